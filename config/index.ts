@@ -1,0 +1,159 @@
+/**
+ * Turns the stack's `pulumi.Config` into one typed, deeply frozen `PlatformConfig`.
+ *
+ * Pulumi.yaml's `config:` block is the single source of defaults: the CLI applies it on
+ * `pulumi up`, and this loader applies it again so that mocks, tests and the offline plan
+ * (where nothing else does) see exactly the same values. Any bad value is reported in one
+ * `ConfigError` naming every offending key, its value and what is allowed, before the
+ * program registers a single resource.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
+
+export * from "./schema";
+export { EU_REGIONS, pairedRegion } from "./regions";
+
+/** A declared setting of Pulumi.yaml: `type` is one of Pulumi's project config types. */
+export interface ConfigDeclaration {
+  type: "string" | "integer" | "boolean" | "array" | "object";
+  description?: string;
+  default?: unknown;
+  secret?: boolean;
+  items?: { type: string };
+}
+
+export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
+
+/** The `config:` block of Pulumi.yaml, keyed by the setting's short name (without the project prefix). */
+export function projectDeclarations(projectFile = PROJECT_FILE): Record<string, ConfigDeclaration> {
+  const doc = parseYaml(fs.readFileSync(projectFile, "utf8")) as { config?: Record<string, ConfigDeclaration> };
+  const out: Record<string, ConfigDeclaration> = {};
+  for (const [key, decl] of Object.entries(doc.config ?? {})) {
+    const short = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key;
+    if (!short.includes(":")) out[short] = decl;
+  }
+  return out;
+}
+
+export interface ConfigProblem {
+  /** Full config key, e.g. `secure-azure-platform:apps[0].ingress`. */
+  key: string;
+  /** The offending value as JSON, or `(not set)`. */
+  value: string;
+  /** What is allowed. */
+  message: string;
+}
+
+/** Bad stack configuration. The message lists every problem; `problems` has them structured. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.key} = ${p.value}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses a raw config string the way the CLI types it (see Pulumi's ValidateConfigValue). */
+function coerce(raw: string, decl: ConfigDeclaration): unknown {
+  switch (decl.type) {
+    case "string":
+      return raw;
+    case "integer":
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case "boolean":
+      return raw === "true" ? true : raw === "false" ? false : raw;
+    default:
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
+  }
+}
+
+function keyOf(pathParts: PropertyKey[]): string {
+  const [head, ...rest] = pathParts;
+  const base = head === "location" ? "azure-native:location" : `${PROJECT}:${String(head)}`;
+  return rest.reduce<string>(
+    (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : `${acc}.${String(part)}`),
+    base,
+  );
+}
+
+function valueAt(input: unknown, pathParts: PropertyKey[]): string {
+  let cur: unknown = input;
+  for (const part of pathParts) {
+    if (cur === null || typeof cur !== "object") return "(not set)";
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur === undefined ? "(not set)" : JSON.stringify(cur);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function closest(name: string, candidates: string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()));
+}
+
+/**
+ * Validates raw settings (short key -> value, already typed) against the schema, with
+ * Pulumi.yaml defaults applied. Exposed separately so the offline plan can check a stack
+ * file before running the program.
+ */
+export function validatePlatformConfig(
+  raw: Record<string, unknown>,
+  declarations = projectDeclarations(),
+): PlatformConfig {
+  const input: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const [key, decl] of Object.entries(declarations)) {
+    input[key] = raw[key] !== undefined ? raw[key] : decl.default;
+  }
+  input.location = raw.location;
+  for (const key of Object.keys(raw)) {
+    if (key !== "location" && !(key in declarations)) {
+      const hint = closest(key, Object.keys(declarations));
+      problems.push({
+        key: `${PROJECT}:${key}`,
+        value: JSON.stringify(raw[key]),
+        message: `is not a setting of this project${hint ? ` (did you mean ${PROJECT}:${hint}?)` : ""}; see Pulumi.yaml`,
+      });
+    }
+  }
+  const result = platformConfigSchema.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push({ key: keyOf(issue.path), value: valueAt(input, issue.path), message: issue.message });
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return deepFreeze(result.data as z.output<typeof platformConfigSchema>);
+}
+
+/** Reads and validates this stack's configuration from the Pulumi runtime. */
+export function loadPlatformConfig(): PlatformConfig {
+  const declarations = projectDeclarations();
+  const raw: Record<string, unknown> = {};
+  const all = pulumi.runtime.allConfig();
+  for (const [fullKey, value] of Object.entries(all)) {
+    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+    const key = fullKey.slice(PROJECT.length + 1);
+    const decl = declarations[key];
+    raw[key] = decl ? coerce(value, decl) : value;
+  }
+  raw.location = new pulumi.Config("azure-native").get("location");
+  return validatePlatformConfig(raw, declarations);
+}

@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    // Type checking is `npm run typecheck`'s job; transpiling per file keeps jest fast.
+    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ["ts", "js", "json"],
+  // Pulumi mock programs hold the event loop briefly; each file gets a fresh registry anyway.
+  testTimeout: 120000,
+  maxWorkers: 2,
+};
