@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: {
     // Type checking is `npm run typecheck`'s job; transpiling per file keeps jest fast.
-    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
+    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
   },
   moduleFileExtensions: ["ts", "js", "json"],
   // Pulumi mock programs hold the event loop briefly; each file gets a fresh registry anyway.

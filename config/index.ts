@@ -11,7 +11,6 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
 
 export * from "./schema";
@@ -30,7 +29,9 @@ export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
 
 /** The `config:` block of Pulumi.yaml, keyed by the setting's short name (without the project prefix). */
 export function projectDeclarations(projectFile = PROJECT_FILE): Record<string, ConfigDeclaration> {
-  const doc = parseYaml(fs.readFileSync(projectFile, "utf8")) as { config?: Record<string, ConfigDeclaration> };
+  const doc = parseYaml(fs.readFileSync(projectFile, "utf8")) as {
+    config?: Record<string, ConfigDeclaration>;
+  };
   const out: Record<string, ConfigDeclaration> = {};
   for (const [key, decl] of Object.entries(doc.config ?? {})) {
     const short = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key;
@@ -105,7 +106,10 @@ function deepFreeze<T>(value: T): T {
 
 function closest(name: string, candidates: string[]): string | undefined {
   const lower = name.toLowerCase();
-  return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()));
+  return candidates.find(
+    (c) =>
+      c.toLowerCase() === lower || c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()),
+  );
 }
 
 /**
@@ -140,7 +144,7 @@ export function validatePlatformConfig(
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
-  return deepFreeze(result.data as z.output<typeof platformConfigSchema>);
+  return deepFreeze(result.data);
 }
 
 /** Reads and validates this stack's configuration from the Pulumi runtime. */

@@ -38,3 +38,61 @@ export function contains(outer: Cidr, inner: Cidr): boolean {
 export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.first <= b.last && b.first <= a.last;
 }
+
+/** The platform's address plan: one VNet space, the Container Apps subnet, the private-endpoint subnet. */
+export interface SubnetPlan {
+  vnetAddressSpace: string;
+  appsSubnetPrefix: string;
+  privateEndpointSubnetPrefix: string;
+}
+
+/**
+ * Every problem of an address plan, by key: not a CIDR, outside the space, overlapping, too
+ * small for its service (NET-1). Shared by the config schema and the Network component.
+ */
+export interface SubnetPlanProblem {
+  key: keyof SubnetPlan;
+  message: string;
+  /** The value is not a CIDR at all (field-level), as opposed to a relation between blocks. */
+  syntax: boolean;
+}
+
+export function subnetPlanProblems(plan: SubnetPlan): SubnetPlanProblem[] {
+  const problems: SubnetPlanProblem[] = [];
+  const parsed: Partial<Record<keyof SubnetPlan, Cidr>> = {};
+  // The three plan keys only: callers such as the Network component pass their whole args.
+  for (const key of ["vnetAddressSpace", "appsSubnetPrefix", "privateEndpointSubnetPrefix"] as const) {
+    const result = parseCidr(plan[key]);
+    if (typeof result === "string") problems.push({ key, message: result, syntax: true });
+    else parsed[key] = result;
+  }
+  const { vnetAddressSpace: space, appsSubnetPrefix: apps, privateEndpointSubnetPrefix: pe } = parsed;
+  if (space && apps && !contains(space, apps))
+    problems.push({
+      key: "appsSubnetPrefix",
+      message: `must lie inside vnetAddressSpace ${space.text}`,
+      syntax: false,
+    });
+  if (space && pe && !contains(space, pe))
+    problems.push({
+      key: "privateEndpointSubnetPrefix",
+      message: `must lie inside vnetAddressSpace ${space.text}`,
+      syntax: false,
+    });
+  if (apps && pe && overlaps(apps, pe))
+    problems.push({
+      key: "privateEndpointSubnetPrefix",
+      message: `overlaps appsSubnetPrefix ${apps.text}`,
+      syntax: false,
+    });
+  // Workload-profile environments need at least a /27; private endpoints one IP each.
+  if (apps && apps.prefixLength > 27)
+    problems.push({
+      key: "appsSubnetPrefix",
+      message: "must be /27 or larger (Container Apps workload profiles environment)",
+      syntax: false,
+    });
+  if (pe && pe.prefixLength > 28)
+    problems.push({ key: "privateEndpointSubnetPrefix", message: "must be /28 or larger", syntax: false });
+  return problems;
+}

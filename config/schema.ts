@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { secretLookingReason } from "../components/shared/secretDetection";
-import { contains, overlaps, parseCidr, type Cidr } from "./network";
+import { parseCidr, subnetPlanProblems } from "./network";
 import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "./regions";
 
 export const PROJECT = "secure-azure-platform";
@@ -88,7 +88,9 @@ export const appSchema = z
       .regex(/^\d+(\.\d+)?Gi$/, "must be like 1Gi or 0.5Gi")
       .default("1Gi"),
     /** Plain environment variables. Never secrets (SEC-1): those go in `secrets`. */
-    env: z.record(z.string().regex(ENV_NAME, "env var names are letters, digits and '_'"), z.string()).default({}),
+    env: z
+      .record(z.string().regex(ENV_NAME, "env var names are letters, digits and '_'"), z.string())
+      .default({}),
     /** Secrets as Key Vault references: env var name -> secret name in the stack's Key Vault (SEC-1). */
     secrets: z
       .record(
@@ -97,9 +99,7 @@ export const appSchema = z
       )
       .default({}),
     /** Which services the app talks to; each grants the app's identity a least-privilege role (IAM-2). */
-    uses: z
-      .array(z.enum(APP_SERVICES, { message: `must be one of ${APP_SERVICES.join(", ")}` }))
-      .default([]),
+    uses: z.array(z.enum(APP_SERVICES, { message: `must be one of ${APP_SERVICES.join(", ")}` })).default([]),
     /** Blob access level when the app uses storage. */
     storageAccess: z.enum(["read", "readwrite"]).default("readwrite"),
     /** Optional source IP allow-list for the ingress. */
@@ -109,7 +109,11 @@ export const appSchema = z
   })
   .superRefine((app, ctx) => {
     if (app.maxReplicas < app.minReplicas) {
-      ctx.addIssue({ code: "custom", path: ["maxReplicas"], message: `must be >= minReplicas (${app.minReplicas})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxReplicas"],
+        message: `must be >= minReplicas (${app.minReplicas})`,
+      });
     }
     for (const [name, value] of Object.entries(app.env)) {
       const reason = secretLookingReason(name, value);
@@ -121,10 +125,18 @@ export const appSchema = z
         });
       }
       if (RESERVED_ENV.has(name)) {
-        ctx.addIssue({ code: "custom", path: ["env", name], message: `${name} is set by the platform and cannot be overridden` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["env", name],
+          message: `${name} is set by the platform and cannot be overridden`,
+        });
       }
       if (name in app.secrets) {
-        ctx.addIssue({ code: "custom", path: ["env", name], message: `${name} is also a secret; define it once` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["env", name],
+          message: `${name} is also a secret; define it once`,
+        });
       }
     }
     if (new Set(app.uses).size !== app.uses.length) {
@@ -136,7 +148,9 @@ export type AppConfig = z.output<typeof appSchema>;
 
 const workloadProfileSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,14}$/, "must be 1-15 letters, digits or '-'"),
-  workloadProfileType: z.string().regex(/^(D|E)\d+$|^NC/, "must be a dedicated profile type such as D4 or E8"),
+  workloadProfileType: z
+    .string()
+    .regex(/^(D|E)\d+$|^NC/, "must be a dedicated profile type such as D4 or E8"),
   minimumCount: z.number().int().min(0),
   maximumCount: z.number().int().min(1),
 });
@@ -169,15 +183,23 @@ const rawSchema = z.object({
   services: z.array(z.enum(DATA_SERVICES, { message: `must be among ${DATA_SERVICES.join(", ")}` })),
   postgresVersion: z.enum(POSTGRES_VERSIONS, { message: `must be one of ${POSTGRES_VERSIONS.join(", ")}` }),
   postgresSkuTier: z.enum(POSTGRES_TIERS, { message: `must be one of ${POSTGRES_TIERS.join(", ")}` }),
-  postgresSkuName: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be a flexible server SKU such as Standard_B2s"),
+  postgresSkuName: z
+    .string()
+    .regex(/^Standard_[A-Za-z0-9_]+$/, "must be a flexible server SKU such as Standard_B2s"),
   postgresStorageSizeGb: z.number().int().min(32).max(32768),
   postgresDatabases: z.array(
     z.string().regex(PG_DATABASE_NAME, "must be a lowercase PostgreSQL identifier (letters, digits, '_')"),
   ),
   postgresAdminGroupObjectId: uuid,
-  postgresAdminGroupName: z.string().min(1, "is required: the display name of the Entra group that administers PostgreSQL"),
-  storageSkuName: z.enum(STORAGE_SKUS, { message: `must be one of ${STORAGE_SKUS.join(", ")} (geo-redundant, BAK-1)` }),
-  storageContainers: z.array(z.string().regex(CONTAINER_NAME, "must be 3-63 lowercase letters, digits or single '-'")),
+  postgresAdminGroupName: z
+    .string()
+    .min(1, "is required: the display name of the Entra group that administers PostgreSQL"),
+  storageSkuName: z.enum(STORAGE_SKUS, {
+    message: `must be one of ${STORAGE_SKUS.join(", ")} (geo-redundant, BAK-1)`,
+  }),
+  storageContainers: z.array(
+    z.string().regex(CONTAINER_NAME, "must be 3-63 lowercase letters, digits or single '-'"),
+  ),
   redisSkuName: z
     .string()
     .regex(
@@ -201,11 +223,15 @@ const rawSchema = z.object({
 
 /** Cross-key rules: each names the key it blames. */
 export const platformConfigSchema = rawSchema.superRefine((c, ctx) => {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
 
   const location = c.location.toLowerCase();
   if (!c.allowedLocations.map((l) => l.toLowerCase()).includes(location)) {
-    issue(["location"], `must be one of secure-azure-platform:allowedLocations [${c.allowedLocations.join(", ")}] (RES-1)`);
+    issue(
+      ["location"],
+      `must be one of secure-azure-platform:allowedLocations [${c.allowedLocations.join(", ")}] (RES-1)`,
+    );
   }
   c.allowedLocations.forEach((l, i) => {
     if (!(EU_REGIONS as readonly string[]).includes(l.toLowerCase())) {
@@ -215,7 +241,10 @@ export const platformConfigSchema = rawSchema.superRefine((c, ctx) => {
   // Geo-redundant backups and GRS storage land in the Azure pair, which must be allowed too.
   const pair = pairedRegion(location);
   if (!pair) {
-    issue(["location"], "has no Azure paired region, so geo-redundant backups (BAK-1) cannot be kept in an allowed region");
+    issue(
+      ["location"],
+      "has no Azure paired region, so geo-redundant backups (BAK-1) cannot be kept in an allowed region",
+    );
   } else if (!c.allowedLocations.map((l) => l.toLowerCase()).includes(pair)) {
     issue(["location"], `geo-redundant copies go to ${pair}, which is not in allowedLocations (RES-1)`);
   }
@@ -226,28 +255,26 @@ export const platformConfigSchema = rawSchema.superRefine((c, ctx) => {
     if (!c.customerManagedKeys) issue(["customerManagedKeys"], "must be true in prod (ENC-2)");
   }
   if (c.zoneRedundant) {
-    if (!ZONAL_REGIONS.has(location)) issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
+    if (!ZONAL_REGIONS.has(location))
+      issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
     if (!ZONE_REDUNDANT_STORAGE_SKUS.has(c.storageSkuName)) {
-      issue(["storageSkuName"], "must be Standard_GZRS or Standard_RAGZRS when zoneRedundant is true (AVL-1)");
+      issue(
+        ["storageSkuName"],
+        "must be Standard_GZRS or Standard_RAGZRS when zoneRedundant is true (AVL-1)",
+      );
     }
     if (c.postgresSkuTier === "Burstable") {
-      issue(["postgresSkuTier"], "Burstable servers cannot use zone-redundant high availability; use GeneralPurpose (AVL-1)");
+      issue(
+        ["postgresSkuTier"],
+        "Burstable servers cannot use zone-redundant high availability; use GeneralPurpose (AVL-1)",
+      );
     }
   }
-  const cidrs: Record<string, Cidr | undefined> = {};
-  for (const key of ["vnetAddressSpace", "appsSubnetPrefix", "privateEndpointSubnetPrefix"] as const) {
-    const parsed = parseCidr(c[key]);
-    cidrs[key] = typeof parsed === "string" ? undefined : parsed;
+  // CIDR syntax is reported by the field schemas; only the plan's relations are added here.
+  for (const problem of subnetPlanProblems(c)) {
+    if (!problem.message.startsWith("is not") && !problem.message.startsWith("must be an IPv4"))
+      issue([problem.key], problem.message);
   }
-  const space = cidrs.vnetAddressSpace;
-  const apps = cidrs.appsSubnetPrefix;
-  const pe = cidrs.privateEndpointSubnetPrefix;
-  if (space && apps && !contains(space, apps)) issue(["appsSubnetPrefix"], `must lie inside vnetAddressSpace ${space.text}`);
-  if (space && pe && !contains(space, pe)) issue(["privateEndpointSubnetPrefix"], `must lie inside vnetAddressSpace ${space.text}`);
-  if (apps && pe && overlaps(apps, pe)) issue(["privateEndpointSubnetPrefix"], `overlaps appsSubnetPrefix ${apps.text}`);
-  // Workload-profile environments need at least a /27; private endpoints need room for one IP per endpoint.
-  if (apps && apps.prefixLength > 27) issue(["appsSubnetPrefix"], "must be /27 or larger (Container Apps workload profiles environment)");
-  if (pe && pe.prefixLength > 28) issue(["privateEndpointSubnetPrefix"], "must be /28 or larger");
 
   const names = new Set<string>();
   c.apps.forEach((app, i) => {
@@ -255,11 +282,17 @@ export const platformConfigSchema = rawSchema.superRefine((c, ctx) => {
     names.add(app.name);
     app.uses.forEach((service, j) => {
       if (service !== "keyvault" && !c.services.includes(service)) {
-        issue(["apps", i, "uses", j], `app "${app.name}" uses ${service}, which this stack does not deploy (services: ${c.services.join(", ")})`);
+        issue(
+          ["apps", i, "uses", j],
+          `app "${app.name}" uses ${service}, which this stack does not deploy (services: ${c.services.join(", ")})`,
+        );
       }
     });
     if (c.environment === "prod" && app.ingress === "frontend" && app.minReplicas < 2) {
-      issue(["apps", i, "minReplicas"], `app "${app.name}" is a frontend: prod needs at least 2 replicas (AVL-1)`);
+      issue(
+        ["apps", i, "minReplicas"],
+        `app "${app.name}" is a frontend: prod needs at least 2 replicas (AVL-1)`,
+      );
     }
   });
   if (c.services.includes("postgres") && c.postgresDatabases.length === 0) {

@@ -1,0 +1,167 @@
+/**
+ * Bad stack configuration: each class of bad input gives one clear ConfigError naming the
+ * offending key, and nothing is registered. Checked through the offline plan, both where
+ * the plan rejects the config up front and where the program itself (index.ts) must refuse
+ * it before its first resource.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { isConfigError, planStack } from "../lib/offline/plan";
+import type { PlannedResource } from "../lib/offline/run";
+
+const P = "secure-azure-platform";
+
+interface Case {
+  what: string;
+  stack: "dev" | "prod";
+  overrides: Record<string, unknown>;
+  /** The key the error must name. */
+  key: string;
+  /** A word of the explanation that must be there. */
+  says: RegExp;
+}
+
+const devApps = (): Record<string, unknown>[] => [
+  {
+    name: "web",
+    image: "mcr.microsoft.com/k8se/quickstart:latest",
+    targetPort: 80,
+    ingress: "frontend",
+    uses: ["keyvault"],
+  },
+];
+
+const cases: Case[] = [
+  {
+    what: "a non-EU region",
+    stack: "dev",
+    overrides: { "azure-native:location": "eastus" },
+    key: "azure-native:location",
+    says: /allowedLocations/,
+  },
+  {
+    what: "backup retention below the floor",
+    stack: "dev",
+    overrides: { backupRetentionDays: 7 },
+    key: `${P}:backupRetentionDays`,
+    says: /30 and 35/,
+  },
+  {
+    what: "an unknown ingress mode",
+    stack: "dev",
+    overrides: { apps: [{ ...devApps()[0], ingress: "public" }] },
+    key: `${P}:apps[0].ingress`,
+    says: /frontend, internal/,
+  },
+  {
+    what: "an app name Azure refuses",
+    stack: "dev",
+    overrides: { apps: [{ ...devApps()[0], name: "Web_App" }] },
+    key: `${P}:apps[0].name`,
+    says: /Container Apps naming rule/,
+  },
+  {
+    what: "a missing required value",
+    stack: "dev",
+    overrides: { environment: undefined },
+    key: `${P}:environment`,
+    says: /dev or prod/,
+  },
+  {
+    what: "log retention below a year",
+    stack: "dev",
+    overrides: { logRetentionDays: 30 },
+    key: `${P}:logRetentionDays`,
+    says: /365/,
+  },
+  {
+    what: "a secret-looking plain env var",
+    stack: "dev",
+    overrides: {
+      apps: [{ ...devApps()[0], env: { DATABASE_URL: "postgres://admin:hunter2@db.example.com/app" } }],
+    },
+    key: `${P}:apps[0].env.DATABASE_URL`,
+    says: /Key Vault/,
+  },
+  {
+    what: "prod without zone redundancy",
+    stack: "prod",
+    overrides: { zoneRedundant: false },
+    key: `${P}:zoneRedundant`,
+    says: /AVL-1/,
+  },
+  {
+    what: "a value of the wrong declared type",
+    stack: "dev",
+    overrides: { backupRetentionDays: "thirty" },
+    key: `${P}:backupRetentionDays`,
+    says: /type 'integer'/,
+  },
+];
+
+async function configError(
+  promise: Promise<unknown>,
+): Promise<{ message: string; keys: string[]; problems: { key: string }[] }> {
+  try {
+    await promise;
+  } catch (err) {
+    if (!isConfigError(err)) throw err;
+    return { message: err.message, keys: err.problems.map((p) => p.key), problems: err.problems };
+  }
+  throw new Error("expected a ConfigError, the plan succeeded");
+}
+
+describe.each(cases)("$what", ({ stack, overrides, key, says }) => {
+  it("is refused by the plan with a ConfigError naming the key", async () => {
+    const registered: PlannedResource[] = [];
+    const { message, keys } = await configError(planStack(stack, { configOverrides: overrides, registered }));
+    expect(keys).toContain(key);
+    expect(message).toContain(key);
+    expect(message).toMatch(says);
+    expect(registered).toEqual([]);
+  });
+});
+
+// The program must refuse on its own too (pulumi up has no offline plan in front of it).
+// One program run per class that the schema checks; the type check is the CLI's job.
+describe.each(cases.filter((c) => !/declared type/.test(c.what)))("the program itself, $what", (c) => {
+  it("throws the ConfigError before registering anything", async () => {
+    const registered: PlannedResource[] = [];
+    const { keys } = await configError(
+      planStack(c.stack, { configOverrides: c.overrides, validateFirst: false, registered }),
+    );
+    expect(keys).toContain(c.key);
+    expect(registered).toEqual([]);
+  });
+});
+
+describe("several problems at once", () => {
+  it("are all listed in one error", async () => {
+    const { keys } = await configError(
+      planStack("dev", {
+        configOverrides: { backupRetentionDays: 7, logRetentionDays: 10, namePrefix: "X" },
+      }),
+    );
+    expect(keys).toEqual(
+      expect.arrayContaining([`${P}:backupRetentionDays`, `${P}:logRetentionDays`, `${P}:namePrefix`]),
+    );
+  });
+});
+
+describe("a bad stack file", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("with a misspelt setting names it and suggests the right one", async () => {
+    const file = path.join(dir, "Pulumi.typo.yaml");
+    const dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(file, `${dev}\n  ${P}:backupRetention: 30\n`);
+    const { message, keys } = await configError(planStack("typo", { stackFile: file }));
+    expect(keys).toContain(`${P}:backupRetention`);
+    expect(message).toContain(`did you mean ${P}:backupRetentionDays`);
+  });
+});
