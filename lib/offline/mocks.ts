@@ -1,0 +1,236 @@
+/**
+ * A mock of the azure-native and random providers for Pulumi's mock runtime: what the
+ * offline plan and the tests answer where `pulumi preview` would ask Azure.
+ *
+ * It behaves like the providers where the program can tell: ARM-shaped resource IDs,
+ * Azure-style autonaming (logical name + random suffix) when the program leaves the name to
+ * the provider, the computed outputs the program reads (identity principal IDs, vault URIs,
+ * host names, random results) and the invokes it makes. An invoke it does not know is an
+ * error, so a new invoke in the program cannot silently get a made-up answer.
+ */
+import { createHash } from "crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { armResourceId, nameProperty } from "./armIds";
+
+// Local copies of the wire signatures (run.ts imports this module, so no import back).
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const secret = (value: unknown): Outputs => ({ [SPECIAL_SIG_KEY]: SECRET_SIG, value });
+const isSecret = (value: unknown): value is { value: unknown } =>
+  typeof value === "object" && value !== null && (value as Outputs)[SPECIAL_SIG_KEY] === SECRET_SIG;
+/** A nested object input, looking through a secret wrapper (computed outputs extend it). */
+function objectInput(value: unknown): Outputs {
+  const plain = isSecret(value) ? value.value : value;
+  return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? (plain as Outputs) : {};
+}
+
+export interface AzureMockOptions {
+  subscriptionId?: string;
+  tenantId?: string;
+  /** Object ID of the signed-in principal (`getClientConfig().objectId`). */
+  objectId?: string;
+  clientId?: string;
+  /** Default location for resources that inherit it from the provider config. */
+  location?: string;
+}
+
+export const MOCK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001";
+export const MOCK_TENANT_ID = "00000000-0000-4000-8000-0000000000a1";
+
+/** A stable GUID from any text: deterministic plans diff cleanly. */
+export function stableGuid(...parts: string[]): string {
+  const h = createHash("sha256").update(parts.join("\u0000")).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function suffix(name: string, length: number): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, length);
+}
+
+type Outputs = Record<string, unknown>;
+
+function text(value: unknown, fallback: string): string {
+  return typeof value === "string" && value.length > 0 ? value : fallback;
+}
+
+export class AzureMocks implements pulumi.runtime.Mocks {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  private readonly objectId: string;
+  private readonly clientId: string;
+  private readonly location?: string;
+  /**
+   * Set by `runUnderMocks` right before each registration: the inputs with secrets where
+   * they occur. The MockMonitor's own argument has secretness hoisted to the top-level
+   * property, which would make e.g. a Key Vault secret's whole `properties` output secret.
+   */
+  exactInputs?: { type: string; name: string; inputs: Record<string, unknown> };
+
+  constructor(options: AzureMockOptions = {}) {
+    this.subscriptionId = options.subscriptionId ?? MOCK_SUBSCRIPTION_ID;
+    this.tenantId = options.tenantId ?? MOCK_TENANT_ID;
+    this.objectId = options.objectId ?? stableGuid("deployer-object");
+    this.clientId = options.clientId ?? stableGuid("deployer-client");
+    this.location = options.location;
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Outputs } {
+    const { type, name } = args;
+    const exact = this.exactInputs;
+    const inputs =
+      exact && exact.type === type && exact.name === name ? exact.inputs : (args.inputs as Outputs);
+    if (!args.custom) return { id: undefined, state: inputs };
+    if (type.startsWith("pulumi:providers:"))
+      return { id: stableGuid("provider", type, name), state: inputs };
+    if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
+    if (type.startsWith("azure-native:")) return this.azureResource(type, name, inputs);
+    return { id: `${name}-id`, state: inputs };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Outputs {
+    switch (args.token) {
+      case "azure-native:authorization:getClientConfig":
+        return {
+          clientId: this.clientId,
+          objectId: this.objectId,
+          subscriptionId: this.subscriptionId,
+          tenantId: this.tenantId,
+        };
+      case "azure-native:keyvault:getKey": {
+        // Same shape as the Key resource's computed outputs (Managed Redis needs the versioned URI).
+        const inputs = args.inputs as Outputs;
+        const keyUri = `https://${String(inputs.vaultName)}.vault.azure.net/keys/${String(inputs.keyName)}`;
+        // The current version is the one the Key resource reported: same ID, same version.
+        const id = armResourceId(
+          "azure-native:keyvault:Key",
+          inputs,
+          this.subscriptionId,
+          String(inputs.keyName),
+        );
+        return { id, name: inputs.keyName, keyUri, keyUriWithVersion: `${keyUri}/${suffix(id, 32)}` };
+      }
+      default: {
+        const error = new Error(
+          `offline plan: invoke ${args.token} has no mock; add it to lib/offline/mocks.ts (inputs: ${JSON.stringify(args.inputs)})`,
+        );
+        // The SDK rethrows invoke failures as `new Error(err.details)` (a gRPC status field).
+        throw Object.assign(error, { details: error.message });
+      }
+    }
+  }
+
+  private randomResource(type: string, name: string, inputs: Outputs): { id: string; state: Outputs } {
+    switch (type) {
+      case "random:index/randomString:RandomString": {
+        const length = Number(inputs.length ?? 8);
+        // Lowercase alphanumerics satisfy every Azure global-name rule the program uses.
+        const result = suffix(`random-string/${name}`, length).replace(/^[0-9]/, "a");
+        return { id: result, state: { ...inputs, result } };
+      }
+      case "random:index/randomUuid:RandomUuid": {
+        const result = stableGuid("random-uuid", name);
+        return { id: result, state: { ...inputs, result } };
+      }
+      case "random:index/randomPassword:RandomPassword": {
+        // The provider marks both secret; the engine would keep them secret in state too.
+        const result = `mock-${suffix(`random-password/${name}`, Number(inputs.length ?? 32))}`;
+        return {
+          id: "none",
+          state: { ...inputs, result: secret(result), bcryptHash: secret(`$2a$10$${suffix(result, 53)}`) },
+        };
+      }
+      default:
+        return { id: stableGuid(type, name), state: inputs };
+    }
+  }
+
+  private azureResource(type: string, logicalName: string, inputs: Outputs): { id: string; state: Outputs } {
+    const nameKey = nameProperty(type);
+    const given = nameKey ? inputs[nameKey] : undefined;
+    // Provider autonaming: logical name plus a random suffix (azure-native's default).
+    const name =
+      typeof given === "string" && given.length > 0 ? given : `${logicalName}${suffix(logicalName, 8)}`;
+    const id = armResourceId(
+      type,
+      { ...inputs, ...(nameKey ? { [nameKey]: name } : {}) },
+      this.subscriptionId,
+      name,
+    );
+    const state: Outputs = { ...inputs, name, id, azureApiVersion: "mock" };
+    if (this.location && inputs.location === undefined && !type.includes(":getClientConfig")) {
+      state.location = this.location;
+    }
+    return { id, state: { ...state, ...this.computed(type, name, id, inputs) } };
+  }
+
+  /** Outputs Azure computes that programs read. */
+  private computed(type: string, name: string, id: string, inputs: Outputs): Outputs {
+    switch (type) {
+      case "azure-native:managedidentity:UserAssignedIdentity":
+        return {
+          principalId: stableGuid("principal", id),
+          clientId: stableGuid("client", id),
+          tenantId: this.tenantId,
+        };
+      case "azure-native:keyvault:Vault":
+        return {
+          properties: { ...objectInput(inputs.properties), vaultUri: `https://${name}.vault.azure.net/` },
+        };
+      case "azure-native:keyvault:Key": {
+        const vaultName = String(inputs.vaultName);
+        const keyUri = `https://${vaultName}.vault.azure.net/keys/${name}`;
+        return { keyUri, keyUriWithVersion: `${keyUri}/${suffix(id, 32)}` };
+      }
+      case "azure-native:keyvault:Secret": {
+        const vaultName = String(inputs.vaultName);
+        const secretUri = `https://${vaultName}.vault.azure.net/secrets/${name}`;
+        return {
+          properties: {
+            ...objectInput(inputs.properties),
+            secretUri,
+            secretUriWithVersion: `${secretUri}/${suffix(id, 32)}`,
+          },
+        };
+      }
+      case "azure-native:storage:StorageAccount":
+        return {
+          primaryEndpoints: {
+            blob: `https://${name}.blob.core.windows.net/`,
+            dfs: `https://${name}.dfs.core.windows.net/`,
+            queue: `https://${name}.queue.core.windows.net/`,
+            table: `https://${name}.table.core.windows.net/`,
+            file: `https://${name}.file.core.windows.net/`,
+            web: `https://${name}.z6.web.core.windows.net/`,
+          },
+        };
+      case "azure-native:dbforpostgresql:Server":
+        return { fullyQualifiedDomainName: `${name}.postgres.database.azure.com`, state: "Ready" };
+      case "azure-native:redisenterprise:RedisEnterprise":
+        return {
+          hostName: `${name}.${text(inputs.location, this.location ?? "westeurope")}.redis.azure.net`,
+        };
+      case "azure-native:operationalinsights:Workspace":
+        return { customerId: stableGuid("workspace", id) };
+      case "azure-native:app:ManagedEnvironment":
+        return {
+          defaultDomain: `${suffix(id, 12)}.${text(inputs.location, this.location ?? "westeurope")}.azurecontainerapps.io`,
+          staticIp: "10.0.0.4",
+        };
+      case "azure-native:app:ContainerApp": {
+        const domain = `${suffix(text(inputs.managedEnvironmentId, text(inputs.environmentId, "")), 12)}.azurecontainerapps.io`;
+        const configuration = objectInput(inputs.configuration);
+        const ingress = configuration.ingress as Outputs | undefined;
+        const fqdn = ingress ? `${name}${ingress.external ? "" : ".internal"}.${domain}` : undefined;
+        return {
+          latestRevisionFqdn: fqdn,
+          configuration: {
+            ...configuration,
+            ...(ingress ? { ingress: { ...ingress, fqdn } } : {}),
+          },
+        };
+      }
+      default:
+        return {};
+    }
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * Runs a Pulumi program under the mock runtime and collects every registered resource the
+ * way the engine would see it: type, name, URN, parent, inputs, outputs, dependencies
+ * (explicit and per property), protect flag and provider.
+ *
+ * The MockMonitor only hands mocks `{type, name, inputs}`; the rest of the registration
+ * request (parent, dependencies, protect) is read by wrapping its `registerResource`.
+ * Completion is "every RPC drained", not "exports resolved": resources created inside
+ * `apply` callbacks register late and would otherwise be missed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AzureMocks, type AzureMockOptions } from "./mocks";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** `false` for component resources. */
+  custom: boolean;
+  id?: string;
+  /**
+   * Inputs as the provider receives them. Secrets stay wrapped where they occur
+   * (`{[SPECIAL_SIG_KEY]: SECRET_SIG, value}`, see `isSecretValue`), as in the engine's state.
+   */
+  inputs: Record<string, unknown>;
+  /** Inputs plus what the (mock) provider computed; for components, what `registerOutputs` gave. */
+  outputs: Record<string, unknown>;
+  parent?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  provider?: string;
+  /** Version of the resource's package the program asked for (names the default provider). */
+  version?: string;
+  /** Read with `.get()` rather than created: the engine marks these `external`. */
+  external?: boolean;
+  additionalSecretOutputs?: string[];
+  retainOnDelete?: boolean;
+  deletedWith?: string;
+  ignoreChanges?: string[];
+}
+
+export interface RunOptions {
+  project?: string;
+  stack?: string;
+  /** Full config keys (`project:key`); non-strings are JSON-encoded as the CLI does. */
+  config?: Record<string, unknown>;
+  /** Config keys whose values are secrets. */
+  secretKeys?: string[];
+  mocks?: AzureMockOptions;
+  /** Run as a preview (unknown computed values). Default false: the plan wants the values. */
+  preview?: boolean;
+  /**
+   * Receives every resource as it registers, also when the program then fails (a failed
+   * run rejects without a result): how tests check "bad input registers nothing".
+   */
+  registered?: PlannedResource[];
+}
+
+export interface RunResult {
+  resources: PlannedResource[];
+  /** What the program returned (for `index.ts`-style programs: its module exports). */
+  result: unknown;
+}
+
+/** The signature Pulumi uses to wrap secret values on the wire. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** The wire signature of a resource reference. */
+export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+
+export function isSecretValue(value: unknown): value is { value?: unknown } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
+  );
+}
+
+/** Wraps a value the way the wire (and the engine's state) marks a secret. */
+export function secretValue(value: unknown): { value: unknown } {
+  return { [SPECIAL_SIG_KEY]: SECRET_SIG, value } as { value: unknown };
+}
+
+type StructLike = { toJavaScript(): Record<string, unknown> } | undefined;
+
+interface RequestLike {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getProvider(): string;
+  getVersion(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): {
+    forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+  getObject(): StructLike;
+  getAdditionalsecretoutputsList(): string[];
+  getRetainondelete(): boolean | undefined;
+  getDeletedwith(): string;
+  getIgnorechangesList(): string[];
+}
+
+interface ReadRequestLike {
+  getId(): string;
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getVersion(): string;
+  getDependenciesList(): string[];
+  getProperties(): StructLike;
+  getAdditionalsecretoutputsList(): string[];
+}
+
+interface ResponseLike {
+  getUrn(): string;
+  getId?(): string;
+  getObject?(): StructLike;
+  getProperties?(): StructLike;
+}
+
+interface OutputsRequestLike {
+  getUrn(): string;
+  getOutputs(): StructLike;
+}
+
+type Callback = (err: unknown, resp?: ResponseLike) => void;
+interface MonitorLike {
+  registerResource(req: RequestLike, cb: Callback): void;
+  readResource(req: ReadRequestLike, cb: Callback): void;
+  registerResourceOutputs(req: OutputsRequestLike, cb: (err: unknown, resp?: unknown) => void): void;
+}
+
+// Internal to @pulumi/pulumi (not in its .d.ts): resolves once the RPC queue is empty.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+let pending = 0;
+
+async function drain(): Promise<void> {
+  // Registrations can start more registrations (applies, component children): loop until
+  // the queue stays empty across a macrotask.
+  for (let i = 0; i < 1000; i++) {
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = pending;
+    await settings.waitForRPCs();
+    if (before === 0 && pending === 0) return;
+  }
+}
+
+/**
+ * Wire value -> state value, the way the engine stores it: secrets stay wrapped at the
+ * property that is secret (the SDK's own deserializer hoists them to the top-level
+ * property, which would hide e.g. a secret's `attributes` from policies), resource
+ * references stay references, unknowns stay the unknown sentinel.
+ */
+export function decodeWire(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(decodeWire);
+  const obj = value as Record<string, unknown>;
+  const sig = obj[SPECIAL_SIG_KEY];
+  if (sig === SECRET_SIG) return secretValue(decodeWire(obj.value));
+  if (sig === OUTPUT_VALUE_SIG) {
+    const inner = obj.value === undefined ? undefined : decodeWire(obj.value);
+    return obj.secret === true ? secretValue(inner) : inner;
+  }
+  if (typeof sig === "string") return obj; // resource references, assets, archives: as stored
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(obj)) {
+    if (v !== undefined) out[key] = decodeWire(v);
+  }
+  return out;
+}
+
+function decodeStruct(struct: StructLike): Record<string, unknown> {
+  return struct ? (decodeWire(struct.toJavaScript()) as Record<string, unknown>) : {};
+}
+
+/** Marks `additionalSecretOutputs` secret, as the engine does after the provider answered. */
+function applySecretOutputs(outputs: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  for (const key of keys) {
+    if (key in outputs && !isSecretValue(outputs[key])) outputs[key] = secretValue(outputs[key]);
+  }
+  return outputs;
+}
+
+/** The mock hook that lets `AzureMocks` see inputs with secrets in place (see `AzureMocks.exactInputs`). */
+interface ExactInputsSink {
+  exactInputs?: { type: string; name: string; inputs: Record<string, unknown> };
+}
+
+/**
+ * Runs `program` under mocks and returns every resource it registered. A program that
+ * throws rejects with that error (after the runtime has drained, so nothing dangles).
+ */
+export async function runUnderMocks(program: () => unknown, options: RunOptions = {}): Promise<RunResult> {
+  const project = options.project ?? "secure-azure-platform";
+  const stack = options.stack ?? "test";
+  // A fresh runtime store per run: config, monitor and leak tracking of a previous scenario
+  // must not bleed into this one.
+  (global as { globalStore?: unknown }).globalStore = undefined;
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.config ?? {})) {
+    if (value === undefined) continue;
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  pulumi.runtime.setAllConfig(config, options.secretKeys);
+  const mocks = new AzureMocks(options.mocks);
+  await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);
+
+  // Insertion order = registration order, which the export and the tree keep.
+  const captured = new Map<string, PlannedResource>();
+  const componentOutputs = new Map<string, Record<string, unknown>>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  // The engine qualifies a URN's type with the parent's whole type chain (`A$B$type`, as the
+  // SDK's `createUrn` does); the MockMonitor prefixes only the immediate parent's type, which
+  // is wrong from the third nesting level on (component -> component -> resource).
+  const urns = monitor as unknown as { newUrn?: (parent: string, type: string, name: string) => string };
+  if (typeof urns.newUrn === "function") {
+    urns.newUrn = (parent, type, name) =>
+      `urn:pulumi:${stack}::${project}::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`;
+  }
+  const sink = mocks as unknown as ExactInputsSink;
+  const capture = (resource: PlannedResource) => {
+    captured.set(resource.urn, resource);
+    options.registered?.push(resource);
+  };
+
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    pending++;
+    const inputs = decodeStruct(req.getObject());
+    // MockMonitor calls `mocks.newResource` synchronously inside `register`: hand it the
+    // inputs with secrets in place (its own argument has them hoisted).
+    sink.exactInputs = { type: req.getType(), name: req.getName(), inputs };
+    register(req, (err, resp) => {
+      pending--;
+      if (!err && resp) {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps, key) => {
+          propertyDependencies[key] = deps.getUrnsList();
+        });
+        const secretOutputs = req.getAdditionalsecretoutputsList();
+        const ignoreChanges = req.getIgnorechangesList();
+        capture({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          id: resp.getId?.() || undefined,
+          inputs,
+          outputs: applySecretOutputs(decodeStruct(resp.getObject?.()), secretOutputs),
+          parent: req.getParent() || undefined,
+          dependencies: [...new Set(req.getDependenciesList())],
+          propertyDependencies,
+          protect: req.getProtect() ?? false,
+          provider: req.getProvider() || undefined,
+          version: req.getVersion() || undefined,
+          ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
+          ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
+          ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+          ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
+        });
+      }
+      cb(err, resp);
+    });
+    sink.exactInputs = undefined;
+  };
+
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, cb) => {
+    pending++;
+    read(req, (err, resp) => {
+      pending--;
+      if (!err && resp) {
+        const inputs = decodeStruct(req.getProperties());
+        capture({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: true,
+          id: req.getId() || undefined,
+          inputs,
+          outputs: applySecretOutputs(
+            decodeStruct(resp.getProperties?.()),
+            req.getAdditionalsecretoutputsList(),
+          ),
+          parent: req.getParent() || undefined,
+          dependencies: [...new Set(req.getDependenciesList())],
+          propertyDependencies: {},
+          protect: false,
+          provider: req.getProvider() || undefined,
+          version: req.getVersion() || undefined,
+          external: true,
+        });
+      }
+      cb(err, resp);
+    });
+  };
+
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    componentOutputs.set(req.getUrn(), decodeStruct(req.getOutputs()));
+    registerOutputs(req, cb);
+  };
+
+  let result: unknown;
+  let failure: unknown;
+  // The SDK formats a stack trace for every promise and resource it creates; under ts-node
+  // or jest, `Error.prepareStackTrace` source-maps each frame, which dominated plan time.
+  // V8's native formatting is used while the program runs. Stacks are formatted lazily,
+  // so an error the program throws is still source-mapped when it is printed afterwards.
+  const hooks = Error as { prepareStackTrace?: unknown };
+  const prepareStackTrace = hooks.prepareStackTrace;
+  hooks.prepareStackTrace = undefined;
+  try {
+    result = await program();
+  } catch (err) {
+    failure = err;
+  }
+  try {
+    await drain();
+  } finally {
+    hooks.prepareStackTrace = prepareStackTrace;
+  }
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+  for (const [urn, outputs] of componentOutputs) {
+    const resource = captured.get(urn);
+    if (resource && !resource.custom) resource.outputs = outputs;
+  }
+  return { resources: [...captured.values()], result };
+}

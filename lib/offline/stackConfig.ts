@@ -1,0 +1,297 @@
+/**
+ * Reads a stack's configuration the way the Pulumi CLI hands it to the program: the
+ * `Pulumi.<stack>.yaml` values, Pulumi.yaml's declared defaults for what the stack leaves
+ * out, types checked against the declarations, `secure:` values kept secret.
+ *
+ * The CLI does this before the program starts, so under mocks nobody does unless we do
+ * (see FIELD-NOTES, "Pulumi mock runtime"). What it produces is exactly what
+ * `runUnderMocks` needs (`config` + `secretKeys`) plus the typed project settings that
+ * `validatePlatformConfig` checks.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, PROJECT, PROJECT_FILE, type ConfigDeclaration, type ConfigProblem } from "../../config";
+
+/** What secret values read as under mocks: deterministic, recognisable, never a real secret. */
+export const SECRET_PLACEHOLDER_PREFIX = "offline-secret-";
+/** How secret values are displayed (plan output, summaries). */
+export const SECRET_DISPLAY = "[secret]";
+
+export interface StackConfig {
+  project: string;
+  stack: string;
+  /** The stack file read (absent when the stack has no file and only defaults apply). */
+  file: string;
+  /**
+   * Full key (`namespace:name`) -> value as the program reads it: strings for scalars,
+   * arrays/objects as values (`runUnderMocks` JSON-encodes them as the CLI does). Secret
+   * values are placeholders.
+   */
+  config: Record<string, unknown>;
+  /** Full keys whose values are secrets. */
+  secretKeys: string[];
+  /** Project settings by short name, typed (integer -> number, boolean -> boolean). */
+  projectSettings: Record<string, unknown>;
+  /** The config for display: secrets shown as `[secret]`. */
+  display(): Record<string, unknown>;
+}
+
+export interface ReadStackConfigOptions {
+  /** Stack file to read instead of `Pulumi.<stack>.yaml` next to the project file. */
+  stackFile?: string;
+  projectFile?: string;
+  /**
+   * Settings applied over the stack file, typed values (not strings), by full key
+   * (`azure-native:location`) or by the project's short key (`backupRetentionDays`).
+   * `undefined` removes the key, as if the stack file did not set it.
+   */
+  configOverrides?: Record<string, unknown>;
+}
+
+interface ProjectDoc {
+  name?: string;
+  config?: Record<string, unknown>;
+}
+
+function readYaml(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError([
+      { key: what, value: JSON.stringify(file), message: `cannot be read (${(err as Error).message})` },
+    ]);
+  }
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new ConfigError([
+      { key: what, value: JSON.stringify(file), message: `is not valid YAML: ${(err as Error).message}` },
+    ]);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `{secure: "v1:..."}`: how a stack file stores an encrypted value. */
+function isSecure(value: unknown): value is { secure: string } {
+  return isObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string";
+}
+
+function placeholder(key: string): string {
+  return `${SECRET_PLACEHOLDER_PREFIX}${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
+}
+
+/** Replaces every `secure:` leaf by a placeholder; reports whether there was one. */
+function revealPlaceholders(value: unknown, key: string): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: placeholder(key), secret: true };
+  if (Array.isArray(value)) {
+    let secret = false;
+    const items = value.map((item, i) => {
+      const r = revealPlaceholders(item, `${key}[${i}]`);
+      secret ||= r.secret;
+      return r.value;
+    });
+    return { value: items, secret };
+  }
+  if (isObject(value)) {
+    let secret = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = revealPlaceholders(v, `${key}.${k}`);
+      secret ||= r.secret;
+      out[k] = r.value;
+    }
+    return { value: out, secret };
+  }
+  return { value, secret: false };
+}
+
+/** A stack-file scalar as the CLI keeps it: a string (`7` and `"7"` are the same value). */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+function typeName(decl: ConfigDeclaration): string {
+  return decl.type === "array" && decl.items ? `array<${decl.items.type}>` : decl.type;
+}
+
+/**
+ * Checks a value against a declared type as the CLI does (Pulumi's ValidateConfigValue):
+ * scalars arrive as text, so `"7"` is an integer and `"true"` a boolean. Returns the typed
+ * value, or undefined when the type does not match.
+ */
+function typed(value: unknown, type: string, items?: { type: string }): { ok: boolean; value?: unknown } {
+  switch (type) {
+    case "string": {
+      const t = scalarText(value);
+      return t === undefined ? { ok: false } : { ok: true, value: t };
+    }
+    case "integer": {
+      if (typeof value === "number") return { ok: Number.isInteger(value), value };
+      const t = typeof value === "string" ? value.trim() : undefined;
+      return t !== undefined && /^[-+]?\d+$/.test(t) ? { ok: true, value: Number(t) } : { ok: false };
+    }
+    case "boolean":
+      if (typeof value === "boolean") return { ok: true, value };
+      return value === "true" || value === "false" ? { ok: true, value: value === "true" } : { ok: false };
+    case "array": {
+      if (!Array.isArray(value)) return { ok: false };
+      if (!items) return { ok: true, value };
+      const out: unknown[] = [];
+      for (const item of value) {
+        // Inside arrays the CLI compares JSON types: a number is not a string item.
+        if (items.type === "string" && typeof item !== "string") return { ok: false };
+        const r = typed(item, items.type);
+        if (!r.ok) return { ok: false };
+        out.push(r.value);
+      }
+      return { ok: true, value: out };
+    }
+    case "object":
+      return isObject(value) ? { ok: true, value } : { ok: false };
+    default:
+      return { ok: true, value };
+  }
+}
+
+/** The program's view of a typed value: text for scalars, structures as they are. */
+function programValue(value: unknown): unknown {
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
+}
+
+function projectName(doc: ProjectDoc): string {
+  return typeof doc.name === "string" && doc.name.length > 0 ? doc.name : PROJECT;
+}
+
+/** Full key for a key written in Pulumi.yaml (un-namespaced keys belong to the project). */
+function fullKey(key: string, project: string): string {
+  return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/**
+ * Reads `Pulumi.<stack>.yaml` (or `options.stackFile`) with Pulumi.yaml's defaults and
+ * declared types. Throws one `ConfigError` listing every key whose value has the wrong
+ * type, a plaintext value for a `secret: true` setting, or an un-namespaced stack key.
+ */
+export function readStackConfig(stack: string, options: ReadStackConfigOptions = {}): StackConfig {
+  const projectFile = options.projectFile ?? PROJECT_FILE;
+  const projectDoc = (readYaml(projectFile, "Pulumi.yaml") ?? {}) as ProjectDoc;
+  const project = projectName(projectDoc);
+  const file = options.stackFile ?? path.join(path.dirname(projectFile), `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    throw new ConfigError([
+      {
+        key: `stack ${stack}`,
+        value: JSON.stringify(file),
+        message: `has no stack file; expected ${path.basename(file)} next to Pulumi.yaml`,
+      },
+    ]);
+  }
+  const stackDoc = readYaml(file, path.basename(file));
+  if (stackDoc !== null && stackDoc !== undefined && !isObject(stackDoc)) {
+    throw new ConfigError([
+      {
+        key: path.basename(file),
+        value: "(document)",
+        message: "must be a YAML mapping with a config: block",
+      },
+    ]);
+  }
+  const stackConfig = (stackDoc as { config?: unknown } | null)?.config ?? {};
+  if (!isObject(stackConfig)) {
+    throw new ConfigError([
+      { key: `${path.basename(file)} config`, value: "(block)", message: "must be a mapping of key: value" },
+    ]);
+  }
+
+  // Declarations (project keys) and plain values (other namespaces) from Pulumi.yaml.
+  const declarations = new Map<string, ConfigDeclaration>();
+  const defaults = new Map<string, unknown>();
+  for (const [key, entry] of Object.entries(projectDoc.config ?? {})) {
+    const full = fullKey(key, project);
+    if (isObject(entry) && ("type" in entry || "default" in entry || "description" in entry)) {
+      declarations.set(full, entry as unknown as ConfigDeclaration);
+      if ("default" in entry) defaults.set(full, entry.default);
+    } else if (isObject(entry) && "value" in entry) {
+      defaults.set(full, entry.value);
+    } else {
+      defaults.set(full, entry);
+    }
+  }
+
+  const problems: ConfigProblem[] = [];
+  const raw = new Map<string, unknown>(defaults);
+  for (const [key, value] of Object.entries(stackConfig)) {
+    if (!key.includes(":")) {
+      problems.push({
+        key,
+        value: JSON.stringify(value),
+        message: `stack configuration keys are namespaced: write ${project}:${key} (or <provider>:${key})`,
+      });
+      continue;
+    }
+    raw.set(key, value);
+  }
+  for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
+    const full = fullKey(key, project);
+    if (value === undefined) raw.delete(full);
+    else raw.set(full, value);
+  }
+
+  const config: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
+  const projectSettings: Record<string, unknown> = {};
+  const prefix = `${project}:`;
+  for (const [key, value] of raw) {
+    if (value === null || value === undefined) continue;
+    const revealed = revealPlaceholders(value, key);
+    const decl = declarations.get(key);
+    if (decl?.secret && !revealed.secret) {
+      problems.push({
+        key,
+        value: "(plaintext)",
+        message: `is declared secret in Pulumi.yaml: set it with \`pulumi config set --secret ${key.startsWith(prefix) ? key.slice(prefix.length) : key}\``,
+      });
+      continue;
+    }
+    let typedValue = revealed.value;
+    if (decl?.type) {
+      const check = typed(revealed.value, decl.type, decl.items);
+      if (!check.ok) {
+        problems.push({
+          key,
+          value: revealed.secret ? SECRET_DISPLAY : JSON.stringify(value),
+          message: `must be of type '${typeName(decl)}' (declared in Pulumi.yaml)`,
+        });
+        continue;
+      }
+      typedValue = check.value;
+    } else if (typeof typedValue === "number" || typeof typedValue === "boolean") {
+      typedValue = String(typedValue);
+    }
+    config[key] = programValue(typedValue);
+    if (revealed.secret) secretKeys.push(key);
+    if (key.startsWith(prefix)) projectSettings[key.slice(prefix.length)] = typedValue;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const secrets = new Set(secretKeys);
+  return {
+    project,
+    stack,
+    file,
+    config,
+    secretKeys,
+    projectSettings,
+    display: () =>
+      Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key, secrets.has(key) ? SECRET_DISPLAY : value]),
+      ),
+  };
+}

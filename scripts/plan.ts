@@ -1,0 +1,303 @@
+/**
+ * `npm run plan -- [--stack dev|prod] [--stack-file PATH] [--export FILE] [--json]
+ *                  [--report FILE] [--diagram FILE]`
+ *
+ * What `pulumi preview` would create for a stack, computed offline (no Azure, no Pulumi
+ * CLI): the real program under Pulumi's mock runtime, with the stack's configuration as
+ * the CLI would pass it. See docs/offline-plan.md.
+ *
+ * Exit codes: 0 plan ok; 1 the policy pack reports a mandatory violation; 2 bad
+ * configuration or usage (the message names the key, flag or file); 3 the program failed
+ * for another reason.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { StackExport } from "../lib/offline/export";
+import type { Plan } from "../lib/offline/plan";
+
+// The SDK and the program load only once the arguments are known to be good: a usage
+// error answers at once.
+type PlanModule = typeof import("../lib/offline/plan");
+type ExportModule = typeof import("../lib/offline/export");
+type TreeModule = typeof import("../lib/offline/tree");
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+const USAGE = `usage: npm run plan -- [--stack <name>] [--stack-file PATH] [--export FILE] [--json]
+                     [--report FILE] [--diagram FILE]
+  --stack <name>      stack to plan (default dev); reads Pulumi.<name>.yaml
+  --stack-file PATH   read the stack configuration from PATH instead (the stack name still
+                      comes from --stack)
+  --export FILE       write the plan as a \`pulumi stack export\` document
+  --json              print that document to stdout and nothing else
+  --report FILE       write the compliance report (Markdown)
+  --diagram FILE      write the architecture diagram (Mermaid)`;
+
+class UsageError extends Error {}
+
+interface Args {
+  stack: string;
+  stackFile?: string;
+  export?: string;
+  json: boolean;
+  report?: string;
+  diagram?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { stack: "dev", json: false };
+  const valued = new Set(["--stack", "--stack-file", "--export", "--report", "--diagram"]);
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i];
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (flag.startsWith("--") && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    if (flag === "--help" || flag === "-h") throw new UsageError(USAGE);
+    if (flag === "--json") {
+      if (value !== undefined) throw new UsageError("--json takes no value");
+      args.json = true;
+      continue;
+    }
+    if (!valued.has(flag)) {
+      throw new UsageError(
+        flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(flag)}`,
+      );
+    }
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    }
+    if (value.length === 0) throw new UsageError(`${flag} needs a value`);
+    switch (flag) {
+      case "--stack":
+        if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new UsageError(`--stack ${value}: not a stack name`);
+        args.stack = value;
+        break;
+      case "--stack-file":
+        args.stackFile = path.resolve(value);
+        break;
+      case "--export":
+        args.export = path.resolve(value);
+        break;
+      case "--report":
+        args.report = path.resolve(value);
+        break;
+      case "--diagram":
+        args.diagram = path.resolve(value);
+        break;
+    }
+  }
+  return args;
+}
+
+/**
+ * Issue 8's evidence generators live in lib/evidence/ (another engineer). This is their one
+ * call site: `lib/evidence/report.ts` exports `writeReport(file, input)` and
+ * `lib/evidence/diagram.ts` exports `writeDiagram(file, input)`. Until a module exists its
+ * flag fails with exit 2 rather than being ignored.
+ */
+interface EvidenceInput {
+  plan: Plan;
+  stackExport: StackExport;
+  /** The policy pack's evaluation, once the plan runs the pack. */
+  evaluation?: unknown;
+}
+
+function evidenceModule<K extends string>(
+  name: string,
+  fn: K,
+  flag: string,
+): Record<K, (file: string, input: EvidenceInput) => unknown> {
+  const base = path.join(PROJECT_ROOT, "lib", "evidence", name);
+  if (!fs.existsSync(`${base}.ts`) && !fs.existsSync(`${base}.js`)) {
+    throw new UsageError(`${flag} is not available yet: lib/evidence/${name}.ts does not exist (issue 8)`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(base) as Record<string, unknown>;
+  if (typeof mod[fn] !== "function") {
+    throw new UsageError(`${flag} is not available yet: lib/evidence/${name}.ts does not export ${fn}()`);
+  }
+  return mod as Record<K, (file: string, input: EvidenceInput) => unknown>;
+}
+
+/**
+ * Issue 6's plan integration: the policy pack evaluated on the plan's export with the
+ * stack's preset (`policy/config/<stack>.json`), exactly as `npm run policy:analyze` does.
+ * The contract (policy/engine, engineer A2): `evaluateStackExport(doc, {config:
+ * loadPackConfig(stack)})` -> `Evaluation`. Until policy/engine exists the plan says so and
+ * does not evaluate.
+ */
+interface Violation {
+  policy: string;
+  level: "mandatory" | "advisory";
+  severity: "critical" | "high" | "medium" | "low";
+  controls: string[];
+  urn: string;
+  message: string;
+  remediation: string;
+}
+interface Evaluation {
+  violations: Violation[];
+  summary: { resources: number; policies: number; mandatory: number; advisory: number };
+}
+interface PolicyEngine {
+  evaluateStackExport(doc: StackExport, options?: { config?: unknown }): Promise<Evaluation>;
+  loadPackConfig(fileOrStack: string): unknown;
+}
+
+function policyEngine(): PolicyEngine | undefined {
+  const engine = path.join(PROJECT_ROOT, "policy", "engine");
+  if (!fs.existsSync(path.join(engine, "evaluate.ts"))) return undefined;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const evaluate = require(path.join(engine, "evaluate")) as Pick<PolicyEngine, "evaluateStackExport">;
+  const config = require(path.join(engine, "config")) as Pick<PolicyEngine, "loadPackConfig">;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { evaluateStackExport: evaluate.evaluateStackExport, loadPackConfig: config.loadPackConfig };
+}
+
+const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+
+/** The verdict: counts per severity, then each violation with what to do about it. */
+function renderVerdict(evaluation: Evaluation, preset: string): string {
+  const { violations, summary } = evaluation;
+  const lines = [
+    `Policy pack (preset ${preset}): ${summary.policies} policies on ${summary.resources} resources: ` +
+      (violations.length === 0
+        ? "no violations."
+        : `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s).`),
+  ];
+  if (violations.length === 0) return lines.join("\n");
+  lines.push(
+    `  by severity: ${SEVERITIES.map((s) => `${s} ${violations.filter((v) => v.severity === s).length}`).join(", ")}`,
+  );
+  const order = (v: Violation) => (v.level === "mandatory" ? 0 : 10) + SEVERITIES.indexOf(v.severity);
+  for (const v of [...violations].sort((a, b) => order(a) - order(b))) {
+    lines.push(`  [${v.level}] [${v.severity}] ${v.policy} (${v.controls.join(", ")})`);
+    lines.push(`    resource: ${v.urn}`);
+    lines.push(`    ${v.message}`);
+    lines.push(`    remediation: ${v.remediation}`);
+  }
+  return lines.join("\n");
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`${message.trimEnd()}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.message === USAGE) {
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+      }
+      fail(2, `plan: ${err.message}\n${USAGE}`);
+    }
+    throw err;
+  }
+  if (!args.stackFile && !fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${args.stack}.yaml`))) {
+    const stacks = fs
+      .readdirSync(PROJECT_ROOT)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined);
+    fail(
+      2,
+      `plan: unknown stack ${args.stack}: Pulumi.${args.stack}.yaml not found (stacks: ${stacks.join(", ")})`,
+    );
+  }
+  if (args.stackFile && !fs.existsSync(args.stackFile)) {
+    fail(2, `plan: --stack-file ${args.stackFile}: no such file`);
+  }
+  // Resolve the evidence generators before the (slow) plan, so a missing one fails fast.
+  let report: ReturnType<typeof evidenceModule<"writeReport">> | undefined;
+  let diagram: ReturnType<typeof evidenceModule<"writeDiagram">> | undefined;
+  try {
+    if (args.report) report = evidenceModule("report", "writeReport", "--report");
+    if (args.diagram) diagram = evidenceModule("diagram", "writeDiagram", "--diagram");
+  } catch (err) {
+    if (err instanceof UsageError) fail(2, `plan: ${err.message}`);
+    throw err;
+  }
+
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { isConfigError, planStack } = require("../lib/offline/plan") as PlanModule;
+  const { checkExportIntegrity } = require("../lib/offline/export") as ExportModule;
+  const { renderSummary, renderTree, summarize } = require("../lib/offline/tree") as TreeModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  let plan: Plan;
+  try {
+    plan = await planStack(args.stack, { stackFile: args.stackFile });
+  } catch (err) {
+    if (isConfigError(err)) fail(2, `plan: stack ${args.stack}: ${err.message}`);
+    fail(
+      3,
+      `plan: the program failed for stack ${args.stack}:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
+  }
+
+  const stackExport = plan.toStackExport();
+  const integrity = checkExportIntegrity(stackExport);
+  if (integrity.length > 0) {
+    fail(3, `plan: the export is inconsistent (a bug in the offline plan):\n  ${integrity.join("\n  ")}`);
+  }
+  const json = `${JSON.stringify(stackExport, null, 2)}\n`;
+  if (args.export) fs.writeFileSync(args.export, json);
+
+  // Human output goes to stderr with --json, so stdout is the document and nothing else.
+  const say = (text: string) => (args.json ? process.stderr : process.stdout).write(`${text}\n`);
+  if (args.json) {
+    process.stdout.write(json);
+  } else {
+    const location = plan.config.location;
+    const cfg = plan.stackConfig;
+    say(
+      `Offline plan of stack ${plan.stack} (${plan.project}), region ${location}: ` +
+        `${Object.keys(cfg.config).length} config keys (${cfg.secretKeys.length} secret), ` +
+        `from ${path.relative(process.cwd(), cfg.file) || cfg.file}`,
+    );
+    say("");
+    say(renderTree({ project: plan.project, stack: plan.stack, resources: plan.resources }));
+    say("");
+    say(renderSummary(summarize(plan.resources)));
+    say(`Planned in ${(plan.durationMs / 1000).toFixed(1)} s.`);
+  }
+  if (args.export)
+    say(`Wrote the stack export to ${path.relative(process.cwd(), args.export) || args.export}.`);
+
+  let evaluation: Evaluation | undefined;
+  let exitCode = 0;
+  const engine = policyEngine();
+  if (engine) {
+    // The preset follows the stack's environment (a stack named otherwise still gets one).
+    const preset = plan.config.environment;
+    evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
+    say("");
+    say(renderVerdict(evaluation, preset));
+    if (evaluation.violations.some((v) => v.level === "mandatory")) exitCode = 1;
+  } else {
+    say("Policy pack: not evaluated (policy/engine/evaluate.ts does not exist yet).");
+  }
+
+  const input: EvidenceInput = { plan, stackExport, evaluation };
+  if (report && args.report) {
+    await report.writeReport(args.report, input);
+    say(`Wrote the compliance report to ${path.relative(process.cwd(), args.report)}.`);
+  }
+  if (diagram && args.diagram) {
+    await diagram.writeDiagram(args.diagram, input);
+    say(`Wrote the architecture diagram to ${path.relative(process.cwd(), args.diagram)}.`);
+  }
+  process.exitCode = exitCode;
+}
+
+main().catch((err: unknown) =>
+  fail(3, `plan: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+);

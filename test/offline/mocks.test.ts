@@ -1,0 +1,257 @@
+/**
+ * The Azure provider mock: ARM ID shapes for every type it knows, autonaming, computed
+ * outputs, invokes, and the capture of registrations (secrets in place, component outputs).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as random from "@pulumi/random";
+import { armIdTemplate, knownArmTypes } from "../../lib/offline/armIds";
+import { AzureMocks, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
+import { isSecretValue } from "../../lib/offline/run";
+import { only, runExpectingError, runProgram } from "../helpers/pulumi";
+
+const SUB = MOCK_SUBSCRIPTION_ID;
+const RG_ID = `/subscriptions/${SUB}/resourceGroups/rg-test`;
+const VAULT_ID = `${RG_ID}/providers/Microsoft.KeyVault/vaults/kv-test`;
+
+/** Inputs filling every placeholder of a type's ID template, with scopes that are real ARM IDs. */
+function sampleInputs(type: string): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const [, key] of (armIdTemplate(type) ?? "").matchAll(/\{(\w+)\}/g)) {
+    if (key === "sub") continue;
+    if (key === "resourceGroupName") inputs[key] = "rg-test";
+    else if (key === "scope" || key === "resourceUri") inputs[key] = VAULT_ID;
+    else if (key === "scopeId") inputs[key] = `/subscriptions/${SUB}`;
+    else inputs[key] = `${key.replace(/Name$/, "").toLowerCase()}-x`;
+  }
+  return inputs;
+}
+
+// /subscriptions/<guid>[/resourceGroups/<rg>] then one or more provider segments, each a
+// namespace followed by type/name pairs (child resources and extension resources nest).
+const ARM_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[^/]+)?(\/providers\/Microsoft\.[A-Za-z]+(\/[A-Za-z]+\/[^/]+)+)*$/;
+
+describe("ARM IDs", () => {
+  const mocks = new AzureMocks();
+
+  it.each(knownArmTypes())("%s gets an ARM-shaped ID ending in its name", (type) => {
+    const inputs = sampleInputs(type);
+    const { id = "", state } = mocks.newResource({ type, name: "logical", inputs, custom: true });
+    expect(id).toMatch(ARM_ID);
+    expect(id).not.toContain("unknown-rg");
+    expect(id).not.toContain("{");
+    expect(id.endsWith(`/${String(state.name)}`)).toBe(true);
+    expect(state.id).toBe(id);
+    if (inputs.resourceGroupName) expect(id.startsWith(`${RG_ID}`)).toBe(true);
+  });
+
+  it.each([
+    [
+      "azure-native:storage:StorageAccount",
+      { resourceGroupName: "rg-test", accountName: "sapdevst1" },
+      `${RG_ID}/providers/Microsoft.Storage/storageAccounts/sapdevst1`,
+    ],
+    [
+      "azure-native:network:Subnet",
+      { resourceGroupName: "rg-test", virtualNetworkName: "vnet", subnetName: "apps" },
+      `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apps`,
+    ],
+    [
+      "azure-native:authorization:RoleAssignment",
+      { scope: VAULT_ID, roleAssignmentName: "1b2c3d4e-0000-4000-8000-000000000000" },
+      `${VAULT_ID}/providers/Microsoft.Authorization/roleAssignments/1b2c3d4e-0000-4000-8000-000000000000`,
+    ],
+    [
+      "azure-native:monitor:DiagnosticSetting",
+      { resourceUri: VAULT_ID, name: "to-workspace" },
+      `${VAULT_ID}/providers/Microsoft.Insights/diagnosticSettings/to-workspace`,
+    ],
+    [
+      "azure-native:redisenterprise:Database",
+      { resourceGroupName: "rg-test", clusterName: "redis1", databaseName: "default" },
+      `${RG_ID}/providers/Microsoft.Cache/redisEnterprise/redis1/databases/default`,
+    ],
+    [
+      "azure-native:dbforpostgresql:Server",
+      { resourceGroupName: "rg-test", serverName: "pg1" },
+      `${RG_ID}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1`,
+    ],
+  ])("%s has the ID Azure returns", (type, inputs, expected) => {
+    expect(mocks.newResource({ type, name: "x", inputs, custom: true }).id).toBe(expected);
+  });
+
+  it("autonames like azure-native when the name input is absent: logical name + random suffix", () => {
+    const a = mocks.newResource({
+      type: "azure-native:network:VirtualNetwork",
+      name: "vnet",
+      inputs: { resourceGroupName: "rg-test" },
+      custom: true,
+    });
+    expect(a.state.name).toMatch(/^vnet[0-9a-f]{8}$/);
+    expect(a.id).toBe(`${RG_ID}/providers/Microsoft.Network/virtualNetworks/${String(a.state.name)}`);
+    // Deterministic: the same program plans the same names.
+    const b = mocks.newResource({
+      type: "azure-native:network:VirtualNetwork",
+      name: "vnet",
+      inputs: { resourceGroupName: "rg-test" },
+      custom: true,
+    });
+    expect(b.id).toBe(a.id);
+  });
+
+  it("gives a type missing from the table a well-formed ID rather than failing", () => {
+    const { id } = mocks.newResource({
+      type: "azure-native:cdn:Profile",
+      name: "edge",
+      inputs: { resourceGroupName: "rg-test", profileName: "edge1" },
+      custom: true,
+    });
+    expect(id).toMatch(ARM_ID);
+  });
+});
+
+describe("computed outputs", () => {
+  const mocks = new AzureMocks();
+  const make = (type: string, inputs: Record<string, unknown>) =>
+    mocks.newResource({ type, name: "x", inputs: { resourceGroupName: "rg-test", ...inputs }, custom: true })
+      .state;
+
+  it("identities get principal and client IDs (GUIDs) and the tenant", () => {
+    const s = make("azure-native:managedidentity:UserAssignedIdentity", { resourceName: "id-api" });
+    expect(s.principalId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(s.clientId).not.toBe(s.principalId);
+    expect(s.tenantId).toBe(MOCK_TENANT_ID);
+  });
+
+  it("vaults, keys, storage, postgres and redis get the endpoints Azure computes", () => {
+    expect(
+      (
+        make("azure-native:keyvault:Vault", { vaultName: "kv1", properties: {} }).properties as {
+          vaultUri: string;
+        }
+      ).vaultUri,
+    ).toBe("https://kv1.vault.azure.net/");
+    expect(make("azure-native:keyvault:Key", { vaultName: "kv1", keyName: "cmk" }).keyUri).toBe(
+      "https://kv1.vault.azure.net/keys/cmk",
+    );
+    expect(
+      (
+        make("azure-native:storage:StorageAccount", { accountName: "st1" }).primaryEndpoints as {
+          blob: string;
+        }
+      ).blob,
+    ).toBe("https://st1.blob.core.windows.net/");
+    expect(make("azure-native:dbforpostgresql:Server", { serverName: "pg1" }).fullyQualifiedDomainName).toBe(
+      "pg1.postgres.database.azure.com",
+    );
+    expect(
+      make("azure-native:redisenterprise:RedisEnterprise", { clusterName: "r1", location: "westeurope" })
+        .hostName,
+    ).toBe("r1.westeurope.redis.azure.net");
+  });
+});
+
+describe("invokes", () => {
+  it("getClientConfig answers with the mock subscription and tenant", async () => {
+    const { result } = await runProgram(async () => authorization.getClientConfig());
+    expect(result).toMatchObject({ subscriptionId: SUB, tenantId: MOCK_TENANT_ID });
+    expect((result as { objectId: string }).objectId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("an invoke without a mock is an error naming it, not a made-up answer", async () => {
+    const { error } = await runExpectingError(async () =>
+      pulumi.runtime.invoke("azure-native:cdn:getProfile", { profileName: "x" }),
+    );
+    expect(error.message).toContain("azure-native:cdn:getProfile");
+    expect(error.message).toContain("lib/offline/mocks.ts");
+  });
+});
+
+describe("registration capture", () => {
+  class Box extends pulumi.ComponentResource {
+    readonly uri: pulumi.Output<string>;
+    constructor(name: string) {
+      super("test:index:Box", name, {}, {});
+      const vault = new keyvault.Vault(
+        `${name}-kv`,
+        {
+          resourceGroupName: "rg-test",
+          vaultName: "kvbox",
+          properties: { tenantId: MOCK_TENANT_ID, sku: { family: "A", name: "standard" } },
+        },
+        { parent: this, protect: true },
+      );
+      new keyvault.Secret(
+        `${name}-secret`,
+        {
+          resourceGroupName: "rg-test",
+          vaultName: "kvbox",
+          secretName: "api-key",
+          properties: { value: pulumi.secret("s3cr3t-value"), attributes: { expires: 1893456000 } },
+        },
+        { parent: this, dependsOn: [vault] },
+      );
+      this.uri = vault.properties.vaultUri;
+      this.registerOutputs({ uri: this.uri });
+    }
+  }
+
+  let resources: Awaited<ReturnType<typeof runProgram>>["resources"];
+  beforeAll(async () => {
+    ({ resources } = await runProgram(() => {
+      new Box("box");
+      new random.RandomPassword("pw", { length: 20 });
+    }));
+  });
+
+  it("keeps a secret at the property that is secret, not the whole input", () => {
+    const secret = only(resources, "azure-native:keyvault:Secret");
+    const props = secret.inputs.properties as Record<string, unknown>;
+    expect(isSecretValue(props)).toBe(false);
+    expect(isSecretValue(props.value)).toBe(true);
+    expect(props.attributes).toEqual({ expires: 1893456000 });
+    // The mock extends the nested object without losing the secret.
+    const out = secret.outputs.properties as Record<string, unknown>;
+    expect(isSecretValue(out.value)).toBe(true);
+    expect(out.secretUri).toBe("https://kvbox.vault.azure.net/secrets/api-key");
+  });
+
+  it("keeps generated secrets secret (random passwords)", () => {
+    const pw = only(resources, "random:index/randomPassword:RandomPassword");
+    expect(isSecretValue(pw.outputs.result)).toBe(true);
+  });
+
+  it("records parent, protect, explicit dependencies and component outputs", () => {
+    const box = only(resources, "test:index:Box");
+    const vault = only(resources, "azure-native:keyvault:Vault");
+    const secret = only(resources, "azure-native:keyvault:Secret");
+    expect(box.custom).toBe(false);
+    expect(vault.parent).toBe(box.urn);
+    expect(vault.protect).toBe(true);
+    expect(secret.protect).toBe(false);
+    expect(secret.dependencies).toContain(vault.urn);
+    expect(box.outputs).toEqual({ uri: "https://kvbox.vault.azure.net/" });
+    expect(vault.urn).toBe(
+      "urn:pulumi:test::secure-azure-platform::test:index:Box$azure-native:keyvault:Vault::box-kv",
+    );
+  });
+});
+
+describe("keyvault:getKey", () => {
+  it("reports the version the Key resource was created with", async () => {
+    const { resources, result } = await runProgram(async () => {
+      new keyvault.Key("cmk", {
+        resourceGroupName: "rg-test",
+        vaultName: "kv1",
+        keyName: "cmk",
+        properties: { kty: "RSA", keySize: 3072 },
+      });
+      return keyvault.getKey({ resourceGroupName: "rg-test", vaultName: "kv1", keyName: "cmk" });
+    });
+    const key = only(resources, "azure-native:keyvault:Key");
+    expect((result as { keyUriWithVersion: string }).keyUriWithVersion).toBe(key.outputs.keyUriWithVersion);
+    expect((result as { id: string }).id).toBe(key.id);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * `npm run plan` end to end, as a child process: the tree for dev and prod, `--export`
+ * and `--json` as stack exports, exit 2 with the offending key or flag named.
+ * Each run costs seconds, so runs are shared across assertions.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { checkExportIntegrity, parseStackExport, type NormalizedStackExport } from "../lib/offline/export";
+
+const ROOT = path.join(__dirname, "..");
+const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function plan(...args: string[]): Run {
+  const r = spawnSync(TS_NODE, ["--transpile-only", "scripts/plan.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("dev with --export", () => {
+  let run: Run;
+  let doc: NormalizedStackExport;
+  beforeAll(() => {
+    const file = path.join(dir, "dev.json");
+    run = plan("--stack", "dev", "--export", file);
+    if (run.status === 0) doc = parseStackExport(fs.readFileSync(file, "utf8"), file);
+  });
+
+  it("exits 0 and prints the tree rooted at the stack, counts and totals", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("pulumi:pulumi:Stack  secure-azure-platform-dev");
+    expect(run.stdout).toMatch(/^└─ |^├─ /m);
+    expect(run.stdout).toContain("azure-native:resources:ResourceGroup");
+    expect(run.stdout).toContain("Resources by type:");
+    expect(run.stdout).toMatch(/Total: \d+ resources \(\d+ custom, \d+ components, \d+ protected\)/);
+  });
+
+  it("writes a version 3 stack export that parses and is consistent", () => {
+    expect(doc.version).toBe(3);
+    expect(checkExportIntegrity(doc)).toEqual([]);
+    const [root, ...rest] = doc.deployment.resources;
+    expect(root.type).toBe("pulumi:pulumi:Stack");
+    expect(root.urn).toBe(
+      "urn:pulumi:dev::secure-azure-platform::pulumi:pulumi:Stack::secure-azure-platform-dev",
+    );
+    for (const r of rest) {
+      if (r.type.startsWith("pulumi:providers:")) continue;
+      expect(r.parent).toBeDefined();
+    }
+    // Every resource the tree counted is in the export (plus root and default providers).
+    const total = Number(/Total: (\d+) resources/.exec(run.stdout)?.[1]);
+    const programResources = rest.filter((r) => !r.type.startsWith("pulumi:providers:"));
+    expect(programResources).toHaveLength(total);
+  });
+
+  it("prints the location of located resources and never a secret placeholder", () => {
+    expect(run.stdout).toMatch(/@ westeurope/);
+    expect(run.stdout).not.toContain("offline-secret-");
+  });
+});
+
+describe("prod", () => {
+  let run: Run;
+  beforeAll(() => {
+    run = plan("--stack=prod");
+  });
+
+  it("exits 0 and prints the prod tree", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("pulumi:pulumi:Stack  secure-azure-platform-prod");
+    expect(run.stdout).toContain("Offline plan of stack prod");
+  });
+});
+
+describe("--json", () => {
+  it("prints the stack export on stdout and nothing else", () => {
+    const run = plan("--json");
+    expect(run.status).toBe(0);
+    const doc = parseStackExport(run.stdout, "stdout");
+    expect(doc.deployment.resources[0].urn).toContain("::secure-azure-platform-dev");
+    expect(run.stdout.trim().startsWith("{")).toBe(true);
+  });
+});
+
+describe("exit 2", () => {
+  it("on a stack file with a non-EU region, naming the key", () => {
+    const file = path.join(dir, "Pulumi.bad.yaml");
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(file, dev.replace("azure-native:location: westeurope", "azure-native:location: eastus"));
+    const run = plan("--stack", "bad", "--stack-file", file);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("azure-native:location");
+    expect(run.stderr).toContain("eastus");
+    expect(run.stdout).toBe("");
+  });
+
+  it("on an unknown flag, naming it", () => {
+    const run = plan("--stakc", "dev");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("unknown option --stakc");
+  });
+
+  it("on an unknown stack, naming the missing file", () => {
+    const run = plan("--stack", "staging");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("Pulumi.staging.yaml");
+  });
+
+  const noReport = !fs.existsSync(path.join(ROOT, "lib", "evidence", "report.ts"));
+  (noReport ? it : it.skip)("on --report while the report generator does not exist", () => {
+    const run = plan("--report", path.join(dir, "r.md"));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("not available yet");
+  });
+});
