@@ -1,17 +1,207 @@
 /**
  * Composition root of secure-azure-platform: reads the stack configuration and wires the
- * components. No resource settings live here; they are the components' secure defaults.
+ * components. No resource settings live here beyond what the config says; everything else is
+ * the components' secure defaults.
  */
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
-import { loadPlatformConfig } from "./config";
+import { loadPlatformConfig, pairedRegion, type DataService } from "./config";
+import { BlobStorage } from "./components/blobStorage";
+import { ContainerApp, type AppServices } from "./components/containerApp";
+import { ContainerAppsEnvironment } from "./components/containerAppsEnvironment";
+import { CustomerManagedKey } from "./components/customerManagedKey";
+import { DefenderPlans } from "./components/defender";
+import { HumanAccess, humanAccessGroups } from "./components/humanAccess";
+import { KeyVault } from "./components/keyVault";
+import { Logging } from "./components/logging";
+import { ManagedRedis } from "./components/managedRedis";
+import { Network } from "./components/network";
+import { PostgresServer } from "./components/postgres";
+import type { CustomerManagedKeyArgs, PlatformContext } from "./components/shared/interfaces";
+import { resourceName } from "./components/shared/naming";
+import { componentTags } from "./components/shared/tags";
 
 // Validate everything before the first resource is registered: bad config registers nothing.
 const config = loadPlatformConfig();
+const pairedLocation = pairedRegion(config.location);
+if (!pairedLocation) throw new Error(`azure-native:location ${config.location} has no paired region (RES-1)`);
 
-const resourceGroup = new resources.ResourceGroup("rg", {
-  resourceGroupName: `${config.namePrefix}-${config.environment}-rg`,
+const base = {
+  environment: config.environment,
   location: config.location,
-  tags: { environment: config.environment, owner: config.owner, costCenter: config.costCenter, dataClassification: "internal" },
+  pairedLocation,
+  namePrefix: config.namePrefix,
+  tags: { environment: config.environment, owner: config.owner, costCenter: config.costCenter },
+  deletionLocks: config.deletionLocks,
+  zoneRedundant: config.zoneRedundant,
+};
+const hasFrontend = config.apps.some((a) => a.ingress === "frontend");
+const uses = (service: DataService) => config.services.includes(service);
+
+// ENV-1: one resource group per environment.
+const resourceGroup = new resources.ResourceGroup("rg", {
+  resourceGroupName: resourceName(base, "resourceGroup", ""),
+  location: config.location,
+  tags: componentTags(base, "internal"),
+});
+const client = authorization.getClientConfigOutput();
+
+const logging = new Logging("logging", {
+  platform: { ...base, resourceGroupName: resourceGroup.name },
+  retentionInDays: config.logRetentionDays,
+  alertEmail: config.alertEmail,
+});
+const network = new Network("network", {
+  platform: { ...base, resourceGroupName: resourceGroup.name, workspaceId: logging.workspaceId },
+  hasFrontend,
+  vnetAddressSpace: config.vnetAddressSpace,
+  appsSubnetPrefix: config.appsSubnetPrefix,
+  privateEndpointSubnetPrefix: config.privateEndpointSubnetPrefix,
 });
 
+const platform: PlatformContext = {
+  ...base,
+  resourceGroupName: resourceGroup.name,
+  resourceGroupId: resourceGroup.id,
+  tenantId: client.tenantId,
+  workspaceId: logging.workspaceId,
+  actionGroupId: logging.actionGroupId,
+  privateEndpointSubnetId: network.privateEndpointSubnetId,
+  privateDnsZoneIds: network.privateDnsZoneIds,
+};
+
+// IAM-2: people get access through Entra groups per role, at resource-group scope.
+new HumanAccess("human-access", {
+  environment: config.environment,
+  resourceGroupId: resourceGroup.id,
+  groups: humanAccessGroups(config),
+});
+if (config.manageDefenderPlans) new DefenderPlans("defender");
+
+const keyVault = new KeyVault("keyvault", { platform, sku: config.keyVaultSku });
+
+// ENC-2: one key (and identity) per service. PostgreSQL's geo-redundant backup needs its own
+// key in a vault in the paired region, so that vault exists only when CMK is on.
+const cmk = (service: DataService): CustomerManagedKeyArgs | undefined =>
+  config.customerManagedKeys && uses(service)
+    ? new CustomerManagedKey(`cmk-${service}`, { platform, vault: keyVault.reference, purpose: service }).args
+    : undefined;
+const geoVault =
+  config.customerManagedKeys && uses("postgres")
+    ? new KeyVault("keyvault-geo", {
+        platform,
+        sku: config.keyVaultSku,
+        location: pairedLocation,
+        purpose: "geo",
+      })
+    : undefined;
+const postgresGeoKey = geoVault
+  ? new CustomerManagedKey("cmk-postgres-geo", {
+      platform,
+      vault: geoVault.reference,
+      purpose: "postgres-geo",
+      location: pairedLocation,
+    }).args
+  : undefined;
+
+const postgres = uses("postgres")
+  ? new PostgresServer("postgres", {
+      platform,
+      adminGroup: { objectId: config.postgresAdminGroupObjectId, displayName: config.postgresAdminGroupName },
+      databases: [...config.postgresDatabases],
+      version: config.postgresVersion,
+      skuTier: config.postgresSkuTier,
+      skuName: config.postgresSkuName,
+      storageSizeGb: config.postgresStorageSizeGb,
+      backupRetentionDays: config.backupRetentionDays,
+      customerManagedKey: cmk("postgres"),
+      geoBackupCustomerManagedKey: postgresGeoKey,
+    })
+  : undefined;
+const storage = uses("storage")
+  ? new BlobStorage("storage", {
+      platform,
+      containers: [...config.storageContainers],
+      skuName: config.storageSkuName,
+      softDeleteRetentionDays: config.backupRetentionDays,
+      customerManagedKey: cmk("storage"),
+    })
+  : undefined;
+const redis = uses("redis")
+  ? new ManagedRedis("redis", {
+      platform,
+      skuName: config.redisSkuName,
+      persistence: config.redisPersistence,
+      customerManagedKey: cmk("redis"),
+    })
+  : undefined;
+
+const appsEnvironment = new ContainerAppsEnvironment("apps", {
+  platform,
+  infrastructureSubnetId: network.appsSubnetId,
+  hasFrontend,
+  workloadProfiles: config.workloadProfiles,
+});
+
+// What apps may connect to: only services this stack deploys (an app using another is an error).
+const services: AppServices = {
+  keyVault,
+  ...(storage ? { storage } : {}),
+  ...(redis ? { redis } : {}),
+  ...(postgres
+    ? {
+        postgres: {
+          serverName: postgres.serverName,
+          fqdn: postgres.fqdn,
+          adminGroupName: postgres.adminGroupName,
+          // Apps connect to the first configured database.
+          database: config.postgresDatabases[0],
+        },
+      }
+    : {}),
+};
+const apps = config.apps.map(
+  (app) =>
+    new ContainerApp(`app-${app.name}`, {
+      platform,
+      environment: appsEnvironment.reference,
+      app,
+      services,
+    }),
+);
+
+// Outputs: names, endpoints and IDs only; nothing here is a secret.
 export const resourceGroupName = resourceGroup.name;
+export const location = config.location;
+export const keyVaultName = keyVault.vaultName;
+export const keyVaultUri = keyVault.vaultUri;
+export const logAnalyticsWorkspaceId = logging.workspaceId;
+export const vnetId = network.vnetId;
+export const containerAppsEnvironmentName = appsEnvironment.environmentName;
+export const containerAppsDefaultDomain = appsEnvironment.defaultDomain;
+export const postgresFqdn = postgres?.fqdn;
+export const storageBlobEndpoint = storage?.blobEndpoint;
+export const redisHostName = redis?.hostName;
+/** Per app: where it answers, whether it is public, and its identity (client ID and name). */
+export const containerApps = Object.fromEntries(
+  apps.map((app, i) => [
+    config.apps[i].name,
+    {
+      fqdn: app.fqdn,
+      url: pulumi.interpolate`https://${app.fqdn}`,
+      external: app.external,
+      identityName: app.identityName,
+      identityClientId: app.identity.clientId,
+    },
+  ]),
+);
+/**
+ * Per app using PostgreSQL: the SQL an Entra admin runs once to create the app's role, mapped to
+ * its managed identity (no password), and grant it access. See docs/container-apps.md.
+ */
+export const postgresAppRoleSql = Object.fromEntries(
+  apps.flatMap((app, i) =>
+    app.postgresSetupSql ? [[config.apps[i].name, app.postgresSetupSql] as const] : [],
+  ),
+);

@@ -116,3 +116,21 @@ export interface CommonComponentArgs {
   /** Extra tags; cannot override `environment`, `owner` or `dataClassification`. */
   tags?: Record<string, string>;
 }
+
+/**
+ * Refuses keys a component does not declare, before `super()`. TypeScript already rejects them
+ * in object literals; this catches JavaScript callers and spread objects, so an attempted
+ * insecure override (`publicNetworkAccess: "Enabled"`) is an error rather than silently ignored.
+ */
+export function rejectUnknownArgs(
+  owner: string,
+  args: object,
+  allowed: readonly string[],
+  why: string,
+): void {
+  for (const key of Object.keys(args)) {
+    if (!allowed.includes(key)) {
+      throw new Error(`${owner}: unknown argument "${key}"; allowed: ${allowed.join(", ")} (${why})`);
+    }
+  }
+}

@@ -19,7 +19,12 @@ const SECRET_VALUE: readonly RegExp[] = [
 ];
 
 /** Names that contain a secret-looking word but are known to be plain identifiers. */
-const ALLOWED_NAMES: ReadonlySet<string> = new Set(["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "KEY_VAULT_URI", "AZURE_KEY_VAULT_URI"]);
+const ALLOWED_NAMES: ReadonlySet<string> = new Set([
+  "AZURE_CLIENT_ID",
+  "AZURE_TENANT_ID",
+  "KEY_VAULT_URI",
+  "AZURE_KEY_VAULT_URI",
+]);
 
 /** Why a plain env var looks like a secret, or undefined if it does not. */
 export function secretLookingReason(name: string, value: string): string | undefined {

@@ -1,0 +1,301 @@
+/**
+ * Blob Storage for customer files (recordings, transcripts, knowledge bases), secure by
+ * default: Entra-only data access with shared keys, local users and SFTP off (IAM-1), HTTPS
+ * with TLS 1.2 as floor (the highest floor Storage accepts, TLS-1), infrastructure (double)
+ * encryption and customer-managed keys through a user-assigned identity (ENC-1, ENC-2), no
+ * public network access and a blob private endpoint (NET-1), geo-redundant replication with
+ * soft delete, versioning, change feed and point-in-time restore (BAK-1, AVL-1), private
+ * containers, blob read/write/delete logs (LOG-1), and a lock plus `protect` in prod (BAK-2).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as storage from "@pulumi/azure-native/storage";
+import { EU_REGIONS, pairedRegion } from "../config/regions";
+import { STORAGE_SKUS, ZONE_REDUNDANT_STORAGE_SKUS } from "../config/schema";
+import { addMetricAlerts } from "./shared/alerts";
+import { addDiagnostics } from "./shared/diagnostics";
+import type { CommonComponentArgs, PlatformContext } from "./shared/interfaces";
+import { addLock, resolveLock } from "./shared/lock";
+import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
+import { componentTags } from "./shared/tags";
+
+/** Geo-redundant SKUs only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
+export type StorageSkuName = (typeof STORAGE_SKUS)[number];
+
+/** BAK-1: blob and container soft delete of at least 30 days; Azure allows at most 365. */
+export const MIN_SOFT_DELETE_DAYS = 30;
+export const MAX_SOFT_DELETE_DAYS = 365;
+
+const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
+
+export interface BlobStorageArgs extends CommonComponentArgs {
+  /** Private containers to create (3-63 lowercase letters, digits or single '-'). */
+  containers: string[];
+  /**
+   * Replication, geo-redundant only. Default `Standard_GZRS` when the platform is zone
+   * redundant (required then), else `Standard_GRS`.
+   */
+  skuName?: StorageSkuName;
+  /** BAK-1: blob and container soft-delete window, 30..365 days. Default 35. */
+  softDeleteRetentionDays?: number;
+  /** BAK-1: point-in-time restore window; strictly shorter than the soft-delete window. Default soft delete - 1. */
+  restoreDays?: number;
+  /** Change feed retention in days, at least the restore window (the restore replays it). Default 365. */
+  changeFeedRetentionDays?: number;
+  /** Part of the account name (letters and digits). Default `data`. */
+  purpose?: string;
+}
+
+const ARG_KEYS: Record<keyof BlobStorageArgs, true> = {
+  platform: true,
+  diagnostics: true,
+  lock: true,
+  privateEndpoint: true,
+  customerManagedKey: true,
+  roleAssignments: true,
+  tags: true,
+  containers: true,
+  skuName: true,
+  softDeleteRetentionDays: true,
+  restoreDays: true,
+  changeFeedRetentionDays: true,
+  purpose: true,
+};
+
+/** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
+function cmkRequired(platform: PlatformContext): boolean {
+  return platform.environment === "prod";
+}
+
+function wholeDays(owner: string, field: string, value: number, min: number, max: number, why: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${owner}: ${field} = ${value}: must be a whole number from ${min} to ${max} (${why})`);
+  }
+}
+
+export class BlobStorage extends pulumi.ComponentResource {
+  readonly accountId: pulumi.Output<string>;
+  readonly accountName: pulumi.Output<string>;
+  /** `https://<account>.blob.core.windows.net/`, resolved privately through the private DNS zone. */
+  readonly blobEndpoint: pulumi.Output<string>;
+  readonly containerNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: BlobStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `BlobStorage "${name}"`;
+    const { platform } = args;
+    for (const key of Object.keys(args)) {
+      if (!(key in ARG_KEYS)) {
+        throw new Error(
+          `${owner}: unknown argument "${key}"; allowed: ${Object.keys(ARG_KEYS).join(", ")} (shared keys, public access and TLS cannot be weakened)`,
+        );
+      }
+    }
+    const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
+    const skuName = args.skuName ?? (zoneRedundant ? "Standard_GZRS" : "Standard_GRS");
+    if (!(STORAGE_SKUS as readonly string[]).includes(skuName)) {
+      throw new Error(
+        `${owner}: skuName = "${skuName}": must be one of ${STORAGE_SKUS.join(", ")} (geo-redundant, BAK-1)`,
+      );
+    }
+    if (zoneRedundant && !ZONE_REDUNDANT_STORAGE_SKUS.has(skuName)) {
+      throw new Error(
+        `${owner}: skuName = "${skuName}": ${platform.environment} is zone redundant, use Standard_GZRS or Standard_RAGZRS (AVL-1)`,
+      );
+    }
+    // RES-1: the geo-replica lives in the region's Azure pair, which must be an EU region.
+    const eu = EU_REGIONS as readonly string[];
+    const pair = pairedRegion(platform.location);
+    if (!eu.includes(platform.location.toLowerCase()) || !pair || !eu.includes(pair)) {
+      throw new Error(
+        `${owner}: location "${platform.location}" replicates to ${pair ?? "no paired region"}; both must be EU regions (RES-1)`,
+      );
+    }
+    const softDelete = args.softDeleteRetentionDays ?? 35;
+    wholeDays(
+      owner,
+      "softDeleteRetentionDays",
+      softDelete,
+      MIN_SOFT_DELETE_DAYS,
+      MAX_SOFT_DELETE_DAYS,
+      "BAK-1",
+    );
+    const restoreDays = args.restoreDays ?? softDelete - 1;
+    wholeDays(
+      owner,
+      "restoreDays",
+      restoreDays,
+      1,
+      softDelete - 1,
+      "point-in-time restore must be shorter than the soft-delete window, BAK-1",
+    );
+    const changeFeedDays = args.changeFeedRetentionDays ?? 365;
+    wholeDays(
+      owner,
+      "changeFeedRetentionDays",
+      changeFeedDays,
+      restoreDays,
+      146000,
+      "the change feed must cover the restore window, BAK-1",
+    );
+    if (args.containers.length === 0)
+      throw new Error(`${owner}: containers must name at least one container`);
+    for (const c of args.containers) {
+      if (!CONTAINER_NAME.test(c)) {
+        throw new Error(`${owner}: containers: "${c}" must be 3-63 lowercase letters, digits or single '-'`);
+      }
+    }
+    if (new Set(args.containers).size !== args.containers.length) {
+      throw new Error(`${owner}: containers lists a name twice`);
+    }
+    const cmk = args.customerManagedKey;
+    if (!cmk && cmkRequired(platform)) {
+      throw new Error(
+        `${owner}: customerManagedKey is required in ${platform.environment}: the account must encrypt with a customer-managed key (ENC-2)`,
+      );
+    }
+    if (cmk && typeof cmk.keyUri === "string" && !VERSIONLESS_KEY_URI.test(cmk.keyUri)) {
+      throw new Error(
+        `${owner}: customerManagedKey.keyUri = "${cmk.keyUri}" must be versionless so Storage follows key rotation (ENC-2)`,
+      );
+    }
+    checkRoleAssignments(owner, args.roleAssignments);
+    const locked = resolveLock(platform, args.lock, owner);
+    const purpose = args.purpose ?? "data";
+    let tags: Record<string, string>;
+    try {
+      tags = componentTags(platform, "customer-confidential", args.tags);
+      globalNameStem(platform, "storageAccount", purpose);
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+
+    super("secure-azure-platform:data:BlobStorage", name, {}, opts);
+
+    // Account-scoped keys for every service so the customer-managed key covers all of them;
+    // the key type is fixed at creation.
+    const accountKey = { enabled: true, keyType: storage.KeyType.Account };
+    const account = new storage.StorageAccount(
+      `${name}-account`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location: platform.location,
+        accountName: globalResourceName(platform, "storageAccount", purpose, this),
+        kind: storage.Kind.StorageV2,
+        sku: { name: skuName },
+        accessTier: storage.AccessTier.Hot,
+        // IAM-1: Entra ID only.
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        isLocalUserEnabled: false,
+        isSftpEnabled: false,
+        isHnsEnabled: false,
+        allowBlobPublicAccess: false,
+        allowCrossTenantReplication: false,
+        // TLS-1: the API lists TLS1_3 but documents it as unsupported as a minimum.
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        enableHttpsTrafficOnly: true,
+        // NET-1: private endpoint only; trusted Azure services (backup, monitoring) may pass.
+        publicNetworkAccess: storage.PublicNetworkAccess.Disabled,
+        networkRuleSet: {
+          defaultAction: storage.DefaultAction.Deny,
+          bypass: storage.Bypass.AzureServices,
+          ipRules: [],
+          virtualNetworkRules: [],
+        },
+        allowedCopyScope: storage.AllowedCopyScope.PrivateLink,
+        encryption: {
+          requireInfrastructureEncryption: true,
+          services: { blob: accountKey, file: accountKey, queue: accountKey, table: accountKey },
+          ...(cmk
+            ? {
+                keySource: storage.KeySource.Microsoft_Keyvault,
+                // No keyVersion: Storage follows the key's latest version (rotation without redeploy).
+                keyVaultProperties: { keyName: cmk.keyName, keyVaultUri: cmk.keyVaultUri },
+                encryptionIdentity: { encryptionUserAssignedIdentity: cmk.identityId },
+              }
+            : { keySource: storage.KeySource.Microsoft_Storage }),
+        },
+        ...(cmk
+          ? {
+              identity: { type: storage.IdentityType.UserAssigned, userAssignedIdentities: [cmk.identityId] },
+            }
+          : {}),
+        tags,
+      },
+      { parent: this, protect: locked },
+    );
+
+    const blobService = new storage.BlobServiceProperties(
+      `${name}-blob-service`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        accountName: account.name,
+        blobServicesName: "default",
+        deleteRetentionPolicy: { enabled: true, days: softDelete },
+        containerDeleteRetentionPolicy: { enabled: true, days: softDelete },
+        isVersioningEnabled: true,
+        changeFeed: { enabled: true, retentionInDays: changeFeedDays },
+        restorePolicy: { enabled: true, days: restoreDays },
+      },
+      { parent: this },
+    );
+    const containers = args.containers.map(
+      (containerName) =>
+        new storage.BlobContainer(
+          `${name}-${containerName}`,
+          {
+            resourceGroupName: platform.resourceGroupName,
+            accountName: account.name,
+            containerName,
+            publicAccess: storage.PublicAccess.None,
+          },
+          // After the service properties: soft delete protects a container from its first day.
+          { parent: this, dependsOn: [blobService], protect: locked },
+        ),
+    );
+
+    if (locked) addLock(`${name}-account`, account, args.lock, { parent: this });
+    addPrivateEndpoint(name, account.id, "blob", platform, args.privateEndpoint, { parent: this });
+    // Blob logs come from the blob service (`<account>/blobServices/default`); the account emits metrics.
+    addDiagnostics(`${name}-blob`, blobService.id, "storageBlob", platform, args.diagnostics, {
+      parent: this,
+    });
+    addDiagnostics(`${name}-account`, account.id, "storageAccount", platform, args.diagnostics, {
+      parent: this,
+    });
+    addMetricAlerts(
+      name,
+      account.id,
+      [
+        {
+          name: "availability",
+          description: "Storage availability below 99.9%",
+          metricNamespace: "Microsoft.Storage/storageAccounts",
+          metricName: "Availability",
+          operator: "LessThan",
+          threshold: 99.9,
+          aggregation: "Average",
+          severity: 1,
+        },
+      ],
+      platform,
+      { parent: this },
+    );
+    (args.roleAssignments ?? []).forEach((a, i) =>
+      assignRole(`${name}-role-${i}`, account.id, a, { parent: this }),
+    );
+
+    this.accountId = account.id;
+    this.accountName = account.name;
+    this.blobEndpoint = account.primaryEndpoints.blob;
+    this.containerNames = pulumi.all(containers.map((c) => c.name));
+    this.registerOutputs({
+      accountId: this.accountId,
+      accountName: this.accountName,
+      blobEndpoint: this.blobEndpoint,
+      containerNames: this.containerNames,
+    });
+  }
+}

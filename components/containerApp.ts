@@ -1,0 +1,697 @@
+/**
+ * One container app wired to the platform's data services by identity, with no stored
+ * credential anywhere:
+ * - IAM-1: its own user-assigned identity, created (with its role assignments) before the app,
+ *   so the first revision can already read its Key Vault references; images are pulled with
+ *   that identity, never a registry password.
+ * - IAM-2: only the roles its `uses` need, each scoped to the one resource: Key Vault Secrets
+ *   User on the vault, Storage Blob Data Contributor/Reader on the account, a Managed Redis
+ *   access policy assignment; PostgreSQL through Entra (see `postgresSetupSql`).
+ * - SEC-1: secrets only as Key Vault references read with the identity; plain env vars that
+ *   look like secrets are refused.
+ * - NET-2: HTTPS-only ingress, external only for frontends.
+ * - AVL-1: probes, single active revision, HTTP scale rule, >= 2 replicas for prod frontends.
+ * - MON-1: an alert on container restarts. Logs go through the environment's diagnostic
+ *   setting (apps have no diagnostic settings of their own).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import {
+  APP_SERVICES,
+  INGRESS_MODES,
+  RESERVED_ENV,
+  type AppService,
+  type IngressMode,
+} from "../config/schema";
+import { parseCidr } from "../config/network";
+import type { ContainerAppsEnvironmentReference } from "./containerAppsEnvironment";
+import { CONSUMPTION_PROFILE } from "./containerAppsEnvironment";
+import { addMetricAlerts } from "./shared/alerts";
+import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
+import { NAMING_RULES, resourceName } from "./shared/naming";
+import { assignRole } from "./shared/roleAssignment";
+import { secretLookingReason } from "./shared/secretDetection";
+import { componentTags } from "./shared/tags";
+import { WorkloadIdentity } from "./workloadIdentity";
+
+/** A source address range allowed to reach the app's ingress. */
+export interface IpRestriction {
+  /** 1-64 letters, digits, '-' or '_'. */
+  name: string;
+  /** IPv4 CIDR block, e.g. `203.0.113.0/24`. */
+  cidr: string;
+  description?: string;
+}
+
+/**
+ * The app as the stack config describes it (`secure-azure-platform:apps[]`); a config entry
+ * can be passed as is. There is no `allowInsecure`, `external` or `transport`: ingress is
+ * HTTPS only and public only for `ingress: "frontend"` (NET-2).
+ */
+export interface ContainerAppSpec {
+  /** Azure name of the app and its host name inside the environment: 2-32 lowercase letters, digits, '-'. */
+  name: string;
+  /** Image reference, e.g. `myregistry.azurecr.io/api:1.4.2`. */
+  image: string;
+  /** Registry host pulled from with the app's identity (grant it AcrPull, see `registryResourceId`). */
+  registryServer?: string;
+  /** Port the container listens on. */
+  targetPort: number;
+  /** `frontend`: public HTTPS ingress (needs an external environment); `internal`: environment only. */
+  ingress: IngressMode;
+  /** Default 1; a frontend in prod needs at least 2 (AVL-1). */
+  minReplicas?: number;
+  /** Default 3; >= minReplicas. */
+  maxReplicas?: number;
+  /** vCPU per replica, 0.25..4 in 0.25 steps (Consumption profile). Default 0.5. */
+  cpu?: number;
+  /** Memory per replica: exactly 2Gi per vCPU on Consumption (e.g. 0.5 vCPU -> `1Gi`). Default `1Gi`. */
+  memory?: string;
+  /** Plain environment variables. Never secrets (SEC-1): a secret-looking name or value is an error. */
+  env?: Readonly<Record<string, string>>;
+  /** Secrets: env var name -> Key Vault secret name in the stack's vault, read by reference (SEC-1). */
+  secrets?: Readonly<Record<string, string>>;
+  /** Services the app talks to; each grants the identity a least-privilege role (IAM-2). */
+  uses?: readonly AppService[];
+  /** Blob access when the app uses storage. Default `readwrite`. */
+  storageAccess?: "read" | "readwrite";
+  /** Source ranges allowed to reach the ingress (Allow rules; everything else is denied). */
+  ipRestrictions?: readonly IpRestriction[];
+  /** HTTP path of the liveness and readiness probes. Default `/healthz`. */
+  probePath?: string;
+}
+
+/** The stack's Key Vault (the `KeyVault` component fits). */
+export interface KeyVaultService {
+  vaultId: pulumi.Input<string>;
+  /** `https://<vault>.vault.azure.net/` */
+  vaultUri: pulumi.Input<string>;
+}
+
+/** The stack's blob storage (the `BlobStorage` component fits). */
+export interface StorageService {
+  accountId: pulumi.Input<string>;
+  blobEndpoint: pulumi.Input<string>;
+}
+
+/** The stack's PostgreSQL server and the database apps connect to. */
+export interface PostgresService {
+  serverName: pulumi.Input<string>;
+  fqdn: pulumi.Input<string>;
+  /** Display name of the Entra admin group (who runs `postgresSetupSql`). */
+  adminGroupName: string;
+  /** Database the app connects to. */
+  database: string;
+}
+
+/** The stack's Managed Redis (the `ManagedRedis` component fits). */
+export interface RedisService {
+  hostName: pulumi.Input<string>;
+  port: pulumi.Input<number>;
+  /** Creates the access policy assignment of an identity on the database (IAM-1: no access keys). */
+  grantAccess(name: string, principalId: pulumi.Input<string>): pulumi.CustomResource;
+}
+
+/**
+ * The data services this stack has. An app whose `uses` names a service missing here is an
+ * error, never a silently unconnected app.
+ */
+export interface AppServices {
+  keyVault?: KeyVaultService;
+  storage?: StorageService;
+  postgres?: PostgresService;
+  redis?: RedisService;
+}
+
+export interface ContainerAppArgs {
+  platform: PlatformContext;
+  /** The environment (`ContainerAppsEnvironment.reference`). */
+  environment: ContainerAppsEnvironmentReference;
+  app: ContainerAppSpec;
+  /** What the stack deploys; the app connects to those its `uses` names. */
+  services?: AppServices;
+  /** Resource ID of the app's container registry: grants the identity AcrPull on it (IAM-2). */
+  registryResourceId?: pulumi.Input<string>;
+  /** Concurrent HTTP requests per replica before scaling out. Default 50. */
+  httpConcurrency?: number;
+  /** Extra tags; cannot override the CLS-1 tags or `ingress`. */
+  tags?: Record<string, string>;
+}
+
+const ARG_KEYS = [
+  "platform",
+  "environment",
+  "app",
+  "services",
+  "registryResourceId",
+  "httpConcurrency",
+  "tags",
+] as const satisfies readonly (keyof ContainerAppArgs)[];
+
+const SPEC_KEYS = [
+  "name",
+  "image",
+  "registryServer",
+  "targetPort",
+  "ingress",
+  "minReplicas",
+  "maxReplicas",
+  "cpu",
+  "memory",
+  "env",
+  "secrets",
+  "uses",
+  "storageAccess",
+  "ipRestrictions",
+  "probePath",
+] as const satisfies readonly (keyof ContainerAppSpec)[];
+
+/** Keys someone might use to open up ingress; each gets a NET-2 explanation, not just "unknown". */
+const INSECURE_INGRESS_KEYS = ["allowInsecure", "external", "transport", "exposedPort"];
+
+const SERVICE_KEY: Record<AppService, keyof AppServices> = {
+  keyvault: "keyVault",
+  storage: "storage",
+  postgres: "postgres",
+  redis: "redis",
+};
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KV_SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+const RESTRICTION_NAME = /^[A-Za-z0-9-_]{1,64}$/;
+const REGISTRY = /^[a-z0-9.-]+$/;
+/** Container Apps secret names: lowercase alphanumerics and '-', starting and ending alphanumeric. */
+const APP_SECRET_NAME = /^[a-z0-9]([a-z0-9-]{0,251}[a-z0-9])?$/;
+
+/** AVL-1: frontends in prod keep this many replicas. */
+export const MIN_PROD_FRONTEND_REPLICAS = 2;
+export const DEFAULT_HTTP_CONCURRENCY = 50;
+
+/** Probe timings: generous enough for a cold start, quick to take a hung replica out. */
+export const PROBE_DEFAULTS = {
+  liveness: { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+  readiness: { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+} as const;
+
+/** Restarts in 15 minutes above which someone is told (MON-1). */
+export const RESTART_ALERT_THRESHOLD = 3;
+
+/** The Container Apps secret name for an env var (`SESSION_SIGNING_KEY` -> `session-signing-key`). */
+export function appSecretName(envName: string): string {
+  return envName.toLowerCase().replace(/_/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** Quotes a PostgreSQL identifier. */
+function pgIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+/** Quotes a PostgreSQL string literal. */
+function pgLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The SQL an Entra admin of the server runs once per app: creates the app identity's role
+ * (mapped to its Entra object ID, no password) and grants it data access in one database.
+ */
+export function postgresSetupStatements(
+  roleName: string,
+  principalId: string,
+  database: string,
+  adminGroupName: string,
+  serverName: string,
+): string {
+  const role = pgIdent(roleName);
+  return [
+    `-- Run as a member of the Entra group ${adminGroupName} (server ${serverName}), connected to database postgres:`,
+    `select * from pgaadauth_create_principal_with_oid(${pgLiteral(roleName)}, ${pgLiteral(principalId)}, 'service', false, false);`,
+    `GRANT CONNECT ON DATABASE ${pgIdent(database)} TO ${role};`,
+    `-- Then connected to database ${database}:`,
+    `GRANT USAGE ON SCHEMA public TO ${role};`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role};`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};`,
+    `-- Tables created later by the role running this (e.g. the migration owner) are granted too:`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role};`,
+  ].join("\n");
+}
+
+interface Validated {
+  spec: Required<Omit<ContainerAppSpec, "registryServer">> & { registryServer?: string };
+  uses: Set<AppService>;
+  /** Key Vault Secrets User is needed (uses keyvault, or has secret references). */
+  needsVault: boolean;
+  secretNames: Map<string, string>;
+  restrictions: { name: string; ipAddressRange: string; description?: string }[];
+}
+
+function isRecordOfStrings(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === "string")
+  );
+}
+
+/** Every check on the args, before anything registers. `owner` prefixes each message. */
+function validate(owner: string, args: ContainerAppArgs): Validated {
+  rejectUnknownArgs(
+    owner,
+    args,
+    ARG_KEYS,
+    "ingress, identity and secrets handling are fixed by NET-2/IAM-1/SEC-1",
+  );
+  const { platform, environment } = args;
+  const raw = args.app as unknown;
+  if (typeof raw !== "object" || raw === null) throw new Error(`${owner}: app is required`);
+  const given = raw as Record<string, unknown>;
+  const appName = typeof given.name === "string" ? given.name : "";
+  const where = `${owner}: app "${appName}"`;
+  for (const key of Object.keys(given)) {
+    if (INSECURE_INGRESS_KEYS.includes(key)) {
+      throw new Error(
+        `${where}: ${key} refused: ingress is HTTPS only (allowInsecure is always false) and external only for ingress "frontend" (NET-2); set ingress to "frontend" or "internal"`,
+      );
+    }
+  }
+  for (const key of Object.keys(args)) {
+    if (INSECURE_INGRESS_KEYS.includes(key)) {
+      throw new Error(`${where}: ${key} refused: ingress is HTTPS only and set by app.ingress (NET-2)`);
+    }
+  }
+  rejectUnknownArgs(where, given, SPEC_KEYS, "see ContainerAppSpec");
+
+  const rule = NAMING_RULES.containerApp;
+  if (appName.length < rule.min || appName.length > rule.max || !rule.pattern.test(appName)) {
+    throw new Error(`${owner}: app.name "${appName}" is invalid: Azure requires ${rule.rule}`);
+  }
+  const spec = args.app;
+  if (typeof spec.image !== "string" || spec.image.trim().length < 3) {
+    throw new Error(
+      `${where}: image must be a container image reference such as myregistry.azurecr.io/api:1.0`,
+    );
+  }
+  if (spec.registryServer !== undefined && !REGISTRY.test(spec.registryServer)) {
+    throw new Error(
+      `${where}: registryServer "${spec.registryServer}" must be a registry host name such as myregistry.azurecr.io`,
+    );
+  }
+  if (!Number.isInteger(spec.targetPort) || spec.targetPort < 1 || spec.targetPort > 65535) {
+    throw new Error(`${where}: targetPort = ${String(spec.targetPort)}: must be a port number 1..65535`);
+  }
+  if (!(INGRESS_MODES as readonly unknown[]).includes(spec.ingress)) {
+    throw new Error(
+      `${where}: ingress "${String(spec.ingress)}" is not an ingress mode; allowed: ${INGRESS_MODES.join(", ")} (NET-2)`,
+    );
+  }
+  if (spec.ingress === "frontend" && !environment.external) {
+    throw new Error(
+      `${where}: ingress "frontend" needs an external environment, but the environment was created internal (hasFrontend: false; fixed at creation) (NET-2)`,
+    );
+  }
+
+  const minReplicas = spec.minReplicas ?? 1;
+  const maxReplicas = spec.maxReplicas ?? 3;
+  if (!Number.isInteger(minReplicas) || minReplicas < 0 || minReplicas > 300) {
+    throw new Error(`${where}: minReplicas = ${minReplicas}: must be a whole number 0..300`);
+  }
+  if (!Number.isInteger(maxReplicas) || maxReplicas < 1 || maxReplicas > 300 || maxReplicas < minReplicas) {
+    throw new Error(
+      `${where}: maxReplicas = ${maxReplicas}: must be a whole number 1..300 and >= minReplicas`,
+    );
+  }
+  if (
+    spec.ingress === "frontend" &&
+    platform.environment === "prod" &&
+    minReplicas < MIN_PROD_FRONTEND_REPLICAS
+  ) {
+    throw new Error(
+      `${where}: minReplicas = ${minReplicas}: a frontend in prod needs at least ${MIN_PROD_FRONTEND_REPLICAS} replicas (AVL-1)`,
+    );
+  }
+  const cpu = spec.cpu ?? 0.5;
+  const memory = spec.memory ?? "1Gi";
+  if (typeof cpu !== "number" || cpu < 0.25 || cpu > 4 || !Number.isInteger(cpu * 4)) {
+    throw new Error(`${where}: cpu = ${String(cpu)}: must be 0.25..4 in steps of 0.25 (Consumption profile)`);
+  }
+  if (memory !== `${cpu * 2}Gi`) {
+    throw new Error(
+      `${where}: memory = "${String(memory)}": the Consumption profile needs 2Gi per vCPU, i.e. "${cpu * 2}Gi" for cpu ${cpu}`,
+    );
+  }
+
+  const env = spec.env ?? {};
+  const secrets = spec.secrets ?? {};
+  if (!isRecordOfStrings(env)) throw new Error(`${where}: env must map variable names to strings`);
+  if (!isRecordOfStrings(secrets))
+    throw new Error(`${where}: secrets must map variable names to Key Vault secret names`);
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name))
+      throw new Error(`${where}: env var name "${name}" must be letters, digits and '_'`);
+    const reason = secretLookingReason(name, value);
+    if (reason) {
+      throw new Error(
+        `${where}: plain env var ${name} refused because ${reason}; put it in Key Vault and reference it under "secrets" (SEC-1)`,
+      );
+    }
+    if (RESERVED_ENV.has(name)) {
+      throw new Error(`${where}: env var ${name} is set by the platform and cannot be overridden`);
+    }
+    if (name in secrets)
+      throw new Error(`${where}: ${name} is both a plain env var and a secret; define it once`);
+  }
+  const secretNames = new Map<string, string>();
+  for (const [name, kvName] of Object.entries(secrets)) {
+    if (!ENV_NAME.test(name))
+      throw new Error(`${where}: secret env var name "${name}" must be letters, digits and '_'`);
+    if (RESERVED_ENV.has(name)) {
+      throw new Error(`${where}: env var ${name} is set by the platform and cannot be overridden`);
+    }
+    if (!KV_SECRET_NAME.test(kvName)) {
+      throw new Error(
+        `${where}: secrets.${name} = "${kvName}" must be a Key Vault secret name (1-127 letters, digits, '-')`,
+      );
+    }
+    const appSecret = appSecretName(name);
+    if (!APP_SECRET_NAME.test(appSecret)) {
+      throw new Error(`${where}: secrets.${name} cannot be turned into a Container Apps secret name`);
+    }
+    const clash = [...secretNames.entries()].find(([, s]) => s === appSecret);
+    if (clash)
+      throw new Error(`${where}: secrets ${clash[0]} and ${name} map to the same secret name "${appSecret}"`);
+    secretNames.set(name, appSecret);
+  }
+
+  const usesList = spec.uses ?? [];
+  const uses = new Set<AppService>();
+  for (const service of usesList) {
+    if (!(APP_SERVICES as readonly unknown[]).includes(service)) {
+      throw new Error(
+        `${where}: uses "${String(service)}" is not a service; allowed: ${APP_SERVICES.join(", ")}`,
+      );
+    }
+    if (uses.has(service)) throw new Error(`${where}: uses lists ${service} twice`);
+    uses.add(service);
+  }
+  const services = args.services ?? {};
+  const available = (Object.keys(SERVICE_KEY) as AppService[]).filter((s) => services[SERVICE_KEY[s]]);
+  const missing = (service: string) =>
+    new Error(
+      `${where}: uses ${service}, which this stack does not have (services passed: ${available.join(", ") || "none"})`,
+    );
+  for (const service of uses) {
+    if (!services[SERVICE_KEY[service]]) throw missing(service);
+  }
+  const needsVault = uses.has("keyvault") || secretNames.size > 0;
+  if (secretNames.size > 0 && !services.keyVault) {
+    throw new Error(
+      `${where}: has secrets (${[...secretNames.keys()].join(", ")}) but this stack passed no Key Vault to read them from (SEC-1)`,
+    );
+  }
+  const storageAccess = spec.storageAccess ?? "readwrite";
+  if (storageAccess !== "read" && storageAccess !== "readwrite") {
+    throw new Error(`${where}: storageAccess "${String(storageAccess)}" must be read or readwrite`);
+  }
+
+  const restrictions = (spec.ipRestrictions ?? []).map((r, i) => {
+    if (!RESTRICTION_NAME.test(r.name)) {
+      throw new Error(
+        `${where}: ipRestrictions[${i}].name "${r.name}" must be 1-64 letters, digits, '-' or '_'`,
+      );
+    }
+    const parsed = parseCidr(r.cidr);
+    if (typeof parsed === "string")
+      throw new Error(`${where}: ipRestrictions[${i}].cidr "${r.cidr}" ${parsed}`);
+    return { name: r.name, ipAddressRange: r.cidr, ...(r.description ? { description: r.description } : {}) };
+  });
+  const probePath = spec.probePath ?? "/healthz";
+  if (typeof probePath !== "string" || !probePath.startsWith("/")) {
+    throw new Error(`${where}: probePath "${String(probePath)}" must start with '/'`);
+  }
+  const concurrency = args.httpConcurrency ?? DEFAULT_HTTP_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`${where}: httpConcurrency = ${concurrency}: must be a whole number >= 1`);
+  }
+  if (args.tags && Object.keys(args.tags).some((k) => k.toLowerCase() === "ingress")) {
+    throw new Error(`${where}: tags.ingress is set from app.ingress and cannot be overridden (NET-2)`);
+  }
+  if (!environment.workloadProfileNames.includes(CONSUMPTION_PROFILE)) {
+    throw new Error(`${where}: the environment has no ${CONSUMPTION_PROFILE} workload profile`);
+  }
+
+  return {
+    spec: {
+      name: appName,
+      image: spec.image,
+      registryServer: spec.registryServer,
+      targetPort: spec.targetPort,
+      ingress: spec.ingress,
+      minReplicas,
+      maxReplicas,
+      cpu,
+      memory,
+      env,
+      secrets,
+      uses: usesList,
+      storageAccess,
+      ipRestrictions: spec.ipRestrictions ?? [],
+      probePath,
+    },
+    uses,
+    needsVault,
+    secretNames,
+    restrictions,
+  };
+}
+
+/** `https://<vault>.vault.azure.net/secrets/<name>` (versionless: rotation needs no redeploy). */
+function secretUrl(vaultUri: pulumi.Input<string>, secretName: string): pulumi.Output<string> {
+  return pulumi.output(vaultUri).apply((uri) => `${uri.replace(/\/*$/, "/")}secrets/${secretName}`);
+}
+
+export class ContainerApp extends pulumi.ComponentResource {
+  readonly appId: pulumi.Output<string>;
+  readonly appName: pulumi.Output<string>;
+  /** Ingress host name: `<app>.<env domain>` for frontends, `<app>.internal.<env domain>` otherwise. */
+  readonly fqdn: pulumi.Output<string>;
+  readonly external: boolean;
+  readonly identity: WorkloadIdentity;
+  /** Azure name of the identity, which is also the app's PostgreSQL role name. */
+  readonly identityName: string;
+  /**
+   * When the app uses PostgreSQL: the SQL an Entra admin runs once to create the app's role
+   * (mapped to the identity, no password) and grant it access. Not a secret.
+   */
+  readonly postgresSetupSql?: pulumi.Output<string>;
+
+  constructor(name: string, args: ContainerAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `ContainerApp "${name}"`;
+    const v = validate(owner, args);
+    const { platform } = args;
+    const { spec } = v;
+    const services = args.services ?? {};
+    let identityName: string;
+    let tags: Record<string, string>;
+    try {
+      identityName = resourceName(platform, "userAssignedIdentity", `app-${spec.name}`);
+      // Apps process customer data in memory; the `ingress` tag is what the policy pack checks
+      // external ingress against (NET-2).
+      tags = componentTags(platform, "confidential", { ...args.tags, ingress: spec.ingress }, owner);
+      resourceName(platform, "metricAlert", `${name}-restarts`);
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+    super("secure-azure-platform:apps:ContainerApp", name, {}, opts);
+
+    // IAM-1: the identity and every grant exist before the app's first revision starts.
+    const identity = new WorkloadIdentity(
+      `${name}-identity`,
+      { platform, purpose: `app-${spec.name}` },
+      { parent: this },
+    );
+    const principal = {
+      principalId: identity.principalId,
+      principalType: "ServicePrincipal" as const,
+    };
+    const grants: pulumi.Resource[] = [];
+    const env: { name: string; value?: pulumi.Input<string>; secretRef?: string }[] = [
+      { name: "AZURE_CLIENT_ID", value: identity.clientId },
+    ];
+
+    if (v.needsVault && services.keyVault) {
+      grants.push(
+        assignRole(
+          `${name}-kv-secrets-user`,
+          services.keyVault.vaultId,
+          {
+            ...principal,
+            role: "Key Vault Secrets User",
+            description: `App ${spec.name}: read secrets of the platform vault (IAM-2, SEC-1)`,
+          },
+          { parent: this },
+        ),
+      );
+      if (v.uses.has("keyvault"))
+        env.push({ name: "AZURE_KEY_VAULT_URI", value: services.keyVault.vaultUri });
+    }
+    if (v.uses.has("storage") && services.storage) {
+      const role =
+        spec.storageAccess === "read" ? "Storage Blob Data Reader" : "Storage Blob Data Contributor";
+      grants.push(
+        assignRole(
+          `${name}-blob-${spec.storageAccess}`,
+          services.storage.accountId,
+          {
+            ...principal,
+            role,
+            description: `App ${spec.name}: ${spec.storageAccess} blobs of the platform account (IAM-2)`,
+          },
+          { parent: this },
+        ),
+      );
+      env.push({ name: "AZURE_STORAGE_BLOB_ENDPOINT", value: services.storage.blobEndpoint });
+    }
+    if (v.uses.has("redis") && services.redis) {
+      grants.push(services.redis.grantAccess(spec.name, identity.principalId));
+      env.push(
+        { name: "AZURE_REDIS_HOST", value: services.redis.hostName },
+        { name: "AZURE_REDIS_PORT", value: pulumi.output(services.redis.port).apply(String) },
+      );
+    }
+    if (v.uses.has("postgres") && services.postgres) {
+      const pg = services.postgres;
+      env.push(
+        { name: "AZURE_POSTGRESQL_HOST", value: pg.fqdn },
+        { name: "AZURE_POSTGRESQL_DATABASE", value: pg.database },
+        { name: "AZURE_POSTGRESQL_USER", value: identityName },
+      );
+      this.postgresSetupSql = pulumi
+        .all([identity.principalId, pg.serverName])
+        .apply(([principalId, serverName]) =>
+          postgresSetupStatements(identityName, principalId, pg.database, pg.adminGroupName, serverName),
+        );
+    }
+    if (args.registryResourceId !== undefined) {
+      grants.push(
+        assignRole(
+          `${name}-acr-pull`,
+          args.registryResourceId,
+          {
+            ...principal,
+            role: "AcrPull",
+            description: `App ${spec.name}: pull images with its identity (IAM-1)`,
+          },
+          { parent: this },
+        ),
+      );
+    }
+    for (const [envName, value] of Object.entries(spec.env)) env.push({ name: envName, value });
+    for (const [envName, secretName] of v.secretNames) env.push({ name: envName, secretRef: secretName });
+
+    // validate() guarantees a vault whenever there are secrets.
+    const vaultUri = services.keyVault?.vaultUri ?? "";
+    const probe = (type: "Liveness" | "Readiness") => ({
+      type,
+      httpGet: { path: spec.probePath, port: spec.targetPort, scheme: "HTTP" },
+      ...PROBE_DEFAULTS[type === "Liveness" ? "liveness" : "readiness"],
+    });
+
+    const containerApp = new app.ContainerApp(
+      `${name}-app`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location: platform.location,
+        containerAppName: spec.name,
+        environmentId: args.environment.environmentId,
+        workloadProfileName: CONSUMPTION_PROFILE,
+        identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+        configuration: {
+          activeRevisionsMode: "Single",
+          ingress: {
+            // NET-2: public only for frontends; HTTP is refused, never redirected.
+            external: spec.ingress === "frontend",
+            allowInsecure: false,
+            targetPort: spec.targetPort,
+            transport: "auto",
+            traffic: [{ latestRevision: true, weight: 100 }],
+            ...(v.restrictions.length > 0
+              ? { ipSecurityRestrictions: v.restrictions.map((r) => ({ ...r, action: "Allow" })) }
+              : {}),
+          },
+          // IAM-1: image pulls with the app's identity, never a password.
+          registries: spec.registryServer ? [{ server: spec.registryServer, identity: identity.id }] : [],
+          // SEC-1: references only; the value never leaves Key Vault.
+          secrets: [...v.secretNames].map(([envName, secretName]) => ({
+            name: secretName,
+            keyVaultUrl: secretUrl(vaultUri, spec.secrets[envName]),
+            identity: identity.id,
+          })),
+        },
+        template: {
+          containers: [
+            {
+              name: spec.name,
+              image: spec.image,
+              resources: { cpu: spec.cpu, memory: spec.memory },
+              env,
+              probes: [probe("Liveness"), probe("Readiness")],
+            },
+          ],
+          scale: {
+            minReplicas: spec.minReplicas,
+            maxReplicas: spec.maxReplicas,
+            rules: [
+              {
+                name: "http-concurrency",
+                http: {
+                  metadata: { concurrentRequests: String(args.httpConcurrency ?? DEFAULT_HTTP_CONCURRENCY) },
+                },
+              },
+            ],
+          },
+        },
+        tags,
+      },
+      { parent: this, dependsOn: [identity, ...grants] },
+    );
+
+    addMetricAlerts(
+      name,
+      containerApp.id,
+      [
+        {
+          name: "restarts",
+          description: `Container app ${spec.name}: more than ${RESTART_ALERT_THRESHOLD} container restarts in 15 minutes`,
+          metricNamespace: "Microsoft.App/containerApps",
+          metricName: "RestartCount",
+          operator: "GreaterThan",
+          threshold: RESTART_ALERT_THRESHOLD,
+          aggregation: "Total",
+          severity: 2,
+          windowSize: "PT15M",
+          frequency: "PT5M",
+        },
+      ],
+      platform,
+      { parent: this },
+    );
+
+    this.appId = containerApp.id;
+    this.appName = containerApp.name;
+    this.fqdn = containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
+    this.external = spec.ingress === "frontend";
+    this.identity = identity;
+    this.identityName = identityName;
+    this.registerOutputs({
+      appId: this.appId,
+      appName: this.appName,
+      fqdn: this.fqdn,
+      external: this.external,
+      identityId: identity.id,
+      identityClientId: identity.clientId,
+      identityPrincipalId: identity.principalId,
+      postgresSetupSql: this.postgresSetupSql,
+    });
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The Container Apps environment every app runs in: VNet-integrated on the delegated apps
+ * subnet (NET-1), mTLS-style encryption of traffic between apps (TLS-1), logs through Azure
+ * Monitor plus a diagnostic setting to the platform workspace, never the workspace shared key
+ * (LOG-1, IAM-1), zone redundant in prod (AVL-1), a lock and `protect` in prod.
+ *
+ * The environment is external (public load balancer) only when at least one app is a
+ * frontend; otherwise it is internal and has no public IP at all (NET-2).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import { addDiagnostics, checkDiagnostics } from "./shared/diagnostics";
+import {
+  rejectUnknownArgs,
+  type DiagnosticsArgs,
+  type LockArgs,
+  type PlatformContext,
+} from "./shared/interfaces";
+import { addLock, resolveLock } from "./shared/lock";
+import { resourceName } from "./shared/naming";
+import { componentTags } from "./shared/tags";
+
+/** The serverless profile every environment has; apps without a profile run here. */
+export const CONSUMPTION_PROFILE = "Consumption";
+
+/** A dedicated workload profile (e.g. `D4`, `E8`) next to the Consumption profile. */
+export interface DedicatedWorkloadProfile {
+  /** 1-15 letters, digits or '-', starting with a letter; not `Consumption`. */
+  name: string;
+  /** Azure profile type: `D4`, `D8`, ..., `E4`, ..., `NC24-A100`, ... */
+  workloadProfileType: string;
+  /** Nodes kept running (0 allowed). */
+  minimumCount: number;
+  /** Upper bound of nodes; >= minimumCount and >= 1. */
+  maximumCount: number;
+}
+
+export interface ContainerAppsEnvironmentArgs {
+  platform: PlatformContext;
+  /**
+   * Resource ID of the apps subnet, delegated to `Microsoft.App/environments` (NET-1).
+   * FIXED AT CREATION: Azure cannot move an environment to another subnet; changing it
+   * replaces the environment and every app in it (prod's `protect` blocks that).
+   */
+  infrastructureSubnetId: pulumi.Input<string>;
+  /**
+   * Whether any app of the stack is a frontend. `true` gives the environment a public load
+   * balancer (external mode) so frontends can be reached over HTTPS; `false` makes it internal
+   * (reachable only from the VNet). FIXED AT CREATION: Azure cannot switch an environment
+   * between internal and external; adding the first frontend later replaces the environment.
+   */
+  hasFrontend: boolean;
+  /** Dedicated profiles on top of Consumption (AVL-1 sizing). Default none. */
+  workloadProfiles?: readonly DedicatedWorkloadProfile[];
+  /** Part of the environment's name. Default `apps`. */
+  purpose?: string;
+  diagnostics?: DiagnosticsArgs;
+  lock?: LockArgs;
+  /** Extra tags; cannot override the CLS-1 tags. */
+  tags?: Record<string, string>;
+}
+
+const ARG_KEYS = [
+  "platform",
+  "infrastructureSubnetId",
+  "hasFrontend",
+  "workloadProfiles",
+  "purpose",
+  "diagnostics",
+  "lock",
+  "tags",
+] as const satisfies readonly (keyof ContainerAppsEnvironmentArgs)[];
+
+const PROFILE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,14}$/;
+const PROFILE_TYPE = /^(D|E)\d+$|^NC[A-Za-z0-9-]+$/;
+
+/** What a `ContainerApp` needs to know about its environment. */
+export interface ContainerAppsEnvironmentReference {
+  /** Resource ID of the environment. */
+  environmentId: pulumi.Input<string>;
+  /** Whether the environment is external (has a public load balancer). */
+  external: boolean;
+  /** Workload profile names apps may run on. */
+  workloadProfileNames: readonly string[];
+}
+
+function checkWorkloadProfiles(owner: string, profiles: readonly DedicatedWorkloadProfile[]): void {
+  const seen = new Set<string>([CONSUMPTION_PROFILE.toLowerCase()]);
+  profiles.forEach((p, i) => {
+    const where = `${owner}: workloadProfiles[${i}]`;
+    if (typeof p.name !== "string" || !PROFILE_NAME.test(p.name)) {
+      throw new Error(`${where}.name "${String(p.name)}" must be 1-15 letters, digits or '-'`);
+    }
+    if (seen.has(p.name.toLowerCase())) {
+      throw new Error(`${where}.name "${p.name}" is used twice (${CONSUMPTION_PROFILE} is always present)`);
+    }
+    seen.add(p.name.toLowerCase());
+    if (typeof p.workloadProfileType !== "string" || !PROFILE_TYPE.test(p.workloadProfileType)) {
+      throw new Error(
+        `${where}.workloadProfileType "${String(p.workloadProfileType)}" must be a dedicated profile type such as D4, E8 or NC24-A100`,
+      );
+    }
+    if (!Number.isInteger(p.minimumCount) || p.minimumCount < 0) {
+      throw new Error(`${where}.minimumCount = ${p.minimumCount}: must be a whole number >= 0`);
+    }
+    if (!Number.isInteger(p.maximumCount) || p.maximumCount < Math.max(1, p.minimumCount)) {
+      throw new Error(
+        `${where}.maximumCount = ${p.maximumCount}: must be a whole number >= 1 and >= minimumCount`,
+      );
+    }
+  });
+}
+
+export class ContainerAppsEnvironment extends pulumi.ComponentResource {
+  readonly environmentId: pulumi.Output<string>;
+  readonly environmentName: pulumi.Output<string>;
+  /** `<unique>.<region>.azurecontainerapps.io`: apps are `<app>[.internal].<defaultDomain>`. */
+  readonly defaultDomain: pulumi.Output<string>;
+  /** Load balancer IP (private for an internal environment). */
+  readonly staticIp: pulumi.Output<string>;
+  /** Whether the environment is external; fixed at creation. */
+  readonly external: boolean;
+  readonly workloadProfileNames: readonly string[];
+  /** What `ContainerApp` takes as `environment`. */
+  readonly reference: ContainerAppsEnvironmentReference;
+
+  constructor(name: string, args: ContainerAppsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `ContainerAppsEnvironment "${name}"`;
+    rejectUnknownArgs(
+      owner,
+      args,
+      ARG_KEYS,
+      "VNet integration, peer encryption, Azure Monitor logs and zone redundancy are fixed by NET-1/TLS-1/LOG-1/AVL-1",
+    );
+    const { platform } = args;
+    if (typeof args.hasFrontend !== "boolean") {
+      throw new Error(`${owner}: hasFrontend must be true or false (NET-2)`);
+    }
+    if (args.infrastructureSubnetId === undefined || args.infrastructureSubnetId === "") {
+      throw new Error(
+        `${owner}: infrastructureSubnetId is required: the environment is VNet-integrated on the delegated apps subnet (NET-1)`,
+      );
+    }
+    const profiles = args.workloadProfiles ?? [];
+    checkWorkloadProfiles(owner, profiles);
+    checkDiagnostics(owner, args.diagnostics);
+    const locked = resolveLock(platform, args.lock, owner);
+    let environmentName: string;
+    let tags: Record<string, string>;
+    try {
+      environmentName = resourceName(platform, "containerAppsEnvironment", args.purpose ?? "apps");
+      tags = componentTags(platform, "internal", args.tags, owner);
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+    super("secure-azure-platform:apps:ContainerAppsEnvironment", name, {}, opts);
+
+    const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
+    const environment = new app.ManagedEnvironment(
+      `${name}-environment`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location: platform.location,
+        environmentName,
+        // NET-1: on the delegated subnet; internal unless a frontend needs the public LB (NET-2).
+        vnetConfiguration: {
+          infrastructureSubnetId: args.infrastructureSubnetId,
+          internal: !args.hasFrontend,
+        },
+        // TLS-1: traffic between apps inside the environment is encrypted.
+        peerTrafficConfiguration: { encryption: { enabled: true } },
+        // LOG-1 without the workspace shared key (IAM-1): Azure Monitor + diagnostic setting below.
+        appLogsConfiguration: { destination: "azure-monitor" },
+        zoneRedundant,
+        workloadProfiles: [
+          { name: CONSUMPTION_PROFILE, workloadProfileType: CONSUMPTION_PROFILE },
+          ...profiles.map((p) => ({
+            name: p.name,
+            workloadProfileType: p.workloadProfileType,
+            minimumCount: p.minimumCount,
+            maximumCount: p.maximumCount,
+          })),
+        ],
+        tags,
+      },
+      // Subnet and internal/external mode are fixed: in prod, `protect` turns an accidental
+      // replacement (which would take every app down) into a failed plan.
+      { parent: this, protect: locked },
+    );
+    if (locked) addLock(`${name}-environment`, environment, args.lock, { parent: this });
+    addDiagnostics(
+      `${name}-environment`,
+      environment.id,
+      "containerAppsEnvironment",
+      platform,
+      args.diagnostics,
+      { parent: this },
+    );
+
+    this.environmentId = environment.id;
+    this.environmentName = environment.name;
+    this.defaultDomain = environment.defaultDomain;
+    this.staticIp = environment.staticIp;
+    this.external = args.hasFrontend;
+    this.workloadProfileNames = [CONSUMPTION_PROFILE, ...profiles.map((p) => p.name)];
+    this.reference = {
+      environmentId: this.environmentId,
+      external: this.external,
+      workloadProfileNames: this.workloadProfileNames,
+    };
+    this.registerOutputs({
+      environmentId: this.environmentId,
+      environmentName: this.environmentName,
+      defaultDomain: this.defaultDomain,
+      staticIp: this.staticIp,
+      external: this.external,
+    });
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Customer-managed key (ENC-2, KEY-1): an RSA key of 3072 bits or more (RSA-HSM on a premium
+ * vault) that rotates at least yearly and expires, plus the user-assigned identity a service
+ * uses to reach it, holding `Key Vault Crypto Service Encryption User` on that key only.
+ * Consumers get a versionless key URI, so rotation needs no redeploy.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import { rejectUnknownArgs, type CustomerManagedKeyArgs, type PlatformContext } from "./shared/interfaces";
+import { resourceName } from "./shared/naming";
+import { assignRole } from "./shared/roleAssignment";
+import { componentTags } from "./shared/tags";
+import { WorkloadIdentity } from "./workloadIdentity";
+
+export const MIN_KEY_SIZE = 3072;
+export const MAX_ROTATION_DAYS = 365;
+export const DEFAULT_ROTATION_DAYS = 180;
+export const DEFAULT_EXPIRY_DAYS = 730;
+export const NOTIFY_BEFORE_EXPIRY_DAYS = 30;
+
+const CMK_ARG_KEYS = [
+  "platform",
+  "vault",
+  "purpose",
+  "location",
+  "keySize",
+  "rotateAfterDays",
+  "expiryDays",
+] as const satisfies readonly (keyof CustomerManagedKeyComponentArgs)[];
+
+export interface CustomerManagedKeyComponentArgs {
+  platform: Pick<PlatformContext, "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags">;
+  /** The vault that holds the key (the platform's, or one in the paired region for geo backups). */
+  vault: {
+    id: pulumi.Input<string>;
+    name: pulumi.Input<string>;
+    uri: pulumi.Input<string>;
+    sku: "standard" | "premium";
+  };
+  /** The service the key encrypts, e.g. `storage`, `postgres`, `postgres-geo`, `redis`. */
+  purpose: string;
+  /** Region of the identity. Default: the platform's. */
+  location?: string;
+  /** RSA key size; 3072 (default) or 4096 (ENC-2). */
+  keySize?: 3072 | 4096;
+  /** Days after creation (of each version) the key rotates; 1..365 (KEY-1). Default 180. */
+  rotateAfterDays?: number;
+  /** Lifetime of each key version in days; must exceed rotateAfterDays + 30. Default 730. */
+  expiryDays?: number;
+}
+
+export class CustomerManagedKey extends pulumi.ComponentResource {
+  readonly keyId: pulumi.Output<string>;
+  readonly keyName: pulumi.Output<string>;
+  /** Versionless key URI (what Storage and PostgreSQL take, so rotation needs no redeploy). */
+  readonly keyUri: pulumi.Output<string>;
+  /** URI of the current version (for services that only accept versioned URIs). */
+  readonly keyUriWithVersion: pulumi.Output<string>;
+  readonly identity: WorkloadIdentity;
+  /** What data components take as `customerManagedKey`. */
+  readonly args: CustomerManagedKeyArgs;
+
+  constructor(name: string, args: CustomerManagedKeyComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `CustomerManagedKey "${name}"`;
+    rejectUnknownArgs(
+      owner,
+      args,
+      CMK_ARG_KEYS,
+      "key type, operations and the key-scoped grant are fixed by ENC-2/KEY-1",
+    );
+    const keySize = args.keySize ?? MIN_KEY_SIZE;
+    const rotate = args.rotateAfterDays ?? DEFAULT_ROTATION_DAYS;
+    const expiry = args.expiryDays ?? DEFAULT_EXPIRY_DAYS;
+    if (!Number.isInteger(keySize) || keySize < MIN_KEY_SIZE || ![3072, 4096].includes(keySize)) {
+      throw new Error(
+        `${owner}: keySize = ${keySize}: must be 3072 or 4096 bits (ENC-2: at least ${MIN_KEY_SIZE})`,
+      );
+    }
+    if (!Number.isInteger(rotate) || rotate < 1 || rotate > MAX_ROTATION_DAYS) {
+      throw new Error(
+        `${owner}: rotateAfterDays = ${rotate}: must be a whole number from 1 to ${MAX_ROTATION_DAYS} (KEY-1 rotates at least yearly)`,
+      );
+    }
+    if (!Number.isInteger(expiry) || expiry <= rotate + NOTIFY_BEFORE_EXPIRY_DAYS) {
+      throw new Error(
+        `${owner}: expiryDays = ${expiry}: must exceed rotateAfterDays + ${NOTIFY_BEFORE_EXPIRY_DAYS} (${rotate + NOTIFY_BEFORE_EXPIRY_DAYS}) so a version never expires before it rotates (KEY-1)`,
+      );
+    }
+    if (args.vault?.sku !== "standard" && args.vault?.sku !== "premium") {
+      throw new Error(`${owner}: vault.sku = "${String(args.vault?.sku)}": must be standard or premium`);
+    }
+    const location = args.location ?? args.platform.location;
+    let keyName: string;
+    let tags: Record<string, string>;
+    try {
+      keyName = resourceName(args.platform, "keyVaultKey", args.purpose);
+      // Validated here so the identity cannot fail half-way through (it names itself the same way).
+      resourceName(args.platform, "userAssignedIdentity", `cmk-${args.purpose}`);
+      tags = componentTags(args.platform, "confidential");
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+    super("secure-azure-platform:foundation:CustomerManagedKey", name, {}, opts);
+
+    const key = new keyvault.Key(
+      `${name}-key`,
+      {
+        resourceGroupName: pulumi.output(args.vault.id).apply((id) => id.split("/")[4]),
+        vaultName: args.vault.name,
+        keyName,
+        properties: {
+          kty: args.vault.sku === "premium" ? "RSA-HSM" : "RSA",
+          keySize,
+          // Envelope encryption only: services wrap their data keys with it, nothing else.
+          keyOps: ["wrapKey", "unwrapKey"],
+          attributes: { enabled: true },
+          rotationPolicy: {
+            // Lifetime of each version; a new version is created well before it ends.
+            attributes: { expiryTime: `P${expiry}D` },
+            lifetimeActions: [
+              { action: { type: "rotate" }, trigger: { timeAfterCreate: `P${rotate}D` } },
+              {
+                action: { type: "notify" },
+                trigger: { timeBeforeExpiry: `P${NOTIFY_BEFORE_EXPIRY_DAYS}D` },
+              },
+            ],
+          },
+        },
+        tags,
+      },
+      { parent: this },
+    );
+    this.identity = new WorkloadIdentity(
+      `${name}-identity`,
+      {
+        platform: args.platform,
+        location,
+        purpose: `cmk-${args.purpose}`,
+      },
+      { parent: this },
+    );
+    // Scoped to the key, not the vault: the identity can use this key and nothing else (IAM-2).
+    const grant = assignRole(
+      `${name}-crypto-user`,
+      key.id,
+      {
+        role: "Key Vault Crypto Service Encryption User",
+        principalId: this.identity.principalId,
+        principalType: "ServicePrincipal",
+        description: `Encryption with ${keyName} (ENC-2)`,
+      },
+      { parent: this },
+    );
+
+    this.keyId = key.id;
+    this.keyName = key.name;
+    this.keyUri = key.keyUri;
+    // Consumers depend on the grant through these outputs: the service never starts without key access.
+    const ready = <T>(o: pulumi.Output<T>) => pulumi.all([o, grant.id]).apply(([v]) => v);
+    this.args = {
+      keyVaultId: args.vault.id,
+      keyVaultUri: args.vault.uri,
+      keyName: this.keyName,
+      keyUri: ready(this.keyUri),
+      identityId: ready(this.identity.id),
+      identityClientId: this.identity.clientId,
+      identityPrincipalId: this.identity.principalId,
+    };
+    this.keyUriWithVersion = ready(key.keyUriWithVersion);
+    this.registerOutputs({
+      keyId: this.keyId,
+      keyName: this.keyName,
+      keyUri: this.keyUri,
+      keyUriWithVersion: this.keyUriWithVersion,
+      identityId: this.identity.id,
+      identityPrincipalId: this.identity.principalId,
+    });
+  }
+}

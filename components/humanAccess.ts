@@ -1,0 +1,121 @@
+/**
+ * Human access (IAM-2): each human role maps to Entra groups from config and to the least
+ * privilege it needs per environment, at resource-group scope. Groups, never single users.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { rejectUnknownArgs, type Environment } from "./shared/interfaces";
+import { assignRole } from "./shared/roleAssignment";
+import type { BuiltInRoleName } from "./shared/roles";
+
+export type HumanRole = "developer" | "qa" | "devops" | "cloudAdmin";
+
+/**
+ * The one table of human access (IAM-2), at resource-group scope. Nobody holds a role that
+ * changes resources or access (Owner, Contributor, User Access Administrator, RBAC
+ * Administrator): changes reach Azure only through the reviewed pipeline (ENV-1), whose
+ * identity is managed outside this stack, and emergency elevation is a time-bound Entra PIM
+ * activation, not standing access.
+ *
+ * - dev holds no customer data: developers may read app secrets and test blobs to debug,
+ *   DevOps may seed secrets, Cloud Admins administer the vault.
+ * - prod: read-only control plane for everyone, logs and metrics for the people on call,
+ *   and no standing data-plane access to secrets, keys or customer data (Cloud Admins see
+ *   vault metadata only).
+ */
+export const HUMAN_ACCESS: Readonly<
+  Record<Environment, Readonly<Record<HumanRole, readonly BuiltInRoleName[]>>>
+> = {
+  dev: {
+    developer: ["Reader", "Log Analytics Reader", "Key Vault Secrets User", "Storage Blob Data Reader"],
+    qa: ["Reader", "Log Analytics Reader"],
+    devops: ["Reader", "Monitoring Reader", "Log Analytics Reader", "Key Vault Secrets Officer"],
+    cloudAdmin: ["Reader", "Monitoring Reader", "Log Analytics Reader", "Key Vault Administrator"],
+  },
+  prod: {
+    developer: ["Reader"],
+    qa: ["Reader"],
+    devops: ["Reader", "Monitoring Reader", "Log Analytics Reader"],
+    cloudAdmin: ["Reader", "Monitoring Reader", "Log Analytics Reader", "Key Vault Reader"],
+  },
+};
+
+export const HUMAN_ROLES: readonly HumanRole[] = ["developer", "qa", "devops", "cloudAdmin"];
+
+export interface HumanAccessArgs {
+  environment: Environment;
+  /** Resource group the roles apply to. */
+  resourceGroupId: pulumi.Input<string>;
+  /** Entra group object IDs per role. */
+  groups: Partial<Record<HumanRole, readonly string[]>>;
+}
+
+/** The `groups` argument from the stack config's `<role>GroupIds` keys. */
+export function humanAccessGroups(config: {
+  developerGroupIds: readonly string[];
+  qaGroupIds: readonly string[];
+  devopsGroupIds: readonly string[];
+  cloudAdminGroupIds: readonly string[];
+}): Record<HumanRole, readonly string[]> {
+  return {
+    developer: config.developerGroupIds,
+    qa: config.qaGroupIds,
+    devops: config.devopsGroupIds,
+    cloudAdmin: config.cloudAdminGroupIds,
+  };
+}
+
+export class HumanAccess extends pulumi.ComponentResource {
+  /** How many assignments were made (role x group). */
+  readonly assignmentCount: number;
+
+  constructor(name: string, args: HumanAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `HumanAccess "${name}"`;
+    rejectUnknownArgs(
+      owner,
+      args,
+      ["environment", "resourceGroupId", "groups"],
+      "the role table is fixed (IAM-2)",
+    );
+    if (!(args.environment in HUMAN_ACCESS)) {
+      throw new Error(`${owner}: environment "${String(args.environment)}" must be dev or prod`);
+    }
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    for (const [role, ids] of Object.entries(args.groups)) {
+      if (!(HUMAN_ROLES as readonly string[]).includes(role)) {
+        throw new Error(`${owner}: groups.${role} is not a human role; allowed: ${HUMAN_ROLES.join(", ")}`);
+      }
+      const seen = new Set<string>();
+      for (const id of ids ?? []) {
+        if (typeof id !== "string" || !guid.test(id))
+          throw new Error(
+            `${owner}: groups.${role} entry "${String(id)}" must be an Entra group object ID (GUID); access goes to groups, never single users (IAM-2)`,
+          );
+        if (seen.has(id.toLowerCase())) throw new Error(`${owner}: groups.${role} lists "${id}" twice`);
+        seen.add(id.toLowerCase());
+      }
+    }
+    super("secure-azure-platform:foundation:HumanAccess", name, {}, opts);
+    let count = 0;
+    for (const role of Object.keys(HUMAN_ACCESS[args.environment]) as HumanRole[]) {
+      for (const groupId of args.groups[role] ?? []) {
+        for (const roleName of HUMAN_ACCESS[args.environment][role]) {
+          const slug = roleName.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+          assignRole(
+            `${name}-${role}-${groupId.toLowerCase()}-${slug}`,
+            args.resourceGroupId,
+            {
+              role: roleName,
+              principalId: groupId,
+              principalType: "Group",
+              description: `${role} group: ${roleName} (IAM-2)`,
+            },
+            { parent: this },
+          );
+          count++;
+        }
+      }
+    }
+    this.assignmentCount = count;
+    this.registerOutputs({ assignmentCount: count });
+  }
+}

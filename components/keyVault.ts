@@ -1,0 +1,287 @@
+/**
+ * Key Vault (KEY-1, SEC-1): the one place secrets and keys live. RBAC authorization only,
+ * 90-day soft delete with purge protection, no public network access (private endpoint), and
+ * network ACLs that deny everything except trusted Azure services (needed for CMK: Storage,
+ * PostgreSQL and Managed Redis reach their keys as trusted services). None of these is an
+ * argument: a caller cannot weaken them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as random from "@pulumi/random";
+import { addMetricAlerts } from "./shared/alerts";
+import { addDiagnostics, checkDiagnostics } from "./shared/diagnostics";
+import { rejectUnknownArgs, type CommonComponentArgs } from "./shared/interfaces";
+import { addLock, resolveLock } from "./shared/lock";
+import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
+import { componentTags } from "./shared/tags";
+
+export type KeyVaultSku = "standard" | "premium";
+
+export interface KeyVaultArgs extends Omit<CommonComponentArgs, "customerManagedKey"> {
+  /** `premium` gives HSM-backed keys (ENC-2); required in prod. */
+  sku: KeyVaultSku;
+  /**
+   * Region of the vault: the platform's (default) or its pair (RES-1). A PostgreSQL geo-backup
+   * key lives in a vault in the paired region; its private endpoint stays in the platform VNet.
+   */
+  location?: string;
+  /** Distinguishes several vaults of one stack (e.g. `geo`); at most 5 characters. Default `main`. */
+  purpose?: string;
+  /**
+   * The date (`YYYY-MM-DD`, UTC) from which `addSecret`'s `expiresInDays` counts. Pin it (e.g.
+   * the date of the change that adds the secret) to keep the plan identical run to run; the
+   * default is today, and the expiry is never rewritten after creation either way.
+   */
+  secretsIssuedOn?: string;
+}
+
+export interface SecretArgs {
+  /** The value. Always stored as a Pulumi secret, whatever the caller passes. */
+  value: pulumi.Input<string>;
+  /** MIME type or a short description of the format, e.g. `text/plain`. */
+  contentType: string;
+  /** Days from the vault's `secretsIssuedOn` until the secret expires (SEC-1 rotation), 1..730. */
+  expiresInDays: number;
+}
+
+export interface GeneratedSecretArgs {
+  /** Length of the generated value; at least 16 (default 32). */
+  length?: number;
+  /** As in `SecretArgs`. */
+  expiresInDays: number;
+  /** Default `text/plain; generated`. */
+  contentType?: string;
+}
+
+const KEY_VAULT_ARG_KEYS = [
+  "platform",
+  "sku",
+  "location",
+  "purpose",
+  "secretsIssuedOn",
+  "diagnostics",
+  "lock",
+  "privateEndpoint",
+  "roleAssignments",
+  "tags",
+] as const satisfies readonly (keyof KeyVaultArgs)[];
+
+const SECONDS_PER_DAY = 86400;
+export const MAX_SECRET_LIFETIME_DAYS = 730;
+const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+
+/** Midnight UTC of `YYYY-MM-DD` in epoch seconds, or undefined if it is not such a date. */
+function utcDaySeconds(date: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date ? undefined : ms / 1000;
+}
+
+export class KeyVault extends pulumi.ComponentResource {
+  readonly vaultId: pulumi.Output<string>;
+  readonly vaultName: pulumi.Output<string>;
+  /** `https://<name>.vault.azure.net/` */
+  readonly vaultUri: pulumi.Output<string>;
+  readonly sku: KeyVaultSku;
+  /** Region of the vault. */
+  readonly location: string;
+  /** What `CustomerManagedKey` takes as `vault`. */
+  readonly reference: {
+    id: pulumi.Output<string>;
+    name: pulumi.Output<string>;
+    uri: pulumi.Output<string>;
+    sku: KeyVaultSku;
+  };
+  private readonly vault: keyvault.Vault;
+  private readonly componentName: string;
+  private readonly resourceGroupName: pulumi.Input<string>;
+  private readonly secretTags: Record<string, string>;
+  private readonly issuedOn: number;
+
+  constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `KeyVault "${name}"`;
+    rejectUnknownArgs(
+      owner,
+      args,
+      KEY_VAULT_ARG_KEYS,
+      "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
+    );
+    const { platform } = args;
+    if (args.sku !== "standard" && args.sku !== "premium") {
+      throw new Error(`${owner}: sku = "${String(args.sku)}": must be standard or premium`);
+    }
+    if (platform.environment === "prod" && args.sku !== "premium") {
+      throw new Error(`${owner}: sku = "${args.sku}": prod requires premium (HSM-backed keys, ENC-2)`);
+    }
+    const location = args.location ?? platform.location;
+    if (location !== platform.location && location !== platform.pairedLocation) {
+      throw new Error(
+        `${owner}: location = "${location}": must be the platform's region ${platform.location} or its pair ${platform.pairedLocation} (RES-1)`,
+      );
+    }
+    const issuedOnText = args.secretsIssuedOn ?? new Date().toISOString().slice(0, 10);
+    const issuedOn = utcDaySeconds(issuedOnText);
+    if (issuedOn === undefined) {
+      throw new Error(`${owner}: secretsIssuedOn = "${issuedOnText}": must be a date such as 2026-01-31`);
+    }
+    checkRoleAssignments(owner, args.roleAssignments);
+    checkDiagnostics(owner, args.diagnostics);
+    const locked = resolveLock(platform, args.lock, owner);
+    const purpose = args.purpose ?? "main";
+    let tags: Record<string, string>;
+    try {
+      globalNameStem(platform, "keyVault", purpose);
+      tags = componentTags(platform, "confidential", args.tags);
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+    super("secure-azure-platform:foundation:KeyVault", name, {}, opts);
+    this.sku = args.sku;
+    this.location = location;
+    this.componentName = name;
+    this.resourceGroupName = platform.resourceGroupName;
+    this.secretTags = tags;
+    this.issuedOn = issuedOn;
+
+    this.vault = new keyvault.Vault(
+      `${name}-vault`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location,
+        vaultName: globalResourceName(platform, "keyVault", purpose, this, `${name}-vault-name-suffix`),
+        properties: {
+          tenantId: platform.tenantId,
+          sku: { family: "A", name: args.sku },
+          // KEY-1: Azure RBAC only, no access policies.
+          enableRbacAuthorization: true,
+          accessPolicies: [],
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: 90,
+          enablePurgeProtection: true,
+          // NET-1: private endpoint only; trusted Azure services (CMK consumers) may pass.
+          publicNetworkAccess: "Disabled",
+          networkAcls: {
+            defaultAction: "Deny",
+            bypass: "AzureServices",
+            ipRules: [],
+            virtualNetworkRules: [],
+          },
+          enabledForDeployment: false,
+          enabledForTemplateDeployment: false,
+          enabledForDiskEncryption: false,
+        },
+        tags,
+      },
+      { parent: this, protect: locked },
+    );
+    const vault = this.vault;
+    if (locked) addLock(`${name}-vault`, vault, args.lock, { parent: this });
+    addPrivateEndpoint(name, vault.id, "vault", platform, args.privateEndpoint, { parent: this });
+    addDiagnostics(`${name}-vault`, vault.id, "keyVault", platform, args.diagnostics, { parent: this });
+    addMetricAlerts(
+      name,
+      vault.id,
+      [
+        {
+          name: "availability",
+          description: "Key Vault availability dropped below 99.9%",
+          metricNamespace: "Microsoft.KeyVault/vaults",
+          metricName: "Availability",
+          operator: "LessThan",
+          threshold: 99.9,
+          aggregation: "Average",
+          severity: 1,
+        },
+        {
+          name: "saturation",
+          description: "Key Vault capacity used above 75% (requests are about to be throttled)",
+          metricNamespace: "Microsoft.KeyVault/vaults",
+          metricName: "SaturationShoebox",
+          operator: "GreaterThan",
+          threshold: 75,
+          aggregation: "Average",
+          severity: 2,
+        },
+      ],
+      platform,
+      { parent: this },
+    );
+    (args.roleAssignments ?? []).forEach((a, i) =>
+      assignRole(`${name}-role-${i}`, vault.id, a, { parent: this }),
+    );
+
+    this.vaultId = vault.id;
+    this.vaultName = vault.name;
+    this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
+    this.reference = { id: this.vaultId, name: this.vaultName, uri: this.vaultUri, sku: this.sku };
+    this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName, vaultUri: this.vaultUri });
+  }
+
+  /**
+   * Stores a secret (SEC-1): the value is always a Pulumi secret, with a content type and an
+   * expiry `expiresInDays` after the vault's `secretsIssuedOn`. The expiry is fixed at creation;
+   * rotating is a new value, not a redeploy.
+   */
+  addSecret(secretName: string, args: SecretArgs): keyvault.Secret {
+    const owner = `${this.componentName}.addSecret("${secretName}")`;
+    if (!SECRET_NAME.test(secretName)) {
+      throw new Error(`${owner}: the name must be 1-127 letters, digits or '-'`);
+    }
+    if (
+      !Number.isInteger(args.expiresInDays) ||
+      args.expiresInDays < 1 ||
+      args.expiresInDays > MAX_SECRET_LIFETIME_DAYS
+    ) {
+      throw new Error(
+        `${owner}: expiresInDays = ${args.expiresInDays}: must be a whole number from 1 to ${MAX_SECRET_LIFETIME_DAYS} (SEC-1)`,
+      );
+    }
+    if (typeof args.contentType !== "string" || args.contentType.trim() === "") {
+      throw new Error(`${owner}: contentType is required (SEC-1)`);
+    }
+    const expires = this.issuedOn + args.expiresInDays * SECONDS_PER_DAY;
+    return new keyvault.Secret(
+      `${this.componentName}-secret-${secretName}`,
+      {
+        resourceGroupName: this.resourceGroupName,
+        vaultName: this.vaultName,
+        secretName,
+        properties: {
+          value: pulumi.secret(args.value),
+          contentType: args.contentType,
+          attributes: { enabled: true, expires },
+        },
+        tags: this.secretTags,
+      },
+      // Recomputing the default issue date on a later day must not rewrite the secret.
+      { parent: this, ignoreChanges: ["properties.attributes.expires"] },
+    );
+  }
+
+  /** Stores a generated random value (`@pulumi/random` RandomPassword, a Pulumi secret). */
+  addGeneratedSecret(secretName: string, args: GeneratedSecretArgs): keyvault.Secret {
+    const length = args.length ?? 32;
+    if (!Number.isInteger(length) || length < 16) {
+      throw new Error(
+        `${this.componentName}.addGeneratedSecret("${secretName}"): length = ${length}: must be at least 16`,
+      );
+    }
+    if (!SECRET_NAME.test(secretName)) {
+      throw new Error(
+        `${this.componentName}.addGeneratedSecret("${secretName}"): the name must be 1-127 letters, digits or '-'`,
+      );
+    }
+    const generated = new random.RandomPassword(
+      `${this.componentName}-secret-${secretName}-value`,
+      { length, special: true, minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 },
+      { parent: this },
+    );
+    return this.addSecret(secretName, {
+      value: generated.result,
+      contentType: args.contentType ?? "text/plain; generated",
+      expiresInDays: args.expiresInDays,
+    });
+  }
+}

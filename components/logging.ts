@@ -1,0 +1,132 @@
+/**
+ * Logging and monitoring (LOG-1, MON-1): the Log Analytics workspace every diagnostic setting
+ * writes to, and the action group every alert notifies.
+ *
+ * Ingestion over the public endpoint is off: diagnostic settings deliver over Azure's backbone.
+ * Query access stays on the public endpoint, authenticated by Entra ID only (local auth is
+ * off), so engineers and auditors can query from the portal without a jump host; closing it
+ * too needs an Azure Monitor Private Link Scope, which this platform does not run.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import { addDiagnostics } from "./shared/diagnostics";
+import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./shared/interfaces";
+import { addLock, resolveLock } from "./shared/lock";
+import { resourceName } from "./shared/naming";
+import { componentTags } from "./shared/tags";
+
+export const MIN_LOG_RETENTION_DAYS = 365;
+/** Longest interactive retention Log Analytics offers. */
+export const MAX_LOG_RETENTION_DAYS = 730;
+
+export interface LoggingArgs {
+  platform: Pick<
+    PlatformContext,
+    "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags" | "deletionLocks"
+  >;
+  /** Days the workspace keeps logs: 365 (LOG-1) to 730 (the interactive tier's maximum). */
+  retentionInDays: number;
+  /** Where alerts go (MON-1). */
+  alertEmail: string;
+  lock?: LockArgs;
+}
+
+export class Logging extends pulumi.ComponentResource {
+  readonly workspaceId: pulumi.Output<string>;
+  readonly workspaceName: pulumi.Output<string>;
+  readonly workspaceCustomerId: pulumi.Output<string>;
+  readonly actionGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `Logging "${name}"`;
+    rejectUnknownArgs(
+      owner,
+      args,
+      ["platform", "retentionInDays", "alertEmail", "lock"],
+      "local auth, ingestion access and diagnostics are fixed by LOG-1/IAM-1",
+    );
+    if (
+      !Number.isInteger(args.retentionInDays) ||
+      args.retentionInDays < MIN_LOG_RETENTION_DAYS ||
+      args.retentionInDays > MAX_LOG_RETENTION_DAYS
+    ) {
+      throw new Error(
+        `${owner}: retentionInDays = ${args.retentionInDays}: must be an integer from ${MIN_LOG_RETENTION_DAYS} to ${MAX_LOG_RETENTION_DAYS} (LOG-1)`,
+      );
+    }
+    if (typeof args.alertEmail !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.alertEmail)) {
+      throw new Error(
+        `${owner}: alertEmail = "${String(args.alertEmail)}": must be an e-mail address (MON-1)`,
+      );
+    }
+    const { platform } = args;
+    const locked = resolveLock(platform, args.lock, owner);
+    let workspaceName: string;
+    let actionGroupName: string;
+    let tags: Record<string, string>;
+    try {
+      workspaceName = resourceName(platform, "logAnalyticsWorkspace", "platform");
+      actionGroupName = resourceName(platform, "actionGroup", "platform");
+      // Audit logs are confidential: they name users, IPs and resources.
+      tags = componentTags(platform, "confidential");
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+    super("secure-azure-platform:foundation:Logging", name, {}, opts);
+
+    const workspace = new operationalinsights.Workspace(
+      `${name}-workspace`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location: platform.location,
+        workspaceName,
+        sku: { name: "PerGB2018" },
+        retentionInDays: args.retentionInDays,
+        features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
+        publicNetworkAccessForIngestion: "Disabled",
+        publicNetworkAccessForQuery: "Enabled",
+        tags,
+      },
+      { parent: this, protect: locked },
+    );
+    if (locked) addLock(`${name}-workspace`, workspace, args.lock, { parent: this });
+    // The workspace's own Audit log (who queried what) goes to the workspace itself.
+    addDiagnostics(
+      `${name}-workspace`,
+      workspace.id,
+      "logAnalyticsWorkspace",
+      { workspaceId: workspace.id },
+      undefined,
+      { parent: this },
+    );
+
+    const actionGroup = new monitor.ActionGroup(
+      `${name}-action-group`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        actionGroupName,
+        location: "global",
+        // At most 12 characters; shown as the sender of SMS and e-mail notifications.
+        groupShortName: `${platform.namePrefix}${platform.environment}`.slice(0, 12),
+        enabled: true,
+        emailReceivers: [
+          { name: "platform-oncall", emailAddress: args.alertEmail, useCommonAlertSchema: true },
+        ],
+        tags: componentTags(platform, "internal"),
+      },
+      { parent: this },
+    );
+
+    this.workspaceId = workspace.id;
+    this.workspaceName = workspace.name;
+    this.workspaceCustomerId = workspace.customerId;
+    this.actionGroupId = actionGroup.id;
+    this.registerOutputs({
+      workspaceId: this.workspaceId,
+      workspaceName: this.workspaceName,
+      workspaceCustomerId: this.workspaceCustomerId,
+      actionGroupId: this.actionGroupId,
+    });
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * Azure Managed Redis (`redisenterprise`), the successor of Azure Cache for Redis, secure by
+ * default: TLS 1.2 floor and TLS-only client protocol (TLS-1; the service cannot refuse
+ * TLS 1.2), access keys off with Entra access policy assignments for app identities (IAM-1),
+ * no public network access and a private endpoint (NET-1), high availability in prod (AVL-1),
+ * AOF or RDB persistence where the data matters (BAK-1), customer-managed key through a
+ * user-assigned identity (ENC-2), connection logs and metrics (LOG-1), alerts (MON-1), and a
+ * lock plus `protect` in prod (BAK-2).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
+import { REDIS_PERSISTENCE } from "../config/schema";
+import { addMetricAlerts } from "./shared/alerts";
+import type { CommonComponentArgs, DiagnosticsArgs, PlatformContext } from "./shared/interfaces";
+import { addLock, resolveLock } from "./shared/lock";
+import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
+import { componentTags } from "./shared/tags";
+
+export type RedisPersistence = (typeof REDIS_PERSISTENCE)[number];
+/** Azure Managed Redis SKU families; `Enterprise_*` are the retiring Azure Cache for Redis Enterprise tiers. */
+const MANAGED_REDIS_SKU = /^(Balanced|MemoryOptimized|ComputeOptimized|FlashOptimized)_[A-Z]\d+$/;
+export const MANAGED_REDIS_SKUS: readonly string[] = Object.values(redisenterprise.SkuName).filter((s) =>
+  MANAGED_REDIS_SKU.test(s),
+);
+/** The database port; Azure Managed Redis serves TLS on 10000. */
+export const REDIS_PORT = 10000;
+const EVICTION_POLICIES = Object.values(redisenterprise.EvictionPolicy) as string[];
+
+export interface ManagedRedisArgs extends CommonComponentArgs {
+  /** Azure Managed Redis SKU, e.g. `Balanced_B0` (dev) .. `Balanced_B5` (prod). Default Balanced_B0. */
+  skuName?: string;
+  /**
+   * BAK-1: `aof` (every second) or `rdb` (snapshots) when the cache holds data that matters,
+   * `none` for a pure cache. Default `aof` in prod, `none` elsewhere.
+   */
+  persistence?: RedisPersistence;
+  /** Snapshot interval with `rdb`. Default `1h`. */
+  rdbFrequency?: "1h" | "6h" | "12h";
+  /**
+   * AVL-1: replicate the data set across nodes (and zones where the region has them).
+   * Default on in prod and when the platform is zone redundant; cannot be off in prod.
+   */
+  highAvailability?: boolean;
+  /**
+   * `EnterpriseCluster` (default): one endpoint, any Redis client works, including the Entra
+   * token clients; `OSSCluster`: higher throughput but needs cluster-aware clients. Fixed at creation.
+   */
+  clusteringPolicy?: "EnterpriseCluster" | "OSSCluster";
+  /** Eviction when memory is full. Default `VolatileLRU` (only keys with a TTL are evicted). */
+  evictionPolicy?: `${redisenterprise.EvictionPolicy}`;
+  /** Part of the cluster name. Default `cache`. */
+  purpose?: string;
+}
+
+const ARG_KEYS: Record<keyof ManagedRedisArgs, true> = {
+  platform: true,
+  diagnostics: true,
+  lock: true,
+  privateEndpoint: true,
+  customerManagedKey: true,
+  roleAssignments: true,
+  tags: true,
+  skuName: true,
+  persistence: true,
+  rdbFrequency: true,
+  highAvailability: true,
+  clusteringPolicy: true,
+  evictionPolicy: true,
+  purpose: true,
+};
+
+/** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
+function cmkRequired(platform: PlatformContext): boolean {
+  return platform.environment === "prod";
+}
+
+/**
+ * LOG-1 for Managed Redis: the cluster emits metrics only, the database emits the
+ * `ConnectionEvents` logs (connect, authenticate, disconnect). The shared table has one
+ * `redisEnterprise` entry (logs and metrics together), which fits neither resource.
+ */
+function redisDiagnostics(
+  name: string,
+  resourceId: pulumi.Input<string>,
+  kind: "cluster" | "database",
+  platform: PlatformContext,
+  args: DiagnosticsArgs | undefined,
+  opts: pulumi.CustomResourceOptions,
+): monitor.DiagnosticSetting {
+  const extra = (args?.additionalLogCategories ?? []).filter((c) => c !== "allLogs");
+  return new monitor.DiagnosticSetting(
+    `${name}-diag`,
+    {
+      name: "to-platform-workspace",
+      resourceUri: resourceId,
+      workspaceId: args?.workspaceId ?? platform.workspaceId,
+      logAnalyticsDestinationType: "Dedicated",
+      logs:
+        kind === "database"
+          ? [
+              { categoryGroup: "allLogs", enabled: true },
+              ...extra.map((category) => ({ category, enabled: true })),
+            ]
+          : [],
+      metrics: kind === "cluster" ? [{ category: "AllMetrics", enabled: true }] : [],
+    },
+    opts,
+  );
+}
+
+export class ManagedRedis extends pulumi.ComponentResource {
+  readonly clusterId: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  /** `<name>.<region>.redis.azure.net`, resolved privately through the private DNS zone. */
+  readonly hostName: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly databaseId: pulumi.Output<string>;
+  private readonly database: redisenterprise.Database;
+  private readonly resourceGroupName: pulumi.Input<string>;
+  private readonly componentName: string;
+  private readonly grants = new Map<string, redisenterprise.AccessPolicyAssignment>();
+  private lastGrant?: redisenterprise.AccessPolicyAssignment;
+
+  constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `ManagedRedis "${name}"`;
+    const { platform } = args;
+    for (const key of Object.keys(args)) {
+      if (!(key in ARG_KEYS)) {
+        throw new Error(
+          `${owner}: unknown argument "${key}"; allowed: ${Object.keys(ARG_KEYS).join(", ")} (access keys, plaintext and public access cannot be turned on)`,
+        );
+      }
+    }
+    const skuName = args.skuName ?? "Balanced_B0";
+    if (!MANAGED_REDIS_SKUS.includes(skuName)) {
+      throw new Error(
+        `${owner}: skuName = "${skuName}": must be an Azure Managed Redis SKU (Balanced_*, MemoryOptimized_*, ComputeOptimized_*, FlashOptimized_*), one of ${MANAGED_REDIS_SKUS.join(", ")}`,
+      );
+    }
+    const persistence = args.persistence ?? (platform.environment === "prod" ? "aof" : "none");
+    if (!(REDIS_PERSISTENCE as readonly string[]).includes(persistence)) {
+      throw new Error(
+        `${owner}: persistence = "${persistence}": must be one of ${REDIS_PERSISTENCE.join(", ")}`,
+      );
+    }
+    const rdbFrequency = args.rdbFrequency ?? "1h";
+    if (!(Object.values(redisenterprise.RdbFrequency) as string[]).includes(rdbFrequency)) {
+      throw new Error(`${owner}: rdbFrequency = "${rdbFrequency}": must be 1h, 6h or 12h`);
+    }
+    if (args.rdbFrequency && persistence !== "rdb") {
+      throw new Error(`${owner}: rdbFrequency is only used with persistence = "rdb" (got "${persistence}")`);
+    }
+    const highAvailability =
+      args.highAvailability ?? (platform.environment === "prod" || platform.zoneRedundant);
+    if (!highAvailability && (platform.environment === "prod" || platform.zoneRedundant)) {
+      throw new Error(
+        `${owner}: highAvailability = false refused: ${platform.environment} requires a replicated cluster (AVL-1)`,
+      );
+    }
+    const clusteringPolicy = args.clusteringPolicy ?? "EnterpriseCluster";
+    if (!["EnterpriseCluster", "OSSCluster"].includes(clusteringPolicy)) {
+      throw new Error(
+        `${owner}: clusteringPolicy = "${clusteringPolicy}": must be EnterpriseCluster or OSSCluster`,
+      );
+    }
+    const evictionPolicy = args.evictionPolicy ?? "VolatileLRU";
+    if (!EVICTION_POLICIES.includes(evictionPolicy)) {
+      throw new Error(
+        `${owner}: evictionPolicy = "${evictionPolicy}": must be one of ${EVICTION_POLICIES.join(", ")}`,
+      );
+    }
+    const cmk = args.customerManagedKey;
+    if (!cmk && cmkRequired(platform)) {
+      throw new Error(
+        `${owner}: customerManagedKey is required in ${platform.environment}: the cluster's disks must be encrypted with a customer-managed key (ENC-2)`,
+      );
+    }
+    checkRoleAssignments(owner, args.roleAssignments);
+    const locked = resolveLock(platform, args.lock, owner);
+    const purpose = args.purpose ?? "cache";
+    let tags: Record<string, string>;
+    try {
+      tags = componentTags(platform, "customer-confidential", args.tags);
+      globalNameStem(platform, "redisEnterprise", purpose);
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+
+    super("secure-azure-platform:data:ManagedRedis", name, {}, opts);
+    this.resourceGroupName = platform.resourceGroupName;
+    this.componentName = name;
+
+    // Managed Redis accepts versioned key URLs only: resolve the key's current version. A
+    // rotated key is picked up by the next deployment (the old version stays valid until it expires).
+    const keyEncryptionKeyUrl = cmk
+      ? keyvault
+          .getKeyOutput(
+            {
+              resourceGroupName: pulumi.output(cmk.keyVaultId).apply((id) => id.split("/")[4]),
+              vaultName: pulumi.output(cmk.keyVaultId).apply((id) => id.split("/")[8]),
+              keyName: cmk.keyName,
+            },
+            { parent: this },
+          )
+          .apply((k) => k.keyUriWithVersion)
+      : undefined;
+
+    const cluster = new redisenterprise.RedisEnterprise(
+      `${name}-cluster`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location: platform.location,
+        clusterName: globalResourceName(platform, "redisEnterprise", purpose, this),
+        sku: { name: skuName },
+        minimumTlsVersion: redisenterprise.TlsVersion.TlsVersion_1_2,
+        publicNetworkAccess: redisenterprise.PublicNetworkAccess.Disabled,
+        highAvailability: highAvailability
+          ? redisenterprise.HighAvailability.Enabled
+          : redisenterprise.HighAvailability.Disabled,
+        ...(cmk
+          ? {
+              identity: {
+                type: redisenterprise.ManagedServiceIdentityType.UserAssigned,
+                userAssignedIdentities: [cmk.identityId],
+              },
+              encryption: {
+                customerManagedKeyEncryption: {
+                  keyEncryptionKeyUrl,
+                  keyEncryptionKeyIdentity: {
+                    identityType: redisenterprise.CmkIdentityType.UserAssignedIdentity,
+                    userAssignedIdentityResourceId: cmk.identityId,
+                  },
+                },
+              },
+            }
+          : {}),
+        tags,
+      },
+      { parent: this, protect: locked },
+    );
+
+    this.database = new redisenterprise.Database(
+      `${name}-database`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        clusterName: cluster.name,
+        // Azure Managed Redis has exactly one database, named `default`.
+        databaseName: "default",
+        port: REDIS_PORT,
+        clientProtocol: redisenterprise.Protocol.Encrypted,
+        accessKeysAuthentication: redisenterprise.AccessKeysAuthentication.Disabled,
+        clusteringPolicy,
+        evictionPolicy,
+        persistence:
+          persistence === "aof"
+            ? { aofEnabled: true, aofFrequency: redisenterprise.AofFrequency.AofFrequency_1s }
+            : persistence === "rdb"
+              ? { rdbEnabled: true, rdbFrequency }
+              : { aofEnabled: false, rdbEnabled: false },
+      },
+      { parent: this, protect: locked },
+    );
+
+    if (locked) addLock(`${name}-cluster`, cluster, args.lock, { parent: this });
+    addPrivateEndpoint(name, cluster.id, "redisEnterprise", platform, args.privateEndpoint, { parent: this });
+    redisDiagnostics(`${name}-cluster`, cluster.id, "cluster", platform, args.diagnostics, { parent: this });
+    redisDiagnostics(`${name}-database`, this.database.id, "database", platform, args.diagnostics, {
+      parent: this,
+    });
+    addMetricAlerts(
+      name,
+      cluster.id,
+      [
+        {
+          name: "memory",
+          description: "Managed Redis used memory above 90%",
+          metricNamespace: "Microsoft.Cache/redisEnterprise",
+          metricName: "usedmemorypercentage",
+          operator: "GreaterThan",
+          threshold: 90,
+          aggregation: "Maximum",
+          severity: 2,
+        },
+        {
+          name: "server-load",
+          description: "Managed Redis server load above 80%",
+          metricNamespace: "Microsoft.Cache/redisEnterprise",
+          metricName: "serverLoad",
+          operator: "GreaterThan",
+          threshold: 80,
+          aggregation: "Average",
+          severity: 2,
+        },
+      ],
+      platform,
+      { parent: this },
+    );
+    (args.roleAssignments ?? []).forEach((a, i) =>
+      assignRole(`${name}-role-${i}`, cluster.id, a, { parent: this }),
+    );
+
+    this.clusterId = cluster.id;
+    this.clusterName = cluster.name;
+    this.hostName = cluster.hostName;
+    this.port = this.database.port.apply((p) => p ?? REDIS_PORT);
+    this.databaseId = this.database.id;
+    this.registerOutputs({
+      clusterId: this.clusterId,
+      clusterName: this.clusterName,
+      hostName: this.hostName,
+      port: this.port,
+      databaseId: this.databaseId,
+    });
+  }
+
+  /**
+   * IAM-1: data access for a managed identity through the database's `default` access
+   * policy (Entra token auth; access keys stay off). `name` names the grant (e.g. the app);
+   * grants are applied one at a time, as the database accepts one update at a time.
+   */
+  grantAccess(name: string, principalId: pulumi.Input<string>): redisenterprise.AccessPolicyAssignment {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
+      throw new Error(`ManagedRedis.grantAccess: name "${name}" must be lowercase letters, digits or '-'`);
+    }
+    if (this.grants.has(name)) {
+      throw new Error(`ManagedRedis.grantAccess: "${name}" is already granted; use one name per identity`);
+    }
+    if (
+      typeof principalId === "string" &&
+      !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(principalId)
+    ) {
+      throw new Error(
+        `ManagedRedis.grantAccess "${name}": principalId "${principalId}" must be an Entra object ID`,
+      );
+    }
+    const assignment = new redisenterprise.AccessPolicyAssignment(
+      `${this.componentName}-access-${name}`,
+      {
+        resourceGroupName: this.resourceGroupName,
+        clusterName: this.clusterName,
+        databaseName: this.database.name,
+        // Alphanumeric only: the object ID without dashes, stable per identity.
+        accessPolicyAssignmentName: pulumi
+          .output(principalId)
+          .apply((p) => p.replace(/-/g, "").toLowerCase()),
+        accessPolicyName: "default",
+        user: { objectId: principalId },
+      },
+      { parent: this, dependsOn: this.lastGrant ? [this.lastGrant] : [] },
+    );
+    this.grants.set(name, assignment);
+    this.lastGrant = assignment;
+    return assignment;
+  }
+}

@@ -1,0 +1,486 @@
+/**
+ * PostgreSQL Flexible Server for customer data, secure by default:
+ * Entra-only authentication with an Entra group as administrator (IAM-1), TLS required with a
+ * TLS 1.3 floor (TLS-1), connection logging (LOG-1), >= 30-day geo-redundant backups kept in
+ * the EU pair (BAK-1, RES-1), zone-redundant HA in prod (AVL-1), no public network access and a
+ * private endpoint (NET-1), customer-managed keys for the data and the geo backup (ENC-2),
+ * diagnostics, alerts, and a lock plus `protect` in prod (BAK-2).
+ *
+ * Private endpoint, not VNet integration: a VNet-integrated server needs its own delegated
+ * subnet that can hold nothing else and cannot move later, while the private endpoint shares
+ * the platform's endpoint subnet and DNS zones like every other data store.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import { POSTGRES_VERSIONS } from "../config/schema";
+import { EU_REGIONS, pairedRegion } from "../config/regions";
+import { addMetricAlerts } from "./shared/alerts";
+import { addDiagnostics } from "./shared/diagnostics";
+import type { CommonComponentArgs, CustomerManagedKeyArgs, PlatformContext } from "./shared/interfaces";
+import { addLock, resolveLock } from "./shared/lock";
+import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
+import { componentTags } from "./shared/tags";
+
+/** Major versions the API accepts (`PostgresMajorVersion`) that the platform supports. */
+export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
+  (Object.values(dbforpostgresql.PostgresMajorVersion) as string[]).includes(v),
+);
+export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
+export type PostgresSkuTier = "Burstable" | "GeneralPurpose" | "MemoryOptimized";
+export type AvailabilityZone = "1" | "2" | "3";
+
+/** Premium SSD sizes a flexible server can have (GiB). */
+export const POSTGRES_STORAGE_SIZES_GB = [
+  32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767,
+] as const;
+
+/** BAK-1: at least 30 days; Azure keeps at most 35. */
+export const MIN_BACKUP_RETENTION_DAYS = 30;
+export const MAX_BACKUP_RETENTION_DAYS = 35;
+
+/**
+ * Server parameters, applied one after another in this order (TLS-1, LOG-1). Azure rejects
+ * parallel configuration updates on one server with ServerBusy.
+ */
+export const POSTGRES_SERVER_PARAMETERS: readonly { name: string; value: string; control: string }[] = [
+  { name: "require_secure_transport", value: "on", control: "TLS-1" },
+  { name: "ssl_min_protocol_version", value: "TLSv1.3", control: "TLS-1" },
+  { name: "log_connections", value: "on", control: "LOG-1" },
+  { name: "log_disconnections", value: "on", control: "LOG-1" },
+  { name: "connection_throttle.enable", value: "on", control: "LOG-1" },
+];
+
+const SKU_PREFIX: Record<PostgresSkuTier, RegExp> = {
+  Burstable: /^Standard_B\d/,
+  GeneralPurpose: /^Standard_D\d/,
+  MemoryOptimized: /^Standard_E\d/,
+};
+const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const RESERVED_DATABASES = new Set(["postgres", "azure_maintenance", "azure_sys", "template0", "template1"]);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `https://<vault>.vault.azure.net/keys/<name>` with no version segment. */
+const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
+
+/** The Entra group that administers the server (IAM-1: there is no password administrator). */
+export interface PostgresAdminGroup {
+  /** Object ID of the Entra group. */
+  objectId: string;
+  /** Display name of the group; PostgreSQL uses it as the admin role name. */
+  displayName: string;
+}
+
+/** Weekly maintenance window (server time, UTC). */
+export interface MaintenanceWindow {
+  /** 0 = Sunday .. 6 = Saturday. */
+  dayOfWeek: number;
+  /** 0..23. */
+  startHour: number;
+}
+
+export interface PostgresServerArgs extends CommonComponentArgs {
+  /** Entra group made the server's administrator. */
+  adminGroup: PostgresAdminGroup;
+  /** Databases to create (UTF8, en_US.utf8). At least one. */
+  databases: string[];
+  /** PostgreSQL major version. Default "18" (current GA). */
+  version?: PostgresVersion;
+  /** Compute tier. Default `Burstable` in dev; zone-redundant HA needs GeneralPurpose or MemoryOptimized. */
+  skuTier?: PostgresSkuTier;
+  /** Compute size matching the tier (Standard_B*, Standard_D*, Standard_E*). Default Standard_B2s. */
+  skuName?: string;
+  /** Premium SSD size in GiB (32, 64, 128, ... 32767). Storage grows automatically. Default 32. */
+  storageSizeGb?: number;
+  /** BAK-1: point-in-time-restore window in days, 30..35. Default 35. */
+  backupRetentionDays?: number;
+  /**
+   * ENC-2: key for the geo-redundant backup copy, in a vault in the platform's paired region
+   * (Azure requires the geo-backup key to live in the geo-backup region) with its own identity.
+   * Required whenever `customerManagedKey` is set (geo-redundant backup is always on).
+   */
+  geoBackupCustomerManagedKey?: CustomerManagedKeyArgs;
+  /** Zone of the primary when HA is zone redundant. Default "1". */
+  availabilityZone?: AvailabilityZone;
+  /** Zone of the HA standby; must differ from `availabilityZone`. Default "2". */
+  standbyAvailabilityZone?: AvailabilityZone;
+  /** Default Sunday 02:00 UTC. */
+  maintenanceWindow?: MaintenanceWindow;
+  /** Part of the server name, e.g. `main`. Default `main`. */
+  purpose?: string;
+}
+
+// Every key of the args type; the compiler keeps this list complete, and a JS caller passing
+// e.g. `administratorLoginPassword` gets an error instead of a silently ignored value.
+const ARG_KEYS: Record<keyof PostgresServerArgs, true> = {
+  platform: true,
+  diagnostics: true,
+  lock: true,
+  privateEndpoint: true,
+  customerManagedKey: true,
+  roleAssignments: true,
+  tags: true,
+  adminGroup: true,
+  databases: true,
+  version: true,
+  skuTier: true,
+  skuName: true,
+  storageSizeGb: true,
+  backupRetentionDays: true,
+  geoBackupCustomerManagedKey: true,
+  availabilityZone: true,
+  standbyAvailabilityZone: true,
+  maintenanceWindow: true,
+  purpose: true,
+};
+
+/** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
+function cmkRequired(platform: PlatformContext): boolean {
+  return platform.environment === "prod";
+}
+
+/** A versionless key URI (rotation needs no redeploy); checked now if known, else when it resolves. */
+function versionlessKeyUri(owner: string, field: string, uri: pulumi.Input<string>): pulumi.Input<string> {
+  const check = (value: string): string => {
+    if (!VERSIONLESS_KEY_URI.test(value)) {
+      throw new Error(
+        `${owner}: ${field} = "${value}" must be a versionless Key Vault key URI (https://<vault>.vault.azure.net/keys/<name>) so key rotation needs no redeploy (ENC-2)`,
+      );
+    }
+    return value;
+  };
+  return typeof uri === "string" ? check(uri) : pulumi.output(uri).apply(check);
+}
+
+export class PostgresServer extends pulumi.ComponentResource {
+  readonly serverId: pulumi.Output<string>;
+  readonly serverName: pulumi.Output<string>;
+  /** `<name>.postgres.database.azure.com`, resolved privately through the private DNS zone. */
+  readonly fqdn: pulumi.Output<string>;
+  readonly databaseNames: pulumi.Output<string[]>;
+  /** Entra admin role name (the group's display name). */
+  readonly adminGroupName: string;
+
+  constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `PostgresServer "${name}"`;
+    const { platform } = args;
+    for (const key of Object.keys(args)) {
+      if (!(key in ARG_KEYS)) {
+        throw new Error(
+          `${owner}: unknown argument "${key}"; allowed: ${Object.keys(ARG_KEYS).join(", ")} (there is no password admin, public access or backup switch to set)`,
+        );
+      }
+    }
+    const version = args.version ?? "18";
+    if (!SUPPORTED_POSTGRES_VERSIONS.includes(version)) {
+      throw new Error(
+        `${owner}: version = "${version}": must be one of ${SUPPORTED_POSTGRES_VERSIONS.join(", ")}`,
+      );
+    }
+    const skuTier = args.skuTier ?? "Burstable";
+    const skuName = args.skuName ?? "Standard_B2s";
+    if (!(skuTier in SKU_PREFIX)) {
+      throw new Error(
+        `${owner}: skuTier = "${skuTier}": must be one of ${Object.keys(SKU_PREFIX).join(", ")}`,
+      );
+    }
+    if (!SKU_PREFIX[skuTier].test(skuName)) {
+      throw new Error(
+        `${owner}: skuName = "${skuName}" does not belong to tier ${skuTier} (expected ${SKU_PREFIX[skuTier].source.replace("^", "").replace("\\d", "<n>...")})`,
+      );
+    }
+    // AVL-1: zone-redundant HA wherever the platform is zone redundant (always in prod).
+    const highAvailability = platform.zoneRedundant || platform.environment === "prod";
+    if (highAvailability && skuTier === "Burstable") {
+      throw new Error(
+        `${owner}: skuTier = "Burstable" cannot run zone-redundant high availability, which ${platform.environment} requires (AVL-1); use GeneralPurpose or MemoryOptimized`,
+      );
+    }
+    const zone = args.availabilityZone ?? "1";
+    const standbyZone = args.standbyAvailabilityZone ?? "2";
+    for (const [field, value] of [
+      ["availabilityZone", zone],
+      ["standbyAvailabilityZone", standbyZone],
+    ] as const) {
+      if (!["1", "2", "3"].includes(value))
+        throw new Error(`${owner}: ${field} = "${value}": must be "1", "2" or "3"`);
+    }
+    if (highAvailability && zone === standbyZone) {
+      throw new Error(
+        `${owner}: standbyAvailabilityZone = "${standbyZone}" equals availabilityZone: zone-redundant HA needs two different zones (AVL-1)`,
+      );
+    }
+    const storageSizeGb = args.storageSizeGb ?? 32;
+    if (!(POSTGRES_STORAGE_SIZES_GB as readonly number[]).includes(storageSizeGb)) {
+      throw new Error(
+        `${owner}: storageSizeGb = ${storageSizeGb}: must be one of ${POSTGRES_STORAGE_SIZES_GB.join(", ")}`,
+      );
+    }
+    const retention = args.backupRetentionDays ?? MAX_BACKUP_RETENTION_DAYS;
+    if (
+      !Number.isInteger(retention) ||
+      retention < MIN_BACKUP_RETENTION_DAYS ||
+      retention > MAX_BACKUP_RETENTION_DAYS
+    ) {
+      throw new Error(
+        `${owner}: backupRetentionDays = ${retention}: must be a whole number from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (BAK-1 needs >= ${MIN_BACKUP_RETENTION_DAYS}; Azure allows at most ${MAX_BACKUP_RETENTION_DAYS})`,
+      );
+    }
+    if (args.databases.length === 0) throw new Error(`${owner}: databases must name at least one database`);
+    for (const db of args.databases) {
+      if (!DATABASE_NAME.test(db) || RESERVED_DATABASES.has(db)) {
+        throw new Error(
+          `${owner}: databases: "${db}" must be a lowercase PostgreSQL identifier (letters, digits, '_', at most 63) and not one of ${[...RESERVED_DATABASES].join(", ")}`,
+        );
+      }
+    }
+    if (new Set(args.databases).size !== args.databases.length) {
+      throw new Error(`${owner}: databases lists a name twice`);
+    }
+    if (!GUID.test(args.adminGroup.objectId)) {
+      throw new Error(
+        `${owner}: adminGroup.objectId = "${args.adminGroup.objectId}": must be an Entra object ID (GUID)`,
+      );
+    }
+    if (args.adminGroup.displayName.trim().length === 0) {
+      throw new Error(`${owner}: adminGroup.displayName is required (it becomes the admin role name)`);
+    }
+    const window = args.maintenanceWindow ?? { dayOfWeek: 0, startHour: 2 };
+    if (!Number.isInteger(window.dayOfWeek) || window.dayOfWeek < 0 || window.dayOfWeek > 6) {
+      throw new Error(`${owner}: maintenanceWindow.dayOfWeek = ${window.dayOfWeek}: must be 0 (Sunday) .. 6`);
+    }
+    if (!Number.isInteger(window.startHour) || window.startHour < 0 || window.startHour > 23) {
+      throw new Error(`${owner}: maintenanceWindow.startHour = ${window.startHour}: must be 0..23`);
+    }
+    // RES-1: Azure writes geo-redundant backups to the region's pair; that pair must be the
+    // platform's checked pairedLocation and an EU region.
+    const pair = pairedRegion(platform.location);
+    const eu = EU_REGIONS as readonly string[];
+    if (!eu.includes(platform.location.toLowerCase())) {
+      throw new Error(`${owner}: location "${platform.location}" is not an EU region (RES-1)`);
+    }
+    if (!pair || !eu.includes(pair)) {
+      throw new Error(
+        `${owner}: geo-redundant backups of ${platform.location} go to ${pair ?? "no paired region"}, which is not an EU region (RES-1)`,
+      );
+    }
+    if (
+      platform.pairedLocation.toLowerCase() !== pair ||
+      !eu.includes(platform.pairedLocation.toLowerCase())
+    ) {
+      throw new Error(
+        `${owner}: pairedLocation = "${platform.pairedLocation}": geo-redundant backups of ${platform.location} can only go to its Azure pair ${pair} (an EU region, RES-1)`,
+      );
+    }
+    const cmk = args.customerManagedKey;
+    const geoCmk = args.geoBackupCustomerManagedKey;
+    if (!cmk && cmkRequired(platform)) {
+      throw new Error(
+        `${owner}: customerManagedKey is required in ${platform.environment}: the server must be created encrypted with a customer-managed key (ENC-2; fixed at creation)`,
+      );
+    }
+    if (cmk && !geoCmk) {
+      throw new Error(
+        `${owner}: geoBackupCustomerManagedKey is required with customerManagedKey: the geo-redundant backup in ${pair} needs its own key in a vault in ${pair} and its own identity (ENC-2)`,
+      );
+    }
+    if (geoCmk && !cmk) {
+      throw new Error(`${owner}: geoBackupCustomerManagedKey needs customerManagedKey as well (ENC-2)`);
+    }
+    if (cmk && geoCmk && typeof cmk.keyVaultId === "string" && cmk.keyVaultId === geoCmk.keyVaultId) {
+      throw new Error(
+        `${owner}: geoBackupCustomerManagedKey.keyVaultId is the primary key's vault; the geo-backup key must live in a vault in ${pair} (ENC-2)`,
+      );
+    }
+    const primaryKeyUri = cmk ? versionlessKeyUri(owner, "customerManagedKey.keyUri", cmk.keyUri) : undefined;
+    const geoKeyUri = geoCmk
+      ? versionlessKeyUri(owner, "geoBackupCustomerManagedKey.keyUri", geoCmk.keyUri)
+      : undefined;
+    checkRoleAssignments(owner, args.roleAssignments);
+    const locked = resolveLock(platform, args.lock, owner);
+    const purpose = args.purpose ?? "main";
+    let tags: Record<string, string>;
+    try {
+      tags = componentTags(platform, "customer-confidential", args.tags);
+      globalNameStem(platform, "postgresServer", purpose);
+    } catch (err) {
+      throw new Error(`${owner}: ${(err as Error).message}`);
+    }
+
+    super("secure-azure-platform:data:PostgresServer", name, {}, opts);
+
+    const server = new dbforpostgresql.Server(
+      `${name}-server`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        location: platform.location,
+        serverName: globalResourceName(platform, "postgresServer", purpose, this),
+        version,
+        sku: { tier: skuTier, name: skuName },
+        storage: {
+          storageSizeGB: storageSizeGb,
+          autoGrow: dbforpostgresql.StorageAutoGrow.Enabled,
+          type: dbforpostgresql.StorageType.Premium_LRS,
+        },
+        // IAM-1: Entra only; no administratorLogin/password exists anywhere.
+        authConfig: {
+          activeDirectoryAuth: dbforpostgresql.MicrosoftEntraAuth.Enabled,
+          passwordAuth: dbforpostgresql.PasswordBasedAuth.Disabled,
+          tenantId: platform.tenantId,
+        },
+        backup: {
+          backupRetentionDays: retention,
+          // Fixed at creation; the copy goes to the Azure pair checked above (RES-1).
+          geoRedundantBackup: dbforpostgresql.GeographicallyRedundantBackup.Enabled,
+        },
+        highAvailability: highAvailability
+          ? {
+              mode: dbforpostgresql.PostgreSqlFlexibleServerHighAvailabilityMode.ZoneRedundant,
+              standbyAvailabilityZone: standbyZone,
+            }
+          : { mode: dbforpostgresql.PostgreSqlFlexibleServerHighAvailabilityMode.Disabled },
+        availabilityZone: highAvailability ? zone : undefined,
+        network: { publicNetworkAccess: dbforpostgresql.ServerPublicNetworkAccessState.Disabled },
+        maintenanceWindow: {
+          customWindow: "Enabled",
+          dayOfWeek: window.dayOfWeek,
+          startHour: window.startHour,
+          startMinute: 0,
+        },
+        ...(cmk && geoCmk
+          ? {
+              identity: {
+                type: dbforpostgresql.IdentityType.UserAssigned,
+                userAssignedIdentities: pulumi
+                  .all([cmk.identityId, geoCmk.identityId])
+                  .apply(([primary, geo]) => ({ [primary]: {}, [geo]: {} })),
+              },
+              dataEncryption: {
+                type: dbforpostgresql.DataEncryptionType.AzureKeyVault,
+                primaryKeyURI: primaryKeyUri,
+                primaryUserAssignedIdentityId: cmk.identityId,
+                geoBackupKeyURI: geoKeyUri,
+                geoBackupUserAssignedIdentityId: geoCmk.identityId,
+              },
+            }
+          : { dataEncryption: { type: dbforpostgresql.DataEncryptionType.SystemAssigned } }),
+        tags,
+      },
+      { parent: this, protect: locked },
+    );
+
+    const serverName = server.name;
+    const admin = new dbforpostgresql.AdministratorsMicrosoftEntra(
+      `${name}-entra-admin`,
+      {
+        resourceGroupName: platform.resourceGroupName,
+        serverName,
+        objectId: args.adminGroup.objectId,
+        principalName: args.adminGroup.displayName,
+        principalType: dbforpostgresql.PrincipalType.Group,
+        tenantId: platform.tenantId,
+      },
+      { parent: this },
+    );
+
+    // One server operation at a time: admin, then each parameter, then each database.
+    let previous: pulumi.Resource = admin;
+    for (const parameter of POSTGRES_SERVER_PARAMETERS) {
+      previous = new dbforpostgresql.Configuration(
+        `${name}-${parameter.name.replace(/[._]/g, "-")}`,
+        {
+          resourceGroupName: platform.resourceGroupName,
+          serverName,
+          configurationName: parameter.name,
+          value: parameter.value,
+          source: "user-override",
+        },
+        { parent: this, dependsOn: [previous] },
+      );
+    }
+    const databases = args.databases.map((databaseName) => {
+      previous = new dbforpostgresql.Database(
+        `${name}-db-${databaseName}`,
+        {
+          resourceGroupName: platform.resourceGroupName,
+          serverName,
+          databaseName,
+          charset: "UTF8",
+          collation: "en_US.utf8",
+        },
+        { parent: this, dependsOn: [previous], protect: locked },
+      );
+      return previous as dbforpostgresql.Database;
+    });
+
+    if (locked) addLock(`${name}-server`, server, args.lock, { parent: this });
+    addPrivateEndpoint(name, server.id, "postgresqlServer", platform, args.privateEndpoint, { parent: this });
+    addDiagnostics(`${name}-server`, server.id, "postgres", platform, args.diagnostics, { parent: this });
+    addMetricAlerts(
+      name,
+      server.id,
+      [
+        {
+          name: "cpu",
+          description: "PostgreSQL CPU above 80%",
+          metricNamespace: "Microsoft.DBforPostgreSQL/flexibleServers",
+          metricName: "cpu_percent",
+          operator: "GreaterThan",
+          threshold: 80,
+          aggregation: "Average",
+          severity: 2,
+        },
+        {
+          name: "storage",
+          description: "PostgreSQL storage above 85%",
+          metricNamespace: "Microsoft.DBforPostgreSQL/flexibleServers",
+          metricName: "storage_percent",
+          operator: "GreaterThan",
+          threshold: 85,
+          aggregation: "Average",
+          severity: 1,
+        },
+        {
+          name: "memory",
+          description: "PostgreSQL memory above 90%",
+          metricNamespace: "Microsoft.DBforPostgreSQL/flexibleServers",
+          metricName: "memory_percent",
+          operator: "GreaterThan",
+          threshold: 90,
+          aggregation: "Average",
+          severity: 2,
+        },
+        {
+          name: "alive",
+          description: "PostgreSQL server not reachable",
+          metricNamespace: "Microsoft.DBforPostgreSQL/flexibleServers",
+          metricName: "is_db_alive",
+          operator: "LessThan",
+          threshold: 1,
+          aggregation: "Minimum",
+          severity: 0,
+          windowSize: "PT5M",
+          frequency: "PT1M",
+        },
+      ],
+      platform,
+      { parent: this },
+    );
+    (args.roleAssignments ?? []).forEach((a, i) =>
+      assignRole(`${name}-role-${i}`, server.id, a, { parent: this }),
+    );
+
+    this.serverId = server.id;
+    this.serverName = serverName;
+    this.fqdn = server.fullyQualifiedDomainName;
+    this.databaseNames = pulumi.all(databases.map((d) => d.name));
+    this.adminGroupName = args.adminGroup.displayName;
+    this.registerOutputs({
+      serverId: this.serverId,
+      serverName: this.serverName,
+      fqdn: this.fqdn,
+      databaseNames: this.databaseNames,
+      adminGroupName: this.adminGroupName,
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * NET-1: the one way a data store is reached: a private endpoint in the private-endpoint
+ * subnet with the service's group ID, registered in the matching private DNS zone.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import type { PlatformContext, PrivateDnsZoneKey, PrivateEndpointArgs } from "./interfaces";
+import { resourceName } from "./naming";
+import { componentTags } from "./tags";
+
+export type PrivateLinkService = "vault" | "blob" | "postgresqlServer" | "redisEnterprise";
+
+/** Private-link group ID (sub-resource) and DNS zone per service. */
+export const PRIVATE_LINK: Readonly<
+  Record<PrivateLinkService, { groupId: string; zone: PrivateDnsZoneKey }>
+> = {
+  vault: { groupId: "vault", zone: "vault" },
+  blob: { groupId: "blob", zone: "blob" },
+  postgresqlServer: { groupId: "postgresqlServer", zone: "postgres" },
+  redisEnterprise: { groupId: "redisEnterprise", zone: "redis" },
+};
+
+/**
+ * Private endpoint plus DNS zone group. The endpoint lives in the VNet's region
+ * (`platform.location`) even when the target is elsewhere (a geo-backup vault in the paired
+ * region): an endpoint must sit in its subnet's region. Its Azure name is
+ * `pep-<prefix>-<name>-<env>` unless `endpointName` is given.
+ */
+export function addPrivateEndpoint(
+  name: string,
+  resourceId: pulumi.Input<string>,
+  service: PrivateLinkService,
+  platform: Pick<
+    PlatformContext,
+    | "resourceGroupName"
+    | "location"
+    | "privateEndpointSubnetId"
+    | "privateDnsZoneIds"
+    | "tags"
+    | "namePrefix"
+    | "environment"
+  >,
+  args: PrivateEndpointArgs | undefined,
+  opts: pulumi.CustomResourceOptions,
+  endpointName?: string,
+): network.PrivateEndpoint {
+  const link = PRIVATE_LINK[service];
+  if (!link) throw new Error(`${name}: unknown private-link service "${String(service)}" (NET-1)`);
+  const endpoint = new network.PrivateEndpoint(
+    `${name}-pe`,
+    {
+      privateEndpointName: endpointName ?? resourceName(platform, "privateEndpoint", name),
+      resourceGroupName: platform.resourceGroupName,
+      location: platform.location,
+      subnet: { id: args?.subnetId ?? platform.privateEndpointSubnetId },
+      privateLinkServiceConnections: [
+        { name: `${name}-${link.groupId}`, privateLinkServiceId: resourceId, groupIds: [link.groupId] },
+      ],
+      tags: componentTags(platform, "internal"),
+    },
+    opts,
+  );
+  new network.PrivateDnsZoneGroup(
+    `${name}-pe-dns`,
+    {
+      resourceGroupName: platform.resourceGroupName,
+      privateEndpointName: endpoint.name,
+      privateDnsZoneGroupName: "default",
+      privateDnsZoneConfigs: [
+        {
+          name: link.zone,
+          privateDnsZoneId: args?.privateDnsZoneId ?? platform.privateDnsZoneIds[link.zone],
+        },
+      ],
+    },
+    { ...opts, parent: opts.parent ?? endpoint },
+  );
+  return endpoint;
+}

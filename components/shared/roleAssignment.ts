@@ -1,0 +1,86 @@
+/**
+ * IAM-2: role assignments by built-in role name, scoped to one resource, with deterministic
+ * names (a GUID derived from scope, role and principal, like ARM templates' guid()), and
+ * `principalType` set so a just-created identity does not hit the PrincipalNotFound race.
+ */
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import type { RoleAssignmentArgs } from "./interfaces";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleDefinitionId, type BuiltInRoleName } from "./roles";
+
+export class PrivilegedRoleError extends Error {
+  constructor(owner: string, role: string) {
+    super(
+      `${owner}: role "${role}" refused for a workload identity (IAM-2): ${PRIVILEGED_ROLES.join(", ")} can grant or take over access; use a data-plane role scoped to the one resource`,
+    );
+    this.name = "PrivilegedRoleError";
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Throws before registration if an assignment is privileged for a workload or unknown. */
+export function checkRoleAssignments(
+  owner: string,
+  assignments: readonly RoleAssignmentArgs[] | undefined,
+): void {
+  (assignments ?? []).forEach((a, i) => {
+    const where = `${owner}: roleAssignments[${i}]`;
+    if (!(a.role in BUILT_IN_ROLES)) {
+      throw new Error(
+        `${where}.role "${a.role}" is not a known built-in role; allowed: ${Object.keys(BUILT_IN_ROLES).join(", ")}`,
+      );
+    }
+    if (a.principalType !== "ServicePrincipal" && a.principalType !== "Group") {
+      throw new Error(
+        `${where}.principalType "${String(a.principalType)}" refused: ServicePrincipal (managed identities) or Group (people, never single users) (IAM-2)`,
+      );
+    }
+    if (typeof a.principalId === "string" && !GUID.test(a.principalId)) {
+      throw new Error(`${where}.principalId "${a.principalId}" must be an Entra object ID (GUID)`);
+    }
+    if (a.principalType === "ServicePrincipal" && PRIVILEGED_ROLES.includes(a.role)) {
+      throw new PrivilegedRoleError(owner, a.role);
+    }
+  });
+}
+
+/**
+ * A GUID from arbitrary parts (stable: same inputs, same assignment name), shaped like a
+ * name-based UUID (version 5 bits, RFC 4122 variant) from a SHA-1 of the parts.
+ */
+export function deterministicGuid(...parts: string[]): string {
+  const h = createHash("sha1").update(parts.join("|").toLowerCase()).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Role assignment by built-in role name on one resource (`scope`). The name is a GUID derived
+ * from scope, role and principal, so re-running the program never creates a duplicate.
+ */
+export function assignRole(
+  name: string,
+  scope: pulumi.Input<string>,
+  assignment: RoleAssignmentArgs,
+  opts: pulumi.CustomResourceOptions,
+): authorization.RoleAssignment {
+  checkRoleAssignments(name, [assignment]);
+  const role: BuiltInRoleName = assignment.role;
+  const client = authorization.getClientConfigOutput(opts.parent ? { parent: opts.parent } : undefined);
+  const roleDefinition = client.subscriptionId.apply((sub) => roleDefinitionId(sub, role));
+  return new authorization.RoleAssignment(
+    name,
+    {
+      scope,
+      roleDefinitionId: roleDefinition,
+      principalId: assignment.principalId,
+      principalType: assignment.principalType,
+      roleAssignmentName: pulumi
+        .all([scope, assignment.principalId])
+        .apply(([s, p]) => deterministicGuid(s, BUILT_IN_ROLES[role], p)),
+      description: assignment.description ?? `${role} (IAM-2, managed by secure-azure-platform)`,
+    },
+    opts,
+  );
+}

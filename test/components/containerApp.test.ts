@@ -1,0 +1,475 @@
+/**
+ * ContainerApp under mocks: a frontend and an internal app in dev and prod. Ingress (NET-2),
+ * identity created before the app (IAM-1), secrets as Key Vault references (SEC-1), role
+ * assignments with the right role, scope and ordering (IAM-2), replicas and probes (AVL-1),
+ * the restart alert (MON-1), the PostgreSQL Entra SQL; and every refused input gives a clear
+ * error and registers nothing.
+ */
+import {
+  ContainerApp,
+  appSecretName,
+  type AppServices,
+  type ContainerAppArgs,
+  type ContainerAppSpec,
+} from "../../components/containerApp";
+import type { ContainerAppsEnvironmentReference } from "../../components/containerAppsEnvironment";
+import { ManagedRedis } from "../../components/managedRedis";
+import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";
+import { BUILT_IN_ROLES } from "../../components/shared/roles";
+import { testPlatform, testResourceGroupId } from "../helpers/platform";
+import { byType, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+
+const APP = "azure-native:app:ContainerApp";
+const IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
+const RA = "azure-native:authorization:RoleAssignment";
+const ACCESS = "azure-native:redisenterprise:AccessPolicyAssignment";
+const ALERT = "azure-native:monitor:MetricAlert";
+const DIAG = "azure-native:monitor:DiagnosticSetting";
+
+type Env = PlatformContext["environment"];
+type Props = Record<string, unknown>;
+
+function platform(environment: Env): PlatformContext {
+  return environment === "prod"
+    ? testPlatform({ environment: "prod", zoneRedundant: true, deletionLocks: true })
+    : testPlatform();
+}
+
+const rg = (environment: Env) => testResourceGroupId(environment);
+const VAULT_NAME = "kvsapmaindevab12c";
+const vaultId = (e: Env) => `${rg(e)}/providers/Microsoft.KeyVault/vaults/${VAULT_NAME}`;
+const accountId = (e: Env) => `${rg(e)}/providers/Microsoft.Storage/storageAccounts/stsapdatadevab12cd`;
+
+function environmentRef(environment: Env, external = true): ContainerAppsEnvironmentReference {
+  return {
+    environmentId: `${rg(environment)}/providers/Microsoft.App/managedEnvironments/cae-sap-apps-${environment}`,
+    external,
+    workloadProfileNames: ["Consumption"],
+  };
+}
+
+function cmkArgs(): CustomerManagedKeyArgs {
+  const base = rg("prod");
+  return {
+    keyVaultId: `${base}/providers/Microsoft.KeyVault/vaults/kv-sap-prod-a1b2c`,
+    keyVaultUri: "https://kv-sap-prod-a1b2c.vault.azure.net/",
+    keyName: "key-sap-redis-prod",
+    keyUri: "https://kv-sap-prod-a1b2c.vault.azure.net/keys/key-sap-redis-prod",
+    identityId: `${base}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-redis-prod`,
+    identityClientId: "11111111-1111-4111-8111-111111111111",
+    identityPrincipalId: "22222222-2222-4222-8222-222222222222",
+  };
+}
+
+/** Every service of the stack; Redis is the real component (its grantAccess is what the app calls). */
+function services(environment: Env, redis?: ManagedRedis): AppServices {
+  return {
+    keyVault: { vaultId: vaultId(environment), vaultUri: `https://${VAULT_NAME}.vault.azure.net/` },
+    storage: {
+      accountId: accountId(environment),
+      blobEndpoint: "https://stsapdatadevab12cd.blob.core.windows.net/",
+    },
+    postgres: {
+      serverName: "psql-sap-main-dev-ab12cd",
+      fqdn: "psql-sap-main-dev-ab12cd.postgres.database.azure.com",
+      adminGroupName: "sg-platform-dba",
+      database: "app",
+    },
+    ...(redis ? { redis } : {}),
+  };
+}
+
+const web = (environment: Env): ContainerAppSpec => ({
+  name: "web",
+  image: "myregistry.azurecr.io/web:1.2.3",
+  registryServer: "myregistry.azurecr.io",
+  targetPort: 80,
+  ingress: "frontend",
+  minReplicas: environment === "prod" ? 2 : 1,
+  maxReplicas: 5,
+  env: { LOG_LEVEL: "info" },
+  secrets: { SESSION_SIGNING_KEY: "web-session-signing-key" },
+  uses: ["keyvault", "storage", "redis"],
+  storageAccess: "read",
+  ipRestrictions: [{ name: "office", cidr: "203.0.113.0/24", description: "Head office" }],
+});
+
+const api = (): ContainerAppSpec => ({
+  name: "api",
+  image: "myregistry.azurecr.io/api:4.5.6",
+  targetPort: 8080,
+  ingress: "internal",
+  secrets: { THIRD_PARTY_API_KEY: "api-third-party-key" },
+  uses: ["keyvault", "postgres", "storage", "redis"],
+  probePath: "/ready",
+});
+
+interface Stack {
+  resources: PlannedResource[];
+  /** The resources of one app component (its own children and grants made for it). */
+  app(name: string): {
+    app: PlannedResource;
+    identity: PlannedResource;
+    assignments: PlannedResource[];
+    access: PlannedResource | undefined;
+    component: PlannedResource;
+  };
+}
+
+async function runStack(environment: Env): Promise<Stack> {
+  const { resources } = await runProgram(() => {
+    const p = platform(environment);
+    const redis = new ManagedRedis("redis", {
+      platform: p,
+      ...(environment === "prod" ? { skuName: "Balanced_B5", customerManagedKey: cmkArgs() } : {}),
+    });
+    for (const spec of [web(environment), api()]) {
+      new ContainerApp(`app-${spec.name}`, {
+        platform: p,
+        environment: environmentRef(environment),
+        app: spec,
+        services: services(environment, redis),
+      });
+    }
+  });
+  return {
+    resources,
+    app(name) {
+      const inApp = (r: PlannedResource) =>
+        r.urn.includes(`ContainerApp::app-${name}`) || r.name.startsWith(`app-${name}-`);
+      const app = byType(resources, APP).find((r) => r.inputs.containerAppName === name)!;
+      return {
+        app,
+        component: resources.find(
+          (r) => r.type === "secure-azure-platform:apps:ContainerApp" && r.name === `app-${name}`,
+        )!,
+        identity: byType(resources, IDENTITY).find(
+          (r) => r.inputs.resourceName === `id-sap-app-${name}-${environment}`,
+        )!,
+        assignments: byType(resources, RA).filter(inApp),
+        access: byType(resources, ACCESS).find((r) => r.name === `redis-access-${name}`),
+      };
+    },
+  };
+}
+
+const config = (r: PlannedResource) => r.inputs.configuration as Props;
+const ingress = (r: PlannedResource) => config(r).ingress as Props;
+const template = (r: PlannedResource) => r.inputs.template as Props;
+const container = (r: PlannedResource) => (template(r).containers as Props[])[0];
+const envVars = (r: PlannedResource) =>
+  container(r).env as { name: string; value?: string; secretRef?: string }[];
+const envValue = (r: PlannedResource, name: string) => envVars(r).find((e) => e.name === name);
+const roleGuid = (r: PlannedResource) => String(r.inputs.roleDefinitionId).split("/").pop();
+
+describe.each(["dev", "prod"] as const)("ContainerApp in %s", (environment) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await runStack(environment);
+  });
+
+  it("registers one component per app under the apps type token", () => {
+    expect(byType(stack.resources, "secure-azure-platform:apps:ContainerApp").map((r) => r.name)).toEqual([
+      "app-web",
+      "app-api",
+    ]);
+    expect(stack.app("web").app.inputs.containerAppName).toBe("web");
+  });
+
+  it("makes only the frontend external; ingress is HTTPS only (NET-2)", () => {
+    const w = stack.app("web").app;
+    const a = stack.app("api").app;
+    expect(ingress(w)).toMatchObject({
+      external: true,
+      allowInsecure: false,
+      targetPort: 80,
+      transport: "auto",
+    });
+    expect(ingress(a)).toMatchObject({
+      external: false,
+      allowInsecure: false,
+      targetPort: 8080,
+      transport: "auto",
+    });
+    expect(w.inputs.tags).toMatchObject({
+      ingress: "frontend",
+      environment,
+      dataClassification: "confidential",
+    });
+    expect(a.inputs.tags).toMatchObject({ ingress: "internal" });
+  });
+
+  it("applies the configured IP allow-list to the ingress", () => {
+    expect(ingress(stack.app("web").app).ipSecurityRestrictions).toEqual([
+      { name: "office", ipAddressRange: "203.0.113.0/24", description: "Head office", action: "Allow" },
+    ]);
+    expect(ingress(stack.app("api").app).ipSecurityRestrictions).toBeUndefined();
+  });
+
+  it("runs each app with its own user-assigned identity, created before the app (IAM-1)", () => {
+    for (const name of ["web", "api"]) {
+      const { app, identity } = stack.app(name);
+      expect(identity).toBeDefined();
+      expect(app.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [identity.id] });
+      expect(app.dependencies).toContain(identity.urn);
+      expect(container(app).env).toContainEqual({
+        name: "AZURE_CLIENT_ID",
+        value: identity.outputs.clientId,
+      });
+    }
+    expect(stack.app("web").identity.id).not.toBe(stack.app("api").identity.id);
+  });
+
+  it("pulls images with the identity, never a password (IAM-1)", () => {
+    const { app, identity } = stack.app("web");
+    expect(config(app).registries).toEqual([{ server: "myregistry.azurecr.io", identity: identity.id }]);
+    expect(config(stack.app("api").app).registries).toEqual([]);
+  });
+
+  it("reads secrets only as Key Vault references through the identity (SEC-1)", () => {
+    const { app, identity } = stack.app("web");
+    expect(config(app).secrets).toEqual([
+      {
+        name: "session-signing-key",
+        keyVaultUrl: `https://${VAULT_NAME}.vault.azure.net/secrets/web-session-signing-key`,
+        identity: identity.id,
+      },
+    ]);
+    expect(envValue(app, "SESSION_SIGNING_KEY")).toEqual({
+      name: "SESSION_SIGNING_KEY",
+      secretRef: "session-signing-key",
+    });
+    expect(envValue(stack.app("api").app, "THIRD_PARTY_API_KEY")).toEqual({
+      name: "THIRD_PARTY_API_KEY",
+      secretRef: "third-party-api-key",
+    });
+  });
+
+  it("grants least-privilege roles scoped to the one resource each, to the app's identity (IAM-2)", () => {
+    const expectAssignments = (name: string, expected: [string, string][]) => {
+      const { assignments, identity } = stack.app(name);
+      expect(assignments.map((a) => [roleGuid(a), a.inputs.scope]).sort()).toEqual(
+        expected.map(([role, scope]) => [BUILT_IN_ROLES[role as keyof typeof BUILT_IN_ROLES], scope]).sort(),
+      );
+      for (const a of assignments) {
+        expect(a.inputs).toMatchObject({
+          principalId: identity.outputs.principalId,
+          principalType: "ServicePrincipal",
+        });
+      }
+    };
+    expectAssignments("web", [
+      ["Key Vault Secrets User", vaultId(environment)],
+      ["Storage Blob Data Reader", accountId(environment)],
+    ]);
+    expectAssignments("api", [
+      ["Key Vault Secrets User", vaultId(environment)],
+      ["Storage Blob Data Contributor", accountId(environment)],
+    ]);
+  });
+
+  it("gives each Redis-using identity an access policy assignment on the database (IAM-1)", () => {
+    for (const name of ["web", "api"]) {
+      const { access, identity } = stack.app(name);
+      expect(access?.inputs).toMatchObject({
+        accessPolicyName: "default",
+        user: { objectId: identity.outputs.principalId },
+      });
+    }
+  });
+
+  it("creates the app after every assignment (no revision starts without its grants)", () => {
+    for (const name of ["web", "api"]) {
+      const { app, assignments, access } = stack.app(name);
+      expect(assignments.length).toBeGreaterThan(0);
+      for (const a of [...assignments, access!]) expect(app.dependencies).toContain(a.urn);
+    }
+  });
+
+  it("passes connection details as plain, non-secret env vars", () => {
+    const a = stack.app("api");
+    expect(envValue(a.app, "AZURE_KEY_VAULT_URI")?.value).toBe(`https://${VAULT_NAME}.vault.azure.net/`);
+    expect(envValue(a.app, "AZURE_STORAGE_BLOB_ENDPOINT")?.value).toBe(
+      "https://stsapdatadevab12cd.blob.core.windows.net/",
+    );
+    expect(envValue(a.app, "AZURE_POSTGRESQL_HOST")?.value).toBe(
+      "psql-sap-main-dev-ab12cd.postgres.database.azure.com",
+    );
+    expect(envValue(a.app, "AZURE_POSTGRESQL_DATABASE")?.value).toBe("app");
+    expect(envValue(a.app, "AZURE_POSTGRESQL_USER")?.value).toBe(`id-sap-app-api-${environment}`);
+    expect(envValue(a.app, "AZURE_REDIS_HOST")?.value).toMatch(/\.redis\.azure\.net$/);
+    expect(envValue(a.app, "AZURE_REDIS_PORT")?.value).toBe("10000");
+    // web does not use postgres: no host, no SQL.
+    expect(envValue(stack.app("web").app, "AZURE_POSTGRESQL_HOST")).toBeUndefined();
+    expect(stack.app("web").component.outputs.postgresSetupSql).toBeUndefined();
+    expect(envValue(stack.app("web").app, "LOG_LEVEL")).toEqual({ name: "LOG_LEVEL", value: "info" });
+  });
+
+  it("outputs the Entra SQL that creates the app's PostgreSQL role with no password", () => {
+    const { component, identity } = stack.app("api");
+    const sql = String(component.outputs.postgresSetupSql);
+    expect(sql).toContain(
+      `select * from pgaadauth_create_principal_with_oid('id-sap-app-api-${environment}', '${String(identity.outputs.principalId)}', 'service', false, false);`,
+    );
+    expect(sql).toContain(`GRANT CONNECT ON DATABASE "app" TO "id-sap-app-api-${environment}";`);
+    expect(sql).not.toMatch(/password/i);
+  });
+
+  it("keeps replicas, probes, single revision and an HTTP scale rule (AVL-1)", () => {
+    const w = stack.app("web").app;
+    const a = stack.app("api").app;
+    expect(config(w).activeRevisionsMode).toBe("Single");
+    expect(template(w).scale).toMatchObject({
+      minReplicas: environment === "prod" ? 2 : 1,
+      maxReplicas: 5,
+      rules: [{ name: "http-concurrency", http: { metadata: { concurrentRequests: "50" } } }],
+    });
+    expect(template(a).scale).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
+    expect(container(w).probes).toEqual([
+      expect.objectContaining({ type: "Liveness", httpGet: { path: "/healthz", port: 80, scheme: "HTTP" } }),
+      expect.objectContaining({ type: "Readiness", httpGet: { path: "/healthz", port: 80, scheme: "HTTP" } }),
+    ]);
+    expect((container(a).probes as Props[]).map((p) => (p.httpGet as Props).path)).toEqual([
+      "/ready",
+      "/ready",
+    ]);
+    expect(container(a).resources).toEqual({ cpu: 0.5, memory: "1Gi" });
+  });
+
+  it("alerts on container restarts (MON-1) and leaves diagnostics to the environment", () => {
+    const alert = byType(stack.resources, ALERT).find((r) => r.name === "app-web-restarts")!;
+    const criteria = (alert.inputs.criteria as Props).allOf as Props[];
+    expect(alert.inputs.scopes).toEqual([stack.app("web").app.id]);
+    expect(criteria[0]).toMatchObject({
+      metricNamespace: "Microsoft.App/containerApps",
+      metricName: "RestartCount",
+      operator: "GreaterThan",
+    });
+    const appIds = byType(stack.resources, APP).map((r) => r.id);
+    expect(
+      byType(stack.resources, DIAG).filter((d) => appIds.includes(String(d.inputs.resourceUri))),
+    ).toEqual([]);
+  });
+});
+
+describe("ContainerApp refuses bad input and registers nothing", () => {
+  const base = (
+    spec: Partial<ContainerAppSpec> = {},
+    overrides: Partial<ContainerAppArgs> = {},
+  ): ContainerAppArgs => ({
+    platform: platform("dev"),
+    environment: environmentRef("dev"),
+    app: { ...api(), uses: ["keyvault", "postgres", "storage"], ...spec },
+    services: services("dev"),
+    ...overrides,
+  });
+
+  async function refused(args: ContainerAppArgs, message: RegExp): Promise<Error> {
+    const { error, resources } = await runExpectingError(() => new ContainerApp("app-api", args));
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain('ContainerApp "app-api"');
+    expect(resources).toEqual([]);
+    return error;
+  }
+
+  it("a plain env var whose name looks like a secret (SEC-1), naming app and variable", async () => {
+    const error = await refused(
+      base({ env: { DB_PASSWORD: "hunter2" } }),
+      /app "api": plain env var DB_PASSWORD refused/,
+    );
+    expect(error.message).toMatch(/SEC-1/);
+  });
+
+  it("a plain env var whose value looks like a credential (SEC-1)", () =>
+    refused(
+      base({ env: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc==" } }),
+      /app "api": plain env var STORAGE refused because its value looks like a credential/,
+    ));
+
+  it("an unknown ingress mode (NET-2)", () =>
+    refused(
+      base({
+        // @ts-expect-error only "frontend" and "internal" exist (NET-2)
+        ingress: "public",
+      }),
+      /app "api": ingress "public" is not an ingress mode; allowed: frontend, internal/,
+    ));
+
+  it("insecure ingress: allowInsecure, or external set directly (NET-2)", async () => {
+    await refused(
+      base({
+        // @ts-expect-error there is no allowInsecure: ingress is HTTPS only (NET-2)
+        allowInsecure: true,
+      }),
+      /app "api": allowInsecure refused: ingress is HTTPS only/,
+    );
+    await refused(
+      base({
+        // @ts-expect-error external follows ingress: "frontend" (NET-2)
+        external: true,
+      }),
+      /app "api": external refused/,
+    );
+  });
+
+  it("a data service the stack does not have, naming app and service", async () => {
+    await refused(
+      base({ uses: ["keyvault", "redis"] }),
+      /app "api": uses redis, which this stack does not have \(services passed: keyvault, storage, postgres\)/,
+    );
+    const { postgres: _omit, ...noPostgres } = services("dev");
+    void _omit;
+    await refused(
+      base({}, { services: noPostgres }),
+      /app "api": uses postgres, which this stack does not have/,
+    );
+  });
+
+  it("secrets without a Key Vault to read them from (SEC-1)", () =>
+    refused(
+      base({ uses: [] }, { services: {} }),
+      /app "api": has secrets \(THIRD_PARTY_API_KEY\) but this stack passed no Key Vault/,
+    ));
+
+  it("a frontend in an internal environment (fixed at creation)", () =>
+    refused(
+      base({ ingress: "frontend" }, { environment: environmentRef("dev", false) }),
+      /ingress "frontend" needs an external environment/,
+    ));
+
+  it("a prod frontend with fewer than 2 replicas (AVL-1)", () =>
+    refused(
+      {
+        ...base({ ingress: "frontend", minReplicas: 1 }),
+        platform: platform("prod"),
+        environment: environmentRef("prod"),
+      },
+      /minReplicas = 1: a frontend in prod needs at least 2 replicas \(AVL-1\)/,
+    ));
+
+  it("a platform env var overridden, or cpu/memory that Consumption cannot run", async () => {
+    await refused(
+      base({ env: { AZURE_POSTGRESQL_HOST: "evil.example.com" } }),
+      /AZURE_POSTGRESQL_HOST is set by the platform/,
+    );
+    await refused(
+      base({ cpu: 1, memory: "1Gi" }),
+      /memory = "1Gi": the Consumption profile needs 2Gi per vCPU, i.e. "2Gi"/,
+    );
+  });
+
+  it("an IP restriction that is not a CIDR, and an ingress tag override", async () => {
+    await refused(
+      base({ ipRestrictions: [{ name: "x", cidr: "everyone" }] }),
+      /ipRestrictions\[0\]\.cidr "everyone"/,
+    );
+    await refused(base({}, { tags: { ingress: "frontend" } }), /tags\.ingress is set from app\.ingress/);
+  });
+});
+
+describe("appSecretName", () => {
+  it("turns env var names into Container Apps secret names", () => {
+    expect(appSecretName("SESSION_SIGNING_KEY")).toBe("session-signing-key");
+    expect(appSecretName("_X__Y_")).toBe("x-y");
+  });
+});

@@ -1,0 +1,35 @@
+/** DefenderPlans (THR-1): Standard tier for the services used, at subscription scope. */
+import { DEFENDER_PLANS, DefenderPlans } from "../../components/defender";
+import { TEST_SUBSCRIPTION_ID } from "../helpers/platform";
+import { byType, runExpectingError, runProgram } from "../helpers/pulumi";
+
+const PRICING = "azure-native:security:Pricing";
+
+describe("DefenderPlans", () => {
+  it("turns on Storage, Key Vault, Containers and open-source databases at subscription scope", async () => {
+    const { resources } = await runProgram(() => new DefenderPlans("defender"));
+    const plans = byType(resources, PRICING);
+    expect(plans.map((p) => p.inputs.pricingName).sort()).toEqual(
+      ["Containers", "KeyVaults", "OpenSourceRelationalDatabases", "StorageAccounts"].sort(),
+    );
+    for (const p of plans) {
+      expect(p.inputs).toMatchObject({
+        scopeId: `/subscriptions/${TEST_SUBSCRIPTION_ID}`,
+        pricingTier: "Standard",
+      });
+    }
+    expect(plans.find((p) => p.inputs.pricingName === "StorageAccounts")!.inputs.subPlan).toBe(
+      "DefenderForStorageV2",
+    );
+    expect(DEFENDER_PLANS).toHaveLength(plans.length);
+  });
+
+  it("has no switches: a free tier is not an argument", async () => {
+    const { error, resources } = await runExpectingError(
+      // @ts-expect-error the plan list and tier are fixed (THR-1)
+      () => new DefenderPlans("d", { pricingTier: "Free" }),
+    );
+    expect(error.message).toMatch(/unknown argument "pricingTier"/);
+    expect(resources).toEqual([]);
+  });
+});
