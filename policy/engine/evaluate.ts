@@ -1,0 +1,359 @@
+/**
+ * Evaluate the policy pack against a `pulumi stack export` document, offline, the way
+ * `pulumi policy analyze` evaluates a pack against exported state (pulumi/pulumi
+ * `pkg/engine` `runPolicyChecks`) and the way `pulumi preview` does after the program ran:
+ *
+ * - provider resources (`pulumi:providers:*`) and pending deletes (`delete: true`) are skipped;
+ * - every other resource, component resources and the root stack included (their props are
+ *   whatever the export holds, usually empty), goes through every enabled resource policy with
+ *   its INPUTS, its options (`protect`, `parent`, ...) and its provider's inputs;
+ * - stack policies run once on every such resource with its OUTPUTS, linked to its parent,
+ *   dependencies and property dependencies;
+ * - a stack violation naming a URN that is not in the stack is attributed to the first
+ *   resource (the root stack), as the CLI does;
+ * - enforcement and config come from `reconcilePackConfig` (config.ts); a config the engine
+ *   would refuse (wrong property type, out of range) throws `PackConfigError`.
+ *
+ * Secrets in an export carry only ciphertext; policies see them as `SECRET_PLACEHOLDER`.
+ */
+import type {
+  EnforcementLevel,
+  PolicyResourceOptions,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { platformPolicies } from "../policies";
+import type { ControlId, PlatformPolicy, Severity } from "../lib/types";
+import { PackConfigError, reconcilePackConfig, type PackConfig } from "./config";
+import {
+  buildPolicyResources,
+  deserializeProperties,
+  resourceOptions,
+  runResourceValidation,
+  runStackValidation,
+  type AnalyzeRequest,
+  type AnalyzeStackRequestResource,
+  type Outcome,
+  type RunResult,
+} from "./server";
+
+/** A resource of a `pulumi stack export` document (apitype.ResourceV3, the fields read here). */
+export interface StackExportResource {
+  urn: string;
+  type: string;
+  custom?: boolean;
+  delete?: boolean;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  parent?: string;
+  protect?: boolean;
+  dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
+  provider?: string;
+  aliases?: string[];
+  ignoreChanges?: string[];
+  additionalSecretOutputs?: string[];
+  customTimeouts?: { create?: number; update?: number; delete?: number };
+}
+
+/** `pulumi stack export` output (apitype.UntypedDeployment with a DeploymentV3). */
+export interface StackExport {
+  version: number;
+  deployment: {
+    manifest?: unknown;
+    resources?: StackExportResource[] | null;
+    [key: string]: unknown;
+  };
+}
+
+export interface Violation {
+  policy: string;
+  level: "mandatory" | "advisory";
+  severity: Severity;
+  controls: ControlId[];
+  urn: string;
+  message: string;
+  remediation: string;
+  file?: string;
+}
+
+export interface PolicyOutcome {
+  policy: string;
+  urn: string;
+  type: string;
+  outcome: Outcome;
+}
+
+export interface Evaluation {
+  violations: Violation[];
+  /**
+   * Resource policies: one per (enabled policy, resource). Stack policies: one per resource of
+   * the types the policy declares (`resourceTypes`) or that a violation names.
+   */
+  outcomes: PolicyOutcome[];
+  summary: {
+    /** Resources evaluated (providers and pending deletes excluded). */
+    resources: number;
+    /** Enabled policies. */
+    policies: number;
+    mandatory: number;
+    advisory: number;
+    /** Policy runs that could not complete because a value was unknown (preview). */
+    unknown: number;
+  };
+  /** Config entries that name no policy of the pack (the engine ignores them silently). */
+  warnings: string[];
+}
+
+export interface EvaluateOptions {
+  /** Policy pack config (`--policy-pack-config` format); default: the pack's own defaults. */
+  config?: PackConfig;
+  /** Default: every policy of the pack (`platformPolicies`). */
+  policies?: readonly PlatformPolicy[];
+  /** The pack's enforcement level (policy/index.ts), used for policies without their own. */
+  packEnforcementLevel?: EnforcementLevel;
+  /** Recorded on each violation. */
+  file?: string;
+  /** Collect per-policy outcomes (default true; the CLI does not need them). */
+  outcomes?: boolean;
+  stackTags?: ReadonlyMap<string, string>;
+  /**
+   * Skip a resource policy without calling it when the resource's type (API version dropped
+   * from the module) is not in the policy's declared `resourceTypes` (default true). The
+   * outcome is the same "notApplicable" the policy returns for other types (the pack's
+   * builders check the type first; engine.test.ts verifies it for every policy); it is the
+   * same idea as the SDK's `__pulumiType` fast path and makes big estates ~10x faster.
+   */
+  typeFilter?: boolean;
+}
+
+export class StackExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackExportError";
+  }
+}
+
+/** Throw `StackExportError` unless `doc` has the shape of a `pulumi stack export` document. */
+export function assertStackExport(doc: unknown, what = "the document"): asserts doc is StackExport {
+  const fail = (why: string): never => {
+    throw new StackExportError(`${what} is not a pulumi stack export: ${why}`);
+  };
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) fail("expected a JSON object");
+  const d = doc as Record<string, unknown>;
+  if (typeof d.version !== "number") fail('no numeric "version"');
+  if (d.version !== 3) fail(`version ${String(d.version)} is not supported (only 3)`);
+  const deployment = d.deployment;
+  if (typeof deployment !== "object" || deployment === null || Array.isArray(deployment))
+    fail('no "deployment" object');
+  const resources = (deployment as Record<string, unknown>).resources;
+  if (resources === undefined || resources === null) return;
+  if (!Array.isArray(resources)) fail('"deployment.resources" is not an array');
+  (resources as unknown[]).forEach((r, i) => {
+    if (typeof r !== "object" || r === null) fail(`resource #${i} is not an object`);
+    const res = r as Record<string, unknown>;
+    if (typeof res.urn !== "string" || typeof res.type !== "string")
+      fail(`resource #${i} has no "urn"/"type"`);
+  });
+}
+
+const PROVIDER_PREFIX = "pulumi:providers:";
+/** `/v20230101`, `/v20240601preview` after the module name of an API-versioned token. */
+const API_VERSION = /\/v\d{8}[a-z]*(?=:)/;
+
+/** The types a policy declares it inspects, or undefined when it may inspect any type. */
+function declaredTypes(policy: PlatformPolicy): ReadonlySet<string> | undefined {
+  const types = policy.resourceTypes;
+  if (!types || types.includes("*")) return undefined;
+  return new Set(types);
+}
+
+/** The name part of a URN (`...::<type>::<name>`). */
+function urnName(urn: string): string {
+  const i = urn.lastIndexOf("::");
+  return i < 0 ? urn : urn.slice(i + 2);
+}
+
+/** A provider reference is `<provider urn>::<provider id>`. */
+function providerUrn(ref: string): string {
+  const i = ref.lastIndexOf("::");
+  return i < 0 ? ref : ref.slice(0, i);
+}
+
+function optionsOf(r: StackExportResource): PolicyResourceOptions {
+  return resourceOptions({
+    protect: r.protect === true,
+    ignoreChanges: r.ignoreChanges,
+    aliases: r.aliases,
+    additionalSecretOutputs: r.additionalSecretOutputs,
+    customTimeouts: {
+      createSeconds: r.customTimeouts?.create ?? 0,
+      updateSeconds: r.customTimeouts?.update ?? 0,
+      deleteSeconds: r.customTimeouts?.delete ?? 0,
+    },
+    parent: r.parent,
+  });
+}
+
+function isStackPolicy(p: PlatformPolicy): p is PlatformPolicy & StackValidationPolicy {
+  return typeof (p as Partial<StackValidationPolicy>).validateStack === "function";
+}
+
+function isResourcePolicy(p: PlatformPolicy): p is PlatformPolicy & ResourceValidationPolicy {
+  const r = p as Partial<ResourceValidationPolicy>;
+  const v = r.validateResource;
+  return (
+    typeof v === "function" ||
+    (Array.isArray(v) && v.every((f) => typeof f === "function")) ||
+    typeof r.remediateResource === "function"
+  );
+}
+
+/** Evaluate the pack (or `options.policies`) against one stack export. */
+export async function evaluateStackExport(
+  doc: StackExport,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  assertStackExport(doc);
+  const policies = options.policies ?? platformPolicies;
+  const reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
+  if (reconciled.problems.length) {
+    throw new PackConfigError(
+      "the policy pack config does not match the policies' config schemas",
+      reconciled.problems,
+    );
+  }
+  const wantOutcomes = options.outcomes !== false;
+  const all = doc.deployment.resources ?? [];
+
+  const providers = new Map<string, StackExportResource>();
+  for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
+  const providerOf = (r: StackExportResource): AnalyzeRequest["provider"] => {
+    if (!r.provider) return undefined;
+    const p = providers.get(providerUrn(r.provider));
+    return p && { type: p.type, urn: p.urn, name: urnName(p.urn), props: deserializeProperties(p.inputs) };
+  };
+  const resources = all.filter((r) => !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true);
+
+  const violations: Violation[] = [];
+  const outcomes: PolicyOutcome[] = [];
+  let unknown = 0;
+  const enabled = policies.filter((p) => reconciled.policies.get(p.name)!.enforcementLevel !== "disabled");
+  const record = (policy: PlatformPolicy, result: RunResult, urnFor: (urn: string | undefined) => string) => {
+    for (const d of result.diagnostics) {
+      violations.push({
+        policy: policy.name,
+        level: d.enforcementLevel,
+        severity: policy.severity,
+        controls: policy.controls,
+        urn: urnFor(d.urn),
+        message: d.message || policy.description,
+        remediation: policy.remediation,
+        ...(options.file !== undefined ? { file: options.file } : {}),
+      });
+    }
+  };
+
+  // Resource policies on inputs.
+  const resourcePolicies = enabled.filter(isResourcePolicy);
+  const typeFilter = options.typeFilter !== false;
+  const declared = new Map(resourcePolicies.map((p) => [p, typeFilter ? declaredTypes(p) : undefined]));
+  for (const r of resources) {
+    const unversioned = r.type.replace(API_VERSION, "");
+    const req: AnalyzeRequest = {
+      type: r.type,
+      urn: r.urn,
+      name: urnName(r.urn),
+      props: deserializeProperties(r.inputs),
+      opts: optionsOf(r),
+      provider: providerOf(r),
+    };
+    for (const p of resourcePolicies) {
+      const types = declared.get(p);
+      if (types && !types.has(unversioned)) {
+        if (wantOutcomes)
+          outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
+        continue;
+      }
+      const cfg = reconciled.policies.get(p.name)!;
+      const result = await runResourceValidation(
+        p,
+        req,
+        cfg.properties,
+        cfg.enforcementLevel,
+        options.stackTags,
+      );
+      if (result.outcome === "unknown") unknown++;
+      record(p, result, () => r.urn);
+      if (wantOutcomes) outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: result.outcome });
+    }
+  }
+
+  // Stack policies on outputs, with the resource graph built once for all of them.
+  const stackPolicies = enabled.filter(isStackPolicy);
+  if (stackPolicies.length) {
+    const stackResources: AnalyzeStackRequestResource[] = resources.map((r) => ({
+      type: r.type,
+      urn: r.urn,
+      name: urnName(r.urn),
+      props: deserializeProperties(r.outputs),
+      opts: optionsOf(r),
+      provider: providerOf(r),
+      parent: r.parent,
+      dependencies: r.dependencies ?? [],
+      propertyDependencies: r.propertyDependencies ?? {},
+    }));
+    const graph = buildPolicyResources(stackResources);
+    const urns = new Set(resources.map((r) => r.urn));
+    const firstUrn = resources[0]?.urn ?? "";
+    for (const p of stackPolicies) {
+      const cfg = reconciled.policies.get(p.name)!;
+      const result = await runStackValidation(
+        p,
+        graph,
+        cfg.properties,
+        cfg.enforcementLevel,
+        options.stackTags,
+      );
+      if (result.outcome === "unknown") unknown++;
+      record(p, result, (urn) => (urn && urns.has(urn) ? urn : firstUrn));
+      if (wantOutcomes) outcomes.push(...stackOutcomes(p, result, resources, urns));
+    }
+  }
+
+  return {
+    violations,
+    outcomes,
+    summary: {
+      resources: resources.length,
+      policies: enabled.length,
+      mandatory: violations.filter((v) => v.level === "mandatory").length,
+      advisory: violations.filter((v) => v.level === "advisory").length,
+      unknown,
+    },
+    warnings: reconciled.warnings,
+  };
+}
+
+/** Per-resource outcomes of one stack policy run. */
+function stackOutcomes(
+  policy: PlatformPolicy,
+  result: RunResult,
+  resources: readonly StackExportResource[],
+  urns: ReadonlySet<string>,
+): PolicyOutcome[] {
+  const types = new Set(policy.resourceTypes ?? []);
+  const named = new Set(result.diagnostics.map((d) => d.urn).filter((u): u is string => !!u && urns.has(u)));
+  const out: PolicyOutcome[] = [];
+  for (const r of resources) {
+    const judged = types.has(r.type) || types.has("*");
+    if (!judged && !named.has(r.urn)) continue;
+    let outcome: Outcome;
+    if (named.has(r.urn)) outcome = "violation";
+    else if (result.outcome === "violation") outcome = "pass";
+    else outcome = result.outcome;
+    out.push({ policy: policy.name, urn: r.urn, type: r.type, outcome });
+  }
+  return out;
+}

@@ -1,0 +1,374 @@
+/**
+ * The policy server's analysis loop, offline. This mirrors `@pulumi/policy` 1.21's
+ * `server.js` (`makeAnalyzeRpcFun`, `makeAnalyzeStackRpcFun`) step by step, minus gRPC:
+ *
+ * - props are wrapped in the SDK's own `unknownCheckingProxy`, so reading a preview unknown
+ *   throws the SDK's `UnknownValueError`, which is reported as "unknown" (the server turns it
+ *   into an advisory "can't run during preview", never a block);
+ * - `args.notApplicable()` throws; the throw means "not applicable";
+ * - a `validateResource`/`validateStack` function tagged with `__pulumiType` (the
+ *   `validateResourceOfType` helpers) is skipped for other types without being called;
+ * - `getConfig()` returns the policy's reconciled config without `enforcementLevel`;
+ * - stack policies receive `PolicyResource` objects whose `parent`, `dependencies` and
+ *   `propertyDependencies` are links to the other resource objects (URNs not in the stack are
+ *   dropped), with `isType`/`asType` as the server defines them;
+ * - any other exception fails the analysis ("Error validating resource with policy ..."),
+ *   as a crashing policy fails `pulumi preview`.
+ *
+ * Both the jest harness and `evaluateStackExport` run policies through this module only.
+ */
+import type {
+  EnforcementLevel,
+  PolicyProviderResource,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+  StackValidationPolicy,
+  ResourceValidationPolicy,
+} from "@pulumi/policy";
+
+interface ProxyModule {
+  unknownCheckingProxy<T extends object>(this: void, props: T): T;
+  UnknownValueError: new (...args: never[]) => Error;
+  unknownStringValue: string;
+}
+// The SDK exports these at run time for harnesses (FIELD-NOTES), but its typings mark them
+// @internal and strip them, so they are typed here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxyModule = require("@pulumi/policy/proxy") as ProxyModule;
+const { unknownCheckingProxy, UnknownValueError } = proxyModule;
+
+/**
+ * The value the engine sends for a property that is unknown during preview. The Go engine
+ * marshals every computed value as the string sentinel, which is what the SDK's proxy tests.
+ */
+export const UNKNOWN_SENTINEL: string = proxyModule.unknownStringValue;
+
+/** `UnknownValueError` from `@pulumi/policy` (the same class the proxy throws). */
+export function isUnknownValueError(err: unknown): err is Error & { props: string[] } {
+  return err instanceof UnknownValueError;
+}
+
+/** What `args.notApplicable()` throws (the SDK's own class is private to server.js). */
+export class NotApplicableError extends Error {
+  constructor(readonly reason: string | undefined) {
+    super(reason ?? "Policy does not apply");
+    this.name = "NotApplicableError";
+  }
+}
+
+function throwNotApplicable(reason?: string): never {
+  throw new NotApplicableError(reason);
+}
+
+/** A policy failed with an exception other than unknown / not applicable: the analysis fails. */
+export class PolicyCrashError extends Error {
+  constructor(
+    readonly policy: string,
+    readonly urn: string,
+    readonly cause: unknown,
+  ) {
+    super(
+      `Error validating resource ${urn} with policy '${policy}': ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.name = "PolicyCrashError";
+  }
+}
+
+export type Outcome = "pass" | "violation" | "notApplicable" | "unknown";
+
+/** One diagnostic as the server records it (`makeReportViolationFun`). */
+export interface Diagnostic {
+  /** The message the policy passed to `reportViolation` (the server prefixes the description). */
+  message: string;
+  /** The resource the violation names (stack policies); resource policies use the resource's URN. */
+  urn?: string;
+  enforcementLevel: "mandatory" | "advisory";
+}
+
+export interface RunResult {
+  outcome: Outcome;
+  diagnostics: Diagnostic[];
+  /** For "unknown": the SDK's message, e.g. "string value at .sku.name can't be known during preview". */
+  unknown?: string;
+  /** For "notApplicable": the reason the policy gave. */
+  reason?: string;
+}
+
+/** The options the server builds from the request (`getResourceOptions`). */
+export function resourceOptions(o: Partial<PolicyResourceOptions> = {}): PolicyResourceOptions {
+  const opts: PolicyResourceOptions = {
+    protect: o.protect === true,
+    ignoreChanges: o.ignoreChanges ?? [],
+    aliases: o.aliases ?? [],
+    customTimeouts: o.customTimeouts ?? { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: o.additionalSecretOutputs ?? [],
+  };
+  if (o.deleteBeforeReplace !== undefined) opts.deleteBeforeReplace = o.deleteBeforeReplace;
+  if (o.parent) opts.parent = o.parent;
+  return opts;
+}
+
+type ResourceClassLike = { __pulumiType?: unknown; isInstance?: unknown; name?: string };
+
+/** `getPulumiType` of policy.js: the type attached by `validate*OfType` helpers. */
+function pulumiTypeOf(obj: unknown): string | undefined {
+  const t = (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+  return typeof t === "string" && t.length > 0 ? t : undefined;
+}
+
+/** `isTypeOf` of server.js. */
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+  const pulumiType = pulumiTypeOf(resourceClass);
+  if (pulumiType) return type === pulumiType;
+  const isInstance = (resourceClass as ResourceClassLike | undefined)?.isInstance;
+  return (
+    typeof isInstance === "function" &&
+    (isInstance as (o: unknown) => unknown)({ __pulumiType: type }) === true
+  );
+}
+
+/** Resolve the level the server reports: `remediate` is reported as mandatory. */
+export function reportedLevel(level: EnforcementLevel): "mandatory" | "advisory" {
+  return level === "advisory" ? "advisory" : "mandatory";
+}
+
+function reporter(level: "mandatory" | "advisory", into: Diagnostic[], fixedUrn?: string): ReportViolation {
+  return (message: unknown, urn?: string) => {
+    // The SDK also accepts a `{ message, urn, enforcementLevel, ... }` object.
+    if (typeof message === "object" && message !== null) {
+      const info = message as {
+        message?: string;
+        description?: string;
+        urn?: string;
+        enforcementLevel?: string;
+      };
+      into.push({
+        message: info.message ?? info.description ?? "",
+        urn: fixedUrn ?? info.urn,
+        enforcementLevel: info.enforcementLevel === "advisory" ? "advisory" : level,
+      });
+      return;
+    }
+    into.push({
+      message: typeof message === "string" ? message : "",
+      urn: fixedUrn ?? urn,
+      enforcementLevel: level,
+    });
+  };
+}
+
+function settle(diagnostics: Diagnostic[], err: unknown, policy: string, urn: string): RunResult {
+  if (err === undefined) return { outcome: diagnostics.length ? "violation" : "pass", diagnostics };
+  if (isUnknownValueError(err)) {
+    // Violations reported before the unknown was read stay reported, as in the server.
+    return { outcome: diagnostics.length ? "violation" : "unknown", diagnostics, unknown: err.message };
+  }
+  if (err instanceof NotApplicableError) {
+    return { outcome: diagnostics.length ? "violation" : "notApplicable", diagnostics, reason: err.reason };
+  }
+  throw new PolicyCrashError(policy, urn, err);
+}
+
+/** A resource as the server's `analyze` request carries it (props already deserialized). */
+export interface AnalyzeRequest {
+  type: string;
+  urn: string;
+  name: string;
+  props: Record<string, unknown>;
+  opts: PolicyResourceOptions;
+  provider?: { type: string; urn: string; name: string; props: Record<string, unknown> };
+}
+
+const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * What a policy sees for a secret whose plaintext is not available (an export holds only the
+ * ciphertext). The engine would decrypt it and pass the plaintext; offline, every secret reads
+ * as this opaque string, so a policy can tell that a value is set but never what it is.
+ */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/**
+ * `deserializeProperties` of the SDK (with `proxySecrets` false, as `analyze` uses it):
+ * top-level undefined values are dropped and secrets are unwrapped to their value, here the
+ * plaintext when the document carries it (`value`, as under mocks) or the placeholder when it
+ * only carries `ciphertext` (a stack export). Assets and archives stay plain objects.
+ */
+export function deserializeProperties(raw: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return out;
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) out[k] = deserializeProperty(v);
+  }
+  return out;
+}
+
+function deserializeProperty(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(deserializeProperty);
+  const o = v as Record<string, unknown>;
+  if (o[SECRET_SIG_KEY] === SECRET_SIG)
+    return "value" in o ? deserializeProperty(o.value) : SECRET_PLACEHOLDER;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) out[k] = deserializeProperty(o[k]);
+  return out;
+}
+
+/**
+ * One resource policy on one resource, as `makeAnalyzeRpcFun` runs it. `props` are wrapped
+ * fresh for every validation function; the caller passes a deserialized copy.
+ */
+export async function runResourceValidation(
+  policy: ResourceValidationPolicy,
+  req: AnalyzeRequest,
+  config: Record<string, unknown>,
+  level: EnforcementLevel,
+  stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
+): Promise<RunResult> {
+  const validate = policy.validateResource;
+  if (!validate)
+    return {
+      outcome: "notApplicable",
+      diagnostics: [],
+      reason: "Policy does not implement validateResource",
+    };
+  const diagnostics: Diagnostic[] = [];
+  const validations: ResourceValidation[] = Array.isArray(validate) ? validate : [validate];
+  if (!Array.isArray(validate)) {
+    const pulumiType = pulumiTypeOf(validate);
+    if (pulumiType && req.type !== pulumiType) {
+      return {
+        outcome: "notApplicable",
+        diagnostics,
+        reason: `Policy only applies to resources of type '${pulumiType}'`,
+      };
+    }
+  }
+  const report = reporter(reportedLevel(level), diagnostics, req.urn);
+  let notApplicable: NotApplicableError | undefined;
+  let unknown: Error | undefined;
+  for (const validation of validations) {
+    try {
+      const props = unknownCheckingProxy(req.props);
+      const args: ResourceValidationArgs = {
+        type: req.type,
+        props,
+        urn: req.urn,
+        name: req.name,
+        opts: req.opts,
+        stackTags,
+        isType: (resourceClass) => isTypeOf(req.type, resourceClass),
+        asType: ((resourceClass: unknown) =>
+          isTypeOf(req.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
+        getConfig: <T extends object>() => config as T,
+        notApplicable: throwNotApplicable,
+      };
+      if (req.provider) {
+        const provider: PolicyProviderResource = {
+          ...req.provider,
+          props: unknownCheckingProxy(req.provider.props),
+        };
+        args.provider = provider;
+      }
+      await Promise.resolve(validation(args, report));
+    } catch (err) {
+      // Each validation function of a policy runs even when an earlier one bailed out.
+      if (isUnknownValueError(err)) unknown ??= err;
+      else if (err instanceof NotApplicableError) notApplicable ??= err;
+      else throw new PolicyCrashError(policy.name, req.urn, err);
+    }
+  }
+  if (diagnostics.length) return { outcome: "violation", diagnostics };
+  if (unknown) return settle(diagnostics, unknown, policy.name, req.urn);
+  if (notApplicable) return settle(diagnostics, notApplicable, policy.name, req.urn);
+  return { outcome: "pass", diagnostics };
+}
+
+/** A resource as the server's `analyzeStack` request carries it (outputs already deserialized). */
+export interface AnalyzeStackRequestResource extends AnalyzeRequest {
+  parent?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
+/**
+ * Build the `PolicyResource` graph the server hands to stack policies. The server rebuilds it
+ * for every stack policy; the caller may build it once per evaluation and reuse it (policies
+ * only read it), which keeps a 10,000-resource stack linear.
+ */
+export function buildPolicyResources(resources: readonly AnalyzeStackRequestResource[]): PolicyResource[] {
+  const out: PolicyResource[] = [];
+  const byUrn = new Map<string, PolicyResource>();
+  for (const r of resources) {
+    const type = r.type;
+    const props = unknownCheckingProxy(r.props);
+    const resource: PolicyResource = {
+      type,
+      props,
+      urn: r.urn,
+      name: r.name,
+      opts: r.opts,
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (resourceClass) => isTypeOf(type, resourceClass),
+      asType: ((resourceClass: unknown) =>
+        isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"],
+    };
+    if (r.provider) resource.provider = { ...r.provider, props: unknownCheckingProxy(r.provider.props) };
+    out.push(resource);
+    byUrn.set(r.urn, resource);
+  }
+  resources.forEach((r, i) => {
+    const resource = out[i];
+    if (r.parent) {
+      const parent = byUrn.get(r.parent);
+      if (parent) resource.parent = parent;
+    }
+    resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+    for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+      resource.propertyDependencies[key] = urns
+        .map((d) => byUrn.get(d))
+        .filter((d): d is PolicyResource => !!d);
+    }
+  });
+  return out;
+}
+
+/** One stack policy on the whole stack, as `makeAnalyzeStackRpcFun` runs it. */
+export async function runStackValidation(
+  policy: StackValidationPolicy,
+  resources: PolicyResource[],
+  config: Record<string, unknown>,
+  level: EnforcementLevel,
+  stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
+): Promise<RunResult> {
+  const diagnostics: Diagnostic[] = [];
+  const pulumiType = pulumiTypeOf(policy.validateStack);
+  if (pulumiType && !resources.some((r) => r.type === pulumiType)) {
+    return {
+      outcome: "notApplicable",
+      diagnostics,
+      reason: `Policy only applies to resources of type '${pulumiType}'`,
+    };
+  }
+  const args: StackValidationArgs = {
+    resources,
+    getConfig: <T extends object>() => config as T,
+    stackTags,
+    notApplicable: throwNotApplicable,
+  };
+  let err: unknown;
+  try {
+    await Promise.resolve(policy.validateStack(args, reporter(reportedLevel(level), diagnostics)));
+  } catch (e) {
+    err = e ?? new Error("policy threw a nullish value");
+  }
+  return settle(diagnostics, err, policy.name, "(stack)");
+}

@@ -1,0 +1,281 @@
+/**
+ * Builders for the pack's policies. They give every policy the same shape: metadata for the
+ * catalog (controls, severity, remediation), a `configSchema` generated from the policy's own
+ * defaults (so schema and behaviour cannot drift), default enforcement `mandatory`, type
+ * matching by canonical token, alias or API-versioned token, and `notApplicable` for every
+ * other type. The config a policy sees is `cfg.x ?? default` for each parameter: the engine,
+ * not the SDK, merges schema defaults, and tests or other engines may not.
+ */
+import type {
+  EnforcementLevel,
+  PolicyConfigSchema,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { canonicalType, isType, typeTokens, type AzureType } from "./azureTypes";
+import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
+import { isRecord, type Props } from "./props";
+
+/** Values a policy parameter may take. */
+export type ConfigValue = string | number | boolean | readonly string[];
+export type ConfigShape = Record<string, ConfigValue>;
+
+/** One declared parameter: its description, optional extra JSON schema, and its default. */
+export interface ConfigParam<T extends ConfigValue> {
+  description: string;
+  default: T;
+  /** Extra JSON schema (enum, minimum, ...); `type` and `default` are derived. */
+  schema?: Omit<PolicyConfigJSONSchema, "default" | "type" | "description">;
+}
+export type ConfigSpec<C extends ConfigShape> = { [K in keyof C]: ConfigParam<C[K]> };
+
+interface CommonSpec<N extends string, C extends ConfigShape> {
+  name: N;
+  description: string;
+  controls: ControlId[];
+  severity: Severity;
+  remediation: string;
+  config: ConfigSpec<C>;
+}
+
+/** The resource as a resource policy's check sees it. */
+export interface CheckedResource {
+  /** The type token as registered (may be an alias or a versioned token). */
+  type: string;
+  /** The canonical azure-native token, when the pack knows the type. */
+  canonical: AzureType | undefined;
+  props: Props;
+  name: string;
+  urn: string;
+  opts: PolicyResourceOptions | undefined;
+  /** Provider properties (e.g. the provider's default `location`), when the engine passes them. */
+  providerProps: Props | undefined;
+  /** Skip this resource (throws the SDK's not-applicable signal). */
+  notApplicable(reason?: string): never;
+}
+
+export interface ResourcePolicySpec<N extends string, C extends ConfigShape> extends CommonSpec<N, C> {
+  /** Canonical types the policy inspects (aliases and versioned tokens match too), or "all". */
+  types: readonly AzureType[] | "all";
+  check(resource: CheckedResource, config: Readonly<C>, report: (message: string) => void): void;
+}
+
+/** A resource of the stack as a stack policy sees it (outputs, parent, dependencies). */
+export interface StackResource {
+  type: string;
+  canonical: AzureType | undefined;
+  props: Props;
+  urn: string;
+  name: string;
+  protect: boolean;
+  parent: PolicyResource | undefined;
+  dependencies: readonly PolicyResource[];
+}
+
+/** The stack's resources with lookups by canonical type. */
+export class StackView {
+  readonly resources: readonly StackResource[];
+  private readonly byType = new Map<string, StackResource[]>();
+
+  constructor(resources: readonly PolicyResource[]) {
+    this.resources = resources.map((r) => ({
+      type: r.type,
+      canonical: canonicalType(r.type),
+      props: isRecord(r.props) ? r.props : {},
+      urn: r.urn,
+      name: r.name,
+      protect: r.opts?.protect === true,
+      parent: r.parent,
+      dependencies: Array.isArray(r.dependencies) ? r.dependencies : [],
+    }));
+    for (const r of this.resources) {
+      if (r.canonical === undefined) continue;
+      const list = this.byType.get(r.canonical) ?? [];
+      list.push(r);
+      this.byType.set(r.canonical, list);
+    }
+  }
+
+  /** Resources of the given canonical types (aliases and versioned tokens included). */
+  ofType(...types: AzureType[]): StackResource[] {
+    return types.flatMap((t) => this.byType.get(t) ?? []);
+  }
+}
+
+export interface StackPolicySpec<N extends string, C extends ConfigShape> extends CommonSpec<N, C> {
+  /** Types whose resources the policy judges (documentation and `resourceTypes`). */
+  types: readonly AzureType[];
+  check(stack: StackView, config: Readonly<C>, report: (message: string, urn?: string) => void): void;
+}
+
+/** What every policy of the pack offers on top of the SDK shape: its typed defaults and re-configuration. */
+export interface Configurable<N extends string, C extends ConfigShape, P> {
+  readonly name: N;
+  /** The parameter defaults this policy applies (same values as its `configSchema`). */
+  readonly defaults: Readonly<C>;
+  /** `raw.x ?? default` for every parameter; `enforcementLevel` and unknown keys are ignored. */
+  resolveConfig(raw: unknown): C;
+  /**
+   * The same policy with another enforcement level and other parameter defaults (used by the
+   * composition API, `guard.ts`). Pack config given at run time still overrides them.
+   */
+  configure(enforcementLevel?: EnforcementLevel, settings?: Partial<C>): P;
+}
+
+export type DefinedResourcePolicy<N extends string, C extends ConfigShape> = PlatformResourcePolicy &
+  Configurable<N, C, DefinedResourcePolicy<N, C>>;
+export type DefinedStackPolicy<N extends string, C extends ConfigShape> = PlatformStackPolicy &
+  Configurable<N, C, DefinedStackPolicy<N, C>>;
+export type DefinedPolicy =
+  DefinedResourcePolicy<string, ConfigShape> | DefinedStackPolicy<string, ConfigShape>;
+
+function jsonType(value: ConfigValue): PolicyConfigJSONSchema {
+  if (Array.isArray(value)) return { type: "array", items: { type: "string" } };
+  if (typeof value === "number") return { type: Number.isInteger(value) ? "integer" : "number" };
+  return { type: typeof value as "string" | "boolean" };
+}
+
+function configSchemaOf<C extends ConfigShape>(spec: ConfigSpec<C>, defaults: C): PolicyConfigSchema {
+  const properties: Record<string, PolicyConfigJSONSchema> = {};
+  for (const key of Object.keys(spec)) {
+    const param = spec[key];
+    const value = defaults[key];
+    properties[key] = {
+      ...jsonType(value),
+      ...param.schema,
+      description: param.description,
+      default: Array.isArray(value) ? [...(value as string[])] : value,
+    };
+  }
+  return { properties };
+}
+
+function defaultsOf<C extends ConfigShape>(spec: ConfigSpec<C>): C {
+  const out: Record<string, ConfigValue> = {};
+  for (const key of Object.keys(spec)) out[key] = spec[key].default;
+  return out as C;
+}
+
+function resolver<C extends ConfigShape>(defaults: C): (raw: unknown) => C {
+  return (raw) => {
+    const out: Record<string, ConfigValue> = { ...defaults };
+    if (isRecord(raw)) {
+      for (const key of Object.keys(defaults)) {
+        const v = raw[key];
+        // A value of the wrong kind (e.g. a string where a list is expected) falls back to the
+        // default rather than crashing or silently weakening the check.
+        const d = defaults[key];
+        if (v !== undefined && v !== null && Array.isArray(v) === Array.isArray(d) && typeof v === typeof d) {
+          out[key] = v as ConfigValue;
+        }
+      }
+    }
+    return out as C;
+  };
+}
+
+function withDefaults<C extends ConfigShape>(
+  spec: ConfigSpec<C>,
+  settings: Partial<C> | undefined,
+): ConfigSpec<C> {
+  if (!settings) return spec;
+  const next = { ...spec };
+  for (const key of Object.keys(settings) as (keyof C)[]) {
+    const v = settings[key];
+    if (v !== undefined && key in spec) next[key] = { ...spec[key], default: v };
+  }
+  return next;
+}
+
+/** Define a resource policy of the pack. */
+export function resourcePolicy<const N extends string, C extends ConfigShape>(
+  spec: ResourcePolicySpec<N, C>,
+  enforcementLevel: EnforcementLevel = "mandatory",
+): DefinedResourcePolicy<N, C> {
+  const defaults = defaultsOf(spec.config);
+  const resolveConfig = resolver(defaults);
+  const types = spec.types;
+  const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+    if (types !== "all" && !isType(args.type, ...types)) {
+      args.notApplicable(`not one of ${types.join(", ")}`);
+    }
+    const props = (isRecord(args.props) ? args.props : {}) as Props;
+    const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
+    const resource: CheckedResource = {
+      type: args.type,
+      canonical: canonicalType(args.type),
+      props,
+      name: args.name,
+      urn: args.urn,
+      opts: args.opts,
+      providerProps,
+      notApplicable: (reason) => args.notApplicable(reason),
+    };
+    spec.check(resource, resolveConfig(args.getConfig<object>()), (message) => reportViolation(message));
+  };
+  return {
+    name: spec.name,
+    description: spec.description,
+    enforcementLevel,
+    severity: spec.severity,
+    controls: spec.controls,
+    remediation: spec.remediation,
+    remediationSteps: spec.remediation,
+    tags: spec.controls,
+    resourceTypes: types === "all" ? ["*"] : typeTokens(...types),
+    configSchema: configSchemaOf(spec.config, defaults),
+    validateResource: validate,
+    defaults,
+    resolveConfig,
+    configure: (level, settings) =>
+      resourcePolicy({ ...spec, config: withDefaults(spec.config, settings) }, level ?? enforcementLevel),
+  };
+}
+
+/** Define a stack policy of the pack. */
+export function stackPolicy<const N extends string, C extends ConfigShape>(
+  spec: StackPolicySpec<N, C>,
+  enforcementLevel: EnforcementLevel = "mandatory",
+): DefinedStackPolicy<N, C> {
+  const defaults = defaultsOf(spec.config);
+  const resolveConfig = resolver(defaults);
+  const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
+    const resources = Array.isArray(args.resources) ? args.resources : [];
+    spec.check(new StackView(resources), resolveConfig(args.getConfig<object>()), (message, urn) =>
+      reportViolation(message, urn),
+    );
+  };
+  return {
+    name: spec.name,
+    description: spec.description,
+    enforcementLevel,
+    severity: spec.severity,
+    controls: spec.controls,
+    remediation: spec.remediation,
+    remediationSteps: spec.remediation,
+    tags: spec.controls,
+    resourceTypes: typeTokens(...spec.types),
+    configSchema: configSchemaOf(spec.config, defaults),
+    validateStack,
+    defaults,
+    resolveConfig,
+    configure: (level, settings) =>
+      stackPolicy({ ...spec, config: withDefaults(spec.config, settings) }, level ?? enforcementLevel),
+  };
+}
+
+/** Shared parameter: whether customer-managed keys are required (ENC-2). */
+export const requireCmkParam: ConfigParam<boolean> = {
+  description:
+    "Require customer-managed keys in Key Vault (ENC-2). On in production; dev runs platform keys.",
+  default: true,
+};
+/** Shared parameter: whether zone redundancy is required (AVL-1). */
+export const requireZoneParam: ConfigParam<boolean> = {
+  description: "Require zone redundancy (AVL-1). On in production.",
+  default: true,
+};

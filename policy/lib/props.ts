@@ -1,0 +1,125 @@
+/**
+ * Safe reading of resource properties of any shape. Policies receive provider inputs (or
+ * outputs) as loosely-typed JSON wrapped in `unknownCheckingProxy`: reading an unknown value
+ * throws `UnknownValueError`, which must propagate (the engine turns it into an advisory
+ * "can't run during preview"). Everything else about odd shapes — a string where an object
+ * was expected, a missing array — must read as "absent", never throw.
+ */
+
+/** The signature key Pulumi uses for secret values in serialized state and inputs. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export type Props = Readonly<Record<string, unknown>>;
+
+/** `{ <sig>: <secret sig>, value }` -> `value`; anything else unchanged. */
+export function unwrapSecret(value: unknown): unknown {
+  if (isRecord(value) && value[SECRET_SIG] === SECRET_VALUE_SIG) return value.value;
+  return value;
+}
+
+/** A plain object (not an array, not null), after unwrapping a secret. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `props.a.b.c`, or undefined as soon as a step is absent or not an object. */
+export function get(value: unknown, ...path: (string | number)[]): unknown {
+  let current = unwrapSecret(value);
+  for (const key of path) {
+    if (typeof key === "number") {
+      if (!Array.isArray(current)) return undefined;
+      current = unwrapSecret(current[key]);
+    } else {
+      if (!isRecord(current) || !(key in current)) return undefined;
+      current = unwrapSecret(current[key]);
+    }
+  }
+  return current;
+}
+
+/** A string value, or undefined. */
+export function str(value: unknown, ...path: (string | number)[]): string | undefined {
+  const v = get(value, ...path);
+  return typeof v === "string" ? v : undefined;
+}
+
+/** A finite number (numeric strings accepted: YAML and JSON config sometimes carry them), or undefined. */
+export function num(value: unknown, ...path: (string | number)[]): number | undefined {
+  const v = get(value, ...path);
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** A boolean (`"true"`/`"false"` strings accepted), or undefined. */
+export function bool(value: unknown, ...path: (string | number)[]): boolean | undefined {
+  const v = get(value, ...path);
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
+  return undefined;
+}
+
+/** The elements of an array (secrets unwrapped), or [] when absent or not an array. */
+export function arr(value: unknown, ...path: (string | number)[]): unknown[] {
+  const v = get(value, ...path);
+  return Array.isArray(v) ? v.map(unwrapSecret) : [];
+}
+
+/** An object value, or undefined. */
+export function rec(value: unknown, ...path: (string | number)[]): Record<string, unknown> | undefined {
+  const v = get(value, ...path);
+  return isRecord(v) ? v : undefined;
+}
+
+/** Whether the property is present with a value other than undefined/null. */
+export function has(value: unknown, ...path: (string | number)[]): boolean {
+  const v = get(value, ...path);
+  return v !== undefined && v !== null;
+}
+
+/** Case-insensitive string equality (Azure enum values and IDs are case-insensitive). */
+export function eqi(a: unknown, b: string): boolean {
+  return typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+}
+
+/** An ARM resource ID normalized for comparison: lowercase, no trailing slash. */
+export function normalizeId(id: unknown): string | undefined {
+  if (typeof id !== "string" || id === "") return undefined;
+  return id.trim().replace(/\/+$/, "").toLowerCase();
+}
+
+/** Whether two ARM IDs name the same resource. */
+export function sameId(a: unknown, b: unknown): boolean {
+  const x = normalizeId(a);
+  return x !== undefined && x === normalizeId(b);
+}
+
+/** Azure location names normalized: `West Europe` -> `westeurope`. */
+export function normalizeLocation(location: string): string {
+  return location.replace(/\s+/g, "").toLowerCase();
+}
+
+/** Tags as a string map (non-string values dropped), or undefined when there is no tags object. */
+export function tags(props: unknown): Record<string, string> | undefined {
+  const t = rec(props, "tags");
+  if (!t) return undefined;
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(t)) {
+    const v = unwrapSecret(t[key]);
+    if (typeof v === "string") out[key] = v;
+  }
+  return out;
+}
+
+/** A short description of a value for messages (never prints secrets: callers pass non-secret settings). */
+export function show(value: unknown): string {
+  if (value === undefined) return "not set";
+  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}

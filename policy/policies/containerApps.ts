@@ -1,0 +1,276 @@
+/**
+ * Container apps, container app jobs and managed environments (NET-1, NET-2, TLS-1, IAM-1,
+ * SEC-1, AVL-1, LOG-1).
+ *
+ * External ingress: an app may be public only when it is a designated frontend — named in
+ * `allowedExternalApps`, or tagged `ingress: frontend` (the tag the ContainerApp component sets
+ * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
+ * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
+ */
+import { requireZoneParam, resourcePolicy } from "../lib/define";
+import { arr, bool, eqi, get, has, num, rec, show, str, tags } from "../lib/props";
+import { secretLookingReason } from "../shared/secretDetection";
+
+const APP = ["azure-native:app:ContainerApp"] as const;
+const APP_AND_JOB = ["azure-native:app:ContainerApp", "azure-native:app:Job"] as const;
+const ENVIRONMENT = ["azure-native:app:ManagedEnvironment"] as const;
+
+export const containerAppHttpsOnly = resourcePolicy({
+  name: "container-app-https-only",
+  description: "Container app ingress redirects nothing to plain HTTP: allowInsecure is off (NET-2, TLS-1).",
+  controls: ["NET-2", "TLS-1"],
+  severity: "high",
+  remediation: "Set configuration.ingress.allowInsecure: false (or leave it unset).",
+  types: APP,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "configuration", "ingress", "allowInsecure") === true)
+      report("configuration.ingress.allowInsecure is true; HTTP must be refused");
+  },
+});
+
+/** Whether an app is a designated frontend by name or tag. */
+function isDesignatedFrontend(
+  props: Readonly<Record<string, unknown>>,
+  name: string,
+  cfg: { allowedExternalApps: readonly string[]; frontendTagAllowsExternal: boolean },
+): boolean {
+  const appName = str(props, "containerAppName");
+  if (cfg.allowedExternalApps.some((n) => n === name || (appName !== undefined && n === appName)))
+    return true;
+  return cfg.frontendTagAllowsExternal && eqi(tags(props)?.ingress, "frontend");
+}
+
+const frontendConfig = {
+  allowedExternalApps: {
+    description:
+      "Container app names (containerAppName or Pulumi resource name) allowed to have external ingress.",
+    default: [] as readonly string[],
+  },
+  frontendTagAllowsExternal: {
+    description: "Whether the tag ingress=frontend designates an app as a frontend allowed external ingress.",
+    default: true,
+  },
+};
+
+export const containerAppExternalIngress = resourcePolicy({
+  name: "container-app-external-ingress",
+  description:
+    "Only designated frontends have external ingress; every other container app is internal to the environment (NET-2).",
+  controls: ["NET-2"],
+  severity: "high",
+  remediation:
+    "Set configuration.ingress.external: false, or designate the app as a frontend (ingress: frontend in the app config, which tags it ingress=frontend; or allowedExternalApps in the pack config).",
+  types: APP,
+  config: frontendConfig,
+  check: ({ props, name }, cfg, report) => {
+    if (bool(props, "configuration", "ingress", "external") !== true) return;
+    if (!isDesignatedFrontend(props, name, cfg))
+      report(
+        `external ingress on ${show(str(props, "containerAppName") ?? name)}, which is not a designated frontend (tag ingress=frontend or allowedExternalApps)`,
+      );
+  },
+});
+
+export const containerAppFrontendReplicas = resourcePolicy({
+  name: "container-app-frontend-replicas",
+  description:
+    "Container apps with external ingress keep at least the configured number of replicas (AVL-1: 2 in production).",
+  controls: ["AVL-1"],
+  severity: "medium",
+  remediation: "Set template.scale.minReplicas to at least minExternalReplicas.",
+  types: APP,
+  config: {
+    minExternalReplicas: {
+      description: "Minimum replicas of an app with external ingress.",
+      default: 2,
+      schema: { minimum: 0, maximum: 300 },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    if (bool(props, "configuration", "ingress", "external") !== true) return;
+    const min = num(props, "template", "scale", "minReplicas") ?? 0;
+    if (min < cfg.minExternalReplicas)
+      report(
+        `template.scale.minReplicas is ${min}; an external app needs at least ${cfg.minExternalReplicas}`,
+      );
+  },
+});
+
+export const containerAppUserAssignedIdentity = resourcePolicy({
+  name: "container-app-user-assigned-identity",
+  description:
+    "Container apps and jobs run with a user-assigned managed identity, which can hold its roles before the app exists (IAM-1).",
+  controls: ["IAM-1"],
+  severity: "high",
+  remediation:
+    "Set identity { type: UserAssigned, userAssignedIdentities: [<identity id>] } (the WorkloadIdentity component).",
+  types: APP_AND_JOB,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const type = str(props, "identity", "type") ?? "";
+    if (!/userassigned/i.test(type.replace(/[\s,_]/g, "")))
+      report(`identity.type is ${show(get(props, "identity", "type"))}; it must include UserAssigned`);
+    else if (
+      arr(props, "identity", "userAssignedIdentities").length === 0 &&
+      Object.keys(rec(props, "identity", "userAssignedIdentities") ?? {}).length === 0
+    )
+      report("identity.userAssignedIdentities is empty");
+  },
+});
+
+export const containerAppRegistryIdentity = resourcePolicy({
+  name: "container-app-registry-identity",
+  description:
+    "Container apps and jobs pull images with a managed identity, never a registry password (IAM-1, SEC-1).",
+  controls: ["IAM-1", "SEC-1"],
+  severity: "high",
+  remediation:
+    "Set configuration.registries[].identity to the app's user-assigned identity (with AcrPull) and remove username/passwordSecretRef.",
+  types: APP_AND_JOB,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    for (const registry of arr(props, "configuration", "registries")) {
+      const server = show(get(registry, "server"));
+      if (has(registry, "passwordSecretRef"))
+        report(`registry ${server} uses passwordSecretRef; use a managed identity`);
+      if (!str(registry, "identity")) report(`registry ${server} has no identity`);
+    }
+  },
+});
+
+export const containerAppSecretsFromKeyVault = resourcePolicy({
+  name: "container-app-secrets-from-key-vault",
+  description:
+    "Container app and job secrets are Key Vault references read with a user-assigned identity, never values stored in the app (SEC-1).",
+  controls: ["SEC-1"],
+  severity: "critical",
+  remediation:
+    "Store the secret in Key Vault and declare it as { name, keyVaultUrl: <versionless secret URI>, identity: <user-assigned identity id> }.",
+  types: APP_AND_JOB,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    for (const secret of arr(props, "configuration", "secrets")) {
+      const name = show(get(secret, "name"));
+      if (has(secret, "value")) report(`secret ${name} carries a value; it must be a Key Vault reference`);
+      if (!str(secret, "keyVaultUrl")) report(`secret ${name} has no keyVaultUrl`);
+      const identity = str(secret, "identity");
+      if (!identity || eqi(identity, "system"))
+        report(
+          `secret ${name} identity is ${show(get(secret, "identity"))}; it must be a user-assigned identity ID`,
+        );
+    }
+  },
+});
+
+export const containerAppNoSecretEnv = resourcePolicy({
+  name: "container-app-no-secret-env",
+  description:
+    "Plain environment variables of containers never look like secrets by name or value; secrets come through secretRef (SEC-1).",
+  controls: ["SEC-1"],
+  severity: "critical",
+  remediation:
+    "Move the value to Key Vault, declare a Key Vault secret reference and use env { name, secretRef }.",
+  types: APP_AND_JOB,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const containers = [...arr(props, "template", "containers"), ...arr(props, "template", "initContainers")];
+    for (const container of containers) {
+      for (const env of arr(container, "env")) {
+        const name = str(env, "name");
+        if (name === undefined || has(env, "secretRef")) continue;
+        const reason = secretLookingReason(name, str(env, "value") ?? "");
+        if (reason)
+          report(
+            `container ${show(get(container, "name"))}: plain env var ${name} refused because ${reason}`,
+          );
+      }
+    }
+  },
+});
+
+export const managedEnvironmentVnet = resourcePolicy({
+  name: "managed-environment-vnet",
+  description: "Container Apps environments are VNet-integrated in a subnet of the platform network (NET-1).",
+  controls: ["NET-1"],
+  severity: "high",
+  remediation: "Set vnetConfiguration.infrastructureSubnetId to the apps subnet (fixed at creation).",
+  types: ENVIRONMENT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!str(props, "vnetConfiguration", "infrastructureSubnetId"))
+      report("vnetConfiguration.infrastructureSubnetId is not set; the environment must be VNet-integrated");
+  },
+});
+
+export const managedEnvironmentPeerEncryption = resourcePolicy({
+  name: "managed-environment-peer-encryption",
+  description: "Traffic between apps inside a Container Apps environment is encrypted (TLS-1).",
+  controls: ["TLS-1"],
+  severity: "medium",
+  remediation: "Set peerTrafficConfiguration.encryption.enabled: true.",
+  types: ENVIRONMENT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "peerTrafficConfiguration", "encryption", "enabled") !== true)
+      report(
+        `peerTrafficConfiguration.encryption.enabled is ${show(get(props, "peerTrafficConfiguration", "encryption", "enabled"))}; it must be true`,
+      );
+  },
+});
+
+export const managedEnvironmentZoneRedundant = resourcePolicy({
+  name: "managed-environment-zone-redundant",
+  description: "When zone redundancy is required, Container Apps environments are zone redundant (AVL-1).",
+  controls: ["AVL-1"],
+  severity: "high",
+  remediation: "Set zoneRedundant: true (fixed at creation; needs a VNet-integrated environment).",
+  types: ENVIRONMENT,
+  config: { requireZoneRedundancy: requireZoneParam },
+  check: ({ props }, cfg, report) => {
+    if (cfg.requireZoneRedundancy && bool(props, "zoneRedundant") !== true)
+      report(`zoneRedundant is ${show(get(props, "zoneRedundant"))}; it must be true`);
+  },
+});
+
+export const managedEnvironmentLogs = resourcePolicy({
+  name: "managed-environment-logs",
+  description:
+    "Container Apps environments send console and system logs through Azure Monitor (diagnostic settings), not the log-analytics destination that needs the workspace shared key (LOG-1, IAM-1).",
+  controls: ["LOG-1", "IAM-1"],
+  severity: "medium",
+  remediation:
+    "Set appLogsConfiguration.destination: azure-monitor and add a diagnostic setting to the workspace.",
+  types: ENVIRONMENT,
+  config: {
+    allowedDestinations: {
+      description: "Accepted appLogsConfiguration.destination values.",
+      default: ["azure-monitor"] as readonly string[],
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const destination = str(props, "appLogsConfiguration", "destination");
+    if (!destination || !cfg.allowedDestinations.some((d) => eqi(destination, d)))
+      report(
+        `appLogsConfiguration.destination is ${show(get(props, "appLogsConfiguration", "destination"))}; allowed: ${cfg.allowedDestinations.join(", ")}`,
+      );
+    if (has(props, "appLogsConfiguration", "logAnalyticsConfiguration", "sharedKey"))
+      report(
+        "appLogsConfiguration.logAnalyticsConfiguration.sharedKey is set; workspace keys must not be used",
+      );
+  },
+});
+
+export const containerAppsPolicies = [
+  containerAppHttpsOnly,
+  containerAppExternalIngress,
+  containerAppFrontendReplicas,
+  containerAppUserAssignedIdentity,
+  containerAppRegistryIdentity,
+  containerAppSecretsFromKeyVault,
+  containerAppNoSecretEnv,
+  managedEnvironmentVnet,
+  managedEnvironmentPeerEncryption,
+  managedEnvironmentZoneRedundant,
+  managedEnvironmentLogs,
+] as const;

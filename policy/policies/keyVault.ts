@@ -1,0 +1,253 @@
+/**
+ * Key Vaults, keys and secrets (KEY-1, ENC-2, NET-1, IAM-2, SEC-1, BAK-1). Key Vault's
+ * defaults allow access policies, public network access and short soft-delete windows
+ * without purge protection, so each setting must be explicit.
+ */
+import { resourcePolicy } from "../lib/define";
+import { durationDays } from "../lib/duration";
+import { arr, bool, eqi, get, has, num, show, str } from "../lib/props";
+
+const VAULT = ["azure-native:keyvault:Vault"] as const;
+const KEY = ["azure-native:keyvault:Key"] as const;
+
+export const keyVaultRbacAuthorization = resourcePolicy({
+  name: "key-vault-rbac-authorization",
+  description:
+    "Key Vaults use Azure RBAC for data-plane access; access policies are not used (KEY-1, IAM-2).",
+  controls: ["KEY-1", "IAM-2"],
+  severity: "high",
+  remediation:
+    "Set properties.enableRbacAuthorization: true, remove properties.accessPolicies and grant Key Vault data roles per identity.",
+  types: VAULT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "properties", "enableRbacAuthorization") !== true)
+      report(
+        `properties.enableRbacAuthorization is ${show(get(props, "properties", "enableRbacAuthorization"))}; it must be true`,
+      );
+    if (arr(props, "properties", "accessPolicies").length > 0)
+      report("properties.accessPolicies is not empty; access is granted by RBAC only");
+  },
+});
+
+export const keyVaultDeletionProtection = resourcePolicy({
+  name: "key-vault-deletion-protection",
+  description:
+    "Key Vaults keep soft delete with the configured retention (90 days) and purge protection, so keys protecting data cannot be destroyed (KEY-1, BAK-1).",
+  controls: ["KEY-1", "BAK-1"],
+  severity: "critical",
+  remediation:
+    "Set properties.enablePurgeProtection: true, properties.softDeleteRetentionInDays: 90 and do not disable enableSoftDelete.",
+  types: VAULT,
+  config: {
+    minSoftDeleteRetentionDays: {
+      description: "Minimum soft-delete retention of a vault in days (Azure allows 7-90).",
+      default: 90,
+      schema: { minimum: 7, maximum: 90 },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    if (bool(props, "properties", "enableSoftDelete") === false)
+      report("properties.enableSoftDelete is false; it must stay on");
+    if (bool(props, "properties", "enablePurgeProtection") !== true)
+      report(
+        `properties.enablePurgeProtection is ${show(get(props, "properties", "enablePurgeProtection"))}; it must be true`,
+      );
+    // Azure's default retention is 90 days, so an unset value is compliant.
+    const days = num(props, "properties", "softDeleteRetentionInDays") ?? 90;
+    if (days < cfg.minSoftDeleteRetentionDays)
+      report(
+        `properties.softDeleteRetentionInDays is ${days}; it must be at least ${cfg.minSoftDeleteRetentionDays}`,
+      );
+  },
+});
+
+export const keyVaultPrivateAccess = resourcePolicy({
+  name: "key-vault-private-access",
+  description:
+    "Key Vaults have public network access disabled and a deny-by-default firewall that only lets trusted Azure services through (NET-1, KEY-1).",
+  controls: ["NET-1", "KEY-1"],
+  severity: "critical",
+  remediation:
+    "Set properties.publicNetworkAccess: Disabled and properties.networkAcls { defaultAction: Deny, bypass: AzureServices }; add a private endpoint (group vault).",
+  types: VAULT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!eqi(get(props, "properties", "publicNetworkAccess"), "Disabled"))
+      report(
+        `properties.publicNetworkAccess is ${show(get(props, "properties", "publicNetworkAccess"))}; it must be Disabled`,
+      );
+    if (!eqi(get(props, "properties", "networkAcls", "defaultAction"), "Deny"))
+      report(
+        `properties.networkAcls.defaultAction is ${show(get(props, "properties", "networkAcls", "defaultAction"))}; it must be Deny`,
+      );
+    if (!eqi(get(props, "properties", "networkAcls", "bypass"), "AzureServices"))
+      report(
+        `properties.networkAcls.bypass is ${show(get(props, "properties", "networkAcls", "bypass"))}; it must be AzureServices`,
+      );
+  },
+});
+
+export const keyVaultNoPlatformAccess = resourcePolicy({
+  name: "key-vault-no-platform-access",
+  description:
+    "Key Vaults do not let VMs, ARM template deployments or Azure Disk Encryption read secrets outside RBAC (KEY-1).",
+  controls: ["KEY-1"],
+  severity: "medium",
+  remediation:
+    "Set enabledForDeployment, enabledForTemplateDeployment and enabledForDiskEncryption to false (or leave them unset).",
+  types: VAULT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    for (const key of ["enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption"]) {
+      if (bool(props, "properties", key) === true) report(`properties.${key} is true; it must be false`);
+    }
+  },
+});
+
+export const keyVaultPremiumSku = resourcePolicy({
+  name: "key-vault-premium-sku",
+  description: "When HSM-backed keys are required, Key Vaults use the premium SKU (ENC-2).",
+  controls: ["ENC-2"],
+  severity: "medium",
+  remediation: "Set properties.sku { family: A, name: premium }.",
+  types: VAULT,
+  config: {
+    requirePremium: {
+      description: "Require the premium SKU (HSM-backed keys). On in production.",
+      default: true,
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    if (cfg.requirePremium && !eqi(get(props, "properties", "sku", "name"), "premium"))
+      report(`properties.sku.name is ${show(get(props, "properties", "sku", "name"))}; it must be premium`);
+  },
+});
+
+export const keyVaultKeyStrength = resourcePolicy({
+  name: "key-vault-key-strength",
+  description:
+    "Key Vault keys are RSA keys of at least 3072 bits, HSM-backed (RSA-HSM) when required (ENC-2).",
+  controls: ["ENC-2"],
+  severity: "high",
+  remediation: "Set properties.kty: RSA-HSM (premium vault) or RSA, and properties.keySize: 3072 or 4096.",
+  types: KEY,
+  config: {
+    minKeySize: {
+      description: "Minimum RSA key size in bits.",
+      default: 3072,
+      schema: { enum: [2048, 3072, 4096] },
+    },
+    requireHsm: { description: "Require HSM-backed keys (RSA-HSM). On in production.", default: true },
+  },
+  check: ({ props }, cfg, report) => {
+    const kty = str(props, "properties", "kty");
+    const allowed = cfg.requireHsm ? ["RSA-HSM"] : ["RSA", "RSA-HSM"];
+    if (!kty || !allowed.some((a) => eqi(kty, a)))
+      report(`properties.kty is ${show(get(props, "properties", "kty"))}; allowed: ${allowed.join(", ")}`);
+    const size = num(props, "properties", "keySize");
+    if (size === undefined || size < cfg.minKeySize)
+      report(
+        `properties.keySize is ${show(get(props, "properties", "keySize"))}; it must be at least ${cfg.minKeySize} (Azure's default is 2048)`,
+      );
+  },
+});
+
+/** Days between rotations a rotation policy promises, or undefined when it has no rotate action. */
+export function rotationIntervalDays(rotationPolicy: unknown): number | undefined {
+  const expiry = durationDays(get(rotationPolicy, "attributes", "expiryTime"));
+  let best: number | undefined;
+  for (const action of arr(rotationPolicy, "lifetimeActions")) {
+    if (!eqi(get(action, "action", "type"), "rotate")) continue;
+    const after = durationDays(get(action, "trigger", "timeAfterCreate"));
+    const before = durationDays(get(action, "trigger", "timeBeforeExpiry"));
+    const interval = after ?? (before !== undefined && expiry !== undefined ? expiry - before : undefined);
+    if (interval !== undefined && (best === undefined || interval < best)) best = interval;
+  }
+  return best;
+}
+
+export const keyVaultKeyRotation = resourcePolicy({
+  name: "key-vault-key-rotation",
+  description: "Key Vault keys carry a rotation policy with a rotate action at most every 365 days (KEY-1).",
+  controls: ["KEY-1"],
+  severity: "high",
+  remediation:
+    "Set properties.rotationPolicy { attributes: { expiryTime: P2Y }, lifetimeActions: [{ action: { type: rotate }, trigger: { timeAfterCreate: P365D } }, { action: { type: notify }, trigger: { timeBeforeExpiry: P30D } }] }.",
+  types: KEY,
+  config: {
+    maxRotationDays: {
+      description: "Longest allowed interval between automatic rotations, in days.",
+      default: 365,
+      schema: { minimum: 1 },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const policy = get(props, "properties", "rotationPolicy");
+    if (policy === undefined || policy === null) {
+      report("properties.rotationPolicy is not set; keys must rotate automatically");
+      return;
+    }
+    const interval = rotationIntervalDays(policy);
+    if (interval === undefined)
+      report(
+        "properties.rotationPolicy has no rotate action with a timeAfterCreate or timeBeforeExpiry trigger",
+      );
+    else if (interval > cfg.maxRotationDays)
+      report(
+        `properties.rotationPolicy rotates every ${Math.round(interval)} days; at most ${cfg.maxRotationDays} are allowed`,
+      );
+  },
+});
+
+export const keyVaultKeyExpiry = resourcePolicy({
+  name: "key-vault-key-expiry",
+  description:
+    "Key Vault keys have an expiry, set on the key or through the rotation policy's expiryTime (KEY-1).",
+  controls: ["KEY-1"],
+  severity: "medium",
+  remediation:
+    "Set properties.rotationPolicy.attributes.expiryTime (e.g. P2Y) or properties.attributes.expires.",
+  types: KEY,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const hasPolicyExpiry =
+      durationDays(get(props, "properties", "rotationPolicy", "attributes", "expiryTime")) !== undefined;
+    if (!hasPolicyExpiry && !has(props, "properties", "attributes", "expires"))
+      report(
+        "the key has no expiry: set properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires",
+      );
+  },
+});
+
+export const keyVaultSecretHygiene = resourcePolicy({
+  name: "key-vault-secret-hygiene",
+  description:
+    "Key Vault secrets have an expiry and a content type, so stale credentials surface and are rotated (SEC-1, KEY-1).",
+  controls: ["SEC-1", "KEY-1"],
+  severity: "low",
+  remediation: "Set properties.attributes.expires (Unix seconds) and properties.contentType on the secret.",
+  types: ["azure-native:keyvault:Secret"],
+  config: {
+    requireExpiry: { description: "Require properties.attributes.expires.", default: true },
+    requireContentType: { description: "Require properties.contentType.", default: true },
+  },
+  check: ({ props }, cfg, report) => {
+    if (cfg.requireExpiry && !has(props, "properties", "attributes", "expires"))
+      report("properties.attributes.expires is not set; secrets must expire");
+    if (cfg.requireContentType && !str(props, "properties", "contentType"))
+      report("properties.contentType is not set");
+  },
+});
+
+export const keyVaultPolicies = [
+  keyVaultRbacAuthorization,
+  keyVaultDeletionProtection,
+  keyVaultPrivateAccess,
+  keyVaultNoPlatformAccess,
+  keyVaultPremiumSku,
+  keyVaultKeyStrength,
+  keyVaultKeyRotation,
+  keyVaultKeyExpiry,
+  keyVaultSecretHygiene,
+] as const;

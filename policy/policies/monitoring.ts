@@ -1,0 +1,111 @@
+/**
+ * Diagnostic settings and Log Analytics workspaces (LOG-1, IAM-1, NET-1).
+ */
+import { resourcePolicy } from "../lib/define";
+import { arr, bool, eqi, get, has, num, show, str } from "../lib/props";
+
+/**
+ * Resources that emit metrics only (no log categories): a storage account itself (its blob,
+ * file, queue and table services carry the logs) and an Azure Managed Redis cluster (its
+ * databases carry the connection audit logs).
+ */
+const METRICS_ONLY_TARGET =
+  /\/providers\/microsoft\.(storage\/storageaccounts|cache\/redisenterprise)\/[^/]+$/i;
+
+export const diagnosticSettingToWorkspace = resourcePolicy({
+  name: "diagnostic-setting-to-workspace",
+  description:
+    "Diagnostic settings send logs (and metrics) to a Log Analytics workspace, where retention and access are controlled (LOG-1).",
+  controls: ["LOG-1"],
+  severity: "high",
+  remediation:
+    "Set workspaceId to the platform workspace and enable at least one log category or the allLogs/audit category group (metrics-only resources: AllMetrics).",
+  types: ["azure-native:monitor:DiagnosticSetting"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!str(props, "workspaceId"))
+      report("workspaceId is not set; diagnostics must go to a Log Analytics workspace");
+    const enabledLogs = arr(props, "logs").filter(
+      (l) => bool(l, "enabled") === true && (has(l, "category") || has(l, "categoryGroup")),
+    );
+    const enabledMetrics = arr(props, "metrics").filter((m) => bool(m, "enabled") === true);
+    const uri = str(props, "resourceUri");
+    const metricsOnly = uri !== undefined && METRICS_ONLY_TARGET.test(uri.trim());
+    if (metricsOnly) {
+      if (enabledMetrics.length === 0) report("no metric category is enabled for a metrics-only resource");
+    } else if (enabledLogs.length === 0) {
+      report("no log category or category group is enabled");
+    }
+    for (const l of arr(props, "logs")) {
+      if (bool(l, "enabled") === false)
+        report(`log ${show(get(l, "categoryGroup") ?? get(l, "category"))} is explicitly disabled`);
+    }
+  },
+});
+
+const WORKSPACE = ["azure-native:operationalinsights:Workspace"] as const;
+
+export const logAnalyticsRetention = resourcePolicy({
+  name: "log-analytics-retention",
+  description: "Log Analytics workspaces keep logs at least the configured number of days (LOG-1: 365).",
+  controls: ["LOG-1"],
+  severity: "high",
+  remediation: "Set retentionInDays to at least minRetentionDays (Azure's default is 30).",
+  types: WORKSPACE,
+  config: {
+    minRetentionDays: {
+      description: "Minimum workspace retention in days.",
+      default: 365,
+      schema: { minimum: 30, maximum: 730 },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const days = num(props, "retentionInDays");
+    if (days === undefined || days < cfg.minRetentionDays)
+      report(
+        `retentionInDays is ${show(get(props, "retentionInDays"))}; it must be at least ${cfg.minRetentionDays}`,
+      );
+  },
+});
+
+export const logAnalyticsNoLocalAuth = resourcePolicy({
+  name: "log-analytics-no-local-auth",
+  description:
+    "Log Analytics workspaces refuse the shared workspace keys; ingestion and queries use Entra ID (IAM-1).",
+  controls: ["IAM-1"],
+  severity: "high",
+  remediation:
+    "Set features.disableLocalAuth: true (send Container Apps logs with destination azure-monitor).",
+  types: WORKSPACE,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "features", "disableLocalAuth") !== true)
+      report(
+        `features.disableLocalAuth is ${show(get(props, "features", "disableLocalAuth"))}; it must be true`,
+      );
+  },
+});
+
+export const logAnalyticsPrivateIngestion = resourcePolicy({
+  name: "log-analytics-private-ingestion",
+  description:
+    "Log Analytics workspaces accept no ingestion from the public internet; diagnostic settings use the Azure backbone (NET-1, LOG-1).",
+  controls: ["NET-1", "LOG-1"],
+  severity: "medium",
+  remediation: "Set publicNetworkAccessForIngestion: Disabled.",
+  types: WORKSPACE,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!eqi(get(props, "publicNetworkAccessForIngestion"), "Disabled"))
+      report(
+        `publicNetworkAccessForIngestion is ${show(get(props, "publicNetworkAccessForIngestion"))}; it must be Disabled`,
+      );
+  },
+});
+
+export const monitoringPolicies = [
+  diagnosticSettingToWorkspace,
+  logAnalyticsRetention,
+  logAnalyticsNoLocalAuth,
+  logAnalyticsPrivateIngestion,
+] as const;

@@ -1,0 +1,281 @@
+/**
+ * PostgreSQL flexible servers, their server parameters and firewall rules (IAM-1, BAK-1,
+ * AVL-1, NET-1, ENC-2, TLS-1, LOG-1). Azure defaults that are insecure — password auth on,
+ * 7-day backups, local backup only, public access when no subnet is delegated — make a
+ * missing setting a violation.
+ */
+import { requireCmkParam, requireZoneParam, resourcePolicy } from "../lib/define";
+import { eqi, get, has, num, show, str } from "../lib/props";
+
+const SERVER = ["azure-native:dbforpostgresql:Server"] as const;
+const CONFIGURATION = ["azure-native:dbforpostgresql:Configuration"] as const;
+
+export const postgresEntraAuthOnly = resourcePolicy({
+  name: "postgres-entra-auth-only",
+  description: "PostgreSQL servers authenticate with Entra ID only; password authentication is off (IAM-1).",
+  controls: ["IAM-1"],
+  severity: "high",
+  remediation:
+    "Set authConfig { activeDirectoryAuth: Enabled, passwordAuth: Disabled } and administer the server through an Entra group; do not set administratorLoginPassword.",
+  types: SERVER,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!eqi(get(props, "authConfig", "activeDirectoryAuth"), "Enabled"))
+      report(
+        `authConfig.activeDirectoryAuth is ${show(get(props, "authConfig", "activeDirectoryAuth"))}; it must be Enabled`,
+      );
+    if (!eqi(get(props, "authConfig", "passwordAuth"), "Disabled"))
+      report(
+        `authConfig.passwordAuth is ${show(get(props, "authConfig", "passwordAuth"))}; it must be Disabled (Azure's default enables passwords)`,
+      );
+    if (has(props, "administratorLoginPassword"))
+      report("administratorLoginPassword is set; password admins are not allowed");
+  },
+});
+
+export const postgresBackupRetention = resourcePolicy({
+  name: "postgres-backup-retention",
+  description: "PostgreSQL backups are kept at least the configured number of days (BAK-1).",
+  controls: ["BAK-1"],
+  severity: "high",
+  remediation: "Set backup.backupRetentionDays between minBackupRetentionDays and 35.",
+  types: SERVER,
+  config: {
+    minBackupRetentionDays: {
+      description: "Minimum PostgreSQL backup retention in days (Azure allows 7-35).",
+      default: 30,
+      schema: { minimum: 7, maximum: 35 },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const days = num(props, "backup", "backupRetentionDays");
+    if (days === undefined || days < cfg.minBackupRetentionDays)
+      report(
+        `backup.backupRetentionDays is ${show(get(props, "backup", "backupRetentionDays"))}; it must be at least ${cfg.minBackupRetentionDays} (Azure's default is 7)`,
+      );
+  },
+});
+
+export const postgresGeoRedundantBackup = resourcePolicy({
+  name: "postgres-geo-redundant-backup",
+  description: "PostgreSQL backups are copied to the paired region (BAK-1). Fixed at creation.",
+  controls: ["BAK-1"],
+  severity: "high",
+  remediation: "Set backup.geoRedundantBackup: Enabled (only possible when the server is created).",
+  types: SERVER,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!eqi(get(props, "backup", "geoRedundantBackup"), "Enabled"))
+      report(
+        `backup.geoRedundantBackup is ${show(get(props, "backup", "geoRedundantBackup"))}; it must be Enabled`,
+      );
+  },
+});
+
+export const postgresZoneRedundantHa = resourcePolicy({
+  name: "postgres-zone-redundant-ha",
+  description: "When zone redundancy is required, PostgreSQL runs zone-redundant high availability (AVL-1).",
+  controls: ["AVL-1"],
+  severity: "high",
+  remediation: "Set highAvailability.mode: ZoneRedundant (needs the GeneralPurpose or MemoryOptimized tier).",
+  types: SERVER,
+  config: { requireZoneRedundancy: requireZoneParam },
+  check: ({ props }, cfg, report) => {
+    if (!cfg.requireZoneRedundancy) return;
+    if (!eqi(get(props, "highAvailability", "mode"), "ZoneRedundant"))
+      report(
+        `highAvailability.mode is ${show(get(props, "highAvailability", "mode"))}; it must be ZoneRedundant`,
+      );
+  },
+});
+
+export const postgresPrivateAccess = resourcePolicy({
+  name: "postgres-private-access",
+  description:
+    "PostgreSQL servers have no public network access: either public access Disabled with a private endpoint, or VNet integration (NET-1).",
+  controls: ["NET-1"],
+  severity: "critical",
+  remediation:
+    "Set network.publicNetworkAccess: Disabled and add a private endpoint (group postgresqlServer), or delegate a subnet (network.delegatedSubnetResourceId).",
+  types: SERVER,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const access = get(props, "network", "publicNetworkAccess");
+    const vnetIntegrated = has(props, "network", "delegatedSubnetResourceId");
+    if (eqi(access, "Enabled")) report("network.publicNetworkAccess is Enabled; it must be Disabled");
+    else if (!vnetIntegrated && !eqi(access, "Disabled"))
+      report(
+        `network.publicNetworkAccess is ${show(access)}; without VNet integration it must be Disabled (Azure's default is Enabled)`,
+      );
+  },
+});
+
+export const postgresCustomerManagedKey = resourcePolicy({
+  name: "postgres-customer-managed-key",
+  description:
+    "When customer-managed keys are required, PostgreSQL encrypts with a Key Vault key through a user-assigned identity, and a geo-backup key and identity when geo-redundant backup is on (ENC-2).",
+  controls: ["ENC-2"],
+  severity: "high",
+  remediation:
+    "Set dataEncryption { type: AzureKeyVault, primaryKeyURI, primaryUserAssignedIdentityId } and, with geo-redundant backup, geoBackupKeyURI and geoBackupUserAssignedIdentityId (key in a vault of the paired region); list the identities under identity.userAssignedIdentities.",
+  types: SERVER,
+  config: { requireCustomerManagedKey: requireCmkParam },
+  check: ({ props }, cfg, report) => {
+    if (!cfg.requireCustomerManagedKey) return;
+    if (!eqi(get(props, "dataEncryption", "type"), "AzureKeyVault")) {
+      report(
+        `dataEncryption.type is ${show(get(props, "dataEncryption", "type"))}; it must be AzureKeyVault`,
+      );
+      return;
+    }
+    if (!has(props, "dataEncryption", "primaryKeyURI")) report("dataEncryption.primaryKeyURI is not set");
+    if (!has(props, "dataEncryption", "primaryUserAssignedIdentityId"))
+      report("dataEncryption.primaryUserAssignedIdentityId is not set");
+    if (eqi(get(props, "backup", "geoRedundantBackup"), "Enabled")) {
+      if (!has(props, "dataEncryption", "geoBackupKeyURI"))
+        report("geo-redundant backup is on but dataEncryption.geoBackupKeyURI is not set");
+      if (!has(props, "dataEncryption", "geoBackupUserAssignedIdentityId"))
+        report("geo-redundant backup is on but dataEncryption.geoBackupUserAssignedIdentityId is not set");
+    }
+  },
+});
+
+/** PostgreSQL `ssl_min_protocol_version` values in order. */
+const PG_TLS = ["tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"];
+const OFF = /^(off|false|0|no)$/i;
+
+function configurationName(props: Readonly<Record<string, unknown>>): string | undefined {
+  return str(props, "configurationName")?.toLowerCase();
+}
+
+export const postgresConfigurationTls = resourcePolicy({
+  name: "postgres-configuration-tls",
+  description:
+    "PostgreSQL server parameters keep TLS mandatory and the protocol floor at the configured version (TLS-1; our standard is TLSv1.3).",
+  controls: ["TLS-1"],
+  severity: "high",
+  remediation:
+    "Leave require_secure_transport on and set ssl_min_protocol_version to TLSv1.3 (or the configured minimum).",
+  types: CONFIGURATION,
+  config: {
+    minTlsVersion: {
+      description: "Lowest acceptable ssl_min_protocol_version.",
+      default: "TLSv1.3",
+      schema: { enum: ["TLSv1.2", "TLSv1.3"] },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const name = configurationName(props);
+    const value = str(props, "value");
+    if (name === "require_secure_transport") {
+      if (value === undefined || OFF.test(value.trim()))
+        report(`require_secure_transport is ${show(get(props, "value"))}; it must be on`);
+    } else if (name === "ssl_min_protocol_version") {
+      const index = value === undefined ? -1 : PG_TLS.indexOf(value.trim().toLowerCase());
+      if (index < PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase()))
+        report(
+          `ssl_min_protocol_version is ${show(get(props, "value"))}; it must be ${cfg.minTlsVersion} or newer`,
+        );
+    } else if (name === "ssl_max_protocol_version") {
+      const value2 = value?.trim().toLowerCase();
+      if (
+        value2 &&
+        PG_TLS.indexOf(value2) >= 0 &&
+        PG_TLS.indexOf(value2) < PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase())
+      )
+        report(`ssl_max_protocol_version ${show(value)} is below the required floor ${cfg.minTlsVersion}`);
+    }
+  },
+});
+
+export const postgresConfigurationConnectionLogging = resourcePolicy({
+  name: "postgres-configuration-connection-logging",
+  description: "PostgreSQL server parameters keep connection and disconnection logging on (LOG-1).",
+  controls: ["LOG-1"],
+  severity: "medium",
+  remediation: "Set log_connections and log_disconnections to on.",
+  types: CONFIGURATION,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const name = configurationName(props);
+    if (name !== "log_connections" && name !== "log_disconnections") return;
+    const value = str(props, "value");
+    if (value === undefined || OFF.test(value.trim()))
+      report(`${name} is ${show(get(props, "value"))}; it must be on`);
+  },
+});
+
+/** IPv4 dotted quad -> number, or undefined. */
+function ipv4(value: string | undefined): number | undefined {
+  const m = value?.trim().match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return parts.reduce((acc, p) => acc * 256 + p, 0);
+}
+
+export const postgresFirewallNoOpenRange = resourcePolicy({
+  name: "postgres-firewall-no-open-range",
+  description:
+    "PostgreSQL firewall rules never open the server to the whole internet (0.0.0.0-255.255.255.255), to every Azure tenant (0.0.0.0-0.0.0.0) or to ranges wider than the configured prefix (NET-1).",
+  controls: ["NET-1"],
+  severity: "critical",
+  remediation: "Delete the rule; reach the server through its private endpoint.",
+  types: ["azure-native:dbforpostgresql:FirewallRule"],
+  config: {
+    maxAddresses: {
+      description: "Largest number of addresses a single rule may cover (256 = a /24).",
+      default: 256,
+      schema: { minimum: 1 },
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const start = ipv4(str(props, "startIpAddress"));
+    const end = ipv4(str(props, "endIpAddress"));
+    if (start === undefined || end === undefined) {
+      report(
+        `startIpAddress/endIpAddress (${show(get(props, "startIpAddress"))}-${show(get(props, "endIpAddress"))}) are not IPv4 addresses`,
+      );
+      return;
+    }
+    if (start === 0 && end === 0) report("0.0.0.0-0.0.0.0 allows every Azure service of every tenant");
+    else if (end - start + 1 > cfg.maxAddresses)
+      report(`the rule covers ${end - start + 1} addresses; at most ${cfg.maxAddresses} are allowed`);
+  },
+});
+
+export const postgresFirewallNoRules = resourcePolicy({
+  name: "postgres-firewall-no-rules",
+  description:
+    "PostgreSQL servers have public access disabled, so a firewall rule is at best dead and at worst the first step to reopening the server: none are allowed unless configured (NET-1).",
+  controls: ["NET-1"],
+  severity: "medium",
+  remediation:
+    "Remove the firewall rule and connect through the private endpoint; if a rule is truly needed, set allowFirewallRules for this policy with a reviewed exception.",
+  types: ["azure-native:dbforpostgresql:FirewallRule"],
+  config: {
+    allowFirewallRules: {
+      description: "Allow firewall rules at all (each still checked by postgres-firewall-no-open-range).",
+      default: false,
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    if (cfg.allowFirewallRules) return;
+    report(
+      `firewall rule ${show(get(props, "firewallRuleName"))} (${show(get(props, "startIpAddress"))}-${show(get(props, "endIpAddress"))}) is not allowed: the server is private`,
+    );
+  },
+});
+
+export const postgresPolicies = [
+  postgresEntraAuthOnly,
+  postgresBackupRetention,
+  postgresGeoRedundantBackup,
+  postgresZoneRedundantHa,
+  postgresPrivateAccess,
+  postgresCustomerManagedKey,
+  postgresConfigurationTls,
+  postgresConfigurationConnectionLogging,
+  postgresFirewallNoOpenRange,
+  postgresFirewallNoRules,
+] as const;

@@ -1,0 +1,230 @@
+/**
+ * `npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] EXPORT.json...`
+ *
+ * Evaluates the policy pack against `pulumi stack export` files exactly as the engine would
+ * (policy/engine: resource policies on inputs, stack policies on outputs with parents and
+ * dependencies) and prints the violations grouped by severity.
+ *
+ * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 unreadable
+ * input (missing file, bad JSON, not a stack export, bad pack config, bad usage) or a policy
+ * that crashed. With `--json`, stdout carries only the JSON document.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { loadPackConfig, PackConfigError, type PackConfig } from "../policy/engine/config";
+import {
+  assertStackExport,
+  evaluateStackExport,
+  StackExportError,
+  type StackExport,
+  type Violation,
+} from "../policy/engine/evaluate";
+import { PolicyCrashError } from "../policy/engine/server";
+
+const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] EXPORT.json...
+
+Evaluates the secure-azure-platform policy pack against one or more \`pulumi stack export\` files.
+  --config FILE   policy pack config (the --policy-pack-config format)
+  --stack NAME    use the preset policy/config/<NAME>.json (dev, prod)
+  --json          print {"violations":[...],"summary":{...}} and nothing else on stdout
+Without --config/--stack the pack's own defaults apply (every policy mandatory, strictest settings).
+Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 unreadable input or bad usage.`;
+
+const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+
+class UsageError extends Error {}
+
+interface Loaded {
+  file: string;
+  doc: StackExport;
+}
+
+function parse(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        stack: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true as const };
+  if (values.config !== undefined && values.stack !== undefined) {
+    throw new UsageError("--config and --stack are exclusive: give one of them");
+  }
+  if (values.stack !== undefined && !/^[a-z0-9-]+$/i.test(values.stack)) {
+    throw new UsageError(`--stack "${values.stack}" is not a stack name (dev, prod)`);
+  }
+  if (positionals.length === 0) throw new UsageError("no export file given");
+  return {
+    help: false as const,
+    config: values.config,
+    stack: values.stack,
+    json: values.json,
+    files: positionals,
+  };
+}
+
+/** Read and check every file first, so a bad one stops the run before anything is reported. */
+function loadExports(files: string[]): Loaded[] {
+  const problems: string[] = [];
+  const loaded: Loaded[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(
+        `${file}: cannot read it (${code === "ENOENT" ? "no such file" : (err as Error).message})`,
+      );
+      continue;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      problems.push(`${file}: not valid JSON (${(err as Error).message})`);
+      continue;
+    }
+    try {
+      assertStackExport(doc, file);
+      loaded.push({ file, doc });
+    } catch (err) {
+      if (!(err instanceof StackExportError)) throw err;
+      problems.push(err.message);
+    }
+  }
+  if (problems.length) throw new StackExportError(problems.join("\n"));
+  return loaded;
+}
+
+function formatText(violations: Violation[], totals: Totals, multi: boolean): string {
+  const lines: string[] = [];
+  for (const severity of SEVERITIES) {
+    const group = violations.filter((v) => v.severity === severity);
+    if (!group.length) continue;
+    lines.push(`${severity.toUpperCase()} (${group.length})`);
+    for (const v of group) {
+      lines.push(`  [${v.level}] ${v.policy} (${v.controls.join(", ")})`);
+      lines.push(`    resource: ${v.urn}${multi && v.file ? `  [${v.file}]` : ""}`);
+      for (const line of v.message.split("\n")) lines.push(`    ${line}`);
+      lines.push(`    fix: ${v.remediation}`);
+    }
+    lines.push("");
+  }
+  const files = `${totals.files} export${totals.files === 1 ? "" : "s"}`;
+  lines.push(
+    `${files}, ${totals.resources} resources, ${totals.policies} policies: ` +
+      `${totals.mandatory} mandatory, ${totals.advisory} advisory violation(s)` +
+      (totals.unknown ? `, ${totals.unknown} check(s) could not run on unknown values` : ""),
+  );
+  lines.push(
+    totals.mandatory
+      ? "FAILED: mandatory policy violations (pulumi preview/up would be blocked)."
+      : "PASSED: no mandatory policy violation.",
+  );
+  return lines.join("\n");
+}
+
+interface Totals {
+  files: number;
+  resources: number;
+  policies: number;
+  mandatory: number;
+  advisory: number;
+  unknown: number;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`policy:analyze: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    let config: PackConfig | undefined;
+    if (args.config !== undefined) config = loadPackConfig(path.resolve(args.config));
+    else if (args.stack !== undefined) config = loadPackConfig(args.stack);
+    const exports = loadExports(args.files);
+    const violations: Violation[] = [];
+    const totals: Totals = {
+      files: exports.length,
+      resources: 0,
+      policies: 0,
+      mandatory: 0,
+      advisory: 0,
+      unknown: 0,
+    };
+    const warnings = new Set<string>();
+    for (const { file, doc } of exports) {
+      const evaluation = await evaluateStackExport(doc, { config, file, outcomes: false });
+      violations.push(...evaluation.violations);
+      totals.resources += evaluation.summary.resources;
+      totals.policies = evaluation.summary.policies;
+      totals.mandatory += evaluation.summary.mandatory;
+      totals.advisory += evaluation.summary.advisory;
+      totals.unknown += evaluation.summary.unknown;
+      evaluation.warnings.forEach((w) => warnings.add(w));
+    }
+    for (const w of warnings) process.stderr.write(`policy:analyze: warning: ${w}\n`);
+    if (args.json) {
+      const out = {
+        violations: violations.map((v) => ({
+          file: v.file,
+          policy: v.policy,
+          level: v.level,
+          severity: v.severity,
+          controls: v.controls,
+          urn: v.urn,
+          message: v.message,
+        })),
+        summary: totals,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${formatText(violations, totals, exports.length > 1)}\n`);
+    }
+    return totals.mandatory > 0 ? 1 : 0;
+  } catch (err) {
+    if (
+      err instanceof StackExportError ||
+      err instanceof PackConfigError ||
+      err instanceof PolicyCrashError
+    ) {
+      process.stderr.write(`policy:analyze: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `policy:analyze: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 2;
+    },
+  );
+}

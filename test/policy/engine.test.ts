@@ -1,0 +1,553 @@
+/**
+ * The offline policy engine behaves like the Pulumi policy server and engine: unknowns,
+ * notApplicable, the SDK's type fast path, config defaults, enforcement resolution, stack
+ * resources with parents and dependencies, and evaluation of stack exports.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { validateResourceOfType, type PolicyResource } from "@pulumi/policy";
+import {
+  checkPackConfigShape,
+  loadPackConfig,
+  PackConfigError,
+  reconcilePackConfig,
+  type PackConfig,
+} from "../../policy/engine/config";
+import {
+  evaluateStackExport,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/engine/evaluate";
+import {
+  checkResourcePolicy,
+  checkStackPolicy,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+} from "../../policy/engine/harness";
+import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../policy/engine/server";
+import { SYNTHETIC_DEFECTS, syntheticExport } from "../../policy/engine/synthetic";
+import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
+import { planStack } from "../../lib/offline/plan";
+
+const meta = { controls: ["TLS-1" as const], severity: "high" as const, remediation: "fix it" };
+
+/** A resource policy that records what it saw and flags `minimumTlsVersion` below 1.2. */
+function tlsPolicy(seen: Record<string, unknown>[] = []): PlatformResourcePolicy {
+  return {
+    name: "test-tls",
+    description: "TLS 1.2 minimum",
+    enforcementLevel: "mandatory",
+    ...meta,
+    resourceTypes: ["azure-native:storage:StorageAccount"],
+    configSchema: {
+      properties: {
+        minimum: { type: "string", default: "TLS1_2" },
+        allowed: { type: "array", items: { type: "string" }, default: ["a"] },
+      },
+    },
+    validateResource: (args, report) => {
+      if (args.type !== "azure-native:storage:StorageAccount") args.notApplicable("not a storage account");
+      seen.push(args.getConfig());
+      const tls = (args.props as { minimumTlsVersion?: string }).minimumTlsVersion;
+      if (tls !== "TLS1_2") report(`minimumTlsVersion is ${tls}`);
+    },
+  };
+}
+
+const ACCOUNT = "azure-native:storage:StorageAccount";
+
+describe("harness: resource policies as the policy server runs them", () => {
+  it("makes UNKNOWN the sentinel the SDK's unknownCheckingProxy detects", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unknownCheckingProxy } = require("@pulumi/policy") as {
+      unknownCheckingProxy: (o: object) => Record<string, unknown>;
+    };
+    expect(() => unknownCheckingProxy({ a: UNKNOWN }).a).toThrow(/can't be known during preview/);
+    const result = await checkResourcePolicy(tlsPolicy(), {
+      type: ACCOUNT,
+      props: { minimumTlsVersion: UNKNOWN },
+    });
+    expect(result.outcome).toBe("unknown");
+    expect(result.unknown).toMatch(/\.minimumTlsVersion can't be known during preview/);
+    expect(
+      await runResourcePolicy(tlsPolicy(), { type: ACCOUNT, props: { minimumTlsVersion: UNKNOWN } }),
+    ).toEqual([]);
+  });
+
+  it("keeps violations reported before an unknown was read", async () => {
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: (args, report) => {
+        report("first");
+        void (args.props as { x: { y: unknown } }).x.y;
+      },
+    };
+    const result = await checkResourcePolicy(policy, { type: ACCOUNT, props: { x: { y: UNKNOWN } } });
+    expect(result).toMatchObject({ outcome: "violation", diagnostics: [{ message: "first" }] });
+  });
+
+  it("unknowns nested in arrays are detected too", async () => {
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: (args) => {
+        for (const rule of (args.props as { rules: { port: unknown }[] }).rules) void rule.port;
+      },
+    };
+    const result = await checkResourcePolicy(policy, {
+      type: ACCOUNT,
+      props: { rules: [{ port: 1 }, { port: UNKNOWN }] },
+    });
+    expect(result.outcome).toBe("unknown");
+  });
+
+  it("treats notApplicable() as not applicable and passes/violates otherwise", async () => {
+    expect(await runResourcePolicy(tlsPolicy(), { type: "azure-native:app:ContainerApp", props: {} })).toBe(
+      "notApplicable",
+    );
+    expect(
+      await runResourcePolicy(tlsPolicy(), { type: ACCOUNT, props: { minimumTlsVersion: "TLS1_2" } }),
+    ).toEqual([]);
+    expect(
+      await runResourcePolicy(tlsPolicy(), { type: ACCOUNT, props: { minimumTlsVersion: "TLS1_0" } }),
+    ).toEqual(["minimumTlsVersion is TLS1_0"]);
+  });
+
+  it("skips a validateResourceOfType policy for other types without calling it (SDK fast path)", async () => {
+    const calls: string[] = [];
+    const fakeClass = { __pulumiType: ACCOUNT } as unknown as new (...a: never[]) => never;
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: validateResourceOfType(fakeClass as never, (_props, args) => {
+        calls.push(args.type);
+      }),
+    };
+    expect(await runResourcePolicy(policy, { type: "azure-native:app:ContainerApp", props: {} })).toBe(
+      "notApplicable",
+    );
+    expect(await runResourcePolicy(policy, { type: ACCOUNT, props: {} })).toEqual([]);
+    expect(calls).toEqual([ACCOUNT]);
+  });
+
+  it("runs every function of a validateResource array even after one is not applicable", async () => {
+    const calls: number[] = [];
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: [
+        (args) => {
+          calls.push(1);
+          args.notApplicable();
+        },
+        (_args, report) => {
+          calls.push(2);
+          report("second");
+        },
+      ],
+    };
+    expect(await runResourcePolicy(policy, { type: ACCOUNT, props: {} })).toEqual(["second"]);
+    expect(calls).toEqual([1, 2]);
+  });
+
+  it("fails on any other exception, naming the policy and resource (a crashing policy fails preview)", async () => {
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: () => {
+        throw new TypeError("boom");
+      },
+    };
+    await expect(checkResourcePolicy(policy, { type: ACCOUNT, props: {}, name: "st" })).rejects.toThrow(
+      PolicyCrashError,
+    );
+    await expect(checkResourcePolicy(policy, { type: ACCOUNT, props: {}, name: "st" })).rejects.toThrow(
+      /test-tls.*boom/,
+    );
+  });
+
+  it("merges config over the configSchema defaults and hides enforcementLevel", async () => {
+    const seen: Record<string, unknown>[] = [];
+    await runResourcePolicy(tlsPolicy(seen), { type: ACCOUNT, props: {} });
+    await runResourcePolicy(
+      tlsPolicy(seen),
+      { type: ACCOUNT, props: {} },
+      { allowed: ["b"], enforcementLevel: "advisory" },
+    );
+    expect(seen).toEqual([
+      { minimum: "TLS1_2", allowed: ["a"] },
+      { minimum: "TLS1_2", allowed: ["b"] },
+    ]);
+  });
+
+  it("reports the level: advisory stays advisory, remediate is reported as mandatory", async () => {
+    const props = { minimumTlsVersion: "TLS1_0" };
+    const adv = await checkResourcePolicy(
+      tlsPolicy(),
+      { type: ACCOUNT, props },
+      { enforcementLevel: "advisory" },
+    );
+    const rem = await checkResourcePolicy(
+      tlsPolicy(),
+      { type: ACCOUNT, props },
+      { enforcementLevel: "remediate" },
+    );
+    expect(adv.diagnostics[0].enforcementLevel).toBe("advisory");
+    expect(rem.diagnostics[0].enforcementLevel).toBe("mandatory");
+  });
+
+  it("unwraps secrets: plaintext when present, the placeholder when only ciphertext is", async () => {
+    const seen: unknown[] = [];
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: (args) => {
+        seen.push((args.props as { a: unknown; b: unknown }).a, (args.props as { b: unknown }).b);
+      },
+    };
+    const sig = "4dabf18193072939515e22adb298388d";
+    const secret = "1b47061264138c4ac30d75fd1eb44270";
+    await runResourcePolicy(policy, {
+      type: ACCOUNT,
+      props: { a: { [sig]: secret, value: "plain" }, b: { [sig]: secret, ciphertext: "AAAA" } },
+    });
+    expect(seen).toEqual(["plain", SECRET_PLACEHOLDER]);
+  });
+
+  it("passes the resource options and the provider", async () => {
+    let seen: unknown;
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      validateResource: (args) => {
+        seen = {
+          protect: args.opts.protect,
+          location: (args.provider?.props as { location?: string }).location,
+        };
+      },
+    };
+    await runResourcePolicy(policy, {
+      type: ACCOUNT,
+      props: {},
+      opts: { protect: true },
+      provider: { props: { location: "westeurope" } },
+    });
+    expect(seen).toEqual({ protect: true, location: "westeurope" });
+  });
+});
+
+describe("harness: stack policies", () => {
+  const urn = (name: string) => `urn:pulumi:test::p::t::${name}`;
+  const resources = [
+    { type: "pkg:index:Component", name: "comp", urn: urn("comp"), props: {} },
+    {
+      type: ACCOUNT,
+      name: "st",
+      urn: urn("st"),
+      props: { id: "/st" },
+      parent: urn("comp"),
+      protect: true,
+    },
+    {
+      type: "azure-native:monitor:DiagnosticSetting",
+      name: "diag",
+      urn: urn("diag"),
+      props: { resourceUri: "/st" },
+      parent: urn("comp"),
+      dependencies: [urn("st"), urn("not-in-stack")],
+      propertyDependencies: { resourceUri: [urn("st")] },
+    },
+  ];
+
+  it("links parent, dependencies and propertyDependencies to the resource objects", async () => {
+    let graph: PolicyResource[] = [];
+    const policy: PlatformStackPolicy = {
+      name: "test-graph",
+      description: "graph",
+      enforcementLevel: "mandatory",
+      ...meta,
+      validateStack: (args) => {
+        graph = args.resources;
+      },
+    };
+    expect(await runStackPolicy(policy, resources)).toEqual([]);
+    const [comp, st, diag] = graph;
+    expect(st.parent).toBe(comp);
+    expect(diag.parent).toBe(comp);
+    expect(diag.dependencies).toEqual([st]);
+    expect(diag.propertyDependencies.resourceUri[0]).toBe(st);
+    expect(st.opts.protect).toBe(true);
+    expect(st.isType({ __pulumiType: ACCOUNT } as never)).toBe(true);
+    expect(st.asType({ __pulumiType: ACCOUNT } as never)).toBe(st.props);
+    expect(comp.asType({ __pulumiType: ACCOUNT } as never)).toBeUndefined();
+  });
+
+  it("reports violations with the URN the policy names", async () => {
+    const policy: PlatformStackPolicy = {
+      name: "test-diag",
+      description: "every account has a diagnostic setting",
+      enforcementLevel: "mandatory",
+      ...meta,
+      validateStack: (args, report) => {
+        const covered = new Set(
+          args.resources
+            .filter((r) => r.type.endsWith("DiagnosticSetting"))
+            .map((r) => r.props.resourceUri as string),
+        );
+        for (const r of args.resources)
+          if (r.type === ACCOUNT && !covered.has(r.props.id as string)) report("no diag", r.urn);
+      },
+    };
+    expect(await runStackPolicy(policy, resources)).toEqual([]);
+    const result = await checkStackPolicy(policy, resources.slice(0, 2));
+    expect(result).toMatchObject({
+      outcome: "violation",
+      diagnostics: [{ message: "no diag", urn: urn("st") }],
+    });
+    const unknown = await checkStackPolicy(
+      policy,
+      resources.map((r) => ({ ...r, props: { ...r.props, id: UNKNOWN } })),
+    );
+    expect(unknown.outcome).toBe("unknown");
+  });
+});
+
+describe("enforcement resolution and config (as the engine reconciles it)", () => {
+  const policies = [
+    { ...tlsPolicy(), name: "own-advisory", enforcementLevel: "advisory" as const },
+    { ...tlsPolicy(), name: "no-level", enforcementLevel: undefined },
+    { ...tlsPolicy(), name: "own-mandatory" },
+  ];
+  const level = (config: PackConfig, pack: "advisory" | "mandatory" = "mandatory") => {
+    const r = reconcilePackConfig(policies, config, pack);
+    return Object.fromEntries([...r.policies].map(([k, v]) => [k, v.enforcementLevel]));
+  };
+
+  it("uses the policy's own level, then the pack's", () => {
+    expect(level({}, "advisory")).toEqual({
+      "own-advisory": "advisory",
+      "no-level": "advisory",
+      "own-mandatory": "mandatory",
+    });
+    expect(level({}, "mandatory")).toEqual({
+      "own-advisory": "advisory",
+      "no-level": "mandatory",
+      "own-mandatory": "mandatory",
+    });
+  });
+
+  it("`all` overrides every policy's level; a policy's entry overrides `all` whatever the key order", () => {
+    expect(level({ all: "advisory" })).toEqual({
+      "own-advisory": "advisory",
+      "no-level": "advisory",
+      "own-mandatory": "advisory",
+    });
+    const expected = { "own-advisory": "mandatory", "no-level": "mandatory", "own-mandatory": "disabled" };
+    expect(level({ all: "mandatory", "own-mandatory": "disabled" })).toEqual(expected);
+    expect(
+      level({ "own-mandatory": { enforcementLevel: "disabled" }, all: { enforcementLevel: "mandatory" } }),
+    ).toEqual(expected);
+  });
+
+  it("merges properties shallowly over the schema defaults, keeping the level", () => {
+    const r = reconcilePackConfig(policies, { all: "advisory", "no-level": { allowed: ["x", "y"] } });
+    expect(r.policies.get("no-level")).toEqual({
+      enforcementLevel: "advisory",
+      properties: { minimum: "TLS1_2", allowed: ["x", "y"] },
+    });
+    expect(r.policies.get("own-mandatory")!.properties).toEqual({ minimum: "TLS1_2", allowed: ["a"] });
+  });
+
+  it("reports values the engine would refuse and names entries that match no policy", () => {
+    const r = reconcilePackConfig(policies, {
+      "no-level": { allowed: "x", minimum: 3 },
+      "no-such-policy": "advisory",
+    });
+    expect(r.problems).toEqual([
+      "no-level.minimum: expected string, got 3",
+      'no-level.allowed: expected array, got "x"',
+    ]);
+    expect(r.warnings).toEqual([
+      'policy pack config names "no-such-policy", which is not a policy of the pack',
+    ]);
+    expect(checkPackConfigShape({ all: "loud", x: 3 })).toEqual([
+      'all: "loud" is not an enforcement level (advisory, mandatory, remediate, disabled)',
+      "x: expected an enforcement level or an object, got 3",
+    ]);
+  });
+
+  it("loads the presets by stack name and other configs by path, with clear errors", () => {
+    expect(loadPackConfig("prod").all).toBe("mandatory");
+    expect(loadPackConfig("dev").all).toBe("mandatory");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "packcfg-"));
+    const file = path.join(dir, "custom.json");
+    fs.writeFileSync(file, JSON.stringify({ all: "advisory" }));
+    expect(loadPackConfig(file)).toEqual({ all: "advisory" });
+    fs.writeFileSync(file, "{ nope");
+    expect(() => loadPackConfig(file)).toThrow(/custom\.json is not valid JSON/);
+    fs.writeFileSync(file, JSON.stringify({ all: "sometimes" }));
+    expect(() => loadPackConfig(file)).toThrow(PackConfigError);
+    expect(() => loadPackConfig("staging")).toThrow(/No policy pack preset "staging".*presets: .*dev.*prod/);
+  });
+});
+
+/** A small export: root stack, provider, a component with an account, a diagnostic setting. */
+function smallExport(): StackExport {
+  const stack = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev";
+  const provider = "urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0";
+  const comp = "urn:pulumi:dev::p::secure-azure-platform:data:BlobStorage::data";
+  const st =
+    "urn:pulumi:dev::p::secure-azure-platform:data:BlobStorage$azure-native:storage:StorageAccount::st";
+  const resources: StackExportResource[] = [
+    { urn: stack, type: "pulumi:pulumi:Stack", custom: false, outputs: { out: 1 } },
+    {
+      urn: provider,
+      type: "pulumi:providers:azure-native",
+      custom: true,
+      id: "pid",
+      inputs: { location: "westeurope" },
+    },
+    { urn: comp, type: "secure-azure-platform:data:BlobStorage", custom: false, parent: stack },
+    {
+      urn: st,
+      type: ACCOUNT,
+      custom: true,
+      id: "/st",
+      parent: comp,
+      protect: true,
+      provider: `${provider}::pid`,
+      inputs: { minimumTlsVersion: "TLS1_0" },
+      outputs: { minimumTlsVersion: "TLS1_2", id: "/st" },
+    },
+    { urn: `${st}-old`, type: ACCOUNT, custom: true, delete: true, inputs: { minimumTlsVersion: "TLS1_0" } },
+  ];
+  return { version: 3, deployment: { manifest: {}, resources } };
+}
+
+describe("evaluateStackExport", () => {
+  it("runs resource policies on inputs of every resource but providers and pending deletes", async () => {
+    const seen: string[] = [];
+    const policy: PlatformResourcePolicy = {
+      ...tlsPolicy(),
+      resourceTypes: undefined,
+      validateResource: (args, report) => {
+        seen.push(
+          `${args.type}|${JSON.stringify(args.props)}|${args.provider?.urn ?? "-"}|${args.opts.protect}`,
+        );
+        if (args.type === ACCOUNT && args.props.minimumTlsVersion !== "TLS1_2") report("weak TLS");
+      },
+    };
+    const e = await evaluateStackExport(smallExport(), { policies: [policy] });
+    expect(seen).toEqual([
+      "pulumi:pulumi:Stack|{}|-|false",
+      "secure-azure-platform:data:BlobStorage|{}|-|false",
+      `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
+    ]);
+    expect(e.summary).toEqual({ resources: 3, policies: 1, mandatory: 1, advisory: 0, unknown: 0 });
+    expect(e.violations).toEqual([
+      {
+        policy: "test-tls",
+        level: "mandatory",
+        severity: "high",
+        controls: ["TLS-1"],
+        urn: smallExport().deployment.resources![3].urn,
+        message: "weak TLS",
+        remediation: "fix it",
+      },
+    ]);
+    expect(e.outcomes.map((o) => o.outcome)).toEqual(["pass", "pass", "violation"]);
+  });
+
+  it("runs stack policies on outputs with parents, and attributes foreign URNs to the root stack", async () => {
+    const policy: PlatformStackPolicy = {
+      name: "test-stack",
+      description: "outputs",
+      enforcementLevel: "mandatory",
+      ...meta,
+      resourceTypes: [ACCOUNT],
+      validateStack: (args, report) => {
+        const st = args.resources.find((r) => r.type === ACCOUNT)!;
+        report(`${st.props.minimumTlsVersion} parent=${st.parent?.type}`, st.urn);
+        report("elsewhere", "urn:pulumi:dev::p::x::gone");
+        if (args.resources.some((r) => r.type.startsWith("pulumi:providers:"))) report("saw a provider");
+      },
+    };
+    const e = await evaluateStackExport(smallExport(), { policies: [policy] });
+    const [root, , , st] = smallExport().deployment.resources!;
+    expect(e.violations.map((v) => [v.message, v.urn])).toEqual([
+      ["TLS1_2 parent=secure-azure-platform:data:BlobStorage", st.urn],
+      ["elsewhere", root.urn],
+    ]);
+    expect(e.outcomes).toEqual([{ policy: "test-stack", urn: st.urn, type: ACCOUNT, outcome: "violation" }]);
+  });
+
+  it("applies the config: disabled policies do not run, advisory violations do not count as mandatory", async () => {
+    const policy = tlsPolicy();
+    const off = await evaluateStackExport(smallExport(), {
+      policies: [policy],
+      config: { "test-tls": "disabled" },
+    });
+    expect(off.summary).toMatchObject({ policies: 0, mandatory: 0 });
+    expect(off.outcomes).toEqual([]);
+    const adv = await evaluateStackExport(smallExport(), { policies: [policy], config: { all: "advisory" } });
+    expect(adv.summary).toMatchObject({ policies: 1, mandatory: 0, advisory: 1 });
+    const rem = await evaluateStackExport(smallExport(), {
+      policies: [policy],
+      config: { all: "remediate" },
+    });
+    expect(rem.violations[0].level).toBe("mandatory");
+    await expect(
+      evaluateStackExport(smallExport(), { policies: [policy], config: { "test-tls": { minimum: 12 } } }),
+    ).rejects.toThrow(/test-tls\.minimum: expected string, got 12/);
+  });
+
+  it("refuses documents that are not stack exports", async () => {
+    await expect(evaluateStackExport({ version: 1, deployment: {} })).rejects.toThrow(
+      /not a pulumi stack export: version 1/,
+    );
+    await expect(evaluateStackExport({ resources: [] } as unknown as StackExport)).rejects.toThrow(
+      /"version"/,
+    );
+  });
+});
+
+describe("the pack on real plans", () => {
+  let exports: Record<"dev" | "prod", StackExport>;
+  beforeAll(async () => {
+    exports = {
+      dev: (await planStack("dev")).toStackExport(),
+      prod: (await planStack("prod")).toStackExport(),
+    };
+  });
+
+  it("the type fast path gives exactly the slow path's violations and outcomes", async () => {
+    const { doc } = syntheticExport({ template: exports.prod, resources: 600, noncompliantRatio: 1 });
+    for (const [doc_, stack] of [
+      [exports.dev, "dev"],
+      [exports.prod, "prod"],
+      [doc, "prod"],
+    ] as const) {
+      const config = loadPackConfig(stack);
+      const fast = await evaluateStackExport(doc_, { config });
+      const slow = await evaluateStackExport(doc_, { config, typeFilter: false });
+      expect(fast.violations).toEqual(slow.violations);
+      expect(fast.outcomes).toEqual(slow.outcomes);
+    }
+  });
+
+  it("every synthetic defect is reported on the resource that carries it; clean copies repeat the template", async () => {
+    const { doc, defects } = syntheticExport({
+      template: exports.prod,
+      resources: 3000,
+      noncompliantRatio: 0.5,
+    });
+    expect(doc.deployment.resources).toHaveLength(3000);
+    expect(new Set(defects.map((d) => d.defect))).toEqual(new Set(SYNTHETIC_DEFECTS.map((d) => d.id)));
+    const config = loadPackConfig("prod");
+    const base = await evaluateStackExport(exports.prod, { config, outcomes: false });
+    const e = await evaluateStackExport(doc, { config, outcomes: false });
+    const mandatoryUrns = new Set(e.violations.filter((v) => v.level === "mandatory").map((v) => v.urn));
+    for (const d of defects) expect(mandatoryUrns).toContain(d.urn);
+    const copyOf = (urn: string) => /-(c\d+)$/.exec(urn)?.[1];
+    const defective = new Set(defects.map((d) => copyOf(d.urn)));
+    const templateFindings = new Set(base.violations.map((v) => `${v.policy} ${v.urn}`));
+    const clean = e.violations.filter((v) => !defective.has(copyOf(v.urn)));
+    for (const v of clean) expect(templateFindings).toContain(`${v.policy} ${v.urn.replace(/-c\d+$/, "")}`);
+  });
+});

@@ -1,0 +1,194 @@
+import * as c from "../../../policy/policies/containerApps";
+import { describePolicy, expectPass, expectViolation } from "./support";
+
+const APP = "azure-native:app:ContainerApp";
+const JOB = "azure-native:app:Job";
+const identityId =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/web";
+const app = {
+  containerAppName: "sap-prod-ca-web",
+  tags: { ingress: "frontend" },
+  identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
+  configuration: {
+    ingress: { external: true, allowInsecure: false, targetPort: 80 },
+    registries: [{ server: "acr.azurecr.io", identity: identityId }],
+    secrets: [
+      {
+        name: "session-key",
+        keyVaultUrl: "https://kv1.vault.azure.net/secrets/web-session",
+        identity: identityId,
+      },
+    ],
+  },
+  template: {
+    containers: [
+      {
+        name: "web",
+        image: "mcr.microsoft.com/k8se/quickstart:latest",
+        env: [
+          { name: "LOG_LEVEL", value: "info" },
+          { name: "SESSION_SIGNING_KEY", secretRef: "session-key" },
+          { name: "AZURE_CLIENT_ID", value: "00000000-0000-0000-0000-000000000000" },
+        ],
+      },
+    ],
+    scale: { minReplicas: 2, maxReplicas: 10 },
+  },
+};
+
+describePolicy(c.containerAppHttpsOnly, {
+  type: APP,
+  compliant: app,
+  violations: [["configuration.ingress.allowInsecure", true, /allowInsecure/]],
+  unknown: "configuration.ingress",
+});
+
+describePolicy(c.containerAppExternalIngress, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["tags", { ingress: "internal" }, /not a designated frontend/],
+    ["tags", undefined, /not a designated frontend/],
+  ],
+  passes: [
+    ["configuration.ingress.external", false],
+    ["configuration.ingress", undefined],
+  ],
+  unknown: "configuration.ingress.external",
+});
+
+describe("container-app-external-ingress config", () => {
+  const internal = { ...app, tags: {} };
+  it("accepts apps named in allowedExternalApps", () =>
+    expectPass(c.containerAppExternalIngress, APP, internal, { allowedExternalApps: ["sap-prod-ca-web"] }));
+  it("ignores the tag when frontendTagAllowsExternal is false", () =>
+    expectViolation(c.containerAppExternalIngress, APP, app, /designated frontend/, {
+      frontendTagAllowsExternal: false,
+    }));
+});
+
+describePolicy(c.containerAppFrontendReplicas, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["template.scale.minReplicas", 1, /at least 2/],
+    ["template.scale", undefined, /at least 2/],
+  ],
+  passes: [["configuration.ingress.external", false]],
+  unknown: "template.scale",
+});
+
+it("container-app-frontend-replicas accepts 1 replica in dev", () =>
+  expectPass(
+    c.containerAppFrontendReplicas,
+    APP,
+    { ...app, template: { scale: { minReplicas: 1 } } },
+    { minExternalReplicas: 1 },
+  ));
+
+describePolicy(c.containerAppUserAssignedIdentity, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["identity", undefined, /UserAssigned/],
+    ["identity.type", "SystemAssigned", /UserAssigned/],
+    ["identity.userAssignedIdentities", [], /empty/],
+  ],
+  passes: [["identity.type", "SystemAssigned,UserAssigned"]],
+  unknown: "identity",
+});
+
+describePolicy(c.containerAppRegistryIdentity, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["configuration.registries.0.passwordSecretRef", "acr-password", /passwordSecretRef/],
+    ["configuration.registries.0.identity", undefined, /no identity/],
+  ],
+  unknown: "configuration.registries",
+});
+
+describePolicy(c.containerAppSecretsFromKeyVault, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["configuration.secrets.0.value", "s3cr3t", /carries a value/],
+    ["configuration.secrets.0.keyVaultUrl", undefined, /no keyVaultUrl/],
+    ["configuration.secrets.0.identity", "system", /user-assigned/],
+  ],
+  unknown: "configuration.secrets",
+});
+
+describePolicy(c.containerAppNoSecretEnv, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["template.containers.0.env.0", { name: "DB_PASSWORD", value: "x" }, /DB_PASSWORD/],
+    [
+      "template.containers.0.env.0",
+      { name: "STORAGE", value: "DefaultEndpointsProtocol=https;AccountKey=abc" },
+      /credential/,
+    ],
+  ],
+  unknown: "template.containers",
+});
+
+describe("jobs follow the same secret and identity rules", () => {
+  const job = {
+    identity: app.identity,
+    configuration: { secrets: [{ name: "s", value: "plain" }], triggerType: "Manual", replicaTimeout: 60 },
+  };
+  it("refuses a plain secret value in a job", () =>
+    expectViolation(c.containerAppSecretsFromKeyVault, JOB, job, /carries a value/));
+  it("refuses a job without identity", () =>
+    expectViolation(
+      c.containerAppUserAssignedIdentity,
+      JOB,
+      { ...job, identity: undefined },
+      /UserAssigned/,
+    ));
+});
+
+const ENV = "azure-native:app:ManagedEnvironment";
+const environment = {
+  environmentName: "sap-prod-cae",
+  vnetConfiguration: { infrastructureSubnetId: "/subnets/apps", internal: false },
+  peerTrafficConfiguration: { encryption: { enabled: true } },
+  zoneRedundant: true,
+  appLogsConfiguration: { destination: "azure-monitor" },
+};
+
+describePolicy(c.managedEnvironmentVnet, {
+  type: ENV,
+  compliant: environment,
+  violations: [["vnetConfiguration", undefined, /infrastructureSubnetId/]],
+  unknown: "vnetConfiguration",
+});
+
+describePolicy(c.managedEnvironmentPeerEncryption, {
+  type: ENV,
+  compliant: environment,
+  violations: [
+    ["peerTrafficConfiguration.encryption.enabled", false, /encryption/],
+    ["peerTrafficConfiguration", undefined, /encryption/],
+  ],
+  unknown: "peerTrafficConfiguration",
+});
+
+describePolicy(c.managedEnvironmentZoneRedundant, {
+  type: ENV,
+  compliant: environment,
+  violations: [["zoneRedundant", false, /zoneRedundant/]],
+  unknown: "zoneRedundant",
+});
+
+describePolicy(c.managedEnvironmentLogs, {
+  type: ENV,
+  compliant: environment,
+  violations: [
+    ["appLogsConfiguration.destination", "log-analytics", /destination/],
+    ["appLogsConfiguration.logAnalyticsConfiguration", { customerId: "c", sharedKey: "k" }, /sharedKey/],
+    ["appLogsConfiguration", undefined, /destination/],
+  ],
+  unknown: "appLogsConfiguration",
+});

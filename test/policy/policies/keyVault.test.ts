@@ -1,0 +1,160 @@
+import * as k from "../../../policy/policies/keyVault";
+import { describePolicy, expectPass } from "./support";
+
+const VAULT = "azure-native:keyvault:Vault";
+const vault = {
+  vaultName: "sap-prod-kv-x1",
+  properties: {
+    tenantId: "t",
+    sku: { family: "A", name: "premium" },
+    enableRbacAuthorization: true,
+    enableSoftDelete: true,
+    softDeleteRetentionInDays: 90,
+    enablePurgeProtection: true,
+    publicNetworkAccess: "Disabled",
+    networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
+    enabledForDeployment: false,
+    enabledForTemplateDeployment: false,
+    enabledForDiskEncryption: false,
+  },
+};
+
+describePolicy(k.keyVaultRbacAuthorization, {
+  type: VAULT,
+  compliant: vault,
+  violations: [
+    ["properties.enableRbacAuthorization", false, /enableRbacAuthorization/],
+    ["properties.enableRbacAuthorization", undefined, /enableRbacAuthorization/],
+    ["properties.accessPolicies", [{ objectId: "x" }], /accessPolicies/],
+  ],
+  unknown: "properties.enableRbacAuthorization",
+});
+
+describePolicy(k.keyVaultDeletionProtection, {
+  type: VAULT,
+  compliant: vault,
+  violations: [
+    ["properties.enablePurgeProtection", undefined, /enablePurgeProtection/],
+    ["properties.softDeleteRetentionInDays", 7, /softDeleteRetentionInDays/],
+    ["properties.enableSoftDelete", false, /enableSoftDelete/],
+  ],
+  passes: [["properties.softDeleteRetentionInDays", undefined]],
+  unknown: "properties.enablePurgeProtection",
+});
+
+describePolicy(k.keyVaultPrivateAccess, {
+  type: VAULT,
+  compliant: vault,
+  violations: [
+    ["properties.publicNetworkAccess", "Enabled", /publicNetworkAccess/],
+    ["properties.publicNetworkAccess", undefined, /publicNetworkAccess/],
+    ["properties.networkAcls.defaultAction", "Allow", /defaultAction/],
+    ["properties.networkAcls.bypass", "None", /bypass/],
+  ],
+  unknown: "properties.networkAcls",
+});
+
+describePolicy(k.keyVaultNoPlatformAccess, {
+  type: VAULT,
+  compliant: vault,
+  violations: [
+    ["properties.enabledForDeployment", true, /enabledForDeployment/],
+    ["properties.enabledForTemplateDeployment", true, /enabledForTemplateDeployment/],
+    ["properties.enabledForDiskEncryption", true, /enabledForDiskEncryption/],
+  ],
+  unknown: "properties.enabledForDeployment",
+});
+
+describePolicy(k.keyVaultPremiumSku, {
+  type: VAULT,
+  compliant: vault,
+  violations: [["properties.sku.name", "standard", /premium/]],
+  unknown: "properties.sku",
+});
+
+it("key-vault-premium-sku accepts standard in dev", () =>
+  expectPass(
+    k.keyVaultPremiumSku,
+    VAULT,
+    { properties: { sku: { name: "standard" } } },
+    { requirePremium: false },
+  ));
+
+const KEY = "azure-native:keyvault:Key";
+const key = {
+  vaultName: "sap-prod-kv-x1",
+  keyName: "storage-cmk",
+  properties: {
+    kty: "RSA-HSM",
+    keySize: 3072,
+    rotationPolicy: {
+      attributes: { expiryTime: "P730D" },
+      lifetimeActions: [
+        { action: { type: "rotate" }, trigger: { timeAfterCreate: "P365D" } },
+        { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+      ],
+    },
+  },
+};
+
+describePolicy(k.keyVaultKeyStrength, {
+  type: KEY,
+  compliant: key,
+  violations: [
+    ["properties.keySize", 2048, /keySize/],
+    ["properties.keySize", undefined, /keySize/],
+    ["properties.kty", "EC", /kty/],
+    ["properties.kty", "RSA", /RSA-HSM/],
+  ],
+  passes: [["properties.keySize", 4096]],
+  unknown: "properties.keySize",
+});
+
+it("key-vault-key-strength accepts software RSA when HSM is not required", () =>
+  expectPass(
+    k.keyVaultKeyStrength,
+    KEY,
+    { properties: { kty: "RSA", keySize: 3072 } },
+    { requireHsm: false },
+  ));
+
+describePolicy(k.keyVaultKeyRotation, {
+  type: KEY,
+  compliant: key,
+  violations: [
+    ["properties.rotationPolicy", undefined, /rotationPolicy is not set/],
+    ["properties.rotationPolicy.lifetimeActions.0.trigger.timeAfterCreate", "P2Y", /730 days/],
+    [
+      "properties.rotationPolicy.lifetimeActions",
+      [{ action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } }],
+      /no rotate action/,
+    ],
+  ],
+  passes: [
+    ["properties.rotationPolicy.lifetimeActions.0.trigger.timeAfterCreate", "P90D"],
+    ["properties.rotationPolicy.lifetimeActions.0.trigger", { timeBeforeExpiry: "P400D" }],
+  ],
+  unknown: "properties.rotationPolicy",
+});
+
+describePolicy(k.keyVaultKeyExpiry, {
+  type: KEY,
+  compliant: key,
+  violations: [["properties.rotationPolicy.attributes", undefined, /no expiry/]],
+  passes: [["properties.attributes", { expires: 1893456000 }]],
+  unknown: "properties.rotationPolicy",
+});
+
+describePolicy(k.keyVaultSecretHygiene, {
+  type: "azure-native:keyvault:Secret",
+  compliant: {
+    vaultName: "v",
+    secretName: "s",
+    properties: { value: "x", contentType: "text/plain", attributes: { expires: 1893456000 } },
+  },
+  violations: [
+    ["properties.attributes", undefined, /expires/],
+    ["properties.contentType", undefined, /contentType/],
+  ],
+  unknown: "properties.attributes",
+});

@@ -1,0 +1,192 @@
+import * as p from "../../../policy/policies/postgres";
+import { describePolicy, expectPass } from "./support";
+
+const SERVER = "azure-native:dbforpostgresql:Server";
+const server = {
+  serverName: "sap-prod-psql-x1",
+  location: "westeurope",
+  authConfig: { activeDirectoryAuth: "Enabled", passwordAuth: "Disabled" },
+  backup: { backupRetentionDays: 35, geoRedundantBackup: "Enabled" },
+  highAvailability: { mode: "ZoneRedundant" },
+  network: { publicNetworkAccess: "Disabled" },
+  dataEncryption: {
+    type: "AzureKeyVault",
+    primaryKeyURI: "https://kv1.vault.azure.net/keys/pg",
+    primaryUserAssignedIdentityId: "/id/1",
+    geoBackupKeyURI: "https://kv2.vault.azure.net/keys/pg-geo",
+    geoBackupUserAssignedIdentityId: "/id/2",
+  },
+};
+
+describePolicy(p.postgresEntraAuthOnly, {
+  type: SERVER,
+  compliant: server,
+  violations: [
+    ["authConfig.passwordAuth", "Enabled", /passwordAuth/],
+    ["authConfig", undefined, /passwordAuth/],
+    ["authConfig.activeDirectoryAuth", "Disabled", /activeDirectoryAuth/],
+    ["administratorLoginPassword", "hunter2", /administratorLoginPassword/],
+  ],
+  unknown: "authConfig",
+});
+
+describePolicy(p.postgresBackupRetention, {
+  type: SERVER,
+  compliant: server,
+  violations: [
+    ["backup.backupRetentionDays", 7, /at least 30/],
+    ["backup", undefined, /backupRetentionDays/],
+  ],
+  passes: [["backup.backupRetentionDays", 30]],
+  unknown: "backup.backupRetentionDays",
+});
+
+describePolicy(p.postgresGeoRedundantBackup, {
+  type: SERVER,
+  compliant: server,
+  violations: [
+    ["backup.geoRedundantBackup", "Disabled", /geoRedundantBackup/],
+    ["backup.geoRedundantBackup", undefined, /geoRedundantBackup/],
+  ],
+  unknown: "backup",
+});
+
+describePolicy(p.postgresZoneRedundantHa, {
+  type: SERVER,
+  compliant: server,
+  violations: [
+    ["highAvailability.mode", "SameZone", /ZoneRedundant/],
+    ["highAvailability", undefined, /ZoneRedundant/],
+  ],
+  unknown: "highAvailability",
+});
+
+describePolicy(p.postgresPrivateAccess, {
+  type: SERVER,
+  compliant: server,
+  violations: [
+    ["network.publicNetworkAccess", "Enabled", /Disabled/],
+    ["network", undefined, /Disabled/],
+  ],
+  passes: [["network", { delegatedSubnetResourceId: "/subnets/pg" }]],
+  unknown: "network",
+});
+
+describePolicy(p.postgresCustomerManagedKey, {
+  type: SERVER,
+  compliant: server,
+  violations: [
+    ["dataEncryption.type", "SystemManaged", /AzureKeyVault/],
+    ["dataEncryption.primaryKeyURI", undefined, /primaryKeyURI/],
+    ["dataEncryption.geoBackupKeyURI", undefined, /geoBackupKeyURI/],
+    ["dataEncryption.geoBackupUserAssignedIdentityId", undefined, /geoBackupUserAssignedIdentityId/],
+  ],
+  passes: [["backup.geoRedundantBackup", "Disabled"]],
+  unknown: "dataEncryption",
+});
+
+describe("postgres dev settings", () => {
+  it("accepts platform keys and no HA when not required", async () => {
+    const dev = {
+      ...server,
+      highAvailability: { mode: "Disabled" },
+      dataEncryption: { type: "SystemManaged" },
+    };
+    await expectPass(p.postgresCustomerManagedKey, SERVER, dev, { requireCustomerManagedKey: false });
+    await expectPass(p.postgresZoneRedundantHa, SERVER, dev, { requireZoneRedundancy: false });
+  });
+});
+
+const CONFIG = "azure-native:dbforpostgresql:Configuration";
+describePolicy(p.postgresConfigurationTls, {
+  type: CONFIG,
+  compliant: {
+    serverName: "s",
+    configurationName: "ssl_min_protocol_version",
+    value: "TLSv1.3",
+    source: "user-override",
+  },
+  violations: [
+    ["value", "TLSv1.2", /TLSv1.3/],
+    ["value", "TLSv1", /TLSv1.3/],
+  ],
+  unknown: "value",
+});
+
+describe("postgres-configuration-tls on other parameters", () => {
+  const tls = p.postgresConfigurationTls;
+  it("refuses require_secure_transport off", async () => {
+    const { expectViolation } = await import("./support");
+    await expectViolation(
+      tls,
+      CONFIG,
+      { configurationName: "require_secure_transport", value: "OFF" },
+      /must be on/,
+    );
+  });
+  it("accepts TLSv1.2 when configured", () =>
+    expectPass(
+      tls,
+      CONFIG,
+      { configurationName: "ssl_min_protocol_version", value: "TLSv1.2" },
+      { minTlsVersion: "TLSv1.2" },
+    ));
+  it("ignores unrelated parameters", () =>
+    expectPass(tls, CONFIG, { configurationName: "work_mem", value: "8MB" }));
+});
+
+describePolicy(p.postgresConfigurationConnectionLogging, {
+  type: CONFIG,
+  compliant: { serverName: "s", configurationName: "log_disconnections", value: "on" },
+  violations: [
+    ["value", "off", /must be on/],
+    ["value", "0", /must be on/],
+  ],
+  passes: [["configurationName", "log_min_duration_statement"]],
+  unknown: "value",
+});
+
+const FW = "azure-native:dbforpostgresql:FirewallRule";
+const rule = {
+  serverName: "s",
+  firewallRuleName: "office",
+  startIpAddress: "203.0.113.0",
+  endIpAddress: "203.0.113.255",
+};
+describePolicy(p.postgresFirewallNoOpenRange, {
+  type: FW,
+  compliant: rule,
+  violations: [
+    ["endIpAddress", "255.255.255.255", /addresses/],
+    ["startIpAddress", "0.0.0.0", /addresses/],
+    ["endIpAddress", "not-an-ip", /not IPv4/],
+  ],
+  unknown: "startIpAddress",
+});
+
+describe("postgres-firewall-no-open-range allow-all-Azure", () => {
+  it("refuses 0.0.0.0-0.0.0.0", async () => {
+    const { expectViolation } = await import("./support");
+    await expectViolation(
+      p.postgresFirewallNoOpenRange,
+      FW,
+      { ...rule, startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" },
+      /every Azure service/,
+    );
+  });
+});
+
+describePolicy(p.postgresFirewallNoRules, {
+  type: FW,
+  compliant: rule,
+  config: { allowFirewallRules: true },
+  violations: [],
+  unknown: "startIpAddress",
+});
+
+describe("postgres-firewall-no-rules by default", () => {
+  it("refuses any rule", async () => {
+    const { expectViolation } = await import("./support");
+    await expectViolation(p.postgresFirewallNoRules, FW, rule, /not allowed: the server is private/);
+  });
+});

@@ -1,0 +1,144 @@
+import * as r from "../../../policy/policies/redis";
+import { describePolicy, expectPass, expectViolation } from "./support";
+
+const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
+const cluster = {
+  clusterName: "sap-prod-redis-x1",
+  sku: { name: "Balanced_B5" },
+  minimumTlsVersion: "1.2",
+  publicNetworkAccess: "Disabled",
+  highAvailability: "Enabled",
+  identity: { type: "UserAssigned", userAssignedIdentities: ["/id/1"] },
+  encryption: {
+    customerManagedKeyEncryption: {
+      keyEncryptionKeyUrl: "https://kv1.vault.azure.net/keys/redis",
+      keyEncryptionKeyIdentity: {
+        identityType: "userAssignedIdentity",
+        userAssignedIdentityResourceId: "/id/1",
+      },
+    },
+  },
+};
+
+describePolicy(r.redisEnterpriseTls, {
+  type: CLUSTER,
+  compliant: cluster,
+  violations: [
+    ["minimumTlsVersion", "1.0", /minimumTlsVersion/],
+    ["minimumTlsVersion", undefined, /minimumTlsVersion/],
+  ],
+  unknown: "minimumTlsVersion",
+});
+
+describePolicy(r.redisEnterprisePrivateAccess, {
+  type: CLUSTER,
+  compliant: cluster,
+  violations: [["publicNetworkAccess", "Enabled", /Disabled/]],
+  unknown: "publicNetworkAccess",
+});
+
+describePolicy(r.redisEnterpriseHighAvailability, {
+  type: CLUSTER,
+  compliant: cluster,
+  violations: [["highAvailability", "Disabled", /Enabled/]],
+  unknown: "highAvailability",
+});
+
+describePolicy(r.redisEnterpriseCustomerManagedKey, {
+  type: CLUSTER,
+  compliant: cluster,
+  violations: [
+    ["encryption", undefined, /keyEncryptionKeyUrl/],
+    [
+      "encryption.customerManagedKeyEncryption.keyEncryptionKeyIdentity.identityType",
+      "systemAssignedIdentity",
+      /identityType/,
+    ],
+    [
+      "encryption.customerManagedKeyEncryption.keyEncryptionKeyIdentity.userAssignedIdentityResourceId",
+      undefined,
+      /userAssignedIdentityResourceId/,
+    ],
+  ],
+  unknown: "encryption",
+});
+
+it("matches the cache:RedisEnterprise alias", () =>
+  expectViolation(
+    r.redisEnterprisePrivateAccess,
+    "azure-native:cache:RedisEnterprise",
+    { publicNetworkAccess: "Enabled" },
+    /Disabled/,
+  ));
+
+const DATABASE = "azure-native:redisenterprise:Database";
+const database = {
+  clusterName: "c",
+  clientProtocol: "Encrypted",
+  accessKeysAuthentication: "Disabled",
+  persistence: { aofEnabled: true, aofFrequency: "1s" },
+};
+
+describePolicy(r.redisDatabaseTls, {
+  type: DATABASE,
+  compliant: database,
+  violations: [["clientProtocol", "Plaintext", /Encrypted/]],
+  unknown: "clientProtocol",
+});
+
+describePolicy(r.redisDatabaseNoAccessKeys, {
+  type: DATABASE,
+  compliant: database,
+  violations: [
+    ["accessKeysAuthentication", "Enabled", /Disabled/],
+    ["accessKeysAuthentication", undefined, /Disabled/],
+  ],
+  unknown: "accessKeysAuthentication",
+});
+
+describePolicy(r.redisDatabasePersistence, {
+  type: DATABASE,
+  compliant: database,
+  violations: [["persistence", undefined, /persistence/]],
+  passes: [["persistence", { rdbEnabled: true, rdbFrequency: "1h" }]],
+  unknown: "persistence",
+});
+
+it("redis-database-persistence is off in dev", () =>
+  expectPass(
+    r.redisDatabasePersistence,
+    DATABASE,
+    { ...database, persistence: undefined },
+    { requirePersistence: false },
+  ));
+
+const LEGACY = "azure-native:redis:Redis";
+const legacy = {
+  name: "old",
+  sku: { name: "Premium", family: "P", capacity: 1 },
+  enableNonSslPort: false,
+  minimumTlsVersion: "1.2",
+  disableAccessKeyAuthentication: true,
+  publicNetworkAccess: "Disabled",
+};
+
+describePolicy(r.redisCacheSecure, {
+  type: LEGACY,
+  compliant: legacy,
+  violations: [
+    ["enableNonSslPort", true, /enableNonSslPort/],
+    ["minimumTlsVersion", "1.0", /minimumTlsVersion/],
+    ["disableAccessKeyAuthentication", undefined, /disableAccessKeyAuthentication/],
+    ["publicNetworkAccess", "Enabled", /publicNetworkAccess/],
+  ],
+  unknown: "minimumTlsVersion",
+});
+
+describe("redis-cache-legacy", () => {
+  it.each([
+    LEGACY,
+    "azure-native:cache:Redis",
+    "azure-native:cache/v20230801:Redis",
+    "azure-native:redis/v20240301:Redis",
+  ])("refuses %s", (type) => expectViolation(r.redisCacheLegacy, type, legacy, /Managed Redis/));
+});

@@ -1,0 +1,263 @@
+import * as st from "../../../policy/policies/stack";
+import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+
+const RG = "/subscriptions/s/resourceGroups/rg";
+const ids = {
+  vault: `${RG}/providers/Microsoft.KeyVault/vaults/kv1`,
+  account: `${RG}/providers/Microsoft.Storage/storageAccounts/st1`,
+  blob: `${RG}/providers/Microsoft.Storage/storageAccounts/st1/blobServices/default`,
+  server: `${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1`,
+  workspace: `${RG}/providers/Microsoft.OperationalInsights/workspaces/ws`,
+  key: `${RG}/providers/Microsoft.KeyVault/vaults/kv1/keys/cmk`,
+};
+const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
+type R = {
+  type: string;
+  name: string;
+  urn: string;
+  props: Record<string, unknown>;
+  dependencies?: string[];
+  protect?: boolean;
+};
+const res = (type: string, name: string, props: Record<string, unknown>, extra: Partial<R> = {}): R => ({
+  type: `azure-native:${type}`,
+  name,
+  urn: urn(`azure-native:${type}`, name),
+  props,
+  ...extra,
+});
+const rotation = {
+  attributes: { expiryTime: "P730D" },
+  lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P365D" } }],
+};
+
+function estate(): R[] {
+  return [
+    res(
+      "operationalinsights:Workspace",
+      "ws",
+      { id: ids.workspace, retentionInDays: 365 },
+      { protect: true },
+    ),
+    res(
+      "keyvault:Vault",
+      "kv",
+      { id: ids.vault, vaultName: "kv1", properties: { vaultUri: "https://kv1.vault.azure.net/" } },
+      { protect: true },
+    ),
+    res("keyvault:Key", "cmk", {
+      id: ids.key,
+      keyName: "cmk",
+      vaultName: "kv1",
+      keyUri: "https://kv1.vault.azure.net/keys/cmk",
+      properties: { rotationPolicy: rotation },
+    }),
+    res(
+      "storage:StorageAccount",
+      "st",
+      {
+        id: ids.account,
+        encryption: {
+          keySource: "Microsoft.Keyvault",
+          keyVaultProperties: { keyVaultUri: "https://kv1.vault.azure.net/", keyName: "cmk" },
+        },
+      },
+      { protect: true },
+    ),
+    res("storage:BlobServiceProperties", "blob", { id: ids.blob }),
+    res(
+      "dbforpostgresql:Server",
+      "pg",
+      {
+        id: ids.server,
+        serverName: "pg1",
+        dataEncryption: {
+          type: "AzureKeyVault",
+          primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk/abc123",
+        },
+      },
+      { protect: true },
+    ),
+    ...["ssl_min_protocol_version=TLSv1.3", "log_connections=on", "log_disconnections=on"].map((kv) => {
+      const [name, value] = kv.split("=");
+      return res("dbforpostgresql:Configuration", `pg-${name}`, {
+        serverName: "pg1",
+        configurationName: name,
+        value,
+      });
+    }),
+    ...(["vault", "account", "blob", "server", "workspace"] as const).map((k) =>
+      res("monitor:DiagnosticSetting", `diag-${k}`, { resourceUri: ids[k], workspaceId: ids.workspace }),
+    ),
+    ...(["vault", "account", "server"] as const).map((k) =>
+      res("network:PrivateEndpoint", `pe-${k}`, {
+        privateLinkServiceConnections: [{ name: k, privateLinkServiceId: ids[k] }],
+      }),
+    ),
+    ...(["vault", "account", "server", "workspace"] as const).map((k) =>
+      res("authorization:ManagementLockByScope", `lock-${k}`, { scope: ids[k], level: "CanNotDelete" }),
+    ),
+    res("app:ContainerApp", "web", {
+      configuration: {
+        secrets: [
+          { name: "s", keyVaultUrl: "https://kv1.vault.azure.net/secrets/web-session", identity: "/id" },
+        ],
+      },
+    }),
+  ];
+}
+
+const without = (resources: R[], name: string) => resources.filter((r) => r.name !== name);
+const replace = (resources: R[], name: string, props: Record<string, unknown>) =>
+  resources.map((r) => (r.name === name ? { ...r, props: { ...r.props, ...props } } : r));
+
+describe.each(st.stackPolicies.map((p) => [p.name, p] as const))("%s", (_name, policy) => {
+  it("passes the compliant estate", async () => {
+    expect(await runStackPolicy(policy, estate())).toEqual([]);
+  });
+  it("does not crash on unknown IDs (preview)", async () => {
+    const preview = estate().map((r) => ({ ...r, props: { ...r.props, id: UNKNOWN } }));
+    const result = await runStackPolicy(policy, preview);
+    expect(result === "notApplicable" || Array.isArray(result)).toBe(true);
+  });
+});
+
+const violations = async (
+  policy: (typeof st.stackPolicies)[number],
+  resources: R[],
+  config?: Record<string, unknown>,
+) => {
+  const result = await runStackPolicy(policy, resources, config);
+  expect(Array.isArray(result)).toBe(true);
+  return (result as string[]).join("\n");
+};
+
+describe("diagnostics-coverage", () => {
+  it("flags a resource without a diagnostic setting", async () => {
+    expect(await violations(st.diagnosticsCoverage, without(estate(), "diag-blob"))).toMatch(
+      /BlobServiceProperties blob has no diagnostic setting/,
+    );
+  });
+  it("flags settings to a workspace with short retention", async () => {
+    expect(
+      await violations(st.diagnosticsCoverage, replace(estate(), "ws", { retentionInDays: 30 })),
+    ).toMatch(/>= 365 days/);
+  });
+  it("flags settings to a workspace outside the stack", async () => {
+    expect(
+      await violations(
+        st.diagnosticsCoverage,
+        replace(estate(), "diag-vault", {
+          workspaceId: `${RG}2/providers/Microsoft.OperationalInsights/workspaces/x`,
+        }),
+      ),
+    ).toMatch(/Vault kv/);
+  });
+  it("matches through dependencies when IDs are not known yet", async () => {
+    const preview = estate().map((r) => {
+      const { id: _id, ...props } = r.props;
+      if (r.name === "diag-vault")
+        return {
+          ...r,
+          props: {},
+          dependencies: [
+            urn("azure-native:keyvault:Vault", "kv"),
+            urn("azure-native:operationalinsights:Workspace", "ws"),
+          ],
+        };
+      return { ...r, props };
+    });
+    const text = await violations(st.diagnosticsCoverage, preview);
+    expect(text).not.toMatch(/Vault kv/);
+    expect(text).toMatch(/StorageAccount st has no diagnostic setting/);
+  });
+});
+
+describe("data-store-private-connectivity", () => {
+  it("flags a store without a private endpoint", async () => {
+    expect(await violations(st.dataStorePrivateConnectivity, without(estate(), "pe-server"))).toMatch(
+      /Server pg has no private endpoint/,
+    );
+  });
+  it("accepts a VNet-integrated PostgreSQL server", async () => {
+    const vnet = replace(without(estate(), "pe-server"), "pg", {
+      network: { delegatedSubnetResourceId: "/subnets/pg" },
+    });
+    expect(await violations(st.dataStorePrivateConnectivity, vnet)).toBe("");
+  });
+});
+
+describe("stateful-resources-locked", () => {
+  it("flags a missing lock and missing protect", async () => {
+    const text = await violations(
+      st.statefulResourcesLocked,
+      without(estate(), "lock-server").map((r) => (r.name === "st" ? { ...r, protect: false } : r)),
+    );
+    expect(text).toMatch(/Server pg has no CanNotDelete lock/);
+    expect(text).toMatch(/StorageAccount st is not protected/);
+  });
+  it("accepts a resource-group lock covering everything", async () => {
+    const locks = estate().filter((r) => !r.name.startsWith("lock-"));
+    locks.push(
+      res("authorization:ManagementLockAtResourceGroupLevel", "rg-lock", {
+        resourceGroupName: "rg",
+        level: "CanNotDelete",
+      }),
+    );
+    expect(await violations(st.statefulResourcesLocked, locks)).toBe("");
+  });
+  it("ignores a lock that does not block deletion", async () => {
+    expect(
+      await violations(
+        st.statefulResourcesLocked,
+        replace(estate(), "lock-vault", { level: "NotSpecified" }),
+      ),
+    ).toMatch(/Vault kv/);
+  });
+  it("requires nothing when locks are off (dev)", async () => {
+    const dev = estate()
+      .filter((r) => !r.name.startsWith("lock-"))
+      .map((r) => ({ ...r, protect: false }));
+    expect(await violations(st.statefulResourcesLocked, dev, { requireLocks: false })).toBe("");
+  });
+});
+
+describe("customer-managed-keys-rotate", () => {
+  it("flags a key without rotation", async () => {
+    expect(
+      await violations(st.customerManagedKeysRotate, replace(estate(), "cmk", { properties: {} })),
+    ).toMatch(/no rotation policy/);
+  });
+  it("flags a key the stack does not manage", async () => {
+    expect(await violations(st.customerManagedKeysRotate, without(estate(), "cmk"))).toMatch(
+      /does not manage/,
+    );
+  });
+});
+
+describe("container-app-key-vault-references", () => {
+  it("flags a reference to a foreign vault", async () => {
+    const foreign = replace(estate(), "web", {
+      configuration: {
+        secrets: [{ name: "s", keyVaultUrl: "https://elsewhere.vault.azure.net/secrets/x", identity: "/id" }],
+      },
+    });
+    expect(await violations(st.containerAppKeyVaultReferences, foreign)).toMatch(/elsewhere/);
+  });
+});
+
+describe("postgres-server-parameters", () => {
+  it("flags a server without the TLS 1.3 floor", async () => {
+    expect(
+      await violations(st.postgresServerParameters, without(estate(), "pg-ssl_min_protocol_version")),
+    ).toMatch(/ssl_min_protocol_version is not set/);
+  });
+  it("flags disconnection logging off", async () => {
+    expect(
+      await violations(
+        st.postgresServerParameters,
+        replace(estate(), "pg-log_disconnections", { value: "off" }),
+      ),
+    ).toMatch(/log_disconnections/);
+  });
+});

@@ -1,0 +1,89 @@
+/** Table helpers over the policy harness: set a property path, expect pass / violation / no crash. */
+import { runResourcePolicy, UNKNOWN } from "../../../policy/engine/harness";
+import type { PlatformResourcePolicy } from "../../../policy/lib/types";
+
+export type Props = Record<string, unknown>;
+
+/** A deep copy of `props` with `path` (dot-separated, numeric segments index arrays) set; undefined deletes it. */
+export function set(props: Props, path: string, value: unknown): Props {
+  const copy = structuredClone<Props>(props);
+  const keys = path.split(".");
+  let node: Record<string, unknown> = copy;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+export async function expectPass(
+  policy: PlatformResourcePolicy,
+  type: string,
+  props: Props,
+  config?: Record<string, unknown>,
+): Promise<void> {
+  expect(await runResourcePolicy(policy, { type, props, name: "r" }, config)).toEqual([]);
+}
+
+export async function expectViolation(
+  policy: PlatformResourcePolicy,
+  type: string,
+  props: Props,
+  message: RegExp,
+  config?: Record<string, unknown>,
+): Promise<void> {
+  const result = await runResourcePolicy(policy, { type, props, name: "r" }, config);
+  expect(result).not.toBe("notApplicable");
+  expect((result as string[]).some((m) => message.test(m))).toBe(true);
+}
+
+/** The property at `path` unknown (preview): the policy must not throw anything but the harness's unknown handling. */
+export async function expectNoCrashOnUnknown(
+  policy: PlatformResourcePolicy,
+  type: string,
+  props: Props,
+  path: string,
+): Promise<void> {
+  const result = await runResourcePolicy(policy, { type, props: set(props, path, UNKNOWN), name: "r" });
+  expect(result === "notApplicable" || Array.isArray(result)).toBe(true);
+}
+
+/**
+ * Every case: compliant props pass, each mutation is a violation whose message matches, an
+ * unknown value does not crash, other types are not applicable.
+ */
+export function describePolicy(
+  policy: PlatformResourcePolicy,
+  spec: {
+    type: string;
+    compliant: Props;
+    config?: Record<string, unknown>;
+    violations: [path: string, value: unknown, message: RegExp][];
+    passes?: [path: string, value: unknown][];
+    unknown: string;
+  },
+): void {
+  describe(policy.name, () => {
+    it("passes the compliant resource", () => expectPass(policy, spec.type, spec.compliant, spec.config));
+    if (spec.violations.length) {
+      it.each(spec.violations)("blocks %s = %p", (path, value, message) =>
+        expectViolation(policy, spec.type, set(spec.compliant, path, value), message, spec.config),
+      );
+    }
+    if (spec.passes?.length) {
+      it.each(spec.passes)("accepts %s = %p", (path, value) =>
+        expectPass(policy, spec.type, set(spec.compliant, path, value), spec.config),
+      );
+    }
+    it(`does not crash when ${spec.unknown} is unknown`, () =>
+      expectNoCrashOnUnknown(policy, spec.type, spec.compliant, spec.unknown));
+    it("is not applicable to other types", async () => {
+      expect(
+        await runResourcePolicy(policy, { type: "azure-native:compute:VirtualMachine", props: {} }),
+      ).toBe("notApplicable");
+    });
+  });
+}
