@@ -55,6 +55,9 @@ const TYPES = {
   "privatedns:PrivateZone": { aliases: ["network:PrivateZone"], tags: true, location: true },
   "privatedns:VirtualNetworkLink": { aliases: ["network:VirtualNetworkLink"], tags: true, location: true },
   "managedidentity:UserAssignedIdentity": { aliases: [], tags: true, location: true },
+  "security:Pricing": { aliases: [], tags: false, location: false },
+  "security:AdvancedThreatProtection": { aliases: [], tags: false, location: false },
+  "security:DefenderForStorage": { aliases: [], tags: false, location: false },
 } as const satisfies Record<string, TypeInfo>;
 
 /** A canonical azure-native type token known to the pack, e.g. `azure-native:storage:StorageAccount`. */

@@ -4,8 +4,11 @@
  * `guard.ts`; `platformPolicies` is the same list as the SDK-facing type.
  */
 import type { PlatformPolicy } from "../lib/types";
+import { alertingPolicies } from "./alerting";
 import { authorizationPolicies } from "./authorization";
 import { containerAppsPolicies } from "./containerApps";
+import { defenderPolicies } from "./defender";
+import { environmentPolicies } from "./environment";
 import { generalPolicies } from "./general";
 import { keyVaultPolicies } from "./keyVault";
 import { monitoringPolicies } from "./monitoring";
@@ -22,9 +25,12 @@ export const allPolicies = [
   ...keyVaultPolicies,
   ...containerAppsPolicies,
   ...monitoringPolicies,
+  ...alertingPolicies,
+  ...defenderPolicies,
   ...authorizationPolicies,
   ...networkPolicies,
   ...generalPolicies,
+  ...environmentPolicies,
   ...stackPolicies,
 ] as const;
 
@@ -36,9 +42,12 @@ export const policiesByService = {
   keyVault: keyVaultPolicies,
   containerApps: containerAppsPolicies,
   monitoring: monitoringPolicies,
+  alerting: alertingPolicies,
+  defender: defenderPolicies,
   authorization: authorizationPolicies,
   network: networkPolicies,
   general: generalPolicies,
+  environment: environmentPolicies,
   stack: stackPolicies,
 } as const;
 

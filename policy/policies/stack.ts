@@ -5,28 +5,9 @@
  */
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { stackPolicy, type StackResource, type StackView } from "../lib/define";
-import { arr, bool, eqi, get, normalizeId, num, sameId, show, str } from "../lib/props";
+import { arr, bool, eqi, get, normalizeId, num, show, str } from "../lib/props";
+import { dependsOn, idOf, label, refersTo } from "../lib/relations";
 import { rotationIntervalDays } from "./keyVault";
-
-function idOf(r: StackResource): string | undefined {
-  return str(r.props, "id");
-}
-
-/** Whether `from` depends on `to` (directly, or through a property dependency). */
-function dependsOn(from: StackResource, to: StackResource): boolean {
-  return from.dependencies.some((d) => d.urn === to.urn);
-}
-
-/** `from.<value>` refers to `to`: same ARM ID, or (ID unknown on either side) a dependency. */
-function refersTo(from: StackResource, value: unknown, to: StackResource): boolean {
-  const target = idOf(to);
-  if (typeof value === "string" && target !== undefined) return sameId(value, target);
-  return dependsOn(from, to);
-}
-
-function label(r: StackResource): string {
-  return `${r.type} ${r.name}`;
-}
 
 const DIAGNOSTIC_TYPES: AzureType[] = [
   "azure-native:keyvault:Vault",

@@ -1,0 +1,106 @@
+/**
+ * Azure Monitor alerting (MON-1): alert rules are enabled and routed to an action group that
+ * reaches someone, and the resources whose failure hurts customers each have one.
+ */
+import { canonicalType, type AzureType } from "../lib/azureTypes";
+import { resourcePolicy, stackPolicy } from "../lib/define";
+import { arr, bool, str } from "../lib/props";
+import { label, refersTo } from "../lib/relations";
+
+const METRIC_ALERT: AzureType[] = ["azure-native:monitor:MetricAlert"];
+
+export const metricAlertRouted = resourcePolicy({
+  name: "metric-alert-routed",
+  description:
+    "Metric alert rules are enabled, watch at least one resource and notify at least one action group (MON-1).",
+  controls: ["MON-1"],
+  severity: "medium",
+  remediation:
+    "Set enabled: true, scopes: [the resource ID] and actions: [{ actionGroupId: the platform action group }] (components: addMetricAlerts).",
+  types: METRIC_ALERT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "enabled") === false) report("enabled is false; the rule would never fire");
+    if (arr(props, "scopes").length === 0) report("scopes is empty; the rule watches nothing");
+    const routed = arr(props, "actions").some((a) => (str(a, "actionGroupId") ?? "").trim() !== "");
+    if (!routed) report("actions has no actionGroupId; nobody would be notified");
+  },
+});
+
+const RECEIVER_KINDS = [
+  "emailReceivers",
+  "smsReceivers",
+  "webhookReceivers",
+  "armRoleReceivers",
+  "azureAppPushReceivers",
+  "voiceReceivers",
+  "logicAppReceivers",
+  "azureFunctionReceivers",
+  "automationRunbookReceivers",
+  "itsmReceivers",
+  "eventHubReceivers",
+] as const;
+
+export const actionGroupReachesSomeone = resourcePolicy({
+  name: "action-group-reaches-someone",
+  description: "Action groups are enabled and have at least one receiver (MON-1).",
+  controls: ["MON-1"],
+  severity: "medium",
+  remediation: "Set enabled: true and add a receiver (the platform uses emailReceivers with alertEmail).",
+  types: ["azure-native:monitor:ActionGroup"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    // `enabled` is required by Azure and an action group that is off drops every alert.
+    if (bool(props, "enabled") !== true) report("enabled is not true; alerts would be dropped");
+    if (!RECEIVER_KINDS.some((kind) => arr(props, kind).length > 0))
+      report("the action group has no receiver");
+  },
+});
+
+const WATCHED: AzureType[] = [
+  "azure-native:keyvault:Vault",
+  "azure-native:dbforpostgresql:Server",
+  "azure-native:storage:StorageAccount",
+  "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redis:Redis",
+  "azure-native:app:ContainerApp",
+];
+
+export const criticalResourcesAlerted = stackPolicy({
+  name: "critical-resources-alerted",
+  description:
+    "Every Key Vault, PostgreSQL server, storage account, Redis cache and container app has an enabled metric alert routed to an action group (MON-1).",
+  controls: ["MON-1"],
+  severity: "medium",
+  remediation:
+    "Add a metric alert scoped to the resource with an action group (the components do it with addMetricAlerts; e.g. Key Vault availability, PostgreSQL CPU and storage, container restarts).",
+  types: WATCHED,
+  config: {
+    resourceTypes: {
+      description: "Canonical azure-native type tokens that must have at least one metric alert.",
+      default: WATCHED,
+    },
+  },
+  check: (stack, cfg, report) => {
+    const alerts = stack
+      .ofType(...METRIC_ALERT)
+      .filter(
+        (a) =>
+          bool(a.props, "enabled") !== false &&
+          arr(a.props, "actions").some((x) => (str(x, "actionGroupId") ?? "").trim() !== ""),
+      );
+    const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
+    for (const target of stack.resources) {
+      if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
+      const watched = alerts.some((a) => arr(a.props, "scopes").some((scope) => refersTo(a, scope, target)));
+      if (!watched)
+        report(`${label(target)} has no enabled metric alert routed to an action group`, target.urn);
+    }
+  },
+});
+
+export const alertingPolicies = [
+  metricAlertRouted,
+  actionGroupReachesSomeone,
+  criticalResourcesAlerted,
+] as const;

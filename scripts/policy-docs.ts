@@ -1,0 +1,69 @@
+/**
+ * Regenerates the "Every policy" section of docs/policy.md from the policies' own metadata,
+ * so the table cannot drift from the pack (test/policy/docs.test.ts compares them).
+ *
+ *   npm run docs:policies          rewrite the section
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { policiesByService } from "../policy/policies";
+import type { PlatformPolicy } from "../policy/lib/types";
+
+export const POLICY_DOC = path.resolve(__dirname, "..", "docs", "policy.md");
+const HEADING = "## Every policy";
+
+const TITLES: Record<keyof typeof policiesByService, string> = {
+  storage: "Storage (accounts, blob service, containers)",
+  postgres: "PostgreSQL flexible server",
+  redis: "Redis (Managed Redis and legacy Azure Cache for Redis)",
+  keyVault: "Key Vault (vaults, keys, secrets)",
+  containerApps: "Container Apps (apps, jobs, environments)",
+  monitoring: "Monitoring (diagnostic settings, Log Analytics)",
+  alerting: "Alerting (metric alerts, action groups)",
+  defender: "Defender for Cloud (plans, threat protection)",
+  authorization: "Authorization (role assignments)",
+  network: "Network (security rules, subnets, public IPs)",
+  general: "Every resource (location, tags)",
+  environment: "Environment separation",
+  stack: "Stack policies (relations between resources)",
+};
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function configCell(policy: PlatformPolicy): string {
+  const props = Object.entries(policy.configSchema?.properties ?? {});
+  if (props.length === 0) return "—";
+  return props.map(([key, schema]) => `\`${key}\` (${cell(JSON.stringify(schema.default))})`).join(", ");
+}
+
+/** The "Every policy" section: one table per service, one row per policy. */
+export function renderPolicySection(): string {
+  const out = [HEADING, ""];
+  for (const [service, policies] of Object.entries(policiesByService) as [
+    keyof typeof policiesByService,
+    readonly PlatformPolicy[],
+  ][]) {
+    out.push(`### ${TITLES[service]}`, "");
+    out.push("| Policy | Controls | Severity | Checks | Config (default) |", "|---|---|---|---|---|");
+    for (const p of policies) {
+      out.push(
+        `| \`${p.name}\` | ${p.controls.join(", ")} | ${p.severity} | ${cell(p.description)} | ${configCell(p)} |`,
+      );
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** docs/policy.md with its "Every policy" section (always the last one) replaced. */
+export function renderPolicyDoc(current: string): string {
+  const at = current.indexOf(`\n${HEADING}\n`);
+  if (at < 0) throw new Error(`docs/policy.md has no "${HEADING}" section to regenerate`);
+  return `${current.slice(0, at + 1)}${renderPolicySection()}`;
+}
+
+if (require.main === module) {
+  const next = renderPolicyDoc(fs.readFileSync(POLICY_DOC, "utf8"));
+  fs.writeFileSync(POLICY_DOC, next);
+  console.log(`Wrote ${path.relative(process.cwd(), POLICY_DOC)}.`);
+}

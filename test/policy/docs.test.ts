@@ -1,0 +1,15 @@
+import * as fs from "fs";
+import { POLICY_DOC, renderPolicyDoc } from "../../scripts/policy-docs";
+import { platformPolicies } from "../../policy/policies";
+
+describe("docs/policy.md", () => {
+  const current = fs.readFileSync(POLICY_DOC, "utf8");
+
+  it("lists every policy of the pack as the policies describe themselves (run npm run docs:policies)", () => {
+    expect(current).toBe(renderPolicyDoc(current));
+  });
+
+  it("has one row per policy", () => {
+    for (const p of platformPolicies) expect(current).toContain(`| \`${p.name}\` |`);
+  });
+});

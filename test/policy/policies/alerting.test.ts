@@ -1,0 +1,107 @@
+import * as a from "../../../policy/policies/alerting";
+import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { describePolicy } from "./support";
+
+const RG = "/subscriptions/s/resourceGroups/rg";
+const ids = {
+  vault: `${RG}/providers/Microsoft.KeyVault/vaults/kv1`,
+  server: `${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1`,
+  app: `${RG}/providers/Microsoft.App/containerApps/web`,
+  group: `${RG}/providers/Microsoft.Insights/actionGroups/ag`,
+};
+const alert = {
+  ruleName: "alert-kv-availability",
+  enabled: true,
+  severity: 1,
+  scopes: [ids.vault],
+  actions: [{ actionGroupId: ids.group }],
+};
+
+describePolicy(a.metricAlertRouted, {
+  type: "azure-native:monitor:MetricAlert",
+  compliant: alert,
+  violations: [
+    ["enabled", false, /never fire/],
+    ["scopes", [], /watches nothing/],
+    ["actions", [], /nobody would be notified/],
+    ["actions", undefined, /nobody would be notified/],
+    ["actions.0.actionGroupId", "  ", /nobody would be notified/],
+  ],
+  unknown: "actions",
+});
+
+describePolicy(a.actionGroupReachesSomeone, {
+  type: "azure-native:monitor:ActionGroup",
+  compliant: {
+    actionGroupName: "ag",
+    groupShortName: "sapprod",
+    enabled: true,
+    emailReceivers: [{ name: "oncall", emailAddress: "oncall@example.com" }],
+  },
+  violations: [
+    ["enabled", false, /alerts would be dropped/],
+    ["enabled", undefined, /alerts would be dropped/],
+    ["emailReceivers", [], /no receiver/],
+  ],
+  passes: [["webhookReceivers", [{ name: "pager", serviceUri: "https://pager.example.com/hook" }]]],
+  unknown: "emailReceivers",
+});
+
+describe("critical-resources-alerted", () => {
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::secure-azure-platform::azure-native:${type}::${name}`,
+    props,
+    dependencies,
+  });
+  const alertOn = (name: string, scope: string, extra: Record<string, unknown> = {}) =>
+    res("monitor:MetricAlert", name, { ...alert, scopes: [scope], ...extra });
+  const estate = () => [
+    res("keyvault:Vault", "kv", { id: ids.vault }),
+    res("dbforpostgresql:Server", "pg", { id: ids.server }),
+    res("app:ContainerApp", "web", { id: ids.app }),
+    alertOn("kv-availability", ids.vault),
+    alertOn("pg-cpu", ids.server),
+    alertOn("web-restarts", ids.app),
+  ];
+
+  it("passes when every watched resource has a routed alert", async () => {
+    expect(await runStackPolicy(a.criticalResourcesAlerted, estate())).toEqual([]);
+  });
+  it("names a resource without an alert", async () => {
+    expect(
+      await runStackPolicy(
+        a.criticalResourcesAlerted,
+        estate().filter((r) => r.name !== "pg-cpu"),
+      ),
+    ).toEqual([expect.stringMatching(/dbforpostgresql:Server pg has no enabled metric alert/)]);
+  });
+  it("does not count a disabled or unrouted alert", async () => {
+    const resources = estate().map((r) =>
+      r.name === "kv-availability"
+        ? alertOn("kv-availability", ids.vault, { enabled: false })
+        : r.name === "web-restarts"
+          ? alertOn("web-restarts", ids.app, { actions: [] })
+          : r,
+    );
+    const result = await runStackPolicy(a.criticalResourcesAlerted, resources);
+    expect(result).toHaveLength(2);
+  });
+  it("matches alerts to resources through dependencies when IDs are unknown (preview)", async () => {
+    const resources = [
+      res("keyvault:Vault", "kv", { id: UNKNOWN }),
+      res("monitor:MetricAlert", "kv-availability", { ...alert, scopes: [UNKNOWN] }, [
+        "urn:pulumi:prod::secure-azure-platform::azure-native:keyvault:Vault::kv",
+      ]),
+    ];
+    expect(await runStackPolicy(a.criticalResourcesAlerted, resources)).toEqual([]);
+  });
+  it("takes the watched types from config", async () => {
+    expect(
+      await runStackPolicy(a.criticalResourcesAlerted, [res("app:ContainerApp", "web", { id: ids.app })], {
+        resourceTypes: ["azure-native:keyvault:Vault"],
+      }),
+    ).toEqual([]);
+  });
+});
