@@ -221,86 +221,131 @@ const rawSchema = z.object({
   apps: z.array(appSchema),
 });
 
-/** Cross-key rules: each names the key it blames. */
-export const platformConfigSchema = rawSchema.superRefine((c, ctx) => {
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: "custom", path, message });
+type RawConfig = z.output<typeof rawSchema>;
+type Blame = (path: (string | number)[], message: string) => void;
 
-  const location = c.location.toLowerCase();
-  if (!c.allowedLocations.map((l) => l.toLowerCase()).includes(location)) {
-    issue(
-      ["location"],
-      `must be one of secure-azure-platform:allowedLocations [${c.allowedLocations.join(", ")}] (RES-1)`,
-    );
-  }
-  c.allowedLocations.forEach((l, i) => {
-    if (!(EU_REGIONS as readonly string[]).includes(l.toLowerCase())) {
-      issue(["allowedLocations", i], `is not an EU region; allowed: ${EU_REGIONS.join(", ")} (RES-1)`);
-    }
-  });
-  // Geo-redundant backups and GRS storage land in the Azure pair, which must be allowed too.
-  const pair = pairedRegion(location);
-  if (!pair) {
-    issue(
-      ["location"],
-      "has no Azure paired region, so geo-redundant backups (BAK-1) cannot be kept in an allowed region",
-    );
-  } else if (!c.allowedLocations.map((l) => l.toLowerCase()).includes(pair)) {
-    issue(["location"], `geo-redundant copies go to ${pair}, which is not in allowedLocations (RES-1)`);
-  }
-
-  if (c.environment === "prod") {
-    if (!c.zoneRedundant) issue(["zoneRedundant"], "must be true in prod (AVL-1)");
-    if (!c.deletionLocks) issue(["deletionLocks"], "must be true in prod (BAK-2)");
-    if (!c.customerManagedKeys) issue(["customerManagedKeys"], "must be true in prod (ENC-2)");
-  }
-  if (c.zoneRedundant) {
-    if (!ZONAL_REGIONS.has(location))
-      issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
-    if (!ZONE_REDUNDANT_STORAGE_SKUS.has(c.storageSkuName)) {
-      issue(
-        ["storageSkuName"],
-        "must be Standard_GZRS or Standard_RAGZRS when zoneRedundant is true (AVL-1)",
-      );
-    }
-    if (c.postgresSkuTier === "Burstable") {
-      issue(
-        ["postgresSkuTier"],
-        "Burstable servers cannot use zone-redundant high availability; use GeneralPurpose (AVL-1)",
-      );
-    }
-  }
-  // CIDR syntax is reported by the field schemas; only the plan's relations are added here.
-  for (const problem of subnetPlanProblems(c)) {
-    if (!problem.message.startsWith("is not") && !problem.message.startsWith("must be an IPv4"))
-      issue([problem.key], problem.message);
-  }
-
-  const names = new Set<string>();
-  c.apps.forEach((app, i) => {
-    if (names.has(app.name)) issue(["apps", i, "name"], `duplicates app "${app.name}"`);
-    names.add(app.name);
-    app.uses.forEach((service, j) => {
-      if (service !== "keyvault" && !c.services.includes(service)) {
+/**
+ * Cross-key rules: each names the keys it reads and blames one of them. A rule runs whenever
+ * the keys it reads are valid, even if other keys are not, so one error lists every problem
+ * (zod skips a plain refinement as soon as any field fails).
+ */
+const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: Blame): void }[] = [
+  {
+    reads: ["location", "allowedLocations"],
+    check(c, issue) {
+      const location = c.location.toLowerCase();
+      if (!c.allowedLocations.map((l) => l.toLowerCase()).includes(location)) {
         issue(
-          ["apps", i, "uses", j],
-          `app "${app.name}" uses ${service}, which this stack does not deploy (services: ${c.services.join(", ")})`,
+          ["location"],
+          `must be one of secure-azure-platform:allowedLocations [${c.allowedLocations.join(", ")}] (RES-1)`,
         );
       }
-    });
-    if (c.environment === "prod" && app.ingress === "frontend" && app.minReplicas < 2) {
-      issue(
-        ["apps", i, "minReplicas"],
-        `app "${app.name}" is a frontend: prod needs at least 2 replicas (AVL-1)`,
-      );
+      c.allowedLocations.forEach((l, i) => {
+        if (!(EU_REGIONS as readonly string[]).includes(l.toLowerCase())) {
+          issue(["allowedLocations", i], `is not an EU region; allowed: ${EU_REGIONS.join(", ")} (RES-1)`);
+        }
+      });
+      // Geo-redundant backups and GRS storage land in the Azure pair, which must be allowed too.
+      const pair = pairedRegion(location);
+      if (!pair) {
+        issue(
+          ["location"],
+          "has no Azure paired region, so geo-redundant backups (BAK-1) cannot be kept in an allowed region",
+        );
+      } else if (!c.allowedLocations.map((l) => l.toLowerCase()).includes(pair)) {
+        issue(["location"], `geo-redundant copies go to ${pair}, which is not in allowedLocations (RES-1)`);
+      }
+    },
+  },
+  {
+    reads: ["environment", "zoneRedundant", "deletionLocks", "customerManagedKeys"],
+    check(c, issue) {
+      if (c.environment !== "prod") return;
+      if (!c.zoneRedundant) issue(["zoneRedundant"], "must be true in prod (AVL-1)");
+      if (!c.deletionLocks) issue(["deletionLocks"], "must be true in prod (BAK-2)");
+      if (!c.customerManagedKeys) issue(["customerManagedKeys"], "must be true in prod (ENC-2)");
+    },
+  },
+  {
+    reads: ["zoneRedundant", "location", "storageSkuName", "postgresSkuTier"],
+    check(c, issue) {
+      if (!c.zoneRedundant) return;
+      if (!ZONAL_REGIONS.has(c.location.toLowerCase()))
+        issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
+      if (!ZONE_REDUNDANT_STORAGE_SKUS.has(c.storageSkuName)) {
+        issue(
+          ["storageSkuName"],
+          "must be Standard_GZRS or Standard_RAGZRS when zoneRedundant is true (AVL-1)",
+        );
+      }
+      if (c.postgresSkuTier === "Burstable") {
+        issue(
+          ["postgresSkuTier"],
+          "Burstable servers cannot use zone-redundant high availability; use GeneralPurpose (AVL-1)",
+        );
+      }
+    },
+  },
+  {
+    reads: ["vnetAddressSpace", "appsSubnetPrefix", "privateEndpointSubnetPrefix"],
+    check(c, issue) {
+      // CIDR syntax is reported by the field schemas; only the plan's relations are added here.
+      for (const problem of subnetPlanProblems(c)) if (!problem.syntax) issue([problem.key], problem.message);
+    },
+  },
+  {
+    reads: ["apps", "services", "environment"],
+    check(c, issue) {
+      const names = new Set<string>();
+      c.apps.forEach((app, i) => {
+        if (names.has(app.name)) issue(["apps", i, "name"], `duplicates app "${app.name}"`);
+        names.add(app.name);
+        app.uses.forEach((service, j) => {
+          if (service !== "keyvault" && !c.services.includes(service)) {
+            issue(
+              ["apps", i, "uses", j],
+              `app "${app.name}" uses ${service}, which this stack does not deploy (services: ${c.services.join(", ")})`,
+            );
+          }
+        });
+        if (c.environment === "prod" && app.ingress === "frontend" && app.minReplicas < 2) {
+          issue(
+            ["apps", i, "minReplicas"],
+            `app "${app.name}" is a frontend: prod needs at least 2 replicas (AVL-1)`,
+          );
+        }
+      });
+    },
+  },
+  {
+    reads: ["services", "postgresDatabases"],
+    check(c, issue) {
+      if (c.services.includes("postgres") && c.postgresDatabases.length === 0) {
+        issue(["postgresDatabases"], "must name at least one database when the stack deploys postgres");
+      }
+    },
+  },
+  {
+    reads: ["workloadProfiles"],
+    check(c, issue) {
+      if (new Set(c.workloadProfiles.map((p) => p.name)).size !== c.workloadProfiles.length) {
+        issue(["workloadProfiles"], "profile names must be unique");
+      }
+    },
+  },
+];
+
+export const platformConfigSchema = rawSchema.superRefine(
+  (c, ctx) => {
+    const invalid = new Set(ctx.issues.map((i) => i.path?.[0]));
+    const issue: Blame = (path, message) => ctx.addIssue({ code: "custom", path, message });
+    for (const rule of CROSS_KEY_RULES) {
+      if (rule.reads.some((key) => invalid.has(key))) continue;
+      rule.check(c, issue);
     }
-  });
-  if (c.services.includes("postgres") && c.postgresDatabases.length === 0) {
-    issue(["postgresDatabases"], "must name at least one database when the stack deploys postgres");
-  }
-  if (new Set(c.workloadProfiles.map((p) => p.name)).size !== c.workloadProfiles.length) {
-    issue(["workloadProfiles"], "profile names must be unique");
-  }
-});
+  },
+  // Run even when some fields failed; each rule checks that the keys it reads did not.
+  { when: () => true },
+);
 
 export type PlatformConfig = Readonly<z.output<typeof platformConfigSchema>>;

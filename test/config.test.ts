@@ -147,6 +147,24 @@ describe("several problems at once", () => {
       expect.arrayContaining([`${P}:backupRetentionDays`, `${P}:logRetentionDays`, `${P}:namePrefix`]),
     );
   });
+
+  it("include the cross-key rules (region) even when other keys fail their own checks", async () => {
+    const apps = [{ name: "web", image: "nginx:1.27", targetPort: 80, ingress: "public" }];
+    const { keys, message } = await configError(
+      planStack("dev", {
+        configOverrides: { "azure-native:location": "eastus", backupRetentionDays: 7, apps },
+      }),
+    );
+    expect(keys).toEqual(
+      expect.arrayContaining(["azure-native:location", `${P}:backupRetentionDays`, `${P}:apps[0].ingress`]),
+    );
+    expect(message).toMatch(/eastus.*allowedLocations/);
+  });
+
+  it("skip a cross-key rule whose own keys are invalid instead of blaming twice", async () => {
+    const { problems } = await configError(planStack("prod", { configOverrides: { zoneRedundant: "yes" } }));
+    expect(problems.filter((p) => p.key === `${P}:zoneRedundant`)).toHaveLength(1);
+  });
 });
 
 describe("a bad stack file", () => {
