@@ -5,7 +5,7 @@
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy } from "../lib/define";
 import { arr, bool, str } from "../lib/props";
-import { label, refersTo } from "../lib/relations";
+import { label, ReferenceIndex } from "../lib/relations";
 
 const METRIC_ALERT: AzureType[] = ["azure-native:monitor:MetricAlert"];
 
@@ -89,11 +89,11 @@ export const criticalResourcesAlerted = stackPolicy({
           bool(a.props, "enabled") !== false &&
           arr(a.props, "actions").some((x) => (str(x, "actionGroupId") ?? "").trim() !== ""),
       );
+    const byScope = new ReferenceIndex(alerts, (a) => arr(a.props, "scopes"));
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (const target of stack.resources) {
       if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
-      const watched = alerts.some((a) => arr(a.props, "scopes").some((scope) => refersTo(a, scope, target)));
-      if (!watched)
+      if (byScope.referrers(target).length === 0)
         report(`${label(target)} has no enabled metric alert routed to an action group`, target.urn);
     }
   },

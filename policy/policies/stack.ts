@@ -6,7 +6,7 @@
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { stackPolicy, type StackResource, type StackView } from "../lib/define";
 import { arr, bool, eqi, get, normalizeId, num, show, str } from "../lib/props";
-import { dependsOn, idOf, label, refersTo } from "../lib/relations";
+import { dependsOn, idOf, label, ReferenceIndex, refersTo } from "../lib/relations";
 import { rotationIntervalDays } from "./keyVault";
 
 const DIAGNOSTIC_TYPES: AzureType[] = [
@@ -41,10 +41,11 @@ export const diagnosticsCoverage = stackPolicy({
   check: (stack, cfg, report) => {
     const settings = stack.ofType("azure-native:monitor:DiagnosticSetting");
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
+    const byResource = new ReferenceIndex(settings, (s) => [get(s.props, "resourceUri")]);
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (const target of stack.resources) {
       if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
-      const mine = settings.filter((s) => refersTo(s, get(s.props, "resourceUri"), target));
+      const mine = byResource.referrers(target);
       if (mine.length === 0) {
         report(`${label(target)} has no diagnostic setting`, target.urn);
         continue;
@@ -84,16 +85,16 @@ export const dataStorePrivateConnectivity = stackPolicy({
   types: DATA_STORES,
   config: {},
   check: (stack, _cfg, report) => {
-    const endpoints = stack.ofType("azure-native:network:PrivateEndpoint");
+    const byService = new ReferenceIndex(stack.ofType("azure-native:network:PrivateEndpoint"), (pe) =>
+      [
+        ...arr(pe.props, "privateLinkServiceConnections"),
+        ...arr(pe.props, "manualPrivateLinkServiceConnections"),
+      ].map((c) => get(c, "privateLinkServiceId")),
+    );
     for (const store of stack.ofType(...DATA_STORES)) {
       if (str(store.props, "network", "delegatedSubnetResourceId") || str(store.props, "subnetId")) continue;
-      const reached = endpoints.some((pe) =>
-        [
-          ...arr(pe.props, "privateLinkServiceConnections"),
-          ...arr(pe.props, "manualPrivateLinkServiceConnections"),
-        ].some((c) => refersTo(pe, get(c, "privateLinkServiceId"), store)),
-      );
-      if (!reached) report(`${label(store)} has no private endpoint or VNet integration`, store.urn);
+      if (byService.referrers(store).length === 0)
+        report(`${label(store)} has no private endpoint or VNet integration`, store.urn);
     }
   },
 });
