@@ -14,11 +14,10 @@ import { STORAGE_SKUS, ZONE_REDUNDANT_STORAGE_SKUS } from "../config/schema";
 import { addMetricAlerts } from "./shared/alerts";
 import { addDiagnostics } from "./shared/diagnostics";
 import type { CommonComponentArgs, PlatformContext } from "./shared/interfaces";
-import { addLock, resolveLock } from "./shared/lock";
-import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addLock } from "./shared/lock";
+import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
+import { globalResourceName } from "./shared/naming";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
-import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
-import { componentTags } from "./shared/tags";
 
 /** Geo-redundant SKUs only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
 export type StorageSkuName = (typeof STORAGE_SKUS)[number];
@@ -160,16 +159,8 @@ export class BlobStorage extends pulumi.ComponentResource {
         `${owner}: customerManagedKey.keyUri = "${cmk.keyUri}" must be versionless so Storage follows key rotation (ENC-2)`,
       );
     }
-    checkRoleAssignments(owner, args.roleAssignments);
-    const locked = resolveLock(platform, args.lock, owner);
     const purpose = args.purpose ?? "data";
-    let tags: Record<string, string>;
-    try {
-      tags = componentTags(platform, "customer-confidential", args.tags);
-      globalNameStem(platform, "storageAccount", purpose);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    const { locked, tags } = prepareDataComponent(owner, platform, args, "storageAccount", purpose);
 
     super("secure-azure-platform:data:BlobStorage", name, {}, opts);
 
@@ -283,9 +274,7 @@ export class BlobStorage extends pulumi.ComponentResource {
       platform,
       { parent: this },
     );
-    (args.roleAssignments ?? []).forEach((a, i) =>
-      assignRole(`${name}-role-${i}`, account.id, a, { parent: this }),
-    );
+    assignRoles(name, account.id, args.roleAssignments, this);
 
     this.accountId = account.id;
     this.accountName = account.name;

@@ -14,11 +14,10 @@ import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { REDIS_PERSISTENCE } from "../config/schema";
 import { addMetricAlerts } from "./shared/alerts";
 import type { CommonComponentArgs, DiagnosticsArgs, PlatformContext } from "./shared/interfaces";
-import { addLock, resolveLock } from "./shared/lock";
-import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addLock } from "./shared/lock";
+import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
+import { globalResourceName } from "./shared/naming";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
-import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
-import { componentTags } from "./shared/tags";
 
 export type RedisPersistence = (typeof REDIS_PERSISTENCE)[number];
 /** Azure Managed Redis SKU families; `Enterprise_*` are the retiring Azure Cache for Redis Enterprise tiers. */
@@ -179,16 +178,8 @@ export class ManagedRedis extends pulumi.ComponentResource {
         `${owner}: customerManagedKey is required in ${platform.environment}: the cluster's disks must be encrypted with a customer-managed key (ENC-2)`,
       );
     }
-    checkRoleAssignments(owner, args.roleAssignments);
-    const locked = resolveLock(platform, args.lock, owner);
     const purpose = args.purpose ?? "cache";
-    let tags: Record<string, string>;
-    try {
-      tags = componentTags(platform, "customer-confidential", args.tags);
-      globalNameStem(platform, "redisEnterprise", purpose);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    const { locked, tags } = prepareDataComponent(owner, platform, args, "redisEnterprise", purpose);
 
     super("secure-azure-platform:data:ManagedRedis", name, {}, opts);
     this.resourceGroupName = platform.resourceGroupName;
@@ -299,9 +290,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
       platform,
       { parent: this },
     );
-    (args.roleAssignments ?? []).forEach((a, i) =>
-      assignRole(`${name}-role-${i}`, cluster.id, a, { parent: this }),
-    );
+    assignRoles(name, cluster.id, args.roleAssignments, this);
 
     this.clusterId = cluster.id;
     this.clusterName = cluster.name;

@@ -17,11 +17,10 @@ import { EU_REGIONS, pairedRegion } from "../config/regions";
 import { addMetricAlerts } from "./shared/alerts";
 import { addDiagnostics } from "./shared/diagnostics";
 import type { CommonComponentArgs, CustomerManagedKeyArgs, PlatformContext } from "./shared/interfaces";
-import { addLock, resolveLock } from "./shared/lock";
-import { globalNameStem, globalResourceName } from "./shared/naming";
+import { addLock } from "./shared/lock";
+import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
+import { globalResourceName } from "./shared/naming";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
-import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
-import { componentTags } from "./shared/tags";
 
 /** Major versions the API accepts (`PostgresMajorVersion`) that the platform supports. */
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
@@ -296,16 +295,8 @@ export class PostgresServer extends pulumi.ComponentResource {
     const geoKeyUri = geoCmk
       ? versionlessKeyUri(owner, "geoBackupCustomerManagedKey.keyUri", geoCmk.keyUri)
       : undefined;
-    checkRoleAssignments(owner, args.roleAssignments);
-    const locked = resolveLock(platform, args.lock, owner);
     const purpose = args.purpose ?? "main";
-    let tags: Record<string, string>;
-    try {
-      tags = componentTags(platform, "customer-confidential", args.tags);
-      globalNameStem(platform, "postgresServer", purpose);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose);
 
     super("secure-azure-platform:data:PostgresServer", name, {}, opts);
 
@@ -466,9 +457,7 @@ export class PostgresServer extends pulumi.ComponentResource {
       platform,
       { parent: this },
     );
-    (args.roleAssignments ?? []).forEach((a, i) =>
-      assignRole(`${name}-role-${i}`, server.id, a, { parent: this }),
-    );
+    assignRoles(name, server.id, args.roleAssignments, this);
 
     this.serverId = server.id;
     this.serverName = serverName;

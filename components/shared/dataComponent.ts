@@ -1,0 +1,44 @@
+/**
+ * What every data component (PostgreSQL, Blob Storage, Managed Redis) does with the shared
+ * inputs, in one place so the three cannot drift: the checks that must pass before `super()`
+ * registers anything, and the caller's role assignments on the component's main resource.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { CommonComponentArgs, PlatformContext } from "./interfaces";
+import { resolveLock } from "./lock";
+import { globalNameStem, type AzureResourceKind } from "./naming";
+import { assignRole, checkRoleAssignments } from "./roleAssignment";
+import { componentTags } from "./tags";
+
+/**
+ * Checks role assignments, the lock override, tags and the global name; returns whether the
+ * lock applies and the tags (customer-confidential, CLS-1). Every error names the component.
+ */
+export function prepareDataComponent(
+  owner: string,
+  platform: PlatformContext,
+  args: Pick<CommonComponentArgs, "roleAssignments" | "lock" | "tags">,
+  nameKind: AzureResourceKind,
+  purpose: string,
+): { locked: boolean; tags: Record<string, string> } {
+  checkRoleAssignments(owner, args.roleAssignments);
+  const locked = resolveLock(platform, args.lock, owner);
+  try {
+    const tags = componentTags(platform, "customer-confidential", args.tags);
+    // Throws now, not at deployment, if the prefix cannot make a valid global name.
+    globalNameStem(platform, nameKind, purpose);
+    return { locked, tags };
+  } catch (err) {
+    throw new Error(`${owner}: ${(err as Error).message}`);
+  }
+}
+
+/** The caller's `roleAssignments` (IAM-2), each scoped to `scope`, children of `parent`. */
+export function assignRoles(
+  name: string,
+  scope: pulumi.Input<string>,
+  assignments: CommonComponentArgs["roleAssignments"],
+  parent: pulumi.Resource,
+): void {
+  (assignments ?? []).forEach((a, i) => assignRole(`${name}-role-${i}`, scope, a, { parent }));
+}
