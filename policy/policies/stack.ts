@@ -150,6 +150,34 @@ function lockCovers(lock: StackResource, target: StackResource): boolean {
   }
 }
 
+/**
+ * `target => some lock covers it`, with scope locks of known scope looked up by the target's
+ * ID and its parents (big stacks hold hundreds of locks); the rest go through `lockCovers`.
+ */
+function lockIndex(locks: readonly StackResource[]): (target: StackResource) => boolean {
+  const scopes = new Set<string>();
+  const others: StackResource[] = [];
+  for (const lock of locks) {
+    const level = get(lock.props, "level");
+    const scope =
+      lock.canonical === "azure-native:authorization:ManagementLockByScope" &&
+      (eqi(level, "CanNotDelete") || eqi(level, "ReadOnly"))
+        ? normalizeId(get(lock.props, "scope"))
+        : undefined;
+    if (scope !== undefined) scopes.add(scope);
+    else others.push(lock);
+  }
+  return (target) => {
+    const id = normalizeId(idOf(target));
+    // Unknown ID (preview): only the dependency graph can tell, lock by lock.
+    if (id === undefined) return locks.some((lock) => lockCovers(lock, target));
+    if (scopes.has(id)) return true;
+    for (let i = id.indexOf("/", 1); i > 0; i = id.indexOf("/", i + 1))
+      if (scopes.has(id.slice(0, i))) return true;
+    return others.some((lock) => lockCovers(lock, target));
+  };
+}
+
 export const statefulResourcesLocked = stackPolicy({
   name: "stateful-resources-locked",
   description:
@@ -171,10 +199,9 @@ export const statefulResourcesLocked = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireLocks) return;
-    const locks = stack.ofType(...LOCK_TYPES);
+    const covered = lockIndex(stack.ofType(...LOCK_TYPES));
     for (const target of stack.ofType(...STATEFUL)) {
-      if (!locks.some((lock) => lockCovers(lock, target)))
-        report(`${label(target)} has no CanNotDelete lock covering it`, target.urn);
+      if (!covered(target)) report(`${label(target)} has no CanNotDelete lock covering it`, target.urn);
       if (cfg.requireProtect && !target.protect)
         report(`${label(target)} is not protected (protect: true)`, target.urn);
     }

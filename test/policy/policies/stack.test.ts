@@ -206,6 +206,40 @@ describe("stateful-resources-locked", () => {
     );
     expect(await violations(st.statefulResourcesLocked, locks)).toBe("");
   });
+  it("accepts a scope lock on the resource group (a parent scope, any case)", async () => {
+    const locks = estate().filter((r) => !r.name.startsWith("lock-"));
+    locks.push(
+      res("authorization:ManagementLockByScope", "rg-lock", {
+        scope: `${RG.toUpperCase()}/`,
+        level: "CanNotDelete",
+      }),
+    );
+    expect(await violations(st.statefulResourcesLocked, locks)).toBe("");
+  });
+  it("does not take a lock on a sibling whose name is a prefix for a lock on the resource", async () => {
+    const locks = replace(estate(), "lock-vault", { scope: ids.vault.slice(0, -1) });
+    expect(await violations(st.statefulResourcesLocked, locks)).toMatch(/Vault kv has no CanNotDelete lock/);
+  });
+  it("matches scope locks through dependencies when IDs are unknown (preview)", async () => {
+    const preview = estate().map((r) =>
+      r.name === "kv"
+        ? { ...r, props: { ...r.props, id: undefined } }
+        : r.name === "lock-vault"
+          ? {
+              ...r,
+              props: { ...r.props, scope: UNKNOWN },
+              dependencies: [
+                r.urn
+                  .replace(/lock-vault$/, "kv")
+                  .replace("authorization:ManagementLockByScope", "keyvault:Vault"),
+              ],
+            }
+          : r,
+    );
+    const result = await runStackPolicy(st.statefulResourcesLocked, preview);
+    expect(result === "notApplicable" || Array.isArray(result)).toBe(true);
+    if (Array.isArray(result)) expect(result.join("\n")).not.toMatch(/Vault kv has no CanNotDelete lock/);
+  });
   it("ignores a lock that does not block deletion", async () => {
     expect(
       await violations(
