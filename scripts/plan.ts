@@ -12,7 +12,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { StackExport } from "../lib/offline/export";
+import type { Evaluation, Violation } from "../policy/engine/evaluate";
 import type { Plan } from "../lib/offline/plan";
 
 // The SDK and the program load only once the arguments are known to be good: a usage
@@ -94,69 +94,12 @@ function parseArgs(argv: string[]): Args {
 }
 
 /**
- * Issue 8's evidence generators live in lib/evidence/ (another engineer). This is their one
- * call site: `lib/evidence/report.ts` exports `writeReport(file, input)` and
- * `lib/evidence/diagram.ts` exports `writeDiagram(file, input)`. Until a module exists its
- * flag fails with exit 2 rather than being ignored.
+ * The policy engine, the report and the diagram are loaded only when needed (after the flags
+ * are checked, so a usage error answers at once), typed by their modules.
  */
-interface EvidenceInput {
-  plan: Plan;
-  stackExport: StackExport;
-  /** The policy pack's evaluation, once the plan runs the pack. */
-  evaluation?: unknown;
-}
-
-function evidenceModule<K extends string>(
-  name: string,
-  fn: K,
-  flag: string,
-): Record<K, (file: string, input: EvidenceInput) => unknown> {
-  const base = path.join(PROJECT_ROOT, "lib", "evidence", name);
-  if (!fs.existsSync(`${base}.ts`) && !fs.existsSync(`${base}.js`)) {
-    throw new UsageError(`${flag} is not available yet: lib/evidence/${name}.ts does not exist (issue 8)`);
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(base) as Record<string, unknown>;
-  if (typeof mod[fn] !== "function") {
-    throw new UsageError(`${flag} is not available yet: lib/evidence/${name}.ts does not export ${fn}()`);
-  }
-  return mod as Record<K, (file: string, input: EvidenceInput) => unknown>;
-}
-
-/**
- * Issue 6's plan integration: the policy pack evaluated on the plan's export with the
- * stack's preset (`policy/config/<stack>.json`), exactly as `npm run policy:analyze` does.
- * The contract (policy/engine, engineer A2): `evaluateStackExport(doc, {config:
- * loadPackConfig(stack)})` -> `Evaluation`. Until policy/engine exists the plan says so and
- * does not evaluate.
- */
-interface Violation {
-  policy: string;
-  level: "mandatory" | "advisory";
-  severity: "critical" | "high" | "medium" | "low";
-  controls: string[];
-  urn: string;
-  message: string;
-  remediation: string;
-}
-interface Evaluation {
-  violations: Violation[];
-  summary: { resources: number; policies: number; mandatory: number; advisory: number };
-}
-interface PolicyEngine {
-  evaluateStackExport(doc: StackExport, options?: { config?: unknown }): Promise<Evaluation>;
-  loadPackConfig(fileOrStack: string): unknown;
-}
-
-function policyEngine(): PolicyEngine | undefined {
-  const engine = path.join(PROJECT_ROOT, "policy", "engine");
-  if (!fs.existsSync(path.join(engine, "evaluate.ts"))) return undefined;
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const evaluate = require(path.join(engine, "evaluate")) as Pick<PolicyEngine, "evaluateStackExport">;
-  const config = require(path.join(engine, "config")) as Pick<PolicyEngine, "loadPackConfig">;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return { evaluateStackExport: evaluate.evaluateStackExport, loadPackConfig: config.loadPackConfig };
-}
+type EngineModule = typeof import("../policy/engine/evaluate") & typeof import("../policy/engine/config");
+type ReportModule = typeof import("../lib/evidence/report");
+type DiagramModule = typeof import("../lib/evidence/diagram");
 
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
@@ -215,17 +158,6 @@ async function main(): Promise<void> {
   if (args.stackFile && !fs.existsSync(args.stackFile)) {
     fail(2, `plan: --stack-file ${args.stackFile}: no such file`);
   }
-  // Resolve the evidence generators before the (slow) plan, so a missing one fails fast.
-  let report: ReturnType<typeof evidenceModule<"writeReport">> | undefined;
-  let diagram: ReturnType<typeof evidenceModule<"writeDiagram">> | undefined;
-  try {
-    if (args.report) report = evidenceModule("report", "writeReport", "--report");
-    if (args.diagram) diagram = evidenceModule("diagram", "writeDiagram", "--diagram");
-  } catch (err) {
-    if (err instanceof UsageError) fail(2, `plan: ${err.message}`);
-    throw err;
-  }
-
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { isConfigError, planStack } = require("../lib/offline/plan") as PlanModule;
   const { checkExportIntegrity } = require("../lib/offline/export") as ExportModule;
@@ -272,29 +204,30 @@ async function main(): Promise<void> {
   if (args.export)
     say(`Wrote the stack export to ${path.relative(process.cwd(), args.export) || args.export}.`);
 
-  let evaluation: Evaluation | undefined;
-  let exitCode = 0;
-  const engine = policyEngine();
-  if (engine) {
-    // The preset follows the stack's environment (a stack named otherwise still gets one).
-    const preset = plan.config.environment;
-    evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
-    say("");
-    say(renderVerdict(evaluation, preset));
-    if (evaluation.violations.some((v) => v.level === "mandatory")) exitCode = 1;
-  } else {
-    say("Policy pack: not evaluated (policy/engine/evaluate.ts does not exist yet).");
-  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const engine = {
+    ...(require("../policy/engine/evaluate") as typeof import("../policy/engine/evaluate")),
+    ...(require("../policy/engine/config") as typeof import("../policy/engine/config")),
+  } as EngineModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // The preset follows the stack's environment (a stack named otherwise still gets one).
+  const preset = plan.config.environment;
+  const evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
+  say("");
+  say(renderVerdict(evaluation, preset));
+  const exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 
-  const input: EvidenceInput = { plan, stackExport, evaluation };
-  if (report && args.report) {
-    await report.writeReport(args.report, input);
+  const input = { plan, stackExport, evaluation };
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (args.report) {
+    (require("../lib/evidence/report") as ReportModule).writeReport(args.report, input);
     say(`Wrote the compliance report to ${path.relative(process.cwd(), args.report)}.`);
   }
-  if (diagram && args.diagram) {
-    await diagram.writeDiagram(args.diagram, input);
+  if (args.diagram) {
+    (require("../lib/evidence/diagram") as DiagramModule).writeDiagram(args.diagram, input);
     say(`Wrote the architecture diagram to ${path.relative(process.cwd(), args.diagram)}.`);
   }
+  /* eslint-enable @typescript-eslint/no-require-imports */
   process.exitCode = exitCode;
 }
 

@@ -1,0 +1,309 @@
+/**
+ * The architecture diagram (`npm run plan -- --stack <s> --diagram FILE`): a Mermaid flowchart
+ * drawn from the plan itself, so it shows what would be deployed rather than what was meant:
+ * the VNet and its subnets (with their NSGs), the Container Apps environment and apps, private
+ * endpoints, the data stores and Key Vaults behind them, the identities and their data-plane
+ * access, and which apps the Internet reaches (NET-1, NET-2, IAM-2).
+ *
+ * Output is deterministic (plan order, sanitized IDs): the README's prod diagram is compared
+ * with a fresh rendering by test/evidence/diagram.test.ts.
+ */
+import * as fs from "fs";
+import { roleNameOf } from "../../policy/shared/roles";
+import type { PlannedResource } from "../offline/run";
+import type { EvidenceInput } from "./report";
+
+const TYPES = {
+  vnet: "azure-native:network:VirtualNetwork",
+  subnet: "azure-native:network:Subnet",
+  env: "azure-native:app:ManagedEnvironment",
+  app: "azure-native:app:ContainerApp",
+  pe: "azure-native:network:PrivateEndpoint",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  role: "azure-native:authorization:RoleAssignment",
+  redisAccess: "azure-native:redisenterprise:AccessPolicyAssignment",
+  diag: "azure-native:monitor:DiagnosticSetting",
+  workspace: "azure-native:operationalinsights:Workspace",
+} as const;
+
+/** Data stores and vaults, with the label and the service name the stack config uses. */
+const STORES: Record<string, { label: string; service?: string }> = {
+  "azure-native:dbforpostgresql:Server": { label: "PostgreSQL flexible server", service: "postgres" },
+  "azure-native:storage:StorageAccount": { label: "Storage account (Blob)", service: "storage" },
+  "azure-native:redisenterprise:RedisEnterprise": { label: "Azure Managed Redis", service: "redis" },
+  "azure-native:keyvault:Vault": { label: "Key Vault", service: "keyvault" },
+};
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const at = (v: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), v);
+const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const norm = (id: unknown) => text(id)?.toLowerCase().replace(/\/+$/, "");
+
+/** A Mermaid-safe node ID. */
+function nodeId(kind: string, r: PlannedResource): string {
+  return `${kind}_${r.name.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+/** A Mermaid label in quotes (quotes and angle brackets escaped, `<br/>` kept). */
+function label(...lines: string[]): string {
+  const esc = (s: string) => s.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+  return `"${lines.map(esc).join("<br/>")}"`;
+}
+
+/** The Azure name of a resource: the last segment of its ARM ID, else its logical name. */
+function azureName(r: PlannedResource): string {
+  const id = text(r.id) ?? text(r.outputs.id);
+  return id ? id.slice(id.lastIndexOf("/") + 1) : r.name;
+}
+
+function idOf(r: PlannedResource): string | undefined {
+  return norm(r.id ?? r.outputs.id);
+}
+
+export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
+  const { plan } = input;
+  const resources = plan.resources.filter((r) => r.custom);
+  const ofType = (t: string) => resources.filter((r) => r.type === t);
+  const byId = new Map<string, PlannedResource>();
+  for (const r of resources) {
+    const id = idOf(r);
+    if (id) byId.set(id, r);
+  }
+  const nodes = new Map<PlannedResource, string>();
+  const out: string[] = ["flowchart LR"];
+  const edges = new Set<string>();
+  const edge = (line: string) => edges.add(`  ${line}`);
+  const declare = (indent: string, kind: string, r: PlannedResource, ...lines: string[]) => {
+    const id = nodeId(kind, r);
+    nodes.set(r, id);
+    out.push(`${indent}${id}[${label(...lines)}]`);
+    return id;
+  };
+
+  out.push(`  internet((Internet))`);
+
+  const subnets = ofType(TYPES.subnet);
+  const envs = ofType(TYPES.env);
+  const apps = ofType(TYPES.app);
+  const endpoints = ofType(TYPES.pe);
+  const subnetOf = (subnetId: unknown) => subnets.find((s) => idOf(s) === norm(subnetId));
+
+  const appLines = (indent: string, app: PlannedResource) => {
+    const external = at(app.inputs, "configuration", "ingress", "external") === true;
+    const port = at(app.inputs, "configuration", "ingress", "targetPort");
+    declare(
+      indent,
+      "app",
+      app,
+      `app ${azureName(app)}`,
+      external ? "frontend: public HTTPS" : "internal ingress only",
+      ...(typeof port === "number" ? [`port ${port}`] : []),
+    );
+  };
+  const envLines = (indent: string, env: PlannedResource) => {
+    out.push(
+      `${indent}subgraph ${nodeId("env", env)}[${label(`Container Apps environment ${azureName(env)}`)}]`,
+    );
+    for (const app of apps.filter((a) => norm(a.inputs.environmentId) === idOf(env)))
+      appLines(`${indent}  `, app);
+    out.push(`${indent}end`);
+  };
+
+  for (const vnet of ofType(TYPES.vnet)) {
+    const prefixes = list(at(vnet.inputs, "addressSpace", "addressPrefixes")).filter(
+      (p) => typeof p === "string",
+    );
+    out.push(`  subgraph ${nodeId("vnet", vnet)}[${label(`VNet ${azureName(vnet)}`, prefixes.join(", "))}]`);
+    for (const subnet of subnets.filter((s) => idOf(s)?.startsWith(`${idOf(vnet)}/subnets/`))) {
+      const nsg = text(at(subnet.inputs, "networkSecurityGroup", "id"));
+      out.push(
+        `    subgraph ${nodeId("subnet", subnet)}[${label(
+          `subnet ${azureName(subnet)} ${text(subnet.inputs.addressPrefix) ?? ""}`.trim(),
+          nsg ? `NSG ${nsg.slice(nsg.lastIndexOf("/") + 1)}` : "no NSG",
+        )}]`,
+      );
+      for (const env of envs.filter(
+        (e) => subnetOf(at(e.inputs, "vnetConfiguration", "infrastructureSubnetId")) === subnet,
+      ))
+        envLines("      ", env);
+      for (const pe of endpoints.filter((p) => subnetOf(at(p.inputs, "subnet", "id")) === subnet)) {
+        const groups = list(at(p0(pe), "groupIds")).join(", ");
+        declare("      ", "pe", pe, `private endpoint ${azureName(pe)}`, groups);
+      }
+      out.push("    end");
+    }
+    out.push("  end");
+  }
+  // Environments outside any VNet would be a NET-1 finding; draw them anyway so it shows.
+  for (const env of envs.filter(
+    (e) => !subnetOf(at(e.inputs, "vnetConfiguration", "infrastructureSubnetId")),
+  ))
+    envLines("  ", env);
+
+  const stores = resources.filter((r) => r.type in STORES);
+  const workspaces = ofType(TYPES.workspace);
+  out.push(`  subgraph paas[${label("Azure PaaS services")}]`);
+  for (const store of stores) {
+    const pna =
+      text(store.inputs.publicNetworkAccess) ??
+      text(at(store.inputs, "properties", "publicNetworkAccess")) ??
+      text(at(store.inputs, "network", "publicNetworkAccess"));
+    declare(
+      "    ",
+      "store",
+      store,
+      STORES[store.type].label,
+      azureName(store),
+      ...(pna ? [`public access ${pna}`] : []),
+    );
+  }
+  for (const ws of workspaces) {
+    const days = ws.inputs.retentionInDays;
+    declare(
+      "    ",
+      "log",
+      ws,
+      "Log Analytics workspace",
+      azureName(ws),
+      ...(typeof days === "number" ? [`${days} days`] : []),
+    );
+  }
+  out.push("  end");
+
+  const identities = ofType(TYPES.identity);
+  out.push(`  subgraph identities[${label("User-assigned managed identities")}]`);
+  for (const identity of identities) declare("    ", "id", identity, azureName(identity));
+  out.push("  end");
+
+  // The resource a scope (ARM ID) falls under: the deepest drawn resource whose ID prefixes it.
+  const drawnFor = (scope: unknown): string | undefined => {
+    let id = norm(scope);
+    while (id) {
+      const r = byId.get(id);
+      if (r && nodes.has(r)) return nodes.get(r);
+      id = id.includes("/") ? id.slice(0, id.lastIndexOf("/")) : undefined;
+    }
+    return undefined;
+  };
+  const identityByPrincipal = new Map<string, PlannedResource>();
+  for (const i of identities) {
+    const p = text(i.outputs.principalId);
+    if (p) identityByPrincipal.set(p.toLowerCase(), i);
+  }
+
+  // Internet -> frontends (NET-2).
+  for (const app of apps)
+    if (at(app.inputs, "configuration", "ingress", "external") === true && nodes.has(app))
+      edge(`internet -->|HTTPS 443| ${nodes.get(app)}`);
+
+  // Who runs as which identity (apps and data stores using a CMK identity).
+  for (const r of [...apps, ...stores]) {
+    const assigned = at(r.inputs, "identity", "userAssignedIdentities");
+    // A list of IDs in most APIs; a map keyed by ID in some (PostgreSQL).
+    for (const identityId of isObj(assigned) ? Object.keys(assigned) : list(assigned)) {
+      const target = drawnFor(identityId);
+      if (target && nodes.has(r))
+        edge(`${nodes.get(r)} -.-|${r.type === TYPES.app ? "runs as" : "CMK identity"}| ${target}`);
+    }
+  }
+
+  // Network paths: app -> private endpoint -> store, for the services the app uses.
+  const peFor = (store: PlannedResource) =>
+    endpoints.find((pe) =>
+      list(pe.inputs.privateLinkServiceConnections).some(
+        (c) => norm(at(c, "privateLinkServiceId")) === idOf(store),
+      ),
+    );
+  for (const pe of endpoints) {
+    for (const c of list(pe.inputs.privateLinkServiceConnections)) {
+      const target = drawnFor(at(c, "privateLinkServiceId"));
+      if (target && nodes.has(pe)) edge(`${nodes.get(pe)} --> ${target}`);
+    }
+  }
+  // Which stores an app reaches: those its identity holds a data-plane role on (Key Vault,
+  // Storage, Redis), and the services its config says it uses (PostgreSQL access is an Entra
+  // database role granted in SQL, invisible to ARM).
+  const roleTargets = new Map<string, Set<string>>();
+  const grant = (principal: unknown, target: string | undefined) => {
+    const p = text(principal)?.toLowerCase();
+    if (!p || !target) return;
+    roleTargets.set(p, (roleTargets.get(p) ?? new Set()).add(target));
+  };
+  for (const ra of ofType(TYPES.role)) grant(ra.inputs.principalId, drawnFor(ra.inputs.scope));
+  for (const access of ofType(TYPES.redisAccess)) {
+    const cluster = stores.find((s) => azureName(s) === access.inputs.clusterName);
+    grant(at(access.inputs, "user", "objectId"), cluster && nodes.get(cluster));
+  }
+  const configuredApps = plan.config.apps;
+  for (const app of apps) {
+    const uses = configuredApps.find((a) => a.name === text(app.inputs.containerAppName))?.uses ?? [];
+    const principals = list(at(app.inputs, "identity", "userAssignedIdentities"))
+      .map((id) => identities.find((i) => idOf(i) === norm(id)))
+      .map((i) => text(i?.outputs.principalId)?.toLowerCase());
+    for (const store of stores) {
+      const service = STORES[store.type].service;
+      const granted = principals.some((p) => p && roleTargets.get(p)?.has(nodes.get(store) ?? ""));
+      const configured = service === "postgres" && (uses as readonly string[]).includes(service);
+      if (!granted && !configured) continue;
+      const pe = peFor(store);
+      const via = pe ? nodes.get(pe) : nodes.get(store);
+      if (via && nodes.has(app)) edge(`${nodes.get(app)} -->|private| ${via}`);
+    }
+  }
+
+  // Data-plane access of workload identities (IAM-2): role assignments and Redis access policies.
+  for (const ra of ofType(TYPES.role)) {
+    if (ra.inputs.principalType !== "ServicePrincipal") continue;
+    const identity = identityByPrincipal.get(text(ra.inputs.principalId)?.toLowerCase() ?? "");
+    const target = drawnFor(ra.inputs.scope);
+    const role = roleNameOf(text(ra.inputs.roleDefinitionId) ?? "") ?? "role";
+    if (identity && target) edge(`${nodes.get(identity)} ==>|${role}| ${target}`);
+  }
+  for (const access of ofType(TYPES.redisAccess)) {
+    const identity = identityByPrincipal.get(
+      text(at(access.inputs, "user", "objectId"))?.toLowerCase() ?? "",
+    );
+    const cluster = stores.find(
+      (s) =>
+        s.type === "azure-native:redisenterprise:RedisEnterprise" &&
+        azureName(s) === access.inputs.clusterName,
+    );
+    if (identity && cluster)
+      edge(
+        `${nodes.get(identity)} ==>|Redis access policy ${text(access.inputs.accessPolicyName) ?? ""}| ${nodes.get(cluster)}`,
+      );
+  }
+
+  // Diagnostics (LOG-1), aggregated: one edge per workspace with the number of settings.
+  for (const ws of workspaces) {
+    const settings = ofType(TYPES.diag).filter((d) => norm(d.inputs.workspaceId) === idOf(ws));
+    if (settings.length && nodes.has(ws)) {
+      out.push(`  diag_${nodes.get(ws)}[[${label(`${settings.length} diagnostic settings`)}]]`);
+      edge(`diag_${nodes.get(ws)} -.->|logs and metrics| ${nodes.get(ws)}`);
+    }
+  }
+  const humans = ofType(TYPES.role).filter((r) => r.inputs.principalType === "Group").length;
+  if (humans) {
+    out.push(`  humans[${label("Entra groups per human role", `${humans} reader-level role assignments`)}]`);
+    edge("humans -.->|IAM-2| paas");
+  }
+  return [...out, ...edges].join("\n");
+}
+
+/** The first private link connection of an endpoint. */
+function p0(pe: PlannedResource): unknown {
+  return list(pe.inputs.privateLinkServiceConnections)[0];
+}
+
+/** The diagram as a Markdown fenced block (what the README holds). */
+export function renderDiagram(input: Pick<EvidenceInput, "plan">): string {
+  return `\`\`\`mermaid\n${renderMermaid(input)}\n\`\`\`\n`;
+}
+
+/** `.mmd` gets raw Mermaid; anything else a Markdown fenced block. */
+export function writeDiagram(file: string, input: Pick<EvidenceInput, "plan">): void {
+  fs.writeFileSync(file, file.endsWith(".mmd") ? `${renderMermaid(input)}\n` : renderDiagram(input));
+}
