@@ -1,0 +1,187 @@
+/**
+ * The mutation suite: starting from the real plans of the dev and prod stacks (which pass
+ * their presets with zero violations), every entry of the catalog changes one security
+ * setting, removes what a stack policy relies on, or adds a resource a user might write by
+ * hand — and the pack, evaluated exactly as `npm run policy:analyze` does, must block it with
+ * a mandatory violation from the expected policy citing the expected control. Secure
+ * variations must pass untouched. The counts are printed at the end.
+ */
+import { planStack } from "../../lib/offline/plan";
+import { loadPackConfig } from "../../policy/engine/config";
+import { evaluateStackExport, type Evaluation, type StackExport } from "../../policy/engine/evaluate";
+import { platformPolicies } from "../../policy/policies";
+import {
+  DELETE,
+  MUTATIONS,
+  SECURE_VARIATIONS,
+  type Context,
+  type ExportResource,
+  type Mutation,
+  type Stack,
+  type Variation,
+} from "./mutationCatalog";
+
+const STACKS: Stack[] = ["dev", "prod"];
+const baseline: Partial<Record<Stack, StackExport>> = {};
+const tally = { mutations: 0, blocked: 0, variations: 0, accepted: 0 };
+
+beforeAll(async () => {
+  for (const stack of STACKS) baseline[stack] = (await planStack(stack)).toStackExport();
+}, 60_000);
+
+afterAll(() => {
+  console.log(
+    `Mutation suite: ${tally.blocked} of ${tally.mutations} mutations blocked; ` +
+      `${tally.accepted} of ${tally.variations} secure variations accepted.`,
+  );
+});
+
+const resourcesOf = (doc: StackExport) => doc.deployment.resources as ExportResource[];
+
+function evaluate(doc: StackExport, stack: Stack): Promise<Evaluation> {
+  return evaluateStackExport(doc, { config: loadPackConfig(stack), outcomes: false });
+}
+
+/** Sets `path` (dot-separated; `push:` appends to the array there) in `target`. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const push = path.startsWith("push:");
+  const keys = (push ? path.slice(5) : path).split(".");
+  let node: Record<string, unknown> = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = /^\d+$/.test(key) ? [] : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (push) {
+    const list = Array.isArray(node[last]) ? (node[last] as unknown[]) : [];
+    node[last] = [...list, value];
+  } else if (value === DELETE) {
+    delete node[last];
+  } else {
+    node[last] = structuredClone(value);
+  }
+}
+
+function context(doc: StackExport, stack: Stack): Context {
+  const first = (type: string) => {
+    const r = resourcesOf(doc).find((x) => x.type === type);
+    if (!r) throw new Error(`the ${stack} plan has no ${type}`);
+    return r;
+  };
+  const idOf = (type: string) => String(first(type).outputs?.id);
+  const rg = first("azure-native:resources:ResourceGroup");
+  return {
+    stack,
+    subscription: idOf("azure-native:resources:ResourceGroup").split("/")[2],
+    resourceGroup: String(rg.outputs?.name ?? rg.inputs?.resourceGroupName),
+    idOf,
+    nameOf: (type) => idOf(type).split("/").pop() ?? "",
+  };
+}
+
+/** The mutated export and the URNs it touched; throws if the entry matches nothing (a stale catalog). */
+function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touched: Set<string> } {
+  const doc = structuredClone(baseline[stack]!);
+  const resources = resourcesOf(doc);
+  const touched = new Set<string>();
+  if ("add" in m && m.add) {
+    const ctx = context(doc, stack);
+    const root = resources[0];
+    const provider = resources.find((r) => r.type.startsWith("azure-native:") && r.provider)?.provider;
+    const inputs = m.add.inputs(ctx);
+    const urn = `urn:pulumi:${stack}::secure-azure-platform::${m.add.type}::mutation-${m.add.name}`;
+    const id = `/subscriptions/${ctx.subscription}/resourceGroups/${ctx.resourceGroup}/providers/Added/${m.add.name}`;
+    resources.push({
+      urn,
+      type: m.add.type,
+      custom: true,
+      inputs,
+      outputs: { ...inputs, id },
+      parent: root.urn,
+      provider,
+      dependencies: [],
+    });
+    touched.add(urn);
+    return { doc, touched };
+  }
+  const targets = resources.filter((r) => r.type === m.type && (!m.where || m.where(r.inputs ?? {}, r.urn)));
+  if (targets.length === 0) throw new Error(`"${m.id}" matches no ${m.type} in the ${stack} plan`);
+  for (const r of targets) touched.add(r.urn);
+  if ("remove" in m && m.remove) {
+    doc.deployment.resources = resources
+      .filter((r) => !touched.has(r.urn))
+      .map((r) => ({
+        ...r,
+        parent: r.parent && touched.has(r.parent) ? resources[0].urn : r.parent,
+        dependencies: (r.dependencies ?? []).filter((d) => !touched.has(d)),
+      }));
+    return { doc, touched };
+  }
+  for (const r of targets) {
+    if ("unprotect" in m && m.unprotect) r.protect = false;
+    for (const [path, raw] of Object.entries(m.set ?? {})) {
+      const value = raw === "__other__" ? (stack === "prod" ? "dev" : "prod") : raw;
+      for (const side of ["inputs", "outputs"] as const) {
+        const props = r[side];
+        if (props) setPath(props, path, value);
+      }
+    }
+  }
+  return { doc, touched };
+}
+
+const stackPolicyNames = new Set(platformPolicies.filter((p) => "validateStack" in p).map((p) => p.name));
+
+describe("the baseline", () => {
+  it.each(STACKS)("%s passes its preset with zero violations", async (stack) => {
+    const { violations } = await evaluate(structuredClone(baseline[stack]!), stack);
+    expect(violations).toEqual([]);
+  });
+
+  it("every expected policy of the catalog exists in the pack", () => {
+    const names = new Set(platformPolicies.map((p) => p.name));
+    expect(MUTATIONS.map((m) => m.policy).filter((p) => !names.has(p))).toEqual([]);
+  });
+});
+
+const mutationCases = MUTATIONS.flatMap((m) =>
+  (m.stacks ?? STACKS).map((stack) => [stack, m.id, m] as const),
+);
+
+describe("mutations the pack must block", () => {
+  it.each(mutationCases)("[%s] %s", async (stack, _id, m) => {
+    tally.mutations++;
+    const { doc, touched } = mutate(stack, m);
+    const { violations } = await evaluate(doc, stack);
+    const blocking = violations.filter(
+      (v) =>
+        v.policy === m.policy &&
+        v.level === "mandatory" &&
+        v.controls.includes(m.control) &&
+        (stackPolicyNames.has(v.policy) || touched.has(v.urn)),
+    );
+    // On failure, show what the pack said instead.
+    expect({
+      blocked: blocking.length > 0,
+      saw: blocking.length ? [] : violations.map((v) => `${v.policy}: ${v.message}`),
+    }).toEqual({
+      blocked: true,
+      saw: [],
+    });
+    tally.blocked++;
+  });
+});
+
+const variationCases = SECURE_VARIATIONS.flatMap((v) =>
+  (v.stacks ?? STACKS).map((stack) => [stack, v.id, v] as const),
+);
+
+describe("secure variations the pack must accept", () => {
+  it.each(variationCases)("[%s] %s", async (stack, _id, variation) => {
+    tally.variations++;
+    const { doc } = mutate(stack, variation);
+    const { violations } = await evaluate(doc, stack);
+    expect(violations.map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
+    tally.accepted++;
+  });
+});
