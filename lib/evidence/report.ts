@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import type { Evaluation, PolicyOutcome } from "../../policy/engine/evaluate";
-import { reconcilePackConfig, loadPackConfig } from "../../policy/engine/config";
+import { loadPackConfig, reconcilePackConfig, schemaDefaults } from "../../policy/engine/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
 import type { StackExport } from "../offline/export";
@@ -118,14 +118,35 @@ function shortType(type: string): string {
   return type.replace(/^azure-native:/, "");
 }
 
-function levels(preset: string, evaluation: Evaluation | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!evaluation) return out;
+/** How the preset configures a policy: its level and the parameters it sets. */
+export interface PresetSetting {
+  level: string;
+  /**
+   * Parameters the preset sets away from the policy's own defaults, as `key=value` (e.g. dev's
+   * `requireLocks=false`), so a pass is read against what was actually required.
+   */
+  nonDefault: string[];
+}
+
+/** Per policy, the preset's level and non-default parameters (empty when the stack has no preset). */
+export function presetSettings(preset: string): Map<string, PresetSetting> {
+  const out = new Map<string, PresetSetting>();
+  let resolved;
   try {
-    const { policies } = reconcilePackConfig(platformPolicies, loadPackConfig(preset));
-    for (const [name, cfg] of policies) out.set(name, cfg.enforcementLevel);
+    resolved = reconcilePackConfig(platformPolicies, loadPackConfig(preset)).policies;
   } catch {
-    // A stack without a preset: levels are not shown rather than guessed.
+    // A stack without a preset: nothing is shown rather than guessed.
+    return out;
+  }
+  for (const p of platformPolicies) {
+    const cfg = resolved.get(p.name);
+    if (!cfg) continue;
+    const defaults = schemaDefaults(p);
+    const nonDefault = Object.entries(cfg.properties)
+      .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(defaults[k]))
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    if (cfg.enforcementLevel === "disabled") nonDefault.unshift("disabled");
+    out.set(p.name, { level: cfg.enforcementLevel, nonDefault });
   }
   return out;
 }
@@ -135,7 +156,9 @@ export function renderReport(input: EvidenceInput): string {
   const { plan, stackExport, evaluation } = input;
   const preset = plan.config.environment;
   const results = controlResults(evaluation);
-  const level = levels(preset, evaluation);
+  const settings = evaluation ? presetSettings(preset) : new Map<string, PresetSetting>();
+  const presetSettingsOf = (r: ControlResult) =>
+    r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
   const manifest = (stackExport.deployment.manifest ?? {}) as { time?: string };
   const custom = plan.resources.filter((r) => r.custom).length;
   const out: string[] = [];
@@ -169,7 +192,10 @@ export function renderReport(input: EvidenceInput): string {
   );
 
   out.push("## Controls", "");
-  out.push("| Control | Enforced by | Applies to | Verdict | Notes |", "|---|---|---|---|---|");
+  out.push(
+    "| Control | Enforced by | Applies to | Verdict | Preset settings | Notes |",
+    "|---|---|---|---|---|---|",
+  );
   for (const r of results) {
     const counts =
       r.resources.length === 0
@@ -180,7 +206,8 @@ export function renderReport(input: EvidenceInput): string {
     out.push(
       `| [${r.control.id}](#${r.control.id.toLowerCase()}) ${cell(r.control.title)} | ` +
         `${r.policies.map((p) => `\`${p.name}\``).join(", ") || "**no policy**"} | ${counts} | ` +
-        `${BADGE[r.verdict]} | ${r.control.notes.length ? cell(r.control.notes.join(" ")) : "—"} |`,
+        `${BADGE[r.verdict]} | ${cell(presetSettingsOf(r).join(", ")) || "—"} | ` +
+        `${r.control.notes.length ? cell(r.control.notes.join(" ")) : "—"} |`,
     );
   }
   out.push("");
@@ -205,8 +232,11 @@ export function renderReport(input: EvidenceInput): string {
     out.push(`Requirement: ${r.control.requirement}`, "");
     out.push("Policies:", "");
     for (const p of r.policies) {
-      const lvl = level.get(p.name);
-      out.push(`- \`${p.name}\` (${p.severity}${lvl ? `, ${lvl}` : ""}): ${p.description}`);
+      const preset = settings.get(p.name);
+      const how = preset
+        ? `, ${preset.level}${preset.nonDefault.length ? `; preset: ${preset.nonDefault.join(", ")}` : ""}`
+        : "";
+      out.push(`- \`${p.name}\` (${p.severity}${how}): ${p.description}`);
     }
     out.push("");
     if (r.control.notes.length) out.push(r.control.notes.map((n) => `> Note: ${n}`).join("\n>\n"), "");

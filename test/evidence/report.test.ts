@@ -90,6 +90,27 @@ describe("verdicts", () => {
     expect(text).toMatch(/1 mandatory and 0 advisory violation/);
   });
 
+  it("shows what the dev preset does not require next to its passes", () => {
+    const text = renderReport(cases.dev!);
+    expect(text).toMatch(
+      /\| \[BAK-2\]\(#bak-2\) Deletion protection \|.*\| PASS \| `stateful-resources-locked` requireLocks=false \|/,
+    );
+    expect(text).toMatch(
+      /\| \[THR-1\]\(#thr-1\).*`defender-plans-cover-services` requireDefenderPlans=false/,
+    );
+    expect(text).toContain("- `stateful-resources-locked` (high, mandatory; preset: requireLocks=false)");
+  });
+
+  it("shows no preset settings for prod's controls but the environment it expects", () => {
+    const rows = renderReport(cases.prod!)
+      .split("\n")
+      .filter((l) => /^\| \[[A-Z]+-\d\]/.test(l));
+    const settings = rows.map((r) => r.split(" | ")[4]);
+    expect(settings.filter((x) => x !== "—")).toEqual([
+      '`single-environment-per-stack` expectedEnvironment="prod"',
+    ]);
+  });
+
   it("claims nothing when the pack was not evaluated", () => {
     const { plan, stackExport } = cases.dev!;
     const text = renderReport({ plan, stackExport });
