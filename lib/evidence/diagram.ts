@@ -42,15 +42,25 @@ const text = (v: unknown): string | undefined => (typeof v === "string" && v !==
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const norm = (id: unknown) => text(id)?.toLowerCase().replace(/\/+$/, "");
 
-/** A Mermaid-safe node ID. */
-function nodeId(kind: string, r: PlannedResource): string {
-  return `${kind}_${r.name.replace(/[^A-Za-z0-9]/g, "_")}`;
-}
-
 /** A Mermaid label in quotes (quotes and angle brackets escaped, `<br/>` kept). */
 function label(...lines: string[]): string {
   const esc = (s: string) => s.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
   return `"${lines.map(esc).join("<br/>")}"`;
+}
+
+/** Edge text, quoted like a label so role names and URLs cannot break the syntax. */
+function edgeText(text: string): string {
+  return `|${label(text)}|`;
+}
+
+/** Plain code-unit order (not locale order), so every machine sorts alike. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Resources in a stable order: by logical name, then URN. */
+function sorted(resources: readonly PlannedResource[]): PlannedResource[] {
+  return [...resources].sort((a, b) => compare(a.name, b.name) || compare(a.urn, b.urn));
 }
 
 /** The Azure name of a resource: the last segment of its ARM ID, else its logical name. */
@@ -66,22 +76,48 @@ function idOf(r: PlannedResource): string | undefined {
 export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   const { plan } = input;
   const resources = plan.resources.filter((r) => r.custom);
-  const ofType = (t: string) => resources.filter((r) => r.type === t);
+  const ofType = (t: string) => sorted(resources.filter((r) => r.type === t));
   const byId = new Map<string, PlannedResource>();
   for (const r of resources) {
     const id = idOf(r);
     if (id) byId.set(id, r);
   }
+
+  // Node IDs: kind + sanitized logical name, made unique (two names may sanitize alike, and
+  // logical names are unique per type only). The fixed nodes are reserved first.
+  const used = new Set(["internet", "paas", "identities", "humans"]);
+  const ids = new Map<PlannedResource, string>();
+  const idFor = (kind: string, r: PlannedResource): string => {
+    const known = ids.get(r);
+    if (known) return known;
+    const base = `${kind}_${r.name.replace(/[^A-Za-z0-9]/g, "_")}`;
+    let id = base;
+    for (let n = 2; used.has(id); n++) id = `${base}_${n}`;
+    used.add(id);
+    ids.set(r, id);
+    return id;
+  };
+  /** Resources drawn as nodes (not subgraphs), which edges may point at. */
   const nodes = new Map<PlannedResource, string>();
   const out: string[] = ["flowchart LR"];
-  const edges = new Set<string>();
-  const edge = (line: string) => edges.add(`  ${line}`);
   const declare = (indent: string, kind: string, r: PlannedResource, ...lines: string[]) => {
-    const id = nodeId(kind, r);
+    const id = idFor(kind, r);
     nodes.set(r, id);
     out.push(`${indent}${id}[${label(...lines)}]`);
     return id;
   };
+  // Edges by kind, each kind sorted, so the output does not depend on the plan's order.
+  const edgeKinds = [
+    "internet",
+    "runsAs",
+    "privateLink",
+    "networkPath",
+    "roles",
+    "diagnostics",
+    "humans",
+  ] as const;
+  const edges = new Map<(typeof edgeKinds)[number], Set<string>>(edgeKinds.map((k) => [k, new Set()]));
+  const edge = (kind: (typeof edgeKinds)[number], line: string) => edges.get(kind)?.add(`  ${line}`);
 
   out.push(`  internet((Internet))`);
 
@@ -105,7 +141,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   };
   const envLines = (indent: string, env: PlannedResource) => {
     out.push(
-      `${indent}subgraph ${nodeId("env", env)}[${label(`Container Apps environment ${azureName(env)}`)}]`,
+      `${indent}subgraph ${idFor("env", env)}[${label(`Container Apps environment ${azureName(env)}`)}]`,
     );
     for (const app of apps.filter((a) => norm(a.inputs.environmentId) === idOf(env)))
       appLines(`${indent}  `, app);
@@ -116,11 +152,11 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     const prefixes = list(at(vnet.inputs, "addressSpace", "addressPrefixes")).filter(
       (p) => typeof p === "string",
     );
-    out.push(`  subgraph ${nodeId("vnet", vnet)}[${label(`VNet ${azureName(vnet)}`, prefixes.join(", "))}]`);
+    out.push(`  subgraph ${idFor("vnet", vnet)}[${label(`VNet ${azureName(vnet)}`, prefixes.join(", "))}]`);
     for (const subnet of subnets.filter((s) => idOf(s)?.startsWith(`${idOf(vnet)}/subnets/`))) {
       const nsg = text(at(subnet.inputs, "networkSecurityGroup", "id"));
       out.push(
-        `    subgraph ${nodeId("subnet", subnet)}[${label(
+        `    subgraph ${idFor("subnet", subnet)}[${label(
           `subnet ${azureName(subnet)} ${text(subnet.inputs.addressPrefix) ?? ""}`.trim(),
           nsg ? `NSG ${nsg.slice(nsg.lastIndexOf("/") + 1)}` : "no NSG",
         )}]`,
@@ -130,8 +166,10 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
       ))
         envLines("      ", env);
       for (const pe of endpoints.filter((p) => subnetOf(at(p.inputs, "subnet", "id")) === subnet)) {
-        const groups = list(at(p0(pe), "groupIds")).join(", ");
-        declare("      ", "pe", pe, `private endpoint ${azureName(pe)}`, groups);
+        const groups = list(pe.inputs.privateLinkServiceConnections)
+          .flatMap((c) => list(at(c, "groupIds")))
+          .filter((g): g is string => typeof g === "string");
+        declare("      ", "pe", pe, `private endpoint ${azureName(pe)}`, groups.join(", "));
       }
       out.push("    end");
     }
@@ -143,7 +181,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   ))
     envLines("  ", env);
 
-  const stores = resources.filter((r) => r.type in STORES);
+  const stores = sorted(resources.filter((r) => r.type in STORES));
   const workspaces = ofType(TYPES.workspace);
   out.push(`  subgraph paas[${label("Azure PaaS services")}]`);
   for (const store of stores) {
@@ -178,7 +216,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   for (const identity of identities) declare("    ", "id", identity, azureName(identity));
   out.push("  end");
 
-  // The resource a scope (ARM ID) falls under: the deepest drawn resource whose ID prefixes it.
+  // The node a scope (ARM ID) falls under: the deepest drawn resource whose ID prefixes it.
   const drawnFor = (scope: unknown): string | undefined => {
     let id = norm(scope);
     while (id) {
@@ -194,23 +232,26 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     if (p) identityByPrincipal.set(p.toLowerCase(), i);
   }
 
-  // Internet -> frontends (NET-2).
+  // Internet -> frontends (NET-2): only apps whose ingress is external.
   for (const app of apps)
     if (at(app.inputs, "configuration", "ingress", "external") === true && nodes.has(app))
-      edge(`internet -->|HTTPS 443| ${nodes.get(app)}`);
+      edge("internet", `internet -->${edgeText("HTTPS 443")} ${nodes.get(app)}`);
 
-  // Who runs as which identity (apps and data stores using a CMK identity).
+  // Who runs as which identity (apps, and data stores using a CMK identity).
   for (const r of [...apps, ...stores]) {
     const assigned = at(r.inputs, "identity", "userAssignedIdentities");
     // A list of IDs in most APIs; a map keyed by ID in some (PostgreSQL).
     for (const identityId of isObj(assigned) ? Object.keys(assigned) : list(assigned)) {
       const target = drawnFor(identityId);
       if (target && nodes.has(r))
-        edge(`${nodes.get(r)} -.-|${r.type === TYPES.app ? "runs as" : "CMK identity"}| ${target}`);
+        edge(
+          "runsAs",
+          `${nodes.get(r)} -.-${edgeText(r.type === TYPES.app ? "runs as" : "CMK identity")} ${target}`,
+        );
     }
   }
 
-  // Network paths: app -> private endpoint -> store, for the services the app uses.
+  // Private links: endpoint -> the resource it reaches.
   const peFor = (store: PlannedResource) =>
     endpoints.find((pe) =>
       list(pe.inputs.privateLinkServiceConnections).some(
@@ -220,21 +261,27 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   for (const pe of endpoints) {
     for (const c of list(pe.inputs.privateLinkServiceConnections)) {
       const target = drawnFor(at(c, "privateLinkServiceId"));
-      if (target && nodes.has(pe)) edge(`${nodes.get(pe)} --> ${target}`);
+      if (target && nodes.has(pe)) edge("privateLink", `${nodes.get(pe)} --> ${target}`);
     }
   }
-  // Which stores an app reaches: those its identity holds a data-plane role on (Key Vault,
-  // Storage, Redis), and the services its config says it uses (PostgreSQL access is an Entra
-  // database role granted in SQL, invisible to ARM).
+  // Network paths: app -> private endpoint -> store, for the stores an app reaches: those its
+  // identity holds a data-plane role on (Key Vault, Storage, Redis), and the services its config
+  // says it uses (PostgreSQL access is an Entra database role granted in SQL, invisible to ARM).
   const roleTargets = new Map<string, Set<string>>();
   const grant = (principal: unknown, target: string | undefined) => {
     const p = text(principal)?.toLowerCase();
     if (!p || !target) return;
     roleTargets.set(p, (roleTargets.get(p) ?? new Set()).add(target));
   };
+  const redisClusterOf = (access: PlannedResource) =>
+    stores.find(
+      (s) =>
+        s.type === "azure-native:redisenterprise:RedisEnterprise" &&
+        azureName(s) === access.inputs.clusterName,
+    );
   for (const ra of ofType(TYPES.role)) grant(ra.inputs.principalId, drawnFor(ra.inputs.scope));
   for (const access of ofType(TYPES.redisAccess)) {
-    const cluster = stores.find((s) => azureName(s) === access.inputs.clusterName);
+    const cluster = redisClusterOf(access);
     grant(at(access.inputs, "user", "objectId"), cluster && nodes.get(cluster));
   }
   const configuredApps = plan.config.apps;
@@ -250,7 +297,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
       if (!granted && !configured) continue;
       const pe = peFor(store);
       const via = pe ? nodes.get(pe) : nodes.get(store);
-      if (via && nodes.has(app)) edge(`${nodes.get(app)} -->|private| ${via}`);
+      if (via && nodes.has(app)) edge("networkPath", `${nodes.get(app)} -->${edgeText("private")} ${via}`);
     }
   }
 
@@ -259,45 +306,60 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     if (ra.inputs.principalType !== "ServicePrincipal") continue;
     const identity = identityByPrincipal.get(text(ra.inputs.principalId)?.toLowerCase() ?? "");
     const target = drawnFor(ra.inputs.scope);
-    const role = roleNameOf(text(ra.inputs.roleDefinitionId) ?? "") ?? "role";
-    if (identity && target) edge(`${nodes.get(identity)} ==>|${role}| ${target}`);
+    const definition = text(ra.inputs.roleDefinitionId) ?? "";
+    // A role outside our table is shown by its GUID rather than hidden.
+    const role = roleNameOf(definition) ?? `role ${definition.slice(definition.lastIndexOf("/") + 1)}`;
+    if (identity && target) edge("roles", `${nodes.get(identity)} ==>${edgeText(role)} ${target}`);
   }
   for (const access of ofType(TYPES.redisAccess)) {
     const identity = identityByPrincipal.get(
       text(at(access.inputs, "user", "objectId"))?.toLowerCase() ?? "",
     );
-    const cluster = stores.find(
-      (s) =>
-        s.type === "azure-native:redisenterprise:RedisEnterprise" &&
-        azureName(s) === access.inputs.clusterName,
-    );
+    const cluster = redisClusterOf(access);
     if (identity && cluster)
       edge(
-        `${nodes.get(identity)} ==>|Redis access policy ${text(access.inputs.accessPolicyName) ?? ""}| ${nodes.get(cluster)}`,
+        "roles",
+        `${nodes.get(identity)} ==>${edgeText(`Redis access policy ${text(access.inputs.accessPolicyName) ?? ""}`.trim())} ${nodes.get(cluster)}`,
       );
   }
 
   // Diagnostics (LOG-1), aggregated: one edge per workspace with the number of settings.
   for (const ws of workspaces) {
-    const settings = ofType(TYPES.diag).filter((d) => norm(d.inputs.workspaceId) === idOf(ws));
-    if (settings.length && nodes.has(ws)) {
-      out.push(`  diag_${nodes.get(ws)}[[${label(`${settings.length} diagnostic settings`)}]]`);
-      edge(`diag_${nodes.get(ws)} -.->|logs and metrics| ${nodes.get(ws)}`);
+    const settings = resources.filter(
+      (d) => d.type === TYPES.diag && norm(d.inputs.workspaceId) === idOf(ws),
+    );
+    const wsNode = nodes.get(ws);
+    if (settings.length && wsNode) {
+      out.push(`  diag_${wsNode}[[${label(`${settings.length} diagnostic settings`)}]]`);
+      edge("diagnostics", `diag_${wsNode} -.->${edgeText("logs and metrics")} ${wsNode}`);
     }
   }
-  const humans = ofType(TYPES.role).filter((r) => r.inputs.principalType === "Group").length;
-  if (humans) {
-    out.push(`  humans[${label("Entra groups per human role", `${humans} reader-level role assignments`)}]`);
-    edge("humans -.->|IAM-2| paas");
+
+  // Human access (IAM-2): Entra groups, summarized with the roles they actually hold.
+  const humanGrants = ofType(TYPES.role).filter((r) => r.inputs.principalType === "Group");
+  if (humanGrants.length) {
+    const groups = new Set(humanGrants.map((r) => text(r.inputs.principalId)?.toLowerCase()));
+    const roles = [
+      ...new Set(
+        humanGrants.map((r) => {
+          const d = text(r.inputs.roleDefinitionId) ?? "";
+          return roleNameOf(d) ?? `role ${d.slice(d.lastIndexOf("/") + 1)}`;
+        }),
+      ),
+    ].sort(compare);
+    out.push(
+      `  humans[${label(
+        "Entra groups (human roles)",
+        `${groups.size} group${groups.size === 1 ? "" : "s"}, ${humanGrants.length} role assignments`,
+        ...roles,
+      )}]`,
+    );
+    edge("humans", `humans -.->${edgeText("roles at resource-group scope")} paas`);
   }
-  return [...out, ...edges].join("\n");
+  return [...out, ...edgeKinds.flatMap((k) => [...(edges.get(k) ?? [])].sort(compare))].join("\n");
 }
 
 /** The first private link connection of an endpoint. */
-function p0(pe: PlannedResource): unknown {
-  return list(pe.inputs.privateLinkServiceConnections)[0];
-}
-
 /** The diagram as a Markdown fenced block (what the README holds). */
 export function renderDiagram(input: Pick<EvidenceInput, "plan">): string {
   return `\`\`\`mermaid\n${renderMermaid(input)}\n\`\`\`\n`;
