@@ -43,6 +43,7 @@ export const CONTROLS: readonly Control[] = [
     notes: [
       "Dev runs with platform-managed keys by configuration; the prod preset requires CMK.",
       "Azure Managed Redis accepts only versioned key URLs: a rotated key is picked up by the next deployment, while Storage and PostgreSQL follow versionless URIs at once.",
+      "On Azure Managed Redis the customer-managed key covers what reaches disk (persistence files, the OS disk, export temporaries); data held in memory is outside any key's reach.",
       "HSM-backed keys need a premium vault; the dev preset accepts software keys.",
     ],
   },
@@ -105,6 +106,7 @@ export const CONTROLS: readonly Control[] = [
       "PostgreSQL: backup retention of at least 30 days, geo-redundant backup on. Storage: blob soft delete and container soft delete of at least 30 days, versioning, change feed, point-in-time restore, geo-redundant replication (GRS/GZRS family). Key Vault soft delete 90 days. Managed Redis persistence on where data matters.",
     notes: [
       "Redis persistence is required in prod only; Managed Redis has no scheduled export to storage in this stack.",
+      "Managed Redis has no geo-redundant backup: its persistence stays in the cluster's region, and active geo-replication (the service's only cross-region copy) cannot be combined with persistence, so the stack keeps persistence and a regional loss loses the cache's contents.",
       "Restores are not exercised by the offline checks: a backup's restorability needs a drill against real Azure.",
     ],
   },

@@ -156,24 +156,32 @@ export function renderReport(input: EvidenceInput): string {
   const { plan, stackExport, evaluation } = input;
   const preset = plan.config.environment;
   const results = controlResults(evaluation);
-  const settings = evaluation ? presetSettings(preset) : new Map<string, PresetSetting>();
+  // The preset is configuration, not a verdict: its levels are shown even when the pack did not run.
+  const settings = presetSettings(preset);
   const presetSettingsOf = (r: ControlResult) =>
     r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
-  const manifest = (stackExport.deployment.manifest ?? {}) as { time?: string };
-  const custom = plan.resources.filter((r) => r.custom).length;
+  const manifest = (stackExport.deployment.manifest ?? {}) as { time?: unknown };
+  const time = typeof manifest.time === "string" ? manifest.time : "time unknown";
+  const exported = stackExport.deployment.resources ?? [];
+  const custom = exported.filter((r) => r.custom && !r.type.startsWith("pulumi:")).length;
   const out: string[] = [];
 
   out.push(`# Compliance report: stack \`${plan.stack}\` (${plan.project})`, "");
   out.push(
-    `Generated from the offline plan (${manifest.time ?? "time unknown"}): ${plan.resources.length} resources ` +
-      `(${custom} Azure resources), region ${plan.config.location}, policy preset \`policy/config/${preset}.json\`.`,
+    `Generated from the offline plan's export (${time}): ${exported.length} resources, ` +
+      `${custom} of them Azure resources, region ${plan.config.location}, policy preset \`policy/config/${preset}.json\`.`,
   );
   if (evaluation) {
     const s = evaluation.summary;
+    const outcomes = (o: PolicyOutcome["outcome"]) =>
+      evaluation.outcomes.filter((x) => x.outcome === o).length;
     out.push(
       "",
-      `Policy pack: ${s.policies} policies on ${s.resources} resources: ${s.mandatory} mandatory and ` +
+      `Policy pack: ${s.policies} policies on ${s.resources} resources (providers excluded): ${s.mandatory} mandatory and ` +
         `${s.advisory} advisory violation(s), ${s.unknown} check(s) that could not complete on unknown values.`,
+      "",
+      `Checks (policy × resource): ${outcomes("pass")} pass, ${outcomes("violation")} violation, ` +
+        `${outcomes("unknown")} unknown, ${outcomes("notApplicable")} not applicable.`,
     );
   } else {
     out.push(
@@ -202,7 +210,8 @@ export function renderReport(input: EvidenceInput): string {
         ? "—"
         : `${r.resources.length} resource${r.resources.length === 1 ? "" : "s"}: ${r.resources.filter((x) => x.verdict === "pass").length} pass, ` +
           `${r.resources.filter((x) => x.verdict === "violation").length} violation, ` +
-          `${r.resources.filter((x) => x.verdict === "unknown").length} unknown`;
+          `${r.resources.filter((x) => x.verdict === "unknown").length} unknown` +
+          `; ${r.notApplicable} not applicable`;
     out.push(
       `| [${r.control.id}](#${r.control.id.toLowerCase()}) ${cell(r.control.title)} | ` +
         `${r.policies.map((p) => `\`${p.name}\``).join(", ") || "**no policy**"} | ${counts} | ` +

@@ -17,13 +17,22 @@ interface Case {
 }
 const cases: Partial<Record<"dev" | "prod", Case>> = {};
 
-async function build(stack: "dev" | "prod", mutate?: (doc: StackExport) => void): Promise<Case> {
+async function build(stack: "dev" | "prod"): Promise<Case> {
   const plan = await planStack(stack);
   const stackExport = plan.toStackExport();
-  mutate?.(stackExport);
   const evaluation = await evaluateStackExport(stackExport, { config: loadPackConfig(stack) });
   return { plan, stackExport, evaluation };
 }
+
+/** The case with its export edited (a copy) and evaluated again: no second plan. */
+async function broken(base: Case, stack: "dev" | "prod", mutate: (doc: StackExport) => void): Promise<Case> {
+  const stackExport = structuredClone(base.stackExport);
+  mutate(stackExport);
+  const evaluation = await evaluateStackExport(stackExport, { config: loadPackConfig(stack) });
+  return { plan: base.plan, stackExport, evaluation };
+}
+
+const controlRows = (text: string) => text.split("\n").filter((l) => /^\| \[[A-Z]+-\d\]/.test(l));
 
 beforeAll(async () => {
   cases.dev = await build("dev");
@@ -36,21 +45,39 @@ describe.each(["dev", "prod"] as const)("the %s report", (stack) => {
     text = renderReport(cases[stack]!);
   });
 
-  it("names the stack, its preset and the pack's summary", () => {
+  it("names the stack, its preset, the export's date and counts, and the verdict totals", () => {
+    const { stackExport, evaluation } = cases[stack]!;
+    const manifest = stackExport.deployment.manifest as { time: string };
     expect(text).toMatch(new RegExp(`^# Compliance report: stack \`${stack}\``));
     expect(text).toContain(`policy preset \`policy/config/${stack}.json\``);
-    expect(text).toMatch(/Policy pack: \d+ policies on \d+ resources: 0 mandatory and 0 advisory violation/);
+    expect(text).toContain(`(${manifest.time}): ${stackExport.deployment.resources!.length} resources`);
+    expect(text).toContain(
+      `Policy pack: ${evaluation.summary.policies} policies on ${evaluation.summary.resources} resources (providers excluded): ` +
+        "0 mandatory and 0 advisory violation(s)",
+    );
+    const pass = evaluation.outcomes.filter((o) => o.outcome === "pass").length;
+    expect(pass).toBeGreaterThan(100);
+    expect(text).toMatch(
+      new RegExp(`Checks \\(policy × resource\\): ${pass} pass, 0 violation, 0 unknown, \\d+ not applicable`),
+    );
+    expect(text).toContain("Controls: 18 pass, 0 with violations, 0 unknown");
   });
 
-  it("has one row per control of the catalog, each with its policies and a verdict", () => {
-    const rows = text.split("\n").filter((l) => /^\| \[[A-Z]+-\d\]/.test(l));
+  it("has one row per control of the catalog (all 18), each with its policies and a verdict", () => {
+    const rows = controlRows(text);
+    expect(rows).toHaveLength(18);
     expect(rows.map((r) => /\[([A-Z]+-\d)\]/.exec(r)?.[1])).toEqual(CONTROLS.map((c) => c.id));
-    for (const row of rows) expect(row).toMatch(/`[a-z0-9-]+`.*\| (PASS|NO RESOURCES IN THIS STACK) \|/);
+    for (const row of rows)
+      expect(row).toMatch(
+        /`[a-z0-9-]+`.*\d+ resources?: \d+ pass, 0 violation, 0 unknown; \d+ not applicable \| PASS \|/,
+      );
   });
 
-  it("has a section per control with the per-resource verdicts", () => {
+  it("has a section per control with its policies' severity and level, and per-resource verdicts", () => {
     for (const c of CONTROLS) expect(text).toContain(`### ${c.id}\n`);
     expect(text).toMatch(/\| `[^`]+` \| keyvault:Vault \| PASS \|/);
+    expect(text).toMatch(/- `storage-account-tls` \(high, mandatory\): /);
+    expect(text).toMatch(/Not applicable: \d+ \(policy, resource\) pairs\./);
   });
 
   it("maps SOC 2 criteria and GDPR articles to the controls", () => {
@@ -58,8 +85,13 @@ describe.each(["dev", "prod"] as const)("the %s report", (stack) => {
     expect(text).toContain("| GDPR | Art. 44 transfers | RES-1 | PASS |");
   });
 
-  it("keeps the honest notes (TLS 1.3 floors)", () => {
-    expect(text).toContain("Only PostgreSQL can enforce a TLS 1.3 floor");
+  it("keeps the honest notes where a service or the evidence falls short", () => {
+    const row = (id: string) => controlRows(text).find((r) => r.startsWith(`| [${id}]`)) ?? "";
+    expect(row("TLS-1")).toContain("Only PostgreSQL can enforce a TLS 1.3 floor");
+    expect(row("ENC-2")).toContain("Azure Managed Redis accepts only versioned key URLs");
+    expect(row("BAK-1")).toContain("Managed Redis has no geo-redundant backup");
+    expect(row("MON-1")).toContain("static metric thresholds");
+    expect(row("ENV-1")).toContain("outside the stack");
   });
 });
 
@@ -73,14 +105,14 @@ describe("verdicts", () => {
   });
 
   it("shows a violation with its message on the resource and the control", async () => {
-    const broken = await build("prod", (doc) => {
+    const tls10 = await broken(cases.prod!, "prod", (doc) => {
       const account = doc.deployment.resources!.find(
         (r) => r.type === "azure-native:storage:StorageAccount",
       )!;
       account.inputs = { ...account.inputs, minimumTlsVersion: "TLS1_0" };
     });
-    const text = renderReport(broken);
-    const tls = controlResults(broken.evaluation).find((r) => r.control.id === "TLS-1")!;
+    const text = renderReport(tls10);
+    const tls = controlResults(tls10.evaluation).find((r) => r.control.id === "TLS-1")!;
     expect(tls.verdict).toBe("violation");
     expect(text).toMatch(/\| \[TLS-1\]\(#tls-1\) Encryption in transit \|.*\| VIOLATION \|/);
     expect(text).toMatch(
@@ -111,12 +143,42 @@ describe("verdicts", () => {
     ]);
   });
 
+  it("keeps a violation message with pipes and newlines inside its table cell", () => {
+    const { plan, stackExport, evaluation } = cases.prod!;
+    const vault = evaluation.outcomes.find((o) => o.type === "azure-native:keyvault:Vault")!;
+    const text = renderReport({
+      plan,
+      stackExport,
+      evaluation: {
+        ...evaluation,
+        violations: [
+          {
+            policy: "key-vault-rbac-authorization",
+            level: "mandatory",
+            severity: "high",
+            controls: ["KEY-1", "IAM-2"],
+            urn: vault.urn,
+            message: "a | b\nc",
+            remediation: "fix it",
+          },
+        ],
+      },
+    });
+    const row = text.split("\n").find((l) => l.includes("VIOLATION: key-vault-rbac-authorization"))!;
+    expect(row).toContain("VIOLATION: key-vault-rbac-authorization: a \\| b c |");
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(6);
+  });
+
   it("claims nothing when the pack was not evaluated", () => {
     const { plan, stackExport } = cases.dev!;
     const text = renderReport({ plan, stackExport });
     expect(text).toContain("The policy pack was not evaluated for this report: no verdict below is a pass.");
-    expect(text).not.toMatch(/\| PASS \|/);
-    expect(text.match(/NOT EVALUATED/g)?.length).toBeGreaterThanOrEqual(CONTROLS.length);
+    expect(text).not.toMatch(/\bPASS\b/);
+    expect(text).not.toMatch(/Checks \(policy/);
+    expect(controlRows(text).every((r) => r.includes("| NOT EVALUATED |"))).toBe(true);
+    expect(text).toContain("| SOC 2 | CC6.7 transmission | TLS-1 | NOT EVALUATED |");
+    // What the preset would enforce is configuration, so it is still shown.
+    expect(text).toContain("- `stateful-resources-locked` (high, mandatory; preset: requireLocks=false)");
   });
 });
 
