@@ -14,6 +14,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Evaluation, Violation } from "../policy/engine/evaluate";
 import type { Plan } from "../lib/offline/plan";
+import { writeDiagram } from "../lib/evidence/diagram";
+import { writeReport } from "../lib/evidence/report";
 
 // The SDK and the program load only once the arguments are known to be good: a usage
 // error answers at once.
@@ -94,12 +96,10 @@ function parseArgs(argv: string[]): Args {
 }
 
 /**
- * The policy engine, the report and the diagram are loaded only when needed (after the flags
- * are checked, so a usage error answers at once), typed by their modules.
+ * The policy engine is loaded only when needed (after the flags are checked, so a usage error
+ * answers at once), typed by its modules.
  */
 type EngineModule = typeof import("../policy/engine/evaluate") & typeof import("../policy/engine/config");
-type ReportModule = typeof import("../lib/evidence/report");
-type DiagramModule = typeof import("../lib/evidence/diagram");
 
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
@@ -218,16 +218,14 @@ async function main(): Promise<void> {
   const exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 
   const input = { plan, stackExport, evaluation };
-  /* eslint-disable @typescript-eslint/no-require-imports */
   if (args.report) {
-    (require("../lib/evidence/report") as ReportModule).writeReport(args.report, input);
+    writeReport(args.report, input);
     say(`Wrote the compliance report to ${path.relative(process.cwd(), args.report)}.`);
   }
   if (args.diagram) {
-    (require("../lib/evidence/diagram") as DiagramModule).writeDiagram(args.diagram, input);
+    writeDiagram(args.diagram, input);
     say(`Wrote the architecture diagram to ${path.relative(process.cwd(), args.diagram)}.`);
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
   process.exitCode = exitCode;
 }
 
