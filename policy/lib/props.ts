@@ -1,10 +1,39 @@
 /**
  * Safe reading of resource properties of any shape. Policies receive provider inputs (or
  * outputs) as loosely-typed JSON wrapped in `unknownCheckingProxy`: reading an unknown value
- * throws `UnknownValueError`, which must propagate (the engine turns it into an advisory
- * "can't run during preview"). Everything else about odd shapes — a string where an object
- * was expected, a missing array — must read as "absent", never throw.
+ * throws `UnknownValueError`, which propagates from `get`/`str`/`num`/`bool` (the engine turns
+ * it into an advisory "can't run during preview": a value compared with a required setting
+ * cannot be judged before it exists). Where only *presence* matters — a reference to another
+ * resource's ID, which is unknown until that resource exists — `has`, `hasText`, `peek` and
+ * the elements of `arr` read an unknown as "set" (`NOT_KNOWN`) instead, so the check still
+ * runs in a preview. Everything else about odd shapes — a string where an object was
+ * expected, a missing array — reads as "absent", never throws.
  */
+
+interface ProxyModule {
+  UnknownValueError: new (...args: never[]) => Error;
+}
+// Exported by @pulumi/policy at run time, but its typings strip it (marked @internal).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy/proxy") as ProxyModule;
+
+/** A value the engine will only know once the resource exists (preview). */
+export const NOT_KNOWN: unique symbol = Symbol("known after deployment");
+
+/** `read()`, or `NOT_KNOWN` when it touches a value that is unknown during preview. */
+export function known<T>(read: () => T): T | typeof NOT_KNOWN {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof UnknownValueError) return NOT_KNOWN;
+    throw err;
+  }
+}
+
+/** `get`, with an unknown value read as `NOT_KNOWN` instead of throwing. */
+export function peek(value: unknown, ...path: (string | number)[]): unknown {
+  return known(() => get(value, ...path));
+}
 
 /** The signature key Pulumi uses for secret values in serialized state and inputs. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -63,7 +92,9 @@ export function bool(value: unknown, ...path: (string | number)[]): boolean | un
 /** The elements of an array (secrets unwrapped), or [] when absent or not an array. */
 export function arr(value: unknown, ...path: (string | number)[]): unknown[] {
   const v = get(value, ...path);
-  return Array.isArray(v) ? v.map(unwrapSecret) : [];
+  // An unknown element (e.g. an ID in preview) is NOT_KNOWN: it counts, and reads as absent.
+  // (Indexed reads: `map` would read each element through the proxy before our callback.)
+  return Array.isArray(v) ? Array.from({ length: v.length }, (_, i) => known(() => unwrapSecret(v[i]))) : [];
 }
 
 /** An object value, or undefined. */
@@ -72,10 +103,16 @@ export function rec(value: unknown, ...path: (string | number)[]): Record<string
   return isRecord(v) ? v : undefined;
 }
 
-/** Whether the property is present with a value other than undefined/null. */
+/** Whether the property is present with a value other than undefined/null (unknown counts as present). */
 export function has(value: unknown, ...path: (string | number)[]): boolean {
-  const v = get(value, ...path);
+  const v = peek(value, ...path);
   return v !== undefined && v !== null;
+}
+
+/** Whether the property is a non-blank string, or unknown (it will be set once known). */
+export function hasText(value: unknown, ...path: (string | number)[]): boolean {
+  const v = peek(value, ...path);
+  return v === NOT_KNOWN || (typeof v === "string" && v.trim() !== "");
 }
 
 /** Case-insensitive string equality (Azure enum values and IDs are case-insensitive). */

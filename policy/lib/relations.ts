@@ -3,10 +3,12 @@
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
 import type { StackResource } from "./define";
-import { normalizeId, sameId, str } from "./props";
+import { known, NOT_KNOWN, normalizeId, peek, sameId } from "./props";
 
+/** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
 export function idOf(r: StackResource): string | undefined {
-  return str(r.props, "id");
+  const id = peek(r.props, "id");
+  return typeof id === "string" ? id : undefined;
 }
 
 /** Whether `from` depends on `to` (directly, or through a property dependency). */
@@ -14,7 +16,10 @@ export function dependsOn(from: StackResource, to: StackResource): boolean {
   return from.dependencies.some((d) => d.urn === to.urn);
 }
 
-/** `from.<value>` refers to `to`: same ARM ID, or (ID unknown on either side) a dependency. */
+/**
+ * `from.<value>` refers to `to`: same ARM ID, or (ID unknown on either side, e.g. `NOT_KNOWN`
+ * from `peek` in a preview) a dependency.
+ */
 export function refersTo(from: StackResource, value: unknown, to: StackResource): boolean {
   const target = idOf(to);
   if (typeof value === "string" && target !== undefined) return sameId(value, target);
@@ -40,7 +45,9 @@ export class ReferenceIndex {
 
   constructor(sources: readonly StackResource[], valuesOf: (source: StackResource) => unknown[]) {
     for (const source of sources) {
-      const values = valuesOf(source);
+      // A reference that cannot be read yet (preview) is matched through dependencies.
+      const read = known(() => valuesOf(source));
+      const values = read === NOT_KNOWN ? [NOT_KNOWN] : read;
       if (values.length > 0) this.referring.push(source);
       if (values.some((v) => typeof v !== "string")) this.withoutIds.push(source);
       for (const id of new Set(values.map(normalizeId))) {

@@ -4,7 +4,7 @@
  */
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy } from "../lib/define";
-import { arr, bool, str } from "../lib/props";
+import { arr, bool, hasText } from "../lib/props";
 import { label, ReferenceIndex } from "../lib/relations";
 
 const METRIC_ALERT: AzureType[] = ["azure-native:monitor:MetricAlert"];
@@ -22,7 +22,7 @@ export const metricAlertRouted = resourcePolicy({
   check: ({ props }, _cfg, report) => {
     if (bool(props, "enabled") === false) report("enabled is false; the rule would never fire");
     if (arr(props, "scopes").length === 0) report("scopes is empty; the rule watches nothing");
-    const routed = arr(props, "actions").some((a) => (str(a, "actionGroupId") ?? "").trim() !== "");
+    const routed = arr(props, "actions").some((a) => hasText(a, "actionGroupId"));
     if (!routed) report("actions has no actionGroupId; nobody would be notified");
   },
 });
@@ -87,7 +87,7 @@ export const criticalResourcesAlerted = stackPolicy({
       .filter(
         (a) =>
           bool(a.props, "enabled") !== false &&
-          arr(a.props, "actions").some((x) => (str(x, "actionGroupId") ?? "").trim() !== ""),
+          arr(a.props, "actions").some((x) => hasText(x, "actionGroupId")),
       );
     const byScope = new ReferenceIndex(alerts, (a) => arr(a.props, "scopes"));
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));

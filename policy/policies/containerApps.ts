@@ -8,7 +8,7 @@
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
 import { requireZoneParam, resourcePolicy } from "../lib/define";
-import { arr, bool, eqi, get, has, num, rec, show, str, tags } from "../lib/props";
+import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
 import { secretLookingReason } from "../shared/secretDetection";
 
 const APP = ["azure-native:app:ContainerApp"] as const;
@@ -153,9 +153,13 @@ export const containerAppSecretsFromKeyVault = resourcePolicy({
     for (const secret of arr(props, "configuration", "secrets")) {
       const name = show(get(secret, "name"));
       if (has(secret, "value")) report(`secret ${name} carries a value; it must be a Key Vault reference`);
-      if (!str(secret, "keyVaultUrl")) report(`secret ${name} has no keyVaultUrl`);
-      const identity = str(secret, "identity");
-      if (!identity || eqi(identity, "system"))
+      if (!hasText(secret, "keyVaultUrl")) report(`secret ${name} has no keyVaultUrl`);
+      // An identity ID unknown in preview is a user-assigned identity being created.
+      const identity = peek(secret, "identity");
+      if (
+        identity !== NOT_KNOWN &&
+        (typeof identity !== "string" || identity === "" || eqi(identity, "system"))
+      )
         report(
           `secret ${name} identity is ${show(get(secret, "identity"))}; it must be a user-assigned identity ID`,
         );
@@ -179,7 +183,9 @@ export const containerAppNoSecretEnv = resourcePolicy({
       for (const env of arr(container, "env")) {
         const name = str(env, "name");
         if (name === undefined || has(env, "secretRef")) continue;
-        const reason = secretLookingReason(name, str(env, "value") ?? "");
+        // A value computed by another resource (unknown in preview) is not a literal in code.
+        const value = peek(env, "value");
+        const reason = secretLookingReason(name, typeof value === "string" ? value : "");
         if (reason)
           report(
             `container ${show(get(container, "name"))}: plain env var ${name} refused because ${reason}`,
@@ -198,7 +204,7 @@ export const managedEnvironmentVnet = resourcePolicy({
   types: ENVIRONMENT,
   config: {},
   check: ({ props }, _cfg, report) => {
-    if (!str(props, "vnetConfiguration", "infrastructureSubnetId"))
+    if (!hasText(props, "vnetConfiguration", "infrastructureSubnetId"))
       report("vnetConfiguration.infrastructureSubnetId is not set; the environment must be VNet-integrated");
   },
 });

@@ -2,7 +2,7 @@
  * Diagnostic settings and Log Analytics workspaces (LOG-1, IAM-1, NET-1).
  */
 import { resourcePolicy } from "../lib/define";
-import { arr, bool, eqi, get, has, num, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
 
 /**
  * Resources that emit metrics only (no log categories): a storage account itself (its blob,
@@ -23,14 +23,17 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
   types: ["azure-native:monitor:DiagnosticSetting"],
   config: {},
   check: ({ props }, _cfg, report) => {
-    if (!str(props, "workspaceId"))
+    if (!hasText(props, "workspaceId"))
       report("workspaceId is not set; diagnostics must go to a Log Analytics workspace");
     const enabledLogs = arr(props, "logs").filter(
       (l) => bool(l, "enabled") === true && (has(l, "category") || has(l, "categoryGroup")),
     );
     const enabledMetrics = arr(props, "metrics").filter((m) => bool(m, "enabled") === true);
-    const uri = str(props, "resourceUri");
-    const metricsOnly = uri !== undefined && METRICS_ONLY_TARGET.test(uri.trim());
+    const uri = peek(props, "resourceUri");
+    // Unknown target (preview) with logs enabled: fine for any target; without logs the
+    // verdict depends on the target's type, so read it again and let the unknown propagate.
+    if (uri === NOT_KNOWN && enabledLogs.length === 0) str(props, "resourceUri");
+    const metricsOnly = typeof uri === "string" && METRICS_ONLY_TARGET.test(uri.trim());
     if (metricsOnly) {
       if (enabledMetrics.length === 0) report("no metric category is enabled for a metrics-only resource");
     } else if (enabledLogs.length === 0) {

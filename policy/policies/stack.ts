@@ -5,7 +5,7 @@
  */
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { stackPolicy, type StackResource, type StackView } from "../lib/define";
-import { arr, bool, eqi, get, normalizeId, num, show, str } from "../lib/props";
+import { arr, bool, eqi, get, hasText, normalizeId, NOT_KNOWN, num, peek, show, str } from "../lib/props";
 import { dependsOn, idOf, label, ReferenceIndex, refersTo } from "../lib/relations";
 import { rotationIntervalDays } from "./keyVault";
 
@@ -41,7 +41,7 @@ export const diagnosticsCoverage = stackPolicy({
   check: (stack, cfg, report) => {
     const settings = stack.ofType("azure-native:monitor:DiagnosticSetting");
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
-    const byResource = new ReferenceIndex(settings, (s) => [get(s.props, "resourceUri")]);
+    const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (const target of stack.resources) {
       if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
@@ -53,7 +53,7 @@ export const diagnosticsCoverage = stackPolicy({
       const good = mine.some((s) =>
         workspaces.some(
           (w) =>
-            refersTo(s, get(s.props, "workspaceId"), w) &&
+            refersTo(s, peek(s.props, "workspaceId"), w) &&
             (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
         ),
       );
@@ -89,10 +89,11 @@ export const dataStorePrivateConnectivity = stackPolicy({
       [
         ...arr(pe.props, "privateLinkServiceConnections"),
         ...arr(pe.props, "manualPrivateLinkServiceConnections"),
-      ].map((c) => get(c, "privateLinkServiceId")),
+      ].map((c) => peek(c, "privateLinkServiceId")),
     );
     for (const store of stack.ofType(...DATA_STORES)) {
-      if (str(store.props, "network", "delegatedSubnetResourceId") || str(store.props, "subnetId")) continue;
+      if (hasText(store.props, "network", "delegatedSubnetResourceId") || hasText(store.props, "subnetId"))
+        continue;
       if (byService.referrers(store).length === 0)
         report(`${label(store)} has no private endpoint or VNet integration`, store.urn);
     }
@@ -139,7 +140,7 @@ function lockCovers(lock: StackResource, target: StackResource): boolean {
       return dependsOn(lock, target);
     }
     case "azure-native:authorization:ManagementLockByScope": {
-      const scope = normalizeId(get(lock.props, "scope"));
+      const scope = normalizeId(peek(lock.props, "scope"));
       const targetId = normalizeId(idOf(target));
       if (scope !== undefined && targetId !== undefined)
         return targetId === scope || targetId.startsWith(`${scope}/`);
@@ -162,7 +163,7 @@ function lockIndex(locks: readonly StackResource[]): (target: StackResource) => 
     const scope =
       lock.canonical === "azure-native:authorization:ManagementLockByScope" &&
       (eqi(level, "CanNotDelete") || eqi(level, "ReadOnly"))
-        ? normalizeId(get(lock.props, "scope"))
+        ? normalizeId(peek(lock.props, "scope"))
         : undefined;
     if (scope !== undefined) scopes.add(scope);
     else others.push(lock);
@@ -214,25 +215,29 @@ function parseKeyUri(uri: string): { host: string; vault: string; name: string }
   return m ? { host: m[1].toLowerCase(), vault: m[2].toLowerCase(), name: m[3].toLowerCase() } : undefined;
 }
 
-/** Key URIs a data store encrypts with. */
-function keyReferences(r: StackResource): string[] {
+/** Key URIs a data store encrypts with; `NOT_KNOWN` for one that is not known yet (preview). */
+function keyReferences(r: StackResource): (string | typeof NOT_KNOWN)[] {
   const refs: unknown[] = [];
   if (
     r.canonical === "azure-native:storage:StorageAccount" &&
     eqi(get(r.props, "encryption", "keySource"), "Microsoft.Keyvault")
   ) {
-    const vaultUri = str(r.props, "encryption", "keyVaultProperties", "keyVaultUri");
-    const keyName = str(r.props, "encryption", "keyVaultProperties", "keyName");
-    if (vaultUri && keyName) refs.push(`${vaultUri.replace(/\/+$/, "")}/keys/${keyName}`);
+    const vaultUri = peek(r.props, "encryption", "keyVaultProperties", "keyVaultUri");
+    const keyName = peek(r.props, "encryption", "keyVaultProperties", "keyName");
+    if (vaultUri === NOT_KNOWN || keyName === NOT_KNOWN) refs.push(NOT_KNOWN);
+    else if (typeof vaultUri === "string" && vaultUri && typeof keyName === "string" && keyName)
+      refs.push(`${vaultUri.replace(/\/+$/, "")}/keys/${keyName}`);
   } else if (r.canonical === "azure-native:dbforpostgresql:Server") {
     refs.push(
-      get(r.props, "dataEncryption", "primaryKeyURI"),
-      get(r.props, "dataEncryption", "geoBackupKeyURI"),
+      peek(r.props, "dataEncryption", "primaryKeyURI"),
+      peek(r.props, "dataEncryption", "geoBackupKeyURI"),
     );
   } else if (r.canonical === "azure-native:redisenterprise:RedisEnterprise") {
-    refs.push(get(r.props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"));
+    refs.push(peek(r.props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"));
   }
-  return refs.filter((v): v is string => typeof v === "string" && v !== "");
+  return refs.filter(
+    (v): v is string | typeof NOT_KNOWN => v === NOT_KNOWN || (typeof v === "string" && v !== ""),
+  );
 }
 
 function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
@@ -268,8 +273,24 @@ export const customerManagedKeysRotate = stackPolicy({
       "azure-native:dbforpostgresql:Server",
       "azure-native:redisenterprise:RedisEnterprise",
     );
+    const checkRotation = (key: StackResource, what: string, consumer: StackResource) => {
+      const interval = rotationIntervalDays(
+        get(key.props, "properties", "rotationPolicy") ?? get(key.props, "rotationPolicy"),
+      );
+      if (interval === undefined || interval > cfg.maxRotationDays)
+        report(
+          `key ${what} used by ${label(consumer)} has ${interval === undefined ? "no rotation policy" : `a rotation every ${Math.round(interval)} days`}; it must rotate at most every ${cfg.maxRotationDays} days`,
+          key.urn,
+        );
+    };
     for (const consumer of consumers) {
       for (const uri of keyReferences(consumer)) {
+        if (uri === NOT_KNOWN) {
+          // Preview: the URI comes from a key being created; judge the keys the store depends on.
+          for (const key of keys.filter((k) => dependsOn(consumer, k)))
+            checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
+          continue;
+        }
         const ref = parseKeyUri(uri);
         if (!ref) {
           report(`${label(consumer)} uses key ${show(uri)}, which is not a Key Vault key URI`, consumer.urn);
@@ -283,14 +304,7 @@ export const customerManagedKeysRotate = stackPolicy({
           );
           continue;
         }
-        const interval = rotationIntervalDays(
-          get(key.props, "properties", "rotationPolicy") ?? get(key.props, "rotationPolicy"),
-        );
-        if (interval === undefined || interval > cfg.maxRotationDays)
-          report(
-            `key ${ref.vault}/${ref.name} used by ${label(consumer)} has ${interval === undefined ? "no rotation policy" : `a rotation every ${Math.round(interval)} days`}; it must rotate at most every ${cfg.maxRotationDays} days`,
-            key.urn,
-          );
+        checkRotation(key, `${ref.vault}/${ref.name}`, consumer);
       }
     }
   },
@@ -300,8 +314,8 @@ export const customerManagedKeysRotate = stackPolicy({
 function vaultHosts(stack: StackView): Set<string> {
   const hosts = new Set<string>();
   for (const vault of stack.ofType("azure-native:keyvault:Vault")) {
-    const uri = str(vault.props, "properties", "vaultUri");
-    const host = uri?.match(/^https:\/\/([^/]+)/i)?.[1];
+    const uri = peek(vault.props, "properties", "vaultUri");
+    const host = typeof uri === "string" ? uri.match(/^https:\/\/([^/]+)/i)?.[1] : undefined;
     if (host) hosts.add(host.toLowerCase());
     const name = str(vault.props, "vaultName") ?? str(vault.props, "name");
     if (name) hosts.add(`${name.toLowerCase()}.vault.azure.net`);
@@ -321,10 +335,20 @@ export const containerAppKeyVaultReferences = stackPolicy({
   config: {},
   check: (stack, _cfg, report) => {
     const hosts = vaultHosts(stack);
+    const vaults = stack.ofType("azure-native:keyvault:Vault");
     for (const app of stack.ofType("azure-native:app:ContainerApp", "azure-native:app:Job")) {
       for (const secret of arr(app.props, "configuration", "secrets")) {
-        const url = str(secret, "keyVaultUrl");
-        if (url === undefined) continue;
+        const url = peek(secret, "keyVaultUrl");
+        if (url === NOT_KNOWN) {
+          // Preview: a URL computed from a vault being created must come from one of ours.
+          if (!vaults.some((v) => dependsOn(app, v)))
+            report(
+              `${label(app)}: secret ${show(get(secret, "name"))} references a Key Vault URL that is not known yet and does not come from a vault of this stack`,
+              app.urn,
+            );
+          continue;
+        }
+        if (typeof url !== "string") continue;
         const host = url.match(/^https:\/\/([^/]+)/i)?.[1]?.toLowerCase();
         if (!host || !hosts.has(host))
           report(
