@@ -7,6 +7,25 @@ import { arr, eqi, get, has, show, str } from "../lib/props";
 /** Source prefixes that mean "anyone on the internet". */
 const INTERNET_SOURCES = new Set(["*", "internet", "any", "0.0.0.0", "0.0.0.0/0", "::/0", "::"]);
 
+/**
+ * A CIDR wide enough to reach into public address space: IPv4 shorter than /8 (only 10/8 is a
+ * private /8), IPv6 shorter than /16 outside unique-local fc00::/7 and link-local fe80::/10.
+ * Without this, 0.0.0.0/1 + 128.0.0.0/1 would open a port to the whole internet unnoticed.
+ */
+function isWideCidr(prefix: string): boolean {
+  const m = prefix.match(/^([0-9a-f.:]+)\/(\d{1,3})$/i);
+  if (!m) return false;
+  const [address, length] = [m[1].toLowerCase(), Number(m[2])];
+  if (!address.includes(":")) return length < 8;
+  if (/^f[cd]|^fe[89ab]/.test(address)) return false;
+  return length < 16;
+}
+
+function isInternetSource(prefix: string): boolean {
+  const p = prefix.trim().toLowerCase();
+  return INTERNET_SOURCES.has(p) || isWideCidr(p);
+}
+
 /** Why one security rule (inline or standalone) lets the internet in on a port other than the allowed ones. */
 export function internetInboundProblem(rule: unknown, allowedPorts: readonly string[]): string | undefined {
   if (!eqi(get(rule, "direction"), "Inbound") || !eqi(get(rule, "access"), "Allow")) return undefined;
@@ -15,7 +34,7 @@ export function internetInboundProblem(rule: unknown, allowedPorts: readonly str
   );
   // No prefix and no application security group means the portal's "Any".
   const anySource = sources.length === 0 && arr(rule, "sourceApplicationSecurityGroups").length === 0;
-  const internet = anySource || sources.some((s) => INTERNET_SOURCES.has(s.trim().toLowerCase()));
+  const internet = anySource || sources.some(isInternetSource);
   if (!internet) return undefined;
   const ports = [str(rule, "destinationPortRange"), ...arr(rule, "destinationPortRanges")].filter(
     (p): p is string => typeof p === "string",

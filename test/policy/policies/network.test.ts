@@ -33,6 +33,30 @@ describePolicy(n.nsgNoInternetInbound, {
   unknown: "sourceAddressPrefix",
 });
 
+describe("nsg-no-internet-inbound on address ranges that span the internet", () => {
+  const ssh = { ...https, name: "ssh", destinationPortRange: "22" };
+  it.each([[["0.0.0.0/1", "128.0.0.0/1"]], [["10.0.0.0/7"]], [["2000::/3"]], [["::/1", "8000::/1"]]])(
+    "refuses %j",
+    (prefixes) =>
+      expectViolation(
+        n.nsgNoInternetInbound,
+        RULE,
+        { ...ssh, sourceAddressPrefix: undefined, sourceAddressPrefixes: prefixes },
+        /port\(s\) 22/,
+      ),
+  );
+  it.each([
+    ["10.0.0.0/8"],
+    ["172.16.0.0/12"],
+    ["192.168.0.0/16"],
+    ["fd00::/8"],
+    ["fc00::/7"],
+    ["203.0.113.0/24"],
+  ])("accepts the narrower or private range %s", (prefix) =>
+    expectPass(n.nsgNoInternetInbound, RULE, { ...ssh, sourceAddressPrefix: prefix }),
+  );
+});
+
 describe("nsg-no-internet-inbound on inline rules", () => {
   const NSG = "azure-native:network:NetworkSecurityGroup";
   it("checks every inline rule", () =>
