@@ -32,7 +32,10 @@ export interface Mutation {
   /** Resources to change or remove: by type, optionally narrowed. */
   type?: string;
   where?: (inputs: Record<string, unknown>, urn: string) => boolean;
-  /** Path -> new value (`DELETE` removes it); `push:<path>` appends to an array. */
+  /**
+   * Path -> new value (`DELETE` removes it; a function computes it from the plan); `push:<path>`
+   * appends to an array.
+   */
   set?: Record<string, unknown>;
   remove?: boolean;
   unprotect?: boolean;
@@ -65,6 +68,8 @@ const T = {
   vault: "azure-native:keyvault:Vault",
   key: "azure-native:keyvault:Key",
   app: "azure-native:app:ContainerApp",
+  job: "azure-native:app:Job",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
   env: "azure-native:app:ManagedEnvironment",
   workspace: "azure-native:operationalinsights:Workspace",
   diag: "azure-native:monitor:DiagnosticSetting",
@@ -93,6 +98,102 @@ const scopedTo = (fragment: string) => (i: Record<string, unknown>) =>
 const workloadRole = (i: Record<string, unknown>) => i.principalType === "ServicePrincipal";
 const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
 const PROD: Stack[] = ["prod"];
+
+/** Sets `path` (dot-separated; `push:` appends to the array there; `DELETE` removes) in `target`. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const push = path.startsWith("push:");
+  const keys = (push ? path.slice(5) : path).split(".");
+  let node: Record<string, unknown> = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = /^\d+$/.test(key) ? [] : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (push) {
+    const list = Array.isArray(node[last]) ? (node[last] as unknown[]) : [];
+    node[last] = [...list, value];
+  } else if (value === DELETE) {
+    delete node[last];
+  } else {
+    node[last] = structuredClone(value);
+  }
+}
+
+const tagsFor = (c: Context, dataClassification: string) => ({
+  environment: c.stack,
+  owner: "platform-team",
+  dataClassification,
+});
+
+/** A legacy Azure Cache for Redis, locked down except for `changes`. */
+function legacyRedis(name: string, changes: Record<string, unknown>): NonNullable<Mutation["add"]> {
+  return {
+    type: "azure-native:redis:Redis",
+    name,
+    inputs: (c) => ({
+      resourceGroupName: c.resourceGroup,
+      location: "westeurope",
+      name: `redis-${name}`,
+      sku: { name: "Premium", family: "P", capacity: 1 },
+      enableNonSslPort: false,
+      minimumTlsVersion: "1.2",
+      publicNetworkAccess: "Disabled",
+      disableAccessKeyAuthentication: true,
+      tags: tagsFor(c, "customer-confidential"),
+      ...changes,
+    }),
+  };
+}
+
+/**
+ * A Container Apps job written the way the platform's apps are (user-assigned identity, a Key
+ * Vault reference to the stack's vault read through it, the secret consumed by secretRef),
+ * then `changes` applied by path.
+ */
+export function job(name: string, changes: Record<string, unknown> = {}): NonNullable<Mutation["add"]> {
+  return {
+    type: T.job,
+    name,
+    inputs: (c) => {
+      const identity = c.idOf(T.identity);
+      const inputs: Record<string, unknown> = {
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        jobName: `job-${name}`,
+        environmentId: c.idOf(T.env),
+        identity: { type: "UserAssigned", userAssignedIdentities: [identity] },
+        configuration: {
+          triggerType: "Schedule",
+          scheduleTriggerConfig: { cronExpression: "0 2 * * *", parallelism: 1, replicaCompletionCount: 1 },
+          replicaTimeout: 1800,
+          registries: [],
+          secrets: [
+            {
+              name: "export-key",
+              keyVaultUrl: `https://${c.nameOf(T.vault)}.vault.azure.net/secrets/export-key`,
+              identity,
+            },
+          ],
+        },
+        template: {
+          containers: [
+            {
+              name: "export",
+              image: "mcr.microsoft.com/k8se/quickstart:latest",
+              env: [
+                { name: "LOG_LEVEL", value: "info" },
+                { name: "EXPORT_KEY", secretRef: "export-key" },
+              ],
+            },
+          ],
+        },
+        tags: tagsFor(c, "confidential"),
+      };
+      for (const [path, value] of Object.entries(changes)) setPath(inputs, path, value);
+      return inputs;
+    },
+  };
+}
 
 export const MUTATIONS: Mutation[] = [
   // Storage account (TLS-1, IAM-1, NET-1, ENC-1/2, BAK-1, AVL-1, RES-1, CLS-1)
@@ -225,6 +326,131 @@ export const MUTATIONS: Mutation[] = [
     control: "CLS-1",
   },
 
+  {
+    id: "storage SFTP on",
+    type: T.account,
+    set: { isSftpEnabled: true },
+    policy: "storage-account-entra-only-auth",
+    control: "IAM-1",
+  },
+  {
+    id: "storage portal defaults to shared keys",
+    type: T.account,
+    set: { defaultToOAuthAuthentication: false },
+    policy: "storage-account-entra-only-auth",
+    control: "IAM-1",
+  },
+  {
+    id: "storage local users unset (Azure default on)",
+    type: T.account,
+    set: { isLocalUserEnabled: DELETE },
+    policy: "storage-account-entra-only-auth",
+    control: "IAM-1",
+  },
+  {
+    id: "storage anonymous access unset",
+    type: T.account,
+    set: { allowBlobPublicAccess: DELETE },
+    policy: "storage-account-no-public-blob-access",
+    control: "NET-1",
+  },
+  {
+    id: "storage public network access unset (Azure default Enabled)",
+    type: T.account,
+    set: { publicNetworkAccess: DELETE },
+    policy: "storage-account-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "storage firewall removed (Azure default Allow)",
+    type: T.account,
+    set: { networkRuleSet: DELETE },
+    policy: "storage-account-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "storage infrastructure encryption unset",
+    type: T.account,
+    set: { "encryption.requireInfrastructureEncryption": DELETE },
+    policy: "storage-account-infrastructure-encryption",
+    control: "ENC-1",
+  },
+  {
+    id: "storage CMK without its user-assigned identity",
+    stacks: PROD,
+    type: T.account,
+    set: { "encryption.encryptionIdentity": DELETE },
+    policy: "storage-account-customer-managed-key",
+    control: "ENC-2",
+  },
+  {
+    id: "storage CMK key held in a vault outside the stack",
+    stacks: PROD,
+    type: T.account,
+    set: { "encryption.keyVaultProperties.keyVaultUri": "https://kv-someone-else.vault.azure.net/" },
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+  {
+    id: "storage zone-redundant only (no geo copy)",
+    type: T.account,
+    set: { "sku.name": "Standard_ZRS" },
+    policy: "storage-account-geo-redundant",
+    control: "BAK-1",
+  },
+  {
+    id: "storage premium locally redundant",
+    type: T.account,
+    set: { "sku.name": "Premium_LRS" },
+    policy: "storage-account-geo-redundant",
+    control: "BAK-1",
+  },
+  {
+    id: "storage read-access geo without zones in prod",
+    stacks: PROD,
+    type: T.account,
+    set: { "sku.name": "Standard_RAGRS" },
+    policy: "storage-account-geo-redundant",
+    control: "AVL-1",
+  },
+  {
+    id: "storage in Switzerland (Europe, not EU)",
+    type: T.account,
+    set: { location: "switzerlandnorth" },
+    policy: "allowed-locations",
+    control: "RES-1",
+  },
+  {
+    id: "storage classification outside the four classes",
+    type: T.account,
+    set: { "tags.dataClassification": "secret" },
+    policy: "required-tags",
+    control: "CLS-1",
+  },
+  {
+    id: "storage without any tags",
+    type: T.account,
+    set: { tags: DELETE },
+    policy: "required-tags",
+    control: "CLS-1",
+  },
+  {
+    id: "storage account diagnostic setting removed",
+    type: T.diag,
+    where: (i) => /\/storageaccounts\/[^/]+$/i.test(String(i.resourceUri)),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  {
+    id: "blob service diagnostic setting removed",
+    type: T.diag,
+    where: scopedTo("/blobservices/"),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+
   // Blob service and containers (BAK-1, NET-1)
   {
     id: "blob soft delete 7 days",
@@ -281,6 +507,49 @@ export const MUTATIONS: Mutation[] = [
     set: { publicAccess: "Container" },
     policy: "blob-container-private",
     control: "NET-1",
+  },
+
+  {
+    id: "blob soft delete removed",
+    type: T.blob,
+    set: { deleteRetentionPolicy: DELETE },
+    policy: "blob-service-soft-delete",
+    control: "BAK-1",
+  },
+  {
+    id: "container soft delete 7 days",
+    type: T.blob,
+    set: { "containerDeleteRetentionPolicy.days": 7 },
+    policy: "blob-service-soft-delete",
+    control: "BAK-1",
+  },
+  {
+    id: "container soft delete off",
+    type: T.blob,
+    set: { "containerDeleteRetentionPolicy.enabled": false },
+    policy: "blob-service-soft-delete",
+    control: "BAK-1",
+  },
+  {
+    id: "soft-deleted blobs purgeable",
+    type: T.blob,
+    set: { "deleteRetentionPolicy.allowPermanentDelete": true },
+    policy: "blob-service-soft-delete",
+    control: "BAK-1",
+  },
+  {
+    id: "blob point-in-time restore removed",
+    type: T.blob,
+    set: { restorePolicy: DELETE },
+    policy: "blob-service-point-in-time-restore",
+    control: "BAK-1",
+  },
+  {
+    id: "restore window not shorter than soft delete",
+    type: T.blob,
+    set: { "restorePolicy.days": 60 },
+    policy: "blob-service-point-in-time-restore",
+    control: "BAK-1",
   },
 
   // PostgreSQL server, parameters, firewall (IAM-1, BAK-1, AVL-1, NET-1, ENC-2, TLS-1, LOG-1)
@@ -462,6 +731,165 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  {
+    id: "postgres backup retention unset (Azure default 7)",
+    type: T.pg,
+    set: { "backup.backupRetentionDays": DELETE },
+    policy: "postgres-backup-retention",
+    control: "BAK-1",
+  },
+  {
+    id: "postgres geo backup unset (Azure default off)",
+    type: T.pg,
+    set: { "backup.geoRedundantBackup": DELETE },
+    policy: "postgres-geo-redundant-backup",
+    control: "BAK-1",
+  },
+  {
+    id: "postgres public access unset without VNet integration",
+    type: T.pg,
+    set: { "network.publicNetworkAccess": DELETE },
+    policy: "postgres-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "postgres HA removed in prod",
+    stacks: PROD,
+    type: T.pg,
+    set: { highAvailability: DELETE },
+    policy: "postgres-zone-redundant-ha",
+    control: "AVL-1",
+  },
+  {
+    id: "postgres data encryption removed in prod",
+    stacks: PROD,
+    type: T.pg,
+    set: { dataEncryption: DELETE },
+    policy: "postgres-customer-managed-key",
+    control: "ENC-2",
+  },
+  {
+    id: "postgres CMK without its identity",
+    stacks: PROD,
+    type: T.pg,
+    set: { "dataEncryption.primaryUserAssignedIdentityId": DELETE },
+    policy: "postgres-customer-managed-key",
+    control: "ENC-2",
+  },
+  {
+    id: "postgres geo backup without its identity",
+    stacks: PROD,
+    type: T.pg,
+    set: { "dataEncryption.geoBackupUserAssignedIdentityId": DELETE },
+    policy: "postgres-customer-managed-key",
+    control: "ENC-2",
+  },
+  {
+    id: "postgres CMK key held outside the stack",
+    stacks: PROD,
+    type: T.pg,
+    set: { "dataEncryption.primaryKeyURI": "https://kv-elsewhere.vault.azure.net/keys/pg" },
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+  {
+    id: "postgres password administrator",
+    type: T.pg,
+    set: { administratorLogin: "pgadmin", administratorLoginPassword: "[secret]" },
+    policy: "postgres-entra-auth-only",
+    control: "IAM-1",
+  },
+  {
+    id: "postgres geo backup paired outside the allowed regions",
+    type: T.pg,
+    set: { location: "italynorth" },
+    policy: "geo-replica-locations",
+    control: "RES-1",
+  },
+  {
+    id: "postgres classified confidential instead of customer-confidential",
+    type: T.pg,
+    set: { "tags.dataClassification": "confidential" },
+    policy: "customer-data-classification",
+    control: "CLS-1",
+  },
+  {
+    id: "postgres private endpoint removed",
+    type: T.pe,
+    where: (i) => JSON.stringify(i).includes("flexibleServers"),
+    remove: true,
+    policy: "data-store-private-connectivity",
+    control: "NET-1",
+  },
+  {
+    id: "postgres read replica outside the EU",
+    add: {
+      type: T.pg,
+      name: "replica",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: "psql-replica-us",
+        location: "eastus",
+        createMode: "Replica",
+        sourceServerResourceId: c.idOf(T.pg),
+        tags: tagsFor(c, "customer-confidential"),
+      }),
+    },
+    policy: "allowed-locations",
+    control: "RES-1",
+  },
+  {
+    id: "postgres TLS floor 1.1",
+    type: T.pgConfig,
+    where: config("ssl_min_protocol_version"),
+    set: { value: "TLSv1.1" },
+    policy: "postgres-configuration-tls",
+    control: "TLS-1",
+  },
+  {
+    id: "postgres TLS not required (OFF in capitals)",
+    type: T.pgConfig,
+    where: config("require_secure_transport"),
+    set: { value: "OFF" },
+    policy: "postgres-configuration-tls",
+    control: "TLS-1",
+  },
+  {
+    id: "postgres TLS ceiling below the floor",
+    add: {
+      type: T.pgConfig,
+      name: "ssl-max",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "ssl_max_protocol_version",
+        value: "TLSv1.2",
+        source: "user-override",
+      }),
+    },
+    policy: "postgres-configuration-tls",
+    control: "TLS-1",
+  },
+  {
+    id: "postgres disconnection logging parameter removed",
+    type: T.pgConfig,
+    where: config("log_disconnections"),
+    remove: true,
+    policy: "postgres-server-parameters",
+    control: "LOG-1",
+  },
+  {
+    id: "postgres diagnostic setting without logs",
+    type: T.diag,
+    where: scopedTo("/flexibleservers/"),
+    set: { logs: [] },
+    policy: "diagnostic-setting-to-workspace",
+    control: "LOG-1",
+  },
+  // Not in the suite — gap: nothing checks dbforpostgresql:AdministratorsMicrosoftEntra, so a
+  // single user (principalType User) as server administrator passes (IAM-2: human access to
+  // Entra groups only). Needs the type in policy/lib/azureTypes.ts and a postgres.ts policy.
+
   // Managed Redis and legacy Azure Cache for Redis (TLS-1, NET-1, AVL-1, ENC-2, IAM-1, BAK-1)
   {
     id: "redis TLS 1.0",
@@ -578,6 +1006,115 @@ export const MUTATIONS: Mutation[] = [
     },
     policy: "redis-cache-legacy",
     control: "IAM-1",
+  },
+
+  {
+    id: "redis minimum TLS unset",
+    type: T.redis,
+    set: { minimumTlsVersion: DELETE },
+    policy: "redis-enterprise-tls",
+    control: "TLS-1",
+  },
+  {
+    id: "redis public network access unset",
+    type: T.redis,
+    set: { publicNetworkAccess: DELETE },
+    policy: "redis-enterprise-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "redis HA unset in prod",
+    stacks: PROD,
+    type: T.redis,
+    set: { highAvailability: DELETE },
+    policy: "redis-enterprise-high-availability",
+    control: "AVL-1",
+  },
+  {
+    id: "redis CMK through a system-assigned identity",
+    stacks: PROD,
+    type: T.redis,
+    set: {
+      "encryption.customerManagedKeyEncryption.keyEncryptionKeyIdentity.identityType":
+        "systemAssignedIdentity",
+    },
+    policy: "redis-enterprise-customer-managed-key",
+    control: "ENC-2",
+  },
+  {
+    id: "redis CMK key held outside the stack",
+    stacks: PROD,
+    type: T.redis,
+    set: {
+      "encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl":
+        "https://kv-other.vault.azure.net/keys/k/1",
+    },
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+  {
+    id: "redis outside the EU",
+    type: T.redis,
+    set: { location: "eastus" },
+    policy: "allowed-locations",
+    control: "RES-1",
+  },
+  {
+    id: "redis classified internal",
+    type: T.redis,
+    set: { "tags.dataClassification": "internal" },
+    policy: "customer-data-classification",
+    control: "CLS-1",
+  },
+  {
+    id: "redis cluster diagnostic setting removed",
+    type: T.diag,
+    where: (i) => /\/redisenterprise\/[^/]+$/i.test(String(i.resourceUri)),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  // Not in the suite — gap: removing the Redis *database* diagnostic setting (the one carrying
+  // the connection audit logs; the cluster's is metrics only) passes: diagnostics-coverage does
+  // not list azure-native:redisenterprise:Database (policy/policies/stack.ts, LOG-1).
+  {
+    id: "redis database client protocol unset",
+    type: T.redisDb,
+    set: { clientProtocol: DELETE },
+    policy: "redis-database-tls",
+    control: "TLS-1",
+  },
+  {
+    id: "redis append-only file off in prod",
+    stacks: PROD,
+    type: T.redisDb,
+    set: { "persistence.aofEnabled": false },
+    policy: "redis-database-persistence",
+    control: "BAK-1",
+  },
+  {
+    id: "legacy Azure Cache for Redis with access keys",
+    add: legacyRedis("legacy-keys", { disableAccessKeyAuthentication: false }),
+    policy: "redis-cache-secure",
+    control: "IAM-1",
+  },
+  {
+    id: "legacy Azure Cache for Redis open to the internet",
+    add: legacyRedis("legacy-public", { publicNetworkAccess: "Enabled" }),
+    policy: "redis-cache-secure",
+    control: "NET-1",
+  },
+  {
+    id: "legacy Azure Cache for Redis accepting TLS 1.0",
+    add: legacyRedis("legacy-tls", { minimumTlsVersion: "1.0" }),
+    policy: "redis-cache-secure",
+    control: "TLS-1",
+  },
+  {
+    id: "legacy Azure Cache for Redis without a private endpoint",
+    add: legacyRedis("legacy-no-pe", {}),
+    policy: "data-store-private-connectivity",
+    control: "NET-1",
   },
 
   // Key Vault, keys, secrets (KEY-1, NET-1, ENC-2, SEC-1)
@@ -709,6 +1246,175 @@ export const MUTATIONS: Mutation[] = [
     control: "KEY-1",
   },
 
+  {
+    id: "vault soft delete off",
+    type: T.vault,
+    set: { "properties.enableSoftDelete": false },
+    policy: "key-vault-deletion-protection",
+    control: "KEY-1",
+  },
+  {
+    id: "vault purge protection unset (Azure default off)",
+    type: T.vault,
+    set: { "properties.enablePurgeProtection": DELETE },
+    policy: "key-vault-deletion-protection",
+    control: "KEY-1",
+  },
+  {
+    id: "vault RBAC unset",
+    type: T.vault,
+    set: { "properties.enableRbacAuthorization": DELETE },
+    policy: "key-vault-rbac-authorization",
+    control: "KEY-1",
+  },
+  {
+    id: "vault access policy added",
+    type: T.vault,
+    set: {
+      "push:properties.accessPolicies": {
+        tenantId: "00000000-0000-4000-8000-0000000000a1",
+        objectId: "11111111-1111-4111-8111-111111111111",
+        permissions: { secrets: ["get", "list"] },
+      },
+    },
+    policy: "key-vault-rbac-authorization",
+    control: "KEY-1",
+  },
+  {
+    id: "vault public network access unset (Azure default Enabled)",
+    type: T.vault,
+    set: { "properties.publicNetworkAccess": DELETE },
+    policy: "key-vault-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "vault firewall removed",
+    type: T.vault,
+    set: { "properties.networkAcls": DELETE },
+    policy: "key-vault-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "vault firewall lets no trusted service through",
+    type: T.vault,
+    set: { "properties.networkAcls.bypass": "None" },
+    policy: "key-vault-private-access",
+    control: "NET-1",
+  },
+  {
+    id: "vault audit log category disabled",
+    type: T.diag,
+    where: scopedTo("/vaults/"),
+    set: { "logs.0.enabled": false },
+    policy: "diagnostic-setting-to-workspace",
+    control: "LOG-1",
+  },
+  {
+    id: "vault logs sent to a workspace outside the stack",
+    type: T.diag,
+    where: scopedTo("/vaults/"),
+    set: {
+      workspaceId:
+        "/subscriptions/99999999-0000-4000-8000-000000000001/resourceGroups/rg-other/providers/Microsoft.OperationalInsights/workspaces/law-other",
+    },
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  // Not in the suite — gap: a Key Vault diagnostic setting with only a non-audit category
+  // (e.g. AzurePolicyEvaluationDetails, no AuditEvent / audit / allLogs) passes; likewise a
+  // blob-service setting with StorageRead only. LOG-1 names the categories per service:
+  // diagnostic-setting-to-workspace (policy/policies/monitoring.ts) checks only that some log
+  // category is enabled.
+  {
+    id: "key as elliptic curve",
+    stacks: PROD,
+    type: T.key,
+    set: { "properties.kty": "EC-HSM", "properties.curveName": "P-384", "properties.keySize": DELETE },
+    policy: "key-vault-key-strength",
+    control: "ENC-2",
+  },
+  {
+    id: "key size unset (Azure default 2048)",
+    stacks: PROD,
+    type: T.key,
+    set: { "properties.keySize": DELETE },
+    policy: "key-vault-key-strength",
+    control: "ENC-2",
+  },
+  {
+    id: "key rotation policy that only notifies",
+    stacks: PROD,
+    type: T.key,
+    set: {
+      "properties.rotationPolicy.lifetimeActions": [
+        { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+      ],
+    },
+    policy: "key-vault-key-rotation",
+    control: "KEY-1",
+  },
+  {
+    id: "key rotated 30 days before a 3-year expiry",
+    stacks: PROD,
+    type: T.key,
+    set: {
+      "properties.rotationPolicy.attributes.expiryTime": "P3Y",
+      "properties.rotationPolicy.lifetimeActions": [
+        { action: { type: "rotate" }, trigger: { timeBeforeExpiry: "P30D" } },
+      ],
+    },
+    policy: "key-vault-key-rotation",
+    control: "KEY-1",
+  },
+  {
+    id: "handwritten key without rotation policy",
+    add: {
+      type: T.key,
+      name: "handwritten-key",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        vaultName: c.nameOf(T.vault),
+        keyName: "key-handwritten",
+        properties: { kty: "RSA-HSM", keySize: 3072, attributes: { expires: 1900000000 } },
+        tags: tagsFor(c, "confidential"),
+      }),
+    },
+    policy: "key-vault-key-rotation",
+    control: "KEY-1",
+  },
+  {
+    id: "handwritten RSA 2048 key",
+    add: {
+      type: T.key,
+      name: "weak-key",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        vaultName: c.nameOf(T.vault),
+        keyName: "key-weak",
+        properties: { kty: "RSA", keySize: 2048 },
+        tags: tagsFor(c, "confidential"),
+      }),
+    },
+    policy: "key-vault-key-strength",
+    control: "ENC-2",
+  },
+  {
+    id: "secret without content type",
+    add: {
+      type: "azure-native:keyvault:Secret",
+      name: "untyped-secret",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        vaultName: c.nameOf(T.vault),
+        secretName: "partner-token",
+        properties: { value: "[secret]", attributes: { expires: 1900000000 } },
+        tags: tagsFor(c, "confidential"),
+      }),
+    },
+    policy: "key-vault-secret-hygiene",
+    control: "SEC-1",
+  },
+
   // Container apps and environments (TLS-1, NET-2, AVL-1, IAM-1, SEC-1, NET-1, LOG-1)
   {
     id: "app allows HTTP",
@@ -834,6 +1540,163 @@ export const MUTATIONS: Mutation[] = [
     control: "LOG-1",
   },
 
+  {
+    id: "app with an empty user-assigned identity list",
+    type: T.app,
+    set: { "identity.userAssignedIdentities": [] },
+    policy: "container-app-user-assigned-identity",
+    control: "IAM-1",
+  },
+  {
+    id: "app reads its secret with the system identity",
+    type: T.app,
+    set: { "configuration.secrets.0.identity": "System" },
+    policy: "container-app-secrets-from-key-vault",
+    control: "SEC-1",
+  },
+  {
+    id: "app secret reference without identity",
+    type: T.app,
+    set: { "configuration.secrets.0.identity": DELETE },
+    policy: "container-app-secrets-from-key-vault",
+    control: "SEC-1",
+  },
+  {
+    id: "app client secret in a plain env var",
+    type: T.app,
+    set: {
+      "push:template.containers.0.env": {
+        name: "AZURE_CLIENT_SECRET",
+        value: "Zx8Q~abcdefghijklmnopqrstuvwxyz0123456",
+      },
+    },
+    policy: "container-app-no-secret-env",
+    control: "SEC-1",
+  },
+  {
+    id: "init container with a database password",
+    type: T.app,
+    set: {
+      "template.initContainers": [
+        {
+          name: "migrate",
+          image: "mcr.microsoft.com/k8se/quickstart:latest",
+          env: [{ name: "PGPASSWORD", value: "s3cr3t-pass" }],
+        },
+      ],
+    },
+    policy: "container-app-no-secret-env",
+    control: "SEC-1",
+  },
+  {
+    id: "app pulls images without an identity",
+    type: T.app,
+    set: { "configuration.registries": [{ server: "myacr.azurecr.io" }] },
+    policy: "container-app-registry-identity",
+    control: "IAM-1",
+  },
+  {
+    id: "external app loses its frontend designation",
+    type: T.app,
+    where: (i) => i.containerAppName === "web",
+    set: { "tags.ingress": DELETE },
+    policy: "container-app-external-ingress",
+    control: "NET-2",
+  },
+  {
+    id: "frontend without minimum replicas in prod",
+    stacks: PROD,
+    type: T.app,
+    where: (i) => i.containerAppName === "web",
+    set: { "template.scale.minReplicas": DELETE },
+    policy: "container-app-frontend-replicas",
+    control: "AVL-1",
+  },
+  // Not in the suite — gap: a frontend exposing raw TCP (ingress.transport tcp, exposedPort 22)
+  // or an extra external port (ingress.additionalPortMappings[].external: true, 5432) passes;
+  // NET-2 allows HTTPS ingress only (policy/policies/containerApps.ts).
+  {
+    id: "job with a system-assigned identity",
+    add: job("job-system-identity", { identity: { type: "SystemAssigned" } }),
+    policy: "container-app-user-assigned-identity",
+    control: "IAM-1",
+  },
+  {
+    id: "job with a password in a plain env var",
+    add: job("job-plain-env", {
+      "push:template.containers.0.env": { name: "DB_PASSWORD", value: "hunter2-hunter2" },
+    }),
+    policy: "container-app-no-secret-env",
+    control: "SEC-1",
+  },
+  {
+    id: "job with a secret value stored in the job",
+    add: job("job-secret-value", { "configuration.secrets.0": { name: "export-key", value: "plain-text" } }),
+    policy: "container-app-secrets-from-key-vault",
+    control: "SEC-1",
+  },
+  {
+    id: "job reading a secret from a foreign vault",
+    add: job("job-foreign-vault", {
+      "configuration.secrets.0.keyVaultUrl": "https://someone-elses-vault.vault.azure.net/secrets/x",
+    }),
+    policy: "container-app-key-vault-references",
+    control: "SEC-1",
+  },
+  {
+    id: "job pulling images with a registry password",
+    add: job("job-registry-password", {
+      "configuration.registries": [
+        { server: "myacr.azurecr.io", username: "pull", passwordSecretRef: "registry-password" },
+      ],
+    }),
+    policy: "container-app-registry-identity",
+    control: "IAM-1",
+  },
+  {
+    id: "job outside the EU",
+    add: job("job-us", { location: "eastus" }),
+    policy: "allowed-locations",
+    control: "RES-1",
+  },
+  {
+    id: "environment subnet removed",
+    type: T.env,
+    set: { "vnetConfiguration.infrastructureSubnetId": DELETE },
+    policy: "managed-environment-vnet",
+    control: "NET-1",
+  },
+  {
+    id: "environment peer encryption unset",
+    type: T.env,
+    set: { peerTrafficConfiguration: DELETE },
+    policy: "managed-environment-peer-encryption",
+    control: "TLS-1",
+  },
+  {
+    id: "environment zone redundancy unset in prod",
+    stacks: PROD,
+    type: T.env,
+    set: { zoneRedundant: DELETE },
+    policy: "managed-environment-zone-redundant",
+    control: "AVL-1",
+  },
+  {
+    id: "environment logs discarded",
+    type: T.env,
+    set: { appLogsConfiguration: { destination: "none" } },
+    policy: "managed-environment-logs",
+    control: "LOG-1",
+  },
+  {
+    id: "environment diagnostic setting removed",
+    type: T.diag,
+    where: scopedTo("/managedenvironments/"),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+
   // Logging and monitoring (LOG-1, IAM-1, NET-1, MON-1)
   {
     id: "workspace keeps logs 30 days",
@@ -935,6 +1798,72 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   },
 
+  {
+    id: "workspace features removed (local auth on)",
+    type: T.workspace,
+    set: { features: DELETE },
+    policy: "log-analytics-no-local-auth",
+    control: "IAM-1",
+  },
+  {
+    id: "workspace keeps logs 364 days",
+    type: T.workspace,
+    set: { retentionInDays: 364 },
+    policy: "log-analytics-retention",
+    control: "LOG-1",
+  },
+  {
+    id: "workspace ingestion access unset (Azure default Enabled)",
+    type: T.workspace,
+    set: { publicNetworkAccessForIngestion: DELETE },
+    policy: "log-analytics-private-ingestion",
+    control: "NET-1",
+  },
+  {
+    id: "workspace outside the EU",
+    type: T.workspace,
+    set: { location: "eastus" },
+    policy: "allowed-locations",
+    control: "RES-1",
+  },
+  {
+    id: "diagnostics reach only a 90-day workspace",
+    type: T.workspace,
+    set: { retentionInDays: 90 },
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  {
+    id: "workspace diagnostic setting removed",
+    type: T.diag,
+    where: scopedTo("/workspaces/"),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  {
+    id: "Key Vault alerts removed",
+    type: T.alert,
+    where: (i) =>
+      JSON.stringify(i.scopes ?? [])
+        .toLowerCase()
+        .includes("/vaults/"),
+    remove: true,
+    policy: "critical-resources-alerted",
+    control: "MON-1",
+  },
+  {
+    id: "container app alerts removed",
+    type: T.alert,
+    where: (i) =>
+      JSON.stringify(i.scopes ?? [])
+        .toLowerCase()
+        .includes("/containerapps/"),
+    remove: true,
+    policy: "critical-resources-alerted",
+    control: "MON-1",
+  },
+
   // Identity and access (IAM-2)
   ...Object.entries(ROLE).map(([role, guid]): Mutation => ({
     id: `workload identity granted ${role}`,
@@ -960,6 +1889,29 @@ export const MUTATIONS: Mutation[] = [
     policy: "role-assignment-groups-only",
     control: "IAM-2",
   },
+
+  {
+    id: "role assignment to a foreign group",
+    type: T.role,
+    where: humanRole,
+    set: { principalType: "ForeignGroup" },
+    policy: "role-assignment-groups-only",
+    control: "IAM-2",
+  },
+  {
+    id: "Contributor to a principal of unstated type",
+    type: T.role,
+    where: workloadRole,
+    set: {
+      principalType: DELETE,
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.Contributor}`,
+    },
+    policy: "role-assignment-no-privileged-workload",
+    control: "IAM-2",
+  },
+  // Not in the suite — gap: a workload's data-plane role (e.g. Key Vault Secrets User) moved from
+  // its one vault to the resource group or subscription scope passes; IAM-2 scopes workload
+  // roles to the one resource they need (policy/policies/authorization.ts needs a scope rule).
 
   // Network (NET-1, NET-2)
   {
@@ -1070,6 +2022,82 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  ...(
+    [
+      ["SSH from a list containing 0.0.0.0/0", { sourceAddressPrefixes: ["10.0.0.0/8", "0.0.0.0/0"] }],
+      ["SSH from any source (no prefix)", {}],
+      [
+        "HTTPS plus 8080 from the Internet",
+        { sourceAddressPrefix: "Internet", destinationPortRanges: ["443", "8080"] },
+      ],
+      ["every port from the Internet", { sourceAddressPrefix: "Internet", destinationPortRange: "0-65535" }],
+      ["SSH from the internet in two halves", { sourceAddressPrefixes: ["0.0.0.0/1", "128.0.0.0/1"] }],
+      ["SSH from any IPv6 address", { sourceAddressPrefix: "::/0" }],
+    ] as const
+  ).map(([what, rule], n): Mutation => ({
+    id: `NSG rule: ${what}`,
+    type: T.nsg,
+    where: named("network-apps-nsg"),
+    set: {
+      "push:securityRules": {
+        name: `probe-${n}`,
+        priority: 200 + n,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        ...("destinationPortRanges" in rule ? {} : { destinationPortRange: "22" }),
+        ...rule,
+      },
+    },
+    policy: "nsg-no-internet-inbound",
+    control: "NET-2",
+  })),
+  {
+    id: "NSG diagnostic setting removed",
+    type: T.diag,
+    where: scopedTo("/networksecuritygroups/"),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  {
+    id: "virtual network with an inline subnet without NSG",
+    type: "azure-native:network:VirtualNetwork",
+    set: { subnets: [{ name: "snet-debug", addressPrefix: "10.30.9.0/24" }] },
+    policy: "subnet-has-nsg",
+    control: "NET-1",
+  },
+  {
+    id: "subnet NSG reference without ID",
+    type: T.subnet,
+    set: { "networkSecurityGroup.id": DELETE },
+    policy: "subnet-has-nsg",
+    control: "NET-1",
+  },
+  {
+    id: "resource group outside the EU",
+    type: T.rg,
+    set: { location: "eastus" },
+    policy: "allowed-locations",
+    control: "RES-1",
+  },
+  {
+    id: "resource group without owner",
+    type: T.rg,
+    set: { "tags.owner": DELETE },
+    policy: "required-tags",
+    control: "CLS-1",
+  },
+  {
+    id: "managed identity without tags",
+    type: "azure-native:managedidentity:UserAssignedIdentity",
+    set: { tags: DELETE },
+    policy: "required-tags",
+    control: "CLS-1",
+  },
+
   // Deletion protection (BAK-2), prod only
   {
     id: "PostgreSQL lock removed",
@@ -1107,12 +2135,62 @@ export const MUTATIONS: Mutation[] = [
     control: "BAK-2",
   },
 
+  ...(
+    [
+      ["storage", "storageAccounts", T.account],
+      ["Redis", "redisEnterprise", T.redis],
+      ["Key Vault", "Microsoft.KeyVault", T.vault],
+      ["workspace", "OperationalInsights", T.workspace],
+    ] as const
+  ).map(([what, scope]): Mutation => ({
+    id: `${what} lock removed`,
+    stacks: PROD,
+    type: T.lock,
+    where: (i) => String(i.scope).includes(scope),
+    remove: true,
+    policy: "stateful-resources-locked",
+    control: "BAK-2",
+  })),
+  ...(
+    [
+      ["PostgreSQL", T.pg],
+      ["storage", T.account],
+      ["Redis", T.redis],
+    ] as const
+  ).map(([what, type]): Mutation => ({
+    id: `${what} not protected`,
+    stacks: PROD,
+    type,
+    unprotect: true,
+    policy: "stateful-resources-locked",
+    control: "BAK-2",
+  })),
+
   // Customer-managed keys the stack must manage (KEY-1, ENC-2), prod only
   {
     id: "storage CMK key not managed by the stack",
     stacks: PROD,
     type: T.key,
     where: named("cmk-storage-key"),
+    remove: true,
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+
+  {
+    id: "Redis CMK key not managed by the stack",
+    stacks: PROD,
+    type: T.key,
+    where: named("cmk-redis-key"),
+    remove: true,
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+  {
+    id: "PostgreSQL geo-backup key not managed by the stack",
+    stacks: PROD,
+    type: T.key,
+    where: named("cmk-postgres-geo-key"),
     remove: true,
     policy: "customer-managed-keys-rotate",
     control: "KEY-1",
@@ -1148,12 +2226,61 @@ export const MUTATIONS: Mutation[] = [
     control: "THR-1",
   },
 
+  ...(
+    [
+      ["Storage", "StorageAccounts"],
+      ["Key Vault", "KeyVaults"],
+      ["open-source databases", "OpenSourceRelationalDatabases"],
+    ] as const
+  ).map(([what, plan]): Mutation => ({
+    id: `Defender for ${what} plan removed`,
+    stacks: PROD,
+    type: T.pricing,
+    where: (i) => i.pricingName === plan,
+    remove: true,
+    policy: "defender-plans-cover-services",
+    control: "THR-1",
+  })),
+  {
+    id: "Defender for Containers on the Free tier",
+    stacks: PROD,
+    type: T.pricing,
+    where: (i) => i.pricingName === "Containers",
+    set: { pricingTier: "Free" },
+    policy: "defender-plan-standard",
+    control: "THR-1",
+  },
+  {
+    id: "Defender for Storage switched off for the account",
+    add: {
+      type: "azure-native:security:DefenderForStorage",
+      name: "defender-storage-off",
+      inputs: (c) => ({
+        resourceId: c.idOf(T.account),
+        settingName: "current",
+        properties: { isEnabled: false },
+      }),
+    },
+    policy: "threat-protection-enabled",
+    control: "THR-1",
+  },
+  {
+    id: "threat protection switched off for the PostgreSQL server",
+    add: {
+      type: "azure-native:security:AdvancedThreatProtection",
+      name: "atp-postgres-off",
+      inputs: (c) => ({ resourceId: c.idOf(T.pg), settingName: "current", isEnabled: false }),
+    },
+    policy: "threat-protection-enabled",
+    control: "THR-1",
+  },
+
   // Environment separation (ENV-1)
   {
     id: "a resource tagged for the other environment",
     type: T.vault,
     where: named("keyvault-vault"),
-    set: { "tags.environment": "__other__" },
+    set: { "tags.environment": (c: Context) => (c.stack === "prod" ? "dev" : "prod") },
     policy: "single-environment-per-stack",
     control: "ENV-1",
   },
@@ -1164,15 +2291,17 @@ export const MUTATIONS: Mutation[] = [
     policy: "own-resource-groups",
     control: "ENV-1",
   },
+  {
+    id: "PostgreSQL in a resource group the stack does not own",
+    type: T.pg,
+    set: { resourceGroupName: "rg-sap-other" },
+    policy: "own-resource-groups",
+    control: "ENV-1",
+  },
 ];
 
-export interface Variation {
-  id: string;
-  stacks?: Stack[];
-  type: string;
-  where?: (inputs: Record<string, unknown>, urn: string) => boolean;
-  set: Record<string, unknown>;
-}
+/** A change that stays compliant: the same shape as a mutation, without an expected verdict. */
+export type Variation = Omit<Mutation, "policy" | "control">;
 
 /** Secure changes the pack must accept. */
 export const SECURE_VARIATIONS: Variation[] = [
@@ -1262,5 +2391,77 @@ export const SECURE_VARIATIONS: Variation[] = [
     id: "an app with plain, non-secret settings",
     type: T.app,
     set: { "push:template.containers.0.env": { name: "FEATURE_FLAGS", value: "search,export" } },
+  },
+  {
+    id: "blob and container soft delete 60 days",
+    type: T.blob,
+    set: { "deleteRetentionPolicy.days": 60, "containerDeleteRetentionPolicy.days": 60 },
+  },
+  {
+    id: "PostgreSQL in France Central (geo backups to France South)",
+    type: T.pg,
+    set: { location: "francecentral" },
+  },
+  {
+    id: "keys rotated exactly every 365 days",
+    stacks: PROD,
+    type: T.key,
+    set: { "properties.rotationPolicy.lifetimeActions.0.trigger.timeAfterCreate": "P365D" },
+  },
+  {
+    id: "geo-zone-redundant storage in dev too",
+    stacks: ["dev"],
+    type: T.account,
+    set: { "sku.name": "Standard_GZRS" },
+  },
+  {
+    id: "PostgreSQL locked at the resource-group scope instead",
+    stacks: PROD,
+    type: T.lock,
+    where: (i) => String(i.scope).includes("flexibleServers"),
+    set: { scope: (c: Context) => `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}` },
+  },
+  {
+    id: "a scheduled job written like the platform's apps",
+    add: job("nightly-export"),
+  },
+  {
+    id: "a workload's blob role narrowed to one container",
+    type: T.role,
+    where: (i) => String(i.description).includes("read blobs"),
+    set: {
+      scope: (c: Context) => `${c.idOf(T.account)}/blobServices/default/containers/recordings`,
+    },
+  },
+  {
+    id: "NSG allows PostgreSQL from the virtual network",
+    type: T.nsg,
+    where: named("network-pe-nsg"),
+    set: {
+      "push:securityRules": {
+        name: "postgres-from-vnet",
+        priority: 160,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourceAddressPrefix: "VirtualNetwork",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRange: "5432",
+      },
+    },
+  },
+  {
+    id: "another Entra group granted Reader",
+    add: {
+      type: T.role,
+      name: "support-reader",
+      inputs: (c) => ({
+        principalId: "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+        principalType: "Group",
+        roleDefinitionId: `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+        scope: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
+      }),
+    },
   },
 ];
