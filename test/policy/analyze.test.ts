@@ -1,13 +1,16 @@
 /**
- * `npm run policy:analyze` end to end, as a child process, on the offline plan's real exports:
- * exit codes, several files at once, grouping by severity, the --json contract, --config,
- * unreadable input and exports with Pulumi's omitted empty fields. Runs are shared.
+ * `npm run policy:analyze` end to end, as a child process (as test/plan.test.ts runs the plan
+ * script), on the offline plan's real exports: exit codes, several files at once, grouping by
+ * severity, the --json contract, --config, unreadable input and exports with Pulumi's omitted
+ * empty fields. Each ts-node start costs about a second, so one run serves several checks; the
+ * two argument errors caught before any file is read run in-process through `main`.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planStack } from "../../lib/offline/plan";
+import { main } from "../../scripts/analyze";
 
 const ROOT = path.join(__dirname, "..", "..");
 const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
@@ -44,24 +47,64 @@ interface Report {
 let dir: string;
 let devFile: string;
 let prodFile: string;
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "analyze-"));
-  devFile = path.join(dir, "dev.json");
-  prodFile = path.join(dir, "prod.json");
-  fs.writeFileSync(devFile, JSON.stringify((await planStack("dev")).toStackExport(), null, 2));
-  fs.writeFileSync(prodFile, JSON.stringify((await planStack("prod")).toStackExport(), null, 2));
+  devFile = write("dev.json", JSON.stringify((await planStack("dev")).toStackExport(), null, 2));
+  prodFile = write("prod.json", JSON.stringify((await planStack("prod")).toStackExport(), null, 2));
 }, 60_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe("the plan's own exports", () => {
-  it("dev with the dev preset: exit 0, no violations", () => {
-    const run = analyze("--stack", "dev", devFile);
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/1 export, \d+ resources, \d+ policies: 0 mandatory, 0 advisory violation/);
+describe("exports that pass: dev as planned and dev with Pulumi's empty fields omitted", () => {
+  let run: Run;
+  let omitted: { deployment: { resources: Record<string, unknown>[] } };
+  beforeAll(() => {
+    // `pulumi stack export` leaves out empty inputs, outputs, dependencies and propertyDependencies.
+    omitted = JSON.parse(fs.readFileSync(devFile, "utf8")) as typeof omitted;
+    for (const r of omitted.deployment.resources) {
+      for (const key of ["dependencies", "propertyDependencies", "outputs", "inputs"]) {
+        const v = r[key];
+        if (
+          v === undefined ||
+          (Array.isArray(v) && v.length === 0) ||
+          (typeof v === "object" && v !== null && Object.keys(v).length === 0)
+        )
+          delete r[key];
+      }
+    }
+    run = analyze("--stack", "dev", devFile, write("omitted.json", JSON.stringify(omitted)));
   });
 
-  describe("dev and prod at once with the prod preset (--json)", () => {
+  it("the omitted export really lacks the fields (the root stack resource has no inputs)", () => {
+    expect(omitted.deployment.resources[0].inputs).toBeUndefined();
+    expect(omitted.deployment.resources.some((r) => r.dependencies === undefined)).toBe(true);
+  });
+
+  it("exits 0 with both files evaluated and no violation", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/2 exports, \d+ resources, \d+ policies: 0 mandatory, 0 advisory violation/);
+    expect(run.stdout).toContain("PASSED");
+  });
+});
+
+describe("dev and prod at once with the prod preset", () => {
+  // Dev relaxes what prod requires (CMK, zone redundancy, locks, replicas) and is tagged dev.
+  const PROD_ONLY = [
+    "postgres-customer-managed-key",
+    "postgres-zone-redundant-ha",
+    "stateful-resources-locked",
+    "single-environment-per-stack",
+    "container-app-frontend-replicas",
+  ];
+
+  describe("--json", () => {
     let run: Run;
     let report: Report;
     beforeAll(() => {
@@ -73,48 +116,52 @@ describe("the plan's own exports", () => {
       expect(run.status).toBe(1);
     });
 
-    it("prints only the JSON document with the contract's fields", () => {
+    it("prints only the JSON document, every violation with the contract's fields", () => {
       expect(Object.keys(report).sort()).toEqual(["summary", "violations"]);
+      expect(report.violations.length).toBeGreaterThan(0);
       for (const v of report.violations) {
-        expect(Object.keys(v)).toEqual(
-          expect.arrayContaining(["file", "policy", "level", "severity", "controls", "urn", "message"]),
+        expect(Object.keys(v).sort()).toEqual(
+          ["controls", "file", "level", "message", "policy", "severity", "urn"].sort(),
         );
+        expect(v.controls.length).toBeGreaterThan(0);
+        expect(v.urn).toMatch(/^urn:pulumi:dev::/);
       }
+    });
+
+    it("summarizes both files and counts what it lists", () => {
+      expect(report.summary).toMatchObject({ files: 2, mandatory: report.violations.length, advisory: 0 });
+      expect(report.summary.resources).toEqual(expect.any(Number));
     });
 
     it("blames only the dev file, for what prod requires and dev relaxes", () => {
       expect(new Set(report.violations.map((v) => v.file))).toEqual(new Set([devFile]));
       const policies = new Set(report.violations.map((v) => v.policy));
-      for (const p of [
-        "postgres-customer-managed-key",
-        "stateful-resources-locked",
-        "single-environment-per-stack",
-        "container-app-frontend-replicas",
-      ])
-        expect(policies).toContain(p);
+      for (const p of PROD_ONLY) expect(policies).toContain(p);
       expect(report.violations.every((v) => v.level === "mandatory")).toBe(true);
     });
   });
 
-  it("groups the human output by severity with resource, policy, controls and fix", () => {
-    const run = analyze("--stack", "prod", devFile);
+  it("human output: grouped by severity, each with level, policy, controls, resource, file and fix", () => {
+    const run = analyze("--stack", "prod", devFile, prodFile);
     expect(run.status).toBe(1);
-    const high = run.stdout.indexOf("HIGH (");
-    const medium = run.stdout.indexOf("MEDIUM (");
-    expect(high).toBeGreaterThanOrEqual(0);
-    expect(medium).toBeGreaterThan(high);
+    const order = ["CRITICAL (", "HIGH (", "MEDIUM (", "LOW ("]
+      .map((h) => run.stdout.indexOf(h))
+      .filter((i) => i >= 0);
+    expect(order.length).toBeGreaterThanOrEqual(2);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(run.stdout).toMatch(
-      /\[mandatory\] postgres-zone-redundant-ha \(AVL-1\)\n\s+resource: urn:pulumi:dev::/,
+      /\[mandatory\] postgres-zone-redundant-ha \(AVL-1\)\n\s+resource: urn:pulumi:dev::\S+ {2}\[[^\]]*dev\.json\]\n/,
     );
-    expect(run.stdout).toMatch(/\n\s+fix: /);
+    const entries = run.stdout.match(/\[mandatory\] /g) ?? [];
+    expect(run.stdout.match(/\n\s+fix: /g)).toHaveLength(entries.length);
+    expect(run.stdout).not.toContain("prod.json]");
     expect(run.stdout).toContain("FAILED: mandatory policy violations");
   });
 });
 
 describe("--config", () => {
   it("applies a config file: advisory everywhere makes the same findings non-blocking", () => {
-    const config = path.join(dir, "advisory.json");
-    fs.writeFileSync(config, JSON.stringify({ all: "advisory" }));
+    const config = write("advisory.json", JSON.stringify({ all: "advisory" }));
     const run = analyze("--config", config, "--json", devFile);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
@@ -123,8 +170,7 @@ describe("--config", () => {
   });
 
   it("refuses a malformed config file, naming it (exit 2)", () => {
-    const config = path.join(dir, "bad-config.json");
-    fs.writeFileSync(config, JSON.stringify({ all: "sometimes" }));
+    const config = write("bad-config.json", JSON.stringify({ all: "sometimes" }));
     const run = analyze("--config", config, devFile);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("bad-config.json");
@@ -132,48 +178,44 @@ describe("--config", () => {
 });
 
 describe("unreadable input and bad usage exit 2, naming the problem", () => {
-  it.each([
-    ["a missing file", () => [path.join(dir, "nope.json")], /nope\.json/],
-    ["invalid JSON", () => [write("broken.json", "{ not json")], /broken\.json/],
-    [
-      "JSON that is not a stack export",
-      () => [write("other.json", JSON.stringify({ hello: 1 }))],
-      /other\.json/,
-    ],
-    ["no file at all", () => [], /no export file/],
-    ["an unknown flag", () => ["--stakc", "dev", devFile], /stakc/],
-    ["--config with --stack", () => ["--config", "x.json", "--stack", "dev", devFile], /exclusive/],
-  ] as const)("%s", (_what, args, message) => {
-    const run = analyze(...args());
+  it("a missing file, invalid JSON and JSON that is not an export: each named, nothing evaluated", () => {
+    const run = analyze(
+      "--stack",
+      "dev",
+      devFile,
+      path.join(dir, "nope.json"),
+      write("broken.json", "{ not json"),
+      write("other.json", JSON.stringify({ hello: 1 })),
+    );
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/nope\.json: cannot read it \(no such file\)/);
+    expect(run.stderr).toMatch(/broken\.json: not valid JSON/);
+    expect(run.stderr).toMatch(/other\.json/);
+    expect(run.stdout).toBe("");
   });
-});
 
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+  it("an unknown flag", () => {
+    const run = analyze("--stakc", "dev", devFile);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/stakc/);
+    expect(run.stderr).toContain("Usage:");
+  });
 
-it("reads exports whose empty fields Pulumi omitted (inputs, outputs, dependencies)", () => {
-  const doc = JSON.parse(fs.readFileSync(devFile, "utf8")) as {
-    deployment: { resources: Record<string, unknown>[] };
-  };
-  for (const r of doc.deployment.resources) {
-    for (const key of ["dependencies", "propertyDependencies", "outputs", "inputs"]) {
-      const v = r[key];
-      if (
-        v === undefined ||
-        (Array.isArray(v) && v.length === 0) ||
-        (typeof v === "object" && v && Object.keys(v).length === 0)
-      )
-        delete r[key];
-    }
-  }
-  // The root stack resource has no inputs at all once omitted.
-  expect(doc.deployment.resources[0].inputs).toBeUndefined();
-  const run = analyze("--stack", "dev", write("omitted.json", JSON.stringify(doc)));
-  expect(run.stderr).toBe("");
-  expect(run.status).toBe(0);
+  describe("argument errors found before any file is read (in-process)", () => {
+    let stderr: jest.SpyInstance;
+    beforeEach(() => {
+      stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    });
+    afterEach(() => stderr.mockRestore());
+    const written = () => stderr.mock.calls.map((c: unknown[]) => String(c[0])).join("");
+
+    it.each([
+      ["no file at all", ["--stack", "dev"], /no export file/],
+      ["--config with --stack", ["--config", "x.json", "--stack", "dev", "a.json"], /exclusive/],
+      ["a stack name that is not one", ["--stack", "../prod", "a.json"], /not a stack name/],
+    ])("%s", async (_what, args, message) => {
+      expect(await main(args)).toBe(2);
+      expect(written()).toMatch(message);
+    });
+  });
 });
