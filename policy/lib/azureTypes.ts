@@ -27,6 +27,11 @@ const TYPES = {
   "dbforpostgresql:Configuration": { aliases: [], tags: false, location: false },
   "dbforpostgresql:FirewallRule": { aliases: [], tags: false, location: false },
   "dbforpostgresql:Database": { aliases: [], tags: false, location: false },
+  "dbforpostgresql:AdministratorsMicrosoftEntra": {
+    aliases: ["dbforpostgresql:Administrator"],
+    tags: false,
+    location: false,
+  },
   "redisenterprise:RedisEnterprise": { aliases: ["cache:RedisEnterprise"], tags: true, location: true },
   "redisenterprise:Database": { aliases: ["cache:Database"], tags: false, location: false },
   "redis:Redis": { aliases: ["cache:Redis"], tags: true, location: true },

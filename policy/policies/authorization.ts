@@ -3,7 +3,7 @@
  * which can see what each lock covers.
  */
 import { resourcePolicy } from "../lib/define";
-import { eqi, get, show, str } from "../lib/props";
+import { eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf } from "../shared/roles";
 
 const ROLE_ASSIGNMENT = ["azure-native:authorization:RoleAssignment"] as const;
@@ -61,4 +61,31 @@ export const roleAssignmentGroupsOnly = resourcePolicy({
   },
 });
 
-export const authorizationPolicies = [roleAssignmentNoPrivilegedWorkload, roleAssignmentGroupsOnly] as const;
+export const roleAssignmentWorkloadResourceScope = resourcePolicy({
+  name: "role-assignment-workload-resource-scope",
+  description:
+    "Workload identities (service principals) get their roles on the one resource they need, never on a whole resource group, subscription or management group (IAM-2).",
+  controls: ["IAM-2"],
+  severity: "high",
+  remediation:
+    "Scope the assignment to the resource (a Key Vault, storage account, container registry): scope = the resource's ID (components: assignRole).",
+  types: ROLE_ASSIGNMENT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (!eqi(get(props, "principalType"), "ServicePrincipal")) return;
+    const scope = peek(props, "scope");
+    // A scope computed from a resource being created (preview) is that resource.
+    if (scope === NOT_KNOWN) return;
+    const text = typeof scope === "string" ? scope.trim() : "";
+    if (!/\/providers\/(?!microsoft\.management\/)[^/]+\/[^/]+\/[^/]+/i.test(text))
+      report(
+        `scope ${show(scope)} is not a single resource; workload roles are scoped to the resource they need`,
+      );
+  },
+});
+
+export const authorizationPolicies = [
+  roleAssignmentNoPrivilegedWorkload,
+  roleAssignmentGroupsOnly,
+  roleAssignmentWorkloadResourceScope,
+] as const;

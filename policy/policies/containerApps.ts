@@ -17,15 +17,32 @@ const ENVIRONMENT = ["azure-native:app:ManagedEnvironment"] as const;
 
 export const containerAppHttpsOnly = resourcePolicy({
   name: "container-app-https-only",
-  description: "Container app ingress redirects nothing to plain HTTP: allowInsecure is off (NET-2, TLS-1).",
+  description:
+    "Container app ingress is HTTP(S) only: allowInsecure is off, and an external ingress never exposes raw TCP ports (NET-2, TLS-1).",
   controls: ["NET-2", "TLS-1"],
   severity: "high",
-  remediation: "Set configuration.ingress.allowInsecure: false (or leave it unset).",
+  remediation:
+    "Set configuration.ingress.allowInsecure: false (or leave it unset); for external ingress keep transport auto/http/http2 with no exposedPort and no external additionalPortMappings.",
   types: APP,
   config: {},
   check: ({ props }, _cfg, report) => {
     if (bool(props, "configuration", "ingress", "allowInsecure") === true)
       report("configuration.ingress.allowInsecure is true; HTTP must be refused");
+    if (bool(props, "configuration", "ingress", "external") !== true) return;
+    // Only the environment's HTTPS frontend may face the Internet (NET-2): TCP ingress and
+    // extra ports bypass TLS termination and the 443-only rule.
+    const transport = get(props, "configuration", "ingress", "transport");
+    if (eqi(transport, "tcp")) report("external ingress uses transport tcp; the Internet gets HTTPS only");
+    if (has(props, "configuration", "ingress", "exposedPort"))
+      report(
+        `external ingress exposes port ${show(get(props, "configuration", "ingress", "exposedPort"))}; only HTTPS on 443`,
+      );
+    for (const mapping of arr(props, "configuration", "ingress", "additionalPortMappings")) {
+      if (bool(mapping, "external") === true)
+        report(
+          `additional port ${show(get(mapping, "targetPort"))} is external; only HTTPS on 443 faces the Internet`,
+        );
+    }
   },
 });
 

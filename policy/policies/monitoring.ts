@@ -12,6 +12,39 @@ import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } fr
 const METRICS_ONLY_TARGET =
   /\/providers\/microsoft\.(storage\/storageaccounts|cache\/redisenterprise)\/[^/]+$/i;
 
+/**
+ * The audit trail each target type must send (LOG-1): the `audit` or `allLogs` category group,
+ * or every one of the listed categories. Other targets need at least one log category.
+ */
+const REQUIRED_AUDIT_LOGS: readonly { target: RegExp; what: string; categories: readonly string[] }[] = [
+  {
+    target: /\/providers\/microsoft\.keyvault\/vaults\/[^/]+$/i,
+    what: "a Key Vault",
+    categories: ["AuditEvent"],
+  },
+  {
+    target: /\/providers\/microsoft\.storage\/storageaccounts\/[^/]+\/blobservices\/[^/]+$/i,
+    what: "a blob service",
+    categories: ["StorageRead", "StorageWrite", "StorageDelete"],
+  },
+  {
+    target: /\/providers\/microsoft\.dbforpostgresql\/flexibleservers\/[^/]+$/i,
+    what: "a PostgreSQL server",
+    categories: ["PostgreSQLLogs"],
+  },
+  {
+    target: /\/providers\/microsoft\.cache\/redisenterprise\/[^/]+\/databases\/[^/]+$/i,
+    what: "a Managed Redis database",
+    categories: ["ConnectionEvents"],
+  },
+  {
+    target: /\/providers\/microsoft\.app\/managedenvironments\/[^/]+$/i,
+    what: "a Container Apps environment",
+    categories: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"],
+  },
+];
+const AUDIT_GROUPS = ["audit", "allLogs"];
+
 export const diagnosticSettingToWorkspace = resourcePolicy({
   name: "diagnostic-setting-to-workspace",
   description:
@@ -38,6 +71,17 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
       if (enabledMetrics.length === 0) report("no metric category is enabled for a metrics-only resource");
     } else if (enabledLogs.length === 0) {
       report("no log category or category group is enabled");
+    } else if (typeof uri === "string") {
+      const required = REQUIRED_AUDIT_LOGS.find((r) => r.target.test(uri.trim()));
+      const groups = enabledLogs.map((l) => str(l, "categoryGroup")).filter((g) => g !== undefined);
+      const categories = enabledLogs.map((l) => str(l, "category")).filter((c) => c !== undefined);
+      const covered =
+        groups.some((g) => AUDIT_GROUPS.some((a) => eqi(g, a))) ||
+        required?.categories.every((c) => categories.some((x) => eqi(x, c)));
+      if (required && !covered)
+        report(
+          `${required.what} must send its audit trail: the audit or allLogs category group, or ${required.categories.join(" + ")}`,
+        );
     }
     for (const l of arr(props, "logs")) {
       if (bool(l, "enabled") === false)

@@ -267,6 +267,23 @@ export const postgresFirewallNoRules = resourcePolicy({
   },
 });
 
+export const postgresEntraAdminGroup = resourcePolicy({
+  name: "postgres-entra-admin-group",
+  description:
+    "The PostgreSQL Entra administrator is an Entra group (the DBA role from config), never a single user; workloads get database roles, not admin (IAM-2).",
+  controls: ["IAM-2"],
+  severity: "high",
+  remediation:
+    "Set principalType: Group with the objectId and name of the DBA group (config postgresAdminGroupObjectId / postgresAdminGroupName).",
+  types: ["azure-native:dbforpostgresql:AdministratorsMicrosoftEntra"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const principalType = get(props, "principalType");
+    if (!eqi(principalType, "Group"))
+      report(`principalType is ${show(principalType)}; the Entra administrator must be a Group`);
+  },
+});
+
 export const postgresPolicies = [
   postgresEntraAuthOnly,
   postgresBackupRetention,
@@ -278,4 +295,5 @@ export const postgresPolicies = [
   postgresConfigurationConnectionLogging,
   postgresFirewallNoOpenRange,
   postgresFirewallNoRules,
+  postgresEntraAdminGroup,
 ] as const;

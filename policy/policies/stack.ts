@@ -15,6 +15,7 @@ const DIAGNOSTIC_TYPES: AzureType[] = [
   "azure-native:storage:BlobServiceProperties",
   "azure-native:dbforpostgresql:Server",
   "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redisenterprise:Database",
   "azure-native:redis:Redis",
   "azure-native:app:ManagedEnvironment",
   "azure-native:operationalinsights:Workspace",

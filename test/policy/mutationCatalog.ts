@@ -886,9 +886,20 @@ export const MUTATIONS: Mutation[] = [
     policy: "diagnostic-setting-to-workspace",
     control: "LOG-1",
   },
-  // Not in the suite — gap: nothing checks dbforpostgresql:AdministratorsMicrosoftEntra, so a
-  // single user (principalType User) as server administrator passes (IAM-2: human access to
-  // Entra groups only). Needs the type in policy/lib/azureTypes.ts and a postgres.ts policy.
+  {
+    id: "postgres Entra administrator is a single user",
+    type: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+    set: { principalType: "User" },
+    policy: "postgres-entra-admin-group",
+    control: "IAM-2",
+  },
+  {
+    id: "postgres Entra administrator is a workload",
+    type: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+    set: { principalType: "ServicePrincipal" },
+    policy: "postgres-entra-admin-group",
+    control: "IAM-2",
+  },
 
   // Managed Redis and legacy Azure Cache for Redis (TLS-1, NET-1, AVL-1, ENC-2, IAM-1, BAK-1)
   {
@@ -1074,9 +1085,14 @@ export const MUTATIONS: Mutation[] = [
     policy: "diagnostics-coverage",
     control: "LOG-1",
   },
-  // Not in the suite — gap: removing the Redis *database* diagnostic setting (the one carrying
-  // the connection audit logs; the cluster's is metrics only) passes: diagnostics-coverage does
-  // not list azure-native:redisenterprise:Database (policy/policies/stack.ts, LOG-1).
+  {
+    id: "Redis database diagnostic setting removed (its connection audit logs)",
+    type: T.diag,
+    where: scopedTo("/databases/"),
+    remove: true,
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
   {
     id: "redis database client protocol unset",
     type: T.redisDb,
@@ -1320,11 +1336,22 @@ export const MUTATIONS: Mutation[] = [
     policy: "diagnostics-coverage",
     control: "LOG-1",
   },
-  // Not in the suite — gap: a Key Vault diagnostic setting with only a non-audit category
-  // (e.g. AzurePolicyEvaluationDetails, no AuditEvent / audit / allLogs) passes; likewise a
-  // blob-service setting with StorageRead only. LOG-1 names the categories per service:
-  // diagnostic-setting-to-workspace (policy/policies/monitoring.ts) checks only that some log
-  // category is enabled.
+  {
+    id: "Key Vault diagnostic setting without its audit events",
+    type: T.diag,
+    where: scopedTo("/vaults/"),
+    set: { logs: [{ category: "AzurePolicyEvaluationDetails", enabled: true }] },
+    policy: "diagnostic-setting-to-workspace",
+    control: "LOG-1",
+  },
+  {
+    id: "blob service diagnostic setting with reads only",
+    type: T.diag,
+    where: scopedTo("/blobservices/"),
+    set: { logs: [{ category: "StorageRead", enabled: true }] },
+    policy: "diagnostic-setting-to-workspace",
+    control: "LOG-1",
+  },
   {
     id: "key as elliptic curve",
     stacks: PROD,
@@ -1612,9 +1639,22 @@ export const MUTATIONS: Mutation[] = [
     policy: "container-app-frontend-replicas",
     control: "AVL-1",
   },
-  // Not in the suite — gap: a frontend exposing raw TCP (ingress.transport tcp, exposedPort 22)
-  // or an extra external port (ingress.additionalPortMappings[].external: true, 5432) passes;
-  // NET-2 allows HTTPS ingress only (policy/policies/containerApps.ts).
+  {
+    id: "frontend exposing raw TCP",
+    type: T.app,
+    where: (i) => i.containerAppName === "web",
+    set: { "configuration.ingress.transport": "tcp", "configuration.ingress.exposedPort": 22 },
+    policy: "container-app-https-only",
+    control: "NET-2",
+  },
+  {
+    id: "frontend with an extra external port",
+    type: T.app,
+    where: (i) => i.containerAppName === "web",
+    set: { "configuration.ingress.additionalPortMappings": [{ external: true, targetPort: 5432 }] },
+    policy: "container-app-https-only",
+    control: "NET-2",
+  },
   {
     id: "job with a system-assigned identity",
     add: job("job-system-identity", { identity: { type: "SystemAssigned" } }),
@@ -1909,9 +1949,22 @@ export const MUTATIONS: Mutation[] = [
     policy: "role-assignment-no-privileged-workload",
     control: "IAM-2",
   },
-  // Not in the suite — gap: a workload's data-plane role (e.g. Key Vault Secrets User) moved from
-  // its one vault to the resource group or subscription scope passes; IAM-2 scopes workload
-  // roles to the one resource they need (policy/policies/authorization.ts needs a scope rule).
+  {
+    id: "workload role moved to the resource group",
+    type: T.role,
+    where: workloadRole,
+    set: { scope: "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-sap-shared" },
+    policy: "role-assignment-workload-resource-scope",
+    control: "IAM-2",
+  },
+  {
+    id: "workload role moved to the subscription",
+    type: T.role,
+    where: workloadRole,
+    set: { scope: "/subscriptions/00000000-0000-4000-8000-000000000001" },
+    policy: "role-assignment-workload-resource-scope",
+    control: "IAM-2",
+  },
 
   // Network (NET-1, NET-2)
   {

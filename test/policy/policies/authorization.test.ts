@@ -41,3 +41,26 @@ describePolicy(a.roleAssignmentGroupsOnly, {
   passes: [["principalType", "Group"]],
   unknown: "principalType",
 });
+
+const VAULT = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
+describePolicy(a.roleAssignmentWorkloadResourceScope, {
+  type: "azure-native:authorization:RoleAssignment",
+  compliant: {
+    principalId: "0091752e-edd3-4538-80fb-72a03b421779",
+    principalType: "ServicePrincipal",
+    roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES["Key Vault Secrets User"]}`,
+    scope: VAULT,
+  },
+  violations: [
+    ["scope", "/subscriptions/s/resourceGroups/rg", /is not a single resource/],
+    ["scope", "/subscriptions/s", /is not a single resource/],
+    ["scope", "/providers/Microsoft.Management/managementGroups/mg", /is not a single resource/],
+    ["scope", undefined, /is not a single resource/],
+  ],
+  passes: [
+    ["scope", `${VAULT}/keys/cmk`],
+    // Human access (groups) is judged by the HumanAccess rules, at resource-group scope.
+    ["principalType", "Group"],
+  ],
+  unknown: "scope",
+});

@@ -192,3 +192,41 @@ describePolicy(c.managedEnvironmentLogs, {
   ],
   unknown: "appLogsConfiguration",
 });
+
+describe("container-app-https-only on external ingress", () => {
+  const APP_TYPE = "azure-native:app:ContainerApp";
+  const external = { configuration: { ingress: { external: true, targetPort: 8080, transport: "auto" } } };
+  it("accepts HTTP transports", async () => {
+    for (const transport of ["auto", "http", "http2"])
+      await expectPass(c.containerAppHttpsOnly, APP_TYPE, {
+        configuration: { ingress: { ...external.configuration.ingress, transport } },
+      });
+  });
+  it("refuses raw TCP and exposed ports", () =>
+    expectViolation(
+      c.containerAppHttpsOnly,
+      APP_TYPE,
+      {
+        configuration: { ingress: { ...external.configuration.ingress, transport: "tcp", exposedPort: 22 } },
+      },
+      /transport tcp/,
+    ));
+  it("refuses an external additional port", () =>
+    expectViolation(
+      c.containerAppHttpsOnly,
+      APP_TYPE,
+      {
+        configuration: {
+          ingress: {
+            ...external.configuration.ingress,
+            additionalPortMappings: [{ external: true, targetPort: 5432 }],
+          },
+        },
+      },
+      /additional port 5432 is external/,
+    ));
+  it("leaves internal TCP ingress alone (the VNet only)", () =>
+    expectPass(c.containerAppHttpsOnly, APP_TYPE, {
+      configuration: { ingress: { external: false, transport: "tcp", exposedPort: 5432, targetPort: 5432 } },
+    }));
+});

@@ -47,6 +47,40 @@ describe("diagnostic-setting-to-workspace", () => {
       },
       /no log category/,
     ));
+  it.each([
+    [
+      "a Key Vault without AuditEvent",
+      vaultId,
+      [{ category: "AzurePolicyEvaluationDetails", enabled: true }],
+      /Key Vault must send its audit trail/,
+    ],
+    [
+      "a blob service with reads only",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1/blobServices/default",
+      [{ category: "StorageRead", enabled: true }],
+      /blob service must send its audit trail: .*StorageRead \+ StorageWrite \+ StorageDelete/,
+    ],
+    [
+      "a PostgreSQL server with session logs only",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1",
+      [{ category: "PostgreSQLFlexSessions", enabled: true }],
+      /PostgreSQL server must send its audit trail/,
+    ],
+  ] as const)("requires the audit trail of %s", (_what, resourceUri, logs, message) =>
+    expectViolation(
+      m.diagnosticSettingToWorkspace,
+      DIAG,
+      { ...setting, resourceUri, logs: [...logs] },
+      message,
+    ),
+  );
+  it.each([
+    ["the audit group", [{ categoryGroup: "audit", enabled: true }]],
+    ["the allLogs group", [{ categoryGroup: "allLogs", enabled: true }]],
+    ["AuditEvent itself", [{ category: "AuditEvent", enabled: true }]],
+  ] as const)("accepts a Key Vault setting with %s", (_what, logs) =>
+    expectPass(m.diagnosticSettingToWorkspace, DIAG, { ...setting, logs: [...logs] }),
+  );
   it("still wants logs for the blob service", () =>
     expectViolation(
       m.diagnosticSettingToWorkspace,

@@ -190,3 +190,28 @@ describe("postgres-firewall-no-rules by default", () => {
     await expectViolation(p.postgresFirewallNoRules, FW, rule, /not allowed: the server is private/);
   });
 });
+
+describePolicy(p.postgresEntraAdminGroup, {
+  type: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+  compliant: {
+    serverName: "psql-sap-main-prod",
+    objectId: "7a2d3b0f-4c5e-4f6a-9b8c-2d3e4f5a6b7c",
+    principalName: "sg-platform-dba-prod",
+    principalType: "group",
+    tenantId: "00000000-0000-4000-8000-0000000000a1",
+  },
+  violations: [
+    ["principalType", "User", /principalType is "User"; the Entra administrator must be a Group/],
+    ["principalType", "ServicePrincipal", /must be a Group/],
+    ["principalType", undefined, /must be a Group/],
+  ],
+  passes: [["principalType", "Group"]],
+  unknown: "principalType",
+});
+
+describe("postgres-entra-admin-group", () => {
+  it("matches the old Administrator token", () =>
+    expectPass(p.postgresEntraAdminGroup, "azure-native:dbforpostgresql:Administrator", {
+      principalType: "Group",
+    }));
+});
