@@ -3,30 +3,13 @@
  * and `--json` as stack exports, exit 2 with the offending key or flag named.
  * Each run costs seconds, so runs are shared across assertions.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkExportIntegrity, parseStackExport, type NormalizedStackExport } from "../lib/offline/export";
+import { ROOT, runScript, type Run } from "./helpers/cli";
 
-const ROOT = path.join(__dirname, "..");
-const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function plan(...args: string[]): Run {
-  const r = spawnSync(TS_NODE, ["--transpile-only", "scripts/plan.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, FORCE_COLOR: "0" },
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const plan = (...args: string[]): Run => runScript("plan", ...args);
 
 let dir: string;
 beforeAll(() => {

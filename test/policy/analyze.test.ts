@@ -5,31 +5,14 @@
  * empty fields. Each ts-node start costs about a second, so one run serves several checks; the
  * two argument errors caught before any file is read run in-process through `main`.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planStack } from "../../lib/offline/plan";
 import { main } from "../../scripts/analyze";
+import { runScript, type Run } from "../helpers/cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function analyze(...args: string[]): Run {
-  const r = spawnSync(TS_NODE, ["--transpile-only", "scripts/analyze.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, FORCE_COLOR: "0" },
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const analyze = (...args: string[]): Run => runScript("analyze", ...args);
 
 interface Report {
   violations: {

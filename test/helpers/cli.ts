@@ -1,0 +1,22 @@
+/** Runs one of the project's npm scripts (`scripts/<name>.ts`) as a child process, as a user would. */
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+export const ROOT = path.join(__dirname, "..", "..");
+const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runScript(script: string, ...args: string[]): Run {
+  const r = spawnSync(TS_NODE, ["--transpile-only", `scripts/${script}.ts`, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
