@@ -14,6 +14,7 @@
  * resource got which defect.
  */
 import type { StackExport, StackExportResource } from "./evaluate";
+import { jsonClone, setPath } from "./paths";
 
 /** One insecure change applied to the first resource of a type in a copy. */
 export interface SyntheticDefect {
@@ -105,18 +106,6 @@ function subscriptionFor(copy: number): string {
   return `5e000000-0000-4000-8000-${hex}`;
 }
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split(".");
-  let node = target;
-  for (const key of keys.slice(0, -1)) {
-    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  const last = keys[keys.length - 1];
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-}
-
 /** Build a synthetic export of `options.resources` resources from the template. */
 export function syntheticExport(options: SyntheticOptions): SyntheticExport {
   const template = options.template.deployment.resources ?? [];
@@ -130,7 +119,7 @@ export function syntheticExport(options: SyntheticOptions): SyntheticExport {
   const subscriptions = new Set<string>();
   for (const m of JSON.stringify(replicated).matchAll(SUBSCRIPTION_RE)) subscriptions.add(m[1]);
 
-  const out: StackExportResource[] = structuredClone(shared);
+  const out: StackExportResource[] = jsonClone(shared);
   const defects: SyntheticExport["defects"] = [];
   const text = JSON.stringify(replicated);
   let defectIndex = 0;

@@ -10,6 +10,7 @@ import { renderDiagram, renderMermaid, writeDiagram } from "../../lib/evidence/d
 import { planStack, type Plan } from "../../lib/offline/plan";
 import type { PlannedResource } from "../../lib/offline/run";
 import { README, withDiagram } from "../../scripts/readme-diagram";
+import { jsonClone } from "../../policy/engine/paths";
 
 let dev: Plan;
 let prod: Plan;
@@ -23,7 +24,7 @@ const APP = "azure-native:app:ContainerApp";
 
 /** The plan with its resources changed (deep copies, the cached plan stays intact). */
 function edited(plan: Plan, edit: (resources: PlannedResource[]) => PlannedResource[]): Plan {
-  return { ...plan, resources: edit(structuredClone(plan.resources)) };
+  return { ...plan, resources: edit(jsonClone(plan.resources)) };
 }
 
 /** Sets an app's ingress to external (frontend) or internal. */
@@ -160,7 +161,7 @@ describe("node IDs", () => {
   it("are sanitized and unique when logical names collide after sanitizing", () => {
     const vault = dev.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
     const twin = (name: string, id: string): PlannedResource => ({
-      ...structuredClone(vault),
+      ...jsonClone(vault),
       name,
       urn: `${vault.urn}-${name}`,
       id,

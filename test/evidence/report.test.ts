@@ -9,6 +9,7 @@ import type { StackExport } from "../../lib/offline/export";
 import { planStack, type Plan } from "../../lib/offline/plan";
 import { loadPackConfig } from "../../policy/engine/config";
 import { evaluateStackExport, type Evaluation } from "../../policy/engine/evaluate";
+import { jsonClone } from "../../policy/engine/paths";
 
 interface Case {
   plan: Plan;
@@ -26,7 +27,7 @@ async function build(stack: "dev" | "prod"): Promise<Case> {
 
 /** The case with its export edited (a copy) and evaluated again: no second plan. */
 async function broken(base: Case, stack: "dev" | "prod", mutate: (doc: StackExport) => void): Promise<Case> {
-  const stackExport = structuredClone(base.stackExport);
+  const stackExport = jsonClone(base.stackExport);
   mutate(stackExport);
   const evaluation = await evaluateStackExport(stackExport, { config: loadPackConfig(stack) });
   return { plan: base.plan, stackExport, evaluation };

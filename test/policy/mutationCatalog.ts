@@ -8,6 +8,7 @@
  * read); numeric segments index arrays.
  */
 import type { ControlId } from "../../policy/lib/types";
+import { setPath as setJsonPath } from "../../policy/engine/paths";
 
 export type Stack = "dev" | "prod";
 export const DELETE = Symbol("delete");
@@ -99,24 +100,9 @@ const workloadRole = (i: Record<string, unknown>) => i.principalType === "Servic
 const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
 const PROD: Stack[] = ["prod"];
 
-/** Sets `path` (dot-separated; `push:` appends to the array there; `DELETE` removes) in `target`. */
+/** `setPath` with the catalog's `DELETE` marker for removal. */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const push = path.startsWith("push:");
-  const keys = (push ? path.slice(5) : path).split(".");
-  let node: Record<string, unknown> = target;
-  for (const key of keys.slice(0, -1)) {
-    if (typeof node[key] !== "object" || node[key] === null) node[key] = /^\d+$/.test(key) ? [] : {};
-    node = node[key] as Record<string, unknown>;
-  }
-  const last = keys[keys.length - 1];
-  if (push) {
-    const list = Array.isArray(node[last]) ? (node[last] as unknown[]) : [];
-    node[last] = [...list, value];
-  } else if (value === DELETE) {
-    delete node[last];
-  } else {
-    node[last] = structuredClone(value);
-  }
+  setJsonPath(target, path, value === DELETE ? undefined : value);
 }
 
 const tagsFor = (c: Context, dataClassification: string) => ({

@@ -20,6 +20,7 @@ import {
   type Variation,
   setPath,
 } from "./mutationCatalog";
+import { jsonClone } from "../../policy/engine/paths";
 
 const STACKS: Stack[] = ["dev", "prod"];
 const baseline: Partial<Record<Stack, StackExport>> = {};
@@ -107,7 +108,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
   }
   for (let i = 0; i < resources.length; i++) {
     if (!touched.has(resources[i].urn)) continue;
-    const r = structuredClone(resources[i]);
+    const r = jsonClone(resources[i]);
     if (m.unprotect) r.protect = false;
     for (const [path, raw] of Object.entries(m.set ?? {})) {
       const value = typeof raw === "function" ? (raw as (c: Context) => unknown)(ctx) : raw;

@@ -9,6 +9,7 @@ import { planStack } from "../../lib/offline/plan";
 import { loadPackConfig } from "../../policy/engine/config";
 import { evaluateStackExport, type StackExport } from "../../policy/engine/evaluate";
 import { UNKNOWN_SENTINEL } from "../../policy/engine/server";
+import { jsonClone } from "../../policy/engine/paths";
 
 type Resource = {
   urn: string;
@@ -18,14 +19,8 @@ type Resource = {
 };
 
 /** The export as a first preview sees it. */
-/**
- * A JSON round trip, not structuredClone: under jest, structuredClone returns objects of
- * another realm, which `unknownCheckingProxy` (an `instanceof Object` test) leaves unwrapped.
- */
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
 function previewOf(doc: StackExport): StackExport {
-  const copy = clone(doc);
+  const copy = jsonClone(doc);
   const resources = copy.deployment.resources as Resource[];
   const ids = resources
     .map((r) => r.outputs?.id)
@@ -61,7 +56,7 @@ beforeAll(async () => {
 
 const evaluate = (doc: StackExport) => evaluateStackExport(doc, { config: loadPackConfig("prod") });
 const without = (doc: StackExport, drop: (r: Resource) => boolean): StackExport => {
-  const copy = clone(doc);
+  const copy = jsonClone(doc);
   copy.deployment.resources = (copy.deployment.resources as Resource[]).filter((r) => !drop(r));
   return copy;
 };

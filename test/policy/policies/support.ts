@@ -1,21 +1,14 @@
 /** Table helpers over the policy harness: set a property path, expect pass / violation / no crash. */
 import { runResourcePolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { jsonClone, setPath } from "../../../policy/engine/paths";
 import type { PlatformResourcePolicy } from "../../../policy/lib/types";
 
 export type Props = Record<string, unknown>;
 
 /** A deep copy of `props` with `path` (dot-separated, numeric segments index arrays) set; undefined deletes it. */
 export function set(props: Props, path: string, value: unknown): Props {
-  const copy = structuredClone<Props>(props);
-  const keys = path.split(".");
-  let node: Record<string, unknown> = copy;
-  for (const key of keys.slice(0, -1)) {
-    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  const last = keys[keys.length - 1];
-  if (value === undefined) delete node[last];
-  else node[last] = value;
+  const copy = jsonClone(props);
+  setPath(copy, path, value);
   return copy;
 }
 
