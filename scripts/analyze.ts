@@ -21,6 +21,7 @@ import {
   type Violation,
 } from "../policy/engine/evaluate";
 import { PolicyCrashError } from "../policy/engine/server";
+import { SEVERITIES } from "../policy/lib/types";
 
 const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] EXPORT.json...
 
@@ -30,8 +31,6 @@ Evaluates the secure-azure-platform policy pack against one or more \`pulumi sta
   --json          print {"violations":[...],"summary":{...}} and nothing else on stdout
 Without --config/--stack the pack's own defaults apply (every policy mandatory, strictest settings).
 Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 unreadable input or bad usage.`;
-
-const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
 class UsageError extends Error {}
 

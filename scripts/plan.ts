@@ -16,6 +16,7 @@ import type { Evaluation, Violation } from "../policy/engine/evaluate";
 import type { Plan } from "../lib/offline/plan";
 import { writeDiagram } from "../lib/evidence/diagram";
 import { writeReport } from "../lib/evidence/report";
+import { SEVERITIES } from "../policy/lib/types";
 
 // The SDK and the program load only once the arguments are known to be good: a usage
 // error answers at once.
@@ -100,8 +101,6 @@ function parseArgs(argv: string[]): Args {
  * answers at once), typed by its modules.
  */
 type EngineModule = typeof import("../policy/engine/evaluate") & typeof import("../policy/engine/config");
-
-const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
 function renderVerdict(evaluation: Evaluation, preset: string): string {

@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { cell } from "../lib/evidence/report";
 import { policiesByService } from "../policy/policies";
 import type { PlatformPolicy } from "../policy/lib/types";
 
@@ -27,8 +28,6 @@ const TITLES: Record<keyof typeof policiesByService, string> = {
   environment: "Environment separation",
   stack: "Stack policies (relations between resources)",
 };
-
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function configCell(policy: PlatformPolicy): string {
   const props = Object.entries(policy.configSchema?.properties ?? {});

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import { roleNameOf } from "../../policy/shared/roles";
 import type { PlannedResource } from "../offline/run";
 import type { EvidenceInput } from "./report";
+import { arr, get, isRecord, normalizeId } from "../../policy/lib/props";
 
 const TYPES = {
   vnet: "azure-native:network:VirtualNetwork",
@@ -34,13 +35,7 @@ const STORES: Record<string, { label: string; service?: string }> = {
   "azure-native:keyvault:Vault": { label: "Key Vault", service: "keyvault" },
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const at = (v: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), v);
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const norm = (id: unknown) => text(id)?.toLowerCase().replace(/\/+$/, "");
 
 /** A Mermaid label in quotes (quotes and angle brackets escaped, `<br/>` kept). */
 function label(...lines: string[]): string {
@@ -70,7 +65,7 @@ function azureName(r: PlannedResource): string {
 }
 
 function idOf(r: PlannedResource): string | undefined {
-  return norm(r.id ?? r.outputs.id);
+  return normalizeId(r.id ?? r.outputs.id);
 }
 
 export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
@@ -125,11 +120,11 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   const envs = ofType(TYPES.env);
   const apps = ofType(TYPES.app);
   const endpoints = ofType(TYPES.pe);
-  const subnetOf = (subnetId: unknown) => subnets.find((s) => idOf(s) === norm(subnetId));
+  const subnetOf = (subnetId: unknown) => subnets.find((s) => idOf(s) === normalizeId(subnetId));
 
   const appLines = (indent: string, app: PlannedResource) => {
-    const external = at(app.inputs, "configuration", "ingress", "external") === true;
-    const port = at(app.inputs, "configuration", "ingress", "targetPort");
+    const external = get(app.inputs, "configuration", "ingress", "external") === true;
+    const port = get(app.inputs, "configuration", "ingress", "targetPort");
     declare(
       indent,
       "app",
@@ -143,18 +138,18 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     out.push(
       `${indent}subgraph ${idFor("env", env)}[${label(`Container Apps environment ${azureName(env)}`)}]`,
     );
-    for (const app of apps.filter((a) => norm(a.inputs.environmentId) === idOf(env)))
+    for (const app of apps.filter((a) => normalizeId(a.inputs.environmentId) === idOf(env)))
       appLines(`${indent}  `, app);
     out.push(`${indent}end`);
   };
 
   for (const vnet of ofType(TYPES.vnet)) {
-    const prefixes = list(at(vnet.inputs, "addressSpace", "addressPrefixes")).filter(
+    const prefixes = arr(get(vnet.inputs, "addressSpace", "addressPrefixes")).filter(
       (p) => typeof p === "string",
     );
     out.push(`  subgraph ${idFor("vnet", vnet)}[${label(`VNet ${azureName(vnet)}`, prefixes.join(", "))}]`);
     for (const subnet of subnets.filter((s) => idOf(s)?.startsWith(`${idOf(vnet)}/subnets/`))) {
-      const nsg = text(at(subnet.inputs, "networkSecurityGroup", "id"));
+      const nsg = text(get(subnet.inputs, "networkSecurityGroup", "id"));
       out.push(
         `    subgraph ${idFor("subnet", subnet)}[${label(
           `subnet ${azureName(subnet)} ${text(subnet.inputs.addressPrefix) ?? ""}`.trim(),
@@ -162,12 +157,12 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
         )}]`,
       );
       for (const env of envs.filter(
-        (e) => subnetOf(at(e.inputs, "vnetConfiguration", "infrastructureSubnetId")) === subnet,
+        (e) => subnetOf(get(e.inputs, "vnetConfiguration", "infrastructureSubnetId")) === subnet,
       ))
         envLines("      ", env);
-      for (const pe of endpoints.filter((p) => subnetOf(at(p.inputs, "subnet", "id")) === subnet)) {
-        const groups = list(pe.inputs.privateLinkServiceConnections)
-          .flatMap((c) => list(at(c, "groupIds")))
+      for (const pe of endpoints.filter((p) => subnetOf(get(p.inputs, "subnet", "id")) === subnet)) {
+        const groups = arr(pe.inputs.privateLinkServiceConnections)
+          .flatMap((c) => arr(get(c, "groupIds")))
           .filter((g): g is string => typeof g === "string");
         declare("      ", "pe", pe, `private endpoint ${azureName(pe)}`, groups.join(", "));
       }
@@ -177,7 +172,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   }
   // Environments outside any VNet would be a NET-1 finding; draw them anyway so it shows.
   for (const env of envs.filter(
-    (e) => !subnetOf(at(e.inputs, "vnetConfiguration", "infrastructureSubnetId")),
+    (e) => !subnetOf(get(e.inputs, "vnetConfiguration", "infrastructureSubnetId")),
   ))
     envLines("  ", env);
 
@@ -187,8 +182,8 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   for (const store of stores) {
     const pna =
       text(store.inputs.publicNetworkAccess) ??
-      text(at(store.inputs, "properties", "publicNetworkAccess")) ??
-      text(at(store.inputs, "network", "publicNetworkAccess"));
+      text(get(store.inputs, "properties", "publicNetworkAccess")) ??
+      text(get(store.inputs, "network", "publicNetworkAccess"));
     declare(
       "    ",
       "store",
@@ -218,7 +213,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
 
   // The node a scope (ARM ID) falls under: the deepest drawn resource whose ID prefixes it.
   const drawnFor = (scope: unknown): string | undefined => {
-    let id = norm(scope);
+    let id = normalizeId(scope);
     while (id) {
       const r = byId.get(id);
       if (r && nodes.has(r)) return nodes.get(r);
@@ -234,14 +229,14 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
 
   // Internet -> frontends (NET-2): only apps whose ingress is external.
   for (const app of apps)
-    if (at(app.inputs, "configuration", "ingress", "external") === true && nodes.has(app))
+    if (get(app.inputs, "configuration", "ingress", "external") === true && nodes.has(app))
       edge("internet", `internet -->${edgeText("HTTPS 443")} ${nodes.get(app)}`);
 
   // Who runs as which identity (apps, and data stores using a CMK identity).
   for (const r of [...apps, ...stores]) {
-    const assigned = at(r.inputs, "identity", "userAssignedIdentities");
+    const assigned = get(r.inputs, "identity", "userAssignedIdentities");
     // A list of IDs in most APIs; a map keyed by ID in some (PostgreSQL).
-    for (const identityId of isObj(assigned) ? Object.keys(assigned) : list(assigned)) {
+    for (const identityId of isRecord(assigned) ? Object.keys(assigned) : arr(assigned)) {
       const target = drawnFor(identityId);
       if (target && nodes.has(r))
         edge(
@@ -254,13 +249,13 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   // Private links: endpoint -> the resource it reaches.
   const peFor = (store: PlannedResource) =>
     endpoints.find((pe) =>
-      list(pe.inputs.privateLinkServiceConnections).some(
-        (c) => norm(at(c, "privateLinkServiceId")) === idOf(store),
+      arr(pe.inputs.privateLinkServiceConnections).some(
+        (c) => normalizeId(get(c, "privateLinkServiceId")) === idOf(store),
       ),
     );
   for (const pe of endpoints) {
-    for (const c of list(pe.inputs.privateLinkServiceConnections)) {
-      const target = drawnFor(at(c, "privateLinkServiceId"));
+    for (const c of arr(pe.inputs.privateLinkServiceConnections)) {
+      const target = drawnFor(get(c, "privateLinkServiceId"));
       if (target && nodes.has(pe)) edge("privateLink", `${nodes.get(pe)} --> ${target}`);
     }
   }
@@ -282,13 +277,13 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   for (const ra of ofType(TYPES.role)) grant(ra.inputs.principalId, drawnFor(ra.inputs.scope));
   for (const access of ofType(TYPES.redisAccess)) {
     const cluster = redisClusterOf(access);
-    grant(at(access.inputs, "user", "objectId"), cluster && nodes.get(cluster));
+    grant(get(access.inputs, "user", "objectId"), cluster && nodes.get(cluster));
   }
   const configuredApps = plan.config.apps;
   for (const app of apps) {
     const uses = configuredApps.find((a) => a.name === text(app.inputs.containerAppName))?.uses ?? [];
-    const principals = list(at(app.inputs, "identity", "userAssignedIdentities"))
-      .map((id) => identities.find((i) => idOf(i) === norm(id)))
+    const principals = arr(get(app.inputs, "identity", "userAssignedIdentities"))
+      .map((id) => identities.find((i) => idOf(i) === normalizeId(id)))
       .map((i) => text(i?.outputs.principalId)?.toLowerCase());
     for (const store of stores) {
       const service = STORES[store.type].service;
@@ -313,7 +308,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   }
   for (const access of ofType(TYPES.redisAccess)) {
     const identity = identityByPrincipal.get(
-      text(at(access.inputs, "user", "objectId"))?.toLowerCase() ?? "",
+      text(get(access.inputs, "user", "objectId"))?.toLowerCase() ?? "",
     );
     const cluster = redisClusterOf(access);
     if (identity && cluster)
@@ -326,7 +321,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   // Diagnostics (LOG-1), aggregated: one edge per workspace with the number of settings.
   for (const ws of workspaces) {
     const settings = resources.filter(
-      (d) => d.type === TYPES.diag && norm(d.inputs.workspaceId) === idOf(ws),
+      (d) => d.type === TYPES.diag && normalizeId(d.inputs.workspaceId) === idOf(ws),
     );
     const wsNode = nodes.get(ws);
     if (settings.length && wsNode) {

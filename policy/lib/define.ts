@@ -191,6 +191,23 @@ function withDefaults<C extends ConfigShape>(
   return next;
 }
 
+/** What every policy of the pack declares, resource or stack policy alike. */
+function metadata<N extends string, C extends ConfigShape>(
+  spec: CommonSpec<N, C>,
+  enforcementLevel: EnforcementLevel,
+) {
+  return {
+    name: spec.name,
+    description: spec.description,
+    enforcementLevel,
+    severity: spec.severity,
+    controls: spec.controls,
+    remediation: spec.remediation,
+    remediationSteps: spec.remediation,
+    tags: spec.controls,
+  };
+}
+
 /** Define a resource policy of the pack. */
 export function resourcePolicy<const N extends string, C extends ConfigShape>(
   spec: ResourcePolicySpec<N, C>,
@@ -218,14 +235,7 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
     spec.check(resource, resolveConfig(args.getConfig<object>()), (message) => reportViolation(message));
   };
   return {
-    name: spec.name,
-    description: spec.description,
-    enforcementLevel,
-    severity: spec.severity,
-    controls: spec.controls,
-    remediation: spec.remediation,
-    remediationSteps: spec.remediation,
-    tags: spec.controls,
+    ...metadata(spec, enforcementLevel),
     resourceTypes: types === "all" ? ["*"] : typeTokens(...types),
     configSchema: configSchemaOf(spec.config, defaults),
     validateResource: validate,
@@ -250,14 +260,7 @@ export function stackPolicy<const N extends string, C extends ConfigShape>(
     );
   };
   return {
-    name: spec.name,
-    description: spec.description,
-    enforcementLevel,
-    severity: spec.severity,
-    controls: spec.controls,
-    remediation: spec.remediation,
-    remediationSteps: spec.remediation,
-    tags: spec.controls,
+    ...metadata(spec, enforcementLevel),
     resourceTypes: typeTokens(...spec.types),
     configSchema: configSchemaOf(spec.config, defaults),
     validateStack,

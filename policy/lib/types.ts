@@ -27,7 +27,9 @@ export const CONTROL_IDS = [
 ] as const;
 
 export type ControlId = (typeof CONTROL_IDS)[number];
-export type Severity = "critical" | "high" | "medium" | "low";
+/** Severities, most severe first (reports group and sort by this order). */
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export interface PlatformPolicyMeta {
   /** Controls of the catalog this policy enforces. */

@@ -1,5 +1,5 @@
 import * as a from "../../../policy/policies/alerting";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { checkStackPolicy, runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
 import { describePolicy } from "./support";
 
 const RG = "/subscriptions/s/resourceGroups/rg";
@@ -95,7 +95,12 @@ describe("critical-resources-alerted", () => {
         "urn:pulumi:prod::secure-azure-platform::azure-native:keyvault:Vault::kv",
       ]),
     ];
-    expect(await runStackPolicy(a.criticalResourcesAlerted, resources)).toEqual([]);
+    // The policy must run to a pass (an unknown read would end it as "unknown" with no messages).
+    expect((await checkStackPolicy(a.criticalResourcesAlerted, resources)).outcome).toBe("pass");
+    const unlinked = [resources[0], { ...resources[1], dependencies: [] }];
+    expect(await runStackPolicy(a.criticalResourcesAlerted, unlinked)).toEqual([
+      expect.stringMatching(/keyvault:Vault kv has no enabled metric alert/),
+    ]);
   });
   it("takes the watched types from config", async () => {
     expect(
