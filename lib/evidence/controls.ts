@@ -1,7 +1,6 @@
 /**
- * The controls catalog (`../shared/CONTROLS.md`), vendored as data: CI clones only this
- * repository, and the compliance report needs the catalog's words. test/evidence/controls.test.ts
- * compares it with the shared catalog whenever that file is present, so drift fails the tests.
+ * The controls catalog, kept as data in this repository: the compliance report, the policy
+ * metadata and the coverage test need the catalog's words, and a clone must have them.
  *
  * `notes` are ours: where a service cannot fully meet the control, or where the evidence the
  * pack can give stops, said plainly so the report does not overclaim.
