@@ -57,7 +57,7 @@ export interface Context {
   nameOf(type: string): string;
 }
 
-const T = {
+export const T = {
   account: "azure-native:storage:StorageAccount",
   blob: "azure-native:storage:BlobServiceProperties",
   container: "azure-native:storage:BlobContainer",

@@ -21,6 +21,7 @@ import {
   setPath,
 } from "./mutationCatalog";
 import { jsonClone } from "../../policy/engine/paths";
+import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
 
 const STACKS: Stack[] = ["dev", "prod"];
 const baseline: Partial<Record<Stack, StackExport>> = {};
@@ -135,11 +136,14 @@ describe("the baseline", () => {
 
   it("every expected policy of the catalog exists in the pack", () => {
     const names = new Set(platformPolicies.map((p) => p.name));
-    expect(MUTATIONS.map((m) => m.policy).filter((p) => !names.has(p))).toEqual([]);
+    expect(ALL_MUTATIONS.map((m) => m.policy).filter((p) => !names.has(p))).toEqual([]);
   });
 });
 
-const mutationCases = MUTATIONS.flatMap((m) =>
+const ALL_MUTATIONS = [...MUTATIONS, ...BYPASS_MUTATIONS];
+const ALL_VARIATIONS = [...SECURE_VARIATIONS, ...BYPASS_VARIATIONS];
+
+const mutationCases = ALL_MUTATIONS.flatMap((m) =>
   (m.stacks ?? STACKS).map((stack) => [stack, m.id, m] as const),
 );
 
@@ -167,7 +171,7 @@ describe("mutations the pack must block", () => {
   });
 });
 
-const variationCases = SECURE_VARIATIONS.flatMap((v) =>
+const variationCases = ALL_VARIATIONS.flatMap((v) =>
   (v.stacks ?? STACKS).map((stack) => [stack, v.id, v] as const),
 );
 

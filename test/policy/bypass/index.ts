@@ -1,0 +1,13 @@
+/**
+ * The bypass section of the mutation suite: what an attacker with write access to a stack, or a
+ * hurried engineer, would try to get past the pack. Same shape and same harness as the main
+ * catalog; one file per class of bypass.
+ */
+import * as destinations from "./destinations";
+import * as escapes from "./escapes";
+import * as types from "./types";
+
+const sections = [types, escapes, destinations];
+
+export const BYPASS_MUTATIONS = sections.flatMap((s) => s.MUTATIONS);
+export const BYPASS_VARIATIONS = sections.flatMap((s) => s.SECURE_VARIATIONS);
