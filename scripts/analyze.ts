@@ -1,5 +1,5 @@
 /**
- * `npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] EXPORT.json...`
+ * `npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...`
  *
  * Evaluates the policy pack against `pulumi stack export` files exactly as the engine would
  * (policy/engine: resource policies on inputs, stack policies on outputs with parents and
@@ -23,12 +23,14 @@ import {
 import { PolicyCrashError } from "../policy/engine/server";
 import { SEVERITIES } from "../policy/lib/types";
 
-const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] EXPORT.json...
+const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...
 
 Evaluates the secure-azure-platform policy pack against one or more \`pulumi stack export\` files.
   --config FILE   policy pack config (the --policy-pack-config format)
   --stack NAME    use the preset policy/config/<NAME>.json (dev, prod)
   --json          print {"violations":[...],"summary":{...}} and nothing else on stdout
+  --deployed      resource policies judge the deployed values: each input replaced by the output
+                  of the same name (refreshed state, e.g. from npm run drift:state)
 Without --config/--stack the pack's own defaults apply (every policy mandatory, strictest settings).
 Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 unreadable input or bad usage.`;
 
@@ -49,6 +51,7 @@ function parse(argv: string[]) {
         config: { type: "string" },
         stack: { type: "string" },
         json: { type: "boolean", default: false },
+        deployed: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -69,6 +72,7 @@ function parse(argv: string[]) {
     config: values.config,
     stack: values.stack,
     json: values.json,
+    deployed: values.deployed,
     files: positionals,
   };
 }
@@ -173,7 +177,12 @@ export async function main(argv: string[]): Promise<number> {
     };
     const warnings = new Set<string>();
     for (const { file, doc } of exports) {
-      const evaluation = await evaluateStackExport(doc, { config, file, outcomes: false });
+      const evaluation = await evaluateStackExport(doc, {
+        config,
+        file,
+        outcomes: false,
+        deployed: args.deployed,
+      });
       violations.push(...evaluation.violations);
       totals.resources += evaluation.summary.resources;
       totals.policies = evaluation.summary.policies;

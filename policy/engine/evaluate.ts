@@ -126,6 +126,13 @@ export interface EvaluateOptions {
    * same idea as the SDK's `__pulumiType` fast path and makes big estates ~10x faster.
    */
   typeFilter?: boolean;
+  /**
+   * Judge resource policies on what is deployed (the drift workflow, on refreshed state): each
+   * input the program set is replaced by the provider's output of the same name, which a refresh
+   * read from Azure. A portal change shows in the outputs only (a refresh keeps the recorded
+   * inputs), so inputs alone would still pass it.
+   */
+  deployed?: boolean;
 }
 
 export class StackExportError extends Error {
@@ -265,7 +272,7 @@ export async function evaluateStackExport(
       type: r.type,
       urn: r.urn,
       name: urnName(r.urn),
-      props: deserializeProperties(r.inputs),
+      props: deserializeProperties(options.deployed ? deployedInputs(r) : r.inputs),
       opts: optionsOf(r),
       provider: providerOf(r),
     };
@@ -334,6 +341,14 @@ export async function evaluateStackExport(
     },
     warnings: reconciled.warnings,
   };
+}
+
+/** The inputs with each one the outputs also report replaced by the output (`deployed`). */
+function deployedInputs(r: StackExportResource): Record<string, unknown> | undefined {
+  if (!r.inputs || !r.outputs) return r.inputs;
+  const out = { ...r.inputs };
+  for (const key of Object.keys(out)) if (key in r.outputs) out[key] = r.outputs[key];
+  return out;
 }
 
 /** Per-resource outcomes of one stack policy run. */
