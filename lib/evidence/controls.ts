@@ -5,7 +5,7 @@
  * `notes` are ours: where a service cannot fully meet the control, or where the evidence the
  * pack can give stops, said plainly so the report does not overclaim.
  */
-import { CONTROL_IDS, type ControlId } from "../../policy/lib/types";
+import type { ControlId } from "../../policy/lib/types";
 
 export interface Control {
   id: ControlId;
@@ -183,49 +183,6 @@ export const CONTROLS: readonly Control[] = [
   },
 ];
 
-export interface FrameworkCriterion {
-  framework: "SOC 2" | "GDPR";
-  criterion: string;
-  title: string;
-  /** The controls the catalog maps to it; GDPR Art. 25 ("all defaults secure") maps to all. */
-  controls: readonly ControlId[];
-}
-
-/** The catalog's "Framework mapping". */
-export const FRAMEWORK_MAPPING: readonly FrameworkCriterion[] = [
-  {
-    framework: "SOC 2",
-    criterion: "CC6.1",
-    title: "logical access",
-    controls: ["IAM-1", "IAM-2", "KEY-1", "SEC-1"],
-  },
-  { framework: "SOC 2", criterion: "CC6.6", title: "boundary protection", controls: ["NET-1", "NET-2"] },
-  { framework: "SOC 2", criterion: "CC6.7", title: "transmission", controls: ["TLS-1"] },
-  { framework: "SOC 2", criterion: "CC7.2", title: "monitoring", controls: ["LOG-1", "MON-1", "THR-1"] },
-  { framework: "SOC 2", criterion: "CC8.1", title: "change management", controls: ["ENV-1"] },
-  {
-    framework: "SOC 2",
-    criterion: "A1.2",
-    title: "backup and recovery",
-    controls: ["BAK-1", "BAK-2", "AVL-1"],
-  },
-  { framework: "SOC 2", criterion: "C1.1", title: "confidentiality", controls: ["ENC-1", "ENC-2", "CLS-1"] },
-  {
-    framework: "GDPR",
-    criterion: "Art. 32",
-    title: "security of processing",
-    controls: ["TLS-1", "ENC-1", "ENC-2", "IAM-1", "BAK-1", "LOG-1"],
-  },
-  { framework: "GDPR", criterion: "Art. 44", title: "transfers", controls: ["RES-1"] },
-  {
-    framework: "GDPR",
-    criterion: "Art. 25",
-    title: "by design and default: all defaults secure",
-    controls: CONTROL_IDS,
-  },
-];
-
-/** The frameworks' criteria a control supports. */
-export function criteriaOf(id: ControlId): FrameworkCriterion[] {
-  return FRAMEWORK_MAPPING.filter((c) => c.controls.includes(id));
-}
+// The framework mapping ships with the policy pack (its policies carry Pulumi's `framework`
+// metadata), so it is declared there, once, and read here.
+export { FRAMEWORK_MAPPING, criteriaOf, type FrameworkCriterion } from "../../policy/lib/frameworks";

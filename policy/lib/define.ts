@@ -17,6 +17,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { canonicalType, isType, typeTokens, type AzureType } from "./azureTypes";
+import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
 import { isRecord, type Props } from "./props";
 
@@ -196,6 +197,8 @@ function metadata<N extends string, C extends ConfigShape>(
   spec: CommonSpec<N, C>,
   enforcementLevel: EnforcementLevel,
 ) {
+  // Pulumi's policy metadata (`framework`, `url`, `tags`) derives from the framework mapping.
+  const { framework, url, tags } = frameworkMetadata(spec.controls);
   return {
     name: spec.name,
     description: spec.description,
@@ -204,7 +207,9 @@ function metadata<N extends string, C extends ConfigShape>(
     controls: spec.controls,
     remediation: spec.remediation,
     remediationSteps: spec.remediation,
-    tags: spec.controls,
+    framework,
+    url,
+    tags: [...spec.controls, ...tags],
   };
 }
 

@@ -13,6 +13,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { planStack } from "../../lib/offline/plan";
 import { loadPackConfig } from "../../policy/engine/config";
+import { frameworkMetadata } from "../../policy/lib/frameworks";
 import { platformPolicies } from "../../policy/policies";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -77,6 +78,39 @@ describe("the policy pack served over gRPC", () => {
     expect(JSON.stringify(retention.getConfigschema()?.getProperties()?.toJavaScript())).toContain(
       '"default":365',
     );
+  });
+
+  it("carries Pulumi's pack metadata: display name, provider, tags and a readme listing every policy", async () => {
+    const info = await unary<Empty, analyzerPb.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+    expect(info.getDisplayname()).toBe("Secure Azure Platform");
+    expect(info.getProvider()).toBe("azure");
+    expect(info.getTagsList()).toEqual(expect.arrayContaining(["azure", "soc2", "gdpr"]));
+    for (const p of platformPolicies) expect(info.getReadme()).toContain(`| \`${p.name}\` |`);
+  });
+
+  it("gives every policy its framework, url and tags from the control mapping", async () => {
+    const info = await unary<Empty, analyzerPb.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+    const byName = new Map(platformPolicies.map((p) => [p.name, p]));
+    for (const served of info.getPoliciesList()) {
+      const policy = byName.get(served.getName())!;
+      const expected = frameworkMetadata(policy.controls);
+      const fw = served.getFramework();
+      expect({
+        name: fw?.getName(),
+        version: fw?.getVersion(),
+        reference: fw?.getReference(),
+        specification: fw?.getSpecification(),
+      }).toEqual(expected.framework);
+      expect(fw?.getReference()).not.toBe("");
+      expect(served.getUrl()).toBe(expected.url);
+      expect(served.getTagsList()).toEqual([...policy.controls, ...expected.tags]);
+      expect(served.getRemediationSteps()).toBe(policy.remediation);
+    }
+    // One example spelled out: TLS maps to SOC 2 CC6.7 (and GDPR Art. 32 and 25 as tags).
+    const tls = info.getPoliciesList().find((p) => p.getName() === "storage-account-tls")!;
+    expect(tls.getFramework()?.getName()).toBe("SOC 2");
+    expect(tls.getFramework()?.getReference()).toContain("CC6.7");
+    expect(tls.getTagsList()).toEqual(expect.arrayContaining(["TLS-1", "SOC 2 CC6.7", "GDPR Art. 32"]));
   });
 
   it("accepts the prod preset as the CLI sends it (--policy-pack-config)", async () => {
