@@ -16,6 +16,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { loadPackConfig, PackConfigError, type PackConfig } from "../policy/engine/config";
 import {
+  assertResourcesToEvaluate,
   assertStackExport,
   evaluateStackExport,
   StackExportError,
@@ -102,6 +103,7 @@ function loadExports(files: string[]): Loaded[] {
     }
     try {
       assertStackExport(doc, file);
+      assertResourcesToEvaluate(doc, file);
       loaded.push({ file, doc });
     } catch (err) {
       if (!(err instanceof StackExportError)) throw err;

@@ -294,6 +294,20 @@ function isResourcePolicy(p: PlatformPolicy): p is PlatformPolicy & ResourceVali
   );
 }
 
+/**
+ * Throw `StackExportError` when the export holds nothing to evaluate (no resources, or only
+ * providers, components and pending deletes): an empty or never-deployed stack, or the wrong
+ * file. Nothing judged must not read as a pass.
+ */
+export function assertResourcesToEvaluate(doc: StackExport, what = "the export"): void {
+  const all = doc.deployment.resources ?? [];
+  if (!all.some((r) => !isComponent(r) && !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true)) {
+    throw new StackExportError(
+      `${what} holds no resources to evaluate (${all.length} in total: only providers, components or pending deletes); nothing was judged`,
+    );
+  }
+}
+
 /** Evaluate the pack (or `options.policies`) against one stack export. */
 export async function evaluateStackExport(
   doc: StackExport,
@@ -310,14 +324,7 @@ export async function evaluateStackExport(
   }
   const wantOutcomes = options.outcomes !== false;
   const all = doc.deployment.resources ?? [];
-  // An export without resources is an empty or never-deployed stack, or the wrong file: nothing
-  // was judged, which must not read as a pass.
-  if (!all.some((r) => !isComponent(r) && !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true)) {
-    throw new StackExportError(
-      `${options.file ?? "the export"} holds no resources to evaluate (${all.length} in total: only providers, components or pending deletes); nothing was judged`,
-    );
-  }
-
+  assertResourcesToEvaluate(doc, options.file);
   const providers = new Map<string, StackExportResource>();
   for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
   const providerOf = (r: StackExportResource): AnalyzeRequest["provider"] => {
