@@ -7,7 +7,6 @@
 import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTypes";
 import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
-import type { PlatformPolicy } from "../lib/types";
 import { eqi, get, normalizeLocation, show, str, tags } from "../lib/props";
 import { EU_REGIONS, pairedRegion } from "../shared/regions";
 
@@ -178,13 +177,15 @@ export const PLATFORM_UNEVALUATED_TYPES: readonly string[] = [
   "azure-native:dbforpostgresql:Database",
 ];
 
+let packEvaluated: ReadonlySet<string> | undefined;
 /**
- * The pack's own list, read when the gate first runs: policies/index.ts imports this module, so
- * a top-level import of it would be circular.
+ * The types the pack's own policies evaluate, computed when the gate first runs:
+ * policies/index.ts imports this module, so a top-level import of it would be circular.
  */
-function packPolicies(): readonly PlatformPolicy[] {
+function packEvaluatedTypes(): ReadonlySet<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("./index") as typeof import("./index")).platformPolicies;
+  packEvaluated ??= evaluatedTypes((require("./index") as typeof import("./index")).platformPolicies);
+  return packEvaluated;
 }
 
 /** Allow-list entries in any token form, normalized like resource tokens. */
@@ -217,7 +218,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   check: (resource, cfg, report) => {
     const parsed = parseType(resource.type);
     if (!parsed) return resource.notApplicable("not an Azure resource");
-    if (evaluatedTypes(packPolicies()).has(parsed.canonical)) return;
+    if (packEvaluatedTypes().has(parsed.canonical)) return;
     if (allowList(cfg.allowedUnevaluatedTypes).has(parsed.canonical)) return;
     const registered = parsed.canonical === resource.type ? "" : ` (registered as ${resource.type})`;
     report(
