@@ -145,6 +145,20 @@ const FOREIGN_SERVICES: [what: string, type: string, inputs: (c: Context) => Rec
     }),
   ],
   [
+    "a generic ARM resource creating a public storage account",
+    "azure-native:resources:Resource",
+    () => ({
+      resourceProviderNamespace: "Microsoft.Storage",
+      resourceType: "storageAccounts",
+      resourceName: "stgeneric",
+      parentResourcePath: "",
+      apiVersion: "2023-05-01",
+      kind: "StorageV2",
+      sku: { name: "Standard_LRS" },
+      properties: { publicNetworkAccess: "Enabled", allowSharedKeyAccess: true, minimumTlsVersion: "TLS1_0" },
+    }),
+  ],
+  [
     "a lock at subscription level (a lock kind the platform does not use)",
     "azure-native:authorization:ManagementLockAtSubscriptionLevel",
     () => ({ level: "ReadOnly", lockName: "freeze" }),
