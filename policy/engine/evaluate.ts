@@ -17,6 +17,12 @@
  * - enforcement and config come from `reconcilePackConfig` (config.ts); a config the engine
  *   would refuse (wrong property type, out of range) throws `PackConfigError`.
  *
+ * Beyond the engine, the evaluation says what was not judged: Azure resources no enabled
+ * service policy evaluates (`unevaluated`, by canonical type), custom resources that are not
+ * Azure (`nonAzure`), and each policy run stopped by a preview unknown (`unknowns`, by policy and
+ * resource). A malformed export (`assertStackExport`) or one with nothing to evaluate
+ * (`assertResourcesToEvaluate`) is refused before any policy runs.
+ *
  * Secrets in an export carry only ciphertext; policies see them as `SECRET_PLACEHOLDER`.
  */
 import type {

@@ -46,6 +46,11 @@ const TYPES = {
   },
   "redisenterprise:RedisEnterprise": { aliases: ["cache:RedisEnterprise"], tags: true, location: true },
   "redisenterprise:Database": { aliases: ["cache:Database"], tags: false, location: false },
+  "redisenterprise:AccessPolicyAssignment": {
+    aliases: ["cache:AccessPolicyAssignment"],
+    tags: false,
+    location: false,
+  },
   "redis:Redis": { aliases: ["cache:Redis"], tags: true, location: true },
   "monitor:DiagnosticSetting": { aliases: ["insights:DiagnosticSetting"], tags: false, location: false },
   "monitor:ActionGroup": { aliases: ["insights:ActionGroup"], tags: true, location: true },

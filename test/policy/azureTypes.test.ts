@@ -19,6 +19,11 @@ describe("parseType: one canonical type per Azure resource type", () => {
       true,
     ],
     ["azure-native_web_v20240401preview:web:WebApp", "azure-native:web:WebApp", false],
+    [
+      "azure-native:cache/v20240901preview:AccessPolicyAssignment",
+      "azure-native:redisenterprise:AccessPolicyAssignment",
+      true,
+    ],
     ["azure-native:documentdb:DatabaseAccount", "azure-native:documentdb:DatabaseAccount", false],
   ])("%s -> %s (known: %s)", (token, canonical, known) => {
     expect(parseType(token)).toEqual({
