@@ -387,6 +387,8 @@ describe("enforcement resolution and config (as the engine reconciles it)", () =
     const file = path.join(dir, "custom.json");
     fs.writeFileSync(file, JSON.stringify({ all: "advisory" }));
     expect(loadPackConfig(file)).toEqual({ all: "advisory" });
+    fs.writeFileSync(file, `\uFEFF${JSON.stringify({ all: "advisory" })}`); // a BOM is not JSON, and not an error
+    expect(loadPackConfig(file)).toEqual({ all: "advisory" });
     fs.writeFileSync(file, "{ nope");
     expect(() => loadPackConfig(file)).toThrow(/custom\.json is not valid JSON/);
     fs.writeFileSync(file, JSON.stringify({ all: "sometimes" }));
