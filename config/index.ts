@@ -12,6 +12,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
+import { closest } from "../policy/shared/closest";
 
 export * from "./schema";
 export { EU_REGIONS, pairedRegion } from "./regions";
@@ -102,14 +103,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function closest(name: string, candidates: string[]): string | undefined {
-  const lower = name.toLowerCase();
-  return candidates.find(
-    (c) =>
-      c.toLowerCase() === lower || c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()),
-  );
 }
 
 /**

@@ -6,14 +6,17 @@
  * dependencies) and prints the violations grouped by severity.
  *
  * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 unreadable
- * input (missing file, bad JSON, not a stack export, bad pack config, bad usage) or a policy
- * that crashed. With `--json`, stdout carries only the JSON document.
+ * input (missing file, bad JSON, not a stack export or a malformed one, an export with no
+ * resources, bad pack config, bad usage) or a policy that crashed. With `--json`, stdout
+ * carries only the JSON document. Either form always says which Azure resources no service
+ * policy evaluated and which checks could not run on unknown values (policy and resource).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { loadPackConfig, PackConfigError, type PackConfig } from "../policy/engine/config";
 import {
+  assertResourcesToEvaluate,
   assertStackExport,
   evaluateStackExport,
   StackExportError,
@@ -21,6 +24,7 @@ import {
   type Violation,
 } from "../policy/engine/evaluate";
 import { PolicyCrashError } from "../policy/engine/server";
+import { coverageLines, mergeCoverage, type Coverage } from "../policy/engine/verdict";
 import { SEVERITIES } from "../policy/lib/types";
 
 const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...
@@ -28,11 +32,12 @@ const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|pro
 Evaluates the secure-azure-platform policy pack against one or more \`pulumi stack export\` files.
   --config FILE   policy pack config (the --policy-pack-config format)
   --stack NAME    use the preset policy/config/<NAME>.json (dev, prod)
-  --json          print {"violations":[...],"summary":{...}} and nothing else on stdout
+  --json          print {"violations":[...],"summary":{...},"unevaluated":[...],"unknowns":[...],
+                  "nonAzure":[...]} and nothing else on stdout
   --deployed      resource policies judge the deployed values: each input replaced by the output
                   of the same name (refreshed state, e.g. from npm run drift:state)
 Without --config/--stack the pack's own defaults apply (every policy mandatory, strictest settings).
-Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 unreadable input or bad usage.`;
+Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 unreadable or empty input or bad usage.`;
 
 class UsageError extends Error {}
 
@@ -84,7 +89,8 @@ function loadExports(files: string[]): Loaded[] {
   for (const file of files) {
     let text: string;
     try {
-      text = fs.readFileSync(file, "utf8");
+      // A UTF-8 byte order mark (PowerShell's `>` writes one) is not part of the JSON.
+      text = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       problems.push(
@@ -101,6 +107,7 @@ function loadExports(files: string[]): Loaded[] {
     }
     try {
       assertStackExport(doc, file);
+      assertResourcesToEvaluate(doc, file);
       loaded.push({ file, doc });
     } catch (err) {
       if (!(err instanceof StackExportError)) throw err;
@@ -111,7 +118,7 @@ function loadExports(files: string[]): Loaded[] {
   return loaded;
 }
 
-function formatText(violations: Violation[], totals: Totals, multi: boolean): string {
+function formatText(violations: Violation[], totals: Totals, coverage: Coverage, multi: boolean): string {
   const lines: string[] = [];
   for (const severity of SEVERITIES) {
     const group = violations.filter((v) => v.severity === severity);
@@ -131,6 +138,7 @@ function formatText(violations: Violation[], totals: Totals, multi: boolean): st
       `${totals.mandatory} mandatory, ${totals.advisory} advisory violation(s)` +
       (totals.unknown ? `, ${totals.unknown} check(s) could not run on unknown values` : ""),
   );
+  lines.push(...coverageLines(coverage));
   lines.push(
     totals.mandatory
       ? "FAILED: mandatory policy violations (pulumi preview/up would be blocked)."
@@ -146,6 +154,7 @@ interface Totals {
   mandatory: number;
   advisory: number;
   unknown: number;
+  unevaluated: number;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -174,7 +183,9 @@ export async function main(argv: string[]): Promise<number> {
       mandatory: 0,
       advisory: 0,
       unknown: 0,
+      unevaluated: 0,
     };
+    const coverages: Coverage[] = [];
     const warnings = new Set<string>();
     for (const { file, doc } of exports) {
       const evaluation = await evaluateStackExport(doc, {
@@ -189,9 +200,16 @@ export async function main(argv: string[]): Promise<number> {
       totals.mandatory += evaluation.summary.mandatory;
       totals.advisory += evaluation.summary.advisory;
       totals.unknown += evaluation.summary.unknown;
+      totals.unevaluated += evaluation.summary.unevaluated;
+      coverages.push({
+        unevaluated: evaluation.unevaluated,
+        unknowns: evaluation.unknowns.map((u) => ({ ...u, file })),
+        nonAzure: evaluation.nonAzure,
+      });
       evaluation.warnings.forEach((w) => warnings.add(w));
     }
     for (const w of warnings) process.stderr.write(`policy:analyze: warning: ${w}\n`);
+    const coverage = mergeCoverage(coverages);
     if (args.json) {
       const out = {
         violations: violations.map((v) => ({
@@ -204,10 +222,13 @@ export async function main(argv: string[]): Promise<number> {
           message: v.message,
         })),
         summary: totals,
+        unevaluated: coverage.unevaluated,
+        unknowns: coverage.unknowns,
+        nonAzure: coverage.nonAzure,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      process.stdout.write(`${formatText(violations, totals, exports.length > 1)}\n`);
+      process.stdout.write(`${formatText(violations, totals, coverage, exports.length > 1)}\n`);
     }
     return totals.mandatory > 0 ? 1 : 0;
   } catch (err) {

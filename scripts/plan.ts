@@ -214,6 +214,14 @@ async function main(): Promise<void> {
   const evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
   say("");
   say(renderVerdict(evaluation, preset));
+  // What the pack did not judge (unevaluated Azure types, unknown values), always said.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { coverageLines } = require("../policy/engine/verdict") as typeof import("../policy/engine/verdict");
+  say(
+    coverageLines(evaluation)
+      .map((line) => `  ${line}`)
+      .join("\n"),
+  );
   const exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 
   const input = { plan, stackExport, evaluation };

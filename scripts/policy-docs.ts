@@ -7,7 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { cell } from "../lib/evidence/report";
-import { policiesByService } from "../policy/policies";
+import { platformPolicies, policiesByService } from "../policy/policies";
+import { evaluatedTypes } from "../policy/lib/coverage";
+import { PLATFORM_UNEVALUATED_TYPES } from "../policy/policies/general";
 import type { PlatformPolicy } from "../policy/lib/types";
 
 export const POLICY_DOC = path.resolve(__dirname, "..", "docs", "policy.md");
@@ -24,7 +26,7 @@ const TITLES: Record<keyof typeof policiesByService, string> = {
   defender: "Defender for Cloud (plans, threat protection)",
   authorization: "Authorization (role assignments)",
   network: "Network (security rules, subnets, public IPs)",
-  general: "Every resource (location, tags)",
+  general: "Every Azure resource (location, tags, type gate)",
   environment: "Environment separation",
   stack: "Stack policies (relations between resources)",
 };
@@ -51,6 +53,21 @@ export function renderPolicySection(): string {
     }
     out.push("");
   }
+  out.push(
+    "### Azure types a service policy evaluates",
+    "",
+    "Any token form of these (aliases, API versions, parameterized packages) is evaluated; every other Azure type gets location, tags and `azure-resource-type-allowed` only.",
+    "",
+    [...evaluatedTypes(platformPolicies)]
+      .sort()
+      .map((t) => `\`${t}\``)
+      .join(", "),
+    "",
+    "Allowed in both presets although no service policy evaluates them (`allowedUnevaluatedTypes`):",
+    "",
+    PLATFORM_UNEVALUATED_TYPES.map((t) => `\`${t}\``).join(", "),
+    "",
+  );
   return out.join("\n");
 }
 

@@ -91,6 +91,14 @@ describe("prod", () => {
     expect(run.stdout).toContain("pulumi:pulumi:Stack  secure-azure-platform-prod");
     expect(run.stdout).toContain("Offline plan of stack prod");
   });
+
+  it("says under the verdict which Azure resources no service policy evaluated", () => {
+    expect(run.stdout).toMatch(/Policy pack \(preset prod\): \d+ policies on \d+ resources: no violations\./);
+    expect(run.stdout).toMatch(
+      /Not evaluated by any service policy .*: \d+ Azure resource\(s\) of \d+ type\(s\):/,
+    );
+    expect(run.stdout).toContain("azure-native:authorization:ManagementLockByScope x");
+  });
 });
 
 describe("--json", () => {

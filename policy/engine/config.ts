@@ -10,10 +10,15 @@
  *
  * `disabled` policies do not run; `remediate` is reported as `mandatory` (the engine runs
  * remediations first, and a violation left after them is mandatory).
+ *
+ * Stricter than the engine on purpose: an entry naming no policy of the pack, or a parameter
+ * the policy does not declare, is refused with a did-you-mean. The engine ignores both
+ * silently, so a typo in a preset (`minRetentionDay`) would quietly leave the default in force.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, Policy } from "@pulumi/policy";
+import { closest } from "../shared/closest";
 
 /** The pack's name and enforcement level as `policy/index.ts` declares them. */
 export const PACK_NAME = "secure-azure-platform";
@@ -57,7 +62,8 @@ export function loadPackConfig(fileOrStack: string): PackConfig {
     : path.resolve(fileOrStack);
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the JSON.
+    text = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new PackConfigError(
@@ -136,8 +142,9 @@ export function schemaDefaults(policy: Pick<Policy, "configSchema">): Record<str
  * Reconcile a pack config with the policies, as the engine does before it configures the
  * analyzer. Returns each policy's level and properties, and the problems the engine would
  * refuse the config for (a property of the wrong JSON type, outside `enum`/`minimum`/`maximum`,
- * or a `required` one missing) plus, as warnings, entries that name no policy of the pack (the
- * engine ignores them silently; a typo in a preset should not).
+ * or a `required` one missing), plus entries that name no policy of the pack and parameters a
+ * policy does not declare (the engine ignores them silently; a typo in a preset must not).
+ * `warnings` is kept for callers that print it; it is empty today.
  */
 export function reconcilePackConfig(
   policies: readonly Policy[],
@@ -151,18 +158,32 @@ export function reconcilePackConfig(
   const all = entryParts(config.all);
   if (all.level) for (const r of result.values()) r.enforcementLevel = all.level;
   const warnings: string[] = [];
+  const problems: string[] = [];
+  const names = policies.map((p) => p.name);
   for (const [name, entry] of Object.entries(config)) {
     if (name === "all") continue;
     const target = result.get(name);
     if (!target) {
-      warnings.push(`policy pack config names "${name}", which is not a policy of the pack`);
+      const hint = closest(name, names);
+      problems.push(
+        `${name}: not a policy of the pack${hint ? ` (did you mean "${hint}"?)` : ""}; policies: see docs/policy.md`,
+      );
       continue;
     }
     const { level, properties } = entryParts(entry);
     if (level) target.enforcementLevel = level;
+    const declared = Object.keys(policies.find((p) => p.name === name)?.configSchema?.properties ?? {});
+    for (const key of Object.keys(properties)) {
+      if (declared.includes(key)) continue;
+      const hint = closest(key, declared);
+      problems.push(
+        `${name}.${key}: not a parameter of ${name}` +
+          (hint ? ` (did you mean "${hint}"?)` : "") +
+          `; parameters: ${declared.length ? declared.join(", ") : "none (only enforcementLevel)"}`,
+      );
+    }
     Object.assign(target.properties, properties);
   }
-  const problems: string[] = [];
   for (const p of policies) problems.push(...validateProperties(p, result.get(p.name)!.properties));
   return { policies: result, problems, warnings };
 }

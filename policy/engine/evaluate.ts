@@ -7,12 +7,21 @@
  * - every other resource, component resources and the root stack included (their props are
  *   whatever the export holds, usually empty), goes through every enabled resource policy with
  *   its INPUTS, its options (`protect`, `parent`, ...) and its provider's inputs;
+ * - type tokens are normalized the way the policies normalize them (policy/lib/azureTypes.ts:
+ *   aliases, API versions, parameterized packages), so the type fast path below and the
+ *   policies agree on every token form;
  * - stack policies run once on every such resource with its OUTPUTS, linked to its parent,
  *   dependencies and property dependencies;
  * - a stack violation naming a URN that is not in the stack is attributed to the first
  *   resource (the root stack), as the CLI does;
  * - enforcement and config come from `reconcilePackConfig` (config.ts); a config the engine
  *   would refuse (wrong property type, out of range) throws `PackConfigError`.
+ *
+ * Beyond the engine, the evaluation says what was not judged: Azure resources no enabled
+ * service policy evaluates (`unevaluated`, by canonical type), custom resources that are not
+ * Azure (`nonAzure`), and each policy run stopped by a preview unknown (`unknowns`, by policy and
+ * resource). A malformed export (`assertStackExport`) or one with nothing to evaluate
+ * (`assertResourcesToEvaluate`) is refused before any policy runs.
  *
  * Secrets in an export carry only ciphertext; policies see them as `SECRET_PLACEHOLDER`.
  */
@@ -23,6 +32,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { platformPolicies } from "../policies";
+import { parseType } from "../lib/azureTypes";
+import { evaluatedTypes } from "../lib/coverage";
 import type { ControlId, PlatformPolicy, Severity } from "../lib/types";
 import { PackConfigError, reconcilePackConfig, type PackConfig } from "./config";
 import {
@@ -85,6 +96,28 @@ export interface PolicyOutcome {
   outcome: Outcome;
 }
 
+/** Azure resources of one type that no enabled service policy evaluated (only location, tags, the type gate). */
+export interface UnevaluatedType {
+  /** Canonical token (`parseType`): aliases, API versions and parameterized packages resolved. */
+  type: string;
+  package: "azure-native" | "azure-classic";
+  /** How many resources of the type. */
+  resources: number;
+  urns: string[];
+}
+
+/** A policy that could not finish on a resource (or, for a stack policy, on the stack) because a value was unknown. */
+export interface UnknownSkip {
+  policy: string;
+  /** The resource (resource policies); undefined for a stack policy, which judges the whole stack. */
+  urn?: string;
+  type?: string;
+  /** The SDK's message, e.g. "string value at .sku.name can't be known during preview". */
+  reason: string;
+  /** The export it came from (set by the analyzer when it reads several). */
+  file?: string;
+}
+
 export interface Evaluation {
   violations: Violation[];
   /**
@@ -101,7 +134,15 @@ export interface Evaluation {
     advisory: number;
     /** Policy runs that could not complete because a value was unknown (preview). */
     unknown: number;
+    /** Azure resources no enabled service policy evaluates (`unevaluated` lists them by type). */
+    unevaluated: number;
   };
+  /** Azure resources no enabled service policy evaluates, by type (most resources first). */
+  unevaluated: UnevaluatedType[];
+  /** Every policy run that could not finish on an unknown value, by policy and resource. */
+  unknowns: UnknownSkip[];
+  /** Custom resources that are not Azure resources (e.g. `random`), by type: no policy judges them. */
+  nonAzure: { type: string; resources: number }[];
   /** Config entries that name no policy of the pack (the engine ignores them silently). */
   warnings: string[];
 }
@@ -142,39 +183,88 @@ export class StackExportError extends Error {
   }
 }
 
-/** Throw `StackExportError` unless `doc` has the shape of a `pulumi stack export` document. */
+const kindOf = (v: unknown): string =>
+  v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** What each optional field of a resource must be, as apitype.ResourceV3 declares it. */
+const RESOURCE_FIELDS: Record<string, [expected: string, ok: (v: unknown) => boolean]> = {
+  custom: ["a boolean", (v) => typeof v === "boolean"],
+  delete: ["a boolean", (v) => typeof v === "boolean"],
+  protect: ["a boolean", (v) => typeof v === "boolean"],
+  id: ["a string", (v) => typeof v === "string"],
+  parent: ["a string (a URN)", (v) => typeof v === "string"],
+  provider: ["a string (<provider URN>::<id>)", (v) => typeof v === "string"],
+  inputs: ["an object", isObject],
+  outputs: ["an object", isObject],
+  dependencies: ["an array of URN strings", isStringArray],
+  aliases: ["an array of URN strings", isStringArray],
+  ignoreChanges: ["an array of strings", isStringArray],
+  additionalSecretOutputs: ["an array of strings", isStringArray],
+  propertyDependencies: [
+    "an object of URN string arrays",
+    (v) => isObject(v) && Object.values(v).every(isStringArray),
+  ],
+  customTimeouts: ["an object", isObject],
+};
+
+/**
+ * Throw `StackExportError` unless `doc` has the shape of a `pulumi stack export` document. Every
+ * problem is listed at once, each naming the resource (URN, else its index) and the field, so a
+ * malformed export never reaches the policies (where it would crash with a stack trace).
+ */
 export function assertStackExport(doc: unknown, what = "the document"): asserts doc is StackExport {
   const fail = (why: string): never => {
     throw new StackExportError(`${what} is not a pulumi stack export: ${why}`);
   };
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) fail("expected a JSON object");
+  if (!isObject(doc)) fail(`expected a JSON object, got ${kindOf(doc)}`);
   const d = doc as Record<string, unknown>;
   if (typeof d.version !== "number") fail('no numeric "version"');
   if (d.version !== 3) fail(`version ${String(d.version)} is not supported (only 3)`);
   const deployment = d.deployment;
-  if (typeof deployment !== "object" || deployment === null || Array.isArray(deployment))
-    fail('no "deployment" object');
+  if (!isObject(deployment)) fail('no "deployment" object');
   const resources = (deployment as Record<string, unknown>).resources;
   if (resources === undefined || resources === null) return;
-  if (!Array.isArray(resources)) fail('"deployment.resources" is not an array');
+  if (!Array.isArray(resources)) fail(`"deployment.resources" is ${kindOf(resources)}, not an array`);
+  const problems: string[] = [];
   (resources as unknown[]).forEach((r, i) => {
-    if (typeof r !== "object" || r === null) fail(`resource #${i} is not an object`);
-    const res = r as Record<string, unknown>;
-    if (typeof res.urn !== "string" || typeof res.type !== "string")
-      fail(`resource #${i} has no "urn"/"type"`);
+    if (!isObject(r)) {
+      problems.push(`resource #${i} is ${kindOf(r)}, not an object`);
+      return;
+    }
+    const name = typeof r.urn === "string" ? `resource #${i} (${r.urn})` : `resource #${i}`;
+    if (typeof r.urn !== "string") problems.push(`${name}: "urn" is ${kindOf(r.urn)}, expected a string`);
+    if (typeof r.type !== "string") problems.push(`${name}: "type" is ${kindOf(r.type)}, expected a string`);
+    for (const [field, [expected, ok]] of Object.entries(RESOURCE_FIELDS)) {
+      const v = r[field];
+      if (v !== undefined && v !== null && !ok(v))
+        problems.push(`${name}: "${field}" is ${kindOf(v)}, expected ${expected}`);
+    }
   });
+  if (problems.length) fail(`${problems.length} malformed field(s):\n  - ${problems.join("\n  - ")}`);
 }
 
 const PROVIDER_PREFIX = "pulumi:providers:";
-/** `/v20230101`, `/v20240601preview` after the module name of an API-versioned token. */
-const API_VERSION = /\/v\d{8}[a-z]*(?=:)/;
 
-/** The types a policy declares it inspects, or undefined when it may inspect any type. */
+/** Components and the root stack: no cloud resource of their own (their children are judged). */
+const isComponent = (r: StackExportResource): boolean =>
+  r.custom === false || r.type === "pulumi:pulumi:Stack";
+
+/**
+ * The types a policy declares it inspects, normalized (`parseType`), or undefined when it may
+ * inspect any type.
+ */
 function declaredTypes(policy: PlatformPolicy): ReadonlySet<string> | undefined {
   const types = policy.resourceTypes;
   if (!types || types.includes("*")) return undefined;
-  return new Set(types);
+  return new Set(types.map((t) => parseType(t)?.canonical ?? t));
 }
+
+/** A resource's type as the fast path compares it: the canonical token of an Azure type, else the token. */
+const normalizedType = (type: string): string => parseType(type)?.canonical ?? type;
 
 /** The name part of a URN (`...::<type>::<name>`). */
 function urnName(urn: string): string {
@@ -217,6 +307,20 @@ function isResourcePolicy(p: PlatformPolicy): p is PlatformPolicy & ResourceVali
   );
 }
 
+/**
+ * Throw `StackExportError` when the export holds nothing to evaluate (no resources, or only
+ * providers, components and pending deletes): an empty or never-deployed stack, or the wrong
+ * file. Nothing judged must not read as a pass.
+ */
+export function assertResourcesToEvaluate(doc: StackExport, what = "the export"): void {
+  const all = doc.deployment.resources ?? [];
+  if (!all.some((r) => !isComponent(r) && !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true)) {
+    throw new StackExportError(
+      `${what} holds no resources to evaluate (${all.length} in total: only providers, components or pending deletes); nothing was judged`,
+    );
+  }
+}
+
 /** Evaluate the pack (or `options.policies`) against one stack export. */
 export async function evaluateStackExport(
   doc: StackExport,
@@ -233,7 +337,7 @@ export async function evaluateStackExport(
   }
   const wantOutcomes = options.outcomes !== false;
   const all = doc.deployment.resources ?? [];
-
+  assertResourcesToEvaluate(doc, options.file);
   const providers = new Map<string, StackExportResource>();
   for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
   const providerOf = (r: StackExportResource): AnalyzeRequest["provider"] => {
@@ -245,7 +349,7 @@ export async function evaluateStackExport(
 
   const violations: Violation[] = [];
   const outcomes: PolicyOutcome[] = [];
-  let unknown = 0;
+  const unknowns: UnknownSkip[] = [];
   const enabled = policies.filter((p) => reconciled.policies.get(p.name)!.enforcementLevel !== "disabled");
   const record = (policy: PlatformPolicy, result: RunResult, urnFor: (urn: string | undefined) => string) => {
     for (const d of result.diagnostics) {
@@ -267,7 +371,7 @@ export async function evaluateStackExport(
   const typeFilter = options.typeFilter !== false;
   const declared = new Map(resourcePolicies.map((p) => [p, typeFilter ? declaredTypes(p) : undefined]));
   for (const r of resources) {
-    const unversioned = r.type.replace(API_VERSION, "");
+    const normalized = normalizedType(r.type);
     const req: AnalyzeRequest = {
       type: r.type,
       urn: r.urn,
@@ -278,7 +382,7 @@ export async function evaluateStackExport(
     };
     for (const p of resourcePolicies) {
       const types = declared.get(p);
-      if (types && !types.has(unversioned)) {
+      if (types && !types.has(normalized)) {
         if (wantOutcomes)
           outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
         continue;
@@ -291,7 +395,13 @@ export async function evaluateStackExport(
         cfg.enforcementLevel,
         options.stackTags,
       );
-      if (result.outcome === "unknown") unknown++;
+      if (result.outcome === "unknown")
+        unknowns.push({
+          policy: p.name,
+          urn: r.urn,
+          type: r.type,
+          reason: result.unknown ?? "unknown value",
+        });
       record(p, result, () => r.urn);
       if (wantOutcomes) outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: result.outcome });
     }
@@ -323,12 +433,14 @@ export async function evaluateStackExport(
         cfg.enforcementLevel,
         options.stackTags,
       );
-      if (result.outcome === "unknown") unknown++;
+      if (result.outcome === "unknown")
+        unknowns.push({ policy: p.name, reason: result.unknown ?? "unknown value" });
       record(p, result, (urn) => (urn && urns.has(urn) ? urn : firstUrn));
       if (wantOutcomes) outcomes.push(...stackOutcomes(p, result, resources, urns));
     }
   }
 
+  const { unevaluated, nonAzure } = coverage(resources, enabled);
   return {
     violations,
     outcomes,
@@ -337,8 +449,12 @@ export async function evaluateStackExport(
       policies: enabled.length,
       mandatory: violations.filter((v) => v.level === "mandatory").length,
       advisory: violations.filter((v) => v.level === "advisory").length,
-      unknown,
+      unknown: unknowns.length,
+      unevaluated: unevaluated.reduce((n, u) => n + u.resources, 0),
     },
+    unevaluated,
+    unknowns,
+    nonAzure,
     warnings: reconciled.warnings,
   };
 }
@@ -351,6 +467,41 @@ function deployedInputs(r: StackExportResource): Record<string, unknown> | undef
   return out;
 }
 
+/**
+ * Which resources no enabled service policy evaluates: Azure resources whose canonical type no
+ * enabled policy declares (`evaluatedTypes`), and custom resources that are not Azure at all.
+ */
+function coverage(
+  resources: readonly StackExportResource[],
+  enabled: readonly PlatformPolicy[],
+): { unevaluated: UnevaluatedType[]; nonAzure: Evaluation["nonAzure"] } {
+  const evaluated = evaluatedTypes(enabled);
+  const byType = new Map<string, UnevaluatedType>();
+  const nonAzure = new Map<string, number>();
+  for (const r of resources) {
+    if (isComponent(r)) continue;
+    const parsed = parseType(r.type);
+    if (!parsed) {
+      nonAzure.set(r.type, (nonAzure.get(r.type) ?? 0) + 1);
+      continue;
+    }
+    if (evaluated.has(parsed.canonical)) continue;
+    let entry = byType.get(parsed.canonical);
+    if (!entry) {
+      entry = { type: parsed.canonical, package: parsed.package, resources: 0, urns: [] };
+      byType.set(parsed.canonical, entry);
+    }
+    entry.resources++;
+    entry.urns.push(r.urn);
+  }
+  const byCount = <T extends { type: string; resources: number }>(a: T, b: T) =>
+    b.resources - a.resources || a.type.localeCompare(b.type);
+  return {
+    unevaluated: [...byType.values()].sort(byCount),
+    nonAzure: [...nonAzure].map(([type, n]) => ({ type, resources: n })).sort(byCount),
+  };
+}
+
 /** Per-resource outcomes of one stack policy run. */
 function stackOutcomes(
   policy: PlatformPolicy,
@@ -358,11 +509,11 @@ function stackOutcomes(
   resources: readonly StackExportResource[],
   urns: ReadonlySet<string>,
 ): PolicyOutcome[] {
-  const types = new Set(policy.resourceTypes ?? []);
+  const types = new Set((policy.resourceTypes ?? []).map(normalizedType));
   const named = new Set(result.diagnostics.map((d) => d.urn).filter((u): u is string => !!u && urns.has(u)));
   const out: PolicyOutcome[] = [];
   for (const r of resources) {
-    const judged = types.has(r.type) || types.has("*");
+    const judged = types.has(normalizedType(r.type)) || types.has("*");
     if (!judged && !named.has(r.urn)) continue;
     let outcome: Outcome;
     if (named.has(r.urn)) outcome = "violation";

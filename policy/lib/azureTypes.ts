@@ -1,11 +1,23 @@
 /**
- * The azure-native type tokens the pack inspects, with the aliases of the installed
- * azure-native 3.28 (read from each resource's `aliases` list). A program pinned to an older
- * SDK, or one using an explicit API version module, registers one of those older tokens, and
- * a policy matching only the canonical token would silently skip it.
+ * Resource type tokens, normalized before any policy sees them. One Azure resource type can be
+ * registered under several tokens, and a policy matching only one of them would silently skip
+ * the others:
  *
- * Versioned tokens (`azure-native:storage/v20230101:StorageAccount`) are matched by dropping
- * the `/vYYYYMMDD[preview]` part of the module, so every past and future API version matches.
+ * - canonical azure-native 3.28 tokens (`azure-native:storage:StorageAccount`);
+ * - the aliases of the installed SDK (read from each resource's `aliases` list:
+ *   `azure-native:cache:Redis`), registered by programs pinned to an older SDK;
+ * - API-versioned tokens (`azure-native:storage/v20230101:StorageAccount`): the
+ *   `/vYYYYMMDD[preview]` part of the module is dropped, so every past and future version matches;
+ * - v3 parameterized local packages (`pulumi package add azure-native storage 2024-01-01`
+ *   registers `azure-native_storage_v20240101:storage:StorageAccount`, pulumi-azure-native
+ *   `provider/pkg/provider/parameterize.go`): the package prefix is replaced by `azure-native`.
+ *   They are the same ARM resource with the same input names, so every policy applies.
+ *
+ * Pulumi Azure Classic (`azure:storage/account:Account`, the Terraform azurerm bridge) names the
+ * same Azure resources with other property names (`publicNetworkAccessEnabled`, not
+ * `publicNetworkAccess`), so the azure-native property policies cannot judge them: a classic
+ * token stays its own canonical type, is an Azure resource (location, tags and the type gate
+ * apply; `location` and `tags` are the classic property names too) and is never "known".
  */
 
 interface TypeInfo {
@@ -34,6 +46,11 @@ const TYPES = {
   },
   "redisenterprise:RedisEnterprise": { aliases: ["cache:RedisEnterprise"], tags: true, location: true },
   "redisenterprise:Database": { aliases: ["cache:Database"], tags: false, location: false },
+  "redisenterprise:AccessPolicyAssignment": {
+    aliases: ["cache:AccessPolicyAssignment"],
+    tags: false,
+    location: false,
+  },
   "redis:Redis": { aliases: ["cache:Redis"], tags: true, location: true },
   "monitor:DiagnosticSetting": { aliases: ["insights:DiagnosticSetting"], tags: false, location: false },
   "monitor:ActionGroup": { aliases: ["insights:ActionGroup"], tags: true, location: true },
@@ -71,6 +88,10 @@ export type AzureType = `azure-native:${keyof typeof TYPES}`;
 const PREFIX = "azure-native:";
 /** `/v20230101`, `/v20240601preview`, `/v20210615privatepreview` after the module name. */
 const VERSION = /\/v\d{8}[a-z]*(?=:)/;
+/** `azure-native_<module>_<vYYYYMMDD[preview]>:` of a parameterized local package. */
+const PARAMETERIZED = /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*:/;
+/** `azure:<module>/<member>:<Name>` of Pulumi Azure Classic. */
+const CLASSIC = /^azure:[A-Za-z0-9]+\/[A-Za-z0-9]+:[A-Za-z0-9]+$/;
 
 /** Unversioned alias or canonical short token -> canonical short token. */
 const CANONICAL_BY_TOKEN: ReadonlyMap<string, string> = new Map(
@@ -80,18 +101,67 @@ const CANONICAL_BY_TOKEN: ReadonlyMap<string, string> = new Map(
   ]),
 );
 
-/**
- * The canonical token of a type token (canonical, alias or API-versioned), or undefined when
- * the pack does not know the type. Non-strings (odd shapes) are simply unknown types.
- */
-export function canonicalType(token: unknown): AzureType | undefined {
-  if (typeof token !== "string" || !token.startsWith(PREFIX)) return undefined;
-  const short = token.slice(PREFIX.length).replace(VERSION, "");
-  const canonical = CANONICAL_BY_TOKEN.get(short);
-  return canonical === undefined ? undefined : (`${PREFIX}${canonical}` as AzureType);
+/** Which Pulumi package registered an Azure resource. */
+export type AzurePackage = "azure-native" | "azure-classic";
+
+/** What the pack reads from a type token. */
+export interface ParsedType {
+  package: AzurePackage;
+  /**
+   * One token per Azure resource type: `azure-native:<module>:<Name>` (aliases, API versions and
+   * the parameterized package prefix resolved) or the classic token itself.
+   */
+  canonical: string;
+  /** The canonical token when the pack knows the type (azure-native only). */
+  known: AzureType | undefined;
 }
 
-/** Whether `token` is one of `types` (given canonically), by canonical token, alias or versioned token. */
+/**
+ * Parsed tokens by token: every policy parses the type of every resource, and an estate has few
+ * distinct types (the 10,000-resource benchmark: ~45), so this stays small.
+ */
+const PARSED = new Map<string, ParsedType | null>();
+
+function parse(token: string): ParsedType | null {
+  if (CLASSIC.test(token)) return { package: "azure-classic", canonical: token, known: undefined };
+  let rest: string;
+  if (token.startsWith(PREFIX)) rest = token.slice(PREFIX.length);
+  else if (PARAMETERIZED.test(token)) rest = token.slice(token.indexOf(":") + 1);
+  else return null;
+  const short = rest.replace(VERSION, "");
+  const canonical = CANONICAL_BY_TOKEN.get(short);
+  return canonical === undefined
+    ? { package: "azure-native", canonical: `${PREFIX}${short}`, known: undefined }
+    : {
+        package: "azure-native",
+        canonical: `${PREFIX}${canonical}`,
+        known: `${PREFIX}${canonical}` as AzureType,
+      };
+}
+
+/**
+ * The Azure resource type behind any token form, or undefined for anything that is not an
+ * Azure resource (components, `random`, providers, other clouds). Non-strings are not Azure.
+ */
+export function parseType(token: unknown): ParsedType | undefined {
+  if (typeof token !== "string") return undefined;
+  let parsed = PARSED.get(token);
+  if (parsed === undefined) {
+    parsed = parse(token);
+    PARSED.set(token, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+/**
+ * The canonical token of a type token (canonical, alias, API-versioned or parameterized
+ * package), or undefined when the pack does not know the type.
+ */
+export function canonicalType(token: unknown): AzureType | undefined {
+  return parseType(token)?.known;
+}
+
+/** Whether `token` is one of `types` (given canonically), in any token form. */
 export function isType(token: unknown, ...types: AzureType[]): boolean {
   const canonical = canonicalType(token);
   return canonical !== undefined && types.includes(canonical);
@@ -113,7 +183,7 @@ export function typeHasTags(token: unknown): boolean | undefined {
     : (TYPES as Record<string, TypeInfo>)[canonical.slice(PREFIX.length)]?.tags;
 }
 
-/** Whether a type token belongs to azure-native at all (any module, any version). */
-export function isAzureNative(token: unknown): boolean {
-  return typeof token === "string" && token.startsWith(PREFIX);
+/** Whether a type token is an Azure resource: azure-native in any form, or Azure Classic. */
+export function isAzureResource(token: unknown): boolean {
+  return parseType(token) !== undefined;
 }

@@ -1,7 +1,11 @@
 /**
- * Rules for every resource: data residency (RES-1) and classification tags (CLS-1).
+ * Rules for every Azure resource, whatever token registered it (azure-native, an alias, an API
+ * version, a parameterized local package or Azure Classic; see azureTypes.ts): data residency
+ * (RES-1), classification tags (CLS-1), and the gate that refuses Azure types no service policy
+ * evaluates unless they are allow-listed (ENV-1).
  */
-import { isAzureNative, isType, typeHasTags } from "../lib/azureTypes";
+import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTypes";
+import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
 import { eqi, get, normalizeLocation, show, str, tags } from "../lib/props";
 import { EU_REGIONS, pairedRegion } from "../shared/regions";
@@ -32,7 +36,7 @@ export const allowedLocations = resourcePolicy({
   types: "all",
   config: { allowedLocations: allowedLocationsParam },
   check: (resource, cfg, report) => {
-    if (!isAzureNative(resource.type)) return resource.notApplicable("not an azure-native resource");
+    if (!isAzureResource(resource.type)) return resource.notApplicable("not an Azure resource");
     const location = locationOf(resource);
     if (location === undefined || NON_REGIONAL.has(location))
       return resource.notApplicable("no regional location");
@@ -73,7 +77,11 @@ export const geoReplicaLocations = resourcePolicy({
   },
 });
 
-/** Whether a resource carries tags (known taggable type, or an ARM tracked resource with location/tags). */
+/**
+ * Whether a resource carries tags: a known type by its schema; any other Azure resource
+ * (unknown azure-native types, Azure Classic, which names the two properties the same) when it
+ * is an ARM tracked resource, i.e. it has a location or tags.
+ */
 function taggable(resource: CheckedResource): boolean {
   const known = typeHasTags(resource.type);
   if (known !== undefined) return known;
@@ -104,8 +112,8 @@ export const requiredTags = resourcePolicy({
     },
   },
   check: (resource, cfg, report) => {
-    if (!isAzureNative(resource.type) || !taggable(resource))
-      return resource.notApplicable("not a taggable azure-native resource");
+    if (!isAzureResource(resource.type) || !taggable(resource))
+      return resource.notApplicable("not a taggable Azure resource");
     const t = tags(resource.props) ?? {};
     const missing = cfg.requiredTags.filter((key) => !t[key]?.trim());
     if (missing.length > 0) report(`missing tag(s): ${missing.join(", ")}`);
@@ -146,9 +154,85 @@ export const customerDataClassification = resourcePolicy({
   },
 });
 
+/**
+ * Azure types the platform itself deploys that no service policy evaluates, each reviewed: their
+ * own settings carry no control (what matters about them is judged elsewhere, or is location and
+ * tags). The default of `allowedUnevaluatedTypes`, and the list the prod preset names explicitly.
+ */
+export const PLATFORM_UNEVALUATED_TYPES: readonly string[] = [
+  // The identity itself has no settings beyond location and tags; its role assignments are judged.
+  "azure-native:managedidentity:UserAssignedIdentity",
+  // Private DNS zones (global) and their links to the stack's VNet: name resolution for endpoints.
+  "azure-native:privatedns:PrivateZone",
+  "azure-native:privatedns:VirtualNetworkLink",
+  // Private endpoints and their DNS zone groups: data-store-private-connectivity relates them to
+  // the data stores they serve.
+  "azure-native:network:PrivateEndpoint",
+  "azure-native:network:PrivateDnsZoneGroup",
+  // Locks only protect; stateful-resources-locked relates them to what they lock (BAK-2).
+  "azure-native:authorization:ManagementLockByScope",
+  // Entra data-plane access to Managed Redis for the platform's workload identities.
+  "azure-native:redisenterprise:AccessPolicyAssignment",
+  // A database inside the PostgreSQL server: the server carries every setting.
+  "azure-native:dbforpostgresql:Database",
+];
+
+let packEvaluated: ReadonlySet<string> | undefined;
+/**
+ * The types the pack's own policies evaluate, computed when the gate first runs:
+ * policies/index.ts imports this module, so a top-level import of it would be circular.
+ */
+function packEvaluatedTypes(): ReadonlySet<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  packEvaluated ??= evaluatedTypes((require("./index") as typeof import("./index")).platformPolicies);
+  return packEvaluated;
+}
+
+/** Allow-list entries in any token form, normalized like resource tokens. */
+const allowListCache = new WeakMap<readonly string[], ReadonlySet<string>>();
+function allowList(entries: readonly string[]): ReadonlySet<string> {
+  let set = allowListCache.get(entries);
+  if (!set) {
+    set = new Set(entries.map((e) => parseType(e)?.canonical ?? e));
+    allowListCache.set(entries, set);
+  }
+  return set;
+}
+
+export const azureResourceTypeAllowed = resourcePolicy({
+  name: "azure-resource-type-allowed",
+  description:
+    "Deny by default: an Azure resource whose type no service policy of the pack evaluates (a service outside the platform such as App Service, Container Registry, Cosmos DB or Azure OpenAI, or any Pulumi Azure Classic resource, whose property names the azure-native policies cannot read) is refused unless its type is in allowedUnevaluatedTypes. Production runs every control mandatory, which a resource nothing checks would quietly escape (ENV-1); dev reports it as advisory.",
+  controls: ["ENV-1"],
+  severity: "high",
+  remediation:
+    "Use a resource type the pack evaluates (azure-native, not Azure Classic), or, after a security review of the type, add its canonical token (e.g. azure-native:web:WebApp) to allowedUnevaluatedTypes in the preset; location and tags are still checked.",
+  types: "all",
+  config: {
+    allowedUnevaluatedTypes: {
+      description:
+        "Azure types (canonical azure-native tokens or Azure Classic tokens; aliases, API versions and parameterized packages are normalized) allowed although no service policy evaluates them.",
+      default: PLATFORM_UNEVALUATED_TYPES,
+    },
+  },
+  check: (resource, cfg, report) => {
+    const parsed = parseType(resource.type);
+    if (!parsed) return resource.notApplicable("not an Azure resource");
+    if (packEvaluatedTypes().has(parsed.canonical)) return;
+    if (allowList(cfg.allowedUnevaluatedTypes).has(parsed.canonical)) return;
+    const registered = parsed.canonical === resource.type ? "" : ` (registered as ${resource.type})`;
+    report(
+      parsed.package === "azure-classic"
+        ? `${parsed.canonical} is a Pulumi Azure Classic resource: the pack's service policies read azure-native properties and cannot judge its configuration (only its location and tags are checked); it is not in allowedUnevaluatedTypes`
+        : `${parsed.canonical}${registered} is not evaluated by any service policy of the pack (only its location and tags are checked); it is not in allowedUnevaluatedTypes`,
+    );
+  },
+});
+
 export const generalPolicies = [
   allowedLocations,
   geoReplicaLocations,
   requiredTags,
   customerDataClassification,
+  azureResourceTypeAllowed,
 ] as const;

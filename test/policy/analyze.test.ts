@@ -75,6 +75,16 @@ describe("exports that pass: dev as planned and dev with Pulumi's empty fields o
     expect(run.stdout).toMatch(/2 exports, \d+ resources, \d+ policies: 0 mandatory, 0 advisory violation/);
     expect(run.stdout).toContain("PASSED");
   });
+
+  it("always says which Azure resources no service policy evaluated, by type", () => {
+    expect(run.stdout).toMatch(
+      /Not evaluated by any service policy \(only location, tags and the type gate judged them\): \d+ Azure resource\(s\) of \d+ type\(s\):\n {2}azure-native:\S+ x\d+/,
+    );
+    expect(run.stdout).toContain("azure-native:managedidentity:UserAssignedIdentity x4");
+    expect(run.stdout).toMatch(
+      /Not Azure resources \(no policy applies\): random:index\/randomString:RandomString x\d+/,
+    );
+  });
 });
 
 describe("dev and prod at once with the prod preset", () => {
@@ -100,7 +110,13 @@ describe("dev and prod at once with the prod preset", () => {
     });
 
     it("prints only the JSON document, every violation with the contract's fields", () => {
-      expect(Object.keys(report).sort()).toEqual(["summary", "violations"]);
+      expect(Object.keys(report).sort()).toEqual([
+        "nonAzure",
+        "summary",
+        "unevaluated",
+        "unknowns",
+        "violations",
+      ]);
       expect(report.violations.length).toBeGreaterThan(0);
       for (const v of report.violations) {
         expect(Object.keys(v).sort()).toEqual(
@@ -152,6 +168,22 @@ describe("--config", () => {
     expect(report.violations.every((v) => v.level === "advisory")).toBe(true);
   });
 
+  it("refuses a misspelled policy or parameter with a did-you-mean (exit 2): the engine would ignore it", () => {
+    const config = write(
+      "typo.json",
+      JSON.stringify({ "blob-service-soft-delete": { minRetentionDay: 7 }, "allowed-location": "advisory" }),
+    );
+    const run = analyze("--config", config, devFile);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      'blob-service-soft-delete.minRetentionDay: not a parameter of blob-service-soft-delete (did you mean "minRetentionDays"?)',
+    );
+    expect(run.stderr).toContain(
+      'allowed-location: not a policy of the pack (did you mean "allowed-locations"?)',
+    );
+    expect(run.stdout).toBe("");
+  });
+
   it("refuses a malformed config file, naming it (exit 2)", () => {
     const config = write("bad-config.json", JSON.stringify({ all: "sometimes" }));
     const run = analyze("--config", config, devFile);
@@ -175,6 +207,32 @@ describe("unreadable input and bad usage exit 2, naming the problem", () => {
     expect(run.stderr).toMatch(/broken\.json: not valid JSON/);
     expect(run.stderr).toMatch(/other\.json/);
     expect(run.stdout).toBe("");
+  });
+
+  it("malformed shapes and empty exports: every file, resource and field named, no stack trace; a BOM is fine", () => {
+    const doc = JSON.parse(fs.readFileSync(devFile, "utf8")) as {
+      deployment: { resources: Record<string, unknown>[] };
+    };
+    const victim = doc.deployment.resources[5];
+    victim.dependencies = "urn:pulumi:dev::x";
+    doc.deployment.resources[7].inputs = "loose";
+    const bom = write("bom.json", `\uFEFF${fs.readFileSync(devFile, "utf8")}`);
+    const run = analyze(
+      "--stack",
+      "dev",
+      bom,
+      write("malformed.json", JSON.stringify(doc)),
+      write("empty.json", JSON.stringify({ version: 3, deployment: { manifest: {} } })),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      `malformed.json is not a pulumi stack export: 2 malformed field(s):\n  - resource #5 (${String(victim.urn)}): "dependencies" is a string, expected an array of URN strings`,
+    );
+    expect(run.stderr).toMatch(/resource #7 \(\S+\): "inputs" is a string, expected an object/);
+    expect(run.stderr).toMatch(/empty\.json holds no resources to evaluate/);
+    expect(run.stderr).not.toContain("bom.json");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(analyze("--stack", "dev", bom).status).toBe(0);
   });
 
   it("an unknown flag", () => {

@@ -16,6 +16,8 @@ import {
 } from "../../policy/engine/config";
 import {
   evaluateStackExport,
+  StackExportError,
+  type Evaluation,
   type StackExport,
   type StackExportResource,
 } from "../../policy/engine/evaluate";
@@ -27,6 +29,7 @@ import {
   UNKNOWN,
 } from "../../policy/engine/harness";
 import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../policy/engine/server";
+import { jsonClone } from "../../policy/engine/paths";
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../policy/engine/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { planStack } from "../../lib/offline/plan";
@@ -354,18 +357,23 @@ describe("enforcement resolution and config (as the engine reconciles it)", () =
     expect(r.policies.get("own-mandatory")!.properties).toEqual({ minimum: "TLS1_2", allowed: ["a"] });
   });
 
-  it("reports values the engine would refuse and names entries that match no policy", () => {
+  it("reports values the engine would refuse, and refuses unknown policies and parameters with a did-you-mean", () => {
     const r = reconcilePackConfig(policies, {
       "no-level": { allowed: "x", minimum: 3 },
       "no-such-policy": "advisory",
+      "own-mandatroy": "advisory",
+      "own-advisory": { minimun: "TLS1_3", alowed: [], colour: "red" },
     });
     expect(r.problems).toEqual([
+      "no-such-policy: not a policy of the pack; policies: see docs/policy.md",
+      'own-mandatroy: not a policy of the pack (did you mean "own-mandatory"?); policies: see docs/policy.md',
+      'own-advisory.minimun: not a parameter of own-advisory (did you mean "minimum"?); parameters: minimum, allowed',
+      'own-advisory.alowed: not a parameter of own-advisory (did you mean "allowed"?); parameters: minimum, allowed',
+      "own-advisory.colour: not a parameter of own-advisory; parameters: minimum, allowed",
       "no-level.minimum: expected string, got 3",
       'no-level.allowed: expected array, got "x"',
     ]);
-    expect(r.warnings).toEqual([
-      'policy pack config names "no-such-policy", which is not a policy of the pack',
-    ]);
+    expect(r.warnings).toEqual([]);
     expect(checkPackConfigShape({ all: "loud", x: 3 })).toEqual([
       'all: "loud" is not an enforcement level (advisory, mandatory, remediate, disabled)',
       "x: expected an enforcement level or an object, got 3",
@@ -378,6 +386,8 @@ describe("enforcement resolution and config (as the engine reconciles it)", () =
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "packcfg-"));
     const file = path.join(dir, "custom.json");
     fs.writeFileSync(file, JSON.stringify({ all: "advisory" }));
+    expect(loadPackConfig(file)).toEqual({ all: "advisory" });
+    fs.writeFileSync(file, `\uFEFF${JSON.stringify({ all: "advisory" })}`); // a BOM is not JSON, and not an error
     expect(loadPackConfig(file)).toEqual({ all: "advisory" });
     fs.writeFileSync(file, "{ nope");
     expect(() => loadPackConfig(file)).toThrow(/custom\.json is not valid JSON/);
@@ -439,7 +449,15 @@ describe("evaluateStackExport", () => {
       "secure-azure-platform:data:BlobStorage|{}|-|false",
       `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
     ]);
-    expect(e.summary).toEqual({ resources: 3, policies: 1, mandatory: 1, advisory: 0, unknown: 0 });
+    expect(e.summary).toEqual({
+      resources: 3,
+      policies: 1,
+      mandatory: 1,
+      advisory: 0,
+      unknown: 0,
+      // The test policy declares no types, so nothing counts as evaluated by a service policy.
+      unevaluated: 1,
+    });
     expect(e.violations).toEqual([
       {
         policy: "test-tls",
@@ -497,6 +515,41 @@ describe("evaluateStackExport", () => {
     ).rejects.toThrow(/test-tls\.minimum: expected string, got 12/);
   });
 
+  it("refuses malformed resources, naming every resource and field at once (never a crash)", async () => {
+    const doc = smallExport() as unknown as { deployment: { resources: Record<string, unknown>[] } };
+    doc.deployment.resources[3].dependencies = "urn:pulumi:dev::p::x::y";
+    doc.deployment.resources[3].inputs = ["not", "an", "object"];
+    doc.deployment.resources[2].propertyDependencies = { a: "urn" };
+    doc.deployment.resources.push(42 as never, { urn: 7, type: "t" });
+    const error = await evaluateStackExport(doc as unknown as StackExport).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StackExportError);
+    const message = (error as Error).message;
+    expect(message).toContain("5 malformed field(s)");
+    expect(message).toContain(
+      `resource #3 (${smallExport().deployment.resources![3].urn}): "inputs" is an array, expected an object`,
+    );
+    expect(message).toMatch(
+      /resource #3 \(\S+::st\): "dependencies" is a string, expected an array of URN strings/,
+    );
+    expect(message).toMatch(
+      /resource #2 \(\S+\): "propertyDependencies" is an object, expected an object of URN string arrays/,
+    );
+    expect(message).toContain("resource #5 is a number, not an object");
+    expect(message).toContain('resource #6: "urn" is a number, expected a string');
+    await expect(
+      evaluateStackExport({ version: 3, deployment: { resources: "all of them" } } as unknown as StackExport),
+    ).rejects.toThrow(/"deployment.resources" is a string, not an array/);
+  });
+
+  it("an export with nothing to evaluate is an error, not a pass", async () => {
+    const only = smallExport().deployment.resources!.filter((r) => r.custom === false || r.delete === true);
+    for (const resources of [[], only, undefined]) {
+      await expect(
+        evaluateStackExport({ version: 3, deployment: { resources } }, { file: "empty.json" }),
+      ).rejects.toThrow(/empty\.json holds no resources to evaluate/);
+    }
+  });
+
   it("refuses documents that are not stack exports", async () => {
     await expect(evaluateStackExport({ version: 1, deployment: {} })).rejects.toThrow(
       /not a pulumi stack export: version 1/,
@@ -529,6 +582,62 @@ describe("the pack on real plans", () => {
       expect(fast.violations).toEqual(slow.violations);
       expect(fast.outcomes).toEqual(slow.outcomes);
     }
+  });
+
+  it("every token form of a type gets the same verdict: API-versioned and parameterized-package tokens", async () => {
+    const { doc } = syntheticExport({ template: exports.prod, resources: 600, noncompliantRatio: 1 });
+    const config = loadPackConfig("prod");
+    const base = await evaluateStackExport(doc, { config });
+    expect(base.violations.length).toBeGreaterThan(0);
+    const withoutType = (e: Evaluation) =>
+      e.outcomes.map(({ policy, urn, outcome }) => ({ policy, urn, outcome }));
+    const forms = [
+      (t: string) => t.replace(/^azure-native:([^:]+):/, "azure-native:$1/v20240101preview:"),
+      (t: string) => t.replace(/^azure-native:([^:]+):/, "azure-native_$1_v20240101:$1:"),
+    ];
+    for (const retype of forms) {
+      const retyped = jsonClone(doc);
+      for (const r of retyped.deployment.resources!)
+        if (r.type.startsWith("azure-native:")) r.type = retype(r.type);
+      for (const typeFilter of [true, false]) {
+        const e = await evaluateStackExport(retyped, { config, typeFilter });
+        expect(e.violations).toEqual(base.violations);
+        expect(withoutType(e)).toEqual(withoutType(base));
+        expect(e.unevaluated.map((u) => [u.type, u.resources])).toEqual(
+          base.unevaluated.map((u) => [u.type, u.resources]),
+        );
+      }
+    }
+  });
+
+  it("says which Azure resources no service policy evaluates, and which resources are not Azure", async () => {
+    const e = await evaluateStackExport(exports.prod, { config: loadPackConfig("prod") });
+    expect(e.violations).toEqual([]);
+    expect(e.unevaluated.map((u) => u.type)).toEqual(
+      expect.arrayContaining([
+        "azure-native:managedidentity:UserAssignedIdentity",
+        "azure-native:privatedns:PrivateZone",
+      ]),
+    );
+    expect(e.unevaluated.map((u) => u.type)).not.toContain("azure-native:storage:StorageAccount");
+    expect(e.summary.unevaluated).toBe(e.unevaluated.reduce((n, u) => n + u.urns.length, 0));
+    expect(e.nonAzure).toEqual([
+      { type: "random:index/randomString:RandomString", resources: expect.any(Number) },
+    ]);
+  });
+
+  it("names every check a preview could not run, by policy and resource", async () => {
+    const doc = jsonClone(exports.prod);
+    const account = doc.deployment.resources!.find((r) => r.type === "azure-native:storage:StorageAccount")!;
+    account.inputs!.minimumTlsVersion = UNKNOWN;
+    const e = await evaluateStackExport(doc, { config: loadPackConfig("prod") });
+    expect(e.unknowns).toContainEqual({
+      policy: "storage-account-tls",
+      urn: account.urn,
+      type: account.type,
+      reason: expect.stringMatching(/minimumTlsVersion/),
+    });
+    expect(e.summary.unknown).toBe(e.unknowns.length);
   });
 
   it("every synthetic defect is reported on the resource that carries it; clean copies repeat the template", async () => {

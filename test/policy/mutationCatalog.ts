@@ -40,6 +40,11 @@ export interface Mutation {
   set?: Record<string, unknown>;
   remove?: boolean;
   unprotect?: boolean;
+  /**
+   * Another type token for the matched resources (same inputs): the same Azure resource as a
+   * parameterized local package or an API version registers it.
+   */
+  retype?: (type: string) => string;
   /** A resource a user might write by hand, added to the stack. */
   add?: { type: string; name: string; inputs: (ctx: Context) => Record<string, unknown> };
   /** The policy that must report a mandatory violation, and the control it cites. */

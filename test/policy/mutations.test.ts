@@ -111,6 +111,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
     if (!touched.has(resources[i].urn)) continue;
     const r = jsonClone(resources[i]);
     if (m.unprotect) r.protect = false;
+    if (m.retype) r.type = m.retype(r.type);
     for (const [path, raw] of Object.entries(m.set ?? {})) {
       const value = typeof raw === "function" ? (raw as (c: Context) => unknown)(ctx) : raw;
       for (const side of ["inputs", "outputs"] as const) {

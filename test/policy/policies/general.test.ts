@@ -1,4 +1,5 @@
 import * as g from "../../../policy/policies/general";
+import { loadPackConfig } from "../../../policy/engine/config";
 import { runResourcePolicy } from "../../../policy/engine/harness";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
 
@@ -128,3 +129,80 @@ it("customer-data-classification covers PostgreSQL", () =>
     "azure-native:dbforpostgresql:Server",
     set(account, "sku", undefined),
   ));
+
+describe("location and tags judge every Azure token form", () => {
+  const forms = [
+    "azure-native_storage_v20240101:storage:StorageAccount",
+    "azure-native:storage/v20230101:StorageAccount",
+    "azure:storage/account:Account",
+    "azure-native:documentdb:DatabaseAccount",
+    "azure-native_web_v20240401:web:WebApp",
+  ];
+  it.each(forms)("%s outside the EU is refused", (type) =>
+    expectViolation(g.allowedLocations, type, { location: "eastus", tags }, /eastus/),
+  );
+  it.each(forms)("%s without tags is refused", (type) =>
+    expectViolation(g.requiredTags, type, { location: "westeurope" }, /missing tag/),
+  );
+  it("a parameterized storage account is a customer data store", () =>
+    expectViolation(
+      g.customerDataClassification,
+      "azure-native_storage_v20240101:storage:StorageAccount",
+      set(account, "tags.dataClassification", "internal"),
+      /customer-confidential/,
+    ));
+  it.each(["random:index/randomString:RandomString", "azuread:index/group:Group", "pulumi:pulumi:Stack"])(
+    "%s is not an Azure resource",
+    async (type) => {
+      expect(await runResourcePolicy(g.allowedLocations, { type, props: { location: "eastus" } })).toBe(
+        "notApplicable",
+      );
+      expect(await runResourcePolicy(g.requiredTags, { type, props: { location: "eastus" } })).toBe(
+        "notApplicable",
+      );
+      expect(await runResourcePolicy(g.azureResourceTypeAllowed, { type, props: {} })).toBe("notApplicable");
+    },
+  );
+});
+
+describe("azure-resource-type-allowed (deny by default)", () => {
+  const gate = g.azureResourceTypeAllowed;
+  it.each([
+    "azure-native:storage:StorageAccount",
+    "azure-native_storage_v20240101:storage:StorageAccount",
+    "azure-native:cache:Redis",
+    "azure-native:keyvault/v20230701:Vault",
+    "azure-native:managedidentity:UserAssignedIdentity",
+  ])("passes %s (evaluated by a service policy, or on the platform's allow-list)", (type) =>
+    expectPass(gate, type, {}),
+  );
+  it.each([
+    ["azure-native:web:WebApp", /azure-native:web:WebApp is not evaluated by any service policy/],
+    ["azure-native:containerregistry:Registry", /not in allowedUnevaluatedTypes/],
+    ["azure-native:documentdb:DatabaseAccount", /not evaluated/],
+    ["azure-native:cognitiveservices:Account", /not evaluated/],
+    ["azure-native:dbforpostgresql:Cluster", /not evaluated/],
+    [
+      "azure-native_web_v20240401:web:WebApp",
+      /azure-native:web:WebApp \(registered as azure-native_web_v20240401:web:WebApp\)/,
+    ],
+    ["azure:storage/account:Account", /Pulumi Azure Classic resource/],
+    ["azure:keyvault/keyVault:KeyVault", /cannot judge its configuration/],
+    ["azure-native:authorization:ManagementLockAtSubscriptionLevel", /not evaluated/],
+  ])("refuses %s", (type, message) => expectViolation(gate, type, {}, message));
+  it("accepts an allow-listed type in any token form, classic included", async () => {
+    const config = { allowedUnevaluatedTypes: ["azure-native:web:WebApp", "azure:storage/account:Account"] };
+    await expectPass(gate, "azure-native_web_v20240401:web:WebApp", {}, config);
+    await expectPass(gate, "azure-native:web/v20240401:WebApp", {}, config);
+    await expectPass(gate, "azure:storage/account:Account", {}, config);
+  });
+  it("an empty allow-list refuses even the platform's own unevaluated types", () =>
+    expectViolation(gate, "azure-native:managedidentity:UserAssignedIdentity", {}, /not evaluated/, {
+      allowedUnevaluatedTypes: [],
+    }));
+  it("the prod preset names the platform's list explicitly", () => {
+    const prod = loadPackConfig("prod")["azure-resource-type-allowed"] as Record<string, unknown>;
+    expect(prod.allowedUnevaluatedTypes).toEqual(g.PLATFORM_UNEVALUATED_TYPES);
+    expect(loadPackConfig("dev")["azure-resource-type-allowed"]).toEqual({ enforcementLevel: "advisory" });
+  });
+});
