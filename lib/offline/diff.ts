@@ -282,6 +282,82 @@ function covers(lock: Lock, id: string): boolean {
   return target === lock.scope || target.startsWith(`${lock.scope}/`);
 }
 
+/**
+ * Adds the data-loss, protect and lock findings to each delete and replace in `changes`
+ * (judged against the old state `olds`) and returns the locks the lock window must lift.
+ * Shared by the change preview and the lock window (which reads a real preview's steps).
+ */
+export function assessRemovals(
+  changes: ResourceChange[],
+  olds: readonly NormalizedExportResource[],
+): LockToLift[] {
+  const removed = new Set(changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.urn));
+  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
+  const locks = locksOf(olds);
+  const lockWindow = new Map<string, LockToLift>();
+  for (const change of changes) {
+    if (change.op !== "delete" && change.op !== "replace") continue;
+    const old = oldByUrn.get(change.urn);
+    if (!old) continue;
+    const canonical = canonicalType(old.type);
+    const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
+    const dataLoss = canonical ? DATA_LOSS[canonical] : undefined;
+    if (dataLoss) {
+      change.findings.push({
+        kind: "data-loss",
+        message: `${what} a stateful resource loses data: ${dataLoss} (BAK-2)`,
+      });
+    }
+    if (old.protect) {
+      change.findings.push({
+        kind: "protected",
+        message: `${what} it fails: it is protected (Pulumi refuses to delete a protected resource)`,
+      });
+    }
+    if (isLockType(old.type)) continue; // deleting a lock is not refused by the lock itself
+    const stateful = dataLoss !== undefined || old.protect;
+    for (const scope of deleteScopes(old)) {
+      for (const lock of locks) {
+        if (!covers(lock, scope)) continue;
+        const viaTarget = scope !== old.id ? ` (the private endpoint's target ${scope})` : "";
+        const lockedResource = olds.find((o) => o.id !== undefined && norm(o.id) === lock.scope);
+        const why = stateful
+          ? "the resource itself is stateful or protected"
+          : isContainerScope(lock.scope)
+            ? "a subscription or resource-group lock protects everything in it; the window lifts resource locks only"
+            : removed.has(lock.urn)
+              ? "the change removes the lock itself, so nothing recreates it"
+              : lockedResource && removed.has(lockedResource.urn)
+                ? "the locked resource is deleted or replaced by this change"
+                : undefined;
+        if (why) {
+          change.findings.push({
+            kind: "scope-locked",
+            message: `${what} it fails with ScopeLocked: lock ${lock.id} covers ${lock.scopeText}${viaTarget}; the lock window cannot lift it: ${why}`,
+            lock: { id: lock.id, urn: lock.urn, scope: lock.scopeText },
+          });
+          continue;
+        }
+        change.findings.push({
+          kind: "lock-window",
+          message: `lock window: lifts ${lock.id}${viaTarget}; the deploy recreates it`,
+          lock: { id: lock.id, urn: lock.urn, scope: lock.scopeText },
+        });
+        const entry = lockWindow.get(lock.id) ?? {
+          id: lock.id,
+          urn: lock.urn,
+          scope: lock.scopeText,
+          for: [],
+        };
+        if (!entry.for.includes(change.urn)) entry.for.push(change.urn);
+        lockWindow.set(lock.id, entry);
+      }
+    }
+  }
+
+  return [...lockWindow.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
 export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
@@ -300,7 +376,6 @@ export function previewChanges(
   const news = next.deployment.resources.filter(tracked);
   const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
   const newByUrn = new Map(news.map((r) => [r.urn, r]));
-  const locks = locksOf(olds);
   const changes: ResourceChange[] = [];
   let unchanged = 0;
 
@@ -341,68 +416,7 @@ export function previewChanges(
     }
   }
 
-  // Deletes (and replaces) whose own scope goes away too cannot be saved by lifting a lock.
-  const removed = new Set(changes.filter((c) => c.op !== "create" && c.op !== "update").map((c) => c.urn));
-  const lockWindow = new Map<string, LockToLift>();
-  for (const change of changes) {
-    if (change.op !== "delete" && change.op !== "replace") continue;
-    const old = oldByUrn.get(change.urn);
-    if (!old) continue;
-    const canonical = canonicalType(old.type);
-    const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
-    const dataLoss = canonical ? DATA_LOSS[canonical] : undefined;
-    if (dataLoss) {
-      change.findings.push({
-        kind: "data-loss",
-        message: `${what} a stateful resource loses data: ${dataLoss} (BAK-2)`,
-      });
-    }
-    if (old.protect) {
-      change.findings.push({
-        kind: "protected",
-        message: `${what} it fails: it is protected (Pulumi refuses to delete a protected resource)`,
-      });
-    }
-    if (isLockType(old.type)) continue; // deleting a lock is not refused by the lock itself
-    const stateful = dataLoss !== undefined || old.protect;
-    for (const scope of deleteScopes(old)) {
-      for (const lock of locks) {
-        if (!covers(lock, scope)) continue;
-        const viaTarget = scope !== old.id ? ` (the private endpoint's target ${scope})` : "";
-        const lockedResource = olds.find((o) => o.id !== undefined && norm(o.id) === lock.scope);
-        const why = stateful
-          ? "the resource itself is stateful or protected"
-          : isContainerScope(lock.scope)
-            ? "a subscription or resource-group lock protects everything in it; the window lifts resource locks only"
-            : !newByUrn.has(lock.urn)
-              ? "the change removes the lock itself, so nothing recreates it"
-              : lockedResource && removed.has(lockedResource.urn)
-                ? "the locked resource is deleted or replaced by this change"
-                : undefined;
-        if (why) {
-          change.findings.push({
-            kind: "scope-locked",
-            message: `${what} it fails with ScopeLocked: lock ${lock.id} covers ${lock.scopeText}${viaTarget}; the lock window cannot lift it: ${why}`,
-            lock: { id: lock.id, urn: lock.urn, scope: lock.scopeText },
-          });
-          continue;
-        }
-        change.findings.push({
-          kind: "lock-window",
-          message: `lock window: lifts ${lock.id}${viaTarget}; the deploy recreates it`,
-          lock: { id: lock.id, urn: lock.urn, scope: lock.scopeText },
-        });
-        const entry = lockWindow.get(lock.id) ?? {
-          id: lock.id,
-          urn: lock.urn,
-          scope: lock.scopeText,
-          for: [],
-        };
-        if (!entry.for.includes(change.urn)) entry.for.push(change.urn);
-        lockWindow.set(lock.id, entry);
-      }
-    }
-  }
+  const lockWindow = assessRemovals(changes, olds);
 
   const order: Record<ChangeOp, number> = { delete: 0, replace: 1, update: 2, create: 3 };
   changes.sort((a, b) => order[a.op] - order[b.op] || a.urn.localeCompare(b.urn));
@@ -425,7 +439,7 @@ export function previewChanges(
       failures: failures.length,
     },
     changes,
-    lockWindow: [...lockWindow.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    lockWindow,
     failures,
   };
 }
