@@ -386,7 +386,11 @@ export function previewChanges(
       continue;
     }
     const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(r.inputs)])].sort();
-    const changed = keys.filter((k) => !same(old.inputs[k], r.inputs[k]));
+    const changed = keys.filter((k) =>
+      k === "location"
+        ? normalizedLocation(old.inputs[k]) !== normalizedLocation(r.inputs[k])
+        : !same(old.inputs[k], r.inputs[k]),
+    );
     if (changed.length === 0) {
       unchanged++;
       continue;
