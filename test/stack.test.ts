@@ -235,7 +235,8 @@ describe("config variations", () => {
           {
             name: "worker",
             image: "mcr.microsoft.com/k8se/quickstart:latest",
-            targetPort: 8080,
+            targetPort: 80,
+            probePath: "/",
             ingress: "internal",
           },
         ],
@@ -260,6 +261,7 @@ describe("config variations", () => {
             name: "reader",
             image: "mcr.microsoft.com/k8se/quickstart:latest",
             targetPort: 80,
+            probePath: "/",
             ingress: "frontend",
             uses: ["storage"],
             storageAccess: "read",
