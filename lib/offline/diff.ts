@@ -227,9 +227,13 @@ const isLockType = (type: string) => {
   return canonical !== undefined && LOCK_TYPES.includes(canonical);
 };
 
-/** Resources the change preview compares: custom, not providers, not external reads. */
+/**
+ * Resources the change preview compares: custom, not providers, not external reads, and not
+ * old copies already pending deletion (`delete: true` in a real export, left by an earlier
+ * replace; the engine deletes them anyway).
+ */
 function tracked(r: NormalizedExportResource): boolean {
-  return r.custom && !r.type.startsWith("pulumi:providers:") && r.external !== true;
+  return r.custom && !r.type.startsWith("pulumi:providers:") && r.external !== true && r.delete !== true;
 }
 
 function norm(id: string): string {
