@@ -10,12 +10,20 @@ import * as os from "os";
 import * as path from "path";
 import {
   parseStackExport,
+  type NormalizedExportResource,
   type NormalizedStackExport,
   type StackExportResource,
 } from "../../lib/offline/export";
-import { planFromPulumiPreview } from "../../lib/offline/lockWindow";
+import { previewChanges } from "../../lib/offline/diff";
+import {
+  LockWindowInputError,
+  planFromChangePreview,
+  planFromPulumiPreview,
+} from "../../lib/offline/lockWindow";
 import { planStack } from "../../lib/offline/plan";
 import { runScript } from "../helpers/cli";
+
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 let dir: string;
 let state: NormalizedStackExport;
@@ -74,6 +82,20 @@ describe("planFromPulumiPreview", () => {
       "p.json",
     );
     expect(plan.refusals.map((r) => r.kind)).toEqual(["data-loss", "protected", "scope-locked"]);
+  });
+});
+
+describe("planFromChangePreview", () => {
+  it("takes the offline change preview's locks and failures, and only for its own stack", () => {
+    const next = jsonCopy(state);
+    next.deployment.resources = (state.deployment.resources as NormalizedExportResource[]).filter(
+      (r) => !r.urn.endsWith("::app-web-kv-secrets-user"),
+    );
+    const preview = previewChanges(state, next, { stack: "prod", from: "old.json" });
+    const plan = planFromChangePreview(preview, "prod", "changes.json");
+    expect(plan.refusals).toEqual([]);
+    expect(plan.locks.map((l) => l.urn.split("::").pop())).toEqual(["keyvault-vault-lock"]);
+    expect(() => planFromChangePreview(preview, "dev", "changes.json")).toThrow(LockWindowInputError);
   });
 });
 
