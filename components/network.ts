@@ -28,26 +28,21 @@ export interface NetworkArgs extends SubnetPlan {
   hasFrontend: boolean;
 }
 
-/** Private DNS zone names per service (Azure's privatelink zones). */
-export function privateDnsZoneNames(location: string): Record<PrivateDnsZoneKey, string> {
+/** Private DNS zone names per service (Azure's privatelink zones; all global, no region in the name). */
+export function privateDnsZoneNames(): Record<PrivateDnsZoneKey, string> {
   return {
     vault: "privatelink.vaultcore.azure.net",
     blob: "privatelink.blob.core.windows.net",
     postgres: "privatelink.postgres.database.azure.com",
     redis: "privatelink.redis.azure.net",
-    containerApps: `privatelink.${location}.azurecontainerapps.io`,
+    // No Container Apps zone: nothing reaches the environment through a private endpoint (the
+    // apps are reached through the environment's own VNet integration), so a zone would be unused.
   };
 }
 
 type Rule = inputs.network.SecurityRuleArgs[];
 
-const PRIVATE_DNS_ZONE_KEYS: readonly PrivateDnsZoneKey[] = [
-  "vault",
-  "blob",
-  "postgres",
-  "redis",
-  "containerApps",
-];
+const PRIVATE_DNS_ZONE_KEYS: readonly PrivateDnsZoneKey[] = ["vault", "blob", "postgres", "redis"];
 const NETWORK_ARG_KEYS: readonly (keyof NetworkArgs)[] = [
   "platform",
   "hasFrontend",
@@ -226,10 +221,7 @@ export class Network extends pulumi.ComponentResource {
     );
 
     const zoneIds: Partial<Record<PrivateDnsZoneKey, pulumi.Output<string>>> = {};
-    for (const [key, zoneName] of Object.entries(privateDnsZoneNames(platform.location)) as [
-      PrivateDnsZoneKey,
-      string,
-    ][]) {
+    for (const [key, zoneName] of Object.entries(privateDnsZoneNames()) as [PrivateDnsZoneKey, string][]) {
       const zone = new privatedns.PrivateZone(
         `${name}-zone-${key}`,
         {

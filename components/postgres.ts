@@ -405,7 +405,12 @@ export class PostgresServer extends pulumi.ComponentResource {
     });
 
     if (locked) addLock(`${name}-server`, server, args.lock, { parent: this });
-    addPrivateEndpoint(name, server.id, "postgresqlServer", platform, args.privateEndpoint, { parent: this });
+    // The endpoint's connection is a server operation too: after the chain, never beside it
+    // (parallel operations on a flexible server fail with ServerBusy).
+    addPrivateEndpoint(name, server.id, "postgresqlServer", platform, args.privateEndpoint, {
+      parent: this,
+      dependsOn: [previous],
+    });
     addDiagnostics(`${name}-server`, server.id, "postgres", platform, args.diagnostics, { parent: this });
     addMetricAlerts(
       name,

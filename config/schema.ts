@@ -29,6 +29,21 @@ export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
 
 // Azure Container Apps: lowercase letters, digits and '-', starts with a letter, ends
 // alphanumeric, at most 32 characters, no '--'.
+/**
+ * Public sample images whose behaviour we know: the port they listen on and the HTTP paths
+ * they answer with 200. An app running one must target that port and probe such a path, or
+ * its revision never becomes ready. `mcr.microsoft.com/k8se/quickstart` (Microsoft's Container
+ * Apps quickstart, `az containerapp up ... --target-port 80`) serves its page on port 80 at `/`.
+ */
+export const KNOWN_IMAGES: Readonly<Record<string, { port: number; answers: readonly string[] }>> = {
+  "mcr.microsoft.com/k8se/quickstart": { port: 80, answers: ["/"] },
+};
+
+/** `registry/repo[:tag][@digest]` -> `registry/repo`. */
+export function imageRepository(image: string): string {
+  return image.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
+}
+
 const APP_NAME = /^(?!.*--)[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Key Vault secret names: 1-127 alphanumerics and dashes.
@@ -141,6 +156,21 @@ export const appSchema = z
     }
     if (new Set(app.uses).size !== app.uses.length) {
       ctx.addIssue({ code: "custom", path: ["uses"], message: "lists a service twice" });
+    }
+    const known = KNOWN_IMAGES[imageRepository(app.image)];
+    if (known && app.targetPort !== known.port) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["targetPort"],
+        message: `${imageRepository(app.image)} listens on port ${known.port}; targetPort must be ${known.port} or the app never becomes ready (AVL-1)`,
+      });
+    }
+    if (known && !known.answers.includes(app.probePath)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["probePath"],
+        message: `${imageRepository(app.image)} answers only ${known.answers.join(", ")}; probes on ${app.probePath} fail and the app never becomes ready (AVL-1)`,
+      });
     }
   });
 

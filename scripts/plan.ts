@@ -1,12 +1,13 @@
 /**
  * `npm run plan -- [--stack dev|prod] [--stack-file PATH] [--export FILE] [--json]
- *                  [--report FILE] [--diagram FILE]`
+ *                  [--report FILE] [--diagram FILE] [--diff-from OLD_EXPORT.json]`
  *
  * What `pulumi preview` would create for a stack, computed offline (no Azure, no Pulumi
  * CLI): the real program under Pulumi's mock runtime, with the stack's configuration as
  * the CLI would pass it. See docs/offline-plan.md.
  *
- * Exit codes: 0 plan ok; 1 the policy pack reports a mandatory violation; 2 bad
+ * Exit codes: 0 plan ok; 1 the policy pack reports a mandatory violation, or the change
+ * preview (--diff-from) finds data loss or a delete a lock would refuse; 2 bad
  * configuration or usage (the message names the key, flag or file); 3 the program failed
  * for another reason.
  */
@@ -23,18 +24,22 @@ import { SEVERITIES } from "../policy/lib/types";
 type PlanModule = typeof import("../lib/offline/plan");
 type ExportModule = typeof import("../lib/offline/export");
 type TreeModule = typeof import("../lib/offline/tree");
+type DiffModule = typeof import("../lib/offline/diff");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 const USAGE = `usage: npm run plan -- [--stack <name>] [--stack-file PATH] [--export FILE] [--json]
-                     [--report FILE] [--diagram FILE]
+                     [--report FILE] [--diagram FILE] [--diff-from OLD_EXPORT.json]
   --stack <name>      stack to plan (default dev); reads Pulumi.<name>.yaml
   --stack-file PATH   read the stack configuration from PATH instead (the stack name still
                       comes from --stack)
   --export FILE       write the plan as a \`pulumi stack export\` document
   --json              print that document to stdout and nothing else
   --report FILE       write the compliance report (Markdown)
-  --diagram FILE      write the architecture diagram (Mermaid)`;
+  --diagram FILE      write the architecture diagram (Mermaid)
+  --diff-from FILE    change preview against an earlier export (ours or \`pulumi stack export\`):
+                      creates, updates, replaces (with the reason) and deletes; exits 1 on data
+                      loss or a delete a lock would refuse; with --json prints the preview as JSON`;
 
 class UsageError extends Error {}
 
@@ -45,11 +50,12 @@ interface Args {
   json: boolean;
   report?: string;
   diagram?: string;
+  diffFrom?: string;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "dev", json: false };
-  const valued = new Set(["--stack", "--stack-file", "--export", "--report", "--diagram"]);
+  const valued = new Set(["--stack", "--stack-file", "--export", "--report", "--diagram", "--diff-from"]);
   for (let i = 0; i < argv.length; i++) {
     let flag = argv[i];
     let value: string | undefined;
@@ -90,6 +96,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--diagram":
         args.diagram = path.resolve(value);
+        break;
+      case "--diff-from":
+        args.diffFrom = path.resolve(value);
         break;
     }
   }
@@ -158,6 +167,13 @@ async function main(): Promise<void> {
     fail(2, `plan: --stack-file ${args.stackFile}: no such file`);
   }
   /* eslint-disable @typescript-eslint/no-require-imports */
+  const diff = args.diffFrom ? (require("../lib/offline/diff") as DiffModule) : undefined;
+  let previous: ReturnType<DiffModule["readPreviousExport"]> | undefined;
+  try {
+    previous = diff?.readPreviousExport(args.diffFrom as string);
+  } catch (err) {
+    fail(2, `plan: ${(err as Error).message}`);
+  }
   const { isConfigError, planStack } = require("../lib/offline/plan") as PlanModule;
   const { checkExportIntegrity } = require("../lib/offline/export") as ExportModule;
   const { renderSummary, renderTree, summarize } = require("../lib/offline/tree") as TreeModule;
@@ -184,8 +200,15 @@ async function main(): Promise<void> {
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
   const say = (text: string) => (args.json ? process.stderr : process.stdout).write(`${text}\n`);
+  const changes =
+    diff && previous
+      ? diff.changePreviewOf(previous, stackExport, {
+          stack: args.stack,
+          from: path.relative(process.cwd(), args.diffFrom as string) || (args.diffFrom as string),
+        })
+      : undefined;
   if (args.json) {
-    process.stdout.write(json);
+    process.stdout.write(changes ? changes.json : json);
   } else {
     const location = plan.config.location;
     const cfg = plan.stackConfig;
@@ -222,7 +245,11 @@ async function main(): Promise<void> {
       .map((line) => `  ${line}`)
       .join("\n"),
   );
-  const exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+  if (changes) say(`\n${changes.text}`);
+  const exitCode =
+    evaluation.violations.some((v) => v.level === "mandatory") || (changes?.preview.failures.length ?? 0) > 0
+      ? 1
+      : 0;
 
   const input = { plan, stackExport, evaluation };
   if (args.report) {

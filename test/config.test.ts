@@ -27,6 +27,7 @@ const devApps = (): Record<string, unknown>[] => [
     name: "web",
     image: "mcr.microsoft.com/k8se/quickstart:latest",
     targetPort: 80,
+    probePath: "/",
     ingress: "frontend",
     uses: ["keyvault"],
   },
@@ -53,6 +54,21 @@ const cases: Case[] = [
     overrides: { apps: [{ ...devApps()[0], ingress: "public" }] },
     key: `${P}:apps[0].ingress`,
     says: /frontend, internal/,
+  },
+  {
+    // Issue 12 item 5: the sample prod app never became ready (quickstart listens on 80).
+    what: "the quickstart sample image on a port it does not listen on",
+    stack: "prod",
+    overrides: { apps: [{ ...devApps()[0], targetPort: 8080 }] },
+    key: `${P}:apps[0].targetPort`,
+    says: /mcr\.microsoft\.com\/k8se\/quickstart listens on port 80/,
+  },
+  {
+    what: "the quickstart sample image probed on a path it does not answer",
+    stack: "dev",
+    overrides: { apps: [{ ...devApps()[0], probePath: "/healthz" }] },
+    key: `${P}:apps[0].probePath`,
+    says: /answers only \//,
   },
   {
     what: "an app name Azure refuses",

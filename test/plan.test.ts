@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkExportIntegrity, parseStackExport, type NormalizedStackExport } from "../lib/offline/export";
+import type { ChangePreview } from "../lib/offline/diff";
 import { ROOT, runScript, type Run } from "./helpers/cli";
 
 const plan = (...args: string[]): Run => runScript("plan", ...args);
@@ -82,7 +83,7 @@ describe("dev with --export", () => {
 describe("prod", () => {
   let run: Run;
   beforeAll(() => {
-    run = plan("--stack=prod");
+    run = plan("--stack=prod", "--export", path.join(dir, "prod.json"));
   });
 
   it("exits 0 and prints the prod tree", () => {
@@ -98,6 +99,41 @@ describe("prod", () => {
       /Not evaluated by any service policy .*: \d+ Azure resource\(s\) of \d+ type\(s\):/,
     );
     expect(run.stdout).toContain("azure-native:authorization:ManagementLockByScope x");
+  });
+});
+
+describe("--diff-from (change preview)", () => {
+  it("prints the preview as JSON and exits 1 when the PostgreSQL server would be renamed", () => {
+    // The state an older program left: the same stack with another server name.
+    const before = JSON.parse(fs.readFileSync(path.join(dir, "prod.json"), "utf8")) as {
+      deployment: { resources: { urn: string; inputs?: Record<string, unknown> }[] };
+    };
+    const server = before.deployment.resources.find((r) => r.urn.endsWith("::postgres-server"));
+    if (!server?.inputs) throw new Error("no postgres-server in the prod export");
+    server.inputs.serverName = "psql-sap-main-prod-old";
+    const file = path.join(dir, "before.json");
+    fs.writeFileSync(file, JSON.stringify(before));
+    const run = plan("--stack", "prod", "--diff-from", file, "--json");
+    expect(run.status).toBe(1);
+    const preview = JSON.parse(run.stdout) as ChangePreview;
+    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 1, delete: 0 } });
+    expect(preview.changes[0]).toMatchObject({
+      op: "replace",
+      replaceReasons: [expect.objectContaining({ property: "serverName" })],
+    });
+    expect(preview.failures.map((f) => f.kind)).toEqual(["data-loss", "protected", "scope-locked"]);
+  });
+
+  it("exits 2 before planning on a missing or malformed file, naming it", () => {
+    const missing = plan("--stack", "prod", "--diff-from", path.join(dir, "nope.json"));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--diff-from .*nope\.json: no such file/);
+    expect(missing.stdout).toBe("");
+    const bad = path.join(dir, "bad-export.json");
+    fs.writeFileSync(bad, JSON.stringify({ version: 2 }));
+    const malformed = plan("--stack", "prod", "--diff-from", bad);
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toMatch(/bad-export\.json: not a Pulumi stack export .*"version" is 2/);
   });
 });
 

@@ -76,6 +76,19 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
     );
   });
 
+  it("creates no private DNS zone that no private endpoint registers in (issue 12 item 7)", () => {
+    const used = new Set(
+      byType(resources, "azure-native:network:PrivateDnsZoneGroup").flatMap((g) =>
+        ((g.inputs.privateDnsZoneConfigs ?? []) as Props[]).map((c) => String(c.privateDnsZoneId)),
+      ),
+    );
+    const zones = byType(resources, "azure-native:privatedns:PrivateZone");
+    expect(zones.length).toBeGreaterThan(0);
+    expect(zones.filter((z) => !used.has(String(z.outputs.id))).map((z) => z.inputs.privateZoneName)).toEqual(
+      [],
+    );
+  });
+
   it("makes only frontends external, and no ingress accepts plain HTTP (NET-2)", () => {
     const frontends = plan.config.apps.filter((a) => a.ingress === "frontend").map((a) => a.name);
     expect(frontends.length).toBeGreaterThan(0);
@@ -235,7 +248,8 @@ describe("config variations", () => {
           {
             name: "worker",
             image: "mcr.microsoft.com/k8se/quickstart:latest",
-            targetPort: 8080,
+            targetPort: 80,
+            probePath: "/",
             ingress: "internal",
           },
         ],
@@ -260,6 +274,7 @@ describe("config variations", () => {
             name: "reader",
             image: "mcr.microsoft.com/k8se/quickstart:latest",
             targetPort: 80,
+            probePath: "/",
             ingress: "frontend",
             uses: ["storage"],
             storageAccess: "read",

@@ -179,6 +179,9 @@ export function addDiagnostics(
       logAnalyticsDestinationType: set.dedicated ? "Dedicated" : undefined,
       ...diagnosticCategories(target, args?.additionalLogCategories),
     },
-    opts,
+    // A renamed setting must go before its successor exists: Azure refuses a second setting
+    // sending the same categories to the same workspace ("Data sink ... is already used in
+    // diagnostic setting ...", Azure/bicep-registry-modules#3407).
+    { ...opts, deleteBeforeReplace: true },
   );
 }

@@ -13,7 +13,8 @@ export type Environment = "dev" | "prod";
 export type DataClassification = "public" | "internal" | "confidential" | "customer-confidential";
 
 /** Private DNS zones the network component creates, one per private-endpoint service (NET-1). */
-export type PrivateDnsZoneKey = "vault" | "blob" | "postgres" | "redis" | "containerApps";
+/** One zone per private-link service the stack reaches through a private endpoint (NET-1). */
+export type PrivateDnsZoneKey = "vault" | "blob" | "postgres" | "redis";
 
 /**
  * What the foundation (network, logging, naming) gives every component. Built once in

@@ -38,6 +38,8 @@ export interface PlannedResource {
   retainOnDelete?: boolean;
   deletedWith?: string;
   ignoreChanges?: string[];
+  /** `deleteBeforeReplace` option (not in the state: the engine reads it from the program). */
+  deleteBeforeReplace?: boolean;
 }
 
 export interface RunOptions {
@@ -102,6 +104,7 @@ interface RequestLike {
   getRetainondelete(): boolean | undefined;
   getDeletedwith(): string;
   getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
 }
 
 interface ReadRequestLike {
@@ -265,6 +268,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
           ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
           ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
           ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
+          ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
         });
       }
       cb(err, resp);

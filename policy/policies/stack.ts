@@ -101,7 +101,8 @@ export const dataStorePrivateConnectivity = stackPolicy({
   },
 });
 
-const STATEFUL: AzureType[] = [
+/** Stateful resources (BAK-2): locked and protected in prod; the change preview refuses to delete them. */
+export const STATEFUL: readonly AzureType[] = [
   "azure-native:storage:StorageAccount",
   "azure-native:dbforpostgresql:Server",
   "azure-native:redisenterprise:RedisEnterprise",
@@ -109,7 +110,8 @@ const STATEFUL: AzureType[] = [
   "azure-native:keyvault:Vault",
   "azure-native:operationalinsights:Workspace",
 ];
-const LOCK_TYPES: AzureType[] = [
+/** Management lock types (any scope). */
+export const LOCK_TYPES: readonly AzureType[] = [
   "azure-native:authorization:ManagementLockByScope",
   "azure-native:authorization:ManagementLockAtResourceGroupLevel",
   "azure-native:authorization:ManagementLockAtResourceLevel",

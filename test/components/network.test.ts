@@ -111,12 +111,11 @@ describe("Network with a frontend (dev defaults)", () => {
         "privatelink.blob.core.windows.net",
         "privatelink.postgres.database.azure.com",
         "privatelink.redis.azure.net",
-        "privatelink.westeurope.azurecontainerapps.io",
       ].sort(),
     );
     for (const z of byType(resources, ZONE)) expect(z.inputs.location).toBe("global");
     const links = byType(resources, LINK);
-    expect(links).toHaveLength(5);
+    expect(links).toHaveLength(4);
     for (const l of links) {
       expect(l.inputs).toMatchObject({
         virtualNetwork: { id: vnet.id },

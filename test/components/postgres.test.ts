@@ -186,6 +186,11 @@ describe("PostgresServer with default args (dev)", () => {
     }
   });
 
+  it("connects the private endpoint only after the last server operation of the chain (no ServerBusy)", () => {
+    const last = byType(resources, DATABASE).at(-1);
+    expect(only(resources, "azure-native:network:PrivateEndpoint").dependencies).toContain(last?.urn);
+  });
+
   it("creates the databases with UTF8 and en_US.utf8", () => {
     expect(byType(resources, DATABASE).map((d) => d.inputs)).toEqual([
       expect.objectContaining({ databaseName: "app", charset: "UTF8", collation: "en_US.utf8" }),

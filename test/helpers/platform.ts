@@ -28,7 +28,6 @@ export function testPlatform(overrides: Partial<PlatformContext> = {}): Platform
     blob: zone("privatelink.blob.core.windows.net"),
     postgres: zone("privatelink.postgres.database.azure.com"),
     redis: zone("privatelink.redis.azure.net"),
-    containerApps: zone(`privatelink.${location}.azurecontainerapps.io`),
   };
   return {
     environment,

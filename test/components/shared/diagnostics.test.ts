@@ -94,6 +94,13 @@ describe("addDiagnostics", () => {
     });
   });
 
+  it("is deleted before its replacement is created: Azure refuses two settings with the same sink", async () => {
+    const { resources } = await runProgram(() =>
+      addDiagnostics("kv", TARGET, "keyVault", testPlatform(), undefined, {}),
+    );
+    expect(only(resources, DIAG).deleteBeforeReplace).toBe(true);
+  });
+
   it("takes another workspace and extra categories", async () => {
     const other =
       "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/other";

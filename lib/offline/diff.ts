@@ -1,0 +1,511 @@
+/**
+ * The change preview: what `pulumi up` would do to a stack whose last state is an earlier
+ * export (`npm run plan -- --export`, or a real `pulumi stack export`), and which of those
+ * operations Azure or Pulumi would refuse. See docs/offline-plan.md, "Change preview".
+ *
+ * - Creates, updates, replaces and deletes are keyed by URN. A changed input replaces the
+ *   resource when azure-native treats it as create-only: every ARM path parameter (resource
+ *   group, parent and own name, `scope`, `resourceUri`; pulumi-azure-native
+ *   `provider/pkg/provider/diff.go`), `location` (ARM RPC: `x-ms-mutability: [read, create]`),
+ *   and the per-type properties in `CREATE_ONLY`.
+ * - A delete or replace (a replace deletes the old resource) of a stateful resource is data
+ *   loss (BAK-2) and fails; so does one of a resource `protect`ed in the old state (Pulumi
+ *   refuses).
+ * - A `CanNotDelete`/`ReadOnly` lock refuses deleting anything at or under its scope: child
+ *   resources, extension resources (role assignments, diagnostic settings; Azure answers
+ *   `ScopeLocked`, MicrosoftDocs/azure-docs#110791, microsoft/AzureTRE#1164) and a private
+ *   endpoint whose target is locked (the endpoint connection proxy lives under the target,
+ *   hashicorp/terraform-provider-azurerm#17478). The lock window (scripts/lock-window.ts)
+ *   lifts resource-scoped locks of this program for the deploy; a delete it cannot cover fails.
+ */
+import * as fs from "fs";
+import { canonicalType } from "../../policy/lib/azureTypes";
+import { LOCK_TYPES, STATEFUL } from "../../policy/policies/stack";
+import { armIdTemplate } from "./armIds";
+import {
+  parseStackExport,
+  StackExportError,
+  type NormalizedExportResource,
+  type NormalizedStackExport,
+  type StackExport,
+} from "./export";
+import { SPECIAL_SIG_KEY } from "./run";
+
+export type ChangeOp = "create" | "update" | "replace" | "delete";
+
+/** A create-only input that changed, and why it forces a new resource. */
+export interface ReplaceReason {
+  property: string;
+  reason: string;
+}
+
+/** What makes a delete (or the delete half of a replace) fail, or what the lock window does about it. */
+export type FindingKind = "data-loss" | "protected" | "scope-locked" | "lock-window";
+
+export interface Finding {
+  kind: FindingKind;
+  message: string;
+  /** For lock findings: the lock's ARM ID and URN. */
+  lock?: { id: string; urn: string; scope: string };
+}
+
+export interface ResourceChange {
+  urn: string;
+  type: string;
+  op: ChangeOp;
+  /** Top-level inputs that differ (update and replace). */
+  changed: string[];
+  /** Replace only: the create-only inputs that changed. */
+  replaceReasons: ReplaceReason[];
+  /** Delete and replace: the old resource's ARM ID. */
+  id?: string;
+  findings: Finding[];
+}
+
+/** A lock the deploy must lift for this change, with the deletes it lets through. */
+export interface LockToLift {
+  id: string;
+  urn: string;
+  scope: string;
+  for: string[];
+}
+
+export interface ChangePreview {
+  /** Version of this JSON shape (documented in docs/offline-plan.md). */
+  version: 1;
+  stack: string;
+  from: string;
+  summary: Record<ChangeOp | "same", number> & { failures: number };
+  changes: ResourceChange[];
+  lockWindow: LockToLift[];
+  /** Every failing finding, flattened: `{urn, kind, message}`. */
+  failures: { urn: string; kind: FindingKind; message: string }[];
+}
+
+/** Why a stateful type's deletion loses data (types from the BAK-2 policy, plus their data children). */
+const DATA_LOSS: Readonly<Record<string, string>> = {
+  "azure-native:storage:StorageAccount": "the storage account holds customer data",
+  "azure-native:storage:BlobContainer": "the container's blobs are deleted with it",
+  "azure-native:dbforpostgresql:Server": "the PostgreSQL server holds customer data and its backups",
+  "azure-native:dbforpostgresql:Database": "the database's data is deleted with it",
+  "azure-native:redisenterprise:RedisEnterprise": "the Redis cluster holds cached and persisted data",
+  "azure-native:redisenterprise:Database": "the Redis database's data is deleted with it",
+  "azure-native:redis:Redis": "the Redis cache holds cached and persisted data",
+  "azure-native:keyvault:Vault": "the vault holds the keys and secrets the platform depends on",
+  "azure-native:keyvault:Key":
+    "a customer-managed key: data encrypted with it becomes unreadable once it is gone",
+  "azure-native:operationalinsights:Workspace": "the workspace holds the audit and diagnostic logs",
+};
+
+/** Every type in the BAK-2 policy's list must say why here (checked at load). */
+for (const type of STATEFUL) {
+  if (!(type in DATA_LOSS)) throw new Error(`lib/offline/diff.ts: no data-loss reason for ${type}`);
+}
+
+/**
+ * Create-only inputs beyond the ARM path and `location`, per canonical type. A path ends in
+ * `[]` segments for array items. Each entry says what Azure does when it changes.
+ */
+export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
+  "azure-native:authorization:RoleAssignment": [
+    {
+      property: "principalId",
+      reason: "a role assignment cannot be updated (RoleAssignmentUpdateNotPermitted)",
+    },
+    {
+      property: "roleDefinitionId",
+      reason: "a role assignment cannot be updated: a new role is a new assignment",
+    },
+  ],
+  "azure-native:network:PrivateEndpoint": [
+    { property: "subnet.id", reason: "the endpoint's NIC and IP live in its subnet" },
+    {
+      property: "privateLinkServiceConnections[].privateLinkServiceId",
+      reason: "the endpoint's connection to its target is made at creation",
+    },
+    {
+      property: "privateLinkServiceConnections[].groupIds",
+      reason: "the endpoint's target sub-resource is fixed at creation",
+    },
+  ],
+  "azure-native:app:ManagedEnvironment": [
+    {
+      property: "vnetConfiguration.infrastructureSubnetId",
+      reason: "a Container Apps environment's subnet cannot change after creation",
+    },
+    {
+      property: "vnetConfiguration.internal",
+      reason: "a Container Apps environment's internal/external mode cannot change after creation",
+    },
+  ],
+  "azure-native:dbforpostgresql:Server": [
+    { property: "createMode", reason: "how the server was created (Default, PointInTimeRestore, ...)" },
+    {
+      property: "backup.geoRedundantBackup",
+      reason: "geo-redundant backup can only be chosen when the server is created",
+    },
+    {
+      property: "dataEncryption.type",
+      reason: "customer-managed vs service-managed key is fixed at creation",
+    },
+    { property: "administratorLogin", reason: "the administrator login is fixed at creation" },
+    {
+      property: "network.delegatedSubnetResourceId",
+      reason: "VNet integration (delegated subnet) is chosen at creation",
+    },
+  ],
+};
+
+const SECRET = "[secret]";
+
+/** Values as compared: secrets (ciphertext, `[secret]`) are equal to each other, as they cannot be compared. */
+function comparable(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(comparable);
+  const obj = value as Record<string, unknown>;
+  if (SPECIAL_SIG_KEY in obj) return SECRET;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) out[key] = comparable(obj[key]);
+  return out;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b));
+}
+
+/** Values at a dotted path (`a.b`, `a[].b`): one per array item. */
+function valuesAt(value: unknown, path: string): unknown[] {
+  let current: unknown[] = [value];
+  for (const segment of path.split(".")) {
+    const isArray = segment.endsWith("[]");
+    const key = isArray ? segment.slice(0, -2) : segment;
+    current = current.flatMap((v) => {
+      if (v === null || typeof v !== "object" || Array.isArray(v)) return [undefined];
+      const next = (v as Record<string, unknown>)[key];
+      return isArray ? (Array.isArray(next) ? (next as unknown[]) : [undefined]) : [next];
+    });
+  }
+  return current;
+}
+
+/** `location` as azure-native compares it: case and spaces do not matter. */
+function normalizedLocation(value: unknown): unknown {
+  return typeof value === "string" ? value.replace(/\s+/g, "").toLowerCase() : value;
+}
+
+/** The ARM path parameters of a type (`{resourceGroupName}`, `{scope}`, ...), from the ID table. */
+function pathParameters(type: string): string[] {
+  const template = armIdTemplate(canonicalType(type) ?? type);
+  return template ? [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((p) => p !== "sub") : [];
+}
+
+function replaceReasons(
+  type: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): ReplaceReason[] {
+  const reasons: ReplaceReason[] = [];
+  for (const param of pathParameters(type)) {
+    if (!same(olds[param], news[param])) {
+      reasons.push({ property: param, reason: "part of the resource's ARM ID (name, parent or scope)" });
+    }
+  }
+  if (
+    ("location" in olds || "location" in news) &&
+    normalizedLocation(olds.location) !== normalizedLocation(news.location)
+  ) {
+    reasons.push({ property: "location", reason: "a resource cannot move to another region" });
+  }
+  for (const entry of CREATE_ONLY[canonicalType(type) ?? type] ?? []) {
+    if (!same(valuesAt(olds, entry.property), valuesAt(news, entry.property))) reasons.push(entry);
+  }
+  return reasons;
+}
+
+const isLockType = (type: string) => {
+  const canonical = canonicalType(type);
+  return canonical !== undefined && LOCK_TYPES.includes(canonical);
+};
+
+/**
+ * Resources the change preview compares: custom, not providers, not external reads, and not
+ * old copies already pending deletion (`delete: true` in a real export, left by an earlier
+ * replace; the engine deletes them anyway).
+ */
+function tracked(r: NormalizedExportResource): boolean {
+  return r.custom && !r.type.startsWith("pulumi:providers:") && r.external !== true && r.delete !== true;
+}
+
+function norm(id: string): string {
+  return id.replace(/\/+$/, "").toLowerCase();
+}
+
+/** A delete-blocking lock of the old state. */
+interface Lock {
+  id: string;
+  urn: string;
+  /** The scope it protects (normalized ARM ID). */
+  scope: string;
+  /** The scope as written (for messages). */
+  scopeText: string;
+}
+
+function locksOf(resources: readonly NormalizedExportResource[]): Lock[] {
+  const locks: Lock[] = [];
+  for (const r of resources) {
+    if (!isLockType(r.type) || !r.id) continue;
+    const props = { ...r.inputs, ...r.outputs };
+    const level = typeof props.level === "string" ? props.level : "";
+    if (!/^(CanNotDelete|ReadOnly)$/i.test(level)) continue;
+    // The lock's own ID minus `/providers/Microsoft.Authorization/locks/<name>` is its scope,
+    // whichever lock type (subscription, resource group, resource, by scope) made it.
+    const scopeText = r.id.replace(/\/providers\/Microsoft\.Authorization\/locks\/[^/]+\/?$/i, "");
+    locks.push({ id: r.id, urn: r.urn, scope: norm(scopeText), scopeText });
+  }
+  return locks;
+}
+
+/** `/subscriptions/<id>` or `/subscriptions/<id>/resourceGroups/<name>`: a lock there covers everything in it. */
+function isContainerScope(scope: string): boolean {
+  return /^\/subscriptions\/[^/]+(\/resourcegroups\/[^/]+)?$/.test(scope);
+}
+
+/** ARM IDs whose lock refuses deleting `r`: its own ID, and for a private endpoint its targets. */
+function deleteScopes(r: NormalizedExportResource): string[] {
+  const scopes = r.id ? [r.id] : [];
+  if (canonicalType(r.type) === "azure-native:network:PrivateEndpoint") {
+    for (const target of valuesAt(r.inputs, "privateLinkServiceConnections[].privateLinkServiceId")) {
+      if (typeof target === "string" && target) scopes.push(target);
+    }
+  }
+  return scopes;
+}
+
+function covers(lock: Lock, id: string): boolean {
+  const target = norm(id);
+  return target === lock.scope || target.startsWith(`${lock.scope}/`);
+}
+
+/**
+ * Adds the data-loss, protect and lock findings to each delete and replace in `changes`
+ * (judged against the old state `olds`) and returns the locks the lock window must lift.
+ * Shared by the change preview and the lock window (which reads a real preview's steps).
+ */
+export function assessRemovals(
+  changes: ResourceChange[],
+  olds: readonly NormalizedExportResource[],
+): LockToLift[] {
+  const removed = new Set(changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.urn));
+  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
+  const locks = locksOf(olds);
+  const lockWindow = new Map<string, LockToLift>();
+  for (const change of changes) {
+    if (change.op !== "delete" && change.op !== "replace") continue;
+    const old = oldByUrn.get(change.urn);
+    if (!old) continue;
+    const canonical = canonicalType(old.type);
+    const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
+    const dataLoss = canonical ? DATA_LOSS[canonical] : undefined;
+    if (dataLoss) {
+      change.findings.push({
+        kind: "data-loss",
+        message: `${what} a stateful resource loses data: ${dataLoss} (BAK-2)`,
+      });
+    }
+    if (old.protect) {
+      change.findings.push({
+        kind: "protected",
+        message: `${what} it fails: it is protected (Pulumi refuses to delete a protected resource)`,
+      });
+    }
+    if (isLockType(old.type)) continue; // deleting a lock is not refused by the lock itself
+    const stateful = dataLoss !== undefined || old.protect;
+    for (const scope of deleteScopes(old)) {
+      for (const lock of locks) {
+        if (!covers(lock, scope)) continue;
+        const viaTarget = scope !== old.id ? ` (the private endpoint's target ${scope})` : "";
+        const lockedResource = olds.find((o) => o.id !== undefined && norm(o.id) === lock.scope);
+        const why = stateful
+          ? "the resource itself is stateful or protected"
+          : isContainerScope(lock.scope)
+            ? "a subscription or resource-group lock protects everything in it; the window lifts resource locks only"
+            : removed.has(lock.urn)
+              ? "the change removes the lock itself, so nothing recreates it"
+              : lockedResource && removed.has(lockedResource.urn)
+                ? "the locked resource is deleted or replaced by this change"
+                : undefined;
+        if (why) {
+          change.findings.push({
+            kind: "scope-locked",
+            message: `${what} it fails with ScopeLocked: lock ${lock.id} covers ${lock.scopeText}${viaTarget}; the lock window cannot lift it: ${why}`,
+            lock: { id: lock.id, urn: lock.urn, scope: lock.scopeText },
+          });
+          continue;
+        }
+        change.findings.push({
+          kind: "lock-window",
+          message: `lock window: lifts ${lock.id}${viaTarget}; the deploy recreates it`,
+          lock: { id: lock.id, urn: lock.urn, scope: lock.scopeText },
+        });
+        const entry = lockWindow.get(lock.id) ?? {
+          id: lock.id,
+          urn: lock.urn,
+          scope: lock.scopeText,
+          for: [],
+        };
+        if (!entry.for.includes(change.urn)) entry.for.push(change.urn);
+        lockWindow.set(lock.id, entry);
+      }
+    }
+  }
+
+  return [...lockWindow.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export interface ChangePreviewOptions {
+  stack: string;
+  /** How the old export is named in the output (its file name). */
+  from: string;
+}
+
+/**
+ * Compares the planned export (`next`) with an earlier one (`previous`). Pure: no I/O.
+ */
+export function previewChanges(
+  previous: NormalizedStackExport,
+  next: NormalizedStackExport,
+  options: ChangePreviewOptions,
+): ChangePreview {
+  const olds = previous.deployment.resources.filter(tracked);
+  const news = next.deployment.resources.filter(tracked);
+  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
+  const newByUrn = new Map(news.map((r) => [r.urn, r]));
+  const changes: ResourceChange[] = [];
+  let unchanged = 0;
+
+  for (const r of news) {
+    const old = oldByUrn.get(r.urn);
+    if (!old) {
+      changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
+      continue;
+    }
+    const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(r.inputs)])].sort();
+    const changed = keys.filter((k) =>
+      k === "location"
+        ? normalizedLocation(old.inputs[k]) !== normalizedLocation(r.inputs[k])
+        : !same(old.inputs[k], r.inputs[k]),
+    );
+    if (changed.length === 0) {
+      unchanged++;
+      continue;
+    }
+    const reasons = replaceReasons(r.type, old.inputs, r.inputs);
+    changes.push({
+      urn: r.urn,
+      type: r.type,
+      op: reasons.length > 0 ? "replace" : "update",
+      changed,
+      replaceReasons: reasons,
+      ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
+      findings: [],
+    });
+  }
+  for (const old of olds) {
+    if (!newByUrn.has(old.urn)) {
+      changes.push({
+        urn: old.urn,
+        type: old.type,
+        op: "delete",
+        changed: [],
+        replaceReasons: [],
+        ...(old.id ? { id: old.id } : {}),
+        findings: [],
+      });
+    }
+  }
+
+  const lockWindow = assessRemovals(changes, olds);
+
+  const order: Record<ChangeOp, number> = { delete: 0, replace: 1, update: 2, create: 3 };
+  changes.sort((a, b) => order[a.op] - order[b.op] || a.urn.localeCompare(b.urn));
+  const failures = changes.flatMap((c) =>
+    c.findings
+      .filter((f) => f.kind !== "lock-window")
+      .map((f) => ({ urn: c.urn, kind: f.kind, message: f.message })),
+  );
+  const count = (op: ChangeOp) => changes.filter((c) => c.op === op).length;
+  return {
+    version: 1,
+    stack: options.stack,
+    from: options.from,
+    summary: {
+      create: count("create"),
+      update: count("update"),
+      replace: count("replace"),
+      delete: count("delete"),
+      same: unchanged,
+      failures: failures.length,
+    },
+    changes,
+    lockWindow,
+    failures,
+  };
+}
+
+/** Text for people: the counts, each change with its reasons and findings, the lock window. */
+export function renderChangePreview(preview: ChangePreview): string {
+  const s = preview.summary;
+  const lines = [
+    `Change preview of stack ${preview.stack} against ${preview.from}: ` +
+      `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged.`,
+  ];
+  const sign: Record<ChangeOp, string> = { create: "+", update: "~", replace: "+-", delete: "-" };
+  for (const c of preview.changes) {
+    lines.push(`  ${sign[c.op].padEnd(2)} ${c.op.padEnd(7)} ${c.urn}`);
+    if (c.op === "update") lines.push(`       changed: ${c.changed.join(", ")}`);
+    for (const r of c.replaceReasons) lines.push(`       replace: ${r.property} changed (${r.reason})`);
+    for (const f of c.findings) lines.push(`       ${f.kind === "lock-window" ? "" : "FAIL "}${f.message}`);
+  }
+  if (preview.lockWindow.length > 0) {
+    lines.push(`Lock window (lifted by the deploy, recreated by pulumi up --refresh):`);
+    for (const l of preview.lockWindow) lines.push(`  ${l.id}  for ${l.for.length} delete(s)`);
+  }
+  lines.push(
+    preview.failures.length === 0
+      ? "No data loss and nothing a lock would refuse."
+      : `${preview.failures.length} problem(s): the deploy would fail or lose data.`,
+  );
+  return lines.join("\n");
+}
+
+/**
+ * Reads the earlier export named by `--diff-from`. Throws an Error whose message names the
+ * file and what is wrong (missing, unreadable, not JSON, not a stack export): a usage error.
+ */
+export function readPreviousExport(file: string): NormalizedStackExport {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      `--diff-from ${file}: ${code === "ENOENT" ? "no such file" : `cannot be read (${(err as Error).message})`}`,
+    );
+  }
+  try {
+    return parseStackExport(text, file);
+  } catch (err) {
+    if (err instanceof StackExportError) throw new Error(`--diff-from ${err.message}`);
+    throw err;
+  }
+}
+
+/** The change preview of a planned export against an earlier one, for `npm run plan -- --diff-from`. */
+export function changePreviewOf(
+  previous: NormalizedStackExport,
+  planned: StackExport,
+  options: ChangePreviewOptions,
+): { preview: ChangePreview; text: string; json: string } {
+  const preview = previewChanges(previous, parseStackExport(planned, "<plan>"), options);
+  return { preview, text: renderChangePreview(preview), json: `${JSON.stringify(preview, null, 2)}\n` };
+}

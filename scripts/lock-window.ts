@@ -1,0 +1,195 @@
+/**
+ * `npm run lock-window -- --stack <stack> --preview <file> [--state EXPORT.json] [--apply]
+ *                         [--record FILE]`
+ *
+ * The deploy's guarded lock window (BAK-2 stays intact; see docs/offline-plan.md, "Lock
+ * window"): prints which CanNotDelete locks this change needs lifted and why; with --apply
+ * lifts exactly those (`az lock delete --ids`), one audit line per lock on stdout and in
+ * $GITHUB_STEP_SUMMARY, and writes the lifted locks' URNs to the record file for the deploy's
+ * two `pulumi up` passes. Refuses (exit 1, nothing lifted) when the change deletes or replaces
+ * a stateful or protected resource, or a delete no window can cover.
+ *
+ * `--preview` is the output of `pulumi preview --stack S --json` or of
+ * `npm run plan -- --stack S --diff-from OLD --json`. For the former the locks are read from
+ * the stack's state: `--state` (a `pulumi stack export`) or else `pulumi stack export --stack S`.
+ *
+ * Exit codes: 0 nothing to lift, or lifted; 1 refused; 2 usage or unreadable input; 3 a
+ * command (`pulumi stack export`, `az lock delete`) failed.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseStackExport, StackExportError } from "../lib/offline/export";
+import {
+  isChangePreview,
+  isPulumiPreview,
+  LockWindowInputError,
+  planFromChangePreview,
+  planFromPulumiPreview,
+  renderLockWindowPlan,
+  type LockWindowPlan,
+} from "../lib/offline/lockWindow";
+
+const USAGE = `usage: npm run lock-window -- --stack <name> --preview <file> [--state EXPORT.json] [--apply]
+                            [--record FILE]
+  --stack <name>      the stack being deployed
+  --preview <file>    \`pulumi preview --stack S --json\` output, or \`npm run plan -- --stack S
+                      --diff-from OLD --json\` output
+  --state FILE        the stack's \`pulumi stack export\` (default: runs \`pulumi stack export --stack S\`
+                      when the preview is pulumi's)
+  --apply             lift the locks (\`az lock delete --ids\`), audited
+  --record FILE       with --apply: where the lifted locks' URNs go, one per line (default
+                      lock-window-lifted.txt); the deploy excludes them from its first \`pulumi up\`
+                      and targets them in the second, which recreates them`;
+
+interface Args {
+  stack?: string;
+  preview?: string;
+  state?: string;
+  apply: boolean;
+  record: string;
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`${message.trimEnd()}\n`);
+  process.exit(code);
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { apply: false, record: path.resolve("lock-window-lifted.txt") };
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i];
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (flag.startsWith("--") && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    if (flag === "--help" || flag === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    if (flag === "--apply") {
+      args.apply = true;
+      continue;
+    }
+    if (!["--stack", "--preview", "--state", "--record"].includes(flag)) {
+      problems.push(
+        flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(flag)}`,
+      );
+      continue;
+    }
+    value ??= argv[++i];
+    if (value === undefined || value === "" || value.startsWith("--")) {
+      problems.push(`${flag} needs a value`);
+      if (value?.startsWith("--")) i--;
+      continue;
+    }
+    if (flag === "--stack") {
+      if (/^[A-Za-z0-9_.-]+$/.test(value)) args.stack = value;
+      else problems.push(`--stack ${value}: not a stack name`);
+    } else if (flag === "--preview") args.preview = path.resolve(value);
+    else if (flag === "--state") args.state = path.resolve(value);
+    else args.record = path.resolve(value);
+  }
+  if (!args.stack) problems.push("--stack is required");
+  if (!args.preview) problems.push("--preview is required");
+  if (problems.length > 0) fail(2, `lock-window: ${problems.join("; ")}\n${USAGE}`);
+  return args;
+}
+
+function readJson(file: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(2, `lock-window: ${flag} ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    fail(2, `lock-window: ${flag} ${file}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The stack's state: `--state`, or `pulumi stack export` (what the deploy identity can read). */
+function readState(args: Args) {
+  let text: unknown;
+  let file: string;
+  if (args.state) {
+    file = args.state;
+    text = readJson(args.state, "--state");
+  } else {
+    file = `pulumi stack export --stack ${args.stack}`;
+    const r = spawnSync("pulumi", ["stack", "export", "--stack", args.stack as string], { encoding: "utf8" });
+    if (r.status !== 0) {
+      fail(
+        3,
+        `lock-window: ${file} failed (${r.error?.message ?? r.stderr.trim()}); pass --state FILE instead`,
+      );
+    }
+    text = r.stdout;
+  }
+  try {
+    return parseStackExport(text, file).deployment.resources;
+  } catch (err) {
+    if (err instanceof StackExportError) fail(2, `lock-window: --state ${err.message}`);
+    throw err;
+  }
+}
+
+function decide(args: Args): LockWindowPlan {
+  const doc = readJson(args.preview as string, "--preview");
+  try {
+    if (isChangePreview(doc)) return planFromChangePreview(doc, args.stack as string, args.preview as string);
+    if (isPulumiPreview(doc)) return planFromPulumiPreview(doc, readState(args), args.preview as string);
+  } catch (err) {
+    if (err instanceof LockWindowInputError) fail(2, `lock-window: --preview ${err.message}`);
+    throw err;
+  }
+  fail(
+    2,
+    `lock-window: --preview ${args.preview}: neither \`pulumi preview --json\` output (with "steps") nor \`npm run plan -- --diff-from --json\` output (with "version": 1 and "lockWindow")`,
+  );
+}
+
+function apply(plan: LockWindowPlan, args: Args): void {
+  const lifted: string[] = [];
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  const who = process.env.GITHUB_ACTOR ?? process.env.USER ?? "unknown";
+  const run = process.env.GITHUB_RUN_ID ? ` run ${process.env.GITHUB_RUN_ID}` : "";
+  if (summary && plan.locks.length > 0)
+    fs.appendFileSync(summary, `### Lock window (stack ${args.stack})\n\n`);
+  for (const lock of plan.locks) {
+    const r = spawnSync("az", ["lock", "delete", "--ids", lock.id], { encoding: "utf8" });
+    if (r.status !== 0) {
+      fs.writeFileSync(args.record, lifted.map((urn) => `${urn}\n`).join(""));
+      fail(
+        3,
+        `lock-window: az lock delete --ids ${lock.id} failed (${r.error?.message ?? r.stderr.trim()}); ` +
+          `${lifted.length} lock(s) already lifted are in ${args.record}: the deploy's second pulumi up recreates them`,
+      );
+    }
+    lifted.push(lock.urn);
+    const line =
+      `lock-window: LIFTED ${lock.id} (stack ${args.stack}, ${new Date().toISOString()}, by ${who}${run}) ` +
+      `for ${lock.for.length} delete(s): ${lock.for.join(", ")}; recreated by the deploy's pulumi up`;
+    process.stdout.write(`${line}\n`);
+    if (summary) fs.appendFileSync(summary, `- ${line}\n`);
+  }
+  fs.writeFileSync(args.record, lifted.map((urn) => `${urn}\n`).join(""));
+  if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `lifted=${lifted.length}\n`);
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const plan = decide(args);
+  const text = renderLockWindowPlan(plan, args.stack as string);
+  if (plan.refusals.length > 0) fail(1, text);
+  process.stdout.write(`${text}\n`);
+  if (args.apply) apply(plan, args);
+}
+
+main();

@@ -1,0 +1,175 @@
+/**
+ * The lock window (scripts/lock-window.ts, lib/offline/lockWindow.ts): from a `pulumi preview
+ * --json` digest (built here from the prod plan's export, in the shape pulumi's
+ * `ShowPreviewDigest` writes) or from the offline change preview, which locks to lift; refusal
+ * when a stateful resource would be deleted; `--apply` runs `az lock delete --ids` (a fake `az`
+ * on PATH records the calls) and audits each lock.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  parseStackExport,
+  type NormalizedExportResource,
+  type NormalizedStackExport,
+  type StackExportResource,
+} from "../../lib/offline/export";
+import { previewChanges } from "../../lib/offline/diff";
+import {
+  LockWindowInputError,
+  planFromChangePreview,
+  planFromPulumiPreview,
+} from "../../lib/offline/lockWindow";
+import { planStack } from "../../lib/offline/plan";
+import { runScript } from "../helpers/cli";
+
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+let dir: string;
+let state: NormalizedStackExport;
+let stateFile: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-window-"));
+  const plan = await planStack("prod");
+  const doc = plan.toStackExport();
+  state = parseStackExport(doc, "prod");
+  stateFile = path.join(dir, "state.json");
+  fs.writeFileSync(stateFile, JSON.stringify(doc));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const resource = (suffix: string): StackExportResource => {
+  const r = state.deployment.resources.find((x) => x.urn.endsWith(`::${suffix}`));
+  if (!r) throw new Error(`no ${suffix}`);
+  return r;
+};
+/** A `pulumi preview --json` digest: only the changing steps (no sames), secrets as "[secret]". */
+const digest = (...steps: { op: string; name: string }[]) => ({
+  config: {},
+  steps: steps.map(({ op, name }) => ({
+    op,
+    urn: resource(name).urn,
+    provider: "",
+    oldState: resource(name),
+  })),
+  changeSummary: { delete: steps.length },
+  duration: 1,
+});
+
+describe("planFromPulumiPreview", () => {
+  it("a removed app's role assignments need the vault and storage locks lifted, nothing else", () => {
+    const plan = planFromPulumiPreview(
+      digest(
+        { op: "delete", name: "app-web-kv-secrets-user" },
+        { op: "delete", name: "app-web-blob-read" },
+        { op: "delete", name: "app-web-app" },
+      ),
+      state.deployment.resources,
+      "preview.json",
+    );
+    expect(plan.refusals).toEqual([]);
+    expect(plan.locks.map((l) => l.urn.split("::").pop())).toEqual(
+      expect.arrayContaining(["keyvault-vault-lock", "storage-account-lock"]),
+    );
+    expect(plan.locks).toHaveLength(2);
+  });
+
+  it("refuses a replace of the storage account (data loss), lifting nothing", () => {
+    const plan = planFromPulumiPreview(
+      digest({ op: "replace", name: "storage-account" }),
+      state.deployment.resources,
+      "p.json",
+    );
+    expect(plan.refusals.map((r) => r.kind)).toEqual(["data-loss", "protected", "scope-locked"]);
+  });
+});
+
+describe("planFromChangePreview", () => {
+  it("takes the offline change preview's locks and failures, and only for its own stack", () => {
+    const next = jsonCopy(state);
+    next.deployment.resources = (state.deployment.resources as NormalizedExportResource[]).filter(
+      (r) => !r.urn.endsWith("::app-web-kv-secrets-user"),
+    );
+    const preview = previewChanges(state, next, { stack: "prod", from: "old.json" });
+    const plan = planFromChangePreview(preview, "prod", "changes.json");
+    expect(plan.refusals).toEqual([]);
+    expect(plan.locks.map((l) => l.urn.split("::").pop())).toEqual(["keyvault-vault-lock"]);
+    expect(() => planFromChangePreview(preview, "dev", "changes.json")).toThrow(LockWindowInputError);
+  });
+});
+
+describe("npm run lock-window", () => {
+  let fakeAzLog: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    fakeAzLog = path.join(dir, "az.log");
+    fs.writeFileSync(path.join(bin, "az"), `#!/bin/sh\necho "$@" >> "${fakeAzLog}"\n`, { mode: 0o755 });
+    env = {
+      PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+      GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"),
+      GITHUB_ACTOR: "deploy-bot",
+    };
+  });
+
+  it("--apply lifts exactly the needed lock with az, audits it and records its URN", () => {
+    const preview = path.join(dir, "preview.json");
+    fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "redis-access-web" })));
+    const record = path.join(dir, "lifted.txt");
+    const run = runScript(
+      "lock-window",
+      "--stack",
+      "prod",
+      "--preview",
+      preview,
+      "--state",
+      stateFile,
+      "--apply",
+      "--record",
+      record,
+      { env },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const lock = resource("redis-cluster-lock");
+    expect(fs.readFileSync(fakeAzLog, "utf8")).toBe(`lock delete --ids ${lock.id}\n`);
+    expect(run.stdout).toContain(`lock-window: LIFTED ${lock.id} (stack prod`);
+    expect(fs.readFileSync(env.GITHUB_STEP_SUMMARY as string, "utf8")).toContain(`LIFTED ${lock.id}`);
+    expect(fs.readFileSync(record, "utf8")).toBe(`${lock.urn}\n`);
+  });
+
+  it("refuses (exit 1) a change deleting the PostgreSQL server and lifts nothing", () => {
+    fs.rmSync(fakeAzLog, { force: true });
+    const preview = path.join(dir, "refused.json");
+    fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "postgres-server" })));
+    const run = runScript(
+      "lock-window",
+      "--stack",
+      "prod",
+      "--preview",
+      preview,
+      "--state",
+      stateFile,
+      "--apply",
+      {
+        env,
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/REFUSED[\s\S]*\[data-loss\][\s\S]*postgres-server/);
+    expect(fs.existsSync(fakeAzLog)).toBe(false);
+  });
+
+  it("usage errors exit 2 and name every problem", () => {
+    const run = runScript("lock-window", "--preview", path.join(dir, "missing.json"), "--bogus", { env });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/unknown option --bogus; --stack is required/);
+    const bad = path.join(dir, "bad.json");
+    fs.writeFileSync(bad, "{ nope");
+    const malformed = runScript("lock-window", "--stack", "prod", "--preview", bad, { env });
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toMatch(/--preview .*bad\.json: invalid JSON/);
+  });
+});
