@@ -119,7 +119,8 @@ export function wafCustomRules(settings: EdgeSettings): inputs.frontdoor.CustomR
 
 /** Throws on bad args before anything registers (the config schema checks the same for stacks). */
 function checkArgs(owner: string, args: FrontDoorArgs): void {
-  if (!Array.isArray(args.apps) || args.apps.length === 0) {
+  const apps: readonly FrontDoorApp[] = Array.isArray(args.apps) ? args.apps : [];
+  if (apps.length === 0) {
     throw new Error(`${owner}: apps must list at least one frontend (EDGE-1)`);
   }
   const { settings } = args;
@@ -143,8 +144,8 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
       );
     }
   }
-  const names = args.apps.map((a) => a.name);
-  for (const a of args.apps) {
+  const names = apps.map((a) => a.name);
+  for (const a of apps) {
     if (!CHILD_NAME.test(a.name))
       throw new Error(`${owner}: app name "${a.name}" is not a valid Front Door name`);
     if (!a.probePath.startsWith("/"))

@@ -27,6 +27,8 @@ const TITLES: Record<keyof typeof policiesByService, string> = {
   general: "Every resource (location, tags)",
   environment: "Environment separation",
   stack: "Stack policies (relations between resources)",
+  edge: "Edge (Front Door, WAF, Private Link origins)",
+  sentinel: "Microsoft Sentinel (SIEM)",
 };
 
 function configCell(policy: PlatformPolicy): string {
