@@ -4,7 +4,8 @@
  * the stack approves, HTTPS-only routes with HSTS, custom domains with the strongest TLS policy.
  */
 import { FrontDoor, PRIVATE_LINK_REQUEST_MESSAGE, type FrontDoorArgs } from "../../components/frontDoor";
-import { EU_COUNTRY_CODES, type EdgeSettings } from "../../components/frontDoorSpec";
+import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
+import { projectDeclarations } from "../../config";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -242,4 +243,13 @@ describe("FrontDoor refuses, registering nothing", () => {
     ));
   it("an insecure override", () =>
     refused({ ...args(), wafMode: "Detection" } as FrontDoorArgs, /unknown argument "wafMode"/));
+});
+
+describe("one declaration of the edge defaults", () => {
+  it("Pulumi.yaml's geo-filter default is the EU list of frontDoorSpec.ts, and its rate limit default the spec's", () => {
+    const decl = projectDeclarations();
+    expect(decl.wafAllowedCountries.default).toEqual([...EU_COUNTRY_CODES]);
+    expect(decl.wafRateLimitPerMinute.default).toBe(WAF_RATE_LIMIT.default);
+    expect(decl.sentinel.default).toBe(true);
+  });
 });
