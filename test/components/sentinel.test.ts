@@ -4,6 +4,8 @@
  * own diagnostic settings (or Sentinel itself) write, and every mapped entity column must be
  * produced by the query.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { Sentinel, ACTIVITY_LOG_CATEGORIES, type SentinelArgs } from "../../components/sentinel";
 import { ANALYTICS_RULES, type RuleContext } from "../../components/sentinel/rules";
 import { queryTables, TABLES_BY_TARGET, writtenTables } from "../../components/sentinel/logTables";
@@ -137,5 +139,15 @@ describe("Sentinel component", () => {
     );
     expect(error.message).toMatch(/securityEmail = "not-an-address"/);
     expect(registered).toEqual([]);
+  });
+});
+
+describe("docs/edge-and-siem.md", () => {
+  it("lists every analytics rule of the code (and no other)", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "edge-and-siem.md"), "utf8");
+    const listed = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| (?:High|Medium|Low|Informational) \|/gm)].map(
+      (m) => m[1],
+    );
+    expect(listed).toEqual(ANALYTICS_RULES.map((r) => r.id));
   });
 });
