@@ -220,9 +220,19 @@ export const FRAMEWORK_MAPPING: readonly FrameworkCriterion[] = [
     title: "logical access",
     controls: ["IAM-1", "IAM-2", "KEY-1", "SEC-1"],
   },
-  { framework: "SOC 2", criterion: "CC6.6", title: "boundary protection", controls: ["NET-1", "NET-2", "EDGE-1"] },
+  {
+    framework: "SOC 2",
+    criterion: "CC6.6",
+    title: "boundary protection",
+    controls: ["NET-1", "NET-2", "EDGE-1"],
+  },
   { framework: "SOC 2", criterion: "CC6.7", title: "transmission", controls: ["TLS-1"] },
-  { framework: "SOC 2", criterion: "CC7.2", title: "monitoring", controls: ["LOG-1", "MON-1", "THR-1", "SIEM-1"] },
+  {
+    framework: "SOC 2",
+    criterion: "CC7.2",
+    title: "monitoring",
+    controls: ["LOG-1", "MON-1", "THR-1", "SIEM-1"],
+  },
   { framework: "SOC 2", criterion: "CC8.1", title: "change management", controls: ["ENV-1"] },
   {
     framework: "SOC 2",

@@ -57,7 +57,10 @@ describe("ContainerAppsEnvironment (dev, with a frontend)", () => {
     expect(env.inputs.vnetConfiguration).toEqual({ infrastructureSubnetId: SUBNET, internal: true });
     expect(env.inputs.publicNetworkAccess).toBe("Disabled");
     // Private endpoints (Front Door's Private Link origin) need a workload-profiles environment.
-    expect(env.inputs.workloadProfiles).toContainEqual({ name: "Consumption", workloadProfileType: "Consumption" });
+    expect(env.inputs.workloadProfiles).toContainEqual({
+      name: "Consumption",
+      workloadProfileType: "Consumption",
+    });
     expect(env.inputs.environmentName).toBe("cae-sap-apps-dev");
     expect(env.inputs.location).toBe("westeurope");
   });
