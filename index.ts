@@ -206,7 +206,7 @@ if (config.sentinel) {
   new Sentinel("siem", {
     platform,
     workspaceName: logging.workspaceName,
-    securityEmail: config.securityAlertEmail ?? config.alertEmail,
+    securityEmail: config.securityAlertEmail || config.alertEmail,
     ruleContext: pulumi
       .all([
         client.objectId,

@@ -227,7 +227,10 @@ const rawSchema = z.object({
   apps: z.array(appSchema),
   // EDGE-1 / SIEM-1 (limits in components/frontDoorSpec.ts).
   sentinel: z.boolean({ message: "must be true or false (SIEM-1)" }),
-  securityAlertEmail: z.email({ message: "must be an e-mail address (SIEM-1 incident routing)" }).optional(),
+  // Empty: incidents go to alertEmail. (A declared key without a default would be required by the CLI.)
+  securityAlertEmail: z.union([z.literal(""), z.email()], {
+    message: "must be an e-mail address, or empty for alertEmail (SIEM-1 incident routing)",
+  }),
   wafRateLimitPerMinute: z
     .number({ message: "must be a whole number of requests" })
     .int("must be a whole number of requests")
