@@ -117,6 +117,26 @@ export function wafCustomRules(settings: EdgeSettings): inputs.frontdoor.CustomR
   return [...own, ...geo, rateLimit];
 }
 
+/**
+ * The name of the pending connection Front Door requested on the environment (matched by our
+ * request message). Azure generates the name; without a match the deployment stops and says why.
+ */
+export function frontDoorConnectionName(
+  owner: string,
+  connections:
+    readonly { name: string; privateLinkServiceConnectionState?: { description?: string } }[] | undefined,
+): string {
+  const ours = (connections ?? []).find(
+    (c) => c.privateLinkServiceConnectionState?.description === PRIVATE_LINK_REQUEST_MESSAGE,
+  );
+  if (!ours) {
+    throw new Error(
+      `${owner}: the environment has no private endpoint connection requested by Front Door ("${PRIVATE_LINK_REQUEST_MESSAGE}"); run the deployment again once the origin's Private Link request has arrived (EDGE-1)`,
+    );
+  }
+  return ours.name;
+}
+
 /** Throws on bad args before anything registers (the config schema checks the same for stacks). */
 function checkArgs(owner: string, args: FrontDoorArgs): void {
   const apps: readonly FrontDoorApp[] = Array.isArray(args.apps) ? args.apps : [];
@@ -403,17 +423,7 @@ export class FrontDoor extends pulumi.ComponentResource {
       { resourceGroupName: rg, environmentName: args.environmentName },
       { parent: this, dependsOn: origins },
     ).privateEndpointConnections;
-    const connectionName = connections.apply((list) => {
-      const ours = (list ?? []).find(
-        (c) => c.privateLinkServiceConnectionState?.description === PRIVATE_LINK_REQUEST_MESSAGE,
-      );
-      if (!ours) {
-        throw new Error(
-          `${owner}: the environment has no private endpoint connection requested by Front Door ("${PRIVATE_LINK_REQUEST_MESSAGE}"); run the deployment again once the origin's Private Link request has arrived (EDGE-1)`,
-        );
-      }
-      return ours.name;
-    });
+    const connectionName = connections.apply((list) => frontDoorConnectionName(owner, list));
     new app.ManagedEnvironmentPrivateEndpointConnection(
       `${name}-private-link-approval`,
       {

@@ -3,7 +3,12 @@
  * with the managed rule sets and a per-client rate limit, Private Link origins whose connection
  * the stack approves, HTTPS-only routes with HSTS, custom domains with the strongest TLS policy.
  */
-import { FrontDoor, PRIVATE_LINK_REQUEST_MESSAGE, type FrontDoorArgs } from "../../components/frontDoor";
+import {
+  FrontDoor,
+  frontDoorConnectionName,
+  PRIVATE_LINK_REQUEST_MESSAGE,
+  type FrontDoorArgs,
+} from "../../components/frontDoor";
 import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
 import { projectDeclarations } from "../../config";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
@@ -252,4 +257,22 @@ describe("one declaration of the edge defaults", () => {
     expect(decl.wafRateLimitPerMinute.default).toBe(WAF_RATE_LIMIT.default);
     expect(decl.sentinel.default).toBe(true);
   });
+});
+
+describe("which private endpoint connection the stack approves", () => {
+  const pending = (name: string, description: string) => ({
+    name,
+    privateLinkServiceConnectionState: { status: "Pending", description },
+  });
+  it("the one Front Door requested with our message, not another client's", () =>
+    expect(
+      frontDoorConnectionName('FrontDoor "edge"', [
+        pending("someone-else", "please let me in"),
+        pending("ours", PRIVATE_LINK_REQUEST_MESSAGE),
+      ]),
+    ).toBe("ours"));
+  it("none yet: stops the deployment with a message that says what to do", () =>
+    expect(() => frontDoorConnectionName('FrontDoor "edge"', [pending("x", "other")])).toThrow(
+      /no private endpoint connection requested by Front Door.*run the deployment again/,
+    ));
 });
