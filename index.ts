@@ -12,12 +12,14 @@ import { ContainerApp, type AppServices } from "./components/containerApp";
 import { ContainerAppsEnvironment } from "./components/containerAppsEnvironment";
 import { CustomerManagedKey } from "./components/customerManagedKey";
 import { DefenderPlans } from "./components/defender";
+import { FrontDoor } from "./components/frontDoor";
 import { HumanAccess, humanAccessGroups } from "./components/humanAccess";
 import { KeyVault } from "./components/keyVault";
 import { Logging } from "./components/logging";
 import { ManagedRedis } from "./components/managedRedis";
 import { Network } from "./components/network";
 import { PostgresServer } from "./components/postgres";
+import { Sentinel } from "./components/sentinel";
 import type { CustomerManagedKeyArgs, PlatformContext } from "./components/shared/interfaces";
 import { resourceName } from "./components/shared/naming";
 import { componentTags } from "./components/shared/tags";
@@ -54,7 +56,8 @@ const logging = new Logging("logging", {
 });
 const network = new Network("network", {
   platform: { ...base, resourceGroupName: resourceGroup.name, workspaceId: logging.workspaceId },
-  hasFrontend,
+  // NET-2/EDGE-1: the Internet never reaches the VNet; frontends are served by Front Door over Private Link.
+  hasFrontend: false,
   vnetAddressSpace: config.vnetAddressSpace,
   appsSubnetPrefix: config.appsSubnetPrefix,
   privateEndpointSubnetPrefix: config.privateEndpointSubnetPrefix,
@@ -83,10 +86,17 @@ const keyVault = new KeyVault("keyvault", { platform, sku: config.keyVaultSku })
 
 // ENC-2: one key (and identity) per service. PostgreSQL's geo-redundant backup needs its own
 // key in a vault in the paired region, so that vault exists only when CMK is on.
-const cmk = (service: DataService): CustomerManagedKeyArgs | undefined =>
-  config.customerManagedKeys && uses(service)
-    ? new CustomerManagedKey(`cmk-${service}`, { platform, vault: keyVault.reference, purpose: service }).args
-    : undefined;
+const cmkPrincipals: pulumi.Input<string>[] = [];
+const cmk = (service: DataService): CustomerManagedKeyArgs | undefined => {
+  if (!config.customerManagedKeys || !uses(service)) return undefined;
+  const args = new CustomerManagedKey(`cmk-${service}`, {
+    platform,
+    vault: keyVault.reference,
+    purpose: service,
+  }).args;
+  cmkPrincipals.push(args.identityPrincipalId);
+  return args;
+};
 const geoVault =
   config.customerManagedKeys && uses("postgres")
     ? new KeyVault("keyvault-geo", {
@@ -171,6 +181,46 @@ const apps = config.apps.map(
     }),
 );
 
+// EDGE-1: public traffic enters only through Front Door Premium + WAF, over Private Link.
+const frontends = config.apps.flatMap((spec, i) =>
+  spec.ingress === "frontend" ? [{ name: spec.name, fqdn: apps[i].fqdn, probePath: spec.probePath }] : [],
+);
+const edge =
+  frontends.length > 0
+    ? new FrontDoor("edge", {
+        platform,
+        environmentId: appsEnvironment.environmentId,
+        environmentName: appsEnvironment.environmentName,
+        apps: frontends,
+        settings: {
+          rateLimitPerMinute: config.wafRateLimitPerMinute,
+          allowedCountries: config.wafGeoFilter ? config.wafAllowedCountries : [],
+          customRules: config.wafCustomRules,
+          customDomains: config.frontDoorCustomDomains,
+        },
+      })
+    : undefined;
+
+// SIEM-1: Sentinel on the platform workspace (prod requires it; dev may turn it off for cost).
+if (config.sentinel) {
+  new Sentinel("siem", {
+    platform,
+    workspaceName: logging.workspaceName,
+    securityEmail: config.securityAlertEmail || config.alertEmail,
+    ruleContext: pulumi
+      .all([
+        client.objectId,
+        client.clientId,
+        ...apps.map((app) => app.identity.principalId),
+        ...cmkPrincipals,
+      ])
+      .apply(([objectId, clientId, ...callers]) => ({
+        pipelineIds: [objectId, clientId],
+        keyVaultCallers: callers,
+      })),
+  });
+}
+
 // Outputs: names, endpoints and IDs only; nothing here is a secret.
 export const resourceGroupName = resourceGroup.name;
 export const location = config.location;
@@ -183,6 +233,10 @@ export const containerAppsDefaultDomain = appsEnvironment.defaultDomain;
 export const postgresFqdn = postgres?.fqdn;
 export const storageBlobEndpoint = storage?.blobEndpoint;
 export const redisHostName = redis?.hostName;
+/** Per frontend: the Front Door host name the Internet uses (EDGE-1). */
+export const frontDoorHostNames = edge?.endpointHostNames;
+/** Per custom domain: the TXT value for `_dnsauth.<host>` that validates the managed certificate. */
+export const frontDoorDomainValidation = edge?.domainValidationTokens;
 /** Per app: where it answers, whether it is public, and its identity (client ID and name). */
 export const containerApps = Object.fromEntries(
   apps.map((app, i) => [

@@ -307,7 +307,7 @@ function validate(owner: string, args: ContainerAppArgs): Validated {
   }
   if (spec.ingress === "frontend" && !environment.external) {
     throw new Error(
-      `${where}: ingress "frontend" needs an external environment, but the environment was created internal (hasFrontend: false; fixed at creation) (NET-2)`,
+      `${where}: ingress "frontend" needs an environment that serves frontends through the edge (hasFrontend: true) (NET-2, EDGE-1)`,
     );
   }
 

@@ -4,8 +4,11 @@
  * Monitor plus a diagnostic setting to the platform workspace, never the workspace shared key
  * (LOG-1, IAM-1), zone redundant in prod (AVL-1), a lock and `protect` in prod.
  *
- * The environment is external (public load balancer) only when at least one app is a
- * frontend; otherwise it is internal and has no public IP at all (NET-2).
+ * The environment is always internal with public network access disabled: it has no public IP
+ * at all (NET-2). Frontends keep `external` ingress, which on an internal environment means
+ * reachable from the VNet and through the environment's private endpoint, which only Front Door
+ * uses (EDGE-1, components/frontDoor.ts). Private endpoints need a workload-profiles
+ * environment: this one always is (the Consumption profile is declared explicitly).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
@@ -44,10 +47,9 @@ export interface ContainerAppsEnvironmentArgs {
    */
   infrastructureSubnetId: pulumi.Input<string>;
   /**
-   * Whether any app of the stack is a frontend. `true` gives the environment a public load
-   * balancer (external mode) so frontends can be reached over HTTPS; `false` makes it internal
-   * (reachable only from the VNet). FIXED AT CREATION: Azure cannot switch an environment
-   * between internal and external; adding the first frontend later replaces the environment.
+   * Whether any app of the stack is a frontend, served through the edge (EDGE-1) over the
+   * environment's private endpoint. It no longer changes the environment's network mode (always
+   * internal, public network access disabled); it only tells apps that frontends are expected.
    */
   hasFrontend: boolean;
   /** Dedicated profiles on top of Consumption (AVL-1 sizing). Default none. */
@@ -78,7 +80,7 @@ const PROFILE_TYPE = /^(D|E)\d+$|^NC[A-Za-z0-9-]+$/;
 export interface ContainerAppsEnvironmentReference {
   /** Resource ID of the environment. */
   environmentId: pulumi.Input<string>;
-  /** Whether the environment is external (has a public load balancer). */
+  /** Whether frontend apps (external ingress, reached through the edge over Private Link) are served. */
   external: boolean;
   /** Workload profile names apps may run on. */
   workloadProfileNames: readonly string[];
@@ -116,9 +118,9 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
   readonly environmentName: pulumi.Output<string>;
   /** `<unique>.<region>.azurecontainerapps.io`: apps are `<app>[.internal].<defaultDomain>`. */
   readonly defaultDomain: pulumi.Output<string>;
-  /** Load balancer IP (private for an internal environment). */
+  /** Internal load balancer IP (private). */
   readonly staticIp: pulumi.Output<string>;
-  /** Whether the environment is external; fixed at creation. */
+  /** Whether frontends are served (through the edge); the environment itself is always internal. */
   readonly external: boolean;
   readonly workloadProfileNames: readonly string[];
   /** What `ContainerApp` takes as `environment`. */
@@ -162,11 +164,13 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
         resourceGroupName: platform.resourceGroupName,
         location: platform.location,
         environmentName,
-        // NET-1: on the delegated subnet; internal unless a frontend needs the public LB (NET-2).
+        // NET-1: on the delegated subnet. NET-2/EDGE-1: internal load balancer only and no
+        // public network access; the Internet reaches frontends only through Front Door.
         vnetConfiguration: {
           infrastructureSubnetId: args.infrastructureSubnetId,
-          internal: !args.hasFrontend,
+          internal: true,
         },
+        publicNetworkAccess: "Disabled",
         // TLS-1: traffic between apps inside the environment is encrypted.
         peerTrafficConfiguration: { encryption: { enabled: true } },
         // LOG-1 without the workspace shared key (IAM-1): Azure Monitor + diagnostic setting below.

@@ -4,6 +4,12 @@
  * this schema only says what is allowed, citing the control each constraint protects.
  */
 import { z } from "zod";
+import {
+  CUSTOM_DOMAIN,
+  EU_COUNTRY_CODES,
+  WAF_RATE_LIMIT,
+  wafCustomRuleSchema,
+} from "../components/frontDoorSpec";
 import { secretLookingReason } from "../components/shared/secretDetection";
 import { parseCidr, subnetPlanProblems } from "./network";
 import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "./regions";
@@ -249,6 +255,29 @@ const rawSchema = z.object({
   manageDefenderPlans: z.boolean({ message: "must be true or false" }),
   workloadProfiles: z.array(workloadProfileSchema),
   apps: z.array(appSchema),
+  // EDGE-1 / SIEM-1 (limits in components/frontDoorSpec.ts).
+  sentinel: z.boolean({ message: "must be true or false (SIEM-1)" }),
+  // Empty: incidents go to alertEmail. (A declared key without a default would be required by the CLI.)
+  securityAlertEmail: z.union([z.literal(""), z.email()], {
+    message: "must be an e-mail address, or empty for alertEmail (SIEM-1 incident routing)",
+  }),
+  wafRateLimitPerMinute: z
+    .number({ message: "must be a whole number of requests" })
+    .int("must be a whole number of requests")
+    .min(
+      WAF_RATE_LIMIT.min,
+      `must be ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (Front Door's minimum is ${WAF_RATE_LIMIT.min}; EDGE-1)`,
+    )
+    .max(WAF_RATE_LIMIT.max, `must be ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (EDGE-1)`),
+  wafGeoFilter: z.boolean({ message: "must be true or false (EDGE-1)" }),
+  wafAllowedCountries: z
+    .array(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as DE"))
+    .min(1, `must list at least one country (default: the EU, ${EU_COUNTRY_CODES.length} codes)`),
+  wafCustomRules: z.array(wafCustomRuleSchema),
+  frontDoorCustomDomains: z.record(
+    z.string(),
+    z.string().regex(CUSTOM_DOMAIN, "must be a lowercase DNS host name such as app.example.com"),
+  ),
 });
 
 type RawConfig = z.output<typeof rawSchema>;
@@ -344,6 +373,37 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
             `app "${app.name}" is a frontend: prod needs at least 2 replicas (AVL-1)`,
           );
         }
+      });
+    },
+  },
+  {
+    reads: ["environment", "sentinel"],
+    check(c, issue) {
+      if (c.environment === "prod" && !c.sentinel) issue(["sentinel"], "must be true in prod (SIEM-1)");
+    },
+  },
+  {
+    reads: ["apps", "frontDoorCustomDomains", "wafCustomRules"],
+    check(c, issue) {
+      const frontends = c.apps.filter((a) => a.ingress === "frontend").map((a) => a.name);
+      for (const app of Object.keys(c.frontDoorCustomDomains)) {
+        if (!frontends.includes(app)) {
+          issue(
+            ["frontDoorCustomDomains", app],
+            `names no frontend app (frontends: ${frontends.join(", ") || "none"}); only frontends are served at the edge (EDGE-1)`,
+          );
+        }
+      }
+      const hosts = Object.values(c.frontDoorCustomDomains);
+      if (new Set(hosts).size !== hosts.length)
+        issue(["frontDoorCustomDomains"], "a host name is used twice");
+      const names = new Set<string>();
+      const priorities = new Set<number>();
+      c.wafCustomRules.forEach((rule, i) => {
+        if (names.has(rule.name.toLowerCase())) issue(["wafCustomRules", i, "name"], "is used twice");
+        if (priorities.has(rule.priority)) issue(["wafCustomRules", i, "priority"], "is used twice");
+        names.add(rule.name.toLowerCase());
+        priorities.add(rule.priority);
       });
     },
   },

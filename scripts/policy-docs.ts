@@ -29,6 +29,8 @@ const TITLES: Record<keyof typeof policiesByService, string> = {
   general: "Every Azure resource (location, tags, type gate)",
   environment: "Environment separation",
   stack: "Stack policies (relations between resources)",
+  edge: "Edge (Front Door, WAF, Private Link origins)",
+  sentinel: "Microsoft Sentinel (SIEM)",
 };
 
 function configCell(policy: PlatformPolicy): string {

@@ -108,6 +108,52 @@ const cases: Case[] = [
     says: /AVL-1/,
   },
   {
+    what: "prod without Sentinel (SIEM-1)",
+    stack: "prod",
+    overrides: { sentinel: false },
+    key: `${P}:sentinel`,
+    says: /SIEM-1/,
+  },
+  {
+    what: "a WAF rate limit below Front Door's minimum (EDGE-1)",
+    stack: "dev",
+    overrides: { wafRateLimitPerMinute: 5 },
+    key: `${P}:wafRateLimitPerMinute`,
+    says: /10\.\.100000/,
+  },
+  {
+    what: "a WAF custom rule that allows traffic past the managed rules (EDGE-1)",
+    stack: "dev",
+    overrides: {
+      wafCustomRules: [
+        {
+          name: "AllowAll",
+          priority: 1,
+          action: "Allow",
+          matchVariable: "RequestUri",
+          operator: "Contains",
+          matchValues: ["/"],
+        },
+      ],
+    },
+    key: `${P}:wafCustomRules[0].action`,
+    says: /Allow rule would skip the managed rule sets/,
+  },
+  {
+    what: "a Front Door custom domain for an internal app (EDGE-1)",
+    stack: "dev",
+    overrides: { frontDoorCustomDomains: { api: "api.example.com" } },
+    key: `${P}:frontDoorCustomDomains.api`,
+    says: /names no frontend app/,
+  },
+  {
+    what: "a geo-filter country that is not an ISO code",
+    stack: "dev",
+    overrides: { wafAllowedCountries: ["Germany"] },
+    key: `${P}:wafAllowedCountries[0]`,
+    says: /ISO 3166-1/,
+  },
+  {
     what: "a value of the wrong declared type",
     stack: "dev",
     overrides: { backupRetentionDays: "thirty" },

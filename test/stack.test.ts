@@ -69,7 +69,9 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
       plan.config.apps.map((a) => a.name),
     );
     const env = only(resources, ENVIRONMENT);
-    expect(env.inputs.vnetConfiguration).toMatchObject({ internal: false });
+    // NET-2/EDGE-1: internal and closed to the Internet; frontends are served by Front Door.
+    expect(env.inputs.vnetConfiguration).toMatchObject({ internal: true });
+    expect(env.inputs.publicNetworkAccess).toBe("Disabled");
     expect(env.inputs.zoneRedundant).toBe(stack === "prod");
     expect(only(resources, "azure-native:resources:ResourceGroup").inputs.resourceGroupName).toBe(
       `rg-sap-${stack}`,

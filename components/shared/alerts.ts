@@ -22,6 +22,8 @@ export interface MetricAlertSpec {
   windowSize?: string;
   /** ISO 8601 duration, one of Azure's frequencies (PT1M..PT1H). Default PT5M. */
   frequency?: string;
+  /** Only count the metric where these dimensions have these values (e.g. WAF `Action` = `Block`). */
+  dimensions?: { name: string; values: string[] }[];
 }
 
 /** Azure Monitor metric alerts accept exactly these (minutes). */
@@ -113,6 +115,15 @@ export function addMetricAlerts(
                 operator: spec.operator,
                 threshold: spec.threshold,
                 timeAggregation: spec.aggregation,
+                ...(spec.dimensions
+                  ? {
+                      dimensions: spec.dimensions.map((d) => ({
+                        name: d.name,
+                        operator: "Include",
+                        values: d.values,
+                      })),
+                    }
+                  : {}),
               },
             ],
           },

@@ -18,7 +18,8 @@ export type DiagnosticsTarget =
   | "containerAppsEnvironment"
   | "logAnalyticsWorkspace"
   | "networkSecurityGroup"
-  | "virtualNetwork";
+  | "virtualNetwork"
+  | "frontDoorProfile";
 
 export interface CategorySet {
   /** Azure resource type, for documentation and error messages. */
@@ -111,6 +112,15 @@ export const DIAGNOSTIC_CATEGORIES: Readonly<Record<DiagnosticsTarget, CategoryS
     resourceType: "Microsoft.Network/virtualNetworks",
     groups: ["allLogs"],
     categories: [],
+    metrics: ["AllMetrics"],
+    dedicated: false,
+  },
+  // Front Door Standard/Premium (EDGE-1): access, health probe and WAF logs; no resource-specific
+  // tables exist for Microsoft.Cdn/profiles, they land in AzureDiagnostics.
+  frontDoorProfile: {
+    resourceType: "Microsoft.Cdn/profiles",
+    groups: [],
+    categories: ["FrontDoorAccessLog", "FrontDoorHealthProbeLog", "FrontDoorWebApplicationFirewallLog"],
     metrics: ["AllMetrics"],
     dedicated: false,
   },

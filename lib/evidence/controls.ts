@@ -93,9 +93,9 @@ export const CONTROLS: readonly Control[] = [
     id: "NET-2",
     title: "Only HTTPS ingress to designated frontends",
     requirement:
-      "Container apps: `allowInsecure=false`; only apps marked as frontends are `external`; every other app is internal. No public IPs on anything else.",
+      "Container apps: `allowInsecure=false`; only apps marked as frontends are reachable from outside, and only through the edge (EDGE-1); every other app is internal. No public IPs anywhere.",
     notes: [
-      "The public IP of the Container Apps environment's managed frontend belongs to Azure, not to the stack, so it is not a `PublicIPAddress` resource the pack can judge; ingress rules on the apps are.",
+      "Frontends keep `external` ingress on an internal environment with public network access disabled: `external` then means reachable from the VNet and through the environment's private endpoint, which only Front Door uses (EDGE-1).",
     ],
   },
   {
@@ -140,7 +140,7 @@ export const CONTROLS: readonly Control[] = [
     requirement:
       "Azure Monitor alerts on critical anomalies (for example Key Vault availability, PostgreSQL CPU and storage, container app restarts) routed to an action group.",
     notes: [
-      "Alerts are static metric thresholds on the signals each component declares (availability, CPU, storage, restarts, server load); anomaly detection and SIEM analytics rules (e.g. Microsoft Sentinel) are outside this stack.",
+      "Alerts are static metric thresholds on the signals each component declares (availability, CPU, storage, restarts, server load, WAF blocks, origin health); analytics over the logs is SIEM-1's (Microsoft Sentinel).",
       "Receivers are the alert e-mail from config; on-call routing is up to the action group's owner.",
     ],
   },
@@ -179,6 +179,27 @@ export const CONTROLS: readonly Control[] = [
       "Development and production are separate stacks with separate resource groups (and, in real use, subscriptions). Production runs the policy pack with every control mandatory. Changes reach production only through a reviewed pull request whose preview passed the policy pack.",
     notes: [
       "Separate subscriptions, branch protection and required reviewers on the `production` environment are GitHub and Azure settings outside the stack; the workflows gate production on a reviewed pull request whose preview ran the pack, and the pack checks one environment per stack in its own resource groups.",
+    ],
+  },
+  {
+    id: "EDGE-1",
+    title: "Edge protection",
+    requirement:
+      "Public HTTP(S) traffic reaches the platform only through a web application firewall in prevention mode (managed default rule set, bot protection, rate limiting) at an edge with DDoS protection (Azure Front Door Premium). HTTP redirects to HTTPS; the edge uses the strongest TLS policy it offers (TLS 1.2 minimum, TLS 1.3 preferred). Origins are reached privately (Private Link); the Container Apps environment is internal with public network access disabled.",
+    notes: [
+      "Front Door's strongest predefined TLS policy in the API version used (2025-06-01) is `TLS12_2023`: TLS 1.3 preferred, TLS 1.2 minimum with ECDHE-GCM suites only. A TLS 1.3 floor is possible only for custom domains; the `*.azurefd.net` endpoint host keeps Front Door's default policy.",
+      "DDoS protection at the edge is Front Door's built-in infrastructure protection; there is no setting to check. The WAF's managed rule sets are Microsoft's: the pack checks they are present and blocking, not their contents.",
+      "The private endpoint connection Front Door requests on the environment is approved by the stack at deployment time; the offline plan cannot show the connection's name, which Azure generates.",
+    ],
+  },
+  {
+    id: "SIEM-1",
+    title: "Security monitoring",
+    requirement:
+      "A SIEM (Microsoft Sentinel on the platform workspace) analyses security logs continuously. Analytics rules, kept as code, cover unusual access to secrets and keys, repeated authentication failures, WAF blocks from one source, role assignments made outside the pipeline, deleted locks or diagnostic settings, and public access re-enabled on a data store. Incidents route to the security team.",
+    notes: [
+      "Tenant-level data connectors (Microsoft Entra ID sign-in and audit logs, Microsoft Defender XDR) need a Global or Security Administrator and are not managed by this subscription-scoped stack; docs/edge-and-siem.md lists them.",
+      "Dev may run without Sentinel (a cost item): the prod preset requires it. Daily review of incidents by the security team is a process the stack cannot prove.",
     ],
   },
 ];

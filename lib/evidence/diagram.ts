@@ -3,7 +3,9 @@
  * drawn from the plan itself, so it shows what would be deployed rather than what was meant:
  * the VNet and its subnets (with their NSGs), the Container Apps environment and apps, private
  * endpoints, the data stores and Key Vaults behind them, the identities and their data-plane
- * access, and which apps the Internet reaches (NET-1, NET-2, IAM-2).
+ * access, and how the Internet reaches the apps: through Front Door and its WAF over Private
+ * Link (EDGE-1), or directly where an environment is still public (NET-1, NET-2, IAM-2), and
+ * whether Sentinel watches the workspace (SIEM-1).
  *
  * Output is deterministic (plan order, sanitized IDs): the README's prod diagram is compared
  * with a fresh rendering by test/evidence/diagram.test.ts.
@@ -25,6 +27,11 @@ const TYPES = {
   redisAccess: "azure-native:redisenterprise:AccessPolicyAssignment",
   diag: "azure-native:monitor:DiagnosticSetting",
   workspace: "azure-native:operationalinsights:Workspace",
+  frontDoor: "azure-native:cdn:Profile",
+  waf: "azure-native:frontdoor:Policy",
+  origin: "azure-native:cdn:AFDOrigin",
+  sentinel: "azure-native:securityinsights:SentinelOnboardingState",
+  analyticsRule: "azure-native:securityinsights:ScheduledAlertRule",
 } as const;
 
 /** Data stores and vaults, with the label and the service name the stack config uses. */
@@ -80,7 +87,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
 
   // Node IDs: kind + sanitized logical name, made unique (two names may sanitize alike, and
   // logical names are unique per type only). The fixed nodes are reserved first.
-  const used = new Set(["internet", "paas", "identities", "humans"]);
+  const used = new Set(["internet", "paas", "identities", "humans", "edge"]);
   const ids = new Map<PlannedResource, string>();
   const idFor = (kind: string, r: PlannedResource): string => {
     const known = ids.get(r);
@@ -122,15 +129,23 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   const endpoints = ofType(TYPES.pe);
   const subnetOf = (subnetId: unknown) => subnets.find((s) => idOf(s) === normalizeId(subnetId));
 
+  // An environment closed to the Internet (internal, public access disabled) is reached only
+  // through the edge; its external apps are frontends behind Front Door.
+  const closed = (env: PlannedResource | undefined) =>
+    env !== undefined &&
+    get(env.inputs, "vnetConfiguration", "internal") === true &&
+    text(env.inputs.publicNetworkAccess)?.toLowerCase() === "disabled";
+  const envOf = (app: PlannedResource) => envs.find((e) => idOf(e) === normalizeId(app.inputs.environmentId));
   const appLines = (indent: string, app: PlannedResource) => {
     const external = get(app.inputs, "configuration", "ingress", "external") === true;
+    const frontend = closed(envOf(app)) ? "frontend: via Front Door only" : "frontend: public HTTPS";
     const port = get(app.inputs, "configuration", "ingress", "targetPort");
     declare(
       indent,
       "app",
       app,
       `app ${azureName(app)}`,
-      external ? "frontend: public HTTPS" : "internal ingress only",
+      external ? frontend : "internal ingress only",
       ...(typeof port === "number" ? [`port ${port}`] : []),
     );
   };
@@ -195,6 +210,9 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
   }
   for (const ws of workspaces) {
     const days = ws.inputs.retentionInDays;
+    const onWorkspace = (r: PlannedResource) => text(r.inputs.workspaceName) === azureName(ws);
+    const sentinel = ofType(TYPES.sentinel).some(onWorkspace);
+    const rules = ofType(TYPES.analyticsRule).filter(onWorkspace).length;
     declare(
       "    ",
       "log",
@@ -202,6 +220,7 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
       "Log Analytics workspace",
       azureName(ws),
       ...(typeof days === "number" ? [`${days} days`] : []),
+      ...(sentinel ? [`Microsoft Sentinel: ${rules} analytics rules`] : []),
     );
   }
   out.push("  end");
@@ -227,9 +246,42 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     if (p) identityByPrincipal.set(p.toLowerCase(), i);
   }
 
-  // Internet -> frontends (NET-2): only apps whose ingress is external.
+  // Internet -> Front Door + WAF -> Private Link -> frontends (EDGE-1); directly only to external
+  // apps of an environment that is still open to the Internet (NET-2).
+  const profiles = ofType(TYPES.frontDoor);
+  const wafs = ofType(TYPES.waf);
+  for (const profile of profiles) {
+    const modes = wafs.map((w) => text(get(w.inputs, "policySettings", "mode")) ?? "?");
+    const node = declare(
+      "  ",
+      "edge",
+      profile,
+      `Front Door ${text(get(profile.inputs, "sku", "name")) ?? ""}`.trim(),
+      azureName(profile),
+      ...(modes.length ? [`WAF ${[...new Set(modes)].join(", ")}`] : ["no WAF"]),
+    );
+    edge("internet", `internet -->${edgeText("HTTPS (HTTP redirected)")} ${node}`);
+  }
+  const fqdnOf = (app: PlannedResource) =>
+    text(get(app.outputs, "configuration", "ingress", "fqdn")) ?? text(app.outputs.latestRevisionFqdn);
+  for (const origin of ofType(TYPES.origin)) {
+    const profile = profiles.find((p) => azureName(p) === text(origin.inputs.profileName));
+    const app = apps.find((a) => fqdnOf(a) !== undefined && fqdnOf(a) === text(origin.inputs.hostName));
+    const privateLink = text(get(origin.inputs, "sharedPrivateLinkResource", "privateLink", "id"));
+    // An app without external ingress answers only inside its environment: no edge.
+    const reachable = app && get(app.inputs, "configuration", "ingress", "external") === true;
+    if (profile && app && reachable && nodes.has(profile) && nodes.has(app))
+      edge(
+        "internet",
+        `${nodes.get(profile)} -->${edgeText(privateLink ? "Private Link" : "public origin")} ${nodes.get(app)}`,
+      );
+  }
   for (const app of apps)
-    if (get(app.inputs, "configuration", "ingress", "external") === true && nodes.has(app))
+    if (
+      get(app.inputs, "configuration", "ingress", "external") === true &&
+      nodes.has(app) &&
+      !closed(envOf(app))
+    )
       edge("internet", `internet -->${edgeText("HTTPS 443")} ${nodes.get(app)}`);
 
   // Who runs as which identity (apps, and data stores using a CMK identity).

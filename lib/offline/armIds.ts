@@ -152,6 +152,63 @@ const SHAPES: Record<string, ArmShape> = {
     template: `${RG}/providers/Microsoft.App/containerApps/{containerAppName}`,
   },
   "app:Job": { nameKey: "jobName", template: `${RG}/providers/Microsoft.App/jobs/{jobName}` },
+  "cdn:Profile": { nameKey: "profileName", template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}` },
+  "cdn:AFDEndpoint": {
+    nameKey: "endpointName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}`,
+  },
+  "cdn:AFDOriginGroup": {
+    nameKey: "originGroupName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}`,
+  },
+  "cdn:AFDOrigin": {
+    nameKey: "originName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}/origins/{originName}`,
+  },
+  "cdn:AFDCustomDomain": {
+    nameKey: "customDomainName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/customDomains/{customDomainName}`,
+  },
+  "cdn:RuleSet": {
+    nameKey: "ruleSetName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}`,
+  },
+  "cdn:Rule": {
+    nameKey: "ruleName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}/rules/{ruleName}`,
+  },
+  "cdn:Route": {
+    nameKey: "routeName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{routeName}`,
+  },
+  "cdn:SecurityPolicy": {
+    nameKey: "securityPolicyName",
+    template: `${RG}/providers/Microsoft.Cdn/profiles/{profileName}/securityPolicies/{securityPolicyName}`,
+  },
+  "frontdoor:Policy": {
+    nameKey: "policyName",
+    template: `${RG}/providers/Microsoft.Network/frontDoorWebApplicationFirewallPolicies/{policyName}`,
+  },
+  "app:ManagedEnvironmentPrivateEndpointConnection": {
+    nameKey: "privateEndpointConnectionName",
+    template: `${RG}/providers/Microsoft.App/managedEnvironments/{environmentName}/privateEndpointConnections/{privateEndpointConnectionName}`,
+  },
+  "securityinsights:SentinelOnboardingState": {
+    nameKey: "sentinelOnboardingStateName",
+    template: `${RG}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}/providers/Microsoft.SecurityInsights/onboardingStates/{sentinelOnboardingStateName}`,
+  },
+  "securityinsights:ScheduledAlertRule": {
+    nameKey: "ruleId",
+    template: `${RG}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}/providers/Microsoft.SecurityInsights/alertRules/{ruleId}`,
+  },
+  "monitor:SubscriptionDiagnosticSetting": {
+    nameKey: "name",
+    template: "/subscriptions/{sub}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+  },
+  "monitor:ScheduledQueryRule": {
+    nameKey: "ruleName",
+    template: `${RG}/providers/Microsoft.Insights/scheduledQueryRules/{ruleName}`,
+  },
   "security:Pricing": {
     nameKey: "pricingName",
     template: "{scopeId}/providers/Microsoft.Security/pricings/{pricingName}",

@@ -66,6 +66,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
    */
   exactInputs?: { type: string; name: string; inputs: Record<string, unknown> };
 
+  /** Private Link requests Front Door origins made, by target resource ID (Azure creates them Pending). */
+  private readonly privateLinkRequests = new Map<string, Set<string>>();
+
   constructor(options: AzureMockOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? MOCK_SUBSCRIPTION_ID;
     this.tenantId = options.tenantId ?? MOCK_TENANT_ID;
@@ -83,6 +86,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     if (type.startsWith("pulumi:providers:"))
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
+    if (type === "azure-native:cdn:AFDOrigin") this.recordPrivateLinkRequest(inputs);
     if (type.startsWith("azure-native:")) return this.azureResource(type, name, inputs);
     return { id: `${name}-id`, state: inputs };
   }
@@ -109,6 +113,27 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         );
         return { id, name: inputs.keyName, keyUri, keyUriWithVersion: `${keyUri}/${suffix(id, 32)}` };
       }
+      case "azure-native:app:getManagedEnvironment": {
+        // The private endpoint connections Front Door origins requested on this environment.
+        const inputs = args.inputs as Outputs;
+        const id = armResourceId(
+          "azure-native:app:ManagedEnvironment",
+          inputs,
+          this.subscriptionId,
+          String(inputs.environmentName),
+        );
+        const requests = [...(this.privateLinkRequests.get(id.toLowerCase()) ?? [])];
+        return {
+          id,
+          name: inputs.environmentName,
+          privateEndpointConnections: requests.map((description) => ({
+            id: `${id}/privateEndpointConnections/pec-${suffix(id + description, 12)}`,
+            name: `pec-${suffix(id + description, 12)}`,
+            groupIds: ["managedEnvironments"],
+            privateLinkServiceConnectionState: { status: "Pending", description, actionsRequired: "None" },
+          })),
+        };
+      }
       default: {
         const error = new Error(
           `offline plan: invoke ${args.token} has no mock; add it to lib/offline/mocks.ts (inputs: ${JSON.stringify(args.inputs)})`,
@@ -117,6 +142,15 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         throw Object.assign(error, { details: error.message });
       }
     }
+  }
+
+  private recordPrivateLinkRequest(inputs: Outputs): void {
+    const link = objectInput(inputs.sharedPrivateLinkResource);
+    const target = objectInput(link.privateLink).id;
+    if (typeof target !== "string") return;
+    const set = this.privateLinkRequests.get(target.toLowerCase()) ?? new Set<string>();
+    set.add(text(link.requestMessage, ""));
+    this.privateLinkRequests.set(target.toLowerCase(), set);
   }
 
   private randomResource(type: string, name: string, inputs: Outputs): { id: string; state: Outputs } {
@@ -229,6 +263,12 @@ export class AzureMocks implements pulumi.runtime.Mocks {
           },
         };
       }
+      case "azure-native:cdn:AFDEndpoint":
+        return { hostName: `${name}-${suffix(id, 12)}.z01.azurefd.net` };
+      case "azure-native:cdn:AFDCustomDomain":
+        return {
+          validationProperties: { validationToken: suffix(`validation/${id}`, 32), expirationDate: "" },
+        };
       default:
         return {};
     }

@@ -80,6 +80,25 @@ const TYPES = {
   "security:Pricing": { aliases: [], tags: false, location: false },
   "security:AdvancedThreatProtection": { aliases: [], tags: false, location: false },
   "security:DefenderForStorage": { aliases: [], tags: false, location: false },
+  "cdn:Profile": { aliases: [], tags: true, location: true },
+  "cdn:AFDEndpoint": { aliases: [], tags: true, location: true },
+  "cdn:AFDOriginGroup": { aliases: [], tags: false, location: false },
+  "cdn:AFDOrigin": { aliases: [], tags: false, location: false },
+  "cdn:AFDCustomDomain": { aliases: [], tags: false, location: false },
+  "cdn:Route": { aliases: [], tags: false, location: false },
+  "cdn:RuleSet": { aliases: [], tags: false, location: false },
+  "cdn:Rule": { aliases: [], tags: false, location: false },
+  "cdn:SecurityPolicy": { aliases: [], tags: false, location: false },
+  "frontdoor:Policy": { aliases: ["network:Policy"], tags: true, location: true },
+  "app:ManagedEnvironmentPrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "securityinsights:SentinelOnboardingState": { aliases: [], tags: false, location: false },
+  "securityinsights:ScheduledAlertRule": { aliases: [], tags: false, location: false },
+  "monitor:SubscriptionDiagnosticSetting": {
+    aliases: ["insights:SubscriptionDiagnosticSetting"],
+    tags: false,
+    location: false,
+  },
+  "monitor:ScheduledQueryRule": { aliases: ["insights:ScheduledQueryRule"], tags: true, location: true },
 } as const satisfies Record<string, TypeInfo>;
 
 /** A canonical azure-native type token known to the pack, e.g. `azure-native:storage:StorageAccount`. */

@@ -31,9 +31,19 @@ export const FRAMEWORK_MAPPING: readonly FrameworkCriterion[] = [
     title: "logical access",
     controls: ["IAM-1", "IAM-2", "KEY-1", "SEC-1"],
   },
-  { framework: "SOC 2", criterion: "CC6.6", title: "boundary protection", controls: ["NET-1", "NET-2"] },
+  {
+    framework: "SOC 2",
+    criterion: "CC6.6",
+    title: "boundary protection",
+    controls: ["NET-1", "NET-2", "EDGE-1"],
+  },
   { framework: "SOC 2", criterion: "CC6.7", title: "transmission", controls: ["TLS-1"] },
-  { framework: "SOC 2", criterion: "CC7.2", title: "monitoring", controls: ["LOG-1", "MON-1", "THR-1"] },
+  {
+    framework: "SOC 2",
+    criterion: "CC7.2",
+    title: "monitoring",
+    controls: ["LOG-1", "MON-1", "THR-1", "SIEM-1"],
+  },
   { framework: "SOC 2", criterion: "CC8.1", title: "change management", controls: ["ENV-1"] },
   {
     framework: "SOC 2",
@@ -46,7 +56,7 @@ export const FRAMEWORK_MAPPING: readonly FrameworkCriterion[] = [
     framework: "GDPR",
     criterion: "Art. 32",
     title: "security of processing",
-    controls: ["TLS-1", "ENC-1", "ENC-2", "IAM-1", "BAK-1", "LOG-1"],
+    controls: ["TLS-1", "ENC-1", "ENC-2", "IAM-1", "BAK-1", "LOG-1", "EDGE-1", "SIEM-1"],
   },
   { framework: "GDPR", criterion: "Art. 44", title: "transfers", controls: ["RES-1"] },
   {

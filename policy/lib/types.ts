@@ -24,6 +24,8 @@ export const CONTROL_IDS = [
   "CLS-1",
   "THR-1",
   "ENV-1",
+  "EDGE-1",
+  "SIEM-1",
 ] as const;
 
 export type ControlId = (typeof CONTROL_IDS)[number];

@@ -8,6 +8,7 @@ import { alertingPolicies } from "./alerting";
 import { authorizationPolicies } from "./authorization";
 import { containerAppsPolicies } from "./containerApps";
 import { defenderPolicies } from "./defender";
+import { edgePolicies } from "./edge";
 import { environmentPolicies } from "./environment";
 import { generalPolicies } from "./general";
 import { keyVaultPolicies } from "./keyVault";
@@ -15,6 +16,7 @@ import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
 import { postgresPolicies } from "./postgres";
 import { redisPolicies } from "./redis";
+import { sentinelPolicies } from "./sentinel";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 
@@ -32,6 +34,8 @@ export const allPolicies = [
   ...generalPolicies,
   ...environmentPolicies,
   ...stackPolicies,
+  ...edgePolicies,
+  ...sentinelPolicies,
 ] as const;
 
 /** Policies by service, for documentation and reports. */
@@ -49,6 +53,8 @@ export const policiesByService = {
   general: generalPolicies,
   environment: environmentPolicies,
   stack: stackPolicies,
+  edge: edgePolicies,
+  sentinel: sentinelPolicies,
 } as const;
 
 export const platformPolicies: PlatformPolicy[] = [...allPolicies];

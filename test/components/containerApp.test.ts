@@ -431,10 +431,10 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
       /app "api": has secrets \(THIRD_PARTY_API_KEY\) but this stack passed no Key Vault/,
     ));
 
-  it("a frontend in an internal environment (fixed at creation)", () =>
+  it("a frontend in an environment that serves no frontends", () =>
     refused(
       base({ ingress: "frontend" }, { environment: environmentRef("dev", false) }),
-      /ingress "frontend" needs an external environment/,
+      /ingress "frontend" needs an environment that serves frontends through the edge/,
     ));
 
   it("a prod frontend with fewer than 2 replicas (AVL-1)", () =>

@@ -53,8 +53,14 @@ describe("ContainerAppsEnvironment (dev, with a frontend)", () => {
     expect(env.parent).toContain("ContainerAppsEnvironment::cae");
   });
 
-  it("is VNet-integrated on the apps subnet and external because a frontend exists (NET-1, NET-2)", () => {
-    expect(env.inputs.vnetConfiguration).toEqual({ infrastructureSubnetId: SUBNET, internal: false });
+  it("is VNet-integrated, internal and closed to the Internet even with a frontend (NET-1, NET-2, EDGE-1)", () => {
+    expect(env.inputs.vnetConfiguration).toEqual({ infrastructureSubnetId: SUBNET, internal: true });
+    expect(env.inputs.publicNetworkAccess).toBe("Disabled");
+    // Private endpoints (Front Door's Private Link origin) need a workload-profiles environment.
+    expect(env.inputs.workloadProfiles).toContainEqual({
+      name: "Consumption",
+      workloadProfileType: "Consumption",
+    });
     expect(env.inputs.environmentName).toBe("cae-sap-apps-dev");
     expect(env.inputs.location).toBe("westeurope");
   });
@@ -92,7 +98,7 @@ describe("ContainerAppsEnvironment (dev, with a frontend)", () => {
 });
 
 describe("ContainerAppsEnvironment variants", () => {
-  it("is internal when no app is a frontend (NET-2) and exposes that to apps", async () => {
+  it("is internal when no app is a frontend (NET-2) and tells apps no frontend is served", async () => {
     let component: ContainerAppsEnvironment | undefined;
     const { resources } = await runProgram(() => {
       component = new ContainerAppsEnvironment("cae", args({ hasFrontend: false }));

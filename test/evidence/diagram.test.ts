@@ -36,6 +36,15 @@ function setExternal(resources: PlannedResource[], app: string, external: boolea
   return resources;
 }
 
+/** Opens the Container Apps environment to the Internet (what EDGE-1 forbids), to show it would be drawn. */
+function openEnvironment(resources: PlannedResource[]): PlannedResource[] {
+  for (const r of resources.filter((x) => x.type === "azure-native:app:ManagedEnvironment")) {
+    r.inputs.publicNetworkAccess = "Enabled";
+    (r.inputs.vnetConfiguration as { internal: boolean }).internal = false;
+  }
+  return resources;
+}
+
 describe("the prod diagram", () => {
   let text: string;
   beforeAll(() => {
@@ -63,7 +72,7 @@ describe("the prod diagram", () => {
       return members.join("\n");
     };
     const apps = inside(/^subgraph subnet_\w+\["subnet snet-sap-apps-prod/);
-    expect(apps).toMatch(/app_app_web_app\["app web<br\/>frontend: public HTTPS/);
+    expect(apps).toMatch(/app_app_web_app\["app web<br\/>frontend: via Front Door only/);
     expect(apps).toMatch(/app_app_api_app\["app api<br\/>internal ingress only/);
     const pe = inside(/^subgraph subnet_\w+\["subnet snet-sap-pe-prod/);
     for (const group of ["vault", "postgresqlServer", "blob", "redisEnterprise"])
@@ -71,10 +80,20 @@ describe("the prod diagram", () => {
     expect(pe).not.toContain("app_");
   });
 
-  it("lets the Internet reach the frontend only, over HTTPS", () => {
+  it("lets the Internet reach Front Door and its WAF only, and Front Door the frontend over Private Link (EDGE-1)", () => {
     expect(lines(text).filter((l) => l.startsWith("internet -->"))).toEqual([
-      'internet -->|"HTTPS 443"| app_app_web_app',
+      'internet -->|"HTTPS (HTTP redirected)"| edge_edge_profile',
     ]);
+    expect(text).toMatch(
+      /edge_edge_profile\["Front Door Premium_AzureFrontDoor<br\/>afd-sap-prod<br\/>WAF Prevention"\]/,
+    );
+    expect(lines(text).filter((l) => l.startsWith("edge_edge_profile -->"))).toEqual([
+      'edge_edge_profile -->|"Private Link"| app_app_web_app',
+    ]);
+  });
+
+  it("shows Sentinel and its analytics rules on the workspace (SIEM-1)", () => {
+    expect(text).toMatch(/log-sap-platform-prod<br\/>365 days<br\/>Microsoft Sentinel: 6 analytics rules/);
   });
 
   it("routes apps to data stores through private endpoints", () => {
@@ -131,7 +150,7 @@ describe("the dev diagram", () => {
     expect(text).not.toContain("CMK identity");
     expect(lines(text).filter((l) => l.startsWith("internet"))).toEqual([
       "internet((Internet))",
-      'internet -->|"HTTPS 443"| app_app_web_app',
+      'internet -->|"HTTPS (HTTP redirected)"| edge_edge_profile',
     ]);
   });
 
@@ -139,13 +158,17 @@ describe("the dev diagram", () => {
     expect(text).toMatch(/app_app_api_app\["app api<br\/>internal ingress only/);
     expect(text).not.toMatch(/internet -->.*app_app_api_app/);
     const allInternal = renderMermaid({ plan: edited(dev, (rs) => setExternal(rs, "web", false)) });
-    expect(allInternal).not.toMatch(/internet -->/);
+    expect(allInternal).not.toMatch(/internet -->.*app_/);
+    expect(allInternal).not.toMatch(/-->\|"Private Link"\| app_/);
     expect(allInternal).toMatch(/app_app_web_app\["app web<br\/>internal ingress only/);
   });
 
-  it("adds an edge from the Internet for each app turned into a frontend", () => {
-    const both = renderMermaid({ plan: edited(dev, (rs) => setExternal(rs, "api", true)) });
-    expect(lines(both).filter((l) => l.startsWith("internet -->"))).toEqual([
+  it("draws a direct edge from the Internet to each external app once the environment is opened (NET-2 finding)", () => {
+    const closed = renderMermaid({ plan: edited(dev, (rs) => setExternal(rs, "api", true)) });
+    expect(closed).not.toMatch(/internet -->.*app_/);
+    const open = renderMermaid({ plan: edited(dev, (rs) => openEnvironment(setExternal(rs, "api", true))) });
+    expect(lines(open).filter((l) => l.startsWith("internet -->"))).toEqual([
+      'internet -->|"HTTPS (HTTP redirected)"| edge_edge_profile',
       'internet -->|"HTTPS 443"| app_app_api_app',
       'internet -->|"HTTPS 443"| app_app_web_app',
     ]);

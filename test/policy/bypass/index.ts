@@ -4,10 +4,11 @@
  * catalog; one file per class of bypass.
  */
 import * as destinations from "./destinations";
+import * as edge from "./edge";
 import * as escapes from "./escapes";
 import * as types from "./types";
 
-const sections = [types, escapes, destinations];
+const sections = [types, escapes, destinations, edge];
 
 export const BYPASS_MUTATIONS = sections.flatMap((s) => s.MUTATIONS);
 export const BYPASS_VARIATIONS = sections.flatMap((s) => s.SECURE_VARIATIONS);

@@ -1,0 +1,477 @@
+/**
+ * EDGE-1: the only way in from the Internet. Azure Front Door Premium (built-in DDoS protection
+ * at Microsoft's edge) with a WAF policy in Prevention mode, reaching each frontend app over
+ * Private Link to the internal Container Apps environment, whose private endpoint connection
+ * this component approves itself. HTTPS only: HTTP redirects, the origin is called over HTTPS,
+ * custom domains get managed certificates and the strongest predefined TLS policy, and every
+ * response carries HSTS. Logs go to the workspace (LOG-1); WAF block spikes and origin health
+ * raise alerts (MON-1).
+ *
+ * Limits and rule sets are declared once in `frontDoorSpec.ts`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import * as cdn from "@pulumi/azure-native/cdn";
+import * as frontdoor from "@pulumi/azure-native/frontdoor";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import {
+  CUSTOM_DOMAIN,
+  EDGE_TLS_POLICY,
+  FRONT_DOOR_SKU,
+  HSTS_HEADER_VALUE,
+  MANAGED_RULE_SETS,
+  PLATFORM_RULE_PRIORITY,
+  WAF_RATE_LIMIT,
+  type EdgeSettings,
+  type WafCustomRule,
+} from "./frontDoorSpec";
+import { addMetricAlerts, type MetricAlertSpec } from "./shared/alerts";
+import { addDiagnostics } from "./shared/diagnostics";
+import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
+import { componentTags } from "./shared/tags";
+
+/** The text Front Door puts on its private endpoint connection request; the approval matches it. */
+export const PRIVATE_LINK_REQUEST_MESSAGE = "Front Door (EDGE-1) private origin request";
+
+/** Container Apps' Private Link sub-resource (group ID) for an environment. */
+export const MANAGED_ENVIRONMENT_GROUP_ID = "managedEnvironments";
+
+/** One frontend app served at the edge. */
+export interface FrontDoorApp {
+  /** App name (2-32 lowercase letters, digits, '-'); part of the endpoint's and origin's names. */
+  name: string;
+  /** The app's FQDN in the environment: origin host name and host header, so ingress routes it. */
+  fqdn: pulumi.Input<string>;
+  /** Path the health probes GET (the app's readiness path). */
+  probePath: string;
+}
+
+export interface FrontDoorArgs {
+  platform: PlatformContext;
+  /** The internal Container Apps environment the origins reach over Private Link. */
+  environmentId: pulumi.Input<string>;
+  environmentName: pulumi.Input<string>;
+  /** Frontends; at least one (no frontend, no edge). */
+  apps: readonly FrontDoorApp[];
+  settings: EdgeSettings;
+}
+
+const ARG_KEYS = ["platform", "environmentId", "environmentName", "apps", "settings"] as const;
+
+/** Front Door child names (endpoints, origins, rule sets): letters, digits, '-' (rule sets: no '-'). */
+const CHILD_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,44}[a-zA-Z0-9])?$/;
+
+/** The WAF's custom rules: the stack's own (1..99), the geo-filter (100) and the rate limit (200). */
+export function wafCustomRules(settings: EdgeSettings): inputs.frontdoor.CustomRuleArgs[] {
+  const own = settings.customRules.map((r: WafCustomRule) => ({
+    name: r.name,
+    priority: r.priority,
+    enabledState: "Enabled",
+    ruleType: "MatchRule",
+    action: r.action,
+    matchConditions: [
+      {
+        matchVariable: r.matchVariable,
+        operator: r.operator,
+        ...(r.selector ? { selector: r.selector } : {}),
+        matchValue: [...r.matchValues],
+        negateCondition: r.negateCondition,
+      },
+    ],
+  }));
+  // Negated GeoMatch conditions are ANDed: "not in A and not in B" is "not in A ∪ B", so the
+  // list is split into groups of 10 without changing what the rule means.
+  const countries = [...settings.allowedCountries];
+  const geoGroups: string[][] = [];
+  for (let i = 0; i < countries.length; i += 10) geoGroups.push(countries.slice(i, i + 10));
+  const geo =
+    countries.length > 0
+      ? [
+          {
+            name: "BlockOutsideAllowedCountries",
+            priority: PLATFORM_RULE_PRIORITY.geoFilter,
+            enabledState: "Enabled",
+            ruleType: "MatchRule",
+            action: "Block",
+            matchConditions: geoGroups.map((group) => ({
+              matchVariable: "SocketAddr",
+              operator: "GeoMatch",
+              negateCondition: true,
+              matchValue: group,
+            })),
+          },
+        ]
+      : [];
+  const rateLimit = {
+    name: "RateLimitPerClientIp",
+    priority: PLATFORM_RULE_PRIORITY.rateLimit,
+    enabledState: "Enabled",
+    ruleType: "RateLimitRule",
+    action: "Block",
+    rateLimitDurationInMinutes: 1,
+    rateLimitThreshold: settings.rateLimitPerMinute,
+    // Counted per client socket address: one noisy client cannot exhaust the others' budget.
+    groupBy: [{ variableName: "SocketAddr" }],
+    matchConditions: [{ matchVariable: "RequestUri", operator: "Any", matchValue: [] }],
+  };
+  return [...own, ...geo, rateLimit];
+}
+
+/**
+ * The name of the pending connection Front Door requested on the environment (matched by our
+ * request message). Azure generates the name; without a match the deployment stops and says why.
+ */
+export function frontDoorConnectionName(
+  owner: string,
+  connections:
+    readonly { name: string; privateLinkServiceConnectionState?: { description?: string } }[] | undefined,
+): string {
+  const ours = (connections ?? []).find(
+    (c) => c.privateLinkServiceConnectionState?.description === PRIVATE_LINK_REQUEST_MESSAGE,
+  );
+  if (!ours) {
+    throw new Error(
+      `${owner}: the environment has no private endpoint connection requested by Front Door ("${PRIVATE_LINK_REQUEST_MESSAGE}"); run the deployment again once the origin's Private Link request has arrived (EDGE-1)`,
+    );
+  }
+  return ours.name;
+}
+
+/** Throws on bad args before anything registers (the config schema checks the same for stacks). */
+function checkArgs(owner: string, args: FrontDoorArgs): void {
+  const apps: readonly FrontDoorApp[] = Array.isArray(args.apps) ? args.apps : [];
+  if (apps.length === 0) {
+    throw new Error(`${owner}: apps must list at least one frontend (EDGE-1)`);
+  }
+  const { settings } = args;
+  if (
+    !Number.isInteger(settings.rateLimitPerMinute) ||
+    settings.rateLimitPerMinute < WAF_RATE_LIMIT.min ||
+    settings.rateLimitPerMinute > WAF_RATE_LIMIT.max
+  ) {
+    throw new Error(
+      `${owner}: settings.rateLimitPerMinute = ${settings.rateLimitPerMinute}: must be a whole number ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (EDGE-1)`,
+    );
+  }
+  for (const c of settings.allowedCountries) {
+    if (!/^[A-Z]{2}$/.test(c))
+      throw new Error(`${owner}: allowedCountries entry "${c}" is not an ISO country code`);
+  }
+  for (const r of settings.customRules) {
+    if (r.priority < 1 || r.priority > 99 || !["Block", "Log"].includes(r.action)) {
+      throw new Error(
+        `${owner}: custom rule "${r.name}": priority must be 1..99 and action Block or Log; an Allow rule would skip the managed rule sets (EDGE-1)`,
+      );
+    }
+  }
+  const names = apps.map((a) => a.name);
+  for (const a of apps) {
+    if (!CHILD_NAME.test(a.name))
+      throw new Error(`${owner}: app name "${a.name}" is not a valid Front Door name`);
+    if (!a.probePath.startsWith("/"))
+      throw new Error(`${owner}: app "${a.name}" probePath must start with '/'`);
+  }
+  for (const [appName, host] of Object.entries(settings.customDomains)) {
+    if (!names.includes(appName)) {
+      throw new Error(
+        `${owner}: customDomains.${appName} names no frontend app (${names.join(", ")}) (EDGE-1)`,
+      );
+    }
+    if (!CUSTOM_DOMAIN.test(host))
+      throw new Error(`${owner}: customDomains.${appName} "${host}" is not a host name`);
+  }
+}
+
+export class FrontDoor extends pulumi.ComponentResource {
+  readonly profileId: pulumi.Output<string>;
+  readonly wafPolicyId: pulumi.Output<string>;
+  /** Per app: the `*.azurefd.net` host name the Internet uses (and the custom domain's CNAME target). */
+  readonly endpointHostNames: Record<string, pulumi.Output<string>>;
+  /** Per app with a custom domain: the TXT value to publish at `_dnsauth.<host>` for the managed certificate. */
+  readonly domainValidationTokens: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `FrontDoor "${name}"`;
+    rejectUnknownArgs(owner, args, ARG_KEYS, "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1");
+    checkArgs(owner, args);
+    const { platform, settings } = args;
+    const tags = componentTags(platform, "internal", {}, owner);
+    const label = `${platform.namePrefix}-${platform.environment}`;
+    super("secure-azure-platform:edge:FrontDoor", name, {}, opts);
+    const parent = { parent: this };
+    const rg = platform.resourceGroupName;
+
+    const profile = new cdn.Profile(
+      `${name}-profile`,
+      {
+        resourceGroupName: rg,
+        profileName: `afd-${label}`,
+        location: "global",
+        sku: { name: FRONT_DOOR_SKU },
+        originResponseTimeoutSeconds: 60,
+        tags,
+      },
+      parent,
+    );
+
+    // Prevention mode, body inspection, Microsoft's managed rule sets blocking (EDGE-1).
+    const waf = new frontdoor.Policy(
+      `${name}-waf`,
+      {
+        resourceGroupName: rg,
+        // Letters and digits only, starting with a letter.
+        policyName: `waf${platform.namePrefix}${platform.environment}`,
+        location: "Global",
+        sku: { name: FRONT_DOOR_SKU },
+        policySettings: {
+          enabledState: "Enabled",
+          mode: "Prevention",
+          requestBodyCheck: "Enabled",
+          customBlockResponseStatusCode: 403,
+        },
+        managedRules: { managedRuleSets: MANAGED_RULE_SETS.map((s) => ({ ...s })) },
+        customRules: { rules: wafCustomRules(settings) },
+        tags,
+      },
+      parent,
+    );
+
+    // HSTS (and no MIME sniffing) on every response, whatever the app sends (TLS-1).
+    const ruleSet = new cdn.RuleSet(
+      `${name}-security-headers`,
+      { resourceGroupName: rg, profileName: profile.name, ruleSetName: "SecurityHeaders" },
+      parent,
+    );
+    const headerRule = new cdn.Rule(
+      `${name}-hsts`,
+      {
+        resourceGroupName: rg,
+        profileName: profile.name,
+        ruleSetName: ruleSet.name,
+        ruleName: "Hsts",
+        order: 1,
+        conditions: [],
+        actions: [
+          {
+            name: "ModifyResponseHeader",
+            parameters: {
+              typeName: "DeliveryRuleHeaderActionParameters",
+              headerAction: "Overwrite",
+              headerName: "Strict-Transport-Security",
+              value: HSTS_HEADER_VALUE,
+            },
+          },
+          {
+            name: "ModifyResponseHeader",
+            parameters: {
+              typeName: "DeliveryRuleHeaderActionParameters",
+              headerAction: "Overwrite",
+              headerName: "X-Content-Type-Options",
+              value: "nosniff",
+            },
+          },
+        ],
+        matchProcessingBehavior: "Continue",
+      },
+      parent,
+    );
+
+    const endpointHostNames: Record<string, pulumi.Output<string>> = {};
+    const domainValidationTokens: Record<string, pulumi.Output<string>> = {};
+    const wafDomains: pulumi.Input<string>[] = [];
+    const origins: cdn.AFDOrigin[] = [];
+    const routes: {
+      app: FrontDoorApp;
+      endpoint: cdn.AFDEndpoint;
+      group: cdn.AFDOriginGroup;
+      origin: cdn.AFDOrigin;
+      domain?: cdn.AFDCustomDomain;
+    }[] = [];
+
+    for (const a of args.apps) {
+      const endpoint = new cdn.AFDEndpoint(
+        `${name}-${a.name}-endpoint`,
+        {
+          resourceGroupName: rg,
+          profileName: profile.name,
+          endpointName: `fde-${a.name}-${label}`,
+          location: "global",
+          enabledState: "Enabled",
+          // A hash in the host name: nobody can take over the name if the endpoint is deleted.
+          autoGeneratedDomainNameLabelScope: "TenantReuse",
+          tags,
+        },
+        parent,
+      );
+      endpointHostNames[a.name] = endpoint.hostName;
+      wafDomains.push(endpoint.id);
+
+      const group = new cdn.AFDOriginGroup(
+        `${name}-${a.name}-origins`,
+        {
+          resourceGroupName: rg,
+          profileName: profile.name,
+          originGroupName: `og-${a.name}`,
+          // Probes go over the same private HTTPS path as traffic, to the app's readiness path.
+          healthProbeSettings: {
+            probePath: a.probePath,
+            probeProtocol: "Https",
+            probeRequestType: "GET",
+            probeIntervalInSeconds: 60,
+          },
+          loadBalancingSettings: {
+            sampleSize: 4,
+            successfulSamplesRequired: 3,
+            additionalLatencyInMilliseconds: 50,
+          },
+          sessionAffinityState: "Disabled",
+        },
+        parent,
+      );
+      const origin = new cdn.AFDOrigin(
+        `${name}-${a.name}-origin`,
+        {
+          resourceGroupName: rg,
+          profileName: profile.name,
+          originGroupName: group.name,
+          originName: `o-${a.name}`,
+          // The app's FQDN as host and host header: the environment's ingress routes by host.
+          hostName: a.fqdn,
+          originHostHeader: a.fqdn,
+          httpPort: 80,
+          httpsPort: 443,
+          priority: 1,
+          weight: 1000,
+          enabledState: "Enabled",
+          enforceCertificateNameCheck: true,
+          // EDGE-1 / NET-2: the origin is reached through a private endpoint Front Door manages.
+          sharedPrivateLinkResource: {
+            privateLink: { id: args.environmentId },
+            groupId: MANAGED_ENVIRONMENT_GROUP_ID,
+            privateLinkLocation: platform.location,
+            requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+          },
+        },
+        parent,
+      );
+      origins.push(origin);
+
+      const host = settings.customDomains[a.name];
+      let domain: cdn.AFDCustomDomain | undefined;
+      if (host) {
+        domain = new cdn.AFDCustomDomain(
+          `${name}-${a.name}-domain`,
+          {
+            resourceGroupName: rg,
+            profileName: profile.name,
+            customDomainName: `${a.name}-${host.replace(/\./g, "-")}`.slice(0, 60).replace(/-+$/, ""),
+            hostName: host,
+            // Front Door issues and renews the certificate; TLS 1.3 preferred, 1.2 minimum (TLS-1).
+            tlsSettings: { certificateType: "ManagedCertificate", cipherSuiteSetType: EDGE_TLS_POLICY },
+          },
+          parent,
+        );
+        wafDomains.push(domain.id);
+        domainValidationTokens[a.name] = domain.validationProperties.apply((v) => v?.validationToken ?? "");
+      }
+      routes.push({ app: a, endpoint, group, origin, domain });
+    }
+
+    // The WAF covers every endpoint and custom domain of the profile, every path.
+    new cdn.SecurityPolicy(
+      `${name}-waf-binding`,
+      {
+        resourceGroupName: rg,
+        profileName: profile.name,
+        securityPolicyName: "waf",
+        parameters: {
+          type: "WebApplicationFirewall",
+          wafPolicy: { id: waf.id },
+          associations: [{ domains: wafDomains.map((id) => ({ id })), patternsToMatch: ["/*"] }],
+        },
+      },
+      parent,
+    );
+
+    for (const { app: a, endpoint, group, origin, domain } of routes) {
+      new cdn.Route(
+        `${name}-${a.name}-route`,
+        {
+          resourceGroupName: rg,
+          profileName: profile.name,
+          endpointName: endpoint.name,
+          routeName: `r-${a.name}`,
+          originGroup: { id: group.id },
+          ruleSets: [{ id: ruleSet.id }],
+          customDomains: domain ? [{ id: domain.id }] : [],
+          // HTTP is accepted only to redirect it; Front Door calls the origin over HTTPS only.
+          supportedProtocols: ["Http", "Https"],
+          httpsRedirect: "Enabled",
+          forwardingProtocol: "HttpsOnly",
+          linkToDefaultDomain: "Enabled",
+          patternsToMatch: ["/*"],
+          enabledState: "Enabled",
+        },
+        // Azure refuses a route to an origin group that has no origin yet.
+        { parent: this, dependsOn: [origin, headerRule] },
+      );
+    }
+
+    // The connection Front Door requested on the environment starts Pending; approve it here
+    // rather than in the portal. Azure names it, so read it back once the origins exist.
+    const connections = app.getManagedEnvironmentOutput(
+      { resourceGroupName: rg, environmentName: args.environmentName },
+      { parent: this, dependsOn: origins },
+    ).privateEndpointConnections;
+    const connectionName = connections.apply((list) => frontDoorConnectionName(owner, list));
+    new app.ManagedEnvironmentPrivateEndpointConnection(
+      `${name}-private-link-approval`,
+      {
+        resourceGroupName: rg,
+        environmentName: args.environmentName,
+        privateEndpointConnectionName: connectionName,
+        privateLinkServiceConnectionState: {
+          status: "Approved",
+          description: "Approved by the platform stack for its Front Door profile (EDGE-1)",
+        },
+      },
+      parent,
+    );
+
+    addDiagnostics(`${name}-profile`, profile.id, "frontDoorProfile", platform, undefined, parent);
+    const alerts: MetricAlertSpec[] = [
+      {
+        name: "waf-block-spike",
+        description: "The Front Door WAF blocked an unusual number of requests (attack or false positives)",
+        metricNamespace: "Microsoft.Cdn/profiles",
+        metricName: "WebApplicationFirewallRequestCount",
+        dimensions: [{ name: "Action", values: ["Block"] }],
+        operator: "GreaterThan",
+        threshold: 500,
+        aggregation: "Total",
+        severity: 2,
+        windowSize: "PT5M",
+        frequency: "PT5M",
+      },
+      {
+        name: "origin-health",
+        description: "Front Door health probes fail for an origin (app down or Private Link not approved)",
+        metricNamespace: "Microsoft.Cdn/profiles",
+        metricName: "OriginHealthPercentage",
+        operator: "LessThan",
+        threshold: 90,
+        aggregation: "Average",
+        severity: 1,
+        windowSize: "PT5M",
+        frequency: "PT1M",
+      },
+    ];
+    addMetricAlerts("frontdoor", profile.id, alerts, platform, parent);
+
+    this.profileId = profile.id;
+    this.wafPolicyId = waf.id;
+    this.endpointHostNames = endpointHostNames;
+    this.domainValidationTokens = domainValidationTokens;
+    this.registerOutputs({ profileId: this.profileId, wafPolicyId: this.wafPolicyId });
+  }
+}

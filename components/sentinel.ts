@@ -1,0 +1,179 @@
+/**
+ * SIEM-1: Microsoft Sentinel on the platform workspace.
+ * - Onboarding (`SentinelOnboardingState` "default") turns the workspace into a Sentinel workspace.
+ * - The subscription's Activity log reaches the workspace (the "Azure Activity" data connector
+ *   is, since 2021, exactly this subscription diagnostic setting). Resource logs already arrive
+ *   through each component's diagnostic setting (LOG-1). Tenant-level connectors (Entra ID,
+ *   Defender XDR) need a tenant administrator: docs/edge-and-siem.md lists them.
+ * - The analytics rules of `sentinel/rules.ts`, scheduled, each creating incidents.
+ * - Incidents reach the security team: a log alert on the `SecurityIncident` table notifies the
+ *   security action group (Sentinel automation rules can only run Logic App playbooks, which
+ *   would need a connector identity and consent; an Azure Monitor alert needs neither).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as securityinsights from "@pulumi/azure-native/securityinsights";
+import { ANALYTICS_RULES, type AnalyticsRule, type RuleContext } from "./sentinel/rules";
+import { DIAGNOSTIC_SETTING_NAME } from "./shared/diagnostics";
+import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
+import { stableRuleId } from "./sentinel/ids";
+import { resourceName } from "./shared/naming";
+import { componentTags } from "./shared/tags";
+
+/** Activity log categories sent to the workspace: who changed what, security and policy events. */
+export const ACTIVITY_LOG_CATEGORIES = ["Administrative", "Security", "Policy", "Alert"] as const;
+
+export interface SentinelArgs {
+  platform: PlatformContext;
+  /** Name of the platform workspace (Sentinel addresses it by name within the resource group). */
+  workspaceName: pulumi.Input<string>;
+  /** Where incidents are mailed (the security team). */
+  securityEmail: string;
+  /** Deployment-time values the rules need (pipeline identity, workload identities). */
+  ruleContext: pulumi.Input<RuleContext>;
+  /** Rules to deploy; default all of `ANALYTICS_RULES`. */
+  rules?: readonly AnalyticsRule[];
+}
+
+const ARG_KEYS = ["platform", "workspaceName", "securityEmail", "ruleContext", "rules"] as const;
+
+export class Sentinel extends pulumi.ComponentResource {
+  readonly onboardingId: pulumi.Output<string>;
+  readonly securityActionGroupId: pulumi.Output<string>;
+  readonly ruleIds: pulumi.Output<string>[];
+
+  constructor(name: string, args: SentinelArgs, opts?: pulumi.ComponentResourceOptions) {
+    const owner = `Sentinel "${name}"`;
+    rejectUnknownArgs(owner, args, ARG_KEYS, "the onboarding, connectors and rules are fixed by SIEM-1");
+    if (typeof args.securityEmail !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.securityEmail)) {
+      throw new Error(
+        `${owner}: securityEmail = "${String(args.securityEmail)}": must be an e-mail address (SIEM-1)`,
+      );
+    }
+    const rules = args.rules ?? ANALYTICS_RULES;
+    if (rules.length === 0) throw new Error(`${owner}: at least one analytics rule is required (SIEM-1)`);
+    const { platform } = args;
+    const actionGroupName = resourceName(platform, "actionGroup", "security");
+    const alertName = resourceName(platform, "metricAlert", "sentinel-incidents");
+    const tags = componentTags(platform, "confidential", {}, owner);
+    super("secure-azure-platform:siem:Sentinel", name, {}, opts);
+    const rg = platform.resourceGroupName;
+
+    const onboarding = new securityinsights.SentinelOnboardingState(
+      `${name}-onboarding`,
+      { resourceGroupName: rg, workspaceName: args.workspaceName, sentinelOnboardingStateName: "default" },
+      { parent: this },
+    );
+
+    // The "Azure Activity" connector: the subscription's Activity log into the workspace.
+    new monitor.SubscriptionDiagnosticSetting(
+      `${name}-activity-log`,
+      {
+        name: `${DIAGNOSTIC_SETTING_NAME}-${platform.namePrefix}-${platform.environment}`,
+        workspaceId: platform.workspaceId,
+        logs: ACTIVITY_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+      },
+      { parent: this },
+    );
+
+    // Rules need the onboarding: Sentinel refuses alert rules on a workspace it does not manage.
+    const ruleOpts = { parent: this, dependsOn: [onboarding] };
+    this.ruleIds = rules.map(
+      (rule) =>
+        new securityinsights.ScheduledAlertRule(
+          `${name}-${rule.id}`,
+          {
+            resourceGroupName: rg,
+            workspaceName: args.workspaceName,
+            ruleId: stableRuleId(platform, rule.id),
+            kind: "Scheduled",
+            displayName: rule.displayName,
+            description: rule.description,
+            enabled: true,
+            severity: rule.severity,
+            tactics: [...rule.tactics],
+            techniques: [...rule.techniques],
+            query: pulumi.output(args.ruleContext).apply((ctx) => rule.query(ctx)),
+            queryFrequency: rule.queryFrequency,
+            queryPeriod: rule.queryPeriod,
+            triggerOperator: "GreaterThan",
+            triggerThreshold: 0,
+            suppressionEnabled: false,
+            suppressionDuration: "PT1H",
+            entityMappings: rule.entityMappings.map((m) => ({
+              entityType: m.entityType,
+              fieldMappings: m.fieldMappings.map((f) => ({ ...f })),
+            })),
+            incidentConfiguration: {
+              createIncident: true,
+              groupingConfiguration: {
+                enabled: true,
+                reopenClosedIncident: false,
+                lookbackDuration: "PT5H",
+                matchingMethod: "AllEntities",
+              },
+            },
+            eventGroupingSettings: { aggregationKind: "SingleAlert" },
+          },
+          ruleOpts,
+        ).id,
+    );
+
+    const actionGroup = new monitor.ActionGroup(
+      `${name}-security-action-group`,
+      {
+        resourceGroupName: rg,
+        actionGroupName,
+        location: "global",
+        groupShortName: `${platform.namePrefix}sec`.slice(0, 12),
+        enabled: true,
+        emailReceivers: [
+          { name: "security-team", emailAddress: args.securityEmail, useCommonAlertSchema: true },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+
+    // Every new incident (from these rules or any other Sentinel source) notifies the team.
+    new monitor.ScheduledQueryRule(
+      `${name}-incidents-to-security`,
+      {
+        resourceGroupName: rg,
+        ruleName: alertName,
+        location: platform.location,
+        description: "New Microsoft Sentinel incidents, routed to the security team (SIEM-1)",
+        displayName: "Sentinel incident created",
+        enabled: true,
+        severity: 1,
+        kind: "LogAlert",
+        scopes: [platform.workspaceId],
+        evaluationFrequency: "PT5M",
+        windowSize: "PT5M",
+        criteria: {
+          allOf: [
+            {
+              query:
+                'SecurityIncident\n| where Status == "New"\n| summarize arg_max(TimeGenerated, *) by IncidentNumber\n| project IncidentNumber, Title, Severity, IncidentUrl',
+              timeAggregation: "Count",
+              operator: "GreaterThan",
+              threshold: 0,
+              failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+            },
+          ],
+        },
+        autoMitigate: false,
+        actions: { actionGroups: [actionGroup.id] },
+        tags,
+      },
+      { parent: this, dependsOn: [onboarding] },
+    );
+
+    this.onboardingId = onboarding.id;
+    this.securityActionGroupId = actionGroup.id;
+    this.registerOutputs({
+      onboardingId: this.onboardingId,
+      securityActionGroupId: this.securityActionGroupId,
+    });
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * SIEM-1: the scheduled analytics rules, as data. Each names its severity, MITRE ATT&CK tactics
+ * and techniques, entity mappings and a KQL query over tables the stack's own diagnostic
+ * settings write (`logTables.ts`; a test refuses any other table and any mapped column the query
+ * does not produce). Values known only at deployment (the pipeline's identity, the workload
+ * identities) are passed in, never hard-coded.
+ */
+
+/** What the queries need from the deployment. */
+export interface RuleContext {
+  /** Object and client (application) IDs of the identity that runs `pulumi up`: the pipeline. */
+  pipelineIds: readonly string[];
+  /** Principal IDs allowed to read secrets and use keys (workload and CMK identities). */
+  keyVaultCallers: readonly string[];
+}
+
+export type RuleSeverity = "High" | "Medium" | "Low" | "Informational";
+
+export interface EntityMapping {
+  entityType: "Account" | "IP" | "AzureResource";
+  fieldMappings: { identifier: string; columnName: string }[];
+}
+
+export interface AnalyticsRule {
+  /** Stable kebab-case ID; the Sentinel rule ID is derived from it. */
+  id: string;
+  displayName: string;
+  description: string;
+  severity: RuleSeverity;
+  tactics: readonly string[];
+  techniques: readonly string[];
+  /** ISO 8601: how often the query runs and how far back it looks. */
+  queryFrequency: string;
+  queryPeriod: string;
+  entityMappings: readonly EntityMapping[];
+  query(ctx: RuleContext): string;
+}
+
+const kqlList = (values: readonly string[]): string =>
+  `dynamic([${values.map((v) => `"${v.replace(/["\\]/g, "")}"`).join(", ")}])`;
+
+/** Thresholds, declared once (the docs table reads them). */
+export const RULE_THRESHOLDS = {
+  keyVaultBulkReads: 50,
+  postgresAuthFailures: 10,
+  wafBlocksPerSource: 200,
+} as const;
+
+const resourceEntity: EntityMapping = {
+  entityType: "AzureResource",
+  fieldMappings: [{ identifier: "ResourceId", columnName: "ResourceId" }],
+};
+const callerIpEntity: EntityMapping = {
+  entityType: "IP",
+  fieldMappings: [{ identifier: "Address", columnName: "CallerIpAddress" }],
+};
+const callerAccountEntity: EntityMapping = {
+  entityType: "Account",
+  fieldMappings: [{ identifier: "FullName", columnName: "Caller" }],
+};
+
+/** Control-plane writes that can switch public network access back on for a data store. */
+const DATA_STORE_WRITES = [
+  "MICROSOFT.STORAGE/STORAGEACCOUNTS/WRITE",
+  "MICROSOFT.KEYVAULT/VAULTS/WRITE",
+  "MICROSOFT.DBFORPOSTGRESQL/FLEXIBLESERVERS/WRITE",
+  "MICROSOFT.CACHE/REDISENTERPRISE/WRITE",
+  "MICROSOFT.APP/MANAGEDENVIRONMENTS/WRITE",
+];
+
+export const ANALYTICS_RULES: readonly AnalyticsRule[] = [
+  {
+    id: "key-vault-unexpected-or-bulk-access",
+    displayName: "Key Vault secrets or keys read by an unexpected identity or in bulk",
+    description:
+      "A caller outside the platform's workload and encryption identities read a secret or used a key, or any caller read more secrets or keys in an hour than the applications do (SIEM-1, KEY-1).",
+    severity: "High",
+    tactics: ["CredentialAccess", "Collection"],
+    techniques: ["T1555", "T1552"],
+    queryFrequency: "PT1H",
+    queryPeriod: "PT1H",
+    entityMappings: [
+      { entityType: "Account", fieldMappings: [{ identifier: "AadUserId", columnName: "CallerObjectId" }] },
+      callerIpEntity,
+      resourceEntity,
+    ],
+    query: (ctx) => `let allowed = ${kqlList(ctx.keyVaultCallers)};
+AZKVAuditLogs
+| where OperationName in~ ("SecretGet", "SecretList", "KeyGet", "KeyDecrypt", "KeyUnwrap", "KeySign", "KeyList")
+| where ResultSignature !in~ ("Unauthorized", "Forbidden")
+| extend CallerObjectId = tostring(coalesce(Identity.claim.oid, Identity.claim["http://schemas.microsoft.com/identity/claims/objectidentifier"]))
+| summarize Operations = count(), Names = make_set(Id, 20) by CallerObjectId, CallerIpAddress, ResourceId = _ResourceId
+| where CallerObjectId !in (allowed) or Operations > ${RULE_THRESHOLDS.keyVaultBulkReads}`,
+  },
+  {
+    id: "postgres-repeated-auth-failures",
+    displayName: "Repeated PostgreSQL authentication failures",
+    description: `At least ${RULE_THRESHOLDS.postgresAuthFailures} failed logins on a PostgreSQL server within 15 minutes: password spraying, a leaked host name or a broken workload identity (SIEM-1, IAM-1).`,
+    severity: "Medium",
+    tactics: ["CredentialAccess"],
+    techniques: ["T1110"],
+    queryFrequency: "PT15M",
+    queryPeriod: "PT15M",
+    entityMappings: [
+      resourceEntity,
+      { entityType: "Account", fieldMappings: [{ identifier: "Name", columnName: "UserName" }] },
+    ],
+    query: () => `AzureDiagnostics
+| where ResourceProvider == "MICROSOFT.DBFORPOSTGRESQL" and Category == "PostgreSQLLogs"
+| where Message has "authentication failed" or Message has "token validation failed"
+| extend UserName = extract(@'user "([^"]+)"', 1, Message)
+| summarize Failures = count() by ResourceId, UserName
+| where Failures >= ${RULE_THRESHOLDS.postgresAuthFailures}`,
+  },
+  {
+    id: "waf-blocks-from-one-source",
+    displayName: "Front Door WAF blocks many requests from one client",
+    description: `One client IP had more than ${RULE_THRESHOLDS.wafBlocksPerSource} requests blocked by the WAF in an hour: scanning or an attack in progress (SIEM-1, EDGE-1).`,
+    severity: "Medium",
+    tactics: ["InitialAccess", "Reconnaissance"],
+    techniques: ["T1190", "T1595"],
+    queryFrequency: "PT1H",
+    queryPeriod: "PT1H",
+    entityMappings: [
+      { entityType: "IP", fieldMappings: [{ identifier: "Address", columnName: "ClientIp" }] },
+      resourceEntity,
+    ],
+    query: () => `AzureDiagnostics
+| where ResourceProvider == "MICROSOFT.CDN" and Category == "FrontDoorWebApplicationFirewallLog"
+| where action_s == "Block"
+| summarize Blocked = count(), Rules = make_set(ruleName_s, 20), Hosts = make_set(host_s, 10) by ClientIp = clientIP_s, ResourceId
+| where Blocked > ${RULE_THRESHOLDS.wafBlocksPerSource}`,
+  },
+  {
+    id: "role-assignment-outside-pipeline",
+    displayName: "Role assignment created outside the deployment pipeline",
+    description:
+      "A role assignment was written by someone other than the pipeline's identity: access must be granted through reviewed code (SIEM-1, IAM-2, ENV-1).",
+    severity: "High",
+    tactics: ["PrivilegeEscalation", "Persistence"],
+    techniques: ["T1098"],
+    queryFrequency: "PT15M",
+    queryPeriod: "PT15M",
+    entityMappings: [callerAccountEntity, callerIpEntity, resourceEntity],
+    query: (ctx) => `let pipeline = ${kqlList(ctx.pipelineIds)};
+AzureActivity
+| where OperationNameValue =~ "MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE"
+| where ActivityStatusValue =~ "Success"
+| where Caller !in~ (pipeline)
+| project TimeGenerated, Caller, CallerIpAddress, ResourceId = _ResourceId, Properties_d`,
+  },
+  {
+    id: "diagnostics-or-lock-deleted",
+    displayName: "Diagnostic setting or management lock deleted",
+    description:
+      "Someone deleted a diagnostic setting (the audit trail) or a CanNotDelete lock (deletion protection): both are defence evasion before tampering with data (SIEM-1, LOG-1, BAK-2).",
+    severity: "High",
+    tactics: ["DefenseEvasion", "Impact"],
+    techniques: ["T1562", "T1485"],
+    queryFrequency: "PT15M",
+    queryPeriod: "PT15M",
+    entityMappings: [callerAccountEntity, callerIpEntity, resourceEntity],
+    query: () => `AzureActivity
+| where OperationNameValue in~ ("MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE", "MICROSOFT.AUTHORIZATION/LOCKS/DELETE")
+| where ActivityStatusValue =~ "Success"
+| project TimeGenerated, Caller, CallerIpAddress, OperationNameValue, ResourceId = _ResourceId`,
+  },
+  {
+    id: "public-access-re-enabled",
+    displayName: "Public network access re-enabled on a data store",
+    description:
+      "A write to a storage account, key vault, PostgreSQL server, Managed Redis cluster or the Container Apps environment asked for public network access Enabled (SIEM-1, NET-1, EDGE-1).",
+    severity: "High",
+    tactics: ["DefenseEvasion", "Exfiltration"],
+    techniques: ["T1562", "T1537"],
+    queryFrequency: "PT15M",
+    queryPeriod: "PT15M",
+    entityMappings: [callerAccountEntity, callerIpEntity, resourceEntity],
+    query: () => `AzureActivity
+| where OperationNameValue in~ (${DATA_STORE_WRITES.map((o) => `"${o}"`).join(", ")})
+| where ActivityStatusValue in~ ("Start", "Success", "Accepted")
+| extend RequestBody = tostring(Properties_d.requestbody)
+| where RequestBody matches regex @'"publicNetworkAccess"\\s*:\\s*"Enabled"'
+| project TimeGenerated, Caller, CallerIpAddress, OperationNameValue, ResourceId = _ResourceId`,
+  },
+];

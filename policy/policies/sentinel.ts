@@ -1,0 +1,100 @@
+/**
+ * Microsoft Sentinel (SIEM-1): the platform workspace is onboarded, receives the subscription's
+ * Activity log, and runs scheduled analytics rules that create incidents. Dev may turn the
+ * requirement off (a cost item, `requireSentinel: false` in its preset); prod may not.
+ */
+import { resourcePolicy, stackPolicy } from "../lib/define";
+import { arr, bool, eqi, get, hasText, peek, show } from "../lib/props";
+import { label, ReferenceIndex } from "../lib/relations";
+
+export const sentinelRuleQuality = resourcePolicy({
+  name: "sentinel-rule-quality",
+  description:
+    "Sentinel scheduled analytics rules are enabled, create incidents, name a MITRE ATT&CK tactic and map at least one entity, so an incident says who, from where and on what (SIEM-1).",
+  controls: ["SIEM-1"],
+  severity: "medium",
+  remediation:
+    "Set enabled: true, incidentConfiguration.createIncident: true, tactics [...] and entityMappings [...] (components/sentinel/rules.ts).",
+  types: ["azure-native:securityinsights:ScheduledAlertRule"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "enabled") !== true)
+      report(`enabled is ${show(get(props, "enabled"))}; the rule must run`);
+    if (bool(props, "incidentConfiguration", "createIncident") !== true)
+      report("incidentConfiguration.createIncident is not true; alerts would never reach the security team");
+    if (arr(props, "tactics").length === 0) report("tactics is empty; name the MITRE ATT&CK tactic");
+    if (arr(props, "entityMappings").length === 0) report("entityMappings is empty; map at least one entity");
+    if (!hasText(props, "query")) report("query is empty");
+  },
+});
+
+export const sentinelOnboarded = stackPolicy({
+  name: "sentinel-onboarded",
+  description:
+    "The platform's Log Analytics workspace is onboarded to Microsoft Sentinel, receives the subscription's Activity log and runs at least the configured number of enabled analytics rules (SIEM-1).",
+  controls: ["SIEM-1"],
+  severity: "high",
+  remediation:
+    "Turn secure-azure-platform:sentinel on (the Sentinel component onboards the workspace, adds the Activity log setting and the analytics rules).",
+  types: [
+    "azure-native:operationalinsights:Workspace",
+    "azure-native:securityinsights:SentinelOnboardingState",
+    "azure-native:securityinsights:ScheduledAlertRule",
+    "azure-native:monitor:SubscriptionDiagnosticSetting",
+  ],
+  config: {
+    requireSentinel: {
+      description: "Require Sentinel on every workspace of the stack (prod). Dev may turn it off for cost.",
+      default: true,
+    },
+    minRules: {
+      description: "Fewest enabled scheduled analytics rules per onboarded workspace.",
+      default: 6,
+      schema: { minimum: 1 },
+    },
+  },
+  check: (stack, cfg, report) => {
+    if (!cfg.requireSentinel) return;
+    const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
+    const nameOf = (r: { props: Readonly<Record<string, unknown>> }) => peek(r.props, "workspaceName");
+    const onboardings = stack.ofType("azure-native:securityinsights:SentinelOnboardingState");
+    const rules = stack
+      .ofType("azure-native:securityinsights:ScheduledAlertRule")
+      .filter((r) => bool(r.props, "enabled") === true);
+    const activity = new ReferenceIndex(
+      stack
+        .ofType("azure-native:monitor:SubscriptionDiagnosticSetting")
+        .filter((s) =>
+          arr(s.props, "logs").some(
+            (l) => eqi(get(l, "category"), "Administrative") && bool(l, "enabled") === true,
+          ),
+        ),
+      (s) => [peek(s.props, "workspaceId")],
+    );
+    for (const ws of workspaces) {
+      const name = nameOf(ws);
+      // Sentinel resources address the workspace by name; an unknown name (preview) matches by dependency.
+      const matches = (r: (typeof onboardings)[number]) => {
+        const n = nameOf(r);
+        return typeof n === "string" && typeof name === "string"
+          ? n.toLowerCase() === name.toLowerCase()
+          : r.dependencies.some((d) => d.urn === ws.urn);
+      };
+      if (!onboardings.some(matches)) {
+        report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);
+        continue;
+      }
+      const count = rules.filter(matches).length;
+      if (count < cfg.minRules)
+        report(`${label(ws)} runs ${count} enabled analytics rule(s); at least ${cfg.minRules}`, ws.urn);
+      if (activity.referrers(ws).length === 0)
+        report(
+          `${label(ws)} does not receive the subscription's Activity log (Administrative category)`,
+          ws.urn,
+        );
+    }
+    if (workspaces.length === 0) report("the stack has no Log Analytics workspace for Sentinel");
+  },
+});
+
+export const sentinelPolicies = [sentinelRuleQuality, sentinelOnboarded] as const;

@@ -1,0 +1,278 @@
+/**
+ * FrontDoor under mocks (EDGE-1, TLS-1, NET-2, LOG-1, MON-1): Premium profile, WAF in Prevention
+ * with the managed rule sets and a per-client rate limit, Private Link origins whose connection
+ * the stack approves, HTTPS-only routes with HSTS, custom domains with the strongest TLS policy.
+ */
+import {
+  FrontDoor,
+  frontDoorConnectionName,
+  PRIVATE_LINK_REQUEST_MESSAGE,
+  type FrontDoorArgs,
+} from "../../components/frontDoor";
+import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
+import { projectDeclarations } from "../../config";
+import { testPlatform, testResourceGroupId } from "../helpers/platform";
+import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+
+const ENV_NAME = "cae-sap-apps-dev";
+const ENV_ID = `${testResourceGroupId()}/providers/Microsoft.App/managedEnvironments/${ENV_NAME}`;
+const settings = (overrides: Partial<EdgeSettings> = {}): EdgeSettings => ({
+  rateLimitPerMinute: 1000,
+  allowedCountries: [],
+  customRules: [],
+  customDomains: {},
+  ...overrides,
+});
+const args = (overrides: Partial<FrontDoorArgs> = {}): FrontDoorArgs => ({
+  platform: testPlatform(),
+  environmentId: ENV_ID,
+  environmentName: ENV_NAME,
+  apps: [{ name: "web", fqdn: `web.abc.westeurope.azurecontainerapps.io`, probePath: "/healthz" }],
+  settings: settings(),
+  ...overrides,
+});
+
+describe("FrontDoor (dev defaults)", () => {
+  let resources: PlannedResource[];
+  beforeAll(async () => {
+    ({ resources } = await runProgram(() => new FrontDoor("edge", args())));
+  });
+
+  it("is a Premium profile (Private Link origins, managed WAF rules) (EDGE-1)", () => {
+    expect(only(resources, "azure-native:cdn:Profile").inputs).toMatchObject({
+      sku: { name: "Premium_AzureFrontDoor" },
+      location: "global",
+    });
+  });
+
+  it("runs the WAF in Prevention with body inspection, DRS 2.1 and bot manager blocking (EDGE-1)", () => {
+    const waf = only(resources, "azure-native:frontdoor:Policy").inputs;
+    expect(waf.policySettings).toMatchObject({
+      enabledState: "Enabled",
+      mode: "Prevention",
+      requestBodyCheck: "Enabled",
+    });
+    expect(waf.managedRules).toEqual({
+      managedRuleSets: [
+        { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1", ruleSetAction: "Block" },
+        { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1", ruleSetAction: "Block" },
+      ],
+    });
+    // No geo-filter unless asked; a rate limit per client IP always.
+    expect(waf.customRules).toEqual({
+      rules: [
+        expect.objectContaining({
+          ruleType: "RateLimitRule",
+          action: "Block",
+          rateLimitThreshold: 1000,
+          rateLimitDurationInMinutes: 1,
+          groupBy: [{ variableName: "SocketAddr" }],
+        }),
+      ],
+    });
+  });
+
+  it("binds the WAF to every endpoint, every path", () => {
+    const binding = only(resources, "azure-native:cdn:SecurityPolicy").inputs;
+    const endpoint = only(resources, "azure-native:cdn:AFDEndpoint");
+    expect(binding.parameters).toEqual({
+      type: "WebApplicationFirewall",
+      wafPolicy: { id: only(resources, "azure-native:frontdoor:Policy").id },
+      associations: [{ domains: [{ id: endpoint.id }], patternsToMatch: ["/*"] }],
+    });
+  });
+
+  it("reaches the app over Private Link with its own host name and probes its readiness path (EDGE-1, NET-2)", () => {
+    expect(only(resources, "azure-native:cdn:AFDOrigin").inputs).toMatchObject({
+      hostName: "web.abc.westeurope.azurecontainerapps.io",
+      originHostHeader: "web.abc.westeurope.azurecontainerapps.io",
+      enforceCertificateNameCheck: true,
+      sharedPrivateLinkResource: {
+        privateLink: { id: ENV_ID },
+        groupId: "managedEnvironments",
+        privateLinkLocation: "westeurope",
+        requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+      },
+    });
+    expect(only(resources, "azure-native:cdn:AFDOriginGroup").inputs.healthProbeSettings).toEqual({
+      probePath: "/healthz",
+      probeProtocol: "Https",
+      probeRequestType: "GET",
+      probeIntervalInSeconds: 60,
+    });
+  });
+
+  it("approves the pending connection Front Door requested, by its Azure-generated name", () => {
+    const approval = only(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection").inputs;
+    expect(approval.environmentName).toBe(ENV_NAME);
+    expect(approval.privateEndpointConnectionName).toMatch(/^pec-[0-9a-f]{12}$/);
+    expect(approval.privateLinkServiceConnectionState).toMatchObject({ status: "Approved" });
+  });
+
+  it("redirects HTTP, calls the origin over HTTPS only and adds HSTS (TLS-1)", () => {
+    expect(only(resources, "azure-native:cdn:Route").inputs).toMatchObject({
+      supportedProtocols: ["Http", "Https"],
+      httpsRedirect: "Enabled",
+      forwardingProtocol: "HttpsOnly",
+      patternsToMatch: ["/*"],
+      ruleSets: [{ id: only(resources, "azure-native:cdn:RuleSet").id }],
+    });
+    const actions = only(resources, "azure-native:cdn:Rule").inputs.actions as {
+      parameters: { headerName: string; value: string };
+    }[];
+    expect(actions.map((a) => a.parameters.headerName)).toContain("Strict-Transport-Security");
+    expect(actions[0].parameters.value).toMatch(/max-age=63072000/);
+  });
+
+  it("logs access, probes and WAF to the workspace and alerts on WAF blocks and origin health (LOG-1, MON-1)", () => {
+    const diag = only(resources, "azure-native:monitor:DiagnosticSetting").inputs;
+    expect(diag.resourceUri).toBe(only(resources, "azure-native:cdn:Profile").id);
+    expect(diag.logs).toEqual(
+      ["FrontDoorAccessLog", "FrontDoorHealthProbeLog", "FrontDoorWebApplicationFirewallLog"].map(
+        (category) => ({
+          category,
+          enabled: true,
+        }),
+      ),
+    );
+    const alerts = byType(resources, "azure-native:monitor:MetricAlert").map(
+      (a) => (a.inputs.criteria as { allOf: { metricName: string; dimensions?: unknown }[] }).allOf[0],
+    );
+    expect(alerts).toHaveLength(2);
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          metricName: "WebApplicationFirewallRequestCount",
+          dimensions: [{ name: "Action", operator: "Include", values: ["Block"] }],
+        }),
+        expect.objectContaining({ metricName: "OriginHealthPercentage", operator: "LessThan" }),
+      ]),
+    );
+  });
+});
+
+describe("FrontDoor (prod: geo-filter, custom domain, custom rules)", () => {
+  let resources: PlannedResource[];
+  beforeAll(async () => {
+    ({ resources } = await runProgram(
+      () =>
+        new FrontDoor(
+          "edge",
+          args({
+            platform: testPlatform({ environment: "prod", deletionLocks: true, zoneRedundant: true }),
+            environmentId: `${testResourceGroupId("prod")}/providers/Microsoft.App/managedEnvironments/cae-sap-apps-prod`,
+            environmentName: "cae-sap-apps-prod",
+            settings: settings({
+              allowedCountries: EU_COUNTRY_CODES,
+              customDomains: { web: "app.example.com" },
+              customRules: [
+                {
+                  name: "BlockAdmin",
+                  priority: 10,
+                  action: "Block",
+                  matchVariable: "RequestUri",
+                  operator: "BeginsWith",
+                  matchValues: ["/admin"],
+                  negateCondition: false,
+                },
+              ],
+            }),
+          }),
+        ),
+    ));
+  });
+
+  it("blocks everything outside the EU, in groups of 10 negated GeoMatch conditions (EDGE-1)", () => {
+    const rules = (
+      only(resources, "azure-native:frontdoor:Policy").inputs.customRules as {
+        rules: Record<string, unknown>[];
+      }
+    ).rules;
+    expect(rules.map((r) => [r.name, r.priority])).toEqual([
+      ["BlockAdmin", 10],
+      ["BlockOutsideAllowedCountries", 100],
+      ["RateLimitPerClientIp", 200],
+    ]);
+    const geo = rules[1].matchConditions as { negateCondition: boolean; matchValue: string[] }[];
+    expect(geo.every((c) => c.negateCondition)).toBe(true);
+    expect(geo.flatMap((c) => c.matchValue).sort()).toEqual([...EU_COUNTRY_CODES].sort());
+    expect(Math.max(...geo.map((c) => c.matchValue.length))).toBeLessThanOrEqual(10);
+  });
+
+  it("serves the custom domain with a managed certificate and TLS12_2023, bound to the WAF (TLS-1)", () => {
+    const domain = only(resources, "azure-native:cdn:AFDCustomDomain");
+    expect(domain.inputs).toMatchObject({
+      hostName: "app.example.com",
+      tlsSettings: { certificateType: "ManagedCertificate", cipherSuiteSetType: "TLS12_2023" },
+    });
+    expect(only(resources, "azure-native:cdn:Route").inputs.customDomains).toEqual([{ id: domain.id }]);
+    const binding = only(resources, "azure-native:cdn:SecurityPolicy").inputs.parameters as {
+      associations: { domains: { id: string }[] }[];
+    };
+    expect(binding.associations[0].domains).toContainEqual({ id: domain.id });
+  });
+});
+
+describe("FrontDoor refuses, registering nothing", () => {
+  async function refused(a: FrontDoorArgs, message: RegExp): Promise<void> {
+    const { error, resources } = await runExpectingError(() => new FrontDoor("edge", a));
+    expect(error.message).toMatch(message);
+    expect(resources).toEqual([]);
+  }
+  it("no frontend", () => refused(args({ apps: [] }), /at least one frontend/));
+  it("a rate limit below Front Door's minimum", () =>
+    refused(args({ settings: settings({ rateLimitPerMinute: 5 }) }), /rateLimitPerMinute = 5/));
+  it("an Allow custom rule (it would skip the managed rules)", () =>
+    refused(
+      args({
+        settings: settings({
+          customRules: [
+            {
+              name: "AllowAll",
+              priority: 1,
+              action: "Allow" as "Block",
+              matchVariable: "RequestUri",
+              operator: "Contains",
+              matchValues: ["/"],
+              negateCondition: false,
+            },
+          ],
+        }),
+      }),
+      /Allow rule would skip the managed rule sets/,
+    ));
+  it("a custom domain for an app that is not a frontend", () =>
+    refused(
+      args({ settings: settings({ customDomains: { api: "api.example.com" } }) }),
+      /customDomains.api names no frontend/,
+    ));
+  it("an insecure override", () =>
+    refused({ ...args(), wafMode: "Detection" } as FrontDoorArgs, /unknown argument "wafMode"/));
+});
+
+describe("one declaration of the edge defaults", () => {
+  it("Pulumi.yaml's geo-filter default is the EU list of frontDoorSpec.ts, and its rate limit default the spec's", () => {
+    const decl = projectDeclarations();
+    expect(decl.wafAllowedCountries.default).toEqual([...EU_COUNTRY_CODES]);
+    expect(decl.wafRateLimitPerMinute.default).toBe(WAF_RATE_LIMIT.default);
+    expect(decl.sentinel.default).toBe(true);
+  });
+});
+
+describe("which private endpoint connection the stack approves", () => {
+  const pending = (name: string, description: string) => ({
+    name,
+    privateLinkServiceConnectionState: { status: "Pending", description },
+  });
+  it("the one Front Door requested with our message, not another client's", () =>
+    expect(
+      frontDoorConnectionName('FrontDoor "edge"', [
+        pending("someone-else", "please let me in"),
+        pending("ours", PRIVATE_LINK_REQUEST_MESSAGE),
+      ]),
+    ).toBe("ours"));
+  it("none yet: stops the deployment with a message that says what to do", () =>
+    expect(() => frontDoorConnectionName('FrontDoor "edge"', [pending("x", "other")])).toThrow(
+      /no private endpoint connection requested by Front Door.*run the deployment again/,
+    ));
+});

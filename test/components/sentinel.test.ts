@@ -1,0 +1,153 @@
+/**
+ * Sentinel (SIEM-1): onboarding, the Activity log connector, the analytics rules as code and the
+ * route of incidents to the security team. The rules' KQL may only read tables that the stack's
+ * own diagnostic settings (or Sentinel itself) write, and every mapped entity column must be
+ * produced by the query.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Sentinel, ACTIVITY_LOG_CATEGORIES, type SentinelArgs } from "../../components/sentinel";
+import { ANALYTICS_RULES, type RuleContext } from "../../components/sentinel/rules";
+import { queryTables, TABLES_BY_TARGET, writtenTables } from "../../components/sentinel/logTables";
+import { DIAGNOSTIC_CATEGORIES } from "../../components/shared/diagnostics";
+import { testPlatform } from "../helpers/platform";
+import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+
+const ctx: RuleContext = {
+  pipelineIds: ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"],
+  keyVaultCallers: ["33333333-3333-4333-8333-333333333333"],
+};
+const args = (overrides: Partial<SentinelArgs> = {}): SentinelArgs => ({
+  platform: testPlatform({ environment: "prod", deletionLocks: true, zoneRedundant: true }),
+  workspaceName: "log-sap-platform-prod",
+  securityEmail: "security@example.com",
+  ruleContext: ctx,
+  ...overrides,
+});
+
+describe("analytics rules as code (SIEM-1)", () => {
+  it("has a table for every diagnostics target, so a new target must say what it writes", () => {
+    expect(Object.keys(TABLES_BY_TARGET).sort()).toEqual(Object.keys(DIAGNOSTIC_CATEGORIES).sort());
+  });
+
+  it("covers the threats the catalog names", () => {
+    expect(ANALYTICS_RULES.map((r) => r.id)).toEqual([
+      "key-vault-unexpected-or-bulk-access",
+      "postgres-repeated-auth-failures",
+      "waf-blocks-from-one-source",
+      "role-assignment-outside-pipeline",
+      "diagnostics-or-lock-deleted",
+      "public-access-re-enabled",
+    ]);
+  });
+
+  it.each(ANALYTICS_RULES.map((r) => [r.id, r] as const))(
+    "%s reads only tables the stack writes",
+    (_id, rule) => {
+      const tables = queryTables(rule.query(ctx));
+      expect(tables.length).toBeGreaterThan(0);
+      const written = writtenTables();
+      expect(tables.filter((t) => !written.has(t))).toEqual([]);
+    },
+  );
+
+  it.each(ANALYTICS_RULES.map((r) => [r.id, r] as const))(
+    "%s has severity, MITRE tactics and techniques, and entity columns its query produces",
+    (_id, rule) => {
+      expect(["High", "Medium", "Low", "Informational"]).toContain(rule.severity);
+      expect(rule.tactics.length).toBeGreaterThan(0);
+      for (const t of rule.techniques) expect(t).toMatch(/^T\d{4}$/);
+      const query = rule.query(ctx);
+      for (const m of rule.entityMappings)
+        for (const f of m.fieldMappings) expect(query).toMatch(new RegExp(`\\b${f.columnName}\\b`));
+      expect(rule.queryFrequency).toMatch(/^PT\d+[MH]$/);
+    },
+  );
+
+  it("puts the deployment's identities into the queries, not literals in code", () => {
+    const role = ANALYTICS_RULES.find((r) => r.id === "role-assignment-outside-pipeline")!;
+    expect(role.query(ctx)).toContain(ctx.pipelineIds[0]);
+    const kv = ANALYTICS_RULES.find((r) => r.id === "key-vault-unexpected-or-bulk-access")!;
+    expect(kv.query(ctx)).toContain(ctx.keyVaultCallers[0]);
+  });
+
+  it("would refuse a rule on a table nothing writes", () => {
+    expect(queryTables("SigninLogs | where ResultType != 0").filter((t) => !writtenTables().has(t))).toEqual([
+      "SigninLogs",
+    ]);
+    // Only the Key Vault target writes AZKVAuditLogs: without it the Key Vault rule has no data.
+    expect(writtenTables(["postgres"]).has("AZKVAuditLogs")).toBe(false);
+  });
+
+  it("reads table names from lets, unions and joins", () => {
+    expect(
+      queryTables(
+        'let x = dynamic(["a"]);\nlet t = 5;\nAzureActivity\n| join kind=inner (StorageBlobLogs | take 1) on CallerIpAddress\n| union LAQueryLogs, AZKVAuditLogs',
+      ).sort(),
+    ).toEqual(["AZKVAuditLogs", "AzureActivity", "LAQueryLogs", "StorageBlobLogs"]);
+  });
+});
+
+describe("Sentinel component", () => {
+  let resources: PlannedResource[];
+  beforeAll(async () => {
+    ({ resources } = await runProgram(() => new Sentinel("siem", args())));
+  });
+
+  it("onboards the platform workspace", () => {
+    expect(only(resources, "azure-native:securityinsights:SentinelOnboardingState").inputs).toMatchObject({
+      workspaceName: "log-sap-platform-prod",
+      sentinelOnboardingStateName: "default",
+    });
+  });
+
+  it("connects the subscription's Activity log to the workspace", () => {
+    const setting = only(resources, "azure-native:monitor:SubscriptionDiagnosticSetting").inputs;
+    expect(setting.workspaceId).toBe(testPlatform({ environment: "prod" }).workspaceId);
+    expect(setting.logs).toEqual(ACTIVITY_LOG_CATEGORIES.map((category) => ({ category, enabled: true })));
+  });
+
+  it("deploys every rule enabled, creating incidents, after onboarding", () => {
+    const rules = byType(resources, "azure-native:securityinsights:ScheduledAlertRule");
+    expect(rules).toHaveLength(ANALYTICS_RULES.length);
+    const onboarding = only(resources, "azure-native:securityinsights:SentinelOnboardingState");
+    for (const r of rules) {
+      expect(r.inputs).toMatchObject({
+        kind: "Scheduled",
+        enabled: true,
+        incidentConfiguration: { createIncident: true },
+      });
+      expect(r.inputs.ruleId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r.dependencies).toContain(onboarding.urn);
+    }
+  });
+
+  it("mails every new incident to the security team's action group", () => {
+    const group = byType(resources, "azure-native:monitor:ActionGroup")[0];
+    expect(group.inputs.emailReceivers).toEqual([
+      { name: "security-team", emailAddress: "security@example.com", useCommonAlertSchema: true },
+    ]);
+    const alert = only(resources, "azure-native:monitor:ScheduledQueryRule").inputs;
+    expect(alert.actions).toEqual({ actionGroups: [group.id] });
+    const query = (alert.criteria as { allOf: { query: string }[] }).allOf[0].query;
+    expect(queryTables(query)).toEqual(["SecurityIncident"]);
+  });
+
+  it("refuses a bad security e-mail, registering nothing", async () => {
+    const { error, resources: registered } = await runExpectingError(
+      () => new Sentinel("siem", args({ securityEmail: "not-an-address" })),
+    );
+    expect(error.message).toMatch(/securityEmail = "not-an-address"/);
+    expect(registered).toEqual([]);
+  });
+});
+
+describe("docs/edge-and-siem.md", () => {
+  it("lists every analytics rule of the code (and no other)", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "edge-and-siem.md"), "utf8");
+    const listed = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| (?:High|Medium|Low|Informational) \|/gm)].map(
+      (m) => m[1],
+    );
+    expect(listed).toEqual(ANALYTICS_RULES.map((r) => r.id));
+  });
+});

@@ -1,0 +1,69 @@
+/** Microsoft Sentinel policies (SIEM-1): onboarding of the workspace, Activity log, rule quality. */
+import * as s from "../../../policy/policies/sentinel";
+import { runStackPolicy } from "../../../policy/engine/harness";
+import { describePolicy } from "./support";
+
+const rule = {
+  workspaceName: "log-sap-platform-prod",
+  kind: "Scheduled",
+  enabled: true,
+  query: "AzureActivity | take 1",
+  tactics: ["DefenseEvasion"],
+  entityMappings: [
+    { entityType: "IP", fieldMappings: [{ identifier: "Address", columnName: "CallerIpAddress" }] },
+  ],
+  incidentConfiguration: { createIncident: true },
+};
+
+describePolicy(s.sentinelRuleQuality, {
+  type: "azure-native:securityinsights:ScheduledAlertRule",
+  compliant: rule,
+  violations: [
+    ["enabled", false, /must run/],
+    ["incidentConfiguration.createIncident", false, /never reach the security team/],
+    ["tactics", [], /MITRE/],
+    ["entityMappings", [], /entity/],
+  ],
+  unknown: "enabled",
+});
+
+const WS =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-sap-platform-prod";
+const r = (type: string, name: string, props: Record<string, unknown>) => ({
+  type: `azure-native:${type}`,
+  name,
+  urn: `urn:pulumi:prod::secure-azure-platform::azure-native:${type}::${name}`,
+  props,
+});
+function siem(rules = 6, activityWorkspace = WS) {
+  return [
+    r("operationalinsights:Workspace", "ws", { id: WS, workspaceName: "log-sap-platform-prod" }),
+    r("securityinsights:SentinelOnboardingState", "onboarding", { workspaceName: "log-sap-platform-prod" }),
+    ...Array.from({ length: rules }, (_, i) => r("securityinsights:ScheduledAlertRule", `rule-${i}`, rule)),
+    r("monitor:SubscriptionDiagnosticSetting", "activity", {
+      workspaceId: activityWorkspace,
+      logs: [{ category: "Administrative", enabled: true }],
+    }),
+  ];
+}
+
+describe("sentinel-onboarded (SIEM-1)", () => {
+  it("passes an onboarded workspace with its rules and the Activity log", async () =>
+    expect(await runStackPolicy(s.sentinelOnboarded, siem())).toEqual([]));
+  it("refuses a workspace that is not onboarded", async () =>
+    expect(
+      await runStackPolicy(
+        s.sentinelOnboarded,
+        siem().filter((x) => x.name !== "onboarding"),
+      ),
+    ).toEqual([expect.stringMatching(/not onboarded to Microsoft Sentinel/)]));
+  it("refuses too few rules and an Activity log sent elsewhere", async () => {
+    const result = (await runStackPolicy(s.sentinelOnboarded, siem(2, `${WS}-other`))) as string[];
+    expect(result.join("\n")).toMatch(/runs 2 enabled analytics rule\(s\); at least 6/);
+    expect(result.join("\n")).toMatch(/Activity log/);
+  });
+  it("lets dev run without Sentinel (cost), by preset only", async () =>
+    expect(await runStackPolicy(s.sentinelOnboarded, siem().slice(0, 1), { requireSentinel: false })).toEqual(
+      [],
+    ));
+});
