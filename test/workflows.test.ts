@@ -324,7 +324,10 @@ describe("the policy gate: the protected branch's pack and preset on every previ
     ).toEqual([
       "deploy.yml:preview:dev",
       "deploy.yml:preview:prod",
+      // Two passes per stack: the lifted locks excluded, then recreated (the lock window).
       "deploy.yml:up:dev",
+      "deploy.yml:up:dev",
+      "deploy.yml:up:prod",
       "deploy.yml:up:prod",
       "pull-request.yml:preview:dev",
       "pull-request.yml:preview:prod",
@@ -482,7 +485,9 @@ describe("deploy workflow", () => {
     const upJob = (stack: string) => {
       const runs = pulumiRuns().filter((r) => r.inst.file === "deploy.yml" && r.command === "up");
       const found = runs.filter((r) => r.stack === stack);
-      expect(found).toHaveLength(1);
+      // The two passes of the lock window, in one job.
+      expect(found).toHaveLength(2);
+      expect(found[1].inst.jobId).toBe(found[0].inst.jobId);
       return found[0].inst;
     };
     const dev = upJob("dev");
@@ -504,10 +509,23 @@ describe("deploy workflow", () => {
         (r) => r.inst.jobId === up.inst.jobId && r.via === "action" && r.command === "preview",
       )!;
       const json = runs.indexOf('pulumi preview --stack "$STACK_REF" --json > preview.json');
-      const lock = runs.indexOf('npm run -s lock-window -- --stack "$STACK" --preview preview.json --apply');
+      const state = runs.indexOf('pulumi stack export --stack "$STACK_REF" > state.json');
+      const lock = runs.indexOf(
+        'npm run -s lock-window -- --stack "$STACK" --preview preview.json --apply --state state.json',
+      );
       expect(gate.index).toBeLessThan(json);
-      expect(json).toBeLessThan(lock);
+      expect(json).toBeLessThan(state);
+      expect(state).toBeLessThan(lock);
       expect(lock).toBeLessThan(up.index);
+      // Pass 1 leaves the lifted locks out (deletes run last in Pulumi); pass 2 recreates them,
+      // whatever pass 1 did.
+      expect(up.text).toContain('"${lifted[@]/#/--exclude=}"');
+      const again = pulumiRuns().find(
+        (r) => r.inst.jobId === up.inst.jobId && r.command === "up" && r.index > up.index,
+      )!;
+      expect(again.text).toContain('"${lifted[@]/#/--target=}"');
+      expect(again.refresh).toBe(true);
+      expect(up.inst.steps[again.index].if).toMatch(/^always\(\) && steps\.lock-window\.outputs\.lifted/);
       expect(up.inst.env).toMatchObject({ STACK: stack, STACK_REF: `\${{ vars.PULUMI_ORG }}/${stack}` });
       // Deploys refresh first: the gate preview and the update start from what Azure reports.
       expect(up.text).toMatch(/^pulumi up --refresh --yes\b/);
