@@ -73,7 +73,7 @@ function estate(): R[] {
         serverName: "pg1",
         dataEncryption: {
           type: "AzureKeyVault",
-          primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk/abc123",
+          primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk",
         },
       },
       { protect: true },
