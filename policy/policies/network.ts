@@ -3,9 +3,11 @@
  */
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, has, peek, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
+  armParent,
+  idOf,
   destinationLocationsParam,
   destinationProblem,
   label,
@@ -228,10 +230,58 @@ export const vnetPeeringInStack = stackPolicy({
   },
 });
 
+const ZONE: AzureType = "azure-native:privatedns:PrivateZone";
+const LINK: AzureType = "azure-native:privatedns:VirtualNetworkLink";
+const ZONE_GROUP: AzureType = "azure-native:network:PrivateDnsZoneGroup";
+
+/** The private DNS zone a VNet link belongs to: from the link's ID, else from its inputs in the stack's subscription. */
+function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): unknown {
+  const id = normalizeId(idOf(link));
+  if (id !== undefined && /\/privatednszones\/[^/]+\/virtualnetworklinks\/[^/]+$/.test(id))
+    return armParent(id);
+  const rg = peek(link.props, "resourceGroupName");
+  const zone = peek(link.props, "privateZoneName");
+  if (rg === NOT_KNOWN || zone === NOT_KNOWN || subscriptions.size !== 1) return NOT_KNOWN;
+  if (typeof rg !== "string" || typeof zone !== "string") return undefined;
+  return `/subscriptions/${[...subscriptions][0]}/resourceGroups/${rg}/providers/Microsoft.Network/privateDnsZones/${zone}`;
+}
+
+export const privateDnsInStack = stackPolicy({
+  name: "private-dns-in-stack",
+  description:
+    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, and endpoints register in the stack's zones. A foreign privatelink zone linked to our VNet would resolve our data stores to someone else's addresses (NET-1).",
+  controls: ["NET-1"],
+  severity: "critical",
+  remediation:
+    "Link only the stack's privatedns zones to the stack's virtual network and point privateDnsZoneConfigs[].privateDnsZoneId at them (components: Network); list a reviewed central zone in allowedDestinations.",
+  types: [LINK, ZONE_GROUP],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const judge = (
+      r: StackResource,
+      what: string,
+      value: unknown,
+      accepts: (c: StackResource) => boolean,
+    ) => {
+      const problem = destinationProblem(index, r, what, value, cfg, accepts, stack);
+      if (problem) report(`${label(r)}: ${problem}`, r.urn);
+    };
+    for (const link of stack.ofType(LINK)) {
+      judge(link, "private DNS zone", linkedZone(link, index.subscriptions), of(ZONE));
+      judge(link, "virtualNetwork.id", peek(link.props, "virtualNetwork", "id"), of(VNET));
+    }
+    for (const group of stack.ofType(ZONE_GROUP))
+      for (const config of arr(group.props, "privateDnsZoneConfigs"))
+        judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+  },
+});
+
 export const networkPolicies = [
   nsgNoInternetInbound,
   subnetHasNsg,
   subnetNsgInStack,
   vnetPeeringInStack,
+  privateDnsInStack,
   publicIpRestricted,
 ] as const;

@@ -90,23 +90,40 @@ const DATA_STORES: AzureType[] = [
 export const dataStorePrivateConnectivity = stackPolicy({
   name: "data-store-private-connectivity",
   description:
-    "Every data store (storage account, PostgreSQL server, Managed Redis, Key Vault) is reachable privately: a private endpoint to it in the stack, or VNet integration (NET-1).",
+    "Every data store (storage account, PostgreSQL server, Managed Redis, Key Vault) is reachable privately: a private endpoint to it in the stack, or VNet integration in a subnet of the stack (NET-1).",
   controls: ["NET-1"],
   severity: "high",
   remediation:
     "Add a private endpoint (components: addPrivateEndpoint) whose privateLinkServiceConnections[].privateLinkServiceId is the store's ID, or VNet-integrate PostgreSQL (network.delegatedSubnetResourceId).",
   types: DATA_STORES,
-  config: {},
-  check: (stack, _cfg, report) => {
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
     const byService = new ReferenceIndex(stack.ofType("azure-native:network:PrivateEndpoint"), (pe) =>
       [
         ...arr(pe.props, "privateLinkServiceConnections"),
         ...arr(pe.props, "manualPrivateLinkServiceConnections"),
       ].map((c) => peek(c, "privateLinkServiceId")),
     );
+    const index = stackIndex(stack);
+    const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
     for (const store of stack.ofType(...DATA_STORES)) {
-      if (hasText(store.props, "network", "delegatedSubnetResourceId") || hasText(store.props, "subnetId"))
+      // VNet integration counts only in a subnet of this stack (not another environment's network).
+      const subnet = [["network", "delegatedSubnetResourceId"], ["subnetId"]].find((path) =>
+        hasText(store.props, ...path),
+      );
+      if (subnet) {
+        const problem = destinationProblem(
+          index,
+          store,
+          subnet.join("."),
+          peek(store.props, ...subnet),
+          cfg,
+          isNetwork,
+          stack,
+        );
+        if (problem) report(`${label(store)}: ${problem}`, store.urn);
         continue;
+      }
       if (byService.referrers(store).length === 0)
         report(`${label(store)} has no private endpoint or VNet integration`, store.urn);
     }

@@ -145,6 +145,46 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  {
+    id: "a foreign privatelink zone linked to our VNet (DNS hijack of the data stores)",
+    add: {
+      type: "azure-native:privatedns:VirtualNetworkLink",
+      name: "link-hijack",
+      inputs: (c) => ({
+        resourceGroupName: "rg-attacker",
+        privateZoneName: "privatelink.blob.core.windows.net",
+        virtualNetworkLinkName: "hijack",
+        location: "global",
+        registrationEnabled: false,
+        virtualNetwork: { id: c.idOf(VNET) },
+        tags: tags(c),
+      }),
+    },
+    policy: "private-dns-in-stack",
+    control: "NET-1",
+  },
+  {
+    id: "Key Vault endpoint registered in another environment's private DNS zone",
+    type: "azure-native:network:PrivateDnsZoneGroup",
+    where: named("keyvault-pe-dns"),
+    set: {
+      "privateDnsZoneConfigs.0.privateDnsZoneId": (c: Context) =>
+        otherEnv(c, "Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net"),
+    },
+    policy: "private-dns-in-stack",
+    control: "NET-1",
+  },
+  {
+    id: "PostgreSQL VNet-integrated into the other environment's subnet",
+    type: T.pg,
+    set: {
+      "network.delegatedSubnetResourceId": (c: Context) =>
+        otherEnv(c, "Microsoft.Network/virtualNetworks/vnet-sap-platform/subnets/snet-sap-pg"),
+    },
+    policy: "data-store-private-connectivity",
+    control: "NET-1",
+  },
+
   // Locks that exist but do not cover the resource (BAK-2), prod only
   {
     id: "storage lock moved to the same path in another subscription",

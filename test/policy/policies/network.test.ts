@@ -212,3 +212,68 @@ describe("stack policies on where subnets and peerings point", () => {
     expect(await runStackPolicy(n.vnetPeeringInStack, [inline], { allowedDestinations: [hub] })).toEqual([]);
   });
 });
+
+describe("private-dns-in-stack", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+  const res = (type: string, name: string, props: Record<string, unknown>) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
+    props,
+  });
+  const zoneId = `${RG}/privateDnsZones/privatelink.blob.core.windows.net`;
+  const zone = res("privatedns:PrivateZone", "zone", { id: zoneId, location: "global" });
+  const vnet = res("network:VirtualNetwork", "vnet", {
+    id: `${RG}/virtualNetworks/vnet`,
+    location: "westeurope",
+  });
+  const link = (props: Record<string, unknown>) =>
+    res("privatedns:VirtualNetworkLink", "link", {
+      resourceGroupName: "rg",
+      privateZoneName: "privatelink.blob.core.windows.net",
+      virtualNetwork: { id: vnet.props.id },
+      ...props,
+    });
+  const group = (privateDnsZoneId: string) =>
+    res("network:PrivateDnsZoneGroup", "dns", {
+      privateDnsZoneConfigs: [{ name: "blob", privateDnsZoneId }],
+    });
+  it("passes the stack's zone linked to the stack's VNet, and a zone group in it", async () => {
+    expect(
+      await runStackPolicy(n.privateDnsInStack, [
+        zone,
+        vnet,
+        link({ id: `${zoneId}/virtualNetworkLinks/l` }),
+        group(zoneId),
+      ]),
+    ).toEqual([]);
+    expect(await runStackPolicy(n.privateDnsInStack, [zone, vnet, link({})])).toEqual([]);
+  });
+  it.each([
+    [
+      "a foreign zone linked to our VNet",
+      link({ resourceGroupName: "rg-attacker" }),
+      /private DNS zone .*rg-attacker/,
+    ],
+    [
+      "our zone linked to a foreign VNet",
+      link({
+        virtualNetwork: {
+          id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/z",
+        },
+      }),
+      /virtualNetwork.id/,
+    ],
+    [
+      "an endpoint registered in a foreign zone",
+      group(
+        "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
+      ),
+      /privateDnsZoneId/,
+    ],
+  ])("refuses %s", async (_what, resource, message) => {
+    expect(
+      ((await runStackPolicy(n.privateDnsInStack, [zone, vnet, resource])) as string[]).join("\n"),
+    ).toMatch(message);
+  });
+});

@@ -179,11 +179,17 @@ describe("data-store-private-connectivity", () => {
       /Server pg has no private endpoint/,
     );
   });
-  it("accepts a VNet-integrated PostgreSQL server", async () => {
-    const vnet = replace(without(estate(), "pe-server"), "pg", {
-      network: { delegatedSubnetResourceId: "/subnets/pg" },
-    });
-    expect(await violations(st.dataStorePrivateConnectivity, vnet)).toBe("");
+  it("accepts a PostgreSQL server VNet-integrated in a subnet of the stack, not another one's", async () => {
+    const subnetId =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pg";
+    const integrated = (id: string) => [
+      ...replace(without(estate(), "pe-server"), "pg", { network: { delegatedSubnetResourceId: id } }),
+      res("network:Subnet", "pg-subnet", { id: subnetId }),
+    ];
+    expect(await violations(st.dataStorePrivateConnectivity, integrated(subnetId))).toBe("");
+    expect(
+      await violations(st.dataStorePrivateConnectivity, integrated(subnetId.replace("/s/", "/other/"))),
+    ).toMatch(/delegatedSubnetResourceId .* is not a resource of this stack/);
   });
 });
 
