@@ -231,10 +231,21 @@ export const logAnalyticsNoDataLoss = resourcePolicy({
 
 const isAny = (): boolean => true;
 
+/** Where a data collection rule can send data: destination list and the property holding the ARM ID. */
+const DCR_DESTINATIONS: readonly [kind: string, key: string][] = [
+  ["logAnalytics", "workspaceResourceId"],
+  ["storageAccounts", "storageAccountResourceId"],
+  ["storageBlobsDirect", "storageAccountResourceId"],
+  ["storageTablesDirect", "storageAccountResourceId"],
+  ["eventHubs", "eventHubResourceId"],
+  ["eventHubsDirect", "eventHubResourceId"],
+  ["monitoringAccounts", "accountResourceId"],
+];
+
 export const logExportInStack = stackPolicy({
   name: "log-export-in-stack",
   description:
-    "Log Analytics data export rules and linked storage accounts send workspace data only to resources of this stack in allowed regions (or reviewed exceptions) (RES-1, LOG-1).",
+    "Log data leaves the workspace only for resources of this stack in allowed regions (or reviewed exceptions): data export rules, linked storage accounts, linked services and dedicated clusters, and data collection rule destinations (RES-1, LOG-1).",
   controls: ["RES-1", "LOG-1"],
   severity: "critical",
   remediation:
@@ -257,6 +268,15 @@ export const logExportInStack = stackPolicy({
     }
     for (const r of stack.ofType("azure-native:operationalinsights:LinkedStorageAccount"))
       for (const id of arr(r.props, "storageAccountIds")) judge(r, "storageAccountIds[]", id);
+    for (const r of stack.ofType("azure-native:operationalinsights:LinkedService"))
+      for (const key of ["resourceId", "writeAccessResourceId"]) judge(r, key, peek(r.props, key));
+    // A dedicated cluster stores the workspace's data (and holds its keys).
+    for (const r of stack.ofType("azure-native:operationalinsights:Workspace"))
+      judge(r, "features.clusterResourceId", peek(r.props, "features", "clusterResourceId"));
+    for (const r of stack.ofType("azure-native:monitor:DataCollectionRule"))
+      for (const [kind, key] of DCR_DESTINATIONS)
+        for (const d of arr(r.props, "destinations", kind))
+          judge(r, `destinations.${kind}[].${key}`, peek(d, key));
   },
 });
 

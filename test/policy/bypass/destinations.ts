@@ -436,6 +436,37 @@ export const MUTATIONS: Mutation[] = [
     control: "LOG-1",
   },
   {
+    id: "workspace moved onto a dedicated cluster in another subscription",
+    type: T.workspace,
+    set: { "features.clusterResourceId": foreign("Microsoft.OperationalInsights/clusters/la-cluster") },
+    policy: "log-export-in-stack",
+    control: "RES-1",
+  },
+  {
+    id: "data collection rule copying logs to a foreign workspace",
+    add: {
+      type: "azure-native:insights:DataCollectionRule",
+      name: "dcr-out",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        dataCollectionRuleName: "dcr-out",
+        destinations: {
+          logAnalytics: [
+            { name: "own", workspaceResourceId: c.idOf(T.workspace) },
+            {
+              name: "copy",
+              workspaceResourceId: foreign("Microsoft.OperationalInsights/workspaces/la-copy"),
+            },
+          ],
+        },
+        tags: tags(c),
+      }),
+    },
+    policy: "log-export-in-stack",
+    control: "RES-1",
+  },
+  {
     id: "Redis database geo-replicated with a foreign database",
     type: T.redisDb,
     set: {

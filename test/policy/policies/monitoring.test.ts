@@ -257,3 +257,56 @@ describe("log-export-in-stack", () => {
     expect(await runStackPolicy(m.logExportInStack, [st, link])).toHaveLength(1);
   });
 });
+
+describe("log-export-in-stack: other ways out of the workspace", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers";
+  const FOREIGN = "/subscriptions/x/resourceGroups/y/providers";
+  const res = (type: string, name: string, props: Record<string, unknown>) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
+    props,
+  });
+  const ws = (features: Record<string, unknown> = {}) =>
+    res("operationalinsights:Workspace", "ws", {
+      id: `${RG}/Microsoft.OperationalInsights/workspaces/ws`,
+      location: "westeurope",
+      features,
+    });
+  it.each([
+    [
+      "a dedicated cluster outside the stack",
+      ws({ clusterResourceId: `${FOREIGN}/Microsoft.OperationalInsights/clusters/c` }),
+    ],
+    [
+      "a linked service outside the stack",
+      res("operationalinsights:LinkedService", "ls", {
+        writeAccessResourceId: `${FOREIGN}/Microsoft.OperationalInsights/clusters/c`,
+      }),
+    ],
+    [
+      "a data collection rule sending to a foreign workspace",
+      res("insights:DataCollectionRule", "dcr", {
+        destinations: {
+          logAnalytics: [
+            { name: "la", workspaceResourceId: `${FOREIGN}/Microsoft.OperationalInsights/workspaces/w` },
+          ],
+        },
+      }),
+    ],
+  ])("refuses %s", async (_what, resource) => {
+    expect(await runStackPolicy(m.logExportInStack, [ws(), resource])).toEqual([
+      expect.stringMatching(/is not a resource of this stack/),
+    ]);
+  });
+  it("accepts a data collection rule sending to the stack's workspace", async () => {
+    const dcr = res("monitor:DataCollectionRule", "dcr", {
+      destinations: {
+        logAnalytics: [
+          { name: "la", workspaceResourceId: `${RG}/Microsoft.OperationalInsights/workspaces/ws` },
+        ],
+      },
+    });
+    expect(await runStackPolicy(m.logExportInStack, [ws(), dcr])).toEqual([]);
+  });
+});
