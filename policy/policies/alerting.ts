@@ -4,7 +4,7 @@
  */
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
-import { arr, bool, hasText, peek } from "../lib/props";
+import { arr, bool, hasText, peek, show } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -85,20 +85,51 @@ function foreignRoutes(stack: StackView, alert: StackResource, rules: Destinatio
     .filter((p): p is string => p !== undefined);
 }
 
+/** Action group receivers that deliver to an Azure resource: list and the property holding its ARM ID. */
+const RESOURCE_RECEIVERS: readonly [kind: string, key: string][] = [
+  ["logicAppReceivers", "resourceId"],
+  ["azureFunctionReceivers", "functionAppResourceId"],
+  ["automationRunbookReceivers", "automationAccountId"],
+];
+
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
   description:
-    "Metric alerts notify only action groups of this stack (or reviewed exceptions): an alert routed to another environment's or a foreign action group pages the wrong people and tells them about this environment (MON-1, ENV-1).",
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one (MON-1, ENV-1).",
   controls: ["MON-1", "ENV-1"],
   severity: "high",
   remediation:
     "Set actions[].actionGroupId to the stack's action group (components: addMetricAlerts); list a reviewed shared group in allowedDestinations.",
-  types: METRIC_ALERT,
+  types: [...METRIC_ALERT, "azure-native:monitor:ActionGroup"],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     for (const alert of stack.ofType(...METRIC_ALERT))
       for (const problem of foreignRoutes(stack, alert, cfg))
         report(`${label(alert)}: ${problem}`, alert.urn);
+    const index = stackIndex(stack);
+    for (const group of stack.ofType("azure-native:monitor:ActionGroup")) {
+      for (const [kind, key] of RESOURCE_RECEIVERS)
+        for (const receiver of arr(group.props, kind)) {
+          const problem = destinationProblem(
+            index,
+            group,
+            `${kind}[].${key}`,
+            peek(receiver, key),
+            cfg,
+            () => true,
+            stack,
+          );
+          if (problem) report(`${label(group)}: ${problem}`, group.urn);
+        }
+      for (const receiver of arr(group.props, "eventHubReceivers")) {
+        const sub = peek(receiver, "subscriptionId");
+        if (typeof sub === "string" && !index.subscriptions.has(sub.trim().toLowerCase()))
+          report(
+            `${label(group)}: eventHubReceivers[] delivers to subscription ${show(sub)}, not one of this stack's`,
+            group.urn,
+          );
+      }
+    }
   },
 });
 

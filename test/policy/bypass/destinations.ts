@@ -285,6 +285,23 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   },
 
+  {
+    id: "action group also triggers a logic app in another subscription",
+    type: T.actionGroup,
+    set: {
+      logicAppReceivers: [
+        {
+          name: "forward",
+          resourceId: foreign("Microsoft.Logic/workflows/forward-alerts"),
+          callbackUrl: "https://prod-00.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke",
+          useCommonAlertSchema: true,
+        },
+      ],
+    },
+    policy: "alert-routes-in-stack",
+    control: "MON-1",
+  },
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",

@@ -160,3 +160,43 @@ describe("alert-routes-in-stack", () => {
     ]);
   });
 });
+
+describe("alert-routes-in-stack: action group receivers", () => {
+  const group = (props: Record<string, unknown>) => ({
+    type: "azure-native:monitor:ActionGroup",
+    name: "ag",
+    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
+    props: { id: ids.group, location: "global", enabled: true, ...props },
+  });
+  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
+  it.each([
+    [
+      {
+        logicAppReceivers: [
+          {
+            name: "x",
+            resourceId: "/subscriptions/o/resourceGroups/r/providers/Microsoft.Logic/workflows/w",
+            callbackUrl: "https://x",
+          },
+        ],
+      },
+      /logicAppReceivers/,
+    ],
+    [
+      {
+        eventHubReceivers: [{ name: "x", subscriptionId: "o", eventHubNameSpace: "ns", eventHubName: "eh" }],
+      },
+      /subscription "o"/,
+    ],
+  ])("refuses %j", async (props, message) => {
+    expect(((await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])) as string[]).join("\n")).toMatch(
+      message,
+    );
+  });
+  it("accepts an event hub receiver in the stack's subscription", async () => {
+    const props = {
+      eventHubReceivers: [{ name: "x", subscriptionId: "s", eventHubNameSpace: "ns", eventHubName: "eh" }],
+    };
+    expect(await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])).toEqual([]);
+  });
+});
