@@ -105,6 +105,34 @@ export class StackView {
   ofType(...types: AzureType[]): StackResource[] {
     return types.flatMap((t) => this.byType.get(t) ?? []);
   }
+
+  private urns: Map<string, StackResource> | undefined;
+  /** The resource with this URN. */
+  byUrn(urn: string): StackResource | undefined {
+    this.urns ??= new Map(this.resources.map((r) => [r.urn, r]));
+    return this.urns.get(urn);
+  }
+
+  private readonly memos = new Map<symbol, unknown>();
+  /** A value derived from the whole stack, built once and shared by every stack policy (indexes). */
+  memo<T>(key: symbol, build: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, build());
+    return this.memos.get(key) as T;
+  }
+}
+
+/**
+ * One view per resource list: the engine passes the same list to every stack policy of a run,
+ * so the view and the indexes memoized on it are built once, not once per policy.
+ */
+const views = new WeakMap<readonly PolicyResource[], StackView>();
+function viewOf(resources: readonly PolicyResource[]): StackView {
+  let view = views.get(resources);
+  if (!view) {
+    view = new StackView(resources);
+    views.set(resources, view);
+  }
+  return view;
 }
 
 export interface StackPolicySpec<N extends string, C extends ConfigShape> extends CommonSpec<N, C> {
@@ -260,7 +288,7 @@ export function stackPolicy<const N extends string, C extends ConfigShape>(
   const resolveConfig = resolver(defaults);
   const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
     const resources = Array.isArray(args.resources) ? args.resources : [];
-    spec.check(new StackView(resources), resolveConfig(args.getConfig<object>()), (message, urn) =>
+    spec.check(viewOf(resources), resolveConfig(args.getConfig<object>()), (message, urn) =>
       reportViolation(message, urn),
     );
   };

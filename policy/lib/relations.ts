@@ -2,8 +2,9 @@
  * How stack policies relate resources: by ARM ID when it is known, falling back to the
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
-import type { StackResource } from "./define";
-import { known, NOT_KNOWN, normalizeId, peek, sameId } from "./props";
+import type { ConfigParam, StackResource, StackView } from "./define";
+import { known, normalizeId, normalizeLocation, NOT_KNOWN, peek, sameId, show } from "./props";
+import { EU_REGIONS } from "../shared/regions";
 
 /** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
 export function idOf(r: StackResource): string | undefined {
@@ -67,4 +68,146 @@ export class ReferenceIndex {
     const byDependency = this.withoutIds.filter((s) => !byId.includes(s) && dependsOn(s, target));
     return byDependency.length === 0 ? byId : [...byId, ...byDependency];
   }
+}
+
+/** `/subscriptions/<id>/...` -> `<id>` (lowercase), or undefined. */
+export function subscriptionOf(id: unknown): string | undefined {
+  return typeof id === "string" ? id.match(/^\s*\/subscriptions\/([^/]+)/i)?.[1]?.toLowerCase() : undefined;
+}
+
+/**
+ * The ARM resource that contains `id` (normalized), or undefined when `id` is a top-level
+ * resource (its parent is a resource group or subscription, not a resource):
+ * `.../vaults/kv/keys/k` -> `.../vaults/kv`; `.../vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d`
+ * (an extension resource) -> `.../vaults/kv`; `.../resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv` -> undefined.
+ */
+export function armParent(id: string): string | undefined {
+  const at = id.lastIndexOf("/providers/");
+  if (at < 0) return undefined;
+  const segments = id.slice(at + "/providers/".length).split("/");
+  // namespace / type / name [/ type / name]...
+  if (segments.length >= 5) return id.slice(0, id.length - segments.slice(-2).join("/").length - 1);
+  const scope = id.slice(0, at);
+  return scope.includes("/providers/") ? scope : undefined;
+}
+
+const INDEX = Symbol("stack index");
+
+/**
+ * Where things are, for every stack policy that checks where a reference points: the stack's
+ * resources by ARM ID (any type, known to the pack or not), the resource groups it creates and
+ * the subscriptions it deploys into. Built once per evaluation (`stackIndex`).
+ */
+export class StackIndex {
+  private readonly byId = new Map<string, StackResource>();
+  /** Normalized IDs of the resource groups the stack creates. */
+  readonly resourceGroups = new Set<string>();
+  /** Subscriptions (lowercase IDs) of those resource groups, or of the stack's resources when it creates none. */
+  readonly subscriptions = new Set<string>();
+
+  constructor(stack: StackView) {
+    for (const r of stack.resources) {
+      const id = normalizeId(idOf(r));
+      if (id !== undefined) this.byId.set(id, r);
+    }
+    for (const rg of stack.ofType("azure-native:resources:ResourceGroup")) {
+      const id = normalizeId(idOf(rg));
+      if (id === undefined) continue;
+      this.resourceGroups.add(id);
+      const sub = subscriptionOf(id);
+      if (sub) this.subscriptions.add(sub);
+    }
+    if (this.subscriptions.size === 0)
+      for (const id of this.byId.keys()) {
+        const sub = id.includes("/resourcegroups/") ? subscriptionOf(id) : undefined;
+        if (sub) this.subscriptions.add(sub);
+      }
+  }
+
+  /** The stack's resource with this ARM ID, or the nearest resource of the stack that contains it. */
+  owner(id: unknown): StackResource | undefined {
+    for (let at = normalizeId(id); at !== undefined; at = armParent(at)) {
+      const r = this.byId.get(at);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** The region of the resource at `id` (or of the nearest resource of the stack containing it), if known. */
+  locationOf(id: unknown): string | undefined {
+    for (let at = normalizeId(id); at !== undefined; at = armParent(at)) {
+      const location = peek(this.byId.get(at)?.props, "location");
+      if (typeof location === "string" && location.trim() !== "") return normalizeLocation(location);
+    }
+    return undefined;
+  }
+}
+
+/** The stack's index, shared by every stack policy of one evaluation. */
+export function stackIndex(stack: StackView): StackIndex {
+  return stack.memo(INDEX, () => new StackIndex(stack));
+}
+
+/** Where data, logs, alerts and traffic may go outside the stack, and in which regions. */
+export interface DestinationRules {
+  allowedLocations: readonly string[];
+  allowedDestinations: readonly string[];
+}
+
+/** Shared parameter: reviewed destinations outside the stack. */
+export const allowedDestinationsParam: ConfigParam<readonly string[]> = {
+  description:
+    "ARM IDs outside this stack that may be a destination (an ID also allows what is inside it, e.g. a resource group): reviewed exceptions such as a central security workspace.",
+  default: [],
+};
+/** Shared parameter: regions a destination may be in (RES-1). */
+export const destinationLocationsParam: ConfigParam<readonly string[]> = {
+  description: "Regions a destination of this stack may be in (default: EU regions, RES-1).",
+  default: [...EU_REGIONS],
+};
+
+/** Whether `id` is on the allow-list (equal to an entry or inside it). */
+export function allowListed(id: string, allowed: readonly string[]): boolean {
+  const target = normalizeId(id);
+  return (
+    target !== undefined &&
+    allowed.some((entry) => {
+      const e = normalizeId(entry);
+      return e !== undefined && (target === e || target.startsWith(`${e}/`));
+    })
+  );
+}
+
+/**
+ * Why the reference `value` (read with `peek`: `NOT_KNOWN` during preview) from `from` is not an
+ * acceptable destination, or undefined when it is, or when there is none. Acceptable: a resource
+ * of this stack (or inside one) in an allowed region, or an allow-listed ID. A reference not
+ * known yet must come from a resource of this stack that `accepts` (through the dependency graph).
+ */
+export function destinationProblem(
+  index: StackIndex,
+  from: StackResource,
+  what: string,
+  value: unknown,
+  rules: DestinationRules,
+  accepts: (candidate: StackResource) => boolean,
+  stack: StackView,
+): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value === NOT_KNOWN) {
+    const linked = from.dependencies.some((d) => {
+      const r = stack.byUrn(d.urn);
+      return r !== undefined && accepts(r);
+    });
+    return linked ? undefined : `${what} is not known yet and does not come from a resource of this stack`;
+  }
+  if (typeof value !== "string") return `${what} ${show(value)} is not an ARM resource ID`;
+  if (allowListed(value, rules.allowedDestinations)) return undefined;
+  if (index.owner(value) === undefined)
+    return `${what} ${show(value)} is not a resource of this stack (nor on allowedDestinations)`;
+  const location = index.locationOf(value);
+  const allowed = rules.allowedLocations.map(normalizeLocation);
+  if (location !== undefined && location !== "global" && !allowed.includes(location))
+    return `${what} ${show(value)} is in ${location}, which is not an allowed region`;
+  return undefined;
 }

@@ -3,9 +3,17 @@
  * reaches someone, and the resources whose failure hurts customers each have one.
  */
 import { canonicalType, type AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy } from "../lib/define";
-import { arr, bool, hasText } from "../lib/props";
-import { label, ReferenceIndex } from "../lib/relations";
+import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
+import { arr, bool, hasText, peek, show } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  ReferenceIndex,
+  stackIndex,
+  type DestinationRules,
+} from "../lib/relations";
 
 const METRIC_ALERT: AzureType[] = ["azure-native:monitor:MetricAlert"];
 
@@ -57,6 +65,74 @@ export const actionGroupReachesSomeone = resourcePolicy({
   },
 });
 
+const isActionGroup = (r: StackResource) => r.canonical === "azure-native:monitor:ActionGroup";
+
+/** Why each action group an alert notifies is not one of the stack's (or allow-listed), with the raw ID. */
+function foreignRoutes(stack: StackView, alert: StackResource, rules: DestinationRules): string[] {
+  const index = stackIndex(stack);
+  return arr(alert.props, "actions")
+    .map((a) =>
+      destinationProblem(
+        index,
+        alert,
+        "actionGroupId",
+        peek(a, "actionGroupId"),
+        rules,
+        isActionGroup,
+        stack,
+      ),
+    )
+    .filter((p): p is string => p !== undefined);
+}
+
+/** Action group receivers that deliver to an Azure resource: list and the property holding its ARM ID. */
+const RESOURCE_RECEIVERS: readonly [kind: string, key: string][] = [
+  ["logicAppReceivers", "resourceId"],
+  ["azureFunctionReceivers", "functionAppResourceId"],
+  ["automationRunbookReceivers", "automationAccountId"],
+];
+
+export const alertRoutesInStack = stackPolicy({
+  name: "alert-routes-in-stack",
+  description:
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one (MON-1, ENV-1).",
+  controls: ["MON-1", "ENV-1"],
+  severity: "high",
+  remediation:
+    "Set actions[].actionGroupId to the stack's action group (components: addMetricAlerts); list a reviewed shared group in allowedDestinations.",
+  types: [...METRIC_ALERT, "azure-native:monitor:ActionGroup"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    for (const alert of stack.ofType(...METRIC_ALERT))
+      for (const problem of foreignRoutes(stack, alert, cfg))
+        report(`${label(alert)}: ${problem}`, alert.urn);
+    const index = stackIndex(stack);
+    for (const group of stack.ofType("azure-native:monitor:ActionGroup")) {
+      for (const [kind, key] of RESOURCE_RECEIVERS)
+        for (const receiver of arr(group.props, kind)) {
+          const problem = destinationProblem(
+            index,
+            group,
+            `${kind}[].${key}`,
+            peek(receiver, key),
+            cfg,
+            () => true,
+            stack,
+          );
+          if (problem) report(`${label(group)}: ${problem}`, group.urn);
+        }
+      for (const receiver of arr(group.props, "eventHubReceivers")) {
+        const sub = peek(receiver, "subscriptionId");
+        if (typeof sub === "string" && !index.subscriptions.has(sub.trim().toLowerCase()))
+          report(
+            `${label(group)}: eventHubReceivers[] delivers to subscription ${show(sub)}, not one of this stack's`,
+            group.urn,
+          );
+      }
+    }
+  },
+});
+
 const WATCHED: AzureType[] = [
   "azure-native:keyvault:Vault",
   "azure-native:dbforpostgresql:Server",
@@ -66,10 +142,12 @@ const WATCHED: AzureType[] = [
   "azure-native:app:ContainerApp",
 ];
 
+const OWN_GROUPS_ONLY: DestinationRules = { allowedDestinations: [], allowedLocations: ["global"] };
+
 export const criticalResourcesAlerted = stackPolicy({
   name: "critical-resources-alerted",
   description:
-    "Every Key Vault, PostgreSQL server, storage account, Redis cache and container app has an enabled metric alert routed to an action group (MON-1).",
+    "Every Key Vault, PostgreSQL server, storage account, Redis cache and container app has an enabled metric alert routed to an action group of this stack (MON-1).",
   controls: ["MON-1"],
   severity: "medium",
   remediation:
@@ -82,13 +160,12 @@ export const criticalResourcesAlerted = stackPolicy({
     },
   },
   check: (stack, cfg, report) => {
-    const alerts = stack
-      .ofType(...METRIC_ALERT)
-      .filter(
-        (a) =>
-          bool(a.props, "enabled") !== false &&
-          arr(a.props, "actions").some((x) => hasText(x, "actionGroupId")),
-      );
+    const alerts = stack.ofType(...METRIC_ALERT).filter((a) => {
+      if (bool(a.props, "enabled") === false) return false;
+      const routes = arr(a.props, "actions").filter((x) => hasText(x, "actionGroupId"));
+      // Routed only to groups outside the stack: nobody of this environment hears it.
+      return routes.length > 0 && foreignRoutes(stack, a, OWN_GROUPS_ONLY).length < routes.length;
+    });
     const byScope = new ReferenceIndex(alerts, (a) => arr(a.props, "scopes"));
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (const target of stack.resources) {
@@ -102,5 +179,6 @@ export const criticalResourcesAlerted = stackPolicy({
 export const alertingPolicies = [
   metricAlertRouted,
   actionGroupReachesSomeone,
+  alertRoutesInStack,
   criticalResourcesAlerted,
 ] as const;

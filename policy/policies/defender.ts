@@ -4,9 +4,30 @@
  * manages the subscription's plans — a plan for every service it deploys.
  */
 import type { AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy } from "../lib/define";
-import { bool, eqi, get, show, str } from "../lib/props";
-import { label } from "../lib/relations";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { bool, eqi, get, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { idOf, label, stackIndex, subscriptionOf } from "../lib/relations";
+
+/** Any subscription: a plan whose scope is only known once deployed (its provider's subscription). */
+const ANY = "*";
+
+/**
+ * The subscription a plan covers, `ANY` when not known yet, or undefined when the plan is set
+ * on something narrower than a subscription (a resource-level override covers nothing else).
+ */
+function planSubscription(plan: StackResource): string | undefined {
+  const scope = peek(plan.props, "scopeId");
+  if (scope === NOT_KNOWN) return ANY;
+  if (typeof scope === "string" && scope.trim() !== "") {
+    const s = normalizeId(scope);
+    return s !== undefined && /^\/subscriptions\/[^/]+$/.test(s) ? subscriptionOf(s) : undefined;
+  }
+  const id = normalizeId(idOf(plan));
+  if (id === undefined) return ANY;
+  return /^\/subscriptions\/[^/]+\/providers\/microsoft\.security\/pricings\/[^/]+$/.test(id)
+    ? subscriptionOf(id)
+    : undefined;
+}
 
 /** Defender plan (pricing name) that protects each service type of the platform. */
 const PLAN_FOR_TYPE: Partial<Record<AzureType, string>> = {
@@ -67,7 +88,7 @@ export const threatProtectionEnabled = resourcePolicy({
 export const defenderPlansCoverServices = stackPolicy({
   name: "defender-plans-cover-services",
   description:
-    "When the stack manages Defender for Cloud, every service it deploys (storage, Key Vault, container apps, PostgreSQL) has its plan on the Standard tier in the same stack (THR-1).",
+    "When the stack manages Defender for Cloud, every service it deploys (storage, Key Vault, container apps, PostgreSQL) has its plan on the Standard tier in the same stack, set on the subscription the service runs in (THR-1).",
   controls: ["THR-1"],
   severity: "high",
   remediation:
@@ -82,14 +103,27 @@ export const defenderPlansCoverServices = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireDefenderPlans) return;
-    const standard = stack
-      .ofType("azure-native:security:Pricing")
-      .filter((p) => eqi(get(p.props, "pricingTier"), "Standard"))
-      .map((p) => str(p.props, "pricingName")?.toLowerCase());
+    // plan name -> subscriptions it is on the Standard tier for
+    const standard = new Map<string, Set<string>>();
+    for (const p of stack.ofType("azure-native:security:Pricing")) {
+      const name = str(p.props, "pricingName")?.toLowerCase();
+      const sub = planSubscription(p);
+      if (name === undefined || sub === undefined || !eqi(get(p.props, "pricingTier"), "Standard")) continue;
+      standard.set(name, (standard.get(name) ?? new Set()).add(sub));
+    }
+    const home = stackIndex(stack).subscriptions;
     for (const target of stack.ofType(...PROTECTED_TYPES)) {
       const plan = PLAN_FOR_TYPE[target.canonical as AzureType];
-      if (plan !== undefined && !standard.includes(plan.toLowerCase()))
-        report(`${label(target)} runs without the Defender plan ${plan} on the Standard tier`, target.urn);
+      if (plan === undefined) continue;
+      const subs = standard.get(plan.toLowerCase());
+      // The target's subscription: from its ID, or the stack's only one (preview).
+      const sub = subscriptionOf(idOf(target)) ?? (home.size === 1 ? [...home][0] : undefined);
+      const covered = subs !== undefined && (sub === undefined || subs.has(sub) || subs.has(ANY));
+      if (!covered)
+        report(
+          `${label(target)} runs without the Defender plan ${plan} on the Standard tier${sub ? ` for its subscription ${sub}` : ""}`,
+          target.urn,
+        );
     }
   },
 });

@@ -1,16 +1,41 @@
 /**
  * Diagnostic settings and Log Analytics workspaces (LOG-1, IAM-1, NET-1).
  */
-import { resourcePolicy } from "../lib/define";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  stackIndex,
+} from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
 
 /**
- * Resources that emit metrics only (no log categories): a storage account itself (its blob,
- * file, queue and table services carry the logs) and an Azure Managed Redis cluster (its
- * databases carry the connection audit logs).
+ * ARM resource types that emit metrics only: Microsoft's reference lists supported metrics and no
+ * log categories for them (Azure Monitor "Supported metrics" / "Supported logs" by resource type).
+ * A storage account's blob, file, queue and table services carry its logs; a Managed Redis
+ * cluster's databases carry the connection audit logs; a container app's logs flow through its
+ * environment. A diagnostic setting on these can only carry metrics.
  */
-const METRICS_ONLY_TARGET =
-  /\/providers\/microsoft\.(storage\/storageaccounts|cache\/redisenterprise)\/[^/]+$/i;
+export const METRICS_ONLY_TYPES: readonly string[] = [
+  "microsoft.storage/storageaccounts",
+  "microsoft.cache/redisenterprise",
+  "microsoft.network/privateendpoints",
+  "microsoft.network/networkinterfaces",
+  "microsoft.network/privatednszones",
+  "microsoft.app/containerapps",
+];
+
+/** The ARM resource type of an ID: `.../providers/Microsoft.Storage/storageAccounts/x/blobServices/default` -> `microsoft.storage/storageaccounts/blobservices`. */
+export function armTypeOf(id: string): string | undefined {
+  const lower = id.trim().replace(/\/+$/, "").toLowerCase();
+  const at = lower.lastIndexOf("/providers/");
+  if (at < 0) return undefined;
+  const [namespace, ...rest] = lower.slice(at + "/providers/".length).split("/");
+  if (!namespace || rest.length < 2 || rest.length % 2 !== 0) return undefined;
+  return [namespace, ...rest.filter((_, i) => i % 2 === 0)].join("/");
+}
 
 /**
  * The audit trail each target type must send (LOG-1): the `audit` or `allLogs` category group,
@@ -66,7 +91,7 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
     // Unknown target (preview) with logs enabled: fine for any target; without logs the
     // verdict depends on the target's type, so read it again and let the unknown propagate.
     if (uri === NOT_KNOWN && enabledLogs.length === 0) str(props, "resourceUri");
-    const metricsOnly = typeof uri === "string" && METRICS_ONLY_TARGET.test(uri.trim());
+    const metricsOnly = typeof uri === "string" && METRICS_ONLY_TYPES.includes(armTypeOf(uri) ?? "");
     if (metricsOnly) {
       if (enabledMetrics.length === 0) report("no metric category is enabled for a metrics-only resource");
     } else if (enabledLogs.length === 0) {
@@ -150,9 +175,117 @@ export const logAnalyticsPrivateIngestion = resourcePolicy({
   },
 });
 
+const minRetentionParam = {
+  description: "Minimum retention in days (LOG-1: 365).",
+  default: 365,
+  schema: { minimum: 30, maximum: 4383 },
+};
+
+export const logAnalyticsTableRetention = resourcePolicy({
+  name: "log-analytics-table-retention",
+  description:
+    "Log Analytics tables keep their data at least the configured number of days in total (interactive plus long-term retention): a per-table override must not undo the workspace's LOG-1 retention (LOG-1).",
+  controls: ["LOG-1"],
+  severity: "high",
+  remediation:
+    "Leave retentionInDays and totalRetentionInDays at -1 (the workspace's retention), or set totalRetentionInDays (or retentionInDays without long-term retention) to at least minRetentionDays.",
+  types: ["azure-native:operationalinsights:Table"],
+  config: { minRetentionDays: minRetentionParam },
+  check: ({ props }, cfg, report) => {
+    // -1 (or unset) follows the workspace; without long-term retention, total = interactive.
+    const total = num(props, "totalRetentionInDays");
+    const interactive = num(props, "retentionInDays");
+    const set = (n: number | undefined) => (n !== undefined && n >= 0 ? n : undefined);
+    const kept = set(total) ?? set(interactive);
+    if (kept !== undefined && kept < cfg.minRetentionDays)
+      report(
+        `the table keeps data ${kept} days (retentionInDays ${show(get(props, "retentionInDays"))}, totalRetentionInDays ${show(get(props, "totalRetentionInDays"))}); at least ${cfg.minRetentionDays} are required`,
+      );
+  },
+});
+
+export const logAnalyticsNoDataLoss = resourcePolicy({
+  name: "log-analytics-no-data-loss",
+  description:
+    "Log Analytics workspaces never drop logs early: no purge after 30 days, no daily ingestion cap (which stops collection once reached, e.g. while an attacker floods the logs) and not the Free tier (LOG-1).",
+  controls: ["LOG-1"],
+  severity: "high",
+  remediation:
+    "Remove features.immediatePurgeDataOn30Days and workspaceCapping.dailyQuotaGb (or set it to -1), and use a paid SKU (PerGB2018 or a commitment tier); control cost with table plans instead.",
+  types: WORKSPACE,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "features", "immediatePurgeDataOn30Days") === true)
+      report(
+        "features.immediatePurgeDataOn30Days is true; data would be purged after 30 days whatever the retention",
+      );
+    const cap = num(props, "workspaceCapping", "dailyQuotaGb");
+    if (cap !== undefined && cap >= 0)
+      report(
+        `workspaceCapping.dailyQuotaGb is ${cap}; a daily cap stops ingestion once reached (use -1, no cap)`,
+      );
+    if (eqi(get(props, "sku", "name"), "Free"))
+      report("sku.name is Free; the Free tier keeps 7 days and caps ingestion");
+  },
+});
+
+const isAny = (): boolean => true;
+
+/** Where a data collection rule can send data: destination list and the property holding the ARM ID. */
+const DCR_DESTINATIONS: readonly [kind: string, key: string][] = [
+  ["logAnalytics", "workspaceResourceId"],
+  ["storageAccounts", "storageAccountResourceId"],
+  ["storageBlobsDirect", "storageAccountResourceId"],
+  ["storageTablesDirect", "storageAccountResourceId"],
+  ["eventHubs", "eventHubResourceId"],
+  ["eventHubsDirect", "eventHubResourceId"],
+  ["monitoringAccounts", "accountResourceId"],
+];
+
+export const logExportInStack = stackPolicy({
+  name: "log-export-in-stack",
+  description:
+    "Log data leaves the workspace only for resources of this stack in allowed regions (or reviewed exceptions): data export rules, linked storage accounts, linked services and dedicated clusters, and data collection rule destinations (RES-1, LOG-1).",
+  controls: ["RES-1", "LOG-1"],
+  severity: "critical",
+  remediation:
+    "Export to a storage account or event hub namespace of this stack in an allowed region, or list a reviewed destination in allowedDestinations; otherwise delete the export rule or link.",
+  types: [
+    "azure-native:operationalinsights:DataExport",
+    "azure-native:operationalinsights:LinkedStorageAccount",
+  ],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const judge = (r: StackResource, what: string, value: unknown) => {
+      const problem = destinationProblem(index, r, what, value, cfg, isAny, stack);
+      if (problem) report(`${label(r)}: ${problem}`, r.urn);
+    };
+    for (const r of stack.ofType("azure-native:operationalinsights:DataExport")) {
+      // A disabled rule exports nothing, but one flag away from it: judged all the same.
+      judge(r, "resourceId", peek(r.props, "resourceId"));
+      if (!hasText(r.props, "resourceId")) report(`${label(r)}: resourceId names no destination`, r.urn);
+    }
+    for (const r of stack.ofType("azure-native:operationalinsights:LinkedStorageAccount"))
+      for (const id of arr(r.props, "storageAccountIds")) judge(r, "storageAccountIds[]", id);
+    for (const r of stack.ofType("azure-native:operationalinsights:LinkedService"))
+      for (const key of ["resourceId", "writeAccessResourceId"]) judge(r, key, peek(r.props, key));
+    // A dedicated cluster stores the workspace's data (and holds its keys).
+    for (const r of stack.ofType("azure-native:operationalinsights:Workspace"))
+      judge(r, "features.clusterResourceId", peek(r.props, "features", "clusterResourceId"));
+    for (const r of stack.ofType("azure-native:monitor:DataCollectionRule"))
+      for (const [kind, key] of DCR_DESTINATIONS)
+        for (const d of arr(r.props, "destinations", kind))
+          judge(r, `destinations.${kind}[].${key}`, peek(d, key));
+  },
+});
+
 export const monitoringPolicies = [
   diagnosticSettingToWorkspace,
   logAnalyticsRetention,
+  logAnalyticsTableRetention,
+  logAnalyticsNoDataLoss,
   logAnalyticsNoLocalAuth,
   logAnalyticsPrivateIngestion,
+  logExportInStack,
 ] as const;

@@ -1,8 +1,18 @@
 /**
  * Network security rules, subnets and public IPs (NET-1, NET-2).
  */
-import { resourcePolicy } from "../lib/define";
-import { arr, eqi, get, has, show, str } from "../lib/props";
+import type { AzureType } from "../lib/azureTypes";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { arr, bool, eqi, get, has, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  armParent,
+  idOf,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  stackIndex,
+} from "../lib/relations";
 
 /** Source prefixes that mean "anyone on the internet". */
 const INTERNET_SOURCES = new Set(["*", "internet", "any", "0.0.0.0", "0.0.0.0/0", "::/0", "::"]);
@@ -26,6 +36,27 @@ function isInternetSource(prefix: string): boolean {
   return INTERNET_SOURCES.has(p) || isWideCidr(p);
 }
 
+/** A port spec as a range: "443" and "443-443" are [443, 443], "*" is every port; undefined when malformed. */
+function portRange(spec: string): [number, number] | undefined {
+  const p = spec.trim();
+  if (p === "*") return [0, 65535];
+  const m = p.match(/^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return lo <= hi && hi <= 65535 ? [lo, hi] : undefined;
+}
+
+/** Whether a rule's port spec opens only allowed ports (each allowed entry may itself be a range). */
+function portAllowed(spec: string, allowed: readonly string[]): boolean {
+  const range = portRange(spec);
+  if (range === undefined) return false;
+  return allowed.some((a) => {
+    const ok = portRange(a);
+    return ok !== undefined && ok[0] <= range[0] && range[1] <= ok[1];
+  });
+}
+
 /** Why one security rule (inline or standalone) lets the internet in on a port other than the allowed ones. */
 export function internetInboundProblem(rule: unknown, allowedPorts: readonly string[]): string | undefined {
   if (!eqi(get(rule, "direction"), "Inbound") || !eqi(get(rule, "access"), "Allow")) return undefined;
@@ -39,7 +70,7 @@ export function internetInboundProblem(rule: unknown, allowedPorts: readonly str
   const ports = [str(rule, "destinationPortRange"), ...arr(rule, "destinationPortRanges")].filter(
     (p): p is string => typeof p === "string",
   );
-  const bad = ports.length === 0 ? ["*"] : ports.filter((p) => !allowedPorts.includes(p.trim()));
+  const bad = ports.length === 0 ? ["*"] : ports.filter((p) => !portAllowed(p, allowedPorts));
   if (bad.length === 0) return undefined;
   return `rule ${show(get(rule, "name"))} allows inbound traffic from ${sources.length ? sources.join(", ") : "any source"} to port(s) ${bad.join(", ")}; only ${allowedPorts.join(", ")} may be open to the internet`;
 }
@@ -123,4 +154,134 @@ export const publicIpRestricted = resourcePolicy({
   },
 });
 
-export const networkPolicies = [nsgNoInternetInbound, subnetHasNsg, publicIpRestricted] as const;
+const of =
+  (...types: AzureType[]) =>
+  (r: StackResource): boolean =>
+    r.canonical !== undefined && types.includes(r.canonical);
+const VNET: AzureType = "azure-native:network:VirtualNetwork";
+const SUBNET: AzureType = "azure-native:network:Subnet";
+const NSG: AzureType = "azure-native:network:NetworkSecurityGroup";
+
+export const subnetNsgInStack = stackPolicy({
+  name: "subnet-nsg-in-stack",
+  description:
+    "Every subnet's network security group is one of this stack's, whose rules the pack judges: an NSG from another stack or subscription may allow anything (NET-1).",
+  controls: ["NET-1"],
+  severity: "high",
+  remediation:
+    "Set networkSecurityGroup.id to an NSG created in this stack (components: Network); list a reviewed shared NSG in allowedDestinations.",
+  types: [SUBNET, VNET],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    for (const net of stack.ofType(SUBNET, VNET)) {
+      const subnets = net.canonical === SUBNET ? [net.props] : arr(net.props, "subnets");
+      for (const subnet of subnets) {
+        const name = str(subnet, "subnetName") ?? str(subnet, "name") ?? net.name;
+        const nsg = peek(subnet, "networkSecurityGroup", "id");
+        const problem = destinationProblem(index, net, "networkSecurityGroup.id", nsg, cfg, of(NSG), stack);
+        if (problem) report(`${label(net)}: subnet ${show(name)}: ${problem}`, net.urn);
+      }
+    }
+  },
+});
+
+/** Peering settings that let traffic transit through the peered network (or ours through theirs). */
+const TRANSIT = ["allowForwardedTraffic", "allowGatewayTransit", "useRemoteGateways"];
+
+export const vnetPeeringInStack = stackPolicy({
+  name: "vnet-peering-in-stack",
+  description:
+    "Virtual networks peer only with virtual networks of this stack (or reviewed hubs), never another environment's, and without forwarded traffic or gateway transit unless allowed (NET-1, ENV-1).",
+  controls: ["NET-1", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Remove the peering, or peer with a reviewed hub listed in allowedDestinations; keep allowForwardedTraffic, allowGatewayTransit and useRemoteGateways false.",
+  types: [VNET, "azure-native:network:VirtualNetworkPeering"],
+  config: {
+    allowedDestinations: allowedDestinationsParam,
+    allowedLocations: destinationLocationsParam,
+    allowTransit: {
+      description:
+        "Allow forwarded traffic and gateway transit on peerings (a reviewed hub-and-spoke design).",
+      default: false,
+    },
+  },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    for (const r of stack.ofType(VNET, "azure-native:network:VirtualNetworkPeering")) {
+      const peerings = r.canonical === VNET ? arr(r.props, "virtualNetworkPeerings") : [r.props];
+      for (const peering of peerings) {
+        const name = str(peering, "virtualNetworkPeeringName") ?? str(peering, "name") ?? r.name;
+        const remote = peek(peering, "remoteVirtualNetwork", "id");
+        const problem = destinationProblem(index, r, "remoteVirtualNetwork.id", remote, cfg, of(VNET), stack);
+        if (problem) report(`${label(r)}: peering ${show(name)}: ${problem}`, r.urn);
+        else if (remote === undefined)
+          report(`${label(r)}: peering ${show(name)} names no remoteVirtualNetwork.id`, r.urn);
+        if (!cfg.allowTransit)
+          for (const key of TRANSIT)
+            if (bool(peering, key) === true)
+              report(
+                `${label(r)}: peering ${show(name)} sets ${key}; traffic must not transit the peering`,
+                r.urn,
+              );
+      }
+    }
+  },
+});
+
+const ZONE: AzureType = "azure-native:privatedns:PrivateZone";
+const LINK: AzureType = "azure-native:privatedns:VirtualNetworkLink";
+const ZONE_GROUP: AzureType = "azure-native:network:PrivateDnsZoneGroup";
+
+/** The private DNS zone a VNet link belongs to: from the link's ID, else from its inputs in the stack's subscription. */
+function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): unknown {
+  const id = normalizeId(idOf(link));
+  if (id !== undefined && /\/privatednszones\/[^/]+\/virtualnetworklinks\/[^/]+$/.test(id))
+    return armParent(id);
+  const rg = peek(link.props, "resourceGroupName");
+  const zone = peek(link.props, "privateZoneName");
+  if (rg === NOT_KNOWN || zone === NOT_KNOWN || subscriptions.size !== 1) return NOT_KNOWN;
+  if (typeof rg !== "string" || typeof zone !== "string") return undefined;
+  return `/subscriptions/${[...subscriptions][0]}/resourceGroups/${rg}/providers/Microsoft.Network/privateDnsZones/${zone}`;
+}
+
+export const privateDnsInStack = stackPolicy({
+  name: "private-dns-in-stack",
+  description:
+    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, and endpoints register in the stack's zones. A foreign privatelink zone linked to our VNet would resolve our data stores to someone else's addresses (NET-1).",
+  controls: ["NET-1"],
+  severity: "critical",
+  remediation:
+    "Link only the stack's privatedns zones to the stack's virtual network and point privateDnsZoneConfigs[].privateDnsZoneId at them (components: Network); list a reviewed central zone in allowedDestinations.",
+  types: [LINK, ZONE_GROUP],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const judge = (
+      r: StackResource,
+      what: string,
+      value: unknown,
+      accepts: (c: StackResource) => boolean,
+    ) => {
+      const problem = destinationProblem(index, r, what, value, cfg, accepts, stack);
+      if (problem) report(`${label(r)}: ${problem}`, r.urn);
+    };
+    for (const link of stack.ofType(LINK)) {
+      judge(link, "private DNS zone", linkedZone(link, index.subscriptions), of(ZONE));
+      judge(link, "virtualNetwork.id", peek(link.props, "virtualNetwork", "id"), of(VNET));
+    }
+    for (const group of stack.ofType(ZONE_GROUP))
+      for (const config of arr(group.props, "privateDnsZoneConfigs"))
+        judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+  },
+});
+
+export const networkPolicies = [
+  nsgNoInternetInbound,
+  subnetHasNsg,
+  subnetNsgInStack,
+  vnetPeeringInStack,
+  privateDnsInStack,
+  publicIpRestricted,
+] as const;

@@ -4,8 +4,15 @@
  * 7-day backups, local backup only, public access when no subnet is delegated — make a
  * missing setting a violation.
  */
-import { requireCmkParam, requireZoneParam, resourcePolicy } from "../lib/define";
-import { eqi, get, has, num, show, str } from "../lib/props";
+import { requireCmkParam, requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
+import { eqi, get, has, num, peek, show, str } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  stackIndex,
+} from "../lib/relations";
 
 const SERVER = ["azure-native:dbforpostgresql:Server"] as const;
 const CONFIGURATION = ["azure-native:dbforpostgresql:Configuration"] as const;
@@ -284,6 +291,43 @@ export const postgresEntraAdminGroup = resourcePolicy({
   },
 });
 
+/** Create modes that copy another server's data into the new one. */
+const COPY_MODES = ["Replica", "PointInTimeRestore", "GeoRestore", "ReviveDropped"];
+
+export const postgresSourceInStack = stackPolicy({
+  name: "postgres-source-in-stack",
+  description:
+    "A PostgreSQL server created as a replica or restore copies the data of a server of this stack only: a copy of another environment's server (prod data in dev) or a foreign one is refused (ENV-1, RES-1).",
+  controls: ["ENV-1", "RES-1"],
+  severity: "critical",
+  remediation:
+    "Set sourceServerResourceId to a server of this stack (restores and replicas of another environment's data go through a reviewed, anonymised export instead), or list a reviewed source in allowedDestinations.",
+  types: SERVER,
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const isServer = (r: { canonical?: string }) => r.canonical === "azure-native:dbforpostgresql:Server";
+    for (const server of stack.ofType(...SERVER)) {
+      const source = peek(server.props, "sourceServerResourceId");
+      const mode = str(server.props, "createMode");
+      const copies = COPY_MODES.some((m) => eqi(mode, m));
+      if (!copies && (source === undefined || source === null || source === "")) continue;
+      if (copies && (source === undefined || source === null || source === ""))
+        report(`${label(server)}: createMode ${mode} without sourceServerResourceId`, server.urn);
+      const problem = destinationProblem(
+        index,
+        server,
+        "sourceServerResourceId",
+        source,
+        cfg,
+        isServer,
+        stack,
+      );
+      if (problem) report(`${label(server)}: ${problem}`, server.urn);
+    }
+  },
+});
+
 export const postgresPolicies = [
   postgresEntraAuthOnly,
   postgresBackupRetention,
@@ -296,4 +340,5 @@ export const postgresPolicies = [
   postgresFirewallNoOpenRange,
   postgresFirewallNoRules,
   postgresEntraAdminGroup,
+  postgresSourceInStack,
 ] as const;

@@ -3,8 +3,21 @@
  * Redis (`redis:Redis`, formerly `cache:Redis`), which no longer accepts new caches and
  * retires: new code must use Managed Redis (TLS-1, NET-1, IAM-1, AVL-1, ENC-2, BAK-1).
  */
-import { requireCmkParam, requireZoneParam, resourcePolicy } from "../lib/define";
-import { bool, eqi, get, has, show, str } from "../lib/props";
+import {
+  requireCmkParam,
+  requireZoneParam,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+} from "../lib/define";
+import { arr, bool, eqi, get, has, normalizeLocation, peek, show, str } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  stackIndex,
+} from "../lib/relations";
 
 const CLUSTER = ["azure-native:redisenterprise:RedisEnterprise"] as const;
 const DATABASE = ["azure-native:redisenterprise:Database"] as const;
@@ -179,6 +192,46 @@ export const redisCacheSecure = resourcePolicy({
   },
 });
 
+export const redisGeoReplicationInStack = stackPolicy({
+  name: "redis-geo-replication-in-stack",
+  description:
+    "Redis geo-replication links only caches of this stack in allowed regions: a Managed Redis database's linked databases and a legacy cache's linked servers replicate every key (RES-1, ENV-1).",
+  controls: ["RES-1", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Link only databases (geoReplication.linkedDatabases[].id) or caches (linkedRedisCacheId) created in this stack in an allowed region, or remove the link.",
+  types: [...DATABASE, "azure-native:redis:LinkedServer"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const isCache = (r: StackResource) =>
+      r.canonical === "azure-native:redisenterprise:Database" || r.canonical === "azure-native:redis:Redis";
+    const judge = (r: StackResource, what: string, value: unknown) => {
+      const problem = destinationProblem(index, r, what, value, cfg, isCache, stack);
+      if (problem) report(`${label(r)}: ${problem}`, r.urn);
+    };
+    for (const db of stack.ofType(...DATABASE))
+      for (const linked of arr(db.props, "geoReplication", "linkedDatabases"))
+        judge(
+          db,
+          "geoReplication.linkedDatabases[].id",
+          typeof linked === "object" ? peek(linked, "id") : linked,
+        );
+    for (const link of stack.ofType("azure-native:redis:LinkedServer")) {
+      judge(link, "linkedRedisCacheId", peek(link.props, "linkedRedisCacheId"));
+      const location = str(link.props, "linkedRedisCacheLocation");
+      if (
+        location !== undefined &&
+        !cfg.allowedLocations.map(normalizeLocation).includes(normalizeLocation(location))
+      )
+        report(
+          `${label(link)}: linkedRedisCacheLocation ${show(location)} is not an allowed region`,
+          link.urn,
+        );
+    }
+  },
+});
+
 export const redisPolicies = [
   redisEnterpriseTls,
   redisEnterprisePrivateAccess,
@@ -189,4 +242,5 @@ export const redisPolicies = [
   redisDatabasePersistence,
   redisCacheLegacy,
   redisCacheSecure,
+  redisGeoReplicationInStack,
 ] as const;

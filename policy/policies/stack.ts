@@ -6,7 +6,19 @@
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { stackPolicy, type StackResource, type StackView } from "../lib/define";
 import { arr, bool, eqi, get, hasText, normalizeId, NOT_KNOWN, num, peek, show, str } from "../lib/props";
-import { dependsOn, idOf, label, ReferenceIndex, refersTo } from "../lib/relations";
+import {
+  allowedDestinationsParam,
+  allowListed,
+  dependsOn,
+  destinationLocationsParam,
+  destinationProblem,
+  idOf,
+  label,
+  ReferenceIndex,
+  refersTo,
+  stackIndex,
+  subscriptionOf,
+} from "../lib/relations";
 import { rotationIntervalDays } from "./keyVault";
 
 const DIAGNOSTIC_TYPES: AzureType[] = [
@@ -78,25 +90,148 @@ const DATA_STORES: AzureType[] = [
 export const dataStorePrivateConnectivity = stackPolicy({
   name: "data-store-private-connectivity",
   description:
-    "Every data store (storage account, PostgreSQL server, Managed Redis, Key Vault) is reachable privately: a private endpoint to it in the stack, or VNet integration (NET-1).",
+    "Every data store (storage account, PostgreSQL server, Managed Redis, Key Vault) is reachable privately: a private endpoint to it in the stack, or VNet integration in a subnet of the stack (NET-1).",
   controls: ["NET-1"],
   severity: "high",
   remediation:
     "Add a private endpoint (components: addPrivateEndpoint) whose privateLinkServiceConnections[].privateLinkServiceId is the store's ID, or VNet-integrate PostgreSQL (network.delegatedSubnetResourceId).",
   types: DATA_STORES,
-  config: {},
-  check: (stack, _cfg, report) => {
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
     const byService = new ReferenceIndex(stack.ofType("azure-native:network:PrivateEndpoint"), (pe) =>
       [
         ...arr(pe.props, "privateLinkServiceConnections"),
         ...arr(pe.props, "manualPrivateLinkServiceConnections"),
       ].map((c) => peek(c, "privateLinkServiceId")),
     );
+    const index = stackIndex(stack);
+    const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
     for (const store of stack.ofType(...DATA_STORES)) {
-      if (hasText(store.props, "network", "delegatedSubnetResourceId") || hasText(store.props, "subnetId"))
+      // VNet integration counts only in a subnet of this stack (not another environment's network).
+      const subnet = [["network", "delegatedSubnetResourceId"], ["subnetId"]].find((path) =>
+        hasText(store.props, ...path),
+      );
+      if (subnet) {
+        const problem = destinationProblem(
+          index,
+          store,
+          subnet.join("."),
+          peek(store.props, ...subnet),
+          cfg,
+          isNetwork,
+          stack,
+        );
+        if (problem) report(`${label(store)}: ${problem}`, store.urn);
         continue;
+      }
       if (byService.referrers(store).length === 0)
         report(`${label(store)} has no private endpoint or VNet integration`, store.urn);
+    }
+  },
+});
+
+/** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
+const ofKind =
+  (types: readonly AzureType[], modules: readonly string[] = []) =>
+  (r: StackResource): boolean =>
+    (r.canonical !== undefined && types.includes(r.canonical)) ||
+    modules.some((m) => r.type.toLowerCase().includes(`:${m}:`));
+const anyResource = (): boolean => true;
+
+/** Where a diagnostic setting can send data, and what may receive it. */
+const DIAGNOSTIC_DESTINATIONS: readonly [key: string, accepts: (r: StackResource) => boolean][] = [
+  ["workspaceId", ofKind(["azure-native:operationalinsights:Workspace"])],
+  ["storageAccountId", ofKind(["azure-native:storage:StorageAccount"])],
+  ["eventHubAuthorizationRuleId", ofKind([], ["eventhub"])],
+  ["serviceBusRuleId", ofKind([], ["servicebus"])],
+];
+
+export const diagnosticDestinationsInStack = stackPolicy({
+  name: "diagnostic-destinations-in-stack",
+  description:
+    "Every destination of every diagnostic setting (workspace, storage account, event hub, service bus) is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
+  controls: ["LOG-1", "RES-1"],
+  severity: "critical",
+  remediation:
+    "Send diagnostics only to the stack's own workspace (or a storage account / event hub of the stack in an allowed region); add a reviewed destination outside the stack to allowedDestinations.",
+  types: ["azure-native:monitor:DiagnosticSetting"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    for (const setting of stack.ofType("azure-native:monitor:DiagnosticSetting")) {
+      for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS) {
+        const problem = destinationProblem(
+          index,
+          setting,
+          key,
+          peek(setting.props, key),
+          cfg,
+          accepts,
+          stack,
+        );
+        if (problem) report(`${label(setting)}: ${problem}`, setting.urn);
+      }
+      // A partner solution ships logs out of Azure: only a listed, reviewed one.
+      const partner = peek(setting.props, "marketplacePartnerId");
+      if (
+        partner !== undefined &&
+        partner !== null &&
+        partner !== "" &&
+        !(typeof partner === "string" && allowListed(partner, cfg.allowedDestinations))
+      )
+        report(
+          `${label(setting)}: marketplacePartnerId ${show(partner === NOT_KNOWN ? "(not known yet)" : partner)} sends logs to a partner outside Azure; only IDs on allowedDestinations may`,
+          setting.urn,
+        );
+    }
+  },
+});
+
+export const privateEndpointsInStack = stackPolicy({
+  name: "private-endpoints-in-stack",
+  description:
+    "Private endpoints connect only to resources of this stack (or reviewed exceptions), automatically approved, from a subnet of this stack: a private endpoint to a foreign resource is a path for data out of the network (NET-1).",
+  controls: ["NET-1"],
+  severity: "critical",
+  remediation:
+    "Point privateLinkServiceConnections[].privateLinkServiceId at a resource of this stack, place the endpoint in a subnet of the stack, and do not use manualPrivateLinkServiceConnections; list a reviewed target in allowedDestinations.",
+  types: ["azure-native:network:PrivateEndpoint"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const subnets = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
+    for (const pe of stack.ofType("azure-native:network:PrivateEndpoint")) {
+      for (const c of arr(pe.props, "privateLinkServiceConnections")) {
+        const problem = destinationProblem(
+          index,
+          pe,
+          "privateLinkServiceId",
+          peek(c, "privateLinkServiceId"),
+          cfg,
+          anyResource,
+          stack,
+        );
+        if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
+      }
+      for (const c of arr(pe.props, "manualPrivateLinkServiceConnections")) {
+        const target = peek(c, "privateLinkServiceId");
+        // A manual connection waits for the other side's owner to approve it: someone else's resource.
+        if (!(typeof target === "string" && allowListed(target, cfg.allowedDestinations)))
+          report(
+            `${label(pe)}: manual private link connection to ${show(target === NOT_KNOWN ? "(not known yet)" : target)}; only a target on allowedDestinations may need a manual approval`,
+            pe.urn,
+          );
+      }
+      const problem = destinationProblem(
+        index,
+        pe,
+        "subnet.id",
+        peek(pe.props, "subnet", "id"),
+        cfg,
+        subnets,
+        stack,
+      );
+      if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
     }
   },
 });
@@ -110,6 +245,12 @@ export const STATEFUL: readonly AzureType[] = [
   "azure-native:keyvault:Vault",
   "azure-native:operationalinsights:Workspace",
 ];
+/** Data held inside a locked resource: a lock on the parent does not stop Pulumi deleting these, protect does. */
+const PROTECTED_DATA: AzureType[] = [
+  "azure-native:storage:BlobContainer",
+  "azure-native:dbforpostgresql:Database",
+  "azure-native:redisenterprise:Database",
+];
 /** Management lock types (any scope). */
 export const LOCK_TYPES: readonly AzureType[] = [
   "azure-native:authorization:ManagementLockByScope",
@@ -118,79 +259,120 @@ export const LOCK_TYPES: readonly AzureType[] = [
   "azure-native:authorization:ManagementLockAtSubscriptionLevel",
 ];
 
-function resourceGroupOf(r: StackResource): string | undefined {
-  const fromId = idOf(r)?.match(/\/resourcegroups\/([^/]+)/i)?.[1];
-  return (fromId ?? str(r.props, "resourceGroupName"))?.toLowerCase();
-}
+/** `.../providers/Microsoft.Authorization/locks/<name>`: a lock's ID is its scope plus this suffix. */
+const LOCK_SUFFIX = /\/providers\/microsoft\.authorization\/locks\/[^/]+$/;
+/** Properties that hold a resource's Azure name, by the types the pack locks. */
+const NAME_KEYS = [
+  "name",
+  "accountName",
+  "serverName",
+  "vaultName",
+  "clusterName",
+  "workspaceName",
+  "environmentName",
+];
 
-/** Whether a delete-blocking lock covers `target`. */
-function lockCovers(lock: StackResource, target: StackResource): boolean {
+/**
+ * The scope a delete-blocking lock protects (a normalized ARM ID): read from the lock's own ID
+ * when it is known — whatever provider or subscription created it — else from its inputs.
+ * `NOT_KNOWN` when only the deployment will tell (preview); undefined when it blocks nothing.
+ */
+function lockScope(
+  lock: StackResource,
+  subscriptions: ReadonlySet<string>,
+): string | typeof NOT_KNOWN | undefined {
   const level = get(lock.props, "level");
-  if (!eqi(level, "CanNotDelete") && !eqi(level, "ReadOnly")) return false;
+  if (!eqi(level, "CanNotDelete") && !eqi(level, "ReadOnly")) return undefined;
+  const id = normalizeId(idOf(lock));
+  if (id !== undefined && LOCK_SUFFIX.test(id)) return id.replace(LOCK_SUFFIX, "");
+  // Without an ID, a lock at subscription, group or resource level applies to its provider's
+  // subscription: the stack's own when it deploys into exactly one.
+  const sub = subscriptions.size === 1 ? `/subscriptions/${[...subscriptions][0]}` : undefined;
+  const text = (...path: string[]) => {
+    const v = peek(lock.props, ...path);
+    return v === NOT_KNOWN ? NOT_KNOWN : typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+  };
   switch (lock.canonical) {
+    case "azure-native:authorization:ManagementLockByScope": {
+      const scope = peek(lock.props, "scope");
+      return scope === NOT_KNOWN ? NOT_KNOWN : normalizeId(scope);
+    }
     case "azure-native:authorization:ManagementLockAtSubscriptionLevel":
-      return true;
+      return sub ?? NOT_KNOWN;
     case "azure-native:authorization:ManagementLockAtResourceGroupLevel": {
-      const rg = str(lock.props, "resourceGroupName")?.toLowerCase();
-      return rg !== undefined && rg === resourceGroupOf(target);
+      const rg = text("resourceGroupName");
+      if (rg === undefined) return undefined;
+      return rg === NOT_KNOWN || sub === undefined ? NOT_KNOWN : normalizeId(`${sub}/resourceGroups/${rg}`);
     }
     case "azure-native:authorization:ManagementLockAtResourceLevel": {
-      const rg = str(lock.props, "resourceGroupName")?.toLowerCase();
-      const name = str(lock.props, "resourceName")?.toLowerCase();
-      const targetId = normalizeId(idOf(target));
-      if (targetId !== undefined && name !== undefined)
-        return targetId.endsWith(`/${name}`) && rg === resourceGroupOf(target);
-      return dependsOn(lock, target);
-    }
-    case "azure-native:authorization:ManagementLockByScope": {
-      const scope = normalizeId(peek(lock.props, "scope"));
-      const targetId = normalizeId(idOf(target));
-      if (scope !== undefined && targetId !== undefined)
-        return targetId === scope || targetId.startsWith(`${scope}/`);
-      return dependsOn(lock, target);
+      const parts = ["resourceGroupName", "resourceProviderNamespace", "resourceType", "resourceName"].map(
+        (k) => text(k),
+      );
+      const parent = text("parentResourcePath");
+      if (parts.some((p) => p === undefined)) return undefined;
+      if (parts.some((p) => p === NOT_KNOWN) || parent === NOT_KNOWN || sub === undefined) return NOT_KNOWN;
+      const [rg, ns, type, name] = parts as string[];
+      return normalizeId(
+        `${sub}/resourceGroups/${rg}/providers/${ns}/${parent ? `${parent}/` : ""}${type}/${name}`,
+      );
     }
     default:
-      return false;
+      return undefined;
   }
+}
+
+/** Whether a known lock scope covers a target whose ID is not known yet (preview): by names. */
+function scopeCoversByName(
+  scope: string,
+  target: StackResource,
+  subscriptions: ReadonlySet<string>,
+): boolean {
+  const sub = subscriptionOf(scope);
+  if (sub === undefined || !subscriptions.has(sub)) return false;
+  const rg = scope.match(/^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)/)?.[1];
+  if (rg === undefined) return scope === `/subscriptions/${sub}`;
+  if (rg !== str(target.props, "resourceGroupName")?.toLowerCase()) return false;
+  if (!scope.includes("/providers/")) return true;
+  const name = scope.split("/").pop();
+  return NAME_KEYS.some((k) => str(target.props, k)?.toLowerCase() === name);
 }
 
 /**
- * `target => some lock covers it`, with scope locks of known scope looked up by the target's
- * ID and its parents (big stacks hold hundreds of locks); the rest go through `lockCovers`.
+ * `target => some lock covers it`, with locks of known scope looked up by the target's ID and
+ * its parents (big stacks hold hundreds of locks); the rest go through the dependency graph.
  */
-function lockIndex(locks: readonly StackResource[]): (target: StackResource) => boolean {
+function lockIndex(
+  locks: readonly StackResource[],
+  subscriptions: ReadonlySet<string>,
+): (target: StackResource) => boolean {
   const scopes = new Set<string>();
-  const others: StackResource[] = [];
+  const pending: StackResource[] = [];
   for (const lock of locks) {
-    const level = get(lock.props, "level");
-    const scope =
-      lock.canonical === "azure-native:authorization:ManagementLockByScope" &&
-      (eqi(level, "CanNotDelete") || eqi(level, "ReadOnly"))
-        ? normalizeId(peek(lock.props, "scope"))
-        : undefined;
-    if (scope !== undefined) scopes.add(scope);
-    else others.push(lock);
+    const scope = lockScope(lock, subscriptions);
+    if (scope === NOT_KNOWN) pending.push(lock);
+    else if (scope !== undefined) scopes.add(scope);
   }
   return (target) => {
+    if (pending.some((lock) => dependsOn(lock, target))) return true;
     const id = normalizeId(idOf(target));
-    // Unknown ID (preview): only the dependency graph can tell, lock by lock.
-    if (id === undefined) return locks.some((lock) => lockCovers(lock, target));
+    // Unknown ID (preview): compare the names a known scope spells out.
+    if (id === undefined) return [...scopes].some((scope) => scopeCoversByName(scope, target, subscriptions));
     if (scopes.has(id)) return true;
     for (let i = id.indexOf("/", 1); i > 0; i = id.indexOf("/", i + 1))
       if (scopes.has(id.slice(0, i))) return true;
-    return others.some((lock) => lockCovers(lock, target));
+    return false;
   };
 }
 
 export const statefulResourcesLocked = stackPolicy({
   name: "stateful-resources-locked",
   description:
-    "When locks are required, stateful resources (storage, PostgreSQL, Redis, Key Vault, Log Analytics) carry a CanNotDelete management lock covering them and Pulumi protect (BAK-2).",
+    "When locks are required, stateful resources (storage, PostgreSQL, Redis, Key Vault, Log Analytics) carry a CanNotDelete management lock whose scope covers them, and they and the data inside them (blob containers, databases) carry Pulumi protect (BAK-2).",
   controls: ["BAK-2"],
   severity: "high",
   remediation:
     "Add a CanNotDelete ManagementLockByScope on the resource (components: addLock) and set protect: true in its resource options.",
-  types: STATEFUL,
+  types: [...STATEFUL, ...PROTECTED_DATA],
   config: {
     requireLocks: {
       description: "Require CanNotDelete locks on stateful resources. On in production.",
@@ -203,44 +385,84 @@ export const statefulResourcesLocked = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireLocks) return;
-    const covered = lockIndex(stack.ofType(...LOCK_TYPES));
+    const covered = lockIndex(stack.ofType(...LOCK_TYPES), stackIndex(stack).subscriptions);
     for (const target of stack.ofType(...STATEFUL)) {
       if (!covered(target)) report(`${label(target)} has no CanNotDelete lock covering it`, target.urn);
       if (cfg.requireProtect && !target.protect)
         report(`${label(target)} is not protected (protect: true)`, target.urn);
     }
+    if (cfg.requireProtect)
+      for (const data of stack.ofType(...PROTECTED_DATA))
+        if (!data.protect) report(`${label(data)} holds data and is not protected (protect: true)`, data.urn);
   },
 });
 
-/** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` -> parts. */
-function parseKeyUri(uri: string): { host: string; vault: string; name: string } | undefined {
-  const m = uri.trim().match(/^https:\/\/(([^./]+)\.[^/]+)\/keys\/([^/]+)(\/[^/]*)?\/?$/i);
-  return m ? { host: m[1].toLowerCase(), vault: m[2].toLowerCase(), name: m[3].toLowerCase() } : undefined;
+interface KeyRef {
+  host: string;
+  vault: string;
+  name: string;
+  /** The pinned key version, if the URI names one. */
+  version: string | undefined;
 }
 
-/** Key URIs a data store encrypts with; `NOT_KNOWN` for one that is not known yet (preview). */
-function keyReferences(r: StackResource): (string | typeof NOT_KNOWN)[] {
-  const refs: unknown[] = [];
+/** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` -> parts. */
+function parseKeyUri(uri: string): KeyRef | undefined {
+  const m = uri.trim().match(/^https:\/\/(([^./]+)\.[^/]+)\/keys\/([^/]+)(?:\/([^/]*))?\/?$/i);
+  return m
+    ? {
+        host: m[1].toLowerCase(),
+        vault: m[2].toLowerCase(),
+        name: m[3].toLowerCase(),
+        version: m[4] ? m[4].toLowerCase() : undefined,
+      }
+    : undefined;
+}
+
+/**
+ * A key a data store encrypts with: its URI (`NOT_KNOWN` in a preview) and how it may name a
+ * version. Storage accounts, encryption scopes and PostgreSQL follow a versionless URI to the
+ * key's newest version, so a pinned version never sees a rotation; Managed Redis accepts only
+ * versioned URLs, so it must name the key's current version.
+ */
+interface KeyUse {
+  uri: string | typeof NOT_KNOWN;
+  versions: "versionless" | "current";
+}
+
+function keyReferences(r: StackResource): KeyUse[] {
+  const refs: { uri: unknown; versions: KeyUse["versions"] }[] = [];
+  const vaultKey = (base: string[], uriKey: string, nameKey: string, versionKey: string) => {
+    const vaultUri = peek(r.props, ...base, uriKey);
+    const keyName = peek(r.props, ...base, nameKey);
+    const version = peek(r.props, ...base, versionKey);
+    if (vaultUri === NOT_KNOWN || keyName === NOT_KNOWN)
+      refs.push({ uri: NOT_KNOWN, versions: "versionless" });
+    else if (typeof vaultUri === "string" && vaultUri && typeof keyName === "string" && keyName)
+      refs.push({
+        uri: `${vaultUri.replace(/\/+$/, "")}/keys/${keyName}${typeof version === "string" && version.trim() ? `/${version.trim()}` : ""}`,
+        versions: "versionless",
+      });
+  };
   if (
     r.canonical === "azure-native:storage:StorageAccount" &&
     eqi(get(r.props, "encryption", "keySource"), "Microsoft.Keyvault")
   ) {
-    const vaultUri = peek(r.props, "encryption", "keyVaultProperties", "keyVaultUri");
-    const keyName = peek(r.props, "encryption", "keyVaultProperties", "keyName");
-    if (vaultUri === NOT_KNOWN || keyName === NOT_KNOWN) refs.push(NOT_KNOWN);
-    else if (typeof vaultUri === "string" && vaultUri && typeof keyName === "string" && keyName)
-      refs.push(`${vaultUri.replace(/\/+$/, "")}/keys/${keyName}`);
+    vaultKey(["encryption", "keyVaultProperties"], "keyVaultUri", "keyName", "keyVersion");
   } else if (r.canonical === "azure-native:dbforpostgresql:Server") {
-    refs.push(
-      peek(r.props, "dataEncryption", "primaryKeyURI"),
-      peek(r.props, "dataEncryption", "geoBackupKeyURI"),
-    );
+    for (const key of ["primaryKeyURI", "geoBackupKeyURI"])
+      refs.push({ uri: peek(r.props, "dataEncryption", key), versions: "versionless" });
   } else if (r.canonical === "azure-native:redisenterprise:RedisEnterprise") {
-    refs.push(peek(r.props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"));
+    refs.push({
+      uri: peek(r.props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"),
+      versions: "current",
+    });
+  } else if (
+    r.canonical === "azure-native:storage:EncryptionScope" &&
+    eqi(get(r.props, "source"), "Microsoft.KeyVault")
+  ) {
+    refs.push({ uri: peek(r.props, "keyVaultProperties", "keyUri"), versions: "versionless" });
   }
-  return refs.filter(
-    (v): v is string | typeof NOT_KNOWN => v === NOT_KNOWN || (typeof v === "string" && v !== ""),
-  );
+  return refs.filter((v): v is KeyUse => v.uri === NOT_KNOWN || (typeof v.uri === "string" && v.uri !== ""));
 }
 
 function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
@@ -257,14 +479,15 @@ function keyMatches(key: StackResource, ref: { vault: string; name: string }, ur
 export const customerManagedKeysRotate = stackPolicy({
   name: "customer-managed-keys-rotate",
   description:
-    "Every customer-managed key used by a storage account, PostgreSQL server or Managed Redis is a Key Vault key of this stack with a rotation policy rotating at most every configured days (KEY-1, ENC-2).",
+    "Every customer-managed key used by a storage account, encryption scope, PostgreSQL server or Managed Redis is a Key Vault key of this stack with a rotation policy rotating at most every configured days, referenced so that rotation reaches the data: versionless (Managed Redis: the key's current version) (KEY-1, ENC-2).",
   controls: ["KEY-1", "ENC-2"],
   severity: "high",
   remediation:
-    "Create the key in this stack with the CustomerManagedKey component (rotation policy: rotate after <= 365 days) and reference it by its versionless URI.",
+    "Create the key in this stack with the CustomerManagedKey component (rotation policy: rotate after <= 365 days) and reference it by its versionless URI (no keyVersion); Managed Redis: the key's keyUriWithVersion output.",
   types: [
     "azure-native:keyvault:Key",
     "azure-native:storage:StorageAccount",
+    "azure-native:storage:EncryptionScope",
     "azure-native:dbforpostgresql:Server",
     "azure-native:redisenterprise:RedisEnterprise",
   ],
@@ -273,6 +496,7 @@ export const customerManagedKeysRotate = stackPolicy({
     const keys = stack.ofType("azure-native:keyvault:Key");
     const consumers = stack.ofType(
       "azure-native:storage:StorageAccount",
+      "azure-native:storage:EncryptionScope",
       "azure-native:dbforpostgresql:Server",
       "azure-native:redisenterprise:RedisEnterprise",
     );
@@ -287,7 +511,7 @@ export const customerManagedKeysRotate = stackPolicy({
         );
     };
     for (const consumer of consumers) {
-      for (const uri of keyReferences(consumer)) {
+      for (const { uri, versions } of keyReferences(consumer)) {
         if (uri === NOT_KNOWN) {
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
           for (const key of keys.filter((k) => dependsOn(consumer, k)))
@@ -308,6 +532,17 @@ export const customerManagedKeysRotate = stackPolicy({
           continue;
         }
         checkRotation(key, `${ref.vault}/${ref.name}`, consumer);
+        const current = parseKeyUri(str(key.props, "keyUriWithVersion") ?? "")?.version;
+        if (versions === "versionless" && ref.version !== undefined)
+          report(
+            `${label(consumer)} pins version ${ref.version} of key ${ref.vault}/${ref.name}: a rotated key never reaches the data; reference it without a version`,
+            consumer.urn,
+          );
+        else if (versions === "current" && current !== undefined && ref.version !== current)
+          report(
+            `${label(consumer)} uses ${ref.version === undefined ? "no version" : `version ${ref.version}`} of key ${ref.vault}/${ref.name}, not its current version ${current}: rotation does not reach the data`,
+            consumer.urn,
+          );
       }
     }
   },
@@ -421,7 +656,9 @@ export const postgresServerParameters = stackPolicy({
 
 export const stackPolicies = [
   diagnosticsCoverage,
+  diagnosticDestinationsInStack,
   dataStorePrivateConnectivity,
+  privateEndpointsInStack,
   statefulResourcesLocked,
   customerManagedKeysRotate,
   containerAppKeyVaultReferences,

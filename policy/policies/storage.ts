@@ -4,8 +4,24 @@
  * keys on, public network access on, TLS 1.0 on older API versions, no infrastructure
  * encryption), so those must be set explicitly: a missing value is a violation.
  */
-import { requireCmkParam, requireZoneParam, resourcePolicy } from "../lib/define";
-import { bool, eqi, get, has, num, show, str } from "../lib/props";
+import {
+  requireCmkParam,
+  requireZoneParam,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+  type StackView,
+} from "../lib/define";
+import { bool, eqi, get, has, normalizeId, NOT_KNOWN, num, peek, show, str } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  dependsOn,
+  destinationLocationsParam,
+  destinationProblem,
+  idOf,
+  label,
+  stackIndex,
+} from "../lib/relations";
 
 const ACCOUNT = ["azure-native:storage:StorageAccount"] as const;
 const GEO_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
@@ -137,6 +153,35 @@ export const storageAccountCustomerManagedKey = resourcePolicy({
       report("encryption.keyVaultProperties must name the key (keyVaultUri and keyName)");
     if (!has(props, "encryption", "encryptionIdentity", "encryptionUserAssignedIdentity"))
       report("encryption.encryptionIdentity.encryptionUserAssignedIdentity must be a user-assigned identity");
+    // Queues and tables default to a Microsoft-managed service key (fixed at creation): the
+    // account key must cover them too.
+    for (const service of ["queue", "table"]) {
+      const keyType = get(props, "encryption", "services", service, "keyType");
+      if (!eqi(keyType, "Account"))
+        report(
+          `encryption.services.${service}.keyType is ${show(keyType)}; it must be Account so the customer-managed key covers ${service}s (Service means a Microsoft-managed key)`,
+        );
+    }
+  },
+});
+
+export const storageEncryptionScopeCustomerKey = resourcePolicy({
+  name: "storage-encryption-scope-customer-key",
+  description:
+    "When customer-managed keys are required, every storage encryption scope encrypts with a Key Vault key: a Microsoft-managed scope lets blobs written with it bypass the customer-managed key (ENC-2).",
+  controls: ["ENC-2"],
+  severity: "high",
+  remediation:
+    "Set source: Microsoft.KeyVault and keyVaultProperties.keyUri to a versionless key URI of the stack's vault, or delete the scope.",
+  types: ["azure-native:storage:EncryptionScope"],
+  config: { requireCustomerManagedKey: requireCmkParam },
+  check: ({ props }, cfg, report) => {
+    if (!cfg.requireCustomerManagedKey) return;
+    if (!eqi(get(props, "source"), "Microsoft.KeyVault"))
+      report(
+        `source is ${show(get(props, "source"))}; it must be Microsoft.KeyVault (Azure's default is Microsoft.Storage)`,
+      );
+    else if (!has(props, "keyVaultProperties", "keyUri")) report("keyVaultProperties.keyUri is not set");
   },
 });
 
@@ -265,6 +310,128 @@ export const blobContainerPrivate = resourcePolicy({
   },
 });
 
+const ACCOUNT_TYPE = "azure-native:storage:StorageAccount" as const;
+const BLOB_TYPE = "azure-native:storage:BlobServiceProperties" as const;
+
+/** The storage account an account-child resource belongs to: by the child's ID, its accountName, or its dependencies. */
+function accountFor(child: StackResource, accounts: readonly StackResource[]): StackResource[] {
+  const childId = normalizeId(idOf(child));
+  const name = str(child.props, "accountName")?.toLowerCase();
+  return accounts.filter((a) => {
+    const id = normalizeId(idOf(a));
+    if (childId !== undefined && id !== undefined) return childId.startsWith(`${id}/`);
+    const accountName = (str(a.props, "accountName") ?? str(a.props, "name"))?.toLowerCase();
+    if (name !== undefined && accountName !== undefined) return name === accountName;
+    return dependsOn(child, a);
+  });
+}
+
+export const storageBlobServiceRequired = stackPolicy({
+  name: "storage-blob-service-required",
+  description:
+    "Every storage account of the stack has its blob service properties in the stack: deleting that resource silently drops soft delete, versioning, change feed, point-in-time restore and the blob audit logs that hang off it (BAK-1, LOG-1).",
+  controls: ["BAK-1", "LOG-1"],
+  severity: "high",
+  remediation:
+    "Keep a storage.BlobServiceProperties (blobServicesName: default) for the account with the soft delete, versioning and restore settings (components: StorageAccount).",
+  types: [ACCOUNT_TYPE, BLOB_TYPE],
+  config: {},
+  check: (stack, _cfg, report) => {
+    const accounts = stack.ofType(ACCOUNT_TYPE);
+    const covered = new Set<StackResource>();
+    for (const blob of stack.ofType(BLOB_TYPE)) for (const a of accountFor(blob, accounts)) covered.add(a);
+    for (const account of accounts)
+      if (!covered.has(account))
+        report(
+          `${label(account)} has no blob service properties in the stack: soft delete, versioning and restore are off`,
+          account.urn,
+        );
+  },
+});
+
+/** Encryption scopes of the stack: `account/scope` (lowercase) -> whether the scope uses a Key Vault key. */
+function encryptionScopes(stack: StackView): Map<string, boolean> {
+  const scopes = new Map<string, boolean>();
+  for (const scope of stack.ofType("azure-native:storage:EncryptionScope")) {
+    const account = str(scope.props, "accountName")?.toLowerCase() ?? "";
+    const name = (
+      str(scope.props, "encryptionScopeName") ??
+      str(scope.props, "name") ??
+      scope.name
+    ).toLowerCase();
+    scopes.set(`${account}/${name}`, eqi(get(scope.props, "source"), "Microsoft.KeyVault"));
+  }
+  return scopes;
+}
+
+export const blobContainerEncryptionScope = stackPolicy({
+  name: "blob-container-encryption-scope",
+  description:
+    "When customer-managed keys are required, a blob container's default encryption scope is a scope of this stack that uses a Key Vault key, so new blobs are not written under a Microsoft-managed key (ENC-2).",
+  controls: ["ENC-2"],
+  severity: "high",
+  remediation:
+    "Remove defaultEncryptionScope (the account's customer-managed key applies) or name a storage.EncryptionScope of the stack with source Microsoft.KeyVault.",
+  types: ["azure-native:storage:BlobContainer", "azure-native:storage:EncryptionScope"],
+  config: { requireCustomerManagedKey: requireCmkParam },
+  check: (stack, cfg, report) => {
+    if (!cfg.requireCustomerManagedKey) return;
+    const scopes = encryptionScopes(stack);
+    for (const container of stack.ofType("azure-native:storage:BlobContainer")) {
+      const scope = peek(container.props, "defaultEncryptionScope");
+      if (scope === undefined || scope === null || scope === "" || scope === NOT_KNOWN) continue;
+      const account = str(container.props, "accountName")?.toLowerCase() ?? "";
+      const keyVault =
+        typeof scope === "string" ? scopes.get(`${account}/${scope.toLowerCase()}`) : undefined;
+      if (keyVault !== true)
+        report(
+          `${label(container)}: default encryption scope ${show(scope)} ${keyVault === false ? "uses a Microsoft-managed key" : "is not an encryption scope of this stack"}; it must use a Key Vault key`,
+          container.urn,
+        );
+    }
+  },
+});
+
+export const storageObjectReplicationInStack = stackPolicy({
+  name: "storage-object-replication-in-stack",
+  description:
+    "Object replication copies blobs only between storage accounts of this stack in allowed regions: never out to another environment's or a foreign account, nor in from one (RES-1, ENV-1).",
+  controls: ["RES-1", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Replicate only between the stack's own accounts (full resource IDs), both in allowed regions; list a reviewed account in allowedDestinations.",
+  types: ["azure-native:storage:ObjectReplicationPolicy"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const accounts = stack.ofType(ACCOUNT_TYPE);
+    const names = new Map(
+      accounts.map((a) => [(str(a.props, "accountName") ?? str(a.props, "name") ?? "").toLowerCase(), a]),
+    );
+    const isAccount = (r: StackResource) => r.canonical === ACCOUNT_TYPE;
+    for (const policy of stack.ofType("azure-native:storage:ObjectReplicationPolicy")) {
+      for (const key of ["sourceAccount", "destinationAccount"]) {
+        let value = peek(policy.props, key);
+        // A bare account name (allowed when cross-tenant replication is on): one of the stack's accounts, by ID.
+        if (typeof value === "string" && !value.includes("/")) {
+          const account = names.get(value.trim().toLowerCase());
+          if (account === undefined) {
+            report(
+              `${label(policy)}: ${key} ${show(value)} is not a storage account of this stack`,
+              policy.urn,
+            );
+            continue;
+          }
+          value = peek(account.props, "id") ?? NOT_KNOWN;
+          if (value === NOT_KNOWN) continue;
+        }
+        const problem = destinationProblem(index, policy, key, value, cfg, isAccount, stack);
+        if (problem) report(`${label(policy)}: ${problem}`, policy.urn);
+      }
+    }
+  },
+});
+
 export const storagePolicies = [
   storageAccountEntraOnlyAuth,
   storageAccountNoPublicBlobAccess,
@@ -272,10 +439,14 @@ export const storagePolicies = [
   storageAccountTls,
   storageAccountInfrastructureEncryption,
   storageAccountCustomerManagedKey,
+  storageEncryptionScopeCustomerKey,
   storageAccountPrivateAccess,
   storageAccountGeoRedundant,
   blobServiceSoftDelete,
   blobServiceVersioning,
   blobServicePointInTimeRestore,
   blobContainerPrivate,
+  storageBlobServiceRequired,
+  blobContainerEncryptionScope,
+  storageObjectReplicationInStack,
 ] as const;

@@ -1,6 +1,12 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { StackView } from "../../policy/lib/define";
-import { ReferenceIndex, refersTo } from "../../policy/lib/relations";
+import {
+  armParent,
+  destinationProblem,
+  ReferenceIndex,
+  refersTo,
+  stackIndex,
+} from "../../policy/lib/relations";
 import { get } from "../../policy/lib/props";
 
 const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults";
@@ -55,5 +61,56 @@ describe("ReferenceIndex", () => {
     expect(names("kv1").sort()).toEqual(["s-dep-kv1", "s-kv1"]);
     expect(names("kv2")).toEqual(["s-kv2"]);
     expect(names("kv4")).toEqual(["s-dep-kv4"]);
+  });
+});
+
+describe("StackIndex and destinationProblem", () => {
+  const SUB = "/subscriptions/s/resourceGroups/rg/providers";
+  const view = new StackView([
+    resource("rg", { id: "/subscriptions/s/resourceGroups/rg", location: "westeurope" }),
+    resource("ns", { id: `${SUB}/Microsoft.EventHub/namespaces/ns`, location: "swedencentral" }),
+    resource("st-us", { id: `${SUB}/Microsoft.Storage/storageAccounts/stus`, location: "East US" }),
+  ]);
+  const index = stackIndex(view);
+  const from = view.resources[0];
+  const rules = {
+    allowedLocations: ["westeurope", "swedencentral"],
+    allowedDestinations: ["/subscriptions/hub/resourceGroups/siem"],
+  };
+  const problem = (value: unknown) => destinationProblem(index, from, "dest", value, rules, () => true, view);
+
+  it("finds a resource's parent resource, and stops at resource groups", () => {
+    expect(armParent(`${SUB}/Microsoft.EventHub/namespaces/ns/authorizationrules/send`.toLowerCase())).toBe(
+      `${SUB}/Microsoft.EventHub/namespaces/ns`.toLowerCase(),
+    );
+    expect(
+      armParent(`${SUB}/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d`),
+    ).toBe(`${SUB}/Microsoft.KeyVault/vaults/kv`);
+    expect(armParent(`${SUB}/Microsoft.KeyVault/vaults/kv`)).toBeUndefined();
+  });
+  it("knows the stack's subscriptions from the resource groups it creates", () => {
+    expect([...index.subscriptions]).toEqual(["s"]);
+  });
+  it.each([
+    [`${SUB}/Microsoft.EventHub/namespaces/NS/authorizationRules/send`, undefined],
+    [`${SUB}/Microsoft.EventHub/namespaces/ns2`, /not a resource of this stack/],
+    [`${SUB}/Microsoft.Storage/storageAccounts/stus`, /is in eastus, which is not an allowed region/],
+    [
+      "/subscriptions/hub/resourceGroups/siem/providers/Microsoft.OperationalInsights/workspaces/w",
+      undefined,
+    ],
+    [
+      "/subscriptions/hub/resourceGroups/siem2/providers/Microsoft.OperationalInsights/workspaces/w",
+      /not a resource/,
+    ],
+    [42, /not an ARM resource ID/],
+    [undefined, undefined],
+  ])("judges %p", (value, expected) => {
+    const result = problem(value);
+    if (expected === undefined) expect(result).toBeUndefined();
+    else expect(result).toMatch(expected);
+  });
+  it("builds the index once per view", () => {
+    expect(stackIndex(view)).toBe(index);
   });
 });

@@ -57,7 +57,9 @@ describe("critical-resources-alerted", () => {
   });
   const alertOn = (name: string, scope: string, extra: Record<string, unknown> = {}) =>
     res("monitor:MetricAlert", name, { ...alert, scopes: [scope], ...extra });
+  const group = res("monitor:ActionGroup", "ag", { id: ids.group, location: "global" });
   const estate = () => [
+    group,
     res("keyvault:Vault", "kv", { id: ids.vault }),
     res("dbforpostgresql:Server", "pg", { id: ids.server }),
     res("app:ContainerApp", "web", { id: ids.app }),
@@ -91,15 +93,26 @@ describe("critical-resources-alerted", () => {
   it("matches alerts to resources through dependencies when IDs are unknown (preview)", async () => {
     const resources = [
       res("keyvault:Vault", "kv", { id: UNKNOWN }),
+      group,
       res("monitor:MetricAlert", "kv-availability", { ...alert, scopes: [UNKNOWN] }, [
         "urn:pulumi:prod::secure-azure-platform::azure-native:keyvault:Vault::kv",
       ]),
     ];
     // The policy must run to a pass (an unknown read would end it as "unknown" with no messages).
     expect((await checkStackPolicy(a.criticalResourcesAlerted, resources)).outcome).toBe("pass");
-    const unlinked = [resources[0], { ...resources[1], dependencies: [] }];
+    const unlinked = [resources[0], group, { ...resources[2], dependencies: [] }];
     expect(await runStackPolicy(a.criticalResourcesAlerted, unlinked)).toEqual([
       expect.stringMatching(/keyvault:Vault kv has no enabled metric alert/),
+    ]);
+  });
+  it("does not count an alert routed only to another environment's action group", async () => {
+    const foreign =
+      "/subscriptions/other/resourceGroups/rg-sap-dev/providers/Microsoft.Insights/actionGroups/ag";
+    const resources = estate().map((r) =>
+      r.name === "pg-cpu" ? alertOn("pg-cpu", ids.server, { actions: [{ actionGroupId: foreign }] }) : r,
+    );
+    expect(await runStackPolicy(a.criticalResourcesAlerted, resources)).toEqual([
+      expect.stringMatching(/Server pg has no enabled metric alert routed to an action group/),
     ]);
   });
   it("takes the watched types from config", async () => {
@@ -108,5 +121,82 @@ describe("critical-resources-alerted", () => {
         resourceTypes: ["azure-native:keyvault:Vault"],
       }),
     ).toEqual([]);
+  });
+});
+
+describe("alert-routes-in-stack", () => {
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::secure-azure-platform::azure-native:${type}::${name}`,
+    props,
+    dependencies,
+  });
+  const group = res("monitor:ActionGroup", "ag", { id: ids.group, location: "global" });
+  const foreign =
+    "/subscriptions/other/resourceGroups/rg-sap-dev/providers/Microsoft.Insights/actionGroups/ag";
+  const routedTo = (actionGroupId: unknown, deps: string[] = []) => [
+    group,
+    res("monitor:MetricAlert", "al", { ...alert, actions: [{ actionGroupId }] }, deps),
+  ];
+
+  it("passes an alert routed to the stack's action group", async () => {
+    expect(await runStackPolicy(a.alertRoutesInStack, routedTo(ids.group))).toEqual([]);
+  });
+  it("flags an alert routed to another environment's action group", async () => {
+    expect(await runStackPolicy(a.alertRoutesInStack, routedTo(foreign))).toEqual([
+      expect.stringMatching(/actionGroupId .*rg-sap-dev.* is not a resource of this stack/),
+    ]);
+  });
+  it("accepts a reviewed shared group on allowedDestinations", async () => {
+    expect(
+      await runStackPolicy(a.alertRoutesInStack, routedTo(foreign), { allowedDestinations: [foreign] }),
+    ).toEqual([]);
+  });
+  it("in a preview, accepts a group ID that comes from the stack's action group only", async () => {
+    expect(await runStackPolicy(a.alertRoutesInStack, routedTo(UNKNOWN, [group.urn]))).toEqual([]);
+    expect(await runStackPolicy(a.alertRoutesInStack, routedTo(UNKNOWN))).toEqual([
+      expect.stringMatching(/not known yet and does not come from a resource of this stack/),
+    ]);
+  });
+});
+
+describe("alert-routes-in-stack: action group receivers", () => {
+  const group = (props: Record<string, unknown>) => ({
+    type: "azure-native:monitor:ActionGroup",
+    name: "ag",
+    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
+    props: { id: ids.group, location: "global", enabled: true, ...props },
+  });
+  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
+  it.each([
+    [
+      {
+        logicAppReceivers: [
+          {
+            name: "x",
+            resourceId: "/subscriptions/o/resourceGroups/r/providers/Microsoft.Logic/workflows/w",
+            callbackUrl: "https://x",
+          },
+        ],
+      },
+      /logicAppReceivers/,
+    ],
+    [
+      {
+        eventHubReceivers: [{ name: "x", subscriptionId: "o", eventHubNameSpace: "ns", eventHubName: "eh" }],
+      },
+      /subscription "o"/,
+    ],
+  ])("refuses %j", async (props, message) => {
+    expect(((await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])) as string[]).join("\n")).toMatch(
+      message,
+    );
+  });
+  it("accepts an event hub receiver in the stack's subscription", async () => {
+    const props = {
+      eventHubReceivers: [{ name: "x", subscriptionId: "s", eventHubNameSpace: "ns", eventHubName: "eh" }],
+    };
+    expect(await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])).toEqual([]);
   });
 });

@@ -114,6 +114,31 @@ describe("defender-plans-cover-services", () => {
       expect.stringMatching(/Vault kv runs without the Defender plan KeyVaults/),
     ]);
   });
+  it("does not count a plan on another subscription or on a single resource", async () => {
+    const sub = "/subscriptions/00000000-0000-4000-8000-000000000001";
+    const other = "/subscriptions/00000000-0000-4000-8000-0000000000ff";
+    const resources = estate().map((r) =>
+      r.name === "st"
+        ? { ...r, props: { id: `${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st` } }
+        : r.name === "defender-StorageAccounts"
+          ? { ...r, props: { ...r.props, scopeId: other } }
+          : r.name === "defender-KeyVaults"
+            ? {
+                ...r,
+                props: {
+                  ...r.props,
+                  scopeId: `${sub}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/x`,
+                },
+              }
+            : r,
+    );
+    expect(await runStackPolicy(d.defenderPlansCoverServices, resources)).toEqual([
+      expect.stringMatching(
+        /StorageAccount st runs without the Defender plan StorageAccounts on the Standard tier for its subscription 00000000-0000-4000-8000-000000000001$/,
+      ),
+      expect.stringMatching(/Vault kv runs without the Defender plan KeyVaults/),
+    ]);
+  });
   it("is off where another stack owns the subscription's plans (dev preset)", async () => {
     expect(
       await runStackPolicy(d.defenderPlansCoverServices, [res("keyvault:Vault", "kv")], {

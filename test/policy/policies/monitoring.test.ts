@@ -1,4 +1,5 @@
 import * as m from "../../../policy/policies/monitoring";
+import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const DIAG = "azure-native:monitor:DiagnosticSetting";
@@ -35,6 +36,26 @@ describe("diagnostic-setting-to-workspace", () => {
       resourceUri: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache/redisEnterprise/redis1",
       logs: [],
     }));
+  it.each([
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1",
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1",
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/web/",
+  ])("accepts metrics only for the metrics-only type of %s", (resourceUri) =>
+    expectPass(m.diagnosticSettingToWorkspace, DIAG, { ...setting, resourceUri, logs: [] }),
+  );
+  it("still wants metrics for a metrics-only type", () =>
+    expectViolation(
+      m.diagnosticSettingToWorkspace,
+      DIAG,
+      {
+        ...setting,
+        resourceUri: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1",
+        logs: [],
+        metrics: [],
+      },
+      /no metric category/,
+    ));
   it("still wants logs for a Redis database", () =>
     expectViolation(
       m.diagnosticSettingToWorkspace,
@@ -137,4 +158,155 @@ describePolicy(m.logAnalyticsPrivateIngestion, {
   compliant: workspace,
   violations: [["publicNetworkAccessForIngestion", "Enabled", /Disabled/]],
   unknown: "publicNetworkAccessForIngestion",
+});
+
+describePolicy(m.logAnalyticsTableRetention, {
+  type: "azure-native:operationalinsights:Table",
+  compliant: {
+    workspaceName: "ws",
+    tableName: "AzureDiagnostics",
+    retentionInDays: 90,
+    totalRetentionInDays: 365,
+  },
+  violations: [
+    ["totalRetentionInDays", 180, /keeps data 180 days/],
+    ["totalRetentionInDays", -1, /keeps data 90 days/],
+    ["totalRetentionInDays", undefined, /keeps data 90 days/],
+  ],
+  passes: [
+    ["retentionInDays", -1],
+    ["totalRetentionInDays", 730],
+  ],
+  unknown: "totalRetentionInDays",
+});
+
+describe("log-analytics-table-retention", () => {
+  it("accepts a table that follows the workspace (-1 or unset)", () =>
+    expectPass(m.logAnalyticsTableRetention, "azure-native:operationalinsights:Table", {
+      tableName: "T",
+      retentionInDays: -1,
+      totalRetentionInDays: -1,
+    }));
+});
+
+describePolicy(m.logAnalyticsNoDataLoss, {
+  type: "azure-native:operationalinsights:Workspace",
+  compliant: { retentionInDays: 365, sku: { name: "PerGB2018" }, workspaceCapping: { dailyQuotaGb: -1 } },
+  violations: [
+    ["features.immediatePurgeDataOn30Days", true, /purged after 30 days/],
+    ["workspaceCapping.dailyQuotaGb", 5, /daily cap stops ingestion/],
+    ["workspaceCapping.dailyQuotaGb", 0, /daily cap/],
+    ["sku.name", "Free", /Free tier/],
+  ],
+  passes: [
+    ["workspaceCapping", undefined],
+    ["features.immediatePurgeDataOn30Days", false],
+  ],
+  unknown: "workspaceCapping",
+});
+
+describe("log-export-in-stack", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers";
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
+    props,
+    dependencies,
+  });
+  const st = res("storage:StorageAccount", "st", {
+    id: `${RG}/Microsoft.Storage/storageAccounts/st1`,
+    location: "westeurope",
+  });
+  const exportTo = (resourceId: unknown, deps: string[] = []) =>
+    res(
+      "operationalinsights:DataExport",
+      "export",
+      { workspaceName: "ws", resourceId, tableNames: ["AuditLogs"] },
+      deps,
+    );
+  it.each([
+    [st.props.id, ""],
+    [
+      "/subscriptions/other/resourceGroups/x/providers/Microsoft.EventHub/namespaces/siphon",
+      "not a resource of this stack",
+    ],
+    [undefined, "names no destination"],
+  ])("judges an export to %p", async (resourceId, message) => {
+    const result = (await runStackPolicy(m.logExportInStack, [st, exportTo(resourceId)])) as string[];
+    if (message) expect(result.join("\n")).toContain(message);
+    else expect(result).toEqual([]);
+  });
+  it("refuses an export to a stack account outside the allowed regions", async () => {
+    const us = { ...st, props: { ...st.props, location: "eastus" } };
+    expect(await runStackPolicy(m.logExportInStack, [us, exportTo(st.props.id)])).toEqual([
+      expect.stringMatching(/in eastus, which is not an allowed region/),
+    ]);
+  });
+  it("in a preview, accepts only a destination that comes from the stack", async () => {
+    expect(await runStackPolicy(m.logExportInStack, [st, exportTo(UNKNOWN, [st.urn])])).toEqual([]);
+    expect(await runStackPolicy(m.logExportInStack, [st, exportTo(UNKNOWN)])).toHaveLength(1);
+  });
+  it("judges linked storage accounts too", async () => {
+    const link = res("operationalinsights:LinkedStorageAccount", "link", {
+      dataSourceType: "CustomLogs",
+      storageAccountIds: [
+        "/subscriptions/other/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/y",
+      ],
+    });
+    expect(await runStackPolicy(m.logExportInStack, [st, link])).toHaveLength(1);
+  });
+});
+
+describe("log-export-in-stack: other ways out of the workspace", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers";
+  const FOREIGN = "/subscriptions/x/resourceGroups/y/providers";
+  const res = (type: string, name: string, props: Record<string, unknown>) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
+    props,
+  });
+  const ws = (features: Record<string, unknown> = {}) =>
+    res("operationalinsights:Workspace", "ws", {
+      id: `${RG}/Microsoft.OperationalInsights/workspaces/ws`,
+      location: "westeurope",
+      features,
+    });
+  it.each([
+    [
+      "a dedicated cluster outside the stack",
+      ws({ clusterResourceId: `${FOREIGN}/Microsoft.OperationalInsights/clusters/c` }),
+    ],
+    [
+      "a linked service outside the stack",
+      res("operationalinsights:LinkedService", "ls", {
+        writeAccessResourceId: `${FOREIGN}/Microsoft.OperationalInsights/clusters/c`,
+      }),
+    ],
+    [
+      "a data collection rule sending to a foreign workspace",
+      res("insights:DataCollectionRule", "dcr", {
+        destinations: {
+          logAnalytics: [
+            { name: "la", workspaceResourceId: `${FOREIGN}/Microsoft.OperationalInsights/workspaces/w` },
+          ],
+        },
+      }),
+    ],
+  ])("refuses %s", async (_what, resource) => {
+    expect(await runStackPolicy(m.logExportInStack, [ws(), resource])).toEqual([
+      expect.stringMatching(/is not a resource of this stack/),
+    ]);
+  });
+  it("accepts a data collection rule sending to the stack's workspace", async () => {
+    const dcr = res("monitor:DataCollectionRule", "dcr", {
+      destinations: {
+        logAnalytics: [
+          { name: "la", workspaceResourceId: `${RG}/Microsoft.OperationalInsights/workspaces/ws` },
+        ],
+      },
+    });
+    expect(await runStackPolicy(m.logExportInStack, [ws(), dcr])).toEqual([]);
+  });
 });

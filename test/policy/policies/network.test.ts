@@ -1,4 +1,5 @@
 import * as n from "../../../policy/policies/network";
+import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const RULE = "azure-native:network:SecurityRule";
@@ -23,8 +24,14 @@ describePolicy(n.nsgNoInternetInbound, {
     ["destinationPortRange", "*", /port\(s\) \*/],
     ["destinationPortRange", "80", /port\(s\) 80/],
     ["destinationPortRanges", ["443", "3389"], /3389/],
+    ["destinationPortRange", "443-444", /443-444/],
+    ["destinationPortRange", "1-65535", /1-65535/],
+    ["destinationPortRange", "443,22", /443,22/],
   ],
   passes: [
+    ["destinationPortRange", "443-443"],
+    ["destinationPortRange", " 443 "],
+    ["destinationPortRanges", ["443", "443-443"]],
     ["sourceAddressPrefix", "VirtualNetwork"],
     ["sourceAddressPrefix", "0.0.0.0/0"],
     ["access", "Deny"],
@@ -117,3 +124,156 @@ it("public-ip-restricted refuses every public IP by default", () =>
     { publicIpAddressName: "x" },
     /allowedPublicIps/,
   ));
+
+describe("stack policies on where subnets and peerings point", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+  const FOREIGN = "/subscriptions/other/resourceGroups/rg-sap-dev/providers/Microsoft.Network";
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:network:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:network:${type}::${name}`,
+    props,
+    dependencies,
+  });
+  const nsg = res("NetworkSecurityGroup", "nsg", {
+    id: `${RG}/networkSecurityGroups/nsg`,
+    location: "westeurope",
+  });
+  const vnet = (props: Record<string, unknown> = {}) =>
+    res("VirtualNetwork", "vnet", { id: `${RG}/virtualNetworks/vnet`, location: "westeurope", ...props });
+  const subnet = (nsgId: unknown, deps: string[] = []) =>
+    res(
+      "Subnet",
+      "apps",
+      { id: `${RG}/virtualNetworks/vnet/subnets/apps`, networkSecurityGroup: { id: nsgId } },
+      deps,
+    );
+
+  it("subnet-nsg-in-stack passes the stack's NSG, refuses a foreign one, inline too", async () => {
+    expect(await runStackPolicy(n.subnetNsgInStack, [nsg, vnet(), subnet(nsg.props.id)])).toEqual([]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        vnet(),
+        subnet(`${FOREIGN}/networkSecurityGroups/open`),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/subnet "apps": networkSecurityGroup.id .* is not a resource of this stack/),
+    ]);
+    const inline = vnet({
+      subnets: [{ name: "pe", networkSecurityGroup: { id: `${FOREIGN}/networkSecurityGroups/open` } }],
+    });
+    expect(await runStackPolicy(n.subnetNsgInStack, [nsg, inline])).toEqual([
+      expect.stringMatching(/subnet "pe"/),
+    ]);
+  });
+  it("subnet-nsg-in-stack, in a preview, needs the NSG to come from the stack", async () => {
+    expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN, [nsg.urn])])).toEqual([]);
+    expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN)])).toHaveLength(1);
+  });
+
+  const peering = (props: Record<string, unknown>) =>
+    res("VirtualNetworkPeering", "peer", { virtualNetworkName: "vnet", ...props });
+  const second = res("VirtualNetwork", "vnet2", {
+    id: `${RG}/virtualNetworks/vnet2`,
+    location: "northeurope",
+  });
+  it("vnet-peering-in-stack passes a peering between the stack's own networks", async () => {
+    expect(
+      await runStackPolicy(n.vnetPeeringInStack, [
+        vnet(),
+        second,
+        peering({ remoteVirtualNetwork: { id: second.props.id } }),
+      ]),
+    ).toEqual([]);
+  });
+  it.each([
+    [
+      { remoteVirtualNetwork: { id: `${FOREIGN}/virtualNetworks/vnet-sap-dev` } },
+      /not a resource of this stack/,
+    ],
+    [
+      { remoteVirtualNetwork: { id: `${RG}/virtualNetworks/vnet2` }, allowForwardedTraffic: true },
+      /allowForwardedTraffic/,
+    ],
+    [
+      { remoteVirtualNetwork: { id: `${RG}/virtualNetworks/vnet2` }, useRemoteGateways: true },
+      /useRemoteGateways/,
+    ],
+    [{}, /names no remoteVirtualNetwork/],
+  ])("vnet-peering-in-stack refuses %j", async (props, message) => {
+    const result = await runStackPolicy(n.vnetPeeringInStack, [vnet(), second, peering(props)]);
+    expect((result as string[]).join("\n")).toMatch(message);
+  });
+  it("vnet-peering-in-stack judges inline peerings and a reviewed hub on the allow-list", async () => {
+    const hub = `${FOREIGN}/virtualNetworks/hub`;
+    const inline = vnet({ virtualNetworkPeerings: [{ name: "to-hub", remoteVirtualNetwork: { id: hub } }] });
+    expect(await runStackPolicy(n.vnetPeeringInStack, [inline])).toHaveLength(1);
+    expect(await runStackPolicy(n.vnetPeeringInStack, [inline], { allowedDestinations: [hub] })).toEqual([]);
+  });
+});
+
+describe("private-dns-in-stack", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+  const res = (type: string, name: string, props: Record<string, unknown>) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
+    props,
+  });
+  const zoneId = `${RG}/privateDnsZones/privatelink.blob.core.windows.net`;
+  const zone = res("privatedns:PrivateZone", "zone", { id: zoneId, location: "global" });
+  const vnet = res("network:VirtualNetwork", "vnet", {
+    id: `${RG}/virtualNetworks/vnet`,
+    location: "westeurope",
+  });
+  const link = (props: Record<string, unknown>) =>
+    res("privatedns:VirtualNetworkLink", "link", {
+      resourceGroupName: "rg",
+      privateZoneName: "privatelink.blob.core.windows.net",
+      virtualNetwork: { id: vnet.props.id },
+      ...props,
+    });
+  const group = (privateDnsZoneId: string) =>
+    res("network:PrivateDnsZoneGroup", "dns", {
+      privateDnsZoneConfigs: [{ name: "blob", privateDnsZoneId }],
+    });
+  it("passes the stack's zone linked to the stack's VNet, and a zone group in it", async () => {
+    expect(
+      await runStackPolicy(n.privateDnsInStack, [
+        zone,
+        vnet,
+        link({ id: `${zoneId}/virtualNetworkLinks/l` }),
+        group(zoneId),
+      ]),
+    ).toEqual([]);
+    expect(await runStackPolicy(n.privateDnsInStack, [zone, vnet, link({})])).toEqual([]);
+  });
+  it.each([
+    [
+      "a foreign zone linked to our VNet",
+      link({ resourceGroupName: "rg-attacker" }),
+      /private DNS zone .*rg-attacker/,
+    ],
+    [
+      "our zone linked to a foreign VNet",
+      link({
+        virtualNetwork: {
+          id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/z",
+        },
+      }),
+      /virtualNetwork.id/,
+    ],
+    [
+      "an endpoint registered in a foreign zone",
+      group(
+        "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
+      ),
+      /privateDnsZoneId/,
+    ],
+  ])("refuses %s", async (_what, resource, message) => {
+    expect(
+      ((await runStackPolicy(n.privateDnsInStack, [zone, vnet, resource])) as string[]).join("\n"),
+    ).toMatch(message);
+  });
+});

@@ -1,4 +1,5 @@
 import * as p from "../../../policy/policies/postgres";
+import { runStackPolicy } from "../../../policy/engine/harness";
 import { describePolicy, expectPass } from "./support";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
@@ -214,4 +215,34 @@ describe("postgres-entra-admin-group", () => {
     expectPass(p.postgresEntraAdminGroup, "azure-native:dbforpostgresql:Administrator", {
       principalType: "Group",
     }));
+});
+
+describe("postgres-source-in-stack", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers";
+  const res = (name: string, props: Record<string, unknown>) => ({
+    type: "azure-native:dbforpostgresql:Server",
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:dbforpostgresql:Server::${name}`,
+    props,
+  });
+  const main = res("main", { id: `${RG}/main`, location: "westeurope" });
+  const copy = (props: Record<string, unknown>) =>
+    res("copy", { id: `${RG}/copy`, location: "northeurope", ...props });
+  it.each([
+    [{}, ""],
+    [{ createMode: "Replica", sourceServerResourceId: `${RG}/main` }, ""],
+    [
+      {
+        createMode: "PointInTimeRestore",
+        sourceServerResourceId:
+          "/subscriptions/prod/resourceGroups/rg-sap-prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/psql-prod",
+      },
+      "not a resource of this stack",
+    ],
+    [{ createMode: "GeoRestore" }, "without sourceServerResourceId"],
+  ])("judges a server created with %j", async (props, message) => {
+    const result = (await runStackPolicy(p.postgresSourceInStack, [main, copy(props)])) as string[];
+    if (message) expect(result.join("\n")).toContain(message);
+    else expect(result).toEqual([]);
+  });
 });

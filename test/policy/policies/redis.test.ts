@@ -1,4 +1,5 @@
 import * as r from "../../../policy/policies/redis";
+import { runStackPolicy } from "../../../policy/engine/harness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
@@ -141,4 +142,57 @@ describe("redis-cache-legacy", () => {
     "azure-native:cache/v20230801:Redis",
     "azure-native:redis/v20240301:Redis",
   ])("refuses %s", (type) => expectViolation(r.redisCacheLegacy, type, legacy, /Managed Redis/));
+});
+
+describe("redis-geo-replication-in-stack", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache";
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
+    props,
+    dependencies,
+  });
+  const cluster = (name: string, location: string) =>
+    res("redisenterprise:RedisEnterprise", name, { id: `${RG}/redisEnterprise/${name}`, location });
+  const db = (name: string, linked: string[]) =>
+    res("redisenterprise:Database", `${name}-db`, {
+      id: `${RG}/redisEnterprise/${name}/databases/default`,
+      geoReplication: { groupNickname: "g", linkedDatabases: linked.map((id) => ({ id })) },
+    });
+  const own = `${RG}/redisEnterprise/a/databases/default`;
+  const peer = `${RG}/redisEnterprise/b/databases/default`;
+  const stackOf = (bLocation: string, linked: string[]) => [
+    cluster("a", "westeurope"),
+    cluster("b", bLocation),
+    db("a", linked),
+    db("b", []),
+  ];
+  it("passes a geo-replication group of the stack's own databases in allowed regions", async () => {
+    expect(await runStackPolicy(r.redisGeoReplicationInStack, stackOf("northeurope", [own, peer]))).toEqual(
+      [],
+    );
+  });
+  it("refuses a linked database outside the stack or in a region that is not allowed", async () => {
+    const foreign =
+      "/subscriptions/x/resourceGroups/y/providers/Microsoft.Cache/redisEnterprise/z/databases/default";
+    expect(
+      await runStackPolicy(r.redisGeoReplicationInStack, stackOf("northeurope", [own, foreign])),
+    ).toEqual([expect.stringMatching(/not a resource of this stack/)]);
+    expect(await runStackPolicy(r.redisGeoReplicationInStack, stackOf("eastus", [own, peer]))).toEqual([
+      expect.stringMatching(/is in eastus/),
+    ]);
+  });
+  it("refuses a legacy linked server outside the stack or the allowed regions", async () => {
+    const link = res("redis:LinkedServer", "link", {
+      name: "cache1",
+      linkedRedisCacheId: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Cache/redis/other",
+      linkedRedisCacheLocation: "East US",
+      serverRole: "Secondary",
+    });
+    expect(await runStackPolicy(r.redisGeoReplicationInStack, [link])).toEqual([
+      expect.stringMatching(/linkedRedisCacheId .* is not a resource of this stack/),
+      expect.stringMatching(/linkedRedisCacheLocation "East US" is not an allowed region/),
+    ]);
+  });
 });

@@ -73,7 +73,7 @@ function estate(): R[] {
         serverName: "pg1",
         dataEncryption: {
           type: "AzureKeyVault",
-          primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk/abc123",
+          primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk",
         },
       },
       { protect: true },
@@ -179,11 +179,17 @@ describe("data-store-private-connectivity", () => {
       /Server pg has no private endpoint/,
     );
   });
-  it("accepts a VNet-integrated PostgreSQL server", async () => {
-    const vnet = replace(without(estate(), "pe-server"), "pg", {
-      network: { delegatedSubnetResourceId: "/subnets/pg" },
-    });
-    expect(await violations(st.dataStorePrivateConnectivity, vnet)).toBe("");
+  it("accepts a PostgreSQL server VNet-integrated in a subnet of the stack, not another one's", async () => {
+    const subnetId =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pg";
+    const integrated = (id: string) => [
+      ...replace(without(estate(), "pe-server"), "pg", { network: { delegatedSubnetResourceId: id } }),
+      res("network:Subnet", "pg-subnet", { id: subnetId }),
+    ];
+    expect(await violations(st.dataStorePrivateConnectivity, integrated(subnetId))).toBe("");
+    expect(
+      await violations(st.dataStorePrivateConnectivity, integrated(subnetId.replace("/s/", "/other/"))),
+    ).toMatch(/delegatedSubnetResourceId .* is not a resource of this stack/);
   });
 });
 
@@ -296,5 +302,161 @@ describe("postgres-server-parameters", () => {
         replace(estate(), "pg-log_disconnections", { value: "off" }),
       ),
     ).toMatch(/log_disconnections/);
+  });
+});
+
+describe("diagnostic-destinations-in-stack", () => {
+  const foreignSub = "/subscriptions/other/resourceGroups/rg/providers";
+  const withDiag = (props: Record<string, unknown>) => replace(estate(), "diag-vault", props);
+  it.each([
+    [
+      "a storage account in another subscription",
+      { storageAccountId: `${foreignSub}/Microsoft.Storage/storageAccounts/x` },
+    ],
+    [
+      "a second workspace outside the stack",
+      { workspaceId: `${foreignSub}/Microsoft.OperationalInsights/workspaces/x` },
+    ],
+    [
+      "an event hub outside the stack",
+      {
+        eventHubAuthorizationRuleId: `${foreignSub}/Microsoft.EventHub/namespaces/ns/authorizationrules/RootManageSharedAccessKey`,
+      },
+    ],
+    ["a marketplace partner", { marketplacePartnerId: `${RG}/providers/Microsoft.Datadog/monitors/dd` }],
+  ])("flags %s", async (_what, props) => {
+    expect(await violations(st.diagnosticDestinationsInStack, withDiag(props))).toMatch(/diag-vault/);
+  });
+  it("accepts a second destination inside the stack, and a reviewed one on the allow-list", async () => {
+    expect(
+      await violations(st.diagnosticDestinationsInStack, withDiag({ storageAccountId: ids.account })),
+    ).toBe("");
+    const siem = `${foreignSub}/Microsoft.OperationalInsights/workspaces/siem`;
+    expect(
+      await violations(st.diagnosticDestinationsInStack, withDiag({ workspaceId: siem }), {
+        allowedDestinations: [siem],
+      }),
+    ).toBe("");
+  });
+  it("flags a destination of the stack outside the allowed regions", async () => {
+    const us = replace(withDiag({ storageAccountId: ids.account }), "st", { location: "eastus" });
+    expect(await violations(st.diagnosticDestinationsInStack, us)).toMatch(/in eastus/);
+  });
+});
+
+describe("private-endpoints-in-stack", () => {
+  it.each([
+    [
+      "a foreign target",
+      {
+        privateLinkServiceConnections: [
+          {
+            name: "x",
+            privateLinkServiceId:
+              "/subscriptions/other/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/exfil",
+          },
+        ],
+      },
+      /not a resource of this stack/,
+    ],
+    [
+      "a manual connection",
+      { manualPrivateLinkServiceConnections: [{ name: "x", privateLinkServiceId: ids.account }] },
+      /manual private link connection/,
+    ],
+    [
+      "a foreign subnet",
+      {
+        subnet: {
+          id: "/subscriptions/other/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+        },
+      },
+      /subnet.id/,
+    ],
+  ])("flags %s", async (_what, props, message) => {
+    expect(await violations(st.privateEndpointsInStack, replace(estate(), "pe-vault", props))).toMatch(
+      message,
+    );
+  });
+});
+
+describe("stateful-resources-locked: where the lock points", () => {
+  const noLocks = () => estate().filter((r) => r.name !== "lock-vault");
+  it.each([
+    [
+      "a scope lock in another subscription",
+      { scope: ids.vault.replace("/subscriptions/s/", "/subscriptions/other/") },
+    ],
+    ["a scope lock on a child of the vault", { scope: `${ids.vault}/keys/cmk` }],
+    [
+      "a lock whose own ID shows another subscription",
+      { scope: ids.vault, id: `/subscriptions/other/providers/Microsoft.Authorization/locks/l` },
+    ],
+  ])("does not count %s", async (_what, props) => {
+    const locks = [
+      ...noLocks(),
+      res("authorization:ManagementLockByScope", "lock-x", { level: "CanNotDelete", ...props }),
+    ];
+    expect(await violations(st.statefulResourcesLocked, locks)).toMatch(/Vault kv has no CanNotDelete lock/);
+  });
+  it("in a preview, does not take a known foreign scope for the vault through a dependency", async () => {
+    const preview = estate().map((r) =>
+      r.name === "kv"
+        ? { ...r, props: { ...r.props, id: undefined } }
+        : r.name === "lock-vault"
+          ? {
+              ...r,
+              props: { ...r.props, scope: "/subscriptions/other/resourceGroups/rg" },
+              dependencies: [urn("azure-native:keyvault:Vault", "kv")],
+            }
+          : r,
+    );
+    expect(await violations(st.statefulResourcesLocked, preview)).toMatch(
+      /Vault kv has no CanNotDelete lock/,
+    );
+  });
+  it("requires protect on the data inside locked stores", async () => {
+    const data = [...estate(), res("storage:BlobContainer", "recordings", { accountName: "st1" })];
+    expect(await violations(st.statefulResourcesLocked, data)).toMatch(
+      /BlobContainer recordings holds data and is not protected/,
+    );
+  });
+});
+
+describe("customer-managed-keys-rotate: pinned versions", () => {
+  it("flags a storage account pinned to a key version", async () => {
+    const pinned = replace(estate(), "st", {
+      encryption: {
+        keySource: "Microsoft.Keyvault",
+        keyVaultProperties: {
+          keyVaultUri: "https://kv1.vault.azure.net/",
+          keyName: "cmk",
+          keyVersion: "0123abcd",
+        },
+      },
+    });
+    expect(await violations(st.customerManagedKeysRotate, pinned)).toMatch(/pins version 0123abcd/);
+  });
+  it("flags a PostgreSQL key URI with a version", async () => {
+    const pinned = replace(estate(), "pg", {
+      dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk/abc123" },
+    });
+    expect(await violations(st.customerManagedKeysRotate, pinned)).toMatch(/Server pg pins version abc123/);
+  });
+  it("wants Managed Redis on the key's current version", async () => {
+    const redis = (version: string) => [
+      ...replace(estate(), "cmk", { keyUriWithVersion: "https://kv1.vault.azure.net/keys/cmk/v2" }),
+      res("redisenterprise:RedisEnterprise", "redis", {
+        encryption: {
+          customerManagedKeyEncryption: {
+            keyEncryptionKeyUrl: `https://kv1.vault.azure.net/keys/cmk/${version}`,
+          },
+        },
+      }),
+    ];
+    expect(await violations(st.customerManagedKeysRotate, redis("v2"))).toBe("");
+    expect(await violations(st.customerManagedKeysRotate, redis("v1"))).toMatch(
+      /version v1 .* not its current version v2/,
+    );
   });
 });

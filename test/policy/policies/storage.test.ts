@@ -1,4 +1,5 @@
 import * as s from "../../../policy/policies/storage";
+import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
@@ -24,6 +25,7 @@ const account = {
       encryptionUserAssignedIdentity:
         "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1",
     },
+    services: { queue: { keyType: "Account" }, table: { keyType: "Account" } },
   },
 };
 
@@ -89,6 +91,8 @@ describePolicy(s.storageAccountCustomerManagedKey, {
     ["encryption.keySource", "Microsoft.Storage", /keySource/],
     ["encryption.keyVaultProperties.keyName", undefined, /keyVaultProperties/],
     ["encryption.encryptionIdentity", undefined, /encryptionUserAssignedIdentity/],
+    ["encryption.services.queue.keyType", "Service", /queue.keyType is "Service"/],
+    ["encryption.services.table", undefined, /table.keyType is not set/],
   ],
   unknown: "encryption.keySource",
 });
@@ -210,4 +214,99 @@ describePolicy(s.blobContainerPrivate, {
   ],
   passes: [["publicAccess", undefined]],
   unknown: "publicAccess",
+});
+
+describePolicy(s.storageEncryptionScopeCustomerKey, {
+  type: "azure-native:storage:EncryptionScope",
+  compliant: {
+    accountName: "st1",
+    encryptionScopeName: "cmk",
+    source: "Microsoft.KeyVault",
+    keyVaultProperties: { keyUri: "https://kv1.vault.azure.net/keys/storage-cmk" },
+  },
+  violations: [
+    ["source", "Microsoft.Storage", /must be Microsoft.KeyVault/],
+    ["source", undefined, /Azure's default is Microsoft.Storage/],
+    ["keyVaultProperties", undefined, /keyUri is not set/],
+  ],
+  unknown: "source",
+});
+
+describe("storage stack policies", () => {
+  const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts";
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:storage:${type}`,
+    name,
+    urn: `urn:pulumi:prod::p::azure-native:storage:${type}::${name}`,
+    props,
+    dependencies,
+  });
+  const st = res("StorageAccount", "st", { id: `${RG}/st1`, accountName: "st1", location: "westeurope" });
+  const st2 = res("StorageAccount", "st2", { id: `${RG}/st2`, accountName: "st2", location: "northeurope" });
+  const blob = res("BlobServiceProperties", "blob", {
+    id: `${RG}/st1/blobServices/default`,
+    accountName: "st1",
+  });
+
+  it("storage-blob-service-required names an account without blob service properties", async () => {
+    expect(await runStackPolicy(s.storageBlobServiceRequired, [st, blob])).toEqual([]);
+    expect(await runStackPolicy(s.storageBlobServiceRequired, [st, st2, blob])).toEqual([
+      expect.stringMatching(/StorageAccount st2 has no blob service properties/),
+    ]);
+    // Preview: IDs and names unknown, matched through the dependency graph.
+    const preview = [
+      { ...st, props: { id: UNKNOWN } },
+      { ...blob, props: { id: UNKNOWN }, dependencies: [st.urn] },
+    ];
+    expect(await runStackPolicy(s.storageBlobServiceRequired, preview)).toEqual([]);
+  });
+
+  const scope = (source: string) =>
+    res("EncryptionScope", "scope", { accountName: "st1", encryptionScopeName: "cmk", source });
+  const container = (defaultEncryptionScope?: string) =>
+    res("BlobContainer", "c", { accountName: "st1", containerName: "c", defaultEncryptionScope });
+  it.each([
+    [undefined, "Microsoft.KeyVault", ""],
+    ["cmk", "Microsoft.KeyVault", ""],
+    ["cmk", "Microsoft.Storage", "uses a Microsoft-managed key"],
+    ["elsewhere", "Microsoft.KeyVault", "is not an encryption scope of this stack"],
+  ])("blob-container-encryption-scope: default scope %p with a %s scope", async (name, source, message) => {
+    const result = (await runStackPolicy(s.blobContainerEncryptionScope, [
+      st,
+      scope(source),
+      container(name),
+    ])) as string[];
+    if (message) expect(result.join("\n")).toContain(message);
+    else expect(result).toEqual([]);
+  });
+
+  const replication = (sourceAccount: string, destinationAccount: string) =>
+    res("ObjectReplicationPolicy", "orp", { accountName: "st2", sourceAccount, destinationAccount });
+  const foreign =
+    "/subscriptions/other/resourceGroups/rg-x/providers/Microsoft.Storage/storageAccounts/exfil";
+  it.each([
+    [`${RG}/st1`, `${RG}/st2`, ""],
+    ["st1", "st2", ""],
+    [`${RG}/st1`, foreign, "destinationAccount"],
+    [foreign, `${RG}/st2`, "sourceAccount"],
+    ["st1", "exfil", "is not a storage account of this stack"],
+  ])("storage-object-replication-in-stack: %s -> %s", async (from, to, message) => {
+    const result = (await runStackPolicy(s.storageObjectReplicationInStack, [
+      st,
+      st2,
+      replication(from, to),
+    ])) as string[];
+    if (message) expect(result.join("\n")).toContain(message);
+    else expect(result).toEqual([]);
+  });
+  it("storage-object-replication-in-stack refuses a stack account outside the allowed regions", async () => {
+    const us = { ...st2, props: { ...st2.props, location: "eastus" } };
+    expect(
+      await runStackPolicy(s.storageObjectReplicationInStack, [
+        st,
+        us,
+        replication(`${RG}/st1`, `${RG}/st2`),
+      ]),
+    ).toEqual([expect.stringMatching(/is in eastus, which is not an allowed region/)]);
+  });
 });
