@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { didYouMean, problemsOf, showValue } from "../components/shared/schema";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
 
 export * from "./schema";
@@ -87,29 +88,12 @@ function keyOf(pathParts: PropertyKey[]): string {
   );
 }
 
-function valueAt(input: unknown, pathParts: PropertyKey[]): string {
-  let cur: unknown = input;
-  for (const part of pathParts) {
-    if (cur === null || typeof cur !== "object") return "(not set)";
-    cur = (cur as Record<PropertyKey, unknown>)[part];
-  }
-  return cur === undefined ? "(not set)" : JSON.stringify(cur);
-}
-
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     Object.values(value).forEach(deepFreeze);
     Object.freeze(value);
   }
   return value;
-}
-
-function closest(name: string, candidates: string[]): string | undefined {
-  const lower = name.toLowerCase();
-  return candidates.find(
-    (c) =>
-      c.toLowerCase() === lower || c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()),
-  );
 }
 
 /**
@@ -120,27 +104,32 @@ function closest(name: string, candidates: string[]): string | undefined {
 export function validatePlatformConfig(
   raw: Record<string, unknown>,
   declarations = projectDeclarations(),
+  alreadyReported: readonly ConfigProblem[] = [],
 ): PlatformConfig {
   const input: Record<string, unknown> = {};
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...alreadyReported];
+  // Keys already reported (a value of the wrong type) are not reported again, and rules reading them wait.
+  const reported = new Set(alreadyReported.map((p) => p.key.replace(/^[^:]*:/, "").split(/[.[]/)[0]));
   for (const [key, decl] of Object.entries(declarations)) {
     input[key] = raw[key] !== undefined ? raw[key] : decl.default;
   }
   input.location = raw.location;
   for (const key of Object.keys(raw)) {
     if (key !== "location" && !(key in declarations)) {
-      const hint = closest(key, Object.keys(declarations));
+      const hint = didYouMean(key, Object.keys(declarations));
       problems.push({
         key: `${PROJECT}:${key}`,
-        value: JSON.stringify(raw[key]),
+        value: showValue(raw[key]),
         message: `is not a setting of this project${hint ? ` (did you mean ${PROJECT}:${hint}?)` : ""}; see Pulumi.yaml`,
       });
     }
   }
+  for (const key of reported) input[key] = undefined;
   const result = platformConfigSchema.safeParse(input);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      problems.push({ key: keyOf(issue.path), value: valueAt(input, issue.path), message: issue.message });
+    for (const p of problemsOf(result.error.issues, input)) {
+      if (reported.has(String(p.path[0]))) continue;
+      problems.push({ key: keyOf(p.path), value: p.value, message: p.message });
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
@@ -152,12 +141,21 @@ export function loadPlatformConfig(): PlatformConfig {
   const declarations = projectDeclarations();
   const raw: Record<string, unknown> = {};
   const all = pulumi.runtime.allConfig();
+  const typos: ConfigProblem[] = [];
   for (const [fullKey, value] of Object.entries(all)) {
+    const namespace = fullKey.slice(0, fullKey.indexOf(":"));
+    if (namespace !== PROJECT && didYouMean(namespace, [PROJECT]) === PROJECT) {
+      typos.push({
+        key: fullKey,
+        value: showValue(value),
+        message: `namespace "${namespace}" is not read by anything; did you mean ${PROJECT}:${fullKey.slice(namespace.length + 1)}?`,
+      });
+    }
     if (!fullKey.startsWith(`${PROJECT}:`)) continue;
     const key = fullKey.slice(PROJECT.length + 1);
     const decl = declarations[key];
     raw[key] = decl ? coerce(value, decl) : value;
   }
   raw.location = new pulumi.Config("azure-native").get("location");
-  return validatePlatformConfig(raw, declarations);
+  return validatePlatformConfig(raw, declarations, typos);
 }

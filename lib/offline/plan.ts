@@ -149,10 +149,14 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
   const stackConfig = readStackConfig(stack, {
     stackFile: options.stackFile,
     configOverrides: options.configOverrides,
+    collectProblems: true,
   });
   const location = stackConfig.config["azure-native:location"];
   const settings = { ...stackConfig.projectSettings, location };
-  let config = options.validateFirst === false ? undefined : validatePlatformConfig(settings);
+  // Problems reading the file (types, namespaces) and the schema's are reported together.
+  const validate = () => validatePlatformConfig(settings, undefined, stackConfig.problems);
+  if (stackConfig.problems.length > 0) validate();
+  let config = options.validateFirst === false ? undefined : validate();
 
   const { resources, result } = await runUnderMocks(runProgramModule, {
     project: stackConfig.project,
@@ -163,7 +167,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     registered: options.registered,
   });
   const outputs = await resolveExports(result);
-  config ??= validatePlatformConfig(settings);
+  config ??= validate();
   const durationMs = performance.now() - started;
 
   const versions = { "azure-native": packageVersion("azure-native"), random: packageVersion("random") };

@@ -12,6 +12,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { didYouMean, showValue } from "../../components/shared/schema";
 import { ConfigError, PROJECT, PROJECT_FILE, type ConfigDeclaration, type ConfigProblem } from "../../config";
 
 /** What secret values read as under mocks: deterministic, recognisable, never a real secret. */
@@ -36,7 +37,12 @@ export interface StackConfig {
   projectSettings: Record<string, unknown>;
   /** The config for display: secrets shown as `[secret]`. */
   display(): Record<string, unknown>;
+  /** Problems found reading the file (only with `collectProblems`; otherwise they are thrown). */
+  problems: ConfigProblem[];
 }
+
+/** Namespaces this program reads: a stack key in a namespace close to one of them is a typo. */
+const KNOWN_NAMESPACES = ["azure-native", "pulumi", "random"];
 
 export interface ReadStackConfigOptions {
   /** Stack file to read instead of `Pulumi.<stack>.yaml` next to the project file. */
@@ -48,6 +54,11 @@ export interface ReadStackConfigOptions {
    * `undefined` removes the key, as if the stack file did not set it.
    */
   configOverrides?: Record<string, unknown>;
+  /**
+   * Return type problems in `problems` instead of throwing them, so the caller can report them
+   * together with the schema's (a value of the wrong type must not hide other problems).
+   */
+  collectProblems?: boolean;
 }
 
 interface ProjectDoc {
@@ -236,6 +247,17 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
       });
       continue;
     }
+    const namespace = key.slice(0, key.indexOf(":"));
+    const known = [project, ...KNOWN_NAMESPACES];
+    const meant = known.includes(namespace) ? undefined : didYouMean(namespace, known);
+    if (meant) {
+      problems.push({
+        key,
+        value: showValue(value),
+        message: `namespace "${namespace}" is not read by anything; did you mean ${meant}:${key.slice(namespace.length + 1)}?`,
+      });
+      continue;
+    }
     raw.set(key, value);
   }
   for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
@@ -279,7 +301,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
     if (revealed.secret) secretKeys.push(key);
     if (key.startsWith(prefix)) projectSettings[key.slice(prefix.length)] = typedValue;
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 && !options.collectProblems) throw new ConfigError(problems);
 
   const secrets = new Set(secretKeys);
   return {
@@ -289,6 +311,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
     config,
     secretKeys,
     projectSettings,
+    problems,
     display: () =>
       Object.fromEntries(
         Object.entries(config).map(([key, value]) => [key, secrets.has(key) ? SECRET_DISPLAY : value]),

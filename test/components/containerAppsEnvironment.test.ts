@@ -148,7 +148,7 @@ describe("ContainerAppsEnvironment refuses bad input and registers nothing", () 
           { name: "Consumption", workloadProfileType: "D4", minimumCount: 0, maximumCount: 1 },
         ],
       }),
-      /workloadProfiles\[0\]\.name "Consumption" is used twice/,
+      /workloadProfiles\[0\]\.name = "Consumption": is used twice/,
     ));
 
   it("an unknown profile type or a maximum below the minimum", async () => {
@@ -156,13 +156,13 @@ describe("ContainerAppsEnvironment refuses bad input and registers nothing", () 
       args({
         workloadProfiles: [{ name: "x", workloadProfileType: "Huge", minimumCount: 0, maximumCount: 1 }],
       }),
-      /workloadProfileType "Huge" must be a dedicated profile type/,
+      /workloadProfileType = "Huge": must be a dedicated profile type/,
     );
     await refused(
       args({
         workloadProfiles: [{ name: "x", workloadProfileType: "E8", minimumCount: 3, maximumCount: 2 }],
       }),
-      /maximumCount = 2: must be a whole number >= 1 and >= minimumCount/,
+      /maximumCount = 2: must be >= minimumCount \(3\)/,
     );
   });
 
