@@ -109,7 +109,11 @@ export function validatePlatformConfig(
   const input: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [...alreadyReported];
   // Keys already reported (a value of the wrong type) are not reported again, and rules reading them wait.
-  const reported = new Set(alreadyReported.map((p) => p.key.replace(/^[^:]*:/, "").split(/[.[]/)[0]));
+  const reported = new Set(
+    alreadyReported
+      .filter((p) => p.key.startsWith(`${PROJECT}:`) || p.key === "azure-native:location")
+      .map((p) => p.key.replace(/^[^:]*:/, "").split(/[.[]/)[0]),
+  );
   for (const [key, decl] of Object.entries(declarations)) {
     input[key] = raw[key] !== undefined ? raw[key] : decl.default;
   }

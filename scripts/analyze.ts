@@ -22,6 +22,7 @@ import {
 } from "../policy/engine/evaluate";
 import { PolicyCrashError } from "../policy/engine/server";
 import { SEVERITIES } from "../policy/lib/types";
+import { tolerateClosedStdout } from "../lib/cli/io";
 
 const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] EXPORT.json...
 
@@ -215,6 +216,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  tolerateClosedStdout();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

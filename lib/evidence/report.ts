@@ -162,13 +162,15 @@ export function renderReport(input: EvidenceInput): string {
     r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
   const manifest = (stackExport.deployment.manifest ?? {}) as { time?: unknown };
   const time = typeof manifest.time === "string" ? manifest.time : "time unknown";
-  const exported = stackExport.deployment.resources ?? [];
-  const custom = exported.filter((r) => r.custom && !r.type.startsWith("pulumi:")).length;
+  // One count everywhere (tree, verdict, report): the resources the program registered, Azure
+  // resources and components, without the stack itself and the default providers.
+  const total = plan.resources.length;
+  const custom = plan.resources.filter((r) => r.custom).length;
   const out: string[] = [];
 
   out.push(`# Compliance report: stack \`${plan.stack}\` (${plan.project})`, "");
   out.push(
-    `Generated from the offline plan's export (${time}): ${exported.length} resources, ` +
+    `Generated from the offline plan's export (${time}): ${total} resources (the stack itself and providers not counted), ` +
       `${custom} of them Azure resources, region ${plan.config.location}, policy preset \`policy/config/${preset}.json\`.`,
   );
   if (evaluation) {
@@ -177,7 +179,7 @@ export function renderReport(input: EvidenceInput): string {
       evaluation.outcomes.filter((x) => x.outcome === o).length;
     out.push(
       "",
-      `Policy pack: ${s.policies} policies on ${s.resources} resources (providers excluded): ${s.mandatory} mandatory and ` +
+      `Policy pack: ${s.policies} policies on those ${total} resources and the stack: ${s.mandatory} mandatory and ` +
         `${s.advisory} advisory violation(s), ${s.unknown} check(s) that could not complete on unknown values.`,
       "",
       `Checks (policy × resource): ${outcomes("pass")} pass, ${outcomes("violation")} violation, ` +

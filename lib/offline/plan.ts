@@ -44,6 +44,8 @@ export interface PlanOptions {
   validateFirst?: boolean;
   /** Receives every resource as it registers, also when the program fails (see `RunOptions`). */
   registered?: PlannedResource[];
+  /** Called once the configuration is checked, as the program starts (progress display). */
+  started?: () => void;
 }
 
 /** True for a `ConfigError` from any copy of `config/` (a fresh module registry has its own class). */
@@ -157,6 +159,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
   const validate = () => validatePlatformConfig(settings, undefined, stackConfig.problems);
   if (stackConfig.problems.length > 0) validate();
   let config = options.validateFirst === false ? undefined : validate();
+  options.started?.();
 
   const { resources, result } = await runUnderMocks(runProgramModule, {
     project: stackConfig.project,
