@@ -18,7 +18,7 @@ import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
 import { componentTags } from "./shared/tags";
 import { parseArgs } from "./shared/schema";
 import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
-import { MAX_SECRET_LIFETIME_DAYS } from "../policy/shared/limits";
+import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/shared/limits";
 
 export type { KeyVaultSku };
 
@@ -156,7 +156,7 @@ export class KeyVault extends pulumi.ComponentResource {
           enableRbacAuthorization: true,
           accessPolicies: [],
           enableSoftDelete: true,
-          softDeleteRetentionInDays: 90,
+          softDeleteRetentionInDays: KEY_VAULT_SOFT_DELETE_DAYS.max,
           enablePurgeProtection: true,
           // NET-1: private endpoint only; trusted Azure services (CMK consumers) may pass.
           publicNetworkAccess: "Disabled",

@@ -6,6 +6,7 @@
  */
 import { requireCmkParam, requireZoneParam, resourcePolicy } from "../lib/define";
 import { bool, eqi, get, has, num, show, str } from "../lib/props";
+import { BLOB_SOFT_DELETE_DAYS } from "../shared/limits";
 
 const ACCOUNT = ["azure-native:storage:StorageAccount"] as const;
 const GEO_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
@@ -191,8 +192,8 @@ export const blobServiceSoftDelete = resourcePolicy({
   config: {
     minRetentionDays: {
       description: "Minimum blob and container soft-delete retention in days.",
-      default: 30,
-      schema: { minimum: 1, maximum: 365 },
+      default: BLOB_SOFT_DELETE_DAYS.min,
+      schema: { minimum: 1, maximum: BLOB_SOFT_DELETE_DAYS.max },
     },
   },
   check: ({ props }, cfg, report) => {
