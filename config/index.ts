@@ -12,6 +12,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { didYouMean, problemsOf, showValue } from "../components/shared/schema";
+import { readConfigText } from "../policy/shared/pulumiFormat";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
 
 export * from "./schema";
@@ -58,24 +59,6 @@ export class ConfigError extends Error {
         problems.map((p) => `  - ${p.key} = ${p.value}: ${p.message}`).join("\n"),
     );
     this.name = "ConfigError";
-  }
-}
-
-/** Parses a raw config string the way the CLI types it (see Pulumi's ValidateConfigValue). */
-function coerce(raw: string, decl: ConfigDeclaration): unknown {
-  switch (decl.type) {
-    case "string":
-      return raw;
-    case "integer":
-      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-    case "boolean":
-      return raw === "true" ? true : raw === "false" ? false : raw;
-    default:
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return raw;
-      }
   }
 }
 
@@ -158,7 +141,8 @@ export function loadPlatformConfig(): PlatformConfig {
     if (!fullKey.startsWith(`${PROJECT}:`)) continue;
     const key = fullKey.slice(PROJECT.length + 1);
     const decl = declarations[key];
-    raw[key] = decl ? coerce(value, decl) : value;
+    // The same reading of the CLI's text as the offline plan's (policy/shared/pulumiFormat.ts).
+    raw[key] = readConfigText(value, decl?.type);
   }
   raw.location = new pulumi.Config("azure-native").get("location");
   return validatePlatformConfig(raw, declarations, typos);
