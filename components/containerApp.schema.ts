@@ -75,46 +75,78 @@ const cpuMessage = `must be ${CONSUMPTION_CPU.min}..${CONSUMPTION_CPU.max} vCPU 
 
 export const containerAppSpecSchema = strictArgs(
   {
-    /** Azure name of the app and its host name inside the environment. */
-    name: named(CONTAINER_APP_NAME),
-    /** Image reference, e.g. `myregistry.azurecr.io/api:1.4.2`. */
-    image: z.string({ message: "must be a container image reference" }).superRefine((image, ctx) => {
-      const problem = imageReferenceProblem(image);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-    /** Registry host pulled from with the app's managed identity (never a password). */
-    registryServer: named(REGISTRY_SERVER).optional(),
-    /** Port the container listens on. */
-    targetPort: wholeNumber(1, 65535),
-    /** `frontend`: public HTTPS ingress (needs an external environment); `internal`: environment only (NET-2). */
-    ingress: z.enum(INGRESS_MODES, { message: `must be one of ${INGRESS_MODES.join(", ")} (NET-2)` }),
-    /** Replicas kept running; a frontend in prod needs at least MIN_PROD_FRONTEND_REPLICAS (AVL-1). */
-    minReplicas: wholeNumber(APP_REPLICAS.min, APP_REPLICAS.max).default(APP_REPLICAS.defaultMin),
-    /** Most replicas the HTTP scale rule may add; >= minReplicas. */
-    maxReplicas: wholeNumber(1, APP_REPLICAS.max).default(APP_REPLICAS.defaultMax),
-    /** vCPU per replica on the Consumption profile. */
+    name: named(CONTAINER_APP_NAME).describe(
+      "Azure name of the app and its host name inside the environment.",
+    ),
+    image: z
+      .string({ message: "must be a container image reference" })
+      .superRefine((image, ctx) => {
+        const problem = imageReferenceProblem(image);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .meta({
+        allowed: "[registry/]repository[:tag][@digest], repository in lowercase (OCI reference grammar)",
+      })
+      .describe("Image reference, e.g. `myregistry.azurecr.io/api:1.4.2`."),
+    registryServer: named(REGISTRY_SERVER)
+      .optional()
+      .describe("Registry host pulled from with the app's managed identity (never a password)."),
+    targetPort: wholeNumber(1, 65535).describe("Port the container listens on."),
+    ingress: z
+      .enum(INGRESS_MODES, { message: `must be one of ${INGRESS_MODES.join(", ")} (NET-2)` })
+      .describe(
+        "`frontend`: public HTTPS ingress (needs an external environment); `internal`: environment only (NET-2).",
+      ),
+    minReplicas: wholeNumber(APP_REPLICAS.min, APP_REPLICAS.max)
+      .default(APP_REPLICAS.defaultMin)
+      .describe(
+        `Replicas kept running; a frontend in prod needs at least ${MIN_PROD_FRONTEND_REPLICAS} (AVL-1).`,
+      ),
+    maxReplicas: wholeNumber(1, APP_REPLICAS.max)
+      .default(APP_REPLICAS.defaultMax)
+      .describe("Most replicas the HTTP scale rule may add; >= minReplicas."),
     cpu: z
       .number({ message: cpuMessage })
+      .meta({ allowed: `${CONSUMPTION_CPU.min}..${CONSUMPTION_CPU.max} in steps of ${CONSUMPTION_CPU.step}` })
       .min(CONSUMPTION_CPU.min, cpuMessage)
       .max(CONSUMPTION_CPU.max, cpuMessage)
       .refine((cpu) => Number.isInteger(cpu / CONSUMPTION_CPU.step), cpuMessage)
-      .default(CONSUMPTION_CPU.default),
-    /** Memory per replica: exactly 2Gi per vCPU on Consumption. Default: what `cpu` needs. */
-    memory: z.string({ message: "must be like 1Gi" }).optional(),
-    /** Plain environment variables. Never secrets (SEC-1): a secret-looking name or value is an error. */
-    env: z.record(envName, z.string({ message: "must be a string" })).default({}),
-    /** Secrets: env var name -> Key Vault secret name in the stack's vault, read by reference (SEC-1). */
-    secrets: z.record(envName, named(KEY_VAULT_SECRET_NAME)).default({}),
-    /** Services the app talks to; each grants the identity a least-privilege role (IAM-2). */
-    uses: z.array(z.enum(APP_SERVICES, { message: `must be one of ${APP_SERVICES.join(", ")}` })).default([]),
-    /** Blob access when the app uses storage. */
+      .default(CONSUMPTION_CPU.default)
+      .describe("vCPU per replica on the Consumption profile."),
+    memory: z
+      .string({ message: "must be like 1Gi" })
+      .meta({ allowed: `cpu/memory: ${consumptionCombinations().join(", ")}` })
+      .optional()
+      .describe("Memory per replica: exactly 2Gi per vCPU on Consumption. Default: what `cpu` needs."),
+    env: z
+      .record(envName, z.string({ message: "must be a string" }))
+      .default({})
+      .describe(
+        "Plain environment variables. Never secrets (SEC-1): a secret-looking name or value is an error.",
+      ),
+    secrets: z
+      .record(envName, named(KEY_VAULT_SECRET_NAME))
+      .default({})
+      .describe(
+        "Secrets: env var name -> Key Vault secret name in the stack's vault, read by reference (SEC-1).",
+      ),
+    uses: z
+      .array(z.enum(APP_SERVICES, { message: `must be one of ${APP_SERVICES.join(", ")}` }))
+      .default([])
+      .describe("Services the app talks to; each grants the identity a least-privilege role (IAM-2)."),
     storageAccess: z
       .enum(["read", "readwrite"], { message: "must be read or readwrite" })
-      .default("readwrite"),
-    /** Source ranges allowed to reach the ingress (Allow rules; everything else is denied). */
-    ipRestrictions: z.array(ipRestrictionSchema).default([]),
-    /** HTTP path of the liveness and readiness probes. */
-    probePath: z.string().regex(/^\//, "must start with '/'").default("/healthz"),
+      .default("readwrite")
+      .describe("Blob access when the app uses storage."),
+    ipRestrictions: z
+      .array(ipRestrictionSchema)
+      .default([])
+      .describe("Source ranges allowed to reach the ingress (Allow rules; everything else is denied)."),
+    probePath: z
+      .string()
+      .regex(/^\//, "must start with '/'")
+      .default("/healthz")
+      .describe("HTTP path of the liveness and readiness probes."),
   },
   "a field of an app",
   REFUSED_APP_KEYS,

@@ -17,14 +17,14 @@ const count = (min: number) => {
 
 export const workloadProfileSchema = strictArgs(
   {
-    /** 1-15 letters, digits or '-', starting with a letter; not `Consumption`. */
-    name: named(WORKLOAD_PROFILE_NAME),
-    /** Azure profile type: `D4`, `D8`, ..., `E4`, ..., `NC24-A100`, ... */
-    workloadProfileType: named(WORKLOAD_PROFILE_TYPE),
-    /** Nodes kept running (0 allowed). */
-    minimumCount: count(0),
-    /** Upper bound of nodes; >= minimumCount and >= 1. */
-    maximumCount: count(1),
+    name: named(WORKLOAD_PROFILE_NAME).describe(
+      "1-15 letters, digits or '-', starting with a letter; not `Consumption`.",
+    ),
+    workloadProfileType: named(WORKLOAD_PROFILE_TYPE).describe(
+      "Azure profile type: `D4`, `D8`, ..., `E4`, ..., `NC24-A100`, ...",
+    ),
+    minimumCount: count(0).describe("Nodes kept running (0 allowed)."),
+    maximumCount: count(1).describe("Upper bound of nodes; >= minimumCount and >= 1."),
   },
   "a field of a workload profile",
 ).superRefine(

@@ -7,9 +7,9 @@ import { z } from "zod";
 export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
 export type KeyVaultSku = (typeof KEY_VAULT_SKUS)[number];
 
-export const keyVaultSkuSchema = z.enum(KEY_VAULT_SKUS, {
-  message: `must be one of ${KEY_VAULT_SKUS.join(", ")}`,
-});
+export const keyVaultSkuSchema = z
+  .enum(KEY_VAULT_SKUS, { message: `must be one of ${KEY_VAULT_SKUS.join(", ")}` })
+  .describe("Vault SKU; prod requires premium (HSM-backed keys, ENC-2).");
 
 /** ENC-2: prod keys are HSM-backed, which needs a premium vault. */
 export function keyVaultRules(

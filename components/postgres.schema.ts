@@ -31,44 +31,49 @@ export const POSTGRES_SKU_PREFIX: Readonly<Record<PostgresSkuTier, { pattern: Re
 const databaseName = z
   .string({ message: `must be ${POSTGRES_DATABASE_NAME.rule}` })
   .regex(POSTGRES_DATABASE_NAME.pattern, `must be ${POSTGRES_DATABASE_NAME.rule}`)
+  .meta({ allowed: `${POSTGRES_DATABASE_NAME.rule}; not ${RESERVED_POSTGRES_DATABASES.join(", ")}` })
   .refine((name) => !RESERVED_POSTGRES_DATABASES.includes(name), {
     message: `is reserved by Azure (reserved: ${RESERVED_POSTGRES_DATABASES.join(", ")})`,
   });
 
 /** The fields, each usable on its own (the stack config maps them to its keys). */
 export const postgresFields = {
-  /** Databases to create (UTF8, en_US.utf8), each once; at least one (see `postgresRules`). */
-  databases: z.array(databaseName).superRefine(
-    (names, ctx) => {
-      if (!Array.isArray(names)) return;
-      names.forEach((name, i) => {
-        if (names.indexOf(name) !== i) {
-          ctx.addIssue({ code: "custom", path: [i], message: `duplicates database "${String(name)}"` });
-        }
-      });
-    },
-    { when: () => true },
-  ),
-  /** PostgreSQL major version. */
-  version: z.enum(POSTGRES_VERSIONS, { message: `must be one of ${POSTGRES_VERSIONS.join(", ")}` }),
-  /** Compute tier; zone-redundant HA needs GeneralPurpose or MemoryOptimized. */
-  skuTier: z.enum(POSTGRES_TIERS, { message: `must be one of ${POSTGRES_TIERS.join(", ")}` }),
-  /** Compute size matching the tier (Standard_B*, Standard_D*, Standard_E*). */
+  databases: z
+    .array(databaseName)
+    .superRefine(
+      (names, ctx) => {
+        if (!Array.isArray(names)) return;
+        names.forEach((name, i) => {
+          if (names.indexOf(name) !== i) {
+            ctx.addIssue({ code: "custom", path: [i], message: `duplicates database "${String(name)}"` });
+          }
+        });
+      },
+      { when: () => true },
+    )
+    .describe("Databases to create (UTF8, en_US.utf8), each once; at least one (see `postgresRules`)."),
+  version: z
+    .enum(POSTGRES_VERSIONS, { message: `must be one of ${POSTGRES_VERSIONS.join(", ")}` })
+    .describe("PostgreSQL major version."),
+  skuTier: z
+    .enum(POSTGRES_TIERS, { message: `must be one of ${POSTGRES_TIERS.join(", ")}` })
+    .describe("Compute tier; zone-redundant HA needs GeneralPurpose or MemoryOptimized."),
   skuName: z
     .string({ message: "must be a flexible server SKU such as Standard_B2s" })
-    .regex(/^Standard_[A-Za-z0-9_]+$/, "must be a flexible server SKU such as Standard_B2s"),
-  /** Premium SSD size in GiB. Storage grows automatically. */
+    .regex(/^Standard_[A-Za-z0-9_]+$/, "must be a flexible server SKU such as Standard_B2s")
+    .describe("Compute size matching the tier (Standard_B*, Standard_D*, Standard_E*)."),
   storageSizeGb: z
     .number({ message: `must be one of ${POSTGRES_STORAGE_SIZES_GB.join(", ")}` })
+    .meta({ allowed: POSTGRES_STORAGE_SIZES_GB.join(", ") })
     .refine((n) => (POSTGRES_STORAGE_SIZES_GB as readonly number[]).includes(n), {
       message: `must be one of ${POSTGRES_STORAGE_SIZES_GB.join(", ")} (Premium SSD sizes)`,
-    }),
-  /** BAK-1: point-in-time-restore window in days. */
+    })
+    .describe("Premium SSD size in GiB. Storage grows automatically."),
   backupRetentionDays: wholeNumber(
     BACKUP_RETENTION_DAYS.min,
     BACKUP_RETENTION_DAYS.max,
     BACKUP_RETENTION_DAYS.why,
-  ),
+  ).describe("BAK-1: point-in-time-restore window in days."),
 };
 
 export const POSTGRES_DEFAULTS = {

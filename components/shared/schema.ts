@@ -114,7 +114,10 @@ export function strictArgs<S extends z.ZodRawShape>(
 
 /** A string following an Azure name rule; the message says the rule. */
 export function named(rule: NameRule): z.ZodString {
-  return z.string({ message: `must be a string: ${rule.rule}` }).regex(rule.pattern, `must be ${rule.rule}`);
+  return z
+    .string({ message: `must be a string: ${rule.rule}` })
+    .regex(rule.pattern, `must be ${rule.rule}`)
+    .meta({ allowed: rule.rule });
 }
 
 /** An integer in `[min, max]`, with one message for every way of missing it. */
