@@ -247,13 +247,15 @@ async function main(): Promise<void> {
   // The preset follows the stack's environment (a stack named otherwise still gets one).
   const preset = plan.config.environment;
   progress.step(`Planning stack ${args.stack}: evaluating the policy pack`);
-  const evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
+  const packConfig = engine.loadPackConfig(preset);
+  const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
   progress.done();
   say("");
   say(renderVerdict(evaluation, preset, resourceCount));
   const exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 
-  const input = { plan, stackExport, evaluation };
+  // The report shows the config the evaluation ran with, not a second reading of the preset.
+  const input = { plan, stackExport, evaluation, packConfig };
   if (args.report) {
     try {
       writeReport(args.report, input);

@@ -6,7 +6,12 @@
  */
 import * as fs from "fs";
 import type { Evaluation, PolicyOutcome } from "../../policy/engine/evaluate";
-import { loadPackConfig, reconcilePackConfig, schemaDefaults } from "../../policy/engine/config";
+import {
+  loadPackConfig,
+  reconcilePackConfig,
+  schemaDefaults,
+  type PackConfig,
+} from "../../policy/engine/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
 import type { StackExport } from "../offline/export";
@@ -18,6 +23,12 @@ export interface EvidenceInput {
   stackExport: StackExport;
   /** The pack's verdicts; without them the report says so instead of claiming passes. */
   evaluation?: Evaluation;
+  /**
+   * The pack config the evaluation ran with: the report shows these settings rather than
+   * reloading the preset (which could differ from what judged the stack). Without it (no
+   * evaluation), the stack's preset file is read to show the levels it would apply.
+   */
+  packConfig?: PackConfig;
 }
 
 export type Verdict = "pass" | "violation" | "unknown" | "not evaluated" | "no resources";
@@ -129,11 +140,11 @@ export interface PresetSetting {
 }
 
 /** Per policy, the preset's level and non-default parameters (empty when the stack has no preset). */
-export function presetSettings(preset: string): Map<string, PresetSetting> {
+export function presetSettings(preset: string, packConfig?: PackConfig): Map<string, PresetSetting> {
   const out = new Map<string, PresetSetting>();
   let resolved;
   try {
-    resolved = reconcilePackConfig(platformPolicies, loadPackConfig(preset)).policies;
+    resolved = reconcilePackConfig(platformPolicies, packConfig ?? loadPackConfig(preset)).policies;
   } catch {
     // A stack without a preset: nothing is shown rather than guessed.
     return out;
@@ -157,7 +168,7 @@ export function renderReport(input: EvidenceInput): string {
   const preset = plan.config.environment;
   const results = controlResults(evaluation);
   // The preset is configuration, not a verdict: its levels are shown even when the pack did not run.
-  const settings = presetSettings(preset);
+  const settings = presetSettings(preset, input.packConfig);
   const presetSettingsOf = (r: ControlResult) =>
     r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
   const manifest = (stackExport.deployment.manifest ?? {}) as { time?: unknown };
