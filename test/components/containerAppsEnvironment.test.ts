@@ -8,18 +8,13 @@ import {
   ContainerAppsEnvironment,
   type ContainerAppsEnvironmentArgs,
 } from "../../components/containerAppsEnvironment";
-import type { PlatformContext } from "../../components/shared/interfaces";
-import { testPlatform, testResourceGroupId } from "../helpers/platform";
+import { prodPlatform, testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
 const ENV = "azure-native:app:ManagedEnvironment";
 const DIAG = "azure-native:monitor:DiagnosticSetting";
 const LOCK = "azure-native:authorization:ManagementLockByScope";
 const SUBNET = `${testResourceGroupId()}/providers/Microsoft.Network/virtualNetworks/vnet-sap-dev/subnets/snet-sap-apps-dev`;
-
-function prodPlatform(): PlatformContext {
-  return testPlatform({ environment: "prod", zoneRedundant: true, deletionLocks: true });
-}
 
 const args = (overrides: Partial<ContainerAppsEnvironmentArgs> = {}): ContainerAppsEnvironmentArgs => ({
   platform: testPlatform(),
