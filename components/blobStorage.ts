@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
 import { STORAGE_SKUS, ZONE_REDUNDANT_STORAGE_SKUS } from "../config/schema";
+import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../policy/shared/limits";
 import { addMetricAlerts } from "./shared/alerts";
 import { addDiagnostics } from "./shared/diagnostics";
 import type { CommonComponentArgs, PlatformContext } from "./shared/interfaces";
@@ -23,10 +24,10 @@ import { addPrivateEndpoint } from "./shared/privateEndpoint";
 export type StorageSkuName = (typeof STORAGE_SKUS)[number];
 
 /** BAK-1: blob and container soft delete of at least 30 days; Azure allows at most 365. */
-export const MIN_SOFT_DELETE_DAYS = 30;
-export const MAX_SOFT_DELETE_DAYS = 365;
+export const MIN_SOFT_DELETE_DAYS = BLOB_SOFT_DELETE_DAYS.min;
+export const MAX_SOFT_DELETE_DAYS = BLOB_SOFT_DELETE_DAYS.max;
 
-const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const CONTAINER_NAME = BLOB_CONTAINER_NAME.pattern;
 const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
 
 export interface BlobStorageArgs extends CommonComponentArgs {

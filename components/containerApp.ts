@@ -17,20 +17,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import {
-  APP_SERVICES,
-  INGRESS_MODES,
-  RESERVED_ENV,
+  appSecretName,
+  containerAppSpecSchema,
+  prodFrontendReplicasProblem,
+  type AppConfig,
   type AppService,
   type IngressMode,
-} from "../config/schema";
-import { parseCidr } from "../config/network";
+} from "./containerApp.schema";
 import type { ContainerAppsEnvironmentReference } from "./containerAppsEnvironment";
 import { CONSUMPTION_PROFILE } from "./containerAppsEnvironment";
 import { addMetricAlerts } from "./shared/alerts";
 import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
-import { NAMING_RULES, resourceName } from "./shared/naming";
+import { resourceName } from "./shared/naming";
 import { assignRole } from "./shared/roleAssignment";
-import { secretLookingReason } from "./shared/secretDetection";
+import { parseArgs } from "./shared/schema";
 import { componentTags } from "./shared/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
 
@@ -148,27 +148,6 @@ const ARG_KEYS = [
   "tags",
 ] as const satisfies readonly (keyof ContainerAppArgs)[];
 
-const SPEC_KEYS = [
-  "name",
-  "image",
-  "registryServer",
-  "targetPort",
-  "ingress",
-  "minReplicas",
-  "maxReplicas",
-  "cpu",
-  "memory",
-  "env",
-  "secrets",
-  "uses",
-  "storageAccess",
-  "ipRestrictions",
-  "probePath",
-] as const satisfies readonly (keyof ContainerAppSpec)[];
-
-/** Keys someone might use to open up ingress; each gets a NET-2 explanation, not just "unknown". */
-const INSECURE_INGRESS_KEYS = ["allowInsecure", "external", "transport", "exposedPort"];
-
 const SERVICE_KEY: Record<AppService, keyof AppServices> = {
   keyvault: "keyVault",
   storage: "storage",
@@ -176,15 +155,8 @@ const SERVICE_KEY: Record<AppService, keyof AppServices> = {
   redis: "redis",
 };
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KV_SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
-const RESTRICTION_NAME = /^[A-Za-z0-9-_]{1,64}$/;
-const REGISTRY = /^[a-z0-9.-]+$/;
-/** Container Apps secret names: lowercase alphanumerics and '-', starting and ending alphanumeric. */
-const APP_SECRET_NAME = /^[a-z0-9]([a-z0-9-]{0,251}[a-z0-9])?$/;
-
-/** AVL-1: frontends in prod keep this many replicas. */
-export const MIN_PROD_FRONTEND_REPLICAS = 2;
+export { appSecretName };
+export { MIN_PROD_FRONTEND_REPLICAS } from "../policy/shared/limits";
 export const DEFAULT_HTTP_CONCURRENCY = 50;
 
 /** Probe timings: generous enough for a cold start, quick to take a hung replica out. */
@@ -195,11 +167,6 @@ export const PROBE_DEFAULTS = {
 
 /** Restarts in 15 minutes above which someone is told (MON-1). */
 export const RESTART_ALERT_THRESHOLD = 3;
-
-/** The Container Apps secret name for an env var (`SESSION_SIGNING_KEY` -> `session-signing-key`). */
-export function appSecretName(envName: string): string {
-  return envName.toLowerCase().replace(/_/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
-}
 
 /** Quotes a PostgreSQL identifier. */
 function pgIdent(name: string): string {
@@ -237,21 +204,12 @@ export function postgresSetupStatements(
 }
 
 interface Validated {
-  spec: Required<Omit<ContainerAppSpec, "registryServer">> & { registryServer?: string };
+  spec: AppConfig;
   uses: Set<AppService>;
   /** Key Vault Secrets User is needed (uses keyvault, or has secret references). */
   needsVault: boolean;
   secretNames: Map<string, string>;
   restrictions: { name: string; ipAddressRange: string; description?: string }[];
-}
-
-function isRecordOfStrings(value: unknown): value is Record<string, string> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === "string")
-  );
 }
 
 /** Every check on the args, before anything registers. `owner` prefixes each message. */
@@ -263,145 +221,27 @@ function validate(owner: string, args: ContainerAppArgs): Validated {
     "ingress, identity and secrets handling are fixed by NET-2/IAM-1/SEC-1",
   );
   const { platform, environment } = args;
-  const raw = args.app as unknown;
-  if (typeof raw !== "object" || raw === null) throw new Error(`${owner}: app is required`);
-  const given = raw as Record<string, unknown>;
-  const appName = typeof given.name === "string" ? given.name : "";
-  const where = `${owner}: app "${appName}"`;
-  for (const key of Object.keys(given)) {
-    if (INSECURE_INGRESS_KEYS.includes(key)) {
-      throw new Error(
-        `${where}: ${key} refused: ingress is HTTPS only (allowInsecure is always false) and external only for ingress "frontend" (NET-2); set ingress to "frontend" or "internal"`,
-      );
-    }
-  }
-  for (const key of Object.keys(args)) {
-    if (INSECURE_INGRESS_KEYS.includes(key)) {
-      throw new Error(`${where}: ${key} refused: ingress is HTTPS only and set by app.ingress (NET-2)`);
-    }
-  }
-  rejectUnknownArgs(where, given, SPEC_KEYS, "see ContainerAppSpec");
-
-  const rule = NAMING_RULES.containerApp;
-  if (appName.length < rule.min || appName.length > rule.max || !rule.pattern.test(appName)) {
-    throw new Error(`${owner}: app.name "${appName}" is invalid: Azure requires ${rule.rule}`);
-  }
-  const spec = args.app;
-  if (typeof spec.image !== "string" || spec.image.trim().length < 3) {
-    throw new Error(
-      `${where}: image must be a container image reference such as myregistry.azurecr.io/api:1.0`,
-    );
-  }
-  if (spec.registryServer !== undefined && !REGISTRY.test(spec.registryServer)) {
-    throw new Error(
-      `${where}: registryServer "${spec.registryServer}" must be a registry host name such as myregistry.azurecr.io`,
-    );
-  }
-  if (!Number.isInteger(spec.targetPort) || spec.targetPort < 1 || spec.targetPort > 65535) {
-    throw new Error(`${where}: targetPort = ${String(spec.targetPort)}: must be a port number 1..65535`);
-  }
-  if (!(INGRESS_MODES as readonly unknown[]).includes(spec.ingress)) {
-    throw new Error(
-      `${where}: ingress "${String(spec.ingress)}" is not an ingress mode; allowed: ${INGRESS_MODES.join(", ")} (NET-2)`,
-    );
-  }
+  if (typeof args.app !== "object" || args.app === null) throw new Error(`${owner}: app is required`);
+  // The app's own contract (the same schema as the stack config's apps[]): every problem at once.
+  const spec = parseArgs(owner, containerAppSpecSchema, args.app, ["app"]);
+  const where = `${owner}: app "${spec.name}"`;
+  const replicas = prodFrontendReplicasProblem(platform.environment, spec);
+  if (replicas) throw new Error(`${where}: minReplicas = ${spec.minReplicas}: ${replicas}`);
   if (spec.ingress === "frontend" && !environment.external) {
     throw new Error(
       `${where}: ingress "frontend" needs an environment that serves frontends through the edge (hasFrontend: true) (NET-2, EDGE-1)`,
     );
   }
-
-  const minReplicas = spec.minReplicas ?? 1;
-  const maxReplicas = spec.maxReplicas ?? 3;
-  if (!Number.isInteger(minReplicas) || minReplicas < 0 || minReplicas > 300) {
-    throw new Error(`${where}: minReplicas = ${minReplicas}: must be a whole number 0..300`);
-  }
-  if (!Number.isInteger(maxReplicas) || maxReplicas < 1 || maxReplicas > 300 || maxReplicas < minReplicas) {
-    throw new Error(
-      `${where}: maxReplicas = ${maxReplicas}: must be a whole number 1..300 and >= minReplicas`,
-    );
-  }
-  if (
-    spec.ingress === "frontend" &&
-    platform.environment === "prod" &&
-    minReplicas < MIN_PROD_FRONTEND_REPLICAS
-  ) {
-    throw new Error(
-      `${where}: minReplicas = ${minReplicas}: a frontend in prod needs at least ${MIN_PROD_FRONTEND_REPLICAS} replicas (AVL-1)`,
-    );
-  }
-  const cpu = spec.cpu ?? 0.5;
-  const memory = spec.memory ?? "1Gi";
-  if (typeof cpu !== "number" || cpu < 0.25 || cpu > 4 || !Number.isInteger(cpu * 4)) {
-    throw new Error(`${where}: cpu = ${String(cpu)}: must be 0.25..4 in steps of 0.25 (Consumption profile)`);
-  }
-  if (memory !== `${cpu * 2}Gi`) {
-    throw new Error(
-      `${where}: memory = "${String(memory)}": the Consumption profile needs 2Gi per vCPU, i.e. "${cpu * 2}Gi" for cpu ${cpu}`,
-    );
-  }
-
-  const env = spec.env ?? {};
-  const secrets = spec.secrets ?? {};
-  if (!isRecordOfStrings(env)) throw new Error(`${where}: env must map variable names to strings`);
-  if (!isRecordOfStrings(secrets))
-    throw new Error(`${where}: secrets must map variable names to Key Vault secret names`);
-  for (const [name, value] of Object.entries(env)) {
-    if (!ENV_NAME.test(name))
-      throw new Error(`${where}: env var name "${name}" must be letters, digits and '_'`);
-    const reason = secretLookingReason(name, value);
-    if (reason) {
-      throw new Error(
-        `${where}: plain env var ${name} refused because ${reason}; put it in Key Vault and reference it under "secrets" (SEC-1)`,
-      );
-    }
-    if (RESERVED_ENV.has(name)) {
-      throw new Error(`${where}: env var ${name} is set by the platform and cannot be overridden`);
-    }
-    if (name in secrets)
-      throw new Error(`${where}: ${name} is both a plain env var and a secret; define it once`);
-  }
-  const secretNames = new Map<string, string>();
-  for (const [name, kvName] of Object.entries(secrets)) {
-    if (!ENV_NAME.test(name))
-      throw new Error(`${where}: secret env var name "${name}" must be letters, digits and '_'`);
-    if (RESERVED_ENV.has(name)) {
-      throw new Error(`${where}: env var ${name} is set by the platform and cannot be overridden`);
-    }
-    if (!KV_SECRET_NAME.test(kvName)) {
-      throw new Error(
-        `${where}: secrets.${name} = "${kvName}" must be a Key Vault secret name (1-127 letters, digits, '-')`,
-      );
-    }
-    const appSecret = appSecretName(name);
-    if (!APP_SECRET_NAME.test(appSecret)) {
-      throw new Error(`${where}: secrets.${name} cannot be turned into a Container Apps secret name`);
-    }
-    const clash = [...secretNames.entries()].find(([, s]) => s === appSecret);
-    if (clash)
-      throw new Error(`${where}: secrets ${clash[0]} and ${name} map to the same secret name "${appSecret}"`);
-    secretNames.set(name, appSecret);
-  }
-
-  const usesList = spec.uses ?? [];
-  const uses = new Set<AppService>();
-  for (const service of usesList) {
-    if (!(APP_SERVICES as readonly unknown[]).includes(service)) {
-      throw new Error(
-        `${where}: uses "${String(service)}" is not a service; allowed: ${APP_SERVICES.join(", ")}`,
-      );
-    }
-    if (uses.has(service)) throw new Error(`${where}: uses lists ${service} twice`);
-    uses.add(service);
-  }
+  const secretNames = new Map(Object.keys(spec.secrets).map((name) => [name, appSecretName(name)]));
+  const uses = new Set<AppService>(spec.uses);
   const services = args.services ?? {};
   const available = (Object.keys(SERVICE_KEY) as AppService[]).filter((s) => services[SERVICE_KEY[s]]);
-  const missing = (service: string) =>
-    new Error(
-      `${where}: uses ${service}, which this stack does not have (services passed: ${available.join(", ") || "none"})`,
-    );
   for (const service of uses) {
-    if (!services[SERVICE_KEY[service]]) throw missing(service);
+    if (!services[SERVICE_KEY[service]]) {
+      throw new Error(
+        `${where}: uses ${service}, which this stack does not have (services passed: ${available.join(", ") || "none"})`,
+      );
+    }
   }
   const needsVault = uses.has("keyvault") || secretNames.size > 0;
   if (secretNames.size > 0 && !services.keyVault) {
@@ -409,60 +249,24 @@ function validate(owner: string, args: ContainerAppArgs): Validated {
       `${where}: has secrets (${[...secretNames.keys()].join(", ")}) but this stack passed no Key Vault to read them from (SEC-1)`,
     );
   }
-  const storageAccess = spec.storageAccess ?? "readwrite";
-  if (storageAccess !== "read" && storageAccess !== "readwrite") {
-    throw new Error(`${where}: storageAccess "${String(storageAccess)}" must be read or readwrite`);
-  }
-
-  const restrictions = (spec.ipRestrictions ?? []).map((r, i) => {
-    if (!RESTRICTION_NAME.test(r.name)) {
-      throw new Error(
-        `${where}: ipRestrictions[${i}].name "${r.name}" must be 1-64 letters, digits, '-' or '_'`,
-      );
-    }
-    const parsed = parseCidr(r.cidr);
-    if (typeof parsed === "string")
-      throw new Error(`${where}: ipRestrictions[${i}].cidr "${r.cidr}" ${parsed}`);
-    return { name: r.name, ipAddressRange: r.cidr, ...(r.description ? { description: r.description } : {}) };
-  });
-  const probePath = spec.probePath ?? "/healthz";
-  if (typeof probePath !== "string" || !probePath.startsWith("/")) {
-    throw new Error(`${where}: probePath "${String(probePath)}" must start with '/'`);
-  }
+  const restrictions = spec.ipRestrictions.map((r) => ({
+    name: r.name,
+    ipAddressRange: r.cidr,
+    ...(r.description ? { description: r.description } : {}),
+  }));
   const concurrency = args.httpConcurrency ?? DEFAULT_HTTP_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`${where}: httpConcurrency = ${concurrency}: must be a whole number >= 1`);
   }
-  if (args.tags && Object.keys(args.tags).some((k) => k.toLowerCase() === "ingress")) {
-    throw new Error(`${where}: tags.ingress is set from app.ingress and cannot be overridden (NET-2)`);
+  for (const key of Object.keys(args.tags ?? {})) {
+    if (key.toLowerCase() === "ingress") {
+      throw new Error(`${where}: tags.ingress is set from app.ingress and cannot be overridden (NET-2)`);
+    }
   }
   if (!environment.workloadProfileNames.includes(CONSUMPTION_PROFILE)) {
     throw new Error(`${where}: the environment has no ${CONSUMPTION_PROFILE} workload profile`);
   }
-
-  return {
-    spec: {
-      name: appName,
-      image: spec.image,
-      registryServer: spec.registryServer,
-      targetPort: spec.targetPort,
-      ingress: spec.ingress,
-      minReplicas,
-      maxReplicas,
-      cpu,
-      memory,
-      env,
-      secrets,
-      uses: usesList,
-      storageAccess,
-      ipRestrictions: spec.ipRestrictions ?? [],
-      probePath,
-    },
-    uses,
-    needsVault,
-    secretNames,
-    restrictions,
-  };
+  return { spec, uses, needsVault, secretNames, restrictions };
 }
 
 /** `https://<vault>.vault.azure.net/secrets/<name>` (versionless: rotation needs no redeploy). */

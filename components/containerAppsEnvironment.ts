@@ -22,21 +22,14 @@ import {
 import { addLock, resolveLock } from "./shared/lock";
 import { resourceName } from "./shared/naming";
 import { componentTags } from "./shared/tags";
+import { parseArgs } from "./shared/schema";
+import {
+  CONSUMPTION_PROFILE,
+  workloadProfilesSchema,
+  type DedicatedWorkloadProfile,
+} from "./containerAppsEnvironment.schema";
 
-/** The serverless profile every environment has; apps without a profile run here. */
-export const CONSUMPTION_PROFILE = "Consumption";
-
-/** A dedicated workload profile (e.g. `D4`, `E8`) next to the Consumption profile. */
-export interface DedicatedWorkloadProfile {
-  /** 1-15 letters, digits or '-', starting with a letter; not `Consumption`. */
-  name: string;
-  /** Azure profile type: `D4`, `D8`, ..., `E4`, ..., `NC24-A100`, ... */
-  workloadProfileType: string;
-  /** Nodes kept running (0 allowed). */
-  minimumCount: number;
-  /** Upper bound of nodes; >= minimumCount and >= 1. */
-  maximumCount: number;
-}
+export { CONSUMPTION_PROFILE, type DedicatedWorkloadProfile } from "./containerAppsEnvironment.schema";
 
 export interface ContainerAppsEnvironmentArgs {
   platform: PlatformContext;
@@ -73,9 +66,6 @@ const ARG_KEYS = [
   "tags",
 ] as const satisfies readonly (keyof ContainerAppsEnvironmentArgs)[];
 
-const PROFILE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,14}$/;
-const PROFILE_TYPE = /^(D|E)\d+$|^NC[A-Za-z0-9-]+$/;
-
 /** What a `ContainerApp` needs to know about its environment. */
 export interface ContainerAppsEnvironmentReference {
   /** Resource ID of the environment. */
@@ -84,33 +74,6 @@ export interface ContainerAppsEnvironmentReference {
   external: boolean;
   /** Workload profile names apps may run on. */
   workloadProfileNames: readonly string[];
-}
-
-function checkWorkloadProfiles(owner: string, profiles: readonly DedicatedWorkloadProfile[]): void {
-  const seen = new Set<string>([CONSUMPTION_PROFILE.toLowerCase()]);
-  profiles.forEach((p, i) => {
-    const where = `${owner}: workloadProfiles[${i}]`;
-    if (typeof p.name !== "string" || !PROFILE_NAME.test(p.name)) {
-      throw new Error(`${where}.name "${String(p.name)}" must be 1-15 letters, digits or '-'`);
-    }
-    if (seen.has(p.name.toLowerCase())) {
-      throw new Error(`${where}.name "${p.name}" is used twice (${CONSUMPTION_PROFILE} is always present)`);
-    }
-    seen.add(p.name.toLowerCase());
-    if (typeof p.workloadProfileType !== "string" || !PROFILE_TYPE.test(p.workloadProfileType)) {
-      throw new Error(
-        `${where}.workloadProfileType "${String(p.workloadProfileType)}" must be a dedicated profile type such as D4, E8 or NC24-A100`,
-      );
-    }
-    if (!Number.isInteger(p.minimumCount) || p.minimumCount < 0) {
-      throw new Error(`${where}.minimumCount = ${p.minimumCount}: must be a whole number >= 0`);
-    }
-    if (!Number.isInteger(p.maximumCount) || p.maximumCount < Math.max(1, p.minimumCount)) {
-      throw new Error(
-        `${where}.maximumCount = ${p.maximumCount}: must be a whole number >= 1 and >= minimumCount`,
-      );
-    }
-  });
 }
 
 export class ContainerAppsEnvironment extends pulumi.ComponentResource {
@@ -143,8 +106,9 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
         `${owner}: infrastructureSubnetId is required: the environment is VNet-integrated on the delegated apps subnet (NET-1)`,
       );
     }
-    const profiles = args.workloadProfiles ?? [];
-    checkWorkloadProfiles(owner, profiles);
+    const profiles = parseArgs(owner, workloadProfilesSchema, args.workloadProfiles ?? [], [
+      "workloadProfiles",
+    ]);
     checkDiagnostics(owner, args.diagnostics);
     const locked = resolveLock(platform, args.lock, owner);
     let environmentName: string;

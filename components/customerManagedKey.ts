@@ -11,12 +11,13 @@ import { resourceName } from "./shared/naming";
 import { assignRole } from "./shared/roleAssignment";
 import { componentTags } from "./shared/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
+import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../policy/shared/limits";
 
 export const MIN_KEY_SIZE = 3072;
-export const MAX_ROTATION_DAYS = 365;
-export const DEFAULT_ROTATION_DAYS = 180;
-export const DEFAULT_EXPIRY_DAYS = 730;
-export const NOTIFY_BEFORE_EXPIRY_DAYS = 30;
+export const MAX_ROTATION_DAYS = KEY_ROTATION_DAYS.max;
+export const DEFAULT_ROTATION_DAYS = KEY_ROTATION_DAYS.default;
+export const DEFAULT_EXPIRY_DAYS = KEY_EXPIRY_DAYS.default;
+export const NOTIFY_BEFORE_EXPIRY_DAYS = KEY_EXPIRY_DAYS.notifyBefore;
 
 const CMK_ARG_KEYS = [
   "platform",

@@ -16,8 +16,11 @@ import { globalNameStem, globalResourceName } from "./shared/naming";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
 import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
 import { componentTags } from "./shared/tags";
+import { parseArgs } from "./shared/schema";
+import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
+import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/shared/limits";
 
-export type KeyVaultSku = "standard" | "premium";
+export type { KeyVaultSku };
 
 export interface KeyVaultArgs extends Omit<CommonComponentArgs, "customerManagedKey"> {
   /** `premium` gives HSM-backed keys (ENC-2); required in prod. */
@@ -69,7 +72,7 @@ const KEY_VAULT_ARG_KEYS = [
 ] as const satisfies readonly (keyof KeyVaultArgs)[];
 
 const SECONDS_PER_DAY = 86400;
-export const MAX_SECRET_LIFETIME_DAYS = 730;
+export { MAX_SECRET_LIFETIME_DAYS };
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 
 /** Midnight UTC of `YYYY-MM-DD` in epoch seconds, or undefined if it is not such a date. */
@@ -109,12 +112,7 @@ export class KeyVault extends pulumi.ComponentResource {
       "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
     );
     const { platform } = args;
-    if (args.sku !== "standard" && args.sku !== "premium") {
-      throw new Error(`${owner}: sku = "${String(args.sku)}": must be standard or premium`);
-    }
-    if (platform.environment === "prod" && args.sku !== "premium") {
-      throw new Error(`${owner}: sku = "${args.sku}": prod requires premium (HSM-backed keys, ENC-2)`);
-    }
+    parseArgs(owner, keyVaultSettingsSchema(platform), { sku: args.sku });
     const location = args.location ?? platform.location;
     if (location !== platform.location && location !== platform.pairedLocation) {
       throw new Error(
@@ -158,7 +156,7 @@ export class KeyVault extends pulumi.ComponentResource {
           enableRbacAuthorization: true,
           accessPolicies: [],
           enableSoftDelete: true,
-          softDeleteRetentionInDays: 90,
+          softDeleteRetentionInDays: KEY_VAULT_SOFT_DELETE_DAYS.max,
           enablePurgeProtection: true,
           // NET-1: private endpoint only; trusted Azure services (CMK consumers) may pass.
           publicNetworkAccess: "Disabled",

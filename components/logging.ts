@@ -15,10 +15,11 @@ import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./shared
 import { addLock, resolveLock } from "./shared/lock";
 import { resourceName } from "./shared/naming";
 import { componentTags } from "./shared/tags";
+import { LOG_RETENTION_DAYS } from "../policy/shared/limits";
 
-export const MIN_LOG_RETENTION_DAYS = 365;
+export const MIN_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS.min;
 /** Longest interactive retention Log Analytics offers. */
-export const MAX_LOG_RETENTION_DAYS = 730;
+export const MAX_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS.max;
 
 export interface LoggingArgs {
   platform: Pick<

@@ -12,7 +12,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import { POSTGRES_VERSIONS } from "../config/schema";
+import {
+  POSTGRES_STORAGE_SIZES_GB,
+  POSTGRES_VERSIONS,
+  postgresSettingsSchema,
+  type PostgresSkuTier,
+  type PostgresVersion,
+} from "./postgres.schema";
+import { BACKUP_RETENTION_DAYS } from "../policy/shared/limits";
+import { parseArgs } from "./shared/schema";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
 import { addMetricAlerts } from "./shared/alerts";
 import { addDiagnostics } from "./shared/diagnostics";
@@ -26,18 +34,12 @@ import { addPrivateEndpoint } from "./shared/privateEndpoint";
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
   (Object.values(dbforpostgresql.PostgresMajorVersion) as string[]).includes(v),
 );
-export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
-export type PostgresSkuTier = "Burstable" | "GeneralPurpose" | "MemoryOptimized";
+export { POSTGRES_STORAGE_SIZES_GB, type PostgresSkuTier, type PostgresVersion };
 export type AvailabilityZone = "1" | "2" | "3";
 
-/** Premium SSD sizes a flexible server can have (GiB). */
-export const POSTGRES_STORAGE_SIZES_GB = [
-  32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767,
-] as const;
-
 /** BAK-1: at least 30 days; Azure keeps at most 35. */
-export const MIN_BACKUP_RETENTION_DAYS = 30;
-export const MAX_BACKUP_RETENTION_DAYS = 35;
+export const MIN_BACKUP_RETENTION_DAYS = BACKUP_RETENTION_DAYS.min;
+export const MAX_BACKUP_RETENTION_DAYS = BACKUP_RETENTION_DAYS.max;
 
 /**
  * Server parameters, applied one after another in this order (TLS-1, LOG-1). Azure rejects
@@ -51,13 +53,6 @@ export const POSTGRES_SERVER_PARAMETERS: readonly { name: string; value: string;
   { name: "connection_throttle.enable", value: "on", control: "LOG-1" },
 ];
 
-const SKU_PREFIX: Record<PostgresSkuTier, RegExp> = {
-  Burstable: /^Standard_B\d/,
-  GeneralPurpose: /^Standard_D\d/,
-  MemoryOptimized: /^Standard_E\d/,
-};
-const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const RESERVED_DATABASES = new Set(["postgres", "azure_maintenance", "azure_sys", "template0", "template1"]);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `https://<vault>.vault.azure.net/keys/<name>` with no version segment. */
 const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
@@ -170,29 +165,21 @@ export class PostgresServer extends pulumi.ComponentResource {
         );
       }
     }
-    const version = args.version ?? "18";
+    // The settings a stack chooses (the same schema as the stack config's postgres* keys).
+    const highAvailability = platform.zoneRedundant || platform.environment === "prod";
+    const settings = parseArgs(owner, postgresSettingsSchema(platform), {
+      databases: args.databases,
+      version: args.version,
+      skuTier: args.skuTier,
+      skuName: args.skuName,
+      storageSizeGb: args.storageSizeGb,
+      backupRetentionDays: args.backupRetentionDays,
+    });
+    const { version, skuTier, skuName, storageSizeGb } = settings;
+    const retention = settings.backupRetentionDays;
     if (!SUPPORTED_POSTGRES_VERSIONS.includes(version)) {
       throw new Error(
         `${owner}: version = "${version}": must be one of ${SUPPORTED_POSTGRES_VERSIONS.join(", ")}`,
-      );
-    }
-    const skuTier = args.skuTier ?? "Burstable";
-    const skuName = args.skuName ?? "Standard_B2s";
-    if (!(skuTier in SKU_PREFIX)) {
-      throw new Error(
-        `${owner}: skuTier = "${skuTier}": must be one of ${Object.keys(SKU_PREFIX).join(", ")}`,
-      );
-    }
-    if (!SKU_PREFIX[skuTier].test(skuName)) {
-      throw new Error(
-        `${owner}: skuName = "${skuName}" does not belong to tier ${skuTier} (expected ${SKU_PREFIX[skuTier].source.replace("^", "").replace("\\d", "<n>...")})`,
-      );
-    }
-    // AVL-1: zone-redundant HA wherever the platform is zone redundant (always in prod).
-    const highAvailability = platform.zoneRedundant || platform.environment === "prod";
-    if (highAvailability && skuTier === "Burstable") {
-      throw new Error(
-        `${owner}: skuTier = "Burstable" cannot run zone-redundant high availability, which ${platform.environment} requires (AVL-1); use GeneralPurpose or MemoryOptimized`,
       );
     }
     const zone = args.availabilityZone ?? "1";
@@ -208,33 +195,6 @@ export class PostgresServer extends pulumi.ComponentResource {
       throw new Error(
         `${owner}: standbyAvailabilityZone = "${standbyZone}" equals availabilityZone: zone-redundant HA needs two different zones (AVL-1)`,
       );
-    }
-    const storageSizeGb = args.storageSizeGb ?? 32;
-    if (!(POSTGRES_STORAGE_SIZES_GB as readonly number[]).includes(storageSizeGb)) {
-      throw new Error(
-        `${owner}: storageSizeGb = ${storageSizeGb}: must be one of ${POSTGRES_STORAGE_SIZES_GB.join(", ")}`,
-      );
-    }
-    const retention = args.backupRetentionDays ?? MAX_BACKUP_RETENTION_DAYS;
-    if (
-      !Number.isInteger(retention) ||
-      retention < MIN_BACKUP_RETENTION_DAYS ||
-      retention > MAX_BACKUP_RETENTION_DAYS
-    ) {
-      throw new Error(
-        `${owner}: backupRetentionDays = ${retention}: must be a whole number from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (BAK-1 needs >= ${MIN_BACKUP_RETENTION_DAYS}; Azure allows at most ${MAX_BACKUP_RETENTION_DAYS})`,
-      );
-    }
-    if (args.databases.length === 0) throw new Error(`${owner}: databases must name at least one database`);
-    for (const db of args.databases) {
-      if (!DATABASE_NAME.test(db) || RESERVED_DATABASES.has(db)) {
-        throw new Error(
-          `${owner}: databases: "${db}" must be a lowercase PostgreSQL identifier (letters, digits, '_', at most 63) and not one of ${[...RESERVED_DATABASES].join(", ")}`,
-        );
-      }
-    }
-    if (new Set(args.databases).size !== args.databases.length) {
-      throw new Error(`${owner}: databases lists a name twice`);
     }
     if (!GUID.test(args.adminGroup.objectId)) {
       throw new Error(

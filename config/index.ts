@@ -11,8 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { didYouMean, problemsOf, showValue } from "../components/shared/schema";
+import { readConfigText } from "../policy/shared/pulumiFormat";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
-import { closest } from "../policy/shared/closest";
 
 export * from "./schema";
 export { EU_REGIONS, pairedRegion } from "./regions";
@@ -61,24 +62,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses a raw config string the way the CLI types it (see Pulumi's ValidateConfigValue). */
-function coerce(raw: string, decl: ConfigDeclaration): unknown {
-  switch (decl.type) {
-    case "string":
-      return raw;
-    case "integer":
-      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-    case "boolean":
-      return raw === "true" ? true : raw === "false" ? false : raw;
-    default:
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return raw;
-      }
-  }
-}
-
 function keyOf(pathParts: PropertyKey[]): string {
   const [head, ...rest] = pathParts;
   const base = head === "location" ? "azure-native:location" : `${PROJECT}:${String(head)}`;
@@ -86,15 +69,6 @@ function keyOf(pathParts: PropertyKey[]): string {
     (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : `${acc}.${String(part)}`),
     base,
   );
-}
-
-function valueAt(input: unknown, pathParts: PropertyKey[]): string {
-  let cur: unknown = input;
-  for (const part of pathParts) {
-    if (cur === null || typeof cur !== "object") return "(not set)";
-    cur = (cur as Record<PropertyKey, unknown>)[part];
-  }
-  return cur === undefined ? "(not set)" : JSON.stringify(cur);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -113,27 +87,36 @@ function deepFreeze<T>(value: T): T {
 export function validatePlatformConfig(
   raw: Record<string, unknown>,
   declarations = projectDeclarations(),
+  alreadyReported: readonly ConfigProblem[] = [],
 ): PlatformConfig {
   const input: Record<string, unknown> = {};
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...alreadyReported];
+  // Keys already reported (a value of the wrong type) are not reported again, and rules reading them wait.
+  const reported = new Set(
+    alreadyReported
+      .filter((p) => p.key.startsWith(`${PROJECT}:`) || p.key === "azure-native:location")
+      .map((p) => p.key.replace(/^[^:]*:/, "").split(/[.[]/)[0]),
+  );
   for (const [key, decl] of Object.entries(declarations)) {
     input[key] = raw[key] !== undefined ? raw[key] : decl.default;
   }
   input.location = raw.location;
   for (const key of Object.keys(raw)) {
     if (key !== "location" && !(key in declarations)) {
-      const hint = closest(key, Object.keys(declarations));
+      const hint = didYouMean(key, Object.keys(declarations));
       problems.push({
         key: `${PROJECT}:${key}`,
-        value: JSON.stringify(raw[key]),
+        value: showValue(raw[key]),
         message: `is not a setting of this project${hint ? ` (did you mean ${PROJECT}:${hint}?)` : ""}; see Pulumi.yaml`,
       });
     }
   }
+  for (const key of reported) input[key] = undefined;
   const result = platformConfigSchema.safeParse(input);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      problems.push({ key: keyOf(issue.path), value: valueAt(input, issue.path), message: issue.message });
+    for (const p of problemsOf(result.error.issues, input)) {
+      if (reported.has(String(p.path[0]))) continue;
+      problems.push({ key: keyOf(p.path), value: p.value, message: p.message });
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
@@ -145,12 +128,22 @@ export function loadPlatformConfig(): PlatformConfig {
   const declarations = projectDeclarations();
   const raw: Record<string, unknown> = {};
   const all = pulumi.runtime.allConfig();
+  const typos: ConfigProblem[] = [];
   for (const [fullKey, value] of Object.entries(all)) {
+    const namespace = fullKey.slice(0, fullKey.indexOf(":"));
+    if (namespace !== PROJECT && didYouMean(namespace, [PROJECT]) === PROJECT) {
+      typos.push({
+        key: fullKey,
+        value: showValue(value),
+        message: `namespace "${namespace}" is not read by anything; did you mean ${PROJECT}:${fullKey.slice(namespace.length + 1)}?`,
+      });
+    }
     if (!fullKey.startsWith(`${PROJECT}:`)) continue;
     const key = fullKey.slice(PROJECT.length + 1);
     const decl = declarations[key];
-    raw[key] = decl ? coerce(value, decl) : value;
+    // The same reading of the CLI's text as the offline plan's (policy/shared/pulumiFormat.ts).
+    raw[key] = readConfigText(value, decl?.type);
   }
   raw.location = new pulumi.Config("azure-native").get("location");
-  return validatePlatformConfig(raw, declarations);
+  return validatePlatformConfig(raw, declarations, typos);
 }

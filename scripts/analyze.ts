@@ -26,6 +26,7 @@ import {
 import { PolicyCrashError } from "../policy/engine/server";
 import { coverageLines, mergeCoverage, type Coverage } from "../policy/engine/verdict";
 import { SEVERITIES } from "../policy/lib/types";
+import { tolerateClosedStdout } from "../lib/cli/io";
 
 const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...
 
@@ -245,6 +246,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  tolerateClosedStdout();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -18,6 +18,7 @@ import type { Plan } from "../lib/offline/plan";
 import { writeDiagram } from "../lib/evidence/diagram";
 import { writeReport } from "../lib/evidence/report";
 import { SEVERITIES } from "../policy/lib/types";
+import { outputPathProblem, Progress, progressWanted, tolerateClosedStdout } from "../lib/cli/io";
 
 // The SDK and the program load only once the arguments are known to be good: a usage
 // error answers at once.
@@ -112,10 +113,10 @@ function parseArgs(argv: string[]): Args {
 type EngineModule = typeof import("../policy/engine/evaluate") & typeof import("../policy/engine/config");
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
-function renderVerdict(evaluation: Evaluation, preset: string): string {
+function renderVerdict(evaluation: Evaluation, preset: string, resources: number): string {
   const { violations, summary } = evaluation;
   const lines = [
-    `Policy pack (preset ${preset}): ${summary.policies} policies on ${summary.resources} resources: ` +
+    `Policy pack (preset ${preset}): ${summary.policies} policies on ${resources} resources and the stack: ` +
       (violations.length === 0
         ? "no violations."
         : `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s).`),
@@ -140,6 +141,7 @@ function fail(code: number, message: string): never {
 }
 
 async function main(): Promise<void> {
+  tolerateClosedStdout();
   let args: Args;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -166,6 +168,15 @@ async function main(): Promise<void> {
   if (args.stackFile && !fs.existsSync(args.stackFile)) {
     fail(2, `plan: --stack-file ${args.stackFile}: no such file`);
   }
+  // Output paths are checked before the plan runs: a typo costs nothing.
+  const outputs = (["export", "report", "diagram"] as const).flatMap((flag) => {
+    const file = args[flag];
+    const problem = file === undefined ? undefined : outputPathProblem(file);
+    return problem ? [`--${flag} ${file}: ${problem}`] : [];
+  });
+  if (outputs.length > 0) fail(2, `plan: cannot write the output:\n  ${outputs.join("\n  ")}`);
+  const progress = new Progress(progressWanted(args.json));
+  progress.step(`Planning stack ${args.stack}: loading the program`);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const diff = args.diffFrom ? (require("../lib/offline/diff") as DiffModule) : undefined;
   let previous: ReturnType<DiffModule["readPreviousExport"]> | undefined;
@@ -180,10 +191,23 @@ async function main(): Promise<void> {
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   let plan: Plan;
+  const registered: Plan["resources"] = [];
   try {
-    plan = await planStack(args.stack, { stackFile: args.stackFile });
+    plan = await planStack(args.stack, {
+      stackFile: args.stackFile,
+      registered,
+      started: () =>
+        progress.step(
+          `Planning stack ${args.stack}: running the program`,
+          () => `${registered.length} resources`,
+        ),
+    });
   } catch (err) {
+    progress.done();
     if (isConfigError(err)) fail(2, `plan: stack ${args.stack}: ${err.message}`);
+    // A component refusing its arguments is bad input too: the message names them, no stack trace.
+    if (err instanceof Error && err.name === "ComponentArgsError")
+      fail(2, `plan: stack ${args.stack}: ${err.message}`);
     fail(
       3,
       `plan: the program failed for stack ${args.stack}:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
@@ -196,7 +220,19 @@ async function main(): Promise<void> {
     fail(3, `plan: the export is inconsistent (a bug in the offline plan):\n  ${integrity.join("\n  ")}`);
   }
   const json = `${JSON.stringify(stackExport, null, 2)}\n`;
-  if (args.export) fs.writeFileSync(args.export, json);
+  const write = (flag: string, file: string, text: string) => {
+    try {
+      fs.writeFileSync(file, text);
+    } catch (err) {
+      progress.done();
+      fail(2, `plan: --${flag} ${file}: cannot write (${(err as Error).message})`);
+    }
+  };
+  if (args.export) write("export", args.export, json);
+  // One resource count everywhere: what the program registered (Azure resources and
+  // components), without the stack itself and the default providers.
+  const resourceCount = plan.resources.length;
+  progress.done();
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
   const say = (text: string) => (args.json ? process.stderr : process.stdout).write(`${text}\n`);
@@ -221,7 +257,6 @@ async function main(): Promise<void> {
     say(renderTree({ project: plan.project, stack: plan.stack, resources: plan.resources }));
     say("");
     say(renderSummary(summarize(plan.resources)));
-    say(`Planned in ${(plan.durationMs / 1000).toFixed(1)} s.`);
   }
   if (args.export)
     say(`Wrote the stack export to ${path.relative(process.cwd(), args.export) || args.export}.`);
@@ -234,9 +269,12 @@ async function main(): Promise<void> {
   /* eslint-enable @typescript-eslint/no-require-imports */
   // The preset follows the stack's environment (a stack named otherwise still gets one).
   const preset = plan.config.environment;
-  const evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
+  progress.step(`Planning stack ${args.stack}: evaluating the policy pack`);
+  const packConfig = engine.loadPackConfig(preset);
+  const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
+  progress.done();
   say("");
-  say(renderVerdict(evaluation, preset));
+  say(renderVerdict(evaluation, preset, resourceCount));
   // What the pack did not judge (unevaluated Azure types, unknown values), always said.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { coverageLines } = require("../policy/engine/verdict") as typeof import("../policy/engine/verdict");
@@ -251,15 +289,28 @@ async function main(): Promise<void> {
       ? 1
       : 0;
 
-  const input = { plan, stackExport, evaluation };
+  // The report shows the config the evaluation ran with, not a second reading of the preset.
+  const input = { plan, stackExport, evaluation, packConfig };
   if (args.report) {
-    writeReport(args.report, input);
+    try {
+      writeReport(args.report, input);
+    } catch (err) {
+      fail(2, `plan: --report ${args.report}: cannot write (${(err as Error).message})`);
+    }
     say(`Wrote the compliance report to ${path.relative(process.cwd(), args.report)}.`);
   }
   if (args.diagram) {
-    writeDiagram(args.diagram, input);
+    try {
+      writeDiagram(args.diagram, input);
+    } catch (err) {
+      fail(2, `plan: --diagram ${args.diagram}: cannot write (${(err as Error).message})`);
+    }
     say(`Wrote the architecture diagram to ${path.relative(process.cwd(), args.diagram)}.`);
   }
+  // Wall time of the whole command, from process start (loading the SDK and the program included).
+  say(
+    `Done in ${process.uptime().toFixed(1)} s (the program itself ran ${(plan.durationMs / 1000).toFixed(1)} s).`,
+  );
   process.exitCode = exitCode;
 }
 

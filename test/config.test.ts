@@ -46,7 +46,7 @@ const cases: Case[] = [
     stack: "dev",
     overrides: { backupRetentionDays: 7 },
     key: `${P}:backupRetentionDays`,
-    says: /30 and 35/,
+    says: /from 30 to 35/,
   },
   {
     what: "an unknown ingress mode",
@@ -75,7 +75,7 @@ const cases: Case[] = [
     stack: "dev",
     overrides: { apps: [{ ...devApps()[0], name: "Web_App" }] },
     key: `${P}:apps[0].name`,
-    says: /Container Apps naming rule/,
+    says: /2-32 lowercase letters/,
   },
   {
     what: "a missing required value",
@@ -106,6 +106,51 @@ const cases: Case[] = [
     overrides: { zoneRedundant: false },
     key: `${P}:zoneRedundant`,
     says: /AVL-1/,
+  },
+  // Values the config schema used to accept and a component then refused with a stack trace.
+  {
+    what: "a standard Key Vault in prod",
+    stack: "prod",
+    overrides: { keyVaultSku: "standard" },
+    key: `${P}:keyVaultSku`,
+    says: /prod requires premium/,
+  },
+  {
+    what: "an app cpu off the Consumption steps",
+    stack: "dev",
+    overrides: { apps: [{ ...devApps()[0], cpu: 0.3 }] },
+    key: `${P}:apps[0].cpu`,
+    says: /0\.25\.\.4 vCPU in steps of 0\.25/,
+  },
+  {
+    what: "a database listed twice",
+    stack: "dev",
+    overrides: { postgresDatabases: ["app", "app"] },
+    key: `${P}:postgresDatabases[1]`,
+    says: /duplicates database "app"/,
+  },
+  {
+    what: "a workload profile whose minimum exceeds its maximum",
+    stack: "dev",
+    overrides: {
+      workloadProfiles: [{ name: "big", workloadProfileType: "D4", minimumCount: 5, maximumCount: 2 }],
+    },
+    key: `${P}:workloadProfiles[0].maximumCount`,
+    says: /must be >= minimumCount \(5\)/,
+  },
+  {
+    what: "an image that is not an image reference",
+    stack: "dev",
+    overrides: { apps: [{ ...devApps()[0], image: "not a valid image!!" }] },
+    key: `${P}:apps[0].image`,
+    says: /not a container image reference/,
+  },
+  {
+    what: "a misspelt key inside an app",
+    stack: "dev",
+    overrides: { apps: [{ ...devApps()[0], targetprot: 8080 }] },
+    key: `${P}:apps[0].targetprot`,
+    says: /did you mean targetPort\?/,
   },
   {
     what: "prod without Sentinel (SIEM-1)",
@@ -223,6 +268,33 @@ describe("several problems at once", () => {
     expect(message).toMatch(/eastus.*allowedLocations/);
   });
 
+  it("a value of the wrong type does not hide the other keys' problems", async () => {
+    const { keys } = await configError(
+      planStack("dev", { configOverrides: { backupRetentionDays: "thirty", namePrefix: "X" } }),
+    );
+    expect(keys).toEqual([`${P}:backupRetentionDays`, `${P}:namePrefix`]);
+  });
+
+  it("a duplicate app name does not hide behind another app's error", async () => {
+    const [web] = devApps();
+    const apps = [
+      { ...web, cpu: 0.3 },
+      { ...web, ingress: "internal" },
+    ];
+    const { keys, message } = await configError(planStack("dev", { configOverrides: { apps } }));
+    expect(keys).toEqual([`${P}:apps[0].cpu`, `${P}:apps[1].name`]);
+    expect(message).toContain('duplicates app "web"');
+  });
+
+  it("name the key inside an app without dumping the whole app", async () => {
+    const apps = [{ ...devApps()[0], env: { LOG_LEVEL: "x".repeat(200) }, targetprot: 1 }];
+    const { message } = await configError(planStack("dev", { configOverrides: { apps } }));
+    expect(message).toContain(
+      `${P}:apps[0].targetprot = 1: is not a field of an app; did you mean targetPort?`,
+    );
+    expect(message).not.toContain("x".repeat(100));
+  });
+
   it("skip a cross-key rule whose own keys are invalid instead of blaming twice", async () => {
     const { problems } = await configError(planStack("prod", { configOverrides: { zoneRedundant: "yes" } }));
     expect(problems.filter((p) => p.key === `${P}:zoneRedundant`)).toHaveLength(1);
@@ -243,5 +315,14 @@ describe("a bad stack file", () => {
     const { message, keys } = await configError(planStack("typo", { stackFile: file }));
     expect(keys).toContain(`${P}:backupRetention`);
     expect(message).toContain(`did you mean ${P}:backupRetentionDays`);
+  });
+
+  it("with a misspelt namespace names it and suggests the right one", async () => {
+    const file = path.join(dir, "Pulumi.ns.yaml");
+    const dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(file, `${dev}\n  secure-azure-platfrom:logRetentionDays: 400\n  ${P}:namePrefix: X\n`);
+    const { message, keys } = await configError(planStack("ns", { stackFile: file }));
+    expect(keys).toEqual(["secure-azure-platfrom:logRetentionDays", `${P}:namePrefix`]);
+    expect(message).toContain(`did you mean ${P}:logRetentionDays?`);
   });
 });

@@ -74,6 +74,18 @@ describe("dev with --export", () => {
     expect(programResources).toHaveLength(total);
   });
 
+  it("uses one resource count in the tree, the verdict and the report, and reports whole-process time", () => {
+    const total = Number(/Total: (\d+) resources/.exec(run.stdout)?.[1]);
+    expect(total).toBeGreaterThan(0);
+    expect(run.stdout).toContain(`policies on ${total} resources and the stack`);
+    const report = fs.readFileSync(path.join(dir, "report-dev.md"), "utf8");
+    expect(report).toContain(`: ${total} resources (the stack itself and providers not counted)`);
+    expect(report).toContain(`policies on those ${total} resources and the stack`);
+    const done = /Done in (\d+\.\d) s \(the program itself ran (\d+\.\d) s\)/.exec(run.stdout);
+    expect(done).not.toBeNull();
+    expect(Number(done?.[1])).toBeGreaterThanOrEqual(Number(done?.[2]));
+  });
+
   it("prints the location of located resources and never a secret placeholder", () => {
     expect(run.stdout).toMatch(/@ westeurope/);
     expect(run.stdout).not.toContain("offline-secret-");

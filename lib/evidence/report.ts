@@ -6,7 +6,12 @@
  */
 import * as fs from "fs";
 import type { Evaluation, PolicyOutcome } from "../../policy/engine/evaluate";
-import { loadPackConfig, reconcilePackConfig, schemaDefaults } from "../../policy/engine/config";
+import {
+  loadPackConfig,
+  reconcilePackConfig,
+  schemaDefaults,
+  type PackConfig,
+} from "../../policy/engine/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
 import type { StackExport } from "../offline/export";
@@ -18,6 +23,12 @@ export interface EvidenceInput {
   stackExport: StackExport;
   /** The pack's verdicts; without them the report says so instead of claiming passes. */
   evaluation?: Evaluation;
+  /**
+   * The pack config the evaluation ran with: the report shows these settings rather than
+   * reloading the preset (which could differ from what judged the stack). Without it (no
+   * evaluation), the stack's preset file is read to show the levels it would apply.
+   */
+  packConfig?: PackConfig;
 }
 
 export type Verdict = "pass" | "violation" | "unknown" | "not evaluated" | "no resources";
@@ -129,11 +140,11 @@ export interface PresetSetting {
 }
 
 /** Per policy, the preset's level and non-default parameters (empty when the stack has no preset). */
-export function presetSettings(preset: string): Map<string, PresetSetting> {
+export function presetSettings(preset: string, packConfig?: PackConfig): Map<string, PresetSetting> {
   const out = new Map<string, PresetSetting>();
   let resolved;
   try {
-    resolved = reconcilePackConfig(platformPolicies, loadPackConfig(preset)).policies;
+    resolved = reconcilePackConfig(platformPolicies, packConfig ?? loadPackConfig(preset)).policies;
   } catch {
     // A stack without a preset: nothing is shown rather than guessed.
     return out;
@@ -157,18 +168,20 @@ export function renderReport(input: EvidenceInput): string {
   const preset = plan.config.environment;
   const results = controlResults(evaluation);
   // The preset is configuration, not a verdict: its levels are shown even when the pack did not run.
-  const settings = presetSettings(preset);
+  const settings = presetSettings(preset, input.packConfig);
   const presetSettingsOf = (r: ControlResult) =>
     r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
   const manifest = (stackExport.deployment.manifest ?? {}) as { time?: unknown };
   const time = typeof manifest.time === "string" ? manifest.time : "time unknown";
-  const exported = stackExport.deployment.resources ?? [];
-  const custom = exported.filter((r) => r.custom && !r.type.startsWith("pulumi:")).length;
+  // One count everywhere (tree, verdict, report): the resources the program registered, Azure
+  // resources and components, without the stack itself and the default providers.
+  const total = plan.resources.length;
+  const custom = plan.resources.filter((r) => r.custom).length;
   const out: string[] = [];
 
   out.push(`# Compliance report: stack \`${plan.stack}\` (${plan.project})`, "");
   out.push(
-    `Generated from the offline plan's export (${time}): ${exported.length} resources, ` +
+    `Generated from the offline plan's export (${time}): ${total} resources (the stack itself and providers not counted), ` +
       `${custom} of them Azure resources, region ${plan.config.location}, policy preset \`policy/config/${preset}.json\`.`,
   );
   if (evaluation) {
@@ -177,7 +190,7 @@ export function renderReport(input: EvidenceInput): string {
       evaluation.outcomes.filter((x) => x.outcome === o).length;
     out.push(
       "",
-      `Policy pack: ${s.policies} policies on ${s.resources} resources (providers excluded): ${s.mandatory} mandatory and ` +
+      `Policy pack: ${s.policies} policies on those ${total} resources and the stack: ${s.mandatory} mandatory and ` +
         `${s.advisory} advisory violation(s), ${s.unknown} check(s) that could not complete on unknown values.`,
       "",
       `Checks (policy × resource): ${outcomes("pass")} pass, ${outcomes("violation")} violation, ` +

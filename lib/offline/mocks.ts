@@ -11,10 +11,8 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
+import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/shared/pulumiFormat";
 
-// Local copies of the wire signatures (run.ts imports this module, so no import back).
-const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const secret = (value: unknown): Outputs => ({ [SPECIAL_SIG_KEY]: SECRET_SIG, value });
 const isSecret = (value: unknown): value is { value: unknown } =>
   typeof value === "object" && value !== null && (value as Outputs)[SPECIAL_SIG_KEY] === SECRET_SIG;

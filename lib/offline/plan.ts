@@ -44,6 +44,8 @@ export interface PlanOptions {
   validateFirst?: boolean;
   /** Receives every resource as it registers, also when the program fails (see `RunOptions`). */
   registered?: PlannedResource[];
+  /** Called once the configuration is checked, as the program starts (progress display). */
+  started?: () => void;
 }
 
 /** True for a `ConfigError` from any copy of `config/` (a fresh module registry has its own class). */
@@ -149,10 +151,15 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
   const stackConfig = readStackConfig(stack, {
     stackFile: options.stackFile,
     configOverrides: options.configOverrides,
+    collectProblems: true,
   });
   const location = stackConfig.config["azure-native:location"];
   const settings = { ...stackConfig.projectSettings, location };
-  let config = options.validateFirst === false ? undefined : validatePlatformConfig(settings);
+  // Problems reading the file (types, namespaces) and the schema's are reported together.
+  const validate = () => validatePlatformConfig(settings, undefined, stackConfig.problems);
+  if (stackConfig.problems.length > 0) validate();
+  let config = options.validateFirst === false ? undefined : validate();
+  options.started?.();
 
   const { resources, result } = await runUnderMocks(runProgramModule, {
     project: stackConfig.project,
@@ -163,7 +170,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     registered: options.registered,
   });
   const outputs = await resolveExports(result);
-  config ??= validatePlatformConfig(settings);
+  config ??= validate();
   const durationMs = performance.now() - started;
 
   const versions = { "azure-native": packageVersion("azure-native"), random: packageVersion("random") };

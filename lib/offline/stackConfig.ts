@@ -11,13 +11,20 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { isMap, isScalar, parse as parseYaml, parseDocument } from "yaml";
+import { didYouMean, showValue } from "../../components/shared/schema";
+import {
+  configValueHasType,
+  readConfigText,
+  scalarConfigText,
+  SECRET_DISPLAY,
+  type ConfigType,
+} from "../../policy/shared/pulumiFormat";
 import { ConfigError, PROJECT, PROJECT_FILE, type ConfigDeclaration, type ConfigProblem } from "../../config";
 
 /** What secret values read as under mocks: deterministic, recognisable, never a real secret. */
 export const SECRET_PLACEHOLDER_PREFIX = "offline-secret-";
-/** How secret values are displayed (plan output, summaries). */
-export const SECRET_DISPLAY = "[secret]";
+export { SECRET_DISPLAY };
 
 export interface StackConfig {
   project: string;
@@ -36,7 +43,12 @@ export interface StackConfig {
   projectSettings: Record<string, unknown>;
   /** The config for display: secrets shown as `[secret]`. */
   display(): Record<string, unknown>;
+  /** Problems found reading the file (only with `collectProblems`; otherwise they are thrown). */
+  problems: ConfigProblem[];
 }
+
+/** Namespaces this program reads: a stack key in a namespace close to one of them is a typo. */
+const KNOWN_NAMESPACES = ["azure-native", "pulumi", "random"];
 
 export interface ReadStackConfigOptions {
   /** Stack file to read instead of `Pulumi.<stack>.yaml` next to the project file. */
@@ -48,6 +60,11 @@ export interface ReadStackConfigOptions {
    * `undefined` removes the key, as if the stack file did not set it.
    */
   configOverrides?: Record<string, unknown>;
+  /**
+   * Return type problems in `problems` instead of throwing them, so the caller can report them
+   * together with the schema's (a value of the wrong type must not hide other problems).
+   */
+  collectProblems?: boolean;
 }
 
 interface ProjectDoc {
@@ -110,59 +127,26 @@ function revealPlaceholders(value: unknown, key: string): { value: unknown; secr
   return { value, secret: false };
 }
 
-/** A stack-file scalar as the CLI keeps it: a string (`7` and `"7"` are the same value). */
-function scalarText(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return undefined;
-}
-
-function typeName(decl: ConfigDeclaration): string {
+function typeName(decl: ConfigType): string {
   return decl.type === "array" && decl.items ? `array<${decl.items.type}>` : decl.type;
 }
 
 /**
- * Checks a value against a declared type as the CLI does (Pulumi's ValidateConfigValue):
- * scalars arrive as text, so `"7"` is an integer and `"true"` a boolean. Returns the typed
- * value, or undefined when the type does not match.
+ * The text of each top-level scalar of the stack file's `config:` block as written: the CLI
+ * reads a scalar as a string (`1.50`, `007`, `True` reach the program as typed), while a YAML
+ * parser would turn them into 1.5, 7 and true.
  */
-function typed(value: unknown, type: string, items?: { type: string }): { ok: boolean; value?: unknown } {
-  switch (type) {
-    case "string": {
-      const t = scalarText(value);
-      return t === undefined ? { ok: false } : { ok: true, value: t };
-    }
-    case "integer": {
-      if (typeof value === "number") return { ok: Number.isInteger(value), value };
-      const t = typeof value === "string" ? value.trim() : undefined;
-      return t !== undefined && /^[-+]?\d+$/.test(t) ? { ok: true, value: Number(t) } : { ok: false };
-    }
-    case "boolean":
-      if (typeof value === "boolean") return { ok: true, value };
-      return value === "true" || value === "false" ? { ok: true, value: value === "true" } : { ok: false };
-    case "array": {
-      if (!Array.isArray(value)) return { ok: false };
-      if (!items) return { ok: true, value };
-      const out: unknown[] = [];
-      for (const item of value) {
-        // Inside arrays the CLI compares JSON types: a number is not a string item.
-        if (items.type === "string" && typeof item !== "string") return { ok: false };
-        const r = typed(item, items.type);
-        if (!r.ok) return { ok: false };
-        out.push(r.value);
-      }
-      return { ok: true, value: out };
-    }
-    case "object":
-      return isObject(value) ? { ok: true, value } : { ok: false };
-    default:
-      return { ok: true, value };
+function scalarTexts(file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const config = parseDocument(fs.readFileSync(file, "utf8")).get("config");
+  if (!isMap(config)) return out;
+  for (const pair of config.items) {
+    const key = isScalar(pair.key) ? pair.key.value : undefined;
+    if (typeof key !== "string" || !isScalar(pair.value) || pair.value.value === null) continue;
+    const source = pair.value.source as unknown;
+    out.set(key, typeof source === "string" ? source : (scalarConfigText(pair.value.value) ?? ""));
   }
-}
-
-/** The program's view of a typed value: text for scalars, structures as they are. */
-function programValue(value: unknown): unknown {
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
+  return out;
 }
 
 function projectName(doc: ProjectDoc): string {
@@ -226,6 +210,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
   }
 
   const problems: ConfigProblem[] = [];
+  const texts = scalarTexts(file);
   const raw = new Map<string, unknown>(defaults);
   for (const [key, value] of Object.entries(stackConfig)) {
     if (!key.includes(":")) {
@@ -236,7 +221,18 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
       });
       continue;
     }
-    raw.set(key, value);
+    const namespace = key.slice(0, key.indexOf(":"));
+    const known = [project, ...KNOWN_NAMESPACES];
+    const meant = known.includes(namespace) ? undefined : didYouMean(namespace, known);
+    if (meant) {
+      problems.push({
+        key,
+        value: showValue(value),
+        message: `namespace "${namespace}" is not read by anything; did you mean ${meant}:${key.slice(namespace.length + 1)}?`,
+      });
+      continue;
+    }
+    raw.set(key, texts.get(key) ?? value);
   }
   for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
     const full = fullKey(key, project);
@@ -260,26 +256,23 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
       });
       continue;
     }
-    let typedValue = revealed.value;
-    if (decl?.type) {
-      const check = typed(revealed.value, decl.type, decl.items);
-      if (!check.ok) {
-        problems.push({
-          key,
-          value: revealed.secret ? SECRET_DISPLAY : JSON.stringify(value),
-          message: `must be of type '${typeName(decl)}' (declared in Pulumi.yaml)`,
-        });
-        continue;
-      }
-      typedValue = check.value;
-    } else if (typeof typedValue === "number" || typeof typedValue === "boolean") {
-      typedValue = String(typedValue);
+    // What the program receives: a scalar's text, a structure as JSON (see pulumiFormat.ts).
+    const text = scalarConfigText(revealed.value);
+    const content = text ?? revealed.value;
+    if (decl?.type && !configValueHasType(decl, content)) {
+      problems.push({
+        key,
+        value: revealed.secret ? SECRET_DISPLAY : JSON.stringify(value),
+        message: `must be of type '${typeName(decl)}' (declared in Pulumi.yaml)`,
+      });
+      continue;
     }
-    config[key] = programValue(typedValue);
+    const typedValue = text === undefined ? content : readConfigText(text, decl?.type);
+    config[key] = content;
     if (revealed.secret) secretKeys.push(key);
     if (key.startsWith(prefix)) projectSettings[key.slice(prefix.length)] = typedValue;
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 && !options.collectProblems) throw new ConfigError(problems);
 
   const secrets = new Set(secretKeys);
   return {
@@ -289,6 +282,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
     config,
     secretKeys,
     projectSettings,
+    problems,
     display: () =>
       Object.fromEntries(
         Object.entries(config).map(([key, value]) => [key, secrets.has(key) ? SECRET_DISPLAY : value]),

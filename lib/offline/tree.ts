@@ -5,6 +5,7 @@
  *
  * Linear in the number of resources (one pass to index children, one to render).
  */
+import { SECRET_DISPLAY } from "../../policy/shared/pulumiFormat";
 import { isSecretValue, type PlannedResource } from "./run";
 
 export interface TreeInput {
@@ -21,10 +22,8 @@ export interface PlanSummary {
   byType: [type: string, count: number][];
 }
 
-const SECRET = "[secret]";
-
 function shown(value: unknown): string | undefined {
-  if (isSecretValue(value)) return SECRET;
+  if (isSecretValue(value)) return SECRET_DISPLAY;
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
 

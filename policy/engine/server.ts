@@ -29,6 +29,7 @@ import type {
   StackValidationPolicy,
   ResourceValidationPolicy,
 } from "@pulumi/policy";
+import { SECRET_DISPLAY, SECRET_SIG, SIG_KEY as SECRET_SIG_KEY } from "../shared/pulumiFormat";
 
 interface ProxyModule {
   unknownCheckingProxy<T extends object>(this: void, props: T): T;
@@ -185,15 +186,12 @@ export interface AnalyzeRequest {
 
 const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 /**
  * What a policy sees for a secret whose plaintext is not available (an export holds only the
  * ciphertext). The engine would decrypt it and pass the plaintext; offline, every secret reads
  * as this opaque string, so a policy can tell that a value is set but never what it is.
  */
-export const SECRET_PLACEHOLDER = "[secret]";
+export const SECRET_PLACEHOLDER = SECRET_DISPLAY;
 
 /**
  * `deserializeProperties` of the SDK (with `proxySecrets` false, as `analyze` uses it):

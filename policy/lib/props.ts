@@ -10,6 +10,8 @@
  * expected, a missing array — reads as "absent", never throws.
  */
 
+import { isSecretEnvelope } from "../shared/pulumiFormat";
+
 interface ProxyModule {
   UnknownValueError: new (...args: never[]) => Error;
 }
@@ -35,15 +37,11 @@ export function peek(value: unknown, ...path: (string | number)[]): unknown {
   return known(() => get(value, ...path));
 }
 
-/** The signature key Pulumi uses for secret values in serialized state and inputs. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 export type Props = Readonly<Record<string, unknown>>;
 
 /** `{ <sig>: <secret sig>, value }` -> `value`; anything else unchanged. */
 export function unwrapSecret(value: unknown): unknown {
-  if (isRecord(value) && value[SECRET_SIG] === SECRET_VALUE_SIG) return value.value;
+  if (isSecretEnvelope(value)) return value.value;
   return value;
 }
 

@@ -6,6 +6,7 @@
 import { resourcePolicy } from "../lib/define";
 import { durationDays } from "../lib/duration";
 import { arr, bool, eqi, get, has, num, show, str } from "../lib/props";
+import { KEY_ROTATION_DAYS, KEY_VAULT_SOFT_DELETE_DAYS } from "../shared/limits";
 
 const VAULT = ["azure-native:keyvault:Vault"] as const;
 const KEY = ["azure-native:keyvault:Key"] as const;
@@ -42,8 +43,8 @@ export const keyVaultDeletionProtection = resourcePolicy({
   config: {
     minSoftDeleteRetentionDays: {
       description: "Minimum soft-delete retention of a vault in days (Azure allows 7-90).",
-      default: 90,
-      schema: { minimum: 7, maximum: 90 },
+      default: KEY_VAULT_SOFT_DELETE_DAYS.max,
+      schema: { minimum: KEY_VAULT_SOFT_DELETE_DAYS.azureMin, maximum: KEY_VAULT_SOFT_DELETE_DAYS.max },
     },
   },
   check: ({ props }, cfg, report) => {
@@ -169,7 +170,7 @@ export function rotationIntervalDays(rotationPolicy: unknown): number | undefine
 
 export const keyVaultKeyRotation = resourcePolicy({
   name: "key-vault-key-rotation",
-  description: "Key Vault keys carry a rotation policy with a rotate action at most every 365 days (KEY-1).",
+  description: `Key Vault keys carry a rotation policy with a rotate action at most every ${KEY_ROTATION_DAYS.max} days (KEY-1).`,
   controls: ["KEY-1"],
   severity: "high",
   remediation:
@@ -178,7 +179,7 @@ export const keyVaultKeyRotation = resourcePolicy({
   config: {
     maxRotationDays: {
       description: "Longest allowed interval between automatic rotations, in days.",
-      default: 365,
+      default: KEY_ROTATION_DAYS.max,
       schema: { minimum: 1 },
     },
   },

@@ -10,6 +10,7 @@ import {
   stackIndex,
 } from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
+import { LOG_RETENTION_DAYS } from "../shared/limits";
 
 /**
  * ARM resource types that emit metrics only: Microsoft's reference lists supported metrics and no
@@ -119,7 +120,7 @@ const WORKSPACE = ["azure-native:operationalinsights:Workspace"] as const;
 
 export const logAnalyticsRetention = resourcePolicy({
   name: "log-analytics-retention",
-  description: "Log Analytics workspaces keep logs at least the configured number of days (LOG-1: 365).",
+  description: `Log Analytics workspaces keep logs at least the configured number of days (LOG-1: ${LOG_RETENTION_DAYS.min}).`,
   controls: ["LOG-1"],
   severity: "high",
   remediation: "Set retentionInDays to at least minRetentionDays (Azure's default is 30).",
@@ -127,8 +128,8 @@ export const logAnalyticsRetention = resourcePolicy({
   config: {
     minRetentionDays: {
       description: "Minimum workspace retention in days.",
-      default: 365,
-      schema: { minimum: 30, maximum: 730 },
+      default: LOG_RETENTION_DAYS.min,
+      schema: { minimum: 30, maximum: LOG_RETENTION_DAYS.max },
     },
   },
   check: ({ props }, cfg, report) => {

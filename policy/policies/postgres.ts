@@ -13,6 +13,7 @@ import {
   label,
   stackIndex,
 } from "../lib/relations";
+import { BACKUP_RETENTION_DAYS } from "../shared/limits";
 
 const SERVER = ["azure-native:dbforpostgresql:Server"] as const;
 const CONFIGURATION = ["azure-native:dbforpostgresql:Configuration"] as const;
@@ -45,13 +46,13 @@ export const postgresBackupRetention = resourcePolicy({
   description: "PostgreSQL backups are kept at least the configured number of days (BAK-1).",
   controls: ["BAK-1"],
   severity: "high",
-  remediation: "Set backup.backupRetentionDays between minBackupRetentionDays and 35.",
+  remediation: `Set backup.backupRetentionDays between minBackupRetentionDays and ${BACKUP_RETENTION_DAYS.max}.`,
   types: SERVER,
   config: {
     minBackupRetentionDays: {
       description: "Minimum PostgreSQL backup retention in days (Azure allows 7-35).",
-      default: 30,
-      schema: { minimum: 7, maximum: 35 },
+      default: BACKUP_RETENTION_DAYS.min,
+      schema: { minimum: 7, maximum: BACKUP_RETENTION_DAYS.max },
     },
   },
   check: ({ props }, cfg, report) => {

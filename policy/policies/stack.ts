@@ -20,6 +20,7 @@ import {
   subscriptionOf,
 } from "../lib/relations";
 import { rotationIntervalDays } from "./keyVault";
+import { KEY_ROTATION_DAYS, LOG_RETENTION_DAYS } from "../shared/limits";
 
 const DIAGNOSTIC_TYPES: AzureType[] = [
   "azure-native:keyvault:Vault",
@@ -45,7 +46,10 @@ export const diagnosticsCoverage = stackPolicy({
     "Add a diagnostic setting (components: addDiagnostics) with resourceUri = the resource's ID and workspaceId = the platform workspace, whose retentionInDays >= minRetentionDays.",
   types: DIAGNOSTIC_TYPES,
   config: {
-    minRetentionDays: { description: "Minimum retention of the receiving workspace in days.", default: 365 },
+    minRetentionDays: {
+      description: "Minimum retention of the receiving workspace in days.",
+      default: LOG_RETENTION_DAYS.min,
+    },
     resourceTypes: {
       description: "Canonical azure-native type tokens that must have a diagnostic setting.",
       default: DIAGNOSTIC_TYPES,
@@ -491,7 +495,12 @@ export const customerManagedKeysRotate = stackPolicy({
     "azure-native:dbforpostgresql:Server",
     "azure-native:redisenterprise:RedisEnterprise",
   ],
-  config: { maxRotationDays: { description: "Longest allowed rotation interval in days.", default: 365 } },
+  config: {
+    maxRotationDays: {
+      description: "Longest allowed rotation interval in days.",
+      default: KEY_ROTATION_DAYS.max,
+    },
+  },
   check: (stack, cfg, report) => {
     const keys = stack.ofType("azure-native:keyvault:Key");
     const consumers = stack.ofType(

@@ -22,6 +22,7 @@ import {
   label,
   stackIndex,
 } from "../lib/relations";
+import { BLOB_SOFT_DELETE_DAYS } from "../shared/limits";
 
 const ACCOUNT = ["azure-native:storage:StorageAccount"] as const;
 const GEO_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
@@ -236,8 +237,8 @@ export const blobServiceSoftDelete = resourcePolicy({
   config: {
     minRetentionDays: {
       description: "Minimum blob and container soft-delete retention in days.",
-      default: 30,
-      schema: { minimum: 1, maximum: 365 },
+      default: BLOB_SOFT_DELETE_DAYS.min,
+      schema: { minimum: 1, maximum: BLOB_SOFT_DELETE_DAYS.max },
     },
   },
   check: ({ props }, cfg, report) => {

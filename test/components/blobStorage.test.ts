@@ -5,9 +5,8 @@
  */
 import { BlobStorage, type BlobStorageArgs } from "../../components/blobStorage";
 import { CustomerManagedKey } from "../../components/customerManagedKey";
-import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";
 import { BUILT_IN_ROLES } from "../../components/shared/roles";
-import { testPlatform } from "../helpers/platform";
+import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
@@ -18,28 +17,7 @@ const LOCK = "azure-native:authorization:ManagementLockByScope";
 const SUB = "/subscriptions/00000000-0000-4000-8000-000000000001";
 const CONTAINERS = ["recordings", "transcripts", "knowledge-bases", "customer-metadata"];
 
-function prodPlatform(): PlatformContext {
-  const dev = testPlatform();
-  return testPlatform({
-    environment: "prod",
-    zoneRedundant: true,
-    deletionLocks: true,
-    tags: { ...dev.tags, environment: "prod" },
-  });
-}
-
-function cmkArgs(): { [K in keyof CustomerManagedKeyArgs]: string } {
-  const rg = `${SUB}/resourceGroups/rg-sap-prod`;
-  return {
-    keyVaultId: `${rg}/providers/Microsoft.KeyVault/vaults/kv-sap-prod-a1b2c`,
-    keyVaultUri: "https://kv-sap-prod-a1b2c.vault.azure.net/",
-    keyName: "key-sap-storage-prod",
-    keyUri: "https://kv-sap-prod-a1b2c.vault.azure.net/keys/key-sap-storage-prod",
-    identityId: `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-storage-prod`,
-    identityClientId: "11111111-1111-4111-8111-111111111111",
-    identityPrincipalId: "22222222-2222-4222-8222-222222222222",
-  };
-}
+const cmkArgs = () => testCmkArgs("storage");
 
 const devArgs = (): BlobStorageArgs => ({ platform: testPlatform(), containers: CONTAINERS });
 const prodArgs = (): BlobStorageArgs => ({

@@ -375,7 +375,7 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
   it("a plain env var whose name looks like a secret (SEC-1), naming app and variable", async () => {
     const error = await refused(
       base({ env: { DB_PASSWORD: "hunter2" } }),
-      /app "api": plain env var DB_PASSWORD refused/,
+      /app\.env\.DB_PASSWORD = "hunter2": plain env var DB_PASSWORD refused/,
     );
     expect(error.message).toMatch(/SEC-1/);
   });
@@ -383,7 +383,7 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
   it("a plain env var whose value looks like a credential (SEC-1)", () =>
     refused(
       base({ env: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc==" } }),
-      /app "api": plain env var STORAGE refused because its value looks like a credential/,
+      /app\.env\.STORAGE = .*: plain env var STORAGE refused because its value looks like a credential/,
     ));
 
   it("an unknown ingress mode (NET-2)", () =>
@@ -392,7 +392,7 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
         // @ts-expect-error only "frontend" and "internal" exist (NET-2)
         ingress: "public",
       }),
-      /app "api": ingress "public" is not an ingress mode; allowed: frontend, internal/,
+      /app\.ingress = "public": must be one of frontend, internal/,
     ));
 
   it("insecure ingress: allowInsecure, or external set directly (NET-2)", async () => {
@@ -401,14 +401,14 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
         // @ts-expect-error there is no allowInsecure: ingress is HTTPS only (NET-2)
         allowInsecure: true,
       }),
-      /app "api": allowInsecure refused: ingress is HTTPS only/,
+      /app\.allowInsecure = true: refused: ingress is HTTPS only/,
     );
     await refused(
       base({
         // @ts-expect-error external follows ingress: "frontend" (NET-2)
         external: true,
       }),
-      /app "api": external refused/,
+      /app\.external = true: refused/,
     );
   });
 
@@ -454,14 +454,14 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
     );
     await refused(
       base({ cpu: 1, memory: "1Gi" }),
-      /memory = "1Gi": the Consumption profile needs 2Gi per vCPU, i.e. "2Gi"/,
+      /app\.memory = "1Gi": the Consumption profile needs 2Gi per vCPU: "2Gi" for cpu 1/,
     );
   });
 
   it("an IP restriction that is not a CIDR, and an ingress tag override", async () => {
     await refused(
       base({ ipRestrictions: [{ name: "x", cidr: "everyone" }] }),
-      /ipRestrictions\[0\]\.cidr "everyone"/,
+      /app\.ipRestrictions\[0\]\.cidr = "everyone"/,
     );
     await refused(base({}, { tags: { ingress: "frontend" } }), /tags\.ingress is set from app\.ingress/);
   });

@@ -8,18 +8,13 @@ import {
   ContainerAppsEnvironment,
   type ContainerAppsEnvironmentArgs,
 } from "../../components/containerAppsEnvironment";
-import type { PlatformContext } from "../../components/shared/interfaces";
-import { testPlatform, testResourceGroupId } from "../helpers/platform";
+import { prodPlatform, testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
 const ENV = "azure-native:app:ManagedEnvironment";
 const DIAG = "azure-native:monitor:DiagnosticSetting";
 const LOCK = "azure-native:authorization:ManagementLockByScope";
 const SUBNET = `${testResourceGroupId()}/providers/Microsoft.Network/virtualNetworks/vnet-sap-dev/subnets/snet-sap-apps-dev`;
-
-function prodPlatform(): PlatformContext {
-  return testPlatform({ environment: "prod", zoneRedundant: true, deletionLocks: true });
-}
 
 const args = (overrides: Partial<ContainerAppsEnvironmentArgs> = {}): ContainerAppsEnvironmentArgs => ({
   platform: testPlatform(),
@@ -154,7 +149,7 @@ describe("ContainerAppsEnvironment refuses bad input and registers nothing", () 
           { name: "Consumption", workloadProfileType: "D4", minimumCount: 0, maximumCount: 1 },
         ],
       }),
-      /workloadProfiles\[0\]\.name "Consumption" is used twice/,
+      /workloadProfiles\[0\]\.name = "Consumption": is used twice/,
     ));
 
   it("an unknown profile type or a maximum below the minimum", async () => {
@@ -162,13 +157,13 @@ describe("ContainerAppsEnvironment refuses bad input and registers nothing", () 
       args({
         workloadProfiles: [{ name: "x", workloadProfileType: "Huge", minimumCount: 0, maximumCount: 1 }],
       }),
-      /workloadProfileType "Huge" must be a dedicated profile type/,
+      /workloadProfileType = "Huge": must be a dedicated profile type/,
     );
     await refused(
       args({
         workloadProfiles: [{ name: "x", workloadProfileType: "E8", minimumCount: 3, maximumCount: 2 }],
       }),
-      /maximumCount = 2: must be a whole number >= 1 and >= minimumCount/,
+      /maximumCount = 2: must be >= minimumCount \(3\)/,
     );
   });
 

@@ -5,8 +5,7 @@
  */
 import { CustomerManagedKey } from "../../components/customerManagedKey";
 import { ManagedRedis, type ManagedRedisArgs } from "../../components/managedRedis";
-import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";
-import { testPlatform } from "../helpers/platform";
+import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
@@ -17,28 +16,7 @@ const LOCK = "azure-native:authorization:ManagementLockByScope";
 const SUB = "/subscriptions/00000000-0000-4000-8000-000000000001";
 const APP_PRINCIPAL = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
 
-function prodPlatform(): PlatformContext {
-  const dev = testPlatform();
-  return testPlatform({
-    environment: "prod",
-    zoneRedundant: true,
-    deletionLocks: true,
-    tags: { ...dev.tags, environment: "prod" },
-  });
-}
-
-function cmkArgs(): { [K in keyof CustomerManagedKeyArgs]: string } {
-  const rg = `${SUB}/resourceGroups/rg-sap-prod`;
-  return {
-    keyVaultId: `${rg}/providers/Microsoft.KeyVault/vaults/kv-sap-prod-a1b2c`,
-    keyVaultUri: "https://kv-sap-prod-a1b2c.vault.azure.net/",
-    keyName: "key-sap-redis-prod",
-    keyUri: "https://kv-sap-prod-a1b2c.vault.azure.net/keys/key-sap-redis-prod",
-    identityId: `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-redis-prod`,
-    identityClientId: "11111111-1111-4111-8111-111111111111",
-    identityPrincipalId: "22222222-2222-4222-8222-222222222222",
-  };
-}
+const cmkArgs = () => testCmkArgs("redis");
 
 const devArgs = (): ManagedRedisArgs => ({ platform: testPlatform() });
 const prodArgs = (): ManagedRedisArgs => ({

@@ -457,7 +457,7 @@ describe("PostgresServer refuses insecure or invalid input and registers nothing
   it("refuses a SKU name from another tier", async () => {
     await refused(
       { ...devArgs(), skuName: "Standard_D4ds_v5" },
-      /skuName = "Standard_D4ds_v5" does not belong to tier Burstable/,
+      /skuName = "Standard_D4ds_v5": does not belong to tier Burstable/,
     );
   });
 
@@ -487,7 +487,10 @@ describe("PostgresServer refuses insecure or invalid input and registers nothing
   });
 
   it.each([["Postgres"], ["postgres"], ["a-b"], ["template1"]])("refuses database name %p", async (db) => {
-    await refused({ ...devArgs(), databases: [db] }, /databases: .* lowercase PostgreSQL identifier/);
+    await refused(
+      { ...devArgs(), databases: [db] },
+      /databases\[0\] = .*: (must be a lowercase PostgreSQL identifier|is reserved by Azure)/,
+    );
   });
 
   it("refuses a storage size Azure does not offer", async () => {

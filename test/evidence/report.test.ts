@@ -47,13 +47,17 @@ describe.each(["dev", "prod"] as const)("the %s report", (stack) => {
   });
 
   it("names the stack, its preset, the export's date and counts, and the verdict totals", () => {
-    const { stackExport, evaluation } = cases[stack]!;
+    const { plan, stackExport, evaluation } = cases[stack]!;
     const manifest = stackExport.deployment.manifest as { time: string };
+    // One count: the program's resources (the tree's total), without the stack and providers.
+    const total = plan.resources.length;
     expect(text).toMatch(new RegExp(`^# Compliance report: stack \`${stack}\``));
     expect(text).toContain(`policy preset \`policy/config/${stack}.json\``);
-    expect(text).toContain(`(${manifest.time}): ${stackExport.deployment.resources!.length} resources`);
     expect(text).toContain(
-      `Policy pack: ${evaluation.summary.policies} policies on ${evaluation.summary.resources} resources (providers excluded): ` +
+      `(${manifest.time}): ${total} resources (the stack itself and providers not counted)`,
+    );
+    expect(text).toContain(
+      `Policy pack: ${evaluation.summary.policies} policies on those ${total} resources and the stack: ` +
         "0 mandatory and 0 advisory violation(s)",
     );
     const pass = evaluation.outcomes.filter((o) => o.outcome === "pass").length;
@@ -180,6 +184,17 @@ describe("verdicts", () => {
     expect(text).toContain("| SOC 2 | CC6.7 transmission | TLS-1 | NOT EVALUATED |");
     // What the preset would enforce is configuration, so it is still shown.
     expect(text).toContain("- `stateful-resources-locked` (high, mandatory; preset: requireLocks=false)");
+  });
+});
+
+describe("the pack config", () => {
+  it("is the one the evaluation ran with, not a second reading of the preset", async () => {
+    const { plan, stackExport } = cases.dev!;
+    const packConfig = { ...loadPackConfig("dev"), "log-analytics-retention": { minRetentionDays: 400 } };
+    const evaluation = await evaluateStackExport(stackExport, { config: packConfig });
+    const text = renderReport({ plan, stackExport, evaluation, packConfig });
+    expect(text).toContain("`log-analytics-retention` minRetentionDays=400");
+    expect(renderReport({ plan, stackExport, evaluation })).not.toContain("minRetentionDays=400");
   });
 });
 

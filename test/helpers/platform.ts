@@ -4,7 +4,11 @@
  * `testPlatform({ environment: "prod", deletionLocks: true, zoneRedundant: true })` gives prod;
  * the `environment` tag follows the environment unless `tags` is overridden.
  */
-import type { PlatformContext, PrivateDnsZoneKey } from "../../components/shared/interfaces";
+import type {
+  CustomerManagedKeyArgs,
+  PlatformContext,
+  PrivateDnsZoneKey,
+} from "../../components/shared/interfaces";
 import { pairedRegion } from "../../config/regions";
 import { MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
 
@@ -45,5 +49,38 @@ export function testPlatform(overrides: Partial<PlatformContext> = {}): Platform
     deletionLocks: environment === "prod",
     zoneRedundant: environment === "prod",
     ...overrides,
+  };
+}
+
+/** The prod platform: zone redundant, locked (the WAF-aligned scenario every component is tested in). */
+export function prodPlatform(overrides: Partial<PlatformContext> = {}): PlatformContext {
+  return testPlatform({ environment: "prod", zoneRedundant: true, deletionLocks: true, ...overrides });
+}
+
+/** Named platform scenarios, so every component test means the same thing by "defaults" and "prod". */
+export const PLATFORM_SCENARIOS = {
+  /** dev, no locks, no zone redundancy: what a component does with nothing but required args. */
+  defaults: () => testPlatform(),
+  /** prod: zone redundant, locked, customer-managed keys required. */
+  prod: () => prodPlatform(),
+} as const;
+
+/**
+ * `CustomerManagedKey` args as the component produces them (prod resource group): a versionless
+ * key URI in `vault` and the user-assigned identity that may use the key.
+ */
+export function testCmkArgs(
+  purpose: string,
+  vault = "kv-sap-prod-a1b2c",
+): { [K in keyof CustomerManagedKeyArgs]: string } {
+  const rg = testResourceGroupId("prod");
+  return {
+    keyVaultId: `${rg}/providers/Microsoft.KeyVault/vaults/${vault}`,
+    keyVaultUri: `https://${vault}.vault.azure.net/`,
+    keyName: `key-sap-${purpose}-prod`,
+    keyUri: `https://${vault}.vault.azure.net/keys/key-sap-${purpose}-prod`,
+    identityId: `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-${purpose}-prod`,
+    identityClientId: "11111111-1111-4111-8111-111111111111",
+    identityPrincipalId: "22222222-2222-4222-8222-222222222222",
   };
 }

@@ -1,0 +1,68 @@
+/**
+ * Dedicated workload profiles of the Container Apps environment: the `ContainerAppsEnvironment`
+ * component parses its `workloadProfiles` argument with this schema, and the stack config's
+ * `workloadProfiles` key is this schema.
+ */
+import { z } from "zod";
+import { WORKLOAD_PROFILE_NAME, WORKLOAD_PROFILE_TYPE } from "../policy/shared/limits";
+import { named, strictArgs } from "./shared/schema";
+
+/** The serverless profile every environment has; apps without a profile run here. */
+export const CONSUMPTION_PROFILE = "Consumption";
+
+const count = (min: number) => {
+  const message = `must be a whole number >= ${min}`;
+  return z.number({ message }).int(message).min(min, message);
+};
+
+export const workloadProfileSchema = strictArgs(
+  {
+    name: named(WORKLOAD_PROFILE_NAME).describe(
+      "1-15 letters, digits or '-', starting with a letter; not `Consumption`.",
+    ),
+    workloadProfileType: named(WORKLOAD_PROFILE_TYPE).describe(
+      "Azure profile type: `D4`, `D8`, ..., `E4`, ..., `NC24-A100`, ...",
+    ),
+    minimumCount: count(0).describe("Nodes kept running (0 allowed)."),
+    maximumCount: count(1).describe("Upper bound of nodes; >= minimumCount and >= 1."),
+  },
+  "a field of a workload profile",
+).superRefine(
+  (p, ctx) => {
+    if (
+      typeof p.minimumCount === "number" &&
+      typeof p.maximumCount === "number" &&
+      p.maximumCount < p.minimumCount
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maximumCount"],
+        message: `must be >= minimumCount (${p.minimumCount})`,
+      });
+    }
+  },
+  { when: () => true },
+);
+
+export type DedicatedWorkloadProfile = z.output<typeof workloadProfileSchema>;
+
+/** Every profile valid, names unique (case-insensitive) and never `Consumption`, which is always present. */
+export const workloadProfilesSchema = z.array(workloadProfileSchema).superRefine(
+  (profiles, ctx) => {
+    if (!Array.isArray(profiles)) return;
+    const seen = new Set<string>([CONSUMPTION_PROFILE.toLowerCase()]);
+    profiles.forEach((p, i) => {
+      const name = typeof p?.name === "string" ? p.name.toLowerCase() : undefined;
+      if (name === undefined) return;
+      if (seen.has(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `is used twice (${CONSUMPTION_PROFILE} is always present); profile names must be unique`,
+        });
+      }
+      seen.add(name);
+    });
+  },
+  { when: () => true },
+);

@@ -1,0 +1,33 @@
+/**
+ * The Key Vault SKU rule: the `KeyVault` component parses its `sku` with it, and the stack
+ * config's `keyVaultSku` key is the same field and rule.
+ */
+import { z } from "zod";
+
+export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
+export type KeyVaultSku = (typeof KEY_VAULT_SKUS)[number];
+
+export const keyVaultSkuSchema = z
+  .enum(KEY_VAULT_SKUS, { message: `must be one of ${KEY_VAULT_SKUS.join(", ")}` })
+  .describe("Vault SKU; prod requires premium (HSM-backed keys, ENC-2).");
+
+/** ENC-2: prod keys are HSM-backed, which needs a premium vault. */
+export function keyVaultRules(
+  s: { sku?: unknown },
+  context: { environment: string },
+  issue: (path: PropertyKey[], message: string) => void,
+): void {
+  if (context.environment === "prod" && s.sku !== "premium") {
+    issue(["sku"], "prod requires premium (HSM-backed keys, ENC-2)");
+  }
+}
+
+export function keyVaultSettingsSchema(context: { environment: string }) {
+  return z
+    .object({ sku: keyVaultSkuSchema })
+    .superRefine(
+      (s, ctx) =>
+        keyVaultRules(s, context, (path, message) => ctx.addIssue({ code: "custom", path, message })),
+      { when: () => true },
+    );
+}

@@ -1,0 +1,149 @@
+/**
+ * How components check their arguments: a zod schema next to each component
+ * (`<component>.schema.ts`) runs before anything registers and reports every problem at once,
+ * each naming the argument path, the value and what is allowed. The stack config schema is
+ * composed from the same schemas, so a config error and a component error are the same error
+ * (the config adds the key path).
+ */
+import { z } from "zod";
+import { closest } from "../../policy/shared/closest";
+import type { NameRule } from "../../policy/shared/limits";
+
+/** One bad argument: where, what was given (JSON, shortened) and what is allowed. */
+export interface ArgProblem {
+  path: PropertyKey[];
+  value: string;
+  message: string;
+}
+
+/** `apps[0].env.TOKEN` from `["apps", 0, "env", "TOKEN"]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === "number") return `${acc}[${part}]`;
+    return acc === "" ? String(part) : `${acc}.${String(part)}`;
+  }, "");
+}
+
+const MAX_VALUE_LENGTH = 80;
+
+/** The value as JSON, `(not set)` when absent, objects shortened so a message never dumps a whole app. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return "(not set)";
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? typeof value;
+  } catch {
+    text = typeof value;
+  }
+  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH - 3)}...` : text;
+}
+
+/** The value at `path` inside `input` (undefined when the path does not exist). */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+/** The message for a key an object does not have. */
+export function unknownKeyMessage(key: string, allowed: readonly string[], what: string): string {
+  const hint = closest(key, allowed);
+  return `is not ${what}${hint ? `; did you mean ${hint}?` : ""} (allowed: ${allowed.join(", ")})`;
+}
+
+/**
+ * A strict object whose unknown keys are reported one by one with a did-you-mean (zod's own
+ * message names the object, not the key). `refused` explains keys that are refused on purpose
+ * (an insecure switch the component does not have).
+ */
+export function strictArgs<S extends z.ZodRawShape>(
+  shape: S,
+  what: string,
+  refused: Readonly<Record<string, string>> = {},
+) {
+  const allowed = Object.keys(shape);
+  return z.looseObject(shape).superRefine(
+    (value, ctx) => {
+      if (typeof value !== "object" || value === null) return;
+      for (const key of Object.keys(value)) {
+        if (allowed.includes(key)) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: refused[key] ?? unknownKeyMessage(key, allowed, what),
+        });
+      }
+    },
+    { when: () => true },
+  ) as unknown as z.ZodType<z.output<z.ZodObject<S>>, z.input<z.ZodObject<S>>>;
+}
+
+/** A string following an Azure name rule; the message says the rule. */
+export function named(rule: NameRule): z.ZodString {
+  return z
+    .string({ message: `must be a string: ${rule.rule}` })
+    .regex(rule.pattern, `must be ${rule.rule}`)
+    .meta({ allowed: rule.rule });
+}
+
+/** An integer in `[min, max]`, with one message for every way of missing it. */
+export function wholeNumber(min: number, max: number, why?: string): z.ZodNumber {
+  const message = `must be a whole number from ${min} to ${max}${why ? ` (${why})` : ""}`;
+  return z.number({ message }).int(message).min(min, message).max(max, message);
+}
+
+/** zod issues as problems on `input`, with paths relative to it. */
+export function problemsOf(issues: readonly z.core.$ZodIssue[], input: unknown): ArgProblem[] {
+  const out: ArgProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      // Not produced by strictArgs, but by plain strict objects: one problem per key.
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        out.push({ path, value: showValue(valueAt(input, path)), message: "is not a known setting" });
+      }
+      continue;
+    }
+    let message = issue.message;
+    if (issue.code === "invalid_value" && "values" in issue && message.startsWith("Invalid option")) {
+      message = `must be one of ${issue.values.map(String).join(", ")}`;
+    }
+    out.push({ path: [...issue.path], value: showValue(valueAt(input, issue.path)), message });
+  }
+  return out;
+}
+
+/** Bad component arguments: the message lists every problem; `problems` has them structured. */
+export class ComponentArgsError extends Error {
+  constructor(
+    readonly owner: string,
+    readonly problems: ArgProblem[],
+  ) {
+    super(
+      `${owner}: invalid arguments (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${formatPath(p.path) || "(args)"} = ${p.value}: ${p.message}`).join("\n"),
+    );
+    this.name = "ComponentArgsError";
+  }
+}
+
+/** Parses `input` with `schema`, or throws one `ComponentArgsError` listing every problem. */
+export function parseArgs<T>(
+  owner: string,
+  schema: z.ZodType<T>,
+  input: unknown,
+  prefix: PropertyKey[] = [],
+): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ComponentArgsError(
+    owner,
+    problemsOf(result.error.issues, input).map((p) => ({ ...p, path: [...prefix, ...p.path] })),
+  );
+}
+
+/** "Did you mean": one helper for the stack config, the components and the policy pack. */
+export const didYouMean = closest;

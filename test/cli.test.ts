@@ -1,0 +1,102 @@
+/**
+ * What the command-line scripts do with bad paths and closed pipes: output paths are refused
+ * (exit 2) before the plan runs, and a reader closing stdout early (`| head`) ends the run
+ * quietly with the verdict's exit code, never an EPIPE stack trace.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { outputPathProblem, progressWanted } from "../lib/cli/io";
+import { ROOT, runScript } from "./helpers/cli";
+
+const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
+
+/** `scripts/<script>.ts args | head -c 10`, with the script's own exit status. */
+function pipedToHead(script: string, ...args: string[]) {
+  const r = spawnSync(
+    "bash",
+    [
+      "-c",
+      '"$0" --transpile-only "scripts/$1.ts" "${@:2}" | head -c 10; exit "${PIPESTATUS[0]}"',
+      TS_NODE,
+      script,
+      ...args,
+    ],
+    { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, timeout: 180_000 },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("output paths", () => {
+  it("are checked before the plan runs: every bad one named, exit 2, nothing planned", () => {
+    const started = Date.now();
+    const run = runScript(
+      "plan",
+      "--export",
+      path.join(dir, "missing", "dev.json"),
+      "--report",
+      dir,
+      "--diagram",
+      path.join(dir, "ok.mmd"),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`--export ${path.join(dir, "missing", "dev.json")}: directory`);
+    expect(run.stderr).toContain(`--report ${dir}: is a directory`);
+    expect(run.stderr).not.toContain("--diagram");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    // Well under a plan's cost: the program never ran.
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it("outputPathProblem accepts a new file in a writable directory and refuses the rest", () => {
+    expect(outputPathProblem(path.join(dir, "new.json"))).toBeUndefined();
+    expect(outputPathProblem(path.join(dir, "no", "new.json"))).toMatch(/does not exist/);
+    expect(outputPathProblem(dir)).toMatch(/is a directory/);
+    const file = path.join(dir, "plain");
+    fs.writeFileSync(file, "");
+    expect(outputPathProblem(path.join(file, "x.json"))).toMatch(/is not a directory/);
+  });
+});
+
+describe("a reader that closes the pipe early", () => {
+  const exportFile = () => path.join(dir, "piped-dev.json");
+
+  it("ends the plan quietly with the verdict's exit code (0 for dev)", () => {
+    const run = pipedToHead("plan", "--json", "--export", exportFile());
+    expect(run.stdout).toBe('{\n  "versi');
+    expect(run.stderr).not.toMatch(/EPIPE|^\s+at /m);
+    expect(run.stderr).toContain("no violations");
+    expect(run.status).toBe(0);
+  });
+
+  it("ends the analyzer quietly with its verdict (1: the dev export breaks the pack's strictest defaults)", () => {
+    const run = pipedToHead("analyze", "--json", exportFile());
+    expect(run.stdout).toBe('{\n  "viola');
+    expect(run.stderr).not.toMatch(/EPIPE|^\s+at /m);
+    expect(run.status).toBe(1);
+  });
+});
+
+describe("progress", () => {
+  it("is never shown in CI, with --json or when stderr is not a terminal", () => {
+    const ci = process.env.CI;
+    try {
+      process.env.CI = "true";
+      expect(progressWanted(false)).toBe(false);
+      delete process.env.CI;
+      expect(progressWanted(true)).toBe(false);
+      expect(progressWanted(false)).toBe(process.stderr.isTTY === true);
+    } finally {
+      if (ci === undefined) delete process.env.CI;
+      else process.env.CI = ci;
+    }
+  });
+});
