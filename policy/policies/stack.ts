@@ -211,13 +211,13 @@ export const statefulResourcesLocked = stackPolicy({
 });
 
 /** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` -> parts. */
-function parseKeyUri(uri: string): { host: string; vault: string; name: string } | undefined {
+export function parseKeyUri(uri: string): { host: string; vault: string; name: string } | undefined {
   const m = uri.trim().match(/^https:\/\/(([^./]+)\.[^/]+)\/keys\/([^/]+)(\/[^/]*)?\/?$/i);
   return m ? { host: m[1].toLowerCase(), vault: m[2].toLowerCase(), name: m[3].toLowerCase() } : undefined;
 }
 
 /** Key URIs a data store encrypts with; `NOT_KNOWN` for one that is not known yet (preview). */
-function keyReferences(r: StackResource): (string | typeof NOT_KNOWN)[] {
+export function keyReferences(r: StackResource): (string | typeof NOT_KNOWN)[] {
   const refs: unknown[] = [];
   if (
     r.canonical === "azure-native:storage:StorageAccount" &&
@@ -241,7 +241,7 @@ function keyReferences(r: StackResource): (string | typeof NOT_KNOWN)[] {
   );
 }
 
-function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
+export function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
   const keyUri = str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion");
   if (keyUri) {
     const parsed = parseKeyUri(keyUri);
