@@ -61,11 +61,12 @@ export function secretLookingReason(
 ): string | undefined {
   const byValue = secretLookingValue(value);
   if (byValue) return byValue;
-  // Header and flag names use dashes (X-Api-Key, --db-password): read them as underscores.
-  if (ALLOWED_NAMES.has(name) || allowedNames.includes(name) || !SECRET_NAME.test(name.replace(/-/g, "_")))
-    return undefined;
+  // Header, flag and metadata names use dashes or camelCase (X-Api-Key, --db-password,
+  // accountKey): read them as SNAKE_CASE words.
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_");
+  if (ALLOWED_NAMES.has(name) || allowedNames.includes(name) || !SECRET_NAME.test(words)) return undefined;
   if (NUMBER_OR_BOOLEAN.test(value)) return undefined;
-  if (ADDRESS_NAME.test(name.replace(/-/g, "_")) && PLAIN_ADDRESS.test(value.trim())) return undefined;
+  if (ADDRESS_NAME.test(words) && PLAIN_ADDRESS.test(value.trim())) return undefined;
   return `its name "${name}" looks like a secret`;
 }
 
