@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../policy/shared/roles";
@@ -277,4 +280,31 @@ describe("principals-from-stack-or-allow-list", () => {
       }),
     ).toEqual([]);
   });
+});
+
+describe("the presets know each environment's human groups (ENV-1)", () => {
+  const root = path.resolve(__dirname, "..", "..", "..");
+  it.each(["dev", "prod"])(
+    "policy/config/%s.json lists every group of Pulumi.%s.yaml, and nothing else",
+    (stack) => {
+      const config = (
+        parseYaml(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+          config: Record<string, unknown>;
+        }
+      ).config;
+      const read = (key: string) => config[`secure-azure-platform:${key}`];
+      const groups = [
+        ...["developerGroupIds", "qaGroupIds", "devopsGroupIds", "cloudAdminGroupIds"].flatMap(
+          (key) => (read(key) as string[] | undefined) ?? [],
+        ),
+        read("postgresAdminGroupObjectId") as string,
+      ];
+      const preset = JSON.parse(
+        fs.readFileSync(path.join(root, "policy", "config", `${stack}.json`), "utf8"),
+      );
+      expect([...preset["principals-from-stack-or-allow-list"].allowedPrincipalIds].sort()).toEqual(
+        [...new Set(groups)].sort(),
+      );
+    },
+  );
 });
