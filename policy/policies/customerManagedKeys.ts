@@ -5,11 +5,11 @@
  * customer-managed key: there it must be a strong RSA key whatever its keyOps say. The key
  * references are read by the same functions as `customer-managed-keys-rotate` (stack.ts).
  */
-import { stackPolicy } from "../lib/define";
+import { stackPolicy, type StackResource } from "../lib/define";
 import { NOT_KNOWN, show, str } from "../lib/props";
 import { dependsOn, label } from "../lib/relations";
 import { keyStrengthConfig, keyStrengthProblems } from "./keyVault";
-import { keyMatches, keyReferences, parseKeyUri } from "./stack";
+import { keyReferences, parseKeyUri } from "./stack";
 
 export const customerManagedKeyStrength = stackPolicy({
   name: "customer-managed-key-strength",
@@ -28,28 +28,46 @@ export const customerManagedKeyStrength = stackPolicy({
   config: keyStrengthConfig,
   check: (stack, cfg, report) => {
     const keys = stack.ofType("azure-native:keyvault:Key");
+    // Keys by vault and name, read once (the matching rule of keyMatches: the key's URI when it
+    // has one, else its name and vault, a key of unknown vault matching any): a large estate has
+    // hundreds of keys and stores, so this stays linear instead of pairwise.
+    const index = new Map<string, StackResource[]>();
+    for (const key of keys) {
+      const parsed = parseKeyUri(str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion") ?? "");
+      const name = (parsed?.name ?? str(key.props, "keyName") ?? str(key.props, "name"))?.toLowerCase();
+      const vault = parsed?.vault ?? str(key.props, "vaultName")?.toLowerCase() ?? "";
+      if (name === undefined) continue;
+      const slot = `${vault}/${name}`;
+      index.set(slot, [...(index.get(slot) ?? []), key]);
+    }
     const consumers = stack.ofType(
       "azure-native:storage:StorageAccount",
       "azure-native:dbforpostgresql:Server",
       "azure-native:redisenterprise:RedisEnterprise",
     );
+    const judged = new Set<string>();
     for (const consumer of consumers) {
       for (const uri of keyReferences(consumer)) {
-        // Preview: the URI comes from a key being created; judge the keys the store depends on.
-        const used =
-          uri === NOT_KNOWN
-            ? keys.filter((k) => dependsOn(consumer, k))
-            : keys.filter((k) => {
-                const ref = parseKeyUri(uri);
-                return ref !== undefined && keyMatches(k, ref, uri);
-              });
+        let used: StackResource[];
+        if (uri === NOT_KNOWN) {
+          // Preview: the URI comes from a key being created; judge the keys the store depends on.
+          used = keys.filter((k) => dependsOn(consumer, k));
+        } else {
+          const ref = parseKeyUri(uri);
+          used = ref
+            ? [...(index.get(`${ref.vault}/${ref.name}`) ?? []), ...(index.get(`/${ref.name}`) ?? [])]
+            : [];
+        }
         // A key the stack does not manage is reported by customer-managed-keys-rotate.
-        for (const key of used)
+        for (const key of used) {
+          if (judged.has(`${key.urn}|${consumer.urn}`)) continue;
+          judged.add(`${key.urn}|${consumer.urn}`);
           for (const problem of keyStrengthProblems(key.props, cfg))
             report(
               `key ${show(str(key.props, "keyName") ?? key.name)} is the customer-managed key of ${label(consumer)}: ${problem}`,
               key.urn,
             );
+        }
       }
     }
   },
