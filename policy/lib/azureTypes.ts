@@ -79,6 +79,8 @@ const TYPES = {
   "resources:AzurePowerShellScript": { aliases: [], tags: true, location: true },
   "resources:Resource": { aliases: [], tags: true, location: true },
   "authorization:RoleDefinition": { aliases: [], tags: false, location: false },
+  "authorization:PolicyDefinition": { aliases: [], tags: false, location: false },
+  "authorization:PolicyDefinitionAtManagementGroup": { aliases: [], tags: false, location: false },
   "authorization:PimRoleEligibilitySchedule": { aliases: [], tags: false, location: false },
   "managedidentity:FederatedIdentityCredential": { aliases: [], tags: false, location: false },
   "redisenterprise:AccessPolicyAssignment": {

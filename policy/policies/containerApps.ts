@@ -293,6 +293,23 @@ export const managedEnvironmentStorageNoAccountKey = resourcePolicy({
   },
 });
 
+export const managedEnvironmentNoCertificateSecrets = resourcePolicy({
+  name: "managed-environment-no-certificate-secrets",
+  description:
+    "A Container Apps environment's custom-domain certificate comes from Key Vault through a managed identity, never as a PFX blob and password in the program (SEC-1).",
+  controls: ["SEC-1"],
+  severity: "critical",
+  remediation:
+    "Store the certificate in Key Vault and set customDomainConfiguration.certificateKeyVaultProperties { identity, keyVaultUrl }; remove certificateValue and certificatePassword.",
+  types: ENVIRONMENT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    for (const key of ["certificatePassword", "certificateValue"])
+      if (has(props, "customDomainConfiguration", key))
+        report(`customDomainConfiguration.${key} is set: certificate material in the program`);
+  },
+});
+
 export const managedEnvironmentVnet = resourcePolicy({
   name: "managed-environment-vnet",
   description: "Container Apps environments are VNet-integrated in a subnet of the platform network (NET-1).",
@@ -375,6 +392,7 @@ export const containerAppsPolicies = [
   containerAppNoSecretEnv,
   daprComponentSecretsByReference,
   managedEnvironmentStorageNoAccountKey,
+  managedEnvironmentNoCertificateSecrets,
   managedEnvironmentVnet,
   managedEnvironmentPeerEncryption,
   managedEnvironmentZoneRedundant,

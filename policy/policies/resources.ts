@@ -4,8 +4,9 @@
  * template or script says — resources the pack never sees, so no other policy of the pack can
  * judge them. They are refused unless the preset allow-lists the one resource by name.
  */
+import { isType } from "../lib/azureTypes";
 import { resourcePolicy } from "../lib/define";
-import { show, str } from "../lib/props";
+import { get, show, str } from "../lib/props";
 
 /** Resource types whose content the pack cannot see (deployed templates, scripts, generic resources). */
 export const ESCAPE_HATCH_TYPES = [
@@ -22,6 +23,15 @@ export const ESCAPE_HATCH_TYPES = [
   "azure-native:resources:AzureCliScript",
   "azure-native:resources:AzurePowerShellScript",
   "azure-native:resources:Resource",
+  // A policy definition with a deployIfNotExists effect deploys its template with the
+  // assignment's identity: judged only when its rule carries one.
+  "azure-native:authorization:PolicyDefinition",
+  "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+] as const;
+
+const POLICY_DEFINITIONS = [
+  "azure-native:authorization:PolicyDefinition",
+  "azure-native:authorization:PolicyDefinitionAtManagementGroup",
 ] as const;
 
 /** The names a user may allow-list a resource by: its Azure name inputs, then its Pulumi name. */
@@ -49,7 +59,13 @@ export const noArmEscapeHatches = resourcePolicy({
       default: [] as readonly string[],
     },
   },
-  check: ({ props, name, type }, cfg, report) => {
+  check: (resource, cfg, report) => {
+    const { props, name, type } = resource;
+    if (
+      isType(type, ...POLICY_DEFINITIONS) &&
+      !/"deployment"\s*:|deployIfNotExists/i.test(JSON.stringify(get(props, "policyRule")) ?? "")
+    )
+      return resource.notApplicable("no deployIfNotExists effect");
     const names = [...NAME_INPUTS.map((key) => str(props, key)), name].filter((n) => n !== undefined);
     if (names.some((n) => cfg.allowedEscapeHatches.includes(n))) return;
     report(

@@ -241,7 +241,7 @@ export function keyReferences(r: StackResource): (string | typeof NOT_KNOWN)[] {
   );
 }
 
-export function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
+function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
   const keyUri = str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion");
   if (keyUri) {
     const parsed = parseKeyUri(keyUri);

@@ -180,6 +180,32 @@ const ESCAPE_HATCHES: Mutation[] = [
     policy: "no-arm-escape-hatches",
     control: "ENV-1",
   },
+  {
+    id: "an Azure Policy definition whose deployIfNotExists effect deploys a template",
+    add: {
+      type: "azure-native:authorization:PolicyDefinition",
+      name: "dine",
+      inputs: () => ({
+        policyDefinitionName: "ensure-storage",
+        mode: "All",
+        policyRule: {
+          if: { field: "type", equals: "Microsoft.Resources/subscriptions/resourceGroups" },
+          then: {
+            effect: "deployIfNotExists",
+            details: {
+              type: "Microsoft.Storage/storageAccounts",
+              roleDefinitionIds: [
+                `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`,
+              ],
+              deployment: { properties: { mode: "incremental", template: PUBLIC_STORAGE_TEMPLATE } },
+            },
+          },
+        },
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
 ];
 
 const customRole = (
@@ -345,6 +371,25 @@ const PRIVILEGE: Mutation[] = [
       }),
     },
     policy: "role-assignment-no-privileged-human",
+    control: "IAM-2",
+  },
+  {
+    id: "workload role pointed at a custom role made outside the stack",
+    type: T.role,
+    where: workloadRole,
+    set: {
+      roleDefinitionId: (c: Context) =>
+        `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/0badc0de-0000-4000-8000-000000000000`,
+    },
+    policy: "role-assignment-known-role",
+    control: "IAM-2",
+  },
+  {
+    id: "human role pointed at a role ID that is a name",
+    type: T.role,
+    where: readerRole,
+    set: { roleDefinitionId: "Owner" },
+    policy: "role-assignment-known-role",
     control: "IAM-2",
   },
   // ENV-1: access to this environment's data for a principal it does not own.
@@ -539,6 +584,19 @@ const SECRETS: Mutation[] = [
       }),
     },
     policy: "dapr-component-secrets-by-reference",
+    control: "SEC-1",
+  },
+  {
+    id: "environment custom domain certificate with its password in the program",
+    type: T.env,
+    set: {
+      customDomainConfiguration: {
+        dnsSuffix: "apps.example.com",
+        certificateValue: "MIIKcQIBAzCCCjcGCSqGSIb3DQEHAaCCCigEggok",
+        certificatePassword: "pfx-password",
+      },
+    },
+    policy: "managed-environment-no-certificate-secrets",
     control: "SEC-1",
   },
   {

@@ -308,3 +308,46 @@ describe("the presets know each environment's human groups (ENV-1)", () => {
     },
   );
 });
+
+describe("role-assignment-known-role", () => {
+  const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: urn(`azure-native:${type}`, name),
+    props,
+    dependencies,
+  });
+  const CUSTOM = "11111111-2222-4333-8444-555555555555";
+  const grant = (roleDefinitionId: unknown, deps: string[] = []) =>
+    res("authorization:RoleAssignment", "ra", { roleDefinitionId, principalType: "ServicePrincipal" }, deps);
+  const definition = res("authorization:RoleDefinition", "custom", {
+    roleDefinitionId: CUSTOM,
+    roleName: "c",
+  });
+
+  it("accepts built-in roles in any form and custom roles defined in the stack", async () => {
+    const resources = [
+      definition,
+      grant(roleId(BUILT_IN_ROLES["Key Vault Secrets User"]).toUpperCase()),
+      grant(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`),
+      grant(UNKNOWN, [definition.urn]),
+    ];
+    expect(await runStackPolicy(a.roleAssignmentKnownRole, resources)).toEqual([]);
+  });
+  it("refuses a role made outside the stack, unless allow-listed", async () => {
+    const resources = [grant(roleId("99999999-8888-4777-8666-555555555555"))];
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, resources))).toMatch(/cannot be judged/);
+    expect(
+      await runStackPolicy(a.roleAssignmentKnownRole, resources, {
+        allowedRoleDefinitionIds: ["99999999-8888-4777-8666-555555555555"],
+      }),
+    ).toEqual([]);
+  });
+  it("refuses a role ID that is no role ID, or unknown without a definition in the stack", async () => {
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [grant("Owner")]))).toMatch(/"Owner"/);
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [grant(UNKNOWN)]))).toMatch(
+      /not known yet/,
+    );
+  });
+});

@@ -339,3 +339,22 @@ describe("container-app-https-only on external ingress", () => {
       configuration: { ingress: { external: false, transport: "tcp", exposedPort: 5432, targetPort: 5432 } },
     }));
 });
+
+describePolicy(c.managedEnvironmentNoCertificateSecrets, {
+  type: "azure-native:app:ManagedEnvironment",
+  compliant: {
+    customDomainConfiguration: {
+      dnsSuffix: "apps.example.com",
+      certificateKeyVaultProperties: {
+        identity: identityId,
+        keyVaultUrl: "https://kv1.vault.azure.net/secrets/tls",
+      },
+    },
+  },
+  violations: [
+    ["customDomainConfiguration.certificatePassword", "pfx-password", /certificatePassword/],
+    ["customDomainConfiguration.certificateValue", "MIIKcQIBAzCCCjcGCSqG", /certificateValue/],
+  ],
+  passes: [["customDomainConfiguration", undefined]],
+  unknown: "customDomainConfiguration",
+});

@@ -20,8 +20,14 @@ describePolicy(noArmEscapeHatches, {
 });
 
 describe("no-arm-escape-hatches", () => {
+  const dine = { policyRule: { then: { effect: "deployIfNotExists", details: { deployment: {} } } } };
   it.each(ESCAPE_HATCH_TYPES.map((t) => [t]))("blocks %s by default", (type) =>
-    expectViolation(noArmEscapeHatches, type, { resourceGroupName: "rg" }, /not in allowedEscapeHatches/),
+    expectViolation(
+      noArmEscapeHatches,
+      type,
+      { resourceGroupName: "rg", ...dine },
+      /not in allowedEscapeHatches/,
+    ),
   );
   it("blocks every token form: an API-versioned Deployment", () =>
     expectViolation(noArmEscapeHatches, "azure-native:resources/v20240301:Deployment", deployment, /cannot/));
@@ -40,4 +46,31 @@ describe("no-arm-escape-hatches", () => {
       }),
     ).toBe("notApplicable");
   });
+});
+
+describe("no-arm-escape-hatches on policy definitions", () => {
+  const POLICY = "azure-native:authorization:PolicyDefinition";
+  const audit = {
+    policyDefinitionName: "audit-tags",
+    policyRule: { if: { field: "tags", exists: false }, then: { effect: "audit" } },
+  };
+  it("ignores a policy definition without a deployment", async () => {
+    expect(await runResourcePolicy(noArmEscapeHatches, { type: POLICY, props: audit })).toBe("notApplicable");
+  });
+  it("blocks a deployIfNotExists definition, which deploys its template", () =>
+    expectViolation(
+      noArmEscapeHatches,
+      POLICY,
+      {
+        policyDefinitionName: "dine",
+        policyRule: {
+          if: { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+          then: {
+            effect: "[parameters('effect')]",
+            details: { deployment: { properties: { template: {} } } },
+          },
+        },
+      },
+      /cannot evaluate/,
+    ));
 });
