@@ -128,16 +128,16 @@ export const keyVaultPremiumSku = resourcePolicy({
 const ENCRYPTION_OPS = ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
 
 /**
- * Whether a key can encrypt: an RSA key whose keyOps are unset (every operation) or include an
- * encryption operation. EC keys only sign and verify in Key Vault, and a key limited to
+ * Whether a key is meant to encrypt: its keyOps name an encryption operation (whatever its
+ * type: an EC key asking for wrapKey is judged, not excused), or they are unset on an RSA key
+ * (every operation allowed). EC keys only sign and verify in Key Vault, and a key limited to
  * sign/verify cannot wrap a data key: neither can serve as a customer-managed key.
  */
 export function isEncryptionKey(props: unknown): boolean {
-  const kty = str(props, "properties", "kty") ?? "";
-  if (/^EC/i.test(kty)) return false;
   const ops = get(props, "properties", "keyOps");
-  if (!Array.isArray(ops)) return true;
-  return arr(props, "properties", "keyOps").some((op) => ENCRYPTION_OPS.some((e) => eqi(op, e)));
+  if (Array.isArray(ops))
+    return arr(props, "properties", "keyOps").some((op) => ENCRYPTION_OPS.some((e) => eqi(op, e)));
+  return !/^EC/i.test(str(props, "properties", "kty") ?? "");
 }
 
 /** Shared limits of the customer-managed key strength rules (ENC-2): one declaration each. */

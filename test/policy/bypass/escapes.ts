@@ -424,6 +424,21 @@ const PRIVILEGE: Mutation[] = [
     control: "ENV-1",
   },
   {
+    id: "another Entra group, not in the preset, granted Reader",
+    add: {
+      type: T.role,
+      name: "support-reader",
+      inputs: (c) => ({
+        principalId: "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+        principalType: "Group",
+        roleDefinitionId: roleId(c, "Reader"),
+        scope: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
+      }),
+    },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  {
     id: "a new data role for a principal outside the stack",
     add: {
       type: T.role,

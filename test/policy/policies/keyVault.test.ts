@@ -112,6 +112,13 @@ describePolicy(k.keyVaultKeyStrength, {
 });
 
 describe("key-vault-key-strength and signing keys (issue 13, class 7)", () => {
+  it("judges an EC key whose keyOps ask for wrapKey (meant to encrypt)", () =>
+    expectViolation(
+      k.keyVaultKeyStrength,
+      KEY,
+      { properties: { kty: "EC-HSM", curveName: "P-384", keyOps: ["wrapKey", "unwrapKey"] } },
+      /kty/,
+    ));
   it("judges a key that can wrap, whatever else it may do", () =>
     expectViolation(
       k.keyVaultKeyStrength,
