@@ -213,7 +213,8 @@ export const containerAppNoSecretEnv = resourcePolicy({
       const where = `container ${show(get(container, "name"))}`;
       for (const env of arr(container, "env")) {
         const name = str(env, "name");
-        if (name === undefined || has(env, "secretRef")) continue;
+        // A secretRef with a value beside it still puts the value in the program: judge it.
+        if (name === undefined || (has(env, "secretRef") && !has(env, "value"))) continue;
         // A value computed by another resource (unknown in preview) is not a literal in code.
         const reason = secretLookingReason(name, literal(peek(env, "value")), allowed);
         if (reason) report(`${where}: plain env var ${name} refused because ${reason}`);
@@ -266,7 +267,7 @@ export const daprComponentSecretsByReference = resourcePolicy({
   check: ({ props }, cfg, report) => {
     for (const entry of arr(props, "metadata")) {
       const name = str(entry, "name");
-      if (name === undefined || has(entry, "secretRef")) continue;
+      if (name === undefined || (has(entry, "secretRef") && !has(entry, "value"))) continue;
       const reason = secretLookingReason(name, literal(peek(entry, "value")), cfg.allowedEnvNames);
       if (reason) report(`metadata ${name} refused because ${reason}`);
     }

@@ -557,6 +557,13 @@ const SECRETS: Mutation[] = [
   envVar("JWT under a harmless name", "SESSION_SEED", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig"),
   envVar("private key", "TLS_MATERIAL", "-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
   envVar("camelCase secret name", "dbPassword", "hunter2-hunter2"),
+  appSecret("a value smuggled beside a secretRef", {
+    "push:template.containers.0.env": {
+      name: "DB_PASSWORD",
+      secretRef: "third-party-api-key",
+      value: "hunter2",
+    },
+  }),
   {
     id: "job with a password on the command line",
     add: job("job-args-secret", { "template.containers.0.args": ["--password", "hunter2-hunter2"] }),

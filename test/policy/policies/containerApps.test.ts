@@ -133,6 +133,11 @@ describePolicy(c.containerAppNoSecretEnv, {
     ["template.containers.0.env.0", { name: "DB_PASS", value: "hunter2" }, /DB_PASS/],
     [
       "template.containers.0.env.0",
+      { name: "DB_PASSWORD", secretRef: "db-password", value: "hunter2" },
+      /DB_PASSWORD/,
+    ],
+    [
+      "template.containers.0.env.0",
       { name: "UPSTREAM", value: "https://:hunter2@api.example.com" },
       /credential/,
     ],
