@@ -249,8 +249,10 @@ function stackPrincipals(resources: readonly StackResource[]): Set<string> {
       r.canonical === "azure-native:managedidentity:UserAssignedIdentity"
         ? peek(r.props, "principalId")
         : undefined;
-    for (const value of [own, peek(r.props, "identity", "principalId")])
-      if (typeof value === "string") ids.add(value.toLowerCase());
+    // A system-assigned identity's principal ID is an output: count it only where the resource
+    // declares one, so a stray `identity.principalId` input cannot vouch for a foreign principal.
+    const system = createsIdentity(r) ? peek(r.props, "identity", "principalId") : undefined;
+    for (const value of [own, system]) if (typeof value === "string") ids.add(value.toLowerCase());
   }
   return ids;
 }

@@ -265,6 +265,14 @@ describe("principals-from-stack-or-allow-list", () => {
       /"dev-identity", which this stack does not create/,
     );
   });
+  it("does not let a stray identity.principalId input vouch for a foreign principal", async () => {
+    const stray = res("app:ContainerApp", "stray", {
+      identity: { type: "UserAssigned", principalId: "dev-identity" },
+    });
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [stray, grant("dev-identity")], cfg)),
+    ).toMatch(/does not create/);
+  });
   it("in a preview, accepts an unknown principal only from an identity of the stack", async () => {
     expect(
       await runStackPolicy(a.principalsFromStackOrAllowList, [identity, grant(UNKNOWN, [identity.urn])], cfg),
