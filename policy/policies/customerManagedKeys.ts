@@ -6,7 +6,7 @@
  * references are read by the same functions as `customer-managed-keys-rotate` (stack.ts).
  */
 import { stackPolicy, type StackResource } from "../lib/define";
-import { NOT_KNOWN, show, str } from "../lib/props";
+import { NOT_KNOWN, peek, show, str } from "../lib/props";
 import { dependsOn, label } from "../lib/relations";
 import { keyStrengthConfig, keyStrengthProblems } from "./keyVault";
 import { keyReferences, parseKeyUri } from "./stack";
@@ -32,10 +32,16 @@ export const customerManagedKeyStrength = stackPolicy({
     // has one, else its name and vault, a key of unknown vault matching any): a large estate has
     // hundreds of keys and stores, so this stays linear instead of pairwise.
     const index = new Map<string, StackResource[]>();
+    // A value not known yet (preview) reads as absent here: those keys are matched through
+    // dependencies below.
+    const text = (key: StackResource, name: string) => {
+      const v = peek(key.props, name);
+      return typeof v === "string" ? v : undefined;
+    };
     for (const key of keys) {
-      const parsed = parseKeyUri(str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion") ?? "");
-      const name = (parsed?.name ?? str(key.props, "keyName") ?? str(key.props, "name"))?.toLowerCase();
-      const vault = parsed?.vault ?? str(key.props, "vaultName")?.toLowerCase() ?? "";
+      const parsed = parseKeyUri(text(key, "keyUri") ?? text(key, "keyUriWithVersion") ?? "");
+      const name = (parsed?.name ?? text(key, "keyName") ?? text(key, "name"))?.toLowerCase();
+      const vault = parsed?.vault ?? text(key, "vaultName")?.toLowerCase() ?? "";
       if (name === undefined) continue;
       const slot = `${vault}/${name}`;
       index.set(slot, [...(index.get(slot) ?? []), key]);
