@@ -1,4 +1,5 @@
 import * as c from "../../../policy/policies/containerApps";
+import { secretLookingReason } from "../../../policy/shared/secretDetection";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const APP = "azure-native:app:ContainerApp";
@@ -362,4 +363,31 @@ describePolicy(c.managedEnvironmentNoCertificateSecrets, {
   ],
   passes: [["customDomainConfiguration", undefined]],
   unknown: "customDomainConfiguration",
+});
+
+describe("the one secret heuristic (policy/shared/secretDetection.ts)", () => {
+  it.each([
+    ["DB_PASS", "hunter2"],
+    ["dbPassword", "hunter2"],
+    ["X-Api-Key", "k"],
+    ["TOKEN_ENDPOINT", "https://user:pw@login.example.com/token"],
+    ["TOKEN_ENDPOINT", "https://login.example.com/token?client_secret=x&code=abc"],
+    ["API_TOKEN", ""], // unknown value (preview): judged by name
+    ["NOTES", "see https://:pw@host/"],
+    ["NOTES", "Authorization: Basic dXNlcjpwYXNz"],
+    ["NOTES", "AKIAABCDEFGHIJKLMNOP"],
+  ])("refuses %s=%p", (name, value) => expect(secretLookingReason(name, value)).toBeDefined());
+  it.each([
+    ["PASSWORD_MIN_LENGTH", "12"],
+    ["TOKEN_TTL_SECONDS", "3600"],
+    ["SECRET_ROTATION_ENABLED", "false"],
+    ["TOKEN_ENDPOINT", "https://login.example.com/oauth2/token"],
+    ["KEY_VAULT_HOST", "kv1.vault.azure.net"],
+    ["LOG_LEVEL", "info"],
+    ["DATABASE_URL", "postgresql://id-sap-app-api@db:5432/app"],
+  ])("accepts %s=%p", (name, value) => expect(secretLookingReason(name, value)).toBeUndefined());
+  it("takes allow-listed names by value only", () => {
+    expect(secretLookingReason("PASSWORD_POLICY", "strict", ["PASSWORD_POLICY"])).toBeUndefined();
+    expect(secretLookingReason("PASSWORD_POLICY", "Password=x", ["PASSWORD_POLICY"])).toBeDefined();
+  });
 });
