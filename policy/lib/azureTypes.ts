@@ -108,6 +108,28 @@ const TYPES = {
     location: false,
   },
   "monitor:ScheduledQueryRule": { aliases: ["insights:ScheduledQueryRule"], tags: true, location: true },
+  // Escape hatches and identity (issue 13, class 2): judged by resources.ts, managedIdentity.ts
+  // and authorization.ts.
+  "resources:Deployment": { aliases: [], tags: true, location: true },
+  "resources:DeploymentAtScope": { aliases: [], tags: true, location: true },
+  "resources:DeploymentAtSubscriptionScope": { aliases: [], tags: true, location: true },
+  "resources:DeploymentAtManagementGroupScope": { aliases: [], tags: true, location: true },
+  "resources:DeploymentAtTenantScope": { aliases: [], tags: true, location: true },
+  "resources:DeploymentStackAtResourceGroup": { aliases: [], tags: true, location: true },
+  "resources:DeploymentStackAtSubscription": { aliases: [], tags: true, location: true },
+  "resources:DeploymentStackAtManagementGroup": { aliases: [], tags: true, location: true },
+  "resources:TemplateSpec": { aliases: [], tags: true, location: true },
+  "resources:TemplateSpecVersion": { aliases: [], tags: true, location: true },
+  "resources:AzureCliScript": { aliases: [], tags: true, location: true },
+  "resources:AzurePowerShellScript": { aliases: [], tags: true, location: true },
+  "resources:Resource": { aliases: [], tags: true, location: true },
+  "authorization:RoleDefinition": { aliases: [], tags: false, location: false },
+  "authorization:PolicyDefinition": { aliases: [], tags: false, location: false },
+  "authorization:PolicyDefinitionAtManagementGroup": { aliases: [], tags: false, location: false },
+  "authorization:PimRoleEligibilitySchedule": { aliases: [], tags: false, location: false },
+  "managedidentity:FederatedIdentityCredential": { aliases: [], tags: false, location: false },
+  "app:DaprComponent": { aliases: [], tags: false, location: false },
+  "app:ManagedEnvironmentsStorage": { aliases: [], tags: false, location: false },
 } as const satisfies Record<string, TypeInfo>;
 
 /** A canonical azure-native type token known to the pack, e.g. `azure-native:storage:StorageAccount`. */

@@ -1,12 +1,44 @@
 /**
- * Role assignments (IAM-2). Locks are judged by the stack policy `stateful-resources-locked`,
- * which can see what each lock covers.
+ * Role assignments, PIM eligibility, custom role definitions and who may receive access (IAM-2,
+ * ENV-1). Locks are judged by the stack policy `stateful-resources-locked`, which can see what
+ * each lock covers.
+ *
+ * "Privileged" is derived in one place (policy/shared/roles.ts) from what a role can do: grant
+ * access, read keys that open a data store, or act as another identity. A role assignment names
+ * its role by definition ID in any form Azure accepts (full ID of any subscription, tenant-level
+ * ID, bare GUID, any case): all are reduced to the GUID before comparing.
  */
-import { resourcePolicy } from "../lib/define";
-import { eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf } from "../shared/roles";
+import type { AzureType } from "../lib/azureTypes";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { arr, eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { label } from "../lib/relations";
+import {
+  BUILT_IN_ROLES,
+  PRIVILEGED_ROLES,
+  privilegedOperations,
+  roleGuidOf,
+  roleNameOf,
+  type RolePermissions,
+} from "../shared/roles";
 
 const ROLE_ASSIGNMENT = ["azure-native:authorization:RoleAssignment"] as const;
+/** Everything that hands a principal a role: assignments and PIM eligibility (activated at will). */
+const ROLE_GRANTS = [
+  "azure-native:authorization:RoleAssignment",
+  "azure-native:authorization:PimRoleEligibilitySchedule",
+] as const;
+
+const privilegedRoleIdsParam = {
+  description:
+    "Role definition GUIDs treated as privileged (default: the built-in roles that can grant access, read data-store keys or act as another identity).",
+  default: PRIVILEGED_ROLES.map((role) => BUILT_IN_ROLES[role]) as readonly string[],
+};
+
+/** The role GUID of a grant when it is privileged under `privilegedRoleIds`. */
+function privilegedGuid(props: unknown, privilegedRoleIds: readonly string[]): string | undefined {
+  const guid = roleGuidOf(get(props, "roleDefinitionId"));
+  return guid !== undefined && privilegedRoleIds.some((g) => g.toLowerCase() === guid) ? guid : undefined;
+}
 
 export const roleAssignmentNoPrivilegedWorkload = resourcePolicy({
   name: "role-assignment-no-privileged-workload",
@@ -16,17 +48,11 @@ export const roleAssignmentNoPrivilegedWorkload = resourcePolicy({
   severity: "critical",
   remediation:
     "Grant a data-plane role scoped to the one resource the workload needs (e.g. Key Vault Secrets User on one vault, Storage Blob Data Reader on one account).",
-  types: ROLE_ASSIGNMENT,
-  config: {
-    privilegedRoleIds: {
-      description: "Role definition GUIDs that workloads may never hold.",
-      default: PRIVILEGED_ROLES.map((role) => BUILT_IN_ROLES[role]),
-    },
-  },
+  types: ROLE_GRANTS,
+  config: { privilegedRoleIds: privilegedRoleIdsParam },
   check: ({ props }, cfg, report) => {
-    const roleId = str(props, "roleDefinitionId");
-    const guid = roleId?.split("/").pop()?.toLowerCase();
-    if (!guid || !cfg.privilegedRoleIds.some((g) => g.toLowerCase() === guid)) return;
+    const guid = privilegedGuid(props, cfg.privilegedRoleIds);
+    if (!guid) return;
     const principalType = get(props, "principalType");
     // Unset principalType leaves the principal kind to Azure: it could be a workload.
     if (!eqi(principalType, "Group") && !eqi(principalType, "User") && !eqi(principalType, "ForeignGroup")) {
@@ -84,8 +110,215 @@ export const roleAssignmentWorkloadResourceScope = resourcePolicy({
   },
 });
 
+const HUMAN_PRINCIPAL_TYPES = ["Group", "User", "ForeignGroup", "Device"];
+
+export const roleAssignmentNoPrivilegedHuman = resourcePolicy({
+  name: "role-assignment-no-privileged-human",
+  description:
+    "People (groups, users) never receive a privileged role (Owner, Contributor, User Access Administrator, RBAC Administrator, or any role that grants access or reads data-store keys) through the stack, at any scope, as an assignment or a PIM eligibility; only an allow-listed break-glass group may (IAM-2).",
+  controls: ["IAM-2"],
+  severity: "critical",
+  remediation:
+    "Give people read roles (Reader, Monitoring Reader, Key Vault Reader) and change production through the pipeline; a break-glass group goes in allowedPrivilegedPrincipalIds.",
+  types: ROLE_GRANTS,
+  config: {
+    privilegedRoleIds: privilegedRoleIdsParam,
+    allowedPrivilegedPrincipalIds: {
+      description: "Object IDs of Entra groups allowed a privileged role (break glass). Empty: none.",
+      default: [] as readonly string[],
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const guid = privilegedGuid(props, cfg.privilegedRoleIds);
+    if (!guid) return;
+    const principalType = get(props, "principalType");
+    // PIM eligibility has no principalType: whoever it names could activate the role.
+    if (principalType !== undefined && !HUMAN_PRINCIPAL_TYPES.some((t) => eqi(principalType, t))) return;
+    const principal = str(props, "principalId")?.toLowerCase();
+    if (
+      principal !== undefined &&
+      cfg.allowedPrivilegedPrincipalIds.some((p) => p.toLowerCase() === principal)
+    )
+      return;
+    report(
+      `role ${roleNameOf(guid) ?? guid} is privileged; principal ${show(get(props, "principalId"))} (${show(principalType)}) at scope ${show(get(props, "scope"))} is not an allow-listed break-glass group`,
+    );
+  },
+});
+
+/** Actions no custom role may hold whatever else it does: everything, or a whole provider. */
+function wildcardReason(action: string): string | undefined {
+  const a = action.trim();
+  if (/^\*\/read$/i.test(a)) return undefined; // Reader's read-everything: no data, no writes
+  if (a.startsWith("*")) return `${show(a)} covers every provider`;
+  if (/^[^/]+\/\*$/.test(a)) return `${show(a)} covers a whole provider`;
+  return undefined;
+}
+
+export const customRoleDefinitionLeastPrivilege = resourcePolicy({
+  name: "custom-role-definition-least-privilege",
+  description:
+    "Custom role definitions name their operations: no wildcard over every provider or a whole provider (actions or dataActions), no operation that grants access, reads data-store keys or acts as another identity, and assignable only at resource-group scope or below (IAM-2).",
+  controls: ["IAM-2"],
+  severity: "critical",
+  remediation:
+    "List the exact operations the role needs (e.g. Microsoft.Storage/storageAccounts/blobServices/containers/read), leave role-assignment and key-listing operations out, and set assignableScopes to the stack's resource group.",
+  types: ["azure-native:authorization:RoleDefinition"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    for (const [i, permission] of arr(props, "permissions").entries()) {
+      const list = (key: string) => arr(permission, key).filter((v): v is string => typeof v === "string");
+      for (const key of ["actions", "dataActions"]) {
+        for (const action of list(key)) {
+          const reason = wildcardReason(action);
+          if (reason) report(`permissions[${i}].${key}: ${reason}`);
+        }
+      }
+      const role: RolePermissions = { actions: list("actions"), notActions: list("notActions") };
+      const ops = privilegedOperations(role);
+      if (ops.length > 0) report(`permissions[${i}] allows privileged operation(s) ${ops.join(", ")}`);
+    }
+    for (const scope of arr(props, "assignableScopes")) {
+      if (scope === NOT_KNOWN) continue;
+      const text = typeof scope === "string" ? scope.trim().replace(/\/+$/, "") : "";
+      if (!/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+/i.test(text))
+        report(`assignableScopes ${show(scope)} is broader than a resource group`);
+    }
+  },
+});
+
+export const roleAssignmentKnownRole = stackPolicy({
+  name: "role-assignment-known-role",
+  description:
+    "Role assignments and PIM eligibility use a built-in role of the pack's role table or a custom role defined in this stack (judged by custom-role-definition-least-privilege): a custom role made elsewhere, whose permissions the pack cannot see, is refused unless allow-listed (IAM-2).",
+  controls: ["IAM-2"],
+  severity: "high",
+  remediation:
+    "Use a built-in role (policy/shared/roles.ts lists the ones the pack knows), or define the custom role in this stack; a reviewed external role goes in allowedRoleDefinitionIds.",
+  types: [...ROLE_GRANTS, "azure-native:authorization:RoleDefinition"],
+  config: {
+    allowedRoleDefinitionIds: {
+      description: "GUIDs of role definitions made outside the stack that assignments may use. Empty: none.",
+      default: [] as readonly string[],
+    },
+  },
+  check: (stack, cfg, report) => {
+    const known = new Set<string>(Object.values(BUILT_IN_ROLES));
+    for (const id of cfg.allowedRoleDefinitionIds) known.add(roleGuidOf(id) ?? id.toLowerCase());
+    const definitions = stack.ofType("azure-native:authorization:RoleDefinition");
+    for (const d of definitions)
+      for (const key of ["roleDefinitionId", "name", "id"]) {
+        const guid = roleGuidOf(peek(d.props, key));
+        if (guid) known.add(guid);
+      }
+    const definitionUrns = new Set(definitions.map((d) => d.urn));
+    for (const grant of stack.ofType(...ROLE_GRANTS)) {
+      const id = peek(grant.props, "roleDefinitionId");
+      if (id === NOT_KNOWN) {
+        // Preview: an ID not known yet comes from a role definition being created.
+        if (!grant.dependencies.some((d) => definitionUrns.has(d.urn)))
+          report(
+            `${label(grant)} uses a role definition that is not known yet and not defined in this stack`,
+            grant.urn,
+          );
+        continue;
+      }
+      const guid = roleGuidOf(id);
+      if (!guid || !known.has(guid))
+        report(
+          `${label(grant)} uses role definition ${show(id)}, which is neither a built-in role the pack knows nor defined in this stack: its permissions cannot be judged`,
+          grant.urn,
+        );
+    }
+  },
+});
+
+/** How each kind of grant names its principal. */
+const PRINCIPAL_PATHS: { type: AzureType; path: string[] }[] = [
+  { type: "azure-native:authorization:RoleAssignment", path: ["principalId"] },
+  { type: "azure-native:authorization:PimRoleEligibilitySchedule", path: ["principalId"] },
+  { type: "azure-native:redisenterprise:AccessPolicyAssignment", path: ["user", "objectId"] },
+  { type: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra", path: ["objectId"] },
+];
+
+/** Principal IDs of the identities the stack creates (user-assigned, and system-assigned ones). */
+function stackPrincipals(resources: readonly StackResource[]): Set<string> {
+  const ids = new Set<string>();
+  for (const r of resources) {
+    const own =
+      r.canonical === "azure-native:managedidentity:UserAssignedIdentity"
+        ? peek(r.props, "principalId")
+        : undefined;
+    // A system-assigned identity's principal ID is an output: count it only where the resource
+    // declares one, so a stray `identity.principalId` input cannot vouch for a foreign principal.
+    const system = createsIdentity(r) ? peek(r.props, "identity", "principalId") : undefined;
+    for (const value of [own, system]) if (typeof value === "string") ids.add(value.toLowerCase());
+  }
+  return ids;
+}
+
+/** Resources that create an identity (whose principal ID may still be unknown in a preview). */
+function createsIdentity(r: StackResource): boolean {
+  return (
+    r.canonical === "azure-native:managedidentity:UserAssignedIdentity" ||
+    /systemassigned/i.test(str(r.props, "identity", "type") ?? "")
+  );
+}
+
+export const principalsFromStackOrAllowList = stackPolicy({
+  name: "principals-from-stack-or-allow-list",
+  description:
+    "Every role assignment, PIM eligibility, Managed Redis access policy assignment and PostgreSQL Entra administrator names a principal the stack creates (its managed identities) or one allow-listed in the preset (the environment's human groups): a principal of another environment, or anyone else, never reaches this environment's data (ENV-1, IAM-2).",
+  controls: ["ENV-1", "IAM-2"],
+  severity: "critical",
+  remediation:
+    "Grant access to an identity this stack creates (WorkloadIdentity) or to one of the environment's Entra groups; add a new group's object ID to allowedPrincipalIds in policy/config/<stack>.json in the same reviewed change.",
+  types: [...PRINCIPAL_PATHS.map((p) => p.type), "azure-native:managedidentity:UserAssignedIdentity"],
+  config: {
+    requireKnownPrincipals: {
+      description: "Refuse grants to principals that are neither created by the stack nor allow-listed.",
+      default: true,
+    },
+    allowedPrincipalIds: {
+      description:
+        "Object IDs of the principals (the environment's Entra groups: developer, QA, DevOps, Cloud Admin, database admins) that may receive access besides the stack's own identities.",
+      default: [] as readonly string[],
+    },
+  },
+  check: (stack, cfg, report) => {
+    if (!cfg.requireKnownPrincipals) return;
+    const known = stackPrincipals(stack.resources);
+    for (const id of cfg.allowedPrincipalIds) known.add(id.toLowerCase());
+    const identityUrns = new Set(stack.resources.filter(createsIdentity).map((r) => r.urn));
+    for (const { type, path } of PRINCIPAL_PATHS) {
+      for (const grant of stack.ofType(type)) {
+        const principal = peek(grant.props, ...path);
+        if (principal === NOT_KNOWN) {
+          // Preview: an ID not known yet comes from an identity being created, if the grant
+          // depends on one of the stack's.
+          if (!grant.dependencies.some((d) => identityUrns.has(d.urn)))
+            report(
+              `${label(grant)} names a principal that is not known yet and not created by this stack`,
+              grant.urn,
+            );
+          continue;
+        }
+        if (typeof principal !== "string" || !known.has(principal.toLowerCase()))
+          report(
+            `${label(grant)} grants access to principal ${show(principal)}, which this stack does not create and the preset does not allow (${path.join(".")})`,
+            grant.urn,
+          );
+      }
+    }
+  },
+});
+
 export const authorizationPolicies = [
   roleAssignmentNoPrivilegedWorkload,
   roleAssignmentGroupsOnly,
   roleAssignmentWorkloadResourceScope,
+  roleAssignmentNoPrivilegedHuman,
+  customRoleDefinitionLeastPrivilege,
+  roleAssignmentKnownRole,
+  principalsFromStackOrAllowList,
 ] as const;

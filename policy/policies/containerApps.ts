@@ -9,11 +9,23 @@
  */
 import { requireZoneParam, resourcePolicy } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
-import { secretLookingReason } from "../shared/secretDetection";
+import { secretLookingArgs, secretLookingReason } from "../shared/secretDetection";
 
 const APP = ["azure-native:app:ContainerApp"] as const;
 const APP_AND_JOB = ["azure-native:app:ContainerApp", "azure-native:app:Job"] as const;
 const ENVIRONMENT = ["azure-native:app:ManagedEnvironment"] as const;
+
+/** A string the policy can judge: an unknown value (preview) comes from another resource, not a literal. */
+function literal(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** Preset parameter shared by every plain-value check (SEC-1). */
+const allowedEnvNamesParam = {
+  description:
+    "Names (env vars, headers, flags, metadata keys) judged by value only, for settings whose name looks like a secret but is not (e.g. PASSWORD_POLICY). Values that look like credentials are refused whatever the name.",
+  default: [] as readonly string[],
+};
 
 export const containerAppHttpsOnly = resourcePolicy({
   name: "container-app-https-only",
@@ -187,28 +199,115 @@ export const containerAppSecretsFromKeyVault = resourcePolicy({
 export const containerAppNoSecretEnv = resourcePolicy({
   name: "container-app-no-secret-env",
   description:
-    "Plain environment variables of containers never look like secrets by name or value; secrets come through secretRef (SEC-1).",
+    "Plain values of containers and init containers (environment variables, command and arguments, probe HTTP headers), scale-rule metadata and volume mount options never look like secrets by name or value; secrets come through secretRef (SEC-1).",
   controls: ["SEC-1"],
   severity: "critical",
   remediation:
-    "Move the value to Key Vault, declare a Key Vault secret reference and use env { name, secretRef }.",
+    "Move the value to Key Vault, declare a Key Vault secret reference and use env { name, secretRef } (scale rules: auth[].secretRef). A harmless name that looks like a secret goes in allowedEnvNames in the preset.",
   types: APP_AND_JOB,
-  config: {},
-  check: ({ props }, _cfg, report) => {
+  config: { allowedEnvNames: allowedEnvNamesParam },
+  check: ({ props }, cfg, report) => {
+    const allowed = cfg.allowedEnvNames;
     const containers = [...arr(props, "template", "containers"), ...arr(props, "template", "initContainers")];
     for (const container of containers) {
+      const where = `container ${show(get(container, "name"))}`;
       for (const env of arr(container, "env")) {
         const name = str(env, "name");
-        if (name === undefined || has(env, "secretRef")) continue;
+        // A secretRef with a value beside it still puts the value in the program: judge it.
+        if (name === undefined || (has(env, "secretRef") && !has(env, "value"))) continue;
         // A value computed by another resource (unknown in preview) is not a literal in code.
-        const value = peek(env, "value");
-        const reason = secretLookingReason(name, typeof value === "string" ? value : "");
-        if (reason)
-          report(
-            `container ${show(get(container, "name"))}: plain env var ${name} refused because ${reason}`,
+        const reason = secretLookingReason(name, literal(peek(env, "value")), allowed);
+        if (reason) report(`${where}: plain env var ${name} refused because ${reason}`);
+      }
+      const commandLine = [...arr(container, "command"), ...arr(container, "args")].map(literal);
+      const argsReason = secretLookingArgs(commandLine, allowed);
+      if (argsReason) report(`${where}: command/args refused: ${argsReason}`);
+      for (const probe of arr(container, "probes")) {
+        for (const header of arr(probe, "httpGet", "httpHeaders")) {
+          const reason = secretLookingReason(
+            literal(get(header, "name")),
+            literal(peek(header, "value")),
+            allowed,
           );
+          if (reason)
+            report(
+              `${where}: ${show(get(probe, "type"))} probe header ${show(get(header, "name"))} refused because ${reason}`,
+            );
+        }
       }
     }
+    for (const rule of [
+      ...arr(props, "template", "scale", "rules"),
+      ...arr(props, "configuration", "eventTriggerConfig", "scale", "rules"),
+    ]) {
+      const metadata = rec(rule, "custom", "metadata") ?? rec(rule, "metadata") ?? {};
+      for (const key of Object.keys(metadata)) {
+        const reason = secretLookingReason(key, literal(peek(metadata, key)), allowed);
+        if (reason)
+          report(`scale rule ${show(get(rule, "name"))}: metadata ${key} refused because ${reason}`);
+      }
+    }
+    for (const volume of arr(props, "template", "volumes")) {
+      const reason = secretLookingReason("mountOptions", literal(peek(volume, "mountOptions")), allowed);
+      if (reason) report(`volume ${show(get(volume, "name"))}: mountOptions refused because ${reason}`);
+    }
+  },
+});
+
+export const daprComponentSecretsByReference = resourcePolicy({
+  name: "dapr-component-secrets-by-reference",
+  description:
+    "Dapr components read credentials through secretRef to a Key Vault reference (or a secret store component), never as plain metadata values or secret values stored in the component (SEC-1).",
+  controls: ["SEC-1"],
+  severity: "critical",
+  remediation:
+    "Declare the credential as a component secret { name, keyVaultUrl, identity } and use metadata { name, secretRef }; or prefer azureClientId (managed identity) metadata over keys.",
+  types: ["azure-native:app:DaprComponent"],
+  config: { allowedEnvNames: allowedEnvNamesParam },
+  check: ({ props }, cfg, report) => {
+    for (const entry of arr(props, "metadata")) {
+      const name = str(entry, "name");
+      if (name === undefined || (has(entry, "secretRef") && !has(entry, "value"))) continue;
+      const reason = secretLookingReason(name, literal(peek(entry, "value")), cfg.allowedEnvNames);
+      if (reason) report(`metadata ${name} refused because ${reason}`);
+    }
+    for (const secret of arr(props, "secrets")) {
+      if (has(secret, "value"))
+        report(`secret ${show(get(secret, "name"))} carries a value; it must be a Key Vault reference`);
+    }
+  },
+});
+
+export const managedEnvironmentStorageNoAccountKey = resourcePolicy({
+  name: "managed-environment-storage-no-account-key",
+  description:
+    "Container Apps environment storage mounts never carry a storage account key in the program: Azure Files over SMB needs the account's shared key, which the platform turns off (SEC-1, IAM-1).",
+  controls: ["SEC-1", "IAM-1"],
+  severity: "critical",
+  remediation:
+    "Use blob access with the app's managed identity, or an NFS Azure Files share (properties.nfsAzureFile) reached over the VNet; never put accountKey in code.",
+  types: ["azure-native:app:ManagedEnvironmentsStorage"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (has(props, "properties", "azureFile", "accountKey"))
+      report("properties.azureFile.accountKey is set: a storage account key in the program");
+  },
+});
+
+export const managedEnvironmentNoCertificateSecrets = resourcePolicy({
+  name: "managed-environment-no-certificate-secrets",
+  description:
+    "A Container Apps environment's custom-domain certificate comes from Key Vault through a managed identity, never as a PFX blob and password in the program (SEC-1).",
+  controls: ["SEC-1"],
+  severity: "critical",
+  remediation:
+    "Store the certificate in Key Vault and set customDomainConfiguration.certificateKeyVaultProperties { identity, keyVaultUrl }; remove certificateValue and certificatePassword.",
+  types: ENVIRONMENT,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    for (const key of ["certificatePassword", "certificateValue"])
+      if (has(props, "customDomainConfiguration", key))
+        report(`customDomainConfiguration.${key} is set: certificate material in the program`);
   },
 });
 
@@ -292,6 +391,9 @@ export const containerAppsPolicies = [
   containerAppRegistryIdentity,
   containerAppSecretsFromKeyVault,
   containerAppNoSecretEnv,
+  daprComponentSecretsByReference,
+  managedEnvironmentStorageNoAccountKey,
+  managedEnvironmentNoCertificateSecrets,
   managedEnvironmentVnet,
   managedEnvironmentPeerEncryption,
   managedEnvironmentZoneRedundant,

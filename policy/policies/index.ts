@@ -7,15 +7,18 @@ import type { PlatformPolicy } from "../lib/types";
 import { alertingPolicies } from "./alerting";
 import { authorizationPolicies } from "./authorization";
 import { containerAppsPolicies } from "./containerApps";
+import { customerManagedKeysPolicies } from "./customerManagedKeys";
 import { defenderPolicies } from "./defender";
 import { edgePolicies } from "./edge";
 import { environmentPolicies } from "./environment";
 import { generalPolicies } from "./general";
 import { keyVaultPolicies } from "./keyVault";
+import { managedIdentityPolicies } from "./managedIdentity";
 import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
 import { postgresPolicies } from "./postgres";
 import { redisPolicies } from "./redis";
+import { resourcesPolicies } from "./resources";
 import { sentinelPolicies } from "./sentinel";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
@@ -30,6 +33,9 @@ export const allPolicies = [
   ...alertingPolicies,
   ...defenderPolicies,
   ...authorizationPolicies,
+  ...managedIdentityPolicies,
+  ...resourcesPolicies,
+  ...customerManagedKeysPolicies,
   ...networkPolicies,
   ...generalPolicies,
   ...environmentPolicies,
@@ -49,6 +55,9 @@ export const policiesByService = {
   alerting: alertingPolicies,
   defender: defenderPolicies,
   authorization: authorizationPolicies,
+  managedIdentity: managedIdentityPolicies,
+  resources: resourcesPolicies,
+  customerManagedKeys: customerManagedKeysPolicies,
   network: networkPolicies,
   general: generalPolicies,
   environment: environmentPolicies,

@@ -125,32 +125,82 @@ export const keyVaultPremiumSku = resourcePolicy({
   },
 });
 
+/** Key operations that make a key an encryption key (what a customer-managed key does). */
+const ENCRYPTION_OPS = ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
+
+/**
+ * Whether a key is meant to encrypt: its keyOps name an encryption operation (whatever its
+ * type: an EC key asking for wrapKey is judged, not excused), or they are unset on an RSA key
+ * (every operation allowed). EC keys only sign and verify in Key Vault, and a key limited to
+ * sign/verify cannot wrap a data key: neither can serve as a customer-managed key.
+ */
+export function isEncryptionKey(props: unknown): boolean {
+  const ops = get(props, "properties", "keyOps");
+  if (Array.isArray(ops))
+    return arr(props, "properties", "keyOps").some((op) => ENCRYPTION_OPS.some((e) => eqi(op, e)));
+  return !/^EC/i.test(str(props, "properties", "kty") ?? "");
+}
+
+/** Shared limits of the customer-managed key strength rules (ENC-2): one declaration each. */
+export const keyStrengthConfig = {
+  minKeySize: {
+    description: "Minimum RSA key size in bits.",
+    default: 3072,
+    schema: { enum: [2048, 3072, 4096] },
+  },
+  requireHsm: { description: "Require HSM-backed keys (RSA-HSM). On in production.", default: true },
+};
+
+/** What makes a key too weak to protect data (ENC-2): [] when it is strong enough. */
+export function keyStrengthProblems(
+  props: unknown,
+  cfg: { minKeySize: number; requireHsm: boolean },
+): string[] {
+  const problems: string[] = [];
+  const kty = str(props, "properties", "kty");
+  const allowed = cfg.requireHsm ? ["RSA-HSM"] : ["RSA", "RSA-HSM"];
+  if (!kty || !allowed.some((a) => eqi(kty, a)))
+    problems.push(
+      `properties.kty is ${show(get(props, "properties", "kty"))}; allowed: ${allowed.join(", ")}`,
+    );
+  const size = num(props, "properties", "keySize");
+  if (size === undefined || size < cfg.minKeySize)
+    problems.push(
+      `properties.keySize is ${show(get(props, "properties", "keySize"))}; it must be at least ${cfg.minKeySize} (Azure's default is 2048)`,
+    );
+  return problems;
+}
+
 export const keyVaultKeyStrength = resourcePolicy({
   name: "key-vault-key-strength",
   description:
-    "Key Vault keys are RSA keys of at least 3072 bits, HSM-backed (RSA-HSM) when required (ENC-2).",
+    "Key Vault encryption keys are RSA keys of at least 3072 bits, HSM-backed (RSA-HSM) when required (ENC-2). Signing keys (EC, or keyOps without encrypt/decrypt/wrapKey/unwrapKey) are not judged here; a key used as a customer-managed key is judged by customer-managed-key-strength whatever its keyOps.",
   controls: ["ENC-2"],
   severity: "high",
   remediation: "Set properties.kty: RSA-HSM (premium vault) or RSA, and properties.keySize: 3072 or 4096.",
   types: KEY,
-  config: {
-    minKeySize: {
-      description: "Minimum RSA key size in bits.",
-      default: 3072,
-      schema: { enum: [2048, 3072, 4096] },
-    },
-    requireHsm: { description: "Require HSM-backed keys (RSA-HSM). On in production.", default: true },
+  config: keyStrengthConfig,
+  check: (resource, cfg, report) => {
+    if (!isEncryptionKey(resource.props)) return resource.notApplicable("not an encryption key");
+    for (const problem of keyStrengthProblems(resource.props, cfg)) report(problem);
   },
-  check: ({ props }, cfg, report) => {
-    const kty = str(props, "properties", "kty");
-    const allowed = cfg.requireHsm ? ["RSA-HSM"] : ["RSA", "RSA-HSM"];
-    if (!kty || !allowed.some((a) => eqi(kty, a)))
-      report(`properties.kty is ${show(get(props, "properties", "kty"))}; allowed: ${allowed.join(", ")}`);
-    const size = num(props, "properties", "keySize");
-    if (size === undefined || size < cfg.minKeySize)
-      report(
-        `properties.keySize is ${show(get(props, "properties", "keySize"))}; it must be at least ${cfg.minKeySize} (Azure's default is 2048)`,
-      );
+});
+
+export const keyVaultKeyNotExportable = resourcePolicy({
+  name: "key-vault-key-not-exportable",
+  description:
+    "Key Vault keys are not exportable and carry no release policy: a releasable key can leave the HSM (to an attested environment the policy names), so the data it protects no longer depends on the vault (ENC-2, KEY-1).",
+  controls: ["ENC-2", "KEY-1"],
+  severity: "critical",
+  remediation:
+    "Set properties.attributes.exportable: false (or leave it unset) and remove properties.releasePolicy.",
+  types: KEY,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (bool(props, "properties", "attributes", "exportable") === true)
+      report("properties.attributes.exportable is true; keys must not leave the vault");
+    if (has(props, "properties", "releasePolicy"))
+      report("properties.releasePolicy is set; keys must not be releasable");
   },
 });
 
@@ -248,6 +298,7 @@ export const keyVaultPolicies = [
   keyVaultNoPlatformAccess,
   keyVaultPremiumSku,
   keyVaultKeyStrength,
+  keyVaultKeyNotExportable,
   keyVaultKeyRotation,
   keyVaultKeyExpiry,
   keyVaultSecretHygiene,

@@ -410,7 +410,7 @@ interface KeyRef {
 }
 
 /** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` -> parts. */
-function parseKeyUri(uri: string): KeyRef | undefined {
+export function parseKeyUri(uri: string): KeyRef | undefined {
   const m = uri.trim().match(/^https:\/\/(([^./]+)\.[^/]+)\/keys\/([^/]+)(?:\/([^/]*))?\/?$/i);
   return m
     ? {
@@ -433,7 +433,7 @@ interface KeyUse {
   versions: "versionless" | "current";
 }
 
-function keyReferences(r: StackResource): KeyUse[] {
+export function keyReferences(r: StackResource): KeyUse[] {
   const refs: { uri: unknown; versions: KeyUse["versions"] }[] = [];
   const vaultKey = (base: string[], uriKey: string, nameKey: string, versionKey: string) => {
     const vaultUri = peek(r.props, ...base, uriKey);

@@ -1,21 +1,35 @@
 /**
- * SEC-1: a container's plain environment variables must never carry a secret. The one
- * heuristic used by the policy pack, the stack config validation and the ContainerApp
- * component (it lives with the pack, which must stay self-contained to be published).
+ * SEC-1: a plain value (a container's environment variable, argument, command, probe header,
+ * Dapr metadata value, mount option) must never carry a secret. The one heuristic used by the
+ * policy pack, the stack config validation and the ContainerApp component (it lives with the
+ * pack, which must stay self-contained to be published).
+ *
+ * A name that looks like a secret (`DB_PASSWORD`, `DB_PASS`, `API_TOKEN`) is refused unless its
+ * value shows it cannot be one:
+ *  - a number or a boolean (`PASSWORD_MIN_LENGTH: "12"`, `TOKEN_REFRESH: "true"`), or
+ *  - for a name that ends like an address (`_ENDPOINT`, `_URL`, `_URI`, `_HOST`, `_ISSUER`,
+ *    `_AUDIENCE`, `_SCOPE`), a URL or host name without credentials (`TOKEN_ENDPOINT: https://…`).
+ * Names the preset allow-lists (e.g. `allowedEnvNames` of `container-app-no-secret-env`) are
+ * judged by value only. A value that looks like a credential is refused whatever its name.
  */
 
 const SECRET_NAME =
-  /(passw(or)?d|(^|_)pwd($|_)|secret|token|api_?key|access_?key|private_?key|(^|_)key($|_)|credential|conn(ection)?_?str(ing)?|(^|_)sas($|_)|signature)/i;
+  /(passw(or)?d|(^|_)pass($|_)|(^|_)pwd?($|_)|secret|token|api_?key|access_?key|private_?key|(^|_)key($|_)|credential|conn(ection)?_?str(ing)?|(^|_)sas($|_)|signature|bearer|cookie|(^|_)jwt($|_)|authorization)/i;
 
 const SECRET_VALUE: readonly RegExp[] = [
   /AccountKey=/i,
   /SharedAccessSignature|SharedAccessKey/i,
-  /[?&]sig=/i,
-  /Password=|pwd=/i,
-  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // credentials in a URL
+  /[?&;](sig|sv|code|token|access_token|api_?key|apikey|secret|password|pwd)=/i, // SAS, Functions keys, token query params
+  /(^|[;,])\s*(Password|pwd)\s*=/i, // connection strings, SMB mount options
+  /[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]+@/i, // credentials in a URL, user name empty or not
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /^(ghp|gho|github_pat|xox[abp]|sk|pk_live|sk_live|AKIA)[A-Za-z0-9_-]{8,}/,
-  /^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./, // JWT
+  /\b(ghp|gho|ghu|ghs|github_pat|glpat|npm|xox[abprs]|sk|sk_live|pk_live|rk_live)[-_][A-Za-z0-9_-]{16,}/,
+  /\b(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})\b/, // AWS access key ID, Google API key
+  /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./, // JWT
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/i, // an Authorization header value
+  /hooks\.slack\.com\/(services|workflows)\//i,
+  /discord(app)?\.com\/api\/webhooks\//i,
+  /\.webhook\.office\.com\/|outlook\.office(365)?\.com\/webhook/i,
 ];
 
 /** Names that contain a secret-looking word but are known to be plain identifiers. */
@@ -26,13 +40,55 @@ const ALLOWED_NAMES: ReadonlySet<string> = new Set([
   "AZURE_KEY_VAULT_URI",
 ]);
 
-/** Why a plain env var looks like a secret, or undefined if it does not. */
-export function secretLookingReason(name: string, value: string): string | undefined {
-  if (!ALLOWED_NAMES.has(name) && SECRET_NAME.test(name)) {
-    return `its name "${name}" looks like a secret`;
-  }
-  if (SECRET_VALUE.some((re) => re.test(value))) {
-    return "its value looks like a credential";
+/** Name endings of settings that hold an address, not a credential. */
+const ADDRESS_NAME = /_(ENDPOINT|URL|URI|HOST|HOSTNAME|ISSUER|AUDIENCE|SCOPE)$/i;
+const NUMBER_OR_BOOLEAN = /^\s*(-?\d+(\.\d+)?|true|false)\s*$/i;
+const PLAIN_ADDRESS = /^(https?:\/\/[^\s/?#@]+(\/[^\s?#@]*)?|[a-z0-9.-]+(:\d+)?)$/i;
+
+/** Why a value looks like a credential whatever its name, or undefined. */
+export function secretLookingValue(value: string): string | undefined {
+  return SECRET_VALUE.some((re) => re.test(value)) ? "its value looks like a credential" : undefined;
+}
+
+/**
+ * Why a plain name/value pair looks like a secret, or undefined if it does not. `allowedNames`
+ * (from the preset) are names judged by value only.
+ */
+export function secretLookingReason(
+  name: string,
+  value: string,
+  allowedNames: readonly string[] = [],
+): string | undefined {
+  const byValue = secretLookingValue(value);
+  if (byValue) return byValue;
+  // Header, flag and metadata names use dashes or camelCase (X-Api-Key, --db-password,
+  // accountKey): read them as SNAKE_CASE words.
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_");
+  if (ALLOWED_NAMES.has(name) || allowedNames.includes(name) || !SECRET_NAME.test(words)) return undefined;
+  if (NUMBER_OR_BOOLEAN.test(value)) return undefined;
+  if (ADDRESS_NAME.test(words) && PLAIN_ADDRESS.test(value.trim())) return undefined;
+  return `its name "${name}" looks like a secret`;
+}
+
+/**
+ * Why a command line (container `command` + `args`) carries a secret, or undefined: a value that
+ * looks like a credential, or a secret-looking flag with its value (`--db-password=x`,
+ * `--api-key x`, `-p x` is not guessed).
+ */
+export function secretLookingArgs(
+  args: readonly string[],
+  allowedNames: readonly string[] = [],
+): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const byValue = secretLookingValue(arg);
+    if (byValue) return `argument ${i}: ${byValue}`;
+    const flag = /^--?([A-Za-z][A-Za-z0-9_-]*)(=(.*))?$/.exec(arg);
+    if (!flag) continue;
+    const value = flag[2] !== undefined ? flag[3] : args[i + 1];
+    if (value === undefined || (flag[2] === undefined && value.startsWith("-"))) continue;
+    const reason = secretLookingReason(flag[1], value, allowedNames);
+    if (reason) return `argument ${i} (${flag[1]}): ${reason}`;
   }
   return undefined;
 }

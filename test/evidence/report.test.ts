@@ -138,13 +138,17 @@ describe("verdicts", () => {
     expect(text).toContain("- `stateful-resources-locked` (high, mandatory; preset: requireLocks=false)");
   });
 
-  it("shows no preset settings for prod's controls but the environment it expects", () => {
+  it("shows no preset settings for prod's controls but what only the preset can know", () => {
     const rows = renderReport(cases.prod!)
       .split("\n")
       .filter((l) => /^\| \[[A-Z]+-\d\]/.test(l));
     const settings = rows.map((r) => r.split(" | ")[4]);
+    // The environment it expects, and the environment's human groups (ENV-1, IAM-2 rows).
+    const groups =
+      '`principals-from-stack-or-allow-list` allowedPrincipalIds=["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e","2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f","3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a","7a2d3b0f-4c5e-4f6a-9b8c-2d3e4f5a6b7c"]';
     expect(settings.filter((x) => x !== "—")).toEqual([
-      '`single-environment-per-stack` expectedEnvironment="prod"',
+      groups,
+      `${groups}, \`single-environment-per-stack\` expectedEnvironment="prod"`,
     ]);
   });
 

@@ -2496,14 +2496,15 @@ export const SECURE_VARIATIONS: Variation[] = [
     },
   },
   {
-    id: "another Entra group granted Reader",
+    // A group the preset does not list is refused (ENV-1): test/policy/bypass/escapes.ts.
+    id: "a listed Entra group (QA) granted another read role",
     add: {
       type: T.role,
-      name: "support-reader",
+      name: "qa-monitoring-reader",
       inputs: (c) => ({
-        principalId: "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+        principalId: "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
         principalType: "Group",
-        roleDefinitionId: `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+        roleDefinitionId: `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/43d0d8ad-25c7-4714-9337-8ba259a9fe05`,
         scope: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
       }),
     },

@@ -25,7 +25,12 @@ function previewOf(doc: StackExport): StackExport {
   const ids = resources
     .map((r) => r.outputs?.id)
     .filter((id): id is string => typeof id === "string" && id.split("/").length > 3);
-  const principals = resources.map((r) => r.outputs?.principalId).filter((p) => typeof p === "string");
+  // Principal IDs the stack computes (its identities'); human group IDs come from config and
+  // are known in a preview.
+  const principals = resources
+    .filter((r) => r.type === "azure-native:managedidentity:UserAssignedIdentity")
+    .map((r) => r.outputs?.principalId)
+    .filter((p) => typeof p === "string");
   const vaultUris = resources
     .map((r) => (r.outputs?.properties as { vaultUri?: unknown } | undefined)?.vaultUri)
     .filter((u): u is string => typeof u === "string");

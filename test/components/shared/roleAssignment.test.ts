@@ -100,12 +100,12 @@ describe("checkRoleAssignments (before super)", () => {
   it("refuses unknown roles, user principals and non-GUID principals", () => {
     const unknownRole: RoleAssignmentArgs = {
       // @ts-expect-error only built-in roles from the one table (IAM-2)
-      role: "Storage Account Contributor",
+      role: "Cosmos DB Operator",
       principalId: PRINCIPAL,
       principalType: "Group",
     };
     expect(() => checkRoleAssignments("X", [unknownRole])).toThrow(
-      /roleAssignments\[0\].role "Storage Account Contributor" is not a known built-in role/,
+      /roleAssignments\[0\].role "Cosmos DB Operator" is not a known built-in role/,
     );
     expect(() =>
       // @ts-expect-error people are granted through groups, never as users (IAM-2)

@@ -1,6 +1,794 @@
-/** Bypass cases: Escape hatches, privilege through other roles and principals, secrets outside env (issue 13, classes 2, 3, 6). */
-import type { Mutation, Variation } from "../mutationCatalog";
+/** Bypass cases: Escape hatches, privilege through other roles and principals, secrets outside env (issue 13, classes 2, 3, 6), and the key parts of classes 5 and 7. */
+import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../policy/shared/roles";
+import { job, T, type Context, type Mutation, type Stack, type Variation } from "../mutationCatalog";
 
-export const MUTATIONS: Mutation[] = [];
+const PROD: Stack[] = ["prod"];
+const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
+const ROLE_DEFINITION = "azure-native:authorization:RoleDefinition";
+const REDIS_ACCESS = "azure-native:redisenterprise:AccessPolicyAssignment";
+const PG_ADMIN = "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra";
+/** A principal no stack creates and no preset lists (e.g. another environment's identity). */
+const FOREIGN_PRINCIPAL = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
 
-export const SECURE_VARIATIONS: Variation[] = [];
+const workloadRole = (i: Record<string, unknown>) => i.principalType === "ServicePrincipal";
+const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
+const readerRole = (i: Record<string, unknown>) =>
+  humanRole(i) && String(i.roleDefinitionId).endsWith(BUILT_IN_ROLES.Reader);
+const appNamed = (name: string) => (i: Record<string, unknown>) => i.containerAppName === name;
+const roleId = (c: Context, role: BuiltInRoleName) =>
+  `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+const tagsFor = (c: Context, dataClassification = "internal") => ({
+  environment: c.stack,
+  owner: "platform-team",
+  dataClassification,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Class 2: escape hatches — resources whose content the pack cannot see
+// ---------------------------------------------------------------------------------------------
+
+/** An ARM template creating a public storage account with shared keys: everything the pack forbids. */
+const PUBLIC_STORAGE_TEMPLATE = {
+  $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  contentVersion: "1.0.0.0",
+  resources: [
+    {
+      type: "Microsoft.Storage/storageAccounts",
+      apiVersion: "2023-05-01",
+      name: "stexfil",
+      location: "eastus",
+      kind: "StorageV2",
+      sku: { name: "Standard_LRS" },
+      properties: { allowBlobPublicAccess: true, allowSharedKeyAccess: true, publicNetworkAccess: "Enabled" },
+    },
+  ],
+};
+
+const deploymentLike = (
+  type: string,
+  name: string,
+  extra: (c: Context) => Record<string, unknown>,
+): Mutation => ({
+  id: `${type.split(":").pop()} deploys an unseen template`,
+  add: {
+    type,
+    name,
+    inputs: (c) => ({
+      properties: { mode: "Incremental", template: PUBLIC_STORAGE_TEMPLATE },
+      location: "westeurope",
+      ...extra(c),
+    }),
+  },
+  policy: "no-arm-escape-hatches",
+  control: "ENV-1",
+});
+
+const ESCAPE_HATCHES: Mutation[] = [
+  deploymentLike("azure-native:resources:Deployment", "arm", (c) => ({
+    resourceGroupName: c.resourceGroup,
+    deploymentName: "quick-fix",
+  })),
+  deploymentLike("azure-native:resources:DeploymentAtScope", "arm-scope", (c) => ({
+    scope: `/subscriptions/${c.subscription}`,
+    deploymentName: "quick-fix",
+  })),
+  deploymentLike("azure-native:resources:DeploymentAtSubscriptionScope", "arm-sub", () => ({
+    deploymentName: "quick-fix",
+  })),
+  deploymentLike("azure-native:resources:DeploymentAtManagementGroupScope", "arm-mg", () => ({
+    groupId: "mg-root",
+    deploymentName: "quick-fix",
+  })),
+  deploymentLike("azure-native:resources:DeploymentAtTenantScope", "arm-tenant", () => ({
+    deploymentName: "quick-fix",
+  })),
+  deploymentLike("azure-native:resources:DeploymentStackAtResourceGroup", "stack", (c) => ({
+    resourceGroupName: c.resourceGroup,
+    deploymentStackName: "quick-fix",
+    actionOnUnmanage: { resources: "detach" },
+    denySettings: { mode: "none" },
+  })),
+  deploymentLike("azure-native:resources:DeploymentStackAtSubscription", "stack-sub", () => ({
+    deploymentStackName: "quick-fix",
+    actionOnUnmanage: { resources: "detach" },
+    denySettings: { mode: "none" },
+  })),
+  {
+    id: "an API-versioned Deployment token (local package) deploys an unseen template",
+    add: {
+      type: "azure-native:resources/v20240301:Deployment",
+      name: "arm-versioned",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        properties: { mode: "Incremental", template: PUBLIC_STORAGE_TEMPLATE },
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
+  {
+    id: "a template spec version carries a template for later deployment",
+    add: {
+      type: "azure-native:resources:TemplateSpecVersion",
+      name: "spec",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        templateSpecName: "storage",
+        templateSpecVersion: "1.0",
+        location: "westeurope",
+        mainTemplate: PUBLIC_STORAGE_TEMPLATE,
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
+  {
+    id: "a deployment script runs az CLI with the stack's identity",
+    add: {
+      type: "azure-native:resources:AzureCliScript",
+      name: "script",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        scriptName: "fix-network",
+        kind: "AzureCLI",
+        azCliVersion: "2.60.0",
+        retentionInterval: "PT1H",
+        location: "westeurope",
+        identity: { type: "UserAssigned", userAssignedIdentities: [c.idOf(T.identity)] },
+        scriptContent: `az keyvault update -n ${c.nameOf(T.vault)} --public-network-access Enabled`,
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
+  {
+    id: "a PowerShell deployment script",
+    add: {
+      type: "azure-native:resources:AzurePowerShellScript",
+      name: "ps-script",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        scriptName: "fix",
+        kind: "AzurePowerShell",
+        azPowerShellVersion: "12.0",
+        retentionInterval: "PT1H",
+        location: "westeurope",
+        scriptContent: "Remove-AzResourceLock -Force",
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
+  {
+    id: "a generic resources:Resource creates a public storage account by provider namespace",
+    add: {
+      type: "azure-native:resources:Resource",
+      name: "generic",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        resourceProviderNamespace: "Microsoft.Storage",
+        resourceType: "storageAccounts",
+        resourceName: "stgeneric",
+        parentResourcePath: "",
+        apiVersion: "2023-05-01",
+        location: "westeurope",
+        kind: "StorageV2",
+        sku: { name: "Standard_LRS" },
+        properties: { allowBlobPublicAccess: true, publicNetworkAccess: "Enabled" },
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
+  {
+    id: "an Azure Policy definition whose deployIfNotExists effect deploys a template",
+    add: {
+      type: "azure-native:authorization:PolicyDefinition",
+      name: "dine",
+      inputs: () => ({
+        policyDefinitionName: "ensure-storage",
+        mode: "All",
+        policyRule: {
+          if: { field: "type", equals: "Microsoft.Resources/subscriptions/resourceGroups" },
+          then: {
+            effect: "deployIfNotExists",
+            details: {
+              type: "Microsoft.Storage/storageAccounts",
+              roleDefinitionIds: [
+                `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`,
+              ],
+              deployment: { properties: { mode: "incremental", template: PUBLIC_STORAGE_TEMPLATE } },
+            },
+          },
+        },
+      }),
+    },
+    policy: "no-arm-escape-hatches",
+    control: "ENV-1",
+  },
+];
+
+const customRole = (
+  id: string,
+  permissions: Record<string, unknown>,
+  scopes?: (c: Context) => string[],
+): Mutation => ({
+  id: `custom role definition: ${id}`,
+  add: {
+    type: ROLE_DEFINITION,
+    name: `role-${id.replace(/[^a-z0-9]+/gi, "-")}`,
+    inputs: (c) => ({
+      scope: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
+      roleName: "platform-operator",
+      permissions: [permissions],
+      assignableScopes: scopes
+        ? scopes(c)
+        : [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
+    }),
+  },
+  policy: "custom-role-definition-least-privilege",
+  control: "IAM-2",
+});
+
+const CUSTOM_ROLES: Mutation[] = [
+  customRole("every action", { actions: ["*"] }),
+  customRole("Owner minus nothing that matters", {
+    actions: ["*"],
+    notActions: ["Microsoft.Authorization/*/Delete"],
+  }),
+  customRole("all writes", { actions: ["*/write"] }),
+  customRole("the whole Authorization provider", { actions: ["Microsoft.Authorization/*"] }),
+  customRole("role assignments by wildcard", { actions: ["Microsoft.Authorization/roleAssignments/*"] }),
+  customRole("storage keys by exact operation", {
+    actions: ["Microsoft.Storage/storageAccounts/listKeys/action"],
+  }),
+  customRole("vault access policies", { actions: ["Microsoft.KeyVault/vaults/accessPolicies/write"] }),
+  customRole("federated credentials on identities", {
+    actions: ["Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write"],
+  }),
+  customRole("every data action", { actions: [], dataActions: ["*"] }),
+  customRole("every Key Vault data action", { actions: [], dataActions: ["Microsoft.KeyVault/*"] }),
+  customRole("assignable at the tenant root", { actions: ["*/read"] }, () => ["/"]),
+  customRole("assignable at a management group", { actions: ["*/read"] }, () => [
+    "/providers/Microsoft.Management/managementGroups/mg-root",
+  ]),
+  customRole("assignable on the whole subscription", { actions: ["*/read"] }, (c) => [
+    `/subscriptions/${c.subscription}`,
+  ]),
+];
+
+const federated = (id: string, changes: Record<string, unknown>): Mutation => ({
+  id: `federated credential: ${id}`,
+  add: {
+    type: FIC,
+    name: `fic-${id.replace(/[^a-z0-9]+/gi, "-")}`,
+    inputs: (c) => ({
+      resourceGroupName: c.resourceGroup,
+      resourceName: c.nameOf(T.identity),
+      federatedIdentityCredentialResourceName: "github",
+      issuer: "https://token.actions.githubusercontent.com",
+      subject: `repo:example-org/secure-azure-platform:environment:${c.stack === "prod" ? "production" : "dev"}`,
+      audiences: ["api://AzureADTokenExchange"],
+      ...changes,
+    }),
+  },
+  policy: "federated-credential-trusted-subject",
+  control: "IAM-2",
+});
+
+const FEDERATED: Mutation[] = [
+  federated("a subject the preset does not list", {}),
+  federated("pull-request runs", { subject: "repo:example-org/secure-azure-platform:pull_request" }),
+  federated("any branch by wildcard", { subject: "repo:example-org/secure-azure-platform:ref:refs/heads/*" }),
+  federated("another repository", { subject: "repo:attacker/fork:ref:refs/heads/main" }),
+  federated("an untrusted issuer", { issuer: "https://oidc.attacker.example.com" }),
+  federated("a Kubernetes issuer of another cluster", {
+    issuer: "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/abc/",
+    subject: "system:serviceaccount:default:default",
+  }),
+  federated("an extra audience", {
+    audiences: ["api://AzureADTokenExchange", "https://attacker.example.com"],
+  }),
+  federated("no audience", { audiences: [] }),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Class 3: privilege through other roles and principals
+// ---------------------------------------------------------------------------------------------
+
+const humanGranted = (role: BuiltInRoleName, scope?: (c: Context) => string): Mutation => ({
+  id: `human group granted ${role}${scope ? " at a broader scope" : ""}`,
+  type: T.role,
+  where: readerRole,
+  set: {
+    roleDefinitionId: (c: Context) => roleId(c, role),
+    ...(scope ? { scope } : {}),
+  },
+  policy: "role-assignment-no-privileged-human",
+  control: "IAM-2",
+});
+
+const workloadGranted = (role: BuiltInRoleName, form: string, id: (c: Context) => string): Mutation => ({
+  id: `workload identity granted ${role} (${form})`,
+  type: T.role,
+  where: workloadRole,
+  set: { roleDefinitionId: id },
+  policy: "role-assignment-no-privileged-workload",
+  control: "IAM-2",
+});
+
+const PRIVILEGE: Mutation[] = [
+  humanGranted("Owner"),
+  humanGranted("Contributor", (c) => `/subscriptions/${c.subscription}`),
+  humanGranted("User Access Administrator", () => "/providers/Microsoft.Management/managementGroups/mg-root"),
+  humanGranted("Role Based Access Control Administrator"),
+  humanGranted("Key Vault Data Access Administrator"),
+  humanGranted("Key Vault Contributor"),
+  humanGranted("Storage Account Contributor"),
+  humanGranted("Storage Account Key Operator Service Role"),
+  humanGranted("Managed Identity Contributor"),
+  humanGranted("Managed Identity Operator"),
+  humanGranted("Virtual Machine Contributor"),
+  {
+    id: "a single user granted Owner",
+    type: T.role,
+    where: readerRole,
+    set: { principalType: "User", roleDefinitionId: (c: Context) => roleId(c, "Owner") },
+    policy: "role-assignment-no-privileged-human",
+    control: "IAM-2",
+  },
+  workloadGranted("Owner", "bare GUID", () => BUILT_IN_ROLES.Owner),
+  workloadGranted("Owner", "upper case", (c) => roleId(c, "Owner").toUpperCase()),
+  workloadGranted(
+    "Owner",
+    "another subscription's ID",
+    () =>
+      `/subscriptions/ffffffff-ffff-4fff-8fff-ffffffffffff/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Owner}`,
+  ),
+  workloadGranted("Contributor", "trailing slash", (c) => `${roleId(c, "Contributor")}/`),
+  workloadGranted("Storage Account Contributor", "lists the account keys", (c) =>
+    roleId(c, "Storage Account Contributor"),
+  ),
+  workloadGranted("Key Vault Data Access Administrator", "grants itself any vault role", (c) =>
+    roleId(c, "Key Vault Data Access Administrator"),
+  ),
+  workloadGranted("Key Vault Contributor", "vault access policies", (c) =>
+    roleId(c, "Key Vault Contributor"),
+  ),
+  workloadGranted("Managed Identity Operator", "assigns other identities", (c) =>
+    roleId(c, "Managed Identity Operator"),
+  ),
+  {
+    id: "PIM eligibility for Owner on the subscription",
+    add: {
+      type: "azure-native:authorization:PimRoleEligibilitySchedule",
+      name: "pim-owner",
+      inputs: (c) => ({
+        scope: `/subscriptions/${c.subscription}`,
+        principalId: "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+        roleDefinitionId: roleId(c, "Owner"),
+        scheduleInfo: { expiration: { type: "NoExpiration" } },
+      }),
+    },
+    policy: "role-assignment-no-privileged-human",
+    control: "IAM-2",
+  },
+  {
+    id: "workload role pointed at a custom role made outside the stack",
+    type: T.role,
+    where: workloadRole,
+    set: {
+      roleDefinitionId: (c: Context) =>
+        `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/0badc0de-0000-4000-8000-000000000000`,
+    },
+    policy: "role-assignment-known-role",
+    control: "IAM-2",
+  },
+  {
+    id: "human role pointed at a role ID that is a name",
+    type: T.role,
+    where: readerRole,
+    set: { roleDefinitionId: "Owner" },
+    policy: "role-assignment-known-role",
+    control: "IAM-2",
+  },
+  // ENV-1: access to this environment's data for a principal it does not own.
+  {
+    id: "workload role pointed at another environment's identity",
+    type: T.role,
+    where: workloadRole,
+    set: { principalId: FOREIGN_PRINCIPAL },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  {
+    id: "human role given to a group the preset does not list",
+    type: T.role,
+    where: humanRole,
+    set: { principalId: FOREIGN_PRINCIPAL },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  {
+    id: "Managed Redis access policy assigned to a foreign principal",
+    type: REDIS_ACCESS,
+    set: { "user.objectId": FOREIGN_PRINCIPAL },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  {
+    id: "PostgreSQL Entra administrator replaced by a foreign group",
+    type: PG_ADMIN,
+    set: { objectId: FOREIGN_PRINCIPAL, principalName: "sg-someone-else" },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  {
+    id: "another Entra group, not in the preset, granted Reader",
+    add: {
+      type: T.role,
+      name: "support-reader",
+      inputs: (c) => ({
+        principalId: "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+        principalType: "Group",
+        roleDefinitionId: roleId(c, "Reader"),
+        scope: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
+      }),
+    },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  {
+    id: "a new data role for a principal outside the stack",
+    add: {
+      type: T.role,
+      name: "foreign-blob-reader",
+      inputs: (c) => ({
+        principalId: FOREIGN_PRINCIPAL,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleId(c, "Storage Blob Data Reader"),
+        scope: c.idOf(T.account),
+      }),
+    },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Class 6: secrets outside env, and detector gaps
+// ---------------------------------------------------------------------------------------------
+
+const appSecret = (id: string, set: Record<string, unknown>): Mutation => ({
+  id: `app: ${id}`,
+  type: T.app,
+  where: appNamed("api"),
+  set,
+  policy: "container-app-no-secret-env",
+  control: "SEC-1",
+});
+const envVar = (id: string, name: string, value: string) =>
+  appSecret(id, { "push:template.containers.0.env": { name, value } });
+
+const SECRETS: Mutation[] = [
+  appSecret("password as a command-line flag", {
+    "template.containers.0.args": ["--db-password=hunter2-hunter2"],
+  }),
+  appSecret("API key as a separate argument", {
+    "template.containers.0.args": ["serve", "--api-key", "abc123def456"],
+  }),
+  appSecret("bearer token inside a shell command", {
+    "template.containers.0.command": [
+      "/bin/sh",
+      "-c",
+      "curl -H 'Authorization: Bearer abcdefgh12345678' https://x",
+    ],
+  }),
+  appSecret("probe header with an API key", {
+    "template.containers.0.probes.0.httpGet.httpHeaders": [{ name: "X-Api-Key", value: "k-12345" }],
+  }),
+  appSecret("probe header with basic auth", {
+    "template.containers.0.probes.1.httpGet.httpHeaders": [
+      { name: "Authorization", value: "Basic dXNlcjpwYXNzd29yZA==" },
+    ],
+  }),
+  appSecret("init container with a database password", {
+    "template.initContainers": [
+      {
+        name: "migrate",
+        image: "mcr.microsoft.com/k8se/quickstart:latest",
+        env: [{ name: "PGPASSWORD", value: "s3cr3t-pass" }],
+      },
+    ],
+  }),
+  appSecret("scale rule metadata with a Service Bus connection string", {
+    "template.scale.rules": [
+      {
+        name: "queue",
+        custom: {
+          type: "azure-servicebus",
+          metadata: {
+            queueName: "jobs",
+            connection: "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=x;SharedAccessKey=abc",
+          },
+        },
+      },
+    ],
+  }),
+  appSecret("SMB mount options with a password", {
+    "template.volumes": [
+      {
+        name: "share",
+        storageType: "AzureFile",
+        storageName: "share",
+        mountOptions: "uid=1000,password=hunter2",
+      },
+    ],
+  }),
+  envVar("DB_PASS-style name", "DB_PASS", "hunter2-hunter2"),
+  envVar(
+    "URL with an empty user and a password",
+    "UPSTREAM_URL",
+    "https://:hunter2@api.partner.example.com/v1",
+  ),
+  envVar(
+    "Bearer token inside a value",
+    "PARTNER_HEADERS",
+    "Accept: json; Authorization: Bearer abcdefgh12345678",
+  ),
+  envVar(
+    "Slack webhook",
+    "ALERTS_URL",
+    "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXX",
+  ),
+  envVar(
+    "Teams webhook",
+    "TEAMS_URL",
+    "https://acme.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456",
+  ),
+  envVar("Discord webhook", "CHAT_URL", "https://discord.com/api/webhooks/123456/abcdef"),
+  envVar(
+    "SAS URL",
+    "EXPORT_URL",
+    "https://st.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=co&sp=rl&sig=abc%3D",
+  ),
+  envVar("Azure Functions key in a URL", "HOOK_URL", "https://fn.azurewebsites.net/api/ingest?code=abc123=="),
+  envVar("GitHub token under a harmless name", "BUILD_INFO", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+  envVar("JWT under a harmless name", "SESSION_SEED", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig"),
+  envVar("private key", "TLS_MATERIAL", "-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
+  envVar("camelCase secret name", "dbPassword", "hunter2-hunter2"),
+  appSecret("a value smuggled beside a secretRef", {
+    "push:template.containers.0.env": {
+      name: "DB_PASSWORD",
+      secretRef: "third-party-api-key",
+      value: "hunter2",
+    },
+  }),
+  {
+    id: "job with a password on the command line",
+    add: job("job-args-secret", { "template.containers.0.args": ["--password", "hunter2-hunter2"] }),
+    policy: "container-app-no-secret-env",
+    control: "SEC-1",
+  },
+  {
+    id: "Dapr component with a Redis password in metadata",
+    add: {
+      type: "azure-native:app:DaprComponent",
+      name: "dapr-redis",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        componentName: "statestore",
+        componentType: "state.redis",
+        version: "v1",
+        metadata: [
+          { name: "redisHost", value: "cache:6380" },
+          { name: "redisPassword", value: "hunter2-hunter2" },
+        ],
+      }),
+    },
+    policy: "dapr-component-secrets-by-reference",
+    control: "SEC-1",
+  },
+  {
+    id: "Dapr component storing a secret value",
+    add: {
+      type: "azure-native:app:DaprComponent",
+      name: "dapr-secret",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        componentName: "pubsub",
+        componentType: "pubsub.azure.servicebus.queues",
+        version: "v1",
+        secrets: [{ name: "conn", value: "Endpoint=sb://x/;SharedAccessKey=abc" }],
+        metadata: [{ name: "connectionString", secretRef: "conn" }],
+      }),
+    },
+    policy: "dapr-component-secrets-by-reference",
+    control: "SEC-1",
+  },
+  {
+    id: "environment custom domain certificate with its password in the program",
+    type: T.env,
+    set: {
+      customDomainConfiguration: {
+        dnsSuffix: "apps.example.com",
+        certificateValue: "MIIKcQIBAzCCCjcGCSqGSIb3DQEHAaCCCigEggok",
+        certificatePassword: "pfx-password",
+      },
+    },
+    policy: "managed-environment-no-certificate-secrets",
+    control: "SEC-1",
+  },
+  {
+    id: "environment storage mount with a storage account key",
+    add: {
+      type: "azure-native:app:ManagedEnvironmentsStorage",
+      name: "share",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        storageName: "share",
+        properties: {
+          azureFile: {
+            accountName: c.nameOf(T.account),
+            accountKey: "abc123==",
+            shareName: "share",
+            accessMode: "ReadWrite",
+          },
+        },
+      }),
+    },
+    policy: "managed-environment-storage-no-account-key",
+    control: "SEC-1",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Keys (classes 5 and 7): releasable keys, and signing keys used as customer-managed keys
+// ---------------------------------------------------------------------------------------------
+
+const KEYS: Mutation[] = [
+  {
+    id: "customer-managed key made exportable",
+    stacks: PROD,
+    type: T.key,
+    set: { "properties.attributes.exportable": true },
+    policy: "key-vault-key-not-exportable",
+    control: "ENC-2",
+  },
+  {
+    id: "customer-managed key given a release policy",
+    stacks: PROD,
+    type: T.key,
+    set: {
+      "properties.releasePolicy": {
+        contentType: "application/json; charset=utf-8",
+        data: "eyJ2ZXJzaW9uIjoiMS4wLjAifQ",
+      },
+    },
+    policy: "key-vault-key-not-exportable",
+    control: "ENC-2",
+  },
+  {
+    id: "customer-managed key swapped for an EC signing key",
+    stacks: PROD,
+    type: T.key,
+    set: {
+      "properties.kty": "EC-HSM",
+      "properties.curveName": "P-256",
+      "properties.keyOps": ["sign", "verify"],
+    },
+    policy: "customer-managed-key-strength",
+    control: "ENC-2",
+  },
+  {
+    id: "customer-managed key shrunk to 2048 bits and labelled sign-only",
+    stacks: PROD,
+    type: T.key,
+    set: { "properties.keySize": 2048, "properties.keyOps": ["sign", "verify"] },
+    policy: "customer-managed-key-strength",
+    control: "ENC-2",
+  },
+  {
+    id: "an exportable key added to the vault",
+    add: {
+      type: T.key,
+      name: "releasable",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        vaultName: c.nameOf(T.vault),
+        keyName: "releasable",
+        properties: {
+          kty: "RSA-HSM",
+          keySize: 3072,
+          attributes: { exportable: true },
+          releasePolicy: { data: "eyJ2ZXJzaW9uIjoiMS4wLjAifQ" },
+        },
+      }),
+    },
+    policy: "key-vault-key-not-exportable",
+    control: "ENC-2",
+  },
+];
+
+export const MUTATIONS: Mutation[] = [
+  ...ESCAPE_HATCHES,
+  ...CUSTOM_ROLES,
+  ...FEDERATED,
+  ...PRIVILEGE,
+  ...SECRETS,
+  ...KEYS,
+];
+
+/** A signing key written the way the CustomerManagedKey component writes keys, but EC and sign/verify only. */
+const signingKey: Variation = {
+  id: "an EC signing key in the vault is not judged as a customer-managed key",
+  add: {
+    type: T.key,
+    name: "jwt-signing",
+    inputs: (c) => ({
+      resourceGroupName: c.resourceGroup,
+      vaultName: c.nameOf(T.vault),
+      keyName: "jwt-signing",
+      properties: {
+        kty: "EC-HSM",
+        curveName: "P-256",
+        keyOps: ["sign", "verify"],
+        attributes: { enabled: true, exportable: false },
+        rotationPolicy: {
+          attributes: { expiryTime: "P730D" },
+          lifetimeActions: [
+            { action: { type: "rotate" }, trigger: { timeAfterCreate: "P180D" } },
+            { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+          ],
+        },
+      },
+      tags: tagsFor(c, "confidential"),
+    }),
+  },
+};
+
+const harmless = (id: string, name: string, value: string): Variation => ({
+  id: `harmless env var: ${id}`,
+  type: T.app,
+  where: appNamed("api"),
+  set: { "push:template.containers.0.env": { name, value } },
+});
+
+export const SECURE_VARIATIONS: Variation[] = [
+  harmless("a numeric policy setting", "PASSWORD_MIN_LENGTH", "12"),
+  harmless("a boolean switch", "TOKEN_REFRESH_ENABLED", "true"),
+  harmless(
+    "a token endpoint URL",
+    "TOKEN_ENDPOINT",
+    "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
+  ),
+  harmless("an OIDC issuer", "TOKEN_ISSUER", "https://login.microsoftonline.com/tenant/v2.0"),
+  harmless(
+    "a database user without password (Entra auth)",
+    "DATABASE_URL",
+    "postgresql://id-sap-app-api@db:5432/app",
+  ),
+  {
+    id: "plain command-line flags",
+    type: T.app,
+    where: appNamed("api"),
+    set: { "template.containers.0.args": ["serve", "--log-level", "info", "--port=8080"] },
+  },
+  {
+    id: "a probe header that is not a credential",
+    type: T.app,
+    where: appNamed("api"),
+    set: { "template.containers.0.probes.0.httpGet.httpHeaders": [{ name: "X-Probe", value: "liveness" }] },
+  },
+  {
+    id: "a data-plane role named by an upper-case ID of another form",
+    type: T.role,
+    where: (i) =>
+      workloadRole(i) && String(i.roleDefinitionId).endsWith(BUILT_IN_ROLES["Key Vault Secrets User"]),
+    set: { roleDefinitionId: (c: Context) => roleId(c, "Key Vault Secrets User").toUpperCase() },
+  },
+  { ...signingKey, stacks: PROD },
+];

@@ -1,6 +1,10 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
 import * as a from "../../../policy/policies/authorization";
-import { BUILT_IN_ROLES } from "../../../policy/shared/roles";
-import { describePolicy } from "./support";
+import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../policy/shared/roles";
+import { describePolicy, expectPass, expectViolation } from "./support";
 
 const RA = "azure-native:authorization:RoleAssignment";
 const roleId = (guid: string) => `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
@@ -63,4 +67,295 @@ describePolicy(a.roleAssignmentWorkloadResourceScope, {
     ["principalType", "Group"],
   ],
   unknown: "scope",
+});
+
+// Issue 13, class 3: privileged roles in any form, to anyone.
+describe("role-assignment-no-privileged-workload reads the role ID in any form", () => {
+  const guid = BUILT_IN_ROLES["Storage Account Contributor"];
+  it.each([
+    [
+      "a full ID of another subscription",
+      `/subscriptions/other/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+    ],
+    ["a tenant-level ID", `/providers/Microsoft.Authorization/roleDefinitions/${guid}`],
+    ["a bare GUID", guid],
+    ["upper case with a trailing slash", `${roleId(guid).toUpperCase()}/`],
+  ])("%s", (_what, id) =>
+    expectViolation(
+      a.roleAssignmentNoPrivilegedWorkload,
+      RA,
+      { ...assignment, roleDefinitionId: id },
+      /privileged/,
+    ),
+  );
+  it("treats PIM eligibility for Owner as privileged", () =>
+    expectViolation(
+      a.roleAssignmentNoPrivilegedWorkload,
+      "azure-native:authorization:PimRoleEligibilitySchedule",
+      { principalId: "p", roleDefinitionId: BUILT_IN_ROLES.Owner, scope: "/subscriptions/s" },
+      /Owner/,
+    ));
+});
+
+describePolicy(a.roleAssignmentNoPrivilegedHuman, {
+  type: RA,
+  compliant: {
+    ...assignment,
+    principalType: "Group",
+    roleDefinitionId: roleId(BUILT_IN_ROLES.Reader),
+    scope: "/subscriptions/s/resourceGroups/rg",
+  },
+  violations: [
+    ["roleDefinitionId", roleId(BUILT_IN_ROLES.Owner), /Owner is privileged/],
+    ["roleDefinitionId", roleId(BUILT_IN_ROLES.Contributor), /Contributor is privileged/],
+    [
+      "roleDefinitionId",
+      BUILT_IN_ROLES["User Access Administrator"].toUpperCase(),
+      /User Access Administrator/,
+    ],
+    [
+      "roleDefinitionId",
+      roleId(BUILT_IN_ROLES["Key Vault Data Access Administrator"]),
+      /Key Vault Data Access/,
+    ],
+    [
+      "roleDefinitionId",
+      roleId(BUILT_IN_ROLES["Storage Account Contributor"]),
+      /Storage Account Contributor/,
+    ],
+    [
+      "roleDefinitionId",
+      roleId(BUILT_IN_ROLES["Managed Identity Contributor"]),
+      /Managed Identity Contributor/,
+    ],
+  ],
+  passes: [
+    ["roleDefinitionId", roleId(BUILT_IN_ROLES["Key Vault Reader"])],
+    ["roleDefinitionId", roleId(BUILT_IN_ROLES["Log Analytics Reader"])],
+  ],
+  unknown: "roleDefinitionId",
+});
+
+it("role-assignment-no-privileged-human lets an allow-listed break-glass group through", () =>
+  expectPass(
+    a.roleAssignmentNoPrivilegedHuman,
+    RA,
+    {
+      principalId: "BREAK-GLASS",
+      principalType: "Group",
+      roleDefinitionId: BUILT_IN_ROLES.Owner,
+      scope: "/subscriptions/s",
+    },
+    { allowedPrivilegedPrincipalIds: ["break-glass"] },
+  ));
+
+describe("privilege is derived from role actions (policy/shared/roles.ts)", () => {
+  it("marks roles that grant access, read keys or act as another identity", () => {
+    expect(PRIVILEGED_ROLES).toEqual(
+      expect.arrayContaining([
+        "Owner",
+        "Contributor",
+        "User Access Administrator",
+        "Role Based Access Control Administrator",
+        "Key Vault Contributor",
+        "Key Vault Data Access Administrator",
+        "Storage Account Contributor",
+        "Managed Identity Operator",
+        "Virtual Machine Contributor",
+      ]),
+    );
+  });
+  it("keeps the platform's data-plane and read roles unprivileged", () => {
+    for (const role of [
+      "Reader",
+      "Key Vault Secrets User",
+      "Storage Blob Data Contributor",
+      "Key Vault Crypto Service Encryption User",
+      "Log Analytics Reader",
+    ] as const)
+      expect(PRIVILEGED_ROLES).not.toContain(role);
+  });
+  it("matches Azure wildcards, a whole-segment star included", () => {
+    expect(
+      actionMatches("Microsoft.Authorization/*/Write", "Microsoft.Authorization/roleAssignments/write"),
+    ).toBe(true);
+    expect(actionMatches("*/read", "Microsoft.Storage/storageAccounts/listkeys/action")).toBe(false);
+    expect(
+      actionMatches(
+        "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action",
+        "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action",
+      ),
+    ).toBe(true);
+    expect(roleGuidOf("not-a-guid")).toBeUndefined();
+  });
+});
+
+const ROLE_DEFINITION = "azure-native:authorization:RoleDefinition";
+describePolicy(a.customRoleDefinitionLeastPrivilege, {
+  type: ROLE_DEFINITION,
+  compliant: {
+    roleName: "blob-lister",
+    scope: "/subscriptions/s/resourceGroups/rg",
+    assignableScopes: ["/subscriptions/s/resourceGroups/rg"],
+    permissions: [
+      { actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read"], dataActions: [] },
+    ],
+  },
+  violations: [
+    ["permissions.0.actions", ["*"], /every provider/],
+    ["permissions.0.actions", ["*/write"], /every provider/],
+    ["permissions.0.actions", ["Microsoft.Authorization/*"], /whole provider/],
+    ["permissions.0.actions", ["Microsoft.Authorization/roleAssignments/write"], /roleAssignments\/write/],
+    ["permissions.0.actions", ["Microsoft.Storage/storageAccounts/listKeys/action"], /listkeys/],
+    ["permissions.0.dataActions", ["*"], /dataActions: "\*" covers every provider/],
+    ["assignableScopes", ["/"], /broader than a resource group/],
+    ["assignableScopes", ["/subscriptions/s"], /broader than a resource group/],
+    ["assignableScopes", ["/providers/Microsoft.Management/managementGroups/mg"], /broader/],
+  ],
+  passes: [["permissions.0.actions", ["*/read"]]],
+  unknown: "permissions",
+});
+
+// ENV-1: principals from the stack or the preset.
+describe("principals-from-stack-or-allow-list", () => {
+  const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: urn(`azure-native:${type}`, name),
+    props,
+    dependencies,
+  });
+  const identity = res("managedidentity:UserAssignedIdentity", "id-web", { principalId: "AAAA-web" });
+  const grant = (principalId: unknown, deps: string[] = []) =>
+    res("authorization:RoleAssignment", "ra", { principalId, principalType: "ServicePrincipal" }, deps);
+  const cfg = { allowedPrincipalIds: ["group-devops"] };
+
+  it("accepts the stack's identities and allow-listed groups", async () => {
+    const resources = [
+      identity,
+      grant("aaaa-WEB"),
+      res("authorization:RoleAssignment", "ra-group", {
+        principalId: "GROUP-DEVOPS",
+        principalType: "Group",
+      }),
+      res("redisenterprise:AccessPolicyAssignment", "redis", { user: { objectId: "aaaa-web" } }),
+      res("dbforpostgresql:AdministratorsMicrosoftEntra", "pg-admin", { objectId: "group-devops" }),
+      res("app:ContainerApp", "sys", { identity: { type: "SystemAssigned", principalId: "sys-1" } }),
+      grant("sys-1"),
+    ];
+    expect(await runStackPolicy(a.principalsFromStackOrAllowList, resources, cfg)).toEqual([]);
+  });
+  it.each([
+    ["a role assignment", grant("dev-identity")],
+    [
+      "a Redis access policy assignment",
+      res("redisenterprise:AccessPolicyAssignment", "redis", { user: { objectId: "dev-identity" } }),
+    ],
+    [
+      "a PostgreSQL admin",
+      res("dbforpostgresql:AdministratorsMicrosoftEntra", "pg-admin", { objectId: "dev-identity" }),
+    ],
+    [
+      "a PIM eligibility",
+      res("authorization:PimRoleEligibilitySchedule", "pim", { principalId: "dev-identity" }),
+    ],
+  ])("blocks %s to a principal of another environment", async (_what, r) => {
+    expect(String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, r], cfg))).toMatch(
+      /"dev-identity", which this stack does not create/,
+    );
+  });
+  it("does not let a stray identity.principalId input vouch for a foreign principal", async () => {
+    const stray = res("app:ContainerApp", "stray", {
+      identity: { type: "UserAssigned", principalId: "dev-identity" },
+    });
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [stray, grant("dev-identity")], cfg)),
+    ).toMatch(/does not create/);
+  });
+  it("in a preview, accepts an unknown principal only from an identity of the stack", async () => {
+    expect(
+      await runStackPolicy(a.principalsFromStackOrAllowList, [identity, grant(UNKNOWN, [identity.urn])], cfg),
+    ).toEqual([]);
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, grant(UNKNOWN)], cfg)),
+    ).toMatch(/not known yet/);
+  });
+  it("can be turned off", async () => {
+    expect(
+      await runStackPolicy(a.principalsFromStackOrAllowList, [grant("anyone")], {
+        requireKnownPrincipals: false,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("the presets know each environment's human groups (ENV-1)", () => {
+  const root = path.resolve(__dirname, "..", "..", "..");
+  it.each(["dev", "prod"])(
+    "policy/config/%s.json lists every group of Pulumi.%s.yaml, and nothing else",
+    (stack) => {
+      const config = (
+        parseYaml(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+          config: Record<string, unknown>;
+        }
+      ).config;
+      const read = (key: string) => config[`secure-azure-platform:${key}`];
+      const groups = [
+        ...["developerGroupIds", "qaGroupIds", "devopsGroupIds", "cloudAdminGroupIds"].flatMap(
+          (key) => (read(key) as string[] | undefined) ?? [],
+        ),
+        read("postgresAdminGroupObjectId") as string,
+      ];
+      const preset = JSON.parse(
+        fs.readFileSync(path.join(root, "policy", "config", `${stack}.json`), "utf8"),
+      );
+      expect([...preset["principals-from-stack-or-allow-list"].allowedPrincipalIds].sort()).toEqual(
+        [...new Set(groups)].sort(),
+      );
+    },
+  );
+});
+
+describe("role-assignment-known-role", () => {
+  const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
+  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
+    type: `azure-native:${type}`,
+    name,
+    urn: urn(`azure-native:${type}`, name),
+    props,
+    dependencies,
+  });
+  const CUSTOM = "11111111-2222-4333-8444-555555555555";
+  const grant = (roleDefinitionId: unknown, deps: string[] = []) =>
+    res("authorization:RoleAssignment", "ra", { roleDefinitionId, principalType: "ServicePrincipal" }, deps);
+  const definition = res("authorization:RoleDefinition", "custom", {
+    roleDefinitionId: CUSTOM,
+    roleName: "c",
+  });
+
+  it("accepts built-in roles in any form and custom roles defined in the stack", async () => {
+    const resources = [
+      definition,
+      grant(roleId(BUILT_IN_ROLES["Key Vault Secrets User"]).toUpperCase()),
+      grant(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`),
+      grant(UNKNOWN, [definition.urn]),
+    ];
+    expect(await runStackPolicy(a.roleAssignmentKnownRole, resources)).toEqual([]);
+  });
+  it("refuses a role made outside the stack, unless allow-listed", async () => {
+    const resources = [grant(roleId("99999999-8888-4777-8666-555555555555"))];
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, resources))).toMatch(/cannot be judged/);
+    expect(
+      await runStackPolicy(a.roleAssignmentKnownRole, resources, {
+        allowedRoleDefinitionIds: ["99999999-8888-4777-8666-555555555555"],
+      }),
+    ).toEqual([]);
+  });
+  it("refuses a role ID that is no role ID, or unknown without a definition in the stack", async () => {
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [grant("Owner")]))).toMatch(/"Owner"/);
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [grant(UNKNOWN)]))).toMatch(
+      /not known yet/,
+    );
+  });
 });

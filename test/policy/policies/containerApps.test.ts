@@ -1,5 +1,6 @@
 import * as c from "../../../policy/policies/containerApps";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { secretLookingReason } from "../../../policy/shared/secretDetection";
+import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const APP = "azure-native:app:ContainerApp";
 const JOB = "azure-native:app:Job";
@@ -129,8 +130,122 @@ describePolicy(c.containerAppNoSecretEnv, {
       { name: "STORAGE", value: "DefaultEndpointsProtocol=https;AccountKey=abc" },
       /credential/,
     ],
+    // Issue 13, class 6: secrets outside env, and detector gaps.
+    ["template.containers.0.env.0", { name: "DB_PASS", value: "hunter2" }, /DB_PASS/],
+    [
+      "template.containers.0.env.0",
+      { name: "DB_PASSWORD", secretRef: "db-password", value: "hunter2" },
+      /DB_PASSWORD/,
+    ],
+    [
+      "template.containers.0.env.0",
+      { name: "UPSTREAM", value: "https://:hunter2@api.example.com" },
+      /credential/,
+    ],
+    ["template.containers.0.env.0", { name: "AUTH", value: "Token Bearer abcdefgh12345678" }, /credential/],
+    [
+      "template.containers.0.env.0",
+      { name: "ALERTS", value: "https://hooks.slack.com/services/T000/B000/XXXXXXXX" },
+      /credential/,
+    ],
+    ["template.containers.0.args", ["--db-password=hunter2"], /db-password/],
+    ["template.containers.0.args", ["--api-key", "abc123"], /api-key/],
+    [
+      "template.containers.0.command",
+      ["sh", "-c", "curl -H 'Authorization: Bearer abcdefgh12345678' x"],
+      /command\/args refused: .*credential/,
+    ],
+    [
+      "template.containers.0.probes",
+      [
+        {
+          type: "Liveness",
+          httpGet: { path: "/", port: 80, httpHeaders: [{ name: "X-Api-Key", value: "k" }] },
+        },
+      ],
+      /X-Api-Key/,
+    ],
+    ["template.initContainers", [{ name: "init", env: [{ name: "PGPASSWORD", value: "p" }] }], /PGPASSWORD/],
+    [
+      "template.scale.rules",
+      [
+        {
+          name: "queue",
+          custom: {
+            type: "azure-servicebus",
+            metadata: { connection: "Endpoint=sb://x/;SharedAccessKey=abc" },
+          },
+        },
+      ],
+      /metadata connection/,
+    ],
+    [
+      "template.volumes",
+      [{ name: "share", storageType: "AzureFile", mountOptions: "uid=1000,password=hunter2" }],
+      /mountOptions/,
+    ],
+  ],
+  passes: [
+    ["template.containers.0.env.0", { name: "PASSWORD_MIN_LENGTH", value: "12" }],
+    ["template.containers.0.env.0", { name: "TOKEN_REFRESH_ENABLED", value: "true" }],
+    [
+      "template.containers.0.env.0",
+      { name: "TOKEN_ENDPOINT", value: "https://login.example.com/oauth2/token" },
+    ],
+    ["template.containers.0.args", ["--log-level", "info", "--port=8080"]],
+    ["template.containers.0.env.0", { name: "DB_PASSWORD", secretRef: "db-password" }],
   ],
   unknown: "template.containers",
+});
+
+it("container-app-no-secret-env judges allow-listed names by value only", async () => {
+  const props = set(app, "template.containers.0.env.0", { name: "PASSWORD_POLICY", value: "strict" });
+  await expectViolation(c.containerAppNoSecretEnv, APP, props, /PASSWORD_POLICY/);
+  await expectPass(c.containerAppNoSecretEnv, APP, props, { allowedEnvNames: ["PASSWORD_POLICY"] });
+  const leaked = set(app, "template.containers.0.env.0", { name: "PASSWORD_POLICY", value: "x?sig=abc" });
+  await expectViolation(c.containerAppNoSecretEnv, APP, leaked, /credential/, {
+    allowedEnvNames: ["PASSWORD_POLICY"],
+  });
+});
+
+describePolicy(c.daprComponentSecretsByReference, {
+  type: "azure-native:app:DaprComponent",
+  compliant: {
+    componentName: "statestore",
+    componentType: "state.azure.blobstorage",
+    metadata: [
+      { name: "accountName", value: "stsapdata" },
+      { name: "azureClientId", value: "00000000-0000-0000-0000-000000000000" },
+      { name: "accountKey", secretRef: "storage-key" },
+    ],
+    secrets: [
+      { name: "storage-key", keyVaultUrl: "https://kv1.vault.azure.net/secrets/k", identity: identityId },
+    ],
+  },
+  violations: [
+    ["metadata.0", { name: "accountKey", value: "abc==" }, /accountKey/],
+    ["metadata.0", { name: "url", value: "redis://:pw@cache:6380" }, /credential/],
+    ["secrets.0", { name: "storage-key", value: "abc==" }, /carries a value/],
+  ],
+  unknown: "metadata",
+});
+
+describePolicy(c.managedEnvironmentStorageNoAccountKey, {
+  type: "azure-native:app:ManagedEnvironmentsStorage",
+  compliant: {
+    storageName: "share",
+    properties: {
+      nfsAzureFile: { server: "st.file.core.windows.net", shareName: "/st/share", accessMode: "ReadOnly" },
+    },
+  },
+  violations: [
+    [
+      "properties.azureFile",
+      { accountName: "st", accountKey: "abc==", shareName: "share", accessMode: "ReadWrite" },
+      /accountKey/,
+    ],
+  ],
+  unknown: "properties",
 });
 
 describe("jobs follow the same secret and identity rules", () => {
@@ -229,4 +344,50 @@ describe("container-app-https-only on external ingress", () => {
     expectPass(c.containerAppHttpsOnly, APP_TYPE, {
       configuration: { ingress: { external: false, transport: "tcp", exposedPort: 5432, targetPort: 5432 } },
     }));
+});
+
+describePolicy(c.managedEnvironmentNoCertificateSecrets, {
+  type: "azure-native:app:ManagedEnvironment",
+  compliant: {
+    customDomainConfiguration: {
+      dnsSuffix: "apps.example.com",
+      certificateKeyVaultProperties: {
+        identity: identityId,
+        keyVaultUrl: "https://kv1.vault.azure.net/secrets/tls",
+      },
+    },
+  },
+  violations: [
+    ["customDomainConfiguration.certificatePassword", "pfx-password", /certificatePassword/],
+    ["customDomainConfiguration.certificateValue", "MIIKcQIBAzCCCjcGCSqG", /certificateValue/],
+  ],
+  passes: [["customDomainConfiguration", undefined]],
+  unknown: "customDomainConfiguration",
+});
+
+describe("the one secret heuristic (policy/shared/secretDetection.ts)", () => {
+  it.each([
+    ["DB_PASS", "hunter2"],
+    ["dbPassword", "hunter2"],
+    ["X-Api-Key", "k"],
+    ["TOKEN_ENDPOINT", "https://user:pw@login.example.com/token"],
+    ["TOKEN_ENDPOINT", "https://login.example.com/token?client_secret=x&code=abc"],
+    ["API_TOKEN", ""], // unknown value (preview): judged by name
+    ["NOTES", "see https://:pw@host/"],
+    ["NOTES", "Authorization: Basic dXNlcjpwYXNz"],
+    ["NOTES", "AKIAABCDEFGHIJKLMNOP"],
+  ])("refuses %s=%p", (name, value) => expect(secretLookingReason(name, value)).toBeDefined());
+  it.each([
+    ["PASSWORD_MIN_LENGTH", "12"],
+    ["TOKEN_TTL_SECONDS", "3600"],
+    ["SECRET_ROTATION_ENABLED", "false"],
+    ["TOKEN_ENDPOINT", "https://login.example.com/oauth2/token"],
+    ["KEY_VAULT_HOST", "kv1.vault.azure.net"],
+    ["LOG_LEVEL", "info"],
+    ["DATABASE_URL", "postgresql://id-sap-app-api@db:5432/app"],
+  ])("accepts %s=%p", (name, value) => expect(secretLookingReason(name, value)).toBeUndefined());
+  it("takes allow-listed names by value only", () => {
+    expect(secretLookingReason("PASSWORD_POLICY", "strict", ["PASSWORD_POLICY"])).toBeUndefined();
+    expect(secretLookingReason("PASSWORD_POLICY", "Password=x", ["PASSWORD_POLICY"])).toBeDefined();
+  });
 });

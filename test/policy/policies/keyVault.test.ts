@@ -1,5 +1,6 @@
 import * as k from "../../../policy/policies/keyVault";
-import { describePolicy, expectPass } from "./support";
+import { runResourcePolicy } from "../../../policy/engine/harness";
+import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const VAULT = "azure-native:keyvault:Vault";
 const vault = {
@@ -103,11 +104,52 @@ describePolicy(k.keyVaultKeyStrength, {
   violations: [
     ["properties.keySize", 2048, /keySize/],
     ["properties.keySize", undefined, /keySize/],
-    ["properties.kty", "EC", /kty/],
+    ["properties.kty", "oct-HSM", /kty/],
     ["properties.kty", "RSA", /RSA-HSM/],
   ],
   passes: [["properties.keySize", 4096]],
   unknown: "properties.keySize",
+});
+
+describe("key-vault-key-strength and signing keys (issue 13, class 7)", () => {
+  it("judges an EC key whose keyOps ask for wrapKey (meant to encrypt)", () =>
+    expectViolation(
+      k.keyVaultKeyStrength,
+      KEY,
+      { properties: { kty: "EC-HSM", curveName: "P-384", keyOps: ["wrapKey", "unwrapKey"] } },
+      /kty/,
+    ));
+  it("judges a key that can wrap, whatever else it may do", () =>
+    expectViolation(
+      k.keyVaultKeyStrength,
+      KEY,
+      { properties: { kty: "RSA-HSM", keySize: 2048, keyOps: ["sign", "wrapKey"] } },
+      /keySize/,
+    ));
+  it.each([
+    ["an EC signing key", { kty: "EC-HSM", curveName: "P-256", keyOps: ["sign", "verify"] }],
+    ["an EC key without keyOps", { kty: "EC", curveName: "P-384" }],
+    ["an RSA key limited to sign/verify", { kty: "RSA", keySize: 2048, keyOps: ["sign", "verify"] }],
+  ])("does not judge %s", async (_what, properties) => {
+    expect(await runResourcePolicy(k.keyVaultKeyStrength, { type: KEY, props: { properties } })).toBe(
+      "notApplicable",
+    );
+  });
+});
+
+describePolicy(k.keyVaultKeyNotExportable, {
+  type: KEY,
+  compliant: set(key, "properties.attributes", { enabled: true, exportable: false }),
+  violations: [
+    ["properties.attributes.exportable", true, /exportable is true/],
+    [
+      "properties.releasePolicy",
+      { contentType: "application/json; charset=utf-8", data: "eyJ2ZXJzaW9uIjoiMS4wLjAifQ" },
+      /releasePolicy is set/,
+    ],
+  ],
+  passes: [["properties.attributes", undefined]],
+  unknown: "properties.attributes.exportable",
 });
 
 it("key-vault-key-strength accepts software RSA when HSM is not required", () =>

@@ -1,0 +1,63 @@
+/**
+ * Federated identity credentials on managed identities (issue 13, class 2; IAM-1, IAM-2). A
+ * federated credential lets whoever holds a token from `issuer` with subject `subject` act as
+ * the identity, with every role it holds. Only allow-listed issuers and exact, allow-listed
+ * subjects: for GitHub Actions (`https://token.actions.githubusercontent.com`) a subject names
+ * one repository and one protected context, `repo:<owner>/<repo>:environment:<name>` or
+ * `repo:<owner>/<repo>:ref:refs/heads/main`. Pull-request subjects (`...:pull_request`) are
+ * refused whatever the list says: any contributor's pull request gets such a token.
+ */
+import { resourcePolicy } from "../lib/define";
+import { arr, get, NOT_KNOWN, peek, show } from "../lib/props";
+
+/** The audience Microsoft Entra expects on an exchanged token (the default in the portal and CLI). */
+export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+
+export const federatedCredentialTrustedSubject = resourcePolicy({
+  name: "federated-credential-trusted-subject",
+  description:
+    "Federated identity credentials trust only allow-listed issuers and exact allow-listed subjects, never pull-request runs or wildcards, with the audience api://AzureADTokenExchange only (IAM-1, IAM-2).",
+  controls: ["IAM-1", "IAM-2"],
+  severity: "critical",
+  remediation:
+    "Set issuer to an allowed issuer, subject to the protected context that deploys (repo:<owner>/<repo>:environment:production) and audiences to [api://AzureADTokenExchange]; add the subject to allowedSubjects in the preset in the same reviewed change.",
+  types: ["azure-native:managedidentity:FederatedIdentityCredential"],
+  config: {
+    allowedIssuers: {
+      description: "Token issuers a federated credential may trust (exact URLs).",
+      default: ["https://token.actions.githubusercontent.com"] as readonly string[],
+    },
+    allowedSubjects: {
+      description:
+        "Exact subjects a federated credential may trust, e.g. repo:<owner>/<repo>:environment:production. Empty: none.",
+      default: [] as readonly string[],
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    const issuer = peek(props, "issuer");
+    if (issuer !== NOT_KNOWN) {
+      const text = typeof issuer === "string" ? issuer.trim().replace(/\/+$/, "") : "";
+      if (!cfg.allowedIssuers.some((i) => i.replace(/\/+$/, "") === text))
+        report(`issuer ${show(issuer)} is not allowed; allowed: ${cfg.allowedIssuers.join(", ") || "none"}`);
+    }
+    const subject = peek(props, "subject");
+    if (subject !== NOT_KNOWN) {
+      const text = typeof subject === "string" ? subject : "";
+      if (/:pull_request$/i.test(text))
+        report(`subject ${show(subject)} trusts pull-request runs, which any contributor can start`);
+      else if (/[*?]/.test(text)) report(`subject ${show(subject)} contains a wildcard`);
+      else if (!cfg.allowedSubjects.includes(text))
+        report(
+          `subject ${show(subject)} is not in allowedSubjects (${cfg.allowedSubjects.join(", ") || "none"})`,
+        );
+    }
+    const audiences = arr(props, "audiences");
+    if (
+      audiences.length === 0 ||
+      audiences.some((a) => a !== NOT_KNOWN && a !== ENTRA_TOKEN_EXCHANGE_AUDIENCE)
+    )
+      report(`audiences is ${show(get(props, "audiences"))}; it must be [${ENTRA_TOKEN_EXCHANGE_AUDIENCE}]`);
+  },
+});
+
+export const managedIdentityPolicies = [federatedCredentialTrustedSubject] as const;

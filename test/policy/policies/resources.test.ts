@@ -1,0 +1,76 @@
+import { runResourcePolicy } from "../../../policy/engine/harness";
+import { ESCAPE_HATCH_TYPES, noArmEscapeHatches } from "../../../policy/policies/resources";
+import { describePolicy, expectPass, expectViolation } from "./support";
+
+const deployment = {
+  resourceGroupName: "rg-sap-prod",
+  deploymentName: "reviewed-template",
+  properties: { mode: "Incremental", template: { resources: [] } },
+};
+
+describePolicy(noArmEscapeHatches, {
+  type: "azure-native:resources:Deployment",
+  compliant: deployment,
+  config: { allowedEscapeHatches: ["reviewed-template"] },
+  violations: [
+    ["deploymentName", "anything-goes", /cannot evaluate/],
+    ["deploymentName", undefined, /cannot evaluate/],
+  ],
+  unknown: "properties",
+});
+
+describe("no-arm-escape-hatches", () => {
+  const dine = { policyRule: { then: { effect: "deployIfNotExists", details: { deployment: {} } } } };
+  it.each(ESCAPE_HATCH_TYPES.map((t) => [t]))("blocks %s by default", (type) =>
+    expectViolation(
+      noArmEscapeHatches,
+      type,
+      { resourceGroupName: "rg", ...dine },
+      /not in allowedEscapeHatches/,
+    ),
+  );
+  it("blocks every token form: an API-versioned Deployment", () =>
+    expectViolation(noArmEscapeHatches, "azure-native:resources/v20240301:Deployment", deployment, /cannot/));
+  it("allows a reviewed script by its scriptName", () =>
+    expectPass(
+      noArmEscapeHatches,
+      "azure-native:resources:AzureCliScript",
+      { scriptName: "seed-db" },
+      { allowedEscapeHatches: ["seed-db"] },
+    ));
+  it("is not applicable to a resource group", async () => {
+    expect(
+      await runResourcePolicy(noArmEscapeHatches, {
+        type: "azure-native:resources:ResourceGroup",
+        props: {},
+      }),
+    ).toBe("notApplicable");
+  });
+});
+
+describe("no-arm-escape-hatches on policy definitions", () => {
+  const POLICY = "azure-native:authorization:PolicyDefinition";
+  const audit = {
+    policyDefinitionName: "audit-tags",
+    policyRule: { if: { field: "tags", exists: false }, then: { effect: "audit" } },
+  };
+  it("ignores a policy definition without a deployment", async () => {
+    expect(await runResourcePolicy(noArmEscapeHatches, { type: POLICY, props: audit })).toBe("notApplicable");
+  });
+  it("blocks a deployIfNotExists definition, which deploys its template", () =>
+    expectViolation(
+      noArmEscapeHatches,
+      POLICY,
+      {
+        policyDefinitionName: "dine",
+        policyRule: {
+          if: { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+          then: {
+            effect: "[parameters('effect')]",
+            details: { deployment: { properties: { template: {} } } },
+          },
+        },
+      },
+      /cannot evaluate/,
+    ));
+});
