@@ -214,7 +214,15 @@ async function main(): Promise<void> {
   const evaluation = await engine.evaluateStackExport(stackExport, { config: engine.loadPackConfig(preset) });
   say("");
   say(renderVerdict(evaluation, preset));
-  const exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+  let exitCode = evaluation.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+
+  // Can the identities of deploy/identities.yaml perform this plan? (docs/offline-plan.md)
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+  const identities = require("../lib/offline/permissions") as typeof import("../lib/offline/permissions");
+  const permissions = identities.renderPermissionReport(identities.checkPlanIdentities(plan));
+  say("");
+  say(permissions.text);
+  exitCode = Math.max(exitCode, permissions.exitCode);
 
   const input = { plan, stackExport, evaluation };
   if (args.report) {
