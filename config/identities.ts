@@ -224,11 +224,15 @@ export function parseDeployIdentities(text: string, file = IDENTITIES_FILE): Dep
   const result = identitiesSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        key: keyOf(file, issue.path),
-        value: valueAt(raw, issue.path),
-        message: issue.message,
-      })),
+      result.error.issues.flatMap((issue) =>
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((k) => ({
+              key: keyOf(file, [...issue.path, k]),
+              value: valueAt(raw, [...issue.path, k]),
+              message: "is not a key of this place in the file; see config/identities.ts for the schema",
+            }))
+          : [{ key: keyOf(file, issue.path), value: valueAt(raw, issue.path), message: issue.message }],
+      ),
     );
   }
   const problems = crossChecks(result.data, file);
