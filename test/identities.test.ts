@@ -18,9 +18,20 @@ import { ConfigError } from "../config";
 import { BUILT_IN_ROLES } from "../components/shared/roles";
 import { HUMAN_ACCESS } from "../components/humanAccess";
 
+/** The YAML as plain data, loosely typed so tests can break it. */
+interface RawRole {
+  role: string;
+  scope: string;
+  condition?: { allowedRoles: Record<string, string[]> };
+}
+interface Raw {
+  identities: Record<string, { roles: RawRole[] }>;
+  customRoles: Record<string, { actions: string[] }>;
+  [key: string]: unknown;
+}
 const text = fs.readFileSync(IDENTITIES_FILE, "utf8");
-const edited = (edit: (doc: Record<string, any>) => void): string => {
-  const doc = parse(text) as Record<string, any>;
+const edited = (edit: (doc: Raw) => void): string => {
+  const doc = parse(text) as Raw;
   edit(doc);
   return stringify(doc);
 };
@@ -93,8 +104,8 @@ describe("refuses, naming key, value and what is allowed", () => {
     const problems = problemsOf(
       edited((doc) => {
         doc.identities.deploy.roles[0].role = "Contributer";
-        const admin = doc.identities.deploy.roles.find((r: { condition?: unknown }) => r.condition);
-        admin.condition.allowedRoles.prod.push("Owner");
+        const admin = doc.identities.deploy.roles.find((r) => r.condition);
+        admin!.condition!.allowedRoles.prod.push("Owner");
         doc.identities.preview.roles[0].scope = "resourceGroup";
       }),
     );
@@ -133,7 +144,9 @@ describe("refuses, naming key, value and what is allowed", () => {
     expect(scope.value).toBe('"tenant"');
     expect(scope.message).toMatch(/subscription/);
     expect(problems.some((p) => p.key.includes("customRoles.Platform Lock Operator.actions"))).toBe(true);
-    expect(problems).toContainEqual(expect.objectContaining({ key: "identities.yaml: owner", value: '"me"' }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ key: "identities.yaml: owner", value: '"me"' }),
+    );
   });
 
   it("a read-only identity holding a writing role", () => {
