@@ -254,7 +254,7 @@ export class KeyVault extends pulumi.ComponentResource {
    * rotating is a new value, not a redeploy.
    */
   addSecret(secretName: string, args: SecretArgs): keyvault.Secret {
-    return this.secret(secretName, args, ["properties.attributes.expires"]);
+    return this.secret(secretName, args, { ignoreChanges: ["properties.attributes.expires"] });
   }
 
   /**
@@ -272,11 +272,17 @@ export class KeyVault extends pulumi.ComponentResource {
         contentType: PLACEHOLDER_CONTENT_TYPE,
         expiresInDays: args.expiresInDays,
       },
-      ["properties.value", "properties.contentType", "properties.attributes"],
+      // Never updated: an update is a PUT of the whole secret, which would write the placeholder
+      // over the real value. Never deleted with the stack either: the value is someone's credential.
+      { ignoreChanges: ["properties", "tags"], retainOnDelete: true },
     );
   }
 
-  private secret(secretName: string, args: SecretArgs, ignoreChanges: string[]): keyvault.Secret {
+  private secret(
+    secretName: string,
+    args: SecretArgs,
+    extra: Pick<pulumi.CustomResourceOptions, "ignoreChanges" | "retainOnDelete">,
+  ): keyvault.Secret {
     const owner = `${this.componentName}.addSecret("${secretName}")`;
     if (!SECRET_NAME.test(secretName)) {
       throw new Error(`${owner}: the name must be 1-127 letters, digits or '-'`);
@@ -309,7 +315,7 @@ export class KeyVault extends pulumi.ComponentResource {
       },
       // Recomputing the default issue date on a later day must not rewrite the secret; an ARM
       // write needs the deployer's data role on the vault (`ready`).
-      { parent: this, ignoreChanges, ...(this.ready ? { dependsOn: [this.ready] } : {}) },
+      { parent: this, ...extra, ...(this.ready ? { dependsOn: [this.ready] } : {}) },
     );
   }
 
