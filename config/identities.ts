@@ -207,13 +207,20 @@ function crossChecks(doc: DeployIdentities, file: string): ConfigProblem[] {
   return problems;
 }
 
+/** A ConfigError (exit 2 in the scripts) whose headline names this file rather than the stack config. */
+function identitiesError(problems: ConfigProblem[]): ConfigError {
+  const err = new ConfigError(problems);
+  err.message = err.message.replace("Invalid stack configuration", "Invalid deploy identities declaration");
+  return err;
+}
+
 /** Parses and validates a declaration (YAML text); throws one ConfigError with every problem. */
 export function parseDeployIdentities(text: string, file = IDENTITIES_FILE): DeployIdentities {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new ConfigError([
+    throw identitiesError([
       {
         key: path.basename(file),
         value: "(unparsable)",
@@ -223,7 +230,7 @@ export function parseDeployIdentities(text: string, file = IDENTITIES_FILE): Dep
   }
   const result = identitiesSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(
+    throw identitiesError(
       result.error.issues.flatMap((issue) =>
         issue.code === "unrecognized_keys"
           ? issue.keys.map((k) => ({
@@ -236,7 +243,7 @@ export function parseDeployIdentities(text: string, file = IDENTITIES_FILE): Dep
     );
   }
   const problems = crossChecks(result.data, file);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw identitiesError(problems);
   return result.data;
 }
 
@@ -245,7 +252,7 @@ export function loadDeployIdentities(
   file = process.env[IDENTITIES_FILE_ENV] || IDENTITIES_FILE,
 ): DeployIdentities {
   if (!fs.existsSync(file)) {
-    throw new ConfigError([
+    throw identitiesError([
       {
         key: IDENTITIES_FILE_ENV,
         value: JSON.stringify(file),

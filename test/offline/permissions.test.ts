@@ -218,25 +218,41 @@ describe("the prod plan", () => {
   });
 });
 
-describe("npm run plan with a declaration missing the key role", () => {
-  it("exits 1 and names Key Vault Crypto Officer, the vault scope and the key", () => {
+describe("npm run plan with another declaration (DEPLOY_IDENTITIES_FILE)", () => {
+  const withFile = <T>(content: string, fn: () => T): T => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "identities-"));
     const file = path.join(dir, "identities.yaml");
-    const doc = parse(text) as Raw;
-    withoutCryptoOfficer(doc);
-    fs.writeFileSync(file, stringify(doc));
+    fs.writeFileSync(file, content);
     const before = process.env.DEPLOY_IDENTITIES_FILE;
     process.env.DEPLOY_IDENTITIES_FILE = file;
     try {
-      const run = runScript("plan", "--stack", "prod");
-      expect(run.status).toBe(1);
-      expect(run.stdout).toMatch(/Deploy identities .*the declared identities cannot perform/);
-      expect(run.stdout).toMatch(/\[sap-deploy-prod\] urn:.*keyvault:Key::cmk-storage-key/);
-      expect(run.stdout).toContain("Key Vault Crypto Officer");
+      return fn();
     } finally {
       if (before === undefined) delete process.env.DEPLOY_IDENTITIES_FILE;
       else process.env.DEPLOY_IDENTITIES_FILE = before;
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  };
+
+  it("exits 2 on a bad declaration, naming key, value and what is allowed, before anything registers", () => {
+    const run = withFile(text.replace("scope: stackVaults", "scope: tenant"), () =>
+      runScript("plan", "--stack", "dev"),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("Invalid deploy identities declaration");
+    expect(run.stderr).toMatch(
+      /identities\.yaml: identities\.deploy\.roles\[\d\]\.scope = "tenant": .*subscription/,
+    );
+    expect(run.stdout).toBe("");
+  });
+
+  it("exits 1 when it lacks the key role, naming Key Vault Crypto Officer, the vault scope and the key", () => {
+    const doc = parse(text) as Raw;
+    withoutCryptoOfficer(doc);
+    const run = withFile(stringify(doc), () => runScript("plan", "--stack", "prod"));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/Deploy identities .*the declared identities cannot perform/);
+    expect(run.stdout).toMatch(/\[sap-deploy-prod\] urn:.*keyvault:Key::cmk-storage-key/);
+    expect(run.stdout).toContain("Key Vault Crypto Officer");
   });
 });
