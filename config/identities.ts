@@ -140,6 +140,13 @@ function crossChecks(doc: DeployIdentities, file: string): ConfigProblem[] {
           "grantedBy setup allows only subscription: the stack's resource group and vaults do not exist before the first deploy",
         );
       }
+      if (entry.grantedBy === "stack" && entry.scope !== "stackVaults") {
+        problem(
+          [...at, "scope"],
+          entry.scope,
+          "the stack grants itself roles only on its vaults (index.ts); allowed with grantedBy stack: stackVaults",
+        );
+      }
       if (entry.grantedBy === "stack" && identity.kind !== "managedIdentity") {
         problem(
           [...at, "grantedBy"],

@@ -149,6 +149,18 @@ describe("refuses, naming key, value and what is allowed", () => {
     );
   });
 
+  it("a role the stack would grant itself on a scope it does not grant on", () => {
+    const problems = problemsOf(
+      edited((doc) => {
+        const officer = doc.identities.deploy.roles.find((r) => r.role === "Key Vault Crypto Officer")!;
+        officer.scope = "resourceGroup";
+      }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0].value).toBe('"resourceGroup"');
+    expect(problems[0].message).toContain("stackVaults");
+  });
+
   it("a read-only identity holding a writing role", () => {
     const problems = problemsOf(
       edited((doc) => {
