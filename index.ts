@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { loadPlatformConfig, pairedRegion, type DataService } from "./config";
+import { loadDeployIdentities, stackGrants } from "./config/identities";
 import { BlobStorage } from "./components/blobStorage";
 import { ContainerApp, type AppServices } from "./components/containerApp";
 import { ContainerAppsEnvironment } from "./components/containerAppsEnvironment";
@@ -14,7 +15,7 @@ import { CustomerManagedKey } from "./components/customerManagedKey";
 import { DefenderPlans } from "./components/defender";
 import { FrontDoor } from "./components/frontDoor";
 import { HumanAccess, humanAccessGroups } from "./components/humanAccess";
-import { KeyVault } from "./components/keyVault";
+import { KeyVault, MAX_SECRET_LIFETIME_DAYS } from "./components/keyVault";
 import { Logging } from "./components/logging";
 import { ManagedRedis } from "./components/managedRedis";
 import { Network } from "./components/network";
@@ -26,6 +27,8 @@ import { componentTags } from "./components/shared/tags";
 
 // Validate everything before the first resource is registered: bad config registers nothing.
 const config = loadPlatformConfig();
+// The deploy identities (deploy/identities.yaml): which roles the stack grants the identity running it.
+const identities = loadDeployIdentities();
 const pairedLocation = pairedRegion(config.location);
 if (!pairedLocation) throw new Error(`azure-native:location ${config.location} has no paired region (RES-1)`);
 
@@ -40,6 +43,8 @@ const base = {
 };
 const hasFrontend = config.apps.some((a) => a.ingress === "frontend");
 const uses = (service: DataService) => config.services.includes(service);
+/** A placeholder's own version expires as late as a secret may (SEC-1); the real value sets its own. */
+const PLACEHOLDER_SECRET_DAYS = MAX_SECRET_LIFETIME_DAYS;
 
 // ENV-1: one resource group per environment.
 const resourceGroup = new resources.ResourceGroup("rg", {
@@ -48,6 +53,11 @@ const resourceGroup = new resources.ResourceGroup("rg", {
   tags: componentTags(base, "internal"),
 });
 const client = authorization.getClientConfigOutput();
+// The deployer's roles on what the stack creates (grantedBy: stack), each waited for where used.
+const deployerGrants = {
+  principalId: client.objectId,
+  grants: stackGrants(identities, config.environment, "stackVaults"),
+};
 
 const logging = new Logging("logging", {
   platform: { ...base, resourceGroupName: resourceGroup.name },
@@ -82,7 +92,11 @@ new HumanAccess("human-access", {
 });
 if (config.manageDefenderPlans) new DefenderPlans("defender");
 
-const keyVault = new KeyVault("keyvault", { platform, sku: config.keyVaultSku });
+const keyVault = new KeyVault("keyvault", {
+  platform,
+  sku: config.keyVaultSku,
+  deployer: deployerGrants,
+});
 
 // ENC-2: one key (and identity) per service. PostgreSQL's geo-redundant backup needs its own
 // key in a vault in the paired region, so that vault exists only when CMK is on.
@@ -104,6 +118,7 @@ const geoVault =
         sku: config.keyVaultSku,
         location: pairedLocation,
         purpose: "geo",
+        deployer: deployerGrants,
       })
     : undefined;
 const postgresGeoKey = geoVault
@@ -154,9 +169,22 @@ const appsEnvironment = new ContainerAppsEnvironment("apps", {
   workloadProfiles: config.workloadProfiles,
 });
 
+// SEC-1 / docs/container-apps.md "App secrets": every secret an app references exists before the
+// app (a revision whose Key Vault reference cannot be resolved is not created): the stack writes
+// a placeholder through Resource Manager, a Platform Secret Writer sets the value later.
+const appSecretNames = [...new Set(config.apps.flatMap((a) => Object.values(a.secrets)))].sort();
+const placeholders = appSecretNames.map((name) =>
+  keyVault.addPlaceholderSecret(name, { expiresInDays: PLACEHOLDER_SECRET_DAYS }),
+);
+// Apps read the vault URI through the placeholders, so each app waits for them.
+const appVault = {
+  vaultId: keyVault.vaultId,
+  vaultUri: pulumi.all([keyVault.vaultUri, ...placeholders.map((p) => p.id)]).apply(([uri]) => uri),
+};
+
 // What apps may connect to: only services this stack deploys (an app using another is an error).
 const services: AppServices = {
-  keyVault,
+  keyVault: appVault,
   ...(storage ? { storage } : {}),
   ...(redis ? { redis } : {}),
   ...(postgres

@@ -29,6 +29,7 @@ import { CONSUMPTION_PROFILE } from "./containerAppsEnvironment";
 import { addMetricAlerts } from "./shared/alerts";
 import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
 import { resourceName } from "./shared/naming";
+import { afterRoleGrants } from "./shared/propagation";
 import { assignRole } from "./shared/roleAssignment";
 import { parseArgs } from "./shared/schema";
 import { componentTags } from "./shared/tags";
@@ -318,7 +319,7 @@ export class ContainerApp extends pulumi.ComponentResource {
       principalId: identity.principalId,
       principalType: "ServicePrincipal" as const,
     };
-    const grants: pulumi.Resource[] = [];
+    const grants: pulumi.CustomResource[] = [];
     const env: { name: string; value?: pulumi.Input<string>; secretRef?: string }[] = [
       { name: "AZURE_CLIENT_ID", value: identity.clientId },
     ];
@@ -457,7 +458,16 @@ export class ContainerApp extends pulumi.ComponentResource {
         },
         tags,
       },
-      { parent: this, dependsOn: [identity, ...grants] },
+      // Key Vault references and the identity's other grants must have propagated before the
+      // first revision starts (a revision whose secret reference fails is not created).
+      {
+        parent: this,
+        dependsOn: [
+          identity,
+          ...grants,
+          ...(grants.length > 0 ? [afterRoleGrants(name, grants, { parent: this })] : []),
+        ],
+      },
     );
 
     addMetricAlerts(

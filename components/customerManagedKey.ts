@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { rejectUnknownArgs, type CustomerManagedKeyArgs, type PlatformContext } from "./shared/interfaces";
 import { resourceName } from "./shared/naming";
+import { afterRoleGrants } from "./shared/propagation";
 import { assignRole } from "./shared/roleAssignment";
 import { componentTags } from "./shared/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
@@ -18,6 +19,17 @@ export const MAX_ROTATION_DAYS = KEY_ROTATION_DAYS.max;
 export const DEFAULT_ROTATION_DAYS = KEY_ROTATION_DAYS.default;
 export const DEFAULT_EXPIRY_DAYS = KEY_EXPIRY_DAYS.default;
 export const NOTIFY_BEFORE_EXPIRY_DAYS = KEY_EXPIRY_DAYS.notifyBefore;
+const SECONDS_PER_DAY = 86400;
+
+/**
+ * Expiry of a key's first version: `expiryDays` after today (UTC midnight), the same lifetime the
+ * rotation policy gives every later version. A rotation policy's `expiryTime` applies only to
+ * versions created by rotation, so without this version 1 would never expire (KEY-1).
+ */
+export function firstVersionExpiry(expiryDays: number, now = new Date()): number {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) / 1000;
+  return today + expiryDays * SECONDS_PER_DAY;
+}
 
 const CMK_ARG_KEYS = [
   "platform",
@@ -37,6 +49,11 @@ export interface CustomerManagedKeyComponentArgs {
     name: pulumi.Input<string>;
     uri: pulumi.Input<string>;
     sku: "standard" | "premium";
+    /**
+     * The deployer's Key Vault data role on the vault, propagated (`KeyVault.reference.ready`):
+     * creating a key through Resource Manager is authorized against it on an RBAC vault.
+     */
+    ready?: pulumi.Resource;
   };
   /** The service the key encrypts, e.g. `storage`, `postgres`, `postgres-geo`, `redis`. */
   purpose: string;
@@ -114,7 +131,7 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
           keySize,
           // Envelope encryption only: services wrap their data keys with it, nothing else.
           keyOps: ["wrapKey", "unwrapKey"],
-          attributes: { enabled: true },
+          attributes: { enabled: true, expires: firstVersionExpiry(expiry) },
           rotationPolicy: {
             // Lifetime of each version; a new version is created well before it ends.
             attributes: { expiryTime: `P${expiry}D` },
@@ -129,7 +146,12 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
         },
         tags,
       },
-      { parent: this },
+      {
+        parent: this,
+        // The computed date must not rewrite the key on a later run.
+        ignoreChanges: ["properties.attributes.expires"],
+        ...(args.vault.ready ? { dependsOn: [args.vault.ready] } : {}),
+      },
     );
     this.identity = new WorkloadIdentity(
       `${name}-identity`,
@@ -156,8 +178,10 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
     this.keyId = key.id;
     this.keyName = key.name;
     this.keyUri = key.keyUri;
-    // Consumers depend on the grant through these outputs: the service never starts without key access.
-    const ready = <T>(o: pulumi.Output<T>) => pulumi.all([o, grant.id]).apply(([v]) => v);
+    // Consumers depend on the grant, propagated, through these outputs: the service never
+    // starts without key access.
+    const propagated = afterRoleGrants(`${name}-crypto-user`, [grant], { parent: this });
+    const ready = <T>(o: pulumi.Output<T>) => pulumi.all([o, propagated.id]).apply(([v]) => v);
     this.args = {
       keyVaultId: args.vault.id,
       keyVaultUri: args.vault.uri,

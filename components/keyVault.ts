@@ -13,6 +13,7 @@ import { addDiagnostics, checkDiagnostics } from "./shared/diagnostics";
 import { rejectUnknownArgs, type CommonComponentArgs } from "./shared/interfaces";
 import { addLock, resolveLock } from "./shared/lock";
 import { globalNameStem, globalResourceName } from "./shared/naming";
+import { grantDeployer, type DeployerGrantsArgs } from "./shared/deployerGrants";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
 import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
 import { componentTags } from "./shared/tags";
@@ -38,6 +39,22 @@ export interface KeyVaultArgs extends Omit<CommonComponentArgs, "customerManaged
    * default is today, and the expiry is never rewritten after creation either way.
    */
   secretsIssuedOn?: string;
+  /**
+   * Key Vault data roles the identity running the deployment needs on this vault (from
+   * deploy/identities.yaml): creating a key or secret through Resource Manager is authorized
+   * against them on an RBAC vault. Keys and secrets of this vault wait for them (`ready`).
+   */
+  deployer?: DeployerGrantsArgs;
+}
+
+/** Text of a placeholder secret until an operator sets the real value (docs/container-apps.md). */
+export const PLACEHOLDER_SECRET_VALUE =
+  "placeholder: set the real value (docs/container-apps.md, App secrets)";
+export const PLACEHOLDER_CONTENT_TYPE = "text/plain; placeholder";
+
+export interface PlaceholderSecretArgs {
+  /** As in `SecretArgs`: the placeholder version's expiry. */
+  expiresInDays: number;
 }
 
 export interface SecretArgs {
@@ -64,6 +81,7 @@ const KEY_VAULT_ARG_KEYS = [
   "location",
   "purpose",
   "secretsIssuedOn",
+  "deployer",
   "diagnostics",
   "lock",
   "privateEndpoint",
@@ -96,7 +114,11 @@ export class KeyVault extends pulumi.ComponentResource {
     name: pulumi.Output<string>;
     uri: pulumi.Output<string>;
     sku: KeyVaultSku;
+    /** The deployer's data roles on this vault, propagated; keys wait for it. */
+    ready?: pulumi.Resource;
   };
+  /** See `reference.ready`. */
+  readonly ready?: pulumi.Resource;
   private readonly vault: keyvault.Vault;
   private readonly componentName: string;
   private readonly resourceGroupName: pulumi.Input<string>;
@@ -209,11 +231,18 @@ export class KeyVault extends pulumi.ComponentResource {
     (args.roleAssignments ?? []).forEach((a, i) =>
       assignRole(`${name}-role-${i}`, vault.id, a, { parent: this }),
     );
+    this.ready = grantDeployer(name, vault.id, args.deployer, { parent: this }).ready;
 
     this.vaultId = vault.id;
     this.vaultName = vault.name;
     this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
-    this.reference = { id: this.vaultId, name: this.vaultName, uri: this.vaultUri, sku: this.sku };
+    this.reference = {
+      id: this.vaultId,
+      name: this.vaultName,
+      uri: this.vaultUri,
+      sku: this.sku,
+      ...(this.ready ? { ready: this.ready } : {}),
+    };
     this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName, vaultUri: this.vaultUri });
   }
 
@@ -223,6 +252,35 @@ export class KeyVault extends pulumi.ComponentResource {
    * rotating is a new value, not a redeploy.
    */
   addSecret(secretName: string, args: SecretArgs): keyvault.Secret {
+    return this.secret(secretName, args, { ignoreChanges: ["properties.attributes.expires"] });
+  }
+
+  /**
+   * A secret whose value a person sets later (SEC-1: never in code, config or state): the
+   * stack creates it through Resource Manager with a placeholder value so that an app
+   * referencing it can be created, and never writes the value again (`ignoreChanges`). The real
+   * value is set with an ARM call by a holder of Platform Secret Writer
+   * (docs/container-apps.md, App secrets).
+   */
+  addPlaceholderSecret(secretName: string, args: PlaceholderSecretArgs): keyvault.Secret {
+    return this.secret(
+      secretName,
+      {
+        value: PLACEHOLDER_SECRET_VALUE,
+        contentType: PLACEHOLDER_CONTENT_TYPE,
+        expiresInDays: args.expiresInDays,
+      },
+      // Never updated: an update is a PUT of the whole secret, which would write the placeholder
+      // over the real value. Never deleted with the stack either: the value is someone's credential.
+      { ignoreChanges: ["properties", "tags"], retainOnDelete: true },
+    );
+  }
+
+  private secret(
+    secretName: string,
+    args: SecretArgs,
+    extra: Pick<pulumi.CustomResourceOptions, "ignoreChanges" | "retainOnDelete">,
+  ): keyvault.Secret {
     const owner = `${this.componentName}.addSecret("${secretName}")`;
     if (!SECRET_NAME.test(secretName)) {
       throw new Error(`${owner}: the name must be 1-127 letters, digits or '-'`);
@@ -253,8 +311,9 @@ export class KeyVault extends pulumi.ComponentResource {
         },
         tags: this.secretTags,
       },
-      // Recomputing the default issue date on a later day must not rewrite the secret.
-      { parent: this, ignoreChanges: ["properties.attributes.expires"] },
+      // Recomputing the default issue date on a later day must not rewrite the secret; an ARM
+      // write needs the deployer's data role on the vault (`ready`).
+      { parent: this, ...extra, ...(this.ready ? { dependsOn: [this.ready] } : {}) },
     );
   }
 

@@ -284,10 +284,18 @@ async function main(): Promise<void> {
       .join("\n"),
   );
   if (changes) say(`\n${changes.text}`);
-  const exitCode =
+  let exitCode =
     evaluation.violations.some((v) => v.level === "mandatory") || (changes?.preview.failures.length ?? 0) > 0
       ? 1
       : 0;
+
+  // Can the identities of deploy/identities.yaml perform this plan? (docs/offline-plan.md)
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+  const identities = require("../lib/offline/permissions") as typeof import("../lib/offline/permissions");
+  const permissions = identities.renderPermissionReport(identities.checkPlanIdentities(plan));
+  say("");
+  say(permissions.text);
+  exitCode = Math.max(exitCode, permissions.exitCode);
 
   // The report shows the config the evaluation ran with, not a second reading of the preset.
   const input = { plan, stackExport, evaluation, packConfig };

@@ -63,6 +63,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
    * property, which would make e.g. a Key Vault secret's whole `properties` output secret.
    */
   exactInputs?: { type: string; name: string; inputs: Record<string, unknown> };
+  /** Every invoke the program made, with its answer (the permission check reads them). */
+  readonly invokes: { token: string; inputs: Outputs; result: Outputs }[] = [];
 
   /** Private Link requests Front Door origins made, by target resource ID (Azure creates them Pending). */
   private readonly privateLinkRequests = new Map<string, Set<string>>();
@@ -90,6 +92,12 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): Outputs {
+    const result = this.answer(args);
+    this.invokes.push({ token: args.token, inputs: args.inputs as Outputs, result });
+    return result;
+  }
+
+  private answer(args: pulumi.runtime.MockCallArgs): Outputs {
     switch (args.token) {
       case "azure-native:authorization:getClientConfig":
         return {

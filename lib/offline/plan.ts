@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, validatePlatformConfig, type PlatformConfig } from "../../config";
 import { buildStackExport, type StackExport } from "./export";
-import { isSecretValue, runUnderMocks, secretValue, type PlannedResource } from "./run";
+import { isSecretValue, runUnderMocks, secretValue, type PlannedResource, type RunResult } from "./run";
 import { readStackConfig, type StackConfig } from "./stackConfig";
 
 /** Repository root (where Pulumi.yaml and index.ts live). */
@@ -23,6 +23,8 @@ export interface Plan {
   stackConfig: StackConfig;
   /** Every registered resource, in registration order (parents before children). */
   resources: PlannedResource[];
+  /** Every invoke the program made, with the mock's answer. */
+  invokes: RunResult["invokes"];
   /** The program's exports, resolved; secret values stay wrapped. */
   outputs: Record<string, unknown>;
   /** Wall time of the run (config read, program, drain), in milliseconds. */
@@ -161,7 +163,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
   let config = options.validateFirst === false ? undefined : validate();
   options.started?.();
 
-  const { resources, result } = await runUnderMocks(runProgramModule, {
+  const { resources, result, invokes } = await runUnderMocks(runProgramModule, {
     project: stackConfig.project,
     stack,
     config: stackConfig.config,
@@ -181,6 +183,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     config,
     stackConfig,
     resources,
+    invokes,
     outputs,
     durationMs,
     toStackExport: (exportOptions = {}) =>

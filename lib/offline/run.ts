@@ -64,6 +64,8 @@ export interface RunResult {
   resources: PlannedResource[];
   /** What the program returned (for `index.ts`-style programs: its module exports). */
   result: unknown;
+  /** Every invoke the program made (`AzureMocks.invokes`). */
+  invokes: AzureMocks["invokes"];
 }
 
 /** The signature Pulumi uses to wrap secret values on the wire. */
@@ -337,5 +339,5 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
     const resource = captured.get(urn);
     if (resource && !resource.custom) resource.outputs = outputs;
   }
-  return { resources: [...captured.values()], result };
+  return { resources: [...captured.values()], result, invokes: mocks.invokes };
 }

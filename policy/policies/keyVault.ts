@@ -254,20 +254,23 @@ export const keyVaultKeyRotation = resourcePolicy({
 export const keyVaultKeyExpiry = resourcePolicy({
   name: "key-vault-key-expiry",
   description:
-    "Key Vault keys have an expiry, set on the key or through the rotation policy's expiryTime (KEY-1).",
+    "Key Vault keys expire: the current version through properties.attributes.expires, rotated versions through the rotation policy's expiryTime, which does not apply to the current version (KEY-1).",
   controls: ["KEY-1"],
   severity: "medium",
   remediation:
-    "Set properties.rotationPolicy.attributes.expiryTime (e.g. P2Y) or properties.attributes.expires.",
+    "Set properties.attributes.expires (Unix seconds, e.g. creation + the rotation policy's expiryTime) and, with a rotation policy, properties.rotationPolicy.attributes.expiryTime (e.g. P730D).",
   types: KEY,
   config: {},
   check: ({ props }, _cfg, report) => {
-    const hasPolicyExpiry =
-      durationDays(get(props, "properties", "rotationPolicy", "attributes", "expiryTime")) !== undefined;
-    if (!hasPolicyExpiry && !has(props, "properties", "attributes", "expires"))
+    if (!has(props, "properties", "attributes", "expires"))
       report(
-        "the key has no expiry: set properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires",
+        "the key's current version has no expiry (properties.attributes.expires); a rotation policy's expiryTime applies only to versions created by rotation",
       );
+    if (
+      has(props, "properties", "rotationPolicy") &&
+      durationDays(get(props, "properties", "rotationPolicy", "attributes", "expiryTime")) === undefined
+    )
+      report("the rotation policy has no expiryTime: versions created by rotation would never expire");
   },
 });
 

@@ -7,7 +7,14 @@ import { BlobStorage, type BlobStorageArgs } from "../../components/blobStorage"
 import { CustomerManagedKey } from "../../components/customerManagedKey";
 import { BUILT_IN_ROLES } from "../../components/shared/roles";
 import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
-import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+import {
+  byType,
+  only,
+  runExpectingError,
+  runProgram,
+  type PlannedResource,
+  waitsFor,
+} from "../helpers/pulumi";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
 const BLOB_SERVICE = "azure-native:storage:BlobServiceProperties";
@@ -253,7 +260,7 @@ describe("BlobStorage with a CustomerManagedKey component", () => {
     expect(grant.inputs.roleDefinitionId).toMatch(
       new RegExp(`/roleDefinitions/${BUILT_IN_ROLES["Key Vault Crypto Service Encryption User"]}$`),
     );
-    expect(account.dependencies).toContain(grant.urn);
+    expect(waitsFor(resources, account, grant)).toBe(true);
   });
 });
 

@@ -286,6 +286,17 @@ describe.each(["dev", "prod"] as const)("ContainerApp in %s", (environment) => {
     }
   });
 
+  it("creates the app only after its grants had time to propagate (a sleep after every grant)", () => {
+    for (const name of ["web", "api"]) {
+      const { app, assignments, access } = stack.app(name);
+      const sleep = byType(stack.resources, "time:index/sleep:Sleep").find(
+        (r) => r.name === `app-${name}-role-propagation`,
+      )!;
+      expect(app.dependencies).toContain(sleep.urn);
+      for (const a of [...assignments, access!]) expect(sleep.dependencies).toContain(a.urn);
+    }
+  });
+
   it("passes connection details as plain, non-secret env vars", () => {
     const a = stack.app("api");
     expect(envValue(a.app, "AZURE_KEY_VAULT_URI")?.value).toBe(`https://${VAULT_NAME}.vault.azure.net/`);

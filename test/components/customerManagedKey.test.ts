@@ -6,8 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   CustomerManagedKey,
+  firstVersionExpiry,
   type CustomerManagedKeyComponentArgs,
 } from "../../components/customerManagedKey";
+import { ROLE_PROPAGATION_DELAY } from "../../components/shared/propagation";
 import { KeyVault } from "../../components/keyVault";
 import { BUILT_IN_ROLES } from "../../components/shared/roles";
 import { TEST_SUBSCRIPTION_ID, testPlatform } from "../helpers/platform";
@@ -100,7 +102,7 @@ describe("CustomerManagedKey with default args on a premium vault", () => {
     expect(await value(cmk.keyUriWithVersion)).toMatch(/\/keys\/key-sap-storage-prod\/[0-9a-z]+$/);
   });
 
-  it("makes consumers wait for the grant: keyUri and identityId depend on the role assignment", async () => {
+  it("makes consumers wait for the grant and its propagation: they depend on a sleep after the role assignment", async () => {
     const { resources: withConsumer } = await runProgram(() => {
       const c = new CustomerManagedKey("cmk", args());
       return new Consumer("consumer", {
@@ -110,7 +112,48 @@ describe("CustomerManagedKey with default args on a premium vault", () => {
     });
     const consumer = withConsumer.find((r) => r.type === "test:consumer:Consumer");
     expect(consumer).toBeDefined();
-    expect(consumer!.dependencies).toContain(only(withConsumer, RA).urn);
+    const sleep = only(withConsumer, "time:index/sleep:Sleep");
+    expect(consumer!.dependencies).toContain(sleep.urn);
+    expect(sleep.dependencies).toContain(only(withConsumer, RA).urn);
+    expect(sleep.inputs.createDuration).toBe(ROLE_PROPAGATION_DELAY);
+  });
+
+  it("gives the first key version the rotation policy's lifetime (a rotation policy's expiry applies to rotated versions only)", () => {
+    const key = only(resources, KEY);
+    const props = key.inputs.properties as {
+      attributes: { expires: number };
+      rotationPolicy: { attributes: { expiryTime: string } };
+    };
+    const days = Number(/^P(\d+)D$/.exec(props.rotationPolicy.attributes.expiryTime)?.[1]);
+    expect(props.attributes.expires).toBe(firstVersionExpiry(days));
+    expect(firstVersionExpiry(730, new Date("2026-01-31T18:00:00Z"))).toBe(
+      Date.UTC(2026, 0, 31) / 1000 + 730 * 86400,
+    );
+    expect(key.ignoreChanges).toContain("properties.attributes.expires");
+  });
+
+  it("waits for the vault's deployer grant before creating the key", async () => {
+    const ready = await runProgram(() => {
+      const v = new KeyVault("kv", {
+        platform: prod(),
+        sku: "premium",
+        deployer: {
+          principalId: "11111111-2222-4333-8444-555555555555",
+          grants: [
+            {
+              role: "Key Vault Crypto Officer",
+              roleDefinitionGuid: BUILT_IN_ROLES["Key Vault Crypto Officer"],
+            },
+          ],
+        },
+      });
+      new CustomerManagedKey("cmk", { ...args(), vault: v.reference });
+    });
+    const key = only(ready.resources, KEY);
+    const sleeps = byType(ready.resources, "time:index/sleep:Sleep");
+    const vaultSleep = sleeps.find((s) => s.name === "kv-role-propagation");
+    expect(vaultSleep).toBeDefined();
+    expect(key.dependencies).toContain(vaultSleep!.urn);
   });
 
   it("tags key and identity (CLS-1)", () => {

@@ -2,7 +2,9 @@
  * KeyVault (KEY-1, SEC-1, NET-1) under mocks: secure defaults, private endpoint, audit logs,
  * availability alert, prod lock; secrets always Pulumi secrets with expiry and content type.
  */
-import { KeyVault, type KeyVaultArgs } from "../../components/keyVault";
+import { KeyVault, PLACEHOLDER_SECRET_VALUE, type KeyVaultArgs } from "../../components/keyVault";
+import { ROLE_PROPAGATION_DELAY } from "../../components/shared/propagation";
+import { BUILT_IN_ROLES } from "../../components/shared/roles";
 import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
 import { testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
@@ -136,6 +138,48 @@ describe("KeyVault role assignments (IAM-2)", () => {
       scope: only(resources, VAULT).id,
       principalId: APP_IDENTITY,
     });
+  });
+});
+
+describe("KeyVault with the deployer's data roles (deploy/identities.yaml, grantedBy: stack)", () => {
+  const DEPLOYER = "44444444-4444-4444-8444-444444444444";
+  const officer = BUILT_IN_ROLES["Key Vault Crypto Officer"];
+  let resources: PlannedResource[];
+  beforeAll(async () => {
+    ({ resources } = await runProgram(() => {
+      const kv = new KeyVault("kv", {
+        ...devArgs(),
+        deployer: {
+          principalId: DEPLOYER,
+          grants: [{ role: "Key Vault Crypto Officer", roleDefinitionGuid: officer }],
+        },
+      });
+      kv.addPlaceholderSecret("app-api-key", { expiresInDays: 730 });
+    }));
+  });
+
+  it("grants the identity running the deployment the role on this vault only", () => {
+    const grant = only(resources, RA);
+    expect(grant.inputs).toMatchObject({
+      scope: only(resources, VAULT).id,
+      principalId: DEPLOYER,
+      principalType: "ServicePrincipal",
+    });
+    expect(String(grant.inputs.roleDefinitionId)).toMatch(new RegExp(`/roleDefinitions/${officer}$`));
+  });
+
+  it("creates secrets only after the grant has propagated", () => {
+    const sleep = only(resources, "time:index/sleep:Sleep");
+    expect(sleep.inputs.createDuration).toBe(ROLE_PROPAGATION_DELAY);
+    expect(sleep.dependencies).toContain(only(resources, RA).urn);
+    expect(only(resources, SECRET).dependencies).toContain(sleep.urn);
+  });
+
+  it("never rewrites nor deletes a placeholder secret (the real value is set later by a person)", () => {
+    const secret = only(resources, SECRET);
+    expect(secret.ignoreChanges).toEqual(["properties", "tags"]);
+    expect(secret.retainOnDelete).toBe(true);
+    expect(JSON.stringify(secret.inputs)).toContain(PLACEHOLDER_SECRET_VALUE);
   });
 });
 

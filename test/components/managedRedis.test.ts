@@ -6,7 +6,14 @@
 import { CustomerManagedKey } from "../../components/customerManagedKey";
 import { ManagedRedis, type ManagedRedisArgs } from "../../components/managedRedis";
 import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
-import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+import {
+  byType,
+  only,
+  runExpectingError,
+  runProgram,
+  type PlannedResource,
+  waitsFor,
+} from "../helpers/pulumi";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
 const DATABASE = "azure-native:redisenterprise:Database";
@@ -244,7 +251,7 @@ describe("ManagedRedis with a CustomerManagedKey component", () => {
     const encryption = props(cluster, "encryption").customerManagedKeyEncryption as Props;
     expect(encryption.keyEncryptionKeyUrl).toBe(key.outputs.keyUriWithVersion);
     expect(grant.inputs).toMatchObject({ scope: key.id, principalId: identity.outputs.principalId });
-    expect(cluster.dependencies).toContain(grant.urn);
+    expect(waitsFor(resources, cluster, grant)).toBe(true);
   });
 });
 

@@ -9,7 +9,14 @@ import { PostgresServer, type PostgresServerArgs } from "../../components/postgr
 import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";
 import { BUILT_IN_ROLES } from "../../components/shared/roles";
 import { testPlatform } from "../helpers/platform";
-import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+import {
+  byType,
+  only,
+  runExpectingError,
+  runProgram,
+  type PlannedResource,
+  waitsFor,
+} from "../helpers/pulumi";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
@@ -349,7 +356,8 @@ describe("PostgresServer with CustomerManagedKey components", () => {
   it("creates the server only after the key grants exist", () => {
     const server = only(resources, SERVER);
     const grants = byType(resources, "azure-native:authorization:RoleAssignment");
-    for (const grant of grants) expect(server.dependencies).toContain(grant.urn);
+    // Through each grant's propagation sleep (components/shared/propagation.ts).
+    for (const grant of grants) expect(waitsFor(resources, server, grant)).toBe(true);
   });
 });
 

@@ -44,3 +44,25 @@ export function only(resources: PlannedResource[], type: string): PlannedResourc
   }
   return found[0];
 }
+
+/**
+ * Whether `from` waits for `to`, directly or through other resources (explicit and property
+ * dependencies): e.g. a data store waits for its key grant through the propagation sleep.
+ */
+export function waitsFor(resources: PlannedResource[], from: PlannedResource, to: PlannedResource): boolean {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const stack = [from.urn];
+  while (stack.length > 0) {
+    const r = byUrn.get(stack.pop()!);
+    if (!r) continue;
+    for (const d of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
+      if (d === to.urn) return true;
+      if (!seen.has(d)) {
+        seen.add(d);
+        stack.push(d);
+      }
+    }
+  }
+  return false;
+}

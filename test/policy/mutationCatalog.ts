@@ -1229,6 +1229,14 @@ export const MUTATIONS: Mutation[] = [
     control: "KEY-1",
   },
   {
+    id: "key whose first version never expires",
+    stacks: PROD,
+    type: T.key,
+    set: { "properties.attributes.expires": DELETE },
+    policy: "key-vault-key-expiry",
+    control: "KEY-1",
+  },
+  {
     id: "key without expiry",
     stacks: PROD,
     type: T.key,

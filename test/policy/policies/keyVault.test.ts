@@ -88,6 +88,7 @@ const key = {
   properties: {
     kty: "RSA-HSM",
     keySize: 3072,
+    attributes: { expires: 1893456000 },
     rotationPolicy: {
       attributes: { expiryTime: "P730D" },
       lifetimeActions: [
@@ -182,8 +183,12 @@ describePolicy(k.keyVaultKeyRotation, {
 describePolicy(k.keyVaultKeyExpiry, {
   type: KEY,
   compliant: key,
-  violations: [["properties.rotationPolicy.attributes", undefined, /no expiry/]],
-  passes: [["properties.attributes", { expires: 1893456000 }]],
+  violations: [
+    ["properties.attributes", undefined, /current version has no expiry/],
+    ["properties.attributes.expires", undefined, /current version has no expiry/],
+    ["properties.rotationPolicy.attributes", undefined, /created by rotation would never expire/],
+  ],
+  passes: [["properties.rotationPolicy", undefined]],
   unknown: "properties.rotationPolicy",
 });
 

@@ -1,0 +1,512 @@
+/**
+ * Deployer permissions: can the identities declared in deploy/identities.yaml perform this plan?
+ * Each planned operation's required Azure actions (control plane `<Provider>/<type>/write`, the
+ * Key Vault data actions Resource Manager checks for keys and secrets on an RBAC vault, and the
+ * RBAC administrator's ABAC condition for role assignments) are matched against the roles the
+ * identity holds at a containing scope (subscription ⊃ resource group ⊃ resource). A role the
+ * stack grants itself counts only for what waits for that grant and its propagation sleep.
+ * Also: every Key Vault secret a Container App references must be created by a step of the
+ * documented process (the stack's placeholder) and be settable by a declared identity.
+ */
+import {
+  identityName,
+  loadDeployIdentities,
+  renderCondition,
+  roleGuid,
+  type DeployIdentities,
+  type IdentityKey,
+  type RoleEntry,
+} from "../../config/identities";
+import type { Environment } from "../../components/shared/interfaces";
+import { isSecretValue, type PlannedResource } from "./run";
+
+export interface RoleDefinition {
+  actions: readonly string[];
+  notActions?: readonly string[];
+  dataActions?: readonly string[];
+}
+
+/**
+ * The built-in roles the declaration may use, as Microsoft's "Azure built-in roles" reference
+ * defines them (General, Privileged, Security sections; GUIDs in components/shared/roles.ts).
+ * Only what the check needs: the actions, NotActions and DataActions.
+ */
+const KEY_VAULT_ROLE_ACTIONS = [
+  "Microsoft.Authorization/*/read",
+  "Microsoft.Insights/alertRules/*",
+  "Microsoft.Resources/deployments/*",
+  "Microsoft.Resources/subscriptions/resourceGroups/read",
+  "Microsoft.Support/*",
+  "Microsoft.KeyVault/checkNameAvailability/read",
+  "Microsoft.KeyVault/deletedVaults/read",
+  "Microsoft.KeyVault/locations/*/read",
+  "Microsoft.KeyVault/vaults/*/read",
+  "Microsoft.KeyVault/operations/read",
+];
+export const BUILT_IN_ROLE_DEFINITIONS: Readonly<Record<string, RoleDefinition>> = {
+  Owner: { actions: ["*"] },
+  Contributor: {
+    actions: ["*"],
+    notActions: [
+      "Microsoft.Authorization/*/Delete",
+      "Microsoft.Authorization/*/Write",
+      "Microsoft.Authorization/elevateAccess/Action",
+    ],
+  },
+  Reader: { actions: ["*/read"] },
+  "User Access Administrator": { actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] },
+  "Role Based Access Control Administrator": {
+    actions: [
+      "Microsoft.Authorization/roleAssignments/write",
+      "Microsoft.Authorization/roleAssignments/delete",
+      "*/read",
+      "Microsoft.Support/*",
+    ],
+  },
+  "Key Vault Administrator": {
+    actions: KEY_VAULT_ROLE_ACTIONS,
+    dataActions: ["Microsoft.KeyVault/vaults/*"],
+  },
+  "Key Vault Reader": {
+    actions: KEY_VAULT_ROLE_ACTIONS,
+    dataActions: [
+      "Microsoft.KeyVault/vaults/*/read",
+      "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+    ],
+  },
+  "Key Vault Crypto Officer": {
+    actions: KEY_VAULT_ROLE_ACTIONS,
+    dataActions: ["Microsoft.KeyVault/vaults/keys/*", "Microsoft.KeyVault/vaults/keyrotationpolicies/*"],
+  },
+  "Key Vault Secrets Officer": {
+    actions: KEY_VAULT_ROLE_ACTIONS,
+    dataActions: ["Microsoft.KeyVault/vaults/secrets/*"],
+  },
+  "Key Vault Crypto User": {
+    actions: [],
+    dataActions: [
+      "Microsoft.KeyVault/vaults/keys/read",
+      "Microsoft.KeyVault/vaults/keys/update/action",
+      "Microsoft.KeyVault/vaults/keys/backup/action",
+      "Microsoft.KeyVault/vaults/keys/encrypt/action",
+      "Microsoft.KeyVault/vaults/keys/decrypt/action",
+      "Microsoft.KeyVault/vaults/keys/wrap/action",
+      "Microsoft.KeyVault/vaults/keys/unwrap/action",
+      "Microsoft.KeyVault/vaults/keys/sign/action",
+      "Microsoft.KeyVault/vaults/keys/verify/action",
+    ],
+  },
+  "Key Vault Secrets User": {
+    actions: [],
+    dataActions: [
+      "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+      "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+    ],
+  },
+};
+
+/** Every role definition the check knows: the built-in table plus the declaration's custom roles. */
+export function roleDefinitions(doc: DeployIdentities): Record<string, RoleDefinition> {
+  return { ...BUILT_IN_ROLE_DEFINITIONS, ...doc.customRoles };
+}
+
+/** Azure's action matching: case-insensitive, `*` matches any run of characters. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
+  return re.test(action);
+}
+
+export type ActionKind = "control" | "data";
+
+export function roleAllows(def: RoleDefinition, action: string, kind: ActionKind): boolean {
+  if (kind === "data") return (def.dataActions ?? []).some((p) => actionMatches(p, action));
+  return (
+    def.actions.some((p) => actionMatches(p, action)) &&
+    !(def.notActions ?? []).some((p) => actionMatches(p, action))
+  );
+}
+
+/** `scope` contains `target` (itself, or a child path: subscription ⊃ resource group ⊃ resource). */
+export function scopeContains(scope: string, target: string): boolean {
+  const s = scope.toLowerCase().replace(/\/+$/, "");
+  const t = target.toLowerCase();
+  return t === s || t.startsWith(`${s}/`);
+}
+
+/** `Microsoft.KeyVault/vaults/keys` from a resource ID (the last provider segment wins: extension resources). */
+export function resourceTypeOf(id: string): string {
+  const at = id.toLowerCase().lastIndexOf("/providers/");
+  if (at < 0) {
+    if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(id))
+      return "Microsoft.Resources/subscriptions/resourceGroups";
+    return "Microsoft.Resources/subscriptions";
+  }
+  const [ns, ...rest] = id.slice(at + "/providers/".length).split("/");
+  return [ns, ...rest.filter((_, i) => i % 2 === 0)].join("/");
+}
+
+/** One role held by one identity at one concrete scope. */
+export interface Holding {
+  identity: IdentityKey;
+  role: string;
+  scope: string;
+  entry: RoleEntry;
+  /** For `grantedBy: stack`: the planned role assignment that makes it. */
+  grantUrn?: string;
+}
+
+interface Operation {
+  identity: IdentityKey;
+  what: string;
+  /** The planned resource the operation creates or reads. */
+  urn: string;
+  scope: string;
+  action: string;
+  kind: ActionKind;
+  /** For role assignments: the role (GUID) and principal type requested, checked against the condition. */
+  assignment?: { roleGuid: string; principalType: string };
+}
+
+export interface Finding {
+  identity: string;
+  resource: string;
+  message: string;
+}
+
+export interface PermissionReport {
+  environment: Environment;
+  operations: Record<string, number>;
+  secretReferences: number;
+  findings: Finding[];
+}
+
+export interface PlanLike {
+  resources: readonly PlannedResource[];
+  invokes: readonly { token: string; inputs: Record<string, unknown>; result: Record<string, unknown> }[];
+  config: { environment: Environment };
+}
+
+const SLEEP = "time:index/sleep:Sleep";
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const unwrap = (v: unknown): unknown => (isSecretValue(v) ? v.value : v);
+
+/** The planned resources every resource waits for (explicit and property dependencies), transitively. */
+function dependencyClosure(resources: readonly PlannedResource[]): (urn: string) => Set<string> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const memo = new Map<string, Set<string>>();
+  const visit = (urn: string): Set<string> => {
+    const known = memo.get(urn);
+    if (known) return known;
+    const out = new Set<string>();
+    memo.set(urn, out);
+    const r = byUrn.get(urn);
+    if (!r) return out;
+    const direct = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
+    for (const d of direct) {
+      out.add(d);
+      for (const dd of visit(d)) out.add(dd);
+    }
+    return out;
+  };
+  return visit;
+}
+
+function dataOperations(type: string, inputs: Record<string, unknown>): string[] {
+  if (type === "azure-native:keyvault:Key") {
+    // Resource Manager reads the key first (existence check), then creates it; the rotation
+    // policy is its own data action (Azure/bicep#6539: ForbiddenByRbac ... keys/read).
+    const props = (unwrap(inputs.properties) ?? {}) as Record<string, unknown>;
+    return [
+      "Microsoft.KeyVault/vaults/keys/read",
+      "Microsoft.KeyVault/vaults/keys/create/action",
+      ...(props.rotationPolicy ? ["Microsoft.KeyVault/vaults/keyrotationpolicies/write"] : []),
+    ];
+  }
+  if (type === "azure-native:keyvault:Secret") {
+    return [
+      "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+      "Microsoft.KeyVault/vaults/secrets/setSecret/action",
+    ];
+  }
+  return [];
+}
+
+/** Checks a plan against the declaration. */
+export function checkPlanIdentities(
+  plan: PlanLike,
+  doc: DeployIdentities = loadDeployIdentities(),
+): PermissionReport {
+  const env = plan.config.environment;
+  const defs = roleDefinitions(doc);
+  const closure = dependencyClosure(plan.resources);
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const client =
+    plan.invokes.find((i) => i.token === "azure-native:authorization:getClientConfig")?.result ?? {};
+  const deployerObjectId = str(client.objectId)?.toLowerCase();
+  const azure = plan.resources.filter((r) => r.custom && r.type.startsWith("azure-native:") && str(r.id));
+  const subscription =
+    str(client.subscriptionId) !== undefined
+      ? `/subscriptions/${String(client.subscriptionId)}`
+      : (/^\/subscriptions\/[^/]+/i.exec(azure[0]?.id ?? "")?.[0] ?? "/subscriptions/unknown");
+  const resourceGroups = azure
+    .filter((r) => r.type === "azure-native:resources:ResourceGroup")
+    .map((r) => r.id!);
+  const vaults = azure.filter((r) => r.type === "azure-native:keyvault:Vault").map((r) => r.id!);
+  const assignments = azure.filter((r) => r.type === "azure-native:authorization:RoleAssignment");
+
+  // What each identity holds, at concrete scopes.
+  const holdings: Holding[] = [];
+  for (const [key, identity] of Object.entries(doc.identities) as [
+    IdentityKey,
+    DeployIdentities["identities"][IdentityKey],
+  ][]) {
+    for (const entry of identity.roles) {
+      const scopes =
+        entry.scope === "subscription"
+          ? [subscription]
+          : entry.scope === "resourceGroup"
+            ? resourceGroups
+            : vaults;
+      for (const scope of scopes) {
+        if (entry.grantedBy !== "stack") {
+          holdings.push({ identity: key, role: entry.role, scope, entry });
+          continue;
+        }
+        // Only what the plan really grants the identity running it, on that scope.
+        const guid = roleGuid(doc, entry.role, env).toLowerCase();
+        const grant = assignments.find(
+          (a) =>
+            str(a.inputs.scope)?.toLowerCase() === scope.toLowerCase() &&
+            str(a.inputs.roleDefinitionId)?.toLowerCase().endsWith(guid) &&
+            str(a.inputs.principalId)?.toLowerCase() === deployerObjectId,
+        );
+        if (grant) holdings.push({ identity: key, role: entry.role, scope, entry, grantUrn: grant.urn });
+      }
+    }
+  }
+
+  // What each identity must do.
+  const ops: Operation[] = [];
+  for (const r of azure) {
+    const id = r.id!;
+    const type = resourceTypeOf(id);
+    // Previews read every resource (refresh), keys and secrets through their data actions.
+    ops.push({
+      identity: "preview",
+      what: "read (preview --refresh)",
+      urn: r.urn,
+      scope: id,
+      action: `${type}/read`,
+      kind: "control",
+    });
+    if (r.type === "azure-native:keyvault:Key")
+      ops.push({
+        identity: "preview",
+        what: "read (preview --refresh)",
+        urn: r.urn,
+        scope: id,
+        action: "Microsoft.KeyVault/vaults/keys/read",
+        kind: "data",
+      });
+    if (r.type === "azure-native:keyvault:Secret")
+      ops.push({
+        identity: "preview",
+        what: "read (preview --refresh)",
+        urn: r.urn,
+        scope: id,
+        action: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+        kind: "data",
+      });
+    if (r.external) continue;
+    const assignment =
+      r.type === "azure-native:authorization:RoleAssignment"
+        ? {
+            roleGuid: (str(r.inputs.roleDefinitionId) ?? "").split("/").pop() ?? "",
+            principalType: str(r.inputs.principalType) ?? "(not set)",
+          }
+        : undefined;
+    ops.push({
+      identity: "deploy",
+      what: "create",
+      urn: r.urn,
+      scope: id,
+      action: `${type}/write`,
+      kind: "control",
+      ...(assignment ? { assignment } : {}),
+    });
+    for (const action of dataOperations(r.type, r.inputs))
+      ops.push({ identity: "deploy", what: "create", urn: r.urn, scope: id, action, kind: "data" });
+  }
+  for (const invoke of plan.invokes.filter((i) => i.token === "azure-native:keyvault:getKey")) {
+    const keyId = str(invoke.result.id) ?? "";
+    const key = azure.find((r) => r.id?.toLowerCase() === keyId.toLowerCase());
+    for (const identity of ["deploy", "preview"] as const)
+      ops.push({
+        identity,
+        what: "getKey",
+        urn: key?.urn ?? keyId,
+        scope: keyId,
+        action: "Microsoft.KeyVault/vaults/keys/read",
+        kind: "data",
+      });
+  }
+
+  const conditionAllows = (h: Holding, op: Operation): string | undefined => {
+    if (
+      !h.entry.condition ||
+      !op.assignment ||
+      !op.action.toLowerCase().startsWith("microsoft.authorization/roleassignments/")
+    )
+      return undefined;
+    const allowed = (h.entry.condition.allowedRoles[env] ?? []).map((role) => ({
+      role,
+      guid: roleGuid(doc, role, env),
+    }));
+    if (!allowed.some((a) => a.guid.toLowerCase() === op.assignment!.roleGuid.toLowerCase()))
+      return `its condition (${env}) does not list role ${roleLabel(doc, op.assignment.roleGuid, env)} in allowedRoles`;
+    if (
+      !h.entry.condition.principalTypes.some(
+        (t) => t.toLowerCase() === op.assignment!.principalType.toLowerCase(),
+      )
+    )
+      return `its condition allows principal types ${h.entry.condition.principalTypes.join(", ")}, not ${op.assignment.principalType}`;
+    return undefined;
+  };
+
+  const findings: Finding[] = [];
+  const counts: Record<string, number> = {};
+  for (const op of ops) {
+    const name = identityName(doc.identities[op.identity], env);
+    counts[name] = (counts[name] ?? 0) + 1;
+    const relevant = holdings.filter(
+      (h) =>
+        h.identity === op.identity &&
+        scopeContains(h.scope, op.scope) &&
+        defs[h.role] &&
+        roleAllows(defs[h.role], op.action, op.kind),
+    );
+    const refusals: string[] = [];
+    const ok = relevant.some((h) => {
+      const refused = conditionAllows(h, op);
+      if (refused) {
+        refusals.push(`${h.role} holds it but ${refused}`);
+        return false;
+      }
+      if (h.grantUrn) {
+        // A grant the stack makes only helps what waits for it and for a propagation sleep after it.
+        const deps = closure(op.urn);
+        const waits = [...deps].some((d) => byUrn.get(d)?.type === SLEEP && closure(d).has(h.grantUrn!));
+        if (!waits) {
+          refusals.push(
+            `${h.role} is granted by the stack (${h.grantUrn}) but this does not wait for it and its propagation sleep`,
+          );
+          return false;
+        }
+      }
+      return true;
+    });
+    if (ok) continue;
+    const candidates = Object.entries(defs)
+      .filter(([, def]) => roleAllows(def, op.action, op.kind))
+      .map(([role]) => role);
+    const held = holdings
+      .filter((h) => h.identity === op.identity && scopeContains(h.scope, op.scope))
+      .map((h) => h.role);
+    findings.push({
+      identity: name,
+      resource: op.urn,
+      message:
+        `${op.what} needs ${op.kind === "data" ? "data action" : "action"} ${op.action} on ${op.scope}; ` +
+        (refusals.length > 0 ? `${refusals.join("; ")}. ` : "") +
+        `roles that allow it: ${candidates.join(", ") || "(none known)"}; ` +
+        `${name} holds at that scope (deploy/identities.yaml): ${[...new Set(held)].join(", ") || "nothing"}`,
+    });
+  }
+
+  // Secret references: created by the documented process (the stack's placeholder, before the app)
+  // and settable afterwards by a declared identity through Resource Manager.
+  let secretReferences = 0;
+  const secrets = azure.filter((r) => r.type === "azure-native:keyvault:Secret");
+  for (const app of azure.filter((r) => r.type === "azure-native:app:ContainerApp")) {
+    const configuration = (unwrap(app.inputs.configuration) ?? {}) as Record<string, unknown>;
+    for (const ref of (unwrap(configuration.secrets) as Record<string, unknown>[] | undefined) ?? []) {
+      const url = str(unwrap(ref.keyVaultUrl));
+      if (!url) continue;
+      secretReferences++;
+      const m = /^https:\/\/([^./]+)\.vault\.azure\.net\/secrets\/([^/]+)/i.exec(url);
+      const secret = m
+        ? secrets.find(
+            (s) =>
+              str(s.inputs.vaultName)?.toLowerCase() === m[1].toLowerCase() &&
+              str(s.inputs.secretName)?.toLowerCase() === m[2].toLowerCase(),
+          )
+        : undefined;
+      const where = `${app.type} ${app.name}`;
+      if (!secret) {
+        findings.push({
+          identity: "(process)",
+          resource: app.urn,
+          message: `${where} references Key Vault secret ${url}, which no step of the documented process creates (the stack creates each referenced secret as a placeholder: KeyVault.addPlaceholderSecret, docs/container-apps.md); creating the app would fail`,
+        });
+        continue;
+      }
+      if (!closure(app.urn).has(secret.urn)) {
+        findings.push({
+          identity: "(process)",
+          resource: app.urn,
+          message: `${where} does not wait for its secret ${secret.name} (${url}); creating the app before the secret exists fails`,
+        });
+      }
+      const writers = holdings.filter(
+        (h) =>
+          h.identity === "secretWriters" &&
+          scopeContains(h.scope, secret.id!) &&
+          roleAllows(defs[h.role], "Microsoft.KeyVault/vaults/secrets/write", "control") &&
+          roleAllows(defs[h.role], "Microsoft.KeyVault/vaults/secrets/setSecret/action", "data"),
+      );
+      if (writers.length === 0) {
+        findings.push({
+          identity: identityName(doc.identities.secretWriters, env),
+          resource: secret.urn,
+          message: `nobody declared can set the value of ${url}: ${identityName(doc.identities.secretWriters, env)} needs action Microsoft.KeyVault/vaults/secrets/write and data action Microsoft.KeyVault/vaults/secrets/setSecret/action on the vault (e.g. Platform Secret Writer)`,
+        });
+      }
+    }
+  }
+  return { environment: env, operations: counts, secretReferences, findings };
+}
+
+function roleLabel(doc: DeployIdentities, guid: string, env: Environment): string {
+  const all = [...Object.keys(BUILT_IN_ROLE_DEFINITIONS), ...Object.keys(doc.customRoles)];
+  const name = all.find((role) => {
+    try {
+      return roleGuid(doc, role, env).toLowerCase() === guid.toLowerCase();
+    } catch {
+      return false;
+    }
+  });
+  return name ? `${name} (${guid})` : guid;
+}
+
+/** The plan's verdict text; exit code 1 when any finding. */
+export function renderPermissionReport(report: PermissionReport): { text: string; exitCode: number } {
+  const counts = Object.entries(report.operations)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(", ");
+  const head = `Deploy identities (deploy/identities.yaml, environment ${report.environment}): operations checked: ${counts}; ${report.secretReferences} app secret reference(s)`;
+  if (report.findings.length === 0) return { text: `${head}: all allowed.`, exitCode: 0 };
+  const lines = [`${head}: ${report.findings.length} the declared identities cannot perform:`];
+  for (const f of report.findings) {
+    lines.push(`  [${f.identity}] ${f.resource}`, `    ${f.message}`);
+  }
+  return { text: lines.join("\n"), exitCode: 1 };
+}
+
+/** For docs and setup: the condition text per environment (re-exported for one import). */
+export { renderCondition };

@@ -1,0 +1,210 @@
+/**
+ * `npm run deploy:setup -- --stack <name>`
+ *
+ * Prints the exact `az` commands of the one-time Azure setup of a stack, from
+ * deploy/identities.yaml and the stack's configuration: the managed identities and their GitHub
+ * federated credentials, the custom roles (under the GUIDs the stack assigns them by), every
+ * `grantedBy: setup` role assignment with its ABAC condition, and the `grantedBy: admin` steps
+ * to run after the first deploy. Run the output as a tenant administrator (Owner or User Access
+ * Administrator on the subscription). Nothing here talks to Azure.
+ *
+ * Exit codes: 0 printed; 2 bad usage, unknown stack, or a bad stack file or declaration.
+ */
+import { validatePlatformConfig } from "../config";
+import {
+  customRoleName,
+  identityName,
+  loadDeployIdentities,
+  renderCondition,
+  roleGuid,
+  type DeployIdentities,
+  type IdentityDeclaration,
+} from "../config/identities";
+import type { Environment } from "../components/shared/interfaces";
+import { resourceName } from "../components/shared/naming";
+import { isConfigError } from "../lib/offline/plan";
+import { readStackConfig } from "../lib/offline/stackConfig";
+
+const USAGE = `usage: npm run deploy:setup -- --stack <name>
+  --stack <name>   the stack (Pulumi.<name>.yaml) whose one-time Azure setup to print`;
+
+/** Role Definitions - Create Or Update (Microsoft.Authorization REST API, 2022-04-01). */
+const ROLE_DEFINITIONS_API = "2022-04-01";
+
+/** A shell word in single quotes (a `'` inside becomes `'\''`). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+const SUBSCRIPTION = '"/subscriptions/$SUBSCRIPTION_ID"';
+const principalVar = (key: string) => `${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_ID`;
+
+function federatedSubject(doc: DeployIdentities, identity: IdentityDeclaration, env: Environment): string {
+  return identity.federatedSubject === "pull_request"
+    ? "repo:${GITHUB_REPOSITORY}:pull_request"
+    : `repo:\${GITHUB_REPOSITORY}:environment:${doc.github.environments[env]}`;
+}
+
+/** The commands for one stack, as shell text. */
+export function renderSetup(
+  doc: DeployIdentities,
+  stack: string,
+  env: Environment,
+  resourceGroup: string,
+): string {
+  const out: string[] = [];
+  const add = (...lines: string[]) => out.push(...lines);
+  const idRg = doc.identityResourceGroup;
+  const idSub = '--subscription "$IDENTITY_SUBSCRIPTION_ID"';
+  add(
+    `# One-time Azure setup of stack ${stack} (environment ${env}), generated from deploy/identities.yaml`,
+    `# by \`npm run deploy:setup -- --stack ${stack}\`. Run as a tenant administrator in bash.`,
+    `: "\${SUBSCRIPTION_ID:?set SUBSCRIPTION_ID to the subscription of stack ${stack}}"`,
+    ': "${GITHUB_REPOSITORY:?set GITHUB_REPOSITORY to owner/repo}"',
+    "# Where the CI identities live (one place for every stack; default: this subscription).",
+    ': "${IDENTITY_SUBSCRIPTION_ID:=$SUBSCRIPTION_ID}"',
+    "",
+    "# 1. Managed identities with one federated credential each (OIDC, no secret anywhere).",
+    `az group create ${idSub} -n ${idRg} -l ${doc.identityLocation}`,
+  );
+  const managed = Object.entries(doc.identities).filter(([, i]) => i.kind === "managedIdentity");
+  for (const [, identity] of managed) {
+    const name = identityName(identity, env);
+    const credential =
+      identity.federatedSubject === "pull_request"
+        ? "pull-request"
+        : `environment-${doc.github.environments[env]}`;
+    add(
+      `az identity create ${idSub} -g ${idRg} -n ${name}`,
+      `az identity federated-credential create ${idSub} -g ${idRg} --identity-name ${name} \\`,
+      `  --name ${credential} --issuer ${doc.github.issuer} \\`,
+      `  --subject "${federatedSubject(doc, identity, env)}" --audiences ${doc.github.audience}`,
+    );
+  }
+  for (const [key, identity] of managed) {
+    add(
+      `${principalVar(key)}=$(az identity show ${idSub} -g ${idRg} -n ${identityName(identity, env)} --query principalId -o tsv)`,
+    );
+  }
+  add(
+    "",
+    `# 2. Custom roles, created under the GUIDs the stack assigns them by (names are unique per tenant).`,
+  );
+  for (const [role, def] of Object.entries(doc.customRoles)) {
+    const body = {
+      properties: {
+        roleName: customRoleName(role, env),
+        description: def.description,
+        type: "CustomRole",
+        permissions: [
+          { actions: def.actions, notActions: [], dataActions: def.dataActions, notDataActions: [] },
+        ],
+        assignableScopes: ["/subscriptions/SUBSCRIPTION_ID_PLACEHOLDER"],
+      },
+    };
+    const json = shellQuote(JSON.stringify(body)).replace(
+      "SUBSCRIPTION_ID_PLACEHOLDER",
+      `'"$SUBSCRIPTION_ID"'`,
+    );
+    add(
+      `az rest --method put \\`,
+      `  --url "https://management.azure.com/subscriptions/$SUBSCRIPTION_ID/providers/Microsoft.Authorization/roleDefinitions/${roleGuid(doc, role, env)}?api-version=${ROLE_DEFINITIONS_API}" \\`,
+      `  --body ${json}`,
+    );
+  }
+  add("", "# 3. Role assignments made before the first deploy (subscription scope).");
+  for (const [key, identity] of managed) {
+    for (const entry of identity.roles.filter((r) => r.grantedBy === "setup")) {
+      const condition = entry.condition ? renderCondition(doc, env) : undefined;
+      add(
+        `# ${identityName(identity, env)}: ${entry.role}`,
+        `az role assignment create --assignee-object-id "$${principalVar(key)}" --assignee-principal-type ServicePrincipal \\`,
+        `  --role ${roleGuid(doc, entry.role, env)} --scope ${SUBSCRIPTION}${condition ? " \\" : ""}`,
+        ...(condition ? [`  --condition ${shellQuote(condition)} --condition-version 2.0`] : []),
+      );
+    }
+  }
+  const later = Object.entries(doc.identities).flatMap(([key, identity]) =>
+    identity.roles.filter((r) => r.grantedBy === "admin").map((entry) => ({ key, identity, entry })),
+  );
+  if (later.length > 0) {
+    add("", `# 4. After the first \`pulumi up\` of ${stack}: grants on what the stack created.`);
+    for (const { key, identity, entry } of later) {
+      const name = identityName(identity, env);
+      if (identity.kind === "group") {
+        add(
+          `${principalVar(key)}=$(az ad group create --display-name ${name} --mail-nickname ${name} --query id -o tsv)`,
+        );
+      }
+      const type = identity.kind === "group" ? "Group" : "ServicePrincipal";
+      const scopes =
+        entry.scope === "stackVaults"
+          ? `$(az keyvault list --subscription "$SUBSCRIPTION_ID" -g ${resourceGroup} --query "[].id" -o tsv)`
+          : `"/subscriptions/$SUBSCRIPTION_ID/resourceGroups/${resourceGroup}"`;
+      add(
+        `for SCOPE in ${scopes}; do`,
+        `  az role assignment create --assignee-object-id "$${principalVar(key)}" --assignee-principal-type ${type} \\`,
+        `    --role ${roleGuid(doc, entry.role, env)} --scope "$SCOPE"`,
+        "done",
+      );
+    }
+  }
+  add("", "# GitHub: AZURE_CLIENT_ID of the repository (previews) and of the stack's environment (deploys).");
+  for (const [, identity] of managed) {
+    add(`az identity show ${idSub} -g ${idRg} -n ${identityName(identity, env)} --query clientId -o tsv`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** Reads the stack's config and the declaration and renders its setup. Throws ConfigError on bad input. */
+export function setupForStack(stack: string, identitiesFile?: string): string {
+  const stackConfig = readStackConfig(stack);
+  const config = validatePlatformConfig({
+    ...stackConfig.projectSettings,
+    location: stackConfig.config["azure-native:location"],
+  });
+  const doc = loadDeployIdentities(identitiesFile);
+  const resourceGroup = resourceName(config, "resourceGroup", "");
+  return renderSetup(doc, stack, config.environment, resourceGroup);
+}
+
+function main(argv: string[]): number {
+  let stack: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag === "--help" || flag === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (flag !== "--stack") {
+      process.stderr.write(
+        `deploy:setup: ${flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(flag)}`}\n${USAGE}\n`,
+      );
+      return 2;
+    }
+    const value = inline ?? argv[++i];
+    if (!value || value.startsWith("--") || !/^[A-Za-z0-9_.-]+$/.test(value)) {
+      process.stderr.write(
+        `deploy:setup: --stack needs a stack name (got ${JSON.stringify(value ?? "")})\n${USAGE}\n`,
+      );
+      return 2;
+    }
+    stack = value;
+  }
+  if (!stack) {
+    process.stderr.write(`deploy:setup: --stack is required\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    process.stdout.write(setupForStack(stack));
+    return 0;
+  } catch (err) {
+    if (isConfigError(err)) {
+      process.stderr.write(`deploy:setup: stack ${stack}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,89 @@
+/**
+ * The one-time setup printed by `npm run deploy:setup` and the generated block of
+ * docs/running-in-ci.md, both checked against deploy/identities.yaml.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import { identityName, loadDeployIdentities, renderCondition, roleGuid } from "../config/identities";
+import { setupForStack, shellQuote } from "../scripts/deploy-setup";
+import { CI_DOC, END, START, renderCiDoc } from "../scripts/identities-docs";
+import { runScript } from "./helpers/cli";
+
+const doc = loadDeployIdentities();
+
+describe("docs/running-in-ci.md", () => {
+  const current = fs.readFileSync(CI_DOC, "utf8");
+
+  it("has the identities block as deploy/identities.yaml generates it (run npm run docs:identities)", () => {
+    expect(current).toBe(renderCiDoc(current));
+    expect(current.indexOf(START)).toBeGreaterThan(0);
+    expect(current.indexOf(END)).toBeGreaterThan(current.indexOf(START));
+  });
+
+  it("no longer claims cloud admins are Owner, and lists Key Vault Reader in the prod condition", () => {
+    expect(current).not.toMatch(/`cloudAdmin` human role is `Owner`/);
+    const block = current.slice(current.indexOf(START), current.indexOf(END));
+    expect(block).toMatch(/- prod: .*Key Vault Reader \(`21090545-7ca7-4776-b22c-e363652d74d2`\)/);
+  });
+});
+
+describe("npm run deploy:setup -- --stack prod", () => {
+  const run = runScript("deploy-setup", "--stack", "prod");
+  const out = run.stdout;
+
+  it("exits 0 and prints what setupForStack renders, as valid bash", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(out).toBe(setupForStack("prod"));
+    const syntax = spawnSync("bash", ["-n"], { input: out, encoding: "utf8" });
+    expect(syntax.status).toBe(0);
+  });
+
+  it("creates each managed identity with its federated credential subject", () => {
+    expect(out).toContain(`-n ${identityName(doc.identities.deploy, "prod")}`);
+    expect(out).toContain('--subject "repo:${GITHUB_REPOSITORY}:environment:production"');
+    expect(out).toContain('--subject "repo:${GITHUB_REPOSITORY}:pull_request"');
+  });
+
+  it("creates every custom role under the GUID the stack assigns, with exactly the declared actions", () => {
+    for (const [role, def] of Object.entries(doc.customRoles)) {
+      const line = out.split("\n").find((l) => l.includes(`"roleName":"${role} (prod)"`));
+      expect(line).toBeDefined();
+      for (const action of [...def.actions, ...def.dataActions]) expect(line).toContain(`"${action}"`);
+      expect(out).toContain(`roleDefinitions/${roleGuid(doc, role, "prod")}?api-version=2022-04-01`);
+    }
+  });
+
+  it("makes every grantedBy: setup assignment at subscription scope, the RBAC administrator with its condition", () => {
+    for (const [key, identity] of Object.entries(doc.identities)) {
+      for (const entry of identity.roles.filter((r) => r.grantedBy === "setup")) {
+        const variable = `$${key.toUpperCase()}_ID`;
+        expect(out).toContain(
+          `--assignee-object-id "${variable}" --assignee-principal-type ServicePrincipal \\\n  --role ${roleGuid(doc, entry.role, "prod")} --scope "/subscriptions/$SUBSCRIPTION_ID"`,
+        );
+      }
+    }
+    expect(out).toContain(`--condition ${shellQuote(renderCondition(doc, "prod")!)} --condition-version 2.0`);
+    expect(out).not.toContain(`--role ${roleGuid(doc, "Owner", "prod")}`);
+  });
+
+  it("grants the secret writers group its role on the stack's vaults after the first deploy", () => {
+    expect(out).toMatch(/az keyvault list --subscription "\$SUBSCRIPTION_ID" -g rg-sap-prod/);
+    expect(out).toContain(
+      `--assignee-principal-type Group \\\n    --role ${roleGuid(doc, "Platform Secret Writer", "prod")}`,
+    );
+  });
+});
+
+describe("npm run deploy:setup: bad usage exits 2", () => {
+  it.each([
+    [["--stakc", "prod"], "unknown option --stakc"],
+    [[], "--stack is required"],
+    [["--stack", "staging"], "Pulumi.staging.yaml"],
+  ])("%j", (args, says) => {
+    const run = runScript("deploy-setup", ...args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(says);
+    expect(run.stdout).toBe("");
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * Deployer permissions (lib/offline/permissions.ts): the role table and matching rules, then the
+ * real prod plan against deploy/identities.yaml and against declarations that would fail on
+ * Azure: a missing key role, an allowed-role list without Key Vault Reader, a read-only identity
+ * without the data role getKey needs, a key that does not wait for its grant, and an app whose
+ * secret reference nothing creates.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { IDENTITIES_FILE, parseDeployIdentities, type DeployIdentities } from "../../config/identities";
+import {
+  BUILT_IN_ROLE_DEFINITIONS as R,
+  actionMatches,
+  checkPlanIdentities,
+  renderPermissionReport,
+  resourceTypeOf,
+  roleAllows,
+  scopeContains,
+} from "../../lib/offline/permissions";
+import { planStack, type Plan } from "../../lib/offline/plan";
+import { runScript } from "../helpers/cli";
+
+/** The YAML as plain data, loosely typed so tests can break it. */
+interface RawRole {
+  role: string;
+  scope: string;
+  condition?: { allowedRoles: Record<string, string[]> };
+}
+interface Raw {
+  identities: Record<string, { roles: RawRole[] }>;
+  customRoles: Record<string, { actions: string[] }>;
+  [key: string]: unknown;
+}
+const text = fs.readFileSync(IDENTITIES_FILE, "utf8");
+const declaration = (edit: (doc: Raw) => void = () => undefined): DeployIdentities => {
+  const doc = parse(text) as Raw;
+  edit(doc);
+  return parseDeployIdentities(stringify(doc));
+};
+const withoutCryptoOfficer = (doc: Raw) => {
+  doc.identities.deploy.roles = doc.identities.deploy.roles.filter(
+    (r) => r.role !== "Key Vault Crypto Officer",
+  );
+  for (const list of Object.values(
+    doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles,
+  ))
+    list.splice(list.indexOf("Key Vault Crypto Officer"), 1);
+};
+
+describe("the role table and its matching rules", () => {
+  it("matches actions case-insensitively with wildcards", () => {
+    expect(actionMatches("*/read", "Microsoft.KeyVault/vaults/read")).toBe(true);
+    expect(
+      actionMatches("Microsoft.Authorization/*/Write", "microsoft.authorization/roleAssignments/write"),
+    ).toBe(true);
+    expect(
+      actionMatches("Microsoft.KeyVault/vaults/keys/*", "Microsoft.KeyVault/vaults/secrets/setSecret/action"),
+    ).toBe(false);
+  });
+
+  it("Contributor writes resources but neither role assignments nor locks", () => {
+    expect(roleAllows(R.Contributor, "Microsoft.KeyVault/vaults/keys/write", "control")).toBe(true);
+    expect(roleAllows(R.Contributor, "Microsoft.Authorization/roleAssignments/write", "control")).toBe(false);
+    expect(roleAllows(R.Contributor, "Microsoft.Authorization/locks/write", "control")).toBe(false);
+    // Control-plane roles carry no data actions: keys through ARM need a Key Vault data role.
+    expect(roleAllows(R.Contributor, "Microsoft.KeyVault/vaults/keys/create/action", "data")).toBe(false);
+    expect(
+      roleAllows(
+        R["Role Based Access Control Administrator"],
+        "Microsoft.Authorization/locks/write",
+        "control",
+      ),
+    ).toBe(false);
+  });
+
+  it("Key Vault Crypto Officer creates keys; Key Vault Reader reads key and secret metadata, never a value", () => {
+    expect(
+      roleAllows(R["Key Vault Crypto Officer"], "Microsoft.KeyVault/vaults/keys/create/action", "data"),
+    ).toBe(true);
+    expect(
+      roleAllows(
+        R["Key Vault Crypto Officer"],
+        "Microsoft.KeyVault/vaults/keyrotationpolicies/write",
+        "data",
+      ),
+    ).toBe(true);
+    expect(roleAllows(R["Key Vault Reader"], "Microsoft.KeyVault/vaults/keys/read", "data")).toBe(true);
+    expect(
+      roleAllows(R["Key Vault Reader"], "Microsoft.KeyVault/vaults/secrets/readMetadata/action", "data"),
+    ).toBe(true);
+    expect(
+      roleAllows(R["Key Vault Reader"], "Microsoft.KeyVault/vaults/secrets/getSecret/action", "data"),
+    ).toBe(false);
+    expect(roleAllows(R["Key Vault Reader"], "Microsoft.KeyVault/vaults/keys/create/action", "data")).toBe(
+      false,
+    );
+  });
+
+  it("contains scopes: subscription ⊃ resource group ⊃ resource, not a sibling with a common prefix", () => {
+    const rg = "/subscriptions/s/resourceGroups/rg-sap-prod";
+    expect(scopeContains("/subscriptions/s", `${rg}/providers/Microsoft.KeyVault/vaults/kv`)).toBe(true);
+    expect(scopeContains(rg, rg)).toBe(true);
+    expect(scopeContains(rg, "/subscriptions/s/resourceGroups/rg-sap-prod2")).toBe(false);
+    expect(scopeContains(`${rg}/providers/Microsoft.KeyVault/vaults/kv`, rg)).toBe(false);
+  });
+
+  it("derives the resource type (and so the write action) from an ARM ID, extension resources included", () => {
+    const kv = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+    expect(resourceTypeOf(`${kv}/keys/k`)).toBe("Microsoft.KeyVault/vaults/keys");
+    expect(resourceTypeOf(`${kv}/providers/Microsoft.Authorization/roleAssignments/g`)).toBe(
+      "Microsoft.Authorization/roleAssignments",
+    );
+    expect(resourceTypeOf("/subscriptions/s/resourceGroups/rg")).toBe(
+      "Microsoft.Resources/subscriptions/resourceGroups",
+    );
+    expect(resourceTypeOf("/subscriptions/s/providers/Microsoft.Security/pricings/KeyVaults")).toBe(
+      "Microsoft.Security/pricings",
+    );
+  });
+});
+
+describe("the prod plan", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await planStack("prod");
+  });
+  const findingsWith = (doc: DeployIdentities, p: Plan = plan) => checkPlanIdentities(p, doc).findings;
+
+  it("is allowed in full for the checked-in declaration, with getKey checked for both identities", () => {
+    const report = checkPlanIdentities(plan, declaration());
+    expect(report.findings).toEqual([]);
+    expect(report.operations["sap-deploy-prod"]).toBeGreaterThan(100);
+    expect(report.operations["sap-ci-preview"]).toBeGreaterThan(100);
+    expect(report.secretReferences).toBe(2);
+    expect(plan.invokes.some((i) => i.token === "azure-native:keyvault:getKey")).toBe(true);
+    expect(renderPermissionReport(report).exitCode).toBe(0);
+  });
+
+  it("fails on the keys when the deploy identity lacks Key Vault Crypto Officer, naming that role", () => {
+    const findings = findingsWith(declaration(withoutCryptoOfficer));
+    const keys = findings.filter((f) => f.resource.includes("azure-native:keyvault:Key::"));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys[0].identity).toBe("sap-deploy-prod");
+    expect(keys[0].message).toMatch(/keys\/(read|create\/action) on \/subscriptions\/.+\/vaults\/.+\/keys\//);
+    expect(keys[0].message).toContain("Key Vault Crypto Officer");
+  });
+
+  it("refuses the prod cloud admins' Key Vault Reader when the allowed-role list omits it (ABAC condition)", () => {
+    const findings = findingsWith(
+      declaration((doc) => {
+        const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
+        list.splice(list.indexOf("Key Vault Reader"), 1);
+      }),
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0].resource).toMatch(
+      /HumanAccess\$azure-native:authorization:RoleAssignment::.*cloudAdmin.*key-vault-reader/,
+    );
+    expect(findings[0].message).toContain("does not list role Key Vault Reader");
+  });
+
+  it("fails getKey for the read-only preview identity without a Key Vault data role", () => {
+    const findings = findingsWith(
+      declaration((doc) => {
+        doc.identities.preview.roles = doc.identities.preview.roles.filter(
+          (r) => r.role !== "Key Vault Reader",
+        );
+      }),
+    );
+    const getKey = findings.filter((f) => f.identity === "sap-ci-preview" && f.message.startsWith("getKey"));
+    expect(getKey).toHaveLength(1);
+    expect(getKey[0].message).toContain("Key Vault Reader");
+  });
+
+  it("does not count the stack's own grant for a key that does not wait for its propagation sleep", () => {
+    const racing: Plan = {
+      ...plan,
+      resources: plan.resources.map((r) =>
+        r.type === "azure-native:keyvault:Key" ? { ...r, dependencies: [], propertyDependencies: {} } : r,
+      ),
+    };
+    const findings = findingsWith(declaration(), racing).filter((f) =>
+      f.resource.includes(":keyvault:Key::"),
+    );
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings[0].message).toMatch(
+      /Key Vault Crypto Officer is granted by the stack .* does not wait for it/,
+    );
+  });
+
+  it("reports an app whose Key Vault secret reference no step of the process creates (exit 1)", () => {
+    const noPlaceholders: Plan = {
+      ...plan,
+      resources: plan.resources.filter((r) => r.type !== "azure-native:keyvault:Secret"),
+    };
+    const report = checkPlanIdentities(noPlaceholders, declaration());
+    const refs = report.findings.filter((f) => f.identity === "(process)");
+    expect(refs.map((f) => f.resource)).toEqual([
+      expect.stringContaining("ContainerApp::app-web-app"),
+      expect.stringContaining("ContainerApp::app-api-app"),
+    ]);
+    expect(refs[0].message).toMatch(
+      /web-session-signing-key, which no step of the documented process creates/,
+    );
+    expect(renderPermissionReport(report)).toMatchObject({ exitCode: 1 });
+  });
+
+  it("reports a secret nobody declared can set", () => {
+    const findings = findingsWith(
+      declaration((doc) => {
+        doc.identities.secretWriters.roles[0].role = "Key Vault Reader";
+      }),
+    );
+    expect(findings.length).toBe(2);
+    expect(findings[0].message).toMatch(/nobody declared can set the value/);
+  });
+});
+
+describe("npm run plan with another declaration (DEPLOY_IDENTITIES_FILE)", () => {
+  const withFile = <T>(content: string, fn: () => T): T => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "identities-"));
+    const file = path.join(dir, "identities.yaml");
+    fs.writeFileSync(file, content);
+    const before = process.env.DEPLOY_IDENTITIES_FILE;
+    process.env.DEPLOY_IDENTITIES_FILE = file;
+    try {
+      return fn();
+    } finally {
+      if (before === undefined) delete process.env.DEPLOY_IDENTITIES_FILE;
+      else process.env.DEPLOY_IDENTITIES_FILE = before;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("exits 2 on a bad declaration, naming key, value and what is allowed, before anything registers", () => {
+    const run = withFile(text.replace("scope: stackVaults", "scope: tenant"), () =>
+      runScript("plan", "--stack", "dev"),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("Invalid deploy identities declaration");
+    expect(run.stderr).toMatch(
+      /identities\.yaml: identities\.deploy\.roles\[\d\]\.scope = "tenant": .*subscription/,
+    );
+    expect(run.stdout).toBe("");
+  });
+
+  it("exits 1 when it lacks the key role, naming Key Vault Crypto Officer, the vault scope and the key", () => {
+    const doc = parse(text) as Raw;
+    withoutCryptoOfficer(doc);
+    const run = withFile(stringify(doc), () => runScript("plan", "--stack", "prod"));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/Deploy identities .*the declared identities cannot perform/);
+    expect(run.stdout).toMatch(/\[sap-deploy-prod\] urn:.*keyvault:Key::cmk-storage-key/);
+    expect(run.stdout).toContain("Key Vault Crypto Officer");
+  });
+});
