@@ -29,7 +29,8 @@ export function refersTo(from: StackResource, value: unknown, to: StackResource)
 
 /** How a violation names a resource. */
 export function label(r: StackResource): string {
-  return `${r.type} ${r.name}`;
+  // The canonical token: a verdict must not depend on which token form registered the resource.
+  return `${r.canonical ?? r.type} ${r.name}`;
 }
 
 /**

@@ -151,11 +151,20 @@ describe("data loss and what no lock window can cover come out flagged", () => {
     expect(p.failures.map((f) => f.kind)).toContain("data-loss");
   });
 
-  it("removing the only frontend app makes the apps environment internal: a replace, refused", async () => {
-    const next = await exported({ configOverrides: { apps: apps.filter((a) => a.name !== "web") } });
-    const env = byName(diff(baseline, next), "apps-environment");
+  it("an environment deployed external (before the edge) becoming internal is a replace, refused", () => {
+    // The apps environment is always internal now (EDGE-1); one deployed before the edge existed
+    // was external, and Azure cannot switch the mode in place.
+    const old = oldStateWith("::apps-environment", (inputs) => {
+      (inputs.vnetConfiguration as Record<string, unknown>).internal = false;
+    });
+    const env = byName(diff(old, baseline), "apps-environment");
     expect(env?.replaceReasons.map((r) => r.property)).toEqual(["vnetConfiguration.internal"]);
     expect(env?.findings.map((f) => f.kind)).toEqual(["protected", "scope-locked"]);
+  });
+
+  it("removing the only frontend app leaves the apps environment as it is", async () => {
+    const next = await exported({ configOverrides: { apps: apps.filter((a) => a.name !== "web") } });
+    expect(byName(diff(baseline, next), "apps-environment")).toBeUndefined();
   });
 
   it("a location written differently (case, spaces) is not a move", () => {

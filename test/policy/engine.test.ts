@@ -641,12 +641,10 @@ describe("the pack on real plans", () => {
   });
 
   it("every synthetic defect is reported on the resource that carries it; clean copies repeat the template", async () => {
-    const { doc, defects } = syntheticExport({
-      template: exports.prod,
-      resources: 3000,
-      noncompliantRatio: 0.5,
-    });
-    expect(doc.deployment.resources).toHaveLength(3000);
+    // Enough copies that every defect is planted at half the copies, however large the plan grows.
+    const resources = (exports.prod.deployment.resources ?? []).length * (2 * SYNTHETIC_DEFECTS.length + 2);
+    const { doc, defects } = syntheticExport({ template: exports.prod, resources, noncompliantRatio: 0.5 });
+    expect(doc.deployment.resources).toHaveLength(resources);
     expect(new Set(defects.map((d) => d.defect))).toEqual(new Set(SYNTHETIC_DEFECTS.map((d) => d.id)));
     const config = loadPackConfig("prod");
     const base = await evaluateStackExport(exports.prod, { config, outcomes: false });

@@ -165,6 +165,15 @@ const FOREIGN_SERVICES: [what: string, type: string, inputs: (c: Context) => Rec
   ],
 ];
 
+/** Foreign-looking types that have a service policy of their own, and the policy that refuses them. */
+const OWN_POLICY: Record<string, Pick<Mutation, "policy" | "control">> = {
+  "azure-native:storage:ObjectReplicationPolicy": {
+    policy: "storage-object-replication-in-stack",
+    control: "RES-1",
+  },
+  "azure-native:resources:Resource": { policy: "no-arm-escape-hatches", control: "ENV-1" },
+};
+
 /** Azure Classic resources: the same services under the Terraform-bridged provider. */
 const CLASSIC: [what: string, type: string, inputs: (c: Context) => Record<string, unknown>][] = [
   [
@@ -380,13 +389,13 @@ export const MUTATIONS: Mutation[] = [
     control: "ENV-1",
   },
 
-  // Services no service policy evaluates: refused in prod (the type gate), unless allow-listed.
+  // Services no service policy evaluates: refused in prod (the type gate), unless allow-listed;
+  // a type with a policy of its own is refused by that policy instead.
   ...FOREIGN_SERVICES.map(([what, type, inputs]): Mutation => ({
     id: `${what} in prod`,
     stacks: PROD,
     add: added(type, kebab(what), inputs),
-    policy: "azure-resource-type-allowed",
-    control: "ENV-1",
+    ...(OWN_POLICY[type] ?? { policy: "azure-resource-type-allowed", control: "ENV-1" }),
   })),
   {
     id: "an App Service web app under a parameterized package in prod",

@@ -197,7 +197,7 @@ describe("azure-resource-type-allowed (deny by default)", () => {
     await expectPass(gate, "azure:storage/account:Account", {}, config);
   });
   it("an empty allow-list refuses even the platform's own unevaluated types", () =>
-    expectViolation(gate, "azure-native:managedidentity:UserAssignedIdentity", {}, /not evaluated/, {
+    expectViolation(gate, "azure-native:privatedns:PrivateZone", {}, /not evaluated/, {
       allowedUnevaluatedTypes: [],
     }));
   it("the prod preset names the platform's list explicitly", () => {
