@@ -8,6 +8,8 @@
  *   group, parent and own name, `scope`, `resourceUri`; pulumi-azure-native
  *   `provider/pkg/provider/diff.go`), `location` (ARM RPC: `x-ms-mutability: [read, create]`),
  *   and the per-type properties in `CREATE_ONLY`.
+ * - An update of an input Azure refuses to change in place (`UPDATE_REFUSED`) or accepts and
+ *   ignores (`UPDATE_IGNORED`: a Key Vault key) fails, naming the input.
  * - A delete or replace (a replace deletes the old resource) of a stateful resource is data
  *   loss (BAK-2) and fails; so does one of a resource `protect`ed in the old state (Pulumi
  *   refuses).
@@ -39,12 +41,19 @@ export interface ReplaceReason {
   reason: string;
 }
 
-/** What makes a delete (or the delete half of a replace) fail, or what the lock window does about it. */
-export type FindingKind = "data-loss" | "protected" | "scope-locked" | "lock-window";
+/**
+ * What makes a delete (or the delete half of a replace) fail, or what the lock window does about
+ * it; for an update, an input Azure refuses to change (`update-refused`: the deploy fails) or
+ * silently keeps (`update-ignored`: the deploy succeeds and changes nothing).
+ */
+export type FindingKind =
+  "data-loss" | "protected" | "scope-locked" | "lock-window" | "update-refused" | "update-ignored";
 
 export interface Finding {
   kind: FindingKind;
   message: string;
+  /** For update findings: the input (dotted path) that changed. */
+  property?: string;
   /** For lock findings: the lock's ARM ID and URN. */
   lock?: { id: string; urn: string; scope: string };
 }
@@ -102,58 +111,86 @@ for (const type of STATEFUL) {
   if (!(type in DATA_LOSS)) throw new Error(`lib/offline/diff.ts: no data-loss reason for ${type}`);
 }
 
+const MUTABILITY = "x-ms-mutability [create, read]: azure-native replaces";
+
 /**
- * Create-only inputs beyond the ARM path and `location`, per canonical type. A path ends in
- * `[]` segments for array items. Each entry says what Azure does when it changes.
+ * Create-only inputs beyond the ARM path and `location`, per canonical type: what azure-native
+ * replaces the resource for, i.e. its `forceNew` set (`provider/pkg/gen/replacement.go`) plus
+ * every property whose `x-ms-mutability` lacks `update` in the REST spec of the API version it
+ * uses. A path ends in `[]` segments for array items. Each entry says why.
  */
 export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
   "azure-native:authorization:RoleAssignment": [
+    // forceNew: principalId, scope (scope is a path parameter). Not roleDefinitionId: a new role
+    // on the same assignment name is an in-place PUT. Our component names the assignment after
+    // principal, role and scope, so for ours a role change is a new name: a replace anyway.
     {
       property: "principalId",
-      reason: "a role assignment cannot be updated (RoleAssignmentUpdateNotPermitted)",
-    },
-    {
-      property: "roleDefinitionId",
-      reason: "a role assignment cannot be updated: a new role is a new assignment",
+      reason: "azure-native forceNew; Azure refuses to update it (RoleAssignmentUpdateNotPermitted)",
     },
   ],
   "azure-native:network:PrivateEndpoint": [
-    { property: "subnet.id", reason: "the endpoint's NIC and IP live in its subnet" },
-    {
-      property: "privateLinkServiceConnections[].privateLinkServiceId",
-      reason: "the endpoint's connection to its target is made at creation",
-    },
-    {
-      property: "privateLinkServiceConnections[].groupIds",
-      reason: "the endpoint's target sub-resource is fixed at creation",
-    },
+    // forceNew: subnet only (pulumi-azure-native#3883); its connections update in place.
+    { property: "subnet", reason: "azure-native forceNew: the endpoint's NIC and IP live in its subnet" },
   ],
   "azure-native:app:ManagedEnvironment": [
-    {
-      property: "vnetConfiguration.infrastructureSubnetId",
-      reason: "a Container Apps environment's subnet cannot change after creation",
-    },
-    {
-      property: "vnetConfiguration.internal",
-      reason: "a Container Apps environment's internal/external mode cannot change after creation",
-    },
+    // Microsoft.App 2025-07-01 ManagedEnvironments.json.
+    { property: "vnetConfiguration.infrastructureSubnetId", reason: MUTABILITY },
+    { property: "vnetConfiguration.internal", reason: MUTABILITY },
+    { property: "vnetConfiguration.dockerBridgeCidr", reason: MUTABILITY },
+    { property: "vnetConfiguration.platformReservedCidr", reason: MUTABILITY },
+    { property: "vnetConfiguration.platformReservedDnsIP", reason: MUTABILITY },
+    { property: "zoneRedundant", reason: MUTABILITY },
+    { property: "infrastructureResourceGroup", reason: MUTABILITY },
   ],
   "azure-native:dbforpostgresql:Server": [
-    { property: "createMode", reason: "how the server was created (Default, PointInTimeRestore, ...)" },
-    {
-      property: "backup.geoRedundantBackup",
-      reason: "geo-redundant backup can only be chosen when the server is created",
-    },
+    // Microsoft.DBforPostgreSQL 2025-08-01 Servers.json. Not createMode: [create, update].
+    { property: "administratorLogin", reason: MUTABILITY },
+    { property: "availabilityZone", reason: MUTABILITY },
+    { property: "backup.geoRedundantBackup", reason: MUTABILITY },
+    { property: "sourceServerResourceId", reason: MUTABILITY },
+    { property: "pointInTimeUTC", reason: "x-ms-mutability [create]: azure-native replaces" },
+  ],
+  "azure-native:storage:StorageAccount": [
+    { property: "isHnsEnabled", reason: "azure-native forceNew (hierarchical namespace)" },
+  ],
+};
+
+/**
+ * Inputs azure-native updates in place (no mutability marker, not forceNew) but Azure refuses
+ * to change on an existing resource: the deploy fails half-way. Each entry says why.
+ */
+export const UPDATE_REFUSED: Readonly<Record<string, readonly ReplaceReason[]>> = {
+  "azure-native:dbforpostgresql:Server": [
     {
       property: "dataEncryption.type",
-      reason: "customer-managed vs service-managed key is fixed at creation",
+      reason:
+        "customer-managed vs service-managed key is fixed when the server is created; Azure rejects the PUT",
     },
-    { property: "administratorLogin", reason: "the administrator login is fixed at creation" },
     {
       property: "network.delegatedSubnetResourceId",
-      reason: "VNet integration (delegated subnet) is chosen at creation",
+      reason: "a VNet-integrated server cannot move to another subnet; Azure rejects the PUT",
     },
   ],
+};
+
+/**
+ * Inputs whose in-place update reports success and changes nothing in Azure. ARM key create
+ * "creates the first version of a new key if it does not exist ... does not update existing
+ * keys" (Keys_CreateIfNotExist), and azure-native does not force a new key on any of them.
+ */
+const KEY_IGNORED = "ARM key create does not update an existing key: Azure keeps the old value";
+export const UPDATE_IGNORED: Readonly<Record<string, readonly ReplaceReason[]>> = {
+  "azure-native:keyvault:Key": [
+    "properties.kty",
+    "properties.keySize",
+    "properties.curveName",
+    "properties.keyOps",
+    "properties.rotationPolicy",
+    "properties.attributes",
+    "properties.releasePolicy",
+    "tags",
+  ].map((property) => ({ property, reason: KEY_IGNORED })),
 };
 
 const SECRET = "[secret]";
@@ -220,6 +257,31 @@ function replaceReasons(
     if (!same(valuesAt(olds, entry.property), valuesAt(news, entry.property))) reasons.push(entry);
   }
   return reasons;
+}
+
+/** Inputs of an in-place update that Azure refuses or ignores (`UPDATE_REFUSED`, `UPDATE_IGNORED`). */
+export function updateFindings(
+  type: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Finding[] {
+  const canonical = canonicalType(type) ?? type;
+  const findings: Finding[] = [];
+  const tables: [FindingKind, string, Readonly<Record<string, readonly ReplaceReason[]>>][] = [
+    ["update-refused", "Azure refuses this update, the deploy fails", UPDATE_REFUSED],
+    ["update-ignored", "Azure ignores this update: it reports success and changes nothing", UPDATE_IGNORED],
+  ];
+  for (const [kind, what, table] of tables) {
+    for (const entry of table[canonical] ?? []) {
+      if (same(valuesAt(olds, entry.property), valuesAt(news, entry.property))) continue;
+      findings.push({
+        kind,
+        property: entry.property,
+        message: `${what}: ${entry.property} changed (${entry.reason}); replace the resource instead (e.g. a new name)`,
+      });
+    }
+  }
+  return findings;
 }
 
 const isLockType = (type: string) => {
@@ -407,7 +469,8 @@ export function previewChanges(
       changed,
       replaceReasons: reasons,
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
-      findings: [],
+      // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
+      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, r.inputs),
     });
   }
   for (const old of olds) {
@@ -472,8 +535,8 @@ export function renderChangePreview(preview: ChangePreview): string {
   }
   lines.push(
     preview.failures.length === 0
-      ? "No data loss and nothing a lock would refuse."
-      : `${preview.failures.length} problem(s): the deploy would fail or lose data.`,
+      ? "No data loss, nothing a lock would refuse, no update Azure refuses or ignores."
+      : `${preview.failures.length} problem(s): the deploy would fail, lose data or change nothing.`,
   );
   return lines.join("\n");
 }
