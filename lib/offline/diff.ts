@@ -154,22 +154,55 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
   "azure-native:storage:StorageAccount": [
     { property: "isHnsEnabled", reason: "azure-native forceNew (hierarchical namespace)" },
   ],
+  "azure-native:redisenterprise:Database": [
+    // Microsoft.Cache 2025-07-01 redisenterprise.json.
+    { property: "port", reason: MUTABILITY },
+    { property: "modules", reason: MUTABILITY },
+    { property: "geoReplication", reason: MUTABILITY },
+  ],
 };
 
+/** An update rule: when it applies (default: any change of the input). */
+interface UpdateRule extends ReplaceReason {
+  applies?: (old: unknown, next: unknown) => boolean;
+}
+
+/** Once true, never false again (Key Vault soft delete, purge protection). */
+const fromTrue = (old: unknown) => old === true;
+
 /**
- * Inputs azure-native updates in place (no mutability marker, not forceNew) but Azure refuses
+ * Inputs azure-native updates in place (not create-only by the rules above) that Azure refuses
  * to change on an existing resource: the deploy fails half-way. Each entry says why.
  */
-export const UPDATE_REFUSED: Readonly<Record<string, readonly ReplaceReason[]>> = {
+export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
   "azure-native:dbforpostgresql:Server": [
     {
       property: "dataEncryption.type",
       reason:
-        "customer-managed vs service-managed key is fixed when the server is created; Azure rejects the PUT",
+        "no x-ms-mutability, but customer-managed vs service-managed key is fixed when the server is created",
     },
     {
       property: "network.delegatedSubnetResourceId",
-      reason: "a VNet-integrated server cannot move to another subnet; Azure rejects the PUT",
+      reason: "required at creation; on update only the private DNS zone may change (Servers.json)",
+    },
+  ],
+  "azure-native:keyvault:Vault": [
+    {
+      property: "properties.enablePurgeProtection",
+      reason: "enabling purge protection is irreversible: the property does not accept false",
+      applies: fromTrue,
+    },
+    {
+      property: "properties.enableSoftDelete",
+      reason: "once set to true, soft delete cannot be reverted to false",
+      applies: fromTrue,
+    },
+  ],
+  "azure-native:redisenterprise:Database": [
+    {
+      property: "clusteringPolicy",
+      reason: "it can change only from NoCluster; OSSCluster or EnterpriseCluster need a new database",
+      applies: (old) => old !== "NoCluster",
     },
   ],
 };
@@ -180,7 +213,7 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly ReplaceReason[]>> 
  * keys" (Keys_CreateIfNotExist), and azure-native does not force a new key on any of them.
  */
 const KEY_IGNORED = "ARM key create does not update an existing key: Azure keeps the old value";
-export const UPDATE_IGNORED: Readonly<Record<string, readonly ReplaceReason[]>> = {
+export const UPDATE_IGNORED: Readonly<Record<string, readonly UpdateRule[]>> = {
   "azure-native:keyvault:Key": [
     "properties.kty",
     "properties.keySize",
@@ -267,13 +300,16 @@ export function updateFindings(
 ): Finding[] {
   const canonical = canonicalType(type) ?? type;
   const findings: Finding[] = [];
-  const tables: [FindingKind, string, Readonly<Record<string, readonly ReplaceReason[]>>][] = [
+  const tables: [FindingKind, string, Readonly<Record<string, readonly UpdateRule[]>>][] = [
     ["update-refused", "Azure refuses this update, the deploy fails", UPDATE_REFUSED],
     ["update-ignored", "Azure ignores this update: it reports success and changes nothing", UPDATE_IGNORED],
   ];
   for (const [kind, what, table] of tables) {
     for (const entry of table[canonical] ?? []) {
-      if (same(valuesAt(olds, entry.property), valuesAt(news, entry.property))) continue;
+      const before = valuesAt(olds, entry.property);
+      const after = valuesAt(news, entry.property);
+      if (same(before, after)) continue;
+      if (entry.applies && !before.some((b, i) => entry.applies?.(b, after[i]))) continue;
       findings.push({
         kind,
         property: entry.property,

@@ -381,6 +381,34 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     },
   );
 
+  it("a Key Vault whose purge protection was on cannot turn it off: refused; turning it on is fine", () => {
+    const urn = urnOf("azure-native:keyvault:Vault");
+    const withPurgeProtection = (value: boolean): NormalizedStackExport => {
+      const doc = jsonClone(baseline);
+      (inputsOf(doc, urn).properties as Record<string, unknown>).enablePurgeProtection = value;
+      return doc;
+    };
+    expect(diff(withPurgeProtection(true), withPurgeProtection(false)).failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining("properties.enablePurgeProtection changed"),
+      }),
+    ]);
+    expect(diff(withPurgeProtection(false), withPurgeProtection(true)).failures).toEqual([]);
+  });
+
+  it("a Redis database's clustering policy: refused unless it was NoCluster; its port replaces", () => {
+    const urn = urnOf("azure-native:redisenterprise:Database");
+    const current = inputsOf(baseline, urn).clusteringPolicy;
+    const other = current === "OSSCluster" ? "EnterpriseCluster" : "OSSCluster";
+    const p = diff(onlyChanged(urn, "clusteringPolicy", other), baseline);
+    expect(p.failures.map((f) => f.kind)).toEqual(["update-refused"]);
+    expect(diff(onlyChanged(urn, "clusteringPolicy", "NoCluster"), baseline).failures).toEqual([]);
+    const port = changeOf(diff(onlyChanged(urn, "port", 10001), baseline), urn);
+    expect(port?.replaceReasons.map((r) => r.property)).toEqual(["port"]);
+  });
+
   it("unit: only the inputs that differ are named; a replace has no update findings", () => {
     const type = "azure-native:keyvault:Key";
     const olds = { properties: { kty: "RSA", keySize: 3072, curveName: "P-256" } };
