@@ -227,6 +227,8 @@ export const UPDATE_IGNORED: Readonly<Record<string, readonly UpdateRule[]>> = {
 };
 
 const SECRET = "[secret]";
+/** How `pulumi preview --json` writes a value not known until the deploy (the engine's `UnknownStringValue`). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Values as compared: secrets (ciphertext, `[secret]`) are equal to each other, as they cannot be compared. */
 function comparable(value: unknown): unknown {
@@ -308,7 +310,8 @@ export function updateFindings(
     for (const entry of table[canonical] ?? []) {
       const before = valuesAt(olds, entry.property);
       const after = valuesAt(news, entry.property);
-      if (same(before, after)) continue;
+      // A value a real preview does not know yet cannot be judged.
+      if (same(before, after) || JSON.stringify(after).includes(UNKNOWN)) continue;
       if (entry.applies && !before.some((b, i) => entry.applies?.(b, after[i]))) continue;
       findings.push({
         kind,
