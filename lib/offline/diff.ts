@@ -165,6 +165,8 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
 /** An update rule: when it applies (default: any change of the input). */
 interface UpdateRule extends ReplaceReason {
   applies?: (old: unknown, next: unknown) => boolean;
+  /** What to do instead (default: keep the old value, or create a new resource under a new name). */
+  instead?: string;
 }
 
 /** Once true, never false again (Key Vault soft delete, purge protection). */
@@ -191,11 +193,13 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       property: "properties.enablePurgeProtection",
       reason: "enabling purge protection is irreversible: the property does not accept false",
       applies: fromTrue,
+      instead: "keep it true",
     },
     {
       property: "properties.enableSoftDelete",
       reason: "once set to true, soft delete cannot be reverted to false",
       applies: fromTrue,
+      instead: "keep it true",
     },
   ],
   "azure-native:redisenterprise:Database": [
@@ -223,7 +227,11 @@ export const UPDATE_IGNORED: Readonly<Record<string, readonly UpdateRule[]>> = {
     "properties.attributes",
     "properties.releasePolicy",
     "tags",
-  ].map((property) => ({ property, reason: KEY_IGNORED })),
+  ].map((property) => ({
+    property,
+    reason: KEY_IGNORED,
+    instead: "create a new key under a new name and keep the old one until nothing uses it",
+  })),
 };
 
 const SECRET = "[secret]";
@@ -316,7 +324,7 @@ export function updateFindings(
       findings.push({
         kind,
         property: entry.property,
-        message: `${what}: ${entry.property} changed (${entry.reason}); replace the resource instead (e.g. a new name)`,
+        message: `${what}: ${entry.property} changed (${entry.reason}); instead: ${entry.instead ?? "keep the old value, or create a new resource under a new name"}`,
       });
     }
   }
