@@ -154,6 +154,10 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
   "azure-native:storage:StorageAccount": [
     { property: "isHnsEnabled", reason: "azure-native forceNew (hierarchical namespace)" },
   ],
+  "azure-native:operationalinsights:Workspace": [
+    // Microsoft.OperationalInsights 2025-02-01 Workspaces.json (nothing else is marked).
+    { property: "replication.location", reason: MUTABILITY },
+  ],
   "azure-native:redisenterprise:Database": [
     // Microsoft.Cache 2025-07-01 redisenterprise.json.
     { property: "port", reason: MUTABILITY },

@@ -302,6 +302,14 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     expect(env?.replaceReasons.map((r) => r.property)).toEqual([path]);
   });
 
+  it("a Log Analytics workspace replicated elsewhere before (replication.location): a replace", () => {
+    const urn = urnOf("azure-native:operationalinsights:Workspace");
+    const old = jsonClone(baseline);
+    inputsOf(old, urn).replication = { enabled: true, location: "northeurope" };
+    const ws = changeOf(diff(old, baseline), urn);
+    expect(ws?.replaceReasons.map((r) => r.property)).toEqual(["replication.location"]);
+  });
+
   it("storage account isHnsEnabled (azure-native forceNew): a replace, data loss", () => {
     const urn = urnOf("azure-native:storage:StorageAccount");
     const p = diff(onlyChanged(urn, "isHnsEnabled", true), baseline);
