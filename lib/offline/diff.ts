@@ -8,6 +8,8 @@
  *   group, parent and own name, `scope`, `resourceUri`; pulumi-azure-native
  *   `provider/pkg/provider/diff.go`), `location` (ARM RPC: `x-ms-mutability: [read, create]`),
  *   and the per-type properties in `CREATE_ONLY`.
+ * - An update of an input Azure refuses to change in place (`UPDATE_REFUSED`) or accepts and
+ *   ignores (`UPDATE_IGNORED`: a Key Vault key) fails, naming the input.
  * - A delete or replace (a replace deletes the old resource) of a stateful resource is data
  *   loss (BAK-2) and fails; so does one of a resource `protect`ed in the old state (Pulumi
  *   refuses).
@@ -39,12 +41,19 @@ export interface ReplaceReason {
   reason: string;
 }
 
-/** What makes a delete (or the delete half of a replace) fail, or what the lock window does about it. */
-export type FindingKind = "data-loss" | "protected" | "scope-locked" | "lock-window";
+/**
+ * What makes a delete (or the delete half of a replace) fail, or what the lock window does about
+ * it; for an update, an input Azure refuses to change (`update-refused`: the deploy fails) or
+ * silently keeps (`update-ignored`: the deploy succeeds and changes nothing).
+ */
+export type FindingKind =
+  "data-loss" | "protected" | "scope-locked" | "lock-window" | "update-refused" | "update-ignored";
 
 export interface Finding {
   kind: FindingKind;
   message: string;
+  /** For update findings: the input (dotted path) that changed. */
+  property?: string;
   /** For lock findings: the lock's ARM ID and URN. */
   lock?: { id: string; urn: string; scope: string };
 }
@@ -102,61 +111,136 @@ for (const type of STATEFUL) {
   if (!(type in DATA_LOSS)) throw new Error(`lib/offline/diff.ts: no data-loss reason for ${type}`);
 }
 
+const MUTABILITY = "x-ms-mutability [create, read]: azure-native replaces";
+
 /**
- * Create-only inputs beyond the ARM path and `location`, per canonical type. A path ends in
- * `[]` segments for array items. Each entry says what Azure does when it changes.
+ * Create-only inputs beyond the ARM path and `location`, per canonical type: what azure-native
+ * replaces the resource for, i.e. its `forceNew` set (`provider/pkg/gen/replacement.go`) plus
+ * every property whose `x-ms-mutability` lacks `update` in the REST spec of the API version it
+ * uses. A path ends in `[]` segments for array items. Each entry says why.
  */
 export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
   "azure-native:authorization:RoleAssignment": [
+    // forceNew: principalId, scope (scope is a path parameter). Not roleDefinitionId: a new role
+    // on the same assignment name is an in-place PUT. Our component names the assignment after
+    // principal, role and scope, so for ours a role change is a new name: a replace anyway.
     {
       property: "principalId",
-      reason: "a role assignment cannot be updated (RoleAssignmentUpdateNotPermitted)",
-    },
-    {
-      property: "roleDefinitionId",
-      reason: "a role assignment cannot be updated: a new role is a new assignment",
+      reason: "azure-native forceNew; Azure refuses to update it (RoleAssignmentUpdateNotPermitted)",
     },
   ],
   "azure-native:network:PrivateEndpoint": [
-    { property: "subnet.id", reason: "the endpoint's NIC and IP live in its subnet" },
-    {
-      property: "privateLinkServiceConnections[].privateLinkServiceId",
-      reason: "the endpoint's connection to its target is made at creation",
-    },
-    {
-      property: "privateLinkServiceConnections[].groupIds",
-      reason: "the endpoint's target sub-resource is fixed at creation",
-    },
+    // forceNew: subnet only (pulumi-azure-native#3883); its connections update in place.
+    { property: "subnet", reason: "azure-native forceNew: the endpoint's NIC and IP live in its subnet" },
   ],
   "azure-native:app:ManagedEnvironment": [
-    {
-      property: "vnetConfiguration.infrastructureSubnetId",
-      reason: "a Container Apps environment's subnet cannot change after creation",
-    },
-    {
-      property: "vnetConfiguration.internal",
-      reason: "a Container Apps environment's internal/external mode cannot change after creation",
-    },
+    // Microsoft.App 2025-07-01 ManagedEnvironments.json.
+    { property: "vnetConfiguration.infrastructureSubnetId", reason: MUTABILITY },
+    { property: "vnetConfiguration.internal", reason: MUTABILITY },
+    { property: "vnetConfiguration.dockerBridgeCidr", reason: MUTABILITY },
+    { property: "vnetConfiguration.platformReservedCidr", reason: MUTABILITY },
+    { property: "vnetConfiguration.platformReservedDnsIP", reason: MUTABILITY },
+    { property: "zoneRedundant", reason: MUTABILITY },
+    { property: "infrastructureResourceGroup", reason: MUTABILITY },
   ],
   "azure-native:dbforpostgresql:Server": [
-    { property: "createMode", reason: "how the server was created (Default, PointInTimeRestore, ...)" },
-    {
-      property: "backup.geoRedundantBackup",
-      reason: "geo-redundant backup can only be chosen when the server is created",
-    },
+    // Microsoft.DBforPostgreSQL 2025-08-01 Servers.json. Not createMode: [create, update].
+    { property: "administratorLogin", reason: MUTABILITY },
+    { property: "availabilityZone", reason: MUTABILITY },
+    { property: "backup.geoRedundantBackup", reason: MUTABILITY },
+    { property: "sourceServerResourceId", reason: MUTABILITY },
+    { property: "pointInTimeUTC", reason: "x-ms-mutability [create]: azure-native replaces" },
+  ],
+  "azure-native:storage:StorageAccount": [
+    { property: "isHnsEnabled", reason: "azure-native forceNew (hierarchical namespace)" },
+  ],
+  "azure-native:operationalinsights:Workspace": [
+    // Microsoft.OperationalInsights 2025-02-01 Workspaces.json (nothing else is marked).
+    { property: "replication.location", reason: MUTABILITY },
+  ],
+  "azure-native:redisenterprise:Database": [
+    // Microsoft.Cache 2025-07-01 redisenterprise.json.
+    { property: "port", reason: MUTABILITY },
+    { property: "modules", reason: MUTABILITY },
+    { property: "geoReplication", reason: MUTABILITY },
+  ],
+};
+
+/** An update rule: when it applies (default: any change of the input). */
+interface UpdateRule extends ReplaceReason {
+  applies?: (old: unknown, next: unknown) => boolean;
+  /** What to do instead (default: keep the old value, or create a new resource under a new name). */
+  instead?: string;
+}
+
+/** Once true, never false again (Key Vault soft delete, purge protection). */
+const fromTrue = (old: unknown) => old === true;
+
+/**
+ * Inputs azure-native updates in place (not create-only by the rules above) that Azure refuses
+ * to change on an existing resource: the deploy fails half-way. Each entry says why.
+ */
+export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
+  "azure-native:dbforpostgresql:Server": [
     {
       property: "dataEncryption.type",
-      reason: "customer-managed vs service-managed key is fixed at creation",
+      reason:
+        "no x-ms-mutability, but customer-managed vs service-managed key is fixed when the server is created",
     },
-    { property: "administratorLogin", reason: "the administrator login is fixed at creation" },
     {
       property: "network.delegatedSubnetResourceId",
-      reason: "VNet integration (delegated subnet) is chosen at creation",
+      reason: "required at creation; on update only the private DNS zone may change (Servers.json)",
+    },
+  ],
+  "azure-native:keyvault:Vault": [
+    {
+      property: "properties.enablePurgeProtection",
+      reason: "enabling purge protection is irreversible: the property does not accept false",
+      applies: fromTrue,
+      instead: "keep it true",
+    },
+    {
+      property: "properties.enableSoftDelete",
+      reason: "once set to true, soft delete cannot be reverted to false",
+      applies: fromTrue,
+      instead: "keep it true",
+    },
+  ],
+  "azure-native:redisenterprise:Database": [
+    {
+      property: "clusteringPolicy",
+      reason: "it can change only from NoCluster; OSSCluster or EnterpriseCluster need a new database",
+      applies: (old) => old !== "NoCluster",
     },
   ],
 };
 
+/**
+ * Inputs whose in-place update reports success and changes nothing in Azure. ARM key create
+ * "creates the first version of a new key if it does not exist ... does not update existing
+ * keys" (Keys_CreateIfNotExist), and azure-native does not force a new key on any of them.
+ */
+const KEY_IGNORED = "ARM key create does not update an existing key: Azure keeps the old value";
+export const UPDATE_IGNORED: Readonly<Record<string, readonly UpdateRule[]>> = {
+  "azure-native:keyvault:Key": [
+    "properties.kty",
+    "properties.keySize",
+    "properties.curveName",
+    "properties.keyOps",
+    "properties.rotationPolicy",
+    "properties.attributes",
+    "properties.releasePolicy",
+    "tags",
+  ].map((property) => ({
+    property,
+    reason: KEY_IGNORED,
+    instead: "create a new key under a new name and keep the old one until nothing uses it",
+  })),
+};
+
 const SECRET = "[secret]";
+/** How `pulumi preview --json` writes a value not known until the deploy (the engine's `UnknownStringValue`). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Values as compared: secrets (ciphertext, `[secret]`) are equal to each other, as they cannot be compared. */
 function comparable(value: unknown): unknown {
@@ -220,6 +304,35 @@ function replaceReasons(
     if (!same(valuesAt(olds, entry.property), valuesAt(news, entry.property))) reasons.push(entry);
   }
   return reasons;
+}
+
+/** Inputs of an in-place update that Azure refuses or ignores (`UPDATE_REFUSED`, `UPDATE_IGNORED`). */
+export function updateFindings(
+  type: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Finding[] {
+  const canonical = canonicalType(type) ?? type;
+  const findings: Finding[] = [];
+  const tables: [FindingKind, string, Readonly<Record<string, readonly UpdateRule[]>>][] = [
+    ["update-refused", "Azure refuses this update, the deploy fails", UPDATE_REFUSED],
+    ["update-ignored", "Azure ignores this update: it reports success and changes nothing", UPDATE_IGNORED],
+  ];
+  for (const [kind, what, table] of tables) {
+    for (const entry of table[canonical] ?? []) {
+      const before = valuesAt(olds, entry.property);
+      const after = valuesAt(news, entry.property);
+      // A value a real preview does not know yet cannot be judged.
+      if (same(before, after) || JSON.stringify(after).includes(UNKNOWN)) continue;
+      if (entry.applies && !before.some((b, i) => entry.applies?.(b, after[i]))) continue;
+      findings.push({
+        kind,
+        property: entry.property,
+        message: `${what}: ${entry.property} changed (${entry.reason}); instead: ${entry.instead ?? "keep the old value, or create a new resource under a new name"}`,
+      });
+    }
+  }
+  return findings;
 }
 
 const isLockType = (type: string) => {
@@ -407,7 +520,8 @@ export function previewChanges(
       changed,
       replaceReasons: reasons,
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
-      findings: [],
+      // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
+      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, r.inputs),
     });
   }
   for (const old of olds) {
@@ -472,8 +586,8 @@ export function renderChangePreview(preview: ChangePreview): string {
   }
   lines.push(
     preview.failures.length === 0
-      ? "No data loss and nothing a lock would refuse."
-      : `${preview.failures.length} problem(s): the deploy would fail or lose data.`,
+      ? "No data loss, nothing a lock would refuse, no update Azure refuses or ignores."
+      : `${preview.failures.length} problem(s): the deploy would fail, lose data or change nothing.`,
   );
   return lines.join("\n");
 }

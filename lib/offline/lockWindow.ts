@@ -1,7 +1,9 @@
 /**
  * The lock window's decision (scripts/lock-window.ts): from a preview of the deploy, which
  * `CanNotDelete` locks must be lifted so the stack's own routine deletes succeed, and whether
- * the change must be refused because it deletes or replaces a stateful resource (BAK-2).
+ * the change must be refused because it deletes or replaces a stateful resource (BAK-2) or
+ * updates an input Azure refuses or ignores (`updateFindings`: the deploy would fail half-way
+ * or change nothing).
  *
  * The preview is either the real `pulumi preview --json` digest (pulumi/pulumi
  * `pkg/backend/display/json.go`: `{steps: [{op, urn, oldState, newState, replaceReasons,
@@ -10,6 +12,7 @@
  */
 import {
   assessRemovals,
+  updateFindings,
   type ChangePreview,
   type FindingKind,
   type LockToLift,
@@ -70,6 +73,27 @@ export function planFromPulumiPreview(
   (digest.steps ?? []).forEach((step, i) => {
     if (!isRecord(step) || typeof step.op !== "string" || typeof step.urn !== "string") {
       throw new LockWindowInputError(`${file}: steps[${i}] must have an "op" and a "urn"`);
+    }
+    if (step.op === "update" && isRecord(step.oldState) && isRecord(step.newState) && !seen.has(step.urn)) {
+      // An update Azure refuses or ignores: the deploy must not start (or lift anything) for it.
+      const inputs = (s: Record<string, unknown>) => (isRecord(s.inputs) ? s.inputs : {});
+      const findings = updateFindings(
+        String(step.newState.type),
+        inputs(step.oldState),
+        inputs(step.newState),
+      );
+      seen.add(step.urn);
+      if (findings.length > 0) {
+        changes.push({
+          urn: step.urn,
+          type: String(step.newState.type),
+          op: "update",
+          changed: [],
+          replaceReasons: [],
+          findings,
+        });
+      }
+      return;
     }
     if (!DELETING_OPS.has(step.op) || seen.has(step.urn)) return;
     if (!isRecord(step.oldState)) {

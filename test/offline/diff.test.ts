@@ -2,9 +2,16 @@
  * The change preview (`lib/offline/diff.ts`) on the real prod plan: export it, change the
  * configuration or the old state the way a routine change would, plan again and diff. Issue
  * 12 item 4: every routine change comes out clean (the lock window covers its deletes);
- * renaming the PostgreSQL server or moving the storage account comes out flagged.
+ * renaming the PostgreSQL server or moving the storage account comes out flagged. Issue 12
+ * review: each create-only input (x-ms-mutability / azure-native forceNew) replaces, and an
+ * update Azure refuses or ignores fails, each shown by an old state where only it differs.
  */
-import { previewChanges, type ChangePreview, type ResourceChange } from "../../lib/offline/diff";
+import {
+  previewChanges,
+  updateFindings,
+  type ChangePreview,
+  type ResourceChange,
+} from "../../lib/offline/diff";
 import {
   parseStackExport,
   type NormalizedExportResource,
@@ -214,5 +221,225 @@ describe("data loss and what no lock window can cover come out flagged", () => {
     };
     for (const r of old.deployment.resources) r.inputs = reencrypt(r.inputs) as Record<string, unknown>;
     expect(diff(old, baseline).changes).toEqual([]);
+  });
+});
+
+/** The first resource of `type` in the baseline whose URN ends with `suffix`. */
+function urnOf(type: string, suffix = ""): string {
+  const r = baseline.deployment.resources.find((x) => x.type === type && x.urn.endsWith(suffix));
+  if (!r) throw new Error(`no ${type} ${suffix}`);
+  return r.urn;
+}
+const changeOf = (p: ChangePreview, urn: string): ResourceChange | undefined =>
+  p.changes.find((c) => c.urn === urn);
+/** The inputs of resource `urn` in `doc` (to edit a fixture). */
+function inputsOf(doc: NormalizedStackExport, urn: string): Record<string, unknown> {
+  const r = doc.deployment.resources.find((x) => x.urn === urn);
+  if (!r) throw new Error(`no ${urn}`);
+  return r.inputs as Record<string, unknown>;
+}
+/** The old state where only `path` (dotted, from `inputs`) of one resource had another value. */
+function onlyChanged(urn: string, path: string, value: unknown): NormalizedStackExport {
+  const doc = jsonClone(baseline);
+  const keys = path.split(".");
+  let target = inputsOf(doc, urn);
+  for (const k of keys.slice(0, -1)) target = target[k] as Record<string, unknown>;
+  const last = keys[keys.length - 1];
+  if (!(last in target)) throw new Error(`fixture: ${urn} has no input ${path}`);
+  target[last] = value;
+  return doc;
+}
+
+describe("create-only inputs replace (x-ms-mutability without update, azure-native forceNew)", () => {
+  const PG = "azure-native:dbforpostgresql:Server";
+  it.each([
+    ["availabilityZone", "3"],
+    ["backup.geoRedundantBackup", "Disabled"],
+  ])("PostgreSQL %s: a replace, data loss", (path, value) => {
+    const urn = urnOf(PG);
+    const p = diff(onlyChanged(urn, path, value), baseline);
+    const server = changeOf(p, urn);
+    expect(server?.op).toBe("replace");
+    expect(server?.replaceReasons.map((r) => r.property)).toEqual([path]);
+    expect(p.failures.filter((f) => f.urn === urn).map((f) => f.kind)).toContain("data-loss");
+  });
+
+  it("PostgreSQL administratorLogin, set in the old state only (password auth then): a replace", () => {
+    const urn = urnOf(PG);
+    const old = jsonClone(baseline);
+    inputsOf(old, urn).administratorLogin = "pgadmin";
+    expect(changeOf(diff(old, baseline), urn)?.replaceReasons.map((x) => x.property)).toEqual([
+      "administratorLogin",
+    ]);
+  });
+
+  it("PostgreSQL sourceServerResourceId and pointInTimeUTC (restore inputs): replace", () => {
+    const urn = urnOf(PG);
+    const old = jsonClone(baseline);
+    const inputs = inputsOf(old, urn);
+    inputs.sourceServerResourceId =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/src";
+    inputs.pointInTimeUTC = "2026-01-01T00:00:00Z";
+    expect(changeOf(diff(old, baseline), urn)?.replaceReasons.map((x) => x.property)).toEqual([
+      "sourceServerResourceId",
+      "pointInTimeUTC",
+    ]);
+  });
+
+  it("PostgreSQL createMode is [create, update]: an update, not a replace", () => {
+    const urn = urnOf(PG);
+    const old = jsonClone(baseline);
+    const inputs = inputsOf(old, urn);
+    inputs.createMode = "Update";
+    const p = diff(old, baseline);
+    expect(changeOf(p, urn)).toMatchObject({ op: "update", changed: ["createMode"], findings: [] });
+    expect(p.failures).toEqual([]);
+  });
+
+  it.each([
+    ["zoneRedundant", false],
+    [
+      "vnetConfiguration.infrastructureSubnetId",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/other",
+    ],
+  ])("Container Apps environment %s: a replace", (path, value) => {
+    const urn = urnOf("azure-native:app:ManagedEnvironment");
+    const env = changeOf(diff(onlyChanged(urn, path, value), baseline), urn);
+    expect(env?.op).toBe("replace");
+    expect(env?.replaceReasons.map((r) => r.property)).toEqual([path]);
+  });
+
+  it("a Log Analytics workspace replicated elsewhere before (replication.location): a replace", () => {
+    const urn = urnOf("azure-native:operationalinsights:Workspace");
+    const old = jsonClone(baseline);
+    inputsOf(old, urn).replication = { enabled: true, location: "northeurope" };
+    const ws = changeOf(diff(old, baseline), urn);
+    expect(ws?.replaceReasons.map((r) => r.property)).toEqual(["replication.location"]);
+  });
+
+  it("storage account isHnsEnabled (azure-native forceNew): a replace, data loss", () => {
+    const urn = urnOf("azure-native:storage:StorageAccount");
+    const p = diff(onlyChanged(urn, "isHnsEnabled", true), baseline);
+    expect(changeOf(p, urn)?.replaceReasons.map((r) => r.property)).toEqual(["isHnsEnabled"]);
+    expect(p.failures.map((f) => f.kind)).toContain("data-loss");
+  });
+
+  it("a private endpoint's subnet replaces it; its connection's target sub-resource is an update", () => {
+    const urn = urnOf("azure-native:network:PrivateEndpoint", "::storage-pe");
+    const moved = changeOf(
+      diff(onlyChanged(urn, "subnet.id", "/subscriptions/s/x/subnets/other"), baseline),
+      urn,
+    );
+    expect(moved?.replaceReasons.map((r) => r.property)).toEqual(["subnet"]);
+    const old = jsonClone(baseline);
+    const conns = inputsOf(old, urn).privateLinkServiceConnections as { groupIds: string[] }[];
+    conns[0].groupIds = ["other"];
+    expect(changeOf(diff(old, baseline), urn)).toMatchObject({ op: "update", findings: [] });
+  });
+
+  it("a role assignment's role alone is an in-place update; ours renames with the role: a replace", () => {
+    const urn = urnOf("azure-native:authorization:RoleAssignment", "::app-web-blob-read");
+    const roleOnly = changeOf(
+      diff(
+        onlyChanged(urn, "roleDefinitionId", "/providers/Microsoft.Authorization/roleDefinitions/other"),
+        baseline,
+      ),
+      urn,
+    );
+    expect(roleOnly).toMatchObject({ op: "update", changed: ["roleDefinitionId"], findings: [] });
+    const ours = onlyChanged(
+      urn,
+      "roleDefinitionId",
+      "/providers/Microsoft.Authorization/roleDefinitions/other",
+    );
+    const inputs = inputsOf(ours, urn);
+    inputs.roleAssignmentName = "00000000-0000-4000-8000-000000000000";
+    expect(changeOf(diff(ours, baseline), urn)?.replaceReasons.map((x) => x.property)).toEqual([
+      "roleAssignmentName",
+    ]);
+    const principal = changeOf(diff(onlyChanged(urn, "principalId", "other-principal"), baseline), urn);
+    expect(principal?.replaceReasons.map((x) => x.property)).toEqual(["principalId"]);
+  });
+});
+
+describe("updates Azure refuses or ignores fail, naming the input", () => {
+  it("PostgreSQL dataEncryption.type in place: refused by Azure, not a replace or data loss", () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    const p = diff(onlyChanged(urn, "dataEncryption.type", "SystemAssigned"), baseline);
+    expect(changeOf(p, urn)?.op).toBe("update");
+    expect(p.failures).toEqual([
+      {
+        urn,
+        kind: "update-refused",
+        message: expect.stringMatching(
+          /^Azure refuses this update, the deploy fails: dataEncryption\.type changed/,
+        ),
+      },
+    ]);
+  });
+
+  it.each([
+    ["properties.keySize", 4096],
+    ["properties.kty", "EC"],
+    ["properties.keyOps", ["encrypt", "decrypt"]],
+    ["properties.rotationPolicy.attributes.expiryTime", "P400D"],
+  ])(
+    "a Key Vault key's %s: ARM does not update existing keys, the update is flagged ineffective",
+    (path, value) => {
+      const urn = urnOf("azure-native:keyvault:Key");
+      const p = diff(onlyChanged(urn, path, value), baseline);
+      const key = changeOf(p, urn);
+      expect(key?.op).toBe("update");
+      const property = path.split(".").slice(0, 2).join(".");
+      expect(key?.findings).toEqual([expect.objectContaining({ kind: "update-ignored", property })]);
+      expect(p.failures.map((f) => f.message)).toEqual([expect.stringContaining(`${property} changed`)]);
+    },
+  );
+
+  it("a Key Vault whose purge protection was on cannot turn it off: refused; turning it on is fine", () => {
+    const urn = urnOf("azure-native:keyvault:Vault");
+    const withPurgeProtection = (value: boolean): NormalizedStackExport => {
+      const doc = jsonClone(baseline);
+      (inputsOf(doc, urn).properties as Record<string, unknown>).enablePurgeProtection = value;
+      return doc;
+    };
+    expect(diff(withPurgeProtection(true), withPurgeProtection(false)).failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining("properties.enablePurgeProtection changed"),
+      }),
+    ]);
+    expect(diff(withPurgeProtection(false), withPurgeProtection(true)).failures).toEqual([]);
+  });
+
+  it("a Redis database's clustering policy: refused unless it was NoCluster; its port replaces", () => {
+    const urn = urnOf("azure-native:redisenterprise:Database");
+    const current = inputsOf(baseline, urn).clusteringPolicy;
+    const other = current === "OSSCluster" ? "EnterpriseCluster" : "OSSCluster";
+    const p = diff(onlyChanged(urn, "clusteringPolicy", other), baseline);
+    expect(p.failures.map((f) => f.kind)).toEqual(["update-refused"]);
+    expect(diff(onlyChanged(urn, "clusteringPolicy", "NoCluster"), baseline).failures).toEqual([]);
+    const port = changeOf(diff(onlyChanged(urn, "port", 10001), baseline), urn);
+    expect(port?.replaceReasons.map((r) => r.property)).toEqual(["port"]);
+  });
+
+  it("unit: only the inputs that differ are named; a replace has no update findings", () => {
+    const type = "azure-native:keyvault:Key";
+    const olds = { properties: { kty: "RSA", keySize: 3072, curveName: "P-256" } };
+    expect(updateFindings(type, olds, jsonClone(olds))).toEqual([]);
+    const news = { properties: { kty: "RSA", keySize: 4096, curveName: "P-384" } };
+    expect(updateFindings(type, olds, news).map((f) => f.property)).toEqual([
+      "properties.keySize",
+      "properties.curveName",
+    ]);
+    expect(updateFindings("azure-native:storage:StorageAccount", olds, news)).toEqual([]);
+    const urn = urnOf(type);
+    const renamedAndResized = onlyChanged(urn, "properties.keySize", 4096);
+    const inputs = inputsOf(renamedAndResized, urn);
+    inputs.keyName = "old-key-name";
+    const key = changeOf(diff(renamedAndResized, baseline), urn);
+    expect(key?.op).toBe("replace");
+    expect(key?.findings.map((f) => f.kind)).not.toContain("update-ignored");
   });
 });

@@ -58,6 +58,29 @@ const digest = (...steps: { op: string; name: string }[]) => ({
 });
 
 describe("planFromPulumiPreview", () => {
+  it("refuses an in-place update Azure ignores (a Key Vault key's size); an unknown value is not judged", () => {
+    const key = state.deployment.resources.find((r) => r.type === "azure-native:keyvault:Key");
+    if (!key) throw new Error("fixture");
+    const step = (keySize: unknown) => {
+      const newState = jsonCopy(key);
+      ((newState.inputs ?? {}).properties as Record<string, unknown>).keySize = keySize;
+      return { op: "update", urn: key.urn, provider: "", oldState: key, newState };
+    };
+    const plan = planFromPulumiPreview({ steps: [step(8192)] }, state.deployment.resources, "p.json");
+    expect(plan.refusals).toEqual([
+      {
+        urn: key.urn,
+        kind: "update-ignored",
+        message: expect.stringContaining("properties.keySize changed"),
+      },
+    ]);
+    expect(plan.locks).toEqual([]);
+    const unknown = step("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+    expect(
+      planFromPulumiPreview({ steps: [unknown] }, state.deployment.resources, "p.json").refusals,
+    ).toEqual([]);
+  });
+
   it("a removed app's role assignments need the vault and storage locks lifted, nothing else", () => {
     const plan = planFromPulumiPreview(
       digest(
