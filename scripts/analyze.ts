@@ -2,7 +2,7 @@
  * `npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...`
  *
  * Evaluates the policy pack against `pulumi stack export` files exactly as the engine would
- * (policy/engine: resource policies on inputs, stack policies on outputs with parents and
+ * (lib/analyzer: resource policies on inputs, stack policies on outputs with parents and
  * dependencies) and prints the violations grouped by severity.
  *
  * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 unreadable
@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { loadPackConfig, PackConfigError, type PackConfig } from "../policy/engine/config";
+import { loadPackConfig, PackConfigError, type PackConfig } from "../lib/analyzer/config";
 import {
   assertResourcesToEvaluate,
   assertStackExport,
@@ -22,9 +22,9 @@ import {
   StackExportError,
   type StackExport,
   type Violation,
-} from "../policy/engine/evaluate";
-import { PolicyCrashError } from "../policy/engine/server";
-import { coverageLines, mergeCoverage, type Coverage } from "../policy/engine/verdict";
+} from "../lib/analyzer/evaluate";
+import { PolicyCrashError } from "../lib/analyzer/server";
+import { coverageLines, mergeCoverage, type Coverage } from "../lib/analyzer/verdict";
 import { SEVERITIES } from "../policy/lib/types";
 import { tolerateClosedStdout } from "../lib/cli/io";
 

@@ -88,10 +88,10 @@ async function child(id: string): Promise<Sample> {
   if (id === "policy:10k") {
     const { planStack } = require("../lib/offline/plan") as typeof import("../lib/offline/plan");
     const { syntheticExport } =
-      require("../policy/engine/synthetic") as typeof import("../policy/engine/synthetic");
+      require("../lib/analyzer/synthetic") as typeof import("../lib/analyzer/synthetic");
     const { evaluateStackExport } =
-      require("../policy/engine/evaluate") as typeof import("../policy/engine/evaluate");
-    const { loadPackConfig } = require("../policy/engine/config") as typeof import("../policy/engine/config");
+      require("../lib/analyzer/evaluate") as typeof import("../lib/analyzer/evaluate");
+    const { loadPackConfig } = require("../lib/analyzer/config") as typeof import("../lib/analyzer/config");
     const template = (await planStack("prod")).toStackExport();
     const { doc } = syntheticExport({ template, resources: 10_000 });
     const text = JSON.stringify(doc);

@@ -18,7 +18,7 @@ import {
   StackExportError,
   type StackExport,
   type StackExportResource,
-} from "../policy/engine/evaluate";
+} from "../lib/analyzer/evaluate";
 
 const USAGE = "Usage: npm run drift:state -- STATE.json REFRESH.json > REFRESHED.json";
 

@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Evaluation, Violation } from "../policy/engine/evaluate";
+import type { Evaluation, Violation } from "../lib/analyzer/evaluate";
 import type { Plan } from "../lib/offline/plan";
 import { writeDiagram } from "../lib/evidence/diagram";
 import { writeReport } from "../lib/evidence/report";
@@ -110,7 +110,7 @@ function parseArgs(argv: string[]): Args {
  * The policy engine is loaded only when needed (after the flags are checked, so a usage error
  * answers at once), typed by its modules.
  */
-type EngineModule = typeof import("../policy/engine/evaluate") & typeof import("../policy/engine/config");
+type EngineModule = typeof import("../lib/analyzer/evaluate") & typeof import("../lib/analyzer/config");
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
 function renderVerdict(evaluation: Evaluation, preset: string, resources: number): string {
@@ -263,8 +263,8 @@ async function main(): Promise<void> {
 
   /* eslint-disable @typescript-eslint/no-require-imports */
   const engine = {
-    ...(require("../policy/engine/evaluate") as typeof import("../policy/engine/evaluate")),
-    ...(require("../policy/engine/config") as typeof import("../policy/engine/config")),
+    ...(require("../lib/analyzer/evaluate") as typeof import("../lib/analyzer/evaluate")),
+    ...(require("../lib/analyzer/config") as typeof import("../lib/analyzer/config")),
   } as EngineModule;
   /* eslint-enable @typescript-eslint/no-require-imports */
   // The preset follows the stack's environment (a stack named otherwise still gets one).
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
   say(renderVerdict(evaluation, preset, resourceCount));
   // What the pack did not judge (unevaluated Azure types, unknown values), always said.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { coverageLines } = require("../policy/engine/verdict") as typeof import("../policy/engine/verdict");
+  const { coverageLines } = require("../lib/analyzer/verdict") as typeof import("../lib/analyzer/verdict");
   say(
     coverageLines(evaluation)
       .map((line) => `  ${line}`)

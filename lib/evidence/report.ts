@@ -5,13 +5,13 @@
  * it states what was checked, not what was intended.
  */
 import * as fs from "fs";
-import type { Evaluation, PolicyOutcome } from "../../policy/engine/evaluate";
+import type { Evaluation, PolicyOutcome } from "../analyzer/evaluate";
 import {
   loadPackConfig,
   reconcilePackConfig,
   schemaDefaults,
   type PackConfig,
-} from "../../policy/engine/config";
+} from "../analyzer/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
 import type { StackExport } from "../offline/export";

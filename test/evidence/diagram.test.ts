@@ -10,7 +10,7 @@ import { renderDiagram, renderMermaid, writeDiagram } from "../../lib/evidence/d
 import { planStack, type Plan } from "../../lib/offline/plan";
 import type { PlannedResource } from "../../lib/offline/run";
 import { README, withDiagram } from "../../scripts/readme-diagram";
-import { jsonClone } from "../../policy/engine/paths";
+import { jsonClone } from "../../lib/analyzer/paths";
 
 let dev: Plan;
 let prod: Plan;

@@ -7,9 +7,9 @@ import { CONTROLS } from "../../lib/evidence/controls";
 import { cell, controlResults, renderReport } from "../../lib/evidence/report";
 import type { StackExport } from "../../lib/offline/export";
 import { planStack, type Plan } from "../../lib/offline/plan";
-import { loadPackConfig } from "../../policy/engine/config";
-import { evaluateStackExport, type Evaluation } from "../../policy/engine/evaluate";
-import { jsonClone } from "../../policy/engine/paths";
+import { loadPackConfig } from "../../lib/analyzer/config";
+import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
+import { jsonClone } from "../../lib/analyzer/paths";
 
 interface Case {
   plan: Plan;

@@ -7,7 +7,7 @@
  * listed in `additionalSecretOutputs`. The drift tests judge this, so computed fields and secrets
  * must not confuse the analyzer.
  */
-import { jsonClone } from "../../policy/engine/paths";
+import { jsonClone } from "../../lib/analyzer/paths";
 import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
 import type { StackExport, StackExportResource } from "../../lib/offline/export";
 

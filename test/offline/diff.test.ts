@@ -19,7 +19,7 @@ import {
 } from "../../lib/offline/export";
 import { planStack, type PlanOptions } from "../../lib/offline/plan";
 import type { PlatformConfig } from "../../config";
-import { jsonClone } from "../../policy/engine/paths";
+import { jsonClone } from "../../lib/analyzer/paths";
 
 let baseline: NormalizedStackExport;
 let apps: PlatformConfig["apps"];

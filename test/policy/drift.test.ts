@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { planStack } from "../../lib/offline/plan";
 import type { StackExport, StackExportResource } from "../../lib/offline/export";
-import { jsonClone } from "../../policy/engine/paths";
+import { jsonClone } from "../../lib/analyzer/paths";
 import { deployedExport } from "../helpers/deployedState";
 import { runScript } from "../helpers/cli";
 

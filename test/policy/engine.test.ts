@@ -13,24 +13,24 @@ import {
   PackConfigError,
   reconcilePackConfig,
   type PackConfig,
-} from "../../policy/engine/config";
+} from "../../lib/analyzer/config";
 import {
   evaluateStackExport,
   StackExportError,
   type Evaluation,
   type StackExport,
   type StackExportResource,
-} from "../../policy/engine/evaluate";
+} from "../../lib/analyzer/evaluate";
 import {
   checkResourcePolicy,
   checkStackPolicy,
   runResourcePolicy,
   runStackPolicy,
   UNKNOWN,
-} from "../../policy/engine/harness";
-import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../policy/engine/server";
-import { jsonClone } from "../../policy/engine/paths";
-import { SYNTHETIC_DEFECTS, syntheticExport } from "../../policy/engine/synthetic";
+} from "../helpers/policyHarness";
+import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
+import { jsonClone } from "../../lib/analyzer/paths";
+import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { planStack } from "../../lib/offline/plan";
 

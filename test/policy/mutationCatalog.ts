@@ -8,7 +8,7 @@
  * read); numeric segments index arrays.
  */
 import type { ControlId } from "../../policy/lib/types";
-import { setPath as setJsonPath } from "../../policy/engine/paths";
+import { setPath as setJsonPath } from "../../lib/analyzer/paths";
 
 export type Stack = "dev" | "prod";
 export const DELETE = Symbol("delete");

@@ -7,8 +7,8 @@
  * variations must pass untouched. The counts are printed at the end.
  */
 import { planStack } from "../../lib/offline/plan";
-import { loadPackConfig } from "../../policy/engine/config";
-import { evaluateStackExport, type Evaluation, type StackExport } from "../../policy/engine/evaluate";
+import { loadPackConfig } from "../../lib/analyzer/config";
+import { evaluateStackExport, type Evaluation, type StackExport } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
 import {
   MUTATIONS,
@@ -20,7 +20,7 @@ import {
   type Variation,
   setPath,
 } from "./mutationCatalog";
-import { jsonClone } from "../../policy/engine/paths";
+import { jsonClone } from "../../lib/analyzer/paths";
 import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
 
 const STACKS: Stack[] = ["dev", "prod"];

@@ -12,7 +12,7 @@ import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { planStack } from "../../lib/offline/plan";
-import { loadPackConfig } from "../../policy/engine/config";
+import { loadPackConfig } from "../../lib/analyzer/config";
 import { frameworkMetadata } from "../../policy/lib/frameworks";
 import { platformPolicies } from "../../policy/policies";
 

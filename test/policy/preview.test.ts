@@ -6,10 +6,10 @@
  * preview" and nothing blocks until `pulumi up` has created the resources.
  */
 import { planStack } from "../../lib/offline/plan";
-import { loadPackConfig } from "../../policy/engine/config";
-import { evaluateStackExport, type StackExport } from "../../policy/engine/evaluate";
-import { UNKNOWN_SENTINEL } from "../../policy/engine/server";
-import { jsonClone } from "../../policy/engine/paths";
+import { loadPackConfig } from "../../lib/analyzer/config";
+import { evaluateStackExport, type StackExport } from "../../lib/analyzer/evaluate";
+import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
+import { jsonClone } from "../../lib/analyzer/paths";
 
 type Resource = {
   urn: string;

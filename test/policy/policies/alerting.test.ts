@@ -1,5 +1,5 @@
 import * as a from "../../../policy/policies/alerting";
-import { checkStackPolicy, runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { checkStackPolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy } from "./support";
 
 const RG = "/subscriptions/s/resourceGroups/rg";

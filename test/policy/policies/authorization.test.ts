@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../policy/shared/roles";
 import { describePolicy, expectPass, expectViolation } from "./support";

@@ -1,4 +1,4 @@
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { customerManagedKeyStrength } from "../../../policy/policies/customerManagedKeys";
 
 const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;

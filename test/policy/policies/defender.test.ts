@@ -1,5 +1,5 @@
 import * as d from "../../../policy/policies/defender";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const PRICING = "azure-native:security:Pricing";

@@ -1,6 +1,6 @@
 /** The edge policies (EDGE-1, NET-2, TLS-1, LOG-1): Front Door Premium, WAF, TLS, Private Link origins. */
 import * as e from "../../../policy/policies/edge";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy } from "./support";
 
 const WAF = "azure-native:frontdoor:Policy";

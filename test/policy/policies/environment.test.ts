@@ -1,5 +1,5 @@
 import * as e from "../../../policy/policies/environment";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 
 const res = (type: string, name: string, props: Record<string, unknown>) => ({
   type: `azure-native:${type}`,

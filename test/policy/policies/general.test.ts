@@ -1,6 +1,6 @@
 import * as g from "../../../policy/policies/general";
-import { loadPackConfig } from "../../../policy/engine/config";
-import { runResourcePolicy } from "../../../policy/engine/harness";
+import { loadPackConfig } from "../../../lib/analyzer/config";
+import { runResourcePolicy } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";

@@ -1,6 +1,6 @@
 import { composePolicies, platformGuard, type PlatformGuardSettings } from "../../../policy/guard";
 import { platformPolicies } from "../../../policy/policies";
-import { runResourcePolicy } from "../../../policy/engine/harness";
+import { runResourcePolicy } from "../../helpers/policyHarness";
 
 const byName = (list: { name: string }[], name: string) => list.find((p) => p.name === name)!;
 

@@ -1,6 +1,6 @@
 import { CONTROL_IDS } from "../../../policy/lib/types";
 import { allPolicies, platformPolicies, policiesByService } from "../../../policy/policies";
-import { runResourcePolicy, runStackPolicy } from "../../../policy/engine/harness";
+import { runResourcePolicy, runStackPolicy } from "../../helpers/policyHarness";
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

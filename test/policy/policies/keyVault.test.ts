@@ -1,5 +1,5 @@
 import * as k from "../../../policy/policies/keyVault";
-import { runResourcePolicy } from "../../../policy/engine/harness";
+import { runResourcePolicy } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const VAULT = "azure-native:keyvault:Vault";

@@ -1,5 +1,5 @@
 import * as m from "../../../policy/policies/monitoring";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const DIAG = "azure-native:monitor:DiagnosticSetting";

@@ -1,5 +1,5 @@
 import * as n from "../../../policy/policies/network";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const RULE = "azure-native:network:SecurityRule";

@@ -1,5 +1,5 @@
 import * as p from "../../../policy/policies/postgres";
-import { runStackPolicy } from "../../../policy/engine/harness";
+import { runStackPolicy } from "../../helpers/policyHarness";
 import { describePolicy, expectPass } from "./support";
 
 const SERVER = "azure-native:dbforpostgresql:Server";

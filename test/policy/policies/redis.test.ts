@@ -1,5 +1,5 @@
 import * as r from "../../../policy/policies/redis";
-import { runStackPolicy } from "../../../policy/engine/harness";
+import { runStackPolicy } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";

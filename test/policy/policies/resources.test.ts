@@ -1,4 +1,4 @@
-import { runResourcePolicy } from "../../../policy/engine/harness";
+import { runResourcePolicy } from "../../helpers/policyHarness";
 import { ESCAPE_HATCH_TYPES, noArmEscapeHatches } from "../../../policy/policies/resources";
 import { describePolicy, expectPass, expectViolation } from "./support";
 

@@ -1,6 +1,6 @@
 /** Microsoft Sentinel policies (SIEM-1): onboarding of the workspace, Activity log, rule quality. */
 import * as s from "../../../policy/policies/sentinel";
-import { runStackPolicy } from "../../../policy/engine/harness";
+import { runStackPolicy } from "../../helpers/policyHarness";
 import { describePolicy } from "./support";
 
 const rule = {

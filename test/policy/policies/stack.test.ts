@@ -1,5 +1,5 @@
 import * as st from "../../../policy/policies/stack";
-import { checkStackPolicy, runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { checkStackPolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 
 const RG = "/subscriptions/s/resourceGroups/rg";
 const ids = {

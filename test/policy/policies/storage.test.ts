@@ -1,5 +1,5 @@
 import * as s from "../../../policy/policies/storage";
-import { runStackPolicy, UNKNOWN } from "../../../policy/engine/harness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";

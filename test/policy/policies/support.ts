@@ -1,6 +1,6 @@
 /** Table helpers over the policy harness: set a property path, expect pass / violation / no crash. */
-import { runResourcePolicy, UNKNOWN } from "../../../policy/engine/harness";
-import { jsonClone, setPath } from "../../../policy/engine/paths";
+import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { jsonClone, setPath } from "../../../lib/analyzer/paths";
 import type { PlatformResourcePolicy } from "../../../policy/lib/types";
 
 export type Props = Record<string, unknown>;

@@ -31,10 +31,10 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { platformPolicies } from "../policies";
-import { parseType } from "../lib/azureTypes";
-import { evaluatedTypes } from "../lib/coverage";
-import type { ControlId, PlatformPolicy, Severity } from "../lib/types";
+import { platformPolicies } from "../../policy/policies";
+import { parseType } from "../../policy/lib/azureTypes";
+import { evaluatedTypes } from "../../policy/lib/coverage";
+import type { ControlId, PlatformPolicy, Severity } from "../../policy/lib/types";
 import { PackConfigError, reconcilePackConfig, type PackConfig } from "./config";
 import {
   buildPolicyResources,

@@ -11,8 +11,8 @@
  * `checkStackPolicy` to see the outcome ("pass" | "violation" | "notApplicable" | "unknown").
  */
 import type { EnforcementLevel, PolicyResourceOptions } from "@pulumi/policy";
-import type { PlatformResourcePolicy, PlatformStackPolicy } from "../lib/types";
-import { schemaDefaults } from "./config";
+import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
+import { schemaDefaults } from "../../lib/analyzer/config";
 import {
   buildPolicyResources,
   deserializeProperties,
@@ -21,7 +21,7 @@ import {
   runStackValidation,
   UNKNOWN_SENTINEL,
   type RunResult,
-} from "./server";
+} from "../../lib/analyzer/server";
 
 /**
  * Put this anywhere in props to make that property unknown, as during `pulumi preview`
