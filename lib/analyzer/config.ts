@@ -49,7 +49,7 @@ export class PackConfigError extends Error {
   }
 }
 
-const PRESETS_DIR = path.resolve(__dirname, "..", "config");
+const PRESETS_DIR = path.resolve(__dirname, "..", "..", "policy", "config");
 
 /**
  * The config for `"dev"` / `"prod"` (the presets in `policy/config/`), or read from a JSON
