@@ -9,7 +9,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { loadPlatformConfig, pairedRegion, type DataService } from "./config";
 import { loadDeployIdentities, stackGrants } from "./config/identities";
 import { BlobStorage } from "./components/blobStorage";
-import { ContainerApp, type AppServices } from "./components/containerApp";
+import { ContainerApp, type AppServices } from "./components/containerApp/index";
 import { ContainerAppsEnvironment } from "./components/containerAppsEnvironment";
 import { CustomerManagedKey } from "./components/customerManagedKey";
 import { DefenderPlans } from "./components/defender";

@@ -20,7 +20,7 @@ import {
   DATA_SERVICES,
   prodFrontendReplicasProblem,
   type DataService,
-} from "../components/containerApp.schema";
+} from "../components/containerApp/schema";
 import { workloadProfilesSchema } from "../components/containerAppsEnvironment.schema";
 import { keyVaultRules, keyVaultSkuSchema } from "../components/keyVault.schema";
 import { postgresFields, postgresRules } from "../components/postgres.schema";
@@ -38,7 +38,7 @@ export {
   type AppService,
   type DataService,
   type IngressMode,
-} from "../components/containerApp.schema";
+} from "../components/containerApp/schema";
 export { KEY_VAULT_SKUS } from "../components/keyVault.schema";
 export { POSTGRES_TIERS, POSTGRES_VERSIONS } from "../components/postgres.schema";
 

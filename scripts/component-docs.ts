@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { containerAppSpecSchema } from "../components/containerApp.schema";
+import { containerAppSpecSchema } from "../components/containerApp/schema";
 import { workloadProfileSchema } from "../components/containerAppsEnvironment.schema";
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";

@@ -11,7 +11,7 @@ import {
   type AppServices,
   type ContainerAppArgs,
   type ContainerAppSpec,
-} from "../../components/containerApp";
+} from "../../components/containerApp/index";
 import type { ContainerAppsEnvironmentReference } from "../../components/containerAppsEnvironment";
 import { ManagedRedis } from "../../components/managedRedis";
 import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";

@@ -4,7 +4,7 @@
  * so both refuse the same apps with the same message.
  */
 import { z } from "zod";
-import { parseCidr } from "../config/network";
+import { parseCidr } from "../../config/network";
 import {
   APP_REPLICAS,
   CONSUMPTION_CPU,
@@ -17,9 +17,9 @@ import {
   KEY_VAULT_SECRET_NAME,
   MIN_PROD_FRONTEND_REPLICAS,
   REGISTRY_SERVER,
-} from "../policy/shared/limits";
-import { named, strictArgs, wholeNumber } from "./shared/schema";
-import { secretLookingReason } from "./shared/secretDetection";
+} from "../../policy/shared/limits";
+import { named, strictArgs, wholeNumber } from "../shared/schema";
+import { secretLookingReason } from "../shared/secretDetection";
 
 export const DATA_SERVICES = ["postgres", "storage", "redis"] as const;
 export type DataService = (typeof DATA_SERVICES)[number];

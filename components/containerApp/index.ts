@@ -22,122 +22,21 @@ import {
   prodFrontendReplicasProblem,
   type AppConfig,
   type AppService,
-  type IngressMode,
-} from "./containerApp.schema";
-import type { ContainerAppsEnvironmentReference } from "./containerAppsEnvironment";
-import { CONSUMPTION_PROFILE } from "./containerAppsEnvironment";
-import { addMetricAlerts } from "./shared/alerts";
-import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
-import { resourceName } from "./shared/naming";
-import { afterRoleGrants } from "./shared/propagation";
-import { assignRole } from "./shared/roleAssignment";
-import { parseArgs } from "./shared/schema";
-import { componentTags } from "./shared/tags";
-import { WorkloadIdentity } from "./workloadIdentity";
+} from "./schema";
+import { CONSUMPTION_PROFILE } from "../containerAppsEnvironment";
+import { addMetricAlerts } from "../shared/alerts";
+import { rejectUnknownArgs } from "../shared/interfaces";
+import { resourceName } from "../shared/naming";
+import { afterRoleGrants } from "../shared/propagation";
+import { assignRole } from "../shared/roleAssignment";
+import { parseArgs } from "../shared/schema";
+import { componentTags } from "../shared/tags";
+import { WorkloadIdentity } from "../workloadIdentity";
+import { postgresSetupStatements } from "./postgresSql";
+import type { AppServices, ContainerAppArgs } from "./spec";
 
-/** A source address range allowed to reach the app's ingress. */
-export interface IpRestriction {
-  /** 1-64 letters, digits, '-' or '_'. */
-  name: string;
-  /** IPv4 CIDR block, e.g. `203.0.113.0/24`. */
-  cidr: string;
-  description?: string;
-}
-
-/**
- * The app as the stack config describes it (`secure-azure-platform:apps[]`); a config entry
- * can be passed as is. There is no `allowInsecure`, `external` or `transport`: ingress is
- * HTTPS only and public only for `ingress: "frontend"` (NET-2).
- */
-export interface ContainerAppSpec {
-  /** Azure name of the app and its host name inside the environment: 2-32 lowercase letters, digits, '-'. */
-  name: string;
-  /** Image reference, e.g. `myregistry.azurecr.io/api:1.4.2`. */
-  image: string;
-  /** Registry host pulled from with the app's identity (grant it AcrPull, see `registryResourceId`). */
-  registryServer?: string;
-  /** Port the container listens on. */
-  targetPort: number;
-  /** `frontend`: public HTTPS ingress (needs an external environment); `internal`: environment only. */
-  ingress: IngressMode;
-  /** Default 1; a frontend in prod needs at least 2 (AVL-1). */
-  minReplicas?: number;
-  /** Default 3; >= minReplicas. */
-  maxReplicas?: number;
-  /** vCPU per replica, 0.25..4 in 0.25 steps (Consumption profile). Default 0.5. */
-  cpu?: number;
-  /** Memory per replica: exactly 2Gi per vCPU on Consumption (e.g. 0.5 vCPU -> `1Gi`). Default `1Gi`. */
-  memory?: string;
-  /** Plain environment variables. Never secrets (SEC-1): a secret-looking name or value is an error. */
-  env?: Readonly<Record<string, string>>;
-  /** Secrets: env var name -> Key Vault secret name in the stack's vault, read by reference (SEC-1). */
-  secrets?: Readonly<Record<string, string>>;
-  /** Services the app talks to; each grants the identity a least-privilege role (IAM-2). */
-  uses?: readonly AppService[];
-  /** Blob access when the app uses storage. Default `readwrite`. */
-  storageAccess?: "read" | "readwrite";
-  /** Source ranges allowed to reach the ingress (Allow rules; everything else is denied). */
-  ipRestrictions?: readonly IpRestriction[];
-  /** HTTP path of the liveness and readiness probes. Default `/healthz`. */
-  probePath?: string;
-}
-
-/** The stack's Key Vault (the `KeyVault` component fits). */
-export interface KeyVaultService {
-  vaultId: pulumi.Input<string>;
-  /** `https://<vault>.vault.azure.net/` */
-  vaultUri: pulumi.Input<string>;
-}
-
-/** The stack's blob storage (the `BlobStorage` component fits). */
-export interface StorageService {
-  accountId: pulumi.Input<string>;
-  blobEndpoint: pulumi.Input<string>;
-}
-
-/** The stack's PostgreSQL server and the database apps connect to. */
-export interface PostgresService {
-  serverName: pulumi.Input<string>;
-  fqdn: pulumi.Input<string>;
-  /** Display name of the Entra admin group (who runs `postgresSetupSql`). */
-  adminGroupName: string;
-  /** Database the app connects to. */
-  database: string;
-}
-
-/** The stack's Managed Redis (the `ManagedRedis` component fits). */
-export interface RedisService {
-  hostName: pulumi.Input<string>;
-  port: pulumi.Input<number>;
-  /** Creates the access policy assignment of an identity on the database (IAM-1: no access keys). */
-  grantAccess(name: string, principalId: pulumi.Input<string>): pulumi.CustomResource;
-}
-
-/**
- * The data services this stack has. An app whose `uses` names a service missing here is an
- * error, never a silently unconnected app.
- */
-export interface AppServices {
-  keyVault?: KeyVaultService;
-  storage?: StorageService;
-  postgres?: PostgresService;
-  redis?: RedisService;
-}
-
-export interface ContainerAppArgs {
-  platform: PlatformContext;
-  /** The environment (`ContainerAppsEnvironment.reference`). */
-  environment: ContainerAppsEnvironmentReference;
-  app: ContainerAppSpec;
-  /** What the stack deploys; the app connects to those its `uses` names. */
-  services?: AppServices;
-  /** Resource ID of the app's container registry: grants the identity AcrPull on it (IAM-2). */
-  registryResourceId?: pulumi.Input<string>;
-  /** Concurrent HTTP requests per replica before scaling out. Default 50. */
-  httpConcurrency?: number;
-  /** Extra tags; cannot override the CLS-1 tags or `ingress`. */
-  tags?: Record<string, string>;
-}
+export * from "./spec";
+export { postgresSetupStatements } from "./postgresSql";
 
 const ARG_KEYS = [
   "platform",
@@ -157,7 +56,7 @@ const SERVICE_KEY: Record<AppService, keyof AppServices> = {
 };
 
 export { appSecretName };
-export { MIN_PROD_FRONTEND_REPLICAS } from "../policy/shared/limits";
+export { MIN_PROD_FRONTEND_REPLICAS } from "../../policy/shared/limits";
 export const DEFAULT_HTTP_CONCURRENCY = 50;
 
 /** Probe timings: generous enough for a cold start, quick to take a hung replica out. */
@@ -168,41 +67,6 @@ export const PROBE_DEFAULTS = {
 
 /** Restarts in 15 minutes above which someone is told (MON-1). */
 export const RESTART_ALERT_THRESHOLD = 3;
-
-/** Quotes a PostgreSQL identifier. */
-function pgIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-/** Quotes a PostgreSQL string literal. */
-function pgLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-/**
- * The SQL an Entra admin of the server runs once per app: creates the app identity's role
- * (mapped to its Entra object ID, no password) and grants it data access in one database.
- */
-export function postgresSetupStatements(
-  roleName: string,
-  principalId: string,
-  database: string,
-  adminGroupName: string,
-  serverName: string,
-): string {
-  const role = pgIdent(roleName);
-  return [
-    `-- Run as a member of the Entra group ${adminGroupName} (server ${serverName}), connected to database postgres:`,
-    `select * from pgaadauth_create_principal_with_oid(${pgLiteral(roleName)}, ${pgLiteral(principalId)}, 'service', false, false);`,
-    `GRANT CONNECT ON DATABASE ${pgIdent(database)} TO ${role};`,
-    `-- Then connected to database ${database}:`,
-    `GRANT USAGE ON SCHEMA public TO ${role};`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role};`,
-    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};`,
-    `-- Tables created later by the role running this (e.g. the migration owner) are granted too:`,
-    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};`,
-    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role};`,
-  ].join("\n");
-}
 
 interface Validated {
   spec: AppConfig;
