@@ -5,12 +5,14 @@
  */
 import {
   FrontDoor,
-  frontDoorConnectionName,
+  frontDoorConnectionNames,
+  PRIVATE_LINK_APPROVAL_MESSAGE,
   PRIVATE_LINK_REQUEST_MESSAGE,
   type FrontDoorArgs,
 } from "../../components/frontDoor";
 import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
 import { projectDeclarations } from "../../config";
+import { AzureMocks } from "../../lib/offline/mocks";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -103,10 +105,16 @@ describe("FrontDoor (dev defaults)", () => {
   });
 
   it("approves the pending connection Front Door requested, by its Azure-generated name", () => {
-    const approval = only(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection").inputs;
-    expect(approval.environmentName).toBe(ENV_NAME);
-    expect(approval.privateEndpointConnectionName).toMatch(/^pec-[0-9a-f]{12}$/);
-    expect(approval.privateLinkServiceConnectionState).toMatchObject({ status: "Approved" });
+    const approval = only(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection");
+    expect(approval.inputs.environmentName).toBe(ENV_NAME);
+    expect(approval.inputs.privateEndpointConnectionName).toMatch(/^pec-[0-9a-f]{12}$/);
+    expect(approval.name).toBe(
+      `edge-private-link-approval-${String(approval.inputs.privateEndpointConnectionName)}`,
+    );
+    expect(approval.inputs.privateLinkServiceConnectionState).toEqual({
+      status: "Approved",
+      description: PRIVATE_LINK_APPROVAL_MESSAGE,
+    });
   });
 
   it("redirects HTTP, calls the origin over HTTPS only and adds HSTS (TLS-1)", () => {
@@ -116,6 +124,8 @@ describe("FrontDoor (dev defaults)", () => {
       forwardingProtocol: "HttpsOnly",
       patternsToMatch: ["/*"],
       ruleSets: [{ id: only(resources, "azure-native:cdn:RuleSet").id }],
+      // No custom domain: the default domain is the app's only host (Front Door's default TLS).
+      linkToDefaultDomain: "Enabled",
     });
     const actions = only(resources, "azure-native:cdn:Rule").inputs.actions as {
       parameters: { headerName: string; value: string };
@@ -206,6 +216,8 @@ describe("FrontDoor (prod: geo-filter, custom domain, custom rules)", () => {
       tlsSettings: { certificateType: "ManagedCertificate", cipherSuiteSetType: "TLS12_2023" },
     });
     expect(only(resources, "azure-native:cdn:Route").inputs.customDomains).toEqual([{ id: domain.id }]);
+    // Only the custom domain carries TLS12_2023: the *.azurefd.net host is not served for this app.
+    expect(only(resources, "azure-native:cdn:Route").inputs.linkToDefaultDomain).toBe("Disabled");
     const binding = only(resources, "azure-native:cdn:SecurityPolicy").inputs.parameters as {
       associations: { domains: { id: string }[] }[];
     };
@@ -259,20 +271,82 @@ describe("one declaration of the edge defaults", () => {
   });
 });
 
-describe("which private endpoint connection the stack approves", () => {
-  const pending = (name: string, description: string) => ({
+describe("which private endpoint connections the stack approves", () => {
+  const connection = (name: string, status: string, description: string) => ({
     name,
-    privateLinkServiceConnectionState: { status: "Pending", description },
+    privateLinkServiceConnectionState: { status, description },
   });
-  it("the one Front Door requested with our message, not another client's", () =>
+  const owner = 'FrontDoor "edge"';
+  it("the ones Front Door requested with our message, not another client's", () =>
     expect(
-      frontDoorConnectionName('FrontDoor "edge"', [
-        pending("someone-else", "please let me in"),
-        pending("ours", PRIVATE_LINK_REQUEST_MESSAGE),
+      frontDoorConnectionNames(owner, [
+        connection("someone-else", "Pending", "please let me in"),
+        connection("ours", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
       ]),
-    ).toBe("ours"));
-  it("none yet: stops the deployment with a message that says what to do", () =>
-    expect(() => frontDoorConnectionName('FrontDoor "edge"', [pending("x", "other")])).toThrow(
-      /no private endpoint connection requested by Front Door.*run the deployment again/,
+    ).toEqual(["ours"]));
+  it("every request Front Door opened (it may open several), each approved once", () =>
+    expect(
+      frontDoorConnectionNames(owner, [
+        connection("pec-b", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+        connection("pec-a", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+      ]),
+    ).toEqual(["pec-a", "pec-b"]));
+  it("the next run: connections it approved earlier (Azure now shows our approval text) keep their approval", () =>
+    expect(
+      frontDoorConnectionNames(owner, [
+        connection("pec-a", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
+        connection("pec-b", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+      ]),
+    ).toEqual(["pec-a", "pec-b"]));
+  it("not a rejected or disconnected one (Azure cannot approve it again), nor a foreign approved one", () =>
+    expect(
+      frontDoorConnectionNames(owner, [
+        connection("old", "Rejected", PRIVATE_LINK_REQUEST_MESSAGE),
+        connection("gone", "Disconnected", PRIVATE_LINK_APPROVAL_MESSAGE),
+        connection("foreign", "Approved", "approved by hand"),
+        connection("ours", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
+      ]),
+    ).toEqual(["ours"]));
+  it("none yet (first deployment): stops with a message that says what to do", () =>
+    expect(() => frontDoorConnectionNames(owner, [connection("x", "Pending", "other")])).toThrow(
+      /no pending or approved private endpoint connection requested by Front Door.*run the deployment again/,
     ));
+  it("the approval text differs from the request text, which is why both must match", () =>
+    expect(PRIVATE_LINK_APPROVAL_MESSAGE).not.toBe(PRIVATE_LINK_REQUEST_MESSAGE));
+});
+
+describe("FrontDoor on its next run: Front Door opened two requests, one approved on the first run", () => {
+  let resources: PlannedResource[];
+  beforeAll(async () => {
+    const call = AzureMocks.prototype.call;
+    const spy = jest.spyOn(AzureMocks.prototype, "call").mockImplementation(function (this: AzureMocks, a) {
+      if (a.token !== "azure-native:app:getManagedEnvironment") return call.call(this, a);
+      const state = (name: string, status: string, description: string) => ({
+        name,
+        privateLinkServiceConnectionState: { status, description },
+      });
+      return {
+        id: ENV_ID,
+        name: ENV_NAME,
+        privateEndpointConnections: [
+          state("pec-first", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
+          state("pec-second", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+          state("pec-foreign", "Pending", "let me in"),
+        ],
+      };
+    });
+    try {
+      ({ resources } = await runProgram(() => new FrontDoor("edge", args())));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("keeps the earlier approval and approves the new request, one resource per connection, nothing foreign", () => {
+    const approvals = byType(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection");
+    expect(approvals.map((a) => [a.name, a.inputs.privateEndpointConnectionName]).sort()).toEqual([
+      ["edge-private-link-approval-pec-first", "pec-first"],
+      ["edge-private-link-approval-pec-second", "pec-second"],
+    ]);
+  });
 });
