@@ -30,8 +30,17 @@ import { addDiagnostics } from "./shared/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
 import { componentTags } from "./shared/tags";
 
-/** The text Front Door puts on its private endpoint connection request; the approval matches it. */
+/** How Front Door's private endpoint connection request starts; the approval matches it. */
 export const PRIVATE_LINK_REQUEST_MESSAGE = "Front Door (EDGE-1) private origin request";
+
+/**
+ * The full request message: the prefix and the profile's Front Door ID. Anyone who knows the
+ * environment's resource ID can request a connection with any message; the profile's GUID is not
+ * guessable from outside, so a copied prefix alone does not get a foreign endpoint approved.
+ */
+export function privateLinkRequestMessage(frontDoorId: string): string {
+  return `${PRIVATE_LINK_REQUEST_MESSAGE} ${frontDoorId}`;
+}
 
 /**
  * The description the stack writes when it approves. Approving replaces the request message on
@@ -130,31 +139,32 @@ export interface EnvironmentConnection {
   privateLinkServiceConnectionState?: { status?: string; description?: string };
 }
 
-/** States a connection can be (re)approved from; Rejected and Disconnected ones need a new request. */
-const APPROVABLE_STATES = ["Pending", "Approved"];
-
 /**
- * The connections of the environment that are Front Door's: Pending with our request message, or
- * Approved earlier by the stack (our approval text). Front Door may open more than one request
- * (a known problem Microsoft's Container Apps tutorial names: approve each with the matching
- * description), so every match is returned. Azure generates the names. No match at all means
- * Front Door's request has not arrived yet (first deployment): the run stops and says to run it
- * again, rather than leave an edge that answers 502 for ever.
+ * The connections of the environment that are this profile's: Pending with its request message
+ * (prefix and Front Door ID), or Approved with that message or the stack's approval text (written
+ * by an earlier run; only the environment's owner can approve, so a requester cannot forge it).
+ * Front Door may open more than one request (a known problem Microsoft's Container Apps tutorial
+ * names: approve each with the matching description), so every match is returned. Rejected and
+ * Disconnected ones cannot be approved again and are left alone. No match at all means Front
+ * Door's request has not arrived yet (first deployment): the run stops and says to run it again,
+ * rather than leave an edge that answers 502 for ever.
  */
 export function frontDoorConnectionNames(
   owner: string,
+  frontDoorId: string,
   connections: readonly EnvironmentConnection[] | undefined,
 ): string[] {
+  const request = privateLinkRequestMessage(frontDoorId);
   const ours = (connections ?? []).filter((c) => {
-    const state = c.privateLinkServiceConnectionState;
-    return (
-      [PRIVATE_LINK_REQUEST_MESSAGE, PRIVATE_LINK_APPROVAL_MESSAGE].includes(state?.description ?? "") &&
-      APPROVABLE_STATES.some((s) => s.toLowerCase() === (state?.status ?? "Pending").toLowerCase())
-    );
+    const status = (c.privateLinkServiceConnectionState?.status ?? "").toLowerCase();
+    const description = c.privateLinkServiceConnectionState?.description ?? "";
+    if (status === "pending") return description === request;
+    if (status === "approved") return [request, PRIVATE_LINK_APPROVAL_MESSAGE].includes(description);
+    return false;
   });
   if (ours.length === 0) {
     throw new pulumi.RunError(
-      `${owner}: the environment has no pending or approved private endpoint connection requested by Front Door ("${PRIVATE_LINK_REQUEST_MESSAGE}"); Front Door opens it a few minutes after the origin is created: run the deployment again (docs/edge-and-siem.md, EDGE-1)`,
+      `${owner}: the environment has no pending or approved private endpoint connection requested by Front Door ("${request}"); Front Door opens it a few minutes after the origin is created: run the deployment again (docs/edge-and-siem.md, EDGE-1)`,
     );
   }
   return [...new Set(ours.map((c) => c.name))].sort();
@@ -374,7 +384,7 @@ export class FrontDoor extends pulumi.ComponentResource {
             privateLink: { id: args.environmentId },
             groupId: MANAGED_ENVIRONMENT_GROUP_ID,
             privateLinkLocation: platform.location,
-            requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+            requestMessage: profile.frontDoorId.apply(privateLinkRequestMessage),
           },
         },
         parent,
@@ -453,8 +463,8 @@ export class FrontDoor extends pulumi.ComponentResource {
       { resourceGroupName: rg, environmentName: args.environmentName },
       { parent: this, dependsOn: origins },
     ).privateEndpointConnections;
-    const approved = connections.apply((list) => {
-      const names = frontDoorConnectionNames(owner, list);
+    const approved = pulumi.all([connections, profile.frontDoorId]).apply(([list, frontDoorId]) => {
+      const names = frontDoorConnectionNames(owner, frontDoorId, list);
       for (const connectionName of names) {
         new app.ManagedEnvironmentPrivateEndpointConnection(
           `${name}-private-link-approval-${connectionName}`,

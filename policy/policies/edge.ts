@@ -455,7 +455,8 @@ export const privateLinkApproval = stackPolicy({
       default: "Approved by the platform stack for its Front Door profile (EDGE-1)",
     },
     requestMessage: {
-      description: "The request message the stack's Front Door origins send.",
+      description:
+        "How the request message of the stack's Front Door origins starts (the profile's Front Door ID follows).",
       default: "Front Door (EDGE-1) private origin request",
     },
   },
@@ -464,7 +465,9 @@ export const privateLinkApproval = stackPolicy({
     const requested = new Set<string>();
     let unknownTarget = false;
     for (const origin of stack.ofType("azure-native:cdn:AFDOrigin")) {
-      if (peek(origin.props, "sharedPrivateLinkResource", "requestMessage") !== cfg.requestMessage) continue;
+      // The component's message is the prefix followed by the profile's Front Door ID.
+      const message = peek(origin.props, "sharedPrivateLinkResource", "requestMessage");
+      if (typeof message === "string" && !message.startsWith(cfg.requestMessage)) continue;
       const target = peek(origin.props, "sharedPrivateLinkResource", "privateLink", "id");
       const m =
         typeof target === "string"

@@ -8,6 +8,7 @@ import {
   frontDoorConnectionNames,
   PRIVATE_LINK_APPROVAL_MESSAGE,
   PRIVATE_LINK_REQUEST_MESSAGE,
+  privateLinkRequestMessage,
   type FrontDoorArgs,
 } from "../../components/frontDoor";
 import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
@@ -93,8 +94,14 @@ describe("FrontDoor (dev defaults)", () => {
         privateLink: { id: ENV_ID },
         groupId: "managedEnvironments",
         privateLinkLocation: "westeurope",
-        requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+        requestMessage: expect.stringMatching(
+          new RegExp(`^${PRIVATE_LINK_REQUEST_MESSAGE.replace(/[()]/g, "\\$&")} [0-9a-f-]{36}$`),
+        ),
       },
+    });
+    const frontDoorId = only(resources, "azure-native:cdn:Profile").outputs.frontDoorId as string;
+    expect(only(resources, "azure-native:cdn:AFDOrigin").inputs.sharedPrivateLinkResource).toMatchObject({
+      requestMessage: privateLinkRequestMessage(frontDoorId),
     });
     expect(only(resources, "azure-native:cdn:AFDOriginGroup").inputs.healthProbeSettings).toEqual({
       probePath: "/healthz",
@@ -277,42 +284,45 @@ describe("which private endpoint connections the stack approves", () => {
     privateLinkServiceConnectionState: { status, description },
   });
   const owner = 'FrontDoor "edge"';
-  it("the ones Front Door requested with our message, not another client's", () =>
+  const FDID = "3f2c1a9e-0000-4000-8000-00000000afd1";
+  const request = privateLinkRequestMessage(FDID);
+  const names = (list: ReturnType<typeof connection>[]) => frontDoorConnectionNames(owner, FDID, list);
+  it("the ones this profile requested (prefix and its Front Door ID), not another client's", () =>
     expect(
-      frontDoorConnectionNames(owner, [
+      names([
         connection("someone-else", "Pending", "please let me in"),
-        connection("ours", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+        connection("copied-prefix", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+        connection("other-profile", "Pending", privateLinkRequestMessage("another-id")),
+        connection("ours", "Pending", request),
       ]),
     ).toEqual(["ours"]));
   it("every request Front Door opened (it may open several), each approved once", () =>
-    expect(
-      frontDoorConnectionNames(owner, [
-        connection("pec-b", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
-        connection("pec-a", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
-      ]),
-    ).toEqual(["pec-a", "pec-b"]));
+    expect(names([connection("pec-b", "Pending", request), connection("pec-a", "Pending", request)])).toEqual(
+      ["pec-a", "pec-b"],
+    ));
   it("the next run: connections it approved earlier (Azure now shows our approval text) keep their approval", () =>
     expect(
-      frontDoorConnectionNames(owner, [
+      names([
         connection("pec-a", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
-        connection("pec-b", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+        connection("pec-b", "Pending", request),
       ]),
     ).toEqual(["pec-a", "pec-b"]));
-  it("not a rejected or disconnected one (Azure cannot approve it again), nor a foreign approved one", () =>
+  it("not a request forging the approval text, a rejected or disconnected one, nor a foreign approved one", () =>
     expect(
-      frontDoorConnectionNames(owner, [
-        connection("old", "Rejected", PRIVATE_LINK_REQUEST_MESSAGE),
+      names([
+        connection("forged", "Pending", PRIVATE_LINK_APPROVAL_MESSAGE),
+        connection("old", "Rejected", request),
         connection("gone", "Disconnected", PRIVATE_LINK_APPROVAL_MESSAGE),
         connection("foreign", "Approved", "approved by hand"),
         connection("ours", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
       ]),
     ).toEqual(["ours"]));
   it("none yet (first deployment): stops with a message that says what to do", () =>
-    expect(() => frontDoorConnectionNames(owner, [connection("x", "Pending", "other")])).toThrow(
+    expect(() => names([connection("x", "Pending", "other")])).toThrow(
       /no pending or approved private endpoint connection requested by Front Door.*run the deployment again/,
     ));
   it("the approval text differs from the request text, which is why both must match", () =>
-    expect(PRIVATE_LINK_APPROVAL_MESSAGE).not.toBe(PRIVATE_LINK_REQUEST_MESSAGE));
+    expect(PRIVATE_LINK_APPROVAL_MESSAGE).not.toBe(request));
 });
 
 describe("FrontDoor on its next run: Front Door opened two requests, one approved on the first run", () => {
@@ -320,18 +330,20 @@ describe("FrontDoor on its next run: Front Door opened two requests, one approve
   beforeAll(async () => {
     const call = AzureMocks.prototype.call;
     const spy = jest.spyOn(AzureMocks.prototype, "call").mockImplementation(function (this: AzureMocks, a) {
-      if (a.token !== "azure-native:app:getManagedEnvironment") return call.call(this, a);
+      const real = call.call(this, a);
+      if (a.token !== "azure-native:app:getManagedEnvironment") return real;
+      // The mock's pending request (this profile's message), renamed, next to what a first run left.
+      const pending = (real.privateEndpointConnections as Record<string, unknown>[])[0];
       const state = (name: string, status: string, description: string) => ({
         name,
         privateLinkServiceConnectionState: { status, description },
       });
       return {
-        id: ENV_ID,
-        name: ENV_NAME,
+        ...real,
         privateEndpointConnections: [
           state("pec-first", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
-          state("pec-second", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
-          state("pec-foreign", "Pending", "let me in"),
+          { ...pending, name: "pec-second" },
+          state("pec-foreign", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
         ],
       };
     });
