@@ -30,8 +30,24 @@ import { addDiagnostics } from "./shared/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
 import { componentTags } from "./shared/tags";
 
-/** The text Front Door puts on its private endpoint connection request; the approval matches it. */
+/** How Front Door's private endpoint connection request starts; the approval matches it. */
 export const PRIVATE_LINK_REQUEST_MESSAGE = "Front Door (EDGE-1) private origin request";
+
+/**
+ * The full request message: the prefix and the profile's Front Door ID. Anyone who knows the
+ * environment's resource ID can request a connection with any message; the profile's GUID is not
+ * guessable from outside, so a copied prefix alone does not get a foreign endpoint approved.
+ */
+export function privateLinkRequestMessage(frontDoorId: string): string {
+  return `${PRIVATE_LINK_REQUEST_MESSAGE} ${frontDoorId}`;
+}
+
+/**
+ * The description the stack writes when it approves. Approving replaces the request message on
+ * the connection, so the next run finds the stack's connections by this text.
+ */
+export const PRIVATE_LINK_APPROVAL_MESSAGE =
+  "Approved by the platform stack for its Front Door profile (EDGE-1)";
 
 /** Container Apps' Private Link sub-resource (group ID) for an environment. */
 export const MANAGED_ENVIRONMENT_GROUP_ID = "managedEnvironments";
@@ -117,24 +133,41 @@ export function wafCustomRules(settings: EdgeSettings): inputs.frontdoor.CustomR
   return [...own, ...geo, rateLimit];
 }
 
+/** A private endpoint connection as `getManagedEnvironment` reports it. */
+export interface EnvironmentConnection {
+  name: string;
+  privateLinkServiceConnectionState?: { status?: string; description?: string };
+}
+
 /**
- * The name of the pending connection Front Door requested on the environment (matched by our
- * request message). Azure generates the name; without a match the deployment stops and says why.
+ * The connections of the environment that are this profile's: Pending with its request message
+ * (prefix and Front Door ID), or Approved with that message or the stack's approval text (written
+ * by an earlier run; only the environment's owner can approve, so a requester cannot forge it).
+ * Front Door may open more than one request (a known problem Microsoft's Container Apps tutorial
+ * names: approve each with the matching description), so every match is returned. Rejected and
+ * Disconnected ones cannot be approved again and are left alone. No match at all means Front
+ * Door's request has not arrived yet (first deployment): the run stops and says to run it again,
+ * rather than leave an edge that answers 502 for ever.
  */
-export function frontDoorConnectionName(
+export function frontDoorConnectionNames(
   owner: string,
-  connections:
-    readonly { name: string; privateLinkServiceConnectionState?: { description?: string } }[] | undefined,
-): string {
-  const ours = (connections ?? []).find(
-    (c) => c.privateLinkServiceConnectionState?.description === PRIVATE_LINK_REQUEST_MESSAGE,
-  );
-  if (!ours) {
-    throw new Error(
-      `${owner}: the environment has no private endpoint connection requested by Front Door ("${PRIVATE_LINK_REQUEST_MESSAGE}"); run the deployment again once the origin's Private Link request has arrived (EDGE-1)`,
+  frontDoorId: string,
+  connections: readonly EnvironmentConnection[] | undefined,
+): string[] {
+  const request = privateLinkRequestMessage(frontDoorId);
+  const ours = (connections ?? []).filter((c) => {
+    const status = (c.privateLinkServiceConnectionState?.status ?? "").toLowerCase();
+    const description = c.privateLinkServiceConnectionState?.description ?? "";
+    if (status === "pending") return description === request;
+    if (status === "approved") return [request, PRIVATE_LINK_APPROVAL_MESSAGE].includes(description);
+    return false;
+  });
+  if (ours.length === 0) {
+    throw new pulumi.RunError(
+      `${owner}: the environment has no pending or approved private endpoint connection requested by Front Door ("${request}"); Front Door opens it a few minutes after the origin is created: run the deployment again (docs/edge-and-siem.md, EDGE-1)`,
     );
   }
-  return ours.name;
+  return [...new Set(ours.map((c) => c.name))].sort();
 }
 
 /** Throws on bad args before anything registers (the config schema checks the same for stacks). */
@@ -189,6 +222,8 @@ export class FrontDoor extends pulumi.ComponentResource {
   readonly endpointHostNames: Record<string, pulumi.Output<string>>;
   /** Per app with a custom domain: the TXT value to publish at `_dnsauth.<host>` for the managed certificate. */
   readonly domainValidationTokens: Record<string, pulumi.Output<string>>;
+  /** The environment's private endpoint connections the stack approved for Front Door. */
+  readonly privateLinkConnections: pulumi.Output<string[]>;
 
   constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `FrontDoor "${name}"`;
@@ -349,7 +384,7 @@ export class FrontDoor extends pulumi.ComponentResource {
             privateLink: { id: args.environmentId },
             groupId: MANAGED_ENVIRONMENT_GROUP_ID,
             privateLinkLocation: platform.location,
-            requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+            requestMessage: profile.frontDoorId.apply(privateLinkRequestMessage),
           },
         },
         parent,
@@ -408,7 +443,10 @@ export class FrontDoor extends pulumi.ComponentResource {
           supportedProtocols: ["Http", "Https"],
           httpsRedirect: "Enabled",
           forwardingProtocol: "HttpsOnly",
-          linkToDefaultDomain: "Enabled",
+          // A TLS policy (TLS12_2023) can only be set on a custom domain; the `*.azurefd.net` host
+          // runs Front Door's own TLS defaults. An app with a custom domain is served on it only;
+          // an app without one has no other host, so its default domain stays linked (EDGE-1).
+          linkToDefaultDomain: domain ? "Disabled" : "Enabled",
           patternsToMatch: ["/*"],
           enabledState: "Enabled",
         },
@@ -417,26 +455,33 @@ export class FrontDoor extends pulumi.ComponentResource {
       );
     }
 
-    // The connection Front Door requested on the environment starts Pending; approve it here
-    // rather than in the portal. Azure names it, so read it back once the origins exist.
+    // The connections Front Door requested on the environment start Pending; approve them here
+    // rather than in the portal. Azure names them (and may open several), so read them back once
+    // the origins exist: one approval per connection. In a preview of a new edge the origins have
+    // no ID yet, the read is unknown and no approval shows; `pulumi up` reads and approves.
     const connections = app.getManagedEnvironmentOutput(
       { resourceGroupName: rg, environmentName: args.environmentName },
       { parent: this, dependsOn: origins },
     ).privateEndpointConnections;
-    const connectionName = connections.apply((list) => frontDoorConnectionName(owner, list));
-    new app.ManagedEnvironmentPrivateEndpointConnection(
-      `${name}-private-link-approval`,
-      {
-        resourceGroupName: rg,
-        environmentName: args.environmentName,
-        privateEndpointConnectionName: connectionName,
-        privateLinkServiceConnectionState: {
-          status: "Approved",
-          description: "Approved by the platform stack for its Front Door profile (EDGE-1)",
-        },
-      },
-      parent,
-    );
+    const approved = pulumi.all([connections, profile.frontDoorId]).apply(([list, frontDoorId]) => {
+      const names = frontDoorConnectionNames(owner, frontDoorId, list);
+      for (const connectionName of names) {
+        new app.ManagedEnvironmentPrivateEndpointConnection(
+          `${name}-private-link-approval-${connectionName}`,
+          {
+            resourceGroupName: rg,
+            environmentName: args.environmentName,
+            privateEndpointConnectionName: connectionName,
+            privateLinkServiceConnectionState: {
+              status: "Approved",
+              description: PRIVATE_LINK_APPROVAL_MESSAGE,
+            },
+          },
+          parent,
+        );
+      }
+      return names;
+    });
 
     addDiagnostics(`${name}-profile`, profile.id, "frontDoorProfile", platform, undefined, parent);
     const alerts: MetricAlertSpec[] = [
@@ -472,6 +517,12 @@ export class FrontDoor extends pulumi.ComponentResource {
     this.wafPolicyId = waf.id;
     this.endpointHostNames = endpointHostNames;
     this.domainValidationTokens = domainValidationTokens;
-    this.registerOutputs({ profileId: this.profileId, wafPolicyId: this.wafPolicyId });
+    this.privateLinkConnections = approved;
+    // Registered as an output so a failed read (no request yet) fails the deployment with its message.
+    this.registerOutputs({
+      profileId: this.profileId,
+      wafPolicyId: this.wafPolicyId,
+      privateLinkConnections: this.privateLinkConnections,
+    });
   }
 }

@@ -39,6 +39,18 @@ export interface AnalyticsRule {
 const kqlList = (values: readonly string[]): string =>
   `dynamic([${values.map((v) => `"${v.replace(/["\\]/g, "")}"`).join(", ")}])`;
 
+/**
+ * AzureDiagnostics as a rule may read it on a fresh workspace. Sentinel validates a rule's KQL at
+ * creation, and AzureDiagnostics is created by the Azure Monitor pipeline with the first log
+ * sent in Azure Diagnostics mode ("One of the tables does not exist"), each service's own
+ * columns (`action_s`, `Message`, ...) with the first log that carries them ("does not refer to
+ * any known column", Azure/Azure-Sentinel#10495). A fuzzy union with an empty leg that has the
+ * standard columns always resolves; `diagColumn` reads a service column or "" until it exists.
+ */
+export const AZURE_DIAGNOSTICS_SOURCE =
+  "union isfuzzy=true (datatable(TimeGenerated: datetime, ResourceProvider: string, Category: string, ResourceId: string)[]), AzureDiagnostics";
+export const diagColumn = (name: string): string => `column_ifexists("${name}", "")`;
+
 /** Thresholds, declared once (the docs table reads them). */
 export const RULE_THRESHOLDS = {
   keyVaultBulkReads: 50,
@@ -105,10 +117,11 @@ AZKVAuditLogs
       resourceEntity,
       { entityType: "Account", fieldMappings: [{ identifier: "Name", columnName: "UserName" }] },
     ],
-    query: () => `AzureDiagnostics
+    query: () => `${AZURE_DIAGNOSTICS_SOURCE}
 | where ResourceProvider == "MICROSOFT.DBFORPOSTGRESQL" and Category == "PostgreSQLLogs"
-| where Message has "authentication failed" or Message has "token validation failed"
-| extend UserName = extract(@'user "([^"]+)"', 1, Message)
+| extend LogMessage = tostring(${diagColumn("Message")})
+| where LogMessage has "authentication failed" or LogMessage has "token validation failed"
+| extend UserName = extract(@'user "([^"]+)"', 1, LogMessage)
 | summarize Failures = count() by ResourceId, UserName
 | where Failures >= ${RULE_THRESHOLDS.postgresAuthFailures}`,
   },
@@ -125,10 +138,11 @@ AZKVAuditLogs
       { entityType: "IP", fieldMappings: [{ identifier: "Address", columnName: "ClientIp" }] },
       resourceEntity,
     ],
-    query: () => `AzureDiagnostics
+    query: () => `${AZURE_DIAGNOSTICS_SOURCE}
 | where ResourceProvider == "MICROSOFT.CDN" and Category == "FrontDoorWebApplicationFirewallLog"
-| where action_s == "Block"
-| summarize Blocked = count(), Rules = make_set(ruleName_s, 20), Hosts = make_set(host_s, 10) by ClientIp = clientIP_s, ResourceId
+| where ${diagColumn("action_s")} == "Block"
+| extend ClientIp = tostring(${diagColumn("clientIP_s")}), RuleName = tostring(${diagColumn("ruleName_s")}), Host = tostring(${diagColumn("host_s")})
+| summarize Blocked = count(), Rules = make_set(RuleName, 20), Hosts = make_set(Host, 10) by ClientIp, ResourceId
 | where Blocked > ${RULE_THRESHOLDS.wafBlocksPerSource}`,
   },
   {

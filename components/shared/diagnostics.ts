@@ -45,12 +45,14 @@ export const DIAGNOSTIC_CATEGORIES: Readonly<Record<DiagnosticsTarget, CategoryS
     dedicated: true,
   },
   // PostgreSQLLogs, sessions, query store, ...; connection logging itself is a server parameter.
+  // Flexible server has no resource-specific tables: every category lands in AzureDiagnostics
+  // (Azure Monitor "supported logs" for Microsoft.DBforPostgreSQL/flexibleServers).
   postgres: {
     resourceType: "Microsoft.DBforPostgreSQL/flexibleServers",
     groups: ["allLogs"],
     categories: [],
     metrics: ["AllMetrics"],
-    dedicated: true,
+    dedicated: false,
   },
   // The account itself has no log categories; AllMetrics covers its Transaction metrics (as in AVM).
   storageAccount: {

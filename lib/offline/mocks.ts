@@ -269,6 +269,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
           },
         };
       }
+      case "azure-native:cdn:Profile":
+        // The profile's unique ID (the X-Azure-FDID header); the edge puts it in its Private Link request.
+        return { frontDoorId: stableGuid("front-door-id", id) };
       case "azure-native:cdn:AFDEndpoint":
         return { hostName: `${name}-${suffix(id, 12)}.z01.azurefd.net` };
       case "azure-native:cdn:AFDCustomDomain":

@@ -5,8 +5,8 @@
  */
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, hasText, num, peek, show } from "../lib/props";
-import { label, ReferenceIndex } from "../lib/relations";
+import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, show } from "../lib/props";
+import { dependsOn, label, ReferenceIndex } from "../lib/relations";
 
 const WAF = ["azure-native:frontdoor:Policy"] as const satisfies readonly AzureType[];
 const PREMIUM = "Premium_AzureFrontDoor";
@@ -189,11 +189,11 @@ export const customDomainTls = resourcePolicy({
 export const routeHttpsOnly = resourcePolicy({
   name: "front-door-route-https-only",
   description:
-    "Front Door routes serve HTTPS, redirect HTTP to HTTPS and call origins over HTTPS only (TLS-1, EDGE-1).",
+    "Front Door routes serve HTTPS, redirect HTTP to HTTPS and call origins over HTTPS only; a route with custom domains does not also serve the *.azurefd.net host, which cannot carry a TLS policy (TLS-1, EDGE-1).",
   controls: ["TLS-1", "EDGE-1"],
   severity: "high",
   remediation:
-    "Set supportedProtocols [Http, Https] (or [Https]), httpsRedirect: Enabled, forwardingProtocol: HttpsOnly.",
+    "Set supportedProtocols [Http, Https] (or [Https]), httpsRedirect: Enabled, forwardingProtocol: HttpsOnly, and linkToDefaultDomain: Disabled when customDomains is set.",
   types: ["azure-native:cdn:Route"],
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -206,6 +206,12 @@ export const routeHttpsOnly = resourcePolicy({
     if (!eqi(get(props, "forwardingProtocol"), "HttpsOnly"))
       report(
         `forwardingProtocol is ${show(get(props, "forwardingProtocol"))}; origins are called over HttpsOnly`,
+      );
+    // A TLS policy exists only on custom domains: the *.azurefd.net host runs Front Door's defaults.
+    // Azure's default linkToDefaultDomain is Disabled.
+    if (arr(props, "customDomains").length > 0 && eqi(get(props, "linkToDefaultDomain"), "Enabled"))
+      report(
+        "linkToDefaultDomain is Enabled on a route with custom domains; the *.azurefd.net host would serve the app without the custom domain's TLS policy",
       );
   },
 });
@@ -249,6 +255,247 @@ export const environmentNotPublic = resourcePolicy({
       );
     if (!eqi(get(props, "publicNetworkAccess"), "Disabled"))
       report(`publicNetworkAccess is ${show(get(props, "publicNetworkAccess"))}; it must be Disabled`);
+  },
+});
+
+/** HSTS's header name and the max-age a rule must keep (one year; the platform sends two). */
+const HSTS = "Strict-Transport-Security";
+const hstsMaxAge = (value: unknown): number | undefined => {
+  const m = typeof value === "string" ? /(?:^|;)\s*max-age\s*=\s*"?(\d+)"?/i.exec(value) : null;
+  return m ? Number(m[1]) : undefined;
+};
+/** Rule actions the edge may use; anything else (legacy CDN actions, URL signing) is refused. */
+const RULE_ACTIONS = [
+  "ModifyResponseHeader",
+  "ModifyRequestHeader",
+  "UrlRedirect",
+  "UrlRewrite",
+  "RouteConfigurationOverride",
+  "CacheExpiration",
+  "CacheKeyQueryString",
+] as const;
+const hstsParam = {
+  minHstsMaxAgeSeconds: {
+    description: "Smallest Strict-Transport-Security max-age (seconds) a rule may send.",
+    default: 31_536_000,
+    schema: { minimum: 1 },
+  },
+};
+
+export const ruleActionsSecure = resourcePolicy({
+  name: "front-door-rule-actions",
+  description:
+    "Front Door rules cannot undo the route's HTTPS guarantees: a redirect goes to HTTPS, a route override forwards over HttpsOnly, and no rule deletes or weakens the HSTS header; only the rule-engine actions the edge knows are allowed (TLS-1, EDGE-1).",
+  controls: ["TLS-1", "EDGE-1"],
+  severity: "high",
+  remediation:
+    "UrlRedirect: destinationProtocol Https. RouteConfigurationOverride: originGroupOverride.forwardingProtocol HttpsOnly. Never Delete Strict-Transport-Security, and keep its max-age at least minHstsMaxAgeSeconds.",
+  types: ["azure-native:cdn:Rule"],
+  config: hstsParam,
+  check: ({ props }, cfg, report) => {
+    arr(props, "actions").forEach((action, i) => {
+      const name = get(action, "name");
+      const where = `actions[${i}] (${show(name)})`;
+      if (!RULE_ACTIONS.some((a) => eqi(name, a))) {
+        report(`${where} is not an action the edge allows (${RULE_ACTIONS.join(", ")})`);
+        return;
+      }
+      const param = (...path: string[]) => get(action, "parameters", ...path);
+      if (eqi(name, "UrlRedirect") && !eqi(param("destinationProtocol"), "Https"))
+        report(
+          `${where} redirects with destinationProtocol ${show(param("destinationProtocol"))} (Azure's default is MatchRequest); it must be Https`,
+        );
+      if (
+        eqi(name, "RouteConfigurationOverride") &&
+        get(action, "parameters", "originGroupOverride") !== undefined &&
+        !eqi(param("originGroupOverride", "forwardingProtocol"), "HttpsOnly")
+      )
+        report(
+          `${where} forwards with ${show(param("originGroupOverride", "forwardingProtocol"))}; an origin group override must forward HttpsOnly`,
+        );
+      if (eqi(name, "ModifyResponseHeader") && eqi(param("headerName"), HSTS)) {
+        const maxAge = hstsMaxAge(param("value"));
+        if (eqi(param("headerAction"), "Delete")) report(`${where} deletes ${HSTS}`);
+        else if (maxAge === undefined || maxAge < cfg.minHstsMaxAgeSeconds)
+          report(
+            `${where} sets ${HSTS} to ${show(param("value"))}; max-age must be at least ${cfg.minHstsMaxAgeSeconds}`,
+          );
+      }
+    });
+  },
+});
+
+export const originGroupHttpsProbe = resourcePolicy({
+  name: "front-door-origin-group-https-probe",
+  description:
+    "Front Door origin groups probe their origins over HTTPS, on the same private TLS path as traffic (TLS-1, EDGE-1).",
+  controls: ["TLS-1", "EDGE-1"],
+  severity: "medium",
+  remediation:
+    "Set healthProbeSettings { probeProtocol: Https, probePath: <readiness path>, probeRequestType: GET }.",
+  types: ["azure-native:cdn:AFDOriginGroup"],
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const protocol = get(props, "healthProbeSettings", "probeProtocol");
+    if (!eqi(protocol, "Https"))
+      report(`healthProbeSettings.probeProtocol is ${show(protocol)}; probes must use Https`);
+  },
+});
+
+/** Origin group references a rule can make (route override, legacy override). */
+function ruleOriginGroups(rule: StackResource): unknown[] {
+  return arr(rule.props, "actions").flatMap((a) => {
+    const groups = [
+      peek(a, "parameters", "originGroupOverride", "originGroup", "id"),
+      peek(a, "parameters", "originGroup", "id"),
+    ];
+    return groups.filter((g) => g !== undefined);
+  });
+}
+
+export const ruleOriginGroupsInStack = stackPolicy({
+  name: "front-door-rule-origin-groups",
+  description:
+    "A Front Door rule that overrides a route's origin group points at an origin group of the stack (whose origins the pack checks are private), never at one elsewhere (EDGE-1, NET-2).",
+  controls: ["EDGE-1", "NET-2"],
+  severity: "high",
+  remediation:
+    "Point originGroupOverride.originGroup.id at a cdn:AFDOriginGroup of this stack, or remove the override.",
+  types: ["azure-native:cdn:Rule", "azure-native:cdn:AFDOriginGroup"],
+  config: {},
+  check: (stack, _cfg, report) => {
+    const groups = stack.ofType("azure-native:cdn:AFDOriginGroup");
+    const rules = stack.ofType("azure-native:cdn:Rule");
+    const index = new ReferenceIndex(rules, ruleOriginGroups);
+    const resolved = new Set(groups.flatMap((g) => index.referrers(g)));
+    for (const rule of rules) {
+      const refs = known(() => ruleOriginGroups(rule));
+      if (refs !== NOT_KNOWN && refs.length > 0 && !resolved.has(rule))
+        report(`${label(rule)} overrides the origin group with one outside the stack`, rule.urn);
+    }
+  },
+});
+
+/** Whether a rule sends a strong HSTS header on every response (no conditions). */
+function sendsHsts(rule: StackResource, minMaxAge: number): boolean {
+  return (
+    arr(rule.props, "conditions").length === 0 &&
+    arr(rule.props, "actions").some(
+      (a) =>
+        eqi(get(a, "name"), "ModifyResponseHeader") &&
+        eqi(get(a, "parameters", "headerName"), HSTS) &&
+        ["Overwrite", "Append"].some((h) => eqi(get(a, "parameters", "headerAction"), h)) &&
+        (hstsMaxAge(get(a, "parameters", "value")) ?? 0) >= minMaxAge,
+    )
+  );
+}
+
+export const routeHsts = stackPolicy({
+  name: "front-door-route-hsts",
+  description:
+    "Every Front Door route runs a rule set of the stack whose unconditional rule sends Strict-Transport-Security, with no earlier rule of that set stopping evaluation (TLS-1, EDGE-1).",
+  controls: ["TLS-1", "EDGE-1"],
+  severity: "high",
+  remediation:
+    "Attach the FrontDoor component's SecurityHeaders rule set (ruleSets: [{ id }]) to the route and keep its Hsts rule (order 1, no conditions, ModifyResponseHeader Overwrite).",
+  types: ["azure-native:cdn:Route", "azure-native:cdn:RuleSet", "azure-native:cdn:Rule"],
+  config: hstsParam,
+  check: (stack, cfg, report) => {
+    const rules = stack.ofType("azure-native:cdn:Rule");
+    // A rule belongs to the rule set of the same profile and name (its ID is below the set's).
+    const ofSet = (set: StackResource) =>
+      rules.filter((r) => {
+        const [a, b] = [peek(r.props, "ruleSetName"), peek(set.props, "ruleSetName")];
+        return typeof a === "string" && typeof b === "string" ? eqi(a, b) : dependsOn(r, set);
+      });
+    const order = (r: StackResource) => num(r.props, "order") ?? 0;
+    const hstsSets = stack.ofType("azure-native:cdn:RuleSet").filter((set) => {
+      const members = ofSet(set);
+      return members.some(
+        (h) =>
+          sendsHsts(h, cfg.minHstsMaxAgeSeconds) &&
+          !members.some(
+            (o) => o !== h && order(o) < order(h) && eqi(get(o.props, "matchProcessingBehavior"), "Stop"),
+          ),
+      );
+    });
+    const byRuleSet = new ReferenceIndex(stack.ofType("azure-native:cdn:Route"), (r) =>
+      arr(r.props, "ruleSets").map((x) => peek(x, "id")),
+    );
+    const covered = new Set(hstsSets.flatMap((set) => byRuleSet.referrers(set)));
+    for (const route of stack.ofType("azure-native:cdn:Route")) {
+      if (!covered.has(route))
+        report(
+          `${label(route)} runs no rule set of the stack that sends ${HSTS} on every response`,
+          route.urn,
+        );
+    }
+  },
+});
+
+/** The FrontDoor component's type: its approvals are children of it. */
+const FRONT_DOOR_COMPONENT = "secure-azure-platform:edge:FrontDoor";
+
+export const privateLinkApproval = stackPolicy({
+  name: "front-door-private-link-approval",
+  description:
+    "A private endpoint connection approved on a Container Apps environment is Front Door's: approved by the stack's FrontDoor component with its approval text, on an environment a Front Door origin of the stack requests with the stack's request message; never a foreign private endpoint (EDGE-1, NET-2).",
+  controls: ["EDGE-1", "NET-2"],
+  severity: "critical",
+  remediation:
+    "Approve environment connections only through the FrontDoor component (it approves the connections carrying its request message); reject any other private endpoint connection.",
+  types: [
+    "azure-native:app:ManagedEnvironmentPrivateEndpointConnection",
+    "azure-native:cdn:AFDOrigin",
+    "azure-native:app:ManagedEnvironment",
+  ],
+  config: {
+    approvalDescription: {
+      description: "The description the FrontDoor component writes on the connections it approves.",
+      default: "Approved by the platform stack for its Front Door profile (EDGE-1)",
+    },
+    requestMessage: {
+      description:
+        "How the request message of the stack's Front Door origins starts (the profile's Front Door ID follows).",
+      default: "Front Door (EDGE-1) private origin request",
+    },
+  },
+  check: (stack, cfg, report) => {
+    // Environments the stack's own origins ask for, as `<resource group>/<environment>`.
+    const requested = new Set<string>();
+    let unknownTarget = false;
+    for (const origin of stack.ofType("azure-native:cdn:AFDOrigin")) {
+      // The component's message is the prefix followed by the profile's Front Door ID.
+      const message = peek(origin.props, "sharedPrivateLinkResource", "requestMessage");
+      if (typeof message === "string" && !message.startsWith(cfg.requestMessage)) continue;
+      const target = peek(origin.props, "sharedPrivateLinkResource", "privateLink", "id");
+      const m =
+        typeof target === "string"
+          ? /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.App\/managedEnvironments\/([^/]+)$/i.exec(
+              target,
+            )
+          : null;
+      if (m) requested.add(`${m[1]}/${m[2]}`.toLowerCase());
+      else unknownTarget = true;
+    }
+    for (const c of stack.ofType("azure-native:app:ManagedEnvironmentPrivateEndpointConnection")) {
+      const status = peek(c.props, "privateLinkServiceConnectionState", "status");
+      if (typeof status === "string" && !eqi(status, "Approved")) continue;
+      if (peek(c.props, "privateLinkServiceConnectionState", "description") !== cfg.approvalDescription)
+        report(
+          `${label(c)} approves a connection without the stack's approval text: only Front Door's connections may be approved`,
+          c.urn,
+        );
+      if (c.parent?.type !== FRONT_DOOR_COMPONENT)
+        report(`${label(c)} is not approved by the stack's FrontDoor component`, c.urn);
+      const [rg, env] = [peek(c.props, "resourceGroupName"), peek(c.props, "environmentName")];
+      if (typeof rg !== "string" || typeof env !== "string" || unknownTarget) continue;
+      if (!requested.has(`${rg}/${env}`.toLowerCase()))
+        report(
+          `${label(c)} approves a connection on environment ${rg}/${env}, which no Front Door origin of the stack requests`,
+          c.urn,
+        );
+    }
   },
 });
 
@@ -354,6 +601,11 @@ export const edgePolicies = [
   routeHttpsOnly,
   privateOrigins,
   environmentNotPublic,
+  ruleActionsSecure,
+  originGroupHttpsProbe,
+  ruleOriginGroupsInStack,
+  routeHsts,
+  privateLinkApproval,
   edgeWafCoverage,
   frontDoorDiagnostics,
 ] as const;

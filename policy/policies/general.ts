@@ -175,17 +175,6 @@ export const PLATFORM_UNEVALUATED_TYPES: readonly string[] = [
   "azure-native:redisenterprise:AccessPolicyAssignment",
   // A database inside the PostgreSQL server: the server carries every setting.
   "azure-native:dbforpostgresql:Database",
-  // Front Door's origin group holds health-probe and load-balancing settings only; its origins
-  // are judged by the edge policies (Private Link only).
-  "azure-native:cdn:AFDOriginGroup",
-  // The log alert that routes Sentinel incidents to the security action group (SIEM-1);
-  // alert-routing policies judge where action groups point.
-  "azure-native:monitor:ScheduledQueryRule",
-  // Front Door rule sets and rules (the HSTS and security headers).
-  "azure-native:cdn:RuleSet",
-  "azure-native:cdn:Rule",
-  // The approval of Front Door's private endpoint connection on the apps environment.
-  "azure-native:app:ManagedEnvironmentPrivateEndpointConnection",
 ];
 
 let packEvaluated: ReadonlySet<string> | undefined;

@@ -4,7 +4,7 @@
  * requirement off (a cost item, `requireSentinel: false` in its preset); prod may not.
  */
 import { resourcePolicy, stackPolicy } from "../lib/define";
-import { arr, bool, eqi, get, hasText, peek, show } from "../lib/props";
+import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
 import { label, ReferenceIndex } from "../lib/relations";
 
 export const sentinelRuleQuality = resourcePolicy({
@@ -97,4 +97,53 @@ export const sentinelOnboarded = stackPolicy({
   },
 });
 
-export const sentinelPolicies = [sentinelRuleQuality, sentinelOnboarded] as const;
+export const sentinelIncidentsRouted = stackPolicy({
+  name: "sentinel-incidents-routed",
+  description:
+    "Log alert rules are enabled and notify only action groups of the stack, and a workspace onboarded to Sentinel has one on SecurityIncident, so every new incident reaches the security team (SIEM-1, MON-1).",
+  controls: ["SIEM-1", "MON-1"],
+  severity: "high",
+  remediation:
+    "Keep the Sentinel component's incidents-to-security rule: enabled, scopes [the workspace], a query on SecurityIncident, actions.actionGroups [the stack's security action group].",
+  types: [
+    "azure-native:monitor:ScheduledQueryRule",
+    "azure-native:monitor:ActionGroup",
+    "azure-native:securityinsights:SentinelOnboardingState",
+  ],
+  config: {},
+  check: (stack, _cfg, report) => {
+    const rules = stack.ofType("azure-native:monitor:ScheduledQueryRule");
+    const groups = stack.ofType("azure-native:monitor:ActionGroup");
+    const routedTo = (rule: (typeof rules)[number]) => arr(rule.props, "actions", "actionGroups");
+    const byGroup = new ReferenceIndex(rules, routedTo);
+    // Rule -> how many of its action groups are the stack's.
+    const ours = new Map<string, number>();
+    for (const g of groups) for (const r of byGroup.referrers(g)) ours.set(r.urn, (ours.get(r.urn) ?? 0) + 1);
+    for (const rule of rules) {
+      if (bool(rule.props, "enabled") === false) report(`${label(rule)} is disabled`, rule.urn);
+      const targets = known(() => routedTo(rule));
+      if (targets === NOT_KNOWN) continue;
+      if (targets.length === 0) report(`${label(rule)} notifies no action group`, rule.urn);
+      else if (
+        (ours.get(rule.urn) ?? 0) <
+        new Set(targets.map((t) => (typeof t === "string" ? t.toLowerCase() : t))).size
+      )
+        report(`${label(rule)} notifies an action group outside the stack`, rule.urn);
+    }
+    const onIncidents = rules.filter((r) =>
+      arr(r.props, "criteria", "allOf").some((c) => {
+        const q = peek(c, "query");
+        return q === NOT_KNOWN || (typeof q === "string" && /\bSecurityIncident\b/.test(q));
+      }),
+    );
+    for (const onboarding of stack.ofType("azure-native:securityinsights:SentinelOnboardingState")) {
+      if (onIncidents.length === 0)
+        report(
+          `${label(onboarding)}: no log alert rule on SecurityIncident; new incidents would reach nobody`,
+          onboarding.urn,
+        );
+    }
+  },
+});
+
+export const sentinelPolicies = [sentinelRuleQuality, sentinelOnboarded, sentinelIncidentsRouted] as const;

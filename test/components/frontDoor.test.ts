@@ -5,12 +5,15 @@
  */
 import {
   FrontDoor,
-  frontDoorConnectionName,
+  frontDoorConnectionNames,
+  PRIVATE_LINK_APPROVAL_MESSAGE,
   PRIVATE_LINK_REQUEST_MESSAGE,
+  privateLinkRequestMessage,
   type FrontDoorArgs,
 } from "../../components/frontDoor";
 import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
 import { projectDeclarations } from "../../config";
+import { AzureMocks } from "../../lib/offline/mocks";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -91,8 +94,14 @@ describe("FrontDoor (dev defaults)", () => {
         privateLink: { id: ENV_ID },
         groupId: "managedEnvironments",
         privateLinkLocation: "westeurope",
-        requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+        requestMessage: expect.stringMatching(
+          new RegExp(`^${PRIVATE_LINK_REQUEST_MESSAGE.replace(/[()]/g, "\\$&")} [0-9a-f-]{36}$`),
+        ),
       },
+    });
+    const frontDoorId = only(resources, "azure-native:cdn:Profile").outputs.frontDoorId as string;
+    expect(only(resources, "azure-native:cdn:AFDOrigin").inputs.sharedPrivateLinkResource).toMatchObject({
+      requestMessage: privateLinkRequestMessage(frontDoorId),
     });
     expect(only(resources, "azure-native:cdn:AFDOriginGroup").inputs.healthProbeSettings).toEqual({
       probePath: "/healthz",
@@ -103,10 +112,16 @@ describe("FrontDoor (dev defaults)", () => {
   });
 
   it("approves the pending connection Front Door requested, by its Azure-generated name", () => {
-    const approval = only(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection").inputs;
-    expect(approval.environmentName).toBe(ENV_NAME);
-    expect(approval.privateEndpointConnectionName).toMatch(/^pec-[0-9a-f]{12}$/);
-    expect(approval.privateLinkServiceConnectionState).toMatchObject({ status: "Approved" });
+    const approval = only(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection");
+    expect(approval.inputs.environmentName).toBe(ENV_NAME);
+    expect(approval.inputs.privateEndpointConnectionName).toMatch(/^pec-[0-9a-f]{12}$/);
+    expect(approval.name).toBe(
+      `edge-private-link-approval-${String(approval.inputs.privateEndpointConnectionName)}`,
+    );
+    expect(approval.inputs.privateLinkServiceConnectionState).toEqual({
+      status: "Approved",
+      description: PRIVATE_LINK_APPROVAL_MESSAGE,
+    });
   });
 
   it("redirects HTTP, calls the origin over HTTPS only and adds HSTS (TLS-1)", () => {
@@ -116,6 +131,8 @@ describe("FrontDoor (dev defaults)", () => {
       forwardingProtocol: "HttpsOnly",
       patternsToMatch: ["/*"],
       ruleSets: [{ id: only(resources, "azure-native:cdn:RuleSet").id }],
+      // No custom domain: the default domain is the app's only host (Front Door's default TLS).
+      linkToDefaultDomain: "Enabled",
     });
     const actions = only(resources, "azure-native:cdn:Rule").inputs.actions as {
       parameters: { headerName: string; value: string };
@@ -206,6 +223,8 @@ describe("FrontDoor (prod: geo-filter, custom domain, custom rules)", () => {
       tlsSettings: { certificateType: "ManagedCertificate", cipherSuiteSetType: "TLS12_2023" },
     });
     expect(only(resources, "azure-native:cdn:Route").inputs.customDomains).toEqual([{ id: domain.id }]);
+    // Only the custom domain carries TLS12_2023: the *.azurefd.net host is not served for this app.
+    expect(only(resources, "azure-native:cdn:Route").inputs.linkToDefaultDomain).toBe("Disabled");
     const binding = only(resources, "azure-native:cdn:SecurityPolicy").inputs.parameters as {
       associations: { domains: { id: string }[] }[];
     };
@@ -259,20 +278,87 @@ describe("one declaration of the edge defaults", () => {
   });
 });
 
-describe("which private endpoint connection the stack approves", () => {
-  const pending = (name: string, description: string) => ({
+describe("which private endpoint connections the stack approves", () => {
+  const connection = (name: string, status: string, description: string) => ({
     name,
-    privateLinkServiceConnectionState: { status: "Pending", description },
+    privateLinkServiceConnectionState: { status, description },
   });
-  it("the one Front Door requested with our message, not another client's", () =>
+  const owner = 'FrontDoor "edge"';
+  const FDID = "3f2c1a9e-0000-4000-8000-00000000afd1";
+  const request = privateLinkRequestMessage(FDID);
+  const names = (list: ReturnType<typeof connection>[]) => frontDoorConnectionNames(owner, FDID, list);
+  it("the ones this profile requested (prefix and its Front Door ID), not another client's", () =>
     expect(
-      frontDoorConnectionName('FrontDoor "edge"', [
-        pending("someone-else", "please let me in"),
-        pending("ours", PRIVATE_LINK_REQUEST_MESSAGE),
+      names([
+        connection("someone-else", "Pending", "please let me in"),
+        connection("copied-prefix", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+        connection("other-profile", "Pending", privateLinkRequestMessage("another-id")),
+        connection("ours", "Pending", request),
       ]),
-    ).toBe("ours"));
-  it("none yet: stops the deployment with a message that says what to do", () =>
-    expect(() => frontDoorConnectionName('FrontDoor "edge"', [pending("x", "other")])).toThrow(
-      /no private endpoint connection requested by Front Door.*run the deployment again/,
+    ).toEqual(["ours"]));
+  it("every request Front Door opened (it may open several), each approved once", () =>
+    expect(names([connection("pec-b", "Pending", request), connection("pec-a", "Pending", request)])).toEqual(
+      ["pec-a", "pec-b"],
     ));
+  it("the next run: connections it approved earlier (Azure now shows our approval text) keep their approval", () =>
+    expect(
+      names([
+        connection("pec-a", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
+        connection("pec-b", "Pending", request),
+      ]),
+    ).toEqual(["pec-a", "pec-b"]));
+  it("not a request forging the approval text, a rejected or disconnected one, nor a foreign approved one", () =>
+    expect(
+      names([
+        connection("forged", "Pending", PRIVATE_LINK_APPROVAL_MESSAGE),
+        connection("old", "Rejected", request),
+        connection("gone", "Disconnected", PRIVATE_LINK_APPROVAL_MESSAGE),
+        connection("foreign", "Approved", "approved by hand"),
+        connection("ours", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
+      ]),
+    ).toEqual(["ours"]));
+  it("none yet (first deployment): stops with a message that says what to do", () =>
+    expect(() => names([connection("x", "Pending", "other")])).toThrow(
+      /no pending or approved private endpoint connection requested by Front Door.*run the deployment again/,
+    ));
+  it("the approval text differs from the request text, which is why both must match", () =>
+    expect(PRIVATE_LINK_APPROVAL_MESSAGE).not.toBe(request));
+});
+
+describe("FrontDoor on its next run: Front Door opened two requests, one approved on the first run", () => {
+  let resources: PlannedResource[];
+  beforeAll(async () => {
+    const call = AzureMocks.prototype.call;
+    const spy = jest.spyOn(AzureMocks.prototype, "call").mockImplementation(function (this: AzureMocks, a) {
+      const real = call.call(this, a);
+      if (a.token !== "azure-native:app:getManagedEnvironment") return real;
+      // The mock's pending request (this profile's message), renamed, next to what a first run left.
+      const pending = (real.privateEndpointConnections as Record<string, unknown>[])[0];
+      const state = (name: string, status: string, description: string) => ({
+        name,
+        privateLinkServiceConnectionState: { status, description },
+      });
+      return {
+        ...real,
+        privateEndpointConnections: [
+          state("pec-first", "Approved", PRIVATE_LINK_APPROVAL_MESSAGE),
+          { ...pending, name: "pec-second" },
+          state("pec-foreign", "Pending", PRIVATE_LINK_REQUEST_MESSAGE),
+        ],
+      };
+    });
+    try {
+      ({ resources } = await runProgram(() => new FrontDoor("edge", args())));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("keeps the earlier approval and approves the new request, one resource per connection, nothing foreign", () => {
+    const approvals = byType(resources, "azure-native:app:ManagedEnvironmentPrivateEndpointConnection");
+    expect(approvals.map((a) => [a.name, a.inputs.privateEndpointConnectionName]).sort()).toEqual([
+      ["edge-private-link-approval-pec-first", "pec-first"],
+      ["edge-private-link-approval-pec-second", "pec-second"],
+    ]);
+  });
 });

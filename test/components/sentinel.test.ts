@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Sentinel, ACTIVITY_LOG_CATEGORIES, type SentinelArgs } from "../../components/sentinel";
-import { ANALYTICS_RULES, type RuleContext } from "../../components/sentinel/rules";
+import { ANALYTICS_RULES, AZURE_DIAGNOSTICS_SOURCE, type RuleContext } from "../../components/sentinel/rules";
 import { queryTables, TABLES_BY_TARGET, writtenTables } from "../../components/sentinel/logTables";
 import { DIAGNOSTIC_CATEGORIES } from "../../components/shared/diagnostics";
 import { testPlatform } from "../helpers/platform";
@@ -30,6 +30,15 @@ describe("analytics rules as code (SIEM-1)", () => {
     expect(Object.keys(TABLES_BY_TARGET).sort()).toEqual(Object.keys(DIAGNOSTIC_CATEGORIES).sort());
   });
 
+  it("agrees with the diagnostics table: AzureDiagnostics only where no resource-specific tables are written", () => {
+    for (const [target, tables] of Object.entries(TABLES_BY_TARGET)) {
+      const { dedicated } = DIAGNOSTIC_CATEGORIES[target as keyof typeof DIAGNOSTIC_CATEGORIES];
+      // A Dedicated setting never writes AzureDiagnostics; a target that writes it cannot ask for Dedicated.
+      if (tables.includes("AzureDiagnostics")) expect([target, dedicated]).toEqual([target, false]);
+    }
+    expect(DIAGNOSTIC_CATEGORIES.postgres.dedicated).toBe(false);
+  });
+
   it("covers the threats the catalog names", () => {
     expect(ANALYTICS_RULES.map((r) => r.id)).toEqual([
       "key-vault-unexpected-or-bulk-access",
@@ -50,6 +59,28 @@ describe("analytics rules as code (SIEM-1)", () => {
       expect(tables.filter((t) => !written.has(t))).toEqual([]);
     },
   );
+
+  it.each(ANALYTICS_RULES.map((r) => [r.id, r] as const))(
+    "%s survives creation on a fresh workspace: AzureDiagnostics through a fuzzy union, its service columns through column_ifexists",
+    (_id, rule) => {
+      const query = rule.query(ctx);
+      if (!queryTables(query).includes("AzureDiagnostics")) return;
+      // The table does not exist before the first log arrives: only the fuzzy union with an empty leg resolves.
+      expect(query.startsWith(AZURE_DIAGNOSTICS_SOURCE)).toBe(true);
+      expect(query.replace(AZURE_DIAGNOSTICS_SOURCE, "")).not.toMatch(/\bAzureDiagnostics\b/);
+      // Every service column (`_s`, `_d`, `_g`, `Message`) only inside column_ifexists.
+      const bare = query.replace(/column_ifexists\("[^"]+",\s*[^)]*\)/g, "");
+      expect(bare.match(/\b[A-Za-z]\w*_[sdg]\b|\bMessage\b/g)).toBeNull();
+    },
+  );
+
+  it("would refuse a bare AzureDiagnostics column", () => {
+    const bare = `${AZURE_DIAGNOSTICS_SOURCE} | where action_s == "Block"`.replace(
+      /column_ifexists\("[^"]+",\s*[^)]*\)/g,
+      "",
+    );
+    expect(bare.match(/\b[A-Za-z]\w*_[sdg]\b|\bMessage\b/g)).toEqual(["action_s"]);
+  });
 
   it.each(ANALYTICS_RULES.map((r) => [r.id, r] as const))(
     "%s has severity, MITRE tactics and techniques, and entity columns its query produces",

@@ -18,7 +18,15 @@ const E = {
   onboarding: "azure-native:securityinsights:SentinelOnboardingState",
   rule: "azure-native:securityinsights:ScheduledAlertRule",
   activity: "azure-native:monitor:SubscriptionDiagnosticSetting",
+  ruleSet: "azure-native:cdn:RuleSet",
+  cdnRule: "azure-native:cdn:Rule",
+  group: "azure-native:cdn:AFDOriginGroup",
+  approval: "azure-native:app:ManagedEnvironmentPrivateEndpointConnection",
+  incidentAlert: "azure-native:monitor:ScheduledQueryRule",
 } as const;
+
+const FOREIGN_GROUP = (c: Context) =>
+  `/subscriptions/${c.subscription}/resourceGroups/elsewhere/providers/Microsoft.Cdn/profiles/afd-other/originGroups/og`;
 
 const onProfile = (inputs: Record<string, unknown>) =>
   typeof inputs.resourceUri === "string" &&
@@ -195,6 +203,16 @@ export const MUTATIONS: Mutation[] = [
     control: "TLS-1",
   },
   {
+    id: "route serving a custom domain also on *.azurefd.net (Front Door's default TLS)",
+    type: E.route,
+    set: {
+      customDomains: (c: Context) => [{ id: `${c.idOf(E.profile)}/customDomains/web-app-example-com` }],
+      linkToDefaultDomain: "Enabled",
+    },
+    policy: "front-door-route-https-only",
+    control: "TLS-1",
+  },
+  {
     id: "a custom domain with the 2019 TLS 1.0 policy",
     add: {
       type: E.domain,
@@ -216,6 +234,132 @@ export const MUTATIONS: Mutation[] = [
     set: { logs: [{ category: "FrontDoorAccessLog", enabled: true }] },
     policy: "front-door-diagnostics",
     control: "LOG-1",
+  },
+  // Undoing HTTPS through the rule engine.
+  {
+    id: "HSTS rule turned into a Delete of the header",
+    type: E.cdnRule,
+    set: { "actions.0.parameters.headerAction": "Delete" },
+    policy: "front-door-rule-actions",
+    control: "TLS-1",
+  },
+  {
+    id: "HSTS max-age set to 0 (browsers forget HSTS)",
+    type: E.cdnRule,
+    set: { "actions.0.parameters.value": "max-age=0" },
+    policy: "front-door-rule-actions",
+    control: "TLS-1",
+  },
+  {
+    id: "HSTS rule removed",
+    type: E.cdnRule,
+    remove: true,
+    policy: "front-door-route-hsts",
+    control: "TLS-1",
+  },
+  {
+    id: "HSTS rule made conditional (only some requests get it)",
+    type: E.cdnRule,
+    set: {
+      conditions: [
+        {
+          name: "RequestScheme",
+          parameters: {
+            typeName: "DeliveryRuleRequestSchemeConditionParameters",
+            operator: "Equal",
+            matchValues: ["HTTPS"],
+          },
+        },
+      ],
+    },
+    policy: "front-door-route-hsts",
+    control: "TLS-1",
+  },
+  {
+    id: "route no longer runs the security headers rule set",
+    type: E.route,
+    set: { ruleSets: [] },
+    policy: "front-door-route-hsts",
+    control: "TLS-1",
+  },
+  {
+    id: "a rule redirecting to HTTP",
+    type: E.cdnRule,
+    set: {
+      "push:actions": {
+        name: "UrlRedirect",
+        parameters: {
+          typeName: "DeliveryRuleUrlRedirectActionParameters",
+          redirectType: "Found",
+          destinationProtocol: "Http",
+        },
+      },
+    },
+    policy: "front-door-rule-actions",
+    control: "TLS-1",
+  },
+  {
+    id: "a rule overriding the route to forward over HTTP",
+    type: E.cdnRule,
+    set: {
+      "push:actions": {
+        name: "RouteConfigurationOverride",
+        parameters: {
+          typeName: "DeliveryRuleRouteConfigurationOverrideActionParameters",
+          originGroupOverride: { originGroup: { id: "og" }, forwardingProtocol: "HttpOnly" },
+        },
+      },
+    },
+    policy: "front-door-rule-actions",
+    control: "TLS-1",
+  },
+  {
+    id: "a rule sending traffic to an origin group outside the stack",
+    type: E.cdnRule,
+    set: {
+      "push:actions": (c: Context) => ({
+        name: "RouteConfigurationOverride",
+        parameters: {
+          typeName: "DeliveryRuleRouteConfigurationOverrideActionParameters",
+          originGroupOverride: { originGroup: { id: FOREIGN_GROUP(c) }, forwardingProtocol: "HttpsOnly" },
+        },
+      }),
+    },
+    policy: "front-door-rule-origin-groups",
+    control: "EDGE-1",
+  },
+  {
+    id: "origin group health probes over HTTP",
+    type: E.group,
+    set: { "healthProbeSettings.probeProtocol": "Http" },
+    policy: "front-door-origin-group-https-probe",
+    control: "TLS-1",
+  },
+  // Private Link: approving a foreign private endpoint on the environment.
+  {
+    id: "a hand-written approval of another private endpoint on the environment",
+    add: {
+      type: E.approval,
+      name: "foreign-approval",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(E.env),
+        privateEndpointConnectionName: "attacker-pe.0123",
+        privateLinkServiceConnectionState: {
+          status: "Approved",
+          description: "Approved by the platform stack for its Front Door profile (EDGE-1)",
+        },
+      }),
+    },
+    policy: "front-door-private-link-approval",
+    control: "EDGE-1",
+  },
+  {
+    id: "the stack's approval with another text (not Front Door's)",
+    type: E.approval,
+    set: { "privateLinkServiceConnectionState.description": "approved" },
+    policy: "front-door-private-link-approval",
+    control: "NET-2",
   },
   // Blinding the SIEM (prod requires it; dev may run without).
   {
@@ -248,6 +392,26 @@ export const MUTATIONS: Mutation[] = [
     policy: "sentinel-rule-quality",
     control: "SIEM-1",
   },
+  {
+    id: "incident alert routed to an action group outside the stack",
+    stacks: ["prod"],
+    type: E.incidentAlert,
+    set: {
+      "actions.actionGroups": (c: Context) => [
+        `/subscriptions/${c.subscription}/resourceGroups/elsewhere/providers/Microsoft.Insights/actionGroups/sink`,
+      ],
+    },
+    policy: "sentinel-incidents-routed",
+    control: "SIEM-1",
+  },
+  {
+    id: "incident alert removed",
+    stacks: ["prod"],
+    type: E.incidentAlert,
+    remove: true,
+    policy: "sentinel-incidents-routed",
+    control: "SIEM-1",
+  },
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
@@ -260,6 +424,44 @@ export const SECURE_VARIATIONS: Variation[] = [
     id: "route served over HTTPS only (no HTTP listener at all)",
     type: E.route,
     set: { supportedProtocols: ["Https"] },
+  },
+  {
+    id: "HSTS with preload and a longer max-age",
+    type: E.cdnRule,
+    set: { "actions.0.parameters.value": "max-age=126144000; includeSubDomains; preload" },
+  },
+  {
+    id: "a rule redirecting to HTTPS on another path",
+    type: E.cdnRule,
+    set: {
+      "push:actions": {
+        name: "UrlRedirect",
+        parameters: {
+          typeName: "DeliveryRuleUrlRedirectActionParameters",
+          redirectType: "PermanentRedirect",
+          destinationProtocol: "Https",
+          customPath: "/new",
+        },
+      },
+    },
+  },
+  {
+    id: "a rule overriding the origin group with the stack's own, over HTTPS",
+    type: E.cdnRule,
+    set: {
+      "push:actions": (c: Context) => ({
+        name: "RouteConfigurationOverride",
+        parameters: {
+          typeName: "DeliveryRuleRouteConfigurationOverrideActionParameters",
+          originGroupOverride: { originGroup: { id: c.idOf(E.group) }, forwardingProtocol: "HttpsOnly" },
+        },
+      }),
+    },
+  },
+  {
+    id: "route with the default domain unlinked",
+    type: E.route,
+    set: { linkToDefaultDomain: "Disabled" },
   },
   {
     id: "dev without Sentinel (a cost item the dev preset relaxes)",

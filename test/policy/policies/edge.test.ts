@@ -1,7 +1,9 @@
 /** The edge policies (EDGE-1, NET-2, TLS-1, LOG-1): Front Door Premium, WAF, TLS, Private Link origins. */
 import * as e from "../../../policy/policies/edge";
-import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy } from "./support";
+import { PRIVATE_LINK_APPROVAL_MESSAGE, PRIVATE_LINK_REQUEST_MESSAGE } from "../../../components/frontDoor";
+import { HSTS_HEADER_VALUE } from "../../../components/frontDoorSpec";
 
 const WAF = "azure-native:frontdoor:Policy";
 const waf = {
@@ -131,8 +133,109 @@ describePolicy(e.routeHttpsOnly, {
     ["forwardingProtocol", "HttpOnly", /HttpsOnly/],
     ["supportedProtocols", ["Http"], /does not include Https/],
   ],
-  passes: [["supportedProtocols", ["Https"]]],
+  passes: [
+    ["supportedProtocols", ["Https"]],
+    ["linkToDefaultDomain", "Enabled"],
+    ["customDomains", [{ id: "d" }]],
+  ],
   unknown: "forwardingProtocol",
+});
+
+describe("front-door-route-https-only: the default domain next to a custom domain (TLS-1)", () => {
+  const route = {
+    supportedProtocols: ["Http", "Https"],
+    httpsRedirect: "Enabled",
+    forwardingProtocol: "HttpsOnly",
+    customDomains: [{ id: "d" }],
+  };
+  it("refuses a route serving custom domains that still links *.azurefd.net", async () =>
+    expect(
+      await runResourcePolicy(e.routeHttpsOnly, {
+        type: "azure-native:cdn:Route",
+        props: { ...route, linkToDefaultDomain: "Enabled" },
+      }),
+    ).toEqual([expect.stringMatching(/linkToDefaultDomain is Enabled.*TLS policy/)]));
+  it("accepts it with the default domain unlinked (or left to Azure's default, Disabled)", async () => {
+    for (const link of ["Disabled", undefined])
+      expect(
+        await runResourcePolicy(e.routeHttpsOnly, {
+          type: "azure-native:cdn:Route",
+          props: { ...route, linkToDefaultDomain: link },
+        }),
+      ).toEqual([]);
+  });
+});
+
+const hsts = (headerAction: string, value?: string) => ({
+  name: "ModifyResponseHeader",
+  parameters: {
+    typeName: "DeliveryRuleHeaderActionParameters",
+    headerAction,
+    headerName: "Strict-Transport-Security",
+    ...(value === undefined ? {} : { value }),
+  },
+});
+describePolicy(e.ruleActionsSecure, {
+  type: "azure-native:cdn:Rule",
+  compliant: {
+    ruleSetName: "SecurityHeaders",
+    order: 1,
+    conditions: [],
+    actions: [hsts("Overwrite", HSTS_HEADER_VALUE)],
+  },
+  violations: [
+    ["actions.0", hsts("Delete"), /deletes Strict-Transport-Security/],
+    ["actions.0", hsts("Overwrite", "max-age=0"), /max-age must be at least 31536000/],
+    ["actions.0.parameters.value", "includeSubDomains", /max-age must be at least/],
+    [
+      "actions.0",
+      { name: "UrlRedirect", parameters: { redirectType: "Found", destinationProtocol: "Http" } },
+      /destinationProtocol "Http".*must be Https/,
+    ],
+    ["actions.0", { name: "UrlRedirect", parameters: { redirectType: "Found" } }, /MatchRequest/],
+    [
+      "actions.0",
+      {
+        name: "RouteConfigurationOverride",
+        parameters: { originGroupOverride: { originGroup: { id: "g" }, forwardingProtocol: "HttpOnly" } },
+      },
+      /must forward HttpsOnly/,
+    ],
+    [
+      "actions.0",
+      { name: "OriginGroupOverride", parameters: { originGroup: { id: "g" } } },
+      /not an action the edge allows/,
+    ],
+  ],
+  passes: [
+    [
+      "actions.0",
+      { name: "UrlRedirect", parameters: { redirectType: "Moved", destinationProtocol: "Https" } },
+    ],
+    [
+      "actions.0",
+      {
+        name: "RouteConfigurationOverride",
+        parameters: { originGroupOverride: { originGroup: { id: "g" }, forwardingProtocol: "HttpsOnly" } },
+      },
+    ],
+    ["actions.0", { name: "RouteConfigurationOverride", parameters: { cacheConfiguration: {} } }],
+    ["actions.0", hsts("Overwrite", "max-age=31536000; includeSubDomains; preload")],
+  ],
+  unknown: "actions.0.parameters.destinationProtocol",
+});
+
+describePolicy(e.originGroupHttpsProbe, {
+  type: "azure-native:cdn:AFDOriginGroup",
+  compliant: {
+    healthProbeSettings: { probePath: "/healthz", probeProtocol: "Https", probeRequestType: "GET" },
+  },
+  violations: [
+    ["healthProbeSettings.probeProtocol", "Http", /probeProtocol is "Http"; probes must use Https/],
+    ["healthProbeSettings.probeProtocol", "NotSet", /must use Https/],
+    ["healthProbeSettings", undefined, /not set/],
+  ],
+  unknown: "healthProbeSettings.probeProtocol",
 });
 
 const ENV_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/cae";
@@ -260,4 +363,146 @@ describe("front-door-diagnostics (LOG-1, EDGE-1)", () => {
     );
     expect(((await runStackPolicy(e.frontDoorDiagnostics, elsewhere)) as string[]).length).toBe(1);
   });
+});
+
+// Rules, rule sets and routes: where overrides point and whether HSTS reaches every route.
+const cdn = {
+  ruleSet: `${ids.profile}/ruleSets/SecurityHeaders`,
+  group: `${ids.profile}/originGroups/og-web`,
+  foreignGroup: "/subscriptions/x/resourceGroups/evil/providers/Microsoft.Cdn/profiles/evil/originGroups/og",
+};
+function rules(
+  overrides: { actions?: unknown[]; routeRuleSets?: string[]; extraRule?: Record<string, unknown> } = {},
+) {
+  return [
+    r("cdn:AFDOriginGroup", "og-web", { id: cdn.group, healthProbeSettings: { probeProtocol: "Https" } }),
+    r("cdn:RuleSet", "headers", { id: cdn.ruleSet, ruleSetName: "SecurityHeaders" }),
+    r("cdn:Rule", "hsts", {
+      id: `${cdn.ruleSet}/rules/Hsts`,
+      ruleSetName: "SecurityHeaders",
+      order: 1,
+      conditions: [],
+      actions: overrides.actions ?? [hsts("Overwrite", HSTS_HEADER_VALUE)],
+      matchProcessingBehavior: "Continue",
+    }),
+    ...(overrides.extraRule
+      ? [r("cdn:Rule", "extra", { ruleSetName: "SecurityHeaders", ...overrides.extraRule })]
+      : []),
+    r("cdn:Route", "route", {
+      originGroup: { id: cdn.group },
+      ruleSets: (overrides.routeRuleSets ?? [cdn.ruleSet]).map((id) => ({ id })),
+    }),
+  ];
+}
+const override = (id: string) => ({
+  name: "RouteConfigurationOverride",
+  parameters: { originGroupOverride: { originGroup: { id }, forwardingProtocol: "HttpsOnly" } },
+});
+
+describe("front-door-rule-origin-groups (EDGE-1)", () => {
+  it("passes rules without overrides, and an override to the stack's origin group", async () => {
+    expect(await runStackPolicy(e.ruleOriginGroupsInStack, rules())).toEqual([]);
+    expect(
+      await runStackPolicy(
+        e.ruleOriginGroupsInStack,
+        rules({ extraRule: { order: 2, actions: [override(cdn.group)] } }),
+      ),
+    ).toEqual([]);
+  });
+  it("refuses an override to an origin group outside the stack", async () =>
+    expect(
+      await runStackPolicy(
+        e.ruleOriginGroupsInStack,
+        rules({ extraRule: { order: 2, actions: [override(cdn.foreignGroup)] } }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/cdn:Rule extra overrides the origin group with one outside the stack/),
+    ]));
+});
+
+describe("front-door-route-hsts (TLS-1)", () => {
+  it("passes a route running the rule set that sends HSTS", async () =>
+    expect(await runStackPolicy(e.routeHsts, rules())).toEqual([]));
+  it("refuses a route without the rule set, a weakened or conditional HSTS rule, or a Stop rule ahead of it", async () => {
+    const refused = /cdn:Route route runs no rule set of the stack that sends Strict-Transport-Security/;
+    expect(await runStackPolicy(e.routeHsts, rules({ routeRuleSets: [] }))).toEqual([
+      expect.stringMatching(refused),
+    ]);
+    expect(await runStackPolicy(e.routeHsts, rules({ actions: [hsts("Overwrite", "max-age=60")] }))).toEqual([
+      expect.stringMatching(refused),
+    ]);
+    const conditional = rules().map((x) =>
+      x.name === "hsts" ? { ...x, props: { ...x.props, conditions: [{ name: "RequestScheme" }] } } : x,
+    );
+    expect(await runStackPolicy(e.routeHsts, conditional)).toEqual([expect.stringMatching(refused)]);
+    expect(
+      await runStackPolicy(
+        e.routeHsts,
+        rules({ extraRule: { order: 0, conditions: [], actions: [], matchProcessingBehavior: "Stop" } }),
+      ),
+    ).toEqual([expect.stringMatching(refused)]);
+  });
+});
+
+describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
+  const FRONT_DOOR = "urn:pulumi:prod::secure-azure-platform::secure-azure-platform:edge:FrontDoor::edge";
+  const approval = (props: Record<string, unknown> = {}, parent: string | null = FRONT_DOOR) => ({
+    ...r("app:ManagedEnvironmentPrivateEndpointConnection", "approval", {
+      resourceGroupName: "rg",
+      environmentName: "cae",
+      privateEndpointConnectionName: "pec-1",
+      privateLinkServiceConnectionState: { status: "Approved", description: PRIVATE_LINK_APPROVAL_MESSAGE },
+      ...props,
+    }),
+    ...(parent ? { parent } : {}),
+  });
+  const stack = (...extra: Record<string, unknown>[]) =>
+    [
+      { type: "secure-azure-platform:edge:FrontDoor", name: "edge", urn: FRONT_DOOR, props: {} },
+      r("cdn:AFDOrigin", "origin", {
+        sharedPrivateLinkResource: {
+          privateLink: { id: ENV_ID },
+          groupId: "managedEnvironments",
+          requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+        },
+      }),
+      ...extra,
+    ] as Parameters<typeof runStackPolicy>[1];
+
+  it("its defaults are the component's texts (one declaration, checked)", () => {
+    expect(e.privateLinkApproval.defaults).toEqual({
+      approvalDescription: PRIVATE_LINK_APPROVAL_MESSAGE,
+      requestMessage: PRIVATE_LINK_REQUEST_MESSAGE,
+    });
+  });
+  it("passes the FrontDoor component's approval on the environment its origin requests", async () =>
+    expect(await runStackPolicy(e.privateLinkApproval, stack(approval()))).toEqual([]));
+  it("refuses an approval written by hand, with other text, or on an environment no origin requests", async () => {
+    expect(await runStackPolicy(e.privateLinkApproval, stack(approval({}, null)))).toEqual([
+      expect.stringMatching(/not approved by the stack's FrontDoor component/),
+    ]);
+    expect(
+      await runStackPolicy(
+        e.privateLinkApproval,
+        stack(approval({ privateLinkServiceConnectionState: { status: "Approved", description: "ok" } })),
+      ),
+    ).toEqual([expect.stringMatching(/without the stack's approval text/)]);
+    expect(
+      await runStackPolicy(e.privateLinkApproval, stack(approval({ environmentName: "other" }))),
+    ).toEqual([
+      expect.stringMatching(/environment rg\/other, which no Front Door origin of the stack requests/),
+    ]);
+  });
+  it("ignores a rejection (refusing a connection is always allowed)", async () =>
+    expect(
+      await runStackPolicy(
+        e.privateLinkApproval,
+        stack(
+          approval(
+            { privateLinkServiceConnectionState: { status: "Rejected", description: "no" } },
+            undefined,
+          ),
+        ),
+      ),
+    ).toEqual([]));
 });

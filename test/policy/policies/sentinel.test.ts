@@ -67,3 +67,41 @@ describe("sentinel-onboarded (SIEM-1)", () => {
       [],
     ));
 });
+
+describe("sentinel-incidents-routed (SIEM-1, MON-1)", () => {
+  const AG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag-security";
+  const alert = (props: Record<string, unknown> = {}) =>
+    r("monitor:ScheduledQueryRule", "incidents", {
+      enabled: true,
+      scopes: [WS],
+      criteria: { allOf: [{ query: 'SecurityIncident\n| where Status == "New"' }] },
+      actions: { actionGroups: [AG] },
+      ...props,
+    });
+  const stack = (...extra: ReturnType<typeof r>[]) => [
+    r("securityinsights:SentinelOnboardingState", "onboarding", { workspaceName: "log-sap-platform-prod" }),
+    r("monitor:ActionGroup", "security", { id: AG, enabled: true }),
+    ...extra,
+  ];
+  it("passes the incident alert routed to the stack's action group", async () =>
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(alert()))).toEqual([]));
+  it("refuses routing to an action group outside the stack, to none, or a disabled alert", async () => {
+    const foreign = "/subscriptions/x/resourceGroups/evil/providers/Microsoft.Insights/actionGroups/sink";
+    expect(
+      await runStackPolicy(
+        s.sentinelIncidentsRouted,
+        stack(alert({ actions: { actionGroups: [AG, foreign] } })),
+      ),
+    ).toEqual([expect.stringMatching(/notifies an action group outside the stack/)]);
+    expect(
+      await runStackPolicy(s.sentinelIncidentsRouted, stack(alert({ actions: { actionGroups: [] } }))),
+    ).toEqual([expect.stringMatching(/notifies no action group/)]);
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(alert({ enabled: false })))).toEqual([
+      expect.stringMatching(/is disabled/),
+    ]);
+  });
+  it("refuses an onboarded workspace without an alert on SecurityIncident", async () =>
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack())).toEqual([
+      expect.stringMatching(/no log alert rule on SecurityIncident/),
+    ]));
+});
