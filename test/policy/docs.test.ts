@@ -13,3 +13,12 @@ describe("docs/policy.md", () => {
     for (const p of platformPolicies) expect(current).toContain(`| \`${p.name}\` |`);
   });
 });
+
+describe("README.md", () => {
+  it("states the pack's current number of policies", () => {
+    const readme = fs.readFileSync(require.resolve("../../README.md"), "utf8");
+    expect(readme).toMatch(new RegExp(`\\b${platformPolicies.length} policies\\b`));
+    for (const m of readme.matchAll(/\b(\d+) policies\b/g))
+      expect(Number(m[1])).toBe(platformPolicies.length);
+  });
+});
