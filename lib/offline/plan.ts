@@ -156,6 +156,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     collectProblems: true,
   });
   const location = stackConfig.config["azure-native:location"];
+  const deployPrincipal = stackConfig.config[`${stackConfig.project}:deployPrincipalId`];
   const settings = { ...stackConfig.projectSettings, location };
   // Problems reading the file (types, namespaces) and the schema's are reported together.
   const validate = () => validatePlatformConfig(settings, undefined, stackConfig.problems);
@@ -168,7 +169,11 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     stack,
     config: stackConfig.config,
     secretKeys: stackConfig.secretKeys,
-    mocks: { location: typeof location === "string" ? location : undefined },
+    mocks: {
+      location: typeof location === "string" ? location : undefined,
+      // The plan runs as the stack's declared deploy identity (the program refuses any other).
+      objectId: typeof deployPrincipal === "string" ? deployPrincipal : undefined,
+    },
     registered: options.registered,
   });
   const outputs = await resolveExports(result);

@@ -293,7 +293,7 @@ describe("principals-from-stack-or-allow-list", () => {
 describe("the presets know each environment's human groups (ENV-1)", () => {
   const root = path.resolve(__dirname, "..", "..", "..");
   it.each(["dev", "prod"])(
-    "policy/config/%s.json lists every group of Pulumi.%s.yaml, and nothing else",
+    "policy/config/%s.json lists every group and the deploy principal of Pulumi.%s.yaml, and nothing else",
     (stack) => {
       const config = (
         parseYaml(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
@@ -306,6 +306,8 @@ describe("the presets know each environment's human groups (ENV-1)", () => {
           (key) => (read(key) as string[] | undefined) ?? [],
         ),
         read("postgresAdminGroupObjectId") as string,
+        // The deploy identity: the stack grants it its deployer roles (deploy/identities.yaml).
+        read("deployPrincipalId") as string,
       ];
       const preset = JSON.parse(
         fs.readFileSync(path.join(root, "policy", "config", `${stack}.json`), "utf8"),
