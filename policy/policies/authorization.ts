@@ -246,7 +246,10 @@ export const roleAssignmentKnownRole = stackPolicy({
       const custom = guid !== undefined && !known.has(guid) ? customRoles.get(guid) : undefined;
       if (custom) {
         for (const reason of untrustedCustomRole(custom))
-          report(`${label(grant)} uses custom role ${custom.name} (${guid}) from the preset, but ${reason}`, grant.urn);
+          report(
+            `${label(grant)} uses custom role ${custom.name} (${guid}) from the preset, but ${reason}`,
+            grant.urn,
+          );
         const scope = peek(grant.props, "scope");
         // A scope computed from a resource being created (preview) is that resource.
         if (scope !== NOT_KNOWN && !(typeof scope === "string" && SINGLE_RESOURCE.test(scope.trim())))
