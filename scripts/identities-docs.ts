@@ -35,7 +35,7 @@ const SCOPES: Record<string, string> = {
 };
 const GRANTERS: Record<string, string> = {
   setup: "one-time setup (before the first deploy)",
-  stack: "the stack itself, to the identity running it",
+  stack: "the stack itself, to its deployPrincipalId (the identity running it)",
   admin: "an administrator, after the first deploy",
 };
 
