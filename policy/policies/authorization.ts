@@ -212,7 +212,7 @@ export const roleAssignmentKnownRole = stackPolicy({
     customRoles: {
       description:
         "Reviewed custom roles created outside the stack (deploy/identities.yaml): role definition GUID -> { name, actions, dataActions }. Judged by these permissions. Empty: none.",
-      default: {} as Readonly<Record<string, unknown>>,
+      default: {},
     },
     allowedRoleDefinitionIds: {
       description:

@@ -15,7 +15,7 @@ const workloadRole = (i: Record<string, unknown>) => i.principalType === "Servic
 const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
 /** A role the stack grants the deploy identity (components/shared/deployerGrants.ts). */
 const deployerGrant = (i: Record<string, unknown>, role: string) =>
-  String(i.description ?? "").startsWith(`Deploy identity: ${role} `);
+  typeof i.description === "string" && i.description.startsWith(`Deploy identity: ${role} `);
 const IDENTITIES = loadDeployIdentities();
 /** A custom role of deploy/identities.yaml, under the GUID the setup creates it with in `env`. */
 const customRoleId = (c: Context, role: string, env: "dev" | "prod") =>
