@@ -22,6 +22,7 @@ import { Network } from "./components/network";
 import { PostgresServer } from "./components/postgres";
 import { Sentinel } from "./components/sentinel";
 import type { CustomerManagedKeyArgs, PlatformContext } from "./components/shared/interfaces";
+import { pinnedDeployPrincipal } from "./components/shared/deployerGrants";
 import { resourceName } from "./components/shared/naming";
 import { componentTags } from "./components/shared/tags";
 
@@ -54,8 +55,9 @@ const resourceGroup = new resources.ResourceGroup("rg", {
 });
 const client = authorization.getClientConfigOutput();
 // The deployer's roles on what the stack creates (grantedBy: stack), each waited for where used.
+// Granted to the declared principal only, and only when it is the one running (ENV-1, IAM-2).
 const deployerGrants = {
-  principalId: client.objectId,
+  principalId: pinnedDeployPrincipal(config.deployPrincipalId),
   grants: stackGrants(identities, config.environment, "stackVaults"),
 };
 

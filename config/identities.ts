@@ -28,6 +28,15 @@ export type Granter = (typeof GRANTERS)[number];
 export const PRINCIPAL_TYPES = ["ServicePrincipal", "Group"] as const;
 export const ENVIRONMENTS = ["dev", "prod"] as const satisfies readonly Environment[];
 
+/**
+ * GitHub OIDC subjects an identity may trust: `pull_request` (pull-request runs),
+ * `environment` (jobs of the stack's GitHub environment, `github.environments`), `mainBranch`
+ * (`ref:refs/heads/main`: jobs on main without an environment, e.g. the scheduled drift check;
+ * read-only identities only, since no environment protection rule stands in front of it).
+ */
+export const FEDERATED_SUBJECTS = ["pull_request", "environment", "mainBranch"] as const;
+export type FederatedSubject = (typeof FEDERATED_SUBJECTS)[number];
+
 const ACTION = /^[A-Za-z][A-Za-z0-9.]*\/[A-Za-z0-9*./-]+$/;
 const actionList = z.array(
   z.string().regex(ACTION, "must be a provider action such as Microsoft.Authorization/locks/read"),
@@ -59,8 +68,8 @@ const identitySchema = z.strictObject({
     .regex(/^[a-z0-9{}-]{3,64}$/, "must be 3-64 lowercase letters, digits, '-' (and {environment})"),
   kind: z.enum(["managedIdentity", "group"]),
   description: z.string().min(1),
-  /** `pull_request`, or `environment` (the stack's GitHub environment from `github.environments`). */
-  federatedSubject: z.enum(["pull_request", "environment"]).optional(),
+  /** Its federated credentials, one per GitHub OIDC subject (see `FEDERATED_SUBJECTS`). */
+  federatedSubjects: z.array(z.enum(FEDERATED_SUBJECTS)).min(1).optional(),
   readOnly: z.boolean().default(false),
   roles: z.array(roleEntrySchema).min(1),
 });
@@ -114,15 +123,26 @@ function crossChecks(doc: DeployIdentities, file: string): ConfigProblem[] {
   const problem = (parts: PropertyKey[], value: unknown, message: string) =>
     problems.push({ key: keyOf(file, parts), value: JSON.stringify(value), message });
   for (const [id, identity] of Object.entries(doc.identities)) {
-    if (identity.kind === "group" && identity.federatedSubject !== undefined) {
+    const subjects = identity.federatedSubjects;
+    if (identity.kind === "group" && subjects !== undefined) {
+      problem(["identities", id, "federatedSubjects"], subjects, "a group has no federated credential");
+    }
+    if (identity.kind === "managedIdentity" && subjects === undefined) {
       problem(
-        ["identities", id, "federatedSubject"],
-        identity.federatedSubject,
-        "a group has no federated credential",
+        ["identities", id, "federatedSubjects"],
+        undefined,
+        `allowed: ${FEDERATED_SUBJECTS.join(", ")}`,
       );
     }
-    if (identity.kind === "managedIdentity" && identity.federatedSubject === undefined) {
-      problem(["identities", id, "federatedSubject"], undefined, "allowed: pull_request, environment");
+    if (subjects !== undefined && new Set(subjects).size !== subjects.length) {
+      problem(["identities", id, "federatedSubjects"], subjects, "lists a subject twice");
+    }
+    if (subjects?.includes("mainBranch") && !identity.readOnly) {
+      problem(
+        ["identities", id, "federatedSubjects"],
+        subjects,
+        "mainBranch (any job on main, no GitHub environment protection) is allowed only for a readOnly identity",
+      );
     }
     identity.roles.forEach((entry, i) => {
       const at = ["identities", id, "roles", i];
@@ -268,6 +288,29 @@ export function loadDeployIdentities(
     ]);
   }
   return parseDeployIdentities(fs.readFileSync(file, "utf8"), file);
+}
+
+/** The OIDC subject of a federated credential (`repository` e.g. `${GITHUB_REPOSITORY}`). */
+export function federatedSubjectText(
+  doc: DeployIdentities,
+  subject: FederatedSubject,
+  env: Environment,
+  repository: string,
+): string {
+  if (subject === "pull_request") return `repo:${repository}:pull_request`;
+  if (subject === "mainBranch") return `repo:${repository}:ref:refs/heads/main`;
+  return `repo:${repository}:environment:${doc.github.environments[env]}`;
+}
+
+/** The federated credential's name in Azure (unique per identity). */
+export function federatedCredentialName(
+  doc: DeployIdentities,
+  subject: FederatedSubject,
+  env: Environment,
+): string {
+  if (subject === "pull_request") return "pull-request";
+  if (subject === "mainBranch") return "branch-main";
+  return `environment-${doc.github.environments[env]}`;
 }
 
 /** `sap-deploy-{environment}` -> `sap-deploy-prod`. */

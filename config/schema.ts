@@ -104,6 +104,8 @@ const rawSchema = z.object({
   qaGroupIds: z.array(uuid),
   devopsGroupIds: z.array(uuid),
   cloudAdminGroupIds: z.array(uuid),
+  // ENV-1/IAM-2: the one principal the stack grants its deployer roles to, and may run as.
+  deployPrincipalId: uuid,
   customerManagedKeys: z.boolean({ message: "must be true or false" }),
   zoneRedundant: z.boolean({ message: "must be true or false" }),
   deletionLocks: z.boolean({ message: "must be true or false" }),

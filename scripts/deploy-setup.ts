@@ -13,12 +13,13 @@
 import { validatePlatformConfig } from "../config";
 import {
   customRoleName,
+  federatedCredentialName,
+  federatedSubjectText,
   identityName,
   loadDeployIdentities,
   renderCondition,
   roleGuid,
   type DeployIdentities,
-  type IdentityDeclaration,
 } from "../config/identities";
 import type { Environment } from "../components/shared/interfaces";
 import { resourceName } from "../components/shared/naming";
@@ -38,12 +39,6 @@ export function shellQuote(text: string): string {
 
 const SUBSCRIPTION = '"/subscriptions/$SUBSCRIPTION_ID"';
 const principalVar = (key: string) => `${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_ID`;
-
-function federatedSubject(doc: DeployIdentities, identity: IdentityDeclaration, env: Environment): string {
-  return identity.federatedSubject === "pull_request"
-    ? "repo:${GITHUB_REPOSITORY}:pull_request"
-    : `repo:\${GITHUB_REPOSITORY}:environment:${doc.github.environments[env]}`;
-}
 
 /** The commands for one stack, as shell text. */
 export function renderSetup(
@@ -70,16 +65,14 @@ export function renderSetup(
   const managed = Object.entries(doc.identities).filter(([, i]) => i.kind === "managedIdentity");
   for (const [, identity] of managed) {
     const name = identityName(identity, env);
-    const credential =
-      identity.federatedSubject === "pull_request"
-        ? "pull-request"
-        : `environment-${doc.github.environments[env]}`;
-    add(
-      `az identity create ${idSub} -g ${idRg} -n ${name}`,
-      `az identity federated-credential create ${idSub} -g ${idRg} --identity-name ${name} \\`,
-      `  --name ${credential} --issuer ${doc.github.issuer} \\`,
-      `  --subject "${federatedSubject(doc, identity, env)}" --audiences ${doc.github.audience}`,
-    );
+    add(`az identity create ${idSub} -g ${idRg} -n ${name}`);
+    for (const subject of identity.federatedSubjects ?? []) {
+      add(
+        `az identity federated-credential create ${idSub} -g ${idRg} --identity-name ${name} \\`,
+        `  --name ${federatedCredentialName(doc, subject, env)} --issuer ${doc.github.issuer} \\`,
+        `  --subject "${federatedSubjectText(doc, subject, env, "${GITHUB_REPOSITORY}")}" --audiences ${doc.github.audience}`,
+      );
+    }
   }
   for (const [key, identity] of managed) {
     add(

@@ -12,6 +12,8 @@ import { cell } from "../lib/evidence/report";
 import {
   ENVIRONMENTS,
   customRoleName,
+  federatedSubjectText,
+  type FederatedSubject,
   identityName,
   loadDeployIdentities,
   rbacAdminEntry,
@@ -33,17 +35,16 @@ const SCOPES: Record<string, string> = {
 };
 const GRANTERS: Record<string, string> = {
   setup: "one-time setup (before the first deploy)",
-  stack: "the stack itself, to the identity running it",
+  stack: "the stack itself, to its deployPrincipalId (the identity running it)",
   admin: "an administrator, after the first deploy",
 };
 
-function subject(doc: DeployIdentities, federated: string | undefined): string {
-  if (federated === "pull_request") return "`repo:<owner>/<repo>:pull_request`";
-  if (federated === "environment")
-    return ENVIRONMENTS.map((e) => `\`repo:<owner>/<repo>:environment:${doc.github.environments[e]}\``).join(
-      ", ",
-    );
-  return "— (Entra group)";
+function subject(doc: DeployIdentities, federated: readonly FederatedSubject[] | undefined): string {
+  if (!federated) return "— (Entra group)";
+  const texts = federated.flatMap((s) =>
+    ENVIRONMENTS.map((e) => `\`${federatedSubjectText(doc, s, e, "<owner>/<repo>")}\``),
+  );
+  return [...new Set(texts)].join(", ");
 }
 
 /** The generated block, markers included. */
@@ -59,7 +60,7 @@ export function renderIdentitiesBlock(doc: DeployIdentities = loadDeployIdentiti
     const name = identity.name.replace("{environment}", "<env>");
     for (const entry of identity.roles) {
       out.push(
-        `| \`${name}\`${identity.readOnly ? " (read-only)" : ""} | ${subject(doc, identity.federatedSubject)} | ${entry.role} | ${SCOPES[entry.scope]} | ${GRANTERS[entry.grantedBy]} | ${cell(entry.why)} |`,
+        `| \`${name}\`${identity.readOnly ? " (read-only)" : ""} | ${subject(doc, identity.federatedSubjects)} | ${entry.role} | ${SCOPES[entry.scope]} | ${GRANTERS[entry.grantedBy]} | ${cell(entry.why)} |`,
       );
     }
   }

@@ -199,6 +199,13 @@ const cases: Case[] = [
     says: /ISO 3166-1/,
   },
   {
+    what: "a deploy principal that is a name, not an object ID",
+    stack: "prod",
+    overrides: { deployPrincipalId: "sap-deploy-prod" },
+    key: `${P}:deployPrincipalId`,
+    says: /Entra object ID/,
+  },
+  {
     what: "a value of the wrong declared type",
     stack: "dev",
     overrides: { backupRetentionDays: "thirty" },
@@ -239,6 +246,20 @@ describe.each(cases.filter((c) => !/declared type/.test(c.what)))("the program i
       planStack(c.stack, { configOverrides: c.overrides, validateFirst: false, registered }),
     );
     expect(keys).toContain(c.key);
+    expect(registered).toEqual([]);
+  });
+});
+
+// ENV-1/IAM-2: the deployer roles go to the declared principal; anyone else running the
+// program would grant them to itself, so the program refuses (exit 2 under the plan).
+describe("running as an identity other than deployPrincipalId", () => {
+  it("is refused with a ConfigError naming the key and both object IDs, before anything registers", async () => {
+    const registered: PlannedResource[] = [];
+    const other = "11111111-2222-4333-8444-555555555555";
+    const { message, keys } = await configError(planStack("prod", { runAs: other, registered }));
+    expect(keys).toEqual([`${P}:deployPrincipalId`]);
+    expect(message).toContain(other);
+    expect(message).toContain("faa20390-bbe9-4192-83be-1827caeea269");
     expect(registered).toEqual([]);
   });
 });

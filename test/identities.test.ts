@@ -25,7 +25,7 @@ interface RawRole {
   condition?: { allowedRoles: Record<string, string[]> };
 }
 interface Raw {
-  identities: Record<string, { roles: RawRole[] }>;
+  identities: Record<string, { roles: RawRole[]; federatedSubjects?: string[] }>;
   customRoles: Record<string, { actions: string[] }>;
   [key: string]: unknown;
 }
@@ -130,6 +130,28 @@ describe("refuses, naming key, value and what is allowed", () => {
       }),
     );
     expect(problems.some((p) => /needs a condition/.test(p.message))).toBe(true);
+  });
+
+  // The drift check runs on main without a GitHub environment: only read-only identities trust it.
+  it("a deploy identity trusting jobs on main (no environment protection), or a subject twice", () => {
+    const problems = problemsOf(
+      edited((doc) => {
+        doc.identities.deploy.federatedSubjects = ["environment", "mainBranch"];
+        doc.identities.preview.federatedSubjects = ["pull_request", "pull_request", "mainBranch"];
+      }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        key: "identities.yaml: identities.deploy.federatedSubjects",
+        message: expect.stringMatching(/only for a readOnly identity/),
+      }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        key: "identities.yaml: identities.preview.federatedSubjects",
+        message: "lists a subject twice",
+      }),
+    );
   });
 
   it("an unknown key, a wrong scope kind and a bad action, through the schema", () => {

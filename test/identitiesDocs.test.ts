@@ -43,6 +43,12 @@ describe("npm run deploy:setup -- --stack prod", () => {
     expect(out).toContain(`-n ${identityName(doc.identities.deploy, "prod")}`);
     expect(out).toContain('--subject "repo:${GITHUB_REPOSITORY}:environment:production"');
     expect(out).toContain('--subject "repo:${GITHUB_REPOSITORY}:pull_request"');
+    // The drift check (drift.yml) runs on main without an environment, as the preview identity only.
+    const main = out.split("\n").findIndex((l) => l.includes(":ref:refs/heads/main"));
+    expect(out.split("\n")[main - 2]).toContain(
+      `--identity-name ${identityName(doc.identities.preview, "prod")} `,
+    );
+    expect(out.match(/:ref:refs\/heads\/main"/g)).toHaveLength(1);
   });
 
   it("creates every custom role under the GUID the stack assigns, with exactly the declared actions", () => {

@@ -133,6 +133,17 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
     }
   });
 
+  it("grants the deployer roles to the declared deployPrincipalId only, on its own vaults (ENV-1, IAM-2)", () => {
+    const grants = byType(resources, RA).filter((r) => r.name.includes("-deployer-"));
+    const vaults = new Set(byType(resources, VAULT).map((v) => v.id));
+    // Crypto Officer + Platform Secret Writer per vault (the geo vault too when there is one).
+    expect(grants).toHaveLength(2 * vaults.size);
+    for (const grant of grants) {
+      expect(grant.inputs.principalId).toBe(plan.config.deployPrincipalId);
+      expect(vaults.has(String(grant.inputs.scope))).toBe(true);
+    }
+  });
+
   it("gives every app its own identity and exactly the least-privilege grants it uses, before the app (IAM-1, IAM-2)", () => {
     const vault = byType(resources, VAULT).find((v) => String(v.inputs.vaultName).includes("main"))!;
     const account = only(resources, STORAGE);

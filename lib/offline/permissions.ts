@@ -18,6 +18,7 @@ import {
   type RoleEntry,
 } from "../../config/identities";
 import type { Environment } from "../../components/shared/interfaces";
+import { BUILT_IN_ROLES } from "../../components/shared/roles";
 import { isSecretValue, type PlannedResource } from "./run";
 
 export interface RoleDefinition {
@@ -483,7 +484,8 @@ export function checkPlanIdentities(
 }
 
 function roleLabel(doc: DeployIdentities, guid: string, env: Environment): string {
-  const all = [...Object.keys(BUILT_IN_ROLE_DEFINITIONS), ...Object.keys(doc.customRoles)];
+  // Every built-in role the program can assign (AcrPull too), not only those with permissions here.
+  const all = [...Object.keys(BUILT_IN_ROLES), ...Object.keys(doc.customRoles)];
   const name = all.find((role) => {
     try {
       return roleGuid(doc, role, env).toLowerCase() === guid.toLowerCase();

@@ -5,6 +5,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { checkDeployPrincipal } from "../../components/shared/deployerGrants";
 import { ConfigError, validatePlatformConfig, type PlatformConfig } from "../../config";
 import { buildStackExport, type StackExport } from "./export";
 import { isSecretValue, runUnderMocks, secretValue, type PlannedResource, type RunResult } from "./run";
@@ -48,6 +49,11 @@ export interface PlanOptions {
   registered?: PlannedResource[];
   /** Called once the configuration is checked, as the program starts (progress display). */
   started?: () => void;
+  /**
+   * Object ID the mocks report as the identity running the program (default: the stack's
+   * `deployPrincipalId`; tests use another to prove the program refuses to run as it).
+   */
+  runAs?: string;
 }
 
 /** True for a `ConfigError` from any copy of `config/` (a fresh module registry has its own class). */
@@ -156,11 +162,16 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     collectProblems: true,
   });
   const location = stackConfig.config["azure-native:location"];
+  const deployPrincipal = stackConfig.config[`${stackConfig.project}:deployPrincipalId`];
   const settings = { ...stackConfig.projectSettings, location };
   // Problems reading the file (types, namespaces) and the schema's are reported together.
   const validate = () => validatePlatformConfig(settings, undefined, stackConfig.problems);
   if (stackConfig.problems.length > 0) validate();
   let config = options.validateFirst === false ? undefined : validate();
+  // The program refuses to run as anyone but the declared deploy identity; under the real
+  // engine that surfaces from an apply, here it is refused before anything registers (exit 2).
+  if (options.runAs !== undefined && typeof deployPrincipal === "string")
+    checkDeployPrincipal(options.runAs, deployPrincipal);
   options.started?.();
 
   const { resources, result, invokes } = await runUnderMocks(runProgramModule, {
@@ -168,7 +179,11 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     stack,
     config: stackConfig.config,
     secretKeys: stackConfig.secretKeys,
-    mocks: { location: typeof location === "string" ? location : undefined },
+    mocks: {
+      location: typeof location === "string" ? location : undefined,
+      // The plan runs as the stack's declared deploy identity (the program refuses any other).
+      objectId: options.runAs ?? (typeof deployPrincipal === "string" ? deployPrincipal : undefined),
+    },
     registered: options.registered,
   });
   const outputs = await resolveExports(result);

@@ -22,7 +22,9 @@ import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity }
 import { isRecord, type Props } from "./props";
 
 /** Values a policy parameter may take. */
-export type ConfigValue = string | number | boolean | readonly string[];
+export type ConfigValue = string | number | boolean | readonly string[] | ConfigRecord;
+/** A table parameter (e.g. custom roles by GUID); the policy validates each entry's shape. */
+export type ConfigRecord = { readonly [key: string]: unknown };
 export type ConfigShape = Record<string, ConfigValue>;
 
 /** One declared parameter: its description, optional extra JSON schema, and its default. */
@@ -164,6 +166,7 @@ export type DefinedPolicy =
 
 function jsonType(value: ConfigValue): PolicyConfigJSONSchema {
   if (Array.isArray(value)) return { type: "array", items: { type: "string" } };
+  if (typeof value === "object") return { type: "object" };
   if (typeof value === "number") return { type: Number.isInteger(value) ? "integer" : "number" };
   return { type: typeof value as "string" | "boolean" };
 }

@@ -14,6 +14,7 @@ import { arr, eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { label } from "../lib/relations";
 import {
   BUILT_IN_ROLES,
+  customRolesOf,
   PRIVILEGED_ROLES,
   privilegedOperations,
   roleGuidOf,
@@ -87,6 +88,9 @@ export const roleAssignmentGroupsOnly = resourcePolicy({
   },
 });
 
+/** A scope that is one resource (not a resource group, subscription or management group). */
+const SINGLE_RESOURCE = /\/providers\/(?!microsoft\.management\/)[^/]+\/[^/]+\/[^/]+/i;
+
 export const roleAssignmentWorkloadResourceScope = resourcePolicy({
   name: "role-assignment-workload-resource-scope",
   description:
@@ -103,7 +107,7 @@ export const roleAssignmentWorkloadResourceScope = resourcePolicy({
     // A scope computed from a resource being created (preview) is that resource.
     if (scope === NOT_KNOWN) return;
     const text = typeof scope === "string" ? scope.trim() : "";
-    if (!/\/providers\/(?!microsoft\.management\/)[^/]+\/[^/]+\/[^/]+/i.test(text))
+    if (!SINGLE_RESOURCE.test(text))
       report(
         `scope ${show(scope)} is not a single resource; workload roles are scoped to the resource they need`,
       );
@@ -187,24 +191,39 @@ export const customRoleDefinitionLeastPrivilege = resourcePolicy({
   },
 });
 
+/** Why a preset's custom role cannot be taken on trust, if it cannot. */
+function untrustedCustomRole(role: RolePermissions & { dataActions: readonly string[] }): string[] {
+  const reasons = [...role.actions, ...role.dataActions].flatMap((a) => wildcardReason(a) ?? []);
+  const ops = privilegedOperations(role);
+  if (ops.length > 0) reasons.push(`it allows privileged operation(s) ${ops.join(", ")}`);
+  return reasons;
+}
+
 export const roleAssignmentKnownRole = stackPolicy({
   name: "role-assignment-known-role",
   description:
-    "Role assignments and PIM eligibility use a built-in role of the pack's role table or a custom role defined in this stack (judged by custom-role-definition-least-privilege): a custom role made elsewhere, whose permissions the pack cannot see, is refused unless allow-listed (IAM-2).",
+    "Role assignments and PIM eligibility use a built-in role of the pack's role table, a custom role defined in this stack (judged by custom-role-definition-least-privilege), or a reviewed custom role the preset declares with its permissions (customRoles), which must not be privileged or use wildcards and is assigned on one resource only: a custom role whose permissions the pack cannot see is refused (IAM-2).",
   controls: ["IAM-2"],
   severity: "high",
   remediation:
-    "Use a built-in role (policy/shared/roles.ts lists the ones the pack knows), or define the custom role in this stack; a reviewed external role goes in allowedRoleDefinitionIds.",
+    "Use a built-in role (policy/shared/roles.ts lists the ones the pack knows), or define the custom role in this stack; a reviewed external role goes in customRoles (GUID -> {name, actions, dataActions}) of policy/config/<stack>.json, assigned on the one resource that needs it.",
   types: [...ROLE_GRANTS, "azure-native:authorization:RoleDefinition"],
   config: {
+    customRoles: {
+      description:
+        "Reviewed custom roles created outside the stack (deploy/identities.yaml): role definition GUID -> { name, actions, dataActions }. Judged by these permissions. Empty: none.",
+      default: {},
+    },
     allowedRoleDefinitionIds: {
-      description: "GUIDs of role definitions made outside the stack that assignments may use. Empty: none.",
+      description:
+        "GUIDs of role definitions made outside the stack that assignments may use without the pack seeing their permissions (prefer customRoles). Empty: none.",
       default: [] as readonly string[],
     },
   },
   check: (stack, cfg, report) => {
     const known = new Set<string>(Object.values(BUILT_IN_ROLES));
     for (const id of cfg.allowedRoleDefinitionIds) known.add(roleGuidOf(id) ?? id.toLowerCase());
+    const customRoles = customRolesOf(cfg.customRoles);
     const definitions = stack.ofType("azure-native:authorization:RoleDefinition");
     for (const d of definitions)
       for (const key of ["roleDefinitionId", "name", "id"]) {
@@ -224,9 +243,25 @@ export const roleAssignmentKnownRole = stackPolicy({
         continue;
       }
       const guid = roleGuidOf(id);
+      const custom = guid !== undefined && !known.has(guid) ? customRoles.get(guid) : undefined;
+      if (custom) {
+        for (const reason of untrustedCustomRole(custom))
+          report(
+            `${label(grant)} uses custom role ${custom.name} (${guid}) from the preset, but ${reason}`,
+            grant.urn,
+          );
+        const scope = peek(grant.props, "scope");
+        // A scope computed from a resource being created (preview) is that resource.
+        if (scope !== NOT_KNOWN && !(typeof scope === "string" && SINGLE_RESOURCE.test(scope.trim())))
+          report(
+            `${label(grant)} assigns custom role ${custom.name} at scope ${show(scope)}; a role made outside the stack is assigned on one resource only`,
+            grant.urn,
+          );
+        continue;
+      }
       if (!guid || !known.has(guid))
         report(
-          `${label(grant)} uses role definition ${show(id)}, which is neither a built-in role the pack knows nor defined in this stack: its permissions cannot be judged`,
+          `${label(grant)} uses role definition ${show(id)}, which is neither a built-in role the pack knows, nor defined in this stack, nor a custom role of the preset: its permissions cannot be judged`,
           grant.urn,
         );
     }

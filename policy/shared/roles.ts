@@ -267,6 +267,32 @@ export function privilegedOperations(role: RolePermissions): string[] {
   return PRIVILEGED_OPERATIONS.filter((op) => allows(role, op));
 }
 
+/** A custom role defined outside the stack and reviewed: its name and permissions, from a preset. */
+export interface CustomRole extends RolePermissions {
+  name: string;
+  dataActions: readonly string[];
+}
+
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A preset's custom-role table (role definition GUID -> { name, actions, dataActions }), keyed
+ * by lower-case GUID. An entry of any other shape is left out, so a role it names stays unknown
+ * (refused) rather than judged on permissions nobody declared.
+ */
+export function customRolesOf(table: unknown): Map<string, CustomRole> {
+  const roles = new Map<string, CustomRole>();
+  if (table === null || typeof table !== "object" || Array.isArray(table)) return roles;
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((a) => typeof a === "string");
+  for (const [guid, entry] of Object.entries(table as Record<string, unknown>)) {
+    if (!GUID_PATTERN.test(guid) || entry === null || typeof entry !== "object") continue;
+    const { name, actions, dataActions = [] } = entry as Record<string, unknown>;
+    if (typeof name !== "string" || !strings(actions) || !strings(dataActions)) continue;
+    roles.set(guid.toLowerCase(), { name, actions, dataActions });
+  }
+  return roles;
+}
+
 /** Built-in roles derived as privileged from their actions (IAM-2). */
 export const PRIVILEGED_ROLES: readonly BuiltInRoleName[] = (Object.keys(ROLES) as BuiltInRoleName[]).filter(
   (name) => privilegedOperations(ROLES[name]).length > 0,

@@ -3,6 +3,8 @@
  * row per control, the framework mapping, violations with their messages when a resource is
  * made noncompliant, and no claimed pass when the pack was not evaluated.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { CONTROLS } from "../../lib/evidence/controls";
 import { cell, controlResults, renderReport } from "../../lib/evidence/report";
 import type { StackExport } from "../../lib/offline/export";
@@ -143,11 +145,16 @@ describe("verdicts", () => {
       .split("\n")
       .filter((l) => /^\| \[[A-Z]+-\d\]/.test(l));
     const settings = rows.map((r) => r.split(" | ")[4]);
-    // The environment it expects, and the environment's human groups (ENV-1, IAM-2 rows).
-    const groups =
-      '`principals-from-stack-or-allow-list` allowedPrincipalIds=["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e","2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f","3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a","7a2d3b0f-4c5e-4f6a-9b8c-2d3e4f5a6b7c"]';
+    // The environment it expects, the environment's principals and its reviewed custom roles
+    // (ENV-1, IAM-2 rows): read from the preset, which tests elsewhere keep in sync.
+    const preset = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "..", "..", "policy", "config", "prod.json"), "utf8"),
+    );
+    const groups = `\`principals-from-stack-or-allow-list\` allowedPrincipalIds=${JSON.stringify(preset["principals-from-stack-or-allow-list"].allowedPrincipalIds)}`;
+    const roles = `\`role-assignment-known-role\` customRoles=${JSON.stringify(preset["role-assignment-known-role"].customRoles)}`;
+    expect(groups).toContain("7a2d3b0f-4c5e-4f6a-9b8c-2d3e4f5a6b7c");
     expect(settings.filter((x) => x !== "—")).toEqual([
-      groups,
+      `${roles}, ${groups}`,
       `${groups}, \`single-environment-per-stack\` expectedEnvironment="prod"`,
     ]);
   });

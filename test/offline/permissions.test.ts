@@ -20,6 +20,7 @@ import {
   scopeContains,
 } from "../../lib/offline/permissions";
 import { planStack, type Plan } from "../../lib/offline/plan";
+import { BUILT_IN_ROLES } from "../../policy/shared/roles";
 import { runScript } from "../helpers/cli";
 
 /** The YAML as plain data, loosely typed so tests can break it. */
@@ -159,6 +160,42 @@ describe("the prod plan", () => {
       /HumanAccess\$azure-native:authorization:RoleAssignment::.*cloudAdmin.*key-vault-reader/,
     );
     expect(findings[0].message).toContain("does not list role Key Vault Reader");
+  });
+
+  // components/containerApp.ts grants the app identity AcrPull when registryResourceId is set.
+  it("refuses an app's AcrPull on its registry when the allowed-role list omits it (ABAC condition)", () => {
+    const anyAppGrant = plan.resources.find(
+      (r) =>
+        r.type === "azure-native:authorization:RoleAssignment" &&
+        r.inputs.principalType === "ServicePrincipal" &&
+        !r.name.includes("-deployer-"),
+    )!;
+    // A registry in the stack's subscription, where the deploy identity's RBAC administrator role applies.
+    const subscription = /^\/subscriptions\/[^/]+/.exec(String(anyAppGrant.id))![0];
+    const registry = `${subscription}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acr`;
+    const acrPull = {
+      ...anyAppGrant,
+      urn: `${anyAppGrant.urn}-acr-pull`,
+      name: `${anyAppGrant.name}-acr-pull`,
+      id: `${registry}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-000000000001`,
+      inputs: {
+        ...anyAppGrant.inputs,
+        scope: registry,
+        roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.AcrPull}`,
+      },
+    };
+    const withAcr: Plan = { ...plan, resources: [...plan.resources, acrPull] };
+    expect(findingsWith(declaration(), withAcr)).toEqual([]);
+    const findings = findingsWith(
+      declaration((doc) => {
+        const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
+        list.splice(list.indexOf("AcrPull"), 1);
+      }),
+      withAcr,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0].resource).toBe(acrPull.urn);
+    expect(findings[0].message).toContain("does not list role AcrPull");
   });
 
   it("fails getKey for the read-only preview identity without a Key Vault data role", () => {

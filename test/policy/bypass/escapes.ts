@@ -1,6 +1,7 @@
 /** Bypass cases: Escape hatches, privilege through other roles and principals, secrets outside env (issue 13, classes 2, 3, 6), and the key parts of classes 5 and 7. */
 import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../policy/shared/roles";
 import { job, T, type Context, type Mutation, type Stack, type Variation } from "../mutationCatalog";
+import { loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const PROD: Stack[] = ["prod"];
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
@@ -12,6 +13,13 @@ const FOREIGN_PRINCIPAL = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
 
 const workloadRole = (i: Record<string, unknown>) => i.principalType === "ServicePrincipal";
 const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
+/** A role the stack grants the deploy identity (components/shared/deployerGrants.ts). */
+const deployerGrant = (i: Record<string, unknown>, role: string) =>
+  typeof i.description === "string" && i.description.startsWith(`Deploy identity: ${role} `);
+const IDENTITIES = loadDeployIdentities();
+/** A custom role of deploy/identities.yaml, under the GUID the setup creates it with in `env`. */
+const customRoleId = (c: Context, role: string, env: "dev" | "prod") =>
+  `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid(IDENTITIES, role, env)}`;
 const readerRole = (i: Record<string, unknown>) =>
   humanRole(i) && String(i.roleDefinitionId).endsWith(BUILT_IN_ROLES.Reader);
 const appNamed = (name: string) => (i: Record<string, unknown>) => i.containerAppName === name;
@@ -452,6 +460,42 @@ const PRIVILEGE: Mutation[] = [
     },
     policy: "principals-from-stack-or-allow-list",
     control: "ENV-1",
+  },
+  // The deploy identity's grants (grantedBy: stack) go to the declared deployPrincipalId only.
+  {
+    id: "the deployer's Key Vault Crypto Officer granted to an undeclared principal",
+    type: T.role,
+    where: (i) => deployerGrant(i, "Key Vault Crypto Officer"),
+    set: { principalId: FOREIGN_PRINCIPAL },
+    policy: "principals-from-stack-or-allow-list",
+    control: "ENV-1",
+  },
+  // Preset custom roles (customRoles of role-assignment-known-role): only this environment's.
+  {
+    id: "the deployer's Platform Secret Writer swapped for the other environment's (a GUID not in the preset)",
+    type: T.role,
+    where: (i) => deployerGrant(i, "Platform Secret Writer"),
+    set: {
+      roleDefinitionId: (c: Context) =>
+        customRoleId(c, "Platform Secret Writer", c.stack === "prod" ? "dev" : "prod"),
+    },
+    policy: "role-assignment-known-role",
+    control: "IAM-2",
+  },
+  {
+    id: "a preset custom role (Platform Secret Writer) assigned to a preset group on the whole subscription",
+    add: {
+      type: T.role,
+      name: "secret-writers-everywhere",
+      inputs: (c) => ({
+        principalId: "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+        principalType: "Group",
+        roleDefinitionId: customRoleId(c, "Platform Secret Writer", c.stack),
+        scope: `/subscriptions/${c.subscription}`,
+      }),
+    },
+    policy: "role-assignment-known-role",
+    control: "IAM-2",
   },
 ];
 

@@ -5,6 +5,7 @@ import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../policy/shared/roles";
 import { describePolicy, expectPass, expectViolation } from "./support";
+import { customRoleName, ENVIRONMENTS, loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const RA = "azure-native:authorization:RoleAssignment";
 const roleId = (guid: string) => `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
@@ -293,7 +294,7 @@ describe("principals-from-stack-or-allow-list", () => {
 describe("the presets know each environment's human groups (ENV-1)", () => {
   const root = path.resolve(__dirname, "..", "..", "..");
   it.each(["dev", "prod"])(
-    "policy/config/%s.json lists every group of Pulumi.%s.yaml, and nothing else",
+    "policy/config/%s.json lists every group and the deploy principal of Pulumi.%s.yaml, and nothing else",
     (stack) => {
       const config = (
         parseYaml(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
@@ -306,6 +307,8 @@ describe("the presets know each environment's human groups (ENV-1)", () => {
           (key) => (read(key) as string[] | undefined) ?? [],
         ),
         read("postgresAdminGroupObjectId") as string,
+        // The deploy identity: the stack grants it its deployer roles (deploy/identities.yaml).
+        read("deployPrincipalId") as string,
       ];
       const preset = JSON.parse(
         fs.readFileSync(path.join(root, "policy", "config", `${stack}.json`), "utf8"),
@@ -352,10 +355,71 @@ describe("role-assignment-known-role", () => {
       }),
     ).toEqual([]);
   });
+  describe("custom roles the preset declares with their permissions", () => {
+    const WRITER = "86ba5701-d0d1-5423-96a5-aca7fe6a3672";
+    const VAULT = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+    const writer = { name: "Writer", actions: ["Microsoft.KeyVault/vaults/read"], dataActions: [] };
+    const at = (scope: unknown, guid = WRITER) =>
+      res("authorization:RoleAssignment", "ra", {
+        roleDefinitionId: roleId(guid),
+        principalType: "ServicePrincipal",
+        scope,
+      });
+    const run = (scope: unknown, role: unknown = writer) =>
+      runStackPolicy(a.roleAssignmentKnownRole, [at(scope)], { customRoles: { [WRITER]: role } });
+
+    it("accepts one on a single resource (or one being created)", async () => {
+      expect(await run(VAULT)).toEqual([]);
+      expect(await run(UNKNOWN)).toEqual([]);
+    });
+    it("refuses one on a resource group or subscription", async () => {
+      expect(String(await run("/subscriptions/s"))).toMatch(/one resource only/);
+      expect(String(await run("/subscriptions/s/resourceGroups/rg"))).toMatch(/one resource only/);
+    });
+    it("still judges its permissions: privileged or wildcard actions are refused", async () => {
+      const escalating = { ...writer, actions: ["Microsoft.Authorization/roleAssignments/write"] };
+      expect(String(await run(VAULT, escalating))).toMatch(/privileged operation/);
+      expect(String(await run(VAULT, { ...writer, dataActions: ["Microsoft.KeyVault/*"] }))).toMatch(
+        /whole provider/,
+      );
+    });
+    it("takes nothing on trust from a malformed entry, and knows no other GUID", async () => {
+      expect(String(await run(VAULT, { name: "Writer" }))).toMatch(/cannot be judged/);
+      expect(
+        String(
+          await runStackPolicy(
+            a.roleAssignmentKnownRole,
+            [at(VAULT, "99999999-8888-4777-8666-555555555555")],
+            {
+              customRoles: { [WRITER]: writer },
+            },
+          ),
+        ),
+      ).toMatch(/cannot be judged/);
+    });
+  });
   it("refuses a role ID that is no role ID, or unknown without a definition in the stack", async () => {
     expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [grant("Owner")]))).toMatch(/"Owner"/);
     expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [grant(UNKNOWN)]))).toMatch(
       /not known yet/,
     );
+  });
+});
+
+// The pack ships alone and cannot read deploy/identities.yaml: each preset carries the custom
+// roles that file declares, under the GUIDs the setup creates them with, and nothing else.
+describe("the presets' custom roles are deploy/identities.yaml's", () => {
+  const doc = loadDeployIdentities();
+  it.each(ENVIRONMENTS)("policy/config/%s.json", (env) => {
+    const preset = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "policy", "config", `${env}.json`), "utf8"),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(doc.customRoles).map(([name, role]) => [
+        roleGuid(doc, name, env),
+        { name: customRoleName(name, env), actions: role.actions, dataActions: role.dataActions },
+      ]),
+    );
+    expect(preset["role-assignment-known-role"].customRoles).toEqual(expected);
   });
 });
