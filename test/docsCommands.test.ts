@@ -29,6 +29,7 @@ const NOT_OFFLINE: { pattern: RegExp; why: string }[] = [
   { pattern: /(^|&&\s*)npm (ci|install|i)\b/, why: "installs from the registry" },
   { pattern: /^npm test\b/, why: "is this suite" },
   { pattern: /(^|&&\s*)npm run (-s )?bench\b/, why: "takes minutes (see BENCHMARKS.md)" },
+  { pattern: /\block-window\b.*--apply\b/, why: "lifts locks in Azure (az lock delete)" },
 ];
 /** `npm ci` before another command (the Quick start) is installation, already done here. */
 const ALREADY_DONE = /^npm ci\s*&&\s*/;

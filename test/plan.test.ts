@@ -106,7 +106,9 @@ describe("prod", () => {
   });
 
   it("says under the verdict which Azure resources no service policy evaluated", () => {
-    expect(run.stdout).toMatch(/Policy pack \(preset prod\): \d+ policies on \d+ resources: no violations\./);
+    expect(run.stdout).toMatch(
+      /Policy pack \(preset prod\): \d+ policies on \d+ resources and the stack: no violations\./,
+    );
     expect(run.stdout).toMatch(
       /Not evaluated by any service policy .*: \d+ Azure resource\(s\) of \d+ type\(s\):/,
     );

@@ -6,12 +6,7 @@
  */
 import * as fs from "fs";
 import type { Evaluation, PolicyOutcome } from "../analyzer/evaluate";
-import {
-  loadPackConfig,
-  reconcilePackConfig,
-  schemaDefaults,
-  type PackConfig,
-} from "../analyzer/config";
+import { loadPackConfig, reconcilePackConfig, schemaDefaults, type PackConfig } from "../analyzer/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
 import type { StackExport } from "../offline/export";

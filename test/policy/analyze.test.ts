@@ -80,7 +80,7 @@ describe("exports that pass: dev as planned and dev with Pulumi's empty fields o
     expect(run.stdout).toMatch(
       /Not evaluated by any service policy \(only location, tags and the type gate judged them\): \d+ Azure resource\(s\) of \d+ type\(s\):\n {2}azure-native:\S+ x\d+/,
     );
-    expect(run.stdout).toContain("azure-native:managedidentity:UserAssignedIdentity x4");
+    expect(run.stdout).toMatch(/azure-native:privatedns:PrivateZone x\d+/);
     expect(run.stdout).toMatch(
       /Not Azure resources \(no policy applies\): random:index\/randomString:RandomString x\d+/,
     );

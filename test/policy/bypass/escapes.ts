@@ -780,7 +780,8 @@ const signingKey: Variation = {
         kty: "EC-HSM",
         curveName: "P-256",
         keyOps: ["sign", "verify"],
-        attributes: { enabled: true, exportable: false },
+        // Version 1 expires like rotated versions (KEY-1): 2028-01-01.
+        attributes: { enabled: true, exportable: false, expires: 1830297600 },
         rotationPolicy: {
           attributes: { expiryTime: "P730D" },
           lifetimeActions: [
