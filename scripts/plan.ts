@@ -15,17 +15,19 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Evaluation, Violation } from "../lib/analyzer/evaluate";
 import type { Plan } from "../lib/offline/plan";
-import { writeDiagram } from "../lib/evidence/diagram";
-import { writeReport } from "../lib/evidence/report";
 import { SEVERITIES } from "../policy/lib/types";
 import { outputPathProblem, Progress, progressWanted, tolerateClosedStdout } from "../lib/cli/io";
 
 // The SDK and the program load only once the arguments are known to be good: a usage
-// error answers at once.
+// error answers at once. The evidence writers load only when asked for, after the plan: the
+// report pulls in the whole policy pack, which the program's fresh load (lib/offline/plan.ts
+// `loadProgram`) would otherwise purge and transpile a second time.
 type PlanModule = typeof import("../lib/offline/plan");
 type ExportModule = typeof import("../lib/offline/export");
 type TreeModule = typeof import("../lib/offline/tree");
 type DiffModule = typeof import("../lib/offline/diff");
+type ReportModule = typeof import("../lib/evidence/report");
+type DiagramModule = typeof import("../lib/evidence/diagram");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -300,6 +302,8 @@ async function main(): Promise<void> {
   // The report shows the config the evaluation ran with, not a second reading of the preset.
   const input = { plan, stackExport, evaluation, packConfig };
   if (args.report) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeReport } = require("../lib/evidence/report") as ReportModule;
     try {
       writeReport(args.report, input);
     } catch (err) {
@@ -308,6 +312,8 @@ async function main(): Promise<void> {
     say(`Wrote the compliance report to ${path.relative(process.cwd(), args.report)}.`);
   }
   if (args.diagram) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeDiagram } = require("../lib/evidence/diagram") as DiagramModule;
     try {
       writeDiagram(args.diagram, input);
     } catch (err) {

@@ -340,10 +340,16 @@ export async function evaluateStackExport(
   assertResourcesToEvaluate(doc, options.file);
   const providers = new Map<string, StackExportResource>();
   for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
+  // One deserialized copy per provider, shared by the resources it serves (policies only read
+  // props, as they do the resource's own props shared by every policy).
+  const providerProps = new Map<string, Record<string, unknown>>();
   const providerOf = (r: StackExportResource): AnalyzeRequest["provider"] => {
     if (!r.provider) return undefined;
     const p = providers.get(providerUrn(r.provider));
-    return p && { type: p.type, urn: p.urn, name: urnName(p.urn), props: deserializeProperties(p.inputs) };
+    if (!p) return undefined;
+    let props = providerProps.get(p.urn);
+    if (!props) providerProps.set(p.urn, (props = deserializeProperties(p.inputs)));
+    return { type: p.type, urn: p.urn, name: urnName(p.urn), props };
   };
   const resources = all.filter((r) => !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true);
 

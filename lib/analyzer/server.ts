@@ -4,7 +4,8 @@
  *
  * - props are wrapped in the SDK's own `unknownCheckingProxy`, so reading a preview unknown
  *   throws the SDK's `UnknownValueError`, which is reported as "unknown" (the server turns it
- *   into an advisory "can't run during preview", never a block);
+ *   into an advisory "can't run during preview", never a block); props that hold no unknown
+ *   sentinel at all are passed unwrapped, since the proxy could never throw on them;
  * - `args.notApplicable()` throws; the throw means "not applicable";
  * - a `validateResource`/`validateStack` function tagged with `__pulumiType` (the
  *   `validateResourceOfType` helpers) is skipped for other types without being called;
@@ -34,7 +35,13 @@ import { SECRET_DISPLAY, SECRET_SIG, SIG_KEY as SECRET_SIG_KEY } from "../../pol
 interface ProxyModule {
   unknownCheckingProxy<T extends object>(this: void, props: T): T;
   UnknownValueError: new (...args: never[]) => Error;
+  unknownBooleanValue: string;
+  unknownNumberValue: string;
   unknownStringValue: string;
+  unknownArrayValue: string;
+  unknownAssetValue: string;
+  unknownArchiveValue: string;
+  unknownObjectValue: string;
 }
 // The SDK exports these at run time for harnesses (FIELD-NOTES), but its typings mark them
 // @internal and strip them, so they are typed here.
@@ -62,7 +69,13 @@ export class NotApplicableError extends Error {
 }
 
 function throwNotApplicable(reason?: string): never {
-  throw new NotApplicableError(reason);
+  // A control-flow signal, thrown for most policy x resource pairs and never printed: built
+  // without capturing a stack trace, which was a large share of evaluation time.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const err = new NotApplicableError(reason);
+  Error.stackTraceLimit = limit;
+  throw err;
 }
 
 /** A policy failed with an exception other than unknown / not applicable: the analysis fails. */
@@ -194,6 +207,30 @@ const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
 export const SECRET_PLACEHOLDER = SECRET_DISPLAY;
 
 /**
+ * Props trees `deserializeProperties` built and found free of every unknown sentinel. The SDK's
+ * proxy can never throw on them (it only tests the values read against the sentinels), so they
+ * are handed to policies unwrapped; anything else (a preview with unknowns, a harness's own
+ * props) goes through the proxy as in the server.
+ */
+const FULLY_KNOWN = new WeakSet<object>();
+const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
+  proxyModule.unknownBooleanValue,
+  proxyModule.unknownNumberValue,
+  proxyModule.unknownStringValue,
+  proxyModule.unknownArrayValue,
+  proxyModule.unknownAssetValue,
+  proxyModule.unknownArchiveValue,
+  proxyModule.unknownObjectValue,
+]);
+/** Set while `deserializeProperties` walks a tree that holds an unknown sentinel. */
+let sawUnknown = false;
+
+/** The props as a policy receives them: behind the SDK's proxy unless known to hold no unknown. */
+function checkingProxy<T extends object>(props: T): T {
+  return FULLY_KNOWN.has(props) ? props : unknownCheckingProxy(props);
+}
+
+/**
  * `deserializeProperties` of the SDK (with `proxySecrets` false, as `analyze` uses it):
  * top-level undefined values are dropped and secrets are unwrapped to their value, here the
  * plaintext when the document carries it (`value`, as under mocks) or the placeholder when it
@@ -201,15 +238,23 @@ export const SECRET_PLACEHOLDER = SECRET_DISPLAY;
  */
 export function deserializeProperties(raw: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return out;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    FULLY_KNOWN.add(out);
+    return out;
+  }
+  sawUnknown = false;
   for (const [k, v] of Object.entries(raw)) {
     if (v !== undefined) out[k] = deserializeProperty(v);
   }
+  if (!sawUnknown) FULLY_KNOWN.add(out);
   return out;
 }
 
 function deserializeProperty(v: unknown): unknown {
-  if (v === null || typeof v !== "object") return v;
+  if (v === null || typeof v !== "object") {
+    if (typeof v === "string" && UNKNOWN_SENTINELS.has(v)) sawUnknown = true;
+    return v;
+  }
   if (Array.isArray(v)) return v.map(deserializeProperty);
   const o = v as Record<string, unknown>;
   if (o[SECRET_SIG_KEY] === SECRET_SIG)
@@ -254,7 +299,7 @@ export async function runResourceValidation(
   let unknown: Error | undefined;
   for (const validation of validations) {
     try {
-      const props = unknownCheckingProxy(req.props);
+      const props = checkingProxy(req.props);
       const args: ResourceValidationArgs = {
         type: req.type,
         props,
@@ -271,7 +316,7 @@ export async function runResourceValidation(
       if (req.provider) {
         const provider: PolicyProviderResource = {
           ...req.provider,
-          props: unknownCheckingProxy(req.provider.props),
+          props: checkingProxy(req.provider.props),
         };
         args.provider = provider;
       }
@@ -306,7 +351,7 @@ export function buildPolicyResources(resources: readonly AnalyzeStackRequestReso
   const byUrn = new Map<string, PolicyResource>();
   for (const r of resources) {
     const type = r.type;
-    const props = unknownCheckingProxy(r.props);
+    const props = checkingProxy(r.props);
     const resource: PolicyResource = {
       type,
       props,
@@ -319,7 +364,7 @@ export function buildPolicyResources(resources: readonly AnalyzeStackRequestReso
       asType: ((resourceClass: unknown) =>
         isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"],
     };
-    if (r.provider) resource.provider = { ...r.provider, props: unknownCheckingProxy(r.provider.props) };
+    if (r.provider) resource.provider = { ...r.provider, props: checkingProxy(r.provider.props) };
     out.push(resource);
     byUrn.set(r.urn, resource);
   }

@@ -324,15 +324,23 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
   const hooks = Error as { prepareStackTrace?: unknown };
   const prepareStackTrace = hooks.prepareStackTrace;
   hooks.prepareStackTrace = undefined;
+  // The SDK's `debuggablePromise` also formats `new Error().stack` for every promise, read only
+  // by its promise-leak report (PULUMI_DEBUG_PROMISE_LEAKS). One frame instead of ten (V8's
+  // documented `Error.stackTraceLimit`) cuts that cost while a crash still names where it was
+  // thrown; the limit is restored before anything is printed. Resource callsites are unaffected
+  // (the SDK raises the limit itself for those).
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = Math.min(stackTraceLimit, 1);
   try {
-    result = await program();
-  } catch (err) {
-    failure = err;
-  }
-  try {
+    try {
+      result = await program();
+    } catch (err) {
+      failure = err;
+    }
     await drain();
   } finally {
     hooks.prepareStackTrace = prepareStackTrace;
+    Error.stackTraceLimit = stackTraceLimit;
   }
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   for (const [urn, outputs] of componentOutputs) {

@@ -30,6 +30,7 @@ import {
 } from "../helpers/policyHarness";
 import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { SECRET_SIG, SIG_KEY } from "../../policy/shared/pulumiFormat";
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { planStack } from "../../lib/offline/plan";
@@ -103,6 +104,21 @@ describe("harness: resource policies as the policy server runs them", () => {
       props: { rules: [{ port: 1 }, { port: UNKNOWN }] },
     });
     expect(result.outcome).toBe("unknown");
+  });
+
+  it("detects an unknown inside a secret among known values; an unread unknown changes nothing", async () => {
+    const secretUnknown = { [SIG_KEY]: SECRET_SIG, value: UNKNOWN };
+    const result = await checkResourcePolicy(tlsPolicy(), {
+      type: ACCOUNT,
+      props: { tags: { a: "b" }, minimumTlsVersion: secretUnknown },
+    });
+    expect(result.outcome).toBe("unknown");
+    // An unknown the policy never reads changes nothing, as with the SDK's proxy.
+    const deep = await checkResourcePolicy(tlsPolicy(), {
+      type: ACCOUNT,
+      props: { minimumTlsVersion: "TLS1_2", x: [{ y: UNKNOWN }] },
+    });
+    expect(deep.outcome).toBe("pass");
   });
 
   it("treats notApplicable() as not applicable and passes/violates otherwise", async () => {
