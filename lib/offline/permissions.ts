@@ -18,7 +18,12 @@ import {
   type RoleEntry,
 } from "../../config/identities";
 import type { Environment } from "../../components/shared/interfaces";
-import { BUILT_IN_ROLES } from "../../components/shared/roles";
+import {
+  actionMatches,
+  BUILT_IN_ROLES,
+  builtInRole,
+  type BuiltInRoleName,
+} from "../../components/shared/roles";
 import { isSecretValue, type PlannedResource } from "./run";
 
 export interface RoleDefinition {
@@ -32,96 +37,18 @@ export interface RoleDefinition {
  * defines them (General, Privileged, Security sections; GUIDs in components/shared/roles.ts).
  * Only what the check needs: the actions, NotActions and DataActions.
  */
-const KEY_VAULT_ROLE_ACTIONS = [
-  "Microsoft.Authorization/*/read",
-  "Microsoft.Insights/alertRules/*",
-  "Microsoft.Resources/deployments/*",
-  "Microsoft.Resources/subscriptions/resourceGroups/read",
-  "Microsoft.Support/*",
-  "Microsoft.KeyVault/checkNameAvailability/read",
-  "Microsoft.KeyVault/deletedVaults/read",
-  "Microsoft.KeyVault/locations/*/read",
-  "Microsoft.KeyVault/vaults/*/read",
-  "Microsoft.KeyVault/operations/read",
-];
-export const BUILT_IN_ROLE_DEFINITIONS: Readonly<Record<string, RoleDefinition>> = {
-  Owner: { actions: ["*"] },
-  Contributor: {
-    actions: ["*"],
-    notActions: [
-      "Microsoft.Authorization/*/Delete",
-      "Microsoft.Authorization/*/Write",
-      "Microsoft.Authorization/elevateAccess/Action",
-    ],
-  },
-  Reader: { actions: ["*/read"] },
-  "User Access Administrator": { actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] },
-  "Role Based Access Control Administrator": {
-    actions: [
-      "Microsoft.Authorization/roleAssignments/write",
-      "Microsoft.Authorization/roleAssignments/delete",
-      "*/read",
-      "Microsoft.Support/*",
-    ],
-  },
-  "Key Vault Administrator": {
-    actions: KEY_VAULT_ROLE_ACTIONS,
-    dataActions: ["Microsoft.KeyVault/vaults/*"],
-  },
-  "Key Vault Reader": {
-    actions: KEY_VAULT_ROLE_ACTIONS,
-    dataActions: [
-      "Microsoft.KeyVault/vaults/*/read",
-      "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
-    ],
-  },
-  "Key Vault Crypto Officer": {
-    actions: KEY_VAULT_ROLE_ACTIONS,
-    dataActions: ["Microsoft.KeyVault/vaults/keys/*", "Microsoft.KeyVault/vaults/keyrotationpolicies/*"],
-  },
-  "Key Vault Secrets Officer": {
-    actions: KEY_VAULT_ROLE_ACTIONS,
-    dataActions: ["Microsoft.KeyVault/vaults/secrets/*"],
-  },
-  "Key Vault Crypto User": {
-    actions: [],
-    dataActions: [
-      "Microsoft.KeyVault/vaults/keys/read",
-      "Microsoft.KeyVault/vaults/keys/update/action",
-      "Microsoft.KeyVault/vaults/keys/backup/action",
-      "Microsoft.KeyVault/vaults/keys/encrypt/action",
-      "Microsoft.KeyVault/vaults/keys/decrypt/action",
-      "Microsoft.KeyVault/vaults/keys/wrap/action",
-      "Microsoft.KeyVault/vaults/keys/unwrap/action",
-      "Microsoft.KeyVault/vaults/keys/sign/action",
-      "Microsoft.KeyVault/vaults/keys/verify/action",
-    ],
-  },
-  "Key Vault Secrets User": {
-    actions: [],
-    dataActions: [
-      "Microsoft.KeyVault/vaults/secrets/getSecret/action",
-      "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
-    ],
-  },
-};
+/** The built-in roles the check knows: the policy pack's table (policy/shared/roles.ts), one source. */
+export const BUILT_IN_ROLE_DEFINITIONS: Readonly<Record<string, RoleDefinition>> = Object.fromEntries(
+  (Object.keys(BUILT_IN_ROLES) as BuiltInRoleName[]).map((name) => [name, builtInRole(name)]),
+);
 
 /** Every role definition the check knows: the built-in table plus the declaration's custom roles. */
 export function roleDefinitions(doc: DeployIdentities): Record<string, RoleDefinition> {
   return { ...BUILT_IN_ROLE_DEFINITIONS, ...doc.customRoles };
 }
 
-/** Azure's action matching: case-insensitive, `*` matches any run of characters. */
-export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split("*")
-      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
-      .join(".*")}$`,
-    "i",
-  );
-  return re.test(action);
-}
+/** Azure's action matching, as the pack applies it. */
+export { actionMatches };
 
 export type ActionKind = "control" | "data";
 

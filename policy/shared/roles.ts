@@ -23,6 +23,23 @@ interface BuiltInRole extends RolePermissions {
 
 const READ_ONLY: RolePermissions = { actions: ["*/read"] };
 
+/**
+ * The control-plane actions every Key Vault data role carries besides its data actions
+ * (Microsoft's built-in roles reference).
+ */
+const KEY_VAULT_ROLE_ACTIONS: readonly string[] = [
+  "Microsoft.Authorization/*/read",
+  "Microsoft.Insights/alertRules/*",
+  "Microsoft.Resources/deployments/*",
+  "Microsoft.Resources/subscriptions/resourceGroups/read",
+  "Microsoft.Support/*",
+  "Microsoft.KeyVault/checkNameAvailability/read",
+  "Microsoft.KeyVault/deletedVaults/read",
+  "Microsoft.KeyVault/locations/*/read",
+  "Microsoft.KeyVault/vaults/*/read",
+  "Microsoft.KeyVault/operations/read",
+];
+
 const ROLES = {
   Owner: { id: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", actions: ["*"] },
   Contributor: {
@@ -44,12 +61,13 @@ const ROLES = {
     actions: [
       "Microsoft.Authorization/roleAssignments/write",
       "Microsoft.Authorization/roleAssignments/delete",
+      "Microsoft.Support/*",
       "*/read",
     ],
   },
   "Key Vault Administrator": {
     id: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
-    actions: ["Microsoft.Authorization/*/read", "Microsoft.KeyVault/vaults/*/read"],
+    actions: KEY_VAULT_ROLE_ACTIONS,
     dataActions: ["Microsoft.KeyVault/vaults/*"],
   },
   "Key Vault Contributor": {
@@ -73,7 +91,7 @@ const ROLES = {
   },
   "Key Vault Reader": {
     id: "21090545-7ca7-4776-b22c-e363652d74d2",
-    actions: ["Microsoft.Authorization/*/read", "Microsoft.KeyVault/vaults/*/read"],
+    actions: KEY_VAULT_ROLE_ACTIONS,
     dataActions: [
       "Microsoft.KeyVault/vaults/*/read",
       "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
@@ -89,12 +107,12 @@ const ROLES = {
   },
   "Key Vault Secrets Officer": {
     id: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-    actions: ["Microsoft.Authorization/*/read", "Microsoft.KeyVault/vaults/*/read"],
+    actions: KEY_VAULT_ROLE_ACTIONS,
     dataActions: ["Microsoft.KeyVault/vaults/secrets/*"],
   },
   "Key Vault Crypto Officer": {
     id: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
-    actions: ["Microsoft.Authorization/*/read", "Microsoft.KeyVault/vaults/*/read"],
+    actions: KEY_VAULT_ROLE_ACTIONS,
     dataActions: ["Microsoft.KeyVault/vaults/keys/*", "Microsoft.KeyVault/vaults/keyrotationpolicies/*"],
   },
   "Key Vault Crypto User": {
