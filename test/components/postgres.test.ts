@@ -6,9 +6,8 @@
  */
 import { CustomerManagedKey } from "../../components/customerManagedKey";
 import { PostgresServer, type PostgresServerArgs } from "../../components/postgres";
-import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";
 import { BUILT_IN_ROLES } from "../../components/shared/roles";
-import { testPlatform } from "../helpers/platform";
+import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import {
   byType,
   only,
@@ -26,30 +25,8 @@ const LOCK = "azure-native:authorization:ManagementLockByScope";
 const SUB = "/subscriptions/00000000-0000-4000-8000-000000000001";
 const ADMIN = { objectId: "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b", displayName: "sg-platform-dba" };
 
-function prodPlatform(): PlatformContext {
-  const dev = testPlatform();
-  return testPlatform({
-    environment: "prod",
-    zoneRedundant: true,
-    deletionLocks: true,
-    tags: { ...dev.tags, environment: "prod" },
-  });
-}
-
 /** CMK args as `CustomerManagedKey` produces them, for a vault in `region`. */
-function cmkArgs(purpose: string, region: string): { [K in keyof CustomerManagedKeyArgs]: string } {
-  const rg = `${SUB}/resourceGroups/rg-sap-prod`;
-  const vault = `kv-sap-${region}`;
-  return {
-    keyVaultId: `${rg}/providers/Microsoft.KeyVault/vaults/${vault}`,
-    keyVaultUri: `https://${vault}.vault.azure.net/`,
-    keyName: `key-sap-${purpose}-prod`,
-    keyUri: `https://${vault}.vault.azure.net/keys/key-sap-${purpose}-prod`,
-    identityId: `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-${purpose}-prod`,
-    identityClientId: "11111111-1111-4111-8111-111111111111",
-    identityPrincipalId: "22222222-2222-4222-8222-222222222222",
-  };
-}
+const cmkArgs = (purpose: string, region: string) => testCmkArgs(purpose, `kv-sap-${region}`);
 
 function devArgs(): PostgresServerArgs {
   return { platform: testPlatform(), adminGroup: ADMIN, databases: ["app", "analytics"] };
