@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { blobStorageSettingsSchema } from "../components/blobStorage.schema";
 import { containerAppSpecSchema } from "../components/containerApp/schema";
 import { workloadProfileSchema } from "../components/containerAppsEnvironment.schema";
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
@@ -80,6 +81,12 @@ const POSTGRES_KEYS: Record<string, string> = {
   backupRetentionDays: "backupRetentionDays",
 };
 
+const BLOB_STORAGE_KEYS: Record<string, string> = {
+  containers: "storageContainers",
+  skuName: "storageSkuName",
+  softDeleteRetentionDays: "backupRetentionDays",
+};
+
 export function renderComponentDoc(): string {
   return [
     "# Component arguments",
@@ -109,6 +116,16 @@ export function renderComponentDoc(): string {
     table(
       postgresSettingsSchema({ environment: "dev", zoneRedundant: false }),
       (name) => `secure-azure-platform:${POSTGRES_KEYS[name] ?? name}`,
+    ),
+    "",
+    "## `BlobStorage` settings",
+    "",
+    "At least one container when the stack deploys storage; a zone-redundant SKU (GZRS, RAGZRS)",
+    "in prod and wherever the platform is zone redundant; restore window shorter than soft delete,",
+    "change feed at least the restore window. Arguments without a stack config key keep their default.",
+    "",
+    table(blobStorageSettingsSchema({ environment: "dev", zoneRedundant: false }), (name) =>
+      BLOB_STORAGE_KEYS[name] ? `secure-azure-platform:${BLOB_STORAGE_KEYS[name]}` : "(none)",
     ),
     "",
     "## `KeyVault` argument `sku` (stack config: `secure-azure-platform:keyVaultSku`)",

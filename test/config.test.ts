@@ -129,6 +129,21 @@ const cases: Case[] = [
     key: `${P}:postgresDatabases[1]`,
     says: /duplicates database "app"/,
   },
+  // The BlobStorage component's rules, through the config keys that feed it.
+  {
+    what: "a blob container name the component refuses",
+    stack: "dev",
+    overrides: { storageContainers: ["recordings", "Call_Logs"] },
+    key: `${P}:storageContainers[1]`,
+    says: /storageContainers\[1\] = "Call_Logs": must be 3-63 lowercase letters, digits or single '-'/,
+  },
+  {
+    what: "a storage SKU that is not zone redundant in prod (AVL-1)",
+    stack: "prod",
+    overrides: { storageSkuName: "Standard_RAGRS" },
+    key: `${P}:storageSkuName`,
+    says: /storageSkuName = "Standard_RAGRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant \(AVL-1\)/,
+  },
   {
     what: "a workload profile whose minimum exceeds its maximum",
     stack: "dev",
