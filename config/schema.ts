@@ -24,6 +24,7 @@ import {
 import { workloadProfilesSchema } from "../components/containerAppsEnvironment.schema";
 import { blobStorageFields, blobStorageRules } from "../components/blobStorage.schema";
 import { keyVaultRules, keyVaultSkuSchema } from "../components/keyVault.schema";
+import { managedRedisFields } from "../components/managedRedis.schema";
 import { postgresFields, postgresRules } from "../components/postgres.schema";
 import { wholeNumber } from "../components/shared/schema";
 import { LOG_RETENTION_DAYS } from "../policy/shared/limits";
@@ -42,11 +43,10 @@ export {
 } from "../components/containerApp/schema";
 export { STORAGE_SKUS, ZONE_REDUNDANT_STORAGE_SKUS } from "../components/blobStorage.schema";
 export { KEY_VAULT_SKUS } from "../components/keyVault.schema";
+export { REDIS_PERSISTENCE } from "../components/managedRedis.schema";
 export { POSTGRES_TIERS, POSTGRES_VERSIONS } from "../components/postgres.schema";
 
 export const PROJECT = "secure-azure-platform";
-
-export const REDIS_PERSISTENCE = ["none", "rdb", "aof"] as const;
 
 const uuid = z.uuid({ message: "must be an Entra object ID (a GUID)" });
 const cidr = z.string().superRefine((value, ctx) => {
@@ -86,13 +86,8 @@ const rawSchema = z.object({
     .min(1, "is required: the display name of the Entra group that administers PostgreSQL"),
   storageSkuName: blobStorageFields.skuName,
   storageContainers: blobStorageFields.containers,
-  redisSkuName: z
-    .string()
-    .regex(
-      /^(Balanced|MemoryOptimized|ComputeOptimized|FlashOptimized)_[A-Z]\d+$/,
-      "must be an Azure Managed Redis SKU such as Balanced_B0 or MemoryOptimized_M10",
-    ),
-  redisPersistence: z.enum(REDIS_PERSISTENCE, { message: `must be one of ${REDIS_PERSISTENCE.join(", ")}` }),
+  redisSkuName: managedRedisFields.skuName,
+  redisPersistence: managedRedisFields.persistence,
   keyVaultSku: keyVaultSkuSchema,
   alertEmail: z.email({ message: "must be an e-mail address (MON-1 action group)" }),
   developerGroupIds: z.array(uuid),

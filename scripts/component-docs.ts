@@ -10,6 +10,7 @@ import { blobStorageSettingsSchema } from "../components/blobStorage.schema";
 import { containerAppSpecSchema } from "../components/containerApp/schema";
 import { workloadProfileSchema } from "../components/containerAppsEnvironment.schema";
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
+import { managedRedisSettingsSchema } from "../components/managedRedis.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";
 
 export const COMPONENT_DOC = path.join(__dirname, "..", "docs", "component-arguments.md");
@@ -87,6 +88,11 @@ const BLOB_STORAGE_KEYS: Record<string, string> = {
   softDeleteRetentionDays: "backupRetentionDays",
 };
 
+const MANAGED_REDIS_KEYS: Record<string, string> = {
+  skuName: "redisSkuName",
+  persistence: "redisPersistence",
+};
+
 export function renderComponentDoc(): string {
   return [
     "# Component arguments",
@@ -126,6 +132,15 @@ export function renderComponentDoc(): string {
     "",
     table(blobStorageSettingsSchema({ environment: "dev", zoneRedundant: false }), (name) =>
       BLOB_STORAGE_KEYS[name] ? `secure-azure-platform:${BLOB_STORAGE_KEYS[name]}` : "(none)",
+    ),
+    "",
+    "## `ManagedRedis` settings",
+    "",
+    "`rdbFrequency` only with `persistence` `rdb`; `highAvailability` cannot be false in prod or",
+    "where the platform is zone redundant. Arguments without a stack config key keep their default.",
+    "",
+    table(managedRedisSettingsSchema({ environment: "dev", zoneRedundant: false }), (name) =>
+      MANAGED_REDIS_KEYS[name] ? `secure-azure-platform:${MANAGED_REDIS_KEYS[name]}` : "(none)",
     ),
     "",
     "## `KeyVault` argument `sku` (stack config: `secure-azure-platform:keyVaultSku`)",

@@ -144,6 +144,21 @@ const cases: Case[] = [
     key: `${P}:storageSkuName`,
     says: /storageSkuName = "Standard_RAGRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant \(AVL-1\)/,
   },
+  // The ManagedRedis component's fields, through the config keys that feed them.
+  {
+    what: "a Redis SKU Azure Managed Redis does not have",
+    stack: "dev",
+    overrides: { redisSkuName: "Balanced_B2" },
+    key: `${P}:redisSkuName`,
+    says: /redisSkuName = "Balanced_B2": must be an Azure Managed Redis SKU .*one of .*Balanced_B0/,
+  },
+  {
+    what: "an unknown Redis persistence",
+    stack: "dev",
+    overrides: { redisPersistence: "always" },
+    key: `${P}:redisPersistence`,
+    says: /redisPersistence = "always": must be one of none, rdb, aof/,
+  },
   {
     what: "a workload profile whose minimum exceeds its maximum",
     stack: "dev",
