@@ -10,7 +10,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
-import { BLOB_SOFT_DELETE_DAYS } from "../policy/shared/limits";
 import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, type StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./shared/alerts";
 import { addDiagnostics } from "./shared/diagnostics";
@@ -22,10 +21,6 @@ import { addPrivateEndpoint } from "./shared/privateEndpoint";
 import { parseArgs } from "./shared/schema";
 
 export type { StorageSkuName };
-
-/** BAK-1: blob and container soft delete of at least 30 days; Azure allows at most 365. */
-export const MIN_SOFT_DELETE_DAYS = BLOB_SOFT_DELETE_DAYS.min;
-export const MAX_SOFT_DELETE_DAYS = BLOB_SOFT_DELETE_DAYS.max;
 
 const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
 

@@ -24,10 +24,9 @@ import {
 import { workloadProfilesSchema } from "../components/containerAppsEnvironment.schema";
 import { blobStorageFields, blobStorageRules } from "../components/blobStorage.schema";
 import { keyVaultRules, keyVaultSkuSchema } from "../components/keyVault.schema";
+import { loggingFields } from "../components/logging.schema";
 import { managedRedisFields } from "../components/managedRedis.schema";
 import { postgresFields, postgresRules } from "../components/postgres.schema";
-import { wholeNumber } from "../components/shared/schema";
-import { LOG_RETENTION_DAYS } from "../policy/shared/limits";
 import { parseCidr, subnetPlanProblems } from "./network";
 import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "./regions";
 
@@ -70,7 +69,7 @@ const rawSchema = z.object({
   owner: z.string().min(1, "is required (CLS-1 owner tag)"),
   costCenter: z.string().min(1, "is required (cost-centre tag)"),
   backupRetentionDays: postgresFields.backupRetentionDays,
-  logRetentionDays: wholeNumber(LOG_RETENTION_DAYS.min, LOG_RETENTION_DAYS.max, LOG_RETENTION_DAYS.why),
+  logRetentionDays: loggingFields.retentionInDays,
   vnetAddressSpace: cidr,
   appsSubnetPrefix: cidr,
   privateEndpointSubnetPrefix: cidr,
@@ -89,7 +88,7 @@ const rawSchema = z.object({
   redisSkuName: managedRedisFields.skuName,
   redisPersistence: managedRedisFields.persistence,
   keyVaultSku: keyVaultSkuSchema,
-  alertEmail: z.email({ message: "must be an e-mail address (MON-1 action group)" }),
+  alertEmail: loggingFields.alertEmail,
   developerGroupIds: z.array(uuid),
   qaGroupIds: z.array(uuid),
   devopsGroupIds: z.array(uuid),

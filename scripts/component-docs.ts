@@ -10,6 +10,7 @@ import { blobStorageSettingsSchema } from "../components/blobStorage.schema";
 import { containerAppSpecSchema } from "../components/containerApp/schema";
 import { workloadProfileSchema } from "../components/containerAppsEnvironment.schema";
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
+import { loggingSettingsSchema } from "../components/logging.schema";
 import { managedRedisSettingsSchema } from "../components/managedRedis.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";
 
@@ -93,6 +94,11 @@ const MANAGED_REDIS_KEYS: Record<string, string> = {
   persistence: "redisPersistence",
 };
 
+const LOGGING_KEYS: Record<string, string> = {
+  retentionInDays: "logRetentionDays",
+  alertEmail: "alertEmail",
+};
+
 export function renderComponentDoc(): string {
   return [
     "# Component arguments",
@@ -142,6 +148,10 @@ export function renderComponentDoc(): string {
     table(managedRedisSettingsSchema({ environment: "dev", zoneRedundant: false }), (name) =>
       MANAGED_REDIS_KEYS[name] ? `secure-azure-platform:${MANAGED_REDIS_KEYS[name]}` : "(none)",
     ),
+    "",
+    "## `Logging` settings",
+    "",
+    table(loggingSettingsSchema, (name) => `secure-azure-platform:${LOGGING_KEYS[name] ?? name}`),
     "",
     "## `KeyVault` argument `sku` (stack config: `secure-azure-platform:keyVaultSku`)",
     "",

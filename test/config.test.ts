@@ -89,7 +89,8 @@ const cases: Case[] = [
     stack: "dev",
     overrides: { logRetentionDays: 30 },
     key: `${P}:logRetentionDays`,
-    says: /365/,
+    // The Logging component's field and message, on the config key.
+    says: /logRetentionDays = 30: must be a whole number from 365 to 730 \(LOG-1 needs >= 365/,
   },
   {
     what: "a secret-looking plain env var",
