@@ -10,8 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
-import { STORAGE_SKUS, ZONE_REDUNDANT_STORAGE_SKUS } from "../config/schema";
-import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../policy/shared/limits";
+import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, type StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./shared/alerts";
 import { addDiagnostics } from "./shared/diagnostics";
 import type { CommonComponentArgs, PlatformContext } from "./shared/interfaces";
@@ -19,15 +18,10 @@ import { addLock } from "./shared/lock";
 import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
 import { globalResourceName } from "./shared/naming";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { parseArgs } from "./shared/schema";
 
-/** Geo-redundant SKUs only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
-export type StorageSkuName = (typeof STORAGE_SKUS)[number];
+export type { StorageSkuName };
 
-/** BAK-1: blob and container soft delete of at least 30 days; Azure allows at most 365. */
-export const MIN_SOFT_DELETE_DAYS = BLOB_SOFT_DELETE_DAYS.min;
-export const MAX_SOFT_DELETE_DAYS = BLOB_SOFT_DELETE_DAYS.max;
-
-const CONTAINER_NAME = BLOB_CONTAINER_NAME.pattern;
 const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
 
 export interface BlobStorageArgs extends CommonComponentArgs {
@@ -69,12 +63,6 @@ function cmkRequired(platform: PlatformContext): boolean {
   return platform.environment === "prod";
 }
 
-function wholeDays(owner: string, field: string, value: number, min: number, max: number, why: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${owner}: ${field} = ${value}: must be a whole number from ${min} to ${max} (${why})`);
-  }
-}
-
 export class BlobStorage extends pulumi.ComponentResource {
   readonly accountId: pulumi.Output<string>;
   readonly accountName: pulumi.Output<string>;
@@ -92,18 +80,16 @@ export class BlobStorage extends pulumi.ComponentResource {
         );
       }
     }
+    // Every problem with the settings at once, before anything registers.
+    const settings = parseArgs(owner, blobStorageSettingsSchema(platform), {
+      containers: args.containers,
+      skuName: args.skuName,
+      softDeleteRetentionDays: args.softDeleteRetentionDays,
+      restoreDays: args.restoreDays,
+      changeFeedRetentionDays: args.changeFeedRetentionDays,
+    });
     const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
-    const skuName = args.skuName ?? (zoneRedundant ? "Standard_GZRS" : "Standard_GRS");
-    if (!(STORAGE_SKUS as readonly string[]).includes(skuName)) {
-      throw new Error(
-        `${owner}: skuName = "${skuName}": must be one of ${STORAGE_SKUS.join(", ")} (geo-redundant, BAK-1)`,
-      );
-    }
-    if (zoneRedundant && !ZONE_REDUNDANT_STORAGE_SKUS.has(skuName)) {
-      throw new Error(
-        `${owner}: skuName = "${skuName}": ${platform.environment} is zone redundant, use Standard_GZRS or Standard_RAGZRS (AVL-1)`,
-      );
-    }
+    const skuName = settings.skuName ?? (zoneRedundant ? "Standard_GZRS" : "Standard_GRS");
     // RES-1: the geo-replica lives in the region's Azure pair, which must be an EU region.
     const eu = EU_REGIONS as readonly string[];
     const pair = pairedRegion(platform.location);
@@ -112,43 +98,9 @@ export class BlobStorage extends pulumi.ComponentResource {
         `${owner}: location "${platform.location}" replicates to ${pair ?? "no paired region"}; both must be EU regions (RES-1)`,
       );
     }
-    const softDelete = args.softDeleteRetentionDays ?? 35;
-    wholeDays(
-      owner,
-      "softDeleteRetentionDays",
-      softDelete,
-      MIN_SOFT_DELETE_DAYS,
-      MAX_SOFT_DELETE_DAYS,
-      "BAK-1",
-    );
-    const restoreDays = args.restoreDays ?? softDelete - 1;
-    wholeDays(
-      owner,
-      "restoreDays",
-      restoreDays,
-      1,
-      softDelete - 1,
-      "point-in-time restore must be shorter than the soft-delete window, BAK-1",
-    );
-    const changeFeedDays = args.changeFeedRetentionDays ?? 365;
-    wholeDays(
-      owner,
-      "changeFeedRetentionDays",
-      changeFeedDays,
-      restoreDays,
-      146000,
-      "the change feed must cover the restore window, BAK-1",
-    );
-    if (args.containers.length === 0)
-      throw new Error(`${owner}: containers must name at least one container`);
-    for (const c of args.containers) {
-      if (!CONTAINER_NAME.test(c)) {
-        throw new Error(`${owner}: containers: "${c}" must be 3-63 lowercase letters, digits or single '-'`);
-      }
-    }
-    if (new Set(args.containers).size !== args.containers.length) {
-      throw new Error(`${owner}: containers lists a name twice`);
-    }
+    const softDelete = settings.softDeleteRetentionDays ?? BLOB_STORAGE_DEFAULTS.softDeleteRetentionDays;
+    const restoreDays = settings.restoreDays ?? softDelete - 1;
+    const changeFeedDays = settings.changeFeedRetentionDays ?? BLOB_STORAGE_DEFAULTS.changeFeedRetentionDays;
     const cmk = args.customerManagedKey;
     if (!cmk && cmkRequired(platform)) {
       throw new Error(
@@ -233,7 +185,7 @@ export class BlobStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const containers = args.containers.map(
+    const containers = settings.containers.map(
       (containerName) =>
         new storage.BlobContainer(
           `${name}-${containerName}`,

@@ -15,11 +15,8 @@ import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./shared
 import { addLock, resolveLock } from "./shared/lock";
 import { resourceName } from "./shared/naming";
 import { componentTags } from "./shared/tags";
-import { LOG_RETENTION_DAYS } from "../policy/shared/limits";
-
-export const MIN_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS.min;
-/** Longest interactive retention Log Analytics offers. */
-export const MAX_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS.max;
+import { loggingSettingsSchema } from "./logging.schema";
+import { parseArgs } from "./shared/schema";
 
 export interface LoggingArgs {
   platform: Pick<
@@ -47,20 +44,11 @@ export class Logging extends pulumi.ComponentResource {
       ["platform", "retentionInDays", "alertEmail", "lock"],
       "local auth, ingestion access and diagnostics are fixed by LOG-1/IAM-1",
     );
-    if (
-      !Number.isInteger(args.retentionInDays) ||
-      args.retentionInDays < MIN_LOG_RETENTION_DAYS ||
-      args.retentionInDays > MAX_LOG_RETENTION_DAYS
-    ) {
-      throw new Error(
-        `${owner}: retentionInDays = ${args.retentionInDays}: must be an integer from ${MIN_LOG_RETENTION_DAYS} to ${MAX_LOG_RETENTION_DAYS} (LOG-1)`,
-      );
-    }
-    if (typeof args.alertEmail !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.alertEmail)) {
-      throw new Error(
-        `${owner}: alertEmail = "${String(args.alertEmail)}": must be an e-mail address (MON-1)`,
-      );
-    }
+    // Every problem with the settings at once, before anything registers.
+    const settings = parseArgs(owner, loggingSettingsSchema, {
+      retentionInDays: args.retentionInDays,
+      alertEmail: args.alertEmail,
+    });
     const { platform } = args;
     const locked = resolveLock(platform, args.lock, owner);
     let workspaceName: string;
@@ -83,7 +71,7 @@ export class Logging extends pulumi.ComponentResource {
         location: platform.location,
         workspaceName,
         sku: { name: "PerGB2018" },
-        retentionInDays: args.retentionInDays,
+        retentionInDays: settings.retentionInDays,
         features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
         publicNetworkAccessForIngestion: "Disabled",
         publicNetworkAccessForQuery: "Enabled",
@@ -112,7 +100,7 @@ export class Logging extends pulumi.ComponentResource {
         groupShortName: `${platform.namePrefix}${platform.environment}`.slice(0, 12),
         enabled: true,
         emailReceivers: [
-          { name: "platform-oncall", emailAddress: args.alertEmail, useCommonAlertSchema: true },
+          { name: "platform-oncall", emailAddress: settings.alertEmail, useCommonAlertSchema: true },
         ],
         tags: componentTags(platform, "internal"),
       },

@@ -11,23 +11,25 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
-import { REDIS_PERSISTENCE } from "../config/schema";
 import { addMetricAlerts } from "./shared/alerts";
 import type { CommonComponentArgs, DiagnosticsArgs, PlatformContext } from "./shared/interfaces";
 import { addLock } from "./shared/lock";
 import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
 import { globalResourceName } from "./shared/naming";
 import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { parseArgs } from "./shared/schema";
+import {
+  defaultPersistence,
+  haRequired,
+  MANAGED_REDIS_DEFAULTS,
+  managedRedisSettingsSchema,
+  type RedisPersistence,
+} from "./managedRedis.schema";
 
-export type RedisPersistence = (typeof REDIS_PERSISTENCE)[number];
-/** Azure Managed Redis SKU families; `Enterprise_*` are the retiring Azure Cache for Redis Enterprise tiers. */
-const MANAGED_REDIS_SKU = /^(Balanced|MemoryOptimized|ComputeOptimized|FlashOptimized)_[A-Z]\d+$/;
-export const MANAGED_REDIS_SKUS: readonly string[] = Object.values(redisenterprise.SkuName).filter((s) =>
-  MANAGED_REDIS_SKU.test(s),
-);
+export type { RedisPersistence };
+export { MANAGED_REDIS_SKUS } from "./managedRedis.schema";
 /** The database port; Azure Managed Redis serves TLS on 10000. */
 export const REDIS_PORT = 10000;
-const EVICTION_POLICIES = Object.values(redisenterprise.EvictionPolicy) as string[];
 
 export interface ManagedRedisArgs extends CommonComponentArgs {
   /** Azure Managed Redis SKU, e.g. `Balanced_B0` (dev) .. `Balanced_B5` (prod). Default Balanced_B0. */
@@ -134,44 +136,21 @@ export class ManagedRedis extends pulumi.ComponentResource {
         );
       }
     }
-    const skuName = args.skuName ?? "Balanced_B0";
-    if (!MANAGED_REDIS_SKUS.includes(skuName)) {
-      throw new Error(
-        `${owner}: skuName = "${skuName}": must be an Azure Managed Redis SKU (Balanced_*, MemoryOptimized_*, ComputeOptimized_*, FlashOptimized_*), one of ${MANAGED_REDIS_SKUS.join(", ")}`,
-      );
-    }
-    const persistence = args.persistence ?? (platform.environment === "prod" ? "aof" : "none");
-    if (!(REDIS_PERSISTENCE as readonly string[]).includes(persistence)) {
-      throw new Error(
-        `${owner}: persistence = "${persistence}": must be one of ${REDIS_PERSISTENCE.join(", ")}`,
-      );
-    }
-    const rdbFrequency = args.rdbFrequency ?? "1h";
-    if (!(Object.values(redisenterprise.RdbFrequency) as string[]).includes(rdbFrequency)) {
-      throw new Error(`${owner}: rdbFrequency = "${rdbFrequency}": must be 1h, 6h or 12h`);
-    }
-    if (args.rdbFrequency && persistence !== "rdb") {
-      throw new Error(`${owner}: rdbFrequency is only used with persistence = "rdb" (got "${persistence}")`);
-    }
-    const highAvailability =
-      args.highAvailability ?? (platform.environment === "prod" || platform.zoneRedundant);
-    if (!highAvailability && (platform.environment === "prod" || platform.zoneRedundant)) {
-      throw new Error(
-        `${owner}: highAvailability = false refused: ${platform.environment} requires a replicated cluster (AVL-1)`,
-      );
-    }
-    const clusteringPolicy = args.clusteringPolicy ?? "EnterpriseCluster";
-    if (!["EnterpriseCluster", "OSSCluster"].includes(clusteringPolicy)) {
-      throw new Error(
-        `${owner}: clusteringPolicy = "${clusteringPolicy}": must be EnterpriseCluster or OSSCluster`,
-      );
-    }
-    const evictionPolicy = args.evictionPolicy ?? "VolatileLRU";
-    if (!EVICTION_POLICIES.includes(evictionPolicy)) {
-      throw new Error(
-        `${owner}: evictionPolicy = "${evictionPolicy}": must be one of ${EVICTION_POLICIES.join(", ")}`,
-      );
-    }
+    // Every problem with the settings at once, before anything registers.
+    const settings = parseArgs(owner, managedRedisSettingsSchema(platform), {
+      skuName: args.skuName,
+      persistence: args.persistence,
+      rdbFrequency: args.rdbFrequency,
+      highAvailability: args.highAvailability,
+      clusteringPolicy: args.clusteringPolicy,
+      evictionPolicy: args.evictionPolicy,
+    });
+    const skuName = settings.skuName ?? MANAGED_REDIS_DEFAULTS.skuName;
+    const persistence = settings.persistence ?? defaultPersistence(platform);
+    const rdbFrequency = settings.rdbFrequency ?? MANAGED_REDIS_DEFAULTS.rdbFrequency;
+    const highAvailability = settings.highAvailability ?? haRequired(platform);
+    const clusteringPolicy = settings.clusteringPolicy ?? MANAGED_REDIS_DEFAULTS.clusteringPolicy;
+    const evictionPolicy = settings.evictionPolicy ?? MANAGED_REDIS_DEFAULTS.evictionPolicy;
     const cmk = args.customerManagedKey;
     if (!cmk && cmkRequired(platform)) {
       throw new Error(

@@ -22,10 +22,11 @@ import {
   type DataService,
 } from "../components/containerApp/schema";
 import { workloadProfilesSchema } from "../components/containerAppsEnvironment.schema";
+import { blobStorageFields, blobStorageRules } from "../components/blobStorage.schema";
 import { keyVaultRules, keyVaultSkuSchema } from "../components/keyVault.schema";
+import { loggingFields } from "../components/logging.schema";
+import { managedRedisFields } from "../components/managedRedis.schema";
 import { postgresFields, postgresRules } from "../components/postgres.schema";
-import { wholeNumber } from "../components/shared/schema";
-import { BLOB_CONTAINER_NAME, LOG_RETENTION_DAYS } from "../policy/shared/limits";
 import { parseCidr, subnetPlanProblems } from "./network";
 import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "./regions";
 
@@ -39,15 +40,12 @@ export {
   type DataService,
   type IngressMode,
 } from "../components/containerApp/schema";
+export { STORAGE_SKUS, ZONE_REDUNDANT_STORAGE_SKUS } from "../components/blobStorage.schema";
 export { KEY_VAULT_SKUS } from "../components/keyVault.schema";
+export { REDIS_PERSISTENCE } from "../components/managedRedis.schema";
 export { POSTGRES_TIERS, POSTGRES_VERSIONS } from "../components/postgres.schema";
 
 export const PROJECT = "secure-azure-platform";
-
-/** Geo-redundant storage replication only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
-export const STORAGE_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"] as const;
-export const ZONE_REDUNDANT_STORAGE_SKUS: ReadonlySet<string> = new Set(["Standard_GZRS", "Standard_RAGZRS"]);
-export const REDIS_PERSISTENCE = ["none", "rdb", "aof"] as const;
 
 const uuid = z.uuid({ message: "must be an Entra object ID (a GUID)" });
 const cidr = z.string().superRefine((value, ctx) => {
@@ -71,7 +69,7 @@ const rawSchema = z.object({
   owner: z.string().min(1, "is required (CLS-1 owner tag)"),
   costCenter: z.string().min(1, "is required (cost-centre tag)"),
   backupRetentionDays: postgresFields.backupRetentionDays,
-  logRetentionDays: wholeNumber(LOG_RETENTION_DAYS.min, LOG_RETENTION_DAYS.max, LOG_RETENTION_DAYS.why),
+  logRetentionDays: loggingFields.retentionInDays,
   vnetAddressSpace: cidr,
   appsSubnetPrefix: cidr,
   privateEndpointSubnetPrefix: cidr,
@@ -85,21 +83,12 @@ const rawSchema = z.object({
   postgresAdminGroupName: z
     .string()
     .min(1, "is required: the display name of the Entra group that administers PostgreSQL"),
-  storageSkuName: z.enum(STORAGE_SKUS, {
-    message: `must be one of ${STORAGE_SKUS.join(", ")} (geo-redundant, BAK-1)`,
-  }),
-  storageContainers: z.array(
-    z.string().regex(BLOB_CONTAINER_NAME.pattern, `must be ${BLOB_CONTAINER_NAME.rule}`),
-  ),
-  redisSkuName: z
-    .string()
-    .regex(
-      /^(Balanced|MemoryOptimized|ComputeOptimized|FlashOptimized)_[A-Z]\d+$/,
-      "must be an Azure Managed Redis SKU such as Balanced_B0 or MemoryOptimized_M10",
-    ),
-  redisPersistence: z.enum(REDIS_PERSISTENCE, { message: `must be one of ${REDIS_PERSISTENCE.join(", ")}` }),
+  storageSkuName: blobStorageFields.skuName,
+  storageContainers: blobStorageFields.containers,
+  redisSkuName: managedRedisFields.skuName,
+  redisPersistence: managedRedisFields.persistence,
   keyVaultSku: keyVaultSkuSchema,
-  alertEmail: z.email({ message: "must be an e-mail address (MON-1 action group)" }),
+  alertEmail: loggingFields.alertEmail,
   developerGroupIds: z.array(uuid),
   qaGroupIds: z.array(uuid),
   devopsGroupIds: z.array(uuid),
@@ -183,17 +172,24 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
     },
   },
   {
-    reads: ["zoneRedundant", "location", "storageSkuName"],
+    reads: ["zoneRedundant", "location"],
     check(c, issue) {
-      if (!c.zoneRedundant) return;
-      if (!ZONAL_REGIONS.has(c.location.toLowerCase()))
+      if (c.zoneRedundant && !ZONAL_REGIONS.has(c.location.toLowerCase()))
         issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
-      if (!ZONE_REDUNDANT_STORAGE_SKUS.has(c.storageSkuName)) {
-        issue(
-          ["storageSkuName"],
-          "must be Standard_GZRS or Standard_RAGZRS when zoneRedundant is true (AVL-1)",
-        );
-      }
+    },
+  },
+  {
+    // The BlobStorage component's rules, blamed on the config keys it reads (soft delete is
+    // backupRetentionDays, whose own range already covers the blob window).
+    reads: ["services", "environment", "zoneRedundant", "storageSkuName", "storageContainers"],
+    check(c, issue) {
+      if (!c.services.includes("storage")) return;
+      const keys: Record<string, string> = { skuName: "storageSkuName", containers: "storageContainers" };
+      blobStorageRules(
+        { skuName: c.storageSkuName, containers: c.storageContainers },
+        c,
+        ([field, ...rest], message) => issue([keys[String(field)], ...rest] as (string | number)[], message),
+      );
     },
   },
   {

@@ -6,9 +6,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { blobStorageSettingsSchema } from "../components/blobStorage.schema";
 import { containerAppSpecSchema } from "../components/containerApp/schema";
 import { workloadProfileSchema } from "../components/containerAppsEnvironment.schema";
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
+import { loggingSettingsSchema } from "../components/logging.schema";
+import { managedRedisSettingsSchema } from "../components/managedRedis.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";
 
 export const COMPONENT_DOC = path.join(__dirname, "..", "docs", "component-arguments.md");
@@ -80,6 +83,22 @@ const POSTGRES_KEYS: Record<string, string> = {
   backupRetentionDays: "backupRetentionDays",
 };
 
+const BLOB_STORAGE_KEYS: Record<string, string> = {
+  containers: "storageContainers",
+  skuName: "storageSkuName",
+  softDeleteRetentionDays: "backupRetentionDays",
+};
+
+const MANAGED_REDIS_KEYS: Record<string, string> = {
+  skuName: "redisSkuName",
+  persistence: "redisPersistence",
+};
+
+const LOGGING_KEYS: Record<string, string> = {
+  retentionInDays: "logRetentionDays",
+  alertEmail: "alertEmail",
+};
+
 export function renderComponentDoc(): string {
   return [
     "# Component arguments",
@@ -110,6 +129,29 @@ export function renderComponentDoc(): string {
       postgresSettingsSchema({ environment: "dev", zoneRedundant: false }),
       (name) => `secure-azure-platform:${POSTGRES_KEYS[name] ?? name}`,
     ),
+    "",
+    "## `BlobStorage` settings",
+    "",
+    "At least one container when the stack deploys storage; a zone-redundant SKU (GZRS, RAGZRS)",
+    "in prod and wherever the platform is zone redundant; restore window shorter than soft delete,",
+    "change feed at least the restore window. Arguments without a stack config key keep their default.",
+    "",
+    table(blobStorageSettingsSchema({ environment: "dev", zoneRedundant: false }), (name) =>
+      BLOB_STORAGE_KEYS[name] ? `secure-azure-platform:${BLOB_STORAGE_KEYS[name]}` : "(none)",
+    ),
+    "",
+    "## `ManagedRedis` settings",
+    "",
+    "`rdbFrequency` only with `persistence` `rdb`; `highAvailability` cannot be false in prod or",
+    "where the platform is zone redundant. Arguments without a stack config key keep their default.",
+    "",
+    table(managedRedisSettingsSchema({ environment: "dev", zoneRedundant: false }), (name) =>
+      MANAGED_REDIS_KEYS[name] ? `secure-azure-platform:${MANAGED_REDIS_KEYS[name]}` : "(none)",
+    ),
+    "",
+    "## `Logging` settings",
+    "",
+    table(loggingSettingsSchema, (name) => `secure-azure-platform:${LOGGING_KEYS[name] ?? name}`),
     "",
     "## `KeyVault` argument `sku` (stack config: `secure-azure-platform:keyVaultSku`)",
     "",

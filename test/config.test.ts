@@ -89,7 +89,8 @@ const cases: Case[] = [
     stack: "dev",
     overrides: { logRetentionDays: 30 },
     key: `${P}:logRetentionDays`,
-    says: /365/,
+    // The Logging component's field and message, on the config key.
+    says: /logRetentionDays = 30: must be a whole number from 365 to 730 \(LOG-1 needs >= 365/,
   },
   {
     what: "a secret-looking plain env var",
@@ -128,6 +129,36 @@ const cases: Case[] = [
     overrides: { postgresDatabases: ["app", "app"] },
     key: `${P}:postgresDatabases[1]`,
     says: /duplicates database "app"/,
+  },
+  // The BlobStorage component's rules, through the config keys that feed it.
+  {
+    what: "a blob container name the component refuses",
+    stack: "dev",
+    overrides: { storageContainers: ["recordings", "Call_Logs"] },
+    key: `${P}:storageContainers[1]`,
+    says: /storageContainers\[1\] = "Call_Logs": must be 3-63 lowercase letters, digits or single '-'/,
+  },
+  {
+    what: "a storage SKU that is not zone redundant in prod (AVL-1)",
+    stack: "prod",
+    overrides: { storageSkuName: "Standard_RAGRS" },
+    key: `${P}:storageSkuName`,
+    says: /storageSkuName = "Standard_RAGRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant \(AVL-1\)/,
+  },
+  // The ManagedRedis component's fields, through the config keys that feed them.
+  {
+    what: "a Redis SKU Azure Managed Redis does not have",
+    stack: "dev",
+    overrides: { redisSkuName: "Balanced_B2" },
+    key: `${P}:redisSkuName`,
+    says: /redisSkuName = "Balanced_B2": must be an Azure Managed Redis SKU .*one of .*Balanced_B0/,
+  },
+  {
+    what: "an unknown Redis persistence",
+    stack: "dev",
+    overrides: { redisPersistence: "always" },
+    key: `${P}:redisPersistence`,
+    says: /redisPersistence = "always": must be one of none, rdb, aof/,
   },
   {
     what: "a workload profile whose minimum exceeds its maximum",

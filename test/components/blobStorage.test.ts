@@ -295,8 +295,36 @@ describe("BlobStorage refuses insecure or invalid input and registers nothing", 
     await refused(args, /skuName = "Standard_LRS".*geo-redundant/);
   });
 
+  it("lists every bad setting at once, each with its value and what is allowed (ComponentArgsError)", async () => {
+    const args = {
+      ...devArgs(),
+      containers: ["recordings", "Call_Logs", "recordings"],
+      skuName: "Standard_LRS",
+      softDeleteRetentionDays: 400,
+    } as unknown as BlobStorageArgs;
+    const { error, resources } = await runExpectingError(() => new BlobStorage("st", args));
+    expect(error.name).toBe("ComponentArgsError");
+    expect(error.message).toContain('BlobStorage "st": invalid arguments (4 problems)');
+    expect(error.message).toContain(
+      `containers[1] = "Call_Logs": must be 3-63 lowercase letters, digits or single '-'`,
+    );
+    expect(error.message).toContain('containers[2] = "recordings": duplicates container "recordings"');
+    expect(error.message).toContain(
+      'skuName = "Standard_LRS": must be one of Standard_GRS, Standard_RAGRS, Standard_GZRS, Standard_RAGZRS (geo-redundant, BAK-1)',
+    );
+    expect(error.message).toContain("softDeleteRetentionDays = 400: must be a whole number from 30 to 365");
+    expect(resources).toEqual([]);
+  });
+
+  it("refuses an empty container list", async () => {
+    await refused({ ...devArgs(), containers: [] }, /containers = \[\]: must name at least one container/);
+  });
+
   it("refuses a non-zone-redundant SKU where zone redundancy is required (AVL-1)", async () => {
-    await refused({ ...prodArgs(), skuName: "Standard_GRS" }, /Standard_GZRS or Standard_RAGZRS \(AVL-1\)/);
+    await refused(
+      { ...prodArgs(), skuName: "Standard_GRS" },
+      /skuName = "Standard_GRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant \(AVL-1\)/,
+    );
   });
 
   it.each([7, 29, 366])("refuses softDeleteRetentionDays = %p (BAK-1)", async (days) => {
@@ -345,7 +373,10 @@ describe("BlobStorage refuses insecure or invalid input and registers nothing", 
   });
 
   it.each([["Recordings"], ["ab"], ["a--b"], ["-abc"]])("refuses container name %p", async (name) => {
-    await refused({ ...devArgs(), containers: [name] }, /containers: .* lowercase/);
+    await refused(
+      { ...devArgs(), containers: [name] },
+      new RegExp(`containers\\[0\\] = "${name}": must be 3-63 lowercase`),
+    );
   });
 
   it("refuses a purpose that breaks the account naming rule", async () => {

@@ -86,9 +86,22 @@ describe("Logging refuses insecure or invalid args before registering", () => {
   it.each([30, 364, 731, 365.5])("retentionInDays = %p", (days) =>
     refused(
       args({ retentionInDays: days }),
-      /retentionInDays = .*: must be an integer from 365 to 730 \(LOG-1\)/,
+      /retentionInDays = .*: must be a whole number from 365 to 730 \(LOG-1 needs >= 365; Log Analytics allows at most 730\)/,
     ),
   );
+
+  it("every bad setting at once, each with its value and what is allowed (ComponentArgsError)", async () => {
+    const { error, resources } = await runExpectingError(
+      () => new Logging("logs", args({ retentionInDays: 90, alertEmail: "oncall" })),
+    );
+    expect(error.name).toBe("ComponentArgsError");
+    expect(error.message).toContain('Logging "logs": invalid arguments (2 problems)');
+    expect(error.message).toContain(
+      "retentionInDays = 90: must be a whole number from 365 to 730 (LOG-1 needs >= 365; Log Analytics allows at most 730)",
+    );
+    expect(error.message).toContain('alertEmail = "oncall": must be an e-mail address (MON-1 action group)');
+    expect(resources).toEqual([]);
+  });
 
   it("an alert address that is not an e-mail", () =>
     refused(args({ alertEmail: "oncall" }), /alertEmail = "oncall"/));

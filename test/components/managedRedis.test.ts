@@ -288,8 +288,31 @@ describe("ManagedRedis refuses insecure or invalid input and registers nothing",
     await refused({ ...devArgs(), skuName: "Balanced_B2" }, /skuName = "Balanced_B2"/);
   });
 
+  it("lists every bad setting at once, each with its value and what is allowed (ComponentArgsError)", async () => {
+    const args = {
+      ...prodArgs(),
+      skuName: "Balanced_B2",
+      persistence: "always",
+      evictionPolicy: "Random",
+      highAvailability: false,
+    } as unknown as ManagedRedisArgs;
+    const { error, resources } = await runExpectingError(() => new ManagedRedis("redis", args));
+    expect(error.name).toBe("ComponentArgsError");
+    expect(error.message).toContain('ManagedRedis "redis": invalid arguments (4 problems)');
+    expect(error.message).toMatch(
+      /skuName = "Balanced_B2": must be an Azure Managed Redis SKU .*Balanced_B0/,
+    );
+    expect(error.message).toContain('persistence = "always": must be one of none, rdb, aof');
+    expect(error.message).toMatch(/evictionPolicy = "Random": must be one of .*VolatileLRU/);
+    expect(error.message).toContain("highAvailability = false: refused: prod requires a replicated cluster");
+    expect(resources).toEqual([]);
+  });
+
   it("refuses turning HA off in prod (AVL-1)", async () => {
-    await refused({ ...prodArgs(), highAvailability: false }, /highAvailability = false refused/);
+    await refused(
+      { ...prodArgs(), highAvailability: false },
+      /highAvailability = false: refused: prod requires a replicated cluster \(AVL-1\)/,
+    );
   });
 
   it("refuses the deprecated always-AOF frequency and unknown persistence", async () => {
@@ -299,7 +322,10 @@ describe("ManagedRedis refuses insecure or invalid input and registers nothing",
   });
 
   it("refuses rdbFrequency without rdb persistence", async () => {
-    await refused({ ...devArgs(), rdbFrequency: "6h" }, /rdbFrequency is only used with persistence = "rdb"/);
+    await refused(
+      { ...devArgs(), rdbFrequency: "6h" },
+      /rdbFrequency = "6h": is only used with persistence = "rdb" \(persistence is "none"\)/,
+    );
   });
 
   it("requires a customer-managed key in prod (ENC-2)", async () => {
