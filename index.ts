@@ -21,10 +21,10 @@ import { ManagedRedis } from "./components/managedRedis";
 import { Network } from "./components/network";
 import { PostgresServer } from "./components/postgres";
 import { Sentinel } from "./components/sentinel";
-import type { CustomerManagedKeyArgs, PlatformContext } from "./components/shared/interfaces";
-import { pinnedDeployPrincipal } from "./components/shared/deployerGrants";
-import { resourceName } from "./components/shared/naming";
-import { componentTags } from "./components/shared/tags";
+import type { CustomerManagedKeyArgs, PlatformContext } from "./components/common/interfaces";
+import { pinnedDeployPrincipal } from "./components/common/deployerGrants";
+import { resourceName } from "./components/common/naming";
+import { componentTags } from "./components/common/tags";
 
 // Validate everything before the first resource is registered: bad config registers nothing.
 const config = loadPlatformConfig();

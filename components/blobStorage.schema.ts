@@ -4,8 +4,8 @@
  * `storageSkuName` and `storageContainers` keys are the same fields and rules.
  */
 import { z } from "zod";
-import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../policy/shared/limits";
-import { named, wholeNumber } from "./shared/schema";
+import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../policy/common/limits";
+import { named, wholeNumber } from "./common/schema";
 
 /** Geo-redundant storage replication only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
 export const STORAGE_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"] as const;

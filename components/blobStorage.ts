@@ -11,14 +11,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
 import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, type StorageSkuName } from "./blobStorage.schema";
-import { addMetricAlerts } from "./shared/alerts";
-import { addDiagnostics } from "./shared/diagnostics";
-import type { CommonComponentArgs, PlatformContext } from "./shared/interfaces";
-import { addLock } from "./shared/lock";
-import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
-import { globalResourceName } from "./shared/naming";
-import { addPrivateEndpoint } from "./shared/privateEndpoint";
-import { parseArgs } from "./shared/schema";
+import { addMetricAlerts } from "./common/alerts";
+import { addDiagnostics } from "./common/diagnostics";
+import type { CommonComponentArgs, PlatformContext } from "./common/interfaces";
+import { addLock } from "./common/lock";
+import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { globalResourceName } from "./common/naming";
+import { addPrivateEndpoint } from "./common/privateEndpoint";
+import { parseArgs } from "./common/schema";
 
 export type { StorageSkuName };
 

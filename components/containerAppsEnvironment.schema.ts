@@ -4,8 +4,8 @@
  * `workloadProfiles` key is this schema.
  */
 import { z } from "zod";
-import { WORKLOAD_PROFILE_NAME, WORKLOAD_PROFILE_TYPE } from "../policy/shared/limits";
-import { named, strictArgs } from "./shared/schema";
+import { WORKLOAD_PROFILE_NAME, WORKLOAD_PROFILE_TYPE } from "../policy/common/limits";
+import { named, strictArgs } from "./common/schema";
 
 /** The serverless profile every environment has; apps without a profile run here. */
 export const CONSUMPTION_PROFILE = "Consumption";

@@ -12,17 +12,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
-import { addDiagnostics, checkDiagnostics } from "./shared/diagnostics";
+import { addDiagnostics, checkDiagnostics } from "./common/diagnostics";
 import {
   rejectUnknownArgs,
   type DiagnosticsArgs,
   type LockArgs,
   type PlatformContext,
-} from "./shared/interfaces";
-import { addLock, resolveLock } from "./shared/lock";
-import { resourceName } from "./shared/naming";
-import { componentTags } from "./shared/tags";
-import { parseArgs } from "./shared/schema";
+} from "./common/interfaces";
+import { addLock, resolveLock } from "./common/lock";
+import { resourceName } from "./common/naming";
+import { componentTags } from "./common/tags";
+import { parseArgs } from "./common/schema";
 import {
   CONSUMPTION_PROFILE,
   workloadProfilesSchema,

@@ -6,13 +6,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import { rejectUnknownArgs, type CustomerManagedKeyArgs, type PlatformContext } from "./shared/interfaces";
-import { resourceName } from "./shared/naming";
-import { afterRoleGrants } from "./shared/propagation";
-import { assignRole } from "./shared/roleAssignment";
-import { componentTags } from "./shared/tags";
+import { rejectUnknownArgs, type CustomerManagedKeyArgs, type PlatformContext } from "./common/interfaces";
+import { resourceName } from "./common/naming";
+import { afterRoleGrants } from "./common/propagation";
+import { assignRole } from "./common/roleAssignment";
+import { componentTags } from "./common/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
-import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../policy/shared/limits";
+import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../policy/common/limits";
 
 export const MIN_KEY_SIZE = 3072;
 export const MAX_ROTATION_DAYS = KEY_ROTATION_DAYS.max;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as security from "@pulumi/azure-native/security";
-import { rejectUnknownArgs } from "./shared/interfaces";
+import { rejectUnknownArgs } from "./common/interfaces";
 
 /** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
 export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [

@@ -25,10 +25,10 @@ import {
   type EdgeSettings,
   type WafCustomRule,
 } from "./frontDoorSpec";
-import { addMetricAlerts, type MetricAlertSpec } from "./shared/alerts";
-import { addDiagnostics } from "./shared/diagnostics";
-import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
-import { componentTags } from "./shared/tags";
+import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
+import { addDiagnostics } from "./common/diagnostics";
+import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { componentTags } from "./common/tags";
 
 /** How Front Door's private endpoint connection request starts; the approval matches it. */
 export const PRIVATE_LINK_REQUEST_MESSAGE = "Front Door (EDGE-1) private origin request";

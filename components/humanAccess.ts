@@ -3,9 +3,9 @@
  * privilege it needs per environment, at resource-group scope. Groups, never single users.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { rejectUnknownArgs, type Environment } from "./shared/interfaces";
-import { assignRole } from "./shared/roleAssignment";
-import type { BuiltInRoleName } from "./shared/roles";
+import { rejectUnknownArgs, type Environment } from "./common/interfaces";
+import { assignRole } from "./common/roleAssignment";
+import type { BuiltInRoleName } from "./common/roles";
 
 export type HumanRole = "developer" | "qa" | "devops" | "cloudAdmin";
 

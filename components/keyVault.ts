@@ -8,18 +8,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
-import { addMetricAlerts } from "./shared/alerts";
-import { addDiagnostics, checkDiagnostics } from "./shared/diagnostics";
-import { rejectUnknownArgs, type CommonComponentArgs } from "./shared/interfaces";
-import { addLock, resolveLock } from "./shared/lock";
-import { globalNameStem, globalResourceName } from "./shared/naming";
-import { grantDeployer, type DeployerGrantsArgs } from "./shared/deployerGrants";
-import { addPrivateEndpoint } from "./shared/privateEndpoint";
-import { assignRole, checkRoleAssignments } from "./shared/roleAssignment";
-import { componentTags } from "./shared/tags";
-import { parseArgs } from "./shared/schema";
+import { addMetricAlerts } from "./common/alerts";
+import { addDiagnostics, checkDiagnostics } from "./common/diagnostics";
+import { rejectUnknownArgs, type CommonComponentArgs } from "./common/interfaces";
+import { addLock, resolveLock } from "./common/lock";
+import { globalNameStem, globalResourceName } from "./common/naming";
+import { grantDeployer, type DeployerGrantsArgs } from "./common/deployerGrants";
+import { addPrivateEndpoint } from "./common/privateEndpoint";
+import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
+import { componentTags } from "./common/tags";
+import { parseArgs } from "./common/schema";
 import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
-import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/shared/limits";
+import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/common/limits";
 
 export type { KeyVaultSku };
 

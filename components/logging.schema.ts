@@ -4,8 +4,8 @@
  * `logRetentionDays` and `alertEmail` keys are the same fields and rules.
  */
 import { z } from "zod";
-import { LOG_RETENTION_DAYS } from "../policy/shared/limits";
-import { wholeNumber } from "./shared/schema";
+import { LOG_RETENTION_DAYS } from "../policy/common/limits";
+import { wholeNumber } from "./common/schema";
 
 /** The fields, each usable on its own (the stack config maps them to its keys). */
 export const loggingFields = {

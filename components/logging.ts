@@ -10,13 +10,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { addDiagnostics } from "./shared/diagnostics";
-import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./shared/interfaces";
-import { addLock, resolveLock } from "./shared/lock";
-import { resourceName } from "./shared/naming";
-import { componentTags } from "./shared/tags";
+import { addDiagnostics } from "./common/diagnostics";
+import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./common/interfaces";
+import { addLock, resolveLock } from "./common/lock";
+import { resourceName } from "./common/naming";
+import { componentTags } from "./common/tags";
 import { loggingSettingsSchema } from "./logging.schema";
-import { parseArgs } from "./shared/schema";
+import { parseArgs } from "./common/schema";
 
 export interface LoggingArgs {
   platform: Pick<

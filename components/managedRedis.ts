@@ -11,13 +11,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
-import { addMetricAlerts } from "./shared/alerts";
-import type { CommonComponentArgs, DiagnosticsArgs, PlatformContext } from "./shared/interfaces";
-import { addLock } from "./shared/lock";
-import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
-import { globalResourceName } from "./shared/naming";
-import { addPrivateEndpoint } from "./shared/privateEndpoint";
-import { parseArgs } from "./shared/schema";
+import { addMetricAlerts } from "./common/alerts";
+import type { CommonComponentArgs, DiagnosticsArgs, PlatformContext } from "./common/interfaces";
+import { addLock } from "./common/lock";
+import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { globalResourceName } from "./common/naming";
+import { addPrivateEndpoint } from "./common/privateEndpoint";
+import { parseArgs } from "./common/schema";
 import {
   defaultPersistence,
   haRequired,

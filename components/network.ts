@@ -8,10 +8,10 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { subnetPlanProblems, type SubnetPlan } from "../config/network";
-import { addDiagnostics } from "./shared/diagnostics";
-import { rejectUnknownArgs, type PlatformContext, type PrivateDnsZoneKey } from "./shared/interfaces";
-import { resourceName } from "./shared/naming";
-import { componentTags } from "./shared/tags";
+import { addDiagnostics } from "./common/diagnostics";
+import { rejectUnknownArgs, type PlatformContext, type PrivateDnsZoneKey } from "./common/interfaces";
+import { resourceName } from "./common/naming";
+import { componentTags } from "./common/tags";
 
 /** What the network needs from the platform (it is built before the rest of the context exists). */
 export type NetworkPlatform = Pick<

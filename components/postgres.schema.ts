@@ -8,8 +8,8 @@ import {
   BACKUP_RETENTION_DAYS,
   POSTGRES_DATABASE_NAME,
   RESERVED_POSTGRES_DATABASES,
-} from "../policy/shared/limits";
-import { wholeNumber } from "./shared/schema";
+} from "../policy/common/limits";
+import { wholeNumber } from "./common/schema";
 
 export const POSTGRES_VERSIONS = ["16", "17", "18"] as const;
 export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];

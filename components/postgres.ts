@@ -19,16 +19,16 @@ import {
   type PostgresSkuTier,
   type PostgresVersion,
 } from "./postgres.schema";
-import { BACKUP_RETENTION_DAYS } from "../policy/shared/limits";
-import { parseArgs } from "./shared/schema";
+import { BACKUP_RETENTION_DAYS } from "../policy/common/limits";
+import { parseArgs } from "./common/schema";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
-import { addMetricAlerts } from "./shared/alerts";
-import { addDiagnostics } from "./shared/diagnostics";
-import type { CommonComponentArgs, CustomerManagedKeyArgs, PlatformContext } from "./shared/interfaces";
-import { addLock } from "./shared/lock";
-import { assignRoles, prepareDataComponent } from "./shared/dataComponent";
-import { globalResourceName } from "./shared/naming";
-import { addPrivateEndpoint } from "./shared/privateEndpoint";
+import { addMetricAlerts } from "./common/alerts";
+import { addDiagnostics } from "./common/diagnostics";
+import type { CommonComponentArgs, CustomerManagedKeyArgs, PlatformContext } from "./common/interfaces";
+import { addLock } from "./common/lock";
+import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { globalResourceName } from "./common/naming";
+import { addPrivateEndpoint } from "./common/privateEndpoint";
 
 /** Major versions the API accepts (`PostgresMajorVersion`) that the platform supports. */
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>

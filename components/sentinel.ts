@@ -14,11 +14,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as securityinsights from "@pulumi/azure-native/securityinsights";
 import { ANALYTICS_RULES, type AnalyticsRule, type RuleContext } from "./sentinel/rules";
-import { DIAGNOSTIC_SETTING_NAME } from "./shared/diagnostics";
-import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
+import { DIAGNOSTIC_SETTING_NAME } from "./common/diagnostics";
+import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { stableRuleId } from "./sentinel/ids";
-import { resourceName } from "./shared/naming";
-import { componentTags } from "./shared/tags";
+import { resourceName } from "./common/naming";
+import { componentTags } from "./common/tags";
 
 /** Activity log categories sent to the workspace: who changed what, security and policy events. */
 export const ACTIVITY_LOG_CATEGORIES = ["Administrative", "Security", "Policy", "Alert"] as const;

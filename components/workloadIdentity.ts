@@ -5,9 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { rejectUnknownArgs, type PlatformContext } from "./shared/interfaces";
-import { resourceName } from "./shared/naming";
-import { componentTags } from "./shared/tags";
+import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { resourceName } from "./common/naming";
+import { componentTags } from "./common/tags";
 
 export interface WorkloadIdentityArgs {
   platform: Pick<PlatformContext, "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags">;

@@ -10,10 +10,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { deterministicGuid } from "../components/shared/roleAssignment";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES, type BuiltInRoleName } from "../components/shared/roles";
+import { deterministicGuid } from "../components/common/roleAssignment";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, type BuiltInRoleName } from "../components/common/roles";
 import { ConfigError, type ConfigProblem } from "./index";
-import type { Environment } from "../components/shared/interfaces";
+import type { Environment } from "../components/common/interfaces";
 
 export const IDENTITIES_FILE = path.join(__dirname, "..", "deploy", "identities.yaml");
 /** Overrides the file (tests; a fork keeping its own declaration). */
@@ -150,7 +150,7 @@ function crossChecks(doc: DeployIdentities, file: string): ConfigProblem[] {
         problem(
           [...at, "role"],
           entry.role,
-          `allowed: a built-in role of components/shared/roles.ts or a customRoles entry (${known.join(", ")})`,
+          `allowed: a built-in role of components/common/roles.ts or a customRoles entry (${known.join(", ")})`,
         );
       }
       if (entry.grantedBy === "setup" && entry.scope !== "subscription") {

@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { didYouMean, problemsOf, showValue } from "../components/shared/schema";
-import { readConfigText } from "../policy/shared/pulumiFormat";
+import { didYouMean, problemsOf, showValue } from "../components/common/schema";
+import { readConfigText } from "../policy/common/pulumiFormat";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
 
 export * from "./schema";
@@ -141,7 +141,7 @@ export function loadPlatformConfig(): PlatformConfig {
     if (!fullKey.startsWith(`${PROJECT}:`)) continue;
     const key = fullKey.slice(PROJECT.length + 1);
     const decl = declarations[key];
-    // The same reading of the CLI's text as the offline plan's (policy/shared/pulumiFormat.ts).
+    // The same reading of the CLI's text as the offline plan's (policy/common/pulumiFormat.ts).
     raw[key] = readConfigText(value, decl?.type);
   }
   raw.location = new pulumi.Config("azure-native").get("location");

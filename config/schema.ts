@@ -5,7 +5,7 @@
  *
  * Keys that feed a component are the component's own schema (`components/*.schema.ts`), so
  * a config error and a component error are the same error; limits come from
- * `policy/shared/limits.ts`.
+ * `policy/common/limits.ts`.
  */
 import { z } from "zod";
 import {

@@ -21,8 +21,8 @@ import {
   roleGuid,
   type DeployIdentities,
 } from "../config/identities";
-import type { Environment } from "../components/shared/interfaces";
-import { resourceName } from "../components/shared/naming";
+import type { Environment } from "../components/common/interfaces";
+import { resourceName } from "../components/common/naming";
 import { isConfigError } from "../lib/offline/plan";
 import { readStackConfig } from "../lib/offline/stackConfig";
 

@@ -24,13 +24,13 @@ import {
   type AppService,
 } from "./schema";
 import { CONSUMPTION_PROFILE } from "../containerAppsEnvironment";
-import { addMetricAlerts } from "../shared/alerts";
-import { rejectUnknownArgs } from "../shared/interfaces";
-import { resourceName } from "../shared/naming";
-import { afterRoleGrants } from "../shared/propagation";
-import { assignRole } from "../shared/roleAssignment";
-import { parseArgs } from "../shared/schema";
-import { componentTags } from "../shared/tags";
+import { addMetricAlerts } from "../common/alerts";
+import { rejectUnknownArgs } from "../common/interfaces";
+import { resourceName } from "../common/naming";
+import { afterRoleGrants } from "../common/propagation";
+import { assignRole } from "../common/roleAssignment";
+import { parseArgs } from "../common/schema";
+import { componentTags } from "../common/tags";
 import { WorkloadIdentity } from "../workloadIdentity";
 import { postgresSetupStatements } from "./postgresSql";
 import type { AppServices, ContainerAppArgs } from "./spec";
@@ -56,7 +56,7 @@ const SERVICE_KEY: Record<AppService, keyof AppServices> = {
 };
 
 export { appSecretName };
-export { MIN_PROD_FRONTEND_REPLICAS } from "../../policy/shared/limits";
+export { MIN_PROD_FRONTEND_REPLICAS } from "../../policy/common/limits";
 export const DEFAULT_HTTP_CONCURRENCY = 50;
 
 /** Probe timings: generous enough for a cold start, quick to take a hung replica out. */

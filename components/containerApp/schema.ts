@@ -17,9 +17,9 @@ import {
   KEY_VAULT_SECRET_NAME,
   MIN_PROD_FRONTEND_REPLICAS,
   REGISTRY_SERVER,
-} from "../../policy/shared/limits";
-import { named, strictArgs, wholeNumber } from "../shared/schema";
-import { secretLookingReason } from "../shared/secretDetection";
+} from "../../policy/common/limits";
+import { named, strictArgs, wholeNumber } from "../common/schema";
+import { secretLookingReason } from "../common/secretDetection";
 
 export const DATA_SERVICES = ["postgres", "storage", "redis"] as const;
 export type DataService = (typeof DATA_SERVICES)[number];

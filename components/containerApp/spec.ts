@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerAppsEnvironmentReference } from "../containerAppsEnvironment";
-import type { PlatformContext } from "../shared/interfaces";
+import type { PlatformContext } from "../common/interfaces";
 import type { AppService, IngressMode } from "./schema";
 
 /** A source address range allowed to reach the app's ingress. */

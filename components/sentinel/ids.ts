@@ -1,6 +1,6 @@
 /** Sentinel rule IDs are GUIDs: derive one per stack and rule so re-deployments update, not duplicate. */
 import { createHash } from "crypto";
-import type { PlatformContext } from "../shared/interfaces";
+import type { PlatformContext } from "../common/interfaces";
 
 export function stableRuleId(
   platform: Pick<PlatformContext, "namePrefix" | "environment">,

@@ -5,7 +5,7 @@
  * goes to `AzureDiagnostics`). Analytics rules may only query tables in `writtenTables()`, so a
  * rule cannot watch a table nothing writes (tested in test/components/sentinel.test.ts).
  */
-import { DIAGNOSTIC_CATEGORIES, type DiagnosticsTarget } from "../shared/diagnostics";
+import { DIAGNOSTIC_CATEGORIES, type DiagnosticsTarget } from "../common/diagnostics";
 
 /** Tables per diagnostics target, for the categories (or category groups) the target sends. */
 export const TABLES_BY_TARGET: Readonly<Record<DiagnosticsTarget, readonly string[]>> = {

@@ -30,7 +30,7 @@ import type {
   StackValidationPolicy,
   ResourceValidationPolicy,
 } from "@pulumi/policy";
-import { SECRET_DISPLAY, SECRET_SIG, SIG_KEY as SECRET_SIG_KEY } from "../../policy/shared/pulumiFormat";
+import { SECRET_DISPLAY, SECRET_SIG, SIG_KEY as SECRET_SIG_KEY } from "../../policy/common/pulumiFormat";
 
 interface ProxyModule {
   unknownCheckingProxy<T extends object>(this: void, props: T): T;

@@ -11,7 +11,7 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/shared/pulumiFormat";
+import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
 
 const secret = (value: unknown): Outputs => ({ [SPECIAL_SIG_KEY]: SECRET_SIG, value });
 const isSecret = (value: unknown): value is { value: unknown } =>

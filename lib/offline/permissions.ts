@@ -17,13 +17,13 @@ import {
   type IdentityKey,
   type RoleEntry,
 } from "../../config/identities";
-import type { Environment } from "../../components/shared/interfaces";
+import type { Environment } from "../../components/common/interfaces";
 import {
   actionMatches,
   BUILT_IN_ROLES,
   builtInRole,
   type BuiltInRoleName,
-} from "../../components/shared/roles";
+} from "../../components/common/roles";
 import { isSecretValue, type PlannedResource } from "./run";
 
 export interface RoleDefinition {
@@ -34,10 +34,10 @@ export interface RoleDefinition {
 
 /**
  * The built-in roles the declaration may use, as Microsoft's "Azure built-in roles" reference
- * defines them (General, Privileged, Security sections; GUIDs in components/shared/roles.ts).
+ * defines them (General, Privileged, Security sections; GUIDs in components/common/roles.ts).
  * Only what the check needs: the actions, NotActions and DataActions.
  */
-/** The built-in roles the check knows: the policy pack's table (policy/shared/roles.ts), one source. */
+/** The built-in roles the check knows: the policy pack's table (policy/common/roles.ts), one source. */
 export const BUILT_IN_ROLE_DEFINITIONS: Readonly<Record<string, RoleDefinition>> = Object.fromEntries(
   (Object.keys(BUILT_IN_ROLES) as BuiltInRoleName[]).map((name) => [name, builtInRole(name)]),
 );

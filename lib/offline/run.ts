@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
-import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/shared/pulumiFormat";
+import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
 
 export interface PlannedResource {
   urn: string;
@@ -69,7 +69,7 @@ export interface RunResult {
 }
 
 /** The signature Pulumi uses to wrap secret values on the wire. */
-export { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/shared/pulumiFormat";
+export { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
 /** The wire signature of a resource reference. */
 export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";

@@ -12,14 +12,14 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, parse as parseYaml, parseDocument } from "yaml";
-import { didYouMean, showValue } from "../../components/shared/schema";
+import { didYouMean, showValue } from "../../components/common/schema";
 import {
   configValueHasType,
   readConfigText,
   scalarConfigText,
   SECRET_DISPLAY,
   type ConfigType,
-} from "../../policy/shared/pulumiFormat";
+} from "../../policy/common/pulumiFormat";
 import { ConfigError, PROJECT, PROJECT_FILE, type ConfigDeclaration, type ConfigProblem } from "../../config";
 
 /** What secret values read as under mocks: deterministic, recognisable, never a real secret. */

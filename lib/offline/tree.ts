@@ -5,7 +5,7 @@
  *
  * Linear in the number of resources (one pass to index children, one to render).
  */
-import { SECRET_DISPLAY } from "../../policy/shared/pulumiFormat";
+import { SECRET_DISPLAY } from "../../policy/common/pulumiFormat";
 import { isSecretValue, type PlannedResource } from "./run";
 
 export interface TreeInput {

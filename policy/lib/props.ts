@@ -10,7 +10,7 @@
  * expected, a missing array — reads as "absent", never throws.
  */
 
-import { isSecretEnvelope } from "../shared/pulumiFormat";
+import { isSecretEnvelope } from "../common/pulumiFormat";
 
 interface ProxyModule {
   UnknownValueError: new (...args: never[]) => Error;

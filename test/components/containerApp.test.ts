@@ -14,8 +14,8 @@ import {
 } from "../../components/containerApp/index";
 import type { ContainerAppsEnvironmentReference } from "../../components/containerAppsEnvironment";
 import { ManagedRedis } from "../../components/managedRedis";
-import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/shared/interfaces";
-import { BUILT_IN_ROLES } from "../../components/shared/roles";
+import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/common/interfaces";
+import { BUILT_IN_ROLES } from "../../components/common/roles";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 

@@ -9,9 +9,9 @@ import {
   firstVersionExpiry,
   type CustomerManagedKeyComponentArgs,
 } from "../../components/customerManagedKey";
-import { ROLE_PROPAGATION_DELAY } from "../../components/shared/propagation";
+import { ROLE_PROPAGATION_DELAY } from "../../components/common/propagation";
 import { KeyVault } from "../../components/keyVault";
-import { BUILT_IN_ROLES } from "../../components/shared/roles";
+import { BUILT_IN_ROLES } from "../../components/common/roles";
 import { TEST_SUBSCRIPTION_ID, testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 

@@ -3,8 +3,8 @@
  * availability alert, prod lock; secrets always Pulumi secrets with expiry and content type.
  */
 import { KeyVault, PLACEHOLDER_SECRET_VALUE, type KeyVaultArgs } from "../../components/keyVault";
-import { ROLE_PROPAGATION_DELAY } from "../../components/shared/propagation";
-import { BUILT_IN_ROLES } from "../../components/shared/roles";
+import { ROLE_PROPAGATION_DELAY } from "../../components/common/propagation";
+import { BUILT_IN_ROLES } from "../../components/common/roles";
 import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
 import { testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";

@@ -6,7 +6,7 @@
  */
 import { CustomerManagedKey } from "../../components/customerManagedKey";
 import { PostgresServer, type PostgresServerArgs } from "../../components/postgres";
-import { BUILT_IN_ROLES } from "../../components/shared/roles";
+import { BUILT_IN_ROLES } from "../../components/common/roles";
 import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import {
   byType,
@@ -333,7 +333,7 @@ describe("PostgresServer with CustomerManagedKey components", () => {
   it("creates the server only after the key grants exist", () => {
     const server = only(resources, SERVER);
     const grants = byType(resources, "azure-native:authorization:RoleAssignment");
-    // Through each grant's propagation sleep (components/shared/propagation.ts).
+    // Through each grant's propagation sleep (components/common/propagation.ts).
     for (const grant of grants) expect(waitsFor(resources, server, grant)).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import * as path from "path";
 import { Sentinel, ACTIVITY_LOG_CATEGORIES, type SentinelArgs } from "../../components/sentinel";
 import { ANALYTICS_RULES, AZURE_DIAGNOSTICS_SOURCE, type RuleContext } from "../../components/sentinel/rules";
 import { queryTables, TABLES_BY_TARGET, writtenTables } from "../../components/sentinel/logTables";
-import { DIAGNOSTIC_CATEGORIES } from "../../components/shared/diagnostics";
+import { DIAGNOSTIC_CATEGORIES } from "../../components/common/diagnostics";
 import { testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 

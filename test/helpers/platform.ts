@@ -8,7 +8,7 @@ import type {
   CustomerManagedKeyArgs,
   PlatformContext,
   PrivateDnsZoneKey,
-} from "../../components/shared/interfaces";
+} from "../../components/common/interfaces";
 import { pairedRegion } from "../../config/regions";
 import { MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
 

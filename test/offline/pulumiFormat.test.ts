@@ -1,5 +1,5 @@
 /**
- * policy/shared/pulumiFormat.ts pins Pulumi's formats once. These tests hold it to the Pulumi
+ * policy/common/pulumiFormat.ts pins Pulumi's formats once. These tests hold it to the Pulumi
  * sources it follows (cited in the module): the secret signature of the installed SDK, and the
  * CLI's reading of Pulumi.<stack>.yaml (value.go: scalars are kept as the text written;
  * project.go ValidateConfigValue: strconv.Atoi for integers, exactly true/false for booleans,
@@ -19,7 +19,7 @@ import {
   SECRET_SIG,
   secretEnvelope,
   SIG_KEY,
-} from "../../policy/shared/pulumiFormat";
+} from "../../policy/common/pulumiFormat";
 
 const P = "secure-azure-platform";
 

@@ -1,6 +1,6 @@
-/** Token normalization (policy/lib/azureTypes.ts) and the did-you-mean helper (policy/shared/closest.ts). */
+/** Token normalization (policy/lib/azureTypes.ts) and the did-you-mean helper (policy/common/closest.ts). */
 import { canonicalType, isAzureResource, parseType } from "../../policy/lib/azureTypes";
-import { closest } from "../../policy/shared/closest";
+import { closest } from "../../policy/common/closest";
 
 describe("parseType: one canonical type per Azure resource type", () => {
   it.each([

@@ -30,7 +30,7 @@ import {
 } from "../helpers/policyHarness";
 import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
-import { SECRET_SIG, SIG_KEY } from "../../policy/shared/pulumiFormat";
+import { SECRET_SIG, SIG_KEY } from "../../policy/common/pulumiFormat";
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { planStack } from "../../lib/offline/plan";
@@ -634,7 +634,7 @@ describe("the pack on real plans", () => {
     );
     expect(e.unevaluated.map((u) => u.type)).not.toContain("azure-native:storage:StorageAccount");
     expect(e.summary.unevaluated).toBe(e.unevaluated.reduce((n, u) => n + u.urns.length, 0));
-    // Random suffixes, and the propagation waits after role grants (components/shared/propagation.ts).
+    // Random suffixes, and the propagation waits after role grants (components/common/propagation.ts).
     expect(e.nonAzure.map((n) => n.type).sort()).toEqual([
       "random:index/randomString:RandomString",
       "time:index/sleep:Sleep",

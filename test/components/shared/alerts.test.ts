@@ -3,7 +3,7 @@ import {
   addMetricAlerts,
   checkMetricAlertSpecs,
   type MetricAlertSpec,
-} from "../../../components/shared/alerts";
+} from "../../../components/common/alerts";
 import { testPlatform } from "../../helpers/platform";
 import { byType, only, runExpectingError, runProgram } from "../../helpers/pulumi";
 

@@ -6,7 +6,7 @@ import {
   checkDiagnostics,
   diagnosticCategories,
   type DiagnosticsTarget,
-} from "../../../components/shared/diagnostics";
+} from "../../../components/common/diagnostics";
 import { testPlatform } from "../../helpers/platform";
 import { only, runExpectingError, runProgram } from "../../helpers/pulumi";
 

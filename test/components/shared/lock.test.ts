@@ -1,6 +1,6 @@
 /** BAK-2: CanNotDelete locks (and protect) on stateful resources in prod; no opting out there. */
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import { LOCK_NAME, addLock, resolveLock } from "../../../components/shared/lock";
+import { LOCK_NAME, addLock, resolveLock } from "../../../components/common/lock";
 import { testPlatform } from "../../helpers/platform";
 import { only, runProgram } from "../../helpers/pulumi";
 

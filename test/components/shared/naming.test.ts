@@ -10,7 +10,7 @@ import {
   globalResourceName,
   resourceName,
   type AzureResourceKind,
-} from "../../../components/shared/naming";
+} from "../../../components/common/naming";
 import { byType, only, runExpectingError, runProgram } from "../../helpers/pulumi";
 
 const dev = { namePrefix: "sap", environment: "dev" as const };

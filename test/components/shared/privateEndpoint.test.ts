@@ -3,7 +3,7 @@ import {
   PRIVATE_LINK,
   addPrivateEndpoint,
   type PrivateLinkService,
-} from "../../../components/shared/privateEndpoint";
+} from "../../../components/common/privateEndpoint";
 import { testPlatform } from "../../helpers/platform";
 import { only, runProgram } from "../../helpers/pulumi";
 

@@ -7,9 +7,9 @@ import {
   assignRole,
   checkRoleAssignments,
   deterministicGuid,
-} from "../../../components/shared/roleAssignment";
-import type { RoleAssignmentArgs } from "../../../components/shared/interfaces";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES } from "../../../components/shared/roles";
+} from "../../../components/common/roleAssignment";
+import type { RoleAssignmentArgs } from "../../../components/common/interfaces";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES } from "../../../components/common/roles";
 import { TEST_SUBSCRIPTION_ID } from "../../helpers/platform";
 import { byType, only, runExpectingError, runProgram } from "../../helpers/pulumi";
 

@@ -1,5 +1,5 @@
 /** CLS-1 tags: the four protected tags on everything, never overridable by extras. */
-import { PROTECTED_TAGS, componentTags } from "../../../components/shared/tags";
+import { PROTECTED_TAGS, componentTags } from "../../../components/common/tags";
 import { testPlatform } from "../../helpers/platform";
 
 describe("componentTags", () => {

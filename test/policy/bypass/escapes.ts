@@ -1,5 +1,5 @@
 /** Bypass cases: Escape hatches, privilege through other roles and principals, secrets outside env (issue 13, classes 2, 3, 6), and the key parts of classes 5 and 7. */
-import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../policy/shared/roles";
+import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../policy/common/roles";
 import { job, T, type Context, type Mutation, type Stack, type Variation } from "../mutationCatalog";
 import { loadDeployIdentities, roleGuid } from "../../../config/identities";
 
@@ -13,7 +13,7 @@ const FOREIGN_PRINCIPAL = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
 
 const workloadRole = (i: Record<string, unknown>) => i.principalType === "ServicePrincipal";
 const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
-/** A role the stack grants the deploy identity (components/shared/deployerGrants.ts). */
+/** A role the stack grants the deploy identity (components/common/deployerGrants.ts). */
 const deployerGrant = (i: Record<string, unknown>, role: string) =>
   typeof i.description === "string" && i.description.startsWith(`Deploy identity: ${role} `);
 const IDENTITIES = loadDeployIdentities();

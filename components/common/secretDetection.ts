@@ -3,4 +3,4 @@
  * pack (which must stay self-contained to be published) so the pack, the stack config
  * validation and the ContainerApp component refuse exactly the same inputs.
  */
-export * from "../../policy/shared/secretDetection";
+export * from "../../policy/common/secretDetection";
