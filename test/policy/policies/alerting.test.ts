@@ -1,6 +1,6 @@
 import * as a from "../../../policy/policies/alerting";
 import { checkStackPolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy } from "./support";
+import { describePolicy, stackResource } from "./support";
 
 const RG = "/subscriptions/s/resourceGroups/rg";
 const ids = {
@@ -48,13 +48,7 @@ describePolicy(a.actionGroupReachesSomeone, {
 });
 
 describe("critical-resources-alerted", () => {
-  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-    type: `azure-native:${type}`,
-    name,
-    urn: `urn:pulumi:prod::secure-azure-platform::azure-native:${type}::${name}`,
-    props,
-    dependencies,
-  });
+  const res = stackResource;
   const alertOn = (name: string, scope: string, extra: Record<string, unknown> = {}) =>
     res("monitor:MetricAlert", name, { ...alert, scopes: [scope], ...extra });
   const group = res("monitor:ActionGroup", "ag", { id: ids.group, location: "global" });
@@ -125,13 +119,7 @@ describe("critical-resources-alerted", () => {
 });
 
 describe("alert-routes-in-stack", () => {
-  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-    type: `azure-native:${type}`,
-    name,
-    urn: `urn:pulumi:prod::secure-azure-platform::azure-native:${type}::${name}`,
-    props,
-    dependencies,
-  });
+  const res = stackResource;
   const group = res("monitor:ActionGroup", "ag", { id: ids.group, location: "global" });
   const foreign =
     "/subscriptions/other/resourceGroups/rg-sap-dev/providers/Microsoft.Insights/actionGroups/ag";

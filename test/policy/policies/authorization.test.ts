@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../policy/common/roles";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
 import { customRoleName, ENVIRONMENTS, loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const RA = "azure-native:authorization:RoleAssignment";
@@ -219,14 +219,7 @@ describePolicy(a.customRoleDefinitionLeastPrivilege, {
 
 // ENV-1: principals from the stack or the preset.
 describe("principals-from-stack-or-allow-list", () => {
-  const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
-  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-    type: `azure-native:${type}`,
-    name,
-    urn: urn(`azure-native:${type}`, name),
-    props,
-    dependencies,
-  });
+  const res = stackResource;
   const identity = res("managedidentity:UserAssignedIdentity", "id-web", { principalId: "AAAA-web" });
   const grant = (principalId: unknown, deps: string[] = []) =>
     res("authorization:RoleAssignment", "ra", { principalId, principalType: "ServicePrincipal" }, deps);
@@ -321,14 +314,7 @@ describe("the presets know each environment's human groups (ENV-1)", () => {
 });
 
 describe("role-assignment-known-role", () => {
-  const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
-  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-    type: `azure-native:${type}`,
-    name,
-    urn: urn(`azure-native:${type}`, name),
-    props,
-    dependencies,
-  });
+  const res = stackResource;
   const CUSTOM = "11111111-2222-4333-8444-555555555555";
   const grant = (roleDefinitionId: unknown, deps: string[] = []) =>
     res("authorization:RoleAssignment", "ra", { roleDefinitionId, principalType: "ServicePrincipal" }, deps);

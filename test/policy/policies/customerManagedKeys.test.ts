@@ -1,14 +1,9 @@
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { stackResource } from "./support";
 import { customerManagedKeyStrength } from "../../../policy/policies/customerManagedKeys";
 
 const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
-const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-  type: `azure-native:${type}`,
-  name,
-  urn: urn(`azure-native:${type}`, name),
-  props,
-  dependencies,
-});
+const res = stackResource;
 const key = (properties: Record<string, unknown>) =>
   res("keyvault:Key", "cmk", {
     keyName: "cmk",

@@ -1,6 +1,6 @@
 import * as m from "../../../policy/policies/monitoring";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
 
 const DIAG = "azure-native:monitor:DiagnosticSetting";
 const vaultId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
@@ -207,13 +207,7 @@ describePolicy(m.logAnalyticsNoDataLoss, {
 
 describe("log-export-in-stack", () => {
   const RG = "/subscriptions/s/resourceGroups/rg/providers";
-  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-    type: `azure-native:${type}`,
-    name,
-    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
-    props,
-    dependencies,
-  });
+  const res = stackResource;
   const st = res("storage:StorageAccount", "st", {
     id: `${RG}/Microsoft.Storage/storageAccounts/st1`,
     location: "westeurope",

@@ -1,6 +1,6 @@
 import * as r from "../../../policy/policies/redis";
 import { runStackPolicy } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
 const cluster = {
@@ -146,13 +146,7 @@ describe("redis-cache-legacy", () => {
 
 describe("redis-geo-replication-in-stack", () => {
   const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache";
-  const res = (type: string, name: string, props: Record<string, unknown>, dependencies: string[] = []) => ({
-    type: `azure-native:${type}`,
-    name,
-    urn: `urn:pulumi:prod::p::azure-native:${type}::${name}`,
-    props,
-    dependencies,
-  });
+  const res = stackResource;
   const cluster = (name: string, location: string) =>
     res("redisenterprise:RedisEnterprise", name, { id: `${RG}/redisEnterprise/${name}`, location });
   const db = (name: string, linked: string[]) =>

@@ -80,3 +80,18 @@ export function describePolicy(
     });
   });
 }
+
+/**
+ * A resource as a stack-policy test hands it to the harness: `type` without the `azure-native:`
+ * prefix, a URN in the prod stack, optional explicit dependencies.
+ */
+export function stackResource(type: string, name: string, props: Props, dependencies: string[] = []) {
+  const full = `azure-native:${type}`;
+  return {
+    type: full,
+    name,
+    urn: `urn:pulumi:prod::secure-azure-platform::${full}::${name}`,
+    props,
+    dependencies,
+  };
+}
