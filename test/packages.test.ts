@@ -23,6 +23,7 @@ import { ROOT } from "./helpers/cli";
 import { importClosure } from "./helpers/imports";
 
 interface Manifest {
+  version: string;
   main: string;
   types?: string;
   exports?: Record<string, string | Record<string, string>>;
@@ -264,4 +265,23 @@ describe("the policy pack as `pulumi policy publish` packs it", () => {
       child.kill();
     }
   }, 60_000);
+});
+
+describe("the components changelog (Keep a Changelog)", () => {
+  const changelog = fs.readFileSync(path.join(ROOT, "components", "CHANGELOG.md"), "utf8");
+  const versions = [...changelog.matchAll(/^## \[([^\]]+)\](?: - (\d{4}-\d{2}-\d{2}))?$/gm)];
+
+  it("has an Unreleased section, then the package.json version as the newest release, dated", () => {
+    expect(versions[0]?.[1]).toBe("Unreleased");
+    const newest = versions[1];
+    expect(newest?.[1]).toBe(manifest(path.join(ROOT, "components")).version);
+    expect(newest?.[2]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("lists every component class of the release and links every version heading", () => {
+    const release = changelog.slice(versions[1].index, versions[2]?.index);
+    expect(componentClasses(components).filter((c) => !release.includes(`\`${c}\``))).toEqual([]);
+    for (const v of versions)
+      expect(changelog).toMatch(new RegExp(`^\\[${v[1].replace(/\./g, "\\.")}\\]: https://`, "m"));
+  });
 });
