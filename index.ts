@@ -22,7 +22,7 @@ import { Network } from "./components/network";
 import { PostgresServer } from "./components/postgres";
 import { Sentinel } from "./components/sentinel";
 import type { CustomerManagedKeyArgs, PlatformContext } from "./components/common/interfaces";
-import { pinnedDeployPrincipal } from "./components/common/deployerGrants";
+import { pinnedDeployPrincipal } from "./config/deployPrincipal";
 import { resourceName } from "./components/common/naming";
 import { componentTags } from "./components/common/tags";
 

@@ -12,7 +12,7 @@ import { afterRoleGrants } from "./common/propagation";
 import { assignRole } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
-import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../policy/common/limits";
+import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../controls/limits";
 
 export const MIN_KEY_SIZE = 3072;
 export const MAX_ROTATION_DAYS = KEY_ROTATION_DAYS.max;

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { rejectUnknownArgs, type Environment } from "./common/interfaces";
 import { assignRole } from "./common/roleAssignment";
-import type { BuiltInRoleName } from "./common/roles";
+import type { BuiltInRoleName } from "../controls/roles";
 
 export type HumanRole = "developer" | "qa" | "devops" | "cloudAdmin";
 

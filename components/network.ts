@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { subnetPlanProblems, type SubnetPlan } from "../config/network";
+import { subnetPlanProblems, type SubnetPlan } from "./network.plan";
 import { addDiagnostics } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext, type PrivateDnsZoneKey } from "./common/interfaces";
 import { resourceName } from "./common/naming";

@@ -5,7 +5,7 @@
  *
  * Keys that feed a component are the component's own schema (`components/*.schema.ts`), so
  * a config error and a component error are the same error; limits come from
- * `policy/common/limits.ts`.
+ * `controls/limits.ts`.
  */
 import { z } from "zod";
 import {
@@ -27,8 +27,8 @@ import { keyVaultRules, keyVaultSkuSchema } from "../components/keyVault.schema"
 import { loggingFields } from "../components/logging.schema";
 import { managedRedisFields } from "../components/managedRedis.schema";
 import { postgresFields, postgresRules } from "../components/postgres.schema";
-import { parseCidr, subnetPlanProblems } from "./network";
-import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "./regions";
+import { parseCidr, subnetPlanProblems } from "../components/network.plan";
+import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "../controls/regions";
 
 export {
   APP_SERVICES,

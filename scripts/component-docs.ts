@@ -107,7 +107,7 @@ export function renderComponentDoc(): string {
     "(`components/*.schema.ts`); `test/componentDocs.test.ts` fails when this file is stale. The",
     "stack configuration uses the same schemas, so a config key and the component argument it feeds",
     "accept exactly the same values, and a bad one gets the same message. Limits come from",
-    "`policy/common/limits.ts`. Rules across arguments (memory per vCPU, replicas, SKU per tier,",
+    "`controls/limits.ts`. Rules across arguments (memory per vCPU, replicas, SKU per tier,",
     "what prod requires) are in each schema's refinements and in the component docs.",
     "",
     "## `ContainerApp` argument `app` (stack config: each entry of `secure-azure-platform:apps`)",

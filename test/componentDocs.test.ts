@@ -6,7 +6,7 @@ describe("docs/component-arguments.md", () => {
     expect(fs.readFileSync(COMPONENT_DOC, "utf8")).toBe(renderComponentDoc());
   });
 
-  it("shows the limits of policy/common/limits.ts, e.g. the backup window and the Consumption cpu steps", () => {
+  it("shows the limits of controls/limits.ts, e.g. the backup window and the Consumption cpu steps", () => {
     const doc = renderComponentDoc();
     expect(doc).toContain("| 30..35 |");
     expect(doc).toContain("0.25..4 in steps of 0.25");

@@ -6,13 +6,8 @@
  * private (NET-1), prod carries locks and protect (BAK-2), and config variations change the
  * wiring the way the config says.
  */
-import { secretLookingReason } from "../components/common/secretDetection";
-import {
-  BUILT_IN_ROLES,
-  PRIVILEGED_ROLES,
-  roleNameOf,
-  type BuiltInRoleName,
-} from "../components/common/roles";
+import { secretLookingReason } from "../controls/secretDetection";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf, type BuiltInRoleName } from "../controls/roles";
 import type { AppConfig } from "../config";
 import { planStack, type Plan } from "../lib/offline/plan";
 import { isSecretValue, type PlannedResource } from "../lib/offline/run";

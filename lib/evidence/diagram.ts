@@ -11,7 +11,7 @@
  * with a fresh rendering by test/evidence/diagram.test.ts.
  */
 import * as fs from "fs";
-import { roleNameOf } from "../../policy/common/roles";
+import { roleNameOf } from "../../controls/roles";
 import type { PlannedResource } from "../offline/run";
 import type { EvidenceInput } from "./report";
 import { arr, get, isRecord, normalizeId } from "../../policy/lib/props";

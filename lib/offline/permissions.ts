@@ -18,12 +18,7 @@ import {
   type RoleEntry,
 } from "../../config/identities";
 import type { Environment } from "../../components/common/interfaces";
-import {
-  actionMatches,
-  BUILT_IN_ROLES,
-  builtInRole,
-  type BuiltInRoleName,
-} from "../../components/common/roles";
+import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import { isSecretValue, type PlannedResource } from "./run";
 
 export interface RoleDefinition {
@@ -37,7 +32,7 @@ export interface RoleDefinition {
  * defines them (General, Privileged, Security sections; GUIDs in components/common/roles.ts).
  * Only what the check needs: the actions, NotActions and DataActions.
  */
-/** The built-in roles the check knows: the policy pack's table (policy/common/roles.ts), one source. */
+/** The built-in roles the check knows: the policy pack's table (controls/roles.ts), one source. */
 export const BUILT_IN_ROLE_DEFINITIONS: Readonly<Record<string, RoleDefinition>> = Object.fromEntries(
   (Object.keys(BUILT_IN_ROLES) as BuiltInRoleName[]).map((name) => [name, builtInRole(name)]),
 );

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { checkDeployPrincipal } from "../../components/common/deployerGrants";
+import { checkDeployPrincipal } from "../../config/deployPrincipal";
 import { ConfigError, validatePlatformConfig, type PlatformConfig } from "../../config";
 import { buildStackExport, type StackExport } from "./export";
 import { isSecretValue, runUnderMocks, secretValue, type PlannedResource, type RunResult } from "./run";

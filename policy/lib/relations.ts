@@ -4,7 +4,7 @@
  */
 import type { ConfigParam, StackResource, StackView } from "./define";
 import { known, normalizeId, normalizeLocation, NOT_KNOWN, peek, sameId, show } from "./props";
-import { EU_REGIONS } from "../common/regions";
+import { EU_REGIONS } from "../../controls/regions";
 
 /** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
 export function idOf(r: StackResource): string | undefined {

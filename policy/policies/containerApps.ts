@@ -9,7 +9,7 @@
  */
 import { requireZoneParam, resourcePolicy } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
-import { secretLookingArgs, secretLookingReason } from "../common/secretDetection";
+import { secretLookingArgs, secretLookingReason } from "../../controls/secretDetection";
 
 const APP = ["azure-native:app:ContainerApp"] as const;
 const APP_AND_JOB = ["azure-native:app:ContainerApp", "azure-native:app:Job"] as const;

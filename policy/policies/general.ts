@@ -8,7 +8,7 @@ import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTyp
 import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
 import { eqi, get, normalizeLocation, show, str, tags } from "../lib/props";
-import { EU_REGIONS, pairedRegion } from "../common/regions";
+import { EU_REGIONS, pairedRegion } from "../../controls/regions";
 
 /** Locations that are not a region: global resources (private DNS zones, Front Door, ...). */
 const NON_REGIONAL = new Set(["global"]);

@@ -10,7 +10,7 @@ import {
   stackIndex,
 } from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
-import { LOG_RETENTION_DAYS } from "../common/limits";
+import { LOG_RETENTION_DAYS } from "../../controls/limits";
 
 /**
  * ARM resource types that emit metrics only: Microsoft's reference lists supported metrics and no

@@ -13,7 +13,7 @@ import {
   label,
   stackIndex,
 } from "../lib/relations";
-import { BACKUP_RETENTION_DAYS } from "../common/limits";
+import { BACKUP_RETENTION_DAYS } from "../../controls/limits";
 
 const SERVER = ["azure-native:dbforpostgresql:Server"] as const;
 const CONFIGURATION = ["azure-native:dbforpostgresql:Configuration"] as const;

@@ -20,7 +20,7 @@ import {
   subscriptionOf,
 } from "../lib/relations";
 import { rotationIntervalDays } from "./keyVault";
-import { KEY_ROTATION_DAYS, LOG_RETENTION_DAYS } from "../common/limits";
+import { KEY_ROTATION_DAYS, LOG_RETENTION_DAYS } from "../../controls/limits";
 
 const DIAGNOSTIC_TYPES: AzureType[] = [
   "azure-native:keyvault:Vault",

@@ -11,7 +11,7 @@ import {
 } from "../../components/customerManagedKey";
 import { ROLE_PROPAGATION_DELAY } from "../../components/common/propagation";
 import { KeyVault } from "../../components/keyVault";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { TEST_SUBSCRIPTION_ID, testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 

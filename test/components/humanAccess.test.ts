@@ -5,7 +5,7 @@ import {
   humanAccessGroups,
   type HumanAccessArgs,
 } from "../../components/humanAccess";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf } from "../../components/common/roles";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf } from "../../controls/roles";
 import { testResourceGroupId } from "../helpers/platform";
 import { byType, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 

@@ -4,7 +4,7 @@
  */
 import { KeyVault, PLACEHOLDER_SECRET_VALUE, type KeyVaultArgs } from "../../components/keyVault";
 import { ROLE_PROPAGATION_DELAY } from "../../components/common/propagation";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
 import { testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";

@@ -1,5 +1,5 @@
 import * as c from "../../../policy/policies/containerApps";
-import { secretLookingReason } from "../../../policy/common/secretDetection";
+import { secretLookingReason } from "../../../controls/secretDetection";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const APP = "azure-native:app:ContainerApp";
@@ -365,7 +365,7 @@ describePolicy(c.managedEnvironmentNoCertificateSecrets, {
   unknown: "customDomainConfiguration",
 });
 
-describe("the one secret heuristic (policy/common/secretDetection.ts)", () => {
+describe("the one secret heuristic (controls/secretDetection.ts)", () => {
   it.each([
     ["DB_PASS", "hunter2"],
     ["dbPassword", "hunter2"],
