@@ -78,7 +78,7 @@ export function parseCommandLine<S extends FlagSpecs>(
     tokens: true,
   });
   const values: Record<string, string | boolean> = {};
-  const seen = new Map<string, string>();
+  const seen = new Set<string>();
   const problems: string[] = [];
   const positionals: string[] = [];
   let help = false;
@@ -102,10 +102,13 @@ export function parseCommandLine<S extends FlagSpecs>(
     }
     const flag = `--${name}`;
     if (seen.has(name)) {
-      problems.push(`${flag} given twice (${seen.get(name)} and ${token.value ?? "again"}): give it once`);
+      const given = [values[name], token.value].filter((v) => typeof v === "string" && v !== "");
+      problems.push(
+        `${flag} given twice${given.length === 2 ? ` (${given.map((v) => JSON.stringify(v)).join(" and ")})` : ""}: give it once`,
+      );
       continue;
     }
-    seen.set(name, token.value ?? flag);
+    seen.add(name);
     if (spec.type === "boolean") {
       if (token.value !== undefined)
         problems.push(`${flag} takes no value (got ${JSON.stringify(token.value)})`);
