@@ -105,10 +105,10 @@ function readArgs(argv: string[]): Args | { help: true } | { problems: string[] 
 type EngineModule = typeof import("../lib/analyzer/evaluate");
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
-function renderVerdict(evaluation: Evaluation, preset: string, resources: number): string {
+function renderVerdict(evaluation: Evaluation, packConfig: string, resources: number): string {
   const { violations, summary } = evaluation;
   const lines = [
-    `Policy pack (preset ${preset}): ${summary.policies} policies on ${resources} resources and the stack: ` +
+    `Policy pack (${packConfig}): ${summary.policies} policies on ${resources} resources and the stack: ` +
       (violations.length === 0
         ? "no violations."
         : `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s).`),
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   for (const flag of ["export", "report", "diagram"] as const) {
     const file = args[flag];
     const problem = file === undefined ? undefined : outputPathProblem(file);
-    if (problem) problems.push(`--${flag} ${file}: cannot write the output: ${problem}`);
+    if (problem) problems.push(`--${flag} ${file}: ${problem}`);
   }
   // The pack config: --config, or the preset named like another team's stack (ours: its environment).
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -280,7 +280,13 @@ async function main(): Promise<void> {
   const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
   progress.done();
   say("");
-  say(renderVerdict(evaluation, presetName, resourceCount));
+  say(
+    renderVerdict(
+      evaluation,
+      args.packConfig ? `config ${presetName}` : `preset ${presetName}`,
+      resourceCount,
+    ),
+  );
   // What the pack did not judge (unevaluated Azure types, unknown values), always said.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { coverageLines } = require("../lib/analyzer/verdict") as typeof import("../lib/analyzer/verdict");
