@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const engineConfig = require("../lib/analyzer/config") as typeof import("../lib/analyzer/config");
   let packConfig: PackConfig | undefined;
-  const preset = args.packConfig ?? (program ? args.stack : undefined);
+  const preset = args.packConfig ?? (args.program ? args.stack : undefined);
   if (preset !== undefined) {
     try {
       packConfig = engineConfig.loadPackConfig(preset);
