@@ -130,6 +130,21 @@ describe("a bad program directory is refused before anything runs (exit 2)", () 
     fs.mkdirSync(path.join(dir, "python"));
     fs.writeFileSync(path.join(dir, "python", "Pulumi.yaml"), "name: py\nruntime: python\n");
     fs.writeFileSync(path.join(dir, "python", "Pulumi.dev.yaml"), "config: {}\n");
+    // Outside the repository, with no node_modules: the SDK resolves from this repository's.
+    fs.mkdirSync(path.join(dir, "otherref"));
+    fs.writeFileSync(path.join(dir, "otherref", "Pulumi.yaml"), "name: otherref\nruntime: nodejs\n");
+    fs.writeFileSync(
+      path.join(dir, "otherref", "Pulumi.dev.yaml"),
+      "config:\n  otherref:network: acme/network/dev\n",
+    );
+    fs.writeFileSync(
+      path.join(dir, "otherref", "index.ts"),
+      [
+        'import * as pulumi from "@pulumi/pulumi";',
+        'const ref = new pulumi.StackReference("net", { name: new pulumi.Config().require("network") });',
+        'export const vnetId = ref.requireOutput("vnetId");',
+      ].join("\n"),
+    );
     fs.mkdirSync(path.join(dir, "nomain"));
     fs.writeFileSync(path.join(dir, "nomain", "Pulumi.yaml"), "name: nomain\nruntime: nodejs\nmain: src/\n");
   });
@@ -160,6 +175,15 @@ describe("a bad program directory is refused before anything runs (exit 2)", () 
     const { program: checked, problems } = readProgramDir(dirOf(), stack);
     expect(checked).toBeUndefined();
     expect(problems.join("\n")).toMatch(message);
+  });
+
+  it("refuses a StackReference it cannot answer (not one of this repository's stacks), naming it", () => {
+    const run = runScript("plan", "--program", path.join(dir, "otherref"), "--stack", "dev");
+    expect(run.stderr).toMatch(
+      /StackReference acme\/network\/dev: offline, a stack reference reads the offline plan/,
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.status).toBe(2);
   });
 
   it("names every problem at once on the command line, with no stack trace", () => {

@@ -117,8 +117,23 @@ function loadProgram(main: string, root: string): unknown {
       }
     }
   }
+  if (!root.startsWith(PROJECT_ROOT + path.sep)) resolveFromProject();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(main);
+}
+
+/**
+ * A program outside this repository resolves what it does not install itself (the SDK, the
+ * providers, `@secure-azure-platform/components`) from this repository's node_modules, as with
+ * NODE_PATH: one SDK copy shares the mock runtime. Node.js reads NODE_PATH in `_initPaths`.
+ */
+function resolveFromProject(): void {
+  const modules = path.join(PROJECT_ROOT, "node_modules");
+  const current = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
+  if (current.includes(modules)) return;
+  process.env.NODE_PATH = [...current, modules].join(path.delimiter);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require("module") as { _initPaths(): void })._initPaths();
 }
 
 /** Runs a program module the way Pulumi's nodejs host does: a default-exported function is called. */
