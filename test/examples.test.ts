@@ -103,8 +103,23 @@ describe("examples/team-app: another team's app and database on the platform", (
 });
 
 describe("examples/noncompliant-raw: raw azure-native resources are blocked", () => {
-  it("exits 1, naming the policies it breaks", () => {
-    const run = runScript("plan", "--program", "examples/noncompliant-raw", "--stack", "dev");
+  it("exits 1, naming the policies it breaks, with the report and diagram it was asked for", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "raw-"));
+    const [report, diagram] = [path.join(out, "report.md"), path.join(out, "diagram.mmd")];
+    const run = runScript(
+      "plan",
+      "--program",
+      "examples/noncompliant-raw",
+      "--stack",
+      "dev",
+      "--report",
+      report,
+      "--diagram",
+      diagram,
+    );
+    expect(fs.readFileSync(report, "utf8")).toMatch(/^# Compliance report: stack `dev` \(noncompliant-raw\)/);
+    expect(fs.readFileSync(diagram, "utf8")).toContain("public access Enabled");
+    fs.rmSync(out, { recursive: true, force: true });
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.status).toBe(1);
     for (const policy of [
