@@ -22,10 +22,9 @@ import { SEVERITIES } from "../policy/lib/types";
 import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
 import { outputPathProblem, Progress, progressWanted, tolerateClosedStdout } from "../lib/cli/io";
 
-// The SDK and the program load only once the arguments are known to be good: a usage
-// error answers at once. The evidence writers load only when asked for, after the plan: the
-// report pulls in the whole policy pack, which the program's fresh load (lib/offline/plan.ts
-// `loadProgram`) would otherwise purge and transpile a second time.
+// The SDK and the program load only once the arguments, the program directory and the output
+// paths are known to be good: bad input answers at once. The evidence writers load only when
+// asked for (the report pulls in the whole policy pack).
 type PlanModule = typeof import("../lib/offline/plan");
 type ExportModule = typeof import("../lib/offline/export");
 type TreeModule = typeof import("../lib/offline/tree");

@@ -197,6 +197,15 @@ describe("a bad program directory is refused before anything runs (exit 2)", () 
     expect(run.status).toBe(2);
   });
 
+  it("refuses a reference to a stack of ours that does not exist, naming it", async () => {
+    const stackFile = path.join(dir, "Pulumi.staging.yaml");
+    const dev = fs.readFileSync(path.join(TEAM_APP, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(stackFile, dev.replace("secure-azure-platform/dev", "secure-azure-platform/staging"));
+    await expect(planProgram(program(TEAM_APP), "dev", { stackFile })).rejects.toThrow(
+      /stack reference organization\/secure-azure-platform\/staging \(from Pulumi\.staging\.yaml\): this repository's stack staging: [\s\S]*has no stack file[\s\S]*Pulumi\.staging\.yaml/,
+    );
+  });
+
   it("names every problem at once on the command line, with no stack trace", () => {
     const run = runScript(
       "plan",

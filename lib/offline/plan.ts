@@ -311,8 +311,10 @@ export async function planProgram(
     try {
       platform = await planStack(platformStack);
     } catch (err) {
+      // Bad input of our stack is bad input of this plan; anything else is a failure (exit 3).
+      if (!isConfigError(err) && !(err instanceof Error && err.name === "ComponentArgsError")) throw err;
       throw new ProgramInputError(
-        `stack reference ${name} (from ${path.basename(stackConfig.file)}): planning this repository's stack ${platformStack} failed: ${(err as Error).message}`,
+        `stack reference ${name} (from ${path.basename(stackConfig.file)}): this repository's stack ${platformStack}: ${err.message}`,
       );
     }
     references.set(name, platform.outputs);
