@@ -72,7 +72,15 @@ export function parseCommandLine<S extends FlagSpecs>(
   }
   const { tokens } = parseArgs({
     args,
-    options: { ...specs, help: { type: "boolean", short: "h" } },
+    options: {
+      ...Object.fromEntries(
+        Object.entries(specs).map(([name, spec]) => [
+          name,
+          { type: spec.type, ...(spec.short ? { short: spec.short } : {}) },
+        ]),
+      ),
+      help: { type: "boolean", short: "h" },
+    },
     strict: false,
     allowPositionals: true,
     tokens: true,
