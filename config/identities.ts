@@ -150,7 +150,7 @@ function crossChecks(doc: DeployIdentities, file: string): ConfigProblem[] {
         problem(
           [...at, "role"],
           entry.role,
-          `allowed: a built-in role of components/common/roles.ts or a customRoles entry (${known.join(", ")})`,
+          `allowed: a built-in role of controls/roles.ts or a customRoles entry (${known.join(", ")})`,
         );
       }
       if (entry.grantedBy === "setup" && entry.scope !== "subscription") {

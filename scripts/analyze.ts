@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseCommandLine, type FlagSpecs } from "../lib/cli/args";
 import { loadPackConfig, PackConfigError, type PackConfig } from "../lib/analyzer/config";
 import {
   assertResourcesToEvaluate,
@@ -47,38 +47,28 @@ interface Loaded {
   doc: StackExport;
 }
 
+const FLAGS = {
+  config: { type: "string" },
+  // A preset name: policy/config/<NAME>.json.
+  stack: { type: "string", pattern: { test: /^[a-z0-9-]+$/i, what: "a stack name", allowed: "dev, prod" } },
+  json: { type: "boolean" },
+  deployed: { type: "boolean" },
+} as const satisfies FlagSpecs;
+
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        stack: { type: "string" },
-        json: { type: "boolean", default: false },
-        deployed: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { help: true as const };
+  const { values, positionals, help, problems } = parseCommandLine(argv, FLAGS, { positionals: true });
+  if (help) return { help: true as const };
   if (values.config !== undefined && values.stack !== undefined) {
-    throw new UsageError("--config and --stack are exclusive: give one of them");
+    problems.push("--config and --stack are exclusive: give one of them");
   }
-  if (values.stack !== undefined && !/^[a-z0-9-]+$/i.test(values.stack)) {
-    throw new UsageError(`--stack "${values.stack}" is not a stack name (dev, prod)`);
-  }
-  if (positionals.length === 0) throw new UsageError("no export file given");
+  if (positionals.length === 0) problems.push("no export file given");
+  if (problems.length > 0) throw new UsageError(problems.join("; "));
   return {
     help: false as const,
     config: values.config,
     stack: values.stack,
-    json: values.json,
-    deployed: values.deployed,
+    json: values.json ?? false,
+    deployed: values.deployed ?? false,
     files: positionals,
   };
 }

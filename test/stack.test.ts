@@ -8,6 +8,7 @@
  */
 import { secretLookingReason } from "../controls/secretDetection";
 import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf, type BuiltInRoleName } from "../controls/roles";
+import { SHARED_PLATFORM_KEYS } from "../components/platform";
 import type { AppConfig } from "../config";
 import { planStack, type Plan } from "../lib/offline/plan";
 import { isSecretValue, type PlannedResource } from "../lib/offline/run";
@@ -94,6 +95,23 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
       expect(ingress.allowInsecure).toBe(false);
       expect(ingress.external).toBe(frontends.includes(String(app.inputs.containerAppName)));
     }
+  });
+
+  it("exports the platform context another team builds on, complete and secret-free (output platform)", () => {
+    const platform = plan.outputs.platform as Record<string, unknown>;
+    expect(Object.keys(platform).sort()).toEqual([...SHARED_PLATFORM_KEYS].sort());
+    const found: [string, string][] = [];
+    const secrets: string[] = [];
+    leaves(platform, "platform", found, secrets);
+    expect(secrets).toEqual([]);
+    expect(platform).toMatchObject({
+      environment: stack,
+      resourceGroupId: only(resources, "azure-native:resources:ResourceGroup").outputs.id,
+      containerAppsEnvironment: { environmentId: only(resources, ENVIRONMENT).outputs.id },
+    });
+    // The stack's own vault (prod also has the geo-backup key's vault in the paired region).
+    const vault = byType(resources, VAULT).find((v) => v.outputs.id === (platform.keyVault as Props).vaultId);
+    expect(vault?.inputs.location).toBe(platform.location);
   });
 
   it("has no plain-text secret anywhere in the inputs or outputs (SEC-1)", () => {

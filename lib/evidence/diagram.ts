@@ -331,7 +331,8 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     const cluster = redisClusterOf(access);
     grant(get(access.inputs, "user", "objectId"), cluster && nodes.get(cluster));
   }
-  const configuredApps = plan.config.apps;
+  // Another team's program has no stack config of ours: only the grants tell which stores an app uses.
+  const configuredApps = plan.config?.apps ?? [];
   for (const app of apps) {
     const uses = configuredApps.find((a) => a.name === text(app.inputs.containerAppName))?.uses ?? [];
     const principals = arr(get(app.inputs, "identity", "userAssignedIdentities"))

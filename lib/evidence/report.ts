@@ -10,11 +10,14 @@ import { loadPackConfig, reconcilePackConfig, schemaDefaults, type PackConfig } 
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
 import type { StackExport } from "../offline/export";
-import type { Plan } from "../offline/plan";
+import type { Plan, PlannedProgram } from "../offline/plan";
 import { CONTROLS, FRAMEWORK_MAPPING, type Control } from "./controls";
 
 export interface EvidenceInput {
-  plan: Pick<Plan, "project" | "stack" | "config" | "resources">;
+  /** Our stack's plan, or another team's (`planProgram`: no `config`). */
+  plan: Pick<PlannedProgram, "project" | "stack" | "resources" | "location"> & {
+    config?: Pick<Plan["config"], "environment" | "location" | "apps">;
+  };
   stackExport: StackExport;
   /** The pack's verdicts; without them the report says so instead of claiming passes. */
   evaluation?: Evaluation;
@@ -24,6 +27,8 @@ export interface EvidenceInput {
    * evaluation), the stack's preset file is read to show the levels it would apply.
    */
   packConfig?: PackConfig;
+  /** The preset (or config file) the pack ran with; default: the stack's environment. */
+  preset?: string;
 }
 
 export type Verdict = "pass" | "violation" | "unknown" | "not evaluated" | "no resources";
@@ -157,10 +162,15 @@ export function presetSettings(preset: string, packConfig?: PackConfig): Map<str
   return out;
 }
 
+/** How the report names what the pack ran with: a preset by its file, a config file by its path. */
+function presetText(preset: string): string {
+  return /^[a-z0-9-]+$/i.test(preset) ? `preset \`policy/config/${preset}.json\`` : `config \`${preset}\``;
+}
+
 /** The report as Markdown. */
 export function renderReport(input: EvidenceInput): string {
   const { plan, stackExport, evaluation } = input;
-  const preset = plan.config.environment;
+  const preset = input.preset ?? plan.config?.environment ?? plan.stack;
   const results = controlResults(evaluation);
   // The preset is configuration, not a verdict: its levels are shown even when the pack did not run.
   const settings = presetSettings(preset, input.packConfig);
@@ -177,7 +187,7 @@ export function renderReport(input: EvidenceInput): string {
   out.push(`# Compliance report: stack \`${plan.stack}\` (${plan.project})`, "");
   out.push(
     `Generated from the offline plan's export (${time}): ${total} resources (the stack itself and providers not counted), ` +
-      `${custom} of them Azure resources, region ${plan.config.location}, policy preset \`policy/config/${preset}.json\`.`,
+      `${custom} of them Azure resources, region ${plan.location ?? plan.config?.location ?? "not set"}, policy ${presetText(preset)}.`,
   );
   if (evaluation) {
     const s = evaluation.summary;

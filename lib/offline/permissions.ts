@@ -29,7 +29,7 @@ export interface RoleDefinition {
 
 /**
  * The built-in roles the declaration may use, as Microsoft's "Azure built-in roles" reference
- * defines them (General, Privileged, Security sections; GUIDs in components/common/roles.ts).
+ * defines them (General, Privileged, Security sections; GUIDs in controls/roles.ts).
  * Only what the check needs: the actions, NotActions and DataActions.
  */
 /** The built-in roles the check knows: the policy pack's table (controls/roles.ts), one source. */

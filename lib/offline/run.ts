@@ -331,6 +331,11 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
   // (the SDK raises the limit itself for those).
   const stackTraceLimit = Error.stackTraceLimit;
   if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = Math.min(stackTraceLimit, 1);
+  // A registration the mocks refuse rejects promises nobody awaits (the resource's outputs):
+  // as under Pulumi's Node.js host, that fails the program instead of crashing the process.
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", onRejection);
   try {
     try {
       result = await program();
@@ -339,9 +344,11 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
     }
     await drain();
   } finally {
+    process.off("unhandledRejection", onRejection);
     hooks.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
   }
+  failure ??= rejections[0];
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   for (const [urn, outputs] of componentOutputs) {
     const resource = captured.get(urn);
