@@ -22,7 +22,7 @@
  */
 import * as fs from "fs";
 import { canonicalType } from "../../policy/lib/azureTypes";
-import { LOCK_TYPES, STATEFUL } from "../../policy/policies/stack";
+import { LOCK_TYPES, STATEFUL } from "../../policy/policies/dataStores";
 import { armIdTemplate } from "./armIds";
 import {
   parseStackExport,
