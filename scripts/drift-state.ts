@@ -13,12 +13,8 @@
  * export, not a preview document), every problem reported at once.
  */
 import * as fs from "fs";
-import {
-  assertStackExport,
-  StackExportError,
-  type StackExport,
-  type StackExportResource,
-} from "../lib/analyzer/evaluate";
+import { assertStackExport } from "../lib/analyzer/evaluate";
+import { StackExportError, type StackExport, type StackExportResource } from "../policy/common/pulumiFormat";
 
 const USAGE = "Usage: npm run drift:state -- STATE.json REFRESH.json > REFRESHED.json";
 

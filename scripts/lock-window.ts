@@ -19,7 +19,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackExport, StackExportError } from "../lib/offline/export";
+import { parseStackExport } from "../lib/offline/export";
 import {
   isChangePreview,
   isPulumiPreview,
@@ -29,6 +29,7 @@ import {
   renderLockWindowPlan,
   type LockWindowPlan,
 } from "../lib/offline/lockWindow";
+import { StackExportError } from "../policy/common/pulumiFormat";
 
 const USAGE = `usage: npm run lock-window -- --stack <name> --preview <file> [--state EXPORT.json] [--apply]
                             [--record FILE]

@@ -115,10 +115,10 @@ function parseArgs(argv: string[]): Args {
 type EngineModule = typeof import("../lib/analyzer/evaluate") & typeof import("../lib/analyzer/config");
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
-function renderVerdict(evaluation: Evaluation, preset: string, resources: number): string {
+function renderVerdict(evaluation: Evaluation, preset: string): string {
   const { violations, summary } = evaluation;
   const lines = [
-    `Policy pack (preset ${preset}): ${summary.policies} policies on ${resources} resources and the stack: ` +
+    `Policy pack (preset ${preset}): ${summary.policies} policies on ${summary.resources} resources and the stack: ` +
       (violations.length === 0
         ? "no violations."
         : `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s).`),
@@ -231,9 +231,6 @@ async function main(): Promise<void> {
     }
   };
   if (args.export) write("export", args.export, json);
-  // One resource count everywhere: what the program registered (Azure resources and
-  // components), without the stack itself and the default providers.
-  const resourceCount = plan.resources.length;
   progress.done();
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
@@ -276,7 +273,7 @@ async function main(): Promise<void> {
   const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
   progress.done();
   say("");
-  say(renderVerdict(evaluation, preset, resourceCount));
+  say(renderVerdict(evaluation, preset));
   // What the pack did not judge (unevaluated Azure types, unknown values), always said.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { coverageLines } = require("../lib/analyzer/verdict") as typeof import("../lib/analyzer/verdict");

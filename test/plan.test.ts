@@ -6,9 +6,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkExportIntegrity, parseStackExport, type NormalizedStackExport } from "../lib/offline/export";
+import { checkExportIntegrity, parseStackExport } from "../lib/offline/export";
 import type { ChangePreview } from "../lib/offline/diff";
 import { ROOT, runScript, type Run } from "./helpers/cli";
+import { type NormalizedStackExport } from "../policy/common/pulumiFormat";
 
 const plan = (...args: string[]): Run => runScript("plan", ...args);
 

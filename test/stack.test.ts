@@ -15,7 +15,8 @@ import {
 } from "../components/common/roles";
 import type { AppConfig } from "../config";
 import { planStack, type Plan } from "../lib/offline/plan";
-import { isSecretValue, type PlannedResource } from "../lib/offline/run";
+import type { PlannedResource } from "../lib/offline/run";
+import { isSecretEnvelope } from "../policy/common/pulumiFormat";
 import { byType, only } from "./helpers/pulumi";
 
 const APP = "azure-native:app:ContainerApp";
@@ -36,7 +37,7 @@ type Props = Record<string, unknown>;
 
 /** Every string leaf outside a secret wrapper, with its path; secret values go to `secrets`. */
 function leaves(value: unknown, path: string, out: [string, string][], secrets: string[]): void {
-  if (isSecretValue(value)) {
+  if (isSecretEnvelope(value)) {
     if (typeof value.value === "string") secrets.push(value.value);
     return;
   }

@@ -18,12 +18,12 @@ import {
   type LockToLift,
   type ResourceChange,
 } from "./diff";
+import { parseStackExport } from "./export";
 import {
-  parseStackExport,
   StackExportError,
   type NormalizedExportResource,
   type StackExportResource,
-} from "./export";
+} from "../../policy/common/pulumiFormat";
 
 /** Preview ops that delete a resource in Azure (a logical `replace` deletes the old one). */
 const DELETING_OPS = new Set(["delete", "replace", "delete-replaced"]);

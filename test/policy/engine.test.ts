@@ -14,13 +14,7 @@ import {
   reconcilePackConfig,
   type PackConfig,
 } from "../../lib/analyzer/config";
-import {
-  evaluateStackExport,
-  StackExportError,
-  type Evaluation,
-  type StackExport,
-  type StackExportResource,
-} from "../../lib/analyzer/evaluate";
+import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import {
   checkResourcePolicy,
   checkStackPolicy,
@@ -30,7 +24,13 @@ import {
 } from "../helpers/policyHarness";
 import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
-import { SECRET_SIG, SIG_KEY } from "../../policy/common/pulumiFormat";
+import {
+  SECRET_SIG,
+  SIG_KEY,
+  StackExportError,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { planStack } from "../../lib/offline/plan";
@@ -443,7 +443,7 @@ function smallExport(): StackExport {
     },
     { urn: `${st}-old`, type: ACCOUNT, custom: true, delete: true, inputs: { minimumTlsVersion: "TLS1_0" } },
   ];
-  return { version: 3, deployment: { manifest: {}, resources } };
+  return { version: 3, deployment: { resources } };
 }
 
 describe("evaluateStackExport", () => {
