@@ -466,7 +466,9 @@ describe("evaluateStackExport", () => {
       `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
     ]);
     expect(e.summary).toEqual({
-      resources: 3,
+      // Counted as the plan counts (countedResources): the component and the account; not the
+      // stack, the provider or the pending delete, although the stack went through the policy.
+      resources: 2,
       policies: 1,
       mandatory: 1,
       advisory: 0,
