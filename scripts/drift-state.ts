@@ -14,16 +14,9 @@
  */
 import * as fs from "fs";
 import { assertStackExport } from "../lib/analyzer/evaluate";
-import { StackExportError, type StackExport, type StackExportResource } from "../policy/common/pulumiFormat";
+import { StackExportError, type PreviewStep, type StackExport } from "../policy/common/pulumiFormat";
 
 const USAGE = "Usage: npm run drift:state -- STATE.json REFRESH.json > REFRESHED.json";
-
-/** A step of `pulumi preview|refresh --json` (pkg/display/json.go previewStep; fields read here). */
-interface PreviewStep {
-  op: string;
-  urn: string;
-  newState?: StackExportResource;
-}
 
 function readJson(file: string, problems: string[]): unknown {
   try {

@@ -22,6 +22,7 @@ import { parseStackExport } from "./export";
 import {
   StackExportError,
   type NormalizedExportResource,
+  type PreviewDigest,
   type StackExportResource,
 } from "../../policy/common/pulumiFormat";
 
@@ -48,7 +49,7 @@ export function isChangePreview(doc: unknown): doc is ChangePreview {
 }
 
 /** Whether a parsed preview file is a `pulumi preview --json` digest. */
-export function isPulumiPreview(doc: unknown): doc is { steps?: unknown[] } {
+export function isPulumiPreview(doc: unknown): doc is PreviewDigest {
   return isRecord(doc) && (Array.isArray(doc.steps) || isRecord(doc.changeSummary)) && !("version" in doc);
 }
 
@@ -63,7 +64,7 @@ function normalize(states: unknown[], file: string): NormalizedExportResource[] 
  * (`pulumi stack export`): the locks and the resources they protect.
  */
 export function planFromPulumiPreview(
-  digest: { steps?: unknown[] },
+  digest: PreviewDigest,
   state: readonly NormalizedExportResource[],
   file: string,
 ): LockWindowPlan {

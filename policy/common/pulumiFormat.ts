@@ -129,6 +129,25 @@ export function countedResources<R extends Pick<StackExportResource, "type" | "d
   );
 }
 
+/**
+ * A step of `pulumi preview --json` / `pulumi refresh --preview-only --json` (pulumi/pulumi
+ * pkg/backend/display/json.go `previewStep`; the fields read here). The states are resources
+ * as a stack export holds them.
+ */
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  oldState?: StackExportResource;
+  newState?: StackExportResource;
+  replaceReasons?: string[];
+}
+
+/** The `--json` digest of a preview (`previewDigest`): its steps, unchecked until read. */
+export interface PreviewDigest {
+  steps?: unknown[];
+  changeSummary?: Record<string, number>;
+}
+
 /** A document that is not a stack export (or not one this tooling can read). */
 export class StackExportError extends Error {
   constructor(message: string) {
