@@ -19,14 +19,13 @@ import {
   assertResourcesToEvaluate,
   assertStackExport,
   evaluateStackExport,
-  StackExportError,
-  type StackExport,
   type Violation,
 } from "../lib/analyzer/evaluate";
 import { PolicyCrashError } from "../lib/analyzer/server";
 import { coverageLines, mergeCoverage, type Coverage } from "../lib/analyzer/verdict";
 import { SEVERITIES } from "../policy/lib/types";
 import { tolerateClosedStdout } from "../lib/cli/io";
+import { StackExportError, type StackExport } from "../policy/common/pulumiFormat";
 
 const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...
 

@@ -20,7 +20,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
-import { parseStackExport, StackExportError } from "../lib/offline/export";
+import { parseStackExport } from "../lib/offline/export";
 import {
   isChangePreview,
   isPulumiPreview,
@@ -30,6 +30,7 @@ import {
   renderLockWindowPlan,
   type LockWindowPlan,
 } from "../lib/offline/lockWindow";
+import { StackExportError } from "../policy/common/pulumiFormat";
 
 const USAGE = `usage: npm run lock-window -- --stack <name> --preview <file> [--state EXPORT.json] [--apply]
                             [--record FILE]

@@ -104,10 +104,10 @@ function readArgs(argv: string[]): Args | { help: true } | { problems: string[] 
 type EngineModule = typeof import("../lib/analyzer/evaluate");
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
-function renderVerdict(evaluation: Evaluation, packConfig: string, resources: number): string {
+function renderVerdict(evaluation: Evaluation, packConfig: string): string {
   const { violations, summary } = evaluation;
   const lines = [
-    `Policy pack (${packConfig}): ${summary.policies} policies on ${resources} resources and the stack: ` +
+    `Policy pack (${packConfig}): ${summary.policies} policies on ${summary.resources} resources and the stack: ` +
       (violations.length === 0
         ? "no violations."
         : `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s).`),
@@ -236,9 +236,6 @@ async function main(): Promise<void> {
     }
   };
   if (args.export) write("export", args.export, json);
-  // One resource count everywhere: what the program registered (Azure resources and
-  // components), without the stack itself and the default providers.
-  const resourceCount = plan.resources.length;
   progress.done();
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
@@ -279,13 +276,7 @@ async function main(): Promise<void> {
   const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
   progress.done();
   say("");
-  say(
-    renderVerdict(
-      evaluation,
-      args.packConfig ? `config ${presetName}` : `preset ${presetName}`,
-      resourceCount,
-    ),
-  );
+  say(renderVerdict(evaluation, args.packConfig ? `config ${presetName}` : `preset ${presetName}`));
   // What the pack did not judge (unevaluated Azure types, unknown values), always said.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { coverageLines } = require("../lib/analyzer/verdict") as typeof import("../lib/analyzer/verdict");

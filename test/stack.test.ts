@@ -11,7 +11,8 @@ import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf, type BuiltInRoleName } fr
 import { SHARED_PLATFORM_KEYS } from "../components/platform";
 import type { AppConfig } from "../config";
 import { planStack, type Plan } from "../lib/offline/plan";
-import { isSecretValue, type PlannedResource } from "../lib/offline/run";
+import type { PlannedResource } from "../lib/offline/run";
+import { isSecretEnvelope } from "../policy/common/pulumiFormat";
 import { byType, only } from "./helpers/pulumi";
 
 const APP = "azure-native:app:ContainerApp";
@@ -32,7 +33,7 @@ type Props = Record<string, unknown>;
 
 /** Every string leaf outside a secret wrapper, with its path; secret values go to `secrets`. */
 function leaves(value: unknown, path: string, out: [string, string][], secrets: string[]): void {
-  if (isSecretValue(value)) {
+  if (isSecretEnvelope(value)) {
     if (typeof value.value === "string") secrets.push(value.value);
     return;
   }

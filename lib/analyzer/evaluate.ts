@@ -47,36 +47,13 @@ import {
   type Outcome,
   type RunResult,
 } from "./server";
-
-/** A resource of a `pulumi stack export` document (apitype.ResourceV3, the fields read here). */
-export interface StackExportResource {
-  urn: string;
-  type: string;
-  custom?: boolean;
-  delete?: boolean;
-  id?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  parent?: string;
-  protect?: boolean;
-  dependencies?: string[];
-  propertyDependencies?: Record<string, string[]>;
-  provider?: string;
-  aliases?: string[];
-  ignoreChanges?: string[];
-  additionalSecretOutputs?: string[];
-  customTimeouts?: { create?: number; update?: number; delete?: number };
-}
-
-/** `pulumi stack export` output (apitype.UntypedDeployment with a DeploymentV3). */
-export interface StackExport {
-  version: number;
-  deployment: {
-    manifest?: unknown;
-    resources?: StackExportResource[] | null;
-    [key: string]: unknown;
-  };
-}
+import {
+  countedResources,
+  STACK_TYPE,
+  StackExportError,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
 
 export interface Violation {
   policy: string;
@@ -126,7 +103,7 @@ export interface Evaluation {
    */
   outcomes: PolicyOutcome[];
   summary: {
-    /** Resources evaluated (providers and pending deletes excluded). */
+    /** Resources of the stack, as the plan counts them (`countedResources`: no stack, providers, pending deletes). */
     resources: number;
     /** Enabled policies. */
     policies: number;
@@ -174,13 +151,6 @@ export interface EvaluateOptions {
    * inputs), so inputs alone would still pass it.
    */
   deployed?: boolean;
-}
-
-export class StackExportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StackExportError";
-  }
 }
 
 const kindOf = (v: unknown): string =>
@@ -250,8 +220,7 @@ export function assertStackExport(doc: unknown, what = "the document"): asserts 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
 /** Components and the root stack: no cloud resource of their own (their children are judged). */
-const isComponent = (r: StackExportResource): boolean =>
-  r.custom === false || r.type === "pulumi:pulumi:Stack";
+const isComponent = (r: StackExportResource): boolean => r.custom === false || r.type === STACK_TYPE;
 
 /**
  * The types a policy declares it inspects, normalized (`parseType`), or undefined when it may
@@ -451,7 +420,7 @@ export async function evaluateStackExport(
     violations,
     outcomes,
     summary: {
-      resources: resources.length,
+      resources: countedResources(all).length,
       policies: enabled.length,
       mandatory: violations.filter((v) => v.level === "mandatory").length,
       advisory: violations.filter((v) => v.level === "advisory").length,

@@ -9,9 +9,9 @@ import type { Evaluation, PolicyOutcome } from "../analyzer/evaluate";
 import { loadPackConfig, reconcilePackConfig, schemaDefaults, type PackConfig } from "../analyzer/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
-import type { StackExport } from "../offline/export";
 import type { Plan, PlannedProgram } from "../offline/plan";
 import { CONTROLS, FRAMEWORK_MAPPING, type Control } from "./controls";
+import { countedResources, type StackExport } from "../../policy/common/pulumiFormat";
 
 export interface EvidenceInput {
   /** Our stack's plan, or another team's (`planProgram`: no `config`). */
@@ -178,10 +178,10 @@ export function renderReport(input: EvidenceInput): string {
     r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
   const manifest = (stackExport.deployment.manifest ?? {}) as { time?: unknown };
   const time = typeof manifest.time === "string" ? manifest.time : "time unknown";
-  // One count everywhere (tree, verdict, report): the resources the program registered, Azure
-  // resources and components, without the stack itself and the default providers.
-  const total = plan.resources.length;
-  const custom = plan.resources.filter((r) => r.custom).length;
+  // One count everywhere (tree, verdict, report, analyzer): `countedResources`.
+  const counted = countedResources(stackExport.deployment.resources);
+  const total = counted.length;
+  const custom = counted.filter((r) => r.custom).length;
   const out: string[] = [];
 
   out.push(`# Compliance report: stack \`${plan.stack}\` (${plan.project})`, "");

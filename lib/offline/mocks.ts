@@ -11,11 +11,8 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
+import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
-const secret = (value: unknown): Outputs => ({ [SPECIAL_SIG_KEY]: SECRET_SIG, value });
-const isSecret = (value: unknown): value is { value: unknown } =>
-  typeof value === "object" && value !== null && (value as Outputs)[SPECIAL_SIG_KEY] === SECRET_SIG;
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
 function objectInput(value: unknown): Outputs {
   const plain = isSecret(value) ? value.value : value;

@@ -19,7 +19,8 @@ import {
 } from "../../config/identities";
 import type { Environment } from "../../components/common/interfaces";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
-import { isSecretValue, type PlannedResource } from "./run";
+import type { PlannedResource } from "./run";
+import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
 
 export interface RoleDefinition {
   actions: readonly string[];
@@ -117,7 +118,7 @@ export interface PlanLike {
 
 const SLEEP = "time:index/sleep:Sleep";
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const unwrap = (v: unknown): unknown => (isSecretValue(v) ? v.value : v);
+const unwrap = (v: unknown): unknown => (isSecretEnvelope(v) ? v.value : v);
 
 /** The planned resources every resource waits for (explicit and property dependencies), transitively. */
 function dependencyClosure(resources: readonly PlannedResource[]): (urn: string) => Set<string> {

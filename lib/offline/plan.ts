@@ -8,9 +8,10 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkDeployPrincipal } from "../../config/deployPrincipal";
 import { ConfigError, PROJECT, validatePlatformConfig, type PlatformConfig } from "../../config";
-import { buildStackExport, type StackExport } from "./export";
-import { isSecretValue, runUnderMocks, secretValue, type PlannedResource, type RunResult } from "./run";
+import { buildStackExport } from "./export";
+import { runUnderMocks, type PlannedResource, type RunResult } from "./run";
 import type { ProgramDir } from "./program";
+import { isSecretEnvelope, secretEnvelope, type StackExport } from "../../policy/common/pulumiFormat";
 import { readStackConfig, type StackConfig } from "./stackConfig";
 
 /** Repository root (where Pulumi.yaml and index.ts live). */
@@ -161,7 +162,7 @@ async function resolveExports(exported: unknown): Promise<Record<string, unknown
       const o = pulumi.output(value) as unknown as OutputInternals;
       const [resolved, secret] = await Promise.all([o.promise(), o.isSecret]);
       if (resolved === undefined) return;
-      out[key] = secret && !isSecretValue(resolved) ? secretValue(resolved) : resolved;
+      out[key] = secret && !isSecretEnvelope(resolved) ? secretEnvelope(resolved) : resolved;
     }),
   );
   return out;
@@ -175,7 +176,7 @@ function providerConfig(stackConfig: StackConfig): Record<string, Record<string,
     const [pkg, name] = key.split(":");
     if (pkg === stackConfig.project || !name) continue;
     out[pkg] ??= {};
-    out[pkg][name] = secrets.has(key) ? secretValue(value) : value;
+    out[pkg][name] = secrets.has(key) ? secretEnvelope(value) : value;
   }
   return out;
 }

@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
-import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
+import { isSecretEnvelope, SECRET_SIG, secretEnvelope, SIG_KEY } from "../../policy/common/pulumiFormat";
 
 export interface PlannedResource {
   urn: string;
@@ -21,7 +21,7 @@ export interface PlannedResource {
   id?: string;
   /**
    * Inputs as the provider receives them. Secrets stay wrapped where they occur
-   * (`{[SPECIAL_SIG_KEY]: SECRET_SIG, value}`, see `isSecretValue`), as in the engine's state.
+   * (`{[SIG_KEY]: SECRET_SIG, value}`, see `isSecretEnvelope`), as in the engine's state.
    */
   inputs: Record<string, unknown>;
   /** Inputs plus what the (mock) provider computed; for components, what `registerOutputs` gave. */
@@ -68,24 +68,9 @@ export interface RunResult {
   invokes: AzureMocks["invokes"];
 }
 
-/** The signature Pulumi uses to wrap secret values on the wire. */
-export { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
 /** The wire signature of a resource reference. */
 export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-
-export function isSecretValue(value: unknown): value is { value?: unknown } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
-  );
-}
-
-/** Wraps a value the way the wire (and the engine's state) marks a secret. */
-export function secretValue(value: unknown): { value: unknown } {
-  return { [SPECIAL_SIG_KEY]: SECRET_SIG, value } as { value: unknown };
-}
 
 type StructLike = { toJavaScript(): Record<string, unknown> } | undefined;
 
@@ -168,11 +153,11 @@ export function decodeWire(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(decodeWire);
   const obj = value as Record<string, unknown>;
-  const sig = obj[SPECIAL_SIG_KEY];
-  if (sig === SECRET_SIG) return secretValue(decodeWire(obj.value));
+  const sig = obj[SIG_KEY];
+  if (sig === SECRET_SIG) return secretEnvelope(decodeWire(obj.value));
   if (sig === OUTPUT_VALUE_SIG) {
     const inner = obj.value === undefined ? undefined : decodeWire(obj.value);
-    return obj.secret === true ? secretValue(inner) : inner;
+    return obj.secret === true ? secretEnvelope(inner) : inner;
   }
   if (typeof sig === "string") return obj; // resource references, assets, archives: as stored
   const out: Record<string, unknown> = {};
@@ -189,7 +174,7 @@ function decodeStruct(struct: StructLike): Record<string, unknown> {
 /** Marks `additionalSecretOutputs` secret, as the engine does after the provider answered. */
 function applySecretOutputs(outputs: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   for (const key of keys) {
-    if (key in outputs && !isSecretValue(outputs[key])) outputs[key] = secretValue(outputs[key]);
+    if (key in outputs && !isSecretEnvelope(outputs[key])) outputs[key] = secretEnvelope(outputs[key]);
   }
   return outputs;
 }

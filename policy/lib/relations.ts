@@ -2,9 +2,17 @@
  * How stack policies relate resources: by ARM ID when it is known, falling back to the
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
+import type { AzureType } from "./azureTypes";
 import type { ConfigParam, StackResource, StackView } from "./define";
 import { known, normalizeId, normalizeLocation, NOT_KNOWN, peek, sameId, show } from "./props";
 import { EU_REGIONS } from "../../controls/regions";
+
+/** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
+export const ofKind =
+  (types: readonly AzureType[], modules: readonly string[] = []) =>
+  (r: StackResource): boolean =>
+    (r.canonical !== undefined && types.includes(r.canonical)) ||
+    modules.some((m) => r.type.toLowerCase().includes(`:${m}:`));
 
 /** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
 export function idOf(r: StackResource): string | undefined {

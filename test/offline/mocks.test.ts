@@ -8,12 +8,8 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { armIdTemplate, knownArmTypes } from "../../lib/offline/armIds";
 import { AzureMocks, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
-import {
-  isSecretValue,
-  runUnderMocks,
-  SECRET_SIG as SECRET,
-  SPECIAL_SIG_KEY as SIG,
-} from "../../lib/offline/run";
+import { runUnderMocks } from "../../lib/offline/run";
+import { isSecretEnvelope, SECRET_SIG as SECRET, SIG_KEY as SIG } from "../../policy/common/pulumiFormat";
 import { only, runExpectingError, runProgram } from "../helpers/pulumi";
 
 const SUB = MOCK_SUBSCRIPTION_ID;
@@ -214,18 +210,18 @@ describe("registration capture", () => {
   it("keeps a secret at the property that is secret, not the whole input", () => {
     const secret = only(resources, "azure-native:keyvault:Secret");
     const props = secret.inputs.properties as Record<string, unknown>;
-    expect(isSecretValue(props)).toBe(false);
-    expect(isSecretValue(props.value)).toBe(true);
+    expect(isSecretEnvelope(props)).toBe(false);
+    expect(isSecretEnvelope(props.value)).toBe(true);
     expect(props.attributes).toEqual({ expires: 1893456000 });
     // The mock extends the nested object without losing the secret.
     const out = secret.outputs.properties as Record<string, unknown>;
-    expect(isSecretValue(out.value)).toBe(true);
+    expect(isSecretEnvelope(out.value)).toBe(true);
     expect(out.secretUri).toBe("https://kvbox.vault.azure.net/secrets/api-key");
   });
 
   it("keeps generated secrets secret (random passwords)", () => {
     const pw = only(resources, "random:index/randomPassword:RandomPassword");
-    expect(isSecretValue(pw.outputs.result)).toBe(true);
+    expect(isSecretEnvelope(pw.outputs.result)).toBe(true);
   });
 
   it("records parent, protect, explicit dependencies and component outputs", () => {
