@@ -20,4 +20,4 @@ const builder = path.join(__dirname, "..", "scripts", "build.js");
 if (fs.existsSync(path.join(__dirname, "index.ts")) && fs.existsSync(builder)) {
   /** @type {{ ensurePack(): void }} */ (require(builder)).ensurePack();
 }
-require("./bin/policy/index.js");
+require(path.join(__dirname, "bin", "policy", "index.js"));

@@ -44,7 +44,7 @@ function deferSdkModules(/** @type {string} */ fromDir) {
       }
       return real;
     };
-    const stub = new Module(file, module);
+    const stub = new Module(file);
     stub.filename = file;
     stub.loaded = true;
     if (names) {

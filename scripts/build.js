@@ -63,7 +63,9 @@ let compiler;
 /** Source text to JavaScript with an inline source map (TypeScript is loaded only when needed). */
 function transpile(/** @type {string} */ source, /** @type {string} */ fileName) {
   if (!compiler) {
-    const ts = /** @type {typeof import("typescript")} */ (require(require.resolve("typescript", { paths: [ROOT] })));
+    const ts = /** @type {typeof import("typescript")} */ (
+      require(require.resolve("typescript", { paths: [ROOT] }))
+    );
     const file = path.join(ROOT, "tsconfig.json");
     const { config } = ts.readConfigFile(file, ts.sys.readFile);
     const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, ROOT, file);
@@ -142,10 +144,17 @@ function compiledFile(
 }
 
 /** Merges `entries` into the manifest on disk (other processes may have added theirs). */
-function saveManifest(/** @type {string} */ dir, /** @type {Record<string, Entry>} */ entries, replace = false) {
+function saveManifest(
+  /** @type {string} */ dir,
+  /** @type {Record<string, Entry>} */ entries,
+  replace = false,
+) {
   try {
     const files = replace ? {} : (readManifest(dir)?.files ?? {});
-    writeAtomic(path.join(dir, "manifest.json"), JSON.stringify({ key: buildKey(), files: { ...files, ...entries } }));
+    writeAtomic(
+      path.join(dir, "manifest.json"),
+      JSON.stringify({ key: buildKey(), files: { ...files, ...entries } }),
+    );
   } catch {
     // as above: a read-only checkout only loses the cache
   }
@@ -317,9 +326,27 @@ function buildAll() {
   return { compiled, files: all.length, pack: buildPack() };
 }
 
-module.exports = { ROOT, BIN, PACK_BIN, buildAll, buildPack, buildKey, compiledSource, ensurePack, packIsFresh, sources };
+module.exports = {
+  ROOT,
+  BIN,
+  PACK_BIN,
+  buildAll,
+  buildPack,
+  buildKey,
+  compiledSource,
+  ensurePack,
+  packIsFresh,
+  sources,
+};
 
 if (require.main === module) {
+  try {
+    require.resolve("typescript", { paths: [ROOT] });
+  } catch {
+    // An install without devDependencies runs no script that needs the build.
+    console.log("Build: skipped (the typescript devDependency is not installed).");
+    process.exit(0);
+  }
   const started = performance.now();
   const packOnly = process.argv.includes("--pack");
   const r = packOnly ? { pack: buildPack() } : buildAll();

@@ -36,9 +36,10 @@ function main() {
     process.exit(2);
   }
   const root = path.resolve(__dirname, "..");
-  const mod = /** @type {typeof Module & { enableCompileCache?: (dir: string) => unknown, setSourceMapsSupport?: (on: boolean, o: object) => void }} */ (
-    Module
-  );
+  const mod =
+    /** @type {typeof Module & { enableCompileCache?: (dir: string) => unknown, setSourceMapsSupport?: (on: boolean, o: object) => void }} */ (
+      Module
+    );
   mod.enableCompileCache?.();
   mod.setSourceMapsSupport?.(true, { nodeModules: false, generatedCode: false });
   deferSdkModules(root);
