@@ -163,7 +163,7 @@ function saveManifest(
 // ---------------------------------------------------------------------------------------------
 // The launcher's cache (bin/): one file at a time, as modules load.
 
-/** @type {{ entries: Record<string, Entry>, dirty: boolean } | undefined} */
+/** @type {{ entries: Record<string, Entry>, changed: Set<string> } | undefined} */
 let rootCache;
 /**
  * JavaScript for the .ts module `filename`: the compiled file when it is fresh, otherwise compiled
@@ -175,14 +175,18 @@ function compiledSource(/** @type {string} */ filename) {
     return transpile(fs.readFileSync(filename, "utf8"), filename);
   }
   if (!rootCache) {
-    rootCache = { entries: { ...(readManifest(BIN)?.files ?? {}) }, dirty: false };
+    const cache = { entries: { ...(readManifest(BIN)?.files ?? {}) }, changed: new Set() };
+    rootCache = cache;
+    // Only the entries this process changed: concurrent runs each add theirs.
     process.once("exit", () => {
-      if (rootCache?.dirty) saveManifest(BIN, rootCache.entries);
+      if (cache.changed.size > 0)
+        saveManifest(BIN, Object.fromEntries([...cache.changed].map((r) => [r, cache.entries[r]])));
     });
   }
   const before = rootCache.entries[rel];
   const { js } = compiledFile(rel, BIN, rootCache.entries);
-  if (rootCache.entries[rel] !== before) rootCache.dirty = true;
+  const after = rootCache.entries[rel];
+  if (after && (!before || before.some((v, i) => v !== after[i]))) rootCache.changed.add(rel);
   return js;
 }
 
