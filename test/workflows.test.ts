@@ -762,7 +762,7 @@ describe("drift workflow", () => {
       'npm run -s policy:analyze -- --stack "$STACK" --deployed refreshed.json > policy.txt',
     );
     const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { scripts: Record<string, string> };
-    expect(pkg.scripts["drift:state"]).toBe("ts-node --transpile-only scripts/drift-state.ts");
+    expect(pkg.scripts["drift:state"]).toBe("node scripts/launch.js scripts/drift-state.ts");
   });
 
   it("opens or comments on ONE issue per stack with a stable title, closes it when clean, and fails", () => {

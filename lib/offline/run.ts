@@ -302,18 +302,19 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
 
   let result: unknown;
   let failure: unknown;
-  // The SDK formats a stack trace for every promise and resource it creates; under ts-node
-  // or jest, `Error.prepareStackTrace` source-maps each frame, which dominated plan time.
-  // V8's native formatting is used while the program runs. Stacks are formatted lazily,
-  // so an error the program throws is still source-mapped when it is printed afterwards.
+  // The SDK formats a stack trace for every promise it creates (`debuggablePromise`, read only by
+  // its promise-leak report) and an unlimited one for every resource (`Resource.callsites`: the
+  // source position it sends the engine, which the mock monitor drops). While the program runs,
+  // V8's documented `Error.prepareStackTrace` hook formats every stack as its first line only
+  // (no frames to format or source-map). Stacks are formatted lazily, on first read, so an error
+  // the program throws is printed after the hook is restored, with its frame.
   const hooks = Error as { prepareStackTrace?: unknown };
   const prepareStackTrace = hooks.prepareStackTrace;
-  hooks.prepareStackTrace = undefined;
-  // The SDK's `debuggablePromise` also formats `new Error().stack` for every promise, read only
-  // by its promise-leak report (PULUMI_DEBUG_PROMISE_LEAKS). One frame instead of ten (V8's
-  // documented `Error.stackTraceLimit`) cuts that cost while a crash still names where it was
-  // thrown; the limit is restored before anything is printed. Resource callsites are unaffected
-  // (the SDK raises the limit itself for those).
+  hooks.prepareStackTrace = process.env.PULUMI_DEBUG_PROMISE_LEAKS
+    ? undefined
+    : (error: Error) => String(error);
+  // The frames V8 captures for each of those errors: one instead of ten (`Error.stackTraceLimit`),
+  // so a crash still names where it was thrown; the limit is restored before anything is printed.
   const stackTraceLimit = Error.stackTraceLimit;
   if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = Math.min(stackTraceLimit, 1);
   // A registration the mocks refuse rejects promises nobody awaits (the resource's outputs):
