@@ -68,13 +68,21 @@ export class NotApplicableError extends Error {
   }
 }
 
+/** Signals by reason: most runs that bail out give one of a few fixed reasons. */
+const NOT_APPLICABLE = new Map<string | undefined, NotApplicableError>();
+const NOT_APPLICABLE_CACHED = 1000;
+
 function throwNotApplicable(reason?: string): never {
-  // A control-flow signal, thrown for most policy x resource pairs and never printed: built
-  // without capturing a stack trace, which was a large share of evaluation time.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const err = new NotApplicableError(reason);
-  Error.stackTraceLimit = limit;
+  // A control-flow signal, thrown for many policy x resource pairs and never printed: built
+  // without capturing a stack trace, and reused for the same reason (it carries nothing else).
+  let err = NOT_APPLICABLE.get(reason);
+  if (!err) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    err = new NotApplicableError(reason);
+    Error.stackTraceLimit = limit;
+    if (NOT_APPLICABLE.size < NOT_APPLICABLE_CACHED) NOT_APPLICABLE.set(reason, err);
+  }
   throw err;
 }
 
@@ -235,6 +243,9 @@ function checkingProxy<T extends object>(props: T): T {
  * top-level undefined values are dropped and secrets are unwrapped to their value, here the
  * plaintext when the document carries it (`value`, as under mocks) or the placeholder when it
  * only carries `ciphertext` (a stack export). Assets and archives stay plain objects.
+ *
+ * The top-level object is always new; nested objects and arrays that hold no secret are the
+ * caller's own (policies only read props), so an export's resources are not held twice.
  */
 export function deserializeProperties(raw: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -243,25 +254,50 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
     return out;
   }
   sawUnknown = false;
-  for (const [k, v] of Object.entries(raw)) {
+  const o = raw as Record<string, unknown>;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const v = o[k];
     if (v !== undefined) out[k] = deserializeProperty(v);
   }
   if (!sawUnknown) FULLY_KNOWN.add(out);
   return out;
 }
 
+/** The deserialized value: `v` itself when nothing in it changes (no secret inside). */
 function deserializeProperty(v: unknown): unknown {
   if (v === null || typeof v !== "object") {
     if (typeof v === "string" && UNKNOWN_SENTINELS.has(v)) sawUnknown = true;
     return v;
   }
-  if (Array.isArray(v)) return v.map(deserializeProperty);
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      const d = deserializeProperty(item);
+      if (d !== item && !copy) copy = v.slice(0, i);
+      if (copy) copy.push(d);
+    }
+    return copy ?? v;
+  }
   const o = v as Record<string, unknown>;
   if (o[SECRET_SIG_KEY] === SECRET_SIG)
     return "value" in o ? deserializeProperty(o.value) : SECRET_PLACEHOLDER;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) out[k] = deserializeProperty(o[k]);
-  return out;
+  let copy: Record<string, unknown> | undefined;
+  for (const k of Object.keys(o)) {
+    const item = o[k];
+    const d = deserializeProperty(item);
+    if (d !== item && !copy) {
+      // First changed key: copy what came before it unchanged.
+      copy = {};
+      for (const before of Object.keys(o)) {
+        if (before === k) break;
+        copy[before] = o[before];
+      }
+    }
+    if (copy) copy[k] = d;
+  }
+  return copy ?? o;
 }
 
 /**
@@ -275,6 +311,26 @@ export async function runResourceValidation(
   level: EnforcementLevel,
   stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
 ): Promise<RunResult> {
+  return runResourceValidationNow(policy, req, config, level, stackTags);
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === "object" || typeof v === "function") &&
+  v !== null &&
+  typeof (v as { then?: unknown }).then === "function";
+
+/**
+ * `runResourceValidation`, returning the result directly when every validation function
+ * returned without a promise (the pack's are synchronous): the same steps and outcome, without
+ * a microtask per policy and resource. A validation that returns a promise is awaited.
+ */
+export function runResourceValidationNow(
+  policy: ResourceValidationPolicy,
+  req: AnalyzeRequest,
+  config: Record<string, unknown>,
+  level: EnforcementLevel,
+  stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
+): RunResult | Promise<RunResult> {
   const validate = policy.validateResource;
   if (!validate)
     return {
@@ -297,41 +353,69 @@ export async function runResourceValidation(
   const report = reporter(reportedLevel(level), diagnostics, req.urn);
   let notApplicable: NotApplicableError | undefined;
   let unknown: Error | undefined;
-  for (const validation of validations) {
-    try {
-      const props = checkingProxy(req.props);
-      const args: ResourceValidationArgs = {
-        type: req.type,
-        props,
-        urn: req.urn,
-        name: req.name,
-        opts: req.opts,
-        stackTags,
-        isType: (resourceClass) => isTypeOf(req.type, resourceClass),
-        asType: ((resourceClass: unknown) =>
-          isTypeOf(req.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
-        getConfig: <T extends object>() => config as T,
-        notApplicable: throwNotApplicable,
-      };
-      if (req.provider) {
-        const provider: PolicyProviderResource = {
-          ...req.provider,
-          props: checkingProxy(req.provider.props),
-        };
-        args.provider = provider;
+  // Each validation function of a policy runs even when an earlier one bailed out.
+  const caught = (err: unknown): void => {
+    if (isUnknownValueError(err)) unknown ??= err;
+    else if (err instanceof NotApplicableError) notApplicable ??= err;
+    else throw new PolicyCrashError(policy.name, req.urn, err);
+  };
+  const finish = (): RunResult => {
+    if (diagnostics.length) return { outcome: "violation", diagnostics };
+    if (unknown) return settle(diagnostics, unknown, policy.name, req.urn);
+    if (notApplicable) return settle(diagnostics, notApplicable, policy.name, req.urn);
+    return { outcome: "pass", diagnostics };
+  };
+  const runFrom = (first: number): RunResult | Promise<RunResult> => {
+    for (let i = first; i < validations.length; i++) {
+      let returned: unknown;
+      try {
+        returned = validations[i](validationArgs(req, config, stackTags), report);
+      } catch (err) {
+        caught(err);
+        continue;
       }
-      await Promise.resolve(validation(args, report));
-    } catch (err) {
-      // Each validation function of a policy runs even when an earlier one bailed out.
-      if (isUnknownValueError(err)) unknown ??= err;
-      else if (err instanceof NotApplicableError) notApplicable ??= err;
-      else throw new PolicyCrashError(policy.name, req.urn, err);
+      if (isThenable(returned))
+        return Promise.resolve(returned).then(
+          () => runFrom(i + 1),
+          (err: unknown) => {
+            caught(err);
+            return runFrom(i + 1);
+          },
+        );
     }
+    return finish();
+  };
+  return runFrom(0);
+}
+
+/** The arguments the server passes to one validation function (props wrapped afresh). */
+function validationArgs(
+  req: AnalyzeRequest,
+  config: Record<string, unknown>,
+  stackTags: ReadonlyMap<string, string>,
+): ResourceValidationArgs {
+  const props = checkingProxy(req.props);
+  const args: ResourceValidationArgs = {
+    type: req.type,
+    props,
+    urn: req.urn,
+    name: req.name,
+    opts: req.opts,
+    stackTags,
+    isType: (resourceClass) => isTypeOf(req.type, resourceClass),
+    asType: ((resourceClass: unknown) =>
+      isTypeOf(req.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
+    getConfig: <T extends object>() => config as T,
+    notApplicable: throwNotApplicable,
+  };
+  if (req.provider) {
+    const provider: PolicyProviderResource = {
+      ...req.provider,
+      props: checkingProxy(req.provider.props),
+    };
+    args.provider = provider;
   }
-  if (diagnostics.length) return { outcome: "violation", diagnostics };
-  if (unknown) return settle(diagnostics, unknown, policy.name, req.urn);
-  if (notApplicable) return settle(diagnostics, notApplicable, policy.name, req.urn);
-  return { outcome: "pass", diagnostics };
+  return args;
 }
 
 /** A resource as the server's `analyzeStack` request carries it (outputs already deserialized). */
@@ -375,11 +459,25 @@ export function buildPolicyResources(resources: readonly AnalyzeStackRequestReso
       if (parent) resource.parent = parent;
     }
     resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
-    for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-      resource.propertyDependencies[key] = urns
-        .map((d) => byUrn.get(d))
-        .filter((d): d is PolicyResource => !!d);
-    }
+    // Linked when first read: no policy of the pack reads them, and a big stack has several
+    // per resource (one per input that took another resource's output).
+    let propertyDependencies: PolicyResource["propertyDependencies"] | undefined;
+    Object.defineProperty(resource, "propertyDependencies", {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (!propertyDependencies) {
+          propertyDependencies = {};
+          for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+            propertyDependencies[key] = urns.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+          }
+        }
+        return propertyDependencies;
+      },
+      set: (value: PolicyResource["propertyDependencies"]) => {
+        propertyDependencies = value;
+      },
+    });
   });
   return out;
 }

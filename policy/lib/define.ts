@@ -16,7 +16,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { canonicalType, isType, typeTokens, type AzureType } from "./azureTypes";
+import { canonicalType, typeTokens, type AzureType } from "./azureTypes";
 import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
 import { isRecord, type Props } from "./props";
@@ -252,15 +252,18 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   const defaults = defaultsOf(spec.config);
   const resolveConfig = resolver(defaults);
   const types = spec.types;
+  const typeSet: ReadonlySet<string> | undefined = types === "all" ? undefined : new Set(types);
+  const notOneOf = types === "all" ? "" : `not one of ${types.join(", ")}`;
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-    if (types !== "all" && !isType(args.type, ...types)) {
-      args.notApplicable(`not one of ${types.join(", ")}`);
+    const canonical = canonicalType(args.type);
+    if (typeSet && (canonical === undefined || !typeSet.has(canonical))) {
+      args.notApplicable(notOneOf);
     }
     const props = (isRecord(args.props) ? args.props : {}) as Props;
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {
       type: args.type,
-      canonical: canonicalType(args.type),
+      canonical,
       props,
       name: args.name,
       urn: args.urn,
