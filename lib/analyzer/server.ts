@@ -230,6 +230,12 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
   proxyModule.unknownArchiveValue,
   proxyModule.unknownObjectValue,
 ]);
+/** The sentinels are UUIDs, all of one length. */
+const SENTINEL_LENGTH = proxyModule.unknownStringValue.length;
+if ([...UNKNOWN_SENTINELS].some((s) => typeof s !== "string" || s.length !== SENTINEL_LENGTH))
+  throw new Error(
+    "@pulumi/policy's unknown sentinels are no longer of one length: update deserializeProperty",
+  );
 /** Set while `deserializeProperties` walks a tree that holds an unknown sentinel. */
 let sawUnknown = false;
 
@@ -267,7 +273,8 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
 /** The deserialized value: `v` itself when nothing in it changes (no secret inside). */
 function deserializeProperty(v: unknown): unknown {
   if (v === null || typeof v !== "object") {
-    if (typeof v === "string" && UNKNOWN_SENTINELS.has(v)) sawUnknown = true;
+    // (The length first: most strings are not 36 characters, and the set would hash each one.)
+    if (typeof v === "string" && v.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(v)) sawUnknown = true;
     return v;
   }
   if (Array.isArray(v)) {
@@ -431,24 +438,10 @@ export interface AnalyzeStackRequestResource extends AnalyzeRequest {
  * only read it), which keeps a 10,000-resource stack linear.
  */
 export function buildPolicyResources(resources: readonly AnalyzeStackRequestResource[]): PolicyResource[] {
-  const out: PolicyResource[] = [];
-  const byUrn = new Map<string, PolicyResource>();
+  const out: GraphResource[] = [];
+  const byUrn = new Map<string, GraphResource>();
   for (const r of resources) {
-    const type = r.type;
-    const props = checkingProxy(r.props);
-    const resource: PolicyResource = {
-      type,
-      props,
-      urn: r.urn,
-      name: r.name,
-      opts: r.opts,
-      dependencies: [],
-      propertyDependencies: {},
-      isType: (resourceClass) => isTypeOf(type, resourceClass),
-      asType: ((resourceClass: unknown) =>
-        isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"],
-    };
-    if (r.provider) resource.provider = { ...r.provider, props: checkingProxy(r.provider.props) };
+    const resource = new GraphResource(r, byUrn);
     out.push(resource);
     byUrn.set(r.urn, resource);
   }
@@ -458,28 +451,68 @@ export function buildPolicyResources(resources: readonly AnalyzeStackRequestReso
       const parent = byUrn.get(r.parent);
       if (parent) resource.parent = parent;
     }
-    resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
-    // Linked when first read: no policy of the pack reads them, and a big stack has several
-    // per resource (one per input that took another resource's output).
-    let propertyDependencies: PolicyResource["propertyDependencies"] | undefined;
-    Object.defineProperty(resource, "propertyDependencies", {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        if (!propertyDependencies) {
-          propertyDependencies = {};
-          for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-            propertyDependencies[key] = urns.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
-          }
-        }
-        return propertyDependencies;
-      },
-      set: (value: PolicyResource["propertyDependencies"]) => {
-        propertyDependencies = value;
-      },
-    });
+    const dependencies: PolicyResource[] = [];
+    for (const urn of r.dependencies) {
+      const d = byUrn.get(urn);
+      if (d) dependencies.push(d);
+    }
+    resource.dependencies = dependencies;
   });
   return out;
+}
+
+/**
+ * A resource of the stack graph, with the fields the server sets. `propertyDependencies` are
+ * linked when first read (a getter of the class, so every resource keeps one shape): no policy
+ * of the pack reads them, and a big stack has several per resource.
+ */
+class GraphResource implements PolicyResource {
+  readonly type: string;
+  readonly props: Record<string, unknown>;
+  readonly urn: string;
+  readonly name: string;
+  readonly opts: PolicyResourceOptions;
+  dependencies: PolicyResource[] = [];
+  parent?: PolicyResource;
+  provider?: PolicyProviderResource;
+  readonly isType: PolicyResource["isType"];
+  readonly asType: PolicyResource["asType"];
+  // Private fields: a policy enumerating the resource sees only the server's fields.
+  readonly #request: AnalyzeStackRequestResource;
+  readonly #byUrn: ReadonlyMap<string, PolicyResource>;
+  #linked: Record<string, PolicyResource[]> | undefined;
+
+  constructor(request: AnalyzeStackRequestResource, byUrn: ReadonlyMap<string, PolicyResource>) {
+    this.#request = request;
+    this.#byUrn = byUrn;
+    const type = request.type;
+    const props = checkingProxy(request.props);
+    this.type = type;
+    this.props = props;
+    this.urn = request.urn;
+    this.name = request.name;
+    this.opts = request.opts;
+    this.isType = (resourceClass) => isTypeOf(type, resourceClass);
+    this.asType = ((resourceClass: unknown) =>
+      isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"];
+    if (request.provider)
+      this.provider = { ...request.provider, props: checkingProxy(request.provider.props) };
+  }
+
+  get propertyDependencies(): Record<string, PolicyResource[]> {
+    if (!this.#linked) {
+      const linked: Record<string, PolicyResource[]> = {};
+      for (const [key, urns] of Object.entries(this.#request.propertyDependencies)) {
+        linked[key] = urns.map((d) => this.#byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+      }
+      this.#linked = linked;
+    }
+    return this.#linked;
+  }
+
+  set propertyDependencies(value: Record<string, PolicyResource[]>) {
+    this.#linked = value;
+  }
 }
 
 /** One stack policy on the whole stack, as `makeAnalyzeStackRpcFun` runs it. */
