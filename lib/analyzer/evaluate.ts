@@ -238,20 +238,24 @@ export function assertStackExport(doc: unknown, what = "the document"): asserts 
   if (resources === undefined || resources === null) return;
   if (!Array.isArray(resources)) fail(`"deployment.resources" is ${kindOf(resources)}, not an array`);
   const problems: string[] = [];
-  (resources as unknown[]).forEach((r, i) => {
+  const list = resources as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
     if (!isObject(r)) {
       problems.push(`resource #${i} is ${kindOf(r)}, not an object`);
-      return;
+      continue;
     }
-    const name = typeof r.urn === "string" ? `resource #${i} (${r.urn})` : `resource #${i}`;
-    if (typeof r.urn !== "string") problems.push(`${name}: "urn" is ${kindOf(r.urn)}, expected a string`);
-    if (typeof r.type !== "string") problems.push(`${name}: "type" is ${kindOf(r.type)}, expected a string`);
+    // (Named only when something is wrong: a big export is checked on every run.)
+    const name = () => (typeof r.urn === "string" ? `resource #${i} (${r.urn})` : `resource #${i}`);
+    if (typeof r.urn !== "string") problems.push(`${name()}: "urn" is ${kindOf(r.urn)}, expected a string`);
+    if (typeof r.type !== "string")
+      problems.push(`${name()}: "type" is ${kindOf(r.type)}, expected a string`);
     for (const [field, [expected, ok]] of RESOURCE_FIELD_CHECKS) {
       const v = r[field];
       if (v !== undefined && v !== null && !ok(v))
-        problems.push(`${name}: "${field}" is ${kindOf(v)}, expected ${expected}`);
+        problems.push(`${name()}: "${field}" is ${kindOf(v)}, expected ${expected}`);
     }
-  });
+  }
   if (problems.length) fail(`${problems.length} malformed field(s):\n  - ${problems.join("\n  - ")}`);
 }
 

@@ -357,42 +357,63 @@ export function runResourceValidationNow(
       };
     }
   }
-  const report = reporter(reportedLevel(level), diagnostics, req.urn);
-  let notApplicable: NotApplicableError | undefined;
-  let unknown: Error | undefined;
-  // Each validation function of a policy runs even when an earlier one bailed out.
-  const caught = (err: unknown): void => {
-    if (isUnknownValueError(err)) unknown ??= err;
-    else if (err instanceof NotApplicableError) notApplicable ??= err;
-    else throw new PolicyCrashError(policy.name, req.urn, err);
+  const run: ResourceRun = {
+    policy,
+    req,
+    config,
+    stackTags,
+    validations,
+    diagnostics,
+    report: reporter(reportedLevel(level), diagnostics, req.urn),
+    notApplicable: undefined,
+    unknown: undefined,
   };
-  const finish = (): RunResult => {
-    if (diagnostics.length) return { outcome: "violation", diagnostics };
-    if (unknown) return settle(diagnostics, unknown, policy.name, req.urn);
-    if (notApplicable) return settle(diagnostics, notApplicable, policy.name, req.urn);
-    return { outcome: "pass", diagnostics };
-  };
-  const runFrom = (first: number): RunResult | Promise<RunResult> => {
-    for (let i = first; i < validations.length; i++) {
-      let returned: unknown;
-      try {
-        returned = validations[i](validationArgs(req, config, stackTags), report);
-      } catch (err) {
-        caught(err);
-        continue;
-      }
-      if (isThenable(returned))
-        return Promise.resolve(returned).then(
-          () => runFrom(i + 1),
-          (err: unknown) => {
-            caught(err);
-            return runFrom(i + 1);
-          },
-        );
+  return continueRun(run, 0);
+}
+
+/** One resource policy run in progress. */
+interface ResourceRun {
+  policy: ResourceValidationPolicy;
+  req: AnalyzeRequest;
+  config: Record<string, unknown>;
+  stackTags: ReadonlyMap<string, string>;
+  validations: readonly ResourceValidation[];
+  diagnostics: Diagnostic[];
+  report: ReportViolation;
+  notApplicable: NotApplicableError | undefined;
+  unknown: Error | undefined;
+}
+
+/** Run the validation functions from `first` on: each runs even when an earlier one bailed out. */
+function continueRun(run: ResourceRun, first: number): RunResult | Promise<RunResult> {
+  for (let i = first; i < run.validations.length; i++) {
+    let returned: unknown;
+    try {
+      returned = run.validations[i](validationArgs(run.req, run.config, run.stackTags), run.report);
+    } catch (err) {
+      caught(run, err);
+      continue;
     }
-    return finish();
-  };
-  return runFrom(0);
+    if (isThenable(returned))
+      return Promise.resolve(returned).then(
+        () => continueRun(run, i + 1),
+        (err: unknown) => {
+          caught(run, err);
+          return continueRun(run, i + 1);
+        },
+      );
+  }
+  const { diagnostics, unknown, notApplicable, policy, req } = run;
+  if (diagnostics.length) return { outcome: "violation", diagnostics };
+  if (unknown) return settle(diagnostics, unknown, policy.name, req.urn);
+  if (notApplicable) return settle(diagnostics, notApplicable, policy.name, req.urn);
+  return { outcome: "pass", diagnostics };
+}
+
+function caught(run: ResourceRun, err: unknown): void {
+  if (isUnknownValueError(err)) run.unknown ??= err;
+  else if (err instanceof NotApplicableError) run.notApplicable ??= err;
+  else throw new PolicyCrashError(run.policy.name, run.req.urn, err);
 }
 
 /** The arguments the server passes to one validation function (props wrapped afresh). */
