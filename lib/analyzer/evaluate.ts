@@ -174,6 +174,11 @@ export interface EvaluateOptions {
    * inputs), so inputs alone would still pass it.
    */
   deployed?: boolean;
+  /**
+   * The caller ran `assertStackExport` and `assertResourcesToEvaluate` on this very document and
+   * has not changed it since (the CLI checks every file before evaluating any): not checked again.
+   */
+  checked?: boolean;
 }
 
 export class StackExportError extends Error {
@@ -338,7 +343,7 @@ export async function evaluateStackExport(
   doc: StackExport,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  assertStackExport(doc);
+  if (!options.checked) assertStackExport(doc);
   const policies = options.policies ?? platformPolicies;
   const reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
   if (reconciled.problems.length) {
@@ -349,7 +354,7 @@ export async function evaluateStackExport(
   }
   const wantOutcomes = options.outcomes !== false;
   const all = doc.deployment.resources ?? [];
-  assertResourcesToEvaluate(doc, options.file);
+  if (!options.checked) assertResourcesToEvaluate(doc, options.file);
   const providers = new Map<string, StackExportResource>();
   for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
   // One deserialized copy per provider, shared by the resources it serves (policies only read

@@ -262,13 +262,16 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
   sawUnknown = false;
   const o = raw as Record<string, unknown>;
   for (const k in o) {
-    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    if (!hasOwn.call(o, k)) continue;
     const v = o[k];
     if (v !== undefined) out[k] = deserializeProperty(v);
   }
   if (!sawUnknown) FULLY_KNOWN.add(out);
   return out;
 }
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** The deserialized value: `v` itself when nothing in it changes (no secret inside). */
 function deserializeProperty(v: unknown): unknown {
@@ -291,7 +294,8 @@ function deserializeProperty(v: unknown): unknown {
   if (o[SECRET_SIG_KEY] === SECRET_SIG)
     return "value" in o ? deserializeProperty(o.value) : SECRET_PLACEHOLDER;
   let copy: Record<string, unknown> | undefined;
-  for (const k of Object.keys(o)) {
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
     const item = o[k];
     const d = deserializeProperty(item);
     if (d !== item && !copy) {
