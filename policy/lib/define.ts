@@ -193,7 +193,18 @@ function defaultsOf<C extends ConfigShape>(spec: ConfigSpec<C>): C {
 }
 
 function resolver<C extends ConfigShape>(defaults: C): (raw: unknown) => C {
-  return (raw) => {
+  const keys = Object.keys(defaults);
+  // The engine passes a policy the same config object on every resource: the last resolution is
+  // reused while every parameter of that object is still the same value.
+  let last: { raw: Record<string, unknown>; values: unknown[]; resolved: C } | undefined;
+  const resolve = (raw: unknown): C => {
+    if (!isRecord(raw)) return resolveFresh(raw);
+    if (last?.raw === raw && keys.every((key, i) => raw[key] === last!.values[i])) return last.resolved;
+    const resolved = resolveFresh(raw);
+    last = { raw, values: keys.map((key) => raw[key]), resolved };
+    return resolved;
+  };
+  const resolveFresh = (raw: unknown): C => {
     const out: Record<string, ConfigValue> = { ...defaults };
     if (isRecord(raw)) {
       for (const key of Object.keys(defaults)) {
@@ -208,6 +219,7 @@ function resolver<C extends ConfigShape>(defaults: C): (raw: unknown) => C {
     }
     return out as C;
   };
+  return resolve;
 }
 
 function withDefaults<C extends ConfigShape>(

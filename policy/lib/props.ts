@@ -161,6 +161,25 @@ export function normalizeLocation(location: string): string {
   return normalized;
 }
 
+const LOCATION_LISTS = new WeakMap<readonly string[], { source: string[]; normalized: readonly string[] }>();
+
+/**
+ * `locations.map(normalizeLocation)`, kept per list: a policy reads the same configured list
+ * for every resource. (Recomputed if the list was changed in place since.)
+ */
+export function normalizeLocations(locations: readonly string[]): readonly string[] {
+  const cached = LOCATION_LISTS.get(locations);
+  if (
+    cached &&
+    cached.source.length === locations.length &&
+    cached.source.every((location, i) => location === locations[i])
+  )
+    return cached.normalized;
+  const normalized = locations.map(normalizeLocation);
+  LOCATION_LISTS.set(locations, { source: [...locations], normalized });
+  return normalized;
+}
+
 /** Tags as a string map (non-string values dropped), or undefined when there is no tags object. */
 export function tags(props: unknown): Record<string, string> | undefined {
   const t = rec(props, "tags");

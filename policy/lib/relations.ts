@@ -3,7 +3,16 @@
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
 import type { ConfigParam, StackResource, StackView } from "./define";
-import { known, normalizeId, normalizeLocation, NOT_KNOWN, peek, sameId, show } from "./props";
+import {
+  known,
+  normalizeId,
+  normalizeLocation,
+  normalizeLocations,
+  NOT_KNOWN,
+  peek,
+  sameId,
+  show,
+} from "./props";
 import { EU_REGIONS } from "../common/regions";
 
 /** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
@@ -207,7 +216,7 @@ export function destinationProblem(
   if (index.owner(value) === undefined)
     return `${what} ${show(value)} is not a resource of this stack (nor on allowedDestinations)`;
   const location = index.locationOf(value);
-  const allowed = rules.allowedLocations.map(normalizeLocation);
+  const allowed = normalizeLocations(rules.allowedLocations);
   if (location !== undefined && location !== "global" && !allowed.includes(location))
     return `${what} ${show(value)} is in ${location}, which is not an allowed region`;
   return undefined;
