@@ -194,7 +194,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 function isStringArray(v: unknown): v is string[] {
   if (!Array.isArray(v)) return false;
-  for (const x of v) if (typeof x !== "string") return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
   return true;
 }
 
@@ -223,6 +223,20 @@ const RESOURCE_FIELDS: Record<string, [expected: string, ok: (v: unknown) => boo
   customTimeouts: ["an object", isObject],
 };
 const RESOURCE_FIELD_CHECKS = Object.entries(RESOURCE_FIELDS);
+const RESOURCE_FIELD_OK: ReadonlyMap<string, (v: unknown) => boolean> = new Map(
+  RESOURCE_FIELD_CHECKS.map(([field, [, ok]]) => [field, ok]),
+);
+
+/** Whether every field of `r` that `RESOURCE_FIELDS` describes is well formed (one pass over its keys). */
+function wellFormed(r: Record<string, unknown>): boolean {
+  for (const key in r) {
+    const ok = RESOURCE_FIELD_OK.get(key);
+    if (ok === undefined) continue;
+    const v = r[key];
+    if (v !== undefined && v !== null && !ok(v)) return false;
+  }
+  return true;
+}
 
 /**
  * Throw `StackExportError` unless `doc` has the shape of a `pulumi stack export` document. Every
@@ -255,6 +269,8 @@ export function assertStackExport(doc: unknown, what = "the document"): asserts 
     if (typeof r.urn !== "string") problems.push(`${name()}: "urn" is ${kindOf(r.urn)}, expected a string`);
     if (typeof r.type !== "string")
       problems.push(`${name()}: "type" is ${kindOf(r.type)}, expected a string`);
+    // The usual case in one pass; a malformed resource is described field by field, in order.
+    if (wellFormed(r)) continue;
     for (const [field, [expected, ok]] of RESOURCE_FIELD_CHECKS) {
       const v = r[field];
       if (v !== undefined && v !== null && !ok(v))
