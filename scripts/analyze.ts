@@ -183,6 +183,8 @@ export async function main(argv: string[]): Promise<number> {
         file,
         outcomes: false,
         deployed: args.deployed,
+        // loadExports checked every file.
+        checked: true,
       });
       violations.push(...evaluation.violations);
       totals.resources += evaluation.summary.resources;

@@ -4,7 +4,16 @@
  */
 import type { AzureType } from "./azureTypes";
 import type { ConfigParam, StackResource, StackView } from "./define";
-import { known, normalizeId, normalizeLocation, NOT_KNOWN, peek, sameId, show } from "./props";
+import {
+  known,
+  normalizeId,
+  normalizeLocation,
+  normalizeLocations,
+  NOT_KNOWN,
+  peek,
+  sameId,
+  show,
+} from "./props";
 import { EU_REGIONS } from "../../controls/regions";
 
 /** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
@@ -215,7 +224,7 @@ export function destinationProblem(
   if (index.owner(value) === undefined)
     return `${what} ${show(value)} is not a resource of this stack (nor on allowedDestinations)`;
   const location = index.locationOf(value);
-  const allowed = rules.allowedLocations.map(normalizeLocation);
+  const allowed = normalizeLocations(rules.allowedLocations);
   if (location !== undefined && location !== "global" && !allowed.includes(location))
     return `${what} ${show(value)} is in ${location}, which is not an allowed region`;
   return undefined;

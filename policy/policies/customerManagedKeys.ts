@@ -45,8 +45,19 @@ export const customerManagedKeyStrength = stackPolicy({
       const vault = parsed?.vault ?? text(key, "vaultName")?.toLowerCase() ?? "";
       if (name === undefined) continue;
       const slot = `${vault}/${name}`;
-      index.set(slot, [...(index.get(slot) ?? []), key]);
+      const list = index.get(slot);
+      if (list) list.push(key);
+      else index.set(slot, [key]);
     }
+    // A key's problems, read once however many stores use it (synthetic and multi-copy estates
+    // repeat vault and key names, so one key can match hundreds of stores).
+    const problemsOf = new Map<StackResource, string[]>();
+    const problems = (key: StackResource): string[] => {
+      let found = problemsOf.get(key);
+      if (!found) problemsOf.set(key, (found = keyStrengthProblems(key.props, cfg)));
+      return found;
+    };
+    const keyOrder = new Map(keys.map((k, i) => [k.urn, i]));
     const consumers = stack.ofType(
       "azure-native:storage:StorageAccount",
       "azure-native:dbforpostgresql:Server",
@@ -58,7 +69,13 @@ export const customerManagedKeyStrength = stackPolicy({
         let used: StackResource[];
         if (uri === NOT_KNOWN) {
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
-          used = keys.filter((k) => dependsOn(consumer, k));
+          // (The keys among its dependencies, in stack order: `keys.filter(dependsOn)` without a scan.)
+          const at = new Set<number>();
+          for (const d of consumer.dependencies) {
+            const i = keyOrder.get(d.urn);
+            if (i !== undefined) at.add(i);
+          }
+          used = [...at].sort((a, b) => a - b).map((i) => keys[i]);
         } else {
           const ref = parseKeyUri(uri);
           used = ref
@@ -67,9 +84,11 @@ export const customerManagedKeyStrength = stackPolicy({
         }
         // A key the stack does not manage is reported by customer-managed-keys-rotate.
         for (const key of used) {
-          if (judged.has(`${key.urn}|${consumer.urn}`)) continue;
+          // Only a key with problems reports, so only those need the once-per-pair bookkeeping.
+          const found = problems(key);
+          if (found.length === 0 || judged.has(`${key.urn}|${consumer.urn}`)) continue;
           judged.add(`${key.urn}|${consumer.urn}`);
-          for (const problem of keyStrengthProblems(key.props, cfg))
+          for (const problem of found)
             report(
               `key ${show(str(key.props, "keyName") ?? key.name)} is the customer-managed key of ${label(consumer)}: ${problem}`,
               key.urn,
