@@ -32,6 +32,7 @@ import {
 export { CONSUMPTION_PROFILE, type DedicatedWorkloadProfile } from "./containerAppsEnvironment.schema";
 
 export interface ContainerAppsEnvironmentArgs {
+  /** The foundation this component stands on. */
   platform: PlatformContext;
   /**
    * Resource ID of the apps subnet, delegated to `Microsoft.App/environments` (NET-1).
@@ -46,7 +47,7 @@ export interface ContainerAppsEnvironmentArgs {
    */
   hasFrontend: boolean;
   /** Dedicated profiles on top of Consumption (AVL-1 sizing). Default none. */
-  workloadProfiles?: readonly DedicatedWorkloadProfile[];
+  workloadProfiles?: DedicatedWorkloadProfile[];
   /** Part of the environment's name. Default `apps`. */
   purpose?: string;
   diagnostics?: DiagnosticsArgs;
@@ -73,11 +74,17 @@ export interface ContainerAppsEnvironmentReference {
   /** Whether frontend apps (external ingress, reached through the edge over Private Link) are served. */
   external: boolean;
   /** Workload profile names apps may run on. */
-  workloadProfileNames: readonly string[];
+  workloadProfileNames: string[];
 }
 
+/**
+ * Container Apps environment (NET-1, LOG-1): internal, in the apps subnet, logging to the
+ * platform workspace, reached by the edge over Private Link.
+ */
 export class ContainerAppsEnvironment extends pulumi.ComponentResource {
+  /** Resource ID of the environment. */
   readonly environmentId: pulumi.Output<string>;
+  /** Name of the environment. */
   readonly environmentName: pulumi.Output<string>;
   /** `<unique>.<region>.azurecontainerapps.io`: apps are `<app>[.internal].<defaultDomain>`. */
   readonly defaultDomain: pulumi.Output<string>;
@@ -85,7 +92,8 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
   readonly staticIp: pulumi.Output<string>;
   /** Whether frontends are served (through the edge); the environment itself is always internal. */
   readonly external: boolean;
-  readonly workloadProfileNames: readonly string[];
+  /** Workload profile names apps may run on (`Consumption` first). */
+  readonly workloadProfileNames: string[];
   /** What `ContainerApp` takes as `environment`. */
   readonly reference: ContainerAppsEnvironmentReference;
 

@@ -16,10 +16,21 @@ export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [
   { plan: "OpenSourceRelationalDatabases" },
 ];
 
+/**
+ * No arguments: the plan list is fixed (THR-1). An interface all the same, because the SDK's
+ * component schema analysis requires the constructor's `args` to be one.
+ */
+export interface DefenderPlansArgs {
+  /** Nothing may be passed (TypeScript refuses any key; `rejectUnknownArgs` refuses JavaScript callers'). */
+  readonly [key: string]: never;
+}
+
+/** Defender for Cloud plans (THR-1) on the subscription, for the services the platform runs. */
 export class DefenderPlans extends pulumi.ComponentResource {
+  /** Pricing names of the plans turned on. */
   readonly planNames: string[];
 
-  constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DefenderPlansArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     rejectUnknownArgs(`DefenderPlans "${name}"`, args, [], "the plan list is fixed (THR-1)");
     super("secure-azure-platform:foundation:DefenderPlans", name, {}, opts);
     const client = authorization.getClientConfigOutput({ parent: this });

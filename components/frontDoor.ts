@@ -63,12 +63,15 @@ export interface FrontDoorApp {
 }
 
 export interface FrontDoorArgs {
+  /** The foundation this component stands on. */
   platform: PlatformContext;
   /** The internal Container Apps environment the origins reach over Private Link. */
   environmentId: pulumi.Input<string>;
+  /** Name of that environment (its private endpoint connections are approved for Front Door). */
   environmentName: pulumi.Input<string>;
   /** Frontends; at least one (no frontend, no edge). */
-  apps: readonly FrontDoorApp[];
+  apps: FrontDoorApp[];
+  /** WAF rate limit, geo-filter, custom rules and custom domains (EDGE-1). */
   settings: EdgeSettings;
 }
 
@@ -215,8 +218,14 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
   }
 }
 
+/**
+ * The edge (EDGE-1): Front Door Premium with a blocking WAF (managed rule sets, rate limit,
+ * geo-filter), TLS 1.2+ and HSTS, reaching the internal apps over Private Link.
+ */
 export class FrontDoor extends pulumi.ComponentResource {
+  /** Resource ID of the Front Door profile. */
   readonly profileId: pulumi.Output<string>;
+  /** Resource ID of the WAF policy. */
   readonly wafPolicyId: pulumi.Output<string>;
   /** Per app: the `*.azurefd.net` host name the Internet uses (and the custom domain's CNAME target). */
   readonly endpointHostNames: Record<string, pulumi.Output<string>>;

@@ -41,12 +41,25 @@ export const HUMAN_ACCESS: Readonly<
 
 export const HUMAN_ROLES: readonly HumanRole[] = ["developer", "qa", "devops", "cloudAdmin"];
 
+/** Entra group object IDs per human role (IAM-2); a role without groups grants nothing. */
+export interface HumanAccessGroups {
+  /** Groups of developers. */
+  developer?: string[];
+  /** Groups of QA engineers. */
+  qa?: string[];
+  /** Groups of DevOps engineers (on call). */
+  devops?: string[];
+  /** Groups of cloud administrators. */
+  cloudAdmin?: string[];
+}
+
 export interface HumanAccessArgs {
+  /** Environment: decides each role's grants (`HUMAN_ACCESS`). */
   environment: Environment;
   /** Resource group the roles apply to. */
   resourceGroupId: pulumi.Input<string>;
   /** Entra group object IDs per role. */
-  groups: Partial<Record<HumanRole, readonly string[]>>;
+  groups: HumanAccessGroups;
 }
 
 /** The `groups` argument from the stack config's `<role>GroupIds` keys. */
@@ -55,15 +68,16 @@ export function humanAccessGroups(config: {
   qaGroupIds: readonly string[];
   devopsGroupIds: readonly string[];
   cloudAdminGroupIds: readonly string[];
-}): Record<HumanRole, readonly string[]> {
+}): Required<HumanAccessGroups> {
   return {
-    developer: config.developerGroupIds,
-    qa: config.qaGroupIds,
-    devops: config.devopsGroupIds,
-    cloudAdmin: config.cloudAdminGroupIds,
+    developer: [...config.developerGroupIds],
+    qa: [...config.qaGroupIds],
+    devops: [...config.devopsGroupIds],
+    cloudAdmin: [...config.cloudAdminGroupIds],
   };
 }
 
+/** Human access (IAM-2): each role's Entra groups get that role's grants on the resource group. */
 export class HumanAccess extends pulumi.ComponentResource {
   /** How many assignments were made (role x group). */
   readonly assignmentCount: number;

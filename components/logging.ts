@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./common/interfaces";
+import { rejectUnknownArgs, type LockArgs, type LoggingPlatform } from "./common/interfaces";
 import { addLock, resolveLock } from "./common/lock";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
@@ -19,10 +19,8 @@ import { loggingSettingsSchema } from "./logging.schema";
 import { parseArgs } from "./common/schema";
 
 export interface LoggingArgs {
-  platform: Pick<
-    PlatformContext,
-    "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags" | "deletionLocks"
-  >;
+  /** Placement, tags and the deletion-lock switch of the platform. */
+  platform: LoggingPlatform;
   /** Days the workspace keeps logs: 365 (LOG-1) to 730 (the interactive tier's maximum). */
   retentionInDays: number;
   /** Where alerts go (MON-1). */

@@ -9,15 +9,16 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { subnetPlanProblems, type SubnetPlan } from "../config/network";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type PlatformContext, type PrivateDnsZoneKey } from "./common/interfaces";
+import {
+  rejectUnknownArgs,
+  type NetworkPlatform,
+  type PrivateDnsZoneIds,
+  type PrivateDnsZoneKey,
+} from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 
-/** What the network needs from the platform (it is built before the rest of the context exists). */
-export type NetworkPlatform = Pick<
-  PlatformContext,
-  "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags" | "workspaceId"
->;
+export type { NetworkPlatform };
 
 export interface NetworkArgs extends SubnetPlan {
   platform: NetworkPlatform;
@@ -56,7 +57,8 @@ export class Network extends pulumi.ComponentResource {
   readonly vnetName: pulumi.Output<string>;
   readonly appsSubnetId: pulumi.Output<string>;
   readonly privateEndpointSubnetId: pulumi.Output<string>;
-  readonly privateDnsZoneIds: Record<PrivateDnsZoneKey, pulumi.Output<string>>;
+  /** Private DNS zone resource IDs by service, for `PlatformContext.privateDnsZoneIds` (NET-1). */
+  readonly privateDnsZoneIds: PrivateDnsZoneIds;
   readonly appsNsgId: pulumi.Output<string>;
   readonly privateEndpointNsgId: pulumi.Output<string>;
 

@@ -35,7 +35,16 @@ export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_
   (Object.values(dbforpostgresql.PostgresMajorVersion) as string[]).includes(v),
 );
 export { POSTGRES_STORAGE_SIZES_GB, type PostgresSkuTier, type PostgresVersion };
-export type AvailabilityZone = "1" | "2" | "3";
+/** Availability zone of a server (AVL-1). */
+export const AvailabilityZone = {
+  /** Zone 1. */
+  Zone1: "1",
+  /** Zone 2. */
+  Zone2: "2",
+  /** Zone 3. */
+  Zone3: "3",
+} as const;
+export type AvailabilityZone = (typeof AvailabilityZone)[keyof typeof AvailabilityZone];
 
 /** BAK-1: at least 30 days; Azure keeps at most 35. */
 export const MIN_BACKUP_RETENTION_DAYS = BACKUP_RETENTION_DAYS.min;
@@ -98,7 +107,7 @@ export interface PostgresServerArgs extends CommonComponentArgs {
   availabilityZone?: AvailabilityZone;
   /** Zone of the HA standby; must differ from `availabilityZone`. Default "2". */
   standbyAvailabilityZone?: AvailabilityZone;
-  /** Default Sunday 02:00 UTC. */
+  /** Weekly maintenance window. Default Sunday 02:00 UTC. */
   maintenanceWindow?: MaintenanceWindow;
   /** Part of the server name, e.g. `main`. Default `main`. */
   purpose?: string;
@@ -146,7 +155,12 @@ function versionlessKeyUri(owner: string, field: string, uri: pulumi.Input<strin
   return typeof uri === "string" ? check(uri) : pulumi.output(uri).apply(check);
 }
 
+/**
+ * PostgreSQL flexible server (IAM-1, TLS-1, ENC-1/2, NET-1, BAK-1, AVL-1, LOG-1): Entra-only
+ * authentication, TLS 1.3, customer-managed keys, private access, geo-redundant backups.
+ */
 export class PostgresServer extends pulumi.ComponentResource {
+  /** Resource ID of the server. */
   readonly serverId: pulumi.Output<string>;
   readonly serverName: pulumi.Output<string>;
   /** `<name>.postgres.database.azure.com`, resolved privately through the private DNS zone. */

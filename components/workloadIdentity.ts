@@ -5,12 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { rejectUnknownArgs, type PlacementContext } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 
 export interface WorkloadIdentityArgs {
-  platform: Pick<PlatformContext, "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags">;
+  /** Placement and tags of the platform. */
+  platform: PlacementContext;
   /** What the identity is for, e.g. the app name or `cmk-storage`. Part of its Azure name. */
   purpose: string;
   /** Region of the identity. Default: the platform's (a geo-backup key's identity lives in the pair). */

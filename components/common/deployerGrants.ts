@@ -16,7 +16,16 @@ import { deterministicGuid } from "./roleAssignment";
 export interface DeployerGrantsArgs {
   /** Object ID of the declared deploy identity (`deployPrincipalId`, see `pinnedDeployPrincipal`). */
   principalId: pulumi.Input<string>;
-  grants: readonly { role: string; roleDefinitionGuid: string }[];
+  /** The roles to grant, resolved from deploy/identities.yaml. */
+  grants: DeployerGrant[];
+}
+
+/** One role the stack grants to its deploy identity. */
+export interface DeployerGrant {
+  /** Built-in role name, e.g. `Key Vault Crypto Officer`. */
+  role: string;
+  /** Its role definition GUID. */
+  roleDefinitionGuid: string;
 }
 
 export const DEPLOY_PRINCIPAL_KEY = "secure-azure-platform:deployPrincipalId";
