@@ -19,6 +19,7 @@ import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs } from "./common/schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export type { StorageSkuName };
 
@@ -115,7 +116,7 @@ export class BlobStorage extends pulumi.ComponentResource {
     const purpose = args.purpose ?? "data";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "storageAccount", purpose);
 
-    super("secure-azure-platform:data:BlobStorage", name, {}, opts);
+    super(componentType("BlobStorage"), name, {}, withLegacyAlias("BlobStorage", opts));
 
     // Account-scoped keys for every service so the customer-managed key covers all of them;
     // the key type is fixed at creation.

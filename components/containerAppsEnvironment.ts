@@ -28,6 +28,7 @@ import {
   workloadProfilesSchema,
   type DedicatedWorkloadProfile,
 } from "./containerAppsEnvironment.schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export { CONSUMPTION_PROFILE, type DedicatedWorkloadProfile } from "./containerAppsEnvironment.schema";
 
@@ -127,7 +128,12 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:apps:ContainerAppsEnvironment", name, {}, opts);
+    super(
+      componentType("ContainerAppsEnvironment"),
+      name,
+      {},
+      withLegacyAlias("ContainerAppsEnvironment", opts),
+    );
 
     const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
     const environment = new app.ManagedEnvironment(

@@ -19,6 +19,7 @@ import { componentTags } from "./common/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
 import { PrivateState } from "./common/privateState";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../policy/common/limits";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export const MIN_KEY_SIZE = 3072;
 export const MAX_ROTATION_DAYS = KEY_ROTATION_DAYS.max;
@@ -136,7 +137,7 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:CustomerManagedKey", name, {}, opts);
+    super(componentType("CustomerManagedKey"), name, {}, withLegacyAlias("CustomerManagedKey", opts));
 
     const key = new keyvault.Key(
       `${name}-key`,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as security from "@pulumi/azure-native/security";
 import { rejectUnknownArgs } from "./common/interfaces";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
 export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [
@@ -32,7 +33,7 @@ export class DefenderPlans extends pulumi.ComponentResource {
 
   constructor(name: string, args: DefenderPlansArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     rejectUnknownArgs(`DefenderPlans "${name}"`, args, [], "the plan list is fixed (THR-1)");
-    super("secure-azure-platform:foundation:DefenderPlans", name, {}, opts);
+    super(componentType("DefenderPlans"), name, {}, withLegacyAlias("DefenderPlans", opts));
     const client = authorization.getClientConfigOutput({ parent: this });
     const scopeId = pulumi.interpolate`/subscriptions/${client.subscriptionId}`;
     for (const { plan, subPlan } of DEFENDER_PLANS) {

@@ -29,6 +29,7 @@ import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** How Front Door's private endpoint connection request starts; the approval matches it. */
 export const PRIVATE_LINK_REQUEST_MESSAGE = "Front Door (EDGE-1) private origin request";
@@ -241,7 +242,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     const { platform, settings } = args;
     const tags = componentTags(platform, "internal", {}, owner);
     const label = `${platform.namePrefix}-${platform.environment}`;
-    super("secure-azure-platform:edge:FrontDoor", name, {}, opts);
+    super(componentType("FrontDoor"), name, {}, withLegacyAlias("FrontDoor", opts));
     const parent = { parent: this };
     const rg = platform.resourceGroupName;
 

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { rejectUnknownArgs, type Environment } from "./common/interfaces";
 import { assignRole } from "./common/roleAssignment";
 import type { BuiltInRoleName } from "./common/roles";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export type HumanRole = "developer" | "qa" | "devops" | "cloudAdmin";
 
@@ -108,7 +109,7 @@ export class HumanAccess extends pulumi.ComponentResource {
         seen.add(id.toLowerCase());
       }
     }
-    super("secure-azure-platform:foundation:HumanAccess", name, {}, opts);
+    super(componentType("HumanAccess"), name, {}, withLegacyAlias("HumanAccess", opts));
     let count = 0;
     for (const role of Object.keys(HUMAN_ACCESS[args.environment]) as HumanRole[]) {
       for (const groupId of args.groups[role] ?? []) {

@@ -21,6 +21,7 @@ import { parseArgs } from "./common/schema";
 import { PrivateState } from "./common/privateState";
 import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/common/limits";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export type { KeyVaultSku };
 
@@ -163,7 +164,7 @@ export class KeyVault extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:KeyVault", name, {}, opts);
+    super(componentType("KeyVault"), name, {}, withLegacyAlias("KeyVault", opts));
     this.sku = args.sku;
     this.location = location;
 

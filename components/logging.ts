@@ -17,6 +17,7 @@ import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { loggingSettingsSchema } from "./logging.schema";
 import { parseArgs } from "./common/schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export interface LoggingArgs {
   /** Placement, tags and the deletion-lock switch of the platform. */
@@ -60,7 +61,7 @@ export class Logging extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:Logging", name, {}, opts);
+    super(componentType("Logging"), name, {}, withLegacyAlias("Logging", opts));
 
     const workspace = new operationalinsights.Workspace(
       `${name}-workspace`,

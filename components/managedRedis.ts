@@ -36,6 +36,7 @@ export {
   RedisPersistence,
   RedisRdbFrequency,
 } from "./managedRedis.schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 export { MANAGED_REDIS_SKUS } from "./managedRedis.schema";
 /** The database port; Azure Managed Redis serves TLS on 10000. */
 export const REDIS_PORT = 10000;
@@ -180,7 +181,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
     const purpose = args.purpose ?? "cache";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "redisEnterprise", purpose);
 
-    super("secure-azure-platform:data:ManagedRedis", name, {}, opts);
+    super(componentType("ManagedRedis"), name, {}, withLegacyAlias("ManagedRedis", opts));
 
     // Managed Redis accepts versioned key URLs only: resolve the key's current version. A
     // rotated key is picked up by the next deployment (the old version stays valid until it expires).

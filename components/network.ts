@@ -17,6 +17,7 @@ import {
 } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export type { NetworkPlatform };
 
@@ -103,7 +104,7 @@ export class Network extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:Network", name, {}, opts);
+    super(componentType("Network"), name, {}, withLegacyAlias("Network", opts));
     const base = { resourceGroupName: platform.resourceGroupName, location: platform.location, tags };
 
     const appsInbound: Rule = [

@@ -29,6 +29,7 @@ import { addLock } from "./common/lock";
 import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** Major versions the API accepts (`PostgresMajorVersion`) that the platform supports. */
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
@@ -272,7 +273,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     const purpose = args.purpose ?? "main";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose);
 
-    super("secure-azure-platform:data:PostgresServer", name, {}, opts);
+    super(componentType("PostgresServer"), name, {}, withLegacyAlias("PostgresServer", opts));
 
     const server = new dbforpostgresql.Server(
       `${name}-server`,

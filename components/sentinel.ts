@@ -19,6 +19,7 @@ import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { stableRuleId } from "./sentinel/ids";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** Activity log categories sent to the workspace: who changed what, security and policy events. */
 export const ACTIVITY_LOG_CATEGORIES = ["Administrative", "Security", "Policy", "Alert"] as const;
@@ -75,7 +76,7 @@ export class Sentinel extends pulumi.ComponentResource {
     const actionGroupName = resourceName(platform, "actionGroup", "security");
     const alertName = resourceName(platform, "metricAlert", "sentinel-incidents");
     const tags = componentTags(platform, "confidential", {}, owner);
-    super("secure-azure-platform:siem:Sentinel", name, {}, opts);
+    super(componentType("Sentinel"), name, {}, withLegacyAlias("Sentinel", opts));
     const rg = platform.resourceGroupName;
 
     const onboarding = new securityinsights.SentinelOnboardingState(

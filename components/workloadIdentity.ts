@@ -8,6 +8,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { rejectUnknownArgs, type PlacementContext } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export interface WorkloadIdentityArgs {
   /** Placement and tags of the platform. */
@@ -37,7 +38,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:WorkloadIdentity", name, {}, opts);
+    super(componentType("WorkloadIdentity"), name, {}, withLegacyAlias("WorkloadIdentity", opts));
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
       {

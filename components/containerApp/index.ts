@@ -35,6 +35,7 @@ import { WorkloadIdentity } from "../workloadIdentity";
 import { PrivateState } from "../common/privateState";
 import { postgresSetupStatements } from "./postgresSql";
 import type { AppServices, ContainerAppArgs } from "./spec";
+import { componentType, withLegacyAlias } from "../common/componentType";
 
 export * from "./spec";
 export { postgresSetupStatements } from "./postgresSql";
@@ -185,7 +186,7 @@ export class ContainerApp extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:apps:ContainerApp", name, {}, opts);
+    super(componentType("ContainerApp"), name, {}, withLegacyAlias("ContainerApp", opts));
 
     // IAM-1: the identity and every grant exist before the app's first revision starts.
     const identity = new WorkloadIdentity(
