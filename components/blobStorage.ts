@@ -64,11 +64,19 @@ function cmkRequired(platform: PlatformContext): boolean {
   return platform.environment === "prod";
 }
 
+/**
+ * Blob Storage for customer files (IAM-1, TLS-1, ENC-1/2, NET-1, BAK-1, AVL-1, LOG-1, BAK-2):
+ * Entra-only access, private endpoint, customer-managed keys, geo-redundant with soft delete,
+ * versioning and point-in-time restore.
+ */
 export class BlobStorage extends pulumi.ComponentResource {
+  /** Resource ID of the storage account. */
   readonly accountId: pulumi.Output<string>;
+  /** Name of the storage account (with its random suffix). */
   readonly accountName: pulumi.Output<string>;
   /** `https://<account>.blob.core.windows.net/`, resolved privately through the private DNS zone. */
   readonly blobEndpoint: pulumi.Output<string>;
+  /** Names of the private containers. */
   readonly containerNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: BlobStorageArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -51,7 +51,9 @@ export interface ContainerAppsEnvironmentArgs {
   workloadProfiles?: DedicatedWorkloadProfile[];
   /** Part of the environment's name. Default `apps`. */
   purpose?: string;
+  /** Where the diagnostic logs go and which extra categories (LOG-1). */
   diagnostics?: DiagnosticsArgs;
+  /** The deletion lock (BAK-2). */
   lock?: LockArgs;
   /** Extra tags; cannot override the CLS-1 tags. */
   tags?: Record<string, string>;

@@ -26,13 +26,19 @@ export interface LoggingArgs {
   retentionInDays: number;
   /** Where alerts go (MON-1). */
   alertEmail: string;
+  /** The deletion lock on the workspace (BAK-2). */
   lock?: LockArgs;
 }
 
+/** The platform's Log Analytics workspace and alert action group (LOG-1, MON-1). */
 export class Logging extends pulumi.ComponentResource {
+  /** Resource ID of the workspace: every diagnostic setting sends here (LOG-1). */
   readonly workspaceId: pulumi.Output<string>;
+  /** Name of the workspace. */
   readonly workspaceName: pulumi.Output<string>;
+  /** Workspace (customer) ID that log queries address. */
   readonly workspaceCustomerId: pulumi.Output<string>;
+  /** Resource ID of the action group every alert notifies (MON-1). */
   readonly actionGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -144,7 +144,9 @@ export class ManagedRedis extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   /** `<name>.<region>.redis.azure.net`, resolved privately through the private DNS zone. */
   readonly hostName: pulumi.Output<string>;
+  /** TLS port of the database (10000). */
   readonly port: pulumi.Output<number>;
+  /** Resource ID of the database. */
   readonly databaseId: pulumi.Output<string>;
 
   constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {

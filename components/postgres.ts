@@ -163,9 +163,11 @@ function versionlessKeyUri(owner: string, field: string, uri: pulumi.Input<strin
 export class PostgresServer extends pulumi.ComponentResource {
   /** Resource ID of the server. */
   readonly serverId: pulumi.Output<string>;
+  /** Name of the server (with its random suffix). */
   readonly serverName: pulumi.Output<string>;
   /** `<name>.postgres.database.azure.com`, resolved privately through the private DNS zone. */
   readonly fqdn: pulumi.Output<string>;
+  /** Names of the databases created. */
   readonly databaseNames: pulumi.Output<string[]>;
   /** Entra admin role name (the group's display name). */
   readonly adminGroupName: string;

@@ -21,10 +21,15 @@ export interface WorkloadIdentityArgs {
   tags?: Record<string, string>;
 }
 
+/** A user-assigned managed identity for one workload (IAM-1): no secrets, no keys. */
 export class WorkloadIdentity extends pulumi.ComponentResource {
+  /** Resource ID of the identity. */
   readonly id: pulumi.Output<string>;
+  /** Name of the identity. */
   readonly name: pulumi.Output<string>;
+  /** Client (application) ID, e.g. for `AZURE_CLIENT_ID`. */
   readonly clientId: pulumi.Output<string>;
+  /** Object (principal) ID that role assignments name. */
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
