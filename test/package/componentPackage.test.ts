@@ -1,12 +1,18 @@
 /**
- * The Pulumi component package's schema, inferred by the SDK's own analysis exactly as
+ * The Pulumi component package (components/PulumiPlugin.yaml, provider.ts). Its schema, inferred
+ * by the SDK's own analysis exactly as
  * `pulumi package add <repo>/components@<tag>` gets it (the provider the host serves,
  * components/providerOptions.ts): every exported component is there under
  * `secure-azure-platform:index:<Class>`, every input and output is typed (no `Any`, no untyped
  * object or array) and described, and the literal choices are schema enums with the values the
- * zod schemas accept.
+ * zod schemas accept. And the provider path works: `ComponentProvider.construct`, what the host
+ * runs when another language creates a component, builds one from plain inputs under the
+ * offline mocks.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { testPlatform } from "../helpers/platform";
+import { only, runProgram } from "../helpers/pulumi";
 import * as components from "../../components/index";
 import { componentProviderOptions } from "../../components/providerOptions";
 import { LEGACY_COMPONENT_TYPES } from "../../controls/componentTypes";
@@ -50,10 +56,12 @@ interface Schema {
 }
 
 const PKG = "secure-azure-platform";
+let provider: ComponentProvider;
 let schema: Schema;
 
 beforeAll(async () => {
-  schema = JSON.parse(await new ComponentProvider(componentProviderOptions()).getSchema()) as Schema;
+  provider = new ComponentProvider(componentProviderOptions());
+  schema = JSON.parse(await provider.getSchema()) as Schema;
 }, 180_000);
 
 /** Problems of one property: untyped, `Any`, an untyped array/map, a dangling reference, no description. */
@@ -137,6 +145,38 @@ describe("component package schema (SDK analysis)", () => {
     expect(input("ManagedRedis", "evictionPolicy").$ref).toBe(`#/types/${PKG}:index:RedisEvictionPolicy`);
     expect(schema.types[`${PKG}:index:RoleAssignmentArgs`].properties?.role.$ref).toBe(
       `#/types/${PKG}:index:BuiltInRole`,
+    );
+  });
+});
+
+describe("component provider construct (offline mocks)", () => {
+  const value = (o: pulumi.Input<string>) =>
+    new Promise<string>((resolve) => pulumi.output(o).apply(resolve));
+
+  it("builds a component from plain inputs under its index token, children parented to it", async () => {
+    // Plain data, as the engine hands it over from a Python/Go/YAML program.
+    const inputs = JSON.parse(JSON.stringify({ platform: testPlatform(), purpose: "api" })) as pulumi.Inputs;
+    let constructed: pulumi.provider.ConstructResult | undefined;
+    const { resources } = await runProgram(async () => {
+      constructed = await provider.construct("api-id", `${PKG}:index:WorkloadIdentity`, inputs, {});
+    });
+    const component = only(resources, `${PKG}:index:WorkloadIdentity`);
+    expect(await value(constructed!.urn)).toBe(component.urn);
+    const identity = only(resources, "azure-native:managedidentity:UserAssignedIdentity");
+    expect(identity.parent).toBe(component.urn);
+    expect(identity.inputs.resourceName).toBe("id-sap-api-dev");
+    // The state the provider returns is the schema's outputs, resolved.
+    const state = constructed!.state as Record<string, pulumi.Output<string>>;
+    expect(Object.keys(state).sort()).toEqual(
+      Object.keys(schema.resources[`${PKG}:index:WorkloadIdentity`].properties).sort(),
+    );
+    expect(await value(state.id)).toBe(identity.id);
+    expect(await value(state.name)).toBe("id-sap-api-dev");
+  });
+
+  it("refuses the legacy tokens: the package serves the index module only", async () => {
+    await expect(provider.construct("x", LEGACY_COMPONENT_TYPES.WorkloadIdentity, {}, {})).rejects.toThrow(
+      /Invalid module 'foundation'/,
     );
   });
 });
