@@ -68,6 +68,8 @@ export interface ResourceChange {
   replaceReasons: ReplaceReason[];
   /** Delete and replace: the old resource's ARM ID. */
   id?: string;
+  /** Update and replace of a resource found in the old state through an alias: its old URN. */
+  from?: string;
   findings: Finding[];
 }
 
@@ -408,13 +410,15 @@ export function assessRemovals(
   changes: ResourceChange[],
   olds: readonly NormalizedExportResource[],
 ): LockToLift[] {
-  const removed = new Set(changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.urn));
+  const removed = new Set(
+    changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.from ?? c.urn),
+  );
   const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
   const locks = locksOf(olds);
   const lockWindow = new Map<string, LockToLift>();
   for (const change of changes) {
     if (change.op !== "delete" && change.op !== "replace") continue;
-    const old = oldByUrn.get(change.urn);
+    const old = oldByUrn.get(change.from ?? change.urn);
     if (!old) continue;
     const canonical = canonicalType(old.type);
     const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
@@ -492,12 +496,23 @@ export function previewChanges(
   const olds = previous.deployment.resources.filter(tracked);
   const news = next.deployment.resources.filter(tracked);
   const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
-  const newByUrn = new Map(news.map((r) => [r.urn, r]));
+  const newUrns = new Set(news.map((r) => r.urn));
+  // As the engine does: a resource takes the old state at its URN, else at the first of its alias
+  // URNs (its own aliases and those inherited from its parents, lib/offline/aliases.ts) that no
+  // other resource of the program still has. That old resource is then renamed, not deleted.
+  const matched = new Set<string>();
+  const oldOf = (r: NormalizedExportResource): NormalizedExportResource | undefined => {
+    const urn = [r.urn, ...(r.aliases ?? [])].find(
+      (u) => oldByUrn.has(u) && !matched.has(u) && (u === r.urn || !newUrns.has(u)),
+    );
+    if (urn !== undefined) matched.add(urn);
+    return urn === undefined ? undefined : oldByUrn.get(urn);
+  };
   const changes: ResourceChange[] = [];
   let unchanged = 0;
 
   for (const r of news) {
-    const old = oldByUrn.get(r.urn);
+    const old = oldOf(r);
     if (!old) {
       changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
       continue;
@@ -520,12 +535,13 @@ export function previewChanges(
       changed,
       replaceReasons: reasons,
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
+      ...(old.urn !== r.urn ? { from: old.urn } : {}),
       // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
       findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, r.inputs),
     });
   }
   for (const old of olds) {
-    if (!newByUrn.has(old.urn)) {
+    if (!matched.has(old.urn)) {
       changes.push({
         urn: old.urn,
         type: old.type,

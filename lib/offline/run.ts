@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
 import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
+import { aliasUrns, type AliasSpec } from "./aliases";
 
 export interface PlannedResource {
   urn: string;
@@ -41,6 +42,12 @@ export interface PlannedResource {
   ignoreChanges?: string[];
   /** `deleteBeforeReplace` option (not in the state: the engine reads it from the program). */
   deleteBeforeReplace?: boolean;
+  /**
+   * URNs the resource answers to through its aliases and its parents' (as the engine computes
+   * and stores them, lib/offline/aliases.ts): how a renamed type or a moved resource finds its
+   * old state instead of being replaced.
+   */
+  aliases?: string[];
 }
 
 export interface RunOptions {
@@ -107,6 +114,39 @@ interface RequestLike {
   getDeletedwith(): string;
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
+  getAliasesList?(): AliasLike[];
+}
+
+/** `pulumirpc.Alias`: a URN or a spec (the MockMonitor's SDK sends specs). */
+interface AliasLike {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        hasParenturn(): boolean;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
+function aliasSpecs(req: RequestLike): AliasSpec[] {
+  return (req.getAliasesList?.() ?? []).map((a) => {
+    const spec = a.getSpec();
+    if (a.hasUrn() || !spec) return { urn: a.getUrn() };
+    return {
+      name: spec.getName(),
+      type: spec.getType(),
+      stack: spec.getStack(),
+      project: spec.getProject(),
+      ...(spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+      noParent: spec.getNoparent(),
+    };
+  });
 }
 
 interface ReadRequestLike {
@@ -231,6 +271,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
       `urn:pulumi:${stack}::${project}::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`;
   }
   const sink = mocks as unknown as ExactInputsSink;
+  const aliasesOf = new Map<string, string[]>();
   const capture = (resource: PlannedResource) => {
     captured.set(resource.urn, resource);
     options.registered?.push(resource);
@@ -252,6 +293,13 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
         });
         const secretOutputs = req.getAdditionalsecretoutputsList();
         const ignoreChanges = req.getIgnorechangesList();
+        const parent = req.getParent() || undefined;
+        const aliases = aliasUrns(
+          { urn: resp.getUrn(), type: req.getType(), name: req.getName(), parent },
+          aliasSpecs(req),
+          (parent && aliasesOf.get(parent)) || [],
+        );
+        aliasesOf.set(resp.getUrn(), aliases);
         capture({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -271,6 +319,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
           ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
           ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
           ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
+          ...(aliases.length > 0 ? { aliases } : {}),
         });
       }
       cb(err, resp);
