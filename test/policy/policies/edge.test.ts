@@ -493,6 +493,13 @@ describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
       expect.stringMatching(/environment rg\/other, which no Front Door origin of the stack requests/),
     ]);
   });
+  it("also knows the component by its legacy token (a program on an older components release)", async () => {
+    const legacy = FRONT_DOOR.replace(":index:FrontDoor", ":edge:FrontDoor");
+    const resources = stack(approval({}, legacy)).map((x) =>
+      x.urn === FRONT_DOOR ? { ...x, type: "secure-azure-platform:edge:FrontDoor", urn: legacy } : x,
+    );
+    expect(await runStackPolicy(e.privateLinkApproval, resources)).toEqual([]);
+  });
   it("ignores a rejection (refusing a connection is always allowed)", async () =>
     expect(
       await runStackPolicy(
