@@ -9,6 +9,8 @@
  * runs when another language creates a component, builds one from plain inputs under the
  * offline mocks.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { testPlatform } from "../helpers/platform";
@@ -178,5 +180,24 @@ describe("component provider construct (offline mocks)", () => {
     await expect(provider.construct("x", LEGACY_COMPONENT_TYPES.WorkloadIdentity, {}, {})).rejects.toThrow(
       /Invalid module 'foundation'/,
     );
+  });
+});
+
+describe("plugin entry", () => {
+  const dir = path.join(__dirname, "..", "..", "components");
+
+  it("is a Node.js source plugin whose main hosts the provider while npm consumers get index.ts", () => {
+    expect(fs.readFileSync(path.join(dir, "PulumiPlugin.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+      main: string;
+      exports: Record<string, string>;
+    };
+    expect(manifest.main).toBe("provider.ts");
+    expect(manifest.exports["."]).toBe("./index.ts");
+  });
+
+  it("refuses to start a provider inside a program that imports the directory by path", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(() => require("../../components")).toThrow(/provider\.ts is the Pulumi plugin entry/);
   });
 });
