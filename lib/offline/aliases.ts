@@ -1,19 +1,19 @@
 /**
- * The URNs a resource answers to through its aliases, computed as the engine does when it looks
- * a resource up in the old state (pulumi/pulumi pkg/resource/deploy/step_generator.go:
- * `generateAliases`, `collapseAliasToUrn`, `inheritedChildAlias`; the SDK's `allAliases` in
- * sdk/nodejs/resource.ts is the same rule for engines without alias specs):
+ * Aliases as the engine resolves them (pulumi/pulumi pkg/resource/deploy/step_generator.go:
+ * `generateAliases`, `collapseAliasToUrn`, `inheritedChildAlias`, `generateSteps`):
  *
- * - each alias of the resource, collapsed to a URN: the resource's own name, type, parent, stack
- *   and project, with whatever the alias sets replaced;
- * - for each alias URN of its parent (including the parent's inherited ones, so it reaches every
- *   level): the resource under that parent alias, keeping its name (or swapping the parent's
- *   name prefix when the name starts with the parent's name), and the same for each of its own
- *   aliases.
+ * - each alias of the resource is collapsed to a URN: the resource's own name, type, parent,
+ *   stack and project, with whatever the alias sets replaced. The offline plan records these
+ *   in the export's `aliases` ("URNs this resource may have had").
+ * - The engine looks a resource up in the old state by its URN, then by each alias URN; when
+ *   an alias matched, that old URN is what its children inherit: each child also answers to
+ *   itself under the parent's old URN (keeping its name, or swapping the parent's name prefix
+ *   when its name starts with the parent's name), and each of its own aliases likewise. Through
+ *   the children's own matches this reaches every level.
  *
  * A URN is `urn:pulumi:<stack>::<project>::<qualified type>::<name>`, where the qualified type is
  * the parent's qualified type, `$`, and the resource's type: renaming a component's type changes
- * the URN of every descendant, which is why children inherit their parent's aliases.
+ * the URN of every descendant, which is why children inherit their parent's matched alias.
  */
 
 /** An alias as the SDK sends it (`pulumirpc.Alias`): a whole URN, or a spec relative to the resource. */
@@ -74,6 +74,14 @@ function collapse(target: AliasTarget, alias: AliasSpec): string {
   );
 }
 
+/** The resource's own aliases as URNs, without duplicates and without its own URN. */
+export function collapseAliases(target: AliasTarget, aliases: readonly AliasSpec[]): string[] {
+  const out: string[] = [];
+  for (const urn of aliases.map((a) => collapse(target, a)))
+    if (urn !== target.urn && !out.includes(urn)) out.push(urn);
+  return out;
+}
+
 function inheritedChildAlias(
   target: AliasTarget,
   childType: string,
@@ -89,24 +97,24 @@ function inheritedChildAlias(
 }
 
 /**
- * Every URN `target` answers to through `aliases` and its parent's alias URNs (`parentAliases`,
- * what this function returned for the parent), without duplicates and without its own URN.
+ * Every URN the engine tries for `target` after its own, in its order: its own aliases
+ * (`ownAliases`, collapsed), then, when its parent was found in the old state under the alias URN
+ * `parentMatch`, itself and each own alias under that parent URN.
  */
-export function aliasUrns(
+export function candidateAliases(
   target: AliasTarget,
-  aliases: readonly AliasSpec[],
-  parentAliases: readonly string[],
+  ownAliases: readonly string[],
+  parentMatch: string | undefined,
 ): string[] {
   const out: string[] = [];
   const add = (urn: string) => {
     if (urn !== target.urn && !out.includes(urn)) out.push(urn);
   };
-  const own = aliases.map((a) => collapse(target, a));
-  own.forEach(add);
-  for (const parentAlias of parentAliases) {
-    add(inheritedChildAlias(target, target.type, target.name, parentAlias));
-    for (const alias of own)
-      add(inheritedChildAlias(target, baseType(alias), parseUrn(alias).name, parentAlias));
+  ownAliases.forEach(add);
+  if (parentMatch !== undefined) {
+    add(inheritedChildAlias(target, target.type, target.name, parentMatch));
+    for (const alias of ownAliases)
+      add(inheritedChildAlias(target, baseType(alias), parseUrn(alias).name, parentMatch));
   }
   return out;
 }

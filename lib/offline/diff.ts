@@ -32,6 +32,7 @@ import {
   type StackExport,
 } from "./export";
 import { SPECIAL_SIG_KEY } from "./run";
+import { candidateAliases } from "./aliases";
 
 export type ChangeOp = "create" | "update" | "replace" | "delete";
 
@@ -479,6 +480,41 @@ export function assessRemovals(
   return [...lockWindow.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/**
+ * Which old resource each new one continues, as the engine decides (lib/offline/aliases.ts): the
+ * old state at its URN, else at the first of its alias URNs that no resource of the program has
+ * and no other resource claimed; its own aliases first, then those it inherits when its parent
+ * (component or not) was found under an alias. Exports list parents first, so a parent's match is
+ * known when its children come.
+ */
+function matchOldState(
+  olds: readonly NormalizedExportResource[],
+  news: readonly NormalizedExportResource[],
+): Map<string, NormalizedExportResource> {
+  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
+  const newUrns = new Set(news.map((r) => r.urn));
+  const claimed = new Set<string>();
+  const matchedAlias = new Map<string, string>();
+  const result = new Map<string, NormalizedExportResource>();
+  for (const r of news) {
+    let urn: string | undefined = oldByUrn.has(r.urn) ? r.urn : undefined;
+    if (urn === undefined) {
+      const name = r.urn.split("::").slice(3).join("::");
+      const candidates = candidateAliases(
+        { urn: r.urn, type: r.type, name, ...(r.parent ? { parent: r.parent } : {}) },
+        r.aliases ?? [],
+        r.parent ? matchedAlias.get(r.parent) : undefined,
+      );
+      urn = candidates.find((u) => oldByUrn.has(u) && !claimed.has(u) && !newUrns.has(u));
+      if (urn !== undefined) matchedAlias.set(r.urn, urn);
+    }
+    if (urn === undefined) continue;
+    claimed.add(urn);
+    result.set(r.urn, oldByUrn.get(urn) as NormalizedExportResource);
+  }
+  return result;
+}
+
 export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
@@ -495,25 +531,14 @@ export function previewChanges(
 ): ChangePreview {
   const olds = previous.deployment.resources.filter(tracked);
   const news = next.deployment.resources.filter(tracked);
-  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
-  const newUrns = new Set(news.map((r) => r.urn));
-  // As the engine does: a resource takes the old state at its URN, else at the first of its alias
-  // URNs (its own aliases and those inherited from its parents, lib/offline/aliases.ts) that no
-  // other resource of the program still has. That old resource is then renamed, not deleted.
-  const matched = new Set<string>();
-  const oldOf = (r: NormalizedExportResource): NormalizedExportResource | undefined => {
-    const urn = [r.urn, ...(r.aliases ?? [])].find(
-      (u) => oldByUrn.has(u) && !matched.has(u) && (u === r.urn || !newUrns.has(u)),
-    );
-    if (urn !== undefined) matched.add(urn);
-    return urn === undefined ? undefined : oldByUrn.get(urn);
-  };
+  const oldOf = matchOldState(previous.deployment.resources, next.deployment.resources);
+  const matched = new Set([...oldOf.values()].map((r) => r.urn));
   const changes: ResourceChange[] = [];
   let unchanged = 0;
 
   for (const r of news) {
-    const old = oldOf(r);
-    if (!old) {
+    const old = oldOf.get(r.urn);
+    if (!old || !tracked(old)) {
       changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
       continue;
     }

@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
 import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
-import { aliasUrns, type AliasSpec } from "./aliases";
+import { collapseAliases, type AliasSpec } from "./aliases";
 
 export interface PlannedResource {
   urn: string;
@@ -43,9 +43,8 @@ export interface PlannedResource {
   /** `deleteBeforeReplace` option (not in the state: the engine reads it from the program). */
   deleteBeforeReplace?: boolean;
   /**
-   * URNs the resource answers to through its aliases and its parents' (as the engine computes
-   * and stores them, lib/offline/aliases.ts): how a renamed type or a moved resource finds its
-   * old state instead of being replaced.
+   * The resource's aliases as URNs ("URNs this resource may have had", lib/offline/aliases.ts):
+   * how a renamed type or a moved resource finds its old state instead of being replaced.
    */
   aliases?: string[];
 }
@@ -271,7 +270,6 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
       `urn:pulumi:${stack}::${project}::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`;
   }
   const sink = mocks as unknown as ExactInputsSink;
-  const aliasesOf = new Map<string, string[]>();
   const capture = (resource: PlannedResource) => {
     captured.set(resource.urn, resource);
     options.registered?.push(resource);
@@ -294,12 +292,10 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
         const secretOutputs = req.getAdditionalsecretoutputsList();
         const ignoreChanges = req.getIgnorechangesList();
         const parent = req.getParent() || undefined;
-        const aliases = aliasUrns(
-          { urn: resp.getUrn(), type: req.getType(), name: req.getName(), parent },
+        const aliases = collapseAliases(
+          { urn: resp.getUrn(), type: req.getType(), name: req.getName(), ...(parent ? { parent } : {}) },
           aliasSpecs(req),
-          (parent && aliasesOf.get(parent)) || [],
         );
-        aliasesOf.set(resp.getUrn(), aliases);
         capture({
           urn: resp.getUrn(),
           type: req.getType(),

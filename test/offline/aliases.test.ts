@@ -10,7 +10,7 @@
  * export made from main's tree when the rename was done), and the preview compares inputs, which
  * hold no component token.
  */
-import { aliasUrns } from "../../lib/offline/aliases";
+import { candidateAliases, collapseAliases } from "../../lib/offline/aliases";
 import { previewChanges } from "../../lib/offline/diff";
 import { parseStackExport, type NormalizedStackExport } from "../../lib/offline/export";
 import { planStack } from "../../lib/offline/plan";
@@ -19,44 +19,46 @@ import { componentType, LEGACY_COMPONENT_TYPES, type ComponentClass } from "../.
 const URN = (qualifiedType: string, name: string) => `urn:pulumi:prod::proj::${qualifiedType}::${name}`;
 
 describe("alias URNs (the engine's generateAliases)", () => {
-  it("a component with a type alias answers to its old URN", () => {
-    expect(
-      aliasUrns(
-        { urn: URN("p:index:Box", "box"), type: "p:index:Box", name: "box" },
-        [{ type: "p:old:Box" }],
-        [],
-      ),
-    ).toEqual([URN("p:old:Box", "box")]);
+  const box = { urn: URN("p:index:Box", "box"), type: "p:index:Box", name: "box" };
+
+  it("a component's type alias collapses to its old URN", () => {
+    expect(collapseAliases(box, [{ type: "p:old:Box" }])).toEqual([URN("p:old:Box", "box")]);
+    expect(collapseAliases(box, [{ type: "p:index:Box" }])).toEqual([]);
   });
 
-  it("children inherit the parent's aliases, at every level, with their own aliases crossed in", () => {
-    const parent = URN("p:index:Box", "box");
-    const parentAliases = [URN("p:old:Box", "box")];
+  it("a child found under nothing tries its own aliases, then both under the parent's matched old URN", () => {
     const child = {
       urn: URN("p:index:Box$p:index:Inner", "box-inner"),
       type: "p:index:Inner",
       name: "box-inner",
-      parent,
+      parent: box.urn,
     };
-    const childAliases = aliasUrns(child, [{ type: "p:old:Inner", parentUrn: parent }], parentAliases);
-    expect(childAliases).toEqual([
+    const own = collapseAliases(child, [{ type: "p:old:Inner", parentUrn: box.urn }]);
+    expect(own).toEqual([URN("p:index:Box$p:old:Inner", "box-inner")]);
+    expect(candidateAliases(child, own, undefined)).toEqual(own);
+    expect(candidateAliases(child, own, URN("p:old:Box", "box"))).toEqual([
       URN("p:index:Box$p:old:Inner", "box-inner"),
       URN("p:old:Box$p:index:Inner", "box-inner"),
       URN("p:old:Box$p:old:Inner", "box-inner"),
     ]);
+    // A grandchild inherits the child's matched old URN: the whole old type chain.
     const leaf = {
       urn: URN("p:index:Box$p:index:Inner$x:y:Z", "box-inner-z"),
       type: "x:y:Z",
       name: "box-inner-z",
       parent: child.urn,
     };
-    expect(aliasUrns(leaf, [], childAliases)).toContain(URN("p:old:Box$p:old:Inner$x:y:Z", "box-inner-z"));
+    expect(candidateAliases(leaf, [], URN("p:old:Box$p:old:Inner", "box-inner"))).toEqual([
+      URN("p:old:Box$p:old:Inner$x:y:Z", "box-inner-z"),
+    ]);
   });
 
   it("a child named after its parent follows a parent's name alias", () => {
     const parent = URN("p:index:Box", "new");
     const child = { urn: URN("p:index:Box$x:y:Z", "new-z"), type: "x:y:Z", name: "new-z", parent };
-    expect(aliasUrns(child, [], [URN("p:index:Box", "old")])).toEqual([URN("p:index:Box$x:y:Z", "old-z")]);
+    expect(candidateAliases(child, [], URN("p:index:Box", "old"))).toEqual([
+      URN("p:index:Box$x:y:Z", "old-z"),
+    ]);
   });
 });
 
