@@ -74,11 +74,26 @@ function collapse(target: AliasTarget, alias: AliasSpec): string {
   );
 }
 
-/** The resource's own aliases as URNs, without duplicates and without its own URN. */
+/**
+ * A provider SDK's alias to an API-version token (azure-native gives every resource
+ * `azure-native:<module>/<version>:<Resource>` aliases, up to a dozen): it matters only to a state
+ * written with that explicit version, and recording all of them would nearly double the export.
+ * Left out; every other alias is kept, such as azure-native v3's unversioned module moves
+ * (`azure-native:insights:MetricAlert` for `azure-native:monitor:MetricAlert`).
+ */
+function isApiVersionAlias(alias: string): boolean {
+  const aliasType = parseUrn(alias).qualifiedType.split("$").pop() as string;
+  return /^[^:]+:[^:/]+\/[^:]+:[^:]+$/.test(aliasType);
+}
+
+/**
+ * The resource's own aliases as URNs, without duplicates, its own URN or API-version aliases:
+ * what the export records (`aliases`, "previous URNs the resource may have had").
+ */
 export function collapseAliases(target: AliasTarget, aliases: readonly AliasSpec[]): string[] {
   const out: string[] = [];
   for (const urn of aliases.map((a) => collapse(target, a)))
-    if (urn !== target.urn && !out.includes(urn)) out.push(urn);
+    if (urn !== target.urn && !out.includes(urn) && !isApiVersionAlias(urn)) out.push(urn);
   return out;
 }
 

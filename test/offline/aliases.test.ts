@@ -26,6 +26,21 @@ describe("alias URNs (the engine's generateAliases)", () => {
     expect(collapseAliases(box, [{ type: "p:index:Box" }])).toEqual([]);
   });
 
+  it("leaves out a provider's API-version aliases of the same resource", () => {
+    const pricing = {
+      urn: URN("p:index:Box$azure-native:security:Pricing", "x"),
+      type: "azure-native:security:Pricing",
+      name: "x",
+      parent: box.urn,
+    };
+    expect(
+      collapseAliases(pricing, [
+        { type: "azure-native:security/v20240101:Pricing", parentUrn: box.urn },
+        { type: "azure-native:security:OldPricing", parentUrn: box.urn },
+      ]),
+    ).toEqual([URN("p:index:Box$azure-native:security:OldPricing", "x")]);
+  });
+
   it("a child found under nothing tries its own aliases, then both under the parent's matched old URN", () => {
     const child = {
       urn: URN("p:index:Box$p:index:Inner", "box-inner"),
