@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { EU_REGIONS, pairedRegion } from "../config/regions";
-import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, type StorageSkuName } from "./blobStorage.schema";
+import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import type { CommonComponentArgs, PlatformContext } from "./common/interfaces";
@@ -21,7 +21,8 @@ import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs } from "./common/schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
-export type { StorageSkuName };
+// Values too: callers in any language pick from the enum.
+export { StorageSkuName };
 
 const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
 

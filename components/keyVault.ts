@@ -19,11 +19,11 @@ import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { parseArgs } from "./common/schema";
 import { PrivateState } from "./common/privateState";
-import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
+import { keyVaultSettingsSchema, KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/common/limits";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
-export type { KeyVaultSku };
+export { KeyVaultSku };
 
 export interface KeyVaultArgs extends SecureResourceArgs {
   /** `premium` gives HSM-backed keys (ENC-2); required in prod. */

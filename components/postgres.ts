@@ -16,8 +16,8 @@ import {
   POSTGRES_STORAGE_SIZES_GB,
   POSTGRES_VERSIONS,
   postgresSettingsSchema,
-  type PostgresSkuTier,
-  type PostgresVersion,
+  PostgresSkuTier,
+  PostgresVersion,
 } from "./postgres.schema";
 import { BACKUP_RETENTION_DAYS } from "../policy/common/limits";
 import { parseArgs } from "./common/schema";
@@ -35,7 +35,7 @@ import { componentType, withLegacyAlias } from "./common/componentType";
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
   (Object.values(dbforpostgresql.PostgresMajorVersion) as string[]).includes(v),
 );
-export { POSTGRES_STORAGE_SIZES_GB, type PostgresSkuTier, type PostgresVersion };
+export { POSTGRES_STORAGE_SIZES_GB, PostgresSkuTier, PostgresVersion };
 /** Availability zone of a server (AVL-1). */
 export const AvailabilityZone = {
   /** Zone 1. */
