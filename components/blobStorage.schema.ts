@@ -6,10 +6,21 @@
 import { z } from "zod";
 import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../controls/limits";
 import { named, wholeNumber } from "./common/schema";
+import { enumValues } from "./common/enums";
 
 /** Geo-redundant storage replication only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
-export const STORAGE_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"] as const;
-export type StorageSkuName = (typeof STORAGE_SKUS)[number];
+export const StorageSkuName = {
+  /** Geo-redundant: three copies in the region, three in its pair. */
+  StandardGRS: "Standard_GRS",
+  /** Geo-redundant with read access to the secondary region. */
+  StandardRAGRS: "Standard_RAGRS",
+  /** Geo-zone-redundant: three availability zones, plus the pair (AVL-1). */
+  StandardGZRS: "Standard_GZRS",
+  /** Geo-zone-redundant with read access to the secondary region. */
+  StandardRAGZRS: "Standard_RAGZRS",
+} as const;
+export type StorageSkuName = (typeof StorageSkuName)[keyof typeof StorageSkuName];
+export const STORAGE_SKUS = enumValues(StorageSkuName);
 export const ZONE_REDUNDANT_STORAGE_SKUS: ReadonlySet<string> = new Set(["Standard_GZRS", "Standard_RAGZRS"]);
 /** Longest change feed retention Azure accepts (days). */
 export const MAX_CHANGE_FEED_DAYS = 146000;

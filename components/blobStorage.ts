@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { EU_REGIONS, pairedRegion } from "../controls/regions";
-import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, type StorageSkuName } from "./blobStorage.schema";
+import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import type { CommonComponentArgs, PlatformContext } from "./common/interfaces";
@@ -19,8 +19,10 @@ import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs } from "./common/schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
-export type { StorageSkuName };
+// Values too: callers in any language pick from the enum.
+export { StorageSkuName };
 
 const VERSIONLESS_KEY_URI = /^https:\/\/[^/]+\/keys\/[^/]+\/?$/;
 
@@ -63,11 +65,19 @@ function cmkRequired(platform: PlatformContext): boolean {
   return platform.environment === "prod";
 }
 
+/**
+ * Blob Storage for customer files (IAM-1, TLS-1, ENC-1/2, NET-1, BAK-1, AVL-1, LOG-1, BAK-2):
+ * Entra-only access, private endpoint, customer-managed keys, geo-redundant with soft delete,
+ * versioning and point-in-time restore.
+ */
 export class BlobStorage extends pulumi.ComponentResource {
+  /** Resource ID of the storage account. */
   readonly accountId: pulumi.Output<string>;
+  /** Name of the storage account (with its random suffix). */
   readonly accountName: pulumi.Output<string>;
   /** `https://<account>.blob.core.windows.net/`, resolved privately through the private DNS zone. */
   readonly blobEndpoint: pulumi.Output<string>;
+  /** Names of the private containers. */
   readonly containerNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: BlobStorageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -115,7 +125,7 @@ export class BlobStorage extends pulumi.ComponentResource {
     const purpose = args.purpose ?? "data";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "storageAccount", purpose);
 
-    super("secure-azure-platform:data:BlobStorage", name, {}, opts);
+    super(componentType("BlobStorage"), name, {}, withLegacyAlias("BlobStorage", opts));
 
     // Account-scoped keys for every service so the customer-managed key covers all of them;
     // the key type is fixed at creation.

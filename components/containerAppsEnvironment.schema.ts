@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { WORKLOAD_PROFILE_NAME, WORKLOAD_PROFILE_TYPE } from "../controls/limits";
 import { named, strictArgs } from "./common/schema";
+import type { SameType } from "./common/enums";
 
 /** The serverless profile every environment has; apps without a profile run here. */
 export const CONSUMPTION_PROFILE = "Consumption";
@@ -44,7 +45,20 @@ export const workloadProfileSchema = strictArgs(
   { when: () => true },
 );
 
-export type DedicatedWorkloadProfile = z.output<typeof workloadProfileSchema>;
+/** A dedicated workload profile (AVL-1 sizing); the schema above is its rule. */
+export interface DedicatedWorkloadProfile {
+  /** 1-15 letters, digits or '-', starting with a letter; not `Consumption`. */
+  name: string;
+  /** Azure profile type: `D4`, `D8`, ..., `E4`, ..., `NC24-A100`, ... */
+  workloadProfileType: string;
+  /** Nodes kept running (0 allowed). */
+  minimumCount: number;
+  /** Upper bound of nodes; >= minimumCount and >= 1. */
+  maximumCount: number;
+}
+// Compile-time: the schema's output is exactly the interface.
+const profileMatchesSchema: SameType<DedicatedWorkloadProfile, z.output<typeof workloadProfileSchema>> = true;
+void profileMatchesSchema;
 
 /** Every profile valid, names unique (case-insensitive) and never `Consumption`, which is always present. */
 export const workloadProfilesSchema = z.array(workloadProfileSchema).superRefine(

@@ -28,10 +28,12 @@ import {
   workloadProfilesSchema,
   type DedicatedWorkloadProfile,
 } from "./containerAppsEnvironment.schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export { CONSUMPTION_PROFILE, type DedicatedWorkloadProfile } from "./containerAppsEnvironment.schema";
 
 export interface ContainerAppsEnvironmentArgs {
+  /** The foundation this component stands on. */
   platform: PlatformContext;
   /**
    * Resource ID of the apps subnet, delegated to `Microsoft.App/environments` (NET-1).
@@ -46,10 +48,12 @@ export interface ContainerAppsEnvironmentArgs {
    */
   hasFrontend: boolean;
   /** Dedicated profiles on top of Consumption (AVL-1 sizing). Default none. */
-  workloadProfiles?: readonly DedicatedWorkloadProfile[];
+  workloadProfiles?: DedicatedWorkloadProfile[];
   /** Part of the environment's name. Default `apps`. */
   purpose?: string;
+  /** Where the diagnostic logs go and which extra categories (LOG-1). */
   diagnostics?: DiagnosticsArgs;
+  /** The deletion lock (BAK-2). */
   lock?: LockArgs;
   /** Extra tags; cannot override the CLS-1 tags. */
   tags?: Record<string, string>;
@@ -73,11 +77,17 @@ export interface ContainerAppsEnvironmentReference {
   /** Whether frontend apps (external ingress, reached through the edge over Private Link) are served. */
   external: boolean;
   /** Workload profile names apps may run on. */
-  workloadProfileNames: readonly string[];
+  workloadProfileNames: string[];
 }
 
+/**
+ * Container Apps environment (NET-1, LOG-1): internal, in the apps subnet, logging to the
+ * platform workspace, reached by the edge over Private Link.
+ */
 export class ContainerAppsEnvironment extends pulumi.ComponentResource {
+  /** Resource ID of the environment. */
   readonly environmentId: pulumi.Output<string>;
+  /** Name of the environment. */
   readonly environmentName: pulumi.Output<string>;
   /** `<unique>.<region>.azurecontainerapps.io`: apps are `<app>[.internal].<defaultDomain>`. */
   readonly defaultDomain: pulumi.Output<string>;
@@ -85,7 +95,8 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
   readonly staticIp: pulumi.Output<string>;
   /** Whether frontends are served (through the edge); the environment itself is always internal. */
   readonly external: boolean;
-  readonly workloadProfileNames: readonly string[];
+  /** Workload profile names apps may run on (`Consumption` first). */
+  readonly workloadProfileNames: string[];
   /** What `ContainerApp` takes as `environment`. */
   readonly reference: ContainerAppsEnvironmentReference;
 
@@ -119,7 +130,12 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:apps:ContainerAppsEnvironment", name, {}, opts);
+    super(
+      componentType("ContainerAppsEnvironment"),
+      name,
+      {},
+      withLegacyAlias("ContainerAppsEnvironment", opts),
+    );
 
     const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
     const environment = new app.ManagedEnvironment(

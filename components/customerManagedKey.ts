@@ -6,13 +6,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import { rejectUnknownArgs, type CustomerManagedKeyArgs, type PlatformContext } from "./common/interfaces";
+import {
+  rejectUnknownArgs,
+  type CustomerManagedKeyArgs,
+  type KeyVaultReference,
+  type PlacementContext,
+} from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { afterRoleGrants } from "./common/propagation";
 import { assignRole } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
+import { PrivateState } from "./common/privateState";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../controls/limits";
+import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { customerManagedKeySettingsSchema } from "./customerManagedKey.schema";
 
@@ -44,41 +51,53 @@ const CMK_ARG_KEYS = [
 ] as const satisfies readonly (keyof CustomerManagedKeyComponentArgs)[];
 
 export interface CustomerManagedKeyComponentArgs {
-  platform: Pick<PlatformContext, "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags">;
+  /** Placement and tags of the platform. */
+  platform: PlacementContext;
   /** The vault that holds the key (the platform's, or one in the paired region for geo backups). */
-  vault: {
-    id: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    uri: pulumi.Input<string>;
-    sku: "standard" | "premium";
-    /**
-     * The deployer's Key Vault data role on the vault, propagated (`KeyVault.reference.ready`):
-     * creating a key through Resource Manager is authorized against it on an RBAC vault.
-     */
-    ready?: pulumi.Resource;
-  };
+  vault: KeyVaultReference;
   /** The service the key encrypts, e.g. `storage`, `postgres`, `postgres-geo`, `redis`. */
   purpose: string;
   /** Region of the identity. Default: the platform's. */
   location?: string;
   /** RSA key size; 3072 (default) or 4096 (ENC-2). */
-  keySize?: 3072 | 4096;
+  keySize?: KeySize;
   /** Days after creation (of each version) the key rotates; 1..365 (KEY-1). Default 180. */
   rotateAfterDays?: number;
   /** Lifetime of each key version in days; must exceed rotateAfterDays + 30. Default 730. */
   expiryDays?: number;
 }
 
+/** RSA key size in bits (ENC-2: at least 3072). */
+export const KeySize = {
+  /** RSA 3072 (the default). */
+  Rsa3072: 3072,
+  /** RSA 4096. */
+  Rsa4096: 4096,
+} as const;
+export type KeySize = (typeof KeySize)[keyof typeof KeySize];
+
+const identities = new PrivateState<CustomerManagedKey, WorkloadIdentity>();
+
+/**
+ * A customer-managed key (ENC-2, KEY-1): an RSA key with a rotation policy in Key Vault, and a
+ * user-assigned identity granted `Key Vault Crypto Service Encryption User` on that key only.
+ */
 export class CustomerManagedKey extends pulumi.ComponentResource {
+  /** Resource ID of the key. */
   readonly keyId: pulumi.Output<string>;
+  /** Name of the key. */
   readonly keyName: pulumi.Output<string>;
   /** Versionless key URI (what Storage and PostgreSQL take, so rotation needs no redeploy). */
   readonly keyUri: pulumi.Output<string>;
   /** URI of the current version (for services that only accept versioned URIs). */
   readonly keyUriWithVersion: pulumi.Output<string>;
-  readonly identity: WorkloadIdentity;
   /** What data components take as `customerManagedKey`. */
   readonly args: CustomerManagedKeyArgs;
+
+  /** The user-assigned identity that may use the key. */
+  get identity(): WorkloadIdentity {
+    return identities.get(this);
+  }
 
   constructor(name: string, args: CustomerManagedKeyComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `CustomerManagedKey "${name}"`;
@@ -111,7 +130,7 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:CustomerManagedKey", name, {}, opts);
+    super(componentType("CustomerManagedKey"), name, {}, withLegacyAlias("CustomerManagedKey", opts));
 
     const key = new keyvault.Key(
       `${name}-key`,
@@ -143,10 +162,9 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
         parent: this,
         // The computed date must not rewrite the key on a later run.
         ignoreChanges: ["properties.attributes.expires"],
-        ...(args.vault.ready ? { dependsOn: [args.vault.ready] } : {}),
       },
     );
-    this.identity = new WorkloadIdentity(
+    const identity = new WorkloadIdentity(
       `${name}-identity`,
       {
         platform: args.platform,
@@ -155,13 +173,14 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    identities.set(this, identity);
     // Scoped to the key, not the vault: the identity can use this key and nothing else (IAM-2).
     const grant = assignRole(
       `${name}-crypto-user`,
       key.id,
       {
         role: "Key Vault Crypto Service Encryption User",
-        principalId: this.identity.principalId,
+        principalId: identity.principalId,
         principalType: "ServicePrincipal",
         description: `Encryption with ${keyName} (ENC-2)`,
       },
@@ -180,9 +199,9 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
       keyVaultUri: args.vault.uri,
       keyName: this.keyName,
       keyUri: ready(this.keyUri),
-      identityId: ready(this.identity.id),
-      identityClientId: this.identity.clientId,
-      identityPrincipalId: this.identity.principalId,
+      identityId: ready(identity.id),
+      identityClientId: identity.clientId,
+      identityPrincipalId: identity.principalId,
     };
     this.keyUriWithVersion = ready(key.keyUriWithVersion);
     this.registerOutputs({
@@ -190,8 +209,8 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
       keyName: this.keyName,
       keyUri: this.keyUri,
       keyUriWithVersion: this.keyUriWithVersion,
-      identityId: this.identity.id,
-      identityPrincipalId: this.identity.principalId,
+      identityId: identity.id,
+      identityPrincipalId: identity.principalId,
     });
   }
 }

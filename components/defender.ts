@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as security from "@pulumi/azure-native/security";
+import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { defenderPlansArgsSchema } from "./defender.schema";
 
@@ -17,12 +18,23 @@ export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [
   { plan: "OpenSourceRelationalDatabases" },
 ];
 
+/**
+ * No arguments: the plan list is fixed (THR-1). An interface all the same, because the SDK's
+ * component schema analysis requires the constructor's `args` to be one.
+ */
+export interface DefenderPlansArgs {
+  /** Nothing may be passed (TypeScript refuses any key; `defenderPlansArgsSchema` refuses JavaScript callers'). */
+  readonly [key: string]: never;
+}
+
+/** Defender for Cloud plans (THR-1) on the subscription, for the services the platform runs. */
 export class DefenderPlans extends pulumi.ComponentResource {
+  /** Pricing names of the plans turned on. */
   readonly planNames: string[];
 
-  constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DefenderPlansArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     parseArgs(`DefenderPlans "${name}"`, defenderPlansArgsSchema, args);
-    super("secure-azure-platform:foundation:DefenderPlans", name, {}, opts);
+    super(componentType("DefenderPlans"), name, {}, withLegacyAlias("DefenderPlans", opts));
     const client = authorization.getClientConfigOutput({ parent: this });
     const scopeId = pulumi.interpolate`/subscriptions/${client.subscriptionId}`;
     for (const { plan, subPlan } of DEFENDER_PLANS) {

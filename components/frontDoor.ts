@@ -29,6 +29,7 @@ import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** How Front Door's private endpoint connection request starts; the approval matches it. */
 export const PRIVATE_LINK_REQUEST_MESSAGE = "Front Door (EDGE-1) private origin request";
@@ -63,12 +64,15 @@ export interface FrontDoorApp {
 }
 
 export interface FrontDoorArgs {
+  /** The foundation this component stands on. */
   platform: PlatformContext;
   /** The internal Container Apps environment the origins reach over Private Link. */
   environmentId: pulumi.Input<string>;
+  /** Name of that environment (its private endpoint connections are approved for Front Door). */
   environmentName: pulumi.Input<string>;
   /** Frontends; at least one (no frontend, no edge). */
-  apps: readonly FrontDoorApp[];
+  apps: FrontDoorApp[];
+  /** WAF rate limit, geo-filter, custom rules and custom domains (EDGE-1). */
   settings: EdgeSettings;
 }
 
@@ -215,8 +219,14 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
   }
 }
 
+/**
+ * The edge (EDGE-1): Front Door Premium with a blocking WAF (managed rule sets, rate limit,
+ * geo-filter), TLS 1.2+ and HSTS, reaching the internal apps over Private Link.
+ */
 export class FrontDoor extends pulumi.ComponentResource {
+  /** Resource ID of the Front Door profile. */
   readonly profileId: pulumi.Output<string>;
+  /** Resource ID of the WAF policy. */
   readonly wafPolicyId: pulumi.Output<string>;
   /** Per app: the `*.azurefd.net` host name the Internet uses (and the custom domain's CNAME target). */
   readonly endpointHostNames: Record<string, pulumi.Output<string>>;
@@ -232,7 +242,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     const { platform, settings } = args;
     const tags = componentTags(platform, "internal", {}, owner);
     const label = `${platform.namePrefix}-${platform.environment}`;
-    super("secure-azure-platform:edge:FrontDoor", name, {}, opts);
+    super(componentType("FrontDoor"), name, {}, withLegacyAlias("FrontDoor", opts));
     const parent = { parent: this };
     const rg = platform.resourceGroupName;
 

@@ -4,6 +4,7 @@
  * data and validation, no resources.
  */
 import { z } from "zod";
+import { enumValues, type SameType } from "./common/enums";
 
 /** Front Door SKU with Private Link origins and the managed WAF rule sets (Standard has neither). */
 export const FRONT_DOOR_SKU = "Premium_AzureFrontDoor";
@@ -38,26 +39,55 @@ export const EU_COUNTRY_CODES = [
 /** Custom rule priorities the platform uses itself; per-stack rules take 1..99. */
 export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as const;
 
-/** What a per-stack custom rule may match on and do: blocking or logging only, never Allow. */
-export const CUSTOM_RULE_ACTIONS = ["Block", "Log"] as const;
-export const CUSTOM_RULE_VARIABLES = [
-  "RemoteAddr",
-  "SocketAddr",
-  "RequestMethod",
-  "RequestUri",
-  "RequestHeader",
-  "QueryString",
-  "RequestBody",
-] as const;
-export const CUSTOM_RULE_OPERATORS = [
-  "IPMatch",
-  "GeoMatch",
-  "Equal",
-  "Contains",
-  "BeginsWith",
-  "EndsWith",
-  "RegEx",
-] as const;
+/** What a per-stack custom rule does: block or log only, never Allow (EDGE-1). */
+export const CustomRuleAction = {
+  /** Refuse the request. */
+  Block: "Block",
+  /** Let it through and log the match. */
+  Log: "Log",
+} as const;
+export type CustomRuleAction = (typeof CustomRuleAction)[keyof typeof CustomRuleAction];
+export const CUSTOM_RULE_ACTIONS = enumValues(CustomRuleAction);
+
+/** What part of the request a custom rule matches on. */
+export const CustomRuleMatchVariable = {
+  /** Client IP as Front Door sees it (after X-Forwarded-For). */
+  RemoteAddr: "RemoteAddr",
+  /** IP of the TCP connection. */
+  SocketAddr: "SocketAddr",
+  /** HTTP method. */
+  RequestMethod: "RequestMethod",
+  /** Full request URI. */
+  RequestUri: "RequestUri",
+  /** A request header (`selector` names it). */
+  RequestHeader: "RequestHeader",
+  /** A query argument (`selector` names it). */
+  QueryString: "QueryString",
+  /** Request body. */
+  RequestBody: "RequestBody",
+} as const;
+export type CustomRuleMatchVariable = (typeof CustomRuleMatchVariable)[keyof typeof CustomRuleMatchVariable];
+export const CUSTOM_RULE_VARIABLES = enumValues(CustomRuleMatchVariable);
+
+/** How a custom rule compares the match variable with its values. */
+export const CustomRuleOperator = {
+  /** Address in one of the CIDR ranges. */
+  IPMatch: "IPMatch",
+  /** Client's country in the list. */
+  GeoMatch: "GeoMatch",
+  /** Equal to a value. */
+  Equal: "Equal",
+  /** Contains a value. */
+  Contains: "Contains",
+  /** Begins with a value. */
+  BeginsWith: "BeginsWith",
+  /** Ends with a value. */
+  EndsWith: "EndsWith",
+  /** Matches a regular expression. */
+  RegEx: "RegEx",
+} as const;
+export type CustomRuleOperator = (typeof CustomRuleOperator)[keyof typeof CustomRuleOperator];
+export const CUSTOM_RULE_OPERATORS = enumValues(CustomRuleOperator);
 
 /** A per-stack WAF custom rule (`secure-azure-platform:wafCustomRules[]`). */
 export const wafCustomRuleSchema = z.strictObject({
@@ -79,7 +109,27 @@ export const wafCustomRuleSchema = z.strictObject({
   matchValues: z.array(z.string().min(1)).min(1, "must list at least one value"),
   negateCondition: z.boolean().default(false),
 });
-export type WafCustomRule = z.output<typeof wafCustomRuleSchema>;
+/** A per-stack WAF custom rule; `wafCustomRuleSchema` is its rule. */
+export interface WafCustomRule {
+  /** Letters and digits, starting with a letter (Front Door's rule-name rule), at most 128. */
+  name: string;
+  /** 1..99: evaluated before the platform's geo-filter (100) and rate limit (200). */
+  priority: number;
+  /** Block or Log; never Allow (EDGE-1). */
+  action: CustomRuleAction;
+  /** What the rule matches on. */
+  matchVariable: CustomRuleMatchVariable;
+  /** How it compares. */
+  operator: CustomRuleOperator;
+  /** Header name for RequestHeader, argument name for QueryString. */
+  selector?: string;
+  /** Values to compare with; at least one. */
+  matchValues: string[];
+  /** Match when the condition is false. */
+  negateCondition: boolean;
+}
+const customRuleMatchesSchema: SameType<WafCustomRule, z.output<typeof wafCustomRuleSchema>> = true;
+void customRuleMatchesSchema;
 
 /** A DNS host name Front Door can serve with a managed certificate (no wildcard, no apex checks). */
 export const CUSTOM_DOMAIN =
@@ -90,9 +140,9 @@ export interface EdgeSettings {
   /** Requests per client IP and minute before the WAF blocks (10..100000). */
   rateLimitPerMinute: number;
   /** ISO country codes allowed; empty: no geo-filter. */
-  allowedCountries: readonly string[];
+  allowedCountries: string[];
   /** Per-stack custom rules (priority 1..99, Block or Log). */
-  customRules: readonly WafCustomRule[];
+  customRules: WafCustomRule[];
   /** App name -> custom host name served with a Front Door managed certificate. */
   customDomains: Readonly<Record<string, string>>;
 }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { rejectUnknownArgs, type Environment } from "./common/interfaces";
 import { assignRole } from "./common/roleAssignment";
 import type { BuiltInRoleName } from "../controls/roles";
+import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { humanAccessSettingsSchema, type HumanRole } from "./humanAccess.schema";
 
@@ -41,12 +42,25 @@ export const HUMAN_ACCESS: Readonly<
   },
 };
 
+/** Entra group object IDs per human role (IAM-2); a role without groups grants nothing. */
+export interface HumanAccessGroups {
+  /** Groups of developers. */
+  developer?: string[];
+  /** Groups of QA engineers. */
+  qa?: string[];
+  /** Groups of DevOps engineers (on call). */
+  devops?: string[];
+  /** Groups of cloud administrators. */
+  cloudAdmin?: string[];
+}
+
 export interface HumanAccessArgs {
+  /** Environment: decides each role's grants (`HUMAN_ACCESS`). */
   environment: Environment;
   /** Resource group the roles apply to. */
   resourceGroupId: pulumi.Input<string>;
   /** Entra group object IDs per role. */
-  groups: Partial<Record<HumanRole, readonly string[]>>;
+  groups: HumanAccessGroups;
 }
 
 /** The `groups` argument from the stack config's `<role>GroupIds` keys. */
@@ -55,15 +69,16 @@ export function humanAccessGroups(config: {
   qaGroupIds: readonly string[];
   devopsGroupIds: readonly string[];
   cloudAdminGroupIds: readonly string[];
-}): Record<HumanRole, readonly string[]> {
+}): Required<HumanAccessGroups> {
   return {
-    developer: config.developerGroupIds,
-    qa: config.qaGroupIds,
-    devops: config.devopsGroupIds,
-    cloudAdmin: config.cloudAdminGroupIds,
+    developer: [...config.developerGroupIds],
+    qa: [...config.qaGroupIds],
+    devops: [...config.devopsGroupIds],
+    cloudAdmin: [...config.cloudAdminGroupIds],
   };
 }
 
+/** Human access (IAM-2): each role's Entra groups get that role's grants on the resource group. */
 export class HumanAccess extends pulumi.ComponentResource {
   /** How many assignments were made (role x group). */
   readonly assignmentCount: number;
@@ -78,7 +93,7 @@ export class HumanAccess extends pulumi.ComponentResource {
     );
     // Every problem with the environment and the groups at once, before anything registers.
     parseArgs(owner, humanAccessSettingsSchema, { environment: args.environment, groups: args.groups });
-    super("secure-azure-platform:foundation:HumanAccess", name, {}, opts);
+    super(componentType("HumanAccess"), name, {}, withLegacyAlias("HumanAccess", opts));
     let count = 0;
     for (const role of Object.keys(HUMAN_ACCESS[args.environment]) as HumanRole[]) {
       for (const groupId of args.groups[role] ?? []) {

@@ -3,9 +3,17 @@
  * config's `keyVaultSku` key is the same field and rule.
  */
 import { z } from "zod";
+import { enumValues } from "./common/enums";
 
-export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
-export type KeyVaultSku = (typeof KEY_VAULT_SKUS)[number];
+/** Key Vault SKU; prod requires premium (HSM-backed keys, ENC-2). */
+export const KeyVaultSku = {
+  /** Software-protected keys. */
+  Standard: "standard",
+  /** HSM-protected keys (ENC-2 in prod). */
+  Premium: "premium",
+} as const;
+export type KeyVaultSku = (typeof KeyVaultSku)[keyof typeof KeyVaultSku];
+export const KEY_VAULT_SKUS = enumValues(KeyVaultSku);
 
 export const keyVaultSkuSchema = z
   .enum(KEY_VAULT_SKUS, { message: `must be one of ${KEY_VAULT_SKUS.join(", ")}` })

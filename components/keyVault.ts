@@ -10,7 +10,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics, checkDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type CommonComponentArgs } from "./common/interfaces";
+import { rejectUnknownArgs, type KeyVaultReference, type SecureResourceArgs } from "./common/interfaces";
 import { addLock, resolveLock } from "./common/lock";
 import { globalNameStem, globalResourceName } from "./common/naming";
 import { grantDeployer, type DeployerGrantsArgs } from "./common/deployerGrants";
@@ -18,12 +18,14 @@ import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { parseArgs } from "./common/schema";
-import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
+import { PrivateState } from "./common/privateState";
+import { keyVaultSettingsSchema, KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../controls/limits";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
-export type { KeyVaultSku };
+export { KeyVaultSku };
 
-export interface KeyVaultArgs extends Omit<CommonComponentArgs, "customerManagedKey"> {
+export interface KeyVaultArgs extends SecureResourceArgs {
   /** `premium` gives HSM-backed keys (ENC-2); required in prod. */
   sku: KeyVaultSku;
   /**
@@ -100,30 +102,35 @@ function utcDaySeconds(date: string): number | undefined {
   return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date ? undefined : ms / 1000;
 }
 
+/** What the secret methods need; kept off the class, which publishes only outputs. */
+interface KeyVaultState {
+  componentName: string;
+  resourceGroupName: pulumi.Input<string>;
+  secretTags: Record<string, string>;
+  issuedOn: number;
+  ready?: pulumi.Resource;
+}
+const state = new PrivateState<KeyVault, KeyVaultState>();
+
+/** Key Vault for the platform's secrets and customer-managed keys (KEY-1, SEC-1). */
 export class KeyVault extends pulumi.ComponentResource {
+  /** Resource ID of the vault. */
   readonly vaultId: pulumi.Output<string>;
+  /** Name of the vault (with its random suffix). */
   readonly vaultName: pulumi.Output<string>;
   /** `https://<name>.vault.azure.net/` */
   readonly vaultUri: pulumi.Output<string>;
+  /** SKU of the vault. */
   readonly sku: KeyVaultSku;
   /** Region of the vault. */
   readonly location: string;
   /** What `CustomerManagedKey` takes as `vault`. */
-  readonly reference: {
-    id: pulumi.Output<string>;
-    name: pulumi.Output<string>;
-    uri: pulumi.Output<string>;
-    sku: KeyVaultSku;
-    /** The deployer's data roles on this vault, propagated; keys wait for it. */
-    ready?: pulumi.Resource;
-  };
-  /** See `reference.ready`. */
-  readonly ready?: pulumi.Resource;
-  private readonly vault: keyvault.Vault;
-  private readonly componentName: string;
-  private readonly resourceGroupName: pulumi.Input<string>;
-  private readonly secretTags: Record<string, string>;
-  private readonly issuedOn: number;
+  readonly reference: KeyVaultReference;
+
+  /** The deployer's data roles on this vault, propagated; keys and secrets wait for it. */
+  get ready(): pulumi.Resource | undefined {
+    return state.get(this).ready;
+  }
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `KeyVault "${name}"`;
@@ -157,15 +164,11 @@ export class KeyVault extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:KeyVault", name, {}, opts);
+    super(componentType("KeyVault"), name, {}, withLegacyAlias("KeyVault", opts));
     this.sku = args.sku;
     this.location = location;
-    this.componentName = name;
-    this.resourceGroupName = platform.resourceGroupName;
-    this.secretTags = tags;
-    this.issuedOn = issuedOn;
 
-    this.vault = new keyvault.Vault(
+    const vault = new keyvault.Vault(
       `${name}-vault`,
       {
         resourceGroupName: platform.resourceGroupName,
@@ -196,7 +199,6 @@ export class KeyVault extends pulumi.ComponentResource {
       },
       { parent: this, protect: locked },
     );
-    const vault = this.vault;
     if (locked) addLock(`${name}-vault`, vault, args.lock, { parent: this });
     addPrivateEndpoint(name, vault.id, "vault", platform, args.privateEndpoint, { parent: this });
     addDiagnostics(`${name}-vault`, vault.id, "keyVault", platform, args.diagnostics, { parent: this });
@@ -231,17 +233,24 @@ export class KeyVault extends pulumi.ComponentResource {
     (args.roleAssignments ?? []).forEach((a, i) =>
       assignRole(`${name}-role-${i}`, vault.id, a, { parent: this }),
     );
-    this.ready = grantDeployer(name, vault.id, args.deployer, { parent: this }).ready;
+    const ready = grantDeployer(name, vault.id, args.deployer, { parent: this }).ready;
+    state.set(this, {
+      componentName: name,
+      resourceGroupName: platform.resourceGroupName,
+      secretTags: tags,
+      issuedOn,
+      ...(ready ? { ready } : {}),
+    });
 
     this.vaultId = vault.id;
     this.vaultName = vault.name;
     this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
     this.reference = {
       id: this.vaultId,
-      name: this.vaultName,
+      // A data dependency rather than `dependsOn`: component arguments are plain data.
+      name: ready ? pulumi.all([this.vaultName, ready.urn]).apply(([n]) => n) : this.vaultName,
       uri: this.vaultUri,
       sku: this.sku,
-      ...(this.ready ? { ready: this.ready } : {}),
     };
     this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName, vaultUri: this.vaultUri });
   }
@@ -281,7 +290,8 @@ export class KeyVault extends pulumi.ComponentResource {
     args: SecretArgs,
     extra: Pick<pulumi.CustomResourceOptions, "ignoreChanges" | "retainOnDelete">,
   ): keyvault.Secret {
-    const owner = `${this.componentName}.addSecret("${secretName}")`;
+    const { componentName, resourceGroupName, secretTags, issuedOn, ready } = state.get(this);
+    const owner = `${componentName}.addSecret("${secretName}")`;
     if (!SECRET_NAME.test(secretName)) {
       throw new Error(`${owner}: the name must be 1-127 letters, digits or '-'`);
     }
@@ -297,11 +307,11 @@ export class KeyVault extends pulumi.ComponentResource {
     if (typeof args.contentType !== "string" || args.contentType.trim() === "") {
       throw new Error(`${owner}: contentType is required (SEC-1)`);
     }
-    const expires = this.issuedOn + args.expiresInDays * SECONDS_PER_DAY;
+    const expires = issuedOn + args.expiresInDays * SECONDS_PER_DAY;
     return new keyvault.Secret(
-      `${this.componentName}-secret-${secretName}`,
+      `${componentName}-secret-${secretName}`,
       {
-        resourceGroupName: this.resourceGroupName,
+        resourceGroupName,
         vaultName: this.vaultName,
         secretName,
         properties: {
@@ -309,29 +319,30 @@ export class KeyVault extends pulumi.ComponentResource {
           contentType: args.contentType,
           attributes: { enabled: true, expires },
         },
-        tags: this.secretTags,
+        tags: secretTags,
       },
       // Recomputing the default issue date on a later day must not rewrite the secret; an ARM
       // write needs the deployer's data role on the vault (`ready`).
-      { parent: this, ...extra, ...(this.ready ? { dependsOn: [this.ready] } : {}) },
+      { parent: this, ...extra, ...(ready ? { dependsOn: [ready] } : {}) },
     );
   }
 
   /** Stores a generated random value (`@pulumi/random` RandomPassword, a Pulumi secret). */
   addGeneratedSecret(secretName: string, args: GeneratedSecretArgs): keyvault.Secret {
+    const { componentName } = state.get(this);
     const length = args.length ?? 32;
     if (!Number.isInteger(length) || length < 16) {
       throw new Error(
-        `${this.componentName}.addGeneratedSecret("${secretName}"): length = ${length}: must be at least 16`,
+        `${componentName}.addGeneratedSecret("${secretName}"): length = ${length}: must be at least 16`,
       );
     }
     if (!SECRET_NAME.test(secretName)) {
       throw new Error(
-        `${this.componentName}.addGeneratedSecret("${secretName}"): the name must be 1-127 letters, digits or '-'`,
+        `${componentName}.addGeneratedSecret("${secretName}"): the name must be 1-127 letters, digits or '-'`,
       );
     }
     const generated = new random.RandomPassword(
-      `${this.componentName}-secret-${secretName}-value`,
+      `${componentName}-secret-${secretName}-value`,
       { length, special: true, minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 },
       { parent: this },
     );

@@ -11,29 +11,34 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type LockArgs, type PlatformContext } from "./common/interfaces";
+import { rejectUnknownArgs, type LockArgs, type LoggingPlatform } from "./common/interfaces";
 import { addLock, resolveLock } from "./common/lock";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { loggingSettingsSchema } from "./logging.schema";
 import { parseArgs } from "./common/schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 export interface LoggingArgs {
-  platform: Pick<
-    PlatformContext,
-    "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags" | "deletionLocks"
-  >;
+  /** Placement, tags and the deletion-lock switch of the platform. */
+  platform: LoggingPlatform;
   /** Days the workspace keeps logs: 365 (LOG-1) to 730 (the interactive tier's maximum). */
   retentionInDays: number;
   /** Where alerts go (MON-1). */
   alertEmail: string;
+  /** The deletion lock on the workspace (BAK-2). */
   lock?: LockArgs;
 }
 
+/** The platform's Log Analytics workspace and alert action group (LOG-1, MON-1). */
 export class Logging extends pulumi.ComponentResource {
+  /** Resource ID of the workspace: every diagnostic setting sends here (LOG-1). */
   readonly workspaceId: pulumi.Output<string>;
+  /** Name of the workspace. */
   readonly workspaceName: pulumi.Output<string>;
+  /** Workspace (customer) ID that log queries address. */
   readonly workspaceCustomerId: pulumi.Output<string>;
+  /** Resource ID of the action group every alert notifies (MON-1). */
   readonly actionGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -62,7 +67,7 @@ export class Logging extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:Logging", name, {}, opts);
+    super(componentType("Logging"), name, {}, withLegacyAlias("Logging", opts));
 
     const workspace = new operationalinsights.Workspace(
       `${name}-workspace`,

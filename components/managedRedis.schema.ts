@@ -5,16 +5,77 @@
  */
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { z } from "zod";
+import { enumValues, type SameType } from "./common/enums";
 
-export const REDIS_PERSISTENCE = ["none", "rdb", "aof"] as const;
-export type RedisPersistence = (typeof REDIS_PERSISTENCE)[number];
+/** BAK-1: how the cache persists its data set. */
+export const RedisPersistence = {
+  /** A pure cache: nothing persisted. */
+  None: "none",
+  /** Periodic snapshots (`rdbFrequency`). */
+  Rdb: "rdb",
+  /** Append-only file, written every second. */
+  Aof: "aof",
+} as const;
+export type RedisPersistence = (typeof RedisPersistence)[keyof typeof RedisPersistence];
+export const REDIS_PERSISTENCE = enumValues(RedisPersistence);
+
+/** Snapshot interval with `rdb` persistence (Azure's `RdbFrequency`). */
+export const RedisRdbFrequency = {
+  /** Every hour. */
+  Every1h: "1h",
+  /** Every 6 hours. */
+  Every6h: "6h",
+  /** Every 12 hours. */
+  Every12h: "12h",
+} as const;
+export type RedisRdbFrequency = (typeof RedisRdbFrequency)[keyof typeof RedisRdbFrequency];
+
+/** How the database spreads keys over shards; fixed at creation (the platform offers two of Azure's). */
+export const RedisClusteringPolicy = {
+  /** One endpoint, any Redis client works, including the Entra token clients. */
+  EnterpriseCluster: "EnterpriseCluster",
+  /** Higher throughput, but needs cluster-aware clients. */
+  OSSCluster: "OSSCluster",
+} as const;
+export type RedisClusteringPolicy = (typeof RedisClusteringPolicy)[keyof typeof RedisClusteringPolicy];
+
+/** What the cache evicts when memory is full (Azure's `EvictionPolicy`). */
+export const RedisEvictionPolicy = {
+  /** Least frequently used, among all keys. */
+  AllKeysLFU: "AllKeysLFU",
+  /** Least recently used, among all keys. */
+  AllKeysLRU: "AllKeysLRU",
+  /** Random, among all keys. */
+  AllKeysRandom: "AllKeysRandom",
+  /** Least recently used, among keys with a TTL (the default). */
+  VolatileLRU: "VolatileLRU",
+  /** Least frequently used, among keys with a TTL. */
+  VolatileLFU: "VolatileLFU",
+  /** Shortest remaining TTL first. */
+  VolatileTTL: "VolatileTTL",
+  /** Random, among keys with a TTL. */
+  VolatileRandom: "VolatileRandom",
+  /** Nothing: writes fail when memory is full. */
+  NoEviction: "NoEviction",
+} as const;
+export type RedisEvictionPolicy = (typeof RedisEvictionPolicy)[keyof typeof RedisEvictionPolicy];
+// Compile-time: every Azure eviction policy and snapshot interval is offered, and only Azure's
+// clustering policies. (No `satisfies` on the objects: the schema analysis reads enum members
+// only from a plain `{...} as const` initializer.)
+const azureClusteringPolicies: RedisClusteringPolicy extends redisenterprise.ClusteringPolicy ? true : never =
+  true;
+void azureClusteringPolicies;
+const allEvictionPolicies: SameType<RedisEvictionPolicy, redisenterprise.EvictionPolicy> = true;
+const allRdbFrequencies: SameType<RedisRdbFrequency, redisenterprise.RdbFrequency> = true;
+void allEvictionPolicies;
+void allRdbFrequencies;
 /** Azure Managed Redis SKU families; `Enterprise_*` are the retiring Azure Cache for Redis Enterprise tiers. */
 const MANAGED_REDIS_SKU = /^(Balanced|MemoryOptimized|ComputeOptimized|FlashOptimized)_[A-Z]\d+$/;
 export const MANAGED_REDIS_SKUS: readonly string[] = Object.values(redisenterprise.SkuName).filter((s) =>
   MANAGED_REDIS_SKU.test(s),
 );
 const RDB_FREQUENCIES = Object.values(redisenterprise.RdbFrequency) as string[];
-const CLUSTERING_POLICIES = ["EnterpriseCluster", "OSSCluster"] as const;
+const CLUSTERING_POLICIES = enumValues(RedisClusteringPolicy);
 const EVICTION_POLICIES = Object.values(redisenterprise.EvictionPolicy) as string[];
 
 const oneOf = (values: readonly string[], why = "") =>

@@ -18,15 +18,25 @@ import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs } from "./common/schema";
+import { PrivateState } from "./common/privateState";
 import {
   defaultPersistence,
   haRequired,
   MANAGED_REDIS_DEFAULTS,
   managedRedisSettingsSchema,
+  type RedisClusteringPolicy,
+  type RedisEvictionPolicy,
   type RedisPersistence,
+  type RedisRdbFrequency,
 } from "./managedRedis.schema";
 
-export type { RedisPersistence };
+export {
+  RedisClusteringPolicy,
+  RedisEvictionPolicy,
+  RedisPersistence,
+  RedisRdbFrequency,
+} from "./managedRedis.schema";
+import { componentType, withLegacyAlias } from "./common/componentType";
 export { MANAGED_REDIS_SKUS } from "./managedRedis.schema";
 /** The database port; Azure Managed Redis serves TLS on 10000. */
 export const REDIS_PORT = 10000;
@@ -40,7 +50,7 @@ export interface ManagedRedisArgs extends CommonComponentArgs {
    */
   persistence?: RedisPersistence;
   /** Snapshot interval with `rdb`. Default `1h`. */
-  rdbFrequency?: "1h" | "6h" | "12h";
+  rdbFrequency?: RedisRdbFrequency;
   /**
    * AVL-1: replicate the data set across nodes (and zones where the region has them).
    * Default on in prod and when the platform is zone redundant; cannot be off in prod.
@@ -50,9 +60,9 @@ export interface ManagedRedisArgs extends CommonComponentArgs {
    * `EnterpriseCluster` (default): one endpoint, any Redis client works, including the Entra
    * token clients; `OSSCluster`: higher throughput but needs cluster-aware clients. Fixed at creation.
    */
-  clusteringPolicy?: "EnterpriseCluster" | "OSSCluster";
+  clusteringPolicy?: RedisClusteringPolicy;
   /** Eviction when memory is full. Default `VolatileLRU` (only keys with a TTL are evicted). */
-  evictionPolicy?: `${redisenterprise.EvictionPolicy}`;
+  evictionPolicy?: RedisEvictionPolicy;
   /** Part of the cluster name. Default `cache`. */
   purpose?: string;
 }
@@ -113,18 +123,31 @@ function redisDiagnostics(
   );
 }
 
+/** What `grantAccess` needs; kept off the class, which publishes only outputs. */
+interface ManagedRedisState {
+  database: redisenterprise.Database;
+  resourceGroupName: pulumi.Input<string>;
+  componentName: string;
+  grants: Map<string, redisenterprise.AccessPolicyAssignment>;
+  lastGrant?: redisenterprise.AccessPolicyAssignment;
+}
+const state = new PrivateState<ManagedRedis, ManagedRedisState>();
+
+/**
+ * Azure Managed Redis (IAM-1, TLS-1, ENC-1/2, NET-1, AVL-1, BAK-1): Entra authentication with
+ * access keys off, TLS only, a private endpoint, and persistence and high availability in prod.
+ */
 export class ManagedRedis extends pulumi.ComponentResource {
+  /** Resource ID of the cluster. */
   readonly clusterId: pulumi.Output<string>;
+  /** Name of the cluster. */
   readonly clusterName: pulumi.Output<string>;
   /** `<name>.<region>.redis.azure.net`, resolved privately through the private DNS zone. */
   readonly hostName: pulumi.Output<string>;
+  /** TLS port of the database (10000). */
   readonly port: pulumi.Output<number>;
+  /** Resource ID of the database. */
   readonly databaseId: pulumi.Output<string>;
-  private readonly database: redisenterprise.Database;
-  private readonly resourceGroupName: pulumi.Input<string>;
-  private readonly componentName: string;
-  private readonly grants = new Map<string, redisenterprise.AccessPolicyAssignment>();
-  private lastGrant?: redisenterprise.AccessPolicyAssignment;
 
   constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ManagedRedis "${name}"`;
@@ -160,9 +183,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
     const purpose = args.purpose ?? "cache";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "redisEnterprise", purpose);
 
-    super("secure-azure-platform:data:ManagedRedis", name, {}, opts);
-    this.resourceGroupName = platform.resourceGroupName;
-    this.componentName = name;
+    super(componentType("ManagedRedis"), name, {}, withLegacyAlias("ManagedRedis", opts));
 
     // Managed Redis accepts versioned key URLs only: resolve the key's current version. A
     // rotated key is picked up by the next deployment (the old version stays valid until it expires).
@@ -213,7 +234,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
       { parent: this, protect: locked },
     );
 
-    this.database = new redisenterprise.Database(
+    const database = new redisenterprise.Database(
       `${name}-database`,
       {
         resourceGroupName: platform.resourceGroupName,
@@ -234,11 +255,17 @@ export class ManagedRedis extends pulumi.ComponentResource {
       },
       { parent: this, protect: locked },
     );
+    state.set(this, {
+      database,
+      resourceGroupName: platform.resourceGroupName,
+      componentName: name,
+      grants: new Map(),
+    });
 
     if (locked) addLock(`${name}-cluster`, cluster, args.lock, { parent: this });
     addPrivateEndpoint(name, cluster.id, "redisEnterprise", platform, args.privateEndpoint, { parent: this });
     redisDiagnostics(`${name}-cluster`, cluster.id, "cluster", platform, args.diagnostics, { parent: this });
-    redisDiagnostics(`${name}-database`, this.database.id, "database", platform, args.diagnostics, {
+    redisDiagnostics(`${name}-database`, database.id, "database", platform, args.diagnostics, {
       parent: this,
     });
     addMetricAlerts(
@@ -274,8 +301,8 @@ export class ManagedRedis extends pulumi.ComponentResource {
     this.clusterId = cluster.id;
     this.clusterName = cluster.name;
     this.hostName = cluster.hostName;
-    this.port = this.database.port.apply((p) => p ?? REDIS_PORT);
-    this.databaseId = this.database.id;
+    this.port = database.port.apply((p) => p ?? REDIS_PORT);
+    this.databaseId = database.id;
     this.registerOutputs({
       clusterId: this.clusterId,
       clusterName: this.clusterName,
@@ -294,7 +321,8 @@ export class ManagedRedis extends pulumi.ComponentResource {
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
       throw new Error(`ManagedRedis.grantAccess: name "${name}" must be lowercase letters, digits or '-'`);
     }
-    if (this.grants.has(name)) {
+    const s = state.get(this);
+    if (s.grants.has(name)) {
       throw new Error(`ManagedRedis.grantAccess: "${name}" is already granted; use one name per identity`);
     }
     if (
@@ -306,11 +334,11 @@ export class ManagedRedis extends pulumi.ComponentResource {
       );
     }
     const assignment = new redisenterprise.AccessPolicyAssignment(
-      `${this.componentName}-access-${name}`,
+      `${s.componentName}-access-${name}`,
       {
-        resourceGroupName: this.resourceGroupName,
+        resourceGroupName: s.resourceGroupName,
         clusterName: this.clusterName,
-        databaseName: this.database.name,
+        databaseName: s.database.name,
         // Alphanumeric only: the object ID without dashes, stable per identity.
         accessPolicyAssignmentName: pulumi
           .output(principalId)
@@ -318,10 +346,10 @@ export class ManagedRedis extends pulumi.ComponentResource {
         accessPolicyName: "default",
         user: { objectId: principalId },
       },
-      { parent: this, dependsOn: this.lastGrant ? [this.lastGrant] : [] },
+      { parent: this, dependsOn: s.lastGrant ? [s.lastGrant] : [] },
     );
-    this.grants.set(name, assignment);
-    this.lastGrant = assignment;
+    s.grants.set(name, assignment);
+    s.lastGrant = assignment;
     return assignment;
   }
 }

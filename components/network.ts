@@ -9,20 +9,29 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import type { SubnetPlan } from "./network.plan";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type PlatformContext, type PrivateDnsZoneKey } from "./common/interfaces";
+import {
+  rejectUnknownArgs,
+  type NetworkPlatform,
+  type PrivateDnsZoneIds,
+  type PrivateDnsZoneKey,
+} from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { networkSettingsSchema } from "./network.schema";
 
-/** What the network needs from the platform (it is built before the rest of the context exists). */
-export type NetworkPlatform = Pick<
-  PlatformContext,
-  "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags" | "workspaceId"
->;
+export type { NetworkPlatform };
 
 export interface NetworkArgs extends SubnetPlan {
+  /** Placement, tags and the workspace of the platform. */
   platform: NetworkPlatform;
+  /** Address space of the VNet (CIDR), e.g. `10.20.0.0/16`. */
+  vnetAddressSpace: string;
+  /** Apps subnet (CIDR, at least /27), delegated to Container Apps. */
+  appsSubnetPrefix: string;
+  /** Private endpoint subnet (CIDR) inside the VNet, not overlapping the apps subnet. */
+  privateEndpointSubnetPrefix: string;
   /**
    * Whether any app is a public frontend: only then does the apps subnet accept HTTPS (443)
    * from the Internet (NET-2).
@@ -53,13 +62,21 @@ const NETWORK_ARG_KEYS: readonly (keyof NetworkArgs)[] = [
   "privateEndpointSubnetPrefix",
 ];
 
+/** The platform network (NET-1, NET-2): VNet, subnets with NSGs, private DNS zones. */
 export class Network extends pulumi.ComponentResource {
+  /** Resource ID of the VNet. */
   readonly vnetId: pulumi.Output<string>;
+  /** Name of the VNet. */
   readonly vnetName: pulumi.Output<string>;
+  /** Resource ID of the apps subnet (the Container Apps environment's). */
   readonly appsSubnetId: pulumi.Output<string>;
+  /** Resource ID of the private endpoint subnet. */
   readonly privateEndpointSubnetId: pulumi.Output<string>;
-  readonly privateDnsZoneIds: Record<PrivateDnsZoneKey, pulumi.Output<string>>;
+  /** Private DNS zone resource IDs by service, for `PlatformContext.privateDnsZoneIds` (NET-1). */
+  readonly privateDnsZoneIds: PrivateDnsZoneIds;
+  /** Resource ID of the apps subnet's network security group. */
   readonly appsNsgId: pulumi.Output<string>;
+  /** Resource ID of the private endpoint subnet's network security group. */
   readonly privateEndpointNsgId: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -100,7 +117,7 @@ export class Network extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:Network", name, {}, opts);
+    super(componentType("Network"), name, {}, withLegacyAlias("Network", opts));
     const base = { resourceGroupName: platform.resourceGroupName, location: platform.location, tags };
 
     const appsInbound: Rule = [

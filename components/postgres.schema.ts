@@ -10,11 +10,31 @@ import {
   RESERVED_POSTGRES_DATABASES,
 } from "../controls/limits";
 import { wholeNumber } from "./common/schema";
+import { enumValues } from "./common/enums";
 
-export const POSTGRES_VERSIONS = ["16", "17", "18"] as const;
-export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
-export const POSTGRES_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
-export type PostgresSkuTier = (typeof POSTGRES_TIERS)[number];
+/** PostgreSQL major versions the platform supports. */
+export const PostgresVersion = {
+  /** PostgreSQL 16. */
+  V16: "16",
+  /** PostgreSQL 17. */
+  V17: "17",
+  /** PostgreSQL 18 (the default). */
+  V18: "18",
+} as const;
+export type PostgresVersion = (typeof PostgresVersion)[keyof typeof PostgresVersion];
+export const POSTGRES_VERSIONS = enumValues(PostgresVersion);
+
+/** Compute tier of a flexible server. */
+export const PostgresSkuTier = {
+  /** B-series, burstable (dev); no zone-redundant HA. */
+  Burstable: "Burstable",
+  /** D-series, general purpose. */
+  GeneralPurpose: "GeneralPurpose",
+  /** E-series, memory optimized. */
+  MemoryOptimized: "MemoryOptimized",
+} as const;
+export type PostgresSkuTier = (typeof PostgresSkuTier)[keyof typeof PostgresSkuTier];
+export const POSTGRES_TIERS = enumValues(PostgresSkuTier);
 
 /** Premium SSD sizes a flexible server can have (GiB). */
 export const POSTGRES_STORAGE_SIZES_GB = [

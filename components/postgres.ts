@@ -16,8 +16,8 @@ import {
   POSTGRES_STORAGE_SIZES_GB,
   POSTGRES_VERSIONS,
   postgresSettingsSchema,
-  type PostgresSkuTier,
-  type PostgresVersion,
+  PostgresSkuTier,
+  PostgresVersion,
 } from "./postgres.schema";
 import { BACKUP_RETENTION_DAYS } from "../controls/limits";
 import { parseArgs } from "./common/schema";
@@ -29,13 +29,23 @@ import { addLock } from "./common/lock";
 import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** Major versions the API accepts (`PostgresMajorVersion`) that the platform supports. */
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
   (Object.values(dbforpostgresql.PostgresMajorVersion) as string[]).includes(v),
 );
-export { POSTGRES_STORAGE_SIZES_GB, type PostgresSkuTier, type PostgresVersion };
-export type AvailabilityZone = "1" | "2" | "3";
+export { POSTGRES_STORAGE_SIZES_GB, PostgresSkuTier, PostgresVersion };
+/** Availability zone of a server (AVL-1). */
+export const AvailabilityZone = {
+  /** Zone 1. */
+  Zone1: "1",
+  /** Zone 2. */
+  Zone2: "2",
+  /** Zone 3. */
+  Zone3: "3",
+} as const;
+export type AvailabilityZone = (typeof AvailabilityZone)[keyof typeof AvailabilityZone];
 
 /** BAK-1: at least 30 days; Azure keeps at most 35. */
 export const MIN_BACKUP_RETENTION_DAYS = BACKUP_RETENTION_DAYS.min;
@@ -98,7 +108,7 @@ export interface PostgresServerArgs extends CommonComponentArgs {
   availabilityZone?: AvailabilityZone;
   /** Zone of the HA standby; must differ from `availabilityZone`. Default "2". */
   standbyAvailabilityZone?: AvailabilityZone;
-  /** Default Sunday 02:00 UTC. */
+  /** Weekly maintenance window. Default Sunday 02:00 UTC. */
   maintenanceWindow?: MaintenanceWindow;
   /** Part of the server name, e.g. `main`. Default `main`. */
   purpose?: string;
@@ -146,11 +156,18 @@ function versionlessKeyUri(owner: string, field: string, uri: pulumi.Input<strin
   return typeof uri === "string" ? check(uri) : pulumi.output(uri).apply(check);
 }
 
+/**
+ * PostgreSQL flexible server (IAM-1, TLS-1, ENC-1/2, NET-1, BAK-1, AVL-1, LOG-1): Entra-only
+ * authentication, TLS 1.3, customer-managed keys, private access, geo-redundant backups.
+ */
 export class PostgresServer extends pulumi.ComponentResource {
+  /** Resource ID of the server. */
   readonly serverId: pulumi.Output<string>;
+  /** Name of the server (with its random suffix). */
   readonly serverName: pulumi.Output<string>;
   /** `<name>.postgres.database.azure.com`, resolved privately through the private DNS zone. */
   readonly fqdn: pulumi.Output<string>;
+  /** Names of the databases created. */
   readonly databaseNames: pulumi.Output<string[]>;
   /** Entra admin role name (the group's display name). */
   readonly adminGroupName: string;
@@ -258,7 +275,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     const purpose = args.purpose ?? "main";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose);
 
-    super("secure-azure-platform:data:PostgresServer", name, {}, opts);
+    super(componentType("PostgresServer"), name, {}, withLegacyAlias("PostgresServer", opts));
 
     const server = new dbforpostgresql.Server(
       `${name}-server`,

@@ -19,11 +19,13 @@ import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { stableRuleId } from "./sentinel/ids";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** Activity log categories sent to the workspace: who changed what, security and policy events. */
 export const ACTIVITY_LOG_CATEGORIES = ["Administrative", "Security", "Policy", "Alert"] as const;
 
 export interface SentinelArgs {
+  /** The foundation this component stands on. */
   platform: PlatformContext;
   /** Name of the platform workspace (Sentinel addresses it by name within the resource group). */
   workspaceName: pulumi.Input<string>;
@@ -31,15 +33,33 @@ export interface SentinelArgs {
   securityEmail: string;
   /** Deployment-time values the rules need (pipeline identity, workload identities). */
   ruleContext: pulumi.Input<RuleContext>;
-  /** Rules to deploy; default all of `ANALYTICS_RULES`. */
-  rules?: readonly AnalyticsRule[];
+  /**
+   * IDs of the `ANALYTICS_RULES` to deploy; default all. IDs rather than rule objects: a rule
+   * carries its KQL as a function, and component arguments are plain data.
+   */
+  ruleIds?: string[];
 }
 
-const ARG_KEYS = ["platform", "workspaceName", "securityEmail", "ruleContext", "rules"] as const;
+const ARG_KEYS = ["platform", "workspaceName", "securityEmail", "ruleContext", "ruleIds"] as const;
 
+/** The analytics rules `ids` names, in `ANALYTICS_RULES` order; an unknown ID is an error. */
+function selectRules(owner: string, ids: string[] | undefined): AnalyticsRule[] {
+  if (ids === undefined) return [...ANALYTICS_RULES];
+  const known = ANALYTICS_RULES.map((r) => r.id);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    throw new Error(`${owner}: ruleIds ${unknown.join(", ")} unknown; allowed: ${known.join(", ")}`);
+  }
+  return ANALYTICS_RULES.filter((r) => ids.includes(r.id));
+}
+
+/** Microsoft Sentinel on the platform workspace with the platform's analytics rules (SIEM-1). */
 export class Sentinel extends pulumi.ComponentResource {
+  /** Resource ID of the Sentinel onboarding state. */
   readonly onboardingId: pulumi.Output<string>;
+  /** Action group that receives incidents (the security team). */
   readonly securityActionGroupId: pulumi.Output<string>;
+  /** Resource IDs of the analytics rules. */
   readonly ruleIds: pulumi.Output<string>[];
 
   constructor(name: string, args: SentinelArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -50,13 +70,13 @@ export class Sentinel extends pulumi.ComponentResource {
         `${owner}: securityEmail = "${String(args.securityEmail)}": must be an e-mail address (SIEM-1)`,
       );
     }
-    const rules = args.rules ?? ANALYTICS_RULES;
+    const rules = selectRules(owner, args.ruleIds);
     if (rules.length === 0) throw new Error(`${owner}: at least one analytics rule is required (SIEM-1)`);
     const { platform } = args;
     const actionGroupName = resourceName(platform, "actionGroup", "security");
     const alertName = resourceName(platform, "metricAlert", "sentinel-incidents");
     const tags = componentTags(platform, "confidential", {}, owner);
-    super("secure-azure-platform:siem:Sentinel", name, {}, opts);
+    super(componentType("Sentinel"), name, {}, withLegacyAlias("Sentinel", opts));
     const rg = platform.resourceGroupName;
 
     const onboarding = new securityinsights.SentinelOnboardingState(

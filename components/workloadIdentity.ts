@@ -5,14 +5,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { rejectUnknownArgs, type PlacementContext } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { workloadIdentitySettingsSchema } from "./workloadIdentity.schema";
 
 export interface WorkloadIdentityArgs {
-  platform: Pick<PlatformContext, "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags">;
+  /** Placement and tags of the platform. */
+  platform: PlacementContext;
   /** What the identity is for, e.g. the app name or `cmk-storage`. Part of its Azure name. */
   purpose: string;
   /** Region of the identity. Default: the platform's (a geo-backup key's identity lives in the pair). */
@@ -21,10 +23,15 @@ export interface WorkloadIdentityArgs {
   tags?: Record<string, string>;
 }
 
+/** A user-assigned managed identity for one workload (IAM-1): no secrets, no keys. */
 export class WorkloadIdentity extends pulumi.ComponentResource {
+  /** Resource ID of the identity. */
   readonly id: pulumi.Output<string>;
+  /** Name of the identity. */
   readonly name: pulumi.Output<string>;
+  /** Client (application) ID, e.g. for `AZURE_CLIENT_ID`. */
   readonly clientId: pulumi.Output<string>;
+  /** Object (principal) ID that role assignments name. */
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -43,7 +50,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:foundation:WorkloadIdentity", name, {}, opts);
+    super(componentType("WorkloadIdentity"), name, {}, withLegacyAlias("WorkloadIdentity", opts));
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
       {

@@ -10,6 +10,7 @@ import { checkExportIntegrity, parseStackExport } from "../lib/offline/export";
 import type { ChangePreview } from "../lib/offline/diff";
 import { ROOT, runScript, type Run } from "./helpers/cli";
 import { type NormalizedStackExport } from "../policy/common/pulumiFormat";
+import { LEGACY_COMPONENT_TYPES } from "../controls/componentTypes";
 
 const plan = (...args: string[]): Run => runScript("plan", ...args);
 
@@ -137,6 +138,21 @@ describe("--diff-from (change preview)", () => {
       replaceReasons: [expect.objectContaining({ property: "serverName" })],
     });
     expect(preview.failures.map((f) => f.kind)).toEqual(["data-loss", "protected", "scope-locked"]);
+  });
+
+  it("finds a stack deployed with the legacy component tokens through the aliases: nothing to do", () => {
+    // The state the components left before their tokens moved to `index` (issue 16): this
+    // plan's export with each token back to its legacy one and no aliases (test/offline/aliases.test.ts).
+    let text = fs.readFileSync(path.join(dir, "prod.json"), "utf8");
+    for (const [cls, legacy] of Object.entries(LEGACY_COMPONENT_TYPES))
+      text = text.replace(new RegExp(`secure-azure-platform:index:${cls}(?=[$":])`, "g"), legacy);
+    const before = JSON.parse(text) as { deployment: { resources: { aliases?: string[] }[] } };
+    for (const r of before.deployment.resources) delete r.aliases;
+    const file = path.join(dir, "legacy-tokens.json");
+    fs.writeFileSync(file, JSON.stringify(before));
+    const run = plan("--stack", "prod", "--diff-from", file);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete, \d+ unchanged/);
   });
 
   it("exits 2 before planning on a missing or malformed file, naming it", () => {

@@ -15,7 +15,16 @@ import { deterministicGuid } from "./roleAssignment";
 export interface DeployerGrantsArgs {
   /** Object ID of the declared deploy identity (the stack pins it: config/deployPrincipal.ts). */
   principalId: pulumi.Input<string>;
-  grants: readonly { role: string; roleDefinitionGuid: string }[];
+  /** The roles to grant, resolved from deploy/identities.yaml. */
+  grants: DeployerGrant[];
+}
+
+/** One role the stack grants to its deploy identity. */
+export interface DeployerGrant {
+  /** Built-in role name, e.g. `Key Vault Crypto Officer`. */
+  role: string;
+  /** Its role definition GUID. */
+  roleDefinitionGuid: string;
 }
 
 export interface DeployerGrants {

@@ -32,8 +32,10 @@ import { assignRole } from "../common/roleAssignment";
 import { parseArgs } from "../common/schema";
 import { componentTags } from "../common/tags";
 import { WorkloadIdentity } from "../workloadIdentity";
+import { PrivateState } from "../common/privateState";
 import { postgresSetupStatements } from "./postgresSql";
 import type { AppServices, ContainerAppArgs } from "./spec";
+import { componentType, withLegacyAlias } from "../common/componentType";
 
 export * from "./spec";
 export { postgresSetupStatements } from "./postgresSql";
@@ -139,13 +141,21 @@ function secretUrl(vaultUri: pulumi.Input<string>, secretName: string): pulumi.O
   return pulumi.output(vaultUri).apply((uri) => `${uri.replace(/\/*$/, "/")}secrets/${secretName}`);
 }
 
+const identities = new PrivateState<ContainerApp, WorkloadIdentity>();
+
+/**
+ * A container app (IAM-1, NET-2, SEC-1): its own user-assigned identity with least-privilege
+ * grants to the services it uses, HTTPS-only ingress, secrets by Key Vault reference.
+ */
 export class ContainerApp extends pulumi.ComponentResource {
+  /** Resource ID of the app. */
   readonly appId: pulumi.Output<string>;
+  /** Name of the app. */
   readonly appName: pulumi.Output<string>;
   /** Ingress host name: `<app>.<env domain>` for frontends, `<app>.internal.<env domain>` otherwise. */
   readonly fqdn: pulumi.Output<string>;
+  /** Whether the ingress is public (a frontend, reached through the edge). */
   readonly external: boolean;
-  readonly identity: WorkloadIdentity;
   /** Azure name of the identity, which is also the app's PostgreSQL role name. */
   readonly identityName: string;
   /**
@@ -153,6 +163,11 @@ export class ContainerApp extends pulumi.ComponentResource {
    * (mapped to the identity, no password) and grant it access. Not a secret.
    */
   readonly postgresSetupSql?: pulumi.Output<string>;
+
+  /** The app's user-assigned identity. */
+  get identity(): WorkloadIdentity {
+    return identities.get(this);
+  }
 
   constructor(name: string, args: ContainerAppArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ContainerApp "${name}"`;
@@ -171,7 +186,7 @@ export class ContainerApp extends pulumi.ComponentResource {
     } catch (err) {
       throw new Error(`${owner}: ${(err as Error).message}`);
     }
-    super("secure-azure-platform:apps:ContainerApp", name, {}, opts);
+    super(componentType("ContainerApp"), name, {}, withLegacyAlias("ContainerApp", opts));
 
     // IAM-1: the identity and every grant exist before the app's first revision starts.
     const identity = new WorkloadIdentity(
@@ -359,7 +374,7 @@ export class ContainerApp extends pulumi.ComponentResource {
     this.appName = containerApp.name;
     this.fqdn = containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
     this.external = spec.ingress === "frontend";
-    this.identity = identity;
+    identities.set(this, identity);
     this.identityName = identityName;
     this.registerOutputs({
       appId: this.appId,

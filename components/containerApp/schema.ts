@@ -19,16 +19,46 @@ import {
   REGISTRY_SERVER,
 } from "../../controls/limits";
 import { named, strictArgs, wholeNumber } from "../common/schema";
+import { enumValues, type SameType } from "../common/enums";
 import { secretLookingReason } from "../../controls/secretDetection";
 
 export const DATA_SERVICES = ["postgres", "storage", "redis"] as const;
 export type DataService = (typeof DATA_SERVICES)[number];
-/** What an app may say it uses: a data service of the stack, or the stack's Key Vault. */
-export const APP_SERVICES = [...DATA_SERVICES, "keyvault"] as const;
-export type AppService = (typeof APP_SERVICES)[number];
 
-export const INGRESS_MODES = ["frontend", "internal"] as const;
-export type IngressMode = (typeof INGRESS_MODES)[number];
+/** What an app may say it uses: a data service of the stack, or the stack's Key Vault. */
+export const AppService = {
+  /** The stack's PostgreSQL server (Entra login as the app's identity). */
+  Postgres: "postgres",
+  /** The stack's blob storage (a blob data role for the app's identity). */
+  Storage: "storage",
+  /** The stack's Managed Redis (an access policy assignment for the app's identity). */
+  Redis: "redis",
+  /** The stack's Key Vault (`Key Vault Secrets User` for the app's identity). */
+  KeyVault: "keyvault",
+} as const;
+export type AppService = (typeof AppService)[keyof typeof AppService];
+const appServicesMatch: SameType<AppService, DataService | "keyvault"> = true;
+void appServicesMatch;
+export const APP_SERVICES = enumValues(AppService);
+
+/** How an app is reached (NET-2). */
+export const IngressMode = {
+  /** Public HTTPS through the edge (Front Door). */
+  Frontend: "frontend",
+  /** Only from inside the Container Apps environment. */
+  Internal: "internal",
+} as const;
+export type IngressMode = (typeof IngressMode)[keyof typeof IngressMode];
+export const INGRESS_MODES = enumValues(IngressMode);
+
+/** Blob access of an app that uses storage (IAM-2). */
+export const StorageAccess = {
+  /** `Storage Blob Data Reader`. */
+  Read: "read",
+  /** `Storage Blob Data Contributor`. */
+  ReadWrite: "readwrite",
+} as const;
+export type StorageAccess = (typeof StorageAccess)[keyof typeof StorageAccess];
 
 /** Env var names the platform sets itself; an app cannot override them. */
 export const RESERVED_ENV: ReadonlySet<string> = new Set([
@@ -153,7 +183,7 @@ export const containerAppSpecSchema = strictArgs(
       .default([])
       .describe("Services the app talks to; each grants the identity a least-privilege role (IAM-2)."),
     storageAccess: z
-      .enum(["read", "readwrite"], { message: "must be read or readwrite" })
+      .enum(enumValues(StorageAccess), { message: "must be read or readwrite" })
       .default("readwrite")
       .describe("Blob access when the app uses storage."),
     ipRestrictions: z

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerAppsEnvironmentReference } from "../containerAppsEnvironment";
 import type { PlatformContext } from "../common/interfaces";
-import type { AppService, IngressMode } from "./schema";
+import type { AppService, IngressMode, StorageAccess } from "./schema";
 
 /** A source address range allowed to reach the app's ingress. */
 export interface IpRestriction {
@@ -13,6 +13,7 @@ export interface IpRestriction {
   name: string;
   /** IPv4 CIDR block, e.g. `203.0.113.0/24`. */
   cidr: string;
+  /** Shown on the rule in the portal. */
   description?: string;
 }
 
@@ -45,17 +46,18 @@ export interface ContainerAppSpec {
   /** Secrets: env var name -> Key Vault secret name in the stack's vault, read by reference (SEC-1). */
   secrets?: Readonly<Record<string, string>>;
   /** Services the app talks to; each grants the identity a least-privilege role (IAM-2). */
-  uses?: readonly AppService[];
+  uses?: AppService[];
   /** Blob access when the app uses storage. Default `readwrite`. */
-  storageAccess?: "read" | "readwrite";
+  storageAccess?: StorageAccess;
   /** Source ranges allowed to reach the ingress (Allow rules; everything else is denied). */
-  ipRestrictions?: readonly IpRestriction[];
+  ipRestrictions?: IpRestriction[];
   /** HTTP path of the liveness and readiness probes. Default `/healthz`. */
   probePath?: string;
 }
 
 /** The stack's Key Vault (the `KeyVault` component fits). */
 export interface KeyVaultService {
+  /** Resource ID of the vault (scope of the app's `Key Vault Secrets User` role). */
   vaultId: pulumi.Input<string>;
   /** `https://<vault>.vault.azure.net/` */
   vaultUri: pulumi.Input<string>;
@@ -63,13 +65,17 @@ export interface KeyVaultService {
 
 /** The stack's blob storage (the `BlobStorage` component fits). */
 export interface StorageService {
+  /** Resource ID of the storage account (scope of the app's blob data role). */
   accountId: pulumi.Input<string>;
+  /** `https://<account>.blob.core.windows.net/`, passed to the app as `AZURE_STORAGE_BLOB_ENDPOINT`. */
   blobEndpoint: pulumi.Input<string>;
 }
 
 /** The stack's PostgreSQL server and the database apps connect to. */
 export interface PostgresService {
+  /** Name of the server (in the app's setup SQL). */
   serverName: pulumi.Input<string>;
+  /** Host name of the server, passed to the app as `AZURE_POSTGRESQL_HOST`. */
   fqdn: pulumi.Input<string>;
   /** Display name of the Entra admin group (who runs `postgresSetupSql`). */
   adminGroupName: string;
@@ -79,7 +85,9 @@ export interface PostgresService {
 
 /** The stack's Managed Redis (the `ManagedRedis` component fits). */
 export interface RedisService {
+  /** Host name of the cache, passed to the app as `AZURE_REDIS_HOST`. */
   hostName: pulumi.Input<string>;
+  /** TLS port of the database, passed to the app as `AZURE_REDIS_PORT`. */
   port: pulumi.Input<number>;
   /** Creates the access policy assignment of an identity on the database (IAM-1: no access keys). */
   grantAccess(name: string, principalId: pulumi.Input<string>): pulumi.CustomResource;
@@ -90,16 +98,22 @@ export interface RedisService {
  * error, never a silently unconnected app.
  */
 export interface AppServices {
+  /** The stack's Key Vault; needed by apps with secrets or `uses: keyvault`. */
   keyVault?: KeyVaultService;
+  /** The stack's blob storage; needed by apps with `uses: storage`. */
   storage?: StorageService;
+  /** The stack's PostgreSQL server; needed by apps with `uses: postgres`. */
   postgres?: PostgresService;
+  /** The stack's Managed Redis; needed by apps with `uses: redis`. */
   redis?: RedisService;
 }
 
 export interface ContainerAppArgs {
+  /** The foundation this component stands on. */
   platform: PlatformContext;
   /** The environment (`ContainerAppsEnvironment.reference`). */
   environment: ContainerAppsEnvironmentReference;
+  /** The app: image, port, ingress, scale, settings and the services it uses. */
   app: ContainerAppSpec;
   /** What the stack deploys; the app connects to those its `uses` names. */
   services?: AppServices;

@@ -9,9 +9,9 @@
 /** What the queries need from the deployment. */
 export interface RuleContext {
   /** Object and client (application) IDs of the identity that runs `pulumi up`: the pipeline. */
-  pipelineIds: readonly string[];
+  pipelineIds: string[];
   /** Principal IDs allowed to read secrets and use keys (workload and CMK identities). */
-  keyVaultCallers: readonly string[];
+  keyVaultCallers: string[];
 }
 
 export type RuleSeverity = "High" | "Medium" | "Low" | "Informational";

@@ -32,6 +32,7 @@ import {
   type NormalizedStackExport,
   type StackExport,
 } from "../../policy/common/pulumiFormat";
+import { candidateAliases } from "./aliases";
 
 export type ChangeOp = "create" | "update" | "replace" | "delete";
 
@@ -68,6 +69,8 @@ export interface ResourceChange {
   replaceReasons: ReplaceReason[];
   /** Delete and replace: the old resource's ARM ID. */
   id?: string;
+  /** Update and replace of a resource found in the old state through an alias: its old URN. */
+  from?: string;
   findings: Finding[];
 }
 
@@ -408,13 +411,15 @@ export function assessRemovals(
   changes: ResourceChange[],
   olds: readonly NormalizedExportResource[],
 ): LockToLift[] {
-  const removed = new Set(changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.urn));
+  const removed = new Set(
+    changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.from ?? c.urn),
+  );
   const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
   const locks = locksOf(olds);
   const lockWindow = new Map<string, LockToLift>();
   for (const change of changes) {
     if (change.op !== "delete" && change.op !== "replace") continue;
-    const old = oldByUrn.get(change.urn);
+    const old = oldByUrn.get(change.from ?? change.urn);
     if (!old) continue;
     const canonical = canonicalType(old.type);
     const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
@@ -475,6 +480,41 @@ export function assessRemovals(
   return [...lockWindow.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/**
+ * Which old resource each new one continues, as the engine decides (lib/offline/aliases.ts): the
+ * old state at its URN, else at the first of its alias URNs that no resource of the program has
+ * and no other resource claimed; its own aliases first, then those it inherits when its parent
+ * (component or not) was found under an alias. Exports list parents first, so a parent's match is
+ * known when its children come.
+ */
+function matchOldState(
+  olds: readonly NormalizedExportResource[],
+  news: readonly NormalizedExportResource[],
+): Map<string, NormalizedExportResource> {
+  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
+  const newUrns = new Set(news.map((r) => r.urn));
+  const claimed = new Set<string>();
+  const matchedAlias = new Map<string, string>();
+  const result = new Map<string, NormalizedExportResource>();
+  for (const r of news) {
+    let urn: string | undefined = oldByUrn.has(r.urn) ? r.urn : undefined;
+    if (urn === undefined) {
+      const name = r.urn.split("::").slice(3).join("::");
+      const candidates = candidateAliases(
+        { urn: r.urn, type: r.type, name, ...(r.parent ? { parent: r.parent } : {}) },
+        r.aliases ?? [],
+        r.parent ? matchedAlias.get(r.parent) : undefined,
+      );
+      urn = candidates.find((u) => oldByUrn.has(u) && !claimed.has(u) && !newUrns.has(u));
+      if (urn !== undefined) matchedAlias.set(r.urn, urn);
+    }
+    if (urn === undefined) continue;
+    claimed.add(urn);
+    result.set(r.urn, oldByUrn.get(urn) as NormalizedExportResource);
+  }
+  return result;
+}
+
 export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
@@ -491,14 +531,14 @@ export function previewChanges(
 ): ChangePreview {
   const olds = previous.deployment.resources.filter(tracked);
   const news = next.deployment.resources.filter(tracked);
-  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
-  const newByUrn = new Map(news.map((r) => [r.urn, r]));
+  const oldOf = matchOldState(previous.deployment.resources, next.deployment.resources);
+  const matched = new Set([...oldOf.values()].map((r) => r.urn));
   const changes: ResourceChange[] = [];
   let unchanged = 0;
 
   for (const r of news) {
-    const old = oldByUrn.get(r.urn);
-    if (!old) {
+    const old = oldOf.get(r.urn);
+    if (!old || !tracked(old)) {
       changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
       continue;
     }
@@ -520,12 +560,13 @@ export function previewChanges(
       changed,
       replaceReasons: reasons,
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
+      ...(old.urn !== r.urn ? { from: old.urn } : {}),
       // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
       findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, r.inputs),
     });
   }
   for (const old of olds) {
-    if (!newByUrn.has(old.urn)) {
+    if (!matched.has(old.urn)) {
       changes.push({
         urn: old.urn,
         type: old.type,

@@ -124,6 +124,7 @@ export function buildStackExport(input: ExportInput): PlanExport {
     const propertyDependencies = nonEmpty(r.propertyDependencies);
     if (propertyDependencies) out.propertyDependencies = propertyDependencies;
     if (r.additionalSecretOutputs?.length) out.additionalSecretOutputs = r.additionalSecretOutputs;
+    if (r.aliases?.length) out.aliases = r.aliases;
     if (r.retainOnDelete) out.retainOnDelete = true;
     if (r.deletedWith) out.deletedWith = r.deletedWith;
     if (r.ignoreChanges?.length) out.ignoreChanges = r.ignoreChanges;

@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
 import { isSecretEnvelope, SECRET_SIG, secretEnvelope, SIG_KEY } from "../../policy/common/pulumiFormat";
+import { collapseAliases, type AliasSpec } from "./aliases";
 
 export interface PlannedResource {
   urn: string;
@@ -41,6 +42,11 @@ export interface PlannedResource {
   ignoreChanges?: string[];
   /** `deleteBeforeReplace` option (not in the state: the engine reads it from the program). */
   deleteBeforeReplace?: boolean;
+  /**
+   * The resource's aliases as URNs ("URNs this resource may have had", lib/offline/aliases.ts):
+   * how a renamed type or a moved resource finds its old state instead of being replaced.
+   */
+  aliases?: string[];
 }
 
 export interface RunOptions {
@@ -92,6 +98,39 @@ interface RequestLike {
   getDeletedwith(): string;
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
+  getAliasesList?(): AliasLike[];
+}
+
+/** `pulumirpc.Alias`: a URN or a spec (the MockMonitor's SDK sends specs). */
+interface AliasLike {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        hasParenturn(): boolean;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
+function aliasSpecs(req: RequestLike): AliasSpec[] {
+  return (req.getAliasesList?.() ?? []).map((a) => {
+    const spec = a.getSpec();
+    if (a.hasUrn() || !spec) return { urn: a.getUrn() };
+    return {
+      name: spec.getName(),
+      type: spec.getType(),
+      stack: spec.getStack(),
+      project: spec.getProject(),
+      ...(spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+      noParent: spec.getNoparent(),
+    };
+  });
 }
 
 interface ReadRequestLike {
@@ -237,6 +276,11 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
         });
         const secretOutputs = req.getAdditionalsecretoutputsList();
         const ignoreChanges = req.getIgnorechangesList();
+        const parent = req.getParent() || undefined;
+        const aliases = collapseAliases(
+          { urn: resp.getUrn(), type: req.getType(), name: req.getName(), ...(parent ? { parent } : {}) },
+          aliasSpecs(req),
+        );
         capture({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -256,6 +300,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
           ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
           ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
           ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
+          ...(aliases.length > 0 ? { aliases } : {}),
         });
       }
       cb(err, resp);

@@ -7,6 +7,7 @@ import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, show } from "../lib/props";
 import { dependsOn, label, ReferenceIndex } from "../lib/relations";
+import { componentTypes } from "../../controls/componentTypes";
 
 const WAF = ["azure-native:frontdoor:Policy"] as const satisfies readonly AzureType[];
 const PREMIUM = "Premium_AzureFrontDoor";
@@ -433,8 +434,11 @@ export const routeHsts = stackPolicy({
   },
 });
 
-/** The FrontDoor component's type: its approvals are children of it. */
-const FRONT_DOOR_COMPONENT = "secure-azure-platform:edge:FrontDoor";
+/**
+ * The FrontDoor component's types: its approvals are children of it. The legacy token too, for
+ * programs still on a components release from before the `index` tokens.
+ */
+const FRONT_DOOR_COMPONENT: readonly string[] = componentTypes("FrontDoor");
 
 export const privateLinkApproval = stackPolicy({
   name: "front-door-private-link-approval",
@@ -486,7 +490,7 @@ export const privateLinkApproval = stackPolicy({
           `${label(c)} approves a connection without the stack's approval text: only Front Door's connections may be approved`,
           c.urn,
         );
-      if (c.parent?.type !== FRONT_DOOR_COMPONENT)
+      if (!FRONT_DOOR_COMPONENT.includes(c.parent?.type ?? ""))
         report(`${label(c)} is not approved by the stack's FrontDoor component`, c.urn);
       const [rg, env] = [peek(c.props, "resourceGroupName"), peek(c.props, "environmentName")];
       if (typeof rg !== "string" || typeof env !== "string" || unknownTarget) continue;

@@ -52,7 +52,7 @@ describe("BlobStorage with default args (dev)", () => {
   });
 
   it("is a data component holding every resource", () => {
-    const component = only(resources, "secure-azure-platform:data:BlobStorage");
+    const component = only(resources, "secure-azure-platform:index:BlobStorage");
     expect(account.parent).toBe(component.urn);
   });
 
@@ -174,7 +174,7 @@ describe("BlobStorage with default args (dev)", () => {
   });
 
   it("registers its outputs", () => {
-    const component = only(resources, "secure-azure-platform:data:BlobStorage");
+    const component = only(resources, "secure-azure-platform:index:BlobStorage");
     expect(component.outputs).toEqual({
       accountId: account.id,
       accountName: account.outputs.name,

@@ -141,7 +141,7 @@ async function runStack(environment: Env): Promise<Stack> {
       return {
         app,
         component: resources.find(
-          (r) => r.type === "secure-azure-platform:apps:ContainerApp" && r.name === `app-${name}`,
+          (r) => r.type === "secure-azure-platform:index:ContainerApp" && r.name === `app-${name}`,
         )!,
         identity: byType(resources, IDENTITY).find(
           (r) => r.inputs.resourceName === `id-sap-app-${name}-${environment}`,
@@ -169,7 +169,7 @@ describe.each(["dev", "prod"] as const)("ContainerApp in %s", (environment) => {
   });
 
   it("registers one component per app under the apps type token", () => {
-    expect(byType(stack.resources, "secure-azure-platform:apps:ContainerApp").map((r) => r.name)).toEqual([
+    expect(byType(stack.resources, "secure-azure-platform:index:ContainerApp").map((r) => r.name)).toEqual([
       "app-web",
       "app-api",
     ]);

@@ -44,7 +44,7 @@ describe("ContainerAppsEnvironment (dev, with a frontend)", () => {
   });
 
   it("is a component of the apps area", () => {
-    expect(only(resources, "secure-azure-platform:apps:ContainerAppsEnvironment").name).toBe("cae");
+    expect(only(resources, "secure-azure-platform:index:ContainerAppsEnvironment").name).toBe("cae");
     expect(env.parent).toContain("ContainerAppsEnvironment::cae");
   });
 

@@ -180,7 +180,7 @@ describe("FrontDoor (prod: geo-filter, custom domain, custom rules)", () => {
             environmentId: `${testResourceGroupId("prod")}/providers/Microsoft.App/managedEnvironments/cae-sap-apps-prod`,
             environmentName: "cae-sap-apps-prod",
             settings: settings({
-              allowedCountries: EU_COUNTRY_CODES,
+              allowedCountries: [...EU_COUNTRY_CODES],
               customDomains: { web: "app.example.com" },
               customRules: [
                 {

@@ -58,7 +58,7 @@ describe("ManagedRedis with default args (dev)", () => {
   });
 
   it("is a data component holding every resource", () => {
-    const component = only(resources, "secure-azure-platform:data:ManagedRedis");
+    const component = only(resources, "secure-azure-platform:index:ManagedRedis");
     expect(cluster.parent).toBe(component.urn);
     expect(database.parent).toBe(component.urn);
   });
@@ -160,7 +160,7 @@ describe("ManagedRedis with default args (dev)", () => {
   });
 
   it("registers its outputs", () => {
-    const component = only(resources, "secure-azure-platform:data:ManagedRedis");
+    const component = only(resources, "secure-azure-platform:index:ManagedRedis");
     expect(component.outputs).toEqual({
       clusterId: cluster.id,
       clusterName: cluster.outputs.name,

@@ -52,7 +52,7 @@ describe("Network with a frontend (dev defaults)", () => {
   });
 
   it("is a foundation component holding the VNet", () => {
-    expect(vnet.parent).toBe(only(resources, "secure-azure-platform:foundation:Network").urn);
+    expect(vnet.parent).toBe(only(resources, "secure-azure-platform:index:Network").urn);
     expect(vnet.inputs).toMatchObject({
       virtualNetworkName: "vnet-sap-platform-dev",
       location: "westeurope",

@@ -64,7 +64,7 @@ describe("PostgresServer with default args (dev)", () => {
   });
 
   it("is a data component holding every resource", () => {
-    const component = only(resources, "secure-azure-platform:data:PostgresServer");
+    const component = only(resources, "secure-azure-platform:index:PostgresServer");
     expect(server.parent).toBe(component.urn);
   });
 
@@ -215,7 +215,7 @@ describe("PostgresServer with default args (dev)", () => {
   });
 
   it("registers its outputs", () => {
-    const component = only(resources, "secure-azure-platform:data:PostgresServer");
+    const component = only(resources, "secure-azure-platform:index:PostgresServer");
     expect(component.outputs).toEqual({
       serverId: server.id,
       serverName: server.outputs.name,

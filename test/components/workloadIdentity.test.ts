@@ -19,7 +19,7 @@ describe("WorkloadIdentity", () => {
       resourceName: "id-sap-api-dev",
       tags: { ...testPlatform().tags, dataClassification: "internal" },
     });
-    expect(r.parent).toBe(only(resources, "secure-azure-platform:foundation:WorkloadIdentity").urn);
+    expect(r.parent).toBe(only(resources, "secure-azure-platform:index:WorkloadIdentity").urn);
     const value = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
     expect(await value(identity!.id)).toBe(r.id);
     expect(await value(identity!.name)).toBe("id-sap-api-dev");

@@ -48,7 +48,7 @@ describe("parseType: one canonical type per Azure resource type", () => {
     "azuread:index/application:Application",
     "pulumi:providers:azure-native",
     "pulumi:providers:azure-native_storage_v20240101",
-    "secure-azure-platform:data:BlobStorage",
+    "secure-azure-platform:index:BlobStorage",
     "azure-nativex:storage:StorageAccount",
     "",
   ])("%s is not an Azure resource", (token) => {

@@ -432,9 +432,9 @@ describe("enforcement resolution and config (as the engine reconciles it)", () =
 function smallExport(): StackExport {
   const stack = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev";
   const provider = "urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0";
-  const comp = "urn:pulumi:dev::p::secure-azure-platform:data:BlobStorage::data";
+  const comp = "urn:pulumi:dev::p::secure-azure-platform:index:BlobStorage::data";
   const st =
-    "urn:pulumi:dev::p::secure-azure-platform:data:BlobStorage$azure-native:storage:StorageAccount::st";
+    "urn:pulumi:dev::p::secure-azure-platform:index:BlobStorage$azure-native:storage:StorageAccount::st";
   const resources: StackExportResource[] = [
     { urn: stack, type: "pulumi:pulumi:Stack", custom: false, outputs: { out: 1 } },
     {
@@ -444,7 +444,7 @@ function smallExport(): StackExport {
       id: "pid",
       inputs: { location: "westeurope" },
     },
-    { urn: comp, type: "secure-azure-platform:data:BlobStorage", custom: false, parent: stack },
+    { urn: comp, type: "secure-azure-platform:index:BlobStorage", custom: false, parent: stack },
     {
       urn: st,
       type: ACCOUNT,
@@ -477,7 +477,7 @@ describe("evaluateStackExport", () => {
     const e = await evaluateStackExport(smallExport(), { policies: [policy] });
     expect(seen).toEqual([
       "pulumi:pulumi:Stack|{}|-|false",
-      "secure-azure-platform:data:BlobStorage|{}|-|false",
+      "secure-azure-platform:index:BlobStorage|{}|-|false",
       `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
     ]);
     expect(e.summary).toEqual({
@@ -522,7 +522,7 @@ describe("evaluateStackExport", () => {
     const e = await evaluateStackExport(smallExport(), { policies: [policy] });
     const [root, , , st] = smallExport().deployment.resources!;
     expect(e.violations.map((v) => [v.message, v.urn])).toEqual([
-      ["TLS1_2 parent=secure-azure-platform:data:BlobStorage", st.urn],
+      ["TLS1_2 parent=secure-azure-platform:index:BlobStorage", st.urn],
       ["elsewhere", root.urn],
     ]);
     expect(e.outcomes).toEqual([{ policy: "test-stack", urn: st.urn, type: ACCOUNT, outcome: "violation" }]);

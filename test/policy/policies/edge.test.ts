@@ -445,7 +445,7 @@ describe("front-door-route-hsts (TLS-1)", () => {
 });
 
 describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
-  const FRONT_DOOR = "urn:pulumi:prod::secure-azure-platform::secure-azure-platform:edge:FrontDoor::edge";
+  const FRONT_DOOR = "urn:pulumi:prod::secure-azure-platform::secure-azure-platform:index:FrontDoor::edge";
   const approval = (props: Record<string, unknown> = {}, parent: string | null = FRONT_DOOR) => ({
     ...r("app:ManagedEnvironmentPrivateEndpointConnection", "approval", {
       resourceGroupName: "rg",
@@ -458,7 +458,7 @@ describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
   });
   const stack = (...extra: Record<string, unknown>[]) =>
     [
-      { type: "secure-azure-platform:edge:FrontDoor", name: "edge", urn: FRONT_DOOR, props: {} },
+      { type: "secure-azure-platform:index:FrontDoor", name: "edge", urn: FRONT_DOOR, props: {} },
       r("cdn:AFDOrigin", "origin", {
         sharedPrivateLinkResource: {
           privateLink: { id: ENV_ID },
@@ -492,6 +492,13 @@ describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
     ).toEqual([
       expect.stringMatching(/environment rg\/other, which no Front Door origin of the stack requests/),
     ]);
+  });
+  it("also knows the component by its legacy token (a program on an older components release)", async () => {
+    const legacy = FRONT_DOOR.replace(":index:FrontDoor", ":edge:FrontDoor");
+    const resources = stack(approval({}, legacy)).map((x) =>
+      x.urn === FRONT_DOOR ? { ...x, type: "secure-azure-platform:edge:FrontDoor", urn: legacy } : x,
+    );
+    expect(await runStackPolicy(e.privateLinkApproval, resources)).toEqual([]);
   });
   it("ignores a rejection (refusing a connection is always allowed)", async () =>
     expect(

@@ -41,7 +41,7 @@ describe("allowed-locations scope", () => {
     ).toBe("notApplicable");
     expect(
       await runResourcePolicy(g.allowedLocations, {
-        type: "secure-azure-platform:data:BlobStorage",
+        type: "secure-azure-platform:index:BlobStorage",
         props: {},
       }),
     ).toBe("notApplicable");

@@ -1,0 +1,19 @@
+/**
+ * Entry point of the Pulumi component package (`PulumiPlugin.yaml`): the Node.js language host
+ * runs `@pulumi/pulumi/cmd/run-plugin` on this directory, which loads package.json's `main`,
+ * this file, and it serves every component over gRPC. npm consumers never load it: they resolve
+ * the package through `exports`, i.e. `index.ts`. Exports nothing, so the host's automatic
+ * discovery (which would name the package `components`) finds nothing to serve twice.
+ */
+import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
+import { componentProviderOptions } from "./providerOptions";
+
+// A program importing the directory by relative path (`../components`) also lands here: refuse
+// loudly rather than start a gRPC server inside it.
+if (!/[\\/]cmd[\\/]run-plugin[\\/]index\.js$/.test(require.main?.filename ?? "")) {
+  throw new Error(
+    "components/provider.ts is the Pulumi plugin entry; import the components from " +
+      "@secure-azure-platform/components or components/index.ts",
+  );
+}
+void componentProviderHost(componentProviderOptions());

@@ -1,0 +1,135 @@
+/**
+ * Aliases as the engine resolves them (pulumi/pulumi pkg/resource/deploy/step_generator.go:
+ * `generateAliases`, `collapseAliasToUrn`, `inheritedChildAlias`, `generateSteps`):
+ *
+ * - each alias of the resource is collapsed to a URN: the resource's own name, type, parent,
+ *   stack and project, with whatever the alias sets replaced. The offline plan records these
+ *   in the export's `aliases` ("URNs this resource may have had").
+ * - The engine looks a resource up in the old state by its URN, then by each alias URN; when
+ *   an alias matched, that old URN is what its children inherit: each child also answers to
+ *   itself under the parent's old URN (keeping its name, or swapping the parent's name prefix
+ *   when its name starts with the parent's name), and each of its own aliases likewise. Through
+ *   the children's own matches this reaches every level.
+ *
+ * A URN is `urn:pulumi:<stack>::<project>::<qualified type>::<name>`, where the qualified type is
+ * the parent's qualified type, `$`, and the resource's type: renaming a component's type changes
+ * the URN of every descendant, which is why children inherit their parent's matched alias.
+ */
+
+/** An alias as the SDK sends it (`pulumirpc.Alias`): a whole URN, or a spec relative to the resource. */
+export type AliasSpec =
+  | { urn: string }
+  | {
+      name?: string;
+      type?: string;
+      stack?: string;
+      project?: string;
+      parentUrn?: string;
+      noParent?: boolean;
+    };
+
+export interface AliasTarget {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string;
+}
+
+interface UrnParts {
+  stack: string;
+  project: string;
+  qualifiedType: string;
+  name: string;
+}
+
+export function parseUrn(urn: string): UrnParts {
+  const [head, project, qualifiedType, ...name] = urn.split("::");
+  return { stack: head.replace(/^urn:pulumi:/, ""), project, qualifiedType, name: name.join("::") };
+}
+
+/** `resource.NewURN`: the qualified type is the parent's qualified type `$` the type. */
+export function createUrn(
+  stack: string,
+  project: string,
+  parentUrn: string | undefined,
+  type: string,
+  name: string,
+): string {
+  const qualified = parentUrn ? `${parseUrn(parentUrn).qualifiedType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+const baseType = (urn: string) => parseUrn(urn).qualifiedType.split("$").pop() as string;
+
+function collapse(target: AliasTarget, alias: AliasSpec): string {
+  if ("urn" in alias) return alias.urn;
+  const own = parseUrn(target.urn);
+  const parent = alias.noParent ? undefined : alias.parentUrn || target.parent;
+  return createUrn(
+    alias.stack || own.stack,
+    alias.project || own.project,
+    parent,
+    alias.type || target.type,
+    alias.name || target.name,
+  );
+}
+
+/**
+ * A provider SDK's alias to an API-version token (azure-native gives every resource
+ * `azure-native:<module>/<version>:<Resource>` aliases, up to a dozen): it matters only to a state
+ * written with that explicit version, and recording all of them would nearly double the export.
+ * Left out; every other alias is kept, such as azure-native v3's unversioned module moves
+ * (`azure-native:insights:MetricAlert` for `azure-native:monitor:MetricAlert`).
+ */
+function isApiVersionAlias(alias: string): boolean {
+  const aliasType = parseUrn(alias).qualifiedType.split("$").pop() as string;
+  return /^[^:]+:[^:/]+\/[^:]+:[^:]+$/.test(aliasType);
+}
+
+/**
+ * The resource's own aliases as URNs, without duplicates, its own URN or API-version aliases:
+ * what the export records (`aliases`, "previous URNs the resource may have had").
+ */
+export function collapseAliases(target: AliasTarget, aliases: readonly AliasSpec[]): string[] {
+  const out: string[] = [];
+  for (const urn of aliases.map((a) => collapse(target, a)))
+    if (urn !== target.urn && !out.includes(urn) && !isApiVersionAlias(urn)) out.push(urn);
+  return out;
+}
+
+function inheritedChildAlias(
+  target: AliasTarget,
+  childType: string,
+  childName: string,
+  parentAlias: string,
+): string {
+  const parentName = target.parent ? parseUrn(target.parent).name : "";
+  const aliasName = childName.startsWith(parentName)
+    ? parseUrn(parentAlias).name + childName.slice(parentName.length)
+    : childName;
+  const own = parseUrn(target.urn);
+  return createUrn(own.stack, own.project, parentAlias, childType, aliasName);
+}
+
+/**
+ * Every URN the engine tries for `target` after its own, in its order: its own aliases
+ * (`ownAliases`, collapsed), then, when its parent was found in the old state under the alias URN
+ * `parentMatch`, itself and each own alias under that parent URN.
+ */
+export function candidateAliases(
+  target: AliasTarget,
+  ownAliases: readonly string[],
+  parentMatch: string | undefined,
+): string[] {
+  const out: string[] = [];
+  const add = (urn: string) => {
+    if (urn !== target.urn && !out.includes(urn)) out.push(urn);
+  };
+  ownAliases.forEach(add);
+  if (parentMatch !== undefined) {
+    add(inheritedChildAlias(target, target.type, target.name, parentMatch));
+    for (const alias of ownAliases)
+      add(inheritedChildAlias(target, baseType(alias), parseUrn(alias).name, parentMatch));
+  }
+  return out;
+}

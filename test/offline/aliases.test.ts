@@ -1,0 +1,125 @@
+/**
+ * Component type tokens moved to `secure-azure-platform:index:<Class>` (issue 16) with an alias
+ * from each legacy token. The offline plan records every resource's alias URNs as the engine
+ * computes them (lib/offline/aliases.ts), and the change preview (lib/offline/diff.ts) finds old
+ * state through them: a stack deployed with the legacy tokens sees no create, delete or replace.
+ *
+ * The old state is the new prod plan's export with every component token rewritten back to its
+ * legacy token and the aliases dropped. That is what main's code exported: the tokens are the
+ * only thing the rename changed in URNs, types, parents and dependencies (checked against an
+ * export made from main's tree when the rename was done), and the preview compares inputs, which
+ * hold no component token.
+ */
+import { candidateAliases, collapseAliases } from "../../lib/offline/aliases";
+import { previewChanges } from "../../lib/offline/diff";
+import { parseStackExport } from "../../lib/offline/export";
+import type { NormalizedStackExport } from "../../policy/common/pulumiFormat";
+import { planStack } from "../../lib/offline/plan";
+import { componentType, LEGACY_COMPONENT_TYPES, type ComponentClass } from "../../controls/componentTypes";
+
+const URN = (qualifiedType: string, name: string) => `urn:pulumi:prod::proj::${qualifiedType}::${name}`;
+
+describe("alias URNs (the engine's generateAliases)", () => {
+  const box = { urn: URN("p:index:Box", "box"), type: "p:index:Box", name: "box" };
+
+  it("a component's type alias collapses to its old URN", () => {
+    expect(collapseAliases(box, [{ type: "p:old:Box" }])).toEqual([URN("p:old:Box", "box")]);
+    expect(collapseAliases(box, [{ type: "p:index:Box" }])).toEqual([]);
+  });
+
+  it("leaves out a provider's API-version aliases of the same resource", () => {
+    const pricing = {
+      urn: URN("p:index:Box$azure-native:security:Pricing", "x"),
+      type: "azure-native:security:Pricing",
+      name: "x",
+      parent: box.urn,
+    };
+    expect(
+      collapseAliases(pricing, [
+        { type: "azure-native:security/v20240101:Pricing", parentUrn: box.urn },
+        { type: "azure-native:security:OldPricing", parentUrn: box.urn },
+      ]),
+    ).toEqual([URN("p:index:Box$azure-native:security:OldPricing", "x")]);
+  });
+
+  it("a child found under nothing tries its own aliases, then both under the parent's matched old URN", () => {
+    const child = {
+      urn: URN("p:index:Box$p:index:Inner", "box-inner"),
+      type: "p:index:Inner",
+      name: "box-inner",
+      parent: box.urn,
+    };
+    const own = collapseAliases(child, [{ type: "p:old:Inner", parentUrn: box.urn }]);
+    expect(own).toEqual([URN("p:index:Box$p:old:Inner", "box-inner")]);
+    expect(candidateAliases(child, own, undefined)).toEqual(own);
+    expect(candidateAliases(child, own, URN("p:old:Box", "box"))).toEqual([
+      URN("p:index:Box$p:old:Inner", "box-inner"),
+      URN("p:old:Box$p:index:Inner", "box-inner"),
+      URN("p:old:Box$p:old:Inner", "box-inner"),
+    ]);
+    // A grandchild inherits the child's matched old URN: the whole old type chain.
+    const leaf = {
+      urn: URN("p:index:Box$p:index:Inner$x:y:Z", "box-inner-z"),
+      type: "x:y:Z",
+      name: "box-inner-z",
+      parent: child.urn,
+    };
+    expect(candidateAliases(leaf, [], URN("p:old:Box$p:old:Inner", "box-inner"))).toEqual([
+      URN("p:old:Box$p:old:Inner$x:y:Z", "box-inner-z"),
+    ]);
+  });
+
+  it("a child named after its parent follows a parent's name alias", () => {
+    const parent = URN("p:index:Box", "new");
+    const child = { urn: URN("p:index:Box$x:y:Z", "new-z"), type: "x:y:Z", name: "new-z", parent };
+    expect(candidateAliases(child, [], URN("p:index:Box", "old"))).toEqual([
+      URN("p:index:Box$x:y:Z", "old-z"),
+    ]);
+  });
+});
+
+describe("legacy component tokens: no replacement", () => {
+  let next: NormalizedStackExport;
+  let legacy: NormalizedStackExport;
+
+  beforeAll(async () => {
+    const plan = await planStack("prod");
+    next = parseStackExport(plan.toStackExport(), "prod");
+    const classes = Object.keys(LEGACY_COMPONENT_TYPES) as ComponentClass[];
+    let text = JSON.stringify(next);
+    for (const c of classes) text = text.split(`${componentType(c)}$`).join(`${LEGACY_COMPONENT_TYPES[c]}$`);
+    for (const c of classes)
+      text = text.split(`${componentType(c)}::`).join(`${LEGACY_COMPONENT_TYPES[c]}::`);
+    for (const c of classes)
+      text = text.split(`"${componentType(c)}"`).join(`"${LEGACY_COMPONENT_TYPES[c]}"`);
+    const old = JSON.parse(text) as NormalizedStackExport;
+    for (const r of old.deployment.resources) delete r.aliases;
+    legacy = old;
+  }, 180_000);
+
+  it("the old state really is the legacy one: every component and descendant has another URN", () => {
+    const moved = legacy.deployment.resources.filter(
+      (r) => !next.deployment.resources.some((n) => n.urn === r.urn),
+    );
+    expect(moved.length).toBeGreaterThan(100);
+    expect(
+      legacy.deployment.resources.some((r) => r.type === "secure-azure-platform:foundation:KeyVault"),
+    ).toBe(true);
+    expect(JSON.stringify(legacy)).not.toMatch(/secure-azure-platform:index:/);
+  });
+
+  it("previews zero creates, deletes, replaces and updates against the legacy state", () => {
+    const p = previewChanges(legacy, next, { stack: "prod", from: "legacy.json" });
+    expect(p.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, failures: 0 });
+    expect(p.summary.same).toBeGreaterThan(100);
+  });
+
+  it("without the aliases the same change would delete and recreate every component's resources", () => {
+    const bare = JSON.parse(JSON.stringify(next)) as NormalizedStackExport;
+    for (const r of bare.deployment.resources) delete r.aliases;
+    const p = previewChanges(legacy, bare, { stack: "prod", from: "legacy.json" });
+    expect(p.summary.create).toBe(p.summary.delete);
+    expect(p.summary.delete).toBeGreaterThan(100);
+    expect(p.failures.map((f) => f.kind)).toContain("data-loss");
+  });
+});
