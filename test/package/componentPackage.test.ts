@@ -196,7 +196,7 @@ describe("plugin entry", () => {
     // `exports`, whose entry loads index.ts in the repository (the compiled tree when published).
     expect(manifest.main).toBe("provider.ts");
     expect(manifest.exports["."].default).toBe("./entry.js");
-     
+
     expect(require.resolve("@secure-azure-platform/components")).toBe(path.join(dir, "entry.js"));
   });
 
