@@ -11,4 +11,7 @@ module.exports = {
   // Pulumi mock programs hold the event loop briefly; each file gets a fresh registry anyway.
   testTimeout: 120000,
   maxWorkers: 2,
+  // One directory per run for the dev and prod plans every file shares (test/helpers/plans.ts).
+  globalSetup: "<rootDir>/test/helpers/globalSetup.ts",
+  globalTeardown: "<rootDir>/test/helpers/globalTeardown.ts",
 };

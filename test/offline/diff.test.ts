@@ -18,6 +18,7 @@ import {
   type NormalizedStackExport,
 } from "../../lib/offline/export";
 import { planStack, type PlanOptions } from "../../lib/offline/plan";
+import { sharedPlan } from "../helpers/plans";
 import type { PlatformConfig } from "../../config";
 import { jsonClone } from "../../lib/analyzer/paths";
 
@@ -30,7 +31,7 @@ async function exported(options: PlanOptions = {}): Promise<NormalizedStackExpor
 }
 
 beforeAll(async () => {
-  const plan = await planStack("prod");
+  const plan = await sharedPlan("prod");
   apps = plan.config.apps;
   baseline = parseStackExport(plan.toStackExport(), "prod");
 });

@@ -15,7 +15,7 @@ import {
   type StackExport,
   type StackExportResource,
 } from "../../lib/offline/export";
-import { planStack } from "../../lib/offline/plan";
+import { sharedExport } from "../helpers/plans";
 import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
 import { runProgram } from "../helpers/pulumi";
 
@@ -262,7 +262,7 @@ describe("parseStackExport refuses what is not a stack export, naming the file",
 describe("the dev stack's export", () => {
   let doc: StackExport;
   beforeAll(async () => {
-    doc = (await planStack("dev")).toStackExport();
+    doc = await sharedExport("dev");
   });
 
   it("is sound: unique URNs, every reference listed before use", () => {
