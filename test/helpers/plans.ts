@@ -96,11 +96,19 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Reads the run's stored plan, planning it if no worker has (one planner, the others wait). */
-async function load(stack: SharedStack): Promise<string> {
+/** Reads the run's stored plan, planning it if no worker has. */
+function load(stack: SharedStack): Promise<string> {
   const dir = process.env[SHARED_PLANS_ENV];
   if (!dir || !fs.existsSync(dir)) return serialize(stack);
-  const file = path.join(dir, `${stack}.json`);
+  return sharedFile(path.join(dir, `${stack}.json`), () => serialize(stack));
+}
+
+/**
+ * The text of `file`, made by `produce` if no process has made it yet: one producer at a
+ * time (a `.lock` file created exclusively, holding its pid), the others wait for the file and
+ * take over if the producer died. The file appears whole (written aside, then renamed).
+ */
+export async function sharedFile(file: string, produce: () => Promise<string>): Promise<string> {
   const lock = `${file}.lock`;
   for (;;) {
     if (fs.existsSync(file)) return fs.readFileSync(file, "utf8");
@@ -109,7 +117,6 @@ async function load(stack: SharedStack): Promise<string> {
       fd = fs.openSync(lock, "wx");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      // Another worker is planning; if it died mid-way, take over.
       const holder = Number(fs.readFileSync(lock, "utf8") || "0");
       if (holder > 0 && !alive(holder)) fs.rmSync(lock, { force: true });
       else await sleep(50);
@@ -118,7 +125,7 @@ async function load(stack: SharedStack): Promise<string> {
     try {
       fs.writeSync(fd, String(process.pid));
       fs.closeSync(fd);
-      const text = await serialize(stack);
+      const text = await produce();
       const partial = `${file}.${process.pid}`;
       fs.writeFileSync(partial, text);
       fs.renameSync(partial, file);
