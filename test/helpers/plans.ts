@@ -13,6 +13,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+// Node's own timer, not the global one a test file may have replaced with jest's fake timers.
+import { setTimeout as sleep } from "timers/promises";
 import type { StackExport } from "../../lib/offline/export";
 import type { Plan } from "../../lib/offline/plan";
 import { readStackConfig } from "../../lib/offline/stackConfig";
@@ -84,8 +86,6 @@ async function serialize(stack: SharedStack): Promise<string> {
   const stored: StoredPlan = { ...plan, stackExport: toStackExport() };
   return JSON.stringify(stored, (_key, value: unknown) => (value === undefined ? UNDEFINED : value));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function alive(pid: number): boolean {
   try {
