@@ -6,7 +6,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "coverage/**", "out/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/**", "**/bin/**", "coverage/**", "out/**", "**/*.js", "**/*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -22,7 +22,8 @@ import { Network } from "./components/network";
 import { PostgresServer } from "./components/postgres";
 import { Sentinel } from "./components/sentinel";
 import type { CustomerManagedKeyArgs, PlatformContext } from "./components/common/interfaces";
-import { pinnedDeployPrincipal } from "./components/common/deployerGrants";
+import type { SharedPlatformContext } from "./components/platform";
+import { pinnedDeployPrincipal } from "./config/deployPrincipal";
 import { resourceName } from "./components/common/naming";
 import { componentTags } from "./components/common/tags";
 
@@ -252,6 +253,22 @@ if (config.sentinel) {
 }
 
 // Outputs: names, endpoints and IDs only; nothing here is a secret.
+/**
+ * What another team's program needs to add an app or a data store to this platform through the
+ * components (components/platform.ts, examples/team-app): read with a `pulumi.StackReference`.
+ */
+const sharedPlatform: SharedPlatformContext = {
+  ...platform,
+  appsSubnetId: network.appsSubnetId,
+  vnetId: network.vnetId,
+  containerAppsEnvironment: {
+    ...appsEnvironment.reference,
+    name: appsEnvironment.environmentName,
+    defaultDomain: appsEnvironment.defaultDomain,
+  },
+  keyVault: { vaultId: keyVault.vaultId, vaultUri: keyVault.vaultUri, vaultName: keyVault.vaultName },
+};
+export { sharedPlatform as platform };
 export const resourceGroupName = resourceGroup.name;
 export const location = config.location;
 export const keyVaultName = keyVault.vaultName;

@@ -4,7 +4,7 @@
  * `storageSkuName` and `storageContainers` keys are the same fields and rules.
  */
 import { z } from "zod";
-import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../policy/common/limits";
+import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../controls/limits";
 import { named, wholeNumber } from "./common/schema";
 
 /** Geo-redundant storage replication only (BAK-1); the GZRS family is also zone redundant (AVL-1). */

@@ -4,7 +4,7 @@
  * `workloadProfiles` key is this schema.
  */
 import { z } from "zod";
-import { WORKLOAD_PROFILE_NAME, WORKLOAD_PROFILE_TYPE } from "../policy/common/limits";
+import { WORKLOAD_PROFILE_NAME, WORKLOAD_PROFILE_TYPE } from "../controls/limits";
 import { named, strictArgs } from "./common/schema";
 
 /** The serverless profile every environment has; apps without a profile run here. */

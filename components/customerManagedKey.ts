@@ -12,7 +12,9 @@ import { afterRoleGrants } from "./common/propagation";
 import { assignRole } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { WorkloadIdentity } from "./workloadIdentity";
-import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../policy/common/limits";
+import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../controls/limits";
+import { parseArgs } from "./common/schema";
+import { customerManagedKeySettingsSchema } from "./customerManagedKey.schema";
 
 export const MIN_KEY_SIZE = 3072;
 export const MAX_ROTATION_DAYS = KEY_ROTATION_DAYS.max;
@@ -86,27 +88,18 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
       CMK_ARG_KEYS,
       "key type, operations and the key-scoped grant are fixed by ENC-2/KEY-1",
     );
+    // Every problem with the key settings at once, before anything registers.
+    parseArgs(owner, customerManagedKeySettingsSchema, {
+      purpose: args.purpose,
+      location: args.location,
+      keySize: args.keySize,
+      rotateAfterDays: args.rotateAfterDays,
+      expiryDays: args.expiryDays,
+      vault: { sku: (args.vault as { sku?: unknown } | undefined)?.sku },
+    });
     const keySize = args.keySize ?? MIN_KEY_SIZE;
     const rotate = args.rotateAfterDays ?? DEFAULT_ROTATION_DAYS;
     const expiry = args.expiryDays ?? DEFAULT_EXPIRY_DAYS;
-    if (!Number.isInteger(keySize) || keySize < MIN_KEY_SIZE || ![3072, 4096].includes(keySize)) {
-      throw new Error(
-        `${owner}: keySize = ${keySize}: must be 3072 or 4096 bits (ENC-2: at least ${MIN_KEY_SIZE})`,
-      );
-    }
-    if (!Number.isInteger(rotate) || rotate < 1 || rotate > MAX_ROTATION_DAYS) {
-      throw new Error(
-        `${owner}: rotateAfterDays = ${rotate}: must be a whole number from 1 to ${MAX_ROTATION_DAYS} (KEY-1 rotates at least yearly)`,
-      );
-    }
-    if (!Number.isInteger(expiry) || expiry <= rotate + NOTIFY_BEFORE_EXPIRY_DAYS) {
-      throw new Error(
-        `${owner}: expiryDays = ${expiry}: must exceed rotateAfterDays + ${NOTIFY_BEFORE_EXPIRY_DAYS} (${rotate + NOTIFY_BEFORE_EXPIRY_DAYS}) so a version never expires before it rotates (KEY-1)`,
-      );
-    }
-    if (args.vault?.sku !== "standard" && args.vault?.sku !== "premium") {
-      throw new Error(`${owner}: vault.sku = "${String(args.vault?.sku)}": must be standard or premium`);
-    }
     const location = args.location ?? args.platform.location;
     let keyName: string;
     let tags: Record<string, string>;

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as security from "@pulumi/azure-native/security";
-import { rejectUnknownArgs } from "./common/interfaces";
+import { parseArgs } from "./common/schema";
+import { defenderPlansArgsSchema } from "./defender.schema";
 
 /** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
 export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [
@@ -20,7 +21,7 @@ export class DefenderPlans extends pulumi.ComponentResource {
   readonly planNames: string[];
 
   constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
-    rejectUnknownArgs(`DefenderPlans "${name}"`, args, [], "the plan list is fixed (THR-1)");
+    parseArgs(`DefenderPlans "${name}"`, defenderPlansArgsSchema, args);
     super("secure-azure-platform:foundation:DefenderPlans", name, {}, opts);
     const client = authorization.getClientConfigOutput({ parent: this });
     const scopeId = pulumi.interpolate`/subscriptions/${client.subscriptionId}`;

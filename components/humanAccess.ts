@@ -5,9 +5,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { rejectUnknownArgs, type Environment } from "./common/interfaces";
 import { assignRole } from "./common/roleAssignment";
-import type { BuiltInRoleName } from "./common/roles";
+import type { BuiltInRoleName } from "../controls/roles";
+import { parseArgs } from "./common/schema";
+import { humanAccessSettingsSchema, type HumanRole } from "./humanAccess.schema";
 
-export type HumanRole = "developer" | "qa" | "devops" | "cloudAdmin";
+export { HUMAN_ROLES, type HumanRole } from "./humanAccess.schema";
 
 /**
  * The one table of human access (IAM-2), at resource-group scope. Nobody holds a role that
@@ -38,8 +40,6 @@ export const HUMAN_ACCESS: Readonly<
     cloudAdmin: ["Reader", "Monitoring Reader", "Log Analytics Reader", "Key Vault Reader"],
   },
 };
-
-export const HUMAN_ROLES: readonly HumanRole[] = ["developer", "qa", "devops", "cloudAdmin"];
 
 export interface HumanAccessArgs {
   environment: Environment;
@@ -76,24 +76,8 @@ export class HumanAccess extends pulumi.ComponentResource {
       ["environment", "resourceGroupId", "groups"],
       "the role table is fixed (IAM-2)",
     );
-    if (!(args.environment in HUMAN_ACCESS)) {
-      throw new Error(`${owner}: environment "${String(args.environment)}" must be dev or prod`);
-    }
-    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    for (const [role, ids] of Object.entries(args.groups)) {
-      if (!(HUMAN_ROLES as readonly string[]).includes(role)) {
-        throw new Error(`${owner}: groups.${role} is not a human role; allowed: ${HUMAN_ROLES.join(", ")}`);
-      }
-      const seen = new Set<string>();
-      for (const id of ids ?? []) {
-        if (typeof id !== "string" || !guid.test(id))
-          throw new Error(
-            `${owner}: groups.${role} entry "${String(id)}" must be an Entra group object ID (GUID); access goes to groups, never single users (IAM-2)`,
-          );
-        if (seen.has(id.toLowerCase())) throw new Error(`${owner}: groups.${role} lists "${id}" twice`);
-        seen.add(id.toLowerCase());
-      }
-    }
+    // Every problem with the environment and the groups at once, before anything registers.
+    parseArgs(owner, humanAccessSettingsSchema, { environment: args.environment, groups: args.groups });
     super("secure-azure-platform:foundation:HumanAccess", name, {}, opts);
     let count = 0;
     for (const role of Object.keys(HUMAN_ACCESS[args.environment]) as HumanRole[]) {

@@ -15,6 +15,7 @@ export * from "./keyVault";
 export * from "./logging";
 export * from "./managedRedis";
 export * from "./network";
+export * from "./platform";
 export * from "./postgres";
 export * from "./sentinel";
 export * from "./workloadIdentity";

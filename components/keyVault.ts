@@ -19,7 +19,7 @@ import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { parseArgs } from "./common/schema";
 import { keyVaultSettingsSchema, type KeyVaultSku } from "./keyVault.schema";
-import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../policy/common/limits";
+import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../controls/limits";
 
 export type { KeyVaultSku };
 

@@ -4,7 +4,7 @@
  * `logRetentionDays` and `alertEmail` keys are the same fields and rules.
  */
 import { z } from "zod";
-import { LOG_RETENTION_DAYS } from "../policy/common/limits";
+import { LOG_RETENTION_DAYS } from "../controls/limits";
 import { wholeNumber } from "./common/schema";
 
 /** The fields, each usable on its own (the stack config maps them to its keys). */

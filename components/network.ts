@@ -7,11 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { subnetPlanProblems, type SubnetPlan } from "../config/network";
+import type { SubnetPlan } from "./network.plan";
 import { addDiagnostics } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext, type PrivateDnsZoneKey } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { parseArgs } from "./common/schema";
+import { networkSettingsSchema } from "./network.schema";
 
 /** What the network needs from the platform (it is built before the rest of the context exists). */
 export type NetworkPlatform = Pick<
@@ -68,16 +70,13 @@ export class Network extends pulumi.ComponentResource {
       NETWORK_ARG_KEYS,
       "NSG rules, subnets and DNS zones are fixed by NET-1/NET-2",
     );
-    if (typeof args.hasFrontend !== "boolean") {
-      throw new Error(`${owner}: hasFrontend must be true or false (NET-2)`);
-    }
-    const problems = subnetPlanProblems(args);
-    if (problems.length > 0) {
-      throw new Error(
-        `${owner}: invalid address plan (NET-1):\n` +
-          problems.map((p) => `  - ${p.key} = ${args[p.key]}: ${p.message}`).join("\n"),
-      );
-    }
+    // Every problem with the address plan and the edge switch at once, before anything registers.
+    parseArgs(owner, networkSettingsSchema, {
+      vnetAddressSpace: args.vnetAddressSpace,
+      appsSubnetPrefix: args.appsSubnetPrefix,
+      privateEndpointSubnetPrefix: args.privateEndpointSubnetPrefix,
+      hasFrontend: args.hasFrontend,
+    });
     const { platform } = args;
     // Every name and tag is computed (and validated) before anything registers.
     let names: Record<"vnet" | "appsNsg" | "peNsg" | "appsSubnet" | "peSubnet", string>;

@@ -8,7 +8,7 @@ import {
   BACKUP_RETENTION_DAYS,
   POSTGRES_DATABASE_NAME,
   RESERVED_POSTGRES_DATABASES,
-} from "../policy/common/limits";
+} from "../controls/limits";
 import { wholeNumber } from "./common/schema";
 
 export const POSTGRES_VERSIONS = ["16", "17", "18"] as const;

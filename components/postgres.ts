@@ -19,9 +19,9 @@ import {
   type PostgresSkuTier,
   type PostgresVersion,
 } from "./postgres.schema";
-import { BACKUP_RETENTION_DAYS } from "../policy/common/limits";
+import { BACKUP_RETENTION_DAYS } from "../controls/limits";
 import { parseArgs } from "./common/schema";
-import { EU_REGIONS, pairedRegion } from "../config/regions";
+import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import type { CommonComponentArgs, CustomerManagedKeyArgs, PlatformContext } from "./common/interfaces";

@@ -8,6 +8,8 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
+import { parseArgs } from "./common/schema";
+import { workloadIdentitySettingsSchema } from "./workloadIdentity.schema";
 
 export interface WorkloadIdentityArgs {
   platform: Pick<PlatformContext, "environment" | "location" | "resourceGroupName" | "namePrefix" | "tags">;
@@ -28,6 +30,11 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `WorkloadIdentity "${name}"`;
     rejectUnknownArgs(owner, args, ["platform", "purpose", "location", "tags"], "IAM-1");
+    parseArgs(owner, workloadIdentitySettingsSchema, {
+      purpose: args.purpose,
+      location: args.location,
+      tags: args.tags,
+    });
     let identityName: string;
     let tags: Record<string, string>;
     try {

@@ -11,7 +11,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { deterministicGuid } from "../components/common/roleAssignment";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES, type BuiltInRoleName } from "../components/common/roles";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, type BuiltInRoleName } from "../controls/roles";
 import { ConfigError, type ConfigProblem } from "./index";
 import type { Environment } from "../components/common/interfaces";
 
@@ -150,7 +150,7 @@ function crossChecks(doc: DeployIdentities, file: string): ConfigProblem[] {
         problem(
           [...at, "role"],
           entry.role,
-          `allowed: a built-in role of components/common/roles.ts or a customRoles entry (${known.join(", ")})`,
+          `allowed: a built-in role of controls/roles.ts or a customRoles entry (${known.join(", ")})`,
         );
       }
       if (entry.grantedBy === "setup" && entry.scope !== "subscription") {

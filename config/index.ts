@@ -16,7 +16,7 @@ import { readConfigText } from "../policy/common/pulumiFormat";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
 
 export * from "./schema";
-export { EU_REGIONS, pairedRegion } from "./regions";
+export { EU_REGIONS, pairedRegion } from "../controls/regions";
 
 /** A declared setting of Pulumi.yaml: `type` is one of Pulumi's project config types. */
 export interface ConfigDeclaration {

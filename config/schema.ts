@@ -5,7 +5,7 @@
  *
  * Keys that feed a component are the component's own schema (`components/*.schema.ts`), so
  * a config error and a component error are the same error; limits come from
- * `policy/common/limits.ts`.
+ * `controls/limits.ts`.
  */
 import { z } from "zod";
 import {
@@ -27,8 +27,9 @@ import { keyVaultRules, keyVaultSkuSchema } from "../components/keyVault.schema"
 import { loggingFields } from "../components/logging.schema";
 import { managedRedisFields } from "../components/managedRedis.schema";
 import { postgresFields, postgresRules } from "../components/postgres.schema";
-import { parseCidr, subnetPlanProblems } from "./network";
-import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "./regions";
+import { humanAccessFields } from "../components/humanAccess.schema";
+import { networkFields, networkRules } from "../components/network.schema";
+import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "../controls/regions";
 
 export {
   APP_SERVICES,
@@ -48,10 +49,6 @@ export { POSTGRES_TIERS, POSTGRES_VERSIONS } from "../components/postgres.schema
 export const PROJECT = "secure-azure-platform";
 
 const uuid = z.uuid({ message: "must be an Entra object ID (a GUID)" });
-const cidr = z.string().superRefine((value, ctx) => {
-  const parsed = parseCidr(value);
-  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
-});
 
 /** One app of `apps[]`: exactly the `ContainerApp` component's contract. */
 export const appSchema = containerAppSpecSchema;
@@ -70,9 +67,9 @@ const rawSchema = z.object({
   costCenter: z.string().min(1, "is required (cost-centre tag)"),
   backupRetentionDays: postgresFields.backupRetentionDays,
   logRetentionDays: loggingFields.retentionInDays,
-  vnetAddressSpace: cidr,
-  appsSubnetPrefix: cidr,
-  privateEndpointSubnetPrefix: cidr,
+  vnetAddressSpace: networkFields.vnetAddressSpace,
+  appsSubnetPrefix: networkFields.appsSubnetPrefix,
+  privateEndpointSubnetPrefix: networkFields.privateEndpointSubnetPrefix,
   services: z.array(z.enum(DATA_SERVICES, { message: `must be among ${DATA_SERVICES.join(", ")}` })),
   postgresVersion: postgresFields.version,
   postgresSkuTier: postgresFields.skuTier,
@@ -89,10 +86,10 @@ const rawSchema = z.object({
   redisPersistence: managedRedisFields.persistence,
   keyVaultSku: keyVaultSkuSchema,
   alertEmail: loggingFields.alertEmail,
-  developerGroupIds: z.array(uuid),
-  qaGroupIds: z.array(uuid),
-  devopsGroupIds: z.array(uuid),
-  cloudAdminGroupIds: z.array(uuid),
+  developerGroupIds: humanAccessFields.groupIds,
+  qaGroupIds: humanAccessFields.groupIds,
+  devopsGroupIds: humanAccessFields.groupIds,
+  cloudAdminGroupIds: humanAccessFields.groupIds,
   // ENV-1/IAM-2: the one principal the stack grants its deployer roles to, and may run as.
   deployPrincipalId: uuid,
   customerManagedKeys: z.boolean({ message: "must be true or false" }),
@@ -224,10 +221,10 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
     },
   },
   {
+    // The Network component's rules (the address plan's relations), on the same keys.
     reads: ["vnetAddressSpace", "appsSubnetPrefix", "privateEndpointSubnetPrefix"],
     check(c, issue) {
-      // CIDR syntax is reported by the field schemas; only the plan's relations are added here.
-      for (const problem of subnetPlanProblems(c)) if (!problem.syntax) issue([problem.key], problem.message);
+      networkRules(c, (path, message) => issue(path as string[], message));
     },
   },
   {

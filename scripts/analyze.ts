@@ -13,20 +13,19 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseCommandLine, type FlagSpecs } from "../lib/cli/args";
 import { loadPackConfig, PackConfigError, type PackConfig } from "../lib/analyzer/config";
 import {
   assertResourcesToEvaluate,
   assertStackExport,
   evaluateStackExport,
-  StackExportError,
-  type StackExport,
   type Violation,
 } from "../lib/analyzer/evaluate";
 import { PolicyCrashError } from "../lib/analyzer/server";
 import { coverageLines, mergeCoverage, type Coverage } from "../lib/analyzer/verdict";
 import { SEVERITIES } from "../policy/lib/types";
 import { tolerateClosedStdout } from "../lib/cli/io";
+import { StackExportError, type StackExport } from "../policy/common/pulumiFormat";
 
 const USAGE = `Usage: npm run policy:analyze -- [--config FILE | --stack dev|prod] [--json] [--deployed] EXPORT.json...
 
@@ -47,38 +46,28 @@ interface Loaded {
   doc: StackExport;
 }
 
+const FLAGS = {
+  config: { type: "string" },
+  // A preset name: policy/config/<NAME>.json.
+  stack: { type: "string", pattern: { test: /^[a-z0-9-]+$/i, what: "a stack name", allowed: "dev, prod" } },
+  json: { type: "boolean" },
+  deployed: { type: "boolean" },
+} as const satisfies FlagSpecs;
+
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        stack: { type: "string" },
-        json: { type: "boolean", default: false },
-        deployed: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { help: true as const };
+  const { values, positionals, help, problems } = parseCommandLine(argv, FLAGS, { positionals: true });
+  if (help) return { help: true as const };
   if (values.config !== undefined && values.stack !== undefined) {
-    throw new UsageError("--config and --stack are exclusive: give one of them");
+    problems.push("--config and --stack are exclusive: give one of them");
   }
-  if (values.stack !== undefined && !/^[a-z0-9-]+$/i.test(values.stack)) {
-    throw new UsageError(`--stack "${values.stack}" is not a stack name (dev, prod)`);
-  }
-  if (positionals.length === 0) throw new UsageError("no export file given");
+  if (positionals.length === 0) problems.push("no export file given");
+  if (problems.length > 0) throw new UsageError(problems.join("; "));
   return {
     help: false as const,
     config: values.config,
     stack: values.stack,
-    json: values.json,
-    deployed: values.deployed,
+    json: values.json ?? false,
+    deployed: values.deployed ?? false,
     files: positionals,
   };
 }
@@ -194,6 +183,8 @@ export async function main(argv: string[]): Promise<number> {
         file,
         outcomes: false,
         deployed: args.deployed,
+        // loadExports checked every file.
+        checked: true,
       });
       violations.push(...evaluation.violations);
       totals.resources += evaluation.summary.resources;

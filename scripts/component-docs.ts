@@ -9,10 +9,14 @@ import { z } from "zod";
 import { blobStorageSettingsSchema } from "../components/blobStorage.schema";
 import { containerAppSpecSchema } from "../components/containerApp/schema";
 import { workloadProfileSchema } from "../components/containerAppsEnvironment.schema";
+import { customerManagedKeySettingsSchema } from "../components/customerManagedKey.schema";
+import { humanAccessFields, humanAccessGroupsSchema } from "../components/humanAccess.schema";
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
 import { loggingSettingsSchema } from "../components/logging.schema";
 import { managedRedisSettingsSchema } from "../components/managedRedis.schema";
+import { networkSettingsSchema } from "../components/network.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";
+import { workloadIdentitySettingsSchema } from "../components/workloadIdentity.schema";
 
 export const COMPONENT_DOC = path.join(__dirname, "..", "docs", "component-arguments.md");
 
@@ -99,6 +103,12 @@ const LOGGING_KEYS: Record<string, string> = {
   alertEmail: "alertEmail",
 };
 
+const NETWORK_KEYS: Record<string, string> = {
+  vnetAddressSpace: "vnetAddressSpace",
+  appsSubnetPrefix: "appsSubnetPrefix",
+  privateEndpointSubnetPrefix: "privateEndpointSubnetPrefix",
+};
+
 export function renderComponentDoc(): string {
   return [
     "# Component arguments",
@@ -107,7 +117,7 @@ export function renderComponentDoc(): string {
     "(`components/*.schema.ts`); `test/componentDocs.test.ts` fails when this file is stale. The",
     "stack configuration uses the same schemas, so a config key and the component argument it feeds",
     "accept exactly the same values, and a bad one gets the same message. Limits come from",
-    "`policy/common/limits.ts`. Rules across arguments (memory per vCPU, replicas, SKU per tier,",
+    "`controls/limits.ts`. Rules across arguments (memory per vCPU, replicas, SKU per tier,",
     "what prod requires) are in each schema's refinements and in the component docs.",
     "",
     "## `ContainerApp` argument `app` (stack config: each entry of `secure-azure-platform:apps`)",
@@ -156,6 +166,46 @@ export function renderComponentDoc(): string {
     "## `KeyVault` argument `sku` (stack config: `secure-azure-platform:keyVaultSku`)",
     "",
     table(z.object({ sku: keyVaultSkuSchema })),
+    "",
+    "## `Network` settings",
+    "",
+    "Both subnets lie inside `vnetAddressSpace` and do not overlap; the apps subnet is /27 or larger,",
+    "the private-endpoint subnet /28 or larger. The platform passes `hasFrontend: false` (NET-2).",
+    "",
+    table(networkSettingsSchema, (name) =>
+      NETWORK_KEYS[name] ? `secure-azure-platform:${NETWORK_KEYS[name]}` : "(none)",
+    ),
+    "",
+    "## `HumanAccess` arguments",
+    "",
+    "The roles each group gets are fixed per environment (`HUMAN_ACCESS`, IAM-2).",
+    "",
+    table(
+      z.object({ environment: humanAccessFields.environment }),
+      () => "secure-azure-platform:environment",
+    ),
+    "",
+    "`groups`, one entry per human role:",
+    "",
+    table(humanAccessGroupsSchema, (role) => `secure-azure-platform:${role}GroupIds`),
+    "",
+    "## `WorkloadIdentity` arguments",
+    "",
+    "Not fed by the stack config: the platform makes one per app and per customer-managed key.",
+    "",
+    table(workloadIdentitySettingsSchema),
+    "",
+    "## `CustomerManagedKey` arguments",
+    "",
+    "Not fed by the stack config (`secure-azure-platform:customerManagedKeys` only decides whether",
+    "each data service gets one). Key type and operations are fixed (RSA, wrapKey/unwrapKey; ENC-2).",
+    "",
+    table(customerManagedKeySettingsSchema),
+    "",
+    "## `DefenderPlans`",
+    "",
+    "No arguments: the plan list is fixed (THR-1). `secure-azure-platform:manageDefenderPlans`",
+    "decides whether a stack manages them.",
     "",
   ].join("\n");
 }

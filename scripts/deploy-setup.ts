@@ -25,6 +25,7 @@ import type { Environment } from "../components/common/interfaces";
 import { resourceName } from "../components/common/naming";
 import { isConfigError } from "../lib/offline/plan";
 import { readStackConfig } from "../lib/offline/stackConfig";
+import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
 
 const USAGE = `usage: npm run deploy:setup -- --stack <name>
   --stack <name>   the stack (Pulumi.<name>.yaml) whose one-time Azure setup to print`;
@@ -161,31 +162,17 @@ export function setupForStack(stack: string, identitiesFile?: string): string {
   return renderSetup(doc, stack, config.environment, resourceGroup);
 }
 
+const FLAGS = { stack: { type: "string", required: true, pattern: STACK_NAME } } as const satisfies FlagSpecs;
+
 function main(argv: string[]): number {
-  let stack: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (flag === "--help" || flag === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (flag !== "--stack") {
-      process.stderr.write(
-        `deploy:setup: ${flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(flag)}`}\n${USAGE}\n`,
-      );
-      return 2;
-    }
-    const value = inline ?? argv[++i];
-    if (!value || value.startsWith("--") || !/^[A-Za-z0-9_.-]+$/.test(value)) {
-      process.stderr.write(
-        `deploy:setup: --stack needs a stack name (got ${JSON.stringify(value ?? "")})\n${USAGE}\n`,
-      );
-      return 2;
-    }
-    stack = value;
+  const { values, help, problems } = parseCommandLine(argv, FLAGS);
+  if (help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  if (!stack) {
-    process.stderr.write(`deploy:setup: --stack is required\n${USAGE}\n`);
+  const stack = values.stack;
+  if (problems.length > 0 || stack === undefined) {
+    process.stderr.write(`deploy:setup: ${problems.join("; ")}\n${USAGE}\n`);
     return 2;
   }
   try {

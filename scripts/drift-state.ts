@@ -13,21 +13,10 @@
  * export, not a preview document), every problem reported at once.
  */
 import * as fs from "fs";
-import {
-  assertStackExport,
-  StackExportError,
-  type StackExport,
-  type StackExportResource,
-} from "../lib/analyzer/evaluate";
+import { assertStackExport } from "../lib/analyzer/evaluate";
+import { StackExportError, type PreviewStep, type StackExport } from "../policy/common/pulumiFormat";
 
 const USAGE = "Usage: npm run drift:state -- STATE.json REFRESH.json > REFRESHED.json";
-
-/** A step of `pulumi preview|refresh --json` (pkg/display/json.go previewStep; fields read here). */
-interface PreviewStep {
-  op: string;
-  urn: string;
-  newState?: StackExportResource;
-}
 
 function readJson(file: string, problems: string[]): unknown {
   try {

@@ -19,7 +19,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackExport, StackExportError } from "../lib/offline/export";
+import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
+import { parseStackExport } from "../lib/offline/export";
 import {
   isChangePreview,
   isPulumiPreview,
@@ -29,6 +30,7 @@ import {
   renderLockWindowPlan,
   type LockWindowPlan,
 } from "../lib/offline/lockWindow";
+import { StackExportError } from "../policy/common/pulumiFormat";
 
 const USAGE = `usage: npm run lock-window -- --stack <name> --preview <file> [--state EXPORT.json] [--apply]
                             [--record FILE]
@@ -55,48 +57,28 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
+const FLAGS = {
+  stack: { type: "string", required: true, pattern: STACK_NAME },
+  preview: { type: "string", required: true },
+  state: { type: "string" },
+  apply: { type: "boolean" },
+  record: { type: "string" },
+} as const satisfies FlagSpecs;
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { apply: false, record: path.resolve("lock-window-lifted.txt") };
-  const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    let flag = argv[i];
-    let value: string | undefined;
-    const eq = flag.indexOf("=");
-    if (flag.startsWith("--") && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    if (flag === "--help" || flag === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    if (flag === "--apply") {
-      args.apply = true;
-      continue;
-    }
-    if (!["--stack", "--preview", "--state", "--record"].includes(flag)) {
-      problems.push(
-        flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(flag)}`,
-      );
-      continue;
-    }
-    value ??= argv[++i];
-    if (value === undefined || value === "" || value.startsWith("--")) {
-      problems.push(`${flag} needs a value`);
-      if (value?.startsWith("--")) i--;
-      continue;
-    }
-    if (flag === "--stack") {
-      if (/^[A-Za-z0-9_.-]+$/.test(value)) args.stack = value;
-      else problems.push(`--stack ${value}: not a stack name`);
-    } else if (flag === "--preview") args.preview = path.resolve(value);
-    else if (flag === "--state") args.state = path.resolve(value);
-    else args.record = path.resolve(value);
+  const { values, help, problems } = parseCommandLine(argv, FLAGS);
+  if (help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
   }
-  if (!args.stack) problems.push("--stack is required");
-  if (!args.preview) problems.push("--preview is required");
   if (problems.length > 0) fail(2, `lock-window: ${problems.join("; ")}\n${USAGE}`);
-  return args;
+  return {
+    stack: values.stack,
+    preview: values.preview && path.resolve(values.preview),
+    state: values.state && path.resolve(values.state),
+    apply: values.apply ?? false,
+    record: path.resolve(values.record ?? "lock-window-lifted.txt"),
+  };
 }
 
 function readJson(file: string, flag: string): unknown {

@@ -1,10 +1,11 @@
 /**
- * `npm run plan -- [--stack dev|prod] [--stack-file PATH] [--export FILE] [--json]
- *                  [--report FILE] [--diagram FILE] [--diff-from OLD_EXPORT.json]`
+ * `npm run plan -- [--program DIR] [--stack dev|prod] [--stack-file PATH] [--config FILE]
+ *                  [--export FILE] [--json] [--report FILE] [--diagram FILE] [--diff-from OLD_EXPORT.json]`
  *
  * What `pulumi preview` would create for a stack, computed offline (no Azure, no Pulumi
  * CLI): the real program under Pulumi's mock runtime, with the stack's configuration as
- * the CLI would pass it. See docs/offline-plan.md.
+ * the CLI would pass it. This repository's stack, or with `--program` any Pulumi
+ * TypeScript/JavaScript program directory (another team's). See docs/offline-plan.md.
  *
  * Exit codes: 0 plan ok; 1 the policy pack reports a mandatory violation, or the change
  * preview (--diff-from) finds data loss or a delete a lock would refuse; 2 bad
@@ -14,14 +15,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Evaluation, Violation } from "../lib/analyzer/evaluate";
-import type { Plan } from "../lib/offline/plan";
+import type { PackConfig } from "../lib/analyzer/config";
+import type { Plan, PlannedProgram } from "../lib/offline/plan";
+import { readProgramDir, stacksIn, type ProgramDir } from "../lib/offline/program";
 import { SEVERITIES } from "../policy/lib/types";
+import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
 import { outputPathProblem, Progress, progressWanted, tolerateClosedStdout } from "../lib/cli/io";
 
-// The SDK and the program load only once the arguments are known to be good: a usage
-// error answers at once. The evidence writers load only when asked for, after the plan: the
-// report pulls in the whole policy pack, which the program's fresh load (lib/offline/plan.ts
-// `loadProgram`) would otherwise purge and transpile a second time.
+// The SDK and the program load only once the arguments, the program directory and the output
+// paths are known to be good: bad input answers at once. The evidence writers load only when
+// asked for (the report pulls in the whole policy pack).
 type PlanModule = typeof import("../lib/offline/plan");
 type ExportModule = typeof import("../lib/offline/export");
 type TreeModule = typeof import("../lib/offline/tree");
@@ -31,11 +34,16 @@ type DiagramModule = typeof import("../lib/evidence/diagram");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- [--stack <name>] [--stack-file PATH] [--export FILE] [--json]
-                     [--report FILE] [--diagram FILE] [--diff-from OLD_EXPORT.json]
+const USAGE = `usage: npm run plan -- [--program DIR] [--stack <name>] [--stack-file PATH] [--config FILE]
+                     [--export FILE] [--json] [--report FILE] [--diagram FILE]
+                     [--diff-from OLD_EXPORT.json]
+  --program DIR       plan another Pulumi TypeScript/JavaScript program: DIR/Pulumi.yaml (name,
+                      runtime nodejs, main) and DIR/Pulumi.<name>.yaml (default: this stack)
   --stack <name>      stack to plan (default dev); reads Pulumi.<name>.yaml
   --stack-file PATH   read the stack configuration from PATH instead (the stack name still
                       comes from --stack)
+  --config FILE       policy pack config (default: the preset policy/config/<env>.json, for
+                      --program the preset named like the stack)
   --export FILE       write the plan as a \`pulumi stack export\` document
   --json              print that document to stdout and nothing else
   --report FILE       write the compliance report (Markdown)
@@ -44,11 +52,25 @@ const USAGE = `usage: npm run plan -- [--stack <name>] [--stack-file PATH] [--ex
                       creates, updates, replaces (with the reason) and deletes; exits 1 on data
                       loss or a delete a lock would refuse; with --json prints the preview as JSON`;
 
-class UsageError extends Error {}
+const FLAGS = {
+  stack: { type: "string", pattern: STACK_NAME },
+  "stack-file": { type: "string" },
+  program: { type: "string" },
+  config: { type: "string" },
+  export: { type: "string" },
+  json: { type: "boolean" },
+  report: { type: "string" },
+  diagram: { type: "string" },
+  "diff-from": { type: "string" },
+} as const satisfies FlagSpecs;
 
 interface Args {
   stack: string;
   stackFile?: string;
+  /** Another team's program directory (`--program`); undefined plans this stack. */
+  program?: string;
+  /** Policy pack config file (`--config`) instead of the preset named like the stack. */
+  packConfig?: string;
   export?: string;
   json: boolean;
   report?: string;
@@ -56,69 +78,36 @@ interface Args {
   diffFrom?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { stack: "dev", json: false };
-  const valued = new Set(["--stack", "--stack-file", "--export", "--report", "--diagram", "--diff-from"]);
-  for (let i = 0; i < argv.length; i++) {
-    let flag = argv[i];
-    let value: string | undefined;
-    const eq = flag.indexOf("=");
-    if (flag.startsWith("--") && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    if (flag === "--help" || flag === "-h") throw new UsageError(USAGE);
-    if (flag === "--json") {
-      if (value !== undefined) throw new UsageError("--json takes no value");
-      args.json = true;
-      continue;
-    }
-    if (!valued.has(flag)) {
-      throw new UsageError(
-        flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(flag)}`,
-      );
-    }
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    }
-    if (value.length === 0) throw new UsageError(`${flag} needs a value`);
-    switch (flag) {
-      case "--stack":
-        if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new UsageError(`--stack ${value}: not a stack name`);
-        args.stack = value;
-        break;
-      case "--stack-file":
-        args.stackFile = path.resolve(value);
-        break;
-      case "--export":
-        args.export = path.resolve(value);
-        break;
-      case "--report":
-        args.report = path.resolve(value);
-        break;
-      case "--diagram":
-        args.diagram = path.resolve(value);
-        break;
-      case "--diff-from":
-        args.diffFrom = path.resolve(value);
-        break;
-    }
-  }
-  return args;
+/** The flags, or every problem with them (exit 2 with the usage). */
+function readArgs(argv: string[]): Args | { help: true } | { problems: string[] } {
+  const { values, help, problems } = parseCommandLine(argv, FLAGS);
+  if (help) return { help: true };
+  if (problems.length > 0) return { problems };
+  const resolved = (file: string | undefined) => (file === undefined ? undefined : path.resolve(file));
+  return {
+    stack: values.stack ?? "dev",
+    stackFile: resolved(values["stack-file"]),
+    program: resolved(values.program),
+    packConfig: resolved(values.config),
+    export: resolved(values.export),
+    json: values.json ?? false,
+    report: resolved(values.report),
+    diagram: resolved(values.diagram),
+    diffFrom: resolved(values["diff-from"]),
+  };
 }
 
 /**
  * The policy engine is loaded only when needed (after the flags are checked, so a usage error
  * answers at once), typed by its modules.
  */
-type EngineModule = typeof import("../lib/analyzer/evaluate") & typeof import("../lib/analyzer/config");
+type EngineModule = typeof import("../lib/analyzer/evaluate");
 
 /** The verdict: counts per severity, then each violation with what to do about it. */
-function renderVerdict(evaluation: Evaluation, preset: string, resources: number): string {
+function renderVerdict(evaluation: Evaluation, packConfig: string): string {
   const { violations, summary } = evaluation;
   const lines = [
-    `Policy pack (preset ${preset}): ${summary.policies} policies on ${resources} resources and the stack: ` +
+    `Policy pack (${packConfig}): ${summary.policies} policies on ${summary.resources} resources and the stack: ` +
       (violations.length === 0
         ? "no violations."
         : `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s).`),
@@ -144,42 +133,53 @@ function fail(code: number, message: string): never {
 
 async function main(): Promise<void> {
   tolerateClosedStdout();
-  let args: Args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message === USAGE) {
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-      }
-      fail(2, `plan: ${err.message}\n${USAGE}`);
-    }
-    throw err;
+  const read = readArgs(process.argv.slice(2));
+  if ("help" in read) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
   }
-  if (!args.stackFile && !fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${args.stack}.yaml`))) {
-    const stacks = fs
-      .readdirSync(PROJECT_ROOT)
-      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-      .filter((s): s is string => s !== undefined);
-    fail(
-      2,
-      `plan: unknown stack ${args.stack}: Pulumi.${args.stack}.yaml not found (stacks: ${stacks.join(", ")})`,
+  if ("problems" in read) fail(2, `plan: ${read.problems.join("; ")}\n${USAGE}`);
+  const args = read;
+  const problems: string[] = [];
+  // Another team's program: its directory, Pulumi.yaml and stack file, checked before anything loads.
+  let program: ProgramDir | undefined;
+  if (args.program) {
+    const checked = readProgramDir(args.program, args.stack, { stackFile: args.stackFile });
+    program = checked.program;
+    problems.push(...checked.problems);
+  } else if (!args.stackFile && !fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${args.stack}.yaml`))) {
+    problems.push(
+      `unknown stack ${args.stack}: Pulumi.${args.stack}.yaml not found (stacks: ${stacksIn(PROJECT_ROOT).join(", ")})`,
     );
-  }
-  if (args.stackFile && !fs.existsSync(args.stackFile)) {
-    fail(2, `plan: --stack-file ${args.stackFile}: no such file`);
+  } else if (args.stackFile && !fs.existsSync(args.stackFile)) {
+    problems.push(`--stack-file ${args.stackFile}: no such file`);
   }
   // Output paths are checked before the plan runs: a typo costs nothing.
-  const outputs = (["export", "report", "diagram"] as const).flatMap((flag) => {
+  for (const flag of ["export", "report", "diagram"] as const) {
     const file = args[flag];
     const problem = file === undefined ? undefined : outputPathProblem(file);
-    return problem ? [`--${flag} ${file}: ${problem}`] : [];
-  });
-  if (outputs.length > 0) fail(2, `plan: cannot write the output:\n  ${outputs.join("\n  ")}`);
+    if (problem) problems.push(`--${flag} ${file}: ${problem}`);
+  }
+  // The pack config: --config, or the preset named like another team's stack (ours: its environment).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const engineConfig = require("../lib/analyzer/config") as typeof import("../lib/analyzer/config");
+  let packConfig: PackConfig | undefined;
+  const preset = args.packConfig ?? (args.program ? args.stack : undefined);
+  if (preset !== undefined) {
+    try {
+      packConfig = engineConfig.loadPackConfig(preset);
+    } catch (err) {
+      if (!(err instanceof engineConfig.PackConfigError)) throw err;
+      problems.push(
+        args.packConfig
+          ? `--config ${args.packConfig}: ${err.message}`
+          : `--stack ${args.stack}: ${err.message}; give the pack config with --config FILE`,
+      );
+    }
+  }
+  if (problems.length > 0) fail(2, `plan: ${problems.join("\n  ")}`);
   const progress = new Progress(progressWanted(args.json));
   progress.step(`Planning stack ${args.stack}: loading the program`);
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const diff = args.diffFrom ? (require("../lib/offline/diff") as DiffModule) : undefined;
   let previous: ReturnType<DiffModule["readPreviousExport"]> | undefined;
   try {
@@ -187,32 +187,37 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(2, `plan: ${(err as Error).message}`);
   }
-  const { isConfigError, planStack } = require("../lib/offline/plan") as PlanModule;
+  const offline = require("../lib/offline/plan") as PlanModule;
   const { checkExportIntegrity } = require("../lib/offline/export") as ExportModule;
   const { renderSummary, renderTree, summarize } = require("../lib/offline/tree") as TreeModule;
   /* eslint-enable @typescript-eslint/no-require-imports */
 
-  let plan: Plan;
+  let plan: PlannedProgram & { config?: Plan["config"] };
   const registered: Plan["resources"] = [];
+  const started = () =>
+    progress.step(
+      `Planning stack ${args.stack}: running the program`,
+      () => `${registered.length} resources`,
+    );
+  const what = program
+    ? `program ${path.relative(process.cwd(), program.dir) || program.dir}, stack`
+    : "stack";
   try {
-    plan = await planStack(args.stack, {
-      stackFile: args.stackFile,
-      registered,
-      started: () =>
-        progress.step(
-          `Planning stack ${args.stack}: running the program`,
-          () => `${registered.length} resources`,
-        ),
-    });
+    plan = program
+      ? await offline.planProgram(program, args.stack, { stackFile: args.stackFile, registered, started })
+      : await offline.planStack(args.stack, { stackFile: args.stackFile, registered, started });
   } catch (err) {
     progress.done();
-    if (isConfigError(err)) fail(2, `plan: stack ${args.stack}: ${err.message}`);
+    if (offline.isConfigError(err)) fail(2, `plan: ${what} ${args.stack}: ${err.message}`);
     // A component refusing its arguments is bad input too: the message names them, no stack trace.
-    if (err instanceof Error && err.name === "ComponentArgsError")
-      fail(2, `plan: stack ${args.stack}: ${err.message}`);
+    if (
+      err instanceof Error &&
+      (err.name === "ComponentArgsError" || err instanceof offline.ProgramInputError)
+    )
+      fail(2, `plan: ${what} ${args.stack}: ${err.message}`);
     fail(
       3,
-      `plan: the program failed for stack ${args.stack}:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      `plan: the program failed for ${what} ${args.stack}:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     );
   }
 
@@ -231,9 +236,6 @@ async function main(): Promise<void> {
     }
   };
   if (args.export) write("export", args.export, json);
-  // One resource count everywhere: what the program registered (Azure resources and
-  // components), without the stack itself and the default providers.
-  const resourceCount = plan.resources.length;
   progress.done();
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
@@ -248,10 +250,10 @@ async function main(): Promise<void> {
   if (args.json) {
     process.stdout.write(changes ? changes.json : json);
   } else {
-    const location = plan.config.location;
     const cfg = plan.stackConfig;
     say(
-      `Offline plan of stack ${plan.stack} (${plan.project}), region ${location}: ` +
+      `Offline plan of ${program ? `program ${path.relative(process.cwd(), program.dir) || program.dir}, ` : ""}` +
+        `stack ${plan.stack} (${plan.project}), region ${plan.location ?? "not set"}: ` +
         `${Object.keys(cfg.config).length} config keys (${cfg.secretKeys.length} secret), ` +
         `from ${path.relative(process.cwd(), cfg.file) || cfg.file}`,
     );
@@ -263,20 +265,18 @@ async function main(): Promise<void> {
   if (args.export)
     say(`Wrote the stack export to ${path.relative(process.cwd(), args.export) || args.export}.`);
 
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const engine = {
-    ...(require("../lib/analyzer/evaluate") as typeof import("../lib/analyzer/evaluate")),
-    ...(require("../lib/analyzer/config") as typeof import("../lib/analyzer/config")),
-  } as EngineModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  // The preset follows the stack's environment (a stack named otherwise still gets one).
-  const preset = plan.config.environment;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const engine = require("../lib/analyzer/evaluate") as EngineModule;
+  // Our stack's preset follows its environment (a stack named otherwise still gets one).
+  const presetName = args.packConfig
+    ? path.relative(process.cwd(), args.packConfig) || args.packConfig
+    : (plan.config?.environment ?? args.stack);
   progress.step(`Planning stack ${args.stack}: evaluating the policy pack`);
-  const packConfig = engine.loadPackConfig(preset);
+  packConfig ??= engineConfig.loadPackConfig(presetName);
   const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
   progress.done();
   say("");
-  say(renderVerdict(evaluation, preset, resourceCount));
+  say(renderVerdict(evaluation, args.packConfig ? `config ${presetName}` : `preset ${presetName}`));
   // What the pack did not judge (unevaluated Azure types, unknown values), always said.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { coverageLines } = require("../lib/analyzer/verdict") as typeof import("../lib/analyzer/verdict");
@@ -291,16 +291,26 @@ async function main(): Promise<void> {
       ? 1
       : 0;
 
-  // Can the identities of deploy/identities.yaml perform this plan? (docs/offline-plan.md)
-  /* eslint-disable-next-line @typescript-eslint/no-require-imports */
-  const identities = require("../lib/offline/permissions") as typeof import("../lib/offline/permissions");
-  const permissions = identities.renderPermissionReport(identities.checkPlanIdentities(plan));
+  // Can the identities of deploy/identities.yaml perform this plan? (docs/offline-plan.md) They
+  // deploy this repository's stack only: another team's program runs as its own identity.
   say("");
-  say(permissions.text);
-  exitCode = Math.max(exitCode, permissions.exitCode);
+  if (plan.config) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const identities = require("../lib/offline/permissions") as typeof import("../lib/offline/permissions");
+    const permissions = identities.renderPermissionReport(
+      identities.checkPlanIdentities({ ...plan, config: plan.config }),
+    );
+    say(permissions.text);
+    exitCode = Math.max(exitCode, permissions.exitCode);
+  } else {
+    say(
+      "Deploy identities: not checked (deploy/identities.yaml describes the identities that deploy this " +
+        "repository's stacks, not another team's program; see docs/offline-plan.md).",
+    );
+  }
 
   // The report shows the config the evaluation ran with, not a second reading of the preset.
-  const input = { plan, stackExport, evaluation, packConfig };
+  const input = { plan, stackExport, evaluation, packConfig, preset: presetName };
   if (args.report) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { writeReport } = require("../lib/evidence/report") as ReportModule;

@@ -55,6 +55,11 @@ describe("output paths", () => {
     const file = path.join(dir, "plain");
     fs.writeFileSync(file, "");
     expect(outputPathProblem(path.join(file, "x.json"))).toMatch(/is not a directory/);
+    // Writable by its permission bits (always, for root) and still refused by the file system.
+    if (fs.existsSync("/proc/self"))
+      expect(outputPathProblem("/proc/x.md")).toMatch(/not writable|cannot be written/);
+    // The probe leaves nothing behind.
+    expect(fs.existsSync(path.join(dir, "new.json"))).toBe(false);
   });
 });
 

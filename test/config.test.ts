@@ -130,6 +130,23 @@ const cases: Case[] = [
     key: `${P}:postgresDatabases[1]`,
     says: /duplicates database "app"/,
   },
+  // The HumanAccess and Network components' rules, through the config keys that feed them.
+  {
+    what: "a human-access group listed twice",
+    stack: "dev",
+    overrides: {
+      developerGroupIds: ["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D"],
+    },
+    key: `${P}:developerGroupIds[1]`,
+    says: /is listed twice/,
+  },
+  {
+    what: "a private-endpoint subnet overlapping the apps subnet",
+    stack: "dev",
+    overrides: { privateEndpointSubnetPrefix: "10.20.0.0/28" },
+    key: `${P}:privateEndpointSubnetPrefix`,
+    says: /overlaps appsSubnetPrefix/,
+  },
   // The BlobStorage component's rules, through the config keys that feed it.
   {
     what: "a blob container name the component refuses",

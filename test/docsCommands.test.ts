@@ -28,6 +28,7 @@ const NOT_OFFLINE: { pattern: RegExp; why: string }[] = [
   // Also protects the repository: the copy links its node_modules, which `npm ci` would wipe.
   { pattern: /(^|&&\s*)npm (ci|install|i)\b/, why: "installs from the registry" },
   { pattern: /^npm test\b/, why: "is this suite" },
+  { pattern: /(^|&&\s*)npm publish\b/, why: "publishes to the npm registry" },
   { pattern: /(^|&&\s*)npm run (-s )?bench\b/, why: "takes minutes (see BENCHMARKS.md)" },
   { pattern: /\block-window\b.*--apply\b/, why: "lifts locks in Azure (az lock delete)" },
 ];

@@ -15,7 +15,7 @@ import {
   stackGrants,
 } from "../config/identities";
 import { ConfigError } from "../config";
-import { BUILT_IN_ROLES } from "../components/common/roles";
+import { BUILT_IN_ROLES } from "../controls/roles";
 import { HUMAN_ACCESS } from "../components/humanAccess";
 
 /** The YAML as plain data, loosely typed so tests can break it. */

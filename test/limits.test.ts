@@ -1,5 +1,5 @@
 /**
- * Limits are declared once (policy/common/limits.ts). The prose that repeats a number for
+ * Limits are declared once (controls/limits.ts). The prose that repeats a number for
  * readers (Pulumi.yaml descriptions and defaults, the README's configuration table) is pinned
  * to that module here, so a changed limit cannot leave a stale copy behind.
  */
@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectDeclarations } from "../config";
 import { POSTGRES_TIERS, POSTGRES_VERSIONS } from "../components/postgres.schema";
-import { BACKUP_RETENTION_DAYS, LOG_RETENTION_DAYS, type Range } from "../policy/common/limits";
+import { BACKUP_RETENTION_DAYS, LOG_RETENTION_DAYS, type Range } from "../controls/limits";
 import { ROOT } from "./helpers/cli";
 
 const declarations = projectDeclarations();

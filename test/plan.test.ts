@@ -6,9 +6,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkExportIntegrity, parseStackExport, type NormalizedStackExport } from "../lib/offline/export";
+import { checkExportIntegrity, parseStackExport } from "../lib/offline/export";
 import type { ChangePreview } from "../lib/offline/diff";
 import { ROOT, runScript, type Run } from "./helpers/cli";
+import { type NormalizedStackExport } from "../policy/common/pulumiFormat";
 
 const plan = (...args: string[]): Run => runScript("plan", ...args);
 
@@ -171,6 +172,61 @@ describe("exit 2", () => {
     expect(run.stderr).toContain("azure-native:location");
     expect(run.stderr).toContain("eastus");
     expect(run.stdout).toBe("");
+  });
+
+  // Issue 14, "what was seen": each of these crashed (exit 3, a stack trace, one problem per run)
+  // or was silently ignored. One prod stack file holds them all: exit 2, every problem in one
+  // message, each naming the key, the value and what is allowed, nothing planned.
+  it("on every bad value of issue 14 at once, each with its key, value and what is allowed", () => {
+    const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+    const edits: [string, string][] = [
+      ["keyVaultSku: premium", "keyVaultSku: standard"],
+      ["zoneRedundant: true", "zoneRedundant: maybe"],
+      [
+        "  secure-azure-platform:postgresStorageSizeGb: 256\n",
+        [
+          "  secure-azure-platform:postgresStorageSizeGb: 256",
+          "  secure-azure-platform:postgresDatabases: [app, app]",
+          "  secure-azure-platfrom:logRetentionDays: 400",
+          "  secure-azure-platform:workloadProfiles:",
+          "    - {name: general, workloadProfileType: D4, minimumCount: 3, maximumCount: 1}",
+          "",
+        ].join("\n"),
+      ],
+      ["      cpu: 1\n", "      cpu: 0.3\n"],
+      [
+        "    - name: api\n      image: mcr.microsoft.com/k8se/quickstart:latest\n      targetPort: 80\n      probePath: /\n      ingress: internal\n      minReplicas: 2",
+        '    - name: api\n      image: "not a valid image!!"\n      targetPort: 80\n      probePath: /\n      ingress: internal\n      minReplica: 2',
+      ],
+    ];
+    let text = prod;
+    for (const [from, to] of edits) {
+      expect(text).toContain(from);
+      text = text.replace(from, to);
+    }
+    // A third app duplicating a name, after the errors in the first two.
+    text +=
+      "    - {name: api, image: mcr.microsoft.com/k8se/quickstart:latest, targetPort: 80, probePath: /, ingress: internal}\n";
+    const file = path.join(dir, "Pulumi.everything-wrong.yaml");
+    fs.writeFileSync(file, text);
+    const run = plan("--stack", "prod", "--stack-file", file);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const P = "secure-azure-platform";
+    for (const line of [
+      `${P}:keyVaultSku = "standard": prod requires premium`,
+      `${P}:zoneRedundant = "maybe": must be of type 'boolean'`,
+      `${P}:postgresDatabases[1] = "app": duplicates database "app"`,
+      `secure-azure-platfrom:logRetentionDays = 400: namespace "secure-azure-platfrom" is not read by anything; did you mean ${P}:logRetentionDays?`,
+      `${P}:workloadProfiles[0].maximumCount = 1: must be >= minimumCount (3)`,
+      `${P}:apps[0].cpu = 0.3: must be 0.25..4 vCPU in steps of 0.25`,
+      `${P}:apps[1].image = "not a valid image!!": is not a container image reference`,
+      `${P}:apps[1].minReplica = 2: is not a field of an app; did you mean minReplicas? (allowed: name, image,`,
+      `${P}:apps[2].name = "api": duplicates app "api"`,
+    ])
+      expect(run.stderr).toContain(line);
+    expect(run.stderr).toMatch(/Invalid stack configuration \(9 problems\)/);
   });
 
   it("on an unknown flag, naming it", () => {

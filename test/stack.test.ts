@@ -6,16 +6,13 @@
  * private (NET-1), prod carries locks and protect (BAK-2), and config variations change the
  * wiring the way the config says.
  */
-import { secretLookingReason } from "../components/common/secretDetection";
-import {
-  BUILT_IN_ROLES,
-  PRIVILEGED_ROLES,
-  roleNameOf,
-  type BuiltInRoleName,
-} from "../components/common/roles";
+import { secretLookingReason } from "../controls/secretDetection";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf, type BuiltInRoleName } from "../controls/roles";
+import { SHARED_PLATFORM_KEYS } from "../components/platform";
 import type { AppConfig } from "../config";
 import { planStack, type Plan } from "../lib/offline/plan";
-import { isSecretValue, type PlannedResource } from "../lib/offline/run";
+import type { PlannedResource } from "../lib/offline/run";
+import { isSecretEnvelope } from "../policy/common/pulumiFormat";
 import { sharedPlan } from "./helpers/plans";
 import { byType, only } from "./helpers/pulumi";
 
@@ -37,7 +34,7 @@ type Props = Record<string, unknown>;
 
 /** Every string leaf outside a secret wrapper, with its path; secret values go to `secrets`. */
 function leaves(value: unknown, path: string, out: [string, string][], secrets: string[]): void {
-  if (isSecretValue(value)) {
+  if (isSecretEnvelope(value)) {
     if (typeof value.value === "string") secrets.push(value.value);
     return;
   }
@@ -70,7 +67,7 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
     expect(data(shared)).toStrictEqual(data(plan));
     const time = new Date("2026-12-01T00:00:00Z");
     expect(shared.toStackExport({ time })).toStrictEqual(plan.toStackExport({ time }));
-    expect(shared.toStackExport().deployment.manifest.time).not.toBe(time.toISOString());
+    expect(shared.toStackExport().deployment.manifest?.time).not.toBe(time.toISOString());
     const { display, ...stackConfig } = shared.stackConfig;
     expect({ ...stackConfig, display: display() }).toStrictEqual({
       ...plan.stackConfig,
@@ -114,6 +111,23 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
       expect(ingress.allowInsecure).toBe(false);
       expect(ingress.external).toBe(frontends.includes(String(app.inputs.containerAppName)));
     }
+  });
+
+  it("exports the platform context another team builds on, complete and secret-free (output platform)", () => {
+    const platform = plan.outputs.platform as Record<string, unknown>;
+    expect(Object.keys(platform).sort()).toEqual([...SHARED_PLATFORM_KEYS].sort());
+    const found: [string, string][] = [];
+    const secrets: string[] = [];
+    leaves(platform, "platform", found, secrets);
+    expect(secrets).toEqual([]);
+    expect(platform).toMatchObject({
+      environment: stack,
+      resourceGroupId: only(resources, "azure-native:resources:ResourceGroup").outputs.id,
+      containerAppsEnvironment: { environmentId: only(resources, ENVIRONMENT).outputs.id },
+    });
+    // The stack's own vault (prod also has the geo-backup key's vault in the paired region).
+    const vault = byType(resources, VAULT).find((v) => v.outputs.id === (platform.keyVault as Props).vaultId);
+    expect(vault?.inputs.location).toBe(platform.location);
   });
 
   it("has no plain-text secret anywhere in the inputs or outputs (SEC-1)", () => {

@@ -692,7 +692,7 @@ describe("dependabot", () => {
   const config = parse(readText(path.join(githubDir, "dependabot.yml"))) as { updates: Update[] };
   const npm = config.updates.find((u) => u["package-ecosystem"] === "npm")!;
 
-  it("updates npm (root workspace, which includes policy/) and the actions weekly, grouped", () => {
+  it("updates npm (root workspace, which includes policy/ and components/) and the actions weekly, grouped", () => {
     const byEco = Object.fromEntries(config.updates.map((u) => [u["package-ecosystem"], u]));
     expect(Object.keys(byEco).sort()).toEqual(["github-actions", "npm"]);
     for (const u of config.updates) {
@@ -701,7 +701,9 @@ describe("dependabot", () => {
     }
     expect(byEco.npm.directory).toBe("/");
     const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { workspaces: string[] };
-    expect(pkg.workspaces).toContain("policy");
+    expect(pkg.workspaces).toEqual(expect.arrayContaining(["components", "policy"]));
+    // Exact pins still move; the components package's caret ranges only when outside them.
+    expect((npm as { "versioning-strategy"?: string })["versioning-strategy"]).toBe("increase-if-necessary");
   });
 
   it("moves the Pulumi SDK, providers and policy SDK together in one group, kept out of the others", () => {
@@ -762,7 +764,7 @@ describe("drift workflow", () => {
       'npm run -s policy:analyze -- --stack "$STACK" --deployed refreshed.json > policy.txt',
     );
     const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { scripts: Record<string, string> };
-    expect(pkg.scripts["drift:state"]).toBe("ts-node --transpile-only scripts/drift-state.ts");
+    expect(pkg.scripts["drift:state"]).toBe("node scripts/launch.js scripts/drift-state.ts");
   });
 
   it("opens or comments on ONE issue per stack with a stable title, closes it when clean, and fails", () => {

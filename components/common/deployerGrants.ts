@@ -8,51 +8,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ConfigError } from "../../config";
 import { afterRoleGrants } from "./propagation";
 import { deterministicGuid } from "./roleAssignment";
 
 /** What the program passes: who runs it and which roles to grant (resolved from the YAML). */
 export interface DeployerGrantsArgs {
-  /** Object ID of the declared deploy identity (`deployPrincipalId`, see `pinnedDeployPrincipal`). */
+  /** Object ID of the declared deploy identity (the stack pins it: config/deployPrincipal.ts). */
   principalId: pulumi.Input<string>;
   grants: readonly { role: string; roleDefinitionGuid: string }[];
-}
-
-export const DEPLOY_PRINCIPAL_KEY = "secure-azure-platform:deployPrincipalId";
-
-/**
- * The declared deploy principal, once the identity running the program is known to be it.
- * Anyone else running `pulumi up` (a person, another pipeline's identity) would otherwise
- * grant itself the deployer's data roles: the program refuses instead (ENV-1, IAM-2).
- */
-export function checkDeployPrincipal(runningAs: string, declared: string): string {
-  if (runningAs.toLowerCase() !== declared.toLowerCase())
-    throw new ConfigError([
-      {
-        key: DEPLOY_PRINCIPAL_KEY,
-        value: JSON.stringify(declared),
-        message: `the identity running the program is ${JSON.stringify(runningAs)} (getClientConfig().objectId); only the declared deploy identity may run this stack (ENV-1, IAM-2)`,
-      },
-    ]);
-  return declared;
-}
-
-/**
- * `checkDeployPrincipal` on the running identity: resources taking it wait for the check. A
- * preview changes nothing and runs as the read-only preview identity (pull requests, drift),
- * so there a mismatch is a warning; `pulumi up` throws.
- */
-export function pinnedDeployPrincipal(declared: string): pulumi.Output<string> {
-  return authorization.getClientConfigOutput().objectId.apply((id) => {
-    if (!pulumi.runtime.isDryRun()) return checkDeployPrincipal(id, declared);
-    try {
-      return checkDeployPrincipal(id, declared);
-    } catch (err) {
-      void pulumi.log.warn(`${(err as Error).message}\n(preview only: pulumi up refuses to run)`);
-      return declared;
-    }
-  });
 }
 
 export interface DeployerGrants {

@@ -5,7 +5,7 @@
  * `PlatformContext`; none of them has an "off" switch that would weaken a control.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { BuiltInRoleName } from "./roles";
+import type { BuiltInRoleName } from "../../controls/roles";
 
 export type Environment = "dev" | "prod";
 

@@ -7,7 +7,12 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { RoleAssignmentArgs } from "./interfaces";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleDefinitionId, type BuiltInRoleName } from "./roles";
+import {
+  BUILT_IN_ROLES,
+  PRIVILEGED_ROLES,
+  roleDefinitionId,
+  type BuiltInRoleName,
+} from "../../controls/roles";
 
 export class PrivilegedRoleError extends Error {
   constructor(owner: string, role: string) {

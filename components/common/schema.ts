@@ -6,8 +6,8 @@
  * (the config adds the key path).
  */
 import { z } from "zod";
-import { closest } from "../../policy/common/closest";
-import type { NameRule } from "../../policy/common/limits";
+import { closest } from "../../controls/closest";
+import type { NameRule } from "../../controls/limits";
 
 /** One bad argument: where, what was given (JSON, shortened) and what is allowed. */
 export interface ArgProblem {

@@ -56,7 +56,7 @@ const SERVICE_KEY: Record<AppService, keyof AppServices> = {
 };
 
 export { appSecretName };
-export { MIN_PROD_FRONTEND_REPLICAS } from "../../policy/common/limits";
+export { MIN_PROD_FRONTEND_REPLICAS } from "../../controls/limits";
 export const DEFAULT_HTTP_CONCURRENCY = 50;
 
 /** Probe timings: generous enough for a cold start, quick to take a hung replica out. */

@@ -4,7 +4,7 @@
  * so both refuse the same apps with the same message.
  */
 import { z } from "zod";
-import { parseCidr } from "../../config/network";
+import { parseCidr } from "../network.plan";
 import {
   APP_REPLICAS,
   CONSUMPTION_CPU,
@@ -17,9 +17,9 @@ import {
   KEY_VAULT_SECRET_NAME,
   MIN_PROD_FRONTEND_REPLICAS,
   REGISTRY_SERVER,
-} from "../../policy/common/limits";
+} from "../../controls/limits";
 import { named, strictArgs, wholeNumber } from "../common/schema";
-import { secretLookingReason } from "../common/secretDetection";
+import { secretLookingReason } from "../../controls/secretDetection";
 
 export const DATA_SERVICES = ["postgres", "storage", "redis"] as const;
 export type DataService = (typeof DATA_SERVICES)[number];

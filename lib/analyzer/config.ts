@@ -18,7 +18,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, Policy } from "@pulumi/policy";
-import { closest } from "../../policy/common/closest";
+import { closest } from "../../controls/closest";
 
 /** The pack's name and enforcement level as `policy/index.ts` declares them. */
 export const PACK_NAME = "secure-azure-platform";

@@ -40,43 +40,20 @@ import {
   buildPolicyResources,
   deserializeProperties,
   resourceOptions,
-  runResourceValidation,
+  runResourceValidationNow,
   runStackValidation,
   type AnalyzeRequest,
   type AnalyzeStackRequestResource,
   type Outcome,
   type RunResult,
 } from "./server";
-
-/** A resource of a `pulumi stack export` document (apitype.ResourceV3, the fields read here). */
-export interface StackExportResource {
-  urn: string;
-  type: string;
-  custom?: boolean;
-  delete?: boolean;
-  id?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  parent?: string;
-  protect?: boolean;
-  dependencies?: string[];
-  propertyDependencies?: Record<string, string[]>;
-  provider?: string;
-  aliases?: string[];
-  ignoreChanges?: string[];
-  additionalSecretOutputs?: string[];
-  customTimeouts?: { create?: number; update?: number; delete?: number };
-}
-
-/** `pulumi stack export` output (apitype.UntypedDeployment with a DeploymentV3). */
-export interface StackExport {
-  version: number;
-  deployment: {
-    manifest?: unknown;
-    resources?: StackExportResource[] | null;
-    [key: string]: unknown;
-  };
-}
+import {
+  countedResources,
+  STACK_TYPE,
+  StackExportError,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
 
 export interface Violation {
   policy: string;
@@ -126,7 +103,7 @@ export interface Evaluation {
    */
   outcomes: PolicyOutcome[];
   summary: {
-    /** Resources evaluated (providers and pending deletes excluded). */
+    /** Resources of the stack, as the plan counts them (`countedResources`: no stack, providers, pending deletes). */
     resources: number;
     /** Enabled policies. */
     policies: number;
@@ -174,21 +151,22 @@ export interface EvaluateOptions {
    * inputs), so inputs alone would still pass it.
    */
   deployed?: boolean;
-}
-
-export class StackExportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StackExportError";
-  }
+  /**
+   * The caller ran `assertStackExport` and `assertResourcesToEvaluate` on this very document and
+   * has not changed it since (the CLI checks every file before evaluating any): not checked again.
+   */
+  checked?: boolean;
 }
 
 const kindOf = (v: unknown): string =>
   v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-const isStringArray = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.every((x) => typeof x === "string");
+function isStringArray(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+  return true;
+}
 
 /** What each optional field of a resource must be, as apitype.ResourceV3 declares it. */
 const RESOURCE_FIELDS: Record<string, [expected: string, ok: (v: unknown) => boolean]> = {
@@ -206,10 +184,29 @@ const RESOURCE_FIELDS: Record<string, [expected: string, ok: (v: unknown) => boo
   additionalSecretOutputs: ["an array of strings", isStringArray],
   propertyDependencies: [
     "an object of URN string arrays",
-    (v) => isObject(v) && Object.values(v).every(isStringArray),
+    (v) => {
+      if (!isObject(v)) return false;
+      for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && !isStringArray(v[k])) return false;
+      return true;
+    },
   ],
   customTimeouts: ["an object", isObject],
 };
+const RESOURCE_FIELD_CHECKS = Object.entries(RESOURCE_FIELDS);
+const RESOURCE_FIELD_OK: ReadonlyMap<string, (v: unknown) => boolean> = new Map(
+  RESOURCE_FIELD_CHECKS.map(([field, [, ok]]) => [field, ok]),
+);
+
+/** Whether every field of `r` that `RESOURCE_FIELDS` describes is well formed (one pass over its keys). */
+function wellFormed(r: Record<string, unknown>): boolean {
+  for (const key in r) {
+    const ok = RESOURCE_FIELD_OK.get(key);
+    if (ok === undefined) continue;
+    const v = r[key];
+    if (v !== undefined && v !== null && !ok(v)) return false;
+  }
+  return true;
+}
 
 /**
  * Throw `StackExportError` unless `doc` has the shape of a `pulumi stack export` document. Every
@@ -230,28 +227,33 @@ export function assertStackExport(doc: unknown, what = "the document"): asserts 
   if (resources === undefined || resources === null) return;
   if (!Array.isArray(resources)) fail(`"deployment.resources" is ${kindOf(resources)}, not an array`);
   const problems: string[] = [];
-  (resources as unknown[]).forEach((r, i) => {
+  const list = resources as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
     if (!isObject(r)) {
       problems.push(`resource #${i} is ${kindOf(r)}, not an object`);
-      return;
+      continue;
     }
-    const name = typeof r.urn === "string" ? `resource #${i} (${r.urn})` : `resource #${i}`;
-    if (typeof r.urn !== "string") problems.push(`${name}: "urn" is ${kindOf(r.urn)}, expected a string`);
-    if (typeof r.type !== "string") problems.push(`${name}: "type" is ${kindOf(r.type)}, expected a string`);
-    for (const [field, [expected, ok]] of Object.entries(RESOURCE_FIELDS)) {
+    // (Named only when something is wrong: a big export is checked on every run.)
+    const name = () => (typeof r.urn === "string" ? `resource #${i} (${r.urn})` : `resource #${i}`);
+    if (typeof r.urn !== "string") problems.push(`${name()}: "urn" is ${kindOf(r.urn)}, expected a string`);
+    if (typeof r.type !== "string")
+      problems.push(`${name()}: "type" is ${kindOf(r.type)}, expected a string`);
+    // The usual case in one pass; a malformed resource is described field by field, in order.
+    if (wellFormed(r)) continue;
+    for (const [field, [expected, ok]] of RESOURCE_FIELD_CHECKS) {
       const v = r[field];
       if (v !== undefined && v !== null && !ok(v))
-        problems.push(`${name}: "${field}" is ${kindOf(v)}, expected ${expected}`);
+        problems.push(`${name()}: "${field}" is ${kindOf(v)}, expected ${expected}`);
     }
-  });
+  }
   if (problems.length) fail(`${problems.length} malformed field(s):\n  - ${problems.join("\n  - ")}`);
 }
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
 /** Components and the root stack: no cloud resource of their own (their children are judged). */
-const isComponent = (r: StackExportResource): boolean =>
-  r.custom === false || r.type === "pulumi:pulumi:Stack";
+const isComponent = (r: StackExportResource): boolean => r.custom === false || r.type === STACK_TYPE;
 
 /**
  * The types a policy declares it inspects, normalized (`parseType`), or undefined when it may
@@ -326,7 +328,7 @@ export async function evaluateStackExport(
   doc: StackExport,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  assertStackExport(doc);
+  if (!options.checked) assertStackExport(doc);
   const policies = options.policies ?? platformPolicies;
   const reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
   if (reconciled.problems.length) {
@@ -337,19 +339,25 @@ export async function evaluateStackExport(
   }
   const wantOutcomes = options.outcomes !== false;
   const all = doc.deployment.resources ?? [];
-  assertResourcesToEvaluate(doc, options.file);
+  if (!options.checked) assertResourcesToEvaluate(doc, options.file);
   const providers = new Map<string, StackExportResource>();
   for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
   // One deserialized copy per provider, shared by the resources it serves (policies only read
   // props, as they do the resource's own props shared by every policy).
   const providerProps = new Map<string, Record<string, unknown>>();
+  const providerByRef = new Map<string, AnalyzeRequest["provider"]>();
   const providerOf = (r: StackExportResource): AnalyzeRequest["provider"] => {
     if (!r.provider) return undefined;
+    if (providerByRef.has(r.provider)) return providerByRef.get(r.provider);
     const p = providers.get(providerUrn(r.provider));
-    if (!p) return undefined;
-    let props = providerProps.get(p.urn);
-    if (!props) providerProps.set(p.urn, (props = deserializeProperties(p.inputs)));
-    return { type: p.type, urn: p.urn, name: urnName(p.urn), props };
+    let provider: AnalyzeRequest["provider"];
+    if (p) {
+      let props = providerProps.get(p.urn);
+      if (!props) providerProps.set(p.urn, (props = deserializeProperties(p.inputs)));
+      provider = { type: p.type, urn: p.urn, name: urnName(p.urn), props };
+    }
+    providerByRef.set(r.provider, provider);
+    return provider;
   };
   const resources = all.filter((r) => !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true);
 
@@ -372,35 +380,42 @@ export async function evaluateStackExport(
     }
   };
 
-  // Resource policies on inputs.
+  // Resource policies on inputs. Which policies can apply depends on the type token only, so it
+  // is worked out once per distinct token (an estate has few): a policy that declares no types
+  // or "*" (the deny-by-default ones) is in every list, whatever the token.
   const resourcePolicies = enabled.filter(isResourcePolicy);
   const typeFilter = options.typeFilter !== false;
-  const declared = new Map(resourcePolicies.map((p) => [p, typeFilter ? declaredTypes(p) : undefined]));
-  for (const r of resources) {
-    const normalized = normalizedType(r.type);
+  const declared = resourcePolicies.map((p) => (typeFilter ? declaredTypes(p) : undefined));
+  const applicableByType = new Map<string, ReadonlySet<PlatformPolicy>>();
+  const applicableTo = (type: string): ReadonlySet<PlatformPolicy> => {
+    let set = applicableByType.get(type);
+    if (!set) {
+      const normalized = normalizedType(type);
+      set = new Set(resourcePolicies.filter((_, i) => declared[i]?.has(normalized) ?? true));
+      applicableByType.set(type, set);
+    }
+    return set;
+  };
+  // Options as the server builds them, shared by the resource's resource and stack requests.
+  const opts = resources.map(optionsOf);
+  for (const [i, r] of resources.entries()) {
+    const applicable = applicableTo(r.type);
     const req: AnalyzeRequest = {
       type: r.type,
       urn: r.urn,
       name: urnName(r.urn),
       props: deserializeProperties(options.deployed ? deployedInputs(r) : r.inputs),
-      opts: optionsOf(r),
+      opts: opts[i],
       provider: providerOf(r),
     };
-    for (const p of resourcePolicies) {
-      const types = declared.get(p);
-      if (types && !types.has(normalized)) {
-        if (wantOutcomes)
-          outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
+    for (const p of wantOutcomes ? resourcePolicies : applicable) {
+      if (!applicable.has(p)) {
+        outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
         continue;
       }
       const cfg = reconciled.policies.get(p.name)!;
-      const result = await runResourceValidation(
-        p,
-        req,
-        cfg.properties,
-        cfg.enforcementLevel,
-        options.stackTags,
-      );
+      const run = runResourceValidationNow(p, req, cfg.properties, cfg.enforcementLevel, options.stackTags);
+      const result = run instanceof Promise ? await run : run;
       if (result.outcome === "unknown")
         unknowns.push({
           policy: p.name,
@@ -408,7 +423,7 @@ export async function evaluateStackExport(
           type: r.type,
           reason: result.unknown ?? "unknown value",
         });
-      record(p, result, () => r.urn);
+      if (result.diagnostics.length) record(p, result, () => r.urn);
       if (wantOutcomes) outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: result.outcome });
     }
   }
@@ -416,12 +431,12 @@ export async function evaluateStackExport(
   // Stack policies on outputs, with the resource graph built once for all of them.
   const stackPolicies = enabled.filter(isStackPolicy);
   if (stackPolicies.length) {
-    const stackResources: AnalyzeStackRequestResource[] = resources.map((r) => ({
+    const stackResources: AnalyzeStackRequestResource[] = resources.map((r, i) => ({
       type: r.type,
       urn: r.urn,
       name: urnName(r.urn),
       props: deserializeProperties(r.outputs),
-      opts: optionsOf(r),
+      opts: opts[i],
       provider: providerOf(r),
       parent: r.parent,
       dependencies: r.dependencies ?? [],
@@ -451,7 +466,7 @@ export async function evaluateStackExport(
     violations,
     outcomes,
     summary: {
-      resources: resources.length,
+      resources: countedResources(all).length,
       policies: enabled.length,
       mandatory: violations.filter((v) => v.level === "mandatory").length,
       advisory: violations.filter((v) => v.level === "advisory").length,

@@ -68,13 +68,21 @@ export class NotApplicableError extends Error {
   }
 }
 
+/** Signals by reason: most runs that bail out give one of a few fixed reasons. */
+const NOT_APPLICABLE = new Map<string | undefined, NotApplicableError>();
+const NOT_APPLICABLE_CACHED = 1000;
+
 function throwNotApplicable(reason?: string): never {
-  // A control-flow signal, thrown for most policy x resource pairs and never printed: built
-  // without capturing a stack trace, which was a large share of evaluation time.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const err = new NotApplicableError(reason);
-  Error.stackTraceLimit = limit;
+  // A control-flow signal, thrown for many policy x resource pairs and never printed: built
+  // without capturing a stack trace, and reused for the same reason (it carries nothing else).
+  let err = NOT_APPLICABLE.get(reason);
+  if (!err) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    err = new NotApplicableError(reason);
+    Error.stackTraceLimit = limit;
+    if (NOT_APPLICABLE.size < NOT_APPLICABLE_CACHED) NOT_APPLICABLE.set(reason, err);
+  }
   throw err;
 }
 
@@ -222,6 +230,12 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
   proxyModule.unknownArchiveValue,
   proxyModule.unknownObjectValue,
 ]);
+/** The sentinels are UUIDs, all of one length. */
+const SENTINEL_LENGTH = proxyModule.unknownStringValue.length;
+if ([...UNKNOWN_SENTINELS].some((s) => typeof s !== "string" || s.length !== SENTINEL_LENGTH))
+  throw new Error(
+    "@pulumi/policy's unknown sentinels are no longer of one length: update deserializeProperty",
+  );
 /** Set while `deserializeProperties` walks a tree that holds an unknown sentinel. */
 let sawUnknown = false;
 
@@ -235,6 +249,9 @@ function checkingProxy<T extends object>(props: T): T {
  * top-level undefined values are dropped and secrets are unwrapped to their value, here the
  * plaintext when the document carries it (`value`, as under mocks) or the placeholder when it
  * only carries `ciphertext` (a stack export). Assets and archives stay plain objects.
+ *
+ * The top-level object is always new; nested objects and arrays that hold no secret are the
+ * caller's own (policies only read props), so an export's resources are not held twice.
  */
 export function deserializeProperties(raw: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -243,25 +260,55 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
     return out;
   }
   sawUnknown = false;
-  for (const [k, v] of Object.entries(raw)) {
+  const o = raw as Record<string, unknown>;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    const v = o[k];
     if (v !== undefined) out[k] = deserializeProperty(v);
   }
   if (!sawUnknown) FULLY_KNOWN.add(out);
   return out;
 }
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The deserialized value: `v` itself when nothing in it changes (no secret inside). */
 function deserializeProperty(v: unknown): unknown {
   if (v === null || typeof v !== "object") {
-    if (typeof v === "string" && UNKNOWN_SENTINELS.has(v)) sawUnknown = true;
+    // (The length first: most strings are not 36 characters, and the set would hash each one.)
+    if (typeof v === "string" && v.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(v)) sawUnknown = true;
     return v;
   }
-  if (Array.isArray(v)) return v.map(deserializeProperty);
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      const d = deserializeProperty(item);
+      if (d !== item && !copy) copy = v.slice(0, i);
+      if (copy) copy.push(d);
+    }
+    return copy ?? v;
+  }
   const o = v as Record<string, unknown>;
   if (o[SECRET_SIG_KEY] === SECRET_SIG)
     return "value" in o ? deserializeProperty(o.value) : SECRET_PLACEHOLDER;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) out[k] = deserializeProperty(o[k]);
-  return out;
+  let copy: Record<string, unknown> | undefined;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    const item = o[k];
+    const d = deserializeProperty(item);
+    if (d !== item && !copy) {
+      // First changed key: copy what came before it unchanged.
+      copy = {};
+      for (const before of Object.keys(o)) {
+        if (before === k) break;
+        copy[before] = o[before];
+      }
+    }
+    if (copy) copy[k] = d;
+  }
+  return copy ?? o;
 }
 
 /**
@@ -275,6 +322,26 @@ export async function runResourceValidation(
   level: EnforcementLevel,
   stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
 ): Promise<RunResult> {
+  return runResourceValidationNow(policy, req, config, level, stackTags);
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === "object" || typeof v === "function") &&
+  v !== null &&
+  typeof (v as { then?: unknown }).then === "function";
+
+/**
+ * `runResourceValidation`, returning the result directly when every validation function
+ * returned without a promise (the pack's are synchronous): the same steps and outcome, without
+ * a microtask per policy and resource. A validation that returns a promise is awaited.
+ */
+export function runResourceValidationNow(
+  policy: ResourceValidationPolicy,
+  req: AnalyzeRequest,
+  config: Record<string, unknown>,
+  level: EnforcementLevel,
+  stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
+): RunResult | Promise<RunResult> {
   const validate = policy.validateResource;
   if (!validate)
     return {
@@ -294,44 +361,93 @@ export async function runResourceValidation(
       };
     }
   }
-  const report = reporter(reportedLevel(level), diagnostics, req.urn);
-  let notApplicable: NotApplicableError | undefined;
-  let unknown: Error | undefined;
-  for (const validation of validations) {
+  const run: ResourceRun = {
+    policy,
+    req,
+    config,
+    stackTags,
+    validations,
+    diagnostics,
+    report: reporter(reportedLevel(level), diagnostics, req.urn),
+    notApplicable: undefined,
+    unknown: undefined,
+  };
+  return continueRun(run, 0);
+}
+
+/** One resource policy run in progress. */
+interface ResourceRun {
+  policy: ResourceValidationPolicy;
+  req: AnalyzeRequest;
+  config: Record<string, unknown>;
+  stackTags: ReadonlyMap<string, string>;
+  validations: readonly ResourceValidation[];
+  diagnostics: Diagnostic[];
+  report: ReportViolation;
+  notApplicable: NotApplicableError | undefined;
+  unknown: Error | undefined;
+}
+
+/** Run the validation functions from `first` on: each runs even when an earlier one bailed out. */
+function continueRun(run: ResourceRun, first: number): RunResult | Promise<RunResult> {
+  for (let i = first; i < run.validations.length; i++) {
+    let returned: unknown;
     try {
-      const props = checkingProxy(req.props);
-      const args: ResourceValidationArgs = {
-        type: req.type,
-        props,
-        urn: req.urn,
-        name: req.name,
-        opts: req.opts,
-        stackTags,
-        isType: (resourceClass) => isTypeOf(req.type, resourceClass),
-        asType: ((resourceClass: unknown) =>
-          isTypeOf(req.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
-        getConfig: <T extends object>() => config as T,
-        notApplicable: throwNotApplicable,
-      };
-      if (req.provider) {
-        const provider: PolicyProviderResource = {
-          ...req.provider,
-          props: checkingProxy(req.provider.props),
-        };
-        args.provider = provider;
-      }
-      await Promise.resolve(validation(args, report));
+      returned = run.validations[i](validationArgs(run.req, run.config, run.stackTags), run.report);
     } catch (err) {
-      // Each validation function of a policy runs even when an earlier one bailed out.
-      if (isUnknownValueError(err)) unknown ??= err;
-      else if (err instanceof NotApplicableError) notApplicable ??= err;
-      else throw new PolicyCrashError(policy.name, req.urn, err);
+      caught(run, err);
+      continue;
     }
+    if (isThenable(returned))
+      return Promise.resolve(returned).then(
+        () => continueRun(run, i + 1),
+        (err: unknown) => {
+          caught(run, err);
+          return continueRun(run, i + 1);
+        },
+      );
   }
+  const { diagnostics, unknown, notApplicable, policy, req } = run;
   if (diagnostics.length) return { outcome: "violation", diagnostics };
   if (unknown) return settle(diagnostics, unknown, policy.name, req.urn);
   if (notApplicable) return settle(diagnostics, notApplicable, policy.name, req.urn);
   return { outcome: "pass", diagnostics };
+}
+
+function caught(run: ResourceRun, err: unknown): void {
+  if (isUnknownValueError(err)) run.unknown ??= err;
+  else if (err instanceof NotApplicableError) run.notApplicable ??= err;
+  else throw new PolicyCrashError(run.policy.name, run.req.urn, err);
+}
+
+/** The arguments the server passes to one validation function (props wrapped afresh). */
+function validationArgs(
+  req: AnalyzeRequest,
+  config: Record<string, unknown>,
+  stackTags: ReadonlyMap<string, string>,
+): ResourceValidationArgs {
+  const props = checkingProxy(req.props);
+  const args: ResourceValidationArgs = {
+    type: req.type,
+    props,
+    urn: req.urn,
+    name: req.name,
+    opts: req.opts,
+    stackTags,
+    isType: (resourceClass) => isTypeOf(req.type, resourceClass),
+    asType: ((resourceClass: unknown) =>
+      isTypeOf(req.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
+    getConfig: <T extends object>() => config as T,
+    notApplicable: throwNotApplicable,
+  };
+  if (req.provider) {
+    const provider: PolicyProviderResource = {
+      ...req.provider,
+      props: checkingProxy(req.provider.props),
+    };
+    args.provider = provider;
+  }
+  return args;
 }
 
 /** A resource as the server's `analyzeStack` request carries it (outputs already deserialized). */
@@ -347,24 +463,10 @@ export interface AnalyzeStackRequestResource extends AnalyzeRequest {
  * only read it), which keeps a 10,000-resource stack linear.
  */
 export function buildPolicyResources(resources: readonly AnalyzeStackRequestResource[]): PolicyResource[] {
-  const out: PolicyResource[] = [];
-  const byUrn = new Map<string, PolicyResource>();
+  const out: GraphResource[] = [];
+  const byUrn = new Map<string, GraphResource>();
   for (const r of resources) {
-    const type = r.type;
-    const props = checkingProxy(r.props);
-    const resource: PolicyResource = {
-      type,
-      props,
-      urn: r.urn,
-      name: r.name,
-      opts: r.opts,
-      dependencies: [],
-      propertyDependencies: {},
-      isType: (resourceClass) => isTypeOf(type, resourceClass),
-      asType: ((resourceClass: unknown) =>
-        isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"],
-    };
-    if (r.provider) resource.provider = { ...r.provider, props: checkingProxy(r.provider.props) };
+    const resource = new GraphResource(r, byUrn);
     out.push(resource);
     byUrn.set(r.urn, resource);
   }
@@ -374,14 +476,68 @@ export function buildPolicyResources(resources: readonly AnalyzeStackRequestReso
       const parent = byUrn.get(r.parent);
       if (parent) resource.parent = parent;
     }
-    resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => !!d);
-    for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-      resource.propertyDependencies[key] = urns
-        .map((d) => byUrn.get(d))
-        .filter((d): d is PolicyResource => !!d);
+    const dependencies: PolicyResource[] = [];
+    for (const urn of r.dependencies) {
+      const d = byUrn.get(urn);
+      if (d) dependencies.push(d);
     }
+    resource.dependencies = dependencies;
   });
   return out;
+}
+
+/**
+ * A resource of the stack graph, with the fields the server sets. `propertyDependencies` are
+ * linked when first read (a getter of the class, so every resource keeps one shape): no policy
+ * of the pack reads them, and a big stack has several per resource.
+ */
+class GraphResource implements PolicyResource {
+  readonly type: string;
+  readonly props: Record<string, unknown>;
+  readonly urn: string;
+  readonly name: string;
+  readonly opts: PolicyResourceOptions;
+  dependencies: PolicyResource[] = [];
+  parent?: PolicyResource;
+  provider?: PolicyProviderResource;
+  readonly isType: PolicyResource["isType"];
+  readonly asType: PolicyResource["asType"];
+  // Private fields: a policy enumerating the resource sees only the server's fields.
+  readonly #request: AnalyzeStackRequestResource;
+  readonly #byUrn: ReadonlyMap<string, PolicyResource>;
+  #linked: Record<string, PolicyResource[]> | undefined;
+
+  constructor(request: AnalyzeStackRequestResource, byUrn: ReadonlyMap<string, PolicyResource>) {
+    this.#request = request;
+    this.#byUrn = byUrn;
+    const type = request.type;
+    const props = checkingProxy(request.props);
+    this.type = type;
+    this.props = props;
+    this.urn = request.urn;
+    this.name = request.name;
+    this.opts = request.opts;
+    this.isType = (resourceClass) => isTypeOf(type, resourceClass);
+    this.asType = ((resourceClass: unknown) =>
+      isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"];
+    if (request.provider)
+      this.provider = { ...request.provider, props: checkingProxy(request.provider.props) };
+  }
+
+  get propertyDependencies(): Record<string, PolicyResource[]> {
+    if (!this.#linked) {
+      const linked: Record<string, PolicyResource[]> = {};
+      for (const [key, urns] of Object.entries(this.#request.propertyDependencies)) {
+        linked[key] = urns.map((d) => this.#byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+      }
+      this.#linked = linked;
+    }
+    return this.#linked;
+  }
+
+  set propertyDependencies(value: Record<string, PolicyResource[]>) {
+    this.#linked = value;
+  }
 }
 
 /** One stack policy on the whole stack, as `makeAnalyzeStackRpcFun` runs it. */

@@ -13,8 +13,8 @@
  * deterministic sequence), so a run exercises violation reporting too; `defects` lists which
  * resource got which defect.
  */
-import type { StackExport, StackExportResource } from "./evaluate";
 import { jsonClone, setPath } from "./paths";
+import { STACK_TYPE, type StackExport, type StackExportResource } from "../../policy/common/pulumiFormat";
 
 /** One insecure change applied to the first resource of a type in a copy. */
 export interface SyntheticDefect {
@@ -110,9 +110,7 @@ function subscriptionFor(copy: number): string {
 export function syntheticExport(options: SyntheticOptions): SyntheticExport {
   const template = options.template.deployment.resources ?? [];
   const ratio = options.noncompliantRatio ?? 0.1;
-  const shared = template.filter(
-    (r) => r.type.startsWith("pulumi:providers:") || r.type === "pulumi:pulumi:Stack",
-  );
+  const shared = template.filter((r) => r.type.startsWith("pulumi:providers:") || r.type === STACK_TYPE);
   const replicated = template.filter((r) => !shared.includes(r));
   if (!replicated.length) throw new Error("the template export has no resources to replicate");
   const templateUrns = new Set(replicated.map((r) => r.urn));

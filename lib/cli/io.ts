@@ -25,11 +25,22 @@ export function outputPathProblem(file: string): string | undefined {
   } catch {
     return `directory ${dir} is not writable`;
   }
+  let existed = true;
   try {
     if (fs.statSync(file).isDirectory()) return "is a directory; give a file name";
     fs.accessSync(file, fs.constants.W_OK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") return "exists and is not writable";
+    existed = false;
+  }
+  // The permission bits do not tell everything (root passes access(), a read-only or virtual
+  // file system such as /proc refuses anyway): open it for appending, which writes nothing,
+  // and remove it again if it was not there.
+  try {
+    fs.closeSync(fs.openSync(file, "a"));
+    if (!existed) fs.unlinkSync(file);
+  } catch (err) {
+    return `cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
   }
   return undefined;
 }

@@ -11,7 +11,7 @@
  * with a fresh rendering by test/evidence/diagram.test.ts.
  */
 import * as fs from "fs";
-import { roleNameOf } from "../../policy/common/roles";
+import { roleNameOf } from "../../controls/roles";
 import type { PlannedResource } from "../offline/run";
 import type { EvidenceInput } from "./report";
 import { arr, get, isRecord, normalizeId } from "../../policy/lib/props";
@@ -331,7 +331,8 @@ export function renderMermaid(input: Pick<EvidenceInput, "plan">): string {
     const cluster = redisClusterOf(access);
     grant(get(access.inputs, "user", "objectId"), cluster && nodes.get(cluster));
   }
-  const configuredApps = plan.config.apps;
+  // Another team's program has no stack config of ours: only the grants tell which stores an app uses.
+  const configuredApps = plan.config?.apps ?? [];
   for (const app of apps) {
     const uses = configuredApps.find((a) => a.name === text(app.inputs.containerAppName))?.uses ?? [];
     const principals = arr(get(app.inputs, "identity", "userAssignedIdentities"))

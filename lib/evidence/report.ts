@@ -9,12 +9,15 @@ import type { Evaluation, PolicyOutcome } from "../analyzer/evaluate";
 import { loadPackConfig, reconcilePackConfig, schemaDefaults, type PackConfig } from "../analyzer/config";
 import type { ControlId, PlatformPolicy } from "../../policy/lib/types";
 import { platformPolicies } from "../../policy/policies";
-import type { StackExport } from "../offline/export";
-import type { Plan } from "../offline/plan";
+import type { Plan, PlannedProgram } from "../offline/plan";
 import { CONTROLS, FRAMEWORK_MAPPING, type Control } from "./controls";
+import { countedResources, type StackExport } from "../../policy/common/pulumiFormat";
 
 export interface EvidenceInput {
-  plan: Pick<Plan, "project" | "stack" | "config" | "resources">;
+  /** Our stack's plan, or another team's (`planProgram`: no `config`). */
+  plan: Pick<PlannedProgram, "project" | "stack" | "resources" | "location"> & {
+    config?: Pick<Plan["config"], "environment" | "location" | "apps">;
+  };
   stackExport: StackExport;
   /** The pack's verdicts; without them the report says so instead of claiming passes. */
   evaluation?: Evaluation;
@@ -24,6 +27,8 @@ export interface EvidenceInput {
    * evaluation), the stack's preset file is read to show the levels it would apply.
    */
   packConfig?: PackConfig;
+  /** The preset (or config file) the pack ran with; default: the stack's environment. */
+  preset?: string;
 }
 
 export type Verdict = "pass" | "violation" | "unknown" | "not evaluated" | "no resources";
@@ -157,10 +162,15 @@ export function presetSettings(preset: string, packConfig?: PackConfig): Map<str
   return out;
 }
 
+/** How the report names what the pack ran with: a preset by its file, a config file by its path. */
+function presetText(preset: string): string {
+  return /^[a-z0-9-]+$/i.test(preset) ? `preset \`policy/config/${preset}.json\`` : `config \`${preset}\``;
+}
+
 /** The report as Markdown. */
 export function renderReport(input: EvidenceInput): string {
   const { plan, stackExport, evaluation } = input;
-  const preset = plan.config.environment;
+  const preset = input.preset ?? plan.config?.environment ?? plan.stack;
   const results = controlResults(evaluation);
   // The preset is configuration, not a verdict: its levels are shown even when the pack did not run.
   const settings = presetSettings(preset, input.packConfig);
@@ -168,16 +178,16 @@ export function renderReport(input: EvidenceInput): string {
     r.policies.flatMap((p) => (settings.get(p.name)?.nonDefault ?? []).map((x) => `\`${p.name}\` ${x}`));
   const manifest = (stackExport.deployment.manifest ?? {}) as { time?: unknown };
   const time = typeof manifest.time === "string" ? manifest.time : "time unknown";
-  // One count everywhere (tree, verdict, report): the resources the program registered, Azure
-  // resources and components, without the stack itself and the default providers.
-  const total = plan.resources.length;
-  const custom = plan.resources.filter((r) => r.custom).length;
+  // One count everywhere (tree, verdict, report, analyzer): `countedResources`.
+  const counted = countedResources(stackExport.deployment.resources);
+  const total = counted.length;
+  const custom = counted.filter((r) => r.custom).length;
   const out: string[] = [];
 
   out.push(`# Compliance report: stack \`${plan.stack}\` (${plan.project})`, "");
   out.push(
     `Generated from the offline plan's export (${time}): ${total} resources (the stack itself and providers not counted), ` +
-      `${custom} of them Azure resources, region ${plan.config.location}, policy preset \`policy/config/${preset}.json\`.`,
+      `${custom} of them Azure resources, region ${plan.location ?? plan.config?.location ?? "not set"}, policy ${presetText(preset)}.`,
   );
   if (evaluation) {
     const s = evaluation.summary;

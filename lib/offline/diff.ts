@@ -22,16 +22,16 @@
  */
 import * as fs from "fs";
 import { canonicalType } from "../../policy/lib/azureTypes";
-import { LOCK_TYPES, STATEFUL } from "../../policy/policies/stack";
+import { LOCK_TYPES, STATEFUL } from "../../policy/policies/dataStores";
 import { armIdTemplate } from "./armIds";
+import { parseStackExport } from "./export";
 import {
-  parseStackExport,
+  SIG_KEY,
   StackExportError,
   type NormalizedExportResource,
   type NormalizedStackExport,
   type StackExport,
-} from "./export";
-import { SPECIAL_SIG_KEY } from "./run";
+} from "../../policy/common/pulumiFormat";
 
 export type ChangeOp = "create" | "update" | "replace" | "delete";
 
@@ -247,7 +247,7 @@ function comparable(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(comparable);
   const obj = value as Record<string, unknown>;
-  if (SPECIAL_SIG_KEY in obj) return SECRET;
+  if (SIG_KEY in obj) return SECRET;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(obj).sort()) out[key] = comparable(obj[key]);
   return out;

@@ -11,65 +11,20 @@
  * never from the value, so no secret can be recovered or guessed from an export.
  */
 import { createHash } from "crypto";
-import { isSecretValue, SECRET_SIG, SPECIAL_SIG_KEY, type PlannedResource } from "./run";
+import {
+  isSecretEnvelope,
+  SECRET_SIG,
+  SIG_KEY,
+  STACK_TYPE,
+  StackExportError,
+  type NormalizedExportResource,
+  type NormalizedStackExport,
+  type PlanExport,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
+import type { PlannedResource } from "./run";
 
-/** `apitype.ResourceV3` (the fields a reader of our exports may meet). */
-export interface StackExportResource {
-  urn: string;
-  custom: boolean;
-  delete?: boolean;
-  id?: string;
-  type: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  parent?: string;
-  protect?: boolean;
-  external?: boolean;
-  dependencies?: string[];
-  initErrors?: string[];
-  provider?: string;
-  propertyDependencies?: Record<string, string[]>;
-  pendingReplacement?: boolean;
-  additionalSecretOutputs?: string[];
-  aliases?: string[];
-  retainOnDelete?: boolean;
-  deletedWith?: string;
-  ignoreChanges?: string[];
-  replaceOnChanges?: string[];
-  created?: string;
-  modified?: string;
-  sourcePosition?: string;
-}
-
-export interface StackExportManifest {
-  time: string;
-  magic: string;
-  version: string;
-  plugins?: { name: string; path: string; type: string; version: string }[];
-}
-
-export interface StackExport {
-  version: 3;
-  deployment: {
-    manifest: StackExportManifest;
-    secrets_providers?: { type: string; state?: unknown };
-    resources?: StackExportResource[];
-    pending_operations?: unknown[];
-    metadata?: unknown;
-  };
-}
-
-/** A resource of a parsed export with the `omitempty` fields filled in. */
-export type NormalizedExportResource = StackExportResource &
-  Required<Pick<StackExportResource, "inputs" | "outputs" | "dependencies" | "propertyDependencies">> & {
-    protect: boolean;
-  };
-
-export interface NormalizedStackExport extends StackExport {
-  deployment: StackExport["deployment"] & { resources: NormalizedExportResource[] };
-}
-
-export const STACK_TYPE = "pulumi:pulumi:Stack";
 /** Engine version written to the manifest: the SDK the plan ran with. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ENGINE_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
@@ -91,8 +46,8 @@ function opaqueCiphertext(urn: string, propertyPath: string): string {
 /** State value -> exported value: secrets become ciphertext, everything else is copied. */
 function encryptSecrets(value: unknown, urn: string, propertyPath: string): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (isSecretValue(value)) {
-    return { [SPECIAL_SIG_KEY]: SECRET_SIG, ciphertext: opaqueCiphertext(urn, propertyPath) };
+  if (isSecretEnvelope(value)) {
+    return { [SIG_KEY]: SECRET_SIG, ciphertext: opaqueCiphertext(urn, propertyPath) };
   }
   if (Array.isArray(value)) return value.map((v, i) => encryptSecrets(v, urn, `${propertyPath}[${i}]`));
   const out: Record<string, unknown> = {};
@@ -121,17 +76,17 @@ export interface ExportInput {
 }
 
 /** Builds the export. Linear in the number of resources (plans can hold thousands). */
-export function buildStackExport(input: ExportInput): StackExport {
+export function buildStackExport(input: ExportInput): PlanExport {
   const { project, stack } = input;
   const rootUrn = stackUrn(project, stack);
   const time = (input.time ?? new Date()).toISOString();
 
-  const root: StackExportResource = { urn: rootUrn, custom: false, type: STACK_TYPE };
+  const root: StackExportResource & { custom: boolean } = { urn: rootUrn, custom: false, type: STACK_TYPE };
   const stackOutputs = nonEmpty(input.stackOutputs);
   if (stackOutputs) root.outputs = encryptSecrets(stackOutputs, rootUrn, "") as Record<string, unknown>;
 
   // Default providers, one per package and version, in first-use order.
-  const providers = new Map<string, StackExportResource>();
+  const providers = new Map<string, StackExportResource & { custom: boolean }>();
   const defaultProviderRef = (r: PlannedResource): string | undefined => {
     if (!r.custom || r.type.startsWith("pulumi:providers:") || r.provider) return r.provider;
     const pkg = r.type.split(":")[0];
@@ -150,9 +105,9 @@ export function buildStackExport(input: ExportInput): StackExport {
     return `${urn}::${provider.id}`;
   };
 
-  const body: StackExportResource[] = [];
+  const body: (StackExportResource & { custom: boolean })[] = [];
   for (const r of input.resources) {
-    const out: StackExportResource = { urn: r.urn, custom: r.custom, type: r.type };
+    const out: StackExportResource & { custom: boolean } = { urn: r.urn, custom: r.custom, type: r.type };
     if (r.id) out.id = r.id;
     if (r.external) out.external = true;
     const inputs = nonEmpty(r.inputs);
@@ -191,15 +146,9 @@ function providerId(urn: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** A file that is not a stack export (or not one this tooling can read). */
-export class StackExportError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: not a Pulumi stack export (version 3): ${problem}`);
-    this.name = "StackExportError";
-  }
+/** The error for `file` when `problem` makes it no stack export this tooling reads. */
+function notAnExport(file: string, problem: string): StackExportError {
+  return new StackExportError(`${file}: not a Pulumi stack export (version 3): ${problem}`);
 }
 
 const URN = /^urn:pulumi:[^:]+::[^:]+::[^:].*::.+$/;
@@ -220,54 +169,51 @@ export function parseStackExport(json: unknown, file = "<stack export>"): Normal
     try {
       doc = JSON.parse(json) as unknown;
     } catch (err) {
-      throw new StackExportError(file, `invalid JSON (${(err as Error).message})`);
+      throw notAnExport(file, `invalid JSON (${(err as Error).message})`);
     }
   }
-  if (!isRecord(doc)) throw new StackExportError(file, "expected a JSON object");
+  if (!isRecord(doc)) throw notAnExport(file, "expected a JSON object");
   if (doc.version !== 3) {
-    throw new StackExportError(
+    throw notAnExport(
       file,
       `"version" is ${JSON.stringify(doc.version)}; expected 3 (the output of \`pulumi stack export\`)`,
     );
   }
   const deployment = doc.deployment;
-  if (!isRecord(deployment)) throw new StackExportError(file, `"deployment" must be an object`);
+  if (!isRecord(deployment)) throw notAnExport(file, `"deployment" must be an object`);
   const manifest = deployment.manifest;
   if (!isRecord(manifest) || typeof manifest.time !== "string") {
-    throw new StackExportError(file, `"deployment.manifest" must be an object with a "time"`);
+    throw notAnExport(file, `"deployment.manifest" must be an object with a "time"`);
   }
   const resources = deployment.resources ?? [];
-  if (!Array.isArray(resources)) throw new StackExportError(file, `"deployment.resources" must be an array`);
+  if (!Array.isArray(resources)) throw notAnExport(file, `"deployment.resources" must be an array`);
   const normalized: NormalizedExportResource[] = [];
   resources.forEach((r: unknown, i) => {
     const where = `deployment.resources[${i}]`;
-    if (!isRecord(r)) throw new StackExportError(file, `${where} must be an object`);
+    if (!isRecord(r)) throw notAnExport(file, `${where} must be an object`);
     if (typeof r.urn !== "string" || !URN.test(r.urn)) {
-      throw new StackExportError(
-        file,
-        `${where}.urn must be a URN (urn:pulumi:<stack>::<project>::<type>::<name>)`,
-      );
+      throw notAnExport(file, `${where}.urn must be a URN (urn:pulumi:<stack>::<project>::<type>::<name>)`);
     }
     if (typeof r.type !== "string" || r.type.length === 0) {
-      throw new StackExportError(file, `${where}.type must be a type token (${r.urn})`);
+      throw notAnExport(file, `${where}.type must be a type token (${r.urn})`);
     }
     if (typeof r.custom !== "boolean")
-      throw new StackExportError(file, `${where}.custom must be a boolean (${r.urn})`);
+      throw notAnExport(file, `${where}.custom must be a boolean (${r.urn})`);
     for (const key of ["inputs", "outputs", "propertyDependencies"] as const) {
       if (r[key] !== undefined && !isRecord(r[key])) {
-        throw new StackExportError(file, `${where}.${key} must be an object (${r.urn})`);
+        throw notAnExport(file, `${where}.${key} must be an object (${r.urn})`);
       }
     }
     for (const key of ["parent", "provider", "id"] as const) {
       if (r[key] !== undefined && typeof r[key] !== "string") {
-        throw new StackExportError(file, `${where}.${key} must be a string (${r.urn})`);
+        throw notAnExport(file, `${where}.${key} must be a string (${r.urn})`);
       }
     }
     if (
       r.dependencies !== undefined &&
       !(Array.isArray(r.dependencies) && r.dependencies.every((d) => typeof d === "string"))
     ) {
-      throw new StackExportError(file, `${where}.dependencies must be an array of URNs (${r.urn})`);
+      throw notAnExport(file, `${where}.dependencies must be an array of URNs (${r.urn})`);
     }
     normalized.push({
       ...(r as unknown as StackExportResource),
@@ -275,6 +221,7 @@ export function parseStackExport(json: unknown, file = "<stack export>"): Normal
       outputs: (r.outputs as Record<string, unknown> | undefined) ?? {},
       dependencies: r.dependencies ?? [],
       propertyDependencies: (r.propertyDependencies as Record<string, string[]> | undefined) ?? {},
+      custom: r.custom,
       protect: r.protect === true,
     });
   });

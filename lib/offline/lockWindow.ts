@@ -18,12 +18,13 @@ import {
   type LockToLift,
   type ResourceChange,
 } from "./diff";
+import { parseStackExport } from "./export";
 import {
-  parseStackExport,
   StackExportError,
   type NormalizedExportResource,
+  type PreviewDigest,
   type StackExportResource,
-} from "./export";
+} from "../../policy/common/pulumiFormat";
 
 /** Preview ops that delete a resource in Azure (a logical `replace` deletes the old one). */
 const DELETING_OPS = new Set(["delete", "replace", "delete-replaced"]);
@@ -48,7 +49,7 @@ export function isChangePreview(doc: unknown): doc is ChangePreview {
 }
 
 /** Whether a parsed preview file is a `pulumi preview --json` digest. */
-export function isPulumiPreview(doc: unknown): doc is { steps?: unknown[] } {
+export function isPulumiPreview(doc: unknown): doc is PreviewDigest {
   return isRecord(doc) && (Array.isArray(doc.steps) || isRecord(doc.changeSummary)) && !("version" in doc);
 }
 
@@ -63,7 +64,7 @@ function normalize(states: unknown[], file: string): NormalizedExportResource[] 
  * (`pulumi stack export`): the locks and the resources they protect.
  */
 export function planFromPulumiPreview(
-  digest: { steps?: unknown[] },
+  digest: PreviewDigest,
   state: readonly NormalizedExportResource[],
   file: string,
 ): LockWindowPlan {

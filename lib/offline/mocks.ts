@@ -11,11 +11,8 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
+import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
-const secret = (value: unknown): Outputs => ({ [SPECIAL_SIG_KEY]: SECRET_SIG, value });
-const isSecret = (value: unknown): value is { value: unknown } =>
-  typeof value === "object" && value !== null && (value as Outputs)[SPECIAL_SIG_KEY] === SECRET_SIG;
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
 function objectInput(value: unknown): Outputs {
   const plain = isSecret(value) ? value.value : value;
@@ -30,6 +27,11 @@ export interface AzureMockOptions {
   clientId?: string;
   /** Default location for resources that inherit it from the provider config. */
   location?: string;
+  /**
+   * The outputs of the stack a `pulumi.StackReference` names (as the engine reads them from
+   * that stack's state), or undefined when the plan has none: the reference then fails.
+   */
+  stackOutputs?: (name: string) => Record<string, unknown> | undefined;
 }
 
 export const MOCK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001";
@@ -47,6 +49,9 @@ function suffix(name: string, length: number): string {
 
 type Outputs = Record<string, unknown>;
 
+/** The engine's built-in resource behind `pulumi.StackReference`. */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
 function text(value: unknown, fallback: string): string {
   return typeof value === "string" && value.length > 0 ? value : fallback;
 }
@@ -57,6 +62,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   private readonly objectId: string;
   private readonly clientId: string;
   private readonly location?: string;
+  private readonly stackOutputs?: AzureMockOptions["stackOutputs"];
   /**
    * Set by `runUnderMocks` right before each registration: the inputs with secrets where
    * they occur. The MockMonitor's own argument has secretness hoisted to the top-level
@@ -75,6 +81,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     this.objectId = options.objectId ?? stableGuid("deployer-object");
     this.clientId = options.clientId ?? stableGuid("deployer-client");
     this.location = options.location;
+    this.stackOutputs = options.stackOutputs;
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Outputs } {
@@ -83,6 +90,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     const inputs =
       exact && exact.type === type && exact.name === name ? exact.inputs : (args.inputs as Outputs);
     if (!args.custom) return { id: undefined, state: inputs };
+    if (type === STACK_REFERENCE) return this.stackReference(args.id ?? name);
     if (type.startsWith("pulumi:providers:"))
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
@@ -148,6 +156,21 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         throw Object.assign(error, { details: error.message });
       }
     }
+  }
+
+  /**
+   * What the engine answers for a `StackReference`: the referenced stack's outputs, with its
+   * secret outputs named (the SDK keeps them secret in the program).
+   */
+  private stackReference(name: string): { id: string; state: Outputs } {
+    const outputs = this.stackOutputs?.(name);
+    if (!outputs) {
+      throw new Error(
+        `offline plan: StackReference ${name}: no outputs for this stack (see docs/offline-plan.md)`,
+      );
+    }
+    const secretOutputNames = Object.keys(outputs).filter((key) => isSecret(outputs[key]));
+    return { id: name, state: { name, outputs, secretOutputNames } };
   }
 
   private recordPrivateLinkRequest(inputs: Outputs): void {

@@ -18,13 +18,9 @@ import {
   type RoleEntry,
 } from "../../config/identities";
 import type { Environment } from "../../components/common/interfaces";
-import {
-  actionMatches,
-  BUILT_IN_ROLES,
-  builtInRole,
-  type BuiltInRoleName,
-} from "../../components/common/roles";
-import { isSecretValue, type PlannedResource } from "./run";
+import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
+import type { PlannedResource } from "./run";
+import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
 
 export interface RoleDefinition {
   actions: readonly string[];
@@ -34,10 +30,10 @@ export interface RoleDefinition {
 
 /**
  * The built-in roles the declaration may use, as Microsoft's "Azure built-in roles" reference
- * defines them (General, Privileged, Security sections; GUIDs in components/common/roles.ts).
+ * defines them (General, Privileged, Security sections; GUIDs in controls/roles.ts).
  * Only what the check needs: the actions, NotActions and DataActions.
  */
-/** The built-in roles the check knows: the policy pack's table (policy/common/roles.ts), one source. */
+/** The built-in roles the check knows: the policy pack's table (controls/roles.ts), one source. */
 export const BUILT_IN_ROLE_DEFINITIONS: Readonly<Record<string, RoleDefinition>> = Object.fromEntries(
   (Object.keys(BUILT_IN_ROLES) as BuiltInRoleName[]).map((name) => [name, builtInRole(name)]),
 );
@@ -122,7 +118,7 @@ export interface PlanLike {
 
 const SLEEP = "time:index/sleep:Sleep";
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const unwrap = (v: unknown): unknown => (isSecretValue(v) ? v.value : v);
+const unwrap = (v: unknown): unknown => (isSecretEnvelope(v) ? v.value : v);
 
 /** The planned resources every resource waits for (explicit and property dependencies), transitively. */
 function dependencyClosure(resources: readonly PlannedResource[]): (urn: string) => Set<string> {

@@ -1,25 +1,31 @@
 /**
  * The offline plan: runs the real program (`index.ts`) for a stack under the mock runtime
  * with the configuration the CLI would give it, and returns what `pulumi preview` would
- * create. Usable from scripts (plain node + ts-node) and from jest tests.
+ * create. `planProgram` does the same for another team's program directory (its own
+ * Pulumi.yaml and stack file). Usable from scripts (plain node + ts-node) and from jest tests.
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { checkDeployPrincipal } from "../../components/common/deployerGrants";
-import { ConfigError, validatePlatformConfig, type PlatformConfig } from "../../config";
-import { buildStackExport, type StackExport } from "./export";
-import { isSecretValue, runUnderMocks, secretValue, type PlannedResource, type RunResult } from "./run";
+import { checkDeployPrincipal } from "../../config/deployPrincipal";
+import { ConfigError, PROJECT, validatePlatformConfig, type PlatformConfig } from "../../config";
+import { buildStackExport } from "./export";
+import { runUnderMocks, type PlannedResource, type RunResult } from "./run";
+import type { ProgramDir } from "./program";
+import { isSecretEnvelope, secretEnvelope, type StackExport } from "../../policy/common/pulumiFormat";
 import { readStackConfig, type StackConfig } from "./stackConfig";
 
 /** Repository root (where Pulumi.yaml and index.ts live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
 
-export interface Plan {
+/** What any planned program gives: our stack's `Plan` and another team's (`planProgram`). */
+export interface PlannedProgram {
   project: string;
   stack: string;
-  /** The validated, typed stack configuration the program ran with. */
-  config: PlatformConfig;
+  /** `azure-native:location` of the stack configuration, if set. */
+  location?: string;
+  /** The program directory, for another team's program; undefined for this repository's stack. */
+  program?: ProgramDir;
   /** The raw stack configuration (full keys; secrets as placeholders, see `display()`). */
   stackConfig: StackConfig;
   /** Every registered resource, in registration order (parents before children). */
@@ -32,6 +38,12 @@ export interface Plan {
   durationMs: number;
   /** The plan as `pulumi stack export` would write it after an update. */
   toStackExport(options?: { time?: Date }): StackExport;
+}
+
+/** The plan of this repository's stack. */
+export interface Plan extends PlannedProgram {
+  /** The validated, typed stack configuration the program ran with. */
+  config: PlatformConfig;
 }
 
 export interface PlanOptions {
@@ -77,38 +89,57 @@ function packageVersion(pkg: string): string | undefined {
 }
 
 /**
- * Loads the program with a fresh copy of the project's own modules, so every plan sees
- * the config it was given (modules such as components may cache at load time). In jest
- * the module registry is jest's: `jest.isolateModules` gives a fresh one per run. In
- * plain node the project's modules (not node_modules, not this tooling) leave
- * `require.cache`; the SDK and providers stay loaded, which keeps repeated plans fast.
+ * Loads a program module once per run. A CLI run plans once, so the program shares the
+ * modules the tooling already loaded (config/, components/, policy/common): nothing is
+ * transpiled twice (issue 17). Only a program already loaded in this process (a second plan,
+ * e.g. `npm run bench`) gets a fresh copy of its own modules, so every plan sees the config it
+ * was given (modules may cache at load time): those under `root` (not node_modules, not this
+ * tooling) leave `require.cache`; the SDK and providers stay loaded. In jest the module
+ * registry is jest's: `jest.isolateModules` gives a fresh one per run.
  */
-function loadProgram(): unknown {
+function loadProgram(main: string, root: string): unknown {
   if (typeof jest !== "undefined") {
     let exported: unknown;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exported = require(PROGRAM);
+      exported = require(main);
     });
     return exported;
   }
-  const keep = [
-    `${path.sep}node_modules${path.sep}`,
-    path.join(PROJECT_ROOT, "lib", "offline") + path.sep,
-    path.join(PROJECT_ROOT, "scripts") + path.sep,
-  ];
-  for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(PROJECT_ROOT + path.sep) && !keep.some((k) => key.includes(k))) {
-      delete require.cache[key];
+  if (require.cache[main]) {
+    const keep = [
+      `${path.sep}node_modules${path.sep}`,
+      path.join(PROJECT_ROOT, "lib", "offline") + path.sep,
+      path.join(PROJECT_ROOT, "scripts") + path.sep,
+    ];
+    for (const key of Object.keys(require.cache)) {
+      if (key.startsWith(root + path.sep) && !keep.some((k) => key.includes(k))) {
+        delete require.cache[key];
+      }
     }
   }
+  if (!root.startsWith(PROJECT_ROOT + path.sep)) resolveFromProject();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(PROGRAM);
+  return require(main);
+}
+
+/**
+ * A program outside this repository resolves what it does not install itself (the SDK, the
+ * providers, `@secure-azure-platform/components`) from this repository's node_modules, as with
+ * NODE_PATH: one SDK copy shares the mock runtime. Node.js reads NODE_PATH in `_initPaths`.
+ */
+function resolveFromProject(): void {
+  const modules = path.join(PROJECT_ROOT, "node_modules");
+  const current = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
+  if (current.includes(modules)) return;
+  process.env.NODE_PATH = [...current, modules].join(path.delimiter);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require("module") as { _initPaths(): void })._initPaths();
 }
 
 /** Runs a program module the way Pulumi's nodejs host does: a default-exported function is called. */
-async function runProgramModule(): Promise<unknown> {
-  const exported = loadProgram() as Record<string, unknown> | ((...args: unknown[]) => unknown);
+async function runProgramModule(main: string, root: string): Promise<unknown> {
+  const exported = loadProgram(main, root) as Record<string, unknown> | ((...args: unknown[]) => unknown);
   if (typeof exported === "function") return await exported();
   if (exported && typeof exported.default === "function") {
     return await (exported.default as () => unknown)();
@@ -131,7 +162,7 @@ async function resolveExports(exported: unknown): Promise<Record<string, unknown
       const o = pulumi.output(value) as unknown as OutputInternals;
       const [resolved, secret] = await Promise.all([o.promise(), o.isSecret]);
       if (resolved === undefined) return;
-      out[key] = secret && !isSecretValue(resolved) ? secretValue(resolved) : resolved;
+      out[key] = secret && !isSecretEnvelope(resolved) ? secretEnvelope(resolved) : resolved;
     }),
   );
   return out;
@@ -145,7 +176,7 @@ function providerConfig(stackConfig: StackConfig): Record<string, Record<string,
     const [pkg, name] = key.split(":");
     if (pkg === stackConfig.project || !name) continue;
     out[pkg] ??= {};
-    out[pkg][name] = secrets.has(key) ? secretValue(value) : value;
+    out[pkg][name] = secrets.has(key) ? secretEnvelope(value) : value;
   }
   return out;
 }
@@ -174,7 +205,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     checkDeployPrincipal(options.runAs, deployPrincipal);
   options.started?.();
 
-  const { resources, result, invokes } = await runUnderMocks(runProgramModule, {
+  const { resources, result, invokes } = await runUnderMocks(() => runProgramModule(PROGRAM, PROJECT_ROOT), {
     project: stackConfig.project,
     stack,
     config: stackConfig.config,
@@ -190,23 +221,30 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
   config ??= validate();
   const durationMs = performance.now() - started;
 
+  return { ...planned(stack, stackConfig, { resources, invokes, outputs, durationMs }), config };
+}
+
+/** The parts every plan shares, with its export. */
+function planned(
+  stack: string,
+  stackConfig: StackConfig,
+  run: Pick<PlannedProgram, "resources" | "invokes" | "outputs" | "durationMs">,
+): PlannedProgram {
   const versions = { "azure-native": packageVersion("azure-native"), random: packageVersion("random") };
   const providers = providerConfig(stackConfig);
+  const location = stackConfig.config["azure-native:location"];
   return {
     project: stackConfig.project,
     stack,
-    config,
+    location: typeof location === "string" ? location : undefined,
     stackConfig,
-    resources,
-    invokes,
-    outputs,
-    durationMs,
+    ...run,
     toStackExport: (exportOptions = {}) =>
       buildStackExport({
         project: stackConfig.project,
         stack,
-        resources,
-        stackOutputs: outputs,
+        resources: run.resources,
+        stackOutputs: run.outputs,
         providerConfig: providers,
         packageVersions: Object.fromEntries(
           Object.entries(versions).filter((e): e is [string, string] => e[1] !== undefined),
@@ -214,4 +252,109 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         time: exportOptions.time,
       }),
   };
+}
+
+/** A problem with another team's program or its stack configuration: bad input (exit 2), never a crash. */
+export class ProgramInputError extends Error {
+  override name = "ProgramInputError";
+}
+
+/**
+ * The stacks of this repository that a program's configuration names as a stack reference
+ * (`<org>/secure-azure-platform/<stack>` or `secure-azure-platform/<stack>`): what its
+ * `StackReference`s may read offline. Keyed by the name as written, valued by our stack.
+ */
+export function referencedPlatformStacks(stackConfig: StackConfig): Map<string, string> {
+  const pattern = new RegExp(`^(?:[^/\\s]+/)?${PROJECT.replace(/[.]/g, "\\.")}/([A-Za-z0-9_.-]+)$`);
+  const out = new Map<string, string>();
+  for (const value of Object.values(stackConfig.config)) {
+    const stack = typeof value === "string" ? pattern.exec(value)?.[1] : undefined;
+    if (stack) out.set(value as string, stack);
+  }
+  return out;
+}
+
+export interface ProgramPlanOptions {
+  /** Stack file to read instead of `DIR/Pulumi.<stack>.yaml`. */
+  stackFile?: string;
+  /** Receives every resource as it registers (see `PlanOptions.registered`). */
+  registered?: PlannedResource[];
+  /** Called as the program starts (progress display). */
+  started?: () => void;
+  /**
+   * Outputs a `StackReference` reads, by stack name as the program writes it. Without an
+   * entry, a reference to one of this repository's stacks named in the program's config is
+   * answered by planning that stack first, in this process (see `referencedPlatformStacks`).
+   */
+  stackReferences?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Plans another team's program (`readProgramDir`) for `stack` with its own Pulumi.yaml and
+ * stack file. None of this repository's stack checks apply (our config schema, the deploy
+ * identity): its configuration is checked as the Pulumi CLI would (types declared in its
+ * Pulumi.yaml, namespaces, secrets), and the policy pack judges what it registers.
+ */
+export async function planProgram(
+  program: ProgramDir,
+  stack: string,
+  options: ProgramPlanOptions = {},
+): Promise<PlannedProgram> {
+  const started = performance.now();
+  const stackConfig = readStackConfig(stack, {
+    projectFile: program.projectFile,
+    stackFile: options.stackFile,
+  });
+  const references = new Map(Object.entries(options.stackReferences ?? {}));
+  for (const [name, platformStack] of referencedPlatformStacks(stackConfig)) {
+    if (references.has(name)) continue;
+    let platform: Plan;
+    try {
+      platform = await planStack(platformStack);
+    } catch (err) {
+      // Bad input of our stack is bad input of this plan; anything else is a failure (exit 3).
+      if (!isConfigError(err) && !(err instanceof Error && err.name === "ComponentArgsError")) throw err;
+      throw new ProgramInputError(
+        `stack reference ${name} (from ${path.basename(stackConfig.file)}): this repository's stack ${platformStack}: ${err.message}`,
+      );
+    }
+    references.set(name, platform.outputs);
+  }
+  options.started?.();
+  const location = stackConfig.config["azure-native:location"];
+  const unanswered: string[] = [];
+  const run = await runUnderMocks(() => runProgramModule(program.main, program.dir), {
+    project: stackConfig.project,
+    stack,
+    config: stackConfig.config,
+    secretKeys: stackConfig.secretKeys,
+    mocks: {
+      location: typeof location === "string" ? location : undefined,
+      stackOutputs: (name) => {
+        const outputs = references.get(name);
+        if (!outputs) unanswered.push(name);
+        return outputs;
+      },
+    },
+    registered: options.registered,
+  }).catch((err: unknown) => {
+    // A reference the plan cannot answer is the cause of whatever failed after it.
+    if (unanswered.length > 0) throw new ProgramInputError(unansweredMessage(unanswered));
+    throw err;
+  });
+  if (unanswered.length > 0) throw new ProgramInputError(unansweredMessage(unanswered));
+  const outputs = await resolveExports(run.result);
+  const durationMs = performance.now() - started;
+  return {
+    ...planned(stack, stackConfig, { resources: run.resources, invokes: run.invokes, outputs, durationMs }),
+    program,
+  };
+}
+
+function unansweredMessage(names: string[]): string {
+  return (
+    `StackReference ${[...new Set(names)].join(", ")}: offline, a stack reference reads the offline plan of ` +
+    `one of this repository's stacks, named in the program's stack configuration as <org>/${PROJECT}/<stack> ` +
+    `(e.g. organization/${PROJECT}/dev); see docs/offline-plan.md`
+  );
 }

@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
-import { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
+import { isSecretEnvelope, SECRET_SIG, secretEnvelope, SIG_KEY } from "../../policy/common/pulumiFormat";
 
 export interface PlannedResource {
   urn: string;
@@ -21,7 +21,7 @@ export interface PlannedResource {
   id?: string;
   /**
    * Inputs as the provider receives them. Secrets stay wrapped where they occur
-   * (`{[SPECIAL_SIG_KEY]: SECRET_SIG, value}`, see `isSecretValue`), as in the engine's state.
+   * (`{[SIG_KEY]: SECRET_SIG, value}`, see `isSecretEnvelope`), as in the engine's state.
    */
   inputs: Record<string, unknown>;
   /** Inputs plus what the (mock) provider computed; for components, what `registerOutputs` gave. */
@@ -68,24 +68,9 @@ export interface RunResult {
   invokes: AzureMocks["invokes"];
 }
 
-/** The signature Pulumi uses to wrap secret values on the wire. */
-export { SECRET_SIG, SIG_KEY as SPECIAL_SIG_KEY } from "../../policy/common/pulumiFormat";
 /** The wire signature of a resource reference. */
 export const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-
-export function isSecretValue(value: unknown): value is { value?: unknown } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
-  );
-}
-
-/** Wraps a value the way the wire (and the engine's state) marks a secret. */
-export function secretValue(value: unknown): { value: unknown } {
-  return { [SPECIAL_SIG_KEY]: SECRET_SIG, value } as { value: unknown };
-}
 
 type StructLike = { toJavaScript(): Record<string, unknown> } | undefined;
 
@@ -168,11 +153,11 @@ export function decodeWire(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(decodeWire);
   const obj = value as Record<string, unknown>;
-  const sig = obj[SPECIAL_SIG_KEY];
-  if (sig === SECRET_SIG) return secretValue(decodeWire(obj.value));
+  const sig = obj[SIG_KEY];
+  if (sig === SECRET_SIG) return secretEnvelope(decodeWire(obj.value));
   if (sig === OUTPUT_VALUE_SIG) {
     const inner = obj.value === undefined ? undefined : decodeWire(obj.value);
-    return obj.secret === true ? secretValue(inner) : inner;
+    return obj.secret === true ? secretEnvelope(inner) : inner;
   }
   if (typeof sig === "string") return obj; // resource references, assets, archives: as stored
   const out: Record<string, unknown> = {};
@@ -189,7 +174,7 @@ function decodeStruct(struct: StructLike): Record<string, unknown> {
 /** Marks `additionalSecretOutputs` secret, as the engine does after the provider answered. */
 function applySecretOutputs(outputs: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   for (const key of keys) {
-    if (key in outputs && !isSecretValue(outputs[key])) outputs[key] = secretValue(outputs[key]);
+    if (key in outputs && !isSecretEnvelope(outputs[key])) outputs[key] = secretEnvelope(outputs[key]);
   }
   return outputs;
 }
@@ -317,20 +302,26 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
 
   let result: unknown;
   let failure: unknown;
-  // The SDK formats a stack trace for every promise and resource it creates; under ts-node
-  // or jest, `Error.prepareStackTrace` source-maps each frame, which dominated plan time.
-  // V8's native formatting is used while the program runs. Stacks are formatted lazily,
-  // so an error the program throws is still source-mapped when it is printed afterwards.
+  // The SDK formats a stack trace for every promise it creates (`debuggablePromise`, read only by
+  // its promise-leak report) and an unlimited one for every resource (`Resource.callsites`: the
+  // source position it sends the engine, which the mock monitor drops). While the program runs,
+  // V8's documented `Error.prepareStackTrace` hook formats every stack as its first line only
+  // (no frames to format or source-map). Stacks are formatted lazily, on first read, so an error
+  // the program throws is printed after the hook is restored, with its frame.
   const hooks = Error as { prepareStackTrace?: unknown };
   const prepareStackTrace = hooks.prepareStackTrace;
-  hooks.prepareStackTrace = undefined;
-  // The SDK's `debuggablePromise` also formats `new Error().stack` for every promise, read only
-  // by its promise-leak report (PULUMI_DEBUG_PROMISE_LEAKS). One frame instead of ten (V8's
-  // documented `Error.stackTraceLimit`) cuts that cost while a crash still names where it was
-  // thrown; the limit is restored before anything is printed. Resource callsites are unaffected
-  // (the SDK raises the limit itself for those).
+  hooks.prepareStackTrace = process.env.PULUMI_DEBUG_PROMISE_LEAKS
+    ? undefined
+    : (error: Error) => String(error);
+  // The frames V8 captures for each of those errors: one instead of ten (`Error.stackTraceLimit`),
+  // so a crash still names where it was thrown; the limit is restored before anything is printed.
   const stackTraceLimit = Error.stackTraceLimit;
   if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = Math.min(stackTraceLimit, 1);
+  // A registration the mocks refuse rejects promises nobody awaits (the resource's outputs):
+  // as under Pulumi's Node.js host, that fails the program instead of crashing the process.
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", onRejection);
   try {
     try {
       result = await program();
@@ -339,9 +330,11 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
     }
     await drain();
   } finally {
+    process.off("unhandledRejection", onRejection);
     hooks.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
   }
+  failure ??= rejections[0];
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   for (const [urn, outputs] of componentOutputs) {
     const resource = captured.get(urn);

@@ -5,8 +5,8 @@
  *
  * Linear in the number of resources (one pass to index children, one to render).
  */
-import { SECRET_DISPLAY } from "../../policy/common/pulumiFormat";
-import { isSecretValue, type PlannedResource } from "./run";
+import { countedResources, isSecretEnvelope, SECRET_DISPLAY } from "../../policy/common/pulumiFormat";
+import type { PlannedResource } from "./run";
 
 export interface TreeInput {
   project: string;
@@ -23,7 +23,7 @@ export interface PlanSummary {
 }
 
 function shown(value: unknown): string | undefined {
-  if (isSecretValue(value)) return SECRET_DISPLAY;
+  if (isSecretEnvelope(value)) return SECRET_DISPLAY;
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
 
@@ -38,7 +38,9 @@ function describe(r: PlannedResource): string {
   return parts.join("  ");
 }
 
-export function summarize(resources: PlannedResource[]): PlanSummary {
+export function summarize(registered: PlannedResource[]): PlanSummary {
+  // The count the verdict, the report and the analyzer give too.
+  const resources = countedResources(registered);
   const counts = new Map<string, number>();
   let custom = 0;
   let protectedCount = 0;

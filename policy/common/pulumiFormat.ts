@@ -1,8 +1,10 @@
 /**
- * Pulumi's own formats, declared once for the pack, the offline plan and the stack config:
- * the secret marker of property values (state, exports, the policy analyzer's wire), how a
- * secret is shown, and how a value of `Pulumi.<stack>.yaml` becomes what the program reads.
- * Imports nothing, so the published pack can use it.
+ * Pulumi's own formats, declared once for the pack, the offline plan, the analyzer and the
+ * stack config: the secret marker of property values (state, exports, the policy analyzer's
+ * wire), how a secret is shown, the `pulumi stack export` document (what the plan writes and
+ * the analyzer, the change preview, the lock window and the drift workflow read), and how a
+ * value of `Pulumi.<stack>.yaml` becomes what the program reads. Imports nothing, so the
+ * published pack can use it and the analyzer can read exports without loading the plan.
  *
  * Config, as the Pulumi CLI does it (pulumi/pulumi, sdk/go/common):
  * - resource/config/value.go `unmarshalValue`: a stack-file value is first read as a string,
@@ -33,6 +35,125 @@ export function isSecretEnvelope(value: unknown): value is Record<string, unknow
 /** `value` wrapped as a secret, as the engine keeps it in memory. */
 export function secretEnvelope(value: unknown): { value: unknown } {
   return { [SIG_KEY]: SECRET_SIG, value } as { value: unknown };
+}
+
+/** Type token of the root resource the engine registers for every stack. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * A resource of a `pulumi stack export` document (`apitype.ResourceV3`, pulumi/pulumi
+ * sdk/go/common/apitype/core.go; the fields a reader may meet). The engine always writes
+ * `custom` and the manifest; readers tolerate documents without them (the analyzer judges
+ * hand-written exports), so they are optional here and required in `PlanExport`.
+ */
+export interface StackExportResource {
+  urn: string;
+  custom?: boolean;
+  delete?: boolean;
+  id?: string;
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  parent?: string;
+  protect?: boolean;
+  external?: boolean;
+  dependencies?: string[];
+  initErrors?: string[];
+  provider?: string;
+  propertyDependencies?: Record<string, string[]>;
+  pendingReplacement?: boolean;
+  additionalSecretOutputs?: string[];
+  aliases?: string[];
+  customTimeouts?: { create?: number; update?: number; delete?: number };
+  retainOnDelete?: boolean;
+  deletedWith?: string;
+  ignoreChanges?: string[];
+  replaceOnChanges?: string[];
+  created?: string;
+  modified?: string;
+  sourcePosition?: string;
+}
+
+/** `apitype.ManifestV1`. */
+export interface StackExportManifest {
+  time: string;
+  magic: string;
+  version: string;
+  plugins?: { name: string; path: string; type: string; version: string }[];
+}
+
+/** `pulumi stack export` output (`apitype.UntypedDeployment` with a `DeploymentV3` inside). */
+export interface StackExport {
+  version: number;
+  deployment: {
+    manifest?: StackExportManifest;
+    secrets_providers?: { type: string; state?: unknown };
+    resources?: StackExportResource[] | null;
+    pending_operations?: unknown[];
+    metadata?: unknown;
+    [key: string]: unknown;
+  };
+}
+
+/** What the offline plan writes (`buildStackExport`): every field the engine always writes. */
+export interface PlanExport extends StackExport {
+  version: 3;
+  deployment: StackExport["deployment"] & {
+    manifest: StackExportManifest;
+    resources: (StackExportResource & { custom: boolean })[];
+  };
+}
+
+/** A resource of a checked export (`custom` present) with the `omitempty` fields filled in. */
+export type NormalizedExportResource = StackExportResource &
+  Required<
+    Pick<StackExportResource, "custom" | "inputs" | "outputs" | "dependencies" | "propertyDependencies">
+  > & {
+    protect: boolean;
+  };
+
+export interface NormalizedStackExport extends StackExport {
+  deployment: StackExport["deployment"] & { resources: NormalizedExportResource[] };
+}
+
+/**
+ * The resources a stack counts, one definition for the offline plan (tree, verdict, report) and
+ * the analyzer: what the program registered, Azure resources and components, without the stack
+ * resource itself, the providers and old copies pending deletion (`delete: true`).
+ */
+export function countedResources<R extends Pick<StackExportResource, "type" | "delete">>(
+  resources: readonly R[] | null | undefined,
+): R[] {
+  return (resources ?? []).filter(
+    (r) => r.type !== STACK_TYPE && !r.type.startsWith("pulumi:providers:") && r.delete !== true,
+  );
+}
+
+/**
+ * A step of `pulumi preview --json` / `pulumi refresh --preview-only --json` (pulumi/pulumi
+ * pkg/backend/display/json.go `previewStep`; the fields read here). The states are resources
+ * as a stack export holds them.
+ */
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  oldState?: StackExportResource;
+  newState?: StackExportResource;
+  replaceReasons?: string[];
+}
+
+/** The `--json` digest of a preview (`previewDigest`): its steps, unchecked until read. */
+export interface PreviewDigest {
+  steps?: unknown[];
+  changeSummary?: Record<string, number>;
+}
+
+/** A document that is not a stack export (or not one this tooling can read). */
+export class StackExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackExportError";
+  }
 }
 
 /** A project config type (`type`, and `items` for arrays). */

@@ -225,12 +225,15 @@ export function typeTokens(...types: AzureType[]): string[] {
   });
 }
 
+/** `tags` of each known type, by canonical token. */
+const TAGS_BY_CANONICAL: ReadonlyMap<string, boolean> = new Map(
+  Object.entries(TYPES as Record<string, TypeInfo>).map(([short, info]) => [`${PREFIX}${short}`, info.tags]),
+);
+
 /** Whether the known type has a `tags` input. Unknown types: undefined. */
 export function typeHasTags(token: unknown): boolean | undefined {
   const canonical = canonicalType(token);
-  return canonical === undefined
-    ? undefined
-    : (TYPES as Record<string, TypeInfo>)[canonical.slice(PREFIX.length)]?.tags;
+  return canonical === undefined ? undefined : TAGS_BY_CANONICAL.get(canonical);
 }
 
 /** Whether a type token is an Azure resource: azure-native in any form, or Azure Classic. */

@@ -16,7 +16,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { canonicalType, isType, typeTokens, type AzureType } from "./azureTypes";
+import { canonicalType, typeTokens, type AzureType } from "./azureTypes";
 import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
 import { isRecord, type Props } from "./props";
@@ -193,7 +193,18 @@ function defaultsOf<C extends ConfigShape>(spec: ConfigSpec<C>): C {
 }
 
 function resolver<C extends ConfigShape>(defaults: C): (raw: unknown) => C {
-  return (raw) => {
+  const keys = Object.keys(defaults);
+  // The engine passes a policy the same config object on every resource: the last resolution is
+  // reused while every parameter of that object is still the same value.
+  let last: { raw: Record<string, unknown>; values: unknown[]; resolved: C } | undefined;
+  const resolve = (raw: unknown): C => {
+    if (!isRecord(raw)) return resolveFresh(raw);
+    if (last?.raw === raw && keys.every((key, i) => raw[key] === last!.values[i])) return last.resolved;
+    const resolved = resolveFresh(raw);
+    last = { raw, values: keys.map((key) => raw[key]), resolved };
+    return resolved;
+  };
+  const resolveFresh = (raw: unknown): C => {
     const out: Record<string, ConfigValue> = { ...defaults };
     if (isRecord(raw)) {
       for (const key of Object.keys(defaults)) {
@@ -208,6 +219,7 @@ function resolver<C extends ConfigShape>(defaults: C): (raw: unknown) => C {
     }
     return out as C;
   };
+  return resolve;
 }
 
 function withDefaults<C extends ConfigShape>(
@@ -252,15 +264,18 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   const defaults = defaultsOf(spec.config);
   const resolveConfig = resolver(defaults);
   const types = spec.types;
+  const typeSet: ReadonlySet<string> | undefined = types === "all" ? undefined : new Set(types);
+  const notOneOf = types === "all" ? "" : `not one of ${types.join(", ")}`;
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-    if (types !== "all" && !isType(args.type, ...types)) {
-      args.notApplicable(`not one of ${types.join(", ")}`);
+    const canonical = canonicalType(args.type);
+    if (typeSet && (canonical === undefined || !typeSet.has(canonical))) {
+      args.notApplicable(notOneOf);
     }
     const props = (isRecord(args.props) ? args.props : {}) as Props;
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {
       type: args.type,
-      canonical: canonicalType(args.type),
+      canonical,
       props,
       name: args.name,
       urn: args.urn,

@@ -34,7 +34,13 @@ export function known<T>(read: () => T): T | typeof NOT_KNOWN {
 
 /** `get`, with an unknown value read as `NOT_KNOWN` instead of throwing. */
 export function peek(value: unknown, ...path: (string | number)[]): unknown {
-  return known(() => get(value, ...path));
+  // `known(() => get(...))`, without a closure per read (stack policies peek at every resource).
+  try {
+    return get(value, ...path);
+  } catch (err) {
+    if (err instanceof UnknownValueError) return NOT_KNOWN;
+    throw err;
+  }
 }
 
 export type Props = Readonly<Record<string, unknown>>;
@@ -92,7 +98,17 @@ export function arr(value: unknown, ...path: (string | number)[]): unknown[] {
   const v = get(value, ...path);
   // An unknown element (e.g. an ID in preview) is NOT_KNOWN: it counts, and reads as absent.
   // (Indexed reads: `map` would read each element through the proxy before our callback.)
-  return Array.isArray(v) ? Array.from({ length: v.length }, (_, i) => known(() => unwrapSecret(v[i]))) : [];
+  if (!Array.isArray(v)) return [];
+  const out: unknown[] = new Array(v.length);
+  for (let i = 0; i < out.length; i++) {
+    try {
+      out[i] = unwrapSecret(v[i]);
+    } catch (err) {
+      if (!(err instanceof UnknownValueError)) throw err;
+      out[i] = NOT_KNOWN;
+    }
+  }
+  return out;
 }
 
 /** An object value, or undefined. */
@@ -121,7 +137,9 @@ export function eqi(a: unknown, b: string): boolean {
 /** An ARM resource ID normalized for comparison: lowercase, no trailing slash. */
 export function normalizeId(id: unknown): string | undefined {
   if (typeof id !== "string" || id === "") return undefined;
-  return id.trim().replace(/\/+$/, "").toLowerCase();
+  // (The regular expression only when there is a trailing slash: IDs are normalized a lot.)
+  const trimmed = id.trim();
+  return (trimmed.endsWith("/") ? trimmed.replace(/\/+$/, "") : trimmed).toLowerCase();
 }
 
 /** Whether two ARM IDs name the same resource. */
@@ -130,9 +148,36 @@ export function sameId(a: unknown, b: unknown): boolean {
   return x !== undefined && x === normalizeId(b);
 }
 
+const LOCATIONS = new Map<string, string>();
+
 /** Azure location names normalized: `West Europe` -> `westeurope`. */
 export function normalizeLocation(location: string): string {
-  return location.replace(/\s+/g, "").toLowerCase();
+  // An estate names a handful of regions, each read by several policies per resource.
+  let normalized = LOCATIONS.get(location);
+  if (normalized === undefined) {
+    normalized = location.replace(/\s+/g, "").toLowerCase();
+    if (LOCATIONS.size < 1000) LOCATIONS.set(location, normalized);
+  }
+  return normalized;
+}
+
+const LOCATION_LISTS = new WeakMap<readonly string[], { source: string[]; normalized: readonly string[] }>();
+
+/**
+ * `locations.map(normalizeLocation)`, kept per list: a policy reads the same configured list
+ * for every resource. (Recomputed if the list was changed in place since.)
+ */
+export function normalizeLocations(locations: readonly string[]): readonly string[] {
+  const cached = LOCATION_LISTS.get(locations);
+  if (
+    cached &&
+    cached.source.length === locations.length &&
+    cached.source.every((location, i) => location === locations[i])
+  )
+    return cached.normalized;
+  const normalized = locations.map(normalizeLocation);
+  LOCATION_LISTS.set(locations, { source: [...locations], normalized });
+  return normalized;
 }
 
 /** Tags as a string map (non-string values dropped), or undefined when there is no tags object. */

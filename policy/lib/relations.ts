@@ -2,9 +2,26 @@
  * How stack policies relate resources: by ARM ID when it is known, falling back to the
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
+import type { AzureType } from "./azureTypes";
 import type { ConfigParam, StackResource, StackView } from "./define";
-import { known, normalizeId, normalizeLocation, NOT_KNOWN, peek, sameId, show } from "./props";
-import { EU_REGIONS } from "../common/regions";
+import {
+  known,
+  normalizeId,
+  normalizeLocation,
+  normalizeLocations,
+  NOT_KNOWN,
+  peek,
+  sameId,
+  show,
+} from "./props";
+import { EU_REGIONS } from "../../controls/regions";
+
+/** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
+export const ofKind =
+  (types: readonly AzureType[], modules: readonly string[] = []) =>
+  (r: StackResource): boolean =>
+    (r.canonical !== undefined && types.includes(r.canonical)) ||
+    modules.some((m) => r.type.toLowerCase().includes(`:${m}:`));
 
 /** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
 export function idOf(r: StackResource): string | undefined {
@@ -207,7 +224,7 @@ export function destinationProblem(
   if (index.owner(value) === undefined)
     return `${what} ${show(value)} is not a resource of this stack (nor on allowedDestinations)`;
   const location = index.locationOf(value);
-  const allowed = rules.allowedLocations.map(normalizeLocation);
+  const allowed = normalizeLocations(rules.allowedLocations);
   if (location !== undefined && location !== "global" && !allowed.includes(location))
     return `${what} ${show(value)} is in ${location}, which is not an allowed region`;
   return undefined;

@@ -3,7 +3,7 @@
  * ENV-1). Locks are judged by the stack policy `stateful-resources-locked`, which can see what
  * each lock covers.
  *
- * "Privileged" is derived in one place (policy/common/roles.ts) from what a role can do: grant
+ * "Privileged" is derived in one place (controls/roles.ts) from what a role can do: grant
  * access, read keys that open a data store, or act as another identity. A role assignment names
  * its role by definition ID in any form Azure accepts (full ID of any subscription, tenant-level
  * ID, bare GUID, any case): all are reduced to the GUID before comparing.
@@ -20,7 +20,7 @@ import {
   roleGuidOf,
   roleNameOf,
   type RolePermissions,
-} from "../common/roles";
+} from "../../controls/roles";
 
 const ROLE_ASSIGNMENT = ["azure-native:authorization:RoleAssignment"] as const;
 /** Everything that hands a principal a role: assignments and PIM eligibility (activated at will). */
@@ -206,7 +206,7 @@ export const roleAssignmentKnownRole = stackPolicy({
   controls: ["IAM-2"],
   severity: "high",
   remediation:
-    "Use a built-in role (policy/common/roles.ts lists the ones the pack knows), or define the custom role in this stack; a reviewed external role goes in customRoles (GUID -> {name, actions, dataActions}) of policy/config/<stack>.json, assigned on the one resource that needs it.",
+    "Use a built-in role (controls/roles.ts lists the ones the pack knows), or define the custom role in this stack; a reviewed external role goes in customRoles (GUID -> {name, actions, dataActions}) of policy/config/<stack>.json, assigned on the one resource that needs it.",
   types: [...ROLE_GRANTS, "azure-native:authorization:RoleDefinition"],
   config: {
     customRoles: {

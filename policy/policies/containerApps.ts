@@ -7,9 +7,10 @@
  * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
-import { requireZoneParam, resourcePolicy } from "../lib/define";
+import { requireZoneParam, resourcePolicy, stackPolicy, type StackView } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
-import { secretLookingArgs, secretLookingReason } from "../common/secretDetection";
+import { dependsOn, label } from "../lib/relations";
+import { secretLookingArgs, secretLookingReason } from "../../controls/secretDetection";
 
 const APP = ["azure-native:app:ContainerApp"] as const;
 const APP_AND_JOB = ["azure-native:app:ContainerApp", "azure-native:app:Job"] as const;
@@ -383,6 +384,56 @@ export const managedEnvironmentLogs = resourcePolicy({
   },
 });
 
+/** Host names (`<vault>.vault.azure.net`) of the stack's vaults. */
+function vaultHosts(stack: StackView): Set<string> {
+  const hosts = new Set<string>();
+  for (const vault of stack.ofType("azure-native:keyvault:Vault")) {
+    const uri = peek(vault.props, "properties", "vaultUri");
+    const host = typeof uri === "string" ? uri.match(/^https:\/\/([^/]+)/i)?.[1] : undefined;
+    if (host) hosts.add(host.toLowerCase());
+    const name = str(vault.props, "vaultName") ?? str(vault.props, "name");
+    if (name) hosts.add(`${name.toLowerCase()}.vault.azure.net`);
+  }
+  return hosts;
+}
+
+export const containerAppKeyVaultReferences = stackPolicy({
+  name: "container-app-key-vault-references",
+  description:
+    "Container app and job Key Vault secret references point at a Key Vault of this stack (SEC-1).",
+  controls: ["SEC-1"],
+  severity: "high",
+  remediation:
+    "Reference secrets in the stack's Key Vault (KeyVault.addSecret) by their versionless secret URI.",
+  types: ["azure-native:app:ContainerApp", "azure-native:app:Job", "azure-native:keyvault:Vault"],
+  config: {},
+  check: (stack, _cfg, report) => {
+    const hosts = vaultHosts(stack);
+    const vaults = stack.ofType("azure-native:keyvault:Vault");
+    for (const app of stack.ofType("azure-native:app:ContainerApp", "azure-native:app:Job")) {
+      for (const secret of arr(app.props, "configuration", "secrets")) {
+        const url = peek(secret, "keyVaultUrl");
+        if (url === NOT_KNOWN) {
+          // Preview: a URL computed from a vault being created must come from one of ours.
+          if (!vaults.some((v) => dependsOn(app, v)))
+            report(
+              `${label(app)}: secret ${show(get(secret, "name"))} references a Key Vault URL that is not known yet and does not come from a vault of this stack`,
+              app.urn,
+            );
+          continue;
+        }
+        if (typeof url !== "string") continue;
+        const host = url.match(/^https:\/\/([^/]+)/i)?.[1]?.toLowerCase();
+        if (!host || !hosts.has(host))
+          report(
+            `${label(app)}: secret ${show(get(secret, "name"))} references ${show(url)}, not a Key Vault of this stack`,
+            app.urn,
+          );
+      }
+    }
+  },
+});
+
 export const containerAppsPolicies = [
   containerAppHttpsOnly,
   containerAppExternalIngress,
@@ -398,4 +449,5 @@ export const containerAppsPolicies = [
   managedEnvironmentPeerEncryption,
   managedEnvironmentZoneRedundant,
   managedEnvironmentLogs,
+  containerAppKeyVaultReferences,
 ] as const;

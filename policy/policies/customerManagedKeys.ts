@@ -1,15 +1,16 @@
 /**
- * Customer-managed keys as the data stores use them (ENC-2). `key-vault-key-strength` skips
+ * Customer-managed keys as the data stores use them (KEY-1, ENC-2): a key of this stack that
+ * rotates, referenced so that rotation reaches the data. `key-vault-key-strength` skips
  * signing keys (EC, or keyOps without an encryption operation), so a key must be judged again
  * where a storage account, PostgreSQL server or Managed Redis references it as its
- * customer-managed key: there it must be a strong RSA key whatever its keyOps say. The key
- * references are read by the same functions as `customer-managed-keys-rotate` (stack.ts).
+ * customer-managed key: there it must be a strong RSA key whatever its keyOps say. Both policies
+ * read the key references with `keyReferences`.
  */
 import { stackPolicy, type StackResource } from "../lib/define";
-import { NOT_KNOWN, peek, show, str } from "../lib/props";
+import { eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { dependsOn, label } from "../lib/relations";
-import { keyStrengthConfig, keyStrengthProblems } from "./keyVault";
-import { keyReferences, parseKeyUri } from "./stack";
+import { keyStrengthConfig, keyStrengthProblems, rotationIntervalDays } from "./keyVault";
+import { KEY_ROTATION_DAYS } from "../../controls/limits";
 
 export const customerManagedKeyStrength = stackPolicy({
   name: "customer-managed-key-strength",
@@ -44,8 +45,19 @@ export const customerManagedKeyStrength = stackPolicy({
       const vault = parsed?.vault ?? text(key, "vaultName")?.toLowerCase() ?? "";
       if (name === undefined) continue;
       const slot = `${vault}/${name}`;
-      index.set(slot, [...(index.get(slot) ?? []), key]);
+      const list = index.get(slot);
+      if (list) list.push(key);
+      else index.set(slot, [key]);
     }
+    // A key's problems, read once however many stores use it (synthetic and multi-copy estates
+    // repeat vault and key names, so one key can match hundreds of stores).
+    const problemsOf = new Map<StackResource, string[]>();
+    const problems = (key: StackResource): string[] => {
+      let found = problemsOf.get(key);
+      if (!found) problemsOf.set(key, (found = keyStrengthProblems(key.props, cfg)));
+      return found;
+    };
+    const keyOrder = new Map(keys.map((k, i) => [k.urn, i]));
     const consumers = stack.ofType(
       "azure-native:storage:StorageAccount",
       "azure-native:dbforpostgresql:Server",
@@ -57,7 +69,13 @@ export const customerManagedKeyStrength = stackPolicy({
         let used: StackResource[];
         if (uri === NOT_KNOWN) {
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
-          used = keys.filter((k) => dependsOn(consumer, k));
+          // (The keys among its dependencies, in stack order: `keys.filter(dependsOn)` without a scan.)
+          const at = new Set<number>();
+          for (const d of consumer.dependencies) {
+            const i = keyOrder.get(d.urn);
+            if (i !== undefined) at.add(i);
+          }
+          used = [...at].sort((a, b) => a - b).map((i) => keys[i]);
         } else {
           const ref = parseKeyUri(uri);
           used = ref
@@ -66,9 +84,11 @@ export const customerManagedKeyStrength = stackPolicy({
         }
         // A key the stack does not manage is reported by customer-managed-keys-rotate.
         for (const key of used) {
-          if (judged.has(`${key.urn}|${consumer.urn}`)) continue;
+          // Only a key with problems reports, so only those need the once-per-pair bookkeeping.
+          const found = problems(key);
+          if (found.length === 0 || judged.has(`${key.urn}|${consumer.urn}`)) continue;
           judged.add(`${key.urn}|${consumer.urn}`);
-          for (const problem of keyStrengthProblems(key.props, cfg))
+          for (const problem of found)
             report(
               `key ${show(str(key.props, "keyName") ?? key.name)} is the customer-managed key of ${label(consumer)}: ${problem}`,
               key.urn,
@@ -79,4 +99,160 @@ export const customerManagedKeyStrength = stackPolicy({
   },
 });
 
-export const customerManagedKeysPolicies = [customerManagedKeyStrength] as const;
+interface KeyRef {
+  host: string;
+  vault: string;
+  name: string;
+  /** The pinned key version, if the URI names one. */
+  version: string | undefined;
+}
+
+/** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` -> parts. */
+export function parseKeyUri(uri: string): KeyRef | undefined {
+  const m = uri.trim().match(/^https:\/\/(([^./]+)\.[^/]+)\/keys\/([^/]+)(?:\/([^/]*))?\/?$/i);
+  return m
+    ? {
+        host: m[1].toLowerCase(),
+        vault: m[2].toLowerCase(),
+        name: m[3].toLowerCase(),
+        version: m[4] ? m[4].toLowerCase() : undefined,
+      }
+    : undefined;
+}
+
+/**
+ * A key a data store encrypts with: its URI (`NOT_KNOWN` in a preview) and how it may name a
+ * version. Storage accounts, encryption scopes and PostgreSQL follow a versionless URI to the
+ * key's newest version, so a pinned version never sees a rotation; Managed Redis accepts only
+ * versioned URLs, so it must name the key's current version.
+ */
+interface KeyUse {
+  uri: string | typeof NOT_KNOWN;
+  versions: "versionless" | "current";
+}
+
+export function keyReferences(r: StackResource): KeyUse[] {
+  const refs: { uri: unknown; versions: KeyUse["versions"] }[] = [];
+  const vaultKey = (base: string[], uriKey: string, nameKey: string, versionKey: string) => {
+    const vaultUri = peek(r.props, ...base, uriKey);
+    const keyName = peek(r.props, ...base, nameKey);
+    const version = peek(r.props, ...base, versionKey);
+    if (vaultUri === NOT_KNOWN || keyName === NOT_KNOWN)
+      refs.push({ uri: NOT_KNOWN, versions: "versionless" });
+    else if (typeof vaultUri === "string" && vaultUri && typeof keyName === "string" && keyName)
+      refs.push({
+        uri: `${vaultUri.replace(/\/+$/, "")}/keys/${keyName}${typeof version === "string" && version.trim() ? `/${version.trim()}` : ""}`,
+        versions: "versionless",
+      });
+  };
+  if (
+    r.canonical === "azure-native:storage:StorageAccount" &&
+    eqi(get(r.props, "encryption", "keySource"), "Microsoft.Keyvault")
+  ) {
+    vaultKey(["encryption", "keyVaultProperties"], "keyVaultUri", "keyName", "keyVersion");
+  } else if (r.canonical === "azure-native:dbforpostgresql:Server") {
+    for (const key of ["primaryKeyURI", "geoBackupKeyURI"])
+      refs.push({ uri: peek(r.props, "dataEncryption", key), versions: "versionless" });
+  } else if (r.canonical === "azure-native:redisenterprise:RedisEnterprise") {
+    refs.push({
+      uri: peek(r.props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"),
+      versions: "current",
+    });
+  } else if (
+    r.canonical === "azure-native:storage:EncryptionScope" &&
+    eqi(get(r.props, "source"), "Microsoft.KeyVault")
+  ) {
+    refs.push({ uri: peek(r.props, "keyVaultProperties", "keyUri"), versions: "versionless" });
+  }
+  return refs.filter((v): v is KeyUse => v.uri === NOT_KNOWN || (typeof v.uri === "string" && v.uri !== ""));
+}
+
+function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
+  const keyUri = str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion");
+  if (keyUri) {
+    const parsed = parseKeyUri(keyUri);
+    if (parsed) return parsed.vault === ref.vault && parsed.name === ref.name;
+  }
+  const name = (str(key.props, "keyName") ?? str(key.props, "name"))?.toLowerCase();
+  const vault = str(key.props, "vaultName")?.toLowerCase();
+  return name === ref.name && (vault === undefined || vault === ref.vault) && uri !== "";
+}
+
+export const customerManagedKeysRotate = stackPolicy({
+  name: "customer-managed-keys-rotate",
+  description:
+    "Every customer-managed key used by a storage account, encryption scope, PostgreSQL server or Managed Redis is a Key Vault key of this stack with a rotation policy rotating at most every configured days, referenced so that rotation reaches the data: versionless (Managed Redis: the key's current version) (KEY-1, ENC-2).",
+  controls: ["KEY-1", "ENC-2"],
+  severity: "high",
+  remediation:
+    "Create the key in this stack with the CustomerManagedKey component (rotation policy: rotate after <= 365 days) and reference it by its versionless URI (no keyVersion); Managed Redis: the key's keyUriWithVersion output.",
+  types: [
+    "azure-native:keyvault:Key",
+    "azure-native:storage:StorageAccount",
+    "azure-native:storage:EncryptionScope",
+    "azure-native:dbforpostgresql:Server",
+    "azure-native:redisenterprise:RedisEnterprise",
+  ],
+  config: {
+    maxRotationDays: {
+      description: "Longest allowed rotation interval in days.",
+      default: KEY_ROTATION_DAYS.max,
+    },
+  },
+  check: (stack, cfg, report) => {
+    const keys = stack.ofType("azure-native:keyvault:Key");
+    const consumers = stack.ofType(
+      "azure-native:storage:StorageAccount",
+      "azure-native:storage:EncryptionScope",
+      "azure-native:dbforpostgresql:Server",
+      "azure-native:redisenterprise:RedisEnterprise",
+    );
+    const checkRotation = (key: StackResource, what: string, consumer: StackResource) => {
+      const interval = rotationIntervalDays(
+        get(key.props, "properties", "rotationPolicy") ?? get(key.props, "rotationPolicy"),
+      );
+      if (interval === undefined || interval > cfg.maxRotationDays)
+        report(
+          `key ${what} used by ${label(consumer)} has ${interval === undefined ? "no rotation policy" : `a rotation every ${Math.round(interval)} days`}; it must rotate at most every ${cfg.maxRotationDays} days`,
+          key.urn,
+        );
+    };
+    for (const consumer of consumers) {
+      for (const { uri, versions } of keyReferences(consumer)) {
+        if (uri === NOT_KNOWN) {
+          // Preview: the URI comes from a key being created; judge the keys the store depends on.
+          for (const key of keys.filter((k) => dependsOn(consumer, k)))
+            checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
+          continue;
+        }
+        const ref = parseKeyUri(uri);
+        if (!ref) {
+          report(`${label(consumer)} uses key ${show(uri)}, which is not a Key Vault key URI`, consumer.urn);
+          continue;
+        }
+        const key = keys.find((k) => keyMatches(k, ref, uri));
+        if (!key) {
+          report(
+            `${label(consumer)} uses key ${ref.vault}/${ref.name}, which this stack does not manage: its rotation cannot be verified`,
+            consumer.urn,
+          );
+          continue;
+        }
+        checkRotation(key, `${ref.vault}/${ref.name}`, consumer);
+        const current = parseKeyUri(str(key.props, "keyUriWithVersion") ?? "")?.version;
+        if (versions === "versionless" && ref.version !== undefined)
+          report(
+            `${label(consumer)} pins version ${ref.version} of key ${ref.vault}/${ref.name}: a rotated key never reaches the data; reference it without a version`,
+            consumer.urn,
+          );
+        else if (versions === "current" && current !== undefined && ref.version !== current)
+          report(
+            `${label(consumer)} uses ${ref.version === undefined ? "no version" : `version ${ref.version}`} of key ${ref.vault}/${ref.name}, not its current version ${current}: rotation does not reach the data`,
+            consumer.urn,
+          );
+      }
+    }
+  },
+});
+
+export const customerManagedKeysPolicies = [customerManagedKeyStrength, customerManagedKeysRotate] as const;

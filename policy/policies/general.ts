@@ -7,8 +7,8 @@
 import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTypes";
 import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
-import { eqi, get, normalizeLocation, show, str, tags } from "../lib/props";
-import { EU_REGIONS, pairedRegion } from "../common/regions";
+import { eqi, get, normalizeLocation, normalizeLocations, show, str, tags } from "../lib/props";
+import { EU_REGIONS, pairedRegion } from "../../controls/regions";
 
 /** Locations that are not a region: global resources (private DNS zones, Front Door, ...). */
 const NON_REGIONAL = new Set(["global"]);
@@ -40,7 +40,7 @@ export const allowedLocations = resourcePolicy({
     const location = locationOf(resource);
     if (location === undefined || NON_REGIONAL.has(location))
       return resource.notApplicable("no regional location");
-    const allowed = cfg.allowedLocations.map(normalizeLocation);
+    const allowed = normalizeLocations(cfg.allowedLocations);
     if (!allowed.includes(location))
       report(`location ${show(location)} is not allowed; allowed: ${cfg.allowedLocations.join(", ")}`);
   },
@@ -67,7 +67,7 @@ export const geoReplicaLocations = resourcePolicy({
     const location = locationOf(resource);
     if (location === undefined) return resource.notApplicable("location inherited and unknown");
     const pair = pairedRegion(location);
-    const allowed = cfg.allowedLocations.map(normalizeLocation);
+    const allowed = normalizeLocations(cfg.allowedLocations);
     if (!pair)
       report(
         `${location} has no Azure paired region, so geo-redundant copies cannot be placed in an allowed region`,

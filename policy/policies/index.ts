@@ -8,6 +8,7 @@ import { alertingPolicies } from "./alerting";
 import { authorizationPolicies } from "./authorization";
 import { containerAppsPolicies } from "./containerApps";
 import { customerManagedKeysPolicies } from "./customerManagedKeys";
+import { dataStoresPolicies } from "./dataStores";
 import { defenderPolicies } from "./defender";
 import { edgePolicies } from "./edge";
 import { environmentPolicies } from "./environment";
@@ -20,7 +21,6 @@ import { postgresPolicies } from "./postgres";
 import { redisPolicies } from "./redis";
 import { resourcesPolicies } from "./resources";
 import { sentinelPolicies } from "./sentinel";
-import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 
 export const allPolicies = [
@@ -39,7 +39,7 @@ export const allPolicies = [
   ...networkPolicies,
   ...generalPolicies,
   ...environmentPolicies,
-  ...stackPolicies,
+  ...dataStoresPolicies,
   ...edgePolicies,
   ...sentinelPolicies,
 ] as const;
@@ -61,7 +61,7 @@ export const policiesByService = {
   network: networkPolicies,
   general: generalPolicies,
   environment: environmentPolicies,
-  stack: stackPolicies,
+  dataStores: dataStoresPolicies,
   edge: edgePolicies,
   sentinel: sentinelPolicies,
 } as const;

@@ -6,7 +6,7 @@
 import { resourcePolicy } from "../lib/define";
 import { durationDays } from "../lib/duration";
 import { arr, bool, eqi, get, has, num, show, str } from "../lib/props";
-import { KEY_ROTATION_DAYS, KEY_VAULT_SOFT_DELETE_DAYS } from "../common/limits";
+import { KEY_ROTATION_DAYS, KEY_VAULT_SOFT_DELETE_DAYS } from "../../controls/limits";
 
 const VAULT = ["azure-native:keyvault:Vault"] as const;
 const KEY = ["azure-native:keyvault:Key"] as const;

@@ -1,16 +1,22 @@
 /**
- * Diagnostic settings and Log Analytics workspaces (LOG-1, IAM-1, NET-1).
+ * Diagnostic settings and Log Analytics workspaces (LOG-1, IAM-1, NET-1, RES-1): every resource
+ * that can have diagnostic settings has one, and each sends only to destinations of the stack.
  */
+import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import {
   allowedDestinationsParam,
+  allowListed,
   destinationLocationsParam,
   destinationProblem,
   label,
+  ofKind,
+  ReferenceIndex,
+  refersTo,
   stackIndex,
 } from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
-import { LOG_RETENTION_DAYS } from "../common/limits";
+import { LOG_RETENTION_DAYS } from "../../controls/limits";
 
 /**
  * ARM resource types that emit metrics only: Microsoft's reference lists supported metrics and no
@@ -281,6 +287,116 @@ export const logExportInStack = stackPolicy({
   },
 });
 
+const DIAGNOSTIC_TYPES: AzureType[] = [
+  "azure-native:keyvault:Vault",
+  "azure-native:storage:StorageAccount",
+  "azure-native:storage:BlobServiceProperties",
+  "azure-native:dbforpostgresql:Server",
+  "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redisenterprise:Database",
+  "azure-native:redis:Redis",
+  "azure-native:app:ManagedEnvironment",
+  "azure-native:operationalinsights:Workspace",
+  "azure-native:network:NetworkSecurityGroup",
+  "azure-native:network:VirtualNetwork",
+];
+
+export const diagnosticsCoverage = stackPolicy({
+  name: "diagnostics-coverage",
+  description:
+    "Every resource that supports diagnostic settings sends them to a Log Analytics workspace of the stack that keeps logs at least the configured days (LOG-1).",
+  controls: ["LOG-1"],
+  severity: "high",
+  remediation:
+    "Add a diagnostic setting (components: addDiagnostics) with resourceUri = the resource's ID and workspaceId = the platform workspace, whose retentionInDays >= minRetentionDays.",
+  types: DIAGNOSTIC_TYPES,
+  config: {
+    minRetentionDays: {
+      description: "Minimum retention of the receiving workspace in days.",
+      default: LOG_RETENTION_DAYS.min,
+    },
+    resourceTypes: {
+      description: "Canonical azure-native type tokens that must have a diagnostic setting.",
+      default: DIAGNOSTIC_TYPES,
+    },
+  },
+  check: (stack, cfg, report) => {
+    const settings = stack.ofType("azure-native:monitor:DiagnosticSetting");
+    const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
+    const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
+    const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
+    for (const target of stack.resources) {
+      if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
+      const mine = byResource.referrers(target);
+      if (mine.length === 0) {
+        report(`${label(target)} has no diagnostic setting`, target.urn);
+        continue;
+      }
+      const good = mine.some((s) =>
+        workspaces.some(
+          (w) =>
+            refersTo(s, peek(s.props, "workspaceId"), w) &&
+            (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
+        ),
+      );
+      if (!good)
+        report(
+          `${label(target)}: its diagnostic settings do not reach a workspace of this stack retaining logs >= ${cfg.minRetentionDays} days`,
+          target.urn,
+        );
+    }
+  },
+});
+
+/** Where a diagnostic setting can send data, and what may receive it. */
+const DIAGNOSTIC_DESTINATIONS: readonly [key: string, accepts: (r: StackResource) => boolean][] = [
+  ["workspaceId", ofKind(["azure-native:operationalinsights:Workspace"])],
+  ["storageAccountId", ofKind(["azure-native:storage:StorageAccount"])],
+  ["eventHubAuthorizationRuleId", ofKind([], ["eventhub"])],
+  ["serviceBusRuleId", ofKind([], ["servicebus"])],
+];
+
+export const diagnosticDestinationsInStack = stackPolicy({
+  name: "diagnostic-destinations-in-stack",
+  description:
+    "Every destination of every diagnostic setting (workspace, storage account, event hub, service bus) is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
+  controls: ["LOG-1", "RES-1"],
+  severity: "critical",
+  remediation:
+    "Send diagnostics only to the stack's own workspace (or a storage account / event hub of the stack in an allowed region); add a reviewed destination outside the stack to allowedDestinations.",
+  types: ["azure-native:monitor:DiagnosticSetting"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    for (const setting of stack.ofType("azure-native:monitor:DiagnosticSetting")) {
+      for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS) {
+        const problem = destinationProblem(
+          index,
+          setting,
+          key,
+          peek(setting.props, key),
+          cfg,
+          accepts,
+          stack,
+        );
+        if (problem) report(`${label(setting)}: ${problem}`, setting.urn);
+      }
+      // A partner solution ships logs out of Azure: only a listed, reviewed one.
+      const partner = peek(setting.props, "marketplacePartnerId");
+      if (
+        partner !== undefined &&
+        partner !== null &&
+        partner !== "" &&
+        !(typeof partner === "string" && allowListed(partner, cfg.allowedDestinations))
+      )
+        report(
+          `${label(setting)}: marketplacePartnerId ${show(partner === NOT_KNOWN ? "(not known yet)" : partner)} sends logs to a partner outside Azure; only IDs on allowedDestinations may`,
+          setting.urn,
+        );
+    }
+  },
+});
+
 export const monitoringPolicies = [
   diagnosticSettingToWorkspace,
   logAnalyticsRetention,
@@ -289,4 +405,6 @@ export const monitoringPolicies = [
   logAnalyticsNoLocalAuth,
   logAnalyticsPrivateIngestion,
   logExportInStack,
+  diagnosticsCoverage,
+  diagnosticDestinationsInStack,
 ] as const;

@@ -1,16 +1,19 @@
 /**
- * Network security rules, subnets and public IPs (NET-1, NET-2).
+ * Network security rules, subnets, public IPs, peerings, private DNS and private endpoints
+ * (NET-1, NET-2).
  */
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, has, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
+  allowListed,
   armParent,
   idOf,
   destinationLocationsParam,
   destinationProblem,
   label,
+  ofKind,
   stackIndex,
 } from "../lib/relations";
 
@@ -154,10 +157,8 @@ export const publicIpRestricted = resourcePolicy({
   },
 });
 
-const of =
-  (...types: AzureType[]) =>
-  (r: StackResource): boolean =>
-    r.canonical !== undefined && types.includes(r.canonical);
+const of = (...types: AzureType[]) => ofKind(types);
+const anyResource = (): boolean => true;
 const VNET: AzureType = "azure-native:network:VirtualNetwork";
 const SUBNET: AzureType = "azure-native:network:Subnet";
 const NSG: AzureType = "azure-native:network:NetworkSecurityGroup";
@@ -277,6 +278,55 @@ export const privateDnsInStack = stackPolicy({
   },
 });
 
+export const privateEndpointsInStack = stackPolicy({
+  name: "private-endpoints-in-stack",
+  description:
+    "Private endpoints connect only to resources of this stack (or reviewed exceptions), automatically approved, from a subnet of this stack: a private endpoint to a foreign resource is a path for data out of the network (NET-1).",
+  controls: ["NET-1"],
+  severity: "critical",
+  remediation:
+    "Point privateLinkServiceConnections[].privateLinkServiceId at a resource of this stack, place the endpoint in a subnet of the stack, and do not use manualPrivateLinkServiceConnections; list a reviewed target in allowedDestinations.",
+  types: ["azure-native:network:PrivateEndpoint"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const subnets = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
+    for (const pe of stack.ofType("azure-native:network:PrivateEndpoint")) {
+      for (const c of arr(pe.props, "privateLinkServiceConnections")) {
+        const problem = destinationProblem(
+          index,
+          pe,
+          "privateLinkServiceId",
+          peek(c, "privateLinkServiceId"),
+          cfg,
+          anyResource,
+          stack,
+        );
+        if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
+      }
+      for (const c of arr(pe.props, "manualPrivateLinkServiceConnections")) {
+        const target = peek(c, "privateLinkServiceId");
+        // A manual connection waits for the other side's owner to approve it: someone else's resource.
+        if (!(typeof target === "string" && allowListed(target, cfg.allowedDestinations)))
+          report(
+            `${label(pe)}: manual private link connection to ${show(target === NOT_KNOWN ? "(not known yet)" : target)}; only a target on allowedDestinations may need a manual approval`,
+            pe.urn,
+          );
+      }
+      const problem = destinationProblem(
+        index,
+        pe,
+        "subnet.id",
+        peek(pe.props, "subnet", "id"),
+        cfg,
+        subnets,
+        stack,
+      );
+      if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
+    }
+  },
+});
+
 export const networkPolicies = [
   nsgNoInternetInbound,
   subnetHasNsg,
@@ -284,4 +334,5 @@ export const networkPolicies = [
   vnetPeeringInStack,
   privateDnsInStack,
   publicIpRestricted,
+  privateEndpointsInStack,
 ] as const;

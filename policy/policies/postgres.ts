@@ -5,15 +5,16 @@
  * missing setting a violation.
  */
 import { requireCmkParam, requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
-import { eqi, get, has, num, peek, show, str } from "../lib/props";
+import { bool, eqi, get, has, num, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
+  dependsOn,
   destinationLocationsParam,
   destinationProblem,
   label,
   stackIndex,
 } from "../lib/relations";
-import { BACKUP_RETENTION_DAYS } from "../common/limits";
+import { BACKUP_RETENTION_DAYS } from "../../controls/limits";
 
 const SERVER = ["azure-native:dbforpostgresql:Server"] as const;
 const CONFIGURATION = ["azure-native:dbforpostgresql:Configuration"] as const;
@@ -329,6 +330,60 @@ export const postgresSourceInStack = stackPolicy({
   },
 });
 
+export const postgresServerParameters = stackPolicy({
+  name: "postgres-server-parameters",
+  description:
+    "Every PostgreSQL server of the stack sets ssl_min_protocol_version to the configured floor (TLSv1.3) and turns on connection and disconnection logging (TLS-1, LOG-1).",
+  controls: ["TLS-1", "LOG-1"],
+  severity: "medium",
+  remediation:
+    "Add dbforpostgresql.Configuration resources: ssl_min_protocol_version = TLSv1.3, log_connections = on, log_disconnections = on (source: user-override), one after another.",
+  types: ["azure-native:dbforpostgresql:Server", "azure-native:dbforpostgresql:Configuration"],
+  config: {
+    minTlsVersion: {
+      description: "Lowest acceptable ssl_min_protocol_version.",
+      default: "TLSv1.3",
+      schema: { enum: ["TLSv1.2", "TLSv1.3"] },
+    },
+    requireConnectionLogging: {
+      description: "Require log_connections and log_disconnections set to on.",
+      default: true,
+    },
+  },
+  check: (stack, cfg, report) => {
+    const configurations = stack.ofType("azure-native:dbforpostgresql:Configuration");
+    for (const server of stack.ofType("azure-native:dbforpostgresql:Server")) {
+      const serverName = (str(server.props, "serverName") ?? str(server.props, "name"))?.toLowerCase();
+      const mine = configurations.filter((c) => {
+        const cServer = str(c.props, "serverName")?.toLowerCase();
+        return cServer !== undefined && serverName !== undefined
+          ? cServer === serverName
+          : dependsOn(c, server);
+      });
+      const value = (parameter: string): string | undefined =>
+        str(
+          mine.find((c) => eqi(get(c.props, "configurationName") ?? get(c.props, "name"), parameter))?.props,
+          "value",
+        )
+          ?.trim()
+          .toLowerCase();
+      const tls = value("ssl_min_protocol_version");
+      if (tls === undefined || PG_TLS.indexOf(tls) < PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase()))
+        report(
+          `${label(server)}: ssl_min_protocol_version is ${show(tls)}; it must be ${cfg.minTlsVersion} or newer`,
+          server.urn,
+        );
+      if (cfg.requireConnectionLogging) {
+        for (const parameter of ["log_connections", "log_disconnections"]) {
+          const v = value(parameter);
+          if (v !== "on" && v !== "true" && bool(v) !== true)
+            report(`${label(server)}: ${parameter} is ${show(v)}; it must be on`, server.urn);
+        }
+      }
+    }
+  },
+});
+
 export const postgresPolicies = [
   postgresEntraAuthOnly,
   postgresBackupRetention,
@@ -342,4 +397,5 @@ export const postgresPolicies = [
   postgresFirewallNoRules,
   postgresEntraAdminGroup,
   postgresSourceInStack,
+  postgresServerParameters,
 ] as const;

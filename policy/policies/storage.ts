@@ -22,7 +22,7 @@ import {
   label,
   stackIndex,
 } from "../lib/relations";
-import { BLOB_SOFT_DELETE_DAYS } from "../common/limits";
+import { BLOB_SOFT_DELETE_DAYS } from "../../controls/limits";
 
 const ACCOUNT = ["azure-native:storage:StorageAccount"] as const;
 const GEO_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];

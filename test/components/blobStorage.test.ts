@@ -5,7 +5,7 @@
  */
 import { BlobStorage, type BlobStorageArgs } from "../../components/blobStorage";
 import { CustomerManagedKey } from "../../components/customerManagedKey";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import {
   byType,

@@ -15,7 +15,7 @@ import {
 import type { ContainerAppsEnvironmentReference } from "../../components/containerAppsEnvironment";
 import { ManagedRedis } from "../../components/managedRedis";
 import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/common/interfaces";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 

@@ -11,7 +11,7 @@ import {
 } from "../../components/customerManagedKey";
 import { ROLE_PROPAGATION_DELAY } from "../../components/common/propagation";
 import { KeyVault } from "../../components/keyVault";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { TEST_SUBSCRIPTION_ID, testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -218,6 +218,13 @@ describe("CustomerManagedKey refuses weak keys before registering", () => {
     // @ts-expect-error only standard or premium vaults
     await refused(args({ vault: { ...vault("kv"), sku: "free" } }), /vault.sku = "free"/);
   });
+
+  it("every bad setting at once, each with its value and what is allowed", () =>
+    refused(
+      // @ts-expect-error 2048-bit keys are below ENC-2's floor
+      args({ keySize: 2048, rotateAfterDays: 400, expiryDays: 100 }),
+      /3 problems[\s\S]*keySize = 2048: must be 3072 or 4096[\s\S]*rotateAfterDays = 400: must be a whole number from 1 to 365[\s\S]*expiryDays = 100: must exceed/,
+    ));
 
   it("a purpose that makes an invalid key or identity name", () =>
     refused(args({ purpose: "storage/blob" }), /invalid keyVaultKey name/));

@@ -29,7 +29,7 @@ describe("DefenderPlans", () => {
       // @ts-expect-error the plan list and tier are fixed (THR-1)
       () => new DefenderPlans("d", { pricingTier: "Free" }),
     );
-    expect(error.message).toMatch(/unknown argument "pricingTier"/);
+    expect(error.message).toMatch(/pricingTier = "Free": is not an argument/);
     expect(resources).toEqual([]);
   });
 });

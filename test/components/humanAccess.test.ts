@@ -5,7 +5,7 @@ import {
   humanAccessGroups,
   type HumanAccessArgs,
 } from "../../components/humanAccess";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf } from "../../components/common/roles";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleNameOf } from "../../controls/roles";
 import { testResourceGroupId } from "../helpers/platform";
 import { byType, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -83,10 +83,13 @@ describe("HumanAccess", () => {
   it.each([
     [
       { developer: ["alice@example.com"] },
-      /groups.developer entry "alice@example.com" must be an Entra group object ID/,
+      /groups.developer\[0\] = "alice@example.com": must be an Entra group object ID/,
     ],
-    [{ developer: [DEV_GROUP, DEV_GROUP] }, /groups.developer lists .* twice/],
-    [{ admins: [ADMIN_GROUP] }, /groups.admins is not a human role/],
+    [{ developer: [DEV_GROUP, DEV_GROUP] }, /groups.developer\[1\] = ".*": is listed twice/],
+    [
+      { admins: [ADMIN_GROUP] },
+      /groups.admins = \[.*\]: is not a human role \(allowed: developer, qa, devops, cloudAdmin\)/,
+    ],
   ])("refuses %j before registering", async (g, message) => {
     const { error, resources } = await runExpectingError(
       () => new HumanAccess("people", { ...args("dev"), groups: g as HumanAccessArgs["groups"] }),

@@ -4,8 +4,8 @@
  */
 import { KeyVault, PLACEHOLDER_SECRET_VALUE, type KeyVaultArgs } from "../../components/keyVault";
 import { ROLE_PROPAGATION_DELAY } from "../../components/common/propagation";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
-import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
+import { BUILT_IN_ROLES } from "../../controls/roles";
+import { SECRET_SIG, SIG_KEY } from "../../policy/common/pulumiFormat";
 import { testPlatform } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -27,7 +27,7 @@ const devArgs = (overrides: Partial<KeyVaultArgs> = {}): KeyVaultArgs => ({
 });
 const props = (r: PlannedResource) => r.inputs.properties as Record<string, unknown>;
 const isSecret = (v: unknown): v is { value: unknown } =>
-  typeof v === "object" && v !== null && (v as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG;
+  typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 
 async function refused(args: KeyVaultArgs, message: RegExp): Promise<void> {
   const { error, resources } = await runExpectingError(() => new KeyVault("kv", args));

@@ -156,26 +156,36 @@ describe("Network refuses a bad address plan before registering (NET-1)", () => 
   it("an overlapping subnet", () =>
     refused(
       args({ privateEndpointSubnetPrefix: "10.20.1.0/24" }),
-      /privateEndpointSubnetPrefix = 10.20.1.0\/24: overlaps appsSubnetPrefix/,
+      /privateEndpointSubnetPrefix = "10.20.1.0\/24": overlaps appsSubnetPrefix/,
     ));
 
   it("a subnet outside the address space", () =>
     refused(
       args({ appsSubnetPrefix: "10.30.0.0/23" }),
-      /appsSubnetPrefix = 10.30.0.0\/23: must lie inside vnetAddressSpace/,
+      /appsSubnetPrefix = "10.30.0.0\/23": must lie inside vnetAddressSpace/,
     ));
 
   it("an apps subnet smaller than /27 (workload profiles environment)", () =>
     refused(
       args({ appsSubnetPrefix: "10.20.0.0/28" }),
-      /appsSubnetPrefix = 10.20.0.0\/28: must be \/27 or larger/,
+      /appsSubnetPrefix = "10.20.0.0\/28": must be \/27 or larger/,
     ));
 
   it("a private-endpoint subnet smaller than /28", () =>
     refused(args({ privateEndpointSubnetPrefix: "10.20.2.0/29" }), /must be \/28 or larger/));
 
   it("something that is not a CIDR", () =>
-    refused(args({ vnetAddressSpace: "10.20.0.0" }), /vnetAddressSpace = 10.20.0.0: is not a CIDR/));
+    refused(args({ vnetAddressSpace: "10.20.0.0" }), /vnetAddressSpace = "10.20.0.0": is not a CIDR/));
+
+  it("every problem of the plan at once, each with its key, value and what is allowed", () =>
+    refused(
+      args({
+        vnetAddressSpace: "10.20.0.1/16",
+        privateEndpointSubnetPrefix: "10.20.2.0/29",
+        hasFrontend: 1 as never,
+      }),
+      /3 problems[\s\S]*vnetAddressSpace = "10.20.0.1\/16": is not aligned[\s\S]*hasFrontend = 1: must be true or false[\s\S]*privateEndpointSubnetPrefix = "10.20.2.0\/29": must be \/28 or larger/,
+    ));
 
   it("a name prefix Azure would reject", () =>
     refused(args({ platform: testPlatform({ namePrefix: "bad prefix" }) }), /invalid virtualNetwork name/));
@@ -188,6 +198,6 @@ describe("Network refuses a bad address plan before registering (NET-1)", () => 
 
   it("hasFrontend must be a boolean", async () => {
     // @ts-expect-error hasFrontend is a boolean
-    await refused(args({ hasFrontend: "yes" }), /hasFrontend must be true or false/);
+    await refused(args({ hasFrontend: "yes" }), /hasFrontend = "yes": must be true or false/);
   });
 });

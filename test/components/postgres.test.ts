@@ -6,7 +6,7 @@
  */
 import { CustomerManagedKey } from "../../components/customerManagedKey";
 import { PostgresServer, type PostgresServerArgs } from "../../components/postgres";
-import { BUILT_IN_ROLES } from "../../components/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import {
   byType,

@@ -7,12 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONTROLS } from "../../lib/evidence/controls";
 import { cell, controlResults, renderReport } from "../../lib/evidence/report";
-import type { StackExport } from "../../lib/offline/export";
 import type { Plan } from "../../lib/offline/plan";
 import { sharedPlan } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { type StackExport } from "../../policy/common/pulumiFormat";
 
 interface Case {
   plan: Plan;

@@ -8,8 +8,12 @@
  * must not confuse the analyzer.
  */
 import { jsonClone } from "../../lib/analyzer/paths";
-import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
-import type { StackExport, StackExportResource } from "../../lib/offline/export";
+import {
+  SECRET_SIG,
+  SIG_KEY,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
 
 const CREATED = "2026-11-02T09:14:31.204518Z";
 const MODIFIED = "2026-11-30T16:02:11.918733Z";
@@ -55,7 +59,7 @@ function deploy(r: StackExportResource): void {
   if (r.type === "random:index/randomString:RandomString") {
     // As a program marking it `additionalSecretOutputs: ["result"]` leaves it in state.
     outputs.result = {
-      [SPECIAL_SIG_KEY]: SECRET_SIG,
+      [SIG_KEY]: SECRET_SIG,
       ciphertext: "AAABAKxQ0Xw1mVd2cK7kQxk3J9tq2v4Hf0bJ+Yl5",
     };
     r.additionalSecretOutputs = ["result"];

@@ -15,12 +15,14 @@ import * as fs from "fs";
 import * as path from "path";
 // Node's own timer, not the global one a test file may have replaced with jest's fake timers.
 import { setTimeout as sleep } from "timers/promises";
-import type { StackExport } from "../../lib/offline/export";
 import type { Plan } from "../../lib/offline/plan";
 import { readStackConfig } from "../../lib/offline/stackConfig";
 import { SHARED_PLANS_ENV } from "./globalSetup";
 
 export type SharedStack = "dev" | "prod";
+
+/** What `Plan.toStackExport` returns (named through the plan, wherever the type is declared). */
+type StackExport = ReturnType<Plan["toStackExport"]>;
 
 /** A plan as written to disk: everything but the functions, and the export built once. */
 type StoredPlan = Omit<Plan, "toStackExport" | "stackConfig"> & { stackExport: StackExport };
@@ -48,7 +50,8 @@ function revive(stack: SharedStack, stored: StoredPlan): Plan {
     // The export's only time-dependent field is the manifest time (`buildStackExport`).
     toStackExport: ({ time } = {}) => {
       const doc = JSON.parse(exportText) as StackExport;
-      doc.deployment.manifest.time = (time ?? new Date()).toISOString();
+      const manifest = doc.deployment.manifest;
+      if (manifest) manifest.time = (time ?? new Date()).toISOString();
       return doc;
     },
   };

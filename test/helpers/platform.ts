@@ -9,7 +9,7 @@ import type {
   PlatformContext,
   PrivateDnsZoneKey,
 } from "../../components/common/interfaces";
-import { pairedRegion } from "../../config/regions";
+import { pairedRegion } from "../../controls/regions";
 import { MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
 
 export const TEST_SUBSCRIPTION_ID = MOCK_SUBSCRIPTION_ID;

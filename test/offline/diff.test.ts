@@ -12,15 +12,12 @@ import {
   type ChangePreview,
   type ResourceChange,
 } from "../../lib/offline/diff";
-import {
-  parseStackExport,
-  type NormalizedExportResource,
-  type NormalizedStackExport,
-} from "../../lib/offline/export";
+import { parseStackExport } from "../../lib/offline/export";
 import { planStack, type PlanOptions } from "../../lib/offline/plan";
 import { sharedPlan } from "../helpers/plans";
 import type { PlatformConfig } from "../../config";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { type NormalizedExportResource, type NormalizedStackExport } from "../../policy/common/pulumiFormat";
 
 let baseline: NormalizedStackExport;
 let apps: PlatformConfig["apps"];

@@ -6,17 +6,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
+import { buildStackExport, checkExportIntegrity, parseStackExport, stackUrn } from "../../lib/offline/export";
 import {
-  buildStackExport,
-  checkExportIntegrity,
-  parseStackExport,
+  SECRET_SIG,
+  SIG_KEY,
   StackExportError,
-  stackUrn,
+  type PlanExport,
   type StackExport,
   type StackExportResource,
-} from "../../lib/offline/export";
+} from "../../policy/common/pulumiFormat";
 import { sharedExport } from "../helpers/plans";
-import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../lib/offline/run";
 import { runProgram } from "../helpers/pulumi";
 
 const SECRET_TEXT = "s3cr3t-value-never-exported";
@@ -87,7 +86,7 @@ describe("a program with components, secrets and generated passwords", () => {
     }
   }
 
-  let doc: StackExport;
+  let doc: PlanExport;
   let text: string;
   beforeAll(async () => {
     const { resources } = await runProgram(
@@ -103,7 +102,7 @@ describe("a program with components, secrets and generated passwords", () => {
       resources,
       stackOutputs: {
         endpoint: "https://kvstore.vault.azure.net/",
-        token: { [SPECIAL_SIG_KEY]: SECRET_SIG, value: SECRET_TEXT },
+        token: { [SIG_KEY]: SECRET_SIG, value: SECRET_TEXT },
       },
       providerConfig: { "azure-native": { location: "westeurope" } },
       time: new Date("2026-01-01T00:00:00Z"),
@@ -125,7 +124,7 @@ describe("a program with components, secrets and generated passwords", () => {
   });
 
   it("starts with the root stack, which parents the top-level resources and holds the outputs", () => {
-    const [root] = doc.deployment.resources!;
+    const [root] = doc.deployment.resources;
     expect(root).toMatchObject({
       urn: stackUrn("secure-azure-platform", "unit"),
       type: STACK_TYPE,
@@ -135,20 +134,18 @@ describe("a program with components, secrets and generated passwords", () => {
       "urn:pulumi:unit::secure-azure-platform::pulumi:pulumi:Stack::secure-azure-platform-unit",
     );
     expect(root.outputs?.endpoint).toBe("https://kvstore.vault.azure.net/");
-    const store = doc.deployment.resources!.find((r) => r.type === "test:index:Store")!;
-    const pw = doc.deployment.resources!.find(
-      (r) => r.type === "random:index/randomPassword:RandomPassword",
-    )!;
+    const store = doc.deployment.resources.find((r) => r.type === "test:index:Store")!;
+    const pw = doc.deployment.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
     expect(store.parent).toBe(root.urn);
     expect(pw.parent).toBe(root.urn);
-    const vault = doc.deployment.resources!.find((r) => r.type === "azure-native:keyvault:Vault")!;
+    const vault = doc.deployment.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
     expect(vault.parent).toBe(store.urn);
     expect(vault.protect).toBe(true);
   });
 
   it("references a default provider per package as <urn>::<id>, as the engine writes it", () => {
     const resources = byUrn(doc);
-    const providers = doc.deployment.resources!.filter((r) => r.type.startsWith("pulumi:providers:"));
+    const providers = doc.deployment.resources.filter((r) => r.type.startsWith("pulumi:providers:"));
     expect(providers.map((p) => p.type).sort()).toEqual([
       "pulumi:providers:azure-native",
       "pulumi:providers:random",
@@ -156,7 +153,7 @@ describe("a program with components, secrets and generated passwords", () => {
     const azure = providers.find((p) => p.type === "pulumi:providers:azure-native")!;
     expect(azure.urn).toMatch(/::pulumi:providers:azure-native::default_3_28_0$/);
     expect(azure.inputs).toMatchObject({ location: "westeurope", version: "3.28.0" });
-    for (const r of doc.deployment.resources!) {
+    for (const r of doc.deployment.resources) {
       if (!r.custom || r.type.startsWith("pulumi:providers:")) {
         expect(r.provider).toBeUndefined();
         continue;
@@ -169,32 +166,30 @@ describe("a program with components, secrets and generated passwords", () => {
 
   it("never contains a secret value, only ciphertext at the secret property", () => {
     expect(text).not.toContain(SECRET_TEXT);
-    const pw = doc.deployment.resources!.find(
-      (r) => r.type === "random:index/randomPassword:RandomPassword",
-    )!;
+    const pw = doc.deployment.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
     // The mock's generated password ("mock-<hex>") is a secret output: ciphertext only.
     expect(text).not.toMatch(/"mock-[0-9a-f]+"/);
-    const secret = doc.deployment.resources!.find((r) => r.type === "azure-native:keyvault:Secret")!;
+    const secret = doc.deployment.resources.find((r) => r.type === "azure-native:keyvault:Secret")!;
     const props = secret.inputs!.properties as Record<string, unknown>;
-    expect(props.value).toEqual({ [SPECIAL_SIG_KEY]: SECRET_SIG, ciphertext: expect.any(String) });
+    expect(props.value).toEqual({ [SIG_KEY]: SECRET_SIG, ciphertext: expect.any(String) });
     expect(props.attributes).toEqual({ expires: 1893456000 });
-    expect(pw.outputs?.result).toEqual({ [SPECIAL_SIG_KEY]: SECRET_SIG, ciphertext: expect.any(String) });
-    expect(doc.deployment.resources![0].outputs?.token).toEqual({
-      [SPECIAL_SIG_KEY]: SECRET_SIG,
+    expect(pw.outputs?.result).toEqual({ [SIG_KEY]: SECRET_SIG, ciphertext: expect.any(String) });
+    expect(doc.deployment.resources[0].outputs?.token).toEqual({
+      [SIG_KEY]: SECRET_SIG,
       ciphertext: expect.any(String),
     });
   });
 
   it("lists parents, dependencies and providers before the resources that use them", () => {
     expect(checkExportIntegrity(doc)).toEqual([]);
-    const secret = doc.deployment.resources!.find((r) => r.type === "azure-native:keyvault:Secret")!;
-    const vault = doc.deployment.resources!.find((r) => r.type === "azure-native:keyvault:Vault")!;
+    const secret = doc.deployment.resources.find((r) => r.type === "azure-native:keyvault:Secret")!;
+    const vault = doc.deployment.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
     expect(secret.propertyDependencies?.vaultName).toEqual([vault.urn]);
   });
 
   it("round-trips through parseStackExport, which fills the omitted fields", () => {
     const parsed = parseStackExport(text, "unit.json");
-    expect(parsed.deployment.resources).toHaveLength(doc.deployment.resources!.length);
+    expect(parsed.deployment.resources).toHaveLength(doc.deployment.resources.length);
     const root = parsed.deployment.resources[0];
     expect(root).toMatchObject({ inputs: {}, dependencies: [], propertyDependencies: {}, protect: false });
   });

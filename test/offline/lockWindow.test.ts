@@ -8,12 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  parseStackExport,
-  type NormalizedExportResource,
-  type NormalizedStackExport,
-  type StackExportResource,
-} from "../../lib/offline/export";
+import { parseStackExport } from "../../lib/offline/export";
 import { previewChanges } from "../../lib/offline/diff";
 import {
   LockWindowInputError,
@@ -22,6 +17,11 @@ import {
 } from "../../lib/offline/lockWindow";
 import { sharedExport } from "../helpers/plans";
 import { runScript } from "../helpers/cli";
+import {
+  type NormalizedExportResource,
+  type NormalizedStackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
 
 const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

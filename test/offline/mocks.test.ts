@@ -8,7 +8,8 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { armIdTemplate, knownArmTypes } from "../../lib/offline/armIds";
 import { AzureMocks, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
-import { isSecretValue } from "../../lib/offline/run";
+import { runUnderMocks } from "../../lib/offline/run";
+import { isSecretEnvelope, SECRET_SIG as SECRET, SIG_KEY as SIG } from "../../policy/common/pulumiFormat";
 import { only, runExpectingError, runProgram } from "../helpers/pulumi";
 
 const SUB = MOCK_SUBSCRIPTION_ID;
@@ -209,18 +210,18 @@ describe("registration capture", () => {
   it("keeps a secret at the property that is secret, not the whole input", () => {
     const secret = only(resources, "azure-native:keyvault:Secret");
     const props = secret.inputs.properties as Record<string, unknown>;
-    expect(isSecretValue(props)).toBe(false);
-    expect(isSecretValue(props.value)).toBe(true);
+    expect(isSecretEnvelope(props)).toBe(false);
+    expect(isSecretEnvelope(props.value)).toBe(true);
     expect(props.attributes).toEqual({ expires: 1893456000 });
     // The mock extends the nested object without losing the secret.
     const out = secret.outputs.properties as Record<string, unknown>;
-    expect(isSecretValue(out.value)).toBe(true);
+    expect(isSecretEnvelope(out.value)).toBe(true);
     expect(out.secretUri).toBe("https://kvbox.vault.azure.net/secrets/api-key");
   });
 
   it("keeps generated secrets secret (random passwords)", () => {
     const pw = only(resources, "random:index/randomPassword:RandomPassword");
-    expect(isSecretValue(pw.outputs.result)).toBe(true);
+    expect(isSecretEnvelope(pw.outputs.result)).toBe(true);
   });
 
   it("records parent, protect, explicit dependencies and component outputs", () => {
@@ -253,5 +254,37 @@ describe("keyvault:getKey", () => {
     const key = only(resources, "azure-native:keyvault:Key");
     expect((result as { keyUriWithVersion: string }).keyUriWithVersion).toBe(key.outputs.keyUriWithVersion);
     expect((result as { id: string }).id).toBe(key.id);
+  });
+});
+
+describe("StackReference", () => {
+  const outputs = { platform: { location: "westeurope" }, token: { [SIG]: SECRET, value: "s3cret" } };
+  const stackOutputs = (name: string) => (name === "org/platform/dev" ? outputs : undefined);
+
+  it("reads the referenced stack's outputs, secrets staying secret", async () => {
+    let platform: unknown;
+    let tokenSecret: boolean | undefined;
+    const { resources } = await runUnderMocks(
+      async () => {
+        const ref = new pulumi.StackReference("platform", { name: "org/platform/dev" });
+        platform = (await ref.getOutputDetails("platform")).value;
+        tokenSecret = (await ref.getOutputDetails("token")).secretValue !== undefined;
+      },
+      { mocks: { stackOutputs } },
+    );
+    expect(platform).toEqual({ location: "westeurope" });
+    expect(tokenSecret).toBe(true);
+    const ref = only(resources, "pulumi:pulumi:StackReference");
+    expect(ref.id).toBe("org/platform/dev");
+    expect(ref.external).toBe(true);
+  });
+
+  it("refuses a stack it has no outputs of, naming it", () => {
+    const mocks = new AzureMocks({ stackOutputs });
+    const read = { type: "pulumi:pulumi:StackReference", name: "other", inputs: {}, custom: true };
+    expect(() => mocks.newResource({ ...read, id: "org/other/dev" })).toThrow(
+      /StackReference org\/other\/dev: no outputs for this stack/,
+    );
+    expect(mocks.newResource({ ...read, id: "org/platform/dev" }).state.outputs).toBe(outputs);
   });
 });

@@ -20,7 +20,7 @@ import {
   scopeContains,
 } from "../../lib/offline/permissions";
 import type { Plan } from "../../lib/offline/plan";
-import { BUILT_IN_ROLES } from "../../policy/common/roles";
+import { BUILT_IN_ROLES } from "../../controls/roles";
 import { runScript } from "../helpers/cli";
 import { sharedPlan } from "../helpers/plans";
 

@@ -1,6 +1,6 @@
-/** Token normalization (policy/lib/azureTypes.ts) and the did-you-mean helper (policy/common/closest.ts). */
+/** Token normalization (policy/lib/azureTypes.ts) and the did-you-mean helper (controls/closest.ts). */
 import { canonicalType, isAzureResource, parseType } from "../../policy/lib/azureTypes";
-import { closest } from "../../policy/common/closest";
+import { closest } from "../../controls/closest";
 
 describe("parseType: one canonical type per Azure resource type", () => {
   it.each([

@@ -10,13 +10,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { StackExport, StackExportResource } from "../../lib/offline/export";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { deployedExport } from "../helpers/deployedState";
 import { main as analyze } from "../../scripts/analyze";
 import { main as driftState } from "../../scripts/drift-state";
 import { runMain, runScript } from "../helpers/cli";
 import { sharedExport } from "../helpers/plans";
+import { type StackExport, type StackExportResource } from "../../policy/common/pulumiFormat";
 
 let dir: string;
 let recorded: StackExport;
@@ -43,7 +43,7 @@ describe("the deployed-state fixture", () => {
   it("has the shape of a real export: manifest, Pulumi Cloud secrets provider, computed outputs, a secret", () => {
     const d = recorded.deployment;
     expect(recorded.version).toBe(3);
-    expect(d.manifest.version).toMatch(/^3\.\d+\.\d+$/);
+    expect(d.manifest?.version).toMatch(/^3\.\d+\.\d+$/);
     expect(d.secrets_providers?.type).toBe("service");
     expect(account.id).toMatch(/^\/subscriptions\/.+\/providers\/Microsoft\.Storage\/storageAccounts\//);
     expect(account.outputs).toMatchObject({ provisioningState: "Succeeded", statusOfPrimary: "available" });

@@ -14,13 +14,7 @@ import {
   reconcilePackConfig,
   type PackConfig,
 } from "../../lib/analyzer/config";
-import {
-  evaluateStackExport,
-  StackExportError,
-  type Evaluation,
-  type StackExport,
-  type StackExportResource,
-} from "../../lib/analyzer/evaluate";
+import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import {
   checkResourcePolicy,
   checkStackPolicy,
@@ -28,9 +22,15 @@ import {
   runStackPolicy,
   UNKNOWN,
 } from "../helpers/policyHarness";
-import { PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
+import { deserializeProperties, PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
-import { SECRET_SIG, SIG_KEY } from "../../policy/common/pulumiFormat";
+import {
+  SECRET_SIG,
+  SIG_KEY,
+  StackExportError,
+  type StackExport,
+  type StackExportResource,
+} from "../../policy/common/pulumiFormat";
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { sharedExport } from "../helpers/plans";
@@ -228,6 +228,21 @@ describe("harness: resource policies as the policy server runs them", () => {
       props: { a: { [sig]: secret, value: "plain" }, b: { [sig]: secret, ciphertext: "AAAA" } },
     });
     expect(seen).toEqual(["plain", SECRET_PLACEHOLDER]);
+  });
+
+  it("unwraps nested secrets into new objects, shares what holds none, and never changes the input", () => {
+    const raw = {
+      a: { b: { [SIG_KEY]: SECRET_SIG, value: "x" }, c: [1, { d: 2 }] },
+      e: { f: [{ g: 1 }] },
+    };
+    const before = jsonClone(raw);
+    const props = deserializeProperties(raw) as typeof raw & { a: { b: unknown } };
+    expect(props).toEqual({ a: { b: "x", c: [1, { d: 2 }] }, e: { f: [{ g: 1 }] } });
+    expect(raw).toEqual(before);
+    expect(props).not.toBe(raw);
+    expect(props.a).not.toBe(raw.a);
+    expect(props.a.c).toBe(raw.a.c);
+    expect(props.e).toBe(raw.e);
   });
 
   it("passes the resource options and the provider", async () => {
@@ -443,7 +458,7 @@ function smallExport(): StackExport {
     },
     { urn: `${st}-old`, type: ACCOUNT, custom: true, delete: true, inputs: { minimumTlsVersion: "TLS1_0" } },
   ];
-  return { version: 3, deployment: { manifest: {}, resources } };
+  return { version: 3, deployment: { resources } };
 }
 
 describe("evaluateStackExport", () => {
@@ -466,7 +481,9 @@ describe("evaluateStackExport", () => {
       `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
     ]);
     expect(e.summary).toEqual({
-      resources: 3,
+      // Counted as the plan counts (countedResources): the component and the account; not the
+      // stack, the provider or the pending delete, although the stack went through the policy.
+      resources: 2,
       policies: 1,
       mandatory: 1,
       advisory: 0,
@@ -598,6 +615,43 @@ describe("the pack on real plans", () => {
       expect(fast.violations).toEqual(slow.violations);
       expect(fast.outcomes).toEqual(slow.outcomes);
     }
+  });
+
+  it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {
+    const { doc } = syntheticExport({ template: exports.prod, resources: 600, noncompliantRatio: 1 });
+    const config = loadPackConfig("prod");
+    const fast = await evaluateStackExport(doc, { config, outcomes: false });
+    const slow = await evaluateStackExport(doc, { config, typeFilter: false });
+    expect(fast.violations.length).toBeGreaterThan(0);
+    expect(fast.violations).toEqual(slow.violations);
+    expect(fast.unknowns).toEqual(slow.unknowns);
+    expect(fast.summary).toEqual(slow.summary);
+  });
+
+  it("a type no policy declares still meets every deny-by-default policy, whatever its token", async () => {
+    const doc = jsonClone(exports.prod);
+    const template = doc.deployment.resources!.find((r) => r.type === "azure-native:storage:StorageAccount")!;
+    const odd = [
+      "azure-native:web:WebApp",
+      "azure-native:web/v20240101:WebApp",
+      "azure-native_web_v20240101:web:WebApp",
+      "azure:appservice/linuxWebApp:LinuxWebApp",
+    ].map((type, i) => ({
+      ...template,
+      type,
+      urn: `${template.urn}-odd${i}`,
+      inputs: { location: "eastus" },
+      outputs: {},
+    }));
+    doc.deployment.resources!.push(...odd);
+    const e = await evaluateStackExport(doc, { config: loadPackConfig("prod"), outcomes: false });
+    for (const r of odd)
+      expect(
+        e.violations
+          .filter((v) => v.urn === r.urn)
+          .map((v) => v.policy)
+          .sort(),
+      ).toEqual(["allowed-locations", "azure-resource-type-allowed", "required-tags"]);
   });
 
   it("every token form of a type gets the same verdict: API-versioned and parameterized-package tokens", async () => {

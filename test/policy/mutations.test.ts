@@ -8,7 +8,7 @@
  */
 import { sharedExport } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
-import { evaluateStackExport, type Evaluation, type StackExport } from "../../lib/analyzer/evaluate";
+import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
 import {
   MUTATIONS,
@@ -22,6 +22,7 @@ import {
 } from "./mutationCatalog";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
+import { type StackExport } from "../../policy/common/pulumiFormat";
 
 const STACKS: Stack[] = ["dev", "prod"];
 const baseline: Partial<Record<Stack, StackExport>> = {};

@@ -1,8 +1,10 @@
 /**
- * The pack as `pulumi preview --policy-pack policy` runs it: policy/index.ts started as its
- * own process (it serves @pulumi/policy's gRPC analyzer and prints the port, which the CLI
- * reads), then spoken to over gRPC like the engine does: analyzer info, configuration with a
- * preset, and analysis of a compliant and a noncompliant resource. No Pulumi CLI needed.
+ * The pack as `pulumi preview --policy-pack policy` runs it: the SDK's policy-pack runner
+ * (`@pulumi/pulumi/cmd/run-policy-pack <engine> .` in policy/, what the CLI's Node.js language host
+ * starts) loads the package's `main`, the compiled pack (policy/pack.js), which serves
+ * @pulumi/policy's gRPC analyzer and prints the port the CLI reads; then it is spoken to over gRPC
+ * like the engine does: analyzer info, configuration with a preset, and analysis of a compliant
+ * and a noncompliant resource. No Pulumi CLI needed.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
@@ -30,9 +32,12 @@ function unary<Req, Res>(
 }
 
 beforeAll(async () => {
-  pack = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", {
+    paths: [path.join(ROOT, "policy")],
+  });
+  // The engine address is not dialled while the pack starts and analyzes.
+  pack = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
     cwd: path.join(ROOT, "policy"),
-    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "policy", "tsconfig.json") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const port = await new Promise<string>((resolve, reject) => {

@@ -7,9 +7,10 @@
  */
 import { sharedExport } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
-import { evaluateStackExport, type StackExport } from "../../lib/analyzer/evaluate";
+import { evaluateStackExport } from "../../lib/analyzer/evaluate";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { type StackExport } from "../../policy/common/pulumiFormat";
 
 type Resource = {
   urn: string;

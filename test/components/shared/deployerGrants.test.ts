@@ -9,7 +9,7 @@ import {
   checkDeployPrincipal,
   DEPLOY_PRINCIPAL_KEY,
   pinnedDeployPrincipal,
-} from "../../../components/common/deployerGrants";
+} from "../../../config/deployPrincipal";
 import { byType, runProgram } from "../../helpers/pulumi";
 
 const DECLARED = "faa20390-bbe9-4192-83be-1827caeea269";

@@ -9,7 +9,7 @@ import {
   deterministicGuid,
 } from "../../../components/common/roleAssignment";
 import type { RoleAssignmentArgs } from "../../../components/common/interfaces";
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES } from "../../../components/common/roles";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES } from "../../../controls/roles";
 import { TEST_SUBSCRIPTION_ID } from "../../helpers/platform";
 import { byType, only, runExpectingError, runProgram } from "../../helpers/pulumi";
 

@@ -1,5 +1,5 @@
 /** Bypass cases: Escape hatches, privilege through other roles and principals, secrets outside env (issue 13, classes 2, 3, 6), and the key parts of classes 5 and 7. */
-import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../policy/common/roles";
+import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../controls/roles";
 import { job, T, type Context, type Mutation, type Stack, type Variation } from "../mutationCatalog";
 import { loadDeployIdentities, roleGuid } from "../../../config/identities";
 

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
-import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../policy/common/roles";
+import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../controls/roles";
 import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
 import { customRoleName, ENVIRONMENTS, loadDeployIdentities, roleGuid } from "../../../config/identities";
 
@@ -150,7 +150,7 @@ it("role-assignment-no-privileged-human lets an allow-listed break-glass group t
     { allowedPrivilegedPrincipalIds: ["break-glass"] },
   ));
 
-describe("privilege is derived from role actions (policy/common/roles.ts)", () => {
+describe("privilege is derived from role actions (controls/roles.ts)", () => {
   it("marks roles that grant access, read keys or act as another identity", () => {
     expect(PRIVILEGED_ROLES).toEqual(
       expect.arrayContaining([

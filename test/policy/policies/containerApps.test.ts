@@ -1,6 +1,7 @@
 import * as c from "../../../policy/policies/containerApps";
-import { secretLookingReason } from "../../../policy/common/secretDetection";
+import { secretLookingReason } from "../../../controls/secretDetection";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
+import { describeStackPolicy, estate, replace, violations } from "./estate";
 
 const APP = "azure-native:app:ContainerApp";
 const JOB = "azure-native:app:Job";
@@ -365,7 +366,7 @@ describePolicy(c.managedEnvironmentNoCertificateSecrets, {
   unknown: "customDomainConfiguration",
 });
 
-describe("the one secret heuristic (policy/common/secretDetection.ts)", () => {
+describe("the one secret heuristic (controls/secretDetection.ts)", () => {
   it.each([
     ["DB_PASS", "hunter2"],
     ["dbPassword", "hunter2"],
@@ -389,5 +390,18 @@ describe("the one secret heuristic (policy/common/secretDetection.ts)", () => {
   it("takes allow-listed names by value only", () => {
     expect(secretLookingReason("PASSWORD_POLICY", "strict", ["PASSWORD_POLICY"])).toBeUndefined();
     expect(secretLookingReason("PASSWORD_POLICY", "Password=x", ["PASSWORD_POLICY"])).toBeDefined();
+  });
+});
+
+describeStackPolicy(c.containerAppKeyVaultReferences);
+
+describe("container-app-key-vault-references", () => {
+  it("flags a reference to a foreign vault", async () => {
+    const foreign = replace(estate(), "web", {
+      configuration: {
+        secrets: [{ name: "s", keyVaultUrl: "https://elsewhere.vault.azure.net/secrets/x", identity: "/id" }],
+      },
+    });
+    expect(await violations(c.containerAppKeyVaultReferences, foreign)).toMatch(/elsewhere/);
   });
 });

@@ -1,6 +1,10 @@
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { stackResource } from "./support";
-import { customerManagedKeyStrength } from "../../../policy/policies/customerManagedKeys";
+import {
+  customerManagedKeyStrength,
+  customerManagedKeysRotate,
+} from "../../../policy/policies/customerManagedKeys";
+import { describeStackPolicy, estate, replace, violations, without } from "./estate";
 
 const urn = (type: string, name: string) => `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
 const res = stackResource;
@@ -52,5 +56,56 @@ describe("customer-managed-key-strength", () => {
     const signing = key({ kty: "EC", keyOps: ["sign"] });
     const result = await runStackPolicy(customerManagedKeyStrength, [signing, account(UNKNOWN)]);
     expect(String(result)).toMatch(/kty/);
+  });
+});
+
+describeStackPolicy(customerManagedKeysRotate);
+
+describe("customer-managed-keys-rotate", () => {
+  it("flags a key without rotation", async () => {
+    expect(await violations(customerManagedKeysRotate, replace(estate(), "cmk", { properties: {} }))).toMatch(
+      /no rotation policy/,
+    );
+  });
+  it("flags a key the stack does not manage", async () => {
+    expect(await violations(customerManagedKeysRotate, without(estate(), "cmk"))).toMatch(/does not manage/);
+  });
+});
+
+describe("customer-managed-keys-rotate: pinned versions", () => {
+  it("flags a storage account pinned to a key version", async () => {
+    const pinned = replace(estate(), "st", {
+      encryption: {
+        keySource: "Microsoft.Keyvault",
+        keyVaultProperties: {
+          keyVaultUri: "https://kv1.vault.azure.net/",
+          keyName: "cmk",
+          keyVersion: "0123abcd",
+        },
+      },
+    });
+    expect(await violations(customerManagedKeysRotate, pinned)).toMatch(/pins version 0123abcd/);
+  });
+  it("flags a PostgreSQL key URI with a version", async () => {
+    const pinned = replace(estate(), "pg", {
+      dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://kv1.vault.azure.net/keys/cmk/abc123" },
+    });
+    expect(await violations(customerManagedKeysRotate, pinned)).toMatch(/Server pg pins version abc123/);
+  });
+  it("wants Managed Redis on the key's current version", async () => {
+    const redis = (version: string) => [
+      ...replace(estate(), "cmk", { keyUriWithVersion: "https://kv1.vault.azure.net/keys/cmk/v2" }),
+      res("redisenterprise:RedisEnterprise", "redis", {
+        encryption: {
+          customerManagedKeyEncryption: {
+            keyEncryptionKeyUrl: `https://kv1.vault.azure.net/keys/cmk/${version}`,
+          },
+        },
+      }),
+    ];
+    expect(await violations(customerManagedKeysRotate, redis("v2"))).toBe("");
+    expect(await violations(customerManagedKeysRotate, redis("v1"))).toMatch(
+      /version v1 .* not its current version v2/,
+    );
   });
 });

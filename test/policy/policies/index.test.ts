@@ -4,6 +4,15 @@ import { runResourcePolicy, runStackPolicy } from "../../helpers/policyHarness";
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
+/** Another value of the same kind as a parameter's default. */
+function changedValue(value: unknown): unknown {
+  if (typeof value === "boolean") return !value;
+  if (typeof value === "number") return value + 1;
+  if (typeof value === "string") return `${value}-changed`;
+  if (Array.isArray(value)) return [...(value as unknown[]), "changed"];
+  return { ...(value as object), changed: true };
+}
+
 describe("platformPolicies", () => {
   it("lists every policy once, in the by-service table too", () => {
     const names = platformPolicies.map((p) => p.name);
@@ -36,6 +45,17 @@ describe("platformPolicies", () => {
       // The policy applies its defaults itself: no config resolves to the schema defaults.
       expect(policy.resolveConfig({})).toEqual(policy.defaults);
       expect(policy.resolveConfig(undefined)).toEqual(policy.defaults);
+      // A config object changed since the last run is resolved again (policies reuse the last one).
+      const [key] = Object.keys(policy.defaults);
+      if (key !== undefined) {
+        const defaults = policy.defaults as Record<string, unknown>;
+        const raw: Record<string, unknown> = {};
+        expect(policy.resolveConfig(raw)).toEqual(defaults);
+        raw[key] = defaults[key];
+        expect(policy.resolveConfig(raw)).toEqual(defaults);
+        raw[key] = changedValue(defaults[key]);
+        expect(policy.resolveConfig(raw)).toEqual({ ...defaults, [key]: raw[key] });
+      }
     },
   );
 

@@ -1,6 +1,7 @@
 import * as m from "../../../policy/policies/monitoring";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
+import { describeStackPolicy, estate, ids, replace, RG, urn, violations, without } from "./estate";
 
 const DIAG = "azure-native:monitor:DiagnosticSetting";
 const vaultId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
@@ -302,5 +303,88 @@ describe("log-export-in-stack: other ways out of the workspace", () => {
       },
     });
     expect(await runStackPolicy(m.logExportInStack, [ws(), dcr])).toEqual([]);
+  });
+});
+
+describeStackPolicy(m.diagnosticsCoverage);
+describeStackPolicy(m.diagnosticDestinationsInStack);
+
+describe("diagnostics-coverage", () => {
+  it("flags a resource without a diagnostic setting", async () => {
+    expect(await violations(m.diagnosticsCoverage, without(estate(), "diag-blob"))).toMatch(
+      /BlobServiceProperties blob has no diagnostic setting/,
+    );
+  });
+  it("flags settings to a workspace with short retention", async () => {
+    expect(await violations(m.diagnosticsCoverage, replace(estate(), "ws", { retentionInDays: 30 }))).toMatch(
+      />= 365 days/,
+    );
+  });
+  it("flags settings to a workspace outside the stack", async () => {
+    expect(
+      await violations(
+        m.diagnosticsCoverage,
+        replace(estate(), "diag-vault", {
+          workspaceId: `${RG}2/providers/Microsoft.OperationalInsights/workspaces/x`,
+        }),
+      ),
+    ).toMatch(/Vault kv/);
+  });
+  it("matches through dependencies when IDs are not known yet", async () => {
+    const preview = estate().map((r) => {
+      const { id: _id, ...props } = r.props;
+      if (r.name === "diag-vault")
+        return {
+          ...r,
+          props: {},
+          dependencies: [
+            urn("azure-native:keyvault:Vault", "kv"),
+            urn("azure-native:operationalinsights:Workspace", "ws"),
+          ],
+        };
+      return { ...r, props };
+    });
+    const text = await violations(m.diagnosticsCoverage, preview);
+    expect(text).not.toMatch(/Vault kv/);
+    expect(text).toMatch(/StorageAccount st has no diagnostic setting/);
+  });
+});
+
+describe("diagnostic-destinations-in-stack", () => {
+  const foreignSub = "/subscriptions/other/resourceGroups/rg/providers";
+  const withDiag = (props: Record<string, unknown>) => replace(estate(), "diag-vault", props);
+  it.each([
+    [
+      "a storage account in another subscription",
+      { storageAccountId: `${foreignSub}/Microsoft.Storage/storageAccounts/x` },
+    ],
+    [
+      "a second workspace outside the stack",
+      { workspaceId: `${foreignSub}/Microsoft.OperationalInsights/workspaces/x` },
+    ],
+    [
+      "an event hub outside the stack",
+      {
+        eventHubAuthorizationRuleId: `${foreignSub}/Microsoft.EventHub/namespaces/ns/authorizationrules/RootManageSharedAccessKey`,
+      },
+    ],
+    ["a marketplace partner", { marketplacePartnerId: `${RG}/providers/Microsoft.Datadog/monitors/dd` }],
+  ])("flags %s", async (_what, props) => {
+    expect(await violations(m.diagnosticDestinationsInStack, withDiag(props))).toMatch(/diag-vault/);
+  });
+  it("accepts a second destination inside the stack, and a reviewed one on the allow-list", async () => {
+    expect(
+      await violations(m.diagnosticDestinationsInStack, withDiag({ storageAccountId: ids.account })),
+    ).toBe("");
+    const siem = `${foreignSub}/Microsoft.OperationalInsights/workspaces/siem`;
+    expect(
+      await violations(m.diagnosticDestinationsInStack, withDiag({ workspaceId: siem }), {
+        allowedDestinations: [siem],
+      }),
+    ).toBe("");
+  });
+  it("flags a destination of the stack outside the allowed regions", async () => {
+    const us = replace(withDiag({ storageAccountId: ids.account }), "st", { location: "eastus" });
+    expect(await violations(m.diagnosticDestinationsInStack, us)).toMatch(/in eastus/);
   });
 });

@@ -1,6 +1,7 @@
 import * as n from "../../../policy/policies/network";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation } from "./support";
+import { describeStackPolicy, estate, ids, replace, violations } from "./estate";
 
 const RULE = "azure-native:network:SecurityRule";
 const https = {
@@ -275,5 +276,43 @@ describe("private-dns-in-stack", () => {
     expect(
       ((await runStackPolicy(n.privateDnsInStack, [zone, vnet, resource])) as string[]).join("\n"),
     ).toMatch(message);
+  });
+});
+
+describeStackPolicy(n.privateEndpointsInStack);
+
+describe("private-endpoints-in-stack", () => {
+  it.each([
+    [
+      "a foreign target",
+      {
+        privateLinkServiceConnections: [
+          {
+            name: "x",
+            privateLinkServiceId:
+              "/subscriptions/other/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/exfil",
+          },
+        ],
+      },
+      /not a resource of this stack/,
+    ],
+    [
+      "a manual connection",
+      { manualPrivateLinkServiceConnections: [{ name: "x", privateLinkServiceId: ids.account }] },
+      /manual private link connection/,
+    ],
+    [
+      "a foreign subnet",
+      {
+        subnet: {
+          id: "/subscriptions/other/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+        },
+      },
+      /subnet.id/,
+    ],
+  ])("flags %s", async (_what, props, message) => {
+    expect(await violations(n.privateEndpointsInStack, replace(estate(), "pe-vault", props))).toMatch(
+      message,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import * as p from "../../../policy/policies/postgres";
 import { runStackPolicy } from "../../helpers/policyHarness";
 import { describePolicy, expectPass } from "./support";
+import { describeStackPolicy, estate, replace, violations, without } from "./estate";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const server = {
@@ -244,5 +245,23 @@ describe("postgres-source-in-stack", () => {
     const result = (await runStackPolicy(p.postgresSourceInStack, [main, copy(props)])) as string[];
     if (message) expect(result.join("\n")).toContain(message);
     else expect(result).toEqual([]);
+  });
+});
+
+describeStackPolicy(p.postgresServerParameters);
+
+describe("postgres-server-parameters", () => {
+  it("flags a server without the TLS 1.3 floor", async () => {
+    expect(
+      await violations(p.postgresServerParameters, without(estate(), "pg-ssl_min_protocol_version")),
+    ).toMatch(/ssl_min_protocol_version is not set/);
+  });
+  it("flags disconnection logging off", async () => {
+    expect(
+      await violations(
+        p.postgresServerParameters,
+        replace(estate(), "pg-log_disconnections", { value: "off" }),
+      ),
+    ).toMatch(/log_disconnections/);
   });
 });

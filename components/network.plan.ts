@@ -1,6 +1,7 @@
 /**
- * IPv4 CIDR arithmetic for validating the VNet plan (NET-1). Parsing is ipaddr.js's;
- * only the range comparisons are ours.
+ * The Network component's address plan (NET-1): IPv4 CIDR arithmetic and every problem of a
+ * plan. The stack config schema reads the same rules from here. Parsing is ipaddr.js's; only
+ * the range comparisons are ours.
  */
 import * as ipaddr from "ipaddr.js";
 

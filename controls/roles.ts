@@ -260,6 +260,15 @@ export const PRIVILEGED_OPERATIONS: readonly string[] = [
  * `userAssignedIdentities/assign/action`).
  */
 export function actionMatches(pattern: string, operation: string): boolean {
+  return actionPattern(pattern).test(operation);
+}
+
+/** Compiled action patterns: a stack repeats the same roles' actions many times. */
+const ACTION_PATTERNS = new Map<string, RegExp>();
+
+function actionPattern(pattern: string): RegExp {
+  const cached = ACTION_PATTERNS.get(pattern);
+  if (cached) return cached;
   const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
   const segments = pattern.split("/");
   let source = "";
@@ -269,7 +278,9 @@ export function actionMatches(pattern: string, operation: string): boolean {
       source += "(?:[^]*/)?"; // zero or more whole segments
     else source += segment.split("*").map(escape).join("[^]*") + (last ? "" : "/");
   });
-  return new RegExp(`^${source}$`, "i").test(operation);
+  const compiled = new RegExp(`^${source}$`, "i");
+  if (ACTION_PATTERNS.size < 1000) ACTION_PATTERNS.set(pattern, compiled);
+  return compiled;
 }
 
 /** Whether a role's actions allow an operation (an action matches it, no notAction does). */

@@ -1,8 +1,8 @@
 /**
  * SEC-1: a plain value (a container's environment variable, argument, command, probe header,
  * Dapr metadata value, mount option) must never carry a secret. The one heuristic used by the
- * policy pack, the stack config validation and the ContainerApp component (it lives with the
- * pack, which must stay self-contained to be published).
+ * policy pack, the stack config validation and the ContainerApp component (it lives in
+ * `controls/`, which both the pack and the components package ship).
  *
  * A name that looks like a secret (`DB_PASSWORD`, `DB_PASS`, `API_TOKEN`) is refused unless its
  * value shows it cannot be one:

@@ -1,8 +1,8 @@
 /**
  * Control limits and Azure naming rules, declared once. The stack config schema, the
  * components' argument schemas, the policy pack's defaults and the generated docs all read
- * them from here. This module lives with the pack (which must stay self-contained to be
- * published) and imports nothing.
+ * them from here. It lives in `controls/` (shared by the pack and the components package, and
+ * shipped in both builds) and imports nothing.
  */
 
 /** An inclusive whole-number range with the reason for each bound. */

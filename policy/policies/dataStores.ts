@@ -1,0 +1,236 @@
+/**
+ * Every data store at once (NET-1, BAK-2): storage accounts, PostgreSQL servers, Redis caches
+ * and Key Vaults (plus Log Analytics for locks) share these rules, so they belong to no single
+ * service. Stack policies: they relate each store to the private endpoints, subnets and locks
+ * of the stack by ARM ID, falling back to the dependency graph where an ID is not known yet
+ * (preview). Service-specific stack policies live in their service's file.
+ */
+import type { AzureType } from "../lib/azureTypes";
+import { stackPolicy, type StackResource } from "../lib/define";
+import { arr, eqi, get, hasText, normalizeId, NOT_KNOWN, peek, str } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  dependsOn,
+  destinationLocationsParam,
+  destinationProblem,
+  idOf,
+  label,
+  ofKind,
+  ReferenceIndex,
+  stackIndex,
+  subscriptionOf,
+} from "../lib/relations";
+
+const DATA_STORES: AzureType[] = [
+  "azure-native:storage:StorageAccount",
+  "azure-native:dbforpostgresql:Server",
+  "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redis:Redis",
+  "azure-native:keyvault:Vault",
+];
+
+export const dataStorePrivateConnectivity = stackPolicy({
+  name: "data-store-private-connectivity",
+  description:
+    "Every data store (storage account, PostgreSQL server, Managed Redis, Key Vault) is reachable privately: a private endpoint to it in the stack, or VNet integration in a subnet of the stack (NET-1).",
+  controls: ["NET-1"],
+  severity: "high",
+  remediation:
+    "Add a private endpoint (components: addPrivateEndpoint) whose privateLinkServiceConnections[].privateLinkServiceId is the store's ID, or VNet-integrate PostgreSQL (network.delegatedSubnetResourceId).",
+  types: DATA_STORES,
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const byService = new ReferenceIndex(stack.ofType("azure-native:network:PrivateEndpoint"), (pe) =>
+      [
+        ...arr(pe.props, "privateLinkServiceConnections"),
+        ...arr(pe.props, "manualPrivateLinkServiceConnections"),
+      ].map((c) => peek(c, "privateLinkServiceId")),
+    );
+    const index = stackIndex(stack);
+    const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
+    for (const store of stack.ofType(...DATA_STORES)) {
+      // VNet integration counts only in a subnet of this stack (not another environment's network).
+      const subnet = [["network", "delegatedSubnetResourceId"], ["subnetId"]].find((path) =>
+        hasText(store.props, ...path),
+      );
+      if (subnet) {
+        const problem = destinationProblem(
+          index,
+          store,
+          subnet.join("."),
+          peek(store.props, ...subnet),
+          cfg,
+          isNetwork,
+          stack,
+        );
+        if (problem) report(`${label(store)}: ${problem}`, store.urn);
+        continue;
+      }
+      if (byService.referrers(store).length === 0)
+        report(`${label(store)} has no private endpoint or VNet integration`, store.urn);
+    }
+  },
+});
+
+/** Stateful resources (BAK-2): locked and protected in prod; the change preview refuses to delete them. */
+export const STATEFUL: readonly AzureType[] = [
+  "azure-native:storage:StorageAccount",
+  "azure-native:dbforpostgresql:Server",
+  "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redis:Redis",
+  "azure-native:keyvault:Vault",
+  "azure-native:operationalinsights:Workspace",
+];
+/** Data held inside a locked resource: a lock on the parent does not stop Pulumi deleting these, protect does. */
+const PROTECTED_DATA: AzureType[] = [
+  "azure-native:storage:BlobContainer",
+  "azure-native:dbforpostgresql:Database",
+  "azure-native:redisenterprise:Database",
+];
+/** Management lock types (any scope). */
+export const LOCK_TYPES: readonly AzureType[] = [
+  "azure-native:authorization:ManagementLockByScope",
+  "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+  "azure-native:authorization:ManagementLockAtResourceLevel",
+  "azure-native:authorization:ManagementLockAtSubscriptionLevel",
+];
+
+/** `.../providers/Microsoft.Authorization/locks/<name>`: a lock's ID is its scope plus this suffix. */
+const LOCK_SUFFIX = /\/providers\/microsoft\.authorization\/locks\/[^/]+$/;
+/** Properties that hold a resource's Azure name, by the types the pack locks. */
+const NAME_KEYS = [
+  "name",
+  "accountName",
+  "serverName",
+  "vaultName",
+  "clusterName",
+  "workspaceName",
+  "environmentName",
+];
+
+/**
+ * The scope a delete-blocking lock protects (a normalized ARM ID): read from the lock's own ID
+ * when it is known — whatever provider or subscription created it — else from its inputs.
+ * `NOT_KNOWN` when only the deployment will tell (preview); undefined when it blocks nothing.
+ */
+function lockScope(
+  lock: StackResource,
+  subscriptions: ReadonlySet<string>,
+): string | typeof NOT_KNOWN | undefined {
+  const level = get(lock.props, "level");
+  if (!eqi(level, "CanNotDelete") && !eqi(level, "ReadOnly")) return undefined;
+  const id = normalizeId(idOf(lock));
+  if (id !== undefined && LOCK_SUFFIX.test(id)) return id.replace(LOCK_SUFFIX, "");
+  // Without an ID, a lock at subscription, group or resource level applies to its provider's
+  // subscription: the stack's own when it deploys into exactly one.
+  const sub = subscriptions.size === 1 ? `/subscriptions/${[...subscriptions][0]}` : undefined;
+  const text = (...path: string[]) => {
+    const v = peek(lock.props, ...path);
+    return v === NOT_KNOWN ? NOT_KNOWN : typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+  };
+  switch (lock.canonical) {
+    case "azure-native:authorization:ManagementLockByScope": {
+      const scope = peek(lock.props, "scope");
+      return scope === NOT_KNOWN ? NOT_KNOWN : normalizeId(scope);
+    }
+    case "azure-native:authorization:ManagementLockAtSubscriptionLevel":
+      return sub ?? NOT_KNOWN;
+    case "azure-native:authorization:ManagementLockAtResourceGroupLevel": {
+      const rg = text("resourceGroupName");
+      if (rg === undefined) return undefined;
+      return rg === NOT_KNOWN || sub === undefined ? NOT_KNOWN : normalizeId(`${sub}/resourceGroups/${rg}`);
+    }
+    case "azure-native:authorization:ManagementLockAtResourceLevel": {
+      const parts = ["resourceGroupName", "resourceProviderNamespace", "resourceType", "resourceName"].map(
+        (k) => text(k),
+      );
+      const parent = text("parentResourcePath");
+      if (parts.some((p) => p === undefined)) return undefined;
+      if (parts.some((p) => p === NOT_KNOWN) || parent === NOT_KNOWN || sub === undefined) return NOT_KNOWN;
+      const [rg, ns, type, name] = parts as string[];
+      return normalizeId(
+        `${sub}/resourceGroups/${rg}/providers/${ns}/${parent ? `${parent}/` : ""}${type}/${name}`,
+      );
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a known lock scope covers a target whose ID is not known yet (preview): by names. */
+function scopeCoversByName(
+  scope: string,
+  target: StackResource,
+  subscriptions: ReadonlySet<string>,
+): boolean {
+  const sub = subscriptionOf(scope);
+  if (sub === undefined || !subscriptions.has(sub)) return false;
+  const rg = scope.match(/^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)/)?.[1];
+  if (rg === undefined) return scope === `/subscriptions/${sub}`;
+  if (rg !== str(target.props, "resourceGroupName")?.toLowerCase()) return false;
+  if (!scope.includes("/providers/")) return true;
+  const name = scope.split("/").pop();
+  return NAME_KEYS.some((k) => str(target.props, k)?.toLowerCase() === name);
+}
+
+/**
+ * `target => some lock covers it`, with locks of known scope looked up by the target's ID and
+ * its parents (big stacks hold hundreds of locks); the rest go through the dependency graph.
+ */
+function lockIndex(
+  locks: readonly StackResource[],
+  subscriptions: ReadonlySet<string>,
+): (target: StackResource) => boolean {
+  const scopes = new Set<string>();
+  const pending: StackResource[] = [];
+  for (const lock of locks) {
+    const scope = lockScope(lock, subscriptions);
+    if (scope === NOT_KNOWN) pending.push(lock);
+    else if (scope !== undefined) scopes.add(scope);
+  }
+  return (target) => {
+    if (pending.some((lock) => dependsOn(lock, target))) return true;
+    const id = normalizeId(idOf(target));
+    // Unknown ID (preview): compare the names a known scope spells out.
+    if (id === undefined) return [...scopes].some((scope) => scopeCoversByName(scope, target, subscriptions));
+    if (scopes.has(id)) return true;
+    for (let i = id.indexOf("/", 1); i > 0; i = id.indexOf("/", i + 1))
+      if (scopes.has(id.slice(0, i))) return true;
+    return false;
+  };
+}
+
+export const statefulResourcesLocked = stackPolicy({
+  name: "stateful-resources-locked",
+  description:
+    "When locks are required, stateful resources (storage, PostgreSQL, Redis, Key Vault, Log Analytics) carry a CanNotDelete management lock whose scope covers them, and they and the data inside them (blob containers, databases) carry Pulumi protect (BAK-2).",
+  controls: ["BAK-2"],
+  severity: "high",
+  remediation:
+    "Add a CanNotDelete ManagementLockByScope on the resource (components: addLock) and set protect: true in its resource options.",
+  types: [...STATEFUL, ...PROTECTED_DATA],
+  config: {
+    requireLocks: {
+      description: "Require CanNotDelete locks on stateful resources. On in production.",
+      default: true,
+    },
+    requireProtect: {
+      description: "Also require Pulumi's protect option when locks are required.",
+      default: true,
+    },
+  },
+  check: (stack, cfg, report) => {
+    if (!cfg.requireLocks) return;
+    const covered = lockIndex(stack.ofType(...LOCK_TYPES), stackIndex(stack).subscriptions);
+    for (const target of stack.ofType(...STATEFUL)) {
+      if (!covered(target)) report(`${label(target)} has no CanNotDelete lock covering it`, target.urn);
+      if (cfg.requireProtect && !target.protect)
+        report(`${label(target)} is not protected (protect: true)`, target.urn);
+    }
+    if (cfg.requireProtect)
+      for (const data of stack.ofType(...PROTECTED_DATA))
+        if (!data.protect) report(`${label(data)} holds data and is not protected (protect: true)`, data.urn);
+  },
+});
+
+export const dataStoresPolicies = [dataStorePrivateConnectivity, statefulResourcesLocked] as const;

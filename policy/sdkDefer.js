@@ -1,0 +1,74 @@
+// @ts-check
+/**
+ * `@pulumi/pulumi`'s index loads `automation` (execa, js-yaml, the Automation API) and
+ * `runtime/closure` (the TypeScript compiler, normalize-package-data) eagerly; neither the offline
+ * plan, the analyzer nor the policy pack use them (closure serializes functions for dynamic
+ * providers, which load it on demand themselves). `deferSdkModules` puts lazy stand-ins for those
+ * modules in `require.cache` (Node documents that "adding or replacing entries is also possible");
+ * the real module loads on first use. Nothing under node_modules is changed. Used by the
+ * launcher (scripts/launch.js) and the pack's entry (pack.js), hence here: the pack ships alone.
+ */
+"use strict";
+const Module = require("module");
+const path = require("path");
+
+/**
+ * The SDK modules deferred, and the names their importers read while loading (functions are
+ * wrapped; `null` means the importer only keeps the namespace object). test/build.test.ts checks
+ * these against the installed SDK, so an upgrade that changes them fails a test, not a plan.
+ * @type {Record<string, string[] | null>}
+ */
+const DEFERRED = {
+  "automation/index.js": null,
+  "runtime/closure/serializeClosure.js": ["serializeFunction", "serializeFunctionAsync"],
+  "runtime/closure/codePaths.js": ["computeCodePaths", "findWorkspaceRoot", "packageArchivePath"],
+};
+
+/** Installs the lazy stand-ins (before anything loads `@pulumi/pulumi`). */
+function deferSdkModules(/** @type {string} */ fromDir) {
+  let sdk;
+  try {
+    sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [fromDir] }));
+  } catch {
+    return;
+  }
+  for (const [rel, names] of Object.entries(DEFERRED)) {
+    const file = path.join(sdk, rel);
+    if (require.cache[file]) continue;
+    /** @type {Record<string, unknown> | undefined} */
+    let real;
+    const load = () => {
+      if (!real) {
+        delete require.cache[file];
+        real = /** @type {Record<string, unknown>} */ (require(file));
+      }
+      return real;
+    };
+    const stub = new Module(file);
+    stub.filename = file;
+    stub.loaded = true;
+    if (names) {
+      for (const name of names) {
+        stub.exports[name] = function (/** @type {unknown[]} */ ...args) {
+          return /** @type {(...a: unknown[]) => unknown} */ (load()[name]).apply(this, args);
+        };
+      }
+    } else {
+      stub.exports = new Proxy(
+        { __esModule: true },
+        {
+          get: (_t, p) => (p === "__esModule" ? true : load()[/** @type {string} */ (p)]),
+          has: (_t, p) => p in load(),
+          ownKeys: () => Reflect.ownKeys(load()),
+          getOwnPropertyDescriptor: (_t, p) => {
+            const d = Reflect.getOwnPropertyDescriptor(load(), p);
+            return d && { ...d, configurable: true };
+          },
+        },
+      );
+    }
+    require.cache[file] = stub;
+  }
+}
+
+module.exports = { DEFERRED, deferSdkModules };

@@ -1,0 +1,173 @@
+/**
+ * The compiled build (issue 17): scripts/build.js (run by `npm ci`), the launcher every `npm run`
+ * script starts through (scripts/launch.js) and the pack's entry (policy/pack.js). What runs is
+ * never older than its sources, the published pack works without them, and the SDK modules the
+ * launcher leaves unloaded are the installed SDK's.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DEFERRED } from "../policy/sdkDefer";
+
+const ROOT = path.join(__dirname, "..");
+const SDK = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+
+function write(dir: string, rel: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  fs.writeFileSync(path.join(dir, rel), text);
+}
+
+function node(cwd: string, ...args: string[]) {
+  return spawnSync(process.execPath, args, { cwd, encoding: "utf8", timeout: 60_000 });
+}
+
+/** A scratch repository with the build's own files, the real tsconfig and a few sources. */
+function scratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sap-build-"));
+  for (const rel of [
+    "scripts/build.js",
+    "scripts/launch.js",
+    "policy/pack.js",
+    "policy/sdkDefer.js",
+    "tsconfig.json",
+  ])
+    write(dir, rel, fs.readFileSync(path.join(ROOT, rel), "utf8"));
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  write(dir, "controls/limit.ts", "export const LIMIT: number = 1;\n");
+  write(
+    dir,
+    "policy/index.ts",
+    'import { LIMIT } from "../controls/limit";\nconsole.log(`pack ${LIMIT}`);\n',
+  );
+  write(
+    dir,
+    "scripts/hello.ts",
+    'import { LIMIT } from "../controls/limit";\n' +
+      "console.log(`hello ${LIMIT} ${require.main === module} ${process.argv.slice(2).join(',')}`);\n",
+  );
+  return dir;
+}
+
+describe("the compiled build", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = scratch();
+    const build = node(dir, "scripts/build.js");
+    expect(build.stderr).toBe("");
+    expect(build.stdout).toMatch(/^Build: 3 of 3 sources compiled into bin\/, the policy pack: 2 of 2 files/);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("compiles every source, and the pack with the files it imports laid out as in the repository", () => {
+    for (const rel of [
+      "bin/scripts/hello.js",
+      "bin/controls/limit.js",
+      "policy/bin/policy/index.js",
+      "policy/bin/controls/limit.js",
+    ])
+      expect({ rel, exists: fs.existsSync(path.join(dir, rel)) }).toEqual({ rel, exists: true });
+    expect(fs.existsSync(path.join(dir, "policy/bin/scripts"))).toBe(false);
+  });
+
+  it("runs a script from the build as the main module, with its arguments", () => {
+    const r = node(dir, "scripts/launch.js", "scripts/hello.ts", "a", "b");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("hello 1 true a,b\n");
+  });
+
+  it("recompiles a changed source (here one of the same size) before the script or the pack runs", () => {
+    fs.writeFileSync(path.join(dir, "controls/limit.ts"), "export const LIMIT: number = 2;\n");
+    expect(node(dir, "scripts/launch.js", "scripts/hello.ts").stdout).toBe("hello 2 true \n");
+    expect(node(dir, "policy/pack.js").stdout).toBe("pack 2\n");
+    expect(fs.readFileSync(path.join(dir, "policy/bin/controls/limit.js"), "utf8")).toContain("LIMIT = 2");
+  });
+
+  it("refuses a pack whose imported source is gone, as the sources would", () => {
+    const other = scratch();
+    try {
+      expect(node(other, "scripts/build.js").status).toBe(0);
+      fs.rmSync(path.join(other, "controls/limit.ts"));
+      const r = node(other, "policy/pack.js");
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain("policy/index.ts: cannot resolve ../controls/limit inside the repository");
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("the published pack runs from its compiled files alone", () => {
+    const published = path.join(dir, "published");
+    for (const rel of ["pack.js", "sdkDefer.js"])
+      write(published, rel, fs.readFileSync(path.join(dir, "policy", rel), "utf8"));
+    fs.cpSync(path.join(dir, "policy/bin"), path.join(published, "bin"), { recursive: true });
+    const r = node(published, "pack.js");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("pack 2\n");
+  });
+});
+
+describe("the published policy pack", () => {
+  it("ships the entry, the compiled pack and its metadata, no TypeScript", () => {
+    const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: path.join(ROOT, "policy"),
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    expect(files).toEqual(
+      expect.arrayContaining(["pack.js", "sdkDefer.js", "package.json", "PulumiPolicy.yaml"]),
+    );
+    expect(files).toContain("bin/policy/index.js");
+    expect(
+      files.filter(
+        (f) => !/^(pack\.js|sdkDefer\.js|package\.json|PulumiPolicy\.yaml|bin\/.+\.(js|json))$/.test(f),
+      ),
+    ).toEqual([]);
+    const main = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8")) as { main: string }
+    ).main;
+    expect(main).toBe("pack.js");
+  });
+});
+
+describe("the SDK modules loaded on first use only", () => {
+  it("are the installed SDK's, with every name their importers read while loading", () => {
+    const index = fs.readFileSync(path.join(SDK, "index.js"), "utf8");
+    const runtime = fs.readFileSync(path.join(SDK, "runtime/index.js"), "utf8");
+    for (const [rel, names] of Object.entries(DEFERRED)) {
+      expect({ rel, exists: fs.existsSync(path.join(SDK, rel)) }).toEqual({ rel, exists: true });
+      if (!names) continue;
+      const binding = `${path.basename(rel, ".js")}_1`;
+      const read = [...runtime.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, "g"))].map((m) => m[1]);
+      expect(read.length).toBeGreaterThan(0);
+      expect(names).toEqual(expect.arrayContaining(read));
+      const real = jest.requireActual<Record<string, unknown>>(path.join(SDK, rel));
+      for (const name of names) expect({ name, type: typeof real[name] }).toEqual({ name, type: "function" });
+    }
+    // The index keeps `automation` as a namespace and reads nothing from it while loading.
+    expect(index).toMatch(/const automation = __importStar\(require\("\.\/automation"\)\);/);
+    expect(index.match(/\bautomation\.\w+/g)).toBeNull();
+  });
+
+  it("are not loaded by @pulumi/pulumi, and load when used", () => {
+    const probe = `
+      require(${JSON.stringify(path.join(ROOT, "policy/sdkDefer.js"))}).deferSdkModules(${JSON.stringify(ROOT)});
+      const pulumi = require("@pulumi/pulumi");
+      const has = (f) => Object.keys(require.cache).some((k) => k.endsWith(f));
+      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js") };
+      out.workspace = typeof pulumi.automation.LocalWorkspace;
+      out.execaAfterUse = has("execa/index.js");
+      out.serialize = typeof pulumi.runtime.serializeFunction;
+      console.log(JSON.stringify(out));`;
+    const r = node(ROOT, "-e", probe);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({
+      typescript: false,
+      execa: false,
+      workspace: "function",
+      execaAfterUse: true,
+      serialize: "function",
+    });
+  });
+});

@@ -1,0 +1,136 @@
+import * as d from "../../../policy/policies/dataStores";
+import { checkStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { describeStackPolicy, estate, ids, replace, res, RG, urn, violations, without } from "./estate";
+
+describeStackPolicy(d.dataStorePrivateConnectivity);
+describeStackPolicy(d.statefulResourcesLocked);
+
+describe("data-store-private-connectivity", () => {
+  it("flags a store without a private endpoint", async () => {
+    expect(await violations(d.dataStorePrivateConnectivity, without(estate(), "pe-server"))).toMatch(
+      /Server pg has no private endpoint/,
+    );
+  });
+  it("accepts a PostgreSQL server VNet-integrated in a subnet of the stack, not another one's", async () => {
+    const subnetId =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pg";
+    const integrated = (id: string) => [
+      ...replace(without(estate(), "pe-server"), "pg", { network: { delegatedSubnetResourceId: id } }),
+      res("network:Subnet", "pg-subnet", { id: subnetId }),
+    ];
+    expect(await violations(d.dataStorePrivateConnectivity, integrated(subnetId))).toBe("");
+    expect(
+      await violations(d.dataStorePrivateConnectivity, integrated(subnetId.replace("/s/", "/other/"))),
+    ).toMatch(/delegatedSubnetResourceId .* is not a resource of this stack/);
+  });
+});
+
+describe("stateful-resources-locked", () => {
+  it("flags a missing lock and missing protect", async () => {
+    const text = await violations(
+      d.statefulResourcesLocked,
+      without(estate(), "lock-server").map((r) => (r.name === "st" ? { ...r, protect: false } : r)),
+    );
+    expect(text).toMatch(/Server pg has no CanNotDelete lock/);
+    expect(text).toMatch(/StorageAccount st is not protected/);
+  });
+  it("accepts a resource-group lock covering everything", async () => {
+    const locks = estate().filter((r) => !r.name.startsWith("lock-"));
+    locks.push(
+      res("authorization:ManagementLockAtResourceGroupLevel", "rg-lock", {
+        resourceGroupName: "rg",
+        level: "CanNotDelete",
+      }),
+    );
+    expect(await violations(d.statefulResourcesLocked, locks)).toBe("");
+  });
+  it("accepts a scope lock on the resource group (a parent scope, any case)", async () => {
+    const locks = estate().filter((r) => !r.name.startsWith("lock-"));
+    locks.push(
+      res("authorization:ManagementLockByScope", "rg-lock", {
+        scope: `${RG.toUpperCase()}/`,
+        level: "CanNotDelete",
+      }),
+    );
+    expect(await violations(d.statefulResourcesLocked, locks)).toBe("");
+  });
+  it("does not take a lock on a sibling whose name is a prefix for a lock on the resource", async () => {
+    const locks = replace(estate(), "lock-vault", { scope: ids.vault.slice(0, -1) });
+    expect(await violations(d.statefulResourcesLocked, locks)).toMatch(/Vault kv has no CanNotDelete lock/);
+  });
+  it("matches scope locks through dependencies when IDs are unknown (preview)", async () => {
+    const preview = estate().map((r) =>
+      r.name === "kv"
+        ? { ...r, props: { ...r.props, id: undefined } }
+        : r.name === "lock-vault"
+          ? {
+              ...r,
+              props: { ...r.props, scope: UNKNOWN },
+              dependencies: [
+                r.urn
+                  .replace(/lock-vault$/, "kv")
+                  .replace("authorization:ManagementLockByScope", "keyvault:Vault"),
+              ],
+            }
+          : r,
+    );
+    // The policy must run to a pass (an unknown read would end it as "unknown" with no messages).
+    expect((await checkStackPolicy(d.statefulResourcesLocked, preview)).outcome).toBe("pass");
+    const unlinked = preview.map((r) => (r.name === "lock-vault" ? { ...r, dependencies: [] } : r));
+    expect(await violations(d.statefulResourcesLocked, unlinked)).toMatch(
+      /Vault kv has no CanNotDelete lock/,
+    );
+  });
+  it("ignores a lock that does not block deletion", async () => {
+    expect(
+      await violations(d.statefulResourcesLocked, replace(estate(), "lock-vault", { level: "NotSpecified" })),
+    ).toMatch(/Vault kv/);
+  });
+  it("requires nothing when locks are off (dev)", async () => {
+    const dev = estate()
+      .filter((r) => !r.name.startsWith("lock-"))
+      .map((r) => ({ ...r, protect: false }));
+    expect(await violations(d.statefulResourcesLocked, dev, { requireLocks: false })).toBe("");
+  });
+});
+
+describe("stateful-resources-locked: where the lock points", () => {
+  const noLocks = () => estate().filter((r) => r.name !== "lock-vault");
+  it.each([
+    [
+      "a scope lock in another subscription",
+      { scope: ids.vault.replace("/subscriptions/s/", "/subscriptions/other/") },
+    ],
+    ["a scope lock on a child of the vault", { scope: `${ids.vault}/keys/cmk` }],
+    [
+      "a lock whose own ID shows another subscription",
+      { scope: ids.vault, id: `/subscriptions/other/providers/Microsoft.Authorization/locks/l` },
+    ],
+  ])("does not count %s", async (_what, props) => {
+    const locks = [
+      ...noLocks(),
+      res("authorization:ManagementLockByScope", "lock-x", { level: "CanNotDelete", ...props }),
+    ];
+    expect(await violations(d.statefulResourcesLocked, locks)).toMatch(/Vault kv has no CanNotDelete lock/);
+  });
+  it("in a preview, does not take a known foreign scope for the vault through a dependency", async () => {
+    const preview = estate().map((r) =>
+      r.name === "kv"
+        ? { ...r, props: { ...r.props, id: undefined } }
+        : r.name === "lock-vault"
+          ? {
+              ...r,
+              props: { ...r.props, scope: "/subscriptions/other/resourceGroups/rg" },
+              dependencies: [urn("azure-native:keyvault:Vault", "kv")],
+            }
+          : r,
+    );
+    expect(await violations(d.statefulResourcesLocked, preview)).toMatch(/Vault kv has no CanNotDelete lock/);
+  });
+  it("requires protect on the data inside locked stores", async () => {
+    const data = [...estate(), res("storage:BlobContainer", "recordings", { accountName: "st1" })];
+    expect(await violations(d.statefulResourcesLocked, data)).toMatch(
+      /BlobContainer recordings holds data and is not protected/,
+    );
+  });
+});
