@@ -8,22 +8,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { outputPathProblem, progressWanted } from "../lib/cli/io";
-import { ROOT, runScript } from "./helpers/cli";
+import { ROOT, runScript, scriptCommand, scriptEnv } from "./helpers/cli";
 
-const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
-
-/** `scripts/<script>.ts args | head -c 10`, with the script's own exit status. */
+/** `scripts/<script>.ts args | head -c 10` (started as its npm script), with the script's own exit status. */
 function pipedToHead(script: string, ...args: string[]) {
   const r = spawnSync(
     "bash",
-    [
-      "-c",
-      '"$0" --transpile-only "scripts/$1.ts" "${@:2}" | head -c 10; exit "${PIPESTATUS[0]}"',
-      TS_NODE,
-      script,
-      ...args,
-    ],
-    { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, timeout: 180_000 },
+    ["-c", `${scriptCommand(script)} "$@" | head -c 10; exit "\${PIPESTATUS[0]}"`, "bash", ...args],
+    { cwd: ROOT, encoding: "utf8", env: scriptEnv(), timeout: 180_000 },
   );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -13,6 +13,7 @@ import type { AppConfig } from "../config";
 import { planStack, type Plan } from "../lib/offline/plan";
 import type { PlannedResource } from "../lib/offline/run";
 import { isSecretEnvelope } from "../policy/common/pulumiFormat";
+import { sharedPlan } from "./helpers/plans";
 import { byType, only } from "./helpers/pulumi";
 
 const APP = "azure-native:app:ContainerApp";
@@ -58,6 +59,20 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
   beforeAll(async () => {
     plan = await planStack(stack);
     resources = plan.resources;
+  });
+
+  it("is what the shared fixture gives other test files (sharedPlan, test/helpers/plans.ts)", async () => {
+    const shared = await sharedPlan(stack);
+    const data = ({ toStackExport: _e, stackConfig: _c, durationMs: _d, ...rest }: Plan) => rest;
+    expect(data(shared)).toStrictEqual(data(plan));
+    const time = new Date("2026-12-01T00:00:00Z");
+    expect(shared.toStackExport({ time })).toStrictEqual(plan.toStackExport({ time }));
+    expect(shared.toStackExport().deployment.manifest?.time).not.toBe(time.toISOString());
+    const { display, ...stackConfig } = shared.stackConfig;
+    expect({ ...stackConfig, display: display() }).toStrictEqual({
+      ...plan.stackConfig,
+      display: plan.stackConfig.display(),
+    });
   });
 
   it("builds the environment and every configured app", () => {

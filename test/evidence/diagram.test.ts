@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderDiagram, renderMermaid, writeDiagram } from "../../lib/evidence/diagram";
-import { planStack, type Plan } from "../../lib/offline/plan";
+import type { Plan } from "../../lib/offline/plan";
+import { sharedPlan } from "../helpers/plans";
 import type { PlannedResource } from "../../lib/offline/run";
 import { README, withDiagram } from "../../scripts/readme-diagram";
 import { jsonClone } from "../../lib/analyzer/paths";
@@ -15,8 +16,8 @@ import { jsonClone } from "../../lib/analyzer/paths";
 let dev: Plan;
 let prod: Plan;
 beforeAll(async () => {
-  dev = await planStack("dev");
-  prod = await planStack("prod");
+  dev = await sharedPlan("dev");
+  prod = await sharedPlan("prod");
 }, 60_000);
 
 const lines = (text: string) => text.split("\n").map((l) => l.trim());

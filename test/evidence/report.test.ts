@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONTROLS } from "../../lib/evidence/controls";
 import { cell, controlResults, renderReport } from "../../lib/evidence/report";
-import { planStack, type Plan } from "../../lib/offline/plan";
+import type { Plan } from "../../lib/offline/plan";
+import { sharedPlan } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import { jsonClone } from "../../lib/analyzer/paths";
@@ -21,7 +22,7 @@ interface Case {
 const cases: Partial<Record<"dev" | "prod", Case>> = {};
 
 async function build(stack: "dev" | "prod"): Promise<Case> {
-  const plan = await planStack(stack);
+  const plan = await sharedPlan(stack);
   const stackExport = plan.toStackExport();
   const evaluation = await evaluateStackExport(stackExport, { config: loadPackConfig(stack) });
   return { plan, stackExport, evaluation };

@@ -14,6 +14,7 @@ import {
 } from "../../lib/offline/diff";
 import { parseStackExport } from "../../lib/offline/export";
 import { planStack, type PlanOptions } from "../../lib/offline/plan";
+import { sharedPlan } from "../helpers/plans";
 import type { PlatformConfig } from "../../config";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { type NormalizedExportResource, type NormalizedStackExport } from "../../policy/common/pulumiFormat";
@@ -27,7 +28,7 @@ async function exported(options: PlanOptions = {}): Promise<NormalizedStackExpor
 }
 
 beforeAll(async () => {
-  const plan = await planStack("prod");
+  const plan = await sharedPlan("prod");
   apps = plan.config.apps;
   baseline = parseStackExport(plan.toStackExport(), "prod");
 });

@@ -7,7 +7,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { buildStackExport, checkExportIntegrity, parseStackExport, stackUrn } from "../../lib/offline/export";
-import { planStack } from "../../lib/offline/plan";
 import {
   SECRET_SIG,
   SIG_KEY,
@@ -16,6 +15,7 @@ import {
   type StackExport,
   type StackExportResource,
 } from "../../policy/common/pulumiFormat";
+import { sharedExport } from "../helpers/plans";
 import { runProgram } from "../helpers/pulumi";
 
 const SECRET_TEXT = "s3cr3t-value-never-exported";
@@ -257,7 +257,7 @@ describe("parseStackExport refuses what is not a stack export, naming the file",
 describe("the dev stack's export", () => {
   let doc: StackExport;
   beforeAll(async () => {
-    doc = (await planStack("dev")).toStackExport();
+    doc = await sharedExport("dev");
   });
 
   it("is sound: unique URNs, every reference listed before use", () => {

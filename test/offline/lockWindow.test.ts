@@ -15,7 +15,7 @@ import {
   planFromChangePreview,
   planFromPulumiPreview,
 } from "../../lib/offline/lockWindow";
-import { planStack } from "../../lib/offline/plan";
+import { sharedExport } from "../helpers/plans";
 import { runScript } from "../helpers/cli";
 import {
   type NormalizedExportResource,
@@ -31,8 +31,7 @@ let stateFile: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-window-"));
-  const plan = await planStack("prod");
-  const doc = plan.toStackExport();
+  const doc = await sharedExport("prod");
   state = parseStackExport(doc, "prod");
   stateFile = path.join(dir, "state.json");
   fs.writeFileSync(stateFile, JSON.stringify(doc));

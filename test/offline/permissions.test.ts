@@ -19,9 +19,10 @@ import {
   roleAllows,
   scopeContains,
 } from "../../lib/offline/permissions";
-import { planStack, type Plan } from "../../lib/offline/plan";
+import type { Plan } from "../../lib/offline/plan";
 import { BUILT_IN_ROLES } from "../../controls/roles";
 import { runScript } from "../helpers/cli";
+import { sharedPlan } from "../helpers/plans";
 
 /** The YAML as plain data, loosely typed so tests can break it. */
 interface RawRole {
@@ -125,7 +126,7 @@ describe("the role table and its matching rules", () => {
 describe("the prod plan", () => {
   let plan: Plan;
   beforeAll(async () => {
-    plan = await planStack("prod");
+    plan = await sharedPlan("prod");
   });
   const findingsWith = (doc: DeployIdentities, p: Plan = plan) => checkPlanIdentities(p, doc).findings;
 

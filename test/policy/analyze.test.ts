@@ -1,19 +1,21 @@
 /**
- * `npm run policy:analyze` end to end, as a child process (as test/plan.test.ts runs the plan
- * script), on the offline plan's real exports: exit codes, several files at once, grouping by
- * severity, the --json contract, --config, unreadable input and exports with Pulumi's omitted
- * empty fields. Each ts-node start costs about a second, so one run serves several checks; the
- * two argument errors caught before any file is read run in-process through `main`.
+ * `npm run policy:analyze` on the offline plan's real exports: exit codes, several files at
+ * once, grouping by severity, the --json contract, --config, unreadable input and exports with
+ * Pulumi's omitted empty fields. The first case runs the script end to end as a child process
+ * (as test/plan.test.ts runs the plan script); a process start costs more than a second, so the
+ * others call its `main` in-process with the output captured (`runMain`), and argument errors
+ * caught before any file is read check `main`'s return directly.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planStack } from "../../lib/offline/plan";
 import { main } from "../../scripts/analyze";
-import { runScript, type Run } from "../helpers/cli";
+import { runMain, runScript, type Run } from "../helpers/cli";
+import { sharedExport } from "../helpers/plans";
 import { countedResources, type StackExport } from "../../policy/common/pulumiFormat";
 
-const analyze = (...args: string[]): Run => runScript("analyze", ...args);
+/** In-process, output captured (the child-process run is the first describe). */
+const analyze = (...args: string[]): Promise<Run> => runMain(main, ...args);
 
 interface Report {
   violations: {
@@ -40,8 +42,8 @@ function write(name: string, text: string): string {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "analyze-"));
-  devFile = write("dev.json", JSON.stringify((await planStack("dev")).toStackExport(), null, 2));
-  prodFile = write("prod.json", JSON.stringify((await planStack("prod")).toStackExport(), null, 2));
+  devFile = write("dev.json", JSON.stringify(await sharedExport("dev"), null, 2));
+  prodFile = write("prod.json", JSON.stringify(await sharedExport("prod"), null, 2));
 }, 60_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -62,7 +64,7 @@ describe("exports that pass: dev as planned and dev with Pulumi's empty fields o
           delete r[key];
       }
     }
-    run = analyze("--stack", "dev", devFile, write("omitted.json", JSON.stringify(omitted)));
+    run = runScript("analyze", "--stack", "dev", devFile, write("omitted.json", JSON.stringify(omitted)));
   });
 
   it("the omitted export really lacks the fields (the root stack resource has no inputs)", () => {
@@ -101,8 +103,8 @@ describe("dev and prod at once with the prod preset", () => {
   describe("--json", () => {
     let run: Run;
     let report: Report;
-    beforeAll(() => {
-      run = analyze("--stack", "prod", "--json", devFile, prodFile);
+    beforeAll(async () => {
+      run = await analyze("--stack", "prod", "--json", devFile, prodFile);
       report = JSON.parse(run.stdout) as Report;
     });
 
@@ -145,8 +147,8 @@ describe("dev and prod at once with the prod preset", () => {
     });
   });
 
-  it("human output: grouped by severity, each with level, policy, controls, resource, file and fix", () => {
-    const run = analyze("--stack", "prod", devFile, prodFile);
+  it("human output: grouped by severity, each with level, policy, controls, resource, file and fix", async () => {
+    const run = await analyze("--stack", "prod", devFile, prodFile);
     expect(run.status).toBe(1);
     const order = ["CRITICAL (", "HIGH (", "MEDIUM (", "LOW ("]
       .map((h) => run.stdout.indexOf(h))
@@ -164,21 +166,21 @@ describe("dev and prod at once with the prod preset", () => {
 });
 
 describe("--config", () => {
-  it("applies a config file: advisory everywhere makes the same findings non-blocking", () => {
+  it("applies a config file: advisory everywhere makes the same findings non-blocking", async () => {
     const config = write("advisory.json", JSON.stringify({ all: "advisory" }));
-    const run = analyze("--config", config, "--json", devFile);
+    const run = await analyze("--config", config, "--json", devFile);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.violations.length).toBeGreaterThan(0);
     expect(report.violations.every((v) => v.level === "advisory")).toBe(true);
   });
 
-  it("refuses a misspelled policy or parameter with a did-you-mean (exit 2): the engine would ignore it", () => {
+  it("refuses a misspelled policy or parameter with a did-you-mean (exit 2): the engine would ignore it", async () => {
     const config = write(
       "typo.json",
       JSON.stringify({ "blob-service-soft-delete": { minRetentionDay: 7 }, "allowed-location": "advisory" }),
     );
-    const run = analyze("--config", config, devFile);
+    const run = await analyze("--config", config, devFile);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(
       'blob-service-soft-delete.minRetentionDay: not a parameter of blob-service-soft-delete (did you mean "minRetentionDays"?)',
@@ -189,17 +191,17 @@ describe("--config", () => {
     expect(run.stdout).toBe("");
   });
 
-  it("refuses a malformed config file, naming it (exit 2)", () => {
+  it("refuses a malformed config file, naming it (exit 2)", async () => {
     const config = write("bad-config.json", JSON.stringify({ all: "sometimes" }));
-    const run = analyze("--config", config, devFile);
+    const run = await analyze("--config", config, devFile);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("bad-config.json");
   });
 });
 
 describe("unreadable input and bad usage exit 2, naming the problem", () => {
-  it("a missing file, invalid JSON and JSON that is not an export: each named, nothing evaluated", () => {
-    const run = analyze(
+  it("a missing file, invalid JSON and JSON that is not an export: each named, nothing evaluated", async () => {
+    const run = await analyze(
       "--stack",
       "dev",
       devFile,
@@ -214,7 +216,7 @@ describe("unreadable input and bad usage exit 2, naming the problem", () => {
     expect(run.stdout).toBe("");
   });
 
-  it("malformed shapes and empty exports: every file, resource and field named, no stack trace; a BOM is fine", () => {
+  it("malformed shapes and empty exports: every file, resource and field named, no stack trace; a BOM is fine", async () => {
     const doc = JSON.parse(fs.readFileSync(devFile, "utf8")) as {
       deployment: { resources: Record<string, unknown>[] };
     };
@@ -222,7 +224,7 @@ describe("unreadable input and bad usage exit 2, naming the problem", () => {
     victim.dependencies = "urn:pulumi:dev::x";
     doc.deployment.resources[7].inputs = "loose";
     const bom = write("bom.json", `\uFEFF${fs.readFileSync(devFile, "utf8")}`);
-    const run = analyze(
+    const run = await analyze(
       "--stack",
       "dev",
       bom,
@@ -237,11 +239,11 @@ describe("unreadable input and bad usage exit 2, naming the problem", () => {
     expect(run.stderr).toMatch(/empty\.json holds no resources to evaluate/);
     expect(run.stderr).not.toContain("bom.json");
     expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(analyze("--stack", "dev", bom).status).toBe(0);
+    expect((await analyze("--stack", "dev", bom)).status).toBe(0);
   });
 
-  it("an unknown flag", () => {
-    const run = analyze("--stakc", "dev", devFile);
+  it("an unknown flag", async () => {
+    const run = await analyze("--stakc", "dev", devFile);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/stakc/);
     expect(run.stderr).toContain("Usage:");

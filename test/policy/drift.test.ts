@@ -4,15 +4,18 @@
  * refresh preview's JSON reporting a portal change, `npm run drift:state` joining them, and
  * `npm run policy:analyze -- --stack prod --deployed` catching the change. A refresh leaves the
  * recorded inputs alone and records what Azure reports in the outputs, so the drifted value is
- * in the outputs only.
+ * in the outputs only. The join runs both scripts as child processes, as the workflow does; the
+ * other cases call their `main` in-process (`runMain`).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planStack } from "../../lib/offline/plan";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { deployedExport } from "../helpers/deployedState";
-import { runScript } from "../helpers/cli";
+import { main as analyze } from "../../scripts/analyze";
+import { main as driftState } from "../../scripts/drift-state";
+import { runMain, runScript } from "../helpers/cli";
+import { sharedExport } from "../helpers/plans";
 import { type StackExport, type StackExportResource } from "../../policy/common/pulumiFormat";
 
 let dir: string;
@@ -27,7 +30,7 @@ const file = (name: string, doc: unknown): string => {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
-  recorded = deployedExport((await planStack("prod")).toStackExport(), "prod");
+  recorded = deployedExport(await sharedExport("prod"), "prod");
   account = recorded.deployment.resources!.find((r) => r.type === "azure-native:storage:StorageAccount")!;
   // Someone re-enabled public network access in the portal; the refresh read it back.
   drifted = jsonClone(account);
@@ -51,9 +54,9 @@ describe("the deployed-state fixture", () => {
 });
 
 describe("drift on the deployed prod stack", () => {
-  it("passes the prod preset as recorded, and catches a portal change only in the refreshed outputs", () => {
+  it("passes the prod preset as recorded, and catches a portal change only in the refreshed outputs", async () => {
     const clean = file("recorded.json", recorded);
-    expect(runScript("analyze", "--stack", "prod", "--deployed", clean).status).toBe(0);
+    expect((await runMain(analyze, "--stack", "prod", "--deployed", clean)).status).toBe(0);
 
     const withDrift = jsonClone(recorded);
     withDrift.deployment.resources = withDrift.deployment.resources!.map((r) =>
@@ -61,8 +64,8 @@ describe("drift on the deployed prod stack", () => {
     );
     const driftFile = file("drifted.json", withDrift);
     // Inputs alone (what a preview judges) still say Disabled: that is why the job needs --deployed.
-    expect(runScript("analyze", "--stack", "prod", driftFile).status).toBe(0);
-    const run = runScript("analyze", "--stack", "prod", "--deployed", "--json", driftFile);
+    expect((await runMain(analyze, "--stack", "prod", driftFile)).status).toBe(0);
+    const run = await runMain(analyze, "--stack", "prod", "--deployed", "--json", driftFile);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as {
       violations: { policy: string; urn: string; message: string }[];
@@ -118,8 +121,8 @@ describe("drift on the deployed prod stack", () => {
     expect(policies).toContain("storage-account-private-access");
   }, 120_000);
 
-  it("refuses unreadable input with exit 2, naming every bad file at once", () => {
-    const run = runScript("drift-state", path.join(dir, "missing.json"), file("bad.json", '{"steps": 3}'));
+  it("refuses unreadable input with exit 2, naming every bad file at once", async () => {
+    const run = await runMain(driftState, path.join(dir, "missing.json"), file("bad.json", '{"steps": 3}'));
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("missing.json: no such file");
     expect(run.stderr).toContain('bad.json: not a "pulumi refresh --preview-only --json" document');

@@ -33,7 +33,7 @@ import {
 } from "../../policy/common/pulumiFormat";
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
-import { planStack } from "../../lib/offline/plan";
+import { sharedExport } from "../helpers/plans";
 
 const meta = { controls: ["TLS-1" as const], severity: "high" as const, remediation: "fix it" };
 
@@ -597,8 +597,8 @@ describe("the pack on real plans", () => {
   let exports: Record<"dev" | "prod", StackExport>;
   beforeAll(async () => {
     exports = {
-      dev: (await planStack("dev")).toStackExport(),
-      prod: (await planStack("prod")).toStackExport(),
+      dev: await sharedExport("dev"),
+      prod: await sharedExport("prod"),
     };
   });
 

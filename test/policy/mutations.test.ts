@@ -6,7 +6,7 @@
  * a mandatory violation from the expected policy citing the expected control. Secure
  * variations must pass untouched. The counts are printed at the end.
  */
-import { planStack } from "../../lib/offline/plan";
+import { sharedExport } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
@@ -29,7 +29,7 @@ const baseline: Partial<Record<Stack, StackExport>> = {};
 const tally = { mutations: 0, blocked: 0, variations: 0, accepted: 0 };
 
 beforeAll(async () => {
-  for (const stack of STACKS) baseline[stack] = (await planStack(stack)).toStackExport();
+  for (const stack of STACKS) baseline[stack] = await sharedExport(stack);
 }, 60_000);
 
 afterAll(() => {

@@ -13,7 +13,7 @@ import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { planStack } from "../../lib/offline/plan";
+import { sharedPlan } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { frameworkMetadata } from "../../policy/lib/frameworks";
 import { platformPolicies } from "../../policy/policies";
@@ -134,7 +134,7 @@ describe("the policy pack served over gRPC", () => {
   describe("analyze (resource policies on a resource's inputs)", () => {
     let account: Record<string, unknown>;
     beforeAll(async () => {
-      const plan = await planStack("prod");
+      const plan = await sharedPlan("prod");
       account = plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")!.inputs;
     }, 60_000);
 

@@ -5,7 +5,7 @@
  * must take an unknown reference as set — otherwise the engine only prints "can't run during
  * preview" and nothing blocks until `pulumi up` has created the resources.
  */
-import { planStack } from "../../lib/offline/plan";
+import { sharedExport } from "../helpers/plans";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { evaluateStackExport } from "../../lib/analyzer/evaluate";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
@@ -57,7 +57,7 @@ function previewOf(doc: StackExport): StackExport {
 
 let preview: StackExport;
 beforeAll(async () => {
-  preview = previewOf((await planStack("prod")).toStackExport());
+  preview = previewOf(await sharedExport("prod"));
 }, 60_000);
 
 const evaluate = (doc: StackExport) => evaluateStackExport(doc, { config: loadPackConfig("prod") });
