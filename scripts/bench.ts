@@ -86,10 +86,12 @@ function timed(ctx: Ctx, args: string[], okCodes = [0], env: NodeJS.ProcessEnv =
 }
 
 /** A plain shell command (npm), wall time only. */
-function timedShell(command: string, okCodes = [0]): Sample {
+function timedShell(command: string, node: string, okCodes = [0]): Sample {
   const t0 = performance.now();
   const r = spawnSync("bash", ["-c", command], {
     cwd: ROOT,
+    // npm runs the script with the first `node` on PATH: the one measured (--node).
+    env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ""}` },
     stdio: ["ignore", "ignore", "pipe"],
     encoding: "utf8",
   });
@@ -232,7 +234,7 @@ function cases(ctx: Ctx, runs: number | undefined): CaseSpec[] {
       id: "plan:prod:npm",
       title: "prod plan through `npm run -s plan`",
       runs: runs ?? 3,
-      run: () => Promise.resolve(timedShell("npm run -s plan -- --stack prod")),
+      run: () => Promise.resolve(timedShell("npm run -s plan -- --stack prod", ctx.node)),
     },
     {
       id: "plan:apps:200",
@@ -292,7 +294,7 @@ function cases(ctx: Ctx, runs: number | undefined): CaseSpec[] {
       title: "npm test",
       runs: runs ?? 1,
       optIn: true,
-      run: () => Promise.resolve(timedShell("npm test")),
+      run: () => Promise.resolve(timedShell("npm test", ctx.node)),
     },
   ];
 }
@@ -339,10 +341,15 @@ function verdicts(results: Map<string, Result>, ctx: Ctx): string[] {
   const plan = w("plan:prod");
   if (plan !== undefined) {
     const floor = w("floor:plan");
+    // Issue 17: 1.2 s on Node 24, 1.7 s on Node 20 (older majors have no module compile cache).
+    const major = Number(
+      spawnSync(ctx.node, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8" }).stdout,
+    );
+    const limit = major >= 24 ? 1200 : 1700;
     line(
-      "prod plan <= 1.2 s (Node 24)",
+      `prod plan <= ${sec(limit)} (Node ${major})`,
       `${sec(plan)}${cpu("plan:prod")}${floor ? ` = ${(plan / floor).toFixed(1)}x its floor ${sec(floor)}` : ""}`,
-      plan <= 1200,
+      plan <= limit,
     );
   }
   const apps = w("plan:apps:200");
