@@ -133,7 +133,10 @@ function validate(owner: string, args: ContainerAppArgs): Validated {
     }
   }
   const grantAfter = args.redisGrantAfter;
-  if (typeof grantAfter === "string" && !/\/databases\/[^/]+\/accessPolicyAssignments\/[^/]+$/i.test(grantAfter)) {
+  if (
+    typeof grantAfter === "string" &&
+    !/\/databases\/[^/]+\/accessPolicyAssignments\/[^/]+$/i.test(grantAfter)
+  ) {
     throw new Error(
       `${where}: redisGrantAfter = "${grantAfter}": must be the resource ID of another app's Redis grant (its redisGrantId)`,
     );
@@ -307,7 +310,14 @@ export class ContainerApp extends pulumi.ComponentResource {
       env.push({ name: "AZURE_STORAGE_BLOB_ENDPOINT", value: services.storage.blobEndpoint });
     }
     if (v.uses.has("redis") && services.redis) {
-      const grant = redisAccess(name, spec.name, identity.principalId, services.redis, args.redisGrantAfter, this);
+      const grant = redisAccess(
+        name,
+        spec.name,
+        identity.principalId,
+        services.redis,
+        args.redisGrantAfter,
+        this,
+      );
       grants.push(grant);
       this.redisGrantId = grant.id;
       env.push(
