@@ -37,6 +37,7 @@ import { PrivateState } from "../common/privateState";
 import { postgresSetupStatements } from "./postgresSql";
 import type { AppServices, ContainerAppArgs, RedisService } from "./spec";
 import { componentType, withLegacyAlias } from "../common/componentType";
+import { LEGACY_COMPONENT_TYPES } from "../../controls/componentTypes";
 
 export * from "./spec";
 export { postgresSetupStatements } from "./postgresSql";
@@ -193,15 +194,21 @@ function redisAccess(
       ...(legacy === undefined
         ? {}
         : {
-            aliases: [
-              {
-                name: pulumi.output(legacy).apply((urn) => `${urn.split("::").pop()}-access-${appName}`),
-                parent: legacy,
-              },
-            ],
+            // The old parent under its current token, and under its legacy token for a stack last
+            // deployed before the token rename (a child's alias does not inherit that of the
+            // ManagedRedis component, which is no longer its parent).
+            aliases: [(urn: string) => urn, legacyTokenUrn].map((parentUrn) => ({
+              name: pulumi.output(legacy).apply((urn) => `${urn.split("::").pop()}-access-${appName}`),
+              parent: pulumi.output(legacy).apply(parentUrn),
+            })),
           }),
     },
   );
+}
+
+/** A ManagedRedis URN with the component's legacy type token. */
+function legacyTokenUrn(urn: string): string {
+  return urn.replace(`${componentType("ManagedRedis")}::`, `${LEGACY_COMPONENT_TYPES.ManagedRedis}::`);
 }
 
 /** `https://<vault>.vault.azure.net/secrets/<name>` (versionless: rotation needs no redeploy). */

@@ -327,11 +327,11 @@ describe.each(["dev", "prod"] as const)("ContainerApp in %s", (environment) => {
   it("aliases each grant to its old name under the ManagedRedis component (no delete and recreate)", () => {
     const redis = only(stack.resources, "secure-azure-platform:index:ManagedRedis");
     for (const name of ["web", "api"]) {
+      const grant = `$azure-native:redisenterprise:AccessPolicyAssignment::redis-access-${name}`;
       expect(stack.app(name).access?.aliases).toEqual([
-        redis.urn.replace(
-          /::redis$/,
-          `$azure-native:redisenterprise:AccessPolicyAssignment::redis-access-${name}`,
-        ),
+        redis.urn.replace(/::redis$/, grant),
+        // The same under the component's legacy token (a stack last deployed before the rename).
+        redis.urn.replace(/:index:ManagedRedis::redis$/, `:data:ManagedRedis${grant}`),
       ]);
     }
   });
