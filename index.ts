@@ -189,7 +189,19 @@ const appVault = {
 const services: AppServices = {
   keyVault: appVault,
   ...(storage ? { storage } : {}),
-  ...(redis ? { redis } : {}),
+  ...(redis
+    ? {
+        redis: {
+          hostName: redis.hostName,
+          port: redis.port,
+          resourceGroupName: platform.resourceGroupName,
+          clusterName: redis.clusterName,
+          databaseName: redis.databaseName,
+          // The grants were children of the ManagedRedis component before issue 16.
+          legacyGrantParent: redis.urn,
+        },
+      }
+    : {}),
   ...(postgres
     ? {
         postgres: {
@@ -202,15 +214,19 @@ const services: AppServices = {
       }
     : {}),
 };
-const apps = config.apps.map(
-  (app) =>
-    new ContainerApp(`app-${app.name}`, {
-      platform,
-      environment: appsEnvironment.reference,
-      app,
-      services,
-    }),
-);
+// The database accepts one update at a time: each app's Redis grant waits for the previous one.
+let redisGrantAfter: pulumi.Output<string> | undefined;
+const apps = config.apps.map((app) => {
+  const created = new ContainerApp(`app-${app.name}`, {
+    platform,
+    environment: appsEnvironment.reference,
+    app,
+    services,
+    ...(redisGrantAfter ? { redisGrantAfter } : {}),
+  });
+  redisGrantAfter = created.redisGrantId ?? redisGrantAfter;
+  return created;
+});
 
 // EDGE-1: public traffic enters only through Front Door Premium + WAF, over Private Link.
 const frontends = config.apps.flatMap((spec, i) =>

@@ -1,7 +1,8 @@
 /**
  * Azure Managed Redis (`redisenterprise`), the successor of Azure Cache for Redis, secure by
  * default: TLS 1.2 floor and TLS-only client protocol (TLS-1; the service cannot refuse
- * TLS 1.2), access keys off with Entra access policy assignments for app identities (IAM-1),
+ * TLS 1.2), access keys off, so apps authenticate with Entra through access policy assignments, which each
+ * `ContainerApp` makes for its identity (IAM-1),
  * no public network access and a private endpoint (NET-1), high availability in prod (AVL-1),
  * AOF or RDB persistence where the data matters (BAK-1), customer-managed key through a
  * user-assigned identity (ENC-2), connection logs and metrics (LOG-1), alerts (MON-1), and a
@@ -18,7 +19,6 @@ import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs } from "./common/schema";
-import { PrivateState } from "./common/privateState";
 import {
   defaultPersistence,
   haRequired,
@@ -123,16 +123,6 @@ function redisDiagnostics(
   );
 }
 
-/** What `grantAccess` needs; kept off the class, which publishes only outputs. */
-interface ManagedRedisState {
-  database: redisenterprise.Database;
-  resourceGroupName: pulumi.Input<string>;
-  componentName: string;
-  grants: Map<string, redisenterprise.AccessPolicyAssignment>;
-  lastGrant?: redisenterprise.AccessPolicyAssignment;
-}
-const state = new PrivateState<ManagedRedis, ManagedRedisState>();
-
 /**
  * Azure Managed Redis (IAM-1, TLS-1, ENC-1/2, NET-1, AVL-1, BAK-1): Entra authentication with
  * access keys off, TLS only, a private endpoint, and persistence and high availability in prod.
@@ -148,6 +138,11 @@ export class ManagedRedis extends pulumi.ComponentResource {
   readonly port: pulumi.Output<number>;
   /** Resource ID of the database. */
   readonly databaseId: pulumi.Output<string>;
+  /**
+   * Name of the database (`default`), resolved once it exists: what a `ContainerApp`'s
+   * `services.redis.databaseName` takes, so its access policy assignment waits for the database.
+   */
+  readonly databaseName: pulumi.Output<string>;
 
   constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ManagedRedis "${name}"`;
@@ -255,13 +250,6 @@ export class ManagedRedis extends pulumi.ComponentResource {
       },
       { parent: this, protect: locked },
     );
-    state.set(this, {
-      database,
-      resourceGroupName: platform.resourceGroupName,
-      componentName: name,
-      grants: new Map(),
-    });
-
     if (locked) addLock(`${name}-cluster`, cluster, args.lock, { parent: this });
     addPrivateEndpoint(name, cluster.id, "redisEnterprise", platform, args.privateEndpoint, { parent: this });
     redisDiagnostics(`${name}-cluster`, cluster.id, "cluster", platform, args.diagnostics, { parent: this });
@@ -303,53 +291,14 @@ export class ManagedRedis extends pulumi.ComponentResource {
     this.hostName = cluster.hostName;
     this.port = database.port.apply((p) => p ?? REDIS_PORT);
     this.databaseId = database.id;
+    this.databaseName = database.name;
     this.registerOutputs({
       clusterId: this.clusterId,
       clusterName: this.clusterName,
       hostName: this.hostName,
       port: this.port,
       databaseId: this.databaseId,
+      databaseName: this.databaseName,
     });
-  }
-
-  /**
-   * IAM-1: data access for a managed identity through the database's `default` access
-   * policy (Entra token auth; access keys stay off). `name` names the grant (e.g. the app);
-   * grants are applied one at a time, as the database accepts one update at a time.
-   */
-  grantAccess(name: string, principalId: pulumi.Input<string>): redisenterprise.AccessPolicyAssignment {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
-      throw new Error(`ManagedRedis.grantAccess: name "${name}" must be lowercase letters, digits or '-'`);
-    }
-    const s = state.get(this);
-    if (s.grants.has(name)) {
-      throw new Error(`ManagedRedis.grantAccess: "${name}" is already granted; use one name per identity`);
-    }
-    if (
-      typeof principalId === "string" &&
-      !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(principalId)
-    ) {
-      throw new Error(
-        `ManagedRedis.grantAccess "${name}": principalId "${principalId}" must be an Entra object ID`,
-      );
-    }
-    const assignment = new redisenterprise.AccessPolicyAssignment(
-      `${s.componentName}-access-${name}`,
-      {
-        resourceGroupName: s.resourceGroupName,
-        clusterName: this.clusterName,
-        databaseName: s.database.name,
-        // Alphanumeric only: the object ID without dashes, stable per identity.
-        accessPolicyAssignmentName: pulumi
-          .output(principalId)
-          .apply((p) => p.replace(/-/g, "").toLowerCase()),
-        accessPolicyName: "default",
-        user: { objectId: principalId },
-      },
-      { parent: this, dependsOn: s.lastGrant ? [s.lastGrant] : [] },
-    );
-    s.grants.set(name, assignment);
-    s.lastGrant = assignment;
-    return assignment;
   }
 }

@@ -209,6 +209,23 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
     }
   });
 
+  it("makes the apps' Redis grants one at a time, in config order, each under its app (IAM-1)", () => {
+    const grants = plan.config.apps
+      .filter((a) => a.uses.includes("redis"))
+      .map((a) =>
+        only(
+          byType(resources, ACCESS).filter((r) => r.name === `app-${a.name}-redis-access`),
+          ACCESS,
+        ),
+      );
+    for (const [i, grant] of grants.entries()) {
+      expect(grant.parent).toMatch(/:index:ContainerApp::app-/);
+      // The database accepts one update at a time: each grant waits for the one before.
+      if (i > 0) expect(grant.dependencies).toContain(grants[i - 1].urn);
+    }
+    expect(byType(resources, ACCESS)).toHaveLength(grants.length);
+  });
+
   it("exports the PostgreSQL role SQL for exactly the apps using postgres, and their FQDNs", () => {
     const pgApps = plan.config.apps.filter((a) => a.uses.includes("postgres")).map((a) => a.name);
     const sql = plan.outputs.postgresAppRoleSql as Record<string, string>;

@@ -16,6 +16,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
+import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import {
   appSecretName,
   containerAppSpecSchema,
@@ -34,8 +35,9 @@ import { componentTags } from "../common/tags";
 import { WorkloadIdentity } from "../workloadIdentity";
 import { PrivateState } from "../common/privateState";
 import { postgresSetupStatements } from "./postgresSql";
-import type { AppServices, ContainerAppArgs } from "./spec";
+import type { AppServices, ContainerAppArgs, RedisService } from "./spec";
 import { componentType, withLegacyAlias } from "../common/componentType";
+import { LEGACY_COMPONENT_TYPES } from "../../controls/componentTypes";
 
 export * from "./spec";
 export { postgresSetupStatements } from "./postgresSql";
@@ -48,6 +50,7 @@ const ARG_KEYS = [
   "registryResourceId",
   "httpConcurrency",
   "tags",
+  "redisGrantAfter",
 ] as const satisfies readonly (keyof ContainerAppArgs)[];
 
 const SERVICE_KEY: Record<AppService, keyof AppServices> = {
@@ -130,10 +133,82 @@ function validate(owner: string, args: ContainerAppArgs): Validated {
       throw new Error(`${where}: tags.ingress is set from app.ingress and cannot be overridden (NET-2)`);
     }
   }
+  const grantAfter = args.redisGrantAfter;
+  if (
+    typeof grantAfter === "string" &&
+    !/\/databases\/[^/]+\/accessPolicyAssignments\/[^/]+$/i.test(grantAfter)
+  ) {
+    throw new Error(
+      `${where}: redisGrantAfter = "${grantAfter}": must be the resource ID of another app's Redis grant (its redisGrantId)`,
+    );
+  }
+  const legacyParent = services.redis?.legacyGrantParent;
+  if (typeof legacyParent === "string" && !/^urn:pulumi:[^:]+::[^:]+::.+::[^:]+$/.test(legacyParent)) {
+    throw new Error(
+      `${where}: services.redis.legacyGrantParent = "${legacyParent}": must be the URN of a ManagedRedis component`,
+    );
+  }
   if (!environment.workloadProfileNames.includes(CONSUMPTION_PROFILE)) {
     throw new Error(`${where}: the environment has no ${CONSUMPTION_PROFILE} workload profile`);
   }
   return { spec, uses, needsVault, secretNames, restrictions };
+}
+
+/**
+ * IAM-1: the identity's data access through the database's `default` access policy (Entra token
+ * auth; access keys stay off). Until issue 16 the `ManagedRedis` component made this grant as
+ * its child `<redis>-access-<app>`: `legacyGrantParent` aliases that name and parent, so a
+ * deployed grant is adopted, never deleted and recreated.
+ *
+ * Managed Redis applies one update at a time per database (a parallel assignment fails with
+ * "another operation is in progress": hashicorp/terraform-provider-azurerm#26085, and the azurerm
+ * Managed Redis assignment resource locks on the cluster, #30980), so grants are chained: the
+ * previous grant's ID flows into `databaseName` below. The engine registers a resource only once
+ * its inputs resolve, and a resource's ID resolves only after it is created, so this grant is sent
+ * after the previous one; the ID's resources also become this grant's recorded dependencies.
+ * An input, not `dependsOn`: a plain ID from another language carries its resource through the
+ * component provider as an input dependency, while `dependsOn` needs a resource object.
+ */
+function redisAccess(
+  name: string,
+  appName: string,
+  principalId: pulumi.Output<string>,
+  redis: RedisService,
+  grantAfter: pulumi.Input<string> | undefined,
+  parent: pulumi.Resource,
+): redisenterprise.AccessPolicyAssignment {
+  const legacy = redis.legacyGrantParent;
+  return new redisenterprise.AccessPolicyAssignment(
+    `${name}-redis-access`,
+    {
+      resourceGroupName: redis.resourceGroupName,
+      clusterName: redis.clusterName,
+      databaseName: pulumi.all([redis.databaseName, grantAfter]).apply(([database]) => database),
+      // Alphanumeric only: the object ID without dashes, stable per identity.
+      accessPolicyAssignmentName: principalId.apply((p) => p.replace(/-/g, "").toLowerCase()),
+      accessPolicyName: "default",
+      user: { objectId: principalId },
+    },
+    {
+      parent,
+      ...(legacy === undefined
+        ? {}
+        : {
+            // The old parent under its current token, and under its legacy token for a stack last
+            // deployed before the token rename (a child's alias does not inherit that of the
+            // ManagedRedis component, which is no longer its parent).
+            aliases: [(urn: string) => urn, legacyTokenUrn].map((parentUrn) => ({
+              name: pulumi.output(legacy).apply((urn) => `${urn.split("::").pop()}-access-${appName}`),
+              parent: pulumi.output(legacy).apply(parentUrn),
+            })),
+          }),
+    },
+  );
+}
+
+/** A ManagedRedis URN with the component's legacy type token. */
+function legacyTokenUrn(urn: string): string {
+  return urn.replace(`${componentType("ManagedRedis")}::`, `${LEGACY_COMPONENT_TYPES.ManagedRedis}::`);
 }
 
 /** `https://<vault>.vault.azure.net/secrets/<name>` (versionless: rotation needs no redeploy). */
@@ -163,6 +238,11 @@ export class ContainerApp extends pulumi.ComponentResource {
    * (mapped to the identity, no password) and grant it access. Not a secret.
    */
   readonly postgresSetupSql?: pulumi.Output<string>;
+  /**
+   * When the app uses Redis: resource ID of its access policy assignment, the next app's
+   * `redisGrantAfter` (grants on one database are made one at a time).
+   */
+  readonly redisGrantId?: pulumi.Output<string>;
 
   /** The app's user-assigned identity. */
   get identity(): WorkloadIdentity {
@@ -237,7 +317,16 @@ export class ContainerApp extends pulumi.ComponentResource {
       env.push({ name: "AZURE_STORAGE_BLOB_ENDPOINT", value: services.storage.blobEndpoint });
     }
     if (v.uses.has("redis") && services.redis) {
-      grants.push(services.redis.grantAccess(spec.name, identity.principalId));
+      const grant = redisAccess(
+        name,
+        spec.name,
+        identity.principalId,
+        services.redis,
+        args.redisGrantAfter,
+        this,
+      );
+      grants.push(grant);
+      this.redisGrantId = grant.id;
       env.push(
         { name: "AZURE_REDIS_HOST", value: services.redis.hostName },
         { name: "AZURE_REDIS_PORT", value: pulumi.output(services.redis.port).apply(String) },
@@ -385,6 +474,7 @@ export class ContainerApp extends pulumi.ComponentResource {
       identityClientId: identity.clientId,
       identityPrincipalId: identity.principalId,
       postgresSetupSql: this.postgresSetupSql,
+      redisGrantId: this.redisGrantId,
     });
   }
 }

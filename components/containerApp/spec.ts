@@ -83,14 +83,31 @@ export interface PostgresService {
   database: string;
 }
 
-/** The stack's Managed Redis (the `ManagedRedis` component fits). */
+/**
+ * The stack's Managed Redis, as plain data (the `ManagedRedis` component's outputs fit). The app
+ * creates its own identity's access policy assignment on the database (IAM-1: Entra token auth,
+ * access keys stay off).
+ */
 export interface RedisService {
   /** Host name of the cache, passed to the app as `AZURE_REDIS_HOST`. */
   hostName: pulumi.Input<string>;
   /** TLS port of the database, passed to the app as `AZURE_REDIS_PORT`. */
   port: pulumi.Input<number>;
-  /** Creates the access policy assignment of an identity on the database (IAM-1: no access keys). */
-  grantAccess(name: string, principalId: pulumi.Input<string>): pulumi.CustomResource;
+  /** Resource group of the cluster. */
+  resourceGroupName: pulumi.Input<string>;
+  /** Name of the cluster (`ManagedRedis.clusterName`). */
+  clusterName: pulumi.Input<string>;
+  /**
+   * Name of the database (`ManagedRedis.databaseName`, always `default`). Pass the component's
+   * output, not the literal: the grant must wait for the database to exist.
+   */
+  databaseName: pulumi.Input<string>;
+  /**
+   * URN of the `ManagedRedis` component that made this app's grant before grants moved to the
+   * app (`ManagedRedis.urn`): the grant keeps its deployed state through an alias instead of
+   * being deleted and recreated. Omit in stacks that never had such a grant.
+   */
+  legacyGrantParent?: pulumi.Input<string>;
 }
 
 /**
@@ -123,4 +140,10 @@ export interface ContainerAppArgs {
   httpConcurrency?: number;
   /** Extra tags; cannot override the CLS-1 tags or `ingress`. */
   tags?: Record<string, string>;
+  /**
+   * Resource ID of the previous app's Redis grant on the same database (its `redisGrantId`):
+   * this app's grant is made only after it, since the database accepts one update at a time.
+   * Chain the apps of a stack in order; the first app omits it.
+   */
+  redisGrantAfter?: pulumi.Input<string>;
 }

@@ -11,13 +11,15 @@ import {
   type AppServices,
   type ContainerAppArgs,
   type ContainerAppSpec,
+  type RedisService,
 } from "../../components/containerApp/index";
 import type { ContainerAppsEnvironmentReference } from "../../components/containerAppsEnvironment";
 import { ManagedRedis } from "../../components/managedRedis";
 import type { CustomerManagedKeyArgs, PlatformContext } from "../../components/common/interfaces";
 import { BUILT_IN_ROLES } from "../../controls/roles";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
-import { byType, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
 const APP = "azure-native:app:ContainerApp";
 const IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
@@ -61,8 +63,20 @@ function cmkArgs(): CustomerManagedKeyArgs {
   };
 }
 
-/** Every service of the stack; Redis is the real component (its grantAccess is what the app calls). */
-function services(environment: Env, redis?: ManagedRedis): AppServices {
+/** Redis as plain data, from the real component's outputs (what the stack passes). */
+function redisService(environment: Env, redis: ManagedRedis): RedisService {
+  return {
+    hostName: redis.hostName,
+    port: redis.port,
+    resourceGroupName: `rg-sap-${environment}`,
+    clusterName: redis.clusterName,
+    databaseName: redis.databaseName,
+    legacyGrantParent: redis.urn,
+  };
+}
+
+/** Every service of the stack. */
+function services(environment: Env, redis?: RedisService): AppServices {
   return {
     keyVault: { vaultId: vaultId(environment), vaultUri: `https://${VAULT_NAME}.vault.azure.net/` },
     storage: {
@@ -123,13 +137,17 @@ async function runStack(environment: Env): Promise<Stack> {
       platform: p,
       ...(environment === "prod" ? { skuName: "Balanced_B5", customerManagedKey: cmkArgs() } : {}),
     });
+    // Chained as the stack does: api's grant waits for web's.
+    let redisGrantAfter: pulumi.Output<string> | undefined;
     for (const spec of [web(environment), api()]) {
-      new ContainerApp(`app-${spec.name}`, {
+      const created = new ContainerApp(`app-${spec.name}`, {
         platform: p,
         environment: environmentRef(environment),
         app: spec,
-        services: services(environment, redis),
+        services: services(environment, redisService(environment, redis)),
+        ...(redisGrantAfter ? { redisGrantAfter } : {}),
       });
+      redisGrantAfter = created.redisGrantId;
     }
   });
   return {
@@ -147,7 +165,7 @@ async function runStack(environment: Env): Promise<Stack> {
           (r) => r.inputs.resourceName === `id-sap-app-${name}-${environment}`,
         )!,
         assignments: byType(resources, RA).filter(inApp),
-        access: byType(resources, ACCESS).find((r) => r.name === `redis-access-${name}`),
+        access: byType(resources, ACCESS).find((r) => r.name === `app-${name}-redis-access`),
       };
     },
   };
@@ -278,6 +296,46 @@ describe.each(["dev", "prod"] as const)("ContainerApp in %s", (environment) => {
     }
   });
 
+  it("makes the assignment itself, from plain data: on the component's database, under the app", () => {
+    const cluster = only(stack.resources, "azure-native:redisenterprise:RedisEnterprise");
+    const database = only(stack.resources, "azure-native:redisenterprise:Database");
+    for (const name of ["web", "api"]) {
+      const { access, identity, component } = stack.app(name);
+      expect(access?.inputs).toEqual({
+        resourceGroupName: `rg-sap-${environment}`,
+        clusterName: cluster.outputs.name,
+        databaseName: "default",
+        accessPolicyName: "default",
+        accessPolicyAssignmentName: String(identity.outputs.principalId).replace(/-/g, ""),
+        user: { objectId: identity.outputs.principalId },
+      });
+      expect(access?.parent).toBe(component.urn);
+      // Waits for the database (its name is the database's output), and is published for chaining.
+      expect(access?.propertyDependencies.databaseName).toContain(database.urn);
+      expect(component.outputs.redisGrantId).toBe(access?.id);
+    }
+  });
+
+  it("makes the grants one at a time: api's waits for web's through redisGrantAfter", () => {
+    const web = stack.app("web").access!;
+    const api = stack.app("api").access!;
+    expect(api.propertyDependencies.databaseName).toContain(web.urn);
+    expect(api.dependencies).toContain(web.urn);
+    expect(web.dependencies).not.toContain(api.urn);
+  });
+
+  it("aliases each grant to its old name under the ManagedRedis component (no delete and recreate)", () => {
+    const redis = only(stack.resources, "secure-azure-platform:index:ManagedRedis");
+    for (const name of ["web", "api"]) {
+      const grant = `$azure-native:redisenterprise:AccessPolicyAssignment::redis-access-${name}`;
+      expect(stack.app(name).access?.aliases).toEqual([
+        redis.urn.replace(/::redis$/, grant),
+        // The same under the component's legacy token (a stack last deployed before the rename).
+        redis.urn.replace(/:index:ManagedRedis::redis$/, `:data:ManagedRedis${grant}`),
+      ]);
+    }
+  });
+
   it("creates the app after every assignment (no revision starts without its grants)", () => {
     for (const name of ["web", "api"]) {
       const { app, assignments, access } = stack.app(name);
@@ -363,6 +421,39 @@ describe.each(["dev", "prod"] as const)("ContainerApp in %s", (environment) => {
   });
 });
 
+describe("ContainerApp with services.redis as plain strings (a program in another language)", () => {
+  const GRANT_BEFORE =
+    "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-sap-dev/providers/Microsoft.Cache/redisEnterprise/amr-sap-cache-dev-ab12cd/databases/default/accessPolicyAssignments/abc";
+  it("makes the grant from the strings alone, with no alias when there was no earlier grant", async () => {
+    const { resources } = await runProgram(
+      () =>
+        new ContainerApp("app-api", {
+          platform: platform("dev"),
+          environment: environmentRef("dev"),
+          app: { ...api(), uses: ["redis"], secrets: {} },
+          services: {
+            redis: {
+              hostName: "amr-sap-cache-dev-ab12cd.westeurope.redis.azure.net",
+              port: 10000,
+              resourceGroupName: "rg-sap-dev",
+              clusterName: "amr-sap-cache-dev-ab12cd",
+              databaseName: "default",
+            },
+          },
+          redisGrantAfter: GRANT_BEFORE,
+        }),
+    );
+    const access = only(resources, ACCESS);
+    expect(access.inputs).toMatchObject({
+      resourceGroupName: "rg-sap-dev",
+      clusterName: "amr-sap-cache-dev-ab12cd",
+      databaseName: "default",
+      accessPolicyName: "default",
+    });
+    expect(access.aliases).toBeUndefined();
+  });
+});
+
 describe("ContainerApp refuses bad input and registers nothing", () => {
   const base = (
     spec: Partial<ContainerAppSpec> = {},
@@ -420,6 +511,25 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
         external: true,
       }),
       /app\.external = true: refused/,
+    );
+  });
+
+  it("a redisGrantAfter or legacyGrantParent that is not what it names", async () => {
+    const redis: RedisService = {
+      hostName: "amr-sap-cache-dev-ab12cd.westeurope.redis.azure.net",
+      port: 10000,
+      resourceGroupName: "rg-sap-dev",
+      clusterName: "amr-sap-cache-dev-ab12cd",
+      databaseName: "default",
+    };
+    const withRedis = services("dev", redis);
+    await refused(
+      base({ uses: ["redis"] }, { services: withRedis, redisGrantAfter: "app-web" }),
+      /redisGrantAfter = "app-web": must be the resource ID of another app's Redis grant/,
+    );
+    await refused(
+      base({ uses: ["redis"] }, { services: services("dev", { ...redis, legacyGrantParent: "redis" }) }),
+      /services\.redis\.legacyGrantParent = "redis": must be the URN of a ManagedRedis component/,
     );
   });
 

@@ -1,6 +1,7 @@
 /**
  * ManagedRedis under mocks: every secure default on the registered cluster and database (dev
- * and prod), CMK wiring, `grantAccess`, and every insecure override either impossible in the
+ * and prod), CMK wiring, no access grants of its own (each `ContainerApp` makes its identity's
+ * access policy assignment: test/components/containerApp.test.ts), and every insecure override either impossible in the
  * args type (`@ts-expect-error`, checked by typecheck) or a clear error that registers nothing.
  */
 import { CustomerManagedKey } from "../../components/customerManagedKey";
@@ -47,12 +48,7 @@ describe("ManagedRedis with default args (dev)", () => {
   let cluster: PlannedResource;
   let database: PlannedResource;
   beforeAll(async () => {
-    ({ resources } = await runProgram(() => {
-      const redis = new ManagedRedis("redis", devArgs());
-      redis.grantAccess("api", APP_PRINCIPAL);
-      redis.grantAccess("web", "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a");
-      return redis;
-    }));
+    ({ resources } = await runProgram(() => new ManagedRedis("redis", devArgs())));
     cluster = only(resources, CLUSTER);
     database = only(resources, DATABASE);
   });
@@ -139,19 +135,8 @@ describe("ManagedRedis with default args (dev)", () => {
     expect(metrics).toEqual(["usedmemorypercentage", "serverLoad"]);
   });
 
-  it("grants app identities data access through the default access policy, one at a time", () => {
-    const grants = byType(resources, ACCESS);
-    expect(grants.map((g) => g.inputs)).toEqual([
-      expect.objectContaining({
-        clusterName: cluster.outputs.name,
-        databaseName: database.outputs.name,
-        accessPolicyName: "default",
-        accessPolicyAssignmentName: APP_PRINCIPAL.replace(/-/g, ""),
-        user: { objectId: APP_PRINCIPAL },
-      }),
-      expect.objectContaining({ accessPolicyName: "default" }),
-    ]);
-    expect(grants[1].dependencies).toContain(grants[0].urn);
+  it("grants nobody data access itself: apps make their own assignments (IAM-1)", () => {
+    expect(byType(resources, ACCESS)).toEqual([]);
   });
 
   it("has no lock and no protect in dev", () => {
@@ -167,6 +152,7 @@ describe("ManagedRedis with default args (dev)", () => {
       hostName: `${String(cluster.outputs.name)}.westeurope.redis.azure.net`,
       port: 10000,
       databaseId: database.id,
+      databaseName: database.outputs.name,
     });
   });
 });
@@ -346,21 +332,5 @@ describe("ManagedRedis refuses insecure or invalid input and registers nothing",
       },
       /role "Contributor" refused/,
     );
-  });
-
-  it("refuses granting one name twice", async () => {
-    const { error } = await runExpectingError(() => {
-      const redis = new ManagedRedis("redis", devArgs());
-      redis.grantAccess("api", APP_PRINCIPAL);
-      redis.grantAccess("api", APP_PRINCIPAL);
-    });
-    expect(error.message).toMatch(/"api" is already granted/);
-  });
-
-  it("refuses a principal that is not an object ID", async () => {
-    const { error } = await runExpectingError(() => {
-      new ManagedRedis("redis", devArgs()).grantAccess("api", "my-app");
-    });
-    expect(error.message).toMatch(/principalId "my-app" must be an Entra object ID/);
   });
 });

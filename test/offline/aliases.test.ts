@@ -78,6 +78,15 @@ describe("alias URNs (the engine's generateAliases)", () => {
   });
 });
 
+/** Every component token in an export's text rewritten to its legacy token. */
+function legacyTokens(text: string): string {
+  const classes = Object.keys(LEGACY_COMPONENT_TYPES) as ComponentClass[];
+  for (const c of classes) text = text.split(`${componentType(c)}$`).join(`${LEGACY_COMPONENT_TYPES[c]}$`);
+  for (const c of classes) text = text.split(`${componentType(c)}::`).join(`${LEGACY_COMPONENT_TYPES[c]}::`);
+  for (const c of classes) text = text.split(`"${componentType(c)}"`).join(`"${LEGACY_COMPONENT_TYPES[c]}"`);
+  return text;
+}
+
 describe("legacy component tokens: no replacement", () => {
   let next: NormalizedStackExport;
   let legacy: NormalizedStackExport;
@@ -85,14 +94,7 @@ describe("legacy component tokens: no replacement", () => {
   beforeAll(async () => {
     const plan = await planStack("prod");
     next = parseStackExport(plan.toStackExport(), "prod");
-    const classes = Object.keys(LEGACY_COMPONENT_TYPES) as ComponentClass[];
-    let text = JSON.stringify(next);
-    for (const c of classes) text = text.split(`${componentType(c)}$`).join(`${LEGACY_COMPONENT_TYPES[c]}$`);
-    for (const c of classes)
-      text = text.split(`${componentType(c)}::`).join(`${LEGACY_COMPONENT_TYPES[c]}::`);
-    for (const c of classes)
-      text = text.split(`"${componentType(c)}"`).join(`"${LEGACY_COMPONENT_TYPES[c]}"`);
-    const old = JSON.parse(text) as NormalizedStackExport;
+    const old = JSON.parse(legacyTokens(JSON.stringify(next))) as NormalizedStackExport;
     for (const r of old.deployment.resources) delete r.aliases;
     legacy = old;
   }, 180_000);
@@ -123,3 +125,85 @@ describe("legacy component tokens: no replacement", () => {
     expect(p.failures.map((f) => f.kind)).toContain("data-loss");
   });
 });
+
+/**
+ * Redis grants moved from children of the `ManagedRedis` component (`redis-access-<app>`) to
+ * children of each `ContainerApp` (`app-<app>-redis-access`), with an alias to the old name and
+ * parent. The old state is the new prod plan's export with each grant's URN rewritten back
+ * (everywhere it appears: its own entry, other resources' dependencies), its parent set back to
+ * the ManagedRedis component and the aliases dropped. That is main's export: compared with one
+ * made from main's tree before the move (`npm run -s plan -- --stack prod --export`), every
+ * custom resource then has the same URN, parent, inputs, ID and dependencies; the one other
+ * difference is which input of the second grant records the first grant as a dependency (it was
+ * `dependsOn`, now `databaseName`), and components' outputs, neither of which the preview compares.
+ */
+describe("Redis grants moved to the container apps: no replacement", () => {
+  let next: NormalizedStackExport;
+  let old: NormalizedStackExport;
+  const REDIS = URN_OF("secure-azure-platform:index:ManagedRedis", "redis");
+  const moved = (app: string) => ({
+    from: `secure-azure-platform:index:ManagedRedis$azure-native:redisenterprise:AccessPolicyAssignment::redis-access-${app}`,
+    to: `secure-azure-platform:index:ContainerApp$azure-native:redisenterprise:AccessPolicyAssignment::app-${app}-redis-access`,
+  });
+
+  beforeAll(async () => {
+    const plan = await planStack("prod");
+    next = parseStackExport(plan.toStackExport(), "prod");
+    let text = JSON.stringify(next);
+    for (const app of plan.config.apps.filter((a) => a.uses.includes("redis"))) {
+      const { from, to } = moved(app.name);
+      text = text.split(to).join(from);
+    }
+    old = JSON.parse(text) as NormalizedStackExport;
+    for (const r of old.deployment.resources) {
+      if (r.type !== "azure-native:redisenterprise:AccessPolicyAssignment") continue;
+      r.parent = REDIS;
+      delete r.aliases;
+    }
+  }, 180_000);
+
+  it("the new plan has each grant under its app, aliased to the old name under the ManagedRedis component", () => {
+    const grants = next.deployment.resources.filter(
+      (r) => r.type === "azure-native:redisenterprise:AccessPolicyAssignment",
+    );
+    expect(grants.map((g) => g.urn.split("::").pop()).sort()).toEqual([
+      "app-api-redis-access",
+      "app-web-redis-access",
+    ]);
+    for (const g of grants) {
+      const app = /app-(\w+)-redis-access$/.exec(g.urn)![1];
+      expect(g.parent).toBe(URN_OF("secure-azure-platform:index:ContainerApp", `app-${app}`));
+      expect(g.aliases).toEqual([
+        `urn:pulumi:prod::secure-azure-platform::${moved(app).from}`,
+        `urn:pulumi:prod::secure-azure-platform::${legacyTokens(moved(app).from)}`,
+      ]);
+    }
+    expect(
+      old.deployment.resources.filter((r) => r.urn.includes("redis-access-")).map((r) => r.parent),
+    ).toEqual([REDIS, REDIS]);
+  });
+
+  it("previews zero creates, deletes, replaces and updates against the state before the move", () => {
+    const p = previewChanges(old, next, { stack: "prod", from: "before-move.json" });
+    expect(p.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, failures: 0 });
+    expect(p.summary.same).toBeGreaterThan(100);
+  });
+
+  it("a stack last deployed before the token rename too sees no create, delete or replace", () => {
+    const older = JSON.parse(legacyTokens(JSON.stringify(old))) as NormalizedStackExport;
+    expect(JSON.stringify(older)).not.toMatch(/secure-azure-platform:index:/);
+    const p = previewChanges(older, next, { stack: "prod", from: "before-rename.json" });
+    expect(p.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, failures: 0 });
+  });
+
+  it("without the aliases the grants would be deleted and recreated (an app losing Redis access meanwhile)", () => {
+    const bare = JSON.parse(JSON.stringify(next)) as NormalizedStackExport;
+    for (const r of bare.deployment.resources) delete r.aliases;
+    const p = previewChanges(old, bare, { stack: "prod", from: "before-move.json" });
+    expect(p.summary).toMatchObject({ create: 2, delete: 2, replace: 0 });
+  });
+});
+
+function URN_OF(type: string, name: string): string {
+  return `urn:pulumi:prod::secure-azure-platform::${type}::${name}`;
+}

@@ -81,7 +81,7 @@ describe("routine changes in prod come out clean (lock window)", () => {
     const p = diff(baseline, next);
     for (const name of [
       "app-api-kv-secrets-user",
-      "redis-access-api",
+      "app-api-redis-access",
       "app-api-blob-readwrite",
       "app-api-app",
     ]) {

@@ -138,7 +138,7 @@ describe("npm run lock-window", () => {
 
   it("--apply lifts exactly the needed lock with az, audits it and records its URN", () => {
     const preview = path.join(dir, "preview.json");
-    fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "redis-access-web" })));
+    fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "app-web-redis-access" })));
     const record = path.join(dir, "lifted.txt");
     const run = runScript(
       "lock-window",

@@ -151,6 +151,30 @@ describe("component package schema (SDK analysis)", () => {
   });
 });
 
+describe("ContainerApp args are data only (issue 16: the Redis grant no longer goes through a function)", () => {
+  it("types services.redis fully: what the app's own access policy assignment needs", () => {
+    const app = schema.resources[`${PKG}:index:ContainerApp`];
+    expect(app.inputProperties.services.$ref).toBe(`#/types/${PKG}:index:AppServices`);
+    expect(schema.types[`${PKG}:index:AppServices`].properties?.redis.$ref).toBe(
+      `#/types/${PKG}:index:RedisService`,
+    );
+    const redis = schema.types[`${PKG}:index:RedisService`];
+    expect(Object.fromEntries(Object.entries(redis.properties ?? {}).map(([k, p]) => [k, p.type]))).toEqual({
+      hostName: "string",
+      port: "number",
+      resourceGroupName: "string",
+      clusterName: "string",
+      databaseName: "string",
+      legacyGrantParent: "string",
+    });
+    expect(Object.values(redis.properties ?? {}).every((p) => p.description?.trim())).toBe(true);
+    // Grants on one database are chained from app to app through plain resource IDs.
+    expect(app.inputProperties.redisGrantAfter.type).toBe("string");
+    expect(app.properties.redisGrantId.type).toBe("string");
+    expect(schema.resources[`${PKG}:index:ManagedRedis`].properties.databaseName.type).toBe("string");
+  });
+});
+
 describe("component provider construct (offline mocks)", () => {
   const value = (o: pulumi.Input<string>) =>
     new Promise<string>((resolve) => pulumi.output(o).apply(resolve));
