@@ -226,7 +226,9 @@ async function main(): Promise<void> {
   if (integrity.length > 0) {
     fail(3, `plan: the export is inconsistent (a bug in the offline plan):\n  ${integrity.join("\n  ")}`);
   }
-  const json = `${JSON.stringify(stackExport, null, 2)}\n`;
+  // Serialized only when written or printed: for 200 apps it is a 30 MB string (issue 17).
+  let serialized: string | undefined;
+  const json = () => (serialized ??= `${JSON.stringify(stackExport, null, 2)}\n`);
   const write = (flag: string, file: string, text: string) => {
     try {
       fs.writeFileSync(file, text);
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
       fail(2, `plan: --${flag} ${file}: cannot write (${(err as Error).message})`);
     }
   };
-  if (args.export) write("export", args.export, json);
+  if (args.export) write("export", args.export, json());
   progress.done();
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
         })
       : undefined;
   if (args.json) {
-    process.stdout.write(changes ? changes.json : json);
+    process.stdout.write(changes ? changes.json : json());
   } else {
     const cfg = plan.stackConfig;
     say(

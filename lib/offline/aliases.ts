@@ -82,9 +82,10 @@ function collapse(target: AliasTarget, alias: AliasSpec): string {
  * (`azure-native:insights:MetricAlert` for `azure-native:monitor:MetricAlert`).
  */
 function isApiVersionAlias(alias: string): boolean {
-  const aliasType = parseUrn(alias).qualifiedType.split("$").pop() as string;
-  return /^[^:]+:[^:/]+\/[^:]+:[^:]+$/.test(aliasType);
+  return isApiVersionType(parseUrn(alias).qualifiedType.split("$").pop() as string);
 }
+
+const isApiVersionType = (type: string) => /^[^:]+:[^:/]+\/[^:]+:[^:]+$/.test(type);
 
 /**
  * The resource's own aliases as URNs, without duplicates, its own URN or API-version aliases:
@@ -92,8 +93,13 @@ function isApiVersionAlias(alias: string): boolean {
  */
 export function collapseAliases(target: AliasTarget, aliases: readonly AliasSpec[]): string[] {
   const out: string[] = [];
-  for (const urn of aliases.map((a) => collapse(target, a)))
+  for (const alias of aliases) {
+    // A spec's URN ends in its type (or the resource's): an API-version one is known before
+    // collapsing it (azure-native sends up to 19 per resource).
+    if (!("urn" in alias) && isApiVersionType(alias.type || target.type)) continue;
+    const urn = collapse(target, alias);
     if (urn !== target.urn && !out.includes(urn) && !isApiVersionAlias(urn)) out.push(urn);
+  }
   return out;
 }
 

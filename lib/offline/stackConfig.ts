@@ -11,7 +11,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isScalar, parse as parseYaml, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, parseDocument } from "yaml";
 import { didYouMean, showValue } from "../../components/common/schema";
 import {
   configValueHasType,
@@ -72,7 +72,11 @@ interface ProjectDoc {
   config?: Record<string, unknown>;
 }
 
-function readYaml(file: string, what: string): unknown {
+/**
+ * The file's value and its YAML document (the stack file's scalars are also read as written,
+ * `scalarTexts`): one parse where `yaml.parse` and a second `parseDocument` took two.
+ */
+function readYaml(file: string, what: string): { value: unknown; doc: Document } {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -82,7 +86,11 @@ function readYaml(file: string, what: string): unknown {
     ]);
   }
   try {
-    return parseYaml(text) as unknown;
+    const doc = parseDocument(text);
+    // What `yaml.parse` does with the document: warnings to the process, the first error thrown.
+    for (const warning of doc.warnings) process.emitWarning(warning);
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return { value: doc.toJS() as unknown, doc };
   } catch (err) {
     throw new ConfigError([
       { key: what, value: JSON.stringify(file), message: `is not valid YAML: ${(err as Error).message}` },
@@ -136,9 +144,9 @@ function typeName(decl: ConfigType): string {
  * reads a scalar as a string (`1.50`, `007`, `True` reach the program as typed), while a YAML
  * parser would turn them into 1.5, 7 and true.
  */
-function scalarTexts(file: string): Map<string, string> {
+function scalarTexts(doc: Document): Map<string, string> {
   const out = new Map<string, string>();
-  const config = parseDocument(fs.readFileSync(file, "utf8")).get("config");
+  const config = doc.get("config");
   if (!isMap(config)) return out;
   for (const pair of config.items) {
     const key = isScalar(pair.key) ? pair.key.value : undefined;
@@ -165,7 +173,7 @@ function fullKey(key: string, project: string): string {
  */
 export function readStackConfig(stack: string, options: ReadStackConfigOptions = {}): StackConfig {
   const projectFile = options.projectFile ?? PROJECT_FILE;
-  const projectDoc = (readYaml(projectFile, "Pulumi.yaml") ?? {}) as ProjectDoc;
+  const projectDoc = (readYaml(projectFile, "Pulumi.yaml").value ?? {}) as ProjectDoc;
   const project = projectName(projectDoc);
   const file = options.stackFile ?? path.join(path.dirname(projectFile), `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
@@ -177,7 +185,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
       },
     ]);
   }
-  const stackDoc = readYaml(file, path.basename(file));
+  const { value: stackDoc, doc: stackYaml } = readYaml(file, path.basename(file));
   if (stackDoc !== null && stackDoc !== undefined && !isObject(stackDoc)) {
     throw new ConfigError([
       {
@@ -210,7 +218,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
   }
 
   const problems: ConfigProblem[] = [];
-  const texts = scalarTexts(file);
+  const texts = scalarTexts(stackYaml);
   const raw = new Map<string, unknown>(defaults);
   for (const [key, value] of Object.entries(stackConfig)) {
     if (!key.includes(":")) {
