@@ -11,7 +11,11 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One program for every file, the one `npm run typecheck` checks (tsconfig.json includes
+      // components/ and policy/): the project service would build one per nearest tsconfig
+      // (root, components/, policy/), type-checking the shared files three times (issue 17:
+      // lint 29.4 -> 22.5 s CPU, same findings).
+      parserOptions: { project: ["./tsconfig.json"], tsconfigRootDir: import.meta.dirname },
     },
     plugins: { "@pulumi": pulumi },
     rules: {

@@ -164,7 +164,8 @@ export function setupForStack(stack: string, identitiesFile?: string): string {
 
 const FLAGS = { stack: { type: "string", required: true, pattern: STACK_NAME } } as const satisfies FlagSpecs;
 
-function main(argv: string[]): number {
+/** The CLI: writes the setup (or the problem) and returns the exit code (tests call it in-process). */
+export function main(argv: string[]): number {
   const { values, help, problems } = parseCommandLine(argv, FLAGS);
   if (help) {
     process.stdout.write(`${USAGE}\n`);

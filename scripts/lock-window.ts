@@ -52,9 +52,16 @@ interface Args {
   record: string;
 }
 
+/** Ends the command with `code` (caught by `main`, which returns it: tests call `main` in-process). */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 function fail(code: number, message: string): never {
   process.stderr.write(`${message.trimEnd()}\n`);
-  process.exit(code);
+  throw new Exit(code);
 }
 
 const FLAGS = {
@@ -69,7 +76,7 @@ function parseArgs(argv: string[]): Args {
   const { values, help, problems } = parseCommandLine(argv, FLAGS);
   if (help) {
     process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
+    throw new Exit(0);
   }
   if (problems.length > 0) fail(2, `lock-window: ${problems.join("; ")}\n${USAGE}`);
   return {
@@ -165,13 +172,20 @@ function apply(plan: LockWindowPlan, args: Args): void {
   if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `lifted=${lifted.length}\n`);
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  const plan = decide(args);
-  const text = renderLockWindowPlan(plan, args.stack as string);
-  if (plan.refusals.length > 0) fail(1, text);
-  process.stdout.write(`${text}\n`);
-  if (args.apply) apply(plan, args);
+/** The CLI: prints the plan (and lifts with --apply); returns the exit code. */
+export function main(argv: string[]): number {
+  try {
+    const args = parseArgs(argv);
+    const plan = decide(args);
+    const text = renderLockWindowPlan(plan, args.stack as string);
+    if (plan.refusals.length > 0) fail(1, text);
+    process.stdout.write(`${text}\n`);
+    if (args.apply) apply(plan, args);
+    return 0;
+  } catch (err) {
+    if (err instanceof Exit) return err.code;
+    throw err;
+  }
 }
 
-main();
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

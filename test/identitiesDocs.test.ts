@@ -5,9 +5,9 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { identityName, loadDeployIdentities, renderCondition, roleGuid } from "../config/identities";
-import { setupForStack, shellQuote } from "../scripts/deploy-setup";
+import { main, setupForStack, shellQuote } from "../scripts/deploy-setup";
 import { CI_DOC, END, START, renderCiDoc } from "../scripts/identities-docs";
-import { runScript } from "./helpers/cli";
+import { runMain, runScript } from "./helpers/cli";
 
 const doc = loadDeployIdentities();
 
@@ -81,13 +81,14 @@ describe("npm run deploy:setup -- --stack prod", () => {
   });
 });
 
+// In-process (`main`): the child run above already covers the process itself.
 describe("npm run deploy:setup: bad usage exits 2", () => {
   it.each([
     [["--stakc", "prod"], "unknown option --stakc"],
     [[], "--stack is required"],
     [["--stack", "staging"], "Pulumi.staging.yaml"],
-  ])("%j", (args, says) => {
-    const run = runScript("deploy-setup", ...args);
+  ])("%j", async (args, says) => {
+    const run = await runMain(main, ...args);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(says);
     expect(run.stdout).toBe("");

@@ -16,7 +16,8 @@ import {
   planFromPulumiPreview,
 } from "../../lib/offline/lockWindow";
 import { sharedExport } from "../helpers/plans";
-import { runScript } from "../helpers/cli";
+import { runMain, runScript } from "../helpers/cli";
+import { main } from "../../scripts/lock-window";
 import {
   type NormalizedExportResource,
   type NormalizedStackExport,
@@ -162,12 +163,13 @@ describe("npm run lock-window", () => {
     expect(fs.readFileSync(record, "utf8")).toBe(`${lock.urn}\n`);
   });
 
-  it("refuses (exit 1) a change deleting the PostgreSQL server and lifts nothing", () => {
+  // The refusal and usage errors run in-process (`main`); the --apply run above is the child.
+  it("refuses (exit 1) a change deleting the PostgreSQL server and lifts nothing", async () => {
     fs.rmSync(fakeAzLog, { force: true });
     const preview = path.join(dir, "refused.json");
     fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "postgres-server" })));
-    const run = runScript(
-      "lock-window",
+    const run = await runMain(
+      main,
       "--stack",
       "prod",
       "--preview",
@@ -184,13 +186,13 @@ describe("npm run lock-window", () => {
     expect(fs.existsSync(fakeAzLog)).toBe(false);
   });
 
-  it("usage errors exit 2 and name every problem", () => {
-    const run = runScript("lock-window", "--preview", path.join(dir, "missing.json"), "--bogus", { env });
+  it("usage errors exit 2 and name every problem", async () => {
+    const run = await runMain(main, "--preview", path.join(dir, "missing.json"), "--bogus", { env });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/unknown option --bogus; --stack is required/);
     const bad = path.join(dir, "bad.json");
     fs.writeFileSync(bad, "{ nope");
-    const malformed = runScript("lock-window", "--stack", "prod", "--preview", bad, { env });
+    const malformed = await runMain(main, "--stack", "prod", "--preview", bad, { env });
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toMatch(/--preview .*bad\.json: invalid JSON/);
   });
