@@ -8,7 +8,7 @@
  *   declared dependencies beside it, the package exports every component class. In the
  *   repository the package name resolves to the TypeScript sources (jest here, ts-node in a child).
  * - policy/ (`pulumi policy publish` runs `npm pack` in policy/ and uploads that tarball): the
- *   pack compiled to the layout policy/tsconfig.json gives (rootDir = repository root, so the
+ *   pack compiled by its real build (scripts/build.js --pack: the repository's layout, so the
  *   relative imports of controls/ stay valid), its packed file list holds package.json `main`
  *   and every file the entry's requires reach, and the pack serves from those files alone.
  */
@@ -17,7 +17,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as ts from "typescript";
 import * as components from "@secure-azure-platform/components";
 import { ROOT } from "./helpers/cli";
 import { importClosure } from "./helpers/imports";
@@ -86,6 +85,8 @@ beforeAll(() => {
       filter: (src) => !/[\\/](node_modules|bin)$/.test(src),
     });
   fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(tmp, "tsconfig.json"));
+  fs.mkdirSync(path.join(tmp, "scripts"));
+  fs.copyFileSync(path.join(ROOT, "scripts", "build.js"), path.join(tmp, "scripts", "build.js"));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"), "dir");
 });
 
@@ -195,30 +196,9 @@ describe("the policy pack as `pulumi policy publish` packs it", () => {
   const dir = () => path.join(tmp, "policy");
   let files: string[];
   beforeAll(() => {
-    // The pack's build (policy/tsconfig.json's rootDir and outDir) for the entry's closure:
-    // transpiled per file, the way tsc lays it out (type checking is the typecheck's job).
-    const parsed = ts.getParsedCommandLineOfConfigFile(
-      path.join(dir(), "tsconfig.json"),
-      {},
-      {
-        ...ts.sys,
-        onUnRecoverableConfigFileDiagnostic: (d) => {
-          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-        },
-      },
-    )!;
-    const { rootDir, outDir } = parsed.options;
-    const sources = importClosure(path.join(dir(), "index.ts"), [".ts"]);
-    expect(sources.missing).toEqual([]);
-    for (const file of sources.files) {
-      const out = path.join(outDir!, path.relative(rootDir!, file)).replace(/\.ts$/, ".js");
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      const js = ts.transpileModule(fs.readFileSync(file, "utf8"), {
-        compilerOptions: parsed.options,
-        fileName: file,
-      });
-      fs.writeFileSync(out, js.outputText);
-    }
+    // The pack's real build (scripts/build.js --pack, what `npm ci` and the publish workflow
+    // run), on the copy: policy/bin laid out as in the repository, controls/ included.
+    run(process.execPath, [path.join("scripts", "build.js"), "--pack"], tmp);
     files = packedFiles(dir());
   }, 120_000);
 
@@ -229,6 +209,9 @@ describe("the policy pack as `pulumi policy publish` packs it", () => {
     expect(files).toContain("PulumiPolicy.yaml");
     expect(files.filter((f) => f.startsWith("bin/controls/"))).not.toEqual([]);
     expect(unpacked(dir(), main, files)).toEqual([]);
+    // pack.js loads the compiled pack by a computed path: its closure is checked from there.
+    expect(files).toContain("bin/policy/index.js");
+    expect(unpacked(dir(), "bin/policy/index.js", files)).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts"))).toEqual([]);
   });
 
