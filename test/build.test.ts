@@ -28,6 +28,7 @@ function scratch(): string {
   for (const rel of [
     "scripts/build.js",
     "scripts/launch.js",
+    "scripts/compile-cache.js",
     "policy/pack.js",
     "policy/sdkDefer.js",
     "tsconfig.json",
@@ -74,6 +75,29 @@ describe("the compiled build", () => {
     const r = node(dir, "scripts/launch.js", "scripts/hello.ts", "a", "b");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("hello 1 true a,b\n");
+  });
+
+  it("keeps V8's code cache of each script's modules where Node has no compile cache of its own", () => {
+    // Node < 22.1 as the launcher sees it: no `module.enableCompileCache`.
+    const older = path.join(dir, "older-node.js");
+    fs.writeFileSync(older, 'delete require("module").enableCompileCache;\n');
+    const cache = path.join(
+      dir,
+      "node_modules/.cache/secure-azure-platform/compile-cache",
+      `${process.version}-${process.arch}`,
+      "scripts_hello.ts.bin",
+    );
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = node(dir, "-r", older, "scripts/launch.js", "scripts/hello.ts", "x");
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toBe("hello 1 true x\n");
+        expect(fs.existsSync(cache)).toBe(true);
+      }
+    } finally {
+      // node_modules is the repository's (a link): leave nothing there.
+      fs.rmSync(cache, { force: true });
+    }
   });
 
   it("recompiles a changed source (here one of the same size) before the script or the pack runs", () => {
