@@ -4,7 +4,7 @@
  * never older than its sources, the published pack works without them, and the SDK modules the
  * launcher leaves unloaded are the installed SDK's.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -128,6 +128,35 @@ describe("the compiled build", () => {
     const r = node(published, "pack.js");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("pack 2\n");
+  });
+});
+
+describe("the pack's entry and Node's compile cache", () => {
+  it("writes the cache once the pack is loaded, as the CLI kills the process (no write at exit)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sap-pack-cache-"));
+    try {
+      write(dir, "pack.js", fs.readFileSync(path.join(ROOT, "policy/pack.js"), "utf8"));
+      write(dir, "sdkDefer.js", fs.readFileSync(path.join(ROOT, "policy/sdkDefer.js"), "utf8"));
+      // A pack that says it serves (later, once its server is bound) until it is killed, as the real one.
+      write(
+        dir,
+        "bin/policy/index.js",
+        'setTimeout(() => console.log("serving"), 10);\nsetInterval(() => {}, 1000);\n',
+      );
+      const cache = path.join(dir, "cache");
+      const child = spawn(process.execPath, ["pack.js"], {
+        cwd: dir,
+        env: { ...process.env, NODE_COMPILE_CACHE: cache },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      await new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.on("exit", resolve));
+      const files = fs.readdirSync(cache, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+      expect(files.length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
