@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFERRED } from "../policy/sdkDefer";
+import { DEFERRED, deferredFile } from "../policy/sdkDefer";
 
 const ROOT = path.join(__dirname, "..");
 const SDK = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -189,7 +189,8 @@ describe("the SDK modules loaded on first use only", () => {
     const index = fs.readFileSync(path.join(SDK, "index.js"), "utf8");
     const runtime = fs.readFileSync(path.join(SDK, "runtime/index.js"), "utf8");
     for (const [rel, names] of Object.entries(DEFERRED)) {
-      expect({ rel, exists: fs.existsSync(path.join(SDK, rel)) }).toEqual({ rel, exists: true });
+      const file = deferredFile(SDK, rel);
+      expect({ rel, exists: file !== undefined && fs.existsSync(file) }).toEqual({ rel, exists: true });
       if (!names) continue;
       const binding = `${path.basename(rel, ".js")}_1`;
       const read = [...runtime.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, "g"))].map((m) => m[1]);
@@ -208,19 +209,28 @@ describe("the SDK modules loaded on first use only", () => {
       require(${JSON.stringify(path.join(ROOT, "policy/sdkDefer.js"))}).deferSdkModules(${JSON.stringify(ROOT)});
       const pulumi = require("@pulumi/pulumi");
       const has = (f) => Object.keys(require.cache).some((k) => k.endsWith(f));
-      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js") };
+      // The index is in require.cache as the stand-in: look for a module it loads.
+      const grpc = () => has("@grpc/grpc-js/build/src/channel.js");
+      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js"), grpc: grpc() };
       out.workspace = typeof pulumi.automation.LocalWorkspace;
       out.execaAfterUse = has("execa/index.js");
       out.serialize = typeof pulumi.runtime.serializeFunction;
+      out.client = typeof require("@pulumi/pulumi/proto/resource_grpc_pb").ResourceMonitorClient;
+      out.grpcAfterUse = grpc();
+      out.status = require("@grpc/grpc-js").status.UNAVAILABLE;
       console.log(JSON.stringify(out));`;
     const r = node(ROOT, "-e", probe);
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toEqual({
       typescript: false,
       execa: false,
+      grpc: false,
       workspace: "function",
       execaAfterUse: true,
       serialize: "function",
+      client: "function",
+      grpcAfterUse: true,
+      status: 14,
     });
   });
 });
