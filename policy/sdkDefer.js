@@ -5,8 +5,9 @@
  * plan, the analyzer nor the policy pack use them (closure serializes functions for dynamic
  * providers, which load it on demand themselves). It also loads gRPC (`@grpc/grpc-js`, 66 modules,
  * and the generated clients in `proto/*_grpc_pb.js`, which build their classes with it while
- * loading) for talking to the engine, which a run under mocks never does; the pack's runner has
- * loaded them before the pack, so there they are the real ones. `deferSdkModules` puts lazy stand-ins for those
+ * loading) for talking to the engine, and `@opentelemetry/api` (44 modules) to trace those calls,
+ * which a run under mocks never makes; the pack's runner has loaded them before the pack, so there
+ * they are the real ones. `deferSdkModules` puts lazy stand-ins for those
  * modules in `require.cache` (Node documents that "adding or replacing entries is also possible");
  * the real module loads on first use. Nothing under node_modules is changed. Used by the
  * launcher (scripts/launch.js) and the pack's entry (pack.js), hence here: the pack ships alone.
@@ -31,6 +32,7 @@ const DEFERRED = {
   "proto/provider_grpc_pb.js": null,
   "proto/resource_grpc_pb.js": null,
   "@grpc/grpc-js": null,
+  "@opentelemetry/api": null,
 };
 
 /** The file of a DEFERRED entry for the SDK in `sdk` (undefined: a package the SDK cannot resolve). */

@@ -211,13 +211,16 @@ describe("the SDK modules loaded on first use only", () => {
       const has = (f) => Object.keys(require.cache).some((k) => k.endsWith(f));
       // The index is in require.cache as the stand-in: look for a module it loads.
       const grpc = () => has("@grpc/grpc-js/build/src/channel.js");
-      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js"), grpc: grpc() };
+      const otel = () => has("@opentelemetry/api/build/src/api/context.js");
+      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js"), grpc: grpc(), otel: otel() };
       out.workspace = typeof pulumi.automation.LocalWorkspace;
       out.execaAfterUse = has("execa/index.js");
       out.serialize = typeof pulumi.runtime.serializeFunction;
       out.client = typeof require("@pulumi/pulumi/proto/resource_grpc_pb").ResourceMonitorClient;
       out.grpcAfterUse = grpc();
       out.status = require("@grpc/grpc-js").status.UNAVAILABLE;
+      out.context = typeof require("@opentelemetry/api").context.active;
+      out.otelAfterUse = otel();
       console.log(JSON.stringify(out));`;
     const r = node(ROOT, "-e", probe);
     expect(r.stderr).toBe("");
@@ -225,12 +228,15 @@ describe("the SDK modules loaded on first use only", () => {
       typescript: false,
       execa: false,
       grpc: false,
+      otel: false,
       workspace: "function",
       execaAfterUse: true,
       serialize: "function",
       client: "function",
       grpcAfterUse: true,
       status: 14,
+      context: "function",
+      otelAfterUse: true,
     });
   });
 });
