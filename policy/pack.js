@@ -12,8 +12,10 @@
 const fs = require("fs");
 const path = require("path");
 
+/** @type {{ enableCompileCache?: () => unknown, flushCompileCache?: () => void }} */
+const nodeModule = require("module");
 // Node's module compile cache (Node >= 22.1) and the SDK modules a pack never uses left unloaded.
-/** @type {{ enableCompileCache?: () => unknown }} */ (require("module")).enableCompileCache?.();
+nodeModule.enableCompileCache?.();
 require("./sdkDefer.js").deferSdkModules(__dirname);
 
 const builder = path.join(__dirname, "..", "scripts", "build.js");
@@ -21,3 +23,8 @@ if (fs.existsSync(path.join(__dirname, "index.ts")) && fs.existsSync(builder)) {
   /** @type {{ ensurePack(): void }} */ (require(builder)).ensurePack();
 }
 require(path.join(__dirname, "bin", "policy", "index.js"));
+// Node writes its compile cache at exit, and the CLI ends the pack's process with a kill (the
+// language host's exec.CommandContext), so without this nothing would ever be kept. Also keeps
+// the runner's own modules (TypeScript, ts-node, the SDK) when the user or CI sets
+// NODE_COMPILE_CACHE, which the CLI passes on. Nothing is written when nothing is new.
+nodeModule.flushCompileCache?.();

@@ -3,7 +3,11 @@
  * `@pulumi/pulumi`'s index loads `automation` (execa, js-yaml, the Automation API) and
  * `runtime/closure` (the TypeScript compiler, normalize-package-data) eagerly; neither the offline
  * plan, the analyzer nor the policy pack use them (closure serializes functions for dynamic
- * providers, which load it on demand themselves). `deferSdkModules` puts lazy stand-ins for those
+ * providers, which load it on demand themselves). It also loads gRPC (`@grpc/grpc-js`, 66 modules,
+ * and the generated clients in `proto/*_grpc_pb.js`, which build their classes with it while
+ * loading) for talking to the engine, and `@opentelemetry/api` (44 modules) to trace those calls,
+ * which a run under mocks never makes; the pack's runner has loaded them before the pack, so there
+ * they are the real ones. `deferSdkModules` puts lazy stand-ins for those
  * modules in `require.cache` (Node documents that "adding or replacing entries is also possible");
  * the real module loads on first use. Nothing under node_modules is changed. Used by the
  * launcher (scripts/launch.js) and the pack's entry (pack.js), hence here: the pack ships alone.
@@ -16,13 +20,30 @@ const path = require("path");
  * The SDK modules deferred, and the names their importers read while loading (functions are
  * wrapped; `null` means the importer only keeps the namespace object). test/build.test.ts checks
  * these against the installed SDK, so an upgrade that changes them fails a test, not a plan.
+ * A name starting with a package name is that package's main module, as the SDK resolves it.
  * @type {Record<string, string[] | null>}
  */
 const DEFERRED = {
   "automation/index.js": null,
   "runtime/closure/serializeClosure.js": ["serializeFunction", "serializeFunctionAsync"],
   "runtime/closure/codePaths.js": ["computeCodePaths", "findWorkspaceRoot", "packageArchivePath"],
+  "proto/callback_grpc_pb.js": null,
+  "proto/engine_grpc_pb.js": null,
+  "proto/provider_grpc_pb.js": null,
+  "proto/resource_grpc_pb.js": null,
+  "@grpc/grpc-js": null,
+  "@opentelemetry/api": null,
 };
+
+/** The file of a DEFERRED entry for the SDK in `sdk` (undefined: a package the SDK cannot resolve). */
+function deferredFile(/** @type {string} */ sdk, /** @type {string} */ rel) {
+  if (!rel.startsWith("@")) return path.join(sdk, rel);
+  try {
+    return require.resolve(rel, { paths: [sdk] });
+  } catch {
+    return undefined;
+  }
+}
 
 /** Installs the lazy stand-ins (before anything loads `@pulumi/pulumi`). */
 function deferSdkModules(/** @type {string} */ fromDir) {
@@ -33,8 +54,8 @@ function deferSdkModules(/** @type {string} */ fromDir) {
     return;
   }
   for (const [rel, names] of Object.entries(DEFERRED)) {
-    const file = path.join(sdk, rel);
-    if (require.cache[file]) continue;
+    const file = deferredFile(sdk, rel);
+    if (!file || require.cache[file]) continue;
     /** @type {Record<string, unknown> | undefined} */
     let real;
     const load = () => {
@@ -71,4 +92,4 @@ function deferSdkModules(/** @type {string} */ fromDir) {
   }
 }
 
-module.exports = { DEFERRED, deferSdkModules };
+module.exports = { DEFERRED, deferSdkModules, deferredFile };

@@ -10,7 +10,8 @@
  * and `require.cache` behave as under ts-node. Also:
  *
  * - Node's module compile cache (Node >= 22.1, `module.enableCompileCache`) keeps V8's bytecode
- *   of every loaded module, ours and node_modules', between runs (in Node's default directory).
+ *   of every loaded module, ours and node_modules', between runs (in Node's default directory);
+ *   older Node gets the same from ./compile-cache.js (one cache file per script, in node_modules/.cache).
  * - Source maps for our files only (`module.setSourceMapsSupport`, Node >= 22.14): a crash names
  *   the .ts line; node_modules' maps are not read.
  * - `@pulumi/pulumi`'s `automation` and `runtime/closure` load on first use only
@@ -20,6 +21,7 @@
 const Module = require("module");
 const path = require("path");
 const { deferSdkModules } = require("../policy/sdkDefer.js");
+const { installCompileCache } = require("./compile-cache.js");
 
 /** Serves every .ts module from the compiled build (see scripts/build.js). */
 function registerCompiled() {
@@ -40,7 +42,8 @@ function main() {
     /** @type {typeof Module & { enableCompileCache?: (dir: string) => unknown, setSourceMapsSupport?: (on: boolean, o: object) => void }} */ (
       Module
     );
-  mod.enableCompileCache?.();
+  if (mod.enableCompileCache) mod.enableCompileCache();
+  else installCompileCache({ root, name: path.relative(root, path.resolve(script)) });
   mod.setSourceMapsSupport?.(true, { nodeModules: false, generatedCode: false });
   deferSdkModules(root);
   registerCompiled();

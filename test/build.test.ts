@@ -4,11 +4,11 @@
  * never older than its sources, the published pack works without them, and the SDK modules the
  * launcher leaves unloaded are the installed SDK's.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFERRED } from "../policy/sdkDefer";
+import { DEFERRED, deferredFile } from "../policy/sdkDefer";
 
 const ROOT = path.join(__dirname, "..");
 const SDK = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -28,6 +28,7 @@ function scratch(): string {
   for (const rel of [
     "scripts/build.js",
     "scripts/launch.js",
+    "scripts/compile-cache.js",
     "policy/pack.js",
     "policy/sdkDefer.js",
     "tsconfig.json",
@@ -76,6 +77,29 @@ describe("the compiled build", () => {
     expect(r.stdout).toBe("hello 1 true a,b\n");
   });
 
+  it("keeps V8's code cache of each script's modules where Node has no compile cache of its own", () => {
+    // Node < 22.1 as the launcher sees it: no `module.enableCompileCache`.
+    const older = path.join(dir, "older-node.js");
+    fs.writeFileSync(older, 'delete require("module").enableCompileCache;\n');
+    const cache = path.join(
+      dir,
+      "node_modules/.cache/secure-azure-platform/compile-cache",
+      `${process.version}-${process.arch}`,
+      "scripts_hello.ts.bin",
+    );
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = node(dir, "-r", older, "scripts/launch.js", "scripts/hello.ts", "x");
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toBe("hello 1 true x\n");
+        expect(fs.existsSync(cache)).toBe(true);
+      }
+    } finally {
+      // node_modules is the repository's (a link): leave nothing there.
+      fs.rmSync(cache, { force: true });
+    }
+  });
+
   it("recompiles a changed source (here one of the same size) before the script or the pack runs", () => {
     fs.writeFileSync(path.join(dir, "controls/limit.ts"), "export const LIMIT: number = 2;\n");
     expect(node(dir, "scripts/launch.js", "scripts/hello.ts").stdout).toBe("hello 2 true \n");
@@ -104,6 +128,35 @@ describe("the compiled build", () => {
     const r = node(published, "pack.js");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("pack 2\n");
+  });
+});
+
+describe("the pack's entry and Node's compile cache", () => {
+  it("writes the cache once the pack is loaded, as the CLI kills the process (no write at exit)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sap-pack-cache-"));
+    try {
+      write(dir, "pack.js", fs.readFileSync(path.join(ROOT, "policy/pack.js"), "utf8"));
+      write(dir, "sdkDefer.js", fs.readFileSync(path.join(ROOT, "policy/sdkDefer.js"), "utf8"));
+      // A pack that says it serves (later, once its server is bound) until it is killed, as the real one.
+      write(
+        dir,
+        "bin/policy/index.js",
+        'setTimeout(() => console.log("serving"), 10);\nsetInterval(() => {}, 1000);\n',
+      );
+      const cache = path.join(dir, "cache");
+      const child = spawn(process.execPath, ["pack.js"], {
+        cwd: dir,
+        env: { ...process.env, NODE_COMPILE_CACHE: cache },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      await new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.on("exit", resolve));
+      const files = fs.readdirSync(cache, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+      expect(files.length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -136,7 +189,8 @@ describe("the SDK modules loaded on first use only", () => {
     const index = fs.readFileSync(path.join(SDK, "index.js"), "utf8");
     const runtime = fs.readFileSync(path.join(SDK, "runtime/index.js"), "utf8");
     for (const [rel, names] of Object.entries(DEFERRED)) {
-      expect({ rel, exists: fs.existsSync(path.join(SDK, rel)) }).toEqual({ rel, exists: true });
+      const file = deferredFile(SDK, rel);
+      expect({ rel, exists: file !== undefined && fs.existsSync(file) }).toEqual({ rel, exists: true });
       if (!names) continue;
       const binding = `${path.basename(rel, ".js")}_1`;
       const read = [...runtime.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, "g"))].map((m) => m[1]);
@@ -155,19 +209,34 @@ describe("the SDK modules loaded on first use only", () => {
       require(${JSON.stringify(path.join(ROOT, "policy/sdkDefer.js"))}).deferSdkModules(${JSON.stringify(ROOT)});
       const pulumi = require("@pulumi/pulumi");
       const has = (f) => Object.keys(require.cache).some((k) => k.endsWith(f));
-      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js") };
+      // The index is in require.cache as the stand-in: look for a module it loads.
+      const grpc = () => has("@grpc/grpc-js/build/src/channel.js");
+      const otel = () => has("@opentelemetry/api/build/src/api/context.js");
+      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js"), grpc: grpc(), otel: otel() };
       out.workspace = typeof pulumi.automation.LocalWorkspace;
       out.execaAfterUse = has("execa/index.js");
       out.serialize = typeof pulumi.runtime.serializeFunction;
+      out.client = typeof require("@pulumi/pulumi/proto/resource_grpc_pb").ResourceMonitorClient;
+      out.grpcAfterUse = grpc();
+      out.status = require("@grpc/grpc-js").status.UNAVAILABLE;
+      out.context = typeof require("@opentelemetry/api").context.active;
+      out.otelAfterUse = otel();
       console.log(JSON.stringify(out));`;
     const r = node(ROOT, "-e", probe);
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toEqual({
       typescript: false,
       execa: false,
+      grpc: false,
+      otel: false,
       workspace: "function",
       execaAfterUse: true,
       serialize: "function",
+      client: "function",
+      grpcAfterUse: true,
+      status: 14,
+      context: "function",
+      otelAfterUse: true,
     });
   });
 });
