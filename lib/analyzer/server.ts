@@ -230,6 +230,8 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
   proxyModule.unknownArchiveValue,
   proxyModule.unknownObjectValue,
 ]);
+/** The SDK's unknown sentinels (what the streaming reader looks for, lib/analyzer/stream.ts). */
+export const UNKNOWN_SENTINEL_STRINGS = [...UNKNOWN_SENTINELS] as readonly string[];
 /** The sentinels are UUIDs, all of one length. */
 const SENTINEL_LENGTH = proxyModule.unknownStringValue.length;
 if ([...UNKNOWN_SENTINELS].some((s) => typeof s !== "string" || s.length !== SENTINEL_LENGTH))
@@ -267,6 +269,25 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
     if (v !== undefined) out[k] = deserializeProperty(v);
   }
   if (!sawUnknown) FULLY_KNOWN.add(out);
+  return out;
+}
+
+/**
+ * `deserializeProperties` of props known to hold no secret and no unknown sentinel at any depth
+ * (the streaming reader checked the text they were parsed from): the same result, a new
+ * top-level object over the caller's own values, without walking them.
+ */
+export function knownProperties(raw: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    for (const k in o) {
+      if (!hasOwn.call(o, k)) continue;
+      const v = o[k];
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  FULLY_KNOWN.add(out);
   return out;
 }
 
