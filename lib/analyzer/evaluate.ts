@@ -39,6 +39,7 @@ import { PackConfigError, reconcilePackConfig, type PackConfig } from "./config"
 import {
   buildPolicyResources,
   deserializeProperties,
+  assumeKnown,
   knownProperties,
   resourceOptions,
   runResourceValidationNow,
@@ -398,9 +399,19 @@ export class StackEvaluator {
   private total = 0;
   private evaluable = false;
 
-  /** Throws `PackConfigError` when the config does not match the policies. */
-  constructor(options: EvaluateOptions = {}) {
+  /** The resources added are the evaluator's own (`ownsResources`). */
+  private readonly owns: boolean;
+  /** The parent URN of the last resource added (`shareStrings`). */
+  private lastParent: string | undefined;
+
+  /**
+   * Throws `PackConfigError` when the config does not match the policies. `ownsResources`: the
+   * resources added were parsed for this evaluation alone (the streaming reader), so equal
+   * strings kept of them may be made one (`shareStrings`).
+   */
+  constructor(options: EvaluateOptions = {}, ownsResources = false) {
     this.options = options;
+    this.owns = ownsResources;
     const policies = options.policies ?? platformPolicies;
     this.reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
     if (this.reconciled.problems.length) {
@@ -456,6 +467,7 @@ export class StackEvaluator {
     if (r.type !== STACK_TYPE) this.counted++;
     if (!isComponent(r)) this.evaluable = true;
     this.coverage.add(r);
+    if (this.owns) this.shareStrings(r);
     const opts = optionsOf(r);
     const provider = this.providerOf(r);
     if (this.stackPolicies.length) {
@@ -465,6 +477,7 @@ export class StackEvaluator {
         urn: r.urn,
         name: urnName(r.urn),
         props: plain ? knownProperties(r.outputs) : deserializeProperties(r.outputs),
+        propsKnown: plain,
         opts,
         provider,
         parent: r.parent,
@@ -478,10 +491,35 @@ export class StackEvaluator {
       urn: r.urn,
       name: urnName(r.urn),
       props: plain ? knownProperties(inputs) : deserializeProperties(inputs),
+      propsKnown: plain,
       opts,
       provider,
     };
     return this.runResourcePolicies(r, req, 0);
+  }
+
+  /**
+   * One string object for equal URNs inside a resource the evaluator owns, as cheaply as it
+   * comes: a property dependency is nearly always one of the resource's dependencies, and
+   * resources of one component follow each other with the same parent. Stack policies keep every
+   * resource's links, and in a big export those URN copies are most of what they keep.
+   */
+  private shareStrings(r: StackExportResource): void {
+    if (r.parent !== undefined) {
+      if (r.parent === this.lastParent) r.parent = this.lastParent;
+      else this.lastParent = r.parent;
+    }
+    const deps = r.dependencies;
+    const propertyDeps = r.propertyDependencies;
+    if (!deps || !propertyDeps) return;
+    for (const key in propertyDeps) {
+      if (!Object.prototype.hasOwnProperty.call(propertyDeps, key)) continue;
+      const urns = propertyDeps[key];
+      for (let i = 0; i < urns.length; i++) {
+        const same = deps.indexOf(urns[i]);
+        if (same >= 0) urns[i] = deps[same];
+      }
+    }
   }
 
   private applicableTo(type: string) {
@@ -570,7 +608,8 @@ export class StackEvaluator {
       const p = entry.resource;
       let props = this.providerProps.get(p.urn);
       if (!props) {
-        props = entry.plain ? knownProperties(p.inputs) : deserializeProperties(p.inputs);
+        if (entry.plain) assumeKnown((props = knownProperties(p.inputs)));
+        else props = deserializeProperties(p.inputs);
         this.providerProps.set(p.urn, props);
       }
       provider = { type: p.type, urn: p.urn, name: urnName(p.urn), props };

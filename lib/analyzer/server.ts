@@ -203,6 +203,11 @@ export interface AnalyzeRequest {
   props: Record<string, unknown>;
   opts: PolicyResourceOptions;
   provider?: { type: string; urn: string; name: string; props: Record<string, unknown> };
+  /**
+   * `props` hold no unknown sentinel at any depth (`knownProperties`): the proxy could never
+   * throw on them, so they are handed over unwrapped (as `FULLY_KNOWN` props are).
+   */
+  propsKnown?: boolean;
 }
 
 const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
@@ -274,21 +279,30 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
 
 /**
  * `deserializeProperties` of props known to hold no secret and no unknown sentinel at any depth
- * (the streaming reader checked the text they were parsed from): the same result, a new
- * top-level object over the caller's own values, without walking them.
+ * (the streaming reader checked the text they were parsed from, and nothing else holds them):
+ * the same props, without walking them. `deserializeProperties` always returns a new top-level
+ * object; here the parsed object itself serves, which policies (they only read props) cannot
+ * tell apart. Not marked `FULLY_KNOWN` (a weak set of every resource's props costs more than
+ * the walk it saves): the request says so (`propsKnown`), or the caller calls `assumeKnown`.
  */
 export function knownProperties(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return {};
+  const o = raw as Record<string, unknown>;
+  // The object itself when copying it could not change a thing: a plain object as JSON.parse
+  // makes it (an own "__proto__" key would become the copy's prototype).
+  if (Object.getPrototypeOf(o) === Object.prototype && !hasOwn.call(o, "__proto__")) return o;
   const out: Record<string, unknown> = {};
-  if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
-    const o = raw as Record<string, unknown>;
-    for (const k in o) {
-      if (!hasOwn.call(o, k)) continue;
-      const v = o[k];
-      if (v !== undefined) out[k] = v;
-    }
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    const v = o[k];
+    if (v !== undefined) out[k] = v;
   }
-  FULLY_KNOWN.add(out);
   return out;
+}
+
+/** Mark `knownProperties` props as free of unknowns wherever they are handed over (provider props). */
+export function assumeKnown(props: Record<string, unknown>): void {
+  FULLY_KNOWN.add(props);
 }
 
 // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call
@@ -447,7 +461,7 @@ function validationArgs(
   config: Record<string, unknown>,
   stackTags: ReadonlyMap<string, string>,
 ): ResourceValidationArgs {
-  const props = checkingProxy(req.props);
+  const props = req.propsKnown ? req.props : checkingProxy(req.props);
   const args: ResourceValidationArgs = {
     type: req.type,
     props,
@@ -532,7 +546,7 @@ class GraphResource implements PolicyResource {
     this.#request = request;
     this.#byUrn = byUrn;
     const type = request.type;
-    const props = checkingProxy(request.props);
+    const props = request.propsKnown ? request.props : checkingProxy(request.props);
     this.type = type;
     this.props = props;
     this.urn = request.urn;

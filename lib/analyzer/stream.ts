@@ -360,7 +360,7 @@ export async function evaluateExportFile(
 ): Promise<Evaluation> {
   const reader = new ExportReader(file, UNKNOWN_SENTINEL_STRINGS);
   try {
-    const evaluator = new StackEvaluator({ ...options, file });
+    const evaluator = new StackEvaluator({ ...options, file }, true);
     for (let e = reader.next(); e !== undefined; e = reader.next()) {
       if (!isWellFormedResource(e.value)) throw new StreamBail(`resource #${evaluator.added} is malformed`);
       let added;
