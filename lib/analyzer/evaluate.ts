@@ -393,7 +393,7 @@ export class StackEvaluator {
   private readonly outcomes: PolicyOutcome[] = [];
   private readonly unknowns: UnknownSkip[] = [];
   /** What stack policies read of each resource (outputs), in export order. */
-  private readonly stackResources: AnalyzeStackRequestResource[] = [];
+  private stackResources: AnalyzeStackRequestResource[] = [];
   private readonly coverage: CoverageCollector;
   private counted = 0;
   private total = 0;
@@ -620,11 +620,13 @@ export class StackEvaluator {
 
   /** Stack policies on outputs (the resource graph built once for all of them), then the summary. */
   async finish(): Promise<Evaluation> {
-    const { violations, outcomes, unknowns, stackPolicies, stackResources } = this;
+    const { violations, outcomes, unknowns, stackPolicies } = this;
     if (stackPolicies.length) {
-      const graph = buildPolicyResources(stackResources);
-      const urns = new Set(stackResources.map((r) => r.urn));
-      const firstUrn = stackResources[0]?.urn ?? "";
+      const graph = buildPolicyResources(this.stackResources);
+      // The requests (and their dependency lists) are not needed once linked.
+      this.stackResources = [];
+      const urns = new Set(graph.map((r) => r.urn));
+      const firstUrn = graph[0]?.urn ?? "";
       for (const p of stackPolicies) {
         const cfg = this.reconciled.policies.get(p.name)!;
         const result = await runStackValidation(
@@ -637,7 +639,7 @@ export class StackEvaluator {
         if (result.outcome === "unknown")
           unknowns.push({ policy: p.name, reason: result.unknown ?? "unknown value" });
         this.record(p, result, (urn) => (urn && urns.has(urn) ? urn : firstUrn));
-        if (this.wantOutcomes) outcomes.push(...stackOutcomes(p, result, stackResources, urns));
+        if (this.wantOutcomes) outcomes.push(...stackOutcomes(p, result, graph, urns));
       }
     }
     const { unevaluated, nonAzure } = this.coverage.result();

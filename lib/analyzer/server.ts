@@ -538,12 +538,13 @@ class GraphResource implements PolicyResource {
   readonly isType: PolicyResource["isType"];
   readonly asType: PolicyResource["asType"];
   // Private fields: a policy enumerating the resource sees only the server's fields.
-  readonly #request: AnalyzeStackRequestResource;
+  /** The request's property dependencies, by URN (the request itself is not kept). */
+  readonly #propertyDependencies: Record<string, string[]>;
   readonly #byUrn: ReadonlyMap<string, PolicyResource>;
   #linked: Record<string, PolicyResource[]> | undefined;
 
   constructor(request: AnalyzeStackRequestResource, byUrn: ReadonlyMap<string, PolicyResource>) {
-    this.#request = request;
+    this.#propertyDependencies = request.propertyDependencies;
     this.#byUrn = byUrn;
     const type = request.type;
     const props = request.propsKnown ? request.props : checkingProxy(request.props);
@@ -562,7 +563,7 @@ class GraphResource implements PolicyResource {
   get propertyDependencies(): Record<string, PolicyResource[]> {
     if (!this.#linked) {
       const linked: Record<string, PolicyResource[]> = {};
-      for (const [key, urns] of Object.entries(this.#request.propertyDependencies)) {
+      for (const [key, urns] of Object.entries(this.#propertyDependencies)) {
         linked[key] = urns.map((d) => this.#byUrn.get(d)).filter((d): d is PolicyResource => !!d);
       }
       this.#linked = linked;
