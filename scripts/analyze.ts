@@ -115,20 +115,31 @@ function loadExports(files: string[]): Loaded[] {
  * a big export is never held whole, and a resource's inputs are dropped once judged); when the
  * reader cannot vouch for a file, or a policy crashes, every file is read and checked first and
  * evaluated as a whole document, exactly as before, so any problem is reported as it always was
- * (every unreadable or malformed file at once, before anything is evaluated).
+ * (every unreadable or malformed file at once, before anything is evaluated). Only regular
+ * files are streamed: a pipe (`/dev/stdin`) cannot be read a second time.
  */
 async function evaluateFiles(
   files: string[],
   config: PackConfig | undefined,
   deployed: boolean,
 ): Promise<Evaluation[]> {
-  try {
-    const out: Evaluation[] = [];
-    for (const file of files) out.push(await evaluateExportFile(file, { config, outcomes: false, deployed }));
-    return out;
-  } catch (err) {
-    if (!(err instanceof StreamBail || err instanceof PolicyCrashError || err instanceof PackConfigError))
-      throw err;
+  const regular = (file: string) => {
+    try {
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (files.every(regular)) {
+    try {
+      const out: Evaluation[] = [];
+      for (const file of files)
+        out.push(await evaluateExportFile(file, { config, outcomes: false, deployed }));
+      return out;
+    } catch (err) {
+      if (!(err instanceof StreamBail || err instanceof PolicyCrashError || err instanceof PackConfigError))
+        throw err;
+    }
   }
   const out: Evaluation[] = [];
   for (const { file, doc } of loadExports(files)) {
