@@ -73,7 +73,7 @@ const ESCAPE_RATIO = 6;
  */
 export class ExportReader {
   private readonly fd: number;
-  private readonly chunk = Buffer.allocUnsafe(CHUNK);
+  private chunk = Buffer.allocUnsafe(CHUNK);
   private readonly decoder = new StringDecoder("utf8");
   /** The decoded window of the file, and the scan position in it. */
   private text = "";
@@ -135,7 +135,11 @@ export class ExportReader {
     }
     let n: number;
     try {
-      n = fs.readSync(this.fd, this.chunk, 0, CHUNK, null);
+      // At least as much as is kept: an element bigger than a chunk is scanned again after each
+      // read, so the reads double with it (linear, not quadratic, in its size).
+      const want = Math.max(CHUNK, this.text.length - keep);
+      if (this.chunk.length < want) this.chunk = Buffer.allocUnsafe(want);
+      n = fs.readSync(this.fd, this.chunk, 0, want, null);
     } catch (err) {
       throw new StreamBail(`cannot read: ${(err as Error).message}`);
     }

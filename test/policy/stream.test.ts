@@ -16,6 +16,8 @@ import { syntheticExport } from "../../lib/analyzer/synthetic";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { SECRET_SIG, SIG_KEY, type StackExport } from "../../policy/common/pulumiFormat";
 import { sharedExport } from "../helpers/plans";
+import { runMain } from "../helpers/cli";
+import { main } from "../../scripts/analyze";
 
 let dir: string;
 let prod: StackExport;
@@ -176,5 +178,28 @@ describe("evaluateExportFile is evaluateStackExport of the parsed file", () => {
     const streamed = await evaluateExportFile(file, { config: loadPackConfig("prod") });
     expect(streamed.unknowns.some((u) => u.urn === account.urn)).toBe(true);
     expect(streamed).toEqual(await evaluateStackExport(doc, { config: loadPackConfig("prod"), file }));
+  });
+});
+
+describe("policy:analyze on a file the reader hands over", () => {
+  it("a provider after its use: read whole, the same report as with the provider first", async () => {
+    const providerLast = jsonClone(prod);
+    const rs = providerLast.deployment.resources!;
+    rs.push(
+      ...rs.splice(
+        rs.findIndex((r) => r.type === "pulumi:providers:azure-native"),
+        1,
+      ),
+    );
+    const first = await runMain(main, "--stack", "dev", "--json", write("first.json", JSON.stringify(prod)));
+    const last = await runMain(
+      main,
+      "--stack",
+      "dev",
+      "--json",
+      write("first.json", JSON.stringify(providerLast)),
+    );
+    expect(first.status).toBe(1);
+    expect(last).toEqual(first);
   });
 });
