@@ -19,8 +19,10 @@ import {
   assertResourcesToEvaluate,
   assertStackExport,
   evaluateStackExport,
+  type Evaluation,
   type Violation,
 } from "../lib/analyzer/evaluate";
+import { evaluateExportFile, StreamBail } from "../lib/analyzer/stream";
 import { PolicyCrashError } from "../lib/analyzer/server";
 import { coverageLines, mergeCoverage, type Coverage } from "../lib/analyzer/verdict";
 import { SEVERITIES } from "../policy/lib/types";
@@ -108,6 +110,53 @@ function loadExports(files: string[]): Loaded[] {
   return loaded;
 }
 
+/**
+ * Evaluate every file, in order. Each is read one resource at a time (lib/analyzer/stream.ts:
+ * a big export is never held whole, and a resource's inputs are dropped once judged); when the
+ * reader cannot vouch for a file, or a policy crashes, every file is read and checked first and
+ * evaluated as a whole document, exactly as before, so any problem is reported as it always was
+ * (every unreadable or malformed file at once, before anything is evaluated). Only regular
+ * files are streamed: a pipe (`/dev/stdin`) cannot be read a second time.
+ */
+async function evaluateFiles(
+  files: string[],
+  config: PackConfig | undefined,
+  deployed: boolean,
+): Promise<Evaluation[]> {
+  const regular = (file: string) => {
+    try {
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (files.every(regular)) {
+    try {
+      const out: Evaluation[] = [];
+      for (const file of files)
+        out.push(await evaluateExportFile(file, { config, outcomes: false, deployed }));
+      return out;
+    } catch (err) {
+      if (!(err instanceof StreamBail || err instanceof PolicyCrashError || err instanceof PackConfigError))
+        throw err;
+    }
+  }
+  const out: Evaluation[] = [];
+  for (const { file, doc } of loadExports(files)) {
+    out.push(
+      await evaluateStackExport(doc, {
+        config,
+        file,
+        outcomes: false,
+        deployed,
+        // loadExports checked every file.
+        checked: true,
+      }),
+    );
+  }
+  return out;
+}
+
 function formatText(violations: Violation[], totals: Totals, coverage: Coverage, multi: boolean): string {
   const lines: string[] = [];
   for (const severity of SEVERITIES) {
@@ -164,10 +213,10 @@ export async function main(argv: string[]): Promise<number> {
     let config: PackConfig | undefined;
     if (args.config !== undefined) config = loadPackConfig(path.resolve(args.config));
     else if (args.stack !== undefined) config = loadPackConfig(args.stack);
-    const exports = loadExports(args.files);
+    const evaluations = await evaluateFiles(args.files, config, args.deployed);
     const violations: Violation[] = [];
     const totals: Totals = {
-      files: exports.length,
+      files: evaluations.length,
       resources: 0,
       policies: 0,
       mandatory: 0,
@@ -177,15 +226,8 @@ export async function main(argv: string[]): Promise<number> {
     };
     const coverages: Coverage[] = [];
     const warnings = new Set<string>();
-    for (const { file, doc } of exports) {
-      const evaluation = await evaluateStackExport(doc, {
-        config,
-        file,
-        outcomes: false,
-        deployed: args.deployed,
-        // loadExports checked every file.
-        checked: true,
-      });
+    for (const [i, evaluation] of evaluations.entries()) {
+      const file = args.files[i];
       violations.push(...evaluation.violations);
       totals.resources += evaluation.summary.resources;
       totals.policies = evaluation.summary.policies;
@@ -220,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      process.stdout.write(`${formatText(violations, totals, coverage, exports.length > 1)}\n`);
+      process.stdout.write(`${formatText(violations, totals, coverage, evaluations.length > 1)}\n`);
     }
     return totals.mandatory > 0 ? 1 : 0;
   } catch (err) {

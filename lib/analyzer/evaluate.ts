@@ -39,6 +39,8 @@ import { PackConfigError, reconcilePackConfig, type PackConfig } from "./config"
 import {
   buildPolicyResources,
   deserializeProperties,
+  assumeKnown,
+  knownProperties,
   resourceOptions,
   runResourceValidationNow,
   runStackValidation,
@@ -48,7 +50,6 @@ import {
   type RunResult,
 } from "./server";
 import {
-  countedResources,
   STACK_TYPE,
   StackExportError,
   type StackExport,
@@ -329,45 +330,260 @@ export async function evaluateStackExport(
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   if (!options.checked) assertStackExport(doc);
-  const policies = options.policies ?? platformPolicies;
-  const reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
-  if (reconciled.problems.length) {
-    throw new PackConfigError(
-      "the policy pack config does not match the policies' config schemas",
-      reconciled.problems,
-    );
-  }
-  const wantOutcomes = options.outcomes !== false;
+  const evaluator = new StackEvaluator(options);
   const all = doc.deployment.resources ?? [];
   if (!options.checked) assertResourcesToEvaluate(doc, options.file);
-  const providers = new Map<string, StackExportResource>();
-  for (const r of all) if (r.type.startsWith(PROVIDER_PREFIX)) providers.set(r.urn, r);
-  // One deserialized copy per provider, shared by the resources it serves (policies only read
-  // props, as they do the resource's own props shared by every policy).
-  const providerProps = new Map<string, Record<string, unknown>>();
-  const providerByRef = new Map<string, AnalyzeRequest["provider"]>();
-  const providerOf = (r: StackExportResource): AnalyzeRequest["provider"] => {
-    if (!r.provider) return undefined;
-    if (providerByRef.has(r.provider)) return providerByRef.get(r.provider);
-    const p = providers.get(providerUrn(r.provider));
-    let provider: AnalyzeRequest["provider"];
-    if (p) {
-      let props = providerProps.get(p.urn);
-      if (!props) providerProps.set(p.urn, (props = deserializeProperties(p.inputs)));
-      provider = { type: p.type, urn: p.urn, name: urnName(p.urn), props };
-    }
-    providerByRef.set(r.provider, provider);
-    return provider;
-  };
-  const resources = all.filter((r) => !r.type.startsWith(PROVIDER_PREFIX) && r.delete !== true);
+  // Every provider is known before any resource asks for its own, wherever it stands.
+  evaluator.knowProviders(all);
+  for (const r of all) {
+    const added = evaluator.add(r);
+    if (added) await added;
+  }
+  return evaluator.finish();
+}
 
-  const violations: Violation[] = [];
-  const outcomes: PolicyOutcome[] = [];
-  const unknowns: UnknownSkip[] = [];
-  const enabled = policies.filter((p) => reconciled.policies.get(p.name)!.enforcementLevel !== "disabled");
-  const record = (policy: PlatformPolicy, result: RunResult, urnFor: (urn: string | undefined) => string) => {
+/**
+ * The resources of one export must be checked by `isWellFormedResource` before `add`; the
+ * streaming reader checks them one at a time, the whole-document path all at once
+ * (`assertStackExport`, which names every problem).
+ */
+export function isWellFormedResource(r: unknown): r is StackExportResource {
+  return isObject(r) && typeof r.urn === "string" && typeof r.type === "string" && wellFormed(r);
+}
+
+/**
+ * A provider the streaming reader cannot place as the whole-document evaluation would: the
+ * caller evaluates the document as a whole instead (see `StackEvaluator.add`).
+ */
+export class ProviderOrderError extends Error {}
+
+/**
+ * One export's evaluation, fed one resource at a time in the export's order (`add`), then
+ * `finish` for the stack policies and the summary. `evaluateStackExport` feeds it a whole
+ * document; the analyzer CLI feeds it resources as the streaming reader parses them
+ * (lib/analyzer/stream.ts), so a resource's inputs are dropped once its resource policies ran
+ * and only what stack policies read is kept.
+ *
+ * Providers: the whole-document evaluation looks a resource's provider up among all providers
+ * of the export (`knowProviders`, the last of one URN wins). Fed without that, a provider is
+ * known from where it stands, which is the same for every export the engine writes (a provider
+ * precedes the resources it serves); a provider that appears after a resource looked for it, or
+ * a second provider of one URN after the first was used, throws `ProviderOrderError`.
+ */
+export class StackEvaluator {
+  private readonly options: EvaluateOptions;
+  private readonly reconciled: ReturnType<typeof reconcilePackConfig>;
+  private readonly wantOutcomes: boolean;
+  private readonly enabled: readonly PlatformPolicy[];
+  private readonly resourcePolicies: readonly (PlatformPolicy & ResourceValidationPolicy)[];
+  private readonly stackPolicies: readonly (PlatformPolicy & StackValidationPolicy)[];
+  private readonly declared: (ReadonlySet<string> | undefined)[];
+  /** Per type token: the policies that can apply, as a set and in the pack's order. */
+  private readonly applicableByType = new Map<
+    string,
+    { set: ReadonlySet<PlatformPolicy>; list: readonly (PlatformPolicy & ResourceValidationPolicy)[] }
+  >();
+  private readonly providers = new Map<string, { resource: StackExportResource; plain: boolean }>();
+  private providersKnown = false;
+  /** Provider URNs a resource looked up (found or not): a later provider of that URN is out of order. */
+  private readonly providersAsked = new Set<string>();
+  private readonly providerProps = new Map<string, Record<string, unknown>>();
+  private readonly providerByRef = new Map<string, AnalyzeRequest["provider"]>();
+  private readonly violations: Violation[] = [];
+  private readonly outcomes: PolicyOutcome[] = [];
+  private readonly unknowns: UnknownSkip[] = [];
+  /** What stack policies read of each resource (outputs), in export order. */
+  private stackResources: AnalyzeStackRequestResource[] = [];
+  private readonly coverage: CoverageCollector;
+  private counted = 0;
+  private total = 0;
+  private evaluable = false;
+
+  /** The resources added are the evaluator's own (`ownsResources`). */
+  private readonly owns: boolean;
+  /** The parent URN of the last resource added (`shareStrings`). */
+  private lastParent: string | undefined;
+
+  /**
+   * Throws `PackConfigError` when the config does not match the policies. `ownsResources`: the
+   * resources added were parsed for this evaluation alone (the streaming reader), so equal
+   * strings kept of them may be made one (`shareStrings`).
+   */
+  constructor(options: EvaluateOptions = {}, ownsResources = false) {
+    this.options = options;
+    this.owns = ownsResources;
+    const policies = options.policies ?? platformPolicies;
+    this.reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
+    if (this.reconciled.problems.length) {
+      throw new PackConfigError(
+        "the policy pack config does not match the policies' config schemas",
+        this.reconciled.problems,
+      );
+    }
+    this.wantOutcomes = options.outcomes !== false;
+    this.enabled = policies.filter(
+      (p) => this.reconciled.policies.get(p.name)!.enforcementLevel !== "disabled",
+    );
+    // Which resource policies can apply depends on the type token only, so it is worked out
+    // once per distinct token (an estate has few): a policy that declares no types or "*" (the
+    // deny-by-default ones) is in every list, whatever the token.
+    this.resourcePolicies = this.enabled.filter(isResourcePolicy);
+    const typeFilter = options.typeFilter !== false;
+    this.declared = this.resourcePolicies.map((p) => (typeFilter ? declaredTypes(p) : undefined));
+    this.stackPolicies = this.enabled.filter(isStackPolicy);
+    this.coverage = new CoverageCollector(this.enabled);
+  }
+
+  /** Every provider of the export, before any resource is added (the whole-document evaluation). */
+  knowProviders(all: readonly StackExportResource[]): void {
+    for (const r of all)
+      if (r.type.startsWith(PROVIDER_PREFIX)) this.providers.set(r.urn, { resource: r, plain: false });
+    this.providersKnown = true;
+  }
+
+  /** Whether any resource added so far is one to evaluate (`assertResourcesToEvaluate`). */
+  get hasResourcesToEvaluate(): boolean {
+    return this.evaluable;
+  }
+
+  /** How many resources were added (providers, components and pending deletes included). */
+  get added(): number {
+    return this.total;
+  }
+
+  /**
+   * The next resource of the export. `plain`: its text holds no secret and no unknown sentinel
+   * (`StreamedResource.plain`), so its props are used without being walked. Returns a promise
+   * only when a policy returned one.
+   */
+  add(r: StackExportResource, plain = false): void | Promise<void> {
+    this.total++;
+    const isProvider = r.type.startsWith(PROVIDER_PREFIX);
+    if (isProvider && !this.providersKnown) {
+      if (this.providersAsked.has(r.urn)) throw new ProviderOrderError(`provider ${r.urn} after its use`);
+      this.providers.set(r.urn, { resource: r, plain });
+    }
+    if (isProvider || r.delete === true) return;
+    if (r.type !== STACK_TYPE) this.counted++;
+    if (!isComponent(r)) this.evaluable = true;
+    this.coverage.add(r);
+    if (this.owns) this.shareStrings(r);
+    const opts = optionsOf(r);
+    const provider = this.providerOf(r);
+    if (this.stackPolicies.length) {
+      // Only what stack policies read is kept: the inputs go with `r` once its policies ran.
+      this.stackResources.push({
+        type: r.type,
+        urn: r.urn,
+        name: urnName(r.urn),
+        props: plain ? knownProperties(r.outputs) : deserializeProperties(r.outputs),
+        propsKnown: plain,
+        opts,
+        provider,
+        parent: r.parent,
+        dependencies: r.dependencies ?? [],
+        propertyDependencies: r.propertyDependencies ?? {},
+      });
+    }
+    const inputs = this.options.deployed ? deployedInputs(r) : r.inputs;
+    const req: AnalyzeRequest = {
+      type: r.type,
+      urn: r.urn,
+      name: urnName(r.urn),
+      props: plain ? knownProperties(inputs) : deserializeProperties(inputs),
+      propsKnown: plain,
+      opts,
+      provider,
+    };
+    return this.runResourcePolicies(r, req, 0);
+  }
+
+  /**
+   * One string object for equal URNs inside a resource the evaluator owns, as cheaply as it
+   * comes: a property dependency is nearly always one of the resource's dependencies, and
+   * resources of one component follow each other with the same parent. Stack policies keep every
+   * resource's links, and in a big export those URN copies are most of what they keep.
+   */
+  private shareStrings(r: StackExportResource): void {
+    if (r.parent !== undefined) {
+      if (r.parent === this.lastParent) r.parent = this.lastParent;
+      else this.lastParent = r.parent;
+    }
+    const deps = r.dependencies;
+    const propertyDeps = r.propertyDependencies;
+    if (!deps || !propertyDeps) return;
+    for (const key in propertyDeps) {
+      if (!Object.prototype.hasOwnProperty.call(propertyDeps, key)) continue;
+      const urns = propertyDeps[key];
+      for (let i = 0; i < urns.length; i++) {
+        const same = deps.indexOf(urns[i]);
+        if (same >= 0) urns[i] = deps[same];
+      }
+    }
+  }
+
+  private applicableTo(type: string) {
+    let entry = this.applicableByType.get(type);
+    if (!entry) {
+      const normalized = normalizedType(type);
+      const list = this.resourcePolicies.filter((_, i) => this.declared[i]?.has(normalized) ?? true);
+      entry = { set: new Set(list), list };
+      this.applicableByType.set(type, entry);
+    }
+    return entry;
+  }
+
+  /** The resource policies from `first` on (in the pack's order), synchronously while none returns a promise. */
+  private runResourcePolicies(
+    r: StackExportResource,
+    req: AnalyzeRequest,
+    first: number,
+  ): void | Promise<void> {
+    const applicable = this.applicableTo(r.type);
+    const list = this.wantOutcomes ? this.resourcePolicies : applicable.list;
+    for (let i = first; i < list.length; i++) {
+      const p = list[i];
+      if (!applicable.set.has(p)) {
+        this.outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
+        continue;
+      }
+      const cfg = this.reconciled.policies.get(p.name)!;
+      const run = runResourceValidationNow(
+        p,
+        req,
+        cfg.properties,
+        cfg.enforcementLevel,
+        this.options.stackTags,
+      );
+      if (run instanceof Promise)
+        return run.then((result) => {
+          this.recordResourceRun(p, r, result);
+          return this.runResourcePolicies(r, req, i + 1);
+        });
+      this.recordResourceRun(p, r, run);
+    }
+  }
+
+  private recordResourceRun(p: PlatformPolicy, r: StackExportResource, result: RunResult): void {
+    if (result.outcome === "unknown")
+      this.unknowns.push({
+        policy: p.name,
+        urn: r.urn,
+        type: r.type,
+        reason: result.unknown ?? "unknown value",
+      });
+    if (result.diagnostics.length) this.record(p, result, () => r.urn);
+    if (this.wantOutcomes)
+      this.outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: result.outcome });
+  }
+
+  private record(
+    policy: PlatformPolicy,
+    result: RunResult,
+    urnFor: (urn: string | undefined) => string,
+  ): void {
     for (const d of result.diagnostics) {
-      violations.push({
+      this.violations.push({
         policy: policy.name,
         level: d.enforcementLevel,
         severity: policy.severity,
@@ -375,109 +591,75 @@ export async function evaluateStackExport(
         urn: urnFor(d.urn),
         message: d.message || policy.description,
         remediation: policy.remediation,
-        ...(options.file !== undefined ? { file: options.file } : {}),
+        ...(this.options.file !== undefined ? { file: this.options.file } : {}),
       });
     }
-  };
+  }
 
-  // Resource policies on inputs. Which policies can apply depends on the type token only, so it
-  // is worked out once per distinct token (an estate has few): a policy that declares no types
-  // or "*" (the deny-by-default ones) is in every list, whatever the token.
-  const resourcePolicies = enabled.filter(isResourcePolicy);
-  const typeFilter = options.typeFilter !== false;
-  const declared = resourcePolicies.map((p) => (typeFilter ? declaredTypes(p) : undefined));
-  const applicableByType = new Map<string, ReadonlySet<PlatformPolicy>>();
-  const applicableTo = (type: string): ReadonlySet<PlatformPolicy> => {
-    let set = applicableByType.get(type);
-    if (!set) {
-      const normalized = normalizedType(type);
-      set = new Set(resourcePolicies.filter((_, i) => declared[i]?.has(normalized) ?? true));
-      applicableByType.set(type, set);
-    }
-    return set;
-  };
-  // Options as the server builds them, shared by the resource's resource and stack requests.
-  const opts = resources.map(optionsOf);
-  for (const [i, r] of resources.entries()) {
-    const applicable = applicableTo(r.type);
-    const req: AnalyzeRequest = {
-      type: r.type,
-      urn: r.urn,
-      name: urnName(r.urn),
-      props: deserializeProperties(options.deployed ? deployedInputs(r) : r.inputs),
-      opts: opts[i],
-      provider: providerOf(r),
-    };
-    for (const p of wantOutcomes ? resourcePolicies : applicable) {
-      if (!applicable.has(p)) {
-        outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
-        continue;
+  /** A provider reference is `<provider urn>::<provider id>`; one deserialized copy per provider, shared. */
+  private providerOf(r: StackExportResource): AnalyzeRequest["provider"] {
+    if (!r.provider) return undefined;
+    if (this.providerByRef.has(r.provider)) return this.providerByRef.get(r.provider);
+    const urn = providerUrn(r.provider);
+    this.providersAsked.add(urn);
+    const entry = this.providers.get(urn);
+    let provider: AnalyzeRequest["provider"];
+    if (entry) {
+      const p = entry.resource;
+      let props = this.providerProps.get(p.urn);
+      if (!props) {
+        if (entry.plain) assumeKnown((props = knownProperties(p.inputs)));
+        else props = deserializeProperties(p.inputs);
+        this.providerProps.set(p.urn, props);
       }
-      const cfg = reconciled.policies.get(p.name)!;
-      const run = runResourceValidationNow(p, req, cfg.properties, cfg.enforcementLevel, options.stackTags);
-      const result = run instanceof Promise ? await run : run;
-      if (result.outcome === "unknown")
-        unknowns.push({
-          policy: p.name,
-          urn: r.urn,
-          type: r.type,
-          reason: result.unknown ?? "unknown value",
-        });
-      if (result.diagnostics.length) record(p, result, () => r.urn);
-      if (wantOutcomes) outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: result.outcome });
+      provider = { type: p.type, urn: p.urn, name: urnName(p.urn), props };
     }
+    this.providerByRef.set(r.provider, provider);
+    return provider;
   }
 
-  // Stack policies on outputs, with the resource graph built once for all of them.
-  const stackPolicies = enabled.filter(isStackPolicy);
-  if (stackPolicies.length) {
-    const stackResources: AnalyzeStackRequestResource[] = resources.map((r, i) => ({
-      type: r.type,
-      urn: r.urn,
-      name: urnName(r.urn),
-      props: deserializeProperties(r.outputs),
-      opts: opts[i],
-      provider: providerOf(r),
-      parent: r.parent,
-      dependencies: r.dependencies ?? [],
-      propertyDependencies: r.propertyDependencies ?? {},
-    }));
-    const graph = buildPolicyResources(stackResources);
-    const urns = new Set(resources.map((r) => r.urn));
-    const firstUrn = resources[0]?.urn ?? "";
-    for (const p of stackPolicies) {
-      const cfg = reconciled.policies.get(p.name)!;
-      const result = await runStackValidation(
-        p,
-        graph,
-        cfg.properties,
-        cfg.enforcementLevel,
-        options.stackTags,
-      );
-      if (result.outcome === "unknown")
-        unknowns.push({ policy: p.name, reason: result.unknown ?? "unknown value" });
-      record(p, result, (urn) => (urn && urns.has(urn) ? urn : firstUrn));
-      if (wantOutcomes) outcomes.push(...stackOutcomes(p, result, resources, urns));
+  /** Stack policies on outputs (the resource graph built once for all of them), then the summary. */
+  async finish(): Promise<Evaluation> {
+    const { violations, outcomes, unknowns, stackPolicies } = this;
+    if (stackPolicies.length) {
+      const graph = buildPolicyResources(this.stackResources);
+      // The requests (and their dependency lists) are not needed once linked.
+      this.stackResources = [];
+      const urns = new Set(graph.map((r) => r.urn));
+      const firstUrn = graph[0]?.urn ?? "";
+      for (const p of stackPolicies) {
+        const cfg = this.reconciled.policies.get(p.name)!;
+        const result = await runStackValidation(
+          p,
+          graph,
+          cfg.properties,
+          cfg.enforcementLevel,
+          this.options.stackTags,
+        );
+        if (result.outcome === "unknown")
+          unknowns.push({ policy: p.name, reason: result.unknown ?? "unknown value" });
+        this.record(p, result, (urn) => (urn && urns.has(urn) ? urn : firstUrn));
+        if (this.wantOutcomes) outcomes.push(...stackOutcomes(p, result, graph, urns));
+      }
     }
+    const { unevaluated, nonAzure } = this.coverage.result();
+    return {
+      violations,
+      outcomes,
+      summary: {
+        resources: this.counted,
+        policies: this.enabled.length,
+        mandatory: violations.filter((v) => v.level === "mandatory").length,
+        advisory: violations.filter((v) => v.level === "advisory").length,
+        unknown: unknowns.length,
+        unevaluated: unevaluated.reduce((n, u) => n + u.resources, 0),
+      },
+      unevaluated,
+      unknowns,
+      nonAzure,
+      warnings: this.reconciled.warnings,
+    };
   }
-
-  const { unevaluated, nonAzure } = coverage(resources, enabled);
-  return {
-    violations,
-    outcomes,
-    summary: {
-      resources: countedResources(all).length,
-      policies: enabled.length,
-      mandatory: violations.filter((v) => v.level === "mandatory").length,
-      advisory: violations.filter((v) => v.level === "advisory").length,
-      unknown: unknowns.length,
-      unevaluated: unevaluated.reduce((n, u) => n + u.resources, 0),
-    },
-    unevaluated,
-    unknowns,
-    nonAzure,
-    warnings: reconciled.warnings,
-  };
 }
 
 /** The inputs with each one the outputs also report replaced by the output (`deployed`). */
@@ -491,43 +673,49 @@ function deployedInputs(r: StackExportResource): Record<string, unknown> | undef
 /**
  * Which resources no enabled service policy evaluates: Azure resources whose canonical type no
  * enabled policy declares (`evaluatedTypes`), and custom resources that are not Azure at all.
+ * Fed the resources to evaluate (no providers, no pending deletes) in export order.
  */
-function coverage(
-  resources: readonly StackExportResource[],
-  enabled: readonly PlatformPolicy[],
-): { unevaluated: UnevaluatedType[]; nonAzure: Evaluation["nonAzure"] } {
-  const evaluated = evaluatedTypes(enabled);
-  const byType = new Map<string, UnevaluatedType>();
-  const nonAzure = new Map<string, number>();
-  for (const r of resources) {
-    if (isComponent(r)) continue;
+class CoverageCollector {
+  private readonly evaluated: ReadonlySet<string>;
+  private readonly byType = new Map<string, UnevaluatedType>();
+  private readonly nonAzure = new Map<string, number>();
+
+  constructor(enabled: readonly PlatformPolicy[]) {
+    this.evaluated = evaluatedTypes(enabled);
+  }
+
+  add(r: StackExportResource): void {
+    if (isComponent(r)) return;
     const parsed = parseType(r.type);
     if (!parsed) {
-      nonAzure.set(r.type, (nonAzure.get(r.type) ?? 0) + 1);
-      continue;
+      this.nonAzure.set(r.type, (this.nonAzure.get(r.type) ?? 0) + 1);
+      return;
     }
-    if (evaluated.has(parsed.canonical)) continue;
-    let entry = byType.get(parsed.canonical);
+    if (this.evaluated.has(parsed.canonical)) return;
+    let entry = this.byType.get(parsed.canonical);
     if (!entry) {
       entry = { type: parsed.canonical, package: parsed.package, resources: 0, urns: [] };
-      byType.set(parsed.canonical, entry);
+      this.byType.set(parsed.canonical, entry);
     }
     entry.resources++;
     entry.urns.push(r.urn);
   }
-  const byCount = <T extends { type: string; resources: number }>(a: T, b: T) =>
-    b.resources - a.resources || a.type.localeCompare(b.type);
-  return {
-    unevaluated: [...byType.values()].sort(byCount),
-    nonAzure: [...nonAzure].map(([type, n]) => ({ type, resources: n })).sort(byCount),
-  };
+
+  result(): { unevaluated: UnevaluatedType[]; nonAzure: Evaluation["nonAzure"] } {
+    const byCount = <T extends { type: string; resources: number }>(a: T, b: T) =>
+      b.resources - a.resources || a.type.localeCompare(b.type);
+    return {
+      unevaluated: [...this.byType.values()].sort(byCount),
+      nonAzure: [...this.nonAzure].map(([type, n]) => ({ type, resources: n })).sort(byCount),
+    };
+  }
 }
 
 /** Per-resource outcomes of one stack policy run. */
 function stackOutcomes(
   policy: PlatformPolicy,
   result: RunResult,
-  resources: readonly StackExportResource[],
+  resources: readonly { type: string; urn: string }[],
   urns: ReadonlySet<string>,
 ): PolicyOutcome[] {
   const types = new Set((policy.resourceTypes ?? []).map(normalizedType));

@@ -203,6 +203,11 @@ export interface AnalyzeRequest {
   props: Record<string, unknown>;
   opts: PolicyResourceOptions;
   provider?: { type: string; urn: string; name: string; props: Record<string, unknown> };
+  /**
+   * `props` hold no unknown sentinel at any depth (`knownProperties`): the proxy could never
+   * throw on them, so they are handed over unwrapped (as `FULLY_KNOWN` props are).
+   */
+  propsKnown?: boolean;
 }
 
 const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
@@ -230,6 +235,8 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
   proxyModule.unknownArchiveValue,
   proxyModule.unknownObjectValue,
 ]);
+/** The SDK's unknown sentinels (what the streaming reader looks for, lib/analyzer/stream.ts). */
+export const UNKNOWN_SENTINEL_STRINGS = [...UNKNOWN_SENTINELS] as readonly string[];
 /** The sentinels are UUIDs, all of one length. */
 const SENTINEL_LENGTH = proxyModule.unknownStringValue.length;
 if ([...UNKNOWN_SENTINELS].some((s) => typeof s !== "string" || s.length !== SENTINEL_LENGTH))
@@ -268,6 +275,34 @@ export function deserializeProperties(raw: unknown): Record<string, unknown> {
   }
   if (!sawUnknown) FULLY_KNOWN.add(out);
   return out;
+}
+
+/**
+ * `deserializeProperties` of props known to hold no secret and no unknown sentinel at any depth
+ * (the streaming reader checked the text they were parsed from, and nothing else holds them):
+ * the same props, without walking them. `deserializeProperties` always returns a new top-level
+ * object; here the parsed object itself serves, which policies (they only read props) cannot
+ * tell apart. Not marked `FULLY_KNOWN` (a weak set of every resource's props costs more than
+ * the walk it saves): the request says so (`propsKnown`), or the caller calls `assumeKnown`.
+ */
+export function knownProperties(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return {};
+  const o = raw as Record<string, unknown>;
+  // The object itself when copying it could not change a thing: a plain object as JSON.parse
+  // makes it (an own "__proto__" key would become the copy's prototype).
+  if (Object.getPrototypeOf(o) === Object.prototype && !hasOwn.call(o, "__proto__")) return o;
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    const v = o[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** Mark `knownProperties` props as free of unknowns wherever they are handed over (provider props). */
+export function assumeKnown(props: Record<string, unknown>): void {
+  FULLY_KNOWN.add(props);
 }
 
 // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call
@@ -426,7 +461,7 @@ function validationArgs(
   config: Record<string, unknown>,
   stackTags: ReadonlyMap<string, string>,
 ): ResourceValidationArgs {
-  const props = checkingProxy(req.props);
+  const props = req.propsKnown ? req.props : checkingProxy(req.props);
   const args: ResourceValidationArgs = {
     type: req.type,
     props,
@@ -503,15 +538,16 @@ class GraphResource implements PolicyResource {
   readonly isType: PolicyResource["isType"];
   readonly asType: PolicyResource["asType"];
   // Private fields: a policy enumerating the resource sees only the server's fields.
-  readonly #request: AnalyzeStackRequestResource;
+  /** The request's property dependencies, by URN (the request itself is not kept). */
+  readonly #propertyDependencies: Record<string, string[]>;
   readonly #byUrn: ReadonlyMap<string, PolicyResource>;
   #linked: Record<string, PolicyResource[]> | undefined;
 
   constructor(request: AnalyzeStackRequestResource, byUrn: ReadonlyMap<string, PolicyResource>) {
-    this.#request = request;
+    this.#propertyDependencies = request.propertyDependencies;
     this.#byUrn = byUrn;
     const type = request.type;
-    const props = checkingProxy(request.props);
+    const props = request.propsKnown ? request.props : checkingProxy(request.props);
     this.type = type;
     this.props = props;
     this.urn = request.urn;
@@ -527,7 +563,7 @@ class GraphResource implements PolicyResource {
   get propertyDependencies(): Record<string, PolicyResource[]> {
     if (!this.#linked) {
       const linked: Record<string, PolicyResource[]> = {};
-      for (const [key, urns] of Object.entries(this.#request.propertyDependencies)) {
+      for (const [key, urns] of Object.entries(this.#propertyDependencies)) {
         linked[key] = urns.map((d) => this.#byUrn.get(d)).filter((d): d is PolicyResource => !!d);
       }
       this.#linked = linked;
