@@ -77,7 +77,7 @@ function collapse(target: AliasTarget, alias: AliasSpec): string {
 
 /**
  * A provider SDK's alias to an API-version token (azure-native gives every resource
- * `azure-native:<module>/<version>:<Resource>` aliases, up to a dozen): it matters only to a state
+ * `azure-native:<module>/<version>:<Resource>` aliases, dozens of them): it matters only to a state
  * written with that explicit version, and recording all of them would nearly double the export.
  * Left out; every other alias is kept, such as azure-native v3's unversioned module moves
  * (`azure-native:insights:MetricAlert` for `azure-native:monitor:MetricAlert`).
@@ -86,7 +86,12 @@ function isApiVersionAlias(alias: string): boolean {
   return isApiVersionType(parseUrn(alias).qualifiedType.split("$").pop() as string);
 }
 
-export const isApiVersionType = (type: string) => /^[^:]+:[^:/]+\/[^:]+:[^:]+$/.test(type);
+/**
+ * `<package>:<module>/v<version>:<Resource>`: azure-native's `app/v20240301` (every one of its
+ * versioned modules is `v` and a date). Not a bridged provider's `<module>/<name>` token
+ * (`random:index/randomString:RandomString`): an alias from such a token is a rename, kept.
+ */
+export const isApiVersionType = (type: string) => /^[^:]+:[^:/]+\/v\d[^:/]*:[^:]+$/.test(type);
 
 /**
  * Whether `collapseAliases` would leave `alias`, one of a resource's `aliases` options, out: a URN
@@ -116,8 +121,8 @@ function isApiVersionAliasOption(alias: unknown, resourceType: string): boolean 
  * `collapseAliases` leaves these out there anyway. The SDK does not: it collapses each one into
  * outputs in the `Resource` constructor (`collapseAliasToUrn`, read only by `allAliases` for a
  * monitor without alias specs, which neither the engine nor the mock monitor is) and awaits each
- * before registering. azure-native gives every resource up to 19 of them; this was half of the
- * 200-app plan's CPU (issue 17, BENCHMARKS.md).
+ * before registering. azure-native gives a container app 19 of them, a virtual network 60: this
+ * was half of the 200-app plan's CPU time (issue 17, BENCHMARKS.md).
  */
 export const withoutApiVersionAliases: pulumi.ResourceTransformation = ({ type, props, opts }) => {
   const aliases = opts.aliases;
@@ -134,7 +139,7 @@ export function collapseAliases(target: AliasTarget, aliases: readonly AliasSpec
   const out: string[] = [];
   for (const alias of aliases) {
     // A spec's URN ends in its type (or the resource's): an API-version one is known before
-    // collapsing it (azure-native sends up to 19 per resource).
+    // collapsing it (azure-native sends dozens per resource).
     if (!("urn" in alias) && isApiVersionType(alias.type || target.type)) continue;
     const urn = collapse(target, alias);
     if (urn !== target.urn && !out.includes(urn) && !isApiVersionAlias(urn)) out.push(urn);

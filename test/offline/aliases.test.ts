@@ -43,6 +43,17 @@ describe("alias URNs (the engine's generateAliases)", () => {
     ).toEqual([URN("p:index:Box$azure-native:security:OldPricing", "x")]);
   });
 
+  it("keeps an alias from a bridged provider's token: a rename, not an API version", () => {
+    const password = {
+      urn: URN("random:index/randomPassword:RandomPassword", "pw"),
+      type: "random:index/randomPassword:RandomPassword",
+      name: "pw",
+    };
+    expect(collapseAliases(password, [{ type: "random:index/randomPass:RandomPass" }])).toEqual([
+      URN("random:index/randomPass:RandomPass", "pw"),
+    ]);
+  });
+
   it("a child found under nothing tries its own aliases, then both under the parent's matched old URN", () => {
     const child = {
       urn: URN("p:index:Box$p:index:Inner", "box-inner"),
