@@ -2,8 +2,9 @@
  * `node scripts/launch.js scripts/compare-plans.ts --before DIR [--after DIR] [--apps N] [--out DIR]`
  *
  * Before/after check for a change that must leave the offline plan's outputs as they were
- * (issue 17): plans the dev stack, the prod stack and the dev stack with N container apps
- * (default 200, the bench's plan:apps case) in two checkouts (each built, with its node_modules),
+ * (issue 17): plans the dev stack, the prod stack, the dev stack with N container apps (default
+ * 200, the bench's plan:apps case) and the example programs of examples/ (`--program`) in two
+ * checkouts (each built, with its node_modules),
  * and compares what each writes (lib/offline/compare.ts): the text, the `--export` document (what
  * `--json` prints) minus its time, `--report`, `--diagram`, the analyzer's `--json` verdicts on
  * each export, `drift:state` of each export with an empty refresh, and the change preview between
@@ -48,6 +49,8 @@ interface Case {
   name: string;
   stack: string;
   stackFile?: string;
+  /** Another team's program directory, relative to the checkout (`--program`). */
+  program?: string;
 }
 
 interface Outputs {
@@ -88,6 +91,7 @@ function plan(dir: string, c: Case, out: string): Outputs {
     "--stack",
     c.stack,
     ...(c.stackFile ? ["--stack-file", c.stackFile] : []),
+    ...(c.program ? ["--program", c.program] : []),
     "--export",
     file("json"),
     "--report",
@@ -112,7 +116,8 @@ function analyze(stack: string, exportFile: string): unknown {
   const r = run(ROOT, "analyze.ts", ["--stack", stack, "--json", exportFile]);
   if (r.status !== 0 && r.status !== 1)
     throw new Error(`analyze ${exportFile} exited ${r.status}:\n${r.stderr}`);
-  return JSON.parse(r.stdout);
+  // Violations name the file they came from: the same export under two names.
+  return JSON.parse(r.stdout.split(JSON.stringify(exportFile).slice(1, -1)).join("<export>"));
 }
 
 /** `drift:state` of an export with a refresh that changed nothing: the state it would judge. */
@@ -154,6 +159,11 @@ function main(): void {
     { name: "dev", stack: "dev" },
     { name: "prod", stack: "prod" },
     { name: `dev-${apps}-apps`, stack: "dev", stackFile: scaled },
+    // Pulumi.dev.yaml only: the example programs are planned as `--stack dev`.
+    ...fs
+      .readdirSync(path.join(ROOT, "examples"))
+      .filter((d) => fs.existsSync(path.join(ROOT, "examples", d, "Pulumi.dev.yaml")))
+      .map((d) => ({ name: d, stack: "dev", program: `examples/${d}` })),
   ];
 
   let different = false;

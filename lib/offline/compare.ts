@@ -48,12 +48,43 @@ interface TreeNode {
   children: TreeNode[];
 }
 
+const VIOLATION = /^ {2}\[(mandatory|advisory)\] /;
+
+/**
+ * The policy verdict's violations (`  [level] [severity] policy`, then its indented lines) of each
+ * run sorted: they are listed by level and severity, and within one in the export's order.
+ */
+function canonicalViolations(lines: string[]): string {
+  const out: string[] = [];
+  let run: string[][] = [];
+  const flush = () => {
+    out.push(...run.map((block) => block.join("\n")).sort());
+    run = [];
+  };
+  for (const line of lines) {
+    if (VIOLATION.test(line)) run.push([line]);
+    else if (run.length > 0 && line.startsWith("    ")) run[run.length - 1].push(line);
+    else {
+      flush();
+      out.push(line);
+    }
+  }
+  flush();
+  return out.join("\n");
+}
+
 /**
  * The plan's text split into its resource tree (as printed, and in canonical form: each
- * resource's children sorted) and the rest, without what varies between any two runs (the
- * durations, the directories of the files it read and wrote).
+ * resource's children sorted) and the rest (as printed, and with its violations sorted),
+ * without what varies between any two runs (the durations, the directories of the files it read
+ * and wrote).
  */
-function splitText(text: string): { rest: string; tree: string; canonicalTree: string } {
+function splitText(text: string): {
+  rest: string;
+  canonicalRest: string;
+  tree: string;
+  canonicalTree: string;
+} {
   const rest: string[] = [];
   const tree: string[] = [];
   const roots: TreeNode[] = [];
@@ -74,20 +105,28 @@ function splitText(text: string): { rest: string; tree: string; canonicalTree: s
   }
   const canonical = (nodes: TreeNode[], indent: string): string[] =>
     nodes.map((n) => [`${indent}${n.label}`, ...canonical(n.children, `${indent}  `)].join("\n")).sort();
-  return { rest: rest.join("\n"), tree: tree.join("\n"), canonicalTree: canonical(roots, "").join("\n") };
+  return {
+    rest: rest.join("\n"),
+    canonicalRest: canonicalViolations(rest),
+    tree: tree.join("\n"),
+    canonicalTree: canonical(roots, "").join("\n"),
+  };
 }
 
-/** The plan's text output (tree, counts, policy and permission summaries). */
+/** The plan's text output (tree, counts, policy verdict, permission summary). */
 export function compareText(before: string, after: string): Comparison {
   const a = splitText(before);
   const b = splitText(after);
   const details: string[] = [];
-  if (a.rest !== b.rest) details.push(`outside the tree, ${firstDifference(a.rest, b.rest)}`);
+  if (a.canonicalRest !== b.canonicalRest)
+    details.push(`outside the tree, ${firstDifference(a.canonicalRest, b.canonicalRest)}`);
   if (a.canonicalTree !== b.canonicalTree)
     details.push(`the tree (children sorted), ${firstDifference(a.canonicalTree, b.canonicalTree)}`);
   const canonical = details.length === 0;
-  if (canonical) details.push("the tree lists some siblings in another order");
-  return verdictOf(canonical && a.tree === b.tree, canonical, details);
+  if (canonical && a.tree !== b.tree) details.push("the tree lists some siblings in another order");
+  if (canonical && a.rest !== b.rest)
+    details.push("the verdict lists violations of one severity in another order");
+  return verdictOf(canonical && a.tree === b.tree && a.rest === b.rest, canonical, details);
 }
 
 /** Each table's body rows sorted (header and separator kept first), the report's time taken out. */

@@ -44,6 +44,23 @@ describe("compareText", () => {
       /outside the tree, line \d+: "Total: 3" vs "Total: 4"/,
     );
   });
+
+  it("takes violations of one severity in another order as the same, not other violations", () => {
+    const violation = (policy: string, urn: string) => [
+      `  [mandatory] [high] ${policy} (NET-1)`,
+      `    resource: ${urn}`,
+      "    remediation: fix it",
+    ];
+    const verdict = (...blocks: string[][]) =>
+      text(tree).replace("Total: 3", ["Total: 3", ...blocks.flat()].join("\n"));
+    const a = violation("p1", "urn:a");
+    const b = violation("p2", "urn:b");
+    expect(compareText(verdict(a, b), verdict(b, a))).toEqual({
+      verdict: "same up to order",
+      details: ["the verdict lists violations of one severity in another order"],
+    });
+    expect(compareText(verdict(a, b), verdict(a, violation("p2", "urn:c"))).verdict).toBe("different");
+  });
 });
 
 describe("compareReports and compareLines", () => {
