@@ -25,7 +25,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
+import { scaledStackFile } from "../lib/offline/scaledStack";
 
 const ROOT = path.resolve(__dirname, "..");
 const LAUNCH = path.join(ROOT, "scripts", "launch.js");
@@ -190,37 +191,13 @@ function packLocate(ctx: Ctx, dir: string): Promise<Sample> {
   return timed(ctx, ["-e", script], [0], {}, dir);
 }
 
-/** `n` apps made from the stack's own (the first keeps its ingress, the rest are internal). */
-function appsConfig(apps: Record<string, unknown>[], n: number): Record<string, unknown>[] {
-  return Array.from({ length: n }, (_, i) => {
-    const base = apps[Math.min(i, apps.length - 1)];
-    const secrets = Object.fromEntries(
-      Object.keys((base.secrets as Record<string, string> | undefined) ?? {}).map((k) => [
-        k,
-        `app${i}-${k.toLowerCase().replace(/_/g, "-")}`,
-      ]),
-    );
-    return {
-      ...base,
-      name: `app${String(i).padStart(3, "0")}`,
-      ingress: i === 0 ? base.ingress : "internal",
-      secrets,
-    };
-  });
-}
-
 /** Inputs the cases share, made once per bench run in a temp directory. */
 async function prepare(ctx: Ctx, selected: CaseSpec[]): Promise<void> {
   const wants = (prefix: string) => selected.some((c) => c.id.startsWith(prefix));
   if (wants("plan:apps")) {
-    const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
-    const key = "secure-azure-platform:apps";
-    doc.config[key] = appsConfig(doc.config[key] as Record<string, unknown>[], 200);
     fs.writeFileSync(
       path.join(ctx.tmp, "Pulumi.dev-200.yaml"),
-      stringifyYaml(doc, { aliasDuplicateObjects: false }),
+      scaledStackFile(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"), 200),
     );
   }
   if (wants("floor:pack")) {

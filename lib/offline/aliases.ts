@@ -15,6 +15,7 @@
  * the parent's qualified type, `$`, and the resource's type: renaming a component's type changes
  * the URN of every descendant, which is why children inherit their parent's matched alias.
  */
+import type * as pulumi from "@pulumi/pulumi";
 
 /** An alias as the SDK sends it (`pulumirpc.Alias`): a whole URN, or a spec relative to the resource. */
 export type AliasSpec =
@@ -76,7 +77,7 @@ function collapse(target: AliasTarget, alias: AliasSpec): string {
 
 /**
  * A provider SDK's alias to an API-version token (azure-native gives every resource
- * `azure-native:<module>/<version>:<Resource>` aliases, up to a dozen): it matters only to a state
+ * `azure-native:<module>/<version>:<Resource>` aliases, dozens of them): it matters only to a state
  * written with that explicit version, and recording all of them would nearly double the export.
  * Left out; every other alias is kept, such as azure-native v3's unversioned module moves
  * (`azure-native:insights:MetricAlert` for `azure-native:monitor:MetricAlert`).
@@ -85,7 +86,50 @@ function isApiVersionAlias(alias: string): boolean {
   return isApiVersionType(parseUrn(alias).qualifiedType.split("$").pop() as string);
 }
 
-const isApiVersionType = (type: string) => /^[^:]+:[^:/]+\/[^:]+:[^:]+$/.test(type);
+/**
+ * `<package>:<module>/v<version>:<Resource>`: azure-native's `app/v20240301` (every one of its
+ * versioned modules is `v` and a date). Not a bridged provider's `<module>/<name>` token
+ * (`random:index/randomString:RandomString`): an alias from such a token is a rename, kept.
+ */
+export const isApiVersionType = (type: string) => /^[^:]+:[^:/]+\/v\d[^:/]*:[^:]+$/.test(type);
+
+/**
+ * Whether `collapseAliases` would leave `alias`, one of a resource's `aliases` options, out: a URN
+ * whose type is an API version, or a plain spec whose type (its own, else the resource's) is one.
+ * Anything computed (an output, a promise, a non-string field) is kept: it is not known yet.
+ */
+function isApiVersionAliasOption(alias: unknown, resourceType: string): boolean {
+  if (typeof alias === "string") return isApiVersionAlias(alias);
+  if (typeof alias !== "object" || alias === null || Object.getPrototypeOf(alias) !== Object.prototype)
+    return false;
+  const spec = alias as { type?: unknown };
+  const type = !("type" in spec) ? resourceType : spec.type;
+  return typeof type === "string" && type !== "" && isApiVersionType(type);
+}
+
+/**
+ * A stack transformation (`pulumi.runtime.registerStackTransformation`) that `runUnderMocks`
+ * registers for the offline run only: it removes the API-version aliases before the SDK's
+ * `Resource` constructor sees them. Never part of a real `pulumi preview`/`up`.
+ *
+ * Safe because nothing offline reads them. The engine uses an alias only to find a resource's old
+ * state when its URN is not in the last deployment (step_generator.go `generateSteps`: the alias
+ * URNs are looked up in the old state, and a match is an update of that resource under its new
+ * URN, inherited by its children), and an API-version alias matches only a resource a program
+ * registered with that explicit-version token (`azure-native:app/v20240301:ContainerApp`). The
+ * offline plan has no old state but the change preview's, which reads the export's `aliases`:
+ * `collapseAliases` leaves these out there anyway. The SDK does not: it collapses each one into
+ * outputs in the `Resource` constructor (`collapseAliasToUrn`, read only by `allAliases` for a
+ * monitor without alias specs, which neither the engine nor the mock monitor is) and awaits each
+ * before registering. azure-native gives a container app 19 of them, a virtual network 60: this
+ * was half of the 200-app plan's CPU time (issue 17, BENCHMARKS.md).
+ */
+export const withoutApiVersionAliases: pulumi.ResourceTransformation = ({ type, props, opts }) => {
+  const aliases = opts.aliases;
+  if (!aliases || aliases.length === 0) return undefined;
+  const kept = aliases.filter((alias) => !isApiVersionAliasOption(alias, type));
+  return kept.length === aliases.length ? undefined : { props, opts: { ...opts, aliases: kept } };
+};
 
 /**
  * The resource's own aliases as URNs, without duplicates, its own URN or API-version aliases:
@@ -95,7 +139,7 @@ export function collapseAliases(target: AliasTarget, aliases: readonly AliasSpec
   const out: string[] = [];
   for (const alias of aliases) {
     // A spec's URN ends in its type (or the resource's): an API-version one is known before
-    // collapsing it (azure-native sends up to 19 per resource).
+    // collapsing it (azure-native sends dozens per resource).
     if (!("urn" in alias) && isApiVersionType(alias.type || target.type)) continue;
     const urn = collapse(target, alias);
     if (urn !== target.urn && !out.includes(urn) && !isApiVersionAlias(urn)) out.push(urn);

@@ -233,9 +233,10 @@ export function parseStackExport(json: unknown, file = "<stack export>"): Normal
 }
 
 /**
- * The engine's snapshot integrity rules that matter to readers: URNs unique, every parent,
- * dependency and provider reference points at a resource listed earlier. Returns the
- * problems (empty when sound).
+ * The engine's snapshot integrity rules that matter to readers (pkg/resource/deploy/snapshot.go
+ * `VerifyIntegrity`): URNs unique, every parent, dependency, property dependency, `deletedWith`
+ * and provider reference points at a resource listed earlier. Returns the problems (empty when
+ * sound).
  */
 export function checkExportIntegrity(doc: StackExport): string[] {
   const problems: string[] = [];
@@ -253,6 +254,8 @@ export function checkExportIntegrity(doc: StackExport): string[] {
         if (!seen.has(dep)) problems.push(`${r.urn}: ${prop} depends on unlisted ${dep}`);
       }
     }
+    if (r.deletedWith && !seen.has(r.deletedWith))
+      problems.push(`${r.urn}: deleted with ${r.deletedWith}, which is not listed before it`);
     if (r.provider && !providerRefs.has(r.provider)) {
       problems.push(`${r.urn}: provider ${r.provider} is not listed before it`);
     }

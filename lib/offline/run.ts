@@ -10,8 +10,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AzureMocks, type AzureMockOptions } from "./mocks";
-import { isSecretEnvelope, SECRET_SIG, secretEnvelope, SIG_KEY } from "../../policy/common/pulumiFormat";
-import { collapseAliases, type AliasSpec } from "./aliases";
+import {
+  isSecretEnvelope,
+  SECRET_SIG,
+  secretEnvelope,
+  SIG_KEY,
+  STACK_TYPE,
+} from "../../policy/common/pulumiFormat";
+import { collapseAliases, withoutApiVersionAliases, type AliasSpec } from "./aliases";
+import { stackUrn } from "./export";
 
 export interface PlannedResource {
   urn: string;
@@ -118,16 +125,18 @@ interface AliasLike {
     | undefined;
 }
 
-function aliasSpecs(req: RequestLike): AliasSpec[] {
+/** The request's aliases; a parent URN that is the root stack's is no parent (see `runUnderMocks`). */
+function aliasSpecs(req: RequestLike, rootUrn: string): AliasSpec[] {
   return (req.getAliasesList?.() ?? []).map((a) => {
     const spec = a.getSpec();
     if (a.hasUrn() || !spec) return { urn: a.getUrn() };
+    const parentUrn = spec.hasParenturn() ? spec.getParenturn() : "";
     return {
       name: spec.getName(),
       type: spec.getType(),
       stack: spec.getStack(),
       project: spec.getProject(),
-      ...(spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+      ...(parentUrn && parentUrn !== rootUrn ? { parentUrn } : {}),
       noParent: spec.getNoparent(),
     };
   });
@@ -249,11 +258,17 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
   // The engine qualifies a URN's type with the parent's whole type chain (`A$B$type`, as the
   // SDK's `createUrn` does); the MockMonitor prefixes only the immediate parent's type, which
   // is wrong from the third nesting level on (component -> component -> resource).
+  // The root stack's type is no part of its children's (the engine's `RegisterResource`, the SDK's
+  // `createUrn`).
+  const rootUrn = stackUrn(project, stack);
   const urns = monitor as unknown as { newUrn?: (parent: string, type: string, name: string) => string };
   if (typeof urns.newUrn === "function") {
     urns.newUrn = (parent, type, name) =>
-      `urn:pulumi:${stack}::${project}::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`;
+      `urn:pulumi:${stack}::${project}::${parent && parent !== rootUrn ? `${parent.split("::")[2]}$` : ""}${type}::${name}`;
   }
+  // Top-level resources are the root stack's children on the wire, as under the engine; the plan
+  // records them without a parent (the export parents them to its root, `buildStackExport`).
+  const parentOf = (urn: string) => (urn && urn !== rootUrn ? urn : undefined);
   const sink = mocks as unknown as ExactInputsSink;
   const capture = (resource: PlannedResource) => {
     captured.set(resource.urn, resource);
@@ -262,6 +277,15 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
 
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
+    if (req.getType() === STACK_TYPE && !req.getParent()) {
+      // The root stack itself (`runInPulumiStack` below): not a resource of the plan.
+      pending++;
+      register(req, (err, resp) => {
+        pending--;
+        cb(err, resp);
+      });
+      return;
+    }
     pending++;
     const inputs = decodeStruct(req.getObject());
     // MockMonitor calls `mocks.newResource` synchronously inside `register`: hand it the
@@ -276,10 +300,10 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
         });
         const secretOutputs = req.getAdditionalsecretoutputsList();
         const ignoreChanges = req.getIgnorechangesList();
-        const parent = req.getParent() || undefined;
+        const parent = parentOf(req.getParent());
         const aliases = collapseAliases(
           { urn: resp.getUrn(), type: req.getType(), name: req.getName(), ...(parent ? { parent } : {}) },
-          aliasSpecs(req),
+          aliasSpecs(req, rootUrn),
         );
         capture({
           urn: resp.getUrn(),
@@ -289,7 +313,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
           id: resp.getId?.() || undefined,
           inputs,
           outputs: applySecretOutputs(decodeStruct(resp.getObject?.()), secretOutputs),
-          parent: req.getParent() || undefined,
+          parent,
           dependencies: [...new Set(req.getDependenciesList())],
           propertyDependencies,
           protect: req.getProtect() ?? false,
@@ -326,7 +350,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
             decodeStruct(resp.getProperties?.()),
             req.getAdditionalsecretoutputsList(),
           ),
-          parent: req.getParent() || undefined,
+          parent: parentOf(req.getParent()),
           dependencies: [...new Set(req.getDependenciesList())],
           propertyDependencies: {},
           protect: false,
@@ -368,10 +392,23 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
   const onRejection = (reason: unknown) => rejections.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
+    // As Pulumi's Node.js host runs a program (`runInPulumiStack`): inside the root stack
+    // resource, whose transformations every resource inherits. Its outputs (massaged from what
+    // the program returns) are not the plan's: `planStack` resolves the program's exports itself.
+    // The program's error is kept here: rejected, the stack's outputs would reject promises
+    // nobody awaits.
     try {
-      result = await program();
+      await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation(withoutApiVersionAliases);
+        try {
+          result = await program();
+        } catch (err) {
+          failure = err;
+        }
+        return undefined;
+      });
     } catch (err) {
-      failure = err;
+      failure ??= err;
     }
     await drain();
   } finally {

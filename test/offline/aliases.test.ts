@@ -10,7 +10,8 @@
  * export made from main's tree when the rename was done), and the preview compares inputs, which
  * hold no component token.
  */
-import { candidateAliases, collapseAliases } from "../../lib/offline/aliases";
+import * as pulumi from "@pulumi/pulumi";
+import { candidateAliases, collapseAliases, withoutApiVersionAliases } from "../../lib/offline/aliases";
 import { previewChanges } from "../../lib/offline/diff";
 import { parseStackExport } from "../../lib/offline/export";
 import type { NormalizedStackExport } from "../../policy/common/pulumiFormat";
@@ -40,6 +41,17 @@ describe("alias URNs (the engine's generateAliases)", () => {
         { type: "azure-native:security:OldPricing", parentUrn: box.urn },
       ]),
     ).toEqual([URN("p:index:Box$azure-native:security:OldPricing", "x")]);
+  });
+
+  it("keeps an alias from a bridged provider's token: a rename, not an API version", () => {
+    const password = {
+      urn: URN("random:index/randomPassword:RandomPassword", "pw"),
+      type: "random:index/randomPassword:RandomPassword",
+      name: "pw",
+    };
+    expect(collapseAliases(password, [{ type: "random:index/randomPass:RandomPass" }])).toEqual([
+      URN("random:index/randomPass:RandomPass", "pw"),
+    ]);
   });
 
   it("a child found under nothing tries its own aliases, then both under the parent's matched old URN", () => {
@@ -86,6 +98,50 @@ function legacyTokens(text: string): string {
   for (const c of classes) text = text.split(`"${componentType(c)}"`).join(`"${LEGACY_COMPONENT_TYPES[c]}"`);
   return text;
 }
+
+describe("withoutApiVersionAliases (the offline run's stack transformation)", () => {
+  const type = "azure-native:app:ContainerApp";
+  const target = { urn: URN(type, "app"), type, name: "app" };
+  const transform = (aliases: pulumi.Input<string | pulumi.Alias>[]) =>
+    withoutApiVersionAliases({
+      resource: undefined as unknown as pulumi.Resource,
+      type,
+      name: "app",
+      props: { a: 1 },
+      opts: { protect: true, aliases },
+    });
+
+  it("removes exactly the aliases the export leaves out, keeping the others in order and every other option", () => {
+    const aliases: { type?: string; name?: string }[] = [
+      { type: "azure-native:app/v20240301:ContainerApp" },
+      { type: "azure-native:web:ContainerApp" },
+      { name: "old-app" },
+      { type: "azure-native:app/v20250101:ContainerApp", name: "old-app" },
+    ];
+    const urnAliases = [URN("azure-native:app/v20220101preview:ContainerApp", "app"), URN("x:y:Z", "app")];
+    const result = transform([...aliases, ...urnAliases]);
+    expect(result?.props).toEqual({ a: 1 });
+    expect(result?.opts).toEqual({
+      protect: true,
+      aliases: [{ type: "azure-native:web:ContainerApp" }, { name: "old-app" }, URN("x:y:Z", "app")],
+    });
+    // What the export records is unchanged.
+    const specs = (list: unknown[]) =>
+      list.map((a) => (typeof a === "string" ? { urn: a } : (a as { type?: string; name?: string })));
+    expect(collapseAliases(target, specs(result?.opts.aliases ?? []))).toEqual(
+      collapseAliases(target, specs([...aliases, ...urnAliases])),
+    );
+  });
+
+  it("keeps what is not known yet (an output, a computed type) and leaves a resource without API-version aliases alone", () => {
+    const computed = [
+      pulumi.output({ type: "azure-native:app/v20240301:ContainerApp" }),
+      { type: pulumi.output("t:u:V") },
+    ];
+    expect(transform(computed)).toBeUndefined();
+    expect(transform([])).toBeUndefined();
+  });
+});
 
 describe("legacy component tokens: no replacement", () => {
   let next: NormalizedStackExport;

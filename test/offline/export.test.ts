@@ -254,13 +254,61 @@ describe("parseStackExport refuses what is not a stack export, naming the file",
   });
 });
 
-describe("the dev stack's export", () => {
-  let doc: StackExport;
-  beforeAll(async () => {
-    doc = await sharedExport("dev");
+describe("checkExportIntegrity: the engine's snapshot rules", () => {
+  const stack = { urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", custom: false, type: STACK_TYPE };
+  const provider = {
+    urn: "urn:pulumi:s::p::pulumi:providers:x::default",
+    custom: true,
+    id: "1",
+    type: "pulumi:providers:x",
+  };
+  const res = (name: string, fields: Partial<StackExportResource> = {}): StackExportResource => ({
+    urn: `urn:pulumi:s::p::x:y:Z::${name}`,
+    custom: true,
+    type: "x:y:Z",
+    parent: stack.urn,
+    ...fields,
+  });
+  const doc = (resources: StackExportResource[]): StackExport => ({
+    version: 3,
+    deployment: { manifest: { time: "", magic: "", version: "" }, resources },
+  });
+  const a = res("a");
+
+  it("accepts every reference to a resource listed earlier", () => {
+    const b = res("b", {
+      provider: `${provider.urn}::1`,
+      dependencies: [a.urn],
+      propertyDependencies: { p: [a.urn] },
+      deletedWith: a.urn,
+    });
+    expect(checkExportIntegrity(doc([stack, provider, a, b]))).toEqual([]);
   });
 
-  it("is sound: unique URNs, every reference listed before use", () => {
+  it.each<[string, Partial<StackExportResource>, RegExp]>([
+    ["a parent", { parent: a.urn }, /parent .*::a is not listed before it/],
+    ["a dependency", { dependencies: [a.urn] }, /dependency .*::a is not listed before it/],
+    ["a property dependency", { propertyDependencies: { p: [a.urn] } }, /p depends on unlisted .*::a/],
+    ["deletedWith", { deletedWith: a.urn }, /deleted with .*::a, which is not listed before it/],
+    ["a provider", { provider: `${provider.urn}::1` }, /provider .* is not listed before it/],
+  ])("names %s listed after the resource", (_what, fields, problem) => {
+    const problems = checkExportIntegrity(doc([stack, res("b", fields), a, provider]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+
+  it("names a duplicate URN", () => {
+    expect(checkExportIntegrity(doc([stack, a, a]))).toEqual([`duplicate URN ${a.urn}`]);
+  });
+});
+
+describe.each(["dev", "prod"] as const)("the %s stack's export", (stack) => {
+  let doc: StackExport;
+  beforeAll(async () => {
+    doc = await sharedExport(stack);
+  });
+
+  it("is a valid Pulumi state: unique URNs, each resource after its parent, provider and dependencies", () => {
     expect(checkExportIntegrity(doc)).toEqual([]);
     expect(doc.deployment.resources![0].type).toBe(STACK_TYPE);
   });
@@ -268,7 +316,7 @@ describe("the dev stack's export", () => {
   it("has a URN for every resource that names its stack, project and parent chain", () => {
     const resources = byUrn(doc);
     for (const r of doc.deployment.resources!) {
-      expect(r.urn.startsWith("urn:pulumi:dev::secure-azure-platform::")).toBe(true);
+      expect(r.urn.startsWith(`urn:pulumi:${stack}::secure-azure-platform::`)).toBe(true);
       const qualified = r.urn.split("::")[2];
       const parent = r.parent ? resources.get(r.parent) : undefined;
       if (parent && parent.type !== STACK_TYPE) {

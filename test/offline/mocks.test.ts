@@ -240,6 +240,46 @@ describe("registration capture", () => {
   });
 });
 
+describe("the root stack, as Pulumi's Node.js host runs a program", () => {
+  let resources: Awaited<ReturnType<typeof runProgram>>["resources"];
+  let rootStack: pulumi.Resource | undefined;
+  let vault: keyvault.Vault;
+  beforeAll(async () => {
+    ({ resources } = await runProgram(() => {
+      rootStack = pulumi.runtime.getStackResource();
+      vault = new keyvault.Vault(
+        "kv",
+        {
+          resourceGroupName: "rg-test",
+          vaultName: "kv-test",
+          properties: { tenantId: MOCK_TENANT_ID, sku: { family: "A", name: "standard" } },
+        },
+        { aliases: [{ type: "test:old:Vault" }] },
+      );
+    }));
+  });
+
+  it("runs the program inside the root stack, which the plan does not list", () => {
+    expect(rootStack).toBeDefined();
+    expect(resources.map((r) => r.type)).toEqual(["azure-native:keyvault:Vault"]);
+  });
+
+  it("records a top-level resource without a parent, under the URN the engine gives it", () => {
+    const planned = only(resources, "azure-native:keyvault:Vault");
+    expect(planned.parent).toBeUndefined();
+    expect(planned.urn).toBe("urn:pulumi:test::secure-azure-platform::azure-native:keyvault:Vault::kv");
+  });
+
+  it("keeps the program's own aliases and hands the SDK none of azure-native's API-version ones", () => {
+    expect(only(resources, "azure-native:keyvault:Vault").aliases).toEqual([
+      "urn:pulumi:test::secure-azure-platform::test:old:Vault::kv",
+    ]);
+    // The SDK's own list of collapsed aliases (internal): azure-native adds 21 API-version ones to
+    // a Vault, each collapsed into outputs; offline only the program's alias is left.
+    expect((vault as unknown as { __aliases: unknown[] }).__aliases).toHaveLength(1);
+  });
+});
+
 describe("keyvault:getKey", () => {
   it("reports the version the Key resource was created with", async () => {
     const { resources, result } = await runProgram(async () => {
