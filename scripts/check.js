@@ -28,10 +28,15 @@ function typecheck() {
     { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => configProblems.push(d) },
   );
   if (!config) return { program: undefined, diagnostics: configProblems };
+  const host = ts.createCompilerHost(config.options);
+  // As tsc itself parses: JSDoc only where it can change a type error (JavaScript files, @see and
+  // @link), not the documentation comments filling the providers' declaration files.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const program = ts.createProgram({
     rootNames: config.fileNames,
     options: config.options,
     projectReferences: config.projectReferences,
+    host,
   });
   const diagnostics = [...config.errors, ...ts.getPreEmitDiagnostics(program)];
   return { program, diagnostics };
