@@ -126,17 +126,33 @@ function renderVerdict(evaluation: Evaluation, packConfig: string): string {
   return lines.join("\n");
 }
 
-function fail(code: number, message: string): never {
-  process.stderr.write(`${message.trimEnd()}\n`);
-  process.exit(code);
+/** Ends the command with `code` (caught by `main`, which returns it: tests call `main` in-process). */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
 }
 
-async function main(): Promise<void> {
-  tolerateClosedStdout();
-  const read = readArgs(process.argv.slice(2));
+function fail(code: number, message: string): never {
+  process.stderr.write(`${message.trimEnd()}\n`);
+  throw new Exit(code);
+}
+
+/** The CLI: plans, evaluates and prints (writes what the flags ask for); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await runPlan(argv);
+  } catch (err) {
+    if (err instanceof Exit) return err.code;
+    throw err;
+  }
+}
+
+async function runPlan(argv: string[]): Promise<number> {
+  const read = readArgs(argv);
   if ("help" in read) {
     process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
+    return 0;
   }
   if ("problems" in read) fail(2, `plan: ${read.problems.join("; ")}\n${USAGE}`);
   const args = read;
@@ -337,9 +353,21 @@ async function main(): Promise<void> {
   say(
     `Done in ${process.uptime().toFixed(1)} s (the program itself ran ${(plan.durationMs / 1000).toFixed(1)} s).`,
   );
-  process.exitCode = exitCode;
+  return exitCode;
 }
 
-main().catch((err: unknown) =>
-  fail(3, `plan: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-);
+if (require.main === module) {
+  tolerateClosedStdout();
+  main(process.argv.slice(2)).then(
+    (code) => {
+      // Bad input (2) and a failed program (3) end the process at once, as they always have: a
+      // program that failed may leave the SDK's work pending. A plan that ran ends by itself.
+      if (code >= 2) process.exit(code);
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`plan: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(3);
+    },
+  );
+}

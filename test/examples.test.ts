@@ -2,7 +2,9 @@
  * Any team's program under the offline plan (`npm run plan -- --program DIR`, docs/offline-plan.md):
  * examples/team-app builds on the platform through the components package and a StackReference
  * and passes the pack; examples/noncompliant-raw (raw azure-native) is blocked by name; a bad
- * program directory is refused before anything runs. One plan per program.
+ * program directory is refused before anything runs. One plan per program. The command line
+ * runs in this process (scripts/plan.ts's `main`) except where the child process is the point:
+ * a program outside the repository (it resolves the SDK like NODE_PATH) failing mid-run.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -12,7 +14,8 @@ import { loadPackConfig } from "../lib/analyzer/config";
 import { planProgram, referencedPlatformStacks, type PlannedProgram } from "../lib/offline/plan";
 import { readProgramDir, type ProgramDir } from "../lib/offline/program";
 import { SHARED_PLATFORM_KEYS } from "../components/platform";
-import { ROOT, runScript } from "./helpers/cli";
+import { ROOT, runMain, runScript } from "./helpers/cli";
+import { main } from "../scripts/plan";
 
 const TEAM_APP = path.join(ROOT, "examples", "team-app");
 const RAW = path.join(ROOT, "examples", "noncompliant-raw");
@@ -99,11 +102,11 @@ describe("examples/team-app: another team's app and database on the platform", (
 });
 
 describe("examples/noncompliant-raw: raw azure-native resources are blocked", () => {
-  it("exits 1, naming the policies it breaks, with the report and diagram it was asked for", () => {
+  it("exits 1, naming the policies it breaks, with the report and diagram it was asked for", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "raw-"));
     const [report, diagram] = [path.join(out, "report.md"), path.join(out, "diagram.mmd")];
-    const run = runScript(
-      "plan",
+    const run = await runMain(
+      main,
       "--program",
       "examples/noncompliant-raw",
       "--stack",
@@ -206,9 +209,9 @@ describe("a bad program directory is refused before anything runs (exit 2)", () 
     );
   });
 
-  it("names every problem at once on the command line, with no stack trace", () => {
-    const run = runScript(
-      "plan",
+  it("names every problem at once on the command line, with no stack trace", async () => {
+    const run = await runMain(
+      main,
       "--program",
       path.join(dir, "nomain"),
       "--stack",
@@ -218,7 +221,7 @@ describe("a bad program directory is refused before anything runs (exit 2)", () 
     );
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("unknown option --exprot (did you mean --export?)");
-    const problems = runScript("plan", "--program", path.join(dir, "nomain"), "--stack", "staging");
+    const problems = await runMain(main, "--program", path.join(dir, "nomain"), "--stack", "staging");
     expect(problems.status).toBe(2);
     expect(problems.stderr).toMatch(/main "src\/": no such file/);
     expect(problems.stderr).toMatch(/no Pulumi\.staging\.yaml/);

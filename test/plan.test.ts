@@ -1,18 +1,22 @@
 /**
  * `npm run plan` end to end, as a child process: the tree for dev and prod, `--export`
  * and `--json` as stack exports, exit 2 with the offending key or flag named.
- * Each run costs seconds, so runs are shared across assertions.
+ * Each run costs seconds, so runs are shared across assertions. Bad input is answered by
+ * scripts/plan.ts's exported `main` in this process (`inProcess`), the same code the child
+ * runs; one usage error still runs as a child, for the process's exit status and streams.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkExportIntegrity, parseStackExport } from "../lib/offline/export";
 import type { ChangePreview } from "../lib/offline/diff";
-import { ROOT, runScript, type Run } from "./helpers/cli";
+import { ROOT, runMain, runScript, type Run } from "./helpers/cli";
+import { main } from "../scripts/plan";
 import { type NormalizedStackExport } from "../policy/common/pulumiFormat";
 import { LEGACY_COMPONENT_TYPES } from "../controls/componentTypes";
 
 const plan = (...args: string[]): Run => runScript("plan", ...args);
+const inProcess = (...args: string[]): Promise<Run> => runMain(main, ...args);
 
 let dir: string;
 beforeAll(() => {
@@ -155,14 +159,14 @@ describe("--diff-from (change preview)", () => {
     expect(run.stdout).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete, \d+ unchanged/);
   });
 
-  it("exits 2 before planning on a missing or malformed file, naming it", () => {
-    const missing = plan("--stack", "prod", "--diff-from", path.join(dir, "nope.json"));
+  it("exits 2 before planning on a missing or malformed file, naming it", async () => {
+    const missing = await inProcess("--stack", "prod", "--diff-from", path.join(dir, "nope.json"));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/--diff-from .*nope\.json: no such file/);
     expect(missing.stdout).toBe("");
     const bad = path.join(dir, "bad-export.json");
     fs.writeFileSync(bad, JSON.stringify({ version: 2 }));
-    const malformed = plan("--stack", "prod", "--diff-from", bad);
+    const malformed = await inProcess("--stack", "prod", "--diff-from", bad);
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toMatch(/bad-export\.json: not a Pulumi stack export .*"version" is 2/);
   });
@@ -179,11 +183,11 @@ describe("--json", () => {
 });
 
 describe("exit 2", () => {
-  it("on a stack file with a non-EU region, naming the key", () => {
+  it("on a stack file with a non-EU region, naming the key", async () => {
     const file = path.join(dir, "Pulumi.bad.yaml");
     const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
     fs.writeFileSync(file, dev.replace("azure-native:location: westeurope", "azure-native:location: eastus"));
-    const run = plan("--stack", "bad", "--stack-file", file);
+    const run = await inProcess("--stack", "bad", "--stack-file", file);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("azure-native:location");
     expect(run.stderr).toContain("eastus");
@@ -193,7 +197,7 @@ describe("exit 2", () => {
   // Issue 14, "what was seen": each of these crashed (exit 3, a stack trace, one problem per run)
   // or was silently ignored. One prod stack file holds them all: exit 2, every problem in one
   // message, each naming the key, the value and what is allowed, nothing planned.
-  it("on every bad value of issue 14 at once, each with its key, value and what is allowed", () => {
+  it("on every bad value of issue 14 at once, each with its key, value and what is allowed", async () => {
     const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
     const edits: [string, string][] = [
       ["keyVaultSku: premium", "keyVaultSku: standard"],
@@ -225,7 +229,7 @@ describe("exit 2", () => {
       "    - {name: api, image: mcr.microsoft.com/k8se/quickstart:latest, targetPort: 80, probePath: /, ingress: internal}\n";
     const file = path.join(dir, "Pulumi.everything-wrong.yaml");
     fs.writeFileSync(file, text);
-    const run = plan("--stack", "prod", "--stack-file", file);
+    const run = await inProcess("--stack", "prod", "--stack-file", file);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -251,14 +255,14 @@ describe("exit 2", () => {
     expect(run.stderr).toContain("unknown option --stakc");
   });
 
-  it("on an unknown stack, naming the missing file", () => {
-    const run = plan("--stack", "staging");
+  it("on an unknown stack, naming the missing file", async () => {
+    const run = await inProcess("--stack", "staging");
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("Pulumi.staging.yaml");
   });
 
-  it("on --report without a file, before planning", () => {
-    const run = plan("--report");
+  it("on --report without a file, before planning", async () => {
+    const run = await inProcess("--report");
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("--report");
   });

