@@ -9,7 +9,7 @@
  * `isolatedModules`, so a file's JavaScript depends on that file alone; type checking stays
  * `npm run typecheck`'s job, as it was under `ts-node --transpile-only`):
  *
- *   bin/<path>.js         every .ts source of the repository (not tests), loaded by the launcher in
+ *   bin/<path>.js         every .ts source of the repository, loaded by the launcher in
  *                         place of the source: the module keeps the .ts file name, so `__dirname`,
  *                         `require.cache` and stack traces are the source's.
  *   policy/bin/<path>.js  the policy pack and every file it imports (`controls/` included), laid out
@@ -32,7 +32,10 @@ const PACK_BIN = path.join(PACK_DIR, "bin");
 const PACK_ENTRY = "policy/index.ts";
 /** Bumped when the output format changes: every compiled file is then rebuilt. */
 const FORMAT = 1;
-/** Directories that hold no sources of the build (tests run their .ts through jest). */
+/**
+ * Directories that hold no sources of the build. Tests are not built ahead: jest's transform
+ * (test/helpers/transform.js) compiles each into bin/test/ on first use.
+ */
 const SKIP_DIRS = new Set(["node_modules", "bin", "test", "coverage", "out"]);
 
 /** @typedef {[size: number, mtimeMs: number, sha1: string]} Entry */
