@@ -41,6 +41,12 @@ export interface PlatformPolicyMeta {
   remediation: string;
   /** azure-native type tokens (incl. aliases) the policy inspects. */
   resourceTypes?: string[];
+  /**
+   * The resource policy is not applicable to any resource that is not an Azure resource
+   * (`isAzureResource`), whatever its props, and says so before reading them: the analyzer
+   * skips it for those types without calling it, as for types outside `resourceTypes`.
+   */
+  azureOnly?: true;
 }
 
 export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMeta;

@@ -4,7 +4,7 @@
  * (RES-1), classification tags (CLS-1), and the gate that refuses Azure types no service policy
  * evaluates unless they are allow-listed (ENV-1).
  */
-import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTypes";
+import { isType, parseType, typeHasTags } from "../lib/azureTypes";
 import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
 import { eqi, get, normalizeLocation, normalizeLocations, show, str, tags } from "../lib/props";
@@ -34,9 +34,9 @@ export const allowedLocations = resourcePolicy({
   severity: "critical",
   remediation: "Set location to one of the allowed regions (set azure-native:location in the stack config).",
   types: "all",
+  notAzure: "not an Azure resource",
   config: { allowedLocations: allowedLocationsParam },
   check: (resource, cfg, report) => {
-    if (!isAzureResource(resource.type)) return resource.notApplicable("not an Azure resource");
     const location = locationOf(resource);
     if (location === undefined || NON_REGIONAL.has(location))
       return resource.notApplicable("no regional location");
@@ -97,6 +97,7 @@ export const requiredTags = resourcePolicy({
   remediation:
     "Tag the resource with environment, owner and dataClassification (public, internal, confidential or customer-confidential); components do it through componentTags().",
   types: "all",
+  notAzure: "not a taggable Azure resource",
   config: {
     requiredTags: {
       description: "Tag keys every taggable resource must carry.",
@@ -112,8 +113,7 @@ export const requiredTags = resourcePolicy({
     },
   },
   check: (resource, cfg, report) => {
-    if (!isAzureResource(resource.type) || !taggable(resource))
-      return resource.notApplicable("not a taggable Azure resource");
+    if (!taggable(resource)) return resource.notApplicable("not a taggable Azure resource");
     const t = tags(resource.props) ?? {};
     const missing = cfg.requiredTags.filter((key) => !t[key]?.trim());
     if (missing.length > 0) report(`missing tag(s): ${missing.join(", ")}`);
@@ -208,6 +208,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   remediation:
     "Use a resource type the pack evaluates (azure-native, not Azure Classic), or, after a security review of the type, add its canonical token (e.g. azure-native:web:WebApp) to allowedUnevaluatedTypes in the preset; location and tags are still checked.",
   types: "all",
+  notAzure: "not an Azure resource",
   config: {
     allowedUnevaluatedTypes: {
       description:
@@ -217,6 +218,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   },
   check: (resource, cfg, report) => {
     const parsed = parseType(resource.type);
+    // (`notAzure` turned every other type away already; this narrows `parsed`.)
     if (!parsed) return resource.notApplicable("not an Azure resource");
     if (packEvaluatedTypes().has(parsed.canonical)) return;
     if (allowList(cfg.allowedUnevaluatedTypes).has(parsed.canonical)) return;

@@ -34,6 +34,7 @@ import {
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { sharedExport } from "../helpers/plans";
+import { platformPolicies } from "../../policy/policies";
 
 const meta = { controls: ["TLS-1" as const], severity: "high" as const, remediation: "fix it" };
 
@@ -615,6 +616,26 @@ describe("the pack on real plans", () => {
       expect(fast.violations).toEqual(slow.violations);
       expect(fast.outcomes).toEqual(slow.outcomes);
     }
+  });
+
+  it("an azureOnly policy is not applicable to any resource that is not Azure, whatever its props", async () => {
+    const azureOnly = platformPolicies.filter((p) => p.azureOnly === true);
+    expect(azureOnly.map((p) => p.name).sort()).toEqual([
+      "allowed-locations",
+      "azure-resource-type-allowed",
+      "required-tags",
+    ]);
+    const props = { location: "eastus", tags: { environment: "nope" } };
+    for (const policy of azureOnly)
+      for (const type of [
+        "random:index/randomPassword:RandomPassword",
+        "secure-azure-platform:index:BlobStorage",
+        "aws:s3/bucket:Bucket",
+        "pulumi:pulumi:Stack",
+      ])
+        expect((await checkResourcePolicy(policy as PlatformResourcePolicy, { type, props })).outcome).toBe(
+          "notApplicable",
+        );
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {
