@@ -16,7 +16,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { canonicalType, isAzureResource, typeTokens, type AzureType } from "./azureTypes";
+import { canonicalType, typeTokens, type AzureType } from "./azureTypes";
 import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
 import { isRecord, type Props } from "./props";
@@ -65,12 +65,12 @@ export interface ResourcePolicySpec<N extends string, C extends ConfigShape> ext
   /** Canonical types the policy inspects (aliases and versioned tokens match too), or "all". */
   types: readonly AzureType[] | "all";
   /**
-   * With `types: "all"`: the policy judges Azure resources only (`isAzureResource`, any token
-   * form), and this is its not-applicable reason for everything else (components, `random`,
-   * other clouds), given before `check` runs. Declared rather than left to `check` so the
-   * analyzer can skip those resources without running the policy (`azureOnly` of the policy).
+   * With `types: "all"`: the type tokens the policy can judge at all, decided from the token
+   * alone (e.g. Azure resources only), and its not-applicable reason for every other token,
+   * given before `check` runs whatever the props. Declared rather than left to `check` so the
+   * analyzer can skip those resources without running the policy (`appliesToType`).
    */
-  notAzure?: string;
+  appliesTo?: { type: (token: string) => boolean; otherwise: string };
   check(resource: CheckedResource, config: Readonly<C>, report: (message: string) => void): void;
 }
 
@@ -273,13 +273,13 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   const types = spec.types;
   const typeSet: ReadonlySet<string> | undefined = types === "all" ? undefined : new Set(types);
   const notOneOf = types === "all" ? "" : `not one of ${types.join(", ")}`;
-  const notAzure = types === "all" ? spec.notAzure : undefined;
+  const appliesTo = types === "all" ? spec.appliesTo : undefined;
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
     const canonical = canonicalType(args.type);
     if (typeSet && (canonical === undefined || !typeSet.has(canonical))) {
       args.notApplicable(notOneOf);
     }
-    if (notAzure !== undefined && !isAzureResource(args.type)) args.notApplicable(notAzure);
+    if (appliesTo && !appliesTo.type(args.type)) args.notApplicable(appliesTo.otherwise);
     const props = (isRecord(args.props) ? args.props : {}) as Props;
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {
@@ -297,7 +297,7 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   return {
     ...metadata(spec, enforcementLevel),
     resourceTypes: types === "all" ? ["*"] : typeTokens(...types),
-    ...(notAzure !== undefined ? { azureOnly: true } : {}),
+    ...(appliesTo ? { appliesToType: appliesTo.type } : {}),
     configSchema: configSchemaOf(spec.config, defaults),
     validateResource: validate,
     defaults,

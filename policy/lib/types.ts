@@ -42,11 +42,12 @@ export interface PlatformPolicyMeta {
   /** azure-native type tokens (incl. aliases) the policy inspects. */
   resourceTypes?: string[];
   /**
-   * The resource policy is not applicable to any resource that is not an Azure resource
-   * (`isAzureResource`), whatever its props, and says so before reading them: the analyzer
-   * skips it for those types without calling it, as for types outside `resourceTypes`.
+   * A resource policy for every type (`resourceTypes` ["*"]) that is nevertheless not applicable
+   * to a resource whose type token this returns false for, whatever its props, and says so
+   * before reading them: the analyzer skips it for those tokens without calling it, as for
+   * types outside `resourceTypes`.
    */
-  azureOnly?: true;
+  appliesToType?: (token: string) => boolean;
 }
 
 export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMeta;

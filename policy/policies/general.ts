@@ -4,7 +4,7 @@
  * (RES-1), classification tags (CLS-1), and the gate that refuses Azure types no service policy
  * evaluates unless they are allow-listed (ENV-1).
  */
-import { isType, parseType, typeHasTags } from "../lib/azureTypes";
+import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTypes";
 import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
 import { eqi, get, normalizeLocation, normalizeLocations, show, str, tags } from "../lib/props";
@@ -34,7 +34,7 @@ export const allowedLocations = resourcePolicy({
   severity: "critical",
   remediation: "Set location to one of the allowed regions (set azure-native:location in the stack config).",
   types: "all",
-  notAzure: "not an Azure resource",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
   config: { allowedLocations: allowedLocationsParam },
   check: (resource, cfg, report) => {
     const location = locationOf(resource);
@@ -97,7 +97,11 @@ export const requiredTags = resourcePolicy({
   remediation:
     "Tag the resource with environment, owner and dataClassification (public, internal, confidential or customer-confidential); components do it through componentTags().",
   types: "all",
-  notAzure: "not a taggable Azure resource",
+  appliesTo: {
+    // A known type without tags is never taggable; any other Azure type depends on its props.
+    type: (token) => isAzureResource(token) && typeHasTags(token) !== false,
+    otherwise: "not a taggable Azure resource",
+  },
   config: {
     requiredTags: {
       description: "Tag keys every taggable resource must carry.",
@@ -208,7 +212,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   remediation:
     "Use a resource type the pack evaluates (azure-native, not Azure Classic), or, after a security review of the type, add its canonical token (e.g. azure-native:web:WebApp) to allowedUnevaluatedTypes in the preset; location and tags are still checked.",
   types: "all",
-  notAzure: "not an Azure resource",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
   config: {
     allowedUnevaluatedTypes: {
       description:
@@ -218,7 +222,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   },
   check: (resource, cfg, report) => {
     const parsed = parseType(resource.type);
-    // (`notAzure` turned every other type away already; this narrows `parsed`.)
+    // (`appliesTo` turned every other type away already; this narrows `parsed`.)
     if (!parsed) return resource.notApplicable("not an Azure resource");
     if (packEvaluatedTypes().has(parsed.canonical)) return;
     if (allowList(cfg.allowedUnevaluatedTypes).has(parsed.canonical)) return;

@@ -618,24 +618,34 @@ describe("the pack on real plans", () => {
     }
   });
 
-  it("an azureOnly policy is not applicable to any resource that is not Azure, whatever its props", async () => {
-    const azureOnly = platformPolicies.filter((p) => p.azureOnly === true);
-    expect(azureOnly.map((p) => p.name).sort()).toEqual([
+  it("a policy for every type is not applicable, whatever the props, to the tokens its appliesToType refuses", async () => {
+    const gated = platformPolicies.filter((p) => typeof p.appliesToType === "function");
+    expect(gated.map((p) => p.name).sort()).toEqual([
       "allowed-locations",
       "azure-resource-type-allowed",
       "required-tags",
     ]);
     const props = { location: "eastus", tags: { environment: "nope" } };
-    for (const policy of azureOnly)
-      for (const type of [
-        "random:index/randomPassword:RandomPassword",
-        "secure-azure-platform:index:BlobStorage",
-        "aws:s3/bucket:Bucket",
-        "pulumi:pulumi:Stack",
-      ])
-        expect((await checkResourcePolicy(policy as PlatformResourcePolicy, { type, props })).outcome).toBe(
-          "notApplicable",
-        );
+    const tokens = [
+      "random:index/randomPassword:RandomPassword",
+      "secure-azure-platform:index:BlobStorage",
+      "aws:s3/bucket:Bucket",
+      "pulumi:pulumi:Stack",
+      "azure-native:authorization:RoleAssignment",
+      "azure-native:storage:BlobContainer",
+      "azure-native:storage:StorageAccount",
+      "azure-native:web:WebApp",
+      "azure:appservice/linuxWebApp:LinuxWebApp",
+    ];
+    let refused = 0;
+    for (const policy of gated)
+      for (const type of tokens) {
+        if (policy.appliesToType!(type)) continue;
+        refused++;
+        const result = await checkResourcePolicy(policy, { type, props });
+        expect(result.outcome).toBe("notApplicable");
+      }
+    expect(refused).toBe(3 * 4 + 2);
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {
