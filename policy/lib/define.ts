@@ -64,6 +64,13 @@ export interface CheckedResource {
 export interface ResourcePolicySpec<N extends string, C extends ConfigShape> extends CommonSpec<N, C> {
   /** Canonical types the policy inspects (aliases and versioned tokens match too), or "all". */
   types: readonly AzureType[] | "all";
+  /**
+   * With `types: "all"`: the type tokens the policy can judge at all, decided from the token
+   * alone (e.g. Azure resources only), and its not-applicable reason for every other token,
+   * given before `check` runs whatever the props. Declared rather than left to `check` so the
+   * analyzer can skip those resources without running the policy (`appliesToType`).
+   */
+  appliesTo?: { type: (token: string) => boolean; otherwise: string };
   check(resource: CheckedResource, config: Readonly<C>, report: (message: string) => void): void;
 }
 
@@ -266,11 +273,13 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   const types = spec.types;
   const typeSet: ReadonlySet<string> | undefined = types === "all" ? undefined : new Set(types);
   const notOneOf = types === "all" ? "" : `not one of ${types.join(", ")}`;
+  const appliesTo = types === "all" ? spec.appliesTo : undefined;
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
     const canonical = canonicalType(args.type);
     if (typeSet && (canonical === undefined || !typeSet.has(canonical))) {
       args.notApplicable(notOneOf);
     }
+    if (appliesTo && !appliesTo.type(args.type)) args.notApplicable(appliesTo.otherwise);
     const props = (isRecord(args.props) ? args.props : {}) as Props;
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {
@@ -288,6 +297,7 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   return {
     ...metadata(spec, enforcementLevel),
     resourceTypes: types === "all" ? ["*"] : typeTokens(...types),
+    ...(appliesTo ? { appliesToType: appliesTo.type } : {}),
     configSchema: configSchemaOf(spec.config, defaults),
     validateResource: validate,
     defaults,

@@ -142,22 +142,49 @@ export class StackIndex {
       }
   }
 
+  /**
+   * `owner` and `locationOf` by the ID asked about. Many references name the same few
+   * destinations (every alert its action group, every diagnostic setting its workspace), and
+   * several stack policies ask about each: the walk up the ID's ARM parents is done once per ID.
+   * (The index and the resources' props do not change once built, so the answers cannot.)
+   */
+  private readonly owners = new Map<string, StackResource | null>();
+  private readonly locations = new Map<string, string | null>();
+
   /** The stack's resource with this ARM ID, or the nearest resource of the stack that contains it. */
   owner(id: unknown): StackResource | undefined {
-    for (let at = normalizeId(id); at !== undefined; at = armParent(at)) {
-      const r = this.byId.get(at);
-      if (r) return r;
+    if (typeof id !== "string") return undefined;
+    let owner = this.owners.get(id);
+    if (owner === undefined) {
+      owner = null;
+      for (let at = normalizeId(id); at !== undefined; at = armParent(at)) {
+        const r = this.byId.get(at);
+        if (r) {
+          owner = r;
+          break;
+        }
+      }
+      this.owners.set(id, owner);
     }
-    return undefined;
+    return owner ?? undefined;
   }
 
   /** The region of the resource at `id` (or of the nearest resource of the stack containing it), if known. */
   locationOf(id: unknown): string | undefined {
-    for (let at = normalizeId(id); at !== undefined; at = armParent(at)) {
-      const location = peek(this.byId.get(at)?.props, "location");
-      if (typeof location === "string" && location.trim() !== "") return normalizeLocation(location);
+    if (typeof id !== "string") return undefined;
+    let found = this.locations.get(id);
+    if (found === undefined) {
+      found = null;
+      for (let at = normalizeId(id); at !== undefined; at = armParent(at)) {
+        const location = peek(this.byId.get(at)?.props, "location");
+        if (typeof location === "string" && location.trim() !== "") {
+          found = normalizeLocation(location);
+          break;
+        }
+      }
+      this.locations.set(id, found);
     }
-    return undefined;
+    return found ?? undefined;
   }
 }
 

@@ -41,6 +41,13 @@ export interface PlatformPolicyMeta {
   remediation: string;
   /** azure-native type tokens (incl. aliases) the policy inspects. */
   resourceTypes?: string[];
+  /**
+   * A resource policy for every type (`resourceTypes` ["*"]) that is nevertheless not applicable
+   * to a resource whose type token this returns false for, whatever its props, and says so
+   * before reading them: the analyzer skips it for those tokens without calling it, as for
+   * types outside `resourceTypes`.
+   */
+  appliesToType?: (token: string) => boolean;
 }
 
 export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMeta;

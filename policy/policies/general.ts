@@ -34,9 +34,9 @@ export const allowedLocations = resourcePolicy({
   severity: "critical",
   remediation: "Set location to one of the allowed regions (set azure-native:location in the stack config).",
   types: "all",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
   config: { allowedLocations: allowedLocationsParam },
   check: (resource, cfg, report) => {
-    if (!isAzureResource(resource.type)) return resource.notApplicable("not an Azure resource");
     const location = locationOf(resource);
     if (location === undefined || NON_REGIONAL.has(location))
       return resource.notApplicable("no regional location");
@@ -97,6 +97,11 @@ export const requiredTags = resourcePolicy({
   remediation:
     "Tag the resource with environment, owner and dataClassification (public, internal, confidential or customer-confidential); components do it through componentTags().",
   types: "all",
+  appliesTo: {
+    // A known type without tags is never taggable; any other Azure type depends on its props.
+    type: (token) => isAzureResource(token) && typeHasTags(token) !== false,
+    otherwise: "not a taggable Azure resource",
+  },
   config: {
     requiredTags: {
       description: "Tag keys every taggable resource must carry.",
@@ -112,8 +117,7 @@ export const requiredTags = resourcePolicy({
     },
   },
   check: (resource, cfg, report) => {
-    if (!isAzureResource(resource.type) || !taggable(resource))
-      return resource.notApplicable("not a taggable Azure resource");
+    if (!taggable(resource)) return resource.notApplicable("not a taggable Azure resource");
     const t = tags(resource.props) ?? {};
     const missing = cfg.requiredTags.filter((key) => !t[key]?.trim());
     if (missing.length > 0) report(`missing tag(s): ${missing.join(", ")}`);
@@ -208,6 +212,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   remediation:
     "Use a resource type the pack evaluates (azure-native, not Azure Classic), or, after a security review of the type, add its canonical token (e.g. azure-native:web:WebApp) to allowedUnevaluatedTypes in the preset; location and tags are still checked.",
   types: "all",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
   config: {
     allowedUnevaluatedTypes: {
       description:
@@ -217,6 +222,7 @@ export const azureResourceTypeAllowed = resourcePolicy({
   },
   check: (resource, cfg, report) => {
     const parsed = parseType(resource.type);
+    // (`appliesTo` turned every other type away already; this narrows `parsed`.)
     if (!parsed) return resource.notApplicable("not an Azure resource");
     if (packEvaluatedTypes().has(parsed.canonical)) return;
     if (allowList(cfg.allowedUnevaluatedTypes).has(parsed.canonical)) return;

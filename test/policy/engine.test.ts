@@ -34,6 +34,7 @@ import {
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { sharedExport } from "../helpers/plans";
+import { platformPolicies } from "../../policy/policies";
 
 const meta = { controls: ["TLS-1" as const], severity: "high" as const, remediation: "fix it" };
 
@@ -615,6 +616,36 @@ describe("the pack on real plans", () => {
       expect(fast.violations).toEqual(slow.violations);
       expect(fast.outcomes).toEqual(slow.outcomes);
     }
+  });
+
+  it("a policy for every type is not applicable, whatever the props, to the tokens its appliesToType refuses", async () => {
+    const gated = platformPolicies.filter((p) => typeof p.appliesToType === "function");
+    expect(gated.map((p) => p.name).sort()).toEqual([
+      "allowed-locations",
+      "azure-resource-type-allowed",
+      "required-tags",
+    ]);
+    const props = { location: "eastus", tags: { environment: "nope" } };
+    const tokens = [
+      "random:index/randomPassword:RandomPassword",
+      "secure-azure-platform:index:BlobStorage",
+      "aws:s3/bucket:Bucket",
+      "pulumi:pulumi:Stack",
+      "azure-native:authorization:RoleAssignment",
+      "azure-native:storage:BlobContainer",
+      "azure-native:storage:StorageAccount",
+      "azure-native:web:WebApp",
+      "azure:appservice/linuxWebApp:LinuxWebApp",
+    ];
+    let refused = 0;
+    for (const policy of gated)
+      for (const type of tokens) {
+        if (policy.appliesToType!(type)) continue;
+        refused++;
+        const result = await checkResourcePolicy(policy, { type, props });
+        expect(result.outcome).toBe("notApplicable");
+      }
+    expect(refused).toBe(3 * 4 + 2);
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {

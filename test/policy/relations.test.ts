@@ -113,4 +113,18 @@ describe("StackIndex and destinationProblem", () => {
   it("builds the index once per view", () => {
     expect(stackIndex(view)).toBe(index);
   });
+  it("gives the same owner and region for an ID asked again (kept per ID), and none for a non-ID", () => {
+    const inside = `${SUB}/Microsoft.EventHub/namespaces/NS/authorizationRules/send/`;
+    const outside = `${SUB}/Microsoft.EventHub/namespaces/ns2`;
+    for (let i = 0; i < 2; i++) {
+      expect(index.owner(inside)?.name).toBe("ns");
+      expect(index.locationOf(inside)).toBe("swedencentral");
+      expect(index.owner(outside)).toBeUndefined();
+      expect(index.locationOf(` ${SUB}/Microsoft.Storage/storageAccounts/STUS/blobServices/default`)).toBe(
+        "eastus",
+      );
+      expect(index.owner(42)).toBeUndefined();
+      expect(index.locationOf(null)).toBeUndefined();
+    }
+  });
 });
