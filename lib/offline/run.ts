@@ -125,7 +125,12 @@ interface AliasLike {
     | undefined;
 }
 
-/** The request's aliases; a parent URN that is the root stack's is no parent (see `runUnderMocks`). */
+/**
+ * The request's aliases. An alias whose parent is the root stack (`parent: getStackResource()` or
+ * the stack's URN, see `runUnderMocks`) means "was top-level", as the engine reads it: no parent,
+ * not "the resource's current parent", which for a resource moved into a component would collapse
+ * the alias onto its own new URN and lose it.
+ */
 function aliasSpecs(req: RequestLike, rootUrn: string): AliasSpec[] {
   return (req.getAliasesList?.() ?? []).map((a) => {
     const spec = a.getSpec();
@@ -137,7 +142,7 @@ function aliasSpecs(req: RequestLike, rootUrn: string): AliasSpec[] {
       stack: spec.getStack(),
       project: spec.getProject(),
       ...(parentUrn && parentUrn !== rootUrn ? { parentUrn } : {}),
-      noParent: spec.getNoparent(),
+      noParent: spec.getNoparent() || (parentUrn !== "" && parentUrn === rootUrn),
     };
   });
 }

@@ -278,6 +278,31 @@ describe("the root stack, as Pulumi's Node.js host runs a program", () => {
     // a Vault, each collapsed into outputs; offline only the program's alias is left.
     expect((vault as unknown as { __aliases: unknown[] }).__aliases).toHaveLength(1);
   });
+
+  it("reads an alias whose parent is the root stack as 'was top-level', for a resource moved into a component", async () => {
+    const { resources: moved } = await runProgram(() => {
+      const stack = pulumi.runtime.getStackResource();
+      const box = new pulumi.ComponentResource("test:index:Box", "box", {});
+      new keyvault.Vault(
+        "kv",
+        {
+          resourceGroupName: "rg-test",
+          vaultName: "kv-test",
+          properties: { tenantId: MOCK_TENANT_ID, sku: { family: "A", name: "standard" } },
+        },
+        // Both spellings the SDK sends as the root stack's URN.
+        { parent: box, aliases: [{ parent: stack }, { name: "kv-old", parent: stack?.urn }] },
+      );
+    });
+    const planned = only(moved, "azure-native:keyvault:Vault");
+    expect(planned.urn).toBe(
+      "urn:pulumi:test::secure-azure-platform::test:index:Box$azure-native:keyvault:Vault::kv",
+    );
+    expect(planned.aliases).toEqual([
+      "urn:pulumi:test::secure-azure-platform::azure-native:keyvault:Vault::kv",
+      "urn:pulumi:test::secure-azure-platform::azure-native:keyvault:Vault::kv-old",
+    ]);
+  });
 });
 
 describe("keyvault:getKey", () => {
