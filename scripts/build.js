@@ -45,6 +45,8 @@ const SKIP_DIRS = new Set(["node_modules", "bin", "test", "coverage", "out"]);
 const sha1 = (text) => crypto.createHash("sha1").update(text).digest("hex");
 /** @param {string} hash */
 const header = (hash) => `/*sap:${hash}*/`;
+/** The header a file compiled from `source` starts with. */
+const sourceHeader = (/** @type {string} */ source) => header(sha1(source));
 
 let cachedKey = "";
 /**
@@ -343,7 +345,9 @@ module.exports = {
   compiledSource,
   ensurePack,
   packIsFresh,
+  sourceHeader,
   sources,
+  transpile,
 };
 
 if (require.main === module) {

@@ -131,6 +131,30 @@ describe("the compiled build", () => {
   });
 });
 
+describe("jest's transform (test/helpers/transform.js)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the transform is CommonJS, loaded as jest loads it
+  const transform = require("./helpers/transform.js") as {
+    process(text: string, file: string): { code: string };
+    getCacheKey(text: string, file: string): string;
+  };
+  const file = path.join(ROOT, "controls", "closest.ts");
+
+  it("serves the compiled build for the text on disk", () => {
+    const text = fs.readFileSync(file, "utf8");
+    expect(transform.process(text, file).code).toMatch(/^\/\*sap:[0-9a-f]{40}\*\//);
+  });
+
+  it("compiles the text jest read when the build came from other text (a copy that kept size and mtime)", () => {
+    const code = transform.process("export const answer: number = 42;\n", file).code;
+    expect(code).not.toMatch(/^\/\*sap:/);
+    expect(code).toContain("exports.answer = 42");
+  });
+
+  it("keys its cache on the text", () => {
+    expect(transform.getCacheKey("a", file)).not.toBe(transform.getCacheKey("b", file));
+  });
+});
+
 describe("the pack's entry and Node's compile cache", () => {
   it("writes the cache once the pack is loaded, as the CLI kills the process (no write at exit)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sap-pack-cache-"));

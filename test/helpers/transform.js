@@ -9,16 +9,29 @@
  */
 "use strict";
 const crypto = require("crypto");
-const { buildKey, compiledSource } = require("../../scripts/build.js");
+const fs = require("fs");
+const { buildKey, compiledSource, sourceHeader, transpile } = require("../../scripts/build.js");
+
+/** The code that makes the output besides the compiler: this file and the build. */
+const OWN_CODE = [__filename, require.resolve("../../scripts/build.js")]
+  .map((f) => fs.readFileSync(f, "utf8"))
+  .join("\n");
 
 /** @type {import("@jest/transform").SyncTransformer} */
 module.exports = {
-  process(_sourceText, sourcePath) {
-    return { code: compiledSource(sourcePath) };
+  process(sourceText, sourcePath) {
+    const js = compiledSource(sourcePath);
+    // compiledSource trusts a source whose size and mtime are the recorded ones; a copy that kept
+    // both (cp -p, tar) would hand jest the old JavaScript, cached under the new text's key. The
+    // compiled file names the text it came from: use it only for the text jest read.
+    return { code: js.startsWith(sourceHeader(sourceText)) ? js : transpile(sourceText, sourcePath) };
   },
   // What the output depends on: the source and where it is (the compiled file's source map names
-  // it), the compiler and its options (buildKey).
+  // it), the compiler and its options (buildKey), and the code of this transform and the build.
   getCacheKey(sourceText, sourcePath) {
-    return crypto.createHash("sha1").update(`${buildKey()}\n${sourcePath}\n${sourceText}`).digest("hex");
+    return crypto
+      .createHash("sha1")
+      .update(`${buildKey()}\n${OWN_CODE}\n${sourcePath}\n${sourceText}`)
+      .digest("hex");
   },
 };
