@@ -111,26 +111,34 @@ function loadExports(files: string[]): Loaded[] {
 }
 
 /**
+ * Whether `file` may be streamed (`evaluateFiles`): a regular file reached by an ordinary path.
+ * A device path (`/dev/stdin`, `/proc/self/fd/0`) is never streamed, even when it leads to a
+ * regular file: on macOS and BSD it shares descriptor 0's offset, so reading it again for the
+ * whole-document path would start at the end.
+ */
+export function streamable(file: string): boolean {
+  if (/^\/(dev|proc)\//.test(path.resolve(file))) return false;
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Evaluate every file, in order. Each is read one resource at a time (lib/analyzer/stream.ts:
  * a big export is never held whole, and a resource's inputs are dropped once judged); when the
  * reader cannot vouch for a file, or a policy crashes, every file is read and checked first and
  * evaluated as a whole document, exactly as before, so any problem is reported as it always was
  * (every unreadable or malformed file at once, before anything is evaluated). Only regular
- * files are streamed: a pipe (`/dev/stdin`) cannot be read a second time.
+ * files are streamed (`streamable`): a pipe or `/dev/stdin` cannot be read a second time.
  */
 async function evaluateFiles(
   files: string[],
   config: PackConfig | undefined,
   deployed: boolean,
 ): Promise<Evaluation[]> {
-  const regular = (file: string) => {
-    try {
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (files.every(regular)) {
+  if (files.every(streamable)) {
     try {
       const out: Evaluation[] = [];
       for (const file of files)

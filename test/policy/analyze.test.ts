@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../scripts/analyze";
+import { main, streamable } from "../../scripts/analyze";
 import { runMain, runScript, type Run } from "../helpers/cli";
 import { sharedExport } from "../helpers/plans";
 import { countedResources, type StackExport } from "../../policy/common/pulumiFormat";
@@ -196,6 +196,16 @@ describe("--config", () => {
     const run = await analyze("--config", config, devFile);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("bad-config.json");
+  });
+});
+
+describe("which files are read one resource at a time", () => {
+  it("streams a regular file, never a device path that leads to one, a directory or a missing file", () => {
+    expect(streamable(devFile)).toBe(true);
+    expect(streamable("/dev/stdin")).toBe(false);
+    expect(streamable("/proc/self/fd/0")).toBe(false);
+    expect(streamable(path.dirname(devFile))).toBe(false);
+    expect(streamable(path.join(path.dirname(devFile), "missing.json"))).toBe(false);
   });
 });
 
