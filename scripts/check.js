@@ -9,6 +9,9 @@
  * comes from the same tsconfig.json the lint config names, the rules and files are
  * eslint.config.mjs's, and warnings fail as with `--max-warnings 0`.
  *
+ * `node scripts/check.js [DIR]`: DIR (default: the repository) holds the tsconfig.json and
+ * eslint.config.mjs to check with; the tests run it on small fixtures.
+ *
  * Exit status: 0 when both are clean, else 1 (every finding of both printed).
  */
 "use strict";
@@ -16,7 +19,7 @@ const path = require("path");
 const ts = require("typescript");
 const { ESLint } = require("eslint");
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(process.argv[2] ?? path.join(__dirname, ".."));
 
 /** The program of tsconfig.json and tsc's findings on it (`tsc -p tsconfig.json --noEmit`). */
 function typecheck() {

@@ -3,7 +3,7 @@
 // stack's preset, prod after dev and behind its environment, fork safety, pinned actions, least
 // privilege and safe concurrency. `npm run lint:workflows` (actionlint) checks the syntax and the
 // expressions; the last block proves that linter is real and runs offline.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -234,6 +234,56 @@ describe("workflow files", () => {
     expect(check).toContain('path.join(root, "tsconfig.json")');
     expect(check).toContain("programs: [program]");
     expect(check).toContain('lintFiles(["."])');
+  });
+});
+
+describe("npm run check (scripts/check.js) on fixtures with the repository's lint config", () => {
+  let dir: string;
+  const check = (files: Record<string, string>) => {
+    fs.rmSync(path.join(dir, "src"), { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, "src"));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, "src", name), text);
+    const r = spawnSync(process.execPath, [path.join(root, "scripts", "check.js"), dir], {
+      encoding: "utf8",
+    });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sap-check-"));
+    fs.copyFileSync(path.join(root, "eslint.config.mjs"), path.join(dir, "eslint.config.mjs"));
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: "ES2022", module: "commonjs", types: [] },
+        include: ["src/**/*.ts"],
+      }),
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("exits 0 when the type check and the lint are clean", () => {
+    const r = check({ "ok.ts": "export const answer: number = 42;\n" });
+    expect(r.out).toContain("typecheck: 0 problem(s)");
+    expect(r.out).toMatch(/lint: 1 files, 0 error\(s\), 0 warning\(s\)/);
+    expect(r.status).toBe(0);
+  });
+
+  it("exits 1 on a type error and on a type-aware lint error, reporting both", () => {
+    const r = check({
+      "types.ts": 'export const answer: number = "42";\n',
+      "lint.ts": "async function later(): Promise<void> {}\nlater();\nexport {};\n",
+    });
+    expect(r.out).toMatch(/types\.ts.*error TS2322/);
+    expect(r.out).toContain("@typescript-eslint/no-floating-promises");
+    expect(r.status).toBe(1);
+  });
+
+  it("exits 1 on a lint warning alone, as eslint --max-warnings 0 does", () => {
+    const r = check({ "warn.ts": "// eslint-disable-next-line no-debugger\nexport const answer = 42;\n" });
+    expect(r.out).toContain("typecheck: 0 problem(s)");
+    expect(r.out).toMatch(/0 error\(s\), 1 warning\(s\)/);
+    expect(r.status).toBe(1);
   });
 });
 
