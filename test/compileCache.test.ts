@@ -120,6 +120,18 @@ exports.parent = require.cache[__filename].parent.id;\n`,
     const hasOwn = "enableCompileCache" in Module;
     expect(run({}, false).stats === null).toBe(hasOwn);
     expect(run({ NODE_OPTIONS: "--enable-source-maps" }).stats).toBeNull();
+    // The inspector announces itself on stderr, which `run` keeps empty: its own spawn.
+    const inspected = spawnSync(
+      process.execPath,
+      ["--inspect=127.0.0.1:0", path.join(dir, "run.js"), "true"],
+      {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "", NODE_OPTIONS: "" },
+      },
+    );
+    expect(inspected.stderr).toContain("Debugger listening");
+    expect((JSON.parse(inspected.stdout) as Run).stats).toBeNull();
     expect(fs.existsSync(cacheFile())).toBe(!hasOwn);
   });
 });
