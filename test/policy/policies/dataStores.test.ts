@@ -2,6 +2,16 @@ import * as d from "../../../policy/policies/dataStores";
 import { checkStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, ids, replace, res, RG, urn, violations, without } from "./estate";
 
+/** The estate in a preview: the vault's ID unknown, its lock's scope `scope` and the lock depending on the vault. */
+const vaultLockPreview = (scope: unknown) =>
+  estate().map((r) =>
+    r.name === "kv"
+      ? { ...r, props: { ...r.props, id: undefined } }
+      : r.name === "lock-vault"
+        ? { ...r, props: { ...r.props, scope }, dependencies: [urn("azure-native:keyvault:Vault", "kv")] }
+        : r,
+  );
+
 describeStackPolicy(d.dataStorePrivateConnectivity);
 describeStackPolicy(d.statefulResourcesLocked);
 
@@ -59,21 +69,7 @@ describe("stateful-resources-locked", () => {
     expect(await violations(d.statefulResourcesLocked, locks)).toMatch(/Vault kv has no CanNotDelete lock/);
   });
   it("matches scope locks through dependencies when IDs are unknown (preview)", async () => {
-    const preview = estate().map((r) =>
-      r.name === "kv"
-        ? { ...r, props: { ...r.props, id: undefined } }
-        : r.name === "lock-vault"
-          ? {
-              ...r,
-              props: { ...r.props, scope: UNKNOWN },
-              dependencies: [
-                r.urn
-                  .replace(/lock-vault$/, "kv")
-                  .replace("authorization:ManagementLockByScope", "keyvault:Vault"),
-              ],
-            }
-          : r,
-    );
+    const preview = vaultLockPreview(UNKNOWN);
     // The policy must run to a pass (an unknown read would end it as "unknown" with no messages).
     expect((await checkStackPolicy(d.statefulResourcesLocked, preview)).outcome).toBe("pass");
     const unlinked = preview.map((r) => (r.name === "lock-vault" ? { ...r, dependencies: [] } : r));
@@ -114,17 +110,7 @@ describe("stateful-resources-locked: where the lock points", () => {
     expect(await violations(d.statefulResourcesLocked, locks)).toMatch(/Vault kv has no CanNotDelete lock/);
   });
   it("in a preview, does not take a known foreign scope for the vault through a dependency", async () => {
-    const preview = estate().map((r) =>
-      r.name === "kv"
-        ? { ...r, props: { ...r.props, id: undefined } }
-        : r.name === "lock-vault"
-          ? {
-              ...r,
-              props: { ...r.props, scope: "/subscriptions/other/resourceGroups/rg" },
-              dependencies: [urn("azure-native:keyvault:Vault", "kv")],
-            }
-          : r,
-    );
+    const preview = vaultLockPreview("/subscriptions/other/resourceGroups/rg");
     expect(await violations(d.statefulResourcesLocked, preview)).toMatch(/Vault kv has no CanNotDelete lock/);
   });
   it("requires protect on the data inside locked stores", async () => {
