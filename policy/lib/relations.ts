@@ -4,16 +4,7 @@
  */
 import type { AzureType } from "./azureTypes";
 import type { ConfigParam, StackResource, StackView } from "./define";
-import {
-  known,
-  normalizeId,
-  normalizeLocation,
-  normalizeLocations,
-  NOT_KNOWN,
-  peek,
-  sameId,
-  show,
-} from "./props";
+import { known, normalizeId, normalizeLocation, normalizeLocations, NOT_KNOWN, peek, show } from "./props";
 import { EU_REGIONS } from "../../controls/regions";
 
 /** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
@@ -23,10 +14,39 @@ export const ofKind =
     (r.canonical !== undefined && types.includes(r.canonical)) ||
     modules.some((m) => r.type.toLowerCase().includes(`:${m}:`));
 
+/**
+ * Each view resource's ID as read (`null` until read) and normalized (`null` until normalized).
+ * Stack policies ask for the IDs of the same resources many times (every reference compared,
+ * every index built): each is read and lowercased once per evaluation. Safe to keep: `peek`
+ * never throws, and a view's resources (and their props) do not change while it is in use
+ * (every evaluation builds a new view of new resource objects).
+ */
+interface Ids {
+  id: string | undefined | null;
+  normalized: string | undefined | null;
+}
+const IDS = new WeakMap<StackResource, Ids>();
+
+function idsOf(r: StackResource): Ids {
+  let ids = IDS.get(r);
+  if (ids === undefined) {
+    const id = peek(r.props, "id");
+    ids = { id: typeof id === "string" ? id : undefined, normalized: null };
+    IDS.set(r, ids);
+  }
+  return ids;
+}
+
 /** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
 export function idOf(r: StackResource): string | undefined {
-  const id = peek(r.props, "id");
-  return typeof id === "string" ? id : undefined;
+  return idsOf(r).id ?? undefined;
+}
+
+/** `normalizeId(idOf(r))`. */
+export function normalizedIdOf(r: StackResource): string | undefined {
+  const ids = idsOf(r);
+  if (ids.normalized === null) ids.normalized = normalizeId(ids.id);
+  return ids.normalized;
 }
 
 /** Whether `from` depends on `to` (directly, or through a property dependency). */
@@ -39,9 +59,17 @@ export function dependsOn(from: StackResource, to: StackResource): boolean {
  * from `peek` in a preview) a dependency.
  */
 export function refersTo(from: StackResource, value: unknown, to: StackResource): boolean {
-  const target = idOf(to);
-  if (typeof value === "string" && target !== undefined) return sameId(value, target);
-  return dependsOn(from, to);
+  return referenceFrom(from, value)(to);
+}
+
+/** `(to) => refersTo(from, value, to)`, with `value` normalized once for all the targets tried. */
+export function referenceFrom(from: StackResource, value: unknown): (to: StackResource) => boolean {
+  const normalized = typeof value === "string" ? normalizeId(value) : undefined;
+  return (to) =>
+    // `sameId(value, idOf(to))` when both are strings, else a dependency.
+    typeof value === "string" && idOf(to) !== undefined
+      ? normalized !== undefined && normalized === normalizedIdOf(to)
+      : dependsOn(from, to);
 }
 
 /** How a violation names a resource. */
@@ -80,9 +108,8 @@ export class ReferenceIndex {
 
   /** The sources that refer to `target` (same result as `refersTo` on each of their values). */
   referrers(target: StackResource): StackResource[] {
-    const id = idOf(target);
-    if (id === undefined) return this.referring.filter((s) => dependsOn(s, target));
-    const byId = this.byId.get(normalizeId(id) ?? "") ?? [];
+    if (idOf(target) === undefined) return this.referring.filter((s) => dependsOn(s, target));
+    const byId = this.byId.get(normalizedIdOf(target) ?? "") ?? [];
     const byDependency = this.withoutIds.filter((s) => !byId.includes(s) && dependsOn(s, target));
     return byDependency.length === 0 ? byId : [...byId, ...byDependency];
   }
@@ -125,11 +152,11 @@ export class StackIndex {
 
   constructor(stack: StackView) {
     for (const r of stack.resources) {
-      const id = normalizeId(idOf(r));
+      const id = normalizedIdOf(r);
       if (id !== undefined) this.byId.set(id, r);
     }
     for (const rg of stack.ofType("azure-native:resources:ResourceGroup")) {
-      const id = normalizeId(idOf(rg));
+      const id = normalizedIdOf(rg);
       if (id === undefined) continue;
       this.resourceGroups.add(id);
       const sub = subscriptionOf(id);
