@@ -277,8 +277,13 @@ const PRINCIPAL_PATHS: { type: AzureType; path: string[] }[] = [
 ];
 
 /** Principal IDs of the identities the stack creates (user-assigned, and system-assigned ones). */
-function stackPrincipals(resources: readonly StackResource[]): Set<string> {
-  const ids = new Set<string>();
+function stackPrincipals(resources: readonly StackResource[]): {
+  principals: Set<string>;
+  /** The URNs of the resources that create an identity (`createsIdentity`). */
+  identities: Set<string>;
+} {
+  const principals = new Set<string>();
+  const identities = new Set<string>();
   for (const r of resources) {
     const own =
       r.canonical === "azure-native:managedidentity:UserAssignedIdentity"
@@ -286,10 +291,13 @@ function stackPrincipals(resources: readonly StackResource[]): Set<string> {
         : undefined;
     // A system-assigned identity's principal ID is an output: count it only where the resource
     // declares one, so a stray `identity.principalId` input cannot vouch for a foreign principal.
-    const system = createsIdentity(r) ? peek(r.props, "identity", "principalId") : undefined;
-    for (const value of [own, system]) if (typeof value === "string") ids.add(value.toLowerCase());
+    const creates = createsIdentity(r);
+    if (creates) identities.add(r.urn);
+    const system = creates ? peek(r.props, "identity", "principalId") : undefined;
+    if (typeof own === "string") principals.add(own.toLowerCase());
+    if (typeof system === "string") principals.add(system.toLowerCase());
   }
-  return ids;
+  return { principals, identities };
 }
 
 /** Resources that create an identity (whose principal ID may still be unknown in a preview). */
@@ -322,9 +330,8 @@ export const principalsFromStackOrAllowList = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireKnownPrincipals) return;
-    const known = stackPrincipals(stack.resources);
+    const { principals: known, identities: identityUrns } = stackPrincipals(stack.resources);
     for (const id of cfg.allowedPrincipalIds) known.add(id.toLowerCase());
-    const identityUrns = new Set(stack.resources.filter(createsIdentity).map((r) => r.urn));
     for (const { type, path } of PRINCIPAL_PATHS) {
       for (const grant of stack.ofType(type)) {
         const principal = peek(grant.props, ...path);

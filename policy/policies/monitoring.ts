@@ -12,7 +12,7 @@ import {
   label,
   ofKind,
   ReferenceIndex,
-  refersTo,
+  referenceFrom,
   stackIndex,
 } from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
@@ -332,13 +332,13 @@ export const diagnosticsCoverage = stackPolicy({
         report(`${label(target)} has no diagnostic setting`, target.urn);
         continue;
       }
-      const good = mine.some((s) =>
-        workspaces.some(
-          (w) =>
-            refersTo(s, peek(s.props, "workspaceId"), w) &&
-            (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
-        ),
-      );
+      const good = mine.some((s) => {
+        // `refersTo(s, workspaceId, w)`, the setting's workspaceId read once for every workspace.
+        const reaches = referenceFrom(s, peek(s.props, "workspaceId"));
+        return workspaces.some(
+          (w) => reaches(w) && (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
+        );
+      });
       if (!good)
         report(
           `${label(target)}: its diagnostic settings do not reach a workspace of this stack retaining logs >= ${cfg.minRetentionDays} days`,
