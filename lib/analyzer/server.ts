@@ -500,8 +500,18 @@ export interface AnalyzeStackRequestResource extends AnalyzeRequest {
 export function buildPolicyResources(resources: readonly AnalyzeStackRequestResource[]): PolicyResource[] {
   const out: GraphResource[] = [];
   const byUrn = new Map<string, GraphResource>();
+  // One provider object per provider, not per resource: a stack holds few providers, and a
+  // policy only reads them.
+  const providers = new Map<NonNullable<AnalyzeRequest["provider"]>, PolicyProviderResource>();
+  const providerOf = (request: AnalyzeStackRequestResource): PolicyProviderResource | undefined => {
+    const p = request.provider;
+    if (!p) return undefined;
+    let provider = providers.get(p);
+    if (!provider) providers.set(p, (provider = { ...p, props: checkingProxy(p.props) }));
+    return provider;
+  };
   for (const r of resources) {
-    const resource = new GraphResource(r, byUrn);
+    const resource = new GraphResource(r, byUrn, providerOf(r));
     out.push(resource);
     byUrn.set(r.urn, resource);
   }
@@ -543,7 +553,11 @@ class GraphResource implements PolicyResource {
   readonly #byUrn: ReadonlyMap<string, PolicyResource>;
   #linked: Record<string, PolicyResource[]> | undefined;
 
-  constructor(request: AnalyzeStackRequestResource, byUrn: ReadonlyMap<string, PolicyResource>) {
+  constructor(
+    request: AnalyzeStackRequestResource,
+    byUrn: ReadonlyMap<string, PolicyResource>,
+    provider: PolicyProviderResource | undefined,
+  ) {
     this.#propertyDependencies = request.propertyDependencies;
     this.#byUrn = byUrn;
     const type = request.type;
@@ -556,8 +570,7 @@ class GraphResource implements PolicyResource {
     this.isType = (resourceClass) => isTypeOf(type, resourceClass);
     this.asType = ((resourceClass: unknown) =>
       isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"];
-    if (request.provider)
-      this.provider = { ...request.provider, props: checkingProxy(request.provider.props) };
+    if (provider) this.provider = provider;
   }
 
   get propertyDependencies(): Record<string, PolicyResource[]> {
