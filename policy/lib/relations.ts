@@ -97,11 +97,15 @@ export class ReferenceIndex {
       const values = read === NOT_KNOWN ? [NOT_KNOWN] : read;
       if (values.length > 0) this.referring.push(source);
       if (values.some((v) => typeof v !== "string")) this.withoutIds.push(source);
-      for (const id of new Set(values.map(normalizeId))) {
-        if (id === undefined) continue;
-        const list = this.byId.get(id) ?? [];
-        list.push(source);
-        this.byId.set(id, list);
+      // Each distinct ID once, in order (most sources hold one value: no set per source).
+      const ids: string[] = [];
+      for (let i = 0; i < values.length; i++) {
+        const id = normalizeId(values[i]);
+        if (id === undefined || ids.includes(id)) continue;
+        ids.push(id);
+        const list = this.byId.get(id);
+        if (list) list.push(source);
+        else this.byId.set(id, [source]);
       }
     }
   }

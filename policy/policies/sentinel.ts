@@ -72,29 +72,25 @@ export const sentinelOnboarded = stackPolicy({
       (s) => [peek(s.props, "workspaceId")],
     );
     // Each onboarding's and rule's workspace name, lowercased once rather than once per workspace.
-    const lowerNames = new Map<StackResource, string | undefined>();
     const lowerNameOf = (r: StackResource): string | undefined => {
-      if (!lowerNames.has(r)) {
-        const n = nameOf(r);
-        lowerNames.set(r, typeof n === "string" ? n.toLowerCase() : undefined);
-      }
-      return lowerNames.get(r);
+      const n = nameOf(r);
+      return typeof n === "string" ? n.toLowerCase() : undefined;
     };
+    const onboardingNames = onboardings.map(lowerNameOf);
+    const ruleNames = rules.map(lowerNameOf);
     for (const ws of workspaces) {
       const name = nameOf(ws);
       const lowerName = typeof name === "string" ? name.toLowerCase() : undefined;
       // Sentinel resources address the workspace by name; an unknown name (preview) matches by dependency.
-      const matches = (r: StackResource) => {
-        const n = lowerNameOf(r);
-        return n !== undefined && lowerName !== undefined
+      const matches = (r: StackResource, n: string | undefined) =>
+        n !== undefined && lowerName !== undefined
           ? n === lowerName
           : r.dependencies.some((d) => d.urn === ws.urn);
-      };
-      if (!onboardings.some(matches)) {
+      if (!onboardings.some((r, i) => matches(r, onboardingNames[i]))) {
         report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);
         continue;
       }
-      const count = rules.filter(matches).length;
+      const count = rules.filter((r, i) => matches(r, ruleNames[i])).length;
       if (count < cfg.minRules)
         report(`${label(ws)} runs ${count} enabled analytics rule(s); at least ${cfg.minRules}`, ws.urn);
       if (activity.referrers(ws).length === 0)
