@@ -631,7 +631,7 @@ export class StackEvaluator {
     const { violations, outcomes, unknowns, stackPolicies } = this;
     if (stackPolicies.length) {
       const graph = buildPolicyResources(this.stackResources);
-      // The requests (and their dependency lists) are not needed once linked.
+      // The requests are not needed once the graph is built (it keeps their links' URNs).
       this.stackResources = [];
       // The stack's URNs, for the diagnostics that name one (most stack policies report none).
       let urns: ReadonlySet<string> | undefined;

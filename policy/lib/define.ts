@@ -86,22 +86,52 @@ export interface StackResource {
   dependencies: readonly PolicyResource[];
 }
 
+/**
+ * A `StackResource` of a view. `parent` and `dependencies` are read from the engine's resource
+ * when a policy first asks (the same values: the engine's resources do not change while stack
+ * policies run), so a view of a big stack does not make the analyzer link every resource's
+ * dependencies (lib/analyzer/server.ts links them on first read) when policies read few.
+ */
+class ViewResource implements StackResource {
+  readonly type: string;
+  readonly canonical: AzureType | undefined;
+  readonly props: Props;
+  readonly urn: string;
+  readonly name: string;
+  readonly protect: boolean;
+  readonly #source: PolicyResource;
+  #dependencies: readonly PolicyResource[] | undefined;
+
+  constructor(r: PolicyResource) {
+    this.type = r.type;
+    this.canonical = canonicalType(r.type);
+    this.props = isRecord(r.props) ? r.props : {};
+    this.urn = r.urn;
+    this.name = r.name;
+    this.protect = r.opts?.protect === true;
+    this.#source = r;
+  }
+
+  get parent(): PolicyResource | undefined {
+    return this.#source.parent;
+  }
+
+  get dependencies(): readonly PolicyResource[] {
+    if (this.#dependencies === undefined) {
+      const dependencies = this.#source.dependencies;
+      this.#dependencies = Array.isArray(dependencies) ? dependencies : [];
+    }
+    return this.#dependencies;
+  }
+}
+
 /** The stack's resources with lookups by canonical type. */
 export class StackView {
   readonly resources: readonly StackResource[];
   private readonly byType = new Map<string, StackResource[]>();
 
   constructor(resources: readonly PolicyResource[]) {
-    this.resources = resources.map((r) => ({
-      type: r.type,
-      canonical: canonicalType(r.type),
-      props: isRecord(r.props) ? r.props : {},
-      urn: r.urn,
-      name: r.name,
-      protect: r.opts?.protect === true,
-      parent: r.parent,
-      dependencies: Array.isArray(r.dependencies) ? r.dependencies : [],
-    }));
+    this.resources = resources.map((r) => new ViewResource(r));
     for (const r of this.resources) {
       if (r.canonical === undefined) continue;
       const list = this.byType.get(r.canonical) ?? [];
