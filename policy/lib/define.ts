@@ -19,7 +19,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { canonicalType, typeTokens, type AzureType } from "./azureTypes";
 import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
-import { isRecord, type Props } from "./props";
+import { isRecord, normalizeId, peek, type Props } from "./props";
 
 /** Values a policy parameter may take. */
 export type ConfigValue = string | number | boolean | readonly string[] | ConfigRecord;
@@ -101,6 +101,9 @@ class ViewResource implements StackResource {
   readonly protect: boolean;
   readonly #source: PolicyResource;
   #dependencies: readonly PolicyResource[] | undefined;
+  /** `idOf` and `normalizedIdOf` (relations.ts), once read (`null`: not yet). */
+  #id: string | undefined | null = null;
+  #normalizedId: string | undefined | null = null;
 
   constructor(r: PolicyResource) {
     this.type = r.type;
@@ -123,7 +126,35 @@ class ViewResource implements StackResource {
     }
     return this.#dependencies;
   }
+
+  /**
+   * The resource's ARM ID (`props.id` when a string), read once: stack policies ask for the IDs
+   * of the same resources many times (every reference compared, every index built). Safe to
+   * keep: `peek` never throws, and the props do not change while stack policies run.
+   */
+  static idOf(this: void, r: StackResource): string | undefined {
+    if (!(r instanceof ViewResource)) return idIn(r.props);
+    if (r.#id === null) r.#id = idIn(r.props);
+    return r.#id;
+  }
+
+  /** `normalizeId(idOf(r))`, lowercased once. */
+  static normalizedIdOf(this: void, r: StackResource): string | undefined {
+    if (!(r instanceof ViewResource)) return normalizeId(idIn(r.props));
+    if (r.#normalizedId === null) r.#normalizedId = normalizeId(ViewResource.idOf(r));
+    return r.#normalizedId;
+  }
 }
+
+function idIn(props: Props): string | undefined {
+  const id = peek(props, "id");
+  return typeof id === "string" ? id : undefined;
+}
+
+/** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
+export const resourceIdOf: (r: StackResource) => string | undefined = ViewResource.idOf;
+/** `normalizeId(resourceIdOf(r))`. */
+export const normalizedResourceIdOf: (r: StackResource) => string | undefined = ViewResource.normalizedIdOf;
 
 /** The stack's resources with lookups by canonical type. */
 export class StackView {

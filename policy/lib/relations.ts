@@ -3,7 +3,13 @@
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
 import type { AzureType } from "./azureTypes";
-import type { ConfigParam, StackResource, StackView } from "./define";
+import {
+  normalizedResourceIdOf,
+  resourceIdOf,
+  type ConfigParam,
+  type StackResource,
+  type StackView,
+} from "./define";
 import { known, normalizeId, normalizeLocation, normalizeLocations, NOT_KNOWN, peek, show } from "./props";
 import { EU_REGIONS } from "../../controls/regions";
 
@@ -15,39 +21,13 @@ export const ofKind =
     modules.some((m) => r.type.toLowerCase().includes(`:${m}:`));
 
 /**
- * Each view resource's ID as read (`null` until read) and normalized (`null` until normalized).
- * Stack policies ask for the IDs of the same resources many times (every reference compared,
- * every index built): each is read and lowercased once per evaluation. Safe to keep: `peek`
- * never throws, and a view's resources (and their props) do not change while it is in use
- * (every evaluation builds a new view of new resource objects).
+ * The resource's ARM ID, or undefined when it is absent or not known yet (preview). Read once
+ * per view resource (`StackView`): stack policies compare the same IDs many times.
  */
-interface Ids {
-  id: string | undefined | null;
-  normalized: string | undefined | null;
-}
-const IDS = new WeakMap<StackResource, Ids>();
+export const idOf: (r: StackResource) => string | undefined = resourceIdOf;
 
-function idsOf(r: StackResource): Ids {
-  let ids = IDS.get(r);
-  if (ids === undefined) {
-    const id = peek(r.props, "id");
-    ids = { id: typeof id === "string" ? id : undefined, normalized: null };
-    IDS.set(r, ids);
-  }
-  return ids;
-}
-
-/** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
-export function idOf(r: StackResource): string | undefined {
-  return idsOf(r).id ?? undefined;
-}
-
-/** `normalizeId(idOf(r))`. */
-export function normalizedIdOf(r: StackResource): string | undefined {
-  const ids = idsOf(r);
-  if (ids.normalized === null) ids.normalized = normalizeId(ids.id);
-  return ids.normalized;
-}
+/** `normalizeId(idOf(r))`, lowercased once per view resource. */
+export const normalizedIdOf: (r: StackResource) => string | undefined = normalizedResourceIdOf;
 
 /** Whether `from` depends on `to` (directly, or through a property dependency). */
 export function dependsOn(from: StackResource, to: StackResource): boolean {
