@@ -211,6 +211,23 @@ export function tags(props: unknown): Record<string, string> | undefined {
   return out;
 }
 
+/**
+ * `tags(props)?.[name]` for a tag name that is an ordinary key (not `__proto__`), without building
+ * the map: the same reads in the same order, so an unknown tag value throws as it would there.
+ * (A stack policy reads one tag of every resource of the stack.)
+ */
+export function tag(props: unknown, name: string): string | undefined {
+  const t = rec(props, "tags");
+  if (!t) return undefined;
+  let found: string | undefined;
+  const keys = Object.keys(t);
+  for (let i = 0; i < keys.length; i++) {
+    const v = unwrapSecret(t[keys[i]]);
+    if (keys[i] === name && typeof v === "string") found = v;
+  }
+  return found;
+}
+
 /** A short description of a value for messages (never prints secrets: callers pass non-secret settings). */
 export function show(value: unknown): string {
   if (value === undefined) return "not set";

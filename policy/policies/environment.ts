@@ -4,7 +4,7 @@
  * is enforced by the delivery workflows, not by a resource setting.)
  */
 import { stackPolicy } from "../lib/define";
-import { show, str, tags } from "../lib/props";
+import { show, str, tag } from "../lib/props";
 import { label } from "../lib/relations";
 
 export const singleEnvironmentPerStack = stackPolicy({
@@ -25,7 +25,7 @@ export const singleEnvironmentPerStack = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const tagged = stack.resources
-      .map((r) => ({ r, env: tags(r.props)?.environment }))
+      .map((r) => ({ r, env: tag(r.props, "environment") }))
       .filter((x): x is { r: (typeof stack.resources)[number]; env: string } => typeof x.env === "string");
     const expected = cfg.expectedEnvironment.trim();
     if (expected !== "") {
