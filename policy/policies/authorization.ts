@@ -19,6 +19,7 @@ import {
   privilegedOperations,
   roleGuidOf,
   roleNameOf,
+  type CustomRole,
   type RolePermissions,
 } from "../../controls/roles";
 
@@ -224,6 +225,7 @@ export const roleAssignmentKnownRole = stackPolicy({
     const known = new Set<string>(Object.values(BUILT_IN_ROLES));
     for (const id of cfg.allowedRoleDefinitionIds) known.add(roleGuidOf(id) ?? id.toLowerCase());
     const customRoles = customRolesOf(cfg.customRoles);
+    const untrusted = new Map<CustomRole, string[]>();
     const definitions = stack.ofType("azure-native:authorization:RoleDefinition");
     for (const d of definitions)
       for (const key of ["roleDefinitionId", "name", "id"]) {
@@ -245,7 +247,10 @@ export const roleAssignmentKnownRole = stackPolicy({
       const guid = roleGuidOf(id);
       const custom = guid !== undefined && !known.has(guid) ? customRoles.get(guid) : undefined;
       if (custom) {
-        for (const reason of untrustedCustomRole(custom))
+        // Judged once per role, however many grants use it.
+        let reasons = untrusted.get(custom);
+        if (!reasons) untrusted.set(custom, (reasons = untrustedCustomRole(custom)));
+        for (const reason of reasons)
           report(
             `${label(grant)} uses custom role ${custom.name} (${guid}) from the preset, but ${reason}`,
             grant.urn,
