@@ -71,7 +71,8 @@ export class ReferenceIndex {
   private readonly referring: StackResource[] = [];
 
   constructor(sources: readonly StackResource[], valuesOf: (source: StackResource) => unknown[]) {
-    for (const source of sources) {
+    for (let s = 0; s < sources.length; s++) {
+      const source = sources[s];
       // A reference that cannot be read yet (preview) is matched through dependencies.
       const read = known(() => valuesOf(source));
       const values = read === NOT_KNOWN ? [NOT_KNOWN] : read;
@@ -135,7 +136,8 @@ export class StackIndex {
   readonly subscriptions = new Set<string>();
 
   constructor(stack: StackView) {
-    for (const r of stack.resources) {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
       const id = normalizedIdOf(r);
       if (id !== undefined) this.byId.set(id, r);
     }

@@ -289,7 +289,8 @@ function stackPrincipals(resources: readonly StackResource[]): {
 } {
   const principals = new Set<string>();
   const identities = new Set<string>();
-  for (const r of resources) {
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i];
     const own =
       r.canonical === "azure-native:managedidentity:UserAssignedIdentity"
         ? peek(r.props, "principalId")

@@ -73,7 +73,8 @@ export const ownResourceGroups = stackPolicy({
     );
     // A stack without resource groups of its own (e.g. an app team's stack) is judged elsewhere.
     if (own.size === 0) return;
-    for (const r of stack.resources) {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
       if (r.canonical === "azure-native:resources:ResourceGroup") continue;
       const rg = str(r.props, "resourceGroupName");
       if (rg !== undefined && !own.has(rg.toLowerCase()))

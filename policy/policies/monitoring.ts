@@ -325,7 +325,8 @@ export const diagnosticsCoverage = stackPolicy({
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
     const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
-    for (const target of stack.resources) {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const target = stack.resources[i];
       if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
       const mine = byResource.referrers(target);
       if (mine.length === 0) {
