@@ -3,7 +3,7 @@
  * its own. (That production changes pass a reviewed pull request whose preview ran this pack
  * is enforced by the delivery workflows, not by a resource setting.)
  */
-import { stackPolicy } from "../lib/define";
+import { stackPolicy, type StackResource } from "../lib/define";
 import { show, str, tag } from "../lib/props";
 import { label } from "../lib/relations";
 
@@ -24,9 +24,12 @@ export const singleEnvironmentPerStack = stackPolicy({
     },
   },
   check: (stack, cfg, report) => {
-    const tagged = stack.resources
-      .map((r) => ({ r, env: tag(r.props, "environment") }))
-      .filter((x): x is { r: (typeof stack.resources)[number]; env: string } => typeof x.env === "string");
+    const tagged: { r: StackResource; env: string }[] = [];
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
+      const env = tag(r.props, "environment");
+      if (typeof env === "string") tagged.push({ r, env });
+    }
     const expected = cfg.expectedEnvironment.trim();
     if (expected !== "") {
       for (const { r, env } of tagged)
