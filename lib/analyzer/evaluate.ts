@@ -631,9 +631,11 @@ export class StackEvaluator {
     const { violations, outcomes, unknowns, stackPolicies } = this;
     if (stackPolicies.length) {
       const graph = buildPolicyResources(this.stackResources);
-      // The requests (and their dependency lists) are not needed once linked.
+      // The requests are not needed once the graph is built (it keeps their links' URNs).
       this.stackResources = [];
-      const urns = new Set(graph.map((r) => r.urn));
+      // The stack's URNs, for the diagnostics that name one (most stack policies report none).
+      let urns: ReadonlySet<string> | undefined;
+      const urnSet = () => (urns ??= new Set(graph.map((r) => r.urn)));
       const firstUrn = graph[0]?.urn ?? "";
       for (const p of stackPolicies) {
         const cfg = this.reconciled.policies.get(p.name)!;
@@ -646,8 +648,8 @@ export class StackEvaluator {
         );
         if (result.outcome === "unknown")
           unknowns.push({ policy: p.name, reason: result.unknown ?? "unknown value" });
-        this.record(p, result, (urn) => (urn && urns.has(urn) ? urn : firstUrn));
-        if (this.wantOutcomes) outcomes.push(...stackOutcomes(p, result, graph, urns));
+        this.record(p, result, (urn) => (urn && urnSet().has(urn) ? urn : firstUrn));
+        if (this.wantOutcomes) outcomes.push(...stackOutcomes(p, result, graph, urnSet()));
       }
     }
     const { unevaluated, nonAzure } = this.coverage.result();

@@ -495,36 +495,37 @@ export interface AnalyzeStackRequestResource extends AnalyzeRequest {
 /**
  * Build the `PolicyResource` graph the server hands to stack policies. The server rebuilds it
  * for every stack policy; the caller may build it once per evaluation and reuse it (policies
- * only read it), which keeps a 10,000-resource stack linear.
+ * only read it), which keeps a 10,000-resource stack linear. Each resource's parent and
+ * dependencies are linked when first read (`GraphResource`), against the finished graph.
  */
 export function buildPolicyResources(resources: readonly AnalyzeStackRequestResource[]): PolicyResource[] {
   const out: GraphResource[] = [];
   const byUrn = new Map<string, GraphResource>();
+  // One provider object per provider, not per resource: a stack holds few providers, and a
+  // policy only reads them.
+  const providers = new Map<NonNullable<AnalyzeRequest["provider"]>, PolicyProviderResource>();
+  const providerOf = (request: AnalyzeStackRequestResource): PolicyProviderResource | undefined => {
+    const p = request.provider;
+    if (!p) return undefined;
+    let provider = providers.get(p);
+    if (!provider) providers.set(p, (provider = { ...p, props: checkingProxy(p.props) }));
+    return provider;
+  };
   for (const r of resources) {
-    const resource = new GraphResource(r, byUrn);
+    const resource = new GraphResource(r, byUrn, providerOf(r));
     out.push(resource);
     byUrn.set(r.urn, resource);
   }
-  resources.forEach((r, i) => {
-    const resource = out[i];
-    if (r.parent) {
-      const parent = byUrn.get(r.parent);
-      if (parent) resource.parent = parent;
-    }
-    const dependencies: PolicyResource[] = [];
-    for (const urn of r.dependencies) {
-      const d = byUrn.get(urn);
-      if (d) dependencies.push(d);
-    }
-    resource.dependencies = dependencies;
-  });
   return out;
 }
 
 /**
- * A resource of the stack graph, with the fields the server sets. `propertyDependencies` are
- * linked when first read (a getter of the class, so every resource keeps one shape): no policy
- * of the pack reads them, and a big stack has several per resource.
+ * A resource of the stack graph, with the fields the server sets. `parent`, `dependencies` and
+ * `propertyDependencies` are linked when first read (getters of the class, so every resource
+ * keeps one shape), the same resources in the same order as linking them all up front: stack
+ * policies read the dependencies of few resources, and linking every URN of a 10,000-resource
+ * stack (each a long string hashed and compared once) cost more than the graph itself.
+ * The graph is complete before any policy runs, so a link read late finds what it would have.
  */
 class GraphResource implements PolicyResource {
   readonly type: string;
@@ -532,18 +533,26 @@ class GraphResource implements PolicyResource {
   readonly urn: string;
   readonly name: string;
   readonly opts: PolicyResourceOptions;
-  dependencies: PolicyResource[] = [];
-  parent?: PolicyResource;
   provider?: PolicyProviderResource;
   readonly isType: PolicyResource["isType"];
   readonly asType: PolicyResource["asType"];
   // Private fields: a policy enumerating the resource sees only the server's fields.
-  /** The request's property dependencies, by URN (the request itself is not kept). */
+  /** The request's parent, dependencies and property dependencies, by URN (the request itself is not kept). */
+  readonly #parentUrn: string | undefined;
+  readonly #dependencyUrns: readonly string[];
   readonly #propertyDependencies: Record<string, string[]>;
   readonly #byUrn: ReadonlyMap<string, PolicyResource>;
+  #parent: PolicyResource | undefined | null = null;
+  #dependencies: PolicyResource[] | undefined;
   #linked: Record<string, PolicyResource[]> | undefined;
 
-  constructor(request: AnalyzeStackRequestResource, byUrn: ReadonlyMap<string, PolicyResource>) {
+  constructor(
+    request: AnalyzeStackRequestResource,
+    byUrn: ReadonlyMap<string, PolicyResource>,
+    provider: PolicyProviderResource | undefined,
+  ) {
+    this.#parentUrn = request.parent;
+    this.#dependencyUrns = request.dependencies;
     this.#propertyDependencies = request.propertyDependencies;
     this.#byUrn = byUrn;
     const type = request.type;
@@ -556,8 +565,32 @@ class GraphResource implements PolicyResource {
     this.isType = (resourceClass) => isTypeOf(type, resourceClass);
     this.asType = ((resourceClass: unknown) =>
       isTypeOf(type, resourceClass) ? props : undefined) as PolicyResource["asType"];
-    if (request.provider)
-      this.provider = { ...request.provider, props: checkingProxy(request.provider.props) };
+    if (provider) this.provider = provider;
+  }
+
+  get parent(): PolicyResource | undefined {
+    if (this.#parent === null) this.#parent = this.#parentUrn ? this.#byUrn.get(this.#parentUrn) : undefined;
+    return this.#parent;
+  }
+
+  set parent(value: PolicyResource | undefined) {
+    this.#parent = value;
+  }
+
+  get dependencies(): PolicyResource[] {
+    if (!this.#dependencies) {
+      const dependencies: PolicyResource[] = [];
+      for (const urn of this.#dependencyUrns) {
+        const d = this.#byUrn.get(urn);
+        if (d) dependencies.push(d);
+      }
+      this.#dependencies = dependencies;
+    }
+    return this.#dependencies;
+  }
+
+  set dependencies(value: PolicyResource[]) {
+    this.#dependencies = value;
   }
 
   get propertyDependencies(): Record<string, PolicyResource[]> {

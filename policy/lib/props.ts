@@ -34,9 +34,14 @@ export function known<T>(read: () => T): T | typeof NOT_KNOWN {
 
 /** `get`, with an unknown value read as `NOT_KNOWN` instead of throwing. */
 export function peek(value: unknown, ...path: (string | number)[]): unknown {
+  return peekPath(value, path);
+}
+
+/** `peek` with the path as an array (see `read`). */
+function peekPath(value: unknown, path: readonly (string | number)[]): unknown {
   // `known(() => get(...))`, without a closure per read (stack policies peek at every resource).
   try {
-    return get(value, ...path);
+    return read(value, path);
   } catch (err) {
     if (err instanceof UnknownValueError) return NOT_KNOWN;
     throw err;
@@ -58,13 +63,27 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** `props.a.b.c`, or undefined as soon as a step is absent or not an object. */
 export function get(value: unknown, ...path: (string | number)[]): unknown {
+  return read(value, path);
+}
+
+/**
+ * `get` with the path as an array: what every reader here calls, so a read allocates one path
+ * array (the caller's rest parameter), not a second one to spread it into `get`, and walks it
+ * with an index rather than an iterator (policies read props hundreds of thousands of times on
+ * a big stack, most of it in code not yet optimized).
+ */
+function read(value: unknown, path: readonly (string | number)[]): unknown {
   let current = unwrapSecret(value);
-  for (const key of path) {
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
     if (typeof key === "number") {
       if (!Array.isArray(current)) return undefined;
       current = unwrapSecret(current[key]);
     } else {
-      if (!isRecord(current) || !(key in current)) return undefined;
+      // No `key in current` first: an absent key reads as undefined all the same (the SDK's
+      // unknown-checking proxy has no `has` trap, and its `get` trap returns undefined for
+      // a key its target lacks), and it is one lookup less per step of every read.
+      if (!isRecord(current)) return undefined;
       current = unwrapSecret(current[key]);
     }
   }
@@ -73,13 +92,13 @@ export function get(value: unknown, ...path: (string | number)[]): unknown {
 
 /** A string value, or undefined. */
 export function str(value: unknown, ...path: (string | number)[]): string | undefined {
-  const v = get(value, ...path);
+  const v = read(value, path);
   return typeof v === "string" ? v : undefined;
 }
 
 /** A finite number (numeric strings accepted: YAML and JSON config sometimes carry them), or undefined. */
 export function num(value: unknown, ...path: (string | number)[]): number | undefined {
-  const v = get(value, ...path);
+  const v = read(value, path);
   if (typeof v === "number" && Number.isFinite(v)) return v;
   if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
   return undefined;
@@ -87,7 +106,7 @@ export function num(value: unknown, ...path: (string | number)[]): number | unde
 
 /** A boolean (`"true"`/`"false"` strings accepted), or undefined. */
 export function bool(value: unknown, ...path: (string | number)[]): boolean | undefined {
-  const v = get(value, ...path);
+  const v = read(value, path);
   if (typeof v === "boolean") return v;
   if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
   return undefined;
@@ -95,7 +114,7 @@ export function bool(value: unknown, ...path: (string | number)[]): boolean | un
 
 /** The elements of an array (secrets unwrapped), or [] when absent or not an array. */
 export function arr(value: unknown, ...path: (string | number)[]): unknown[] {
-  const v = get(value, ...path);
+  const v = read(value, path);
   // An unknown element (e.g. an ID in preview) is NOT_KNOWN: it counts, and reads as absent.
   // (Indexed reads: `map` would read each element through the proxy before our callback.)
   if (!Array.isArray(v)) return [];
@@ -113,19 +132,19 @@ export function arr(value: unknown, ...path: (string | number)[]): unknown[] {
 
 /** An object value, or undefined. */
 export function rec(value: unknown, ...path: (string | number)[]): Record<string, unknown> | undefined {
-  const v = get(value, ...path);
+  const v = read(value, path);
   return isRecord(v) ? v : undefined;
 }
 
 /** Whether the property is present with a value other than undefined/null (unknown counts as present). */
 export function has(value: unknown, ...path: (string | number)[]): boolean {
-  const v = peek(value, ...path);
+  const v = peekPath(value, path);
   return v !== undefined && v !== null;
 }
 
 /** Whether the property is a non-blank string, or unknown (it will be set once known). */
 export function hasText(value: unknown, ...path: (string | number)[]): boolean {
-  const v = peek(value, ...path);
+  const v = peekPath(value, path);
   return v === NOT_KNOWN || (typeof v === "string" && v.trim() !== "");
 }
 
@@ -190,6 +209,23 @@ export function tags(props: unknown): Record<string, string> | undefined {
     if (typeof v === "string") out[key] = v;
   }
   return out;
+}
+
+/**
+ * `tags(props)?.[name]` for a tag name that is an ordinary key (not `__proto__`), without building
+ * the map: the same reads in the same order, so an unknown tag value throws as it would there.
+ * (A stack policy reads one tag of every resource of the stack.)
+ */
+export function tag(props: unknown, name: string): string | undefined {
+  const t = rec(props, "tags");
+  if (!t) return undefined;
+  let found: string | undefined;
+  const keys = Object.keys(t);
+  for (let i = 0; i < keys.length; i++) {
+    const v = unwrapSecret(t[keys[i]]);
+    if (keys[i] === name && typeof v === "string") found = v;
+  }
+  return found;
 }
 
 /** A short description of a value for messages (never prints secrets: callers pass non-secret settings). */

@@ -3,17 +3,14 @@
  * dependency graph where it is not (during preview a new resource's ID is unknown).
  */
 import type { AzureType } from "./azureTypes";
-import type { ConfigParam, StackResource, StackView } from "./define";
 import {
-  known,
-  normalizeId,
-  normalizeLocation,
-  normalizeLocations,
-  NOT_KNOWN,
-  peek,
-  sameId,
-  show,
-} from "./props";
+  normalizedResourceIdOf,
+  resourceIdOf,
+  type ConfigParam,
+  type StackResource,
+  type StackView,
+} from "./define";
+import { known, normalizeId, normalizeLocation, normalizeLocations, NOT_KNOWN, peek, show } from "./props";
 import { EU_REGIONS } from "../../controls/regions";
 
 /** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
@@ -23,11 +20,14 @@ export const ofKind =
     (r.canonical !== undefined && types.includes(r.canonical)) ||
     modules.some((m) => r.type.toLowerCase().includes(`:${m}:`));
 
-/** The resource's ARM ID, or undefined when it is absent or not known yet (preview). */
-export function idOf(r: StackResource): string | undefined {
-  const id = peek(r.props, "id");
-  return typeof id === "string" ? id : undefined;
-}
+/**
+ * The resource's ARM ID, or undefined when it is absent or not known yet (preview). Read once
+ * per view resource (`StackView`): stack policies compare the same IDs many times.
+ */
+export const idOf: (r: StackResource) => string | undefined = resourceIdOf;
+
+/** `normalizeId(idOf(r))`, lowercased once per view resource. */
+export const normalizedIdOf: (r: StackResource) => string | undefined = normalizedResourceIdOf;
 
 /** Whether `from` depends on `to` (directly, or through a property dependency). */
 export function dependsOn(from: StackResource, to: StackResource): boolean {
@@ -39,9 +39,17 @@ export function dependsOn(from: StackResource, to: StackResource): boolean {
  * from `peek` in a preview) a dependency.
  */
 export function refersTo(from: StackResource, value: unknown, to: StackResource): boolean {
-  const target = idOf(to);
-  if (typeof value === "string" && target !== undefined) return sameId(value, target);
-  return dependsOn(from, to);
+  return referenceFrom(from, value)(to);
+}
+
+/** `(to) => refersTo(from, value, to)`, with `value` normalized once for all the targets tried. */
+export function referenceFrom(from: StackResource, value: unknown): (to: StackResource) => boolean {
+  const normalized = typeof value === "string" ? normalizeId(value) : undefined;
+  return (to) =>
+    // `sameId(value, idOf(to))` when both are strings, else a dependency.
+    typeof value === "string" && idOf(to) !== undefined
+      ? normalized !== undefined && normalized === normalizedIdOf(to)
+      : dependsOn(from, to);
 }
 
 /** How a violation names a resource. */
@@ -63,26 +71,30 @@ export class ReferenceIndex {
   private readonly referring: StackResource[] = [];
 
   constructor(sources: readonly StackResource[], valuesOf: (source: StackResource) => unknown[]) {
-    for (const source of sources) {
+    for (let s = 0; s < sources.length; s++) {
+      const source = sources[s];
       // A reference that cannot be read yet (preview) is matched through dependencies.
       const read = known(() => valuesOf(source));
       const values = read === NOT_KNOWN ? [NOT_KNOWN] : read;
       if (values.length > 0) this.referring.push(source);
       if (values.some((v) => typeof v !== "string")) this.withoutIds.push(source);
-      for (const id of new Set(values.map(normalizeId))) {
-        if (id === undefined) continue;
-        const list = this.byId.get(id) ?? [];
-        list.push(source);
-        this.byId.set(id, list);
+      // Each distinct ID once, in order (most sources hold one value: no set per source).
+      const ids: string[] = [];
+      for (let i = 0; i < values.length; i++) {
+        const id = normalizeId(values[i]);
+        if (id === undefined || ids.includes(id)) continue;
+        ids.push(id);
+        const list = this.byId.get(id);
+        if (list) list.push(source);
+        else this.byId.set(id, [source]);
       }
     }
   }
 
   /** The sources that refer to `target` (same result as `refersTo` on each of their values). */
   referrers(target: StackResource): StackResource[] {
-    const id = idOf(target);
-    if (id === undefined) return this.referring.filter((s) => dependsOn(s, target));
-    const byId = this.byId.get(normalizeId(id) ?? "") ?? [];
+    if (idOf(target) === undefined) return this.referring.filter((s) => dependsOn(s, target));
+    const byId = this.byId.get(normalizedIdOf(target) ?? "") ?? [];
     const byDependency = this.withoutIds.filter((s) => !byId.includes(s) && dependsOn(s, target));
     return byDependency.length === 0 ? byId : [...byId, ...byDependency];
   }
@@ -124,12 +136,13 @@ export class StackIndex {
   readonly subscriptions = new Set<string>();
 
   constructor(stack: StackView) {
-    for (const r of stack.resources) {
-      const id = normalizeId(idOf(r));
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
+      const id = normalizedIdOf(r);
       if (id !== undefined) this.byId.set(id, r);
     }
     for (const rg of stack.ofType("azure-native:resources:ResourceGroup")) {
-      const id = normalizeId(idOf(rg));
+      const id = normalizedIdOf(rg);
       if (id === undefined) continue;
       this.resourceGroups.add(id);
       const sub = subscriptionOf(id);

@@ -168,7 +168,8 @@ export const criticalResourcesAlerted = stackPolicy({
     });
     const byScope = new ReferenceIndex(alerts, (a) => arr(a.props, "scopes"));
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
-    for (const target of stack.resources) {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const target = stack.resources[i];
       if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
       if (byScope.referrers(target).length === 0)
         report(`${label(target)} has no enabled metric alert routed to an action group`, target.urn);

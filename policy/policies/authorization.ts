@@ -19,6 +19,7 @@ import {
   privilegedOperations,
   roleGuidOf,
   roleNameOf,
+  type CustomRole,
   type RolePermissions,
 } from "../../controls/roles";
 
@@ -224,6 +225,7 @@ export const roleAssignmentKnownRole = stackPolicy({
     const known = new Set<string>(Object.values(BUILT_IN_ROLES));
     for (const id of cfg.allowedRoleDefinitionIds) known.add(roleGuidOf(id) ?? id.toLowerCase());
     const customRoles = customRolesOf(cfg.customRoles);
+    const untrusted = new Map<CustomRole, string[]>();
     const definitions = stack.ofType("azure-native:authorization:RoleDefinition");
     for (const d of definitions)
       for (const key of ["roleDefinitionId", "name", "id"]) {
@@ -245,7 +247,10 @@ export const roleAssignmentKnownRole = stackPolicy({
       const guid = roleGuidOf(id);
       const custom = guid !== undefined && !known.has(guid) ? customRoles.get(guid) : undefined;
       if (custom) {
-        for (const reason of untrustedCustomRole(custom))
+        // Judged once per role, however many grants use it.
+        let reasons = untrusted.get(custom);
+        if (!reasons) untrusted.set(custom, (reasons = untrustedCustomRole(custom)));
+        for (const reason of reasons)
           report(
             `${label(grant)} uses custom role ${custom.name} (${guid}) from the preset, but ${reason}`,
             grant.urn,
@@ -277,19 +282,28 @@ const PRINCIPAL_PATHS: { type: AzureType; path: string[] }[] = [
 ];
 
 /** Principal IDs of the identities the stack creates (user-assigned, and system-assigned ones). */
-function stackPrincipals(resources: readonly StackResource[]): Set<string> {
-  const ids = new Set<string>();
-  for (const r of resources) {
+function stackPrincipals(resources: readonly StackResource[]): {
+  principals: Set<string>;
+  /** The URNs of the resources that create an identity (`createsIdentity`). */
+  identities: Set<string>;
+} {
+  const principals = new Set<string>();
+  const identities = new Set<string>();
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i];
     const own =
       r.canonical === "azure-native:managedidentity:UserAssignedIdentity"
         ? peek(r.props, "principalId")
         : undefined;
     // A system-assigned identity's principal ID is an output: count it only where the resource
     // declares one, so a stray `identity.principalId` input cannot vouch for a foreign principal.
-    const system = createsIdentity(r) ? peek(r.props, "identity", "principalId") : undefined;
-    for (const value of [own, system]) if (typeof value === "string") ids.add(value.toLowerCase());
+    const creates = createsIdentity(r);
+    if (creates) identities.add(r.urn);
+    const system = creates ? peek(r.props, "identity", "principalId") : undefined;
+    if (typeof own === "string") principals.add(own.toLowerCase());
+    if (typeof system === "string") principals.add(system.toLowerCase());
   }
-  return ids;
+  return { principals, identities };
 }
 
 /** Resources that create an identity (whose principal ID may still be unknown in a preview). */
@@ -322,9 +336,8 @@ export const principalsFromStackOrAllowList = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireKnownPrincipals) return;
-    const known = stackPrincipals(stack.resources);
+    const { principals: known, identities: identityUrns } = stackPrincipals(stack.resources);
     for (const id of cfg.allowedPrincipalIds) known.add(id.toLowerCase());
-    const identityUrns = new Set(stack.resources.filter(createsIdentity).map((r) => r.urn));
     for (const { type, path } of PRINCIPAL_PATHS) {
       for (const grant of stack.ofType(type)) {
         const principal = peek(grant.props, ...path);

@@ -13,8 +13,8 @@ import {
   dependsOn,
   destinationLocationsParam,
   destinationProblem,
-  idOf,
   label,
+  normalizedIdOf,
   ofKind,
   ReferenceIndex,
   stackIndex,
@@ -119,7 +119,7 @@ function lockScope(
 ): string | typeof NOT_KNOWN | undefined {
   const level = get(lock.props, "level");
   if (!eqi(level, "CanNotDelete") && !eqi(level, "ReadOnly")) return undefined;
-  const id = normalizeId(idOf(lock));
+  const id = normalizedIdOf(lock);
   if (id !== undefined && LOCK_SUFFIX.test(id)) return id.replace(LOCK_SUFFIX, "");
   // Without an ID, a lock at subscription, group or resource level applies to its provider's
   // subscription: the stack's own when it deploys into exactly one.
@@ -190,7 +190,7 @@ function lockIndex(
   }
   return (target) => {
     if (pending.some((lock) => dependsOn(lock, target))) return true;
-    const id = normalizeId(idOf(target));
+    const id = normalizedIdOf(target);
     // Unknown ID (preview): compare the names a known scope spells out.
     if (id === undefined) return [...scopes].some((scope) => scopeCoversByName(scope, target, subscriptions));
     if (scopes.has(id)) return true;

@@ -6,7 +6,7 @@
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { bool, eqi, get, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
-import { idOf, label, stackIndex, subscriptionOf } from "../lib/relations";
+import { idOf, label, normalizedIdOf, stackIndex, subscriptionOf } from "../lib/relations";
 
 /** Any subscription: a plan whose scope is only known once deployed (its provider's subscription). */
 const ANY = "*";
@@ -22,7 +22,7 @@ function planSubscription(plan: StackResource): string | undefined {
     const s = normalizeId(scope);
     return s !== undefined && /^\/subscriptions\/[^/]+$/.test(s) ? subscriptionOf(s) : undefined;
   }
-  const id = normalizeId(idOf(plan));
+  const id = normalizedIdOf(plan);
   if (id === undefined) return ANY;
   return /^\/subscriptions\/[^/]+\/providers\/microsoft\.security\/pricings\/[^/]+$/.test(id)
     ? subscriptionOf(id)

@@ -404,12 +404,28 @@ export const routeHsts = stackPolicy({
   check: (stack, cfg, report) => {
     const rules = stack.ofType("azure-native:cdn:Rule");
     // A rule belongs to the rule set of the same profile and name (its ID is below the set's).
-    const ofSet = (set: StackResource) =>
-      rules.filter((r) => {
-        const [a, b] = [peek(r.props, "ruleSetName"), peek(set.props, "ruleSetName")];
-        return typeof a === "string" && typeof b === "string" ? eqi(a, b) : dependsOn(r, set);
+    // Each rule's rule set name (lowercase) and order, read once rather than once per rule set
+    // and per pair (`order` on first use: `num` throws on an unknown value, where it always did).
+    const setNames = new Map(
+      rules.map((r) => {
+        const a = peek(r.props, "ruleSetName");
+        return [r, typeof a === "string" ? a.toLowerCase() : undefined];
+      }),
+    );
+    const ofSet = (set: StackResource) => {
+      const b = peek(set.props, "ruleSetName");
+      const setName = typeof b === "string" ? b.toLowerCase() : undefined;
+      return rules.filter((r) => {
+        const a = setNames.get(r);
+        return a !== undefined && setName !== undefined ? a === setName : dependsOn(r, set);
       });
-    const order = (r: StackResource) => num(r.props, "order") ?? 0;
+    };
+    const orders = new Map<StackResource, number>();
+    const order = (r: StackResource) => {
+      let o = orders.get(r);
+      if (o === undefined) orders.set(r, (o = num(r.props, "order") ?? 0));
+      return o;
+    };
     const hstsSets = stack.ofType("azure-native:cdn:RuleSet").filter((set) => {
       const members = ofSet(set);
       return members.some(

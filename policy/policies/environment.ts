@@ -3,8 +3,8 @@
  * its own. (That production changes pass a reviewed pull request whose preview ran this pack
  * is enforced by the delivery workflows, not by a resource setting.)
  */
-import { stackPolicy } from "../lib/define";
-import { show, str, tags } from "../lib/props";
+import { stackPolicy, type StackResource } from "../lib/define";
+import { show, str, tag } from "../lib/props";
 import { label } from "../lib/relations";
 
 export const singleEnvironmentPerStack = stackPolicy({
@@ -24,9 +24,12 @@ export const singleEnvironmentPerStack = stackPolicy({
     },
   },
   check: (stack, cfg, report) => {
-    const tagged = stack.resources
-      .map((r) => ({ r, env: tags(r.props)?.environment }))
-      .filter((x): x is { r: (typeof stack.resources)[number]; env: string } => typeof x.env === "string");
+    const tagged: { r: StackResource; env: string }[] = [];
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
+      const env = tag(r.props, "environment");
+      if (typeof env === "string") tagged.push({ r, env });
+    }
     const expected = cfg.expectedEnvironment.trim();
     if (expected !== "") {
       for (const { r, env } of tagged)
@@ -73,7 +76,8 @@ export const ownResourceGroups = stackPolicy({
     );
     // A stack without resource groups of its own (e.g. an app team's stack) is judged elsewhere.
     if (own.size === 0) return;
-    for (const r of stack.resources) {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
       if (r.canonical === "azure-native:resources:ResourceGroup") continue;
       const rg = str(r.props, "resourceGroupName");
       if (rg !== undefined && !own.has(rg.toLowerCase()))

@@ -12,7 +12,7 @@ import {
   label,
   ofKind,
   ReferenceIndex,
-  refersTo,
+  referenceFrom,
   stackIndex,
 } from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
@@ -325,20 +325,21 @@ export const diagnosticsCoverage = stackPolicy({
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
     const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
-    for (const target of stack.resources) {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const target = stack.resources[i];
       if (target.canonical === undefined || !wanted.has(target.canonical)) continue;
       const mine = byResource.referrers(target);
       if (mine.length === 0) {
         report(`${label(target)} has no diagnostic setting`, target.urn);
         continue;
       }
-      const good = mine.some((s) =>
-        workspaces.some(
-          (w) =>
-            refersTo(s, peek(s.props, "workspaceId"), w) &&
-            (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
-        ),
-      );
+      const good = mine.some((s) => {
+        // `refersTo(s, workspaceId, w)`, the setting's workspaceId read once for every workspace.
+        const reaches = referenceFrom(s, peek(s.props, "workspaceId"));
+        return workspaces.some(
+          (w) => reaches(w) && (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
+        );
+      });
       if (!good)
         report(
           `${label(target)}: its diagnostic settings do not reach a workspace of this stack retaining logs >= ${cfg.minRetentionDays} days`,

@@ -4,15 +4,15 @@
  */
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, has, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   allowListed,
   armParent,
-  idOf,
   destinationLocationsParam,
   destinationProblem,
   label,
+  normalizedIdOf,
   ofKind,
   stackIndex,
 } from "../lib/relations";
@@ -237,7 +237,7 @@ const ZONE_GROUP: AzureType = "azure-native:network:PrivateDnsZoneGroup";
 
 /** The private DNS zone a VNet link belongs to: from the link's ID, else from its inputs in the stack's subscription. */
 function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): unknown {
-  const id = normalizeId(idOf(link));
+  const id = normalizedIdOf(link);
   if (id !== undefined && /\/privatednszones\/[^/]+\/virtualnetworklinks\/[^/]+$/.test(id))
     return armParent(id);
   const rg = peek(link.props, "resourceGroupName");

@@ -4,7 +4,13 @@
  * 7-day backups, local backup only, public access when no subnet is delegated — make a
  * missing setting a violation.
  */
-import { requireCmkParam, requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
+import {
+  requireCmkParam,
+  requireZoneParam,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+} from "../lib/define";
 import { bool, eqi, get, has, num, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -352,10 +358,17 @@ export const postgresServerParameters = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const configurations = stack.ofType("azure-native:dbforpostgresql:Configuration");
+    // Each configuration's server name, read once rather than once per server (on first use:
+    // `str` throws on an unknown value, which must surface where it always did).
+    const serverNames = new Map<StackResource, string | undefined>();
+    const serverNameOf = (c: StackResource): string | undefined => {
+      if (!serverNames.has(c)) serverNames.set(c, str(c.props, "serverName")?.toLowerCase());
+      return serverNames.get(c);
+    };
     for (const server of stack.ofType("azure-native:dbforpostgresql:Server")) {
       const serverName = (str(server.props, "serverName") ?? str(server.props, "name"))?.toLowerCase();
       const mine = configurations.filter((c) => {
-        const cServer = str(c.props, "serverName")?.toLowerCase();
+        const cServer = serverNameOf(c);
         return cServer !== undefined && serverName !== undefined
           ? cServer === serverName
           : dependsOn(c, server);

@@ -3,7 +3,7 @@
  * Activity log, and runs scheduled analytics rules that create incidents. Dev may turn the
  * requirement off (a cost item, `requireSentinel: false` in its preset); prod may not.
  */
-import { resourcePolicy, stackPolicy } from "../lib/define";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
 import { label, ReferenceIndex } from "../lib/relations";
 
@@ -71,20 +71,26 @@ export const sentinelOnboarded = stackPolicy({
         ),
       (s) => [peek(s.props, "workspaceId")],
     );
+    // Each onboarding's and rule's workspace name, lowercased once rather than once per workspace.
+    const lowerNameOf = (r: StackResource): string | undefined => {
+      const n = nameOf(r);
+      return typeof n === "string" ? n.toLowerCase() : undefined;
+    };
+    const onboardingNames = onboardings.map(lowerNameOf);
+    const ruleNames = rules.map(lowerNameOf);
     for (const ws of workspaces) {
       const name = nameOf(ws);
+      const lowerName = typeof name === "string" ? name.toLowerCase() : undefined;
       // Sentinel resources address the workspace by name; an unknown name (preview) matches by dependency.
-      const matches = (r: (typeof onboardings)[number]) => {
-        const n = nameOf(r);
-        return typeof n === "string" && typeof name === "string"
-          ? n.toLowerCase() === name.toLowerCase()
+      const matches = (r: StackResource, n: string | undefined) =>
+        n !== undefined && lowerName !== undefined
+          ? n === lowerName
           : r.dependencies.some((d) => d.urn === ws.urn);
-      };
-      if (!onboardings.some(matches)) {
+      if (!onboardings.some((r, i) => matches(r, onboardingNames[i]))) {
         report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);
         continue;
       }
-      const count = rules.filter(matches).length;
+      const count = rules.filter((r, i) => matches(r, ruleNames[i])).length;
       if (count < cfg.minRules)
         report(`${label(ws)} runs ${count} enabled analytics rule(s); at least ${cfg.minRules}`, ws.urn);
       if (activity.referrers(ws).length === 0)

@@ -12,14 +12,14 @@ import {
   type StackResource,
   type StackView,
 } from "../lib/define";
-import { bool, eqi, get, has, normalizeId, NOT_KNOWN, num, peek, show, str } from "../lib/props";
+import { bool, eqi, get, has, NOT_KNOWN, num, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   dependsOn,
   destinationLocationsParam,
   destinationProblem,
-  idOf,
   label,
+  normalizedIdOf,
   stackIndex,
 } from "../lib/relations";
 import { BLOB_SOFT_DELETE_DAYS } from "../../controls/limits";
@@ -316,10 +316,10 @@ const BLOB_TYPE = "azure-native:storage:BlobServiceProperties" as const;
 
 /** The storage account an account-child resource belongs to: by the child's ID, its accountName, or its dependencies. */
 function accountFor(child: StackResource, accounts: readonly StackResource[]): StackResource[] {
-  const childId = normalizeId(idOf(child));
+  const childId = normalizedIdOf(child);
   const name = str(child.props, "accountName")?.toLowerCase();
   return accounts.filter((a) => {
-    const id = normalizeId(idOf(a));
+    const id = normalizedIdOf(a);
     if (childId !== undefined && id !== undefined) return childId.startsWith(`${id}/`);
     const accountName = (str(a.props, "accountName") ?? str(a.props, "name"))?.toLowerCase();
     if (name !== undefined && accountName !== undefined) return name === accountName;

@@ -7,7 +7,8 @@ import {
   refersTo,
   stackIndex,
 } from "../../policy/lib/relations";
-import { get } from "../../policy/lib/props";
+import { get, NOT_KNOWN, peek, tag, tags } from "../../policy/lib/props";
+import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 
 const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults";
 const resource = (name: string, props: Record<string, unknown>, dependencies: string[] = []) =>
@@ -126,5 +127,33 @@ describe("StackIndex and destinationProblem", () => {
       expect(index.owner(42)).toBeUndefined();
       expect(index.locationOf(null)).toBeUndefined();
     }
+  });
+});
+
+describe("props reads through the SDK's unknown-checking proxy (as the engine passes props)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy: (o: object) => Record<string, unknown>;
+  };
+  const props = unknownCheckingProxy({
+    a: { b: "x" },
+    tags: { environment: "prod", owner: UNKNOWN_SENTINEL },
+    untagged: { tags: { environment: "dev" } },
+  });
+
+  it("reads an absent key as undefined and throws only on a present unknown value", () => {
+    expect(get(props, "a", "b")).toBe("x");
+    expect(get(props, "a", "missing")).toBeUndefined();
+    expect(get(props, "missing", "b")).toBeUndefined();
+    expect(peek(props, "tags", "owner")).toBe(NOT_KNOWN);
+    expect(() => get(props, "tags", "owner")).toThrow(/can't be known during preview/);
+  });
+
+  it("tag is tags(...)?.[name]: the same value, and the same error on an unknown tag", () => {
+    expect(() => tags(props)).toThrow(/tags\.owner/);
+    expect(() => tag(props, "environment")).toThrow(/tags\.owner/);
+    expect(tag(get(props, "untagged"), "environment")).toBe(tags(get(props, "untagged"))?.environment);
+    expect(tag({ tags: { environment: 1 } }, "environment")).toBeUndefined();
+    expect(tag({}, "environment")).toBeUndefined();
   });
 });
