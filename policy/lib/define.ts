@@ -286,10 +286,13 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
     const type = args.type;
     if (type !== lastType || typeof type !== "string") {
-      lastCanonical = canonicalType(type);
-      if (typeSet && (lastCanonical === undefined || !typeSet.has(lastCanonical))) lastReason = notOneOf;
-      else if (appliesTo && !appliesTo.type(type)) lastReason = appliesTo.otherwise;
-      else lastReason = undefined;
+      // (All three set together, after every call that could throw.)
+      const canonical = canonicalType(type);
+      let reason: string | undefined;
+      if (typeSet && (canonical === undefined || !typeSet.has(canonical))) reason = notOneOf;
+      else if (appliesTo && !appliesTo.type(type)) reason = appliesTo.otherwise;
+      lastCanonical = canonical;
+      lastReason = reason;
       lastType = type;
     }
     const canonical = lastCanonical;
