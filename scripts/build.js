@@ -119,13 +119,24 @@ function writeAtomic(/** @type {string} */ file, /** @type {string} */ text) {
 }
 
 /** @returns {Manifest | undefined} */
+/** Directories whose manifest has the current key under another stamp (`refreshStamps`). */
+const staleStamps = new Set();
+
 function readManifest(/** @type {string} */ dir) {
   try {
     const m = /** @type {Manifest} */ (JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")));
-    return (m.stamp !== undefined && m.stamp === keyStamp()) || m.key === buildKey() ? m : undefined;
+    if (m.stamp !== undefined && m.stamp === keyStamp()) return m;
+    if (m.key !== buildKey()) return undefined;
+    staleStamps.add(dir);
+    return m;
   } catch {
     return undefined;
   }
+}
+
+/** Saves the current stamp of a manifest that needed the hash (a touched tsconfig.json), once. */
+function refreshStamp(/** @type {string} */ dir) {
+  if (staleStamps.delete(dir)) saveManifest(dir, {});
 }
 
 /**
@@ -210,6 +221,7 @@ function compiledSource(/** @type {string} */ filename) {
     process.once("exit", () => {
       if (cache.changed.size > 0)
         saveManifest(BIN, Object.fromEntries([...cache.changed].map((r) => [r, cache.entries[r]])));
+      else refreshStamp(BIN);
     });
   }
   const before = rootCache.entries[rel];
@@ -315,6 +327,7 @@ function ensurePack() {
     fresh = false;
   }
   if (!fresh) buildPack();
+  else refreshStamp(PACK_BIN);
 }
 
 // ---------------------------------------------------------------------------------------------
