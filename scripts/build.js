@@ -21,7 +21,6 @@
  * longer matches (size/mtime changed and the hash differs) recompiles that file first.
  */
 "use strict";
-const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 
@@ -39,14 +38,37 @@ const FORMAT = 1;
 const SKIP_DIRS = new Set(["node_modules", "bin", "test", "coverage", "out"]);
 
 /** @typedef {[size: number, mtimeMs: number, sha1: string]} Entry */
-/** @typedef {{ key: string, files: Record<string, Entry> }} Manifest */
+/** @typedef {{ key: string, stamp?: string, files: Record<string, Entry> }} Manifest */
 
 /** @param {string | Buffer} text */
-const sha1 = (text) => crypto.createHash("sha1").update(text).digest("hex");
+// (crypto loads on the first hash: a start whose manifests are current needs none.)
+const sha1 = (text) => require("crypto").createHash("sha1").update(text).digest("hex");
 /** @param {string} hash */
 const header = (hash) => `/*sap:${hash}*/`;
 /** The header a file compiled from `source` starts with. */
 const sourceHeader = (/** @type {string} */ source) => header(sha1(source));
+
+const keyFiles = () => [
+  require.resolve("typescript/package.json", { paths: [ROOT] }),
+  path.join(ROOT, "tsconfig.json"),
+];
+
+let cachedStamp = "";
+/**
+ * The size and mtime of the files the key is computed from, and the format: a manifest saved
+ * with the same stamp has the current key (as a file entry's size and mtime stand for its hash),
+ * so a start with current manifests reads two stats instead of hashing.
+ */
+function keyStamp() {
+  if (!cachedStamp) {
+    const parts = keyFiles().map((file) => {
+      const st = fs.statSync(file);
+      return `${file}:${st.size}:${st.mtimeMs}`;
+    });
+    cachedStamp = [FORMAT, ...parts].join("|");
+  }
+  return cachedStamp;
+}
 
 let cachedKey = "";
 /**
@@ -55,10 +77,12 @@ let cachedKey = "";
  */
 function buildKey() {
   if (!cachedKey) {
-    const tsVersion = /** @type {{version: string}} */ (
-      JSON.parse(fs.readFileSync(require.resolve("typescript/package.json", { paths: [ROOT] }), "utf8"))
-    ).version;
-    cachedKey = sha1(`${FORMAT}\n${tsVersion}\n${fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")}`);
+    // The stamp first: a file changed between the two then fails the stamp on the next start.
+    keyStamp();
+    const [tsPackage, tsconfig] = keyFiles();
+    const tsVersion = /** @type {{version: string}} */ (JSON.parse(fs.readFileSync(tsPackage, "utf8")))
+      .version;
+    cachedKey = sha1(`${FORMAT}\n${tsVersion}\n${fs.readFileSync(tsconfig, "utf8")}`);
   }
   return cachedKey;
 }
@@ -95,13 +119,24 @@ function writeAtomic(/** @type {string} */ file, /** @type {string} */ text) {
 }
 
 /** @returns {Manifest | undefined} */
+/** Directories whose manifest has the current key under another stamp (`refreshStamps`). */
+const staleStamps = new Set();
+
 function readManifest(/** @type {string} */ dir) {
   try {
     const m = /** @type {Manifest} */ (JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")));
-    return m.key === buildKey() ? m : undefined;
+    if (m.stamp !== undefined && m.stamp === keyStamp()) return m;
+    if (m.key !== buildKey()) return undefined;
+    staleStamps.add(dir);
+    return m;
   } catch {
     return undefined;
   }
+}
+
+/** Saves the current stamp of a manifest that needed the hash (a touched tsconfig.json), once. */
+function refreshStamp(/** @type {string} */ dir) {
+  if (staleStamps.delete(dir)) saveManifest(dir, {});
 }
 
 /**
@@ -158,7 +193,7 @@ function saveManifest(
     const files = replace ? {} : (readManifest(dir)?.files ?? {});
     writeAtomic(
       path.join(dir, "manifest.json"),
-      JSON.stringify({ key: buildKey(), files: { ...files, ...entries } }),
+      JSON.stringify({ key: buildKey(), stamp: keyStamp(), files: { ...files, ...entries } }),
     );
   } catch {
     // as above: a read-only checkout only loses the cache
@@ -186,6 +221,7 @@ function compiledSource(/** @type {string} */ filename) {
     process.once("exit", () => {
       if (cache.changed.size > 0)
         saveManifest(BIN, Object.fromEntries([...cache.changed].map((r) => [r, cache.entries[r]])));
+      else refreshStamp(BIN);
     });
   }
   const before = rootCache.entries[rel];
@@ -291,6 +327,7 @@ function ensurePack() {
     fresh = false;
   }
   if (!fresh) buildPack();
+  else refreshStamp(PACK_BIN);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@
 const Module = require("module");
 const path = require("path");
 const { deferSdkModules } = require("../policy/sdkDefer.js");
-const { installCompileCache } = require("./compile-cache.js");
 
 /** Serves every .ts module from the compiled build (see scripts/build.js). */
 function registerCompiled() {
@@ -43,7 +42,12 @@ function main() {
       Module
     );
   if (mod.enableCompileCache) mod.enableCompileCache();
-  else installCompileCache({ root, name: path.relative(root, path.resolve(script)) });
+  // (Loaded only here: it brings vm and zlib, which Node >= 22.1 never needs.)
+  else
+    require("./compile-cache.js").installCompileCache({
+      root,
+      name: path.relative(root, path.resolve(script)),
+    });
   mod.setSourceMapsSupport?.(true, { nodeModules: false, generatedCode: false });
   deferSdkModules(root);
   registerCompiled();

@@ -107,6 +107,24 @@ describe("the compiled build", () => {
     expect(fs.readFileSync(path.join(dir, "policy/bin/controls/limit.js"), "utf8")).toContain("LIMIT = 2");
   });
 
+  it("hashes nothing on a start with a current build; a touched tsconfig.json is hashed once, then recorded", () => {
+    const probe = path.join(dir, "crypto-loaded.js");
+    fs.writeFileSync(
+      probe,
+      'process.on("exit", () => console.log(`crypto ${process.moduleLoadList.includes("NativeModule crypto")}`));\n',
+    );
+    const start = () => node(dir, "-r", probe, "scripts/launch.js", "scripts/hello.ts").stdout;
+    start();
+    expect(start()).toMatch(/^hello \d true \ncrypto false\n$/);
+    const tsconfig = path.join(dir, "tsconfig.json");
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(tsconfig, later, later);
+    expect(start()).toMatch(/^hello \d true \ncrypto true\n$/);
+    expect(start()).toMatch(/^hello \d true \ncrypto false\n$/);
+    expect(node(dir, "-r", probe, "policy/pack.js").stdout).toMatch(/^pack \d\ncrypto true\n$/);
+    expect(node(dir, "-r", probe, "policy/pack.js").stdout).toMatch(/^pack \d\ncrypto false\n$/);
+  });
+
   it("refuses a pack whose imported source is gone, as the sources would", () => {
     const other = scratch();
     try {

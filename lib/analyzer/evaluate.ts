@@ -42,7 +42,7 @@ import {
   assumeKnown,
   knownProperties,
   resourceOptions,
-  runResourceValidationNow,
+  ResourcePolicyRunner,
   runStackValidation,
   type AnalyzeRequest,
   type AnalyzeStackRequestResource,
@@ -381,10 +381,12 @@ export class StackEvaluator {
   private readonly declared: (ReadonlySet<string> | undefined)[];
   /** Per resource policy: the type tokens it can apply to at all (`appliesToType`), when it says. */
   private readonly appliesToType: (((token: string) => boolean) | undefined)[];
-  /** Per type token: the policies that can apply, as a set and in the pack's order. */
+  /** Per resource policy: the policy with its reconciled config, ready to run. */
+  private readonly runners: readonly ResourcePolicyRunner[];
+  /** Per type token: the policies that can apply, as a set and (indexes) in the pack's order. */
   private readonly applicableByType = new Map<
     string,
-    { set: ReadonlySet<PlatformPolicy>; list: readonly (PlatformPolicy & ResourceValidationPolicy)[] }
+    { set: ReadonlySet<PlatformPolicy>; list: readonly number[] }
   >();
   private readonly providers = new Map<string, { resource: StackExportResource; plain: boolean }>();
   private providersKnown = false;
@@ -392,6 +394,9 @@ export class StackEvaluator {
   private readonly providersAsked = new Set<string>();
   private readonly providerProps = new Map<string, Record<string, unknown>>();
   private readonly providerByRef = new Map<string, AnalyzeRequest["provider"]>();
+  /** The last provider reference looked up and its provider (resources of one provider follow each other). */
+  private lastProviderRef: string | undefined;
+  private lastProvider: AnalyzeRequest["provider"];
   private readonly violations: Violation[] = [];
   private readonly outcomes: PolicyOutcome[] = [];
   private readonly unknowns: UnknownSkip[] = [];
@@ -436,6 +441,10 @@ export class StackEvaluator {
     this.appliesToType = this.resourcePolicies.map((p) =>
       typeFilter && typeof p.appliesToType === "function" ? p.appliesToType : undefined,
     );
+    this.runners = this.resourcePolicies.map((p) => {
+      const cfg = this.reconciled.policies.get(p.name)!;
+      return new ResourcePolicyRunner(p, cfg.properties, cfg.enforcementLevel, options.stackTags);
+    });
     this.stackPolicies = this.enabled.filter(isStackPolicy);
     this.coverage = new CoverageCollector(this.enabled);
   }
@@ -532,10 +541,10 @@ export class StackEvaluator {
     let entry = this.applicableByType.get(type);
     if (!entry) {
       const normalized = normalizedType(type);
-      const list = this.resourcePolicies.filter(
-        (_, i) => this.declared[i]?.has(normalized) ?? this.appliesToType[i]?.(type) ?? true,
-      );
-      entry = { set: new Set(list), list };
+      const list: number[] = [];
+      for (let i = 0; i < this.resourcePolicies.length; i++)
+        if (this.declared[i]?.has(normalized) ?? this.appliesToType[i]?.(type) ?? true) list.push(i);
+      entry = { set: new Set(list.map((i) => this.resourcePolicies[i])), list };
       this.applicableByType.set(type, entry);
     }
     return entry;
@@ -548,21 +557,17 @@ export class StackEvaluator {
     first: number,
   ): void | Promise<void> {
     const applicable = this.applicableTo(r.type);
-    const list = this.wantOutcomes ? this.resourcePolicies : applicable.list;
-    for (let i = first; i < list.length; i++) {
-      const p = list[i];
-      if (!applicable.set.has(p)) {
+    // With outcomes, every policy in order (the others are "notApplicable"); else the applicable ones.
+    const all = this.wantOutcomes;
+    const count = all ? this.resourcePolicies.length : applicable.list.length;
+    for (let i = first; i < count; i++) {
+      const index = all ? i : applicable.list[i];
+      const p = this.resourcePolicies[index];
+      if (all && !applicable.set.has(p)) {
         this.outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
         continue;
       }
-      const cfg = this.reconciled.policies.get(p.name)!;
-      const run = runResourceValidationNow(
-        p,
-        req,
-        cfg.properties,
-        cfg.enforcementLevel,
-        this.options.stackTags,
-      );
+      const run = this.runners[index].run(req);
       if (run instanceof Promise)
         return run.then((result) => {
           this.recordResourceRun(p, r, result);
@@ -607,7 +612,12 @@ export class StackEvaluator {
   /** A provider reference is `<provider urn>::<provider id>`; one deserialized copy per provider, shared. */
   private providerOf(r: StackExportResource): AnalyzeRequest["provider"] {
     if (!r.provider) return undefined;
-    if (this.providerByRef.has(r.provider)) return this.providerByRef.get(r.provider);
+    if (r.provider === this.lastProviderRef) return this.lastProvider;
+    const known = this.providerByRef.get(r.provider);
+    if (known !== undefined || this.providerByRef.has(r.provider)) {
+      this.lastProviderRef = r.provider;
+      return (this.lastProvider = known);
+    }
     const urn = providerUrn(r.provider);
     this.providersAsked.add(urn);
     const entry = this.providers.get(urn);
@@ -623,7 +633,8 @@ export class StackEvaluator {
       provider = { type: p.type, urn: p.urn, name: urnName(p.urn), props };
     }
     this.providerByRef.set(r.provider, provider);
-    return provider;
+    this.lastProviderRef = r.provider;
+    return (this.lastProvider = provider);
   }
 
   /** Stack policies on outputs (the resource graph built once for all of them), then the summary. */

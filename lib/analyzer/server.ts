@@ -377,17 +377,48 @@ export function runResourceValidationNow(
   level: EnforcementLevel,
   stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
 ): RunResult | Promise<RunResult> {
-  const validate = policy.validateResource;
-  if (!validate)
-    return {
-      outcome: "notApplicable",
-      diagnostics: [],
-      reason: "Policy does not implement validateResource",
-    };
-  const diagnostics: Diagnostic[] = [];
-  const validations: ResourceValidation[] = Array.isArray(validate) ? validate : [validate];
-  if (!Array.isArray(validate)) {
-    const pulumiType = pulumiTypeOf(validate);
+  return new ResourcePolicyRunner(policy, config, level, stackTags).run(req);
+}
+
+/**
+ * One resource policy with its config, for many resources (`runResourceValidationNow`; the
+ * evaluator keeps one per policy): what the server derives from the policy alone on every
+ * request (its validation functions, the `__pulumiType` fast path, the reported level) is
+ * derived once, again only if `validateResource` is replaced. A single synchronous validation
+ * function (every policy of the pack) runs without the bookkeeping of several. Each validation
+ * function still gets fresh arguments and its own reporter, as in the server.
+ */
+export class ResourcePolicyRunner {
+  private validate: ResourceValidationPolicy["validateResource"] | undefined;
+  private validations: readonly ResourceValidation[] = [];
+  private pulumiType: string | undefined;
+  private readonly level: "mandatory" | "advisory";
+
+  constructor(
+    private readonly policy: ResourceValidationPolicy,
+    private readonly config: Record<string, unknown>,
+    level: EnforcementLevel,
+    private readonly stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
+  ) {
+    this.level = reportedLevel(level);
+  }
+
+  run(req: AnalyzeRequest): RunResult | Promise<RunResult> {
+    const { policy } = this;
+    const validate = policy.validateResource;
+    if (!validate)
+      return {
+        outcome: "notApplicable",
+        diagnostics: [],
+        reason: "Policy does not implement validateResource",
+      };
+    if (validate !== this.validate) {
+      this.validate = validate;
+      this.validations = Array.isArray(validate) ? validate : [validate];
+      this.pulumiType = Array.isArray(validate) ? undefined : pulumiTypeOf(validate);
+    }
+    const diagnostics: Diagnostic[] = [];
+    const { pulumiType, validations } = this;
     if (pulumiType && req.type !== pulumiType) {
       return {
         outcome: "notApplicable",
@@ -395,19 +426,44 @@ export function runResourceValidationNow(
         reason: `Policy only applies to resources of type '${pulumiType}'`,
       };
     }
+    const report = reporter(this.level, diagnostics, req.urn);
+    if (validations.length !== 1) return continueRun(this.started(req, diagnostics, report), 0);
+    // One validation function: `continueRun` inlined for the synchronous case.
+    let returned: unknown;
+    try {
+      returned = validations[0](validationArgs(req, this.config, this.stackTags), report);
+    } catch (err) {
+      if (!isUnknownValueError(err) && !(err instanceof NotApplicableError))
+        throw new PolicyCrashError(policy.name, req.urn, err);
+      if (diagnostics.length) return { outcome: "violation", diagnostics };
+      return settle(diagnostics, err, policy.name, req.urn);
+    }
+    if (isThenable(returned)) {
+      const run = this.started(req, diagnostics, report);
+      return Promise.resolve(returned).then(
+        () => continueRun(run, 1),
+        (err: unknown) => {
+          caught(run, err);
+          return continueRun(run, 1);
+        },
+      );
+    }
+    return diagnostics.length ? { outcome: "violation", diagnostics } : { outcome: "pass", diagnostics };
   }
-  const run: ResourceRun = {
-    policy,
-    req,
-    config,
-    stackTags,
-    validations,
-    diagnostics,
-    report: reporter(reportedLevel(level), diagnostics, req.urn),
-    notApplicable: undefined,
-    unknown: undefined,
-  };
-  return continueRun(run, 0);
+
+  private started(req: AnalyzeRequest, diagnostics: Diagnostic[], report: ReportViolation): ResourceRun {
+    return {
+      policy: this.policy,
+      req,
+      config: this.config,
+      stackTags: this.stackTags,
+      validations: this.validations,
+      diagnostics,
+      report,
+      notApplicable: undefined,
+      unknown: undefined,
+    };
+  }
 }
 
 /** One resource policy run in progress. */

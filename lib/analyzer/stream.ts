@@ -3,7 +3,10 @@
  * must not cost more than 3x its size in memory, and `JSON.parse` of the whole text alone costs
  * 3.4x). The file is read in chunks; a small byte scanner that knows strings, escapes and depth
  * finds each element of `deployment.resources`, and `JSON.parse` reads that element's slice
- * only, so neither the whole text nor every resource's inputs are ever held at once.
+ * only, so neither the whole text nor every resource's inputs are ever held at once. Once the
+ * text between two elements is known (`},{"urn":`), the next element's end is guessed from it
+ * and `JSON.parse` of the guessed slice confirms it (only the exact element parses), which
+ * spares the character loop, the largest part of the reader's cost.
  *
  * The reader is a fast path, not a second JSON parser: it only accepts a document it can prove
  * `JSON.parse` of the whole text would read the same way. The text around the resources array
@@ -39,9 +42,11 @@ export class StreamBail extends Error {
 export interface StreamedResource {
   value: unknown;
   /**
-   * No string anywhere in the element is the secret signature key or one of the `specials`
-   * (the SDK's unknown sentinels), and none that could decode to one is written with escapes:
-   * its props need no secret unwrapping and can never read as unknown.
+   * No string anywhere in the element (key or value) is the secret signature key or one of the
+   * `specials` (the SDK's unknown sentinels): its props need no secret unwrapping and can never
+   * read as unknown. Decided on the parsed element, or, for an element the reader scanned
+   * character by character (see `element`), on its text, where a string written with escapes
+   * that could decode to one of them counts too.
    */
   plain: boolean;
 }
@@ -65,6 +70,8 @@ const NEXT = 3; // after a `,`: an element
 
 /** Decoded, a string is at most 6 times shorter than written (`\uXXXX`). */
 const ESCAPE_RATIO = 6;
+/** Wrong guesses (`guessElement`) after which a file is scanned character by character only. */
+const WRONG_GUESSES = 16;
 
 /**
  * Pull reader over one export file: `next()` until undefined, then `document()`, then `close()`.
@@ -95,8 +102,19 @@ export class ExportReader {
   private skeleton = "";
   private skeletonFrom = 0;
   private readonly specials: readonly string[];
+  private readonly specialSet: ReadonlySet<string>;
   private readonly specialLength: number;
   private readonly suspectLength: number;
+  /**
+   * The text between the first two elements, from the first one's closing brace to the second
+   * one's first key and its colon (`},{"urn":` in a compact export): where the next element
+   * most likely ends (`guessElement`). Learnt once per file.
+   */
+  private delimiter: string | undefined;
+  private learnt = false;
+  private wrongGuesses = 0;
+  /** Where the last element read ended (moves with the window; -1: not in it). */
+  private lastEnd = -1;
 
   /** `specials`: strings (all of one length) whose presence makes an element not `plain`. */
   constructor(
@@ -104,6 +122,7 @@ export class ExportReader {
     specials: readonly string[],
   ) {
     this.specials = specials;
+    this.specialSet = new Set(specials);
     this.specialLength = specials[0]?.length ?? -1;
     if (specials.some((s) => s.length !== this.specialLength))
       throw new Error("ExportReader: the special strings must be of one length");
@@ -152,6 +171,7 @@ export class ExportReader {
     this.text = this.text.slice(keep) + more;
     this.pos -= keep;
     this.skeletonFrom -= keep;
+    this.lastEnd = this.lastEnd >= keep ? this.lastEnd - keep : -1;
     if (n === 0) this.eof = true;
     return n > 0 || more.length > 0;
   }
@@ -274,9 +294,47 @@ export class ExportReader {
     return false;
   }
 
-  /** The element starting at `pos` (a `{`), or undefined after a refill (it is scanned again). */
+  /**
+   * The element starting at `pos` (a `{`), or undefined after a refill (it is scanned again).
+   * Where it ends is guessed first (`guessElement`, no character loop); without a guess, or
+   * when the guess was wrong, the element is scanned character by character (`scan`).
+   */
   private element(): StreamedResource | undefined {
     const start = this.pos;
+    if (this.mode === NEXT && !this.learnt) this.learn(start);
+    if (this.delimiter !== undefined) {
+      const guessed = this.guessElement(start);
+      if (guessed) return guessed;
+    }
+    const scanned = this.scan(start);
+    if (scanned < 0) {
+      // The element runs past the window: read more, keeping it, and scan it again.
+      if (!this.fill(start)) throw new StreamBail("the file ends inside a resource");
+      return undefined;
+    }
+    const end = Math.floor(scanned / 2);
+    let value: unknown;
+    try {
+      value = JSON.parse(this.text.slice(start, end));
+    } catch (err) {
+      throw new StreamBail(`an element is not valid JSON: ${(err as Error).message}`);
+    }
+    return this.read(value, end, scanned % 2 === 1);
+  }
+
+  private read(value: unknown, end: number, plain: boolean): StreamedResource {
+    this.pos = end;
+    this.lastEnd = end;
+    this.mode = AFTER;
+    return { value, plain };
+  }
+
+  /**
+   * Where the element starting at `start` ends and whether its text is plain, as
+   * `2 * end + (plain ? 1 : 0)`; -1 when it runs past the window. Strings are skipped with
+   * `indexOf`; braces and brackets outside them are counted.
+   */
+  private scan(start: number): number {
     const text = this.text;
     const len = text.length;
     const sigLength = SIG_KEY.length;
@@ -305,21 +363,78 @@ export class ExportReader {
           }
         }
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-      else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) {
-        this.pos = i;
-        this.mode = AFTER;
-        let value: unknown;
-        try {
-          value = JSON.parse(text.slice(start, i));
-        } catch (err) {
-          throw new StreamBail(`an element is not valid JSON: ${(err as Error).message}`);
-        }
-        return { value, plain };
-      }
+      else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) return 2 * i + (plain ? 1 : 0);
     }
-    // The element runs past the window: read more, keeping it, and scan it again.
-    if (!this.fill(start)) throw new StreamBail("the file ends inside a resource");
-    return undefined;
+    return -1;
+  }
+
+  /**
+   * The element starting at `start`, read without a character loop: the next `delimiter` is
+   * taken for its end and `JSON.parse` of the text up to there decides. That text parses only
+   * if it is exactly the element (a JSON value ends where parsing it from its start ends: a
+   * shorter text is unfinished, a longer one has more after the value), so a delimiter inside
+   * the element (in a string, or between nested objects) costs only the attempt. Undefined
+   * without a delimiter ahead in the window or when the guess was wrong.
+   */
+  private guessElement(start: number): StreamedResource | undefined {
+    const at = this.text.indexOf(this.delimiter!, start + 1);
+    if (at < 0) return undefined;
+    const end = at + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(this.text.slice(start, end));
+    } catch {
+      if (++this.wrongGuesses >= WRONG_GUESSES) this.delimiter = undefined;
+      return undefined;
+    }
+    let plain: boolean;
+    try {
+      plain = !this.holdsSpecial(value);
+    } catch (err) {
+      // Nested deeper than the stack allows: judged on the text, as a scanned element is.
+      if (!(err instanceof RangeError)) throw err;
+      plain = this.scan(start) % 2 === 1;
+    }
+    return this.read(value, end, plain);
+  }
+
+  /** Whether a string anywhere in `v` (key or value) is the signature key or a special. */
+  private holdsSpecial(v: unknown): boolean {
+    if (typeof v === "string") return this.isSpecialString(v);
+    if (typeof v !== "object" || v === null) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (this.holdsSpecial(v[i])) return true;
+      return false;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) if (this.isSpecialString(k) || this.holdsSpecial(o[k])) return true;
+    return false;
+  }
+
+  private isSpecialString(s: string): boolean {
+    // (The length first: most strings are of neither length.)
+    if (s.length === SIG_KEY.length && s === SIG_KEY) return true;
+    return s.length === this.specialLength && this.specialSet.has(s);
+  }
+
+  /**
+   * Learn `delimiter` from the text between the last element (ending at `lastEnd`) and this
+   * one (at `start`), up to this one's first key and its colon; tried once per file. Without it
+   * every element is scanned character by character, as before.
+   */
+  private learn(start: number): void {
+    this.learnt = true;
+    const text = this.text;
+    if (this.lastEnd < 1 || text.charCodeAt(this.lastEnd - 1) !== CLOSE_OBJECT) return;
+    let i = start + 1;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== QUOTE) return;
+    const keyEnd = this.stringEnd(i + 1);
+    if (keyEnd < 0) return;
+    i = keyEnd;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== COLON) return;
+    this.delimiter = text.slice(this.lastEnd - 1, i + 1);
   }
 
   private isSpecial(text: string, from: number): boolean {

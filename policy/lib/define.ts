@@ -270,10 +270,14 @@ function resolver<C extends ConfigShape>(defaults: C): (raw: unknown) => C {
   let last: { raw: Record<string, unknown>; values: unknown[]; resolved: C } | undefined;
   const resolve = (raw: unknown): C => {
     if (!isRecord(raw)) return resolveFresh(raw);
-    if (last?.raw === raw && keys.every((key, i) => raw[key] === last!.values[i])) return last.resolved;
+    if (last?.raw === raw && sameValues(raw, last.values)) return last.resolved;
     const resolved = resolveFresh(raw);
     last = { raw, values: keys.map((key) => raw[key]), resolved };
     return resolved;
+  };
+  const sameValues = (raw: Record<string, unknown>, values: readonly unknown[]): boolean => {
+    for (let i = 0; i < keys.length; i++) if (raw[keys[i]] !== values[i]) return false;
+    return true;
   };
   const resolveFresh = (raw: unknown): C => {
     const out: Record<string, ConfigValue> = { ...defaults };
@@ -338,12 +342,25 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
   const typeSet: ReadonlySet<string> | undefined = types === "all" ? undefined : new Set(types);
   const notOneOf = types === "all" ? "" : `not one of ${types.join(", ")}`;
   const appliesTo = types === "all" ? spec.appliesTo : undefined;
+  // What the type token alone decides, for the last token seen (a policy meets the resources of
+  // one type one after the other): its canonical type and whether the policy applies to it.
+  let lastType: unknown;
+  let lastCanonical: AzureType | undefined;
+  let lastReason: string | undefined;
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-    const canonical = canonicalType(args.type);
-    if (typeSet && (canonical === undefined || !typeSet.has(canonical))) {
-      args.notApplicable(notOneOf);
+    const type = args.type;
+    if (type !== lastType || typeof type !== "string") {
+      // (All three set together, after every call that could throw.)
+      const canonical = canonicalType(type);
+      let reason: string | undefined;
+      if (typeSet && (canonical === undefined || !typeSet.has(canonical))) reason = notOneOf;
+      else if (appliesTo && !appliesTo.type(type)) reason = appliesTo.otherwise;
+      lastCanonical = canonical;
+      lastReason = reason;
+      lastType = type;
     }
-    if (appliesTo && !appliesTo.type(args.type)) args.notApplicable(appliesTo.otherwise);
+    const canonical = lastCanonical;
+    if (lastReason !== undefined) args.notApplicable(lastReason);
     const props = (isRecord(args.props) ? args.props : {}) as Props;
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {

@@ -82,6 +82,16 @@ describe("ExportReader reads what JSON.parse reads", () => {
     expect(whole(write("unicode.json", text))).toEqual(JSON.parse(text));
   });
 
+  it("the text between elements found inside an element (a string, nested objects, the last one) misleads nothing", () => {
+    const doc = jsonClone(big);
+    doc.deployment.resources!.forEach((r, i) => {
+      if (i % 3 === 0) r.outputs = { ...r.outputs, note: `x},{"urn":"y`, n: i };
+      if (i % 5 === 1) r.outputs = { ...r.outputs, list: [{ urn: "a" }, { urn: "b" }], m: { urn: i } };
+    });
+    for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 4)])
+      expect(whole(write("lookalike.json", text))).toEqual(JSON.parse(text));
+  });
+
   it("plain unless a secret, an unknown sentinel or an escaped string of their length is in the resource", () => {
     const doc = jsonClone(prod);
     const rs = doc.deployment.resources!;
