@@ -16,9 +16,11 @@
  *                         as in the repository so relative imports resolve; what `pulumi preview
  *                         --policy-pack policy` loads and `pulumi policy publish` ships.
  *
- * It cannot go stale silently: every compiled file starts with the SHA-1 of the source it was
- * compiled from, and a manifest records each source's size and mtime. A load whose source no
- * longer matches (size/mtime changed and the hash differs) recompiles that file first.
+ * It cannot go stale silently: every compiled file starts with the build key (compiler version,
+ * tsconfig.json, this file's format) and the SHA-1 of the source it was compiled from, and a
+ * manifest records each source's size and mtime. A load whose source no longer matches
+ * (size/mtime changed and the hash differs), or whose compiler or options changed, recompiles
+ * that file first.
  */
 "use strict";
 const fs = require("fs");
@@ -29,8 +31,12 @@ const BIN = path.join(ROOT, "bin");
 const PACK_DIR = path.join(ROOT, "policy");
 const PACK_BIN = path.join(PACK_DIR, "bin");
 const PACK_ENTRY = "policy/index.ts";
-/** Bumped when the output format changes: every compiled file is then rebuilt. */
-const FORMAT = 1;
+/**
+ * Bumped when the output format changes: every compiled file is then rebuilt (it is part of the
+ * build key, which every compiled file's header names). 2: source maps name the source relative
+ * to where the file runs.
+ */
+const FORMAT = 2;
 /**
  * Directories that hold no sources of the build. Tests are not built ahead: jest's transform
  * (test/helpers/transform.js) compiles each into bin/test/ on first use.
@@ -43,8 +49,12 @@ const SKIP_DIRS = new Set(["node_modules", "bin", "test", "coverage", "out"]);
 /** @param {string | Buffer} text */
 // (crypto loads on the first hash: a start whose manifests are current needs none.)
 const sha1 = (text) => require("crypto").createHash("sha1").update(text).digest("hex");
-/** @param {string} hash */
-const header = (hash) => `/*sap:${hash}*/`;
+/**
+ * The first line of a file compiled from source text of SHA-1 `hash` under the current build key:
+ * a file compiled from other text, by another compiler or with other options does not match.
+ * @param {string} hash
+ */
+const header = (hash) => `/*sap:${currentKey()}:${hash}*/`;
 /** The header a file compiled from `source` starts with. */
 const sourceHeader = (/** @type {string} */ source) => header(sha1(source));
 
@@ -71,6 +81,10 @@ function keyStamp() {
 }
 
 let cachedKey = "";
+/** The key a manifest with the current stamp recorded: the current key, known without hashing. */
+let stampedKey = "";
+/** The current build key, from a manifest whose stamp vouches for it, else computed. */
+const currentKey = () => stampedKey || buildKey();
 /**
  * What the whole output depends on besides each source: the compiler's version, the compiler
  * options (tsconfig.json) and this file's format. A different key invalidates every file.
@@ -89,8 +103,17 @@ function buildKey() {
 
 /** @type {{ ts: typeof import("typescript"), options: import("typescript").CompilerOptions } | undefined} */
 let compiler;
-/** Source text to JavaScript with an inline source map (TypeScript is loaded only when needed). */
-function transpile(/** @type {string} */ source, /** @type {string} */ fileName) {
+/**
+ * Source text to JavaScript with an inline source map (TypeScript is loaded only when needed).
+ * `runsFrom`: the folder of the file Node loads the JavaScript as (the source's own, for the
+ * launcher and jest, which load it under the .ts name). The map names the source relative to it,
+ * so a stack trace names the source's real path.
+ */
+function transpile(
+  /** @type {string} */ source,
+  /** @type {string} */ fileName,
+  /** @type {string} */ runsFrom = path.dirname(fileName),
+) {
   if (!compiler) {
     const ts = /** @type {typeof import("typescript")} */ (
       require(require.resolve("typescript", { paths: [ROOT] }))
@@ -104,7 +127,9 @@ function transpile(/** @type {string} */ source, /** @type {string} */ fileName)
     };
   }
   return compiler.ts.transpileModule(source, {
-    compilerOptions: compiler.options,
+    // A single file's output goes to outDir/<name>.js, and its map's `sources` are relative to
+    // outDir: tsconfig's "bin" would make them relative to a folder the file never runs from.
+    compilerOptions: { ...compiler.options, outDir: runsFrom },
     fileName,
     reportDiagnostics: false,
   }).outputText;
@@ -125,7 +150,10 @@ const staleStamps = new Set();
 function readManifest(/** @type {string} */ dir) {
   try {
     const m = /** @type {Manifest} */ (JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")));
-    if (m.stamp !== undefined && m.stamp === keyStamp()) return m;
+    if (m.stamp !== undefined && m.stamp === keyStamp() && typeof m.key === "string") {
+      stampedKey = m.key;
+      return m;
+    }
     if (m.key !== buildKey()) return undefined;
     staleStamps.add(dir);
     return m;
@@ -173,7 +201,9 @@ function compiledFile(
     source = fs.readFileSync(src, "utf8");
     hash = sha1(source);
   }
-  const js = header(hash) + transpile(source, src);
+  // bin/ files run under their source's name (the launcher), policy/bin/ files from where they are.
+  const runsFrom = path.dirname(outDir === BIN ? src : out);
+  const js = header(hash) + transpile(source, src, runsFrom);
   try {
     writeAtomic(out, js);
     entries[rel] = [st.size, st.mtimeMs, hash];

@@ -147,6 +147,45 @@ describe("the compiled build", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("pack 2\n");
   });
+
+  it("names the source's own path and line in a stack trace, from bin/ and from the pack's bin/", () => {
+    write(dir, "controls/fail.ts", 'export function fail(): never {\n  throw new Error("failed");\n}\n');
+    write(dir, "scripts/fail.ts", 'import { fail } from "../controls/fail";\nfail();\n');
+    const index = path.join(dir, "policy/index.ts");
+    const pack = fs.readFileSync(index, "utf8");
+    const where = `${path.join(dir, "controls", "fail.ts")}:2`;
+    try {
+      // (The launcher turns source maps on itself from Node 22.14; the flag covers older Node.)
+      const script = node(dir, "--enable-source-maps", "scripts/launch.js", "scripts/fail.ts");
+      expect(script.stderr).toContain(where);
+      fs.writeFileSync(index, 'import { fail } from "../controls/fail";\nfail();\n');
+      expect(node(dir, "--enable-source-maps", "policy/pack.js").stderr).toContain(where);
+    } finally {
+      fs.writeFileSync(index, pack);
+    }
+  });
+
+  it("recompiles every file, changed or not, when the compiler options change", () => {
+    const tsconfig = path.join(dir, "tsconfig.json");
+    const options = fs.readFileSync(tsconfig, "utf8");
+    const compiled = ["bin/controls/limit.js", "policy/bin/controls/limit.js"].map((rel) =>
+      path.join(dir, rel),
+    );
+    try {
+      expect(node(dir, "scripts/launch.js", "scripts/hello.ts").stdout).toBe("hello 2 true \n");
+      expect(node(dir, "policy/pack.js").stdout).toBe("pack 2\n");
+      for (const file of compiled) expect(fs.readFileSync(file, "utf8")).not.toContain("\r\n");
+      fs.writeFileSync(
+        tsconfig,
+        options.replace('"compilerOptions": {', '"compilerOptions": {\n    "newLine": "crlf",'),
+      );
+      expect(node(dir, "scripts/launch.js", "scripts/hello.ts").stdout).toBe("hello 2 true \n");
+      expect(node(dir, "policy/pack.js").stdout).toBe("pack 2\n");
+      for (const file of compiled) expect(fs.readFileSync(file, "utf8")).toContain("\r\n");
+    } finally {
+      fs.writeFileSync(tsconfig, options);
+    }
+  });
 });
 
 describe("jest's transform (test/helpers/transform.js)", () => {
@@ -159,7 +198,7 @@ describe("jest's transform (test/helpers/transform.js)", () => {
 
   it("serves the compiled build for the text on disk", () => {
     const text = fs.readFileSync(file, "utf8");
-    expect(transform.process(text, file).code).toMatch(/^\/\*sap:[0-9a-f]{40}\*\//);
+    expect(transform.process(text, file).code).toMatch(/^\/\*sap:[0-9a-f]{40}:[0-9a-f]{40}\*\//);
   });
 
   it("compiles the text jest read when the build came from other text (a copy that kept size and mtime)", () => {
