@@ -161,6 +161,23 @@ interface Result {
 const results = new Map<DocCommand, Result>();
 let dir: string;
 
+/**
+ * The copy's node_modules: each of the repository's packages linked, and its own links (the
+ * workspaces', relative: `@secure-azure-platform/components -> ../../components`) made again, so
+ * they point into the copy as `npm ci` would make them. Linking the whole directory would send
+ * the copy's imports of a workspace to the repository's sources, outside the copy's build, which
+ * the launcher then transpiles on every start (~1.4 s more for the team-app example's plan).
+ */
+function linkNodeModules(from: string, to: string): void {
+  fs.mkdirSync(to);
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target);
+    else if (entry.isDirectory() && entry.name.startsWith("@")) linkNodeModules(source, target);
+    else fs.symlinkSync(source, target);
+  }
+}
+
 /** Runs a sequence's commands in one process (test/helpers/sequence.ts), each result as its own. */
 function runShared(sequence: DocCommand[]): void {
   const steps = sequence.map((c) => launched(c.run)!);
@@ -203,7 +220,7 @@ beforeAll(() => {
     recursive: true,
     filter: (src) => !/[\\/](node_modules|\.git|coverage|out)$/.test(src),
   });
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  linkNodeModules(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   for (const sequence of runs) {
     if (sequence.length > 1) {
       runShared(sequence);
