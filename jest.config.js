@@ -11,6 +11,9 @@ module.exports = {
   moduleFileExtensions: ["ts", "js", "json"],
   // Pulumi mock programs hold the event loop briefly; each file gets a fresh registry anyway.
   testTimeout: 120000,
+  // The SDK modules a run under mocks never uses load on first use, as under the launcher
+  // (policy/sdkDefer.js): each test file's registry otherwise loads them again (TypeScript among them).
+  setupFiles: ["<rootDir>/test/helpers/deferSdk.ts"],
   maxWorkers: 2,
   // One directory per run for the dev and prod plans every file shares (test/helpers/plans.ts).
   globalSetup: "<rootDir>/test/helpers/globalSetup.ts",

@@ -15,6 +15,9 @@
  * Exit status: 0 when both are clean, else 1 (every finding of both printed).
  */
 "use strict";
+// Node's module compile cache (Node >= 22.1), as the launcher uses it: TypeScript's and ESLint's
+// modules load from V8's cached bytecode instead of being compiled on every run.
+/** @type {{ enableCompileCache?: () => unknown }} */ (require("module")).enableCompileCache?.();
 const path = require("path");
 const ts = require("typescript");
 const { ESLint } = require("eslint");

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { types } from "util";
 import { DEFERRED, deferredFile } from "../policy/sdkDefer";
 
 const ROOT = path.join(__dirname, "..");
@@ -319,5 +320,18 @@ describe("the SDK modules loaded on first use only", () => {
       context: "function",
       otelAfterUse: true,
     });
+  });
+
+  it("are stand-ins in a jest test file too (test/helpers/deferSdk.ts), which load the real module when used", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    expect(types.isProxy(pulumi.automation)).toBe(true);
+    const real = jest.requireActual<{ serializeFunction: unknown }>(
+      path.join(SDK, "runtime/closure/serializeClosure.js"),
+    );
+    expect(pulumi.runtime.serializeFunction).not.toBe(real.serializeFunction);
+    expect(typeof pulumi.automation.LocalWorkspace).toBe("function");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect((require("@grpc/grpc-js") as typeof import("@grpc/grpc-js")).status.UNAVAILABLE).toBe(14);
   });
 });

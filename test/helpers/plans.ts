@@ -43,10 +43,8 @@ export async function sharedExport(stack: SharedStack, options: { time?: Date } 
 function revive(stack: SharedStack, stored: StoredPlan): Plan {
   const { stackExport, ...plan } = stored;
   const exportText = JSON.stringify(stackExport);
-  return {
+  const revived = {
     ...plan,
-    // As planStack reads it (a function, `display()`, cannot be stored).
-    stackConfig: readStackConfig(stack, { collectProblems: true }),
     // The export's only time-dependent field is the manifest time (`buildStackExport`).
     toStackExport: ({ time } = {}) => {
       const doc = JSON.parse(exportText) as StackExport;
@@ -54,7 +52,23 @@ function revive(stack: SharedStack, stored: StoredPlan): Plan {
       if (manifest) manifest.time = (time ?? new Date()).toISOString();
       return doc;
     },
-  };
+  } as Plan;
+  // As planStack reads it (a function, `display()`, cannot be stored), when first read: each read
+  // parses the stack file again, and most shared plans (exports, above all) are never asked for it.
+  const settle = (value: Plan["stackConfig"]) =>
+    Object.defineProperty(revived, "stackConfig", {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  Object.defineProperty(revived, "stackConfig", {
+    enumerable: true,
+    configurable: true,
+    get: () => settle(readStackConfig(stack, { collectProblems: true })).stackConfig,
+    set: settle,
+  });
+  return revived;
 }
 
 function storedText(stack: SharedStack): Promise<string> {

@@ -34,6 +34,7 @@ import {
 import { SYNTHETIC_DEFECTS, syntheticExport } from "../../lib/analyzer/synthetic";
 import type { PlatformResourcePolicy, PlatformStackPolicy } from "../../policy/lib/types";
 import { sharedExport } from "../helpers/plans";
+import { expectEqual } from "../helpers/equal";
 import { platformPolicies } from "../../policy/policies";
 
 const meta = { controls: ["TLS-1" as const], severity: "high" as const, remediation: "fix it" };
@@ -613,8 +614,8 @@ describe("the pack on real plans", () => {
       const config = loadPackConfig(stack);
       const fast = await evaluateStackExport(doc_, { config });
       const slow = await evaluateStackExport(doc_, { config, typeFilter: false });
-      expect(fast.violations).toEqual(slow.violations);
-      expect(fast.outcomes).toEqual(slow.outcomes);
+      expectEqual(fast.violations, slow.violations);
+      expectEqual(fast.outcomes, slow.outcomes);
     }
   });
 
@@ -654,8 +655,8 @@ describe("the pack on real plans", () => {
     const fast = await evaluateStackExport(doc, { config, outcomes: false });
     const slow = await evaluateStackExport(doc, { config, typeFilter: false });
     expect(fast.violations.length).toBeGreaterThan(0);
-    expect(fast.violations).toEqual(slow.violations);
-    expect(fast.unknowns).toEqual(slow.unknowns);
+    expectEqual(fast.violations, slow.violations);
+    expectEqual(fast.unknowns, slow.unknowns);
     expect(fast.summary).toEqual(slow.summary);
   });
 
@@ -702,8 +703,8 @@ describe("the pack on real plans", () => {
         if (r.type.startsWith("azure-native:")) r.type = retype(r.type);
       for (const typeFilter of [true, false]) {
         const e = await evaluateStackExport(retyped, { config, typeFilter });
-        expect(e.violations).toEqual(base.violations);
-        expect(withoutType(e)).toEqual(withoutType(base));
+        expectEqual(e.violations, base.violations);
+        expectEqual(withoutType(e), withoutType(base));
         expect(e.unevaluated.map((u) => [u.type, u.resources])).toEqual(
           base.unevaluated.map((u) => [u.type, u.resources]),
         );

@@ -7,7 +7,7 @@
  * variations must pass untouched. The counts are printed at the end.
  */
 import { sharedExport } from "../helpers/plans";
-import { loadPackConfig } from "../../lib/analyzer/config";
+import { loadPackConfig, type PackConfig } from "../../lib/analyzer/config";
 import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
 import {
@@ -26,10 +26,15 @@ import { type StackExport } from "../../policy/common/pulumiFormat";
 
 const STACKS: Stack[] = ["dev", "prod"];
 const baseline: Partial<Record<Stack, StackExport>> = {};
+/** Each stack's preset, read once as `policy:analyze` reads it once for every file of a run. */
+const presets: Partial<Record<Stack, PackConfig>> = {};
 const tally = { mutations: 0, blocked: 0, variations: 0, accepted: 0 };
 
 beforeAll(async () => {
-  for (const stack of STACKS) baseline[stack] = await sharedExport(stack);
+  for (const stack of STACKS) {
+    baseline[stack] = await sharedExport(stack);
+    presets[stack] = deepFreeze(loadPackConfig(stack));
+  }
 }, 60_000);
 
 afterAll(() => {
@@ -39,10 +44,19 @@ afterAll(() => {
   );
 });
 
+/** Frozen: an evaluation that changed the shared preset would throw, not leak into the next one. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 const resourcesOf = (doc: StackExport) => doc.deployment.resources as ExportResource[];
 
 function evaluate(doc: StackExport, stack: Stack): Promise<Evaluation> {
-  return evaluateStackExport(doc, { config: loadPackConfig(stack), outcomes: false });
+  return evaluateStackExport(doc, { config: presets[stack]!, outcomes: false });
 }
 
 function context(doc: StackExport, stack: Stack): Context {

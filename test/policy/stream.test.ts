@@ -16,6 +16,7 @@ import { syntheticExport } from "../../lib/analyzer/synthetic";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { SECRET_SIG, SIG_KEY, type StackExport } from "../../policy/common/pulumiFormat";
 import { sharedExport } from "../helpers/plans";
+import { expectEqual } from "../helpers/equal";
 import { runMain } from "../helpers/cli";
 import { main } from "../../scripts/analyze";
 
@@ -176,7 +177,7 @@ describe("evaluateExportFile is evaluateStackExport of the parsed file", () => {
       ...options,
       file,
     });
-    expect(streamed).toEqual(parsed);
+    expectEqual(streamed, parsed);
     expect(streamed.violations.length + streamed.outcomes.length).toBeGreaterThan(0);
   });
 
@@ -187,7 +188,7 @@ describe("evaluateExportFile is evaluateStackExport of the parsed file", () => {
     const file = write("unknown.json", JSON.stringify(doc));
     const streamed = await evaluateExportFile(file, { config: loadPackConfig("prod") });
     expect(streamed.unknowns.some((u) => u.urn === account.urn)).toBe(true);
-    expect(streamed).toEqual(await evaluateStackExport(doc, { config: loadPackConfig("prod"), file }));
+    expectEqual(streamed, await evaluateStackExport(doc, { config: loadPackConfig("prod"), file }));
   });
 });
 
