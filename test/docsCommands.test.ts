@@ -7,9 +7,8 @@
  *
  * Each runs as typed, through bash and npm, with one exception: consecutive commands of one
  * shell block (a sequence the reader runs in a row) that are each `npm run SCRIPT -- ARGS`, plain
- * words only (or `npm run -s SCRIPT -- ARGS > FILE`: with `-s` npm writes nothing, so FILE gets
- * the script's stdout), for a SCRIPT whose package.json line is `node scripts/launch.js
- * scripts/X.ts`, share one process: the same launcher runs X.ts's `main(ARGS)` for each, in order
+ * words only, for a SCRIPT whose package.json line is `node scripts/launch.js scripts/X.ts`, share
+ * one process: the same launcher runs X.ts's `main(ARGS)` for each, in order
  * (test/helpers/sequence.ts). A plan costs ~1.2 s of CPU as its own process and ~0.4 s more in one
  * already started. What npm adds (the line, the arguments after `--` passed as they are) is proven
  * by the commands of every such SCRIPT that run as typed.
@@ -126,19 +125,16 @@ interface Launched {
   launcher: string;
   module: string;
   args: string[];
-  /** `-s ... > FILE`: where its stdout goes. */
-  stdoutFile?: string;
 }
 
 function launched(run: string): Launched | undefined {
-  const m = /^npm run (-s )?([\w:-]+)(?: -- ([\w./=@:,-]+(?: [\w./=@:,-]+)*))?(?: > ([\w./-]+))?$/.exec(run);
-  // A redirect only with -s: without it, npm's banner would go to the file too.
-  if (!m || (m[4] && !m[1])) return undefined;
-  const line = /^(node scripts\/launch\.js) (scripts\/[\w-]+\.ts)$/.exec(packageScripts[m[2]] ?? "");
-  if (!line) return undefined;
-  const step: Launched = { script: m[2], launcher: line[1], module: line[2], args: m[3]?.split(" ") ?? [] };
-  if (m[4]) step.stdoutFile = m[4];
-  return step;
+  const m = /^npm run (?:-s )?([\w:-]+)(?: -- ([\w./=@:,-]+(?: [\w./=@:,-]+)*))?$/.exec(run);
+  const line = m
+    ? /^(node scripts\/launch\.js) (scripts\/[\w-]+\.ts)$/.exec(packageScripts[m[1]] ?? "")
+    : null;
+  return m && line
+    ? { script: m[1], launcher: line[1], module: line[2], args: m[2]?.split(" ") ?? [] }
+    : undefined;
 }
 
 /** The commands in runs: consecutive launched commands of one block together, every other alone. */

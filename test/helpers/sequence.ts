@@ -3,8 +3,7 @@
  * start them one at a time: `node scripts/launch.js test/helpers/sequence.ts RESULTS STEPS`, from
  * the launcher the scripts' own package.json lines name (test/docsCommands.test.ts, for the
  * commands a doc shows as a sequence). STEPS is JSON, `[{ "module": "scripts/plan.ts", "args":
- * [...], "stdoutFile"?: "out.json" }, ...]`; each step's stdout (written to `stdoutFile` if it has
- * one, as a shell redirect would) and stderr are captured, and after each step RESULTS holds
+ * [...] }, ...]`; each step's stdout and stderr are captured, and after each step RESULTS holds
  * the JSON list `{ status, stdout, stderr }` of the steps so far, so a step that ends the process
  * still leaves the others'. A step that throws is a crash its CLI would print as a stack trace:
  * status null, the stack on its stderr, and the next step runs. The process then ends by itself,
@@ -16,7 +15,6 @@ import * as path from "path";
 interface Step {
   module: string;
   args: string[];
-  stdoutFile?: string;
 }
 
 export interface StepResult {
@@ -59,7 +57,6 @@ async function runSteps(resultsFile: string, steps: Step[]): Promise<void> {
       process.stdout.write = stdout;
       process.stderr.write = stderr;
     }
-    if (step.stdoutFile) fs.writeFileSync(path.resolve(step.stdoutFile), out.splice(0).join(""));
     results.push({ status, stdout: out.join(""), stderr: err.join("") });
     fs.writeFileSync(resultsFile, JSON.stringify(results));
   }
