@@ -4,21 +4,12 @@
  * of the repository: a command may use a file an earlier documented command wrote, never one
  * nothing creates. Commands that need Azure, the Pulumi CLI or the network are skipped by
  * rule, as are the bench (minutes) and `npm test` (this suite); each distinct command runs once.
- *
- * Each runs as typed, through bash and npm, with one exception: consecutive commands of one
- * shell block (a sequence the reader runs in a row) that are each `npm run SCRIPT -- ARGS`, plain
- * words only, for a SCRIPT whose package.json line is `node scripts/launch.js scripts/X.ts`, share
- * one process: the same launcher runs X.ts's `main(ARGS)` for each, in order
- * (test/helpers/sequence.ts). A plan costs ~1.2 s of CPU as its own process and ~0.4 s more in one
- * already started. What npm adds (the line, the arguments after `--` passed as they are) is proven
- * by the commands of every such SCRIPT that run as typed.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, scriptEnv } from "./helpers/cli";
-import type { StepResult } from "./helpers/sequence";
+import { ROOT } from "./helpers/cli";
 
 const DOCS = [
   "README.md",
@@ -46,8 +37,6 @@ const ALREADY_DONE = /^npm ci\s*&&\s*/;
 
 interface DocCommand {
   doc: string;
-  /** The shell block of `doc` it is in (its index). */
-  block: number;
   line: string;
   /** What runs: the line, minus an `npm ci &&` prefix. */
   run: string;
@@ -95,9 +84,9 @@ function documentedCommands(): { run: DocCommand[]; skipped: { doc: string; line
   const skipped: { doc: string; line: string; why: string }[] = [];
   const seen = new Set<string>();
   for (const doc of DOCS) {
-    for (const { line, block } of shellBlocks(doc).flatMap((b, index) =>
+    for (const line of shellBlocks(doc).flatMap((block) =>
       // In a block of cloud setup, only the npm commands are candidates (the rest is Azure/CLI).
-      (b.cloud ? b.lines.filter((l) => /^npm /.test(l)) : b.lines).map((l) => ({ line: l, block: index })),
+      block.cloud ? block.lines.filter((l) => /^npm /.test(l)) : block.lines,
     )) {
       const notOffline = NOT_OFFLINE.find((n) => n.pattern.test(line.replace(ALREADY_DONE, "")));
       if (notOffline) {
@@ -107,7 +96,7 @@ function documentedCommands(): { run: DocCommand[]; skipped: { doc: string; line
       const command = line.replace(ALREADY_DONE, "");
       if (seen.has(command)) continue;
       seen.add(command);
-      run.push({ doc, block, line, run: command });
+      run.push({ doc, line, run: command });
     }
   }
   return { run, skipped };
@@ -115,48 +104,10 @@ function documentedCommands(): { run: DocCommand[]; skipped: { doc: string; line
 
 const { run: commands, skipped } = documentedCommands();
 
-const packageScripts = (
-  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-).scripts;
-
-/** `npm run [-s] SCRIPT -- ARGS` of plain words, SCRIPT launching `module`: what a shared process can run. */
-interface Launched {
-  script: string;
-  launcher: string;
-  module: string;
-  args: string[];
-}
-
-function launched(run: string): Launched | undefined {
-  const m = /^npm run (?:-s )?([\w:-]+)(?: -- ([\w./=@:,-]+(?: [\w./=@:,-]+)*))?$/.exec(run);
-  const line = m
-    ? /^(node scripts\/launch\.js) (scripts\/[\w-]+\.ts)$/.exec(packageScripts[m[1]] ?? "")
-    : null;
-  return m && line
-    ? { script: m[1], launcher: line[1], module: line[2], args: m[2]?.split(" ") ?? [] }
-    : undefined;
-}
-
-/** The commands in runs: consecutive launched commands of one block together, every other alone. */
-function sequences(list: DocCommand[]): DocCommand[][] {
-  const out: DocCommand[][] = [];
-  for (const c of list) {
-    const last = out[out.length - 1]?.at(-1);
-    if (last && last.doc === c.doc && last.block === c.block && launched(last.run) && launched(c.run))
-      out[out.length - 1].push(c);
-    else out.push([c]);
-  }
-  return out;
-}
-const runs = sequences(commands);
-const shared = runs.filter((r) => r.length > 1).flat();
-
 interface Result {
   status: number | null;
   stdout: string;
   stderr: string;
-  /** How it ran, when not as typed. */
-  how?: string;
 }
 const results = new Map<DocCommand, Result>();
 let dir: string;
@@ -178,41 +129,6 @@ function linkNodeModules(from: string, to: string): void {
   }
 }
 
-/** Runs a sequence's commands in one process (test/helpers/sequence.ts), each result as its own. */
-function runShared(sequence: DocCommand[]): void {
-  const steps = sequence.map((c) => launched(c.run)!);
-  const resultsFile = `${dir}-sequence.json`;
-  fs.rmSync(resultsFile, { force: true });
-  const r = spawnSync(
-    "sh",
-    ["-c", `${steps[0].launcher} test/helpers/sequence.ts "$@"`, "sh", resultsFile, JSON.stringify(steps)],
-    { cwd: dir, encoding: "utf8", env: scriptEnv({ CI: "true" }), timeout: 240_000 },
-  );
-  const stepResults = fs.existsSync(resultsFile)
-    ? (JSON.parse(fs.readFileSync(resultsFile, "utf8")) as StepResult[])
-    : [];
-  fs.rmSync(resultsFile, { force: true });
-  const how = `in one process with ${sequence.length - 1} other command(s) of its block: ${steps[0].launcher} test/helpers/sequence.ts`;
-  // Every step done and the process ended by itself with status 0: each step's result is its own.
-  // Otherwise (a step ended the process, a crash, a hang) no step of the sequence passes.
-  const ended = r.status === 0 && stepResults.length === sequence.length;
-  sequence.forEach((c, i) => {
-    const own = stepResults[i];
-    if (own && ended) {
-      results.set(c, { ...own, how });
-      return;
-    }
-    results.set(c, {
-      status: own && own.status !== 0 ? own.status : r.status !== 0 ? r.status : null,
-      stdout: own?.stdout ?? "",
-      stderr:
-        `${own?.stderr ?? ""}\n(the shared process: exit ${String(r.status)}, signal ${String(r.signal)}, ` +
-        `${stepResults.length} of ${sequence.length} step(s) done)\n${r.stderr}`,
-      how,
-    });
-  });
-}
-
 beforeAll(() => {
   // A copy of the repository (sources and docs; dependencies linked) where commands may write.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "docs-commands-"));
@@ -221,12 +137,7 @@ beforeAll(() => {
     filter: (src) => !/[\\/](node_modules|\.git|coverage|out)$/.test(src),
   });
   linkNodeModules(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-  for (const sequence of runs) {
-    if (sequence.length > 1) {
-      runShared(sequence);
-      continue;
-    }
-    const [c] = sequence;
+  for (const c of commands) {
     const r = spawnSync("bash", ["-c", c.run], {
       cwd: dir,
       encoding: "utf8",
@@ -250,26 +161,10 @@ describe("the commands shown in README.md and docs/", () => {
     for (const s of skipped) expect(s.why).toBeTruthy();
   });
 
-  it("share a process only within a block, and run every script they share one for as typed too, through npm", () => {
-    for (const sequence of runs.filter((r) => r.length > 1))
-      expect(new Set(sequence.map((c) => `${c.doc} block ${c.block}`)).size).toBe(1);
-    const asTyped = commands.filter((c) => !shared.includes(c));
-    for (const c of shared) {
-      const { script } = launched(c.run)!;
-      expect({
-        script,
-        asTyped: asTyped.some((t) => new RegExp(`(^|&&\\s*)npm run (-s )?${script}\\b`).test(t.run)),
-      }).toEqual({
-        script,
-        asTyped: true,
-      });
-    }
-  });
-
   it.each(commands.map((c) => [`${c.doc}: ${c.line}`, c] as const))("%s", (_name, c) => {
     const r = results.get(c);
     expect(r).toBeDefined();
-    const shown = `$ ${c.run}${r?.how ? `\n(${r.how})` : ""}\nexit ${String(r?.status)}\n--- stderr\n${r?.stderr.slice(-3000)}`;
+    const shown = `$ ${c.run}\nexit ${String(r?.status)}\n--- stderr\n${r?.stderr.slice(-3000)}`;
     // A documented command that fails is a documentation bug (or a product bug).
     expect({ status: r?.status, shown }).toEqual({ status: 0, shown });
     expect(r?.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
