@@ -357,7 +357,7 @@ export async function runResourceValidation(
   level: EnforcementLevel,
   stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
 ): Promise<RunResult> {
-  return runResourceValidationNow(policy, req, config, level, stackTags);
+  return new ResourcePolicyRunner(policy, config, level, stackTags).run(req);
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -366,27 +366,14 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof (v as { then?: unknown }).then === "function";
 
 /**
- * `runResourceValidation`, returning the result directly when every validation function
- * returned without a promise (the pack's are synchronous): the same steps and outcome, without
- * a microtask per policy and resource. A validation that returns a promise is awaited.
- */
-export function runResourceValidationNow(
-  policy: ResourceValidationPolicy,
-  req: AnalyzeRequest,
-  config: Record<string, unknown>,
-  level: EnforcementLevel,
-  stackTags: ReadonlyMap<string, string> = EMPTY_TAGS,
-): RunResult | Promise<RunResult> {
-  return new ResourcePolicyRunner(policy, config, level, stackTags).run(req);
-}
-
-/**
- * One resource policy with its config, for many resources (`runResourceValidationNow`; the
+ * One resource policy with its config, for many resources (`runResourceValidation`; the
  * evaluator keeps one per policy): what the server derives from the policy alone on every
  * request (its validation functions, the `__pulumiType` fast path, the reported level) is
  * derived once, again only if `validateResource` is replaced. A single synchronous validation
- * function (every policy of the pack) runs without the bookkeeping of several. Each validation
- * function still gets fresh arguments and its own reporter, as in the server.
+ * function (every policy of the pack) runs without the bookkeeping of several, and `run` returns
+ * the result directly when no validation returned a promise (no microtask per policy and
+ * resource). Each validation function still gets fresh arguments and its own reporter, as in the
+ * server.
  */
 export class ResourcePolicyRunner {
   private validate: ResourceValidationPolicy["validateResource"] | undefined;
