@@ -194,6 +194,14 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       property: "network.delegatedSubnetResourceId",
       reason: "required at creation; on update only the private DNS zone may change (Servers.json)",
     },
+    {
+      // Microsoft's "Scale operations" guide for flexible server: "You can't scale down the storage."
+      property: "storage.storageSizeGB",
+      reason: "a flexible server's storage can only grow; Azure refuses a smaller size",
+      applies: (old, next) => typeof old === "number" && typeof next === "number" && next < old,
+      instead:
+        "keep the current size (or a larger one); moving to less storage needs a new server and a restore",
+    },
   ],
   "azure-native:keyvault:Vault": [
     {

@@ -376,6 +376,25 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     ]);
   });
 
+  it("PostgreSQL storage: a config change to less storage is refused (it can only grow); more is clean", async () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    expect((inputsOf(baseline, urn).storage as Record<string, unknown>).storageSizeGB).toBe(256);
+    const smaller = diff(baseline, await exported({ configOverrides: { postgresStorageSizeGb: 128 } }));
+    expect(changeOf(smaller, urn)?.op).toBe("update");
+    expect(smaller.failures).toEqual([
+      {
+        urn,
+        kind: "update-refused",
+        message: expect.stringMatching(
+          /^Azure refuses this update, the deploy fails: storage\.storageSizeGB changed \(a flexible server's storage can only grow/,
+        ),
+      },
+    ]);
+    const larger = diff(baseline, await exported({ configOverrides: { postgresStorageSizeGb: 512 } }));
+    expect(changeOf(larger, urn)?.op).toBe("update");
+    expect(larger.failures).toEqual([]);
+  });
+
   it.each([
     ["properties.keySize", 4096],
     ["properties.kty", "EC"],
