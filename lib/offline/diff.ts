@@ -216,6 +216,12 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       applies: fromTrue,
       instead: "keep it true",
     },
+    {
+      // Key Vault soft-delete overview: "Once set, the retention policy interval cannot be changed."
+      property: "properties.softDeleteRetentionInDays",
+      reason: "the soft-delete (and purge-protection) retention interval is fixed when the vault is created",
+      instead: "keep the old interval, or move the keys and secrets to a new vault",
+    },
   ],
   "azure-native:redisenterprise:Database": [
     {

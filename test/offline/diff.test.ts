@@ -430,6 +430,21 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(diff(withPurgeProtection(false), withPurgeProtection(true)).failures).toEqual([]);
   });
 
+  it("a Key Vault's soft-delete retention interval is fixed at creation: any change is refused", () => {
+    const urn = urnOf("azure-native:keyvault:Vault");
+    const days = (inputsOf(baseline, urn).properties as Record<string, unknown>).softDeleteRetentionInDays;
+    expect(days).toBe(90);
+    const p = diff(onlyChanged(urn, "properties.softDeleteRetentionInDays", 30), baseline);
+    expect(changeOf(p, urn)?.op).toBe("update");
+    expect(p.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining("properties.softDeleteRetentionInDays changed"),
+      }),
+    ]);
+  });
+
   it("a Redis database's clustering policy: refused unless it was NoCluster; its port replaces", () => {
     const urn = urnOf("azure-native:redisenterprise:Database");
     const current = inputsOf(baseline, urn).clusteringPolicy;
