@@ -195,6 +195,15 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       reason: "required at creation; on update only the private DNS zone may change (Servers.json)",
     },
     {
+      // Major version upgrades are in place; "there are no automated ways to revert to the earlier
+      // version" (Microsoft's "Major version upgrades" for flexible server).
+      property: "version",
+      reason: "a flexible server's major version can only be upgraded in place, never lowered",
+      applies: (old, next) => Number(next) < Number(old),
+      instead:
+        "keep the current version (or a later one); an earlier version needs a point-in-time restore to a new server",
+    },
+    {
       // Microsoft's "Scale operations" guide for flexible server: "You can't scale down the storage."
       property: "storage.storageSizeGB",
       reason: "a flexible server's storage can only grow; Azure refuses a smaller size",

@@ -430,6 +430,23 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(diff(withPurgeProtection(false), withPurgeProtection(true)).failures).toEqual([]);
   });
 
+  it("PostgreSQL major version: a config change to an earlier version is refused; an upgrade is clean", async () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    expect(inputsOf(baseline, urn).version).toBe("18");
+    const earlier = diff(baseline, await exported({ configOverrides: { postgresVersion: "17" } }));
+    expect(changeOf(earlier, urn)?.op).toBe("update");
+    expect(earlier.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining(
+          "version changed (a flexible server's major version can only be upgraded",
+        ),
+      }),
+    ]);
+    expect(diff(onlyChanged(urn, "version", "16"), baseline).failures).toEqual([]);
+  });
+
   it("a Key Vault's soft-delete retention interval is fixed at creation: any change is refused", () => {
     const urn = urnOf("azure-native:keyvault:Vault");
     const days = (inputsOf(baseline, urn).properties as Record<string, unknown>).softDeleteRetentionInDays;
