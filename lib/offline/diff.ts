@@ -176,6 +176,9 @@ interface UpdateRule extends ReplaceReason {
   instead?: string;
 }
 
+/** Azure Managed Redis Flash Optimized SKUs (`FlashOptimized_A250`, ...): data partly on NVMe. */
+const isFlashSku = (sku: string) => /^FlashOptimized_/i.test(sku);
+
 /** Once true, never false again (Key Vault soft delete, purge protection). */
 const fromTrue = (old: unknown) => old === true;
 
@@ -230,6 +233,17 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       property: "properties.softDeleteRetentionInDays",
       reason: "the soft-delete (and purge-protection) retention interval is fixed when the vault is created",
       instead: "keep the old interval, or move the keys and secrets to a new vault",
+    },
+  ],
+  "azure-native:redisenterprise:RedisEnterprise": [
+    {
+      // Microsoft's "Scale an Azure Managed Redis instance", limitations: "You can't scale from the
+      // Memory Optimized, Balanced, or Compute Optimized tiers to the Flash Optimized tier, or vice-versa."
+      property: "sku.name",
+      reason: "Azure Managed Redis cannot scale between the in-memory tiers and Flash Optimized",
+      applies: (old, next) =>
+        typeof old === "string" && typeof next === "string" && isFlashSku(old) !== isFlashSku(next),
+      instead: "stay on the tier family, or create a new cluster and move the data (export/import)",
     },
   ],
   "azure-native:redisenterprise:Database": [

@@ -462,6 +462,29 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     ]);
   });
 
+  it("Managed Redis: a config change to a Flash Optimized SKU is refused; scaling within the in-memory tiers is clean", async () => {
+    const urn = urnOf("azure-native:redisenterprise:RedisEnterprise");
+    expect(inputsOf(baseline, urn).sku).toEqual({ name: "Balanced_B5" });
+    const flash = diff(
+      baseline,
+      await exported({ configOverrides: { redisSkuName: "FlashOptimized_A250" } }),
+    );
+    expect(changeOf(flash, urn)?.op).toBe("update");
+    expect(flash.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining("sku.name changed (Azure Managed Redis cannot scale between"),
+      }),
+    ]);
+    const larger = diff(
+      baseline,
+      await exported({ configOverrides: { redisSkuName: "ComputeOptimized_X10" } }),
+    );
+    expect(changeOf(larger, urn)?.op).toBe("update");
+    expect(larger.failures).toEqual([]);
+  });
+
   it("a Redis database's clustering policy: refused unless it was NoCluster; its port replaces", () => {
     const urn = urnOf("azure-native:redisenterprise:Database");
     const current = inputsOf(baseline, urn).clusteringPolicy;
