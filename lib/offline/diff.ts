@@ -552,6 +552,76 @@ function matchOldState(
   return result;
 }
 
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+/** Looks through a secret envelope: the engine resets paths inside secret values too. */
+const opened = (v: unknown): unknown => (isObject(v) && SIG_KEY in v ? v.value : v);
+
+/** `a.b[0]["c.d"]` or `a[*].b` as segments: keys, indexes and `*`; undefined if it does not parse. */
+function propertyPath(text: string): (string | number)[] | undefined {
+  const out: (string | number)[] = [];
+  const re = /^(?:\.?([A-Za-z_$][\w$-]*|\*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\[\*\])/;
+  let rest = text;
+  while (rest.length > 0) {
+    const m = re.exec(rest);
+    if (!m) return undefined;
+    out.push(
+      m[2] !== undefined ? Number(m[2]) : m[3] !== undefined ? m[3].replace(/\\(.)/g, "$1") : (m[1] ?? "*"),
+    );
+    rest = rest.slice(m[0].length);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * The engine's `PropertyPath.Reset` (pulumi sdk/go/common/resource/properties_path.go): the value
+ * at `path` in `next` becomes the value in `old`, or is removed when `old` has none; no
+ * intermediate objects or array items are created. `next` is modified in place.
+ */
+function resetPath(old: unknown, next: unknown, path: (string | number)[]): void {
+  const [key, ...rest] = path;
+  const o = opened(old);
+  const n = opened(next);
+  if (key === "*") {
+    if (Array.isArray(o) && Array.isArray(n) && o.length === n.length) {
+      const items = n as unknown[];
+      (o as unknown[]).forEach((v, i) => (rest.length === 0 ? (items[i] = v) : resetPath(v, items[i], rest)));
+    } else if (isObject(o) && isObject(n)) {
+      for (const k of Object.keys(o)) if (k in n) resetPath(o, n, [k, ...rest]);
+    }
+    return;
+  }
+  if (typeof key === "number") {
+    if (!Array.isArray(o) || !Array.isArray(n) || key >= o.length || key >= n.length) return;
+    const [from, to] = [o as unknown[], n as unknown[]];
+    if (rest.length === 0) to[key] = from[key];
+    else resetPath(from[key], to[key], rest);
+    return;
+  }
+  if (!isObject(n)) return;
+  if (rest.length === 0) {
+    if (isObject(o) && key in o) n[key] = o[key];
+    else delete n[key];
+    return;
+  }
+  if (isObject(o) && key in o && key in n) resetPath(o[key], n[key], rest);
+}
+
+/**
+ * The inputs the engine diffs for an update: a resource's `ignoreChanges` paths keep their old
+ * values (Pulumi applies them before the provider sees the inputs), so an ignored change neither
+ * updates nor is refused. Only for an existing resource: a create uses every input.
+ */
+export function withIgnoredChanges(old: Json, next: Json, ignoreChanges: readonly string[] = []): Json {
+  if (ignoreChanges.length === 0) return next;
+  const out = JSON.parse(JSON.stringify(next)) as Json;
+  for (const text of ignoreChanges) {
+    const path = propertyPath(text);
+    if (path) resetPath(old, out, path);
+  }
+  return out;
+}
+
 export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
@@ -579,17 +649,18 @@ export function previewChanges(
       changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
       continue;
     }
-    const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(r.inputs)])].sort();
+    const inputs = withIgnoredChanges(old.inputs, r.inputs, r.ignoreChanges);
+    const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(inputs)])].sort();
     const changed = keys.filter((k) =>
       k === "location"
-        ? normalizedLocation(old.inputs[k]) !== normalizedLocation(r.inputs[k])
-        : !same(old.inputs[k], r.inputs[k]),
+        ? normalizedLocation(old.inputs[k]) !== normalizedLocation(inputs[k])
+        : !same(old.inputs[k], inputs[k]),
     );
     if (changed.length === 0) {
       unchanged++;
       continue;
     }
-    const reasons = replaceReasons(r.type, old.inputs, r.inputs);
+    const reasons = replaceReasons(r.type, old.inputs, inputs);
     changes.push({
       urn: r.urn,
       type: r.type,
@@ -599,7 +670,7 @@ export function previewChanges(
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
       ...(old.urn !== r.urn ? { from: old.urn } : {}),
       // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
-      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, r.inputs),
+      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, inputs),
     });
   }
   for (const old of olds) {

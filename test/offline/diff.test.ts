@@ -9,6 +9,7 @@
 import {
   previewChanges,
   updateFindings,
+  withIgnoredChanges,
   type ChangePreview,
   type ResourceChange,
 } from "../../lib/offline/diff";
@@ -58,6 +59,38 @@ describe("no change", () => {
     expect(p.changes).toEqual([]);
     expect(p.failures).toEqual([]);
     expect(p.summary.same).toBeGreaterThan(100);
+  });
+});
+
+describe("ignoreChanges: what the engine keeps from the old state is neither an update nor a problem", () => {
+  it("a plan made on a later day: the keys' first-version expiry and the placeholders' values are ignored", () => {
+    // The plan computes `expires` from today's date; the components ignore it after creation.
+    const doc = jsonClone(baseline);
+    const edited: string[] = [];
+    for (const r of doc.deployment.resources) {
+      const props = r.inputs.properties as Record<string, unknown> | undefined;
+      const attributes = props?.attributes as Record<string, number> | undefined;
+      if (!attributes?.expires || !/keyvault:(Key|Secret)$/.test(r.type)) continue;
+      attributes.expires -= 86400;
+      edited.push(r.urn);
+    }
+    expect(edited.length).toBe(6);
+    const p = diff(doc, baseline);
+    expect(p.changes).toEqual([]);
+    expect(p.failures).toEqual([]);
+  });
+
+  it("unit: the engine's PropertyPath.Reset (old value kept, absent in old means removed, no new array items)", () => {
+    const old = { a: { b: 1, c: 2 }, list: [{ x: 1 }, { x: 2 }], gone: undefined, tags: { t: "1" } };
+    const next = { a: { b: 9, c: 9 }, list: [{ x: 8 }, { x: 9 }], extra: { y: 1 }, tags: { t: "2" } };
+    expect(withIgnoredChanges(old, next, ["a.b", "list[*].x", "extra", 'tags["t"]'])).toEqual({
+      a: { b: 1, c: 9 },
+      list: [{ x: 1 }, { x: 2 }],
+      tags: { t: "1" },
+    });
+    expect(withIgnoredChanges(old, next, ["list[1].x"]).list).toEqual([{ x: 8 }, { x: 2 }]);
+    expect(withIgnoredChanges({ list: [1] }, { list: [1, 2] }, ["list[*]"])).toEqual({ list: [1, 2] });
+    expect(next.a.b).toBe(9); // the planned inputs themselves are not modified
   });
 });
 
