@@ -94,7 +94,11 @@ export interface PostgresServerArgs extends CommonComponentArgs {
   skuTier?: PostgresSkuTier;
   /** Compute size matching the tier (Standard_B*, Standard_D*, Standard_E*). Default Standard_B2s. */
   skuName?: string;
-  /** Premium SSD size in GiB (32, 64, 128, ... 32767). Storage grows automatically. Default 32. */
+  /**
+   * Initial Premium SSD size in GiB (32, 64, 128, ... 32767). Default 32. Storage then grows
+   * automatically; a later change of this value is ignored (Azure never shrinks a disk, and the
+   * grown size is Azure's): grow ahead of need with `az postgres flexible-server update --storage-size`.
+   */
   storageSizeGb?: number;
   /** BAK-1: point-in-time-restore window in days, 30..35. Default 35. */
   backupRetentionDays?: number;
@@ -334,7 +338,15 @@ export class PostgresServer extends pulumi.ComponentResource {
           : { dataEncryption: { type: dbforpostgresql.DataEncryptionType.SystemAssigned } }),
         tags,
       },
-      { parent: this, protect: locked },
+      {
+        parent: this,
+        protect: locked,
+        // Autogrow doubles the disk when it runs low, and Azure refuses any smaller size
+        // (DowngradeDiskSizeUnsupported). A refresh copies the grown size into the state's inputs;
+        // without this, the next update would send the configured size and fail. The configured
+        // size is the initial one; the disk only grows after creation.
+        ignoreChanges: ["storage.storageSizeGB"],
+      },
     );
 
     const serverName = server.name;
