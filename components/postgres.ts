@@ -108,9 +108,12 @@ export interface PostgresServerArgs extends CommonComponentArgs {
    * Required whenever `customerManagedKey` is set (geo-redundant backup is always on).
    */
   geoBackupCustomerManagedKey?: CustomerManagedKeyArgs;
-  /** Zone of the primary when HA is zone redundant. Default "1". */
+  /**
+   * Zone of the primary when HA is zone redundant, at creation. Default "1". A failover swaps the
+   * zones; the server keeps where Azure put it (later changes of both zones are ignored).
+   */
   availabilityZone?: AvailabilityZone;
-  /** Zone of the HA standby; must differ from `availabilityZone`. Default "2". */
+  /** Zone of the HA standby at creation; must differ from `availabilityZone`. Default "2". */
   standbyAvailabilityZone?: AvailabilityZone;
   /** Weekly maintenance window. Default Sunday 02:00 UTC. */
   maintenanceWindow?: MaintenanceWindow;
@@ -341,11 +344,16 @@ export class PostgresServer extends pulumi.ComponentResource {
       {
         parent: this,
         protect: locked,
-        // Autogrow doubles the disk when it runs low, and Azure refuses any smaller size
-        // (DowngradeDiskSizeUnsupported). A refresh copies the grown size into the state's inputs;
-        // without this, the next update would send the configured size and fail. The configured
-        // size is the initial one; the disk only grows after creation.
-        ignoreChanges: ["storage.storageSizeGB"],
+        // What Azure changes on its own, and a refresh copies into the state's inputs, is kept:
+        // - autogrow doubles the disk and Azure refuses any smaller size
+        //   (DowngradeDiskSizeUnsupported): the configured size is the initial one;
+        // - an HA failover swaps the primary and standby zones, and availabilityZone is create-only:
+        //   reverting it would replace the server (refused under `protect`, data loss without).
+        ignoreChanges: [
+          "storage.storageSizeGB",
+          "availabilityZone",
+          "highAvailability.standbyAvailabilityZone",
+        ],
       },
     );
 

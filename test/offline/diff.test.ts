@@ -288,7 +288,10 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     ["backup.geoRedundantBackup", "Disabled"],
   ])("PostgreSQL %s: a replace, data loss", (path, value) => {
     const urn = urnOf(PG);
-    const p = diff(onlyChanged(urn, path, value), baseline);
+    // As for a program that does not ignore the zones (ours keeps where a failover put them).
+    const next = jsonClone(baseline);
+    delete next.deployment.resources.find((r) => r.urn === urn)!.ignoreChanges;
+    const p = diff(onlyChanged(urn, path, value), next);
     const server = changeOf(p, urn);
     expect(server?.op).toBe("replace");
     expect(server?.replaceReasons.map((r) => r.property)).toEqual([path]);
@@ -415,6 +418,18 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     // azure-native's Read copies a changed output into the inputs: after a grow, the state says 512.
     const grown = onlyChanged(urn, "storage.storageSizeGB", 512);
     const p = diff(grown, baseline);
+    expect(changeOf(p, urn)).toBeUndefined();
+    expect(p.failures).toEqual([]);
+  });
+
+  it("PostgreSQL after an HA failover: the swapped zones the refresh recorded are kept, no replace", () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    expect(inputsOf(baseline, urn).availabilityZone).toBe("1");
+    const doc = jsonClone(baseline);
+    const inputs = inputsOf(doc, urn);
+    inputs.availabilityZone = "2";
+    (inputs.highAvailability as Record<string, unknown>).standbyAvailabilityZone = "1";
+    const p = diff(doc, baseline);
     expect(changeOf(p, urn)).toBeUndefined();
     expect(p.failures).toEqual([]);
   });
