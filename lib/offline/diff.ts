@@ -146,6 +146,11 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
     { property: "zoneRedundant", reason: MUTABILITY },
     { property: "infrastructureResourceGroup", reason: MUTABILITY },
   ],
+  "azure-native:app:ContainerApp": [
+    // Microsoft.App ContainerApps.json: an app cannot move to another environment.
+    { property: "environmentId", reason: MUTABILITY },
+    { property: "managedEnvironmentId", reason: MUTABILITY },
+  ],
   "azure-native:dbforpostgresql:Server": [
     // Microsoft.DBforPostgreSQL 2025-08-01 Servers.json. Not createMode: [create, update].
     { property: "administratorLogin", reason: MUTABILITY },

@@ -343,6 +343,14 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     expect(env?.replaceReasons.map((r) => r.property)).toEqual([path]);
   });
 
+  it("a container app moved to another environment (environmentId): a replace", () => {
+    const urn = urnOf("azure-native:app:ContainerApp");
+    const other = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/other";
+    const app = changeOf(diff(onlyChanged(urn, "environmentId", other), baseline), urn);
+    expect(app?.op).toBe("replace");
+    expect(app?.replaceReasons.map((r) => r.property)).toEqual(["environmentId"]);
+  });
+
   it("a Log Analytics workspace replicated elsewhere before (replication.location): a replace", () => {
     const urn = urnOf("azure-native:operationalinsights:Workspace");
     const old = jsonClone(baseline);
