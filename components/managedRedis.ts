@@ -10,10 +10,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as monitor from "@pulumi/azure-native/monitor";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { addMetricAlerts } from "./common/alerts";
-import type { CommonComponentArgs, DiagnosticsArgs, PlatformContext } from "./common/interfaces";
+import { addDiagnostics } from "./common/diagnostics";
+import type { CommonComponentArgs, PlatformContext } from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
@@ -87,40 +87,6 @@ const ARG_KEYS: Record<keyof ManagedRedisArgs, true> = {
 /** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
 function cmkRequired(platform: PlatformContext): boolean {
   return platform.environment === "prod";
-}
-
-/**
- * LOG-1 for Managed Redis: the cluster emits metrics only, the database emits the
- * `ConnectionEvents` logs (connect, authenticate, disconnect). The shared table has one
- * `redisEnterprise` entry (logs and metrics together), which fits neither resource.
- */
-function redisDiagnostics(
-  name: string,
-  resourceId: pulumi.Input<string>,
-  kind: "cluster" | "database",
-  platform: PlatformContext,
-  args: DiagnosticsArgs | undefined,
-  opts: pulumi.CustomResourceOptions,
-): monitor.DiagnosticSetting {
-  const extra = (args?.additionalLogCategories ?? []).filter((c) => c !== "allLogs");
-  return new monitor.DiagnosticSetting(
-    `${name}-diag`,
-    {
-      name: "to-platform-workspace",
-      resourceUri: resourceId,
-      workspaceId: args?.workspaceId ?? platform.workspaceId,
-      logAnalyticsDestinationType: "Dedicated",
-      logs:
-        kind === "database"
-          ? [
-              { categoryGroup: "allLogs", enabled: true },
-              ...extra.map((category) => ({ category, enabled: true })),
-            ]
-          : [],
-      metrics: kind === "cluster" ? [{ category: "AllMetrics", enabled: true }] : [],
-    },
-    opts,
-  );
 }
 
 /**
@@ -252,8 +218,11 @@ export class ManagedRedis extends pulumi.ComponentResource {
     );
     if (locked) addLock(`${name}-cluster`, cluster, args.lock, { parent: this });
     addPrivateEndpoint(name, cluster.id, "redisEnterprise", platform, args.privateEndpoint, { parent: this });
-    redisDiagnostics(`${name}-cluster`, cluster.id, "cluster", platform, args.diagnostics, { parent: this });
-    redisDiagnostics(`${name}-database`, database.id, "database", platform, args.diagnostics, {
+    // LOG-1: the cluster emits metrics only; the database emits the ConnectionEvents logs.
+    addDiagnostics(`${name}-cluster`, cluster.id, "redisEnterprise", platform, args.diagnostics, {
+      parent: this,
+    });
+    addDiagnostics(`${name}-database`, database.id, "redisEnterpriseDatabase", platform, args.diagnostics, {
       parent: this,
     });
     addMetricAlerts(

@@ -58,6 +58,22 @@ export interface SubnetPlanProblem {
   syntax: boolean;
 }
 
+/**
+ * Ranges a Container Apps workload profiles environment's subnet must not overlap: reserved by
+ * AKS, and by the environment itself (Microsoft's "Virtual network configuration" for Container
+ * Apps, "Subnet address range restrictions"). Azure refuses to create the environment otherwise.
+ */
+export const CONTAINER_APPS_RESERVED_RANGES: readonly string[] = [
+  "169.254.0.0/16",
+  "172.30.0.0/16",
+  "172.31.0.0/16",
+  "192.0.2.0/24",
+  "100.100.0.0/17",
+  "100.100.128.0/19",
+  "100.100.160.0/19",
+  "100.100.192.0/19",
+];
+
 export function subnetPlanProblems(plan: SubnetPlan): SubnetPlanProblem[] {
   const problems: SubnetPlanProblem[] = [];
   const parsed: Partial<Record<keyof SubnetPlan, Cidr>> = {};
@@ -84,6 +100,15 @@ export function subnetPlanProblems(plan: SubnetPlan): SubnetPlanProblem[] {
     problems.push({
       key: "privateEndpointSubnetPrefix",
       message: `overlaps appsSubnetPrefix ${apps.text}`,
+      syntax: false,
+    });
+  const reserved = apps
+    ? CONTAINER_APPS_RESERVED_RANGES.filter((r) => overlaps(apps, parseCidr(r) as Cidr))
+    : [];
+  if (reserved.length > 0)
+    problems.push({
+      key: "appsSubnetPrefix",
+      message: `overlaps ${reserved.join(", ")}, reserved by Container Apps (the environment cannot use it); allowed: any range outside ${CONTAINER_APPS_RESERVED_RANGES.join(", ")}`,
       syntax: false,
     });
   // Workload-profile environments need at least a /27; private endpoints one IP each.

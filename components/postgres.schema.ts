@@ -88,7 +88,7 @@ export const postgresFields = {
     .refine((n) => (POSTGRES_STORAGE_SIZES_GB as readonly number[]).includes(n), {
       message: `must be one of ${POSTGRES_STORAGE_SIZES_GB.join(", ")} (Premium SSD sizes)`,
     })
-    .describe("Premium SSD size in GiB. Storage grows automatically."),
+    .describe("Initial Premium SSD size in GiB; storage grows automatically and a later change is ignored."),
   backupRetentionDays: wholeNumber(
     BACKUP_RETENTION_DAYS.min,
     BACKUP_RETENTION_DAYS.max,

@@ -94,7 +94,11 @@ export interface PostgresServerArgs extends CommonComponentArgs {
   skuTier?: PostgresSkuTier;
   /** Compute size matching the tier (Standard_B*, Standard_D*, Standard_E*). Default Standard_B2s. */
   skuName?: string;
-  /** Premium SSD size in GiB (32, 64, 128, ... 32767). Storage grows automatically. Default 32. */
+  /**
+   * Initial Premium SSD size in GiB (32, 64, 128, ... 32767). Default 32. Storage then grows
+   * automatically; a later change of this value is ignored (Azure never shrinks a disk, and the
+   * grown size is Azure's): grow ahead of need with `az postgres flexible-server update --storage-size`.
+   */
   storageSizeGb?: number;
   /** BAK-1: point-in-time-restore window in days, 30..35. Default 35. */
   backupRetentionDays?: number;
@@ -104,9 +108,12 @@ export interface PostgresServerArgs extends CommonComponentArgs {
    * Required whenever `customerManagedKey` is set (geo-redundant backup is always on).
    */
   geoBackupCustomerManagedKey?: CustomerManagedKeyArgs;
-  /** Zone of the primary when HA is zone redundant. Default "1". */
+  /**
+   * Zone of the primary when HA is zone redundant, at creation. Default "1". A failover swaps the
+   * zones; the server keeps where Azure put it (later changes of both zones are ignored).
+   */
   availabilityZone?: AvailabilityZone;
-  /** Zone of the HA standby; must differ from `availabilityZone`. Default "2". */
+  /** Zone of the HA standby at creation; must differ from `availabilityZone`. Default "2". */
   standbyAvailabilityZone?: AvailabilityZone;
   /** Weekly maintenance window. Default Sunday 02:00 UTC. */
   maintenanceWindow?: MaintenanceWindow;
@@ -334,7 +341,20 @@ export class PostgresServer extends pulumi.ComponentResource {
           : { dataEncryption: { type: dbforpostgresql.DataEncryptionType.SystemAssigned } }),
         tags,
       },
-      { parent: this, protect: locked },
+      {
+        parent: this,
+        protect: locked,
+        // What Azure changes on its own, and a refresh copies into the state's inputs, is kept:
+        // - autogrow doubles the disk and Azure refuses any smaller size
+        //   (DowngradeDiskSizeUnsupported): the configured size is the initial one;
+        // - an HA failover swaps the primary and standby zones, and availabilityZone is create-only:
+        //   reverting it would replace the server (refused under `protect`, data loss without).
+        ignoreChanges: [
+          "storage.storageSizeGB",
+          "availabilityZone",
+          "highAvailability.standbyAvailabilityZone",
+        ],
+      },
     );
 
     const serverName = server.name;

@@ -14,6 +14,7 @@ import { humanAccessFields, humanAccessGroupsSchema } from "../components/humanA
 import { keyVaultSkuSchema } from "../components/keyVault.schema";
 import { loggingSettingsSchema } from "../components/logging.schema";
 import { managedRedisSettingsSchema } from "../components/managedRedis.schema";
+import { CONTAINER_APPS_RESERVED_RANGES } from "../components/network.plan";
 import { networkSettingsSchema } from "../components/network.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";
 import { workloadIdentitySettingsSchema } from "../components/workloadIdentity.schema";
@@ -170,7 +171,9 @@ export function renderComponentDoc(): string {
     "## `Network` settings",
     "",
     "Both subnets lie inside `vnetAddressSpace` and do not overlap; the apps subnet is /27 or larger,",
-    "the private-endpoint subnet /28 or larger. The platform passes `hasFrontend: false` (NET-2).",
+    "the private-endpoint subnet /28 or larger. The apps subnet stays outside the ranges Container Apps",
+    `reserves (${CONTAINER_APPS_RESERVED_RANGES.map((r) => `\`${r}\``).join(", ")}).`,
+    "The platform passes `hasFrontend: false` (NET-2).",
     "",
     table(networkSettingsSchema, (name) =>
       NETWORK_KEYS[name] ? `secure-azure-platform:${NETWORK_KEYS[name]}` : "(none)",

@@ -147,6 +147,17 @@ const cases: Case[] = [
     key: `${P}:privateEndpointSubnetPrefix`,
     says: /overlaps appsSubnetPrefix/,
   },
+  {
+    what: "an apps subnet in a range Container Apps reserves",
+    stack: "dev",
+    overrides: {
+      vnetAddressSpace: "172.30.0.0/16",
+      appsSubnetPrefix: "172.30.0.0/23",
+      privateEndpointSubnetPrefix: "172.30.2.0/24",
+    },
+    key: `${P}:appsSubnetPrefix`,
+    says: /appsSubnetPrefix = "172\.30\.0\.0\/23": overlaps 172\.30\.0\.0\/16, reserved by Container Apps/,
+  },
   // The BlobStorage component's rules, through the config keys that feed it.
   {
     what: "a blob container name the component refuses",

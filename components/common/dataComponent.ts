@@ -4,6 +4,7 @@
  * registers anything, and the caller's role assignments on the component's main resource.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { checkDiagnostics } from "./diagnostics";
 import type { CommonComponentArgs, PlatformContext } from "./interfaces";
 import { resolveLock } from "./lock";
 import { globalNameStem, type AzureResourceKind } from "./naming";
@@ -11,17 +12,18 @@ import { assignRole, checkRoleAssignments } from "./roleAssignment";
 import { componentTags } from "./tags";
 
 /**
- * Checks role assignments, the lock override, tags and the global name; returns whether the
+ * Checks role assignments, extra diagnostics categories, the lock override, tags and the global name; returns whether the
  * lock applies and the tags (customer-confidential, CLS-1). Every error names the component.
  */
 export function prepareDataComponent(
   owner: string,
   platform: PlatformContext,
-  args: Pick<CommonComponentArgs, "roleAssignments" | "lock" | "tags">,
+  args: Pick<CommonComponentArgs, "roleAssignments" | "diagnostics" | "lock" | "tags">,
   nameKind: AzureResourceKind,
   purpose: string,
 ): { locked: boolean; tags: Record<string, string> } {
   checkRoleAssignments(owner, args.roleAssignments);
+  checkDiagnostics(owner, args.diagnostics);
   const locked = resolveLock(platform, args.lock, owner);
   try {
     const tags = componentTags(platform, "customer-confidential", args.tags);

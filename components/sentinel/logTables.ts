@@ -17,8 +17,9 @@ export const TABLES_BY_TARGET: Readonly<Record<DiagnosticsTarget, readonly strin
   // StorageRead/Write/Delete on the blob service.
   storageBlob: ["StorageBlobLogs"],
   redisEnterprise: [],
-  // Azure Managed Redis ConnectionEvents; no analytics rule reads it yet.
-  redisEnterpriseDatabase: [],
+  // Azure Managed Redis ConnectionEvents (connect, authenticate, disconnect), resource-specific
+  // (Microsoft's "Monitor Azure Managed Redis data using diagnostic settings"); no rule reads it yet.
+  redisEnterpriseDatabase: ["REDConnectionEvents"],
   containerAppsEnvironment: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"],
   // The workspace's Audit category: LAQueryLogs.
   logAnalyticsWorkspace: ["LAQueryLogs"],

@@ -146,6 +146,11 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
     { property: "zoneRedundant", reason: MUTABILITY },
     { property: "infrastructureResourceGroup", reason: MUTABILITY },
   ],
+  "azure-native:app:ContainerApp": [
+    // Microsoft.App ContainerApps.json: an app cannot move to another environment.
+    { property: "environmentId", reason: MUTABILITY },
+    { property: "managedEnvironmentId", reason: MUTABILITY },
+  ],
   "azure-native:dbforpostgresql:Server": [
     // Microsoft.DBforPostgreSQL 2025-08-01 Servers.json. Not createMode: [create, update].
     { property: "administratorLogin", reason: MUTABILITY },
@@ -176,6 +181,9 @@ interface UpdateRule extends ReplaceReason {
   instead?: string;
 }
 
+/** Azure Managed Redis Flash Optimized SKUs (`FlashOptimized_A250`, ...): data partly on NVMe. */
+const isFlashSku = (sku: string) => /^FlashOptimized_/i.test(sku);
+
 /** Once true, never false again (Key Vault soft delete, purge protection). */
 const fromTrue = (old: unknown) => old === true;
 
@@ -194,6 +202,23 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       property: "network.delegatedSubnetResourceId",
       reason: "required at creation; on update only the private DNS zone may change (Servers.json)",
     },
+    {
+      // Major version upgrades are in place; "there are no automated ways to revert to the earlier
+      // version" (Microsoft's "Major version upgrades" for flexible server).
+      property: "version",
+      reason: "a flexible server's major version can only be upgraded in place, never lowered",
+      applies: (old, next) => Number(next) < Number(old),
+      instead:
+        "keep the current version (or a later one); an earlier version needs a point-in-time restore to a new server",
+    },
+    {
+      // Microsoft's "Scale operations" guide for flexible server: "You can't scale down the storage."
+      property: "storage.storageSizeGB",
+      reason: "a flexible server's storage can only grow; Azure refuses a smaller size",
+      applies: (old, next) => typeof old === "number" && typeof next === "number" && next < old,
+      instead:
+        "keep the current size (or a larger one); moving to less storage needs a new server and a restore",
+    },
   ],
   "azure-native:keyvault:Vault": [
     {
@@ -207,6 +232,23 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       reason: "once set to true, soft delete cannot be reverted to false",
       applies: fromTrue,
       instead: "keep it true",
+    },
+    {
+      // Key Vault soft-delete overview: "Once set, the retention policy interval cannot be changed."
+      property: "properties.softDeleteRetentionInDays",
+      reason: "the soft-delete (and purge-protection) retention interval is fixed when the vault is created",
+      instead: "keep the old interval, or move the keys and secrets to a new vault",
+    },
+  ],
+  "azure-native:redisenterprise:RedisEnterprise": [
+    {
+      // Microsoft's "Scale an Azure Managed Redis instance", limitations: "You can't scale from the
+      // Memory Optimized, Balanced, or Compute Optimized tiers to the Flash Optimized tier, or vice-versa."
+      property: "sku.name",
+      reason: "Azure Managed Redis cannot scale between the in-memory tiers and Flash Optimized",
+      applies: (old, next) =>
+        typeof old === "string" && typeof next === "string" && isFlashSku(old) !== isFlashSku(next),
+      instead: "stay on the tier family, or create a new cluster and move the data (export/import)",
     },
   ],
   "azure-native:redisenterprise:Database": [
@@ -515,6 +557,76 @@ function matchOldState(
   return result;
 }
 
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+/** Looks through a secret envelope: the engine resets paths inside secret values too. */
+const opened = (v: unknown): unknown => (isObject(v) && SIG_KEY in v ? v.value : v);
+
+/** `a.b[0]["c.d"]` or `a[*].b` as segments: keys, indexes and `*`; undefined if it does not parse. */
+function propertyPath(text: string): (string | number)[] | undefined {
+  const out: (string | number)[] = [];
+  const re = /^(?:\.?([A-Za-z_$][\w$-]*|\*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\[\*\])/;
+  let rest = text;
+  while (rest.length > 0) {
+    const m = re.exec(rest);
+    if (!m) return undefined;
+    out.push(
+      m[2] !== undefined ? Number(m[2]) : m[3] !== undefined ? m[3].replace(/\\(.)/g, "$1") : (m[1] ?? "*"),
+    );
+    rest = rest.slice(m[0].length);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * The engine's `PropertyPath.Reset` (pulumi sdk/go/common/resource/properties_path.go): the value
+ * at `path` in `next` becomes the value in `old`, or is removed when `old` has none; no
+ * intermediate objects or array items are created. `next` is modified in place.
+ */
+function resetPath(old: unknown, next: unknown, path: (string | number)[]): void {
+  const [key, ...rest] = path;
+  const o = opened(old);
+  const n = opened(next);
+  if (key === "*") {
+    if (Array.isArray(o) && Array.isArray(n) && o.length === n.length) {
+      const items = n as unknown[];
+      (o as unknown[]).forEach((v, i) => (rest.length === 0 ? (items[i] = v) : resetPath(v, items[i], rest)));
+    } else if (isObject(o) && isObject(n)) {
+      for (const k of Object.keys(o)) if (k in n) resetPath(o, n, [k, ...rest]);
+    }
+    return;
+  }
+  if (typeof key === "number") {
+    if (!Array.isArray(o) || !Array.isArray(n) || key >= o.length || key >= n.length) return;
+    const [from, to] = [o as unknown[], n as unknown[]];
+    if (rest.length === 0) to[key] = from[key];
+    else resetPath(from[key], to[key], rest);
+    return;
+  }
+  if (!isObject(n)) return;
+  if (rest.length === 0) {
+    if (isObject(o) && key in o) n[key] = o[key];
+    else delete n[key];
+    return;
+  }
+  if (isObject(o) && key in o && key in n) resetPath(o[key], n[key], rest);
+}
+
+/**
+ * The inputs the engine diffs for an update: a resource's `ignoreChanges` paths keep their old
+ * values (Pulumi applies them before the provider sees the inputs), so an ignored change neither
+ * updates nor is refused. Only for an existing resource: a create uses every input.
+ */
+export function withIgnoredChanges(old: Json, next: Json, ignoreChanges: readonly string[] = []): Json {
+  if (ignoreChanges.length === 0) return next;
+  const out = JSON.parse(JSON.stringify(next)) as Json;
+  for (const text of ignoreChanges) {
+    const path = propertyPath(text);
+    if (path) resetPath(old, out, path);
+  }
+  return out;
+}
+
 export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
@@ -542,17 +654,18 @@ export function previewChanges(
       changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
       continue;
     }
-    const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(r.inputs)])].sort();
+    const inputs = withIgnoredChanges(old.inputs, r.inputs, r.ignoreChanges);
+    const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(inputs)])].sort();
     const changed = keys.filter((k) =>
       k === "location"
-        ? normalizedLocation(old.inputs[k]) !== normalizedLocation(r.inputs[k])
-        : !same(old.inputs[k], r.inputs[k]),
+        ? normalizedLocation(old.inputs[k]) !== normalizedLocation(inputs[k])
+        : !same(old.inputs[k], inputs[k]),
     );
     if (changed.length === 0) {
       unchanged++;
       continue;
     }
-    const reasons = replaceReasons(r.type, old.inputs, r.inputs);
+    const reasons = replaceReasons(r.type, old.inputs, inputs);
     changes.push({
       urn: r.urn,
       type: r.type,
@@ -562,7 +675,7 @@ export function previewChanges(
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
       ...(old.urn !== r.urn ? { from: old.urn } : {}),
       // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
-      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, r.inputs),
+      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, inputs),
     });
   }
   for (const old of olds) {

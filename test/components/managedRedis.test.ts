@@ -5,6 +5,7 @@
  * args type (`@ts-expect-error`, checked by typecheck) or a clear error that registers nothing.
  */
 import { CustomerManagedKey } from "../../components/customerManagedKey";
+import { DIAGNOSTIC_SETTING_NAME } from "../../components/common/diagnostics";
 import { ManagedRedis, type ManagedRedisArgs } from "../../components/managedRedis";
 import { prodPlatform, testCmkArgs, testPlatform } from "../helpers/platform";
 import {
@@ -125,6 +126,18 @@ describe("ManagedRedis with default args (dev)", () => {
       logs: [{ categoryGroup: "allLogs", enabled: true }],
       metrics: [],
     });
+    // The shared helper's setting: one name, and deleted before a replacement (one sink per setting).
+    expect(diags.map((d) => [d.inputs.name, d.deleteBeforeReplace])).toEqual([
+      [DIAGNOSTIC_SETTING_NAME, true],
+      [DIAGNOSTIC_SETTING_NAME, true],
+    ]);
+  });
+
+  it("refuses a malformed extra diagnostics category before anything registers (LOG-1)", async () => {
+    await refused(
+      { ...devArgs(), diagnostics: { additionalLogCategories: ["bad name"] } },
+      /diagnostics\.additionalLogCategories entry "bad name"/,
+    );
   });
 
   it("alerts on memory and server load (MON-1)", () => {

@@ -171,6 +171,21 @@ describe("Network refuses a bad address plan before registering (NET-1)", () => 
       /appsSubnetPrefix = "10.20.0.0\/28": must be \/27 or larger/,
     ));
 
+  it.each(["172.30.4.0/23", "100.100.0.0/23", "192.0.2.0/27"])(
+    "an apps subnet in a range Container Apps reserves (%s)",
+    (appsSubnetPrefix) =>
+      refused(
+        args({
+          vnetAddressSpace: `${appsSubnetPrefix.split(".").slice(0, 2).join(".")}.0.0/16`,
+          appsSubnetPrefix,
+          privateEndpointSubnetPrefix: `${appsSubnetPrefix.split(".").slice(0, 2).join(".")}.200.0/24`,
+        }),
+        new RegExp(
+          `appsSubnetPrefix = "${appsSubnetPrefix.replace(/[./]/g, "\\$&")}": overlaps [^;]*reserved by Container Apps`,
+        ),
+      ),
+  );
+
   it("a private-endpoint subnet smaller than /28", () =>
     refused(args({ privateEndpointSubnetPrefix: "10.20.2.0/29" }), /must be \/28 or larger/));
 

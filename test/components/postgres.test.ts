@@ -74,6 +74,11 @@ describe("PostgresServer with default args (dev)", () => {
     expect(server.inputs.storage).toEqual({ storageSizeGB: 32, autoGrow: "Enabled", type: "Premium_LRS" });
   });
 
+  it("keeps the size Azure grew the disk to: the configured size is the initial one (ignoreChanges)", () => {
+    // Azure refuses a smaller disk (DowngradeDiskSizeUnsupported) and a refresh records the grown size.
+    expect(server.ignoreChanges).toContain("storage.storageSizeGB");
+  });
+
   it("has a globally unique name from the naming rules", () => {
     expect(server.inputs.serverName).toMatch(/^psql-sap-main-dev-[a-z0-9]{6}$/);
   });

@@ -37,6 +37,14 @@ describe("analytics rules as code (SIEM-1)", () => {
       if (tables.includes("AzureDiagnostics")) expect([target, dedicated]).toEqual([target, false]);
     }
     expect(DIAGNOSTIC_CATEGORIES.postgres.dedicated).toBe(false);
+    // Every target whose setting sends logs names the table(s) they land in.
+    for (const [target, set] of Object.entries(DIAGNOSTIC_CATEGORIES)) {
+      const sendsLogs = set.groups.length + set.categories.length > 0;
+      expect([target, TABLES_BY_TARGET[target as keyof typeof TABLES_BY_TARGET].length > 0]).toEqual([
+        target,
+        sendsLogs,
+      ]);
+    }
   });
 
   it("covers the threats the catalog names", () => {

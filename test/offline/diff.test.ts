@@ -9,6 +9,7 @@
 import {
   previewChanges,
   updateFindings,
+  withIgnoredChanges,
   type ChangePreview,
   type ResourceChange,
 } from "../../lib/offline/diff";
@@ -58,6 +59,38 @@ describe("no change", () => {
     expect(p.changes).toEqual([]);
     expect(p.failures).toEqual([]);
     expect(p.summary.same).toBeGreaterThan(100);
+  });
+});
+
+describe("ignoreChanges: what the engine keeps from the old state is neither an update nor a problem", () => {
+  it("a plan made on a later day: the keys' first-version expiry and the placeholders' values are ignored", () => {
+    // The plan computes `expires` from today's date; the components ignore it after creation.
+    const doc = jsonClone(baseline);
+    const edited: string[] = [];
+    for (const r of doc.deployment.resources) {
+      const props = r.inputs.properties as Record<string, unknown> | undefined;
+      const attributes = props?.attributes as Record<string, number> | undefined;
+      if (!attributes?.expires || !/keyvault:(Key|Secret)$/.test(r.type)) continue;
+      attributes.expires -= 86400;
+      edited.push(r.urn);
+    }
+    expect(edited.length).toBe(6);
+    const p = diff(doc, baseline);
+    expect(p.changes).toEqual([]);
+    expect(p.failures).toEqual([]);
+  });
+
+  it("unit: the engine's PropertyPath.Reset (old value kept, absent in old means removed, no new array items)", () => {
+    const old = { a: { b: 1, c: 2 }, list: [{ x: 1 }, { x: 2 }], gone: undefined, tags: { t: "1" } };
+    const next = { a: { b: 9, c: 9 }, list: [{ x: 8 }, { x: 9 }], extra: { y: 1 }, tags: { t: "2" } };
+    expect(withIgnoredChanges(old, next, ["a.b", "list[*].x", "extra", 'tags["t"]'])).toEqual({
+      a: { b: 1, c: 9 },
+      list: [{ x: 1 }, { x: 2 }],
+      tags: { t: "1" },
+    });
+    expect(withIgnoredChanges(old, next, ["list[1].x"]).list).toEqual([{ x: 8 }, { x: 2 }]);
+    expect(withIgnoredChanges({ list: [1] }, { list: [1, 2] }, ["list[*]"])).toEqual({ list: [1, 2] });
+    expect(next.a.b).toBe(9); // the planned inputs themselves are not modified
   });
 });
 
@@ -255,7 +288,10 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     ["backup.geoRedundantBackup", "Disabled"],
   ])("PostgreSQL %s: a replace, data loss", (path, value) => {
     const urn = urnOf(PG);
-    const p = diff(onlyChanged(urn, path, value), baseline);
+    // As for a program that does not ignore the zones (ours keeps where a failover put them).
+    const next = jsonClone(baseline);
+    delete next.deployment.resources.find((r) => r.urn === urn)!.ignoreChanges;
+    const p = diff(onlyChanged(urn, path, value), next);
     const server = changeOf(p, urn);
     expect(server?.op).toBe("replace");
     expect(server?.replaceReasons.map((r) => r.property)).toEqual([path]);
@@ -305,6 +341,14 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     const env = changeOf(diff(onlyChanged(urn, path, value), baseline), urn);
     expect(env?.op).toBe("replace");
     expect(env?.replaceReasons.map((r) => r.property)).toEqual([path]);
+  });
+
+  it("a container app moved to another environment (environmentId): a replace", () => {
+    const urn = urnOf("azure-native:app:ContainerApp");
+    const other = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/other";
+    const app = changeOf(diff(onlyChanged(urn, "environmentId", other), baseline), urn);
+    expect(app?.op).toBe("replace");
+    expect(app?.replaceReasons.map((r) => r.property)).toEqual(["environmentId"]);
   });
 
   it("a Log Analytics workspace replicated elsewhere before (replication.location): a replace", () => {
@@ -376,39 +420,94 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     ]);
   });
 
-  it.each([
-    ["properties.keySize", 4096],
-    ["properties.kty", "EC"],
-    ["properties.keyOps", ["encrypt", "decrypt"]],
-    ["properties.rotationPolicy.attributes.expiryTime", "P400D"],
-  ])(
-    "a Key Vault key's %s: ARM does not update existing keys, the update is flagged ineffective",
-    (path, value) => {
-      const urn = urnOf("azure-native:keyvault:Key");
-      const p = diff(onlyChanged(urn, path, value), baseline);
-      const key = changeOf(p, urn);
-      expect(key?.op).toBe("update");
-      const property = path.split(".").slice(0, 2).join(".");
-      expect(key?.findings).toEqual([expect.objectContaining({ kind: "update-ignored", property })]);
-      expect(p.failures.map((f) => f.message)).toEqual([expect.stringContaining(`${property} changed`)]);
-    },
-  );
+  it("PostgreSQL storage after Azure's autogrow: the grown size the refresh recorded is kept, no update, no refusal", () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    expect((inputsOf(baseline, urn).storage as Record<string, unknown>).storageSizeGB).toBe(256);
+    // azure-native's Read copies a changed output into the inputs: after a grow, the state says 512.
+    const grown = onlyChanged(urn, "storage.storageSizeGB", 512);
+    const p = diff(grown, baseline);
+    expect(changeOf(p, urn)).toBeUndefined();
+    expect(p.failures).toEqual([]);
+  });
 
-  it("a Key Vault whose purge protection was on cannot turn it off: refused; turning it on is fine", () => {
-    const urn = urnOf("azure-native:keyvault:Vault");
-    const withPurgeProtection = (value: boolean): NormalizedStackExport => {
-      const doc = jsonClone(baseline);
-      (inputsOf(doc, urn).properties as Record<string, unknown>).enablePurgeProtection = value;
-      return doc;
-    };
-    expect(diff(withPurgeProtection(true), withPurgeProtection(false)).failures).toEqual([
+  it("PostgreSQL after an HA failover: the swapped zones the refresh recorded are kept, no replace", () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    expect(inputsOf(baseline, urn).availabilityZone).toBe("1");
+    const doc = jsonClone(baseline);
+    const inputs = inputsOf(doc, urn);
+    inputs.availabilityZone = "2";
+    (inputs.highAvailability as Record<string, unknown>).standbyAvailabilityZone = "1";
+    const p = diff(doc, baseline);
+    expect(changeOf(p, urn)).toBeUndefined();
+    expect(p.failures).toEqual([]);
+  });
+
+  it("unit: a PostgreSQL server whose storage goes down is refused (a program that does not ignore the size)", () => {
+    const type = "azure-native:dbforpostgresql:Server";
+    const at = (size: number) => ({ storage: { storageSizeGB: size, autoGrow: "Enabled" } });
+    expect(updateFindings(type, at(512), at(256))).toEqual([
+      expect.objectContaining({
+        kind: "update-refused",
+        property: "storage.storageSizeGB",
+        message: expect.stringContaining("a flexible server's storage can only grow"),
+      }),
+    ]);
+    expect(updateFindings(type, at(256), at(512))).toEqual([]);
+  });
+
+  it("PostgreSQL major version: a config change to an earlier version is refused; an upgrade is clean", async () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Server");
+    expect(inputsOf(baseline, urn).version).toBe("18");
+    const earlier = diff(baseline, await exported({ configOverrides: { postgresVersion: "17" } }));
+    expect(changeOf(earlier, urn)?.op).toBe("update");
+    expect(earlier.failures).toEqual([
       expect.objectContaining({
         urn,
         kind: "update-refused",
-        message: expect.stringContaining("properties.enablePurgeProtection changed"),
+        message: expect.stringContaining(
+          "version changed (a flexible server's major version can only be upgraded",
+        ),
       }),
     ]);
-    expect(diff(withPurgeProtection(false), withPurgeProtection(true)).failures).toEqual([]);
+    expect(diff(onlyChanged(urn, "version", "16"), baseline).failures).toEqual([]);
+  });
+
+  it("a Key Vault's soft-delete retention interval is fixed at creation: any change is refused", () => {
+    const urn = urnOf("azure-native:keyvault:Vault");
+    const days = (inputsOf(baseline, urn).properties as Record<string, unknown>).softDeleteRetentionInDays;
+    expect(days).toBe(90);
+    const p = diff(onlyChanged(urn, "properties.softDeleteRetentionInDays", 30), baseline);
+    expect(changeOf(p, urn)?.op).toBe("update");
+    expect(p.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining("properties.softDeleteRetentionInDays changed"),
+      }),
+    ]);
+  });
+
+  it("Managed Redis: a config change to a Flash Optimized SKU is refused; scaling within the in-memory tiers is clean", async () => {
+    const urn = urnOf("azure-native:redisenterprise:RedisEnterprise");
+    expect(inputsOf(baseline, urn).sku).toEqual({ name: "Balanced_B5" });
+    const flash = diff(
+      baseline,
+      await exported({ configOverrides: { redisSkuName: "FlashOptimized_A250" } }),
+    );
+    expect(changeOf(flash, urn)?.op).toBe("update");
+    expect(flash.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining("sku.name changed (Azure Managed Redis cannot scale between"),
+      }),
+    ]);
+    const larger = diff(
+      baseline,
+      await exported({ configOverrides: { redisSkuName: "ComputeOptimized_X10" } }),
+    );
+    expect(changeOf(larger, urn)?.op).toBe("update");
+    expect(larger.failures).toEqual([]);
   });
 
   it("a Redis database's clustering policy: refused unless it was NoCluster; its port replaces", () => {
