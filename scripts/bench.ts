@@ -10,6 +10,8 @@
  *   plan:apps:200         the dev stack with 200 container apps (a stack file with 200 apps)
  *   floor:parse:10k|50k   a Node process that reads and `JSON.parse`s the 10,000/50,000-resource export
  *   analyze:10k|50k       `npm run policy:analyze -- --stack prod --json` on that export, whole process
+ *   floor:node            Node's own start and exit (`node -e 0`)
+ *   analyze:start         the same analyzer on a 30-resource export: its start-up (boot, modules, the pack)
  *   floor:pack            the SDK's policy-pack runner (what the CLI starts) with an empty pack
  *   pack:load             the same runner with policy/ (the compiled pack), until it serves
  *   pack:locate           the process the CLI runs first to find the runner (`node -e require.resolve`)
@@ -215,9 +217,10 @@ async function prepare(ctx: Ctx, selected: CaseSpec[]): Promise<void> {
     );
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   }
-  const sizes = [10_000, 50_000].filter(
-    (n) => wants(`analyze:${n / 1000}k`) || wants(`floor:parse:${n / 1000}k`),
-  );
+  const sizes = [
+    ...(wants("analyze:start") ? [30] : []),
+    ...[10_000, 50_000].filter((n) => wants(`analyze:${n / 1000}k`) || wants(`floor:parse:${n / 1000}k`)),
+  ];
   if (sizes.length) {
     /* eslint-disable @typescript-eslint/no-require-imports -- only when an export is needed */
     const { planStack } = require("../lib/offline/plan") as typeof import("../lib/offline/plan");
@@ -227,9 +230,10 @@ async function prepare(ctx: Ctx, selected: CaseSpec[]): Promise<void> {
     const template = (await planStack("prod")).toStackExport();
     for (const n of sizes) {
       const text = JSON.stringify(syntheticExport({ template, resources: n }).doc);
-      const file = path.join(ctx.tmp, `export-${n / 1000}k.json`);
+      const size = n < 1000 ? String(n) : `${n / 1000}k`;
+      const file = path.join(ctx.tmp, `export-${size}.json`);
       fs.writeFileSync(file, text);
-      ctx.exports[`${n / 1000}k`] = { file, bytes: Buffer.byteLength(text), resources: n };
+      ctx.exports[size] = { file, bytes: Buffer.byteLength(text), resources: n };
     }
   }
 }
@@ -290,6 +294,20 @@ function cases(ctx: Ctx, runs: number | undefined): CaseSpec[] {
       title: "policy:analyze, 10k export, whole process",
       runs: runs ?? 5,
       run: analyze("10k"),
+    },
+    {
+      id: "floor:node",
+      title: "floor: Node's own start and exit (node -e 0)",
+      runs: runs ?? 9,
+      run: () => timed(ctx, ["-e", "0"]),
+    },
+    {
+      id: "analyze:start",
+      title: "policy:analyze, 30-resource export (its start-up)",
+      runs: runs ?? 9,
+      // Exit 1 when the synthetic export's planted violations are among the 30.
+      run: () =>
+        timed(ctx, script("analyze.ts", "--stack", "prod", "--json", ctx.exports["30"].file), [0, 1]),
     },
     {
       id: "floor:parse:50k",
@@ -512,7 +530,7 @@ async function main(): Promise<void> {
     await prepare(ctx, selected);
     for (const [size, e] of Object.entries(ctx.exports))
       say(
-        `${size} export: ${e.resources.toLocaleString("en-US")} resources, ${(e.bytes / 2 ** 20).toFixed(1)} MB`,
+        `${size} export: ${e.resources.toLocaleString("en-US")} resources, ${e.bytes < 2 ** 20 ? `${(e.bytes / 2 ** 10).toFixed(0)} KB` : `${(e.bytes / 2 ** 20).toFixed(1)} MB`}`,
       );
     const results = new Map<string, Result>();
     for (const spec of selected) {
