@@ -74,4 +74,80 @@ export const noArmEscapeHatches = resourcePolicy({
   },
 });
 
-export const resourcesPolicies = [noArmEscapeHatches] as const;
+/**
+ * Providers other than azure-native that change Azure or Entra ID with content the pack cannot
+ * judge, by the package part of their type token: what they create or change never reaches the
+ * azure-native policies (or any policy, since their tokens are not Azure resources to the pack).
+ */
+export const PROVIDER_ESCAPE_HATCHES: readonly { pkg: RegExp; what: string }[] = [
+  {
+    // AzAPI (the Pulumi package, or the Terraform provider through `pulumi package add
+    // terraform-provider azure/azapi`): Resource creates any ARM type at any API version from a
+    // JSON body, UpdateResource PATCHes an existing resource, ResourceAction calls any action.
+    pkg: /^azapi$/i,
+    what: "AzAPI sends raw ARM requests (any type, any API version, a PATCH of an existing resource, any action)",
+  },
+  {
+    // `pulumi package add terraform-provider hashicorp/azurerm`: Azure resources under the
+    // Terraform property names, registered as `azurerm:index/<member>:<Name>`.
+    pkg: /^azurerm$/i,
+    what: "the Terraform azurerm provider names Azure resources with property names no policy of the pack reads",
+  },
+  {
+    // Group members (a member of a preset group inherits its roles), application and service
+    // principal passwords, federated credentials, app role assignments.
+    pkg: /^azuread$/i,
+    what: "Entra ID changes (group members, application and service principal credentials, federated credentials) grant access the pack cannot see",
+  },
+  {
+    pkg: /^command$/i,
+    what: "pulumi-command runs any shell command (e.g. az CLI) with the deployer's credentials",
+  },
+  {
+    // `pulumi-nodejs:dynamic:Resource`, `pulumi-nodejs:dynamic/<module>:<Type>`, Python's too.
+    pkg: /^pulumi-[a-z]+:dynamic(\/[^:]*)?$/i,
+    what: "a dynamic provider runs arbitrary program code with the deployer's credentials",
+  },
+];
+
+/** The package part of a type token (`azapi` of `azapi:index/resource:Resource`; dynamic keeps its module). */
+function packageOf(token: string): string {
+  const parts = token.split(":");
+  return parts.length === 3 ? (parts[0].startsWith("pulumi-") ? `${parts[0]}:${parts[1]}` : parts[0]) : "";
+}
+
+/** The escape hatch a type token belongs to, if any. */
+function providerEscapeHatch(token: string): (typeof PROVIDER_ESCAPE_HATCHES)[number] | undefined {
+  const pkg = packageOf(token);
+  return PROVIDER_ESCAPE_HATCHES.find((h) => h.pkg.test(pkg));
+}
+
+export const noProviderEscapeHatches = resourcePolicy({
+  name: "no-provider-escape-hatches",
+  description:
+    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name: a raw ARM PATCH, an az CLI command or an Entra group member undoes any control while every policy passes (ENV-1, IAM-2).",
+  controls: ["ENV-1", "IAM-2"],
+  severity: "critical",
+  remediation:
+    "Write the change with azure-native resources so the pack judges it (Entra group membership and app credentials are managed outside the stacks). If one is unavoidable, have security review it and add its Pulumi resource name to allowedEscapeHatches of this policy in the preset.",
+  types: "all",
+  appliesTo: {
+    type: (token) => providerEscapeHatch(token) !== undefined,
+    otherwise: "not a provider escape hatch",
+  },
+  config: {
+    allowedEscapeHatches: {
+      description:
+        "Pulumi resource names of reviewed resources of these providers allowed in the stack. Empty: none.",
+      default: [] as readonly string[],
+    },
+  },
+  check: (resource, cfg, report) => {
+    const hatch = providerEscapeHatch(resource.type);
+    if (!hatch) return resource.notApplicable("not a provider escape hatch");
+    if (cfg.allowedEscapeHatches.includes(resource.name)) return;
+    report(`${resource.type} ${show(resource.name)}: ${hatch.what}; it is not in allowedEscapeHatches`);
+  },
+});
+
+export const resourcesPolicies = [noArmEscapeHatches, noProviderEscapeHatches] as const;

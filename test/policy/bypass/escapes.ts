@@ -216,6 +216,109 @@ const ESCAPE_HATCHES: Mutation[] = [
   },
 ];
 
+/**
+ * Providers other than azure-native that change Azure or Entra ID: what they do never reaches an
+ * azure-native policy, and their tokens are not Azure resources to the pack (no location, tag or
+ * type gate either).
+ */
+const providerHatch = (
+  id: string,
+  type: string,
+  name: string,
+  inputs: (c: Context) => Record<string, unknown>,
+) =>
+  ({ id, add: { type, name, inputs }, policy: "no-provider-escape-hatches", control: "ENV-1" }) as Mutation;
+
+const PROVIDER_HATCHES: Mutation[] = [
+  providerHatch(
+    "AzAPI PATCHes the customer data account open (public access, shared keys)",
+    "azapi:index/updateResource:UpdateResource",
+    "open-storage",
+    (c) => ({
+      type: "Microsoft.Storage/storageAccounts@2023-05-01",
+      resourceId: c.idOf(T.account),
+      body: JSON.stringify({ properties: { publicNetworkAccess: "Enabled", allowSharedKeyAccess: true } }),
+    }),
+  ),
+  providerHatch(
+    "AzAPI creates a storage account in the US",
+    "azapi:index/resource:Resource",
+    "st-us",
+    (c) => ({
+      type: "Microsoft.Storage/storageAccounts@2023-05-01",
+      parentId: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
+      name: "stexfil",
+      location: "eastus",
+      body: JSON.stringify({ kind: "StorageV2", sku: { name: "Standard_LRS" } }),
+    }),
+  ),
+  providerHatch(
+    "AzAPI action lists the storage account keys",
+    "azapi:index/resourceAction:ResourceAction",
+    "keys",
+    (c) => ({
+      type: "Microsoft.Storage/storageAccounts@2023-05-01",
+      resourceId: c.idOf(T.account),
+      action: "listKeys",
+    }),
+  ),
+  providerHatch(
+    "a Terraform azurerm storage account (any-terraform-provider package)",
+    "azurerm:index/storageAccount:StorageAccount",
+    "st-tf",
+    (c) => ({
+      name: "sttf",
+      resourceGroupName: c.resourceGroup,
+      location: "eastus",
+      accountTier: "Standard",
+      accountReplicationType: "LRS",
+      publicNetworkAccessEnabled: true,
+    }),
+  ),
+  providerHatch(
+    "an az CLI command re-opens Key Vault (pulumi-command)",
+    "command:local:Command",
+    "kv-open",
+    (c) => ({ create: `az keyvault update -n ${c.nameOf(T.vault)} --public-network-access Enabled` }),
+  ),
+  providerHatch(
+    "a remote command on a VM with a managed identity",
+    "command:remote:Command",
+    "vm-cmd",
+    () => ({
+      connection: { host: "10.0.0.4", user: "azureuser" },
+      create: "az login --identity && az storage account update --allow-shared-key-access true -n x",
+    }),
+  ),
+  providerHatch(
+    "a dynamic provider calling the Azure SDK",
+    "pulumi-nodejs:dynamic:Resource",
+    "unlock",
+    () => ({
+      __provider: "exports.handler = ...",
+      lockId: "/subscriptions/x/providers/Microsoft.Authorization/locks/l",
+    }),
+  ),
+  providerHatch("a Python dynamic provider in a module", "pulumi-python:dynamic/ops:Fix", "fix", () => ({
+    __provider: "...",
+  })),
+  providerHatch(
+    "an Entra member added to a preset group (inherits its roles)",
+    "azuread:index/groupMember:GroupMember",
+    "member",
+    () => ({
+      groupObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+      memberObjectId: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f",
+    }),
+  ),
+  providerHatch(
+    "an Entra application password",
+    "azuread:index/applicationPassword:ApplicationPassword",
+    "secret",
+    () => ({ applicationId: "/applications/00000000-0000-0000-0000-000000000001" }),
+  ),
+];
+
 const customRole = (
   id: string,
   permissions: Record<string, unknown>,
@@ -759,6 +862,7 @@ const KEYS: Mutation[] = [
 
 export const MUTATIONS: Mutation[] = [
   ...ESCAPE_HATCHES,
+  ...PROVIDER_HATCHES,
   ...CUSTOM_ROLES,
   ...FEDERATED,
   ...PRIVILEGE,
@@ -795,6 +899,18 @@ const signingKey: Variation = {
   },
 };
 
+/** Providers that never touch Azure stay outside no-provider-escape-hatches (the plans use random and time). */
+const localOnly: Variation[] = [
+  {
+    id: "a random password (a provider that never calls Azure)",
+    add: { type: "random:index/randomPassword:RandomPassword", name: "pw", inputs: () => ({ length: 32 }) },
+  },
+  {
+    id: "a time rotation (a provider that never calls Azure)",
+    add: { type: "time:index/rotating:Rotating", name: "yearly", inputs: () => ({ rotationYears: 1 }) },
+  },
+];
+
 const harmless = (id: string, name: string, value: string): Variation => ({
   id: `harmless env var: ${id}`,
   type: T.app,
@@ -803,6 +919,7 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 });
 
 export const SECURE_VARIATIONS: Variation[] = [
+  ...localOnly,
   harmless("a numeric policy setting", "PASSWORD_MIN_LENGTH", "12"),
   harmless("a boolean switch", "TOKEN_REFRESH_ENABLED", "true"),
   harmless(
