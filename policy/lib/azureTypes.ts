@@ -100,6 +100,15 @@ const TYPES = {
   "cdn:SecurityPolicy": { aliases: [], tags: false, location: false },
   "frontdoor:Policy": { aliases: ["network:Policy"], tags: true, location: true },
   "app:ManagedEnvironmentPrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  // Connection approvals on the data stores: judged by dataStores.ts.
+  "storage:PrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "keyvault:PrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "dbforpostgresql:PrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "redisenterprise:PrivateEndpointConnection": {
+    aliases: ["cache:EnterprisePrivateEndpointConnection"],
+    tags: false,
+    location: false,
+  },
   "securityinsights:SentinelOnboardingState": { aliases: [], tags: false, location: false },
   "securityinsights:ScheduledAlertRule": { aliases: [], tags: false, location: false },
   "monitor:SubscriptionDiagnosticSetting": {

@@ -145,6 +145,29 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  // The owner's side of a foreign endpoint: an approval resource on the data store (NET-1).
+  ...(
+    [
+      ["storage account", "azure-native:storage:PrivateEndpointConnection", "accountName", T.account],
+      ["Key Vault", "azure-native:keyvault:PrivateEndpointConnection", "vaultName", T.vault],
+      ["PostgreSQL server", "azure-native:dbforpostgresql:PrivateEndpointConnection", "serverName", T.pg],
+      ["Managed Redis", "azure-native:cache:EnterprisePrivateEndpointConnection", "clusterName", T.redis],
+    ] as const
+  ).map(([what, type, parent, target]): Mutation => ({
+    id: `a foreign private endpoint approved on the ${what} by a connection resource`,
+    add: {
+      type,
+      name: `approve-${parent}`,
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        [parent]: c.nameOf(target),
+        privateEndpointConnectionName: "pep-partner.0f3c",
+        privateLinkServiceConnectionState: { status: "Approved", description: "partner access" },
+      }),
+    },
+    policy: "data-store-no-connection-approval",
+    control: "NET-1",
+  })),
   {
     id: "a foreign privatelink zone linked to our VNet (DNS hijack of the data stores)",
     add: {
@@ -668,6 +691,19 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "a foreign private endpoint request on the Key Vault rejected",
+    add: {
+      type: "azure-native:keyvault:PrivateEndpointConnection",
+      name: "reject",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        vaultName: c.nameOf(T.vault),
+        privateEndpointConnectionName: "pep-unknown.1a2b",
+        privateLinkServiceConnectionState: { status: "Rejected", description: "not ours" },
+      }),
+    },
+  },
   {
     id: "Key Vault audit logs also archived to the stack's own storage account (EU)",
     type: T.diag,
