@@ -145,6 +145,48 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  // Grants made by this stack on what it does not own (ENV-1)
+  {
+    id: "workload data role moved to the other environment's storage account (same subscription)",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: {
+      scope: (c: Context) =>
+        otherEnv(
+          c,
+          `Microsoft.Storage/storageAccounts/${c.nameOf(T.account).replace(c.stack, c.stack === "prod" ? "dev" : "prod")}`,
+        ),
+    },
+    policy: "role-assignment-scope-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a preset group's Reader role moved to the other environment's resource group",
+    type: T.role,
+    where: (i) => i.principalType === "Group",
+    set: {
+      scope: (c: Context) =>
+        `/subscriptions/${c.subscription}/resourceGroups/rg-sap-${c.stack === "prod" ? "dev" : "prod"}`,
+    },
+    policy: "role-assignment-scope-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a preset group's roles widened to the whole subscription (both environments)",
+    type: T.role,
+    where: (i) => i.principalType === "Group",
+    set: { scope: (c: Context) => `/subscriptions/${c.subscription}` },
+    policy: "role-assignment-scope-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a workload role scoped to a foreign resource written with a trailing slash and other case",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: { scope: () => foreign("MICROSOFT.STORAGE/storageAccounts/stexfil/") },
+    policy: "role-assignment-scope-in-stack",
+    control: "ENV-1",
+  },
   // The owner's side of a foreign endpoint: an approval resource on the data store (NET-1).
   ...(
     [
@@ -691,6 +733,12 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "a workload role on its storage account written in upper case with a trailing slash",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: { scope: (c: Context) => `${c.idOf(T.account).toUpperCase()}/` },
+  },
   {
     id: "a foreign private endpoint request on the Key Vault rejected",
     add: {
