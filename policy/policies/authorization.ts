@@ -8,16 +8,10 @@
  * its role by definition ID in any form Azure accepts (full ID of any subscription, tenant-level
  * ID, bare GUID, any case): all are reduced to the GUID before comparing.
  */
-import { isAzureResource, type AzureType } from "../lib/azureTypes";
+import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
-import {
-  allowedDestinationsParam,
-  destinationLocationsParam,
-  destinationProblem,
-  label,
-  stackIndex,
-} from "../lib/relations";
+import { label } from "../lib/relations";
 import {
   BUILT_IN_ROLES,
   customRolesOf,
@@ -367,34 +361,6 @@ export const principalsFromStackOrAllowList = stackPolicy({
   },
 });
 
-export const roleAssignmentScopeInStack = stackPolicy({
-  name: "role-assignment-scope-in-stack",
-  description:
-    "Role assignments and PIM eligibility are scoped to this stack: a resource of the stack, or one of its resource groups, or a reviewed scope. A grant made by this stack on the other environment's storage account, on a resource group the stack does not own or on the whole subscription reaches data and settings of another environment (ENV-1, IAM-2).",
-  controls: ["ENV-1", "IAM-2"],
-  severity: "high",
-  remediation:
-    "Set scope to the resource of this stack that needs the grant (components: assignRole); a reviewed scope outside the stack goes in allowedDestinations of this policy in the preset.",
-  types: [...ROLE_GRANTS],
-  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
-  check: (stack, cfg, report) => {
-    const index = stackIndex(stack);
-    const inStack = (r: StackResource) => isAzureResource(r.type);
-    for (const grant of stack.ofType(...ROLE_GRANTS)) {
-      const problem = destinationProblem(
-        index,
-        grant,
-        "scope",
-        peek(grant.props, "scope"),
-        cfg,
-        inStack,
-        stack,
-      );
-      if (problem) report(`${label(grant)}: ${problem}`, grant.urn);
-    }
-  },
-});
-
 export const authorizationPolicies = [
   roleAssignmentNoPrivilegedWorkload,
   roleAssignmentGroupsOnly,
@@ -403,5 +369,4 @@ export const authorizationPolicies = [
   customRoleDefinitionLeastPrivilege,
   roleAssignmentKnownRole,
   principalsFromStackOrAllowList,
-  roleAssignmentScopeInStack,
 ] as const;

@@ -157,7 +157,7 @@ export const MUTATIONS: Mutation[] = [
           `Microsoft.Storage/storageAccounts/${c.nameOf(T.account).replace(c.stack, c.stack === "prod" ? "dev" : "prod")}`,
         ),
     },
-    policy: "role-assignment-scope-in-stack",
+    policy: "extension-targets-in-stack",
     control: "ENV-1",
   },
   {
@@ -168,7 +168,7 @@ export const MUTATIONS: Mutation[] = [
       scope: (c: Context) =>
         `/subscriptions/${c.subscription}/resourceGroups/rg-sap-${c.stack === "prod" ? "dev" : "prod"}`,
     },
-    policy: "role-assignment-scope-in-stack",
+    policy: "extension-targets-in-stack",
     control: "ENV-1",
   },
   {
@@ -176,7 +176,27 @@ export const MUTATIONS: Mutation[] = [
     type: T.role,
     where: (i) => i.principalType === "Group",
     set: { scope: (c: Context) => `/subscriptions/${c.subscription}` },
-    policy: "role-assignment-scope-in-stack",
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a second diagnostic setting copying the other environment's Key Vault audit log into this workspace",
+    add: {
+      type: T.diag,
+      name: "copy-other-vault",
+      inputs: (c) => ({
+        name: "to-platform-workspace",
+        resourceUri: otherEnv(
+          c,
+          `Microsoft.KeyVault/vaults/${c.nameOf(T.vault).replace(c.stack, c.stack === "prod" ? "dev" : "prod")}`,
+        ),
+        workspaceId: c.idOf(T.workspace),
+        logAnalyticsDestinationType: "Dedicated",
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+        metrics: [{ category: "AllMetrics", enabled: true }],
+      }),
+    },
+    policy: "extension-targets-in-stack",
     control: "ENV-1",
   },
   {
@@ -184,7 +204,7 @@ export const MUTATIONS: Mutation[] = [
     type: T.role,
     where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
     set: { scope: () => foreign("MICROSOFT.STORAGE/storageAccounts/stexfil/") },
-    policy: "role-assignment-scope-in-stack",
+    policy: "extension-targets-in-stack",
     control: "ENV-1",
   },
   // The owner's side of a foreign endpoint: an approval resource on the data store (NET-1).

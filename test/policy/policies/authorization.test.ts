@@ -5,7 +5,6 @@ import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../controls/roles";
 import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
-import { ids, res as estateRes, RG, violations } from "./estate";
 import { customRoleName, ENVIRONMENTS, loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const RA = "azure-native:authorization:RoleAssignment";
@@ -408,39 +407,5 @@ describe("the presets' custom roles are deploy/identities.yaml's", () => {
       ]),
     );
     expect(preset["role-assignment-known-role"].customRoles).toEqual(expected);
-  });
-});
-
-describe("role-assignment-scope-in-stack", () => {
-  const vault = estateRes("keyvault:Vault", "kv", { id: ids.vault });
-  const group = estateRes("resources:ResourceGroup", "rg", { id: RG });
-  const grant = (scope: unknown, deps?: string[]) =>
-    estateRes(
-      "authorization:RoleAssignment",
-      "ra",
-      { principalId: "p", principalType: "ServicePrincipal", scope },
-      deps ? { dependencies: deps } : {},
-    );
-  const run = (scope: unknown, cfg?: Record<string, unknown>, deps?: string[]) =>
-    violations(a.roleAssignmentScopeInStack, [vault, group, grant(scope, deps)], cfg);
-
-  it.each([
-    ["a resource of the stack", ids.vault],
-    ["a key inside it, in another case with a trailing slash", `${ids.vault.toUpperCase()}/keys/cmk/`],
-    ["the stack's resource group", RG],
-  ])("accepts %s", async (_what, scope) => expect(await run(scope)).toBe(""));
-  it.each([
-    [
-      "the other environment's vault",
-      "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/kv1",
-    ],
-    ["the whole subscription", "/subscriptions/s"],
-    ["a management group", "/providers/Microsoft.Management/managementGroups/root"],
-  ])("blocks %s", async (_what, scope) => expect(await run(scope)).toMatch(/not a resource of this stack/));
-  it("accepts a reviewed scope", async () =>
-    expect(await run("/subscriptions/s", { allowedDestinations: ["/subscriptions/s"] })).toBe(""));
-  it("accepts a preview scope that comes from a resource of the stack, and only that", async () => {
-    expect(await run(UNKNOWN, undefined, [vault.urn])).toBe("");
-    expect(await run(UNKNOWN)).toMatch(/not known yet/);
   });
 });
