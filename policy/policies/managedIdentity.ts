@@ -7,8 +7,15 @@
  * `repo:<owner>/<repo>:ref:refs/heads/main`. Pull-request subjects (`...:pull_request`) are
  * refused whatever the list says: any contributor's pull request gets such a token.
  */
-import { resourcePolicy } from "../lib/define";
-import { arr, get, NOT_KNOWN, peek, show } from "../lib/props";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { arr, get, known, NOT_KNOWN, peek, rec, show } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  stackIndex,
+} from "../lib/relations";
 
 /** The audience Microsoft Entra expects on an exchanged token (the default in the portal and CLI). */
 export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
@@ -60,4 +67,53 @@ export const federatedCredentialTrustedSubject = resourcePolicy({
   },
 });
 
-export const managedIdentityPolicies = [federatedCredentialTrustedSubject] as const;
+const USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
+
+/**
+ * The user-assigned identities a resource runs as: `identity.userAssignedIdentities`, a list of
+ * ARM IDs as inputs or a map keyed by them as outputs (`NOT_KNOWN` for one not known yet).
+ */
+function attachedIdentities(r: StackResource): unknown[] {
+  const read = known(() => {
+    const map = rec(r.props, "identity", "userAssignedIdentities");
+    return map ? Object.keys(map) : arr(r.props, "identity", "userAssignedIdentities");
+  });
+  return read === NOT_KNOWN ? [NOT_KNOWN] : read;
+}
+
+export const userAssignedIdentitiesFromStack = stackPolicy({
+  name: "user-assigned-identities-from-stack",
+  description:
+    "Resources run only as user-assigned identities this stack creates (identity.userAssignedIdentities): attaching another environment's workload identity, or the deploy identity (Contributor and RBAC Administrator on the subscription), lets the resource's code act with that identity's roles (IAM-2, ENV-1).",
+  controls: ["IAM-2", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Attach an identity of this stack (the WorkloadIdentity component) and grant it the data roles it needs; a reviewed shared identity goes in allowedDestinations of this policy in the preset.",
+  types: [USER_ASSIGNED_IDENTITY],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const isIdentity = (r: StackResource) => r.canonical === USER_ASSIGNED_IDENTITY;
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
+      if (peek(r.props, "identity") === undefined) continue;
+      for (const id of attachedIdentities(r)) {
+        const problem = destinationProblem(
+          index,
+          r,
+          "identity.userAssignedIdentities",
+          id,
+          cfg,
+          isIdentity,
+          stack,
+        );
+        if (problem) report(`${label(r)}: ${problem}`, r.urn);
+      }
+    }
+  },
+});
+
+export const managedIdentityPolicies = [
+  federatedCredentialTrustedSubject,
+  userAssignedIdentitiesFromStack,
+] as const;

@@ -319,6 +319,39 @@ const PROVIDER_HATCHES: Mutation[] = [
   ),
 ];
 
+/** A job (written as the platform writes them) that also runs as `identity(c)`. */
+const runsAs = (id: string, name: string, identity: (c: Context) => string): Mutation => {
+  const base = job(name);
+  return {
+    id,
+    add: {
+      ...base,
+      inputs: (c) => {
+        const inputs = base.inputs(c);
+        inputs.identity = { type: "UserAssigned", userAssignedIdentities: [c.idOf(T.identity), identity(c)] };
+        return inputs;
+      },
+    },
+    policy: "user-assigned-identities-from-stack",
+    control: "IAM-2",
+  };
+};
+const otherStack = (c: Context) => (c.stack === "prod" ? "dev" : "prod");
+
+const BORROWED_IDENTITIES: Mutation[] = [
+  runsAs(
+    "a job also running as the other environment's workload identity (its data roles)",
+    "borrow-other-env",
+    (c) => c.idOf(T.identity).split(c.stack).join(otherStack(c)),
+  ),
+  runsAs(
+    "a job running as the deploy identity (Contributor and RBAC Administrator on the subscription)",
+    "as-deployer",
+    (c) =>
+      `/subscriptions/${c.subscription}/resourceGroups/rg-ci-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/sap-deploy-${c.stack}`,
+  ),
+];
+
 const customRole = (
   id: string,
   permissions: Record<string, unknown>,
@@ -863,6 +896,7 @@ const KEYS: Mutation[] = [
 export const MUTATIONS: Mutation[] = [
   ...ESCAPE_HATCHES,
   ...PROVIDER_HATCHES,
+  ...BORROWED_IDENTITIES,
   ...CUSTOM_ROLES,
   ...FEDERATED,
   ...PRIVILEGE,

@@ -1,4 +1,7 @@
+import * as m from "../../../policy/policies/managedIdentity";
 import { federatedCredentialTrustedSubject } from "../../../policy/policies/managedIdentity";
+import { UNKNOWN } from "../../helpers/policyHarness";
+import { res as estateRes, RG, violations } from "./estate";
 import { describePolicy, expectViolation } from "./support";
 
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
@@ -34,3 +37,37 @@ describePolicy(federatedCredentialTrustedSubject, {
 
 it("federated-credential-trusted-subject trusts no subject by default (deny by default)", () =>
   expectViolation(federatedCredentialTrustedSubject, FIC, credential, /allowedSubjects \(none\)/));
+
+describe("user-assigned-identities-from-stack", () => {
+  const identity = estateRes("managedidentity:UserAssignedIdentity", "id", {
+    id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-app`,
+  });
+  const app = (identities: unknown, deps?: string[]) =>
+    estateRes(
+      "app:ContainerApp",
+      "app",
+      { identity: { type: "UserAssigned", userAssignedIdentities: identities } },
+      deps ? { dependencies: deps } : {},
+    );
+  const run = (identities: unknown, deps?: string[]) =>
+    violations(m.userAssignedIdentitiesFromStack, [identity, app(identities, deps)]);
+  const FOREIGN =
+    "/subscriptions/s/resourceGroups/rg-ci-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/sap-deploy-prod";
+
+  it("accepts the stack's identity, as a list (inputs) or a map (outputs), in any case", async () => {
+    expect(await run([`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-app`])).toBe("");
+    expect(
+      await run({
+        [`${RG.toUpperCase()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID-APP`]: {},
+      }),
+    ).toBe("");
+  });
+  it("blocks an identity outside the stack, in either form", async () => {
+    expect(await run([FOREIGN])).toMatch(/sap-deploy-prod.* is not a resource of this stack/);
+    expect(await run({ [FOREIGN]: { principalId: "p" } })).toMatch(/is not a resource of this stack/);
+  });
+  it("accepts a preview identity that comes from an identity of the stack, and only that", async () => {
+    expect(await run([UNKNOWN], [identity.urn])).toBe("");
+    expect(await run([UNKNOWN])).toMatch(/not known yet/);
+  });
+});
