@@ -7,14 +7,16 @@
  * `repo:<owner>/<repo>:ref:refs/heads/main`. Pull-request subjects (`...:pull_request`) are
  * refused whatever the list says: any contributor's pull request gets such a token.
  */
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, get, known, NOT_KNOWN, peek, rec, show } from "../lib/props";
+import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
+import { arr, get, known, NOT_KNOWN, peek, rec, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
   destinationProblem,
+  idOf,
   label,
   stackIndex,
+  type StackIndex,
 } from "../lib/relations";
 
 /** The audience Microsoft Entra expects on an exchanged token (the default in the portal and CLI). */
@@ -81,6 +83,29 @@ function attachedIdentities(r: StackResource): unknown[] {
   return read === NOT_KNOWN ? [NOT_KNOWN] : read;
 }
 
+/** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`. */
+const IDENTITY_ID =
+  /^\s*\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.managedidentity\/userassignedidentities\/([^/]+?)\/*\s*$/i;
+
+/**
+ * Whether `id` names, by subscription, resource group and name, an identity of the stack whose own
+ * ID is not known yet (preview: components write an identity's ID from its known names).
+ */
+function namesNewIdentity(stack: StackView, index: StackIndex, id: string): boolean {
+  const m = IDENTITY_ID.exec(id);
+  if (!m) return false;
+  const [sub, rg, name] = [m[1].toLowerCase(), m[2].toLowerCase(), m[3].toLowerCase()];
+  if (index.subscriptions.size > 0 && !index.subscriptions.has(sub)) return false;
+  return stack
+    .ofType(USER_ASSIGNED_IDENTITY)
+    .some(
+      (u) =>
+        idOf(u) === undefined &&
+        str(u.props, "resourceGroupName")?.toLowerCase() === rg &&
+        (str(u.props, "resourceName") ?? str(u.props, "name"))?.toLowerCase() === name,
+    );
+}
+
 export const userAssignedIdentitiesFromStack = stackPolicy({
   name: "user-assigned-identities-from-stack",
   description:
@@ -107,7 +132,8 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
           isIdentity,
           stack,
         );
-        if (problem) report(`${label(r)}: ${problem}`, r.urn);
+        if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id)))
+          report(`${label(r)}: ${problem}`, r.urn);
       }
     }
   },

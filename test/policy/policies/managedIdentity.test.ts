@@ -66,6 +66,19 @@ describe("user-assigned-identities-from-stack", () => {
     expect(await run([FOREIGN])).toMatch(/sap-deploy-prod.* is not a resource of this stack/);
     expect(await run({ [FOREIGN]: { principalId: "p" } })).toMatch(/is not a resource of this stack/);
   });
+  it("in a preview, accepts an ID written from the names of a new identity of the stack, in its subscription only", async () => {
+    const group = estateRes("resources:ResourceGroup", "rg", { id: RG });
+    const created = estateRes("managedidentity:UserAssignedIdentity", "new", {
+      resourceGroupName: "rg",
+      resourceName: "id-new",
+    });
+    const id = (sub: string) =>
+      `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-new`;
+    const check = (sub: string) =>
+      violations(m.userAssignedIdentitiesFromStack, [group, created, app([id(sub)])]);
+    expect(await check("s")).toBe("");
+    expect(await check("other")).toMatch(/is not a resource of this stack/);
+  });
   it("accepts a preview identity that comes from an identity of the stack, and only that", async () => {
     expect(await run([UNKNOWN], [identity.urn])).toBe("");
     expect(await run([UNKNOWN])).toMatch(/not known yet/);
