@@ -24,10 +24,20 @@ export const ESCAPE_HATCH_TYPES = [
   "azure-native:resources:AzurePowerShellScript",
   "azure-native:resources:Resource",
   // A policy definition with a deployIfNotExists effect deploys its template with the
-  // assignment's identity: judged only when its rule carries one.
+  // assignment's identity, and one with modify or append rewrites the properties of every
+  // matching create or update request before the resource provider sees it: judged only when
+  // its rule carries one of these effects.
   "azure-native:authorization:PolicyDefinition",
   "azure-native:authorization:PolicyDefinitionAtManagementGroup",
 ] as const;
+
+/**
+ * A policy rule that changes resources: a deployIfNotExists deployment, modify `operations`, or
+ * an append/modify/deployIfNotExists effect named outright (a parameterized effect still shows
+ * its details). Append's details are a list of `{ field, value }`.
+ */
+const CHANGING_RULE =
+  /"deployment"\s*:|"operations"\s*:|"details"\s*:\s*\[|deployIfNotExists|"effect"\s*:\s*"(modify|append)"/i;
 
 const POLICY_DEFINITIONS = [
   "azure-native:authorization:PolicyDefinition",
@@ -46,7 +56,7 @@ const NAME_INPUTS = [
 export const noArmEscapeHatches = resourcePolicy({
   name: "no-arm-escape-hatches",
   description:
-    "No ARM deployment, deployment stack, template spec, deployment script or generic resources:Resource unless allow-listed by name: what they create is invisible to every other policy (location, tags, encryption, network, access), so they would bypass the whole pack (ENV-1, IAM-2).",
+    "No ARM deployment, deployment stack, template spec, deployment script, generic resources:Resource or Azure Policy definition that deploys or rewrites resources (deployIfNotExists, modify, append) unless allow-listed by name: what they create is invisible to every other policy (location, tags, encryption, network, access), so they would bypass the whole pack (ENV-1, IAM-2).",
   controls: ["ENV-1", "IAM-2"],
   severity: "critical",
   remediation:
@@ -63,9 +73,9 @@ export const noArmEscapeHatches = resourcePolicy({
     const { props, name, type } = resource;
     if (
       isType(type, ...POLICY_DEFINITIONS) &&
-      !/"deployment"\s*:|deployIfNotExists/i.test(JSON.stringify(get(props, "policyRule")) ?? "")
+      !CHANGING_RULE.test(JSON.stringify(get(props, "policyRule")) ?? "")
     )
-      return resource.notApplicable("no deployIfNotExists effect");
+      return resource.notApplicable("no deployIfNotExists, modify or append effect");
     const names = [...NAME_INPUTS.map((key) => str(props, key)), name].filter((n) => n !== undefined);
     if (names.some((n) => cfg.allowedEscapeHatches.includes(n))) return;
     report(

@@ -352,6 +352,60 @@ const BORROWED_IDENTITIES: Mutation[] = [
   ),
 ];
 
+/** A policy definition (no deployment in it) whose effect rewrites the stack's own requests. */
+const rewritingDefinition = (id: string, name: string, then: Record<string, unknown>): Mutation => ({
+  id,
+  add: {
+    type: "azure-native:authorization:PolicyDefinition",
+    name,
+    inputs: () => ({
+      policyDefinitionName: name,
+      mode: "Indexed",
+      policyRule: { if: { field: "type", equals: "Microsoft.Storage/storageAccounts" }, then },
+    }),
+  },
+  policy: "no-arm-escape-hatches",
+  control: "ENV-1",
+});
+
+const REWRITING_DEFINITIONS: Mutation[] = [
+  rewritingDefinition("an Azure Policy modify effect re-opening storage accounts on every update", "reopen", {
+    effect: "modify",
+    details: {
+      roleDefinitionIds: [`/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`],
+      operations: [
+        {
+          operation: "addOrReplace",
+          field: "Microsoft.Storage/storageAccounts/publicNetworkAccess",
+          value: "Enabled",
+        },
+      ],
+    },
+  }),
+  rewritingDefinition("a parameterized effect whose details are modify operations", "param-modify", {
+    effect: "[parameters('effect')]",
+    details: {
+      roleDefinitionIds: [],
+      operations: [
+        {
+          operation: "addOrReplace",
+          field: "Microsoft.Storage/storageAccounts/allowSharedKeyAccess",
+          value: true,
+        },
+      ],
+    },
+  }),
+  rewritingDefinition("an Azure Policy append effect adding an allow-all IP rule", "append-ip", {
+    effect: "append",
+    details: [
+      {
+        field: "Microsoft.Storage/storageAccounts/networkAcls.ipRules[*]",
+        value: { value: "0.0.0.0/0", action: "Allow" },
+      },
+    ],
+  }),
+];
+
 const customRole = (
   id: string,
   permissions: Record<string, unknown>,
@@ -897,6 +951,7 @@ export const MUTATIONS: Mutation[] = [
   ...ESCAPE_HATCHES,
   ...PROVIDER_HATCHES,
   ...BORROWED_IDENTITIES,
+  ...REWRITING_DEFINITIONS,
   ...CUSTOM_ROLES,
   ...FEDERATED,
   ...PRIVILEGE,

@@ -79,6 +79,37 @@ describe("no-arm-escape-hatches on policy definitions", () => {
     ));
 });
 
+describe("no-arm-escape-hatches on rewriting policy definitions", () => {
+  const rule = (then: Record<string, unknown>) => ({
+    policyDefinitionName: "d",
+    policyRule: { if: {}, then },
+  });
+  it.each([
+    ["modify", { effect: "modify", details: { operations: [] } }],
+    ["Modify, capitalized", { effect: "Modify", details: {} }],
+    ["append", { effect: "append", details: [{ field: "f", value: 1 }] }],
+    ["a parameterized modify", { effect: "[parameters('effect')]", details: { operations: [] } }],
+  ])("blocks %s", (_what, then) =>
+    expectViolation(
+      noArmEscapeHatches,
+      "azure-native:authorization:PolicyDefinition",
+      rule(then),
+      /cannot evaluate/,
+    ),
+  );
+  it.each([
+    ["deny", { effect: "deny" }],
+    ["auditIfNotExists", { effect: "auditIfNotExists", details: { type: "t" } }],
+  ])("ignores %s", async (_what, then) =>
+    expect(
+      await runResourcePolicy(noArmEscapeHatches, {
+        type: "azure-native:authorization:PolicyDefinition",
+        props: rule(then),
+      }),
+    ).toBe("notApplicable"),
+  );
+});
+
 describe("no-provider-escape-hatches", () => {
   it.each([
     ["azapi:index/updateResource:UpdateResource", /raw ARM requests/],
