@@ -754,6 +754,24 @@ export const MUTATIONS: Mutation[] = [
 
 export const SECURE_VARIATIONS: Variation[] = [
   {
+    id: "NSG allows SSH from one office range (a public /24) and the VNet",
+    type: T.nsg,
+    where: named("network-apps-nsg"),
+    set: {
+      "push:securityRules": {
+        name: "ssh-office",
+        priority: 300,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        sourceAddressPrefixes: ["203.0.113.0/24", "10.20.0.0/16", "VirtualNetwork"],
+        destinationAddressPrefix: "*",
+        destinationPortRange: "22",
+      },
+    },
+  },
+  {
     id: "a workload role on its storage account written in upper case with a trailing slash",
     type: T.role,
     where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
