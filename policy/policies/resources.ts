@@ -29,6 +29,18 @@ export const ESCAPE_HATCH_TYPES = [
   // its rule carries one of these effects.
   "azure-native:authorization:PolicyDefinition",
   "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+  "azure-native:authorization:PolicyDefinitionVersion",
+  "azure-native:authorization:PolicyDefinitionVersionAtManagementGroup",
+  // An assignment runs its definition (a built-in one too, whose rule the pack never sees) with
+  // the assignment's identity: deployIfNotExists deploys, modify rewrites, on every scope below
+  // it (the whole shared subscription). A remediation runs it on what exists; an exemption lifts
+  // guardrails set outside the stack.
+  "azure-native:authorization:PolicyAssignment",
+  "azure-native:authorization:PolicyExemption",
+  "azure-native:policyinsights:RemediationAtManagementGroup",
+  "azure-native:policyinsights:RemediationAtSubscription",
+  "azure-native:policyinsights:RemediationAtResourceGroup",
+  "azure-native:policyinsights:RemediationAtResource",
 ] as const;
 
 /**
@@ -42,6 +54,8 @@ const CHANGING_RULE =
 const POLICY_DEFINITIONS = [
   "azure-native:authorization:PolicyDefinition",
   "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+  "azure-native:authorization:PolicyDefinitionVersion",
+  "azure-native:authorization:PolicyDefinitionVersionAtManagementGroup",
 ] as const;
 
 /** The names a user may allow-list a resource by: its Azure name inputs, then its Pulumi name. */
@@ -51,12 +65,15 @@ const NAME_INPUTS = [
   "templateSpecName",
   "scriptName",
   "resourceName",
+  "policyAssignmentName",
+  "policyExemptionName",
+  "remediationName",
 ];
 
 export const noArmEscapeHatches = resourcePolicy({
   name: "no-arm-escape-hatches",
   description:
-    "No ARM deployment, deployment stack, template spec, deployment script, generic resources:Resource or Azure Policy definition that deploys or rewrites resources (deployIfNotExists, modify, append) unless allow-listed by name: what they create is invisible to every other policy (location, tags, encryption, network, access), so they would bypass the whole pack (ENV-1, IAM-2).",
+    "No ARM deployment, deployment stack, template spec, deployment script, generic resources:Resource, Azure Policy definition that deploys or rewrites resources (deployIfNotExists, modify, append), policy assignment, remediation or exemption unless allow-listed by name: what they create is invisible to every other policy (location, tags, encryption, network, access), so they would bypass the whole pack (ENV-1, IAM-2).",
   controls: ["ENV-1", "IAM-2"],
   severity: "critical",
   remediation:
@@ -65,7 +82,7 @@ export const noArmEscapeHatches = resourcePolicy({
   config: {
     allowedEscapeHatches: {
       description:
-        "Names (deploymentName, deploymentStackName, templateSpecName, scriptName or resourceName, else the Pulumi resource name) of reviewed deployments, scripts or generic resources allowed in the stack. Empty: none.",
+        "Names (deploymentName, deploymentStackName, templateSpecName, scriptName, resourceName, policyAssignmentName, policyExemptionName or remediationName, else the Pulumi resource name) of reviewed deployments, scripts, generic resources or Azure Policy resources allowed in the stack. Empty: none.",
       default: [] as readonly string[],
     },
   },

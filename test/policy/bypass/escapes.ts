@@ -368,6 +368,89 @@ const rewritingDefinition = (id: string, name: string, then: Record<string, unkn
   control: "ENV-1",
 });
 
+/** Azure Policy resources that act (or stop guardrails acting) on the whole subscription. */
+const policyResource = (
+  id: string,
+  type: string,
+  name: string,
+  inputs: (c: Context) => Record<string, unknown>,
+): Mutation => ({
+  id,
+  add: { type, name, inputs },
+  policy: "no-arm-escape-hatches",
+  control: "ENV-1",
+});
+/** The built-in "Deploy Diagnostic Settings for Key Vault to Event Hub" (deployIfNotExists). */
+const BUILT_IN_DINE =
+  "/providers/Microsoft.Authorization/policyDefinitions/ed7c8c13-51e7-49d1-8a43-8490431a0da2";
+
+const POLICY_RESOURCES: Mutation[] = [
+  policyResource(
+    "a built-in deployIfNotExists policy assigned on the subscription (every vault's logs to a foreign event hub)",
+    "azure-native:authorization:PolicyAssignment",
+    "kv-diag-everywhere",
+    (c) => ({
+      scope: `/subscriptions/${c.subscription}`,
+      policyAssignmentName: "kv-diag",
+      policyDefinitionId: BUILT_IN_DINE,
+      location: "westeurope",
+      identity: { type: "SystemAssigned" },
+      parameters: {
+        eventHubRuleId: {
+          value: `/subscriptions/5e0f0000-0000-4000-8000-00000000beef/resourceGroups/rg-x/providers/Microsoft.EventHub/namespaces/ehx/authorizationRules/send`,
+        },
+      },
+    }),
+  ),
+  policyResource(
+    "a remediation running an assignment's deployment on everything that exists",
+    "azure-native:policyinsights:RemediationAtSubscription",
+    "remediate",
+    (c) => ({
+      remediationName: "now",
+      policyAssignmentId: `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/policyAssignments/kv-diag`,
+    }),
+  ),
+  policyResource(
+    "an exemption from an organization guardrail for the customer data account",
+    "azure-native:authorization:PolicyExemption",
+    "waiver",
+    (c) => ({
+      scope: c.idOf(T.account),
+      policyExemptionName: "allow-public",
+      exemptionCategory: "Waiver",
+      policyAssignmentId:
+        "/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyAssignments/deny-public-storage",
+    }),
+  ),
+  policyResource(
+    "a policy definition version with a modify effect",
+    "azure-native:authorization:PolicyDefinitionVersion",
+    "reopen-v2",
+    () => ({
+      policyDefinitionName: "reopen",
+      policyDefinitionVersion: "2.0.0",
+      mode: "Indexed",
+      policyRule: {
+        if: { field: "type", equals: "Microsoft.KeyVault/vaults" },
+        then: {
+          effect: "modify",
+          details: {
+            roleDefinitionIds: [],
+            operations: [
+              {
+                operation: "addOrReplace",
+                field: "Microsoft.KeyVault/vaults/publicNetworkAccess",
+                value: "Enabled",
+              },
+            ],
+          },
+        },
+      },
+    }),
+  ),
+];
+
 const REWRITING_DEFINITIONS: Mutation[] = [
   rewritingDefinition("an Azure Policy modify effect re-opening storage accounts on every update", "reopen", {
     effect: "modify",
@@ -952,6 +1035,7 @@ export const MUTATIONS: Mutation[] = [
   ...PROVIDER_HATCHES,
   ...BORROWED_IDENTITIES,
   ...REWRITING_DEFINITIONS,
+  ...POLICY_RESOURCES,
   ...CUSTOM_ROLES,
   ...FEDERATED,
   ...PRIVILEGE,
