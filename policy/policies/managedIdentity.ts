@@ -7,8 +7,9 @@
  * `repo:<owner>/<repo>:ref:refs/heads/main`. Pull-request subjects (`...:pull_request`) are
  * refused whatever the list says: any contributor's pull request gets such a token.
  */
+import { isAzureResource } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
-import { arr, get, known, NOT_KNOWN, peek, rec, show, str } from "../lib/props";
+import { arr, get, has, known, NOT_KNOWN, peek, rec, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -139,7 +140,40 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
   },
 });
 
+/**
+ * Properties Azure computes for an identity, never inputs of any azure-native resource: a value
+ * written there passes the provider's check (it validates the properties it knows) and reaches the
+ * stack policies of a preview, which read inputs, as if Azure had returned it.
+ */
+const COMPUTED_IDENTITY_FIELDS: readonly string[][] = [
+  ["identity", "principalId"],
+  ["identity", "tenantId"],
+];
+const COMPUTED_USER_ASSIGNED_FIELDS: readonly string[][] = [["principalId"], ["clientId"], ["tenantId"]];
+
+export const identityOutputsNotInputs = resourcePolicy({
+  name: "identity-outputs-not-inputs",
+  description:
+    "No resource sets the principal or tenant of its managed identity (identity.principalId, a user-assigned identity's principalId or clientId) as an input: Azure computes them, and a written one would vouch, in a preview, for a principal the stack does not create (principals-from-stack-or-allow-list) (IAM-2, ENV-1).",
+  controls: ["IAM-2", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Remove the property: Azure returns the identity's principalId after creation; grant roles to the identity's principalId output.",
+  types: "all",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
+  config: {},
+  check: ({ props, canonical }, _cfg, report) => {
+    const fields =
+      canonical === USER_ASSIGNED_IDENTITY
+        ? [...COMPUTED_IDENTITY_FIELDS, ...COMPUTED_USER_ASSIGNED_FIELDS]
+        : COMPUTED_IDENTITY_FIELDS;
+    for (const path of fields)
+      if (has(props, ...path)) report(`${path.join(".")} is set as an input; Azure computes it`);
+  },
+});
+
 export const managedIdentityPolicies = [
   federatedCredentialTrustedSubject,
   userAssignedIdentitiesFromStack,
+  identityOutputsNotInputs,
 ] as const;

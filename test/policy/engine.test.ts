@@ -624,6 +624,7 @@ describe("the pack on real plans", () => {
     expect(gated.map((p) => p.name).sort()).toEqual([
       "allowed-locations",
       "azure-resource-type-allowed",
+      "identity-outputs-not-inputs",
       "no-provider-escape-hatches",
       "required-tags",
     ]);
@@ -648,9 +649,9 @@ describe("the pack on real plans", () => {
         const result = await checkResourcePolicy(policy, { type, props });
         expect(result.outcome).toBe("notApplicable");
       }
-    // The Azure-only three refuse the 5 non-Azure tokens, required-tags also the 2 known types
+    // The Azure-only four refuse the 5 non-Azure tokens, required-tags also the 2 known types
     // without tags; no-provider-escape-hatches refuses all but the command.
-    expect(refused).toBe(3 * 5 + 2 + (tokens.length - 1));
+    expect(refused).toBe(4 * 5 + 2 + (tokens.length - 1));
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {

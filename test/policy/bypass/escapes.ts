@@ -720,6 +720,23 @@ const PRIVILEGE: Mutation[] = [
     control: "ENV-1",
   },
   {
+    id: "a grant to a foreign principal that vouches for it with a written identity.principalId",
+    add: {
+      type: T.role,
+      name: "self-vouching",
+      inputs: (c) => ({
+        principalId: FOREIGN_PRINCIPAL,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleId(c, "Storage Blob Data Reader"),
+        scope: c.idOf(T.account),
+        // Not an input of any azure-native resource: the provider's check lets it through.
+        identity: { type: "SystemAssigned", principalId: FOREIGN_PRINCIPAL },
+      }),
+    },
+    policy: "identity-outputs-not-inputs",
+    control: "IAM-2",
+  },
+  {
     id: "a new data role for a principal outside the stack",
     add: {
       type: T.role,

@@ -1,8 +1,8 @@
 import * as m from "../../../policy/policies/managedIdentity";
 import { federatedCredentialTrustedSubject } from "../../../policy/policies/managedIdentity";
-import { UNKNOWN } from "../../helpers/policyHarness";
+import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { res as estateRes, RG, violations } from "./estate";
-import { describePolicy, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation } from "./support";
 
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
 const PROD_SUBJECT = "repo:acme/platform:environment:production";
@@ -83,4 +83,47 @@ describe("user-assigned-identities-from-stack", () => {
     expect(await run([UNKNOWN], [identity.urn])).toBe("");
     expect(await run([UNKNOWN])).toMatch(/not known yet/);
   });
+});
+
+describe("identity-outputs-not-inputs", () => {
+  const policy = m.identityOutputsNotInputs;
+  it.each([
+    [
+      "a container app's identity.principalId",
+      "azure-native:app:ContainerApp",
+      { identity: { type: "SystemAssigned", principalId: "p" } },
+    ],
+    [
+      "a role assignment vouching for itself",
+      "azure-native:authorization:RoleAssignment",
+      { principalId: "p", identity: { principalId: "p" } },
+    ],
+    [
+      "a user-assigned identity's principalId",
+      "azure-native:managedidentity:UserAssignedIdentity",
+      { principalId: "p" },
+    ],
+    [
+      "a user-assigned identity's clientId, not known yet",
+      "azure-native:managedidentity:UserAssignedIdentity",
+      { clientId: UNKNOWN },
+    ],
+  ])("refuses %s", (_what, type, props) =>
+    expectViolation(policy, type, props, /is set as an input; Azure computes it/),
+  );
+  it("accepts identities as the platform writes them", async () => {
+    await expectPass(policy, "azure-native:app:ContainerApp", {
+      identity: { type: "UserAssigned", userAssignedIdentities: ["/x"] },
+    });
+    await expectPass(policy, "azure-native:managedidentity:UserAssignedIdentity", {
+      resourceName: "id",
+      location: "westeurope",
+    });
+    // A role assignment's own principalId is its input, not a computed identity field.
+    await expectPass(policy, "azure-native:authorization:RoleAssignment", { principalId: "p" });
+  });
+  it("is not applicable to what is not Azure", async () =>
+    expect(
+      await runResourcePolicy(policy, { type: "random:index/randomString:RandomString", props: {} }),
+    ).toBe("notApplicable"));
 });
