@@ -7,7 +7,7 @@
  * `repo:<owner>/<repo>:ref:refs/heads/main`. Pull-request subjects (`...:pull_request`) are
  * refused whatever the list says: any contributor's pull request gets such a token.
  */
-import { isAzureResource } from "../lib/azureTypes";
+import { isAzureResource, type AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
 import { arr, get, has, known, NOT_KNOWN, peek, rec, show, str } from "../lib/props";
 import {
@@ -70,7 +70,7 @@ export const federatedCredentialTrustedSubject = resourcePolicy({
   },
 });
 
-const USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
+const USER_ASSIGNED_IDENTITY: AzureType = "azure-native:managedidentity:UserAssignedIdentity";
 
 /**
  * The user-assigned identities a resource runs as: `identity.userAssignedIdentities`, a list of
@@ -141,39 +141,46 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
 });
 
 /**
- * Properties Azure computes for an identity, never inputs of any azure-native resource: a value
- * written there passes the provider's check (it validates the properties it knows) and reaches the
+ * Properties Azure computes, never inputs of the azure-native resource, that stack policies read
+ * to relate resources (whose principal, which vault, which key). A value written there passes the
+ * provider's check (it validates the properties it knows and lets others through) and reaches the
  * stack policies of a preview, which read inputs, as if Azure had returned it.
  */
-const COMPUTED_IDENTITY_FIELDS: readonly string[][] = [
-  ["identity", "principalId"],
-  ["identity", "tenantId"],
+const COMPUTED_PROPERTIES: readonly { type: AzureType | "any"; paths: readonly string[][] }[] = [
+  {
+    type: "any",
+    paths: [
+      ["identity", "principalId"],
+      ["identity", "tenantId"],
+    ],
+  },
+  { type: USER_ASSIGNED_IDENTITY, paths: [["principalId"], ["clientId"], ["tenantId"]] },
+  { type: "azure-native:keyvault:Vault", paths: [["properties", "vaultUri"]] },
+  { type: "azure-native:keyvault:Key", paths: [["keyUri"], ["keyUriWithVersion"]] },
 ];
-const COMPUTED_USER_ASSIGNED_FIELDS: readonly string[][] = [["principalId"], ["clientId"], ["tenantId"]];
 
-export const identityOutputsNotInputs = resourcePolicy({
-  name: "identity-outputs-not-inputs",
+export const computedPropertiesNotInputs = resourcePolicy({
+  name: "computed-properties-not-inputs",
   description:
-    "No resource sets the principal or tenant of its managed identity (identity.principalId, a user-assigned identity's principalId or clientId) as an input: Azure computes them, and a written one would vouch, in a preview, for a principal the stack does not create (principals-from-stack-or-allow-list) (IAM-2, ENV-1).",
+    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId (and tenantId), a user-assigned identity's principalId or clientId, a vault's vaultUri, a key's keyUri. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
   controls: ["IAM-2", "ENV-1"],
   severity: "critical",
   remediation:
-    "Remove the property: Azure returns the identity's principalId after creation; grant roles to the identity's principalId output.",
+    "Remove the property: Azure returns it after creation; refer to the resource's output (identity.principalId, vaultUri, keyUri) instead.",
   types: "all",
   appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
   config: {},
   check: ({ props, canonical }, _cfg, report) => {
-    const fields =
-      canonical === USER_ASSIGNED_IDENTITY
-        ? [...COMPUTED_IDENTITY_FIELDS, ...COMPUTED_USER_ASSIGNED_FIELDS]
-        : COMPUTED_IDENTITY_FIELDS;
-    for (const path of fields)
-      if (has(props, ...path)) report(`${path.join(".")} is set as an input; Azure computes it`);
+    for (const { type, paths } of COMPUTED_PROPERTIES) {
+      if (type !== "any" && type !== canonical) continue;
+      for (const path of paths)
+        if (has(props, ...path)) report(`${path.join(".")} is set as an input; Azure computes it`);
+    }
   },
 });
 
 export const managedIdentityPolicies = [
   federatedCredentialTrustedSubject,
   userAssignedIdentitiesFromStack,
-  identityOutputsNotInputs,
+  computedPropertiesNotInputs,
 ] as const;

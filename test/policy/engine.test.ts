@@ -624,7 +624,7 @@ describe("the pack on real plans", () => {
     expect(gated.map((p) => p.name).sort()).toEqual([
       "allowed-locations",
       "azure-resource-type-allowed",
-      "identity-outputs-not-inputs",
+      "computed-properties-not-inputs",
       "no-provider-escape-hatches",
       "required-tags",
     ]);

@@ -733,7 +733,14 @@ const PRIVILEGE: Mutation[] = [
         identity: { type: "SystemAssigned", principalId: FOREIGN_PRINCIPAL },
       }),
     },
-    policy: "identity-outputs-not-inputs",
+    policy: "computed-properties-not-inputs",
+    control: "IAM-2",
+  },
+  {
+    id: "the stack's vault written with another vault's URI (Key Vault references to it would pass as the stack's)",
+    type: T.vault,
+    set: { "properties.vaultUri": "https://kv-attacker.vault.azure.net/" },
+    policy: "computed-properties-not-inputs",
     control: "IAM-2",
   },
   {

@@ -85,8 +85,8 @@ describe("user-assigned-identities-from-stack", () => {
   });
 });
 
-describe("identity-outputs-not-inputs", () => {
-  const policy = m.identityOutputsNotInputs;
+describe("computed-properties-not-inputs", () => {
+  const policy = m.computedPropertiesNotInputs;
   it.each([
     [
       "a container app's identity.principalId",
@@ -107,6 +107,16 @@ describe("identity-outputs-not-inputs", () => {
       "a user-assigned identity's clientId, not known yet",
       "azure-native:managedidentity:UserAssignedIdentity",
       { clientId: UNKNOWN },
+    ],
+    [
+      "a vault's vaultUri",
+      "azure-native:keyvault:Vault",
+      { properties: { vaultUri: "https://other.vault.azure.net/" } },
+    ],
+    [
+      "a key's keyUri",
+      "azure-native:keyvault:Key",
+      { keyName: "k", keyUri: "https://kv.vault.azure.net/keys/other" },
     ],
   ])("refuses %s", (_what, type, props) =>
     expectViolation(policy, type, props, /is set as an input; Azure computes it/),
