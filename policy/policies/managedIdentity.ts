@@ -144,25 +144,30 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
  * Properties Azure computes, never inputs of the azure-native resource, that stack policies read
  * to relate resources (whose principal, which vault, which key). A value written there passes the
  * provider's check (it validates the properties it knows and lets others through) and reaches the
- * stack policies of a preview, which read inputs, as if Azure had returned it.
+ * stack policies of a preview, which read inputs, as if Azure had returned it. (Under
+ * `policy:analyze --deployed` the inputs carry the outputs of the same name: a vault's own
+ * `vaultUri` is then accepted, and `identity.principalId` appears only for system-assigned
+ * identities, which the platform does not use, IAM-1.)
  */
 const COMPUTED_PROPERTIES: readonly { type: AzureType | "any"; paths: readonly string[][] }[] = [
-  {
-    type: "any",
-    paths: [
-      ["identity", "principalId"],
-      ["identity", "tenantId"],
-    ],
-  },
+  { type: "any", paths: [["identity", "principalId"]] },
   { type: USER_ASSIGNED_IDENTITY, paths: [["principalId"], ["clientId"], ["tenantId"]] },
-  { type: "azure-native:keyvault:Vault", paths: [["properties", "vaultUri"]] },
   { type: "azure-native:keyvault:Key", paths: [["keyUri"], ["keyUriWithVersion"]] },
 ];
+
+/** Whether a vault's `vaultUri` names another vault than the vault itself (`https://<vaultName>.<Key Vault DNS suffix>/`). */
+function foreignVaultUri(props: unknown): boolean {
+  if (!has(props, "properties", "vaultUri")) return false;
+  const uri = str(props, "properties", "vaultUri");
+  const name = str(props, "vaultName") ?? str(props, "name");
+  const host = uri?.match(/^https:\/\/([^./]+)\.vault\.[^/]+\/?$/i)?.[1];
+  return host === undefined || name === undefined || host.toLowerCase() !== name.toLowerCase();
+}
 
 export const computedPropertiesNotInputs = resourcePolicy({
   name: "computed-properties-not-inputs",
   description:
-    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId (and tenantId), a user-assigned identity's principalId or clientId, a vault's vaultUri, a key's keyUri. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
+    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId, a user-assigned identity's principalId, clientId or tenantId, a key's keyUri, a vault's vaultUri naming another vault. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
   controls: ["IAM-2", "ENV-1"],
   severity: "critical",
   remediation:
@@ -176,6 +181,10 @@ export const computedPropertiesNotInputs = resourcePolicy({
       for (const path of paths)
         if (has(props, ...path)) report(`${path.join(".")} is set as an input; Azure computes it`);
     }
+    if (canonical === "azure-native:keyvault:Vault" && foreignVaultUri(props))
+      report(
+        `properties.vaultUri ${show(get(props, "properties", "vaultUri"))} is set as an input and is not this vault's; Azure computes it`,
+      );
   },
 });
 
