@@ -100,6 +100,15 @@ const TYPES = {
   "cdn:SecurityPolicy": { aliases: [], tags: false, location: false },
   "frontdoor:Policy": { aliases: ["network:Policy"], tags: true, location: true },
   "app:ManagedEnvironmentPrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  // Connection approvals on the data stores: judged by dataStores.ts.
+  "storage:PrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "keyvault:PrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "dbforpostgresql:PrivateEndpointConnection": { aliases: [], tags: false, location: false },
+  "redisenterprise:PrivateEndpointConnection": {
+    aliases: ["cache:EnterprisePrivateEndpointConnection"],
+    tags: false,
+    location: false,
+  },
   "securityinsights:SentinelOnboardingState": { aliases: [], tags: false, location: false },
   "securityinsights:ScheduledAlertRule": { aliases: [], tags: false, location: false },
   "monitor:SubscriptionDiagnosticSetting": {
@@ -126,6 +135,15 @@ const TYPES = {
   "authorization:RoleDefinition": { aliases: [], tags: false, location: false },
   "authorization:PolicyDefinition": { aliases: [], tags: false, location: false },
   "authorization:PolicyDefinitionAtManagementGroup": { aliases: [], tags: false, location: false },
+  // Azure Policy that acts with an identity, and exemptions from it: judged by resources.ts.
+  "authorization:PolicyDefinitionVersion": { aliases: [], tags: false, location: false },
+  "authorization:PolicyDefinitionVersionAtManagementGroup": { aliases: [], tags: false, location: false },
+  "authorization:PolicyAssignment": { aliases: [], tags: false, location: true },
+  "authorization:PolicyExemption": { aliases: [], tags: false, location: false },
+  "policyinsights:RemediationAtManagementGroup": { aliases: [], tags: false, location: false },
+  "policyinsights:RemediationAtSubscription": { aliases: [], tags: false, location: false },
+  "policyinsights:RemediationAtResourceGroup": { aliases: [], tags: false, location: false },
+  "policyinsights:RemediationAtResource": { aliases: [], tags: false, location: false },
   "authorization:PimRoleEligibilitySchedule": { aliases: [], tags: false, location: false },
   "managedidentity:FederatedIdentityCredential": { aliases: [], tags: false, location: false },
   "app:DaprComponent": { aliases: [], tags: false, location: false },

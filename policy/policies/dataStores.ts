@@ -6,8 +6,8 @@
  * (preview). Service-specific stack policies live in their service's file.
  */
 import type { AzureType } from "../lib/azureTypes";
-import { stackPolicy, type StackResource } from "../lib/define";
-import { arr, eqi, get, hasText, normalizeId, NOT_KNOWN, peek, str } from "../lib/props";
+import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { arr, eqi, get, hasText, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   dependsOn,
@@ -233,4 +233,37 @@ export const statefulResourcesLocked = stackPolicy({
   },
 });
 
-export const dataStoresPolicies = [dataStorePrivateConnectivity, statefulResourcesLocked] as const;
+/** Private endpoint connections on the data stores, as separate resources (the owner's side of an approval). */
+export const DATA_STORE_CONNECTIONS: readonly AzureType[] = [
+  "azure-native:storage:PrivateEndpointConnection",
+  "azure-native:keyvault:PrivateEndpointConnection",
+  "azure-native:dbforpostgresql:PrivateEndpointConnection",
+  "azure-native:redisenterprise:PrivateEndpointConnection",
+];
+/** States in which a connection carries no traffic. */
+const CLOSED_CONNECTION = ["Rejected", "Disconnected"];
+
+export const dataStoreNoConnectionApproval = resourcePolicy({
+  name: "data-store-no-connection-approval",
+  description:
+    "No private endpoint connection is approved on a data store (storage account, PostgreSQL server, Managed Redis, Key Vault) by a connection resource: the stack's own private endpoints are approved automatically when they are created, so an approval only serves an endpoint outside the stack, in a network (or tenant) the pack does not see (NET-1). Rejecting or disconnecting one is allowed.",
+  controls: ["NET-1"],
+  severity: "high",
+  remediation:
+    "Reach the data store through a private endpoint of this stack (privateLinkServiceConnections, approved automatically). To close a foreign request, set privateLinkServiceConnectionState.status to Rejected.",
+  types: DATA_STORE_CONNECTIONS,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const status = str(props, "privateLinkServiceConnectionState", "status");
+    if (CLOSED_CONNECTION.some((s) => eqi(status, s))) return;
+    report(
+      `privateLinkServiceConnectionState.status is ${show(status)}: a connection resource on a data store approves (or leaves open) a private endpoint outside this stack; only Rejected or Disconnected are allowed`,
+    );
+  },
+});
+
+export const dataStoresPolicies = [
+  dataStorePrivateConnectivity,
+  statefulResourcesLocked,
+  dataStoreNoConnectionApproval,
+] as const;

@@ -3,9 +3,16 @@
  * its own. (That production changes pass a reviewed pull request whose preview ran this pack
  * is enforced by the delivery workflows, not by a resource setting.)
  */
+import { isAzureResource, type AzureType } from "../lib/azureTypes";
 import { stackPolicy, type StackResource } from "../lib/define";
-import { show, str, tag } from "../lib/props";
-import { label } from "../lib/relations";
+import { peek, show, str, tag } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  stackIndex,
+} from "../lib/relations";
 
 export const singleEnvironmentPerStack = stackPolicy({
   name: "single-environment-per-stack",
@@ -89,4 +96,40 @@ export const ownResourceGroups = stackPolicy({
   },
 });
 
-export const environmentPolicies = [singleEnvironmentPerStack, ownResourceGroups] as const;
+/**
+ * Extension resources that act on another resource named by ARM ID, and where they name it. They
+ * carry no resourceGroupName, so own-resource-groups cannot place them.
+ */
+const EXTENSION_TARGETS: readonly { type: AzureType; key: string; what: string }[] = [
+  { type: "azure-native:authorization:RoleAssignment", key: "scope", what: "grants access on" },
+  { type: "azure-native:authorization:PimRoleEligibilitySchedule", key: "scope", what: "grants access on" },
+  { type: "azure-native:monitor:DiagnosticSetting", key: "resourceUri", what: "exports the logs of" },
+];
+
+export const extensionTargetsInStack = stackPolicy({
+  name: "extension-targets-in-stack",
+  description:
+    "Role assignments and PIM eligibility (scope) and diagnostic settings (resourceUri) act on this stack: a resource of the stack, one of its resource groups, or a reviewed target. The checks on principal, role and destination alone let the dev stack give its identity a data role on the prod storage account, a preset group Reader on the whole subscription, or copy the prod Key Vault's audit log into the dev workspace (ENV-1, IAM-2).",
+  controls: ["ENV-1", "IAM-2"],
+  severity: "high",
+  remediation:
+    "Point scope / resourceUri at the resource of this stack that needs it (components: assignRole, addDiagnostics); a reviewed target outside the stack goes in allowedDestinations of this policy in the preset.",
+  types: EXTENSION_TARGETS.map((t) => t.type),
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    // A target not known yet (preview) must come from an Azure resource of the stack.
+    const fromStack = (r: StackResource) => isAzureResource(r.type);
+    for (const { type, key, what } of EXTENSION_TARGETS)
+      for (const r of stack.ofType(type)) {
+        const problem = destinationProblem(index, r, key, peek(r.props, key), cfg, fromStack, stack);
+        if (problem) report(`${label(r)} ${what} another target: ${problem}`, r.urn);
+      }
+  },
+});
+
+export const environmentPolicies = [
+  singleEnvironmentPerStack,
+  ownResourceGroups,
+  extensionTargetsInStack,
+] as const;

@@ -7,8 +7,18 @@
  * `repo:<owner>/<repo>:ref:refs/heads/main`. Pull-request subjects (`...:pull_request`) are
  * refused whatever the list says: any contributor's pull request gets such a token.
  */
-import { resourcePolicy } from "../lib/define";
-import { arr, get, NOT_KNOWN, peek, show } from "../lib/props";
+import { isAzureResource, type AzureType } from "../lib/azureTypes";
+import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
+import { arr, get, has, known, NOT_KNOWN, peek, rec, show, str } from "../lib/props";
+import {
+  allowedDestinationsParam,
+  destinationLocationsParam,
+  destinationProblem,
+  idOf,
+  label,
+  stackIndex,
+  type StackIndex,
+} from "../lib/relations";
 
 /** The audience Microsoft Entra expects on an exchanged token (the default in the portal and CLI). */
 export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
@@ -60,4 +70,126 @@ export const federatedCredentialTrustedSubject = resourcePolicy({
   },
 });
 
-export const managedIdentityPolicies = [federatedCredentialTrustedSubject] as const;
+const USER_ASSIGNED_IDENTITY: AzureType = "azure-native:managedidentity:UserAssignedIdentity";
+
+/**
+ * The user-assigned identities a resource runs as: `identity.userAssignedIdentities`, a list of
+ * ARM IDs as inputs or a map keyed by them as outputs (`NOT_KNOWN` for one not known yet).
+ */
+function attachedIdentities(r: StackResource): unknown[] {
+  const read = known(() => {
+    const map = rec(r.props, "identity", "userAssignedIdentities");
+    return map ? Object.keys(map) : arr(r.props, "identity", "userAssignedIdentities");
+  });
+  return read === NOT_KNOWN ? [NOT_KNOWN] : read;
+}
+
+/** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`. */
+const IDENTITY_ID =
+  /^\s*\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.managedidentity\/userassignedidentities\/([^/]+?)\/*\s*$/i;
+
+/**
+ * Whether `id` names, by subscription, resource group and name, an identity of the stack whose own
+ * ID is not known yet (preview: components write an identity's ID from its known names).
+ */
+function namesNewIdentity(stack: StackView, index: StackIndex, id: string): boolean {
+  const m = IDENTITY_ID.exec(id);
+  if (!m) return false;
+  const [sub, rg, name] = [m[1].toLowerCase(), m[2].toLowerCase(), m[3].toLowerCase()];
+  if (index.subscriptions.size > 0 && !index.subscriptions.has(sub)) return false;
+  return stack
+    .ofType(USER_ASSIGNED_IDENTITY)
+    .some(
+      (u) =>
+        idOf(u) === undefined &&
+        str(u.props, "resourceGroupName")?.toLowerCase() === rg &&
+        (str(u.props, "resourceName") ?? str(u.props, "name"))?.toLowerCase() === name,
+    );
+}
+
+export const userAssignedIdentitiesFromStack = stackPolicy({
+  name: "user-assigned-identities-from-stack",
+  description:
+    "Resources run only as user-assigned identities this stack creates (identity.userAssignedIdentities): attaching another environment's workload identity, or the deploy identity (Contributor and RBAC Administrator on the subscription), lets the resource's code act with that identity's roles (IAM-2, ENV-1).",
+  controls: ["IAM-2", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Attach an identity of this stack (the WorkloadIdentity component) and grant it the data roles it needs; a reviewed shared identity goes in allowedDestinations of this policy in the preset.",
+  types: [USER_ASSIGNED_IDENTITY],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const isIdentity = (r: StackResource) => r.canonical === USER_ASSIGNED_IDENTITY;
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
+      if (peek(r.props, "identity") === undefined) continue;
+      for (const id of attachedIdentities(r)) {
+        const problem = destinationProblem(
+          index,
+          r,
+          "identity.userAssignedIdentities",
+          id,
+          cfg,
+          isIdentity,
+          stack,
+        );
+        if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id)))
+          report(`${label(r)}: ${problem}`, r.urn);
+      }
+    }
+  },
+});
+
+/**
+ * Properties Azure computes, never inputs of the azure-native resource, that stack policies read
+ * to relate resources (whose principal, which vault, which key). A value written there passes the
+ * provider's check (it validates the properties it knows and lets others through) and reaches the
+ * stack policies of a preview, which read inputs, as if Azure had returned it. (Under
+ * `policy:analyze --deployed` the inputs carry the outputs of the same name: a vault's own
+ * `vaultUri` is then accepted, and `identity.principalId` appears only for system-assigned
+ * identities, which the platform does not use, IAM-1.)
+ */
+const COMPUTED_PROPERTIES: readonly { type: AzureType | "any"; paths: readonly string[][] }[] = [
+  { type: "any", paths: [["identity", "principalId"]] },
+  { type: USER_ASSIGNED_IDENTITY, paths: [["principalId"], ["clientId"], ["tenantId"]] },
+  { type: "azure-native:keyvault:Key", paths: [["keyUri"], ["keyUriWithVersion"]] },
+];
+
+/** Whether a vault's `vaultUri` names another vault than the vault itself (`https://<vaultName>.<Key Vault DNS suffix>/`). */
+function foreignVaultUri(props: unknown): boolean {
+  if (!has(props, "properties", "vaultUri")) return false;
+  const uri = str(props, "properties", "vaultUri");
+  const name = str(props, "vaultName") ?? str(props, "name");
+  const host = uri?.match(/^https:\/\/([^./]+)\.vault\.[^/]+\/?$/i)?.[1];
+  return host === undefined || name === undefined || host.toLowerCase() !== name.toLowerCase();
+}
+
+export const computedPropertiesNotInputs = resourcePolicy({
+  name: "computed-properties-not-inputs",
+  description:
+    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId, a user-assigned identity's principalId, clientId or tenantId, a key's keyUri, a vault's vaultUri naming another vault. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
+  controls: ["IAM-2", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Remove the property: Azure returns it after creation; refer to the resource's output (identity.principalId, vaultUri, keyUri) instead.",
+  types: "all",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
+  config: {},
+  check: ({ props, canonical }, _cfg, report) => {
+    for (const { type, paths } of COMPUTED_PROPERTIES) {
+      if (type !== "any" && type !== canonical) continue;
+      for (const path of paths)
+        if (has(props, ...path)) report(`${path.join(".")} is set as an input; Azure computes it`);
+    }
+    if (canonical === "azure-native:keyvault:Vault" && foreignVaultUri(props))
+      report(
+        `properties.vaultUri ${show(get(props, "properties", "vaultUri"))} is set as an input and is not this vault's; Azure computes it`,
+      );
+  },
+});
+
+export const managedIdentityPolicies = [
+  federatedCredentialTrustedSubject,
+  userAssignedIdentitiesFromStack,
+  computedPropertiesNotInputs,
+] as const;

@@ -21,22 +21,73 @@ import {
 const INTERNET_SOURCES = new Set(["*", "internet", "any", "0.0.0.0", "0.0.0.0/0", "::/0", "::"]);
 
 /**
- * A CIDR wide enough to reach into public address space: IPv4 shorter than /8 (only 10/8 is a
- * private /8), IPv6 shorter than /16 outside unique-local fc00::/7 and link-local fe80::/10.
- * Without this, 0.0.0.0/1 + 128.0.0.0/1 would open a port to the whole internet unnoticed.
+ * Service tags that stand for the stack's own network. Every other tag is deny by default: it
+ * names public address space of others (`AzureCloud` is every Azure customer's VMs,
+ * `AzureFrontDoor.Backend` every Front Door profile's, `Storage`, regional variants, ...).
  */
-function isWideCidr(prefix: string): boolean {
-  const m = prefix.match(/^([0-9a-f.:]+)\/(\d{1,3})$/i);
-  if (!m) return false;
-  const [address, length] = [m[1].toLowerCase(), Number(m[2])];
-  if (!address.includes(":")) return length < 8;
-  if (/^f[cd]|^fe[89ab]/.test(address)) return false;
-  return length < 16;
+const INTERNAL_TAGS = new Set(["virtualnetwork", "azureloadbalancer"]);
+
+/** Private IPv4 space: RFC 1918 and the shared address space (100.64.0.0/10) a VNet may use. */
+const PRIVATE_V4: readonly [network: number, length: number][] = [
+  [0x0a000000, 8],
+  [0xac100000, 12],
+  [0xc0a80000, 16],
+  [0x64400000, 10],
+];
+
+/**
+ * How much public address space the rule's sources may add up to before they count as the
+ * internet: a /8 of IPv4, a /16 of IPv6 (outside unique-local fc00::/7 and link-local fe80::/10). One wide
+ * CIDR or many narrow ones alike: 0.0.0.0/1 + 128.0.0.0/1, or every /8 listed one by one, open
+ * a port to the whole internet; an office range (203.0.113.0/24) does not.
+ */
+const PUBLIC_V4_LIMIT = 2 ** 24;
+const PUBLIC_V6_LIMIT = 2n ** 112n;
+
+/** A source prefix as an address range, or a service tag, or undefined when neither. */
+function parseSource(
+  prefix: string,
+): { v4: [number, number] } | { v6: [string, number] } | { tag: string } | undefined {
+  const p = prefix.trim().toLowerCase();
+  if (/^[a-z][a-z0-9.]*$/.test(p)) return { tag: p };
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(p);
+  if (v4) {
+    const octets = v4.slice(1, 5).map(Number);
+    const length = v4[5] === undefined ? 32 : Number(v4[5]);
+    if (octets.some((o) => o > 255) || length > 32) return undefined;
+    return { v4: [((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0, length] };
+  }
+  const v6 = /^([0-9a-f:]+)(?:\/(\d{1,3}))?$/.exec(p);
+  if (v6 && v6[1].includes(":")) {
+    const length = v6[2] === undefined ? 128 : Number(v6[2]);
+    return length > 128 ? undefined : { v6: [v6[1], length] };
+  }
+  return undefined;
 }
 
-function isInternetSource(prefix: string): boolean {
-  const p = prefix.trim().toLowerCase();
-  return INTERNET_SOURCES.has(p) || isWideCidr(p);
+const inside = (address: number, length: number, [network, bits]: [number, number]): boolean =>
+  length >= bits && address >>> (32 - bits) === network >>> (32 - bits);
+
+/** Whether a rule's sources reach the internet (deny by default: what is not provably internal counts). */
+function reachesInternet(sources: readonly string[]): boolean {
+  let v4 = 0;
+  let v6 = 0n;
+  for (const source of sources) {
+    if (INTERNET_SOURCES.has(source.trim().toLowerCase())) return true;
+    const parsed = parseSource(source);
+    if (parsed === undefined) return true;
+    if ("tag" in parsed) {
+      if (!INTERNAL_TAGS.has(parsed.tag)) return true;
+    } else if ("v4" in parsed) {
+      const [address, length] = parsed.v4;
+      if (!PRIVATE_V4.some((range) => inside(address, length, range))) v4 += 2 ** (32 - length);
+    } else {
+      const [address, length] = parsed.v6;
+      const local = (/^f[cd]/.test(address) && length >= 7) || (/^fe[89ab]/.test(address) && length >= 10);
+      if (!local) v6 += 2n ** BigInt(128 - length);
+    }
+  }
+  return v4 > PUBLIC_V4_LIMIT || v6 > PUBLIC_V6_LIMIT;
 }
 
 /** A port spec as a range: "443" and "443-443" are [443, 443], "*" is every port; undefined when malformed. */
@@ -68,7 +119,7 @@ export function internetInboundProblem(rule: unknown, allowedPorts: readonly str
   );
   // No prefix and no application security group means the portal's "Any".
   const anySource = sources.length === 0 && arr(rule, "sourceApplicationSecurityGroups").length === 0;
-  const internet = anySource || sources.some(isInternetSource);
+  const internet = anySource || reachesInternet(sources);
   if (!internet) return undefined;
   const ports = [str(rule, "destinationPortRange"), ...arr(rule, "destinationPortRanges")].filter(
     (p): p is string => typeof p === "string",
@@ -86,11 +137,11 @@ const allowedPortsParam = {
 export const nsgNoInternetInbound = resourcePolicy({
   name: "nsg-no-internet-inbound",
   description:
-    "Network security rules never allow inbound traffic from the internet (Internet, *, 0.0.0.0/0, Any) except HTTPS on 443 (NET-2, NET-1).",
+    "Network security rules never allow inbound traffic from the internet except HTTPS on 443: Internet, *, Any, any service tag but VirtualNetwork and AzureLoadBalancer (AzureCloud is every Azure customer), or public ranges adding up to more than a /8 of IPv4 or a /16 of IPv6 (NET-2, NET-1).",
   controls: ["NET-2", "NET-1"],
   severity: "critical",
   remediation:
-    'Restrict sourceAddressPrefix to VirtualNetwork/AzureLoadBalancer or specific ranges, or set destinationPortRange: "443" for the frontend HTTPS rule.',
+    'Restrict sourceAddressPrefix to VirtualNetwork/AzureLoadBalancer, private ranges or a specific narrow public range, or set destinationPortRange: "443" for the frontend HTTPS rule.',
   types: ["azure-native:network:SecurityRule", "azure-native:network:NetworkSecurityGroup"],
   config: { allowedInternetPorts: allowedPortsParam },
   check: ({ props, canonical }, cfg, report) => {

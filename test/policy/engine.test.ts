@@ -624,6 +624,8 @@ describe("the pack on real plans", () => {
     expect(gated.map((p) => p.name).sort()).toEqual([
       "allowed-locations",
       "azure-resource-type-allowed",
+      "computed-properties-not-inputs",
+      "no-provider-escape-hatches",
       "required-tags",
     ]);
     const props = { location: "eastus", tags: { environment: "nope" } };
@@ -637,6 +639,7 @@ describe("the pack on real plans", () => {
       "azure-native:storage:StorageAccount",
       "azure-native:web:WebApp",
       "azure:appservice/linuxWebApp:LinuxWebApp",
+      "command:local:Command",
     ];
     let refused = 0;
     for (const policy of gated)
@@ -646,7 +649,9 @@ describe("the pack on real plans", () => {
         const result = await checkResourcePolicy(policy, { type, props });
         expect(result.outcome).toBe("notApplicable");
       }
-    expect(refused).toBe(3 * 4 + 2);
+    // The Azure-only four refuse the 5 non-Azure tokens, required-tags also the 2 known types
+    // without tags; no-provider-escape-hatches refuses all but the command.
+    expect(refused).toBe(4 * 5 + 2 + (tokens.length - 1));
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {

@@ -2085,6 +2085,19 @@ export const MUTATIONS: Mutation[] = [
       ["every port from the Internet", { sourceAddressPrefix: "Internet", destinationPortRange: "0-65535" }],
       ["SSH from the internet in two halves", { sourceAddressPrefixes: ["0.0.0.0/1", "128.0.0.0/1"] }],
       ["SSH from any IPv6 address", { sourceAddressPrefix: "::/0" }],
+      ["SSH from every Azure customer's VMs (service tag AzureCloud)", { sourceAddressPrefix: "AzureCloud" }],
+      [
+        "RDP from a regional cloud tag",
+        { sourceAddressPrefix: "AzureCloud.WestEurope", destinationPortRange: "3389" },
+      ],
+      [
+        "SSH from every public /8 listed one by one",
+        {
+          sourceAddressPrefixes: Array.from({ length: 223 }, (_, i) => `${i + 1}.0.0.0/8`).filter(
+            (p) => !["10.0.0.0/8", "127.0.0.0/8"].includes(p),
+          ),
+        },
+      ],
     ] as const
   ).map(([what, rule], n): Mutation => ({
     id: `NSG rule: ${what}`,

@@ -145,6 +145,91 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  // Grants made by this stack on what it does not own (ENV-1)
+  {
+    id: "workload data role moved to the other environment's storage account (same subscription)",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: {
+      scope: (c: Context) =>
+        otherEnv(
+          c,
+          `Microsoft.Storage/storageAccounts/${c.nameOf(T.account).replace(c.stack, c.stack === "prod" ? "dev" : "prod")}`,
+        ),
+    },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a preset group's Reader role moved to the other environment's resource group",
+    type: T.role,
+    where: (i) => i.principalType === "Group",
+    set: {
+      scope: (c: Context) =>
+        `/subscriptions/${c.subscription}/resourceGroups/rg-sap-${c.stack === "prod" ? "dev" : "prod"}`,
+    },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a preset group's roles widened to the whole subscription (both environments)",
+    type: T.role,
+    where: (i) => i.principalType === "Group",
+    set: { scope: (c: Context) => `/subscriptions/${c.subscription}` },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a second diagnostic setting copying the other environment's Key Vault audit log into this workspace",
+    add: {
+      type: T.diag,
+      name: "copy-other-vault",
+      inputs: (c) => ({
+        name: "to-platform-workspace",
+        resourceUri: otherEnv(
+          c,
+          `Microsoft.KeyVault/vaults/${c.nameOf(T.vault).replace(c.stack, c.stack === "prod" ? "dev" : "prod")}`,
+        ),
+        workspaceId: c.idOf(T.workspace),
+        logAnalyticsDestinationType: "Dedicated",
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+        metrics: [{ category: "AllMetrics", enabled: true }],
+      }),
+    },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a workload role scoped to a foreign resource written with a trailing slash and other case",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: { scope: () => foreign("MICROSOFT.STORAGE/storageAccounts/stexfil/") },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  // The owner's side of a foreign endpoint: an approval resource on the data store (NET-1).
+  ...(
+    [
+      ["storage account", "azure-native:storage:PrivateEndpointConnection", "accountName", T.account],
+      ["Key Vault", "azure-native:keyvault:PrivateEndpointConnection", "vaultName", T.vault],
+      ["PostgreSQL server", "azure-native:dbforpostgresql:PrivateEndpointConnection", "serverName", T.pg],
+      ["Managed Redis", "azure-native:cache:EnterprisePrivateEndpointConnection", "clusterName", T.redis],
+    ] as const
+  ).map(([what, type, parent, target]): Mutation => ({
+    id: `a foreign private endpoint approved on the ${what} by a connection resource`,
+    add: {
+      type,
+      name: `approve-${parent}`,
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        [parent]: c.nameOf(target),
+        privateEndpointConnectionName: "pep-partner.0f3c",
+        privateLinkServiceConnectionState: { status: "Approved", description: "partner access" },
+      }),
+    },
+    policy: "data-store-no-connection-approval",
+    control: "NET-1",
+  })),
   {
     id: "a foreign privatelink zone linked to our VNet (DNS hijack of the data stores)",
     add: {
@@ -668,6 +753,43 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "NSG allows SSH from one office range (a public /24) and the VNet",
+    type: T.nsg,
+    where: named("network-apps-nsg"),
+    set: {
+      "push:securityRules": {
+        name: "ssh-office",
+        priority: 300,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        sourceAddressPrefixes: ["203.0.113.0/24", "10.20.0.0/16", "VirtualNetwork"],
+        destinationAddressPrefix: "*",
+        destinationPortRange: "22",
+      },
+    },
+  },
+  {
+    id: "a workload role on its storage account written in upper case with a trailing slash",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: { scope: (c: Context) => `${c.idOf(T.account).toUpperCase()}/` },
+  },
+  {
+    id: "a foreign private endpoint request on the Key Vault rejected",
+    add: {
+      type: "azure-native:keyvault:PrivateEndpointConnection",
+      name: "reject",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        vaultName: c.nameOf(T.vault),
+        privateEndpointConnectionName: "pep-unknown.1a2b",
+        privateLinkServiceConnectionState: { status: "Rejected", description: "not ours" },
+      }),
+    },
+  },
   {
     id: "Key Vault audit logs also archived to the stack's own storage account (EU)",
     type: T.diag,

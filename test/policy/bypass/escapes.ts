@@ -216,6 +216,279 @@ const ESCAPE_HATCHES: Mutation[] = [
   },
 ];
 
+/**
+ * Providers other than azure-native that change Azure or Entra ID: what they do never reaches an
+ * azure-native policy, and their tokens are not Azure resources to the pack (no location, tag or
+ * type gate either).
+ */
+const providerHatch = (
+  id: string,
+  type: string,
+  name: string,
+  inputs: (c: Context) => Record<string, unknown>,
+) =>
+  ({ id, add: { type, name, inputs }, policy: "no-provider-escape-hatches", control: "ENV-1" }) as Mutation;
+
+const PROVIDER_HATCHES: Mutation[] = [
+  providerHatch(
+    "AzAPI PATCHes the customer data account open (public access, shared keys)",
+    "azapi:index/updateResource:UpdateResource",
+    "open-storage",
+    (c) => ({
+      type: "Microsoft.Storage/storageAccounts@2023-05-01",
+      resourceId: c.idOf(T.account),
+      body: JSON.stringify({ properties: { publicNetworkAccess: "Enabled", allowSharedKeyAccess: true } }),
+    }),
+  ),
+  providerHatch(
+    "AzAPI creates a storage account in the US",
+    "azapi:index/resource:Resource",
+    "st-us",
+    (c) => ({
+      type: "Microsoft.Storage/storageAccounts@2023-05-01",
+      parentId: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`,
+      name: "stexfil",
+      location: "eastus",
+      body: JSON.stringify({ kind: "StorageV2", sku: { name: "Standard_LRS" } }),
+    }),
+  ),
+  providerHatch(
+    "AzAPI action lists the storage account keys",
+    "azapi:index/resourceAction:ResourceAction",
+    "keys",
+    (c) => ({
+      type: "Microsoft.Storage/storageAccounts@2023-05-01",
+      resourceId: c.idOf(T.account),
+      action: "listKeys",
+    }),
+  ),
+  providerHatch(
+    "a Terraform azurerm storage account (any-terraform-provider package)",
+    "azurerm:index/storageAccount:StorageAccount",
+    "st-tf",
+    (c) => ({
+      name: "sttf",
+      resourceGroupName: c.resourceGroup,
+      location: "eastus",
+      accountTier: "Standard",
+      accountReplicationType: "LRS",
+      publicNetworkAccessEnabled: true,
+    }),
+  ),
+  providerHatch(
+    "an az CLI command re-opens Key Vault (pulumi-command)",
+    "command:local:Command",
+    "kv-open",
+    (c) => ({ create: `az keyvault update -n ${c.nameOf(T.vault)} --public-network-access Enabled` }),
+  ),
+  providerHatch(
+    "a remote command on a VM with a managed identity",
+    "command:remote:Command",
+    "vm-cmd",
+    () => ({
+      connection: { host: "10.0.0.4", user: "azureuser" },
+      create: "az login --identity && az storage account update --allow-shared-key-access true -n x",
+    }),
+  ),
+  providerHatch(
+    "a dynamic provider calling the Azure SDK",
+    "pulumi-nodejs:dynamic:Resource",
+    "unlock",
+    () => ({
+      __provider: "exports.handler = ...",
+      lockId: "/subscriptions/x/providers/Microsoft.Authorization/locks/l",
+    }),
+  ),
+  providerHatch("a Python dynamic provider in a module", "pulumi-python:dynamic/ops:Fix", "fix", () => ({
+    __provider: "...",
+  })),
+  providerHatch(
+    "an Entra member added to a preset group (inherits its roles)",
+    "azuread:index/groupMember:GroupMember",
+    "member",
+    () => ({
+      groupObjectId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+      memberObjectId: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f",
+    }),
+  ),
+  providerHatch(
+    "an Entra application password",
+    "azuread:index/applicationPassword:ApplicationPassword",
+    "secret",
+    () => ({ applicationId: "/applications/00000000-0000-0000-0000-000000000001" }),
+  ),
+];
+
+/** A job (written as the platform writes them) that also runs as `identity(c)`. */
+const runsAs = (id: string, name: string, identity: (c: Context) => string): Mutation => {
+  const base = job(name);
+  return {
+    id,
+    add: {
+      ...base,
+      inputs: (c) => {
+        const inputs = base.inputs(c);
+        inputs.identity = { type: "UserAssigned", userAssignedIdentities: [c.idOf(T.identity), identity(c)] };
+        return inputs;
+      },
+    },
+    policy: "user-assigned-identities-from-stack",
+    control: "IAM-2",
+  };
+};
+const otherStack = (c: Context) => (c.stack === "prod" ? "dev" : "prod");
+
+const BORROWED_IDENTITIES: Mutation[] = [
+  runsAs(
+    "a job also running as the other environment's workload identity (its data roles)",
+    "borrow-other-env",
+    (c) => c.idOf(T.identity).split(c.stack).join(otherStack(c)),
+  ),
+  runsAs(
+    "a job running as the deploy identity (Contributor and RBAC Administrator on the subscription)",
+    "as-deployer",
+    (c) =>
+      `/subscriptions/${c.subscription}/resourceGroups/rg-ci-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/sap-deploy-${c.stack}`,
+  ),
+];
+
+/** A policy definition (no deployment in it) whose effect rewrites the stack's own requests. */
+const rewritingDefinition = (id: string, name: string, then: Record<string, unknown>): Mutation => ({
+  id,
+  add: {
+    type: "azure-native:authorization:PolicyDefinition",
+    name,
+    inputs: () => ({
+      policyDefinitionName: name,
+      mode: "Indexed",
+      policyRule: { if: { field: "type", equals: "Microsoft.Storage/storageAccounts" }, then },
+    }),
+  },
+  policy: "no-arm-escape-hatches",
+  control: "ENV-1",
+});
+
+/** Azure Policy resources that act (or stop guardrails acting) on the whole subscription. */
+const policyResource = (
+  id: string,
+  type: string,
+  name: string,
+  inputs: (c: Context) => Record<string, unknown>,
+): Mutation => ({
+  id,
+  add: { type, name, inputs },
+  policy: "no-arm-escape-hatches",
+  control: "ENV-1",
+});
+/** The built-in "Deploy Diagnostic Settings for Key Vault to Event Hub" (deployIfNotExists). */
+const BUILT_IN_DINE =
+  "/providers/Microsoft.Authorization/policyDefinitions/ed7c8c13-51e7-49d1-8a43-8490431a0da2";
+
+const POLICY_RESOURCES: Mutation[] = [
+  policyResource(
+    "a built-in deployIfNotExists policy assigned on the subscription (every vault's logs to a foreign event hub)",
+    "azure-native:authorization:PolicyAssignment",
+    "kv-diag-everywhere",
+    (c) => ({
+      scope: `/subscriptions/${c.subscription}`,
+      policyAssignmentName: "kv-diag",
+      policyDefinitionId: BUILT_IN_DINE,
+      location: "westeurope",
+      identity: { type: "SystemAssigned" },
+      parameters: {
+        eventHubRuleId: {
+          value: `/subscriptions/5e0f0000-0000-4000-8000-00000000beef/resourceGroups/rg-x/providers/Microsoft.EventHub/namespaces/ehx/authorizationRules/send`,
+        },
+      },
+    }),
+  ),
+  policyResource(
+    "a remediation running an assignment's deployment on everything that exists",
+    "azure-native:policyinsights:RemediationAtSubscription",
+    "remediate",
+    (c) => ({
+      remediationName: "now",
+      policyAssignmentId: `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/policyAssignments/kv-diag`,
+    }),
+  ),
+  policyResource(
+    "an exemption from an organization guardrail for the customer data account",
+    "azure-native:authorization:PolicyExemption",
+    "waiver",
+    (c) => ({
+      scope: c.idOf(T.account),
+      policyExemptionName: "allow-public",
+      exemptionCategory: "Waiver",
+      policyAssignmentId:
+        "/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyAssignments/deny-public-storage",
+    }),
+  ),
+  policyResource(
+    "a policy definition version with a modify effect",
+    "azure-native:authorization:PolicyDefinitionVersion",
+    "reopen-v2",
+    () => ({
+      policyDefinitionName: "reopen",
+      policyDefinitionVersion: "2.0.0",
+      mode: "Indexed",
+      policyRule: {
+        if: { field: "type", equals: "Microsoft.KeyVault/vaults" },
+        then: {
+          effect: "modify",
+          details: {
+            roleDefinitionIds: [],
+            operations: [
+              {
+                operation: "addOrReplace",
+                field: "Microsoft.KeyVault/vaults/publicNetworkAccess",
+                value: "Enabled",
+              },
+            ],
+          },
+        },
+      },
+    }),
+  ),
+];
+
+const REWRITING_DEFINITIONS: Mutation[] = [
+  rewritingDefinition("an Azure Policy modify effect re-opening storage accounts on every update", "reopen", {
+    effect: "modify",
+    details: {
+      roleDefinitionIds: [`/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`],
+      operations: [
+        {
+          operation: "addOrReplace",
+          field: "Microsoft.Storage/storageAccounts/publicNetworkAccess",
+          value: "Enabled",
+        },
+      ],
+    },
+  }),
+  rewritingDefinition("a parameterized effect whose details are modify operations", "param-modify", {
+    effect: "[parameters('effect')]",
+    details: {
+      roleDefinitionIds: [],
+      operations: [
+        {
+          operation: "addOrReplace",
+          field: "Microsoft.Storage/storageAccounts/allowSharedKeyAccess",
+          value: true,
+        },
+      ],
+    },
+  }),
+  rewritingDefinition("an Azure Policy append effect adding an allow-all IP rule", "append-ip", {
+    effect: "append",
+    details: [
+      {
+        field: "Microsoft.Storage/storageAccounts/networkAcls.ipRules[*]",
+        value: { value: "0.0.0.0/0", action: "Allow" },
+      },
+    ],
+  }),
+];
+
 const customRole = (
   id: string,
   permissions: Record<string, unknown>,
@@ -445,6 +718,30 @@ const PRIVILEGE: Mutation[] = [
     },
     policy: "principals-from-stack-or-allow-list",
     control: "ENV-1",
+  },
+  {
+    id: "a grant to a foreign principal that vouches for it with a written identity.principalId",
+    add: {
+      type: T.role,
+      name: "self-vouching",
+      inputs: (c) => ({
+        principalId: FOREIGN_PRINCIPAL,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleId(c, "Storage Blob Data Reader"),
+        scope: c.idOf(T.account),
+        // Not an input of any azure-native resource: the provider's check lets it through.
+        identity: { type: "SystemAssigned", principalId: FOREIGN_PRINCIPAL },
+      }),
+    },
+    policy: "computed-properties-not-inputs",
+    control: "IAM-2",
+  },
+  {
+    id: "the stack's vault written with another vault's URI (Key Vault references to it would pass as the stack's)",
+    type: T.vault,
+    set: { "properties.vaultUri": "https://kv-attacker.vault.azure.net/" },
+    policy: "computed-properties-not-inputs",
+    control: "IAM-2",
   },
   {
     id: "a new data role for a principal outside the stack",
@@ -759,6 +1056,10 @@ const KEYS: Mutation[] = [
 
 export const MUTATIONS: Mutation[] = [
   ...ESCAPE_HATCHES,
+  ...PROVIDER_HATCHES,
+  ...BORROWED_IDENTITIES,
+  ...REWRITING_DEFINITIONS,
+  ...POLICY_RESOURCES,
   ...CUSTOM_ROLES,
   ...FEDERATED,
   ...PRIVILEGE,
@@ -795,6 +1096,18 @@ const signingKey: Variation = {
   },
 };
 
+/** Providers that never touch Azure stay outside no-provider-escape-hatches (the plans use random and time). */
+const localOnly: Variation[] = [
+  {
+    id: "a random password (a provider that never calls Azure)",
+    add: { type: "random:index/randomPassword:RandomPassword", name: "pw", inputs: () => ({ length: 32 }) },
+  },
+  {
+    id: "a time rotation (a provider that never calls Azure)",
+    add: { type: "time:index/rotating:Rotating", name: "yearly", inputs: () => ({ rotationYears: 1 }) },
+  },
+];
+
 const harmless = (id: string, name: string, value: string): Variation => ({
   id: `harmless env var: ${id}`,
   type: T.app,
@@ -803,6 +1116,7 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 });
 
 export const SECURE_VARIATIONS: Variation[] = [
+  ...localOnly,
   harmless("a numeric policy setting", "PASSWORD_MIN_LENGTH", "12"),
   harmless("a boolean switch", "TOKEN_REFRESH_ENABLED", "true"),
   harmless(

@@ -1,6 +1,7 @@
 import * as d from "../../../policy/policies/dataStores";
 import { checkStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, ids, replace, res, RG, urn, violations, without } from "./estate";
+import { describePolicy, expectViolation } from "./support";
 
 /** The estate in a preview: the vault's ID unknown, its lock's scope `scope` and the lock depending on the vault. */
 const vaultLockPreview = (scope: unknown) =>
@@ -119,4 +120,34 @@ describe("stateful-resources-locked: where the lock points", () => {
       /BlobContainer recordings holds data and is not protected/,
     );
   });
+});
+
+describePolicy(d.dataStoreNoConnectionApproval, {
+  type: "azure-native:keyvault:PrivateEndpointConnection",
+  compliant: { vaultName: "kv", privateLinkServiceConnectionState: { status: "Rejected" } },
+  violations: [
+    ["privateLinkServiceConnectionState.status", "Approved", /Approved.*outside this stack/],
+    ["privateLinkServiceConnectionState.status", "Pending", /only Rejected or Disconnected/],
+    ["privateLinkServiceConnectionState", undefined, /not set/],
+  ],
+  passes: [["privateLinkServiceConnectionState.status", "disconnected"]],
+  unknown: "privateLinkServiceConnectionState.status",
+});
+
+describe("data-store-no-connection-approval", () => {
+  it.each(d.DATA_STORE_CONNECTIONS.map((t) => [t]))("judges %s", (type) =>
+    expectViolation(
+      d.dataStoreNoConnectionApproval,
+      type,
+      { privateLinkServiceConnectionState: { status: "Approved" } },
+      /Approved/,
+    ),
+  );
+  it("judges the legacy Managed Redis token", () =>
+    expectViolation(
+      d.dataStoreNoConnectionApproval,
+      "azure-native:cache:EnterprisePrivateEndpointConnection",
+      { privateLinkServiceConnectionState: { status: "Approved" } },
+      /Approved/,
+    ));
 });

@@ -1,5 +1,6 @@
 import * as e from "../../../policy/policies/environment";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { ids, res as estateRes, RG, violations } from "./estate";
 
 const res = (type: string, name: string, props: Record<string, unknown>) => ({
   type: `azure-native:${type}`,
@@ -73,5 +74,48 @@ describe("own-resource-groups (ENV-1)", () => {
     expect(await runStackPolicy(e.ownResourceGroups, resources, { requireOwnResourceGroups: false })).toEqual(
       [],
     );
+  });
+});
+
+describe("extension-targets-in-stack", () => {
+  const vault = estateRes("keyvault:Vault", "kv", { id: ids.vault });
+  const group = estateRes("resources:ResourceGroup", "rg", { id: RG });
+  const grant = (scope: unknown, deps?: string[]) =>
+    estateRes(
+      "authorization:RoleAssignment",
+      "ra",
+      { principalId: "p", principalType: "ServicePrincipal", scope },
+      deps ? { dependencies: deps } : {},
+    );
+  const run = (scope: unknown, cfg?: Record<string, unknown>, deps?: string[]) =>
+    violations(e.extensionTargetsInStack, [vault, group, grant(scope, deps)], cfg);
+
+  it.each([
+    ["a resource of the stack", ids.vault],
+    ["a key inside it, in another case with a trailing slash", `${ids.vault.toUpperCase()}/keys/cmk/`],
+    ["the stack's resource group", RG],
+  ])("accepts %s", async (_what, scope) => expect(await run(scope)).toBe(""));
+  it.each([
+    [
+      "the other environment's vault",
+      "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/kv1",
+    ],
+    ["the whole subscription", "/subscriptions/s"],
+    ["a management group", "/providers/Microsoft.Management/managementGroups/root"],
+  ])("blocks %s", async (_what, scope) => expect(await run(scope)).toMatch(/not a resource of this stack/));
+  it("accepts a reviewed scope", async () =>
+    expect(await run("/subscriptions/s", { allowedDestinations: ["/subscriptions/s"] })).toBe(""));
+  it("blocks a diagnostic setting exporting another environment's vault logs", async () => {
+    const setting = estateRes("monitor:DiagnosticSetting", "diag", {
+      resourceUri: "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/kv1",
+      workspaceId: ids.workspace,
+    });
+    expect(await violations(e.extensionTargetsInStack, [vault, group, setting])).toMatch(
+      /exports the logs of another target: resourceUri .* is not a resource of this stack/,
+    );
+  });
+  it("accepts a preview scope that comes from a resource of the stack, and only that", async () => {
+    expect(await run(UNKNOWN, undefined, [vault.urn])).toBe("");
+    expect(await run(UNKNOWN)).toMatch(/not known yet/);
   });
 });

@@ -1,5 +1,8 @@
+import * as m from "../../../policy/policies/managedIdentity";
 import { federatedCredentialTrustedSubject } from "../../../policy/policies/managedIdentity";
-import { describePolicy, expectViolation } from "./support";
+import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { res as estateRes, RG, violations } from "./estate";
+import { describePolicy, expectPass, expectViolation } from "./support";
 
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
 const PROD_SUBJECT = "repo:acme/platform:environment:production";
@@ -34,3 +37,108 @@ describePolicy(federatedCredentialTrustedSubject, {
 
 it("federated-credential-trusted-subject trusts no subject by default (deny by default)", () =>
   expectViolation(federatedCredentialTrustedSubject, FIC, credential, /allowedSubjects \(none\)/));
+
+describe("user-assigned-identities-from-stack", () => {
+  const identity = estateRes("managedidentity:UserAssignedIdentity", "id", {
+    id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-app`,
+  });
+  const app = (identities: unknown, deps?: string[]) =>
+    estateRes(
+      "app:ContainerApp",
+      "app",
+      { identity: { type: "UserAssigned", userAssignedIdentities: identities } },
+      deps ? { dependencies: deps } : {},
+    );
+  const run = (identities: unknown, deps?: string[]) =>
+    violations(m.userAssignedIdentitiesFromStack, [identity, app(identities, deps)]);
+  const FOREIGN =
+    "/subscriptions/s/resourceGroups/rg-ci-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/sap-deploy-prod";
+
+  it("accepts the stack's identity, as a list (inputs) or a map (outputs), in any case", async () => {
+    expect(await run([`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-app`])).toBe("");
+    expect(
+      await run({
+        [`${RG.toUpperCase()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID-APP`]: {},
+      }),
+    ).toBe("");
+  });
+  it("blocks an identity outside the stack, in either form", async () => {
+    expect(await run([FOREIGN])).toMatch(/sap-deploy-prod.* is not a resource of this stack/);
+    expect(await run({ [FOREIGN]: { principalId: "p" } })).toMatch(/is not a resource of this stack/);
+  });
+  it("in a preview, accepts an ID written from the names of a new identity of the stack, in its subscription only", async () => {
+    const group = estateRes("resources:ResourceGroup", "rg", { id: RG });
+    const created = estateRes("managedidentity:UserAssignedIdentity", "new", {
+      resourceGroupName: "rg",
+      resourceName: "id-new",
+    });
+    const id = (sub: string) =>
+      `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-new`;
+    const check = (sub: string) =>
+      violations(m.userAssignedIdentitiesFromStack, [group, created, app([id(sub)])]);
+    expect(await check("s")).toBe("");
+    expect(await check("other")).toMatch(/is not a resource of this stack/);
+  });
+  it("accepts a preview identity that comes from an identity of the stack, and only that", async () => {
+    expect(await run([UNKNOWN], [identity.urn])).toBe("");
+    expect(await run([UNKNOWN])).toMatch(/not known yet/);
+  });
+});
+
+describe("computed-properties-not-inputs", () => {
+  const policy = m.computedPropertiesNotInputs;
+  it.each([
+    [
+      "a container app's identity.principalId",
+      "azure-native:app:ContainerApp",
+      { identity: { type: "SystemAssigned", principalId: "p" } },
+    ],
+    [
+      "a role assignment vouching for itself",
+      "azure-native:authorization:RoleAssignment",
+      { principalId: "p", identity: { principalId: "p" } },
+    ],
+    [
+      "a user-assigned identity's principalId",
+      "azure-native:managedidentity:UserAssignedIdentity",
+      { principalId: "p" },
+    ],
+    [
+      "a user-assigned identity's clientId, not known yet",
+      "azure-native:managedidentity:UserAssignedIdentity",
+      { clientId: UNKNOWN },
+    ],
+    [
+      "a vault's vaultUri naming another vault",
+      "azure-native:keyvault:Vault",
+      { vaultName: "kv", properties: { vaultUri: "https://other.vault.azure.net/" } },
+    ],
+    [
+      "a key's keyUri",
+      "azure-native:keyvault:Key",
+      { keyName: "k", keyUri: "https://kv.vault.azure.net/keys/other" },
+    ],
+  ])("refuses %s", (_what, type, props) =>
+    expectViolation(policy, type, props, /is set as an input.*Azure computes it/),
+  );
+  it("accepts identities as the platform writes them", async () => {
+    await expectPass(policy, "azure-native:app:ContainerApp", {
+      identity: { type: "UserAssigned", userAssignedIdentities: ["/x"] },
+    });
+    await expectPass(policy, "azure-native:managedidentity:UserAssignedIdentity", {
+      resourceName: "id",
+      location: "westeurope",
+    });
+    // Deployed values (policy:analyze --deployed): the vault's own URI.
+    await expectPass(policy, "azure-native:keyvault:Vault", {
+      vaultName: "KV",
+      properties: { vaultUri: "https://kv.vault.azure.net/" },
+    });
+    // A role assignment's own principalId is its input, not a computed identity field.
+    await expectPass(policy, "azure-native:authorization:RoleAssignment", { principalId: "p" });
+  });
+  it("is not applicable to what is not Azure", async () =>
+    expect(
+      await runResourcePolicy(policy, { type: "random:index/randomString:RandomString", props: {} }),
+    ).toBe("notApplicable"));
+});

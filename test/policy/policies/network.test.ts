@@ -65,6 +65,44 @@ describe("nsg-no-internet-inbound on address ranges that span the internet", () 
   );
 });
 
+describe("nsg-no-internet-inbound: sources are internal only when provably so", () => {
+  const ssh = { ...https, name: "ssh", destinationPortRange: "22" };
+  const publicEights = Array.from({ length: 126 }, (_, i) => `${i + 1}.0.0.0/8`).filter(
+    (p) => p !== "10.0.0.0/8",
+  );
+  it.each([
+    ["AzureCloud (every Azure customer)", ["AzureCloud"]],
+    ["a regional tag", ["AzureCloud.WestEurope"]],
+    ["Front Door's backends (every profile)", ["AzureFrontDoor.Backend"]],
+    ["public /8s one by one", publicEights],
+    ["two public /8s beside the VNet", ["1.0.0.0/8", "2.0.0.0/8", "VirtualNetwork"]],
+    ["IPv6 /17s adding up to more than a /16", ["2001::/17", "2001:8000::/17", "2002::/17"]],
+    ["a malformed prefix", ["10.0.0.0/8 0.0.0.0/0"]],
+  ])("refuses %s", (_what, prefixes) =>
+    expectViolation(
+      n.nsgNoInternetInbound,
+      RULE,
+      { ...ssh, sourceAddressPrefix: undefined, sourceAddressPrefixes: prefixes },
+      /port\(s\) 22/,
+    ),
+  );
+  it.each([
+    [
+      "private ranges and the VNet tags",
+      ["10.1.0.0/16", "172.20.0.0/14", "100.64.0.0/10", "AzureLoadBalancer"],
+    ],
+    ["an office range and a host", ["203.0.113.0/24", "198.51.100.7"]],
+    ["one public /8 (the limit)", ["1.0.0.0/8"]],
+    ["IPv6 unique-local", ["fd12:3456::/32"]],
+  ])("accepts %s", (_what, prefixes) =>
+    expectPass(n.nsgNoInternetInbound, RULE, {
+      ...ssh,
+      sourceAddressPrefix: undefined,
+      sourceAddressPrefixes: prefixes,
+    }),
+  );
+});
+
 describe("nsg-no-internet-inbound on inline rules", () => {
   const NSG = "azure-native:network:NetworkSecurityGroup";
   it("checks every inline rule", () =>

@@ -1,5 +1,9 @@
 import { runResourcePolicy } from "../../helpers/policyHarness";
-import { ESCAPE_HATCH_TYPES, noArmEscapeHatches } from "../../../policy/policies/resources";
+import {
+  ESCAPE_HATCH_TYPES,
+  noArmEscapeHatches,
+  noProviderEscapeHatches,
+} from "../../../policy/policies/resources";
 import { describePolicy, expectPass, expectViolation } from "./support";
 
 const deployment = {
@@ -73,4 +77,57 @@ describe("no-arm-escape-hatches on policy definitions", () => {
       },
       /cannot evaluate/,
     ));
+});
+
+describe("no-arm-escape-hatches on rewriting policy definitions", () => {
+  const rule = (then: Record<string, unknown>) => ({
+    policyDefinitionName: "d",
+    policyRule: { if: {}, then },
+  });
+  it.each([
+    ["modify", { effect: "modify", details: { operations: [] } }],
+    ["Modify, capitalized", { effect: "Modify", details: {} }],
+    ["append", { effect: "append", details: [{ field: "f", value: 1 }] }],
+    ["a parameterized modify", { effect: "[parameters('effect')]", details: { operations: [] } }],
+  ])("blocks %s", (_what, then) =>
+    expectViolation(
+      noArmEscapeHatches,
+      "azure-native:authorization:PolicyDefinition",
+      rule(then),
+      /cannot evaluate/,
+    ),
+  );
+  it.each([
+    ["deny", { effect: "deny" }],
+    ["auditIfNotExists", { effect: "auditIfNotExists", details: { type: "t" } }],
+  ])("ignores %s", async (_what, then) =>
+    expect(
+      await runResourcePolicy(noArmEscapeHatches, {
+        type: "azure-native:authorization:PolicyDefinition",
+        props: rule(then),
+      }),
+    ).toBe("notApplicable"),
+  );
+});
+
+describe("no-provider-escape-hatches", () => {
+  it.each([
+    ["azapi:index/updateResource:UpdateResource", /raw ARM requests/],
+    ["azurerm:index/storageAccount:StorageAccount", /azurerm/],
+    ["azuread:index/groupMember:GroupMember", /Entra ID/],
+    ["command:local:Command", /shell command/],
+    ["pulumi-nodejs:dynamic:Resource", /dynamic provider/],
+    ["pulumi-python:dynamic/ops:Fix", /dynamic provider/],
+  ])("blocks %s", (type, message) => expectViolation(noProviderEscapeHatches, type, {}, message));
+  it("allows a reviewed resource by its Pulumi name", () =>
+    expectPass(noProviderEscapeHatches, "command:local:Command", {}, { allowedEscapeHatches: ["r"] }));
+  it.each([
+    "random:index/randomPassword:RandomPassword",
+    "time:index/sleep:Sleep",
+    "azure-native:storage:StorageAccount",
+    "pulumi:providers:command",
+    "secure-azure-platform:index:KeyVault",
+  ])("is not applicable to %s", async (type) =>
+    expect(await runResourcePolicy(noProviderEscapeHatches, { type, props: {} })).toBe("notApplicable"),
+  );
 });
