@@ -23,9 +23,9 @@ import { type NormalizedExportResource, type NormalizedStackExport } from "../..
 let baseline: NormalizedStackExport;
 let apps: PlatformConfig["apps"];
 
-async function exported(options: PlanOptions = {}): Promise<NormalizedStackExport> {
-  const plan = await planStack("prod", options);
-  return parseStackExport(plan.toStackExport(), "prod");
+async function exported(options: PlanOptions = {}, stack = "prod"): Promise<NormalizedStackExport> {
+  const plan = await planStack(stack, options);
+  return parseStackExport(plan.toStackExport(), stack);
 }
 
 beforeAll(async () => {
@@ -519,6 +519,72 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(diff(onlyChanged(urn, "clusteringPolicy", "NoCluster"), baseline).failures).toEqual([]);
     const port = changeOf(diff(onlyChanged(urn, "port", 10001), baseline), urn);
     expect(port?.replaceReasons.map((r) => r.property)).toEqual(["port"]);
+  });
+
+  it("a subnet in use cannot be resized: a config change to appsSubnetPrefix is refused, naming its users", async () => {
+    const urn = urnOf("azure-native:network:Subnet", "network-apps-subnet");
+    const p = diff(baseline, await exported({ configOverrides: { appsSubnetPrefix: "10.30.4.0/23" } }));
+    expect(changeOf(p, urn)?.op).toBe("update");
+    expect(p.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringMatching(
+          /addressPrefix changed \(a subnet's address range .* in use by .*::apps-env/,
+        ),
+      }),
+    ]);
+    // A subnet nothing points at (yet) can be resized.
+    const type = "azure-native:network:Subnet";
+    expect(updateFindings(type, { addressPrefix: "10.0.0.0/24" }, { addressPrefix: "10.0.0.0/23" })).toEqual(
+      [],
+    );
+  });
+
+  it("the private endpoint subnet holds the endpoints: resizing it is refused too", () => {
+    const urn = urnOf("azure-native:network:Subnet", "network-pe-subnet");
+    const p = diff(onlyChanged(urn, "addressPrefix", "10.30.3.0/24"), baseline);
+    expect(p.failures.map((f) => [f.urn, f.kind])).toEqual([[urn, "update-refused"]]);
+    expect(p.failures[0].message).toMatch(/in use by .*storage-pe/);
+  });
+
+  it("storage: adding zone redundancy (GRS -> GZRS) is a conversion, refused as an update; GRS -> RA-GRS is clean", async () => {
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const urn = dev.deployment.resources.find((r) => r.type === "azure-native:storage:StorageAccount")!.urn;
+    const devDiff = async (storageSkuName: string) =>
+      previewChanges(dev, await exported({ configOverrides: { storageSkuName } }, "dev"), {
+        stack: "dev",
+        from: "old.json",
+      });
+    const zonal = await devDiff("Standard_GZRS");
+    expect(zonal.changes.find((c) => c.urn === urn)?.op).toBe("update");
+    expect(zonal.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining(
+          "sku.name changed (adding or removing zone redundancy is a conversion",
+        ),
+      }),
+    ]);
+    const readAccess = await devDiff("Standard_RAGRS");
+    expect(readAccess.changes.find((c) => c.urn === urn)?.op).toBe("update");
+    expect(readAccess.failures).toEqual([]);
+  });
+
+  it("storage in prod: read access on the zone-redundant SKU is clean; losing zone redundancy is refused", async () => {
+    const urn = urnOf("azure-native:storage:StorageAccount");
+    const ra = diff(baseline, await exported({ configOverrides: { storageSkuName: "Standard_RAGZRS" } }));
+    expect(changeOf(ra, urn)?.op).toBe("update");
+    expect(ra.failures).toEqual([]);
+    const p = diff(onlyChanged(urn, "sku.name", "Standard_GZRS"), baseline);
+    expect(p.failures).toEqual([]);
+    const down = updateFindings(
+      "azure-native:storage:StorageAccount",
+      { sku: { name: "Standard_GZRS" } },
+      { sku: { name: "Standard_GRS" } },
+    );
+    expect(down.map((f) => f.kind)).toEqual(["update-refused"]);
   });
 
   it("unit: only the inputs that differ are named; a replace has no update findings", () => {
