@@ -109,6 +109,14 @@ describe("routine changes in prod come out clean (lock window)", () => {
     expect(byName(p, "app-web-blob-read")?.findings[0].message).toMatch(/^lock window: lifts /);
   });
 
+  it("a new owner or cost centre retags everything; the keys keep theirs (ARM never updates an existing key)", async () => {
+    const next = await exported({ configOverrides: { owner: "data-team", costCenter: "cc-2002" } });
+    const p = diff(baseline, next);
+    expect(p.summary.update).toBeGreaterThan(40);
+    expect(p.changes.filter((c) => c.type === "azure-native:keyvault:Key")).toEqual([]);
+    expect(p.failures).toEqual([]);
+  });
+
   it("removing an app deletes its Key Vault role and Redis access-policy assignment under their locks", async () => {
     const next = await exported({ configOverrides: { apps: apps.filter((a) => a.name !== "api") } });
     const p = diff(baseline, next);
