@@ -580,13 +580,14 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(readAccess.failures).toEqual([]);
   });
 
-  it("storage in prod: read access on the zone-redundant SKU is clean; losing zone redundancy is refused", async () => {
+  it("storage in prod: read access on the zone-redundant SKU is clean; an account deployed without zones, or losing them, is refused", async () => {
     const urn = urnOf("azure-native:storage:StorageAccount");
     const ra = diff(baseline, await exported({ configOverrides: { storageSkuName: "Standard_RAGZRS" } }));
     expect(changeOf(ra, urn)?.op).toBe("update");
     expect(ra.failures).toEqual([]);
-    const p = diff(onlyChanged(urn, "sku.name", "Standard_GZRS"), baseline);
-    expect(p.failures).toEqual([]);
+    // An account deployed GRS (before zoneRedundant) that the config now wants GZRS: refused.
+    const p = diff(onlyChanged(urn, "sku.name", "Standard_RAGRS"), baseline);
+    expect(p.failures.map((f) => [f.urn, f.kind])).toEqual([[urn, "update-refused"]]);
     const down = updateFindings(
       "azure-native:storage:StorageAccount",
       { sku: { name: "Standard_GZRS" } },
