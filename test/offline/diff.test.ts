@@ -6,6 +6,8 @@
  * review: each create-only input (x-ms-mutability / azure-native forceNew) replaces, and an
  * update Azure refuses or ignores fails, each shown by an old state where only it differs.
  */
+import * as fs from "fs";
+import { parse } from "yaml";
 import {
   previewChanges,
   updateFindings,
@@ -613,5 +615,23 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     const key = changeOf(diff(renamedAndResized, baseline), urn);
     expect(key?.op).toBe("replace");
     expect(key?.findings.map((f) => f.kind)).not.toContain("update-ignored");
+  });
+});
+
+describe("docs/offline-plan.md: what changing each configuration key does", () => {
+  it("has a row for every key Pulumi.yaml declares, and for the region", () => {
+    const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, unknown> };
+    const doc = fs.readFileSync("docs/offline-plan.md", "utf8");
+    const section = doc.split("### What changing each configuration key does")[1]?.split("\n## ")[0] ?? "";
+    const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+    const named = new Set(
+      rows.flatMap((row) => [...row.split(" | ")[0].matchAll(/`([^`]+)`/g)].map((m) => m[1])),
+    );
+    const keys = [
+      "azure-native:location",
+      ...Object.keys(project.config).map((k) => k.replace(/^secure-azure-platform:/, "")),
+    ];
+    expect(keys.filter((k) => !named.has(k))).toEqual([]);
+    expect([...named].filter((k) => !keys.includes(k))).toEqual([]);
   });
 });
