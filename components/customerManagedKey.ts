@@ -160,8 +160,10 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // The computed date must not rewrite the key on a later run.
-        ignoreChanges: ["properties.attributes.expires"],
+        // The computed date must not rewrite the key on a later run. Tags are the key's first
+        // version's: ARM key create "does not update existing keys" (Keys_CreateIfNotExist), so a
+        // new owner or cost centre would be an update Azure ignores, on every later run.
+        ignoreChanges: ["properties.attributes.expires", "tags"],
       },
     );
     const identity = new WorkloadIdentity(

@@ -358,20 +358,43 @@ export function rbacAdminEntry(doc: DeployIdentities): RoleEntry | undefined {
 }
 
 /**
- * The ABAC condition (version 2.0) of the RBAC administrator role: write and delete only the
- * allowed roles; write only to the allowed principal types. Format per Microsoft's "Delegate
- * Azure role assignment management using conditions" examples.
+ * The roles the deploy identity may assign to itself: those the stack grants it (`grantedBy:
+ * stack`, on its own vaults). Any other allowed role goes to other principals only.
  */
-export function renderCondition(doc: DeployIdentities, environment: Environment): string | undefined {
+export function selfAssignableRoles(doc: DeployIdentities): string[] {
+  return [...new Set(doc.identities.deploy.roles.filter((r) => r.grantedBy === "stack").map((r) => r.role))];
+}
+
+/**
+ * The ABAC condition (version 2.0) of the RBAC administrator role: write and delete only the
+ * allowed roles; write only to the allowed principal types, and to the identity itself
+ * (`self`: its principal ID, or a shell variable the setup fills in) only the roles the stack
+ * grants it. Without that clause it could give itself Key Vault Secrets User or Storage Blob
+ * Data Contributor on the whole subscription. Format per Microsoft's "Delegate Azure role
+ * assignment management using conditions" examples; `PrincipalId` is a request attribute of
+ * `roleAssignments/write` (Microsoft's "Azure role assignment condition format": GUID operators).
+ */
+export function renderCondition(
+  doc: DeployIdentities,
+  environment: Environment,
+  self?: string,
+): string | undefined {
   const entry = rbacAdminEntry(doc);
   const roles = entry?.condition?.allowedRoles[environment];
   if (!entry?.condition || !roles) return undefined;
   const guids = roles.map((r) => roleGuid(doc, r, environment)).join(", ");
   const types = entry.condition.principalTypes.map((t) => `'${t}'`).join(", ");
+  const own = selfAssignableRoles(doc)
+    .map((r) => roleGuid(doc, r, environment))
+    .join(", ");
+  const notSelf = self
+    ? ` AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] GuidNotEquals ${self} ` +
+      `OR @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${own}})`
+    : "";
   return (
     `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR ` +
     `(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${guids}} ` +
-    `AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {${types}})) ` +
+    `AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {${types}}${notSelf})) ` +
     `AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR ` +
     `(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${guids}}))`
   );

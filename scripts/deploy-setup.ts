@@ -39,6 +39,8 @@ export function shellQuote(text: string): string {
 }
 
 const SUBSCRIPTION = '"/subscriptions/$SUBSCRIPTION_ID"';
+/** Stands for the identity's own principal ID in the condition until the shell fills it in. */
+const SELF_PLACEHOLDER = "00000000-5e1f-4000-8000-000000000000";
 const principalVar = (key: string) => `${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_ID`;
 
 /** The commands for one stack, as shell text. */
@@ -109,12 +111,17 @@ export function renderSetup(
   add("", "# 3. Role assignments made before the first deploy (subscription scope).");
   for (const [key, identity] of managed) {
     for (const entry of identity.roles.filter((r) => r.grantedBy === "setup")) {
-      const condition = entry.condition ? renderCondition(doc, env) : undefined;
+      // The condition names the identity itself (no self-grants beyond the stack's own): its
+      // principal ID comes from the shell variable set above, spliced into the quoted text.
+      const condition = entry.condition ? renderCondition(doc, env, SELF_PLACEHOLDER) : undefined;
+      const quoted = condition
+        ? shellQuote(condition).replace(SELF_PLACEHOLDER, `'"$${principalVar(key)}"'`)
+        : undefined;
       add(
         `# ${identityName(identity, env)}: ${entry.role}`,
         `az role assignment create --assignee-object-id "$${principalVar(key)}" --assignee-principal-type ServicePrincipal \\`,
-        `  --role ${roleGuid(doc, entry.role, env)} --scope ${SUBSCRIPTION}${condition ? " \\" : ""}`,
-        ...(condition ? [`  --condition ${shellQuote(condition)} --condition-version 2.0`] : []),
+        `  --role ${roleGuid(doc, entry.role, env)} --scope ${SUBSCRIPTION}${quoted ? " \\" : ""}`,
+        ...(quoted ? [`  --condition ${quoted} --condition-version 2.0`] : []),
       );
     }
   }

@@ -17,6 +17,7 @@ import {
   identityName,
   loadDeployIdentities,
   rbacAdminEntry,
+  selfAssignableRoles,
   roleGuid,
   type DeployIdentities,
 } from "../config/identities";
@@ -74,7 +75,7 @@ export function renderIdentitiesBlock(doc: DeployIdentities = loadDeployIdentiti
   if (admin?.condition) {
     out.push(
       "",
-      `The condition on **${admin.role}**: it may create and delete assignments of these roles only, and only to ${admin.condition.principalTypes.join(" or ")} principals (never Owner, Contributor, User Access Administrator or itself):`,
+      `The condition on **${admin.role}**: it may create and delete assignments of these roles only, and only to ${admin.condition.principalTypes.join(" or ")} principals (never Owner, Contributor, User Access Administrator or this role); to the deploy identity itself only ${selfAssignableRoles(doc).join(" and ")}, the roles the stack grants it on its vaults:`,
       "",
     );
     for (const env of ENVIRONMENTS) {

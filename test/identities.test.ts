@@ -79,6 +79,13 @@ describe("the checked-in declaration", () => {
     }
     expect(renderCondition(doc, "prod")).toContain(BUILT_IN_ROLES["Key Vault Reader"]);
     expect(renderCondition(doc, "prod")).not.toContain(BUILT_IN_ROLES.Owner);
+    // Named, the identity may assign itself only the roles the stack grants it on its vaults.
+    const self = "11111111-2222-4333-8444-555555555555";
+    expect(renderCondition(doc, "prod")).not.toContain("PrincipalId");
+    expect(renderCondition(doc, "prod", self)).toContain(
+      `AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] GuidNotEquals ${self} OR ` +
+        `@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${BUILT_IN_ROLES["Key Vault Crypto Officer"]}, ${roleGuid(doc, "Platform Secret Writer", "prod")}})`,
+    );
   });
 
   it("resolves the stack's own grants: Key Vault Crypto Officer on each vault, by GUID", () => {

@@ -69,7 +69,11 @@ describe("npm run deploy:setup -- --stack prod", () => {
         );
       }
     }
-    expect(out).toContain(`--condition ${shellQuote(renderCondition(doc, "prod")!)} --condition-version 2.0`);
+    // The condition names the deploy identity by the shell variable set from `az identity show`.
+    const self = "00000000-5e1f-4000-8000-000000000000";
+    const quoted = shellQuote(renderCondition(doc, "prod", self)!).replace(self, `'"$DEPLOY_ID"'`);
+    expect(out).toContain(`--condition ${quoted} --condition-version 2.0`);
+    expect(out).toContain(`PrincipalId] GuidNotEquals '"$DEPLOY_ID"' OR`);
     expect(out).not.toContain(`--role ${roleGuid(doc, "Owner", "prod")}`);
   });
 

@@ -586,7 +586,8 @@ describe("deploy workflow", () => {
       const gate = pulumiRuns().find(
         (r) => r.inst.jobId === up.inst.jobId && r.via === "action" && r.command === "preview",
       )!;
-      const json = runs.indexOf('pulumi preview --stack "$STACK_REF" --json > preview.json');
+      // The lock window judges the plan the refreshed up will run: a refreshed preview.
+      const json = runs.indexOf('pulumi preview --refresh --stack "$STACK_REF" --json > preview.json');
       const state = runs.indexOf('pulumi stack export --stack "$STACK_REF" > state.json');
       const lock = runs.indexOf(
         'npm run -s lock-window -- --stack "$STACK" --preview preview.json --apply --state state.json',

@@ -177,12 +177,26 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
 /** An update rule: when it applies (default: any change of the input). */
 interface UpdateRule extends ReplaceReason {
   applies?: (old: unknown, next: unknown) => boolean;
+  /** Only while other resources of the old state point at this one (its ARM ID in their inputs). */
+  whileInUse?: boolean;
   /** What to do instead (default: keep the old value, or create a new resource under a new name). */
   instead?: string;
 }
 
 /** Azure Managed Redis Flash Optimized SKUs (`FlashOptimized_A250`, ...): data partly on NVMe. */
 const isFlashSku = (sku: string) => /^FlashOptimized_/i.test(sku);
+
+/** Storage SKUs that keep copies in three zones (`Standard_ZRS`, `Standard_GZRS`, `Standard_RAGZRS`, ...). */
+const isZonalStorageSku = (sku: string) => /ZRS$/i.test(sku);
+
+/** Azure Virtual Network FAQ: a subnet can be resized only "if there are no VMs or services deployed within it". */
+const SUBNET_IN_USE: Omit<UpdateRule, "property"> = {
+  whileInUse: true,
+  reason:
+    "a subnet's address range cannot change while resources are deployed in it (Azure answers InUsePrefixCannotBeDeleted)",
+  instead:
+    "keep the range; to move, add a subnet with the new range and recreate what is in it there (the Container Apps environment's subnet is fixed at its creation)",
+};
 
 /** Once true, never false again (Key Vault soft delete, purge protection). */
 const fromTrue = (old: unknown) => old === true;
@@ -238,6 +252,26 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       property: "properties.softDeleteRetentionInDays",
       reason: "the soft-delete (and purge-protection) retention interval is fixed when the vault is created",
       instead: "keep the old interval, or move the keys and secrets to a new vault",
+    },
+  ],
+  "azure-native:network:Subnet": [
+    { property: "addressPrefix", ...SUBNET_IN_USE },
+    { property: "addressPrefixes", ...SUBNET_IN_USE },
+  ],
+  "azure-native:storage:StorageAccount": [
+    {
+      // Microsoft's "Change how a storage account is replicated": geo-replication and read access
+      // change by updating the SKU; adding or removing zone redundancy is a conversion
+      // (startAccountMigration). An account update that does it fails (StorageAccountTypeConversionNotAllowed,
+      // hashicorp/terraform-provider-azurerm#6526; "Request parameter values are invalid: sku", MicrosoftDocs/azure-docs#96815).
+      property: "sku.name",
+      reason: "adding or removing zone redundancy is a conversion, not an account update",
+      applies: (old, next) =>
+        typeof old === "string" &&
+        typeof next === "string" &&
+        isZonalStorageSku(old) !== isZonalStorageSku(next),
+      instead:
+        "convert first (`az storage account migration start --sku <new SKU>`), and set the new SKU once the conversion has finished; change geo-replication or read access in a separate step",
     },
   ],
   "azure-native:redisenterprise:RedisEnterprise": [
@@ -356,6 +390,8 @@ export function updateFindings(
   type: string,
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
+  /** URNs of the old state's resources that point at this one (`whileInUse` rules). */
+  usedBy: readonly string[] = [],
 ): Finding[] {
   const canonical = canonicalType(type) ?? type;
   const findings: Finding[] = [];
@@ -370,14 +406,31 @@ export function updateFindings(
       // A value a real preview does not know yet cannot be judged.
       if (same(before, after) || JSON.stringify(after).includes(UNKNOWN)) continue;
       if (entry.applies && !before.some((b, i) => entry.applies?.(b, after[i]))) continue;
+      if (entry.whileInUse && usedBy.length === 0) continue;
+      const users = entry.whileInUse ? `; in use by ${usedBy.join(", ")}` : "";
       findings.push({
         kind,
         property: entry.property,
-        message: `${what}: ${entry.property} changed (${entry.reason}); instead: ${entry.instead ?? "keep the old value, or create a new resource under a new name"}`,
+        message: `${what}: ${entry.property} changed (${entry.reason}${users}); instead: ${entry.instead ?? "keep the old value, or create a new resource under a new name"}`,
       });
     }
   }
   return findings;
+}
+
+/**
+ * URNs of the resources in `resources` whose inputs name `id` (an ARM ID, any case), other than
+ * itself: what keeps a subnet in use (endpoints, an environment's infrastructure subnet).
+ */
+export function resourcesPointingAt(
+  id: string | undefined,
+  resources: readonly NormalizedExportResource[],
+): string[] {
+  if (!id) return [];
+  const target = JSON.stringify(norm(id)); // quoted: a longer ID that starts with it is not a match
+  return resources
+    .filter((r) => r.id !== id && JSON.stringify(r.inputs).toLowerCase().includes(target))
+    .map((r) => r.urn);
 }
 
 const isLockType = (type: string) => {
@@ -627,6 +680,10 @@ export function withIgnoredChanges(old: Json, next: Json, ignoreChanges: readonl
   return out;
 }
 
+/** Whether a type has `whileInUse` rules (the only ones that need the old state's references). */
+const inUse = (type: string) =>
+  (UPDATE_REFUSED[canonicalType(type) ?? type] ?? []).some((rule) => rule.whileInUse === true);
+
 export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
@@ -675,7 +732,15 @@ export function previewChanges(
       ...(reasons.length > 0 && old.id ? { id: old.id } : {}),
       ...(old.urn !== r.urn ? { from: old.urn } : {}),
       // A replace creates a new resource with every input: only an in-place update can be refused or ignored.
-      findings: reasons.length > 0 ? [] : updateFindings(r.type, old.inputs, inputs),
+      findings:
+        reasons.length > 0
+          ? []
+          : updateFindings(
+              r.type,
+              old.inputs,
+              inputs,
+              inUse(r.type) ? resourcesPointingAt(old.id, olds) : [],
+            ),
     });
   }
   for (const old of olds) {

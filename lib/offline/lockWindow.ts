@@ -12,6 +12,7 @@
  */
 import {
   assessRemovals,
+  resourcesPointingAt,
   updateFindings,
   type ChangePreview,
   type FindingKind,
@@ -82,6 +83,7 @@ export function planFromPulumiPreview(
         String(step.newState.type),
         inputs(step.oldState),
         inputs(step.newState),
+        resourcesPointingAt(typeof step.oldState.id === "string" ? step.oldState.id : undefined, state),
       );
       seen.add(step.urn);
       if (findings.length > 0) {

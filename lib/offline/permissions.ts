@@ -13,6 +13,7 @@ import {
   loadDeployIdentities,
   renderCondition,
   roleGuid,
+  selfAssignableRoles,
   type DeployIdentities,
   type IdentityKey,
   type RoleEntry,
@@ -94,7 +95,7 @@ interface Operation {
   action: string;
   kind: ActionKind;
   /** For role assignments: the role (GUID) and principal type requested, checked against the condition. */
-  assignment?: { roleGuid: string; principalType: string };
+  assignment?: { roleGuid: string; principalType: string; principalId: string };
 }
 
 export interface Finding {
@@ -253,6 +254,7 @@ export function checkPlanIdentities(
         ? {
             roleGuid: (str(r.inputs.roleDefinitionId) ?? "").split("/").pop() ?? "",
             principalType: str(r.inputs.principalType) ?? "(not set)",
+            principalId: str(r.inputs.principalId)?.toLowerCase() ?? "",
           }
         : undefined;
     ops.push({
@@ -300,6 +302,14 @@ export function checkPlanIdentities(
       )
     )
       return `its condition allows principal types ${h.entry.condition.principalTypes.join(", ")}, not ${op.assignment.principalType}`;
+    // The condition names the identity itself: to itself only the roles the stack grants it.
+    const own = selfAssignableRoles(doc).map((role) => roleGuid(doc, role, env).toLowerCase());
+    if (
+      deployerObjectId !== undefined &&
+      op.assignment.principalId === deployerObjectId &&
+      !own.includes(op.assignment.roleGuid.toLowerCase())
+    )
+      return `its condition lets the deploy identity assign itself only ${selfAssignableRoles(doc).join(", ")}, not ${roleLabel(doc, op.assignment.roleGuid, env)}`;
     return undefined;
   };
 

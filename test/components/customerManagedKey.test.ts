@@ -156,8 +156,9 @@ describe("CustomerManagedKey with default args on a premium vault", () => {
     expect(key.dependencies).toContain(vaultSleep!.urn);
   });
 
-  it("tags key and identity (CLS-1)", () => {
+  it("tags key and identity (CLS-1); the key keeps its first tags (ARM never updates an existing key)", () => {
     expect(key.inputs.tags).toEqual({ ...prod().tags, dataClassification: "confidential" });
+    expect(key.ignoreChanges).toContain("tags");
     expect(only(resources, IDENTITY).inputs.tags).toMatchObject({ owner: "platform-team" });
   });
 });

@@ -6,6 +6,8 @@
  * review: each create-only input (x-ms-mutability / azure-native forceNew) replaces, and an
  * update Azure refuses or ignores fails, each shown by an old state where only it differs.
  */
+import * as fs from "fs";
+import { parse } from "yaml";
 import {
   previewChanges,
   updateFindings,
@@ -23,9 +25,9 @@ import { type NormalizedExportResource, type NormalizedStackExport } from "../..
 let baseline: NormalizedStackExport;
 let apps: PlatformConfig["apps"];
 
-async function exported(options: PlanOptions = {}): Promise<NormalizedStackExport> {
-  const plan = await planStack("prod", options);
-  return parseStackExport(plan.toStackExport(), "prod");
+async function exported(options: PlanOptions = {}, stack = "prod"): Promise<NormalizedStackExport> {
+  const plan = await planStack(stack, options);
+  return parseStackExport(plan.toStackExport(), stack);
 }
 
 beforeAll(async () => {
@@ -107,6 +109,14 @@ describe("routine changes in prod come out clean (lock window)", () => {
     expect(p.failures).toEqual([]);
     expect(p.lockWindow.map((l) => l.id)).toEqual([expect.stringMatching(lockOf("storageAccounts/[^/]+"))]);
     expect(byName(p, "app-web-blob-read")?.findings[0].message).toMatch(/^lock window: lifts /);
+  });
+
+  it("a new owner or cost centre retags everything; the keys keep theirs (ARM never updates an existing key)", async () => {
+    const next = await exported({ configOverrides: { owner: "data-team", costCenter: "cc-2002" } });
+    const p = diff(baseline, next);
+    expect(p.summary.update).toBeGreaterThan(40);
+    expect(p.changes.filter((c) => c.type === "azure-native:keyvault:Key")).toEqual([]);
+    expect(p.failures).toEqual([]);
   });
 
   it("removing an app deletes its Key Vault role and Redis access-policy assignment under their locks", async () => {
@@ -521,6 +531,73 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(port?.replaceReasons.map((r) => r.property)).toEqual(["port"]);
   });
 
+  it("a subnet in use cannot be resized: a config change to appsSubnetPrefix is refused, naming its users", async () => {
+    const urn = urnOf("azure-native:network:Subnet", "network-apps-subnet");
+    const p = diff(baseline, await exported({ configOverrides: { appsSubnetPrefix: "10.30.4.0/23" } }));
+    expect(changeOf(p, urn)?.op).toBe("update");
+    expect(p.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringMatching(
+          /addressPrefix changed \(a subnet's address range .* in use by .*::apps-env/,
+        ),
+      }),
+    ]);
+    // A subnet nothing points at (yet) can be resized.
+    const type = "azure-native:network:Subnet";
+    expect(updateFindings(type, { addressPrefix: "10.0.0.0/24" }, { addressPrefix: "10.0.0.0/23" })).toEqual(
+      [],
+    );
+  });
+
+  it("the private endpoint subnet holds the endpoints: resizing it is refused too", () => {
+    const urn = urnOf("azure-native:network:Subnet", "network-pe-subnet");
+    const p = diff(onlyChanged(urn, "addressPrefix", "10.30.3.0/24"), baseline);
+    expect(p.failures.map((f) => [f.urn, f.kind])).toEqual([[urn, "update-refused"]]);
+    expect(p.failures[0].message).toMatch(/in use by .*storage-pe/);
+  });
+
+  it("storage: adding zone redundancy (GRS -> GZRS) is a conversion, refused as an update; GRS -> RA-GRS is clean", async () => {
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const urn = dev.deployment.resources.find((r) => r.type === "azure-native:storage:StorageAccount")!.urn;
+    const devDiff = async (storageSkuName: string) =>
+      previewChanges(dev, await exported({ configOverrides: { storageSkuName } }, "dev"), {
+        stack: "dev",
+        from: "old.json",
+      });
+    const zonal = await devDiff("Standard_GZRS");
+    expect(zonal.changes.find((c) => c.urn === urn)?.op).toBe("update");
+    expect(zonal.failures).toEqual([
+      expect.objectContaining({
+        urn,
+        kind: "update-refused",
+        message: expect.stringContaining(
+          "sku.name changed (adding or removing zone redundancy is a conversion",
+        ),
+      }),
+    ]);
+    const readAccess = await devDiff("Standard_RAGRS");
+    expect(readAccess.changes.find((c) => c.urn === urn)?.op).toBe("update");
+    expect(readAccess.failures).toEqual([]);
+  });
+
+  it("storage in prod: read access on the zone-redundant SKU is clean; an account deployed without zones, or losing them, is refused", async () => {
+    const urn = urnOf("azure-native:storage:StorageAccount");
+    const ra = diff(baseline, await exported({ configOverrides: { storageSkuName: "Standard_RAGZRS" } }));
+    expect(changeOf(ra, urn)?.op).toBe("update");
+    expect(ra.failures).toEqual([]);
+    // An account deployed GRS (before zoneRedundant) that the config now wants GZRS: refused.
+    const p = diff(onlyChanged(urn, "sku.name", "Standard_RAGRS"), baseline);
+    expect(p.failures.map((f) => [f.urn, f.kind])).toEqual([[urn, "update-refused"]]);
+    const down = updateFindings(
+      "azure-native:storage:StorageAccount",
+      { sku: { name: "Standard_GZRS" } },
+      { sku: { name: "Standard_GRS" } },
+    );
+    expect(down.map((f) => f.kind)).toEqual(["update-refused"]);
+  });
+
   it("unit: only the inputs that differ are named; a replace has no update findings", () => {
     const type = "azure-native:keyvault:Key";
     const olds = { properties: { kty: "RSA", keySize: 3072, curveName: "P-256" } };
@@ -538,5 +615,23 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     const key = changeOf(diff(renamedAndResized, baseline), urn);
     expect(key?.op).toBe("replace");
     expect(key?.findings.map((f) => f.kind)).not.toContain("update-ignored");
+  });
+});
+
+describe("docs/offline-plan.md: what changing each configuration key does", () => {
+  it("has a row for every key Pulumi.yaml declares, and for the region", () => {
+    const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, unknown> };
+    const doc = fs.readFileSync("docs/offline-plan.md", "utf8");
+    const section = doc.split("### What changing each configuration key does")[1]?.split("\n## ")[0] ?? "";
+    const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+    const named = new Set(
+      rows.flatMap((row) => [...row.split(" | ")[0].matchAll(/`([^`]+)`/g)].map((m) => m[1])),
+    );
+    const keys = [
+      "azure-native:location",
+      ...Object.keys(project.config).map((k) => k.replace(/^secure-azure-platform:/, "")),
+    ];
+    expect(keys.filter((k) => !named.has(k))).toEqual([]);
+    expect([...named].filter((k) => !keys.includes(k))).toEqual([]);
   });
 });

@@ -81,6 +81,19 @@ describe("planFromPulumiPreview", () => {
     ).toEqual([]);
   });
 
+  it("refuses resizing a subnet the state's private endpoints sit in (the export tells what uses it)", () => {
+    const subnet = resource("network-pe-subnet");
+    const newState = jsonCopy(subnet);
+    (newState.inputs ?? {}).addressPrefix = "10.30.3.0/24";
+    const step = { op: "update", urn: subnet.urn, provider: "", oldState: subnet, newState };
+    const plan = planFromPulumiPreview({ steps: [step] }, state.deployment.resources, "p.json");
+    expect(plan.refusals).toEqual([
+      { urn: subnet.urn, kind: "update-refused", message: expect.stringMatching(/in use by .*keyvault-pe/) },
+    ]);
+    // Without the resources that point at it (an empty state), the subnet is free to resize.
+    expect(planFromPulumiPreview({ steps: [step] }, [], "p.json").refusals).toEqual([]);
+  });
+
   it("a removed app's role assignments need the vault and storage locks lifted, nothing else", () => {
     const plan = planFromPulumiPreview(
       digest(

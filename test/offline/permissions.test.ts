@@ -200,6 +200,29 @@ describe("the prod plan", () => {
     expect(findings[0].message).toContain("does not list role AcrPull");
   });
 
+  // config/identities.ts renderCondition: PrincipalId is a request attribute of roleAssignments/write.
+  it("refuses a role the deploy identity would assign itself beyond the stack's own vault grants (ABAC condition)", () => {
+    const own = plan.resources.find(
+      (r) => r.type === "azure-native:authorization:RoleAssignment" && r.name.includes("-deployer-"),
+    )!;
+    const secretsUser = {
+      ...own,
+      urn: `${own.urn}-secrets-user`,
+      name: `${own.name}-secrets-user`,
+      id: String(own.id).replace(/[^/]+$/, "00000000-0000-4000-8000-000000000002"),
+      inputs: {
+        ...own.inputs,
+        roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES["Key Vault Secrets User"]}`,
+      },
+    };
+    const findings = findingsWith(declaration(), { ...plan, resources: [...plan.resources, secretsUser] });
+    expect(findings).toHaveLength(1);
+    expect(findings[0].resource).toBe(secretsUser.urn);
+    expect(findings[0].message).toContain(
+      "lets the deploy identity assign itself only Key Vault Crypto Officer, Platform Secret Writer, not Key Vault Secrets User",
+    );
+  });
+
   it("fails getKey for the read-only preview identity without a Key Vault data role", () => {
     const findings = findingsWith(
       declaration((doc) => {
