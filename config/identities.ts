@@ -372,7 +372,8 @@ export function selfAssignableRoles(doc: DeployIdentities): string[] {
  * grants it. Without that clause it could give itself Key Vault Secrets User or Storage Blob
  * Data Contributor on the whole subscription. Format per Microsoft's "Delegate Azure role
  * assignment management using conditions" examples; `PrincipalId` is a request attribute of
- * `roleAssignments/write` (Microsoft's "Azure role assignment condition format": GUID operators).
+ * `roleAssignments/write`; the set form is the one Microsoft's examples and the portal's "all roles
+ * except" template use (`ForAnyOfAllValues:GuidNotEquals {...}`).
  */
 export function renderCondition(
   doc: DeployIdentities,
@@ -388,7 +389,7 @@ export function renderCondition(
     .map((r) => roleGuid(doc, r, environment))
     .join(", ");
   const notSelf = self
-    ? ` AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] GuidNotEquals ${self} ` +
+    ? ` AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals {${self}} ` +
       `OR @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${own}})`
     : "";
   return (

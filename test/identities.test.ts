@@ -83,7 +83,7 @@ describe("the checked-in declaration", () => {
     const self = "11111111-2222-4333-8444-555555555555";
     expect(renderCondition(doc, "prod")).not.toContain("PrincipalId");
     expect(renderCondition(doc, "prod", self)).toContain(
-      `AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] GuidNotEquals ${self} OR ` +
+      `AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals {${self}} OR ` +
         `@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${BUILT_IN_ROLES["Key Vault Crypto Officer"]}, ${roleGuid(doc, "Platform Secret Writer", "prod")}})`,
     );
   });

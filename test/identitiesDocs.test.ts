@@ -73,7 +73,7 @@ describe("npm run deploy:setup -- --stack prod", () => {
     const self = "00000000-5e1f-4000-8000-000000000000";
     const quoted = shellQuote(renderCondition(doc, "prod", self)!).replace(self, `'"$DEPLOY_ID"'`);
     expect(out).toContain(`--condition ${quoted} --condition-version 2.0`);
-    expect(out).toContain(`PrincipalId] GuidNotEquals '"$DEPLOY_ID"' OR`);
+    expect(out).toContain(`PrincipalId] ForAnyOfAllValues:GuidNotEquals {'"$DEPLOY_ID"'} OR`);
     expect(out).not.toContain(`--role ${roleGuid(doc, "Owner", "prod")}`);
   });
 
