@@ -7,10 +7,11 @@
  * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
-import { requireZoneParam, resourcePolicy, stackPolicy, type StackView } from "../lib/define";
+import { requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
 import { dependsOn, label } from "../lib/relations";
 import { secretLookingArgs, secretLookingReason } from "../../controls/secretDetection";
+import { vaultHosts } from "./keyVault";
 
 const APP = ["azure-native:app:ContainerApp"] as const;
 const APP_AND_JOB = ["azure-native:app:ContainerApp", "azure-native:app:Job"] as const;
@@ -383,19 +384,6 @@ export const managedEnvironmentLogs = resourcePolicy({
       );
   },
 });
-
-/** Host names (`<vault>.vault.azure.net`) of the stack's vaults. */
-function vaultHosts(stack: StackView): Set<string> {
-  const hosts = new Set<string>();
-  for (const vault of stack.ofType("azure-native:keyvault:Vault")) {
-    const uri = peek(vault.props, "properties", "vaultUri");
-    const host = typeof uri === "string" ? uri.match(/^https:\/\/([^/]+)/i)?.[1] : undefined;
-    if (host) hosts.add(host.toLowerCase());
-    const name = str(vault.props, "vaultName") ?? str(vault.props, "name");
-    if (name) hosts.add(`${name.toLowerCase()}.vault.azure.net`);
-  }
-  return hosts;
-}
 
 export const containerAppKeyVaultReferences = stackPolicy({
   name: "container-app-key-vault-references",

@@ -70,6 +70,18 @@ describe("customer-managed-keys-rotate", () => {
   it("flags a key the stack does not manage", async () => {
     expect(await violations(customerManagedKeysRotate, without(estate(), "cmk"))).toMatch(/does not manage/);
   });
+  it("flags the stack's vault and key names on another host (a Managed HSM of the same name)", async () => {
+    const hsm = replace(estate(), "pg", {
+      dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://kv1.managedhsm.azure.net/keys/cmk" },
+    });
+    expect(await violations(customerManagedKeysRotate, hsm)).toMatch(
+      /cmk at kv1\.managedhsm\.azure\.net.*does not manage/,
+    );
+    const ours = replace(estate(), "pg", {
+      dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://KV1.vault.azure.net/keys/cmk" },
+    });
+    expect(await violations(customerManagedKeysRotate, ours)).toBe("");
+  });
 });
 
 describe("customer-managed-keys-rotate: pinned versions", () => {
