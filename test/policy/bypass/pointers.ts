@@ -1,0 +1,115 @@
+/**
+ * Bypass cases, round 2: where things point, not only that they exist. The key URI a data store
+ * encrypts with names the stack's vault by name but another host; the subscription's Activity
+ * log (a diagnostic setting at subscription scope) streams to someone else; an analytics rule
+ * stays enabled but stops looking after each alert.
+ */
+import type { Context, Mutation, Variation } from "../mutationCatalog";
+import { T } from "../mutationCatalog";
+
+const PROD: Mutation["stacks"] = ["prod"];
+const ACTIVITY = "azure-native:monitor:SubscriptionDiagnosticSetting";
+const RULE = "azure-native:securityinsights:ScheduledAlertRule";
+/** A subscription the stacks never deploy into. */
+const FOREIGN_SUB = "5e0f0000-0000-4000-8000-00000000beef";
+const foreign = (path: string) =>
+  `/subscriptions/${FOREIGN_SUB}/resourceGroups/rg-attacker/providers/${path}`;
+
+/**
+ * A Managed HSM (`<name>.managedhsm.azure.net`) named like the stack's vault: its own name
+ * namespace (Microsoft.KeyVault/checkMhsmNameAvailability), and Storage, PostgreSQL and Managed
+ * Redis encrypt with a Managed HSM key through the same key URI properties.
+ */
+const hsmNamedLikeOurVault = (c: Context) => `https://${c.nameOf(T.vault)}.managedhsm.azure.net`;
+
+export const MUTATIONS: Mutation[] = [
+  // Customer-managed keys: the stack's vault and key names on another host (KEY-1, ENC-2)
+  {
+    id: "storage CMK key in a Managed HSM that shares the stack's vault name",
+    stacks: PROD,
+    type: T.account,
+    set: { "encryption.keyVaultProperties.keyVaultUri": (c: Context) => `${hsmNamedLikeOurVault(c)}/` },
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+  {
+    id: "PostgreSQL CMK key in a Managed HSM that shares the stack's vault name",
+    stacks: PROD,
+    type: T.pg,
+    set: {
+      "dataEncryption.primaryKeyURI": (c: Context) => `${hsmNamedLikeOurVault(c)}/keys/key-sap-postgres-prod`,
+    },
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+  {
+    id: "Managed Redis CMK key in a Managed HSM that shares the stack's vault name",
+    stacks: PROD,
+    type: T.redis,
+    set: {
+      "encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl": (c: Context) =>
+        `${hsmNamedLikeOurVault(c)}/keys/key-sap-redis-prod/00000000000000000000000000000001`,
+    },
+    policy: "customer-managed-keys-rotate",
+    control: "KEY-1",
+  },
+
+  // The subscription's Activity log sent out of the stack (LOG-1, RES-1)
+  {
+    id: "a second Activity log setting streaming to a foreign event hub",
+    add: {
+      type: ACTIVITY,
+      name: "activity-exfil",
+      inputs: () => ({
+        name: "activity-to-siem",
+        eventHubAuthorizationRuleId: foreign(
+          "Microsoft.EventHub/namespaces/ehexfil/authorizationrules/RootManageSharedAccessKey",
+        ),
+        logs: [{ category: "Administrative", enabled: true }],
+      }),
+    },
+    policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+  {
+    id: "the Activity log also archived to a storage account in another subscription",
+    type: ACTIVITY,
+    set: { storageAccountId: () => foreign("Microsoft.Storage/storageAccounts/stexfil") },
+    policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+  {
+    id: "the Activity log also sent to a marketplace partner",
+    type: ACTIVITY,
+    set: { marketplacePartnerId: () => foreign("Microsoft.Datadog/monitors/dd") },
+    policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+
+  // An analytics rule that stays enabled but looks away after each alert (SIEM-1)
+  {
+    id: "analytics rule suppressed for a day after each alert",
+    type: RULE,
+    set: { suppressionEnabled: true, suppressionDuration: "PT24H" },
+    policy: "sentinel-rule-quality",
+    control: "SIEM-1",
+  },
+];
+
+export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "storage CMK vault URI written in upper case without the trailing slash",
+    stacks: PROD,
+    type: T.account,
+    where: (i) => JSON.stringify(i.encryption ?? {}).includes("keyVaultUri"),
+    set: {
+      "encryption.keyVaultProperties.keyVaultUri": (c: Context) =>
+        `https://${c.nameOf(T.vault)}.vault.azure.net`.toUpperCase().replace("HTTPS", "https"),
+    },
+  },
+  {
+    id: "the Activity log also archived to the stack's own storage account (EU)",
+    type: ACTIVITY,
+    set: { storageAccountId: (c: Context) => c.idOf(T.account) },
+  },
+];
