@@ -385,6 +385,51 @@ export const managedEnvironmentLogs = resourcePolicy({
   },
 });
 
+/** OpenTelemetry agent destinations of an environment: `otlpConfigurations[]`, `dataDogConfiguration`. */
+const OTEL_DESTINATIONS = ["openTelemetryConfiguration", "destinationsConfiguration"] as const;
+
+export const managedEnvironmentNoTelemetryExport = resourcePolicy({
+  name: "managed-environment-no-telemetry-export",
+  description:
+    "Container Apps environments export no telemetry out of the stack: no OpenTelemetry agent destination (any OTLP endpoint, Datadog) unless its endpoint is a reviewed one, no Application Insights or Dapr AI connection string. The apps' logs, traces and metrics carry request data; the platform sends logs through the environment's diagnostic setting to its own workspace (LOG-1, RES-1).",
+  controls: ["LOG-1", "RES-1"],
+  severity: "high",
+  remediation:
+    "Remove openTelemetryConfiguration destinations, appInsightsConfiguration, daprAIConnectionString and daprAIInstrumentationKey (logs: appLogsConfiguration.destination azure-monitor plus the diagnostic setting); list a reviewed OTLP endpoint in allowedOtlpEndpoints.",
+  types: ENVIRONMENT,
+  config: {
+    allowedOtlpEndpoints: {
+      description:
+        "Exact OTLP endpoint URLs an environment's OpenTelemetry agent may send to (reviewed, in an allowed region).",
+      default: [] as readonly string[],
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    for (const otlp of arr(props, ...OTEL_DESTINATIONS, "otlpConfigurations")) {
+      const endpoint = get(otlp, "endpoint");
+      if (!(
+        typeof endpoint === "string" && cfg.allowedOtlpEndpoints.some((e) => eqi(e.trim(), endpoint.trim()))
+      ))
+        report(
+          `OpenTelemetry destination ${show(get(otlp, "name"))} sends to ${show(endpoint)}, which is not on allowedOtlpEndpoints`,
+        );
+    }
+    if (has(props, ...OTEL_DESTINATIONS, "dataDogConfiguration"))
+      report(
+        `OpenTelemetry sends to Datadog (site ${show(get(props, ...OTEL_DESTINATIONS, "dataDogConfiguration", "site"))}), outside Azure`,
+      );
+    if (hasText(props, "appInsightsConfiguration", "connectionString"))
+      report(
+        "appInsightsConfiguration.connectionString is set; telemetry would go to an Application Insights resource the stack does not own",
+      );
+    for (const key of ["daprAIConnectionString", "daprAIInstrumentationKey"])
+      if (hasText(props, key))
+        report(
+          `${key} is set; Dapr telemetry would go to an Application Insights resource the stack does not own`,
+        );
+  },
+});
+
 export const containerAppKeyVaultReferences = stackPolicy({
   name: "container-app-key-vault-references",
   description:
@@ -437,5 +482,6 @@ export const containerAppsPolicies = [
   managedEnvironmentPeerEncryption,
   managedEnvironmentZoneRedundant,
   managedEnvironmentLogs,
+  managedEnvironmentNoTelemetryExport,
   containerAppKeyVaultReferences,
 ] as const;

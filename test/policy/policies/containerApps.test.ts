@@ -309,6 +309,37 @@ describePolicy(c.managedEnvironmentLogs, {
   unknown: "appLogsConfiguration",
 });
 
+describePolicy(c.managedEnvironmentNoTelemetryExport, {
+  type: ENV,
+  compliant: environment,
+  config: { allowedOtlpEndpoints: ["https://otel.internal.example:4317"] },
+  violations: [
+    [
+      "openTelemetryConfiguration.destinationsConfiguration.otlpConfigurations",
+      [{ name: "collector", endpoint: "https://collector.attacker.example:4317" }],
+      /collector.attacker.example.*allowedOtlpEndpoints/,
+    ],
+    [
+      "openTelemetryConfiguration.destinationsConfiguration.dataDogConfiguration",
+      { site: "datadoghq.com", key: "k" },
+      /Datadog \(site "datadoghq.com"\)/,
+    ],
+    [
+      "appInsightsConfiguration.connectionString",
+      "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+      /Application Insights/,
+    ],
+    ["daprAIConnectionString", "InstrumentationKey=x", /daprAIConnectionString/],
+  ],
+  passes: [
+    [
+      "openTelemetryConfiguration.destinationsConfiguration.otlpConfigurations",
+      [{ name: "reviewed", endpoint: "https://OTEL.internal.example:4317" }],
+    ],
+  ],
+  unknown: "openTelemetryConfiguration",
+});
+
 describe("container-app-https-only on external ingress", () => {
   const APP_TYPE = "azure-native:app:ContainerApp";
   const external = { configuration: { ingress: { external: true, targetPort: 8080, transport: "auto" } } };
