@@ -31,11 +31,11 @@ const ZONE_GEO_SKUS = ["Standard_GZRS", "Standard_RAGZRS"];
 export const storageAccountEntraOnlyAuth = resourcePolicy({
   name: "storage-account-entra-only-auth",
   description:
-    "Storage accounts refuse shared keys and local users and default the portal to Entra ID (IAM-1): access is granted to managed identities by RBAC only.",
+    "Storage accounts refuse shared keys, local users and NFS 3.0 (authorized by network location only) and default the portal to Entra ID (IAM-1): access is granted to managed identities by RBAC only.",
   controls: ["IAM-1"],
   severity: "high",
   remediation:
-    "Set allowSharedKeyAccess: false, defaultToOAuthAuthentication: true, isLocalUserEnabled: false and leave isSftpEnabled off; grant data-plane roles (Storage Blob Data Reader/Contributor) to managed identities.",
+    "Set allowSharedKeyAccess: false, defaultToOAuthAuthentication: true, isLocalUserEnabled: false and leave isSftpEnabled and isNfsV3Enabled off; grant data-plane roles (Storage Blob Data Reader/Contributor) to managed identities.",
   types: ACCOUNT,
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -53,6 +53,12 @@ export const storageAccountEntraOnlyAuth = resourcePolicy({
       );
     if (bool(props, "isSftpEnabled") === true)
       report("isSftpEnabled is true; SFTP relies on local users and must stay off");
+    // NFS 3.0 requests carry no identity: Azure authorizes them by network location only (no
+    // Entra ID, keys or ACLs), so anything that reaches the endpoint reads and writes every container.
+    if (bool(props, "isNfsV3Enabled") === true)
+      report(
+        "isNfsV3Enabled is true; NFS 3.0 requests are authorized by network location only, never by Entra ID",
+      );
   },
 });
 

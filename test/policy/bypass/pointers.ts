@@ -56,6 +56,15 @@ export const MUTATIONS: Mutation[] = [
     control: "KEY-1",
   },
 
+  // A data-plane path without any authorization (IAM-1)
+  {
+    id: "storage account with NFS 3.0 (requests authorized by network location only, no Entra ID)",
+    type: T.account,
+    set: { isHnsEnabled: true, isNfsV3Enabled: true },
+    policy: "storage-account-entra-only-auth",
+    control: "IAM-1",
+  },
+
   // The subscription's Activity log sent out of the stack (LOG-1, RES-1)
   {
     id: "a second Activity log setting streaming to a foreign event hub",

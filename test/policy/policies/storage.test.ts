@@ -38,7 +38,9 @@ describePolicy(s.storageAccountEntraOnlyAuth, {
     ["defaultToOAuthAuthentication", false, /defaultToOAuthAuthentication/],
     ["isLocalUserEnabled", undefined, /isLocalUserEnabled/],
     ["isSftpEnabled", true, /isSftpEnabled/],
+    ["isNfsV3Enabled", true, /network location only/],
   ],
+  passes: [["isNfsV3Enabled", false]],
   unknown: "allowSharedKeyAccess",
 });
 
