@@ -230,8 +230,15 @@ export const customerManagedKeysRotate = stackPolicy({
       for (const { uri, versions } of keyReferences(consumer)) {
         if (uri === NOT_KNOWN) {
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
-          for (const key of keys.filter((k) => dependsOn(consumer, k)))
-            checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
+          // None: it names a key this stack does not manage (e.g. a new vault's URI and a key
+          // made elsewhere), which a preview would otherwise pass.
+          const used = keys.filter((k) => dependsOn(consumer, k));
+          if (used.length === 0)
+            report(
+              `${label(consumer)} uses a key whose URI is not known yet and does not come from a key of this stack: its rotation cannot be verified`,
+              consumer.urn,
+            );
+          for (const key of used) checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
           continue;
         }
         const ref = parseKeyUri(uri);

@@ -84,6 +84,24 @@ describe("customer-managed-keys-rotate", () => {
   });
 });
 
+describe("customer-managed-keys-rotate in a preview", () => {
+  const rotating = key({
+    ...strong,
+    rotationPolicy: {
+      lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } }],
+    },
+  });
+  it("accepts an unknown key URI that comes from a key of the stack", async () => {
+    expect(await runStackPolicy(customerManagedKeysRotate, [rotating, account(UNKNOWN)])).toEqual([]);
+  });
+  it("refuses an unknown key URI that comes from no key of the stack", async () => {
+    const { dependencies: _d, ...orphan } = account(UNKNOWN);
+    expect(
+      String(await runStackPolicy(customerManagedKeysRotate, [rotating, { ...orphan, dependencies: [] }])),
+    ).toMatch(/not known yet and does not come from a key of this stack/);
+  });
+});
+
 describe("customer-managed-keys-rotate: pinned versions", () => {
   it("flags a storage account pinned to a key version", async () => {
     const pinned = replace(estate(), "st", {
