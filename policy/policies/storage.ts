@@ -386,7 +386,20 @@ export const blobContainerEncryptionScope = stackPolicy({
     const scopes = encryptionScopes(stack);
     for (const container of stack.ofType("azure-native:storage:BlobContainer")) {
       const scope = peek(container.props, "defaultEncryptionScope");
-      if (scope === undefined || scope === null || scope === "" || scope === NOT_KNOWN) continue;
+      if (scope === undefined || scope === null || scope === "") continue;
+      if (scope === NOT_KNOWN) {
+        // Preview: a scope name computed from a scope being created must come from a Key Vault
+        // scope of the stack (through the dependency graph), as every other reference must.
+        const fromKeyVaultScope = stack
+          .ofType("azure-native:storage:EncryptionScope")
+          .some((s) => dependsOn(container, s) && eqi(get(s.props, "source"), "Microsoft.KeyVault"));
+        if (!fromKeyVaultScope)
+          report(
+            `${label(container)}: default encryption scope is not known yet and does not come from an encryption scope of this stack that uses a Key Vault key`,
+            container.urn,
+          );
+        continue;
+      }
       const account = str(container.props, "accountName")?.toLowerCase() ?? "";
       const keyVault =
         typeof scope === "string" ? scopes.get(`${account}/${scope.toLowerCase()}`) : undefined;

@@ -282,6 +282,24 @@ describe("storage stack policies", () => {
     else expect(result).toEqual([]);
   });
 
+  it("blob-container-encryption-scope in a preview: an unknown scope must come from a Key Vault scope of the stack", async () => {
+    const unknownScope = { ...container(), props: { accountName: "st1", defaultEncryptionScope: UNKNOWN } };
+    const fromScope = { ...unknownScope, dependencies: [scope("Microsoft.KeyVault").urn] };
+    expect(
+      await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), fromScope]),
+    ).toEqual([]);
+    expect(
+      String(
+        await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.Storage"), fromScope]),
+      ),
+    ).toMatch(/not known yet/);
+    expect(
+      String(
+        await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), unknownScope]),
+      ),
+    ).toMatch(/not known yet and does not come from an encryption scope of this stack/);
+  });
+
   const replication = (sourceAccount: string, destinationAccount: string) =>
     res("ObjectReplicationPolicy", "orp", { accountName: "st2", sourceAccount, destinationAccount });
   const foreign =
