@@ -146,6 +146,32 @@ export const MUTATIONS: Mutation[] = [
     policy: "sentinel-rule-quality",
     control: "SIEM-1",
   },
+  {
+    // Not a new rule: prod refuses the type (no policy evaluates it), dev reports it as advisory.
+    id: "a Sentinel automation rule closing every new incident as benign",
+    stacks: PROD,
+    add: {
+      type: "azure-native:securityinsights:AutomationRule",
+      name: "close-all",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        workspaceName: c.nameOf(T.workspace),
+        automationRuleId: "00000000-0000-4000-8000-00000000c105",
+        displayName: "noise reduction",
+        order: 1,
+        triggeringLogic: { isEnabled: true, triggersOn: "Incidents", triggersWhen: "Created" },
+        actions: [
+          {
+            actionType: "ModifyProperties",
+            order: 1,
+            actionConfiguration: { status: "Closed", classification: "BenignPositive" },
+          },
+        ],
+      }),
+    },
+    policy: "azure-resource-type-allowed",
+    control: "ENV-1",
+  },
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
