@@ -170,6 +170,28 @@ export const containerAppRegistryIdentity = resourcePolicy({
   },
 });
 
+export const containerAppNoDevServices = resourcePolicy({
+  name: "container-app-no-dev-services",
+  description:
+    "No container app is a Container Apps add-on (configuration.service: PostgreSQL, Redis, MariaDB, Kafka, vector databases), which Microsoft builds for nonproduction use, and no app binds one (template.serviceBinds): such a store holds data with none of the data stores' controls — Entra-only auth, TLS, backups, customer-managed keys, diagnostics (IAM-1, BAK-1).",
+  controls: ["IAM-1", "BAK-1"],
+  severity: "high",
+  remediation:
+    "Use the platform's PostgreSQL server or Managed Redis through the app's managed identity; remove configuration.service and template.serviceBinds.",
+  types: APP,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (has(props, "configuration", "service"))
+      report(
+        `configuration.service makes this app a development-grade ${show(get(props, "configuration", "service", "type"))} add-on; data stores are the platform's managed services`,
+      );
+    for (const bind of arr(props, "template", "serviceBinds"))
+      report(
+        `template.serviceBinds binds ${show(get(bind, "serviceId") ?? get(bind, "name"))}; apps reach data only through the platform's managed data stores`,
+      );
+  },
+});
+
 export const containerAppSecretsFromKeyVault = resourcePolicy({
   name: "container-app-secrets-from-key-vault",
   description:
@@ -473,6 +495,7 @@ export const containerAppsPolicies = [
   containerAppFrontendReplicas,
   containerAppUserAssignedIdentity,
   containerAppRegistryIdentity,
+  containerAppNoDevServices,
   containerAppSecretsFromKeyVault,
   containerAppNoSecretEnv,
   daprComponentSecretsByReference,

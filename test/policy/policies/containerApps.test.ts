@@ -110,6 +110,20 @@ describePolicy(c.containerAppRegistryIdentity, {
   unknown: "configuration.registries",
 });
 
+describePolicy(c.containerAppNoDevServices, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["configuration.service", { type: "postgres" }, /development-grade "postgres" add-on/],
+    [
+      "template.serviceBinds",
+      [{ serviceId: "/subscriptions/s/x/containerApps/pg", name: "pg" }],
+      /serviceBinds/,
+    ],
+  ],
+  unknown: "configuration.service",
+});
+
 describePolicy(c.containerAppSecretsFromKeyVault, {
   type: APP,
   compliant: app,
