@@ -2,8 +2,9 @@
  * Bypass cases, round 2: where things point, not only that they exist. The key URI a data store
  * encrypts with names the stack's vault by name but another host; the subscription's Activity
  * log (a diagnostic setting at subscription scope) streams to someone else; the Container Apps
- * environment's OpenTelemetry agent exports the apps' logs and traces; an analytics rule stays
- * enabled but stops looking after each alert.
+ * environment's OpenTelemetry agent exports the apps' logs and traces; a Container Apps add-on
+ * holds data outside every data-store policy; an analytics rule stays enabled but stops looking
+ * after each alert.
  */
 import type { Context, Mutation, Variation } from "../mutationCatalog";
 import { T } from "../mutationCatalog";
@@ -62,6 +63,39 @@ export const MUTATIONS: Mutation[] = [
     type: T.account,
     set: { isHnsEnabled: true, isNfsV3Enabled: true },
     policy: "storage-account-entra-only-auth",
+    control: "IAM-1",
+  },
+
+  // A data store that escapes every data-store policy: a Container Apps add-on (IAM-1, BAK-1)
+  {
+    id: "a Redis add-on (development-grade, no auth, no backups) in the apps' environment",
+    add: {
+      type: T.app,
+      name: "redis-addon",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        containerAppName: "sap-cache",
+        environmentId: c.idOf(T.env),
+        configuration: { service: { type: "redis" } },
+        tags: { environment: c.stack, owner: "platform-team", dataClassification: "confidential" },
+      }),
+    },
+    policy: "container-app-no-dev-services",
+    control: "IAM-1",
+  },
+  {
+    id: "the apps bound to a PostgreSQL add-on",
+    type: T.app,
+    set: {
+      "template.serviceBinds": (c: Context) => [
+        {
+          name: "pg",
+          serviceId: `${c.idOf(T.env).split("/providers/")[0]}/providers/Microsoft.App/containerApps/sap-pg`,
+        },
+      ],
+    },
+    policy: "container-app-no-dev-services",
     control: "IAM-1",
   },
 
