@@ -9,7 +9,15 @@
  */
 import { requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
-import { dependsOn, label } from "../lib/relations";
+import {
+  allowedDestinationsParam,
+  dependsOn,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  ofKind,
+  stackIndex,
+} from "../lib/relations";
 import { secretLookingArgs, secretLookingReason } from "../../controls/secretDetection";
 import { vaultHosts } from "./keyVault";
 
@@ -452,6 +460,34 @@ export const managedEnvironmentNoTelemetryExport = resourcePolicy({
   },
 });
 
+export const managedEnvironmentSubnetInStack = stackPolicy({
+  name: "managed-environment-subnet-in-stack",
+  description:
+    "A Container Apps environment runs in a subnet of this stack: vnetConfiguration.infrastructureSubnetId in another environment's or a foreign network puts the apps behind that network's NSGs, peerings and DNS (NET-1, ENV-1).",
+  controls: ["NET-1", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Set vnetConfiguration.infrastructureSubnetId to the stack's apps subnet (components: Network; fixed at creation); list a reviewed shared subnet in allowedDestinations.",
+  types: [...ENVIRONMENT, "azure-native:network:Subnet", "azure-native:network:VirtualNetwork"],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
+    for (const env of stack.ofType(...ENVIRONMENT)) {
+      const problem = destinationProblem(
+        index,
+        env,
+        "vnetConfiguration.infrastructureSubnetId",
+        peek(env.props, "vnetConfiguration", "infrastructureSubnetId"),
+        cfg,
+        isNetwork,
+        stack,
+      );
+      if (problem) report(`${label(env)}: ${problem}`, env.urn);
+    }
+  },
+});
+
 export const containerAppKeyVaultReferences = stackPolicy({
   name: "container-app-key-vault-references",
   description:
@@ -506,5 +542,6 @@ export const containerAppsPolicies = [
   managedEnvironmentZoneRedundant,
   managedEnvironmentLogs,
   managedEnvironmentNoTelemetryExport,
+  managedEnvironmentSubnetInStack,
   containerAppKeyVaultReferences,
 ] as const;

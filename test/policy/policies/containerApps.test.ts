@@ -1,6 +1,7 @@
 import * as c from "../../../policy/policies/containerApps";
 import { secretLookingReason } from "../../../controls/secretDetection";
-import { describePolicy, expectPass, expectViolation, set } from "./support";
+import { describePolicy, expectPass, expectViolation, set, stackResource } from "./support";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, replace, violations } from "./estate";
 
 const APP = "azure-native:app:ContainerApp";
@@ -448,5 +449,38 @@ describe("container-app-key-vault-references", () => {
       },
     });
     expect(await violations(c.containerAppKeyVaultReferences, foreign)).toMatch(/elsewhere/);
+  });
+});
+
+describe("managed-environment-subnet-in-stack (NET-1, ENV-1)", () => {
+  const vnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
+  const network = [
+    stackResource("network:VirtualNetwork", "vnet", { id: vnet, location: "westeurope" }),
+    stackResource("network:Subnet", "apps", { id: `${vnet}/subnets/apps` }),
+  ];
+  const env = (infrastructureSubnetId: unknown, dependencies: string[] = []) =>
+    stackResource(
+      "app:ManagedEnvironment",
+      "env",
+      { vnetConfiguration: { infrastructureSubnetId, internal: true } },
+      dependencies,
+    );
+  it("accepts the stack's apps subnet, also when its ID is not known yet", async () => {
+    expect(
+      await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(`${vnet}/subnets/apps`)]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(UNKNOWN, [network[1].urn])]),
+    ).toEqual([]);
+  });
+  it("refuses another environment's subnet and an unknown subnet from no network of the stack", async () => {
+    const other =
+      "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apps";
+    expect(String(await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(other)]))).toMatch(
+      /infrastructureSubnetId .* is not a resource of this stack/,
+    );
+    expect(
+      String(await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(UNKNOWN)])),
+    ).toMatch(/not known yet/);
   });
 });
