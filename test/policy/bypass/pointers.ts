@@ -17,6 +17,9 @@ const ENV = "azure-native:app:ManagedEnvironment";
 const FOREIGN_SUB = "5e0f0000-0000-4000-8000-00000000beef";
 const foreign = (path: string) =>
   `/subscriptions/${FOREIGN_SUB}/resourceGroups/rg-attacker/providers/${path}`;
+/** The same resource group name of the other environment, in the same subscription. */
+const otherEnv = (c: Context, path: string) =>
+  `/subscriptions/${c.subscription}/resourceGroups/rg-sap-${c.stack === "prod" ? "dev" : "prod"}/providers/${path}`;
 
 /**
  * A Managed HSM (`<name>.managedhsm.azure.net`) named like the stack's vault: its own name
@@ -97,6 +100,28 @@ export const MUTATIONS: Mutation[] = [
     },
     policy: "container-app-no-dev-services",
     control: "IAM-1",
+  },
+
+  // The apps' network: the environment placed in a subnet the stack does not own (NET-1, ENV-1)
+  {
+    id: "Container Apps environment in the other environment's apps subnet",
+    type: ENV,
+    set: {
+      "vnetConfiguration.infrastructureSubnetId": (c: Context) =>
+        otherEnv(c, "Microsoft.Network/virtualNetworks/vnet-sap-platform/subnets/snet-sap-apps"),
+    },
+    policy: "managed-environment-subnet-in-stack",
+    control: "NET-1",
+  },
+  {
+    id: "Container Apps environment in a subnet of a foreign network",
+    type: ENV,
+    set: {
+      "vnetConfiguration.infrastructureSubnetId": () =>
+        foreign("Microsoft.Network/virtualNetworks/vnet-attacker/subnets/apps"),
+    },
+    policy: "managed-environment-subnet-in-stack",
+    control: "NET-1",
   },
 
   // The subscription's Activity log sent out of the stack (LOG-1, RES-1)
