@@ -7,7 +7,7 @@
  * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
-import { requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
+import { requireZoneParam, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -460,31 +460,45 @@ export const managedEnvironmentNoTelemetryExport = resourcePolicy({
   },
 });
 
-export const managedEnvironmentSubnetInStack = stackPolicy({
-  name: "managed-environment-subnet-in-stack",
+export const containerAppsRunInStack = stackPolicy({
+  name: "container-apps-run-in-stack",
   description:
-    "A Container Apps environment runs in a subnet of this stack: vnetConfiguration.infrastructureSubnetId in another environment's or a foreign network puts the apps behind that network's NSGs, peerings and DNS (NET-1, ENV-1).",
+    "Container apps and jobs run in a Container Apps environment of this stack, and each environment in a subnet of this stack: an app in another environment's or a foreign environment, or an environment in another network, runs under that environment's ingress, logs and network (its NSGs, peerings and DNS) (NET-1, ENV-1).",
   controls: ["NET-1", "ENV-1"],
   severity: "critical",
   remediation:
-    "Set vnetConfiguration.infrastructureSubnetId to the stack's apps subnet (components: Network; fixed at creation); list a reviewed shared subnet in allowedDestinations.",
-  types: [...ENVIRONMENT, "azure-native:network:Subnet", "azure-native:network:VirtualNetwork"],
+    "Set each app's and job's environmentId to the stack's environment and vnetConfiguration.infrastructureSubnetId to the stack's apps subnet (components: ContainerApp, Network; both fixed at creation); list a reviewed shared one in allowedDestinations.",
+  types: [
+    ...APP_AND_JOB,
+    ...ENVIRONMENT,
+    "azure-native:network:Subnet",
+    "azure-native:network:VirtualNetwork",
+  ],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
+    const judge = (
+      r: StackResource,
+      what: string,
+      value: unknown,
+      accepts: (c: StackResource) => boolean,
+    ) => {
+      const problem = destinationProblem(index, r, what, value, cfg, accepts, stack);
+      if (problem) report(`${label(r)}: ${problem}`, r.urn);
+    };
     const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
-    for (const env of stack.ofType(...ENVIRONMENT)) {
-      const problem = destinationProblem(
-        index,
+    for (const env of stack.ofType(...ENVIRONMENT))
+      judge(
         env,
         "vnetConfiguration.infrastructureSubnetId",
         peek(env.props, "vnetConfiguration", "infrastructureSubnetId"),
-        cfg,
         isNetwork,
-        stack,
       );
-      if (problem) report(`${label(env)}: ${problem}`, env.urn);
-    }
+    const isEnvironment = ofKind([...ENVIRONMENT]);
+    for (const app of stack.ofType(...APP_AND_JOB))
+      // (managedEnvironmentId: the deprecated name of the same property.)
+      for (const key of ["environmentId", "managedEnvironmentId"])
+        judge(app, key, peek(app.props, key), isEnvironment);
   },
 });
 
@@ -542,6 +556,6 @@ export const containerAppsPolicies = [
   managedEnvironmentZoneRedundant,
   managedEnvironmentLogs,
   managedEnvironmentNoTelemetryExport,
-  managedEnvironmentSubnetInStack,
+  containerAppsRunInStack,
   containerAppKeyVaultReferences,
 ] as const;

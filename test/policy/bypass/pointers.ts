@@ -110,7 +110,7 @@ export const MUTATIONS: Mutation[] = [
       "vnetConfiguration.infrastructureSubnetId": (c: Context) =>
         otherEnv(c, "Microsoft.Network/virtualNetworks/vnet-sap-platform/subnets/snet-sap-apps"),
     },
-    policy: "managed-environment-subnet-in-stack",
+    policy: "container-apps-run-in-stack",
     control: "NET-1",
   },
   {
@@ -120,7 +120,26 @@ export const MUTATIONS: Mutation[] = [
       "vnetConfiguration.infrastructureSubnetId": () =>
         foreign("Microsoft.Network/virtualNetworks/vnet-attacker/subnets/apps"),
     },
-    policy: "managed-environment-subnet-in-stack",
+    policy: "container-apps-run-in-stack",
+    control: "NET-1",
+  },
+
+  {
+    id: "the apps and jobs placed in a Container Apps environment of another subscription",
+    type: T.app,
+    set: {
+      environmentId: () => foreign("Microsoft.App/managedEnvironments/cae-open"),
+    },
+    policy: "container-apps-run-in-stack",
+    control: "NET-1",
+  },
+  {
+    id: "the apps placed in the other environment's Container Apps environment (same subscription)",
+    type: T.app,
+    set: {
+      environmentId: (c: Context) => otherEnv(c, "Microsoft.App/managedEnvironments/cae-sap-platform"),
+    },
+    policy: "container-apps-run-in-stack",
     control: "NET-1",
   },
 

@@ -452,7 +452,7 @@ describe("container-app-key-vault-references", () => {
   });
 });
 
-describe("managed-environment-subnet-in-stack (NET-1, ENV-1)", () => {
+describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
   const vnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
   const network = [
     stackResource("network:VirtualNetwork", "vnet", { id: vnet, location: "westeurope" }),
@@ -467,20 +467,38 @@ describe("managed-environment-subnet-in-stack (NET-1, ENV-1)", () => {
     );
   it("accepts the stack's apps subnet, also when its ID is not known yet", async () => {
     expect(
-      await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(`${vnet}/subnets/apps`)]),
+      await runStackPolicy(c.containerAppsRunInStack, [...network, env(`${vnet}/subnets/apps`)]),
     ).toEqual([]);
     expect(
-      await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(UNKNOWN, [network[1].urn])]),
+      await runStackPolicy(c.containerAppsRunInStack, [...network, env(UNKNOWN, [network[1].urn])]),
     ).toEqual([]);
   });
   it("refuses another environment's subnet and an unknown subnet from no network of the stack", async () => {
     const other =
       "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apps";
-    expect(String(await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(other)]))).toMatch(
+    expect(String(await runStackPolicy(c.containerAppsRunInStack, [...network, env(other)]))).toMatch(
       /infrastructureSubnetId .* is not a resource of this stack/,
     );
+    expect(String(await runStackPolicy(c.containerAppsRunInStack, [...network, env(UNKNOWN)]))).toMatch(
+      /not known yet/,
+    );
+  });
+  it("refuses an app or job in an environment the stack does not own", async () => {
+    const envId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/cae";
+    const ours = stackResource("app:ManagedEnvironment", "cae", {
+      id: envId,
+      vnetConfiguration: { infrastructureSubnetId: `${vnet}/subnets/apps` },
+    });
+    const job = (environmentId: string) => stackResource("app:Job", "job", { environmentId });
+    expect(await runStackPolicy(c.containerAppsRunInStack, [...network, ours, job(envId)])).toEqual([]);
     expect(
-      String(await runStackPolicy(c.managedEnvironmentSubnetInStack, [...network, env(UNKNOWN)])),
-    ).toMatch(/not known yet/);
+      String(
+        await runStackPolicy(c.containerAppsRunInStack, [
+          ...network,
+          ours,
+          job(`${envId.replace("/rg/", "/rg-x/")}`),
+        ]),
+      ),
+    ).toMatch(/Job job: environmentId .* is not a resource of this stack/);
   });
 });
