@@ -143,6 +143,15 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  // Name resolution handed to someone else's DNS server (NET-1)
+  {
+    id: "VNet resolving through a DNS server outside Azure (private DNS zones bypassed)",
+    type: "azure-native:network:VirtualNetwork",
+    set: { "dhcpOptions.dnsServers": ["203.0.113.53"] },
+    policy: "private-dns-in-stack",
+    control: "NET-1",
+  },
+
   // The subscription's Activity log sent out of the stack (LOG-1, RES-1)
   {
     id: "a second Activity log setting streaming to a foreign event hub",
