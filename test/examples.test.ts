@@ -71,8 +71,9 @@ describe("examples/team-app: another team's app and database on the platform", (
     expect(withTeamConfig.violations).toEqual([]);
   });
 
-  it("needs exactly the reviewed exceptions: the plain dev preset refuses the platform's network and the DBA group", () => {
+  it("needs exactly the reviewed exceptions: the plain dev preset refuses the platform's network, environment and the DBA group", () => {
     expect([...new Set(mandatory(withDevPreset))].sort()).toEqual([
+      "container-apps-run-in-stack",
       "principals-from-stack-or-allow-list",
       "private-dns-in-stack",
       "private-endpoints-in-stack",
@@ -88,6 +89,7 @@ describe("examples/team-app: another team's app and database on the platform", (
       (k) => JSON.stringify(dev[k]) !== JSON.stringify(team[k]),
     );
     expect(changed.sort()).toEqual([
+      "container-apps-run-in-stack",
       "principals-from-stack-or-allow-list",
       "private-dns-in-stack",
       "private-endpoints-in-stack",

@@ -7,10 +7,19 @@
  * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
-import { requireZoneParam, resourcePolicy, stackPolicy, type StackView } from "../lib/define";
+import { requireZoneParam, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
-import { dependsOn, label } from "../lib/relations";
+import {
+  allowedDestinationsParam,
+  dependsOn,
+  destinationLocationsParam,
+  destinationProblem,
+  label,
+  ofKind,
+  stackIndex,
+} from "../lib/relations";
 import { secretLookingArgs, secretLookingReason } from "../../controls/secretDetection";
+import { vaultHosts } from "./keyVault";
 
 const APP = ["azure-native:app:ContainerApp"] as const;
 const APP_AND_JOB = ["azure-native:app:ContainerApp", "azure-native:app:Job"] as const;
@@ -166,6 +175,28 @@ export const containerAppRegistryIdentity = resourcePolicy({
         report(`registry ${server} uses passwordSecretRef; use a managed identity`);
       if (!str(registry, "identity")) report(`registry ${server} has no identity`);
     }
+  },
+});
+
+export const containerAppNoDevServices = resourcePolicy({
+  name: "container-app-no-dev-services",
+  description:
+    "No container app is a Container Apps add-on (configuration.service: PostgreSQL, Redis, MariaDB, Kafka, vector databases), which Microsoft builds for nonproduction use, and no app binds one (template.serviceBinds): such a store holds data with none of the data stores' controls — Entra-only auth, TLS, backups, customer-managed keys, diagnostics (IAM-1, BAK-1).",
+  controls: ["IAM-1", "BAK-1"],
+  severity: "high",
+  remediation:
+    "Use the platform's PostgreSQL server or Managed Redis through the app's managed identity; remove configuration.service and template.serviceBinds.",
+  types: APP,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    if (has(props, "configuration", "service"))
+      report(
+        `configuration.service makes this app a development-grade ${show(get(props, "configuration", "service", "type"))} add-on; data stores are the platform's managed services`,
+      );
+    for (const bind of arr(props, "template", "serviceBinds"))
+      report(
+        `template.serviceBinds binds ${show(get(bind, "serviceId") ?? get(bind, "name"))}; apps reach data only through the platform's managed data stores`,
+      );
   },
 });
 
@@ -384,18 +415,92 @@ export const managedEnvironmentLogs = resourcePolicy({
   },
 });
 
-/** Host names (`<vault>.vault.azure.net`) of the stack's vaults. */
-function vaultHosts(stack: StackView): Set<string> {
-  const hosts = new Set<string>();
-  for (const vault of stack.ofType("azure-native:keyvault:Vault")) {
-    const uri = peek(vault.props, "properties", "vaultUri");
-    const host = typeof uri === "string" ? uri.match(/^https:\/\/([^/]+)/i)?.[1] : undefined;
-    if (host) hosts.add(host.toLowerCase());
-    const name = str(vault.props, "vaultName") ?? str(vault.props, "name");
-    if (name) hosts.add(`${name.toLowerCase()}.vault.azure.net`);
-  }
-  return hosts;
-}
+/** OpenTelemetry agent destinations of an environment: `otlpConfigurations[]`, `dataDogConfiguration`. */
+const OTEL_DESTINATIONS = ["openTelemetryConfiguration", "destinationsConfiguration"] as const;
+
+export const managedEnvironmentNoTelemetryExport = resourcePolicy({
+  name: "managed-environment-no-telemetry-export",
+  description:
+    "Container Apps environments export no telemetry out of the stack: no OpenTelemetry agent destination (any OTLP endpoint, Datadog) unless its endpoint is a reviewed one, no Application Insights or Dapr AI connection string. The apps' logs, traces and metrics carry request data; the platform sends logs through the environment's diagnostic setting to its own workspace (LOG-1, RES-1).",
+  controls: ["LOG-1", "RES-1"],
+  severity: "high",
+  remediation:
+    "Remove openTelemetryConfiguration destinations, appInsightsConfiguration, daprAIConnectionString and daprAIInstrumentationKey (logs: appLogsConfiguration.destination azure-monitor plus the diagnostic setting); list a reviewed OTLP endpoint in allowedOtlpEndpoints.",
+  types: ENVIRONMENT,
+  config: {
+    allowedOtlpEndpoints: {
+      description:
+        "Exact OTLP endpoint URLs an environment's OpenTelemetry agent may send to (reviewed, in an allowed region).",
+      default: [] as readonly string[],
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    for (const otlp of arr(props, ...OTEL_DESTINATIONS, "otlpConfigurations")) {
+      const endpoint = get(otlp, "endpoint");
+      if (!(
+        typeof endpoint === "string" && cfg.allowedOtlpEndpoints.some((e) => eqi(e.trim(), endpoint.trim()))
+      ))
+        report(
+          `OpenTelemetry destination ${show(get(otlp, "name"))} sends to ${show(endpoint)}, which is not on allowedOtlpEndpoints`,
+        );
+    }
+    if (has(props, ...OTEL_DESTINATIONS, "dataDogConfiguration"))
+      report(
+        `OpenTelemetry sends to Datadog (site ${show(get(props, ...OTEL_DESTINATIONS, "dataDogConfiguration", "site"))}), outside Azure`,
+      );
+    if (hasText(props, "appInsightsConfiguration", "connectionString"))
+      report(
+        "appInsightsConfiguration.connectionString is set; telemetry would go to an Application Insights resource the stack does not own",
+      );
+    for (const key of ["daprAIConnectionString", "daprAIInstrumentationKey"])
+      if (hasText(props, key))
+        report(
+          `${key} is set; Dapr telemetry would go to an Application Insights resource the stack does not own`,
+        );
+  },
+});
+
+export const containerAppsRunInStack = stackPolicy({
+  name: "container-apps-run-in-stack",
+  description:
+    "Container apps and jobs run in a Container Apps environment of this stack, and each environment in a subnet of this stack: an app in another environment's or a foreign environment, or an environment in another network, runs under that environment's ingress, logs and network (its NSGs, peerings and DNS) (NET-1, ENV-1).",
+  controls: ["NET-1", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Set each app's and job's environmentId to the stack's environment and vnetConfiguration.infrastructureSubnetId to the stack's apps subnet (components: ContainerApp, Network; both fixed at creation); list a reviewed shared one in allowedDestinations.",
+  types: [
+    ...APP_AND_JOB,
+    ...ENVIRONMENT,
+    "azure-native:network:Subnet",
+    "azure-native:network:VirtualNetwork",
+  ],
+  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  check: (stack, cfg, report) => {
+    const index = stackIndex(stack);
+    const judge = (
+      r: StackResource,
+      what: string,
+      value: unknown,
+      accepts: (c: StackResource) => boolean,
+    ) => {
+      const problem = destinationProblem(index, r, what, value, cfg, accepts, stack);
+      if (problem) report(`${label(r)}: ${problem}`, r.urn);
+    };
+    const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
+    for (const env of stack.ofType(...ENVIRONMENT))
+      judge(
+        env,
+        "vnetConfiguration.infrastructureSubnetId",
+        peek(env.props, "vnetConfiguration", "infrastructureSubnetId"),
+        isNetwork,
+      );
+    const isEnvironment = ofKind([...ENVIRONMENT]);
+    for (const app of stack.ofType(...APP_AND_JOB))
+      // (managedEnvironmentId: the deprecated name of the same property.)
+      for (const key of ["environmentId", "managedEnvironmentId"])
+        judge(app, key, peek(app.props, key), isEnvironment);
+  },
+});
 
 export const containerAppKeyVaultReferences = stackPolicy({
   name: "container-app-key-vault-references",
@@ -440,6 +545,7 @@ export const containerAppsPolicies = [
   containerAppFrontendReplicas,
   containerAppUserAssignedIdentity,
   containerAppRegistryIdentity,
+  containerAppNoDevServices,
   containerAppSecretsFromKeyVault,
   containerAppNoSecretEnv,
   daprComponentSecretsByReference,
@@ -449,5 +555,7 @@ export const containerAppsPolicies = [
   managedEnvironmentPeerEncryption,
   managedEnvironmentZoneRedundant,
   managedEnvironmentLogs,
+  managedEnvironmentNoTelemetryExport,
+  containerAppsRunInStack,
   containerAppKeyVaultReferences,
 ] as const;

@@ -9,7 +9,7 @@
 import { stackPolicy, type StackResource } from "../lib/define";
 import { eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { dependsOn, label } from "../lib/relations";
-import { keyStrengthConfig, keyStrengthProblems, rotationIntervalDays } from "./keyVault";
+import { keyStrengthConfig, keyStrengthProblems, rotationIntervalDays, vaultHosts } from "./keyVault";
 import { KEY_ROTATION_DAYS } from "../../controls/limits";
 
 export const customerManagedKeyStrength = stackPolicy({
@@ -167,15 +167,23 @@ export function keyReferences(r: StackResource): KeyUse[] {
   return refs.filter((v): v is KeyUse => v.uri === NOT_KNOWN || (typeof v.uri === "string" && v.uri !== ""));
 }
 
-function keyMatches(key: StackResource, ref: { vault: string; name: string }, uri: string): boolean {
+/**
+ * Whether `ref` names `key`: same host, vault and key name. The host counts, not only the vault
+ * name in it: `https://<our vault>.managedhsm.azure.net/keys/<our key>` is someone's Managed HSM
+ * that shares our vault's name (another namespace), and Azure encrypts with it just the same.
+ * A key whose URI is not known yet (preview) lives in one of the stack's vaults (`hosts`).
+ */
+function keyMatches(key: StackResource, ref: KeyRef, uri: string, hosts: ReadonlySet<string>): boolean {
   const keyUri = str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion");
   if (keyUri) {
     const parsed = parseKeyUri(keyUri);
-    if (parsed) return parsed.vault === ref.vault && parsed.name === ref.name;
+    if (parsed) return parsed.host === ref.host && parsed.vault === ref.vault && parsed.name === ref.name;
   }
   const name = (str(key.props, "keyName") ?? str(key.props, "name"))?.toLowerCase();
   const vault = str(key.props, "vaultName")?.toLowerCase();
-  return name === ref.name && (vault === undefined || vault === ref.vault) && uri !== "";
+  return (
+    name === ref.name && (vault === undefined || vault === ref.vault) && hosts.has(ref.host) && uri !== ""
+  );
 }
 
 export const customerManagedKeysRotate = stackPolicy({
@@ -201,6 +209,7 @@ export const customerManagedKeysRotate = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const keys = stack.ofType("azure-native:keyvault:Key");
+    const hosts = vaultHosts(stack);
     const consumers = stack.ofType(
       "azure-native:storage:StorageAccount",
       "azure-native:storage:EncryptionScope",
@@ -221,8 +230,15 @@ export const customerManagedKeysRotate = stackPolicy({
       for (const { uri, versions } of keyReferences(consumer)) {
         if (uri === NOT_KNOWN) {
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
-          for (const key of keys.filter((k) => dependsOn(consumer, k)))
-            checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
+          // None: it names a key this stack does not manage (e.g. a new vault's URI and a key
+          // made elsewhere), which a preview would otherwise pass.
+          const used = keys.filter((k) => dependsOn(consumer, k));
+          if (used.length === 0)
+            report(
+              `${label(consumer)} uses a key whose URI is not known yet and does not come from a key of this stack: its rotation cannot be verified`,
+              consumer.urn,
+            );
+          for (const key of used) checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
           continue;
         }
         const ref = parseKeyUri(uri);
@@ -230,10 +246,10 @@ export const customerManagedKeysRotate = stackPolicy({
           report(`${label(consumer)} uses key ${show(uri)}, which is not a Key Vault key URI`, consumer.urn);
           continue;
         }
-        const key = keys.find((k) => keyMatches(k, ref, uri));
+        const key = keys.find((k) => keyMatches(k, ref, uri, hosts));
         if (!key) {
           report(
-            `${label(consumer)} uses key ${ref.vault}/${ref.name}, which this stack does not manage: its rotation cannot be verified`,
+            `${label(consumer)} uses key ${ref.name} at ${ref.host}, which this stack does not manage: its rotation cannot be verified`,
             consumer.urn,
           );
           continue;

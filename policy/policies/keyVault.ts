@@ -3,13 +3,30 @@
  * defaults allow access policies, public network access and short soft-delete windows
  * without purge protection, so each setting must be explicit.
  */
-import { resourcePolicy } from "../lib/define";
+import { resourcePolicy, type StackView } from "../lib/define";
 import { durationDays } from "../lib/duration";
-import { arr, bool, eqi, get, has, num, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, num, peek, show, str } from "../lib/props";
 import { KEY_ROTATION_DAYS, KEY_VAULT_SOFT_DELETE_DAYS } from "../../controls/limits";
 
 const VAULT = ["azure-native:keyvault:Vault"] as const;
 const KEY = ["azure-native:keyvault:Key"] as const;
+
+/**
+ * Host names (`<vault>.vault.azure.net`, or the host of the vault's URI) of the stack's vaults:
+ * what a Key Vault reference or a customer-managed key URI must name. A vault name alone is not
+ * enough: a Managed HSM (`<name>.managedhsm.azure.net`) or another cloud can carry the same name.
+ */
+export function vaultHosts(stack: StackView): Set<string> {
+  const hosts = new Set<string>();
+  for (const vault of stack.ofType("azure-native:keyvault:Vault")) {
+    const uri = peek(vault.props, "properties", "vaultUri");
+    const host = typeof uri === "string" ? uri.match(/^https:\/\/([^/]+)/i)?.[1] : undefined;
+    if (host) hosts.add(host.toLowerCase());
+    const name = str(vault.props, "vaultName") ?? str(vault.props, "name");
+    if (name) hosts.add(`${name.toLowerCase()}.vault.azure.net`);
+  }
+  return hosts;
+}
 
 export const keyVaultRbacAuthorization = resourcePolicy({
   name: "key-vault-rbac-authorization",

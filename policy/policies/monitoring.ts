@@ -357,19 +357,28 @@ const DIAGNOSTIC_DESTINATIONS: readonly [key: string, accepts: (r: StackResource
   ["serviceBusRuleId", ofKind([], ["servicebus"])],
 ];
 
+/**
+ * Diagnostic settings with destinations: on a resource, and the subscription's Activity log
+ * (the same destination properties, Microsoft.Insights/diagnosticSettings at subscription scope).
+ */
+const DIAGNOSTIC_SETTING_TYPES: readonly AzureType[] = [
+  "azure-native:monitor:DiagnosticSetting",
+  "azure-native:monitor:SubscriptionDiagnosticSetting",
+];
+
 export const diagnosticDestinationsInStack = stackPolicy({
   name: "diagnostic-destinations-in-stack",
   description:
-    "Every destination of every diagnostic setting (workspace, storage account, event hub, service bus) is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
+    "Every destination of every diagnostic setting, the subscription's Activity log settings included (workspace, storage account, event hub, service bus), is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
   controls: ["LOG-1", "RES-1"],
   severity: "critical",
   remediation:
-    "Send diagnostics only to the stack's own workspace (or a storage account / event hub of the stack in an allowed region); add a reviewed destination outside the stack to allowedDestinations.",
-  types: ["azure-native:monitor:DiagnosticSetting"],
+    "Send diagnostics and the Activity log only to the stack's own workspace (or a storage account / event hub of the stack in an allowed region); add a reviewed destination outside the stack to allowedDestinations.",
+  types: DIAGNOSTIC_SETTING_TYPES,
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
-    for (const setting of stack.ofType("azure-native:monitor:DiagnosticSetting")) {
+    for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS) {
         const problem = destinationProblem(
           index,

@@ -283,6 +283,8 @@ export const vnetPeeringInStack = stackPolicy({
 });
 
 const ZONE: AzureType = "azure-native:privatedns:PrivateZone";
+/** Azure's DNS virtual IP: the only resolver that answers from the private DNS zones. */
+const AZURE_DNS = "168.63.129.16";
 const LINK: AzureType = "azure-native:privatedns:VirtualNetworkLink";
 const ZONE_GROUP: AzureType = "azure-native:network:PrivateDnsZoneGroup";
 
@@ -301,13 +303,21 @@ function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): un
 export const privateDnsInStack = stackPolicy({
   name: "private-dns-in-stack",
   description:
-    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, and endpoints register in the stack's zones. A foreign privatelink zone linked to our VNet would resolve our data stores to someone else's addresses (NET-1).",
+    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, endpoints register in the stack's zones, and the stack's VNets resolve through Azure DNS (no custom dhcpOptions.dnsServers unless reviewed). A foreign privatelink zone linked to our VNet, or a foreign DNS server, would resolve our data stores to someone else's addresses (NET-1).",
   controls: ["NET-1"],
   severity: "critical",
   remediation:
-    "Link only the stack's privatedns zones to the stack's virtual network and point privateDnsZoneConfigs[].privateDnsZoneId at them (components: Network); list a reviewed central zone in allowedDestinations.",
-  types: [LINK, ZONE_GROUP],
-  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+    "Link only the stack's privatedns zones to the stack's virtual network, point privateDnsZoneConfigs[].privateDnsZoneId at them and leave dhcpOptions.dnsServers unset (components: Network); list a reviewed central zone in allowedDestinations, a reviewed resolver in allowedDnsServers.",
+  types: [LINK, ZONE_GROUP, VNET],
+  config: {
+    allowedDestinations: allowedDestinationsParam,
+    allowedLocations: destinationLocationsParam,
+    allowedDnsServers: {
+      description:
+        "DNS server IPs a virtual network of the stack may use instead of Azure DNS (reviewed resolvers that forward to 168.63.129.16).",
+      default: [] as readonly string[],
+    },
+  },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     const judge = (
@@ -326,6 +336,18 @@ export const privateDnsInStack = stackPolicy({
     for (const group of stack.ofType(ZONE_GROUP))
       for (const config of arr(group.props, "privateDnsZoneConfigs"))
         judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+    // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
+    // included), and only Azure DNS answers from the private DNS zones.
+    for (const vnet of stack.ofType(VNET))
+      for (const server of arr(vnet.props, "dhcpOptions", "dnsServers")) {
+        if (server === NOT_KNOWN) continue;
+        const ip = typeof server === "string" ? server.trim() : server;
+        if (ip !== AZURE_DNS && !(typeof ip === "string" && cfg.allowedDnsServers.includes(ip)))
+          report(
+            `${label(vnet)}: dhcpOptions.dnsServers sends the network's name resolution to ${show(server)}, not Azure DNS (${AZURE_DNS}) nor a server on allowedDnsServers`,
+            vnet.urn,
+          );
+      }
   },
 });
 

@@ -10,11 +10,11 @@ import { label, ReferenceIndex } from "../lib/relations";
 export const sentinelRuleQuality = resourcePolicy({
   name: "sentinel-rule-quality",
   description:
-    "Sentinel scheduled analytics rules are enabled, create incidents, name a MITRE ATT&CK tactic and map at least one entity, so an incident says who, from where and on what (SIEM-1).",
+    "Sentinel scheduled analytics rules are enabled, never suppressed after an alert, create incidents, name a MITRE ATT&CK tactic and map at least one entity, so an incident says who, from where and on what (SIEM-1).",
   controls: ["SIEM-1"],
   severity: "medium",
   remediation:
-    "Set enabled: true, incidentConfiguration.createIncident: true, tactics [...] and entityMappings [...] (components/sentinel/rules.ts).",
+    "Set enabled: true, suppressionEnabled: false, incidentConfiguration.createIncident: true, tactics [...] and entityMappings [...] (components/sentinel/rules.ts).",
   types: ["azure-native:securityinsights:ScheduledAlertRule"],
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -22,6 +22,12 @@ export const sentinelRuleQuality = resourcePolicy({
       report(`enabled is ${show(get(props, "enabled"))}; the rule must run`);
     if (bool(props, "incidentConfiguration", "createIncident") !== true)
       report("incidentConfiguration.createIncident is not true; alerts would never reach the security team");
+    // Suppression stops the query for suppressionDuration (up to a day) after each alert: one
+    // noisy alert an attacker provokes buys that window unwatched.
+    if (bool(props, "suppressionEnabled") === true)
+      report(
+        `suppressionEnabled is true; the rule would stop running for ${show(get(props, "suppressionDuration"))} after each alert`,
+      );
     if (arr(props, "tactics").length === 0) report("tactics is empty; name the MITRE ATT&CK tactic");
     if (arr(props, "entityMappings").length === 0) report("entityMappings is empty; map at least one entity");
     if (!hasText(props, "query")) report("query is empty");

@@ -31,11 +31,11 @@ const ZONE_GEO_SKUS = ["Standard_GZRS", "Standard_RAGZRS"];
 export const storageAccountEntraOnlyAuth = resourcePolicy({
   name: "storage-account-entra-only-auth",
   description:
-    "Storage accounts refuse shared keys and local users and default the portal to Entra ID (IAM-1): access is granted to managed identities by RBAC only.",
+    "Storage accounts refuse shared keys, local users and NFS 3.0 (authorized by network location only) and default the portal to Entra ID (IAM-1): access is granted to managed identities by RBAC only.",
   controls: ["IAM-1"],
   severity: "high",
   remediation:
-    "Set allowSharedKeyAccess: false, defaultToOAuthAuthentication: true, isLocalUserEnabled: false and leave isSftpEnabled off; grant data-plane roles (Storage Blob Data Reader/Contributor) to managed identities.",
+    "Set allowSharedKeyAccess: false, defaultToOAuthAuthentication: true, isLocalUserEnabled: false and leave isSftpEnabled and isNfsV3Enabled off; grant data-plane roles (Storage Blob Data Reader/Contributor) to managed identities.",
   types: ACCOUNT,
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -53,6 +53,12 @@ export const storageAccountEntraOnlyAuth = resourcePolicy({
       );
     if (bool(props, "isSftpEnabled") === true)
       report("isSftpEnabled is true; SFTP relies on local users and must stay off");
+    // NFS 3.0 requests carry no identity: Azure authorizes them by network location only (no
+    // Entra ID, keys or ACLs), so anything that reaches the endpoint reads and writes every container.
+    if (bool(props, "isNfsV3Enabled") === true)
+      report(
+        "isNfsV3Enabled is true; NFS 3.0 requests are authorized by network location only, never by Entra ID",
+      );
   },
 });
 
@@ -380,7 +386,20 @@ export const blobContainerEncryptionScope = stackPolicy({
     const scopes = encryptionScopes(stack);
     for (const container of stack.ofType("azure-native:storage:BlobContainer")) {
       const scope = peek(container.props, "defaultEncryptionScope");
-      if (scope === undefined || scope === null || scope === "" || scope === NOT_KNOWN) continue;
+      if (scope === undefined || scope === null || scope === "") continue;
+      if (scope === NOT_KNOWN) {
+        // Preview: a scope name computed from a scope being created must come from a Key Vault
+        // scope of the stack (through the dependency graph), as every other reference must.
+        const fromKeyVaultScope = stack
+          .ofType("azure-native:storage:EncryptionScope")
+          .some((s) => dependsOn(container, s) && eqi(get(s.props, "source"), "Microsoft.KeyVault"));
+        if (!fromKeyVaultScope)
+          report(
+            `${label(container)}: default encryption scope is not known yet and does not come from an encryption scope of this stack that uses a Key Vault key`,
+            container.urn,
+          );
+        continue;
+      }
       const account = str(container.props, "accountName")?.toLowerCase() ?? "";
       const keyVault =
         typeof scope === "string" ? scopes.get(`${account}/${scope.toLowerCase()}`) : undefined;

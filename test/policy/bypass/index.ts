@@ -6,9 +6,10 @@
 import * as destinations from "./destinations";
 import * as edge from "./edge";
 import * as escapes from "./escapes";
+import * as pointers from "./pointers";
 import * as types from "./types";
 
-const sections = [types, escapes, destinations, edge];
+const sections = [types, escapes, destinations, edge, pointers];
 
 export const BYPASS_MUTATIONS = sections.flatMap((s) => s.MUTATIONS);
 export const BYPASS_VARIATIONS = sections.flatMap((s) => s.SECURE_VARIATIONS);

@@ -1,6 +1,7 @@
 import * as c from "../../../policy/policies/containerApps";
 import { secretLookingReason } from "../../../controls/secretDetection";
-import { describePolicy, expectPass, expectViolation, set } from "./support";
+import { describePolicy, expectPass, expectViolation, set, stackResource } from "./support";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, replace, violations } from "./estate";
 
 const APP = "azure-native:app:ContainerApp";
@@ -108,6 +109,20 @@ describePolicy(c.containerAppRegistryIdentity, {
     ["configuration.registries.0.identity", undefined, /no identity/],
   ],
   unknown: "configuration.registries",
+});
+
+describePolicy(c.containerAppNoDevServices, {
+  type: APP,
+  compliant: app,
+  violations: [
+    ["configuration.service", { type: "postgres" }, /development-grade "postgres" add-on/],
+    [
+      "template.serviceBinds",
+      [{ serviceId: "/subscriptions/s/x/containerApps/pg", name: "pg" }],
+      /serviceBinds/,
+    ],
+  ],
+  unknown: "configuration.service",
 });
 
 describePolicy(c.containerAppSecretsFromKeyVault, {
@@ -309,6 +324,37 @@ describePolicy(c.managedEnvironmentLogs, {
   unknown: "appLogsConfiguration",
 });
 
+describePolicy(c.managedEnvironmentNoTelemetryExport, {
+  type: ENV,
+  compliant: environment,
+  config: { allowedOtlpEndpoints: ["https://otel.internal.example:4317"] },
+  violations: [
+    [
+      "openTelemetryConfiguration.destinationsConfiguration.otlpConfigurations",
+      [{ name: "collector", endpoint: "https://collector.attacker.example:4317" }],
+      /collector.attacker.example.*allowedOtlpEndpoints/,
+    ],
+    [
+      "openTelemetryConfiguration.destinationsConfiguration.dataDogConfiguration",
+      { site: "datadoghq.com", key: "k" },
+      /Datadog \(site "datadoghq.com"\)/,
+    ],
+    [
+      "appInsightsConfiguration.connectionString",
+      "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+      /Application Insights/,
+    ],
+    ["daprAIConnectionString", "InstrumentationKey=x", /daprAIConnectionString/],
+  ],
+  passes: [
+    [
+      "openTelemetryConfiguration.destinationsConfiguration.otlpConfigurations",
+      [{ name: "reviewed", endpoint: "https://OTEL.internal.example:4317" }],
+    ],
+  ],
+  unknown: "openTelemetryConfiguration",
+});
+
 describe("container-app-https-only on external ingress", () => {
   const APP_TYPE = "azure-native:app:ContainerApp";
   const external = { configuration: { ingress: { external: true, targetPort: 8080, transport: "auto" } } };
@@ -403,5 +449,56 @@ describe("container-app-key-vault-references", () => {
       },
     });
     expect(await violations(c.containerAppKeyVaultReferences, foreign)).toMatch(/elsewhere/);
+  });
+});
+
+describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
+  const vnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
+  const network = [
+    stackResource("network:VirtualNetwork", "vnet", { id: vnet, location: "westeurope" }),
+    stackResource("network:Subnet", "apps", { id: `${vnet}/subnets/apps` }),
+  ];
+  const env = (infrastructureSubnetId: unknown, dependencies: string[] = []) =>
+    stackResource(
+      "app:ManagedEnvironment",
+      "env",
+      { vnetConfiguration: { infrastructureSubnetId, internal: true } },
+      dependencies,
+    );
+  it("accepts the stack's apps subnet, also when its ID is not known yet", async () => {
+    expect(
+      await runStackPolicy(c.containerAppsRunInStack, [...network, env(`${vnet}/subnets/apps`)]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(c.containerAppsRunInStack, [...network, env(UNKNOWN, [network[1].urn])]),
+    ).toEqual([]);
+  });
+  it("refuses another environment's subnet and an unknown subnet from no network of the stack", async () => {
+    const other =
+      "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apps";
+    expect(String(await runStackPolicy(c.containerAppsRunInStack, [...network, env(other)]))).toMatch(
+      /infrastructureSubnetId .* is not a resource of this stack/,
+    );
+    expect(String(await runStackPolicy(c.containerAppsRunInStack, [...network, env(UNKNOWN)]))).toMatch(
+      /not known yet/,
+    );
+  });
+  it("refuses an app or job in an environment the stack does not own", async () => {
+    const envId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/cae";
+    const ours = stackResource("app:ManagedEnvironment", "cae", {
+      id: envId,
+      vnetConfiguration: { infrastructureSubnetId: `${vnet}/subnets/apps` },
+    });
+    const job = (environmentId: string) => stackResource("app:Job", "job", { environmentId });
+    expect(await runStackPolicy(c.containerAppsRunInStack, [...network, ours, job(envId)])).toEqual([]);
+    expect(
+      String(
+        await runStackPolicy(c.containerAppsRunInStack, [
+          ...network,
+          ours,
+          job(`${envId.replace("/rg/", "/rg-x/")}`),
+        ]),
+      ),
+    ).toMatch(/Job job: environmentId .* is not a resource of this stack/);
   });
 });

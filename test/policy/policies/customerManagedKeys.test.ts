@@ -70,6 +70,36 @@ describe("customer-managed-keys-rotate", () => {
   it("flags a key the stack does not manage", async () => {
     expect(await violations(customerManagedKeysRotate, without(estate(), "cmk"))).toMatch(/does not manage/);
   });
+  it("flags the stack's vault and key names on another host (a Managed HSM of the same name)", async () => {
+    const hsm = replace(estate(), "pg", {
+      dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://kv1.managedhsm.azure.net/keys/cmk" },
+    });
+    expect(await violations(customerManagedKeysRotate, hsm)).toMatch(
+      /cmk at kv1\.managedhsm\.azure\.net.*does not manage/,
+    );
+    const ours = replace(estate(), "pg", {
+      dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://KV1.vault.azure.net/keys/cmk" },
+    });
+    expect(await violations(customerManagedKeysRotate, ours)).toBe("");
+  });
+});
+
+describe("customer-managed-keys-rotate in a preview", () => {
+  const rotating = key({
+    ...strong,
+    rotationPolicy: {
+      lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } }],
+    },
+  });
+  it("accepts an unknown key URI that comes from a key of the stack", async () => {
+    expect(await runStackPolicy(customerManagedKeysRotate, [rotating, account(UNKNOWN)])).toEqual([]);
+  });
+  it("refuses an unknown key URI that comes from no key of the stack", async () => {
+    const { dependencies: _d, ...orphan } = account(UNKNOWN);
+    expect(
+      String(await runStackPolicy(customerManagedKeysRotate, [rotating, { ...orphan, dependencies: [] }])),
+    ).toMatch(/not known yet and does not come from a key of this stack/);
+  });
 });
 
 describe("customer-managed-keys-rotate: pinned versions", () => {

@@ -383,6 +383,23 @@ describe("diagnostic-destinations-in-stack", () => {
       }),
     ).toBe("");
   });
+  it("judges the subscription's Activity log settings the same way", async () => {
+    const activity = (props: Record<string, unknown>) => [
+      ...estate(),
+      stackResource("monitor:SubscriptionDiagnosticSetting", "activity", {
+        workspaceId: ids.workspace,
+        logs: [{ category: "Administrative", enabled: true }],
+        ...props,
+      }),
+    ];
+    expect(await violations(m.diagnosticDestinationsInStack, activity({}))).toBe("");
+    expect(
+      await violations(
+        m.diagnosticDestinationsInStack,
+        activity({ storageAccountId: `${foreignSub}/Microsoft.Storage/storageAccounts/x` }),
+      ),
+    ).toMatch(/SubscriptionDiagnosticSetting activity: storageAccountId .* not a resource of this stack/);
+  });
   it("flags a destination of the stack outside the allowed regions", async () => {
     const us = replace(withDiag({ storageAccountId: ids.account }), "st", { location: "eastus" });
     expect(await violations(m.diagnosticDestinationsInStack, us)).toMatch(/in eastus/);

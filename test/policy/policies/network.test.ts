@@ -315,6 +315,21 @@ describe("private-dns-in-stack", () => {
       ((await runStackPolicy(n.privateDnsInStack, [zone, vnet, resource])) as string[]).join("\n"),
     ).toMatch(message);
   });
+  it("refuses a VNet resolving through a DNS server that is not Azure DNS nor reviewed", async () => {
+    const dns = (dnsServers: string[]) => ({
+      ...vnet,
+      props: { ...vnet.props, dhcpOptions: { dnsServers } },
+    });
+    expect(String(await runStackPolicy(n.privateDnsInStack, [zone, dns(["203.0.113.53"])]))).toMatch(
+      /dhcpOptions.dnsServers .*"203.0.113.53"/,
+    );
+    expect(await runStackPolicy(n.privateDnsInStack, [zone, dns(["168.63.129.16"])])).toEqual([]);
+    expect(
+      await runStackPolicy(n.privateDnsInStack, [zone, dns(["10.20.0.4"])], {
+        allowedDnsServers: ["10.20.0.4"],
+      }),
+    ).toEqual([]);
+  });
 });
 
 describeStackPolicy(n.privateEndpointsInStack);

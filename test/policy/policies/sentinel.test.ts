@@ -21,6 +21,7 @@ describePolicy(s.sentinelRuleQuality, {
   violations: [
     ["enabled", false, /must run/],
     ["incidentConfiguration.createIncident", false, /never reach the security team/],
+    ["suppressionEnabled", true, /stop running/],
     ["tactics", [], /MITRE/],
     ["entityMappings", [], /entity/],
   ],

@@ -38,7 +38,9 @@ describePolicy(s.storageAccountEntraOnlyAuth, {
     ["defaultToOAuthAuthentication", false, /defaultToOAuthAuthentication/],
     ["isLocalUserEnabled", undefined, /isLocalUserEnabled/],
     ["isSftpEnabled", true, /isSftpEnabled/],
+    ["isNfsV3Enabled", true, /network location only/],
   ],
+  passes: [["isNfsV3Enabled", false]],
   unknown: "allowSharedKeyAccess",
 });
 
@@ -278,6 +280,24 @@ describe("storage stack policies", () => {
     ])) as string[];
     if (message) expect(result.join("\n")).toContain(message);
     else expect(result).toEqual([]);
+  });
+
+  it("blob-container-encryption-scope in a preview: an unknown scope must come from a Key Vault scope of the stack", async () => {
+    const unknownScope = { ...container(), props: { accountName: "st1", defaultEncryptionScope: UNKNOWN } };
+    const fromScope = { ...unknownScope, dependencies: [scope("Microsoft.KeyVault").urn] };
+    expect(
+      await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), fromScope]),
+    ).toEqual([]);
+    expect(
+      String(
+        await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.Storage"), fromScope]),
+      ),
+    ).toMatch(/not known yet/);
+    expect(
+      String(
+        await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), unknownScope]),
+      ),
+    ).toMatch(/not known yet and does not come from an encryption scope of this stack/);
   });
 
   const replication = (sourceAccount: string, destinationAccount: string) =>
