@@ -193,6 +193,7 @@ type JsonSchemaLite = {
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
+  pattern?: string;
   items?: JsonSchemaLite;
 };
 
@@ -222,6 +223,9 @@ function checkValue(where: string, v: unknown, schema: JsonSchemaLite): string[]
   }
   if (typeof v === "number" && schema.maximum !== undefined && v > schema.maximum) {
     problems.push(`${where}: ${v} is greater than the maximum ${schema.maximum}`);
+  }
+  if (typeof v === "string" && schema.pattern !== undefined && !new RegExp(schema.pattern).test(v)) {
+    problems.push(`${where}: ${JSON.stringify(v)} does not match ${schema.pattern}`);
   }
   if (Array.isArray(v) && schema.items) {
     v.forEach((item, i) => problems.push(...checkValue(`${where}[${i}]`, item, schema.items!)));

@@ -212,11 +212,24 @@ export interface DestinationRules {
   allowedDestinations: readonly string[];
 }
 
+/** A letter of `word` in either case: JSON schema patterns (ECMA 262, as the engine reads them) take no flags. */
+const anyCase = (word: string) =>
+  word.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).replace(/\./g, "\\.");
+
+/**
+ * An allow-list entry names a subscription or management group, or something inside one. Anything
+ * shorter ("/", "/subscriptions") would allow every ID (an entry also allows what is inside it).
+ */
+const ALLOW_LIST_ENTRY = new RegExp(
+  `^\\s*/(${anyCase("subscriptions")}|${anyCase("providers/Microsoft.Management/managementGroups")})/[^/\\s]+(/.*)?$`,
+);
+
 /** Shared parameter: reviewed destinations outside the stack. */
 export const allowedDestinationsParam: ConfigParam<readonly string[]> = {
   description:
-    "ARM IDs outside this stack that may be a destination (an ID also allows what is inside it, e.g. a resource group): reviewed exceptions such as a central security workspace.",
+    "ARM IDs outside this stack that may be a destination (an ID also allows what is inside it, e.g. a resource group): reviewed exceptions such as a central security workspace. Each names at least a subscription or management group.",
   default: [],
+  schema: { items: { type: "string", pattern: ALLOW_LIST_ENTRY.source } },
 };
 /** Shared parameter: regions a destination may be in (RES-1). */
 export const destinationLocationsParam: ConfigParam<readonly string[]> = {
@@ -230,6 +243,9 @@ export function allowListed(id: string, allowed: readonly string[]): boolean {
   return (
     target !== undefined &&
     allowed.some((entry) => {
+      // An entry the schema refuses allows nothing, where the config was not validated (a
+      // programmatic `configure`): deny by default.
+      if (!ALLOW_LIST_ENTRY.test(entry)) return false;
       const e = normalizeId(entry);
       return e !== undefined && (target === e || target.startsWith(`${e}/`));
     })

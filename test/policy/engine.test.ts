@@ -413,6 +413,26 @@ describe("enforcement resolution and config (as the engine reconciles it)", () =
     ]);
   });
 
+  it("refuses an allow-list entry broader than a subscription or management group, as the engine's schema does", () => {
+    const r = reconcilePackConfig(platformPolicies, {
+      "extension-targets-in-stack": {
+        allowedDestinations: [
+          "/",
+          "/subscriptions",
+          "/subscriptions/5e000000-0000-4000-8000-000000000000/resourceGroups/rg-shared",
+          "/providers/Microsoft.Management/managementGroups/mg-platform",
+        ],
+      },
+    });
+    expect(r.problems).toHaveLength(2);
+    expect(r.problems[0]).toMatch(
+      /^extension-targets-in-stack\.allowedDestinations\[0\]: "\/" does not match /,
+    );
+    expect(r.problems[1]).toMatch(
+      /^extension-targets-in-stack\.allowedDestinations\[1\]: "\/subscriptions" does not match /,
+    );
+  });
+
   it("loads the presets by stack name and other configs by path, with clear errors", () => {
     expect(loadPackConfig("prod").all).toBe("mandatory");
     expect(loadPackConfig("dev").all).toBe("mandatory");

@@ -1,6 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { StackView } from "../../policy/lib/define";
 import {
+  allowListed,
   armParent,
   destinationProblem,
   ReferenceIndex,
@@ -155,5 +156,19 @@ describe("props reads through the SDK's unknown-checking proxy (as the engine pa
     expect(tag(get(props, "untagged"), "environment")).toBe(tags(get(props, "untagged"))?.environment);
     expect(tag({ tags: { environment: 1 } }, "environment")).toBeUndefined();
     expect(tag({}, "environment")).toBeUndefined();
+  });
+});
+
+describe("allowListed", () => {
+  const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+  it("allows an ID equal to an entry or inside it, in any case and with a trailing slash", () => {
+    expect(allowListed(id, ["/SUBSCRIPTIONS/s1/resourcegroups/RG/"])).toBe(true);
+    expect(allowListed(id, ["/subscriptions/s1"])).toBe(true);
+    expect(allowListed(id, ["/subscriptions/s1/resourceGroups/rg2"])).toBe(false);
+    expect(allowListed(id, ["/subscriptions/s"])).toBe(false);
+  });
+  it("lets no entry broader than a subscription or management group allow anything, even unvalidated", () => {
+    for (const entry of ["/", "//", "/subscriptions", "/subscriptions/", " / ", "subscriptions/s1", ""])
+      expect(allowListed(id, [entry])).toBe(false);
   });
 });
