@@ -194,6 +194,8 @@ type JsonSchemaLite = {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  /** Says what a value matching `pattern` is, in the message. */
+  description?: string;
   items?: JsonSchemaLite;
 };
 
@@ -225,7 +227,11 @@ function checkValue(where: string, v: unknown, schema: JsonSchemaLite): string[]
     problems.push(`${where}: ${v} is greater than the maximum ${schema.maximum}`);
   }
   if (typeof v === "string" && schema.pattern !== undefined && !new RegExp(schema.pattern).test(v)) {
-    problems.push(`${where}: ${JSON.stringify(v)} does not match ${schema.pattern}`);
+    problems.push(
+      schema.description
+        ? `${where}: ${JSON.stringify(v)} is not ${schema.description}`
+        : `${where}: ${JSON.stringify(v)} does not match ${schema.pattern}`,
+    );
   }
   if (Array.isArray(v) && schema.items) {
     v.forEach((item, i) => problems.push(...checkValue(`${where}[${i}]`, item, schema.items!)));

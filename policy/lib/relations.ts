@@ -229,7 +229,14 @@ export const allowedDestinationsParam: ConfigParam<readonly string[]> = {
   description:
     "ARM IDs outside this stack that may be a destination (an ID also allows what is inside it, e.g. a resource group): reviewed exceptions such as a central security workspace. Each names at least a subscription or management group.",
   default: [],
-  schema: { items: { type: "string", pattern: ALLOW_LIST_ENTRY.source } },
+  schema: {
+    items: {
+      type: "string",
+      pattern: ALLOW_LIST_ENTRY.source,
+      description:
+        "the ARM ID of a subscription or management group, or of a resource group or resource inside one",
+    },
+  },
 };
 /** Shared parameter: regions a destination may be in (RES-1). */
 export const destinationLocationsParam: ConfigParam<readonly string[]> = {
