@@ -426,10 +426,10 @@ describe("enforcement resolution and config (as the engine reconciles it)", () =
     });
     expect(r.problems).toHaveLength(2);
     expect(r.problems[0]).toMatch(
-      /^extension-targets-in-stack\.allowedDestinations\[0\]: "\/" does not match /,
+      /^extension-targets-in-stack\.allowedDestinations\[0\]: "\/" is not the ARM ID of a subscription or management group/,
     );
     expect(r.problems[1]).toMatch(
-      /^extension-targets-in-stack\.allowedDestinations\[1\]: "\/subscriptions" does not match /,
+      /^extension-targets-in-stack\.allowedDestinations\[1\]: "\/subscriptions" is not the ARM ID of a subscription/,
     );
   });
 
