@@ -750,6 +750,61 @@ export const MUTATIONS: Mutation[] = [
     policy: "customer-managed-keys-rotate",
     control: "KEY-1",
   },
+
+  // Defender for Storage kept on but downgraded (THR-1): the plan stays Standard, its parts go
+  ...(
+    [
+      ["on the classic per-transaction sub-plan", { subPlan: "PerTransaction" }],
+      [
+        "with malware scanning switched off",
+        {
+          extensions: [
+            { name: "OnUploadMalwareScanning", isEnabled: "False" },
+            { name: "SensitiveDataDiscovery", isEnabled: "True" },
+          ],
+        },
+      ],
+      [
+        "with malware scanning capped at 1 GB a month",
+        {
+          extensions: [
+            {
+              name: "OnUploadMalwareScanning",
+              isEnabled: "True",
+              additionalExtensionProperties: { CapGBPerMonthPerStorageAccount: "1" },
+            },
+          ],
+        },
+      ],
+    ] as const
+  ).map(([what, change]): Mutation => ({
+    id: `Defender for Storage plan ${what}`,
+    stacks: PROD,
+    type: T.pricing,
+    where: (i) => i.pricingName === "StorageAccounts",
+    set: change,
+    policy: "defender-plan-standard",
+    control: "THR-1",
+  })),
+  {
+    id: "Defender for Storage left on for the account, its malware scanning overridden off",
+    add: {
+      type: "azure-native:security:DefenderForStorage",
+      name: "defender-storage-no-scan",
+      inputs: (c) => ({
+        resourceId: c.idOf(T.account),
+        settingName: "current",
+        properties: {
+          isEnabled: true,
+          overrideSubscriptionLevelSettings: true,
+          malwareScanning: { onUpload: { isEnabled: false } },
+          sensitiveDataDiscovery: { isEnabled: true },
+        },
+      }),
+    },
+    policy: "threat-protection-enabled",
+    control: "THR-1",
+  },
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
