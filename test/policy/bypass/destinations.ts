@@ -805,9 +805,57 @@ export const MUTATIONS: Mutation[] = [
     policy: "threat-protection-enabled",
     control: "THR-1",
   },
+
+  // PostgreSQL extensions that move data out of the server (NET-1, IAM-1)
+  {
+    id: "PostgreSQL allowlists dblink and postgres_fdw (connections to any PostgreSQL server)",
+    add: {
+      type: T.pgConfig,
+      name: "pg-ext-fdw",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "azure.extensions",
+        value: "dblink,postgres_fdw",
+        source: "user-override",
+      }),
+    },
+    policy: "postgres-extensions-allowed",
+    control: "NET-1",
+  },
+  {
+    id: "PostgreSQL allowlists azure_storage (export tables to any storage account)",
+    add: {
+      type: T.pgConfig,
+      name: "pg-ext-storage",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "azure.extensions",
+        value: "vector,azure_storage",
+        source: "user-override",
+      }),
+    },
+    policy: "postgres-extensions-allowed",
+    control: "NET-1",
+  },
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "PostgreSQL allowlists pgvector and pgcrypto (no network reach)",
+    add: {
+      type: T.pgConfig,
+      name: "pg-ext-local",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "azure.extensions",
+        value: "vector,pgcrypto",
+        source: "user-override",
+      }),
+    },
+  },
   {
     id: "NSG allows SSH from one office range (a public /24) and the VNet",
     type: T.nsg,
