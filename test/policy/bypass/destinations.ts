@@ -387,6 +387,18 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   },
 
+  {
+    id: "action group also posts every alert to a webhook outside the stack",
+    type: T.actionGroup,
+    set: {
+      webhookReceivers: [
+        { name: "forward", serviceUri: "https://collector.example.net/alerts", useCommonAlertSchema: true },
+      ],
+    },
+    policy: "alert-routes-in-stack",
+    control: "MON-1",
+  },
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",
