@@ -45,14 +45,24 @@ export function armTypeOf(id: string): string | undefined {
 }
 
 /**
- * The audit trail each target type must send (LOG-1): the `audit` or `allLogs` category group,
- * or every one of the listed categories. Other targets need at least one log category.
+ * The audit trail each target type must send (LOG-1): the `allLogs` category group, or every one
+ * of the listed categories, or — only where `auditGroup` says so — the `audit` group. A type's
+ * audit group is a subset of allLogs chosen by its service; Microsoft's supported-logs pages list
+ * categories, not that subset, so it is accepted only where it is known to hold the categories
+ * (Key Vault: AuditEvent). Container Apps console logs (stdout) are no audit category at all.
+ * Other targets need at least one log category.
  */
-const REQUIRED_AUDIT_LOGS: readonly { target: RegExp; what: string; categories: readonly string[] }[] = [
+const REQUIRED_AUDIT_LOGS: readonly {
+  target: RegExp;
+  what: string;
+  categories: readonly string[];
+  auditGroup?: true;
+}[] = [
   {
     target: /\/providers\/microsoft\.keyvault\/vaults\/[^/]+$/i,
     what: "a Key Vault",
     categories: ["AuditEvent"],
+    auditGroup: true,
   },
   {
     target: /\/providers\/microsoft\.storage\/storageaccounts\/[^/]+\/blobservices\/[^/]+$/i,
@@ -75,7 +85,6 @@ const REQUIRED_AUDIT_LOGS: readonly { target: RegExp; what: string; categories: 
     categories: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"],
   },
 ];
-const AUDIT_GROUPS = ["audit", "allLogs"];
 
 export const diagnosticSettingToWorkspace = resourcePolicy({
   name: "diagnostic-setting-to-workspace",
@@ -84,7 +93,7 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
   controls: ["LOG-1"],
   severity: "high",
   remediation:
-    "Set workspaceId to the platform workspace and enable at least one log category or the allLogs/audit category group (metrics-only resources: AllMetrics).",
+    "Set workspaceId to the platform workspace and enable the allLogs category group or the target's audit categories (Key Vault: the audit group also does; metrics-only resources: AllMetrics).",
   types: ["azure-native:monitor:DiagnosticSetting"],
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -108,11 +117,11 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
       const groups = enabledLogs.map((l) => str(l, "categoryGroup")).filter((g) => g !== undefined);
       const categories = enabledLogs.map((l) => str(l, "category")).filter((c) => c !== undefined);
       const covered =
-        groups.some((g) => AUDIT_GROUPS.some((a) => eqi(g, a))) ||
+        groups.some((g) => eqi(g, "allLogs") || (required?.auditGroup === true && eqi(g, "audit"))) ||
         required?.categories.every((c) => categories.some((x) => eqi(x, c)));
       if (required && !covered)
         report(
-          `${required.what} must send its audit trail: the audit or allLogs category group, or ${required.categories.join(" + ")}`,
+          `${required.what} must send its audit trail: the ${required.auditGroup ? "audit or " : ""}allLogs category group, or ${required.categories.join(" + ")}`,
         );
     }
     for (const l of arr(props, "logs")) {

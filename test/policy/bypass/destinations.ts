@@ -818,6 +818,21 @@ export const MUTATIONS: Mutation[] = [
     control: "THR-1",
   },
 
+  // The audit category group in place of allLogs: a subset its service chooses (LOG-1)
+  ...(
+    [
+      ["Container Apps environment", "Microsoft.App/managedEnvironments/"],
+      ["PostgreSQL server", "Microsoft.DBforPostgreSQL/flexibleServers/"],
+    ] as const
+  ).map(([what, fragment]): Mutation => ({
+    id: `${what} diagnostic setting narrowed from allLogs to the audit category group`,
+    type: T.diag,
+    where: (i) => uriHas(fragment)(i) && !String(i.resourceUri).includes("/providers/Microsoft.Insights"),
+    set: { logs: [{ categoryGroup: "audit", enabled: true }] },
+    policy: "diagnostic-setting-to-workspace",
+    control: "LOG-1",
+  })),
+
   // PostgreSQL extensions that move data out of the server (NET-1, IAM-1)
   {
     id: "PostgreSQL allowlists dblink and postgres_fdw (connections to any PostgreSQL server)",

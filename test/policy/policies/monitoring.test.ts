@@ -88,6 +88,18 @@ describe("diagnostic-setting-to-workspace", () => {
       [{ category: "PostgreSQLFlexSessions", enabled: true }],
       /PostgreSQL server must send its audit trail/,
     ],
+    [
+      "a Container Apps environment with the audit group only (its console logs are no audit category)",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/env1",
+      [{ categoryGroup: "audit", enabled: true }],
+      /Container Apps environment must send its audit trail: the allLogs category group, or ContainerAppConsoleLogs/,
+    ],
+    [
+      "a PostgreSQL server with the audit group only",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1",
+      [{ categoryGroup: "audit", enabled: true }],
+      /PostgreSQL server must send its audit trail: the allLogs/,
+    ],
   ] as const)("requires the audit trail of %s", (_what, resourceUri, logs, message) =>
     expectViolation(
       m.diagnosticSettingToWorkspace,
