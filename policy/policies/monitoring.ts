@@ -370,6 +370,8 @@ const DIAGNOSTIC_DESTINATIONS: readonly [key: string, accepts: (r: StackResource
  * Diagnostic settings with destinations: on a resource, and the subscription's Activity log
  * (the same destination properties, Microsoft.Insights/diagnosticSettings at subscription scope).
  */
+const isEventGrid = ofKind([], ["eventgrid"]);
+
 const DIAGNOSTIC_SETTING_TYPES: readonly AzureType[] = [
   "azure-native:monitor:DiagnosticSetting",
   "azure-native:monitor:SubscriptionDiagnosticSetting",
@@ -378,15 +380,28 @@ const DIAGNOSTIC_SETTING_TYPES: readonly AzureType[] = [
 export const diagnosticDestinationsInStack = stackPolicy({
   name: "diagnostic-destinations-in-stack",
   description:
-    "Every destination of every diagnostic setting, the subscription's Activity log settings included (workspace, storage account, event hub, service bus), is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
+    "Every destination of every diagnostic setting, the subscription's Activity log settings included (workspace, storage account, event hub, service bus), and the Event Grid topic Defender for Storage publishes malware-scan results to, is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
   controls: ["LOG-1", "RES-1"],
   severity: "critical",
   remediation:
     "Send diagnostics and the Activity log only to the stack's own workspace (or a storage account / event hub of the stack in an allowed region); add a reviewed destination outside the stack to allowedDestinations.",
-  types: DIAGNOSTIC_SETTING_TYPES,
+  types: [...DIAGNOSTIC_SETTING_TYPES, "azure-native:security:DefenderForStorage"],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
+    // Defender for Storage's malware-scan results (blob names and URLs, verdicts) published to an
+    // Event Grid topic (defenderForStorageSettings REST spec): an export like any other.
+    for (const setting of stack.ofType("azure-native:security:DefenderForStorage")) {
+      const key = "properties.malwareScanning.scanResultsEventGridTopicResourceId";
+      const value = peek(
+        setting.props,
+        "properties",
+        "malwareScanning",
+        "scanResultsEventGridTopicResourceId",
+      );
+      const problem = destinationProblem(index, setting, key, value, cfg, isEventGrid, stack);
+      if (problem) report(`${label(setting)}: ${problem}`, setting.urn);
+    }
     for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS) {
         const problem = destinationProblem(

@@ -818,6 +818,27 @@ export const MUTATIONS: Mutation[] = [
     control: "THR-1",
   },
 
+  {
+    id: "Defender for Storage malware-scan results published to an Event Grid topic in another subscription",
+    add: {
+      type: "azure-native:security:DefenderForStorage",
+      name: "defender-storage-scan-export",
+      inputs: (c) => ({
+        resourceId: c.idOf(T.account),
+        settingName: "current",
+        properties: {
+          isEnabled: true,
+          malwareScanning: {
+            onUpload: { isEnabled: true, capGBPerMonth: -1 },
+            scanResultsEventGridTopicResourceId: foreign("Microsoft.EventGrid/topics/scan-results"),
+          },
+        },
+      }),
+    },
+    policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+
   // The audit category group in place of allLogs: a subset its service chooses (LOG-1)
   ...(
     [

@@ -412,6 +412,24 @@ describe("diagnostic-destinations-in-stack", () => {
       ),
     ).toMatch(/SubscriptionDiagnosticSetting activity: storageAccountId .* not a resource of this stack/);
   });
+  it("judges where Defender for Storage publishes malware-scan results", async () => {
+    const scans = (topic: unknown) => [
+      ...estate(),
+      stackResource("security:DefenderForStorage", "dfs", {
+        resourceId: ids.account,
+        properties: { isEnabled: true, malwareScanning: { scanResultsEventGridTopicResourceId: topic } },
+      }),
+    ];
+    expect(await violations(m.diagnosticDestinationsInStack, scans(undefined))).toBe("");
+    expect(
+      await violations(
+        m.diagnosticDestinationsInStack,
+        scans(`${foreignSub}/Microsoft.EventGrid/topics/scans`),
+      ),
+    ).toMatch(
+      /DefenderForStorage dfs: properties.malwareScanning.scanResultsEventGridTopicResourceId .* not a resource of this stack/,
+    );
+  });
   it("flags a destination of the stack outside the allowed regions", async () => {
     const us = replace(withDiag({ storageAccountId: ids.account }), "st", { location: "eastus" });
     expect(await violations(m.diagnosticDestinationsInStack, us)).toMatch(/in eastus/);
