@@ -132,3 +132,30 @@ it("a workload role whose scope comes from a resource group of the stack is refu
     expect.stringMatching(/gives a workload a role on a scope not known yet that depends on .*ResourceGroup/),
   ]);
 });
+
+describe("an injected unknown does not turn a stack policy advisory in a preview", () => {
+  it("a PostgreSQL parameter whose server name is not known yet, beside a removed TLS floor", async () => {
+    const doc = without(
+      preview,
+      (r) =>
+        r.type === "azure-native:dbforpostgresql:Configuration" &&
+        r.inputs?.configurationName === "ssl_min_protocol_version",
+    );
+    const resources = doc.deployment.resources as Resource[];
+    const pgConfig = resources.find((r) => r.type === "azure-native:dbforpostgresql:Configuration")!;
+    resources.push({
+      ...jsonClone(pgConfig),
+      urn: pgConfig.urn.replace(/::[^:]+$/, "::pg-decoy"),
+      inputs: {
+        ...pgConfig.inputs,
+        serverName: UNKNOWN_SENTINEL,
+        configurationName: "log_min_duration_statement",
+        value: "-1",
+      },
+    });
+    const { violations } = await evaluate(doc);
+    expect(
+      violations.filter((v) => v.policy === "postgres-server-parameters" && v.level === "mandatory").length,
+    ).toBeGreaterThan(0);
+  });
+});
