@@ -6,17 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as security from "@pulumi/azure-native/security";
+import { DEFENDER_PLANS } from "../controls/defender";
 import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { defenderPlansArgsSchema } from "./defender.schema";
 
-/** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
-export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [
-  { plan: "StorageAccounts", subPlan: "DefenderForStorageV2" },
-  { plan: "KeyVaults", subPlan: "PerKeyVault" },
-  { plan: "Containers" },
-  { plan: "OpenSourceRelationalDatabases" },
-];
+/** The plan table lives in controls/ so the policy pack reads the same one (THR-1). */
+export { DEFENDER_PLANS };
 
 /**
  * No arguments: the plan list is fixed (THR-1). An interface all the same, because the SDK's

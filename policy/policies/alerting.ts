@@ -4,7 +4,7 @@
  */
 import { canonicalType, type AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
-import { arr, bool, hasText, peek, show } from "../lib/props";
+import { arr, bool, hasText, NOT_KNOWN, peek, show } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -92,16 +92,69 @@ const RESOURCE_RECEIVERS: readonly [kind: string, key: string][] = [
   ["automationRunbookReceivers", "automationAccountId"],
 ];
 
+/**
+ * Receivers whose URL, not an ARM ID, is where Azure posts the alert (resource IDs, metric values,
+ * search results in the common alert schema): list, URL property, and the ARM ID property whose
+ * resource name makes the host the stack's own (Functions: <app>.azurewebsites.net).
+ */
+const URL_RECEIVERS: readonly [
+  kind: string,
+  key: string,
+  ownHostOf?: (receiver: unknown) => string | undefined,
+][] = [
+  ["webhookReceivers", "serviceUri"],
+  ["logicAppReceivers", "callbackUrl"],
+  [
+    "azureFunctionReceivers",
+    "httpTriggerUrl",
+    (receiver) => {
+      const id = peek(receiver, "functionAppResourceId");
+      const name = typeof id === "string" ? /\/sites\/([^/]+)\/?$/i.exec(id.trim())?.[1] : undefined;
+      return name && `${name.toLowerCase()}.azurewebsites.net`;
+    },
+  ],
+];
+
+/** Why a receiver URL is not an allowed alert endpoint, or undefined. */
+function endpointProblem(
+  url: unknown,
+  allowedHosts: readonly string[],
+  ownHost: string | undefined,
+): string | undefined {
+  // Unknown in a preview: only a function trigger of the stack's own app may come from a resource
+  // (its keys); any other URL is written in the program, so it must be known (deny by default).
+  if (url === NOT_KNOWN) return ownHost === undefined ? "is not known yet" : undefined;
+  if (typeof url !== "string") return `is ${show(url)}, not an https URL`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return `${show(url)} is not a URL`;
+  }
+  if (parsed.protocol !== "https:") return `${show(url)} is not https`;
+  const host = parsed.hostname.toLowerCase();
+  if (host === ownHost || allowedHosts.some((h) => h.trim().toLowerCase() === host)) return undefined;
+  return `${show(url)} posts alerts to ${host}, not an allowed alert endpoint`;
+}
+
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
   description:
-    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one (MON-1, ENV-1).",
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack and to reviewed URLs (webhooks, logic app callback and function trigger URLs: Azure posts the alert to the URL, whatever resource ID sits beside it), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one (MON-1, ENV-1).",
   controls: ["MON-1", "ENV-1"],
   severity: "high",
   remediation:
-    "Set actions[].actionGroupId to the stack's action group (components: addMetricAlerts); list a reviewed shared group in allowedDestinations.",
+    "Set actions[].actionGroupId to the stack's action group (components: addMetricAlerts); list a reviewed shared group in allowedDestinations and a reviewed webhook host in allowedAlertEndpoints.",
   types: [...METRIC_ALERT, "azure-native:monitor:ActionGroup"],
-  config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
+  config: {
+    allowedDestinations: allowedDestinationsParam,
+    allowedLocations: destinationLocationsParam,
+    allowedAlertEndpoints: {
+      description:
+        "Host names (e.g. pager.example.com) an action group may post alerts to over https: webhookReceivers[].serviceUri, logicAppReceivers[].callbackUrl, azureFunctionReceivers[].httpTriggerUrl (a function app of the stack's own <name>.azurewebsites.net needs no entry). Reviewed exceptions only.",
+      default: [] as readonly string[],
+    },
+  },
   check: (stack, cfg, report) => {
     for (const alert of stack.ofType(...METRIC_ALERT))
       for (const problem of foreignRoutes(stack, alert, cfg))
@@ -120,6 +173,15 @@ export const alertRoutesInStack = stackPolicy({
             stack,
           );
           if (problem) report(`${label(group)}: ${problem}`, group.urn);
+        }
+      for (const [kind, key, ownHostOf] of URL_RECEIVERS)
+        for (const receiver of arr(group.props, kind)) {
+          const problem = endpointProblem(
+            peek(receiver, key),
+            cfg.allowedAlertEndpoints,
+            ownHostOf?.(receiver),
+          );
+          if (problem) report(`${label(group)}: ${kind}[].${key} ${problem}`, group.urn);
         }
       for (const receiver of arr(group.props, "eventHubReceivers")) {
         const sub = peek(receiver, "subscriptionId");

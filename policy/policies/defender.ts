@@ -3,9 +3,10 @@
  * platform runs, per-resource threat protection never switched off, and — when the stack
  * manages the subscription's plans — a plan for every service it deploys.
  */
+import { DEFENDER_PLANS, MALWARE_SCAN_DEFAULT_CAP_GB } from "../../controls/defender";
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { bool, eqi, get, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { arr, bool, eqi, get, normalizeId, NOT_KNOWN, num, peek, rec, show, str } from "../lib/props";
 import { idOf, label, normalizedIdOf, stackIndex, subscriptionOf } from "../lib/relations";
 
 /** Any subscription: a plan whose scope is only known once deployed (its provider's subscription). */
@@ -38,16 +39,53 @@ const PLAN_FOR_TYPE: Partial<Record<AzureType, string>> = {
   "azure-native:dbforpostgresql:Server": "OpenSourceRelationalDatabases",
 };
 const PROTECTED_TYPES = Object.keys(PLAN_FOR_TYPE) as AzureType[];
-const DEFAULT_PLANS = [...new Set(Object.values(PLAN_FOR_TYPE))] as readonly string[];
+const DEFAULT_PLANS: readonly string[] = DEFENDER_PLANS.map((p) => p.plan);
+
+/** A monthly malware-scanning cap below Azure's default (-1 is no cap), or undefined when it is fine. */
+function loweredCap(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const cap = num(value);
+  if (cap === -1 || (cap !== undefined && cap >= MALWARE_SCAN_DEFAULT_CAP_GB)) return undefined;
+  // A cap that is not a number at all is judged too (deny by default): NaN reads as "lowered".
+  return cap ?? Number.NaN;
+}
+
+/** Why a required plan's sub-plan or extensions fall short of the platform's table, if they do. */
+function planDowngrades(props: Readonly<Record<string, unknown>>, plan: string): string[] {
+  const required = DEFENDER_PLANS.find((p) => eqi(plan, p.plan));
+  if (required === undefined) return [];
+  const problems: string[] = [];
+  const subPlan = get(props, "subPlan");
+  // A missing sub-plan leaves Azure's choice (or the plan's previous one) in place: name it.
+  if (required.subPlan !== undefined && !eqi(subPlan, required.subPlan))
+    problems.push(`subPlan of plan ${show(plan)} is ${show(subPlan)}; it must be ${required.subPlan}`);
+  for (const extension of arr(props, "extensions")) {
+    const name = str(extension, "name");
+    const extensionName = required.extensions?.find((e) => eqi(name, e));
+    if (extensionName === undefined) continue;
+    if (bool(extension, "isEnabled") !== true)
+      problems.push(
+        `extension ${extensionName} of plan ${show(plan)} is switched off (isEnabled ${show(get(extension, "isEnabled"))})`,
+      );
+    const cap = loweredCap(
+      peek(extension, "additionalExtensionProperties", "CapGBPerMonthPerStorageAccount"),
+    );
+    if (cap !== undefined)
+      problems.push(
+        `extension ${extensionName} caps scanning at ${show(get(extension, "additionalExtensionProperties", "CapGBPerMonthPerStorageAccount"))} GB a month per account; it must be -1 or at least Azure's default ${MALWARE_SCAN_DEFAULT_CAP_GB}`,
+      );
+  }
+  return problems;
+}
 
 export const defenderPlanStandard = resourcePolicy({
   name: "defender-plan-standard",
   description:
-    "Defender for Cloud plans for the platform's services (Storage, Key Vault, Containers, open-source relational databases) are on the Standard tier, never Free (THR-1).",
+    "Defender for Cloud plans for the platform's services (Storage, Key Vault, Containers, open-source relational databases) are on the Standard tier, never Free, with the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and none of its required extensions (malware scanning, sensitive data discovery) switched off or capped below Azure's default (THR-1).",
   controls: ["THR-1"],
   severity: "high",
   remediation:
-    "Set pricingTier: Standard (components: DefenderPlans; for storage use subPlan DefenderForStorageV2).",
+    "Set pricingTier: Standard with the sub-plan of controls/defender.ts (components: DefenderPlans: StorageAccounts DefenderForStorageV2, KeyVaults PerKeyVault), and leave OnUploadMalwareScanning and SensitiveDataDiscovery enabled, uncapped or at Azure's default cap.",
   types: ["azure-native:security:Pricing"],
   config: {
     protectedPlans: {
@@ -62,17 +100,18 @@ export const defenderPlanStandard = resourcePolicy({
     const tier = get(props, "pricingTier");
     if (!eqi(tier, "Standard"))
       report(`pricingTier of plan ${show(plan)} is ${show(tier)}; it must be Standard`);
+    if (plan !== undefined) for (const problem of planDowngrades(props, plan)) report(problem);
   },
 });
 
 export const threatProtectionEnabled = resourcePolicy({
   name: "threat-protection-enabled",
   description:
-    "Per-resource threat protection settings (Advanced Threat Protection, Defender for Storage) are enabled, never switched off (THR-1).",
+    "Per-resource threat protection settings (Advanced Threat Protection, Defender for Storage) are enabled, never switched off; a storage account's override keeps malware scanning on upload (no exclusion filters, no cap below Azure's default) and sensitive data discovery on (THR-1).",
   controls: ["THR-1"],
   severity: "high",
   remediation:
-    "Set isEnabled: true (AdvancedThreatProtection) or properties.isEnabled: true (DefenderForStorage), or remove the override so the subscription plan applies.",
+    "Set isEnabled: true (AdvancedThreatProtection) or properties.isEnabled, malwareScanning.onUpload.isEnabled and sensitiveDataDiscovery.isEnabled true (DefenderForStorage), or remove the override so the subscription plan applies.",
   types: ["azure-native:security:AdvancedThreatProtection", "azure-native:security:DefenderForStorage"],
   config: {},
   check: ({ canonical, props }, _cfg, report) => {
@@ -82,8 +121,48 @@ export const threatProtectionEnabled = resourcePolicy({
         : bool(props, "isEnabled");
     // Azure's default for a missing flag is "off".
     if (enabled !== true) report(`threat protection is ${enabled === false ? "disabled" : "not enabled"}`);
+    if (canonical === "azure-native:security:DefenderForStorage") storageOverrideProblems(props, report);
   },
 });
+
+/**
+ * A per-account Defender for Storage setting that keeps the plan on but turns its parts off:
+ * with overrideSubscriptionLevelSettings the account's own malware-scanning and sensitive-data
+ * settings replace the subscription's (defenderForStorageSettings REST spec). Judged whether or
+ * not the override flag is set (deny by default: the flag may be flipped later on its own).
+ */
+function storageOverrideProblems(
+  props: Readonly<Record<string, unknown>>,
+  report: (m: string) => void,
+): void {
+  const settings = rec(props, "properties");
+  if (settings === undefined) return;
+  // With the override, a part left out is a part turned off for this account.
+  const override = bool(settings, "overrideSubscriptionLevelSettings") === true;
+  const malware = peek(settings, "malwareScanning");
+  if (malware !== undefined || override) {
+    if (bool(malware, "onUpload", "isEnabled") !== true)
+      report(
+        `malwareScanning.onUpload.isEnabled is ${show(get(malware, "onUpload", "isEnabled"))}; it must be true`,
+      );
+    if (loweredCap(peek(malware, "onUpload", "capGBPerMonth")) !== undefined)
+      report(
+        `malwareScanning.onUpload.capGBPerMonth is ${show(get(malware, "onUpload", "capGBPerMonth"))}; it must be -1 or at least Azure's default ${MALWARE_SCAN_DEFAULT_CAP_GB}`,
+      );
+    // Newer API versions (a local package) exclude blobs by prefix, suffix or size from scanning.
+    const filters = rec(malware, "onUpload", "filters");
+    if (
+      filters !== undefined &&
+      Object.values(filters).some(
+        (f) => f !== undefined && f !== null && !(Array.isArray(f) && f.length === 0),
+      )
+    )
+      report("malwareScanning.onUpload.filters exclude blobs from malware scanning; remove them");
+  }
+  const discovery = peek(settings, "sensitiveDataDiscovery");
+  if ((discovery !== undefined || override) && bool(discovery, "isEnabled") !== true)
+    report(`sensitiveDataDiscovery.isEnabled is ${show(get(discovery, "isEnabled"))}; it must be true`);
+}
 
 export const defenderPlansCoverServices = stackPolicy({
   name: "defender-plans-cover-services",

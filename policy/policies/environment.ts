@@ -5,7 +5,7 @@
  */
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
 import { stackPolicy, type StackResource } from "../lib/define";
-import { peek, show, str, tag } from "../lib/props";
+import { eqi, NOT_KNOWN, peek, show, str, tag } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -106,6 +106,11 @@ const EXTENSION_TARGETS: readonly { type: AzureType; key: string; what: string }
   { type: "azure-native:monitor:DiagnosticSetting", key: "resourceUri", what: "exports the logs of" },
 ];
 
+/** Resources whose ID is a whole scope (resource group, subscription, management group), not one resource. */
+const isContainerScope = (r: StackResource): boolean =>
+  r.canonical === "azure-native:resources:ResourceGroup" ||
+  /:(subscription:Alias|management:ManagementGroup)$/.test(r.type);
+
 export const extensionTargetsInStack = stackPolicy({
   name: "extension-targets-in-stack",
   description:
@@ -122,8 +127,29 @@ export const extensionTargetsInStack = stackPolicy({
     const fromStack = (r: StackResource) => isAzureResource(r.type);
     for (const { type, key, what } of EXTENSION_TARGETS)
       for (const r of stack.ofType(type)) {
-        const problem = destinationProblem(index, r, key, peek(r.props, key), cfg, fromStack, stack);
+        const target = peek(r.props, key);
+        const problem = destinationProblem(index, r, key, target, cfg, fromStack, stack);
         if (problem) report(`${label(r)} ${what} another target: ${problem}`, r.urn);
+        // The preview half of role-assignment-workload-resource-scope (a resource policy sees no
+        // dependencies): a workload's scope not known yet that may be a new resource group of
+        // the stack (or a subscription, management group) would pass the first preview.
+        if (
+          target === NOT_KNOWN &&
+          key === "scope" &&
+          eqi(peek(r.props, "principalType"), "ServicePrincipal") &&
+          r.dependencies.some((d) => {
+            const dep = stack.byUrn(d.urn);
+            return dep !== undefined && isContainerScope(dep);
+          })
+        )
+          report(
+            `${label(r)} gives a workload a role on a scope not known yet that depends on ${r.dependencies
+              .map((d) => stack.byUrn(d.urn))
+              .filter((d): d is StackResource => d !== undefined && isContainerScope(d))
+              .map(label)
+              .join(", ")}: workload roles are scoped to the one resource they need (IAM-2)`,
+            r.urn,
+          );
       }
   },
 });

@@ -45,14 +45,24 @@ export function armTypeOf(id: string): string | undefined {
 }
 
 /**
- * The audit trail each target type must send (LOG-1): the `audit` or `allLogs` category group,
- * or every one of the listed categories. Other targets need at least one log category.
+ * The audit trail each target type must send (LOG-1): the `allLogs` category group, or every one
+ * of the listed categories, or — only where `auditGroup` says so — the `audit` group. A type's
+ * audit group is a subset of allLogs chosen by its service; Microsoft's supported-logs pages list
+ * categories, not that subset, so it is accepted only where it is known to hold the categories
+ * (Key Vault: AuditEvent). Container Apps console logs (stdout) are no audit category at all.
+ * Other targets need at least one log category.
  */
-const REQUIRED_AUDIT_LOGS: readonly { target: RegExp; what: string; categories: readonly string[] }[] = [
+const REQUIRED_AUDIT_LOGS: readonly {
+  target: RegExp;
+  what: string;
+  categories: readonly string[];
+  auditGroup?: true;
+}[] = [
   {
     target: /\/providers\/microsoft\.keyvault\/vaults\/[^/]+$/i,
     what: "a Key Vault",
     categories: ["AuditEvent"],
+    auditGroup: true,
   },
   {
     target: /\/providers\/microsoft\.storage\/storageaccounts\/[^/]+\/blobservices\/[^/]+$/i,
@@ -75,7 +85,6 @@ const REQUIRED_AUDIT_LOGS: readonly { target: RegExp; what: string; categories: 
     categories: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"],
   },
 ];
-const AUDIT_GROUPS = ["audit", "allLogs"];
 
 export const diagnosticSettingToWorkspace = resourcePolicy({
   name: "diagnostic-setting-to-workspace",
@@ -84,7 +93,7 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
   controls: ["LOG-1"],
   severity: "high",
   remediation:
-    "Set workspaceId to the platform workspace and enable at least one log category or the allLogs/audit category group (metrics-only resources: AllMetrics).",
+    "Set workspaceId to the platform workspace and enable the allLogs category group or the target's audit categories (Key Vault: the audit group also does; metrics-only resources: AllMetrics).",
   types: ["azure-native:monitor:DiagnosticSetting"],
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -108,11 +117,11 @@ export const diagnosticSettingToWorkspace = resourcePolicy({
       const groups = enabledLogs.map((l) => str(l, "categoryGroup")).filter((g) => g !== undefined);
       const categories = enabledLogs.map((l) => str(l, "category")).filter((c) => c !== undefined);
       const covered =
-        groups.some((g) => AUDIT_GROUPS.some((a) => eqi(g, a))) ||
+        groups.some((g) => eqi(g, "allLogs") || (required?.auditGroup === true && eqi(g, "audit"))) ||
         required?.categories.every((c) => categories.some((x) => eqi(x, c)));
       if (required && !covered)
         report(
-          `${required.what} must send its audit trail: the audit or allLogs category group, or ${required.categories.join(" + ")}`,
+          `${required.what} must send its audit trail: the ${required.auditGroup ? "audit or " : ""}allLogs category group, or ${required.categories.join(" + ")}`,
         );
     }
     for (const l of arr(props, "logs")) {
@@ -361,6 +370,8 @@ const DIAGNOSTIC_DESTINATIONS: readonly [key: string, accepts: (r: StackResource
  * Diagnostic settings with destinations: on a resource, and the subscription's Activity log
  * (the same destination properties, Microsoft.Insights/diagnosticSettings at subscription scope).
  */
+const isEventGrid = ofKind([], ["eventgrid"]);
+
 const DIAGNOSTIC_SETTING_TYPES: readonly AzureType[] = [
   "azure-native:monitor:DiagnosticSetting",
   "azure-native:monitor:SubscriptionDiagnosticSetting",
@@ -369,15 +380,28 @@ const DIAGNOSTIC_SETTING_TYPES: readonly AzureType[] = [
 export const diagnosticDestinationsInStack = stackPolicy({
   name: "diagnostic-destinations-in-stack",
   description:
-    "Every destination of every diagnostic setting, the subscription's Activity log settings included (workspace, storage account, event hub, service bus), is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
+    "Every destination of every diagnostic setting, the subscription's Activity log settings included (workspace, storage account, event hub, service bus), and the Event Grid topic Defender for Storage publishes malware-scan results to, is a resource of this stack in an allowed region, or a reviewed exception; partner solutions only when listed (LOG-1, RES-1).",
   controls: ["LOG-1", "RES-1"],
   severity: "critical",
   remediation:
     "Send diagnostics and the Activity log only to the stack's own workspace (or a storage account / event hub of the stack in an allowed region); add a reviewed destination outside the stack to allowedDestinations.",
-  types: DIAGNOSTIC_SETTING_TYPES,
+  types: [...DIAGNOSTIC_SETTING_TYPES, "azure-native:security:DefenderForStorage"],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
+    // Defender for Storage's malware-scan results (blob names and URLs, verdicts) published to an
+    // Event Grid topic (defenderForStorageSettings REST spec): an export like any other.
+    for (const setting of stack.ofType("azure-native:security:DefenderForStorage")) {
+      const key = "properties.malwareScanning.scanResultsEventGridTopicResourceId";
+      const value = peek(
+        setting.props,
+        "properties",
+        "malwareScanning",
+        "scanResultsEventGridTopicResourceId",
+      );
+      const problem = destinationProblem(index, setting, key, value, cfg, isEventGrid, stack);
+      if (problem) report(`${label(setting)}: ${problem}`, setting.urn);
+    }
     for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS) {
         const problem = destinationProblem(

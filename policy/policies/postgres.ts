@@ -220,6 +220,71 @@ export const postgresConfigurationConnectionLogging = resourcePolicy({
   },
 });
 
+/**
+ * Extensions that only work inside the database, allowed without review. Everything else the
+ * azure.extensions allowlist names needs a reviewed config entry: dblink and postgres_fdw open
+ * connections to any PostgreSQL server (Microsoft: "both incoming and outgoing connections"),
+ * azure_storage imports and exports blobs of any account, azure_ai / azure_ml send rows to
+ * model endpoints, pg_cron runs SQL on a schedule in any database.
+ */
+const LOCAL_EXTENSIONS = [
+  "btree_gin",
+  "btree_gist",
+  "citext",
+  "fuzzystrmatch",
+  "hstore",
+  "intarray",
+  "ltree",
+  "pg_buffercache",
+  "pg_prewarm",
+  "pg_stat_statements",
+  "pg_trgm",
+  "pgaudit",
+  "pgcrypto",
+  "pgstattuple",
+  "plpgsql",
+  "tablefunc",
+  "unaccent",
+  "uuid-ossp",
+  "vector",
+] as const;
+
+export const postgresExtensionsAllowed = resourcePolicy({
+  name: "postgres-extensions-allowed",
+  description:
+    "The azure.extensions server parameter (the allowlist CREATE EXTENSION needs) names only extensions that stay inside the database, or reviewed ones: dblink, postgres_fdw, azure_storage, azure_ai and pg_cron move data to other servers, storage accounts or endpoints where no private endpoint, firewall or diagnostic setting of the stack looks (NET-1, IAM-1).",
+  controls: ["NET-1", "IAM-1"],
+  severity: "high",
+  remediation:
+    "Remove the extension from azure.extensions; a reviewed need goes in allowedExtensions of policy/config/<stack>.json.",
+  types: CONFIGURATION,
+  config: {
+    allowedExtensions: {
+      description:
+        "Extensions azure.extensions may name (lower case). The default lists extensions with no network reach.",
+      default: LOCAL_EXTENSIONS,
+    },
+  },
+  check: ({ props }, cfg, report) => {
+    if (configurationName(props) !== "azure.extensions") return;
+    const value = get(props, "value");
+    // Azure takes a comma-separated list (its docs' example starts with a space); anything else is judged.
+    if (value !== undefined && typeof value !== "string") {
+      report(`azure.extensions is ${show(value)}; it must be a comma-separated list of extension names`);
+      return;
+    }
+    const allowed = new Set(cfg.allowedExtensions.map((e) => e.trim().toLowerCase()));
+    const refused = (value ?? "")
+      .split(",")
+      .map((e) => e.trim().toLowerCase())
+      .filter((e) => e !== "" && !allowed.has(e));
+    if (refused.length)
+      report(
+        `azure.extensions allows ${refused.map((e) => show(e)).join(", ")}, not in allowedExtensions (${[...allowed].join(", ")})`,
+      );
+  },
+});
+
 /** IPv4 dotted quad -> number, or undefined. */
 function ipv4(value: string | undefined): number | undefined {
   const m = value?.trim().match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
@@ -406,6 +471,7 @@ export const postgresPolicies = [
   postgresCustomerManagedKey,
   postgresConfigurationTls,
   postgresConfigurationConnectionLogging,
+  postgresExtensionsAllowed,
   postgresFirewallNoOpenRange,
   postgresFirewallNoRules,
   postgresEntraAdminGroup,

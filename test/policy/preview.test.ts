@@ -118,3 +118,44 @@ describe("stack policies still block in a preview, through dependencies", () => 
     );
   });
 });
+
+it("a workload role whose scope comes from a resource group of the stack is refused in the first preview", async () => {
+  const doc = jsonClone(preview);
+  const resources = doc.deployment.resources as (Resource & { dependencies?: string[] })[];
+  const rg = resources.find((r) => r.type === "azure-native:resources:ResourceGroup")!;
+  const grant = resources.find((r) => r.urn.endsWith("::app-web-blob-read"))!;
+  // scope: rg.id instead of the account's ID; both are unknown in a first preview.
+  expect(grant.inputs?.scope).toBe(UNKNOWN_SENTINEL);
+  grant.dependencies = [rg.urn, ...(grant.dependencies ?? []).filter((d) => !d.includes("StorageAccount"))];
+  const { violations } = await evaluate(doc);
+  expect(violations.filter((v) => v.policy === "extension-targets-in-stack").map((v) => v.message)).toEqual([
+    expect.stringMatching(/gives a workload a role on a scope not known yet that depends on .*ResourceGroup/),
+  ]);
+});
+
+describe("an injected unknown does not turn a stack policy advisory in a preview", () => {
+  it("a PostgreSQL parameter whose server name is not known yet, beside a removed TLS floor", async () => {
+    const doc = without(
+      preview,
+      (r) =>
+        r.type === "azure-native:dbforpostgresql:Configuration" &&
+        r.inputs?.configurationName === "ssl_min_protocol_version",
+    );
+    const resources = doc.deployment.resources as Resource[];
+    const pgConfig = resources.find((r) => r.type === "azure-native:dbforpostgresql:Configuration")!;
+    resources.push({
+      ...jsonClone(pgConfig),
+      urn: pgConfig.urn.replace(/::[^:]+$/, "::pg-decoy"),
+      inputs: {
+        ...pgConfig.inputs,
+        serverName: UNKNOWN_SENTINEL,
+        configurationName: "log_min_duration_statement",
+        value: "-1",
+      },
+    });
+    const { violations } = await evaluate(doc);
+    expect(
+      violations.filter((v) => v.policy === "postgres-server-parameters" && v.level === "mandatory").length,
+    ).toBeGreaterThan(0);
+  });
+});

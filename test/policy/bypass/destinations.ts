@@ -387,6 +387,18 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   },
 
+  {
+    id: "action group also posts every alert to a webhook outside the stack",
+    type: T.actionGroup,
+    set: {
+      webhookReceivers: [
+        { name: "forward", serviceUri: "https://collector.example.net/alerts", useCommonAlertSchema: true },
+      ],
+    },
+    policy: "alert-routes-in-stack",
+    control: "MON-1",
+  },
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",
@@ -750,9 +762,148 @@ export const MUTATIONS: Mutation[] = [
     policy: "customer-managed-keys-rotate",
     control: "KEY-1",
   },
+
+  // Defender for Storage kept on but downgraded (THR-1): the plan stays Standard, its parts go
+  ...(
+    [
+      ["on the classic per-transaction sub-plan", { subPlan: "PerTransaction" }],
+      [
+        "with malware scanning switched off",
+        {
+          extensions: [
+            { name: "OnUploadMalwareScanning", isEnabled: "False" },
+            { name: "SensitiveDataDiscovery", isEnabled: "True" },
+          ],
+        },
+      ],
+      [
+        "with malware scanning capped at 1 GB a month",
+        {
+          extensions: [
+            {
+              name: "OnUploadMalwareScanning",
+              isEnabled: "True",
+              additionalExtensionProperties: { CapGBPerMonthPerStorageAccount: "1" },
+            },
+          ],
+        },
+      ],
+    ] as const
+  ).map(([what, change]): Mutation => ({
+    id: `Defender for Storage plan ${what}`,
+    stacks: PROD,
+    type: T.pricing,
+    where: (i) => i.pricingName === "StorageAccounts",
+    set: change,
+    policy: "defender-plan-standard",
+    control: "THR-1",
+  })),
+  {
+    id: "Defender for Storage left on for the account, its malware scanning overridden off",
+    add: {
+      type: "azure-native:security:DefenderForStorage",
+      name: "defender-storage-no-scan",
+      inputs: (c) => ({
+        resourceId: c.idOf(T.account),
+        settingName: "current",
+        properties: {
+          isEnabled: true,
+          overrideSubscriptionLevelSettings: true,
+          malwareScanning: { onUpload: { isEnabled: false } },
+          sensitiveDataDiscovery: { isEnabled: true },
+        },
+      }),
+    },
+    policy: "threat-protection-enabled",
+    control: "THR-1",
+  },
+
+  {
+    id: "Defender for Storage malware-scan results published to an Event Grid topic in another subscription",
+    add: {
+      type: "azure-native:security:DefenderForStorage",
+      name: "defender-storage-scan-export",
+      inputs: (c) => ({
+        resourceId: c.idOf(T.account),
+        settingName: "current",
+        properties: {
+          isEnabled: true,
+          malwareScanning: {
+            onUpload: { isEnabled: true, capGBPerMonth: -1 },
+            scanResultsEventGridTopicResourceId: foreign("Microsoft.EventGrid/topics/scan-results"),
+          },
+        },
+      }),
+    },
+    policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+
+  // The audit category group in place of allLogs: a subset its service chooses (LOG-1)
+  ...(
+    [
+      ["Container Apps environment", "Microsoft.App/managedEnvironments/"],
+      ["PostgreSQL server", "Microsoft.DBforPostgreSQL/flexibleServers/"],
+    ] as const
+  ).map(([what, fragment]): Mutation => ({
+    id: `${what} diagnostic setting narrowed from allLogs to the audit category group`,
+    type: T.diag,
+    where: (i) => uriHas(fragment)(i) && !String(i.resourceUri).includes("/providers/Microsoft.Insights"),
+    set: { logs: [{ categoryGroup: "audit", enabled: true }] },
+    policy: "diagnostic-setting-to-workspace",
+    control: "LOG-1",
+  })),
+
+  // PostgreSQL extensions that move data out of the server (NET-1, IAM-1)
+  {
+    id: "PostgreSQL allowlists dblink and postgres_fdw (connections to any PostgreSQL server)",
+    add: {
+      type: T.pgConfig,
+      name: "pg-ext-fdw",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "azure.extensions",
+        value: "dblink,postgres_fdw",
+        source: "user-override",
+      }),
+    },
+    policy: "postgres-extensions-allowed",
+    control: "NET-1",
+  },
+  {
+    id: "PostgreSQL allowlists azure_storage (export tables to any storage account)",
+    add: {
+      type: T.pgConfig,
+      name: "pg-ext-storage",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "azure.extensions",
+        value: "vector,azure_storage",
+        source: "user-override",
+      }),
+    },
+    policy: "postgres-extensions-allowed",
+    control: "NET-1",
+  },
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "PostgreSQL allowlists pgvector and pgcrypto (no network reach)",
+    add: {
+      type: T.pgConfig,
+      name: "pg-ext-local",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        serverName: c.nameOf(T.pg),
+        configurationName: "azure.extensions",
+        value: "vector,pgcrypto",
+        source: "user-override",
+      }),
+    },
+  },
   {
     id: "NSG allows SSH from one office range (a public /24) and the VNet",
     type: T.nsg,

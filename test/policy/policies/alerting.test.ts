@@ -181,6 +181,63 @@ describe("alert-routes-in-stack: action group receivers", () => {
       message,
     );
   });
+  const fn = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/func-own";
+  const site = { type: "azure-native:web:WebApp", name: "func-own", urn: "urn:site", props: { id: fn } };
+  it.each([
+    [
+      { webhookReceivers: [{ name: "x", serviceUri: "https://collector.attacker.example/in" }] },
+      /collector.attacker.example, not an allowed alert endpoint/,
+    ],
+    [{ webhookReceivers: [{ name: "x", serviceUri: "http://pager.example.com/hook" }] }, /is not https/],
+    [
+      {
+        logicAppReceivers: [
+          {
+            name: "x",
+            resourceId: `${RG}/providers/Microsoft.Logic/workflows/w`,
+            callbackUrl:
+              "https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke",
+          },
+        ],
+      },
+      /callbackUrl .* posts alerts to prod-01.westeurope.logic.azure.com/,
+    ],
+    [
+      {
+        azureFunctionReceivers: [
+          {
+            name: "x",
+            functionAppResourceId: fn,
+            functionName: "f",
+            httpTriggerUrl: "https://func-other.azurewebsites.net/api/f",
+          },
+        ],
+      },
+      /httpTriggerUrl .* func-other.azurewebsites.net/,
+    ],
+  ])("refuses the receiver URL in %j", async (props, message) => {
+    expect(((await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])) as string[]).join("\n")).toMatch(
+      message,
+    );
+  });
+  it("accepts a reviewed webhook host and the stack's own function app host", async () => {
+    const props = {
+      webhookReceivers: [{ name: "x", serviceUri: "https://Pager.example.com/hook" }],
+      azureFunctionReceivers: [
+        {
+          name: "y",
+          functionAppResourceId: fn,
+          functionName: "f",
+          httpTriggerUrl: "https://func-own.azurewebsites.net/api/f",
+        },
+      ],
+    };
+    expect(
+      await runStackPolicy(a.alertRoutesInStack, [rg, site, group(props)], {
+        allowedAlertEndpoints: ["pager.example.com"],
+      }),
+    ).toEqual([]);
+  });
   it("accepts an event hub receiver in the stack's subscription", async () => {
     const props = {
       eventHubReceivers: [{ name: "x", subscriptionId: "s", eventHubNameSpace: "ns", eventHubName: "eh" }],

@@ -45,6 +45,55 @@ describe("defender-plan-standard", () => {
     ));
 });
 
+describe("defender-plan-standard: sub-plans and extensions of controls/defender.ts", () => {
+  const storage = {
+    scopeId: "/subscriptions/s",
+    pricingName: "StorageAccounts",
+    pricingTier: "Standard",
+    subPlan: "DefenderForStorageV2",
+  };
+  const ext = (name: string, isEnabled: string, cap?: string) => ({
+    name,
+    isEnabled,
+    ...(cap === undefined ? {} : { additionalExtensionProperties: { CapGBPerMonthPerStorageAccount: cap } }),
+  });
+  it("accepts V2 with its extensions on, uncapped or at Azure's default cap", () =>
+    expectPass(d.defenderPlanStandard, PRICING, {
+      ...storage,
+      extensions: [ext("OnUploadMalwareScanning", "True", "-1"), ext("SensitiveDataDiscovery", "True")],
+    }));
+  it.each([
+    [
+      "a classic sub-plan",
+      { subPlan: "PerTransaction" },
+      /subPlan of plan "StorageAccounts" is "PerTransaction"; it must be DefenderForStorageV2/,
+    ],
+    ["no sub-plan", { subPlan: undefined }, /subPlan .* is not set/],
+    [
+      "the classic Key Vault plan",
+      { pricingName: "KeyVaults", subPlan: "PerTransaction" },
+      /must be PerKeyVault/,
+    ],
+    [
+      "malware scanning off",
+      { extensions: [ext("OnUploadMalwareScanning", "False")] },
+      /OnUploadMalwareScanning .* switched off/,
+    ],
+    [
+      "sensitive data discovery off",
+      { extensions: [ext("SensitiveDataDiscovery", "False")] },
+      /SensitiveDataDiscovery .* switched off/,
+    ],
+    [
+      "a 1 GB scanning cap",
+      { extensions: [ext("OnUploadMalwareScanning", "True", "1")] },
+      /caps scanning at "1" GB/,
+    ],
+  ])("blocks %s", (_what, change, message) =>
+    expectViolation(d.defenderPlanStandard, PRICING, { ...storage, ...change }, message),
+  );
+});
+
 describePolicy(d.threatProtectionEnabled, {
   type: "azure-native:security:AdvancedThreatProtection",
   compliant: {
@@ -69,6 +118,45 @@ describe("threat-protection-enabled for Defender for Storage", () => {
       { properties: { isEnabled: false, overrideSubscriptionLevelSettings: true } },
       /disabled/,
     ));
+  const on = {
+    isEnabled: true,
+    overrideSubscriptionLevelSettings: true,
+    malwareScanning: { onUpload: { isEnabled: true, capGBPerMonth: -1 } },
+    sensitiveDataDiscovery: { isEnabled: true },
+  };
+  it("passes an override that keeps everything on", () =>
+    expectPass(d.threatProtectionEnabled, DFS, { properties: on }));
+  it.each([
+    [
+      "malware scanning off",
+      { malwareScanning: { onUpload: { isEnabled: false } } },
+      /onUpload.isEnabled is false/,
+    ],
+    [
+      "malware scanning left out of the override",
+      { malwareScanning: undefined },
+      /onUpload.isEnabled is not set/,
+    ],
+    [
+      "a 10 GB cap",
+      { malwareScanning: { onUpload: { isEnabled: true, capGBPerMonth: 10 } } },
+      /capGBPerMonth is 10/,
+    ],
+    [
+      "blobs excluded by prefix",
+      {
+        malwareScanning: { onUpload: { isEnabled: true, filters: { excludeBlobsWithPrefix: ["uploads/"] } } },
+      },
+      /filters exclude blobs/,
+    ],
+    [
+      "sensitive data discovery off",
+      { sensitiveDataDiscovery: { isEnabled: false } },
+      /sensitiveDataDiscovery.isEnabled is false/,
+    ],
+  ])("blocks an override with %s", (_what, change, message) =>
+    expectViolation(d.threatProtectionEnabled, DFS, { properties: { ...on, ...change } }, message),
+  );
 });
 
 describe("defender-plans-cover-services", () => {

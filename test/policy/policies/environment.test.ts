@@ -118,4 +118,9 @@ describe("extension-targets-in-stack", () => {
     expect(await run(UNKNOWN, undefined, [vault.urn])).toBe("");
     expect(await run(UNKNOWN)).toMatch(/not known yet/);
   });
+  it("blocks a workload role on a preview scope that depends on a resource group of the stack", async () => {
+    expect(await run(UNKNOWN, undefined, [group.urn])).toMatch(
+      /gives a workload a role on a scope not known yet that depends on .*ResourceGroup rg/,
+    );
+  });
 });

@@ -88,6 +88,18 @@ describe("diagnostic-setting-to-workspace", () => {
       [{ category: "PostgreSQLFlexSessions", enabled: true }],
       /PostgreSQL server must send its audit trail/,
     ],
+    [
+      "a Container Apps environment with the audit group only (its console logs are no audit category)",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/env1",
+      [{ categoryGroup: "audit", enabled: true }],
+      /Container Apps environment must send its audit trail: the allLogs category group, or ContainerAppConsoleLogs/,
+    ],
+    [
+      "a PostgreSQL server with the audit group only",
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1",
+      [{ categoryGroup: "audit", enabled: true }],
+      /PostgreSQL server must send its audit trail: the allLogs/,
+    ],
   ] as const)("requires the audit trail of %s", (_what, resourceUri, logs, message) =>
     expectViolation(
       m.diagnosticSettingToWorkspace,
@@ -399,6 +411,24 @@ describe("diagnostic-destinations-in-stack", () => {
         activity({ storageAccountId: `${foreignSub}/Microsoft.Storage/storageAccounts/x` }),
       ),
     ).toMatch(/SubscriptionDiagnosticSetting activity: storageAccountId .* not a resource of this stack/);
+  });
+  it("judges where Defender for Storage publishes malware-scan results", async () => {
+    const scans = (topic: unknown) => [
+      ...estate(),
+      stackResource("security:DefenderForStorage", "dfs", {
+        resourceId: ids.account,
+        properties: { isEnabled: true, malwareScanning: { scanResultsEventGridTopicResourceId: topic } },
+      }),
+    ];
+    expect(await violations(m.diagnosticDestinationsInStack, scans(undefined))).toBe("");
+    expect(
+      await violations(
+        m.diagnosticDestinationsInStack,
+        scans(`${foreignSub}/Microsoft.EventGrid/topics/scans`),
+      ),
+    ).toMatch(
+      /DefenderForStorage dfs: properties.malwareScanning.scanResultsEventGridTopicResourceId .* not a resource of this stack/,
+    );
   });
   it("flags a destination of the stack outside the allowed regions", async () => {
     const us = replace(withDiag({ storageAccountId: ids.account }), "st", { location: "eastus" });

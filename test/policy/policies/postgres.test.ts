@@ -148,6 +148,31 @@ describePolicy(p.postgresConfigurationConnectionLogging, {
   unknown: "value",
 });
 
+describePolicy(p.postgresExtensionsAllowed, {
+  type: CONFIG,
+  compliant: { serverName: "s", configurationName: "azure.extensions", value: " vector,PGCRYPTO, uuid-ossp" },
+  violations: [
+    ["value", "vector,azure_storage", /allows "azure_storage", not in allowedExtensions/],
+    ["value", "dblink,postgres_fdw", /"dblink", "postgres_fdw"/],
+    ["value", "AZURE_AI", /"azure_ai"/],
+    ["value", "pg_cron", /"pg_cron"/],
+    ["value", ["dblink"], /must be a comma-separated list/],
+  ],
+  passes: [
+    ["value", ""],
+    ["configurationName", "shared_preload_libraries"],
+  ],
+  unknown: "value",
+});
+
+it("postgres-extensions-allowed accepts a reviewed extension from config", () =>
+  expectPass(
+    p.postgresExtensionsAllowed,
+    CONFIG,
+    { serverName: "s", configurationName: "azure.extensions", value: "dblink" },
+    { allowedExtensions: ["dblink"] },
+  ));
+
 const FW = "azure-native:dbforpostgresql:FirewallRule";
 const rule = {
   serverName: "s",
