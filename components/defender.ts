@@ -10,9 +10,35 @@ import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { defenderPlansArgsSchema } from "./defender.schema";
 
+/** A plan extension as Microsoft.Security/pricings takes it (isEnabled is the string "True"/"False"). */
+export interface DefenderPlanExtension {
+  readonly name: string;
+  readonly isEnabled: "True" | "False";
+}
+
+/**
+ * Defender for Storage's on-upload malware scanning and sensitive data threat detection. Enabling
+ * them at subscription scope needs Subscription Owner or Microsoft's "action set 1" (it includes
+ * Microsoft.Authorization/roleAssignments/write: Defender assigns roles to its scanner), which
+ * the deploy identity never holds (its RBAC administrator role is conditioned, IAM-2). Left out,
+ * Azure turns scanning on when the sub-plan is first enabled (hashicorp/terraform-provider-azurerm
+ * #27338) and reports a failure in the extension's own operationStatus (pricings.json), not as an
+ * error of the request: a silent gap. So the stack says "False" and a
+ * subscription Owner turns them on once (docs/running-in-ci.md); the stack then never touches
+ * them (ignoreChanges extensions).
+ */
+export const STORAGE_SCANNING_EXTENSIONS: readonly DefenderPlanExtension[] = [
+  { name: "OnUploadMalwareScanning", isEnabled: "False" },
+  { name: "SensitiveDataDiscovery", isEnabled: "False" },
+];
+
 /** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
-export const DEFENDER_PLANS: readonly { plan: string; subPlan?: string }[] = [
-  { plan: "StorageAccounts", subPlan: "DefenderForStorageV2" },
+export const DEFENDER_PLANS: readonly {
+  plan: string;
+  subPlan?: string;
+  extensions?: readonly DefenderPlanExtension[];
+}[] = [
+  { plan: "StorageAccounts", subPlan: "DefenderForStorageV2", extensions: STORAGE_SCANNING_EXTENSIONS },
   { plan: "KeyVaults", subPlan: "PerKeyVault" },
   { plan: "Containers" },
   { plan: "OpenSourceRelationalDatabases" },
@@ -37,11 +63,18 @@ export class DefenderPlans extends pulumi.ComponentResource {
     super(componentType("DefenderPlans"), name, {}, withLegacyAlias("DefenderPlans", opts));
     const client = authorization.getClientConfigOutput({ parent: this });
     const scopeId = pulumi.interpolate`/subscriptions/${client.subscriptionId}`;
-    for (const { plan, subPlan } of DEFENDER_PLANS) {
+    for (const { plan, subPlan, extensions } of DEFENDER_PLANS) {
       new security.Pricing(
         `${name}-${plan}`,
-        { scopeId, pricingName: plan, pricingTier: "Standard", subPlan },
-        { parent: this },
+        {
+          scopeId,
+          pricingName: plan,
+          pricingTier: "Standard",
+          subPlan,
+          extensions: extensions?.map((e) => ({ ...e })),
+        },
+        // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS).
+        { parent: this, ...(extensions ? { ignoreChanges: ["extensions"] } : {}) },
       );
     }
     this.planNames = DEFENDER_PLANS.map((p) => p.plan);
