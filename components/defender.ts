@@ -73,8 +73,14 @@ export class DefenderPlans extends pulumi.ComponentResource {
           subPlan,
           extensions: extensions?.map((e) => ({ ...e })),
         },
-        // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS).
-        { parent: this, ...(extensions ? { ignoreChanges: ["extensions"] } : {}) },
+        // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). Retained
+        // on delete: pricings.json allows DELETE only at resource scope, so a destroy (or
+        // manageDefenderPlans turned off) would fail; the plans are subscription-wide and stay on.
+        {
+          parent: this,
+          retainOnDelete: true,
+          ...(extensions ? { ignoreChanges: ["extensions"] } : {}),
+        },
       );
     }
     this.planNames = DEFENDER_PLANS.map((p) => p.plan);

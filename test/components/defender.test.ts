@@ -39,6 +39,15 @@ describe("DefenderPlans", () => {
     }
   });
 
+  // pricings.json: DELETE is "valid only for resource scope"; a destroy or manageDefenderPlans
+  // turned off must leave the subscription's plans on, not fail on an unsupported delete.
+  it("keeps the subscription's plans when the stack drops them (retainOnDelete)", async () => {
+    const { resources } = await runProgram(() => new DefenderPlans("defender"));
+    const plans = byType(resources, PRICING);
+    expect(plans).toHaveLength(DEFENDER_PLANS.length);
+    for (const p of plans) expect(p.retainOnDelete).toBe(true);
+  });
+
   it("has no switches: a free tier is not an argument", async () => {
     const { error, resources } = await runExpectingError(
       // @ts-expect-error the plan list and tier are fixed (THR-1)
