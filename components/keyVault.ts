@@ -200,7 +200,9 @@ export class KeyVault extends pulumi.ComponentResource {
       { parent: this, protect: locked },
     );
     if (locked) addLock(`${name}-vault`, vault, args.lock, { parent: this });
-    addPrivateEndpoint(name, vault.id, "vault", platform, args.privateEndpoint, { parent: this });
+    const endpoint = addPrivateEndpoint(name, vault.id, "vault", platform, args.privateEndpoint, {
+      parent: this,
+    });
     addDiagnostics(`${name}-vault`, vault.id, "keyVault", platform, args.diagnostics, { parent: this });
     addMetricAlerts(
       name,
@@ -244,7 +246,8 @@ export class KeyVault extends pulumi.ComponentResource {
 
     this.vaultId = vault.id;
     this.vaultName = vault.name;
-    this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
+    // Apps (and their Key Vault references) get the URI once its private address is in DNS (NET-1).
+    this.vaultUri = endpoint.reachable(vault.properties.apply((p) => p.vaultUri ?? ""));
     this.reference = {
       id: this.vaultId,
       // A data dependency rather than `dependsOn`: component arguments are plain data.
