@@ -19,6 +19,7 @@ import {
   type RoleEntry,
 } from "../../config/identities";
 import type { Environment } from "../../components/common/interfaces";
+import { STORAGE_SCANNING_EXTENSIONS } from "../../components/defender";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import type { PlannedResource } from "./run";
 import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
@@ -145,7 +146,7 @@ function dependencyClosure(resources: readonly PlannedResource[]): (urn: string)
 }
 
 /** Defender for Storage extensions that need Microsoft's "action set 1" at subscription scope. */
-const STORAGE_SCANNING = ["OnUploadMalwareScanning", "SensitiveDataDiscovery"];
+const STORAGE_SCANNING = STORAGE_SCANNING_EXTENSIONS.map((e) => e.name);
 
 /**
  * The scanning extensions a StorageAccounts pricing turns on: explicitly "True", or left out of a
