@@ -261,10 +261,16 @@ export class KeyVault extends pulumi.ComponentResource {
   /**
    * Stores a secret (SEC-1): the value is always a Pulumi secret, with a content type and an
    * expiry `expiresInDays` after the vault's `secretsIssuedOn`. The expiry is fixed at creation;
-   * rotating is a new value, not a redeploy.
+   * rotating is a new value, not a redeploy. Never deleted by the stack (`retainOnDelete`): ARM
+   * has no DELETE for secrets, azure-native deletes them through the vault's data plane, and the
+   * vault (public network access disabled) refuses that from outside its network; a secret
+   * dropped from the program stays until its expiry or its vault goes.
    */
   addSecret(secretName: string, args: SecretArgs): keyvault.Secret {
-    return this.secret(secretName, args, { ignoreChanges: ["properties.attributes.expires"] });
+    return this.secret(secretName, args, {
+      ignoreChanges: ["properties.attributes.expires"],
+      retainOnDelete: true,
+    });
   }
 
   /**
