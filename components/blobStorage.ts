@@ -211,7 +211,9 @@ export class BlobStorage extends pulumi.ComponentResource {
     );
 
     if (locked) addLock(`${name}-account`, account, args.lock, { parent: this });
-    addPrivateEndpoint(name, account.id, "blob", platform, args.privateEndpoint, { parent: this });
+    const endpoint = addPrivateEndpoint(name, account.id, "blob", platform, args.privateEndpoint, {
+      parent: this,
+    });
     // Blob logs come from the blob service (`<account>/blobServices/default`); the account emits metrics.
     addDiagnostics(`${name}-blob`, blobService.id, "storageBlob", platform, args.diagnostics, {
       parent: this,
@@ -241,7 +243,8 @@ export class BlobStorage extends pulumi.ComponentResource {
 
     this.accountId = account.id;
     this.accountName = account.name;
-    this.blobEndpoint = account.primaryEndpoints.blob;
+    // Apps get the endpoint once its private address is in DNS (NET-1).
+    this.blobEndpoint = endpoint.reachable(account.primaryEndpoints.blob);
     this.containerNames = pulumi.all(containers.map((c) => c.name));
     this.registerOutputs({
       accountId: this.accountId,

@@ -164,6 +164,12 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
         // version's: ARM key create "does not update existing keys" (Keys_CreateIfNotExist), so a
         // new owner or cost centre would be an update Azure ignores, on every later run.
         ignoreChanges: ["properties.attributes.expires", "tags"],
+        // Never deleted by the stack: ARM has no DELETE for keys, so azure-native deletes through
+        // the vault's data plane, which a vault with public network access disabled refuses from
+        // outside its network (a CI runner: ForbiddenByConnection), failing the destroy or a move to
+        // another vault; and a key deleted while a backup still needs it makes that unreadable.
+        // The key goes with its vault (soft-deleted, purge protection).
+        retainOnDelete: true,
       },
     );
     const identity = new WorkloadIdentity(

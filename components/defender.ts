@@ -11,8 +11,12 @@ import { componentType, withLegacyAlias } from "./common/componentType";
 import { parseArgs } from "./common/schema";
 import { defenderPlansArgsSchema } from "./defender.schema";
 
-/** The plan table lives in controls/ so the policy pack reads the same one (THR-1). */
-export { DEFENDER_PLANS };
+/** The plan table lives in controls/ so the policy pack and the permission check read the same one (THR-1). */
+export {
+  DEFENDER_PLANS,
+  STORAGE_SCANNING_EXTENSIONS,
+  type DefenderPlanExtension,
+} from "../controls/defender";
 
 /**
  * No arguments: the plan list is fixed (THR-1). An interface all the same, because the SDK's
@@ -33,11 +37,24 @@ export class DefenderPlans extends pulumi.ComponentResource {
     super(componentType("DefenderPlans"), name, {}, withLegacyAlias("DefenderPlans", opts));
     const client = authorization.getClientConfigOutput({ parent: this });
     const scopeId = pulumi.interpolate`/subscriptions/${client.subscriptionId}`;
-    for (const { plan, subPlan } of DEFENDER_PLANS) {
+    for (const { plan, subPlan, extensions } of DEFENDER_PLANS) {
       new security.Pricing(
         `${name}-${plan}`,
-        { scopeId, pricingName: plan, pricingTier: "Standard", subPlan },
-        { parent: this },
+        {
+          scopeId,
+          pricingName: plan,
+          pricingTier: "Standard",
+          subPlan,
+          extensions: extensions?.map((e) => ({ ...e })),
+        },
+        // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). Retained
+        // on delete: pricings.json allows DELETE only at resource scope, so a destroy (or
+        // manageDefenderPlans turned off) would fail; the plans are subscription-wide and stay on.
+        {
+          parent: this,
+          retainOnDelete: true,
+          ...(extensions ? { ignoreChanges: ["extensions"] } : {}),
+        },
       );
     }
     this.planNames = DEFENDER_PLANS.map((p) => p.plan);

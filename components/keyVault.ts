@@ -200,7 +200,9 @@ export class KeyVault extends pulumi.ComponentResource {
       { parent: this, protect: locked },
     );
     if (locked) addLock(`${name}-vault`, vault, args.lock, { parent: this });
-    addPrivateEndpoint(name, vault.id, "vault", platform, args.privateEndpoint, { parent: this });
+    const endpoint = addPrivateEndpoint(name, vault.id, "vault", platform, args.privateEndpoint, {
+      parent: this,
+    });
     addDiagnostics(`${name}-vault`, vault.id, "keyVault", platform, args.diagnostics, { parent: this });
     addMetricAlerts(
       name,
@@ -244,7 +246,8 @@ export class KeyVault extends pulumi.ComponentResource {
 
     this.vaultId = vault.id;
     this.vaultName = vault.name;
-    this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
+    // Apps (and their Key Vault references) get the URI once its private address is in DNS (NET-1).
+    this.vaultUri = endpoint.reachable(vault.properties.apply((p) => p.vaultUri ?? ""));
     this.reference = {
       id: this.vaultId,
       // A data dependency rather than `dependsOn`: component arguments are plain data.
@@ -258,10 +261,16 @@ export class KeyVault extends pulumi.ComponentResource {
   /**
    * Stores a secret (SEC-1): the value is always a Pulumi secret, with a content type and an
    * expiry `expiresInDays` after the vault's `secretsIssuedOn`. The expiry is fixed at creation;
-   * rotating is a new value, not a redeploy.
+   * rotating is a new value, not a redeploy. Never deleted by the stack (`retainOnDelete`): ARM
+   * has no DELETE for secrets, azure-native deletes them through the vault's data plane, and the
+   * vault (public network access disabled) refuses that from outside its network; a secret
+   * dropped from the program stays until its expiry or its vault goes.
    */
   addSecret(secretName: string, args: SecretArgs): keyvault.Secret {
-    return this.secret(secretName, args, { ignoreChanges: ["properties.attributes.expires"] });
+    return this.secret(secretName, args, {
+      ignoreChanges: ["properties.attributes.expires"],
+      retainOnDelete: true,
+    });
   }
 
   /**

@@ -217,7 +217,9 @@ export class ManagedRedis extends pulumi.ComponentResource {
       { parent: this, protect: locked },
     );
     if (locked) addLock(`${name}-cluster`, cluster, args.lock, { parent: this });
-    addPrivateEndpoint(name, cluster.id, "redisEnterprise", platform, args.privateEndpoint, { parent: this });
+    const endpoint = addPrivateEndpoint(name, cluster.id, "redisEnterprise", platform, args.privateEndpoint, {
+      parent: this,
+    });
     // LOG-1: the cluster emits metrics only; the database emits the ConnectionEvents logs.
     addDiagnostics(`${name}-cluster`, cluster.id, "redisEnterprise", platform, args.diagnostics, {
       parent: this,
@@ -257,7 +259,8 @@ export class ManagedRedis extends pulumi.ComponentResource {
 
     this.clusterId = cluster.id;
     this.clusterName = cluster.name;
-    this.hostName = cluster.hostName;
+    // Apps get the host name once its private address is in DNS (NET-1).
+    this.hostName = endpoint.reachable(cluster.hostName);
     this.port = database.port.apply((p) => p ?? REDIS_PORT);
     this.databaseId = database.id;
     this.databaseName = database.name;

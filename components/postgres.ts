@@ -404,7 +404,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     if (locked) addLock(`${name}-server`, server, args.lock, { parent: this });
     // The endpoint's connection is a server operation too: after the chain, never beside it
     // (parallel operations on a flexible server fail with ServerBusy).
-    addPrivateEndpoint(name, server.id, "postgresqlServer", platform, args.privateEndpoint, {
+    const endpoint = addPrivateEndpoint(name, server.id, "postgresqlServer", platform, args.privateEndpoint, {
       parent: this,
       dependsOn: [previous],
     });
@@ -463,7 +463,8 @@ export class PostgresServer extends pulumi.ComponentResource {
 
     this.serverId = server.id;
     this.serverName = serverName;
-    this.fqdn = server.fullyQualifiedDomainName;
+    // Apps get the host name once its private address is in DNS (NET-1).
+    this.fqdn = endpoint.reachable(server.fullyQualifiedDomainName);
     this.databaseNames = pulumi.all(databases.map((d) => d.name));
     this.adminGroupName = args.adminGroup.displayName;
     this.registerOutputs({

@@ -4,6 +4,12 @@
  * `controls/` (shared by the pack and the components package) and imports nothing.
  */
 
+/** A plan extension as Microsoft.Security/pricings takes it (isEnabled is the string "True"/"False"). */
+export interface DefenderPlanExtension {
+  readonly name: string;
+  readonly isEnabled: "True" | "False";
+}
+
 /** One plan: its pricing name and, where Azure offers several, the sub-plan the platform needs. */
 export interface DefenderPlan {
   readonly plan: string;
@@ -13,20 +19,29 @@ export interface DefenderPlan {
    * KeyVaults: PerKeyVault (the classic PerTransaction plan is being retired).
    */
   readonly subPlan?: string;
-  /**
-   * Extensions of the plan that must never be switched off (`extensions[].isEnabled: "False"`):
-   * Microsoft's IaC guide disables a Defender for Storage feature exactly that way.
-   */
-  readonly extensions?: readonly string[];
+  /** Extensions the stack states on the plan (and then leaves to the subscription's Owner). */
+  readonly extensions?: readonly DefenderPlanExtension[];
 }
+
+/**
+ * Defender for Storage's on-upload malware scanning and sensitive data threat detection. Enabling
+ * them at subscription scope needs Subscription Owner or Microsoft's "action set 1" (it includes
+ * Microsoft.Authorization/roleAssignments/write: Defender assigns roles to its scanner), which
+ * the deploy identity never holds (its RBAC administrator role is conditioned, IAM-2). Left out,
+ * Azure turns scanning on when the sub-plan is first enabled (hashicorp/terraform-provider-azurerm
+ * #27338) and reports a failure in the extension's own operationStatus (pricings.json), not as an
+ * error of the request: a silent gap. So the stack says "False" and a subscription Owner turns
+ * them on once (docs/running-in-ci.md); the stack then never touches them (ignoreChanges
+ * extensions), and the pack does not judge them on the subscription's plan.
+ */
+export const STORAGE_SCANNING_EXTENSIONS: readonly DefenderPlanExtension[] = [
+  { name: "OnUploadMalwareScanning", isEnabled: "False" },
+  { name: "SensitiveDataDiscovery", isEnabled: "False" },
+];
 
 /** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
 export const DEFENDER_PLANS: readonly DefenderPlan[] = [
-  {
-    plan: "StorageAccounts",
-    subPlan: "DefenderForStorageV2",
-    extensions: ["OnUploadMalwareScanning", "SensitiveDataDiscovery"],
-  },
+  { plan: "StorageAccounts", subPlan: "DefenderForStorageV2", extensions: STORAGE_SCANNING_EXTENSIONS },
   { plan: "KeyVaults", subPlan: "PerKeyVault" },
   { plan: "Containers" },
   { plan: "OpenSourceRelationalDatabases" },

@@ -24,7 +24,9 @@ export const PRIVATE_LINK: Readonly<
  * Private endpoint plus DNS zone group. The endpoint lives in the VNet's region
  * (`platform.location`) even when the target is elsewhere (a geo-backup vault in the paired
  * region): an endpoint must sit in its subnet's region. Its Azure name is
- * `pep-<prefix>-<name>-<env>` unless `endpointName` is given.
+ * `pep-<prefix>-<name>-<env>` unless `endpointName` is given. `reachable(value)` is `value` once
+ * the zone group registered the endpoint's address: a client given it resolves the private
+ * address, never the public one the store refuses (public network access disabled, NET-1).
  */
 export function addPrivateEndpoint(
   name: string,
@@ -43,7 +45,7 @@ export function addPrivateEndpoint(
   args: PrivateEndpointArgs | undefined,
   opts: pulumi.CustomResourceOptions,
   endpointName?: string,
-): network.PrivateEndpoint {
+): PrivateEndpointResult {
   const link = PRIVATE_LINK[service];
   if (!link) throw new Error(`${name}: unknown private-link service "${String(service)}" (NET-1)`);
   const endpoint = new network.PrivateEndpoint(
@@ -60,7 +62,7 @@ export function addPrivateEndpoint(
     },
     opts,
   );
-  new network.PrivateDnsZoneGroup(
+  const dnsZoneGroup = new network.PrivateDnsZoneGroup(
     `${name}-pe-dns`,
     {
       resourceGroupName: platform.resourceGroupName,
@@ -75,5 +77,16 @@ export function addPrivateEndpoint(
     },
     { ...opts, parent: opts.parent ?? endpoint },
   );
-  return endpoint;
+  return {
+    endpoint,
+    dnsZoneGroup,
+    reachable: <T>(value: pulumi.Input<T>) => pulumi.all([value, dnsZoneGroup.id]).apply(([v]) => v),
+  };
+}
+
+/** The endpoint, its DNS registration, and a gate for what clients connect to. */
+export interface PrivateEndpointResult {
+  endpoint: network.PrivateEndpoint;
+  dnsZoneGroup: network.PrivateDnsZoneGroup;
+  reachable<T>(value: pulumi.Input<T>): pulumi.Output<pulumi.Unwrap<T>>;
 }

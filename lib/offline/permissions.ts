@@ -19,6 +19,7 @@ import {
   type RoleEntry,
 } from "../../config/identities";
 import type { Environment } from "../../components/common/interfaces";
+import { STORAGE_SCANNING_EXTENSIONS } from "../../components/defender";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import type { PlannedResource } from "./run";
 import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
@@ -96,6 +97,8 @@ interface Operation {
   kind: ActionKind;
   /** For role assignments: the role (GUID) and principal type requested, checked against the condition. */
   assignment?: { roleGuid: string; principalType: string; principalId: string };
+  /** Role assignments Azure makes on the caller's behalf (not in the plan): no condition can be shown to allow them. */
+  onBehalf?: string;
 }
 
 export interface Finding {
@@ -140,6 +143,23 @@ function dependencyClosure(resources: readonly PlannedResource[]): (urn: string)
     return out;
   };
   return visit;
+}
+
+/** Defender for Storage extensions that need Microsoft's "action set 1" at subscription scope. */
+const STORAGE_SCANNING = STORAGE_SCANNING_EXTENSIONS.map((e) => e.name);
+
+/**
+ * The scanning extensions a StorageAccounts pricing turns on: explicitly "True", or left out of a
+ * DefenderForStorageV2 request (Azure turns them on at first enablement).
+ */
+export function scanningExtensionsEnabled(inputs: Record<string, unknown>): string[] {
+  if (str(inputs.pricingName) !== "StorageAccounts" || str(inputs.pricingTier) !== "Standard") return [];
+  if (str(inputs.subPlan) !== "DefenderForStorageV2") return [];
+  const list = (unwrap(inputs.extensions) as Record<string, unknown>[] | undefined) ?? [];
+  return STORAGE_SCANNING.filter((name) => {
+    const e = list.map((x) => (unwrap(x) ?? {}) as Record<string, unknown>).find((x) => str(x.name) === name);
+    return e === undefined || str(unwrap(e.isEnabled))?.toLowerCase() !== "false";
+  });
 }
 
 function dataOperations(type: string, inputs: Record<string, unknown>): string[] {
@@ -268,6 +288,31 @@ export function checkPlanIdentities(
     });
     for (const action of dataOperations(r.type, r.inputs))
       ops.push({ identity: "deploy", what: "create", urn: r.urn, scope: id, action, kind: "data" });
+    // Defender for Storage malware scanning / sensitive data threat detection at subscription
+    // scope: Subscription Owner or "action set 1" (Microsoft's Defender for Storage permissions).
+    const scanning = r.type === "azure-native:security:Pricing" ? scanningExtensionsEnabled(r.inputs) : [];
+    if (scanning.length > 0) {
+      const what = `enable ${scanning.join(", ")}`;
+      ops.push({
+        identity: "deploy",
+        what,
+        urn: r.urn,
+        scope: id,
+        action: "Microsoft.Security/pricings/SecurityOperators/write",
+        kind: "control",
+      });
+      for (const verb of ["write", "delete"])
+        ops.push({
+          identity: "deploy",
+          what,
+          urn: r.urn,
+          scope: id,
+          action: `Microsoft.Authorization/roleAssignments/${verb}`,
+          kind: "control",
+          onBehalf:
+            "Defender assigns roles to its scanner for the caller; those assignments are not in the plan",
+        });
+    }
   }
   for (const invoke of plan.invokes.filter((i) => i.token === "azure-native:keyvault:getKey")) {
     const keyId = str(invoke.result.id) ?? "";
@@ -284,6 +329,8 @@ export function checkPlanIdentities(
   }
 
   const conditionAllows = (h: Holding, op: Operation): string | undefined => {
+    if (h.entry.condition && op.onBehalf)
+      return `its condition cannot be shown to allow them (${op.onBehalf})`;
     if (
       !h.entry.condition ||
       !op.assignment ||

@@ -59,14 +59,13 @@ function planDowngrades(props: Readonly<Record<string, unknown>>, plan: string):
   // A missing sub-plan leaves Azure's choice (or the plan's previous one) in place: name it.
   if (required.subPlan !== undefined && !eqi(subPlan, required.subPlan))
     problems.push(`subPlan of plan ${show(plan)} is ${show(subPlan)}; it must be ${required.subPlan}`);
+  // Whether the scanning extensions are on is the subscription Owner's (controls/defender.ts
+  // STORAGE_SCANNING_EXTENSIONS: the deploy identity cannot turn them on, so the stack states
+  // "False" and never touches them again); once on, they scan without a lowered cap.
   for (const extension of arr(props, "extensions")) {
     const name = str(extension, "name");
-    const extensionName = required.extensions?.find((e) => eqi(name, e));
+    const extensionName = required.extensions?.find((e) => eqi(name, e.name))?.name;
     if (extensionName === undefined) continue;
-    if (bool(extension, "isEnabled") !== true)
-      problems.push(
-        `extension ${extensionName} of plan ${show(plan)} is switched off (isEnabled ${show(get(extension, "isEnabled"))})`,
-      );
     const cap = loweredCap(
       peek(extension, "additionalExtensionProperties", "CapGBPerMonthPerStorageAccount"),
     );
@@ -81,11 +80,11 @@ function planDowngrades(props: Readonly<Record<string, unknown>>, plan: string):
 export const defenderPlanStandard = resourcePolicy({
   name: "defender-plan-standard",
   description:
-    "Defender for Cloud plans for the platform's services (Storage, Key Vault, Containers, open-source relational databases) are on the Standard tier, never Free, with the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and none of its required extensions (malware scanning, sensitive data discovery) switched off or capped below Azure's default (THR-1).",
+    "Defender for Cloud plans for the platform's services (Storage, Key Vault, Containers, open-source relational databases) are on the Standard tier, never Free, with the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and, where a subscription Owner turned malware scanning on, no scanning cap below Azure's default (THR-1).",
   controls: ["THR-1"],
   severity: "high",
   remediation:
-    "Set pricingTier: Standard with the sub-plan of controls/defender.ts (components: DefenderPlans: StorageAccounts DefenderForStorageV2, KeyVaults PerKeyVault), and leave OnUploadMalwareScanning and SensitiveDataDiscovery enabled, uncapped or at Azure's default cap.",
+    "Set pricingTier: Standard with the sub-plan of controls/defender.ts (components: DefenderPlans: StorageAccounts DefenderForStorageV2, KeyVaults PerKeyVault), and keep malware scanning, once the subscription Owner turns it on, uncapped or at Azure's default cap.",
   types: ["azure-native:security:Pricing"],
   config: {
     protectedPlans: {

@@ -156,6 +156,12 @@ describe("CustomerManagedKey with default args on a premium vault", () => {
     expect(key.dependencies).toContain(vaultSleep!.urn);
   });
 
+  // azure-native deletes a key through the vault's data plane (ARM has no DELETE for keys), which
+  // the vault's disabled public network access refuses from a CI runner.
+  it("is never deleted by the stack: it goes with its vault (retainOnDelete)", () => {
+    expect(key.retainOnDelete).toBe(true);
+  });
+
   it("tags key and identity (CLS-1); the key keeps its first tags (ARM never updates an existing key)", () => {
     expect(key.inputs.tags).toEqual({ ...prod().tags, dataClassification: "confidential" });
     expect(key.ignoreChanges).toContain("tags");

@@ -24,6 +24,30 @@ describe("DefenderPlans", () => {
     expect(DEFENDER_PLANS).toHaveLength(plans.length);
   });
 
+  // Subscription-level scanning needs Owner or "action set 1" (role assignment writes), which the
+  // deploy identity never holds: the stack says so instead of Azure failing it silently.
+  it("states the Defender for Storage scanning extensions off, and leaves them to a subscription Owner", async () => {
+    const { resources } = await runProgram(() => new DefenderPlans("defender"));
+    const storage = byType(resources, PRICING).find((p) => p.inputs.pricingName === "StorageAccounts")!;
+    expect(storage.inputs.extensions).toEqual([
+      { name: "OnUploadMalwareScanning", isEnabled: "False" },
+      { name: "SensitiveDataDiscovery", isEnabled: "False" },
+    ]);
+    expect(storage.ignoreChanges).toEqual(["extensions"]);
+    for (const p of byType(resources, PRICING).filter((x) => x !== storage)) {
+      expect(p.inputs.extensions).toBeUndefined();
+    }
+  });
+
+  // pricings.json: DELETE is "valid only for resource scope"; a destroy or manageDefenderPlans
+  // turned off must leave the subscription's plans on, not fail on an unsupported delete.
+  it("keeps the subscription's plans when the stack drops them (retainOnDelete)", async () => {
+    const { resources } = await runProgram(() => new DefenderPlans("defender"));
+    const plans = byType(resources, PRICING);
+    expect(plans).toHaveLength(DEFENDER_PLANS.length);
+    for (const p of plans) expect(p.retainOnDelete).toBe(true);
+  });
+
   it("has no switches: a free tier is not an argument", async () => {
     const { error, resources } = await runExpectingError(
       // @ts-expect-error the plan list and tier are fixed (THR-1)

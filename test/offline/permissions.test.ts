@@ -252,6 +252,45 @@ describe("the prod plan", () => {
     );
   });
 
+  // Microsoft's "Permissions required to enable Defender for Storage": malware scanning and sensitive
+  // data threat detection at subscription level need Subscription Owner or action set 1 (role
+  // assignment writes Defender makes for its scanner, outside the plan).
+  const withStoragePricing = (extensions: unknown): Plan => ({
+    ...plan,
+    resources: plan.resources.map((r) =>
+      r.type === "azure-native:security:Pricing" && r.inputs.pricingName === "StorageAccounts"
+        ? { ...r, inputs: { ...r.inputs, extensions } }
+        : r,
+    ),
+  });
+  it("refuses Defender for Storage scanning turned on (or left out) for a deploy identity whose role assignments are conditioned", () => {
+    expect(plan.resources.some((r) => r.type === "azure-native:security:Pricing")).toBe(true);
+    for (const extensions of [
+      undefined,
+      [
+        { name: "OnUploadMalwareScanning", isEnabled: "True" },
+        { name: "SensitiveDataDiscovery", isEnabled: "False" },
+      ],
+    ]) {
+      const findings = findingsWith(declaration(), withStoragePricing(extensions));
+      expect(findings.length).toBeGreaterThan(0);
+      expect(findings.every((f) => f.resource.includes("StorageAccounts"))).toBe(true);
+      expect(findings.map((f) => f.message).join("\n")).toMatch(
+        /enable OnUploadMalwareScanning.* needs action Microsoft\.Authorization\/roleAssignments\/write .*Role Based Access Control Administrator holds it but its condition cannot be shown to allow them/,
+      );
+    }
+    // An unconditioned role assignment writer (Owner) could: the check is about the condition.
+    const owner = declaration((doc) => {
+      doc.identities.deploy.roles.push({
+        role: "Owner",
+        scope: "subscription",
+        grantedBy: "setup",
+        why: "test",
+      } as RawRole);
+    });
+    expect(findingsWith(owner, withStoragePricing(undefined))).toEqual([]);
+  });
+
   it("reports an app whose Key Vault secret reference no step of the process creates (exit 1)", () => {
     const noPlaceholders: Plan = {
       ...plan,

@@ -768,15 +768,6 @@ export const MUTATIONS: Mutation[] = [
     [
       ["on the classic per-transaction sub-plan", { subPlan: "PerTransaction" }],
       [
-        "with malware scanning switched off",
-        {
-          extensions: [
-            { name: "OnUploadMalwareScanning", isEnabled: "False" },
-            { name: "SensitiveDataDiscovery", isEnabled: "True" },
-          ],
-        },
-      ],
-      [
         "with malware scanning capped at 1 GB a month",
         {
           extensions: [
