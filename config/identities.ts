@@ -388,10 +388,13 @@ export function renderCondition(
   const own = selfAssignableRoles(doc)
     .map((r) => roleGuid(doc, r, environment))
     .join(", ");
-  const notSelf = self
-    ? ` AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals {${self}} ` +
-      `OR @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${own}})`
-    : "";
+  // No role the stack grants itself: no exception to name (an empty set `{}` is not condition syntax).
+  const notSelfClause = `@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals {${self}}`;
+  const notSelf = !self
+    ? ""
+    : own
+      ? ` AND (${notSelfClause} OR @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${own}})`
+      : ` AND ${notSelfClause}`;
   return (
     `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR ` +
     `(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${guids}} ` +

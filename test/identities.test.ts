@@ -86,6 +86,20 @@ describe("the checked-in declaration", () => {
       `AND (@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals {${self}} OR ` +
         `@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${BUILT_IN_ROLES["Key Vault Crypto Officer"]}, ${roleGuid(doc, "Platform Secret Writer", "prod")}})`,
     );
+    // No role granted by the stack: the identity may assign itself nothing, and no empty set is written.
+    const deploy = doc.identities.deploy;
+    const noStackGrants = {
+      ...doc,
+      identities: {
+        ...doc.identities,
+        deploy: { ...deploy, roles: deploy.roles.filter((r) => r.grantedBy !== "stack") },
+      },
+    };
+    const bare = renderCondition(noStackGrants, "prod", self)!;
+    expect(bare).not.toContain("{}");
+    expect(bare).toContain(
+      `AND @Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals {${self}})) AND`,
+    );
   });
 
   it("resolves the stack's own grants: Key Vault Crypto Officer on each vault, by GUID", () => {

@@ -151,6 +151,10 @@ export const CREATE_ONLY: Readonly<Record<string, readonly ReplaceReason[]>> = {
     { property: "environmentId", reason: MUTABILITY },
     { property: "managedEnvironmentId", reason: MUTABILITY },
   ],
+  "azure-native:app:Job": [
+    // Microsoft.App 2025-02-02-preview Jobs.json: a job cannot move to another environment either.
+    { property: "environmentId", reason: MUTABILITY },
+  ],
   "azure-native:dbforpostgresql:Server": [
     // Microsoft.DBforPostgreSQL 2025-08-01 Servers.json. Not createMode: [create, update].
     { property: "administratorLogin", reason: MUTABILITY },

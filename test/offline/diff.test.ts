@@ -361,6 +361,25 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     expect(app?.replaceReasons.map((r) => r.property)).toEqual(["environmentId"]);
   });
 
+  it("a Container Apps job moved to another environment (environmentId): a replace", () => {
+    // The stack runs no job; another team's program may (examples/team-app's environment).
+    const withJob = (environmentId: string): NormalizedStackExport => {
+      const doc = jsonClone(baseline);
+      const app = doc.deployment.resources.find((x) => x.type === "azure-native:app:ContainerApp")!;
+      const job = jsonClone(app);
+      job.type = "azure-native:app:Job";
+      job.urn = app.urn.replace("azure-native:app:ContainerApp", "azure-native:app:Job") + "-job";
+      job.inputs = { ...job.inputs, jobName: "job", environmentId };
+      doc.deployment.resources.push(job);
+      return doc;
+    };
+    const envId = inputsOf(baseline, urnOf("azure-native:app:ContainerApp")).environmentId as string;
+    const other = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/other";
+    const job = diff(withJob(other), withJob(envId)).changes.find((c) => c.urn.endsWith("-job"));
+    expect(job?.op).toBe("replace");
+    expect(job?.replaceReasons.map((r) => r.property)).toEqual(["environmentId"]);
+  });
+
   it("a Log Analytics workspace replicated elsewhere before (replication.location): a replace", () => {
     const urn = urnOf("azure-native:operationalinsights:Workspace");
     const old = jsonClone(baseline);
