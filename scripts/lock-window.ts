@@ -9,7 +9,8 @@
  * two `pulumi up` passes. Refuses (exit 1, nothing lifted) when the change deletes or replaces
  * a stateful or protected resource, or a delete no window can cover.
  *
- * `--preview` is the output of `pulumi preview --stack S --json` or of
+ * `--preview` is the output of `pulumi preview --refresh --stack S --json` (refreshed, as the
+ * deploy's `pulumi up --refresh` is) or of
  * `npm run plan -- --stack S --diff-from OLD --json`. For the former the locks are read from
  * the stack's state: `--state` (a `pulumi stack export`) or else `pulumi stack export --stack S`.
  *
@@ -35,7 +36,8 @@ import { StackExportError } from "../policy/common/pulumiFormat";
 const USAGE = `usage: npm run lock-window -- --stack <name> --preview <file> [--state EXPORT.json] [--apply]
                             [--record FILE]
   --stack <name>      the stack being deployed
-  --preview <file>    \`pulumi preview --stack S --json\` output, or \`npm run plan -- --stack S
+  --preview <file>    \`pulumi preview --refresh --stack S --json\` output (refreshed, as the deploy's
+                      \`pulumi up --refresh\`), or \`npm run plan -- --stack S
                       --diff-from OLD --json\` output
   --state FILE        the stack's \`pulumi stack export\` (default: runs \`pulumi stack export --stack S\`
                       when the preview is pulumi's)

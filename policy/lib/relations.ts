@@ -260,6 +260,27 @@ export function allowListed(id: string, allowed: readonly string[]): boolean {
 }
 
 /**
+ * The usual way a stack policy reports destinations: `judge(from, what, value, accepts)` reports
+ * `<label>: <destinationProblem>` on `from` when its reference is not acceptable.
+ */
+export function destinationJudge(
+  stack: StackView,
+  rules: DestinationRules,
+  report: (message: string, urn?: string) => void,
+  index: StackIndex = stackIndex(stack),
+): (
+  from: StackResource,
+  what: string,
+  value: unknown,
+  accepts: (candidate: StackResource) => boolean,
+) => void {
+  return (from, what, value, accepts) => {
+    const problem = destinationProblem(index, from, what, value, rules, accepts, stack);
+    if (problem) report(`${label(from)}: ${problem}`, from.urn);
+  };
+}
+
+/**
  * Why the reference `value` (read with `peek`: `NOT_KNOWN` during preview) from `from` is not an
  * acceptable destination, or undefined when it is, or when there is none. Acceptable: a resource
  * of this stack (or inside one) in an allowed region, or an allow-listed ID. A reference not

@@ -7,13 +7,13 @@
  * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
-import { requireZoneParam, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
 import {
   allowedDestinationsParam,
   dependsOn,
   destinationLocationsParam,
-  destinationProblem,
+  destinationJudge,
   label,
   ofKind,
   stackIndex,
@@ -477,15 +477,7 @@ export const containerAppsRunInStack = stackPolicy({
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
-    const judge = (
-      r: StackResource,
-      what: string,
-      value: unknown,
-      accepts: (c: StackResource) => boolean,
-    ) => {
-      const problem = destinationProblem(index, r, what, value, cfg, accepts, stack);
-      if (problem) report(`${label(r)}: ${problem}`, r.urn);
-    };
+    const judge = destinationJudge(stack, cfg, report, index);
     const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
     for (const env of stack.ofType(...ENVIRONMENT))
       judge(

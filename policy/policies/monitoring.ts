@@ -8,7 +8,7 @@ import {
   allowedDestinationsParam,
   allowListed,
   destinationLocationsParam,
-  destinationProblem,
+  destinationJudge,
   label,
   ofKind,
   ReferenceIndex,
@@ -273,10 +273,8 @@ export const logExportInStack = stackPolicy({
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
-    const judge = (r: StackResource, what: string, value: unknown) => {
-      const problem = destinationProblem(index, r, what, value, cfg, isAny, stack);
-      if (problem) report(`${label(r)}: ${problem}`, r.urn);
-    };
+    const judgeDestination = destinationJudge(stack, cfg, report, index);
+    const judge = (r: StackResource, what: string, value: unknown) => judgeDestination(r, what, value, isAny);
     for (const r of stack.ofType("azure-native:operationalinsights:DataExport")) {
       // A disabled rule exports nothing, but one flag away from it: judged all the same.
       judge(r, "resourceId", peek(r.props, "resourceId"));
@@ -388,7 +386,7 @@ export const diagnosticDestinationsInStack = stackPolicy({
   types: [...DIAGNOSTIC_SETTING_TYPES, "azure-native:security:DefenderForStorage"],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
-    const index = stackIndex(stack);
+    const judge = destinationJudge(stack, cfg, report);
     // Defender for Storage's malware-scan results (blob names and URLs, verdicts) published to an
     // Event Grid topic (defenderForStorageSettings REST spec): an export like any other.
     for (const setting of stack.ofType("azure-native:security:DefenderForStorage")) {
@@ -399,22 +397,11 @@ export const diagnosticDestinationsInStack = stackPolicy({
         "malwareScanning",
         "scanResultsEventGridTopicResourceId",
       );
-      const problem = destinationProblem(index, setting, key, value, cfg, isEventGrid, stack);
-      if (problem) report(`${label(setting)}: ${problem}`, setting.urn);
+      judge(setting, key, value, isEventGrid);
     }
     for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
-      for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS) {
-        const problem = destinationProblem(
-          index,
-          setting,
-          key,
-          peek(setting.props, key),
-          cfg,
-          accepts,
-          stack,
-        );
-        if (problem) report(`${label(setting)}: ${problem}`, setting.urn);
-      }
+      for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS)
+        judge(setting, key, peek(setting.props, key), accepts);
       // A partner solution ships logs out of Azure: only a listed, reviewed one.
       const partner = peek(setting.props, "marketplacePartnerId");
       if (

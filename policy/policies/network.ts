@@ -10,6 +10,7 @@ import {
   allowListed,
   armParent,
   destinationLocationsParam,
+  destinationJudge,
   destinationProblem,
   label,
   normalizedIdOf,
@@ -320,15 +321,7 @@ export const privateDnsInStack = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
-    const judge = (
-      r: StackResource,
-      what: string,
-      value: unknown,
-      accepts: (c: StackResource) => boolean,
-    ) => {
-      const problem = destinationProblem(index, r, what, value, cfg, accepts, stack);
-      if (problem) report(`${label(r)}: ${problem}`, r.urn);
-    };
+    const judge = destinationJudge(stack, cfg, report, index);
     for (const link of stack.ofType(LINK)) {
       judge(link, "private DNS zone", linkedZone(link, index.subscriptions), of(ZONE));
       judge(link, "virtualNetwork.id", peek(link.props, "virtualNetwork", "id"), of(VNET));

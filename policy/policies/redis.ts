@@ -14,7 +14,7 @@ import { arr, bool, eqi, get, has, normalizeLocation, peek, show, str } from "..
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
-  destinationProblem,
+  destinationJudge,
   label,
   stackIndex,
 } from "../lib/relations";
@@ -206,10 +206,9 @@ export const redisGeoReplicationInStack = stackPolicy({
     const index = stackIndex(stack);
     const isCache = (r: StackResource) =>
       r.canonical === "azure-native:redisenterprise:Database" || r.canonical === "azure-native:redis:Redis";
-    const judge = (r: StackResource, what: string, value: unknown) => {
-      const problem = destinationProblem(index, r, what, value, cfg, isCache, stack);
-      if (problem) report(`${label(r)}: ${problem}`, r.urn);
-    };
+    const judgeDestination = destinationJudge(stack, cfg, report, index);
+    const judge = (r: StackResource, what: string, value: unknown) =>
+      judgeDestination(r, what, value, isCache);
     for (const db of stack.ofType(...DATABASE))
       for (const linked of arr(db.props, "geoReplication", "linkedDatabases"))
         judge(

@@ -203,6 +203,8 @@ describe("npm run lock-window", () => {
     const run = await runMain(main, "--preview", path.join(dir, "missing.json"), "--bogus", { env });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/unknown option --bogus; --stack is required/);
+    // The usage names the preview the deploy judges: refreshed, as its `pulumi up --refresh` is.
+    expect(run.stderr).toContain("`pulumi preview --refresh --stack S --json` output");
     const bad = path.join(dir, "bad.json");
     fs.writeFileSync(bad, "{ nope");
     const malformed = await runMain(main, "--stack", "prod", "--preview", bad, { env });
