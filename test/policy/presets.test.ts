@@ -35,10 +35,11 @@ function weakenings(
         if (/^min/.test(key) && value < fallback) found.push(`${policy.name}.${key}: ${value} < ${fallback}`);
         if (/^max/.test(key) && value > fallback) found.push(`${policy.name}.${key}: ${value} > ${fallback}`);
       }
-      // An allow-list entry naming less than a resource group (e.g. "/" or "/subscriptions")
-      // allows every destination.
-      const isDestinations =
-        (schema as { description?: string }).description === allowedDestinationsParam.description;
+      // Prod is stricter than the parameter's own rule (relations.ts: at least a subscription or
+      // management group, which the config check enforces everywhere): a reviewed exception in
+      // prod names at least a resource group, never a whole subscription.
+      const patternOf = (s: unknown) => (s as { items?: { pattern?: string } } | undefined)?.items?.pattern;
+      const isDestinations = patternOf(schema) === patternOf(allowedDestinationsParam.schema);
       if (isDestinations && Array.isArray(value))
         for (const entry of value)
           if (!/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+/i.test(String(entry).trim()))
