@@ -28,9 +28,36 @@ function waitsFor(plan: Plan, urn: string): Set<string> {
   return out;
 }
 
-/** The DNS zone group of the component that owns `store`'s type (one data store per component here). */
-const zoneGroupsOf = (plan: Plan, component: string): PlannedResource[] =>
-  plan.resources.filter((r) => r.type === ZONE_GROUP && r.urn.includes(`${component}$`));
+/** The store (last segment of the private link target) each DNS zone group registers, by zone group URN. */
+function storeOfZoneGroup(plan: Plan): Map<string, string> {
+  const endpoints = new Map(
+    plan.resources
+      .filter((r) => r.type === "azure-native:network:PrivateEndpoint")
+      .map((r) => [r.inputs.privateEndpointName, r] as const),
+  );
+  const out = new Map<string, string>();
+  for (const g of plan.resources.filter((r) => r.type === ZONE_GROUP)) {
+    const pe = endpoints.get(g.inputs.privateEndpointName);
+    const connections = (pe?.inputs.privateLinkServiceConnections ?? []) as {
+      privateLinkServiceId?: string;
+    }[];
+    const target = connections[0]?.privateLinkServiceId;
+    if (typeof target === "string") out.set(g.urn, target.split("/").pop()!.toLowerCase());
+  }
+  return out;
+}
+
+/** The value of the app's environment variable `name` (first container that sets it). */
+function envValue(app: PlannedResource, name: string): string | undefined {
+  const containers = ((app.inputs.template as { containers?: unknown[] } | undefined)?.containers ?? []) as {
+    env?: { name: string; value?: string }[];
+  }[];
+  for (const c of containers) {
+    const v = c.env?.find((e) => e.name === name)?.value;
+    if (typeof v === "string") return v;
+  }
+  return undefined;
+}
 
 describe.each(["dev", "prod"] as const)("the %s plan", (stack) => {
   let plan: Plan;
@@ -41,22 +68,28 @@ describe.each(["dev", "prod"] as const)("the %s plan", (stack) => {
   it("starts no app before the private DNS records of the data stores it connects to", () => {
     const apps = plan.resources.filter((r) => r.type === APP);
     expect(apps.length).toBeGreaterThan(0);
-    const stores: [string, string][] = [
-      ["AZURE_POSTGRESQL_HOST", "PostgresServer"],
-      ["AZURE_REDIS_HOST", "ManagedRedis"],
-      ["AZURE_STORAGE_BLOB_ENDPOINT", "BlobStorage"],
-      ["AZURE_KEY_VAULT_URI", "KeyVault"],
+    const variables = [
+      "AZURE_POSTGRESQL_HOST",
+      "AZURE_REDIS_HOST",
+      "AZURE_STORAGE_BLOB_ENDPOINT",
+      "AZURE_KEY_VAULT_URI",
     ];
+    const stores = storeOfZoneGroup(plan);
     let checked = 0;
     for (const app of apps) {
-      const env = JSON.stringify(app.inputs.template ?? {});
       const deps = waitsFor(plan, app.urn);
-      for (const [variable, component] of stores) {
-        if (!env.includes(`"${variable}"`)) continue;
-        const groups = zoneGroupsOf(plan, component);
-        expect(groups.length).toBeGreaterThan(0);
-        // The app's store is one of the component's endpoints: at least one registration is waited for.
-        expect({ app: app.name, variable, waits: groups.some((g) => deps.has(g.urn)) }).toEqual({
+      for (const variable of variables) {
+        const value = envValue(app, variable)?.toLowerCase();
+        if (value === undefined) continue;
+        // The zone group that registers the very store the variable names (not a sibling such
+        // as the geo vault's), found through its endpoint's private link target.
+        const own = [...stores].filter(([, store]) => value.includes(store)).map(([urn]) => urn);
+        expect({ app: app.name, variable, groups: own.length }).toEqual({
+          app: app.name,
+          variable,
+          groups: 1,
+        });
+        expect({ app: app.name, variable, waits: deps.has(own[0]) }).toEqual({
           app: app.name,
           variable,
           waits: true,
