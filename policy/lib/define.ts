@@ -138,6 +138,17 @@ class ViewResource implements StackResource {
     return r.#id;
   }
 
+  /**
+   * What property `key` of `r` was computed from: the engine's propertyDependencies for it when
+   * it names any (the SDK registers them per input), else every dependency of `r` (nothing finer
+   * is known, so nothing is left out).
+   */
+  static dependenciesOf(this: void, r: StackResource, key: string): readonly PolicyResource[] {
+    if (!(r instanceof ViewResource)) return r.dependencies;
+    const byKey = (r.#source.propertyDependencies as Record<string, unknown> | undefined)?.[key];
+    return Array.isArray(byKey) && byKey.length > 0 ? (byKey as PolicyResource[]) : r.dependencies;
+  }
+
   /** `normalizeId(idOf(r))`, lowercased once. */
   static normalizedIdOf(this: void, r: StackResource): string | undefined {
     if (!(r instanceof ViewResource)) return normalizeId(idIn(r.props));
@@ -155,6 +166,9 @@ function idIn(props: Props): string | undefined {
 export const resourceIdOf: (r: StackResource) => string | undefined = ViewResource.idOf;
 /** `normalizeId(resourceIdOf(r))`. */
 export const normalizedResourceIdOf: (r: StackResource) => string | undefined = ViewResource.normalizedIdOf;
+/** What property `key` of the resource depends on (its propertyDependencies, else all its dependencies). */
+export const propertyDependenciesOf: (r: StackResource, key: string) => readonly PolicyResource[] =
+  ViewResource.dependenciesOf;
 
 /** The stack's resources with lookups by canonical type. */
 export class StackView {

@@ -4,7 +4,7 @@
  * is enforced by the delivery workflows, not by a resource setting.)
  */
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
-import { stackPolicy, type StackResource } from "../lib/define";
+import { propertyDependenciesOf, stackPolicy, type StackResource } from "../lib/define";
 import { eqi, NOT_KNOWN, peek, show, str, tag } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -133,19 +133,20 @@ export const extensionTargetsInStack = stackPolicy({
         // The preview half of role-assignment-workload-resource-scope (a resource policy sees no
         // dependencies): a workload's scope not known yet that may be a new resource group of
         // the stack (or a subscription, management group) would pass the first preview.
+        // Judged on what `scope` itself was computed from when the engine says, so a grant on a
+        // new resource that also waits for a resource group for another reason is not refused.
         if (
-          target === NOT_KNOWN &&
-          key === "scope" &&
-          eqi(peek(r.props, "principalType"), "ServicePrincipal") &&
-          r.dependencies.some((d) => {
-            const dep = stack.byUrn(d.urn);
-            return dep !== undefined && isContainerScope(dep);
-          })
+          target !== NOT_KNOWN ||
+          key !== "scope" ||
+          !eqi(peek(r.props, "principalType"), "ServicePrincipal")
         )
+          continue;
+        const containers = propertyDependenciesOf(r, key)
+          .map((d) => stack.byUrn(d.urn))
+          .filter((d): d is StackResource => d !== undefined && isContainerScope(d));
+        if (containers.length > 0)
           report(
-            `${label(r)} gives a workload a role on a scope not known yet that depends on ${r.dependencies
-              .map((d) => stack.byUrn(d.urn))
-              .filter((d): d is StackResource => d !== undefined && isContainerScope(d))
+            `${label(r)} gives a workload a role on a scope not known yet that depends on ${containers
               .map(label)
               .join(", ")}: workload roles are scoped to the one resource they need (IAM-2)`,
             r.urn,

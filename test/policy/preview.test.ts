@@ -121,12 +121,17 @@ describe("stack policies still block in a preview, through dependencies", () => 
 
 it("a workload role whose scope comes from a resource group of the stack is refused in the first preview", async () => {
   const doc = jsonClone(preview);
-  const resources = doc.deployment.resources as (Resource & { dependencies?: string[] })[];
+  const resources = doc.deployment.resources as (Resource & {
+    dependencies?: string[];
+    propertyDependencies?: Record<string, string[]>;
+  })[];
   const rg = resources.find((r) => r.type === "azure-native:resources:ResourceGroup")!;
   const grant = resources.find((r) => r.urn.endsWith("::app-web-blob-read"))!;
   // scope: rg.id instead of the account's ID; both are unknown in a first preview.
   expect(grant.inputs?.scope).toBe(UNKNOWN_SENTINEL);
+  // As the SDK registers it: the grant, and its scope input, now depend on the resource group.
   grant.dependencies = [rg.urn, ...(grant.dependencies ?? []).filter((d) => !d.includes("StorageAccount"))];
+  grant.propertyDependencies = { ...grant.propertyDependencies, scope: [rg.urn] };
   const { violations } = await evaluate(doc);
   expect(violations.filter((v) => v.policy === "extension-targets-in-stack").map((v) => v.message)).toEqual([
     expect.stringMatching(/gives a workload a role on a scope not known yet that depends on .*ResourceGroup/),

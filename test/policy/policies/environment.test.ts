@@ -80,12 +80,15 @@ describe("own-resource-groups (ENV-1)", () => {
 describe("extension-targets-in-stack", () => {
   const vault = estateRes("keyvault:Vault", "kv", { id: ids.vault });
   const group = estateRes("resources:ResourceGroup", "rg", { id: RG });
-  const grant = (scope: unknown, deps?: string[]) =>
+  const grant = (scope: unknown, deps?: string[], scopeDeps?: string[]) =>
     estateRes(
       "authorization:RoleAssignment",
       "ra",
       { principalId: "p", principalType: "ServicePrincipal", scope },
-      deps ? { dependencies: deps } : {},
+      {
+        ...(deps ? { dependencies: deps } : {}),
+        ...(scopeDeps ? { propertyDependencies: { scope: scopeDeps } } : {}),
+      },
     );
   const run = (scope: unknown, cfg?: Record<string, unknown>, deps?: string[]) =>
     violations(e.extensionTargetsInStack, [vault, group, grant(scope, deps)], cfg);
@@ -122,5 +125,13 @@ describe("extension-targets-in-stack", () => {
     expect(await run(UNKNOWN, undefined, [group.urn])).toMatch(
       /gives a workload a role on a scope not known yet that depends on .*ResourceGroup rg/,
     );
+  });
+  it("judges the scope by what the scope itself depends on when the engine says", async () => {
+    const both = [vault.urn, group.urn];
+    const judged = (scopeDeps: string[]) =>
+      violations(e.extensionTargetsInStack, [vault, group, grant(UNKNOWN, both, scopeDeps)]);
+    // The grant waits for the resource group for another reason; its scope comes from the vault.
+    expect(await judged([vault.urn])).toBe("");
+    expect(await judged([group.urn])).toMatch(/scope not known yet that depends on .*ResourceGroup rg/);
   });
 });
