@@ -67,8 +67,9 @@ export class DefenderPlans extends pulumi.ComponentResource {
             retainOnDelete: true,
             ignoreChanges: [
               // The import reads `scopeId` from the ID without its leading "/" in azure-native
-              // releases before pulumi/pulumi-azure-native#4818, and a path parameter that differs
-              // replaces: a replace here is a create, refused as above. The import ID fixes the scope.
+              // releases before pulumi/pulumi-azure-native#4818 (merged 2026-08-29; 3.28.0 was
+              // published 2026-09-21), and a path parameter that differs replaces: a replace here
+              // is a create, refused as above. The import ID fixes the scope either way.
               "scopeId",
               // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). By
               // index, not the whole list: the engine resets an ignored path to the imported value,
