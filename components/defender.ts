@@ -36,27 +36,53 @@ export class DefenderPlans extends pulumi.ComponentResource {
     parseArgs(`DefenderPlans "${name}"`, defenderPlansArgsSchema, args);
     super(componentType("DefenderPlans"), name, {}, withLegacyAlias("DefenderPlans", opts));
     const client = authorization.getClientConfigOutput({ parent: this });
-    const scopeId = pulumi.interpolate`/subscriptions/${client.subscriptionId}`;
-    for (const { plan, subPlan, extensions } of DEFENDER_PLANS) {
-      new security.Pricing(
-        `${name}-${plan}`,
-        {
-          scopeId,
-          pricingName: plan,
-          pricingTier: "Standard",
-          subPlan,
-          extensions: extensions?.map((e) => ({ ...e })),
-        },
-        // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). Retained
-        // on delete: pricings.json allows DELETE only at resource scope, so a destroy (or
-        // manageDefenderPlans turned off) would fail; the plans are subscription-wide and stay on.
-        {
-          parent: this,
-          retainOnDelete: true,
-          ...(extensions ? { ignoreChanges: ["extensions"] } : {}),
-        },
-      );
-    }
+    // A subscription has a pricing for every plan from the start (Free), and azure-native creates
+    // nothing that already exists: its Create first GETs the resource and fails with "cannot
+    // create already existing resource" on a 200 with a body (provider/pkg/azure/client_azcore.go
+    // CanCreate). Pricings are no exception: pricings.json (2024-01-01, the SDK's version) has a
+    // DELETE, so azure-native does not treat them as singletons (gen/schema.go isSingleton), and
+    // they have no default state (openapi/defaults/defaultResourcesState.go). So each plan is
+    // imported and then updated in the same deployment (the engine does both since Pulumi CLI
+    // 3.174, pulumi/pulumi#19339; .pulumi.version pins a later one). The import ID is the
+    // subscription the provider itself runs in (`getClientConfig`), hence the apply; a plan
+    // already in the state ignores it (its recorded import ID is the same).
+    client.subscriptionId.apply((subscriptionId) => {
+      const scopeId = `/subscriptions/${subscriptionId}`;
+      for (const { plan, subPlan, extensions } of DEFENDER_PLANS) {
+        new security.Pricing(
+          `${name}-${plan}`,
+          {
+            scopeId,
+            pricingName: plan,
+            pricingTier: "Standard",
+            subPlan,
+            extensions: extensions?.map((e) => ({ ...e })),
+          },
+          {
+            parent: this,
+            import: `${scopeId}/providers/Microsoft.Security/pricings/${plan}`,
+            // Retained on delete: pricings.json allows DELETE only at resource scope (Azure answers
+            // InvalidUrlConfiguration at a subscription, Azure/terraform-provider-azapi#818), so a
+            // destroy (or manageDefenderPlans turned off) would fail; the plans stay on.
+            retainOnDelete: true,
+            ignoreChanges: [
+              // The import reads `scopeId` from the ID without its leading "/" in azure-native
+              // releases before pulumi/pulumi-azure-native#4818 (merged 2026-08-29; 3.28.0 was
+              // published 2026-09-21), and a path parameter that differs replaces: a replace here
+              // is a create, refused as above. The import ID fixes the scope either way.
+              "scopeId",
+              // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). By
+              // index, not the whole list: the engine resets an ignored path to the imported value,
+              // and an imported Free plan has no extensions (ListPricings_example.json), so
+              // ignoring "extensions" would drop them from the update that turns the plan on and
+              // Azure would then enable scanning for the deploy identity. An index the imported
+              // plan lacks is left as stated ("False"); one it has keeps Azure's value.
+              ...(extensions ?? []).map((_, i) => `extensions[${i}]`),
+            ],
+          },
+        );
+      }
+    });
     this.planNames = DEFENDER_PLANS.map((p) => p.plan);
     this.registerOutputs({ planNames: this.planNames });
   }

@@ -414,7 +414,16 @@ export class FrontDoor extends pulumi.ComponentResource {
             // Front Door issues and renews the certificate; TLS 1.3 preferred, 1.2 minimum (TLS-1).
             tlsSettings: { certificateType: "ManagedCertificate", cipherSuiteSetType: EDGE_TLS_POLICY },
           },
-          parent,
+          {
+            ...parent,
+            // Once Front Door has issued the managed certificate it sets tlsSettings.secret.id to
+            // a secret of its own (Azure/bicep#12713: what-if shows it as a change on every
+            // deploy), and a refresh copies an output that changed since the last write into
+            // the state's inputs (pulumi-azure-native provider.go Read, "apply this difference
+            // to the actual inputs"): the next `pulumi up --refresh` would otherwise send the
+            // domain without it. The stack never chooses that secret.
+            ignoreChanges: ["tlsSettings.secret"],
+          },
         );
         wafDomains.push(domain.id);
         domainValidationTokens[a.name] = domain.validationProperties.apply((v) => v?.validationToken ?? "");

@@ -290,6 +290,12 @@ export class PostgresServer extends pulumi.ComponentResource {
         resourceGroupName: platform.resourceGroupName,
         location: platform.location,
         serverName: globalResourceName(platform, "postgresServer", purpose, this),
+        // A later major version is an in-place update, never a replace: `version` has no
+        // x-ms-mutability in Servers.json 2025-08-01 and azure-native forces no replacement for it
+        // (provider/pkg/gen/replacement.go), so azure-native PUTs the server with the new version.
+        // An earlier one is refused by the change preview (lib/offline/diff.ts UPDATE_REFUSED).
+        // Microsoft's own upgrade request also sends createMode "Update"
+        // (ServersUpdateWithMajorVersionUpgrade.json), which this PUT does not: docs/offline-plan.md.
         version,
         sku: { tier: skuTier, name: skuName },
         storage: {

@@ -13,7 +13,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as securityinsights from "@pulumi/azure-native/securityinsights";
-import { ANALYTICS_RULES, type AnalyticsRule, type RuleContext } from "./sentinel/rules";
+import {
+  ANALYTICS_RULES,
+  SECURITY_INCIDENT_QUERY,
+  type AnalyticsRule,
+  type RuleContext,
+} from "./sentinel/rules";
 import { DIAGNOSTIC_SETTING_NAME } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { stableRuleId } from "./sentinel/ids";
@@ -173,8 +178,7 @@ export class Sentinel extends pulumi.ComponentResource {
         criteria: {
           allOf: [
             {
-              query:
-                'SecurityIncident\n| where Status == "New"\n| summarize arg_max(TimeGenerated, *) by IncidentNumber\n| project IncidentNumber, Title, Severity, IncidentUrl',
+              query: SECURITY_INCIDENT_QUERY,
               timeAggregation: "Count",
               operator: "GreaterThan",
               threshold: 0,

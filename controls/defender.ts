@@ -31,8 +31,8 @@ export interface DefenderPlan {
  * Azure turns scanning on when the sub-plan is first enabled (hashicorp/terraform-provider-azurerm
  * #27338) and reports a failure in the extension's own operationStatus (pricings.json), not as an
  * error of the request: a silent gap. So the stack says "False" and a subscription Owner turns
- * them on once (docs/running-in-ci.md); the stack then never touches them (ignoreChanges
- * extensions), and the pack does not judge them on the subscription's plan.
+ * them on once (docs/running-in-ci.md); the stack then never touches them (ignoreChanges on
+ * each extension), and the pack does not judge them on the subscription's plan.
  */
 export const STORAGE_SCANNING_EXTENSIONS: readonly DefenderPlanExtension[] = [
   { name: "OnUploadMalwareScanning", isEnabled: "False" },

@@ -427,7 +427,9 @@ export class ContainerApp extends pulumi.ComponentResource {
         tags,
       },
       // Key Vault references and the identity's other grants must have propagated before the
-      // first revision starts (a revision whose secret reference fails is not created).
+      // first revision starts: Container Apps resolves a reference when it accepts the PUT and
+      // answers 400 InvalidParameterValueInContainerTemplate ("unable to fetch secret ... using
+      // Managed identity", microsoft/azure-container-apps#1159, #930) rather than retrying.
       {
         parent: this,
         dependsOn: [

@@ -51,6 +51,24 @@ export const AZURE_DIAGNOSTICS_SOURCE =
   "union isfuzzy=true (datatable(TimeGenerated: datetime, ResourceProvider: string, Category: string, ResourceId: string)[]), AzureDiagnostics";
 export const diagColumn = (name: string): string => `column_ifexists("${name}", "")`;
 
+/**
+ * SecurityIncident as the incidents alert (an Azure Monitor log search alert) reads it. That alert
+ * is created right after the onboarding, and log search alert rules validate their query at
+ * creation: a table the workspace does not resolve yet is refused ("Failed to resolve table or
+ * column expression named ...", learntocloud/learn-to-cloud-app#586), and `skipQueryValidation`
+ * is reported not to help for a missing table (hashicorp/terraform-provider-azurerm#28293). The
+ * same fuzzy union as AZURE_DIAGNOSTICS_SOURCE, its empty leg typed only where the type is
+ * certain (TimeGenerated, Status); the other columns through `column_ifexists`, so a type this
+ * leg got wrong cannot split a column in two. With the table present the results are the same.
+ */
+export const SECURITY_INCIDENT_QUERY = [
+  "union isfuzzy=true (datatable(TimeGenerated: datetime, Status: string)[]), SecurityIncident",
+  '| where Status == "New"',
+  `| extend IncidentNumber = column_ifexists("IncidentNumber", long(null)), Title = column_ifexists("Title", ""), Severity = column_ifexists("Severity", ""), IncidentUrl = column_ifexists("IncidentUrl", "")`,
+  "| summarize arg_max(TimeGenerated, Title, Severity, IncidentUrl) by IncidentNumber",
+  "| project IncidentNumber, Title, Severity, IncidentUrl",
+].join("\n");
+
 /** Thresholds, declared once (the docs table reads them). */
 export const RULE_THRESHOLDS = {
   keyVaultBulkReads: 50,

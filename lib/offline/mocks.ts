@@ -56,6 +56,26 @@ function text(value: unknown, fallback: string): string {
   return typeof value === "string" && value.length > 0 ? value : fallback;
 }
 
+/** ARM IDs compare case-insensitively, with or without a trailing slash. */
+function sameArmId(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.replace(/\/$/, "").toLowerCase() === b.replace(/\/$/, "").toLowerCase();
+}
+
+/**
+ * Resources Azure has before anyone creates them, where azure-native neither treats them as
+ * singletons nor knows a default state: its Create then refuses them ("cannot create already
+ * existing resource", provider/pkg/azure/client_azcore.go CanCreate), so the program must import
+ * them. Each entry says, from the inputs, whether (and why) the resource already exists.
+ */
+const ALWAYS_EXISTS: Readonly<Record<string, (inputs: Outputs) => string | undefined>> = {
+  // Every subscription has a pricing for every plan (Free until turned on); pricings.json
+  // 2024-01-01 has a DELETE, so azure-native's generator does not mark it a singleton.
+  "azure-native:security:Pricing": (inputs) =>
+    /^\/?subscriptions\/[^/]+\/?$/i.test(text(inputs.scopeId, ""))
+      ? "a subscription has a pricing for every Defender plan"
+      : undefined,
+};
+
 export class AzureMocks implements pulumi.runtime.Mocks {
   readonly subscriptionId: string;
   readonly tenantId: string;
@@ -95,7 +115,20 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
     if (type === "azure-native:cdn:AFDOrigin") this.recordPrivateLinkRequest(inputs);
-    if (type.startsWith("azure-native:")) return this.azureResource(type, name, inputs);
+    if (type.startsWith("azure-native:")) {
+      const created = this.azureResource(type, name, inputs);
+      const preexisting = ALWAYS_EXISTS[type]?.(inputs);
+      if (preexisting && !sameArmId(args.id, created.id)) {
+        // What azure-native's Create answers after its existence check (client_azcore.go CanCreate).
+        throw new Error(
+          `offline plan: ${type} ${name}: cannot create already existing resource '${created.id}' (${preexisting}); ` +
+            (args.id
+              ? `the import ID '${args.id}' names another resource`
+              : "import it (`import` resource option)"),
+        );
+      }
+      return created;
+    }
     return { id: `${name}-id`, state: inputs };
   }
 

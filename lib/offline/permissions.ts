@@ -277,6 +277,17 @@ export function checkPlanIdentities(
             principalId: str(r.inputs.principalId)?.toLowerCase() ?? "",
           }
         : undefined;
+    // An imported resource (one Azure already has, e.g. a Defender pricing) is read before the
+    // update that follows the import.
+    if (r.importId)
+      ops.push({
+        identity: "deploy",
+        what: "import",
+        urn: r.urn,
+        scope: id,
+        action: `${type}/read`,
+        kind: "control",
+      });
     ops.push({
       identity: "deploy",
       what: "create",

@@ -41,6 +41,8 @@ export interface PlannedResource {
   provider?: string;
   /** Version of the resource's package the program asked for (names the default provider). */
   version?: string;
+  /** The `import` option: the ID of an existing Azure resource the engine imports (then updates). */
+  importId?: string;
   /** Read with `.get()` rather than created: the engine marks these `external`. */
   external?: boolean;
   additionalSecretOutputs?: string[];
@@ -102,6 +104,7 @@ interface RequestLike {
   getObject(): StructLike;
   getAdditionalsecretoutputsList(): string[];
   getRetainondelete(): boolean | undefined;
+  getImportid(): string | undefined;
   getDeletedwith(): string;
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
@@ -325,6 +328,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions 
           provider: req.getProvider() || undefined,
           version: req.getVersion() || undefined,
           ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
+          ...(req.getImportid() ? { importId: req.getImportid() } : {}),
           ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
           ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
           ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),

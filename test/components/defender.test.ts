@@ -2,6 +2,7 @@
 import { DEFENDER_PLANS, DefenderPlans } from "../../components/defender";
 import { TEST_SUBSCRIPTION_ID } from "../helpers/platform";
 import { byType, runExpectingError, runProgram } from "../helpers/pulumi";
+import { withIgnoredChanges } from "../../lib/offline/diff";
 
 const PRICING = "azure-native:security:Pricing";
 
@@ -33,10 +34,55 @@ describe("DefenderPlans", () => {
       { name: "OnUploadMalwareScanning", isEnabled: "False" },
       { name: "SensitiveDataDiscovery", isEnabled: "False" },
     ]);
-    expect(storage.ignoreChanges).toEqual(["extensions"]);
+    expect(storage.ignoreChanges).toEqual(["scopeId", "extensions[0]", "extensions[1]"]);
     for (const p of byType(resources, PRICING).filter((x) => x !== storage)) {
       expect(p.inputs.extensions).toBeUndefined();
+      expect(p.ignoreChanges).toEqual(["scopeId"]);
     }
+  });
+
+  // azure-native creates nothing that exists (client_azcore.go CanCreate), and every subscription
+  // has a pricing for every plan: without the import, the first `pulumi up` fails on each plan.
+  // Fails on the old code (no import ID), also under the offline mocks, which now refuse the create.
+  it("imports each plan (it always exists) and turns it on in the same deployment", async () => {
+    const { resources } = await runProgram(() => new DefenderPlans("defender"));
+    for (const p of byType(resources, PRICING)) {
+      expect(p.importId).toBe(
+        `/subscriptions/${TEST_SUBSCRIPTION_ID}/providers/Microsoft.Security/pricings/${String(p.inputs.pricingName)}`,
+      );
+    }
+  });
+
+  // The engine resets an ignored path to the imported value before the update that follows the
+  // import. A Free plan has no extensions (ListPricings_example.json): the update must still state
+  // them "False", or Azure turns scanning on for the deploy identity; a plan the Owner configured
+  // keeps the Owner's values. The import's scope (no leading "/" before azure-native#4818) is kept.
+  it("after the import: a Free plan gets the extensions off, an Owner's extensions stay", async () => {
+    const { resources } = await runProgram(() => new DefenderPlans("defender"));
+    const storage = byType(resources, PRICING).find((p) => p.inputs.pricingName === "StorageAccounts")!;
+    const free = {
+      scopeId: `subscriptions/${TEST_SUBSCRIPTION_ID}`,
+      pricingName: "StorageAccounts",
+      pricingTier: "Free",
+      enforce: "False",
+    };
+    const afterFree = withIgnoredChanges(free, storage.inputs, storage.ignoreChanges);
+    expect(afterFree).toEqual({ ...storage.inputs, scopeId: free.scopeId });
+    const owners = [
+      {
+        name: "OnUploadMalwareScanning",
+        isEnabled: "True",
+        additionalExtensionProperties: { capGBPerMonthPerStorageAccount: 5000 },
+      },
+      { name: "SensitiveDataDiscovery", isEnabled: "True" },
+    ];
+    const configured = {
+      ...free,
+      pricingTier: "Standard",
+      subPlan: "DefenderForStorageV2",
+      extensions: owners,
+    };
+    expect(withIgnoredChanges(configured, storage.inputs, storage.ignoreChanges).extensions).toEqual(owners);
   });
 
   // pricings.json: DELETE is "valid only for resource scope"; a destroy or manageDefenderPlans

@@ -14,6 +14,7 @@ import {
 import { EU_COUNTRY_CODES, WAF_RATE_LIMIT, type EdgeSettings } from "../../components/frontDoorSpec";
 import { projectDeclarations } from "../../config";
 import { AzureMocks } from "../../lib/offline/mocks";
+import { withIgnoredChanges } from "../../lib/offline/diff";
 import { testPlatform, testResourceGroupId } from "../helpers/platform";
 import { byType, only, runExpectingError, runProgram, type PlannedResource } from "../helpers/pulumi";
 
@@ -229,6 +230,22 @@ describe("FrontDoor (prod: geo-filter, custom domain, custom rules)", () => {
       associations: { domains: { id: string }[] }[];
     };
     expect(binding.associations[0].domains).toContainEqual({ id: domain.id });
+  });
+  // Azure/bicep#12713: once issued, the managed certificate's secret appears in tlsSettings, and
+  // an azure-native refresh copies a changed output into the inputs: without the ignore, the next
+  // `pulumi up --refresh` would update the domain to drop it.
+  it("keeps the managed certificate's secret Front Door sets after issuing it", () => {
+    const domain = only(resources, "azure-native:cdn:AFDCustomDomain");
+    expect(domain.ignoreChanges).toEqual(["tlsSettings.secret"]);
+    const tls = domain.inputs.tlsSettings as Record<string, unknown>;
+    const refreshed = {
+      ...domain.inputs,
+      tlsSettings: {
+        ...tls,
+        secret: { id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Cdn/profiles/p/secrets/x" },
+      },
+    };
+    expect(withIgnoredChanges(refreshed, domain.inputs, domain.ignoreChanges)).toEqual(refreshed);
   });
 });
 

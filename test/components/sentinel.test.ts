@@ -7,7 +7,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Sentinel, ACTIVITY_LOG_CATEGORIES, type SentinelArgs } from "../../components/sentinel";
-import { ANALYTICS_RULES, AZURE_DIAGNOSTICS_SOURCE, type RuleContext } from "../../components/sentinel/rules";
+import {
+  ANALYTICS_RULES,
+  AZURE_DIAGNOSTICS_SOURCE,
+  SECURITY_INCIDENT_QUERY,
+  type RuleContext,
+} from "../../components/sentinel/rules";
 import { queryTables, TABLES_BY_TARGET, writtenTables } from "../../components/sentinel/logTables";
 import { DIAGNOSTIC_CATEGORIES } from "../../components/common/diagnostics";
 import { testPlatform } from "../helpers/platform";
@@ -170,6 +175,22 @@ describe("Sentinel component", () => {
     expect(alert.actions).toEqual({ actionGroups: [group.id] });
     const query = (alert.criteria as { allOf: { query: string }[] }).allOf[0].query;
     expect(queryTables(query)).toEqual(["SecurityIncident"]);
+  });
+
+  // Log search alerts validate the query when created, right after the onboarding: a table not
+  // resolved yet is refused. A fuzzy union with an empty leg always resolves; the leg types only
+  // what is certain, every other column comes through column_ifexists (a wrongly typed leg column
+  // would split it into two). Fails on the old query (SecurityIncident read directly).
+  it("creates the incidents alert even before the workspace resolves SecurityIncident", () => {
+    const alert = only(resources, "azure-native:monitor:ScheduledQueryRule").inputs;
+    const query = (alert.criteria as { allOf: { query: string }[] }).allOf[0].query;
+    expect(query).toBe(SECURITY_INCIDENT_QUERY);
+    expect(query.split("\n")[0]).toBe(
+      "union isfuzzy=true (datatable(TimeGenerated: datetime, Status: string)[]), SecurityIncident",
+    );
+    for (const column of ["IncidentNumber", "Title", "Severity", "IncidentUrl"]) {
+      expect(query).toContain(`${column} = column_ifexists("${column}", `);
+    }
   });
 
   it("refuses a bad security e-mail, registering nothing", async () => {

@@ -506,7 +506,11 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
       urn,
       "version changed (a flexible server's major version can only be upgraded",
     );
-    expect(diff(onlyChanged(urn, "version", "16"), baseline).failures).toEqual([]);
+    const upgrade = diff(onlyChanged(urn, "version", "16"), baseline);
+    expect(upgrade.failures).toEqual([]);
+    // azure-native: `version` has no x-ms-mutability (Servers.json 2025-08-01) and no forceNew
+    // (gen/replacement.go): an upgrade updates the server in place, it never replaces it.
+    expect(changeOf(upgrade, urn)).toMatchObject({ op: "update", changed: ["version"], replaceReasons: [] });
   });
 
   it("a Key Vault's soft-delete retention interval is fixed at creation: any change is refused", () => {

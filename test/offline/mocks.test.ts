@@ -23,7 +23,9 @@ function sampleInputs(type: string): Record<string, unknown> {
     if (key === "sub") continue;
     if (key === "resourceGroupName") inputs[key] = "rg-test";
     else if (key === "scope" || key === "resourceUri") inputs[key] = VAULT_ID;
-    else if (key === "scopeId") inputs[key] = `/subscriptions/${SUB}`;
+    // A resource-level pricing (virtual machines): one at subscription scope exists already and
+    // must be imported (below).
+    else if (key === "scopeId") inputs[key] = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/vm-x`;
     else inputs[key] = `${key.replace(/Name$/, "").toLowerCase()}-x`;
   }
   return inputs;
@@ -151,6 +153,36 @@ describe("computed outputs", () => {
       make("azure-native:redisenterprise:RedisEnterprise", { clusterName: "r1", location: "westeurope" })
         .hostName,
     ).toBe("r1.westeurope.redis.azure.net");
+  });
+});
+
+describe("resources Azure already has: created only by import, as azure-native requires", () => {
+  const mocks = new AzureMocks();
+  const pricing = { scopeId: `/subscriptions/${SUB}`, pricingName: "KeyVaults", pricingTier: "Standard" };
+  const pricingId = `/subscriptions/${SUB}/providers/Microsoft.Security/pricings/KeyVaults`;
+  const register = (id?: string) =>
+    mocks.newResource({
+      type: "azure-native:security:Pricing",
+      name: "kv",
+      inputs: pricing,
+      custom: true,
+      id,
+    });
+
+  // azure-native's Create GETs first and refuses a 200 with a body (client_azcore.go CanCreate);
+  // every subscription has a pricing for every plan, and pricings are not azure-native singletons.
+  it("refuses a subscription-level Defender pricing that is not imported, as the first `pulumi up` would", () => {
+    expect(() => register()).toThrow(
+      `cannot create already existing resource '${pricingId}' (a subscription has a pricing for every Defender plan); import it`,
+    );
+  });
+
+  it("refuses an import ID that names another resource", () => {
+    expect(() => register(pricingId.replace("KeyVaults", "Containers"))).toThrow(/names another resource/);
+  });
+
+  it("accepts the import of the pricing itself (any case, as ARM IDs compare)", () => {
+    expect(register(pricingId.toLowerCase()).id).toBe(pricingId);
   });
 });
 

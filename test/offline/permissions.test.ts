@@ -291,6 +291,23 @@ describe("the prod plan", () => {
     expect(findingsWith(owner, withStoragePricing(undefined))).toEqual([]);
   });
 
+  // The engine reads a resource it imports (the Defender pricings every subscription has) before
+  // the update that follows: one read per imported resource, by the identity that deploys.
+  it("has the deploy identity read each imported resource before updating it", () => {
+    const imported = plan.resources.filter((r) => r.importId);
+    expect(imported.map((r) => r.type)).toEqual(imported.map(() => "azure-native:security:Pricing"));
+    expect(imported.length).toBeGreaterThan(0);
+    const withoutImports: Plan = {
+      ...plan,
+      resources: plan.resources.map((r) => ({ ...r, importId: undefined })),
+    };
+    const withImports = checkPlanIdentities(plan, declaration());
+    const without = checkPlanIdentities(withoutImports, declaration());
+    const deploy = Object.keys(withImports.operations).find((k) => k.includes("deploy"))!;
+    expect(withImports.operations[deploy] - without.operations[deploy]).toBe(imported.length);
+    expect(withImports.findings).toEqual(without.findings);
+  });
+
   it("reports an app whose Key Vault secret reference no step of the process creates (exit 1)", () => {
     const noPlaceholders: Plan = {
       ...plan,
