@@ -18,6 +18,8 @@ import {
   CUSTOM_DOMAIN,
   EDGE_TLS_POLICY,
   FRONT_DOOR_SKU,
+  frontDoorEndpointName,
+  frontDoorEndpointNameProblem,
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
@@ -205,6 +207,12 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
   for (const a of apps) {
     if (!CHILD_NAME.test(a.name))
       throw new Error(`${owner}: app name "${a.name}" is not a valid Front Door name`);
+    const endpointProblem = frontDoorEndpointNameProblem(
+      a.name,
+      args.platform.namePrefix,
+      args.platform.environment,
+    );
+    if (endpointProblem) throw new Error(`${owner}: app "${a.name}" ${endpointProblem}`);
     if (!a.probePath.startsWith("/"))
       throw new Error(`${owner}: app "${a.name}" probePath must start with '/'`);
   }
@@ -339,7 +347,7 @@ export class FrontDoor extends pulumi.ComponentResource {
         {
           resourceGroupName: rg,
           profileName: profile.name,
-          endpointName: `fde-${a.name}-${label}`,
+          endpointName: frontDoorEndpointName(a.name, platform.namePrefix, platform.environment),
           location: "global",
           enabledState: "Enabled",
           // A hash in the host name: nobody can take over the name if the endpoint is deleted.

@@ -36,6 +36,35 @@ export const EU_COUNTRY_CODES = [
   "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ] as const; // prettier-ignore
 
+/**
+ * A Front Door endpoint's name: 2-46 letters, digits or '-', starting and ending alphanumeric.
+ * Azure appends a 16-character hash to it in the `*.azurefd.net` host (`<name>-<hash>.<zone>`), and
+ * the DNS label holds 63 characters (hashicorp/terraform-provider-azurerm
+ * internal/services/cdn/validate: CdnFrontDoorEndpointName, "between 2 and 46 characters"); a longer
+ * name fails the endpoint's PUT half-way through the deployment.
+ */
+export const FRONT_DOOR_ENDPOINT_NAME = {
+  max: 46,
+  pattern: /^[a-zA-Z0-9][a-zA-Z0-9-]{0,44}[a-zA-Z0-9]$/,
+} as const;
+
+/** The endpoint name of a frontend app: `fde-<app>-<namePrefix>-<environment>` (one rule, read by config and component). */
+export function frontDoorEndpointName(app: string, namePrefix: string, environment: string): string {
+  return `fde-${app}-${namePrefix}-${environment}`;
+}
+
+/** Why an app's endpoint name is refused, or undefined when Azure accepts it. */
+export function frontDoorEndpointNameProblem(
+  app: string,
+  namePrefix: string,
+  environment: string,
+): string | undefined {
+  const name = frontDoorEndpointName(app, namePrefix, environment);
+  if (FRONT_DOOR_ENDPOINT_NAME.pattern.test(name)) return undefined;
+  const room = FRONT_DOOR_ENDPOINT_NAME.max - (name.length - app.length);
+  return `makes the Front Door endpoint name "${name}" (${name.length} characters); Azure allows at most ${FRONT_DOOR_ENDPOINT_NAME.max} letters, digits or '-': a frontend's name may have at most ${room} characters with namePrefix "${namePrefix}" in ${environment} (EDGE-1)`;
+}
+
 /** Custom rule priorities the platform uses itself; per-stack rules take 1..99. */
 export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as const;
 

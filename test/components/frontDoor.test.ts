@@ -265,6 +265,20 @@ describe("FrontDoor refuses, registering nothing", () => {
       args({ settings: settings({ customDomains: { api: "api.example.com" } }) }),
       /customDomains.api names no frontend/,
     ));
+  it("a frontend whose endpoint name Azure refuses (more than 46 characters)", () =>
+    refused(
+      args({
+        platform: testPlatform({ namePrefix: "platform" }),
+        apps: [
+          {
+            name: "customer-self-service-portal-web",
+            fqdn: "customer-self-service-portal-web.abc.westeurope.azurecontainerapps.io",
+            probePath: "/",
+          },
+        ],
+      }),
+      /endpoint name "fde-customer-self-service-portal-web-platform-dev" \(49 characters\); Azure allows at most 46.*at most 29 characters/,
+    ));
   it("an insecure override", () =>
     refused({ ...args(), wafMode: "Detection" } as FrontDoorArgs, /unknown argument "wafMode"/));
 });
