@@ -20,6 +20,8 @@ import {
   FRONT_DOOR_SKU,
   frontDoorEndpointName,
   frontDoorEndpointNameProblem,
+  frontDoorPrivateLinkLocation,
+  FRONT_DOOR_PRIVATE_LINK_REGIONS,
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
@@ -202,6 +204,12 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
         `${owner}: custom rule "${r.name}": priority must be 1..99 and action Block or Log; an Allow rule would skip the managed rule sets (EDGE-1)`,
       );
     }
+  }
+  const { location, pairedLocation } = args.platform;
+  if (!frontDoorPrivateLinkLocation(location, pairedLocation)) {
+    throw new Error(
+      `${owner}: neither the platform's region ${location} nor its pair ${pairedLocation || "(none)"} offers Front Door Private Link (${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")}): the origins could not reach the environment privately (EDGE-1)`,
+    );
   }
   const names = apps.map((a) => a.name);
   for (const a of apps) {
@@ -401,7 +409,8 @@ export class FrontDoor extends pulumi.ComponentResource {
           sharedPrivateLinkResource: {
             privateLink: { id: args.environmentId },
             groupId: MANAGED_ENVIRONMENT_GROUP_ID,
-            privateLinkLocation: platform.location,
+            // The platform's region, or its pair where Front Door Private Link is not offered.
+            privateLinkLocation: frontDoorPrivateLinkLocation(platform.location, platform.pairedLocation),
             requestMessage: profile.frontDoorId.apply(privateLinkRequestMessage),
           },
         },

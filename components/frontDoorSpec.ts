@@ -65,6 +65,36 @@ export function frontDoorEndpointNameProblem(
   return `makes the Front Door endpoint name "${name}" (${name.length} characters); Azure allows at most ${FRONT_DOOR_ENDPOINT_NAME.max} letters, digits or '-': a frontend's name may have at most ${room} characters with namePrefix "${namePrefix}" in ${environment} (EDGE-1)`;
 }
 
+/**
+ * Regions where Front Door Premium can place the private endpoint of a Private Link origin
+ * (`sharedPrivateLinkResource.privateLinkLocation`): Microsoft's "Secure your Origin with Private
+ * Link in Azure Front Door Premium", Region availability (public cloud). Elsewhere the origin's PUT
+ * fails; Microsoft: the feature is region agnostic, "if your origin's region isn't supported ...
+ * pick the next nearest region".
+ */
+export const FRONT_DOOR_PRIVATE_LINK_REGIONS: readonly string[] = [
+  // Europe
+  "francecentral", "germanywestcentral", "northeurope", "norwayeast", "swedencentral", "uksouth", "westeurope",
+  // Americas
+  "brazilsouth", "canadacentral", "centralus", "eastus", "eastus2", "southcentralus", "westus2", "westus3",
+  // Middle East and Africa
+  "southafricanorth", "uaenorth",
+  // Asia Pacific
+  "australiaeast", "centralindia", "eastasia", "japaneast", "koreacentral", "southeastasia",
+]; // prettier-ignore
+
+/**
+ * Where the edge's private endpoint to the apps environment lives: the platform's region when
+ * Front Door Private Link is offered there, else its Azure pair (the same country's other region:
+ * the nearest, and allowed by RES-1 since the pair must be), else none.
+ */
+export function frontDoorPrivateLinkLocation(location: string, pairedLocation: string): string | undefined {
+  const supported = (region: string) => FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(region.toLowerCase());
+  if (supported(location)) return location.toLowerCase();
+  if (pairedLocation && supported(pairedLocation)) return pairedLocation.toLowerCase();
+  return undefined;
+}
+
 /** Custom rule priorities the platform uses itself; per-stack rules take 1..99. */
 export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as const;
 

@@ -11,6 +11,7 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
+import { FRONT_DOOR_PRIVATE_LINK_REGIONS } from "../../components/frontDoorSpec";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
@@ -94,7 +95,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     if (type.startsWith("pulumi:providers:"))
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
-    if (type === "azure-native:cdn:AFDOrigin") this.recordPrivateLinkRequest(inputs);
+    if (type === "azure-native:cdn:AFDOrigin") {
+      refuseUnsupportedPrivateLinkLocation(name, inputs);
+      this.recordPrivateLinkRequest(inputs);
+    }
     if (type.startsWith("azure-native:")) return this.azureResource(type, name, inputs);
     return { id: `${name}-id`, state: inputs };
   }
@@ -305,4 +309,19 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         return {};
     }
   }
+}
+
+/**
+ * Azure refuses a Front Door origin whose Private Link endpoint would live in a region Front Door
+ * Private Link is not offered in (components/frontDoorSpec.ts FRONT_DOOR_PRIVATE_LINK_REGIONS):
+ * the offline plan refuses it at the same step.
+ */
+function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): void {
+  const link = objectInput(inputs.sharedPrivateLinkResource);
+  const location = link.privateLinkLocation;
+  if (typeof location !== "string") return;
+  if (FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(location.replace(/\s+/g, "").toLowerCase())) return;
+  throw new Error(
+    `offline plan: Azure refuses Front Door origin ${name}: privateLinkLocation "${location}" does not offer Front Door Private Link (offered in ${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")})`,
+  );
 }

@@ -353,3 +353,33 @@ describe("StackReference", () => {
     expect(mocks.newResource({ ...read, id: "org/platform/dev" }).state.outputs).toBe(outputs);
   });
 });
+
+describe("Front Door origins: Private Link location", () => {
+  const mocks = new AzureMocks();
+  const origin = (privateLinkLocation: string) => ({
+    type: "azure-native:cdn:AFDOrigin",
+    name: "edge-web-origin",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      profileName: "afd-test",
+      originGroupName: "og-web",
+      originName: "o-web",
+      hostName: "web.example.azurecontainerapps.io",
+      sharedPrivateLinkResource: {
+        privateLink: { id: `${RG_ID}/providers/Microsoft.App/managedEnvironments/cae-test` },
+        groupId: "managedEnvironments",
+        privateLinkLocation,
+        requestMessage: "request",
+      },
+    },
+  });
+  it("Azure refuses a region without Front Door Private Link; the mock refuses it too", () => {
+    expect(() => mocks.newResource(origin("germanynorth"))).toThrow(
+      /privateLinkLocation "germanynorth" does not offer Front Door Private Link/,
+    );
+  });
+  it("accepts a region that offers it", () => {
+    expect(mocks.newResource(origin("West Europe")).id).toMatch(/\/originGroups\/og-web\/origins\/o-web$/);
+  });
+});
