@@ -383,3 +383,37 @@ describe("Front Door origins: Private Link location", () => {
     expect(mocks.newResource(origin("West Europe")).id).toMatch(/\/originGroups\/og-web\/origins\/o-web$/);
   });
 });
+
+describe("Key Vault keys: rotation policy limits Azure enforces", () => {
+  const mocks = new AzureMocks();
+  const key = (rotate: string, expiry = "P730D", trigger = "timeAfterCreate") => ({
+    type: "azure-native:keyvault:Key",
+    name: "cmk-key",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      vaultName: "kv-test",
+      keyName: "key-test",
+      properties: {
+        kty: "RSA",
+        rotationPolicy: {
+          attributes: { expiryTime: expiry },
+          lifetimeActions: [
+            { action: { type: "rotate" }, trigger: { [trigger]: rotate } },
+            { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P3D" } },
+          ],
+        },
+      },
+    },
+  });
+  it.each([
+    ["rotating 3 days after creation", key("P3D"), /rotates 3 days after creation; at least 7/],
+    ["rotating 6 days before expiry", key("P6D", "P730D", "timeBeforeExpiry"), /6 days before expiry/],
+    ["versions expiring after 14 days", key("P7D", "P2W"), /expiryTime is 14 days; at least 28/],
+  ])("refuses a key %s, as Azure does", (_what, args, message) => {
+    expect(() => mocks.newResource(args)).toThrow(message);
+  });
+  it("accepts 7 days after creation, a 28-day lifetime, and a short notify trigger (not a rotation)", () => {
+    expect(mocks.newResource(key("P7D", "P28D")).id).toMatch(/\/vaults\/kv-test\/keys\/key-test$/);
+  });
+});
