@@ -89,9 +89,11 @@ export const FRONT_DOOR_PRIVATE_LINK_REGIONS: readonly string[] = [
  * the nearest, and allowed by RES-1 since the pair must be), else none.
  */
 export function frontDoorPrivateLinkLocation(location: string, pairedLocation: string): string | undefined {
-  const supported = (region: string) => FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(region.toLowerCase());
-  if (supported(location)) return location.toLowerCase();
-  if (pairedLocation && supported(pairedLocation)) return pairedLocation.toLowerCase();
+  const supported = (region: string) =>
+    FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(region.replace(/\s+/g, "").toLowerCase());
+  // As written: an origin deployed before keeps exactly its value (no update from a case change).
+  if (supported(location)) return location;
+  if (pairedLocation && supported(pairedLocation)) return pairedLocation;
   return undefined;
 }
 
