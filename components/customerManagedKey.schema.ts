@@ -27,7 +27,11 @@ export const customerManagedKeySettingsSchema = z
       })
       .optional()
       .describe(`ENC-2: RSA key size in bits. Default ${CMK_KEY_SIZES[0]}.`),
-    rotateAfterDays: wholeNumber(1, KEY_ROTATION_DAYS.max, "KEY-1 rotates at least yearly")
+    rotateAfterDays: wholeNumber(
+      KEY_ROTATION_DAYS.azureMin,
+      KEY_ROTATION_DAYS.max,
+      `Key Vault rotates no sooner than ${KEY_ROTATION_DAYS.azureMin} days after creation; KEY-1 rotates at least yearly`,
+    )
       .optional()
       .describe(
         `KEY-1: days after creation (of each version) the key rotates. Default ${KEY_ROTATION_DAYS.default}.`,

@@ -61,7 +61,7 @@ export interface CustomerManagedKeyComponentArgs {
   location?: string;
   /** RSA key size; 3072 (default) or 4096 (ENC-2). */
   keySize?: KeySize;
-  /** Days after creation (of each version) the key rotates; 1..365 (KEY-1). Default 180. */
+  /** Days after creation (of each version) the key rotates; 7..365 (Key Vault's minimum, KEY-1). Default 180. */
   rotateAfterDays?: number;
   /** Lifetime of each key version in days; must exceed rotateAfterDays + 30. Default 730. */
   expiryDays?: number;

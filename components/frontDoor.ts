@@ -18,6 +18,10 @@ import {
   CUSTOM_DOMAIN,
   EDGE_TLS_POLICY,
   FRONT_DOOR_SKU,
+  frontDoorEndpointName,
+  frontDoorEndpointNameProblem,
+  frontDoorPrivateLinkLocation,
+  FRONT_DOOR_PRIVATE_LINK_REGIONS,
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
@@ -201,10 +205,22 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
       );
     }
   }
+  const { location, pairedLocation } = args.platform;
+  if (!frontDoorPrivateLinkLocation(location, pairedLocation)) {
+    throw new Error(
+      `${owner}: neither the platform's region ${location} nor its pair ${pairedLocation || "(none)"} offers Front Door Private Link (${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")}): the origins could not reach the environment privately (EDGE-1)`,
+    );
+  }
   const names = apps.map((a) => a.name);
   for (const a of apps) {
     if (!CHILD_NAME.test(a.name))
       throw new Error(`${owner}: app name "${a.name}" is not a valid Front Door name`);
+    const endpointProblem = frontDoorEndpointNameProblem(
+      a.name,
+      args.platform.namePrefix,
+      args.platform.environment,
+    );
+    if (endpointProblem) throw new Error(`${owner}: app "${a.name}" ${endpointProblem}`);
     if (!a.probePath.startsWith("/"))
       throw new Error(`${owner}: app "${a.name}" probePath must start with '/'`);
   }
@@ -339,7 +355,7 @@ export class FrontDoor extends pulumi.ComponentResource {
         {
           resourceGroupName: rg,
           profileName: profile.name,
-          endpointName: `fde-${a.name}-${label}`,
+          endpointName: frontDoorEndpointName(a.name, platform.namePrefix, platform.environment),
           location: "global",
           enabledState: "Enabled",
           // A hash in the host name: nobody can take over the name if the endpoint is deleted.
@@ -393,7 +409,8 @@ export class FrontDoor extends pulumi.ComponentResource {
           sharedPrivateLinkResource: {
             privateLink: { id: args.environmentId },
             groupId: MANAGED_ENVIRONMENT_GROUP_ID,
-            privateLinkLocation: platform.location,
+            // The platform's region, or its pair where Front Door Private Link is not offered.
+            privateLinkLocation: frontDoorPrivateLinkLocation(platform.location, platform.pairedLocation),
             requestMessage: profile.frontDoorId.apply(privateLinkRequestMessage),
           },
         },

@@ -36,6 +36,67 @@ export const EU_COUNTRY_CODES = [
   "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ] as const; // prettier-ignore
 
+/**
+ * A Front Door endpoint's name: 2-46 letters, digits or '-', starting and ending alphanumeric.
+ * Azure appends a 16-character hash to it in the `*.azurefd.net` host (`<name>-<hash>.<zone>`), and
+ * the DNS label holds 63 characters (hashicorp/terraform-provider-azurerm
+ * internal/services/cdn/validate: CdnFrontDoorEndpointName, "between 2 and 46 characters"); a longer
+ * name fails the endpoint's PUT half-way through the deployment.
+ */
+export const FRONT_DOOR_ENDPOINT_NAME = {
+  max: 46,
+  pattern: /^[a-zA-Z0-9][a-zA-Z0-9-]{0,44}[a-zA-Z0-9]$/,
+} as const;
+
+/** The endpoint name of a frontend app: `fde-<app>-<namePrefix>-<environment>` (one rule, read by config and component). */
+export function frontDoorEndpointName(app: string, namePrefix: string, environment: string): string {
+  return `fde-${app}-${namePrefix}-${environment}`;
+}
+
+/** Why an app's endpoint name is refused, or undefined when Azure accepts it. */
+export function frontDoorEndpointNameProblem(
+  app: string,
+  namePrefix: string,
+  environment: string,
+): string | undefined {
+  const name = frontDoorEndpointName(app, namePrefix, environment);
+  if (FRONT_DOOR_ENDPOINT_NAME.pattern.test(name)) return undefined;
+  const room = FRONT_DOOR_ENDPOINT_NAME.max - (name.length - app.length);
+  return `makes the Front Door endpoint name "${name}" (${name.length} characters); Azure allows at most ${FRONT_DOOR_ENDPOINT_NAME.max} letters, digits or '-': a frontend's name may have at most ${room} characters with namePrefix "${namePrefix}" in ${environment} (EDGE-1)`;
+}
+
+/**
+ * Regions where Front Door Premium can place the private endpoint of a Private Link origin
+ * (`sharedPrivateLinkResource.privateLinkLocation`): Microsoft's "Secure your Origin with Private
+ * Link in Azure Front Door Premium", Region availability (public cloud). Elsewhere the origin's PUT
+ * fails; Microsoft: the feature is region agnostic, "if your origin's region isn't supported ...
+ * pick the next nearest region".
+ */
+export const FRONT_DOOR_PRIVATE_LINK_REGIONS: readonly string[] = [
+  // Europe
+  "francecentral", "germanywestcentral", "northeurope", "norwayeast", "swedencentral", "uksouth", "westeurope",
+  // Americas
+  "brazilsouth", "canadacentral", "centralus", "eastus", "eastus2", "southcentralus", "westus2", "westus3",
+  // Middle East and Africa
+  "southafricanorth", "uaenorth",
+  // Asia Pacific
+  "australiaeast", "centralindia", "eastasia", "japaneast", "koreacentral", "southeastasia",
+]; // prettier-ignore
+
+/**
+ * Where the edge's private endpoint to the apps environment lives: the platform's region when
+ * Front Door Private Link is offered there, else its Azure pair (the same country's other region:
+ * the nearest, and allowed by RES-1 since the pair must be), else none.
+ */
+export function frontDoorPrivateLinkLocation(location: string, pairedLocation: string): string | undefined {
+  const supported = (region: string) =>
+    FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(region.replace(/\s+/g, "").toLowerCase());
+  // As written: an origin deployed before keeps exactly its value (no update from a case change).
+  if (supported(location)) return location;
+  if (pairedLocation && supported(pairedLocation)) return pairedLocation;
+  return undefined;
+}
+
 /** Custom rule priorities the platform uses itself; per-stack rules take 1..99. */
 export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as const;
 

@@ -103,7 +103,7 @@ export const managedRedisFields = {
   highAvailability: z
     .boolean({ message: "must be true or false" })
     .describe(
-      "AVL-1: replicated cluster; on by default and required in prod and where the platform is zone redundant.",
+      "AVL-1: replicated cluster; on by default and required in prod and where the platform is zone redundant. Once on, Azure cannot turn it off.",
     ),
   clusteringPolicy: oneOf(CLUSTERING_POLICIES)
     .meta({ allowed: CLUSTERING_POLICIES.join(", ") })

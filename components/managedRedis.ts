@@ -53,7 +53,8 @@ export interface ManagedRedisArgs extends CommonComponentArgs {
   rdbFrequency?: RedisRdbFrequency;
   /**
    * AVL-1: replicate the data set across nodes (and zones where the region has them).
-   * Default on in prod and when the platform is zone redundant; cannot be off in prod.
+   * Default on in prod and when the platform is zone redundant; cannot be off in prod. Once on,
+   * Azure cannot turn it off (only Disabled -> Enabled updates).
    */
   highAvailability?: boolean;
   /**

@@ -11,6 +11,7 @@ import { z } from "zod";
 import {
   CUSTOM_DOMAIN,
   EU_COUNTRY_CODES,
+  frontDoorEndpointNameProblem,
   WAF_RATE_LIMIT,
   wafCustomRuleSchema,
 } from "../components/frontDoorSpec";
@@ -30,6 +31,7 @@ import { postgresFields, postgresRules } from "../components/postgres.schema";
 import { humanAccessFields } from "../components/humanAccess.schema";
 import { networkFields, networkRules } from "../components/network.schema";
 import { EU_REGIONS, pairedRegion, ZONAL_REGIONS } from "../controls/regions";
+import { CONTAINER_APP_NAME } from "../controls/limits";
 
 export {
   APP_SERVICES,
@@ -255,6 +257,23 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
         if (priorities.has(rule.priority)) issue(["wafCustomRules", i, "priority"], "is used twice");
         names.add(rule.name.toLowerCase());
         priorities.add(rule.priority);
+      });
+    },
+  },
+  {
+    // EDGE-1: each frontend gets a Front Door endpoint named after it, the prefix and the
+    // environment (components/frontDoorSpec.ts); Azure refuses one longer than 46 characters.
+    // Runs even when some apps are invalid, on every frontend whose own name is valid.
+    reads: ["namePrefix", "environment"],
+    check(c, issue) {
+      if (!Array.isArray(c.apps)) return;
+      c.apps.forEach((app: unknown, i) => {
+        if (typeof app !== "object" || app === null) return;
+        const a = app as Partial<Record<string, unknown>>;
+        if (a.ingress !== "frontend" || typeof a.name !== "string") return;
+        if (!CONTAINER_APP_NAME.pattern.test(a.name)) return;
+        const problem = frontDoorEndpointNameProblem(a.name, c.namePrefix, c.environment);
+        if (problem) issue(["apps", i, "name"], `"${a.name}" ${problem}`);
       });
     },
   },

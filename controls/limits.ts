@@ -37,10 +37,18 @@ export const BLOB_SOFT_DELETE_DAYS: Range = {
 /** KEY-1: Key Vault soft-delete retention: the platform keeps deleted keys as long as Azure allows (7..90). */
 export const KEY_VAULT_SOFT_DELETE_DAYS = { azureMin: 7, max: 90 } as const;
 
-/** KEY-1: a customer-managed key is rotated at least this often (days). */
-export const KEY_ROTATION_DAYS = { default: 180, max: 365 } as const;
-/** KEY-1: key version lifetime (days) and how long before expiry someone is told. */
-export const KEY_EXPIRY_DAYS = { default: 730, notifyBefore: 30 } as const;
+/**
+ * KEY-1: a customer-managed key is rotated at least this often (days). `azureMin`: Key Vault's
+ * rotation time is "at least seven days from creation and seven days from expiration time"
+ * (Microsoft's "Configure cryptographic key auto-rotation in Azure Key Vault", Key rotation
+ * policy); a shorter one fails the key's PUT.
+ */
+export const KEY_ROTATION_DAYS = { default: 180, max: 365, azureMin: 7 } as const;
+/**
+ * KEY-1: key version lifetime (days) and how long before expiry someone is told. `azureMin`: a
+ * rotation policy's `expiryTime` must be at least 28 days (same Microsoft page).
+ */
+export const KEY_EXPIRY_DAYS = { default: 730, notifyBefore: 30, azureMin: 28 } as const;
 /** SEC-1: longest lifetime of a Key Vault secret (days). */
 export const MAX_SECRET_LIFETIME_DAYS = 730;
 

@@ -251,6 +251,18 @@ const cases: Case[] = [
     says: /names no frontend app/,
   },
   {
+    // Front Door endpoint names hold 2-46 characters: a valid app name (up to 32) with a long
+    // prefix made one Azure refuses half-way through the deployment.
+    what: "a frontend whose Front Door endpoint name would exceed 46 characters (EDGE-1)",
+    stack: "dev",
+    overrides: {
+      namePrefix: "platform",
+      apps: [{ ...devApps()[0], name: "customer-self-service-portal-web" }],
+    },
+    key: `${P}:apps[0].name`,
+    says: /fde-customer-self-service-portal-web-platform-dev" \(49 characters\); Azure allows at most 46/,
+  },
+  {
     what: "a geo-filter country that is not an ISO code",
     stack: "dev",
     overrides: { wafAllowedCountries: ["Germany"] },

@@ -288,6 +288,16 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
         typeof old === "string" && typeof next === "string" && isFlashSku(old) !== isFlashSku(next),
       instead: "stay on the tier family, or create a new cluster and move the data (export/import)",
     },
+    {
+      // Microsoft.Cache redisEnterprise `highAvailability`: "Enabled by default. Can only be updated
+      // from disabled to enabled." (Azure/azure-powershell src/RedisEnterpriseCache, -HighAvailability
+      // of New-/Update-AzRedisEnterpriseCache, API 2025-07-01). Absent means Azure's default, Enabled.
+      property: "highAvailability",
+      reason: "an Azure Managed Redis cluster's high availability can only be turned on, never off",
+      applies: (old, next) => old !== "Disabled" && next === "Disabled",
+      instead:
+        "keep it Enabled (a dev stack that was zone redundant keeps a replicated cache), or create a new cluster without it and move the data (export/import)",
+    },
   ],
   "azure-native:redisenterprise:Database": [
     {

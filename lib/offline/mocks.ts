@@ -11,6 +11,8 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
+import { FRONT_DOOR_PRIVATE_LINK_REGIONS } from "../../components/frontDoorSpec";
+import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
@@ -114,7 +116,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     if (type.startsWith("pulumi:providers:"))
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
-    if (type === "azure-native:cdn:AFDOrigin") this.recordPrivateLinkRequest(inputs);
+    if (type === "azure-native:keyvault:Key") refuseShortRotationPolicy(name, inputs);
+    if (type === "azure-native:cdn:AFDOrigin") {
+      refuseUnsupportedPrivateLinkLocation(name, inputs);
+      this.recordPrivateLinkRequest(inputs);
+    }
     if (type.startsWith("azure-native:")) {
       const created = this.azureResource(type, name, inputs);
       const preexisting = ALWAYS_EXISTS[type]?.(inputs);
@@ -336,6 +342,61 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         };
       default:
         return {};
+    }
+  }
+}
+
+/**
+ * Azure refuses a Front Door origin whose Private Link endpoint would live in a region Front Door
+ * Private Link is not offered in (components/frontDoorSpec.ts FRONT_DOOR_PRIVATE_LINK_REGIONS):
+ * the offline plan refuses it at the same step.
+ */
+function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): void {
+  const link = objectInput(inputs.sharedPrivateLinkResource);
+  const location = link.privateLinkLocation;
+  if (typeof location !== "string") return;
+  if (FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(location.replace(/\s+/g, "").toLowerCase())) return;
+  throw new Error(
+    `offline plan: Azure refuses Front Door origin ${name}: privateLinkLocation "${location}" does not offer Front Door Private Link (offered in ${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")})`,
+  );
+}
+
+/** Days in an ISO 8601 duration of one unit (`P7D`, `P2W`, `P1M`, `P2Y`), as Key Vault counts them; else undefined. */
+function durationDays(value: unknown): number | undefined {
+  const m = typeof value === "string" ? /^P(\d+)([DWMY])$/i.exec(value.trim()) : null;
+  if (!m) return undefined;
+  const per: Record<string, number> = { D: 1, W: 7, M: 30, Y: 365 };
+  return Number(m[1]) * per[m[2].toUpperCase()];
+}
+
+/**
+ * Azure refuses a key whose rotation policy rotates sooner than 7 days after creation or 7 days
+ * before expiry, or whose versions expire in under 28 days (controls/limits.ts, Microsoft's key
+ * auto-rotation page): the offline plan refuses it at the same step.
+ */
+function refuseShortRotationPolicy(name: string, inputs: Outputs): void {
+  const policy = objectInput(objectInput(inputs.properties).rotationPolicy);
+  const refuse = (what: string) => {
+    throw new Error(
+      `offline plan: Azure refuses Key Vault key ${name}: ${what} (Key Vault key rotation policy limits)`,
+    );
+  };
+  const expiry = durationDays(objectInput(policy.attributes).expiryTime);
+  if (expiry !== undefined && expiry < KEY_EXPIRY_DAYS.azureMin) {
+    refuse(`expiryTime is ${expiry} days; at least ${KEY_EXPIRY_DAYS.azureMin}`);
+  }
+  const actions = Array.isArray(policy.lifetimeActions) ? policy.lifetimeActions : [];
+  for (const action of actions) {
+    const a = objectInput(action);
+    if (String(objectInput(a.action).type).toLowerCase() !== "rotate") continue;
+    const trigger = objectInput(a.trigger);
+    const afterCreate = durationDays(trigger.timeAfterCreate);
+    if (afterCreate !== undefined && afterCreate < KEY_ROTATION_DAYS.azureMin) {
+      refuse(`it rotates ${afterCreate} days after creation; at least ${KEY_ROTATION_DAYS.azureMin}`);
+    }
+    const beforeExpiry = durationDays(trigger.timeBeforeExpiry);
+    if (beforeExpiry !== undefined && beforeExpiry < KEY_ROTATION_DAYS.azureMin) {
+      refuse(`it rotates ${beforeExpiry} days before expiry; at least ${KEY_ROTATION_DAYS.azureMin}`);
     }
   }
 }

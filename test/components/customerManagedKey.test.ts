@@ -211,8 +211,12 @@ describe("CustomerManagedKey refuses weak keys before registering", () => {
     await refused(args({ keySize: 2048 }), /keySize = 2048: must be 3072 or 4096 bits/);
   });
 
-  it.each([0, 366, 400, 1.5])("rotateAfterDays = %p", (days) =>
-    refused(args({ rotateAfterDays: days }), /rotateAfterDays = .*: must be a whole number from 1 to 365/),
+  // 1..6: Key Vault rotates no sooner than 7 days after creation; the key's PUT would fail.
+  it.each([0, 1, 6, 366, 400, 1.5])("rotateAfterDays = %p", (days) =>
+    refused(
+      args({ rotateAfterDays: days }),
+      /rotateAfterDays = .*: must be a whole number from 7 to 365 \(Key Vault rotates no sooner than 7 days after creation/,
+    ),
   );
 
   it("an expiry that comes before rotation", () =>
@@ -230,7 +234,7 @@ describe("CustomerManagedKey refuses weak keys before registering", () => {
     refused(
       // @ts-expect-error 2048-bit keys are below ENC-2's floor
       args({ keySize: 2048, rotateAfterDays: 400, expiryDays: 100 }),
-      /3 problems[\s\S]*keySize = 2048: must be 3072 or 4096[\s\S]*rotateAfterDays = 400: must be a whole number from 1 to 365[\s\S]*expiryDays = 100: must exceed/,
+      /3 problems[\s\S]*keySize = 2048: must be 3072 or 4096[\s\S]*rotateAfterDays = 400: must be a whole number from 7 to 365[\s\S]*expiryDays = 100: must exceed/,
     ));
 
   it("a purpose that makes an invalid key or identity name", () =>

@@ -249,6 +249,30 @@ describe("FrontDoor (prod: geo-filter, custom domain, custom rules)", () => {
   });
 });
 
+describe("Front Door Private Link location (offered in some regions only)", () => {
+  it("a region without Front Door Private Link places the endpoint in its pair (germanynorth -> germanywestcentral)", async () => {
+    const { resources } = await runProgram(
+      () => new FrontDoor("edge", args({ platform: testPlatform({ location: "germanynorth" }) })),
+    );
+    expect(only(resources, "azure-native:cdn:AFDOrigin").inputs.sharedPrivateLinkResource).toMatchObject({
+      privateLinkLocation: "germanywestcentral",
+    });
+  });
+  it("refuses a platform whose region and pair both lack it, registering nothing", async () => {
+    const { error, resources } = await runExpectingError(
+      () =>
+        new FrontDoor(
+          "edge",
+          args({ platform: { ...testPlatform({ location: "italynorth" }), pairedLocation: "" } }),
+        ),
+    );
+    expect(error.message).toMatch(
+      /neither the platform's region italynorth nor its pair \(none\) offers Front Door Private Link/,
+    );
+    expect(resources).toEqual([]);
+  });
+});
+
 describe("FrontDoor refuses, registering nothing", () => {
   async function refused(a: FrontDoorArgs, message: RegExp): Promise<void> {
     const { error, resources } = await runExpectingError(() => new FrontDoor("edge", a));
@@ -281,6 +305,20 @@ describe("FrontDoor refuses, registering nothing", () => {
     refused(
       args({ settings: settings({ customDomains: { api: "api.example.com" } }) }),
       /customDomains.api names no frontend/,
+    ));
+  it("a frontend whose endpoint name Azure refuses (more than 46 characters)", () =>
+    refused(
+      args({
+        platform: testPlatform({ namePrefix: "platform" }),
+        apps: [
+          {
+            name: "customer-self-service-portal-web",
+            fqdn: "customer-self-service-portal-web.abc.westeurope.azurecontainerapps.io",
+            probePath: "/",
+          },
+        ],
+      }),
+      /endpoint name "fde-customer-self-service-portal-web-platform-dev" \(49 characters\); Azure allows at most 46.*at most 29 characters/,
     ));
   it("an insecure override", () =>
     refused({ ...args(), wafMode: "Detection" } as FrontDoorArgs, /unknown argument "wafMode"/));

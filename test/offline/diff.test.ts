@@ -537,6 +537,46 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(larger.failures).toEqual([]);
   });
 
+  it("Managed Redis high availability can be turned on, never off: dev leaving zone redundancy is refused", async () => {
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const urn = dev.deployment.resources.find(
+      (r) => r.type === "azure-native:redisenterprise:RedisEnterprise",
+    )!.urn;
+    const cluster = (doc: NormalizedStackExport) =>
+      doc.deployment.resources.find((r) => r.urn === urn)!.inputs as Record<string, unknown>;
+    expect(cluster(dev).highAvailability).toBe("Disabled");
+    // The dev stack deployed while zoneRedundant was true, now back to the default (false).
+    const wasZonal = await exported(
+      {
+        configOverrides: {
+          zoneRedundant: true,
+          storageSkuName: "Standard_GZRS",
+          postgresSkuTier: "GeneralPurpose",
+          postgresSkuName: "Standard_D2ds_v5",
+        },
+      },
+      "dev",
+    );
+    expect(cluster(wasZonal).highAvailability).toBe("Enabled");
+    const off = previewChanges(wasZonal, dev, { stack: "dev", from: "old.json" });
+    expect(off.failures).toContainEqual({
+      urn,
+      kind: "update-refused",
+      message: expect.stringContaining(
+        "highAvailability changed (an Azure Managed Redis cluster's high availability can only be turned on",
+      ),
+    });
+    // Turning it on is an in-place update Azure accepts.
+    const on = previewChanges(dev, wasZonal, { stack: "dev", from: "old.json" });
+    expect(on.changes.find((c) => c.urn === urn)?.op).toBe("update");
+    expect(on.failures.filter((f) => f.urn === urn)).toEqual([]);
+    // A cluster created before the input was set had Azure's default, Enabled.
+    const type = "azure-native:redisenterprise:RedisEnterprise";
+    expect(updateFindings(type, {}, { highAvailability: "Disabled" }).map((f) => f.kind)).toEqual([
+      "update-refused",
+    ]);
+  });
+
   it("a Redis database's clustering policy: refused unless it was NoCluster; its port replaces", () => {
     const urn = urnOf("azure-native:redisenterprise:Database");
     const current = inputsOf(baseline, urn).clusteringPolicy;

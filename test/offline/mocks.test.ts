@@ -385,3 +385,67 @@ describe("StackReference", () => {
     expect(mocks.newResource({ ...read, id: "org/platform/dev" }).state.outputs).toBe(outputs);
   });
 });
+
+describe("Front Door origins: Private Link location", () => {
+  const mocks = new AzureMocks();
+  const origin = (privateLinkLocation: string) => ({
+    type: "azure-native:cdn:AFDOrigin",
+    name: "edge-web-origin",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      profileName: "afd-test",
+      originGroupName: "og-web",
+      originName: "o-web",
+      hostName: "web.example.azurecontainerapps.io",
+      sharedPrivateLinkResource: {
+        privateLink: { id: `${RG_ID}/providers/Microsoft.App/managedEnvironments/cae-test` },
+        groupId: "managedEnvironments",
+        privateLinkLocation,
+        requestMessage: "request",
+      },
+    },
+  });
+  it("Azure refuses a region without Front Door Private Link; the mock refuses it too", () => {
+    expect(() => mocks.newResource(origin("germanynorth"))).toThrow(
+      /privateLinkLocation "germanynorth" does not offer Front Door Private Link/,
+    );
+  });
+  it("accepts a region that offers it", () => {
+    expect(mocks.newResource(origin("West Europe")).id).toMatch(/\/originGroups\/og-web\/origins\/o-web$/);
+  });
+});
+
+describe("Key Vault keys: rotation policy limits Azure enforces", () => {
+  const mocks = new AzureMocks();
+  const key = (rotate: string, expiry = "P730D", trigger = "timeAfterCreate") => ({
+    type: "azure-native:keyvault:Key",
+    name: "cmk-key",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      vaultName: "kv-test",
+      keyName: "key-test",
+      properties: {
+        kty: "RSA",
+        rotationPolicy: {
+          attributes: { expiryTime: expiry },
+          lifetimeActions: [
+            { action: { type: "rotate" }, trigger: { [trigger]: rotate } },
+            { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P3D" } },
+          ],
+        },
+      },
+    },
+  });
+  it.each([
+    ["rotating 3 days after creation", key("P3D"), /rotates 3 days after creation; at least 7/],
+    ["rotating 6 days before expiry", key("P6D", "P730D", "timeBeforeExpiry"), /6 days before expiry/],
+    ["versions expiring after 14 days", key("P7D", "P2W"), /expiryTime is 14 days; at least 28/],
+  ])("refuses a key %s, as Azure does", (_what, args, message) => {
+    expect(() => mocks.newResource(args)).toThrow(message);
+  });
+  it("accepts 7 days after creation, a 28-day lifetime, and a short notify trigger (not a rotation)", () => {
+    expect(mocks.newResource(key("P7D", "P28D")).id).toMatch(/\/vaults\/kv-test\/keys\/key-test$/);
+  });
+});
