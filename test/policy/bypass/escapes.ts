@@ -230,6 +230,41 @@ const providerHatch = (
   ({ id, add: { type, name, inputs }, policy: "no-provider-escape-hatches", control: "ENV-1" }) as Mutation;
 
 const PROVIDER_HATCHES: Mutation[] = [
+  // Deny by default (bypass9): packages no list names. azure-nextgen is azure-native's retired
+  // predecessor (same ARM resources, tokens `azure-nextgen:<module>/<version>:<Name>`, e.g. the
+  // aliases azure-native v1 declared): to the pack its resources were not Azure resources at all.
+  providerHatch(
+    "the retired azure-nextgen SDK creates a public storage account with shared keys",
+    "azure-nextgen:storage/latest:StorageAccount",
+    "st-nextgen",
+    (c) => ({
+      resourceGroupName: c.resourceGroup,
+      accountName: "stnextgenexfil",
+      location: "eastus",
+      kind: "StorageV2",
+      sku: { name: "Standard_LRS" },
+      allowBlobPublicAccess: true,
+      allowSharedKeyAccess: true,
+      publicNetworkAccess: "Enabled",
+    }),
+  ),
+  providerHatch(
+    "a generic REST provider PUTs an ARM request that opens the customer data account",
+    "restapi:index/object:Object",
+    "open-account",
+    (c) => ({
+      path: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${c.nameOf(T.account)}?api-version=2023-05-01`,
+      data: JSON.stringify({ properties: { publicNetworkAccess: "Enabled", allowSharedKeyAccess: true } }),
+    }),
+  ),
+  providerHatch(
+    "customer exports also go to an S3 bucket in another cloud",
+    "aws:s3/bucket:Bucket",
+    "exports",
+    () => ({
+      bucket: "sap-customer-exports",
+    }),
+  ),
   providerHatch(
     "AzAPI PATCHes the customer data account open (public access, shared keys)",
     "azapi:index/updateResource:UpdateResource",

@@ -349,7 +349,7 @@ describe("alert-routes-in-stack: receivers that are people", () => {
     );
   });
   it("declares strict schemas for the allow-lists", () => {
-    const props = a.alertRoutesInStack.configSchema!.properties!;
+    const props = a.alertRoutesInStack.configSchema!.properties;
     const pattern = (key: string) => new RegExp((props[key] as { items: { pattern: string } }).items.pattern);
     expect(["example.com", "mail.example.co.uk"].every((d) => pattern("allowedEmailDomains").test(d))).toBe(
       true,
