@@ -91,6 +91,53 @@ export const containerAppHttpsOnly = resourcePolicy({
   },
 });
 
+/**
+ * Why one allowed CORS origin lets pages the platform does not control read responses sent with
+ * the user's cookies or HTTP authentication (`allowCredentials`), or undefined. The ingress proxy
+ * (Envoy) echoes a matching request Origin in Access-Control-Allow-Origin, so `*` with credentials
+ * is every website, not the browser-refused literal `*`.
+ */
+function credentialedOriginProblem(origin: unknown): string | undefined {
+  if (origin === NOT_KNOWN) return "is not known yet";
+  if (typeof origin !== "string") return `${show(origin)} is not an origin`;
+  const o = origin.trim();
+  if (o.includes("*")) return `${show(origin)} matches any website`;
+  if (o.toLowerCase() === "null")
+    return `${show(origin)} is what sandboxed frames and local files send: any page can claim it`;
+  let url: URL;
+  try {
+    url = new URL(o);
+  } catch {
+    return `${show(origin)} is not an origin`;
+  }
+  if (url.protocol !== "https:")
+    return `${show(origin)} is not https: whoever rewrites that page reads the responses`;
+  if (`${url.protocol}//${url.host}` !== o.toLowerCase().replace(/\/$/, ""))
+    return `${show(origin)} is not an origin (scheme and host only)`;
+  return undefined;
+}
+
+export const containerAppCorsCredentials = resourcePolicy({
+  name: "container-app-cors-credentials",
+  description:
+    "A container app's CORS policy never lets other websites read responses sent with the user's credentials: with allowCredentials, every allowed origin is one exact https origin (no *, no null, no http), or any page the user visits reads their data through the browser (NET-2, TLS-1).",
+  controls: ["NET-2", "TLS-1"],
+  severity: "high",
+  remediation:
+    "List exact https origins (https://app.example.com) in configuration.ingress.corsPolicy.allowedOrigins, or set allowCredentials: false (or remove the CORS policy: same-origin pages need none).",
+  types: APP,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const cors = ["configuration", "ingress", "corsPolicy"];
+    if (bool(props, ...cors, "allowCredentials") !== true) return;
+    const origins = arr(props, ...cors, "allowedOrigins");
+    for (const origin of origins) {
+      const problem = credentialedOriginProblem(origin);
+      if (problem) report(`corsPolicy allows credentials and origin ${problem}`);
+    }
+  },
+});
+
 /** Whether an app is a designated frontend by name or tag. */
 function isDesignatedFrontend(
   props: Readonly<Record<string, unknown>>,
@@ -639,6 +686,7 @@ export const containerAppKeyVaultReferences = stackPolicy({
 
 export const containerAppsPolicies = [
   containerAppHttpsOnly,
+  containerAppCorsCredentials,
   containerAppExternalIngress,
   containerAppFrontendReplicas,
   containerAppUserAssignedIdentity,

@@ -1100,6 +1100,27 @@ export const MUTATIONS: Mutation[] = [
   ...PRIVILEGE,
   ...SECRETS,
   ...KEYS,
+  // bypass9: any website the user visits reads the frontend's responses with the user's cookies.
+  ...(
+    [
+      ["every origin", ["*"]],
+      ["the null origin", ["null"]],
+      ["a plain-http origin", ["http://portal.example.com"]],
+    ] as const
+  ).map(([what, allowedOrigins]): Mutation => ({
+    id: `frontend CORS allows credentials from ${what}`,
+    type: T.app,
+    where: appNamed("web"),
+    set: {
+      "configuration.ingress.corsPolicy": {
+        allowedOrigins,
+        allowedMethods: ["GET", "POST"],
+        allowCredentials: true,
+      },
+    },
+    policy: "container-app-cors-credentials",
+    control: "NET-2",
+  })),
 ];
 
 /** A signing key written the way the CustomerManagedKey component writes keys, but EC and sign/verify only. */
@@ -1152,6 +1173,17 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 
 export const SECURE_VARIATIONS: Variation[] = [
   ...localOnly,
+  {
+    id: "frontend CORS allows one https origin with credentials",
+    type: T.app,
+    where: appNamed("web"),
+    set: {
+      "configuration.ingress.corsPolicy": {
+        allowedOrigins: ["https://portal.example.com"],
+        allowCredentials: true,
+      },
+    },
+  },
   harmless("a numeric policy setting", "PASSWORD_MIN_LENGTH", "12"),
   harmless("a boolean switch", "TOKEN_REFRESH_ENABLED", "true"),
   harmless(

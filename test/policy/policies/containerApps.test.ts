@@ -46,6 +46,35 @@ describePolicy(c.containerAppHttpsOnly, {
   unknown: "configuration.ingress",
 });
 
+describePolicy(c.containerAppCorsCredentials, {
+  type: APP,
+  compliant: set(app, "configuration.ingress.corsPolicy", {
+    allowedOrigins: ["https://portal.example.com", "https://admin.example.com:8443"],
+    allowedMethods: ["GET", "POST"],
+    allowCredentials: true,
+  }),
+  violations: [
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["*"], /origin "\*" matches any website/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["https://*.example.com"], /matches any website/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["null"], /any page can claim it/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["http://portal.example.com"], /is not https/],
+    [
+      "configuration.ingress.corsPolicy.allowedOrigins",
+      ["https://portal.example.com/login"],
+      /scheme and host only/,
+    ],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["portal.example.com"], /is not an origin/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", [UNKNOWN], /is not known yet/],
+  ],
+  passes: [
+    // Without credentials a cross-origin page reads only what an anonymous client gets anyway.
+    ["configuration.ingress.corsPolicy", { allowedOrigins: ["*"], allowCredentials: false }],
+    ["configuration.ingress.corsPolicy", { allowedOrigins: ["*"] }],
+    ["configuration.ingress.corsPolicy", undefined],
+  ],
+  unknown: "configuration.ingress.corsPolicy",
+});
+
 describePolicy(c.containerAppExternalIngress, {
   type: APP,
   compliant: app,
