@@ -3,7 +3,7 @@
  * (NET-1, NET-2).
  */
 import type { AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -288,6 +288,7 @@ const ZONE: AzureType = "azure-native:privatedns:PrivateZone";
 const AZURE_DNS = "168.63.129.16";
 const LINK: AzureType = "azure-native:privatedns:VirtualNetworkLink";
 const ZONE_GROUP: AzureType = "azure-native:network:PrivateDnsZoneGroup";
+const POSTGRES: AzureType = "azure-native:dbforpostgresql:Server";
 
 /** The private DNS zone a VNet link belongs to: from the link's ID, else from its inputs in the stack's subscription. */
 function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): unknown {
@@ -304,12 +305,12 @@ function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): un
 export const privateDnsInStack = stackPolicy({
   name: "private-dns-in-stack",
   description:
-    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, endpoints register in the stack's zones, and the stack's VNets resolve through Azure DNS (no custom dhcpOptions.dnsServers unless reviewed). A foreign privatelink zone linked to our VNet, or a foreign DNS server, would resolve our data stores to someone else's addresses (NET-1).",
+    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, endpoints and VNet-integrated PostgreSQL servers register in the stack's zones, and the stack's VNets resolve through Azure DNS (no custom dhcpOptions.dnsServers unless reviewed). A foreign privatelink zone linked to our VNet, or a foreign DNS server, would resolve our data stores to someone else's addresses (NET-1).",
   controls: ["NET-1"],
   severity: "critical",
   remediation:
-    "Link only the stack's privatedns zones to the stack's virtual network, point privateDnsZoneConfigs[].privateDnsZoneId at them and leave dhcpOptions.dnsServers unset (components: Network); list a reviewed central zone in allowedDestinations, a reviewed resolver in allowedDnsServers.",
-  types: [LINK, ZONE_GROUP, VNET],
+    "Link only the stack's privatedns zones to the stack's virtual network, point privateDnsZoneConfigs[].privateDnsZoneId and PostgreSQL network.privateDnsZoneArmResourceId at them and leave dhcpOptions.dnsServers unset (components: Network); list a reviewed central zone in allowedDestinations, a reviewed resolver in allowedDnsServers.",
+  types: [LINK, ZONE_GROUP, VNET, POSTGRES],
   config: {
     allowedDestinations: allowedDestinationsParam,
     allowedLocations: destinationLocationsParam,
@@ -329,6 +330,22 @@ export const privateDnsInStack = stackPolicy({
     for (const group of stack.ofType(ZONE_GROUP))
       for (const config of arr(group.props, "privateDnsZoneConfigs"))
         judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+    // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
+    // the server's VNet if it is not linked yet: whoever owns a foreign zone answers for the
+    // server's name inside our network (and may be given a zone in another subscription).
+    for (const server of stack.ofType(POSTGRES)) {
+      const problem = destinationProblem(
+        index,
+        server,
+        "network.privateDnsZoneArmResourceId",
+        peek(server.props, "network", "privateDnsZoneArmResourceId"),
+        cfg,
+        of(ZONE),
+        stack,
+        propertyDependenciesOf(server, "network"),
+      );
+      if (problem) report(`${label(server)}: ${problem}`, server.urn);
+    }
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
     for (const vnet of stack.ofType(VNET))

@@ -466,6 +466,18 @@ export const MUTATIONS: Mutation[] = [
     control: "ENV-1",
   })),
 
+  {
+    id: "PostgreSQL registers its name in a private DNS zone of another subscription",
+    type: T.pg,
+    set: {
+      "network.privateDnsZoneArmResourceId": foreign(
+        "Microsoft.Network/privateDnsZones/sap.private.postgres.database.azure.com",
+      ),
+    },
+    policy: "private-dns-in-stack",
+    control: "NET-1",
+  },
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",

@@ -289,6 +289,17 @@ describe("private-dns-in-stack", () => {
       /virtualNetwork.id/,
     ],
     [
+      "a VNet-integrated PostgreSQL server registered in a foreign zone (bypass9)",
+      res("dbforpostgresql:Server", "pg", {
+        network: {
+          delegatedSubnetResourceId: `${RG}/virtualNetworks/vnet/subnets/pg`,
+          privateDnsZoneArmResourceId:
+            "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/pg.private.postgres.database.azure.com",
+        },
+      }),
+      /dbforpostgresql:Server pg: network.privateDnsZoneArmResourceId .* is not a resource of this stack/,
+    ],
+    [
       "an endpoint registered in a foreign zone",
       group(
         "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
@@ -299,6 +310,30 @@ describe("private-dns-in-stack", () => {
     expect(
       ((await runStackPolicy(n.privateDnsInStack, [zone, vnet, resource])) as string[]).join("\n"),
     ).toMatch(message);
+  });
+  it("accepts a PostgreSQL server registered in the stack's zone, also when its ID is not known yet", async () => {
+    const pgZoneId = `${RG}/privateDnsZones/pg.private.postgres.database.azure.com`;
+    const pgZone = res("privatedns:PrivateZone", "pgzone", { id: pgZoneId, location: "global" });
+    const server = (privateDnsZoneArmResourceId: unknown, networkDeps?: string[]) => ({
+      ...res("dbforpostgresql:Server", "pg", { network: { privateDnsZoneArmResourceId } }),
+      dependencies: [vnet.urn, ...(networkDeps ?? [])],
+      ...(networkDeps ? { propertyDependencies: { network: networkDeps } } : {}),
+    });
+    const run = async (...resources: unknown[]) =>
+      (
+        (await runStackPolicy(n.privateDnsInStack, [
+          zone,
+          pgZone,
+          vnet,
+          ...(resources as never[]),
+        ])) as string[]
+      ).join("\n");
+    expect(await run(server(pgZoneId))).toBe("");
+    expect(await run(server(UNKNOWN, [pgZone.urn]))).toBe("");
+    // Unknown and computed from the VNet only (the subnet, say): not a zone of the stack.
+    expect(await run({ ...server(UNKNOWN, [vnet.urn]) })).toMatch(
+      /privateDnsZoneArmResourceId is not known yet and does not come from a resource of this stack/,
+    );
   });
   it("refuses a VNet resolving through a DNS server that is not Azure DNS nor reviewed", async () => {
     const dns = (dnsServers: string[]) => ({
