@@ -380,6 +380,53 @@ export const daprComponentSecretsByReference = resourcePolicy({
   },
 });
 
+export const daprComponentsReviewed = resourcePolicy({
+  name: "dapr-components-reviewed",
+  description:
+    "Deny by default: a Dapr component wires the environment's apps to a system named only in its metadata (a state store or pub/sub in any account or cloud, an HTTP output binding to any URL, a secret store the apps trust, a language-model API), which no policy can place; swapping where an existing component points redirects the data apps already send to it without a code change. Each component needs a security review and its componentName in allowedComponents (ENV-1, RES-1).",
+  controls: ["ENV-1", "RES-1"],
+  severity: "high",
+  remediation:
+    "Reach the stack's stores through the Azure SDK with the app's managed identity; if a Dapr component is needed, have security review its componentType and metadata and add its componentName to allowedComponents of this policy in the preset.",
+  types: ["azure-native:app:DaprComponent"],
+  config: {
+    allowedComponents: {
+      description:
+        "Reviewed Dapr components allowed in the stack, each as <componentName>=<componentType> (e.g. statestore=state.azure.blobstorage; the Pulumi resource name when componentName is unset): renaming a component or changing its type needs a new review. Empty: none.",
+      default: [] as readonly string[],
+      schema: {
+        items: {
+          type: "string",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._-]*$",
+          description: "<componentName>=<componentType>, e.g. statestore=state.azure.blobstorage",
+        },
+      },
+    },
+  },
+  check: ({ props, name }, cfg, report) => {
+    const componentName = peek(props, "componentName");
+    const type = peek(props, "componentType");
+    const shown = typeof componentName === "string" ? componentName : name;
+    const typeText = typeof type === "string" ? type.trim().toLowerCase() : undefined;
+    const reviewed =
+      typeText !== undefined &&
+      cfg.allowedComponents.some((entry) => {
+        const at = entry.indexOf("=");
+        return (
+          entry.slice(0, at) === shown &&
+          entry
+            .slice(at + 1)
+            .trim()
+            .toLowerCase() === typeText
+        );
+      });
+    if (reviewed) return;
+    report(
+      `Dapr component ${show(shown)} (${typeText ?? "type not known"}) connects apps to a system named in its metadata, which the pack cannot place; ${show(`${shown}=${typeText ?? "?"}`)} is not in allowedComponents`,
+    );
+  },
+});
+
 export const managedEnvironmentStorageNoAccountKey = resourcePolicy({
   name: "managed-environment-storage-no-account-key",
   description:
@@ -695,6 +742,7 @@ export const containerAppsPolicies = [
   containerAppSecretsFromKeyVault,
   containerAppNoSecretEnv,
   daprComponentSecretsByReference,
+  daprComponentsReviewed,
   managedEnvironmentStorageNoAccountKey,
   managedEnvironmentNoCertificateSecrets,
   managedEnvironmentVnet,

