@@ -2,7 +2,7 @@
  * Network security rules, subnets, public IPs, peerings, private DNS and private endpoints
  * (NET-1, NET-2).
  */
-import type { AzureType } from "../lib/azureTypes";
+import { parseType, type AzureType } from "../lib/azureTypes";
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
@@ -215,14 +215,24 @@ const VNET: AzureType = "azure-native:network:VirtualNetwork";
 const SUBNET: AzureType = "azure-native:network:Subnet";
 const NSG: AzureType = "azure-native:network:NetworkSecurityGroup";
 
+/**
+ * What else a subnet names that steers its traffic: a route table (user-defined routes, e.g.
+ * 0.0.0.0/0 to an appliance) and a NAT gateway (the outbound address). Azure requires both in the
+ * VNet's subscription, so the risk is another environment's or a hand-made one beside the stack.
+ */
+const STEERING: readonly [key: string, type: string][] = [
+  ["routeTable", "azure-native:network:RouteTable"],
+  ["natGateway", "azure-native:network:NatGateway"],
+];
+
 export const subnetNsgInStack = stackPolicy({
   name: "subnet-nsg-in-stack",
   description:
-    "Every subnet's network security group is one of this stack's, whose rules the pack judges: an NSG from another stack or subscription may allow anything (NET-1).",
+    "Every subnet's network security group is one of this stack's, whose rules the pack judges, and so are its route table and NAT gateway if it has them: an NSG from another stack or subscription may allow anything, another environment's route table sends our traffic wherever that environment's deployer chooses (NET-1).",
   controls: ["NET-1"],
   severity: "high",
   remediation:
-    "Set networkSecurityGroup.id to an NSG created in this stack (components: Network); list a reviewed shared NSG in allowedDestinations.",
+    "Set networkSecurityGroup.id to an NSG created in this stack (components: Network), and routeTable.id / natGateway.id only to ones created in this stack; list a reviewed shared one in allowedDestinations.",
   types: [SUBNET, VNET],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
@@ -234,6 +244,18 @@ export const subnetNsgInStack = stackPolicy({
         const nsg = peek(subnet, "networkSecurityGroup", "id");
         const problem = destinationProblem(index, net, "networkSecurityGroup.id", nsg, cfg, of(NSG), stack);
         if (problem) report(`${label(net)}: subnet ${show(name)}: ${problem}`, net.urn);
+        for (const [key, type] of STEERING) {
+          const steering = destinationProblem(
+            index,
+            net,
+            `${key}.id`,
+            peek(subnet, key, "id"),
+            cfg,
+            (r) => parseType(r.type)?.canonical === type,
+            stack,
+          );
+          if (steering) report(`${label(net)}: subnet ${show(name)}: ${steering}`, net.urn);
+        }
       }
     }
   },

@@ -507,6 +507,16 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
   {
+    id: "apps subnet routes through the other environment's route table",
+    type: T.subnet,
+    where: named("network-apps-subnet"),
+    set: {
+      "routeTable.id": (c: Context) => otherEnv(c, "Microsoft.Network/routeTables/rt-sap-egress"),
+    },
+    policy: "subnet-nsg-in-stack",
+    control: "NET-1",
+  },
+  {
     id: "private-endpoint subnet uses the other environment's NSG",
     type: T.subnet,
     where: named("network-pe-subnet"),

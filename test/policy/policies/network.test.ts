@@ -191,6 +191,46 @@ describe("stack policies on where subnets and peerings point", () => {
       expect.stringMatching(/subnet "pe"/),
     ]);
   });
+  it("subnet-nsg-in-stack refuses another environment's route table or NAT gateway (bypass9)", async () => {
+    const otherEnv = "/subscriptions/s/resourceGroups/rg-sap-dev/providers/Microsoft.Network";
+    const steered = (extra: Record<string, unknown>) => ({
+      ...subnet(nsg.props.id),
+      props: { ...subnet(nsg.props.id).props, ...extra },
+    });
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        steered({ routeTable: { id: `${otherEnv}/routeTables/rt-to-appliance` } }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/subnet "apps": routeTable.id .*rg-sap-dev.* is not a resource of this stack/),
+    ]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        steered({ natGateway: { id: `${otherEnv}/natGateways/ng` } }),
+      ]),
+    ).toEqual([expect.stringMatching(/natGateway.id .* is not a resource of this stack/)]);
+    // The stack's own, by ID, or not known yet but computed from it (preview).
+    const table = res("RouteTable", "rt", { id: `${RG}/routeTables/rt`, location: "westeurope" });
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [nsg, table, steered({ routeTable: { id: table.props.id } })]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        table,
+        { ...steered({ routeTable: { id: UNKNOWN } }), dependencies: [table.urn, nsg.urn] },
+      ]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        table,
+        { ...steered({ routeTable: { id: UNKNOWN } }), dependencies: [nsg.urn] },
+      ]),
+    ).toEqual([expect.stringMatching(/routeTable.id is not known yet/)]);
+  });
   it("subnet-nsg-in-stack, in a preview, needs the NSG to come from the stack", async () => {
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN, [nsg.urn])])).toEqual([]);
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN)])).toHaveLength(1);
