@@ -57,6 +57,11 @@ export interface CheckedResource {
   opts: PolicyResourceOptions | undefined;
   /** Provider properties (e.g. the provider's default `location`), when the engine passes them. */
   providerProps: Props | undefined;
+  /**
+   * The type token of the resource's provider (`pulumi:providers:<package>`), when the engine
+   * passes one: every custom resource has a provider, a local component none.
+   */
+  provider: string | undefined;
   /** Skip this resource (throws the SDK's not-applicable signal). */
   notApplicable(reason?: string): never;
 }
@@ -385,6 +390,7 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
       urn: args.urn,
       opts: args.opts,
       providerProps,
+      provider: typeof args.provider?.type === "string" ? args.provider.type : undefined,
       notApplicable: (reason) => args.notApplicable(reason),
     };
     spec.check(resource, resolveConfig(args.getConfig<object>()), (message) => reportViolation(message));

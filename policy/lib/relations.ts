@@ -284,7 +284,9 @@ export function destinationJudge(
  * Why the reference `value` (read with `peek`: `NOT_KNOWN` during preview) from `from` is not an
  * acceptable destination, or undefined when it is, or when there is none. Acceptable: a resource
  * of this stack (or inside one) in an allowed region, or an allow-listed ID. A reference not
- * known yet must come from a resource of this stack that `accepts` (through the dependency graph).
+ * known yet must come from a resource of this stack that `accepts` (through the dependency graph:
+ * `dependencies` when the caller knows what the value was computed from, e.g. the engine's
+ * propertyDependencies of the input holding it, else every dependency of `from`).
  */
 export function destinationProblem(
   index: StackIndex,
@@ -294,10 +296,11 @@ export function destinationProblem(
   rules: DestinationRules,
   accepts: (candidate: StackResource) => boolean,
   stack: StackView,
+  dependencies: readonly { urn: string }[] = from.dependencies,
 ): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (value === NOT_KNOWN) {
-    const linked = from.dependencies.some((d) => {
+    const linked = dependencies.some((d) => {
       const r = stack.byUrn(d.urn);
       return r !== undefined && accepts(r);
     });

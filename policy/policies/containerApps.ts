@@ -7,10 +7,33 @@
  * from the app's `ingress: frontend` config; it appears in every PR diff). Security can turn
  * the tag route off (`frontendTagAllowsExternal: false`) and keep an explicit list only.
  */
-import { requireZoneParam, resourcePolicy, stackPolicy } from "../lib/define";
-import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, rec, show, str, tags } from "../lib/props";
+import {
+  propertyDependenciesOf,
+  requireZoneParam,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+  type StackView,
+} from "../lib/define";
+import {
+  arr,
+  bool,
+  eqi,
+  get,
+  has,
+  hasText,
+  isRecord,
+  NOT_KNOWN,
+  num,
+  peek,
+  rec,
+  show,
+  str,
+  tags,
+} from "../lib/props";
 import {
   allowedDestinationsParam,
+  allowListed,
   dependsOn,
   destinationLocationsParam,
   destinationJudge,
@@ -64,6 +87,53 @@ export const containerAppHttpsOnly = resourcePolicy({
         report(
           `additional port ${show(get(mapping, "targetPort"))} is external; only HTTPS on 443 faces the Internet`,
         );
+    }
+  },
+});
+
+/**
+ * Why one allowed CORS origin lets pages the platform does not control read responses sent with
+ * the user's cookies or HTTP authentication (`allowCredentials`), or undefined. The ingress proxy
+ * (Envoy) echoes a matching request Origin in Access-Control-Allow-Origin, so `*` with credentials
+ * is every website, not the browser-refused literal `*`.
+ */
+function credentialedOriginProblem(origin: unknown): string | undefined {
+  if (origin === NOT_KNOWN) return "is not known yet";
+  if (typeof origin !== "string") return `${show(origin)} is not an origin`;
+  const o = origin.trim();
+  if (o.includes("*")) return `${show(origin)} matches any website`;
+  if (o.toLowerCase() === "null")
+    return `${show(origin)} is what sandboxed frames and local files send: any page can claim it`;
+  let url: URL;
+  try {
+    url = new URL(o);
+  } catch {
+    return `${show(origin)} is not an origin`;
+  }
+  if (url.protocol !== "https:")
+    return `${show(origin)} is not https: whoever rewrites that page reads the responses`;
+  if (`${url.protocol}//${url.host}` !== o.toLowerCase().replace(/\/$/, ""))
+    return `${show(origin)} is not an origin (scheme and host only)`;
+  return undefined;
+}
+
+export const containerAppCorsCredentials = resourcePolicy({
+  name: "container-app-cors-credentials",
+  description:
+    "A container app's CORS policy never lets other websites read responses sent with the user's credentials: with allowCredentials, every allowed origin is one exact https origin (no *, no null, no http), or any page the user visits reads their data through the browser (NET-2, TLS-1).",
+  controls: ["NET-2", "TLS-1"],
+  severity: "high",
+  remediation:
+    "List exact https origins (https://app.example.com) in configuration.ingress.corsPolicy.allowedOrigins, or set allowCredentials: false (or remove the CORS policy: same-origin pages need none).",
+  types: APP,
+  config: {},
+  check: ({ props }, _cfg, report) => {
+    const cors = ["configuration", "ingress", "corsPolicy"];
+    if (bool(props, ...cors, "allowCredentials") !== true) return;
+    const origins = arr(props, ...cors, "allowedOrigins");
+    for (const origin of origins) {
+      const problem = credentialedOriginProblem(origin);
+      if (problem) report(`corsPolicy allows credentials and origin ${problem}`);
     }
   },
 });
@@ -310,6 +380,53 @@ export const daprComponentSecretsByReference = resourcePolicy({
   },
 });
 
+export const daprComponentsReviewed = resourcePolicy({
+  name: "dapr-components-reviewed",
+  description:
+    "Deny by default: a Dapr component wires the environment's apps to a system named only in its metadata (a state store or pub/sub in any account or cloud, an HTTP output binding to any URL, a secret store the apps trust, a language-model API), which no policy can place; swapping where an existing component points redirects the data apps already send to it without a code change. Each component needs a security review and its componentName in allowedComponents (ENV-1, RES-1).",
+  controls: ["ENV-1", "RES-1"],
+  severity: "high",
+  remediation:
+    "Reach the stack's stores through the Azure SDK with the app's managed identity; if a Dapr component is needed, have security review its componentType and metadata and add its componentName to allowedComponents of this policy in the preset.",
+  types: ["azure-native:app:DaprComponent"],
+  config: {
+    allowedComponents: {
+      description:
+        "Reviewed Dapr components allowed in the stack, each as <componentName>=<componentType> (e.g. statestore=state.azure.blobstorage; the Pulumi resource name when componentName is unset): renaming a component or changing its type needs a new review. Empty: none.",
+      default: [] as readonly string[],
+      schema: {
+        items: {
+          type: "string",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._-]*$",
+          description: "<componentName>=<componentType>, e.g. statestore=state.azure.blobstorage",
+        },
+      },
+    },
+  },
+  check: ({ props, name }, cfg, report) => {
+    const componentName = peek(props, "componentName");
+    const type = peek(props, "componentType");
+    const shown = typeof componentName === "string" ? componentName : name;
+    const typeText = typeof type === "string" ? type.trim().toLowerCase() : undefined;
+    const reviewed =
+      typeText !== undefined &&
+      cfg.allowedComponents.some((entry) => {
+        const at = entry.indexOf("=");
+        return (
+          entry.slice(0, at) === shown &&
+          entry
+            .slice(at + 1)
+            .trim()
+            .toLowerCase() === typeText
+        );
+      });
+    if (reviewed) return;
+    report(
+      `Dapr component ${show(shown)} (${typeText ?? "type not known"}) connects apps to a system named in its metadata, which the pack cannot place; ${show(`${shown}=${typeText ?? "?"}`)} is not in allowedComponents`,
+    );
+  },
+});
+
 export const managedEnvironmentStorageNoAccountKey = resourcePolicy({
   name: "managed-environment-storage-no-account-key",
   description:
@@ -460,17 +577,97 @@ export const managedEnvironmentNoTelemetryExport = resourcePolicy({
   },
 });
 
+const ENVIRONMENT_STORAGE = "azure-native:app:ManagedEnvironmentsStorage" as const;
+const STORAGE_ACCOUNT = "azure-native:storage:StorageAccount" as const;
+/** Where an environment storage names its account: the key under `properties` and how to read the name. */
+const MOUNTS: readonly [kind: string, key: string, accountOf: (value: string) => string | undefined][] = [
+  ["azureFile", "accountName", (name) => name.trim().toLowerCase()],
+  // `<account>.file.core.windows.net` (or its privatelink name): the account is the first label.
+  [
+    "nfsAzureFile",
+    "server",
+    (server) =>
+      /^([a-z0-9]{3,24})(\.privatelink)?\.file\.core\.windows\.net$/i.exec(server.trim())?.[1]?.toLowerCase(),
+  ],
+];
+
+/**
+ * Why an environment storage does not mount a file share of this stack, or undefined. Apps write
+ * to the mount whatever they hold (recordings, exports): a share of another account is a copy of
+ * customer data outside the stack. Anything but an Azure Files or NFS share of a known account
+ * (an SMB host of a later API version) is refused: the pack cannot place it.
+ */
+function mountProblems(
+  stack: StackView,
+  storage: StackResource,
+  allowedDestinations: readonly string[],
+): string[] {
+  const properties = peek(storage.props, "properties");
+  const fromAccount = () =>
+    propertyDependenciesOf(storage, "properties").some(
+      (d) => stack.byUrn(d.urn)?.canonical === STORAGE_ACCOUNT,
+    );
+  if (properties === NOT_KNOWN)
+    return fromAccount()
+      ? []
+      : ["properties is not known yet and does not come from a storage account of this stack"];
+  if (!isRecord(properties)) return [];
+  const names = new Set(
+    stack
+      .ofType(STORAGE_ACCOUNT)
+      .map((a) => (str(a.props, "accountName") ?? str(a.props, "name"))?.toLowerCase())
+      .filter((n): n is string => n !== undefined),
+  );
+  const reviewed = (name: string) =>
+    allowedDestinations.some(
+      (e) =>
+        allowListed(e, [e]) &&
+        /\/providers\/microsoft\.storage\/storageaccounts\/([^/\s]+)\s*$/i.exec(e)?.[1]?.toLowerCase() ===
+          name,
+    );
+  const problems: string[] = [];
+  for (const kind of Object.keys(properties)) {
+    const mount = peek(properties, kind);
+    if (mount === undefined || mount === null) continue;
+    const known = MOUNTS.find(([k]) => k === kind);
+    if (!known) {
+      problems.push(
+        `properties.${kind} mounts storage the pack cannot place; only Azure Files shares of this stack`,
+      );
+      continue;
+    }
+    const [, key, accountOf] = known;
+    const value = peek(mount, key);
+    if (value === NOT_KNOWN) {
+      if (!fromAccount())
+        problems.push(
+          `properties.${kind}.${key} is not known yet and does not come from a storage account of this stack`,
+        );
+      continue;
+    }
+    const account = typeof value === "string" ? accountOf(value) : undefined;
+    if (account === undefined)
+      problems.push(`properties.${kind}.${key} ${show(value)} names no storage account`);
+    else if (!names.has(account) && !reviewed(account))
+      problems.push(
+        `properties.${kind}.${key} ${show(value)} mounts a share of storage account ${show(account)}, which is not one of this stack's (nor on allowedDestinations)`,
+      );
+  }
+  return problems;
+}
+
 export const containerAppsRunInStack = stackPolicy({
   name: "container-apps-run-in-stack",
   description:
-    "Container apps and jobs run in a Container Apps environment of this stack, and each environment in a subnet of this stack: an app in another environment's or a foreign environment, or an environment in another network, runs under that environment's ingress, logs and network (its NSGs, peerings and DNS) (NET-1, ENV-1).",
+    "Container apps and jobs run in a Container Apps environment of this stack, each environment in a subnet of this stack, and environment storage mounts file shares of this stack's storage accounts only: an app in another environment's or a foreign environment, or an environment in another network, runs under that environment's ingress, logs and network (its NSGs, peerings and DNS), and a share of another account receives whatever the apps write (NET-1, ENV-1).",
   controls: ["NET-1", "ENV-1"],
   severity: "critical",
   remediation:
-    "Set each app's and job's environmentId to the stack's environment and vnetConfiguration.infrastructureSubnetId to the stack's apps subnet (components: ContainerApp, Network; both fixed at creation); list a reviewed shared one in allowedDestinations.",
+    "Set each app's and job's environmentId to the stack's environment and vnetConfiguration.infrastructureSubnetId to the stack's apps subnet (components: ContainerApp, Network; both fixed at creation), and mount shares of the stack's storage accounts only (properties.azureFile.accountName, properties.nfsAzureFile.server); list a reviewed shared one (a storage account by its ARM ID) in allowedDestinations.",
   types: [
     ...APP_AND_JOB,
     ...ENVIRONMENT,
+    ENVIRONMENT_STORAGE,
     "azure-native:network:Subnet",
     "azure-native:network:VirtualNetwork",
   ],
@@ -491,6 +688,9 @@ export const containerAppsRunInStack = stackPolicy({
       // (managedEnvironmentId: the deprecated name of the same property.)
       for (const key of ["environmentId", "managedEnvironmentId"])
         judge(app, key, peek(app.props, key), isEnvironment);
+    for (const storage of stack.ofType(ENVIRONMENT_STORAGE))
+      for (const problem of mountProblems(stack, storage, cfg.allowedDestinations))
+        report(`${label(storage)}: ${problem}`, storage.urn);
   },
 });
 
@@ -533,6 +733,7 @@ export const containerAppKeyVaultReferences = stackPolicy({
 
 export const containerAppsPolicies = [
   containerAppHttpsOnly,
+  containerAppCorsCredentials,
   containerAppExternalIngress,
   containerAppFrontendReplicas,
   containerAppUserAssignedIdentity,
@@ -541,6 +742,7 @@ export const containerAppsPolicies = [
   containerAppSecretsFromKeyVault,
   containerAppNoSecretEnv,
   daprComponentSecretsByReference,
+  daprComponentsReviewed,
   managedEnvironmentStorageNoAccountKey,
   managedEnvironmentNoCertificateSecrets,
   managedEnvironmentVnet,

@@ -2,8 +2,8 @@
  * Network security rules, subnets, public IPs, peerings, private DNS and private endpoints
  * (NET-1, NET-2).
  */
-import type { AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { parseType, type AzureType } from "../lib/azureTypes";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -215,14 +215,24 @@ const VNET: AzureType = "azure-native:network:VirtualNetwork";
 const SUBNET: AzureType = "azure-native:network:Subnet";
 const NSG: AzureType = "azure-native:network:NetworkSecurityGroup";
 
+/**
+ * What else a subnet names that steers its traffic: a route table (user-defined routes, e.g.
+ * 0.0.0.0/0 to an appliance) and a NAT gateway (the outbound address). Azure requires both in the
+ * VNet's subscription, so the risk is another environment's or a hand-made one beside the stack.
+ */
+const STEERING: readonly [key: string, type: string][] = [
+  ["routeTable", "azure-native:network:RouteTable"],
+  ["natGateway", "azure-native:network:NatGateway"],
+];
+
 export const subnetNsgInStack = stackPolicy({
   name: "subnet-nsg-in-stack",
   description:
-    "Every subnet's network security group is one of this stack's, whose rules the pack judges: an NSG from another stack or subscription may allow anything (NET-1).",
+    "Every subnet's network security group is one of this stack's, whose rules the pack judges, and so are its route table and NAT gateway if it has them: an NSG from another stack or subscription may allow anything, another environment's route table sends our traffic wherever that environment's deployer chooses (NET-1).",
   controls: ["NET-1"],
   severity: "high",
   remediation:
-    "Set networkSecurityGroup.id to an NSG created in this stack (components: Network); list a reviewed shared NSG in allowedDestinations.",
+    "Set networkSecurityGroup.id to an NSG created in this stack (components: Network), and routeTable.id / natGateway.id only to ones created in this stack; list a reviewed shared one in allowedDestinations.",
   types: [SUBNET, VNET],
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
@@ -234,6 +244,18 @@ export const subnetNsgInStack = stackPolicy({
         const nsg = peek(subnet, "networkSecurityGroup", "id");
         const problem = destinationProblem(index, net, "networkSecurityGroup.id", nsg, cfg, of(NSG), stack);
         if (problem) report(`${label(net)}: subnet ${show(name)}: ${problem}`, net.urn);
+        for (const [key, type] of STEERING) {
+          const steering = destinationProblem(
+            index,
+            net,
+            `${key}.id`,
+            peek(subnet, key, "id"),
+            cfg,
+            (r) => parseType(r.type)?.canonical === type,
+            stack,
+          );
+          if (steering) report(`${label(net)}: subnet ${show(name)}: ${steering}`, net.urn);
+        }
       }
     }
   },
@@ -288,6 +310,7 @@ const ZONE: AzureType = "azure-native:privatedns:PrivateZone";
 const AZURE_DNS = "168.63.129.16";
 const LINK: AzureType = "azure-native:privatedns:VirtualNetworkLink";
 const ZONE_GROUP: AzureType = "azure-native:network:PrivateDnsZoneGroup";
+const POSTGRES: AzureType = "azure-native:dbforpostgresql:Server";
 
 /** The private DNS zone a VNet link belongs to: from the link's ID, else from its inputs in the stack's subscription. */
 function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): unknown {
@@ -304,12 +327,12 @@ function linkedZone(link: StackResource, subscriptions: ReadonlySet<string>): un
 export const privateDnsInStack = stackPolicy({
   name: "private-dns-in-stack",
   description:
-    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, endpoints register in the stack's zones, and the stack's VNets resolve through Azure DNS (no custom dhcpOptions.dnsServers unless reviewed). A foreign privatelink zone linked to our VNet, or a foreign DNS server, would resolve our data stores to someone else's addresses (NET-1).",
+    "Private DNS for the stack's private endpoints stays in the stack: VNet links join the stack's zones to the stack's VNets, endpoints and VNet-integrated PostgreSQL servers register in the stack's zones, and the stack's VNets resolve through Azure DNS (no custom dhcpOptions.dnsServers unless reviewed). A foreign privatelink zone linked to our VNet, or a foreign DNS server, would resolve our data stores to someone else's addresses (NET-1).",
   controls: ["NET-1"],
   severity: "critical",
   remediation:
-    "Link only the stack's privatedns zones to the stack's virtual network, point privateDnsZoneConfigs[].privateDnsZoneId at them and leave dhcpOptions.dnsServers unset (components: Network); list a reviewed central zone in allowedDestinations, a reviewed resolver in allowedDnsServers.",
-  types: [LINK, ZONE_GROUP, VNET],
+    "Link only the stack's privatedns zones to the stack's virtual network, point privateDnsZoneConfigs[].privateDnsZoneId and PostgreSQL network.privateDnsZoneArmResourceId at them and leave dhcpOptions.dnsServers unset (components: Network); list a reviewed central zone in allowedDestinations, a reviewed resolver in allowedDnsServers.",
+  types: [LINK, ZONE_GROUP, VNET, POSTGRES],
   config: {
     allowedDestinations: allowedDestinationsParam,
     allowedLocations: destinationLocationsParam,
@@ -329,6 +352,22 @@ export const privateDnsInStack = stackPolicy({
     for (const group of stack.ofType(ZONE_GROUP))
       for (const config of arr(group.props, "privateDnsZoneConfigs"))
         judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+    // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
+    // the server's VNet if it is not linked yet: whoever owns a foreign zone answers for the
+    // server's name inside our network (and may be given a zone in another subscription).
+    for (const server of stack.ofType(POSTGRES)) {
+      const problem = destinationProblem(
+        index,
+        server,
+        "network.privateDnsZoneArmResourceId",
+        peek(server.props, "network", "privateDnsZoneArmResourceId"),
+        cfg,
+        of(ZONE),
+        stack,
+        propertyDependenciesOf(server, "network"),
+      );
+      if (problem) report(`${label(server)}: ${problem}`, server.urn);
+    }
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
     for (const vnet of stack.ofType(VNET))

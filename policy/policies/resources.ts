@@ -4,7 +4,7 @@
  * template or script says — resources the pack never sees, so no other policy of the pack can
  * judge them. They are refused unless the preset allow-lists the one resource by name.
  */
-import { isType } from "../lib/azureTypes";
+import { isAzureResource, isType } from "../lib/azureTypes";
 import { resourcePolicy } from "../lib/define";
 import { get, show, str } from "../lib/props";
 
@@ -149,18 +149,27 @@ function providerEscapeHatch(token: string): (typeof PROVIDER_ESCAPE_HATCHES)[nu
   return PROVIDER_ESCAPE_HATCHES.find((h) => h.pkg.test(pkg));
 }
 
+/**
+ * Whether a token can belong to a resource of some provider package other than azure-native and
+ * the engine's own: Azure resources (azure-native in any token form, Azure Classic) are judged by
+ * the service policies and the type gate, `pulumi:` tokens are the stack, providers and stack
+ * references.
+ */
+const outsideAzureNative = (token: string): boolean =>
+  !isAzureResource(token) && !token.startsWith("pulumi:");
+
 export const noProviderEscapeHatches = resourcePolicy({
   name: "no-provider-escape-hatches",
   description:
-    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name: a raw ARM PATCH, an az CLI command or an Entra group member undoes any control while every policy passes (ENV-1, IAM-2).",
+    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name, and deny by default: no resource of any other provider package (a generic REST provider, the retired azure-nextgen, another cloud's storage, a remote component's provider) unless the package is reviewed in allowedPackages. A raw ARM PATCH, an az CLI command, an Entra group member or a copy of customer data in another cloud undoes any control while every policy passes (ENV-1, IAM-2).",
   controls: ["ENV-1", "IAM-2"],
   severity: "critical",
   remediation:
-    "Write the change with azure-native resources so the pack judges it (Entra group membership and app credentials are managed outside the stacks). If one is unavoidable, have security review it and add its Pulumi resource name to allowedEscapeHatches of this policy in the preset.",
+    "Write the change with azure-native resources so the pack judges it (Entra group membership and app credentials are managed outside the stacks). If one is unavoidable, have security review it and add its Pulumi resource name to allowedEscapeHatches (the listed hatches) or its package to allowedPackages (any other provider that changes nothing the pack judges) of this policy in the preset.",
   types: "all",
   appliesTo: {
-    type: (token) => providerEscapeHatch(token) !== undefined,
-    otherwise: "not a provider escape hatch",
+    type: outsideAzureNative,
+    otherwise: "an Azure resource or the engine's own (judged by the service policies and the type gate)",
   },
   config: {
     allowedEscapeHatches: {
@@ -168,12 +177,34 @@ export const noProviderEscapeHatches = resourcePolicy({
         "Pulumi resource names of reviewed resources of these providers allowed in the stack. Empty: none.",
       default: [] as readonly string[],
     },
+    allowedPackages: {
+      description:
+        "Provider packages (the first part of a type token, e.g. random) besides azure-native whose resources may be in the stack, each reviewed: it must change nothing in Azure, Entra ID or elsewhere that holds customer data. The escape hatches above are never allowed by package.",
+      default: ["random", "time"] as readonly string[],
+      schema: {
+        items: {
+          type: "string",
+          pattern: "^[a-z][a-z0-9_-]*$",
+          description: "a Pulumi package name such as random",
+        },
+      },
+    },
   },
   check: (resource, cfg, report) => {
     const hatch = providerEscapeHatch(resource.type);
-    if (!hatch) return resource.notApplicable("not a provider escape hatch");
-    if (cfg.allowedEscapeHatches.includes(resource.name)) return;
-    report(`${resource.type} ${show(resource.name)}: ${hatch.what}; it is not in allowedEscapeHatches`);
+    if (hatch) {
+      if (cfg.allowedEscapeHatches.includes(resource.name)) return;
+      report(`${resource.type} ${show(resource.name)}: ${hatch.what}; it is not in allowedEscapeHatches`);
+      return;
+    }
+    // A local component has no provider and changes nothing itself: its children are judged.
+    // (A custom resource, and a remote component whose provider runs its code, have one.)
+    if (resource.provider === undefined) return resource.notApplicable("a component resource");
+    const pkg = resource.type.split(":")[0];
+    if (cfg.allowedPackages.includes(pkg)) return;
+    report(
+      `${resource.type} ${show(resource.name)} belongs to provider package ${show(pkg)}, which the pack does not judge: what it creates or changes is invisible to every policy; it is not in allowedPackages`,
+    );
   },
 });
 

@@ -146,17 +146,20 @@ describe("verdicts", () => {
       .split("\n")
       .filter((l) => /^\| \[[A-Z]+-\d\]/.test(l));
     const settings = rows.map((r) => r.split(" | ")[4]);
-    // The environment it expects, the environment's principals and its reviewed custom roles
-    // (ENV-1, IAM-2 rows): read from the preset, which tests elsewhere keep in sync.
+    // The environment it expects, the environment's principals, its reviewed custom roles and
+    // the mail domain its alerts may go to (MON-1, ENV-1, IAM-2 rows): read from the preset,
+    // which tests elsewhere keep in sync.
     const preset = JSON.parse(
       fs.readFileSync(path.join(__dirname, "..", "..", "policy", "config", "prod.json"), "utf8"),
     );
     const groups = `\`principals-from-stack-or-allow-list\` allowedPrincipalIds=${JSON.stringify(preset["principals-from-stack-or-allow-list"].allowedPrincipalIds)}`;
     const roles = `\`role-assignment-known-role\` customRoles=${JSON.stringify(preset["role-assignment-known-role"].customRoles)}`;
     expect(groups).toContain("7a2d3b0f-4c5e-4f6a-9b8c-2d3e4f5a6b7c");
+    const mail = `\`alert-routes-in-stack\` allowedEmailDomains=${JSON.stringify(preset["alert-routes-in-stack"].allowedEmailDomains)}`;
     expect(settings.filter((x) => x !== "—")).toEqual([
       `${roles}, ${groups}`,
-      `${groups}, \`single-environment-per-stack\` expectedEnvironment="prod"`,
+      mail,
+      `${mail}, ${groups}, \`single-environment-per-stack\` expectedEnvironment="prod"`,
     ]);
   });
 

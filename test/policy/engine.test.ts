@@ -670,8 +670,9 @@ describe("the pack on real plans", () => {
         expect(result.outcome).toBe("notApplicable");
       }
     // The Azure-only four refuse the 5 non-Azure tokens, required-tags also the 2 known types
-    // without tags; no-provider-escape-hatches refuses all but the command.
-    expect(refused).toBe(4 * 5 + 2 + (tokens.length - 1));
+    // without tags; no-provider-escape-hatches refuses the 5 Azure tokens and the stack (deny by
+    // default: every other package's resources are its business).
+    expect(refused).toBe(4 * 5 + 2 + 6);
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {

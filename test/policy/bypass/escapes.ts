@@ -230,6 +230,41 @@ const providerHatch = (
   ({ id, add: { type, name, inputs }, policy: "no-provider-escape-hatches", control: "ENV-1" }) as Mutation;
 
 const PROVIDER_HATCHES: Mutation[] = [
+  // Deny by default (bypass9): packages no list names. azure-nextgen is azure-native's retired
+  // predecessor (same ARM resources, tokens `azure-nextgen:<module>/<version>:<Name>`, e.g. the
+  // aliases azure-native v1 declared): to the pack its resources were not Azure resources at all.
+  providerHatch(
+    "the retired azure-nextgen SDK creates a public storage account with shared keys",
+    "azure-nextgen:storage/latest:StorageAccount",
+    "st-nextgen",
+    (c) => ({
+      resourceGroupName: c.resourceGroup,
+      accountName: "stnextgenexfil",
+      location: "eastus",
+      kind: "StorageV2",
+      sku: { name: "Standard_LRS" },
+      allowBlobPublicAccess: true,
+      allowSharedKeyAccess: true,
+      publicNetworkAccess: "Enabled",
+    }),
+  ),
+  providerHatch(
+    "a generic REST provider PUTs an ARM request that opens the customer data account",
+    "restapi:index/object:Object",
+    "open-account",
+    (c) => ({
+      path: `/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${c.nameOf(T.account)}?api-version=2023-05-01`,
+      data: JSON.stringify({ properties: { publicNetworkAccess: "Enabled", allowSharedKeyAccess: true } }),
+    }),
+  ),
+  providerHatch(
+    "customer exports also go to an S3 bucket in another cloud",
+    "aws:s3/bucket:Bucket",
+    "exports",
+    () => ({
+      bucket: "sap-customer-exports",
+    }),
+  ),
   providerHatch(
     "AzAPI PATCHes the customer data account open (public access, shared keys)",
     "azapi:index/updateResource:UpdateResource",
@@ -1065,6 +1100,27 @@ export const MUTATIONS: Mutation[] = [
   ...PRIVILEGE,
   ...SECRETS,
   ...KEYS,
+  // bypass9: any website the user visits reads the frontend's responses with the user's cookies.
+  ...(
+    [
+      ["every origin", ["*"]],
+      ["the null origin", ["null"]],
+      ["a plain-http origin", ["http://portal.example.com"]],
+    ] as const
+  ).map(([what, allowedOrigins]): Mutation => ({
+    id: `frontend CORS allows credentials from ${what}`,
+    type: T.app,
+    where: appNamed("web"),
+    set: {
+      "configuration.ingress.corsPolicy": {
+        allowedOrigins,
+        allowedMethods: ["GET", "POST"],
+        allowCredentials: true,
+      },
+    },
+    policy: "container-app-cors-credentials",
+    control: "NET-2",
+  })),
 ];
 
 /** A signing key written the way the CustomerManagedKey component writes keys, but EC and sign/verify only. */
@@ -1117,6 +1173,17 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 
 export const SECURE_VARIATIONS: Variation[] = [
   ...localOnly,
+  {
+    id: "frontend CORS allows one https origin with credentials",
+    type: T.app,
+    where: appNamed("web"),
+    set: {
+      "configuration.ingress.corsPolicy": {
+        allowedOrigins: ["https://portal.example.com"],
+        allowCredentials: true,
+      },
+    },
+  },
   harmless("a numeric policy setting", "PASSWORD_MIN_LENGTH", "12"),
   harmless("a boolean switch", "TOKEN_REFRESH_ENABLED", "true"),
   harmless(

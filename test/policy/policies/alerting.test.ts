@@ -245,3 +245,181 @@ describe("alert-routes-in-stack: action group receivers", () => {
     expect(await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])).toEqual([]);
   });
 });
+
+describe("alert-routes-in-stack: receivers that are people", () => {
+  const group = (props: Record<string, unknown>) => ({
+    type: "azure-native:monitor:ActionGroup",
+    name: "ag",
+    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
+    props: { id: ids.group, location: "global", enabled: true, ...props },
+  });
+  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
+  const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+  const reviewed = {
+    allowedEmailDomains: ["example.com"],
+    allowedPhoneNumbers: ["+4930123456"],
+    allowedArmRoles: [OWNER],
+  };
+  const run = async (props: Record<string, unknown>, cfg: Record<string, unknown> = reviewed) =>
+    ((await runStackPolicy(a.alertRoutesInStack, [rg, group(props)], cfg)) as string[]).join("\n");
+  const email = (emailAddress: unknown) => ({ emailReceivers: [{ name: "x", emailAddress }] });
+  const sms = (countryCode: unknown, phoneNumber: unknown) => ({
+    smsReceivers: [{ name: "x", countryCode, phoneNumber }],
+  });
+
+  it("accepts reviewed addresses, numbers and roles", async () => {
+    const props = {
+      ...email("Oncall@Example.com"),
+      azureAppPushReceivers: [{ name: "p", emailAddress: "oncall@example.com" }],
+      ...sms("49", "30 123-456"),
+      voiceReceivers: [{ name: "v", countryCode: "+49", phoneNumber: "30123456" }],
+      armRoleReceivers: [{ name: "r", roleId: OWNER.toUpperCase(), useCommonAlertSchema: true }],
+    };
+    expect(await run(props)).toBe("");
+  });
+  it("refuses every person by default (deny by default: empty allow-lists)", async () => {
+    const props = {
+      ...email("oncall@example.com"),
+      ...sms("49", "30123456"),
+      armRoleReceivers: [{ name: "r", roleId: OWNER }],
+    };
+    const result = await run(props, {});
+    expect(result).toMatch(
+      /emailReceivers\[\]\.emailAddress "oncall@example.com" sends alerts to example.com/,
+    );
+    expect(result).toMatch(/smsReceivers\[\]\.phone number \+4930123456 is not an allowed phone number/);
+    expect(result).toMatch(/armRoleReceivers\[\]\.roleId .* not an allowed role/);
+  });
+  it.each([
+    ["another domain", email("dump@attacker.example"), /sends alerts to attacker.example, not an allowed/],
+    [
+      "a look-alike domain",
+      email("oncall@example.com.attacker.io"),
+      /example.com.attacker.io, not an allowed/,
+    ],
+    ["a subdomain", email("oncall@mail.example.com"), /mail.example.com, not an allowed/],
+    ["a second address", email("oncall@example.com;dump@attacker.example"), /is not one e-mail address/],
+    ["a display name", email("Oncall <dump@attacker.example>"), /is not one e-mail address/],
+    ["an address not known yet", email(UNKNOWN), /emailAddress is not known yet/],
+    [
+      "an app push account elsewhere",
+      { azureAppPushReceivers: [{ name: "p", emailAddress: "me@outlook.com" }] },
+      /azureAppPushReceivers\[\]\.emailAddress "me@outlook.com" sends alerts to outlook.com/,
+    ],
+    ["another SMS number", sms("1", "5550100"), /\+15550100 is not an allowed phone number/],
+    ["an SMS number that is no number", sms("49", "30123456,1555"), /is not a phone number/],
+    [
+      "another voice number",
+      { voiceReceivers: [{ name: "v", countryCode: "44", phoneNumber: "2071234567" }] },
+      /voiceReceivers.* \+442071234567 is not an allowed phone number/,
+    ],
+    [
+      "another ARM role (Reader: everyone who can read the subscription)",
+      { armRoleReceivers: [{ name: "r", roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
+      /e-mails everyone holding that role on the subscription, not an allowed role/,
+    ],
+    ["a receiver list not known yet", { emailReceivers: UNKNOWN }, /emailReceivers is not known yet/],
+    [
+      "an ITSM connection",
+      {
+        itsmReceivers: [
+          { name: "i", workspaceId: "s|w", connectionId: "c", ticketConfiguration: "{}", region: "eastus" },
+        ],
+      },
+      /itsmReceivers hands alerts to a ticketing connection/,
+    ],
+    [
+      "an incident-management connection",
+      {
+        incidentReceivers: [
+          { name: "i", connection: { id: "c", name: "n" }, incidentManagementService: "Icm", mappings: {} },
+        ],
+      },
+      /incidentReceivers hands alerts to a ticketing connection/,
+    ],
+  ])("refuses %s", async (_what, props, message) => {
+    expect(await run(props)).toMatch(message);
+  });
+  it("an allow-list entry the schema refuses allows nothing", async () => {
+    expect(
+      await run(email("x@attacker.example"), { allowedEmailDomains: ["*", "attacker.example/"] }),
+    ).toMatch(/not an allowed e-mail domain/);
+    expect(await run(sms("1", "5550100"), { allowedPhoneNumbers: ["15550100"] })).toMatch(
+      /is not an allowed phone number/,
+    );
+  });
+  it("declares strict schemas for the allow-lists", () => {
+    const props = a.alertRoutesInStack.configSchema!.properties;
+    const pattern = (key: string) => new RegExp((props[key] as { items: { pattern: string } }).items.pattern);
+    expect(["example.com", "mail.example.co.uk"].every((d) => pattern("allowedEmailDomains").test(d))).toBe(
+      true,
+    );
+    expect(
+      ["*.example.com", "example", "@example.com", "example.com/x"].some((d) =>
+        pattern("allowedEmailDomains").test(d),
+      ),
+    ).toBe(false);
+    expect(pattern("allowedPhoneNumbers").test("+4930123456")).toBe(true);
+    expect(
+      ["4930123456", "+49 30 123456", "+0123456789"].some((n) => pattern("allowedPhoneNumbers").test(n)),
+    ).toBe(false);
+    expect(pattern("allowedArmRoles").test("Owner")).toBe(false);
+  });
+});
+
+describe("alert-routes-in-stack: receivers computed from resources in a first preview", () => {
+  const rg = {
+    type: "azure-native:resources:ResourceGroup",
+    name: "rg",
+    urn: "urn:rg",
+    props: { id: UNKNOWN },
+  };
+  const site = { type: "azure-native:web:WebApp", name: "func", urn: "urn:site", props: { id: UNKNOWN } };
+  const account = {
+    type: "azure-native:storage:StorageAccount",
+    name: "st",
+    urn: "urn:st",
+    props: { id: UNKNOWN },
+  };
+  const fnReceiver = {
+    name: "f",
+    functionAppResourceId: UNKNOWN,
+    functionName: "f",
+    httpTriggerUrl: UNKNOWN,
+  };
+  const group = (receiverSources: string[] | undefined, receivers: unknown = [fnReceiver]) => ({
+    type: "azure-native:monitor:ActionGroup",
+    name: "ag",
+    urn: "urn:ag",
+    props: { id: UNKNOWN, location: "global", enabled: true, azureFunctionReceivers: receivers },
+    dependencies: ["urn:rg", ...(receiverSources ?? [])],
+    ...(receiverSources ? { propertyDependencies: { azureFunctionReceivers: receiverSources } } : {}),
+  });
+  const run = async (...resources: unknown[]) =>
+    ((await runStackPolicy(a.alertRoutesInStack, resources as never)) as string[]).join("\n");
+
+  it("accepts a function app receiver of a function app the stack creates", async () => {
+    expect(await run(rg, site, group(["urn:site"]))).toBe("");
+    // Also when the whole list is computed from the app.
+    expect(await run(rg, site, group(["urn:site"], UNKNOWN))).toBe("");
+  });
+  it("refuses one that comes from nothing of the stack, or from a resource that is no function app", async () => {
+    // The group waits for its resource group only: the receiver comes from outside the stack.
+    expect(await run(rg, site, group(undefined))).toMatch(
+      /functionAppResourceId is not known yet and does not come from a resource of this stack[\s\S]*httpTriggerUrl is not known yet/,
+    );
+    expect(await run(rg, account, group(["urn:st"]))).toMatch(
+      /functionAppResourceId is not known yet[\s\S]*httpTriggerUrl is not known yet/,
+    );
+    expect(await run(rg, account, group(["urn:st"], UNKNOWN))).toMatch(
+      /azureFunctionReceivers is not known yet and does not come from an azure-native:web:WebApp of this stack/,
+    );
+  });
+  it("still refuses a known foreign function app with an unknown trigger URL", async () => {
+    const foreign = "/subscriptions/o/resourceGroups/r/providers/Microsoft.Web/sites/func-attacker";
+    const receivers = [{ ...fnReceiver, functionAppResourceId: foreign }];
+    expect(await run(rg, site, group(["urn:site"], receivers))).toMatch(
+      /functionAppResourceId .*func-attacker.* is not a resource of this stack/,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import * as c from "../../../policy/policies/containerApps";
 import { secretLookingReason } from "../../../controls/secretDetection";
 import { describePolicy, expectPass, expectViolation, set, stackResource } from "./support";
-import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, replace, violations } from "./estate";
 
 const APP = "azure-native:app:ContainerApp";
@@ -44,6 +44,35 @@ describePolicy(c.containerAppHttpsOnly, {
   compliant: app,
   violations: [["configuration.ingress.allowInsecure", true, /allowInsecure/]],
   unknown: "configuration.ingress",
+});
+
+describePolicy(c.containerAppCorsCredentials, {
+  type: APP,
+  compliant: set(app, "configuration.ingress.corsPolicy", {
+    allowedOrigins: ["https://portal.example.com", "https://admin.example.com:8443"],
+    allowedMethods: ["GET", "POST"],
+    allowCredentials: true,
+  }),
+  violations: [
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["*"], /origin "\*" matches any website/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["https://*.example.com"], /matches any website/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["null"], /any page can claim it/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["http://portal.example.com"], /is not https/],
+    [
+      "configuration.ingress.corsPolicy.allowedOrigins",
+      ["https://portal.example.com/login"],
+      /scheme and host only/,
+    ],
+    ["configuration.ingress.corsPolicy.allowedOrigins", ["portal.example.com"], /is not an origin/],
+    ["configuration.ingress.corsPolicy.allowedOrigins", [UNKNOWN], /is not known yet/],
+  ],
+  passes: [
+    // Without credentials a cross-origin page reads only what an anonymous client gets anyway.
+    ["configuration.ingress.corsPolicy", { allowedOrigins: ["*"], allowCredentials: false }],
+    ["configuration.ingress.corsPolicy", { allowedOrigins: ["*"] }],
+    ["configuration.ingress.corsPolicy", undefined],
+  ],
+  unknown: "configuration.ingress.corsPolicy",
 });
 
 describePolicy(c.containerAppExternalIngress, {
@@ -244,6 +273,51 @@ describePolicy(c.daprComponentSecretsByReference, {
     ["secrets.0", { name: "storage-key", value: "abc==" }, /carries a value/],
   ],
   unknown: "metadata",
+});
+
+describePolicy(c.daprComponentsReviewed, {
+  type: "azure-native:app:DaprComponent",
+  compliant: {
+    componentName: "statestore",
+    componentType: "state.azure.blobstorage",
+    metadata: [{ name: "accountName", value: "stsapdata" }],
+  },
+  config: { allowedComponents: ["statestore=state.azure.blobstorage"] },
+  violations: [
+    // The reviewed store renamed into an unreviewed one (same metadata or any other).
+    [
+      "componentName",
+      "orders",
+      /Dapr component "orders" \(state.azure.blobstorage\) .* not in allowedComponents/,
+    ],
+    // An HTTP output binding: every event the apps send goes to that URL.
+    ["componentType", "bindings.http", /"statestore=bindings.http" is not in allowedComponents/],
+    ["componentType", undefined, /type not known/],
+  ],
+  passes: [
+    [
+      "metadata",
+      [
+        { name: "accountName", value: "stsapdata" },
+        { name: "containerName", value: "state" },
+      ],
+    ],
+  ],
+  unknown: "componentType",
+});
+
+describe("dapr-components-reviewed: deny by default", () => {
+  it("refuses every Dapr component without a review (default config)", async () => {
+    const result = await runResourcePolicy(c.daprComponentsReviewed, {
+      type: "azure-native:app:DaprComponent",
+      name: "pubsub",
+      props: {
+        componentType: "pubsub.kafka",
+        metadata: [{ name: "brokers", value: "kafka.attacker.example:9093" }],
+      },
+    });
+    expect(result).toEqual([expect.stringMatching(/Dapr component "pubsub" \(pubsub.kafka\)/)]);
+  });
 });
 
 describePolicy(c.managedEnvironmentStorageNoAccountKey, {
@@ -500,5 +574,75 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
         ]),
       ),
     ).toMatch(/Job job: environmentId .* is not a resource of this stack/);
+  });
+
+  describe("environment storage mounts (bypass9: apps write to a share of another account)", () => {
+    const account = stackResource("storage:StorageAccount", "st", {
+      id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stsapdata",
+      accountName: "stsapdata",
+    });
+    const mount = (properties: unknown, extra: Record<string, unknown> = {}) => ({
+      ...stackResource("app:ManagedEnvironmentsStorage", "share", {
+        environmentName: "cae",
+        storageName: "share",
+        properties,
+      }),
+      ...extra,
+    });
+    const run = async (...resources: unknown[]) =>
+      String(
+        await runStackPolicy(c.containerAppsRunInStack, [...network, account, ...(resources as never[])]),
+      );
+    const nfs = (server: unknown) => ({
+      nfsAzureFile: { server, shareName: "/stsapdata/share", accessMode: "ReadWrite" },
+    });
+    const smb = (accountName: unknown) => ({
+      azureFile: { accountName, shareName: "share", accessMode: "ReadWrite" },
+    });
+
+    it("accepts a share of the stack's account, by name or NFS host", async () => {
+      expect(await run(mount(smb("StSapData")))).toBe("");
+      expect(await run(mount(nfs("stsapdata.file.core.windows.net")))).toBe("");
+      expect(await run(mount(nfs("stsapdata.privatelink.file.core.windows.net")))).toBe("");
+    });
+    it.each([
+      [
+        "an Azure Files share of a foreign account",
+        smb("stattackerdrop"),
+        /share of storage account "stattackerdrop", which is not one of this stack's/,
+      ],
+      ["an NFS share of a foreign account", nfs("stattackerdrop.file.core.windows.net"), /stattackerdrop/],
+      [
+        "an NFS server that is no storage account",
+        nfs("10.0.0.4"),
+        /server "10.0.0.4" names no storage account/,
+      ],
+      [
+        "an SMB host of a later API version",
+        { smb: { host: "files.attacker.example", shareName: "s", username: "u", password: "p" } },
+        /properties.smb mounts storage the pack cannot place/,
+      ],
+    ])("refuses %s", async (_what, properties, message) => {
+      expect(await run(mount(properties))).toMatch(message);
+    });
+    it("accepts a foreign account on allowedDestinations by its ARM ID", async () => {
+      const id = "/subscriptions/o/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/stshared";
+      expect(
+        String(
+          await runStackPolicy(c.containerAppsRunInStack, [...network, account, mount(smb("stshared"))], {
+            allowedDestinations: [id],
+          }),
+        ),
+      ).toBe("");
+    });
+    it("in a preview, judges an unknown account by what the properties come from", async () => {
+      expect(await run(mount(smb(UNKNOWN), { propertyDependencies: { properties: [account.urn] } }))).toBe(
+        "",
+      );
+      expect(await run(mount(smb(UNKNOWN)))).toMatch(
+        /accountName is not known yet and does not come from a storage account/,
+      );
+      expect(await run(mount(UNKNOWN))).toMatch(/properties is not known yet/);
+    });
   });
 });

@@ -191,6 +191,46 @@ describe("stack policies on where subnets and peerings point", () => {
       expect.stringMatching(/subnet "pe"/),
     ]);
   });
+  it("subnet-nsg-in-stack refuses another environment's route table or NAT gateway (bypass9)", async () => {
+    const otherEnv = "/subscriptions/s/resourceGroups/rg-sap-dev/providers/Microsoft.Network";
+    const steered = (extra: Record<string, unknown>) => ({
+      ...subnet(nsg.props.id),
+      props: { ...subnet(nsg.props.id).props, ...extra },
+    });
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        steered({ routeTable: { id: `${otherEnv}/routeTables/rt-to-appliance` } }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/subnet "apps": routeTable.id .*rg-sap-dev.* is not a resource of this stack/),
+    ]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        steered({ natGateway: { id: `${otherEnv}/natGateways/ng` } }),
+      ]),
+    ).toEqual([expect.stringMatching(/natGateway.id .* is not a resource of this stack/)]);
+    // The stack's own, by ID, or not known yet but computed from it (preview).
+    const table = res("RouteTable", "rt", { id: `${RG}/routeTables/rt`, location: "westeurope" });
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [nsg, table, steered({ routeTable: { id: table.props.id } })]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        table,
+        { ...steered({ routeTable: { id: UNKNOWN } }), dependencies: [table.urn, nsg.urn] },
+      ]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        table,
+        { ...steered({ routeTable: { id: UNKNOWN } }), dependencies: [nsg.urn] },
+      ]),
+    ).toEqual([expect.stringMatching(/routeTable.id is not known yet/)]);
+  });
   it("subnet-nsg-in-stack, in a preview, needs the NSG to come from the stack", async () => {
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN, [nsg.urn])])).toEqual([]);
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN)])).toHaveLength(1);
@@ -289,6 +329,17 @@ describe("private-dns-in-stack", () => {
       /virtualNetwork.id/,
     ],
     [
+      "a VNet-integrated PostgreSQL server registered in a foreign zone (bypass9)",
+      res("dbforpostgresql:Server", "pg", {
+        network: {
+          delegatedSubnetResourceId: `${RG}/virtualNetworks/vnet/subnets/pg`,
+          privateDnsZoneArmResourceId:
+            "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/pg.private.postgres.database.azure.com",
+        },
+      }),
+      /dbforpostgresql:Server pg: network.privateDnsZoneArmResourceId .* is not a resource of this stack/,
+    ],
+    [
       "an endpoint registered in a foreign zone",
       group(
         "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
@@ -299,6 +350,30 @@ describe("private-dns-in-stack", () => {
     expect(
       ((await runStackPolicy(n.privateDnsInStack, [zone, vnet, resource])) as string[]).join("\n"),
     ).toMatch(message);
+  });
+  it("accepts a PostgreSQL server registered in the stack's zone, also when its ID is not known yet", async () => {
+    const pgZoneId = `${RG}/privateDnsZones/pg.private.postgres.database.azure.com`;
+    const pgZone = res("privatedns:PrivateZone", "pgzone", { id: pgZoneId, location: "global" });
+    const server = (privateDnsZoneArmResourceId: unknown, networkDeps?: string[]) => ({
+      ...res("dbforpostgresql:Server", "pg", { network: { privateDnsZoneArmResourceId } }),
+      dependencies: [vnet.urn, ...(networkDeps ?? [])],
+      ...(networkDeps ? { propertyDependencies: { network: networkDeps } } : {}),
+    });
+    const run = async (...resources: unknown[]) =>
+      (
+        (await runStackPolicy(n.privateDnsInStack, [
+          zone,
+          pgZone,
+          vnet,
+          ...(resources as never[]),
+        ])) as string[]
+      ).join("\n");
+    expect(await run(server(pgZoneId))).toBe("");
+    expect(await run(server(UNKNOWN, [pgZone.urn]))).toBe("");
+    // Unknown and computed from the VNet only (the subnet, say): not a zone of the stack.
+    expect(await run({ ...server(UNKNOWN, [vnet.urn]) })).toMatch(
+      /privateDnsZoneArmResourceId is not known yet and does not come from a resource of this stack/,
+    );
   });
   it("refuses a VNet resolving through a DNS server that is not Azure DNS nor reviewed", async () => {
     const dns = (dnsServers: string[]) => ({

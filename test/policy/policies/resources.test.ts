@@ -130,4 +130,45 @@ describe("no-provider-escape-hatches", () => {
   ])("is not applicable to %s", async (type) =>
     expect(await runResourcePolicy(noProviderEscapeHatches, { type, props: {} })).toBe("notApplicable"),
   );
+
+  // Deny by default: a custom resource (it has a provider) of a package nobody reviewed.
+  const custom = (type: string, name = "r") => ({
+    type,
+    name,
+    props: {},
+    provider: { type: `pulumi:providers:${type.split(":")[0]}`, props: {} },
+  });
+  it.each([
+    // The retired azure-nextgen SDK registers the same ARM resources under its own package: no
+    // policy of the pack sees them as Azure resources (no type gate, no location, no settings).
+    ["azure-nextgen:storage/latest:StorageAccount", /package "azure-nextgen"/],
+    // Generic REST providers (bridged Terraform restapi / restful) send any ARM request.
+    ["restapi:index/object:Object", /package "restapi"/],
+    ["restful:index/resource:Resource", /package "restful"/],
+    // Customer data copied to another cloud.
+    ["aws:s3/bucket:Bucket", /package "aws"/],
+    // A remote component: its provider runs the component's code.
+    ["synced-folder:index:AzureBlobFolder", /package "synced-folder"/],
+  ])("refuses %s, a package nobody reviewed", async (type, message) => {
+    const result = (await runResourcePolicy(noProviderEscapeHatches, custom(type))) as string[];
+    expect(result).toEqual([expect.stringMatching(message)]);
+    expect(result[0]).toMatch(/not in allowedPackages/);
+  });
+  it("accepts the reviewed packages (random, time by default; others from the preset)", async () => {
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, custom("random:index/randomString:RandomString")),
+    ).toEqual([]);
+    expect(await runResourcePolicy(noProviderEscapeHatches, custom("time:index/sleep:Sleep"))).toEqual([]);
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, custom("tls:index/privateKey:PrivateKey"), {
+        allowedPackages: ["random", "time", "tls"],
+      }),
+    ).toEqual([]);
+  });
+  it("never allows an escape hatch by its package", async () => {
+    const result = await runResourcePolicy(noProviderEscapeHatches, custom("azapi:index/resource:Resource"), {
+      allowedPackages: ["azapi"],
+    });
+    expect(result).toEqual([expect.stringMatching(/raw ARM requests.*not in allowedEscapeHatches/)]);
+  });
 });
