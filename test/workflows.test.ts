@@ -612,6 +612,30 @@ describe("deploy workflow", () => {
     }
   });
 
+  it("runs exactly the commands docs/running-in-ci.md shows, and the docs show all of them", () => {
+    // The doc's block after "then exactly", continuation lines joined, comments dropped.
+    const doc = readText(path.join(root, "docs", "running-in-ci.md"));
+    const block = /then exactly[^\n]*\n(?:[^\n]*\n)*?```sh\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    const shown = block
+      .replace(/\s*\\\n\s*/g, " ")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
+    for (const jobId of ["deploy-dev", "deploy-prod"]) {
+      // Every line of the job's own run scripts, in order, from the JSON preview on (the gate
+      // preview before it is the pulumi/actions step the doc names in prose).
+      const lines = (deploy.jobs[jobId].steps ?? [])
+        .flatMap((st) => (st.run ?? "").split("\n"))
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#"));
+      const from = lines.findIndex((l) => l.startsWith("pulumi preview --refresh"));
+      expect(from).toBeGreaterThanOrEqual(0);
+      // The two passes read the same record: the doc shows its `mapfile` once.
+      const run = lines.slice(from).filter((l, i, all) => all.indexOf(l) === i);
+      expect({ jobId, shown }).toEqual({ jobId, shown: run });
+    }
+  });
+
   it("never cancels a deployment in flight", () => {
     expect(deploy.concurrency?.["cancel-in-progress"]).toBe(false);
     expect(deploy.concurrency?.group).not.toMatch(/github\.(sha|run_id)/);
