@@ -474,6 +474,22 @@ describe("the policy gate: the protected branch's pack and preset on every previ
       expect(run.with.diff).toBe(true);
     }
   });
+
+  it("says on the pull request when its gate failed (pulumi/actions comments only on success)", () => {
+    const prGates = gates().filter((r) => r.inst.file === "pull-request.yml" && r.via === "action");
+    expect(prGates.length).toBeGreaterThan(0);
+    for (const run of prGates) {
+      const id = run.inst.steps[run.index].id;
+      expect(id).toBeTruthy();
+      const after = run.inst.steps.slice(run.index + 1);
+      const notice = after.find((st) => /\bgh pr comment\b/.test(st.run ?? ""));
+      expect(notice?.if).toBe(`failure() && steps.${String(id)}.outcome == 'failure'`);
+      expect(notice?.env?.PR_NUMBER).toBe("${{ github.event.pull_request.number }}");
+      // The notice names the run holding the CLI's policy section, and the commit it is about.
+      expect(notice?.run).toMatch(/\$RUN_URL/);
+      expect(notice?.run).toMatch(/\$HEAD_SHA/);
+    }
+  });
 });
 
 describe("code owners", () => {
