@@ -475,17 +475,27 @@ describe("the policy gate: the protected branch's pack and preset on every previ
     }
   });
 
-  it("says on the pull request when its gate failed (pulumi/actions comments only on success)", () => {
+  it("records a failed gate in the stack's pull request comment (pulumi/actions comments only on success)", () => {
+    const project = (parse(readText(path.join(root, "Pulumi.yaml"))) as { name: string }).name;
     const prGates = gates().filter((r) => r.inst.file === "pull-request.yml" && r.via === "action");
     expect(prGates.length).toBeGreaterThan(0);
     for (const run of prGates) {
       const id = run.inst.steps[run.index].id;
       expect(id).toBeTruthy();
       const after = run.inst.steps.slice(run.index + 1);
-      const notice = after.find((st) => /\bgh pr comment\b/.test(st.run ?? ""));
+      const notice = after.find((st) => /\bgh (pr comment|api)\b/.test(st.run ?? ""));
       expect(notice?.if).toBe(`failure() && steps.${String(id)}.outcome == 'failure'`);
       expect(notice?.env?.PR_NUMBER).toBe("${{ github.event.pull_request.number }}");
-      // The notice names the run holding the CLI's policy section, and the commit it is about.
+      // The action's own heading and report marker (pulumi/actions src/libs/pr.ts), so the failure
+      // replaces this stack's comment and the next passing preview edits the same comment back.
+      expect(notice?.env?.HEADING).toBe(
+        `#### :tropical_drink: \`preview\` on ${project}/${String(run.with["stack-name"])}`,
+      );
+      expect(notice?.env?.REPORT_MARKER).toBe("<summary>Pulumi report</summary>");
+      expect(notice?.run).toMatch(/startswith\(env\.HEADING\)/);
+      expect(notice?.run).toMatch(/contains\(env\.REPORT_MARKER\)/);
+      expect(notice?.run).toMatch(/--method PATCH/);
+      // It names the run holding the CLI's policy section, and the commit it is about.
       expect(notice?.run).toMatch(/\$RUN_URL/);
       expect(notice?.run).toMatch(/\$HEAD_SHA/);
     }
