@@ -51,8 +51,14 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** Bad stack configuration. The message lists every problem; `problems` has them structured. */
-export class ConfigError extends Error {
+/**
+ * Bad stack configuration. The message lists every problem; `problems` has them structured.
+ * A `RunError`: the SDK's program runner (`@pulumi/pulumi/cmd/run`) prints a RunError's message
+ * alone, where any other error thrown by the program is printed as "failed with an unhandled
+ * exception" with its stack trace and fields (`util.inspect`), so `pulumi preview` shows the list
+ * and nothing else, as `npm run plan` does.
+ */
+export class ConfigError extends pulumi.RunError {
   constructor(readonly problems: ConfigProblem[]) {
     super(
       `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +

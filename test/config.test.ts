@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { isConfigError, planStack } from "../lib/offline/plan";
 import type { PlannedResource } from "../lib/offline/run";
 
@@ -287,12 +288,17 @@ const cases: Case[] = [
 
 async function configError(
   promise: Promise<unknown>,
-): Promise<{ message: string; keys: string[]; problems: { key: string }[] }> {
+): Promise<{ message: string; keys: string[]; problems: { key: string }[]; runError: boolean }> {
   try {
     await promise;
   } catch (err) {
     if (!isConfigError(err)) throw err;
-    return { message: err.message, keys: err.problems.map((p) => p.key), problems: err.problems };
+    return {
+      message: err.message,
+      keys: err.problems.map((p) => p.key),
+      problems: err.problems,
+      runError: pulumi.RunError.isInstance(err),
+    };
   }
   throw new Error("expected a ConfigError, the plan succeeded");
 }
@@ -318,6 +324,19 @@ describe.each(cases.filter((c) => !/declared type/.test(c.what)))("the program i
     );
     expect(keys).toContain(c.key);
     expect(registered).toEqual([]);
+  });
+});
+
+// Under the Pulumi CLI the SDK's runner prints a RunError's message alone; any other error the
+// program throws is printed with its stack trace and fields ("failed with an unhandled exception",
+// @pulumi/pulumi cmd/run/run.js): bad config must read as the list, as `npm run plan` prints it.
+describe("the program's ConfigError under the Pulumi CLI", () => {
+  it("is a RunError, so pulumi preview shows the problems without a stack trace", async () => {
+    const { runError, keys } = await configError(
+      planStack("dev", { configOverrides: { backupRetentionDays: 7 }, validateFirst: false }),
+    );
+    expect(keys).toEqual([`${P}:backupRetentionDays`]);
+    expect(runError).toBe(true);
   });
 });
 

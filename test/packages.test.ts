@@ -190,6 +190,45 @@ describe("the components npm package", () => {
       ),
     );
   });
+
+  it("gives a TypeScript consumer the declarations, under package.json types and exports alike", () => {
+    const m = manifest(dir());
+    const consumer = path.join(tmp, "ts-consumer");
+    const nodeModules = path.join(consumer, "node_modules");
+    install(dir(), files, path.join(nodeModules, "@secure-azure-platform", "components"), nodeModules, [
+      ...Object.keys(m.dependencies ?? {}),
+      ...Object.keys(m.peerDependencies ?? {}),
+      "typescript",
+      "@types/node",
+    ]);
+    // Typed outputs, and a missing export is an error: were the declarations not found, the
+    // import would be `any` (or TS7016 under strict) and the expect-error below would be unused.
+    fs.writeFileSync(
+      path.join(consumer, "consumer.ts"),
+      [
+        'import type * as pulumi from "@pulumi/pulumi";',
+        'import { PostgresServer } from "@secure-azure-platform/components";',
+        "declare const db: PostgresServer;",
+        "export const fqdn: pulumi.Output<string> = db.fqdn;",
+        "// @ts-expect-error: not an export of the package",
+        'export { NoSuchComponent } from "@secure-azure-platform/components";',
+        "",
+      ].join("\n"),
+    );
+    // node10 resolution reads package.json `types`, node16 the `exports` types condition: one file.
+    const exportsTypes = (m.exports?.["."] as Record<string, string> | undefined)?.types;
+    expect(path.posix.normalize(m.types ?? "")).toBe(path.posix.normalize(exportsTypes ?? "-"));
+    const out = spawnSync(
+      process.execPath,
+      [
+        path.join(nodeModules, "typescript", "bin", "tsc"),
+        ...["--noEmit", "--strict", "--skipLibCheck", "--types", "node", "--target", "ES2022"],
+        ...["--module", "node16", "--moduleResolution", "node16", "consumer.ts"],
+      ],
+      { cwd: consumer, encoding: "utf8", timeout: 120_000 },
+    );
+    expect({ status: out.status, stdout: out.stdout }).toEqual({ status: 0, stdout: "" });
+  });
 });
 
 describe("the policy pack as `pulumi policy publish` packs it", () => {

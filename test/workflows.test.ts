@@ -474,6 +474,32 @@ describe("the policy gate: the protected branch's pack and preset on every previ
       expect(run.with.diff).toBe(true);
     }
   });
+
+  it("records a failed gate in the stack's pull request comment (pulumi/actions comments only on success)", () => {
+    const project = (parse(readText(path.join(root, "Pulumi.yaml"))) as { name: string }).name;
+    const prGates = gates().filter((r) => r.inst.file === "pull-request.yml" && r.via === "action");
+    expect(prGates.length).toBeGreaterThan(0);
+    for (const run of prGates) {
+      const id = run.inst.steps[run.index].id;
+      expect(id).toBeTruthy();
+      const after = run.inst.steps.slice(run.index + 1);
+      const notice = after.find((st) => /\bgh (pr comment|api)\b/.test(st.run ?? ""));
+      expect(notice?.if).toBe(`failure() && steps.${String(id)}.outcome == 'failure'`);
+      expect(notice?.env?.PR_NUMBER).toBe("${{ github.event.pull_request.number }}");
+      // The action's own heading and report marker (pulumi/actions src/libs/pr.ts), so the failure
+      // replaces this stack's comment and the next passing preview edits the same comment back.
+      expect(notice?.env?.HEADING).toBe(
+        `#### :tropical_drink: \`preview\` on ${project}/${String(run.with["stack-name"])}`,
+      );
+      expect(notice?.env?.REPORT_MARKER).toBe("<summary>Pulumi report</summary>");
+      expect(notice?.run).toMatch(/startswith\(env\.HEADING\)/);
+      expect(notice?.run).toMatch(/contains\(env\.REPORT_MARKER\)/);
+      expect(notice?.run).toMatch(/--method PATCH/);
+      // It names the run holding the CLI's policy section, and the commit it is about.
+      expect(notice?.run).toMatch(/\$RUN_URL/);
+      expect(notice?.run).toMatch(/\$HEAD_SHA/);
+    }
+  });
 });
 
 describe("code owners", () => {
@@ -609,6 +635,30 @@ describe("deploy workflow", () => {
       // Deploys refresh first: the gate preview and the update start from what Azure reports.
       expect(up.text).toMatch(/^pulumi up --refresh --yes\b/);
       expect(gate.refresh).toBe(true);
+    }
+  });
+
+  it("runs exactly the commands docs/running-in-ci.md shows, and the docs show all of them", () => {
+    // The doc's block after "then exactly", continuation lines joined, comments dropped.
+    const doc = readText(path.join(root, "docs", "running-in-ci.md"));
+    const block = /then exactly[^\n]*\n(?:[^\n]*\n)*?```sh\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    const shown = block
+      .replace(/\s*\\\n\s*/g, " ")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
+    for (const jobId of ["deploy-dev", "deploy-prod"]) {
+      // Every line of the job's own run scripts, in order, from the JSON preview on (the gate
+      // preview before it is the pulumi/actions step the doc names in prose).
+      const lines = (deploy.jobs[jobId].steps ?? [])
+        .flatMap((st) => (st.run ?? "").split("\n"))
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#"));
+      const from = lines.findIndex((l) => l.startsWith("pulumi preview --refresh"));
+      expect(from).toBeGreaterThanOrEqual(0);
+      // The two passes read the same record: the doc shows its `mapfile` once.
+      const run = lines.slice(from).filter((l, i, all) => all.indexOf(l) === i);
+      expect({ jobId, shown }).toEqual({ jobId, shown: run });
     }
   });
 
