@@ -296,11 +296,12 @@ export function destinationProblem(
   rules: DestinationRules,
   accepts: (candidate: StackResource) => boolean,
   stack: StackView,
-  dependencies: readonly { urn: string }[] = from.dependencies,
+  dependencies?: readonly { urn: string }[],
 ): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (value === NOT_KNOWN) {
-    const linked = dependencies.some((d) => {
+    // `from.dependencies` only here: the analyzer links a resource's dependencies when first read.
+    const linked = (dependencies ?? from.dependencies).some((d) => {
       const r = stack.byUrn(d.urn);
       return r !== undefined && accepts(r);
     });
