@@ -51,8 +51,13 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** Bad stack configuration. The message lists every problem; `problems` has them structured. */
-export class ConfigError extends Error {
+/**
+ * Bad stack configuration. The message lists every problem; `problems` has them structured.
+ * A `RunError`: under the real CLI (`pulumi preview`/`up`) the Node.js language host prints a
+ * RunError's message alone, where any other error is printed with its whole stack trace
+ * (@pulumi/pulumi cmd/run/run.js, `uncaughtHandler`), as Pulumi's own config errors are.
+ */
+export class ConfigError extends pulumi.RunError {
   constructor(readonly problems: ConfigProblem[]) {
     super(
       `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +

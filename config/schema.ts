@@ -53,18 +53,30 @@ const uuid = z.uuid({ message: "must be an Entra object ID (a GUID)" });
 /** One app of `apps[]`: exactly the `ContainerApp` component's contract. */
 export const appSchema = containerAppSpecSchema;
 
+const SECURITY_ALERT_EMAIL = "must be an e-mail address, or empty for alertEmail (SIEM-1 incident routing)";
+
 const rawSchema = z.object({
   location: z.string({ message: "is required (set azure-native:location)" }).min(1),
   environment: z.enum(["dev", "prod"], { message: "must be dev or prod (ENV-1)" }),
-  allowedLocations: z.array(z.string().min(1)).min(1, "must list at least one region"),
+  allowedLocations: z
+    .array(
+      z
+        .string({ message: "must be a region name such as westeurope" })
+        .min(1, "must be a region name such as westeurope"),
+    )
+    .min(1, "must list at least one region"),
   namePrefix: z
     .string()
     .regex(
       /^[a-z][a-z0-9]{1,7}$/,
       "must be 2-8 lowercase letters or digits starting with a letter (it is part of storage account and Key Vault names)",
     ),
-  owner: z.string().min(1, "is required (CLS-1 owner tag)"),
-  costCenter: z.string().min(1, "is required (cost-centre tag)"),
+  owner: z
+    .string({ message: "is required: the owning team, a string (CLS-1 owner tag)" })
+    .min(1, "is required: the owning team, a string (CLS-1 owner tag)"),
+  costCenter: z
+    .string({ message: "is required: the cost centre, a string (cost-centre tag)" })
+    .min(1, "is required: the cost centre, a string (cost-centre tag)"),
   backupRetentionDays: postgresFields.backupRetentionDays,
   logRetentionDays: loggingFields.retentionInDays,
   vnetAddressSpace: networkFields.vnetAddressSpace,
@@ -78,7 +90,7 @@ const rawSchema = z.object({
   postgresDatabases: postgresFields.databases,
   postgresAdminGroupObjectId: uuid,
   postgresAdminGroupName: z
-    .string()
+    .string({ message: "is required: the display name of the Entra group that administers PostgreSQL" })
     .min(1, "is required: the display name of the Entra group that administers PostgreSQL"),
   storageSkuName: blobStorageFields.skuName,
   storageContainers: blobStorageFields.containers,
@@ -101,8 +113,8 @@ const rawSchema = z.object({
   // EDGE-1 / SIEM-1 (limits in components/frontDoorSpec.ts).
   sentinel: z.boolean({ message: "must be true or false (SIEM-1)" }),
   // Empty: incidents go to alertEmail. (A declared key without a default would be required by the CLI.)
-  securityAlertEmail: z.union([z.literal(""), z.email()], {
-    message: "must be an e-mail address, or empty for alertEmail (SIEM-1 incident routing)",
+  securityAlertEmail: z.union([z.literal(""), z.email({ message: SECURITY_ALERT_EMAIL })], {
+    message: SECURITY_ALERT_EMAIL,
   }),
   wafRateLimitPerMinute: z
     .number({ message: "must be a whole number of requests" })

@@ -7,8 +7,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ComponentArgsError, parseArgs } from "../components/common/schema";
+import { workloadProfilesSchema } from "../components/containerAppsEnvironment.schema";
+import { ConfigError, projectDeclarations, validatePlatformConfig, type ConfigProblem } from "../config";
 import { isConfigError, planStack } from "../lib/offline/plan";
 import type { PlannedResource } from "../lib/offline/run";
+import { readStackConfig } from "../lib/offline/stackConfig";
 
 const P = "secure-azure-platform";
 
@@ -275,7 +279,7 @@ const cases: Case[] = [
 
 async function configError(
   promise: Promise<unknown>,
-): Promise<{ message: string; keys: string[]; problems: { key: string }[] }> {
+): Promise<{ message: string; keys: string[]; problems: ConfigProblem[] }> {
   try {
     await promise;
   } catch (err) {
@@ -404,5 +408,124 @@ describe("a bad stack file", () => {
     const { message, keys } = await configError(planStack("ns", { stackFile: file }));
     expect(keys).toEqual(["secure-azure-platfrom:logRetentionDays", `${P}:namePrefix`]);
     expect(message).toContain(`did you mean ${P}:logRetentionDays?`);
+  });
+});
+
+// What each message says: the value allowed, never zod's own wording ("Invalid input: expected
+// string, received undefined", "Too small: ...", "Invalid email address"), which named neither
+// the setting's rule nor what to write. A value of every shape, for every declared setting.
+describe("every message says what is allowed", () => {
+  const ZOD_WORDING = /^(Invalid input|Invalid email|Too small|Too big)|expected \w+, received \w+/;
+  const dev = readStackConfig("dev").projectSettings;
+  const declarations = projectDeclarations();
+  const shapes: unknown[] = [undefined, null, "", "x", -1, 1e9, true, [], [null], [""], [{}], [1, "x"], {}];
+  const problemsFor = (raw: Record<string, unknown>): ConfigProblem[] => {
+    try {
+      validatePlatformConfig(raw, declarations);
+    } catch (err) {
+      if (!isConfigError(err)) throw err;
+      return err.problems;
+    }
+    return [];
+  };
+
+  it.each([...Object.keys(declarations), "location"])("%s, whatever its shape", (key) => {
+    const zodWorded = shapes.flatMap((value) =>
+      problemsFor({ ...dev, location: "westeurope", [key]: value })
+        .filter((p) => ZOD_WORDING.test(p.message))
+        .map((p) => `${p.key} = ${p.value}: ${p.message}`),
+    );
+    expect(zodWorded).toEqual([]);
+  });
+
+  it("inside apps, workload profiles and WAF rules too", () => {
+    const web = devApps()[0];
+    const raw = {
+      ...dev,
+      location: "westeurope",
+      apps: [{ ...web, env: [1], secrets: "x", uses: "keyvault", ipRestrictions: [null] }],
+      workloadProfiles: [{}],
+      wafCustomRules: [{}, { name: "r", priority: 1, matchValues: [1] }],
+      frontDoorCustomDomains: { web: 1 },
+    };
+    const problems = problemsFor(raw);
+    expect(problems.length).toBeGreaterThanOrEqual(10);
+    expect(problems.filter((p) => ZOD_WORDING.test(p.message))).toEqual([]);
+    const byKey = Object.fromEntries(problems.map((p) => [p.key, p.message]));
+    expect(byKey[`${P}:apps[0].env`]).toBe("must be a mapping (key: value)");
+    expect(byKey[`${P}:apps[0].uses`]).toBe("must be a list");
+    expect(byKey[`${P}:wafCustomRules[0].name`]).toBe("is required: a string");
+    expect(byKey[`${P}:wafCustomRules[1].matchValues[0]`]).toBe("must be a string");
+    expect(byKey[`${P}:frontDoorCustomDomains.web`]).toBe("must be a string");
+  });
+
+  it("a missing owner, cost centre or PostgreSQL admin group name says what to set", async () => {
+    const { problems } = await configError(
+      planStack("dev", {
+        configOverrides: { owner: undefined, costCenter: undefined, postgresAdminGroupName: undefined },
+      }),
+    );
+    expect(problems.map((p) => [p.key, p.value, p.message])).toEqual([
+      [`${P}:owner`, "(not set)", "is required: the owning team, a string (CLS-1 owner tag)"],
+      [`${P}:costCenter`, "(not set)", "is required: the cost centre, a string (cost-centre tag)"],
+      [
+        `${P}:postgresAdminGroupName`,
+        "(not set)",
+        "is required: the display name of the Entra group that administers PostgreSQL",
+      ],
+    ]);
+  });
+
+  it("a workload profile that is not an object is a problem, not a crash", () => {
+    const problems = problemsFor({ ...dev, location: "westeurope", workloadProfiles: [null] });
+    expect(problems.map((p) => [p.key, p.message])).toEqual([
+      [`${P}:workloadProfiles[0]`, "must be a mapping (key: value)"],
+    ]);
+  });
+});
+
+// `pulumi preview`/`up` have no offline plan in front of them: the Node.js language host prints
+// a RunError's message alone and any other error with its stack trace (@pulumi/pulumi
+// cmd/run/run.js), so bad config and bad component arguments must be RunErrors.
+describe("under the real CLI", () => {
+  it("bad stack config is a RunError: its message, no stack trace", async () => {
+    const { RunError } = await import("@pulumi/pulumi");
+    const err = new ConfigError([{ key: `${P}:owner`, value: "(not set)", message: "is required" }]);
+    expect(RunError.isInstance(err)).toBe(true);
+    expect(err).toBeInstanceOf(ConfigError);
+  });
+
+  it("bad component arguments are a RunError too", async () => {
+    const { RunError } = await import("@pulumi/pulumi");
+    let thrown: unknown;
+    try {
+      parseArgs('ContainerAppsEnvironment "env"', workloadProfilesSchema, [null], ["workloadProfiles"]);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ComponentArgsError);
+    expect(RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as ComponentArgsError).message).toContain("workloadProfiles[0] = null: must be a mapping");
+  });
+});
+
+describe("a stack file with a misspelt top-level key", () => {
+  it("names it and suggests config:, together with what its absence causes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-top-"));
+    try {
+      const file = path.join(dir, "Pulumi.top.yaml");
+      const dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+      fs.writeFileSync(file, `secretsprovider: passphrase\n${dev.replace(/^config:/m, "configg:")}`);
+      const { problems } = await configError(planStack("top", { stackFile: file }));
+      expect(problems[0]).toEqual({
+        key: "Pulumi.top.yaml configg",
+        value: expect.stringContaining("westeurope"),
+        message:
+          "is not a key of a stack file; did you mean config? (allowed: config, secretsprovider, encryptedkey, encryptionsalt, environment)",
+      });
+      expect(problems.map((p) => p.key)).toContain("azure-native:location");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
