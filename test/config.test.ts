@@ -529,3 +529,21 @@ describe("a stack file with a misspelt top-level key", () => {
     }
   });
 });
+
+describe("a stack file with a misspelt azure-native setting", () => {
+  it("names it and suggests the provider's key (the provider would ignore it)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-provider-"));
+    try {
+      const file = path.join(dir, "Pulumi.prov.yaml");
+      const dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+      fs.writeFileSync(file, `${dev}\n  azure-native:subscriptonId: 00000000-0000-4000-8000-000000000001\n`);
+      const { problems } = await configError(planStack("prov", { stackFile: file }));
+      expect(problems.map((p) => p.key)).toEqual(["azure-native:subscriptonId"]);
+      expect(problems[0].message).toMatch(
+        /^is not a setting of the azure-native provider \(did you mean azure-native:subscriptionId\?\); its settings: .*\blocation\b/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

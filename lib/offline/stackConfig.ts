@@ -54,6 +54,18 @@ export interface StackConfig {
  */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
+let azureNativeKeys: string[] | undefined;
+/**
+ * The azure-native provider's configuration keys (`azure-native:location`, `:subscriptionId`,
+ * ...), as the installed package declares them (`@pulumi/azure-native/config`: one getter each;
+ * `Object.keys` lists them without reading any).
+ */
+function azureNativeSettings(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  azureNativeKeys ??= Object.keys(require("@pulumi/azure-native/config/vars") as object).sort();
+  return azureNativeKeys;
+}
+
 /** Namespaces this program reads: a stack key in a namespace close to one of them is a typo. */
 const KNOWN_NAMESPACES = ["azure-native", "pulumi", "random"];
 
@@ -254,6 +266,17 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
         key,
         value: showValue(value),
         message: `namespace "${namespace}" is not read by anything; did you mean ${meant}:${key.slice(namespace.length + 1)}?`,
+      });
+      continue;
+    }
+    const setting = key.slice(namespace.length + 1);
+    if (namespace === "azure-native" && !azureNativeSettings().includes(setting)) {
+      // The provider ignores a key it does not declare: `azure-native:locaton` would be dropped.
+      const hint = didYouMean(setting, azureNativeSettings());
+      problems.push({
+        key,
+        value: showValue(value),
+        message: `is not a setting of the azure-native provider${hint ? ` (did you mean azure-native:${hint}?)` : ""}; its settings: ${azureNativeSettings().join(", ")}`,
       });
       continue;
     }
