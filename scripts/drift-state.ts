@@ -21,7 +21,8 @@ const USAGE = "Usage: npm run drift:state -- STATE.json REFRESH.json > REFRESHED
 
 function readJson(file: string, problems: string[]): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+    // A UTF-8 byte order mark is not content, as for the analyzer.
+    return JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.push(`${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`);

@@ -105,7 +105,8 @@ function readJson(file: string, flag: string): unknown {
     fail(2, `lock-window: ${flag} ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    // A UTF-8 byte order mark is not content (PowerShell's `pulumi preview --json > file`).
+    return JSON.parse(text.replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     fail(2, `lock-window: ${flag} ${file}: invalid JSON (${(err as Error).message})`);
   }

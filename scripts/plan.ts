@@ -184,6 +184,15 @@ async function runPlan(argv: string[]): Promise<number> {
   if (preset !== undefined) {
     try {
       packConfig = engineConfig.loadPackConfig(preset);
+      // Unknown policies and parameters, values outside a schema: found before the plan runs
+      // (the evaluation would refuse them only after the whole program ran, with a stack trace).
+      const { platformPolicies } = require("../policy/policies") as typeof import("../policy/policies");
+      const { problems: mismatch } = engineConfig.reconcilePackConfig(platformPolicies, packConfig);
+      if (mismatch.length > 0)
+        throw new engineConfig.PackConfigError(
+          "the policy pack config does not match the policies' config schemas",
+          mismatch,
+        );
     } catch (err) {
       if (!(err instanceof engineConfig.PackConfigError)) throw err;
       problems.push(

@@ -223,6 +223,19 @@ describe("npm run lock-window", () => {
     expect(fs.existsSync(fakeAzLog)).toBe(false);
   });
 
+  it("reads a preview and a state saved with a UTF-8 byte order mark", async () => {
+    const preview = path.join(dir, "bom-preview.json");
+    fs.writeFileSync(
+      preview,
+      `\uFEFF${JSON.stringify(digest({ op: "update", name: "app-web-redis-access" }))}`,
+    );
+    const state = path.join(dir, "bom-state.json");
+    fs.writeFileSync(state, `\uFEFF${fs.readFileSync(stateFile, "utf8")}`);
+    const run = await runMain(main, "--stack", "prod", "--preview", preview, "--state", state, { env });
+    expect(run.stderr).not.toMatch(/invalid JSON/);
+    expect(run.status).toBe(0);
+  });
+
   it("usage errors exit 2 and name every problem", async () => {
     const run = await runMain(main, "--preview", path.join(dir, "missing.json"), "--bogus", { env });
     expect(run.status).toBe(2);
