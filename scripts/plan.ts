@@ -300,7 +300,16 @@ async function runPlan(argv: string[]): Promise<number> {
     : (plan.config?.environment ?? args.stack);
   progress.step(`Planning stack ${args.stack}: evaluating the policy pack`);
   packConfig ??= engineConfig.loadPackConfig(presetName);
-  const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
+  let evaluation: Awaited<ReturnType<EngineModule["evaluateStackExport"]>>;
+  try {
+    evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
+  } catch (err) {
+    progress.done();
+    // A program that registers nothing to judge is bad input, as for the analyzer: exit 2, no stack trace.
+    if (err instanceof Error && err.name === "StackExportError")
+      fail(2, `plan: ${what} ${args.stack}: ${err.message}`);
+    throw err;
+  }
   progress.done();
   say("");
   say(renderVerdict(evaluation, args.packConfig ? `config ${presetName}` : `preset ${presetName}`));

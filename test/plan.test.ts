@@ -279,6 +279,18 @@ describe("exit 2", () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("on a program that registers nothing to judge: exit 2 naming it, no stack trace (as the analyzer)", async () => {
+    const program = path.join(dir, "empty-program");
+    fs.mkdirSync(program);
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"])
+      fs.copyFileSync(path.join(ROOT, "examples", "noncompliant-raw", f), path.join(program, f));
+    fs.writeFileSync(path.join(program, "index.ts"), "// Registers no resource.\nexport {};\n");
+    const run = await inProcess("--program", program, "--stack", "dev");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("the export holds no resources to evaluate");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it("on an unknown flag, naming it", () => {
     const run = plan("--stakc", "dev");
     expect(run.status).toBe(2);
