@@ -159,3 +159,13 @@ describe("an unknown flag, for the plain JavaScript scripts (npm run build, npm 
     expect(r.stderr).toContain(allowed);
   });
 });
+
+describe("npm run bench -- --node PATH", () => {
+  it("with a path that is no Node.js binary exits 2 naming it, before measuring anything", () => {
+    const node = path.join(dir, "no-such-node");
+    const run = runScript("bench", "--only", "floor:node", "--runs", "1", "--node", node);
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(run.stderr).toContain(`--node ${node}: not a Node.js binary`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
