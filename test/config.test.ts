@@ -547,3 +547,44 @@ describe("a stack file with a misspelt azure-native setting", () => {
     }
   });
 });
+
+describe("a stack file with secure: values for this project's settings", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-secure-"));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const withSecure = (name: string, keys: string[]): string => {
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    let dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+    for (const key of keys) {
+      expect(dev).toMatch(new RegExp(`^  ${P}:${key}: .*$`, "m"));
+      dev = dev.replace(
+        new RegExp(`^  ${P}:${key}: .*$`, "m"),
+        `  ${P}:${key}:\n    secure: v1:AAAABBBBCCCC`,
+      );
+    }
+    fs.writeFileSync(file, dev);
+    return file;
+  };
+
+  it("says it cannot check a secret, instead of judging the placeholder as the value", async () => {
+    const file = withSecure("secure", ["alertEmail"]);
+    fs.appendFileSync(file, `  ${P}:backupRetentionDays:\n    secure: v1:DDDDEEEE\n`);
+    const { problems, message } = await configError(planStack("secure", { stackFile: file }));
+    expect(problems.map((p) => [p.key, p.value])).toEqual([
+      [`${P}:backupRetentionDays`, "[secret]"],
+      [`${P}:alertEmail`, "[secret]"],
+    ]);
+    for (const p of problems)
+      expect(p.message).toMatch(/^is a secret \(secure:\), which the offline plan cannot decrypt/);
+    // Used to read "must be of type 'integer'" and "offline-secret-...: must be an e-mail address".
+    expect(message).not.toContain("offline-secret-");
+    expect(message).not.toContain("must be of type");
+  });
+
+  it("still plans a secret whose placeholder the rules accept (a free-text tag)", async () => {
+    const plan = await planStack("secure-owner", { stackFile: withSecure("secure-owner", ["owner"]) });
+    expect(plan.resources.length).toBeGreaterThan(0);
+  });
+});
