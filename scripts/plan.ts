@@ -202,7 +202,20 @@ async function runPlan(argv: string[]): Promise<number> {
       );
     }
   }
-  if (problems.length > 0) fail(2, `plan: ${problems.join("\n  ")}`);
+  if (problems.length > 0) {
+    // Every problem at once: the stack file's too, when it could be read (our stack; another
+    // team's program has its own config rules, judged as its program runs).
+    const stackFileExists = args.stackFile
+      ? fs.existsSync(args.stackFile)
+      : fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${args.stack}.yaml`));
+    if (!args.program && stackFileExists) {
+      const configError = (require("../lib/offline/plan") as PlanModule).stackConfigError(args.stack, {
+        stackFile: args.stackFile,
+      });
+      if (configError) problems.push(`stack ${args.stack}: ${configError.message}`);
+    }
+    fail(2, `plan: ${problems.join("\n  ")}`);
+  }
   const progress = new Progress(progressWanted(args.json));
   progress.step(`Planning stack ${args.stack}: loading the program`);
   const diff = args.diffFrom ? (require("../lib/offline/diff") as DiffModule) : undefined;

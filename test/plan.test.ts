@@ -291,6 +291,20 @@ describe("exit 2", () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("names a bad output path and the stack file's problems in the same run (every problem at once)", async () => {
+    const file = path.join(dir, "Pulumi.short-backups.yaml");
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(file, `${dev}\n  secure-azure-platform:backupRetentionDays: 7\n`);
+    const exportTo = path.join(dir, "no-such-dir", "dev.json");
+    const run = await inProcess("--stack-file", file, "--export", exportTo);
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(run.stderr).toContain(`--export ${exportTo}: directory`);
+    // Used to stop at the path: the stack file's problem came only in the next run.
+    expect(run.stderr).toContain(
+      "secure-azure-platform:backupRetentionDays = 7: must be a whole number from 30 to 35",
+    );
+  });
+
   it("on an unknown flag, naming it", () => {
     const run = plan("--stakc", "dev");
     expect(run.status).toBe(2);

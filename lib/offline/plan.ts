@@ -223,20 +223,17 @@ function explainSecretProblems(
   });
 }
 
-/**
- * Plans `stack`. Rejects with the `ConfigError` (before anything is registered) when the
- * stack configuration is bad, or with the program's own error.
- */
-export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
-  const started = performance.now();
+/** The stack's configuration as read, and its validation (throws the one `ConfigError`). */
+function readStackSettings(
+  stack: string,
+  options: Pick<PlanOptions, "stackFile" | "configOverrides">,
+): { stackConfig: StackConfig; validate: () => PlatformConfig } {
   const stackConfig = readStackConfig(stack, {
     stackFile: options.stackFile,
     configOverrides: options.configOverrides,
     collectProblems: true,
   });
-  const location = stackConfig.config["azure-native:location"];
-  const deployPrincipal = stackConfig.config[`${stackConfig.project}:deployPrincipalId`];
-  const settings = { ...stackConfig.projectSettings, location };
+  const settings = { ...stackConfig.projectSettings, location: stackConfig.config["azure-native:location"] };
   // Problems reading the file (types, namespaces) and the schema's are reported together.
   const validate = () => {
     try {
@@ -245,6 +242,35 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
       throw isConfigError(err) ? new ConfigError(explainSecretProblems(err.problems, stackConfig)) : err;
     }
   };
+  return { stackConfig, validate };
+}
+
+/**
+ * The `ConfigError` `planStack` would reject this stack's configuration with, or undefined:
+ * for a caller that has other problems to report first and wants them all at once.
+ */
+export function stackConfigError(
+  stack: string,
+  options: Pick<PlanOptions, "stackFile" | "configOverrides"> = {},
+): ConfigError | undefined {
+  try {
+    readStackSettings(stack, options).validate();
+    return undefined;
+  } catch (err) {
+    if (isConfigError(err)) return err;
+    throw err;
+  }
+}
+
+/**
+ * Plans `stack`. Rejects with the `ConfigError` (before anything is registered) when the
+ * stack configuration is bad, or with the program's own error.
+ */
+export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
+  const started = performance.now();
+  const { stackConfig, validate } = readStackSettings(stack, options);
+  const location = stackConfig.config["azure-native:location"];
+  const deployPrincipal = stackConfig.config[`${stackConfig.project}:deployPrincipalId`];
   if (stackConfig.problems.length > 0) validate();
   let config = options.validateFirst === false ? undefined : validate();
   // The program refuses to run as anyone but the declared deploy identity; under the real
