@@ -187,20 +187,21 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
         issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
     },
   },
-  {
-    // The BlobStorage component's rules, blamed on the config keys it reads (soft delete is
-    // backupRetentionDays, whose own range already covers the blob window).
-    reads: ["services", "environment", "zoneRedundant", "storageSkuName", "storageContainers"],
-    check(c, issue) {
+  // The BlobStorage component's rules, blamed on the config keys it reads (soft delete is
+  // backupRetentionDays, whose own range already covers the blob window). One rule per key it
+  // judges, so a bad container name does not hide a SKU prod refuses, and the reverse.
+  ...(["storageSkuName", "storageContainers"] as const).map((key) => ({
+    reads: ["services", "environment", "zoneRedundant", key] as (keyof RawConfig)[],
+    check(c: RawConfig, issue: Blame) {
       if (!c.services.includes("storage")) return;
       const keys: Record<string, string> = { skuName: "storageSkuName", containers: "storageContainers" };
       blobStorageRules(
-        { skuName: c.storageSkuName, containers: c.storageContainers },
+        key === "storageSkuName" ? { skuName: c.storageSkuName } : { containers: c.storageContainers },
         c,
         ([field, ...rest], message) => issue([keys[String(field)], ...rest] as (string | number)[], message),
       );
     },
-  },
+  })),
   {
     // The KeyVault component's rule, blamed on the config key.
     reads: ["environment", "keyVaultSku"],
@@ -208,17 +209,11 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
       keyVaultRules({ sku: c.keyVaultSku }, c, (_path, message) => issue(["keyVaultSku"], message));
     },
   },
-  {
-    // The PostgresServer component's rules, blamed on the config keys it reads.
-    reads: [
-      "services",
-      "environment",
-      "zoneRedundant",
-      "postgresSkuTier",
-      "postgresSkuName",
-      "postgresDatabases",
-    ],
-    check(c, issue) {
+  // The PostgresServer component's rules, blamed on the config keys it reads: the SKU against
+  // its tier and the environment, and the databases, apart, so neither hides the other.
+  ...[["postgresSkuTier", "postgresSkuName"], ["postgresDatabases"]].map((judged) => ({
+    reads: ["services", "environment", "zoneRedundant", ...judged] as (keyof RawConfig)[],
+    check(c: RawConfig, issue: Blame) {
       if (!c.services.includes("postgres")) return;
       const keys: Record<string, string> = {
         skuTier: "postgresSkuTier",
@@ -226,12 +221,14 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
         databases: "postgresDatabases",
       };
       postgresRules(
-        { skuTier: c.postgresSkuTier, skuName: c.postgresSkuName, databases: c.postgresDatabases },
+        judged.includes("postgresDatabases")
+          ? { databases: c.postgresDatabases }
+          : { skuTier: c.postgresSkuTier, skuName: c.postgresSkuName },
         c,
         ([field, ...rest], message) => issue([keys[String(field)], ...rest] as (string | number)[], message),
       );
     },
-  },
+  })),
   {
     // The Network component's rules (the address plan's relations), on the same keys.
     reads: ["vnetAddressSpace", "appsSubnetPrefix", "privateEndpointSubnetPrefix"],
@@ -246,7 +243,7 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
     },
   },
   {
-    reads: ["apps", "frontDoorCustomDomains", "wafCustomRules"],
+    reads: ["apps", "frontDoorCustomDomains"],
     check(c, issue) {
       const frontends = c.apps.filter((a) => a.ingress === "frontend").map((a) => a.name);
       for (const app of Object.keys(c.frontDoorCustomDomains)) {
@@ -260,6 +257,12 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
       const hosts = Object.values(c.frontDoorCustomDomains);
       if (new Set(hosts).size !== hosts.length)
         issue(["frontDoorCustomDomains"], "a host name is used twice");
+    },
+  },
+  {
+    // Apart from the apps: an app's own error must not hide a WAF rule used twice.
+    reads: ["wafCustomRules"],
+    check(c, issue) {
       const names = new Set<string>();
       const priorities = new Set<number>();
       c.wafCustomRules.forEach((rule, i) => {

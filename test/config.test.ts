@@ -380,6 +380,40 @@ describe("several problems at once", () => {
     expect(message).not.toContain("x".repeat(100));
   });
 
+  it("a component rule on one key is not hidden by another key's error", async () => {
+    // Each pair used to be one rule reading both keys: the first key's error skipped the second's check.
+    const rule = {
+      name: "block-bad",
+      priority: 1,
+      action: "Block",
+      matchVariable: "RemoteAddr",
+      operator: "IPMatch",
+      matchValues: ["198.51.100.0/24"],
+    };
+    const { keys } = await configError(
+      planStack("prod", {
+        configOverrides: {
+          postgresDatabases: ["postgres"],
+          postgresSkuName: "Standard_B2s",
+          storageContainers: ["$logs"],
+          storageSkuName: "Standard_GRS",
+          apps: [{ ...devApps()[0], ingress: "public" }],
+          wafCustomRules: [rule, { ...rule, priority: 2 }],
+        },
+      }),
+    );
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `${P}:postgresDatabases[0]`,
+        `${P}:postgresSkuName`,
+        `${P}:storageContainers[0]`,
+        `${P}:storageSkuName`,
+        `${P}:apps[0].ingress`,
+        `${P}:wafCustomRules[1].name`,
+      ]),
+    );
+  });
+
   it("skip a cross-key rule whose own keys are invalid instead of blaming twice", async () => {
     const { problems } = await configError(planStack("prod", { configOverrides: { zoneRedundant: "yes" } }));
     expect(problems.filter((p) => p.key === `${P}:zoneRedundant`)).toHaveLength(1);
