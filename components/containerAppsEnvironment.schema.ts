@@ -30,7 +30,10 @@ export const workloadProfileSchema = strictArgs(
   "a field of a workload profile",
 ).superRefine(
   (p, ctx) => {
+    // Runs even when the profile itself is not an object (`[null]`): that is already reported.
     if (
+      typeof p === "object" &&
+      p !== null &&
       typeof p.minimumCount === "number" &&
       typeof p.maximumCount === "number" &&
       p.maximumCount < p.minimumCount

@@ -55,18 +55,30 @@ const uuid = z.uuid({ message: "must be an Entra object ID (a GUID)" });
 /** One app of `apps[]`: exactly the `ContainerApp` component's contract. */
 export const appSchema = containerAppSpecSchema;
 
+const SECURITY_ALERT_EMAIL = "must be an e-mail address, or empty for alertEmail (SIEM-1 incident routing)";
+
 const rawSchema = z.object({
   location: z.string({ message: "is required (set azure-native:location)" }).min(1),
   environment: z.enum(["dev", "prod"], { message: "must be dev or prod (ENV-1)" }),
-  allowedLocations: z.array(z.string().min(1)).min(1, "must list at least one region"),
+  allowedLocations: z
+    .array(
+      z
+        .string({ message: "must be a region name such as westeurope" })
+        .min(1, "must be a region name such as westeurope"),
+    )
+    .min(1, "must list at least one region"),
   namePrefix: z
     .string()
     .regex(
       /^[a-z][a-z0-9]{1,7}$/,
       "must be 2-8 lowercase letters or digits starting with a letter (it is part of storage account and Key Vault names)",
     ),
-  owner: z.string().min(1, "is required (CLS-1 owner tag)"),
-  costCenter: z.string().min(1, "is required (cost-centre tag)"),
+  owner: z
+    .string({ message: "is required: the owning team, a string (CLS-1 owner tag)" })
+    .min(1, "is required: the owning team, a string (CLS-1 owner tag)"),
+  costCenter: z
+    .string({ message: "is required: the cost centre, a string (cost-centre tag)" })
+    .min(1, "is required: the cost centre, a string (cost-centre tag)"),
   backupRetentionDays: postgresFields.backupRetentionDays,
   logRetentionDays: loggingFields.retentionInDays,
   vnetAddressSpace: networkFields.vnetAddressSpace,
@@ -80,7 +92,7 @@ const rawSchema = z.object({
   postgresDatabases: postgresFields.databases,
   postgresAdminGroupObjectId: uuid,
   postgresAdminGroupName: z
-    .string()
+    .string({ message: "is required: the display name of the Entra group that administers PostgreSQL" })
     .min(1, "is required: the display name of the Entra group that administers PostgreSQL"),
   storageSkuName: blobStorageFields.skuName,
   storageContainers: blobStorageFields.containers,
@@ -103,8 +115,8 @@ const rawSchema = z.object({
   // EDGE-1 / SIEM-1 (limits in components/frontDoorSpec.ts).
   sentinel: z.boolean({ message: "must be true or false (SIEM-1)" }),
   // Empty: incidents go to alertEmail. (A declared key without a default would be required by the CLI.)
-  securityAlertEmail: z.union([z.literal(""), z.email()], {
-    message: "must be an e-mail address, or empty for alertEmail (SIEM-1 incident routing)",
+  securityAlertEmail: z.union([z.literal(""), z.email({ message: SECURITY_ALERT_EMAIL })], {
+    message: SECURITY_ALERT_EMAIL,
   }),
   wafRateLimitPerMinute: z
     .number({ message: "must be a whole number of requests" })
@@ -177,20 +189,21 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
         issue(["location"], "has no availability zones, so zoneRedundant cannot be honoured");
     },
   },
-  {
-    // The BlobStorage component's rules, blamed on the config keys it reads (soft delete is
-    // backupRetentionDays, whose own range already covers the blob window).
-    reads: ["services", "environment", "zoneRedundant", "storageSkuName", "storageContainers"],
-    check(c, issue) {
+  // The BlobStorage component's rules, blamed on the config keys it reads (soft delete is
+  // backupRetentionDays, whose own range already covers the blob window). One rule per key it
+  // judges, so a bad container name does not hide a SKU prod refuses, and the reverse.
+  ...(["storageSkuName", "storageContainers"] as const).map((key) => ({
+    reads: ["services", "environment", "zoneRedundant", key] as (keyof RawConfig)[],
+    check(c: RawConfig, issue: Blame) {
       if (!c.services.includes("storage")) return;
       const keys: Record<string, string> = { skuName: "storageSkuName", containers: "storageContainers" };
       blobStorageRules(
-        { skuName: c.storageSkuName, containers: c.storageContainers },
+        key === "storageSkuName" ? { skuName: c.storageSkuName } : { containers: c.storageContainers },
         c,
         ([field, ...rest], message) => issue([keys[String(field)], ...rest] as (string | number)[], message),
       );
     },
-  },
+  })),
   {
     // The KeyVault component's rule, blamed on the config key.
     reads: ["environment", "keyVaultSku"],
@@ -198,17 +211,11 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
       keyVaultRules({ sku: c.keyVaultSku }, c, (_path, message) => issue(["keyVaultSku"], message));
     },
   },
-  {
-    // The PostgresServer component's rules, blamed on the config keys it reads.
-    reads: [
-      "services",
-      "environment",
-      "zoneRedundant",
-      "postgresSkuTier",
-      "postgresSkuName",
-      "postgresDatabases",
-    ],
-    check(c, issue) {
+  // The PostgresServer component's rules, blamed on the config keys it reads: the SKU against
+  // its tier and the environment, and the databases, apart, so neither hides the other.
+  ...[["postgresSkuTier", "postgresSkuName"], ["postgresDatabases"]].map((judged) => ({
+    reads: ["services", "environment", "zoneRedundant", ...judged] as (keyof RawConfig)[],
+    check(c: RawConfig, issue: Blame) {
       if (!c.services.includes("postgres")) return;
       const keys: Record<string, string> = {
         skuTier: "postgresSkuTier",
@@ -216,12 +223,14 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
         databases: "postgresDatabases",
       };
       postgresRules(
-        { skuTier: c.postgresSkuTier, skuName: c.postgresSkuName, databases: c.postgresDatabases },
+        judged.includes("postgresDatabases")
+          ? { databases: c.postgresDatabases }
+          : { skuTier: c.postgresSkuTier, skuName: c.postgresSkuName },
         c,
         ([field, ...rest], message) => issue([keys[String(field)], ...rest] as (string | number)[], message),
       );
     },
-  },
+  })),
   {
     // The Network component's rules (the address plan's relations), on the same keys.
     reads: ["vnetAddressSpace", "appsSubnetPrefix", "privateEndpointSubnetPrefix"],
@@ -236,7 +245,7 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
     },
   },
   {
-    reads: ["apps", "frontDoorCustomDomains", "wafCustomRules"],
+    reads: ["apps", "frontDoorCustomDomains"],
     check(c, issue) {
       const frontends = c.apps.filter((a) => a.ingress === "frontend").map((a) => a.name);
       for (const app of Object.keys(c.frontDoorCustomDomains)) {
@@ -250,6 +259,12 @@ const CROSS_KEY_RULES: { reads: (keyof RawConfig)[]; check(c: RawConfig, issue: 
       const hosts = Object.values(c.frontDoorCustomDomains);
       if (new Set(hosts).size !== hosts.length)
         issue(["frontDoorCustomDomains"], "a host name is used twice");
+    },
+  },
+  {
+    // Apart from the apps: an app's own error must not hide a WAF rule used twice.
+    reads: ["wafCustomRules"],
+    check(c, issue) {
       const names = new Set<string>();
       const priorities = new Set<number>();
       c.wafCustomRules.forEach((rule, i) => {

@@ -14,7 +14,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseCommandLine, type FlagSpecs } from "../lib/cli/args";
-import { loadPackConfig, PackConfigError, type PackConfig } from "../lib/analyzer/config";
+import {
+  loadPackConfig,
+  PackConfigError,
+  reconcilePackConfig,
+  type PackConfig,
+} from "../lib/analyzer/config";
+import { platformPolicies } from "../policy/policies";
 import {
   assertResourcesToEvaluate,
   assertStackExport,
@@ -219,8 +225,29 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     let config: PackConfig | undefined;
-    if (args.config !== undefined) config = loadPackConfig(path.resolve(args.config));
-    else if (args.stack !== undefined) config = loadPackConfig(args.stack);
+    try {
+      if (args.config !== undefined) config = loadPackConfig(path.resolve(args.config));
+      else if (args.stack !== undefined) config = loadPackConfig(args.stack);
+      // Unknown policies or parameters are found now, not after the files were read.
+      const mismatch = config ? reconcilePackConfig(platformPolicies, config).problems : [];
+      if (mismatch.length > 0)
+        throw new PackConfigError(
+          "the policy pack config does not match the policies' config schemas",
+          mismatch,
+        );
+    } catch (err) {
+      if (!(err instanceof PackConfigError)) throw err;
+      // Every problem at once: the files' too.
+      const problems = [err.message];
+      try {
+        loadExports(args.files);
+      } catch (fileErr) {
+        if (!(fileErr instanceof StackExportError)) throw fileErr;
+        problems.push(fileErr.message);
+      }
+      process.stderr.write(`policy:analyze: ${problems.join("\n")}\n`);
+      return 2;
+    }
     const evaluations = await evaluateFiles(args.files, config, args.deployed);
     const violations: Violation[] = [];
     const totals: Totals = {

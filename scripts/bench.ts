@@ -511,6 +511,19 @@ async function main(): Promise<void> {
     console.error(`bench: --runs must be a positive integer, got ${args.runs}`);
     process.exit(2);
   }
+  if (args.node !== undefined) {
+    // The cases spawn it many times: a path that is not a Node.js binary is bad usage, said once.
+    const probe = spawnSync(args.node, ["--version"], { encoding: "utf8" });
+    if (probe.status !== 0 || !/^v\d+\./.test(probe.stdout ?? "")) {
+      const why = probe.error
+        ? ((probe.error as NodeJS.ErrnoException).code ?? probe.error.message)
+        : `exit ${probe.status}`;
+      console.error(
+        `bench: --node ${args.node}: not a Node.js binary (\`${args.node} --version\` failed: ${why})`,
+      );
+      process.exit(2);
+    }
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sap-bench-"));
   const ctx: Ctx = { node: args.node ?? process.execPath, tmp, reporter: reporterScript(tmp), exports: {} };
   const only = args.only?.split(",").filter(Boolean);

@@ -418,6 +418,14 @@ module.exports = {
 };
 
 if (require.main === module) {
+  // `--pack` alone is an option; anything else is bad usage (exit 2), not a silent full build.
+  const unknown = process.argv.slice(2).filter((a) => a !== "--pack");
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `build: unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (allowed: --pack)\nusage: npm run build [-- --pack]\n`,
+    );
+    process.exit(2);
+  }
   try {
     require.resolve("typescript", { paths: [ROOT] });
   } catch {

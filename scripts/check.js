@@ -18,11 +18,26 @@
 // Node's module compile cache (Node >= 22.1), as the launcher uses it: TypeScript's and ESLint's
 // modules load from V8's cached bytecode instead of being compiled on every run.
 /** @type {{ enableCompileCache?: () => unknown }} */ (require("module")).enableCompileCache?.();
+const fs = require("fs");
 const path = require("path");
 const ts = require("typescript");
 const { ESLint } = require("eslint");
 
-const root = path.resolve(process.argv[2] ?? path.join(__dirname, ".."));
+const args = process.argv.slice(2);
+// Bad usage is exit 2 naming the argument (1 means findings): no flags, at most one DIR holding a tsconfig.json.
+const usageProblem =
+  args.find((a) => a.startsWith("-")) !== undefined
+    ? `unknown option ${args.find((a) => a.startsWith("-"))} (it takes no options)`
+    : args.length > 1
+      ? `expected at most one DIR, got ${args.length}`
+      : args[0] !== undefined && !fs.existsSync(path.join(args[0], "tsconfig.json"))
+        ? `DIR ${args[0]}: has no tsconfig.json`
+        : undefined;
+if (usageProblem) {
+  process.stderr.write(`check: ${usageProblem}\nusage: npm run check  (or: node scripts/check.js [DIR])\n`);
+  process.exit(2);
+}
+const root = path.resolve(args[0] ?? path.join(__dirname, ".."));
 
 /** The program of tsconfig.json and tsc's findings on it (`tsc -p tsconfig.json --noEmit`). */
 function typecheck() {

@@ -18,6 +18,7 @@ import { CONTAINER_APPS_RESERVED_RANGES } from "../components/network.plan";
 import { networkSettingsSchema } from "../components/network.schema";
 import { postgresSettingsSchema } from "../components/postgres.schema";
 import { workloadIdentitySettingsSchema } from "../components/workloadIdentity.schema";
+import { acceptNoArguments } from "../lib/cli/args";
 
 export const COMPONENT_DOC = path.join(__dirname, "..", "docs", "component-arguments.md");
 
@@ -214,6 +215,11 @@ export function renderComponentDoc(): string {
 }
 
 if (require.main === module) {
+  acceptNoArguments(
+    "docs:components",
+    "usage: npm run docs:components\n  rewrites docs/component-arguments.md from the components' schemas",
+    process.argv.slice(2),
+  );
   fs.writeFileSync(COMPONENT_DOC, renderComponentDoc());
   process.stdout.write(`Wrote ${path.relative(process.cwd(), COMPONENT_DOC)}.\n`);
 }

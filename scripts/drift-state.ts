@@ -14,13 +14,15 @@
  */
 import * as fs from "fs";
 import { assertStackExport } from "../lib/analyzer/evaluate";
+import { parseCommandLine } from "../lib/cli/args";
 import { StackExportError, type PreviewStep, type StackExport } from "../policy/common/pulumiFormat";
 
 const USAGE = "Usage: npm run drift:state -- STATE.json REFRESH.json > REFRESHED.json";
 
 function readJson(file: string, problems: string[]): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+    // A UTF-8 byte order mark is not content, as for the analyzer.
+    return JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.push(`${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`);
@@ -59,11 +61,18 @@ export function refreshedState(state: StackExport, steps: readonly PreviewStep[]
 }
 
 export function main(argv: string[]): number {
-  if (argv.length !== 2) {
-    process.stderr.write(`drift:state: expected 2 files, got ${argv.length}\n${USAGE}\n`);
+  // No flags: `--help` prints the usage; any other flag is named, not read as a file name.
+  const { positionals, help, problems: usage } = parseCommandLine(argv, {}, { positionals: true });
+  if (help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) usage.push(`expected 2 files, got ${positionals.length}`);
+  if (usage.length > 0) {
+    process.stderr.write(`drift:state: ${usage.join("; ")}\n${USAGE}\n`);
     return 2;
   }
-  const [stateFile, refreshFile] = argv;
+  const [stateFile, refreshFile] = positionals;
   const problems: string[] = [];
   const state = readJson(stateFile, problems);
   const refresh = readJson(refreshFile, problems);

@@ -22,6 +22,7 @@ import {
   type DeployIdentities,
 } from "../config/identities";
 import { setupForStack } from "./deploy-setup";
+import { acceptNoArguments } from "../lib/cli/args";
 
 export const CI_DOC = path.resolve(__dirname, "..", "docs", "running-in-ci.md");
 export const START = "<!-- identities:start -->";
@@ -107,6 +108,11 @@ export function renderCiDoc(current: string, doc?: DeployIdentities): string {
 }
 
 if (require.main === module) {
+  acceptNoArguments(
+    "docs:identities",
+    "usage: npm run docs:identities\n  rewrites the generated block of docs/running-in-ci.md from deploy/identities.yaml",
+    process.argv.slice(2),
+  );
   fs.writeFileSync(CI_DOC, renderCiDoc(fs.readFileSync(CI_DOC, "utf8")));
   console.log(`Wrote ${path.relative(process.cwd(), CI_DOC)}.`);
 }

@@ -21,6 +21,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
+import { outputPathProblem } from "../lib/cli/io";
 import { parseStackExport } from "../lib/offline/export";
 import {
   isChangePreview,
@@ -80,13 +81,18 @@ function parseArgs(argv: string[]): Args {
     process.stdout.write(`${USAGE}\n`);
     throw new Exit(0);
   }
+  const record = path.resolve(values.record ?? "lock-window-lifted.txt");
+  // With --apply the record is what makes the deploy recreate the lifted locks: a path that
+  // cannot be written must stop the run before any lock is lifted, not after (BAK-2).
+  const recordProblem = values.apply ? outputPathProblem(record) : undefined;
+  if (recordProblem) problems.push(`--record ${record}: ${recordProblem}`);
   if (problems.length > 0) fail(2, `lock-window: ${problems.join("; ")}\n${USAGE}`);
   return {
     stack: values.stack,
     preview: values.preview && path.resolve(values.preview),
     state: values.state && path.resolve(values.state),
     apply: values.apply ?? false,
-    record: path.resolve(values.record ?? "lock-window-lifted.txt"),
+    record,
   };
 }
 
@@ -99,7 +105,8 @@ function readJson(file: string, flag: string): unknown {
     fail(2, `lock-window: ${flag} ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    // A UTF-8 byte order mark is not content (PowerShell's `pulumi preview --json > file`).
+    return JSON.parse(text.replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     fail(2, `lock-window: ${flag} ${file}: invalid JSON (${(err as Error).message})`);
   }

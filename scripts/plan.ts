@@ -184,6 +184,15 @@ async function runPlan(argv: string[]): Promise<number> {
   if (preset !== undefined) {
     try {
       packConfig = engineConfig.loadPackConfig(preset);
+      // Unknown policies and parameters, values outside a schema: found before the plan runs
+      // (the evaluation would refuse them only after the whole program ran, with a stack trace).
+      const { platformPolicies } = require("../policy/policies") as typeof import("../policy/policies");
+      const { problems: mismatch } = engineConfig.reconcilePackConfig(platformPolicies, packConfig);
+      if (mismatch.length > 0)
+        throw new engineConfig.PackConfigError(
+          "the policy pack config does not match the policies' config schemas",
+          mismatch,
+        );
     } catch (err) {
       if (!(err instanceof engineConfig.PackConfigError)) throw err;
       problems.push(
@@ -193,7 +202,20 @@ async function runPlan(argv: string[]): Promise<number> {
       );
     }
   }
-  if (problems.length > 0) fail(2, `plan: ${problems.join("\n  ")}`);
+  if (problems.length > 0) {
+    // Every problem at once: the stack file's too, when it could be read (our stack; another
+    // team's program has its own config rules, judged as its program runs).
+    const stackFileExists = args.stackFile
+      ? fs.existsSync(args.stackFile)
+      : fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${args.stack}.yaml`));
+    if (!args.program && stackFileExists) {
+      const configError = (require("../lib/offline/plan") as PlanModule).stackConfigError(args.stack, {
+        stackFile: args.stackFile,
+      });
+      if (configError) problems.push(`stack ${args.stack}: ${configError.message}`);
+    }
+    fail(2, `plan: ${problems.join("\n  ")}`);
+  }
   const progress = new Progress(progressWanted(args.json));
   progress.step(`Planning stack ${args.stack}: loading the program`);
   const diff = args.diffFrom ? (require("../lib/offline/diff") as DiffModule) : undefined;
@@ -291,7 +313,16 @@ async function runPlan(argv: string[]): Promise<number> {
     : (plan.config?.environment ?? args.stack);
   progress.step(`Planning stack ${args.stack}: evaluating the policy pack`);
   packConfig ??= engineConfig.loadPackConfig(presetName);
-  const evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
+  let evaluation: Awaited<ReturnType<EngineModule["evaluateStackExport"]>>;
+  try {
+    evaluation = await engine.evaluateStackExport(stackExport, { config: packConfig });
+  } catch (err) {
+    progress.done();
+    // A program that registers nothing to judge is bad input, as for the analyzer: exit 2, no stack trace.
+    if (err instanceof Error && err.name === "StackExportError")
+      fail(2, `plan: ${what} ${args.stack}: ${err.message}`);
+    throw err;
+  }
   progress.done();
   say("");
   say(renderVerdict(evaluation, args.packConfig ? `config ${presetName}` : `preset ${presetName}`));

@@ -11,6 +11,7 @@ import { platformPolicies, policiesByService } from "../policy/policies";
 import { evaluatedTypes } from "../policy/lib/coverage";
 import { PLATFORM_UNEVALUATED_TYPES } from "../policy/policies/general";
 import type { PlatformPolicy } from "../policy/lib/types";
+import { acceptNoArguments } from "../lib/cli/args";
 
 export const POLICY_DOC = path.resolve(__dirname, "..", "docs", "policy.md");
 const HEADING = "## Every policy";
@@ -84,6 +85,11 @@ export function renderPolicyDoc(current: string): string {
 }
 
 if (require.main === module) {
+  acceptNoArguments(
+    "docs:policies",
+    'usage: npm run docs:policies\n  rewrites the "Every policy" section of docs/policy.md from the policies\' metadata',
+    process.argv.slice(2),
+  );
   const next = renderPolicyDoc(fs.readFileSync(POLICY_DOC, "utf8"));
   fs.writeFileSync(POLICY_DOC, next);
   console.log(`Wrote ${path.relative(process.cwd(), POLICY_DOC)}.`);

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { renderDiagram } from "../lib/evidence/diagram";
 import { planStack } from "../lib/offline/plan";
+import { acceptNoArguments } from "../lib/cli/args";
 
 export const README = path.resolve(__dirname, "..", "README.md");
 const START = "<!-- diagram:prod:start -->";
@@ -26,6 +27,11 @@ export async function prodDiagram(): Promise<string> {
 }
 
 if (require.main === module) {
+  acceptNoArguments(
+    "docs:diagram",
+    "usage: npm run docs:diagram\n  rewrites the prod architecture diagram in README.md from the offline plan",
+    process.argv.slice(2),
+  );
   prodDiagram()
     .then((diagram) => {
       fs.writeFileSync(README, withDiagram(fs.readFileSync(README, "utf8"), diagram));

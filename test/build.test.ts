@@ -234,8 +234,16 @@ describe("the pack's entry and Node's compile cache", () => {
       await new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
       child.kill("SIGKILL");
       await new Promise((resolve) => child.on("exit", resolve));
-      const files = fs.readdirSync(cache, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
-      expect(files.length).toBeGreaterThan(0);
+      // Node's module compile cache and its flush exist from Node 22.10 (flushCompileCache);
+      // on Node 20 (end of life, still able to run the quick start: README) pack.js serves
+      // without one, and nothing is written.
+      const [major, minor] = process.versions.node.split(".").map(Number);
+      const flushes = major > 22 || (major === 22 && minor >= 10);
+      const files = fs.existsSync(cache)
+        ? fs.readdirSync(cache, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())
+        : [];
+      if (flushes) expect(files.length).toBeGreaterThan(0);
+      else expect(files).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -97,3 +97,75 @@ describe("progress", () => {
     }
   });
 });
+
+// Bad flags of every script: exit 2 naming the flag, before anything is written (the doc
+// generators used to ignore any argument, rewrite their file and exit 0; drift:state read a flag
+// as a file name and said "expected 2 files").
+describe("an unknown flag, for every npm script that runs a scripts/*.ts", () => {
+  const launched = Object.entries(
+    (
+      JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts,
+  )
+    .map(([name, command]) => [name, /scripts\/([\w-]+)\.ts/.exec(command)?.[1]] as const)
+    .filter((e): e is readonly [string, string] => e[1] !== undefined);
+
+  it("covers every such script", () => {
+    expect(launched.map(([name]) => name)).toEqual(
+      expect.arrayContaining(["plan", "policy:analyze", "drift:state", "docs:policies", "docs:diagram"]),
+    );
+  });
+
+  it.each(launched)(
+    "npm run %s -- --no-such-flag: exit 2, the flag named, nothing written",
+    (_name, script) => {
+      const tracked = (): string =>
+        spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" })
+          .stdout;
+      const before = tracked();
+      const run = runScript(script, "--no-such-flag");
+      expect({ status: run.status, stderr: run.stderr }).toEqual({
+        status: 2,
+        stderr: expect.stringContaining("--no-such-flag"),
+      });
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(tracked()).toBe(before);
+    },
+  );
+
+  it("--help of a doc generator and of drift:state prints the usage and exits 0", () => {
+    for (const script of ["policy-docs", "drift-state"]) {
+      const run = runScript(script, "--help");
+      expect({ script, status: run.status }).toEqual({ script, status: 0 });
+      expect(run.stdout).toMatch(/^usage: npm run /i);
+    }
+  });
+});
+
+describe("an unknown flag, for the plain JavaScript scripts (npm run build, npm run check)", () => {
+  it.each([
+    ["build.js", "(allowed: --pack)"],
+    ["check.js", "(it takes no options)"],
+  ])("node scripts/%s --no-such-flag: exit 2 naming it, nothing built or checked", (script, allowed) => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", script), "--no-such-flag"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(r.stderr).toContain("--no-such-flag");
+    expect(r.stderr).toContain(allowed);
+  });
+});
+
+describe("npm run bench -- --node PATH", () => {
+  it("with a path that is no Node.js binary exits 2 naming it, before measuring anything", () => {
+    const node = path.join(dir, "no-such-node");
+    const run = runScript("bench", "--only", "floor:node", "--runs", "1", "--node", node);
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(run.stderr).toContain(`--node ${node}: not a Node.js binary`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});

@@ -8,8 +8,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError, parseArgs } from "../components/common/schema";
+import { workloadProfilesSchema } from "../components/containerAppsEnvironment.schema";
+import { projectDeclarations, validatePlatformConfig, type ConfigProblem } from "../config";
 import { isConfigError, planStack } from "../lib/offline/plan";
 import type { PlannedResource } from "../lib/offline/run";
+import { readStackConfig } from "../lib/offline/stackConfig";
 
 const P = "secure-azure-platform";
 
@@ -100,7 +104,8 @@ const cases: Case[] = [
       apps: [{ ...devApps()[0], env: { DATABASE_URL: "postgres://admin:hunter2@db.example.com/app" } }],
     },
     key: `${P}:apps[0].env.DATABASE_URL`,
-    says: /Key Vault/,
+    // Issue 5: the error names the app and the variable (the key alone has the app's index).
+    says: /apps\[0\]\.env\.DATABASE_URL = .*: app "web": plain env var DATABASE_URL refused .*Key Vault/,
   },
   {
     what: "prod without zone redundancy",
@@ -288,7 +293,7 @@ const cases: Case[] = [
 
 async function configError(
   promise: Promise<unknown>,
-): Promise<{ message: string; keys: string[]; problems: { key: string }[]; runError: boolean }> {
+): Promise<{ message: string; keys: string[]; problems: ConfigProblem[]; runError: boolean }> {
   try {
     await promise;
   } catch (err) {
@@ -406,6 +411,40 @@ describe("several problems at once", () => {
     expect(message).not.toContain("x".repeat(100));
   });
 
+  it("a component rule on one key is not hidden by another key's error", async () => {
+    // Each pair used to be one rule reading both keys: the first key's error skipped the second's check.
+    const rule = {
+      name: "block-bad",
+      priority: 1,
+      action: "Block",
+      matchVariable: "RemoteAddr",
+      operator: "IPMatch",
+      matchValues: ["198.51.100.0/24"],
+    };
+    const { keys } = await configError(
+      planStack("prod", {
+        configOverrides: {
+          postgresDatabases: ["postgres"],
+          postgresSkuName: "Standard_B2s",
+          storageContainers: ["$logs"],
+          storageSkuName: "Standard_GRS",
+          apps: [{ ...devApps()[0], ingress: "public" }],
+          wafCustomRules: [rule, { ...rule, priority: 2 }],
+        },
+      }),
+    );
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `${P}:postgresDatabases[0]`,
+        `${P}:postgresSkuName`,
+        `${P}:storageContainers[0]`,
+        `${P}:storageSkuName`,
+        `${P}:apps[0].ingress`,
+        `${P}:wafCustomRules[1].name`,
+      ]),
+    );
+  });
+
   it("skip a cross-key rule whose own keys are invalid instead of blaming twice", async () => {
     const { problems } = await configError(planStack("prod", { configOverrides: { zoneRedundant: "yes" } }));
     expect(problems.filter((p) => p.key === `${P}:zoneRedundant`)).toHaveLength(1);
@@ -435,5 +474,177 @@ describe("a bad stack file", () => {
     const { message, keys } = await configError(planStack("ns", { stackFile: file }));
     expect(keys).toEqual(["secure-azure-platfrom:logRetentionDays", `${P}:namePrefix`]);
     expect(message).toContain(`did you mean ${P}:logRetentionDays?`);
+  });
+});
+
+// What each message says: the value allowed, never zod's own wording ("Invalid input: expected
+// string, received undefined", "Too small: ...", "Invalid email address"), which named neither
+// the setting's rule nor what to write. A value of every shape, for every declared setting.
+describe("every message says what is allowed", () => {
+  const ZOD_WORDING = /^(Invalid input|Invalid email|Too small|Too big)|expected \w+, received \w+/;
+  const dev = readStackConfig("dev").projectSettings;
+  const declarations = projectDeclarations();
+  const shapes: unknown[] = [undefined, null, "", "x", -1, 1e9, true, [], [null], [""], [{}], [1, "x"], {}];
+  const problemsFor = (raw: Record<string, unknown>): ConfigProblem[] => {
+    try {
+      validatePlatformConfig(raw, declarations);
+    } catch (err) {
+      if (!isConfigError(err)) throw err;
+      return err.problems;
+    }
+    return [];
+  };
+
+  it.each([...Object.keys(declarations), "location"])("%s, whatever its shape", (key) => {
+    const zodWorded = shapes.flatMap((value) =>
+      problemsFor({ ...dev, location: "westeurope", [key]: value })
+        .filter((p) => ZOD_WORDING.test(p.message))
+        .map((p) => `${p.key} = ${p.value}: ${p.message}`),
+    );
+    expect(zodWorded).toEqual([]);
+  });
+
+  it("inside apps, workload profiles and WAF rules too", () => {
+    const web = devApps()[0];
+    const raw = {
+      ...dev,
+      location: "westeurope",
+      apps: [{ ...web, env: [1], secrets: "x", uses: "keyvault", ipRestrictions: [null] }],
+      workloadProfiles: [{}],
+      wafCustomRules: [{}, { name: "r", priority: 1, matchValues: [1] }],
+      frontDoorCustomDomains: { web: 1 },
+    };
+    const problems = problemsFor(raw);
+    expect(problems.length).toBeGreaterThanOrEqual(10);
+    expect(problems.filter((p) => ZOD_WORDING.test(p.message))).toEqual([]);
+    const byKey = Object.fromEntries(problems.map((p) => [p.key, p.message]));
+    expect(byKey[`${P}:apps[0].env`]).toBe("must be a mapping (key: value)");
+    expect(byKey[`${P}:apps[0].uses`]).toBe("must be a list");
+    expect(byKey[`${P}:wafCustomRules[0].name`]).toBe("is required: a string");
+    expect(byKey[`${P}:wafCustomRules[1].matchValues[0]`]).toBe("must be a string");
+    expect(byKey[`${P}:frontDoorCustomDomains.web`]).toBe("must be a string");
+  });
+
+  it("a missing owner, cost centre or PostgreSQL admin group name says what to set", async () => {
+    const { problems } = await configError(
+      planStack("dev", {
+        configOverrides: { owner: undefined, costCenter: undefined, postgresAdminGroupName: undefined },
+      }),
+    );
+    expect(problems.map((p) => [p.key, p.value, p.message])).toEqual([
+      [`${P}:owner`, "(not set)", "is required: the owning team, a string (CLS-1 owner tag)"],
+      [`${P}:costCenter`, "(not set)", "is required: the cost centre, a string (cost-centre tag)"],
+      [
+        `${P}:postgresAdminGroupName`,
+        "(not set)",
+        "is required: the display name of the Entra group that administers PostgreSQL",
+      ],
+    ]);
+  });
+
+  it("a workload profile that is not an object is a problem, not a crash", () => {
+    const problems = problemsFor({ ...dev, location: "westeurope", workloadProfiles: [null] });
+    expect(problems.map((p) => [p.key, p.message])).toEqual([
+      [`${P}:workloadProfiles[0]`, "must be a mapping (key: value)"],
+    ]);
+  });
+});
+
+// `pulumi preview`/`up` have no offline plan in front of them: the Node.js language host prints
+// a RunError's message alone and any other error with its stack trace (@pulumi/pulumi
+// cmd/run/run.js), so bad config and bad component arguments must be RunErrors.
+describe("under the real CLI", () => {
+  // (Bad stack config: "the program's ConfigError under the Pulumi CLI" above, through the program.)
+  it("bad component arguments are a RunError too", async () => {
+    const RunError = pulumi.RunError;
+    let thrown: unknown;
+    try {
+      parseArgs('ContainerAppsEnvironment "env"', workloadProfilesSchema, [null], ["workloadProfiles"]);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ComponentArgsError);
+    expect(RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as ComponentArgsError).message).toContain("workloadProfiles[0] = null: must be a mapping");
+  });
+});
+
+describe("a stack file with a misspelt top-level key", () => {
+  it("names it and suggests config:, together with what its absence causes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-top-"));
+    try {
+      const file = path.join(dir, "Pulumi.top.yaml");
+      const dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+      fs.writeFileSync(file, `secretsprovider: passphrase\n${dev.replace(/^config:/m, "configg:")}`);
+      const { problems } = await configError(planStack("top", { stackFile: file }));
+      expect(problems[0]).toEqual({
+        key: "Pulumi.top.yaml configg",
+        value: expect.stringContaining("westeurope"),
+        message:
+          "is not a key of a stack file; did you mean config? (allowed: config, secretsprovider, encryptedkey, encryptionsalt, environment)",
+      });
+      expect(problems.map((p) => p.key)).toContain("azure-native:location");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a stack file with a misspelt azure-native setting", () => {
+  it("names it and suggests the provider's key (the provider would ignore it)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-provider-"));
+    try {
+      const file = path.join(dir, "Pulumi.prov.yaml");
+      const dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+      fs.writeFileSync(file, `${dev}\n  azure-native:subscriptonId: 00000000-0000-4000-8000-000000000001\n`);
+      const { problems } = await configError(planStack("prov", { stackFile: file }));
+      expect(problems.map((p) => p.key)).toEqual(["azure-native:subscriptonId"]);
+      expect(problems[0].message).toMatch(
+        /^is not a setting of the azure-native provider \(did you mean azure-native:subscriptionId\?\); its settings: .*\blocation\b/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a stack file with secure: values for this project's settings", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-secure-"));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const withSecure = (name: string, keys: string[]): string => {
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    let dev = fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8");
+    for (const key of keys) {
+      expect(dev).toMatch(new RegExp(`^  ${P}:${key}: .*$`, "m"));
+      dev = dev.replace(
+        new RegExp(`^  ${P}:${key}: .*$`, "m"),
+        `  ${P}:${key}:\n    secure: v1:AAAABBBBCCCC`,
+      );
+    }
+    fs.writeFileSync(file, dev);
+    return file;
+  };
+
+  it("says it cannot check a secret, instead of judging the placeholder as the value", async () => {
+    const file = withSecure("secure", ["alertEmail"]);
+    fs.appendFileSync(file, `  ${P}:backupRetentionDays:\n    secure: v1:DDDDEEEE\n`);
+    const { problems, message } = await configError(planStack("secure", { stackFile: file }));
+    expect(problems.map((p) => [p.key, p.value])).toEqual([
+      [`${P}:backupRetentionDays`, "[secret]"],
+      [`${P}:alertEmail`, "[secret]"],
+    ]);
+    for (const p of problems)
+      expect(p.message).toMatch(/^is a secret \(secure:\), which the offline plan cannot decrypt/);
+    // Used to read "must be of type 'integer'" and "offline-secret-...: must be an e-mail address".
+    expect(message).not.toContain("offline-secret-");
+    expect(message).not.toContain("must be of type");
+  });
+
+  it("still plans a secret whose placeholder the rules accept (a free-text tag)", async () => {
+    const plan = await planStack("secure-owner", { stackFile: withSecure("secure-owner", ["owner"]) });
+    expect(plan.resources.length).toBeGreaterThan(0);
   });
 });

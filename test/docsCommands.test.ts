@@ -1,6 +1,7 @@
 /**
- * Every command in a shell block of README.md and docs/*.md that can run offline runs exactly
- * as written, in the order a reader meets them (README first, then docs/ by name), in a copy
+ * Every command in a shell block of README.md, docs/*.md and examples/<name>/README.md that can
+ * run offline runs exactly as written, in the order a reader meets them (README first, then docs/
+ * by name, then the examples), in a copy
  * of the repository: a command may use a file an earlier documented command wrote, never one
  * nothing creates. Commands that need Azure, the Pulumi CLI or the network are skipped by
  * rule, as are the bench (minutes) and `npm test` (this suite); each distinct command runs once.
@@ -18,6 +19,12 @@ const DOCS = [
     .filter((f) => f.endsWith(".md"))
     .sort()
     .map((f) => `docs/${f}`),
+  // The examples' READMEs are READMEs too: their commands run from the repository root.
+  ...fs
+    .readdirSync(path.join(ROOT, "examples"))
+    .filter((d) => fs.existsSync(path.join(ROOT, "examples", d, "README.md")))
+    .sort()
+    .map((d) => `examples/${d}/README.md`),
 ];
 
 /** Commands that cannot run here, and why. A line with any of them is not run. */
@@ -158,6 +165,7 @@ describe("the commands shown in README.md and docs/", () => {
     expect(runs).toMatch(/^npm run plan\b/m);
     expect(runs).toMatch(/^npm run (-s )?policy:analyze\b/m);
     expect(runs).toMatch(/--json/);
+    expect(runs).toMatch(/^npm run plan -- --program examples\/team-app\b/m);
     for (const s of skipped) expect(s.why).toBeTruthy();
   });
 

@@ -159,6 +159,15 @@ describe("--diff-from (change preview)", () => {
     expect(run.stdout).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete, \d+ unchanged/);
   });
 
+  it("reads an earlier export saved with a UTF-8 byte order mark, as the analyzer does", async () => {
+    const file = path.join(dir, "bom-prod.json");
+    fs.writeFileSync(file, `\uFEFF${fs.readFileSync(path.join(dir, "prod.json"), "utf8")}`);
+    const run = await inProcess("--stack", "prod", "--diff-from", file);
+    expect(run.stderr).not.toMatch(/not a Pulumi stack export/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete, \d+ unchanged/);
+  });
+
   it("exits 2 before planning on a missing or malformed file, naming it", async () => {
     const missing = await inProcess("--stack", "prod", "--diff-from", path.join(dir, "nope.json"));
     expect(missing.status).toBe(2);
@@ -247,6 +256,53 @@ describe("exit 2", () => {
     ])
       expect(run.stderr).toContain(line);
     expect(run.stderr).toMatch(/Invalid stack configuration \(9 problems\)/);
+  });
+
+  it("on a --config naming a policy or parameter the pack does not have, before the plan runs", async () => {
+    const file = path.join(dir, "typo-config.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        all: "mandatory",
+        "storage-acount-tls": "advisory",
+        "storage-account-tls": { allowedTls: [] },
+      }),
+    );
+    const run = await inProcess("--config", file);
+    // Used to plan the whole stack, print its tree, then die with a PackConfigError stack trace (exit 3).
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(run.stderr).toContain(`--config ${file}: the policy pack config does not match`);
+    expect(run.stderr).toContain(
+      'storage-acount-tls: not a policy of the pack (did you mean "storage-account-tls"?)',
+    );
+    expect(run.stderr).toContain("storage-account-tls.allowedTls: not a parameter of storage-account-tls");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("on a program that registers nothing to judge: exit 2 naming it, no stack trace (as the analyzer)", async () => {
+    const program = path.join(dir, "empty-program");
+    fs.mkdirSync(program);
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"])
+      fs.copyFileSync(path.join(ROOT, "examples", "noncompliant-raw", f), path.join(program, f));
+    fs.writeFileSync(path.join(program, "index.ts"), "// Registers no resource.\nexport {};\n");
+    const run = await inProcess("--program", program, "--stack", "dev");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("the export holds no resources to evaluate");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("names a bad output path and the stack file's problems in the same run (every problem at once)", async () => {
+    const file = path.join(dir, "Pulumi.short-backups.yaml");
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(file, `${dev}\n  secure-azure-platform:backupRetentionDays: 7\n`);
+    const exportTo = path.join(dir, "no-such-dir", "dev.json");
+    const run = await inProcess("--stack-file", file, "--export", exportTo);
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(run.stderr).toContain(`--export ${exportTo}: directory`);
+    // Used to stop at the path: the stack file's problem came only in the next run.
+    expect(run.stderr).toContain(
+      "secure-azure-platform:backupRetentionDays = 7: must be a whole number from 30 to 35",
+    );
   });
 
   it("on an unknown flag, naming it", () => {

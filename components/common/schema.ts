@@ -5,6 +5,7 @@
  * composed from the same schemas, so a config error and a component error are the same error
  * (the config adds the key path).
  */
+import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
 import { closest } from "../../controls/closest";
 import type { NameRule } from "../../controls/limits";
@@ -95,6 +96,42 @@ export function wholeNumber(min: number, max: number, why?: string): z.ZodNumber
   return z.number({ message }).int(message).min(min, message).max(max, message);
 }
 
+/** What zod's own wording for a wrong type ("Invalid input: expected ...") means, as what is allowed. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping (key: value)",
+  record: "a mapping (key: value)",
+};
+
+/**
+ * The issue's message, or, where a schema left zod's default wording ("Invalid input: expected
+ * string, received undefined", "Too small: expected string to have >=1 characters", "Invalid
+ * email address"), what is allowed in the words of the other messages: the rule is "a message
+ * names what is allowed", and a field without its own message must not break it.
+ */
+function allowedMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  const message = issue.message;
+  if (issue.code === "invalid_value" && message.startsWith("Invalid option")) {
+    return `must be one of ${issue.values.map(String).join(", ")}`;
+  }
+  if (issue.code === "invalid_type" && message.startsWith("Invalid input: expected ")) {
+    const what = TYPE_WORDS[issue.expected] ?? issue.expected;
+    return value === undefined ? `is required: ${what}` : `must be ${what}`;
+  }
+  if (issue.code === "too_small" && message.startsWith("Too small: ")) {
+    if (issue.origin === "string" && Number(issue.minimum) === 1) return "must not be empty";
+    if (issue.origin === "array" && Number(issue.minimum) === 1) return "must list at least one item";
+  }
+  if (issue.code === "invalid_format" && issue.format === "email" && message === "Invalid email address") {
+    return "must be an e-mail address such as team@example.com";
+  }
+  return message;
+}
+
 /** zod issues as problems on `input`, with paths relative to it. */
 export function problemsOf(issues: readonly z.core.$ZodIssue[], input: unknown): ArgProblem[] {
   const out: ArgProblem[] = [];
@@ -107,17 +144,18 @@ export function problemsOf(issues: readonly z.core.$ZodIssue[], input: unknown):
       }
       continue;
     }
-    let message = issue.message;
-    if (issue.code === "invalid_value" && "values" in issue && message.startsWith("Invalid option")) {
-      message = `must be one of ${issue.values.map(String).join(", ")}`;
-    }
-    out.push({ path: [...issue.path], value: showValue(valueAt(input, issue.path)), message });
+    const value = valueAt(input, issue.path);
+    out.push({ path: [...issue.path], value: showValue(value), message: allowedMessage(issue, value) });
   }
   return out;
 }
 
-/** Bad component arguments: the message lists every problem; `problems` has them structured. */
-export class ComponentArgsError extends Error {
+/**
+ * Bad component arguments: the message lists every problem; `problems` has them structured.
+ * A `RunError`, so `pulumi preview`/`up` prints the message without a stack trace (the Node.js
+ * language host prints any other error with its stack: @pulumi/pulumi cmd/run/run.js).
+ */
+export class ComponentArgsError extends RunError {
   constructor(
     readonly owner: string,
     readonly problems: ArgProblem[],

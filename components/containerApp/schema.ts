@@ -227,7 +227,8 @@ export const containerAppSpecSchema = strictArgs(
         if (reason) {
           issue(
             ["env", name],
-            `plain env var ${name} refused because ${reason}; put it in Key Vault and reference it under "secrets" (SEC-1)`,
+            // Names the app as well as the variable: a stack config error's key has only its index.
+            `${typeof app.name === "string" ? `app "${app.name}": ` : ""}plain env var ${name} refused because ${reason}; put it in Key Vault and reference it under "secrets" (SEC-1)`,
           );
         }
         if (RESERVED_ENV.has(name))

@@ -139,3 +139,20 @@ export function parseCommandLine<S extends FlagSpecs>(
   }
   return { values: values as FlagValues<S>, positionals, help, problems };
 }
+
+/**
+ * For a command that takes no arguments (the doc generators): `--help` prints the usage and
+ * exits 0; any argument is refused with exit 2, naming it, before the command writes anything
+ * (an ignored `--check` or a mistyped flag would otherwise rewrite the file and report success).
+ */
+export function acceptNoArguments(command: string, usage: string, argv: readonly string[]): void {
+  const { help, problems } = parseCommandLine(argv, {});
+  if (help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`${command}: ${problems.join("; ")} (it takes no arguments)\n${usage}\n`);
+    process.exit(2);
+  }
+}

@@ -168,7 +168,9 @@ export function parseStackExport(json: unknown, file = "<stack export>"): Normal
   let doc: unknown = json;
   if (typeof json === "string") {
     try {
-      doc = JSON.parse(json) as unknown;
+      // A UTF-8 byte order mark (PowerShell's `> file`, Windows editors) is not content; the
+      // analyzer reads such an export too.
+      doc = JSON.parse(json.replace(/^\uFEFF/, "")) as unknown;
     } catch (err) {
       throw notAnExport(file, `invalid JSON (${(err as Error).message})`);
     }

@@ -7,12 +7,18 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkDeployPrincipal } from "../../config/deployPrincipal";
-import { ConfigError, PROJECT, validatePlatformConfig, type PlatformConfig } from "../../config";
+import {
+  ConfigError,
+  PROJECT,
+  validatePlatformConfig,
+  type ConfigProblem,
+  type PlatformConfig,
+} from "../../config";
 import { buildStackExport } from "./export";
 import { runUnderMocks, type PlannedResource, type RunResult } from "./run";
 import type { ProgramDir } from "./program";
 import { isSecretEnvelope, secretEnvelope, type StackExport } from "../../policy/common/pulumiFormat";
-import { readStackConfig, type StackConfig } from "./stackConfig";
+import { readStackConfig, SECRET_DISPLAY, type StackConfig } from "./stackConfig";
 
 /** Repository root (where Pulumi.yaml and index.ts live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -182,21 +188,89 @@ function providerConfig(stackConfig: StackConfig): Record<string, Record<string,
 }
 
 /**
- * Plans `stack`. Rejects with the `ConfigError` (before anything is registered) when the
- * stack configuration is bad, or with the program's own error.
+ * A `secure:` setting cannot be decrypted here, so what the schema judged was its placeholder
+ * ("must be of type 'integer'", "offline-secret-...: must be an e-mail address"): each problem on
+ * such a setting becomes one that says so. No setting of this project needs to be a secret
+ * (SEC-1: secrets live in Key Vault), so the way out is to set it in plain text.
  */
-export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
-  const started = performance.now();
+function explainSecretProblems(
+  problems: readonly ConfigProblem[],
+  stackConfig: StackConfig,
+): ConfigProblem[] {
+  const prefix = `${stackConfig.project}:`;
+  // A whole setting that is secret (a value inside one, `apps[0].env.X`, keeps its own message,
+  // which says where a secret belongs); a value refused for its declared type is shown as
+  // [secret] and never became a secret key.
+  const secretOf = (p: ConfigProblem): string | undefined =>
+    p.key.startsWith(prefix) && (p.value === SECRET_DISPLAY || stackConfig.secretKeys.includes(p.key))
+      ? p.key
+      : undefined;
+  const explained = new Set<string>();
+  return problems.flatMap((p) => {
+    const secret = secretOf(p);
+    if (!secret) return [p];
+    if (explained.has(secret)) return [];
+    explained.add(secret);
+    return [
+      {
+        key: secret,
+        value: SECRET_DISPLAY,
+        message:
+          "is a secret (secure:), which the offline plan cannot decrypt, so its value cannot be checked; no " +
+          `setting of this project needs to be secret (SEC-1: secrets live in Key Vault): set it in plain text (pulumi config set ${secret.slice(prefix.length)} <value>)`,
+      },
+    ];
+  });
+}
+
+/** The stack's configuration as read, and its validation (throws the one `ConfigError`). */
+function readStackSettings(
+  stack: string,
+  options: Pick<PlanOptions, "stackFile" | "configOverrides">,
+): { stackConfig: StackConfig; validate: () => PlatformConfig } {
   const stackConfig = readStackConfig(stack, {
     stackFile: options.stackFile,
     configOverrides: options.configOverrides,
     collectProblems: true,
   });
+  const settings = { ...stackConfig.projectSettings, location: stackConfig.config["azure-native:location"] };
+  // Problems reading the file (types, namespaces) and the schema's are reported together.
+  const validate = () => {
+    try {
+      return validatePlatformConfig(settings, undefined, stackConfig.problems);
+    } catch (err) {
+      throw isConfigError(err) ? new ConfigError(explainSecretProblems(err.problems, stackConfig)) : err;
+    }
+  };
+  return { stackConfig, validate };
+}
+
+/**
+ * The `ConfigError` `planStack` would reject this stack's configuration with, or undefined:
+ * for a caller that has other problems to report first and wants them all at once.
+ */
+export function stackConfigError(
+  stack: string,
+  options: Pick<PlanOptions, "stackFile" | "configOverrides"> = {},
+): ConfigError | undefined {
+  try {
+    readStackSettings(stack, options).validate();
+    return undefined;
+  } catch (err) {
+    if (isConfigError(err)) return err;
+    throw err;
+  }
+}
+
+/**
+ * Plans `stack`. Rejects with the `ConfigError` (before anything is registered) when the
+ * stack configuration is bad, or with the program's own error.
+ */
+export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
+  const started = performance.now();
+  const { stackConfig, validate } = readStackSettings(stack, options);
   const location = stackConfig.config["azure-native:location"];
   const deployPrincipal = stackConfig.config[`${stackConfig.project}:deployPrincipalId`];
-  const settings = { ...stackConfig.projectSettings, location };
-  // Problems reading the file (types, namespaces) and the schema's are reported together.
-  const validate = () => validatePlatformConfig(settings, undefined, stackConfig.problems);
   if (stackConfig.problems.length > 0) validate();
   let config = options.validateFirst === false ? undefined : validate();
   // The program refuses to run as anyone but the declared deploy identity; under the real

@@ -47,6 +47,25 @@ export interface StackConfig {
   problems: ConfigProblem[];
 }
 
+/**
+ * The top-level keys of a stack file (the CLI's `ProjectStack`: pulumi/pulumi
+ * sdk/go/common/workspace/project.go); anything else is ignored by the CLI, so a typo here
+ * (`configg:`) would silently drop the whole configuration.
+ */
+const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
+let azureNativeKeys: string[] | undefined;
+/**
+ * The azure-native provider's configuration keys (`azure-native:location`, `:subscriptionId`,
+ * ...), as the installed package declares them (`@pulumi/azure-native/config`: one getter each;
+ * `Object.keys` lists them without reading any).
+ */
+function azureNativeSettings(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  azureNativeKeys ??= Object.keys(require("@pulumi/azure-native/config/vars") as object).sort();
+  return azureNativeKeys;
+}
+
 /** Namespaces this program reads: a stack key in a namespace close to one of them is a typo. */
 const KNOWN_NAMESPACES = ["azure-native", "pulumi", "random"];
 
@@ -195,6 +214,17 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
       },
     ]);
   }
+  const problems: ConfigProblem[] = [];
+  // A misspelt `config:` block would otherwise read as an empty stack ("every key missing").
+  for (const key of Object.keys(stackDoc ?? {})) {
+    if (STACK_FILE_KEYS.includes(key)) continue;
+    const meant = didYouMean(key, STACK_FILE_KEYS);
+    problems.push({
+      key: `${path.basename(file)} ${key}`,
+      value: showValue((stackDoc as Record<string, unknown>)[key]),
+      message: `is not a key of a stack file${meant ? `; did you mean ${meant}?` : ""} (allowed: ${STACK_FILE_KEYS.join(", ")})`,
+    });
+  }
   const stackConfig = (stackDoc as { config?: unknown } | null)?.config ?? {};
   if (!isObject(stackConfig)) {
     throw new ConfigError([
@@ -217,7 +247,6 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
     }
   }
 
-  const problems: ConfigProblem[] = [];
   const texts = scalarTexts(stackYaml);
   const raw = new Map<string, unknown>(defaults);
   for (const [key, value] of Object.entries(stackConfig)) {
@@ -237,6 +266,17 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
         key,
         value: showValue(value),
         message: `namespace "${namespace}" is not read by anything; did you mean ${meant}:${key.slice(namespace.length + 1)}?`,
+      });
+      continue;
+    }
+    const setting = key.slice(namespace.length + 1);
+    if (namespace === "azure-native" && !azureNativeSettings().includes(setting)) {
+      // The provider ignores a key it does not declare: `azure-native:locaton` would be dropped.
+      const hint = didYouMean(setting, azureNativeSettings());
+      problems.push({
+        key,
+        value: showValue(value),
+        message: `is not a setting of the azure-native provider${hint ? ` (did you mean azure-native:${hint}?)` : ""}; its settings: ${azureNativeSettings().join(", ")}`,
       });
       continue;
     }

@@ -477,7 +477,7 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
   it("a plain env var whose name looks like a secret (SEC-1), naming app and variable", async () => {
     const error = await refused(
       base({ env: { DB_PASSWORD: "hunter2" } }),
-      /app\.env\.DB_PASSWORD = "hunter2": plain env var DB_PASSWORD refused/,
+      /app\.env\.DB_PASSWORD = "hunter2": app "\w[\w-]*": plain env var DB_PASSWORD refused/,
     );
     expect(error.message).toMatch(/SEC-1/);
   });
@@ -485,7 +485,7 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
   it("a plain env var whose value looks like a credential (SEC-1)", () =>
     refused(
       base({ env: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc==" } }),
-      /app\.env\.STORAGE = .*: plain env var STORAGE refused because its value looks like a credential/,
+      /app\.env\.STORAGE = .*: app "\w[\w-]*": plain env var STORAGE refused because its value looks like a credential/,
     ));
 
   it("an unknown ingress mode (NET-2)", () =>

@@ -199,6 +199,43 @@ describe("npm run lock-window", () => {
     expect(fs.existsSync(fakeAzLog)).toBe(false);
   });
 
+  it("--apply with a record path that cannot be written exits 2 before lifting any lock", async () => {
+    fs.rmSync(fakeAzLog, { force: true });
+    const preview = path.join(dir, "record-preview.json");
+    fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "app-web-redis-access" })));
+    const record = path.join(dir, "no-such-dir", "lifted.txt");
+    const run = await runMain(
+      main,
+      "--stack",
+      "prod",
+      "--preview",
+      preview,
+      "--state",
+      stateFile,
+      "--apply",
+      "--record",
+      record,
+      { env },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--record ${record}: directory ${path.dirname(record)} does not exist`);
+    // The lock the change needs lifted is still there: the deploy could not have recreated it.
+    expect(fs.existsSync(fakeAzLog)).toBe(false);
+  });
+
+  it("reads a preview and a state saved with a UTF-8 byte order mark", async () => {
+    const preview = path.join(dir, "bom-preview.json");
+    fs.writeFileSync(
+      preview,
+      `\uFEFF${JSON.stringify(digest({ op: "update", name: "app-web-redis-access" }))}`,
+    );
+    const state = path.join(dir, "bom-state.json");
+    fs.writeFileSync(state, `\uFEFF${fs.readFileSync(stateFile, "utf8")}`);
+    const run = await runMain(main, "--stack", "prod", "--preview", preview, "--state", state, { env });
+    expect(run.stderr).not.toMatch(/invalid JSON/);
+    expect(run.status).toBe(0);
+  });
+
   it("usage errors exit 2 and name every problem", async () => {
     const run = await runMain(main, "--preview", path.join(dir, "missing.json"), "--bogus", { env });
     expect(run.status).toBe(2);

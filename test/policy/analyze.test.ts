@@ -252,6 +252,24 @@ describe("unreadable input and bad usage exit 2, naming the problem", () => {
     expect((await analyze("--stack", "dev", bom)).status).toBe(0);
   });
 
+  it("a --config the policies refuse and unreadable files: all named in one run", async () => {
+    const config = write("typo-config.json", JSON.stringify({ "storage-acount-tls": "advisory" }));
+    const run = await analyze(
+      "--config",
+      config,
+      path.join(dir, "missing.json"),
+      write("half.json", '{"a":'),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      'storage-acount-tls: not a policy of the pack (did you mean "storage-account-tls"?)',
+    );
+    // Used to name only the files, then the config on the next run.
+    expect(run.stderr).toContain("missing.json: cannot read it (no such file)");
+    expect(run.stderr).toContain("half.json: not valid JSON");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("an unknown flag", async () => {
     const run = await analyze("--stakc", "dev", devFile);
     expect(run.status).toBe(2);

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { POLICY_DOC, renderPolicyDoc } from "../../scripts/policy-docs";
 import { platformPolicies } from "../../policy/policies";
+import { CONTROL_IDS } from "../../policy/lib/types";
 
 describe("docs/policy.md", () => {
   const current = fs.readFileSync(POLICY_DOC, "utf8");
@@ -20,5 +21,18 @@ describe("README.md", () => {
     expect(readme).toMatch(new RegExp(`\\b${platformPolicies.length} policies\\b`));
     for (const m of readme.matchAll(/\b(\d+) policies\b/g))
       expect(Number(m[1])).toBe(platformPolicies.length);
+  });
+});
+
+describe("policy/PulumiPolicy.yaml", () => {
+  it("names every control of the catalog in the description `pulumi policy publish` shows", () => {
+    const text = fs.readFileSync(require.resolve("../../policy/PulumiPolicy.yaml"), "utf8");
+    // `ENC-1/2` stands for ENC-1 and ENC-2, as the description writes pairs.
+    const named = new Set(
+      [...text.matchAll(/\b([A-Z]+)-(\d)(?:\/(\d))?\b/g)].flatMap(([, id, a, b]) =>
+        [a, b].filter(Boolean).map((n) => `${id}-${n}`),
+      ),
+    );
+    expect(CONTROL_IDS.filter((id) => !named.has(id))).toEqual([]);
   });
 });

@@ -121,6 +121,19 @@ describe("drift on the deployed prod stack", () => {
     expect(policies).toContain("storage-account-private-access");
   }, 120_000);
 
+  it("reads files saved with a UTF-8 byte order mark (PowerShell's `> file`), as the analyzer does", async () => {
+    const run = await runMain(
+      driftState,
+      file("bom-state.json", `\uFEFF${JSON.stringify(recorded)}`),
+      file("bom-refresh.json", `\uFEFF${JSON.stringify({ steps: [] })}`),
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as StackExport).deployment.resources).toHaveLength(
+      recorded.deployment.resources!.length,
+    );
+  });
+
   it("refuses unreadable input with exit 2, naming every bad file at once", async () => {
     const run = await runMain(driftState, path.join(dir, "missing.json"), file("bad.json", '{"steps": 3}'));
     expect(run.status).toBe(2);
