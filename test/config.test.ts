@@ -555,7 +555,7 @@ describe("every message says what is allowed", () => {
 // cmd/run/run.js), so bad config and bad component arguments must be RunErrors.
 describe("under the real CLI", () => {
   // (Bad stack config: "the program's ConfigError under the Pulumi CLI" above, through the program.)
-  it("bad component arguments are a RunError too", async () => {
+  it("bad component arguments are a RunError too", () => {
     const RunError = pulumi.RunError;
     let thrown: unknown;
     try {
