@@ -247,6 +247,32 @@ interface PeopleRules {
  */
 const UNPLACEABLE_RECEIVERS = ["itsmReceivers", "incidentReceivers"] as const;
 
+/**
+ * Why an event hub receiver does not deliver to a reviewed namespace, or undefined. The receiver
+ * names no ARM ID, only subscription, namespace and hub (EventHubReceiver in azure-native's
+ * monitor types), and the pack judges no Event Hubs namespace: a namespace elsewhere in the
+ * stack's subscription (another team's, a shared one) would receive the alerts like any other.
+ * So the namespace must be listed in allowedDestinations by its ARM ID (its subscription and
+ * name match). Entries the schema refuses allow nothing (deny by default).
+ */
+function eventHubProblem(receiver: unknown, allowed: readonly string[]): string | undefined {
+  const sub = peek(receiver, "subscriptionId");
+  const ns = peek(receiver, "eventHubNameSpace");
+  if (sub === NOT_KNOWN || ns === NOT_KNOWN) return "is not known yet";
+  if (typeof sub !== "string" || typeof ns !== "string" || sub.trim() === "" || ns.trim() === "")
+    return `names namespace ${show(ns)} in subscription ${show(sub)}, not an Event Hubs namespace`;
+  const listed = allowed.some((entry) => {
+    const m =
+      /^\/subscriptions\/([^/]+)\/resourcegroups\/[^/]+\/providers\/microsoft\.eventhub\/namespaces\/([^/]+)$/.exec(
+        entry.trim().replace(/\/+$/, "").toLowerCase(),
+      );
+    return m !== null && m[1] === sub.trim().toLowerCase() && m[2] === ns.trim().toLowerCase();
+  });
+  return listed
+    ? undefined
+    : `delivers to Event Hubs namespace ${show(ns)} in subscription ${show(sub)}, which is not in allowedDestinations`;
+}
+
 /** The receivers of one kind, or `NOT_KNOWN` when the whole list is not known yet (preview). */
 const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT_KNOWN =>
   known(() => arr(group.props, kind));
@@ -254,11 +280,11 @@ const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
   description:
-    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, to reviewed URLs (webhooks, logic app callback and function trigger URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks) of this stack, to reviewed Event Hubs namespaces, to reviewed URLs (webhooks, logic app callback and function trigger URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
   controls: ["MON-1", "ENV-1"],
   severity: "high",
   remediation:
-    "Set actions[].actionGroupId to the stack's action group (components: addMetricAlerts); list a reviewed shared group in allowedDestinations, a reviewed webhook host in allowedAlertEndpoints, the team's mail domain in allowedEmailDomains, and reviewed on-call numbers and roles in allowedPhoneNumbers and allowedArmRoles.",
+    "Set actions[].actionGroupId to the stack's action group (components: addMetricAlerts); list a reviewed shared group, or a reviewed Event Hubs namespace by its ARM ID, in allowedDestinations, a reviewed webhook host in allowedAlertEndpoints, the team's mail domain in allowedEmailDomains, and reviewed on-call numbers and roles in allowedPhoneNumbers and allowedArmRoles.",
   types: [...METRIC_ALERT, "azure-native:monitor:ActionGroup"],
   config: {
     allowedDestinations: allowedDestinationsParam,
@@ -376,9 +402,8 @@ export const alertRoutesInStack = stackPolicy({
       if (hubs === NOT_KNOWN) fail("eventHubReceivers is not known yet");
       else
         for (const receiver of hubs) {
-          const sub = peek(receiver, "subscriptionId");
-          if (typeof sub === "string" && !index.subscriptions.has(sub.trim().toLowerCase()))
-            fail(`eventHubReceivers[] delivers to subscription ${show(sub)}, not one of this stack's`);
+          const problem = eventHubProblem(receiver, cfg.allowedDestinations);
+          if (problem) fail(`eventHubReceivers[] ${problem}`);
         }
     }
   },

@@ -174,7 +174,7 @@ describe("alert-routes-in-stack: action group receivers", () => {
       {
         eventHubReceivers: [{ name: "x", subscriptionId: "o", eventHubNameSpace: "ns", eventHubName: "eh" }],
       },
-      /subscription "o"/,
+      /namespace "ns" in subscription "o"/,
     ],
   ])("refuses %j", async (props, message) => {
     expect(((await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])) as string[]).join("\n")).toMatch(
@@ -269,11 +269,26 @@ describe("alert-routes-in-stack: action group receivers", () => {
       );
     expect(await runStackPolicy(a.alertRoutesInStack, [rg, scoped(unique), group(to(unique))])).toEqual([]);
   });
-  it("accepts an event hub receiver in the stack's subscription", async () => {
+  // An event hub receiver names subscription and namespace, no ARM ID, and the pack judges no
+  // namespace: one elsewhere in the stack's own subscription is as foreign as one outside it.
+  it("accepts an event hub receiver only for a namespace reviewed in allowedDestinations", async () => {
     const props = {
       eventHubReceivers: [{ name: "x", subscriptionId: "s", eventHubNameSpace: "ns", eventHubName: "eh" }],
     };
-    expect(await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])).toEqual([]);
+    expect(((await runStackPolicy(a.alertRoutesInStack, [rg, group(props)])) as string[]).join("\n")).toMatch(
+      /eventHubReceivers\[\] delivers to Event Hubs namespace "ns" in subscription "s", which is not in allowedDestinations/,
+    );
+    const namespace = (sub: string, ns: string) =>
+      `/subscriptions/${sub}/resourceGroups/rg-siem/providers/Microsoft.EventHub/namespaces/${ns}`;
+    expect(
+      await runStackPolicy(a.alertRoutesInStack, [rg, group(props)], {
+        allowedDestinations: [namespace("S", "NS")],
+      }),
+    ).toEqual([]);
+    for (const other of [namespace("o", "ns"), namespace("s", "ns2")])
+      expect(
+        await runStackPolicy(a.alertRoutesInStack, [rg, group(props)], { allowedDestinations: [other] }),
+      ).not.toEqual([]);
   });
 });
 
