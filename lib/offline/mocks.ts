@@ -71,11 +71,14 @@ function sameArmId(a: string | undefined, b: string): boolean {
  */
 const ALWAYS_EXISTS: Readonly<Record<string, (inputs: Outputs) => string | undefined>> = {
   // Every subscription has a pricing for every plan (Free until turned on); pricings.json
-  // 2024-01-01 has a DELETE, so azure-native's generator does not mark it a singleton.
+  // 2024-01-01 has a DELETE, so azure-native's generator does not mark it a singleton. A resource
+  // has one too before any override: its GET answers 200 with the pricing it inherits
+  // (GetResourcePricingByNameVirtualMachines_example.json: "inherited": "True", "inheritedFrom"
+  // the subscription), which CanCreate takes for an existing resource as well.
   "azure-native:security:Pricing": (inputs) =>
     /^\/?subscriptions\/[^/]+\/?$/i.test(text(inputs.scopeId, ""))
       ? "a subscription has a pricing for every Defender plan"
-      : undefined,
+      : "a resource answers with the pricing it inherits from its subscription",
 };
 
 export class AzureMocks implements pulumi.runtime.Mocks {

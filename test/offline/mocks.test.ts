@@ -23,8 +23,8 @@ function sampleInputs(type: string): Record<string, unknown> {
     if (key === "sub") continue;
     if (key === "resourceGroupName") inputs[key] = "rg-test";
     else if (key === "scope" || key === "resourceUri") inputs[key] = VAULT_ID;
-    // A resource-level pricing (virtual machines): one at subscription scope exists already and
-    // must be imported (below).
+    // A resource-level pricing (virtual machines); it exists already, as at subscription scope,
+    // so it is registered with its import ID (below).
     else if (key === "scopeId") inputs[key] = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/vm-x`;
     else inputs[key] = `${key.replace(/Name$/, "").toLowerCase()}-x`;
   }
@@ -41,7 +41,18 @@ describe("ARM IDs", () => {
 
   it.each(knownArmTypes())("%s gets an ARM-shaped ID ending in its name", (type) => {
     const inputs = sampleInputs(type);
-    const { id = "", state } = mocks.newResource({ type, name: "logical", inputs, custom: true });
+    // Resources Azure has before anyone creates them are registered by import (see below).
+    const importId =
+      type === "azure-native:security:Pricing"
+        ? `${String(inputs.scopeId)}/providers/Microsoft.Security/pricings/${String(inputs.pricingName)}`
+        : undefined;
+    const { id = "", state } = mocks.newResource({
+      type,
+      name: "logical",
+      inputs,
+      custom: true,
+      id: importId,
+    });
     expect(id).toMatch(ARM_ID);
     expect(id).not.toContain("unknown-rg");
     expect(id).not.toContain("{");
@@ -183,6 +194,26 @@ describe("resources Azure already has: created only by import, as azure-native r
 
   it("accepts the import of the pricing itself (any case, as ARM IDs compare)", () => {
     expect(register(pricingId.toLowerCase()).id).toBe(pricingId);
+  });
+
+  // A resource's pricing GET answers 200 with the pricing it inherits before any override
+  // (pricings.json 2024-01-01, GetResourcePricingByNameVirtualMachines_example.json: "inherited":
+  // "True"), so azure-native's Create refuses a resource-level override as well.
+  it("refuses a resource-level Defender pricing that is not imported, and accepts its import", () => {
+    const vm = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/vm-1`;
+    const id = `${vm}/providers/Microsoft.Security/pricings/VirtualMachines`;
+    const override = (importId?: string) =>
+      mocks.newResource({
+        type: "azure-native:security:Pricing",
+        name: "vm-1-free",
+        inputs: { scopeId: vm, pricingName: "VirtualMachines", pricingTier: "Free" },
+        custom: true,
+        id: importId,
+      });
+    expect(() => override()).toThrow(
+      `cannot create already existing resource '${id}' (a resource answers with the pricing it inherits from its subscription); import it`,
+    );
+    expect(override(id).id).toBe(id);
   });
 });
 
