@@ -103,6 +103,7 @@ const RESOURCE_RECEIVERS: readonly [kind: string, key: string, type: string][] =
   ["logicAppReceivers", "resourceId", "azure-native:logic:Workflow"],
   ["azureFunctionReceivers", "functionAppResourceId", "azure-native:web:WebApp"],
   ["automationRunbookReceivers", "automationAccountId", "azure-native:automation:AutomationAccount"],
+  ["automationRunbookReceivers", "webhookResourceId", "azure-native:automation:Webhook"],
 ];
 
 /** `<app>.azurewebsites.net` of a function app ID (`.../sites/<app>`), or undefined. */
@@ -114,13 +115,16 @@ function functionHostOf(receiver: unknown): string | undefined {
 
 /**
  * Receivers whose URL, not an ARM ID, is where Azure posts the alert (resource IDs, metric values,
- * search results in the common alert schema): list, URL property, and whether the receiver names
- * a function app whose host is the stack's own (Functions: <app>.azurewebsites.net).
+ * search results in the common alert schema): list, URL property, whether the receiver names
+ * a function app whose host is the stack's own (Functions: <app>.azurewebsites.net), and whether
+ * the URL may be absent. A runbook receiver's serviceUri ("the URI where webhooks should be sent",
+ * actionGroups.json AutomationRunbookReceiver) is optional, and a URL like any other when set.
  */
-const URL_RECEIVERS: readonly [kind: string, key: string, ownHost: boolean][] = [
-  ["webhookReceivers", "serviceUri", false],
-  ["logicAppReceivers", "callbackUrl", false],
-  ["azureFunctionReceivers", "httpTriggerUrl", true],
+const URL_RECEIVERS: readonly [kind: string, key: string, ownHost: boolean, optional: boolean][] = [
+  ["webhookReceivers", "serviceUri", false, false],
+  ["logicAppReceivers", "callbackUrl", false, false],
+  ["azureFunctionReceivers", "httpTriggerUrl", true, false],
+  ["automationRunbookReceivers", "serviceUri", false, true],
 ];
 
 /** Why a receiver URL is not an allowed alert endpoint, or undefined. */
@@ -238,7 +242,7 @@ const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
   description:
-    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, to reviewed URLs (webhooks, logic app callback and function trigger URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, to reviewed URLs (webhooks, logic app callback, function trigger and runbook webhook URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
   controls: ["MON-1", "ENV-1"],
   severity: "high",
   remediation:
@@ -249,7 +253,7 @@ export const alertRoutesInStack = stackPolicy({
     allowedLocations: destinationLocationsParam,
     allowedAlertEndpoints: {
       description:
-        "Host names (e.g. pager.example.com) an action group may post alerts to over https: webhookReceivers[].serviceUri, logicAppReceivers[].callbackUrl, azureFunctionReceivers[].httpTriggerUrl (a function app of the stack's own <name>.azurewebsites.net needs no entry). Reviewed exceptions only.",
+        "Host names (e.g. pager.example.com) an action group may post alerts to over https: webhookReceivers[].serviceUri, logicAppReceivers[].callbackUrl, azureFunctionReceivers[].httpTriggerUrl, automationRunbookReceivers[].serviceUri (a function app of the stack's own <name>.azurewebsites.net needs no entry). Reviewed exceptions only.",
       default: [] as readonly string[],
     },
     allowedEmailDomains: {
@@ -318,7 +322,7 @@ export const alertRoutesInStack = stackPolicy({
           if (problem) fail(problem);
         }
       }
-      for (const [kind, key, ownHost] of URL_RECEIVERS) {
+      for (const [kind, key, ownHost, optional] of URL_RECEIVERS) {
         const receivers = receiversOf(group, kind);
         if (receivers === NOT_KNOWN) {
           // A function receiver list was judged above by the app it comes from; any other URL is
@@ -327,6 +331,7 @@ export const alertRoutesInStack = stackPolicy({
           continue;
         }
         for (const receiver of receivers) {
+          if (optional && peek(receiver, key) === undefined) continue;
           const fromOwnApp =
             ownHost &&
             peek(receiver, "functionAppResourceId") === NOT_KNOWN &&

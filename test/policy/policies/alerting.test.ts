@@ -238,6 +238,63 @@ describe("alert-routes-in-stack: action group receivers", () => {
       }),
     ).toEqual([]);
   });
+  describe("automation runbook receivers", () => {
+    const runbook = (extra: Record<string, unknown>) => ({
+      automationRunbookReceivers: [
+        {
+          name: "rb",
+          automationAccountId: `${RG}/providers/Microsoft.Automation/automationAccounts/aa`,
+          runbookName: "restart",
+          webhookResourceId: `${RG}/providers/Microsoft.Automation/automationAccounts/aa/webhooks/wh`,
+          isGlobalRunbook: false,
+          ...extra,
+        },
+      ],
+    });
+    const account = `${RG}/providers/Microsoft.Automation/automationAccounts/aa`;
+    const ofStack = [
+      {
+        type: "azure-native:automation:AutomationAccount",
+        name: "aa",
+        urn: "urn:aa",
+        props: { id: account },
+      },
+      {
+        type: "azure-native:automation:Webhook",
+        name: "wh",
+        urn: "urn:wh",
+        props: { id: `${account}/webhooks/wh` },
+      },
+    ];
+    const run = async (props: Record<string, unknown>, cfg: Record<string, unknown> = {}) =>
+      ((await runStackPolicy(a.alertRoutesInStack, [rg, ...ofStack, group(props)], cfg)) as string[]).join(
+        "\n",
+      );
+    it("refuses a serviceUri elsewhere beside the stack's account and webhook (Azure posts to it)", async () => {
+      expect(await run(runbook({ serviceUri: "https://collector.attacker.example/in" }))).toMatch(
+        /automationRunbookReceivers\[\]\.serviceUri .* posts alerts to collector.attacker.example/,
+      );
+      expect(await run(runbook({ serviceUri: UNKNOWN }))).toMatch(
+        /automationRunbookReceivers\[\]\.serviceUri is not known yet/,
+      );
+    });
+    it("refuses a webhook of another automation account", async () => {
+      const foreign =
+        "/subscriptions/o/resourceGroups/r/providers/Microsoft.Automation/automationAccounts/x/webhooks/w";
+      expect(await run(runbook({ webhookResourceId: foreign }))).toMatch(
+        /webhookResourceId .* is not a resource of this stack/,
+      );
+    });
+    it("accepts the stack's runbook without a URL, or with a reviewed webhook host", async () => {
+      expect(await run(runbook({}))).toBe("");
+      const serviceUri = "https://abc.webhook.we.azure-automation.net/webhooks?token=t";
+      expect(
+        await run(runbook({ serviceUri }), {
+          allowedAlertEndpoints: ["abc.webhook.we.azure-automation.net"],
+        }),
+      ).toBe("");
+    });
+  });
   it("accepts an event hub receiver in the stack's subscription", async () => {
     const props = {
       eventHubReceivers: [{ name: "x", subscriptionId: "s", eventHubNameSpace: "ns", eventHubName: "eh" }],
