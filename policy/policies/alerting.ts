@@ -10,7 +10,7 @@ import {
   type StackResource,
   type StackView,
 } from "../lib/define";
-import { arr, bool, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
+import { arr, bool, has, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -235,6 +235,25 @@ interface PeopleRules {
  */
 const UNPLACEABLE_RECEIVERS = ["itsmReceivers", "incidentReceivers"] as const;
 
+/** Every receiver list this policy judges (the lists of actionGroups.json up to 2024-10-01-preview). */
+const JUDGED_RECEIVERS: ReadonlySet<string> = new Set([
+  ...RESOURCE_RECEIVERS.map(([kind]) => kind),
+  ...URL_RECEIVERS.map(([kind]) => kind),
+  ...PEOPLE_RECEIVERS.map(([kind]) => kind),
+  ...UNPLACEABLE_RECEIVERS,
+  "eventHubReceivers",
+]);
+
+/**
+ * Receiver lists of the group this policy does not judge: a kind a later API version adds (its
+ * versioned token reaches this policy as the same type) or a key in another spelling. Deny by
+ * default: nobody has checked where it delivers.
+ */
+const unjudgedReceivers = (group: StackResource): string[] =>
+  Object.keys(group.props).filter(
+    (key) => /receivers$/i.test(key) && !JUDGED_RECEIVERS.has(key) && has(group.props, key),
+  );
+
 /** The receivers of one kind, or `NOT_KNOWN` when the whole list is not known yet (preview). */
 const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT_KNOWN =>
   known(() => arr(group.props, kind));
@@ -242,7 +261,7 @@ const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
   description:
-    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, to reviewed URLs (webhooks, logic app callback, function trigger and runbook webhook URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks, event hubs) of this stack, to reviewed URLs (webhooks, logic app callback, function trigger and runbook webhook URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), and have no receiver list the policy does not know (deny by default), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
   controls: ["MON-1", "ENV-1"],
   severity: "high",
   remediation:
@@ -361,6 +380,8 @@ export const alertRoutesInStack = stackPolicy({
           fail(
             `${kind} hands alerts to a ticketing connection this pack cannot place; use a webhook to a reviewed endpoint (allowedAlertEndpoints)`,
           );
+      for (const kind of unjudgedReceivers(group))
+        fail(`${kind} is a receiver list this policy does not judge; nobody has checked where it delivers`);
       const hubs = receiversOf(group, "eventHubReceivers");
       if (hubs === NOT_KNOWN) fail("eventHubReceivers is not known yet");
       else

@@ -397,6 +397,16 @@ describe("alert-routes-in-stack: receivers that are people", () => {
   ])("refuses %s", async (_what, props, message) => {
     expect(await run(props)).toMatch(message);
   });
+  it.each([
+    ["a kind a later API version adds", { pagerReceivers: [{ name: "p", url: "https://x.example" }] }],
+    [
+      "a list in another spelling",
+      { EmailReceivers: [{ name: "x", emailAddress: "dump@attacker.example" }] },
+    ],
+    ["a list not known yet", { pagerReceivers: UNKNOWN }],
+  ])("refuses a receiver list it does not judge: %s", async (_what, props) => {
+    expect(await run(props)).toMatch(/Receivers is a receiver list this policy does not judge/);
+  });
   it("an allow-list entry the schema refuses allows nothing", async () => {
     expect(
       await run(email("x@attacker.example"), { allowedEmailDomains: ["*", "attacker.example/"] }),
