@@ -157,6 +157,11 @@ const DOMAIN = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$
 const PHONE = /^\+[1-9][0-9]{6,14}$/;
 /** A role definition GUID. */
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** An ARM role receiver's roleId: the role definition GUID, alone or at the end of its ARM ID. */
+const ROLE_ID = new RegExp(
+  `^(?:(?:/subscriptions/[^/]+)?/providers/Microsoft\\.Authorization/roleDefinitions/)?(${GUID.source.slice(1, -1)})$`,
+  "i",
+);
 /** One address: a local part and a domain, nothing that could separate a second address. */
 const EMAIL = /^[^@\s,;<>()"'[\]\\]+@([^@\s,;<>()"'[\]\\]+)$/;
 
@@ -192,7 +197,8 @@ function phoneProblem(receiver: unknown, numbers: readonly string[]): string | u
 function roleProblem(roleId: unknown, roles: readonly string[]): string | undefined {
   if (roleId === NOT_KNOWN) return "is not known yet";
   if (typeof roleId !== "string") return `is ${show(roleId)}, not a role definition ID`;
-  const guid = roleId.trim().split("/").pop()?.toLowerCase() ?? "";
+  // A GUID, or a role definition ID ending in one; nothing else before it (`x/<guid>` is no role).
+  const guid = ROLE_ID.exec(roleId.trim())?.[1]?.toLowerCase() ?? "";
   if (roles.some((r) => GUID.test(r.trim()) && r.trim().toLowerCase() === guid)) return undefined;
   return `${show(roleId)} e-mails everyone holding that role on the subscription, not an allowed role`;
 }

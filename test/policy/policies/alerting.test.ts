@@ -330,7 +330,10 @@ describe("alert-routes-in-stack: receivers that are people", () => {
       azureAppPushReceivers: [{ name: "p", emailAddress: "oncall@example.com" }],
       ...sms("49", "30 123-456"),
       voiceReceivers: [{ name: "v", countryCode: "+49", phoneNumber: "30123456" }],
-      armRoleReceivers: [{ name: "r", roleId: OWNER.toUpperCase(), useCommonAlertSchema: true }],
+      armRoleReceivers: [
+        { name: "r", roleId: OWNER.toUpperCase(), useCommonAlertSchema: true },
+        { name: "r2", roleId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${OWNER}` },
+      ],
     };
     expect(await run(props)).toBe("");
   });
@@ -374,6 +377,11 @@ describe("alert-routes-in-stack: receivers that are people", () => {
       "another ARM role (Reader: everyone who can read the subscription)",
       { armRoleReceivers: [{ name: "r", roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
       /e-mails everyone holding that role on the subscription, not an allowed role/,
+    ],
+    [
+      "a reviewed role's GUID behind something else",
+      { armRoleReceivers: [{ name: "r", roleId: `custom/${OWNER}` }] },
+      /roleId "custom\/8e3af657.* not an allowed role/,
     ],
     ["a receiver list not known yet", { emailReceivers: UNKNOWN }, /emailReceivers is not known yet/],
     [
