@@ -338,7 +338,8 @@ export const alertRoutesInStack = stackPolicy({
             index,
             group,
             `${kind}[].${key}`,
-            peek(receiver, key),
+            // A receiver not known as a whole (an output in a preview) is judged as its ID would be.
+            receiver === NOT_KNOWN ? NOT_KNOWN : peek(receiver, key),
             cfg,
             (r) => azureTypeOf(r) === type,
             stack,
@@ -356,6 +357,11 @@ export const alertRoutesInStack = stackPolicy({
           continue;
         }
         for (const receiver of receivers) {
+          if (receiver === NOT_KNOWN) {
+            // As a list not known yet: its URL is not known either, so it reads as absent below.
+            if (!ownHost) fail(`${kind}[] is not known yet`);
+            continue;
+          }
           if (optional && peek(receiver, key) === undefined) continue;
           const fromOwnApp =
             ownHost &&
@@ -392,6 +398,7 @@ export const alertRoutesInStack = stackPolicy({
       if (hubs === NOT_KNOWN) fail("eventHubReceivers is not known yet");
       else
         for (const receiver of hubs) {
+          if (receiver === NOT_KNOWN) fail("eventHubReceivers[] is not known yet");
           const sub = peek(receiver, "subscriptionId");
           if (typeof sub === "string" && !index.subscriptions.has(sub.trim().toLowerCase()))
             fail(`eventHubReceivers[] delivers to subscription ${show(sub)}, not one of this stack's`);

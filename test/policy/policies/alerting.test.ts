@@ -490,6 +490,27 @@ describe("alert-routes-in-stack: receivers computed from resources in a first pr
       /azureFunctionReceivers is not known yet and does not come from an azure-native:web:WebApp of this stack/,
     );
   });
+  it("refuses a receiver not known as a whole unless it comes from the resource it must be (preview)", async () => {
+    const groupWith = (props: Record<string, unknown>, sources: string[] = []) => ({
+      ...group(undefined, []),
+      props: { id: UNKNOWN, location: "global", enabled: true, ...props },
+      dependencies: ["urn:rg", ...sources],
+    });
+    expect(await run(rg, groupWith({ automationRunbookReceivers: [UNKNOWN] }))).toMatch(
+      /automationRunbookReceivers\[\]\.automationAccountId is not known yet[\s\S]*automationRunbookReceivers\[\] is not known yet/,
+    );
+    expect(await run(rg, groupWith({ webhookReceivers: [UNKNOWN] }))).toMatch(
+      /webhookReceivers\[\] is not known yet/,
+    );
+    expect(await run(rg, groupWith({ eventHubReceivers: [UNKNOWN] }))).toMatch(
+      /eventHubReceivers\[\] is not known yet/,
+    );
+    // A function receiver computed from the stack's own app stays accepted.
+    expect(await run(rg, site, groupWith({ azureFunctionReceivers: [UNKNOWN] }, ["urn:site"]))).toBe("");
+    expect(await run(rg, site, groupWith({ azureFunctionReceivers: [UNKNOWN] }))).toMatch(
+      /functionAppResourceId is not known yet and does not come from a resource of this stack/,
+    );
+  });
   it("still refuses a known foreign function app with an unknown trigger URL", async () => {
     const foreign = "/subscriptions/o/resourceGroups/r/providers/Microsoft.Web/sites/func-attacker";
     const receivers = [{ ...fnReceiver, functionAppResourceId: foreign }];
