@@ -149,14 +149,16 @@ describe("alert-routes-in-stack", () => {
   });
 });
 
+/** The stack's action group with the given receivers, and its resource group. */
+const group = (props: Record<string, unknown>) => ({
+  type: "azure-native:monitor:ActionGroup",
+  name: "ag",
+  urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
+  props: { id: ids.group, location: "global", enabled: true, ...props },
+});
+const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
+
 describe("alert-routes-in-stack: action group receivers", () => {
-  const group = (props: Record<string, unknown>) => ({
-    type: "azure-native:monitor:ActionGroup",
-    name: "ag",
-    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
-    props: { id: ids.group, location: "global", enabled: true, ...props },
-  });
-  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
   it.each([
     [
       {
@@ -304,13 +306,6 @@ describe("alert-routes-in-stack: action group receivers", () => {
 });
 
 describe("alert-routes-in-stack: receivers that are people", () => {
-  const group = (props: Record<string, unknown>) => ({
-    type: "azure-native:monitor:ActionGroup",
-    name: "ag",
-    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
-    props: { id: ids.group, location: "global", enabled: true, ...props },
-  });
-  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
   const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
   const reviewed = {
     allowedEmailDomains: ["example.com"],
