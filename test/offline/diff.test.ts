@@ -111,7 +111,7 @@ describe("ignoreChanges: what the engine keeps from the old state is neither an 
     // pricings.json ListPricings_example.json: a Free plan has no extensions. The import reads it
     // and the engine's import step applies ignoreChanges against what it read before the update.
     const pricing = baseline.deployment.resources.find(
-      (r) => r.type === "azure-native:security:Pricing" && r.inputs.pricingName === "StorageAccounts",
+      (r) => r.type === "azure-native:security:Pricing" && r.inputs?.pricingName === "StorageAccounts",
     )!;
     const imported = oldStateWith(`::${pricing.urn.split("::").pop()}`, (inputs) => {
       delete inputs.extensions;
