@@ -71,13 +71,17 @@ export class DefenderPlans extends pulumi.ComponentResource {
               // published 2026-09-21), and a path parameter that differs replaces: a replace here
               // is a create, refused as above. The import ID fixes the scope either way.
               "scopeId",
-              // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). By
-              // index, not the whole list: the engine resets an ignored path to the imported value,
-              // and an imported Free plan has no extensions (ListPricings_example.json), so
-              // ignoring "extensions" would drop them from the update that turns the plan on and
-              // Azure would then enable scanning for the deploy identity. An index the imported
-              // plan lacks is left as stated ("False"); one it has keeps Azure's value.
-              ...(extensions ?? []).map((_, i) => `extensions[${i}]`),
+              // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). Each
+              // item, not the list: the engine resets an ignored path to the imported value, and an
+              // imported Free plan has no extensions (ListPricings_example.json), so ignoring
+              // "extensions" would drop them from the update that turns the plan on and Azure would
+              // then enable scanning for the deploy identity. `[*]` over a list the import lacks
+              // leaves it as stated ("False"), over Azure's list of the same length keeps Azure's
+              // values (PropertyPath.Reset). Not indexes: an index the import lacks is a path error,
+              // an info line since Pulumi CLI 3.190 (pulumi/pulumi#20278) but a failed import step
+              // before it. (A list of another length, should Azure add an extension, is such an
+              // info line too: the first items are Azure's, as many as stated.)
+              ...(extensions ? ["extensions[*]"] : []),
             ],
           },
         );

@@ -83,17 +83,20 @@ export const FRONT_DOOR_PRIVATE_LINK_REGIONS: readonly string[] = [
   "australiaeast", "centralindia", "eastasia", "japaneast", "koreacentral", "southeastasia",
 ]; // prettier-ignore
 
+/** Whether Front Door Private Link is offered in `region` (`West Europe` or `westeurope`): what the component and the offline plan's Azure both ask. */
+export function frontDoorPrivateLinkOffered(region: string): boolean {
+  return FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(region.replace(/\s+/g, "").toLowerCase());
+}
+
 /**
  * Where the edge's private endpoint to the apps environment lives: the platform's region when
  * Front Door Private Link is offered there, else its Azure pair (the same country's other region:
  * the nearest, and allowed by RES-1 since the pair must be), else none.
  */
 export function frontDoorPrivateLinkLocation(location: string, pairedLocation: string): string | undefined {
-  const supported = (region: string) =>
-    FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(region.replace(/\s+/g, "").toLowerCase());
   // As written: an origin deployed before keeps exactly its value (no update from a case change).
-  if (supported(location)) return location;
-  if (pairedLocation && supported(pairedLocation)) return pairedLocation;
+  if (frontDoorPrivateLinkOffered(location)) return location;
+  if (pairedLocation && frontDoorPrivateLinkOffered(pairedLocation)) return pairedLocation;
   return undefined;
 }
 

@@ -648,35 +648,70 @@ function propertyPath(text: string): (string | number)[] | undefined {
 /**
  * The engine's `PropertyPath.Reset` (pulumi sdk/go/common/resource/properties_path.go): the value
  * at `path` in `next` becomes the value in `old`, or is removed when `old` has none; no
- * intermediate objects or array items are created. `next` is modified in place.
+ * intermediate objects or array items are created. `next` is modified in place. False where the
+ * engine finds a path error: an index one side lacks or that is no array there, `[*]` over arrays
+ * of different lengths, a key only `old` has on the way to the leaf.
  */
-function resetPath(old: unknown, next: unknown, path: (string | number)[]): void {
+function resetPath(old: unknown, next: unknown, path: readonly (string | number)[]): boolean {
   const [key, ...rest] = path;
   const o = opened(old);
   const n = opened(next);
-  if (key === "*") {
-    if (Array.isArray(o) && Array.isArray(n) && o.length === n.length) {
-      const items = n as unknown[];
-      (o as unknown[]).forEach((v, i) => (rest.length === 0 ? (items[i] = v) : resetPath(v, items[i], rest)));
-    } else if (isObject(o) && isObject(n)) {
-      for (const k of Object.keys(o)) if (k in n) resetPath(o, n, [k, ...rest]);
-    }
-    return;
-  }
   if (typeof key === "number") {
-    if (!Array.isArray(o) || !Array.isArray(n) || key >= o.length || key >= n.length) return;
+    if (!Array.isArray(o) || !Array.isArray(n)) return !Array.isArray(o) && !Array.isArray(n);
     const [from, to] = [o as unknown[], n as unknown[]];
-    if (rest.length === 0) to[key] = from[key];
-    else resetPath(from[key], to[key], rest);
-    return;
+    if (rest.length === 0 && key >= from.length && key >= to.length) return true;
+    if (key >= from.length || key >= to.length) return false;
+    if (rest.length > 0) return resetPath(from[key], to[key], rest);
+    to[key] = from[key];
+    return true;
   }
-  if (!isObject(n)) return;
+  if (key === "*") {
+    if (rest.length === 0) {
+      if (isObject(n)) {
+        if (isObject(o)) {
+          for (const k of Object.keys(o)) n[k] = o[k];
+          for (const k of Object.keys(n)) if (!(k in o)) delete n[k];
+        }
+        return true;
+      }
+      if (!Array.isArray(n)) return false;
+      if (!Array.isArray(o)) return true;
+      if (o.length !== n.length) return false;
+      (o as unknown[]).forEach((v, i) => ((n as unknown[])[i] = v));
+      return true;
+    }
+    if (isObject(o) && isObject(n)) return Object.keys(o).every((k) => k in n && resetPath(o[k], n[k], rest));
+    if (Array.isArray(o) && Array.isArray(n))
+      return (
+        o.length === n.length && (o as unknown[]).every((v, i) => resetPath(v, (n as unknown[])[i], rest))
+      );
+    return false;
+  }
   if (rest.length === 0) {
-    if (isObject(o) && key in o) n[key] = o[key];
-    else delete n[key];
-    return;
+    if (isObject(o) && key in o) {
+      if (!isObject(n)) return false;
+      n[key] = o[key];
+    } else if (isObject(n)) delete n[key];
+    return true;
   }
-  if (isObject(o) && key in o && key in n) resetPath(o[key], n[key], rest);
+  if (!isObject(o) || !isObject(n)) return !isObject(o) && !isObject(n);
+  if (!(key in n)) return !(key in o);
+  return resetPath(o[key], n[key], rest);
+}
+
+/** The inputs after the engine's `processIgnoreChanges`, and the paths it cannot apply. */
+function applyIgnoreChanges(
+  old: Json,
+  next: Json,
+  ignoreChanges: readonly string[],
+): { inputs: Json; invalid: string[] } {
+  if (ignoreChanges.length === 0) return { inputs: next, invalid: [] };
+  const inputs = JSON.parse(JSON.stringify(next)) as Json;
+  const invalid = ignoreChanges.filter((text) => {
+    const path = propertyPath(text);
+    return path !== undefined && !resetPath(old, inputs, path);
+  });
+  return { inputs, invalid };
 }
 
 /**
@@ -685,13 +720,19 @@ function resetPath(old: unknown, next: unknown, path: (string | number)[]): void
  * updates nor is refused. Only for an existing resource: a create uses every input.
  */
 export function withIgnoredChanges(old: Json, next: Json, ignoreChanges: readonly string[] = []): Json {
-  if (ignoreChanges.length === 0) return next;
-  const out = JSON.parse(JSON.stringify(next)) as Json;
-  for (const text of ignoreChanges) {
-    const path = propertyPath(text);
-    if (path) resetPath(old, out, path);
-  }
-  return out;
+  return applyIgnoreChanges(old, next, ignoreChanges).inputs;
+}
+
+/**
+ * The `ignoreChanges` paths the engine cannot apply between `old` (the state's inputs, or what an
+ * import read) and `next` (pulumi pkg/resource/deploy step_generator.go processIgnoreChanges, also
+ * called by the import step). Since Pulumi CLI 3.190 (pulumi/pulumi#20278) the engine prints "cannot
+ * ignore changes in added or removed elements of the path" as an info line and keeps the program's
+ * value there; before, it failed the step. The pinned CLI (.pulumi.version) is later, so the change
+ * preview does not refuse these; a component should still not ignore a path its state can lack.
+ */
+export function invalidIgnoreChanges(old: Json, next: Json, ignoreChanges: readonly string[] = []): string[] {
+  return applyIgnoreChanges(old, next, ignoreChanges).invalid;
 }
 
 /** Whether a type has `whileInUse` rules (the only ones that need the old state's references). */
@@ -725,6 +766,8 @@ export function previewChanges(
       changes.push({ urn: r.urn, type: r.type, op: "create", changed: [], replaceReasons: [], findings: [] });
       continue;
     }
+    // A path the engine cannot apply (invalidIgnoreChanges) is an info line since Pulumi CLI 3.190
+    // (pulumi/pulumi#20278: it keeps the program's value), not a failure: nothing to refuse.
     const inputs = withIgnoredChanges(old.inputs, r.inputs, r.ignoreChanges);
     const keys = [...new Set([...Object.keys(old.inputs), ...Object.keys(inputs)])].sort();
     const changed = keys.filter((k) =>

@@ -11,7 +11,7 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { FRONT_DOOR_PRIVATE_LINK_REGIONS } from "../../components/frontDoorSpec";
+import { FRONT_DOOR_PRIVATE_LINK_REGIONS, frontDoorPrivateLinkOffered } from "../../components/frontDoorSpec";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
@@ -358,7 +358,7 @@ function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): vo
   const link = objectInput(inputs.sharedPrivateLinkResource);
   const location = link.privateLinkLocation;
   if (typeof location !== "string") return;
-  if (FRONT_DOOR_PRIVATE_LINK_REGIONS.includes(location.replace(/\s+/g, "").toLowerCase())) return;
+  if (frontDoorPrivateLinkOffered(location)) return;
   throw new Error(
     `offline plan: Azure refuses Front Door origin ${name}: privateLinkLocation "${location}" does not offer Front Door Private Link (offered in ${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")})`,
   );

@@ -10,7 +10,7 @@ import {
   type StackResource,
   type StackView,
 } from "../lib/define";
-import { arr, bool, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
+import { arr, bool, has, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -104,6 +104,7 @@ const RESOURCE_RECEIVERS: readonly [kind: string, key: string, type: string][] =
   ["logicAppReceivers", "resourceId", "azure-native:logic:Workflow"],
   ["azureFunctionReceivers", "functionAppResourceId", "azure-native:web:WebApp"],
   ["automationRunbookReceivers", "automationAccountId", "azure-native:automation:AutomationAccount"],
+  ["automationRunbookReceivers", "webhookResourceId", "azure-native:automation:Webhook"],
 ];
 
 /**
@@ -130,13 +131,16 @@ function functionHostOf(index: StackIndex, receiver: unknown): string | undefine
 
 /**
  * Receivers whose URL, not an ARM ID, is where Azure posts the alert (resource IDs, metric values,
- * search results in the common alert schema): list, URL property, and whether the receiver names
- * a function app whose host is the stack's own (Functions: <app>.azurewebsites.net).
+ * search results in the common alert schema): list, URL property, whether the receiver names
+ * a function app whose host is the stack's own (Functions: <app>.azurewebsites.net), and whether
+ * the URL may be absent. A runbook receiver's serviceUri ("the URI where webhooks should be sent",
+ * actionGroups.json AutomationRunbookReceiver) is optional, and a URL like any other when set.
  */
-const URL_RECEIVERS: readonly [kind: string, key: string, ownHost: boolean][] = [
-  ["webhookReceivers", "serviceUri", false],
-  ["logicAppReceivers", "callbackUrl", false],
-  ["azureFunctionReceivers", "httpTriggerUrl", true],
+const URL_RECEIVERS: readonly [kind: string, key: string, ownHost: boolean, optional: boolean][] = [
+  ["webhookReceivers", "serviceUri", false, false],
+  ["logicAppReceivers", "callbackUrl", false, false],
+  ["azureFunctionReceivers", "httpTriggerUrl", true, false],
+  ["automationRunbookReceivers", "serviceUri", false, true],
 ];
 
 /** Why a receiver URL is not an allowed alert endpoint, or undefined. */
@@ -169,6 +173,11 @@ const DOMAIN = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$
 const PHONE = /^\+[1-9][0-9]{6,14}$/;
 /** A role definition GUID. */
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** An ARM role receiver's roleId: the role definition GUID, alone or at the end of its ARM ID. */
+const ROLE_ID = new RegExp(
+  `^(?:(?:/subscriptions/[^/]+)?/providers/Microsoft\\.Authorization/roleDefinitions/)?(${GUID.source.slice(1, -1)})$`,
+  "i",
+);
 /** One address: a local part and a domain, nothing that could separate a second address. */
 const EMAIL = /^[^@\s,;<>()"'[\]\\]+@([^@\s,;<>()"'[\]\\]+)$/;
 
@@ -204,7 +213,8 @@ function phoneProblem(receiver: unknown, numbers: readonly string[]): string | u
 function roleProblem(roleId: unknown, roles: readonly string[]): string | undefined {
   if (roleId === NOT_KNOWN) return "is not known yet";
   if (typeof roleId !== "string") return `is ${show(roleId)}, not a role definition ID`;
-  const guid = roleId.trim().split("/").pop()?.toLowerCase() ?? "";
+  // A GUID, or a role definition ID ending in one; nothing else before it (`x/<guid>` is no role).
+  const guid = ROLE_ID.exec(roleId.trim())?.[1]?.toLowerCase() ?? "";
   if (roles.some((r) => GUID.test(r.trim()) && r.trim().toLowerCase() === guid)) return undefined;
   return `${show(roleId)} e-mails everyone holding that role on the subscription, not an allowed role`;
 }
@@ -273,6 +283,25 @@ function eventHubProblem(receiver: unknown, allowed: readonly string[]): string 
     : `delivers to Event Hubs namespace ${show(ns)} in subscription ${show(sub)}, which is not in allowedDestinations`;
 }
 
+/** Every receiver list this policy judges (the lists of actionGroups.json up to 2024-10-01-preview). */
+const JUDGED_RECEIVERS: ReadonlySet<string> = new Set([
+  ...RESOURCE_RECEIVERS.map(([kind]) => kind),
+  ...URL_RECEIVERS.map(([kind]) => kind),
+  ...PEOPLE_RECEIVERS.map(([kind]) => kind),
+  ...UNPLACEABLE_RECEIVERS,
+  "eventHubReceivers",
+]);
+
+/**
+ * Receiver lists of the group this policy does not judge: a kind a later API version adds (its
+ * versioned token reaches this policy as the same type) or a key in another spelling. Deny by
+ * default: nobody has checked where it delivers.
+ */
+const unjudgedReceivers = (group: StackResource): string[] =>
+  Object.keys(group.props).filter(
+    (key) => /receivers$/i.test(key) && !JUDGED_RECEIVERS.has(key) && has(group.props, key),
+  );
+
 /** The receivers of one kind, or `NOT_KNOWN` when the whole list is not known yet (preview). */
 const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT_KNOWN =>
   known(() => arr(group.props, kind));
@@ -280,7 +309,7 @@ const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
   description:
-    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks) of this stack, to reviewed Event Hubs namespaces, to reviewed URLs (webhooks, logic app callback and function trigger URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
+    "Metric alerts notify only action groups of this stack, and action groups deliver only to resources (logic apps, functions, runbooks) of this stack, to reviewed Event Hubs namespaces, to reviewed URLs (webhooks, logic app callback, function trigger and runbook webhook URLs: Azure posts the alert to the URL, whatever resource ID sits beside it) and to reviewed people (e-mail and app push addresses in allowed domains, allowed SMS and voice numbers, allowed ARM roles), and have no receiver list the policy does not know (deny by default), or reviewed exceptions: an alert routed to another environment pages the wrong people and tells them about this one, and an alert's contents name the resources and conditions of customer data stores (MON-1, ENV-1).",
   controls: ["MON-1", "ENV-1"],
   severity: "high",
   remediation:
@@ -291,7 +320,7 @@ export const alertRoutesInStack = stackPolicy({
     allowedLocations: destinationLocationsParam,
     allowedAlertEndpoints: {
       description:
-        "Host names (e.g. pager.example.com) an action group may post alerts to over https: webhookReceivers[].serviceUri, logicAppReceivers[].callbackUrl, azureFunctionReceivers[].httpTriggerUrl (the host of a function app of the stack needs no entry: <name>.azurewebsites.net, or its defaultHostName where it has a unique default hostname). Reviewed exceptions only.",
+        "Host names (e.g. pager.example.com) an action group may post alerts to over https: webhookReceivers[].serviceUri, logicAppReceivers[].callbackUrl, azureFunctionReceivers[].httpTriggerUrl, automationRunbookReceivers[].serviceUri (the host of a function app of the stack needs no entry: <name>.azurewebsites.net, or its defaultHostName where it has a unique default hostname). Reviewed exceptions only.",
       default: [] as readonly string[],
     },
     allowedEmailDomains: {
@@ -351,7 +380,8 @@ export const alertRoutesInStack = stackPolicy({
             index,
             group,
             `${kind}[].${key}`,
-            peek(receiver, key),
+            // A receiver not known as a whole (an output in a preview) is judged as its ID would be.
+            receiver === NOT_KNOWN ? NOT_KNOWN : peek(receiver, key),
             cfg,
             (r) => azureTypeOf(r) === type,
             stack,
@@ -360,7 +390,7 @@ export const alertRoutesInStack = stackPolicy({
           if (problem) fail(problem);
         }
       }
-      for (const [kind, key, ownHost] of URL_RECEIVERS) {
+      for (const [kind, key, ownHost, optional] of URL_RECEIVERS) {
         const receivers = receiversOf(group, kind);
         if (receivers === NOT_KNOWN) {
           // A function receiver list was judged above by the app it comes from; any other URL is
@@ -369,6 +399,12 @@ export const alertRoutesInStack = stackPolicy({
           continue;
         }
         for (const receiver of receivers) {
+          if (receiver === NOT_KNOWN) {
+            // As a list not known yet: its URL is not known either, so it reads as absent below.
+            if (!ownHost) fail(`${kind}[] is not known yet`);
+            continue;
+          }
+          if (optional && peek(receiver, key) === undefined) continue;
           const fromOwnApp =
             ownHost &&
             peek(receiver, "functionAppResourceId") === NOT_KNOWN &&
@@ -398,10 +434,16 @@ export const alertRoutesInStack = stackPolicy({
           fail(
             `${kind} hands alerts to a ticketing connection this pack cannot place; use a webhook to a reviewed endpoint (allowedAlertEndpoints)`,
           );
+      for (const kind of unjudgedReceivers(group))
+        fail(`${kind} is a receiver list this policy does not judge; nobody has checked where it delivers`);
       const hubs = receiversOf(group, "eventHubReceivers");
       if (hubs === NOT_KNOWN) fail("eventHubReceivers is not known yet");
       else
         for (const receiver of hubs) {
+          if (receiver === NOT_KNOWN) {
+            fail("eventHubReceivers[] is not known yet");
+            continue;
+          }
           const problem = eventHubProblem(receiver, cfg.allowedDestinations);
           if (problem) fail(`eventHubReceivers[] ${problem}`);
         }

@@ -612,10 +612,17 @@ function mountProblems(
       ? []
       : ["properties is not known yet and does not come from a storage account of this stack"];
   if (!isRecord(properties)) return [];
+  // `peek`, not `str`: an account name not known yet (computed in a first preview) would throw
+  // out of the whole policy, which the engine then reports as "can't run during preview". Such
+  // an account matches no known mount; a mount of it is not known yet either (judged above).
+  const nameOf = (a: StackResource) => {
+    const name = peek(a.props, "accountName") ?? peek(a.props, "name");
+    return typeof name === "string" ? name.toLowerCase() : undefined;
+  };
   const names = new Set(
     stack
       .ofType(STORAGE_ACCOUNT)
-      .map((a) => (str(a.props, "accountName") ?? str(a.props, "name"))?.toLowerCase())
+      .map(nameOf)
       .filter((n): n is string => n !== undefined),
   );
   const reviewed = (name: string) =>

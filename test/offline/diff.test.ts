@@ -12,6 +12,7 @@ import {
   previewChanges,
   updateFindings,
   withIgnoredChanges,
+  invalidIgnoreChanges,
   type ChangePreview,
   type ResourceChange,
 } from "../../lib/offline/diff";
@@ -93,6 +94,38 @@ describe("ignoreChanges: what the engine keeps from the old state is neither an 
     expect(withIgnoredChanges(old, next, ["list[1].x"]).list).toEqual([{ x: 8 }, { x: 2 }]);
     expect(withIgnoredChanges({ list: [1] }, { list: [1, 2] }, ["list[*]"])).toEqual({ list: [1, 2] });
     expect(next.a.b).toBe(9); // the planned inputs themselves are not modified
+  });
+
+  it("unit: the paths the engine cannot apply (an info line since CLI 3.190, pulumi/pulumi#20278; the program's value stays)", () => {
+    const next = { list: [{ x: 1 }, { x: 2 }] };
+    // An index the state lacks, as after importing a resource Azure returned without the list.
+    expect(invalidIgnoreChanges({}, next, ["list[0]", "list[1].x"])).toEqual(["list[0]", "list[1].x"]);
+    expect(invalidIgnoreChanges({ list: [{ x: 1 }] }, next, ["list[1]"])).toEqual(["list[1]"]);
+    expect(invalidIgnoreChanges({ list: [1] }, { list: [1, 2] }, ["list[*]"])).toEqual(["list[*]"]);
+    // What the engine accepts: a key or [*] absent from the state, an index neither side has.
+    expect(invalidIgnoreChanges({}, next, ["list[*]", "list", "other.key"])).toEqual([]);
+    expect(invalidIgnoreChanges({ list: [] }, { list: [] }, ["list[3]"])).toEqual([]);
+  });
+
+  it("the Defender for Storage pricing as imported from a Free plan (no extensions): the engine applies its ignoreChanges", () => {
+    // pricings.json ListPricings_example.json: a Free plan has no extensions. The import reads it
+    // and the engine's import step applies ignoreChanges against what it read before the update.
+    const pricing = baseline.deployment.resources.find(
+      (r) => r.type === "azure-native:security:Pricing" && r.inputs?.pricingName === "StorageAccounts",
+    )!;
+    const imported = oldStateWith(`::${pricing.urn.split("::").pop()}`, (inputs) => {
+      delete inputs.extensions;
+      delete inputs.subPlan;
+      inputs.pricingTier = "Free";
+    });
+    const p = diff(imported, baseline);
+    expect(p.failures.filter((f) => f.urn === pricing.urn)).toEqual([]);
+    expect(byName(p, pricing.urn.split("::").pop()!)?.op).toBe("update");
+    // An index the import lacks is the engine's path error: an info line since CLI 3.190 (the
+    // stated value stays), not a failure, so the preview refuses nothing.
+    const byIndex = jsonClone(baseline);
+    byIndex.deployment.resources.find((r) => r.urn === pricing.urn)!.ignoreChanges = ["extensions[0]"];
+    expect(diff(imported, byIndex).failures).toEqual([]);
   });
 });
 

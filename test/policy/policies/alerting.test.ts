@@ -149,14 +149,16 @@ describe("alert-routes-in-stack", () => {
   });
 });
 
+/** The stack's action group with the given receivers, and its resource group. */
+const group = (props: Record<string, unknown>) => ({
+  type: "azure-native:monitor:ActionGroup",
+  name: "ag",
+  urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
+  props: { id: ids.group, location: "global", enabled: true, ...props },
+});
+const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
+
 describe("alert-routes-in-stack: action group receivers", () => {
-  const group = (props: Record<string, unknown>) => ({
-    type: "azure-native:monitor:ActionGroup",
-    name: "ag",
-    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
-    props: { id: ids.group, location: "global", enabled: true, ...props },
-  });
-  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
   it.each([
     [
       {
@@ -271,6 +273,63 @@ describe("alert-routes-in-stack: action group receivers", () => {
   });
   // An event hub receiver names subscription and namespace, no ARM ID, and the pack judges no
   // namespace: one elsewhere in the stack's own subscription is as foreign as one outside it.
+  describe("automation runbook receivers", () => {
+    const runbook = (extra: Record<string, unknown>) => ({
+      automationRunbookReceivers: [
+        {
+          name: "rb",
+          automationAccountId: `${RG}/providers/Microsoft.Automation/automationAccounts/aa`,
+          runbookName: "restart",
+          webhookResourceId: `${RG}/providers/Microsoft.Automation/automationAccounts/aa/webhooks/wh`,
+          isGlobalRunbook: false,
+          ...extra,
+        },
+      ],
+    });
+    const account = `${RG}/providers/Microsoft.Automation/automationAccounts/aa`;
+    const ofStack = [
+      {
+        type: "azure-native:automation:AutomationAccount",
+        name: "aa",
+        urn: "urn:aa",
+        props: { id: account },
+      },
+      {
+        type: "azure-native:automation:Webhook",
+        name: "wh",
+        urn: "urn:wh",
+        props: { id: `${account}/webhooks/wh` },
+      },
+    ];
+    const run = async (props: Record<string, unknown>, cfg: Record<string, unknown> = {}) =>
+      ((await runStackPolicy(a.alertRoutesInStack, [rg, ...ofStack, group(props)], cfg)) as string[]).join(
+        "\n",
+      );
+    it("refuses a serviceUri elsewhere beside the stack's account and webhook (Azure posts to it)", async () => {
+      expect(await run(runbook({ serviceUri: "https://collector.attacker.example/in" }))).toMatch(
+        /automationRunbookReceivers\[\]\.serviceUri .* posts alerts to collector.attacker.example/,
+      );
+      expect(await run(runbook({ serviceUri: UNKNOWN }))).toMatch(
+        /automationRunbookReceivers\[\]\.serviceUri is not known yet/,
+      );
+    });
+    it("refuses a webhook of another automation account", async () => {
+      const foreign =
+        "/subscriptions/o/resourceGroups/r/providers/Microsoft.Automation/automationAccounts/x/webhooks/w";
+      expect(await run(runbook({ webhookResourceId: foreign }))).toMatch(
+        /webhookResourceId .* is not a resource of this stack/,
+      );
+    });
+    it("accepts the stack's runbook without a URL, or with a reviewed webhook host", async () => {
+      expect(await run(runbook({}))).toBe("");
+      const serviceUri = "https://abc.webhook.we.azure-automation.net/webhooks?token=t";
+      expect(
+        await run(runbook({ serviceUri }), {
+          allowedAlertEndpoints: ["abc.webhook.we.azure-automation.net"],
+        }),
+      ).toBe("");
+    });
+  });
   it("accepts an event hub receiver only for a namespace reviewed in allowedDestinations", async () => {
     const props = {
       eventHubReceivers: [{ name: "x", subscriptionId: "s", eventHubNameSpace: "ns", eventHubName: "eh" }],
@@ -293,13 +352,6 @@ describe("alert-routes-in-stack: action group receivers", () => {
 });
 
 describe("alert-routes-in-stack: receivers that are people", () => {
-  const group = (props: Record<string, unknown>) => ({
-    type: "azure-native:monitor:ActionGroup",
-    name: "ag",
-    urn: "urn:pulumi:prod::p::azure-native:monitor:ActionGroup::ag",
-    props: { id: ids.group, location: "global", enabled: true, ...props },
-  });
-  const rg = { type: "azure-native:resources:ResourceGroup", name: "rg", urn: "urn:rg", props: { id: RG } };
   const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
   const reviewed = {
     allowedEmailDomains: ["example.com"],
@@ -319,7 +371,10 @@ describe("alert-routes-in-stack: receivers that are people", () => {
       azureAppPushReceivers: [{ name: "p", emailAddress: "oncall@example.com" }],
       ...sms("49", "30 123-456"),
       voiceReceivers: [{ name: "v", countryCode: "+49", phoneNumber: "30123456" }],
-      armRoleReceivers: [{ name: "r", roleId: OWNER.toUpperCase(), useCommonAlertSchema: true }],
+      armRoleReceivers: [
+        { name: "r", roleId: OWNER.toUpperCase(), useCommonAlertSchema: true },
+        { name: "r2", roleId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${OWNER}` },
+      ],
     };
     expect(await run(props)).toBe("");
   });
@@ -364,6 +419,11 @@ describe("alert-routes-in-stack: receivers that are people", () => {
       { armRoleReceivers: [{ name: "r", roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
       /e-mails everyone holding that role on the subscription, not an allowed role/,
     ],
+    [
+      "a reviewed role's GUID behind something else",
+      { armRoleReceivers: [{ name: "r", roleId: `custom/${OWNER}` }] },
+      /roleId "custom\/8e3af657.* not an allowed role/,
+    ],
     ["a receiver list not known yet", { emailReceivers: UNKNOWN }, /emailReceivers is not known yet/],
     [
       "an ITSM connection",
@@ -385,6 +445,16 @@ describe("alert-routes-in-stack: receivers that are people", () => {
     ],
   ])("refuses %s", async (_what, props, message) => {
     expect(await run(props)).toMatch(message);
+  });
+  it.each([
+    ["a kind a later API version adds", { pagerReceivers: [{ name: "p", url: "https://x.example" }] }],
+    [
+      "a list in another spelling",
+      { EmailReceivers: [{ name: "x", emailAddress: "dump@attacker.example" }] },
+    ],
+    ["a list not known yet", { pagerReceivers: UNKNOWN }],
+  ])("refuses a receiver list it does not judge: %s", async (_what, props) => {
+    expect(await run(props)).toMatch(/Receivers is a receiver list this policy does not judge/);
   });
   it("an allow-list entry the schema refuses allows nothing", async () => {
     expect(
@@ -459,6 +529,27 @@ describe("alert-routes-in-stack: receivers computed from resources in a first pr
     );
     expect(await run(rg, account, group(["urn:st"], UNKNOWN))).toMatch(
       /azureFunctionReceivers is not known yet and does not come from an azure-native:web:WebApp of this stack/,
+    );
+  });
+  it("refuses a receiver not known as a whole unless it comes from the resource it must be (preview)", async () => {
+    const groupWith = (props: Record<string, unknown>, sources: string[] = []) => ({
+      ...group(undefined, []),
+      props: { id: UNKNOWN, location: "global", enabled: true, ...props },
+      dependencies: ["urn:rg", ...sources],
+    });
+    expect(await run(rg, groupWith({ automationRunbookReceivers: [UNKNOWN] }))).toMatch(
+      /automationRunbookReceivers\[\]\.automationAccountId is not known yet[\s\S]*automationRunbookReceivers\[\] is not known yet/,
+    );
+    expect(await run(rg, groupWith({ webhookReceivers: [UNKNOWN] }))).toMatch(
+      /webhookReceivers\[\] is not known yet/,
+    );
+    expect(await run(rg, groupWith({ eventHubReceivers: [UNKNOWN] }))).toMatch(
+      /eventHubReceivers\[\] is not known yet/,
+    );
+    // A function receiver computed from the stack's own app stays accepted.
+    expect(await run(rg, site, groupWith({ azureFunctionReceivers: [UNKNOWN] }, ["urn:site"]))).toBe("");
+    expect(await run(rg, site, groupWith({ azureFunctionReceivers: [UNKNOWN] }))).toMatch(
+      /functionAppResourceId is not known yet and does not come from a resource of this stack/,
     );
   });
   it("still refuses a known foreign function app with an unknown trigger URL", async () => {

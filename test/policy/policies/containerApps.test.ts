@@ -635,6 +635,12 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
         ),
       ).toBe("");
     });
+    it("in a preview, still refuses a foreign share while an account of the stack has no name yet", async () => {
+      const unnamed = stackResource("storage:StorageAccount", "st2", { id: UNKNOWN, accountName: UNKNOWN });
+      expect(await run(unnamed, mount(smb("stattackerdrop")))).toMatch(
+        /share of storage account "stattackerdrop", which is not one of this stack's/,
+      );
+    });
     it("in a preview, judges an unknown account by what the properties come from", async () => {
       expect(await run(mount(smb(UNKNOWN), { propertyDependencies: { properties: [account.urn] } }))).toBe(
         "",
