@@ -30,6 +30,7 @@ import {
   show,
   str,
   tags,
+  type Props,
 } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -380,25 +381,52 @@ export const daprComponentSecretsByReference = resourcePolicy({
   },
 });
 
+/**
+ * What a Dapr component review covers, as a short digest: its type, version, secret store and every
+ * metadata item (name, value, secretRef; sorted by name). Where the component sends data is named
+ * only there, in keys that differ per component type (url, accountName, brokers, host, ...), so the
+ * review pins all of them: any change needs a new review. Reading an unknown value throws, so in a
+ * preview the engine reports the policy as not run and judges the component at update.
+ * SHA-256, 16 hex digits: a second component with the same digest would take 2^64 tries.
+ */
+export function daprReviewDigest(props: Props): string {
+  const text = (v: unknown) =>
+    v === undefined || v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
+  const metadata = arr(props, "metadata")
+    .map((item) => [text(get(item, "name")), text(get(item, "value")), text(get(item, "secretRef"))])
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const reviewed = JSON.stringify({
+    componentType: text(get(props, "componentType"))?.trim().toLowerCase() ?? null,
+    version: text(get(props, "version")),
+    secretStoreComponent: text(get(props, "secretStoreComponent")),
+    metadata,
+  });
+  // Loaded here only: the analyzer's start does not load crypto, and few stacks have Dapr components.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require("crypto") as typeof import("crypto");
+  return createHash("sha256").update(reviewed).digest("hex").slice(0, 16);
+}
+
 export const daprComponentsReviewed = resourcePolicy({
   name: "dapr-components-reviewed",
   description:
-    "Deny by default: a Dapr component wires the environment's apps to a system named only in its metadata (a state store or pub/sub in any account or cloud, an HTTP output binding to any URL, a secret store the apps trust, a language-model API), which no policy can place; swapping where an existing component points redirects the data apps already send to it without a code change. Each component needs a security review and its componentName in allowedComponents (ENV-1, RES-1).",
+    "Deny by default: a Dapr component wires the environment's apps to a system named only in its metadata (a state store or pub/sub in any account or cloud, an HTTP output binding to any URL, a secret store the apps trust, a language-model API), which no policy can place; swapping where an existing component points redirects the data apps already send to it without a code change. Each component needs a security review, and allowedComponents pins what was reviewed: its componentName, componentType and a digest of its version, secret store and metadata (ENV-1, RES-1).",
   controls: ["ENV-1", "RES-1"],
   severity: "high",
   remediation:
-    "Reach the stack's stores through the Azure SDK with the app's managed identity; if a Dapr component is needed, have security review its componentType and metadata and add its componentName to allowedComponents of this policy in the preset.",
+    "Reach the stack's stores through the Azure SDK with the app's managed identity; if a Dapr component is needed, have security review its componentType and metadata and add the entry the violation names (<componentName>=<componentType>@<digest>) to allowedComponents of this policy in the preset. A changed metadata value changes the digest: review again.",
   types: ["azure-native:app:DaprComponent"],
   config: {
     allowedComponents: {
       description:
-        "Reviewed Dapr components allowed in the stack, each as <componentName>=<componentType> (e.g. statestore=state.azure.blobstorage; the Pulumi resource name when componentName is unset): renaming a component or changing its type needs a new review. Empty: none.",
+        "Reviewed Dapr components allowed in the stack, each as <componentName>=<componentType>@<digest> (e.g. statestore=state.azure.blobstorage@0123456789abcdef; the Pulumi resource name when componentName is unset; the digest covers version, secretStoreComponent and every metadata item, and the violation names it): renaming a component, changing its type or any metadata value needs a new review. Empty: none.",
       default: [] as readonly string[],
       schema: {
         items: {
           type: "string",
-          pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._-]*$",
-          description: "<componentName>=<componentType>, e.g. statestore=state.azure.blobstorage",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._-]*@[0-9a-f]{16}$",
+          description:
+            "<componentName>=<componentType>@<digest>, e.g. statestore=state.azure.blobstorage@0123456789abcdef",
         },
       },
     },
@@ -408,21 +436,23 @@ export const daprComponentsReviewed = resourcePolicy({
     const type = peek(props, "componentType");
     const shown = typeof componentName === "string" ? componentName : name;
     const typeText = typeof type === "string" ? type.trim().toLowerCase() : undefined;
-    const reviewed =
-      typeText !== undefined &&
-      cfg.allowedComponents.some((entry) => {
-        const at = entry.indexOf("=");
-        return (
-          entry.slice(0, at) === shown &&
-          entry
-            .slice(at + 1)
-            .trim()
-            .toLowerCase() === typeText
-        );
-      });
-    if (reviewed) return;
+    if (typeText === undefined) {
+      report(
+        `Dapr component ${show(shown)} (type not known) connects apps to a system named in its metadata, which the pack cannot place; it is not in allowedComponents`,
+      );
+      return;
+    }
+    const entry = `${shown}=${typeText}@${daprReviewDigest(props)}`;
+    // Entries compare exactly (the type in lower case, as the digest has it): a partial entry,
+    // e.g. one without the digest, matches nothing.
+    if (
+      cfg.allowedComponents.some(
+        (e) => e.replace(/=([^@]*)@/, (_, t: string) => `=${t.trim().toLowerCase()}@`) === entry,
+      )
+    )
+      return;
     report(
-      `Dapr component ${show(shown)} (${typeText ?? "type not known"}) connects apps to a system named in its metadata, which the pack cannot place; ${show(`${shown}=${typeText ?? "?"}`)} is not in allowedComponents`,
+      `Dapr component ${show(shown)} (${typeText}) connects apps to a system named in its metadata, which the pack cannot place; ${show(entry)} is not in allowedComponents (a changed name, type, version, secret store or metadata value needs a new review)`,
     );
   },
 });

@@ -275,6 +275,9 @@ describePolicy(c.daprComponentSecretsByReference, {
   unknown: "metadata",
 });
 
+// The digest pins the reviewed type, version, secret store and metadata (daprReviewDigest); the
+// literal also pins its canonical form: entries already in presets must keep matching.
+const REVIEWED_STORE = "statestore=state.azure.blobstorage@e62b7ff38f539e0f";
 describePolicy(c.daprComponentsReviewed, {
   type: "azure-native:app:DaprComponent",
   compliant: {
@@ -282,7 +285,7 @@ describePolicy(c.daprComponentsReviewed, {
     componentType: "state.azure.blobstorage",
     metadata: [{ name: "accountName", value: "stsapdata" }],
   },
-  config: { allowedComponents: ["statestore=state.azure.blobstorage"] },
+  config: { allowedComponents: [REVIEWED_STORE] },
   violations: [
     // The reviewed store renamed into an unreviewed one (same metadata or any other).
     [
@@ -291,17 +294,30 @@ describePolicy(c.daprComponentsReviewed, {
       /Dapr component "orders" \(state.azure.blobstorage\) .* not in allowedComponents/,
     ],
     // An HTTP output binding: every event the apps send goes to that URL.
-    ["componentType", "bindings.http", /"statestore=bindings.http" is not in allowedComponents/],
+    ["componentType", "bindings.http", /"statestore=bindings.http@[0-9a-f]{16}" is not in allowedComponents/],
     ["componentType", undefined, /type not known/],
-  ],
-  passes: [
+    // The reviewed store pointed at another account: the same name and type, another destination.
+    [
+      "metadata",
+      [{ name: "accountName", value: "stattacker" }],
+      /"statestore=state.azure.blobstorage@[0-9a-f]{16}" is not in allowedComponents .* metadata value needs a new review/,
+    ],
     [
       "metadata",
       [
         { name: "accountName", value: "stsapdata" },
         { name: "containerName", value: "state" },
       ],
+      /not in allowedComponents/,
     ],
+    ["metadata", [{ name: "accountName", secretRef: "account" }], /not in allowedComponents/],
+    ["secretStoreComponent", "vault-elsewhere", /not in allowedComponents/],
+    ["version", "v2", /not in allowedComponents/],
+  ],
+  passes: [
+    // Metadata order and the type's case are not part of the review.
+    ["componentType", "State.Azure.BlobStorage"],
+    ["scopes", ["api"]],
   ],
   unknown: "componentType",
 });
@@ -317,6 +333,30 @@ describe("dapr-components-reviewed: deny by default", () => {
       },
     });
     expect(result).toEqual([expect.stringMatching(/Dapr component "pubsub" \(pubsub.kafka\)/)]);
+  });
+  it("names the entry to review, and an entry without its digest allows nothing", async () => {
+    const props = {
+      componentName: "statestore",
+      componentType: "state.azure.blobstorage",
+      metadata: [
+        { name: "containerName", value: "state" },
+        { name: "accountName", value: "stsapdata" },
+      ],
+    };
+    const run = (allowedComponents: string[]) =>
+      runResourcePolicy(
+        c.daprComponentsReviewed,
+        { type: "azure-native:app:DaprComponent", name: "s", props },
+        { allowedComponents },
+      );
+    const [message] = (await run([])) as string[];
+    const entry = /"(statestore=state\.azure\.blobstorage@[0-9a-f]{16})"/.exec(message)?.[1];
+    expect(entry).toBe(`statestore=state.azure.blobstorage@${c.daprReviewDigest(props)}`);
+    expect(await run([entry!])).toEqual([]);
+    expect(await run(["statestore=state.azure.blobstorage"])).toHaveLength(1);
+    expect(c.daprReviewDigest({ ...props, metadata: [...props.metadata].reverse() })).toBe(
+      c.daprReviewDigest(props),
+    );
   });
 });
 
