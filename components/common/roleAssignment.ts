@@ -37,7 +37,9 @@ export function checkRoleAssignments(
   assignments: readonly RoleAssignmentArgs[] | undefined,
 ): void {
   if (assignments === undefined) return;
-  if (!Array.isArray(assignments)) {
+  // Checked on an unknown copy: Array.isArray would narrow the readonly array to any[].
+  const value: unknown = assignments;
+  if (!Array.isArray(value)) {
     throw argError(
       owner,
       ["roleAssignments"],

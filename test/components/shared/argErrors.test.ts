@@ -130,7 +130,9 @@ describe("independent problems are reported together", () => {
         "roleAssignments[0].principalId",
       ].sort(),
     );
-    expect(error.message).toMatch(/skuName = "Standard_GRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant/);
+    expect(error.message).toMatch(
+      /skuName = "Standard_GRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant/,
+    );
   });
 
   it("PostgresServer: zones, admin group, maintenance window and key together", async () => {

@@ -23,7 +23,7 @@ describe("resolveLock", () => {
 
   it("refuses lock.enabled=false in prod, naming the owner", () => {
     expect(() => resolveLock(prod, { enabled: false }, 'KeyVault "kv"')).toThrow(
-      /^KeyVault "kv": invalid arguments \(1 problem\):\n  - lock\.enabled = false: refused: stateful resources in prod must carry a CanNotDelete lock \(BAK-2\)/,
+      /^KeyVault "kv": invalid arguments \(1 problem\):\n {2}- lock\.enabled = false: refused: stateful resources in prod must carry a CanNotDelete lock \(BAK-2\)/,
     );
   });
 

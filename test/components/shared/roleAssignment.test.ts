@@ -95,7 +95,7 @@ describe("checkRoleAssignments (before super)", () => {
         { role: "Owner", principalId: PRINCIPAL, principalType: "ServicePrincipal" },
       ]),
     ).toThrow(
-      /^BlobStorage "st": invalid arguments \(1 problem\):\n  - roleAssignments\[1\]\.role = "Owner": role "Owner" refused/,
+      /^BlobStorage "st": invalid arguments \(1 problem\):\n {2}- roleAssignments\[1\]\.role = "Owner": role "Owner" refused/,
     );
   });
 

@@ -38,7 +38,7 @@ describe("componentTags", () => {
 
   it("names the component in the error when given", () => {
     expect(() => componentTags(platform, "internal", { owner: "me" }, 'KeyVault "kv"')).toThrow(
-      /^KeyVault "kv": invalid arguments \(1 problem\):\n  - tags\.owner = "me": cannot be overridden/,
+      /^KeyVault "kv": invalid arguments \(1 problem\):\n {2}- tags\.owner = "me": cannot be overridden/,
     );
   });
 
