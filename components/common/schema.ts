@@ -6,6 +6,7 @@
  * (the config adds the key path).
  */
 import { RunError } from "@pulumi/pulumi/errors";
+import { Output } from "@pulumi/pulumi/output";
 import { z } from "zod";
 import { closest } from "../../controls/closest";
 import type { NameRule } from "../../controls/limits";
@@ -295,6 +296,13 @@ export function requireArgs(owner: string, args: unknown): void {
  * `platform` or key is reported by name, not met as a TypeError later.
  */
 export function checkPlatform(owner: string, platform: unknown, keys: readonly string[]): void {
+  // An Output (a StackReference output passed as is, or any input with dependencies through the
+  // component package's gRPC path) cannot be read before deployment: the checks and names need it.
+  const notOutput =
+    "is an Output, unknown until deployment: pass the platform stack's output as a plain value (StackReference.getOutputDetails, see examples/team-app)";
+  if (Output.isInstance(platform)) {
+    throw new ComponentArgsError(owner, [{ path: ["platform"], value: "(an Output)", message: notOutput }]);
+  }
   if (typeof platform !== "object" || platform === null || Array.isArray(platform)) {
     throw argError(
       owner,
@@ -307,7 +315,9 @@ export function checkPlatform(owner: string, platform: unknown, keys: readonly s
   for (const key of keys) {
     const value = (platform as Record<string, unknown>)[key];
     const type = PLATFORM_KEY_TYPES[key];
-    if (value === undefined || value === null) {
+    if (Output.isInstance(value) && type) {
+      problems.problems.push({ path: ["platform", key], value: "(an Output)", message: notOutput });
+    } else if (value === undefined || value === null) {
       problems.add(
         ["platform", key],
         value,

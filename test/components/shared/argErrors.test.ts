@@ -90,6 +90,19 @@ describe("every component refuses missing or bad arguments with one RunError, re
         expect(p.message).toMatch(/^is required: a key of the platform context/);
       }
     });
+
+    it("with the platform, or one of its read keys, as an Output: says to pass a plain value", async () => {
+      const whole = await refusal(construct, { platform: pulumi.output(testPlatform()) });
+      expect(whole.problems.find((p) => formatPath(p.path) === "platform")).toEqual({
+        path: ["platform"],
+        value: "(an Output)",
+        message: expect.stringMatching(/^is an Output, unknown until deployment: pass .* as a plain value/),
+      });
+      const key = await refusal(construct, {
+        platform: { ...testPlatform(), location: pulumi.output("westeurope") },
+      });
+      expect(paths(key)).toContain("platform.location");
+    });
   });
 
   describe.each(Object.entries(WITHOUT_PLATFORM))("%s", (_name, construct) => {
