@@ -32,6 +32,7 @@ const config = loadPlatformConfig();
 // The deploy identities (deploy/identities.yaml): which roles the stack grants the identity running it.
 const identities = loadDeployIdentities();
 const pairedLocation = pairedRegion(config.location);
+// Unreachable for a validated config (the schema refuses a location without a pair): a bug if hit.
 if (!pairedLocation) throw new Error(`azure-native:location ${config.location} has no paired region (RES-1)`);
 
 const base = {

@@ -13,12 +13,12 @@ import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import type { CommonComponentArgs, PlatformContext } from "./common/interfaces";
+import { rejectUnknownArgs, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
 // Values too: callers in any language pick from the enum.
@@ -82,48 +82,62 @@ export class BlobStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: BlobStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `BlobStorage "${name}"`;
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        Object.keys(ARG_KEYS),
+        "shared keys, public access and TLS cannot be weakened",
+      ),
+    );
+    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
+    // The rules below read the platform: without a usable one, its problems are the report.
+    problems.throwIfAny();
     const { platform } = args;
-    for (const key of Object.keys(args)) {
-      if (!(key in ARG_KEYS)) {
-        throw new Error(
-          `${owner}: unknown argument "${key}"; allowed: ${Object.keys(ARG_KEYS).join(", ")} (shared keys, public access and TLS cannot be weakened)`,
-        );
-      }
-    }
-    // Every problem with the settings at once, before anything registers.
-    const settings = parseArgs(owner, blobStorageSettingsSchema(platform), {
-      containers: args.containers,
-      skuName: args.skuName,
-      softDeleteRetentionDays: args.softDeleteRetentionDays,
-      restoreDays: args.restoreDays,
-      changeFeedRetentionDays: args.changeFeedRetentionDays,
-    });
-    const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
-    const skuName = settings.skuName ?? (zoneRedundant ? "Standard_GZRS" : "Standard_GRS");
+    const settings = problems.check(() =>
+      parseArgs(owner, blobStorageSettingsSchema(platform), {
+        containers: args.containers,
+        skuName: args.skuName,
+        softDeleteRetentionDays: args.softDeleteRetentionDays,
+        restoreDays: args.restoreDays,
+        changeFeedRetentionDays: args.changeFeedRetentionDays,
+      }),
+    );
     // RES-1: the geo-replica lives in the region's Azure pair, which must be an EU region.
     const eu = EU_REGIONS as readonly string[];
     const pair = pairedRegion(platform.location);
     if (!eu.includes(platform.location.toLowerCase()) || !pair || !eu.includes(pair)) {
-      throw new Error(
-        `${owner}: location "${platform.location}" replicates to ${pair ?? "no paired region"}; both must be EU regions (RES-1)`,
+      problems.add(
+        ["platform", "location"],
+        platform.location,
+        `replicates to ${pair ?? "no paired region"}; both must be EU regions: ${EU_REGIONS.join(", ")} (RES-1)`,
       );
     }
-    const softDelete = settings.softDeleteRetentionDays ?? BLOB_STORAGE_DEFAULTS.softDeleteRetentionDays;
-    const restoreDays = settings.restoreDays ?? softDelete - 1;
-    const changeFeedDays = settings.changeFeedRetentionDays ?? BLOB_STORAGE_DEFAULTS.changeFeedRetentionDays;
     const cmk = args.customerManagedKey;
     if (!cmk && cmkRequired(platform)) {
-      throw new Error(
-        `${owner}: customerManagedKey is required in ${platform.environment}: the account must encrypt with a customer-managed key (ENC-2)`,
+      problems.add(
+        ["customerManagedKey"],
+        cmk,
+        `is required in ${platform.environment}: the account must encrypt with a customer-managed key (ENC-2)`,
       );
     }
     if (cmk && typeof cmk.keyUri === "string" && !VERSIONLESS_KEY_URI.test(cmk.keyUri)) {
-      throw new Error(
-        `${owner}: customerManagedKey.keyUri = "${cmk.keyUri}" must be versionless so Storage follows key rotation (ENC-2)`,
+      problems.add(
+        ["customerManagedKey", "keyUri"],
+        cmk.keyUri,
+        "must be versionless (https://<vault>.vault.azure.net/keys/<name>) so Storage follows key rotation (ENC-2)",
       );
     }
     const purpose = args.purpose ?? "data";
-    const { locked, tags } = prepareDataComponent(owner, platform, args, "storageAccount", purpose);
+    const { locked, tags } = prepareDataComponent(owner, platform, args, "storageAccount", purpose, problems);
+    const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
+    const skuName = settings!.skuName ?? (zoneRedundant ? "Standard_GZRS" : "Standard_GRS");
+    const softDelete = settings!.softDeleteRetentionDays ?? BLOB_STORAGE_DEFAULTS.softDeleteRetentionDays;
+    const restoreDays = settings!.restoreDays ?? softDelete - 1;
+    const changeFeedDays = settings!.changeFeedRetentionDays ?? BLOB_STORAGE_DEFAULTS.changeFeedRetentionDays;
 
     super(componentType("BlobStorage"), name, {}, withLegacyAlias("BlobStorage", opts));
 
@@ -195,7 +209,7 @@ export class BlobStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const containers = settings.containers.map(
+    const containers = settings!.containers.map(
       (containerName) =>
         new storage.BlobContainer(
           `${name}-${containerName}`,

@@ -22,7 +22,7 @@ import {
 import { addLock, resolveLock } from "./common/lock";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
 import {
   CONSUMPTION_PROFILE,
   workloadProfilesSchema,
@@ -102,34 +102,43 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
 
   constructor(name: string, args: ContainerAppsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ContainerAppsEnvironment "${name}"`;
-    rejectUnknownArgs(
-      owner,
-      args,
-      ARG_KEYS,
-      "VNet integration, peer encryption, Azure Monitor logs and zone redundancy are fixed by NET-1/TLS-1/LOG-1/AVL-1",
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        ARG_KEYS,
+        "VNet integration, peer encryption, Azure Monitor logs and zone redundancy are fixed by NET-1/TLS-1/LOG-1/AVL-1",
+      ),
     );
-    const { platform } = args;
+    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
     if (typeof args.hasFrontend !== "boolean") {
-      throw new Error(`${owner}: hasFrontend must be true or false (NET-2)`);
+      problems.add(["hasFrontend"], args.hasFrontend, "must be true or false (NET-2)");
     }
     if (args.infrastructureSubnetId === undefined || args.infrastructureSubnetId === "") {
-      throw new Error(
-        `${owner}: infrastructureSubnetId is required: the environment is VNet-integrated on the delegated apps subnet (NET-1)`,
+      problems.add(
+        ["infrastructureSubnetId"],
+        args.infrastructureSubnetId,
+        "is required: the environment is VNet-integrated on the delegated apps subnet (NET-1)",
       );
     }
-    const profiles = parseArgs(owner, workloadProfilesSchema, args.workloadProfiles ?? [], [
-      "workloadProfiles",
-    ]);
-    checkDiagnostics(owner, args.diagnostics);
-    const locked = resolveLock(platform, args.lock, owner);
-    let environmentName: string;
-    let tags: Record<string, string>;
-    try {
-      environmentName = resourceName(platform, "containerAppsEnvironment", args.purpose ?? "apps");
-      tags = componentTags(platform, "internal", args.tags, owner);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    const profiles = problems.check(() =>
+      parseArgs(owner, workloadProfilesSchema, args.workloadProfiles ?? [], ["workloadProfiles"]),
+    )!;
+    problems.check(() => checkDiagnostics(owner, args.diagnostics));
+    // The rules below read the platform: without a usable one, the problems so far are the report.
+    problems.throwIfAny();
+    const { platform } = args;
+    const locked = problems.check(() => resolveLock(platform, args.lock, owner))!;
+    const purpose = args.purpose ?? "apps";
+    const environmentName = problems.check(
+      () => resourceName(platform, "containerAppsEnvironment", purpose),
+      { path: ["purpose"], value: purpose },
+    )!;
+    const tags = problems.check(() => componentTags(platform, "internal", args.tags, owner))!;
+    problems.throwIfAny();
     super(
       componentType("ContainerAppsEnvironment"),
       name,

@@ -20,7 +20,7 @@ import { WorkloadIdentity } from "./workloadIdentity";
 import { PrivateState } from "./common/privateState";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../controls/limits";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLACEMENT_KEYS, requireArgs } from "./common/schema";
 import { customerManagedKeySettingsSchema } from "./customerManagedKey.schema";
 
 export const MIN_KEY_SIZE = 3072;
@@ -101,21 +101,30 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: CustomerManagedKeyComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `CustomerManagedKey "${name}"`;
-    rejectUnknownArgs(
-      owner,
-      args,
-      CMK_ARG_KEYS,
-      "key type, operations and the key-scoped grant are fixed by ENC-2/KEY-1",
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        CMK_ARG_KEYS,
+        "key type, operations and the key-scoped grant are fixed by ENC-2/KEY-1",
+      ),
     );
-    // Every problem with the key settings at once, before anything registers.
-    parseArgs(owner, customerManagedKeySettingsSchema, {
-      purpose: args.purpose,
-      location: args.location,
-      keySize: args.keySize,
-      rotateAfterDays: args.rotateAfterDays,
-      expiryDays: args.expiryDays,
-      vault: { sku: (args.vault as { sku?: unknown } | undefined)?.sku },
-    });
+    problems.check(() => checkPlatform(owner, args.platform, PLACEMENT_KEYS));
+    problems.check(() =>
+      parseArgs(owner, customerManagedKeySettingsSchema, {
+        purpose: args.purpose,
+        location: args.location,
+        keySize: args.keySize,
+        rotateAfterDays: args.rotateAfterDays,
+        expiryDays: args.expiryDays,
+        vault: { sku: (args.vault as { sku?: unknown } | undefined)?.sku },
+      }),
+    );
+    // The rules below read the platform and a valid purpose: the problems so far are the report.
+    problems.throwIfAny();
     const keySize = args.keySize ?? MIN_KEY_SIZE;
     const rotate = args.rotateAfterDays ?? DEFAULT_ROTATION_DAYS;
     const expiry = args.expiryDays ?? DEFAULT_EXPIRY_DAYS;
@@ -126,9 +135,9 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
       keyName = resourceName(args.platform, "keyVaultKey", args.purpose);
       // Validated here so the identity cannot fail half-way through (it names itself the same way).
       resourceName(args.platform, "userAssignedIdentity", `cmk-${args.purpose}`);
-      tags = componentTags(args.platform, "confidential");
+      tags = componentTags(args.platform, "confidential", {}, owner);
     } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
+      throw problems.fail(err, { path: ["purpose"], value: args.purpose });
     }
     super(componentType("CustomerManagedKey"), name, {}, withLegacyAlias("CustomerManagedKey", opts));
 

@@ -26,6 +26,7 @@ import {
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
   WAF_RATE_LIMIT,
+  wafCustomRuleSchema,
   type EdgeSettings,
   type WafCustomRule,
 } from "./frontDoorSpec";
@@ -33,6 +34,15 @@ import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
+import {
+  ArgProblems,
+  checkPlatform,
+  parseArgs,
+  PLATFORM_CONTEXT_KEYS,
+  requireArgs,
+  wholeNumber,
+} from "./common/schema";
+import { z } from "zod";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
 /** How Front Door's private endpoint connection request starts; the approval matches it. */
@@ -178,61 +188,85 @@ export function frontDoorConnectionNames(
   return [...new Set(ours.map((c) => c.name))].sort();
 }
 
-/** Throws on bad args before anything registers (the config schema checks the same for stacks). */
+/** The edge settings' own rules (the stack config checks the same for stacks). */
+const edgeSettingsSchema = z.object(
+  {
+    rateLimitPerMinute: wholeNumber(WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max, "EDGE-1"),
+    allowedCountries: z.array(
+      z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 country code in capitals, such as DE"),
+    ),
+    customRules: z.array(wafCustomRuleSchema),
+    customDomains: z.record(
+      z.string(),
+      z.string().regex(CUSTOM_DOMAIN, "must be a host name such as www.example.com (no wildcard)"),
+    ),
+  },
+  { message: "is required: rateLimitPerMinute, allowedCountries, customRules and customDomains (EDGE-1)" },
+);
+
+/** One frontend app's own rules. */
+const frontDoorAppSchema = z.object(
+  {
+    name: z
+      .string({ message: "must be a Front Door name: letters, digits and '-', 1-46 characters" })
+      .regex(CHILD_NAME, "must be a Front Door name: letters, digits and '-', 1-46 characters"),
+    fqdn: z.custom<unknown>((v) => v !== undefined && v !== null && v !== "", "is required: the app's FQDN"),
+    probePath: z
+      .string({ message: "must be a path starting with '/'" })
+      .startsWith("/", "must start with '/'"),
+  },
+  { message: "must be a mapping { name, fqdn, probePath }" },
+);
+
+/**
+ * Every problem with the arguments at once, before anything registers: the schemas, then the
+ * rules that read the platform (Private Link regions, endpoint names) and span fields.
+ */
 function checkArgs(owner: string, args: FrontDoorArgs): void {
-  const apps: readonly FrontDoorApp[] = Array.isArray(args.apps) ? args.apps : [];
-  if (apps.length === 0) {
-    throw new Error(`${owner}: apps must list at least one frontend (EDGE-1)`);
-  }
-  const { settings } = args;
-  if (
-    !Number.isInteger(settings.rateLimitPerMinute) ||
-    settings.rateLimitPerMinute < WAF_RATE_LIMIT.min ||
-    settings.rateLimitPerMinute > WAF_RATE_LIMIT.max
-  ) {
-    throw new Error(
-      `${owner}: settings.rateLimitPerMinute = ${settings.rateLimitPerMinute}: must be a whole number ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (EDGE-1)`,
-    );
-  }
-  for (const c of settings.allowedCountries) {
-    if (!/^[A-Z]{2}$/.test(c))
-      throw new Error(`${owner}: allowedCountries entry "${c}" is not an ISO country code`);
-  }
-  for (const r of settings.customRules) {
-    if (r.priority < 1 || r.priority > 99 || !["Block", "Log"].includes(r.action)) {
-      throw new Error(
-        `${owner}: custom rule "${r.name}": priority must be 1..99 and action Block or Log; an Allow rule would skip the managed rule sets (EDGE-1)`,
+  const problems = new ArgProblems(owner);
+  problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
+  problems.check(() =>
+    parseArgs(
+      owner,
+      z.object({ apps: z.array(frontDoorAppSchema).min(1, "must list at least one frontend (EDGE-1)") }),
+      { apps: args.apps },
+    ),
+  );
+  problems.check(() => parseArgs(owner, edgeSettingsSchema, args.settings, ["settings"]));
+  for (const key of ["environmentId", "environmentName"] as const) {
+    if (args[key] === undefined || args[key] === null || args[key] === "") {
+      problems.add(
+        [key],
+        args[key],
+        "is required: the internal Container Apps environment the origins reach",
       );
     }
   }
-  const { location, pairedLocation } = args.platform;
+  if (!problems.ok) problems.throwIfAny();
+  const { settings, platform } = args;
+  const { location, pairedLocation } = platform;
   if (!frontDoorPrivateLinkLocation(location, pairedLocation)) {
-    throw new Error(
-      `${owner}: neither the platform's region ${location} nor its pair ${pairedLocation || "(none)"} offers Front Door Private Link (${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")}): the origins could not reach the environment privately (EDGE-1)`,
+    problems.add(
+      ["platform", "location"],
+      location,
+      `neither it nor its pair ${pairedLocation || "(none)"} offers Front Door Private Link (${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")}): the origins could not reach the environment privately (EDGE-1)`,
     );
   }
-  const names = apps.map((a) => a.name);
-  for (const a of apps) {
-    if (!CHILD_NAME.test(a.name))
-      throw new Error(`${owner}: app name "${a.name}" is not a valid Front Door name`);
-    const endpointProblem = frontDoorEndpointNameProblem(
-      a.name,
-      args.platform.namePrefix,
-      args.platform.environment,
-    );
-    if (endpointProblem) throw new Error(`${owner}: app "${a.name}" ${endpointProblem}`);
-    if (!a.probePath.startsWith("/"))
-      throw new Error(`${owner}: app "${a.name}" probePath must start with '/'`);
-  }
+  const names = args.apps.map((a) => a.name);
+  args.apps.forEach((a, i) => {
+    const endpointProblem = frontDoorEndpointNameProblem(a.name, platform.namePrefix, platform.environment);
+    if (endpointProblem) problems.add(["apps", i, "name"], a.name, endpointProblem);
+  });
   for (const [appName, host] of Object.entries(settings.customDomains)) {
     if (!names.includes(appName)) {
-      throw new Error(
-        `${owner}: customDomains.${appName} names no frontend app (${names.join(", ")}) (EDGE-1)`,
+      problems.add(
+        ["settings", "customDomains", appName],
+        host,
+        `names no frontend app; allowed: ${names.join(", ")} (EDGE-1)`,
       );
     }
-    if (!CUSTOM_DOMAIN.test(host))
-      throw new Error(`${owner}: customDomains.${appName} "${host}" is not a host name`);
   }
+  problems.throwIfAny();
 }
 
 /**
@@ -253,8 +287,18 @@ export class FrontDoor extends pulumi.ComponentResource {
 
   constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `FrontDoor "${name}"`;
-    rejectUnknownArgs(owner, args, ARG_KEYS, "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1");
-    checkArgs(owner, args);
+    requireArgs(owner, args);
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        ARG_KEYS,
+        "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1",
+      ),
+    );
+    problems.check(() => checkArgs(owner, args));
+    problems.throwIfAny();
     const { platform, settings } = args;
     const tags = componentTags(platform, "internal", {}, owner);
     const label = `${platform.namePrefix}-${platform.environment}`;

@@ -7,7 +7,7 @@ import { rejectUnknownArgs, type Environment } from "./common/interfaces";
 import { assignRole } from "./common/roleAssignment";
 import type { BuiltInRoleName } from "../controls/roles";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, parseArgs, requireArgs } from "./common/schema";
 import { humanAccessSettingsSchema, type HumanRole } from "./humanAccess.schema";
 
 export { HUMAN_ROLES, type HumanRole } from "./humanAccess.schema";
@@ -85,14 +85,28 @@ export class HumanAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: HumanAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `HumanAccess "${name}"`;
-    rejectUnknownArgs(
-      owner,
-      args,
-      ["environment", "resourceGroupId", "groups"],
-      "the role table is fixed (IAM-2)",
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        ["environment", "resourceGroupId", "groups"],
+        "the role table is fixed (IAM-2)",
+      ),
     );
-    // Every problem with the environment and the groups at once, before anything registers.
-    parseArgs(owner, humanAccessSettingsSchema, { environment: args.environment, groups: args.groups });
+    if (args.resourceGroupId === undefined || args.resourceGroupId === null || args.resourceGroupId === "") {
+      problems.add(
+        ["resourceGroupId"],
+        args.resourceGroupId,
+        "is required: the resource ID of the resource group the groups get access to",
+      );
+    }
+    problems.check(() =>
+      parseArgs(owner, humanAccessSettingsSchema, { environment: args.environment, groups: args.groups }),
+    );
+    problems.throwIfAny();
     super(componentType("HumanAccess"), name, {}, withLegacyAlias("HumanAccess", opts));
     let count = 0;
     for (const role of Object.keys(HUMAN_ACCESS[args.environment]) as HumanRole[]) {

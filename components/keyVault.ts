@@ -17,7 +17,7 @@ import { grantDeployer, type DeployerGrantsArgs } from "./common/deployerGrants"
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
 import { PrivateState } from "./common/privateState";
 import { keyVaultSettingsSchema, KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../controls/limits";
@@ -134,36 +134,45 @@ export class KeyVault extends pulumi.ComponentResource {
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `KeyVault "${name}"`;
-    rejectUnknownArgs(
-      owner,
-      args,
-      KEY_VAULT_ARG_KEYS,
-      "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        KEY_VAULT_ARG_KEYS,
+        "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
+      ),
     );
+    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
+    // The rules below read the platform: without a usable one, its problems are the report.
+    problems.throwIfAny();
     const { platform } = args;
-    parseArgs(owner, keyVaultSettingsSchema(platform), { sku: args.sku });
+    problems.check(() => parseArgs(owner, keyVaultSettingsSchema(platform), { sku: args.sku }));
     const location = args.location ?? platform.location;
     if (location !== platform.location && location !== platform.pairedLocation) {
-      throw new Error(
-        `${owner}: location = "${location}": must be the platform's region ${platform.location} or its pair ${platform.pairedLocation} (RES-1)`,
+      problems.add(
+        ["location"],
+        location,
+        `must be the platform's region ${platform.location} or its pair ${platform.pairedLocation} (RES-1)`,
       );
     }
     const issuedOnText = args.secretsIssuedOn ?? new Date().toISOString().slice(0, 10);
-    const issuedOn = utcDaySeconds(issuedOnText);
+    const issuedOn = typeof issuedOnText === "string" ? utcDaySeconds(issuedOnText) : undefined;
     if (issuedOn === undefined) {
-      throw new Error(`${owner}: secretsIssuedOn = "${issuedOnText}": must be a date such as 2026-01-31`);
+      problems.add(["secretsIssuedOn"], issuedOnText, "must be a date such as 2026-01-31");
     }
-    checkRoleAssignments(owner, args.roleAssignments);
-    checkDiagnostics(owner, args.diagnostics);
-    const locked = resolveLock(platform, args.lock, owner);
+    problems.check(() => checkRoleAssignments(owner, args.roleAssignments));
+    problems.check(() => checkDiagnostics(owner, args.diagnostics));
+    const locked = problems.check(() => resolveLock(platform, args.lock, owner));
     const purpose = args.purpose ?? "main";
-    let tags: Record<string, string>;
-    try {
-      globalNameStem(platform, "keyVault", purpose);
-      tags = componentTags(platform, "confidential", args.tags);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    problems.check(() => globalNameStem(platform, "keyVault", purpose), {
+      path: ["purpose"],
+      value: purpose,
+    });
+    const tags = problems.check(() => componentTags(platform, "confidential", args.tags, owner));
+    problems.throwIfAny();
     super(componentType("KeyVault"), name, {}, withLegacyAlias("KeyVault", opts));
     this.sku = args.sku;
     this.location = location;
@@ -239,8 +248,8 @@ export class KeyVault extends pulumi.ComponentResource {
     state.set(this, {
       componentName: name,
       resourceGroupName: platform.resourceGroupName,
-      secretTags: tags,
-      issuedOn,
+      secretTags: tags!,
+      issuedOn: issuedOn!,
       ...(ready ? { ready } : {}),
     });
 
@@ -301,21 +310,30 @@ export class KeyVault extends pulumi.ComponentResource {
   ): keyvault.Secret {
     const { componentName, resourceGroupName, secretTags, issuedOn, ready } = state.get(this);
     const owner = `${componentName}.addSecret("${secretName}")`;
-    if (!SECRET_NAME.test(secretName)) {
-      throw new Error(`${owner}: the name must be 1-127 letters, digits or '-'`);
+    // Every problem at once: a RunError naming the call, the argument and what is allowed.
+    const problems = new ArgProblems(owner);
+    if (typeof secretName !== "string" || !SECRET_NAME.test(secretName)) {
+      problems.add(["name"], secretName, "must be 1-127 letters, digits or '-'");
     }
     if (
       !Number.isInteger(args.expiresInDays) ||
       args.expiresInDays < 1 ||
       args.expiresInDays > MAX_SECRET_LIFETIME_DAYS
     ) {
-      throw new Error(
-        `${owner}: expiresInDays = ${args.expiresInDays}: must be a whole number from 1 to ${MAX_SECRET_LIFETIME_DAYS} (SEC-1)`,
+      problems.add(
+        ["expiresInDays"],
+        args.expiresInDays,
+        `must be a whole number from 1 to ${MAX_SECRET_LIFETIME_DAYS} (SEC-1)`,
       );
     }
     if (typeof args.contentType !== "string" || args.contentType.trim() === "") {
-      throw new Error(`${owner}: contentType is required (SEC-1)`);
+      problems.add(
+        ["contentType"],
+        args.contentType,
+        "is required: the secret's media type, e.g. text/plain (SEC-1)",
+      );
     }
+    problems.throwIfAny();
     const expires = issuedOn + args.expiresInDays * SECONDS_PER_DAY;
     return new keyvault.Secret(
       `${componentName}-secret-${secretName}`,
@@ -340,16 +358,14 @@ export class KeyVault extends pulumi.ComponentResource {
   addGeneratedSecret(secretName: string, args: GeneratedSecretArgs): keyvault.Secret {
     const { componentName } = state.get(this);
     const length = args.length ?? 32;
+    const problems = new ArgProblems(`${componentName}.addGeneratedSecret("${secretName}")`);
     if (!Number.isInteger(length) || length < 16) {
-      throw new Error(
-        `${componentName}.addGeneratedSecret("${secretName}"): length = ${length}: must be at least 16`,
-      );
+      problems.add(["length"], length, "must be a whole number of at least 16");
     }
-    if (!SECRET_NAME.test(secretName)) {
-      throw new Error(
-        `${componentName}.addGeneratedSecret("${secretName}"): the name must be 1-127 letters, digits or '-'`,
-      );
+    if (typeof secretName !== "string" || !SECRET_NAME.test(secretName)) {
+      problems.add(["name"], secretName, "must be 1-127 letters, digits or '-'");
     }
+    problems.throwIfAny();
     const generated = new random.RandomPassword(
       `${componentName}-secret-${secretName}-value`,
       { length, special: true, minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 },

@@ -16,7 +16,7 @@ import { addLock, resolveLock } from "./common/lock";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { loggingSettingsSchema } from "./logging.schema";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, LOGGING_PLATFORM_KEYS, parseArgs, requireArgs } from "./common/schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
 export interface LoggingArgs {
@@ -43,30 +43,37 @@ export class Logging extends pulumi.ComponentResource {
 
   constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `Logging "${name}"`;
-    rejectUnknownArgs(
-      owner,
-      args,
-      ["platform", "retentionInDays", "alertEmail", "lock"],
-      "local auth, ingestion access and diagnostics are fixed by LOG-1/IAM-1",
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        ["platform", "retentionInDays", "alertEmail", "lock"],
+        "local auth, ingestion access and diagnostics are fixed by LOG-1/IAM-1",
+      ),
     );
-    // Every problem with the settings at once, before anything registers.
-    const settings = parseArgs(owner, loggingSettingsSchema, {
-      retentionInDays: args.retentionInDays,
-      alertEmail: args.alertEmail,
-    });
+    problems.check(() => checkPlatform(owner, args.platform, LOGGING_PLATFORM_KEYS));
+    const settings = problems.check(() =>
+      parseArgs(owner, loggingSettingsSchema, {
+        retentionInDays: args.retentionInDays,
+        alertEmail: args.alertEmail,
+      }),
+    )!;
     const { platform } = args;
-    const locked = resolveLock(platform, args.lock, owner);
-    let workspaceName: string;
-    let actionGroupName: string;
-    let tags: Record<string, string>;
-    try {
-      workspaceName = resourceName(platform, "logAnalyticsWorkspace", "platform");
-      actionGroupName = resourceName(platform, "actionGroup", "platform");
-      // Audit logs are confidential: they name users, IPs and resources.
-      tags = componentTags(platform, "confidential");
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    // The rules below read the platform: without a usable one, its problems are the report.
+    problems.throwIfAny();
+    const locked = problems.check(() => resolveLock(platform, args.lock, owner))!;
+    const prefix = { path: ["platform", "namePrefix"], value: platform.namePrefix };
+    const workspaceName = problems.check(
+      () => resourceName(platform, "logAnalyticsWorkspace", "platform"),
+      prefix,
+    )!;
+    const actionGroupName = problems.check(() => resourceName(platform, "actionGroup", "platform"), prefix)!;
+    // Audit logs are confidential: they name users, IPs and resources.
+    const tags = problems.check(() => componentTags(platform, "confidential", {}, owner))!;
+    problems.throwIfAny();
     super(componentType("Logging"), name, {}, withLegacyAlias("Logging", opts));
 
     const workspace = new operationalinsights.Workspace(

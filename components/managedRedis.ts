@@ -13,12 +13,12 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import type { CommonComponentArgs, PlatformContext } from "./common/interfaces";
+import { rejectUnknownArgs, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
 import {
   defaultPersistence,
   haRequired,
@@ -113,37 +113,54 @@ export class ManagedRedis extends pulumi.ComponentResource {
 
   constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ManagedRedis "${name}"`;
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        Object.keys(ARG_KEYS),
+        "access keys, plaintext and public access cannot be turned on",
+      ),
+    );
+    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
+    // The rules below read the platform: without a usable one, its problems are the report.
+    problems.throwIfAny();
     const { platform } = args;
-    for (const key of Object.keys(args)) {
-      if (!(key in ARG_KEYS)) {
-        throw new Error(
-          `${owner}: unknown argument "${key}"; allowed: ${Object.keys(ARG_KEYS).join(", ")} (access keys, plaintext and public access cannot be turned on)`,
-        );
-      }
-    }
-    // Every problem with the settings at once, before anything registers.
-    const settings = parseArgs(owner, managedRedisSettingsSchema(platform), {
-      skuName: args.skuName,
-      persistence: args.persistence,
-      rdbFrequency: args.rdbFrequency,
-      highAvailability: args.highAvailability,
-      clusteringPolicy: args.clusteringPolicy,
-      evictionPolicy: args.evictionPolicy,
-    });
-    const skuName = settings.skuName ?? MANAGED_REDIS_DEFAULTS.skuName;
-    const persistence = settings.persistence ?? defaultPersistence(platform);
-    const rdbFrequency = settings.rdbFrequency ?? MANAGED_REDIS_DEFAULTS.rdbFrequency;
-    const highAvailability = settings.highAvailability ?? haRequired(platform);
-    const clusteringPolicy = settings.clusteringPolicy ?? MANAGED_REDIS_DEFAULTS.clusteringPolicy;
-    const evictionPolicy = settings.evictionPolicy ?? MANAGED_REDIS_DEFAULTS.evictionPolicy;
+    const settings = problems.check(() =>
+      parseArgs(owner, managedRedisSettingsSchema(platform), {
+        skuName: args.skuName,
+        persistence: args.persistence,
+        rdbFrequency: args.rdbFrequency,
+        highAvailability: args.highAvailability,
+        clusteringPolicy: args.clusteringPolicy,
+        evictionPolicy: args.evictionPolicy,
+      }),
+    );
     const cmk = args.customerManagedKey;
     if (!cmk && cmkRequired(platform)) {
-      throw new Error(
-        `${owner}: customerManagedKey is required in ${platform.environment}: the cluster's disks must be encrypted with a customer-managed key (ENC-2)`,
+      problems.add(
+        ["customerManagedKey"],
+        cmk,
+        `is required in ${platform.environment}: the cluster's disks must be encrypted with a customer-managed key (ENC-2)`,
       );
     }
     const purpose = args.purpose ?? "cache";
-    const { locked, tags } = prepareDataComponent(owner, platform, args, "redisEnterprise", purpose);
+    const { locked, tags } = prepareDataComponent(
+      owner,
+      platform,
+      args,
+      "redisEnterprise",
+      purpose,
+      problems,
+    );
+    const skuName = settings!.skuName ?? MANAGED_REDIS_DEFAULTS.skuName;
+    const persistence = settings!.persistence ?? defaultPersistence(platform);
+    const rdbFrequency = settings!.rdbFrequency ?? MANAGED_REDIS_DEFAULTS.rdbFrequency;
+    const highAvailability = settings!.highAvailability ?? haRequired(platform);
+    const clusteringPolicy = settings!.clusteringPolicy ?? MANAGED_REDIS_DEFAULTS.clusteringPolicy;
+    const evictionPolicy = settings!.evictionPolicy ?? MANAGED_REDIS_DEFAULTS.evictionPolicy;
 
     super(componentType("ManagedRedis"), name, {}, withLegacyAlias("ManagedRedis", opts));
 

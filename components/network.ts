@@ -18,7 +18,7 @@ import {
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, NETWORK_PLATFORM_KEYS, parseArgs, requireArgs } from "./common/schema";
 import { networkSettingsSchema } from "./network.schema";
 
 export type { NetworkPlatform };
@@ -81,19 +81,27 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `Network "${name}"`;
-    rejectUnknownArgs(
-      owner,
-      args,
-      NETWORK_ARG_KEYS,
-      "NSG rules, subnets and DNS zones are fixed by NET-1/NET-2",
+    requireArgs(owner, args);
+    // Every problem at once (arguments, platform, address plan, edge switch), before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        NETWORK_ARG_KEYS,
+        "NSG rules, subnets and DNS zones are fixed by NET-1/NET-2",
+      ),
     );
-    // Every problem with the address plan and the edge switch at once, before anything registers.
-    parseArgs(owner, networkSettingsSchema, {
-      vnetAddressSpace: args.vnetAddressSpace,
-      appsSubnetPrefix: args.appsSubnetPrefix,
-      privateEndpointSubnetPrefix: args.privateEndpointSubnetPrefix,
-      hasFrontend: args.hasFrontend,
-    });
+    problems.check(() => checkPlatform(owner, args.platform, NETWORK_PLATFORM_KEYS));
+    problems.check(() =>
+      parseArgs(owner, networkSettingsSchema, {
+        vnetAddressSpace: args.vnetAddressSpace,
+        appsSubnetPrefix: args.appsSubnetPrefix,
+        privateEndpointSubnetPrefix: args.privateEndpointSubnetPrefix,
+        hasFrontend: args.hasFrontend,
+      }),
+    );
+    problems.throwIfAny();
     const { platform } = args;
     // Every name and tag is computed (and validated) before anything registers.
     let names: Record<"vnet" | "appsNsg" | "peNsg" | "appsSubnet" | "peSubnet", string>;
@@ -113,9 +121,10 @@ export class Network extends pulumi.ComponentResource {
           resourceName(platform, "privateDnsZoneLink", key.toLowerCase()),
         ]),
       ) as Record<PrivateDnsZoneKey, string>;
-      tags = componentTags(platform, "internal");
+      tags = componentTags(platform, "internal", {}, owner);
     } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
+      // A NamingError: the platform's namePrefix makes a name Azure refuses.
+      throw problems.fail(err, { path: ["platform", "namePrefix"], value: platform.namePrefix });
     }
     super(componentType("Network"), name, {}, withLegacyAlias("Network", opts));
     const base = { resourceGroupName: platform.resourceGroupName, location: platform.location, tags };

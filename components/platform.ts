@@ -6,6 +6,7 @@
  * (see examples/team-app). Names, IDs and settings only: nothing in it is a secret.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import type { PlatformContext } from "./common/interfaces";
 import type { ContainerAppsEnvironmentReference } from "./containerAppsEnvironment";
 import type { KeyVaultService } from "./containerApp/spec";
@@ -70,17 +71,17 @@ export const SHARED_PLATFORM_KEYS = [
 /**
  * Checks a value read from the platform stack (`StackReference` output `platform`) before a
  * component uses it: a missing key names the key and the stack, instead of an `undefined`
- * deep inside a component.
+ * deep inside a component. A `RunError`: `pulumi up` prints the message, not a stack trace.
  */
 export function sharedPlatformContext(value: unknown, stack: string): SharedPlatformContext {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(
+    throw new RunError(
       `stack ${stack}: output "platform" is missing or not an object (is it a platform stack?)`,
     );
   }
   const missing = SHARED_PLATFORM_KEYS.filter((key) => (value as Record<string, unknown>)[key] === undefined);
   if (missing.length > 0) {
-    throw new Error(
+    throw new RunError(
       `stack ${stack}: output "platform" lacks ${missing.join(", ")} (a platform stack older than these components?)`,
     );
   }

@@ -20,11 +20,23 @@ import {
   PostgresVersion,
 } from "./postgres.schema";
 import { BACKUP_RETENTION_DAYS } from "../controls/limits";
-import { parseArgs } from "./common/schema";
+import {
+  ArgProblems,
+  argError,
+  checkPlatform,
+  parseArgs,
+  PLATFORM_CONTEXT_KEYS,
+  requireArgs,
+} from "./common/schema";
 import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import type { CommonComponentArgs, CustomerManagedKeyArgs, PlatformContext } from "./common/interfaces";
+import {
+  rejectUnknownArgs,
+  type CommonComponentArgs,
+  type CustomerManagedKeyArgs,
+  type PlatformContext,
+} from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
@@ -151,11 +163,18 @@ function cmkRequired(platform: PlatformContext): boolean {
 }
 
 /** A versionless key URI (rotation needs no redeploy); checked now if known, else when it resolves. */
-function versionlessKeyUri(owner: string, field: string, uri: pulumi.Input<string>): pulumi.Input<string> {
+function versionlessKeyUri(
+  owner: string,
+  field: "customerManagedKey" | "geoBackupCustomerManagedKey",
+  uri: pulumi.Input<string>,
+): pulumi.Input<string> {
   const check = (value: string): string => {
     if (!VERSIONLESS_KEY_URI.test(value)) {
-      throw new Error(
-        `${owner}: ${field} = "${value}" must be a versionless Key Vault key URI (https://<vault>.vault.azure.net/keys/<name>) so key rotation needs no redeploy (ENC-2)`,
+      throw argError(
+        owner,
+        [field, "keyUri"],
+        value,
+        "must be a versionless Key Vault key URI (https://<vault>.vault.azure.net/keys/<name>) so key rotation needs no redeploy (ENC-2)",
       );
     }
     return value;
@@ -181,30 +200,35 @@ export class PostgresServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `PostgresServer "${name}"`;
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(
+        owner,
+        args,
+        Object.keys(ARG_KEYS),
+        "there is no password admin, public access or backup switch to set",
+      ),
+    );
+    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
+    // The rules below read the platform: without a usable one, its problems are the report.
+    problems.throwIfAny();
     const { platform } = args;
-    for (const key of Object.keys(args)) {
-      if (!(key in ARG_KEYS)) {
-        throw new Error(
-          `${owner}: unknown argument "${key}"; allowed: ${Object.keys(ARG_KEYS).join(", ")} (there is no password admin, public access or backup switch to set)`,
-        );
-      }
-    }
     // The settings a stack chooses (the same schema as the stack config's postgres* keys).
     const highAvailability = platform.zoneRedundant || platform.environment === "prod";
-    const settings = parseArgs(owner, postgresSettingsSchema(platform), {
-      databases: args.databases,
-      version: args.version,
-      skuTier: args.skuTier,
-      skuName: args.skuName,
-      storageSizeGb: args.storageSizeGb,
-      backupRetentionDays: args.backupRetentionDays,
-    });
-    const { version, skuTier, skuName, storageSizeGb } = settings;
-    const retention = settings.backupRetentionDays;
-    if (!SUPPORTED_POSTGRES_VERSIONS.includes(version)) {
-      throw new Error(
-        `${owner}: version = "${version}": must be one of ${SUPPORTED_POSTGRES_VERSIONS.join(", ")}`,
-      );
+    const settings = problems.check(() =>
+      parseArgs(owner, postgresSettingsSchema(platform), {
+        databases: args.databases,
+        version: args.version,
+        skuTier: args.skuTier,
+        skuName: args.skuName,
+        storageSizeGb: args.storageSizeGb,
+        backupRetentionDays: args.backupRetentionDays,
+      }),
+    );
+    if (settings && !SUPPORTED_POSTGRES_VERSIONS.includes(settings.version)) {
+      problems.add(["version"], settings.version, `must be one of ${SUPPORTED_POSTGRES_VERSIONS.join(", ")}`);
     }
     const zone = args.availabilityZone ?? "1";
     const standbyZone = args.standbyAvailabilityZone ?? "2";
@@ -212,75 +236,107 @@ export class PostgresServer extends pulumi.ComponentResource {
       ["availabilityZone", zone],
       ["standbyAvailabilityZone", standbyZone],
     ] as const) {
-      if (!["1", "2", "3"].includes(value))
-        throw new Error(`${owner}: ${field} = "${value}": must be "1", "2" or "3"`);
+      if (!["1", "2", "3"].includes(value)) problems.add([field], value, 'must be "1", "2" or "3"');
     }
     if (highAvailability && zone === standbyZone) {
-      throw new Error(
-        `${owner}: standbyAvailabilityZone = "${standbyZone}" equals availabilityZone: zone-redundant HA needs two different zones (AVL-1)`,
+      problems.add(
+        ["standbyAvailabilityZone"],
+        standbyZone,
+        "equals availabilityZone: zone-redundant HA needs two different zones (AVL-1)",
       );
     }
-    if (!GUID.test(args.adminGroup.objectId)) {
-      throw new Error(
-        `${owner}: adminGroup.objectId = "${args.adminGroup.objectId}": must be an Entra object ID (GUID)`,
+    const adminGroup = args.adminGroup as Partial<PostgresServerArgs["adminGroup"]> | undefined;
+    if (typeof adminGroup !== "object" || adminGroup === null) {
+      problems.add(
+        ["adminGroup"],
+        adminGroup,
+        "is required: { objectId, displayName } of the Entra admin group",
       );
-    }
-    if (args.adminGroup.displayName.trim().length === 0) {
-      throw new Error(`${owner}: adminGroup.displayName is required (it becomes the admin role name)`);
+    } else {
+      if (typeof adminGroup.objectId !== "string" || !GUID.test(adminGroup.objectId)) {
+        problems.add(["adminGroup", "objectId"], adminGroup.objectId, "must be an Entra object ID (GUID)");
+      }
+      if (typeof adminGroup.displayName !== "string" || adminGroup.displayName.trim().length === 0) {
+        problems.add(
+          ["adminGroup", "displayName"],
+          adminGroup.displayName,
+          "is required: the group's display name (it becomes the admin role name)",
+        );
+      }
     }
     const window = args.maintenanceWindow ?? { dayOfWeek: 0, startHour: 2 };
     if (!Number.isInteger(window.dayOfWeek) || window.dayOfWeek < 0 || window.dayOfWeek > 6) {
-      throw new Error(`${owner}: maintenanceWindow.dayOfWeek = ${window.dayOfWeek}: must be 0 (Sunday) .. 6`);
+      problems.add(["maintenanceWindow", "dayOfWeek"], window.dayOfWeek, "must be 0 (Sunday) .. 6");
     }
     if (!Number.isInteger(window.startHour) || window.startHour < 0 || window.startHour > 23) {
-      throw new Error(`${owner}: maintenanceWindow.startHour = ${window.startHour}: must be 0..23`);
+      problems.add(["maintenanceWindow", "startHour"], window.startHour, "must be 0..23");
     }
     // RES-1: Azure writes geo-redundant backups to the region's pair; that pair must be the
     // platform's checked pairedLocation and an EU region.
     const pair = pairedRegion(platform.location);
     const eu = EU_REGIONS as readonly string[];
     if (!eu.includes(platform.location.toLowerCase())) {
-      throw new Error(`${owner}: location "${platform.location}" is not an EU region (RES-1)`);
-    }
-    if (!pair || !eu.includes(pair)) {
-      throw new Error(
-        `${owner}: geo-redundant backups of ${platform.location} go to ${pair ?? "no paired region"}, which is not an EU region (RES-1)`,
+      problems.add(
+        ["platform", "location"],
+        platform.location,
+        `is not an EU region: ${EU_REGIONS.join(", ")} (RES-1)`,
       );
-    }
-    if (
+    } else if (!pair || !eu.includes(pair)) {
+      problems.add(
+        ["platform", "location"],
+        platform.location,
+        `geo-redundant backups go to ${pair ?? "no paired region"}, which is not an EU region (RES-1)`,
+      );
+    } else if (
       platform.pairedLocation.toLowerCase() !== pair ||
       !eu.includes(platform.pairedLocation.toLowerCase())
     ) {
-      throw new Error(
-        `${owner}: pairedLocation = "${platform.pairedLocation}": geo-redundant backups of ${platform.location} can only go to its Azure pair ${pair} (an EU region, RES-1)`,
+      problems.add(
+        ["platform", "pairedLocation"],
+        platform.pairedLocation,
+        `geo-redundant backups of ${platform.location} can only go to its Azure pair ${pair} (an EU region, RES-1)`,
       );
     }
     const cmk = args.customerManagedKey;
     const geoCmk = args.geoBackupCustomerManagedKey;
     if (!cmk && cmkRequired(platform)) {
-      throw new Error(
-        `${owner}: customerManagedKey is required in ${platform.environment}: the server must be created encrypted with a customer-managed key (ENC-2; fixed at creation)`,
+      problems.add(
+        ["customerManagedKey"],
+        cmk,
+        `is required in ${platform.environment}: the server must be created encrypted with a customer-managed key (ENC-2; fixed at creation)`,
       );
     }
     if (cmk && !geoCmk) {
-      throw new Error(
-        `${owner}: geoBackupCustomerManagedKey is required with customerManagedKey: the geo-redundant backup in ${pair} needs its own key in a vault in ${pair} and its own identity (ENC-2)`,
+      problems.add(
+        ["geoBackupCustomerManagedKey"],
+        geoCmk,
+        `is required with customerManagedKey: the geo-redundant backup in ${pair ?? "the paired region"} needs its own key in a vault in ${pair ?? "the paired region"} and its own identity (ENC-2)`,
       );
     }
     if (geoCmk && !cmk) {
-      throw new Error(`${owner}: geoBackupCustomerManagedKey needs customerManagedKey as well (ENC-2)`);
+      problems.problems.push({
+        path: ["geoBackupCustomerManagedKey"],
+        value: "(set)",
+        message: "needs customerManagedKey as well (ENC-2)",
+      });
     }
     if (cmk && geoCmk && typeof cmk.keyVaultId === "string" && cmk.keyVaultId === geoCmk.keyVaultId) {
-      throw new Error(
-        `${owner}: geoBackupCustomerManagedKey.keyVaultId is the primary key's vault; the geo-backup key must live in a vault in ${pair} (ENC-2)`,
+      problems.add(
+        ["geoBackupCustomerManagedKey", "keyVaultId"],
+        geoCmk.keyVaultId,
+        `is the primary key's vault; the geo-backup key must live in a vault in ${pair ?? "the paired region"} (ENC-2)`,
       );
     }
-    const primaryKeyUri = cmk ? versionlessKeyUri(owner, "customerManagedKey.keyUri", cmk.keyUri) : undefined;
+    const primaryKeyUri = cmk
+      ? problems.check(() => versionlessKeyUri(owner, "customerManagedKey", cmk.keyUri))
+      : undefined;
     const geoKeyUri = geoCmk
-      ? versionlessKeyUri(owner, "geoBackupCustomerManagedKey.keyUri", geoCmk.keyUri)
+      ? problems.check(() => versionlessKeyUri(owner, "geoBackupCustomerManagedKey", geoCmk.keyUri))
       : undefined;
     const purpose = args.purpose ?? "main";
-    const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose);
+    const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose, problems);
+    const { version, skuTier, skuName, storageSizeGb } = settings!;
+    const retention = settings!.backupRetentionDays;
 
     super(componentType("PostgresServer"), name, {}, withLegacyAlias("PostgresServer", opts));
 

@@ -6,12 +6,13 @@
  * discovery (which would name the package `components`) finds nothing to serve twice.
  */
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
+import { RunError } from "@pulumi/pulumi/errors";
 import { componentProviderOptions } from "./providerOptions";
 
 // A program importing the directory by relative path (`../components`) also lands here: refuse
-// loudly rather than start a gRPC server inside it.
+// loudly rather than start a gRPC server inside it (a RunError: the caller's mistake, no stack trace).
 if (!/[\\/]cmd[\\/]run-plugin[\\/]index\.js$/.test(require.main?.filename ?? "")) {
-  throw new Error(
+  throw new RunError(
     "components/provider.ts is the Pulumi plugin entry; import the components from " +
       "@secure-azure-platform/components or components/index.ts",
   );

@@ -21,6 +21,7 @@ import {
 } from "./sentinel/rules";
 import { DIAGNOSTIC_SETTING_NAME } from "./common/diagnostics";
 import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { ArgProblems, argError, checkPlatform, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
 import { stableRuleId } from "./sentinel/ids";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
@@ -51,10 +52,21 @@ const ARG_KEYS = ["platform", "workspaceName", "securityEmail", "ruleContext", "
 function selectRules(owner: string, ids: string[] | undefined): AnalyticsRule[] {
   if (ids === undefined) return [...ANALYTICS_RULES];
   const known = ANALYTICS_RULES.map((r) => r.id);
-  const unknown = ids.filter((id) => !known.includes(id));
-  if (unknown.length > 0) {
-    throw new Error(`${owner}: ruleIds ${unknown.join(", ")} unknown; allowed: ${known.join(", ")}`);
+  if (!Array.isArray(ids)) {
+    throw argError(
+      owner,
+      ["ruleIds"],
+      ids,
+      `must be a list of analytics rule IDs; allowed: ${known.join(", ")}`,
+    );
   }
+  const problems = new ArgProblems(owner);
+  ids.forEach((id, i) => {
+    if (!known.includes(id))
+      problems.add(["ruleIds", i], id, `is not a known analytics rule; allowed: ${known.join(", ")}`);
+  });
+  if (ids.length === 0) problems.add(["ruleIds"], ids, "must list at least one analytics rule (SIEM-1)");
+  problems.throwIfAny();
   return ANALYTICS_RULES.filter((r) => ids.includes(r.id));
 }
 
@@ -69,18 +81,46 @@ export class Sentinel extends pulumi.ComponentResource {
 
   constructor(name: string, args: SentinelArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `Sentinel "${name}"`;
-    rejectUnknownArgs(owner, args, ARG_KEYS, "the onboarding, connectors and rules are fixed by SIEM-1");
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(owner, args, ARG_KEYS, "the onboarding, connectors and rules are fixed by SIEM-1"),
+    );
+    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
     if (typeof args.securityEmail !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.securityEmail)) {
-      throw new Error(
-        `${owner}: securityEmail = "${String(args.securityEmail)}": must be an e-mail address (SIEM-1)`,
+      problems.add(
+        ["securityEmail"],
+        args.securityEmail,
+        "must be an e-mail address such as security@example.com (SIEM-1)",
       );
     }
-    const rules = selectRules(owner, args.ruleIds);
-    if (rules.length === 0) throw new Error(`${owner}: at least one analytics rule is required (SIEM-1)`);
+    if (args.workspaceName === undefined || args.workspaceName === null || args.workspaceName === "") {
+      problems.add(
+        ["workspaceName"],
+        args.workspaceName,
+        "is required: the name of the platform's Log Analytics workspace",
+      );
+    }
+    if (args.ruleContext === undefined || args.ruleContext === null) {
+      problems.add(
+        ["ruleContext"],
+        args.ruleContext,
+        "is required: what the analytics rules query (see RuleContext)",
+      );
+    }
+    const rules = problems.check(() => selectRules(owner, args.ruleIds))!;
+    // The names below read the platform: without a usable one, the problems so far are the report.
+    problems.throwIfAny();
     const { platform } = args;
-    const actionGroupName = resourceName(platform, "actionGroup", "security");
-    const alertName = resourceName(platform, "metricAlert", "sentinel-incidents");
-    const tags = componentTags(platform, "confidential", {}, owner);
+    const prefix = { path: ["platform", "namePrefix"], value: platform.namePrefix };
+    const actionGroupName = problems.check(() => resourceName(platform, "actionGroup", "security"), prefix)!;
+    const alertName = problems.check(
+      () => resourceName(platform, "metricAlert", "sentinel-incidents"),
+      prefix,
+    )!;
+    const tags = problems.check(() => componentTags(platform, "confidential", {}, owner))!;
+    problems.throwIfAny();
     super(componentType("Sentinel"), name, {}, withLegacyAlias("Sentinel", opts));
     const rg = platform.resourceGroupName;
 

@@ -9,7 +9,7 @@ import { rejectUnknownArgs, type PlacementContext } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { parseArgs } from "./common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLACEMENT_KEYS, requireArgs } from "./common/schema";
 import { workloadIdentitySettingsSchema } from "./workloadIdentity.schema";
 
 export interface WorkloadIdentityArgs {
@@ -36,20 +36,28 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `WorkloadIdentity "${name}"`;
-    rejectUnknownArgs(owner, args, ["platform", "purpose", "location", "tags"], "IAM-1");
-    parseArgs(owner, workloadIdentitySettingsSchema, {
-      purpose: args.purpose,
-      location: args.location,
-      tags: args.tags,
-    });
-    let identityName: string;
-    let tags: Record<string, string>;
-    try {
-      identityName = resourceName(args.platform, "userAssignedIdentity", args.purpose);
-      tags = componentTags(args.platform, "internal", args.tags);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
+    requireArgs(owner, args);
+    // Every problem at once, before anything registers.
+    const problems = new ArgProblems(owner);
+    problems.check(() =>
+      rejectUnknownArgs(owner, args, ["platform", "purpose", "location", "tags"], "IAM-1"),
+    );
+    problems.check(() => checkPlatform(owner, args.platform, PLACEMENT_KEYS));
+    problems.check(() =>
+      parseArgs(owner, workloadIdentitySettingsSchema, {
+        purpose: args.purpose,
+        location: args.location,
+        tags: args.tags,
+      }),
+    );
+    // The rules below read the platform and a valid purpose: the problems so far are the report.
+    problems.throwIfAny();
+    const identityName = problems.check(
+      () => resourceName(args.platform, "userAssignedIdentity", args.purpose),
+      { path: ["purpose"], value: args.purpose },
+    )!;
+    const tags = problems.check(() => componentTags(args.platform, "internal", args.tags, owner))!;
+    problems.throwIfAny();
     super(componentType("WorkloadIdentity"), name, {}, withLegacyAlias("WorkloadIdentity", opts));
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,

@@ -85,24 +85,60 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** How a secret config key is shown: never its value. */
+export const SECRET_VALUE_DISPLAY = "[secret]";
+
+/**
+ * Why a setting of this project must not be a secret: the program reads every one of them as
+ * plain data (`secret: true` in Pulumi.yaml would be the exception; none is), so a secret value
+ * would land in plain text in resource properties (tags, names, a container's `env`) and in the
+ * state, where Pulumi no longer knows it is secret. Secrets live in Key Vault (SEC-1).
+ */
+export function secretSettingMessage(key: string): string {
+  const where =
+    key === "apps"
+      ? "an app's env is a plain container environment variable: put the value in Key Vault and list it under the app's secrets (ENV_VAR: Key Vault secret name, docs/container-apps.md)"
+      : "store secrets in Key Vault and reference them (an app's secrets: ENV_VAR: Key Vault secret name, docs/container-apps.md)";
+  return (
+    "is a secret (pulumi config set --secret, or --secret --path on one of its values), but this program reads it as plain data: " +
+    `its value would be written in plain text to resources and state. No setting of this project is a secret (SEC-1); ${where}; ` +
+    `then set it without --secret (pulumi config set ${key} ...)`
+  );
+}
+
 /**
  * Validates raw settings (short key -> value, already typed) against the schema, with
  * Pulumi.yaml defaults applied. Exposed separately so the offline plan can check a stack
- * file before running the program.
+ * file before running the program. `secretKeys` (full keys, `secure-azure-platform:apps`) are
+ * the keys the runtime marks secret: a setting among them is refused and its value neither
+ * judged nor shown.
  */
 export function validatePlatformConfig(
   raw: Record<string, unknown>,
   declarations = projectDeclarations(),
   alreadyReported: readonly ConfigProblem[] = [],
+  secretKeys: readonly string[] = [],
 ): PlatformConfig {
   const input: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [...alreadyReported];
+  const secretSettings = new Set<string>();
+  for (const fullKey of secretKeys) {
+    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+    const short = fullKey.slice(PROJECT.length + 1);
+    if (!(short in declarations) || declarations[short].secret) continue;
+    secretSettings.add(short);
+    if (!problems.some((p) => p.key === fullKey)) {
+      problems.push({ key: fullKey, value: SECRET_VALUE_DISPLAY, message: secretSettingMessage(short) });
+    }
+  }
   // Keys already reported (a value of the wrong type) are not reported again, and rules reading them wait.
   const reported = new Set(
     alreadyReported
       .filter((p) => p.key.startsWith(`${PROJECT}:`) || p.key === "azure-native:location")
       .map((p) => p.key.replace(/^[^:]*:/, "").split(/[.[]/)[0]),
   );
+  // A secret setting is reported once, above: its value is never judged or echoed.
+  for (const key of secretSettings) reported.add(key);
   for (const [key, decl] of Object.entries(declarations)) {
     input[key] = raw[key] !== undefined ? raw[key] : decl.default;
   }
@@ -129,13 +165,40 @@ export function validatePlatformConfig(
   return deepFreeze(result.data);
 }
 
+/**
+ * Whether the Pulumi runtime marks `fullKey` secret (`pulumi config set --secret`; under mocks,
+ * `pulumi.runtime.setAllConfig(config, secretKeys)`). The SDK has no public API for it:
+ * `isConfigSecret` is exported by @pulumi/pulumi/runtime/config.js (3.276.0) but marked
+ * `@internal` and absent from its .d.ts, and reads the secret keys the language host passes in
+ * PULUMI_CONFIG_SECRET_KEYS. Feature-detected: an SDK without it falls back to that variable
+ * (what the language host sets for a real run), and anything unexpected counts as "not known
+ * secret", never as a crash. docs/components.md ("Configuration and secrets") says so.
+ */
+export function configKeyIsSecret(fullKey: string): boolean {
+  // The language host may pass legacy `<project>:config:<key>` names (the SDK's cleanKey).
+  const colon = fullKey.indexOf(":");
+  const names = [fullKey, `${fullKey.slice(0, colon)}:config:${fullKey.slice(colon + 1)}`];
+  const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
+  try {
+    if (typeof isConfigSecret === "function") {
+      return names.some((name) => (isConfigSecret as (k: string) => unknown)(name) === true);
+    }
+    const listed: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS || "[]");
+    return Array.isArray(listed) && names.some((name) => listed.includes(name));
+  } catch {
+    return false;
+  }
+}
+
 /** Reads and validates this stack's configuration from the Pulumi runtime. */
 export function loadPlatformConfig(): PlatformConfig {
   const declarations = projectDeclarations();
   const raw: Record<string, unknown> = {};
   const all = pulumi.runtime.allConfig();
   const typos: ConfigProblem[] = [];
+  const secretKeys: string[] = [];
   for (const [fullKey, value] of Object.entries(all)) {
+    if (configKeyIsSecret(fullKey)) secretKeys.push(fullKey);
     const namespace = fullKey.slice(0, fullKey.indexOf(":"));
     if (namespace !== PROJECT && didYouMean(namespace, [PROJECT]) === PROJECT) {
       typos.push({
@@ -151,5 +214,5 @@ export function loadPlatformConfig(): PlatformConfig {
     raw[key] = readConfigText(value, decl?.type);
   }
   raw.location = new pulumi.Config("azure-native").get("location");
-  return validatePlatformConfig(raw, declarations, typos);
+  return validatePlatformConfig(raw, declarations, typos, secretKeys);
 }

@@ -643,8 +643,15 @@ describe("a stack file with secure: values for this project's settings", () => {
     expect(message).not.toContain("must be of type");
   });
 
-  it("still plans a secret whose placeholder the rules accept (a free-text tag)", async () => {
-    const plan = await planStack("secure-owner", { stackFile: withSecure("secure-owner", ["owner"]) });
-    expect(plan.resources.length).toBeGreaterThan(0);
+  it("refuses a secret even where its placeholder would pass the rules (the owner tag): the program reads it as plain data", async () => {
+    // Used to plan: the real program would have written the decrypted owner in plain text into
+    // every resource's tags and the state. The program refuses it too (test/configSecrets.test.ts).
+    const { problems } = await configError(
+      planStack("secure-owner", { stackFile: withSecure("secure-owner", ["owner"]) }),
+    );
+    expect(problems.map((p) => [p.key, p.value])).toEqual([[`${P}:owner`, "[secret]"]]);
+    expect(problems[0].message).toMatch(
+      /no setting of this project needs to be secret \(SEC-1: secrets live in Key Vault\)/,
+    );
   });
 });

@@ -45,7 +45,11 @@ export const ALERT_FREQUENCIES: Readonly<Record<string, number>> = {
   PT1H: 60,
 };
 
-/** Throws if any spec is malformed (call before `super()` to register nothing). */
+/**
+ * Throws if any spec is malformed (call before `super()` to register nothing). The specs are
+ * written in the components' own code, never taken from a caller, so a failure is a bug in
+ * this package: plain `Error`s, with the stack trace that helps find it.
+ */
 export function checkMetricAlertSpecs(owner: string, specs: readonly MetricAlertSpec[]): void {
   const seen = new Set<string>();
   specs.forEach((spec, i) => {

@@ -9,6 +9,7 @@ import type { CommonComponentArgs, PlatformContext } from "./interfaces";
 import { resolveLock } from "./lock";
 import { globalNameStem, type AzureResourceKind } from "./naming";
 import { assignRole, checkRoleAssignments } from "./roleAssignment";
+import { ArgProblems } from "./schema";
 import { componentTags } from "./tags";
 
 /**
@@ -21,18 +22,17 @@ export function prepareDataComponent(
   args: Pick<CommonComponentArgs, "roleAssignments" | "diagnostics" | "lock" | "tags">,
   nameKind: AzureResourceKind,
   purpose: string,
+  problems: ArgProblems = new ArgProblems(owner),
 ): { locked: boolean; tags: Record<string, string> } {
-  checkRoleAssignments(owner, args.roleAssignments);
-  checkDiagnostics(owner, args.diagnostics);
-  const locked = resolveLock(platform, args.lock, owner);
-  try {
-    const tags = componentTags(platform, "customer-confidential", args.tags);
-    // Throws now, not at deployment, if the prefix cannot make a valid global name.
-    globalNameStem(platform, nameKind, purpose);
-    return { locked, tags };
-  } catch (err) {
-    throw new Error(`${owner}: ${(err as Error).message}`);
-  }
+  // Independent checks, every problem at once (with the caller's own, passed in `problems`).
+  problems.check(() => checkRoleAssignments(owner, args.roleAssignments));
+  problems.check(() => checkDiagnostics(owner, args.diagnostics));
+  const locked = problems.check(() => resolveLock(platform, args.lock, owner));
+  const tags = problems.check(() => componentTags(platform, "customer-confidential", args.tags, owner));
+  // Throws now, not at deployment, if the prefix cannot make a valid global name.
+  problems.check(() => globalNameStem(platform, nameKind, purpose), { path: ["purpose"], value: purpose });
+  problems.throwIfAny();
+  return { locked: locked!, tags: tags! };
 }
 
 /** The caller's `roleAssignments` (IAM-2), each scoped to `scope`, children of `parent`. */

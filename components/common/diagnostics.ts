@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import type { DiagnosticsArgs, PlatformContext } from "./interfaces";
+import { ArgProblems, argError } from "./schema";
 
 export type DiagnosticsTarget =
   | "keyVault"
@@ -157,13 +158,26 @@ export function diagnosticCategories(
 
 /** Throws if `diagnostics` args are malformed. Call before `super()` so nothing registers. */
 export function checkDiagnostics(owner: string, args: DiagnosticsArgs | undefined): void {
-  for (const category of args?.additionalLogCategories ?? []) {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(category)) {
-      throw new Error(
-        `${owner}: diagnostics.additionalLogCategories entry "${category}" is not a category name (LOG-1)`,
+  const categories = args?.additionalLogCategories ?? [];
+  if (!Array.isArray(categories)) {
+    throw argError(
+      owner,
+      ["diagnostics", "additionalLogCategories"],
+      categories,
+      "must be a list of category names (LOG-1)",
+    );
+  }
+  const problems = new ArgProblems(owner);
+  categories.forEach((category, i) => {
+    if (typeof category !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(category)) {
+      problems.add(
+        ["diagnostics", "additionalLogCategories", i],
+        category,
+        "is not a category name: a letter then letters or digits, e.g. AuditEvent (LOG-1)",
       );
     }
-  }
+  });
+  problems.throwIfAny();
 }
 
 /**
@@ -179,6 +193,7 @@ export function addDiagnostics(
   opts: pulumi.CustomResourceOptions,
 ): monitor.DiagnosticSetting {
   const set = DIAGNOSTIC_CATEGORIES[target];
+  // A component passing a target without a table entry is a bug in this package, not caller input.
   if (!set) throw new Error(`${name}: no diagnostics table entry for "${String(target)}" (LOG-1)`);
   checkDiagnostics(name, args);
   return new monitor.DiagnosticSetting(

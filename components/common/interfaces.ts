@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BuiltInRoleName } from "../../controls/roles";
 import type { KeyVaultSku } from "../keyVault.schema";
 import type { SameType } from "./enums";
+import { ArgProblems, didYouMean, requireArgs } from "./schema";
 
 /**
  * Stack environment (ENV-1). Every literal union in component arguments is an `as const`
@@ -253,9 +254,17 @@ export function rejectUnknownArgs(
   allowed: readonly string[],
   why: string,
 ): void {
+  requireArgs(owner, args);
+  const problems = new ArgProblems(owner);
   for (const key of Object.keys(args)) {
     if (!allowed.includes(key)) {
-      throw new Error(`${owner}: unknown argument "${key}"; allowed: ${allowed.join(", ")} (${why})`);
+      const hint = didYouMean(key, allowed);
+      problems.add(
+        [key],
+        (args as Record<string, unknown>)[key],
+        `unknown argument "${key}"${hint ? ` (did you mean ${hint}?)` : ""}; allowed: ${allowed.join(", ")} (${why})`,
+      );
     }
   }
+  problems.throwIfAny();
 }

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { LockArgs, PlatformContext } from "./interfaces";
+import { argError } from "./schema";
 
 /** Whether the lock applies. Call before `super()`: a refused override registers nothing. */
 export function resolveLock(
@@ -14,11 +15,14 @@ export function resolveLock(
   owner: string,
 ): boolean {
   if (args !== undefined && args.enabled !== undefined && typeof args.enabled !== "boolean") {
-    throw new Error(`${owner}: lock.enabled must be true or false (BAK-2)`);
+    throw argError(owner, ["lock", "enabled"], args.enabled, "must be true or false (BAK-2)");
   }
   if (args?.enabled === false && (platform.deletionLocks || platform.environment === "prod")) {
-    throw new Error(
-      `${owner}: lock.enabled=false refused: stateful resources in ${platform.environment} must carry a CanNotDelete lock (BAK-2)`,
+    throw argError(
+      owner,
+      ["lock", "enabled"],
+      false,
+      `refused: stateful resources in ${platform.environment} must carry a CanNotDelete lock (BAK-2); allowed: true or not set`,
     );
   }
   // Prod always locks, even if a hand-built context forgot deletionLocks.

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { RunError } from "@pulumi/pulumi/errors";
 import type { PlatformContext } from "./interfaces";
 
 export type AzureResourceKind =
@@ -205,7 +206,12 @@ export const NAMING_RULES: Readonly<Record<AzureResourceKind, NamingRule>> = {
   },
 };
 
-export class NamingError extends Error {
+/**
+ * A name Azure would refuse, from the caller's namePrefix or purpose. A RunError, so
+ * `pulumi up` prints the message without a stack trace; components report it as a problem of
+ * their arguments (see `namingProblem`).
+ */
+export class NamingError extends RunError {
   constructor(
     readonly kind: AzureResourceKind,
     readonly value: string,
@@ -272,6 +278,7 @@ export function globalResourceName(
 ): pulumi.Output<string> {
   const rule = NAMING_RULES[kind];
   if (rule.uniqueSuffix === undefined) {
+    // The kind is chosen by component code, never by its caller: a bug here.
     throw new Error(`globalResourceName: ${kind} names are not global; use resourceName`);
   }
   const base = globalNameStem(platform, kind, purpose);

@@ -47,6 +47,7 @@ export function addPrivateEndpoint(
   endpointName?: string,
 ): PrivateEndpointResult {
   const link = PRIVATE_LINK[service];
+  // The service comes from the component's own code, never from its caller: a plain Error is a bug here.
   if (!link) throw new Error(`${name}: unknown private-link service "${String(service)}" (NET-1)`);
   const endpoint = new network.PrivateEndpoint(
     `${name}-pe`,

@@ -14,6 +14,7 @@ export class PrivateState<Owner extends object, State> {
 
   get(owner: Owner): State {
     const state = this.states.get(owner);
+    // Only this package's own methods read the state: a miss is a bug here, not caller input.
     if (state === undefined) throw new Error("component state read before the constructor set it");
     return state;
   }

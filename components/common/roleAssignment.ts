@@ -13,42 +13,75 @@ import {
   roleDefinitionId,
   type BuiltInRoleName,
 } from "../../controls/roles";
+import { ArgProblems, ComponentArgsError, argError, showValue } from "./schema";
 
-export class PrivilegedRoleError extends Error {
-  constructor(owner: string, role: string) {
-    super(
-      `${owner}: role "${role}" refused for a workload identity (IAM-2): ${PRIVILEGED_ROLES.join(", ")} can grant or take over access; use a data-plane role scoped to the one resource`,
-    );
+/** A privileged role for a workload identity: a `ComponentArgsError` (a RunError) for `roleAssignments[index].role`. */
+export class PrivilegedRoleError extends ComponentArgsError {
+  constructor(owner: string, role: string, index = 0) {
+    super(owner, [
+      { path: ["roleAssignments", index, "role"], value: showValue(role), message: privilegedMessage(role) },
+    ]);
     this.name = "PrivilegedRoleError";
   }
 }
 
+function privilegedMessage(role: string): string {
+  return `role "${role}" refused for a workload identity (IAM-2): ${PRIVILEGED_ROLES.join(", ")} can grant or take over access; use a data-plane role scoped to the one resource`;
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Throws before registration if an assignment is privileged for a workload or unknown. */
+/** Throws before registration, listing every assignment that is privileged for a workload, unknown or malformed. */
 export function checkRoleAssignments(
   owner: string,
   assignments: readonly RoleAssignmentArgs[] | undefined,
 ): void {
-  (assignments ?? []).forEach((a, i) => {
-    const where = `${owner}: roleAssignments[${i}]`;
+  if (assignments === undefined) return;
+  // Checked on an unknown copy: Array.isArray would narrow the readonly array to any[].
+  const value: unknown = assignments;
+  if (!Array.isArray(value)) {
+    throw argError(
+      owner,
+      ["roleAssignments"],
+      assignments,
+      "must be a list of { role, principalId, principalType }",
+    );
+  }
+  const problems = new ArgProblems(owner);
+  let privileged: { role: string; index: number } | undefined;
+  assignments.forEach((a, i) => {
+    const at = (key: string) => ["roleAssignments", i, key];
+    if (typeof a !== "object" || a === null) {
+      problems.add(["roleAssignments", i], a, "must be a mapping { role, principalId, principalType }");
+      return;
+    }
     if (!(a.role in BUILT_IN_ROLES)) {
-      throw new Error(
-        `${where}.role "${a.role}" is not a known built-in role; allowed: ${Object.keys(BUILT_IN_ROLES).join(", ")}`,
+      problems.add(
+        at("role"),
+        a.role,
+        `is not a known built-in role; allowed: ${Object.keys(BUILT_IN_ROLES).join(", ")}`,
       );
     }
     if (a.principalType !== "ServicePrincipal" && a.principalType !== "Group") {
-      throw new Error(
-        `${where}.principalType "${String(a.principalType)}" refused: ServicePrincipal (managed identities) or Group (people, never single users) (IAM-2)`,
+      problems.add(
+        at("principalType"),
+        a.principalType,
+        "refused: ServicePrincipal (managed identities) or Group (people, never single users) (IAM-2)",
       );
     }
     if (typeof a.principalId === "string" && !GUID.test(a.principalId)) {
-      throw new Error(`${where}.principalId "${a.principalId}" must be an Entra object ID (GUID)`);
+      problems.add(at("principalId"), a.principalId, "must be an Entra object ID (GUID)");
     }
     if (a.principalType === "ServicePrincipal" && PRIVILEGED_ROLES.includes(a.role)) {
-      throw new PrivilegedRoleError(owner, a.role);
+      privileged ??= { role: a.role, index: i };
+      problems.add(at("role"), a.role, privilegedMessage(a.role));
     }
   });
+  // The one privileged refusal keeps its own class (callers and tests catch it by name).
+  if (privileged && problems.problems.length === 1) {
+    throw new PrivilegedRoleError(owner, privileged.role, privileged.index);
+  }
+  problems.throwIfAny();
 }
 
 /**

@@ -6,6 +6,7 @@
  * (the config adds the key path).
  */
 import { RunError } from "@pulumi/pulumi/errors";
+import { Output } from "@pulumi/pulumi/output";
 import { z } from "zod";
 import { closest } from "../../controls/closest";
 import type { NameRule } from "../../controls/limits";
@@ -185,3 +186,148 @@ export function parseArgs<T>(
 
 /** "Did you mean": one helper for the stack config, the components and the policy pack. */
 export const didYouMean = closest;
+
+/** One bad argument as a `ComponentArgsError` (for a check that cannot live in a schema). */
+export function argError(
+  owner: string,
+  path: PropertyKey[],
+  value: unknown,
+  message: string,
+): ComponentArgsError {
+  return new ComponentArgsError(owner, [{ path, value: showValue(value), message }]);
+}
+
+/**
+ * Problems found by checks outside the schema, collected so that independent checks all
+ * report before anything registers: `check` runs one and returns its result (a
+ * `ComponentArgsError` it throws joins the list; another `RunError`, such as a `NamingError`,
+ * joins as a problem of `where`; anything else is a bug and propagates), `throwIfAny` throws
+ * them together.
+ */
+export class ArgProblems {
+  readonly problems: ArgProblem[] = [];
+  constructor(readonly owner: string) {}
+
+  add(path: PropertyKey[], value: unknown, message: string): void {
+    this.problems.push({ path, value: showValue(value), message });
+  }
+
+  check<T>(
+    fn: () => T,
+    where: { path: PropertyKey[]; value: unknown } = { path: [], value: undefined },
+  ): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ComponentArgsError) this.problems.push(...err.problems);
+      else if (err instanceof RunError) this.add(where.path, where.value, err.message);
+      else throw err;
+      return undefined;
+    }
+  }
+
+  /** In a `catch`: the error joins the problems as in `check`, and all of them come back to throw. */
+  fail(
+    err: unknown,
+    where: { path: PropertyKey[]; value: unknown } = { path: [], value: undefined },
+  ): ComponentArgsError {
+    this.check(() => {
+      throw err;
+    }, where);
+    return new ComponentArgsError(this.owner, this.problems);
+  }
+
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new ComponentArgsError(this.owner, this.problems);
+  }
+}
+
+/** What a `platform` key must be, in words, by how components read it. */
+const PLATFORM_KEY_TYPES: Readonly<Record<string, "string" | "boolean" | "object">> = {
+  environment: "string",
+  location: "string",
+  pairedLocation: "string",
+  namePrefix: "string",
+  tags: "object",
+  privateDnsZoneIds: "object",
+  deletionLocks: "boolean",
+  zoneRedundant: "boolean",
+};
+
+/** The keys of the platform context each kind of component reads (see interfaces.ts). */
+export const PLACEMENT_KEYS = ["environment", "location", "resourceGroupName", "namePrefix", "tags"] as const;
+export const LOGGING_PLATFORM_KEYS = [...PLACEMENT_KEYS, "deletionLocks"] as const;
+export const NETWORK_PLATFORM_KEYS = [...PLACEMENT_KEYS, "workspaceId"] as const;
+export const PLATFORM_CONTEXT_KEYS = [
+  ...PLACEMENT_KEYS,
+  "deletionLocks",
+  "workspaceId",
+  "pairedLocation",
+  "resourceGroupId",
+  "tenantId",
+  "actionGroupId",
+  "privateEndpointSubnetId",
+  "privateDnsZoneIds",
+  "zoneRedundant",
+] as const;
+
+/**
+ * The first check of every component: `args` is a mapping. Without it a missing `args` is a
+ * TypeError deep in the constructor (a stack trace under `pulumi up`); nothing else can be
+ * checked, so this one throws alone.
+ */
+export function requireArgs(owner: string, args: unknown): void {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) {
+    throw argError(
+      owner,
+      [],
+      args,
+      "is required: a mapping of the component's arguments (see docs/component-arguments.md)",
+    );
+  }
+}
+
+/**
+ * `platform` is a platform context with every key the component reads (`keys`): a missing
+ * `platform` or key is reported by name, not met as a TypeError later.
+ */
+export function checkPlatform(owner: string, platform: unknown, keys: readonly string[]): void {
+  // An Output (a StackReference output passed as is, or any input with dependencies through the
+  // component package's gRPC path) cannot be read before deployment: the checks and names need it.
+  const notOutput =
+    "is an Output, unknown until deployment: pass the platform stack's output as a plain value (StackReference.getOutputDetails, see examples/team-app)";
+  if (Output.isInstance(platform)) {
+    throw new ComponentArgsError(owner, [{ path: ["platform"], value: "(an Output)", message: notOutput }]);
+  }
+  if (typeof platform !== "object" || platform === null || Array.isArray(platform)) {
+    throw argError(
+      owner,
+      ["platform"],
+      platform,
+      `is required: the platform context, a mapping with ${keys.join(", ")} (the platform stack's output "platform"; see docs/components-package.md)`,
+    );
+  }
+  const problems = new ArgProblems(owner);
+  for (const key of keys) {
+    const value = (platform as Record<string, unknown>)[key];
+    const type = PLATFORM_KEY_TYPES[key];
+    if (Output.isInstance(value) && type) {
+      problems.problems.push({ path: ["platform", key], value: "(an Output)", message: notOutput });
+    } else if (value === undefined || value === null) {
+      problems.add(
+        ["platform", key],
+        value,
+        'is required: a key of the platform context (the platform stack\'s output "platform")',
+      );
+    } else if (
+      type === "object" ? typeof value !== "object" || Array.isArray(value) : type && typeof value !== type
+    ) {
+      problems.add(["platform", key], value, `must be ${TYPE_WORDS[type] ?? type}`);
+    }
+  }
+  problems.throwIfAny();
+}

@@ -4,6 +4,7 @@
  * these (a stack could otherwise relabel customer data as public).
  */
 import type { DataClassification, PlatformContext } from "./interfaces";
+import { ArgProblems } from "./schema";
 
 export const PROTECTED_TAGS = ["environment", "owner", "costCenter", "dataClassification"] as const;
 /** The protected tags the platform itself supplies (the classification comes per resource). */
@@ -28,24 +29,38 @@ export function componentTags(
   extra: Record<string, string> = {},
   owner?: string,
 ): Record<string, string> {
-  const where = owner ? `${owner}: ` : "";
+  // Every problem at once, as a ComponentArgsError naming the component (or "tags" when called without one).
+  const problems = new ArgProblems(owner ?? "tags");
+  if (typeof extra !== "object" || extra === null || Array.isArray(extra)) {
+    problems.add(["tags"], extra, "must be a mapping of tag name to text");
+    extra = {};
+  }
   for (const key of Object.keys(extra)) {
     const protectedKey = PROTECTED_TAGS.find((p) => p.toLowerCase() === key.toLowerCase());
     if (protectedKey) {
-      throw new Error(
-        `${where}tags.${key} cannot be overridden: ${PROTECTED_TAGS.join(", ")} are set by the platform (CLS-1)`,
+      problems.add(
+        ["tags", key],
+        extra[key],
+        `cannot be overridden: ${PROTECTED_TAGS.join(", ")} are set by the platform (CLS-1)`,
       );
     }
   }
   for (const key of PLATFORM_TAGS) {
-    if (!platform.tags[key]) {
-      throw new Error(`${where}platform.tags.${key} is missing: every resource carries ${key} (CLS-1)`);
+    if (!platform.tags?.[key]) {
+      problems.add(
+        ["platform", "tags", key],
+        platform.tags?.[key],
+        `is missing: every resource carries ${key} (CLS-1)`,
+      );
     }
   }
   if (!DATA_CLASSIFICATIONS.includes(classification)) {
-    throw new Error(
-      `${where}dataClassification "${String(classification)}" is not one of ${DATA_CLASSIFICATIONS.join(", ")} (CLS-1)`,
+    problems.add(
+      ["dataClassification"],
+      classification,
+      `must be one of ${DATA_CLASSIFICATIONS.join(", ")} (CLS-1)`,
     );
   }
+  problems.throwIfAny();
   return { ...extra, ...platform.tags, dataClassification: classification };
 }

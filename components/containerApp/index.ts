@@ -30,7 +30,7 @@ import { rejectUnknownArgs } from "../common/interfaces";
 import { resourceName } from "../common/naming";
 import { afterRoleGrants } from "../common/propagation";
 import { assignRole } from "../common/roleAssignment";
-import { parseArgs } from "../common/schema";
+import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "../common/schema";
 import { componentTags } from "../common/tags";
 import { WorkloadIdentity } from "../workloadIdentity";
 import { PrivateState } from "../common/privateState";
@@ -80,57 +80,62 @@ interface Validated {
   needsVault: boolean;
   secretNames: Map<string, string>;
   restrictions: { name: string; ipAddressRange: string; description?: string }[];
+  identityName: string;
+  tags: Record<string, string>;
 }
 
-/** Every check on the args, before anything registers. `owner` prefixes each message. */
-function validate(owner: string, args: ContainerAppArgs): Validated {
-  rejectUnknownArgs(
-    owner,
-    args,
-    ARG_KEYS,
-    "ingress, identity and secrets handling are fixed by NET-2/IAM-1/SEC-1",
+/**
+ * Every check on the args, before anything registers: one `ComponentArgsError` (a RunError)
+ * listing every problem, each naming its argument path, value and what is allowed.
+ */
+function validate(owner: string, name: string, args: ContainerAppArgs): Validated {
+  requireArgs(owner, args);
+  const problems = new ArgProblems(owner);
+  problems.check(() =>
+    rejectUnknownArgs(
+      owner,
+      args,
+      ARG_KEYS,
+      "ingress, identity and secrets handling are fixed by NET-2/IAM-1/SEC-1",
+    ),
   );
+  const platformOk = problems.check(() => {
+    checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS);
+    return true;
+  });
   const { platform, environment } = args;
-  if (typeof args.app !== "object" || args.app === null) throw new Error(`${owner}: app is required`);
+  const environmentOk =
+    typeof environment === "object" &&
+    environment !== null &&
+    Array.isArray(environment.workloadProfileNames);
+  if (!environmentOk) {
+    problems.add(
+      ["environment"],
+      environment,
+      "is required: the Container Apps environment (its id, external and workloadProfileNames; the platform's containerAppsEnvironment)",
+    );
+  }
   // The app's own contract (the same schema as the stack config's apps[]): every problem at once.
-  const spec = parseArgs(owner, containerAppSpecSchema, args.app, ["app"]);
-  const where = `${owner}: app "${spec.name}"`;
-  const replicas = prodFrontendReplicasProblem(platform.environment, spec);
-  if (replicas) throw new Error(`${where}: minReplicas = ${spec.minReplicas}: ${replicas}`);
-  if (spec.ingress === "frontend" && !environment.external) {
-    throw new Error(
-      `${where}: ingress "frontend" needs an environment that serves frontends through the edge (hasFrontend: true) (NET-2, EDGE-1)`,
-    );
-  }
-  const secretNames = new Map(Object.keys(spec.secrets).map((name) => [name, appSecretName(name)]));
-  const uses = new Set<AppService>(spec.uses);
+  const spec =
+    typeof args.app === "object" && args.app !== null
+      ? problems.check(() => parseArgs(owner, containerAppSpecSchema, args.app, ["app"]))
+      : problems.add(
+          ["app"],
+          args.app,
+          "is required: the app's mapping (name, image, ingress, ...; see docs/container-apps.md)",
+        );
   const services = args.services ?? {};
-  const available = (Object.keys(SERVICE_KEY) as AppService[]).filter((s) => services[SERVICE_KEY[s]]);
-  for (const service of uses) {
-    if (!services[SERVICE_KEY[service]]) {
-      throw new Error(
-        `${where}: uses ${service}, which this stack does not have (services passed: ${available.join(", ") || "none"})`,
-      );
-    }
-  }
-  const needsVault = uses.has("keyvault") || secretNames.size > 0;
-  if (secretNames.size > 0 && !services.keyVault) {
-    throw new Error(
-      `${where}: has secrets (${[...secretNames.keys()].join(", ")}) but this stack passed no Key Vault to read them from (SEC-1)`,
-    );
-  }
-  const restrictions = spec.ipRestrictions.map((r) => ({
-    name: r.name,
-    ipAddressRange: r.cidr,
-    ...(r.description ? { description: r.description } : {}),
-  }));
   const concurrency = args.httpConcurrency ?? DEFAULT_HTTP_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new Error(`${where}: httpConcurrency = ${concurrency}: must be a whole number >= 1`);
+    problems.add(["httpConcurrency"], concurrency, "must be a whole number >= 1");
   }
   for (const key of Object.keys(args.tags ?? {})) {
     if (key.toLowerCase() === "ingress") {
-      throw new Error(`${where}: tags.ingress is set from app.ingress and cannot be overridden (NET-2)`);
+      problems.add(
+        ["tags", key],
+        args.tags?.[key],
+        "is set from app.ingress and cannot be overridden (NET-2)",
+      );
     }
   }
   const grantAfter = args.redisGrantAfter;
@@ -138,20 +143,78 @@ function validate(owner: string, args: ContainerAppArgs): Validated {
     typeof grantAfter === "string" &&
     !/\/databases\/[^/]+\/accessPolicyAssignments\/[^/]+$/i.test(grantAfter)
   ) {
-    throw new Error(
-      `${where}: redisGrantAfter = "${grantAfter}": must be the resource ID of another app's Redis grant (its redisGrantId)`,
+    problems.add(
+      ["redisGrantAfter"],
+      grantAfter,
+      "must be the resource ID of another app's Redis grant (its redisGrantId)",
     );
   }
   const legacyParent = services.redis?.legacyGrantParent;
   if (typeof legacyParent === "string" && !/^urn:pulumi:[^:]+::[^:]+::.+::[^:]+$/.test(legacyParent)) {
-    throw new Error(
-      `${where}: services.redis.legacyGrantParent = "${legacyParent}": must be the URN of a ManagedRedis component`,
+    problems.add(
+      ["services", "redis", "legacyGrantParent"],
+      legacyParent,
+      "must be the URN of a ManagedRedis component",
     );
   }
-  if (!environment.workloadProfileNames.includes(CONSUMPTION_PROFILE)) {
-    throw new Error(`${where}: the environment has no ${CONSUMPTION_PROFILE} workload profile`);
+  if (environmentOk && !environment.workloadProfileNames.includes(CONSUMPTION_PROFILE)) {
+    problems.add(
+      ["environment", "workloadProfileNames"],
+      environment.workloadProfileNames,
+      `must include ${CONSUMPTION_PROFILE}: the apps run on the ${CONSUMPTION_PROFILE} workload profile`,
+    );
   }
-  return { spec, uses, needsVault, secretNames, restrictions };
+  // The rules below read the app's spec (and the platform): without them, the problems so far are the report.
+  if (!spec || !platformOk) {
+    problems.throwIfAny();
+    throw new Error("unreachable: a failed check always records a problem");
+  }
+  const replicas = prodFrontendReplicasProblem(platform.environment, spec);
+  if (replicas) problems.add(["app", "minReplicas"], spec.minReplicas, replicas);
+  if (spec.ingress === "frontend" && environmentOk && !environment.external) {
+    problems.add(
+      ["app", "ingress"],
+      spec.ingress,
+      "needs an environment that serves frontends through the edge (hasFrontend: true) (NET-2, EDGE-1); allowed here: internal, none",
+    );
+  }
+  const secretNames = new Map(Object.keys(spec.secrets).map((name) => [name, appSecretName(name)]));
+  const uses = new Set<AppService>(spec.uses);
+  const available = (Object.keys(SERVICE_KEY) as AppService[]).filter((s) => services[SERVICE_KEY[s]]);
+  spec.uses.forEach((service, i) => {
+    if (!services[SERVICE_KEY[service]]) {
+      problems.add(
+        ["app", "uses", i],
+        service,
+        `is not a service of this stack; allowed (services passed): ${available.join(", ") || "none"}`,
+      );
+    }
+  });
+  const needsVault = uses.has("keyvault") || secretNames.size > 0;
+  if (secretNames.size > 0 && !services.keyVault) {
+    problems.add(
+      ["app", "secrets"],
+      spec.secrets,
+      "needs a Key Vault to read them from, but this stack passed none (services.keyVault) (SEC-1)",
+    );
+  }
+  const identityName = problems.check(
+    () => resourceName(platform, "userAssignedIdentity", `app-${spec.name}`),
+    { path: ["app", "name"], value: spec.name },
+  );
+  // Apps process customer data in memory; the `ingress` tag is what the policy pack checks
+  // external ingress against (NET-2).
+  const tags = problems.check(() =>
+    componentTags(platform, "confidential", { ...args.tags, ingress: spec.ingress }, owner),
+  );
+  problems.check(() => resourceName(platform, "metricAlert", `${name}-restarts`), { path: [], value: name });
+  problems.throwIfAny();
+  const restrictions = spec.ipRestrictions.map((r) => ({
+    name: r.name,
+    ipAddressRange: r.cidr,
+    ...(r.description ? { description: r.description } : {}),
+  }));
+  return { spec, uses, needsVault, secretNames, restrictions, identityName: identityName!, tags: tags! };
 }
 
 /**
@@ -251,21 +314,10 @@ export class ContainerApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: ContainerAppArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ContainerApp "${name}"`;
-    const v = validate(owner, args);
+    const v = validate(owner, name, args);
     const { platform } = args;
-    const { spec } = v;
+    const { spec, identityName, tags } = v;
     const services = args.services ?? {};
-    let identityName: string;
-    let tags: Record<string, string>;
-    try {
-      identityName = resourceName(platform, "userAssignedIdentity", `app-${spec.name}`);
-      // Apps process customer data in memory; the `ingress` tag is what the policy pack checks
-      // external ingress against (NET-2).
-      tags = componentTags(platform, "confidential", { ...args.tags, ingress: spec.ingress }, owner);
-      resourceName(platform, "metricAlert", `${name}-restarts`);
-    } catch (err) {
-      throw new Error(`${owner}: ${(err as Error).message}`);
-    }
     super(componentType("ContainerApp"), name, {}, withLegacyAlias("ContainerApp", opts));
 
     // IAM-1: the identity and every grant exist before the app's first revision starts.

@@ -237,7 +237,7 @@ function readStackSettings(
   // Problems reading the file (types, namespaces) and the schema's are reported together.
   const validate = () => {
     try {
-      return validatePlatformConfig(settings, undefined, stackConfig.problems);
+      return validatePlatformConfig(settings, undefined, stackConfig.problems, stackConfig.secretKeys);
     } catch (err) {
       throw isConfigError(err) ? new ConfigError(explainSecretProblems(err.problems, stackConfig)) : err;
     }

@@ -536,26 +536,26 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
   it("a data service the stack does not have, naming app and service", async () => {
     await refused(
       base({ uses: ["keyvault", "redis"] }),
-      /app "api": uses redis, which this stack does not have \(services passed: keyvault, storage, postgres\)/,
+      /app\.uses\[\d\] = "redis": is not a service of this stack; allowed \(services passed\): keyvault, storage, postgres/,
     );
     const { postgres: _omit, ...noPostgres } = services("dev");
     void _omit;
     await refused(
       base({}, { services: noPostgres }),
-      /app "api": uses postgres, which this stack does not have/,
+      /app\.uses\[\d\] = "postgres": is not a service of this stack; allowed \(services passed\): keyvault, storage/,
     );
   });
 
   it("secrets without a Key Vault to read them from (SEC-1)", () =>
     refused(
       base({ uses: [] }, { services: {} }),
-      /app "api": has secrets \(THIRD_PARTY_API_KEY\) but this stack passed no Key Vault/,
+      /app\.secrets = \{"THIRD_PARTY_API_KEY":.*needs a Key Vault to read them from, but this stack passed none/,
     ));
 
   it("a frontend in an environment that serves no frontends", () =>
     refused(
       base({ ingress: "frontend" }, { environment: environmentRef("dev", false) }),
-      /ingress "frontend" needs an environment that serves frontends through the edge/,
+      /app\.ingress = "frontend": needs an environment that serves frontends through the edge/,
     ));
 
   it("a prod frontend with fewer than 2 replicas (AVL-1)", () =>
@@ -584,7 +584,10 @@ describe("ContainerApp refuses bad input and registers nothing", () => {
       base({ ipRestrictions: [{ name: "x", cidr: "everyone" }] }),
       /app\.ipRestrictions\[0\]\.cidr = "everyone"/,
     );
-    await refused(base({}, { tags: { ingress: "frontend" } }), /tags\.ingress is set from app\.ingress/);
+    await refused(
+      base({}, { tags: { ingress: "frontend" } }),
+      /tags\.ingress = "frontend": is set from app\.ingress/,
+    );
   });
 });
 

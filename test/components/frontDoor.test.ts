@@ -267,7 +267,7 @@ describe("Front Door Private Link location (offered in some regions only)", () =
         ),
     );
     expect(error.message).toMatch(
-      /neither the platform's region italynorth nor its pair \(none\) offers Front Door Private Link/,
+      /platform\.location = "italynorth": neither it nor its pair \(none\) offers Front Door Private Link/,
     );
     expect(resources).toEqual([]);
   });
@@ -304,7 +304,7 @@ describe("FrontDoor refuses, registering nothing", () => {
   it("a custom domain for an app that is not a frontend", () =>
     refused(
       args({ settings: settings({ customDomains: { api: "api.example.com" } }) }),
-      /customDomains.api names no frontend/,
+      /settings\.customDomains\.api = "api\.example\.com": names no frontend app; allowed: web/,
     ));
   it("a frontend whose endpoint name Azure refuses (more than 46 characters)", () =>
     refused(

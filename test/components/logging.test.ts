@@ -107,7 +107,7 @@ describe("Logging refuses insecure or invalid args before registering", () => {
     refused(args({ alertEmail: "oncall" }), /alertEmail = "oncall"/));
 
   it("lock off in prod", () =>
-    refused(args({ platform: prod(), lock: { enabled: false } }), /lock.enabled=false refused/));
+    refused(args({ platform: prod(), lock: { enabled: false } }), /lock\.enabled = false: refused/));
 
   it("local auth or public ingestion are not arguments", async () => {
     // @ts-expect-error local auth is always off (IAM-1)

@@ -136,7 +136,7 @@ describe("ManagedRedis with default args (dev)", () => {
   it("refuses a malformed extra diagnostics category before anything registers (LOG-1)", async () => {
     await refused(
       { ...devArgs(), diagnostics: { additionalLogCategories: ["bad name"] } },
-      /diagnostics\.additionalLogCategories entry "bad name"/,
+      /diagnostics\.additionalLogCategories\[0\] = "bad name": is not a category name/,
     );
   });
 
@@ -328,11 +328,14 @@ describe("ManagedRedis refuses insecure or invalid input and registers nothing",
   });
 
   it("requires a customer-managed key in prod (ENC-2)", async () => {
-    await refused({ ...prodArgs(), customerManagedKey: undefined }, /customerManagedKey is required in prod/);
+    await refused(
+      { ...prodArgs(), customerManagedKey: undefined },
+      /customerManagedKey = \(not set\): is required in prod/,
+    );
   });
 
   it("refuses turning the lock off in prod (BAK-2)", async () => {
-    await refused({ ...prodArgs(), lock: { enabled: false } }, /lock.enabled=false refused/);
+    await refused({ ...prodArgs(), lock: { enabled: false } }, /lock\.enabled = false: refused/);
   });
 
   it("refuses privileged roles for workload identities (IAM-2)", async () => {

@@ -44,7 +44,7 @@ describe("WorkloadIdentity", () => {
       [{ platform: testPlatform(), purpose: "api/v1" }, /invalid userAssignedIdentity name/],
       [
         { platform: testPlatform(), purpose: "api", tags: { environment: "prod" } },
-        /tags.environment cannot be overridden/,
+        /tags\.environment = "[^"]*": cannot be overridden/,
       ],
     ] as [WorkloadIdentityArgs, RegExp][]) {
       const { error, resources } = await runExpectingError(() => new WorkloadIdentity("x", a));

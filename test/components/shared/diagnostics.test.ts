@@ -122,7 +122,7 @@ describe("addDiagnostics", () => {
 
   it("refuses a malformed extra category before registering", async () => {
     expect(() => checkDiagnostics('KeyVault "kv"', { additionalLogCategories: ["all logs"] })).toThrow(
-      /KeyVault "kv": diagnostics.additionalLogCategories entry "all logs" is not a category name/,
+      /KeyVault "kv": invalid arguments \(1 problem\):\n {2}- diagnostics\.additionalLogCategories\[0\] = "all logs": is not a category name/,
     );
     const { resources } = await runExpectingError(() =>
       addDiagnostics("kv", TARGET, "keyVault", testPlatform(), { additionalLogCategories: [""] }, {}),

@@ -23,13 +23,15 @@ describe("resolveLock", () => {
 
   it("refuses lock.enabled=false in prod, naming the owner", () => {
     expect(() => resolveLock(prod, { enabled: false }, 'KeyVault "kv"')).toThrow(
-      /^KeyVault "kv": lock.enabled=false refused: stateful resources in prod must carry a CanNotDelete lock \(BAK-2\)/,
+      /^KeyVault "kv": invalid arguments \(1 problem\):\n {2}- lock\.enabled = false: refused: stateful resources in prod must carry a CanNotDelete lock \(BAK-2\)/,
     );
   });
 
   it("refuses a non-boolean enabled", () => {
     // @ts-expect-error enabled is a boolean
-    expect(() => resolveLock(dev, { enabled: "no" }, "X")).toThrow(/lock.enabled must be true or false/);
+    expect(() => resolveLock(dev, { enabled: "no" }, "X")).toThrow(
+      /lock\.enabled = "no": must be true or false/,
+    );
   });
 });
 

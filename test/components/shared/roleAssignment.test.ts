@@ -94,7 +94,9 @@ describe("checkRoleAssignments (before super)", () => {
         { role: "Reader", principalId: PRINCIPAL, principalType: "ServicePrincipal" },
         { role: "Owner", principalId: PRINCIPAL, principalType: "ServicePrincipal" },
       ]),
-    ).toThrow(/^BlobStorage "st": role "Owner" refused/);
+    ).toThrow(
+      /^BlobStorage "st": invalid arguments \(1 problem\):\n {2}- roleAssignments\[1\]\.role = "Owner": role "Owner" refused/,
+    );
   });
 
   it("refuses unknown roles, user principals and non-GUID principals", () => {
@@ -105,16 +107,16 @@ describe("checkRoleAssignments (before super)", () => {
       principalType: "Group",
     };
     expect(() => checkRoleAssignments("X", [unknownRole])).toThrow(
-      /roleAssignments\[0\].role "Cosmos DB Operator" is not a known built-in role/,
+      /roleAssignments\[0\]\.role = "Cosmos DB Operator": is not a known built-in role/,
     );
     expect(() =>
       // @ts-expect-error people are granted through groups, never as users (IAM-2)
       checkRoleAssignments("X", [{ role: "Reader", principalId: PRINCIPAL, principalType: "User" }]),
-    ).toThrow(/principalType "User" refused/);
+    ).toThrow(/principalType = "User": refused/);
     expect(() =>
       checkRoleAssignments("X", [
         { role: "Reader", principalId: "alice@example.com", principalType: "Group" },
       ]),
-    ).toThrow(/principalId "alice@example.com" must be an Entra object ID/);
+    ).toThrow(/principalId = "alice@example\.com": must be an Entra object ID/);
   });
 });

@@ -1,0 +1,191 @@
+/**
+ * Bad input to any component is a `ComponentArgsError`: a `pulumi.RunError`, so `pulumi up`
+ * prints the message alone (the SDK's runner prints any other error with its stack trace,
+ * @pulumi/pulumi cmd/run/run.js), naming the component, each argument path, its value and what
+ * is allowed, every independent problem at once, and nothing registered.
+ *
+ * Fails on the code before this test: a missing `args` or `platform` was a TypeError
+ * ("Cannot convert undefined or null to object", "Cannot read properties of undefined"), an
+ * unknown argument a plain Error naming only the first key, and the other checks plain Errors
+ * one at a time.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as components from "../../../components/index";
+import { ComponentArgsError, formatPath } from "../../../components/common/schema";
+import { prodPlatform, testPlatform } from "../../helpers/platform";
+import { runExpectingError } from "../../helpers/pulumi";
+
+type Construct = (args: unknown) => unknown;
+
+/** Every component of the package that takes the platform context, by its exported class. */
+const WITH_PLATFORM: Record<string, Construct> = {
+  Network: (a) => new components.Network("x", a as components.NetworkArgs),
+  Logging: (a) => new components.Logging("x", a as components.LoggingArgs),
+  KeyVault: (a) => new components.KeyVault("x", a as components.KeyVaultArgs),
+  CustomerManagedKey: (a) =>
+    new components.CustomerManagedKey("x", a as components.CustomerManagedKeyComponentArgs),
+  WorkloadIdentity: (a) => new components.WorkloadIdentity("x", a as components.WorkloadIdentityArgs),
+  Sentinel: (a) => new components.Sentinel("x", a as components.SentinelArgs),
+  PostgresServer: (a) => new components.PostgresServer("x", a as components.PostgresServerArgs),
+  BlobStorage: (a) => new components.BlobStorage("x", a as components.BlobStorageArgs),
+  ManagedRedis: (a) => new components.ManagedRedis("x", a as components.ManagedRedisArgs),
+  ContainerAppsEnvironment: (a) =>
+    new components.ContainerAppsEnvironment("x", a as components.ContainerAppsEnvironmentArgs),
+  ContainerApp: (a) => new components.ContainerApp("x", a as components.ContainerAppArgs),
+  FrontDoor: (a) => new components.FrontDoor("x", a as components.FrontDoorArgs),
+};
+
+const WITHOUT_PLATFORM: Record<string, Construct> = {
+  HumanAccess: (a) => new components.HumanAccess("x", a as components.HumanAccessArgs),
+  DefenderPlans: (a) => new components.DefenderPlans("x", a as components.DefenderPlansArgs),
+};
+
+/** Runs the construction under mocks; returns the error (which must be a ComponentArgsError) and what registered. */
+async function refusal(construct: Construct, args: unknown): Promise<ComponentArgsError> {
+  const { error, resources } = await runExpectingError(() => construct(args));
+  expect(resources).toEqual([]);
+  expect(error).toBeInstanceOf(pulumi.RunError);
+  expect(error).toBeInstanceOf(ComponentArgsError);
+  expect(error.message).not.toMatch(/TypeError|Cannot read properties|undefined or null/);
+  return error as ComponentArgsError;
+}
+
+const paths = (error: ComponentArgsError): string[] => error.problems.map((p) => formatPath(p.path));
+
+describe("every component refuses missing or bad arguments with one RunError, registering nothing", () => {
+  it("covers every component class the package exports", () => {
+    const exported = Object.entries(components)
+      .filter(([, v]) => typeof v === "function" && v.prototype instanceof pulumi.ComponentResource)
+      .map(([k]) => k)
+      .sort();
+    expect(exported).toEqual([...Object.keys(WITH_PLATFORM), ...Object.keys(WITHOUT_PLATFORM)].sort());
+  });
+
+  describe.each(Object.entries(WITH_PLATFORM))("%s", (name, construct) => {
+    it("without args: names the component and says what is required", async () => {
+      const error = await refusal(construct, undefined);
+      expect(error.message).toMatch(new RegExp(`^${name} "x": invalid arguments \\(1 problem\\):`));
+      expect(error.problems).toEqual([
+        { path: [], value: "(not set)", message: expect.stringMatching(/^is required: a mapping/) },
+      ]);
+    });
+
+    it("without platform and with an unknown argument: both problems, the allowed arguments listed", async () => {
+      const error = await refusal(construct, { publicNetworkAccess: "Enabled" });
+      expect(paths(error)).toEqual(expect.arrayContaining(["publicNetworkAccess", "platform"]));
+      const unknown = error.problems.find((p) => formatPath(p.path) === "publicNetworkAccess")!;
+      expect(unknown.value).toBe('"Enabled"');
+      expect(unknown.message).toMatch(/unknown argument "publicNetworkAccess".*; allowed: .*\bplatform\b/);
+      const platform = error.problems.find((p) => formatPath(p.path) === "platform")!;
+      expect(platform.value).toBe("(not set)");
+      expect(platform.message).toMatch(/^is required: the platform context, a mapping with .*\blocation\b/);
+    });
+
+    it("with a platform lacking keys: each missing key by path", async () => {
+      const { location: _l, tags: _t, ...partial } = testPlatform();
+      const error = await refusal(construct, { platform: partial });
+      expect(paths(error)).toEqual(expect.arrayContaining(["platform.location", "platform.tags"]));
+      for (const p of error.problems.filter((q) => formatPath(q.path).startsWith("platform."))) {
+        expect(p.value).toBe("(not set)");
+        expect(p.message).toMatch(/^is required: a key of the platform context/);
+      }
+    });
+
+    it("with the platform, or one of its read keys, as an Output: says to pass a plain value", async () => {
+      const whole = await refusal(construct, { platform: pulumi.output(testPlatform()) });
+      expect(whole.problems.find((p) => formatPath(p.path) === "platform")).toEqual({
+        path: ["platform"],
+        value: "(an Output)",
+        message: expect.stringMatching(/^is an Output, unknown until deployment: pass .* as a plain value/),
+      });
+      const key = await refusal(construct, {
+        platform: { ...testPlatform(), location: pulumi.output("westeurope") },
+      });
+      expect(paths(key)).toContain("platform.location");
+    });
+  });
+
+  describe.each(Object.entries(WITHOUT_PLATFORM))("%s", (_name, construct) => {
+    it("with args that are not a mapping", async () => {
+      const error = await refusal(construct, null);
+      expect(error.problems.map((p) => [formatPath(p.path), p.value])).toEqual([["", "null"]]);
+    });
+
+    it("with an unknown argument", async () => {
+      const error = await refusal(construct, { publicNetworkAccess: "Enabled" });
+      expect(paths(error)).toContain("publicNetworkAccess");
+    });
+  });
+
+  it("HumanAccess without its arguments: every required one at once", async () => {
+    const error = await refusal(WITHOUT_PLATFORM.HumanAccess, {});
+    expect(paths(error)).toEqual(expect.arrayContaining(["resourceGroupId", "environment", "groups"]));
+  });
+});
+
+describe("independent problems are reported together", () => {
+  it("BlobStorage in prod: replication, missing key, lock, protected tag, role", async () => {
+    const error = await refusal(WITH_PLATFORM.BlobStorage, {
+      platform: prodPlatform(),
+      containers: ["docs"],
+      skuName: "Standard_GRS",
+      lock: { enabled: false },
+      tags: { owner: "someone-else" },
+      roleAssignments: [{ role: "Owner", principalId: "not-a-guid", principalType: "User" }],
+    });
+    expect(paths(error).sort()).toEqual(
+      [
+        "skuName",
+        "customerManagedKey",
+        "lock.enabled",
+        "tags.owner",
+        "roleAssignments[0].principalType",
+        "roleAssignments[0].principalId",
+      ].sort(),
+    );
+    expect(error.message).toMatch(
+      /skuName = "Standard_GRS": must be Standard_GZRS or Standard_RAGZRS: prod is zone redundant/,
+    );
+  });
+
+  it("PostgresServer: zones, admin group, maintenance window and key together", async () => {
+    const error = await refusal(WITH_PLATFORM.PostgresServer, {
+      platform: prodPlatform(),
+      databases: ["app"],
+      availabilityZone: "4",
+      adminGroup: { objectId: "nope", displayName: " " },
+      maintenanceWindow: { dayOfWeek: 7, startHour: 24 },
+    });
+    expect(paths(error)).toEqual(
+      expect.arrayContaining([
+        "availabilityZone",
+        "adminGroup.objectId",
+        "adminGroup.displayName",
+        "maintenanceWindow.dayOfWeek",
+        "maintenanceWindow.startHour",
+        "customerManagedKey",
+      ]),
+    );
+    expect(error.message).toContain('availabilityZone = "4": must be "1", "2" or "3"');
+  });
+
+  it("Sentinel: e-mail, unknown rule and missing workspace together", async () => {
+    const error = await refusal(WITH_PLATFORM.Sentinel, {
+      platform: prodPlatform(),
+      securityEmail: "security",
+      ruleIds: ["no-such-rule"],
+      ruleContext: { pipelineIds: [], keyVaultCallers: [] },
+    });
+    expect(paths(error)).toEqual(["securityEmail", "workspaceName", "ruleIds[0]"]);
+    expect(error.problems[2].message).toMatch(/^is not a known analytics rule; allowed: /);
+  });
+
+  it("a KeyVault secret: name, lifetime and content type together", async () => {
+    const { error } = await runExpectingError(() => {
+      const kv = new components.KeyVault("kv", { platform: testPlatform(), sku: "standard" });
+      kv.addSecret("bad name", { value: "v", contentType: "", expiresInDays: 0 });
+    });
+    expect(error).toBeInstanceOf(pulumi.RunError);
+    expect(paths(error as ComponentArgsError)).toEqual(["name", "expiresInDays", "contentType"]);
+  });
+});
