@@ -119,7 +119,10 @@ export interface Evaluation {
   unevaluated: UnevaluatedType[];
   /** Every policy run that could not finish on an unknown value, by policy and resource. */
   unknowns: UnknownSkip[];
-  /** Custom resources that are not Azure resources (e.g. `random`), by type: no policy judges them. */
+  /**
+   * Custom resources that are not Azure resources (e.g. `random`), by type: only
+   * no-provider-escape-hatches judges them (the engine's own, `pulumi:`, nothing).
+   */
   nonAzure: { type: string; resources: number }[];
   /** Config entries that name no policy of the pack (the engine ignores them silently). */
   warnings: string[];

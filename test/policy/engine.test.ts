@@ -24,6 +24,7 @@ import {
 } from "../helpers/policyHarness";
 import { deserializeProperties, PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { coverageLines } from "../../lib/analyzer/verdict";
 import {
   SECRET_SIG,
   SIG_KEY,
@@ -751,6 +752,24 @@ describe("the pack on real plans", () => {
       "random:index/randomString:RandomString",
       "time:index/sleep:Sleep",
     ]);
+  });
+
+  it("says which policy judges the resources that are not Azure (and that none judges the engine's own)", () => {
+    const lines = coverageLines({
+      unevaluated: [],
+      unknowns: [],
+      nonAzure: [
+        { type: "random:index/randomString:RandomString", resources: 4 },
+        { type: "pulumi:pulumi:StackReference", resources: 1 },
+      ],
+    });
+    expect(lines).toContain(
+      "Not Azure resources (judged only by no-provider-escape-hatches: package reviewed or resource allow-listed): random:index/randomString:RandomString x4",
+    );
+    expect(lines).toContain(
+      "The engine's own resources (no policy applies): pulumi:pulumi:StackReference x1",
+    );
+    expect(lines.join("\n")).not.toMatch(/no policy applies\): random/);
   });
 
   it("names every check a preview could not run, by policy and resource", async () => {
