@@ -253,6 +253,18 @@ export const noProviderEscapeHatches = resourcePolicy({
     if (resource.provider === `${PROVIDER_PREFIX}${PULUMI_PACKAGE}` && OUR_COMPONENTS.has(resource.type))
       return resource.notApplicable("a component resource of the platform's components package");
     const pkg = resource.type.split(":")[0];
+    // The provider does the work, whatever the token says: the resource monitor takes an explicit
+    // provider reference as given, without matching its package to the token's
+    // (source_eval.go getProviderReference), so a reviewed token can be sent to any provider.
+    const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
+      ? resource.provider.slice(PROVIDER_PREFIX.length)
+      : resource.provider;
+    if (providerPkg !== pkg && !cfg.allowedPackages.includes(providerPkg)) {
+      report(
+        `${resource.type} ${show(resource.name)} is handled by provider ${show(resource.provider)} of package ${show(providerPkg)}, not its own package's, which the pack does not judge; it is not in allowedPackages`,
+      );
+      return;
+    }
     if (cfg.allowedPackages.includes(pkg)) return;
     report(
       `${resource.type} ${show(resource.name)} belongs to provider package ${show(pkg)}, which the pack does not judge: what it creates or changes is invisible to every policy; it is not in allowedPackages`,

@@ -228,6 +228,22 @@ describe("no-provider-escape-hatches", () => {
     })) as string[];
     expect(borrowed).toEqual([expect.stringMatching(/not in allowedPackages/)]);
   });
+  // The resource monitor takes an explicit provider as given (source_eval.go getProviderReference):
+  // a reviewed token sent to an unreviewed provider runs that provider's code.
+  it("refuses a reviewed package's token handled by another package's provider", async () => {
+    const sent = {
+      ...custom("random:index/randomString:RandomString"),
+      provider: { type: "pulumi:providers:evil", props: {} },
+    };
+    expect(await runResourcePolicy(noProviderEscapeHatches, sent)).toEqual([
+      expect.stringMatching(
+        /handled by provider "pulumi:providers:evil" of package "evil".*not in allowedPackages/,
+      ),
+    ]);
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, sent, { allowedPackages: ["random", "time", "evil"] }),
+    ).toEqual([]);
+  });
   it("never allows an escape hatch by its package", async () => {
     const result = await runResourcePolicy(noProviderEscapeHatches, custom("azapi:index/resource:Resource"), {
       allowedPackages: ["azapi"],
