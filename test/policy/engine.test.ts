@@ -485,7 +485,9 @@ function smallExport(): StackExport {
 }
 
 describe("evaluateStackExport", () => {
-  it("runs resource policies on inputs of every resource but providers and pending deletes", async () => {
+  // Like the engine (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go AnalyzeSnapshot, and the
+  // step generator on every registration), provider resources go through the policies too.
+  it("runs resource policies on inputs of every resource but pending deletes, providers included", async () => {
     const seen: string[] = [];
     const policy: PlatformResourcePolicy = {
       ...tlsPolicy(),
@@ -500,6 +502,7 @@ describe("evaluateStackExport", () => {
     const e = await evaluateStackExport(smallExport(), { policies: [policy] });
     expect(seen).toEqual([
       "pulumi:pulumi:Stack|{}|-|false",
+      'pulumi:providers:azure-native|{"location":"westeurope"}|-|false',
       "secure-azure-platform:index:BlobStorage|{}|-|false",
       `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
     ]);
@@ -525,10 +528,10 @@ describe("evaluateStackExport", () => {
         remediation: "fix it",
       },
     ]);
-    expect(e.outcomes.map((o) => o.outcome)).toEqual(["pass", "pass", "violation"]);
+    expect(e.outcomes.map((o) => o.outcome)).toEqual(["pass", "pass", "pass", "violation"]);
   });
 
-  it("runs stack policies on outputs with parents, and attributes foreign URNs to the root stack", async () => {
+  it("runs stack policies on outputs with parents (providers included, as the engine does), and attributes foreign URNs to the root stack", async () => {
     const policy: PlatformStackPolicy = {
       name: "test-stack",
       description: "outputs",
@@ -547,6 +550,7 @@ describe("evaluateStackExport", () => {
     expect(e.violations.map((v) => [v.message, v.urn])).toEqual([
       ["TLS1_2 parent=secure-azure-platform:index:BlobStorage", st.urn],
       ["elsewhere", root.urn],
+      ["saw a provider", root.urn],
     ]);
     expect(e.outcomes).toEqual([{ policy: "test-stack", urn: st.urn, type: ACCOUNT, outcome: "violation" }]);
   });
@@ -685,6 +689,35 @@ describe("the pack on real plans", () => {
     expectEqual(fast.violations, slow.violations);
     expectEqual(fast.unknowns, slow.unknowns);
     expect(fast.summary).toEqual(slow.summary);
+  });
+
+  // A remote component's package shows only in its provider resource: the component the provider
+  // registers from Construct has no provider (no-provider-escape-hatches).
+  it("refuses the provider resource of an unreviewed remote component's package in an export", async () => {
+    const doc = jsonClone(exports.prod);
+    const root = doc.deployment.resources![0];
+    const stack = root.urn.split("::")[0].slice("urn:pulumi:".length);
+    const providerUrn = `urn:pulumi:${stack}::secure-azure-platform::pulumi:providers:synced-folder::default`;
+    doc.deployment.resources!.push(
+      {
+        urn: providerUrn,
+        type: "pulumi:providers:synced-folder",
+        custom: true,
+        id: "p1",
+        inputs: {},
+        outputs: {},
+      },
+      {
+        urn: `urn:pulumi:${stack}::secure-azure-platform::synced-folder:index:AzureBlobFolder::site`,
+        type: "synced-folder:index:AzureBlobFolder",
+        custom: false,
+        parent: root.urn,
+        inputs: {},
+        outputs: {},
+      },
+    );
+    const e = await evaluateStackExport(doc, { config: loadPackConfig("prod"), outcomes: false });
+    expect(e.violations.map((v) => [v.policy, v.urn])).toEqual([["no-provider-escape-hatches", providerUrn]]);
   });
 
   it("a type no policy declares still meets every deny-by-default policy, whatever its token", async () => {
