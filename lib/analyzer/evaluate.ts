@@ -3,7 +3,8 @@
  * `pulumi policy analyze` evaluates a pack against exported state (pulumi/pulumi
  * `pkg/engine` `runPolicyChecks`) and the way `pulumi preview` does after the program ran:
  *
- * - provider resources (`pulumi:providers:*`) and pending deletes (`delete: true`) are skipped;
+ * - pending deletes (`delete: true`) are skipped (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go
+ *   AnalyzeSnapshot); provider resources (`pulumi:providers:*`) are analyzed but not counted;
  * - every other resource, component resources and the root stack included (their props are
  *   whatever the export holds, usually empty), goes through every enabled resource policy with
  *   its INPUTS, its options (`protect`, `parent`, ...) and its provider's inputs;
@@ -119,7 +120,10 @@ export interface Evaluation {
   unevaluated: UnevaluatedType[];
   /** Every policy run that could not finish on an unknown value, by policy and resource. */
   unknowns: UnknownSkip[];
-  /** Custom resources that are not Azure resources (e.g. `random`), by type: no policy judges them. */
+  /**
+   * Custom resources that are not Azure resources (e.g. `random`), by type: only
+   * no-provider-escape-hatches judges them (the engine's own, `pulumi:`, nothing).
+   */
   nonAzure: { type: string; resources: number }[];
   /** Config entries that name no policy of the pack (the engine ignores them silently). */
   warnings: string[];
@@ -478,10 +482,16 @@ export class StackEvaluator {
       if (this.providersAsked.has(r.urn)) throw new ProviderOrderError(`provider ${r.urn} after its use`);
       this.providers.set(r.urn, { resource: r, plain });
     }
-    if (isProvider || r.delete === true) return;
-    if (r.type !== STACK_TYPE) this.counted++;
-    if (!isComponent(r)) this.evaluable = true;
-    this.coverage.add(r);
+    if (r.delete === true) return;
+    // The engine analyzes provider resources like any other (AnalyzeSnapshot skips only pending
+    // deletes; the step generator runs analyzers on every registration): they are neither counted
+    // nor covered here, but every policy sees them (a remote component's package shows only in
+    // its provider resource, see no-provider-escape-hatches).
+    if (!isProvider) {
+      if (r.type !== STACK_TYPE) this.counted++;
+      if (!isComponent(r)) this.evaluable = true;
+      this.coverage.add(r);
+    }
     if (this.owns) this.shareStrings(r);
     const opts = optionsOf(r);
     const provider = this.providerOf(r);

@@ -1,9 +1,11 @@
 /**
  * What a verdict says besides violations, for `npm run plan` and `npm run policy:analyze` alike:
  * which Azure resources no service policy evaluated (only location, tags and the type gate
- * judged them), which custom resources are not Azure at all, and which policy runs could not
+ * judged them), which custom resources are not Azure at all (judged only by
+ * no-provider-escape-hatches, the engine's own by nothing), and which policy runs could not
  * finish on a value unknown during preview, by policy and resource.
  */
+import { noProviderEscapeHatches } from "../../policy/policies/resources";
 import type { Evaluation, UnevaluatedType, UnknownSkip } from "./evaluate";
 
 /** The parts of one or more evaluations the lines below read (several exports: concatenated). */
@@ -52,10 +54,17 @@ export function coverageLines(c: Coverage): string[] {
         `  ${u.type} x${u.resources}${u.package === "azure-classic" ? " (Pulumi Azure Classic)" : ""}`,
       );
   }
-  if (c.nonAzure.length)
+  // Custom resources of other packages are judged by one policy only (their package reviewed in
+  // allowedPackages, or the resource allow-listed as an escape hatch); the engine's own (a stack
+  // reference) by none.
+  const list = (ns: Coverage["nonAzure"]) => ns.map((n) => `${n.type} x${n.resources}`).join(", ");
+  const engine = c.nonAzure.filter((n) => n.type.startsWith("pulumi:"));
+  const packages = c.nonAzure.filter((n) => !n.type.startsWith("pulumi:"));
+  if (packages.length)
     lines.push(
-      `Not Azure resources (no policy applies): ${c.nonAzure.map((n) => `${n.type} x${n.resources}`).join(", ")}`,
+      `Not Azure resources (judged only by ${noProviderEscapeHatches.name}: package reviewed or resource allow-listed): ${list(packages)}`,
     );
+  if (engine.length) lines.push(`The engine's own resources (no policy applies): ${list(engine)}`);
   if (c.unknowns.length) {
     lines.push(
       `${c.unknowns.length} check(s) could not run on values unknown until deployment (advisory, not a pass):`,

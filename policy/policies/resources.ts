@@ -7,6 +7,7 @@
 import { isAzureResource, isType } from "../lib/azureTypes";
 import { resourcePolicy } from "../lib/define";
 import { get, show, str } from "../lib/props";
+import { LEGACY_COMPONENT_TYPES, PULUMI_PACKAGE, componentTypes } from "../../controls/componentTypes";
 
 /** Resource types whose content the pack cannot see (deployed templates, scripts, generic resources). */
 export const ESCAPE_HATCH_TYPES = [
@@ -156,12 +157,38 @@ function providerEscapeHatch(token: string): (typeof PROVIDER_ESCAPE_HATCHES)[nu
  * references.
  */
 const outsideAzureNative = (token: string): boolean =>
-  !isAzureResource(token) && !token.startsWith("pulumi:");
+  token.startsWith(PROVIDER_PREFIX)
+    ? !judgedByItsResources(token.slice(PROVIDER_PREFIX.length))
+    : !isAzureResource(token) && !token.startsWith("pulumi:");
+
+const PROVIDER_PREFIX = "pulumi:providers:";
+
+/**
+ * Provider packages whose provider resource carries only settings while each of their resources
+ * is judged on its own: Azure's (azure-native in any package form, Azure Classic) by the service
+ * policies and the type gate, the escape hatches' above by name, dynamic providers'
+ * (`pulumi:providers:pulumi-nodejs`) above too, and the engine's own (`pulumi`: stack references).
+ */
+function judgedByItsResources(pkg: string): boolean {
+  return (
+    pkg === "azure-native" ||
+    /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/.test(pkg) ||
+    pkg === "azure" ||
+    pkg === "pulumi" ||
+    /^pulumi-[a-z]+$/.test(pkg) ||
+    PROVIDER_ESCAPE_HATCHES.some((h) => h.pkg.test(pkg))
+  );
+}
+
+/** Our components' type tokens (current and legacy): the components package serves nothing else. */
+const OUR_COMPONENTS: ReadonlySet<string> = new Set(
+  (Object.keys(LEGACY_COMPONENT_TYPES) as (keyof typeof LEGACY_COMPONENT_TYPES)[]).flatMap(componentTypes),
+);
 
 export const noProviderEscapeHatches = resourcePolicy({
   name: "no-provider-escape-hatches",
   description:
-    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name, and deny by default: no resource of any other provider package (a generic REST provider, the retired azure-nextgen, another cloud's storage, a remote component's provider) unless the package is reviewed in allowedPackages. A raw ARM PATCH, an az CLI command, an Entra group member or a copy of customer data in another cloud undoes any control while every policy passes (ENV-1, IAM-2).",
+    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name, and deny by default: no resource of any other provider package (a generic REST provider, the retired azure-nextgen, another cloud's storage) and no provider of such a package (a remote component's, whose Construct runs the package's code; the component itself reaches the pack without a provider) unless the package is reviewed in allowedPackages (the platform's own components package is). A raw ARM PATCH, an az CLI command, an Entra group member or a copy of customer data in another cloud undoes any control while every policy passes (ENV-1, IAM-2).",
   controls: ["ENV-1", "IAM-2"],
   severity: "critical",
   remediation:
@@ -169,7 +196,8 @@ export const noProviderEscapeHatches = resourcePolicy({
   types: "all",
   appliesTo: {
     type: outsideAzureNative,
-    otherwise: "an Azure resource or the engine's own (judged by the service policies and the type gate)",
+    otherwise:
+      "an Azure resource, the engine's own, or the provider of a package whose resources are judged one by one (Azure's, the escape hatches', the engine's)",
   },
   config: {
     allowedEscapeHatches: {
@@ -191,16 +219,52 @@ export const noProviderEscapeHatches = resourcePolicy({
     },
   },
   check: (resource, cfg, report) => {
+    if (resource.type.startsWith(PROVIDER_PREFIX)) {
+      // A provider resource: the engine registers one for every package a program uses, a remote
+      // component's package too. The component resource itself reaches the pack without a
+      // provider (below), but its provider's Construct runs the package's code with the
+      // deployer's credentials: the package is judged here, by its provider resource.
+      const pkg = resource.type.slice(PROVIDER_PREFIX.length);
+      // Our own component package (consumed from Python, Go, .NET, Java as a remote component).
+      if (pkg === PULUMI_PACKAGE || cfg.allowedPackages.includes(pkg)) return;
+      report(
+        `${resource.type} ${show(resource.name)} is the provider of package ${show(pkg)}, which the pack does not judge: a remote component's provider runs its code with the deployer's credentials, and what it changes is invisible to every policy; it is not in allowedPackages`,
+      );
+      return;
+    }
     const hatch = providerEscapeHatch(resource.type);
     if (hatch) {
       if (cfg.allowedEscapeHatches.includes(resource.name)) return;
       report(`${resource.type} ${show(resource.name)}: ${hatch.what}; it is not in allowedEscapeHatches`);
       return;
     }
-    // A local component has no provider and changes nothing itself: its children are judged.
-    // (A custom resource, and a remote component whose provider runs its code, have one.)
+    // A component resource, local or remote, reaches the analyzer without a provider: the engine
+    // resolves a provider reference only for a custom or a remote (client-side) registration,
+    // the client-side registration of a remote component goes to the provider's Construct and
+    // never to the analyzers, and the component the provider then registers is neither custom nor
+    // remote (pulumi/pulumi pkg/resource/deploy/source_eval.go RegisterResource: `providerRef`
+    // only `if custom && !IsProviderType(t) || remote`; step_generator.go analyzeAll →
+    // getProviderResource returns nil for ""). A custom resource always has one
+    // (loadResourceProvider asserts it). Its children are judged one by one.
     if (resource.provider === undefined) return resource.notApplicable("a component resource");
+    // Should an engine ever pass our component package's provider with one of our components,
+    // it is still a component: that package serves no custom resource (any other token of it is
+    // refused below, as it is not in allowedPackages).
+    if (resource.provider === `${PROVIDER_PREFIX}${PULUMI_PACKAGE}` && OUR_COMPONENTS.has(resource.type))
+      return resource.notApplicable("a component resource of the platform's components package");
     const pkg = resource.type.split(":")[0];
+    // The provider does the work, whatever the token says: the resource monitor takes an explicit
+    // provider reference as given, without matching its package to the token's
+    // (source_eval.go getProviderReference), so a reviewed token can be sent to any provider.
+    const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
+      ? resource.provider.slice(PROVIDER_PREFIX.length)
+      : resource.provider;
+    if (providerPkg !== pkg && !cfg.allowedPackages.includes(providerPkg)) {
+      report(
+        `${resource.type} ${show(resource.name)} is handled by provider ${show(resource.provider)} of package ${show(providerPkg)}, not its own package's, which the pack does not judge; it is not in allowedPackages`,
+      );
+      return;
+    }
     if (cfg.allowedPackages.includes(pkg)) return;
     report(
       `${resource.type} ${show(resource.name)} belongs to provider package ${show(pkg)}, which the pack does not judge: what it creates or changes is invisible to every policy; it is not in allowedPackages`,

@@ -24,6 +24,7 @@ import {
 } from "../helpers/policyHarness";
 import { deserializeProperties, PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { coverageLines } from "../../lib/analyzer/verdict";
 import {
   SECRET_SIG,
   SIG_KEY,
@@ -484,7 +485,9 @@ function smallExport(): StackExport {
 }
 
 describe("evaluateStackExport", () => {
-  it("runs resource policies on inputs of every resource but providers and pending deletes", async () => {
+  // Like the engine (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go AnalyzeSnapshot, and the
+  // step generator on every registration), provider resources go through the policies too.
+  it("runs resource policies on inputs of every resource but pending deletes, providers included", async () => {
     const seen: string[] = [];
     const policy: PlatformResourcePolicy = {
       ...tlsPolicy(),
@@ -499,6 +502,7 @@ describe("evaluateStackExport", () => {
     const e = await evaluateStackExport(smallExport(), { policies: [policy] });
     expect(seen).toEqual([
       "pulumi:pulumi:Stack|{}|-|false",
+      'pulumi:providers:azure-native|{"location":"westeurope"}|-|false',
       "secure-azure-platform:index:BlobStorage|{}|-|false",
       `${ACCOUNT}|{"minimumTlsVersion":"TLS1_0"}|urn:pulumi:dev::p::pulumi:providers:azure-native::default_3_28_0|true`,
     ]);
@@ -524,10 +528,10 @@ describe("evaluateStackExport", () => {
         remediation: "fix it",
       },
     ]);
-    expect(e.outcomes.map((o) => o.outcome)).toEqual(["pass", "pass", "violation"]);
+    expect(e.outcomes.map((o) => o.outcome)).toEqual(["pass", "pass", "pass", "violation"]);
   });
 
-  it("runs stack policies on outputs with parents, and attributes foreign URNs to the root stack", async () => {
+  it("runs stack policies on outputs with parents (providers included, as the engine does), and attributes foreign URNs to the root stack", async () => {
     const policy: PlatformStackPolicy = {
       name: "test-stack",
       description: "outputs",
@@ -546,6 +550,7 @@ describe("evaluateStackExport", () => {
     expect(e.violations.map((v) => [v.message, v.urn])).toEqual([
       ["TLS1_2 parent=secure-azure-platform:index:BlobStorage", st.urn],
       ["elsewhere", root.urn],
+      ["saw a provider", root.urn],
     ]);
     expect(e.outcomes).toEqual([{ policy: "test-stack", urn: st.urn, type: ACCOUNT, outcome: "violation" }]);
   });
@@ -686,6 +691,35 @@ describe("the pack on real plans", () => {
     expect(fast.summary).toEqual(slow.summary);
   });
 
+  // A remote component's package shows only in its provider resource: the component the provider
+  // registers from Construct has no provider (no-provider-escape-hatches).
+  it("refuses the provider resource of an unreviewed remote component's package in an export", async () => {
+    const doc = jsonClone(exports.prod);
+    const root = doc.deployment.resources![0];
+    const stack = root.urn.split("::")[0].slice("urn:pulumi:".length);
+    const providerUrn = `urn:pulumi:${stack}::secure-azure-platform::pulumi:providers:synced-folder::default`;
+    doc.deployment.resources!.push(
+      {
+        urn: providerUrn,
+        type: "pulumi:providers:synced-folder",
+        custom: true,
+        id: "p1",
+        inputs: {},
+        outputs: {},
+      },
+      {
+        urn: `urn:pulumi:${stack}::secure-azure-platform::synced-folder:index:AzureBlobFolder::site`,
+        type: "synced-folder:index:AzureBlobFolder",
+        custom: false,
+        parent: root.urn,
+        inputs: {},
+        outputs: {},
+      },
+    );
+    const e = await evaluateStackExport(doc, { config: loadPackConfig("prod"), outcomes: false });
+    expect(e.violations.map((v) => [v.policy, v.urn])).toEqual([["no-provider-escape-hatches", providerUrn]]);
+  });
+
   it("a type no policy declares still meets every deny-by-default policy, whatever its token", async () => {
     const doc = jsonClone(exports.prod);
     const template = doc.deployment.resources!.find((r) => r.type === "azure-native:storage:StorageAccount")!;
@@ -751,6 +785,24 @@ describe("the pack on real plans", () => {
       "random:index/randomString:RandomString",
       "time:index/sleep:Sleep",
     ]);
+  });
+
+  it("says which policy judges the resources that are not Azure (and that none judges the engine's own)", () => {
+    const lines = coverageLines({
+      unevaluated: [],
+      unknowns: [],
+      nonAzure: [
+        { type: "random:index/randomString:RandomString", resources: 4 },
+        { type: "pulumi:pulumi:StackReference", resources: 1 },
+      ],
+    });
+    expect(lines).toContain(
+      "Not Azure resources (judged only by no-provider-escape-hatches: package reviewed or resource allow-listed): random:index/randomString:RandomString x4",
+    );
+    expect(lines).toContain(
+      "The engine's own resources (no policy applies): pulumi:pulumi:StackReference x1",
+    );
+    expect(lines.join("\n")).not.toMatch(/no policy applies\): random/);
   });
 
   it("names every check a preview could not run, by policy and resource", async () => {

@@ -88,7 +88,19 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
   const touched = new Set<string>();
   if (m.add) {
     const root = resources[0];
-    const provider = resources.find((r) => r.type.startsWith("azure-native:") && r.provider)?.provider;
+    // The engine gives a custom resource a provider of its own package: the one the export's
+    // resources of that package use, else a default provider registered just before it.
+    const pkg = m.add.type.split(":")[0];
+    const providerType = `pulumi:providers:${pkg}`;
+    let provider = resources.find(
+      (r) => r.provider?.split("::")[2]?.split("$").pop() === providerType,
+    )?.provider;
+    if (!provider) {
+      const providerUrn = `urn:pulumi:${stack}::secure-azure-platform::${providerType}::default`;
+      const id = `mutation-${pkg}`;
+      resources.push({ urn: providerUrn, type: providerType, custom: true, inputs: {}, outputs: { id } });
+      provider = `${providerUrn}::${id}`;
+    }
     const inputs = m.add.inputs(ctx);
     const urn = `urn:pulumi:${stack}::secure-azure-platform::${m.add.type}::mutation-${m.add.name}`;
     const id = `/subscriptions/${ctx.subscription}/resourceGroups/${ctx.resourceGroup}/providers/Added/${m.add.name}`;

@@ -349,6 +349,23 @@ describe("alert-routes-in-stack: action group receivers", () => {
         await runStackPolicy(a.alertRoutesInStack, [rg, group(props)], { allowedDestinations: [other] }),
       ).not.toEqual([]);
   });
+  it("refuses an event hub receiver whose subscription or namespace is not known yet (preview), even with the namespace reviewed", async () => {
+    const namespace = "/subscriptions/s/resourceGroups/rg-siem/providers/Microsoft.EventHub/namespaces/ns";
+    for (const receiver of [
+      { name: "x", subscriptionId: UNKNOWN, eventHubNameSpace: "ns", eventHubName: "eh" },
+      { name: "x", subscriptionId: "s", eventHubNameSpace: UNKNOWN, eventHubName: "eh" },
+      { name: "x", subscriptionId: UNKNOWN, eventHubNameSpace: UNKNOWN, eventHubName: "eh" },
+    ]) {
+      const result = (await runStackPolicy(
+        a.alertRoutesInStack,
+        [rg, group({ eventHubReceivers: [receiver] })],
+        {
+          allowedDestinations: [namespace],
+        },
+      )) as string[];
+      expect(result).toEqual([expect.stringMatching(/eventHubReceivers\[\] is not known yet/)]);
+    }
+  });
 });
 
 describe("alert-routes-in-stack: receivers that are people", () => {

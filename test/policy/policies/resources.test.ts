@@ -147,8 +147,6 @@ describe("no-provider-escape-hatches", () => {
     ["restful:index/resource:Resource", /package "restful"/],
     // Customer data copied to another cloud.
     ["aws:s3/bucket:Bucket", /package "aws"/],
-    // A remote component: its provider runs the component's code.
-    ["synced-folder:index:AzureBlobFolder", /package "synced-folder"/],
   ])("refuses %s, a package nobody reviewed", async (type, message) => {
     const result = (await runResourcePolicy(noProviderEscapeHatches, custom(type))) as string[];
     expect(result).toEqual([expect.stringMatching(message)]);
@@ -163,6 +161,87 @@ describe("no-provider-escape-hatches", () => {
       await runResourcePolicy(noProviderEscapeHatches, custom("tls:index/privateKey:PrivateKey"), {
         allowedPackages: ["random", "time", "tls"],
       }),
+    ).toEqual([]);
+  });
+  // A remote component reaches the analyzer as the engine registers it from inside the provider's
+  // Construct: not custom, so without a provider (pulumi/pulumi source_eval.go). What runs its
+  // code is the package's provider resource, which the engine registers in the consumer's stack.
+  const provider = (pkg: string, name = `default_${pkg}`) => ({
+    type: `pulumi:providers:${pkg}`,
+    name,
+    props: {},
+  });
+  it("refuses the provider of a remote component of a package nobody reviewed (its Construct runs unseen)", async () => {
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, {
+        type: "synced-folder:index:AzureBlobFolder",
+        props: {},
+      }),
+    ).toBe("notApplicable");
+    const result = (await runResourcePolicy(noProviderEscapeHatches, provider("synced-folder"))) as string[];
+    expect(result).toEqual([expect.stringMatching(/package "synced-folder".*not in allowedPackages/)]);
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, provider("synced-folder"), {
+        allowedPackages: ["random", "time", "synced-folder"],
+      }),
+    ).toEqual([]);
+  });
+  it("accepts the providers of the reviewed packages and our own components package", async () => {
+    for (const pkg of ["random", "time", "secure-azure-platform"])
+      expect(await runResourcePolicy(noProviderEscapeHatches, provider(pkg))).toEqual([]);
+  });
+  it.each([
+    "azure-native",
+    "azure-native_storage_v20240101",
+    "azure",
+    "pulumi",
+    "pulumi-nodejs",
+    "command",
+    "azapi",
+    "azurerm",
+    "azuread",
+  ])("leaves the provider of %s to its resources, each judged", async (pkg) =>
+    expect(await runResourcePolicy(noProviderEscapeHatches, provider(pkg))).toBe("notApplicable"),
+  );
+  // Other teams consume our components from Python, Go, .NET or Java: a component of ours is
+  // skipped whatever provider the engine might pass with it, but our package serves no custom
+  // resource, so anything else under its name is refused.
+  it("skips our components with or without our package's provider; refuses other tokens of our package", async () => {
+    for (const type of [
+      "secure-azure-platform:index:ContainerApp",
+      "secure-azure-platform:data:PostgresServer",
+    ]) {
+      expect(await runResourcePolicy(noProviderEscapeHatches, { type, props: {} })).toBe("notApplicable");
+      expect(await runResourcePolicy(noProviderEscapeHatches, custom(type))).toBe("notApplicable");
+    }
+    const impostor = (await runResourcePolicy(
+      noProviderEscapeHatches,
+      custom("secure-azure-platform:index:RawArm"),
+    )) as string[];
+    expect(impostor).toEqual([
+      expect.stringMatching(/package "secure-azure-platform".*not in allowedPackages/),
+    ]);
+    // One of our tokens with another package's provider is a custom resource of that package.
+    const borrowed = (await runResourcePolicy(noProviderEscapeHatches, {
+      ...custom("secure-azure-platform:index:KeyVault"),
+      provider: { type: "pulumi:providers:evil", props: {} },
+    })) as string[];
+    expect(borrowed).toEqual([expect.stringMatching(/not in allowedPackages/)]);
+  });
+  // The resource monitor takes an explicit provider as given (source_eval.go getProviderReference):
+  // a reviewed token sent to an unreviewed provider runs that provider's code.
+  it("refuses a reviewed package's token handled by another package's provider", async () => {
+    const sent = {
+      ...custom("random:index/randomString:RandomString"),
+      provider: { type: "pulumi:providers:evil", props: {} },
+    };
+    expect(await runResourcePolicy(noProviderEscapeHatches, sent)).toEqual([
+      expect.stringMatching(
+        /handled by provider "pulumi:providers:evil" of package "evil".*not in allowedPackages/,
+      ),
+    ]);
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, sent, { allowedPackages: ["random", "time", "evil"] }),
     ).toEqual([]);
   });
   it("never allows an escape hatch by its package", async () => {
