@@ -205,6 +205,14 @@ const SUBNET_IN_USE: Omit<UpdateRule, "property"> = {
 /** Once true, never false again (Key Vault soft delete, purge protection). */
 const fromTrue = (old: unknown) => old === true;
 
+/** Managed Redis persistence: on an existing database, a mode once enabled stays enabled. */
+const PERSISTENCE_STAYS: Omit<UpdateRule, "property"> = {
+  reason: "Azure Managed Redis persistence cannot be disabled once enabled, nor switched between AOF and RDB",
+  applies: (old, next) => old === true && next !== true,
+  instead:
+    "keep the current persistence mode (the RDB interval may change); to drop or switch it, create a new cache and move the data (export/import)",
+};
+
 /**
  * Inputs azure-native updates in place (not create-only by the rules above) that Azure refuses
  * to change on an existing resource: the deploy fails half-way. Each entry says why.
@@ -305,6 +313,16 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       reason: "it can change only from NoCluster; OSSCluster or EnterpriseCluster need a new database",
       applies: (old) => old !== "NoCluster",
     },
+    // Persistence can be added to an existing cache and the RDB interval changed (Microsoft's
+    // "Configure data persistence for an Azure Managed Redis instance", FAQ), but Microsoft's own
+    // tools say it cannot be turned off again: "After enabling AOF [RDB] persistence, you will be
+    // unable to disable it" (Update-AzRedisEnterpriseCacheDatabase -AofPersistenceEnabled /
+    // -RdbPersistenceEnabled; az redisenterprise database update --persistence). AOF and RDB are
+    // exclusive ("at most one of AOF or RDB persistence may be enabled", redisenterprise.json
+    // 2025-07-01), so switching one for the other disables the first: refused too. (The azurerm
+    // provider's acceptance test sends none -> RDB -> AOF -> none as updates; no published result.)
+    { property: "persistence.aofEnabled", ...PERSISTENCE_STAYS },
+    { property: "persistence.rdbEnabled", ...PERSISTENCE_STAYS },
   ],
 };
 

@@ -621,6 +621,43 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(port?.replaceReasons.map((r) => r.property)).toEqual(["port"]);
   });
 
+  it("Managed Redis persistence: added in place, never disabled or switched (redisPersistence)", async () => {
+    const urn = urnOf("azure-native:redisenterprise:Database");
+    expect(inputsOf(baseline, urn).persistence).toMatchObject({ aofEnabled: true });
+    // Prod persists with AOF: dropping it or switching to RDB is refused.
+    const none = diff(baseline, await exported({ configOverrides: { redisPersistence: "none" } }));
+    expectRefusedUpdate(
+      none,
+      urn,
+      "persistence.aofEnabled changed (Azure Managed Redis persistence cannot be disabled",
+    );
+    const rdb = diff(baseline, await exported({ configOverrides: { redisPersistence: "rdb" } }));
+    expectRefusedUpdate(rdb, urn, "persistence.aofEnabled changed");
+    // Dev has none: adding persistence to the existing cache is an update Azure accepts.
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const devUrn = dev.deployment.resources.find(
+      (r) => r.type === "azure-native:redisenterprise:Database",
+    )!.urn;
+    const added = previewChanges(
+      dev,
+      await exported({ configOverrides: { redisPersistence: "aof" } }, "dev"),
+      { stack: "dev", from: "old.json" },
+    );
+    expect(added.changes.find((c) => c.urn === devUrn)?.op).toBe("update");
+    expect(added.failures).toEqual([]);
+    // The RDB interval changes in place; RDB to AOF disables RDB.
+    const type = "azure-native:redisenterprise:Database";
+    const rdb1h = { persistence: { rdbEnabled: true, rdbFrequency: "1h" } };
+    expect(updateFindings(type, rdb1h, { persistence: { rdbEnabled: true, rdbFrequency: "12h" } })).toEqual(
+      [],
+    );
+    expect(
+      updateFindings(type, rdb1h, { persistence: { aofEnabled: true, aofFrequency: "1s" } }).map(
+        (f) => f.property,
+      ),
+    ).toEqual(["persistence.rdbEnabled"]);
+  });
+
   it("a subnet in use cannot be resized: a config change to appsSubnetPrefix is refused, naming its users", async () => {
     const urn = urnOf("azure-native:network:Subnet", "network-apps-subnet");
     const p = diff(baseline, await exported({ configOverrides: { appsSubnetPrefix: "10.30.4.0/23" } }));
