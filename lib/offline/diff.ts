@@ -7,7 +7,9 @@
  *   resource when azure-native treats it as create-only: every ARM path parameter (resource
  *   group, parent and own name, `scope`, `resourceUri`; pulumi-azure-native
  *   `provider/pkg/provider/diff.go`), `location` (ARM RPC: `x-ms-mutability: [read, create]`),
- *   and the per-type properties in `CREATE_ONLY`.
+ *   and the per-type properties in `CREATE_ONLY`. azure-native deletes a replaced resource first
+ *   (unless randomly auto-named), and the engine then replaces what names it in a create-only
+ *   input or path parameter too (`replaceDependents`).
  * - An update of an input Azure refuses to change in place (`UPDATE_REFUSED`) or accepts and
  *   ignores (`UPDATE_IGNORED`: a Key Vault key) fails, naming the input.
  * - A delete or replace (a replace deletes the old resource) of a stateful resource is data
@@ -753,6 +755,90 @@ export function invalidIgnoreChanges(old: Json, next: Json, ignoreChanges: reado
   return applyIgnoreChanges(old, next, ignoreChanges).invalid;
 }
 
+/**
+ * Whether replacing this old resource deletes it before creating the new one. azure-native's Diff
+ * answers `deleteBeforeReplace` for every replace except of a randomly auto-named resource, which
+ * its state marks `__createBeforeDelete` (pulumi-azure-native provider/pkg/provider/provider.go):
+ * an explicitly named resource cannot exist twice under one ARM ID.
+ */
+const deletesFirst = (r: NormalizedExportResource) =>
+  r.type.startsWith("azure-native") && r.inputs.__createBeforeDelete !== true;
+
+/**
+ * Before a delete-before-replace, the Pulumi engine replaces every dependent whose diff, with the
+ * replaced resource's outputs unknown, is a replace (pulumi/pulumi step generator, dependent
+ * replacements): here, a resource that holds a replaced resource's ARM ID in a create-only input
+ * or an ARM path parameter (a container app's `environmentId`, a diagnostic setting's
+ * `resourceUri`). Turns such updates and unchanged resources into replaces, transitively, and
+ * returns how many unchanged ones it turned.
+ */
+function replaceDependents(
+  changes: ResourceChange[],
+  kept: { r: NormalizedExportResource; old: NormalizedExportResource; change?: ResourceChange }[],
+  olds: readonly NormalizedExportResource[],
+): number {
+  const oldByUrn = new Map(olds.map((o) => [o.urn, o]));
+  const replaced = new Map<string, string>();
+  for (const c of changes) {
+    const old = oldByUrn.get(c.from ?? c.urn);
+    if (c.op === "replace" && c.id && old && deletesFirst(old)) replaced.set(norm(c.id), c.urn);
+  }
+  let turned = 0;
+  let pending = kept;
+  for (let grew = replaced.size > 0; grew;) {
+    grew = false;
+    const rest: typeof kept = [];
+    for (const k of pending) {
+      const type = canonicalType(k.r.type) ?? k.r.type;
+      const entries = [
+        ...pathParameters(k.r.type).map((property) => ({
+          property,
+          reason: "part of the resource's ARM ID (name, parent or scope)",
+        })),
+        ...(CREATE_ONLY[type] ?? []),
+      ];
+      let hit: { entry: ReplaceReason; urn: string } | undefined;
+      for (const entry of entries) {
+        const value = valuesAt(k.old.inputs, entry.property).find(
+          (v) => typeof v === "string" && replaced.has(norm(v)),
+        ) as string | undefined;
+        if (value !== undefined) {
+          hit = { entry, urn: replaced.get(norm(value))! };
+          break;
+        }
+      }
+      if (!hit) {
+        rest.push(k);
+        continue;
+      }
+      const reason: ReplaceReason = {
+        property: hit.entry.property,
+        reason: `it names ${hit.urn}, which is deleted before its replacement is created: the engine replaces this first (${hit.entry.reason})`,
+      };
+      if (k.change) {
+        Object.assign(k.change, { op: "replace", replaceReasons: [reason], findings: [] });
+        if (k.old.id) k.change.id = k.old.id;
+      } else {
+        changes.push({
+          urn: k.r.urn,
+          type: k.r.type,
+          op: "replace",
+          changed: [],
+          replaceReasons: [reason],
+          ...(k.old.id ? { id: k.old.id } : {}),
+          ...(k.old.urn !== k.r.urn ? { from: k.old.urn } : {}),
+          findings: [],
+        });
+        turned++;
+      }
+      if (k.old.id && deletesFirst(k.old)) replaced.set(norm(k.old.id), k.r.urn);
+      grew = true;
+    }
+    pending = rest;
+  }
+  return turned;
+}
+
 /** Whether a type has `whileInUse` rules (the only ones that need the old state's references). */
 const inUse = (type: string) =>
   (UPDATE_REFUSED[canonicalType(type) ?? type] ?? []).some((rule) => rule.whileInUse === true);
@@ -777,6 +863,8 @@ export function previewChanges(
   const matched = new Set([...oldOf.values()].map((r) => r.urn));
   const changes: ResourceChange[] = [];
   let unchanged = 0;
+  /** Updated or unchanged resources: a dependent replacement (below) may still replace them. */
+  const kept: { r: NormalizedExportResource; old: NormalizedExportResource; change?: ResourceChange }[] = [];
 
   for (const r of news) {
     const old = oldOf.get(r.urn);
@@ -795,10 +883,11 @@ export function previewChanges(
     );
     if (changed.length === 0) {
       unchanged++;
+      kept.push({ r, old });
       continue;
     }
     const reasons = replaceReasons(r.type, old.inputs, inputs);
-    changes.push({
+    const change: ResourceChange = {
       urn: r.urn,
       type: r.type,
       op: reasons.length > 0 ? "replace" : "update",
@@ -816,8 +905,11 @@ export function previewChanges(
               inputs,
               inUse(r.type) ? resourcesPointingAt(old.id, olds) : [],
             ),
-    });
+    };
+    changes.push(change);
+    if (reasons.length === 0) kept.push({ r, old, change });
   }
+  unchanged -= replaceDependents(changes, kept, olds);
   for (const old of olds) {
     if (!matched.has(old.urn)) {
       changes.push({

@@ -399,6 +399,47 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     expect(env?.replaceReasons.map((r) => r.property)).toEqual([path]);
   });
 
+  it("dev turning zoneRedundant on: the environment is deleted first, so its apps and settings are replaced with it", async () => {
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const zonal = await exported(
+      {
+        configOverrides: {
+          zoneRedundant: true,
+          storageSkuName: "Standard_GZRS",
+          postgresSkuTier: "GeneralPurpose",
+          postgresSkuName: "Standard_D2ds_v5",
+        },
+      },
+      "dev",
+    );
+    const p = previewChanges(dev, zonal, { stack: "dev", from: "old.json" });
+    const env = dev.deployment.resources.find((r) => r.type === "azure-native:app:ManagedEnvironment")!;
+    expect(p.changes.find((c) => c.urn === env.urn)).toMatchObject({
+      op: "replace",
+      replaceReasons: [expect.objectContaining({ property: "zoneRedundant" })],
+    });
+    // Everything that holds the environment's ID in a create-only input or its ARM path.
+    const dependents = dev.deployment.resources.filter(
+      (r) =>
+        (r.type === "azure-native:app:ContainerApp" && r.inputs.environmentId === env.id) ||
+        (r.type === "azure-native:monitor:DiagnosticSetting" && r.inputs.resourceUri === env.id),
+    );
+    expect(dependents.map((r) => r.type)).toEqual(
+      expect.arrayContaining(["azure-native:app:ContainerApp", "azure-native:monitor:DiagnosticSetting"]),
+    );
+    for (const d of dependents) {
+      const c = p.changes.find((x) => x.urn === d.urn);
+      expect(c?.op).toBe("replace");
+      expect(c?.replaceReasons[0].reason).toContain(`it names ${env.urn}, which is deleted before`);
+    }
+    expect(p.summary.replace).toBeGreaterThan(dependents.length);
+    // A randomly auto-named environment is created before the old one is deleted: its apps stay.
+    const autonamed = jsonClone(dev);
+    autonamed.deployment.resources.find((r) => r.urn === env.urn)!.inputs.__createBeforeDelete = true;
+    const cbd = previewChanges(autonamed, zonal, { stack: "dev", from: "old.json" });
+    for (const d of dependents) expect(cbd.changes.find((x) => x.urn === d.urn)).toBeUndefined();
+  });
+
   it("a container app moved to another environment (environmentId): a replace", () => {
     const urn = urnOf("azure-native:app:ContainerApp");
     const other = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/other";
