@@ -136,12 +136,26 @@ describe("--diff-from (change preview)", () => {
     const run = plan("--stack", "prod", "--diff-from", file, "--json");
     expect(run.status).toBe(1);
     const preview = JSON.parse(run.stdout) as ChangePreview;
-    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 1, delete: 0 } });
-    expect(preview.changes[0]).toMatchObject({
+    // The server, and (deleted before it: azure-native replaces a named resource delete-first)
+    // its lock and diagnostic setting, which name its ARM ID.
+    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 3, delete: 0 } });
+    const replaced = preview.changes.find((c) => c.urn.endsWith("::postgres-server"));
+    expect(replaced).toMatchObject({
       op: "replace",
       replaceReasons: [expect.objectContaining({ property: "serverName" })],
     });
-    expect(preview.failures.map((f) => f.kind)).toEqual(["data-loss", "protected", "scope-locked"]);
+    expect(preview.changes.filter((c) => c !== replaced).map((c) => [c.urn.split("::").pop(), c.op])).toEqual(
+      [
+        ["postgres-server-lock", "replace"],
+        ["postgres-server-diag", "replace"],
+      ],
+    );
+    expect(preview.failures.map((f) => [f.urn.split("::").pop(), f.kind])).toEqual([
+      ["postgres-server", "data-loss"],
+      ["postgres-server", "protected"],
+      ["postgres-server", "scope-locked"],
+      ["postgres-server-diag", "scope-locked"],
+    ]);
   });
 
   it("finds a stack deployed with the legacy component tokens through the aliases: nothing to do", () => {

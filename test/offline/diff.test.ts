@@ -421,8 +421,8 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     // Everything that holds the environment's ID in a create-only input or its ARM path.
     const dependents = dev.deployment.resources.filter(
       (r) =>
-        (r.type === "azure-native:app:ContainerApp" && r.inputs.environmentId === env.id) ||
-        (r.type === "azure-native:monitor:DiagnosticSetting" && r.inputs.resourceUri === env.id),
+        (r.type === "azure-native:app:ContainerApp" && r.inputs?.environmentId === env.id) ||
+        (r.type === "azure-native:monitor:DiagnosticSetting" && r.inputs?.resourceUri === env.id),
     );
     expect(dependents.map((r) => r.type)).toEqual(
       expect.arrayContaining(["azure-native:app:ContainerApp", "azure-native:monitor:DiagnosticSetting"]),
@@ -435,7 +435,7 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     expect(p.summary.replace).toBeGreaterThan(dependents.length);
     // A randomly auto-named environment is created before the old one is deleted: its apps stay.
     const autonamed = jsonClone(dev);
-    autonamed.deployment.resources.find((r) => r.urn === env.urn)!.inputs.__createBeforeDelete = true;
+    inputsOf(autonamed, env.urn).__createBeforeDelete = true;
     const cbd = previewChanges(autonamed, zonal, { stack: "dev", from: "old.json" });
     for (const d of dependents) expect(cbd.changes.find((x) => x.urn === d.urn)).toBeUndefined();
   });
