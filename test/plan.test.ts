@@ -137,25 +137,34 @@ describe("--diff-from (change preview)", () => {
     expect(run.status).toBe(1);
     const preview = JSON.parse(run.stdout) as ChangePreview;
     // The server, and (deleted before it: azure-native replaces a named resource delete-first)
-    // its lock and diagnostic setting, which name its ARM ID.
-    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 3, delete: 0 } });
+    // everything whose ARM path or create-only input depends on it: its database, settings,
+    // Entra admin, lock and diagnostic setting.
+    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 10, delete: 0 } });
     const replaced = preview.changes.find((c) => c.urn.endsWith("::postgres-server"));
     expect(replaced).toMatchObject({
       op: "replace",
       replaceReasons: [expect.objectContaining({ property: "serverName" })],
     });
-    expect(preview.changes.filter((c) => c !== replaced).map((c) => [c.urn.split("::").pop(), c.op])).toEqual(
-      [
-        ["postgres-server-lock", "replace"],
-        ["postgres-server-diag", "replace"],
-      ],
+    const dependents = preview.changes.filter((c) => c !== replaced);
+    expect(dependents.every((c) => c.op === "replace" && c.urn.includes("index:PostgresServer$"))).toBe(true);
+    expect(dependents.map((c) => c.urn.split("::").pop())).toEqual(
+      expect.arrayContaining([
+        "postgres-db-app",
+        "postgres-entra-admin",
+        "postgres-server-lock",
+        "postgres-server-diag",
+      ]),
     );
-    expect(preview.failures.map((f) => [f.urn.split("::").pop(), f.kind])).toEqual([
-      ["postgres-server", "data-loss"],
-      ["postgres-server", "protected"],
-      ["postgres-server", "scope-locked"],
-      ["postgres-server-diag", "scope-locked"],
-    ]);
+    const failures = preview.failures.map((f) => [f.urn.split("::").pop(), f.kind]);
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        ["postgres-server", "data-loss"],
+        ["postgres-server", "protected"],
+        ["postgres-server", "scope-locked"],
+        ["postgres-db-app", "data-loss"],
+        ["postgres-server-diag", "scope-locked"],
+      ]),
+    );
   });
 
   it("finds a stack deployed with the legacy component tokens through the aliases: nothing to do", () => {

@@ -767,10 +767,11 @@ const deletesFirst = (r: NormalizedExportResource) =>
 /**
  * Before a delete-before-replace, the Pulumi engine replaces every dependent whose diff, with the
  * replaced resource's outputs unknown, is a replace (pulumi/pulumi step generator, dependent
- * replacements): here, a resource that holds a replaced resource's ARM ID in a create-only input
- * or an ARM path parameter (a container app's `environmentId`, a diagnostic setting's
- * `resourceUri`). Turns such updates and unchanged resources into replaces, transitively, and
- * returns how many unchanged ones it turned.
+ * replacements): here, a resource whose create-only input or ARM path parameter depends on a
+ * replaced resource (the state's `propertyDependencies`) or holds its ARM ID (a container app's
+ * `environmentId`, a diagnostic setting's `resourceUri`, a DNS zone group's
+ * `privateEndpointName`). Turns such updates and unchanged resources into replaces,
+ * transitively, and returns how many unchanged ones it turned.
  */
 function replaceDependents(
   changes: ResourceChange[],
@@ -778,10 +779,14 @@ function replaceDependents(
   olds: readonly NormalizedExportResource[],
 ): number {
   const oldByUrn = new Map(olds.map((o) => [o.urn, o]));
+  /** Replaced delete-first resources by old ARM ID and by old URN, each to its (new) URN. */
   const replaced = new Map<string, string>();
+  const replacedUrns = new Map<string, string>();
   for (const c of changes) {
     const old = oldByUrn.get(c.from ?? c.urn);
-    if (c.op === "replace" && c.id && old && deletesFirst(old)) replaced.set(norm(c.id), c.urn);
+    if (c.op !== "replace" || !old || !deletesFirst(old)) continue;
+    replacedUrns.set(old.urn, c.urn);
+    if (c.id) replaced.set(norm(c.id), c.urn);
   }
   let turned = 0;
   let pending = kept;
@@ -799,11 +804,15 @@ function replaceDependents(
       ];
       let hit: { entry: ReplaceReason; urn: string } | undefined;
       for (const entry of entries) {
+        // The engine's own record (the state's property dependencies), or the ARM ID in the input.
+        const top = entry.property.split(".")[0].replace(/\[\]$/, "");
+        const viaDependency = (k.old.propertyDependencies[top] ?? []).find((u) => replacedUrns.has(u));
         const value = valuesAt(k.old.inputs, entry.property).find(
           (v) => typeof v === "string" && replaced.has(norm(v)),
         ) as string | undefined;
-        if (value !== undefined) {
-          hit = { entry, urn: replaced.get(norm(value))! };
+        const urn = viaDependency ? replacedUrns.get(viaDependency) : value && replaced.get(norm(value));
+        if (urn) {
+          hit = { entry, urn };
           break;
         }
       }
@@ -831,7 +840,10 @@ function replaceDependents(
         });
         turned++;
       }
-      if (k.old.id && deletesFirst(k.old)) replaced.set(norm(k.old.id), k.r.urn);
+      if (deletesFirst(k.old)) {
+        replacedUrns.set(k.old.urn, k.r.urn);
+        if (k.old.id) replaced.set(norm(k.old.id), k.r.urn);
+      }
       grew = true;
     }
     pending = rest;

@@ -489,6 +489,21 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
       urn,
     );
     expect(moved?.replaceReasons.map((r) => r.property)).toEqual(["subnet"]);
+    // Its DNS zone group names it by name only (privateEndpointName, a path parameter): the
+    // state's property dependencies say it depends on the endpoint, so it is replaced first.
+    const group = baseline.deployment.resources.find(
+      (r) =>
+        r.type === "azure-native:network:PrivateDnsZoneGroup" &&
+        r.propertyDependencies?.privateEndpointName?.includes(urn),
+    )!;
+    const replacedGroup = changeOf(
+      diff(onlyChanged(urn, "subnet.id", "/subscriptions/s/x/subnets/other"), baseline),
+      group.urn,
+    );
+    expect(replacedGroup).toMatchObject({
+      op: "replace",
+      replaceReasons: [expect.objectContaining({ property: "privateEndpointName" })],
+    });
     const old = jsonClone(baseline);
     const conns = inputsOf(old, urn).privateLinkServiceConnections as { groupIds: string[] }[];
     conns[0].groupIds = ["other"];
