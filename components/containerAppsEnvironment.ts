@@ -177,8 +177,13 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
         tags,
       },
       // Subnet and internal/external mode are fixed: in prod, `protect` turns an accidental
-      // replacement (which would take every app down) into a failed plan.
-      { parent: this, protect: locked },
+      // replacement (which would take every app down) into a failed plan. A replacement (dev
+      // turning `zoneRedundant` on or off) must delete the old environment first: the new one
+      // has the same name and the same delegated subnet, which one environment holds at a time
+      // (microsoft/azure-container-apps#974). azure-native already answers so for a named
+      // resource (its Diff: deleteBeforeReplace unless randomly auto-named); saying it here
+      // keeps it so. The engine then replaces the apps first (`environmentId` is create-only).
+      { parent: this, protect: locked, deleteBeforeReplace: true },
     );
     if (locked) addLock(`${name}-environment`, environment, args.lock, { parent: this });
     addDiagnostics(

@@ -85,7 +85,16 @@ export class Logging extends pulumi.ComponentResource {
         sku: { name: "PerGB2018" },
         retentionInDays: settings.retentionInDays,
         features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
+        // Closes ingestion to agents and the Logs Ingestion API only: "Logs and metrics uploaded to a
+        // workspace via diagnostic settings go over a secure private Microsoft channel and aren't
+        // controlled by these settings" (Microsoft's "Design your Azure Private Link setup",
+        // Exceptions, https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design).
+        // Every log this platform collects is a diagnostic setting (resources, the Container Apps
+        // environment's `azure-monitor` destination, the subscription's Activity log); no agent or
+        // Data Collection Rule writes here, so nothing is lost without an AMPLS.
         publicNetworkAccessForIngestion: "Disabled",
+        // Left open: experiences that query through Resource Manager "can only go through if the
+        // target resource allows queries from public networks" (same page); Entra ID and RBAC guard it.
         publicNetworkAccessForQuery: "Enabled",
         tags,
       },

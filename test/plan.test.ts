@@ -136,12 +136,35 @@ describe("--diff-from (change preview)", () => {
     const run = plan("--stack", "prod", "--diff-from", file, "--json");
     expect(run.status).toBe(1);
     const preview = JSON.parse(run.stdout) as ChangePreview;
-    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 1, delete: 0 } });
-    expect(preview.changes[0]).toMatchObject({
+    // The server, and (deleted before it: azure-native replaces a named resource delete-first)
+    // everything whose ARM path or create-only input depends on it: its database, settings,
+    // Entra admin, lock and diagnostic setting.
+    expect(preview).toMatchObject({ version: 1, stack: "prod", summary: { replace: 10, delete: 0 } });
+    const replaced = preview.changes.find((c) => c.urn.endsWith("::postgres-server"));
+    expect(replaced).toMatchObject({
       op: "replace",
       replaceReasons: [expect.objectContaining({ property: "serverName" })],
     });
-    expect(preview.failures.map((f) => f.kind)).toEqual(["data-loss", "protected", "scope-locked"]);
+    const dependents = preview.changes.filter((c) => c !== replaced);
+    expect(dependents.every((c) => c.op === "replace" && c.urn.includes("index:PostgresServer$"))).toBe(true);
+    expect(dependents.map((c) => c.urn.split("::").pop())).toEqual(
+      expect.arrayContaining([
+        "postgres-db-app",
+        "postgres-entra-admin",
+        "postgres-server-lock",
+        "postgres-server-diag",
+      ]),
+    );
+    const failures = preview.failures.map((f) => [f.urn.split("::").pop(), f.kind]);
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        ["postgres-server", "data-loss"],
+        ["postgres-server", "protected"],
+        ["postgres-server", "scope-locked"],
+        ["postgres-db-app", "data-loss"],
+        ["postgres-server-diag", "scope-locked"],
+      ]),
+    );
   });
 
   it("finds a stack deployed with the legacy component tokens through the aliases: nothing to do", () => {

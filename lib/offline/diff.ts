@@ -7,7 +7,9 @@
  *   resource when azure-native treats it as create-only: every ARM path parameter (resource
  *   group, parent and own name, `scope`, `resourceUri`; pulumi-azure-native
  *   `provider/pkg/provider/diff.go`), `location` (ARM RPC: `x-ms-mutability: [read, create]`),
- *   and the per-type properties in `CREATE_ONLY`.
+ *   and the per-type properties in `CREATE_ONLY`. azure-native deletes a replaced resource first
+ *   (unless randomly auto-named), and the engine then replaces what names it in a create-only
+ *   input or path parameter too (`replaceDependents`).
  * - An update of an input Azure refuses to change in place (`UPDATE_REFUSED`) or accepts and
  *   ignores (`UPDATE_IGNORED`: a Key Vault key) fails, naming the input.
  * - A delete or replace (a replace deletes the old resource) of a stateful resource is data
@@ -205,6 +207,14 @@ const SUBNET_IN_USE: Omit<UpdateRule, "property"> = {
 /** Once true, never false again (Key Vault soft delete, purge protection). */
 const fromTrue = (old: unknown) => old === true;
 
+/** Managed Redis persistence: on an existing database, a mode once enabled stays enabled. */
+const PERSISTENCE_STAYS: Omit<UpdateRule, "property"> = {
+  reason: "Azure Managed Redis persistence cannot be disabled once enabled, nor switched between AOF and RDB",
+  applies: (old, next) => old === true && next !== true,
+  instead:
+    "keep the current persistence mode (the RDB interval may change); to drop or switch it, create a new cache and move the data (export/import)",
+};
+
 /**
  * Inputs azure-native updates in place (not create-only by the rules above) that Azure refuses
  * to change on an existing resource: the deploy fails half-way. Each entry says why.
@@ -305,6 +315,16 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       reason: "it can change only from NoCluster; OSSCluster or EnterpriseCluster need a new database",
       applies: (old) => old !== "NoCluster",
     },
+    // Persistence can be added to an existing cache and the RDB interval changed (Microsoft's
+    // "Configure data persistence for an Azure Managed Redis instance", FAQ), but Microsoft's own
+    // tools say it cannot be turned off again: "After enabling AOF [RDB] persistence, you will be
+    // unable to disable it" (Update-AzRedisEnterpriseCacheDatabase -AofPersistenceEnabled /
+    // -RdbPersistenceEnabled; az redisenterprise database update --persistence). AOF and RDB are
+    // exclusive ("at most one of AOF or RDB persistence may be enabled", redisenterprise.json
+    // 2025-07-01), so switching one for the other disables the first: refused too. (The azurerm
+    // provider's acceptance test sends none -> RDB -> AOF -> none as updates; no published result.)
+    { property: "persistence.aofEnabled", ...PERSISTENCE_STAYS },
+    { property: "persistence.rdbEnabled", ...PERSISTENCE_STAYS },
   ],
 };
 
@@ -735,6 +755,102 @@ export function invalidIgnoreChanges(old: Json, next: Json, ignoreChanges: reado
   return applyIgnoreChanges(old, next, ignoreChanges).invalid;
 }
 
+/**
+ * Whether replacing this old resource deletes it before creating the new one. azure-native's Diff
+ * answers `deleteBeforeReplace` for every replace except of a randomly auto-named resource, which
+ * its state marks `__createBeforeDelete` (pulumi-azure-native provider/pkg/provider/provider.go):
+ * an explicitly named resource cannot exist twice under one ARM ID.
+ */
+const deletesFirst = (r: NormalizedExportResource) =>
+  r.type.startsWith("azure-native") && r.inputs.__createBeforeDelete !== true;
+
+/**
+ * Before a delete-before-replace, the Pulumi engine replaces every dependent whose diff, with the
+ * replaced resource's outputs unknown, is a replace (pulumi/pulumi step generator, dependent
+ * replacements): here, a resource whose create-only input or ARM path parameter depends on a
+ * replaced resource (the state's `propertyDependencies`) or holds its ARM ID (a container app's
+ * `environmentId`, a diagnostic setting's `resourceUri`, a DNS zone group's
+ * `privateEndpointName`). Turns such updates and unchanged resources into replaces,
+ * transitively, and returns how many unchanged ones it turned.
+ */
+function replaceDependents(
+  changes: ResourceChange[],
+  kept: { r: NormalizedExportResource; old: NormalizedExportResource; change?: ResourceChange }[],
+  olds: readonly NormalizedExportResource[],
+): number {
+  const oldByUrn = new Map(olds.map((o) => [o.urn, o]));
+  /** Replaced delete-first resources by old ARM ID and by old URN, each to its (new) URN. */
+  const replaced = new Map<string, string>();
+  const replacedUrns = new Map<string, string>();
+  for (const c of changes) {
+    const old = oldByUrn.get(c.from ?? c.urn);
+    if (c.op !== "replace" || !old || !deletesFirst(old)) continue;
+    replacedUrns.set(old.urn, c.urn);
+    if (c.id) replaced.set(norm(c.id), c.urn);
+  }
+  let turned = 0;
+  let pending = kept;
+  for (let grew = replaced.size > 0; grew;) {
+    grew = false;
+    const rest: typeof kept = [];
+    for (const k of pending) {
+      const type = canonicalType(k.r.type) ?? k.r.type;
+      const entries = [
+        ...pathParameters(k.r.type).map((property) => ({
+          property,
+          reason: "part of the resource's ARM ID (name, parent or scope)",
+        })),
+        ...(CREATE_ONLY[type] ?? []),
+      ];
+      let hit: { entry: ReplaceReason; urn: string } | undefined;
+      for (const entry of entries) {
+        // The engine's own record (the state's property dependencies), or the ARM ID in the input.
+        const top = entry.property.split(".")[0].replace(/\[\]$/, "");
+        const viaDependency = (k.old.propertyDependencies[top] ?? []).find((u) => replacedUrns.has(u));
+        const value = valuesAt(k.old.inputs, entry.property).find(
+          (v) => typeof v === "string" && replaced.has(norm(v)),
+        ) as string | undefined;
+        const urn = viaDependency ? replacedUrns.get(viaDependency) : value && replaced.get(norm(value));
+        if (urn) {
+          hit = { entry, urn };
+          break;
+        }
+      }
+      if (!hit) {
+        rest.push(k);
+        continue;
+      }
+      const reason: ReplaceReason = {
+        property: hit.entry.property,
+        reason: `it names ${hit.urn}, which is deleted before its replacement is created: the engine replaces this first (${hit.entry.reason})`,
+      };
+      if (k.change) {
+        Object.assign(k.change, { op: "replace", replaceReasons: [reason], findings: [] });
+        if (k.old.id) k.change.id = k.old.id;
+      } else {
+        changes.push({
+          urn: k.r.urn,
+          type: k.r.type,
+          op: "replace",
+          changed: [],
+          replaceReasons: [reason],
+          ...(k.old.id ? { id: k.old.id } : {}),
+          ...(k.old.urn !== k.r.urn ? { from: k.old.urn } : {}),
+          findings: [],
+        });
+        turned++;
+      }
+      if (deletesFirst(k.old)) {
+        replacedUrns.set(k.old.urn, k.r.urn);
+        if (k.old.id) replaced.set(norm(k.old.id), k.r.urn);
+      }
+      grew = true;
+    }
+    pending = rest;
+  }
+  return turned;
+}
+
 /** Whether a type has `whileInUse` rules (the only ones that need the old state's references). */
 const inUse = (type: string) =>
   (UPDATE_REFUSED[canonicalType(type) ?? type] ?? []).some((rule) => rule.whileInUse === true);
@@ -759,6 +875,8 @@ export function previewChanges(
   const matched = new Set([...oldOf.values()].map((r) => r.urn));
   const changes: ResourceChange[] = [];
   let unchanged = 0;
+  /** Updated or unchanged resources: a dependent replacement (below) may still replace them. */
+  const kept: { r: NormalizedExportResource; old: NormalizedExportResource; change?: ResourceChange }[] = [];
 
   for (const r of news) {
     const old = oldOf.get(r.urn);
@@ -777,10 +895,11 @@ export function previewChanges(
     );
     if (changed.length === 0) {
       unchanged++;
+      kept.push({ r, old });
       continue;
     }
     const reasons = replaceReasons(r.type, old.inputs, inputs);
-    changes.push({
+    const change: ResourceChange = {
       urn: r.urn,
       type: r.type,
       op: reasons.length > 0 ? "replace" : "update",
@@ -798,8 +917,11 @@ export function previewChanges(
               inputs,
               inUse(r.type) ? resourcesPointingAt(old.id, olds) : [],
             ),
-    });
+    };
+    changes.push(change);
+    if (reasons.length === 0) kept.push({ r, old, change });
   }
+  unchanged -= replaceDependents(changes, kept, olds);
   for (const old of olds) {
     if (!matched.has(old.urn)) {
       changes.push({

@@ -60,6 +60,10 @@ describe("ContainerAppsEnvironment (dev, with a frontend)", () => {
     expect(env.inputs.location).toBe("westeurope");
   });
 
+  it("is deleted before its replacement is created: the new one takes the same name and subnet", () => {
+    expect(env.deleteBeforeReplace).toBe(true);
+  });
+
   it("encrypts traffic between apps (TLS-1)", () => {
     expect(env.inputs.peerTrafficConfiguration).toEqual({ encryption: { enabled: true } });
   });

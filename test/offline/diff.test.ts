@@ -399,6 +399,47 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
     expect(env?.replaceReasons.map((r) => r.property)).toEqual([path]);
   });
 
+  it("dev turning zoneRedundant on: the environment is deleted first, so its apps and settings are replaced with it", async () => {
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const zonal = await exported(
+      {
+        configOverrides: {
+          zoneRedundant: true,
+          storageSkuName: "Standard_GZRS",
+          postgresSkuTier: "GeneralPurpose",
+          postgresSkuName: "Standard_D2ds_v5",
+        },
+      },
+      "dev",
+    );
+    const p = previewChanges(dev, zonal, { stack: "dev", from: "old.json" });
+    const env = dev.deployment.resources.find((r) => r.type === "azure-native:app:ManagedEnvironment")!;
+    expect(p.changes.find((c) => c.urn === env.urn)).toMatchObject({
+      op: "replace",
+      replaceReasons: [expect.objectContaining({ property: "zoneRedundant" })],
+    });
+    // Everything that holds the environment's ID in a create-only input or its ARM path.
+    const dependents = dev.deployment.resources.filter(
+      (r) =>
+        (r.type === "azure-native:app:ContainerApp" && r.inputs?.environmentId === env.id) ||
+        (r.type === "azure-native:monitor:DiagnosticSetting" && r.inputs?.resourceUri === env.id),
+    );
+    expect(dependents.map((r) => r.type)).toEqual(
+      expect.arrayContaining(["azure-native:app:ContainerApp", "azure-native:monitor:DiagnosticSetting"]),
+    );
+    for (const d of dependents) {
+      const c = p.changes.find((x) => x.urn === d.urn);
+      expect(c?.op).toBe("replace");
+      expect(c?.replaceReasons[0].reason).toContain(`it names ${env.urn}, which is deleted before`);
+    }
+    expect(p.summary.replace).toBeGreaterThan(dependents.length);
+    // A randomly auto-named environment is created before the old one is deleted: its apps stay.
+    const autonamed = jsonClone(dev);
+    inputsOf(autonamed, env.urn).__createBeforeDelete = true;
+    const cbd = previewChanges(autonamed, zonal, { stack: "dev", from: "old.json" });
+    for (const d of dependents) expect(cbd.changes.find((x) => x.urn === d.urn)).toBeUndefined();
+  });
+
   it("a container app moved to another environment (environmentId): a replace", () => {
     const urn = urnOf("azure-native:app:ContainerApp");
     const other = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/other";
@@ -448,6 +489,21 @@ describe("create-only inputs replace (x-ms-mutability without update, azure-nati
       urn,
     );
     expect(moved?.replaceReasons.map((r) => r.property)).toEqual(["subnet"]);
+    // Its DNS zone group names it by name only (privateEndpointName, a path parameter): the
+    // state's property dependencies say it depends on the endpoint, so it is replaced first.
+    const group = baseline.deployment.resources.find(
+      (r) =>
+        r.type === "azure-native:network:PrivateDnsZoneGroup" &&
+        r.propertyDependencies?.privateEndpointName?.includes(urn),
+    )!;
+    const replacedGroup = changeOf(
+      diff(onlyChanged(urn, "subnet.id", "/subscriptions/s/x/subnets/other"), baseline),
+      group.urn,
+    );
+    expect(replacedGroup).toMatchObject({
+      op: "replace",
+      replaceReasons: [expect.objectContaining({ property: "privateEndpointName" })],
+    });
     const old = jsonClone(baseline);
     const conns = inputsOf(old, urn).privateLinkServiceConnections as { groupIds: string[] }[];
     conns[0].groupIds = ["other"];
@@ -619,6 +675,43 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(diff(onlyChanged(urn, "clusteringPolicy", "NoCluster"), baseline).failures).toEqual([]);
     const port = changeOf(diff(onlyChanged(urn, "port", 10001), baseline), urn);
     expect(port?.replaceReasons.map((r) => r.property)).toEqual(["port"]);
+  });
+
+  it("Managed Redis persistence: added in place, never disabled or switched (redisPersistence)", async () => {
+    const urn = urnOf("azure-native:redisenterprise:Database");
+    expect(inputsOf(baseline, urn).persistence).toMatchObject({ aofEnabled: true });
+    // Prod persists with AOF: dropping it or switching to RDB is refused.
+    const none = diff(baseline, await exported({ configOverrides: { redisPersistence: "none" } }));
+    expectRefusedUpdate(
+      none,
+      urn,
+      "persistence.aofEnabled changed (Azure Managed Redis persistence cannot be disabled",
+    );
+    const rdb = diff(baseline, await exported({ configOverrides: { redisPersistence: "rdb" } }));
+    expectRefusedUpdate(rdb, urn, "persistence.aofEnabled changed");
+    // Dev has none: adding persistence to the existing cache is an update Azure accepts.
+    const dev = parseStackExport((await sharedPlan("dev")).toStackExport(), "dev");
+    const devUrn = dev.deployment.resources.find(
+      (r) => r.type === "azure-native:redisenterprise:Database",
+    )!.urn;
+    const added = previewChanges(
+      dev,
+      await exported({ configOverrides: { redisPersistence: "aof" } }, "dev"),
+      { stack: "dev", from: "old.json" },
+    );
+    expect(added.changes.find((c) => c.urn === devUrn)?.op).toBe("update");
+    expect(added.failures).toEqual([]);
+    // The RDB interval changes in place; RDB to AOF disables RDB.
+    const type = "azure-native:redisenterprise:Database";
+    const rdb1h = { persistence: { rdbEnabled: true, rdbFrequency: "1h" } };
+    expect(updateFindings(type, rdb1h, { persistence: { rdbEnabled: true, rdbFrequency: "12h" } })).toEqual(
+      [],
+    );
+    expect(
+      updateFindings(type, rdb1h, { persistence: { aofEnabled: true, aofFrequency: "1s" } }).map(
+        (f) => f.property,
+      ),
+    ).toEqual(["persistence.rdbEnabled"]);
   });
 
   it("a subnet in use cannot be resized: a config change to appsSubnetPrefix is refused, naming its users", async () => {
