@@ -102,3 +102,24 @@ describe("secret config keys the program reads as plain data (SEC-1)", () => {
     expect(error.message).toBe("loaded");
   });
 });
+
+describe("a mistyped key set with --secret: named, its value never shown", () => {
+  // Fails on the old code: both problems showed the decrypted value ("x-secret-4711").
+  const VALUE = "x-secret-4711";
+  it.each([
+    ["an unknown setting of the project", `${PROJECT}:alertEmial`],
+    ["a namespace one typo away from the project's", `${PROJECT.replace("platform", "platfrom")}:alertEmail`],
+  ])("%s", async (_what, key) => {
+    const { error } = await runExpectingError(() => loadPlatformConfig(), {
+      config: { ...readStackConfig("dev").config, [key]: VALUE },
+      secretKeys: [key],
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toContainEqual({
+      key,
+      value: "[secret]",
+      message: expect.any(String),
+    });
+    expect(error.message).not.toContain(VALUE);
+  });
+});
