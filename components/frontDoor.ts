@@ -32,16 +32,9 @@ import {
 } from "./frontDoorSpec";
 import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { startArgChecks, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
-import {
-  ArgProblems,
-  checkPlatform,
-  parseArgs,
-  PLATFORM_CONTEXT_KEYS,
-  requireArgs,
-  wholeNumber,
-} from "./common/schema";
+import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS, wholeNumber } from "./common/schema";
 import { z } from "zod";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
@@ -222,9 +215,8 @@ const frontDoorAppSchema = z.object(
  * Every problem with the arguments at once, before anything registers: the schemas, then the
  * rules that read the platform (Private Link regions, endpoint names) and span fields.
  */
-function checkArgs(owner: string, args: FrontDoorArgs): void {
+function checkArgs(owner: string, args: FrontDoorArgs, platformOk: boolean): void {
   const problems = new ArgProblems(owner);
-  problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
   problems.check(() =>
     parseArgs(
       owner,
@@ -242,7 +234,8 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
       );
     }
   }
-  if (!problems.ok) problems.throwIfAny();
+  // The rules below read the platform, the apps and the settings: without them, the problems so far are the report.
+  if (!platformOk || !problems.ok) return problems.throwIfAny();
   const { settings, platform } = args;
   const { location, pairedLocation } = platform;
   if (!frontDoorPrivateLinkLocation(location, pairedLocation)) {
@@ -287,17 +280,14 @@ export class FrontDoor extends pulumi.ComponentResource {
 
   constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `FrontDoor "${name}"`;
-    requireArgs(owner, args);
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        ARG_KEYS,
-        "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      ARG_KEYS,
+      "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkArgs(owner, args));
+    problems.check(() => checkArgs(owner, args, platformOk));
     problems.throwIfAny();
     const { platform, settings } = args;
     const tags = componentTags(platform, "internal", {}, owner);

@@ -10,14 +10,14 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics, checkDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type KeyVaultReference, type SecureResourceArgs } from "./common/interfaces";
+import { startArgChecks, type KeyVaultReference, type SecureResourceArgs } from "./common/interfaces";
 import { addLock, resolveLock } from "./common/lock";
 import { globalNameStem, globalResourceName } from "./common/naming";
 import { grantDeployer, type DeployerGrantsArgs } from "./common/deployerGrants";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
-import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
+import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { PrivateState } from "./common/privateState";
 import { keyVaultSettingsSchema, KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../controls/limits";
@@ -134,20 +134,16 @@ export class KeyVault extends pulumi.ComponentResource {
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `KeyVault "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        KEY_VAULT_ARG_KEYS,
-        "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      KEY_VAULT_ARG_KEYS,
+      "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     problems.check(() => parseArgs(owner, keyVaultSettingsSchema(platform), { sku: args.sku }));
     const location = args.location ?? platform.location;

@@ -20,19 +20,12 @@ import {
   PostgresVersion,
 } from "./postgres.schema";
 import { BACKUP_RETENTION_DAYS } from "../controls/limits";
-import {
-  ArgProblems,
-  argError,
-  checkPlatform,
-  parseArgs,
-  PLATFORM_CONTEXT_KEYS,
-  requireArgs,
-} from "./common/schema";
+import { argError, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import {
-  rejectUnknownArgs,
+  startArgChecks,
   type CommonComponentArgs,
   type CustomerManagedKeyArgs,
   type PlatformContext,
@@ -200,20 +193,16 @@ export class PostgresServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `PostgresServer "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        Object.keys(ARG_KEYS),
-        "there is no password admin, public access or backup switch to set",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      Object.keys(ARG_KEYS),
+      "there is no password admin, public access or backup switch to set",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     // The settings a stack chooses (the same schema as the stack config's postgres* keys).
     const highAvailability = platform.zoneRedundant || platform.environment === "prod";

@@ -189,3 +189,45 @@ describe("independent problems are reported together", () => {
     expect(paths(error as ComponentArgsError)).toEqual(["name", "expiresInDays", "contentType"]);
   });
 });
+
+describe("an unknown argument does not hide the other problems (every problem at once)", () => {
+  // Fails on the merged code: each of these reported the unknown argument alone, the rest after a fix.
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["KeyVault", { platform: testPlatform(), sku: "free", enableRbac: false }, ["enableRbac", "sku"]],
+    [
+      "BlobStorage",
+      { platform: prodPlatform(), containers: ["docs"], skuName: "Standard_LRS", allowSharedKey: true },
+      ["allowSharedKey", "skuName", "customerManagedKey"],
+    ],
+    [
+      "PostgresServer",
+      {
+        platform: testPlatform(),
+        databases: ["app"],
+        adminGroup: { objectId: "nope", displayName: "dba" },
+        password: "x",
+      },
+      ["password", "adminGroup.objectId"],
+    ],
+    [
+      "Logging",
+      { platform: testPlatform(), retentionInDays: 1, alertEmail: "ops@example.com", localAuth: true },
+      ["localAuth", "retentionInDays"],
+    ],
+    [
+      "Network",
+      {
+        platform: testPlatform(),
+        vnetAddressSpace: "10.0.0.0/33",
+        appsSubnetPrefix: "10.0.0.0/23",
+        privateEndpointSubnetPrefix: "10.0.2.0/24",
+        hasFrontend: false,
+        openPorts: [22],
+      },
+      ["openPorts", "vnetAddressSpace"],
+    ],
+  ])("%s", async (name, args, expected) => {
+    const error = await refusal(WITH_PLATFORM[name], args);
+    expect(paths(error)).toEqual(expect.arrayContaining(expected));
+  });
+});
