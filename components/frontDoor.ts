@@ -15,7 +15,6 @@ import * as cdn from "@pulumi/azure-native/cdn";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import {
-  CUSTOM_DOMAIN,
   EDGE_TLS_POLICY,
   FRONT_DOOR_SKU,
   frontDoorEndpointName,
@@ -25,8 +24,10 @@ import {
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
-  WAF_RATE_LIMIT,
   wafCustomRuleSchema,
+  wafRateLimitSchema,
+  countryCodeSchema,
+  customDomainSchema,
   type EdgeSettings,
   type WafCustomRule,
 } from "./frontDoorSpec";
@@ -34,7 +35,7 @@ import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import { startArgChecks, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
-import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS, wholeNumber } from "./common/schema";
+import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { z } from "zod";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
@@ -184,15 +185,10 @@ export function frontDoorConnectionNames(
 /** The edge settings' own rules (the stack config checks the same for stacks). */
 const edgeSettingsSchema = z.object(
   {
-    rateLimitPerMinute: wholeNumber(WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max, "EDGE-1"),
-    allowedCountries: z.array(
-      z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 country code in capitals, such as DE"),
-    ),
+    rateLimitPerMinute: wafRateLimitSchema,
+    allowedCountries: z.array(countryCodeSchema),
     customRules: z.array(wafCustomRuleSchema),
-    customDomains: z.record(
-      z.string(),
-      z.string().regex(CUSTOM_DOMAIN, "must be a host name such as www.example.com (no wildcard)"),
-    ),
+    customDomains: z.record(z.string(), customDomainSchema),
   },
   { message: "is required: rateLimitPerMinute, allowedCountries, customRules and customDomains (EDGE-1)" },
 );
