@@ -15,7 +15,7 @@ import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import { startArgChecks, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
 import { addLock } from "./common/lock";
-import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
@@ -113,6 +113,7 @@ export class BlobStorage extends pulumi.ComponentResource {
       );
     }
     const cmk = args.customerManagedKey;
+    checkCustomerManagedKey(problems, "customerManagedKey", cmk);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],

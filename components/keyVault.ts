@@ -19,6 +19,7 @@ import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
 import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { PrivateState } from "./common/privateState";
+import { checkPrivateEndpoint } from "./common/dataComponent";
 import { keyVaultSettingsSchema, KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../controls/limits";
 import { componentType, withLegacyAlias } from "./common/componentType";
@@ -161,6 +162,7 @@ export class KeyVault extends pulumi.ComponentResource {
     }
     problems.check(() => checkRoleAssignments(owner, args.roleAssignments));
     problems.check(() => checkDiagnostics(owner, args.diagnostics));
+    checkPrivateEndpoint(problems, args.privateEndpoint);
     const locked = problems.check(() => resolveLock(platform, args.lock, owner));
     const purpose = args.purpose ?? "main";
     problems.check(() => globalNameStem(platform, "keyVault", purpose), {

@@ -31,7 +31,7 @@ import {
   type PlatformContext,
 } from "./common/interfaces";
 import { addLock } from "./common/lock";
-import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { componentType, withLegacyAlias } from "./common/componentType";
@@ -288,6 +288,9 @@ export class PostgresServer extends pulumi.ComponentResource {
     }
     const cmk = args.customerManagedKey;
     const geoCmk = args.geoBackupCustomerManagedKey;
+    // Read below only when they are mappings with every key.
+    const cmkOk = checkCustomerManagedKey(problems, "customerManagedKey", cmk);
+    const geoCmkOk = checkCustomerManagedKey(problems, "geoBackupCustomerManagedKey", geoCmk);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],
@@ -316,12 +319,14 @@ export class PostgresServer extends pulumi.ComponentResource {
         `is the primary key's vault; the geo-backup key must live in a vault in ${pair ?? "the paired region"} (ENC-2)`,
       );
     }
-    const primaryKeyUri = cmk
-      ? problems.check(() => versionlessKeyUri(owner, "customerManagedKey", cmk.keyUri))
-      : undefined;
-    const geoKeyUri = geoCmk
-      ? problems.check(() => versionlessKeyUri(owner, "geoBackupCustomerManagedKey", geoCmk.keyUri))
-      : undefined;
+    const primaryKeyUri =
+      cmk && cmkOk
+        ? problems.check(() => versionlessKeyUri(owner, "customerManagedKey", cmk.keyUri))
+        : undefined;
+    const geoKeyUri =
+      geoCmk && geoCmkOk
+        ? problems.check(() => versionlessKeyUri(owner, "geoBackupCustomerManagedKey", geoCmk.keyUri))
+        : undefined;
     const purpose = args.purpose ?? "main";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose, problems);
     const { version, skuTier, skuName, storageSizeGb } = settings!;

@@ -243,6 +243,17 @@ export interface CommonComponentArgs extends SecureResourceArgs {
   customerManagedKey?: CustomerManagedKeyArgs;
 }
 
+/** The keys every `CustomerManagedKeyArgs` has (what `CustomerManagedKey.args` gives). */
+export const CUSTOMER_MANAGED_KEY_KEYS = [
+  "keyVaultId",
+  "keyVaultUri",
+  "keyName",
+  "keyUri",
+  "identityId",
+  "identityClientId",
+  "identityPrincipalId",
+] as const satisfies readonly (keyof CustomerManagedKeyArgs)[];
+
 /**
  * Refuses keys a component does not declare, before `super()`. TypeScript already rejects them
  * in object literals; this catches JavaScript callers and spread objects, so an attempted

@@ -246,6 +246,34 @@ export class ArgProblems {
   }
 }
 
+/**
+ * An optional argument that must be a mapping with the `required` keys (`shape` says which, in
+ * words). Anything else was silently ignored (a string `lock`) or failed at deployment with a
+ * TypeError (a string `customerManagedKey`). `null` counts as not set, as other languages send
+ * an unset optional argument. Returns whether the value can be read (false: problems recorded).
+ */
+export function checkMapping(
+  problems: ArgProblems,
+  path: PropertyKey[],
+  value: unknown,
+  shape: string,
+  required: readonly string[] = [],
+): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== "object" || Array.isArray(value) || Output.isInstance(value)) {
+    problems.add(path, Output.isInstance(value) ? "(an Output)" : value, `must be a mapping ${shape}`);
+    return false;
+  }
+  const missing = required.filter((key) => {
+    const v = (value as Record<string, unknown>)[key];
+    return v === undefined || v === null || v === "";
+  });
+  for (const key of missing) {
+    problems.add([...path, key], (value as Record<string, unknown>)[key], `is required: ${shape}`);
+  }
+  return missing.length === 0;
+}
+
 /** What a `platform` key must be, in words, by how components read it. */
 const PLATFORM_KEY_TYPES: Readonly<Record<string, "string" | "boolean" | "object">> = {
   environment: "string",

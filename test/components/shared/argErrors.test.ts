@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as components from "../../../components/index";
 import { ComponentArgsError, formatPath } from "../../../components/common/schema";
 import { prodPlatform, testPlatform } from "../../helpers/platform";
-import { runExpectingError } from "../../helpers/pulumi";
+import { runExpectingError, runProgram } from "../../helpers/pulumi";
 
 type Construct = (args: unknown) => unknown;
 
@@ -229,5 +229,42 @@ describe("an unknown argument does not hide the other problems (every problem at
   ])("%s", async (name, args, expected) => {
     const error = await refusal(WITH_PLATFORM[name], args);
     expect(paths(error)).toEqual(expect.arrayContaining(expected));
+  });
+});
+
+describe("shared optional arguments of the wrong shape: a ComponentArgsError, never a TypeError or silence", () => {
+  // Fails on the merged code: lock null and a non-text purpose were TypeErrors (with a stack
+  // trace), a string lock/diagnostics/privateEndpoint was ignored, a string customerManagedKey
+  // failed at deployment (keyVaultId.split in an apply).
+  it.each<[string, string, Record<string, unknown>, string[]]>([
+    ["ManagedRedis", "a string lock", { lock: "off" }, ["lock"]],
+    ["ManagedRedis", "a string diagnostics", { diagnostics: "none" }, ["diagnostics"]],
+    ["ManagedRedis", "a number privateEndpoint", { privateEndpoint: 42 }, ["privateEndpoint"]],
+    ["ManagedRedis", "a string customerManagedKey", { customerManagedKey: "kv/key" }, ["customerManagedKey"]],
+    [
+      "ManagedRedis",
+      "a customerManagedKey lacking keys",
+      { customerManagedKey: { keyVaultId: "/subscriptions/x", keyUri: "https://kv.vault.azure.net/keys/k" } },
+      ["customerManagedKey.keyVaultUri", "customerManagedKey.keyName", "customerManagedKey.identityId"],
+    ],
+    ["KeyVault", "a number purpose", { sku: "standard", purpose: 42 }, ["purpose"]],
+    ["BlobStorage", "a list purpose", { containers: ["docs"], purpose: ["a"] }, ["purpose"]],
+  ])("%s: %s", async (name, _what, extra, expected) => {
+    const error = await refusal(WITH_PLATFORM[name], { platform: testPlatform(), ...extra });
+    expect(paths(error)).toEqual(expect.arrayContaining(expected));
+  });
+
+  it("null is not set (what other languages send for an unset optional argument)", async () => {
+    const { resources } = await runProgram(
+      () =>
+        new components.ManagedRedis("x", {
+          platform: testPlatform(),
+          lock: null,
+          diagnostics: null,
+          privateEndpoint: null,
+          customerManagedKey: null,
+        } as unknown as components.ManagedRedisArgs),
+    );
+    expect(resources.some((r) => r.type === "azure-native:redisenterprise:RedisEnterprise")).toBe(true);
   });
 });
