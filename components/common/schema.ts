@@ -206,6 +206,8 @@ export function argError(
  */
 export class ArgProblems {
   readonly problems: ArgProblem[] = [];
+  /** The error of the first failed check, rethrown as is when it stays the only problem (its class kept). */
+  private first?: ComponentArgsError;
   constructor(readonly owner: string) {}
 
   add(path: PropertyKey[], value: unknown, message: string): void {
@@ -219,8 +221,10 @@ export class ArgProblems {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof ComponentArgsError) this.problems.push(...err.problems);
-      else if (err instanceof RunError) this.add(where.path, where.value, err.message);
+      if (err instanceof ComponentArgsError) {
+        if (this.problems.length === 0 && err.owner === this.owner) this.first = err;
+        this.problems.push(...err.problems);
+      } else if (err instanceof RunError) this.add(where.path, where.value, err.message);
       else throw err;
       return undefined;
     }
@@ -242,6 +246,8 @@ export class ArgProblems {
   }
 
   throwIfAny(): void {
+    // A lone PrivilegedRoleError from a component stays one, as before every problem was collected.
+    if (this.first && this.first.problems.length === this.problems.length) throw this.first;
     if (this.problems.length > 0) throw new ComponentArgsError(this.owner, this.problems);
   }
 }

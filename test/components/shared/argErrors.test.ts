@@ -268,3 +268,34 @@ describe("shared optional arguments of the wrong shape: a ComponentArgsError, ne
     expect(resources.some((r) => r.type === "azure-native:redisenterprise:RedisEnterprise")).toBe(true);
   });
 });
+
+describe("a privileged role for a workload identity, alone, is still a PrivilegedRoleError from the component", () => {
+  // Fails on the merged code (a plain ComponentArgsError): before it, BlobStorage threw
+  // PrivilegedRoleError itself, and consumers may catch it by class.
+  const owner = {
+    role: "Owner",
+    principalId: "00000000-0000-0000-0000-000000000001",
+    principalType: "ServicePrincipal",
+  };
+
+  it("alone: the PrivilegedRoleError (a ComponentArgsError) with its path", async () => {
+    const error = await refusal(WITH_PLATFORM.BlobStorage, {
+      platform: testPlatform(),
+      containers: ["docs"],
+      roleAssignments: [owner],
+    });
+    expect(error).toBeInstanceOf(components.PrivilegedRoleError);
+    expect(paths(error)).toEqual(["roleAssignments[0].role"]);
+  });
+
+  it("with another problem: one ComponentArgsError listing both", async () => {
+    const error = await refusal(WITH_PLATFORM.BlobStorage, {
+      platform: testPlatform(),
+      containers: ["docs"],
+      roleAssignments: [owner],
+      tags: { owner: "me" },
+    });
+    expect(error).not.toBeInstanceOf(components.PrivilegedRoleError);
+    expect(paths(error).sort()).toEqual(["roleAssignments[0].role", "tags.owner"]);
+  });
+});
