@@ -299,3 +299,20 @@ describe("a privileged role for a workload identity, alone, is still a Privilege
     expect(paths(error).sort()).toEqual(["roleAssignments[0].role", "tags.owner"]);
   });
 });
+
+describe("KeyVault.addGeneratedSecret: every problem at once, before the password registers", () => {
+  // Fails on the merged code: a bad length was reported alone, and a bad lifetime only after the
+  // RandomPassword had registered (addSecret checked it).
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["length and lifetime", { length: 8, expiresInDays: 0 }, ["length", "expiresInDays"]],
+    ["lifetime alone", { expiresInDays: 9999 }, ["expiresInDays"]],
+  ])("%s", async (_what, secretArgs, expected) => {
+    const { error, resources } = await runExpectingError(() => {
+      const kv = new components.KeyVault("kv", { platform: testPlatform(), sku: "standard" });
+      kv.addGeneratedSecret("api-key", secretArgs as unknown as components.GeneratedSecretArgs);
+    });
+    expect(error).toBeInstanceOf(ComponentArgsError);
+    expect(paths(error as ComponentArgsError)).toEqual(expected);
+    expect(resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword")).toEqual([]);
+  });
+});
