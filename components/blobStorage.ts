@@ -113,7 +113,12 @@ export class BlobStorage extends pulumi.ComponentResource {
       );
     }
     const cmk = args.customerManagedKey;
-    checkCustomerManagedKey(problems, "customerManagedKey", cmk);
+    checkCustomerManagedKey(problems, "customerManagedKey", cmk, [
+      "keyVaultUri",
+      "keyName",
+      "keyUri",
+      "identityId",
+    ]);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],

@@ -135,7 +135,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
       }),
     );
     const cmk = args.customerManagedKey;
-    checkCustomerManagedKey(problems, "customerManagedKey", cmk);
+    checkCustomerManagedKey(problems, "customerManagedKey", cmk, ["keyVaultId", "keyName", "identityId"]);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],

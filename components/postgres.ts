@@ -289,8 +289,9 @@ export class PostgresServer extends pulumi.ComponentResource {
     const cmk = args.customerManagedKey;
     const geoCmk = args.geoBackupCustomerManagedKey;
     // Read below only when they are mappings with every key.
-    const cmkOk = checkCustomerManagedKey(problems, "customerManagedKey", cmk);
-    const geoCmkOk = checkCustomerManagedKey(problems, "geoBackupCustomerManagedKey", geoCmk);
+    const reads = ["keyVaultId", "keyUri", "identityId"] as const;
+    const cmkOk = checkCustomerManagedKey(problems, "customerManagedKey", cmk, reads);
+    const geoCmkOk = checkCustomerManagedKey(problems, "geoBackupCustomerManagedKey", geoCmk, reads);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],

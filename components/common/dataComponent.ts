@@ -5,7 +5,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkDiagnostics } from "./diagnostics";
-import { CUSTOMER_MANAGED_KEY_KEYS, type CommonComponentArgs, type PlatformContext } from "./interfaces";
+import {
+  CUSTOMER_MANAGED_KEY_KEYS,
+  type CommonComponentArgs,
+  type CustomerManagedKeyArgs,
+  type PlatformContext,
+} from "./interfaces";
 import { resolveLock } from "./lock";
 import { globalNameStem, type AzureResourceKind } from "./naming";
 import { assignRole, checkRoleAssignments } from "./roleAssignment";
@@ -53,18 +58,20 @@ export function checkPrivateEndpoint(problems: ArgProblems, value: unknown): voi
 
 /**
  * A customer-managed key argument (`customerManagedKey`, PostgreSQL's geo-backup key) is a
- * mapping with every key of `CustomerManagedKeyArgs`; returns whether it can be read.
+ * mapping with the keys the component `reads` (only those: a caller that worked without the
+ * others keeps working); returns whether it can be read.
  */
 export function checkCustomerManagedKey(
   problems: ArgProblems,
   field: "customerManagedKey" | "geoBackupCustomerManagedKey",
   value: unknown,
+  reads: readonly (keyof CustomerManagedKeyArgs)[],
 ): boolean {
   return checkMapping(
     problems,
     [field],
     value,
     `{ ${CUSTOMER_MANAGED_KEY_KEYS.join(", ")} } (a CustomerManagedKey's args, ENC-2)`,
-    CUSTOMER_MANAGED_KEY_KEYS,
+    reads,
   );
 }

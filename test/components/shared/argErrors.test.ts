@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as components from "../../../components/index";
 import { ComponentArgsError, formatPath } from "../../../components/common/schema";
-import { prodPlatform, testPlatform } from "../../helpers/platform";
+import { prodPlatform, testPlatform, testResourceGroupId } from "../../helpers/platform";
 import { runExpectingError, runProgram } from "../../helpers/pulumi";
 
 type Construct = (args: unknown) => unknown;
@@ -245,13 +245,28 @@ describe("shared optional arguments of the wrong shape: a ComponentArgsError, ne
       "ManagedRedis",
       "a customerManagedKey lacking keys",
       { customerManagedKey: { keyVaultId: "/subscriptions/x", keyUri: "https://kv.vault.azure.net/keys/k" } },
-      ["customerManagedKey.keyVaultUri", "customerManagedKey.keyName", "customerManagedKey.identityId"],
+      ["customerManagedKey.keyName", "customerManagedKey.identityId"],
     ],
     ["KeyVault", "a number purpose", { sku: "standard", purpose: 42 }, ["purpose"]],
     ["BlobStorage", "a list purpose", { containers: ["docs"], purpose: ["a"] }, ["purpose"]],
   ])("%s: %s", async (name, _what, extra, expected) => {
     const error = await refusal(WITH_PLATFORM[name], { platform: testPlatform(), ...extra });
     expect(paths(error)).toEqual(expect.arrayContaining(expected));
+  });
+
+  it("a customerManagedKey lacking only keys the component never reads is still accepted", async () => {
+    const { resources } = await runProgram(
+      () =>
+        new components.ManagedRedis("x", {
+          platform: testPlatform(),
+          customerManagedKey: {
+            keyVaultId: `${testResourceGroupId()}/providers/Microsoft.KeyVault/vaults/kv-sap-dev-a1b2c`,
+            keyName: "redis",
+            identityId: `${testResourceGroupId()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-dev`,
+          },
+        } as unknown as components.ManagedRedisArgs),
+    );
+    expect(resources.some((r) => r.type === "azure-native:redisenterprise:RedisEnterprise")).toBe(true);
   });
 
   it("null is not set (what other languages send for an unset optional argument)", async () => {
