@@ -13,12 +13,12 @@ import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
+import { startArgChecks, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
 import { addLock } from "./common/lock";
-import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
-import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
+import { parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
 // Values too: callers in any language pick from the enum.
@@ -82,20 +82,16 @@ export class BlobStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: BlobStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `BlobStorage "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        Object.keys(ARG_KEYS),
-        "shared keys, public access and TLS cannot be weakened",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      Object.keys(ARG_KEYS),
+      "shared keys, public access and TLS cannot be weakened",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     const settings = problems.check(() =>
       parseArgs(owner, blobStorageSettingsSchema(platform), {
@@ -117,6 +113,12 @@ export class BlobStorage extends pulumi.ComponentResource {
       );
     }
     const cmk = args.customerManagedKey;
+    checkCustomerManagedKey(problems, "customerManagedKey", cmk, [
+      "keyVaultUri",
+      "keyName",
+      "keyUri",
+      "identityId",
+    ]);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],

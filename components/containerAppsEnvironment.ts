@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { addDiagnostics, checkDiagnostics } from "./common/diagnostics";
 import {
-  rejectUnknownArgs,
+  startArgChecks,
   type DiagnosticsArgs,
   type LockArgs,
   type PlatformContext,
@@ -22,7 +22,7 @@ import {
 import { addLock, resolveLock } from "./common/lock";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
-import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
+import { parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import {
   CONSUMPTION_PROFILE,
   workloadProfilesSchema,
@@ -102,18 +102,14 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
 
   constructor(name: string, args: ContainerAppsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ContainerAppsEnvironment "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        ARG_KEYS,
-        "VNet integration, peer encryption, Azure Monitor logs and zone redundancy are fixed by NET-1/TLS-1/LOG-1/AVL-1",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      ARG_KEYS,
+      "VNet integration, peer encryption, Azure Monitor logs and zone redundancy are fixed by NET-1/TLS-1/LOG-1/AVL-1",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
     if (typeof args.hasFrontend !== "boolean") {
       problems.add(["hasFrontend"], args.hasFrontend, "must be true or false (NET-2)");
     }
@@ -128,8 +124,8 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
       parseArgs(owner, workloadProfilesSchema, args.workloadProfiles ?? [], ["workloadProfiles"]),
     )!;
     problems.check(() => checkDiagnostics(owner, args.diagnostics));
-    // The rules below read the platform: without a usable one, the problems so far are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, the problems so far are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     const locked = problems.check(() => resolveLock(platform, args.lock, owner))!;
     const purpose = args.purpose ?? "apps";

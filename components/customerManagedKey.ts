@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import {
-  rejectUnknownArgs,
+  startArgChecks,
   type CustomerManagedKeyArgs,
   type KeyVaultReference,
   type PlacementContext,
@@ -20,7 +20,7 @@ import { WorkloadIdentity } from "./workloadIdentity";
 import { PrivateState } from "./common/privateState";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../controls/limits";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { ArgProblems, checkPlatform, parseArgs, PLACEMENT_KEYS, requireArgs } from "./common/schema";
+import { parseArgs, PLACEMENT_KEYS } from "./common/schema";
 import { customerManagedKeySettingsSchema } from "./customerManagedKey.schema";
 
 export const MIN_KEY_SIZE = 3072;
@@ -101,19 +101,15 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: CustomerManagedKeyComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `CustomerManagedKey "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        CMK_ARG_KEYS,
-        "key type, operations and the key-scoped grant are fixed by ENC-2/KEY-1",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      CMK_ARG_KEYS,
+      "key type, operations and the key-scoped grant are fixed by ENC-2/KEY-1",
+      PLACEMENT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLACEMENT_KEYS));
-    problems.check(() =>
+    const settings = problems.check(() =>
       parseArgs(owner, customerManagedKeySettingsSchema, {
         purpose: args.purpose,
         location: args.location,
@@ -123,8 +119,8 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
         vault: { sku: (args.vault as { sku?: unknown } | undefined)?.sku },
       }),
     );
-    // The rules below read the platform and a valid purpose: the problems so far are the report.
-    problems.throwIfAny();
+    // The rules below read the platform and a valid purpose: without them, the problems so far are the report.
+    if (!platformOk || !settings) problems.throwIfAny();
     const keySize = args.keySize ?? MIN_KEY_SIZE;
     const rotate = args.rotateAfterDays ?? DEFAULT_ROTATION_DAYS;
     const expiry = args.expiryDays ?? DEFAULT_EXPIRY_DAYS;
@@ -139,6 +135,7 @@ export class CustomerManagedKey extends pulumi.ComponentResource {
     } catch (err) {
       throw problems.fail(err, { path: ["purpose"], value: args.purpose });
     }
+    problems.throwIfAny();
     super(componentType("CustomerManagedKey"), name, {}, withLegacyAlias("CustomerManagedKey", opts));
 
     const key = new keyvault.Key(

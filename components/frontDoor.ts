@@ -15,7 +15,6 @@ import * as cdn from "@pulumi/azure-native/cdn";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import {
-  CUSTOM_DOMAIN,
   EDGE_TLS_POLICY,
   FRONT_DOOR_SKU,
   frontDoorEndpointName,
@@ -25,23 +24,18 @@ import {
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
-  WAF_RATE_LIMIT,
   wafCustomRuleSchema,
+  wafRateLimitSchema,
+  countryCodeSchema,
+  customDomainSchema,
   type EdgeSettings,
   type WafCustomRule,
 } from "./frontDoorSpec";
 import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
+import { startArgChecks, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
-import {
-  ArgProblems,
-  checkPlatform,
-  parseArgs,
-  PLATFORM_CONTEXT_KEYS,
-  requireArgs,
-  wholeNumber,
-} from "./common/schema";
+import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { z } from "zod";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
@@ -191,15 +185,10 @@ export function frontDoorConnectionNames(
 /** The edge settings' own rules (the stack config checks the same for stacks). */
 const edgeSettingsSchema = z.object(
   {
-    rateLimitPerMinute: wholeNumber(WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max, "EDGE-1"),
-    allowedCountries: z.array(
-      z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 country code in capitals, such as DE"),
-    ),
+    rateLimitPerMinute: wafRateLimitSchema,
+    allowedCountries: z.array(countryCodeSchema),
     customRules: z.array(wafCustomRuleSchema),
-    customDomains: z.record(
-      z.string(),
-      z.string().regex(CUSTOM_DOMAIN, "must be a host name such as www.example.com (no wildcard)"),
-    ),
+    customDomains: z.record(z.string(), customDomainSchema),
   },
   { message: "is required: rateLimitPerMinute, allowedCountries, customRules and customDomains (EDGE-1)" },
 );
@@ -222,9 +211,8 @@ const frontDoorAppSchema = z.object(
  * Every problem with the arguments at once, before anything registers: the schemas, then the
  * rules that read the platform (Private Link regions, endpoint names) and span fields.
  */
-function checkArgs(owner: string, args: FrontDoorArgs): void {
+function checkArgs(owner: string, args: FrontDoorArgs, platformOk: boolean): void {
   const problems = new ArgProblems(owner);
-  problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
   problems.check(() =>
     parseArgs(
       owner,
@@ -242,7 +230,8 @@ function checkArgs(owner: string, args: FrontDoorArgs): void {
       );
     }
   }
-  if (!problems.ok) problems.throwIfAny();
+  // The rules below read the platform, the apps and the settings: without them, the problems so far are the report.
+  if (!platformOk || !problems.ok) return problems.throwIfAny();
   const { settings, platform } = args;
   const { location, pairedLocation } = platform;
   if (!frontDoorPrivateLinkLocation(location, pairedLocation)) {
@@ -287,17 +276,14 @@ export class FrontDoor extends pulumi.ComponentResource {
 
   constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `FrontDoor "${name}"`;
-    requireArgs(owner, args);
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        ARG_KEYS,
-        "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      ARG_KEYS,
+      "WAF mode, rule sets, TLS and Private Link are fixed by EDGE-1",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkArgs(owner, args));
+    problems.check(() => checkArgs(owner, args, platformOk));
     problems.throwIfAny();
     const { platform, settings } = args;
     const tags = componentTags(platform, "internal", {}, owner);

@@ -199,6 +199,27 @@ void customRuleMatchesSchema;
 export const CUSTOM_DOMAIN =
   /^(?=.{4,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.[a-z]{2,63}$/;
 
+/**
+ * The edge settings' rules, read by the stack config (`waf*`, `frontDoorCustomDomains`) and the
+ * FrontDoor component alike: one rule, one place (EDGE-1).
+ */
+export const wafRateLimitSchema = z
+  .number({ message: "must be a whole number of requests" })
+  .int("must be a whole number of requests")
+  .min(
+    WAF_RATE_LIMIT.min,
+    `must be ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (Front Door's minimum is ${WAF_RATE_LIMIT.min}; EDGE-1)`,
+  )
+  .max(WAF_RATE_LIMIT.max, `must be ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (EDGE-1)`);
+/** A geo-filter country: what Front Door's GeoMatch takes. */
+export const countryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as DE");
+/** A custom domain Front Door serves with a managed certificate. */
+export const customDomainSchema = z
+  .string()
+  .regex(CUSTOM_DOMAIN, "must be a lowercase DNS host name such as app.example.com (no wildcard)");
+
 /** The edge settings of the stack config, as the FrontDoor component takes them. */
 export interface EdgeSettings {
   /** Requests per client IP and minute before the WAF blocks (10..100000). */

@@ -3,11 +3,11 @@
  * privilege it needs per environment, at resource-group scope. Groups, never single users.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { rejectUnknownArgs, type Environment } from "./common/interfaces";
+import { startArgChecks, type Environment } from "./common/interfaces";
 import { assignRole } from "./common/roleAssignment";
 import type { BuiltInRoleName } from "../controls/roles";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { ArgProblems, parseArgs, requireArgs } from "./common/schema";
+import { parseArgs } from "./common/schema";
 import { humanAccessSettingsSchema, type HumanRole } from "./humanAccess.schema";
 
 export { HUMAN_ROLES, type HumanRole } from "./humanAccess.schema";
@@ -85,16 +85,12 @@ export class HumanAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: HumanAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `HumanAccess "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        ["environment", "resourceGroupId", "groups"],
-        "the role table is fixed (IAM-2)",
-      ),
+    const { problems } = startArgChecks(
+      owner,
+      args,
+      ["environment", "resourceGroupId", "groups"],
+      "the role table is fixed (IAM-2)",
     );
     if (args.resourceGroupId === undefined || args.resourceGroupId === null || args.resourceGroupId === "") {
       problems.add(

@@ -10,15 +10,16 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics, checkDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type KeyVaultReference, type SecureResourceArgs } from "./common/interfaces";
+import { startArgChecks, type KeyVaultReference, type SecureResourceArgs } from "./common/interfaces";
 import { addLock, resolveLock } from "./common/lock";
 import { globalNameStem, globalResourceName } from "./common/naming";
 import { grantDeployer, type DeployerGrantsArgs } from "./common/deployerGrants";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { assignRole, checkRoleAssignments } from "./common/roleAssignment";
 import { componentTags } from "./common/tags";
-import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
+import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
 import { PrivateState } from "./common/privateState";
+import { checkPrivateEndpoint } from "./common/dataComponent";
 import { keyVaultSettingsSchema, KeyVaultSku } from "./keyVault.schema";
 import { KEY_VAULT_SOFT_DELETE_DAYS, MAX_SECRET_LIFETIME_DAYS } from "../controls/limits";
 import { componentType, withLegacyAlias } from "./common/componentType";
@@ -134,20 +135,16 @@ export class KeyVault extends pulumi.ComponentResource {
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `KeyVault "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        KEY_VAULT_ARG_KEYS,
-        "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      KEY_VAULT_ARG_KEYS,
+      "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     problems.check(() => parseArgs(owner, keyVaultSettingsSchema(platform), { sku: args.sku }));
     const location = args.location ?? platform.location;
@@ -165,6 +162,7 @@ export class KeyVault extends pulumi.ComponentResource {
     }
     problems.check(() => checkRoleAssignments(owner, args.roleAssignments));
     problems.check(() => checkDiagnostics(owner, args.diagnostics));
+    checkPrivateEndpoint(problems, args.privateEndpoint);
     const locked = problems.check(() => resolveLock(platform, args.lock, owner));
     const purpose = args.purpose ?? "main";
     problems.check(() => globalNameStem(platform, "keyVault", purpose), {
@@ -290,6 +288,7 @@ export class KeyVault extends pulumi.ComponentResource {
    * (docs/container-apps.md, App secrets).
    */
   addPlaceholderSecret(secretName: string, args: PlaceholderSecretArgs): keyvault.Secret {
+    requireArgs(`${state.get(this).componentName}.addPlaceholderSecret("${secretName}")`, args);
     return this.secret(
       secretName,
       {
@@ -310,29 +309,10 @@ export class KeyVault extends pulumi.ComponentResource {
   ): keyvault.Secret {
     const { componentName, resourceGroupName, secretTags, issuedOn, ready } = state.get(this);
     const owner = `${componentName}.addSecret("${secretName}")`;
+    requireArgs(owner, args);
     // Every problem at once: a RunError naming the call, the argument and what is allowed.
     const problems = new ArgProblems(owner);
-    if (typeof secretName !== "string" || !SECRET_NAME.test(secretName)) {
-      problems.add(["name"], secretName, "must be 1-127 letters, digits or '-'");
-    }
-    if (
-      !Number.isInteger(args.expiresInDays) ||
-      args.expiresInDays < 1 ||
-      args.expiresInDays > MAX_SECRET_LIFETIME_DAYS
-    ) {
-      problems.add(
-        ["expiresInDays"],
-        args.expiresInDays,
-        `must be a whole number from 1 to ${MAX_SECRET_LIFETIME_DAYS} (SEC-1)`,
-      );
-    }
-    if (typeof args.contentType !== "string" || args.contentType.trim() === "") {
-      problems.add(
-        ["contentType"],
-        args.contentType,
-        "is required: the secret's media type, e.g. text/plain (SEC-1)",
-      );
-    }
+    checkSecretArgs(problems, secretName, args);
     problems.throwIfAny();
     const expires = issuedOn + args.expiresInDays * SECONDS_PER_DAY;
     return new keyvault.Secret(
@@ -357,14 +337,16 @@ export class KeyVault extends pulumi.ComponentResource {
   /** Stores a generated random value (`@pulumi/random` RandomPassword, a Pulumi secret). */
   addGeneratedSecret(secretName: string, args: GeneratedSecretArgs): keyvault.Secret {
     const { componentName } = state.get(this);
+    const owner = `${componentName}.addGeneratedSecret("${secretName}")`;
+    requireArgs(owner, args);
     const length = args.length ?? 32;
-    const problems = new ArgProblems(`${componentName}.addGeneratedSecret("${secretName}")`);
+    const contentType = args.contentType ?? "text/plain; generated";
+    // Every problem at once, and before the password registers (addSecret would check too late).
+    const problems = new ArgProblems(owner);
     if (!Number.isInteger(length) || length < 16) {
       problems.add(["length"], length, "must be a whole number of at least 16");
     }
-    if (typeof secretName !== "string" || !SECRET_NAME.test(secretName)) {
-      problems.add(["name"], secretName, "must be 1-127 letters, digits or '-'");
-    }
+    checkSecretArgs(problems, secretName, { expiresInDays: args.expiresInDays, contentType });
     problems.throwIfAny();
     const generated = new random.RandomPassword(
       `${componentName}-secret-${secretName}-value`,
@@ -373,8 +355,34 @@ export class KeyVault extends pulumi.ComponentResource {
     );
     return this.addSecret(secretName, {
       value: generated.result,
-      contentType: args.contentType ?? "text/plain; generated",
+      contentType,
       expiresInDays: args.expiresInDays,
     });
+  }
+}
+
+/** A secret's name, lifetime (SEC-1 rotation) and content type: every problem into `problems`. */
+function checkSecretArgs(
+  problems: ArgProblems,
+  secretName: unknown,
+  args: { expiresInDays: unknown; contentType: unknown },
+): void {
+  if (typeof secretName !== "string" || !SECRET_NAME.test(secretName)) {
+    problems.add(["name"], secretName, "must be 1-127 letters, digits or '-'");
+  }
+  const days = args.expiresInDays;
+  if (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > MAX_SECRET_LIFETIME_DAYS) {
+    problems.add(
+      ["expiresInDays"],
+      days,
+      `must be a whole number from 1 to ${MAX_SECRET_LIFETIME_DAYS} (SEC-1)`,
+    );
+  }
+  if (typeof args.contentType !== "string" || args.contentType.trim() === "") {
+    problems.add(
+      ["contentType"],
+      args.contentType,
+      "is required: the secret's media type, e.g. text/plain (SEC-1)",
+    );
   }
 }

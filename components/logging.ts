@@ -11,12 +11,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type LockArgs, type LoggingPlatform } from "./common/interfaces";
+import { startArgChecks, type LockArgs, type LoggingPlatform } from "./common/interfaces";
 import { addLock, resolveLock } from "./common/lock";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { loggingSettingsSchema } from "./logging.schema";
-import { ArgProblems, checkPlatform, LOGGING_PLATFORM_KEYS, parseArgs, requireArgs } from "./common/schema";
+import { LOGGING_PLATFORM_KEYS, parseArgs } from "./common/schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
 export interface LoggingArgs {
@@ -43,18 +43,14 @@ export class Logging extends pulumi.ComponentResource {
 
   constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `Logging "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        ["platform", "retentionInDays", "alertEmail", "lock"],
-        "local auth, ingestion access and diagnostics are fixed by LOG-1/IAM-1",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      ["platform", "retentionInDays", "alertEmail", "lock"],
+      "local auth, ingestion access and diagnostics are fixed by LOG-1/IAM-1",
+      LOGGING_PLATFORM_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, LOGGING_PLATFORM_KEYS));
     const settings = problems.check(() =>
       parseArgs(owner, loggingSettingsSchema, {
         retentionInDays: args.retentionInDays,
@@ -62,8 +58,8 @@ export class Logging extends pulumi.ComponentResource {
       }),
     )!;
     const { platform } = args;
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const locked = problems.check(() => resolveLock(platform, args.lock, owner))!;
     const prefix = { path: ["platform", "namePrefix"], value: platform.namePrefix };
     const workspaceName = problems.check(

@@ -13,12 +13,12 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import { rejectUnknownArgs, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
+import { startArgChecks, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
 import { addLock } from "./common/lock";
-import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
-import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
+import { parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import {
   defaultPersistence,
   haRequired,
@@ -113,20 +113,16 @@ export class ManagedRedis extends pulumi.ComponentResource {
 
   constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `ManagedRedis "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        Object.keys(ARG_KEYS),
-        "access keys, plaintext and public access cannot be turned on",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      Object.keys(ARG_KEYS),
+      "access keys, plaintext and public access cannot be turned on",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     const settings = problems.check(() =>
       parseArgs(owner, managedRedisSettingsSchema(platform), {
@@ -139,6 +135,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
       }),
     );
     const cmk = args.customerManagedKey;
+    checkCustomerManagedKey(problems, "customerManagedKey", cmk, ["keyVaultId", "keyName", "identityId"]);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],

@@ -10,7 +10,7 @@ import type * as inputs from "@pulumi/azure-native/types/input";
 import type { SubnetPlan } from "./network.plan";
 import { addDiagnostics } from "./common/diagnostics";
 import {
-  rejectUnknownArgs,
+  startArgChecks,
   type NetworkPlatform,
   type PrivateDnsZoneIds,
   type PrivateDnsZoneKey,
@@ -18,7 +18,7 @@ import {
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { ArgProblems, checkPlatform, NETWORK_PLATFORM_KEYS, parseArgs, requireArgs } from "./common/schema";
+import { NETWORK_PLATFORM_KEYS, parseArgs } from "./common/schema";
 import { networkSettingsSchema } from "./network.schema";
 
 export type { NetworkPlatform };
@@ -81,18 +81,14 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `Network "${name}"`;
-    requireArgs(owner, args);
-    // Every problem at once (arguments, platform, address plan, edge switch), before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        NETWORK_ARG_KEYS,
-        "NSG rules, subnets and DNS zones are fixed by NET-1/NET-2",
-      ),
+    // Every problem at once, before anything registers.
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      NETWORK_ARG_KEYS,
+      "NSG rules, subnets and DNS zones are fixed by NET-1/NET-2",
+      NETWORK_PLATFORM_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, NETWORK_PLATFORM_KEYS));
     problems.check(() =>
       parseArgs(owner, networkSettingsSchema, {
         vnetAddressSpace: args.vnetAddressSpace,
@@ -101,7 +97,8 @@ export class Network extends pulumi.ComponentResource {
         hasFrontend: args.hasFrontend,
       }),
     );
-    problems.throwIfAny();
+    // The names below read the platform only: the other problems wait for them (every problem at once).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     // Every name and tag is computed (and validated) before anything registers.
     let names: Record<"vnet" | "appsNsg" | "peNsg" | "appsSubnet" | "peSubnet", string>;
@@ -126,6 +123,7 @@ export class Network extends pulumi.ComponentResource {
       // A NamingError: the platform's namePrefix makes a name Azure refuses.
       throw problems.fail(err, { path: ["platform", "namePrefix"], value: platform.namePrefix });
     }
+    problems.throwIfAny();
     super(componentType("Network"), name, {}, withLegacyAlias("Network", opts));
     const base = { resourceGroupName: platform.resourceGroupName, location: platform.location, tags };
 

@@ -20,25 +20,18 @@ import {
   PostgresVersion,
 } from "./postgres.schema";
 import { BACKUP_RETENTION_DAYS } from "../controls/limits";
-import {
-  ArgProblems,
-  argError,
-  checkPlatform,
-  parseArgs,
-  PLATFORM_CONTEXT_KEYS,
-  requireArgs,
-} from "./common/schema";
+import { argError, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import {
-  rejectUnknownArgs,
+  startArgChecks,
   type CommonComponentArgs,
   type CustomerManagedKeyArgs,
   type PlatformContext,
 } from "./common/interfaces";
 import { addLock } from "./common/lock";
-import { assignRoles, prepareDataComponent } from "./common/dataComponent";
+import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { componentType, withLegacyAlias } from "./common/componentType";
@@ -200,20 +193,16 @@ export class PostgresServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `PostgresServer "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(
-        owner,
-        args,
-        Object.keys(ARG_KEYS),
-        "there is no password admin, public access or backup switch to set",
-      ),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      Object.keys(ARG_KEYS),
+      "there is no password admin, public access or backup switch to set",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
-    // The rules below read the platform: without a usable one, its problems are the report.
-    problems.throwIfAny();
+    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     // The settings a stack chooses (the same schema as the stack config's postgres* keys).
     const highAvailability = platform.zoneRedundant || platform.environment === "prod";
@@ -299,6 +288,10 @@ export class PostgresServer extends pulumi.ComponentResource {
     }
     const cmk = args.customerManagedKey;
     const geoCmk = args.geoBackupCustomerManagedKey;
+    // Read below only when they are mappings with every key.
+    const reads = ["keyVaultId", "keyUri", "identityId"] as const;
+    const cmkOk = checkCustomerManagedKey(problems, "customerManagedKey", cmk, reads);
+    const geoCmkOk = checkCustomerManagedKey(problems, "geoBackupCustomerManagedKey", geoCmk, reads);
     if (!cmk && cmkRequired(platform)) {
       problems.add(
         ["customerManagedKey"],
@@ -327,12 +320,14 @@ export class PostgresServer extends pulumi.ComponentResource {
         `is the primary key's vault; the geo-backup key must live in a vault in ${pair ?? "the paired region"} (ENC-2)`,
       );
     }
-    const primaryKeyUri = cmk
-      ? problems.check(() => versionlessKeyUri(owner, "customerManagedKey", cmk.keyUri))
-      : undefined;
-    const geoKeyUri = geoCmk
-      ? problems.check(() => versionlessKeyUri(owner, "geoBackupCustomerManagedKey", geoCmk.keyUri))
-      : undefined;
+    const primaryKeyUri =
+      cmk && cmkOk
+        ? problems.check(() => versionlessKeyUri(owner, "customerManagedKey", cmk.keyUri))
+        : undefined;
+    const geoKeyUri =
+      geoCmk && geoCmkOk
+        ? problems.check(() => versionlessKeyUri(owner, "geoBackupCustomerManagedKey", geoCmk.keyUri))
+        : undefined;
     const purpose = args.purpose ?? "main";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "postgresServer", purpose, problems);
     const { version, skuTier, skuName, storageSizeGb } = settings!;

@@ -20,8 +20,8 @@ import {
   type RuleContext,
 } from "./sentinel/rules";
 import { DIAGNOSTIC_SETTING_NAME } from "./common/diagnostics";
-import { rejectUnknownArgs, type PlatformContext } from "./common/interfaces";
-import { ArgProblems, argError, checkPlatform, PLATFORM_CONTEXT_KEYS, requireArgs } from "./common/schema";
+import { startArgChecks, type PlatformContext } from "./common/interfaces";
+import { ArgProblems, argError, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { stableRuleId } from "./sentinel/ids";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
@@ -81,13 +81,14 @@ export class Sentinel extends pulumi.ComponentResource {
 
   constructor(name: string, args: SentinelArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `Sentinel "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(owner, args, ARG_KEYS, "the onboarding, connectors and rules are fixed by SIEM-1"),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      ARG_KEYS,
+      "the onboarding, connectors and rules are fixed by SIEM-1",
+      PLATFORM_CONTEXT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS));
     if (typeof args.securityEmail !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.securityEmail)) {
       problems.add(
         ["securityEmail"],
@@ -110,8 +111,8 @@ export class Sentinel extends pulumi.ComponentResource {
       );
     }
     const rules = problems.check(() => selectRules(owner, args.ruleIds))!;
-    // The names below read the platform: without a usable one, the problems so far are the report.
-    problems.throwIfAny();
+    // The names below read the platform: without a usable one, the problems so far are the report (an unknown argument does not stop them).
+    if (!platformOk) problems.throwIfAny();
     const { platform } = args;
     const prefix = { path: ["platform", "namePrefix"], value: platform.namePrefix };
     const actionGroupName = problems.check(() => resourceName(platform, "actionGroup", "security"), prefix)!;

@@ -5,11 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { rejectUnknownArgs, type PlacementContext } from "./common/interfaces";
+import { startArgChecks, type PlacementContext } from "./common/interfaces";
 import { resourceName } from "./common/naming";
 import { componentTags } from "./common/tags";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { ArgProblems, checkPlatform, parseArgs, PLACEMENT_KEYS, requireArgs } from "./common/schema";
+import { parseArgs, PLACEMENT_KEYS } from "./common/schema";
 import { workloadIdentitySettingsSchema } from "./workloadIdentity.schema";
 
 export interface WorkloadIdentityArgs {
@@ -36,22 +36,23 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = `WorkloadIdentity "${name}"`;
-    requireArgs(owner, args);
     // Every problem at once, before anything registers.
-    const problems = new ArgProblems(owner);
-    problems.check(() =>
-      rejectUnknownArgs(owner, args, ["platform", "purpose", "location", "tags"], "IAM-1"),
+    const { problems, platformOk } = startArgChecks(
+      owner,
+      args,
+      ["platform", "purpose", "location", "tags"],
+      "IAM-1",
+      PLACEMENT_KEYS,
     );
-    problems.check(() => checkPlatform(owner, args.platform, PLACEMENT_KEYS));
-    problems.check(() =>
+    const settings = problems.check(() =>
       parseArgs(owner, workloadIdentitySettingsSchema, {
         purpose: args.purpose,
         location: args.location,
         tags: args.tags,
       }),
     );
-    // The rules below read the platform and a valid purpose: the problems so far are the report.
-    problems.throwIfAny();
+    // The rules below read the platform and a valid purpose: without them, the problems so far are the report.
+    if (!platformOk || !settings) problems.throwIfAny();
     const identityName = problems.check(
       () => resourceName(args.platform, "userAssignedIdentity", args.purpose),
       { path: ["purpose"], value: args.purpose },

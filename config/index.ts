@@ -146,9 +146,11 @@ export function validatePlatformConfig(
   for (const key of Object.keys(raw)) {
     if (key !== "location" && !(key in declarations)) {
       const hint = didYouMean(key, Object.keys(declarations));
+      const fullKey = `${PROJECT}:${key}`;
       problems.push({
-        key: `${PROJECT}:${key}`,
-        value: showValue(raw[key]),
+        key: fullKey,
+        // A mistyped key set with --secret holds a secret too: never echo it.
+        value: secretKeys.includes(fullKey) ? SECRET_VALUE_DISPLAY : showValue(raw[key]),
         message: `is not a setting of this project${hint ? ` (did you mean ${PROJECT}:${hint}?)` : ""}; see Pulumi.yaml`,
       });
     }
@@ -198,12 +200,14 @@ export function loadPlatformConfig(): PlatformConfig {
   const typos: ConfigProblem[] = [];
   const secretKeys: string[] = [];
   for (const [fullKey, value] of Object.entries(all)) {
-    if (configKeyIsSecret(fullKey)) secretKeys.push(fullKey);
+    const secret = configKeyIsSecret(fullKey);
+    if (secret) secretKeys.push(fullKey);
     const namespace = fullKey.slice(0, fullKey.indexOf(":"));
     if (namespace !== PROJECT && didYouMean(namespace, [PROJECT]) === PROJECT) {
       typos.push({
         key: fullKey,
-        value: showValue(value),
+        // Set with --secret under a mistyped namespace: still a secret, never echoed.
+        value: secret ? SECRET_VALUE_DISPLAY : showValue(value),
         message: `namespace "${namespace}" is not read by anything; did you mean ${PROJECT}:${fullKey.slice(namespace.length + 1)}?`,
       });
     }

@@ -9,11 +9,12 @@
  */
 import { z } from "zod";
 import {
-  CUSTOM_DOMAIN,
+  countryCodeSchema,
+  customDomainSchema,
   EU_COUNTRY_CODES,
   frontDoorEndpointNameProblem,
-  WAF_RATE_LIMIT,
   wafCustomRuleSchema,
+  wafRateLimitSchema,
 } from "../components/frontDoorSpec";
 import {
   APP_SERVICES,
@@ -118,23 +119,13 @@ const rawSchema = z.object({
   securityAlertEmail: z.union([z.literal(""), z.email({ message: SECURITY_ALERT_EMAIL })], {
     message: SECURITY_ALERT_EMAIL,
   }),
-  wafRateLimitPerMinute: z
-    .number({ message: "must be a whole number of requests" })
-    .int("must be a whole number of requests")
-    .min(
-      WAF_RATE_LIMIT.min,
-      `must be ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (Front Door's minimum is ${WAF_RATE_LIMIT.min}; EDGE-1)`,
-    )
-    .max(WAF_RATE_LIMIT.max, `must be ${WAF_RATE_LIMIT.min}..${WAF_RATE_LIMIT.max} (EDGE-1)`),
+  wafRateLimitPerMinute: wafRateLimitSchema,
   wafGeoFilter: z.boolean({ message: "must be true or false (EDGE-1)" }),
   wafAllowedCountries: z
-    .array(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as DE"))
+    .array(countryCodeSchema)
     .min(1, `must list at least one country (default: the EU, ${EU_COUNTRY_CODES.length} codes)`),
   wafCustomRules: z.array(wafCustomRuleSchema),
-  frontDoorCustomDomains: z.record(
-    z.string(),
-    z.string().regex(CUSTOM_DOMAIN, "must be a lowercase DNS host name such as app.example.com"),
-  ),
+  frontDoorCustomDomains: z.record(z.string(), customDomainSchema),
 });
 
 type RawConfig = z.output<typeof rawSchema>;

@@ -102,3 +102,64 @@ describe("secret config keys the program reads as plain data (SEC-1)", () => {
     expect(error.message).toBe("loaded");
   });
 });
+
+describe("a mistyped key set with --secret: named, its value never shown", () => {
+  // Fails on the old code: both problems showed the decrypted value ("x-secret-4711").
+  const VALUE = "x-secret-4711";
+  it.each([
+    ["an unknown setting of the project", `${PROJECT}:alertEmial`],
+    ["a namespace one typo away from the project's", `${PROJECT.replace("platform", "platfrom")}:alertEmail`],
+  ])("%s", async (_what, key) => {
+    const { error } = await runExpectingError(() => loadPlatformConfig(), {
+      config: { ...readStackConfig("dev").config, [key]: VALUE },
+      secretKeys: [key],
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toContainEqual({
+      key,
+      value: "[secret]",
+      message: expect.any(String),
+    });
+    expect(error.message).not.toContain(VALUE);
+  });
+});
+
+describe("configKeyIsSecret without the SDK's internal isConfigSecret (the documented fallback)", () => {
+  // The fallback had no test: it reads the list the language host passes, in both key forms.
+  function withoutIsConfigSecret(env: string | undefined, key: string): boolean {
+    const saved = process.env.PULUMI_CONFIG_SECRET_KEYS;
+    if (env === undefined) delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+    else process.env.PULUMI_CONFIG_SECRET_KEYS = env;
+    try {
+      let result = false;
+      jest.isolateModules(() => {
+        jest.doMock("@pulumi/pulumi", () => {
+          const real = jest.requireActual<typeof pulumi>("@pulumi/pulumi");
+          return { ...real, runtime: { ...real.runtime, isConfigSecret: undefined } };
+        });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        result = (require("../config") as typeof import("../config")).configKeyIsSecret(key);
+      });
+      return result;
+    } finally {
+      jest.dontMock("@pulumi/pulumi");
+      if (saved === undefined) delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+      else process.env.PULUMI_CONFIG_SECRET_KEYS = saved;
+    }
+  }
+
+  it("reads PULUMI_CONFIG_SECRET_KEYS as the language host writes it (<namespace>:<name>)", () => {
+    expect(withoutIsConfigSecret(JSON.stringify([APPS]), APPS)).toBe(true);
+    expect(withoutIsConfigSecret(JSON.stringify([`${PROJECT}:owner`]), APPS)).toBe(false);
+  });
+
+  it("also matches the legacy <namespace>:config:<name> form", () => {
+    expect(withoutIsConfigSecret(JSON.stringify([`${PROJECT}:config:apps`]), APPS)).toBe(true);
+  });
+
+  it("unset or malformed: not known secret, never a crash", () => {
+    expect(withoutIsConfigSecret(undefined, APPS)).toBe(false);
+    expect(withoutIsConfigSecret("not json", APPS)).toBe(false);
+    expect(withoutIsConfigSecret('{"a":1}', APPS)).toBe(false);
+  });
+});

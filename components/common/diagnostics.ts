@@ -158,6 +158,14 @@ export function diagnosticCategories(
 
 /** Throws if `diagnostics` args are malformed. Call before `super()` so nothing registers. */
 export function checkDiagnostics(owner: string, args: DiagnosticsArgs | undefined): void {
+  if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
+    throw argError(
+      owner,
+      ["diagnostics"],
+      args,
+      "must be a mapping { workspaceId?, additionalLogCategories? } (LOG-1)",
+    );
+  }
   const categories = args?.additionalLogCategories ?? [];
   if (!Array.isArray(categories)) {
     throw argError(

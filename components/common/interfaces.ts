@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BuiltInRoleName } from "../../controls/roles";
 import type { KeyVaultSku } from "../keyVault.schema";
 import type { SameType } from "./enums";
-import { ArgProblems, didYouMean, requireArgs } from "./schema";
+import { ArgProblems, checkPlatform, didYouMean, requireArgs } from "./schema";
 
 /**
  * Stack environment (ENV-1). Every literal union in component arguments is an `as const`
@@ -243,6 +243,17 @@ export interface CommonComponentArgs extends SecureResourceArgs {
   customerManagedKey?: CustomerManagedKeyArgs;
 }
 
+/** The keys every `CustomerManagedKeyArgs` has (what `CustomerManagedKey.args` gives). */
+export const CUSTOMER_MANAGED_KEY_KEYS = [
+  "keyVaultId",
+  "keyVaultUri",
+  "keyName",
+  "keyUri",
+  "identityId",
+  "identityClientId",
+  "identityPrincipalId",
+] as const satisfies readonly (keyof CustomerManagedKeyArgs)[];
+
 /**
  * Refuses keys a component does not declare, before `super()`. TypeScript already rejects them
  * in object literals; this catches JavaScript callers and spread objects, so an attempted
@@ -267,4 +278,29 @@ export function rejectUnknownArgs(
     }
   }
   problems.throwIfAny();
+}
+
+/**
+ * The checks every component starts with, one rule in one place: `args` is a mapping (thrown
+ * alone: nothing else can be read), no unknown argument, and with `platformKeys` a usable
+ * platform context. Returns the problems so far, for the component's own checks to join, and
+ * whether the rules that read the platform can run.
+ */
+export function startArgChecks(
+  owner: string,
+  args: object,
+  allowed: readonly string[],
+  why: string,
+  platformKeys?: readonly string[],
+): { problems: ArgProblems; platformOk: boolean } {
+  requireArgs(owner, args);
+  const problems = new ArgProblems(owner);
+  problems.check(() => rejectUnknownArgs(owner, args, allowed, why));
+  const platformOk =
+    platformKeys === undefined ||
+    problems.check(() => {
+      checkPlatform(owner, (args as { platform?: unknown }).platform, platformKeys);
+      return true;
+    }) === true;
+  return { problems, platformOk };
 }

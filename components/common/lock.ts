@@ -14,7 +14,10 @@ export function resolveLock(
   args: LockArgs | undefined,
   owner: string,
 ): boolean {
-  if (args !== undefined && args.enabled !== undefined && typeof args.enabled !== "boolean") {
+  if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
+    throw argError(owner, ["lock"], args, "must be a mapping { enabled?, notes? } (BAK-2)");
+  }
+  if (args?.enabled !== undefined && typeof args.enabled !== "boolean") {
     throw argError(owner, ["lock", "enabled"], args.enabled, "must be true or false (BAK-2)");
   }
   if (args?.enabled === false && (platform.deletionLocks || platform.environment === "prod")) {

@@ -228,6 +228,11 @@ type NamingInput = Pick<PlatformContext, "namePrefix" | "environment">;
 
 function stem(platform: NamingInput, kind: AzureResourceKind, purpose: string, reserve: number): string {
   const rule = NAMING_RULES[kind];
+  // From other languages or JavaScript a purpose may be anything: say so (components report it
+  // as a problem of `purpose`) rather than fail with a TypeError below.
+  if (typeof purpose !== "string") {
+    throw new RunError("must be text: letters, digits and '-', part of every resource name");
+  }
   // Separator-less kinds (storage) drop the purpose's dashes ("knowledge-bases" -> "knowledgebases");
   // anything else that is not allowed is reported, never silently removed.
   const cleanPurpose = rule.separator === "" ? purpose.replace(/-/g, "") : purpose;

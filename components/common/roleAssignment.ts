@@ -77,7 +77,8 @@ export function checkRoleAssignments(
       problems.add(at("role"), a.role, privilegedMessage(a.role));
     }
   });
-  // The one privileged refusal keeps its own class (callers and tests catch it by name).
+  // The one privileged refusal keeps its own class (callers catch it by name), also through a
+  // component's ArgProblems when it is the component's only problem.
   if (privileged && problems.problems.length === 1) {
     throw new PrivilegedRoleError(owner, privileged.role, privileged.index);
   }

@@ -206,6 +206,8 @@ export function argError(
  */
 export class ArgProblems {
   readonly problems: ArgProblem[] = [];
+  /** The error of the first failed check, rethrown as is when it stays the only problem (its class kept). */
+  private first?: ComponentArgsError;
   constructor(readonly owner: string) {}
 
   add(path: PropertyKey[], value: unknown, message: string): void {
@@ -219,8 +221,10 @@ export class ArgProblems {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof ComponentArgsError) this.problems.push(...err.problems);
-      else if (err instanceof RunError) this.add(where.path, where.value, err.message);
+      if (err instanceof ComponentArgsError) {
+        if (this.problems.length === 0 && err.owner === this.owner) this.first = err;
+        this.problems.push(...err.problems);
+      } else if (err instanceof RunError) this.add(where.path, where.value, err.message);
       else throw err;
       return undefined;
     }
@@ -242,8 +246,38 @@ export class ArgProblems {
   }
 
   throwIfAny(): void {
+    // A lone PrivilegedRoleError from a component stays one, as before every problem was collected.
+    if (this.first && this.first.problems.length === this.problems.length) throw this.first;
     if (this.problems.length > 0) throw new ComponentArgsError(this.owner, this.problems);
   }
+}
+
+/**
+ * An optional argument that must be a mapping with the `required` keys (`shape` says which, in
+ * words). Anything else was silently ignored (a string `lock`) or failed at deployment with a
+ * TypeError (a string `customerManagedKey`). `null` counts as not set, as other languages send
+ * an unset optional argument. Returns whether the value can be read (false: problems recorded).
+ */
+export function checkMapping(
+  problems: ArgProblems,
+  path: PropertyKey[],
+  value: unknown,
+  shape: string,
+  required: readonly string[] = [],
+): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== "object" || Array.isArray(value) || Output.isInstance(value)) {
+    problems.add(path, Output.isInstance(value) ? "(an Output)" : value, `must be a mapping ${shape}`);
+    return false;
+  }
+  const missing = required.filter((key) => {
+    const v = (value as Record<string, unknown>)[key];
+    return v === undefined || v === null || v === "";
+  });
+  for (const key of missing) {
+    problems.add([...path, key], (value as Record<string, unknown>)[key], `is required: ${shape}`);
+  }
+  return missing.length === 0;
 }
 
 /** What a `platform` key must be, in words, by how components read it. */

@@ -26,11 +26,11 @@ import {
 } from "./schema";
 import { CONSUMPTION_PROFILE } from "../containerAppsEnvironment";
 import { addMetricAlerts } from "../common/alerts";
-import { rejectUnknownArgs } from "../common/interfaces";
+import { startArgChecks } from "../common/interfaces";
 import { resourceName } from "../common/naming";
 import { afterRoleGrants } from "../common/propagation";
 import { assignRole } from "../common/roleAssignment";
-import { ArgProblems, checkPlatform, parseArgs, PLATFORM_CONTEXT_KEYS, requireArgs } from "../common/schema";
+import { parseArgs, PLATFORM_CONTEXT_KEYS } from "../common/schema";
 import { componentTags } from "../common/tags";
 import { WorkloadIdentity } from "../workloadIdentity";
 import { PrivateState } from "../common/privateState";
@@ -89,20 +89,13 @@ interface Validated {
  * listing every problem, each naming its argument path, value and what is allowed.
  */
 function validate(owner: string, name: string, args: ContainerAppArgs): Validated {
-  requireArgs(owner, args);
-  const problems = new ArgProblems(owner);
-  problems.check(() =>
-    rejectUnknownArgs(
-      owner,
-      args,
-      ARG_KEYS,
-      "ingress, identity and secrets handling are fixed by NET-2/IAM-1/SEC-1",
-    ),
+  const { problems, platformOk } = startArgChecks(
+    owner,
+    args,
+    ARG_KEYS,
+    "ingress, identity and secrets handling are fixed by NET-2/IAM-1/SEC-1",
+    PLATFORM_CONTEXT_KEYS,
   );
-  const platformOk = problems.check(() => {
-    checkPlatform(owner, args.platform, PLATFORM_CONTEXT_KEYS);
-    return true;
-  });
   const { platform, environment } = args;
   const environmentOk =
     typeof environment === "object" &&

@@ -281,7 +281,11 @@ describe("FrontDoor refuses, registering nothing", () => {
   }
   it("no frontend", () => refused(args({ apps: [] }), /at least one frontend/));
   it("a rate limit below Front Door's minimum", () =>
-    refused(args({ settings: settings({ rateLimitPerMinute: 5 }) }), /rateLimitPerMinute = 5/));
+    // The stack config's rule and wording (frontDoorSpec.ts's wafRateLimitSchema, one place).
+    refused(
+      args({ settings: settings({ rateLimitPerMinute: 5 }) }),
+      /settings\.rateLimitPerMinute = 5: must be 10\.\.100000 \(Front Door's minimum is 10; EDGE-1\)/,
+    ));
   it("an Allow custom rule (it would skip the managed rules)", () =>
     refused(
       args({

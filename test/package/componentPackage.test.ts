@@ -29,9 +29,11 @@ import {
   CUSTOM_RULE_VARIABLES,
 } from "../../components/frontDoorSpec";
 import { BUILT_IN_ROLES } from "../../controls/roles";
+import { checkPlatform, ComponentArgsError, PLATFORM_CONTEXT_KEYS } from "../../components/common/schema";
 
 interface Property {
   type?: string;
+  plain?: boolean;
   $ref?: string;
   items?: Property;
   additionalProperties?: Property;
@@ -148,6 +150,47 @@ describe("component package schema (SDK analysis)", () => {
     expect(schema.types[`${PKG}:index:RoleAssignmentArgs`].properties?.role.$ref).toBe(
       `#/types/${PKG}:index:BuiltInRole`,
     );
+  });
+});
+
+describe("a platform key as an Output: refused exactly where the types make it plain", () => {
+  // What another team may pass: an Input-typed key (not plain in the schema, pulumi.Input<T> in
+  // TypeScript) takes an Output, e.g. its own resource group's name (examples/team-app); a plain
+  // key (names, tags and checks read it before deployment) does not.
+  const keys = () => {
+    const props = schema.types[`${PKG}:index:PlatformContext`].properties ?? {};
+    const plain = Object.keys(props).filter((k) => props[k].plain);
+    const input = Object.keys(props).filter((k) => !props[k].plain);
+    return { plain, input };
+  };
+  const refusedPaths = (platform: unknown): string[] => {
+    try {
+      checkPlatform("C", platform, PLATFORM_CONTEXT_KEYS);
+      return [];
+    } catch (err) {
+      expect(err).toBeInstanceOf(ComponentArgsError);
+      return (err as ComponentArgsError).problems.map((p) => p.path.join("."));
+    }
+  };
+
+  it("accepts every Input-typed key as an Output, together", () => {
+    const { input } = keys();
+    expect(input).toEqual(expect.arrayContaining(["resourceGroupName", "workspaceId", "tenantId"]));
+    const base = testPlatform();
+    const platform: Record<string, unknown> = { ...base };
+    for (const k of input) platform[k] = pulumi.output(base[k as keyof typeof base]);
+    expect(refusedPaths(platform)).toEqual([]);
+  });
+
+  it("refuses each plain key as an Output, by path", () => {
+    const { plain } = keys();
+    expect(plain).toEqual(expect.arrayContaining(["environment", "location", "namePrefix", "tags"]));
+    const base = testPlatform();
+    for (const k of plain) {
+      expect(refusedPaths({ ...base, [k]: pulumi.output(base[k as keyof typeof base]) })).toEqual([
+        `platform.${k}`,
+      ]);
+    }
   });
 });
 

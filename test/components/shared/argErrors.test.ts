@@ -12,8 +12,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as components from "../../../components/index";
 import { ComponentArgsError, formatPath } from "../../../components/common/schema";
-import { prodPlatform, testPlatform } from "../../helpers/platform";
-import { runExpectingError } from "../../helpers/pulumi";
+import { prodPlatform, testPlatform, testResourceGroupId } from "../../helpers/platform";
+import { runExpectingError, runProgram } from "../../helpers/pulumi";
 
 type Construct = (args: unknown) => unknown;
 
@@ -187,5 +187,147 @@ describe("independent problems are reported together", () => {
     });
     expect(error).toBeInstanceOf(pulumi.RunError);
     expect(paths(error as ComponentArgsError)).toEqual(["name", "expiresInDays", "contentType"]);
+  });
+});
+
+describe("an unknown argument does not hide the other problems (every problem at once)", () => {
+  // Fails on the merged code: each of these reported the unknown argument alone, the rest after a fix.
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["KeyVault", { platform: testPlatform(), sku: "free", enableRbac: false }, ["enableRbac", "sku"]],
+    [
+      "BlobStorage",
+      { platform: prodPlatform(), containers: ["docs"], skuName: "Standard_LRS", allowSharedKey: true },
+      ["allowSharedKey", "skuName", "customerManagedKey"],
+    ],
+    [
+      "PostgresServer",
+      {
+        platform: testPlatform(),
+        databases: ["app"],
+        adminGroup: { objectId: "nope", displayName: "dba" },
+        password: "x",
+      },
+      ["password", "adminGroup.objectId"],
+    ],
+    [
+      "Logging",
+      { platform: testPlatform(), retentionInDays: 1, alertEmail: "ops@example.com", localAuth: true },
+      ["localAuth", "retentionInDays"],
+    ],
+    [
+      "Network",
+      {
+        platform: testPlatform(),
+        vnetAddressSpace: "10.0.0.0/33",
+        appsSubnetPrefix: "10.0.0.0/23",
+        privateEndpointSubnetPrefix: "10.0.2.0/24",
+        hasFrontend: false,
+        openPorts: [22],
+      },
+      ["openPorts", "vnetAddressSpace"],
+    ],
+  ])("%s", async (name, args, expected) => {
+    const error = await refusal(WITH_PLATFORM[name], args);
+    expect(paths(error)).toEqual(expect.arrayContaining(expected));
+  });
+});
+
+describe("shared optional arguments of the wrong shape: a ComponentArgsError, never a TypeError or silence", () => {
+  // Fails on the merged code: lock null and a non-text purpose were TypeErrors (with a stack
+  // trace), a string lock/diagnostics/privateEndpoint was ignored, a string customerManagedKey
+  // failed at deployment (keyVaultId.split in an apply).
+  it.each<[string, string, Record<string, unknown>, string[]]>([
+    ["ManagedRedis", "a string lock", { lock: "off" }, ["lock"]],
+    ["ManagedRedis", "a string diagnostics", { diagnostics: "none" }, ["diagnostics"]],
+    ["ManagedRedis", "a number privateEndpoint", { privateEndpoint: 42 }, ["privateEndpoint"]],
+    ["ManagedRedis", "a string customerManagedKey", { customerManagedKey: "kv/key" }, ["customerManagedKey"]],
+    [
+      "ManagedRedis",
+      "a customerManagedKey lacking keys",
+      { customerManagedKey: { keyVaultId: "/subscriptions/x", keyUri: "https://kv.vault.azure.net/keys/k" } },
+      ["customerManagedKey.keyName", "customerManagedKey.identityId"],
+    ],
+    ["KeyVault", "a number purpose", { sku: "standard", purpose: 42 }, ["purpose"]],
+    ["BlobStorage", "a list purpose", { containers: ["docs"], purpose: ["a"] }, ["purpose"]],
+  ])("%s: %s", async (name, _what, extra, expected) => {
+    const error = await refusal(WITH_PLATFORM[name], { platform: testPlatform(), ...extra });
+    expect(paths(error)).toEqual(expect.arrayContaining(expected));
+  });
+
+  it("a customerManagedKey lacking only keys the component never reads is still accepted", async () => {
+    const { resources } = await runProgram(
+      () =>
+        new components.ManagedRedis("x", {
+          platform: testPlatform(),
+          customerManagedKey: {
+            keyVaultId: `${testResourceGroupId()}/providers/Microsoft.KeyVault/vaults/kv-sap-dev-a1b2c`,
+            keyName: "redis",
+            identityId: `${testResourceGroupId()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-cmk-dev`,
+          },
+        } as unknown as components.ManagedRedisArgs),
+    );
+    expect(resources.some((r) => r.type === "azure-native:redisenterprise:RedisEnterprise")).toBe(true);
+  });
+
+  it("null is not set (what other languages send for an unset optional argument)", async () => {
+    const { resources } = await runProgram(
+      () =>
+        new components.ManagedRedis("x", {
+          platform: testPlatform(),
+          lock: null,
+          diagnostics: null,
+          privateEndpoint: null,
+          customerManagedKey: null,
+        } as unknown as components.ManagedRedisArgs),
+    );
+    expect(resources.some((r) => r.type === "azure-native:redisenterprise:RedisEnterprise")).toBe(true);
+  });
+});
+
+describe("a privileged role for a workload identity, alone, is still a PrivilegedRoleError from the component", () => {
+  // Fails on the merged code (a plain ComponentArgsError): before it, BlobStorage threw
+  // PrivilegedRoleError itself, and consumers may catch it by class.
+  const owner = {
+    role: "Owner",
+    principalId: "00000000-0000-0000-0000-000000000001",
+    principalType: "ServicePrincipal",
+  };
+
+  it("alone: the PrivilegedRoleError (a ComponentArgsError) with its path", async () => {
+    const error = await refusal(WITH_PLATFORM.BlobStorage, {
+      platform: testPlatform(),
+      containers: ["docs"],
+      roleAssignments: [owner],
+    });
+    expect(error).toBeInstanceOf(components.PrivilegedRoleError);
+    expect(paths(error)).toEqual(["roleAssignments[0].role"]);
+  });
+
+  it("with another problem: one ComponentArgsError listing both", async () => {
+    const error = await refusal(WITH_PLATFORM.BlobStorage, {
+      platform: testPlatform(),
+      containers: ["docs"],
+      roleAssignments: [owner],
+      tags: { owner: "me" },
+    });
+    expect(error).not.toBeInstanceOf(components.PrivilegedRoleError);
+    expect(paths(error).sort()).toEqual(["roleAssignments[0].role", "tags.owner"]);
+  });
+});
+
+describe("KeyVault.addGeneratedSecret: every problem at once, before the password registers", () => {
+  // Fails on the merged code: a bad length was reported alone, and a bad lifetime only after the
+  // RandomPassword had registered (addSecret checked it).
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["length and lifetime", { length: 8, expiresInDays: 0 }, ["length", "expiresInDays"]],
+    ["lifetime alone", { expiresInDays: 9999 }, ["expiresInDays"]],
+  ])("%s", async (_what, secretArgs, expected) => {
+    const { error, resources } = await runExpectingError(() => {
+      const kv = new components.KeyVault("kv", { platform: testPlatform(), sku: "standard" });
+      kv.addGeneratedSecret("api-key", secretArgs as unknown as components.GeneratedSecretArgs);
+    });
+    expect(error).toBeInstanceOf(ComponentArgsError);
+    expect(paths(error as ComponentArgsError)).toEqual(expected);
+    expect(resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword")).toEqual([]);
   });
 });
