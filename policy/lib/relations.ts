@@ -261,7 +261,8 @@ export function allowListed(id: string, allowed: readonly string[]): boolean {
 
 /**
  * The usual way a stack policy reports destinations: `judge(from, what, value, accepts)` reports
- * `<label>: <destinationProblem>` on `from` when its reference is not acceptable.
+ * `<label>: <destinationProblem>` on `from` when its reference is not acceptable (`dependencies`:
+ * what the value was computed from, as `destinationProblem` takes it).
  */
 export function destinationJudge(
   stack: StackView,
@@ -273,9 +274,10 @@ export function destinationJudge(
   what: string,
   value: unknown,
   accepts: (candidate: StackResource) => boolean,
+  dependencies?: readonly { urn: string }[],
 ) => void {
-  return (from, what, value, accepts) => {
-    const problem = destinationProblem(index, from, what, value, rules, accepts, stack);
+  return (from, what, value, accepts, dependencies) => {
+    const problem = destinationProblem(index, from, what, value, rules, accepts, stack, dependencies);
     if (problem) report(`${label(from)}: ${problem}`, from.urn);
   };
 }

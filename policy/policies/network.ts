@@ -355,19 +355,14 @@ export const privateDnsInStack = stackPolicy({
     // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
     // the server's VNet if it is not linked yet: whoever owns a foreign zone answers for the
     // server's name inside our network (and may be given a zone in another subscription).
-    for (const server of stack.ofType(POSTGRES)) {
-      const problem = destinationProblem(
-        index,
+    for (const server of stack.ofType(POSTGRES))
+      judge(
         server,
         "network.privateDnsZoneArmResourceId",
         peek(server.props, "network", "privateDnsZoneArmResourceId"),
-        cfg,
         of(ZONE),
-        stack,
         propertyDependenciesOf(server, "network"),
       );
-      if (problem) report(`${label(server)}: ${problem}`, server.urn);
-    }
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
     for (const vnet of stack.ofType(VNET))
