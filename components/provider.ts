@@ -5,9 +5,9 @@
  * the package through `exports`, i.e. `index.ts`. Exports nothing, so the host's automatic
  * discovery (which would name the package `components`) finds nothing to serve twice.
  */
-import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { RunError } from "@pulumi/pulumi/errors";
-import { componentProviderOptions } from "./providerOptions";
+import { main } from "@pulumi/pulumi/provider";
+import { PlatformComponentProvider } from "./providerOptions";
 
 // A program importing the directory by relative path (`../components`) also lands here: refuse
 // loudly rather than start a gRPC server inside it (a RunError: the caller's mistake, no stack trace).
@@ -17,4 +17,6 @@ if (!/[\\/]cmd[\\/]run-plugin[\\/]index\.js$/.test(require.main?.filename ?? "")
       "@secure-azure-platform/components or components/index.ts",
   );
 }
-void componentProviderHost(componentProviderOptions());
+// What `componentProviderHost` does (experimental/provider.js: a ComponentProvider served by the
+// provider server's `main`), with our provider: callers' argument errors become property errors.
+void main(new PlatformComponentProvider(), process.argv.slice(2));

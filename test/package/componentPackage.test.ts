@@ -5,18 +5,18 @@
  * components/providerOptions.ts): every exported component is there under
  * `secure-azure-platform:index:<Class>`, every input and output is typed (no `Any`, no untyped
  * object or array) and described, and the literal choices are schema enums with the values the
- * zod schemas accept. And the provider path works: `ComponentProvider.construct`, what the host
- * runs when another language creates a component, builds one from plain inputs under the
- * offline mocks.
+ * zod schemas accept. And the provider path works: `construct`, what the host runs when another
+ * language creates a component, builds one from plain inputs under the offline mocks, and a
+ * caller's bad arguments come back as the engine's property errors.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import { testPlatform } from "../helpers/platform";
 import { only, runProgram } from "../helpers/pulumi";
 import * as components from "../../components/index";
-import { componentProviderOptions } from "../../components/providerOptions";
+import { componentProviderOptions, PlatformComponentProvider } from "../../components/providerOptions";
 import { LEGACY_COMPONENT_TYPES } from "../../controls/componentTypes";
 import { STORAGE_SKUS } from "../../components/blobStorage.schema";
 import { KEY_VAULT_SKUS } from "../../components/keyVault.schema";
@@ -60,11 +60,11 @@ interface Schema {
 }
 
 const PKG = "secure-azure-platform";
-let provider: ComponentProvider;
+let provider: PlatformComponentProvider;
 let schema: Schema;
 
 beforeAll(async () => {
-  provider = new ComponentProvider(componentProviderOptions());
+  provider = new PlatformComponentProvider();
   schema = JSON.parse(await provider.getSchema()) as Schema;
 }, 180_000);
 
@@ -241,6 +241,38 @@ describe("component provider construct (offline mocks)", () => {
     );
     expect(await value(state.id)).toBe(identity.id);
     expect(await value(state.name)).toBe("id-sap-api-dev");
+  });
+
+  it("returns a caller's bad arguments as the engine's property errors: every problem, each under its path", async () => {
+    // What a Python program passing a typo'd key and a bad purpose gets back: the provider server
+    // sends an InputPropertiesError as INVALID_ARGUMENT with one detail per property.
+    const inputs = JSON.parse(
+      JSON.stringify({ platform: testPlatform(), purpose: "API!", purpse: "api" }),
+    ) as pulumi.Inputs;
+    let error: unknown;
+    const { resources } = await runProgram(async () => {
+      error = await provider.construct("bad", `${PKG}:index:WorkloadIdentity`, inputs, {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(InputPropertiesError.isInstance(error)).toBe(true);
+    const { message, errors } = error as InputPropertiesError;
+    expect(message).toMatch(/^WorkloadIdentity "bad": invalid arguments/);
+    expect(errors).toEqual([
+      {
+        propertyPath: "purpse",
+        reason: expect.stringMatching(
+          /^unknown argument "purpse" \(did you mean purpose\?\).*\(got "api"\)$/,
+        ) as string,
+      },
+      {
+        propertyPath: "purpose",
+        reason: expect.stringMatching(/^invalid userAssignedIdentity name .*\(got "API!"\)$/) as string,
+      },
+    ]);
+    // Refused before anything registered.
+    expect(resources).toEqual([]);
   });
 
   it("refuses the legacy tokens: the package serves the index module only", async () => {
