@@ -90,8 +90,7 @@ export class BlobStorage extends pulumi.ComponentResource {
       "shared keys, public access and TLS cannot be weakened",
       PLATFORM_CONTEXT_KEYS,
     );
-    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     const settings = problems.check(() =>
       parseArgs(owner, blobStorageSettingsSchema(platform), {

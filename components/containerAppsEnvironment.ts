@@ -124,8 +124,7 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
       parseArgs(owner, workloadProfilesSchema, args.workloadProfiles ?? [], ["workloadProfiles"]),
     )!;
     problems.check(() => checkDiagnostics(owner, args.diagnostics));
-    // The rules below read the platform: without a usable one, the problems so far are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     const locked = problems.check(() => resolveLock(platform, args.lock, owner))!;
     const purpose = args.purpose ?? "apps";

@@ -143,8 +143,7 @@ export class KeyVault extends pulumi.ComponentResource {
       "RBAC, soft delete, purge protection and private access cannot be weakened (KEY-1)",
       PLATFORM_CONTEXT_KEYS,
     );
-    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     problems.check(() => parseArgs(owner, keyVaultSettingsSchema(platform), { sku: args.sku }));
     const location = args.location ?? platform.location;

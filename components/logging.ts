@@ -58,8 +58,7 @@ export class Logging extends pulumi.ComponentResource {
       }),
     )!;
     const { platform } = args;
-    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const locked = problems.check(() => resolveLock(platform, args.lock, owner))!;
     const prefix = { path: ["platform", "namePrefix"], value: platform.namePrefix };
     const workspaceName = problems.check(

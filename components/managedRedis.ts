@@ -121,8 +121,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
       "access keys, plaintext and public access cannot be turned on",
       PLATFORM_CONTEXT_KEYS,
     );
-    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     const settings = problems.check(() =>
       parseArgs(owner, managedRedisSettingsSchema(platform), {

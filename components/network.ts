@@ -97,8 +97,7 @@ export class Network extends pulumi.ComponentResource {
         hasFrontend: args.hasFrontend,
       }),
     );
-    // The names below read the platform only: the other problems wait for them (every problem at once).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     // Every name and tag is computed (and validated) before anything registers.
     let names: Record<"vnet" | "appsNsg" | "peNsg" | "appsSubnet" | "peSubnet", string>;

@@ -201,8 +201,7 @@ export class PostgresServer extends pulumi.ComponentResource {
       "there is no password admin, public access or backup switch to set",
       PLATFORM_CONTEXT_KEYS,
     );
-    // The rules below read the platform: without a usable one, its problems are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     // The settings a stack chooses (the same schema as the stack config's postgres* keys).
     const highAvailability = platform.zoneRedundant || platform.environment === "prod";

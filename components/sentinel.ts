@@ -111,8 +111,7 @@ export class Sentinel extends pulumi.ComponentResource {
       );
     }
     const rules = problems.check(() => selectRules(owner, args.ruleIds))!;
-    // The names below read the platform: without a usable one, the problems so far are the report (an unknown argument does not stop them).
-    if (!platformOk) problems.throwIfAny();
+    problems.beforePlatformReads(platformOk);
     const { platform } = args;
     const prefix = { path: ["platform", "namePrefix"], value: platform.namePrefix };
     const actionGroupName = problems.check(() => resourceName(platform, "actionGroup", "security"), prefix)!;

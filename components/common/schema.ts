@@ -245,6 +245,14 @@ export class ArgProblems {
     return this.problems.length === 0;
   }
 
+  /**
+   * Before the checks that read the platform: without a usable one (`startArgChecks`'s
+   * `platformOk`), the problems so far are the report. An unknown argument does not stop them.
+   */
+  beforePlatformReads(platformOk: boolean): void {
+    if (!platformOk) this.throwIfAny();
+  }
+
   throwIfAny(): void {
     // A lone PrivilegedRoleError from a component stays one, as before every problem was collected.
     if (this.first && this.first.problems.length === this.problems.length) throw this.first;
