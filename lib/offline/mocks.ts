@@ -13,6 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
 import { FRONT_DOOR_PRIVATE_LINK_REGIONS, frontDoorPrivateLinkOffered } from "../../components/frontDoorSpec";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
+import { directTableReads } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
@@ -99,6 +100,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
 
   /** Private Link requests Front Door origins made, by target resource ID (Azure creates them Pending). */
   private readonly privateLinkRequests = new Map<string, Set<string>>();
+  /** Log Analytics workspaces this plan creates (lower-case ARM IDs): new, so without tables yet. */
+  private readonly newWorkspaces = new Set<string>();
 
   constructor(options: AzureMockOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? MOCK_SUBSCRIPTION_ID;
@@ -125,7 +128,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       this.recordPrivateLinkRequest(inputs);
     }
     if (type.startsWith("azure-native:")) {
+      this.refuseQueryOnMissingTables(type, name, inputs);
       const created = this.azureResource(type, name, inputs);
+      if (type === "azure-native:operationalinsights:Workspace")
+        this.newWorkspaces.add(created.id.toLowerCase());
       const preexisting = ALWAYS_EXISTS[type]?.(inputs);
       if (preexisting && !sameArmId(args.id, created.id)) {
         // What azure-native's Create answers after its existence check (client_azcore.go CanCreate).
@@ -213,6 +219,46 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
     const secretOutputNames = Object.keys(outputs).filter((key) => isSecret(outputs[key]));
     return { id: name, state: { name, outputs, secretOutputNames } };
+  }
+
+  /**
+   * Azure validates a Sentinel scheduled analytics rule's query, and a log search alert's, when
+   * the rule is created, and refuses one that reads a table the workspace does not have ("Failed
+   * to run the analytics rule query. One of the tables does not exist": Azure/Azure-Sentinel#2039,
+   * #10340; "Failed to resolve table or column expression" for log search alerts). A workspace
+   * this plan creates starts without the tables its diagnostic settings will fill, and when Azure
+   * Monitor adds one is not documented (components/sentinel/logTables.ts `directTableReads`):
+   * a rule on it may read a table only through a fuzzy union with an empty leg.
+   */
+  private refuseQueryOnMissingTables(type: string, name: string, inputs: Outputs): void {
+    let workspaceIds: string[];
+    let queries: unknown[];
+    if (type === "azure-native:securityinsights:ScheduledAlertRule") {
+      workspaceIds = [
+        armResourceId(
+          "azure-native:operationalinsights:Workspace",
+          inputs,
+          this.subscriptionId,
+          text(inputs.workspaceName, ""),
+        ),
+      ];
+      queries = [inputs.query];
+    } else if (type === "azure-native:monitor:ScheduledQueryRule") {
+      const scopes = isSecret(inputs.scopes) ? inputs.scopes.value : inputs.scopes;
+      workspaceIds = Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === "string") : [];
+      const allOf = objectInput(inputs.criteria).allOf;
+      queries = Array.isArray(allOf) ? allOf.map((c) => objectInput(c).query) : [];
+    } else return;
+    const fresh = workspaceIds.find((id) => this.newWorkspaces.has(id.replace(/\/$/, "").toLowerCase()));
+    if (!fresh) return;
+    for (const query of queries.map((q) => (isSecret(q) ? q.value : q))) {
+      if (typeof query !== "string") continue;
+      const direct = directTableReads(query);
+      if (direct.length === 0) continue;
+      throw new Error(
+        `offline plan: Azure refuses ${type} ${name}: its query reads ${direct.join(", ")} directly, and workspace ${fresh} is created by this deployment, so the table may not exist when the rule is created ("One of the tables does not exist"); read it through \`union isfuzzy=true (datatable(TimeGenerated: datetime)[]), <table>\` and its columns through column_ifexists (components/sentinel/rules.ts resilientSource)`,
+      );
+    }
   }
 
   private recordPrivateLinkRequest(inputs: Outputs): void {

@@ -480,3 +480,75 @@ describe("Key Vault keys: rotation policy limits Azure enforces", () => {
     expect(mocks.newResource(key("P7D", "P28D")).id).toMatch(/\/vaults\/kv-test\/keys\/key-test$/);
   });
 });
+
+// Sentinel validates a scheduled rule's KQL at creation ("One of the tables does not exist"), as a
+// log search alert does; a workspace the deployment creates has no table its diagnostic settings
+// have not filled yet. Fails on the old mock, which created any rule.
+describe("Sentinel rules and log alerts on a workspace the plan creates", () => {
+  const WORKSPACE_ID = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-test`;
+  const FUZZY = "union isfuzzy=true (datatable(TimeGenerated: datetime)[]), AZKVAuditLogs";
+  const workspace = {
+    type: "azure-native:operationalinsights:Workspace",
+    name: "log",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", workspaceName: "log-test" },
+  };
+  const rule = (query: string, workspaceName = "log-test") => ({
+    type: "azure-native:securityinsights:ScheduledAlertRule",
+    name: "siem-kv",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", workspaceName, ruleId: "r1", kind: "Scheduled", query },
+  });
+  const alert = (query: string) => ({
+    type: "azure-native:monitor:ScheduledQueryRule",
+    name: "siem-incidents",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      ruleName: "alert-incidents",
+      scopes: [WORKSPACE_ID],
+      criteria: { allOf: [{ query }] },
+    },
+  });
+  const withWorkspace = () => {
+    const mocks = new AzureMocks();
+    expect(mocks.newResource(workspace).id).toBe(WORKSPACE_ID);
+    return mocks;
+  };
+
+  it("refuses a scheduled rule that reads a table directly", () => {
+    expect(() =>
+      withWorkspace().newResource(rule("let x = 1;\nAZKVAuditLogs | where OperationName == 'SecretGet'")),
+    ).toThrow(
+      /ScheduledAlertRule siem-kv: its query reads AZKVAuditLogs directly.*One of the tables does not exist/,
+    );
+  });
+  it("refuses a log search alert that reads a table directly, and one that joins a second table", () => {
+    expect(() => withWorkspace().newResource(alert("SecurityIncident | where Status == 'New'"))).toThrow(
+      /ScheduledQueryRule siem-incidents: its query reads SecurityIncident directly/,
+    );
+    expect(() =>
+      withWorkspace().newResource(rule(`${FUZZY}\n| join kind=inner (AzureActivity) on CallerIpAddress`)),
+    ).toThrow(/reads AzureActivity directly/);
+  });
+  it("a fuzzy union that names a second table still reads that one directly", () => {
+    expect(() => withWorkspace().newResource(rule(`${FUZZY}, AzureActivity\n| take 1`))).toThrow(
+      /reads AZKVAuditLogs, AzureActivity directly|reads AzureActivity, AZKVAuditLogs directly/,
+    );
+  });
+  it("accepts the table through a fuzzy union with an empty leg", () => {
+    const mocks = withWorkspace();
+    expect(mocks.newResource(rule(`${FUZZY}\n| where OperationName == "SecretGet"`)).id).toMatch(
+      /\/alertRules\/r1$/,
+    );
+    expect(mocks.newResource(alert(`${FUZZY}\n| take 1`)).id).toMatch(
+      /\/scheduledQueryRules\/alert-incidents$/,
+    );
+  });
+  it("accepts a direct read on a workspace the plan does not create (its tables may exist)", () => {
+    expect(new AzureMocks().newResource(rule("AZKVAuditLogs | take 1")).id).toMatch(/\/alertRules\/r1$/);
+    expect(withWorkspace().newResource(rule("AZKVAuditLogs | take 1", "log-other")).id).toMatch(
+      /workspaces\/log-other\/.*\/alertRules\/r1$/,
+    );
+  });
+});
