@@ -11,7 +11,11 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { FRONT_DOOR_PRIVATE_LINK_REGIONS, frontDoorPrivateLinkOffered } from "../../components/frontDoorSpec";
+import {
+  FRONT_DOOR_PRIVATE_LINK_REGIONS,
+  frontDoorPrivateLinkOffered,
+  wafPolicyLimitProblems,
+} from "../../components/frontDoorSpec";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
 import { directTableReads } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
@@ -123,6 +127,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
     if (type === "azure-native:keyvault:Key") refuseShortRotationPolicy(name, inputs);
+    if (type === "azure-native:frontdoor:Policy") refuseWafBeyondLimits(name, inputs);
     if (type === "azure-native:cdn:AFDOrigin") {
       refuseUnsupportedPrivateLinkLocation(name, inputs);
       this.recordPrivateLinkRequest(inputs);
@@ -407,6 +412,20 @@ function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): vo
   if (frontDoorPrivateLinkOffered(location)) return;
   throw new Error(
     `offline plan: Azure refuses Front Door origin ${name}: privateLinkLocation "${location}" does not offer Front Door Private Link (offered in ${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")})`,
+  );
+}
+
+/**
+ * Azure refuses a Front Door WAF policy beyond its limits (custom rules, match conditions per
+ * rule, values per condition, RegEx rules: components/frontDoorSpec.ts WAF_POLICY_LIMITS, from
+ * Microsoft's "Azure Front Door limits"): the offline plan refuses it at the same step.
+ */
+function refuseWafBeyondLimits(name: string, inputs: Outputs): void {
+  const rules = objectInput(inputs.customRules).rules;
+  const problems = wafPolicyLimitProblems(Array.isArray(rules) ? rules.map((r) => objectInput(r)) : []);
+  if (problems.length === 0) return;
+  throw new Error(
+    `offline plan: Azure refuses Front Door WAF policy ${name}: ${problems.join("; ")} (Azure Front Door limits)`,
   );
 }
 

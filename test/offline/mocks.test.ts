@@ -552,3 +552,80 @@ describe("Sentinel rules and log alerts on a workspace the plan creates", () => 
     );
   });
 });
+
+// Microsoft's "Azure Front Door limits" (MicrosoftDocs/azure-docs includes/front-door-limits.md):
+// Azure refuses the policy's PUT beyond them. Fails on the old mock, which accepted any policy.
+describe("Front Door WAF policy limits Azure enforces", () => {
+  const mocks = new AzureMocks();
+  const condition = (operator: string, n: number, value = (i: number) => `v${i}`) => ({
+    matchVariable: operator === "IPMatch" ? "RemoteAddr" : "RequestUri",
+    operator,
+    matchValue: Array.from({ length: n }, (_, i) => value(i)),
+  });
+  const policy = (rules: Record<string, unknown>[]) => ({
+    type: "azure-native:frontdoor:Policy",
+    name: "edge-waf",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", policyName: "waftest", customRules: { rules } },
+  });
+  const rule = (name: string, conditions: Record<string, unknown>[]) => ({
+    name,
+    priority: 1,
+    ruleType: "MatchRule",
+    action: "Block",
+    matchConditions: conditions,
+  });
+  const ip = (i: number) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`;
+  it.each([
+    [
+      "11 match conditions in a rule",
+      [
+        rule(
+          "Geo",
+          Array.from({ length: 11 }, () => condition("GeoMatch", 1)),
+        ),
+      ],
+      /rule Geo: 11 match conditions; at most 10/,
+    ],
+    [
+      "11 string values in a condition",
+      [rule("Paths", [condition("Contains", 11)])],
+      /condition 0 \(Contains\): 11 values; at most 10/,
+    ],
+    [
+      "601 IP ranges in a condition",
+      [rule("Ips", [condition("IPMatch", 601, ip)])],
+      /\(IPMatch\): 601 values; at most 600/,
+    ],
+    [
+      "a 257-character value",
+      [rule("Long", [condition("Equal", 1, () => "x".repeat(257))])],
+      /a value of 257 characters; at most 256/,
+    ],
+    [
+      "6 RegEx rules",
+      Array.from({ length: 6 }, (_, i) => rule(`R${i}`, [condition("RegEx", 1)])),
+      /6 rules use RegEx; at most 5/,
+    ],
+    [
+      "101 custom rules",
+      Array.from({ length: 101 }, (_, i) => rule(`C${i}`, [condition("Equal", 1)])),
+      /101 custom rules; at most 100/,
+    ],
+  ])("refuses %s, as Azure does", (_what, rules, message) => {
+    expect(() => mocks.newResource(policy(rules))).toThrow(message);
+  });
+  it("accepts the limits themselves: 10 conditions of 10 country codes, 600 IP ranges, 5 RegEx rules", () => {
+    const rules = [
+      rule(
+        "Geo",
+        Array.from({ length: 10 }, () => condition("GeoMatch", 10)),
+      ),
+      rule("Ips", [condition("IPMatch", 600, ip)]),
+      ...Array.from({ length: 5 }, (_, i) => rule(`R${i}`, [condition("RegEx", 10)])),
+    ];
+    expect(mocks.newResource(policy(rules)).id).toMatch(
+      /\/frontDoorWebApplicationFirewallPolicies\/waftest$/,
+    );
+  });
+});
