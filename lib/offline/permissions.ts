@@ -11,6 +11,7 @@
 import {
   identityName,
   loadDeployIdentities,
+  providerRegistered,
   renderCondition,
   roleGuid,
   selfAssignableRoles,
@@ -111,6 +112,8 @@ export interface PermissionReport {
   environment: Environment;
   operations: Record<string, number>;
   secretReferences: number;
+  /** The resource provider namespaces the plan's resources live in (each must be registered). */
+  namespaces: string[];
   findings: Finding[];
 }
 
@@ -471,7 +474,29 @@ export function checkPlanIdentities(
       }
     }
   }
-  return { environment: env, operations: counts, secretReferences, findings };
+  // Resource providers: azure-native registers none (pulumi/pulumi-azure-native#3479), so every
+  // namespace a planned resource lives in (an extension resource: its own provider's) must be
+  // registered by default or by the setup (deploy/identities.yaml resourceProviders).
+  const namespaces = new Map<string, { ns: string; urn: string; type: string }>();
+  for (const r of azure) {
+    const ns = resourceTypeOf(r.id!).split("/")[0];
+    if (!namespaces.has(ns.toLowerCase())) namespaces.set(ns.toLowerCase(), { ns, urn: r.urn, type: r.type });
+  }
+  for (const { ns, urn, type } of namespaces.values()) {
+    if (providerRegistered(doc, ns)) continue;
+    findings.push({
+      identity: "(setup)",
+      resource: urn,
+      message: `${type} lives in resource provider namespace ${ns}, which deploy:setup does not register and Azure does not register by default: azure-native registers none (pulumi/pulumi-azure-native#3479), so its first create fails with MissingSubscriptionRegistration; add ${ns} to resourceProviders in deploy/identities.yaml and run the setup's az provider register`,
+    });
+  }
+  return {
+    environment: env,
+    operations: counts,
+    secretReferences,
+    namespaces: [...namespaces.values()].map((n) => n.ns).sort(),
+    findings,
+  };
 }
 
 function roleLabel(doc: DeployIdentities, guid: string, env: Environment): string {
@@ -492,7 +517,7 @@ export function renderPermissionReport(report: PermissionReport): { text: string
   const counts = Object.entries(report.operations)
     .map(([name, n]) => `${name} ${n}`)
     .join(", ");
-  const head = `Deploy identities (deploy/identities.yaml, environment ${report.environment}): operations checked: ${counts}; ${report.secretReferences} app secret reference(s)`;
+  const head = `Deploy identities (deploy/identities.yaml, environment ${report.environment}): operations checked: ${counts}; ${report.secretReferences} app secret reference(s); ${report.namespaces.length} resource provider namespace(s)`;
   if (report.findings.length === 0) return { text: `${head}: all allowed.`, exitCode: 0 };
   const lines = [`${head}: ${report.findings.length} the declared identities cannot perform:`];
   for (const f of report.findings) {
