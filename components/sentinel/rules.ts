@@ -79,8 +79,9 @@ export const SECURITY_INCIDENT_QUERY = [
  * (Azure/Azure-Sentinel#10340: AzureActivity rules refused on a clean workspace right after the
  * connector, "sometimes it works, sometimes it errors"). So: the fuzzy union with an empty leg
  * typed only `TimeGenerated` (every table has it, a datetime), then each column the rule reads
- * bound once through `column_ifexists` (`_ResourceId` as `ResourceId`). Same rows once the table
- * has them; until then the rule returns nothing.
+ * bound once through `column_ifexists` (`_ResourceId` as `ResourceId`; `extend` replaces a column
+ * that exists, KQL's extend operator reference). Same rows once the table has them; until then the
+ * rule returns nothing.
  */
 export function resilientSource(
   table: string,
