@@ -106,6 +106,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   private readonly privateLinkRequests = new Map<string, Set<string>>();
   /** Log Analytics workspaces this plan creates (lower-case ARM IDs): new, so without tables yet. */
   private readonly newWorkspaces = new Set<string>();
+  /** Storage accounts this plan creates that a runner outside their network cannot reach (lower-case ARM IDs). */
+  private readonly closedStorageAccounts = new Map<string, string>();
 
   constructor(options: AzureMockOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? MOCK_SUBSCRIPTION_ID;
@@ -134,9 +136,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
     if (type.startsWith("azure-native:")) {
       this.refuseQueryOnMissingTables(type, name, inputs);
+      this.refuseBlobDataPlaneFromOutside(type, name, inputs);
       const created = this.azureResource(type, name, inputs);
       if (type === "azure-native:operationalinsights:Workspace")
         this.newWorkspaces.add(created.id.toLowerCase());
+      if (type === "azure-native:storage:StorageAccount") this.recordClosedStorageAccount(created.id, inputs);
       const preexisting = ALWAYS_EXISTS[type]?.(inputs);
       if (preexisting && !sameArmId(args.id, created.id)) {
         // What azure-native's Create answers after its existence check (client_azcore.go CanCreate).
@@ -264,6 +268,49 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         `offline plan: Azure refuses ${type} ${name}: its query reads ${direct.join(", ")} directly, and workspace ${fresh} is created by this deployment, so the table may not exist when the rule is created ("One of the tables does not exist"); read it through \`union isfuzzy=true (datatable(TimeGenerated: datetime)[]), <table>\` and its columns through column_ifexists (components/sentinel/rules.ts resilientSource)`,
       );
     }
+  }
+
+  /**
+   * Why a runner outside the account's network cannot reach its blob endpoint: public network
+   * access Disabled, or a firewall that denies by default with no IP rule (a GitHub-hosted
+   * runner's address is not fixed, so no rule can name it).
+   */
+  private recordClosedStorageAccount(id: string, inputs: Outputs): void {
+    const rules = objectInput(inputs.networkRuleSet);
+    const ipRules = Array.isArray(rules.ipRules) ? rules.ipRules : [];
+    const why =
+      text(inputs.publicNetworkAccess, "") === "Disabled"
+        ? "public network access is Disabled"
+        : text(rules.defaultAction, "") === "Deny" && ipRules.length === 0
+          ? "firewall denies by default and lists no IP rule"
+          : undefined;
+    if (why) this.closedStorageAccounts.set(id.toLowerCase(), why);
+  }
+
+  /**
+   * azure-native's `storage:Blob` and `storage:StorageAccountStaticWebsite` are not Resource
+   * Manager resources: the provider calls the account's blob endpoint, the data plane
+   * (`https://<account>.blob.core.windows.net`, pulumi-azure-native
+   * provider/pkg/resources/customresources/custom_storage_azidentity.go), where the storage
+   * firewall and disabled public network access apply (Resource Manager's blob containers and
+   * service properties are not affected). The deploy runs on a GitHub-hosted runner outside the
+   * VNet (.github/workflows/deploy.yml), so on an account the plan creates closed to it the create
+   * fails with 403 (AuthorizationFailure), and so does every later refresh.
+   */
+  private refuseBlobDataPlaneFromOutside(type: string, name: string, inputs: Outputs): void {
+    if (type !== "azure-native:storage:Blob" && type !== "azure-native:storage:StorageAccountStaticWebsite")
+      return;
+    const accountId = armResourceId(
+      "azure-native:storage:StorageAccount",
+      inputs,
+      this.subscriptionId,
+      text(inputs.accountName, ""),
+    ).toLowerCase();
+    const why = this.closedStorageAccounts.get(accountId);
+    if (!why) return;
+    throw new Error(
+      `offline plan: Azure refuses ${type} ${name}: azure-native writes it through the account's blob endpoint (data plane), and the deploy's runner is outside the network of storage account ${String(inputs.accountName)}, whose ${why}; create the content from inside the network (a job or app with a private endpoint) instead of in the stack`,
+    );
   }
 
   private recordPrivateLinkRequest(inputs: Outputs): void {

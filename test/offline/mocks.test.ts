@@ -629,3 +629,52 @@ describe("Front Door WAF policy limits Azure enforces", () => {
     );
   });
 });
+
+// azure-native's Blob and StorageAccountStaticWebsite call the blob endpoint (data plane:
+// custom_storage_azidentity.go), where a closed account refuses a runner outside its network.
+// Fails on the old mock, which created them like Resource Manager resources.
+describe("blob data plane from a runner outside the network", () => {
+  const account = (extra: Record<string, unknown>) => ({
+    type: "azure-native:storage:StorageAccount",
+    name: "st",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", accountName: "sttest", ...extra },
+  });
+  const blob = (type = "azure-native:storage:Blob", accountName = "sttest") => ({
+    type,
+    name: "seed",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", accountName, containerName: "data", blobName: "seed.json" },
+  });
+  const closed = { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", ipRules: [] } };
+  it.each([
+    ["a blob", "azure-native:storage:Blob"],
+    ["the static website", "azure-native:storage:StorageAccountStaticWebsite"],
+  ])("refuses %s on an account with public network access disabled", (_what, type) => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account(closed));
+    expect(() => mocks.newResource(blob(type))).toThrow(
+      /storage:(Blob|StorageAccountStaticWebsite) seed: azure-native writes it through the account's blob endpoint \(data plane\).*sttest, whose public network access is Disabled/,
+    );
+  });
+  it("refuses a blob behind a deny-by-default firewall with no IP rule", () => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account({ publicNetworkAccess: "Enabled", networkRuleSet: { defaultAction: "Deny" } }));
+    expect(() => mocks.newResource(blob())).toThrow(/firewall denies by default and lists no IP rule/);
+  });
+  it("accepts Resource Manager's containers on a closed account, and blobs on an open or unknown one", () => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account(closed));
+    expect(
+      mocks.newResource({
+        type: "azure-native:storage:BlobContainer",
+        name: "data",
+        custom: true,
+        inputs: { resourceGroupName: "rg-test", accountName: "sttest", containerName: "data" },
+      }).id,
+    ).toMatch(/\/containers\/data$/);
+    mocks.newResource(account({ accountName: "stopen", publicNetworkAccess: "Enabled" }));
+    expect(mocks.newResource(blob(undefined, "stopen")).id).toBeDefined();
+    expect(mocks.newResource(blob(undefined, "stelsewhere")).id).toBeDefined();
+  });
+});
