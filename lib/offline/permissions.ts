@@ -474,6 +474,37 @@ export function checkPlanIdentities(
       }
     }
   }
+  // Deletes through a data plane the runner cannot reach: azure-native deletes Key Vault keys and
+  // secrets through the vault's data plane (provider/pkg/resources/customresources/custom_keyvault.go:
+  // DeleteKey/DeleteSecret on https://<vault>.vault.azure.net), which a vault closed to the
+  // GitHub-hosted runner refuses; only `retainOnDelete` (the key or secret goes with its vault)
+  // keeps a later removal, replacement or destroy from failing there.
+  const closedVaults = new Map<string, string>();
+  for (const v of azure.filter((r) => r.type === "azure-native:keyvault:Vault")) {
+    const props = (unwrap(v.inputs.properties) ?? {}) as Record<string, unknown>;
+    const acls = (unwrap(props.networkAcls) ?? {}) as Record<string, unknown>;
+    const ipRules = (unwrap(acls.ipRules) as unknown[] | undefined) ?? [];
+    const why =
+      str(unwrap(props.publicNetworkAccess))?.toLowerCase() === "disabled"
+        ? "public network access is Disabled"
+        : str(unwrap(acls.defaultAction))?.toLowerCase() === "deny" && ipRules.length === 0
+          ? "its firewall denies by default and lists no IP rule"
+          : undefined;
+    const vaultName = str(v.inputs.vaultName);
+    if (why && vaultName) closedVaults.set(vaultName.toLowerCase(), why);
+  }
+  const deployName = identityName(doc.identities.deploy, env);
+  for (const r of azure.filter((x) => /^azure-native:keyvault:(Key|Secret)$/.test(x.type))) {
+    const vaultName = str(r.inputs.vaultName) ?? "";
+    const why = closedVaults.get(vaultName.toLowerCase());
+    if (!why || r.retainOnDelete || r.external) continue;
+    findings.push({
+      identity: deployName,
+      resource: r.urn,
+      message: `${r.type} ${r.name} is deleted (when removed, replaced or destroyed) through vault ${vaultName}'s data plane, which refuses the deploy's runner outside the VNet (the vault's ${why}); azure-native's key and secret deletes are data-plane calls (custom_keyvault.go), so mark it retainOnDelete: it goes with its vault`,
+    });
+  }
+
   // Resource providers: azure-native registers none (pulumi/pulumi-azure-native#3479), so every
   // namespace a planned resource lives in (an extension resource: its own provider's) must be
   // registered by default or by the setup (deploy/identities.yaml resourceProviders).

@@ -170,6 +170,28 @@ describe("the prod plan", () => {
     expect(findings.some((f) => /Microsoft\.Authorization|Microsoft\.Resources/.test(f.message))).toBe(false);
   });
 
+  // azure-native deletes keys and secrets through the vault's data plane (custom_keyvault.go), which
+  // the closed vault refuses from the runner: each must be retainOnDelete. Fails on the old check,
+  // which never looked at deletes.
+  it("refuses a key or secret in the closed vault that is not retainOnDelete (its delete is a data-plane call)", () => {
+    const secret = plan.resources.find((r) => r.type === "azure-native:keyvault:Secret")!;
+    expect(secret.retainOnDelete).toBe(true);
+    expect(
+      plan.resources.filter((r) => /keyvault:(Key|Secret)$/.test(r.type)).every((r) => r.retainOnDelete),
+    ).toBe(true);
+    const withoutRetain: Plan = {
+      ...plan,
+      resources: plan.resources.map((r) => (r.urn === secret.urn ? { ...r, retainOnDelete: undefined } : r)),
+    } as Plan;
+    const findings = findingsWith(declaration(), withoutRetain);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].identity).toBe("sap-deploy-prod");
+    expect(findings[0].resource).toBe(secret.urn);
+    expect(findings[0].message).toMatch(
+      /deleted \(when removed, replaced or destroyed\) through vault .+'s data plane.*public network access is Disabled.*retainOnDelete/,
+    );
+  });
+
   it("fails on the keys when the deploy identity lacks Key Vault Crypto Officer, naming that role", () => {
     const findings = findingsWith(declaration(withoutCryptoOfficer));
     const keys = findings.filter((f) => f.resource.includes("azure-native:keyvault:Key::"));
