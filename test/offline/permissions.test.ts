@@ -182,7 +182,7 @@ describe("the prod plan", () => {
     const withoutRetain: Plan = {
       ...plan,
       resources: plan.resources.map((r) => (r.urn === secret.urn ? { ...r, retainOnDelete: undefined } : r)),
-    } as Plan;
+    };
     const findings = findingsWith(declaration(), withoutRetain);
     expect(findings).toHaveLength(1);
     expect(findings[0].identity).toBe("sap-deploy-prod");
