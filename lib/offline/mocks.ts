@@ -20,6 +20,26 @@ import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
 import { directTableReads } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
+/**
+ * Why the deploy's runner, on GitHub-hosted infrastructure outside the VNet
+ * (.github/workflows/deploy.yml), cannot reach a service's data plane: public network access
+ * Disabled, or a firewall that denies by default and lists no IP rule (a hosted runner's address
+ * is not fixed, so no rule can name it). Undefined when it can. Values compare without case.
+ */
+export function closedToRunner(network: {
+  publicNetworkAccess: unknown;
+  defaultAction: unknown;
+  ipRules: unknown;
+}): string | undefined {
+  const plain = (v: unknown): unknown => (isSecret(v) ? v.value : v);
+  const lower = (v: unknown) => (typeof plain(v) === "string" ? (plain(v) as string).toLowerCase() : "");
+  const ipRules = plain(network.ipRules);
+  if (lower(network.publicNetworkAccess) === "disabled") return "public network access is Disabled";
+  if (lower(network.defaultAction) === "deny" && !(Array.isArray(ipRules) && ipRules.length > 0))
+    return "firewall denies by default and lists no IP rule";
+  return undefined;
+}
+
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
 function objectInput(value: unknown): Outputs {
   const plain = isSecret(value) ? value.value : value;
@@ -270,20 +290,14 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
   }
 
-  /**
-   * Why a runner outside the account's network cannot reach its blob endpoint: public network
-   * access Disabled, or a firewall that denies by default with no IP rule (a GitHub-hosted
-   * runner's address is not fixed, so no rule can name it).
-   */
+  /** Storage accounts whose blob endpoint the runner cannot reach (closedToRunner). */
   private recordClosedStorageAccount(id: string, inputs: Outputs): void {
     const rules = objectInput(inputs.networkRuleSet);
-    const ipRules = Array.isArray(rules.ipRules) ? rules.ipRules : [];
-    const why =
-      text(inputs.publicNetworkAccess, "") === "Disabled"
-        ? "public network access is Disabled"
-        : text(rules.defaultAction, "") === "Deny" && ipRules.length === 0
-          ? "firewall denies by default and lists no IP rule"
-          : undefined;
+    const why = closedToRunner({
+      publicNetworkAccess: inputs.publicNetworkAccess,
+      defaultAction: rules.defaultAction,
+      ipRules: rules.ipRules,
+    });
     if (why) this.closedStorageAccounts.set(id.toLowerCase(), why);
   }
 

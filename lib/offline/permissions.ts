@@ -23,6 +23,7 @@ import type { Environment } from "../../components/common/interfaces";
 import { STORAGE_SCANNING_EXTENSIONS } from "../../components/defender";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import type { PlannedResource } from "./run";
+import { closedToRunner } from "./mocks";
 import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
 
 export interface RoleDefinition {
@@ -483,13 +484,11 @@ export function checkPlanIdentities(
   for (const v of azure.filter((r) => r.type === "azure-native:keyvault:Vault")) {
     const props = (unwrap(v.inputs.properties) ?? {}) as Record<string, unknown>;
     const acls = (unwrap(props.networkAcls) ?? {}) as Record<string, unknown>;
-    const ipRules = (unwrap(acls.ipRules) as unknown[] | undefined) ?? [];
-    const why =
-      str(unwrap(props.publicNetworkAccess))?.toLowerCase() === "disabled"
-        ? "public network access is Disabled"
-        : str(unwrap(acls.defaultAction))?.toLowerCase() === "deny" && ipRules.length === 0
-          ? "its firewall denies by default and lists no IP rule"
-          : undefined;
+    const why = closedToRunner({
+      publicNetworkAccess: props.publicNetworkAccess,
+      defaultAction: acls.defaultAction,
+      ipRules: acls.ipRules,
+    });
     const vaultName = str(v.inputs.vaultName);
     if (why && vaultName) closedVaults.set(vaultName.toLowerCase(), why);
   }
