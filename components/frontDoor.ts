@@ -24,9 +24,9 @@ import {
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
   PLATFORM_RULE_PRIORITY,
-  wafCustomRuleSchema,
+  wafCustomRulesSchema,
+  wafAllowedCountriesSchema,
   wafRateLimitSchema,
-  countryCodeSchema,
   customDomainSchema,
   type EdgeSettings,
   type WafCustomRule,
@@ -186,8 +186,8 @@ export function frontDoorConnectionNames(
 const edgeSettingsSchema = z.object(
   {
     rateLimitPerMinute: wafRateLimitSchema,
-    allowedCountries: z.array(countryCodeSchema),
-    customRules: z.array(wafCustomRuleSchema),
+    allowedCountries: wafAllowedCountriesSchema,
+    customRules: wafCustomRulesSchema,
     customDomains: z.record(z.string(), customDomainSchema),
   },
   { message: "is required: rateLimitPerMinute, allowedCountries, customRules and customDomains (EDGE-1)" },

@@ -103,6 +103,79 @@ export function frontDoorPrivateLinkLocation(location: string, pairedLocation: s
 /** Custom rule priorities the platform uses itself; per-stack rules take 1..99. */
 export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as const;
 
+/**
+ * A Front Door (Standard/Premium) WAF policy's limits: Azure refuses a policy PUT beyond them, so
+ * the deploy would stop at the WAF (Microsoft's "Azure Front Door limits",
+ * MicrosoftDocs/azure-docs includes/front-door-limits.md: WAF custom rules per policy 100, match
+ * conditions per custom rule 10, custom regex rules per policy 5, IP address ranges per match
+ * condition 600, string match values per match condition 10, string match value length 256).
+ * Every operator's values except IPMatch's CIDR ranges count as string match values; the page
+ * names no separate limit for GeoMatch country codes, so they are counted as string values too
+ * (the geo-filter keeps 10 per condition, within either reading).
+ */
+export const WAF_POLICY_LIMITS = {
+  customRules: 100,
+  matchConditionsPerRule: 10,
+  regexRules: 5,
+  ipRangesPerCondition: 600,
+  stringValuesPerCondition: 10,
+  stringValueLength: 256,
+} as const;
+
+/** The geo-filter's countries fit one rule: 10 conditions of 10 codes. */
+export const WAF_MAX_ALLOWED_COUNTRIES =
+  WAF_POLICY_LIMITS.matchConditionsPerRule * WAF_POLICY_LIMITS.stringValuesPerCondition;
+
+/** The stack's own custom rules share the policy with the platform's (geo-filter, rate limit). */
+export const WAF_MAX_STACK_CUSTOM_RULES =
+  WAF_POLICY_LIMITS.customRules - Object.keys(PLATFORM_RULE_PRIORITY).length;
+
+/** How many values one match condition with this operator may list. */
+export function wafValuesPerCondition(operator: string): number {
+  return operator === "IPMatch"
+    ? WAF_POLICY_LIMITS.ipRangesPerCondition
+    : WAF_POLICY_LIMITS.stringValuesPerCondition;
+}
+
+/**
+ * What Azure refuses in a WAF policy's custom rules (`customRules.rules` of
+ * `azure-native:frontdoor:Policy`), per WAF_POLICY_LIMITS; empty when it accepts them.
+ */
+export function wafPolicyLimitProblems(rules: readonly unknown[]): string[] {
+  const problems: string[] = [];
+  const L = WAF_POLICY_LIMITS;
+  if (rules.length > L.customRules) problems.push(`${rules.length} custom rules; at most ${L.customRules}`);
+  let regex = 0;
+  rules.forEach((raw, i) => {
+    const rule = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const label = `rule ${typeof rule.name === "string" ? rule.name : i}`;
+    const conditions = Array.isArray(rule.matchConditions) ? rule.matchConditions : [];
+    if (conditions.length > L.matchConditionsPerRule)
+      problems.push(`${label}: ${conditions.length} match conditions; at most ${L.matchConditionsPerRule}`);
+    let usesRegex = false;
+    conditions.forEach((rawCondition, j) => {
+      const c = (typeof rawCondition === "object" && rawCondition !== null ? rawCondition : {}) as Record<
+        string,
+        unknown
+      >;
+      const operator = typeof c.operator === "string" ? c.operator : "";
+      if (operator === "RegEx") usesRegex = true;
+      const values = Array.isArray(c.matchValue) ? c.matchValue : [];
+      const max = wafValuesPerCondition(operator);
+      if (values.length > max)
+        problems.push(`${label}, condition ${j} (${operator}): ${values.length} values; at most ${max}`);
+      const long = values.filter((v) => typeof v === "string" && v.length > L.stringValueLength);
+      if (operator !== "IPMatch" && long.length > 0)
+        problems.push(
+          `${label}, condition ${j}: a value of ${(long[0] as string).length} characters; at most ${L.stringValueLength}`,
+        );
+    });
+    if (usesRegex) regex++;
+  });
+  if (regex > L.regexRules) problems.push(`${regex} rules use RegEx; at most ${L.regexRules}`);
+  return problems;
+}
+
 /** What a per-stack custom rule does: block or log only, never Allow (EDGE-1). */
 export const CustomRuleAction = {
   /** Refuse the request. */
@@ -154,25 +227,62 @@ export type CustomRuleOperator = (typeof CustomRuleOperator)[keyof typeof Custom
 export const CUSTOM_RULE_OPERATORS = enumValues(CustomRuleOperator);
 
 /** A per-stack WAF custom rule (`secure-azure-platform:wafCustomRules[]`). */
-export const wafCustomRuleSchema = z.strictObject({
-  /** Letters and digits, starting with a letter (Front Door's rule-name rule), at most 128. */
-  name: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]{0,127}$/, "must be letters and digits, starting with a letter"),
-  /** 1..99: evaluated before the platform's geo-filter (100) and rate limit (200). */
-  priority: z.number().int().min(1, "must be 1..99").max(99, "must be 1..99 (100+ are the platform's rules)"),
-  action: z.enum(CUSTOM_RULE_ACTIONS, {
-    message: `must be ${CUSTOM_RULE_ACTIONS.join(" or ")}: an Allow rule would skip the managed rule sets (EDGE-1)`,
-  }),
-  matchVariable: z.enum(CUSTOM_RULE_VARIABLES, {
-    message: `must be one of ${CUSTOM_RULE_VARIABLES.join(", ")}`,
-  }),
-  operator: z.enum(CUSTOM_RULE_OPERATORS, { message: `must be one of ${CUSTOM_RULE_OPERATORS.join(", ")}` }),
-  /** Header name for RequestHeader, argument name for QueryString. */
-  selector: z.string().min(1).optional(),
-  matchValues: z.array(z.string().min(1)).min(1, "must list at least one value"),
-  negateCondition: z.boolean().default(false),
-});
+export const wafCustomRuleSchema = z
+  .strictObject({
+    /** Letters and digits, starting with a letter (Front Door's rule-name rule), at most 128. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,127}$/, "must be letters and digits, starting with a letter"),
+    /** 1..99: evaluated before the platform's geo-filter (100) and rate limit (200). */
+    priority: z
+      .number()
+      .int()
+      .min(1, "must be 1..99")
+      .max(99, "must be 1..99 (100+ are the platform's rules)"),
+    action: z.enum(CUSTOM_RULE_ACTIONS, {
+      message: `must be ${CUSTOM_RULE_ACTIONS.join(" or ")}: an Allow rule would skip the managed rule sets (EDGE-1)`,
+    }),
+    matchVariable: z.enum(CUSTOM_RULE_VARIABLES, {
+      message: `must be one of ${CUSTOM_RULE_VARIABLES.join(", ")}`,
+    }),
+    operator: z.enum(CUSTOM_RULE_OPERATORS, {
+      message: `must be one of ${CUSTOM_RULE_OPERATORS.join(", ")}`,
+    }),
+    /** Header name for RequestHeader, argument name for QueryString. */
+    selector: z.string().min(1).optional(),
+    matchValues: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(
+            WAF_POLICY_LIMITS.stringValueLength,
+            `must be at most ${WAF_POLICY_LIMITS.stringValueLength} characters (Front Door's WAF limit)`,
+          ),
+      )
+      .min(1, "must list at least one value"),
+    negateCondition: z.boolean().default(false),
+  })
+  .superRefine((rule, ctx) => {
+    const max = wafValuesPerCondition(rule.operator);
+    if (rule.matchValues.length > max)
+      ctx.addIssue({
+        code: "custom",
+        path: ["matchValues"],
+        message: `lists ${rule.matchValues.length} values; Front Door takes at most ${max} per condition with ${rule.operator} (split the rule)`,
+      });
+  });
+
+/** The stack's custom rules: what fits one WAF policy beside the platform's two rules (EDGE-1). */
+export const wafCustomRulesSchema = z
+  .array(wafCustomRuleSchema)
+  .max(
+    WAF_MAX_STACK_CUSTOM_RULES,
+    `must list at most ${WAF_MAX_STACK_CUSTOM_RULES} rules (Front Door's WAF takes ${WAF_POLICY_LIMITS.customRules} per policy, 2 are the platform's)`,
+  )
+  .refine((rules) => rules.filter((r) => r.operator === "RegEx").length <= WAF_POLICY_LIMITS.regexRules, {
+    message: `must have at most ${WAF_POLICY_LIMITS.regexRules} RegEx rules (Front Door's WAF limit per policy)`,
+  });
 /** A per-stack WAF custom rule; `wafCustomRuleSchema` is its rule. */
 export interface WafCustomRule {
   /** Letters and digits, starting with a letter (Front Door's rule-name rule), at most 128. */
@@ -215,6 +325,13 @@ export const wafRateLimitSchema = z
 export const countryCodeSchema = z
   .string()
   .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as DE");
+/** The geo-filter's allowed countries: at most what one WAF rule holds. */
+export const wafAllowedCountriesSchema = z
+  .array(countryCodeSchema)
+  .max(
+    WAF_MAX_ALLOWED_COUNTRIES,
+    `must list at most ${WAF_MAX_ALLOWED_COUNTRIES} countries (one WAF rule: ${WAF_POLICY_LIMITS.matchConditionsPerRule} conditions of ${WAF_POLICY_LIMITS.stringValuesPerCondition}, Front Door's limits)`,
+  );
 /** A custom domain Front Door serves with a managed certificate. */
 export const customDomainSchema = z
   .string()

@@ -38,6 +38,36 @@ export const FEDERATED_SUBJECTS = ["pull_request", "environment", "mainBranch"] 
 export type FederatedSubject = (typeof FEDERATED_SUBJECTS)[number];
 
 const ACTION = /^[A-Za-z][A-Za-z0-9.]*\/[A-Za-z0-9*./-]+$/;
+
+/**
+ * Resource provider namespaces Azure registers in every subscription: the footnote "Registered by
+ * default" of Microsoft's "Resource providers for Azure services" (MicrosoftDocs/azure-docs
+ * articles/azure-resource-manager/management/azure-services-resource-providers.md). Every other
+ * namespace the stack uses must be in `resourceProviders`.
+ */
+export const REGISTERED_BY_DEFAULT = [
+  "Microsoft.ADHybridHealthService",
+  "Microsoft.Authorization",
+  "Microsoft.Billing",
+  "Microsoft.ClassicSubscription",
+  "Microsoft.Commerce",
+  "Microsoft.Consumption",
+  "Microsoft.CostManagement",
+  "Microsoft.Features",
+  "Microsoft.MarketplaceOrdering",
+  "Microsoft.Portal",
+  "Microsoft.ResourceGraph",
+  "Microsoft.Resources",
+  "Microsoft.SerialConsole",
+  "Microsoft.Support",
+  "Microsoft.WorkloadMonitor",
+] as const;
+
+/** `ns` is registered by default or listed (namespaces compare without case, as ARM does). */
+export function providerRegistered(doc: DeployIdentities, ns: string): boolean {
+  const key = ns.toLowerCase();
+  return [...REGISTERED_BY_DEFAULT, ...doc.resourceProviders].some((p) => p.toLowerCase() === key);
+}
 const actionList = z.array(
   z.string().regex(ACTION, "must be a provider action such as Microsoft.Authorization/locks/read"),
 );
@@ -83,6 +113,23 @@ export const identitiesSchema = z.strictObject({
   }),
   identityResourceGroup: z.string().min(1),
   identityLocation: z.string().min(1),
+  /**
+   * Resource provider namespaces `deploy:setup` registers in the stack's subscription (besides
+   * REGISTERED_BY_DEFAULT): azure-native registers none (pulumi/pulumi-azure-native#3479), and
+   * ARM registers a namespace itself only for templates and the portal (Microsoft's "Azure
+   * resource providers and types"), so a first create in an unregistered one fails with
+   * MissingSubscriptionRegistration. The offline plan refuses a resource in any other namespace.
+   */
+  resourceProviders: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9.]*$/,
+          "must be a resource provider namespace such as Microsoft.App",
+        ),
+    )
+    .min(1, "must list the namespaces the stack creates resources in"),
   customRoles: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9 ]+$/), customRoleSchema),
   identities: z.strictObject({
     preview: identitySchema,

@@ -9,11 +9,11 @@
  */
 import { z } from "zod";
 import {
-  countryCodeSchema,
   customDomainSchema,
   EU_COUNTRY_CODES,
   frontDoorEndpointNameProblem,
-  wafCustomRuleSchema,
+  wafCustomRulesSchema,
+  wafAllowedCountriesSchema,
   wafRateLimitSchema,
 } from "../components/frontDoorSpec";
 import {
@@ -121,10 +121,11 @@ const rawSchema = z.object({
   }),
   wafRateLimitPerMinute: wafRateLimitSchema,
   wafGeoFilter: z.boolean({ message: "must be true or false (EDGE-1)" }),
-  wafAllowedCountries: z
-    .array(countryCodeSchema)
-    .min(1, `must list at least one country (default: the EU, ${EU_COUNTRY_CODES.length} codes)`),
-  wafCustomRules: z.array(wafCustomRuleSchema),
+  wafAllowedCountries: wafAllowedCountriesSchema.min(
+    1,
+    `must list at least one country (default: the EU, ${EU_COUNTRY_CODES.length} codes)`,
+  ),
+  wafCustomRules: wafCustomRulesSchema,
   frontDoorCustomDomains: z.record(z.string(), customDomainSchema),
 });
 

@@ -2,7 +2,8 @@
  * `npm run deploy:setup -- --stack <name>`
  *
  * Prints the exact `az` commands of the one-time Azure setup of a stack, from
- * deploy/identities.yaml and the stack's configuration: the managed identities and their GitHub
+ * deploy/identities.yaml and the stack's configuration: the resource providers it uses, the
+ * managed identities and their GitHub
  * federated credentials, the custom roles (under the GUIDs the stack assigns them by), every
  * `grantedBy: setup` role assignment with its ABAC condition, and the `grantedBy: admin` steps
  * to run after the first deploy. Run the output as a tenant administrator (Owner or User Access
@@ -61,6 +62,11 @@ export function renderSetup(
     ': "${GITHUB_REPOSITORY:?set GITHUB_REPOSITORY to owner/repo}"',
     "# Where the CI identities live (one place for every stack; default: this subscription).",
     ': "${IDENTITY_SUBSCRIPTION_ID:=$SUBSCRIPTION_ID}"',
+    "",
+    "# 0. Resource providers the stack creates resources in (azure-native registers none).",
+    ...doc.resourceProviders.map(
+      (ns) => `az provider register --subscription "$SUBSCRIPTION_ID" --namespace ${ns} --wait`,
+    ),
     "",
     "# 1. Managed identities with one federated credential each (OIDC, no secret anywhere).",
     `az group create ${idSub} -n ${idRg} -l ${doc.identityLocation}`,

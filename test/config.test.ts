@@ -268,6 +268,37 @@ const cases: Case[] = [
     key: `${P}:apps[0].name`,
     says: /fde-customer-self-service-portal-web-platform-dev" \(49 characters\); Azure allows at most 46/,
   },
+  // Front Door's WAF limits (Microsoft's "Azure Front Door limits"): the policy's PUT fails beyond
+  // them, half-way through the deploy. Accepted before (no limit on either list).
+  {
+    what: "more geo-filter countries than one WAF rule holds (10 conditions of 10)",
+    stack: "dev",
+    overrides: {
+      wafAllowedCountries: Array.from({ length: 101 }, (_, i) =>
+        String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)),
+      ),
+    },
+    key: `${P}:wafAllowedCountries`,
+    says: /at most 100 countries/,
+  },
+  {
+    what: "a WAF custom rule with more string values than one match condition takes",
+    stack: "dev",
+    overrides: {
+      wafCustomRules: [
+        {
+          name: "BlockPaths",
+          priority: 1,
+          action: "Block",
+          matchVariable: "RequestUri",
+          operator: "Contains",
+          matchValues: Array.from({ length: 11 }, (_, i) => `/p${i}`),
+        },
+      ],
+    },
+    key: `${P}:wafCustomRules[0].matchValues`,
+    says: /lists 11 values; Front Door takes at most 10 per condition with Contains/,
+  },
   {
     what: "a geo-filter country that is not an ISO code",
     stack: "dev",

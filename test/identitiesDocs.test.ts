@@ -51,6 +51,23 @@ describe("npm run deploy:setup -- --stack prod", () => {
     expect(out.match(/:ref:refs\/heads\/main"/g)).toHaveLength(1);
   });
 
+  // azure-native registers no resource provider (pulumi/pulumi-azure-native#3479): the setup does,
+  // before anything is created in the subscription. Fails on the old setup (no registration).
+  it("registers every declared resource provider in the stack's subscription, first", () => {
+    const lines = out.split("\n");
+    const first = lines.findIndex((l) => l.startsWith("az "));
+    for (const ns of doc.resourceProviders) {
+      const at = lines.indexOf(
+        `az provider register --subscription "$SUBSCRIPTION_ID" --namespace ${ns} --wait`,
+      );
+      expect([ns, at >= first]).toEqual([ns, true]);
+      expect(at).toBeLessThan(lines.findIndex((l) => l.startsWith("az group create")));
+    }
+    expect(doc.resourceProviders).toEqual(
+      expect.arrayContaining(["Microsoft.App", "Microsoft.SecurityInsights"]),
+    );
+  });
+
   it("creates every custom role under the GUID the stack assigns, with exactly the declared actions", () => {
     for (const [role, def] of Object.entries(doc.customRoles)) {
       const line = out.split("\n").find((l) => l.includes(`"roleName":"${role} (prod)"`));

@@ -73,3 +73,23 @@ export function queryTables(query: string): string[] {
   for (const m of query.matchAll(/\blet\s+(\w+)\s*=/g)) tables.delete(m[1]);
   return [...tables];
 }
+
+/**
+ * A table read so that the query resolves whether or not the workspace has the table yet: a fuzzy
+ * union whose first leg is an empty `datatable` (`union isfuzzy=true (datatable(...)[]), Table`).
+ * KQL's fuzzy union drops an operand it cannot resolve and fails only when none resolves.
+ */
+const FUZZY_TABLE_SOURCE =
+  /\bunion\s+isfuzzy\s*=\s*true\s*\(\s*datatable\s*\([^)]*\)\s*\[\s*\]\s*\)\s*,\s*([A-Za-z_]\w*)(?![\w\s]*,)/g;
+
+/**
+ * The tables a query reads directly, not through the fuzzy source above. Azure validates a
+ * Sentinel scheduled rule's or a log search alert's query when it is created and refuses one that
+ * reads a table the workspace does not have ("Failed to run the analytics rule query. One of the
+ * tables does not exist"); Azure Monitor creates a workspace's Azure tables from the services and
+ * diagnostic settings that send to it (Microsoft's "Tables in Azure Monitor Logs"), at a time no
+ * document gives. So on a workspace the same deployment creates, only these reads can fail.
+ */
+export function directTableReads(query: string): string[] {
+  return queryTables(query.replace(/\/\/.*$/gm, "").replace(FUZZY_TABLE_SOURCE, ""));
+}

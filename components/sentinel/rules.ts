@@ -69,6 +69,49 @@ export const SECURITY_INCIDENT_QUERY = [
   "| project IncidentNumber, Title, Severity, IncidentUrl",
 ].join("\n");
 
+/**
+ * A resource-specific table (AZKVAuditLogs, AzureActivity) as a rule may read it on a fresh
+ * workspace. A rule's query is validated when the rule is created ("Failed to run the analytics
+ * rule query. One of the tables does not exist"), and Azure Monitor creates a workspace's Azure
+ * tables from the diagnostic settings that send to it (Microsoft's "Tables in Azure Monitor
+ * Logs"): on the first deploy those settings are created alongside the rules, and when a table
+ * appears is not documented. Some columns arrive only with a record that carries them
+ * (Azure/Azure-Sentinel#10340: AzureActivity rules refused on a clean workspace right after the
+ * connector, "sometimes it works, sometimes it errors"). So: the fuzzy union with an empty leg
+ * typed only `TimeGenerated` (every table has it, a datetime), then each column the rule reads
+ * bound once through `column_ifexists` (`_ResourceId` as `ResourceId`; `extend` replaces a column
+ * that exists, KQL's extend operator reference). Same rows once the table has them; until then the
+ * rule returns nothing.
+ */
+export function resilientSource(
+  table: string,
+  columns: Readonly<Record<string, readonly [column: string, fallback: string]>>,
+): string {
+  const bound = Object.entries(columns).map(
+    ([name, [column, fallback]]) => `${name} = column_ifexists("${column}", ${fallback})`,
+  );
+  return `union isfuzzy=true (datatable(TimeGenerated: datetime)[]), ${table}\n| extend ${bound.join(", ")}`;
+}
+
+const KEY_VAULT_AUDIT_SOURCE = resilientSource("AZKVAuditLogs", {
+  OperationName: ["OperationName", '""'],
+  ResultSignature: ["ResultSignature", '""'],
+  Identity: ["Identity", "dynamic(null)"],
+  CallerIpAddress: ["CallerIpAddress", '""'],
+  Id: ["Id", '""'],
+  ResourceId: ["_ResourceId", '""'],
+});
+
+/** The Activity log columns the rules read (AzureActivity's own names). */
+const ACTIVITY_SOURCE = resilientSource("AzureActivity", {
+  OperationNameValue: ["OperationNameValue", '""'],
+  ActivityStatusValue: ["ActivityStatusValue", '""'],
+  Caller: ["Caller", '""'],
+  CallerIpAddress: ["CallerIpAddress", '""'],
+  Properties_d: ["Properties_d", "dynamic(null)"],
+  ResourceId: ["_ResourceId", '""'],
+});
+
 /** Thresholds, declared once (the docs table reads them). */
 export const RULE_THRESHOLDS = {
   keyVaultBulkReads: 50,
@@ -115,11 +158,11 @@ export const ANALYTICS_RULES: readonly AnalyticsRule[] = [
       resourceEntity,
     ],
     query: (ctx) => `let allowed = ${kqlList(ctx.keyVaultCallers)};
-AZKVAuditLogs
+${KEY_VAULT_AUDIT_SOURCE}
 | where OperationName in~ ("SecretGet", "SecretList", "KeyGet", "KeyDecrypt", "KeyUnwrap", "KeySign", "KeyList")
 | where ResultSignature !in~ ("Unauthorized", "Forbidden")
 | extend CallerObjectId = tostring(coalesce(Identity.claim.oid, Identity.claim["http://schemas.microsoft.com/identity/claims/objectidentifier"]))
-| summarize Operations = count(), Names = make_set(Id, 20) by CallerObjectId, CallerIpAddress, ResourceId = _ResourceId
+| summarize Operations = count(), Names = make_set(Id, 20) by CallerObjectId, CallerIpAddress, ResourceId
 | where CallerObjectId !in (allowed) or Operations > ${RULE_THRESHOLDS.keyVaultBulkReads}`,
   },
   {
@@ -175,11 +218,11 @@ AZKVAuditLogs
     queryPeriod: "PT15M",
     entityMappings: [callerAccountEntity, callerIpEntity, resourceEntity],
     query: (ctx) => `let pipeline = ${kqlList(ctx.pipelineIds)};
-AzureActivity
+${ACTIVITY_SOURCE}
 | where OperationNameValue =~ "MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE"
 | where ActivityStatusValue =~ "Success"
 | where Caller !in~ (pipeline)
-| project TimeGenerated, Caller, CallerIpAddress, ResourceId = _ResourceId, Properties_d`,
+| project TimeGenerated, Caller, CallerIpAddress, ResourceId, Properties_d`,
   },
   {
     id: "diagnostics-or-lock-deleted",
@@ -192,10 +235,10 @@ AzureActivity
     queryFrequency: "PT15M",
     queryPeriod: "PT15M",
     entityMappings: [callerAccountEntity, callerIpEntity, resourceEntity],
-    query: () => `AzureActivity
+    query: () => `${ACTIVITY_SOURCE}
 | where OperationNameValue in~ ("MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE", "MICROSOFT.AUTHORIZATION/LOCKS/DELETE")
 | where ActivityStatusValue =~ "Success"
-| project TimeGenerated, Caller, CallerIpAddress, OperationNameValue, ResourceId = _ResourceId`,
+| project TimeGenerated, Caller, CallerIpAddress, OperationNameValue, ResourceId`,
   },
   {
     id: "public-access-re-enabled",
@@ -208,11 +251,11 @@ AzureActivity
     queryFrequency: "PT15M",
     queryPeriod: "PT15M",
     entityMappings: [callerAccountEntity, callerIpEntity, resourceEntity],
-    query: () => `AzureActivity
+    query: () => `${ACTIVITY_SOURCE}
 | where OperationNameValue in~ (${DATA_STORE_WRITES.map((o) => `"${o}"`).join(", ")})
 | where ActivityStatusValue in~ ("Start", "Success", "Accepted")
 | extend RequestBody = tostring(Properties_d.requestbody)
 | where RequestBody matches regex @'"publicNetworkAccess"\\s*:\\s*"Enabled"'
-| project TimeGenerated, Caller, CallerIpAddress, OperationNameValue, ResourceId = _ResourceId`,
+| project TimeGenerated, Caller, CallerIpAddress, OperationNameValue, ResourceId`,
   },
 ];

@@ -11,9 +11,34 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { FRONT_DOOR_PRIVATE_LINK_REGIONS, frontDoorPrivateLinkOffered } from "../../components/frontDoorSpec";
+import {
+  FRONT_DOOR_PRIVATE_LINK_REGIONS,
+  frontDoorPrivateLinkOffered,
+  wafPolicyLimitProblems,
+} from "../../components/frontDoorSpec";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
+import { directTableReads } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
+
+/**
+ * Why the deploy's runner, on GitHub-hosted infrastructure outside the VNet
+ * (.github/workflows/deploy.yml), cannot reach a service's data plane: public network access
+ * Disabled, or a firewall that denies by default and lists no IP rule (a hosted runner's address
+ * is not fixed, so no rule can name it). Undefined when it can. Values compare without case.
+ */
+export function closedToRunner(network: {
+  publicNetworkAccess: unknown;
+  defaultAction: unknown;
+  ipRules: unknown;
+}): string | undefined {
+  const plain = (v: unknown): unknown => (isSecret(v) ? v.value : v);
+  const lower = (v: unknown) => (typeof plain(v) === "string" ? (plain(v) as string).toLowerCase() : "");
+  const ipRules = plain(network.ipRules);
+  if (lower(network.publicNetworkAccess) === "disabled") return "public network access is Disabled";
+  if (lower(network.defaultAction) === "deny" && !(Array.isArray(ipRules) && ipRules.length > 0))
+    return "firewall denies by default and lists no IP rule";
+  return undefined;
+}
 
 /** A nested object input, looking through a secret wrapper (computed outputs extend it). */
 function objectInput(value: unknown): Outputs {
@@ -99,6 +124,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
 
   /** Private Link requests Front Door origins made, by target resource ID (Azure creates them Pending). */
   private readonly privateLinkRequests = new Map<string, Set<string>>();
+  /** Log Analytics workspaces this plan creates (lower-case ARM IDs): new, so without tables yet. */
+  private readonly newWorkspaces = new Set<string>();
+  /** Storage accounts this plan creates that a runner outside their network cannot reach (lower-case ARM IDs). */
+  private readonly closedStorageAccounts = new Map<string, string>();
 
   constructor(options: AzureMockOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? MOCK_SUBSCRIPTION_ID;
@@ -120,12 +149,18 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       return { id: stableGuid("provider", type, name), state: inputs };
     if (type.startsWith("random:")) return this.randomResource(type, name, inputs);
     if (type === "azure-native:keyvault:Key") refuseShortRotationPolicy(name, inputs);
+    if (type === "azure-native:frontdoor:Policy") refuseWafBeyondLimits(name, inputs);
     if (type === "azure-native:cdn:AFDOrigin") {
       refuseUnsupportedPrivateLinkLocation(name, inputs);
       this.recordPrivateLinkRequest(inputs);
     }
     if (type.startsWith("azure-native:")) {
+      this.refuseQueryOnMissingTables(type, name, inputs);
+      this.refuseBlobDataPlaneFromOutside(type, name, inputs);
       const created = this.azureResource(type, name, inputs);
+      if (type === "azure-native:operationalinsights:Workspace")
+        this.newWorkspaces.add(created.id.toLowerCase());
+      if (type === "azure-native:storage:StorageAccount") this.recordClosedStorageAccount(created.id, inputs);
       const preexisting = ALWAYS_EXISTS[type]?.(inputs);
       if (preexisting && !sameArmId(args.id, created.id)) {
         // What azure-native's Create answers after its existence check (client_azcore.go CanCreate).
@@ -213,6 +248,83 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
     const secretOutputNames = Object.keys(outputs).filter((key) => isSecret(outputs[key]));
     return { id: name, state: { name, outputs, secretOutputNames } };
+  }
+
+  /**
+   * Azure validates a Sentinel scheduled analytics rule's query, and a log search alert's, when
+   * the rule is created, and refuses one that reads a table the workspace does not have ("Failed
+   * to run the analytics rule query. One of the tables does not exist": Azure/Azure-Sentinel#2039,
+   * #10340; "Failed to resolve table or column expression" for log search alerts). A workspace
+   * this plan creates starts without the tables its diagnostic settings will fill, and when Azure
+   * Monitor adds one is not documented (components/sentinel/logTables.ts `directTableReads`):
+   * a rule on it may read a table only through a fuzzy union with an empty leg.
+   */
+  private refuseQueryOnMissingTables(type: string, name: string, inputs: Outputs): void {
+    let workspaceIds: string[];
+    let queries: unknown[];
+    if (type === "azure-native:securityinsights:ScheduledAlertRule") {
+      workspaceIds = [
+        armResourceId(
+          "azure-native:operationalinsights:Workspace",
+          inputs,
+          this.subscriptionId,
+          text(inputs.workspaceName, ""),
+        ),
+      ];
+      queries = [inputs.query];
+    } else if (type === "azure-native:monitor:ScheduledQueryRule") {
+      const scopes = isSecret(inputs.scopes) ? inputs.scopes.value : inputs.scopes;
+      workspaceIds = Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === "string") : [];
+      const allOf = objectInput(inputs.criteria).allOf;
+      queries = Array.isArray(allOf) ? allOf.map((c) => objectInput(c).query) : [];
+    } else return;
+    const fresh = workspaceIds.find((id) => this.newWorkspaces.has(id.replace(/\/$/, "").toLowerCase()));
+    if (!fresh) return;
+    for (const query of queries.map((q) => (isSecret(q) ? q.value : q))) {
+      if (typeof query !== "string") continue;
+      const direct = directTableReads(query);
+      if (direct.length === 0) continue;
+      throw new Error(
+        `offline plan: Azure refuses ${type} ${name}: its query reads ${direct.join(", ")} directly, and workspace ${fresh} is created by this deployment, so the table may not exist when the rule is created ("One of the tables does not exist"); read it through \`union isfuzzy=true (datatable(TimeGenerated: datetime)[]), <table>\` and its columns through column_ifexists (components/sentinel/rules.ts resilientSource)`,
+      );
+    }
+  }
+
+  /** Storage accounts whose blob endpoint the runner cannot reach (closedToRunner). */
+  private recordClosedStorageAccount(id: string, inputs: Outputs): void {
+    const rules = objectInput(inputs.networkRuleSet);
+    const why = closedToRunner({
+      publicNetworkAccess: inputs.publicNetworkAccess,
+      defaultAction: rules.defaultAction,
+      ipRules: rules.ipRules,
+    });
+    if (why) this.closedStorageAccounts.set(id.toLowerCase(), why);
+  }
+
+  /**
+   * azure-native's `storage:Blob` and `storage:StorageAccountStaticWebsite` are not Resource
+   * Manager resources: the provider calls the account's blob endpoint, the data plane
+   * (`https://<account>.blob.core.windows.net`, pulumi-azure-native
+   * provider/pkg/resources/customresources/custom_storage_azidentity.go), where the storage
+   * firewall and disabled public network access apply (Resource Manager's blob containers and
+   * service properties are not affected). The deploy runs on a GitHub-hosted runner outside the
+   * VNet (.github/workflows/deploy.yml), so on an account the plan creates closed to it the create
+   * fails with 403 (AuthorizationFailure), and so does every later refresh.
+   */
+  private refuseBlobDataPlaneFromOutside(type: string, name: string, inputs: Outputs): void {
+    if (type !== "azure-native:storage:Blob" && type !== "azure-native:storage:StorageAccountStaticWebsite")
+      return;
+    const accountId = armResourceId(
+      "azure-native:storage:StorageAccount",
+      inputs,
+      this.subscriptionId,
+      text(inputs.accountName, ""),
+    ).toLowerCase();
+    const why = this.closedStorageAccounts.get(accountId);
+    if (!why) return;
+    throw new Error(
+      `offline plan: Azure refuses ${type} ${name}: azure-native writes it through the account's blob endpoint (data plane), and the deploy's runner is outside the network of storage account ${String(inputs.accountName)}, whose ${why}; create the content from inside the network (a job or app with a private endpoint) instead of in the stack`,
+    );
   }
 
   private recordPrivateLinkRequest(inputs: Outputs): void {
@@ -361,6 +473,20 @@ function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): vo
   if (frontDoorPrivateLinkOffered(location)) return;
   throw new Error(
     `offline plan: Azure refuses Front Door origin ${name}: privateLinkLocation "${location}" does not offer Front Door Private Link (offered in ${FRONT_DOOR_PRIVATE_LINK_REGIONS.join(", ")})`,
+  );
+}
+
+/**
+ * Azure refuses a Front Door WAF policy beyond its limits (custom rules, match conditions per
+ * rule, values per condition, RegEx rules: components/frontDoorSpec.ts WAF_POLICY_LIMITS, from
+ * Microsoft's "Azure Front Door limits"): the offline plan refuses it at the same step.
+ */
+function refuseWafBeyondLimits(name: string, inputs: Outputs): void {
+  const rules = objectInput(inputs.customRules).rules;
+  const problems = wafPolicyLimitProblems(Array.isArray(rules) ? rules.map((r) => objectInput(r)) : []);
+  if (problems.length === 0) return;
+  throw new Error(
+    `offline plan: Azure refuses Front Door WAF policy ${name}: ${problems.join("; ")} (Azure Front Door limits)`,
   );
 }
 

@@ -11,6 +11,7 @@
 import {
   identityName,
   loadDeployIdentities,
+  providerRegistered,
   renderCondition,
   roleGuid,
   selfAssignableRoles,
@@ -22,6 +23,7 @@ import type { Environment } from "../../components/common/interfaces";
 import { STORAGE_SCANNING_EXTENSIONS } from "../../components/defender";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import type { PlannedResource } from "./run";
+import { closedToRunner } from "./mocks";
 import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
 
 export interface RoleDefinition {
@@ -111,6 +113,8 @@ export interface PermissionReport {
   environment: Environment;
   operations: Record<string, number>;
   secretReferences: number;
+  /** The resource provider namespaces the plan's resources live in (each must be registered). */
+  namespaces: string[];
   findings: Finding[];
 }
 
@@ -471,7 +475,58 @@ export function checkPlanIdentities(
       }
     }
   }
-  return { environment: env, operations: counts, secretReferences, findings };
+  // Deletes through a data plane the runner cannot reach: azure-native deletes Key Vault keys and
+  // secrets through the vault's data plane (provider/pkg/resources/customresources/custom_keyvault.go:
+  // DeleteKey/DeleteSecret on https://<vault>.vault.azure.net), which a vault closed to the
+  // GitHub-hosted runner refuses; only `retainOnDelete` (the key or secret goes with its vault)
+  // keeps a later removal, replacement or destroy from failing there.
+  const closedVaults = new Map<string, string>();
+  for (const v of azure.filter((r) => r.type === "azure-native:keyvault:Vault")) {
+    const props = (unwrap(v.inputs.properties) ?? {}) as Record<string, unknown>;
+    const acls = (unwrap(props.networkAcls) ?? {}) as Record<string, unknown>;
+    const why = closedToRunner({
+      publicNetworkAccess: props.publicNetworkAccess,
+      defaultAction: acls.defaultAction,
+      ipRules: acls.ipRules,
+    });
+    const vaultName = str(v.inputs.vaultName);
+    if (why && vaultName) closedVaults.set(vaultName.toLowerCase(), why);
+  }
+  const deployName = identityName(doc.identities.deploy, env);
+  for (const r of azure.filter((x) => /^azure-native:keyvault:(Key|Secret)$/.test(x.type))) {
+    const vaultName = str(r.inputs.vaultName) ?? "";
+    const why = closedVaults.get(vaultName.toLowerCase());
+    if (!why || r.retainOnDelete || r.external) continue;
+    findings.push({
+      identity: deployName,
+      resource: r.urn,
+      message: `${r.type} ${r.name} is deleted (when removed, replaced or destroyed) through vault ${vaultName}'s data plane, which refuses the deploy's runner outside the VNet (the vault's ${why}); azure-native's key and secret deletes are data-plane calls (custom_keyvault.go), so mark it retainOnDelete: it goes with its vault`,
+    });
+  }
+
+  // Resource providers: azure-native registers none (pulumi/pulumi-azure-native#3479), so every
+  // namespace a planned resource lives in (an extension resource: its own provider's) must be
+  // registered by default or by the setup (deploy/identities.yaml resourceProviders).
+  const namespaces = new Map<string, { ns: string; urn: string; type: string }>();
+  for (const r of azure) {
+    const ns = resourceTypeOf(r.id!).split("/")[0];
+    if (!namespaces.has(ns.toLowerCase())) namespaces.set(ns.toLowerCase(), { ns, urn: r.urn, type: r.type });
+  }
+  for (const { ns, urn, type } of namespaces.values()) {
+    if (providerRegistered(doc, ns)) continue;
+    findings.push({
+      identity: "(setup)",
+      resource: urn,
+      message: `${type} lives in resource provider namespace ${ns}, which deploy:setup does not register and Azure does not register by default: azure-native registers none (pulumi/pulumi-azure-native#3479), so its first create fails with MissingSubscriptionRegistration; add ${ns} to resourceProviders in deploy/identities.yaml and run the setup's az provider register`,
+    });
+  }
+  return {
+    environment: env,
+    operations: counts,
+    secretReferences,
+    namespaces: [...namespaces.values()].map((n) => n.ns).sort(),
+    findings,
+  };
 }
 
 function roleLabel(doc: DeployIdentities, guid: string, env: Environment): string {
@@ -492,7 +547,7 @@ export function renderPermissionReport(report: PermissionReport): { text: string
   const counts = Object.entries(report.operations)
     .map(([name, n]) => `${name} ${n}`)
     .join(", ");
-  const head = `Deploy identities (deploy/identities.yaml, environment ${report.environment}): operations checked: ${counts}; ${report.secretReferences} app secret reference(s)`;
+  const head = `Deploy identities (deploy/identities.yaml, environment ${report.environment}): operations checked: ${counts}; ${report.secretReferences} app secret reference(s); ${report.namespaces.length} resource provider namespace(s)`;
   if (report.findings.length === 0) return { text: `${head}: all allowed.`, exitCode: 0 };
   const lines = [`${head}: ${report.findings.length} the declared identities cannot perform:`];
   for (const f of report.findings) {

@@ -480,3 +480,201 @@ describe("Key Vault keys: rotation policy limits Azure enforces", () => {
     expect(mocks.newResource(key("P7D", "P28D")).id).toMatch(/\/vaults\/kv-test\/keys\/key-test$/);
   });
 });
+
+// Sentinel validates a scheduled rule's KQL at creation ("One of the tables does not exist"), as a
+// log search alert does; a workspace the deployment creates has no table its diagnostic settings
+// have not filled yet. Fails on the old mock, which created any rule.
+describe("Sentinel rules and log alerts on a workspace the plan creates", () => {
+  const WORKSPACE_ID = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-test`;
+  const FUZZY = "union isfuzzy=true (datatable(TimeGenerated: datetime)[]), AZKVAuditLogs";
+  const workspace = {
+    type: "azure-native:operationalinsights:Workspace",
+    name: "log",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", workspaceName: "log-test" },
+  };
+  const rule = (query: string, workspaceName = "log-test") => ({
+    type: "azure-native:securityinsights:ScheduledAlertRule",
+    name: "siem-kv",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", workspaceName, ruleId: "r1", kind: "Scheduled", query },
+  });
+  const alert = (query: string) => ({
+    type: "azure-native:monitor:ScheduledQueryRule",
+    name: "siem-incidents",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      ruleName: "alert-incidents",
+      scopes: [WORKSPACE_ID],
+      criteria: { allOf: [{ query }] },
+    },
+  });
+  const withWorkspace = () => {
+    const mocks = new AzureMocks();
+    expect(mocks.newResource(workspace).id).toBe(WORKSPACE_ID);
+    return mocks;
+  };
+
+  it("refuses a scheduled rule that reads a table directly", () => {
+    expect(() =>
+      withWorkspace().newResource(rule("let x = 1;\nAZKVAuditLogs | where OperationName == 'SecretGet'")),
+    ).toThrow(
+      /ScheduledAlertRule siem-kv: its query reads AZKVAuditLogs directly.*One of the tables does not exist/,
+    );
+  });
+  it("refuses a log search alert that reads a table directly, and one that joins a second table", () => {
+    expect(() => withWorkspace().newResource(alert("SecurityIncident | where Status == 'New'"))).toThrow(
+      /ScheduledQueryRule siem-incidents: its query reads SecurityIncident directly/,
+    );
+    expect(() =>
+      withWorkspace().newResource(rule(`${FUZZY}\n| join kind=inner (AzureActivity) on CallerIpAddress`)),
+    ).toThrow(/reads AzureActivity directly/);
+  });
+  it("a fuzzy union that names a second table still reads that one directly", () => {
+    expect(() => withWorkspace().newResource(rule(`${FUZZY}, AzureActivity\n| take 1`))).toThrow(
+      /reads AZKVAuditLogs, AzureActivity directly|reads AzureActivity, AZKVAuditLogs directly/,
+    );
+  });
+  it("accepts the table through a fuzzy union with an empty leg", () => {
+    const mocks = withWorkspace();
+    expect(mocks.newResource(rule(`${FUZZY}\n| where OperationName == "SecretGet"`)).id).toMatch(
+      /\/alertRules\/r1$/,
+    );
+    expect(mocks.newResource(alert(`${FUZZY}\n| take 1`)).id).toMatch(
+      /\/scheduledQueryRules\/alert-incidents$/,
+    );
+  });
+  it("accepts a direct read on a workspace the plan does not create (its tables may exist)", () => {
+    expect(new AzureMocks().newResource(rule("AZKVAuditLogs | take 1")).id).toMatch(/\/alertRules\/r1$/);
+    expect(withWorkspace().newResource(rule("AZKVAuditLogs | take 1", "log-other")).id).toMatch(
+      /workspaces\/log-other\/.*\/alertRules\/r1$/,
+    );
+  });
+});
+
+// Microsoft's "Azure Front Door limits" (MicrosoftDocs/azure-docs includes/front-door-limits.md):
+// Azure refuses the policy's PUT beyond them. Fails on the old mock, which accepted any policy.
+describe("Front Door WAF policy limits Azure enforces", () => {
+  const mocks = new AzureMocks();
+  const condition = (operator: string, n: number, value = (i: number) => `v${i}`) => ({
+    matchVariable: operator === "IPMatch" ? "RemoteAddr" : "RequestUri",
+    operator,
+    matchValue: Array.from({ length: n }, (_, i) => value(i)),
+  });
+  const policy = (rules: Record<string, unknown>[]) => ({
+    type: "azure-native:frontdoor:Policy",
+    name: "edge-waf",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", policyName: "waftest", customRules: { rules } },
+  });
+  const rule = (name: string, conditions: Record<string, unknown>[]) => ({
+    name,
+    priority: 1,
+    ruleType: "MatchRule",
+    action: "Block",
+    matchConditions: conditions,
+  });
+  const ip = (i: number) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`;
+  it.each([
+    [
+      "11 match conditions in a rule",
+      [
+        rule(
+          "Geo",
+          Array.from({ length: 11 }, () => condition("GeoMatch", 1)),
+        ),
+      ],
+      /rule Geo: 11 match conditions; at most 10/,
+    ],
+    [
+      "11 string values in a condition",
+      [rule("Paths", [condition("Contains", 11)])],
+      /condition 0 \(Contains\): 11 values; at most 10/,
+    ],
+    [
+      "601 IP ranges in a condition",
+      [rule("Ips", [condition("IPMatch", 601, ip)])],
+      /\(IPMatch\): 601 values; at most 600/,
+    ],
+    [
+      "a 257-character value",
+      [rule("Long", [condition("Equal", 1, () => "x".repeat(257))])],
+      /a value of 257 characters; at most 256/,
+    ],
+    [
+      "6 RegEx rules",
+      Array.from({ length: 6 }, (_, i) => rule(`R${i}`, [condition("RegEx", 1)])),
+      /6 rules use RegEx; at most 5/,
+    ],
+    [
+      "101 custom rules",
+      Array.from({ length: 101 }, (_, i) => rule(`C${i}`, [condition("Equal", 1)])),
+      /101 custom rules; at most 100/,
+    ],
+  ])("refuses %s, as Azure does", (_what, rules, message) => {
+    expect(() => mocks.newResource(policy(rules))).toThrow(message);
+  });
+  it("accepts the limits themselves: 10 conditions of 10 country codes, 600 IP ranges, 5 RegEx rules", () => {
+    const rules = [
+      rule(
+        "Geo",
+        Array.from({ length: 10 }, () => condition("GeoMatch", 10)),
+      ),
+      rule("Ips", [condition("IPMatch", 600, ip)]),
+      ...Array.from({ length: 5 }, (_, i) => rule(`R${i}`, [condition("RegEx", 10)])),
+    ];
+    expect(mocks.newResource(policy(rules)).id).toMatch(
+      /\/frontDoorWebApplicationFirewallPolicies\/waftest$/,
+    );
+  });
+});
+
+// azure-native's Blob and StorageAccountStaticWebsite call the blob endpoint (data plane:
+// custom_storage_azidentity.go), where a closed account refuses a runner outside its network.
+// Fails on the old mock, which created them like Resource Manager resources.
+describe("blob data plane from a runner outside the network", () => {
+  const account = (extra: Record<string, unknown>) => ({
+    type: "azure-native:storage:StorageAccount",
+    name: "st",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", accountName: "sttest", ...extra },
+  });
+  const blob = (type = "azure-native:storage:Blob", accountName = "sttest") => ({
+    type,
+    name: "seed",
+    custom: true,
+    inputs: { resourceGroupName: "rg-test", accountName, containerName: "data", blobName: "seed.json" },
+  });
+  const closed = { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", ipRules: [] } };
+  it.each([
+    ["a blob", "azure-native:storage:Blob"],
+    ["the static website", "azure-native:storage:StorageAccountStaticWebsite"],
+  ])("refuses %s on an account with public network access disabled", (_what, type) => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account(closed));
+    expect(() => mocks.newResource(blob(type))).toThrow(
+      /storage:(Blob|StorageAccountStaticWebsite) seed: azure-native writes it through the account's blob endpoint \(data plane\).*sttest, whose public network access is Disabled/,
+    );
+  });
+  it("refuses a blob behind a deny-by-default firewall with no IP rule", () => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account({ publicNetworkAccess: "Enabled", networkRuleSet: { defaultAction: "Deny" } }));
+    expect(() => mocks.newResource(blob())).toThrow(/firewall denies by default and lists no IP rule/);
+  });
+  it("accepts Resource Manager's containers on a closed account, and blobs on an open or unknown one", () => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account(closed));
+    expect(
+      mocks.newResource({
+        type: "azure-native:storage:BlobContainer",
+        name: "data",
+        custom: true,
+        inputs: { resourceGroupName: "rg-test", accountName: "sttest", containerName: "data" },
+      }).id,
+    ).toMatch(/\/containers\/data$/);
+    mocks.newResource(account({ accountName: "stopen", publicNetworkAccess: "Enabled" }));
+    expect(mocks.newResource(blob(undefined, "stopen")).id).toBeDefined();
+    expect(mocks.newResource(blob(undefined, "stelsewhere")).id).toBeDefined();
+  });
+});

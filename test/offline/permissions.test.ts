@@ -141,6 +141,57 @@ describe("the prod plan", () => {
     expect(renderPermissionReport(report).exitCode).toBe(0);
   });
 
+  // azure-native registers no resource provider (pulumi/pulumi-azure-native#3479): on a subscription
+  // where Microsoft.App was never registered the first create fails with
+  // MissingSubscriptionRegistration. Fails on the old check, which had no namespace rule.
+  it("lists the namespaces the plan uses and refuses one the setup does not register", () => {
+    const report = checkPlanIdentities(plan, declaration());
+    expect(report.namespaces).toEqual(
+      expect.arrayContaining([
+        "Microsoft.App",
+        "Microsoft.Cdn",
+        "Microsoft.SecurityInsights",
+        "Microsoft.Authorization",
+      ]),
+    );
+    const findings = findingsWith(
+      declaration((doc) => {
+        doc.resourceProviders = (doc.resourceProviders as string[]).filter((ns) => ns !== "Microsoft.App");
+      }),
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0].identity).toBe("(setup)");
+    expect(findings[0].resource).toMatch(/azure-native:app:/);
+    expect(findings[0].message).toMatch(
+      /resource provider namespace Microsoft\.App, which deploy:setup does not register .*MissingSubscriptionRegistration.*add Microsoft\.App to resourceProviders/,
+    );
+    // Registered by default (Microsoft's list): role assignments and locks need no entry.
+    expect(report.namespaces).toContain("Microsoft.Resources");
+    expect(findings.some((f) => /Microsoft\.Authorization|Microsoft\.Resources/.test(f.message))).toBe(false);
+  });
+
+  // azure-native deletes keys and secrets through the vault's data plane (custom_keyvault.go), which
+  // the closed vault refuses from the runner: each must be retainOnDelete. Fails on the old check,
+  // which never looked at deletes.
+  it("refuses a key or secret in the closed vault that is not retainOnDelete (its delete is a data-plane call)", () => {
+    const secret = plan.resources.find((r) => r.type === "azure-native:keyvault:Secret")!;
+    expect(secret.retainOnDelete).toBe(true);
+    expect(
+      plan.resources.filter((r) => /keyvault:(Key|Secret)$/.test(r.type)).every((r) => r.retainOnDelete),
+    ).toBe(true);
+    const withoutRetain: Plan = {
+      ...plan,
+      resources: plan.resources.map((r) => (r.urn === secret.urn ? { ...r, retainOnDelete: undefined } : r)),
+    };
+    const findings = findingsWith(declaration(), withoutRetain);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].identity).toBe("sap-deploy-prod");
+    expect(findings[0].resource).toBe(secret.urn);
+    expect(findings[0].message).toMatch(
+      /deleted \(when removed, replaced or destroyed\) through vault .+'s data plane.*public network access is Disabled.*retainOnDelete/,
+    );
+  });
+
   it("fails on the keys when the deploy identity lacks Key Vault Crypto Officer, naming that role", () => {
     const findings = findingsWith(declaration(withoutCryptoOfficer));
     const keys = findings.filter((f) => f.resource.includes("azure-native:keyvault:Key::"));
