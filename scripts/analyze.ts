@@ -13,6 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as v8 from "v8";
 import { parseCommandLine, type FlagSpecs } from "../lib/cli/args";
 import {
   loadPackConfig,
@@ -313,7 +314,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * V8's optimizing compiler (TurboFan) is turned off for this process before anything runs hot
+ * (issue 17). A run is one pass over the export: the functions that get hot enough for TurboFan
+ * (the reader, the props readers, the policies' checks, ~10,000 calls each) were compiled on a
+ * background thread and then ran for a few milliseconds before the process ended. On the 10k
+ * export that compiling was about a fifth of the process's CPU time (`process.cpuUsage` against
+ * the main thread's `process.threadCpuUsage`: total 1.12 s against 0.90 s, the main thread's own
+ * time the same), which on a shared 2-core machine delays the main thread; the 50k run's main
+ * thread is faster without it too (BENCHMARKS.md, session 10). Interpreter, Sparkplug and Maglev
+ * still run. Only the flag changes: no output does (the compile cache's flag hash ignores it: its
+ * entries are still accepted). Set here, not in the launcher: plan and tests keep V8's defaults.
+ */
+function tuneV8(): void {
+  v8.setFlagsFromString("--no-turbofan");
+}
+
 if (require.main === module) {
+  tuneV8();
   tolerateClosedStdout();
   main(process.argv.slice(2)).then(
     (code) => {
