@@ -13,6 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as v8 from "v8";
 import { parseCommandLine, type FlagSpecs } from "../lib/cli/args";
 import {
   loadPackConfig,
@@ -313,7 +314,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * V8's optimizing compiler (TurboFan) is turned off for this process before anything runs hot
+ * (issue 17), where V8's mid-tier compiler (Maglev, on by default from Node 22) takes its place.
+ * A run is one pass over the export: the functions hot enough for TurboFan (the reader, the props
+ * readers, the policies' checks, thousands of calls each) were compiled on a background thread
+ * and then ran for a few milliseconds before the process ended. On the 10k export that was about
+ * a fifth of the process's CPU time (the main thread's own time the same with and without it),
+ * which on a shared 2-core machine is taken from the main thread; at 50k the whole process is
+ * faster without it too (BENCHMARKS.md, session 10). Node 20 has no Maglev by default: its flags
+ * are left alone. No output changes, and Node's compile cache still accepts its entries.
+ * Set here, not in the launcher: the plan, the pack and the tests keep V8's defaults.
+ */
+function tuneV8(): void {
+  if (Number(process.versions.node.split(".")[0]) >= 22) v8.setFlagsFromString("--no-turbofan");
+}
+
 if (require.main === module) {
+  tuneV8();
   tolerateClosedStdout();
   main(process.argv.slice(2)).then(
     (code) => {
