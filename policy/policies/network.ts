@@ -4,7 +4,7 @@
  */
 import { parseType, type AzureType } from "../lib/azureTypes";
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, NOT_KNOWN, peek, peekArr, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   allowListed,
@@ -210,7 +210,19 @@ export const publicIpRestricted = resourcePolicy({
 });
 
 const of = (...types: AzureType[]) => ofKind(types);
-const anyResource = (): boolean => true;
+/**
+ * What a private endpoint of the platform connects to: the data stores, Key Vault and the
+ * Container Apps environment. A target not known yet (preview) must come from one of them; any
+ * resource of the stack (a random string, a role assignment) would let a computed foreign ID pass.
+ */
+const privateLinkTargets = ofKind([
+  "azure-native:storage:StorageAccount",
+  "azure-native:keyvault:Vault",
+  "azure-native:dbforpostgresql:Server",
+  "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redis:Redis",
+  "azure-native:app:ManagedEnvironment",
+]);
 const VNET: AzureType = "azure-native:network:VirtualNetwork";
 const SUBNET: AzureType = "azure-native:network:Subnet";
 const NSG: AzureType = "azure-native:network:NetworkSecurityGroup";
@@ -392,19 +404,24 @@ export const privateEndpointsInStack = stackPolicy({
     const index = stackIndex(stack);
     const subnets = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
     for (const pe of stack.ofType("azure-native:network:PrivateEndpoint")) {
-      for (const c of arr(pe.props, "privateLinkServiceConnections")) {
+      // Not known yet (preview): only what the connection list was computed from counts, and it
+      // must be a resource a private endpoint of the platform connects to; a list or an element
+      // not known as a whole is judged the same way, never read as empty.
+      const sources = propertyDependenciesOf(pe, "privateLinkServiceConnections");
+      for (const c of peekArr(pe.props, "privateLinkServiceConnections")) {
         const problem = destinationProblem(
           index,
           pe,
           "privateLinkServiceId",
           peek(c, "privateLinkServiceId"),
           cfg,
-          anyResource,
+          privateLinkTargets,
           stack,
+          sources,
         );
         if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
       }
-      for (const c of arr(pe.props, "manualPrivateLinkServiceConnections")) {
+      for (const c of peekArr(pe.props, "manualPrivateLinkServiceConnections")) {
         const target = peek(c, "privateLinkServiceId");
         // A manual connection waits for the other side's owner to approve it: someone else's resource.
         if (!(typeof target === "string" && allowListed(target, cfg.allowedDestinations)))
@@ -421,6 +438,7 @@ export const privateEndpointsInStack = stackPolicy({
         cfg,
         subnets,
         stack,
+        propertyDependenciesOf(pe, "subnet"),
       );
       if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
     }
