@@ -154,6 +154,25 @@ export const MUTATIONS: Mutation[] = [
     control: "RES-1",
   },
   {
+    id: "a vault in a resource group computed at deploy time from nothing of the stack (preview)",
+    add: {
+      type: T.vault,
+      name: "kv-elsewhere",
+      inputs: (c) => ({
+        resourceGroupName: UNKNOWN_SENTINEL,
+        location: "westeurope",
+        vaultName: "kv-elsewhere",
+        properties: {
+          tenantId: "00000000-0000-0000-0000-000000000000",
+          sku: { family: "A", name: "standard" },
+        },
+        tags: tags(c),
+      }),
+    },
+    policy: "own-resource-groups",
+    control: "ENV-1",
+  },
+  {
     id: "private endpoint with a manual connection awaiting someone else's approval",
     type: T.pe,
     where: named("storage-pe"),
@@ -1026,6 +1045,11 @@ export const MUTATIONS: Mutation[] = [
 export const SECURE_VARIATIONS: Variation[] = [
   // bypass10: a target not known yet in a preview, computed from the stack's own account (the
   // engine's propertyDependencies say so): accepted, as in a first preview.
+  {
+    id: "storage account whose resource group name is computed from the stack's group (preview)",
+    type: T.account,
+    set: { resourceGroupName: UNKNOWN_SENTINEL },
+  },
   {
     id: "storage private endpoint whose connections are computed from the stack's account (preview)",
     type: T.pe,
