@@ -275,6 +275,34 @@ describe("principals-from-stack-or-allow-list", () => {
       String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, grant(UNKNOWN)], cfg)),
     ).toMatch(/not known yet/);
   });
+  // Preview (bypass10): before, an identity type not known yet on any resource made the policy
+  // "can't run during preview" for every grant of the stack; and an unknown principal passed when
+  // the grant depended on an identity in any way (its scope, a dependsOn).
+  it("in a preview, an identity not known yet elsewhere does not hide a grant to a foreign principal", async () => {
+    const app = res("app:ContainerApp", "app", { identity: UNKNOWN });
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, app, grant("attacker")], cfg)),
+    ).toMatch(/"attacker", which this stack does not create/);
+    // Its own principal, not known yet, comes from it: accepted.
+    const fromApp = { ...grant(UNKNOWN, [app.urn]), propertyDependencies: { principalId: [app.urn] } };
+    expect(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, app, fromApp], cfg)).toEqual([]);
+  });
+  it("in a preview, judges an unknown principal by what the principal was computed from", async () => {
+    const salt = {
+      type: "random:index/randomString:RandomString",
+      name: "salt",
+      urn: "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt",
+      props: { result: UNKNOWN },
+    };
+    // The grant waits for the identity (dependsOn), but its principalId comes from a random string.
+    const sneaky = {
+      ...grant(UNKNOWN, [identity.urn, salt.urn]),
+      propertyDependencies: { principalId: [salt.urn] },
+    };
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, salt, sneaky], cfg)),
+    ).toMatch(/names a principal that is not known yet and not created by this stack/);
+  });
   it("can be turned off", async () => {
     expect(
       await runStackPolicy(a.principalsFromStackOrAllowList, [grant("anyone")], {
