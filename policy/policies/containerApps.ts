@@ -26,6 +26,7 @@ import {
   NOT_KNOWN,
   num,
   peek,
+  peekArr,
   rec,
   show,
   str,
@@ -35,7 +36,6 @@ import {
 import {
   allowedDestinationsParam,
   allowListed,
-  dependsOn,
   destinationLocationsParam,
   destinationJudge,
   label,
@@ -743,13 +743,17 @@ export const containerAppKeyVaultReferences = stackPolicy({
   config: {},
   check: (stack, _cfg, report) => {
     const hosts = vaultHosts(stack);
-    const vaults = stack.ofType("azure-native:keyvault:Vault");
+    const vaults = new Set(stack.ofType("azure-native:keyvault:Vault").map((v) => v.urn));
     for (const app of stack.ofType("azure-native:app:ContainerApp", "azure-native:app:Job")) {
-      for (const secret of arr(app.props, "configuration", "secrets")) {
+      // Preview: a configuration or secret list not known as a whole is one secret not known
+      // (before, reading it skipped the policy for every app of the stack), and a URL not known
+      // yet must be computed from a vault of ours: what `configuration` was computed from (its
+      // propertyDependencies; before, any dependency of the app, e.g. a dependsOn).
+      const fromVault = () => propertyDependenciesOf(app, "configuration").some((d) => vaults.has(d.urn));
+      for (const secret of peekArr(app.props, "configuration", "secrets")) {
         const url = peek(secret, "keyVaultUrl");
         if (url === NOT_KNOWN) {
-          // Preview: a URL computed from a vault being created must come from one of ours.
-          if (!vaults.some((v) => dependsOn(app, v)))
+          if (!fromVault())
             report(
               `${label(app)}: secret ${show(get(secret, "name"))} references a Key Vault URL that is not known yet and does not come from a vault of this stack`,
               app.urn,

@@ -564,6 +564,59 @@ describe("container-app-key-vault-references", () => {
     });
     expect(await violations(c.containerAppKeyVaultReferences, foreign)).toMatch(/elsewhere/);
   });
+  // Preview (bypass10): before, an app's configuration or a vault's name not known yet made the
+  // whole policy "can't run during preview", hiding a reference to a foreign vault beside it; and a
+  // URL not known yet passed when the app depended on a vault in any way (a dependsOn).
+  const foreignRef = {
+    type: "azure-native:app:Job",
+    name: "exfil",
+    urn: "urn:pulumi:prod::secure-azure-platform::azure-native:app:Job::exfil",
+    props: {
+      configuration: {
+        secrets: [{ name: "s", keyVaultUrl: "https://elsewhere.vault.azure.net/secrets/x", identity: "/id" }],
+      },
+    },
+  };
+  it.each([
+    [
+      "an app whose configuration is not known yet",
+      (r: { name: string }) => r.name === "web",
+      { configuration: UNKNOWN },
+    ],
+    ["a vault whose name is not known yet", (r: { name: string }) => r.name === "kv", { vaultName: UNKNOWN }],
+  ])("in a preview, %s does not hide a reference to a foreign vault", async (_what, which, props) => {
+    const preview = estate().map((r) => (which(r) ? { ...r, props: { ...r.props, ...props } } : r));
+    expect(await violations(c.containerAppKeyVaultReferences, [...preview, foreignRef])).toMatch(
+      /Job exfil: secret "s" references "https:\/\/elsewhere/,
+    );
+  });
+  it("in a preview, judges a URL not known yet by what the configuration was computed from", async () => {
+    const vault = estate().find((r) => r.name === "kv")!;
+    const salt = "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt";
+    const app = (sources: string[]) => ({
+      ...foreignRef,
+      props: { configuration: { secrets: [{ name: "s", keyVaultUrl: UNKNOWN, identity: "/id" }] } },
+      dependencies: [vault.urn, salt],
+      propertyDependencies: { configuration: sources },
+    });
+    const saltResource = {
+      type: "random:index/randomString:RandomString",
+      name: "salt",
+      urn: salt,
+      props: {},
+    };
+    expect(
+      await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, app([vault.urn])]),
+    ).toBe("");
+    expect(
+      await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, app([salt])]),
+    ).toMatch(/not known yet and does not come from a vault of this stack/);
+    // A secret list not known as a whole is judged the same way.
+    const whole = { ...app([salt]), props: { configuration: { secrets: UNKNOWN } } };
+    expect(await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, whole])).toMatch(
+      /not known yet and does not come from a vault of this stack/,
+    );
+  });
 });
 
 describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
