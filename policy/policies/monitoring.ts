@@ -389,8 +389,13 @@ export const diagnosticsCoverage = stackPolicy({
       const good = mine.some((s) => {
         // `refersTo(s, workspaceId, w)`, the setting's workspaceId read once for every workspace.
         const reaches = referenceFrom(s, peek(s.props, "workspaceId"));
+        // A retention not known yet (preview) is judged on the workspace by log-analytics-retention;
+        // reading it here would make the policy skip every resource of the stack.
         return workspaces.some(
-          (w) => reaches(w) && (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
+          (w) =>
+            reaches(w) &&
+            (peek(w.props, "retentionInDays") === NOT_KNOWN ||
+              (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays),
         );
       });
       if (!good)
