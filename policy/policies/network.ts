@@ -359,11 +359,21 @@ export const privateDnsInStack = stackPolicy({
     const judge = destinationJudge(stack, cfg, report, index);
     for (const link of stack.ofType(LINK)) {
       judge(link, "private DNS zone", linkedZone(link, index.subscriptions), of(ZONE));
-      judge(link, "virtualNetwork.id", peek(link.props, "virtualNetwork", "id"), of(VNET));
+      judge(
+        link,
+        "virtualNetwork.id",
+        peek(link.props, "virtualNetwork", "id"),
+        of(VNET),
+        propertyDependenciesOf(link, "virtualNetwork"),
+      );
     }
-    for (const group of stack.ofType(ZONE_GROUP))
-      for (const config of arr(group.props, "privateDnsZoneConfigs"))
-        judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+    // Preview: a zone list not known as a whole is one zone not known, judged by what the list
+    // was computed from; read with arr(), it made the whole policy skip the stack.
+    for (const group of stack.ofType(ZONE_GROUP)) {
+      const sources = propertyDependenciesOf(group, "privateDnsZoneConfigs");
+      for (const config of peekArr(group.props, "privateDnsZoneConfigs"))
+        judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE), sources);
+    }
     // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
     // the server's VNet if it is not linked yet: whoever owns a foreign zone answers for the
     // server's name inside our network (and may be given a zone in another subscription).
@@ -377,9 +387,17 @@ export const privateDnsInStack = stackPolicy({
       );
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
+    // A server not known yet (preview) cannot be one of the reviewed literals: refused, as a list
+    // not known as a whole (before: skipped, and a whole list not known skipped the policy).
     for (const vnet of stack.ofType(VNET))
-      for (const server of arr(vnet.props, "dhcpOptions", "dnsServers")) {
-        if (server === NOT_KNOWN) continue;
+      for (const server of peekArr(vnet.props, "dhcpOptions", "dnsServers")) {
+        if (server === NOT_KNOWN) {
+          report(
+            `${label(vnet)}: dhcpOptions.dnsServers names a server not known yet; only Azure DNS (${AZURE_DNS}) or a server on allowedDnsServers, written as such, may resolve the network's names`,
+            vnet.urn,
+          );
+          continue;
+        }
         const ip = typeof server === "string" ? server.trim() : server;
         if (ip !== AZURE_DNS && !(typeof ip === "string" && cfg.allowedDnsServers.includes(ip)))
           report(

@@ -173,6 +173,13 @@ export const MUTATIONS: Mutation[] = [
     control: "ENV-1",
   },
   {
+    id: "the platform VNet resolves through a DNS server computed at deploy time (preview)",
+    type: VNET,
+    set: { "dhcpOptions.dnsServers": [UNKNOWN_SENTINEL] },
+    policy: "private-dns-in-stack",
+    control: "NET-1",
+  },
+  {
     id: "private endpoint with a manual connection awaiting someone else's approval",
     type: T.pe,
     where: named("storage-pe"),

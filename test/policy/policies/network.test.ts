@@ -390,6 +390,43 @@ describe("private-dns-in-stack", () => {
       }),
     ).toEqual([]);
   });
+  // Preview (bypass10): before, a DNS server not known yet was skipped, and a server list or a
+  // zone group's zone list not known as a whole made the policy skip the whole stack.
+  it("in a preview, refuses a DNS server not known yet (only reviewed literals may resolve)", async () => {
+    for (const dhcpOptions of [{ dnsServers: [UNKNOWN] }, { dnsServers: UNKNOWN }, UNKNOWN])
+      expect(
+        String(
+          await runStackPolicy(
+            n.privateDnsInStack,
+            [zone, { ...vnet, props: { ...vnet.props, dhcpOptions } }],
+            {
+              allowedDnsServers: ["10.20.0.4"],
+            },
+          ),
+        ),
+      ).toMatch(/dhcpOptions.dnsServers names a server not known yet/);
+  });
+  it("in a preview, judges a zone list not known as a whole, and it hides no foreign zone beside it", async () => {
+    const whole = (name: string, sources: string[]) => ({
+      ...res("network:PrivateDnsZoneGroup", name, { privateDnsZoneConfigs: UNKNOWN }),
+      dependencies: [zone.urn, ...sources],
+      propertyDependencies: { privateDnsZoneConfigs: sources },
+    });
+    const foreignZone = `/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`;
+    expect(
+      String(
+        await runStackPolicy(n.privateDnsInStack, [
+          zone,
+          vnet,
+          whole("dns-own", [zone.urn]),
+          group(foreignZone),
+        ]),
+      ),
+    ).toMatch(/PrivateDnsZoneGroup dns: privateDnsZoneId .* is not a resource of this stack/);
+    expect(
+      String(await runStackPolicy(n.privateDnsInStack, [zone, vnet, whole("dns-x", [vnet.urn])])),
+    ).toMatch(/dns-x: privateDnsZoneId is not known yet and does not come from a resource of this stack/);
+  });
 });
 
 describeStackPolicy(n.privateEndpointsInStack);
