@@ -448,11 +448,13 @@ export const diagnosticDestinationsInStack = stackPolicy({
         "malwareScanning",
         "scanResultsEventGridTopicResourceId",
       );
-      judge(setting, key, value, isEventGrid);
+      judge(setting, key, value, isEventGrid, propertyDependenciesOf(setting, "properties"));
     }
     for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
+      // Not known yet (preview): only what the destination input was computed from counts (its
+      // propertyDependencies; before, any dependency of the setting, e.g. a dependsOn).
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS)
-        judge(setting, key, peek(setting.props, key), accepts);
+        judge(setting, key, peek(setting.props, key), accepts, propertyDependenciesOf(setting, key));
       // A partner solution ships logs out of Azure: only a listed, reviewed one.
       const partner = peek(setting.props, "marketplacePartnerId");
       if (

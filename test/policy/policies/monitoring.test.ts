@@ -535,4 +535,31 @@ describe("diagnostic-destinations-in-stack", () => {
     const us = replace(withDiag({ storageAccountId: ids.account }), "st", { location: "eastus" });
     expect(await violations(m.diagnosticDestinationsInStack, us)).toMatch(/in eastus/);
   });
+  // Preview (bypass10): a workspace ID not known yet was vouched for by any dependency of the
+  // setting (a dependsOn on our workspace); now only what workspaceId was computed from counts.
+  it("in a preview, judges a destination not known yet by the input it is computed from", async () => {
+    const ws = estate().find((r) => r.name === "ws")!;
+    const salt = urn("random:index/randomString:RandomString", "salt");
+    const computed = (sources: string[]) =>
+      estate().map((r) =>
+        r.name === "diag-vault"
+          ? {
+              ...r,
+              props: { ...r.props, workspaceId: UNKNOWN },
+              dependencies: [ws.urn, salt],
+              propertyDependencies: { workspaceId: sources },
+            }
+          : r,
+      );
+    const saltResource = {
+      type: "random:index/randomString:RandomString",
+      name: "salt",
+      urn: salt,
+      props: {},
+    };
+    expect(await violations(m.diagnosticDestinationsInStack, [...computed([ws.urn]), saltResource])).toBe("");
+    expect(await violations(m.diagnosticDestinationsInStack, [...computed([salt]), saltResource])).toMatch(
+      /diag-vault: workspaceId is not known yet and does not come from a resource of this stack/,
+    );
+  });
 });
