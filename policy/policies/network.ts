@@ -297,17 +297,40 @@ export const vnetPeeringInStack = stackPolicy({
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     for (const r of stack.ofType(VNET, "azure-native:network:VirtualNetworkPeering")) {
-      const peerings = r.canonical === VNET ? arr(r.props, "virtualNetworkPeerings") : [r.props];
+      // Preview: a peering list, a peering or a remote network not known yet is judged by what
+      // the input holding it was computed from; read with arr()/str()/bool(), one of them made
+      // the whole policy skip every peering of the stack.
+      const embedded = r.canonical === VNET;
+      const peerings = embedded ? peekArr(r.props, "virtualNetworkPeerings") : [r.props];
+      const sources = propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : "remoteVirtualNetwork");
       for (const peering of peerings) {
-        const name = str(peering, "virtualNetworkPeeringName") ?? str(peering, "name") ?? r.name;
+        const text = (key: string) => {
+          const v = peek(peering, key);
+          return typeof v === "string" && v !== "" ? v : undefined;
+        };
+        const name = text("virtualNetworkPeeringName") ?? text("name") ?? r.name;
         const remote = peek(peering, "remoteVirtualNetwork", "id");
-        const problem = destinationProblem(index, r, "remoteVirtualNetwork.id", remote, cfg, of(VNET), stack);
+        const problem = destinationProblem(
+          index,
+          r,
+          "remoteVirtualNetwork.id",
+          remote,
+          cfg,
+          of(VNET),
+          stack,
+          sources,
+        );
         if (problem) report(`${label(r)}: peering ${show(name)}: ${problem}`, r.urn);
         else if (remote === undefined)
           report(`${label(r)}: peering ${show(name)} names no remoteVirtualNetwork.id`, r.urn);
         if (!cfg.allowTransit)
           for (const key of TRANSIT)
-            if (bool(peering, key) === true)
+            if (peek(peering, key) === NOT_KNOWN)
+              report(
+                `${label(r)}: peering ${show(name)} sets ${key} to a value not known yet; traffic must not transit the peering`,
+                r.urn,
+              );
+            else if (bool(peering, key) === true)
               report(
                 `${label(r)}: peering ${show(name)} sets ${key}; traffic must not transit the peering`,
                 r.urn,

@@ -275,6 +275,41 @@ describe("stack policies on where subnets and peerings point", () => {
     expect(await runStackPolicy(n.vnetPeeringInStack, [inline])).toHaveLength(1);
     expect(await runStackPolicy(n.vnetPeeringInStack, [inline], { allowedDestinations: [hub] })).toEqual([]);
   });
+  // Preview (bypass10): a remote network not known yet was vouched for by any dependency of the
+  // peering (it always waits for its own VNet), and an inline peering list not known as a whole
+  // made the policy skip every peering of the stack.
+  it("vnet-peering-in-stack, in a preview, judges a remote network by what it was computed from", async () => {
+    const salt = {
+      type: "random:index/randomString:RandomString",
+      name: "salt",
+      urn: "urn:pulumi:prod::p::random:index/randomString:RandomString::salt",
+      props: {},
+    };
+    const computed = (sources: string[]) => ({
+      ...peering({ remoteVirtualNetwork: { id: UNKNOWN } }),
+      dependencies: [vnet().urn, second.urn, salt.urn],
+      propertyDependencies: { remoteVirtualNetwork: sources },
+    });
+    expect(
+      await runStackPolicy(n.vnetPeeringInStack, [vnet(), second, salt, computed([second.urn])]),
+    ).toEqual([]);
+    expect(
+      String(await runStackPolicy(n.vnetPeeringInStack, [vnet(), second, salt, computed([salt.urn])])),
+    ).toMatch(/remoteVirtualNetwork.id is not known yet and does not come from a resource of this stack/);
+    const unknownList = {
+      ...vnet({ virtualNetworkPeerings: UNKNOWN }),
+      propertyDependencies: { virtualNetworkPeerings: [second.urn] },
+    };
+    expect(
+      String(
+        await runStackPolicy(n.vnetPeeringInStack, [
+          unknownList,
+          second,
+          peering({ remoteVirtualNetwork: { id: `${FOREIGN}/virtualNetworks/vnet-sap-dev` } }),
+        ]),
+      ),
+    ).toMatch(/peering "peer": remoteVirtualNetwork.id .* is not a resource of this stack/);
+  });
 });
 
 describe("private-dns-in-stack", () => {
