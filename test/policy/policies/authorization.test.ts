@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../controls/roles";
-import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource, randomString } from "./support";
 import { customRoleName, ENVIRONMENTS, loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const RA = "azure-native:authorization:RoleAssignment";
@@ -288,12 +288,7 @@ describe("principals-from-stack-or-allow-list", () => {
     expect(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, app, fromApp], cfg)).toEqual([]);
   });
   it("in a preview, judges an unknown principal by what the principal was computed from", async () => {
-    const salt = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt",
-      props: { result: UNKNOWN },
-    };
+    const salt = randomString();
     // The grant waits for the identity (dependsOn), but its principalId comes from a random string.
     const sneaky = {
       ...grant(UNKNOWN, [identity.urn, salt.urn]),

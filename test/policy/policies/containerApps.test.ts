@@ -1,6 +1,6 @@
 import * as c from "../../../policy/policies/containerApps";
 import { secretLookingReason } from "../../../controls/secretDetection";
-import { describePolicy, expectPass, expectViolation, set, stackResource } from "./support";
+import { describePolicy, expectPass, expectViolation, set, stackResource, randomString } from "./support";
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, replace, violations } from "./estate";
 
@@ -592,19 +592,14 @@ describe("container-app-key-vault-references", () => {
   });
   it("in a preview, judges a URL not known yet by what the configuration was computed from", async () => {
     const vault = estate().find((r) => r.name === "kv")!;
-    const salt = "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt";
+    const salt = randomString().urn;
     const app = (sources: string[]) => ({
       ...foreignRef,
       props: { configuration: { secrets: [{ name: "s", keyVaultUrl: UNKNOWN, identity: "/id" }] } },
       dependencies: [vault.urn, salt],
       propertyDependencies: { configuration: sources },
     });
-    const saltResource = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: salt,
-      props: {},
-    };
+    const saltResource = randomString();
     expect(
       await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, app([vault.urn])]),
     ).toBe("");

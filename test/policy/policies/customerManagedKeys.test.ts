@@ -1,5 +1,5 @@
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { stackResource } from "./support";
+import { stackResource, randomString } from "./support";
 import {
   customerManagedKeyStrength,
   customerManagedKeysRotate,
@@ -167,13 +167,8 @@ describe("customer-managed keys in a preview: what is not known yet", () => {
     expect(await runStackPolicy(customerManagedKeysRotate, [rotating, st])).toEqual([]);
   });
   it("a key URI not known yet counts only through the input holding it", async () => {
-    const salt = urn("random:index/randomString:RandomString", "salt");
-    const saltResource = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: salt,
-      props: {},
-    };
+    const salt = randomString().urn;
+    const saltResource = randomString();
     // The store waits for our key (dependsOn), but its encryption comes from a random string.
     const st = { ...account(UNKNOWN), propertyDependencies: { encryption: [salt] } };
     expect(String(await runStackPolicy(customerManagedKeysRotate, [rotating, saltResource, st]))).toMatch(

@@ -1,4 +1,5 @@
 import * as e from "../../../policy/policies/environment";
+import { randomString } from "./support";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { ids, res as estateRes, RG, violations } from "./estate";
 
@@ -78,12 +79,7 @@ describe("own-resource-groups (ENV-1)", () => {
       dependencies: [rgUrn, ...sources],
       propertyDependencies: { resourceGroupName: sources },
     });
-    const salt = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt",
-      props: { result: UNKNOWN },
-    };
+    const salt = randomString();
     const intruder = res("keyvault:Vault", "kv-x", { resourceGroupName: "rg-sap-dev" });
     expect(
       await runStackPolicy(e.ownResourceGroups, [...estate(), salt, computed("st-ok", [rgUrn]), intruder]),

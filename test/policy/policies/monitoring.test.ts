@@ -1,6 +1,6 @@
 import * as m from "../../../policy/policies/monitoring";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource, randomString } from "./support";
 import { describeStackPolicy, estate, ids, replace, RG, urn, violations, without } from "./estate";
 
 const DIAG = "azure-native:monitor:DiagnosticSetting";
@@ -336,7 +336,7 @@ describe("log-export-in-stack in a preview", () => {
     location: "westeurope",
   });
   const st = node("azure-native:storage:StorageAccount", "st", { id: UNKNOWN, location: "westeurope" });
-  const salt = node("random:index/randomString:RandomString", "salt", { result: UNKNOWN });
+  const salt = randomString();
   /** `type` with `props`, waiting for the workspace and the account; `input` computed from `sources`. */
   const computed = (type: string, props: Record<string, unknown>, input: string, sources: string[]) =>
     node(`azure-native:${type}`, "out", props, {
@@ -539,7 +539,7 @@ describe("diagnostic-destinations-in-stack", () => {
   // setting (a dependsOn on our workspace); now only what workspaceId was computed from counts.
   it("in a preview, judges a destination not known yet by the input it is computed from", async () => {
     const ws = estate().find((r) => r.name === "ws")!;
-    const salt = urn("random:index/randomString:RandomString", "salt");
+    const salt = randomString().urn;
     const computed = (sources: string[]) =>
       estate().map((r) =>
         r.name === "diag-vault"
@@ -551,12 +551,7 @@ describe("diagnostic-destinations-in-stack", () => {
             }
           : r,
       );
-    const saltResource = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: salt,
-      props: {},
-    };
+    const saltResource = randomString();
     expect(await violations(m.diagnosticDestinationsInStack, [...computed([ws.urn]), saltResource])).toBe("");
     expect(await violations(m.diagnosticDestinationsInStack, [...computed([salt]), saltResource])).toMatch(
       /diag-vault: workspaceId is not known yet and does not come from a resource of this stack/,

@@ -1,6 +1,6 @@
 import * as n from "../../../policy/policies/network";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, randomString } from "./support";
 import { describeStackPolicy, estate, ids, replace, res, urn, violations, type R } from "./estate";
 
 const RULE = "azure-native:network:SecurityRule";
@@ -279,12 +279,7 @@ describe("stack policies on where subnets and peerings point", () => {
   // peering (it always waits for its own VNet), and an inline peering list not known as a whole
   // made the policy skip every peering of the stack.
   it("vnet-peering-in-stack, in a preview, judges a remote network by what it was computed from", async () => {
-    const salt = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: "urn:pulumi:prod::p::random:index/randomString:RandomString::salt",
-      props: {},
-    };
+    const salt = randomString();
     const computed = (sources: string[]) => ({
       ...peering({ remoteVirtualNetwork: { id: UNKNOWN } }),
       dependencies: [vnet().urn, second.urn, salt.urn],
@@ -506,12 +501,7 @@ describe("private-endpoints-in-stack", () => {
   // element not known as a whole read as absent; and a target not known yet passed when the
   // endpoint depended on anything of the stack (its subnet, a random string).
   const FOREIGN = "/subscriptions/other/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/exfil";
-  const random = {
-    type: "random:index/randomString:RandomString",
-    name: "salt",
-    urn: urn("random:index/randomString:RandomString", "salt"),
-    props: { result: UNKNOWN },
-  };
+  const random = randomString();
   const vaultUrn = urn("azure-native:keyvault:Vault", "kv");
   const computed = (connections: unknown, sources: string[], extra: Partial<R> = {}) => ({
     ...res("network:PrivateEndpoint", "pe-new", { privateLinkServiceConnections: connections }),

@@ -1,6 +1,6 @@
 import * as r from "../../../policy/policies/redis";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource, randomString } from "./support";
 
 const CLUSTER = "azure-native:redisenterprise:RedisEnterprise";
 const cluster = {
@@ -180,12 +180,7 @@ describe("redis-geo-replication-in-stack", () => {
   // Preview (bypass10): a linked database list not known as a whole made the policy skip the
   // stack; a linked database not known yet was vouched for by any dependency of the database.
   it("in a preview, judges linked databases not known yet by what they were computed from", async () => {
-    const salt = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt",
-      props: {},
-    };
+    const salt = randomString();
     const [a, b, , dbB] = stackOf("northeurope", []);
     const computed = (linkedDatabases: unknown, sources: string[]) => ({
       ...res("redisenterprise:Database", "a-db", { geoReplication: { groupNickname: "g", linkedDatabases } }),

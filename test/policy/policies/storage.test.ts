@@ -1,6 +1,6 @@
 import * as s from "../../../policy/policies/storage";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, randomString } from "./support";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
 const account = {
@@ -332,12 +332,7 @@ describe("storage stack policies", () => {
   // Preview (bypass10): a destination not known yet was vouched for by any dependency of the
   // replication policy (it always waits for its own account); now only the input's sources.
   it("storage-object-replication-in-stack, in a preview, judges a destination by what it was computed from", async () => {
-    const salt = {
-      type: "random:index/randomString:RandomString",
-      name: "salt",
-      urn: "urn:pulumi:prod::secure-azure-platform::random:index/randomString:RandomString::salt",
-      props: {},
-    };
+    const salt = randomString();
     const computed = (sources: string[]) => ({
       ...replication(`${RG}/st1`, "x"),
       props: { accountName: "st2", sourceAccount: `${RG}/st1`, destinationAccount: UNKNOWN },
