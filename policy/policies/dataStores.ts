@@ -6,7 +6,7 @@
  * (preview). Service-specific stack policies live in their service's file.
  */
 import type { AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, eqi, hasText, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -62,6 +62,7 @@ export const dataStorePrivateConnectivity = stackPolicy({
           cfg,
           isNetwork,
           stack,
+          propertyDependenciesOf(store, subnet[0]),
         );
         if (problem) report(`${label(store)}: ${problem}`, store.urn);
         continue;

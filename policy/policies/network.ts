@@ -250,11 +250,30 @@ export const subnetNsgInStack = stackPolicy({
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     for (const net of stack.ofType(SUBNET, VNET)) {
-      const subnets = net.canonical === SUBNET ? [net.props] : arr(net.props, "subnets");
+      // Preview: a subnet list, a subnet or a reference not known yet is judged by what the input
+      // holding it was computed from (a subnet always waits for its VNet and NSG, so any
+      // dependency would vouch for a route table computed from elsewhere); read with
+      // arr()/str(), one of them made the policy skip every subnet of the stack.
+      const embedded = net.canonical === VNET;
+      const subnets = embedded ? peekArr(net.props, "subnets") : [net.props];
+      const sourcesOf = (key: string) => propertyDependenciesOf(net, embedded ? "subnets" : key);
       for (const subnet of subnets) {
-        const name = str(subnet, "subnetName") ?? str(subnet, "name") ?? net.name;
+        const text = (key: string) => {
+          const v = peek(subnet, key);
+          return typeof v === "string" && v !== "" ? v : undefined;
+        };
+        const name = text("subnetName") ?? text("name") ?? net.name;
         const nsg = peek(subnet, "networkSecurityGroup", "id");
-        const problem = destinationProblem(index, net, "networkSecurityGroup.id", nsg, cfg, of(NSG), stack);
+        const problem = destinationProblem(
+          index,
+          net,
+          "networkSecurityGroup.id",
+          nsg,
+          cfg,
+          of(NSG),
+          stack,
+          sourcesOf("networkSecurityGroup"),
+        );
         if (problem) report(`${label(net)}: subnet ${show(name)}: ${problem}`, net.urn);
         for (const [key, type] of STEERING) {
           const steering = destinationProblem(
@@ -265,6 +284,7 @@ export const subnetNsgInStack = stackPolicy({
             cfg,
             (r) => parseType(r.type)?.canonical === type,
             stack,
+            sourcesOf(key),
           );
           if (steering) report(`${label(net)}: subnet ${show(name)}: ${steering}`, net.urn);
         }

@@ -5,6 +5,7 @@
  * missing setting a violation.
  */
 import {
+  propertyDependenciesOf,
   requireCmkParam,
   requireZoneParam,
   resourcePolicy,
@@ -382,7 +383,9 @@ export const postgresSourceInStack = stackPolicy({
     const isServer = (r: { canonical?: string }) => r.canonical === "azure-native:dbforpostgresql:Server";
     for (const server of stack.ofType(...SERVER)) {
       const source = peek(server.props, "sourceServerResourceId");
-      const mode = str(server.props, "createMode");
+      // Peeked: a mode not known yet (preview) must not make the policy skip every server.
+      const peeked = peek(server.props, "createMode");
+      const mode = typeof peeked === "string" ? peeked : undefined;
       const copies = COPY_MODES.some((m) => eqi(mode, m));
       if (!copies && (source === undefined || source === null || source === "")) continue;
       if (copies && (source === undefined || source === null || source === ""))
@@ -395,6 +398,7 @@ export const postgresSourceInStack = stackPolicy({
         cfg,
         isServer,
         stack,
+        propertyDependenciesOf(server, "sourceServerResourceId"),
       );
       if (problem) report(`${label(server)}: ${problem}`, server.urn);
     }

@@ -627,6 +627,35 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
       { vnetConfiguration: { infrastructureSubnetId, internal: true } },
       dependencies,
     );
+  // Preview (bypass10): a subnet not known yet was vouched for by any dependency of the
+  // environment (a dependsOn on our subnet); now only what vnetConfiguration was computed from.
+  it("in a preview, judges the subnet by what vnetConfiguration was computed from", async () => {
+    const salt = randomString();
+    const computed = (sources: string[]) => ({
+      ...env(UNKNOWN, [network[1].urn, salt.urn]),
+      propertyDependencies: { vnetConfiguration: sources },
+    });
+    expect(
+      await runStackPolicy(c.containerAppsRunInStack, [...network, salt, computed([network[1].urn])]),
+    ).toEqual([]);
+    expect(
+      String(await runStackPolicy(c.containerAppsRunInStack, [...network, salt, computed([salt.urn])])),
+    ).toMatch(/infrastructureSubnetId is not known yet and does not come from a resource of this stack/);
+  });
+  it("in a preview, judges an app's environment by what environmentId was computed from", async () => {
+    const salt = randomString();
+    const environment = env(`${vnet}/subnets/apps`);
+    const app = (sources: string[]) => ({
+      ...stackResource("app:ContainerApp", "web", { environmentId: UNKNOWN }, [environment.urn, salt.urn]),
+      propertyDependencies: { environmentId: sources },
+    });
+    const run = (a: unknown) =>
+      runStackPolicy(c.containerAppsRunInStack, [...network, environment, salt, a] as never);
+    expect(await run(app([environment.urn]))).toEqual([]);
+    expect(String(await run(app([salt.urn])))).toMatch(
+      /environmentId is not known yet and does not come from a resource of this stack/,
+    );
+  });
   it("accepts the stack's apps subnet, also when its ID is not known yet", async () => {
     expect(
       await runStackPolicy(c.containerAppsRunInStack, [...network, env(`${vnet}/subnets/apps`)]),

@@ -230,6 +230,34 @@ describe("stack policies on where subnets and peerings point", () => {
         { ...steered({ routeTable: { id: UNKNOWN } }), dependencies: [nsg.urn] },
       ]),
     ).toEqual([expect.stringMatching(/routeTable.id is not known yet/)]);
+    // bypass10: the subnet waits for the stack's table, but its routeTable input comes from
+    // elsewhere (an apply on a random string): only what the input was computed from counts.
+    const salt = randomString();
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        table,
+        salt,
+        {
+          ...steered({ routeTable: { id: UNKNOWN } }),
+          dependencies: [table.urn, nsg.urn, salt.urn],
+          propertyDependencies: { networkSecurityGroup: [nsg.urn], routeTable: [salt.urn] },
+        },
+      ]),
+    ).toEqual([expect.stringMatching(/routeTable.id is not known yet/)]);
+    // A VNet's subnet list not known as a whole is judged, not skipped: computed from nothing of
+    // the stack, each of its references is refused (fail closed: what it holds cannot be seen).
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        { ...vnet({ subnets: UNKNOWN }), propertyDependencies: { subnets: [salt.urn] } },
+        salt,
+      ]),
+    ).toEqual([
+      expect.stringMatching(/networkSecurityGroup.id is not known yet/),
+      expect.stringMatching(/routeTable.id is not known yet/),
+      expect.stringMatching(/natGateway.id is not known yet/),
+    ]);
   });
   it("subnet-nsg-in-stack, in a preview, needs the NSG to come from the stack", async () => {
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN, [nsg.urn])])).toEqual([]);

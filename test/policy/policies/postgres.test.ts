@@ -1,6 +1,6 @@
 import * as p from "../../../policy/policies/postgres";
-import { runStackPolicy } from "../../helpers/policyHarness";
-import { describePolicy, expectPass } from "./support";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { describePolicy, expectPass, randomString } from "./support";
 import { describeStackPolicy, estate, replace, violations, without } from "./estate";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
@@ -270,6 +270,35 @@ describe("postgres-source-in-stack", () => {
     const result = (await runStackPolicy(p.postgresSourceInStack, [main, copy(props)])) as string[];
     if (message) expect(result.join("\n")).toContain(message);
     else expect(result).toEqual([]);
+  });
+  // Preview (bypass10): a source not known yet was vouched for by any dependency of the copy (a
+  // dependsOn on our server), and a createMode not known yet skipped the policy for every server.
+  it("in a preview, judges a source by what it was computed from", async () => {
+    const salt = randomString();
+    const computed = (sources: string[], extra: Record<string, unknown> = {}) => ({
+      ...copy({ createMode: "Replica", sourceServerResourceId: UNKNOWN, ...extra }),
+      dependencies: [main.urn, salt.urn],
+      propertyDependencies: { sourceServerResourceId: sources },
+    });
+    expect(await runStackPolicy(p.postgresSourceInStack, [main, salt, computed([main.urn])])).toEqual([]);
+    expect(String(await runStackPolicy(p.postgresSourceInStack, [main, salt, computed([salt.urn])]))).toMatch(
+      /sourceServerResourceId is not known yet and does not come from a resource of this stack/,
+    );
+    const other = res("other", {
+      createMode: "PointInTimeRestore",
+      sourceServerResourceId:
+        "/subscriptions/prod/resourceGroups/rg-sap-prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/psql-prod",
+    });
+    expect(
+      String(
+        await runStackPolicy(p.postgresSourceInStack, [
+          main,
+          salt,
+          computed([main.urn], { createMode: UNKNOWN }),
+          other,
+        ]),
+      ),
+    ).toMatch(/other: sourceServerResourceId .* is not a resource of this stack/);
   });
 });
 
