@@ -35,7 +35,7 @@ import { addMetricAlerts, type MetricAlertSpec } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
 import { startArgChecks, type PlatformContext } from "./common/interfaces";
 import { componentTags } from "./common/tags";
-import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
+import { ArgProblems, parseArgs, PLATFORM_CONTEXT_KEYS, strictArgs } from "./common/schema";
 import { z } from "zod";
 import { componentType, withLegacyAlias } from "./common/componentType";
 
@@ -182,19 +182,24 @@ export function frontDoorConnectionNames(
   return [...new Set(ours.map((c) => c.name))].sort();
 }
 
-/** The edge settings' own rules (the stack config checks the same for stacks). */
-const edgeSettingsSchema = z.object(
+/**
+ * The edge settings' own rules (the stack config checks the same for stacks). Strict: a key the
+ * component does not read (a typo such as `allowedCountry`, or a switch it does not have such as
+ * `geoFilter: false`) is refused by name instead of silently dropped, so nobody believes a WAF
+ * setting is in force that is not (EDGE-1).
+ */
+const edgeSettingsSchema = strictArgs(
   {
     rateLimitPerMinute: wafRateLimitSchema,
     allowedCountries: wafAllowedCountriesSchema,
     customRules: wafCustomRulesSchema,
     customDomains: z.record(z.string(), customDomainSchema),
   },
-  { message: "is required: rateLimitPerMinute, allowedCountries, customRules and customDomains (EDGE-1)" },
+  "an edge setting (EDGE-1)",
 );
 
-/** One frontend app's own rules. */
-const frontDoorAppSchema = z.object(
+/** One frontend app's own rules (strict, as the settings). */
+const frontDoorAppSchema = strictArgs(
   {
     name: z
       .string({ message: "must be a Front Door name: letters, digits and '-', 1-46 characters" })
@@ -204,7 +209,7 @@ const frontDoorAppSchema = z.object(
       .string({ message: "must be a path starting with '/'" })
       .startsWith("/", "must start with '/'"),
   },
-  { message: "must be a mapping { name, fqdn, probePath }" },
+  "a field of a frontend app (EDGE-1)",
 );
 
 /**

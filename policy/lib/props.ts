@@ -39,6 +39,9 @@ export function peek(value: unknown, ...path: (string | number)[]): unknown {
 
 /** `peek` with the path as an array (see `read`). */
 function peekPath(value: unknown, path: readonly (string | number)[]): unknown {
+  // Inside a value not known yet (an element `arr` read as NOT_KNOWN, a peeked object), every
+  // part is not known yet either: never absent, or a list of unknown destinations would pass.
+  if (value === NOT_KNOWN) return NOT_KNOWN;
   // `known(() => get(...))`, without a closure per read (stack policies peek at every resource).
   try {
     return read(value, path);
@@ -128,6 +131,15 @@ export function arr(value: unknown, ...path: (string | number)[]): unknown[] {
     }
   }
   return out;
+}
+
+/**
+ * `arr` for a list that may not be known as a whole (preview): `[NOT_KNOWN]`, one element not
+ * known yet, so a stack policy judges it as such (through what the input was computed from)
+ * instead of `arr` throwing, which skips the rest of the policy for every resource of the stack.
+ */
+export function peekArr(value: unknown, ...path: (string | number)[]): unknown[] {
+  return peekPath(value, path) === NOT_KNOWN ? [NOT_KNOWN] : arr(value, ...path);
 }
 
 /** An object value, or undefined. */

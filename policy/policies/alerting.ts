@@ -10,7 +10,7 @@ import {
   type StackResource,
   type StackView,
 } from "../lib/define";
-import { arr, bool, has, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
+import { arr, bool, has, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -77,7 +77,10 @@ const isActionGroup = (r: StackResource) => r.canonical === "azure-native:monito
 /** Why each action group an alert notifies is not one of the stack's (or allow-listed), with the raw ID. */
 function foreignRoutes(stack: StackView, alert: StackResource, rules: DestinationRules): string[] {
   const index = stackIndex(stack);
-  return arr(alert.props, "actions")
+  // Preview: a list not known as a whole is one action not known, judged by what `actions` was
+  // computed from (its propertyDependencies), never read (which skips the policy for the stack).
+  const sources = propertyDependenciesOf(alert, "actions");
+  return peekArr(alert.props, "actions")
     .map((a) =>
       destinationProblem(
         index,
@@ -87,6 +90,7 @@ function foreignRoutes(stack: StackView, alert: StackResource, rules: Destinatio
         rules,
         isActionGroup,
         stack,
+        sources,
       ),
     )
     .filter((p): p is string => p !== undefined);
@@ -479,8 +483,12 @@ export const criticalResourcesAlerted = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const alerts = stack.ofType(...METRIC_ALERT).filter((a) => {
-      if (bool(a.props, "enabled") === false) return false;
-      const routes = arr(a.props, "actions").filter((x) => hasText(x, "actionGroupId"));
+      // Not known yet (preview): an alert that may be off hears nothing that can be judged; routes
+      // not known yet are judged through what they come from (foreignRoutes). Peeked, never read:
+      // one unknown must not make the policy skip every resource of the stack.
+      const enabled = peek(a.props, "enabled");
+      if (enabled === NOT_KNOWN || bool(a.props, "enabled") === false) return false;
+      const routes = peekArr(a.props, "actions").filter((x) => hasText(x, "actionGroupId"));
       // Routed only to groups outside the stack: nobody of this environment hears it.
       return routes.length > 0 && foreignRoutes(stack, a, OWN_GROUPS_ONLY).length < routes.length;
     });

@@ -9,7 +9,7 @@
  * ID, bare GUID, any case): all are reduced to the GUID before comparing.
  */
 import type { AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { label } from "../lib/relations";
 import {
@@ -306,12 +306,15 @@ function stackPrincipals(resources: readonly StackResource[]): {
   return { principals, identities };
 }
 
-/** Resources that create an identity (whose principal ID may still be unknown in a preview). */
+/**
+ * Resources that create an identity (whose principal ID may still be unknown in a preview). An
+ * identity type not known yet may be a system-assigned one: peeked, never read, since reading it
+ * would make the whole policy "can't run during preview" for every grant of the stack.
+ */
 function createsIdentity(r: StackResource): boolean {
-  return (
-    r.canonical === "azure-native:managedidentity:UserAssignedIdentity" ||
-    /systemassigned/i.test(str(r.props, "identity", "type") ?? "")
-  );
+  if (r.canonical === "azure-native:managedidentity:UserAssignedIdentity") return true;
+  const type = peek(r.props, "identity", "type");
+  return type === NOT_KNOWN || (typeof type === "string" && /systemassigned/i.test(type));
 }
 
 export const principalsFromStackOrAllowList = stackPolicy({
@@ -342,9 +345,10 @@ export const principalsFromStackOrAllowList = stackPolicy({
       for (const grant of stack.ofType(type)) {
         const principal = peek(grant.props, ...path);
         if (principal === NOT_KNOWN) {
-          // Preview: an ID not known yet comes from an identity being created, if the grant
-          // depends on one of the stack's.
-          if (!grant.dependencies.some((d) => identityUrns.has(d.urn)))
+          // Preview: an ID not known yet comes from an identity being created, if the input
+          // holding it was computed from one of the stack's (its propertyDependencies; before, any
+          // dependency of the grant did, e.g. a scope or a dependsOn naming an identity).
+          if (!propertyDependenciesOf(grant, path[0]).some((d) => identityUrns.has(d.urn)))
             report(
               `${label(grant)} names a principal that is not known yet and not created by this stack`,
               grant.urn,

@@ -26,6 +26,7 @@ import {
   NOT_KNOWN,
   num,
   peek,
+  peekArr,
   rec,
   show,
   str,
@@ -35,7 +36,6 @@ import {
 import {
   allowedDestinationsParam,
   allowListed,
-  dependsOn,
   destinationLocationsParam,
   destinationJudge,
   label,
@@ -719,12 +719,13 @@ export const containerAppsRunInStack = stackPolicy({
         "vnetConfiguration.infrastructureSubnetId",
         peek(env.props, "vnetConfiguration", "infrastructureSubnetId"),
         isNetwork,
+        propertyDependenciesOf(env, "vnetConfiguration"),
       );
     const isEnvironment = ofKind([...ENVIRONMENT]);
     for (const app of stack.ofType(...APP_AND_JOB))
       // (managedEnvironmentId: the deprecated name of the same property.)
       for (const key of ["environmentId", "managedEnvironmentId"])
-        judge(app, key, peek(app.props, key), isEnvironment);
+        judge(app, key, peek(app.props, key), isEnvironment, propertyDependenciesOf(app, key));
     for (const storage of stack.ofType(ENVIRONMENT_STORAGE))
       for (const problem of mountProblems(stack, storage, cfg.allowedDestinations))
         report(`${label(storage)}: ${problem}`, storage.urn);
@@ -743,13 +744,17 @@ export const containerAppKeyVaultReferences = stackPolicy({
   config: {},
   check: (stack, _cfg, report) => {
     const hosts = vaultHosts(stack);
-    const vaults = stack.ofType("azure-native:keyvault:Vault");
+    const vaults = new Set(stack.ofType("azure-native:keyvault:Vault").map((v) => v.urn));
     for (const app of stack.ofType("azure-native:app:ContainerApp", "azure-native:app:Job")) {
-      for (const secret of arr(app.props, "configuration", "secrets")) {
+      // Preview: a configuration or secret list not known as a whole is one secret not known
+      // (before, reading it skipped the policy for every app of the stack), and a URL not known
+      // yet must be computed from a vault of ours: what `configuration` was computed from (its
+      // propertyDependencies; before, any dependency of the app, e.g. a dependsOn).
+      const fromVault = () => propertyDependenciesOf(app, "configuration").some((d) => vaults.has(d.urn));
+      for (const secret of peekArr(app.props, "configuration", "secrets")) {
         const url = peek(secret, "keyVaultUrl");
         if (url === NOT_KNOWN) {
-          // Preview: a URL computed from a vault being created must come from one of ours.
-          if (!vaults.some((v) => dependsOn(app, v)))
+          if (!fromVault())
             report(
               `${label(app)}: secret ${show(get(secret, "name"))} references a Key Vault URL that is not known yet and does not come from a vault of this stack`,
               app.urn,

@@ -6,9 +6,9 @@
  * customer-managed key: there it must be a strong RSA key whatever its keyOps say. Both policies
  * read the key references with `keyReferences`.
  */
-import { stackPolicy, type StackResource } from "../lib/define";
-import { eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
-import { dependsOn, label } from "../lib/relations";
+import { propertyDependenciesOf, stackPolicy, type StackResource } from "../lib/define";
+import { eqi, get, known, NOT_KNOWN, peek, show } from "../lib/props";
+import { label } from "../lib/relations";
 import { keyStrengthConfig, keyStrengthProblems, rotationIntervalDays, vaultHosts } from "./keyVault";
 import { KEY_ROTATION_DAYS } from "../../controls/limits";
 
@@ -54,7 +54,16 @@ export const customerManagedKeyStrength = stackPolicy({
     const problemsOf = new Map<StackResource, string[]>();
     const problems = (key: StackResource): string[] => {
       let found = problemsOf.get(key);
-      if (!found) problemsOf.set(key, (found = keyStrengthProblems(key.props, cfg)));
+      // A key whose properties are not known yet (preview) cannot be judged: reported, never
+      // read (which would make the policy skip every store of the stack).
+      if (!found) {
+        const read = known(() => keyStrengthProblems(key.props, cfg));
+        found =
+          read === NOT_KNOWN
+            ? ["its properties are not known yet: its type and size cannot be verified"]
+            : read;
+        problemsOf.set(key, found);
+      }
       return found;
     };
     const keyOrder = new Map(keys.map((k, i) => [k.urn, i]));
@@ -71,7 +80,7 @@ export const customerManagedKeyStrength = stackPolicy({
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
           // (The keys among its dependencies, in stack order: `keys.filter(dependsOn)` without a scan.)
           const at = new Set<number>();
-          for (const d of consumer.dependencies) {
+          for (const d of propertyDependenciesOf(consumer, keyInputOf(consumer))) {
             const i = keyOrder.get(d.urn);
             if (i !== undefined) at.add(i);
           }
@@ -90,7 +99,7 @@ export const customerManagedKeyStrength = stackPolicy({
           judged.add(`${key.urn}|${consumer.urn}`);
           for (const problem of found)
             report(
-              `key ${show(str(key.props, "keyName") ?? key.name)} is the customer-managed key of ${label(consumer)}: ${problem}`,
+              `key ${show(textOf(key, "keyName") ?? key.name)} is the customer-managed key of ${label(consumer)}: ${problem}`,
               key.urn,
             );
         }
@@ -121,6 +130,23 @@ export function parseKeyUri(uri: string): KeyRef | undefined {
 }
 
 /**
+ * The input of a data store that holds its key reference: what a URI not known yet (preview) was
+ * computed from is read from its propertyDependencies (any dependency of the store would let a
+ * `dependsOn` on our key vouch for a key made elsewhere).
+ */
+function keyInputOf(r: StackResource): string {
+  if (r.canonical === "azure-native:dbforpostgresql:Server") return "dataEncryption";
+  if (r.canonical === "azure-native:storage:EncryptionScope") return "keyVaultProperties";
+  return "encryption";
+}
+
+/** A key's string property, or undefined when absent or not known yet (preview: peeked, never read). */
+function textOf(key: StackResource, name: string): string | undefined {
+  const v = peek(key.props, name);
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/**
  * A key a data store encrypts with: its URI (`NOT_KNOWN` in a preview) and how it may name a
  * version. Storage accounts, encryption scopes and PostgreSQL follow a versionless URI to the
  * key's newest version, so a pinned version never sees a rotation; Managed Redis accepts only
@@ -145,9 +171,19 @@ export function keyReferences(r: StackResource): KeyUse[] {
         versions: "versionless",
       });
   };
-  if (
+  // A key source not known yet (preview) may be Key Vault: one key not known, judged through
+  // what the store depends on; read with get(), it made both key policies skip the stack.
+  const storageSource =
+    r.canonical === "azure-native:storage:StorageAccount"
+      ? peek(r.props, "encryption", "keySource")
+      : undefined;
+  const scopeSource =
+    r.canonical === "azure-native:storage:EncryptionScope" ? peek(r.props, "source") : undefined;
+  if (storageSource === NOT_KNOWN || scopeSource === NOT_KNOWN) {
+    refs.push({ uri: NOT_KNOWN, versions: "versionless" });
+  } else if (
     r.canonical === "azure-native:storage:StorageAccount" &&
-    eqi(get(r.props, "encryption", "keySource"), "Microsoft.Keyvault")
+    eqi(storageSource, "Microsoft.Keyvault")
   ) {
     vaultKey(["encryption", "keyVaultProperties"], "keyVaultUri", "keyName", "keyVersion");
   } else if (r.canonical === "azure-native:dbforpostgresql:Server") {
@@ -160,7 +196,7 @@ export function keyReferences(r: StackResource): KeyUse[] {
     });
   } else if (
     r.canonical === "azure-native:storage:EncryptionScope" &&
-    eqi(get(r.props, "source"), "Microsoft.KeyVault")
+    eqi(scopeSource, "Microsoft.KeyVault")
   ) {
     refs.push({ uri: peek(r.props, "keyVaultProperties", "keyUri"), versions: "versionless" });
   }
@@ -174,13 +210,13 @@ export function keyReferences(r: StackResource): KeyUse[] {
  * A key whose URI is not known yet (preview) lives in one of the stack's vaults (`hosts`).
  */
 function keyMatches(key: StackResource, ref: KeyRef, uri: string, hosts: ReadonlySet<string>): boolean {
-  const keyUri = str(key.props, "keyUri") ?? str(key.props, "keyUriWithVersion");
+  const keyUri = textOf(key, "keyUri") ?? textOf(key, "keyUriWithVersion");
   if (keyUri) {
     const parsed = parseKeyUri(keyUri);
     if (parsed) return parsed.host === ref.host && parsed.vault === ref.vault && parsed.name === ref.name;
   }
-  const name = (str(key.props, "keyName") ?? str(key.props, "name"))?.toLowerCase();
-  const vault = str(key.props, "vaultName")?.toLowerCase();
+  const name = (textOf(key, "keyName") ?? textOf(key, "name"))?.toLowerCase();
+  const vault = textOf(key, "vaultName")?.toLowerCase();
   return (
     name === ref.name && (vault === undefined || vault === ref.vault) && hosts.has(ref.host) && uri !== ""
   );
@@ -217,9 +253,20 @@ export const customerManagedKeysRotate = stackPolicy({
       "azure-native:redisenterprise:RedisEnterprise",
     );
     const checkRotation = (key: StackResource, what: string, consumer: StackResource) => {
-      const interval = rotationIntervalDays(
-        get(key.props, "properties", "rotationPolicy") ?? get(key.props, "rotationPolicy"),
+      // Not known yet (preview): reported as not verifiable, never read (which skipped the policy).
+      const read = known(() =>
+        rotationIntervalDays(
+          get(key.props, "properties", "rotationPolicy") ?? get(key.props, "rotationPolicy"),
+        ),
       );
+      if (read === NOT_KNOWN) {
+        report(
+          `key ${what} used by ${label(consumer)} has a rotation policy that is not known yet: its rotation cannot be verified`,
+          key.urn,
+        );
+        return;
+      }
+      const interval = read;
       if (interval === undefined || interval > cfg.maxRotationDays)
         report(
           `key ${what} used by ${label(consumer)} has ${interval === undefined ? "no rotation policy" : `a rotation every ${Math.round(interval)} days`}; it must rotate at most every ${cfg.maxRotationDays} days`,
@@ -232,13 +279,14 @@ export const customerManagedKeysRotate = stackPolicy({
           // Preview: the URI comes from a key being created; judge the keys the store depends on.
           // None: it names a key this stack does not manage (e.g. a new vault's URI and a key
           // made elsewhere), which a preview would otherwise pass.
-          const used = keys.filter((k) => dependsOn(consumer, k));
+          const sources = new Set(propertyDependenciesOf(consumer, keyInputOf(consumer)).map((d) => d.urn));
+          const used = keys.filter((k) => sources.has(k.urn));
           if (used.length === 0)
             report(
               `${label(consumer)} uses a key whose URI is not known yet and does not come from a key of this stack: its rotation cannot be verified`,
               consumer.urn,
             );
-          for (const key of used) checkRotation(key, str(key.props, "keyName") ?? key.name, consumer);
+          for (const key of used) checkRotation(key, textOf(key, "keyName") ?? key.name, consumer);
           continue;
         }
         const ref = parseKeyUri(uri);
@@ -255,7 +303,7 @@ export const customerManagedKeysRotate = stackPolicy({
           continue;
         }
         checkRotation(key, `${ref.vault}/${ref.name}`, consumer);
-        const current = parseKeyUri(str(key.props, "keyUriWithVersion") ?? "")?.version;
+        const current = parseKeyUri(textOf(key, "keyUriWithVersion") ?? "")?.version;
         if (versions === "versionless" && ref.version !== undefined)
           report(
             `${label(consumer)} pins version ${ref.version} of key ${ref.vault}/${ref.name}: a rotated key never reaches the data; reference it without a version`,

@@ -6,8 +6,8 @@
  * (preview). Service-specific stack policies live in their service's file.
  */
 import type { AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, eqi, get, hasText, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { arr, eqi, hasText, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   dependsOn,
@@ -62,6 +62,7 @@ export const dataStorePrivateConnectivity = stackPolicy({
           cfg,
           isNetwork,
           stack,
+          propertyDependenciesOf(store, subnet[0]),
         );
         if (problem) report(`${label(store)}: ${problem}`, store.urn);
         continue;
@@ -117,7 +118,9 @@ function lockScope(
   lock: StackResource,
   subscriptions: ReadonlySet<string>,
 ): string | typeof NOT_KNOWN | undefined {
-  const level = get(lock.props, "level");
+  // Peeked: a level not known yet (preview) is no lock that can be judged, and must not make the
+  // policy skip every other stateful resource of the stack.
+  const level = peek(lock.props, "level");
   if (!eqi(level, "CanNotDelete") && !eqi(level, "ReadOnly")) return undefined;
   const id = normalizedIdOf(lock);
   if (id !== undefined && LOCK_SUFFIX.test(id)) return id.replace(LOCK_SUFFIX, "");

@@ -184,9 +184,12 @@ export const defenderPlansCoverServices = stackPolicy({
     // plan name -> subscriptions it is on the Standard tier for
     const standard = new Map<string, Set<string>>();
     for (const p of stack.ofType("azure-native:security:Pricing")) {
-      const name = str(p.props, "pricingName")?.toLowerCase();
+      // Peeked: a plan whose name or tier is not known yet (preview) covers nothing that can be
+      // judged; read with str()/get(), it made the policy skip every service of the stack.
+      const peeked = peek(p.props, "pricingName");
+      const name = typeof peeked === "string" ? peeked.toLowerCase() : undefined;
       const sub = planSubscription(p);
-      if (name === undefined || sub === undefined || !eqi(get(p.props, "pricingTier"), "Standard")) continue;
+      if (name === undefined || sub === undefined || !eqi(peek(p.props, "pricingTier"), "Standard")) continue;
       standard.set(name, (standard.get(name) ?? new Set()).add(sub));
     }
     const home = stackIndex(stack).subscriptions;

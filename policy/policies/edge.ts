@@ -520,10 +520,11 @@ export const privateLinkApproval = stackPolicy({
 });
 
 /** A WAF policy as the stack shows it, with whether it protects (Prevention, enabled). */
+/** A WAF policy that blocks; one whose settings are not known yet (preview) does not count. */
 function protects(waf: StackResource): boolean {
   return (
-    eqi(get(waf.props, "policySettings", "mode"), "Prevention") &&
-    eqi(get(waf.props, "policySettings", "enabledState"), "Enabled")
+    eqi(peek(waf.props, "policySettings", "mode"), "Prevention") &&
+    eqi(peek(waf.props, "policySettings", "enabledState"), "Enabled")
   );
 }
 
@@ -546,7 +547,12 @@ export const edgeWafCoverage = stackPolicy({
   check: (stack, _cfg, report) => {
     const frontends = stack
       .ofType("azure-native:app:ContainerApp")
-      .filter((a) => bool(a.props, "configuration", "ingress", "external") === true);
+      // External ingress not known yet (preview) may be external: peeked, never read, so one app
+      // computed at deploy time cannot make the policy skip every other app and endpoint.
+      .filter((a) => {
+        const external = peek(a.props, "configuration", "ingress", "external");
+        return external === NOT_KNOWN || bool(a.props, "configuration", "ingress", "external") === true;
+      });
     const profiles = stack.ofType("azure-native:cdn:Profile");
     if (frontends.length > 0 && profiles.length === 0)
       for (const app of frontends)

@@ -5,7 +5,7 @@
  */
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
 import { propertyDependenciesOf, stackPolicy, type StackResource } from "../lib/define";
-import { eqi, NOT_KNOWN, peek, show, str, tag } from "../lib/props";
+import { eqi, NOT_KNOWN, peek, show, tag } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -58,6 +58,9 @@ export const singleEnvironmentPerStack = stackPolicy({
   },
 });
 
+const isResourceGroup = (r: StackResource | undefined): boolean =>
+  r?.canonical === "azure-native:resources:ResourceGroup";
+
 export const ownResourceGroups = stackPolicy({
   name: "own-resource-groups",
   description:
@@ -75,19 +78,32 @@ export const ownResourceGroups = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireOwnResourceGroups) return;
-    const own = new Set(
-      stack
-        .ofType("azure-native:resources:ResourceGroup")
-        .map((rg) => (str(rg.props, "name") ?? str(rg.props, "resourceGroupName"))?.toLowerCase())
-        .filter((n) => n !== undefined),
-    );
+    const groups = stack.ofType("azure-native:resources:ResourceGroup");
+    // A name not known yet (preview: an auto-named group) is peeked, not read: reading it would
+    // make the whole policy "can't run during preview" for every resource of the stack.
+    const own = new Set<string>();
+    for (const rg of groups)
+      for (const key of ["name", "resourceGroupName"]) {
+        const name = peek(rg.props, key);
+        if (typeof name === "string") own.add(name.toLowerCase());
+      }
     // A stack without resource groups of its own (e.g. an app team's stack) is judged elsewhere.
-    if (own.size === 0) return;
+    if (groups.length === 0) return;
     for (let i = 0; i < stack.resources.length; i++) {
       const r = stack.resources[i];
       if (r.canonical === "azure-native:resources:ResourceGroup") continue;
-      const rg = str(r.props, "resourceGroupName");
-      if (rg !== undefined && !own.has(rg.toLowerCase()))
+      const rg = peek(r.props, "resourceGroupName");
+      if (rg === NOT_KNOWN) {
+        // Not known yet (preview): it must be computed from a resource group of this stack (the
+        // input's propertyDependencies); before, one such input skipped the policy for the stack.
+        if (!propertyDependenciesOf(r, "resourceGroupName").some((d) => isResourceGroup(stack.byUrn(d.urn))))
+          report(
+            `${label(r)}: resourceGroupName is not known yet and does not come from a resource group of this stack`,
+            r.urn,
+          );
+        continue;
+      }
+      if (typeof rg === "string" && !own.has(rg.toLowerCase()))
         report(
           `${label(r)} is deployed into resource group ${show(rg)}, which this stack does not own`,
           r.urn,

@@ -22,8 +22,14 @@ export function vaultHosts(stack: StackView): Set<string> {
     const uri = peek(vault.props, "properties", "vaultUri");
     const host = typeof uri === "string" ? uri.match(/^https:\/\/([^/]+)/i)?.[1] : undefined;
     if (host) hosts.add(host.toLowerCase());
-    const name = str(vault.props, "vaultName") ?? str(vault.props, "name");
-    if (name) hosts.add(`${name.toLowerCase()}.vault.azure.net`);
+    // Peeked: a name not known yet (preview) must not make every policy using the hosts skip.
+    for (const key of ["vaultName", "name"]) {
+      const name = peek(vault.props, key);
+      if (typeof name === "string" && name) {
+        hosts.add(`${name.toLowerCase()}.vault.azure.net`);
+        break;
+      }
+    }
   }
   return hosts;
 }

@@ -8,7 +8,13 @@
  * refused whatever the list says: any contributor's pull request gets such a token.
  */
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource, type StackView } from "../lib/define";
+import {
+  propertyDependenciesOf,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+  type StackView,
+} from "../lib/define";
 import { arr, get, has, known, NOT_KNOWN, peek, rec, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -132,6 +138,8 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
           cfg,
           isIdentity,
           stack,
+          // Not known yet (preview): only what `identity` was computed from counts.
+          propertyDependenciesOf(r, "identity"),
         );
         if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id)))
           report(`${label(r)}: ${problem}`, r.urn);

@@ -2,8 +2,8 @@
  * Diagnostic settings and Log Analytics workspaces (LOG-1, IAM-1, NET-1, RES-1): every resource
  * that can have diagnostic settings has one, and each sends only to destinations of the stack.
  */
-import { canonicalType, type AzureType } from "../lib/azureTypes";
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { canonicalType, parseType, type AzureType } from "../lib/azureTypes";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import {
   allowedDestinationsParam,
   allowListed,
@@ -15,7 +15,7 @@ import {
   referenceFrom,
   stackIndex,
 } from "../lib/relations";
-import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, peekArr, show, str } from "../lib/props";
 import { LOG_RETENTION_DAYS } from "../../controls/limits";
 
 /**
@@ -245,23 +245,37 @@ export const logAnalyticsNoDataLoss = resourcePolicy({
   },
 });
 
-const isAny = (): boolean => true;
+/** A resource of the stack whose type the pack parses to `canonical` (known to the pack or not). */
+const ofCanonical =
+  (...canonical: string[]) =>
+  (r: StackResource): boolean => {
+    const parsed = parseType(r.type)?.canonical;
+    return parsed !== undefined && canonical.includes(parsed);
+  };
+const isStorageAccount = ofKind(["azure-native:storage:StorageAccount"]);
+const isEventHub = ofKind([], ["eventhub"]);
+const isLogCluster = ofCanonical("azure-native:operationalinsights:Cluster");
 
-/** Where a data collection rule can send data: destination list and the property holding the ARM ID. */
-const DCR_DESTINATIONS: readonly [kind: string, key: string][] = [
-  ["logAnalytics", "workspaceResourceId"],
-  ["storageAccounts", "storageAccountResourceId"],
-  ["storageBlobsDirect", "storageAccountResourceId"],
-  ["storageTablesDirect", "storageAccountResourceId"],
-  ["eventHubs", "eventHubResourceId"],
-  ["eventHubsDirect", "eventHubResourceId"],
-  ["monitoringAccounts", "accountResourceId"],
+/**
+ * Where a data collection rule can send data: destination list, the property holding the ARM ID,
+ * and what may receive it (a destination not known yet must come from such a resource).
+ */
+const DCR_DESTINATIONS: readonly [kind: string, key: string, accepts: (r: StackResource) => boolean][] = [
+  ["logAnalytics", "workspaceResourceId", ofKind(["azure-native:operationalinsights:Workspace"])],
+  ["storageAccounts", "storageAccountResourceId", isStorageAccount],
+  ["storageBlobsDirect", "storageAccountResourceId", isStorageAccount],
+  ["storageTablesDirect", "storageAccountResourceId", isStorageAccount],
+  ["eventHubs", "eventHubResourceId", isEventHub],
+  ["eventHubsDirect", "eventHubResourceId", isEventHub],
+  ["monitoringAccounts", "accountResourceId", ofCanonical("azure-native:monitor:AzureMonitorWorkspace")],
 ];
+/** Any destination of a data collection rule (for a `destinations` object not known as a whole). */
+const isDcrDestination = (r: StackResource): boolean => DCR_DESTINATIONS.some(([, , accepts]) => accepts(r));
 
 export const logExportInStack = stackPolicy({
   name: "log-export-in-stack",
   description:
-    "Log data leaves the workspace only for resources of this stack in allowed regions (or reviewed exceptions): data export rules, linked storage accounts, linked services and dedicated clusters, and data collection rule destinations (RES-1, LOG-1).",
+    "Log data leaves the workspace only for resources of this stack in allowed regions (or reviewed exceptions): data export rules, linked storage accounts, linked services and dedicated clusters, and data collection rule destinations (RES-1, LOG-1). In a preview, a destination not known yet must be computed from a resource of this stack of the destination's kind (a storage account or event hub for an export), and a list not known as a whole is judged the same way rather than skipped.",
   controls: ["RES-1", "LOG-1"],
   severity: "critical",
   remediation:
@@ -274,23 +288,55 @@ export const logExportInStack = stackPolicy({
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     const judgeDestination = destinationJudge(stack, cfg, report, index);
-    const judge = (r: StackResource, what: string, value: unknown) => judgeDestination(r, what, value, isAny);
+    // Not known yet (preview): only what the input was computed from counts (its
+    // propertyDependencies), and it must be of the destination's kind; before, any dependency of
+    // the resource did (an export always waits for its workspace), of any kind (a random string).
+    const judge = (
+      r: StackResource,
+      input: string,
+      what: string,
+      value: unknown,
+      accepts: (candidate: StackResource) => boolean,
+    ) => judgeDestination(r, what, value, accepts, propertyDependenciesOf(r, input));
+    const isExportTarget = (c: StackResource) => isStorageAccount(c) || isEventHub(c);
     for (const r of stack.ofType("azure-native:operationalinsights:DataExport")) {
       // A disabled rule exports nothing, but one flag away from it: judged all the same.
-      judge(r, "resourceId", peek(r.props, "resourceId"));
-      if (!hasText(r.props, "resourceId")) report(`${label(r)}: resourceId names no destination`, r.urn);
+      const target = peek(r.props, "resourceId");
+      judge(r, "resourceId", "resourceId", target, isExportTarget);
+      if (target !== NOT_KNOWN && !hasText(r.props, "resourceId"))
+        report(`${label(r)}: resourceId names no destination`, r.urn);
     }
     for (const r of stack.ofType("azure-native:operationalinsights:LinkedStorageAccount"))
-      for (const id of arr(r.props, "storageAccountIds")) judge(r, "storageAccountIds[]", id);
-    for (const r of stack.ofType("azure-native:operationalinsights:LinkedService"))
-      for (const key of ["resourceId", "writeAccessResourceId"]) judge(r, key, peek(r.props, key));
+      for (const id of peekArr(r.props, "storageAccountIds"))
+        judge(r, "storageAccountIds", "storageAccountIds[]", id, isStorageAccount);
+    for (const r of stack.ofType("azure-native:operationalinsights:LinkedService")) {
+      judge(r, "resourceId", "resourceId", peek(r.props, "resourceId"), ofKind([], ["automation"]));
+      judge(
+        r,
+        "writeAccessResourceId",
+        "writeAccessResourceId",
+        peek(r.props, "writeAccessResourceId"),
+        isLogCluster,
+      );
+    }
     // A dedicated cluster stores the workspace's data (and holds its keys).
     for (const r of stack.ofType("azure-native:operationalinsights:Workspace"))
-      judge(r, "features.clusterResourceId", peek(r.props, "features", "clusterResourceId"));
-    for (const r of stack.ofType("azure-native:monitor:DataCollectionRule"))
-      for (const [kind, key] of DCR_DESTINATIONS)
-        for (const d of arr(r.props, "destinations", kind))
-          judge(r, `destinations.${kind}[].${key}`, peek(d, key));
+      judge(
+        r,
+        "features",
+        "features.clusterResourceId",
+        peek(r.props, "features", "clusterResourceId"),
+        isLogCluster,
+      );
+    for (const r of stack.ofType("azure-native:monitor:DataCollectionRule")) {
+      if (peek(r.props, "destinations") === NOT_KNOWN) {
+        judge(r, "destinations", "destinations", NOT_KNOWN, isDcrDestination);
+        continue;
+      }
+      for (const [kind, key, accepts] of DCR_DESTINATIONS)
+        for (const d of peekArr(r.props, "destinations", kind))
+          judge(r, "destinations", `destinations.${kind}[].${key}`, peek(d, key), accepts);
+    }
   },
 });
 
@@ -343,8 +389,13 @@ export const diagnosticsCoverage = stackPolicy({
       const good = mine.some((s) => {
         // `refersTo(s, workspaceId, w)`, the setting's workspaceId read once for every workspace.
         const reaches = referenceFrom(s, peek(s.props, "workspaceId"));
+        // A retention not known yet (preview) is judged on the workspace by log-analytics-retention;
+        // reading it here would make the policy skip every resource of the stack.
         return workspaces.some(
-          (w) => reaches(w) && (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
+          (w) =>
+            reaches(w) &&
+            (peek(w.props, "retentionInDays") === NOT_KNOWN ||
+              (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays),
         );
       });
       if (!good)
@@ -397,11 +448,13 @@ export const diagnosticDestinationsInStack = stackPolicy({
         "malwareScanning",
         "scanResultsEventGridTopicResourceId",
       );
-      judge(setting, key, value, isEventGrid);
+      judge(setting, key, value, isEventGrid, propertyDependenciesOf(setting, "properties"));
     }
     for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
+      // Not known yet (preview): only what the destination input was computed from counts (its
+      // propertyDependencies; before, any dependency of the setting, e.g. a dependsOn).
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS)
-        judge(setting, key, peek(setting.props, key), accepts);
+        judge(setting, key, peek(setting.props, key), accepts, propertyDependenciesOf(setting, key));
       // A partner solution ships logs out of Azure: only a listed, reviewed one.
       const partner = peek(setting.props, "marketplacePartnerId");
       if (

@@ -4,7 +4,7 @@
  */
 import { parseType, type AzureType } from "../lib/azureTypes";
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, NOT_KNOWN, peek, peekArr, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   allowListed,
@@ -210,7 +210,19 @@ export const publicIpRestricted = resourcePolicy({
 });
 
 const of = (...types: AzureType[]) => ofKind(types);
-const anyResource = (): boolean => true;
+/**
+ * What a private endpoint of the platform connects to: the data stores, Key Vault and the
+ * Container Apps environment. A target not known yet (preview) must come from one of them; any
+ * resource of the stack (a random string, a role assignment) would let a computed foreign ID pass.
+ */
+const privateLinkTargets = ofKind([
+  "azure-native:storage:StorageAccount",
+  "azure-native:keyvault:Vault",
+  "azure-native:dbforpostgresql:Server",
+  "azure-native:redisenterprise:RedisEnterprise",
+  "azure-native:redis:Redis",
+  "azure-native:app:ManagedEnvironment",
+]);
 const VNET: AzureType = "azure-native:network:VirtualNetwork";
 const SUBNET: AzureType = "azure-native:network:Subnet";
 const NSG: AzureType = "azure-native:network:NetworkSecurityGroup";
@@ -238,11 +250,30 @@ export const subnetNsgInStack = stackPolicy({
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     for (const net of stack.ofType(SUBNET, VNET)) {
-      const subnets = net.canonical === SUBNET ? [net.props] : arr(net.props, "subnets");
+      // Preview: a subnet list, a subnet or a reference not known yet is judged by what the input
+      // holding it was computed from (a subnet always waits for its VNet and NSG, so any
+      // dependency would vouch for a route table computed from elsewhere); read with
+      // arr()/str(), one of them made the policy skip every subnet of the stack.
+      const embedded = net.canonical === VNET;
+      const subnets = embedded ? peekArr(net.props, "subnets") : [net.props];
+      const sourcesOf = (key: string) => propertyDependenciesOf(net, embedded ? "subnets" : key);
       for (const subnet of subnets) {
-        const name = str(subnet, "subnetName") ?? str(subnet, "name") ?? net.name;
+        const text = (key: string) => {
+          const v = peek(subnet, key);
+          return typeof v === "string" && v !== "" ? v : undefined;
+        };
+        const name = text("subnetName") ?? text("name") ?? net.name;
         const nsg = peek(subnet, "networkSecurityGroup", "id");
-        const problem = destinationProblem(index, net, "networkSecurityGroup.id", nsg, cfg, of(NSG), stack);
+        const problem = destinationProblem(
+          index,
+          net,
+          "networkSecurityGroup.id",
+          nsg,
+          cfg,
+          of(NSG),
+          stack,
+          sourcesOf("networkSecurityGroup"),
+        );
         if (problem) report(`${label(net)}: subnet ${show(name)}: ${problem}`, net.urn);
         for (const [key, type] of STEERING) {
           const steering = destinationProblem(
@@ -253,6 +284,7 @@ export const subnetNsgInStack = stackPolicy({
             cfg,
             (r) => parseType(r.type)?.canonical === type,
             stack,
+            sourcesOf(key),
           );
           if (steering) report(`${label(net)}: subnet ${show(name)}: ${steering}`, net.urn);
         }
@@ -285,17 +317,40 @@ export const vnetPeeringInStack = stackPolicy({
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     for (const r of stack.ofType(VNET, "azure-native:network:VirtualNetworkPeering")) {
-      const peerings = r.canonical === VNET ? arr(r.props, "virtualNetworkPeerings") : [r.props];
+      // Preview: a peering list, a peering or a remote network not known yet is judged by what
+      // the input holding it was computed from; read with arr()/str()/bool(), one of them made
+      // the whole policy skip every peering of the stack.
+      const embedded = r.canonical === VNET;
+      const peerings = embedded ? peekArr(r.props, "virtualNetworkPeerings") : [r.props];
+      const sources = propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : "remoteVirtualNetwork");
       for (const peering of peerings) {
-        const name = str(peering, "virtualNetworkPeeringName") ?? str(peering, "name") ?? r.name;
+        const text = (key: string) => {
+          const v = peek(peering, key);
+          return typeof v === "string" && v !== "" ? v : undefined;
+        };
+        const name = text("virtualNetworkPeeringName") ?? text("name") ?? r.name;
         const remote = peek(peering, "remoteVirtualNetwork", "id");
-        const problem = destinationProblem(index, r, "remoteVirtualNetwork.id", remote, cfg, of(VNET), stack);
+        const problem = destinationProblem(
+          index,
+          r,
+          "remoteVirtualNetwork.id",
+          remote,
+          cfg,
+          of(VNET),
+          stack,
+          sources,
+        );
         if (problem) report(`${label(r)}: peering ${show(name)}: ${problem}`, r.urn);
         else if (remote === undefined)
           report(`${label(r)}: peering ${show(name)} names no remoteVirtualNetwork.id`, r.urn);
         if (!cfg.allowTransit)
           for (const key of TRANSIT)
-            if (bool(peering, key) === true)
+            if (peek(peering, key) === NOT_KNOWN)
+              report(
+                `${label(r)}: peering ${show(name)} sets ${key} to a value not known yet; traffic must not transit the peering`,
+                r.urn,
+              );
+            else if (bool(peering, key) === true)
               report(
                 `${label(r)}: peering ${show(name)} sets ${key}; traffic must not transit the peering`,
                 r.urn,
@@ -347,11 +402,21 @@ export const privateDnsInStack = stackPolicy({
     const judge = destinationJudge(stack, cfg, report, index);
     for (const link of stack.ofType(LINK)) {
       judge(link, "private DNS zone", linkedZone(link, index.subscriptions), of(ZONE));
-      judge(link, "virtualNetwork.id", peek(link.props, "virtualNetwork", "id"), of(VNET));
+      judge(
+        link,
+        "virtualNetwork.id",
+        peek(link.props, "virtualNetwork", "id"),
+        of(VNET),
+        propertyDependenciesOf(link, "virtualNetwork"),
+      );
     }
-    for (const group of stack.ofType(ZONE_GROUP))
-      for (const config of arr(group.props, "privateDnsZoneConfigs"))
-        judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE));
+    // Preview: a zone list not known as a whole is one zone not known, judged by what the list
+    // was computed from; read with arr(), it made the whole policy skip the stack.
+    for (const group of stack.ofType(ZONE_GROUP)) {
+      const sources = propertyDependenciesOf(group, "privateDnsZoneConfigs");
+      for (const config of peekArr(group.props, "privateDnsZoneConfigs"))
+        judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE), sources);
+    }
     // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
     // the server's VNet if it is not linked yet: whoever owns a foreign zone answers for the
     // server's name inside our network (and may be given a zone in another subscription).
@@ -365,9 +430,17 @@ export const privateDnsInStack = stackPolicy({
       );
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
+    // A server not known yet (preview) cannot be one of the reviewed literals: refused, as a list
+    // not known as a whole (before: skipped, and a whole list not known skipped the policy).
     for (const vnet of stack.ofType(VNET))
-      for (const server of arr(vnet.props, "dhcpOptions", "dnsServers")) {
-        if (server === NOT_KNOWN) continue;
+      for (const server of peekArr(vnet.props, "dhcpOptions", "dnsServers")) {
+        if (server === NOT_KNOWN) {
+          report(
+            `${label(vnet)}: dhcpOptions.dnsServers names a server not known yet; only Azure DNS (${AZURE_DNS}) or a server on allowedDnsServers, written as such, may resolve the network's names`,
+            vnet.urn,
+          );
+          continue;
+        }
         const ip = typeof server === "string" ? server.trim() : server;
         if (ip !== AZURE_DNS && !(typeof ip === "string" && cfg.allowedDnsServers.includes(ip)))
           report(
@@ -392,19 +465,24 @@ export const privateEndpointsInStack = stackPolicy({
     const index = stackIndex(stack);
     const subnets = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
     for (const pe of stack.ofType("azure-native:network:PrivateEndpoint")) {
-      for (const c of arr(pe.props, "privateLinkServiceConnections")) {
+      // Not known yet (preview): only what the connection list was computed from counts, and it
+      // must be a resource a private endpoint of the platform connects to; a list or an element
+      // not known as a whole is judged the same way, never read as empty.
+      const sources = propertyDependenciesOf(pe, "privateLinkServiceConnections");
+      for (const c of peekArr(pe.props, "privateLinkServiceConnections")) {
         const problem = destinationProblem(
           index,
           pe,
           "privateLinkServiceId",
           peek(c, "privateLinkServiceId"),
           cfg,
-          anyResource,
+          privateLinkTargets,
           stack,
+          sources,
         );
         if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
       }
-      for (const c of arr(pe.props, "manualPrivateLinkServiceConnections")) {
+      for (const c of peekArr(pe.props, "manualPrivateLinkServiceConnections")) {
         const target = peek(c, "privateLinkServiceId");
         // A manual connection waits for the other side's owner to approve it: someone else's resource.
         if (!(typeof target === "string" && allowListed(target, cfg.allowedDestinations)))
@@ -421,6 +499,7 @@ export const privateEndpointsInStack = stackPolicy({
         cfg,
         subnets,
         stack,
+        propertyDependenciesOf(pe, "subnet"),
       );
       if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
     }

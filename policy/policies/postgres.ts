@@ -5,16 +5,16 @@
  * missing setting a violation.
  */
 import {
+  propertyDependenciesOf,
   requireCmkParam,
   requireZoneParam,
   resourcePolicy,
   stackPolicy,
   type StackResource,
 } from "../lib/define";
-import { bool, eqi, get, has, num, peek, show, str } from "../lib/props";
+import { bool, eqi, get, has, NOT_KNOWN, num, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
-  dependsOn,
   destinationLocationsParam,
   destinationProblem,
   label,
@@ -382,7 +382,9 @@ export const postgresSourceInStack = stackPolicy({
     const isServer = (r: { canonical?: string }) => r.canonical === "azure-native:dbforpostgresql:Server";
     for (const server of stack.ofType(...SERVER)) {
       const source = peek(server.props, "sourceServerResourceId");
-      const mode = str(server.props, "createMode");
+      // Peeked: a mode not known yet (preview) must not make the policy skip every server.
+      const peeked = peek(server.props, "createMode");
+      const mode = typeof peeked === "string" ? peeked : undefined;
       const copies = COPY_MODES.some((m) => eqi(mode, m));
       if (!copies && (source === undefined || source === null || source === "")) continue;
       if (copies && (source === undefined || source === null || source === ""))
@@ -395,6 +397,7 @@ export const postgresSourceInStack = stackPolicy({
         cfg,
         isServer,
         stack,
+        propertyDependenciesOf(server, "sourceServerResourceId"),
       );
       if (problem) report(`${label(server)}: ${problem}`, server.urn);
     }
@@ -423,30 +426,39 @@ export const postgresServerParameters = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const configurations = stack.ofType("azure-native:dbforpostgresql:Configuration");
-    // Each configuration's server name, read once rather than once per server (on first use:
-    // `str` throws on an unknown value, which must surface where it always did).
+    // Names, parameter names and values are peeked: one not known yet (preview) read with str()
+    // made the policy "can't run during preview" for every server of the stack.
+    const text = (r: StackResource, key: string): string | undefined => {
+      const v = peek(r.props, key);
+      return typeof v === "string" ? v : undefined;
+    };
+    // Each configuration's server name, read once rather than once per server.
     const serverNames = new Map<StackResource, string | undefined>();
     const serverNameOf = (c: StackResource): string | undefined => {
-      if (!serverNames.has(c)) serverNames.set(c, str(c.props, "serverName")?.toLowerCase());
+      if (!serverNames.has(c)) serverNames.set(c, text(c, "serverName")?.toLowerCase());
       return serverNames.get(c);
     };
     for (const server of stack.ofType("azure-native:dbforpostgresql:Server")) {
-      const serverName = (str(server.props, "serverName") ?? str(server.props, "name"))?.toLowerCase();
+      const serverName = (text(server, "serverName") ?? text(server, "name"))?.toLowerCase();
       const mine = configurations.filter((c) => {
         const cServer = serverNameOf(c);
+        // Not known yet: the server whose name the input was computed from.
         return cServer !== undefined && serverName !== undefined
           ? cServer === serverName
-          : dependsOn(c, server);
+          : propertyDependenciesOf(c, "serverName").some((d) => d.urn === server.urn);
       });
-      const value = (parameter: string): string | undefined =>
-        str(
-          mine.find((c) => eqi(get(c.props, "configurationName") ?? get(c.props, "name"), parameter))?.props,
-          "value",
-        )
-          ?.trim()
-          .toLowerCase();
+      // A value not known yet (preview) is judged on the configuration itself by the
+      // postgres-configuration-* policies before it is applied: here it counts as set.
+      const value = (parameter: string): string | typeof NOT_KNOWN | undefined => {
+        const c = mine.find((x) => eqi(text(x, "configurationName") ?? text(x, "name"), parameter));
+        const v = c === undefined ? undefined : peek(c.props, "value");
+        return v === NOT_KNOWN ? NOT_KNOWN : typeof v === "string" ? v.trim().toLowerCase() : undefined;
+      };
       const tls = value("ssl_min_protocol_version");
-      if (tls === undefined || PG_TLS.indexOf(tls) < PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase()))
+      if (
+        tls !== NOT_KNOWN &&
+        (tls === undefined || PG_TLS.indexOf(tls) < PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase()))
+      )
         report(
           `${label(server)}: ssl_min_protocol_version is ${show(tls)}; it must be ${cfg.minTlsVersion} or newer`,
           server.urn,
@@ -454,7 +466,7 @@ export const postgresServerParameters = stackPolicy({
       if (cfg.requireConnectionLogging) {
         for (const parameter of ["log_connections", "log_disconnections"]) {
           const v = value(parameter);
-          if (v !== "on" && v !== "true" && bool(v) !== true)
+          if (v !== NOT_KNOWN && v !== "on" && v !== "true" && bool(v) !== true)
             report(`${label(server)}: ${parameter} is ${show(v)}; it must be on`, server.urn);
         }
       }

@@ -4,13 +4,14 @@
  * retires: new code must use Managed Redis (TLS-1, NET-1, IAM-1, AVL-1, ENC-2, BAK-1).
  */
 import {
+  propertyDependenciesOf,
   requireCmkParam,
   requireZoneParam,
   resourcePolicy,
   stackPolicy,
   type StackResource,
 } from "../lib/define";
-import { arr, bool, eqi, get, has, normalizeLocation, peek, show, str } from "../lib/props";
+import { bool, eqi, get, has, normalizeLocation, NOT_KNOWN, peek, peekArr, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
@@ -207,20 +208,24 @@ export const redisGeoReplicationInStack = stackPolicy({
     const isCache = (r: StackResource) =>
       r.canonical === "azure-native:redisenterprise:Database" || r.canonical === "azure-native:redis:Redis";
     const judgeDestination = destinationJudge(stack, cfg, report, index);
-    const judge = (r: StackResource, what: string, value: unknown) =>
-      judgeDestination(r, what, value, isCache);
+    // Not known yet (preview): only what the input was computed from counts, and a list not
+    // known as a whole is one link not known (read with arr(), it skipped the policy).
+    const judge = (r: StackResource, what: string, value: unknown, input: string) =>
+      judgeDestination(r, what, value, isCache, propertyDependenciesOf(r, input));
     for (const db of stack.ofType(...DATABASE))
-      for (const linked of arr(db.props, "geoReplication", "linkedDatabases"))
+      for (const linked of peekArr(db.props, "geoReplication", "linkedDatabases"))
         judge(
           db,
           "geoReplication.linkedDatabases[].id",
-          typeof linked === "object" ? peek(linked, "id") : linked,
+          typeof linked === "object" || linked === NOT_KNOWN ? peek(linked, "id") : linked,
+          "geoReplication",
         );
     for (const link of stack.ofType("azure-native:redis:LinkedServer")) {
-      judge(link, "linkedRedisCacheId", peek(link.props, "linkedRedisCacheId"));
-      const location = str(link.props, "linkedRedisCacheLocation");
+      judge(link, "linkedRedisCacheId", peek(link.props, "linkedRedisCacheId"), "linkedRedisCacheId");
+      // A location not known yet: the linked cache's own location is judged through its ID.
+      const location = peek(link.props, "linkedRedisCacheLocation");
       if (
-        location !== undefined &&
+        typeof location === "string" &&
         !cfg.allowedLocations.map(normalizeLocation).includes(normalizeLocation(location))
       )
         report(

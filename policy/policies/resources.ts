@@ -7,7 +7,13 @@
 import { isAzureResource, isType } from "../lib/azureTypes";
 import { resourcePolicy } from "../lib/define";
 import { get, show, str } from "../lib/props";
-import { LEGACY_COMPONENT_TYPES, PULUMI_PACKAGE, componentTypes } from "../../controls/componentTypes";
+import {
+  LEGACY_COMPONENT_TYPES,
+  PULUMI_PACKAGE,
+  componentType,
+  componentTypes,
+  type ComponentClass,
+} from "../../controls/componentTypes";
 
 /** Resource types whose content the pack cannot see (deployed templates, scripts, generic resources). */
 export const ESCAPE_HATCH_TYPES = [
@@ -182,13 +188,15 @@ function judgedByItsResources(pkg: string): boolean {
 
 /** Our components' type tokens (current and legacy): the components package serves nothing else. */
 const OUR_COMPONENTS: ReadonlySet<string> = new Set(
-  (Object.keys(LEGACY_COMPONENT_TYPES) as (keyof typeof LEGACY_COMPONENT_TYPES)[]).flatMap(componentTypes),
+  (Object.keys(LEGACY_COMPONENT_TYPES) as ComponentClass[]).flatMap(componentTypes),
 );
+/** The current tokens, for messages. */
+const OUR_CURRENT_COMPONENTS = (Object.keys(LEGACY_COMPONENT_TYPES) as ComponentClass[]).map(componentType);
 
 export const noProviderEscapeHatches = resourcePolicy({
   name: "no-provider-escape-hatches",
   description:
-    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name, and deny by default: no resource of any other provider package (a generic REST provider, the retired azure-nextgen, another cloud's storage) and no provider of such a package (a remote component's, whose Construct runs the package's code; the component itself reaches the pack without a provider) unless the package is reviewed in allowedPackages (the platform's own components package is). A raw ARM PATCH, an az CLI command, an Entra group member or a copy of customer data in another cloud undoes any control while every policy passes (ENV-1, IAM-2).",
+    "No resource of a provider that changes Azure or Entra ID outside the pack's view (AzAPI, a bridged Terraform azurerm, azuread, pulumi-command, dynamic providers) unless allow-listed by its Pulumi name, and deny by default: no resource of any other provider package (a generic REST provider, the retired azure-nextgen, another cloud's storage) and no provider of such a package (a remote component's, whose Construct runs the package's code; the component itself reaches the pack without a provider) unless the package is reviewed in allowedPackages. The platform's own components package is accepted only as what it is: its provider without configuration, its components' tokens, no custom resource (another plugin can take its name, and which plugin the engine loaded never reaches the pack). A raw ARM PATCH, an az CLI command, an Entra group member or a copy of customer data in another cloud undoes any control while every policy passes (ENV-1, IAM-2).",
   controls: ["ENV-1", "IAM-2"],
   severity: "critical",
   remediation:
@@ -225,8 +233,22 @@ export const noProviderEscapeHatches = resourcePolicy({
       // provider (below), but its provider's Construct runs the package's code with the
       // deployer's credentials: the package is judged here, by its provider resource.
       const pkg = resource.type.slice(PROVIDER_PREFIX.length);
-      // Our own component package (consumed from Python, Go, .NET, Java as a remote component).
-      if (pkg === PULUMI_PACKAGE || cfg.allowedPackages.includes(pkg)) return;
+      // Our own component package (consumed from Python, Go, .NET, Java as a remote component):
+      // any plugin can call itself by our name, and which plugin the engine loaded never reaches
+      // the pack (`pluginDownloadURL`, the plugin name and parameterization live under
+      // `__internal`, which pulumi/pulumi's analyzer client strips: pkg/resource/plugin/
+      // analyzer_plugin.go marshalProvider, SkipInternalKeys). What does reach it is judged: our
+      // provider takes no configuration, so a key besides the engine's `version` is another
+      // package's provider under our name.
+      if (pkg === PULUMI_PACKAGE) {
+        const foreign = Object.keys(resource.props).filter((key) => key !== "version");
+        if (foreign.length === 0) return;
+        report(
+          `${resource.type} ${show(resource.name)} is configured with ${foreign.map((k) => show(k)).join(", ")}, which the platform's components package does not take (its provider has no configuration; only the engine's version): another package's provider under the platform's name, whose Construct would run its own code with the deployer's credentials`,
+        );
+        return;
+      }
+      if (cfg.allowedPackages.includes(pkg)) return;
       report(
         `${resource.type} ${show(resource.name)} is the provider of package ${show(pkg)}, which the pack does not judge: a remote component's provider runs its code with the deployer's credentials, and what it changes is invisible to every policy; it is not in allowedPackages`,
       );
@@ -246,19 +268,35 @@ export const noProviderEscapeHatches = resourcePolicy({
     // only `if custom && !IsProviderType(t) || remote`; step_generator.go analyzeAll →
     // getProviderResource returns nil for ""). A custom resource always has one
     // (loadResourceProvider asserts it). Its children are judged one by one.
-    if (resource.provider === undefined) return resource.notApplicable("a component resource");
-    // Should an engine ever pass our component package's provider with one of our components,
-    // it is still a component: that package serves no custom resource (any other token of it is
-    // refused below, as it is not in allowedPackages).
-    if (resource.provider === `${PROVIDER_PREFIX}${PULUMI_PACKAGE}` && OUR_COMPONENTS.has(resource.type))
-      return resource.notApplicable("a component resource of the platform's components package");
     const pkg = resource.type.split(":")[0];
-    // The provider does the work, whatever the token says: the resource monitor takes an explicit
-    // provider reference as given, without matching its package to the token's
-    // (source_eval.go getProviderReference), so a reviewed token can be sent to any provider.
+    if (resource.provider === undefined) {
+      // Our package serves these components and nothing else: another token under our name is a
+      // foreign package's component claiming it (whose provider the check above would accept).
+      if (pkg === PULUMI_PACKAGE && !OUR_COMPONENTS.has(resource.type)) {
+        report(
+          `${resource.type} ${show(resource.name)} claims the platform's components package, which serves no such component (only ${OUR_CURRENT_COMPONENTS.join(", ")}): another package under the platform's name, whose code runs unseen`,
+        );
+        return;
+      }
+      return resource.notApplicable("a component resource");
+    }
+    // A resource with a provider is custom (the engine resolves one only for a custom or a remote
+    // registration, and a remote one goes to Construct, never to the analyzers): our components
+    // package serves no custom resource, so a custom resource under our name, or one handled by
+    // a provider of our name, is another plugin's create/update/delete (whatever the token, even
+    // one of our components' tokens), refused and never allowed by package.
     const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
       ? resource.provider.slice(PROVIDER_PREFIX.length)
       : resource.provider;
+    if (pkg === PULUMI_PACKAGE || providerPkg === PULUMI_PACKAGE) {
+      report(
+        `${resource.type} ${show(resource.name)} is a custom resource (handled by provider ${show(resource.provider)}) under the platform's components package, which serves components only: another plugin's create, update and delete under the platform's name, invisible to every policy`,
+      );
+      return;
+    }
+    // The provider does the work, whatever the token says: the resource monitor takes an explicit
+    // provider reference as given, without matching its package to the token's
+    // (source_eval.go getProviderReference), so a reviewed token can be sent to any provider.
     if (providerPkg !== pkg && !cfg.allowedPackages.includes(providerPkg)) {
       report(
         `${resource.type} ${show(resource.name)} is handled by provider ${show(resource.provider)} of package ${show(providerPkg)}, not its own package's, which the pack does not judge; it is not in allowedPackages`,

@@ -5,6 +5,7 @@
  * encryption), so those must be set explicitly: a missing value is a violation.
  */
 import {
+  propertyDependenciesOf,
   requireCmkParam,
   requireZoneParam,
   resourcePolicy,
@@ -425,9 +426,15 @@ export const storageObjectReplicationInStack = stackPolicy({
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
     const accounts = stack.ofType(ACCOUNT_TYPE);
-    const names = new Map(
-      accounts.map((a) => [(str(a.props, "accountName") ?? str(a.props, "name") ?? "").toLowerCase(), a]),
-    );
+    // Peeked: a name not known yet (preview) must not make the policy skip every replication.
+    const nameOf = (a: StackResource) => {
+      for (const key of ["accountName", "name"]) {
+        const v = peek(a.props, key);
+        if (typeof v === "string" && v !== "") return v.toLowerCase();
+      }
+      return "";
+    };
+    const names = new Map(accounts.map((a) => [nameOf(a), a]));
     const isAccount = (r: StackResource) => r.canonical === ACCOUNT_TYPE;
     for (const policy of stack.ofType("azure-native:storage:ObjectReplicationPolicy")) {
       for (const key of ["sourceAccount", "destinationAccount"]) {
@@ -445,7 +452,17 @@ export const storageObjectReplicationInStack = stackPolicy({
           value = peek(account.props, "id") ?? NOT_KNOWN;
           if (value === NOT_KNOWN) continue;
         }
-        const problem = destinationProblem(index, policy, key, value, cfg, isAccount, stack);
+        // Not known yet (preview): only what this input was computed from counts.
+        const problem = destinationProblem(
+          index,
+          policy,
+          key,
+          value,
+          cfg,
+          isAccount,
+          stack,
+          propertyDependenciesOf(policy, key),
+        );
         if (problem) report(`${label(policy)}: ${problem}`, policy.urn);
       }
     }

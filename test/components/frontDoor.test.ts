@@ -280,6 +280,41 @@ describe("FrontDoor refuses, registering nothing", () => {
     expect(resources).toEqual([]);
   }
   it("no frontend", () => refused(args({ apps: [] }), /at least one frontend/));
+  // Before: zod's z.object dropped unknown keys, so a typo or a switch the component does not have
+  // (`geoFilter: false`, `allowedCountry`) was accepted in silence and the reader believed it held.
+  it("unknown keys in settings and in a frontend, by name and value, with the other problems at once", async () => {
+    const { error, resources } = await runExpectingError(
+      () =>
+        new FrontDoor(
+          "edge",
+          args({
+            apps: [
+              {
+                name: "web",
+                fqdn: "web.abc.westeurope.azurecontainerapps.io",
+                probePath: "/healthz",
+                ...({ publicOrigin: "web.example.com" } as object),
+              },
+            ],
+            settings: {
+              ...settings({ rateLimitPerMinute: 5 }),
+              ...({ geoFilter: false, allowedCountry: ["DE"] } as object),
+            },
+          }),
+        ),
+    );
+    expect(error.message).toMatch(
+      /settings\.geoFilter = false: is not an edge setting \(EDGE-1\) \(allowed: rateLimitPerMinute, allowedCountries, customRules, customDomains\)/,
+    );
+    expect(error.message).toMatch(
+      /settings\.allowedCountry = \["DE"\]: is not an edge setting \(EDGE-1\); did you mean allowedCountries\?/,
+    );
+    expect(error.message).toMatch(
+      /apps\[0\]\.publicOrigin = "web\.example\.com": is not a field of a frontend app \(EDGE-1\) \(allowed: name, fqdn, probePath\)/,
+    );
+    expect(error.message).toMatch(/settings\.rateLimitPerMinute = 5: must be 10\.\.100000/);
+    expect(resources).toEqual([]);
+  });
   it("a rate limit below Front Door's minimum", () =>
     // The stack config's rule and wording (frontDoorSpec.ts's wafRateLimitSchema, one place).
     refused(

@@ -7,6 +7,7 @@
  */
 import type { Context, Mutation, Variation } from "../mutationCatalog";
 import { DELETE, T } from "../mutationCatalog";
+import { UNKNOWN_SENTINEL } from "../../../lib/analyzer/server";
 
 const PROD: Mutation["stacks"] = ["prod"];
 const VNET = "azure-native:network:VirtualNetwork";
@@ -116,6 +117,66 @@ export const MUTATIONS: Mutation[] = [
       }),
     },
     policy: "private-endpoints-in-stack",
+    control: "NET-1",
+  },
+  // bypass10: in a preview, a connection not known as a whole read as absent (no target at all).
+  {
+    id: "private endpoint whose connection is computed at deploy time from nothing of the stack (preview)",
+    add: {
+      type: T.pe,
+      name: "pe-computed",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        privateEndpointName: "pep-computed",
+        subnet: { id: `${c.idOf(VNET)}/subnets/snet-sap-pe-${c.stack}` },
+        privateLinkServiceConnections: [UNKNOWN_SENTINEL],
+        tags: tags(c),
+      }),
+    },
+    policy: "private-endpoints-in-stack",
+    control: "NET-1",
+  },
+  {
+    id: "data collection rule whose workspace destination is computed at deploy time from nothing of the stack (preview)",
+    add: {
+      type: "azure-native:monitor:DataCollectionRule",
+      name: "dcr-computed",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        dataCollectionRuleName: "dcr-computed",
+        destinations: { logAnalytics: [UNKNOWN_SENTINEL] },
+        tags: tags(c),
+      }),
+    },
+    policy: "log-export-in-stack",
+    control: "RES-1",
+  },
+  {
+    id: "a vault in a resource group computed at deploy time from nothing of the stack (preview)",
+    add: {
+      type: T.vault,
+      name: "kv-elsewhere",
+      inputs: (c) => ({
+        resourceGroupName: UNKNOWN_SENTINEL,
+        location: "westeurope",
+        vaultName: "kv-elsewhere",
+        properties: {
+          tenantId: "00000000-0000-0000-0000-000000000000",
+          sku: { family: "A", name: "standard" },
+        },
+        tags: tags(c),
+      }),
+    },
+    policy: "own-resource-groups",
+    control: "ENV-1",
+  },
+  {
+    id: "the platform VNet resolves through a DNS server computed at deploy time (preview)",
+    type: VNET,
+    set: { "dhcpOptions.dnsServers": [UNKNOWN_SENTINEL] },
+    policy: "private-dns-in-stack",
     control: "NET-1",
   },
   {
@@ -989,6 +1050,19 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  // bypass10: a target not known yet in a preview, computed from the stack's own account (the
+  // engine's propertyDependencies say so): accepted, as in a first preview.
+  {
+    id: "storage account whose resource group name is computed from the stack's group (preview)",
+    type: T.account,
+    set: { resourceGroupName: UNKNOWN_SENTINEL },
+  },
+  {
+    id: "storage private endpoint whose connections are computed from the stack's account (preview)",
+    type: T.pe,
+    where: named("storage-pe"),
+    set: { privateLinkServiceConnections: UNKNOWN_SENTINEL },
+  },
   {
     id: "environment mounts an Azure Files share of the stack's own account (no key in code)",
     add: {

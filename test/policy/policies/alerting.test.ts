@@ -147,6 +147,26 @@ describe("alert-routes-in-stack", () => {
       expect.stringMatching(/not known yet and does not come from a resource of this stack/),
     ]);
   });
+  // Preview (bypass10): before, an actions list not known as a whole made the policy "can't run
+  // during preview" for every alert of the stack, hiding one routed to another environment.
+  it("in a preview, an actions list not known as a whole is judged and does not hide a foreign route", async () => {
+    const whole = (name: string, sources: string[]) => ({
+      ...res("monitor:MetricAlert", name, { ...alert, actions: UNKNOWN }, sources),
+      propertyDependencies: { actions: sources },
+    });
+    const other = res("monitor:MetricAlert", "al-foreign", {
+      ...alert,
+      actions: [{ actionGroupId: foreign }],
+    });
+    expect(await runStackPolicy(a.alertRoutesInStack, [group, whole("al-own", [group.urn]), other])).toEqual([
+      expect.stringMatching(/al-foreign: actionGroupId .*rg-sap-dev.* is not a resource of this stack/),
+    ]);
+    expect(await runStackPolicy(a.alertRoutesInStack, [group, whole("al-x", [])])).toEqual([
+      expect.stringMatching(
+        /al-x: actionGroupId is not known yet and does not come from a resource of this stack/,
+      ),
+    ]);
+  });
 });
 
 /** The stack's action group with the given receivers, and its resource group. */

@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import * as a from "../../../policy/policies/authorization";
 import { actionMatches, BUILT_IN_ROLES, PRIVILEGED_ROLES, roleGuidOf } from "../../../controls/roles";
-import { describePolicy, expectPass, expectViolation, stackResource } from "./support";
+import { describePolicy, expectPass, expectViolation, stackResource, randomString } from "./support";
 import { customRoleName, ENVIRONMENTS, loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const RA = "azure-native:authorization:RoleAssignment";
@@ -274,6 +274,29 @@ describe("principals-from-stack-or-allow-list", () => {
     expect(
       String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, grant(UNKNOWN)], cfg)),
     ).toMatch(/not known yet/);
+  });
+  // Preview (bypass10): before, an identity type not known yet on any resource made the policy
+  // "can't run during preview" for every grant of the stack; and an unknown principal passed when
+  // the grant depended on an identity in any way (its scope, a dependsOn).
+  it("in a preview, an identity not known yet elsewhere does not hide a grant to a foreign principal", async () => {
+    const app = res("app:ContainerApp", "app", { identity: UNKNOWN });
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, app, grant("attacker")], cfg)),
+    ).toMatch(/"attacker", which this stack does not create/);
+    // Its own principal, not known yet, comes from it: accepted.
+    const fromApp = { ...grant(UNKNOWN, [app.urn]), propertyDependencies: { principalId: [app.urn] } };
+    expect(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, app, fromApp], cfg)).toEqual([]);
+  });
+  it("in a preview, judges an unknown principal by what the principal was computed from", async () => {
+    const salt = randomString();
+    // The grant waits for the identity (dependsOn), but its principalId comes from a random string.
+    const sneaky = {
+      ...grant(UNKNOWN, [identity.urn, salt.urn]),
+      propertyDependencies: { principalId: [salt.urn] },
+    };
+    expect(
+      String(await runStackPolicy(a.principalsFromStackOrAllowList, [identity, salt, sneaky], cfg)),
+    ).toMatch(/names a principal that is not known yet and not created by this stack/);
   });
   it("can be turned off", async () => {
     expect(

@@ -1,6 +1,6 @@
 import * as c from "../../../policy/policies/containerApps";
 import { secretLookingReason } from "../../../controls/secretDetection";
-import { describePolicy, expectPass, expectViolation, set, stackResource } from "./support";
+import { describePolicy, expectPass, expectViolation, set, stackResource, randomString } from "./support";
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, replace, violations } from "./estate";
 
@@ -564,6 +564,54 @@ describe("container-app-key-vault-references", () => {
     });
     expect(await violations(c.containerAppKeyVaultReferences, foreign)).toMatch(/elsewhere/);
   });
+  // Preview (bypass10): before, an app's configuration or a vault's name not known yet made the
+  // whole policy "can't run during preview", hiding a reference to a foreign vault beside it; and a
+  // URL not known yet passed when the app depended on a vault in any way (a dependsOn).
+  const foreignRef = {
+    type: "azure-native:app:Job",
+    name: "exfil",
+    urn: "urn:pulumi:prod::secure-azure-platform::azure-native:app:Job::exfil",
+    props: {
+      configuration: {
+        secrets: [{ name: "s", keyVaultUrl: "https://elsewhere.vault.azure.net/secrets/x", identity: "/id" }],
+      },
+    },
+  };
+  it.each([
+    [
+      "an app whose configuration is not known yet",
+      (r: { name: string }) => r.name === "web",
+      { configuration: UNKNOWN },
+    ],
+    ["a vault whose name is not known yet", (r: { name: string }) => r.name === "kv", { vaultName: UNKNOWN }],
+  ])("in a preview, %s does not hide a reference to a foreign vault", async (_what, which, props) => {
+    const preview = estate().map((r) => (which(r) ? { ...r, props: { ...r.props, ...props } } : r));
+    expect(await violations(c.containerAppKeyVaultReferences, [...preview, foreignRef])).toMatch(
+      /Job exfil: secret "s" references "https:\/\/elsewhere/,
+    );
+  });
+  it("in a preview, judges a URL not known yet by what the configuration was computed from", async () => {
+    const vault = estate().find((r) => r.name === "kv")!;
+    const salt = randomString().urn;
+    const app = (sources: string[]) => ({
+      ...foreignRef,
+      props: { configuration: { secrets: [{ name: "s", keyVaultUrl: UNKNOWN, identity: "/id" }] } },
+      dependencies: [vault.urn, salt],
+      propertyDependencies: { configuration: sources },
+    });
+    const saltResource = randomString();
+    expect(
+      await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, app([vault.urn])]),
+    ).toBe("");
+    expect(
+      await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, app([salt])]),
+    ).toMatch(/not known yet and does not come from a vault of this stack/);
+    // A secret list not known as a whole is judged the same way.
+    const whole = { ...app([salt]), props: { configuration: { secrets: UNKNOWN } } };
+    expect(await violations(c.containerAppKeyVaultReferences, [...estate(), saltResource, whole])).toMatch(
+      /not known yet and does not come from a vault of this stack/,
+    );
+  });
 });
 
 describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
@@ -579,6 +627,35 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
       { vnetConfiguration: { infrastructureSubnetId, internal: true } },
       dependencies,
     );
+  // Preview (bypass10): a subnet not known yet was vouched for by any dependency of the
+  // environment (a dependsOn on our subnet); now only what vnetConfiguration was computed from.
+  it("in a preview, judges the subnet by what vnetConfiguration was computed from", async () => {
+    const salt = randomString();
+    const computed = (sources: string[]) => ({
+      ...env(UNKNOWN, [network[1].urn, salt.urn]),
+      propertyDependencies: { vnetConfiguration: sources },
+    });
+    expect(
+      await runStackPolicy(c.containerAppsRunInStack, [...network, salt, computed([network[1].urn])]),
+    ).toEqual([]);
+    expect(
+      String(await runStackPolicy(c.containerAppsRunInStack, [...network, salt, computed([salt.urn])])),
+    ).toMatch(/infrastructureSubnetId is not known yet and does not come from a resource of this stack/);
+  });
+  it("in a preview, judges an app's environment by what environmentId was computed from", async () => {
+    const salt = randomString();
+    const environment = env(`${vnet}/subnets/apps`);
+    const app = (sources: string[]) => ({
+      ...stackResource("app:ContainerApp", "web", { environmentId: UNKNOWN }, [environment.urn, salt.urn]),
+      propertyDependencies: { environmentId: sources },
+    });
+    const run = (a: unknown) =>
+      runStackPolicy(c.containerAppsRunInStack, [...network, environment, salt, a] as never);
+    expect(await run(app([environment.urn]))).toEqual([]);
+    expect(String(await run(app([salt.urn])))).toMatch(
+      /environmentId is not known yet and does not come from a resource of this stack/,
+    );
+  });
   it("accepts the stack's apps subnet, also when its ID is not known yet", async () => {
     expect(
       await runStackPolicy(c.containerAppsRunInStack, [...network, env(`${vnet}/subnets/apps`)]),

@@ -1,5 +1,5 @@
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { stackResource } from "./support";
+import { stackResource, randomString } from "./support";
 import {
   customerManagedKeyStrength,
   customerManagedKeysRotate,
@@ -136,6 +136,52 @@ describe("customer-managed-keys-rotate: pinned versions", () => {
     expect(await violations(customerManagedKeysRotate, redis("v2"))).toBe("");
     expect(await violations(customerManagedKeysRotate, redis("v1"))).toMatch(
       /version v1 .* not its current version v2/,
+    );
+  });
+});
+
+// Preview (bypass10): before, a store's encryption or a key's properties not known yet made both
+// policies "can't run during preview" for every store of the stack, and an unknown key URI was
+// vouched for by any dependency of the store (a dependsOn on our key).
+describe("customer-managed keys in a preview: what is not known yet", () => {
+  const rotating = key({
+    ...strong,
+    rotationPolicy: {
+      lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } }],
+    },
+  });
+  const keyUrn = urn("azure-native:keyvault:Key", "cmk");
+  const foreignPg = res("dbforpostgresql:Server", "pg", {
+    dataEncryption: { type: "AzureKeyVault", primaryKeyURI: "https://attacker.vault.azure.net/keys/k" },
+  });
+  it("a store whose encryption is not known yet does not hide a store using a foreign key", async () => {
+    const st = {
+      ...account(),
+      props: { encryption: UNKNOWN },
+      propertyDependencies: { encryption: [keyUrn] },
+    };
+    expect(String(await runStackPolicy(customerManagedKeysRotate, [rotating, st, foreignPg]))).toMatch(
+      /dbforpostgresql:Server pg uses key k at attacker\.vault\.azure\.net, which this stack does not manage/,
+    );
+    // Its own unknown key comes from the stack's key: nothing else reported.
+    expect(await runStackPolicy(customerManagedKeysRotate, [rotating, st])).toEqual([]);
+  });
+  it("a key URI not known yet counts only through the input holding it", async () => {
+    const salt = randomString().urn;
+    const saltResource = randomString();
+    // The store waits for our key (dependsOn), but its encryption comes from a random string.
+    const st = { ...account(UNKNOWN), propertyDependencies: { encryption: [salt] } };
+    expect(String(await runStackPolicy(customerManagedKeysRotate, [rotating, saltResource, st]))).toMatch(
+      /not known yet and does not come from a key of this stack/,
+    );
+  });
+  it("a CMK whose properties are not known yet cannot be verified", async () => {
+    const unknownKey = { ...rotating, props: { ...rotating.props, properties: UNKNOWN } };
+    expect(String(await runStackPolicy(customerManagedKeyStrength, [unknownKey, account()]))).toMatch(
+      /properties are not known yet/,
+    );
+    expect(String(await runStackPolicy(customerManagedKeysRotate, [unknownKey, account()]))).toMatch(
+      /rotation policy that is not known yet/,
     );
   });
 });

@@ -1,7 +1,7 @@
 import * as d from "../../../policy/policies/dataStores";
 import { checkStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describeStackPolicy, estate, ids, replace, res, RG, urn, violations, without } from "./estate";
-import { describePolicy, expectViolation } from "./support";
+import { describePolicy, expectViolation, randomString } from "./support";
 
 /** The estate in a preview: the vault's ID unknown, its lock's scope `scope` and the lock depending on the vault. */
 const vaultLockPreview = (scope: unknown) =>
@@ -34,6 +34,28 @@ describe("data-store-private-connectivity", () => {
       await violations(d.dataStorePrivateConnectivity, integrated(subnetId.replace("/s/", "/other/"))),
     ).toMatch(/delegatedSubnetResourceId .* is not a resource of this stack/);
   });
+  // Preview (bypass10): a subnet not known yet was vouched for by any dependency of the server.
+  it("in a preview, judges a delegated subnet by what the network input was computed from", async () => {
+    const salt = randomString();
+    const subnet = res("network:Subnet", "pg-subnet", { id: UNKNOWN });
+    const integrated = (sources: string[]) =>
+      without(estate(), "pe-server")
+        .map((r) =>
+          r.name === "pg"
+            ? {
+                ...r,
+                props: { ...r.props, network: { delegatedSubnetResourceId: UNKNOWN } },
+                dependencies: [subnet.urn, salt.urn],
+                propertyDependencies: { network: sources },
+              }
+            : r,
+        )
+        .concat([subnet, salt]);
+    expect(await violations(d.dataStorePrivateConnectivity, integrated([subnet.urn]))).toBe("");
+    expect(await violations(d.dataStorePrivateConnectivity, integrated([salt.urn]))).toMatch(
+      /network.delegatedSubnetResourceId is not known yet and does not come from a resource of this stack/,
+    );
+  });
 });
 
 describe("stateful-resources-locked", () => {
@@ -44,6 +66,18 @@ describe("stateful-resources-locked", () => {
     );
     expect(text).toMatch(/Server pg has no CanNotDelete lock/);
     expect(text).toMatch(/StorageAccount st is not protected/);
+  });
+  // Preview (bypass10): before, one lock level not known yet made the policy "can't run during
+  // preview" for every stateful resource of the stack, hiding one left without a lock.
+  it("in a preview, a lock level not known yet covers nothing and hides nothing", async () => {
+    const text = await violations(
+      d.statefulResourcesLocked,
+      without(estate(), "lock-server").map((r) =>
+        r.name === "lock-vault" ? { ...r, props: { ...r.props, level: UNKNOWN } } : r,
+      ),
+    );
+    expect(text).toMatch(/Server pg has no CanNotDelete lock/);
+    expect(text).toMatch(/Vault kv has no CanNotDelete lock/);
   });
   it("accepts a resource-group lock covering everything", async () => {
     const locks = estate().filter((r) => !r.name.startsWith("lock-"));

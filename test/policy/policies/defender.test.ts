@@ -197,6 +197,22 @@ describe("defender-plans-cover-services", () => {
       expect.stringMatching(/Vault kv runs without the Defender plan KeyVaults/),
     ]);
   });
+  // Preview (bypass10): before, one plan whose tier (or name) was not known yet made the policy
+  // "can't run during preview" for every service, hiding a plan left on Free.
+  it("in a preview, a plan not known yet covers nothing and hides no Free plan", async () => {
+    const resources = estate().map((r) =>
+      r.name === "defender-KeyVaults"
+        ? pricing("KeyVaults", "Free")
+        : r.name === "defender-Containers"
+          ? { ...r, props: { pricingName: "Containers", pricingTier: UNKNOWN } }
+          : r,
+    );
+    expect(await runStackPolicy(d.defenderPlansCoverServices, resources)).toEqual([
+      expect.stringMatching(/Vault kv runs without the Defender plan KeyVaults/),
+      expect.stringMatching(/ManagedEnvironment env runs without the Defender plan Containers/),
+      expect.stringMatching(/ContainerApp web runs without the Defender plan Containers/),
+    ]);
+  });
   it("does not count a plan on another subscription or on a single resource", async () => {
     const sub = "/subscriptions/00000000-0000-4000-8000-000000000001";
     const other = "/subscriptions/00000000-0000-4000-8000-0000000000ff";

@@ -336,6 +336,25 @@ describe("front-door-waf-coverage (EDGE-1)", () => {
     expect((await runStackPolicy(e.edgeWafCoverage, edge({ domains: [ids.endpoint] }))) as string[]).toEqual([
       expect.stringMatching(/AFDCustomDomain web-domain is not bound/),
     ]));
+  // Preview (bypass10): before, one app whose configuration (or one WAF whose settings) was not
+  // known yet made the whole policy "can't run during preview", hiding an unbound endpoint.
+  it("in a preview, an app or WAF not known yet does not hide an endpoint left out of the WAF", async () => {
+    const preview = edge({ domains: [ids.domain] }).map((x) =>
+      x.name === "web" ? { ...x, props: { configuration: UNKNOWN } } : x,
+    );
+    expect((await runStackPolicy(e.edgeWafCoverage, preview)) as string[]).toEqual([
+      expect.stringMatching(/AFDEndpoint web-endpoint is not bound/),
+    ]);
+    const unknownWaf = edge().map((x) =>
+      x.name === "waf" ? { ...x, props: { ...x.props, policySettings: UNKNOWN } } : x,
+    );
+    // A WAF whose mode is not known yet protects nothing that can be judged.
+    expect(((await runStackPolicy(e.edgeWafCoverage, unknownWaf)) as string[]).length).toBe(2);
+    // An app whose ingress is not known yet may be public: it needs the Front Door edge.
+    expect(((await runStackPolicy(e.edgeWafCoverage, preview.slice(0, 1))) as string[]).join()).toMatch(
+      /external ingress but the stack has no Front Door/,
+    );
+  });
   it("refuses a binding to a WAF in Detection mode or to a WAF outside the stack", async () => {
     expect(((await runStackPolicy(e.edgeWafCoverage, edge({ mode: "Detection" }))) as string[]).length).toBe(
       2,

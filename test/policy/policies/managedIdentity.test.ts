@@ -2,7 +2,7 @@ import * as m from "../../../policy/policies/managedIdentity";
 import { federatedCredentialTrustedSubject } from "../../../policy/policies/managedIdentity";
 import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { res as estateRes, RG, violations } from "./estate";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, randomString } from "./support";
 
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
 const PROD_SUBJECT = "repo:acme/platform:environment:production";
@@ -82,6 +82,23 @@ describe("user-assigned-identities-from-stack", () => {
   it("accepts a preview identity that comes from an identity of the stack, and only that", async () => {
     expect(await run([UNKNOWN], [identity.urn])).toBe("");
     expect(await run([UNKNOWN])).toMatch(/not known yet/);
+  });
+  // Preview (bypass10): before, any dependency of the app vouched for an identity not known yet
+  // (a dependsOn on ours), whatever the identity input was computed from.
+  it("in a preview, judges an identity not known yet by what the identity input was computed from", async () => {
+    const salt = randomString();
+    const withSources = (sources: string[]) => ({
+      ...app([UNKNOWN], [identity.urn, salt.urn]),
+      propertyDependencies: { identity: sources },
+    });
+    expect(
+      await violations(m.userAssignedIdentitiesFromStack, [identity, salt, withSources([identity.urn])]),
+    ).toBe("");
+    expect(
+      await violations(m.userAssignedIdentitiesFromStack, [identity, salt, withSources([salt.urn])]),
+    ).toMatch(
+      /identity.userAssignedIdentities is not known yet and does not come from a resource of this stack/,
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import * as n from "../../../policy/policies/network";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation } from "./support";
-import { describeStackPolicy, estate, ids, replace, violations } from "./estate";
+import { describePolicy, expectPass, expectViolation, randomString } from "./support";
+import { describeStackPolicy, estate, ids, replace, res, urn, violations, type R } from "./estate";
 
 const RULE = "azure-native:network:SecurityRule";
 const https = {
@@ -230,6 +230,34 @@ describe("stack policies on where subnets and peerings point", () => {
         { ...steered({ routeTable: { id: UNKNOWN } }), dependencies: [nsg.urn] },
       ]),
     ).toEqual([expect.stringMatching(/routeTable.id is not known yet/)]);
+    // bypass10: the subnet waits for the stack's table, but its routeTable input comes from
+    // elsewhere (an apply on a random string): only what the input was computed from counts.
+    const salt = randomString();
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        table,
+        salt,
+        {
+          ...steered({ routeTable: { id: UNKNOWN } }),
+          dependencies: [table.urn, nsg.urn, salt.urn],
+          propertyDependencies: { networkSecurityGroup: [nsg.urn], routeTable: [salt.urn] },
+        },
+      ]),
+    ).toEqual([expect.stringMatching(/routeTable.id is not known yet/)]);
+    // A VNet's subnet list not known as a whole is judged, not skipped: computed from nothing of
+    // the stack, each of its references is refused (fail closed: what it holds cannot be seen).
+    expect(
+      await runStackPolicy(n.subnetNsgInStack, [
+        nsg,
+        { ...vnet({ subnets: UNKNOWN }), propertyDependencies: { subnets: [salt.urn] } },
+        salt,
+      ]),
+    ).toEqual([
+      expect.stringMatching(/networkSecurityGroup.id is not known yet/),
+      expect.stringMatching(/routeTable.id is not known yet/),
+      expect.stringMatching(/natGateway.id is not known yet/),
+    ]);
   });
   it("subnet-nsg-in-stack, in a preview, needs the NSG to come from the stack", async () => {
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN, [nsg.urn])])).toEqual([]);
@@ -274,6 +302,36 @@ describe("stack policies on where subnets and peerings point", () => {
     const inline = vnet({ virtualNetworkPeerings: [{ name: "to-hub", remoteVirtualNetwork: { id: hub } }] });
     expect(await runStackPolicy(n.vnetPeeringInStack, [inline])).toHaveLength(1);
     expect(await runStackPolicy(n.vnetPeeringInStack, [inline], { allowedDestinations: [hub] })).toEqual([]);
+  });
+  // Preview (bypass10): a remote network not known yet was vouched for by any dependency of the
+  // peering (it always waits for its own VNet), and an inline peering list not known as a whole
+  // made the policy skip every peering of the stack.
+  it("vnet-peering-in-stack, in a preview, judges a remote network by what it was computed from", async () => {
+    const salt = randomString();
+    const computed = (sources: string[]) => ({
+      ...peering({ remoteVirtualNetwork: { id: UNKNOWN } }),
+      dependencies: [vnet().urn, second.urn, salt.urn],
+      propertyDependencies: { remoteVirtualNetwork: sources },
+    });
+    expect(
+      await runStackPolicy(n.vnetPeeringInStack, [vnet(), second, salt, computed([second.urn])]),
+    ).toEqual([]);
+    expect(
+      String(await runStackPolicy(n.vnetPeeringInStack, [vnet(), second, salt, computed([salt.urn])])),
+    ).toMatch(/remoteVirtualNetwork.id is not known yet and does not come from a resource of this stack/);
+    const unknownList = {
+      ...vnet({ virtualNetworkPeerings: UNKNOWN }),
+      propertyDependencies: { virtualNetworkPeerings: [second.urn] },
+    };
+    expect(
+      String(
+        await runStackPolicy(n.vnetPeeringInStack, [
+          unknownList,
+          second,
+          peering({ remoteVirtualNetwork: { id: `${FOREIGN}/virtualNetworks/vnet-sap-dev` } }),
+        ]),
+      ),
+    ).toMatch(/peering "peer": remoteVirtualNetwork.id .* is not a resource of this stack/);
   });
 });
 
@@ -390,6 +448,43 @@ describe("private-dns-in-stack", () => {
       }),
     ).toEqual([]);
   });
+  // Preview (bypass10): before, a DNS server not known yet was skipped, and a server list or a
+  // zone group's zone list not known as a whole made the policy skip the whole stack.
+  it("in a preview, refuses a DNS server not known yet (only reviewed literals may resolve)", async () => {
+    for (const dhcpOptions of [{ dnsServers: [UNKNOWN] }, { dnsServers: UNKNOWN }, UNKNOWN])
+      expect(
+        String(
+          await runStackPolicy(
+            n.privateDnsInStack,
+            [zone, { ...vnet, props: { ...vnet.props, dhcpOptions } }],
+            {
+              allowedDnsServers: ["10.20.0.4"],
+            },
+          ),
+        ),
+      ).toMatch(/dhcpOptions.dnsServers names a server not known yet/);
+  });
+  it("in a preview, judges a zone list not known as a whole, and it hides no foreign zone beside it", async () => {
+    const whole = (name: string, sources: string[]) => ({
+      ...res("network:PrivateDnsZoneGroup", name, { privateDnsZoneConfigs: UNKNOWN }),
+      dependencies: [zone.urn, ...sources],
+      propertyDependencies: { privateDnsZoneConfigs: sources },
+    });
+    const foreignZone = `/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`;
+    expect(
+      String(
+        await runStackPolicy(n.privateDnsInStack, [
+          zone,
+          vnet,
+          whole("dns-own", [zone.urn]),
+          group(foreignZone),
+        ]),
+      ),
+    ).toMatch(/PrivateDnsZoneGroup dns: privateDnsZoneId .* is not a resource of this stack/);
+    expect(
+      String(await runStackPolicy(n.privateDnsInStack, [zone, vnet, whole("dns-x", [vnet.urn])])),
+    ).toMatch(/dns-x: privateDnsZoneId is not known yet and does not come from a resource of this stack/);
+  });
 });
 
 describeStackPolicy(n.privateEndpointsInStack);
@@ -427,5 +522,53 @@ describe("private-endpoints-in-stack", () => {
     expect(await violations(n.privateEndpointsInStack, replace(estate(), "pe-vault", props))).toMatch(
       message,
     );
+  });
+
+  // Preview (bypass10): before, a connection list not known as a whole made `arr` throw, so the
+  // whole policy was "can't run during preview" (advisory) for every endpoint of the stack; an
+  // element not known as a whole read as absent; and a target not known yet passed when the
+  // endpoint depended on anything of the stack (its subnet, a random string).
+  const FOREIGN = "/subscriptions/other/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/exfil";
+  const random = randomString();
+  const vaultUrn = urn("azure-native:keyvault:Vault", "kv");
+  const computed = (connections: unknown, sources: string[], extra: Partial<R> = {}) => ({
+    ...res("network:PrivateEndpoint", "pe-new", { privateLinkServiceConnections: connections }),
+    dependencies: [vaultUrn, ...sources],
+    propertyDependencies: { privateLinkServiceConnections: sources },
+    ...extra,
+  });
+  const run = (...extra: unknown[]) =>
+    violations(n.privateEndpointsInStack, [...estate(), random, ...(extra as R[])]);
+  it("accepts a target not known yet that comes from a store of the stack", async () => {
+    expect(await run(computed([{ name: "v", privateLinkServiceId: UNKNOWN }], [vaultUrn]))).toBe("");
+    expect(await run(computed(UNKNOWN, [vaultUrn]))).toBe("");
+  });
+  it.each([
+    ["a target computed from a random string", [{ name: "v", privateLinkServiceId: UNKNOWN }]],
+    ["a connection not known as a whole", [UNKNOWN]],
+    ["a connection list not known as a whole", UNKNOWN],
+  ])("refuses %s (the endpoint also waits for the vault)", async (_what, connections) => {
+    expect(await run(computed(connections, [random.urn]))).toMatch(
+      /pe-new.*privateLinkServiceId is not known yet and does not come from a resource of this stack/,
+    );
+  });
+  it("a list not known yet on one endpoint does not hide a foreign target on another", async () => {
+    const result = await run(
+      computed(UNKNOWN, [vaultUrn]),
+      res("network:PrivateEndpoint", "pe-exfil", {
+        privateLinkServiceConnections: [{ name: "x", privateLinkServiceId: FOREIGN }],
+      }),
+    );
+    expect(result).toMatch(/pe-exfil.*not a resource of this stack/);
+  });
+  it("refuses manual connections not known as a whole", async () => {
+    expect(
+      await run(
+        computed([], [vaultUrn], {}),
+        res("network:PrivateEndpoint", "pe-m", {
+          manualPrivateLinkServiceConnections: UNKNOWN,
+        }),
+      ),
+    ).toMatch(/pe-m.*manual private link connection to "\(not known yet\)"/);
   });
 });

@@ -1,7 +1,7 @@
 import * as p from "../../../policy/policies/postgres";
-import { runStackPolicy } from "../../helpers/policyHarness";
-import { describePolicy, expectPass } from "./support";
-import { describeStackPolicy, estate, replace, violations, without } from "./estate";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { describePolicy, expectPass, randomString } from "./support";
+import { describeStackPolicy, estate, replace, res, violations, without } from "./estate";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const server = {
@@ -271,11 +271,62 @@ describe("postgres-source-in-stack", () => {
     if (message) expect(result.join("\n")).toContain(message);
     else expect(result).toEqual([]);
   });
+  // Preview (bypass10): a source not known yet was vouched for by any dependency of the copy (a
+  // dependsOn on our server), and a createMode not known yet skipped the policy for every server.
+  it("in a preview, judges a source by what it was computed from", async () => {
+    const salt = randomString();
+    const computed = (sources: string[], extra: Record<string, unknown> = {}) => ({
+      ...copy({ createMode: "Replica", sourceServerResourceId: UNKNOWN, ...extra }),
+      dependencies: [main.urn, salt.urn],
+      propertyDependencies: { sourceServerResourceId: sources },
+    });
+    expect(await runStackPolicy(p.postgresSourceInStack, [main, salt, computed([main.urn])])).toEqual([]);
+    expect(String(await runStackPolicy(p.postgresSourceInStack, [main, salt, computed([salt.urn])]))).toMatch(
+      /sourceServerResourceId is not known yet and does not come from a resource of this stack/,
+    );
+    const other = res("other", {
+      createMode: "PointInTimeRestore",
+      sourceServerResourceId:
+        "/subscriptions/prod/resourceGroups/rg-sap-prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/psql-prod",
+    });
+    expect(
+      String(
+        await runStackPolicy(p.postgresSourceInStack, [
+          main,
+          salt,
+          computed([main.urn], { createMode: UNKNOWN }),
+          other,
+        ]),
+      ),
+    ).toMatch(/other: sourceServerResourceId .* is not a resource of this stack/);
+  });
 });
 
 describeStackPolicy(p.postgresServerParameters);
 
 describe("postgres-server-parameters", () => {
+  // Preview (bypass10): before, one configuration whose value, parameter or server name was not
+  // known yet made the policy "can't run during preview" for every server, hiding a second
+  // server without the TLS floor.
+  it("in a preview, a configuration not known yet hides no server without the TLS floor", async () => {
+    const second = res("dbforpostgresql:Server", "pg2", { serverName: "pg2" });
+    const preview = (props: Record<string, unknown>) => [
+      ...replace(estate(), "pg-log_connections", props),
+      second,
+    ];
+    for (const props of [{ value: UNKNOWN }, { configurationName: UNKNOWN }, { serverName: UNKNOWN }]) {
+      const text = await violations(p.postgresServerParameters, preview(props));
+      expect(text).toMatch(/Server pg2: ssl_min_protocol_version is not set/);
+      expect(text).not.toMatch(/Server pg: ssl_min_protocol_version/);
+    }
+    // A value not known yet counts as set: the configuration policies judge it.
+    expect(
+      await violations(
+        p.postgresServerParameters,
+        replace(estate(), "pg-log_connections", { value: UNKNOWN }),
+      ),
+    ).toBe("");
+  });
   it("flags a server without the TLS 1.3 floor", async () => {
     expect(
       await violations(p.postgresServerParameters, without(estate(), "pg-ssl_min_protocol_version")),

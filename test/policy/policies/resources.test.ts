@@ -203,30 +203,85 @@ describe("no-provider-escape-hatches", () => {
   ])("leaves the provider of %s to its resources, each judged", async (pkg) =>
     expect(await runResourcePolicy(noProviderEscapeHatches, provider(pkg))).toBe("notApplicable"),
   );
-  // Other teams consume our components from Python, Go, .NET or Java: a component of ours is
-  // skipped whatever provider the engine might pass with it, but our package serves no custom
-  // resource, so anything else under its name is refused.
-  it("skips our components with or without our package's provider; refuses other tokens of our package", async () => {
+  // Other teams consume our components from Python, Go, .NET or Java. Any plugin can call itself
+  // `secure-azure-platform`, and which plugin the engine loaded never reaches the pack (its
+  // pluginDownloadURL sits under `__internal`, stripped by the analyzer client): what reaches it
+  // must be what our package is. Before, a custom resource under one of our components' tokens
+  // with our package's provider was skipped as a component, a foreign component under our name
+  // was skipped, and our package's provider was accepted whatever its configuration.
+  it("skips our components (no provider: the engine registers them from Construct)", async () => {
     for (const type of [
       "secure-azure-platform:index:ContainerApp",
       "secure-azure-platform:data:PostgresServer",
-    ]) {
+    ])
       expect(await runResourcePolicy(noProviderEscapeHatches, { type, props: {} })).toBe("notApplicable");
-      expect(await runResourcePolicy(noProviderEscapeHatches, custom(type))).toBe("notApplicable");
-    }
-    const impostor = (await runResourcePolicy(
-      noProviderEscapeHatches,
-      custom("secure-azure-platform:index:RawArm"),
-    )) as string[];
-    expect(impostor).toEqual([
-      expect.stringMatching(/package "secure-azure-platform".*not in allowedPackages/),
+  });
+  it("refuses a component under our package name that our package does not serve", async () => {
+    const result = (await runResourcePolicy(noProviderEscapeHatches, {
+      type: "secure-azure-platform:index:BlobSync",
+      props: {},
+    })) as string[];
+    expect(result).toEqual([
+      expect.stringMatching(
+        /secure-azure-platform:index:BlobSync "r" claims the platform's components package, which serves no such component \(only secure-azure-platform:index:BlobStorage, .*\)/,
+      ),
     ]);
+    // Case is part of the token: another spelling of our name is another package, whose
+    // component is skipped here and whose provider is refused (not in allowedPackages).
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, {
+        type: "Secure-Azure-Platform:index:KeyVault",
+        props: {},
+      }),
+    ).toBe("notApplicable");
+    expect(await runResourcePolicy(noProviderEscapeHatches, provider("Secure-Azure-Platform"))).toEqual([
+      expect.stringMatching(/not in allowedPackages/),
+    ]);
+  });
+  it("refuses any custom resource under our package or handled by a provider of our name, even one of our tokens", async () => {
+    for (const [type, by] of [
+      ["secure-azure-platform:index:KeyVault", "secure-azure-platform"],
+      ["secure-azure-platform:data:PostgresServer", "secure-azure-platform"],
+      ["secure-azure-platform:index:RawArm", "secure-azure-platform"],
+      ["random:index/randomString:RandomString", "secure-azure-platform"],
+      ["secure-azure-platform:index:KeyVault", "random"],
+    ]) {
+      const sent = { ...custom(type), provider: { type: `pulumi:providers:${by}`, props: {} } };
+      expect(await runResourcePolicy(noProviderEscapeHatches, sent)).toEqual([
+        expect.stringMatching(
+          /is a custom resource .* under the platform's components package, which serves components only/,
+        ),
+      ]);
+      // Never allowed by package.
+      expect(
+        await runResourcePolicy(noProviderEscapeHatches, sent, {
+          allowedPackages: ["random", "time", "secure-azure-platform"],
+        }),
+      ).toEqual([expect.stringMatching(/serves components only/)]);
+    }
     // One of our tokens with another package's provider is a custom resource of that package.
     const borrowed = (await runResourcePolicy(noProviderEscapeHatches, {
       ...custom("secure-azure-platform:index:KeyVault"),
       provider: { type: "pulumi:providers:evil", props: {} },
     })) as string[];
-    expect(borrowed).toEqual([expect.stringMatching(/not in allowedPackages/)]);
+    expect(borrowed).toEqual([expect.stringMatching(/serves components only/)]);
+  });
+  it("refuses our package's provider when it is configured (ours takes no configuration)", async () => {
+    expect(
+      await runResourcePolicy(noProviderEscapeHatches, {
+        ...provider("secure-azure-platform"),
+        props: { version: "1.0.0" },
+      }),
+    ).toEqual([]);
+    const result = await runResourcePolicy(noProviderEscapeHatches, {
+      ...provider("secure-azure-platform"),
+      props: { version: "1.0.0", endpoint: "https://collector.example.net", token: "x" },
+    });
+    expect(result).toEqual([
+      expect.stringMatching(
+        /pulumi:providers:secure-azure-platform "default_secure-azure-platform" is configured with "endpoint", "token", which the platform's components package does not take/,
+      ),
+    ]);
   });
   // The resource monitor takes an explicit provider as given (source_eval.go getProviderReference):
   // a reviewed token sent to an unreviewed provider runs that provider's code.

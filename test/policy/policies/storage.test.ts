@@ -1,6 +1,6 @@
 import * as s from "../../../policy/policies/storage";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, expectPass, expectViolation } from "./support";
+import { describePolicy, expectPass, expectViolation, randomString } from "./support";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
 const account = {
@@ -328,5 +328,22 @@ describe("storage stack policies", () => {
         replication(`${RG}/st1`, `${RG}/st2`),
       ]),
     ).toEqual([expect.stringMatching(/is in eastus, which is not an allowed region/)]);
+  });
+  // Preview (bypass10): a destination not known yet was vouched for by any dependency of the
+  // replication policy (it always waits for its own account); now only the input's sources.
+  it("storage-object-replication-in-stack, in a preview, judges a destination by what it was computed from", async () => {
+    const salt = randomString();
+    const computed = (sources: string[]) => ({
+      ...replication(`${RG}/st1`, "x"),
+      props: { accountName: "st2", sourceAccount: `${RG}/st1`, destinationAccount: UNKNOWN },
+      dependencies: [st.urn, st2.urn, salt.urn],
+      propertyDependencies: { destinationAccount: sources },
+    });
+    expect(
+      await runStackPolicy(s.storageObjectReplicationInStack, [st, st2, salt, computed([st2.urn])]),
+    ).toEqual([]);
+    expect(
+      String(await runStackPolicy(s.storageObjectReplicationInStack, [st, st2, salt, computed([salt.urn])])),
+    ).toMatch(/destinationAccount is not known yet and does not come from a resource of this stack/);
   });
 });

@@ -95,3 +95,12 @@ export function stackResource(type: string, name: string, props: Props, dependen
     dependencies,
   };
 }
+
+/**
+ * A resource of the stack that is no Azure resource (a random string): what a value computed at
+ * deploy time (preview: not known yet) may come from without being any destination.
+ */
+export function randomString(name = "salt") {
+  const type = "random:index/randomString:RandomString";
+  return { type, name, urn: `urn:pulumi:prod::secure-azure-platform::${type}::${name}`, props: {} };
+}
