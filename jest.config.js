@@ -14,6 +14,8 @@ module.exports = {
   // The SDK modules a run under mocks never uses load on first use, as under the launcher
   // (policy/sdkDefer.js): each test file's registry otherwise loads them again (TypeScript among them).
   setupFiles: ["<rootDir>/test/helpers/deferSdk.ts"],
+  // `SAP_TEST_CPU=FILE`: each test file appends its wall and CPU time to FILE (test/helpers/cpuReport.ts).
+  setupFilesAfterEnv: ["<rootDir>/test/helpers/cpuReport.ts"],
   maxWorkers: 2,
   // One directory per run for the dev and prod plans every file shares (test/helpers/plans.ts).
   globalSetup: "<rootDir>/test/helpers/globalSetup.ts",

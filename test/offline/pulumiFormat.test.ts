@@ -53,13 +53,15 @@ describe("one declaration of the export format and the secret marker", () => {
   });
 
   it("the analyzer reads exports without loading the plan machinery (Pulumi mocks, the program runner)", () => {
+    // Loaded as every npm script loads it (the launcher's compiled build, scripts/launch.js): the
+    // same modules under their .ts names as ts-node's transpile-only hook, without ts-node and the
+    // TypeScript compiler (2.6 s of CPU a run, 0.1 s this way).
     const loaded = execFileSync(
       process.execPath,
       [
-        "-r",
-        "ts-node/register/transpile-only",
         "-e",
-        'require("./lib/analyzer/evaluate"); console.log(JSON.stringify(Object.keys(require.cache)))',
+        'require("./scripts/launch.js").registerCompiled(); require("./lib/analyzer/evaluate"); ' +
+          "console.log(JSON.stringify(Object.keys(require.cache)))",
       ],
       { encoding: "utf8", cwd: path.join(__dirname, "../..") },
     );
