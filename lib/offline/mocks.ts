@@ -479,7 +479,8 @@ function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): vo
 /**
  * Azure refuses a Front Door WAF policy beyond its limits (custom rules, match conditions per
  * rule, values per condition, RegEx rules: components/frontDoorSpec.ts WAF_POLICY_LIMITS, from
- * Microsoft's "Azure Front Door limits"): the offline plan refuses it at the same step.
+ * Microsoft's "Azure Front Door limits") or with two rules of the same priority or name
+ * (`wafPolicyLimitProblems`): the offline plan refuses it at the same step.
  */
 function refuseWafBeyondLimits(name: string, inputs: Outputs): void {
   const rules = objectInput(inputs.customRules).rules;
