@@ -671,6 +671,18 @@ describe("blob data plane from a runner outside the network", () => {
       /storage:(Blob|StorageAccountStaticWebsite) seed: azure-native writes it through the account's blob endpoint \(data plane\).*sttest, whose public network access is Disabled/,
     );
   });
+  // azure-native's Blob signs with the account key (custom_storage_azidentity.go
+  // newSharedKeyCredential), refused on an account without Shared Key authorization, as every
+  // account of the platform is (pulumi/pulumi-azure-native#2015). Fails on the old mock, which
+  // refused a blob only on a closed network.
+  it("refuses a blob on an open account with allowSharedKeyAccess false, but not the static website", () => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account({ publicNetworkAccess: "Enabled", allowSharedKeyAccess: false }));
+    expect(() => mocks.newResource(blob())).toThrow(
+      /storage:Blob seed: azure-native writes a blob with the account's Shared Key, and storage account sttest has allowSharedKeyAccess false/,
+    );
+    expect(mocks.newResource(blob("azure-native:storage:StorageAccountStaticWebsite")).id).toBeDefined();
+  });
   it("refuses a blob behind a deny-by-default firewall with no IP rule", () => {
     const mocks = new AzureMocks();
     mocks.newResource(account({ publicNetworkAccess: "Enabled", networkRuleSet: { defaultAction: "Deny" } }));
