@@ -23,6 +23,7 @@ import {
   FRONT_DOOR_PRIVATE_LINK_REGIONS,
   HSTS_HEADER_VALUE,
   MANAGED_RULE_SETS,
+  PLATFORM_RULE_NAME,
   PLATFORM_RULE_PRIORITY,
   wafCustomRulesSchema,
   wafAllowedCountriesSchema,
@@ -116,7 +117,7 @@ export function wafCustomRules(settings: EdgeSettings): inputs.frontdoor.CustomR
     countries.length > 0
       ? [
           {
-            name: "BlockOutsideAllowedCountries",
+            name: PLATFORM_RULE_NAME.geoFilter,
             priority: PLATFORM_RULE_PRIORITY.geoFilter,
             enabledState: "Enabled",
             ruleType: "MatchRule",
@@ -131,7 +132,7 @@ export function wafCustomRules(settings: EdgeSettings): inputs.frontdoor.CustomR
         ]
       : [];
   const rateLimit = {
-    name: "RateLimitPerClientIp",
+    name: PLATFORM_RULE_NAME.rateLimit,
     priority: PLATFORM_RULE_PRIORITY.rateLimit,
     enabledState: "Enabled",
     ruleType: "RateLimitRule",

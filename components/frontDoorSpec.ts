@@ -102,6 +102,11 @@ export function frontDoorPrivateLinkLocation(location: string, pairedLocation: s
 
 /** Custom rule priorities the platform uses itself; per-stack rules take 1..99. */
 export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as const;
+/** The names of the platform's own custom rules; a stack rule may not take one. */
+export const PLATFORM_RULE_NAME = {
+  geoFilter: "BlockOutsideAllowedCountries",
+  rateLimit: "RateLimitPerClientIp",
+} as const;
 
 /**
  * A Front Door (Standard/Premium) WAF policy's limits: Azure refuses a policy PUT beyond them, so
@@ -111,7 +116,9 @@ export const PLATFORM_RULE_PRIORITY = { geoFilter: 100, rateLimit: 200 } as cons
  * condition 600, string match values per match condition 10, string match value length 256).
  * Every operator's values except IPMatch's CIDR ranges count as string match values; the page
  * names no separate limit for GeoMatch country codes, so they are counted as string values too
- * (the geo-filter keeps 10 per condition, within either reading).
+ * (the geo-filter keeps 10 per condition, within either reading). The IP ranges are per match
+ * condition in the page's Standard/Premium table (per custom rule in its classic-tier table); a
+ * stack rule has one condition, so both readings agree for it.
  */
 export const WAF_POLICY_LIMITS = {
   customRules: 100,
@@ -139,7 +146,11 @@ export function wafValuesPerCondition(operator: string): number {
 
 /**
  * What Azure refuses in a WAF policy's custom rules (`customRules.rules` of
- * `azure-native:frontdoor:Policy`), per WAF_POLICY_LIMITS; empty when it accepts them.
+ * `azure-native:frontdoor:Policy`), per WAF_POLICY_LIMITS, and two rules with the same priority or
+ * name ("Priority numbers must be unique among all custom rules"; a copied rule needs "a unique
+ * name for the rule and a unique priority value": Microsoft's "Custom rules for Azure Web
+ * Application Firewall on Azure Front Door"; names compared without case, which that page does not
+ * settle); empty when it accepts them.
  */
 export function wafPolicyLimitProblems(rules: readonly unknown[]): string[] {
   const problems: string[] = [];
@@ -173,6 +184,17 @@ export function wafPolicyLimitProblems(rules: readonly unknown[]): string[] {
     if (usesRegex) regex++;
   });
   if (regex > L.regexRules) problems.push(`${regex} rules use RegEx; at most ${L.regexRules}`);
+  for (const key of ["priority", "name"] as const) {
+    const seen = new Map<string, number>();
+    rules.forEach((raw, i) => {
+      const v = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)[key] : undefined;
+      if (typeof v !== "string" && typeof v !== "number") return;
+      const k = String(v).toLowerCase();
+      if (seen.has(k))
+        problems.push(`rules ${seen.get(k)} and ${i} have the same ${key} ${JSON.stringify(v)}`);
+      else seen.set(k, i);
+    });
+  }
   return problems;
 }
 
@@ -282,6 +304,35 @@ export const wafCustomRulesSchema = z
   )
   .refine((rules) => rules.filter((r) => r.operator === "RegEx").length <= WAF_POLICY_LIMITS.regexRules, {
     message: `must have at most ${WAF_POLICY_LIMITS.regexRules} RegEx rules (Front Door's WAF limit per policy)`,
+  })
+  .superRefine((rules, ctx) => {
+    // Front Door refuses two custom rules with the same priority or name (wafPolicyLimitProblems);
+    // the platform's own rules keep their names (their priorities are outside 1..99).
+    const names = new Map<string, number>(
+      Object.values(PLATFORM_RULE_NAME).map((n) => [n.toLowerCase(), -1] as const),
+    );
+    const priorities = new Map<number, number>();
+    rules.forEach((rule, i) => {
+      const name = names.get(rule.name.toLowerCase());
+      if (name !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message:
+            name < 0
+              ? "is the name of one of the platform's own WAF rules"
+              : `is also the name of rule ${name} (Front Door needs unique rule names)`,
+        });
+      else names.set(rule.name.toLowerCase(), i);
+      const priority = priorities.get(rule.priority);
+      if (priority !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "priority"],
+          message: `is also the priority of rule ${priority} (Front Door needs unique priorities)`,
+        });
+      else priorities.set(rule.priority, i);
+    });
   });
 /** A per-stack WAF custom rule; `wafCustomRuleSchema` is its rule. */
 export interface WafCustomRule {

@@ -6,8 +6,8 @@
  * managed identities and their GitHub
  * federated credentials, the custom roles (under the GUIDs the stack assigns them by), every
  * `grantedBy: setup` role assignment with its ABAC condition, and the `grantedBy: admin` steps
- * to run after the first deploy. Run the output as a tenant administrator (Owner or User Access
- * Administrator on the subscription). Nothing here talks to Azure.
+ * to run after the first deploy. Run the output as an Owner of the subscriptions (SETUP_ROLE), and,
+ * for step 4's Entra group, as someone who may create groups. Nothing here talks to Azure.
  *
  * Exit codes: 0 printed; 2 bad usage, unknown stack, or a bad stack file or declaration.
  */
@@ -24,12 +24,36 @@ import {
 } from "../config/identities";
 import type { Environment } from "../components/common/interfaces";
 import { resourceName } from "../components/common/naming";
+import type { BuiltInRoleName } from "../controls/roles";
 import { isConfigError } from "../lib/offline/plan";
 import { readStackConfig } from "../lib/offline/stackConfig";
 import { parseCommandLine, STACK_NAME, type FlagSpecs } from "../lib/cli/args";
 
 const USAGE = `usage: npm run deploy:setup -- --stack <name>
   --stack <name>   the stack (Pulumi.<name>.yaml) whose one-time Azure setup to print`;
+
+/**
+ * The built-in role that runs the printed commands on the stack's and the identities'
+ * subscriptions: registering a resource provider needs `<namespace>/register/action` ("included
+ * in the Contributor and Owner roles": Microsoft's "Azure resource providers and types"),
+ * creating resource groups and identities needs write actions, and role definitions and
+ * assignments need Microsoft.Authorization writes. Owner holds all of them; User Access
+ * Administrator (reads, Microsoft.Authorization and Microsoft.Support: controls/roles.ts) holds
+ * only the last.
+ */
+export const SETUP_ROLE = "Owner" satisfies BuiltInRoleName;
+
+/** The Azure operations the printed commands perform (steps 0 to 4), for SETUP_ROLE's check. */
+export function setupOperations(doc: DeployIdentities): string[] {
+  return [
+    ...doc.resourceProviders.map((ns) => `${ns}/register/action`),
+    "Microsoft.Resources/subscriptions/resourceGroups/write",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
+    "Microsoft.Authorization/roleDefinitions/write",
+    "Microsoft.Authorization/roleAssignments/write",
+  ];
+}
 
 /** Role Definitions - Create Or Update (Microsoft.Authorization REST API, 2022-04-01). */
 const ROLE_DEFINITIONS_API = "2022-04-01";
@@ -57,7 +81,8 @@ export function renderSetup(
   const idSub = '--subscription "$IDENTITY_SUBSCRIPTION_ID"';
   add(
     `# One-time Azure setup of stack ${stack} (environment ${env}), generated from deploy/identities.yaml`,
-    `# by \`npm run deploy:setup -- --stack ${stack}\`. Run as a tenant administrator in bash.`,
+    `# by \`npm run deploy:setup -- --stack ${stack}\`. Run in bash as ${SETUP_ROLE} of both subscriptions`,
+    "# (step 0 registers resource providers: User Access Administrator alone cannot).",
     `: "\${SUBSCRIPTION_ID:?set SUBSCRIPTION_ID to the subscription of stack ${stack}}"`,
     ': "${GITHUB_REPOSITORY:?set GITHUB_REPOSITORY to owner/repo}"',
     "# Where the CI identities live (one place for every stack; default: this subscription).",

@@ -38,6 +38,16 @@ const devApps = (): Record<string, unknown>[] => [
   },
 ];
 
+/** A valid per-stack WAF custom rule. */
+const wafRule = (name: string, priority: number) => ({
+  name,
+  priority,
+  action: "Block",
+  matchVariable: "RequestUri",
+  operator: "Contains",
+  matchValues: ["/admin"],
+});
+
 const cases: Case[] = [
   {
     what: "a non-EU region",
@@ -298,6 +308,23 @@ const cases: Case[] = [
     },
     key: `${P}:wafCustomRules[0].matchValues`,
     says: /lists 11 values; Front Door takes at most 10 per condition with Contains/,
+  },
+  // "Priority numbers must be unique among all custom rules", names too (Microsoft's "Custom rules
+  // for Azure Web Application Firewall on Azure Front Door"): the policy's PUT would fail. Accepted
+  // before.
+  {
+    what: "two WAF custom rules with the same priority",
+    stack: "dev",
+    overrides: { wafCustomRules: [wafRule("BlockA", 5), wafRule("BlockB", 5)] },
+    key: `${P}:wafCustomRules[1].priority`,
+    says: /is also the priority of rule 0 \(Front Door needs unique priorities\)/,
+  },
+  {
+    what: "a WAF custom rule named like one of the platform's",
+    stack: "dev",
+    overrides: { wafCustomRules: [wafRule("RateLimitPerClientIp", 1)] },
+    key: `${P}:wafCustomRules[0].name`,
+    says: /is the name of one of the platform's own WAF rules/,
   },
   {
     what: "a geo-filter country that is not an ISO code",

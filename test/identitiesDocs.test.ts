@@ -5,7 +5,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { identityName, loadDeployIdentities, renderCondition, roleGuid } from "../config/identities";
-import { main, setupForStack, shellQuote } from "../scripts/deploy-setup";
+import { main, SETUP_ROLE, setupForStack, setupOperations, shellQuote } from "../scripts/deploy-setup";
+import { allows, builtInRole } from "../controls/roles";
 import { CI_DOC, END, START, renderCiDoc } from "../scripts/identities-docs";
 import { runMain, runScript } from "./helpers/cli";
 
@@ -49,6 +50,17 @@ describe("npm run deploy:setup -- --stack prod", () => {
       `--identity-name ${identityName(doc.identities.preview, "prod")} `,
     );
     expect(out.match(/:ref:refs\/heads\/main"/g)).toHaveLength(1);
+  });
+
+  // Registering a resource provider needs <namespace>/register/action, "included in the
+  // Contributor and Owner roles" (Microsoft's "Azure resource providers and types"); the old
+  // header said Owner or User Access Administrator, which cannot run step 0 or step 1.
+  it("names a role that may run every command it prints, and not User Access Administrator", () => {
+    for (const op of setupOperations(doc))
+      expect([op, allows(builtInRole(SETUP_ROLE), op)]).toEqual([op, true]);
+    expect(allows(builtInRole("User Access Administrator"), "Microsoft.App/register/action")).toBe(false);
+    expect(out.split("\n")[1]).toContain(`Run in bash as ${SETUP_ROLE} of both subscriptions`);
+    expect(out).not.toMatch(/tenant administrator/);
   });
 
   // azure-native registers no resource provider (pulumi/pulumi-azure-native#3479): the setup does,

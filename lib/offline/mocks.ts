@@ -128,6 +128,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   private readonly newWorkspaces = new Set<string>();
   /** Storage accounts this plan creates that a runner outside their network cannot reach (lower-case ARM IDs). */
   private readonly closedStorageAccounts = new Map<string, string>();
+  /** Storage accounts this plan creates with Shared Key authorization off (lower-case ARM IDs). */
+  private readonly noSharedKeyAccounts = new Set<string>();
 
   constructor(options: AzureMockOptions = {}) {
     this.subscriptionId = options.subscriptionId ?? MOCK_SUBSCRIPTION_ID;
@@ -299,6 +301,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       ipRules: rules.ipRules,
     });
     if (why) this.closedStorageAccounts.set(id.toLowerCase(), why);
+    const sharedKey = isSecret(inputs.allowSharedKeyAccess)
+      ? inputs.allowSharedKeyAccess.value
+      : inputs.allowSharedKeyAccess;
+    if (sharedKey === false) this.noSharedKeyAccounts.add(id.toLowerCase());
   }
 
   /**
@@ -320,6 +326,15 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       this.subscriptionId,
       text(inputs.accountName, ""),
     ).toLowerCase();
+    // storage:Blob signs its data-plane calls with the account's first key (ListKeys, then a
+    // Shared Key credential: custom_storage_azidentity.go newBlobClient/newSharedKeyCredential),
+    // which an account with allowSharedKeyAccess false refuses ("KeyBasedAuthenticationNotPermitted",
+    // pulumi/pulumi-azure-native#2015, open) wherever the runner is. The static website uses the
+    // deployer's Entra token (newStorageAccountClient) instead.
+    if (type === "azure-native:storage:Blob" && this.noSharedKeyAccounts.has(accountId))
+      throw new Error(
+        `offline plan: Azure refuses ${type} ${name}: azure-native writes a blob with the account's Shared Key, and storage account ${String(inputs.accountName)} has allowSharedKeyAccess false (403 KeyBasedAuthenticationNotPermitted, pulumi/pulumi-azure-native#2015); create the content from a job or app with a data role instead of in the stack`,
+      );
     const why = this.closedStorageAccounts.get(accountId);
     if (!why) return;
     throw new Error(
@@ -479,7 +494,8 @@ function refuseUnsupportedPrivateLinkLocation(name: string, inputs: Outputs): vo
 /**
  * Azure refuses a Front Door WAF policy beyond its limits (custom rules, match conditions per
  * rule, values per condition, RegEx rules: components/frontDoorSpec.ts WAF_POLICY_LIMITS, from
- * Microsoft's "Azure Front Door limits"): the offline plan refuses it at the same step.
+ * Microsoft's "Azure Front Door limits") or with two rules of the same priority or name
+ * (`wafPolicyLimitProblems`): the offline plan refuses it at the same step.
  */
 function refuseWafBeyondLimits(name: string, inputs: Outputs): void {
   const rules = objectInput(inputs.customRules).rules;

@@ -568,9 +568,11 @@ describe("Front Door WAF policy limits Azure enforces", () => {
     custom: true,
     inputs: { resourceGroupName: "rg-test", policyName: "waftest", customRules: { rules } },
   });
-  const rule = (name: string, conditions: Record<string, unknown>[]) => ({
+  // Each rule its own priority, as Azure requires (the duplicate cases below set one).
+  let nextPriority = 1;
+  const rule = (name: string, conditions: Record<string, unknown>[], priority = nextPriority++) => ({
     name,
-    priority: 1,
+    priority,
     ruleType: "MatchRule",
     action: "Block",
     matchConditions: conditions,
@@ -611,6 +613,18 @@ describe("Front Door WAF policy limits Azure enforces", () => {
       "101 custom rules",
       Array.from({ length: 101 }, (_, i) => rule(`C${i}`, [condition("Equal", 1)])),
       /101 custom rules; at most 100/,
+    ],
+    // "Priority numbers must be unique among all custom rules", and names too (Microsoft's "Custom
+    // rules for Azure Web Application Firewall on Azure Front Door"). Accepted by the old mock.
+    [
+      "two rules with the same priority",
+      [rule("A", [condition("Equal", 1)], 5), rule("B", [condition("Equal", 1)], 5)],
+      /rules 0 and 1 have the same priority 5/,
+    ],
+    [
+      "two rules with the same name",
+      [rule("Same", [condition("Equal", 1)]), rule("same", [condition("Equal", 1)])],
+      /rules 0 and 1 have the same name "same"/,
     ],
   ])("refuses %s, as Azure does", (_what, rules, message) => {
     expect(() => mocks.newResource(policy(rules))).toThrow(message);
@@ -656,6 +670,18 @@ describe("blob data plane from a runner outside the network", () => {
     expect(() => mocks.newResource(blob(type))).toThrow(
       /storage:(Blob|StorageAccountStaticWebsite) seed: azure-native writes it through the account's blob endpoint \(data plane\).*sttest, whose public network access is Disabled/,
     );
+  });
+  // azure-native's Blob signs with the account key (custom_storage_azidentity.go
+  // newSharedKeyCredential), refused on an account without Shared Key authorization, as every
+  // account of the platform is (pulumi/pulumi-azure-native#2015). Fails on the old mock, which
+  // refused a blob only on a closed network.
+  it("refuses a blob on an open account with allowSharedKeyAccess false, but not the static website", () => {
+    const mocks = new AzureMocks();
+    mocks.newResource(account({ publicNetworkAccess: "Enabled", allowSharedKeyAccess: false }));
+    expect(() => mocks.newResource(blob())).toThrow(
+      /storage:Blob seed: azure-native writes a blob with the account's Shared Key, and storage account sttest has allowSharedKeyAccess false/,
+    );
+    expect(mocks.newResource(blob("azure-native:storage:StorageAccountStaticWebsite")).id).toBeDefined();
   });
   it("refuses a blob behind a deny-by-default firewall with no IP rule", () => {
     const mocks = new AzureMocks();

@@ -16,7 +16,11 @@ import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import { testPlatform } from "../helpers/platform";
 import { only, runProgram } from "../helpers/pulumi";
 import * as components from "../../components/index";
-import { componentProviderOptions, PlatformComponentProvider } from "../../components/providerOptions";
+import {
+  componentProviderOptions,
+  enginePropertyPath,
+  PlatformComponentProvider,
+} from "../../components/providerOptions";
 import { LEGACY_COMPONENT_TYPES } from "../../controls/componentTypes";
 import { STORAGE_SKUS } from "../../components/blobStorage.schema";
 import { KEY_VAULT_SKUS } from "../../components/keyVault.schema";
@@ -273,6 +277,44 @@ describe("component provider construct (offline mocks)", () => {
     ]);
     // Refused before anything registered.
     expect(resources).toEqual([]);
+  });
+
+  it("never gives the engine a property path whose value holds a secret, and quotes a key the engine would split", async () => {
+    // The engine prints the value it finds at each path with Go's %v, a secret's plain text
+    // included (pulumi/pulumi source_eval.go errorToMessage); a secret top-level input reaches
+    // construct as a secret Output, a nested one as the RPC secret envelope. Fails on the old
+    // code, which listed "purpose" and "purpse" and wrote the tag's path as tags.a.b.
+    const envelope = {
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      value: "hunter2",
+    };
+    const inputs = {
+      ...(JSON.parse(JSON.stringify({ platform: testPlatform() })) as pulumi.Inputs),
+      purpose: pulumi.secret("API!"),
+      purpse: { nested: envelope },
+      tags: { "a.b": 5 },
+    } as pulumi.Inputs;
+    let error: unknown;
+    await runProgram(async () => {
+      error = await provider.construct("bad", `${PKG}:index:WorkloadIdentity`, inputs, {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(InputPropertiesError.isInstance(error)).toBe(true);
+    const { message, errors } = error as InputPropertiesError;
+    // Every problem is still in the message, under its path.
+    expect(message).toMatch(/^ {2}- purpose = /m);
+    expect(message).toMatch(/^ {2}- purpse = /m);
+    expect(errors.map((e) => e.propertyPath)).toEqual(['tags["a.b"]']);
+    expect(`${message}${JSON.stringify(errors)}`).not.toMatch(/hunter2|API!/);
+  });
+
+  it("writes property paths as the engine parses them", () => {
+    expect(enginePropertyPath(["apps", 0, "env", "TOKEN"])).toBe("apps[0].env.TOKEN");
+    expect(enginePropertyPath(["tags", "cost-center"])).toBe("tags.cost-center");
+    expect(enginePropertyPath(["tags", 'a."b"[c]'])).toBe('tags["a.\\"b\\"[c]"]');
+    expect(enginePropertyPath(["", "x"])).toBe('[""].x');
   });
 
   it("refuses the legacy tokens: the package serves the index module only", async () => {
