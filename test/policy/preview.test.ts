@@ -30,6 +30,8 @@ type Resource = {
   propertyDependencies?: Record<string, string[]>;
 };
 
+/** How examples/team-app's stack file names the platform stack it reads. */
+const PLATFORM_DEV = "organization/secure-azure-platform/dev";
 const resourcesOf = (doc: StackExport) => doc.deployment.resources as Resource[];
 const named = (doc: StackExport, name: string) => resourcesOf(doc).find((r) => r.urn.endsWith(`::${name}`))!;
 
@@ -122,7 +124,10 @@ describe("a first preview of a new stack is not blocked by the pack, and every p
     const dir = path.join(ROOT, "examples", "team-app");
     const { program, problems } = readProgramDir(dir, "dev");
     expect(problems).toEqual([]);
-    const plan = await planProgram(program as ProgramDir, "dev");
+    // Its stack reference reads the platform's shared dev plan instead of planning it again.
+    const plan = await planProgram(program as ProgramDir, "dev", {
+      stackReferences: { [PLATFORM_DEV]: (await sharedPlan("dev")).outputs },
+    });
     const doc = previewExport(plan.toStackExport());
     // The team's own resource group and database are new: their names are not known yet.
     expect(
@@ -216,7 +221,7 @@ describe("the first preview of the real program through the SDK is not blocked, 
       projectFile: path.join(dir, "Pulumi.yaml"),
       stack: "dev",
       // A stack reference is a read: known in a preview.
-      stackOutputs: { "organization/secure-azure-platform/dev": (await sharedPlan("dev")).outputs },
+      stackOutputs: { [PLATFORM_DEV]: (await sharedPlan("dev")).outputs },
     });
     const evaluation = await evaluateStackExport(doc, {
       config: loadPackConfig(path.join(dir, "policy-config.dev.json")),
@@ -239,27 +244,30 @@ describe("the first preview of the real program through the SDK is not blocked, 
   }, 60_000);
 });
 
-describe("an update that replaces one stateful resource is not blocked, and every policy runs", () => {
+describe("an update that replaces one resource is not blocked, and every policy runs", () => {
+  // (A scan of every one of prod's 154 and dev's 122 managed resources, replaced alone, gives
+  // these outcomes and no violation; these are the stateful ones and the cascades.)
+  const STORAGE_DIAG = "diagnostic-setting-to-workspace storage-account-diag";
+  const REDIS_DIAG = "diagnostic-setting-to-workspace redis-cluster-diag";
   it.each([
-    "keyvault-vault",
-    "keyvault-geo-vault",
-    "logging-workspace",
-    "storage-account",
-    "postgres-server",
-    "redis-cluster",
-    "network-zone-vault",
-    "cmk-storage-identity-identity",
-  ])("%s", async (replaced) => {
+    ["keyvault-vault", []],
+    ["keyvault-geo-vault", []],
+    ["logging-workspace", []],
+    ["storage-account", [STORAGE_DIAG]],
+    ["postgres-server", []],
+    ["redis-cluster", [REDIS_DIAG]],
+    ["network-zone-vault", []],
+    ["cmk-storage-identity-identity", []],
+    // Cascades: a new random suffix replaces the account it names, a new resource group everything in it.
+    ["data-storageAccount-suffix", [STORAGE_DIAG]],
+    ["rg", [REDIS_DIAG, STORAGE_DIAG]],
+  ])("%s", async (replaced, expected) => {
     const doc = previewExport(deployed, { created: (r) => r.urn.endsWith(`::${replaced}`) });
-    expect(named(doc, replaced).outputs?.id).toBe(UNKNOWN_SENTINEL);
+    expect(named(doc, replaced).outputs?.id ?? named(doc, replaced).outputs?.result).toBe(UNKNOWN_SENTINEL);
     const evaluation = await evaluate(doc);
     expect(evaluation.violations).toEqual([]);
-    // Only a metrics-only diagnostic setting of the replaced resource itself, as in a first preview.
-    expect(unknownOutcomes(evaluation)).toEqual(
-      ["storage-account", "redis-cluster"].includes(replaced)
-        ? [`diagnostic-setting-to-workspace ${replaced}-diag`]
-        : [],
-    );
+    // Only a metrics-only diagnostic setting whose target is new, as in a first preview.
+    expect(unknownOutcomes(evaluation).sort()).toEqual(expected);
   });
 });
 
