@@ -162,17 +162,26 @@ export class ManagedRedis extends pulumi.ComponentResource {
 
     // Managed Redis accepts versioned key URLs only: resolve the key's current version. A
     // rotated key is picked up by the next deployment (the old version stays valid until it expires).
+    // Joined with the key's own URI so the URL keeps the key among its dependencies: an invoke
+    // whose arguments are not known yet (a first preview) answers unknown with no dependencies
+    // (pulumi/pulumi sdk/nodejs/runtime/invoke.ts), and the pack judges a key URL not known yet
+    // by the keys it comes from (customer-managed-keys-rotate, -key-strength).
     const keyEncryptionKeyUrl = cmk
-      ? keyvault
-          .getKeyOutput(
-            {
-              resourceGroupName: pulumi.output(cmk.keyVaultId).apply((id) => id.split("/")[4]),
-              vaultName: pulumi.output(cmk.keyVaultId).apply((id) => id.split("/")[8]),
-              keyName: cmk.keyName,
-            },
-            { parent: this },
-          )
-          .apply((k) => k.keyUriWithVersion)
+      ? pulumi
+          .all([
+            keyvault
+              .getKeyOutput(
+                {
+                  resourceGroupName: pulumi.output(cmk.keyVaultId).apply((id) => id.split("/")[4]),
+                  vaultName: pulumi.output(cmk.keyVaultId).apply((id) => id.split("/")[8]),
+                  keyName: cmk.keyName,
+                },
+                { parent: this },
+              )
+              .apply((k) => k.keyUriWithVersion),
+            cmk.keyUri,
+          ])
+          .apply(([url]) => url)
       : undefined;
 
     const cluster = new redisenterprise.RedisEnterprise(

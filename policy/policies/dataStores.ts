@@ -170,10 +170,16 @@ function scopeCoversByName(
   if (sub === undefined || !subscriptions.has(sub)) return false;
   const rg = scope.match(/^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)/)?.[1];
   if (rg === undefined) return scope === `/subscriptions/${sub}`;
-  if (rg !== str(target.props, "resourceGroupName")?.toLowerCase()) return false;
+  // Peeked: a name not known yet (the target is being replaced) matches nothing, and a read would
+  // make the policy "can't run during preview" for every stateful resource of the stack.
+  const lower = (k: string) => {
+    const v = peek(target.props, k);
+    return typeof v === "string" ? v.toLowerCase() : undefined;
+  };
+  if (rg !== lower("resourceGroupName")) return false;
   if (!scope.includes("/providers/")) return true;
   const name = scope.split("/").pop();
-  return NAME_KEYS.some((k) => str(target.props, k)?.toLowerCase() === name);
+  return NAME_KEYS.some((k) => lower(k) === name);
 }
 
 /**

@@ -89,14 +89,39 @@ export const ownResourceGroups = stackPolicy({
       }
     // A stack without resource groups of its own (e.g. an app team's stack) is judged elsewhere.
     if (groups.length === 0) return;
+    // Whether a resource of the stack sits in one of its resource groups, its group not known
+    // yet (preview) counting only through what the input was computed from: a resource group of
+    // the stack, or a resource of the stack that is itself in one (a key's group read from its
+    // vault's ID, which a first preview does not know: components/customerManagedKey.ts).
+    const placed = new Map<string, boolean>();
+    const inOwnGroup = (r: StackResource): boolean => {
+      let answer = placed.get(r.urn);
+      if (answer !== undefined) return answer;
+      placed.set(r.urn, false); // a cycle proves nothing
+      const rg = peek(r.props, "resourceGroupName");
+      answer =
+        typeof rg === "string"
+          ? own.has(rg.toLowerCase())
+          : rg === NOT_KNOWN &&
+            propertyDependenciesOf(r, "resourceGroupName").some((d) => {
+              const from = stack.byUrn(d.urn);
+              return (
+                from !== undefined &&
+                (isResourceGroup(from) || (isAzureResource(from.type) && inOwnGroup(from)))
+              );
+            });
+      placed.set(r.urn, answer);
+      return answer;
+    };
     for (let i = 0; i < stack.resources.length; i++) {
       const r = stack.resources[i];
       if (r.canonical === "azure-native:resources:ResourceGroup") continue;
       const rg = peek(r.props, "resourceGroupName");
       if (rg === NOT_KNOWN) {
-        // Not known yet (preview): it must be computed from a resource group of this stack (the
-        // input's propertyDependencies); before, one such input skipped the policy for the stack.
-        if (!propertyDependenciesOf(r, "resourceGroupName").some((d) => isResourceGroup(stack.byUrn(d.urn))))
+        // Not known yet (preview): it must be computed from a resource group of this stack or a
+        // resource in one (the input's propertyDependencies); before, one such input skipped the
+        // policy for the stack.
+        if (!inOwnGroup(r))
           report(
             `${label(r)}: resourceGroupName is not known yet and does not come from a resource group of this stack`,
             r.urn,

@@ -103,15 +103,17 @@ function namesNewIdentity(stack: StackView, index: StackIndex, id: string): bool
   if (!m) return false;
   const [sub, rg, name] = [m[1].toLowerCase(), m[2].toLowerCase(), m[3].toLowerCase()];
   if (index.subscriptions.size > 0 && !index.subscriptions.has(sub)) return false;
-  return stack
-    .ofType(USER_ASSIGNED_IDENTITY)
-    .some(
-      (u) =>
-        idOf(u) === undefined &&
-        str(u.props, "resourceGroupName")?.toLowerCase() === rg &&
-        (str(u.props, "resourceName") ?? str(u.props, "name"))?.toLowerCase() === name,
-    );
+  return stack.ofType(USER_ASSIGNED_IDENTITY).some(
+    (u) =>
+      idOf(u) === undefined &&
+      // Peeked: in a first preview an identity's group (and name) may not be known yet, and a
+      // read would make the policy "can't run during preview" for the whole stack.
+      lower(peek(u.props, "resourceGroupName")) === rg &&
+      lower(peek(u.props, "resourceName") ?? peek(u.props, "name")) === name,
+  );
 }
+
+const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
 
 export const userAssignedIdentitiesFromStack = stackPolicy({
   name: "user-assigned-identities-from-stack",

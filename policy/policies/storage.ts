@@ -324,12 +324,21 @@ const BLOB_TYPE = "azure-native:storage:BlobServiceProperties" as const;
 /** The storage account an account-child resource belongs to: by the child's ID, its accountName, or its dependencies. */
 function accountFor(child: StackResource, accounts: readonly StackResource[]): StackResource[] {
   const childId = normalizedIdOf(child);
-  const name = str(child.props, "accountName")?.toLowerCase();
+  const name = peek(child.props, "accountName");
+  // Not known yet (a first preview: the account's name has a random suffix): only the account
+  // the input was computed from (its propertyDependencies) counts, as for every other reference.
+  const from =
+    name === NOT_KNOWN ? new Set(propertyDependenciesOf(child, "accountName").map((d) => d.urn)) : undefined;
   return accounts.filter((a) => {
     const id = normalizedIdOf(a);
     if (childId !== undefined && id !== undefined) return childId.startsWith(`${id}/`);
-    const accountName = (str(a.props, "accountName") ?? str(a.props, "name"))?.toLowerCase();
-    if (name !== undefined && accountName !== undefined) return name === accountName;
+    if (from) return from.has(a.urn);
+    const own = [peek(a.props, "accountName"), peek(a.props, "name")];
+    // A child naming an account by a known name is not the child of an account whose name is not known yet.
+    if (typeof name === "string" && own[0] === NOT_KNOWN) return false;
+    const accountName = own.find((n): n is string => typeof n === "string");
+    if (typeof name === "string" && accountName !== undefined)
+      return name.toLowerCase() === accountName.toLowerCase();
     return dependsOn(child, a);
   });
 }

@@ -1,0 +1,176 @@
+/**
+ * A stack export as the policy pack sees it during a real `pulumi preview` that creates (or
+ * replaces) resources, derived from the plan's export of the deployed stack:
+ *
+ * - A resource being created has no ID yet, and its outputs are what azure-native's preview
+ *   gives (pulumi/pulumi-azure-native provider/pkg/convert/previewOutputs.go `PreviewOutputs`):
+ *   an output property whose name is also an input keeps the input's (preview) value, nested
+ *   the same way; every other output (`id`, `name`, `vaultUri`, `fullyQualifiedDomainName`,
+ *   `hostName`, `principalId`, `keyUriWithVersion`, a random string's `result`, ...) is unknown.
+ * - An input of resource B is unknown where it holds (equals or contains) the value of an
+ *   output of a resource A that B's `propertyDependencies` name for that input and that is
+ *   unknown in this preview: the Node.js SDK sends an unknown Output as the unknown sentinel at
+ *   its place and still lists its resources in the property's dependencies (pulumi/pulumi
+ *   sdk/nodejs/runtime/rpc.ts `serializeProperty`, `serializeFilteredProperties`).
+ * - Reads (`external`, stack references) and invokes (`getClientConfig`) are known in a
+ *   preview, so are config values; `dependencies` and `propertyDependencies` are kept as they
+ *   are (the engine sends them unchanged, pkg/resource/plugin/analyzer_plugin.go `AnalyzeStack`).
+ *
+ * - A resource that exists keeps its ID and outputs, except where an input it echoes changed;
+ *   one whose ARM ID is made of an input no longer known is replaced (`movesIn`).
+ *
+ * Resources the plan holds in dependency order (`buildStackExport`), so one pass settles
+ * chains (a random suffix -> a vault name -> its URI -> a secret reference).
+ *
+ * Not modelled: a value a component computes in an `apply` over an unknown is unknown as a
+ * whole in a real preview (here only the strings holding the unknown value are), and a
+ * resource a component creates inside such an `apply` does not register at all.
+ */
+import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
+import { jsonClone } from "../../lib/analyzer/paths";
+import { STACK_TYPE, type StackExport } from "../../policy/common/pulumiFormat";
+
+interface Resource {
+  urn: string;
+  type: string;
+  custom?: boolean;
+  external?: boolean;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  propertyDependencies?: Record<string, string[]>;
+}
+
+export interface PreviewOptions {
+  /**
+   * The resources the preview creates or replaces (default: every resource the stack manages,
+   * a first preview of a new stack). Others exist: they keep their ID and the outputs their
+   * inputs do not change.
+   */
+  created?: (r: { urn: string; type: string }) => boolean;
+}
+
+/** Whether the engine creates `r` in a first deploy (not a provider, a read or a component). */
+function managed(r: Resource): boolean {
+  return (
+    r.custom === true &&
+    !r.external &&
+    !r.type.startsWith("pulumi:providers:") &&
+    r.type !== "pulumi:pulumi:StackReference"
+  );
+}
+
+type Value = unknown;
+const isObject = (v: Value): v is Record<string, Value> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Every string leaf of `v`. */
+function strings(v: Value, out: string[] = []): string[] {
+  if (typeof v === "string") out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (isObject(v)) for (const x of Object.values(v)) strings(x, out);
+  return out;
+}
+
+/**
+ * `v` with every string leaf `unknown(s)` says is unknown replaced by the sentinel. An object
+ * keyed by an unknown value (a map of identity IDs) is unknown as a whole: only an `apply`
+ * over the unknown could have built it.
+ */
+function blank(v: Value, unknown: (s: string) => boolean): Value {
+  if (typeof v === "string") return unknown(v) ? UNKNOWN_SENTINEL : v;
+  if (Array.isArray(v)) return v.map((x) => blank(x, unknown));
+  if (isObject(v)) {
+    if (Object.keys(v).some(unknown)) return UNKNOWN_SENTINEL;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, blank(x, unknown)]));
+  }
+  return v;
+}
+
+/** azure-native's `previewOutputValue`: the output shape filled from the input, unknown where the input says nothing. */
+export function previewOutput(input: Value, output: Value): Value {
+  if (input === UNKNOWN_SENTINEL) return UNKNOWN_SENTINEL;
+  if (isObject(output) && isObject(input)) {
+    return Object.fromEntries(
+      Object.entries(output).map(([k, o]) => [k, k in input ? previewOutput(input[k], o) : UNKNOWN_SENTINEL]),
+    );
+  }
+  if (Array.isArray(output) && Array.isArray(input)) return input.map((x, i) => previewOutput(x, output[i]));
+  return input;
+}
+
+/** The values (from the deployed export) at the places the preview leaves unknown. */
+function hidden(deployed: Value, preview: Value, out: string[] = []): string[] {
+  if (preview === UNKNOWN_SENTINEL) return strings(deployed, out);
+  if (Array.isArray(deployed) && Array.isArray(preview))
+    deployed.forEach((d, i) => hidden(d, preview[i], out));
+  else if (isObject(deployed) && isObject(preview))
+    for (const [k, d] of Object.entries(deployed)) hidden(d, preview[k], out);
+  return out;
+}
+
+/** Holds (is, or contains) one of `values`. Values shorter than 3 characters say nothing. */
+const holdsAny = (values: readonly string[]) => (s: string) =>
+  values.some((u) => u.length >= 3 && (s === u || s.includes(u)));
+
+/**
+ * Whether an existing resource is replaced because an input its ARM ID is made of (a path
+ * parameter: resource group, parent name, scope) is no longer known: azure-native marks those
+ * properties replace-on-change, and a replacement's outputs are a create's.
+ */
+function movesIn(r: Resource, inputs: Record<string, Value>): boolean {
+  const id = r.id?.toLowerCase();
+  if (id === undefined) return false;
+  return Object.entries(r.inputs ?? {}).some(
+    ([k, v]) =>
+      typeof v === "string" &&
+      v.length >= 3 &&
+      inputs[k] === UNKNOWN_SENTINEL &&
+      id.includes(v.toLowerCase()),
+  );
+}
+
+/** The export as the policy pack sees it in a preview that creates `options.created` (default: everything). */
+export function previewExport(doc: StackExport, options: PreviewOptions = {}): StackExport {
+  const copy = jsonClone(doc);
+  const resources = copy.deployment.resources as Resource[];
+  const created = options.created ?? (() => true);
+  /** Per resource: the deployed values of its outputs this preview does not know. */
+  const unknownOutputs = new Map<string, string[]>();
+  const everyUnknown: string[] = [];
+  for (const r of resources) {
+    if (r.type.startsWith("pulumi:providers:")) continue;
+    const deployedInputs = r.inputs ?? {};
+    const deployedOutputs = r.outputs ?? {};
+    const deployedId = r.id;
+    // Inputs computed from outputs this preview does not know, through the input's own dependencies.
+    const inputs: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(deployedInputs)) {
+      const from = (r.propertyDependencies?.[k] ?? []).flatMap((u) => unknownOutputs.get(u) ?? []);
+      inputs[k] = from.length > 0 ? blank(v, holdsAny(from)) : v;
+    }
+    let outputs: Record<string, Value>;
+    if (managed(r) && (created(r) || movesIn(r, inputs))) {
+      outputs = previewOutput(inputs, deployedOutputs) as Record<string, Value>;
+      if (r.id !== undefined) outputs.id = UNKNOWN_SENTINEL;
+      delete r.id;
+    } else if (r.custom) {
+      // Exists (or is read): an output changes only where the input it echoes does.
+      outputs = Object.fromEntries(
+        Object.entries(deployedOutputs).map(([k, o]) => [k, k in inputs ? previewOutput(inputs[k], o) : o]),
+      );
+    } else {
+      // Components and the stack: what they registered as outputs, from the resources' outputs.
+      outputs = blank(deployedOutputs, holdsAny(everyUnknown)) as Record<string, Value>;
+    }
+    if (r.inputs) r.inputs = inputs;
+    if (r.outputs) r.outputs = outputs;
+    const lost = hidden(deployedOutputs, outputs);
+    if (deployedId !== undefined && outputs.id === UNKNOWN_SENTINEL) lost.push(deployedId);
+    if (lost.length > 0 && r.type !== STACK_TYPE) {
+      unknownOutputs.set(r.urn, lost);
+      everyUnknown.push(...lost);
+    }
+  }
+  return copy;
+}
