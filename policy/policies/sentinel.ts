@@ -3,7 +3,7 @@
  * Activity log, and runs scheduled analytics rules that create incidents. Dev may turn the
  * requirement off (a cost item, `requireSentinel: false` in its preset); prod may not.
  */
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
 import { label, ReferenceIndex } from "../lib/relations";
 
@@ -145,7 +145,17 @@ export const sentinelIncidentsRouted = stackPolicy({
         report(`${label(rule)}: enabled is not known yet; it may be disabled`, rule.urn);
       else if (bool(rule.props, "enabled") === false) report(`${label(rule)} is disabled`, rule.urn);
       const targets = known(() => routedTo(rule));
-      if (targets === NOT_KNOWN) continue;
+      if (targets === NOT_KNOWN) {
+        // A list not known as a whole (preview): one action group not known yet, judged by what
+        // `actions` was computed from (its propertyDependencies), as alert-routes-in-stack does;
+        // before, such a rule was skipped, whatever it notified.
+        if (!propertyDependenciesOf(rule, "actions").some((d) => groups.some((g) => g.urn === d.urn)))
+          report(
+            `${label(rule)}: its action groups are not known yet and do not come from an action group of this stack`,
+            rule.urn,
+          );
+        continue;
+      }
       if (targets.length === 0) report(`${label(rule)} notifies no action group`, rule.urn);
       else if (
         (ours.get(rule.urn) ?? 0) <

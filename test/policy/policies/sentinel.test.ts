@@ -143,6 +143,22 @@ describe("sentinel-incidents-routed (SIEM-1, MON-1)", () => {
       ],
     );
   });
+  // Preview (unknown10): before, a rule whose action groups were not known as a whole was
+  // skipped, whatever it notified; now judged by what `actions` was computed from.
+  it("in a preview, action groups not known as a whole count only through the input holding them", async () => {
+    const computed = (sources: string[]) => ({
+      ...alert({ actions: UNKNOWN }),
+      dependencies: sources,
+      propertyDependencies: { actions: sources },
+    });
+    const group = stack()[1];
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(computed([group.urn])))).toEqual([]);
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(computed([])))).toEqual([
+      expect.stringMatching(
+        /incidents: its action groups are not known yet and do not come from an action group of this stack/,
+      ),
+    ]);
+  });
   it("refuses an onboarded workspace without an alert on SecurityIncident", async () =>
     expect(await runStackPolicy(s.sentinelIncidentsRouted, stack())).toEqual([
       expect.stringMatching(/no log alert rule on SecurityIncident/),
