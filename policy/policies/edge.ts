@@ -5,7 +5,7 @@
  */
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, show } from "../lib/props";
+import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, peekArr, show } from "../lib/props";
 import { dependsOn, label, ReferenceIndex } from "../lib/relations";
 import { componentTypes } from "../../controls/componentTypes";
 
@@ -377,16 +377,21 @@ export const ruleOriginGroupsInStack = stackPolicy({
   },
 });
 
-/** Whether a rule sends a strong HSTS header on every response (no conditions). */
+/**
+ * Whether a rule sends a strong HSTS header on every response (no conditions). Peeked, never
+ * read: a value not known yet (preview) cannot be verified and sends nothing (fail closed: the
+ * FrontDoor component's Hsts rule is constant, known in any preview), and must not make
+ * front-door-route-hsts skip every route of the stack.
+ */
 function sendsHsts(rule: StackResource, minMaxAge: number): boolean {
   return (
-    arr(rule.props, "conditions").length === 0 &&
-    arr(rule.props, "actions").some(
+    peekArr(rule.props, "conditions").length === 0 &&
+    peekArr(rule.props, "actions").some(
       (a) =>
-        eqi(get(a, "name"), "ModifyResponseHeader") &&
-        eqi(get(a, "parameters", "headerName"), HSTS) &&
-        ["Overwrite", "Append"].some((h) => eqi(get(a, "parameters", "headerAction"), h)) &&
-        (hstsMaxAge(get(a, "parameters", "value")) ?? 0) >= minMaxAge,
+        eqi(peek(a, "name"), "ModifyResponseHeader") &&
+        eqi(peek(a, "parameters", "headerName"), HSTS) &&
+        ["Overwrite", "Append"].some((h) => eqi(peek(a, "parameters", "headerAction"), h)) &&
+        (hstsMaxAge(peek(a, "parameters", "value")) ?? 0) >= minMaxAge,
     )
   );
 }
@@ -420,20 +425,28 @@ export const routeHsts = stackPolicy({
         return a !== undefined && setName !== undefined ? a === setName : dependsOn(r, set);
       });
     };
-    const orders = new Map<StackResource, number>();
-    const order = (r: StackResource) => {
+    // An order not known yet (preview) may come first, and a behaviour not known yet may stop:
+    // either way the rule may stop evaluation before the HSTS rule (fail closed, never thrown,
+    // which skipped every route of the stack; the component's orders and behaviours are constant).
+    const orders = new Map<StackResource, number | typeof NOT_KNOWN>();
+    const order = (r: StackResource): number | typeof NOT_KNOWN => {
       let o = orders.get(r);
-      if (o === undefined) orders.set(r, (o = num(r.props, "order") ?? 0));
+      if (o === undefined)
+        orders.set(r, (o = peek(r.props, "order") === NOT_KNOWN ? NOT_KNOWN : (num(r.props, "order") ?? 0)));
       return o;
+    };
+    const mayStopBefore = (o: StackResource, h: StackResource) => {
+      const a = order(o);
+      const b = order(h);
+      const behaviour = peek(o.props, "matchProcessingBehavior");
+      return (
+        (a === NOT_KNOWN || b === NOT_KNOWN || a < b) && (behaviour === NOT_KNOWN || eqi(behaviour, "Stop"))
+      );
     };
     const hstsSets = stack.ofType("azure-native:cdn:RuleSet").filter((set) => {
       const members = ofSet(set);
       return members.some(
-        (h) =>
-          sendsHsts(h, cfg.minHstsMaxAgeSeconds) &&
-          !members.some(
-            (o) => o !== h && order(o) < order(h) && eqi(get(o.props, "matchProcessingBehavior"), "Stop"),
-          ),
+        (h) => sendsHsts(h, cfg.minHstsMaxAgeSeconds) && !members.some((o) => o !== h && mayStopBefore(o, h)),
       );
     });
     const byRuleSet = new ReferenceIndex(stack.ofType("azure-native:cdn:Route"), (r) =>
@@ -605,9 +618,14 @@ export const frontDoorDiagnostics = stackPolicy({
     const index = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
     for (const profile of stack.ofType("azure-native:cdn:Profile")) {
       const covered = index.referrers(profile).some((s) => {
-        const logs = arr(s.props, "logs").filter((l) => bool(l, "enabled") === true);
-        if (logs.some((l) => eqi(get(l, "categoryGroup"), "allLogs"))) return true;
-        return cfg.requiredCategories.every((c) => logs.some((l) => eqi(get(l, "category"), c)));
+        // Peeked, never read: logs not known yet (preview) cannot be verified and send nothing
+        // (fail closed: the diagnostics component's categories are constant, known in any
+        // preview), and must not make the policy skip every profile of the stack.
+        const logs = peekArr(s.props, "logs").filter(
+          (l) => peek(l, "enabled") !== NOT_KNOWN && bool(l, "enabled") === true,
+        );
+        if (logs.some((l) => eqi(peek(l, "categoryGroup"), "allLogs"))) return true;
+        return cfg.requiredCategories.every((c) => logs.some((l) => eqi(peek(l, "category"), c)));
       });
       if (!covered)
         report(

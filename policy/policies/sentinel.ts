@@ -3,8 +3,8 @@
  * Activity log, and runs scheduled analytics rules that create incidents. Dev may turn the
  * requirement off (a cost item, `requireSentinel: false` in its preset); prod may not.
  */
-import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, show } from "../lib/props";
+import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
 import { label, ReferenceIndex } from "../lib/relations";
 
 export const sentinelRuleQuality = resourcePolicy({
@@ -64,15 +64,21 @@ export const sentinelOnboarded = stackPolicy({
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
     const nameOf = (r: { props: Readonly<Record<string, unknown>> }) => peek(r.props, "workspaceName");
     const onboardings = stack.ofType("azure-native:securityinsights:SentinelOnboardingState");
+    // Peeked, never read: a value not known yet (preview) must not make the policy skip every
+    // workspace of the stack. A rule that may be off, or logs not known yet, count for nothing
+    // (fail closed: the Sentinel component sets both as constants, known in any preview).
     const rules = stack
       .ofType("azure-native:securityinsights:ScheduledAlertRule")
-      .filter((r) => bool(r.props, "enabled") === true);
+      .filter((r) => peek(r.props, "enabled") !== NOT_KNOWN && bool(r.props, "enabled") === true);
     const activity = new ReferenceIndex(
       stack
         .ofType("azure-native:monitor:SubscriptionDiagnosticSetting")
         .filter((s) =>
-          arr(s.props, "logs").some(
-            (l) => eqi(get(l, "category"), "Administrative") && bool(l, "enabled") === true,
+          peekArr(s.props, "logs").some(
+            (l) =>
+              eqi(peek(l, "category"), "Administrative") &&
+              peek(l, "enabled") !== NOT_KNOWN &&
+              bool(l, "enabled") === true,
           ),
         ),
       (s) => [peek(s.props, "workspaceId")],
@@ -132,9 +138,24 @@ export const sentinelIncidentsRouted = stackPolicy({
     const ours = new Map<string, number>();
     for (const g of groups) for (const r of byGroup.referrers(g)) ours.set(r.urn, (ours.get(r.urn) ?? 0) + 1);
     for (const rule of rules) {
-      if (bool(rule.props, "enabled") === false) report(`${label(rule)} is disabled`, rule.urn);
+      // Peeked (preview): a rule that may be off is refused (the Sentinel component's is `true`,
+      // known in any preview), and must not make the policy skip every other rule of the stack.
+      const enabled = peek(rule.props, "enabled");
+      if (enabled === NOT_KNOWN)
+        report(`${label(rule)}: enabled is not known yet; it may be disabled`, rule.urn);
+      else if (bool(rule.props, "enabled") === false) report(`${label(rule)} is disabled`, rule.urn);
       const targets = known(() => routedTo(rule));
-      if (targets === NOT_KNOWN) continue;
+      if (targets === NOT_KNOWN) {
+        // A list not known as a whole (preview): one action group not known yet, judged by what
+        // `actions` was computed from (its propertyDependencies), as alert-routes-in-stack does;
+        // before, such a rule was skipped, whatever it notified.
+        if (!propertyDependenciesOf(rule, "actions").some((d) => groups.some((g) => g.urn === d.urn)))
+          report(
+            `${label(rule)}: its action groups are not known yet and do not come from an action group of this stack`,
+            rule.urn,
+          );
+        continue;
+      }
       if (targets.length === 0) report(`${label(rule)} notifies no action group`, rule.urn);
       else if (
         (ours.get(rule.urn) ?? 0) <
@@ -143,7 +164,8 @@ export const sentinelIncidentsRouted = stackPolicy({
         report(`${label(rule)} notifies an action group outside the stack`, rule.urn);
     }
     const onIncidents = rules.filter((r) =>
-      arr(r.props, "criteria", "allOf").some((c) => {
+      // Criteria not known as a whole (preview): one criterion whose query is not known yet.
+      peekArr(r.props, "criteria", "allOf").some((c) => {
         const q = peek(c, "query");
         return q === NOT_KNOWN || (typeof q === "string" && /\bSecurityIncident\b/.test(q));
       }),

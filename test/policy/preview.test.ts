@@ -397,6 +397,32 @@ it("a workload role whose scope comes from a resource group of the stack is refu
 });
 
 describe("an injected unknown does not turn a stack policy advisory in a preview", () => {
+  // Each input whose value not known yet made the policy "can't run during preview" for the
+  // whole stack (found by setting every input of the prod plan to unknown, one at a time).
+  it.each([
+    ["siem-activity-log", "logs", "sentinel-onboarded", 1],
+    ["siem-postgres-repeated-auth-failures", "enabled", "sentinel-onboarded", 1],
+    ["siem-incidents-to-security", "criteria", "sentinel-incidents-routed", 0],
+    ["siem-incidents-to-security", "enabled", "sentinel-incidents-routed", 1],
+    ["edge-profile-diag", "logs", "front-door-diagnostics", 1],
+    ["edge-hsts", "actions", "front-door-route-hsts", 1],
+    ["edge-hsts", "conditions", "front-door-route-hsts", 1],
+    ["storage-blob-service", "accountName", "storage-blob-service-required", 0],
+  ])("%s: %s not known yet, %s still runs", async (name, key, policy, violations) => {
+    const doc = jsonClone(preview);
+    const target = (doc.deployment.resources as Resource[]).find((r) => r.urn.endsWith(`::${name}`))!;
+    expect(target.inputs?.[key]).toBeDefined();
+    target.inputs = { ...target.inputs, [key]: UNKNOWN_SENTINEL };
+    if (target.outputs) target.outputs = { ...target.outputs, [key]: UNKNOWN_SENTINEL };
+    const { outcomes } = await evaluate(doc);
+    const ran = outcomes.filter((o) => o.policy === policy);
+    expect(ran.length).toBeGreaterThan(0);
+    expect(ran.filter((o) => o.outcome === "unknown")).toEqual([]);
+    // Fail closed (1) where the components set a constant, known in any preview; none where the
+    // value legitimately comes from the stack (the blob service's accountName: account.name).
+    expect(ran.filter((o) => o.outcome === "violation").length).toBe(violations);
+  });
+
   it("a PostgreSQL parameter whose server name is not known yet, beside a removed TLS floor", async () => {
     const doc = without(
       preview,

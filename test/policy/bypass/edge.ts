@@ -4,6 +4,7 @@
  * blind the security team: each must be refused by the named policy on the real plans.
  */
 import { DELETE, type Context, type Mutation, type Variation } from "../mutationCatalog";
+import { UNKNOWN_SENTINEL } from "../../../lib/analyzer/server";
 
 const E = {
   env: "azure-native:app:ManagedEnvironment",
@@ -327,6 +328,27 @@ export const MUTATIONS: Mutation[] = [
     },
     policy: "front-door-rule-origin-groups",
     control: "EDGE-1",
+  },
+  // unknown10: in a preview, a rule order not known yet made front-door-route-hsts "can't run
+  // during preview" (advisory) for every route; now a Stop rule of unknown order may come first.
+  {
+    id: "a Stop rule whose order is computed at deploy time, added to the security headers rule set (preview)",
+    add: {
+      type: E.cdnRule,
+      name: "rule-stop-computed",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        profileName: c.nameOf(E.profile),
+        ruleSetName: c.nameOf(E.ruleSet),
+        ruleName: "StopFirst",
+        order: UNKNOWN_SENTINEL,
+        conditions: [],
+        actions: [],
+        matchProcessingBehavior: "Stop",
+      }),
+    },
+    policy: "front-door-route-hsts",
+    control: "TLS-1",
   },
   {
     id: "origin group health probes over HTTP",

@@ -382,6 +382,24 @@ describe("front-door-diagnostics (LOG-1, EDGE-1)", () => {
     );
     expect(((await runStackPolicy(e.frontDoorDiagnostics, elsewhere)) as string[]).length).toBe(1);
   });
+  // Preview (unknown10): before, one setting's logs not known yet made the whole policy "can't
+  // run during preview" (advisory), hiding a profile without any diagnostic setting beside it.
+  it("in a preview, logs not known yet send nothing and do not hide a profile without diagnostics", async () => {
+    const stack = [
+      ...edge(),
+      r("cdn:Profile", "afd2", { id: `${ids.profile}2` }),
+      r("monitor:DiagnosticSetting", "afd2-diag", {
+        resourceUri: `${ids.profile}2`,
+        workspaceId: ids.workspace,
+        logs: UNKNOWN,
+      }),
+      r("cdn:Profile", "afd3", { id: `${ids.profile}3` }),
+    ];
+    expect(await runStackPolicy(e.frontDoorDiagnostics, stack)).toEqual([
+      expect.stringMatching(/cdn:Profile afd2 has no diagnostic setting/),
+      expect.stringMatching(/cdn:Profile afd3 has no diagnostic setting/),
+    ]);
+  });
 });
 
 // Rules, rule sets and routes: where overrides point and whether HSTS reaches every route.
@@ -460,6 +478,40 @@ describe("front-door-route-hsts (TLS-1)", () => {
         rules({ extraRule: { order: 0, conditions: [], actions: [], matchProcessingBehavior: "Stop" } }),
       ),
     ).toEqual([expect.stringMatching(refused)]);
+  });
+  // Preview (unknown10): before, a rule's actions, conditions or order not known yet made the
+  // whole policy "can't run during preview" (advisory), hiding a route without HSTS.
+  it("in a preview, a rule not known yet sends no HSTS and does not hide a route without it", async () => {
+    const refused = /cdn:Route route runs no rule set of the stack that sends Strict-Transport-Security/;
+    const otherSet = [
+      r("cdn:RuleSet", "other", { id: `${ids.profile}/ruleSets/Other`, ruleSetName: "Other" }),
+      r("cdn:Rule", "other-rule", { ruleSetName: "Other", order: 1, conditions: [], actions: UNKNOWN }),
+    ];
+    expect(await runStackPolicy(e.routeHsts, [...rules({ routeRuleSets: [] }), ...otherSet])).toEqual([
+      expect.stringMatching(refused),
+    ]);
+    const conditions = rules().map((x) =>
+      x.name === "hsts" ? { ...x, props: { ...x.props, conditions: UNKNOWN } } : x,
+    );
+    expect(await runStackPolicy(e.routeHsts, conditions)).toEqual([expect.stringMatching(refused)]);
+    // A Stop rule whose order is not known yet may come first: refused (the component's is constant).
+    expect(
+      await runStackPolicy(
+        e.routeHsts,
+        rules({
+          extraRule: { order: UNKNOWN, conditions: [], actions: [], matchProcessingBehavior: "Stop" },
+        }),
+      ),
+    ).toEqual([expect.stringMatching(refused)]);
+    // ... but one that never stops does not.
+    expect(
+      await runStackPolicy(
+        e.routeHsts,
+        rules({
+          extraRule: { order: UNKNOWN, conditions: [], actions: [], matchProcessingBehavior: "Continue" },
+        }),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Microsoft Sentinel policies (SIEM-1): onboarding of the workspace, Activity log, rule quality. */
 import * as s from "../../../policy/policies/sentinel";
-import { runStackPolicy } from "../../helpers/policyHarness";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy } from "./support";
 
 const rule = {
@@ -63,6 +63,28 @@ describe("sentinel-onboarded (SIEM-1)", () => {
     expect(result.join("\n")).toMatch(/runs 2 enabled analytics rule\(s\); at least 6/);
     expect(result.join("\n")).toMatch(/Activity log/);
   });
+  // Preview (unknown10): before, a rule's `enabled` or the Activity log's `logs` not known yet
+  // made the whole policy "can't run during preview" (advisory), hiding a workspace that is not
+  // onboarded; now each counts for nothing (fail closed) and the rest is judged.
+  it("in a preview, an enabled flag or logs not known yet count for nothing and hide nothing else", async () => {
+    const stack = siem().map((x) =>
+      x.name === "rule-0"
+        ? { ...x, props: { ...x.props, enabled: UNKNOWN } }
+        : x.name === "activity"
+          ? { ...x, props: { ...x.props, logs: UNKNOWN } }
+          : x,
+    );
+    const other = r("operationalinsights:Workspace", "ws-other", {
+      id: `${WS}-other`,
+      workspaceName: "log-other",
+    });
+    const result = (await runStackPolicy(s.sentinelOnboarded, [...stack, other])) as string[];
+    expect(result).toEqual([
+      expect.stringMatching(/ ws runs 5 enabled analytics rule\(s\); at least 6/),
+      expect.stringMatching(/ ws does not receive the subscription's Activity log/),
+      expect.stringMatching(/ws-other.* is not onboarded to Microsoft Sentinel/),
+    ]);
+  });
   it("lets dev run without Sentinel (cost), by preset only", async () =>
     expect(await runStackPolicy(s.sentinelOnboarded, siem().slice(0, 1), { requireSentinel: false })).toEqual(
       [],
@@ -99,6 +121,42 @@ describe("sentinel-incidents-routed (SIEM-1, MON-1)", () => {
     ).toEqual([expect.stringMatching(/notifies no action group/)]);
     expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(alert({ enabled: false })))).toEqual([
       expect.stringMatching(/is disabled/),
+    ]);
+  });
+  // Preview (unknown10): before, `enabled` or `criteria` not known yet made the whole policy
+  // "can't run during preview", hiding an alert routed outside the stack beside it.
+  it("in a preview, enabled or criteria not known yet do not hide a foreign route", async () => {
+    const foreign = "/subscriptions/x/resourceGroups/evil/providers/Microsoft.Insights/actionGroups/sink";
+    const leak = {
+      ...alert({ actions: { actionGroups: [foreign] } }),
+      name: "leak",
+      urn: `${alert().urn}-leak`,
+    };
+    expect(
+      await runStackPolicy(s.sentinelIncidentsRouted, stack(alert({ criteria: UNKNOWN }), leak)),
+    ).toEqual([expect.stringMatching(/leak.* notifies an action group outside the stack/)]);
+    // An alert that may be off cannot be verified to run: refused (the component's is constant).
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(alert({ enabled: UNKNOWN }), leak))).toEqual(
+      [
+        expect.stringMatching(/incidents: enabled is not known yet; it may be disabled/),
+        expect.stringMatching(/leak.* notifies an action group outside the stack/),
+      ],
+    );
+  });
+  // Preview (unknown10): before, a rule whose action groups were not known as a whole was
+  // skipped, whatever it notified; now judged by what `actions` was computed from.
+  it("in a preview, action groups not known as a whole count only through the input holding them", async () => {
+    const computed = (sources: string[]) => ({
+      ...alert({ actions: UNKNOWN }),
+      dependencies: sources,
+      propertyDependencies: { actions: sources },
+    });
+    const group = stack()[1];
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(computed([group.urn])))).toEqual([]);
+    expect(await runStackPolicy(s.sentinelIncidentsRouted, stack(computed([])))).toEqual([
+      expect.stringMatching(
+        /incidents: its action groups are not known yet and do not come from an action group of this stack/,
+      ),
     ]);
   });
   it("refuses an onboarded workspace without an alert on SecurityIncident", async () =>

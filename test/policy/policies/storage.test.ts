@@ -263,6 +263,32 @@ describe("storage stack policies", () => {
     expect(await runStackPolicy(s.storageBlobServiceRequired, preview)).toEqual([]);
   });
 
+  // Preview (unknown10): before, a blob service's accountName not known yet made the whole policy
+  // "can't run during preview" (advisory), hiding an account without blob service properties.
+  it("storage-blob-service-required in a preview: an accountName not known yet counts only through the input holding it", async () => {
+    const ids = (a: typeof st) => ({ ...a, props: { ...a.props, id: UNKNOWN } });
+    const unknownName = (name: string, sources: string[]) => ({
+      ...res("BlobServiceProperties", name, { id: UNKNOWN, accountName: UNKNOWN }, [st.urn, st2.urn]),
+      propertyDependencies: { accountName: sources },
+    });
+    expect(
+      await runStackPolicy(s.storageBlobServiceRequired, [ids(st), ids(st2), unknownName("blob", [st.urn])]),
+    ).toEqual([expect.stringMatching(/StorageAccount st2 has no blob service properties/)]);
+    // Computed from something else (the account only in dependsOn): covers no account.
+    const salt = randomString();
+    expect(
+      await runStackPolicy(s.storageBlobServiceRequired, [
+        ids(st),
+        ids(st2),
+        salt,
+        unknownName("blob", [salt.urn]),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/StorageAccount st has no blob service properties/),
+      expect.stringMatching(/StorageAccount st2 has no blob service properties/),
+    ]);
+  });
+
   const scope = (source: string) =>
     res("EncryptionScope", "scope", { accountName: "st1", encryptionScopeName: "cmk", source });
   const container = (defaultEncryptionScope?: string) =>
