@@ -5,6 +5,7 @@
 import type { AzureType } from "./azureTypes";
 import {
   normalizedResourceIdOf,
+  propertyDependenciesOf,
   resourceIdOf,
   type ConfigParam,
   type StackResource,
@@ -70,7 +71,17 @@ export class ReferenceIndex {
   /** Sources with at least one value at all. */
   private readonly referring: StackResource[] = [];
 
-  constructor(sources: readonly StackResource[], valuesOf: (source: StackResource) => unknown[]) {
+  /**
+   * `key`: the input holding the values. When given, a value matched through dependencies (not
+   * known yet, in a preview) counts only through that input's own propertyDependencies, never
+   * through a dependency of the resource elsewhere (a `dependsOn` next to a foreign ID computed
+   * in an apply).
+   */
+  constructor(
+    sources: readonly StackResource[],
+    valuesOf: (source: StackResource) => unknown[],
+    private readonly key?: string,
+  ) {
     for (let s = 0; s < sources.length; s++) {
       const source = sources[s];
       // A reference that cannot be read yet (preview) is matched through dependencies.
@@ -93,9 +104,14 @@ export class ReferenceIndex {
 
   /** The sources that refer to `target` (same result as `refersTo` on each of their values). */
   referrers(target: StackResource): StackResource[] {
-    if (idOf(target) === undefined) return this.referring.filter((s) => dependsOn(s, target));
+    const key = this.key;
+    const through =
+      key === undefined
+        ? dependsOn
+        : (s: StackResource, t: StackResource) => propertyDependenciesOf(s, key).some((d) => d.urn === t.urn);
+    if (idOf(target) === undefined) return this.referring.filter((s) => through(s, target));
     const byId = this.byId.get(normalizedIdOf(target) ?? "") ?? [];
-    const byDependency = this.withoutIds.filter((s) => !byId.includes(s) && dependsOn(s, target));
+    const byDependency = this.withoutIds.filter((s) => !byId.includes(s) && through(s, target));
     return byDependency.length === 0 ? byId : [...byId, ...byDependency];
   }
 }

@@ -449,8 +449,12 @@ export const routeHsts = stackPolicy({
         (h) => sendsHsts(h, cfg.minHstsMaxAgeSeconds) && !members.some((o) => o !== h && mayStopBefore(o, h)),
       );
     });
-    const byRuleSet = new ReferenceIndex(stack.ofType("azure-native:cdn:Route"), (r) =>
-      arr(r.props, "ruleSets").map((x) => peek(x, "id")),
+    // A rule set not known yet (preview) counts only through what the route's `ruleSets` was
+    // computed from (its propertyDependencies), not any dependency of the route.
+    const byRuleSet = new ReferenceIndex(
+      stack.ofType("azure-native:cdn:Route"),
+      (r) => arr(r.props, "ruleSets").map((x) => peek(x, "id")),
+      "ruleSets",
     );
     const covered = new Set(hstsSets.flatMap((set) => byRuleSet.referrers(set)));
     for (const route of stack.ofType("azure-native:cdn:Route")) {

@@ -133,7 +133,9 @@ export const sentinelIncidentsRouted = stackPolicy({
     const rules = stack.ofType("azure-native:monitor:ScheduledQueryRule");
     const groups = stack.ofType("azure-native:monitor:ActionGroup");
     const routedTo = (rule: (typeof rules)[number]) => arr(rule.props, "actions", "actionGroups");
-    const byGroup = new ReferenceIndex(rules, routedTo);
+    // One action group not known yet inside a known list (preview) counts only through what
+    // `actions` was computed from, as for the whole list below; not any dependency of the rule.
+    const byGroup = new ReferenceIndex(rules, routedTo, "actions");
     // Rule -> how many of its action groups are the stack's.
     const ours = new Map<string, number>();
     for (const g of groups) for (const r of byGroup.referrers(g)) ours.set(r.urn, (ours.get(r.urn) ?? 0) + 1);

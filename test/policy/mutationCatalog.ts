@@ -24,6 +24,7 @@ export interface ExportResource {
   parent?: string;
   provider?: string;
   dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Mutation {
@@ -45,6 +46,12 @@ export interface Mutation {
    * parameterized local package or an API version registers it.
    */
   retype?: (type: string) => string;
+  /**
+   * Input -> type: the input's propertyDependencies become the first resource of that type (a
+   * value computed in an apply from that resource), the resource's other dependencies kept (e.g.
+   * a `dependsOn` on what the policy looks for).
+   */
+  computedFrom?: Record<string, string>;
   /** A resource a user might write by hand, added to the stack. */
   add?: { type: string; name: string; inputs: (ctx: Context) => Record<string, unknown> };
   /** The policy that must report a mandatory violation, and the control it cites. */

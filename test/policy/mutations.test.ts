@@ -146,6 +146,11 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
         if (props) setPath(props, path, value);
       }
     }
+    for (const [input, type] of Object.entries(m.computedFrom ?? {})) {
+      const from = resources.find((x) => x.type === type);
+      if (!from) throw new Error(`"${m.id}": the ${stack} plan has no ${type}`);
+      r.propertyDependencies = { ...r.propertyDependencies, [input]: [from.urn] };
+    }
     resources[i] = r;
   }
   return { doc, touched };

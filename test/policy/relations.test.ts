@@ -64,6 +64,31 @@ describe("ReferenceIndex", () => {
     expect(names("kv2")).toEqual(["s-kv2"]);
     expect(names("kv4")).toEqual(["s-dep-kv4"]);
   });
+
+  // residual10: with the input's key, a value not known yet counts only through that input's own
+  // propertyDependencies, never through another dependency of the source (a dependsOn).
+  it("with an input key, matches through that input's propertyDependencies only", () => {
+    const computed = (name: string, fromInput: string) =>
+      ({
+        ...resource(name, { resourceUri: { unknown: true } }, ["urn:kv1", fromInput]),
+        propertyDependencies: { resourceUri: [{ urn: fromInput }] },
+      }) as unknown as PolicyResource;
+    const keyed = new StackView([
+      resource("kv1", { id: `${RG}/kv1` }),
+      resource("kv4", {}),
+      resource("other", {}),
+      computed("s-from-kv1", "urn:kv1"),
+      computed("s-from-other", "urn:other"),
+    ]);
+    const [kv1, kv4] = keyed.resources;
+    const from = keyed.resources.filter((r) => r.name.startsWith("s-"));
+    const byKey = new ReferenceIndex(from, (s) => [get(s.props, "resourceUri")], "resourceUri");
+    expect(byKey.referrers(kv1).map((s) => s.name)).toEqual(["s-from-kv1"]);
+    expect(byKey.referrers(kv4)).toEqual([]);
+    // Without the key, any dependency counts (both depend on kv1).
+    const loose = new ReferenceIndex(from, (s) => [get(s.props, "resourceUri")]);
+    expect(loose.referrers(kv1).map((s) => s.name)).toEqual(["s-from-kv1", "s-from-other"]);
+  });
 });
 
 describe("StackIndex and destinationProblem", () => {

@@ -513,6 +513,37 @@ describe("front-door-route-hsts (TLS-1)", () => {
       ),
     ).toEqual([]);
   });
+  // Preview (residual10): before, a rule set not known yet matched through ANY dependency of the
+  // route, so a foreign rule set computed in an apply passed beside a `dependsOn` on the stack's.
+  it("in a preview, a rule set not known yet counts only through what ruleSets was computed from", async () => {
+    const refused = /cdn:Route route runs no rule set of the stack that sends Strict-Transport-Security/;
+    const headers = rules()[1].urn;
+    // Another resource of the stack (a dependency outside the stack's graph is dropped).
+    const random = r("storage:StorageAccount", "other", {});
+    const other = random.urn;
+    const preview = (dependencies: string[], fromInput: string[]) =>
+      [...rules(), random].map((x) =>
+        x.name === "route"
+          ? {
+              ...x,
+              props: { ...x.props, ruleSets: [{ id: UNKNOWN }] },
+              dependencies,
+              propertyDependencies: { ruleSets: fromInput },
+            }
+          : x,
+      );
+    // The component's route: its rule set's ID not known yet, computed from the rule set.
+    expect(await runStackPolicy(e.routeHsts, preview([headers], [headers]))).toEqual([]);
+    // A foreign ID computed from something else, next to a dependsOn on the stack's rule set.
+    expect(await runStackPolicy(e.routeHsts, preview([headers, other], [other]))).toEqual([
+      expect.stringMatching(refused),
+    ]);
+    // The same as a whole list not known yet.
+    const whole = preview([headers, other], [other]).map((x) =>
+      x.name === "route" ? { ...x, props: { ...x.props, ruleSets: UNKNOWN } } : x,
+    );
+    expect(await runStackPolicy(e.routeHsts, whole)).toEqual([expect.stringMatching(refused)]);
+  });
 });
 
 describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
