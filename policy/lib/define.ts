@@ -144,14 +144,21 @@ class ViewResource implements StackResource {
   }
 
   /**
-   * What property `key` of `r` was computed from: the engine's propertyDependencies for it when
-   * it names any (the SDK registers them per input), else every dependency of `r` (nothing finer
-   * is known, so nothing is left out).
+   * What property `key` of `r` was computed from: the engine's propertyDependencies for it; none
+   * when the engine lists other inputs but not this one; every dependency of `r` when it lists none
+   * (nothing finer is known, so nothing is left out).
    */
   static dependenciesOf(this: void, r: StackResource, key: string): readonly PolicyResource[] {
     if (!(r instanceof ViewResource)) return r.dependencies;
-    const byKey = (r.#source.propertyDependencies as Record<string, unknown> | undefined)?.[key];
-    return Array.isArray(byKey) && byKey.length > 0 ? (byKey as PolicyResource[]) : r.dependencies;
+    const byProperty = r.#source.propertyDependencies as Record<string, unknown> | undefined;
+    // The engine sends only the inputs that depend on something (pulumi/pulumi
+    // pkg/resource/plugin/analyzer_plugin.go skips empty lists) and backfills every input with all
+    // dependencies for an SDK that sent none (source_eval.go): where some inputs are listed, one
+    // that is not depends on nothing. Where none is listed, all dependencies count, as before: a
+    // resource whose inputs depend on nothing but that has a `dependsOn` stays matched loosely.
+    if (byProperty === undefined || Object.keys(byProperty).length === 0) return r.dependencies;
+    const byKey = byProperty[key];
+    return Array.isArray(byKey) ? (byKey as PolicyResource[]) : [];
   }
 
   /** `normalizeId(idOf(r))`, lowercased once. */
@@ -171,7 +178,7 @@ function idIn(props: Props): string | undefined {
 export const resourceIdOf: (r: StackResource) => string | undefined = ViewResource.idOf;
 /** `normalizeId(resourceIdOf(r))`. */
 export const normalizedResourceIdOf: (r: StackResource) => string | undefined = ViewResource.normalizedIdOf;
-/** What property `key` of the resource depends on (its propertyDependencies, else all its dependencies). */
+/** What property `key` of the resource depends on (`ViewResource.dependenciesOf`). */
 export const propertyDependenciesOf: (r: StackResource, key: string) => readonly PolicyResource[] =
   ViewResource.dependenciesOf;
 

@@ -89,6 +89,25 @@ describe("ReferenceIndex", () => {
     const loose = new ReferenceIndex(from, (s) => [get(s.props, "resourceUri")]);
     expect(loose.referrers(kv1).map((s) => s.name)).toEqual(["s-from-kv1", "s-from-other"]);
   });
+
+  // The engine sends only the inputs that depend on something (analyzer_plugin.go skips empty
+  // lists): an input missing where others are listed depends on nothing, so a dependsOn on a
+  // stack resource cannot vouch for a value not known yet computed from nothing in the stack.
+  it("with an input key, an input the engine does not list depends on nothing when others are listed", () => {
+    const source = {
+      ...resource("s-unlisted", { resourceUri: { unknown: true }, location: "x" }, ["urn:kv1", "urn:rg"]),
+      propertyDependencies: { location: [{ urn: "urn:rg" }] },
+    } as unknown as PolicyResource;
+    const bare = { ...source, name: "s-none-listed", urn: "urn:s-none-listed", propertyDependencies: {} };
+    const keyed = new StackView([resource("kv1", { id: `${RG}/kv1` }), resource("rg", {}), source, bare]);
+    const byKey = new ReferenceIndex(
+      keyed.resources.slice(2),
+      (s) => [get(s.props, "resourceUri")],
+      "resourceUri",
+    );
+    // Fails on the old rule, which fell back to every dependency (the dependsOn on kv1) for s-unlisted.
+    expect(byKey.referrers(keyed.resources[0]).map((s) => s.name)).toEqual(["s-none-listed"]);
+  });
 });
 
 describe("StackIndex and destinationProblem", () => {
