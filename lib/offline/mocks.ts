@@ -31,8 +31,10 @@ export function closedToRunner(network: {
   defaultAction: unknown;
   ipRules: unknown;
 }): string | undefined {
-  const plain = (v: unknown): unknown => (isSecret(v) ? v.value : v);
-  const lower = (v: unknown) => (typeof plain(v) === "string" ? (plain(v) as string).toLowerCase() : "");
+  const lower = (v: unknown) => {
+    const value = plain(v);
+    return typeof value === "string" ? value.toLowerCase() : "";
+  };
   const ipRules = plain(network.ipRules);
   if (lower(network.publicNetworkAccess) === "disabled") return "public network access is Disabled";
   if (lower(network.defaultAction) === "deny" && !(Array.isArray(ipRules) && ipRules.length > 0))
@@ -40,10 +42,15 @@ export function closedToRunner(network: {
   return undefined;
 }
 
-/** A nested object input, looking through a secret wrapper (computed outputs extend it). */
+/** An input's value, looking through a secret wrapper (computed outputs extend it). */
+function plain(value: unknown): unknown {
+  return isSecret(value) ? value.value : value;
+}
+
+/** A nested object input, looking through a secret wrapper. */
 function objectInput(value: unknown): Outputs {
-  const plain = isSecret(value) ? value.value : value;
-  return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? (plain as Outputs) : {};
+  const v = plain(value);
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Outputs) : {};
 }
 
 export interface AzureMockOptions {
@@ -275,14 +282,14 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       ];
       queries = [inputs.query];
     } else if (type === "azure-native:monitor:ScheduledQueryRule") {
-      const scopes = isSecret(inputs.scopes) ? inputs.scopes.value : inputs.scopes;
+      const scopes = plain(inputs.scopes);
       workspaceIds = Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === "string") : [];
       const allOf = objectInput(inputs.criteria).allOf;
       queries = Array.isArray(allOf) ? allOf.map((c) => objectInput(c).query) : [];
     } else return;
     const fresh = workspaceIds.find((id) => this.newWorkspaces.has(id.replace(/\/$/, "").toLowerCase()));
     if (!fresh) return;
-    for (const query of queries.map((q) => (isSecret(q) ? q.value : q))) {
+    for (const query of queries.map(plain)) {
       if (typeof query !== "string") continue;
       const direct = directTableReads(query);
       if (direct.length === 0) continue;
@@ -301,10 +308,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       ipRules: rules.ipRules,
     });
     if (why) this.closedStorageAccounts.set(id.toLowerCase(), why);
-    const sharedKey = isSecret(inputs.allowSharedKeyAccess)
-      ? inputs.allowSharedKeyAccess.value
-      : inputs.allowSharedKeyAccess;
-    if (sharedKey === false) this.noSharedKeyAccounts.add(id.toLowerCase());
+    if (plain(inputs.allowSharedKeyAccess) === false) this.noSharedKeyAccounts.add(id.toLowerCase());
   }
 
   /**

@@ -70,6 +70,8 @@ export class ReferenceIndex {
   private readonly withoutIds: StackResource[] = [];
   /** Sources with at least one value at all. */
   private readonly referring: StackResource[] = [];
+  /** Whether a source's value not known yet may stand for the target (see the constructor's `key`). */
+  private readonly through: (source: StackResource, target: StackResource) => boolean;
 
   /**
    * `key`: the input holding the values. When given, a value matched through dependencies (not
@@ -80,8 +82,12 @@ export class ReferenceIndex {
   constructor(
     sources: readonly StackResource[],
     valuesOf: (source: StackResource) => unknown[],
-    private readonly key?: string,
+    key?: string,
   ) {
+    this.through =
+      key === undefined
+        ? dependsOn
+        : (s: StackResource, t: StackResource) => propertyDependenciesOf(s, key).some((d) => d.urn === t.urn);
     for (let s = 0; s < sources.length; s++) {
       const source = sources[s];
       // A reference that cannot be read yet (preview) is matched through dependencies.
@@ -104,11 +110,7 @@ export class ReferenceIndex {
 
   /** The sources that refer to `target` (same result as `refersTo` on each of their values). */
   referrers(target: StackResource): StackResource[] {
-    const key = this.key;
-    const through =
-      key === undefined
-        ? dependsOn
-        : (s: StackResource, t: StackResource) => propertyDependenciesOf(s, key).some((d) => d.urn === t.urn);
+    const through = this.through;
     if (idOf(target) === undefined) return this.referring.filter((s) => through(s, target));
     const byId = this.byId.get(normalizedIdOf(target) ?? "") ?? [];
     const byDependency = this.withoutIds.filter((s) => !byId.includes(s) && through(s, target));

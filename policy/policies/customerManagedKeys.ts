@@ -35,14 +35,10 @@ export const customerManagedKeyStrength = stackPolicy({
     const index = new Map<string, StackResource[]>();
     // A value not known yet (preview) reads as absent here: those keys are matched through
     // dependencies below.
-    const text = (key: StackResource, name: string) => {
-      const v = peek(key.props, name);
-      return typeof v === "string" ? v : undefined;
-    };
     for (const key of keys) {
-      const parsed = parseKeyUri(text(key, "keyUri") ?? text(key, "keyUriWithVersion") ?? "");
-      const name = (parsed?.name ?? text(key, "keyName") ?? text(key, "name"))?.toLowerCase();
-      const vault = parsed?.vault ?? text(key, "vaultName")?.toLowerCase() ?? "";
+      const parsed = parseKeyUri(textOf(key, "keyUri") ?? textOf(key, "keyUriWithVersion") ?? "");
+      const name = (parsed?.name ?? textOf(key, "keyName") ?? textOf(key, "name"))?.toLowerCase();
+      const vault = parsed?.vault ?? textOf(key, "vaultName")?.toLowerCase() ?? "";
       if (name === undefined) continue;
       const slot = `${vault}/${name}`;
       const list = index.get(slot);
