@@ -70,6 +70,20 @@ export const SECURITY_INCIDENT_QUERY = [
 ].join("\n");
 
 /**
+ * Log Analytics standard columns a rule reads, with their types (Microsoft's "Standard columns in
+ * Azure Monitor Logs", MicrosoftDocs/azure-monitor-docs articles/azure-monitor/logs/
+ * log-standard-columns.md). They are hidden: not in the schema view, not in `project *` results
+ * unless named. Whether `column_ifexists` sees a hidden column is documented nowhere (neither the
+ * function's reference nor the standard-columns page says), so a rule never reads one through it:
+ * if it did not, `ResourceId` would be "" on every alert and the resource entity silently empty.
+ * A query that names the column does read it, through `union` too (the same page's examples:
+ * `union withsource = tt * | where _IsBillable == true`, `summarize ... by _SubscriptionId`). So
+ * `resilientSource` declares it in the empty leg, where it always resolves, and reads it by name.
+ */
+export const STANDARD_COLUMNS = { _ResourceId: "string", _SubscriptionId: "string" } as const;
+export type StandardColumn = keyof typeof STANDARD_COLUMNS;
+
+/**
  * A resource-specific table (AZKVAuditLogs, AzureActivity) as a rule may read it on a fresh
  * workspace. A rule's query is validated when the rule is created ("Failed to run the analytics
  * rule query. One of the tables does not exist"), and Azure Monitor creates a workspace's Azure
@@ -78,19 +92,24 @@ export const SECURITY_INCIDENT_QUERY = [
  * appears is not documented. Some columns arrive only with a record that carries them
  * (Azure/Azure-Sentinel#10340: AzureActivity rules refused on a clean workspace right after the
  * connector, "sometimes it works, sometimes it errors"). So: the fuzzy union with an empty leg
- * typed only `TimeGenerated` (every table has it, a datetime), then each column the rule reads
- * bound once through `column_ifexists` (`_ResourceId` as `ResourceId`; `extend` replaces a column
- * that exists, KQL's extend operator reference). Same rows once the table has them; until then the
- * rule returns nothing.
+ * typed `TimeGenerated` (every table has it, a datetime) and the standard columns the rule reads,
+ * then each column bound once: a table column (`[name, fallback]`) through `column_ifexists`, a
+ * standard column (its name, `STANDARD_COLUMNS`) by name (`extend` replaces a column that exists,
+ * KQL's extend operator reference). Same rows once the table has them; until then the rule returns
+ * nothing.
  */
 export function resilientSource(
   table: string,
-  columns: Readonly<Record<string, readonly [column: string, fallback: string]>>,
+  columns: Readonly<Record<string, readonly [column: string, fallback: string] | StandardColumn>>,
 ): string {
-  const bound = Object.entries(columns).map(
-    ([name, [column, fallback]]) => `${name} = column_ifexists("${column}", ${fallback})`,
+  const entries = Object.entries(columns);
+  const standard = [...new Set(entries.flatMap(([, c]) => (typeof c === "string" ? [c] : [])))].map(
+    (c) => `, ${c}: ${STANDARD_COLUMNS[c]}`,
   );
-  return `union isfuzzy=true (datatable(TimeGenerated: datetime)[]), ${table}\n| extend ${bound.join(", ")}`;
+  const bound = entries.map(([name, c]) =>
+    typeof c === "string" ? `${name} = ${c}` : `${name} = column_ifexists("${c[0]}", ${c[1]})`,
+  );
+  return `union isfuzzy=true (datatable(TimeGenerated: datetime${standard.join("")})[]), ${table}\n| extend ${bound.join(", ")}`;
 }
 
 const KEY_VAULT_AUDIT_SOURCE = resilientSource("AZKVAuditLogs", {
@@ -99,7 +118,7 @@ const KEY_VAULT_AUDIT_SOURCE = resilientSource("AZKVAuditLogs", {
   Identity: ["Identity", "dynamic(null)"],
   CallerIpAddress: ["CallerIpAddress", '""'],
   Id: ["Id", '""'],
-  ResourceId: ["_ResourceId", '""'],
+  ResourceId: "_ResourceId",
 });
 
 /** The Activity log columns the rules read (AzureActivity's own names). */
@@ -109,7 +128,7 @@ const ACTIVITY_SOURCE = resilientSource("AzureActivity", {
   Caller: ["Caller", '""'],
   CallerIpAddress: ["CallerIpAddress", '""'],
   Properties_d: ["Properties_d", "dynamic(null)"],
-  ResourceId: ["_ResourceId", '""'],
+  ResourceId: "_ResourceId",
 });
 
 /** Thresholds, declared once (the docs table reads them). */

@@ -12,6 +12,8 @@ import {
   AZURE_DIAGNOSTICS_SOURCE,
   SECURITY_INCIDENT_QUERY,
   resilientSource,
+  STANDARD_COLUMNS,
+  type StandardColumn,
   type RuleContext,
 } from "../../components/sentinel/rules";
 import {
@@ -106,18 +108,33 @@ describe("analytics rules as code (SIEM-1)", () => {
     },
   );
 
-  it("binds each column of a resource-specific table once, through column_ifexists", () => {
-    expect(resilientSource("AZKVAuditLogs", { Id: ["Id", '""'], ResourceId: ["_ResourceId", '""'] })).toBe(
-      'union isfuzzy=true (datatable(TimeGenerated: datetime)[]), AZKVAuditLogs\n| extend Id = column_ifexists("Id", ""), ResourceId = column_ifexists("_ResourceId", "")',
+  it("binds each column of a resource-specific table once: a table column through column_ifexists, a standard column by name", () => {
+    expect(resilientSource("AZKVAuditLogs", { Id: ["Id", '""'], ResourceId: "_ResourceId" })).toBe(
+      'union isfuzzy=true (datatable(TimeGenerated: datetime, _ResourceId: string)[]), AZKVAuditLogs\n| extend Id = column_ifexists("Id", ""), ResourceId = _ResourceId',
     );
     const kv = ANALYTICS_RULES.find((r) => r.id === "key-vault-unexpected-or-bulk-access")!.query(ctx);
-    // No bare hidden column: _ResourceId only inside column_ifexists.
-    for (const rule of ANALYTICS_RULES)
-      expect(rule.query(ctx).replace(/column_ifexists\("[^"]+",\s*[^)]*\)/g, "")).not.toMatch(
-        /\b_ResourceId\b/,
-      );
     expect(kv).toContain('Identity = column_ifexists("Identity", dynamic(null))');
   });
+
+  // Log Analytics hides its standard columns (_ResourceId, ...), and whether column_ifexists sees a
+  // hidden column is not documented: if it does not, the rule's ResourceId is "" on every alert and
+  // the resource entity is silently empty. Read by name, the column resolves on a fresh workspace
+  // only if the empty leg declares it. Fails on the old rules (column_ifexists("_ResourceId", "")).
+  it.each(ANALYTICS_RULES.map((r) => [r.id, r] as const))(
+    "%s reads a standard column only by name, declared with its type in the empty leg",
+    (_id, rule) => {
+      const query = rule.query(ctx);
+      for (const column of Object.keys(STANDARD_COLUMNS)) {
+        expect(query).not.toMatch(new RegExp(`column_ifexists\\(\\s*["']${column}["']`));
+        if (!new RegExp(`\\b${column}\\b`).test(query)) continue;
+        const legs = [...query.matchAll(/datatable\s*\(([^)]*)\)\s*\[\s*\]/g)].map((m) => m[1]);
+        expect([
+          column,
+          legs.some((leg) => leg.includes(`${column}: ${STANDARD_COLUMNS[column as StandardColumn]}`)),
+        ]).toEqual([column, true]);
+      }
+    },
+  );
 
   it("would refuse a direct read, also beside a fuzzy source", () => {
     expect(directTableReads("AzureActivity | take 1")).toEqual(["AzureActivity"]);
