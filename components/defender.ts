@@ -67,9 +67,12 @@ export class DefenderPlans extends pulumi.ComponentResource {
             retainOnDelete: true,
             ignoreChanges: [
               // The import reads `scopeId` from the ID without its leading "/" in azure-native
-              // releases before pulumi/pulumi-azure-native#4818 (merged 2026-08-29; 3.28.0 was
-              // published 2026-09-21), and a path parameter that differs replaces: a replace here
-              // is a create, refused as above. The import ID fixes the scope either way.
+              // releases before pulumi/pulumi-azure-native#4818 ("Fix leading slash lost on
+              // scope/resourceUri when importing resources", merged to master 2026-08-29), and a
+              // path parameter that differs replaces: a replace here is a create, refused as above.
+              // The pinned 3.28.0 (npm: published 2026-09-21; 3.27.0 on 2026-09-03) postdates the
+              // merge, so the imported value has the "/" and this ignore changes nothing; it stays
+              // for a provider pinned below it. The import ID fixes the scope either way.
               "scopeId",
               // What a subscription Owner turned on stays on (see STORAGE_SCANNING_EXTENSIONS). Each
               // item, not the list: the engine resets an ignored path to the imported value, and an
