@@ -39,6 +39,18 @@ export const STORAGE_SCANNING_EXTENSIONS: readonly DefenderPlanExtension[] = [
   { name: "SensitiveDataDiscovery", isEnabled: "False" },
 ];
 
+/**
+ * Resource provider namespaces on-upload malware scanning creates resources in, in the customer's
+ * subscription: "For each storage account you enable malware scanning on, an Event Grid System
+ * Topic resource is created in the same resource group of the storage account" (Microsoft's
+ * "Malware scanning in Defender for Storage", Set up of malware scanning; MicrosoftDocs/
+ * defender-docs articles/defender-for-cloud/defender-for-storage-malware-scan.md). A create in a
+ * namespace the subscription never registered fails with MissingSubscriptionRegistration; whether
+ * Defender registers Microsoft.EventGrid itself is not documented, so the setup registers it
+ * wherever the stack manages the StorageAccounts plan whose scanning a subscription Owner turns on.
+ */
+export const MALWARE_SCANNING_NAMESPACES = ["Microsoft.EventGrid"] as const;
+
 /** The plans for the services the platform runs (THR-1), with Azure's current sub-plans. */
 export const DEFENDER_PLANS: readonly DefenderPlan[] = [
   { plan: "StorageAccounts", subPlan: "DefenderForStorageV2", extensions: STORAGE_SCANNING_EXTENSIONS },

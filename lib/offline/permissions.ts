@@ -21,6 +21,7 @@ import {
 } from "../../config/identities";
 import type { Environment } from "../../components/common/interfaces";
 import { STORAGE_SCANNING_EXTENSIONS } from "../../components/defender";
+import { MALWARE_SCANNING_NAMESPACES } from "../../controls/defender";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import type { PlannedResource } from "./run";
 import { closedToRunner } from "./mocks";
@@ -511,6 +512,31 @@ export function checkPlanIdentities(
   for (const r of azure) {
     const ns = resourceTypeOf(r.id!).split("/")[0];
     if (!namespaces.has(ns.toLowerCase())) namespaces.set(ns.toLowerCase(), { ns, urn: r.urn, type: r.type });
+  }
+  // Namespaces the subscription needs for what a planned resource turns on outside the plan: the
+  // StorageAccounts plan whose on-upload malware scanning (a subscription Owner turns it on,
+  // docs/running-in-ci.md) creates an Event Grid system topic per account (MALWARE_SCANNING_NAMESPACES).
+  const implied = new Map<string, { ns: string; urn: string; type: string; why: string }>();
+  for (const r of azure) {
+    if (r.type !== "azure-native:security:Pricing" || str(r.inputs.pricingName) !== "StorageAccounts")
+      continue;
+    if (str(r.inputs.subPlan) !== "DefenderForStorageV2") continue;
+    for (const ns of MALWARE_SCANNING_NAMESPACES)
+      if (!implied.has(ns.toLowerCase()))
+        implied.set(ns.toLowerCase(), {
+          ns,
+          urn: r.urn,
+          type: r.type,
+          why: `its on-upload malware scanning creates an Event Grid system topic (${ns}/systemTopics) in each scanned storage account's resource group (Microsoft's "Malware scanning in Defender for Storage"), and whether Defender registers ${ns} itself is not documented`,
+        });
+  }
+  for (const { ns, urn, type, why } of implied.values()) {
+    if (providerRegistered(doc, ns)) continue;
+    findings.push({
+      identity: "(setup)",
+      resource: urn,
+      message: `${type} needs resource provider namespace ${ns} registered: ${why}; add ${ns} to resourceProviders in deploy/identities.yaml and run the setup's az provider register`,
+    });
   }
   for (const { ns, urn, type } of namespaces.values()) {
     if (providerRegistered(doc, ns)) continue;

@@ -170,6 +170,30 @@ describe("the prod plan", () => {
     expect(findings.some((f) => /Microsoft\.Authorization|Microsoft\.Resources/.test(f.message))).toBe(false);
   });
 
+  // Defender for Storage's on-upload malware scanning (turned on by a subscription Owner on the
+  // plan this stack manages) creates an Event Grid system topic per scanned account (Microsoft's
+  // "Malware scanning in Defender for Storage"); no planned resource lives in Microsoft.EventGrid, so
+  // the namespace check alone never asked for it. Fails on the old check and on the old
+  // deploy/identities.yaml (12 namespaces, no Microsoft.EventGrid).
+  it("requires Microsoft.EventGrid where the stack manages the StorageAccounts plan whose malware scanning creates a system topic", () => {
+    expect(findingsWith(declaration())).toEqual([]);
+    const pricing = plan.resources.find(
+      (r) => r.type === "azure-native:security:Pricing" && r.inputs.pricingName === "StorageAccounts",
+    );
+    expect(pricing).toBeDefined();
+    const findings = findingsWith(
+      declaration((doc) => {
+        doc.resourceProviders = (doc.resourceProviders as string[]).filter(
+          (ns) => ns !== "Microsoft.EventGrid",
+        );
+      }),
+    );
+    expect(findings.map((f) => [f.identity, f.resource])).toEqual([["(setup)", pricing!.urn]]);
+    expect(findings[0].message).toMatch(
+      /namespace Microsoft\.EventGrid registered: its on-upload malware scanning creates an Event Grid system topic .*add Microsoft\.EventGrid to resourceProviders/,
+    );
+  });
+
   // azure-native deletes keys and secrets through the vault's data plane (custom_keyvault.go), which
   // the closed vault refuses from the runner: each must be retainOnDelete. Fails on the old check,
   // which never looked at deletes.
