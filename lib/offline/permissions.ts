@@ -187,6 +187,41 @@ function dataOperations(type: string, inputs: Record<string, unknown>): string[]
   return [];
 }
 
+/**
+ * Resource provider namespaces a planned resource needs registered although nothing of the plan
+ * lives in them: Azure creates a resource there on the stack's behalf (or the feature it turns on
+ * does). Registering is free and the setup's Owner does it (`az provider register`), so a namespace
+ * is listed here on a documented resource or a maintainer-reported failure, with the source.
+ */
+const IMPLIED_NAMESPACES: readonly {
+  type: string;
+  applies: (inputs: Record<string, unknown>) => boolean;
+  namespaces: readonly string[];
+  why: string;
+}[] = [
+  {
+    // The StorageAccounts plan whose on-upload malware scanning a subscription Owner turns on
+    // (docs/running-in-ci.md): MALWARE_SCANNING_NAMESPACES, controls/defender.ts.
+    type: "azure-native:security:Pricing",
+    applies: (inputs) =>
+      str(inputs.pricingName) === "StorageAccounts" && str(inputs.subPlan) === "DefenderForStorageV2",
+    namespaces: MALWARE_SCANNING_NAMESPACES,
+    why: `its on-upload malware scanning creates an Event Grid system topic (Microsoft.EventGrid/systemTopics) in each scanned storage account's resource group (Microsoft's "Malware scanning in Defender for Storage"), and whether Defender registers the namespace itself is not documented`,
+  },
+  {
+    // Sentinel on a workspace was the SecurityInsights solution, a Microsoft.OperationsManagement/
+    // solutions resource (Azure/azure-quickstart-templates quickstarts/microsoft.operationsmanagement/
+    // azure-sentinel), and a deployment through the onboardingStates API failed until that namespace
+    // was registered: Microsoft support's answer was that it "cannot be deployed through ARM template
+    // automatically and can only be done manually" (MicrosoftDocs/azure-docs#83267). No Microsoft
+    // document lists it as a prerequisite, nor says that onboarding needs it today.
+    type: "azure-native:securityinsights:SentinelOnboardingState",
+    applies: () => true,
+    namespaces: ["Microsoft.OperationsManagement"],
+    why: `a Sentinel onboarding through this API failed until Microsoft.OperationsManagement (the namespace of the SecurityInsights solution) was registered, Microsoft support answering that it "can only be done manually" (MicrosoftDocs/azure-docs#83267); no Microsoft document says whether onboarding registers it`,
+  },
+];
+
 /** Checks a plan against the declaration. */
 export function checkPlanIdentities(
   plan: PlanLike,
@@ -513,23 +548,14 @@ export function checkPlanIdentities(
     const ns = resourceTypeOf(r.id!).split("/")[0];
     if (!namespaces.has(ns.toLowerCase())) namespaces.set(ns.toLowerCase(), { ns, urn: r.urn, type: r.type });
   }
-  // Namespaces the subscription needs for what a planned resource turns on outside the plan: the
-  // StorageAccounts plan whose on-upload malware scanning (a subscription Owner turns it on,
-  // docs/running-in-ci.md) creates an Event Grid system topic per account (MALWARE_SCANNING_NAMESPACES).
+  // Namespaces the subscription needs for what a planned resource makes Azure create outside the
+  // plan (IMPLIED_NAMESPACES).
   const implied = new Map<string, { ns: string; urn: string; type: string; why: string }>();
-  for (const r of azure) {
-    if (r.type !== "azure-native:security:Pricing" || str(r.inputs.pricingName) !== "StorageAccounts")
-      continue;
-    if (str(r.inputs.subPlan) !== "DefenderForStorageV2") continue;
-    for (const ns of MALWARE_SCANNING_NAMESPACES)
-      if (!implied.has(ns.toLowerCase()))
-        implied.set(ns.toLowerCase(), {
-          ns,
-          urn: r.urn,
-          type: r.type,
-          why: `its on-upload malware scanning creates an Event Grid system topic (${ns}/systemTopics) in each scanned storage account's resource group (Microsoft's "Malware scanning in Defender for Storage"), and whether Defender registers ${ns} itself is not documented`,
-        });
-  }
+  for (const r of azure)
+    for (const rule of IMPLIED_NAMESPACES.filter((x) => x.type === r.type && x.applies(r.inputs)))
+      for (const ns of rule.namespaces)
+        if (!implied.has(ns.toLowerCase()))
+          implied.set(ns.toLowerCase(), { ns, urn: r.urn, type: r.type, why: rule.why });
   for (const { ns, urn, type, why } of implied.values()) {
     if (providerRegistered(doc, ns)) continue;
     findings.push({

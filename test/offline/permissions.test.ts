@@ -194,6 +194,27 @@ describe("the prod plan", () => {
     );
   });
 
+  // A Sentinel onboarding through the onboardingStates API failed until Microsoft.OperationsManagement
+  // (the SecurityInsights solution's namespace) was registered (MicrosoftDocs/azure-docs#83267); the
+  // plan holds nothing in that namespace. Fails on the old check and on the old yaml.
+  it("requires Microsoft.OperationsManagement where the stack onboards a workspace to Sentinel", () => {
+    const onboarding = plan.resources.find(
+      (r) => r.type === "azure-native:securityinsights:SentinelOnboardingState",
+    );
+    expect(onboarding).toBeDefined();
+    const findings = findingsWith(
+      declaration((doc) => {
+        doc.resourceProviders = (doc.resourceProviders as string[]).filter(
+          (ns) => ns !== "Microsoft.OperationsManagement",
+        );
+      }),
+    );
+    expect(findings.map((f) => [f.identity, f.resource])).toEqual([["(setup)", onboarding!.urn]]);
+    expect(findings[0].message).toMatch(
+      /needs resource provider namespace Microsoft\.OperationsManagement registered: .*MicrosoftDocs\/azure-docs#83267.*add Microsoft\.OperationsManagement to resourceProviders/,
+    );
+  });
+
   // azure-native deletes keys and secrets through the vault's data plane (custom_keyvault.go), which
   // the closed vault refuses from the runner: each must be retainOnDelete. Fails on the old check,
   // which never looked at deletes.
