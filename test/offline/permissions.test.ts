@@ -20,6 +20,7 @@ import {
   scopeContains,
 } from "../../lib/offline/permissions";
 import type { Plan } from "../../lib/offline/plan";
+import type { PlannedResource } from "../../lib/offline/run";
 import { BUILT_IN_ROLES } from "../../controls/roles";
 import { runMain, type Run } from "../helpers/cli";
 import { main } from "../../scripts/plan";
@@ -170,49 +171,40 @@ describe("the prod plan", () => {
     expect(findings.some((f) => /Microsoft\.Authorization|Microsoft\.Resources/.test(f.message))).toBe(false);
   });
 
-  // Defender for Storage's on-upload malware scanning (turned on by a subscription Owner on the
-  // plan this stack manages) creates an Event Grid system topic per scanned account (Microsoft's
-  // "Malware scanning in Defender for Storage"); no planned resource lives in Microsoft.EventGrid, so
-  // the namespace check alone never asked for it. Fails on the old check and on the old
-  // deploy/identities.yaml (12 namespaces, no Microsoft.EventGrid).
-  it("requires Microsoft.EventGrid where the stack manages the StorageAccounts plan whose malware scanning creates a system topic", () => {
+  // Namespaces no planned resource lives in, so the namespace check alone never asked for them:
+  // - Microsoft.EventGrid: Defender for Storage's on-upload malware scanning (turned on by a
+  //   subscription Owner on the plan this stack manages) creates an Event Grid system topic per
+  //   scanned account (Microsoft's "Malware scanning in Defender for Storage");
+  // - Microsoft.OperationsManagement: a Sentinel onboarding through the onboardingStates API failed
+  //   until it (the SecurityInsights solution's namespace) was registered (MicrosoftDocs/azure-docs#83267).
+  // Each fails on the old check (no finding) and on the old deploy/identities.yaml (not listed).
+  it.each([
+    [
+      "Microsoft.EventGrid",
+      "the StorageAccounts plan whose malware scanning creates a system topic",
+      (r: PlannedResource) =>
+        r.type === "azure-native:security:Pricing" && r.inputs.pricingName === "StorageAccounts",
+      /registered: its on-upload malware scanning creates an Event Grid system topic /,
+    ],
+    [
+      "Microsoft.OperationsManagement",
+      "the Sentinel onboarding",
+      (r: PlannedResource) => r.type === "azure-native:securityinsights:SentinelOnboardingState",
+      /registered: .*MicrosoftDocs\/azure-docs#83267/,
+    ],
+  ])("requires %s for %s", (ns, _what, isCause, why) => {
     expect(findingsWith(declaration())).toEqual([]);
-    const pricing = plan.resources.find(
-      (r) => r.type === "azure-native:security:Pricing" && r.inputs.pricingName === "StorageAccounts",
-    );
-    expect(pricing).toBeDefined();
+    const cause = plan.resources.find(isCause);
+    expect(cause).toBeDefined();
     const findings = findingsWith(
       declaration((doc) => {
-        doc.resourceProviders = (doc.resourceProviders as string[]).filter(
-          (ns) => ns !== "Microsoft.EventGrid",
-        );
+        doc.resourceProviders = (doc.resourceProviders as string[]).filter((x) => x !== ns);
       }),
     );
-    expect(findings.map((f) => [f.identity, f.resource])).toEqual([["(setup)", pricing!.urn]]);
-    expect(findings[0].message).toMatch(
-      /namespace Microsoft\.EventGrid registered: its on-upload malware scanning creates an Event Grid system topic .*add Microsoft\.EventGrid to resourceProviders/,
-    );
-  });
-
-  // A Sentinel onboarding through the onboardingStates API failed until Microsoft.OperationsManagement
-  // (the SecurityInsights solution's namespace) was registered (MicrosoftDocs/azure-docs#83267); the
-  // plan holds nothing in that namespace. Fails on the old check and on the old yaml.
-  it("requires Microsoft.OperationsManagement where the stack onboards a workspace to Sentinel", () => {
-    const onboarding = plan.resources.find(
-      (r) => r.type === "azure-native:securityinsights:SentinelOnboardingState",
-    );
-    expect(onboarding).toBeDefined();
-    const findings = findingsWith(
-      declaration((doc) => {
-        doc.resourceProviders = (doc.resourceProviders as string[]).filter(
-          (ns) => ns !== "Microsoft.OperationsManagement",
-        );
-      }),
-    );
-    expect(findings.map((f) => [f.identity, f.resource])).toEqual([["(setup)", onboarding!.urn]]);
-    expect(findings[0].message).toMatch(
-      /needs resource provider namespace Microsoft\.OperationsManagement registered: .*MicrosoftDocs\/azure-docs#83267.*add Microsoft\.OperationsManagement to resourceProviders/,
-    );
+    expect(findings.map((f) => [f.identity, f.resource])).toEqual([["(setup)", cause!.urn]]);
+    expect(findings[0].message).toMatch(why);
+    expect(findings[0].message).toContain(`needs resource provider namespace ${ns} registered`);
+    expect(findings[0].message).toContain(`add ${ns} to resourceProviders`);
   });
 
   // azure-native deletes keys and secrets through the vault's data plane (custom_keyvault.go), which
