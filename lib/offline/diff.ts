@@ -287,6 +287,18 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       instead:
         "convert first (`az storage account migration start --sku <new SKU>`), and set the new SKU once the conversion has finished; change geo-replication or read access in a separate step",
     },
+    {
+      // Microsoft's "Enable infrastructure encryption for double encryption of data": "Infrastructure
+      // encryption cannot be enabled or disabled after the account has been created." azure-native
+      // replaces a storage account only for isHnsEnabled and location (provider/pkg/gen/replacement.go),
+      // and storage.json 2024-01-01 marks no mutability, so the change goes out as an account update.
+      // Absent is off: an account created without it cannot have it added.
+      property: "encryption.requireInfrastructureEncryption",
+      reason: "infrastructure (double) encryption is fixed when the storage account is created",
+      applies: (old, next) => (old === true) !== (next === true),
+      instead:
+        "keep the account's setting; to change it, create a new account with it and copy the data (azcopy or object replication)",
+    },
   ],
   "azure-native:redisenterprise:RedisEnterprise": [
     {

@@ -763,6 +763,29 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
     expect(down.map((f) => f.kind)).toEqual(["update-refused"]);
   });
 
+  // Microsoft's "Enable infrastructure encryption for double encryption of data": it "cannot be
+  // enabled or disabled after the account has been created", and azure-native sends the change as
+  // an account update (no forceNew, no mutability marker). Fails on the old table (no finding).
+  it("storage: infrastructure encryption is refused on an existing account, either way; absent counts as off", () => {
+    const urn = urnOf("azure-native:storage:StorageAccount");
+    expect(inputsOf(baseline, urn).encryption).toMatchObject({ requireInfrastructureEncryption: true });
+    // An account created without it, which the plan now wants with it: refused, named.
+    const without = onlyChanged(urn, "encryption.requireInfrastructureEncryption", false);
+    const on = diff(without, baseline);
+    expect(on.failures.map((f) => [f.urn, f.kind])).toEqual([[urn, "update-refused"]]);
+    expect(changeOf(on, urn)?.findings.map((f) => f.property)).toEqual([
+      "encryption.requireInfrastructureEncryption",
+    ]);
+    const type = "azure-native:storage:StorageAccount";
+    const enc = (v?: boolean) => ({
+      encryption: v === undefined ? {} : { requireInfrastructureEncryption: v },
+    });
+    expect(updateFindings(type, enc(true), enc(false)).map((f) => f.kind)).toEqual(["update-refused"]);
+    expect(updateFindings(type, enc(), enc(true)).map((f) => f.kind)).toEqual(["update-refused"]);
+    expect(updateFindings(type, enc(), enc(false))).toEqual([]);
+    expect(updateFindings(type, enc(true), enc(true))).toEqual([]);
+  });
+
   it("unit: only the inputs that differ are named; a replace has no update findings", () => {
     const type = "azure-native:keyvault:Key";
     const olds = { properties: { kty: "RSA", keySize: 3072, curveName: "P-256" } };
