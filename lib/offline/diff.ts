@@ -564,7 +564,15 @@ export function assessRemovals(
     if (!old) continue;
     const canonical = canonicalType(old.type);
     const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
-    const dataLoss = canonical ? DATA_LOSS[canonical] : undefined;
+    // The engine calls no provider Delete for a resource marked retainOnDelete, nor for one whose
+    // deletedWith resource goes in the same change (pulumi/pulumi pkg/resource/deploy/step.go,
+    // DeleteStep.Apply): it only leaves the state, nothing in Azure is deleted, so no data is
+    // lost and no lock refuses it. `protect` is checked before either there, so it still refuses.
+    // (A replace is left as judged: its new resource is then created where the old one remains.)
+    const leavesAzure =
+      change.op === "delete" &&
+      (old.retainOnDelete === true || (old.deletedWith !== undefined && removed.has(old.deletedWith)));
+    const dataLoss = canonical && !leavesAzure ? DATA_LOSS[canonical] : undefined;
     if (dataLoss) {
       change.findings.push({
         kind: "data-loss",
@@ -577,7 +585,7 @@ export function assessRemovals(
         message: `${what} it fails: it is protected (Pulumi refuses to delete a protected resource)`,
       });
     }
-    if (isLockType(old.type)) continue; // deleting a lock is not refused by the lock itself
+    if (isLockType(old.type) || leavesAzure) continue; // deleting a lock is not refused by the lock itself
     const stateful = dataLoss !== undefined || old.protect;
     for (const scope of deleteScopes(old)) {
       for (const lock of locks) {

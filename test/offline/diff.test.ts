@@ -806,6 +806,53 @@ describe("updates Azure refuses or ignores fail, naming the input", () => {
   });
 });
 
+// The engine calls no provider Delete for a retainOnDelete resource, nor for one whose deletedWith
+// resource goes in the same change (pulumi/pulumi pkg/resource/deploy/step.go DeleteStep.Apply): it
+// only leaves the state. Fails on the old judgement, which called dropping the key from the program
+// data loss (refused) and lifted the vault's lock for a delete that never reaches Azure.
+describe("a delete that never reaches Azure", () => {
+  const without = (...urns: string[]): NormalizedStackExport => {
+    const doc = jsonClone(baseline);
+    const kept = doc.deployment.resources.filter((r) => !urns.includes(r.urn));
+    doc.deployment.resources.splice(0, doc.deployment.resources.length, ...kept);
+    return doc;
+  };
+
+  it("a retainOnDelete key dropped from the program: no data loss, no lock lifted; protect still refuses", () => {
+    const urn = urnOf("azure-native:keyvault:Key", "cmk-storage-key");
+    const old = baseline.deployment.resources.find((r) => r.urn === urn)!;
+    expect(old.retainOnDelete).toBe(true);
+    const p = diff(baseline, without(urn));
+    expect(changeOf(p, urn)).toMatchObject({ op: "delete", findings: [] });
+    expect(p.failures).toEqual([]);
+    expect(p.lockWindow).toEqual([]);
+    const protectedOld = jsonClone(baseline);
+    protectedOld.deployment.resources.find((r) => r.urn === urn)!.protect = true;
+    expect(diff(protectedOld, without(urn)).failures.map((f) => [f.urn, f.kind])).toEqual([
+      [urn, "protected"],
+    ]);
+  });
+
+  it("the same key without retainOnDelete is data loss, refused under the vault's lock, as before", () => {
+    const urn = urnOf("azure-native:keyvault:Key", "cmk-storage-key");
+    const old = jsonClone(baseline);
+    delete old.deployment.resources.find((r) => r.urn === urn)!.retainOnDelete;
+    const p = diff(old, without(urn));
+    expect(changeOf(p, urn)?.findings.map((f) => f.kind)).toEqual(["data-loss", "scope-locked"]);
+  });
+
+  it("deletedWith: no delete of its own when its resource goes too, its own findings otherwise", () => {
+    const grant = urnOf("azure-native:authorization:RoleAssignment", "app-web-blob-read");
+    const identity = urnOf("azure-native:managedidentity:UserAssignedIdentity", "app-web-identity-identity");
+    const old = jsonClone(baseline);
+    old.deployment.resources.find((r) => r.urn === grant)!.deletedWith = identity;
+    const both = diff(old, without(grant, identity));
+    expect(changeOf(both, grant)).toMatchObject({ op: "delete", findings: [] });
+    const alone = diff(old, without(grant));
+    expect(changeOf(alone, grant)?.findings.map((f) => f.kind)).toEqual(["lock-window"]);
+  });
+});
+
 describe("docs/offline-plan.md: what changing each configuration key does", () => {
   it("has a row for every key Pulumi.yaml declares, and for the region", () => {
     const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, unknown> };
