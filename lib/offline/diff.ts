@@ -497,10 +497,21 @@ function norm(id: string): string {
   return id.replace(/\/+$/, "").toLowerCase();
 }
 
+/**
+ * Types whose azure-native Delete sends no ARM DELETE but a PUT: a CanNotDelete lock (which refuses
+ * DELETE only) does not stand in its way, a ReadOnly lock (which refuses PUT too) does. A PostgreSQL
+ * server parameter cannot be deleted, so azure-native resets it: it reads the default value and PUTs
+ * it back with its source (pulumi/pulumi-azure-native provider/pkg/resources/customresources/
+ * custom_postgres_config.go, as `az postgres flexible-server parameter set` does).
+ */
+const DELETED_BY_PUT: ReadonlySet<string> = new Set(["azure-native:dbforpostgresql:Configuration"]);
+
 /** A delete-blocking lock of the old state. */
 interface Lock {
   id: string;
   urn: string;
+  /** CanNotDelete or ReadOnly (ReadOnly also refuses PUT). */
+  readOnly: boolean;
   /** The scope it protects (normalized ARM ID). */
   scope: string;
   /** The scope as written (for messages). */
@@ -517,7 +528,13 @@ function locksOf(resources: readonly NormalizedExportResource[]): Lock[] {
     // The lock's own ID minus `/providers/Microsoft.Authorization/locks/<name>` is its scope,
     // whichever lock type (subscription, resource group, resource, by scope) made it.
     const scopeText = r.id.replace(/\/providers\/Microsoft\.Authorization\/locks\/[^/]+\/?$/i, "");
-    locks.push({ id: r.id, urn: r.urn, scope: norm(scopeText), scopeText });
+    locks.push({
+      id: r.id,
+      urn: r.urn,
+      readOnly: /^ReadOnly$/i.test(level),
+      scope: norm(scopeText),
+      scopeText,
+    });
   }
   return locks;
 }
@@ -587,9 +604,10 @@ export function assessRemovals(
     }
     if (isLockType(old.type) || leavesAzure) continue; // deleting a lock is not refused by the lock itself
     const stateful = dataLoss !== undefined || old.protect;
+    const byPut = canonical !== undefined && DELETED_BY_PUT.has(canonical);
     for (const scope of deleteScopes(old)) {
       for (const lock of locks) {
-        if (!covers(lock, scope)) continue;
+        if (!covers(lock, scope) || (byPut && !lock.readOnly)) continue;
         const viaTarget = scope !== old.id ? ` (the private endpoint's target ${scope})` : "";
         const lockedResource = olds.find((o) => o.id !== undefined && norm(o.id) === lock.scope);
         const why = stateful

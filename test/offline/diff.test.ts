@@ -841,6 +841,20 @@ describe("a delete that never reaches Azure", () => {
     expect(changeOf(p, urn)?.findings.map((f) => f.kind)).toEqual(["data-loss", "scope-locked"]);
   });
 
+  // azure-native "deletes" a PostgreSQL server parameter by PUTting its default value back
+  // (custom_postgres_config.go): a CanNotDelete lock on the server refuses DELETE only, so nothing is
+  // lifted for it; a ReadOnly lock refuses the PUT too. Fails on the old judgement (lock-window).
+  it("a PostgreSQL parameter dropped: reset by a PUT, so the server's CanNotDelete lock stays; a ReadOnly lock is in the way", () => {
+    const urn = urnOf("azure-native:dbforpostgresql:Configuration", "postgres-log-disconnections");
+    const p = diff(baseline, without(urn));
+    expect(changeOf(p, urn)).toMatchObject({ op: "delete", findings: [] });
+    expect(p.lockWindow).toEqual([]);
+    const readOnly = jsonClone(baseline);
+    const lock = readOnly.deployment.resources.find((r) => r.urn.endsWith("::postgres-server-lock"))!;
+    for (const props of [lock.inputs, lock.outputs]) (props as Record<string, unknown>).level = "ReadOnly";
+    expect(changeOf(diff(readOnly, without(urn)), urn)?.findings.map((f) => f.kind)).toEqual(["lock-window"]);
+  });
+
   it("deletedWith: no delete of its own when its resource goes too, its own findings otherwise", () => {
     const grant = urnOf("azure-native:authorization:RoleAssignment", "app-web-blob-read");
     const identity = urnOf("azure-native:managedidentity:UserAssignedIdentity", "app-web-identity-identity");
