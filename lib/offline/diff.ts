@@ -498,13 +498,21 @@ function norm(id: string): string {
 }
 
 /**
- * Types whose azure-native Delete sends no ARM DELETE but a PUT: a CanNotDelete lock (which refuses
- * DELETE only) does not stand in its way, a ReadOnly lock (which refuses PUT too) does. A PostgreSQL
- * server parameter cannot be deleted, so azure-native resets it: it reads the default value and PUTs
- * it back with its source (pulumi/pulumi-azure-native provider/pkg/resources/customresources/
- * custom_postgres_config.go, as `az postgres flexible-server parameter set` does).
+ * Types whose azure-native Delete sends no ARM DELETE, and which locks therefore stand in the way of:
+ * - `put`: a PUT, which a CanNotDelete lock (DELETE only) does not refuse and a ReadOnly lock (PUT
+ *   too) does. A PostgreSQL server parameter cannot be deleted, so azure-native reads its default
+ *   value and PUTs it back with its source (pulumi/pulumi-azure-native provider/pkg/resources/
+ *   customresources/custom_postgres_config.go, as `az postgres flexible-server parameter set` does).
+ * - `data-plane`: a call to the service's own endpoint, which no lock covers: "Locks only apply to
+ *   control plane Azure operations and not to data plane operations" (Microsoft's "Lock your
+ *   resources"). Key Vault keys and secrets have no ARM DELETE, so azure-native deletes them through
+ *   the vault's data plane (custom_keyvault.go: azkeys DeleteKey, azsecrets DeleteSecret).
  */
-const DELETED_BY_PUT: ReadonlySet<string> = new Set(["azure-native:dbforpostgresql:Configuration"]);
+const DELETE_REQUEST: Readonly<Record<string, "put" | "data-plane">> = {
+  "azure-native:dbforpostgresql:Configuration": "put",
+  "azure-native:keyvault:Key": "data-plane",
+  "azure-native:keyvault:Secret": "data-plane",
+};
 
 /** A delete-blocking lock of the old state. */
 interface Lock {
@@ -604,10 +612,11 @@ export function assessRemovals(
     }
     if (isLockType(old.type) || leavesAzure) continue; // deleting a lock is not refused by the lock itself
     const stateful = dataLoss !== undefined || old.protect;
-    const byPut = canonical !== undefined && DELETED_BY_PUT.has(canonical);
+    const request = canonical !== undefined ? DELETE_REQUEST[canonical] : undefined;
     for (const scope of deleteScopes(old)) {
       for (const lock of locks) {
-        if (!covers(lock, scope) || (byPut && !lock.readOnly)) continue;
+        if (!covers(lock, scope) || request === "data-plane" || (request === "put" && !lock.readOnly))
+          continue;
         const viaTarget = scope !== old.id ? ` (the private endpoint's target ${scope})` : "";
         const lockedResource = olds.find((o) => o.id !== undefined && norm(o.id) === lock.scope);
         const why = stateful

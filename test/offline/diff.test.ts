@@ -833,12 +833,20 @@ describe("a delete that never reaches Azure", () => {
     ]);
   });
 
-  it("the same key without retainOnDelete is data loss, refused under the vault's lock, as before", () => {
-    const urn = urnOf("azure-native:keyvault:Key", "cmk-storage-key");
+  // Without retainOnDelete azure-native deletes a key or secret through the vault's data plane
+  // (custom_keyvault.go), which no ARM lock covers ("Locks only apply to control plane Azure
+  // operations", Microsoft's "Lock your resources"): a key is still data loss, but no lock is in the
+  // way and none is lifted. Fails on the old judgement (scope-locked for the key, lock-window for
+  // the secret).
+  it("a key or secret without retainOnDelete: deleted through the data plane, no lock in the way; a key is still data loss", () => {
+    const key = urnOf("azure-native:keyvault:Key", "cmk-storage-key");
+    const secret = urnOf("azure-native:keyvault:Secret", "web-session-signing-key");
     const old = jsonClone(baseline);
-    delete old.deployment.resources.find((r) => r.urn === urn)!.retainOnDelete;
-    const p = diff(old, without(urn));
-    expect(changeOf(p, urn)?.findings.map((f) => f.kind)).toEqual(["data-loss", "scope-locked"]);
+    for (const r of old.deployment.resources) if (r.urn === key || r.urn === secret) delete r.retainOnDelete;
+    const p = diff(old, without(key, secret));
+    expect(changeOf(p, key)?.findings.map((f) => f.kind)).toEqual(["data-loss"]);
+    expect(changeOf(p, secret)).toMatchObject({ op: "delete", findings: [] });
+    expect(p.lockWindow).toEqual([]);
   });
 
   // azure-native "deletes" a PostgreSQL server parameter by PUTting its default value back
