@@ -1131,6 +1131,34 @@ export const MUTATIONS: Mutation[] = [
     policy: "container-app-cors-credentials",
     control: "NET-2",
   })),
+  // bypass11: a credential exported as a stack output (readable by every reader of the stack and
+  // every StackReference to it). Before, no policy read the root stack's outputs.
+  ...(
+    [
+      [
+        "a storage connection string with its account key",
+        "storageConnectionString",
+        (c: Context) =>
+          `DefaultEndpointsProtocol=https;AccountName=${c.nameOf(T.account)};AccountKey=bXlrZXk=;EndpointSuffix=core.windows.net`,
+      ],
+      [
+        "a database URL with a password, nested in an app's outputs",
+        "containerApps.api.databaseUrl",
+        () => "postgresql://app:Sup3rS3cret@pg.example.internal:5432/app",
+      ],
+      [
+        "a SAS URL for the exports container",
+        "exportsSasUrl",
+        () => "https://st.blob.core.windows.net/x?sv=2022-11-02&sig=abc",
+      ],
+    ] as const
+  ).map(([what, path, value]): Mutation => ({
+    id: `a stack output carries ${what}`,
+    type: "pulumi:pulumi:Stack",
+    set: { [path]: value },
+    policy: "stack-outputs-no-credentials",
+    control: "SEC-1",
+  })),
 ];
 
 /** A signing key written the way the CustomerManagedKey component writes keys, but EC and sign/verify only. */
