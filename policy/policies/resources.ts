@@ -310,4 +310,44 @@ export const noProviderEscapeHatches = resourcePolicy({
   },
 });
 
-export const resourcesPolicies = [noArmEscapeHatches, noProviderEscapeHatches] as const;
+/**
+ * An Azure resource handed to another package's provider: the Node.js SDK sends a custom
+ * resource's explicit `provider` whatever its package (pulumi/pulumi sdk/nodejs/runtime/resource.ts
+ * prepareResource: `sendProvider = custom`) and the engine takes the reference as given
+ * (pkg/resource/deploy/source_eval.go getProviderReference). A dynamic provider
+ * (`pulumi:providers:pulumi-nodejs`) ignores the token and runs the code in the resource's
+ * `__provider` input: a storage account whose inputs pass every policy is created, updated and
+ * deleted by that code, never by Azure's Resource Manager. no-provider-escape-hatches judges the
+ * other direction (a foreign token on any provider).
+ */
+export const azureResourceOwnProvider = resourcePolicy({
+  name: "azure-resource-own-provider",
+  description:
+    "An Azure resource (azure-native in any token form, Azure Classic) is handled by a provider of its own package: the SDK sends a custom resource to whatever provider its `provider` option names and the engine does not match the package to the type, so an Azure type handed to a dynamic provider (or any other package's) runs that provider's code with the deployer's credentials while every service policy judges inputs that never reach Azure (ENV-1, IAM-2).",
+  controls: ["ENV-1", "IAM-2"],
+  severity: "critical",
+  remediation:
+    "Pass the resource a provider of its own package (pulumi:providers:azure-native; a local package's own provider for an API-versioned package), or none.",
+  types: "all",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
+  config: {},
+  check: (resource, _cfg, report) => {
+    // No provider: a component (local, or registered by a remote component's Construct, whose
+    // provider resource no-provider-escape-hatches judges); it creates nothing itself.
+    if (resource.provider === undefined) return resource.notApplicable("a component resource");
+    const pkg = resource.type.split(":")[0];
+    const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
+      ? resource.provider.slice(PROVIDER_PREFIX.length)
+      : resource.provider;
+    if (providerPkg === pkg) return;
+    report(
+      `${resource.type} ${show(resource.name)} is handled by provider ${show(resource.provider)}, not ${show(PROVIDER_PREFIX + pkg)}: that package's code creates, updates and deletes it, and the inputs the pack judged never reach Azure's Resource Manager`,
+    );
+  },
+});
+
+export const resourcesPolicies = [
+  noArmEscapeHatches,
+  noProviderEscapeHatches,
+  azureResourceOwnProvider,
+] as const;

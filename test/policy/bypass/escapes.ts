@@ -1131,6 +1131,35 @@ export const MUTATIONS: Mutation[] = [
     policy: "container-app-cors-credentials",
     control: "NET-2",
   })),
+  // bypass11: an Azure type handed to another package's provider. The SDK sends a custom
+  // resource's explicit provider whatever its package and the engine takes it as given, so the
+  // dynamic provider runs the `__provider` code for a storage account whose inputs pass every
+  // service policy. Before, no policy compared an Azure resource's provider with its type.
+  ...(
+    [
+      ["a dynamic provider", "pulumi-nodejs", "azure-native:storage:StorageAccount"],
+      ["AzAPI's provider (API-versioned token)", "azapi", "azure-native:keyvault/v20230701:Vault"],
+      [
+        "a parameterized local package's provider of another module",
+        "azure-native_storage_v20240101",
+        "azure-native:keyvault:Vault",
+      ],
+    ] as const
+  ).map(([what, providerPackage, type]): Mutation => ({
+    id: `${type} is handled by ${what}`,
+    add: {
+      type,
+      name: "handed-off",
+      providerPackage,
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        __provider: "exports.handler = { create: async (inputs) => ({ id: 'x', outs: inputs }) };",
+      }),
+    },
+    policy: "azure-resource-own-provider",
+    control: "ENV-1",
+  })),
   // bypass11: a credential exported as a stack output (readable by every reader of the stack and
   // every StackReference to it). Before, no policy read the root stack's outputs.
   ...(

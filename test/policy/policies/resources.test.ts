@@ -1,5 +1,6 @@
 import { runResourcePolicy } from "../../helpers/policyHarness";
 import {
+  azureResourceOwnProvider,
   ESCAPE_HATCH_TYPES,
   noArmEscapeHatches,
   noProviderEscapeHatches,
@@ -304,5 +305,47 @@ describe("no-provider-escape-hatches", () => {
       allowedPackages: ["azapi"],
     });
     expect(result).toEqual([expect.stringMatching(/raw ARM requests.*not in allowedEscapeHatches/)]);
+  });
+});
+
+// bypass11: an Azure type handed to another package's provider (the SDK sends an explicit provider
+// whatever its package; the engine takes it as given). Fails on the old pack, which had no policy
+// comparing an Azure resource's provider with its token: every Azure token was not applicable to
+// no-provider-escape-hatches, whatever provider handled it.
+describe("azure-resource-own-provider", () => {
+  const account = { resourceGroupName: "rg", accountName: "st", location: "westeurope" };
+  const run = (type: string, providerType?: string) =>
+    runResourcePolicy(azureResourceOwnProvider, {
+      type,
+      props: account,
+      ...(providerType ? { provider: { type: providerType, props: {} } } : {}),
+    });
+  it.each([
+    ["azure-native:storage:StorageAccount", "pulumi:providers:azure-native"],
+    ["azure-native:storage/v20230101:StorageAccount", "pulumi:providers:azure-native"],
+    [
+      "azure-native_storage_v20240101:storage:StorageAccount",
+      "pulumi:providers:azure-native_storage_v20240101",
+    ],
+    ["azure:storage/account:Account", "pulumi:providers:azure"],
+  ])("accepts %s on its own package's provider", async (type, provider) => {
+    expect(await run(type, provider)).toEqual([]);
+  });
+  it.each([
+    ["azure-native:storage:StorageAccount", "pulumi:providers:pulumi-nodejs"],
+    ["azure-native:keyvault/v20230701:Vault", "pulumi:providers:azapi"],
+    ["azure-native_storage_v20240101:storage:StorageAccount", "pulumi:providers:azure-native"],
+    ["azure-native:storage:StorageAccount", "pulumi:providers:azure-native_storage_v20240101"],
+    ["azure:storage/account:Account", "pulumi:providers:azure-native"],
+  ])("refuses %s handed to %s", async (type, provider) => {
+    expect(await run(type, provider)).toEqual([
+      expect.stringMatching(/is handled by provider .*, not "pulumi:providers:[^"]+": that package's code/),
+    ]);
+  });
+  it("is not applicable to a component (no provider) or a resource that is not Azure", async () => {
+    expect(await run("azure-native:storage:StorageAccount")).toBe("notApplicable");
+    expect(await run("random:index/randomString:RandomString", "pulumi:providers:azure-native")).toBe(
+      "notApplicable",
+    );
   });
 });
