@@ -6,7 +6,7 @@
  */
 import { isAzureResource, isType } from "../lib/azureTypes";
 import { resourcePolicy } from "../lib/define";
-import { get, show, str } from "../lib/props";
+import { get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   LEGACY_COMPONENT_TYPES,
   PULUMI_PACKAGE,
@@ -346,8 +346,97 @@ export const azureResourceOwnProvider = resourcePolicy({
   },
 });
 
+/** Whether a type token is an Azure provider resource (azure-native in any package form, Azure Classic). */
+const isAzureProvider = (token: string): boolean => {
+  if (!token.startsWith(PROVIDER_PREFIX)) return false;
+  const pkg = token.slice(PROVIDER_PREFIX.length);
+  return pkg === "azure-native" || pkg === "azure" || /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/.test(pkg);
+};
+
+/**
+ * Azure provider settings that send the deploy's credentials or tokens elsewhere, or put
+ * credentials into the program (azure-native's and Azure Classic's names). The deploy signs in
+ * with GitHub OIDC from the runner's environment (.github/workflows/deploy.yml) and sets none.
+ */
+const CREDENTIAL_SETTINGS: Readonly<Record<string, string>> = {
+  metadataHost:
+    "sends endpoint discovery, and the Resource Manager calls and tokens that follow it, to the host it names",
+  msiEndpoint: "asks the endpoint it names for managed identity tokens",
+  oidcRequestUrl: "sends the runner's OIDC request token to the URL it names",
+  oidcRequestToken: "writes the runner's OIDC request token into the program",
+  oidcToken: "writes an OIDC token into the program",
+  oidcTokenFilePath: "signs in with an OIDC token from a file the program chooses",
+  clientSecret: "writes a client secret into the program",
+  clientSecretFilePath: "signs in with a client secret from a file the program chooses",
+  clientCertificate: "writes a client certificate into the program",
+  clientCertificatePassword: "writes a certificate password into the program",
+  clientCertificatePath: "signs in with a certificate file the program chooses",
+  auxiliaryTenantIds: "signs Resource Manager calls for other tenants too",
+};
+
+/** The public cloud's names (`environment`): azure-native's, Azure Classic's, the Azure SDKs'. */
+const PUBLIC_CLOUD = new Set(["public", "azurecloud", "azurepubliccloud"]);
+
+export const azureProviderSettings = resourcePolicy({
+  name: "azure-provider-settings",
+  description:
+    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it (otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
+  controls: ["ENV-1", "SEC-1"],
+  severity: "critical",
+  remediation:
+    "Remove the setting: the deploy signs in with GitHub OIDC and picks subscription and tenant from the runner's environment (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID). A reviewed second subscription or tenant goes in allowedSubscriptionIds or allowedTenantIds of this policy in the preset.",
+  types: "all",
+  appliesTo: { type: isAzureProvider, otherwise: "not an Azure provider" },
+  config: {
+    allowedSubscriptionIds: {
+      description:
+        "Subscription IDs an Azure provider may name explicitly (subscriptionId). Empty: none; the runner's environment chooses.",
+      default: [] as readonly string[],
+    },
+    allowedTenantIds: {
+      description:
+        "Tenant IDs an Azure provider may name explicitly (tenantId). Empty: none; the runner's environment chooses.",
+      default: [] as readonly string[],
+    },
+  },
+  check: (resource, cfg, report) => {
+    const { props } = resource;
+    const what = `${resource.type} ${show(resource.name)}`;
+    const set = (key: string): unknown => {
+      const value = peek(props, key);
+      // An empty list (auxiliaryTenantIds arrives JSON-encoded: "[]") or string sets nothing.
+      return value === undefined || value === null || value === "" || value === "[]" ? undefined : value;
+    };
+    for (const [key, why] of Object.entries(CREDENTIAL_SETTINGS))
+      if (set(key) !== undefined)
+        report(
+          `${what} sets ${key}, which ${why}; the deploy signs in with GitHub OIDC from the runner's environment`,
+        );
+    const environment = set("environment");
+    if (
+      environment !== undefined &&
+      !(typeof environment === "string" && PUBLIC_CLOUD.has(environment.toLowerCase()))
+    )
+      report(
+        `${what} sets environment ${show(environment)}: the platform runs in the Azure public cloud only`,
+      );
+    const explicit = (key: string, allowed: readonly string[], param: string) => {
+      const value = set(key);
+      if (value === undefined) return;
+      if (typeof value === "string" && allowed.some((a) => a.toLowerCase() === value.trim().toLowerCase()))
+        return;
+      report(
+        `${what} sets ${key} ${value === NOT_KNOWN ? "to a value not known yet" : show(value)}, which is not in ${param}: every resource it handles goes there instead of where the runner's environment points`,
+      );
+    };
+    explicit("subscriptionId", cfg.allowedSubscriptionIds, "allowedSubscriptionIds");
+    explicit("tenantId", cfg.allowedTenantIds, "allowedTenantIds");
+  },
+});
+
 export const resourcesPolicies = [
   noArmEscapeHatches,
   noProviderEscapeHatches,
   azureResourceOwnProvider,
+  azureProviderSettings,
 ] as const;

@@ -689,6 +689,7 @@ describe("the pack on real plans", () => {
     const gated = platformPolicies.filter((p) => typeof p.appliesToType === "function");
     expect(gated.map((p) => p.name).sort()).toEqual([
       "allowed-locations",
+      "azure-provider-settings",
       "azure-resource-own-provider",
       "azure-resource-type-allowed",
       "computed-properties-not-inputs",
@@ -718,8 +719,9 @@ describe("the pack on real plans", () => {
       }
     // The Azure-only five (azure-resource-own-provider among them) refuse the 5 non-Azure tokens,
     // required-tags also the 2 known types without tags; no-provider-escape-hatches refuses the 5
-    // Azure tokens and the stack (deny by default: every other package's resources are its business).
-    expect(refused).toBe(5 * 5 + 2 + 6);
+    // Azure tokens and the stack (deny by default: every other package's resources are its business);
+    // azure-provider-settings refuses all 10 (none is an Azure provider).
+    expect(refused).toBe(5 * 5 + 2 + 6 + 10);
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {

@@ -1160,6 +1160,37 @@ export const MUTATIONS: Mutation[] = [
     policy: "azure-resource-own-provider",
     control: "ENV-1",
   })),
+  // bypass11: the Azure provider's own settings. A provider resource carries settings only, so no
+  // policy judged it, while they decide where every resource goes and where the deploy's tokens
+  // are sent. Before, each of these passed.
+  ...(
+    [
+      ["sends its endpoint discovery to another host", "metadataHost", "metadata.attacker.example"],
+      [
+        "sends the runner's OIDC request token to another URL",
+        "oidcRequestUrl",
+        "https://collector.example.net/token",
+      ],
+      [
+        "sends every resource to another subscription",
+        "subscriptionId",
+        "00000000-1111-2222-3333-444444444444",
+      ],
+      ["sends every call to another cloud", "environment", "usgovernment"],
+      [
+        "signs calls for another tenant",
+        "auxiliaryTenantIds",
+        JSON.stringify(["99999999-8888-7777-6666-555555555555"]),
+      ],
+      ["carries a client secret written into the program", "clientSecret", "s3cr3t-value"],
+    ] as const
+  ).map(([what, key, value]): Mutation => ({
+    id: `the azure-native provider ${what} (${key})`,
+    type: "pulumi:providers:azure-native",
+    set: { [key]: value },
+    policy: "azure-provider-settings",
+    control: "ENV-1",
+  })),
   // bypass11: a credential exported as a stack output (readable by every reader of the stack and
   // every StackReference to it). Before, no policy read the root stack's outputs.
   ...(
@@ -1239,6 +1270,12 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 });
 
 export const SECURE_VARIATIONS: Variation[] = [
+  // bypass11: the public cloud named explicitly is where the platform runs.
+  {
+    id: "the azure-native provider names the public cloud",
+    type: "pulumi:providers:azure-native",
+    set: { environment: "public" },
+  },
   ...localOnly,
   {
     id: "frontend CORS allows one https origin with credentials",
