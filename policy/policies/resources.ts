@@ -169,6 +169,13 @@ const outsideAzureNative = (token: string): boolean =>
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
+/** The package a provider resource's type token serves (`azapi` of `pulumi:providers:azapi`). */
+const providerPackageOf = (providerType: string): string =>
+  providerType.startsWith(PROVIDER_PREFIX) ? providerType.slice(PROVIDER_PREFIX.length) : providerType;
+
+/** A v3 local package of one azure-native module and API version (`azure-native_storage_v20240101`). */
+const AZURE_NATIVE_LOCAL_PACKAGE = /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/;
+
 /**
  * Provider packages whose provider resource carries only settings while each of their resources
  * is judged on its own: Azure's (azure-native in any package form, Azure Classic) by the service
@@ -178,7 +185,7 @@ const PROVIDER_PREFIX = "pulumi:providers:";
 function judgedByItsResources(pkg: string): boolean {
   return (
     pkg === "azure-native" ||
-    /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/.test(pkg) ||
+    AZURE_NATIVE_LOCAL_PACKAGE.test(pkg) ||
     pkg === "azure" ||
     pkg === "pulumi" ||
     /^pulumi-[a-z]+$/.test(pkg) ||
@@ -232,7 +239,7 @@ export const noProviderEscapeHatches = resourcePolicy({
       // component's package too. The component resource itself reaches the pack without a
       // provider (below), but its provider's Construct runs the package's code with the
       // deployer's credentials: the package is judged here, by its provider resource.
-      const pkg = resource.type.slice(PROVIDER_PREFIX.length);
+      const pkg = providerPackageOf(resource.type);
       // Our own component package (consumed from Python, Go, .NET, Java as a remote component):
       // any plugin can call itself by our name, and which plugin the engine loaded never reaches
       // the pack (`pluginDownloadURL`, the plugin name and parameterization live under
@@ -285,9 +292,7 @@ export const noProviderEscapeHatches = resourcePolicy({
     // package serves no custom resource, so a custom resource under our name, or one handled by
     // a provider of our name, is another plugin's create/update/delete (whatever the token, even
     // one of our components' tokens), refused and never allowed by package.
-    const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
-      ? resource.provider.slice(PROVIDER_PREFIX.length)
-      : resource.provider;
+    const providerPkg = providerPackageOf(resource.provider);
     if (pkg === PULUMI_PACKAGE || providerPkg === PULUMI_PACKAGE) {
       report(
         `${resource.type} ${show(resource.name)} is a custom resource (handled by provider ${show(resource.provider)}) under the platform's components package, which serves components only: another plugin's create, update and delete under the platform's name, invisible to every policy`,
@@ -336,9 +341,7 @@ export const azureResourceOwnProvider = resourcePolicy({
     // provider resource no-provider-escape-hatches judges); it creates nothing itself.
     if (resource.provider === undefined) return resource.notApplicable("a component resource");
     const pkg = resource.type.split(":")[0];
-    const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
-      ? resource.provider.slice(PROVIDER_PREFIX.length)
-      : resource.provider;
+    const providerPkg = providerPackageOf(resource.provider);
     if (providerPkg === pkg) return;
     report(
       `${resource.type} ${show(resource.name)} is handled by provider ${show(resource.provider)}, not ${show(PROVIDER_PREFIX + pkg)}: that package's code creates, updates and deletes it, and the inputs the pack judged never reach Azure's Resource Manager`,
@@ -349,8 +352,8 @@ export const azureResourceOwnProvider = resourcePolicy({
 /** Whether a type token is an Azure provider resource (azure-native in any package form, Azure Classic). */
 const isAzureProvider = (token: string): boolean => {
   if (!token.startsWith(PROVIDER_PREFIX)) return false;
-  const pkg = token.slice(PROVIDER_PREFIX.length);
-  return pkg === "azure-native" || pkg === "azure" || /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/.test(pkg);
+  const pkg = providerPackageOf(token);
+  return pkg === "azure-native" || pkg === "azure" || AZURE_NATIVE_LOCAL_PACKAGE.test(pkg);
 };
 
 /**
