@@ -45,10 +45,21 @@ const ROLES = {
   Contributor: {
     id: "b24988ac-6180-42a0-ab88-20f7382dd24c",
     actions: ["*"],
+    // Microsoft's current definition (learn.microsoft.com/azure/role-based-access-control/
+    // built-in-roles/privileged#contributor): Blueprint assignments, gallery sharing, Purview
+    // consents and deployment stacks' deny settings joined the Authorization exclusions. The Azure
+    // China listing also excludes Microsoft.Subscription/cancel and enable; left out here (global
+    // Azure's definition), which errs towards Contributor allowing more, never less.
     notActions: [
       "Microsoft.Authorization/*/Delete",
       "Microsoft.Authorization/*/Write",
       "Microsoft.Authorization/elevateAccess/Action",
+      "Microsoft.Blueprint/blueprintAssignments/write",
+      "Microsoft.Blueprint/blueprintAssignments/delete",
+      "Microsoft.Compute/galleries/share/action",
+      "Microsoft.Purview/consents/write",
+      "Microsoft.Purview/consents/delete",
+      "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
     ],
   },
   Reader: { id: "acdd72a7-3385-48ef-bd42-f606fba81ae7", ...READ_ONLY },

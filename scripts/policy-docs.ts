@@ -35,6 +35,7 @@ const TITLES: Record<keyof typeof policiesByService, string> = {
   environment: "Environment separation",
   edge: "Edge (Front Door, WAF, Private Link origins)",
   sentinel: "Microsoft Sentinel (SIEM)",
+  stackOutputs: "Stack outputs",
 };
 
 function configCell(policy: PlatformPolicy): string {

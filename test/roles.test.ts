@@ -6,7 +6,7 @@
  * operations mixing letter case, stars of every kind and characters whose case mapping leaves
  * ASCII (`ſ`, the Kelvin sign, dotless and dotted i, `ß`).
  */
-import { actionMatches, PRIVILEGED_OPERATIONS } from "../controls/roles";
+import { actionMatches, allows, builtInRole, PRIVILEGED_OPERATIONS } from "../controls/roles";
 
 /** The documented semantics: case-insensitive, `*` any characters, a whole-segment `*` also no segment. */
 function reference(pattern: string, operation: string): boolean {
@@ -119,5 +119,25 @@ describe("actionMatches", () => {
     }
     // The comparison covers matches, not only refusals.
     expect(matched).toBeGreaterThan(500);
+  });
+});
+
+// bypass11: Contributor as Microsoft defines it today (learn.microsoft.com/azure/
+// role-based-access-control/built-in-roles/privileged#contributor). Fails on the old table, which
+// stopped at the three Authorization exclusions.
+describe("Contributor", () => {
+  const contributor = builtInRole("Contributor");
+  it.each([
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Blueprint/blueprintAssignments/write",
+    "Microsoft.Blueprint/blueprintAssignments/delete",
+    "Microsoft.Compute/galleries/share/action",
+    "Microsoft.Purview/consents/write",
+    "Microsoft.Purview/consents/delete",
+    "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+  ])("does not allow %s", (operation) => expect(allows(contributor, operation)).toBe(false));
+  it("allows everything else, e.g. creating a storage account or a deployment stack", () => {
+    expect(allows(contributor, "Microsoft.Storage/storageAccounts/write")).toBe(true);
+    expect(allows(contributor, "Microsoft.Resources/deploymentStacks/write")).toBe(true);
   });
 });

@@ -23,8 +23,11 @@ import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../po
 /**
  * Why the deploy's runner, on GitHub-hosted infrastructure outside the VNet
  * (.github/workflows/deploy.yml), cannot reach a service's data plane: public network access
- * Disabled, or a firewall that denies by default and lists no IP rule (a hosted runner's address
- * is not fixed, so no rule can name it). Undefined when it can. Values compare without case.
+ * Disabled, or a firewall that denies by default. IP rules do not open it to the runner: a
+ * GitHub-hosted runner's address is not fixed (it is one of the Azure datacenters' shared ranges,
+ * https://docs.github.com/en/actions/using-github-hosted-runners/about-github-hosted-runners,
+ * "IP addresses"), so a rule names it only by chance; only a rule covering every address (a /0
+ * range) leaves the firewall open to it. Undefined when it can. Values compare without case.
  */
 export function closedToRunner(network: {
   publicNetworkAccess: unknown;
@@ -35,11 +38,21 @@ export function closedToRunner(network: {
     const value = plain(v);
     return typeof value === "string" ? value.toLowerCase() : "";
   };
-  const ipRules = plain(network.ipRules);
   if (lower(network.publicNetworkAccess) === "disabled") return "public network access is Disabled";
-  if (lower(network.defaultAction) === "deny" && !(Array.isArray(ipRules) && ipRules.length > 0))
-    return "firewall denies by default and lists no IP rule";
-  return undefined;
+  if (lower(network.defaultAction) !== "deny") return undefined;
+  const ipRules = plain(network.ipRules);
+  const rules = Array.isArray(ipRules) ? ipRules : [];
+  if (rules.some(coversEveryAddress)) return undefined;
+  return rules.length === 0
+    ? "firewall denies by default and lists no IP rule"
+    : "firewall denies by default, and its IP rules cannot name a GitHub-hosted runner (its address is not fixed)";
+}
+
+/** An IP rule (storage `iPAddressOrRange`, Key Vault `value`) whose range is every address (`/0`). */
+function coversEveryAddress(rule: unknown): boolean {
+  const r = objectInput(rule);
+  const range = plain(r.iPAddressOrRange ?? r.value);
+  return typeof range === "string" && /\/0+\s*$/.test(range);
 }
 
 /** An input's value, looking through a secret wrapper (computed outputs extend it). */

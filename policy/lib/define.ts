@@ -144,19 +144,22 @@ class ViewResource implements StackResource {
   }
 
   /**
-   * What property `key` of `r` was computed from: the engine's propertyDependencies for it; none
-   * when the engine lists other inputs but not this one; every dependency of `r` when it lists none
-   * (nothing finer is known, so nothing is left out).
+   * What property `key` of `r` was computed from: the engine's propertyDependencies for it, none
+   * when the engine does not list it. Every dependency of `r` only when the resource carries no
+   * propertyDependencies at all (a harness that does not give the field; nothing finer is known).
    */
   static dependenciesOf(this: void, r: StackResource, key: string): readonly PolicyResource[] {
     if (!(r instanceof ViewResource)) return r.dependencies;
     const byProperty = r.#source.propertyDependencies as Record<string, unknown> | undefined;
-    // The engine sends only the inputs that depend on something (pulumi/pulumi
-    // pkg/resource/plugin/analyzer_plugin.go skips empty lists) and backfills every input with all
-    // dependencies for an SDK that sent none (source_eval.go): where some inputs are listed, one
-    // that is not depends on nothing. Where none is listed, all dependencies count, as before: a
-    // resource whose inputs depend on nothing but that has a `dependsOn` stays matched loosely.
-    if (byProperty === undefined || Object.keys(byProperty).length === 0) return r.dependencies;
+    // The engine lists only the inputs that depend on something (pulumi/pulumi
+    // pkg/resource/plugin/analyzer_plugin.go AnalyzeStack skips empty lists). Every SDK that sends
+    // per-input dependencies sends one entry per input, empty or not (sdk/nodejs/runtime/rpc.ts
+    // serializeFilteredProperties), and for an SDK that sends none the engine backfills every input
+    // with all of the resource's dependencies (pkg/resource/deploy/source_eval.go RegisterResource,
+    // `len(req.GetPropertyDependencies()) == 0`). So an input not listed depends on nothing, even
+    // when nothing is listed: an empty map with dependencies means inputs computed from nothing in
+    // the stack next to a `dependsOn`, which must not vouch for a value not known yet.
+    if (byProperty === undefined || byProperty === null) return r.dependencies;
     const byKey = byProperty[key];
     return Array.isArray(byKey) ? (byKey as PolicyResource[]) : [];
   }

@@ -21,6 +21,7 @@ import { postgresPolicies } from "./postgres";
 import { redisPolicies } from "./redis";
 import { resourcesPolicies } from "./resources";
 import { sentinelPolicies } from "./sentinel";
+import { stackOutputsPolicies } from "./stackOutputs";
 import { storagePolicies } from "./storage";
 
 export const allPolicies = [
@@ -42,6 +43,7 @@ export const allPolicies = [
   ...dataStoresPolicies,
   ...edgePolicies,
   ...sentinelPolicies,
+  ...stackOutputsPolicies,
 ] as const;
 
 /** Policies by service, for documentation and reports. */
@@ -64,6 +66,7 @@ export const policiesByService = {
   dataStores: dataStoresPolicies,
   edge: edgePolicies,
   sentinel: sentinelPolicies,
+  stackOutputs: stackOutputsPolicies,
 } as const;
 
 export const platformPolicies: PlatformPolicy[] = [...allPolicies];

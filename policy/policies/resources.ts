@@ -6,7 +6,7 @@
  */
 import { isAzureResource, isType } from "../lib/azureTypes";
 import { resourcePolicy } from "../lib/define";
-import { get, show, str } from "../lib/props";
+import { get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   LEGACY_COMPONENT_TYPES,
   PULUMI_PACKAGE,
@@ -169,6 +169,13 @@ const outsideAzureNative = (token: string): boolean =>
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
+/** The package a provider resource's type token serves (`azapi` of `pulumi:providers:azapi`). */
+const providerPackageOf = (providerType: string): string =>
+  providerType.startsWith(PROVIDER_PREFIX) ? providerType.slice(PROVIDER_PREFIX.length) : providerType;
+
+/** A v3 local package of one azure-native module and API version (`azure-native_storage_v20240101`). */
+const AZURE_NATIVE_LOCAL_PACKAGE = /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/;
+
 /**
  * Provider packages whose provider resource carries only settings while each of their resources
  * is judged on its own: Azure's (azure-native in any package form, Azure Classic) by the service
@@ -178,7 +185,7 @@ const PROVIDER_PREFIX = "pulumi:providers:";
 function judgedByItsResources(pkg: string): boolean {
   return (
     pkg === "azure-native" ||
-    /^azure-native_[A-Za-z0-9]+_v\d{8}[a-z]*$/.test(pkg) ||
+    AZURE_NATIVE_LOCAL_PACKAGE.test(pkg) ||
     pkg === "azure" ||
     pkg === "pulumi" ||
     /^pulumi-[a-z]+$/.test(pkg) ||
@@ -232,7 +239,7 @@ export const noProviderEscapeHatches = resourcePolicy({
       // component's package too. The component resource itself reaches the pack without a
       // provider (below), but its provider's Construct runs the package's code with the
       // deployer's credentials: the package is judged here, by its provider resource.
-      const pkg = resource.type.slice(PROVIDER_PREFIX.length);
+      const pkg = providerPackageOf(resource.type);
       // Our own component package (consumed from Python, Go, .NET, Java as a remote component):
       // any plugin can call itself by our name, and which plugin the engine loaded never reaches
       // the pack (`pluginDownloadURL`, the plugin name and parameterization live under
@@ -285,9 +292,7 @@ export const noProviderEscapeHatches = resourcePolicy({
     // package serves no custom resource, so a custom resource under our name, or one handled by
     // a provider of our name, is another plugin's create/update/delete (whatever the token, even
     // one of our components' tokens), refused and never allowed by package.
-    const providerPkg = resource.provider.startsWith(PROVIDER_PREFIX)
-      ? resource.provider.slice(PROVIDER_PREFIX.length)
-      : resource.provider;
+    const providerPkg = providerPackageOf(resource.provider);
     if (pkg === PULUMI_PACKAGE || providerPkg === PULUMI_PACKAGE) {
       report(
         `${resource.type} ${show(resource.name)} is a custom resource (handled by provider ${show(resource.provider)}) under the platform's components package, which serves components only: another plugin's create, update and delete under the platform's name, invisible to every policy`,
@@ -310,4 +315,131 @@ export const noProviderEscapeHatches = resourcePolicy({
   },
 });
 
-export const resourcesPolicies = [noArmEscapeHatches, noProviderEscapeHatches] as const;
+/**
+ * An Azure resource handed to another package's provider: the Node.js SDK sends a custom
+ * resource's explicit `provider` whatever its package (pulumi/pulumi sdk/nodejs/runtime/resource.ts
+ * prepareResource: `sendProvider = custom`) and the engine takes the reference as given
+ * (pkg/resource/deploy/source_eval.go getProviderReference). A dynamic provider
+ * (`pulumi:providers:pulumi-nodejs`) ignores the token and runs the code in the resource's
+ * `__provider` input: a storage account whose inputs pass every policy is created, updated and
+ * deleted by that code, never by Azure's Resource Manager. no-provider-escape-hatches judges the
+ * other direction (a foreign token on any provider).
+ */
+export const azureResourceOwnProvider = resourcePolicy({
+  name: "azure-resource-own-provider",
+  description:
+    "An Azure resource (azure-native in any token form, Azure Classic) is handled by a provider of its own package: the SDK sends a custom resource to whatever provider its `provider` option names and the engine does not match the package to the type, so an Azure type handed to a dynamic provider (or any other package's) runs that provider's code with the deployer's credentials while every service policy judges inputs that never reach Azure (ENV-1, IAM-2).",
+  controls: ["ENV-1", "IAM-2"],
+  severity: "critical",
+  remediation:
+    "Pass the resource a provider of its own package (pulumi:providers:azure-native; a local package's own provider for an API-versioned package), or none.",
+  types: "all",
+  appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
+  config: {},
+  check: (resource, _cfg, report) => {
+    // No provider: a component (local, or registered by a remote component's Construct, whose
+    // provider resource no-provider-escape-hatches judges); it creates nothing itself.
+    if (resource.provider === undefined) return resource.notApplicable("a component resource");
+    const pkg = resource.type.split(":")[0];
+    const providerPkg = providerPackageOf(resource.provider);
+    if (providerPkg === pkg) return;
+    report(
+      `${resource.type} ${show(resource.name)} is handled by provider ${show(resource.provider)}, not ${show(PROVIDER_PREFIX + pkg)}: that package's code creates, updates and deletes it, and the inputs the pack judged never reach Azure's Resource Manager`,
+    );
+  },
+});
+
+/** Whether a type token is an Azure provider resource (azure-native in any package form, Azure Classic). */
+const isAzureProvider = (token: string): boolean => {
+  if (!token.startsWith(PROVIDER_PREFIX)) return false;
+  const pkg = providerPackageOf(token);
+  return pkg === "azure-native" || pkg === "azure" || AZURE_NATIVE_LOCAL_PACKAGE.test(pkg);
+};
+
+/**
+ * Azure provider settings that send the deploy's credentials or tokens elsewhere, or put
+ * credentials into the program (azure-native's and Azure Classic's names). The deploy signs in
+ * with GitHub OIDC from the runner's environment (.github/workflows/deploy.yml) and sets none.
+ */
+const CREDENTIAL_SETTINGS: Readonly<Record<string, string>> = {
+  metadataHost:
+    "sends endpoint discovery, and the Resource Manager calls and tokens that follow it, to the host it names",
+  msiEndpoint: "asks the endpoint it names for managed identity tokens",
+  oidcRequestUrl: "sends the runner's OIDC request token to the URL it names",
+  oidcRequestToken: "writes the runner's OIDC request token into the program",
+  oidcToken: "writes an OIDC token into the program",
+  oidcTokenFilePath: "signs in with an OIDC token from a file the program chooses",
+  clientSecret: "writes a client secret into the program",
+  clientSecretFilePath: "signs in with a client secret from a file the program chooses",
+  clientCertificate: "writes a client certificate into the program",
+  clientCertificatePassword: "writes a certificate password into the program",
+  clientCertificatePath: "signs in with a certificate file the program chooses",
+  auxiliaryTenantIds: "signs Resource Manager calls for other tenants too",
+};
+
+/** The public cloud's names (`environment`): azure-native's, Azure Classic's, the Azure SDKs'. */
+const PUBLIC_CLOUD = new Set(["public", "azurecloud", "azurepubliccloud"]);
+
+export const azureProviderSettings = resourcePolicy({
+  name: "azure-provider-settings",
+  description:
+    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it (otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
+  controls: ["ENV-1", "SEC-1"],
+  severity: "critical",
+  remediation:
+    "Remove the setting: the deploy signs in with GitHub OIDC and picks subscription and tenant from the runner's environment (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID). A reviewed second subscription or tenant goes in allowedSubscriptionIds or allowedTenantIds of this policy in the preset.",
+  types: "all",
+  appliesTo: { type: isAzureProvider, otherwise: "not an Azure provider" },
+  config: {
+    allowedSubscriptionIds: {
+      description:
+        "Subscription IDs an Azure provider may name explicitly (subscriptionId). Empty: none; the runner's environment chooses.",
+      default: [] as readonly string[],
+    },
+    allowedTenantIds: {
+      description:
+        "Tenant IDs an Azure provider may name explicitly (tenantId). Empty: none; the runner's environment chooses.",
+      default: [] as readonly string[],
+    },
+  },
+  check: (resource, cfg, report) => {
+    const { props } = resource;
+    const what = `${resource.type} ${show(resource.name)}`;
+    const set = (key: string): unknown => {
+      const value = peek(props, key);
+      // An empty list (auxiliaryTenantIds arrives JSON-encoded: "[]") or string sets nothing.
+      return value === undefined || value === null || value === "" || value === "[]" ? undefined : value;
+    };
+    for (const [key, why] of Object.entries(CREDENTIAL_SETTINGS))
+      if (set(key) !== undefined)
+        report(
+          `${what} sets ${key}, which ${why}; the deploy signs in with GitHub OIDC from the runner's environment`,
+        );
+    const environment = set("environment");
+    if (
+      environment !== undefined &&
+      !(typeof environment === "string" && PUBLIC_CLOUD.has(environment.toLowerCase()))
+    )
+      report(
+        `${what} sets environment ${show(environment)}: the platform runs in the Azure public cloud only`,
+      );
+    const explicit = (key: string, allowed: readonly string[], param: string) => {
+      const value = set(key);
+      if (value === undefined) return;
+      if (typeof value === "string" && allowed.some((a) => a.toLowerCase() === value.trim().toLowerCase()))
+        return;
+      report(
+        `${what} sets ${key} ${value === NOT_KNOWN ? "to a value not known yet" : show(value)}, which is not in ${param}: every resource it handles goes there instead of where the runner's environment points`,
+      );
+    };
+    explicit("subscriptionId", cfg.allowedSubscriptionIds, "allowedSubscriptionIds");
+    explicit("tenantId", cfg.allowedTenantIds, "allowedTenantIds");
+  },
+});
+
+export const resourcesPolicies = [
+  noArmEscapeHatches,
+  noProviderEscapeHatches,
+  azureResourceOwnProvider,
+  azureProviderSettings,
+] as const;

@@ -93,6 +93,19 @@ export function checkResourcePolicy(
   return runResourceValidation(policy, request(resource), properties, level);
 }
 
+/**
+ * A resource given without `propertyDependencies` stands for one whose SDK sent none: the engine
+ * then makes every input depend on all of the resource's dependencies (pulumi/pulumi
+ * pkg/resource/deploy/source_eval.go RegisterResource, `len(req.GetPropertyDependencies()) == 0`)
+ * and the analyzer receives the non-empty lists (pkg/resource/plugin/analyzer_plugin.go). An
+ * explicit `{}` is what an SDK that sends them does when no input depends on anything.
+ */
+function backfilled(r: HarnessStackResource): Record<string, string[]> {
+  const dependencies = r.dependencies ?? [];
+  if (dependencies.length === 0) return {};
+  return Object.fromEntries(Object.keys(r.props).map((key) => [key, dependencies]));
+}
+
 /** The server's full result for one stack policy on a set of resources. */
 export function checkStackPolicy(
   policy: PlatformStackPolicy,
@@ -105,7 +118,7 @@ export function checkStackPolicy(
       ...request({ ...r, opts: { ...r.opts, ...(r.protect !== undefined ? { protect: r.protect } : {}) } }),
       parent: r.parent,
       dependencies: r.dependencies ?? [],
-      propertyDependencies: r.propertyDependencies ?? {},
+      propertyDependencies: r.propertyDependencies ?? backfilled(r),
     })),
   );
   return runStackValidation(policy, graph, properties, level);

@@ -688,6 +688,27 @@ describe("blob data plane from a runner outside the network", () => {
     mocks.newResource(account({ publicNetworkAccess: "Enabled", networkRuleSet: { defaultAction: "Deny" } }));
     expect(() => mocks.newResource(blob())).toThrow(/firewall denies by default and lists no IP rule/);
   });
+  // bypass11: an IP rule cannot name a GitHub-hosted runner (its address is not fixed), so a
+  // deny-by-default firewall with IP rules is as closed to it as one without. Fails on the old
+  // closedToRunner, which took any IP rule for a way in and created the blob.
+  const behindFirewallAllowing = (range: string) => {
+    const mocks = new AzureMocks();
+    mocks.newResource(
+      account({
+        publicNetworkAccess: "Enabled",
+        networkRuleSet: { defaultAction: "Deny", ipRules: [{ iPAddressOrRange: range, action: "Allow" }] },
+      }),
+    );
+    return () => mocks.newResource(blob());
+  };
+  it("refuses a blob behind a deny-by-default firewall whose IP rules name other addresses", () => {
+    expect(behindFirewallAllowing("203.0.113.0/24")).toThrow(
+      /firewall denies by default, and its IP rules cannot name a GitHub-hosted runner/,
+    );
+  });
+  it("creates a blob behind a deny-by-default firewall with a rule covering every address", () => {
+    expect(behindFirewallAllowing("0.0.0.0/0")().id).toBeDefined();
+  });
   it("accepts Resource Manager's containers on a closed account, and blobs on an open or unknown one", () => {
     const mocks = new AzureMocks();
     mocks.newResource(account(closed));

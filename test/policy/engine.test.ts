@@ -65,6 +65,47 @@ function tlsPolicy(seen: Record<string, unknown>[] = []): PlatformResourcePolicy
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
 
+/**
+ * Retype the export's resources as `retype` says, each with a provider of its new token's package
+ * where that changed (the engine's default provider for a package; a parameterized package's is
+ * `pulumi:providers:<parameterization name>`, pulumi/pulumi pkg/resource/deploy/providers/
+ * provider.go ProviderRequest.Package), configured as the one it replaces and registered right
+ * after the root stack. Returns the URNs of the providers it added.
+ */
+function retypeWithProviders(doc: StackExport, retype: (type: string) => string | undefined): Set<string> {
+  const resources = doc.deployment.resources!;
+  const providers = new Map<string, string>();
+  const added: (typeof resources)[number][] = [];
+  const stack = resources[0].urn.split("::")[0].replace(/^urn:pulumi:/, "");
+  for (const r of resources) {
+    const type = retype(r.type);
+    if (type === undefined || type === r.type) continue;
+    const pkg = type.split(":")[0];
+    if (r.provider !== undefined && pkg !== r.type.split(":")[0]) {
+      let ref = providers.get(pkg);
+      if (ref === undefined) {
+        const urn = `urn:pulumi:${stack}::secure-azure-platform::pulumi:providers:${pkg}::default`;
+        // Configured as the provider it replaces (its default location).
+        const was = resources.find((p) => `${p.urn}::${p.id}` === r.provider);
+        added.push({
+          urn,
+          type: `pulumi:providers:${pkg}`,
+          custom: true,
+          id: `p-${pkg}`,
+          inputs: { ...was?.inputs },
+          outputs: { ...was?.outputs },
+        });
+        ref = `${urn}::p-${pkg}`;
+        providers.set(pkg, ref);
+      }
+      r.provider = ref;
+    }
+    r.type = type;
+  }
+  resources.splice(1, 0, ...added);
+  return new Set(added.map((p) => p.urn));
+}
+
 describe("harness: resource policies as the policy server runs them", () => {
   it("makes UNKNOWN the sentinel the SDK's unknownCheckingProxy detects", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -648,6 +689,8 @@ describe("the pack on real plans", () => {
     const gated = platformPolicies.filter((p) => typeof p.appliesToType === "function");
     expect(gated.map((p) => p.name).sort()).toEqual([
       "allowed-locations",
+      "azure-provider-settings",
+      "azure-resource-own-provider",
       "azure-resource-type-allowed",
       "computed-properties-not-inputs",
       "no-provider-escape-hatches",
@@ -674,10 +717,11 @@ describe("the pack on real plans", () => {
         const result = await checkResourcePolicy(policy, { type, props });
         expect(result.outcome).toBe("notApplicable");
       }
-    // The Azure-only four refuse the 5 non-Azure tokens, required-tags also the 2 known types
-    // without tags; no-provider-escape-hatches refuses the 5 Azure tokens and the stack (deny by
-    // default: every other package's resources are its business).
-    expect(refused).toBe(4 * 5 + 2 + 6);
+    // The Azure-only five (azure-resource-own-provider among them) refuse the 5 non-Azure tokens,
+    // required-tags also the 2 known types without tags; no-provider-escape-hatches refuses the 5
+    // Azure tokens and the stack (deny by default: every other package's resources are its business);
+    // azure-provider-settings refuses all 10 (none is an Azure provider).
+    expect(refused).toBe(5 * 5 + 2 + 6 + 10);
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {
@@ -736,6 +780,21 @@ describe("the pack on real plans", () => {
       outputs: {},
     }));
     doc.deployment.resources!.push(...odd);
+    // Each token with its own package's provider, as the engine registers it.
+    for (const r of odd) {
+      const pkg = r.type.split(":")[0];
+      if (pkg === "azure-native") continue;
+      const urn = `urn:pulumi:prod::secure-azure-platform::pulumi:providers:${pkg}::default`;
+      doc.deployment.resources!.splice(1, 0, {
+        urn,
+        type: `pulumi:providers:${pkg}`,
+        custom: true,
+        id: `p-${pkg}`,
+        inputs: {},
+        outputs: {},
+      });
+      r.provider = `${urn}::p-${pkg}`;
+    }
     const e = await evaluateStackExport(doc, { config: loadPackConfig("prod"), outcomes: false });
     for (const r of odd)
       expect(
@@ -751,20 +810,25 @@ describe("the pack on real plans", () => {
     const config = loadPackConfig("prod");
     const base = await evaluateStackExport(doc, { config });
     expect(base.violations.length).toBeGreaterThan(0);
-    const withoutType = (e: Evaluation) =>
-      e.outcomes.map(({ policy, urn, outcome }) => ({ policy, urn, outcome }));
+    // (Without the outcomes on the providers the retyping registered: the base has none of them.)
+    const withoutType = (e: Evaluation, added: ReadonlySet<string> = new Set()) =>
+      e.outcomes
+        .filter((o) => !added.has(o.urn))
+        .map(({ policy, urn, outcome }) => ({ policy, urn, outcome }));
     const forms = [
       (t: string) => t.replace(/^azure-native:([^:]+):/, "azure-native:$1/v20240101preview:"),
       (t: string) => t.replace(/^azure-native:([^:]+):/, "azure-native_$1_v20240101:$1:"),
     ];
     for (const retype of forms) {
       const retyped = jsonClone(doc);
-      for (const r of retyped.deployment.resources!)
-        if (r.type.startsWith("azure-native:")) r.type = retype(r.type);
+      // A parameterized package's resources come with its own provider (the engine's default).
+      const providers = retypeWithProviders(retyped, (t) =>
+        t.startsWith("azure-native:") ? retype(t) : undefined,
+      );
       for (const typeFilter of [true, false]) {
         const e = await evaluateStackExport(retyped, { config, typeFilter });
         expectEqual(e.violations, base.violations);
-        expectEqual(withoutType(e), withoutType(base));
+        expectEqual(withoutType(e, providers), withoutType(base));
         expect(e.unevaluated.map((u) => [u.type, u.resources])).toEqual(
           base.unevaluated.map((u) => [u.type, u.resources]),
         );

@@ -53,7 +53,13 @@ export interface Mutation {
    */
   computedFrom?: Record<string, string>;
   /** A resource a user might write by hand, added to the stack. */
-  add?: { type: string; name: string; inputs: (ctx: Context) => Record<string, unknown> };
+  add?: {
+    type: string;
+    name: string;
+    inputs: (ctx: Context) => Record<string, unknown>;
+    /** The package of the provider that handles it (default: the type's own, as the engine's default provider). */
+    providerPackage?: string;
+  };
   /** The policy that must report a mandatory violation, and the control it cites. */
   policy: string;
   control: ControlId;

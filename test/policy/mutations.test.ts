@@ -86,21 +86,27 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
   const doc: StackExport = { ...base, deployment: { ...base.deployment, resources } };
   const ctx = context(base, stack);
   const touched = new Set<string>();
-  if (m.add) {
-    const root = resources[0];
-    // The engine gives a custom resource a provider of its own package: the one the export's
-    // resources of that package use, else a default provider registered just before it.
-    const pkg = m.add.type.split(":")[0];
+  // The engine gives a custom resource a provider of its own package (a parameterized package's
+  // default provider is `pulumi:providers:<parameterization name>`, pulumi/pulumi
+  // pkg/resource/deploy/providers/provider.go ProviderRequest.Package): the one the export's
+  // resources of that package use, else a default provider registered before them (placed after
+  // the root stack, so it precedes every resource that uses it).
+  const newProviders: typeof resources = [];
+  const providerOf = (pkg: string): string => {
     const providerType = `pulumi:providers:${pkg}`;
-    let provider = resources.find(
+    const existing = resources.find(
       (r) => r.provider?.split("::")[2]?.split("$").pop() === providerType,
     )?.provider;
-    if (!provider) {
-      const providerUrn = `urn:pulumi:${stack}::secure-azure-platform::${providerType}::default`;
-      const id = `mutation-${pkg}`;
-      resources.push({ urn: providerUrn, type: providerType, custom: true, inputs: {}, outputs: { id } });
-      provider = `${providerUrn}::${id}`;
-    }
+    if (existing) return existing;
+    const providerUrn = `urn:pulumi:${stack}::secure-azure-platform::${providerType}::default`;
+    const id = `mutation-${pkg}`;
+    if (!newProviders.some((p) => p.urn === providerUrn))
+      newProviders.push({ urn: providerUrn, type: providerType, custom: true, inputs: {}, outputs: { id } });
+    return `${providerUrn}::${id}`;
+  };
+  if (m.add) {
+    const root = resources[0];
+    const provider = providerOf(m.add.providerPackage ?? m.add.type.split(":")[0]);
     const inputs = m.add.inputs(ctx);
     const urn = `urn:pulumi:${stack}::secure-azure-platform::${m.add.type}::mutation-${m.add.name}`;
     const id = `/subscriptions/${ctx.subscription}/resourceGroups/${ctx.resourceGroup}/providers/Added/${m.add.name}`;
@@ -114,6 +120,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       provider,
       dependencies: [],
     });
+    resources.splice(1, 0, ...newProviders);
     touched.add(urn);
     return { doc, touched };
   }
@@ -138,7 +145,12 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
     if (!touched.has(resources[i].urn)) continue;
     const r = jsonClone(resources[i]);
     if (m.unprotect) r.protect = false;
-    if (m.retype) r.type = m.retype(r.type);
+    if (m.retype) {
+      r.type = m.retype(r.type);
+      // Another package's token comes with that package's (default) provider.
+      const pkg = r.type.split(":")[0];
+      if (r.provider && pkg !== resources[i].type.split(":")[0]) r.provider = providerOf(pkg);
+    }
     for (const [path, raw] of Object.entries(m.set ?? {})) {
       const value = typeof raw === "function" ? (raw as (c: Context) => unknown)(ctx) : raw;
       for (const side of ["inputs", "outputs"] as const) {
@@ -153,6 +165,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
     }
     resources[i] = r;
   }
+  resources.splice(1, 0, ...newProviders);
   return { doc, touched };
 }
 

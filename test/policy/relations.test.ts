@@ -105,8 +105,32 @@ describe("ReferenceIndex", () => {
       (s) => [get(s.props, "resourceUri")],
       "resourceUri",
     );
-    // Fails on the old rule, which fell back to every dependency (the dependsOn on kv1) for s-unlisted.
-    expect(byKey.referrers(keyed.resources[0]).map((s) => s.name)).toEqual(["s-none-listed"]);
+    // Fails on the old rules: the first fell back to every dependency (the dependsOn on kv1) for
+    // s-unlisted, the second (bypass11) still did for s-none-listed, whose engine map is empty
+    // because none of its inputs depends on anything (analyzer_plugin.go skips empty lists; an SDK
+    // that sends no per-input dependencies is backfilled by source_eval.go, so never arrives empty).
+    expect(byKey.referrers(keyed.resources[0]).map((s) => s.name)).toEqual([]);
+  });
+
+  // bypass11: only a resource without the field at all (a harness that does not give it) falls
+  // back to every dependency; the engine's resources always carry it (policy server.js).
+  it("with an input key, falls back to every dependency only when propertyDependencies is absent", () => {
+    const { propertyDependencies: _omitted, ...withoutField } = resource(
+      "s-no-field",
+      { resourceUri: { unknown: true } },
+      ["urn:kv1"],
+    ) as unknown as Record<string, unknown>;
+    const keyed = new StackView([
+      resource("kv1", { id: `${RG}/kv1` }),
+      withoutField as unknown as PolicyResource,
+      resource("s-empty-map", { resourceUri: { unknown: true } }, ["urn:kv1"]),
+    ]);
+    const byKey = new ReferenceIndex(
+      keyed.resources.slice(1),
+      (s) => [get(s.props, "resourceUri")],
+      "resourceUri",
+    );
+    expect(byKey.referrers(keyed.resources[0]).map((s) => s.name)).toEqual(["s-no-field"]);
   });
 });
 

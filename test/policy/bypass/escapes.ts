@@ -1131,6 +1131,94 @@ export const MUTATIONS: Mutation[] = [
     policy: "container-app-cors-credentials",
     control: "NET-2",
   })),
+  // bypass11: an Azure type handed to another package's provider. The SDK sends a custom
+  // resource's explicit provider whatever its package and the engine takes it as given, so the
+  // dynamic provider runs the `__provider` code for a storage account whose inputs pass every
+  // service policy. Before, no policy compared an Azure resource's provider with its type.
+  ...(
+    [
+      ["a dynamic provider", "pulumi-nodejs", "azure-native:storage:StorageAccount"],
+      ["AzAPI's provider (API-versioned token)", "azapi", "azure-native:keyvault/v20230701:Vault"],
+      [
+        "a parameterized local package's provider of another module",
+        "azure-native_storage_v20240101",
+        "azure-native:keyvault:Vault",
+      ],
+    ] as const
+  ).map(([what, providerPackage, type]): Mutation => ({
+    id: `${type} is handled by ${what}`,
+    add: {
+      type,
+      name: "handed-off",
+      providerPackage,
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        __provider: "exports.handler = { create: async (inputs) => ({ id: 'x', outs: inputs }) };",
+      }),
+    },
+    policy: "azure-resource-own-provider",
+    control: "ENV-1",
+  })),
+  // bypass11: the Azure provider's own settings. A provider resource carries settings only, so no
+  // policy judged it, while they decide where every resource goes and where the deploy's tokens
+  // are sent. Before, each of these passed.
+  ...(
+    [
+      ["sends its endpoint discovery to another host", "metadataHost", "metadata.attacker.example"],
+      [
+        "sends the runner's OIDC request token to another URL",
+        "oidcRequestUrl",
+        "https://collector.example.net/token",
+      ],
+      [
+        "sends every resource to another subscription",
+        "subscriptionId",
+        "00000000-1111-2222-3333-444444444444",
+      ],
+      ["sends every call to another cloud", "environment", "usgovernment"],
+      [
+        "signs calls for another tenant",
+        "auxiliaryTenantIds",
+        JSON.stringify(["99999999-8888-7777-6666-555555555555"]),
+      ],
+      ["carries a client secret written into the program", "clientSecret", "s3cr3t-value"],
+    ] as const
+  ).map(([what, key, value]): Mutation => ({
+    id: `the azure-native provider ${what} (${key})`,
+    type: "pulumi:providers:azure-native",
+    set: { [key]: value },
+    policy: "azure-provider-settings",
+    control: "ENV-1",
+  })),
+  // bypass11: a credential exported as a stack output (readable by every reader of the stack and
+  // every StackReference to it). Before, no policy read the root stack's outputs.
+  ...(
+    [
+      [
+        "a storage connection string with its account key",
+        "storageConnectionString",
+        (c: Context) =>
+          `DefaultEndpointsProtocol=https;AccountName=${c.nameOf(T.account)};AccountKey=bXlrZXk=;EndpointSuffix=core.windows.net`,
+      ],
+      [
+        "a database URL with a password, nested in an app's outputs",
+        "containerApps.api.databaseUrl",
+        () => "postgresql://app:Sup3rS3cret@pg.example.internal:5432/app",
+      ],
+      [
+        "a SAS URL for the exports container",
+        "exportsSasUrl",
+        () => "https://st.blob.core.windows.net/x?sv=2022-11-02&sig=abc",
+      ],
+    ] as const
+  ).map(([what, path, value]): Mutation => ({
+    id: `a stack output carries ${what}`,
+    type: "pulumi:pulumi:Stack",
+    set: { [path]: value },
+    policy: "stack-outputs-no-credentials",
+    control: "SEC-1",
+  })),
 ];
 
 /** A signing key written the way the CustomerManagedKey component writes keys, but EC and sign/verify only. */
@@ -1182,6 +1270,12 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 });
 
 export const SECURE_VARIATIONS: Variation[] = [
+  // bypass11: the public cloud named explicitly is where the platform runs.
+  {
+    id: "the azure-native provider names the public cloud",
+    type: "pulumi:providers:azure-native",
+    set: { environment: "public" },
+  },
   ...localOnly,
   {
     id: "frontend CORS allows one https origin with credentials",

@@ -100,6 +100,16 @@ describe("user-assigned-identities-from-stack", () => {
       /identity.userAssignedIdentities is not known yet and does not come from a resource of this stack/,
     );
   });
+  // Preview (bypass11): an app none of whose inputs depends on anything (an identity ID computed
+  // from config or a constant, not known yet) but with a dependsOn on our identity reaches the pack
+  // with an empty propertyDependencies map (analyzer_plugin.go drops the empty lists). Fails on the
+  // old rule, which then fell back to every dependency and let the dependsOn vouch for it.
+  it("in a preview, a dependsOn does not vouch for an identity when no input depends on anything", async () => {
+    const dependsOnOnly = { ...app([UNKNOWN], [identity.urn]), propertyDependencies: {} };
+    expect(await violations(m.userAssignedIdentitiesFromStack, [identity, dependsOnOnly])).toMatch(
+      /identity.userAssignedIdentities is not known yet and does not come from a resource of this stack/,
+    );
+  });
 });
 
 describe("computed-properties-not-inputs", () => {

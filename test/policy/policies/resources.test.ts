@@ -1,5 +1,7 @@
-import { runResourcePolicy } from "../../helpers/policyHarness";
+import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
 import {
+  azureProviderSettings,
+  azureResourceOwnProvider,
   ESCAPE_HATCH_TYPES,
   noArmEscapeHatches,
   noProviderEscapeHatches,
@@ -304,5 +306,105 @@ describe("no-provider-escape-hatches", () => {
       allowedPackages: ["azapi"],
     });
     expect(result).toEqual([expect.stringMatching(/raw ARM requests.*not in allowedEscapeHatches/)]);
+  });
+});
+
+// bypass11: an Azure type handed to another package's provider (the SDK sends an explicit provider
+// whatever its package; the engine takes it as given). Fails on the old pack, which had no policy
+// comparing an Azure resource's provider with its token: every Azure token was not applicable to
+// no-provider-escape-hatches, whatever provider handled it.
+describe("azure-resource-own-provider", () => {
+  const account = { resourceGroupName: "rg", accountName: "st", location: "westeurope" };
+  const run = (type: string, providerType?: string) =>
+    runResourcePolicy(azureResourceOwnProvider, {
+      type,
+      props: account,
+      ...(providerType ? { provider: { type: providerType, props: {} } } : {}),
+    });
+  it.each([
+    ["azure-native:storage:StorageAccount", "pulumi:providers:azure-native"],
+    ["azure-native:storage/v20230101:StorageAccount", "pulumi:providers:azure-native"],
+    [
+      "azure-native_storage_v20240101:storage:StorageAccount",
+      "pulumi:providers:azure-native_storage_v20240101",
+    ],
+    ["azure:storage/account:Account", "pulumi:providers:azure"],
+  ])("accepts %s on its own package's provider", async (type, provider) => {
+    expect(await run(type, provider)).toEqual([]);
+  });
+  it.each([
+    ["azure-native:storage:StorageAccount", "pulumi:providers:pulumi-nodejs"],
+    ["azure-native:keyvault/v20230701:Vault", "pulumi:providers:azapi"],
+    ["azure-native_storage_v20240101:storage:StorageAccount", "pulumi:providers:azure-native"],
+    ["azure-native:storage:StorageAccount", "pulumi:providers:azure-native_storage_v20240101"],
+    ["azure:storage/account:Account", "pulumi:providers:azure-native"],
+  ])("refuses %s handed to %s", async (type, provider) => {
+    expect(await run(type, provider)).toEqual([
+      expect.stringMatching(/is handled by provider .*, not "pulumi:providers:[^"]+": that package's code/),
+    ]);
+  });
+  it("is not applicable to a component (no provider) or a resource that is not Azure", async () => {
+    expect(await run("azure-native:storage:StorageAccount")).toBe("notApplicable");
+    expect(await run("random:index/randomString:RandomString", "pulumi:providers:azure-native")).toBe(
+      "notApplicable",
+    );
+  });
+});
+
+// bypass11: an Azure provider's settings decide where every resource it handles goes and where
+// the deploy's tokens are sent; a provider resource carries nothing else, so no policy judged it.
+// Fails on the old pack, which had no such policy.
+describe("azure-provider-settings", () => {
+  const run = (
+    props: Record<string, unknown>,
+    type = "pulumi:providers:azure-native",
+    config?: Record<string, unknown>,
+  ) => runResourcePolicy(azureProviderSettings, { type, name: "default", props }, config);
+  it("accepts the settings the stacks use (location, version) and the public cloud by any of its names", async () => {
+    expect(await run({ location: "westeurope", version: "3.28.0" })).toEqual([]);
+    for (const environment of ["public", "AzureCloud", "AzurePublicCloud"])
+      expect(await run({ environment })).toEqual([]);
+    expect(await run({ auxiliaryTenantIds: "[]" })).toEqual([]);
+  });
+  it.each([
+    ["metadataHost", "metadata.attacker.example", /sets metadataHost, which sends endpoint discovery/],
+    ["msiEndpoint", "http://169.254.0.1:9999/token", /sets msiEndpoint/],
+    [
+      "oidcRequestUrl",
+      "https://collector.example.net/",
+      /sets oidcRequestUrl, which sends the runner's OIDC request token/,
+    ],
+    ["oidcToken", "eyJ0eXAi", /sets oidcToken/],
+    ["clientSecret", "x", /sets clientSecret, which writes a client secret into the program/],
+    ["clientCertificatePath", "/tmp/c.pfx", /sets clientCertificatePath/],
+    ["auxiliaryTenantIds", '["t2"]', /sets auxiliaryTenantIds/],
+    ["environment", "china", /sets environment "china": the platform runs in the Azure public cloud only/],
+    [
+      "subscriptionId",
+      "other-sub",
+      /sets subscriptionId "other-sub", which is not in allowedSubscriptionIds/,
+    ],
+    ["tenantId", "other-tenant", /sets tenantId "other-tenant", which is not in allowedTenantIds/],
+  ])("refuses %s", async (key, value, message) => {
+    expect(await run({ location: "westeurope", [key]: value })).toEqual([expect.stringMatching(message)]);
+  });
+  it("judges Azure Classic's and a local package's provider alike", async () => {
+    expect(await run({ metadataHost: "x" }, "pulumi:providers:azure")).toHaveLength(1);
+    expect(await run({ metadataHost: "x" }, "pulumi:providers:azure-native_storage_v20240101")).toHaveLength(
+      1,
+    );
+  });
+  it("accepts a subscription and tenant the preset lists (any case)", async () => {
+    const config = { allowedSubscriptionIds: ["SUB-A"], allowedTenantIds: ["tenant-a"] };
+    expect(await run({ subscriptionId: "sub-a", tenantId: "TENANT-A" }, undefined, config)).toEqual([]);
+  });
+  it("refuses a subscription not known yet (preview) rather than skipping it", async () => {
+    expect(await run({ subscriptionId: UNKNOWN })).toEqual([
+      expect.stringMatching(/sets subscriptionId to a value not known yet/),
+    ]);
+  });
+  it("is not applicable to another package's provider or to a resource", async () => {
+    expect(await run({ metadataHost: "x" }, "pulumi:providers:random")).toBe("notApplicable");
+    expect(await run({ metadataHost: "x" }, "azure-native:storage:StorageAccount")).toBe("notApplicable");
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * stack-outputs-no-credentials (bypass11): the root stack's outputs, which no resource policy
+ * sees, carry no credential. Fails on the old pack, which had no policy reading them.
+ */
+import { stackOutputsNoCredentials } from "../../../policy/policies/stackOutputs";
+import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+
+const STACK = "urn:pulumi:prod::secure-azure-platform::pulumi:pulumi:Stack::secure-azure-platform-prod";
+const stack = (props: Record<string, unknown>) => ({
+  type: "pulumi:pulumi:Stack",
+  urn: STACK,
+  name: "root",
+  props,
+});
+
+describe("stack-outputs-no-credentials", () => {
+  it("accepts names, IDs, endpoints and the platform's outputs", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          keyVaultUri: "https://kv-sap-prod.vault.azure.net/",
+          logAnalyticsWorkspaceId:
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log",
+          containerApps: { api: { url: "https://api.example.com", external: false, identityClientId: "c1" } },
+          postgresAppRoleSql: { api: "select * from pgaadauth_create_principal('api', false, false);" },
+        }),
+      ]),
+    ).toEqual([]);
+  });
+  it("refuses a credential at any depth, naming its path", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          storage: "DefaultEndpointsProtocol=https;AccountName=st;AccountKey=bXlrZXk=",
+          apps: [{ env: { db: "Server=pg;Database=app;User Id=app;Password=hunter2hunter2" } }],
+        }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/^stack output "storage" looks like a credential/),
+      expect.stringMatching(/^stack output "apps\[0\].env.db" looks like a credential/),
+    ]);
+  });
+  it("skips a value not known yet in a preview (judged at up) and judges the rest", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({ later: UNKNOWN, token: "ghp_abcdefghijklmnopqrstuvwxyz0123" }),
+      ]),
+    ).toEqual([expect.stringMatching(/^stack output "token"/)]);
+  });
+  it("reads only the stack's outputs, not another resource's", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        {
+          type: "azure-native:storage:StorageAccount",
+          name: "st",
+          props: {
+            primaryConnectionString: "DefaultEndpointsProtocol=https;AccountName=st;AccountKey=bXlrZXk=",
+          },
+        },
+      ]),
+    ).toEqual([]);
+  });
+});
