@@ -413,6 +413,8 @@ export class StackEvaluator {
 
   /** The resources added are the evaluator's own (`ownsResources`). */
   private readonly owns: boolean;
+  /** Each type token added, by itself (`shareStrings`). */
+  private readonly types = new Map<string, string>();
   /** The parent URN of the last resource added (`shareStrings`). */
   private lastParent: string | undefined;
 
@@ -477,6 +479,7 @@ export class StackEvaluator {
    */
   add(r: StackExportResource, plain = false): void | Promise<void> {
     this.total++;
+    if (this.owns) this.shareStrings(r);
     const isProvider = r.type.startsWith(PROVIDER_PREFIX);
     if (isProvider && !this.providersKnown) {
       if (this.providersAsked.has(r.urn)) throw new ProviderOrderError(`provider ${r.urn} after its use`);
@@ -492,7 +495,6 @@ export class StackEvaluator {
       if (!isComponent(r)) this.evaluable = true;
       this.coverage.add(r);
     }
-    if (this.owns) this.shareStrings(r);
     const opts = optionsOf(r);
     const provider = this.providerOf(r);
     if (this.stackPolicies.length) {
@@ -530,6 +532,12 @@ export class StackEvaluator {
    * resource's links, and in a big export those URN copies are most of what they keep.
    */
   private shareStrings(r: StackExportResource): void {
+    // One string per type token (an estate has few): every policy looks the token up (its
+    // canonical type, whether it applies), and a lookup with the very string the table holds
+    // neither hashes a new string nor compares its characters.
+    const type = this.types.get(r.type);
+    if (type === undefined) this.types.set(r.type, r.type);
+    else r.type = type;
     if (r.parent !== undefined) {
       if (r.parent === this.lastParent) r.parent = this.lastParent;
       else this.lastParent = r.parent;

@@ -30,7 +30,12 @@ import type {
   StackValidationPolicy,
   ResourceValidationPolicy,
 } from "@pulumi/policy";
-import { SECRET_DISPLAY, SECRET_SIG, SIG_KEY as SECRET_SIG_KEY } from "../../policy/common/pulumiFormat";
+import {
+  PROPERTY_DEPENDENCIES_OF,
+  SECRET_DISPLAY,
+  SECRET_SIG,
+  SIG_KEY as SECRET_SIG_KEY,
+} from "../../policy/common/pulumiFormat";
 
 interface ProxyModule {
   unknownCheckingProxy<T extends object>(this: void, props: T): T;
@@ -562,6 +567,9 @@ export function buildPolicyResources(resources: readonly AnalyzeStackRequestReso
   return out;
 }
 
+/** What an input the engine does not list depends on (one array, asked again: the same one). */
+const NO_RESOURCES: readonly PolicyResource[] = Object.freeze([]);
+
 /**
  * A resource of the stack graph, with the fields the server sets. `parent`, `dependencies` and
  * `propertyDependencies` are linked when first read (getters of the class, so every resource
@@ -588,6 +596,8 @@ class GraphResource implements PolicyResource {
   #parent: PolicyResource | undefined | null = null;
   #dependencies: PolicyResource[] | undefined;
   #linked: Record<string, PolicyResource[]> | undefined;
+  /** Inputs linked one at a time (`PROPERTY_DEPENDENCIES_OF`), before or instead of all of them. */
+  #linkedInputs: Map<string, PolicyResource[]> | undefined;
 
   constructor(
     request: AnalyzeStackRequestResource,
@@ -640,11 +650,39 @@ class GraphResource implements PolicyResource {
     if (!this.#linked) {
       const linked: Record<string, PolicyResource[]> = {};
       for (const [key, urns] of Object.entries(this.#propertyDependencies)) {
-        linked[key] = urns.map((d) => this.#byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+        linked[key] = this.#linkedInputs?.get(key) ?? this.#link(urns);
       }
       this.#linked = linked;
     }
     return this.#linked;
+  }
+
+  #link(urns: readonly string[]): PolicyResource[] {
+    return urns.map((d) => this.#byUrn.get(d)).filter((d): d is PolicyResource => !!d);
+  }
+
+  /**
+   * `undefined` when there is no `propertyDependencies` object, else its entry for `key` when that
+   * is an array, else `[]` (`PROPERTY_DEPENDENCIES_OF`), linking only `key`'s URNs: stack policies
+   * ask about one input of many resources, and linking every input of each (a URN lookup per
+   * dependency) cost more than the rest of their reads. The same arrays as the getter's.
+   */
+  [PROPERTY_DEPENDENCIES_OF](key: string): readonly PolicyResource[] | undefined {
+    const raw = this.#propertyDependencies;
+    // Once linked as a whole (or replaced), or with a key the linked object would not hold as
+    // its own (an own "__proto__" sets its prototype): read the linked object, as a policy would.
+    if (this.#linked || hasOwn.call(raw, "__proto__")) {
+      const linked = this.propertyDependencies as Record<string, unknown> | null | undefined;
+      if (linked === undefined || linked === null) return undefined;
+      const byKey: unknown = linked[key];
+      return Array.isArray(byKey) ? (byKey as PolicyResource[]) : NO_RESOURCES;
+    }
+    // A key the request does not list reads as the linked object's inherited member: not an array.
+    if (!hasOwn.call(raw, key)) return NO_RESOURCES;
+    const inputs = (this.#linkedInputs ??= new Map<string, PolicyResource[]>());
+    let linked = inputs.get(key);
+    if (!linked) inputs.set(key, (linked = this.#link(raw[key])));
+    return linked;
   }
 
   set propertyDependencies(value: Record<string, PolicyResource[]>) {

@@ -37,6 +37,15 @@ export function secretEnvelope(value: unknown): { value: unknown } {
   return { [SIG_KEY]: SECRET_SIG, value } as { value: unknown };
 }
 
+/**
+ * A method the offline analyzer's stack resources offer (lib/analyzer/server.ts `GraphResource`):
+ * `r[PROPERTY_DEPENDENCIES_OF](key)` is `undefined` when `r` has no `propertyDependencies` object,
+ * else `r.propertyDependencies[key]` when that is an array, else `[]`: what a stack policy reads
+ * of one input, without linking every other input's URNs to resources first. The engine's own
+ * resources (under `pulumi preview`) have no such method; readers fall back to the object.
+ */
+export const PROPERTY_DEPENDENCIES_OF: unique symbol = Symbol("propertyDependencies of one input");
+
 /** Type token of the root resource the engine registers for every stack. */
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 

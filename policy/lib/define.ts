@@ -20,6 +20,7 @@ import { canonicalType, typeTokens, type AzureType } from "./azureTypes";
 import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
 import { isRecord, normalizeId, peek, type Props } from "./props";
+import { PROPERTY_DEPENDENCIES_OF } from "../common/pulumiFormat";
 
 /** Values a policy parameter may take. */
 export type ConfigValue = string | number | boolean | readonly string[] | ConfigRecord;
@@ -150,7 +151,13 @@ class ViewResource implements StackResource {
    */
   static dependenciesOf(this: void, r: StackResource, key: string): readonly PolicyResource[] {
     if (!(r instanceof ViewResource)) return r.dependencies;
-    const byProperty = r.#source.propertyDependencies as Record<string, unknown> | undefined;
+    const source = r.#source as PolicyResource & {
+      [PROPERTY_DEPENDENCIES_OF]?: (key: string) => readonly PolicyResource[] | undefined;
+    };
+    // The analyzer's resources link this input's URNs only (the same answer as below).
+    const ofInput = source[PROPERTY_DEPENDENCIES_OF];
+    if (typeof ofInput === "function") return ofInput.call(source, key) ?? r.dependencies;
+    const byProperty = source.propertyDependencies as Record<string, unknown> | undefined;
     // The engine lists only the inputs that depend on something (pulumi/pulumi
     // pkg/resource/plugin/analyzer_plugin.go AnalyzeStack skips empty lists). Every SDK that sends
     // per-input dependencies sends one entry per input, empty or not (sdk/nodejs/runtime/rpc.ts

@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { StackView } from "../../policy/lib/define";
+import { propertyDependenciesOf, StackView } from "../../policy/lib/define";
 import {
   allowListed,
   armParent,
@@ -9,7 +9,7 @@ import {
   stackIndex,
 } from "../../policy/lib/relations";
 import { get, NOT_KNOWN, peek, tag, tags } from "../../policy/lib/props";
-import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
+import { buildPolicyResources, resourceOptions, UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 
 const RG = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults";
 const resource = (name: string, props: Record<string, unknown>, dependencies: string[] = []) =>
@@ -238,5 +238,70 @@ describe("allowListed", () => {
   it("lets no entry broader than a subscription or management group allow anything, even unvalidated", () => {
     for (const entry of ["/", "//", "/subscriptions", "/subscriptions/", " / ", "subscriptions/s1", ""])
       expect(allowListed(id, [entry])).toBe(false);
+  });
+});
+
+// analyzer11: the analyzer's graph resources answer one input's propertyDependencies without
+// linking the others (GraphResource[PROPERTY_DEPENDENCIES_OF]); the answer must be the one the
+// linked object gives (the path the engine's resources take under `pulumi preview`).
+describe("propertyDependenciesOf on the analyzer's graph", () => {
+  const urn = (name: string) => `urn:pulumi:t::p::t::${name}`;
+  const request = (
+    name: string,
+    propertyDependencies: Record<string, string[]>,
+    dependencies: string[] = [],
+  ) => ({
+    type: "azure-native:monitor:DiagnosticSetting",
+    urn: urn(name),
+    name,
+    props: {},
+    opts: resourceOptions(),
+    dependencies: dependencies.map(urn),
+    propertyDependencies: Object.fromEntries(
+      Object.entries(propertyDependencies).map(([k, v]) => [k, v.map(urn)]),
+    ),
+  });
+  const withProto = JSON.parse(`{"__proto__": ["${urn("a")}"], "x": ["${urn("b")}"]}`) as Record<
+    string,
+    string[]
+  >;
+  const requests = [
+    request("a", {}),
+    request("b", {}),
+    request("none-listed", {}, ["a", "b"]),
+    request("listed", { x: ["a", "gone"], y: [], z: ["b", "a"] }, ["a", "b"]),
+    { ...request("proto", {}, ["a", "b"]), propertyDependencies: withProto },
+  ];
+  const keys = ["x", "y", "z", "w", "constructor", "toString", "__proto__", "hasOwnProperty"];
+  // The same resources as plain objects, as the engine hands them over: linked through the getter.
+  const plain = (r: PolicyResource): PolicyResource => ({
+    ...r,
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+  });
+
+  it.each(requests.map((r) => [r.name] as const))("%s: the same resources as the linked object", (name) => {
+    const lazy = new StackView(buildPolicyResources(requests));
+    const eager = new StackView(buildPolicyResources(requests).map(plain));
+    const at = (view: StackView) => view.resources.find((r) => r.name === name)!;
+    for (const key of keys) {
+      const expected = propertyDependenciesOf(at(eager), key).map((d) => d.urn);
+      expect([key, propertyDependenciesOf(at(lazy), key).map((d) => d.urn)]).toEqual([key, expected]);
+    }
+    // Asked again, and after the whole object was linked: the same arrays.
+    const r = at(lazy);
+    const first = propertyDependenciesOf(r, "x");
+    expect(propertyDependenciesOf(r, "x")).toBe(first);
+  });
+
+  it("links the whole object later with the arrays already handed out", () => {
+    const graph = buildPolicyResources(requests);
+    const view = new StackView(graph);
+    const listed = view.resources.find((r) => r.name === "listed")!;
+    const x = propertyDependenciesOf(listed, "x");
+    expect(x.map((d) => d.urn)).toEqual([urn("a")]);
+    const source = graph.find((g) => g.name === "listed")!;
+    expect(source.propertyDependencies.x).toBe(x);
+    expect(source.propertyDependencies.z.map((d) => d.urn)).toEqual([urn("b"), urn("a")]);
   });
 });
