@@ -23,7 +23,12 @@ const SECRET_VALUE: readonly RegExp[] = [
   /(^|[;,])\s*(Password|pwd)\s*=/i, // connection strings, SMB mount options
   /[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]+@/i, // credentials in a URL, user name empty or not
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\b(ghp|gho|ghu|ghs|github_pat|glpat|npm|xox[abprs]|sk|sk_live|pk_live|rk_live)[-_][A-Za-z0-9_-]{16,}/,
+  // Token formats by their own prefix and separator, followed by a run of random characters: a
+  // GitHub token (`ghp_` and kin, `github_pat_`), npm (`npm_`), Stripe (`sk_live_`), GitLab
+  // (`glpat-`), Slack (`xoxb-`), OpenAI-style (`sk-`, `sk-proj-`). A host or resource name that
+  // merely starts with such a word (`npm-registry-mirror-dev`, `sk-sap-platform-prod`) is made of
+  // short dash-separated words, not a run of 20 random characters after the prefix.
+  /\b((ghp|gho|ghu|ghs|ghr|npm|github_pat|sk_live|pk_live|rk_live)_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-([a-z0-9]+-){0,3}[A-Za-z0-9_]{20,})/,
   /\b(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})\b/, // AWS access key ID, Google API key
   /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./, // JWT
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/i, // an Authorization header value

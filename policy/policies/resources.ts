@@ -383,7 +383,7 @@ const PUBLIC_CLOUD = new Set(["public", "azurecloud", "azurepubliccloud"]);
 export const azureProviderSettings = resourcePolicy({
   name: "azure-provider-settings",
   description:
-    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it (otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
+    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it or it is the runner's own (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID: otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
   controls: ["ENV-1", "SEC-1"],
   severity: "critical",
   remediation:
@@ -423,17 +423,28 @@ export const azureProviderSettings = resourcePolicy({
       report(
         `${what} sets environment ${show(environment)}: the platform runs in the Azure public cloud only`,
       );
-    const explicit = (key: string, allowed: readonly string[], param: string) => {
+    const explicit = (key: string, allowed: readonly string[], param: string, runnerEnv: string) => {
       const value = set(key);
       if (value === undefined) return;
-      if (typeof value === "string" && allowed.some((a) => a.toLowerCase() === value.trim().toLowerCase()))
+      // The value the runner's environment chooses anyway changes nothing: Azure Classic's SDK
+      // fills `subscriptionId` from ARM_SUBSCRIPTION_ID into every explicit provider's inputs
+      // (pulumi/pulumi-azure sdk/nodejs/provider.ts), and teams copy ARM_* into stack config
+      // (`pulumi config set azure-native:subscriptionId $ARM_SUBSCRIPTION_ID`). The pack runs
+      // in the CLI's environment (pulumi/pulumi pkg/resource/plugin/plugin.go: os.Environ()),
+      // the one the provider reads (pulumi-azure-native provider/pkg/provider/auth.go
+      // getConfig("subscriptionId", "ARM_SUBSCRIPTION_ID")).
+      const chosen = [...allowed, process.env[runnerEnv] ?? ""].filter((a) => a.trim() !== "");
+      if (
+        typeof value === "string" &&
+        chosen.some((a) => a.trim().toLowerCase() === value.trim().toLowerCase())
+      )
         return;
       report(
-        `${what} sets ${key} ${value === NOT_KNOWN ? "to a value not known yet" : show(value)}, which is not in ${param}: every resource it handles goes there instead of where the runner's environment points`,
+        `${what} sets ${key} ${value === NOT_KNOWN ? "to a value not known yet" : show(value)}, which is not in ${param} and is not the runner's ${runnerEnv}: every resource it handles goes there instead of where the runner's environment points`,
       );
     };
-    explicit("subscriptionId", cfg.allowedSubscriptionIds, "allowedSubscriptionIds");
-    explicit("tenantId", cfg.allowedTenantIds, "allowedTenantIds");
+    explicit("subscriptionId", cfg.allowedSubscriptionIds, "allowedSubscriptionIds", "ARM_SUBSCRIPTION_ID");
+    explicit("tenantId", cfg.allowedTenantIds, "allowedTenantIds", "ARM_TENANT_ID");
   },
 });
 

@@ -398,6 +398,57 @@ describe("azure-provider-settings", () => {
     const config = { allowedSubscriptionIds: ["SUB-A"], allowedTenantIds: ["tenant-a"] };
     expect(await run({ subscriptionId: "sub-a", tenantId: "TENANT-A" }, undefined, config)).toEqual([]);
   });
+  // review11: Azure Classic's Node SDK fills an explicit provider's subscriptionId from
+  // ARM_SUBSCRIPTION_ID (pulumi/pulumi-azure sdk/nodejs/provider.ts), and teams copy ARM_* into
+  // `azure-native:subscriptionId`/`tenantId`: in CI the value is the runner's own, where the
+  // environment points anyway. Fails on the old policy (both were refused as "not in
+  // allowedSubscriptionIds"/"allowedTenantIds").
+  describe("with the runner's ARM_SUBSCRIPTION_ID and ARM_TENANT_ID", () => {
+    const saved = { sub: process.env.ARM_SUBSCRIPTION_ID, tenant: process.env.ARM_TENANT_ID };
+    beforeEach(() => {
+      process.env.ARM_SUBSCRIPTION_ID = "11111111-2222-4333-8444-555555555555";
+      process.env.ARM_TENANT_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+    });
+    afterEach(() => {
+      for (const [key, value] of [
+        ["ARM_SUBSCRIPTION_ID", saved.sub],
+        ["ARM_TENANT_ID", saved.tenant],
+      ] as const)
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+    });
+    it("accepts the runner's own subscription and tenant (any case), on Azure Classic's provider too", async () => {
+      const own = {
+        subscriptionId: "11111111-2222-4333-8444-555555555555",
+        tenantId: "AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE",
+      };
+      expect(await run(own)).toEqual([]);
+      expect(await run({ ...own, environment: "public", features: {} }, "pulumi:providers:azure")).toEqual(
+        [],
+      );
+    });
+    it("still refuses another subscription or tenant", async () => {
+      expect(await run({ subscriptionId: "other-sub", tenantId: "other-tenant" })).toEqual([
+        expect.stringMatching(
+          /sets subscriptionId "other-sub", which is not in allowedSubscriptionIds and is not the runner's ARM_SUBSCRIPTION_ID/,
+        ),
+        expect.stringMatching(
+          /sets tenantId "other-tenant", which is not in allowedTenantIds and is not the runner's ARM_TENANT_ID/,
+        ),
+      ]);
+    });
+  });
+  it("accepts nothing by an empty runner variable", async () => {
+    const saved = process.env.ARM_SUBSCRIPTION_ID;
+    process.env.ARM_SUBSCRIPTION_ID = "";
+    try {
+      expect(await run({ subscriptionId: " " })).toHaveLength(1);
+      expect(await run({ subscriptionId: "sub" })).toHaveLength(1);
+    } finally {
+      if (saved === undefined) delete process.env.ARM_SUBSCRIPTION_ID;
+      else process.env.ARM_SUBSCRIPTION_ID = saved;
+    }
+  });
   it("refuses a subscription not known yet (preview) rather than skipping it", async () => {
     expect(await run({ subscriptionId: UNKNOWN })).toEqual([
       expect.stringMatching(/sets subscriptionId to a value not known yet/),

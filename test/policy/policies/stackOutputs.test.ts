@@ -27,6 +27,33 @@ describe("stack-outputs-no-credentials", () => {
       ]),
     ).toEqual([]);
   });
+  // review11: the token formats matched any word `npm`, `sk`, `gho`... followed by a dash and 16
+  // characters, so an output naming a host or app that starts with such a word blocked the preview
+  // (critical). Fails on the old controls/secretDetection.ts (all three were refused).
+  it("accepts host and app names that merely start like a token prefix, and still refuses the tokens", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          npmMirrorUrl: "https://npm-registry-mirror-dev.azurewebsites.net",
+          skuApp: "https://sk-sap-platform-prod-001.westeurope.azurecontainerapps.io",
+          identityName: "gho-orders-api-westeurope-01",
+        }),
+      ]),
+    ).toEqual([]);
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          npm: "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+          openai: "sk-proj-abc_defghijklmnopqrstuvwxyz0123",
+          gitlab: "glpat-abcdefghijklmnopqrst",
+        }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/^stack output "npm"/),
+      expect.stringMatching(/^stack output "openai"/),
+      expect.stringMatching(/^stack output "gitlab"/),
+    ]);
+  });
   it("refuses a credential at any depth, naming its path", async () => {
     expect(
       await runStackPolicy(stackOutputsNoCredentials, [
