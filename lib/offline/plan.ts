@@ -101,16 +101,12 @@ function packageVersion(pkg: string): string | undefined {
  * e.g. `npm run bench`) gets a fresh copy of its own modules, so every plan sees the config it
  * was given (modules may cache at load time): those under `root` (not node_modules, not this
  * tooling) leave `require.cache`; the SDK and providers stay loaded. In jest the module
- * registry is jest's: `jest.isolateModules` gives a fresh one per run.
+ * registry is jest's: the same split, through `jest.isolateModules` (./jestProgram.ts).
  */
 function loadProgram(main: string, root: string): unknown {
   if (typeof jest !== "undefined") {
-    let exported: unknown;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exported = require(main);
-    });
-    return exported;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("./jestProgram") as typeof import("./jestProgram")).requireProgramUnderJest(main);
   }
   if (require.cache[main]) {
     const keep = [

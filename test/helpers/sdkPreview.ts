@@ -21,6 +21,7 @@
 import { AzureMocks } from "../../lib/offline/mocks";
 import { runUnderMocks, type PlannedResource } from "../../lib/offline/run";
 import { buildStackExport } from "../../lib/offline/export";
+import { requireProgramUnderJest } from "../../lib/offline/jestProgram";
 import { readStackConfig } from "../../lib/offline/stackConfig";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import type { StackExport } from "../../policy/common/pulumiFormat";
@@ -62,11 +63,8 @@ export async function sdkFirstPreview(program: PreviewProgram): Promise<StackExp
   try {
     ({ resources } = await runUnderMocks(
       () => {
-        let exported: unknown;
-        jest.isolateModules(() => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          exported = require(program.main);
-        });
+        // Fresh program modules, the test file's SDK and providers (as the plan loads a program).
+        const exported = requireProgramUnderJest(program.main);
         return typeof exported === "function" ? (exported as () => unknown)() : exported;
       },
       {
