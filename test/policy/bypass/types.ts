@@ -530,6 +530,18 @@ export const MUTATIONS: Mutation[] = [
     control: "ENV-1",
   })),
 
+  // A Defender plan the platform does not rely on is still the subscription's: never Free.
+  {
+    id: "Defender for Resource Manager turned Free (a plan the platform does not use)",
+    add: added("azure-native:security:Pricing", "arm-free", (c) => ({
+      scopeId: `/subscriptions/${c.subscription}`,
+      pricingName: "Arm",
+      pricingTier: "Free",
+    })),
+    policy: "defender-plan-standard",
+    control: "THR-1",
+  },
+
   // Location and tags judge every Azure resource, in both stacks, whatever the token.
   ...[...FOREIGN_SERVICES.slice(0, 5), ...CLASSIC.slice(0, 2)].flatMap(([what, type, inputs]): Mutation[] => [
     {
