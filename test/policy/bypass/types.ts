@@ -279,15 +279,8 @@ const SHARED_SCOPE: [what: string, type: string, inputs: (c: Context) => Record<
       logs: [{ category: "AuditLogs", enabled: true }],
     }),
   ],
-  [
-    "a classic Owner role assignment",
-    "azure:authorization/assignment:Assignment",
-    (c) => ({
-      scope: `/subscriptions/${c.subscription}`,
-      roleDefinitionName: "Owner",
-      principalId: "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
-    }),
-  ],
+  // The classic Owner assignment above: refused in dev too, not only by prod's type gate.
+  CLASSIC.find(([, type]) => type === "azure:authorization/assignment:Assignment")!,
   [
     "a classic Defender plan set to Free",
     "azure:securitycenter/subscriptionPricing:SubscriptionPricing",
