@@ -310,10 +310,32 @@ function moduleOf(parsed: ParsedType): string {
   return (end < 0 ? rest : rest.slice(0, end)).toLowerCase();
 }
 
+/**
+ * Application Insights resources registered under their old `insights` tokens (aliases of
+ * `azure-native:applicationinsights:*` in the installed SDK): a workload's own telemetry resources,
+ * not the subscription's monitoring, which the same `insights` module otherwise names.
+ */
+const APPLICATION_INSIGHTS_ALIASES: ReadonlySet<string> = new Set(
+  [
+    "AnalyticsItem",
+    "Component",
+    "ComponentCurrentBillingFeature",
+    "ComponentLinkedStorageAccount",
+    "ExportConfiguration",
+    "Favorite",
+    "MyWorkbook",
+    "ProactiveDetectionConfiguration",
+    "WebTest",
+    "Workbook",
+    "WorkbookTemplate",
+  ].map((name) => `azure-native:insights:${name}`.toLowerCase()),
+);
+
 /** Whether a token is an Azure type of a shared-scope namespace (either package). */
 function sharedScopeType(token: string): boolean {
   const parsed = parseType(token);
   if (!parsed) return false;
+  if (APPLICATION_INSIGHTS_ALIASES.has(parsed.canonical.toLowerCase())) return false;
   const modules = parsed.package === "azure-classic" ? CLASSIC_SHARED_SCOPE_MODULES : SHARED_SCOPE_MODULES;
   return modules.has(moduleOf(parsed));
 }

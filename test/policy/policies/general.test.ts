@@ -224,6 +224,8 @@ describe("shared-scope-types-evaluated (every environment, no allow-list)", () =
     "azure-native:alertsmanagement:AlertProcessingRuleByName",
     "azure-native:aadiam:DiagnosticSetting",
     "azure-native:monitor/v20230101:ActivityLogAlert",
+    "azure-native:insights:ActivityLogAlert",
+    "azure-native:insights:ManagementGroupDiagnosticSetting",
     "azure-native:solutions:Application",
     "azure-native:customproviders:CustomResourceProvider",
     "azure-native:subscription:Alias",
@@ -262,6 +264,9 @@ describe("shared-scope-types-evaluated (every environment, no allow-list)", () =
     "azure:storage/account:Account",
     "random:index/randomString:RandomString",
     "azure-native:storage:StorageAccount",
+    // Application Insights under its old insights alias: a workload's telemetry, not the subscription's.
+    "azure-native:insights:Component",
+    "azure-native:insights/v20200202:Component",
   ])("does not apply to %s (another namespace: the type gate's)", async (type) =>
     expect(await runResourcePolicy(policy, { type, props: {} })).toBe("notApplicable"),
   );
