@@ -8,7 +8,8 @@
  * its role by definition ID in any form Azure accepts (full ID of any subscription, tenant-level
  * ID, bare GUID, any case): all are reduced to the GUID before comparing.
  */
-import type { AzureType } from "../lib/azureTypes";
+import type { PolicyResource } from "@pulumi/policy";
+import { parseType, type AzureType } from "../lib/azureTypes";
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { label } from "../lib/relations";
@@ -91,6 +92,17 @@ export const roleAssignmentGroupsOnly = resourcePolicy({
 
 /** A scope that is one resource (not a resource group, subscription or management group). */
 const SINGLE_RESOURCE = /\/providers\/(?!microsoft\.management\/)[^/]+\/[^/]+\/[^/]+/i;
+
+/**
+ * Whether a resource of the stack is one resource whose ID is a single-resource scope: an Azure
+ * resource (azure-native in any token form) other than a resource group, a management group or a
+ * subscription. A random string, a component or an Azure Classic resource group is not.
+ */
+function isSingleResource(r: PolicyResource): boolean {
+  const parsed = parseType(r.type);
+  if (parsed?.package !== "azure-native") return false;
+  return !/^azure-native:(resources:ResourceGroup|management:|subscription:)/i.test(parsed.canonical);
+}
 
 export const roleAssignmentWorkloadResourceScope = resourcePolicy({
   name: "role-assignment-workload-resource-scope",
@@ -236,8 +248,11 @@ export const roleAssignmentKnownRole = stackPolicy({
     for (const grant of stack.ofType(...ROLE_GRANTS)) {
       const id = peek(grant.props, "roleDefinitionId");
       if (id === NOT_KNOWN) {
-        // Preview: an ID not known yet comes from a role definition being created.
-        if (!grant.dependencies.some((d) => definitionUrns.has(d.urn)))
+        // Preview: an ID not known yet must be computed from a role definition being created: the
+        // input's own dependencies, not the grant's (a `dependsOn` on a decoy definition next to an
+        // ID computed from anything else would pass the preview, and at `up` this stack policy runs
+        // only after the assignment exists: pulumi/pulumi deployment_executor.go AnalyzeResources).
+        if (!propertyDependenciesOf(grant, "roleDefinitionId").some((d) => definitionUrns.has(d.urn)))
           report(
             `${label(grant)} uses a role definition that is not known yet and not defined in this stack`,
             grant.urn,
@@ -256,8 +271,17 @@ export const roleAssignmentKnownRole = stackPolicy({
             grant.urn,
           );
         const scope = peek(grant.props, "scope");
-        // A scope computed from a resource being created (preview) is that resource.
-        if (scope !== NOT_KNOWN && !(typeof scope === "string" && SINGLE_RESOURCE.test(scope.trim())))
+        // A scope not known yet (preview) is taken for the resource it is computed from, when that is
+        // an Azure resource being created other than a resource group (a group's ID is a group
+        // scope); one computed from nothing, a group or a random string could be a group or the
+        // subscription, and this policy sees the known value only after the grant exists at `up`.
+        if (scope === NOT_KNOWN) {
+          if (!propertyDependenciesOf(grant, "scope").some(isSingleResource))
+            report(
+              `${label(grant)} assigns custom role ${custom.name} at a scope not known yet that is not computed from a single resource of the stack; a role made outside the stack is assigned on one resource only`,
+              grant.urn,
+            );
+        } else if (!(typeof scope === "string" && SINGLE_RESOURCE.test(scope.trim())))
           report(
             `${label(grant)} assigns custom role ${custom.name} at scope ${show(scope)}; a role made outside the stack is assigned on one resource only`,
             grant.urn,

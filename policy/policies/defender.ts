@@ -80,25 +80,30 @@ function planDowngrades(props: Readonly<Record<string, unknown>>, plan: string):
 export const defenderPlanStandard = resourcePolicy({
   name: "defender-plan-standard",
   description:
-    "Defender for Cloud plans for the platform's services (Storage, Key Vault, Containers, open-source relational databases) are on the Standard tier, never Free, with the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and, where a subscription Owner turned malware scanning on, no scanning cap below Azure's default (THR-1).",
+    "Every Defender for Cloud plan a stack writes is on the Standard tier, never Free: a plan covers the whole subscription, which other stacks and teams (and prod, where dev shares its subscription) rely on, including plans the platform does not use (Resource Manager, servers). The platform's services' plans (Storage, Key Vault, Containers, open-source relational databases) also keep the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and, where a subscription Owner turned malware scanning on, no scanning cap below Azure's default (THR-1).",
   controls: ["THR-1"],
   severity: "high",
   remediation:
-    "Set pricingTier: Standard with the sub-plan of controls/defender.ts (components: DefenderPlans: StorageAccounts DefenderForStorageV2, KeyVaults PerKeyVault), and keep malware scanning, once the subscription Owner turns it on, uncapped or at Azure's default cap.",
+    "Leave plans the stack does not need to the subscription's owners; set pricingTier: Standard with the sub-plan of controls/defender.ts (components: DefenderPlans: StorageAccounts DefenderForStorageV2, KeyVaults PerKeyVault), and keep malware scanning, once the subscription Owner turns it on, uncapped or at Azure's default cap.",
   types: ["azure-native:security:Pricing"],
   config: {
     protectedPlans: {
-      description: "Plan names (pricingName) that must stay on the Standard tier.",
+      description:
+        "Plan names (pricingName) whose sub-plan and malware scanning cap are judged too (every plan must be on the Standard tier).",
       default: DEFAULT_PLANS,
     },
   },
   check: ({ props }, cfg, report) => {
     const plan = str(props, "pricingName");
-    // A plan we do not rely on may be Free; an unnamed plan is judged (the name is required by Azure).
-    if (plan !== undefined && !cfg.protectedPlans.some((p) => eqi(plan, p))) return;
+    // Every plan: one the platform does not rely on is still the subscription's (another stack,
+    // another team, or prod in a shared subscription relies on it), and turning it Free is never a
+    // stack's call.
     const tier = get(props, "pricingTier");
     if (!eqi(tier, "Standard"))
       report(`pricingTier of plan ${show(plan)} is ${show(tier)}; it must be Standard`);
+    // The platform's sub-plans and scanning caps for its own plans; an unnamed plan is judged (the
+    // name is required by Azure).
+    if (plan !== undefined && !cfg.protectedPlans.some((p) => eqi(plan, p))) return;
     if (plan !== undefined) for (const problem of planDowngrades(props, plan)) report(problem);
   },
 });

@@ -164,12 +164,25 @@ export const extensionTargetsInStack = stackPolicy({
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
     const index = stackIndex(stack);
-    // A target not known yet (preview) must come from an Azure resource of the stack.
+    // A target not known yet (preview) must be computed from an Azure resource of the stack: the
+    // input's own dependencies, not the resource's (a `dependsOn` on any resource of the stack
+    // next to a scope computed from a random string would pass the preview, and at `up` this stack
+    // policy sees the other environment's storage account only after the grant exists:
+    // pulumi/pulumi deployment_executor.go runs AnalyzeResources after the steps).
     const fromStack = (r: StackResource) => isAzureResource(r.type);
     for (const { type, key, what } of EXTENSION_TARGETS)
       for (const r of stack.ofType(type)) {
         const target = peek(r.props, key);
-        const problem = destinationProblem(index, r, key, target, cfg, fromStack, stack);
+        const problem = destinationProblem(
+          index,
+          r,
+          key,
+          target,
+          cfg,
+          fromStack,
+          stack,
+          propertyDependenciesOf(r, key),
+        );
         if (problem) report(`${label(r)} ${what} another target: ${problem}`, r.urn);
         // The preview half of role-assignment-workload-resource-scope (a resource policy sees no
         // dependencies): a workload's scope not known yet that may be a new resource group of

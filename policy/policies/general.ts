@@ -4,7 +4,7 @@
  * (RES-1), classification tags (CLS-1), and the gate that refuses Azure types no service policy
  * evaluates unless they are allow-listed (ENV-1).
  */
-import { isAzureResource, isType, parseType, typeHasTags } from "../lib/azureTypes";
+import { isAzureResource, isType, parseType, typeHasTags, type ParsedType } from "../lib/azureTypes";
 import { evaluatedTypes } from "../lib/coverage";
 import { resourcePolicy, type CheckedResource } from "../lib/define";
 import { eqi, get, normalizeLocation, normalizeLocations, show, str, tags } from "../lib/props";
@@ -235,10 +235,142 @@ export const azureResourceTypeAllowed = resourcePolicy({
   },
 });
 
+/**
+ * Resource provider namespaces whose resources act on what the stack shares with every other
+ * stack, team and environment in the subscription or tenant, not on the stack's own resources:
+ * who holds which role and how it is activated (authorization: PIM role management policies
+ * and their assignments, which set approval and MFA for activating Owner; locks at subscription level), which tenant manages the subscription (managedservices: Azure Lighthouse),
+ * which Azure Policy and Defender for Cloud protections apply (authorization, policyinsights,
+ * blueprint, security: pricing, auto-provisioning, workspace settings, continuous export),
+ * where the activity log, Entra ID's audit log and Sentinel's incidents go (monitor, insights,
+ * aadiam, securityinsights), whether alerts fire at all (alertsmanagement: an alert processing
+ * rule that removes action groups from every alert of the subscription), and what deploys
+ * templates or calls endpoints of its own (resources, solutions: managed applications,
+ * customproviders), plus subscriptions, management groups, tenants, billing and preview
+ * features. dev's preset relaxes what dev's own resources may lack; nothing about a dev stack
+ * makes a change to the subscription's Defender plans, its role assignments or its log sinks a
+ * dev matter (dev and prod may share a subscription: docs/running-in-ci.md), and the dev deploy
+ * identity is Contributor on the subscription, which can write all but the authorization ones.
+ * azure-native module names (`azure-native:<module>:<Name>`, lowercased).
+ */
+export const SHARED_SCOPE_MODULES: ReadonlySet<string> = new Set([
+  "authorization",
+  "managedservices",
+  "management",
+  "managementpartner",
+  "subscription",
+  "billing",
+  "features",
+  "azureactivedirectory",
+  "aadiam",
+  "security",
+  "securityinsights",
+  "policyinsights",
+  "blueprint",
+  "monitor",
+  "insights",
+  "alertsmanagement",
+  "resources",
+  "solutions",
+  "customproviders",
+]);
+
+/**
+ * The same namespaces in Pulumi Azure Classic (`azure:<module>/<member>:<Name>`, lowercased):
+ * role assignments and definitions (authorization, role), PIM (pim), Azure Policy and template
+ * deployments, subscriptions and provider registrations (core, policy, blueprint,
+ * managedapplication), management groups and locks (management, managementgroups), Lighthouse
+ * (lighthouse), Defender for Cloud (securitycenter), Sentinel (sentinel), diagnostic settings,
+ * activity log profiles, Entra ID diagnostic settings and alert processing rules (monitoring),
+ * billing and B2C tenants.
+ */
+export const CLASSIC_SHARED_SCOPE_MODULES: ReadonlySet<string> = new Set([
+  "authorization",
+  "role",
+  "pim",
+  "core",
+  "policy",
+  "blueprint",
+  "managedapplication",
+  "management",
+  "managementgroups",
+  "lighthouse",
+  "security",
+  "securitycenter",
+  "sentinel",
+  "monitoring",
+  "billing",
+  "aadb2c",
+]);
+
+/** The module of an Azure type token's canonical form, lowercased (`authorization`). */
+function moduleOf(parsed: ParsedType): string {
+  const rest = parsed.canonical.slice(parsed.canonical.indexOf(":") + 1);
+  const end = parsed.package === "azure-classic" ? rest.indexOf("/") : rest.indexOf(":");
+  return (end < 0 ? rest : rest.slice(0, end)).toLowerCase();
+}
+
+/**
+ * Application Insights resources registered under their old `insights` tokens (aliases of
+ * `azure-native:applicationinsights:*` in the installed SDK): a workload's own telemetry resources,
+ * not the subscription's monitoring, which the same `insights` module otherwise names.
+ */
+const APPLICATION_INSIGHTS_ALIASES: ReadonlySet<string> = new Set(
+  [
+    "AnalyticsItem",
+    "Component",
+    "ComponentCurrentBillingFeature",
+    "ComponentLinkedStorageAccount",
+    "ExportConfiguration",
+    "Favorite",
+    "MyWorkbook",
+    "ProactiveDetectionConfiguration",
+    "WebTest",
+    "Workbook",
+    "WorkbookTemplate",
+  ].map((name) => `azure-native:insights:${name}`.toLowerCase()),
+);
+
+/** Whether a token is an Azure type of a shared-scope namespace (either package). */
+function sharedScopeType(token: string): boolean {
+  const parsed = parseType(token);
+  if (!parsed) return false;
+  if (APPLICATION_INSIGHTS_ALIASES.has(parsed.canonical.toLowerCase())) return false;
+  const modules = parsed.package === "azure-classic" ? CLASSIC_SHARED_SCOPE_MODULES : SHARED_SCOPE_MODULES;
+  return modules.has(moduleOf(parsed));
+}
+
+/** The reviewed platform types, fixed in code: the preset's allow-list cannot widen this policy. */
+const PLATFORM_REVIEWED: ReadonlySet<string> = new Set(PLATFORM_UNEVALUATED_TYPES);
+
+export const sharedScopeTypesEvaluated = resourcePolicy({
+  name: "shared-scope-types-evaluated",
+  description:
+    "In every environment and whatever the preset allow-lists: an Azure resource of a namespace that changes what the stack shares with the rest of the subscription or tenant (PIM role management policies that drop approval or MFA for Owner, Lighthouse delegations to another tenant, Azure Policy, Defender for Cloud settings and continuous export, subscription and Entra ID diagnostic settings, alert processing rules, Sentinel, management groups, subscriptions, managed applications, custom providers; azure-native in any token form or Azure Classic) is refused unless a service policy of the pack evaluates its type. azure-resource-type-allowed is advisory in dev because dev holds no customer data; these types do not touch dev's data but the subscription's controls, which dev and prod may share (ENV-1, IAM-2, THR-1, LOG-1).",
+  controls: ["ENV-1", "IAM-2", "THR-1", "LOG-1"],
+  severity: "critical",
+  remediation:
+    "Leave subscription- and tenant-wide settings to the owners of the subscription (security owns Defender, RBAC, Azure Policy and the log sinks). If the platform must manage such a type, add a service policy that evaluates it first; an allow-list entry does not lift this policy.",
+  types: "all",
+  appliesTo: { type: sharedScopeType, otherwise: "not an Azure type of a shared-scope namespace" },
+  config: {},
+  check: (resource, _cfg, report) => {
+    const parsed = parseType(resource.type);
+    // (`appliesTo` turned every other type away already; this narrows `parsed`.)
+    if (!parsed) return resource.notApplicable("not an Azure resource");
+    if (packEvaluatedTypes().has(parsed.canonical) || PLATFORM_REVIEWED.has(parsed.canonical)) return;
+    const registered = parsed.canonical === resource.type ? "" : ` (registered as ${resource.type})`;
+    report(
+      `${parsed.canonical}${registered} changes what the stack shares with the subscription or tenant (namespace ${moduleOf(parsed)}) and no service policy of the pack evaluates it: refused in every environment, whatever allowedUnevaluatedTypes says`,
+    );
+  },
+});
+
 export const generalPolicies = [
   allowedLocations,
   geoReplicaLocations,
   requiredTags,
   customerDataClassification,
   azureResourceTypeAllowed,
+  sharedScopeTypesEvaluated,
 ] as const;

@@ -65,6 +65,22 @@ const POLICY_DEFINITIONS = [
   "azure-native:authorization:PolicyDefinitionVersionAtManagementGroup",
 ] as const;
 
+/**
+ * Escape hatches no review can allow (an allow-list names a resource, not its content, which can
+ * change after the review): an exemption lifts Azure Policy guardrails that security assigned
+ * outside the stack, and a deployment, deployment stack, policy definition or remediation at
+ * tenant or management-group scope acts above every subscription, which no stack owns.
+ */
+const NEVER_ALLOWED = [
+  "azure-native:authorization:PolicyExemption",
+  "azure-native:resources:DeploymentAtTenantScope",
+  "azure-native:resources:DeploymentAtManagementGroupScope",
+  "azure-native:resources:DeploymentStackAtManagementGroup",
+  "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+  "azure-native:authorization:PolicyDefinitionVersionAtManagementGroup",
+  "azure-native:policyinsights:RemediationAtManagementGroup",
+] as const satisfies readonly (typeof ESCAPE_HATCH_TYPES)[number][];
+
 /** The names a user may allow-list a resource by: its Azure name inputs, then its Pulumi name. */
 const NAME_INPUTS = [
   "deploymentName",
@@ -80,7 +96,7 @@ const NAME_INPUTS = [
 export const noArmEscapeHatches = resourcePolicy({
   name: "no-arm-escape-hatches",
   description:
-    "No ARM deployment, deployment stack, template spec, deployment script, generic resources:Resource, Azure Policy definition that deploys or rewrites resources (deployIfNotExists, modify, append), policy assignment, remediation or exemption unless allow-listed by name: what they create is invisible to every other policy (location, tags, encryption, network, access), so they would bypass the whole pack (ENV-1, IAM-2).",
+    "No ARM deployment, deployment stack, template spec, deployment script, generic resources:Resource, Azure Policy definition that deploys or rewrites resources (deployIfNotExists, modify, append), policy assignment, remediation or exemption unless allow-listed by name: what they create is invisible to every other policy (location, tags, encryption, network, access), so they would bypass the whole pack. A policy exemption, and a deployment, deployment stack, policy definition or remediation at tenant or management-group scope, is never allowed, allow-listed or not (ENV-1, IAM-2).",
   controls: ["ENV-1", "IAM-2"],
   severity: "critical",
   remediation:
@@ -89,7 +105,7 @@ export const noArmEscapeHatches = resourcePolicy({
   config: {
     allowedEscapeHatches: {
       description:
-        "Names (deploymentName, deploymentStackName, templateSpecName, scriptName, resourceName, policyAssignmentName, policyExemptionName or remediationName, else the Pulumi resource name) of reviewed deployments, scripts, generic resources or Azure Policy resources allowed in the stack. Empty: none.",
+        "Names (deploymentName, deploymentStackName, templateSpecName, scriptName, resourceName, policyAssignmentName or remediationName, else the Pulumi resource name) of reviewed deployments, scripts, generic resources or Azure Policy resources allowed in the stack. Exemptions and anything at tenant or management-group scope cannot be allowed. Empty: none.",
       default: [] as readonly string[],
     },
   },
@@ -101,7 +117,13 @@ export const noArmEscapeHatches = resourcePolicy({
     )
       return resource.notApplicable("no deployIfNotExists, modify or append effect");
     const names = [...NAME_INPUTS.map((key) => str(props, key)), name].filter((n) => n !== undefined);
-    if (names.some((n) => cfg.allowedEscapeHatches.includes(n))) return;
+    if (names.some((n) => cfg.allowedEscapeHatches.includes(n))) {
+      if (!isType(type, ...NEVER_ALLOWED)) return;
+      report(
+        `${type} ${show(names[0])} lifts Azure Policy guardrails or acts above every subscription (tenant or management group scope): never allowed, even in allowedEscapeHatches`,
+      );
+      return;
+    }
     report(
       `${type} ${show(names[0])} deploys content the pack cannot evaluate; it is not in allowedEscapeHatches`,
     );

@@ -399,10 +399,15 @@ export const blobContainerEncryptionScope = stackPolicy({
       if (scope === undefined || scope === null || scope === "") continue;
       if (scope === NOT_KNOWN) {
         // Preview: a scope name computed from a scope being created must come from a Key Vault
-        // scope of the stack (through the dependency graph), as every other reference must.
+        // scope of the stack, by what this input is computed from (propertyDependencies), as every
+        // other reference must: a `dependsOn` on a Key Vault scope next to a name computed from
+        // anything else passed, and at `up` this stack policy runs after the container exists.
+        const sources = new Set(
+          propertyDependenciesOf(container, "defaultEncryptionScope").map((d) => d.urn),
+        );
         const fromKeyVaultScope = stack
           .ofType("azure-native:storage:EncryptionScope")
-          .some((s) => dependsOn(container, s) && eqi(get(s.props, "source"), "Microsoft.KeyVault"));
+          .some((s) => sources.has(s.urn) && eqi(get(s.props, "source"), "Microsoft.KeyVault"));
         if (!fromKeyVaultScope)
           report(
             `${label(container)}: default encryption scope is not known yet and does not come from an encryption scope of this stack that uses a Key Vault key`,

@@ -695,6 +695,7 @@ describe("the pack on real plans", () => {
       "computed-properties-not-inputs",
       "no-provider-escape-hatches",
       "required-tags",
+      "shared-scope-types-evaluated",
     ]);
     const props = { location: "eastus", tags: { environment: "nope" } };
     const tokens = [
@@ -720,8 +721,9 @@ describe("the pack on real plans", () => {
     // The Azure-only five (azure-resource-own-provider among them) refuse the 5 non-Azure tokens,
     // required-tags also the 2 known types without tags; no-provider-escape-hatches refuses the 5
     // Azure tokens and the stack (deny by default: every other package's resources are its business);
-    // azure-provider-settings refuses all 10 (none is an Azure provider).
-    expect(refused).toBe(5 * 5 + 2 + 6 + 10);
+    // azure-provider-settings refuses all 10 (none is an Azure provider); shared-scope-types-evaluated
+    // all but the one Azure type of a shared-scope namespace (authorization).
+    expect(refused).toBe(5 * 5 + 2 + 6 + 10 + 9);
   });
 
   it("without outcomes (the CLI's path), the policies indexed by type give the slow path's verdicts", async () => {

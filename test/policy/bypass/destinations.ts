@@ -260,6 +260,26 @@ export const MUTATIONS: Mutation[] = [
     policy: "extension-targets-in-stack",
     control: "ENV-1",
   },
+  // Preview (bypass11b): a target not known yet was vouched for by any dependency of the resource;
+  // at `up` the stack policy sees the real target only after the grant or export exists.
+  {
+    id: "a workload role whose scope, not known yet, is computed from a random string (dependsOn kept)",
+    type: T.role,
+    where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
+    set: { scope: UNKNOWN_SENTINEL },
+    computedFrom: { scope: "random:index/randomString:RandomString" },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
+  {
+    id: "a diagnostic setting whose target, not known yet, is computed from a random string (dependsOn kept)",
+    type: T.diag,
+    where: uriHas("Microsoft.KeyVault/vaults/"),
+    set: { resourceUri: UNKNOWN_SENTINEL },
+    computedFrom: { resourceUri: "random:index/randomString:RandomString" },
+    policy: "extension-targets-in-stack",
+    control: "ENV-1",
+  },
   {
     id: "a workload role scoped to a foreign resource written with a trailing slash and other case",
     type: T.role,

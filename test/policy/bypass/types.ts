@@ -210,6 +210,99 @@ const CLASSIC: [what: string, type: string, inputs: (c: Context) => Record<strin
   ],
 ];
 
+/**
+ * Subscription- and tenant-wide changes a dev stack could make with its Contributor identity (or
+ * a bridged provider): each leaves dev's own data alone and weakens a control prod shares.
+ */
+const SHARED_SCOPE: [what: string, type: string, inputs: (c: Context) => Record<string, unknown>][] = [
+  [
+    "a PIM policy letting Owner activate without approval or MFA",
+    "azure-native:authorization:RoleManagementPolicy",
+    (c) => ({
+      scope: `/subscriptions/${c.subscription}`,
+      roleManagementPolicyName: "owner-policy",
+      rules: [
+        {
+          id: "Approval_EndUser_Assignment",
+          ruleType: "RoleManagementPolicyApprovalRule",
+          setting: { isApprovalRequired: false },
+        },
+      ],
+    }),
+  ],
+  [
+    "a Lighthouse delegation of the subscription to another tenant",
+    "azure-native:managedservices:RegistrationAssignment",
+    (c) => ({
+      scope: `/subscriptions/${c.subscription}`,
+      properties: {
+        registrationDefinitionId: `/subscriptions/${c.subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/0c9f6f64-7b1a-4b8e-9d0a-2f3e4d5c6b7a`,
+      },
+    }),
+  ],
+  [
+    "a Defender continuous export of alerts to an outside workspace",
+    "azure-native:security:Automation",
+    () => ({
+      automationName: "export",
+      isEnabled: true,
+      scopes: [{ scopePath: "/subscriptions/00000000-0000-4000-8000-00000000dead" }],
+      sources: [{ eventSource: "Alerts" }],
+      actions: [
+        {
+          actionType: "Workspace",
+          workspaceResourceId:
+            "/subscriptions/00000000-0000-4000-8000-00000000dead/resourceGroups/rg-x/providers/Microsoft.OperationalInsights/workspaces/law-exfil",
+        },
+      ],
+    }),
+  ],
+  [
+    "an alert processing rule removing every action group",
+    "azure-native:alertsmanagement:AlertProcessingRuleByName",
+    (c) => ({
+      alertProcessingRuleName: "quiet",
+      properties: {
+        scopes: [`/subscriptions/${c.subscription}`],
+        actions: [{ actionType: "RemoveAllActionGroups" }],
+        enabled: true,
+      },
+    }),
+  ],
+  [
+    "an Entra ID diagnostic setting sending audit logs elsewhere",
+    "azure-native:aadiam:DiagnosticSetting",
+    () => ({
+      name: "aad-exfil",
+      storageAccountId:
+        "/subscriptions/00000000-0000-4000-8000-00000000dead/resourceGroups/rg-x/providers/Microsoft.Storage/storageAccounts/stexfil",
+      logs: [{ category: "AuditLogs", enabled: true }],
+    }),
+  ],
+  // The classic Owner assignment above: refused in dev too, not only by prod's type gate.
+  CLASSIC.find(([, type]) => type === "azure:authorization/assignment:Assignment")!,
+  [
+    "a classic Defender plan set to Free",
+    "azure:securitycenter/subscriptionPricing:SubscriptionPricing",
+    () => ({ tier: "Free", resourceType: "StorageAccounts" }),
+  ],
+  [
+    "a classic ARM template deployment",
+    "azure:core/resourceGroupTemplateDeployment:ResourceGroupTemplateDeployment",
+    (c) => ({
+      name: "tpl",
+      resourceGroupName: c.resourceGroup,
+      deploymentMode: "Incremental",
+      templateContent: "{}",
+    }),
+  ],
+  [
+    "a subscription-level ReadOnly lock",
+    "azure-native:authorization:ManagementLockAtSubscriptionLevel",
+    () => ({ level: "ReadOnly", lockName: "freeze" }),
+  ],
+];
+
 const kebab = (s: string) =>
   s
     .toLowerCase()
@@ -420,6 +513,27 @@ export const MUTATIONS: Mutation[] = [
     policy: "azure-resource-type-allowed",
     control: "ENV-1",
   })),
+
+  // Types that change what the stack shares with the subscription or tenant: refused in dev too
+  // (where the type gate is advisory) and whatever the allow-list says (shared-scope-types-evaluated).
+  ...SHARED_SCOPE.map(([what, type, inputs]): Mutation => ({
+    id: `${what} (every stack)`,
+    add: added(type, kebab(what), inputs),
+    policy: "shared-scope-types-evaluated",
+    control: "ENV-1",
+  })),
+
+  // A Defender plan the platform does not rely on is still the subscription's: never Free.
+  {
+    id: "Defender for Resource Manager turned Free (a plan the platform does not use)",
+    add: added("azure-native:security:Pricing", "arm-free", (c) => ({
+      scopeId: `/subscriptions/${c.subscription}`,
+      pricingName: "Arm",
+      pricingTier: "Free",
+    })),
+    policy: "defender-plan-standard",
+    control: "THR-1",
+  },
 
   // Location and tags judge every Azure resource, in both stacks, whatever the token.
   ...[...FOREIGN_SERVICES.slice(0, 5), ...CLASSIC.slice(0, 2)].flatMap(([what, type, inputs]): Mutation[] => [

@@ -22,11 +22,24 @@ describePolicy(d.defenderPlanStandard, {
 });
 
 describe("defender-plan-standard", () => {
-  it("leaves plans the platform does not rely on alone", () =>
+  // bypass11b: a plan the platform does not rely on was left alone, so a stack (dev, in a
+  // subscription it shares with prod) could turn Defender for Resource Manager or servers off.
+  it.each(["VirtualMachines", "Arm", "CloudPosture"])(
+    "refuses turning off %s, a plan the platform does not rely on (the subscription's)",
+    (pricingName) =>
+      expectViolation(
+        d.defenderPlanStandard,
+        PRICING,
+        { scopeId: "/subscriptions/s", pricingName, pricingTier: "Free" },
+        new RegExp(`pricingTier of plan "${pricingName}" is "Free"; it must be Standard`),
+      ),
+  );
+  it("judges the platform's sub-plan on its own plans only", () =>
     expectPass(d.defenderPlanStandard, PRICING, {
-      ...plan,
+      scopeId: "/subscriptions/s",
       pricingName: "VirtualMachines",
-      pricingTier: "Free",
+      pricingTier: "Standard",
+      subPlan: "P1",
     }));
   it("judges a plan added to protectedPlans by config", () =>
     expectViolation(

@@ -206,3 +206,68 @@ describe("azure-resource-type-allowed (deny by default)", () => {
     expect(loadPackConfig("dev")["azure-resource-type-allowed"]).toEqual({ enforcementLevel: "advisory" });
   });
 });
+
+describe("shared-scope-types-evaluated (every environment, no allow-list)", () => {
+  const policy = g.sharedScopeTypesEvaluated;
+  it.each([
+    // PIM: Owner activation without approval or MFA (the role's management policy).
+    "azure-native:authorization:RoleManagementPolicy",
+    "azure-native:authorization:RoleManagementPolicyAssignment",
+    "azure-native:authorization:ManagementLockAtSubscriptionLevel",
+    // Lighthouse: the subscription delegated to another tenant.
+    "azure-native:managedservices:RegistrationAssignment",
+    // Defender for Cloud's continuous export and auto-provisioning, subscription-wide.
+    "azure-native:security:Automation",
+    "azure-native:security:WorkspaceSetting",
+    "azure-native_security_v20231001preview:security:SecurityConnector",
+    // Alerts and logs: suppress every alert, export the activity log, Entra ID's audit log.
+    "azure-native:alertsmanagement:AlertProcessingRuleByName",
+    "azure-native:aadiam:DiagnosticSetting",
+    "azure-native:monitor/v20230101:ActivityLogAlert",
+    "azure-native:insights:ActivityLogAlert",
+    "azure-native:insights:ManagementGroupDiagnosticSetting",
+    "azure-native:solutions:Application",
+    "azure-native:customproviders:CustomResourceProvider",
+    "azure-native:subscription:Alias",
+    "azure-native:management:ManagementGroup",
+    // A casing variant (the provider would refuse it; the pack still does not let it through).
+    "azure-native:Authorization:RoleManagementPolicy",
+    // Azure Classic: the same changes under the Terraform-bridged provider.
+    "azure:authorization/assignment:Assignment",
+    "azure:pim/activeRoleAssignment:ActiveRoleAssignment",
+    "azure:lighthouse/assignment:Assignment",
+    "azure:securitycenter/subscriptionPricing:SubscriptionPricing",
+    "azure:monitoring/alertProcessingRuleSuppression:AlertProcessingRuleSuppression",
+    "azure:monitoring/aadDiagnosticSetting:AadDiagnosticSetting",
+    "azure:core/resourceGroupTemplateDeployment:ResourceGroupTemplateDeployment",
+    "azure:policy/definition:Definition",
+  ])("refuses %s", (type) => expectViolation(policy, type, {}, /refused in every environment/));
+  it("an allow-list entry of the type gate does not lift it", async () => {
+    const type = "azure-native:authorization:RoleManagementPolicy";
+    const config = { allowedUnevaluatedTypes: [type] };
+    await expectPass(g.azureResourceTypeAllowed, type, {}, config);
+    await expectViolation(policy, type, {}, /whatever allowedUnevaluatedTypes says/);
+  });
+  it.each([
+    // Evaluated by a service policy of the pack.
+    "azure-native:authorization:RoleAssignment",
+    "azure-native:security:Pricing",
+    "azure-native:insights:DiagnosticSetting",
+    "azure-native:monitor:SubscriptionDiagnosticSetting",
+    "azure-native:resources:ResourceGroup",
+    "azure-native_authorization_v20220401:authorization:RoleAssignment",
+    // The platform's own reviewed type.
+    "azure-native:authorization:ManagementLockByScope",
+  ])("passes %s", (type) => expectPass(policy, type, {}));
+  it.each([
+    "azure-native:web:WebApp",
+    "azure:storage/account:Account",
+    "random:index/randomString:RandomString",
+    "azure-native:storage:StorageAccount",
+    // Application Insights under its old insights alias: a workload's telemetry, not the subscription's.
+    "azure-native:insights:Component",
+    "azure-native:insights/v20200202:Component",
+  ])("does not apply to %s (another namespace: the type gate's)", async (type) =>
+    expect(await runResourcePolicy(policy, { type, props: {} })).toBe("notApplicable"),
+  );
+});

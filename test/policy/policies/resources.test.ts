@@ -44,6 +44,39 @@ describe("no-arm-escape-hatches", () => {
       { scriptName: "seed-db" },
       { allowedEscapeHatches: ["seed-db"] },
     ));
+  // bypass11b: an allow-list names a resource, not its content; these are never a stack's to make.
+  it.each([
+    ["azure-native:authorization:PolicyExemption", { policyExemptionName: "reviewed" }],
+    ["azure-native:resources:DeploymentAtTenantScope", { deploymentName: "reviewed" }],
+    ["azure-native:resources:DeploymentAtManagementGroupScope", { deploymentName: "reviewed" }],
+    ["azure-native:resources:DeploymentStackAtManagementGroup", { deploymentStackName: "reviewed" }],
+    ["azure-native:policyinsights:RemediationAtManagementGroup", { remediationName: "reviewed" }],
+    [
+      "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+      { policyDefinitionName: "reviewed", ...dine },
+    ],
+    ["azure-native:authorization/v20220701preview:PolicyExemption", { policyExemptionName: "reviewed" }],
+  ])("refuses %s even when allow-listed", (type, props) =>
+    expectViolation(noArmEscapeHatches, type, props, /never allowed, even in allowedEscapeHatches/, {
+      // (A policy definition is allow-listed by its Pulumi name: the harness's "r".)
+      allowedEscapeHatches: ["reviewed", "r"],
+    }),
+  );
+  it("still allows a reviewed deployment at resource group or subscription scope by name", async () => {
+    const config = { allowedEscapeHatches: ["reviewed"] };
+    await expectPass(
+      noArmEscapeHatches,
+      "azure-native:resources:Deployment",
+      { deploymentName: "reviewed" },
+      config,
+    );
+    await expectPass(
+      noArmEscapeHatches,
+      "azure-native:resources:DeploymentAtSubscriptionScope",
+      { deploymentName: "reviewed" },
+      config,
+    );
+  });
   it("is not applicable to a resource group", async () => {
     expect(
       await runResourcePolicy(noArmEscapeHatches, {

@@ -324,6 +324,25 @@ describe("storage stack policies", () => {
         await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), unknownScope]),
       ),
     ).toMatch(/not known yet and does not come from an encryption scope of this stack/);
+    // bypass11b: the Key Vault scope only in dependsOn, the name computed from a random string.
+    const salt = randomString();
+    const decoy = {
+      ...fromScope,
+      dependencies: [...fromScope.dependencies, salt.urn],
+      propertyDependencies: { defaultEncryptionScope: [salt.urn] },
+    };
+    expect(
+      String(
+        await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), salt, decoy]),
+      ),
+    ).toMatch(/not known yet and does not come from an encryption scope of this stack/);
+    const honest = {
+      ...decoy,
+      propertyDependencies: { defaultEncryptionScope: [scope("Microsoft.KeyVault").urn] },
+    };
+    expect(
+      await runStackPolicy(s.blobContainerEncryptionScope, [st, scope("Microsoft.KeyVault"), salt, honest]),
+    ).toEqual([]);
   });
 
   const replication = (sourceAccount: string, destinationAccount: string) =>
