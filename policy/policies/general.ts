@@ -331,11 +331,46 @@ const APPLICATION_INSIGHTS_ALIASES: ReadonlySet<string> = new Set(
   ].map((name) => `azure-native:insights:${name}`.toLowerCase()),
 );
 
+/**
+ * A workload's own monitoring in the shared-scope namespaces: each is a resource of the stack's
+ * resource group that acts on resources it names (an autoscale setting scales one resource; a
+ * smart detector or Prometheus rule group alerts on the scopes it lists; a data collection rule,
+ * endpoint or Azure Monitor workspace collects what is associated with it), not on the
+ * subscription's or tenant's settings. Left to azure-resource-type-allowed like any other type the
+ * pack does not evaluate (advisory in dev, allowedUnevaluatedTypes after a review in prod):
+ * otherwise an ordinary app's autoscale setting or Application Insights smart detection rule
+ * could never be deployed, reviewed or not. azure-native's `monitor` types registered under their
+ * old `insights` tokens (aliases in node_modules/@pulumi/azure-native/monitor/*.js that the pack's
+ * alias table does not resolve) are named in both forms; Azure Classic's under `monitoring`
+ * (pulumi/pulumi-azure sdk/nodejs/monitoring/*.ts).
+ */
+const WORKLOAD_MONITORING_TYPES: ReadonlySet<string> = new Set(
+  [
+    ...["AutoscaleSetting", "DataCollectionRule", "DataCollectionEndpoint"].flatMap((name) => [
+      `azure-native:monitor:${name}`,
+      `azure-native:insights:${name}`,
+    ]),
+    "azure-native:monitor:AzureMonitorWorkspace",
+    "azure-native:alertsmanagement:SmartDetectorAlertRule",
+    "azure-native:alertsmanagement:PrometheusRuleGroup",
+    "azure:monitoring/actionGroup:ActionGroup",
+    "azure:monitoring/metricAlert:MetricAlert",
+    "azure:monitoring/scheduledQueryRulesAlertV2:ScheduledQueryRulesAlertV2",
+    "azure:monitoring/autoscaleSetting:AutoscaleSetting",
+    "azure:monitoring/smartDetectorAlertRule:SmartDetectorAlertRule",
+    "azure:monitoring/alertPrometheusRuleGroup:AlertPrometheusRuleGroup",
+    "azure:monitoring/dataCollectionRule:DataCollectionRule",
+    "azure:monitoring/dataCollectionEndpoint:DataCollectionEndpoint",
+    "azure:monitoring/workspace:Workspace",
+  ].map((token) => token.toLowerCase()),
+);
+
 /** Whether a token is an Azure type of a shared-scope namespace (either package). */
 function sharedScopeType(token: string): boolean {
   const parsed = parseType(token);
   if (!parsed) return false;
-  if (APPLICATION_INSIGHTS_ALIASES.has(parsed.canonical.toLowerCase())) return false;
+  const canonical = parsed.canonical.toLowerCase();
+  if (APPLICATION_INSIGHTS_ALIASES.has(canonical) || WORKLOAD_MONITORING_TYPES.has(canonical)) return false;
   const modules = parsed.package === "azure-classic" ? CLASSIC_SHARED_SCOPE_MODULES : SHARED_SCOPE_MODULES;
   return modules.has(moduleOf(parsed));
 }
@@ -346,7 +381,7 @@ const PLATFORM_REVIEWED: ReadonlySet<string> = new Set(PLATFORM_UNEVALUATED_TYPE
 export const sharedScopeTypesEvaluated = resourcePolicy({
   name: "shared-scope-types-evaluated",
   description:
-    "In every environment and whatever the preset allow-lists: an Azure resource of a namespace that changes what the stack shares with the rest of the subscription or tenant (PIM role management policies that drop approval or MFA for Owner, Lighthouse delegations to another tenant, Azure Policy, Defender for Cloud settings and continuous export, subscription and Entra ID diagnostic settings, alert processing rules, Sentinel, management groups, subscriptions, managed applications, custom providers; azure-native in any token form or Azure Classic) is refused unless a service policy of the pack evaluates its type. azure-resource-type-allowed is advisory in dev because dev holds no customer data; these types do not touch dev's data but the subscription's controls, which dev and prod may share (ENV-1, IAM-2, THR-1, LOG-1).",
+    "In every environment and whatever the preset allow-lists: an Azure resource of a namespace that changes what the stack shares with the rest of the subscription or tenant (PIM role management policies that drop approval or MFA for Owner, Lighthouse delegations to another tenant, Azure Policy, Defender for Cloud settings and continuous export, subscription and Entra ID diagnostic settings, alert processing rules, Sentinel, management groups, subscriptions, managed applications, custom providers; azure-native in any token form or Azure Classic) is refused unless a service policy of the pack evaluates its type. A workload's own monitoring there (autoscale settings, smart detector and Prometheus alert rules, data collection rules, Azure Monitor workspaces) acts on the resources it names and stays with the type gate. azure-resource-type-allowed is advisory in dev because dev holds no customer data; these types do not touch dev's data but the subscription's controls, which dev and prod may share (ENV-1, IAM-2, THR-1, LOG-1).",
   controls: ["ENV-1", "IAM-2", "THR-1", "LOG-1"],
   severity: "critical",
   remediation:

@@ -267,7 +267,26 @@ describe("shared-scope-types-evaluated (every environment, no allow-list)", () =
     // Application Insights under its old insights alias: a workload's telemetry, not the subscription's.
     "azure-native:insights:Component",
     "azure-native:insights/v20200202:Component",
+    // A workload's own monitoring (one resource's autoscale, its smart detection and alert rules,
+    // its data collection): an ordinary app's, not the subscription's settings.
+    "azure-native:monitor:AutoscaleSetting",
+    "azure-native:insights:AutoscaleSetting",
+    "azure-native:monitor/v20221001:AutoscaleSetting",
+    "azure-native:alertsmanagement:SmartDetectorAlertRule",
+    "azure-native:alertsmanagement/v20230301:PrometheusRuleGroup",
+    "azure-native:monitor:DataCollectionRule",
+    "azure-native:insights:DataCollectionEndpoint",
+    "azure-native:monitor:AzureMonitorWorkspace",
+    "azure:monitoring/actionGroup:ActionGroup",
+    "azure:monitoring/metricAlert:MetricAlert",
+    "azure:monitoring/autoscaleSetting:AutoscaleSetting",
+    "azure:monitoring/smartDetectorAlertRule:SmartDetectorAlertRule",
   ])("does not apply to %s (another namespace: the type gate's)", async (type) =>
     expect(await runResourcePolicy(policy, { type, props: {} })).toBe("notApplicable"),
   );
+  it("a workload's monitoring type it leaves alone is still the type gate's: refused unless reviewed", async () => {
+    const type = "azure-native:monitor:AutoscaleSetting";
+    await expectViolation(g.azureResourceTypeAllowed, type, {}, /not in allowedUnevaluatedTypes/);
+    await expectPass(g.azureResourceTypeAllowed, type, {}, { allowedUnevaluatedTypes: [type] });
+  });
 });
