@@ -250,7 +250,9 @@ export const azureResourceTypeAllowed = resourcePolicy({
  * features. dev's preset relaxes what dev's own resources may lack; nothing about a dev stack
  * makes a change to the subscription's Defender plans, its role assignments or its log sinks a
  * dev matter (dev and prod may share a subscription: docs/running-in-ci.md), and the dev deploy
- * identity is Contributor on the subscription, which can write all but the authorization ones.
+ * identity is Contributor on the subscription, which can write all but the authorization ones,
+ * and holds subscription-scope lock and (conditioned) role-assignment roles besides
+ * (deploy/identities.yaml), so it writes locks and some role assignments anywhere in it too.
  * azure-native module names (`azure-native:<module>:<Name>`, lowercased).
  */
 export const SHARED_SCOPE_MODULES: ReadonlySet<string> = new Set([
