@@ -36,21 +36,43 @@ export function dependsOn(from: StackResource, to: StackResource): boolean {
 }
 
 /**
- * `from.<value>` refers to `to`: same ARM ID, or (ID unknown on either side, e.g. `NOT_KNOWN`
- * from `peek` in a preview) a dependency.
+ * Whether the input(s) `key` of `from` were computed from `to` (the engine's propertyDependencies
+ * of those inputs); every dependency of `from` when `key` is undefined. A value not known yet is
+ * vouched for only by what it was computed from: a `dependsOn` (or another input) naming `to`
+ * next to a value computed elsewhere says nothing about where the value points at `up`, and stack
+ * policies run at `up` only after every step has run (pulumi/pulumi
+ * pkg/resource/deploy/deployment_executor.go).
  */
-export function refersTo(from: StackResource, value: unknown, to: StackResource): boolean {
-  return referenceFrom(from, value)(to);
+export function computedFrom(
+  from: StackResource,
+  to: StackResource,
+  key: string | readonly string[] | undefined,
+): boolean {
+  if (key === undefined) return dependsOn(from, to);
+  const keys = typeof key === "string" ? [key] : key;
+  return keys.some((k) => propertyDependenciesOf(from, k).some((d) => d.urn === to.urn));
 }
 
-/** `(to) => refersTo(from, value, to)`, with `value` normalized once for all the targets tried. */
-export function referenceFrom(from: StackResource, value: unknown): (to: StackResource) => boolean {
+/**
+ * `from.<value>` refers to `to`: same ARM ID, or (ID unknown on either side, e.g. `NOT_KNOWN`
+ * from `peek` in a preview) a dependency (of the input `key` holding the value, when given).
+ */
+export function refersTo(from: StackResource, value: unknown, to: StackResource, key?: string): boolean {
+  return referenceFrom(from, value, key)(to);
+}
+
+/** `(to) => refersTo(from, value, to, key)`, with `value` normalized once for all the targets tried. */
+export function referenceFrom(
+  from: StackResource,
+  value: unknown,
+  key?: string | readonly string[],
+): (to: StackResource) => boolean {
   const normalized = typeof value === "string" ? normalizeId(value) : undefined;
   return (to) =>
     // `sameId(value, idOf(to))` when both are strings, else a dependency.
     typeof value === "string" && idOf(to) !== undefined
       ? normalized !== undefined && normalized === normalizedIdOf(to)
-      : dependsOn(from, to);
+      : computedFrom(from, to, key);
 }
 
 /** How a violation names a resource. */
@@ -74,20 +96,17 @@ export class ReferenceIndex {
   private readonly through: (source: StackResource, target: StackResource) => boolean;
 
   /**
-   * `key`: the input holding the values. When given, a value matched through dependencies (not
-   * known yet, in a preview) counts only through that input's own propertyDependencies, never
+   * `key`: the input(s) holding the values. When given, a value matched through dependencies (not
+   * known yet, in a preview) counts only through those inputs' own propertyDependencies, never
    * through a dependency of the resource elsewhere (a `dependsOn` next to a foreign ID computed
    * in an apply).
    */
   constructor(
     sources: readonly StackResource[],
     valuesOf: (source: StackResource) => unknown[],
-    key?: string,
+    key?: string | readonly string[],
   ) {
-    this.through =
-      key === undefined
-        ? dependsOn
-        : (s: StackResource, t: StackResource) => propertyDependenciesOf(s, key).some((d) => d.urn === t.urn);
+    this.through = (s: StackResource, t: StackResource) => computedFrom(s, t, key);
     for (let s = 0; s < sources.length; s++) {
       const source = sources[s];
       // A reference that cannot be read yet (preview) is matched through dependencies.

@@ -492,7 +492,7 @@ export const criticalResourcesAlerted = stackPolicy({
       // Routed only to groups outside the stack: nobody of this environment hears it.
       return routes.length > 0 && foreignRoutes(stack, a, OWN_GROUPS_ONLY).length < routes.length;
     });
-    const byScope = new ReferenceIndex(alerts, (a) => arr(a.props, "scopes"));
+    const byScope = new ReferenceIndex(alerts, (a) => arr(a.props, "scopes"), "scopes");
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (let i = 0; i < stack.resources.length; i++) {
       const target = stack.resources[i];

@@ -10,7 +10,7 @@ import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource
 import { arr, eqi, hasText, normalizeId, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
-  dependsOn,
+  computedFrom,
   destinationLocationsParam,
   destinationProblem,
   label,
@@ -40,11 +40,14 @@ export const dataStorePrivateConnectivity = stackPolicy({
   types: DATA_STORES,
   config: { allowedDestinations: allowedDestinationsParam, allowedLocations: destinationLocationsParam },
   check: (stack, cfg, report) => {
-    const byService = new ReferenceIndex(stack.ofType("azure-native:network:PrivateEndpoint"), (pe) =>
-      [
-        ...arr(pe.props, "privateLinkServiceConnections"),
-        ...arr(pe.props, "manualPrivateLinkServiceConnections"),
-      ].map((c) => peek(c, "privateLinkServiceId")),
+    const byService = new ReferenceIndex(
+      stack.ofType("azure-native:network:PrivateEndpoint"),
+      (pe) =>
+        [
+          ...arr(pe.props, "privateLinkServiceConnections"),
+          ...arr(pe.props, "manualPrivateLinkServiceConnections"),
+        ].map((c) => peek(c, "privateLinkServiceId")),
+      ["privateLinkServiceConnections", "manualPrivateLinkServiceConnections"],
     );
     const index = stackIndex(stack);
     const isNetwork = ofKind(["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"]);
@@ -183,6 +186,26 @@ function scopeCoversByName(
 }
 
 /**
+ * The inputs that name what a lock of each type covers. A lock whose scope is not known yet
+ * (preview) covers a target only when those inputs were computed from it (their
+ * propertyDependencies): a `dependsOn` on the target next to a scope computed from anything else
+ * let a preview pass while `up` locked something else — stack policies see the real scope only
+ * after every step has run. A subscription-level lock has no such input (its provider picks the
+ * subscription), so it keeps every dependency of the lock.
+ */
+const SCOPE_INPUTS: Readonly<Record<string, readonly string[] | undefined>> = {
+  "azure-native:authorization:ManagementLockByScope": ["scope"],
+  "azure-native:authorization:ManagementLockAtResourceGroupLevel": ["resourceGroupName"],
+  "azure-native:authorization:ManagementLockAtResourceLevel": [
+    "resourceGroupName",
+    "resourceProviderNamespace",
+    "parentResourcePath",
+    "resourceType",
+    "resourceName",
+  ],
+};
+
+/**
  * `target => some lock covers it`, with locks of known scope looked up by the target's ID and
  * its parents (big stacks hold hundreds of locks); the rest go through the dependency graph.
  */
@@ -198,7 +221,7 @@ function lockIndex(
     else if (scope !== undefined) scopes.add(scope);
   }
   return (target) => {
-    if (pending.some((lock) => dependsOn(lock, target))) return true;
+    if (pending.some((lock) => computedFrom(lock, target, SCOPE_INPUTS[lock.canonical ?? ""]))) return true;
     const id = normalizedIdOf(target);
     // Unknown ID (preview): compare the names a known scope spells out.
     if (id === undefined) return [...scopes].some((scope) => scopeCoversByName(scope, target, subscriptions));

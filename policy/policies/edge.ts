@@ -6,7 +6,7 @@
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, peekArr, show } from "../lib/props";
-import { dependsOn, label, ReferenceIndex } from "../lib/relations";
+import { computedFrom, label, ReferenceIndex } from "../lib/relations";
 import { componentTypes } from "../../controls/componentTypes";
 
 const WAF = ["azure-native:frontdoor:Policy"] as const satisfies readonly AzureType[];
@@ -367,11 +367,20 @@ export const ruleOriginGroupsInStack = stackPolicy({
   check: (stack, _cfg, report) => {
     const groups = stack.ofType("azure-native:cdn:AFDOriginGroup");
     const rules = stack.ofType("azure-native:cdn:Rule");
-    const index = new ReferenceIndex(rules, ruleOriginGroups);
+    const index = new ReferenceIndex(rules, ruleOriginGroups, "actions");
     const resolved = new Set(groups.flatMap((g) => index.referrers(g)));
     for (const rule of rules) {
       const refs = known(() => ruleOriginGroups(rule));
-      if (refs !== NOT_KNOWN && refs.length > 0 && !resolved.has(rule))
+      // Actions not known at all yet (preview, computed in an apply) may hold an override: they
+      // pass only when computed from an origin group of the stack (the index's "actions"
+      // propertyDependencies). Before, they were skipped, and `up` (whose stack policies run after
+      // every step) sent the route's traffic wherever the computed override pointed.
+      if (refs === NOT_KNOWN && !resolved.has(rule))
+        report(
+          `${label(rule)}: actions are not known yet and do not come from an origin group of this stack (they may override the origin group)`,
+          rule.urn,
+        );
+      else if (refs !== NOT_KNOWN && refs.length > 0 && !resolved.has(rule))
         report(`${label(rule)} overrides the origin group with one outside the stack`, rule.urn);
     }
   },
@@ -422,7 +431,9 @@ export const routeHsts = stackPolicy({
       const setName = typeof b === "string" ? b.toLowerCase() : undefined;
       return rules.filter((r) => {
         const a = setNames.get(r);
-        return a !== undefined && setName !== undefined ? a === setName : dependsOn(r, set);
+        // A name not known yet (preview): only through what the rule's ruleSetName was computed
+        // from, not a `dependsOn` on the set next to a name computed elsewhere.
+        return a !== undefined && setName !== undefined ? a === setName : computedFrom(r, set, "ruleSetName");
       });
     };
     // An order not known yet (preview) may come first, and a behaviour not known yet may stop:
@@ -581,10 +592,19 @@ export const edgeWafCoverage = stackPolicy({
     const wafs = stack.ofType(...WAF);
     const policies = stack.ofType("azure-native:cdn:SecurityPolicy");
     // Security policies whose wafPolicy points at a protecting WAF of this stack.
-    const byWaf = new ReferenceIndex(policies, (p) => [peek(p.props, "parameters", "wafPolicy", "id")]);
+    const byWaf = new ReferenceIndex(
+      policies,
+      (p) => [peek(p.props, "parameters", "wafPolicy", "id")],
+      "parameters",
+    );
     const good = new Set(wafs.filter(protects).flatMap((w) => byWaf.referrers(w)));
-    const boundDomains = new ReferenceIndex([...good], (p) =>
-      arr(p.props, "parameters", "associations").flatMap((a) => arr(a, "domains").map((d) => peek(d, "id"))),
+    const boundDomains = new ReferenceIndex(
+      [...good],
+      (p) =>
+        arr(p.props, "parameters", "associations").flatMap((a) =>
+          arr(a, "domains").map((d) => peek(d, "id")),
+        ),
+      "parameters",
     );
     for (const target of stack.ofType("azure-native:cdn:AFDEndpoint", "azure-native:cdn:AFDCustomDomain")) {
       if (boundDomains.referrers(target).length === 0)
@@ -619,7 +639,7 @@ export const frontDoorDiagnostics = stackPolicy({
     const settings = stack
       .ofType("azure-native:monitor:DiagnosticSetting")
       .filter((s) => hasText(s.props, "workspaceId"));
-    const index = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
+    const index = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")], "resourceUri");
     for (const profile of stack.ofType("azure-native:cdn:Profile")) {
       const covered = index.referrers(profile).some((s) => {
         // Peeked, never read: logs not known yet (preview) cannot be verified and send nothing

@@ -376,7 +376,7 @@ export const diagnosticsCoverage = stackPolicy({
   check: (stack, cfg, report) => {
     const settings = stack.ofType("azure-native:monitor:DiagnosticSetting");
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
-    const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")]);
+    const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")], "resourceUri");
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (let i = 0; i < stack.resources.length; i++) {
       const target = stack.resources[i];
@@ -388,7 +388,7 @@ export const diagnosticsCoverage = stackPolicy({
       }
       const good = mine.some((s) => {
         // `refersTo(s, workspaceId, w)`, the setting's workspaceId read once for every workspace.
-        const reaches = referenceFrom(s, peek(s.props, "workspaceId"));
+        const reaches = referenceFrom(s, peek(s.props, "workspaceId"), "workspaceId");
         // A retention not known yet (preview) is judged on the workspace by log-analytics-retention;
         // reading it here would make the policy skip every resource of the stack.
         return workspaces.some(

@@ -5,7 +5,7 @@
  */
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
-import { label, ReferenceIndex } from "../lib/relations";
+import { computedFrom, label, ReferenceIndex } from "../lib/relations";
 
 export const sentinelRuleQuality = resourcePolicy({
   name: "sentinel-rule-quality",
@@ -82,6 +82,7 @@ export const sentinelOnboarded = stackPolicy({
           ),
         ),
       (s) => [peek(s.props, "workspaceId")],
+      "workspaceId",
     );
     // Each onboarding's and rule's workspace name, lowercased once rather than once per workspace.
     const lowerNameOf = (r: StackResource): string | undefined => {
@@ -93,11 +94,11 @@ export const sentinelOnboarded = stackPolicy({
     for (const ws of workspaces) {
       const name = nameOf(ws);
       const lowerName = typeof name === "string" ? name.toLowerCase() : undefined;
-      // Sentinel resources address the workspace by name; an unknown name (preview) matches by dependency.
+      // Sentinel resources address the workspace by name; an unknown name (preview) matches only
+      // when that input was computed from the workspace (its propertyDependencies): a `dependsOn`
+      // on the workspace next to a name computed elsewhere onboarded another workspace at `up`.
       const matches = (r: StackResource, n: string | undefined) =>
-        n !== undefined && lowerName !== undefined
-          ? n === lowerName
-          : r.dependencies.some((d) => d.urn === ws.urn);
+        n !== undefined && lowerName !== undefined ? n === lowerName : computedFrom(r, ws, "workspaceName");
       if (!onboardings.some((r, i) => matches(r, onboardingNames[i]))) {
         report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);
         continue;

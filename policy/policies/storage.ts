@@ -16,7 +16,7 @@ import {
 import { bool, eqi, get, has, NOT_KNOWN, num, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
-  dependsOn,
+  computedFrom,
   destinationLocationsParam,
   destinationProblem,
   label,
@@ -339,7 +339,8 @@ function accountFor(child: StackResource, accounts: readonly StackResource[]): S
     const accountName = own.find((n): n is string => typeof n === "string");
     if (typeof name === "string" && accountName !== undefined)
       return name.toLowerCase() === accountName.toLowerCase();
-    return dependsOn(child, a);
+    // Neither name readable: only the account the child's accountName was computed from.
+    return computedFrom(child, a, "accountName");
   });
 }
 

@@ -9,6 +9,7 @@
  */
 import type { ControlId } from "../../policy/lib/types";
 import { setPath as setJsonPath } from "../../lib/analyzer/paths";
+import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 
 export type Stack = "dev" | "prod";
 export const DELETE = Symbol("delete");
@@ -117,6 +118,18 @@ const scopedTo = (fragment: string) => (i: Record<string, unknown>) =>
 const workloadRole = (i: Record<string, unknown>) => i.principalType === "ServicePrincipal";
 const humanRole = (i: Record<string, unknown>) => i.principalType === "Group";
 const PROD: Stack[] = ["prod"];
+
+/**
+ * A preview's value of `input` computed in an apply from a random string (from nothing a policy
+ * looks for), the resource's other dependencies kept (e.g. a `dependsOn` on the right resource):
+ * `set` (default: the input itself not known yet) and `computedFrom`.
+ */
+export function computedElsewhere(
+  input: string,
+  set: Record<string, unknown> = { [input]: UNKNOWN_SENTINEL },
+): Pick<Mutation, "set" | "computedFrom"> {
+  return { set, computedFrom: { [input]: "random:index/randomString:RandomString" } };
+}
 
 /** `setPath` with the catalog's `DELETE` marker for removal. */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

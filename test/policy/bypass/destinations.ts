@@ -6,7 +6,7 @@
  * where it points, or overrides a setting on a child resource.
  */
 import type { Context, Mutation, Variation } from "../mutationCatalog";
-import { DELETE, T } from "../mutationCatalog";
+import { computedElsewhere, DELETE, T } from "../mutationCatalog";
 import { UNKNOWN_SENTINEL } from "../../../lib/analyzer/server";
 
 const PROD: Mutation["stacks"] = ["prod"];
@@ -385,6 +385,52 @@ export const MUTATIONS: Mutation[] = [
     type: T.lock,
     where: scopeHas("kvsapmain"),
     set: { id: (c: Context) => c.idOf(T.vault).replace(c.subscription, FOREIGN_SUB) + LOCK_SUFFIX },
+    policy: "stateful-resources-locked",
+    control: "BAK-2",
+  },
+  // unknown11: the store, the resource watched, or the workspace written to, not known yet
+  // (preview), was vouched for by any dependency of the endpoint, alert or setting.
+  {
+    id: "storage private endpoint whose service is computed at deploy time from something else (preview, dependsOn kept)",
+    type: T.pe,
+    where: (i) => JSON.stringify(i.privateLinkServiceConnections).includes("storageAccounts"),
+    ...computedElsewhere("privateLinkServiceConnections", {
+      "privateLinkServiceConnections.0.privateLinkServiceId": UNKNOWN_SENTINEL,
+    }),
+    policy: "data-store-private-connectivity",
+    control: "NET-1",
+  },
+  {
+    id: "storage availability alert scoped to a resource computed at deploy time from something else (preview, dependsOn kept)",
+    type: T.alert,
+    where: (i) => JSON.stringify(i.scopes).includes("storageAccounts"),
+    ...computedElsewhere("scopes", { scopes: [UNKNOWN_SENTINEL] }),
+    policy: "critical-resources-alerted",
+    control: "MON-1",
+  },
+  {
+    id: "Key Vault diagnostic setting on a resource computed at deploy time from something else (preview, dependsOn kept)",
+    type: T.diag,
+    where: uriHas("Microsoft.KeyVault/vaults/kvsapmain"),
+    ...computedElsewhere("resourceUri"),
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  {
+    id: "Key Vault diagnostic setting writing to a workspace computed at deploy time from something else (preview, dependsOn kept)",
+    type: T.diag,
+    where: uriHas("Microsoft.KeyVault/vaults/kvsapmain"),
+    ...computedElsewhere("workspaceId"),
+    policy: "diagnostics-coverage",
+    control: "LOG-1",
+  },
+  // unknown11: a lock whose scope is not known yet (preview) covered whatever it depended on.
+  {
+    id: "storage lock on a scope computed at deploy time from something else (preview, dependsOn kept)",
+    stacks: PROD,
+    type: T.lock,
+    where: scopeHas("storageAccounts"),
+    ...computedElsewhere("scope", { scope: UNKNOWN_SENTINEL, id: UNKNOWN_SENTINEL }),
     policy: "stateful-resources-locked",
     control: "BAK-2",
   },

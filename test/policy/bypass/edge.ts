@@ -3,7 +3,7 @@
  * try to get traffic past the WAF, reach an app without Front Door, weaken TLS at the edge, or
  * blind the security team: each must be refused by the named policy on the real plans.
  */
-import { DELETE, type Context, type Mutation, type Variation } from "../mutationCatalog";
+import { computedElsewhere, DELETE, type Context, type Mutation, type Variation } from "../mutationCatalog";
 import { UNKNOWN_SENTINEL } from "../../../lib/analyzer/server";
 
 const E = {
@@ -447,6 +447,55 @@ export const MUTATIONS: Mutation[] = [
     computedFrom: { actions: "azure-native:resources:ResourceGroup" },
     policy: "sentinel-incidents-routed",
     control: "SIEM-1",
+  },
+  // unknown11: in a preview, a value not known yet matched through ANY dependency of the resource:
+  // a `dependsOn` on the right resource next to a value computed from something else passed the
+  // preview, and stack policies see the real value at `up` only after every step has run.
+  {
+    id: "Sentinel onboarded on a workspace name computed at deploy time from something else (preview, dependsOn kept)",
+    stacks: ["prod"],
+    type: E.onboarding,
+    ...computedElsewhere("workspaceName"),
+    policy: "sentinel-onboarded",
+    control: "SIEM-1",
+  },
+  {
+    id: "analytics rules created in a workspace whose name is computed at deploy time from something else (preview, dependsOn kept)",
+    stacks: ["prod"],
+    type: E.rule,
+    ...computedElsewhere("workspaceName"),
+    policy: "sentinel-onboarded",
+    control: "SIEM-1",
+  },
+  {
+    id: "Activity log sent to a workspace computed at deploy time from something else (preview, dependsOn kept)",
+    stacks: ["prod"],
+    type: E.activity,
+    ...computedElsewhere("workspaceId"),
+    policy: "sentinel-onboarded",
+    control: "SIEM-1",
+  },
+  {
+    id: "HSTS rule put in a rule set whose name is computed at deploy time from something else (preview, dependsOn kept)",
+    type: E.cdnRule,
+    ...computedElsewhere("ruleSetName"),
+    policy: "front-door-route-hsts",
+    control: "TLS-1",
+  },
+  {
+    id: "security policy bound to a WAF computed at deploy time from something else (preview, dependsOn kept)",
+    type: E.binding,
+    ...computedElsewhere("parameters", { "parameters.wafPolicy.id": UNKNOWN_SENTINEL }),
+    policy: "front-door-waf-coverage",
+    control: "EDGE-1",
+  },
+  {
+    id: "Front Door diagnostic setting on a resource computed at deploy time from something else (preview, dependsOn kept)",
+    type: E.diag,
+    where: onProfile,
+    ...computedElsewhere("resourceUri"),
+    policy: "front-door-diagnostics",
+    control: "LOG-1",
   },
   {
     id: "incident alert removed",

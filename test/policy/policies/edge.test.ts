@@ -1,7 +1,7 @@
 /** The edge policies (EDGE-1, NET-2, TLS-1, LOG-1): Front Door Premium, WAF, TLS, Private Link origins. */
 import * as e from "../../../policy/policies/edge";
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy } from "./support";
+import { describePolicy, randomString } from "./support";
 import { PRIVATE_LINK_APPROVAL_MESSAGE, PRIVATE_LINK_REQUEST_MESSAGE } from "../../../components/frontDoor";
 import { HSTS_HEADER_VALUE } from "../../../components/frontDoorSpec";
 
@@ -453,6 +453,37 @@ describe("front-door-rule-origin-groups (EDGE-1)", () => {
         rules({ extraRule: { order: 2, actions: [override(cdn.foreignGroup)] } }),
       ),
     ).toEqual([
+      expect.stringMatching(/cdn:Rule extra overrides the origin group with one outside the stack/),
+    ]));
+});
+
+describe("front-door-rule-origin-groups in a preview (unknown11)", () => {
+  // Before, an override not known yet was vouched for by any dependency of the rule: a `dependsOn`
+  // on the stack's origin group next to a foreign group computed in an apply passed the preview.
+  const salt = randomString();
+  const preview = (sources: string[]) => {
+    const group = rules()[0];
+    const extra = {
+      ...r("cdn:Rule", "extra", { ruleSetName: "SecurityHeaders", order: 2, actions: [override(UNKNOWN)] }),
+      dependencies: [group.urn, salt.urn],
+      propertyDependencies: { actions: sources },
+    };
+    return [...rules(), salt, extra];
+  };
+  it("accepts an override computed from the stack's origin group", async () =>
+    expect(await runStackPolicy(e.ruleOriginGroupsInStack, preview([rules()[0].urn]))).toEqual([]));
+  it("refuses actions not known at all unless computed from an origin group of the stack", async () => {
+    const whole = (sources: string[]) =>
+      preview(sources).map((x) =>
+        x.name === "extra" ? { ...x, props: { ...x.props, actions: UNKNOWN } } : x,
+      );
+    expect(await runStackPolicy(e.ruleOriginGroupsInStack, whole([rules()[0].urn]))).toEqual([]);
+    expect(await runStackPolicy(e.ruleOriginGroupsInStack, whole([salt.urn]))).toEqual([
+      expect.stringMatching(/cdn:Rule extra: actions are not known yet and do not come from an origin group/),
+    ]);
+  });
+  it("refuses an override computed from something else, the group only in dependsOn", async () =>
+    expect(await runStackPolicy(e.ruleOriginGroupsInStack, preview([salt.urn]))).toEqual([
       expect.stringMatching(/cdn:Rule extra overrides the origin group with one outside the stack/),
     ]));
 });

@@ -449,11 +449,16 @@ describe("diagnostics-coverage", () => {
       if (r.name === "diag-vault")
         return {
           ...r,
-          props: {},
+          // Not known yet: present as unknowns, each input computed from its own resource.
+          props: { resourceUri: UNKNOWN, workspaceId: UNKNOWN },
           dependencies: [
             urn("azure-native:keyvault:Vault", "kv"),
             urn("azure-native:operationalinsights:Workspace", "ws"),
           ],
+          propertyDependencies: {
+            resourceUri: [urn("azure-native:keyvault:Vault", "kv")],
+            workspaceId: [urn("azure-native:operationalinsights:Workspace", "ws")],
+          },
         };
       return { ...r, props };
     });

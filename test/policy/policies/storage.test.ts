@@ -257,8 +257,8 @@ describe("storage stack policies", () => {
     ]);
     // Preview: IDs and names unknown, matched through the dependency graph.
     const preview = [
-      { ...st, props: { id: UNKNOWN } },
-      { ...blob, props: { id: UNKNOWN }, dependencies: [st.urn] },
+      { ...st, props: { id: UNKNOWN, accountName: UNKNOWN } },
+      { ...blob, props: { id: UNKNOWN, accountName: UNKNOWN }, dependencies: [st.urn] },
     ];
     expect(await runStackPolicy(s.storageBlobServiceRequired, preview)).toEqual([]);
   });
@@ -286,6 +286,20 @@ describe("storage stack policies", () => {
     ).toEqual([
       expect.stringMatching(/StorageAccount st has no blob service properties/),
       expect.stringMatching(/StorageAccount st2 has no blob service properties/),
+    ]);
+  });
+
+  // unknown11: an account whose name cannot be read (neither accountName nor name) was the
+  // parent of any blob service depending on it, whatever account the service's name spells.
+  it("storage-blob-service-required: an account without a readable name is the parent only of a service whose accountName came from it", async () => {
+    const nameless = { ...st, props: { id: UNKNOWN } };
+    const service = (sources: string[]) => ({
+      ...res("BlobServiceProperties", "blob", { id: UNKNOWN, accountName: "st9" }, [st.urn]),
+      propertyDependencies: { accountName: sources },
+    });
+    expect(await runStackPolicy(s.storageBlobServiceRequired, [nameless, service([st.urn])])).toEqual([]);
+    expect(await runStackPolicy(s.storageBlobServiceRequired, [nameless, service([])])).toEqual([
+      expect.stringMatching(/StorageAccount st has no blob service properties/),
     ]);
   });
 
