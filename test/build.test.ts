@@ -343,3 +343,162 @@ describe("the SDK modules loaded on first use only", () => {
     expect((require("@grpc/grpc-js") as typeof import("@grpc/grpc-js")).status.UNAVAILABLE).toBe(14);
   });
 });
+
+describe("the components package's publish build (scripts/build-components.js)", () => {
+  // A scratch repository: the script, a tsconfig like the root one, a package that imports
+  // controls/, the real compiler linked, and a lockfile of its own (the installed packages).
+  let dir: string;
+  const lockfile = () => path.join(dir, "node_modules", ".package-lock.json");
+  const lock = (packages: Record<string, unknown>) =>
+    fs.writeFileSync(lockfile(), JSON.stringify({ lockfileVersion: 3, packages }));
+  const build = () => node(dir, "scripts/build-components.js");
+  /** components/bin, path → content. */
+  const output = () =>
+    Object.fromEntries(
+      (fs.readdirSync(path.join(dir, "components", "bin"), { recursive: true }) as string[])
+        .map((f) => path.join(dir, "components", "bin", f))
+        .filter((f) => fs.statSync(f).isFile())
+        .map((f) => [path.relative(dir, f).split(path.sep).join("/"), fs.readFileSync(f, "utf8")]),
+    );
+  const stored = () =>
+    fs.readdirSync(path.join(dir, "node_modules", ".cache", "secure-azure-platform", "components-build"));
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sap-components-build-"));
+    write(
+      dir,
+      "scripts/build-components.js",
+      fs.readFileSync(path.join(ROOT, "scripts/build-components.js"), "utf8"),
+    );
+    write(
+      dir,
+      "tsconfig.json",
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "commonjs", strict: true, types: [], lib: ["ES5"] },
+      }),
+    );
+    write(
+      dir,
+      "components/tsconfig.build.json",
+      JSON.stringify({
+        extends: "../tsconfig.json",
+        compilerOptions: { rootDir: "..", outDir: "bin", declaration: true },
+        files: ["index.ts"],
+        include: [],
+      }),
+    );
+    write(dir, "components/index.ts", 'export { LIMIT } from "../controls/limit";\n');
+    write(dir, "controls/limit.ts", "export const LIMIT: number = 1;\n");
+    fs.mkdirSync(path.join(dir, "node_modules"));
+    fs.symlinkSync(
+      path.join(ROOT, "node_modules", "typescript"),
+      path.join(dir, "node_modules", "typescript"),
+      "dir",
+    );
+    lock({ "node_modules/typescript": { version: "5.9.3" } });
+  });
+
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("compiles on the first build, then restores that output while sources, tsconfig and installed packages are unchanged", () => {
+    const first = build();
+    expect({ status: first.status, stderr: first.stderr }).toEqual({
+      status: 0,
+      stderr: expect.stringMatching(/^components build: compiling \([0-9a-f]{12}\)\n$/) as string,
+    });
+    const compiled = output();
+    expect(Object.keys(compiled).sort()).toEqual([
+      "components/bin/components/index.d.ts",
+      "components/bin/components/index.js",
+      "components/bin/controls/limit.d.ts",
+      "components/bin/controls/limit.js",
+    ]);
+    expect(compiled["components/bin/controls/limit.js"]).toContain("exports.LIMIT = 1");
+    // A stray file in bin/ goes (bin/ is the build's alone), and no compiler is needed to restore.
+    write(dir, "components/bin/stray.js", "");
+    fs.unlinkSync(path.join(dir, "node_modules", "typescript"));
+    try {
+      const again = build();
+      expect({ status: again.status, stderr: again.stderr }).toEqual({
+        status: 0,
+        stderr: expect.stringMatching(
+          / unchanged \([0-9a-f]{12}\): bin\/ restored from the build that compiled them\n$/,
+        ) as string,
+      });
+      expect(output()).toEqual(compiled);
+    } finally {
+      fs.symlinkSync(
+        path.join(ROOT, "node_modules", "typescript"),
+        path.join(dir, "node_modules", "typescript"),
+        "dir",
+      );
+    }
+  });
+
+  it("waits for a build of the same key that is under way and takes its output; takes over from one that died", async () => {
+    const cache = path.join(dir, "node_modules", ".cache", "secure-azure-platform", "components-build");
+    const [key] = stored();
+    const aside = path.join(dir, "aside");
+    fs.renameSync(path.join(cache, key), aside);
+    // This process holds the key's lock, as a build compiling it would.
+    fs.writeFileSync(path.join(cache, `${key}.lock`), String(process.pid));
+    const child = spawn(process.execPath, ["scripts/build-components.js"], { cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(child.exitCode).toBeNull();
+    // The build under way stores its output and releases the lock.
+    fs.renameSync(aside, path.join(cache, key));
+    fs.rmSync(path.join(cache, `${key}.lock`));
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/ unchanged \([0-9a-f]{12}\): bin\/ restored /);
+
+    // A lock whose process is gone does not hold anything up.
+    fs.renameSync(path.join(cache, key), aside);
+    const gone = node(dir, "-p", "process.pid");
+    fs.writeFileSync(path.join(cache, `${key}.lock`), gone.stdout.trim());
+    const r = build();
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 0,
+      stderr: `components build: compiling (${key.slice(0, 12)})\n`,
+    });
+    expect(stored()).toEqual([key]);
+    fs.rmSync(aside, { recursive: true });
+  }, 30_000);
+
+  it("compiles again when a source under controls/ changes (same size), or the installed packages do", () => {
+    write(dir, "controls/limit.ts", "export const LIMIT: number = 2;\n");
+    const changed = build();
+    expect(changed.stderr).toMatch(/^components build: compiling /);
+    expect(output()["components/bin/controls/limit.js"]).toContain("exports.LIMIT = 2");
+    lock({ "node_modules/typescript": { version: "5.9.3" }, "node_modules/zod": { version: "4.6.7" } });
+    expect(build().stderr).toMatch(/^components build: compiling /);
+    expect(stored()).toHaveLength(3);
+  });
+
+  it("stores nothing from a build that fails, and fails as tsc does", () => {
+    const before = stored();
+    write(dir, "controls/limit.ts", 'export const LIMIT: number = "two";\n');
+    const failed = build();
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout).toContain("TS2322");
+    expect(stored()).toEqual(before);
+    write(dir, "controls/limit.ts", "export const LIMIT: number = 2;\n");
+  });
+
+  it("always compiles without a lockfile, or with a linked package whose contents npm does not record", () => {
+    lock({ "node_modules/mine": { resolved: "../mine", link: true } });
+    expect(build().stderr).toMatch(
+      /^components build: compiling \(no build cache: linked package node_modules\/mine/,
+    );
+    fs.unlinkSync(lockfile());
+    const r = build();
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 0,
+      stderr: "components build: compiling (no build cache: node_modules/.package-lock.json is missing)\n",
+    });
+  });
+});

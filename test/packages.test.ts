@@ -86,7 +86,8 @@ beforeAll(() => {
     });
   fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(tmp, "tsconfig.json"));
   fs.mkdirSync(path.join(tmp, "scripts"));
-  fs.copyFileSync(path.join(ROOT, "scripts", "build.js"), path.join(tmp, "scripts", "build.js"));
+  for (const script of ["build.js", "build-components.js"])
+    fs.copyFileSync(path.join(ROOT, "scripts", script), path.join(tmp, "scripts", script));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"), "dir");
 });
 
