@@ -80,7 +80,7 @@ function planDowngrades(props: Readonly<Record<string, unknown>>, plan: string):
 export const defenderPlanStandard = resourcePolicy({
   name: "defender-plan-standard",
   description:
-    "Every Defender for Cloud plan a stack writes is on the Standard tier, never Free: a plan covers the whole subscription, which other stacks and teams (and prod, where dev shares its subscription) rely on, including plans the platform does not use (Resource Manager, servers). The platform's services' plans (Storage, Key Vault, Containers, open-source relational databases) also keep the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and, where a subscription Owner turned malware scanning on, no scanning cap below Azure's default (THR-1).",
+    "Every Defender for Cloud plan a stack writes is on the Standard tier, never Free: a plan at subscription scope covers the whole subscription, which other stacks and teams (and prod, where dev shares its subscription) rely on, including plans the platform does not use (Resource Manager, servers), and Free at a resource's scope (pricings by `scopeId`) takes that resource out of threat protection. The platform's services' plans (Storage, Key Vault, Containers, open-source relational databases) also keep the platform's sub-plan (Defender for Storage V2, per-vault Key Vault) and, where a subscription Owner turned malware scanning on, no scanning cap below Azure's default (THR-1).",
   controls: ["THR-1"],
   severity: "high",
   remediation:
