@@ -239,7 +239,8 @@ export const azureResourceTypeAllowed = resourcePolicy({
  * Resource provider namespaces whose resources act on what the stack shares with every other
  * stack, team and environment in the subscription or tenant, not on the stack's own resources:
  * who holds which role and how it is activated (authorization: PIM role management policies
- * and their assignments, which set approval and MFA for activating Owner; locks at subscription level), which tenant manages the subscription (managedservices: Azure Lighthouse),
+ * and their assignments, which set approval and MFA for activating Owner; locks at subscription
+ * level), which tenant manages the subscription (managedservices: Azure Lighthouse),
  * which Azure Policy and Defender for Cloud protections apply (authorization, policyinsights,
  * blueprint, security: pricing, auto-provisioning, workspace settings, continuous export),
  * where the activity log, Entra ID's audit log and Sentinel's incidents go (monitor, insights,
