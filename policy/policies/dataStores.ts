@@ -212,6 +212,7 @@ const SCOPE_INPUTS: Readonly<Record<string, readonly string[] | undefined>> = {
 function lockIndex(
   locks: readonly StackResource[],
   subscriptions: ReadonlySet<string>,
+  resourceGroups: ReadonlySet<string>,
 ): (target: StackResource) => boolean {
   const scopes = new Set<string>();
   const pending: StackResource[] = [];
@@ -220,8 +221,24 @@ function lockIndex(
     if (scope === NOT_KNOWN) pending.push(lock);
     else if (scope !== undefined) scopes.add(scope);
   }
+  // The resource groups of the stack (URNs) each pending resource-group-level lock's name was
+  // computed from.
+  const lockedGroups = pending
+    .filter((lock) => lock.canonical === "azure-native:authorization:ManagementLockAtResourceGroupLevel")
+    .flatMap((lock) => propertyDependenciesOf(lock, "resourceGroupName").map((d) => d.urn))
+    .filter((u) => resourceGroups.has(u));
   return (target) => {
     if (pending.some((lock) => computedFrom(lock, target, SCOPE_INPUTS[lock.canonical ?? ""]))) return true;
+    // A resource-group-level lock covers what the group holds. In the first preview of a stack
+    // the group's name is not known (azure-native previews a new resource's outputs as unknown,
+    // provider/pkg/convert/previewOutputs.go), so neither is the lock's scope nor the target's
+    // group: both count as the same group when their resourceGroupName inputs were computed from
+    // the same ResourceGroup of the stack. Its `up` locks that group (the lock's ID shows it).
+    if (
+      lockedGroups.length > 0 &&
+      propertyDependenciesOf(target, "resourceGroupName").some((d) => lockedGroups.includes(d.urn))
+    )
+      return true;
     const id = normalizedIdOf(target);
     // Unknown ID (preview): compare the names a known scope spells out.
     if (id === undefined) return [...scopes].some((scope) => scopeCoversByName(scope, target, subscriptions));
@@ -253,7 +270,11 @@ export const statefulResourcesLocked = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireLocks) return;
-    const covered = lockIndex(stack.ofType(...LOCK_TYPES), stackIndex(stack).subscriptions);
+    const covered = lockIndex(
+      stack.ofType(...LOCK_TYPES),
+      stackIndex(stack).subscriptions,
+      new Set(stack.ofType("azure-native:resources:ResourceGroup").map((rg) => rg.urn)),
+    );
     for (const target of stack.ofType(...STATEFUL)) {
       if (!covered(target)) report(`${label(target)} has no CanNotDelete lock covering it`, target.urn);
       if (cfg.requireProtect && !target.protect)

@@ -89,6 +89,42 @@ describe("stateful-resources-locked", () => {
     );
     expect(await violations(d.statefulResourcesLocked, locks)).toBe("");
   });
+  // First preview of a new stack: azure-native previews a new group's name as unknown, so the
+  // lock's scope and every target's group are unknown; `up` then sees the lock's ID and passes.
+  it("in a first preview, accepts a resource-group lock computed from the targets' own group", async () => {
+    const group = res("resources:ResourceGroup", "rg", { id: UNKNOWN, resourceGroupName: UNKNOWN });
+    const other = res("resources:ResourceGroup", "rg-other", { id: UNKNOWN, resourceGroupName: UNKNOWN });
+    const stateful = new Set(d.STATEFUL.map((t) => t.replace("azure-native:", "")));
+    const firstPreview = (lockGroup: string) => [
+      group,
+      other,
+      ...estate()
+        .filter((r) => !r.name.startsWith("lock-"))
+        .map((r) =>
+          stateful.has(r.type.replace("azure-native:", ""))
+            ? {
+                ...r,
+                props: { ...r.props, id: UNKNOWN, resourceGroupName: UNKNOWN },
+                dependencies: [group.urn],
+                propertyDependencies: { resourceGroupName: [group.urn] },
+              }
+            : r,
+        ),
+      {
+        ...res("authorization:ManagementLockAtResourceGroupLevel", "rg-lock", {
+          resourceGroupName: UNKNOWN,
+          level: "CanNotDelete",
+        }),
+        dependencies: [lockGroup],
+        propertyDependencies: { resourceGroupName: [lockGroup] },
+      },
+    ];
+    expect((await checkStackPolicy(d.statefulResourcesLocked, firstPreview(group.urn))).outcome).toBe("pass");
+    // A lock on another group of the stack covers none of them.
+    const text = await violations(d.statefulResourcesLocked, firstPreview(other.urn));
+    expect(text).toMatch(/Vault kv has no CanNotDelete lock/);
+    expect(text).toMatch(/Server pg has no CanNotDelete lock/);
+  });
   it("accepts a scope lock on the resource group (a parent scope, any case)", async () => {
     const locks = estate().filter((r) => !r.name.startsWith("lock-"));
     locks.push(
