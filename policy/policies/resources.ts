@@ -344,8 +344,10 @@ export const noProviderEscapeHatches = resourcePolicy({
  * (pkg/resource/deploy/source_eval.go getProviderReference). A dynamic provider
  * (`pulumi:providers:pulumi-nodejs`) ignores the token and runs the code in the resource's
  * `__provider` input: a storage account whose inputs pass every policy is created, updated and
- * deleted by that code, never by Azure's Resource Manager. no-provider-escape-hatches judges the
- * other direction (a foreign token on any provider).
+ * deleted by that code, never by Azure's Resource Manager. no-provider-escape-hatches refuses the
+ * same mismatch for every token, but lets a package reviewed in allowedPackages (a dynamic
+ * provider a team needs for its own resources) handle any token; for an Azure token no review
+ * makes that right, so this policy has no allow-list.
  */
 export const azureResourceOwnProvider = resourcePolicy({
   name: "azure-resource-own-provider",
