@@ -503,6 +503,10 @@ function norm(id: string): string {
  *   too) does. A PostgreSQL server parameter cannot be deleted, so azure-native reads its default
  *   value and PUTs it back with its source (pulumi/pulumi-azure-native provider/pkg/resources/
  *   customresources/custom_postgres_config.go, as `az postgres flexible-server parameter set` does).
+ *   A type whose REST path has no DELETE is a singleton to azure-native (provider/pkg/gen/schema.go
+ *   isSingleton), and its Delete PUTs the type's default body (provider/pkg/provider/provider.go
+ *   Delete; provider/pkg/openapi/defaults/defaultResourcesState.go): blobServices has PUT and GET
+ *   only (storage blob.json 2024-01-01).
  * - `data-plane`: a call to the service's own endpoint, which no lock covers: "Locks only apply to
  *   control plane Azure operations and not to data plane operations" (Microsoft's "Lock your
  *   resources"). Key Vault keys and secrets have no ARM DELETE, so azure-native deletes them through
@@ -510,6 +514,7 @@ function norm(id: string): string {
  */
 const DELETE_REQUEST: Readonly<Record<string, "put" | "data-plane">> = {
   "azure-native:dbforpostgresql:Configuration": "put",
+  "azure-native:storage:BlobServiceProperties": "put",
   "azure-native:keyvault:Key": "data-plane",
   "azure-native:keyvault:Secret": "data-plane",
 };

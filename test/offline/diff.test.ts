@@ -863,6 +863,22 @@ describe("a delete that never reaches Azure", () => {
     expect(changeOf(diff(readOnly, without(urn)), urn)?.findings.map((f) => f.kind)).toEqual(["lock-window"]);
   });
 
+  // blobServices/{name} has PUT and GET but no DELETE (storage blob.json 2024-01-01), so azure-native
+  // marks BlobServiceProperties a singleton (provider/pkg/gen/schema.go isSingleton) and its Delete
+  // PUTs the default body (provider.go Delete, case isSingleton; defaultResourcesState.go: `{}`).
+  // The account's CanNotDelete lock does not refuse that PUT, so nothing is lifted for it; a
+  // ReadOnly lock does. Fails on the old judgement (lock-window on the storage account's lock).
+  it("the blob service settings dropped: a singleton reset by a PUT, so the account's CanNotDelete lock stays", () => {
+    const urn = urnOf("azure-native:storage:BlobServiceProperties");
+    const p = diff(baseline, without(urn));
+    expect(changeOf(p, urn)).toMatchObject({ op: "delete", findings: [] });
+    expect(p.lockWindow).toEqual([]);
+    const readOnly = jsonClone(baseline);
+    const lock = readOnly.deployment.resources.find((r) => r.urn.endsWith("::storage-account-lock"))!;
+    for (const props of [lock.inputs, lock.outputs]) (props as Record<string, unknown>).level = "ReadOnly";
+    expect(changeOf(diff(readOnly, without(urn)), urn)?.findings.map((f) => f.kind)).toEqual(["lock-window"]);
+  });
+
   it("deletedWith: no delete of its own when its resource goes too, its own findings otherwise", () => {
     const grant = urnOf("azure-native:authorization:RoleAssignment", "app-web-blob-read");
     const identity = urnOf("azure-native:managedidentity:UserAssignedIdentity", "app-web-identity-identity");
