@@ -49,6 +49,13 @@ export const KEY_ROTATION_DAYS = { default: 180, max: 365, azureMin: 7 } as cons
  * rotation policy's `expiryTime` must be at least 28 days (same Microsoft page).
  */
 export const KEY_EXPIRY_DAYS = { default: 730, notifyBefore: 30, azureMin: 28 } as const;
+/**
+ * SIEM-1: a Sentinel scheduled analytics rule's query: "between 1 and 10,000 characters and can't
+ * contain `search *` or `union *`" (Microsoft's "Scheduled analytics rules in Microsoft Sentinel",
+ * MicrosoftDocs/azure-docs articles/sentinel/scheduled-rules-overview.md); the rule's PUT is refused
+ * otherwise (Azure/Azure-Sentinel#1437).
+ */
+export const SENTINEL_RULE_QUERY_CHARS = { min: 1, max: 10_000 } as const;
 /** SEC-1: longest lifetime of a Key Vault secret (days). */
 export const MAX_SECRET_LIFETIME_DAYS = 730;
 

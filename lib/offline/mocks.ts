@@ -17,7 +17,7 @@ import {
   wafPolicyLimitProblems,
 } from "../../components/frontDoorSpec";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
-import { directTableReads } from "../../components/sentinel/logTables";
+import { directTableReads, scheduledRuleQueryProblems } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
 /**
@@ -285,6 +285,12 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     let workspaceIds: string[];
     let queries: unknown[];
     if (type === "azure-native:securityinsights:ScheduledAlertRule") {
+      const query = plain(inputs.query);
+      const problems = typeof query === "string" ? scheduledRuleQueryProblems(query) : [];
+      if (problems.length > 0)
+        throw new Error(
+          `offline plan: Azure refuses ${type} ${name}: ${problems.join("; ")} (Microsoft's "Scheduled analytics rules in Microsoft Sentinel")`,
+        );
       workspaceIds = [
         armResourceId(
           "azure-native:operationalinsights:Workspace",

@@ -545,6 +545,30 @@ describe("Sentinel rules and log alerts on a workspace the plan creates", () => 
       /\/scheduledQueryRules\/alert-incidents$/,
     );
   });
+  // Microsoft's "Scheduled analytics rules in Microsoft Sentinel" (MicrosoftDocs/azure-docs
+  // articles/sentinel/scheduled-rules-overview.md): "The query length should be between 1 and 10,000
+  // characters and can't contain `search *` or `union *`"; the API refuses it ("Scheduled alert rule
+  // query should not contain 'search' or 'union *'", Azure/Azure-Sentinel#1437, by design). On any
+  // workspace. Fails on the old mock, which created any rule.
+  it.each([
+    ["a `union *`", "union withsource=SourceTable *\n| take 1", /contains `union \*`/],
+    ["a `union isfuzzy=true *`", `${FUZZY}\n| union isfuzzy=true *`, /contains `union \*`/],
+    ["a `search`", 'search "SecretGet"', /contains `search`/],
+    ["a `search *` after a let", "let x = 1;\nsearch * | take 1", /contains `search`/],
+    ["an empty query", "  ", /1 to 10000 characters/],
+    [
+      "a query over 10,000 characters",
+      `${FUZZY}\n| where Id in (${'"x", '.repeat(2000)}"x")`,
+      /1 to 10000 characters/,
+    ],
+  ])("refuses a scheduled rule with %s, as Sentinel does", (_what, query, message) => {
+    expect(() => new AzureMocks().newResource(rule(query))).toThrow(message);
+  });
+  it("accepts `search` and `union` as words in strings or column names, and a union of named tables", () => {
+    const mocks = new AzureMocks();
+    const query = `${FUZZY}\n| where OperationName == "search union *" or ResearchId != ""\n| union (datatable(x: int)[])`;
+    expect(mocks.newResource(rule(query)).id).toMatch(/\/alertRules\/r1$/);
+  });
   it("accepts a direct read on a workspace the plan does not create (its tables may exist)", () => {
     expect(new AzureMocks().newResource(rule("AZKVAuditLogs | take 1")).id).toMatch(/\/alertRules\/r1$/);
     expect(withWorkspace().newResource(rule("AZKVAuditLogs | take 1", "log-other")).id).toMatch(
