@@ -150,6 +150,61 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
   },
 });
 
+const FEDERATED_CREDENTIAL: AzureType = "azure-native:managedidentity:FederatedIdentityCredential";
+
+/**
+ * Whether input `key` (`resourceGroupName`, `resourceName`) of federated credential `fic` names the
+ * same as identity `u`'s: equal when both are known (Azure compares names case-insensitively);
+ * not known yet, only when computed from `u` itself or from exactly what `u`'s own value was
+ * computed from (its resource group in a first preview). Stack policies run at `up` only after
+ * every step (pulumi/pulumi pkg/resource/deploy/deployment_executor.go): a value vouched for by
+ * a `dependsOn` alone would have reached Azure before the policy saw where it points.
+ */
+function sameName(fic: StackResource, u: StackResource, key: string): boolean {
+  const mine = peek(fic.props, key);
+  const theirs = peek(u.props, key);
+  if (mine !== NOT_KNOWN)
+    return (
+      typeof mine === "string" && typeof theirs === "string" && mine.toLowerCase() === theirs.toLowerCase()
+    );
+  const from = propertyDependenciesOf(fic, key).map((d) => d.urn);
+  if (from.includes(u.urn)) return true;
+  if (theirs !== NOT_KNOWN) return false;
+  const theirsFrom = propertyDependenciesOf(u, key).map((d) => d.urn);
+  return (
+    theirsFrom.length > 0 && from.length === theirsFrom.length && theirsFrom.every((d) => from.includes(d))
+  );
+}
+
+export const federatedCredentialOnStackIdentity = stackPolicy({
+  name: "federated-credential-on-stack-identity",
+  description:
+    "A federated identity credential is added only to a user-assigned identity this stack creates (its resourceGroupName and resourceName). federated-credential-trusted-subject judges whom a credential trusts, not which identity it opens: an allow-listed subject put on the deploy identity, another environment's workload identity or any identity of the subscription lets that subject's runs act with the identity's roles (IAM-2, ENV-1).",
+  controls: ["IAM-2", "ENV-1"],
+  severity: "critical",
+  remediation:
+    "Create the credential on an identity of this stack (the WorkloadIdentity component's identity), by its name and resource group as outputs of that identity. The deploy identities' credentials are set up by `npm run deploy:setup`, never by a stack.",
+  types: [FEDERATED_CREDENTIAL],
+  config: {},
+  check: (stack, _cfg, report) => {
+    const identities = stack.ofType(USER_ASSIGNED_IDENTITY);
+    for (const fic of stack.ofType(FEDERATED_CREDENTIAL)) {
+      if (identities.some((u) => sameName(fic, u, "resourceName") && sameName(fic, u, "resourceGroupName")))
+        continue;
+      const where = ["resourceGroupName", "resourceName"]
+        .map((key) => {
+          const value = peek(fic.props, key);
+          return `${key} ${value === NOT_KNOWN ? "not known yet" : show(value)}`;
+        })
+        .join(", ");
+      report(
+        `${label(fic)} adds a federated credential to identity ${where}, which is not a user-assigned identity this stack creates (nor computed from one): whoever the credential trusts would act with that identity's roles`,
+        fic.urn,
+      );
+    }
+  },
+});
+
 /**
  * Properties Azure computes, never inputs of the azure-native resource, that stack policies read
  * to relate resources (whose principal, which vault, which key). A value written there passes the
@@ -200,6 +255,7 @@ export const computedPropertiesNotInputs = resourcePolicy({
 
 export const managedIdentityPolicies = [
   federatedCredentialTrustedSubject,
+  federatedCredentialOnStackIdentity,
   userAssignedIdentitiesFromStack,
   computedPropertiesNotInputs,
 ] as const;

@@ -602,6 +602,16 @@ const federated = (id: string, changes: Record<string, unknown>): Mutation => ({
   control: "IAM-2",
 });
 
+const federatedOn = (what: string, where: (c: Context) => Record<string, unknown>): Mutation => {
+  const base = federated(`on ${what}`, {});
+  const add = base.add!;
+  return {
+    ...base,
+    add: { ...add, inputs: (c) => ({ ...add.inputs(c), ...where(c) }) },
+    policy: "federated-credential-on-stack-identity",
+  };
+};
+
 const FEDERATED: Mutation[] = [
   federated("a subject the preset does not list", {}),
   federated("pull-request runs", { subject: "repo:example-org/secure-azure-platform:pull_request" }),
@@ -616,6 +626,16 @@ const FEDERATED: Mutation[] = [
     audiences: ["api://AzureADTokenExchange", "https://attacker.example.com"],
   }),
   federated("no audience", { audiences: [] }),
+  // Whom it trusts is judged above; which identity it opens was not: a subject the preset lists for
+  // one identity, put on the deploy identity (or another group's identity), passed.
+  federatedOn("the deploy identity", (c) => ({
+    resourceGroupName: "rg-ci-identities",
+    resourceName: `id-sap-deploy-${c.stack}`,
+  })),
+  federatedOn("an identity of the stack's name in another group", (c) => ({
+    resourceGroupName: "rg-other",
+    resourceName: c.nameOf(T.identity),
+  })),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -112,6 +112,61 @@ describe("user-assigned-identities-from-stack", () => {
   });
 });
 
+// An allow-listed subject says whom a credential trusts, not which identity it opens: before,
+// nothing judged the identity, so the subject could be put on the deploy identity or another
+// environment's workload identity. Fails on the old pack (no such policy).
+describe("federated-credential-on-stack-identity", () => {
+  const policy = m.federatedCredentialOnStackIdentity;
+  const identity = estateRes("managedidentity:UserAssignedIdentity", "id", {
+    resourceGroupName: "rg-sap-prod",
+    resourceName: "id-app-prod",
+  });
+  const fic = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...estateRes("managedidentity:FederatedIdentityCredential", "fic", { ...credential, ...props }),
+    ...extra,
+  });
+  const run = (...rs: ReturnType<typeof estateRes>[]) => violations(policy, [identity, ...rs]);
+
+  it("accepts a credential on an identity of the stack, names in any case", async () => {
+    expect(await run(fic({ resourceName: "id-app-prod" }))).toBe("");
+    expect(await run(fic({ resourceName: "ID-APP-PROD", resourceGroupName: "RG-SAP-PROD" }))).toBe("");
+  });
+  it.each([
+    ["the deploy identity", { resourceName: "id-sap-deploy-prod" }],
+    [
+      "an identity of the same name in another group",
+      { resourceName: "id-app-prod", resourceGroupName: "rg-ci" },
+    ],
+  ])("blocks a credential on %s", async (_what, props) => {
+    expect(await run(fic(props))).toMatch(/is not a user-assigned identity this stack creates/);
+  });
+  it("in a preview, accepts names computed from the stack's identity, or from what its own names came from", async () => {
+    const group = estateRes("resources:ResourceGroup", "rg", {});
+    const fresh = {
+      ...estateRes("managedidentity:UserAssignedIdentity", "new", {
+        resourceGroupName: UNKNOWN,
+        resourceName: "id-new",
+      }),
+      propertyDependencies: { resourceGroupName: [group.urn] },
+    };
+    const ours = fic(
+      { resourceGroupName: UNKNOWN, resourceName: UNKNOWN },
+      { propertyDependencies: { resourceGroupName: [group.urn], resourceName: [fresh.urn] } },
+    );
+    expect(await violations(policy, [group, fresh, ours])).toBe("");
+  });
+  it("in a preview, a dependsOn on the stack's identity does not vouch for a name computed elsewhere", async () => {
+    const salt = randomString();
+    const elsewhere = fic(
+      { resourceName: UNKNOWN },
+      { dependencies: [identity.urn, salt.urn], propertyDependencies: { resourceName: [salt.urn] } },
+    );
+    expect(await run(salt, elsewhere)).toMatch(
+      /resourceName not known yet, which is not a user-assigned identity/,
+    );
+  });
+});
+
 describe("computed-properties-not-inputs", () => {
   const policy = m.computedPropertiesNotInputs;
   it.each([
