@@ -54,6 +54,31 @@ describe("stack-outputs-no-credentials", () => {
       expect.stringMatching(/^stack output "gitlab"/),
     ]);
   });
+  // bypass12: an account key exported as listStorageAccountKeys returns it (no `AccountKey=`
+  // marker) passed. Fails on the old pack, which matched markers only.
+  it("refuses a bare storage account key or 256-bit access key, not other base64 or IDs", async () => {
+    const storageKey = `${"Ab3+/x9Z".repeat(10)}Qw12Er==`;
+    const redisKey = `${"Kq8/Zp+2".repeat(5)}abc=`;
+    expect(storageKey).toHaveLength(88);
+    expect(redisKey).toHaveLength(44);
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({ storage: { primaryKey: storageKey }, cacheKey: ` ${redisKey}` }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/^stack output "storage.primaryKey"/),
+      expect.stringMatching(/^stack output "cacheKey"/),
+    ]);
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          shortBase64: "bXlrZXk=",
+          clientId: "00000000-0000-4000-8000-000000000001",
+          longerText: `${storageKey}and more`,
+        }),
+      ]),
+    ).toEqual([]);
+  });
   it("refuses a credential at any depth, naming its path", async () => {
     expect(
       await runStackPolicy(stackOutputsNoCredentials, [
