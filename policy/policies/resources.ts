@@ -395,6 +395,7 @@ const CREDENTIAL_SETTINGS: Readonly<Record<string, string>> = {
   oidcTokenFilePath: "signs in with an OIDC token from a file the program chooses",
   clientSecret: "writes a client secret into the program",
   clientSecretFilePath: "signs in with a client secret from a file the program chooses",
+  clientIdFilePath: "signs in as the application named in a file the program chooses",
   clientCertificate: "writes a client certificate into the program",
   clientCertificatePassword: "writes a certificate password into the program",
   clientCertificatePath: "signs in with a certificate file the program chooses",
@@ -407,7 +408,7 @@ const PUBLIC_CLOUD = new Set(["public", "azurecloud", "azurepubliccloud"]);
 export const azureProviderSettings = resourcePolicy({
   name: "azure-provider-settings",
   description:
-    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it or it is the runner's own (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID: otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
+    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no sign-in as the machine's managed identity (useMsi) or as another application (a clientId other than the runner's ARM_CLIENT_ID), no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it or it is the runner's own (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID: otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
   controls: ["ENV-1", "SEC-1"],
   severity: "critical",
   remediation:
@@ -447,7 +448,20 @@ export const azureProviderSettings = resourcePolicy({
       report(
         `${what} sets environment ${show(environment)}: the platform runs in the Azure public cloud only`,
       );
-    const explicit = (key: string, allowed: readonly string[], param: string, runnerEnv: string) => {
+    // The runner's OIDC federation decides who deploys: a managed identity of the machine instead
+    // (Azure Classic sends "false" when unset, JSON-encoded like its other booleans).
+    const msi = set("useMsi");
+    if (msi !== undefined && msi !== false && msi !== "false")
+      report(
+        `${what} sets useMsi ${show(msi)}, which signs in with the managed identity of the machine the deploy runs on instead of the runner's OIDC federation`,
+      );
+    const explicit = (
+      key: string,
+      allowed: readonly string[],
+      param: string | undefined,
+      runnerEnv: string,
+      consequence: string,
+    ) => {
       const value = set(key);
       if (value === undefined) return;
       // The value the runner's environment chooses anyway changes nothing: Azure Classic's SDK
@@ -464,11 +478,28 @@ export const azureProviderSettings = resourcePolicy({
       )
         return;
       report(
-        `${what} sets ${key} ${value === NOT_KNOWN ? "to a value not known yet" : show(value)}, which is not in ${param} and is not the runner's ${runnerEnv}: every resource it handles goes there instead of where the runner's environment points`,
+        `${what} sets ${key} ${value === NOT_KNOWN ? "to a value not known yet" : show(value)}, which is ${param ? `not in ${param} and is ` : ""}not the runner's ${runnerEnv}: ${consequence}`,
       );
     };
-    explicit("subscriptionId", cfg.allowedSubscriptionIds, "allowedSubscriptionIds", "ARM_SUBSCRIPTION_ID");
-    explicit("tenantId", cfg.allowedTenantIds, "allowedTenantIds", "ARM_TENANT_ID");
+    const elsewhere = "every resource it handles goes there instead of where the runner's environment points";
+    explicit(
+      "subscriptionId",
+      cfg.allowedSubscriptionIds,
+      "allowedSubscriptionIds",
+      "ARM_SUBSCRIPTION_ID",
+      elsewhere,
+    );
+    explicit("tenantId", cfg.allowedTenantIds, "allowedTenantIds", "ARM_TENANT_ID", elsewhere);
+    // The application the runner's OIDC token is exchanged for: another one (the other
+    // environment's deploy identity) signs the deploy in as that identity wherever its federated
+    // credentials trust the runner's token; no preset list, one deploy identity per stack.
+    explicit(
+      "clientId",
+      [],
+      undefined,
+      "ARM_CLIENT_ID",
+      "the deploy would sign in as that application instead of the stack's deploy identity",
+    );
   },
 });
 

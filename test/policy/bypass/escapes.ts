@@ -1203,6 +1203,9 @@ export const MUTATIONS: Mutation[] = [
         JSON.stringify(["99999999-8888-7777-6666-555555555555"]),
       ],
       ["carries a client secret written into the program", "clientSecret", "s3cr3t-value"],
+      // bypass12: who the deploy signs in as.
+      ["signs in as another application", "clientId", "00000000-aaaa-4bbb-8ccc-000000000002"],
+      ["signs in with the machine's managed identity", "useMsi", true],
     ] as const
   ).map(([what, key, value]): Mutation => ({
     id: `the azure-native provider ${what} (${key})`,

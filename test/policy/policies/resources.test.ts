@@ -398,6 +398,9 @@ describe("azure-provider-settings", () => {
     for (const environment of ["public", "AzureCloud", "AzurePublicCloud"])
       expect(await run({ environment })).toEqual([]);
     expect(await run({ auxiliaryTenantIds: "[]" })).toEqual([]);
+    // Azure Classic's SDK sends its booleans JSON-encoded, "false" when unset.
+    expect(await run({ useMsi: "false", useOidc: "true" }, "pulumi:providers:azure")).toEqual([]);
+    expect(await run({ useMsi: false })).toEqual([]);
   });
   it.each([
     ["metadataHost", "metadata.attacker.example", /sets metadataHost, which sends endpoint discovery/],
@@ -418,7 +421,22 @@ describe("azure-provider-settings", () => {
       /sets subscriptionId "other-sub", which is not in allowedSubscriptionIds/,
     ],
     ["tenantId", "other-tenant", /sets tenantId "other-tenant", which is not in allowedTenantIds/],
-  ])("refuses %s", async (key, value, message) => {
+    // bypass12: who signs in was not judged: another application's client ID (the other
+    // environment's deploy identity), a client ID from a file, or the machine's managed identity.
+    // Fails on the old policy (all three passed).
+    [
+      "clientId",
+      "other-app",
+      /sets clientId "other-app", which is not the runner's ARM_CLIENT_ID: the deploy would sign in as that application/,
+    ],
+    [
+      "clientIdFilePath",
+      "/tmp/id",
+      /sets clientIdFilePath, which signs in as the application named in a file/,
+    ],
+    ["useMsi", true, /sets useMsi true, which signs in with the managed identity of the machine/],
+    ["useMsi", "true", /sets useMsi "true"/],
+  ])("refuses %s %j", async (key, value, message) => {
     expect(await run({ location: "westeurope", [key]: value })).toEqual([expect.stringMatching(message)]);
   });
   it("judges Azure Classic's and a local package's provider alike", async () => {
@@ -449,6 +467,16 @@ describe("azure-provider-settings", () => {
       ] as const)
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
+    });
+    it("accepts the runner's own client ID (any case)", async () => {
+      const saved = process.env.ARM_CLIENT_ID;
+      process.env.ARM_CLIENT_ID = "99999999-2222-4333-8444-555555555555";
+      try {
+        expect(await run({ clientId: "99999999-2222-4333-8444-555555555555".toUpperCase() })).toEqual([]);
+      } finally {
+        if (saved === undefined) delete process.env.ARM_CLIENT_ID;
+        else process.env.ARM_CLIENT_ID = saved;
+      }
     });
     it("accepts the runner's own subscription and tenant (any case), on Azure Classic's provider too", async () => {
       const own = {
