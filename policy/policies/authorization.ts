@@ -10,7 +10,13 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { parseType, type AzureType } from "../lib/azureTypes";
-import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import {
+  propertyDependenciesOf,
+  resourceIdOf,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+} from "../lib/define";
 import { arr, eqi, get, NOT_KNOWN, peek, show, str } from "../lib/props";
 import { label } from "../lib/relations";
 import {
@@ -215,7 +221,7 @@ function untrustedCustomRole(role: RolePermissions & { dataActions: readonly str
 export const roleAssignmentKnownRole = stackPolicy({
   name: "role-assignment-known-role",
   description:
-    "Role assignments and PIM eligibility use a built-in role of the pack's role table, a custom role defined in this stack (judged by custom-role-definition-least-privilege), or a reviewed custom role the preset declares with its permissions (customRoles), which must not be privileged or use wildcards and is assigned on one resource only: a custom role whose permissions the pack cannot see is refused (IAM-2).",
+    "Role assignments and PIM eligibility use a built-in role of the pack's role table, a custom role defined in this stack (judged by custom-role-definition-least-privilege; while the definition is being created, the grant's role ID computed from it), or a reviewed custom role the preset declares with its permissions (customRoles), which must not be privileged or use wildcards and is assigned on one resource only: a custom role whose permissions the pack cannot see is refused (IAM-2).",
   controls: ["IAM-2"],
   severity: "high",
   remediation:
@@ -239,11 +245,20 @@ export const roleAssignmentKnownRole = stackPolicy({
     const customRoles = customRolesOf(cfg.customRoles);
     const untrusted = new Map<CustomRole, string[]>();
     const definitions = stack.ofType("azure-native:authorization:RoleDefinition");
-    for (const d of definitions)
-      for (const key of ["roleDefinitionId", "name", "id"]) {
-        const guid = roleGuidOf(peek(d.props, key));
-        if (guid) known.add(guid);
-      }
+    // A definition the stack has created already is known by its ID (never an input: the Node SDK
+    // drops `id` from a resource's inputs, @pulumi/pulumi runtime/rpc.js serializeResourceProperties).
+    // One this deployment creates vouches only for grants whose role ID is computed from it: its
+    // `roleDefinitionId` (or a `name` input, which the provider lets through) may be the GUID of a
+    // role that exists already, whose create then fails while a grant naming the GUID as text, not
+    // waiting for the definition, is made with that other role's permissions.
+    const creating = new Map<string, StackResource>();
+    for (const d of definitions) {
+      const id = resourceIdOf(d);
+      const guid = roleGuidOf(id ?? peek(d.props, "roleDefinitionId"));
+      if (!guid) continue;
+      if (id !== undefined) known.add(guid);
+      else creating.set(guid, d);
+    }
     const definitionUrns = new Set(definitions.map((d) => d.urn));
     for (const grant of stack.ofType(...ROLE_GRANTS)) {
       const id = peek(grant.props, "roleDefinitionId");
@@ -284,6 +299,15 @@ export const roleAssignmentKnownRole = stackPolicy({
         } else if (!(typeof scope === "string" && SINGLE_RESOURCE.test(scope.trim())))
           report(
             `${label(grant)} assigns custom role ${custom.name} at scope ${show(scope)}; a role made outside the stack is assigned on one resource only`,
+            grant.urn,
+          );
+        continue;
+      }
+      const created = guid !== undefined && !known.has(guid) ? creating.get(guid) : undefined;
+      if (created) {
+        if (!propertyDependenciesOf(grant, "roleDefinitionId").some((d) => d.urn === created.urn))
+          report(
+            `${label(grant)} uses role definition ${show(id)}, which ${label(created)} is only being created, but the role ID is not computed from it: a definition may name the GUID of a role that exists already (its create then fails, the grant is made with that role's permissions), and a grant that does not wait for its definition fails; set roleDefinitionId from the definition's id`,
             grant.urn,
           );
         continue;

@@ -53,7 +53,7 @@ export interface Mutation {
    * a `dependsOn` on what the policy looks for).
    */
   computedFrom?: Record<string, string>;
-  /** A resource a user might write by hand, added to the stack. */
+  /** A resource a user might write by hand, added to the stack (next to `set` on `type`, if given). */
   add?: {
     type: string;
     name: string;

@@ -120,13 +120,17 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       provider,
       dependencies: [],
     });
-    resources.splice(1, 0, ...newProviders);
     touched.add(urn);
-    return { doc, touched };
+    // An added resource alone, or next to a change of existing ones (`type` with `set`).
+    if (m.type === undefined) {
+      resources.splice(1, 0, ...newProviders);
+      return { doc, touched };
+    }
   }
   const targets = resources.filter((r) => r.type === m.type && (!m.where || m.where(r.inputs ?? {}, r.urn)));
   if (targets.length === 0) throw new Error(`"${m.id}" matches no ${m.type} in the ${stack} plan`);
-  for (const r of targets) touched.add(r.urn);
+  const changed = new Set(targets.map((r) => r.urn));
+  for (const urn of changed) touched.add(urn);
   if (m.remove) {
     doc.deployment.resources = resources
       .filter((r) => !touched.has(r.urn))
@@ -142,7 +146,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
     return { doc, touched };
   }
   for (let i = 0; i < resources.length; i++) {
-    if (!touched.has(resources[i].urn)) continue;
+    if (!changed.has(resources[i].urn)) continue;
     const r = jsonClone(resources[i]);
     if (m.unprotect) r.protect = false;
     if (m.retype) {

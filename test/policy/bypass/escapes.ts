@@ -719,6 +719,31 @@ const PRIVILEGE: Mutation[] = [
     policy: "role-assignment-no-privileged-human",
     control: "IAM-2",
   },
+  // bypass12: a definition being created vouched for any grant naming its GUID as text; with the
+  // GUID of a role that exists already, its create fails and the grant gets that role's unseen
+  // permissions.
+  {
+    id: "workload role pointed at a role made outside the stack, next to a decoy definition of its GUID",
+    add: {
+      type: "azure-native:authorization:RoleDefinition",
+      name: "decoy",
+      inputs: (c) => ({
+        roleDefinitionId: "0badc0de-0000-4000-8000-000000000000",
+        scope: `/subscriptions/${c.subscription}`,
+        roleName: "Decoy reader",
+        permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"] }],
+        assignableScopes: [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
+      }),
+    },
+    type: T.role,
+    where: workloadRole,
+    set: {
+      roleDefinitionId: (c: Context) =>
+        `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/0badc0de-0000-4000-8000-000000000000`,
+    },
+    policy: "role-assignment-known-role",
+    control: "IAM-2",
+  },
   {
     id: "workload role pointed at a custom role made outside the stack",
     type: T.role,

@@ -347,13 +347,40 @@ describe("role-assignment-known-role", () => {
   });
 
   it("accepts built-in roles in any form and custom roles defined in the stack", async () => {
+    const created = res("authorization:RoleDefinition", "created", {
+      id: `/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`,
+      roleName: "c",
+    });
     const resources = [
       definition,
+      created,
       grant(roleId(BUILT_IN_ROLES["Key Vault Secrets User"]).toUpperCase()),
       grant(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`),
       grant(UNKNOWN, [definition.urn]),
     ];
     expect(await runStackPolicy(a.roleAssignmentKnownRole, resources)).toEqual([]);
+  });
+  // bypass12: a definition being created vouched for any grant naming its GUID as text, and a
+  // `name` input (which the provider lets through) for any GUID: a decoy definition with the GUID
+  // of a role that exists already (its create fails) let a grant of that role's unseen permissions
+  // through the preview. Fails on the old policy (both passed).
+  it("a definition being created vouches only for grants whose role ID is computed from it", async () => {
+    const OTHER = "99999999-8888-4777-8666-555555555555";
+    const asText = grant(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`);
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [definition, asText]))).toMatch(
+      /is only being created, but the role ID is not computed from it/,
+    );
+    const computed = {
+      ...grant(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`, [
+        definition.urn,
+      ]),
+      propertyDependencies: { roleDefinitionId: [definition.urn] },
+    };
+    expect(await runStackPolicy(a.roleAssignmentKnownRole, [definition, computed])).toEqual([]);
+    const byName = res("authorization:RoleDefinition", "decoy", { name: OTHER, roleName: "d" });
+    expect(String(await runStackPolicy(a.roleAssignmentKnownRole, [byName, grant(roleId(OTHER))]))).toMatch(
+      /cannot be judged/,
+    );
   });
   it("refuses a role made outside the stack, unless allow-listed", async () => {
     const resources = [grant(roleId("99999999-8888-4777-8666-555555555555"))];
