@@ -849,18 +849,28 @@ describe("a delete that never reaches Azure", () => {
     expect(p.lockWindow).toEqual([]);
   });
 
-  // azure-native "deletes" a PostgreSQL server parameter by PUTting its default value back
-  // (custom_postgres_config.go): a CanNotDelete lock on the server refuses DELETE only, so nothing is
-  // lifted for it; a ReadOnly lock refuses the PUT too. Fails on the old judgement (lock-window).
-  it("a PostgreSQL parameter dropped: reset by a PUT, so the server's CanNotDelete lock stays; a ReadOnly lock is in the way", () => {
-    const urn = urnOf("azure-native:dbforpostgresql:Configuration", "postgres-log-disconnections");
+  /**
+   * Dropping `urn`, which azure-native deletes with a PUT: no finding and nothing lifted while the
+   * lock `lockName` is CanNotDelete (DELETE only); with that lock ReadOnly (PUT too) it is lifted.
+   */
+  const expectResetByPut = (urn: string, lockName: string) => {
     const p = diff(baseline, without(urn));
     expect(changeOf(p, urn)).toMatchObject({ op: "delete", findings: [] });
     expect(p.lockWindow).toEqual([]);
     const readOnly = jsonClone(baseline);
-    const lock = readOnly.deployment.resources.find((r) => r.urn.endsWith("::postgres-server-lock"))!;
+    const lock = readOnly.deployment.resources.find((r) => r.urn.endsWith(`::${lockName}`))!;
     for (const props of [lock.inputs, lock.outputs]) (props as Record<string, unknown>).level = "ReadOnly";
     expect(changeOf(diff(readOnly, without(urn)), urn)?.findings.map((f) => f.kind)).toEqual(["lock-window"]);
+  };
+
+  // azure-native "deletes" a PostgreSQL server parameter by PUTting its default value back
+  // (custom_postgres_config.go): a CanNotDelete lock on the server refuses DELETE only, so nothing is
+  // lifted for it; a ReadOnly lock refuses the PUT too. Fails on the old judgement (lock-window).
+  it("a PostgreSQL parameter dropped: reset by a PUT, so the server's CanNotDelete lock stays; a ReadOnly lock is in the way", () => {
+    expectResetByPut(
+      urnOf("azure-native:dbforpostgresql:Configuration", "postgres-log-disconnections"),
+      "postgres-server-lock",
+    );
   });
 
   // blobServices/{name} has PUT and GET but no DELETE (storage blob.json 2024-01-01), so azure-native
@@ -869,14 +879,7 @@ describe("a delete that never reaches Azure", () => {
   // The account's CanNotDelete lock does not refuse that PUT, so nothing is lifted for it; a
   // ReadOnly lock does. Fails on the old judgement (lock-window on the storage account's lock).
   it("the blob service settings dropped: a singleton reset by a PUT, so the account's CanNotDelete lock stays", () => {
-    const urn = urnOf("azure-native:storage:BlobServiceProperties");
-    const p = diff(baseline, without(urn));
-    expect(changeOf(p, urn)).toMatchObject({ op: "delete", findings: [] });
-    expect(p.lockWindow).toEqual([]);
-    const readOnly = jsonClone(baseline);
-    const lock = readOnly.deployment.resources.find((r) => r.urn.endsWith("::storage-account-lock"))!;
-    for (const props of [lock.inputs, lock.outputs]) (props as Record<string, unknown>).level = "ReadOnly";
-    expect(changeOf(diff(readOnly, without(urn)), urn)?.findings.map((f) => f.kind)).toEqual(["lock-window"]);
+    expectResetByPut(urnOf("azure-native:storage:BlobServiceProperties"), "storage-account-lock");
   });
 
   it("deletedWith: no delete of its own when its resource goes too, its own findings otherwise", () => {

@@ -663,6 +663,19 @@ const workloadGranted = (role: BuiltInRoleName, form: string, id: (c: Context) =
   control: "IAM-2",
 });
 
+const OUTSIDE_ROLE = "0badc0de-0000-4000-8000-000000000000";
+const outsideRole: Mutation = {
+  id: "workload role pointed at a custom role made outside the stack",
+  type: T.role,
+  where: workloadRole,
+  set: {
+    roleDefinitionId: (c: Context) =>
+      `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/${OUTSIDE_ROLE}`,
+  },
+  policy: "role-assignment-known-role",
+  control: "IAM-2",
+};
+
 const PRIVILEGE: Mutation[] = [
   humanGranted("Owner"),
   humanGranted("Contributor", (c) => `/subscriptions/${c.subscription}`),
@@ -719,41 +732,24 @@ const PRIVILEGE: Mutation[] = [
     policy: "role-assignment-no-privileged-human",
     control: "IAM-2",
   },
+  outsideRole,
   // bypass12: a definition being created vouched for any grant naming its GUID as text; with the
   // GUID of a role that exists already, its create fails and the grant gets that role's unseen
   // permissions.
   {
-    id: "workload role pointed at a role made outside the stack, next to a decoy definition of its GUID",
+    ...outsideRole,
+    id: `${outsideRole.id}, next to a decoy definition of its GUID`,
     add: {
       type: "azure-native:authorization:RoleDefinition",
       name: "decoy",
       inputs: (c) => ({
-        roleDefinitionId: "0badc0de-0000-4000-8000-000000000000",
+        roleDefinitionId: OUTSIDE_ROLE,
         scope: `/subscriptions/${c.subscription}`,
         roleName: "Decoy reader",
         permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"] }],
         assignableScopes: [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
       }),
     },
-    type: T.role,
-    where: workloadRole,
-    set: {
-      roleDefinitionId: (c: Context) =>
-        `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/0badc0de-0000-4000-8000-000000000000`,
-    },
-    policy: "role-assignment-known-role",
-    control: "IAM-2",
-  },
-  {
-    id: "workload role pointed at a custom role made outside the stack",
-    type: T.role,
-    where: workloadRole,
-    set: {
-      roleDefinitionId: (c: Context) =>
-        `/subscriptions/${c.subscription}/providers/Microsoft.Authorization/roleDefinitions/0badc0de-0000-4000-8000-000000000000`,
-    },
-    policy: "role-assignment-known-role",
-    control: "IAM-2",
   },
   {
     id: "human role pointed at a role ID that is a name",
