@@ -291,8 +291,13 @@ export const UPDATE_REFUSED: Readonly<Record<string, readonly UpdateRule[]>> = {
       // Microsoft's "Enable infrastructure encryption for double encryption of data": "Infrastructure
       // encryption cannot be enabled or disabled after the account has been created." azure-native
       // replaces a storage account only for isHnsEnabled and location (provider/pkg/gen/replacement.go),
-      // and storage.json 2024-01-01 marks no mutability, so the change goes out as an account update.
-      // Absent is off: an account created without it cannot have it added.
+      // and storage.json 2024-01-01 marks no mutability (Encryption.requireInfrastructureEncryption:
+      // no x-ms-mutability, checked in Azure/azure-rest-api-specs), so the change goes out as an
+      // account PUT, which Azure refuses: "The property 'requireInfrastructureEncryption' was
+      // specified in the input, but it cannot be updated as it is read-only" (Azure/ResourceModules
+      // #4466). Absent is off: an account created without it cannot have it added. (That issue hit
+      // `false` sent to an account read back without the property; whether Azure refuses absent ->
+      // false too is not settled, so the plan does not refuse it.)
       property: "encryption.requireInfrastructureEncryption",
       reason: "infrastructure (double) encryption is fixed when the storage account is created",
       applies: (old, next) => (old === true) !== (next === true),
