@@ -8,8 +8,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { parseYamlText } from "./yamlText";
 import { deterministicGuid } from "../components/common/roleAssignment";
 import { BUILT_IN_ROLES, PRIVILEGED_ROLES, type BuiltInRoleName } from "../controls/roles";
 import { ConfigError, type ConfigProblem } from "./index";
@@ -292,7 +292,7 @@ function identitiesError(problems: ConfigProblem[]): ConfigError {
 export function parseDeployIdentities(text: string, file = IDENTITIES_FILE): DeployIdentities {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = parseYamlText(text);
   } catch (err) {
     throw identitiesError([
       {

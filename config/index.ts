@@ -10,10 +10,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
 import { didYouMean, problemsOf, showValue } from "../components/common/schema";
 import { readConfigText } from "../policy/common/pulumiFormat";
 import { platformConfigSchema, PROJECT, type PlatformConfig } from "./schema";
+import { parseYamlText } from "./yamlText";
 
 export * from "./schema";
 export { EU_REGIONS, pairedRegion } from "../controls/regions";
@@ -31,7 +31,7 @@ export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
 
 /** The `config:` block of Pulumi.yaml, keyed by the setting's short name (without the project prefix). */
 export function projectDeclarations(projectFile = PROJECT_FILE): Record<string, ConfigDeclaration> {
-  const doc = parseYaml(fs.readFileSync(projectFile, "utf8")) as {
+  const doc = parseYamlText(fs.readFileSync(projectFile, "utf8")) as {
     config?: Record<string, ConfigDeclaration>;
   };
   const out: Record<string, ConfigDeclaration> = {};

@@ -11,7 +11,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { type Document, isMap, isScalar, parseDocument } from "yaml";
+import { type Document, isMap, isScalar } from "yaml";
 import { didYouMean, showValue } from "../../components/common/schema";
 import {
   configValueHasType,
@@ -21,6 +21,7 @@ import {
   type ConfigType,
 } from "../../policy/common/pulumiFormat";
 import { ConfigError, PROJECT, PROJECT_FILE, type ConfigDeclaration, type ConfigProblem } from "../../config";
+import { parseYamlText, yamlDocument } from "../../config/yamlText";
 
 /** What secret values read as under mocks: deterministic, recognisable, never a real secret. */
 export const SECRET_PLACEHOLDER_PREFIX = "offline-secret-";
@@ -93,7 +94,7 @@ interface ProjectDoc {
 
 /**
  * The file's value and its YAML document (the stack file's scalars are also read as written,
- * `scalarTexts`): one parse where `yaml.parse` and a second `parseDocument` took two.
+ * `scalarTexts`): one parse (config/yamlText.ts), shared with the other readers of the same file.
  */
 function readYaml(file: string, what: string): { value: unknown; doc: Document } {
   let text: string;
@@ -105,11 +106,8 @@ function readYaml(file: string, what: string): { value: unknown; doc: Document }
     ]);
   }
   try {
-    const doc = parseDocument(text);
-    // What `yaml.parse` does with the document: warnings to the process, the first error thrown.
-    for (const warning of doc.warnings) process.emitWarning(warning);
-    if (doc.errors.length > 0) throw doc.errors[0];
-    return { value: doc.toJS() as unknown, doc };
+    // What `yaml.parse` gives (warnings to the process, the first error thrown), and its document.
+    return { value: parseYamlText(text), doc: yamlDocument(text) };
   } catch (err) {
     throw new ConfigError([
       { key: what, value: JSON.stringify(file), message: `is not valid YAML: ${(err as Error).message}` },
