@@ -10,6 +10,9 @@
  *   plan:apps:200         the dev stack with 200 container apps (a stack file with 200 apps)
  *   floor:parse:10k|50k   a Node process that reads and `JSON.parse`s the 10,000/50,000-resource export
  *   analyze:10k|50k       `npm run policy:analyze -- --stack prod --json` on that export, whole process
+ *   engine:10k            the same analyzer on the 10k export with every policy disabled (`"all": "disabled"`):
+ *                         its own cost (start-up, streaming read, bookkeeping), to split analyze:10k's
+ *                         figure into the engine's share and the pack's policies'
  *   floor:node            Node's own start and exit (`node -e 0`)
  *   analyze:start         the same analyzer on a 30-resource export: its start-up (boot, modules, the pack)
  *   floor:pack            the SDK's policy-pack runner (what the CLI starts) with an empty pack
@@ -67,6 +70,9 @@ interface Ctx {
   reporter: string;
   exports: Record<string, { file: string; bytes: number; resources: number }>;
 }
+
+/** The pack config of `engine:10k`: every policy disabled (the `--policy-pack-config` format). */
+const ALL_DISABLED = JSON.stringify({ all: "disabled" });
 
 /** Runs `node -r reporter args...` to completion; `okCodes` are the expected exit codes. */
 function timed(
@@ -219,8 +225,12 @@ async function prepare(ctx: Ctx, selected: CaseSpec[]): Promise<void> {
   }
   const sizes = [
     ...(wants("analyze:start") ? [30] : []),
-    ...[10_000, 50_000].filter((n) => wants(`analyze:${n / 1000}k`) || wants(`floor:parse:${n / 1000}k`)),
+    ...[10_000, 50_000].filter(
+      (n) =>
+        wants(`analyze:${n / 1000}k`) || wants(`floor:parse:${n / 1000}k`) || wants(`engine:${n / 1000}k`),
+    ),
   ];
+  if (wants("engine")) fs.writeFileSync(path.join(ctx.tmp, "all-disabled.json"), ALL_DISABLED);
   if (sizes.length) {
     /* eslint-disable @typescript-eslint/no-require-imports -- only when an export is needed */
     const { planStack } = require("../lib/offline/plan") as typeof import("../lib/offline/plan");
@@ -294,6 +304,23 @@ function cases(ctx: Ctx, runs: number | undefined): CaseSpec[] {
       title: "policy:analyze, 10k export, whole process",
       runs: runs ?? 5,
       run: analyze("10k"),
+    },
+    {
+      id: "engine:10k",
+      title: "policy:analyze, 10k export, every policy disabled",
+      runs: runs ?? 5,
+      // Exit 0: no policy runs, so nothing is violated.
+      run: () =>
+        timed(
+          ctx,
+          script(
+            "analyze.ts",
+            "--config",
+            path.join(ctx.tmp, "all-disabled.json"),
+            "--json",
+            ctx.exports["10k"].file,
+          ),
+        ),
     },
     {
       id: "floor:node",
@@ -431,6 +458,13 @@ function verdicts(results: Map<string, Result>, ctx: Ctx): string[] {
         "analyzer 10k <= 2x its parse floor",
         `${sec(a)}${cpu("analyze:10k")} / ${sec(f)}${cpu("floor:parse:10k")} = ${(a / f).toFixed(2)}x`,
         a <= 2 * f,
+      );
+    const engine = w(`engine:${size}`);
+    if (a !== undefined && f !== undefined && engine !== undefined)
+      // Not a target: where the analyzer's figure goes (the engine's own work, the pack's policies).
+      out.push(
+        `        analyzer ${size} split: the engine (every policy disabled) ${sec(engine)}${cpu(`engine:${size}`)} = ` +
+          `${(engine / f).toFixed(2)}x the floor; the pack's policies ${sec(a - engine)} of ${sec(a)}`,
       );
     const r = results.get(`analyze:${size}`);
     const e = ctx.exports[size];

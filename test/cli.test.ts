@@ -169,3 +169,12 @@ describe("npm run bench -- --node PATH", () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 });
+
+describe("npm run bench cases", () => {
+  it("include engine:10k, the analyzer with every policy disabled, beside analyze:10k", () => {
+    // (An unknown case lists every case, without measuring anything.)
+    const run = runScript("bench", "--only", "no-such-case");
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
+    expect(run.stderr).toMatch(/\(cases: .*\banalyze:10k, engine:10k,/);
+  });
+});
