@@ -96,9 +96,12 @@ const IDENTITY_ID =
 
 /**
  * Whether `id` names, by subscription, resource group and name, an identity of the stack whose own
- * ID is not known yet (preview: components write an identity's ID from its known names).
+ * ID is not known yet (preview: components write an identity's ID from its known names) and that
+ * resource `r` waits for: an identity being created may carry the names of one that exists already
+ * (the deploy identity), whose create then fails while a resource naming its ID as text, not
+ * waiting, runs as that other identity.
  */
-function namesNewIdentity(stack: StackView, index: StackIndex, id: string): boolean {
+function namesNewIdentity(stack: StackView, index: StackIndex, id: string, r: StackResource): boolean {
   const m = IDENTITY_ID.exec(id);
   if (!m) return false;
   const [sub, rg, name] = [m[1].toLowerCase(), m[2].toLowerCase(), m[3].toLowerCase()];
@@ -109,7 +112,10 @@ function namesNewIdentity(stack: StackView, index: StackIndex, id: string): bool
       // Peeked: in a first preview an identity's group (and name) may not be known yet, and a
       // read would make the policy "can't run during preview" for the whole stack.
       lower(peek(u.props, "resourceGroupName")) === rg &&
-      lower(peek(u.props, "resourceName") ?? peek(u.props, "name")) === name,
+      lower(peek(u.props, "resourceName") ?? peek(u.props, "name")) === name &&
+      [r.dependencies, propertyDependenciesOf(r, "identity")].some((deps) =>
+        deps.some((d) => d.urn === u.urn),
+      ),
   );
 }
 
@@ -143,7 +149,7 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
           // Not known yet (preview): only what `identity` was computed from counts.
           propertyDependenciesOf(r, "identity"),
         );
-        if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id)))
+        if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id, r)))
           report(`${label(r)}: ${problem}`, r.urn);
       }
     }
@@ -151,6 +157,12 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
 });
 
 const FEDERATED_CREDENTIAL: AzureType = "azure-native:managedidentity:FederatedIdentityCredential";
+/**
+ * Azure Classic's federated credential (pulumi/pulumi-azure sdk/nodejs/armmsi/federatedIdentityCredential.ts):
+ * the same credential under other property names (`parentId`, `subject`), which neither federated
+ * credential policy reads, and which only the type gate judges, advisory in dev.
+ */
+const CLASSIC_FEDERATED_CREDENTIAL = "azure:armmsi/federatedIdentityCredential:FederatedIdentityCredential";
 
 /**
  * Whether input `key` (`resourceGroupName`, `resourceName`) of federated credential `fic` names the
@@ -176,10 +188,35 @@ function sameName(fic: StackResource, u: StackResource, key: string): boolean {
   );
 }
 
+/**
+ * Whether identity `u` exists already: its `name` output is known. azure-native's preview of an
+ * update keeps `name` from the old state while its `id` and other outputs become unknown; a create's
+ * preview has neither (pulumi/pulumi-azure-native provider/pkg/provider/provider.go Update and
+ * Create with `preview`, convert PreviewOutputs). `name` written as an input would fake it: refused
+ * by computed-properties-not-inputs.
+ */
+const createdAlready = (u: StackResource): boolean => typeof peek(u.props, "name") === "string";
+
+/**
+ * Whether credential `fic` is added to identity `u`. An identity this deployment only creates
+ * vouches for the credential only when the credential waits for it: the identity's names may be
+ * those of one that exists already (the deploy identity), whose create then fails ("cannot create
+ * already existing resource", azure-native defaultCreate CanCreate) while a credential naming them
+ * as text, not waiting, is added to that other identity. A credential that does not wait for its
+ * identity fails anyway (the identity does not exist yet).
+ */
+const addedTo = (fic: StackResource, u: StackResource): boolean =>
+  sameName(fic, u, "resourceName") &&
+  sameName(fic, u, "resourceGroupName") &&
+  (createdAlready(u) ||
+    [fic.dependencies, propertyDependenciesOf(fic, "resourceName")].some((deps) =>
+      deps.some((d) => d.urn === u.urn),
+    ));
+
 export const federatedCredentialOnStackIdentity = stackPolicy({
   name: "federated-credential-on-stack-identity",
   description:
-    "A federated identity credential is added only to a user-assigned identity this stack creates (its resourceGroupName and resourceName). federated-credential-trusted-subject judges whom a credential trusts, not which identity it opens: an allow-listed subject put on the deploy identity, another environment's workload identity or any identity of the subscription lets that subject's runs act with the identity's roles (IAM-2, ENV-1).",
+    "A federated identity credential is added only to a user-assigned identity this stack creates (its resourceGroupName and resourceName; to one this deployment only creates, the credential must depend on it, or an identity of the same names that exists already, such as the deploy identity, gets the credential while the stack's create fails). federated-credential-trusted-subject judges whom a credential trusts, not which identity it opens: an allow-listed subject put on the deploy identity, another environment's workload identity or any identity of the subscription lets that subject's runs act with the identity's roles. Azure Classic's federated credential, which neither federated credential policy reads, is refused (IAM-2, ENV-1).",
   controls: ["IAM-2", "ENV-1"],
   severity: "critical",
   remediation:
@@ -187,10 +224,17 @@ export const federatedCredentialOnStackIdentity = stackPolicy({
   types: [FEDERATED_CREDENTIAL],
   config: {},
   check: (stack, _cfg, report) => {
+    for (let i = 0; i < stack.resources.length; i++) {
+      const r = stack.resources[i];
+      if (r.type.toLowerCase() === CLASSIC_FEDERATED_CREDENTIAL.toLowerCase())
+        report(
+          `${label(r)} is an Azure Classic federated credential: neither its identity (parentId) nor its subject is judged by the pack; use azure-native's managedidentity.FederatedIdentityCredential`,
+          r.urn,
+        );
+    }
     const identities = stack.ofType(USER_ASSIGNED_IDENTITY);
     for (const fic of stack.ofType(FEDERATED_CREDENTIAL)) {
-      if (identities.some((u) => sameName(fic, u, "resourceName") && sameName(fic, u, "resourceGroupName")))
-        continue;
+      if (identities.some((u) => addedTo(fic, u))) continue;
       const where = ["resourceGroupName", "resourceName"]
         .map((key) => {
           const value = peek(fic.props, key);
@@ -198,7 +242,7 @@ export const federatedCredentialOnStackIdentity = stackPolicy({
         })
         .join(", ");
       report(
-        `${label(fic)} adds a federated credential to identity ${where}, which is not a user-assigned identity this stack creates (nor computed from one): whoever the credential trusts would act with that identity's roles`,
+        `${label(fic)} adds a federated credential to identity ${where}, which is not a user-assigned identity this stack creates (nor computed from one; one being created must be waited for: a dependency on it): whoever the credential trusts would act with that identity's roles`,
         fic.urn,
       );
     }
@@ -216,7 +260,7 @@ export const federatedCredentialOnStackIdentity = stackPolicy({
  */
 const COMPUTED_PROPERTIES: readonly { type: AzureType | "any"; paths: readonly string[][] }[] = [
   { type: "any", paths: [["identity", "principalId"]] },
-  { type: USER_ASSIGNED_IDENTITY, paths: [["principalId"], ["clientId"], ["tenantId"]] },
+  { type: USER_ASSIGNED_IDENTITY, paths: [["principalId"], ["clientId"], ["tenantId"], ["name"]] },
   { type: "azure-native:keyvault:Key", paths: [["keyUri"], ["keyUriWithVersion"]] },
 ];
 
@@ -232,7 +276,7 @@ function foreignVaultUri(props: unknown): boolean {
 export const computedPropertiesNotInputs = resourcePolicy({
   name: "computed-properties-not-inputs",
   description:
-    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId, a user-assigned identity's principalId, clientId or tenantId, a key's keyUri, a vault's vaultUri naming another vault. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
+    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId, a user-assigned identity's principalId, clientId, tenantId or name, a key's keyUri, a vault's vaultUri naming another vault. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
   controls: ["IAM-2", "ENV-1"],
   severity: "critical",
   remediation:

@@ -1,6 +1,6 @@
 /** Bypass cases: Escape hatches, privilege through other roles and principals, secrets outside env (issue 13, classes 2, 3, 6), and the key parts of classes 5 and 7. */
 import { BUILT_IN_ROLES, type BuiltInRoleName } from "../../../controls/roles";
-import { job, T, type Context, type Mutation, type Stack, type Variation } from "../mutationCatalog";
+import { DELETE, job, T, type Context, type Mutation, type Stack, type Variation } from "../mutationCatalog";
 import { loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const PROD: Stack[] = ["prod"];
@@ -636,6 +636,21 @@ const FEDERATED: Mutation[] = [
     resourceGroupName: "rg-other",
     resourceName: c.nameOf(T.identity),
   })),
+  // review13: an identity of the stack renamed (so being created, no `name` output yet) to the
+  // deploy identity's names vouched for a credential naming them as text: the identity's create
+  // fails (it exists) while the credential, not waiting for it, is added to the deploy identity.
+  {
+    ...federatedOn("the deploy identity, next to an identity being created with its names", (c) => ({
+      resourceGroupName: "rg-ci-identities",
+      resourceName: `id-sap-deploy-${c.stack}`,
+    })),
+    type: T.identity,
+    set: {
+      resourceGroupName: "rg-ci-identities",
+      resourceName: (c: Context) => `id-sap-deploy-${c.stack}`,
+      name: DELETE,
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -75,9 +75,22 @@ describe("user-assigned-identities-from-stack", () => {
     const id = (sub: string) =>
       `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-new`;
     const check = (sub: string) =>
-      violations(m.userAssignedIdentitiesFromStack, [group, created, app([id(sub)])]);
+      violations(m.userAssignedIdentitiesFromStack, [group, created, app([id(sub)], [created.urn])]);
     expect(await check("s")).toBe("");
     expect(await check("other")).toMatch(/is not a resource of this stack/);
+  });
+  // review13: an identity being created with the deploy identity's names vouched for an app naming
+  // the deploy identity's ID as text: the identity's create fails (it exists) while the app, not
+  // waiting for it, runs as the deploy identity. Fails on the old policy (accepted).
+  it("in a preview, a new identity vouches for its ID written as text only for a resource that waits for it", async () => {
+    const decoy = estateRes("managedidentity:UserAssignedIdentity", "decoy", {
+      resourceGroupName: "rg-ci-identities",
+      resourceName: "sap-deploy-prod",
+    });
+    const check = (deps?: string[]) =>
+      violations(m.userAssignedIdentitiesFromStack, [decoy, app([FOREIGN], deps)]);
+    expect(await check()).toMatch(/sap-deploy-prod.* is not a resource of this stack/);
+    expect(await check([decoy.urn])).toBe("");
   });
   it("accepts a preview identity that comes from an identity of the stack, and only that", async () => {
     expect(await run([UNKNOWN], [identity.urn])).toBe("");
@@ -117,9 +130,11 @@ describe("user-assigned-identities-from-stack", () => {
 // environment's workload identity. Fails on the old pack (no such policy).
 describe("federated-credential-on-stack-identity", () => {
   const policy = m.federatedCredentialOnStackIdentity;
+  // Created already: its `name` output is known.
   const identity = estateRes("managedidentity:UserAssignedIdentity", "id", {
     resourceGroupName: "rg-sap-prod",
     resourceName: "id-app-prod",
+    name: "id-app-prod",
   });
   const fic = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     ...estateRes("managedidentity:FederatedIdentityCredential", "fic", { ...credential, ...props }),
@@ -155,6 +170,31 @@ describe("federated-credential-on-stack-identity", () => {
     );
     expect(await violations(policy, [group, fresh, ours])).toBe("");
   });
+  // review13: an identity this deployment only creates, with the names of one that exists already
+  // (the deploy identity), vouched for a credential naming them as text: the identity's create
+  // fails ("cannot create already existing resource") while the credential, not waiting for it, is
+  // added to the deploy identity. Fails on the old policy (accepted).
+  it("an identity being created vouches only for a credential that waits for it", async () => {
+    const deploy = { resourceGroupName: "rg-ci-identities", resourceName: "id-sap-deploy-prod" };
+    const decoy = estateRes("managedidentity:UserAssignedIdentity", "decoy", deploy);
+    expect(await violations(policy, [decoy, fic(deploy)])).toMatch(
+      /one being created must be waited for: a dependency on it/,
+    );
+    expect(await violations(policy, [decoy, fic(deploy, { dependencies: [decoy.urn] })])).toBe("");
+  });
+  it("refuses Azure Classic's federated credential, which no federated credential policy reads", async () => {
+    const classic = {
+      type: "azure:armmsi/federatedIdentityCredential:FederatedIdentityCredential",
+      name: "classic",
+      urn: "urn:pulumi:prod::secure-azure-platform::azure:armmsi/federatedIdentityCredential:FederatedIdentityCredential::classic",
+      props: {
+        parentId:
+          "/subscriptions/s/resourceGroups/rg-ci-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-deploy-prod",
+        subject: PROD_SUBJECT,
+      },
+    };
+    expect(await run(classic)).toMatch(/is an Azure Classic federated credential/);
+  });
   it("in a preview, a dependsOn on the stack's identity does not vouch for a name computed elsewhere", async () => {
     const salt = randomString();
     const elsewhere = fic(
@@ -184,6 +224,13 @@ describe("computed-properties-not-inputs", () => {
       "a user-assigned identity's principalId",
       "azure-native:managedidentity:UserAssignedIdentity",
       { principalId: "p" },
+    ],
+    // review13: a written `name` would make an identity being created look created already to
+    // federated-credential-on-stack-identity. Fails on the old policy.
+    [
+      "a user-assigned identity's name",
+      "azure-native:managedidentity:UserAssignedIdentity",
+      { resourceName: "id-sap-deploy-prod", name: "id-sap-deploy-prod" },
     ],
     [
       "a user-assigned identity's clientId, not known yet",
