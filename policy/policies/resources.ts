@@ -400,6 +400,23 @@ const CREDENTIAL_SETTINGS: Readonly<Record<string, string>> = {
   clientCertificatePassword: "writes a certificate password into the program",
   clientCertificatePath: "signs in with a certificate file the program chooses",
   auxiliaryTenantIds: "signs Resource Manager calls for other tenants too",
+  adoPipelineServiceConnectionId:
+    "signs in through the federation of the Azure DevOps service connection it names",
+};
+
+/**
+ * Switches that, on, sign the deploy in as someone other than the runner's OIDC identity
+ * (azure-native's and Azure Classic's names; Azure Classic sends booleans JSON-encoded, "false"
+ * when unset). azure-native tries the default credential chain before anything else, OIDC
+ * included (pulumi/pulumi-azure-native provider/pkg/provider/auth_azidentity.go
+ * newSingleMethodAuthCredential: default credential, certificate, secret, OIDC, managed identity,
+ * Azure CLI).
+ */
+const SIGN_IN_SWITCHES: Readonly<Record<string, string>> = {
+  useMsi: "signs in with the managed identity of the machine the deploy runs on",
+  useDefaultAzureCredential:
+    "signs in with the Azure SDK's default credential chain (environment variables, workload identity, the machine's managed identity, the Azure CLI's account), which azure-native tries before OIDC",
+  useAksWorkloadIdentity: "signs in with the workload identity of the Kubernetes pod the deploy runs in",
 };
 
 /** The public cloud's names (`environment`): azure-native's, Azure Classic's, the Azure SDKs'. */
@@ -408,7 +425,7 @@ const PUBLIC_CLOUD = new Set(["public", "azurecloud", "azurepubliccloud"]);
 export const azureProviderSettings = resourcePolicy({
   name: "azure-provider-settings",
   description:
-    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no sign-in as the machine's managed identity (useMsi) or as another application (a clientId other than the runner's ARM_CLIENT_ID), no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it or it is the runner's own (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID: otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
+    "An Azure provider (azure-native in any package form, Azure Classic) keeps the deploy's sign-in and destination: no endpoint-discovery host, managed identity endpoint or OIDC request URL of its own (each sends the deploy's tokens where it says), no credential written into the program, no sign-in other than the runner's OIDC federation (useMsi, useDefaultAzureCredential, useAksWorkloadIdentity, useOidc off while the runner uses OIDC, an Azure DevOps service connection) or as another application (a clientId other than the runner's ARM_CLIENT_ID), no auxiliary tenants, the public cloud, and a subscription or tenant set explicitly only when the preset lists it or it is the runner's own (ARM_SUBSCRIPTION_ID, ARM_TENANT_ID: otherwise the runner's environment chooses them). A provider resource carries settings only, so no other policy judges it, while every resource it handles lands where it says (ENV-1, SEC-1).",
   controls: ["ENV-1", "SEC-1"],
   severity: "critical",
   remediation:
@@ -448,12 +465,24 @@ export const azureProviderSettings = resourcePolicy({
       report(
         `${what} sets environment ${show(environment)}: the platform runs in the Azure public cloud only`,
       );
-    // The runner's OIDC federation decides who deploys: a managed identity of the machine instead
-    // (Azure Classic sends "false" when unset, JSON-encoded like its other booleans).
-    const msi = set("useMsi");
-    if (msi !== undefined && msi !== false && msi !== "false")
+    // The runner's OIDC federation decides who deploys.
+    for (const [key, why] of Object.entries(SIGN_IN_SWITCHES)) {
+      const on = set(key);
+      if (on !== undefined && on !== false && on !== "false")
+        report(`${what} sets ${key} ${show(on)}, which ${why} instead of the runner's OIDC federation`);
+    }
+    // Off while the runner signs in with OIDC: the provider falls back to the machine's managed
+    // identity or the Azure CLI's account (provider config wins over ARM_USE_OIDC, azure-native
+    // getConfig). Judged against the runner only: an SDK may send "false" for an unset switch.
+    const oidc = set("useOidc");
+    if (
+      oidc !== undefined &&
+      oidc !== true &&
+      oidc !== "true" &&
+      process.env.ARM_USE_OIDC?.toLowerCase() === "true"
+    )
       report(
-        `${what} sets useMsi ${show(msi)}, which signs in with the managed identity of the machine the deploy runs on instead of the runner's OIDC federation`,
+        `${what} sets useOidc ${show(oidc)}, which turns the runner's OIDC federation (ARM_USE_OIDC) off: the provider then signs in with the machine's managed identity or the Azure CLI's account`,
       );
     const explicit = (
       key: string,

@@ -1242,6 +1242,8 @@ export const MUTATIONS: Mutation[] = [
       // bypass12: who the deploy signs in as.
       ["signs in as another application", "clientId", "00000000-aaaa-4bbb-8ccc-000000000002"],
       ["signs in with the machine's managed identity", "useMsi", true],
+      // review13: the default credential chain, tried before OIDC.
+      ["signs in with the Azure SDK's default credential chain", "useDefaultAzureCredential", true],
     ] as const
   ).map(([what, key, value]): Mutation => ({
     id: `the azure-native provider ${what} (${key})`,

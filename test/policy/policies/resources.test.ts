@@ -400,7 +400,7 @@ describe("azure-provider-settings", () => {
     expect(await run({ auxiliaryTenantIds: "[]" })).toEqual([]);
     // Azure Classic's SDK sends its booleans JSON-encoded, "false" when unset.
     expect(await run({ useMsi: "false", useOidc: "true" }, "pulumi:providers:azure")).toEqual([]);
-    expect(await run({ useMsi: false })).toEqual([]);
+    expect(await run({ useMsi: false, useDefaultAzureCredential: false, useOidc: true })).toEqual([]);
   });
   it.each([
     ["metadataHost", "metadata.attacker.example", /sets metadataHost, which sends endpoint discovery/],
@@ -436,6 +436,24 @@ describe("azure-provider-settings", () => {
     ],
     ["useMsi", true, /sets useMsi true, which signs in with the managed identity of the machine/],
     ["useMsi", "true", /sets useMsi "true"/],
+    // review13: the other ways to sign in as someone else. azure-native tries the default
+    // credential chain (the machine's managed identity, the Azure CLI's account) before OIDC;
+    // useOidc off falls back to them. Fails on the old policy (all passed).
+    [
+      "useDefaultAzureCredential",
+      true,
+      /sets useDefaultAzureCredential true, which signs in with the Azure SDK's default credential chain/,
+    ],
+    [
+      "useAksWorkloadIdentity",
+      "true",
+      /sets useAksWorkloadIdentity "true", which signs in with the workload identity/,
+    ],
+    [
+      "adoPipelineServiceConnectionId",
+      "sc-1",
+      /sets adoPipelineServiceConnectionId, which signs in through the federation/,
+    ],
   ])("refuses %s %j", async (key, value, message) => {
     expect(await run({ location: "westeurope", [key]: value })).toEqual([expect.stringMatching(message)]);
   });
@@ -467,6 +485,27 @@ describe("azure-provider-settings", () => {
       ] as const)
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
+    });
+    // review13: with the runner on OIDC, useOidc off falls back to the machine's managed identity or
+    // the Azure CLI's account. Fails on the old policy (accepted).
+    it("refuses useOidc off while the runner signs in with OIDC, and only then", async () => {
+      const saved = process.env.ARM_USE_OIDC;
+      try {
+        for (const off of [false, "false"]) {
+          delete process.env.ARM_USE_OIDC;
+          expect(await run({ useOidc: off })).toEqual([]);
+          process.env.ARM_USE_OIDC = "true";
+          expect(await run({ useOidc: off })).toEqual([
+            expect.stringMatching(
+              /sets useOidc .*false.*, which turns the runner's OIDC federation \(ARM_USE_OIDC\) off/,
+            ),
+          ]);
+        }
+        expect(await run({ useOidc: "true" })).toEqual([]);
+      } finally {
+        if (saved === undefined) delete process.env.ARM_USE_OIDC;
+        else process.env.ARM_USE_OIDC = saved;
+      }
     });
     it("accepts the runner's own client ID (any case)", async () => {
       const saved = process.env.ARM_CLIENT_ID;
