@@ -95,8 +95,12 @@ export function directTableReads(query: string): string[] {
   return queryTables(query.replace(/\/\/.*$/gm, "").replace(FUZZY_TABLE_SOURCE, ""));
 }
 
-/** KQL string literals (`"..."`, `'...'`, with `\\` escapes, and `@"..."` verbatim) and `//` comments. */
-const KQL_STRINGS_AND_COMMENTS = /@"[^"]*"|@'[^']*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/.*$/gm;
+/**
+ * KQL string literals (`"..."`, `'...'`, with `\\` escapes, `@"..."` verbatim, and multi-line
+ * ```...``` ones, Microsoft's "The string data type") and `//` comments.
+ */
+const KQL_STRINGS_AND_COMMENTS =
+  /```[\s\S]*?```|@"[^"]*"|@'[^']*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/.*$/gm;
 
 /**
  * Why Sentinel refuses a scheduled analytics rule's query at creation, if it does: its length

@@ -566,7 +566,9 @@ describe("Sentinel rules and log alerts on a workspace the plan creates", () => 
   });
   it("accepts `search` and `union` as words in strings or column names, and a union of named tables", () => {
     const mocks = new AzureMocks();
-    const query = `${FUZZY}\n| where OperationName == "search union *" or ResearchId != ""\n| union (datatable(x: int)[])`;
+    // review13: and in a multi-line ```...``` literal (Microsoft's "The string data type"), which
+    // the old mock took for code.
+    const query = `${FUZZY}\n| where OperationName == "search union *" or ResearchId != ""\n| where Note != \`\`\`\nsearch *\n| union *\`\`\`\n| union (datatable(x: int)[])`;
     expect(mocks.newResource(rule(query)).id).toMatch(/\/alertRules\/r1$/);
   });
   it("accepts a direct read on a workspace the plan does not create (its tables may exist)", () => {
