@@ -10,6 +10,7 @@
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
 import {
   propertyDependenciesOf,
+  resourceIdOf,
   resourcePolicy,
   stackPolicy,
   type StackResource,
@@ -164,24 +165,50 @@ const FEDERATED_CREDENTIAL: AzureType = "azure-native:managedidentity:FederatedI
  */
 const CLASSIC_FEDERATED_CREDENTIAL = "azure:armmsi/federatedIdentityCredential:FederatedIdentityCredential";
 
+/** Resource group and identity name in the ARM ID of an identity or of one of its federated credentials. */
+const IDENTITY_IN_ID =
+  /^\s*\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)\/providers\/microsoft\.managedidentity\/userassignedidentities\/([^/]+?)(?:\/federatedidentitycredentials\/[^/]+)?\/*\s*$/i;
+
 /**
- * Whether input `key` (`resourceGroupName`, `resourceName`) of federated credential `fic` names the
+ * The `resourceGroupName` or `resourceName` of an identity or a federated credential as a stack
+ * policy can know it: the input when the props carry it (a plan export), else read from the ARM ID
+ * (or an identity's `name`), NOT_KNOWN when neither is known. azure-native's outputs, which stack
+ * policies read, carry no path parameter: its state keeps the response only (recorded state in
+ * pulumi/pulumi-azure-native provider/pkg/provider/testdata/recorded/TestProviderUpgrade/
+ * upgrade-keyvault/2.76.0/stack.json: `id` and `name`, no `resourceGroupName` or `vaultName`), and
+ * a preview maps response properties only (convert PreviewOutputs): a credential being created
+ * shows neither, so only what its names were computed from can vouch for them.
+ */
+function pathName(r: StackResource, key: "resourceGroupName" | "resourceName"): unknown {
+  const value = peek(r.props, key);
+  if (value !== undefined) return value;
+  const id = resourceIdOf(r);
+  const m = id === undefined ? null : IDENTITY_IN_ID.exec(id);
+  if (m) return key === "resourceGroupName" ? m[1] : m[2];
+  const name =
+    r.canonical === USER_ASSIGNED_IDENTITY && key === "resourceName" ? peek(r.props, "name") : undefined;
+  return typeof name === "string" ? name : NOT_KNOWN;
+}
+
+/**
+ * Whether `key` (`resourceGroupName`, `resourceName`) of federated credential `fic` names the
  * same as identity `u`'s: equal when both are known (Azure compares names case-insensitively);
- * not known yet, only when computed from `u` itself or from exactly what `u`'s own value was
- * computed from (its resource group in a first preview). Stack policies run at `up` only after
+ * not known yet (or not visible), only when computed from `u` itself or from exactly what `u`'s own
+ * value was computed from (the resource group both take their group from). Stack policies run at `up` only after
  * every step (pulumi/pulumi pkg/resource/deploy/deployment_executor.go): a value vouched for by
  * a `dependsOn` alone would have reached Azure before the policy saw where it points.
  */
-function sameName(fic: StackResource, u: StackResource, key: string): boolean {
-  const mine = peek(fic.props, key);
-  const theirs = peek(u.props, key);
+function sameName(fic: StackResource, u: StackResource, key: "resourceGroupName" | "resourceName"): boolean {
+  const mine = pathName(fic, key);
+  const theirs = pathName(u, key);
   if (mine !== NOT_KNOWN)
     return (
       typeof mine === "string" && typeof theirs === "string" && mine.toLowerCase() === theirs.toLowerCase()
     );
   const from = propertyDependenciesOf(fic, key).map((d) => d.urn);
   if (from.includes(u.urn)) return true;
-  if (theirs !== NOT_KNOWN) return false;
+  // Whether or not `u`'s value is known: the credential's may only be invisible (a preview of its
+  // creation), so what it was computed from is all there is to compare.
   const theirsFrom = propertyDependenciesOf(u, key).map((d) => d.urn);
   return (
     theirsFrom.length > 0 && from.length === theirsFrom.length && theirsFrom.every((d) => from.includes(d))
@@ -216,7 +243,7 @@ const addedTo = (fic: StackResource, u: StackResource): boolean =>
 export const federatedCredentialOnStackIdentity = stackPolicy({
   name: "federated-credential-on-stack-identity",
   description:
-    "A federated identity credential is added only to a user-assigned identity this stack creates (its resourceGroupName and resourceName; to one this deployment only creates, the credential must depend on it, or an identity of the same names that exists already, such as the deploy identity, gets the credential while the stack's create fails). federated-credential-trusted-subject judges whom a credential trusts, not which identity it opens: an allow-listed subject put on the deploy identity, another environment's workload identity or any identity of the subscription lets that subject's runs act with the identity's roles. Azure Classic's federated credential, which neither federated credential policy reads, is refused (IAM-2, ENV-1).",
+    "A federated identity credential is added only to a user-assigned identity this stack creates (its resourceGroupName and resourceName, read from its ID where azure-native's outputs carry no path parameter; in a preview of its creation, which shows neither, computed from the identity and the identity's resource group; to one this deployment only creates, the credential must depend on it, or an identity of the same names that exists already, such as the deploy identity, gets the credential while the stack's create fails). federated-credential-trusted-subject judges whom a credential trusts, not which identity it opens: an allow-listed subject put on the deploy identity, another environment's workload identity or any identity of the subscription lets that subject's runs act with the identity's roles. Azure Classic's federated credential, which neither federated credential policy reads, is refused (IAM-2, ENV-1).",
   controls: ["IAM-2", "ENV-1"],
   severity: "critical",
   remediation:
@@ -235,9 +262,9 @@ export const federatedCredentialOnStackIdentity = stackPolicy({
     const identities = stack.ofType(USER_ASSIGNED_IDENTITY);
     for (const fic of stack.ofType(FEDERATED_CREDENTIAL)) {
       if (identities.some((u) => addedTo(fic, u))) continue;
-      const where = ["resourceGroupName", "resourceName"]
+      const where = (["resourceGroupName", "resourceName"] as const)
         .map((key) => {
-          const value = peek(fic.props, key);
+          const value = pathName(fic, key);
           return `${key} ${value === NOT_KNOWN ? "not known yet" : show(value)}`;
         })
         .join(", ");

@@ -182,6 +182,67 @@ describe("federated-credential-on-stack-identity", () => {
     );
     expect(await violations(policy, [decoy, fic(deploy, { dependencies: [decoy.urn] })])).toBe("");
   });
+  // review13: azure-native's outputs, which stack policies read (at `up`, and in a preview for what
+  // exists already), carry no path parameter (the recorded state in pulumi/pulumi-azure-native
+  // provider/pkg/provider/testdata/recorded/TestProviderUpgrade/upgrade-keyvault/2.76.0/stack.json
+  // has `id` and `name`, no `resourceGroupName`), and a preview of a create shows neither names nor
+  // ID. The old policy read only the inputs' names, so it refused every credential of a real
+  // deployment. Fails on the old policy.
+  describe("on azure-native's outputs (no resourceGroupName or resourceName)", () => {
+    const MI =
+      "/subscriptions/s/resourceGroups/rg-sap-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
+    const group = estateRes("resources:ResourceGroup", "rg", {
+      id: "/subscriptions/s/resourceGroups/rg-sap-prod",
+    });
+    const created = {
+      ...estateRes("managedidentity:UserAssignedIdentity", "id", {
+        id: `${MI}/id-app-prod`,
+        name: "id-app-prod",
+      }),
+      propertyDependencies: { resourceGroupName: [group.urn] },
+    };
+    const outputsOf = (id: unknown, extra: Record<string, unknown> = {}) => ({
+      ...estateRes("managedidentity:FederatedIdentityCredential", "fic", {
+        id,
+        name: "github",
+        issuer: credential.issuer,
+        subject: PROD_SUBJECT,
+        audiences: credential.audiences,
+      }),
+      ...extra,
+    });
+    it("judges a credential that exists by its ID", async () => {
+      expect(
+        await violations(policy, [
+          group,
+          created,
+          outputsOf(`${MI}/id-app-prod/federatedIdentityCredentials/github`),
+        ]),
+      ).toBe("");
+      expect(
+        await violations(policy, [
+          group,
+          created,
+          outputsOf(
+            "/subscriptions/s/resourceGroups/rg-ci-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sap-deploy-prod/federatedIdentityCredentials/github",
+          ),
+        ]),
+      ).toMatch(
+        /resourceGroupName "rg-ci-identities", resourceName "id-sap-deploy-prod", which is not a user-assigned identity/,
+      );
+    });
+    it("in a preview of its creation, judges it by what its names are computed from", async () => {
+      const creating = (rgFrom: string[]) =>
+        outputsOf(UNKNOWN, {
+          propertyDependencies: { resourceGroupName: rgFrom, resourceName: [created.urn] },
+          dependencies: [...rgFrom, created.urn],
+        });
+      expect(await violations(policy, [group, created, creating([group.urn])])).toBe("");
+      expect(await violations(policy, [group, created, creating([])])).toMatch(
+        /resourceGroupName not known yet, resourceName not known yet, which is not a user-assigned identity/,
+      );
+    });
+  });
   it("refuses Azure Classic's federated credential, which no federated credential policy reads", async () => {
     const classic = {
       type: "azure:armmsi/federatedIdentityCredential:FederatedIdentityCredential",
