@@ -251,13 +251,20 @@ export const roleAssignmentKnownRole = stackPolicy({
     // `roleDefinitionId` (or a `name` input, which the provider lets through) may be the GUID of a
     // role that exists already, whose create then fails while a grant naming the GUID as text, not
     // waiting for the definition, is made with that other role's permissions.
+    // Its `name` output (the GUID) says so too: azure-native's preview of an update keeps `name`
+    // from the old state while `id` becomes unknown, and a create's preview has neither
+    // (pulumi/pulumi-azure-native provider.go Update/Create with preview); a written `name` input
+    // is refused by computed-properties-not-inputs. (Real outputs carry no `roleDefinitionId`, a
+    // path parameter: a definition being created then vouches for no GUID written as text.)
     const creating = new Map<string, StackResource>();
     for (const d of definitions) {
-      const id = resourceIdOf(d);
-      const guid = roleGuidOf(id ?? peek(d.props, "roleDefinitionId"));
-      if (!guid) continue;
-      if (id !== undefined) known.add(guid);
-      else creating.set(guid, d);
+      const existing = roleGuidOf(resourceIdOf(d)) ?? roleGuidOf(peek(d.props, "name"));
+      if (existing) {
+        known.add(existing);
+        continue;
+      }
+      const guid = roleGuidOf(peek(d.props, "roleDefinitionId"));
+      if (guid) creating.set(guid, d);
     }
     const definitionUrns = new Set(definitions.map((d) => d.urn));
     for (const grant of stack.ofType(...ROLE_GRANTS)) {

@@ -288,6 +288,8 @@ export const federatedCredentialOnStackIdentity = stackPolicy({
 const COMPUTED_PROPERTIES: readonly { type: AzureType | "any"; paths: readonly string[][] }[] = [
   { type: "any", paths: [["identity", "principalId"]] },
   { type: USER_ASSIGNED_IDENTITY, paths: [["principalId"], ["clientId"], ["tenantId"], ["name"]] },
+  // A role definition's `name` (its GUID) says role-assignment-known-role's definition exists.
+  { type: "azure-native:authorization:RoleDefinition", paths: [["name"]] },
   { type: "azure-native:keyvault:Key", paths: [["keyUri"], ["keyUriWithVersion"]] },
 ];
 
@@ -303,7 +305,7 @@ function foreignVaultUri(props: unknown): boolean {
 export const computedPropertiesNotInputs = resourcePolicy({
   name: "computed-properties-not-inputs",
   description:
-    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId, a user-assigned identity's principalId, clientId, tenantId or name, a key's keyUri, a vault's vaultUri naming another vault. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
+    "No resource sets as an input a property Azure computes that stack policies relate resources by: identity.principalId, a user-assigned identity's principalId, clientId, tenantId or name, a role definition's name, a key's keyUri, a vault's vaultUri naming another vault. A written one would, in a preview, vouch for a principal, vault or key the stack does not have (IAM-2, ENV-1).",
   controls: ["IAM-2", "ENV-1"],
   severity: "critical",
   remediation:

@@ -751,6 +751,24 @@ const PRIVILEGE: Mutation[] = [
   // bypass12: a definition being created vouched for any grant naming its GUID as text; with the
   // GUID of a role that exists already, its create fails and the grant gets that role's unseen
   // permissions.
+  // review13: the GUID as a written `name`, which a preview shows as the `name` output of a
+  // definition that exists: refused where it is written.
+  {
+    ...outsideRole,
+    id: `${outsideRole.id}, next to a decoy definition named by a written name`,
+    add: {
+      type: "azure-native:authorization:RoleDefinition",
+      name: "decoy-by-name",
+      inputs: (c) => ({
+        name: OUTSIDE_ROLE,
+        scope: `/subscriptions/${c.subscription}`,
+        roleName: "Decoy reader",
+        permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"] }],
+        assignableScopes: [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
+      }),
+    },
+    policy: "computed-properties-not-inputs",
+  },
   {
     ...outsideRole,
     id: `${outsideRole.id}, next to a decoy definition of its GUID`,

@@ -294,6 +294,14 @@ describe("computed-properties-not-inputs", () => {
       { resourceName: "id-sap-deploy-prod", name: "id-sap-deploy-prod" },
     ],
     [
+      "a role definition's name",
+      "azure-native:authorization:RoleDefinition",
+      {
+        roleDefinitionId: "0badc0de-0000-4000-8000-000000000000",
+        name: "0badc0de-0000-4000-8000-000000000000",
+      },
+    ],
+    [
       "a user-assigned identity's clientId, not known yet",
       "azure-native:managedidentity:UserAssignedIdentity",
       { clientId: UNKNOWN },
