@@ -691,6 +691,29 @@ const outsideRole: Mutation = {
   control: "IAM-2",
 };
 
+/** The outside role's grant next to a definition being created that names its GUID by `key`. */
+const nextToDecoyDefinition = (
+  what: string,
+  key: "roleDefinitionId" | "name",
+  name: string,
+  policy = outsideRole.policy,
+): Mutation => ({
+  ...outsideRole,
+  id: `${outsideRole.id}, next to a decoy definition ${what}`,
+  add: {
+    type: "azure-native:authorization:RoleDefinition",
+    name,
+    inputs: (c) => ({
+      [key]: OUTSIDE_ROLE,
+      scope: `/subscriptions/${c.subscription}`,
+      roleName: "Decoy reader",
+      permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"] }],
+      assignableScopes: [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
+    }),
+  },
+  policy,
+});
+
 const PRIVILEGE: Mutation[] = [
   humanGranted("Owner"),
   humanGranted("Contributor", (c) => `/subscriptions/${c.subscription}`),
@@ -751,39 +774,10 @@ const PRIVILEGE: Mutation[] = [
   // bypass12: a definition being created vouched for any grant naming its GUID as text; with the
   // GUID of a role that exists already, its create fails and the grant gets that role's unseen
   // permissions.
+  nextToDecoyDefinition("of its GUID", "roleDefinitionId", "decoy"),
   // review13: the GUID as a written `name`, which a preview shows as the `name` output of a
   // definition that exists: refused where it is written.
-  {
-    ...outsideRole,
-    id: `${outsideRole.id}, next to a decoy definition named by a written name`,
-    add: {
-      type: "azure-native:authorization:RoleDefinition",
-      name: "decoy-by-name",
-      inputs: (c) => ({
-        name: OUTSIDE_ROLE,
-        scope: `/subscriptions/${c.subscription}`,
-        roleName: "Decoy reader",
-        permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"] }],
-        assignableScopes: [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
-      }),
-    },
-    policy: "computed-properties-not-inputs",
-  },
-  {
-    ...outsideRole,
-    id: `${outsideRole.id}, next to a decoy definition of its GUID`,
-    add: {
-      type: "azure-native:authorization:RoleDefinition",
-      name: "decoy",
-      inputs: (c) => ({
-        roleDefinitionId: OUTSIDE_ROLE,
-        scope: `/subscriptions/${c.subscription}`,
-        roleName: "Decoy reader",
-        permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"] }],
-        assignableScopes: [`/subscriptions/${c.subscription}/resourceGroups/${c.resourceGroup}`],
-      }),
-    },
-  },
+  nextToDecoyDefinition("named by a written name", "name", "decoy-by-name", "computed-properties-not-inputs"),
   {
     id: "human role pointed at a role ID that is a name",
     type: T.role,
