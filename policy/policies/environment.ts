@@ -4,7 +4,7 @@
  * is enforced by the delivery workflows, not by a resource setting.)
  */
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
-import { propertyDependenciesOf, stackPolicy, type StackResource } from "../lib/define";
+import { propertyDependenciesOf, resourceIdOf, stackPolicy, type StackResource } from "../lib/define";
 import { eqi, NOT_KNOWN, peek, show, tag } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -58,6 +58,24 @@ export const singleEnvironmentPerStack = stackPolicy({
   },
 });
 
+/** A resource in a resource group by its ARM ID (one `/providers/`: not an extension resource). */
+const IN_GROUP_ID =
+  /^\s*\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)\/providers\/(?:(?!\/providers\/).)+$/i;
+
+/**
+ * A resource's `resourceGroupName`, else its group read from its ARM ID. azure-native's outputs,
+ * which stack policies read, carry no path parameter (pulumi/pulumi-azure-native recorded state
+ * provider/pkg/provider/testdata/recorded/TestProviderUpgrade/upgrade-keyvault/2.76.0/stack.json:
+ * `id` and `name`, no `resourceGroupName`): without the ID every resource of a real deployment
+ * looked placed nowhere and passed.
+ */
+function groupOf(r: StackResource): unknown {
+  const rg = peek(r.props, "resourceGroupName");
+  if (rg !== undefined) return rg;
+  const id = resourceIdOf(r);
+  return (id === undefined ? null : IN_GROUP_ID.exec(id))?.[1];
+}
+
 const isResourceGroup = (r: StackResource | undefined): boolean =>
   r?.canonical === "azure-native:resources:ResourceGroup";
 
@@ -98,7 +116,7 @@ export const ownResourceGroups = stackPolicy({
       let answer = placed.get(r.urn);
       if (answer !== undefined) return answer;
       placed.set(r.urn, false); // a cycle proves nothing
-      const rg = peek(r.props, "resourceGroupName");
+      const rg = groupOf(r);
       answer =
         typeof rg === "string"
           ? own.has(rg.toLowerCase())
@@ -116,7 +134,7 @@ export const ownResourceGroups = stackPolicy({
     for (let i = 0; i < stack.resources.length; i++) {
       const r = stack.resources[i];
       if (r.canonical === "azure-native:resources:ResourceGroup") continue;
-      const rg = peek(r.props, "resourceGroupName");
+      const rg = groupOf(r);
       if (rg === NOT_KNOWN) {
         // Not known yet (preview): it must be computed from a resource group of this stack or a
         // resource in one (the input's propertyDependencies); before, one such input skipped the

@@ -67,6 +67,30 @@ describe("own-resource-groups (ENV-1)", () => {
       'azure-native:keyvault:Vault kv-x is deployed into resource group "rg-sap-dev", which this stack does not own',
     ]);
   });
+  // review13: azure-native's outputs carry no resourceGroupName (pulumi/pulumi-azure-native recorded
+  // state: `id` and `name` only), so at `up` and for what exists in a preview every resource looked
+  // placed nowhere and passed. Fails on the old policy (accepted).
+  it("reads the group from the ID where the props carry no resourceGroupName (azure-native's outputs)", async () => {
+    const at = (rg: string, name: string) =>
+      res("keyvault:Vault", name, {
+        id: `/subscriptions/s/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
+        name,
+      });
+    expect(
+      await runStackPolicy(e.ownResourceGroups, [
+        ...estate(),
+        at("RG-SAP-PROD", "kv-own"),
+        at("rg-sap-dev", "kv-x"),
+      ]),
+    ).toEqual([
+      'azure-native:keyvault:Vault kv-x is deployed into resource group "rg-sap-dev", which this stack does not own',
+    ]);
+    // An extension resource's ID names its target's group, not a group it is deployed into.
+    const grant = res("authorization:RoleAssignment", "ra", {
+      id: "/subscriptions/s/resourceGroups/rg-sap-dev/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Authorization/roleAssignments/g",
+    });
+    expect(await runStackPolicy(e.ownResourceGroups, [...estate(), grant])).toEqual([]);
+  });
   it("leaves stacks without resource groups of their own alone", async () => {
     expect(await runStackPolicy(e.ownResourceGroups, estate().slice(1))).toEqual([]);
   });
