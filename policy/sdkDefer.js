@@ -7,7 +7,11 @@
  * and the generated clients in `proto/*_grpc_pb.js`, which build their classes with it while
  * loading) for talking to the engine, and `@opentelemetry/api` (44 modules) to trace those calls,
  * which a run under mocks never makes; the pack's runner has loaded them before the pack, so there
- * they are the real ones. `deferSdkModules` puts lazy stand-ins for those
+ * they are the real ones. The SDK's `runtime/rpc.js` loads `semver` (47 modules) for the versions of
+ * resource packages, which it compares only when a package registers twice or a resource reference
+ * is deserialized (neither happens under mocks). Outside the SDK, zod's index loads its 63 locale
+ * catalogues for `z.locales`, which nothing here reads (English, zod's default, is loaded by its
+ * schemas on their own). `deferSdkModules` puts lazy stand-ins for those
  * modules in `require.cache` (Node documents that "adding or replacing entries is also possible");
  * the real module loads on first use. Nothing under node_modules is changed. Used by the
  * launcher (scripts/launch.js) and the pack's entry (pack.js), hence here: the pack ships alone.
@@ -33,11 +37,22 @@ const DEFERRED = {
   "proto/resource_grpc_pb.js": null,
   "@grpc/grpc-js": null,
   "@opentelemetry/api": null,
+  semver: null,
 };
 
-/** The file of a DEFERRED entry for the SDK in `sdk` (undefined: a package the SDK cannot resolve). */
+/**
+ * Modules of other packages deferred the same way, resolved from the directory given (where their
+ * importers are): zod's locale catalogues (`zod/v4/classic/external.cjs` and `zod/v4/core/index.cjs`
+ * keep the namespace object only).
+ */
+const DEFERRED_OUTSIDE_SDK = ["zod/v4/locales"];
+
+/**
+ * The file of a DEFERRED entry for the SDK in `sdk`, or of a package (a name without `.js`) as
+ * resolved from `sdk` (undefined: a package that cannot be resolved from there).
+ */
 function deferredFile(/** @type {string} */ sdk, /** @type {string} */ rel) {
-  if (!rel.startsWith("@")) return path.join(sdk, rel);
+  if (rel.endsWith(".js")) return path.join(sdk, rel);
   try {
     return require.resolve(rel, { paths: [sdk] });
   } catch {
@@ -53,8 +68,11 @@ function deferSdkModules(/** @type {string} */ fromDir) {
   } catch {
     return;
   }
-  for (const [rel, names] of Object.entries(DEFERRED)) {
-    const file = deferredFile(sdk, rel);
+  const entries = [
+    ...Object.entries(DEFERRED).map(([rel, names]) => ({ file: deferredFile(sdk, rel), names })),
+    ...DEFERRED_OUTSIDE_SDK.map((rel) => ({ file: deferredFile(fromDir, rel), names: null })),
+  ];
+  for (const { file, names } of entries) {
     if (!file || require.cache[file]) continue;
     /** @type {Record<string, unknown> | undefined} */
     let real;
@@ -92,4 +110,4 @@ function deferSdkModules(/** @type {string} */ fromDir) {
   }
 }
 
-module.exports = { DEFERRED, deferSdkModules, deferredFile };
+module.exports = { DEFERRED, DEFERRED_OUTSIDE_SDK, deferSdkModules, deferredFile };

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { types } from "util";
-import { DEFERRED, deferredFile } from "../policy/sdkDefer";
+import { DEFERRED, DEFERRED_OUTSIDE_SDK, deferredFile } from "../policy/sdkDefer";
 
 const ROOT = path.join(__dirname, "..");
 const SDK = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -276,6 +276,8 @@ describe("the published policy pack", () => {
 
 describe("the SDK modules loaded on first use only", () => {
   it("are the installed SDK's, with every name their importers read while loading", () => {
+    for (const rel of DEFERRED_OUTSIDE_SDK)
+      expect({ rel, file: deferredFile(ROOT, rel) }).toEqual({ rel, file: expect.any(String) });
     const index = fs.readFileSync(path.join(SDK, "index.js"), "utf8");
     const runtime = fs.readFileSync(path.join(SDK, "runtime/index.js"), "utf8");
     for (const [rel, names] of Object.entries(DEFERRED)) {
@@ -302,7 +304,10 @@ describe("the SDK modules loaded on first use only", () => {
       // The index is in require.cache as the stand-in: look for a module it loads.
       const grpc = () => has("@grpc/grpc-js/build/src/channel.js");
       const otel = () => has("@opentelemetry/api/build/src/api/context.js");
-      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js"), grpc: grpc(), otel: otel() };
+      const semver = () => has("semver/functions/parse.js");
+      const locales = () => has("zod/v4/locales/de.cjs");
+      const z = require("zod");
+      const out = { typescript: has("typescript/lib/typescript.js"), execa: has("execa/index.js"), grpc: grpc(), otel: otel(), semver: semver(), locales: locales() };
       out.workspace = typeof pulumi.automation.LocalWorkspace;
       out.execaAfterUse = has("execa/index.js");
       out.serialize = typeof pulumi.runtime.serializeFunction;
@@ -311,6 +316,12 @@ describe("the SDK modules loaded on first use only", () => {
       out.status = require("@grpc/grpc-js").status.UNAVAILABLE;
       out.context = typeof require("@opentelemetry/api").context.active;
       out.otelAfterUse = otel();
+      out.english = z.string().safeParse(1).error.issues[0].message;
+      out.localesBeforeUse = locales();
+      out.german = typeof z.locales.de;
+      out.localesAfterUse = locales();
+      out.newer = require("semver").gt("1.2.3", "1.2.0");
+      out.semverAfterUse = semver();
       console.log(JSON.stringify(out));`;
     const r = node(ROOT, "-e", probe);
     expect(r.stderr).toBe("");
@@ -319,6 +330,8 @@ describe("the SDK modules loaded on first use only", () => {
       execa: false,
       grpc: false,
       otel: false,
+      semver: false,
+      locales: false,
       workspace: "function",
       execaAfterUse: true,
       serialize: "function",
@@ -327,6 +340,12 @@ describe("the SDK modules loaded on first use only", () => {
       status: 14,
       context: "function",
       otelAfterUse: true,
+      english: "Invalid input: expected string, received number",
+      localesBeforeUse: false,
+      german: "function",
+      localesAfterUse: true,
+      newer: true,
+      semverAfterUse: true,
     });
   });
 

@@ -1,12 +1,12 @@
 /**
  * Another team's Pulumi program directory (`npm run plan -- --program DIR --stack S`): its
  * `Pulumi.yaml` (project name, runtime, main) and `Pulumi.<S>.yaml`, checked before anything
- * loads, every problem at once. Dependency-free (fs, path, yaml) so the CLI answers a bad
- * directory at once. See docs/offline-plan.md, "Any program".
+ * loads, every problem at once. Dependency-free (fs, path, config/yamlText.ts) so the CLI answers a
+ * bad directory at once. See docs/offline-plan.md, "Any program".
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { parseYamlText } from "../../config/yamlText";
 
 /** A program directory that passed `readProgramDir`. */
 export interface ProgramDir {
@@ -87,7 +87,7 @@ export function readProgramDir(
   }
   let doc: unknown;
   try {
-    doc = parseYaml(fs.readFileSync(projectFile, "utf8"));
+    doc = parseYamlText(fs.readFileSync(projectFile, "utf8"));
   } catch (err) {
     return { problems: [`--program ${shown}: Pulumi.yaml is not valid YAML: ${(err as Error).message}`] };
   }

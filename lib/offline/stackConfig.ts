@@ -11,7 +11,6 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { type Document, isMap, isScalar } from "yaml";
 import { didYouMean, showValue } from "../../components/common/schema";
 import {
   configValueHasType,
@@ -21,7 +20,7 @@ import {
   type ConfigType,
 } from "../../policy/common/pulumiFormat";
 import { ConfigError, PROJECT, PROJECT_FILE, type ConfigDeclaration, type ConfigProblem } from "../../config";
-import { parseYamlText, yamlDocument } from "../../config/yamlText";
+import { mappingScalars, parseYamlText } from "../../config/yamlText";
 
 /** What secret values read as under mocks: deterministic, recognisable, never a real secret. */
 export const SECRET_PLACEHOLDER_PREFIX = "offline-secret-";
@@ -93,10 +92,10 @@ interface ProjectDoc {
 }
 
 /**
- * The file's value and its YAML document (the stack file's scalars are also read as written,
+ * The file's value and its text (the stack file's scalars are also read as written,
  * `scalarTexts`): one parse (config/yamlText.ts), shared with the other readers of the same file.
  */
-function readYaml(file: string, what: string): { value: unknown; doc: Document } {
+function readYaml(file: string, what: string): { value: unknown; text: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -106,8 +105,8 @@ function readYaml(file: string, what: string): { value: unknown; doc: Document }
     ]);
   }
   try {
-    // What `yaml.parse` gives (warnings to the process, the first error thrown), and its document.
-    return { value: parseYamlText(text), doc: yamlDocument(text) };
+    // What `yaml.parse` gives (warnings to the process, the first error thrown).
+    return { value: parseYamlText(text), text };
   } catch (err) {
     throw new ConfigError([
       { key: what, value: JSON.stringify(file), message: `is not valid YAML: ${(err as Error).message}` },
@@ -161,15 +160,10 @@ function typeName(decl: ConfigType): string {
  * reads a scalar as a string (`1.50`, `007`, `True` reach the program as typed), while a YAML
  * parser would turn them into 1.5, 7 and true.
  */
-function scalarTexts(doc: Document): Map<string, string> {
+function scalarTexts(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  const config = doc.get("config");
-  if (!isMap(config)) return out;
-  for (const pair of config.items) {
-    const key = isScalar(pair.key) ? pair.key.value : undefined;
-    if (typeof key !== "string" || !isScalar(pair.value) || pair.value.value === null) continue;
-    const source = pair.value.source as unknown;
-    out.set(key, typeof source === "string" ? source : (scalarConfigText(pair.value.value) ?? ""));
+  for (const { key, source, value } of mappingScalars(text, "config")) {
+    out.set(key, source ?? scalarConfigText(value) ?? "");
   }
   return out;
 }
@@ -202,7 +196,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
       },
     ]);
   }
-  const { value: stackDoc, doc: stackYaml } = readYaml(file, path.basename(file));
+  const { value: stackDoc, text: stackText } = readYaml(file, path.basename(file));
   if (stackDoc !== null && stackDoc !== undefined && !isObject(stackDoc)) {
     throw new ConfigError([
       {
@@ -245,7 +239,7 @@ export function readStackConfig(stack: string, options: ReadStackConfigOptions =
     }
   }
 
-  const texts = scalarTexts(stackYaml);
+  const texts = scalarTexts(stackText);
   const raw = new Map<string, unknown>(defaults);
   for (const [key, value] of Object.entries(stackConfig)) {
     if (!key.includes(":")) {
