@@ -368,7 +368,7 @@ async function evaluateWhole(
  * policies sorted by kind and type, their config frozen), and a resource object evaluated before
  * is not deserialized, nor its shape checked, again (`ResourceReuse`). Each evaluation is
  * otherwise the whole evaluation, every policy run on every resource; the result is what
- * `evaluateStackExport(doc, options)` returns (test/policy/exportEvaluator.test.ts).
+ * `evaluateStackExport(doc, options)` returns (test/policy/engine.test.ts).
  *
  * To make that sound, the resources of every export it evaluates are FROZEN, deeply (and stay
  * so): nothing derived from a resource object can go stale, since the object cannot change. A
