@@ -25,6 +25,9 @@
  * (`assertResourcesToEvaluate`) is refused before any policy runs.
  *
  * Secrets in an export carry only ciphertext; policies see them as `SECRET_PLACEHOLDER`.
+ *
+ * `ExportEvaluator` evaluates many exports with one set of options (variants of one export, as
+ * the mutation suite makes them) without preparing the options or deserializing a resource again.
  */
 import type {
   EnforcementLevel,
@@ -375,14 +378,18 @@ async function evaluateWhole(
  * variant of an export shares the resources it leaves alone and replaces the ones it changes
  * with new objects (copy-on-write); changing a resource in place after its evaluation throws
  * (TypeError, in strict code). Resources that are not plain JSON data (another prototype, an
- * accessor) are not frozen and are evaluated from scratch every time.
+ * accessor) or that hold an unknown sentinel (a preview's; see `freezeData`) are not frozen and
+ * are evaluated from scratch every time.
  */
 export class ExportEvaluator {
   private readonly options: EvaluateOptions;
   private readonly pack: PreparedPack;
   private readonly reuse: ResourceReuse;
 
-  /** Throws `PackConfigError` when the config does not match the policies. */
+  /**
+   * Throws `PackConfigError` when the config does not match the policies. The values of
+   * `options.config` are frozen too (the policies read them on every evaluation).
+   */
   constructor(options: Omit<EvaluateOptions, "checked"> = {}) {
     this.options = { ...options, checked: false };
     this.pack = new PreparedPack(options, true);
@@ -557,39 +564,31 @@ class ResourceReuse {
   }
 
   optionsOf(r: StackExportResource): PolicyResourceOptions {
-    if (!this.checked.has(r)) return optionsOf(r);
-    let opts = this.options.get(r);
-    if (!opts) {
-      opts = optionsOf(r);
-      freezeData(opts);
-      this.options.set(r, opts);
-    }
-    return opts;
+    return kept(this.options, r, this.checked.has(r), () => optionsOf(r));
   }
 
   /** `deserializeProperties(raw)`, once per frozen props object. */
   deserialized(raw: unknown): Record<string, unknown> {
-    if (typeof raw !== "object" || raw === null || !FROZEN.has(raw)) return deserializeProperties(raw);
-    let props = this.props.get(raw);
-    if (!props) {
-      props = deserializeProperties(raw);
-      freezeData(props);
-      this.props.set(raw, props);
-    }
-    return props;
+    const frozen = typeof raw === "object" && raw !== null && FROZEN.has(raw);
+    return kept(this.props, raw as object, frozen, () => deserializeProperties(raw));
   }
 
   /** `deserializeProperties(deployedInputs(r))`, once per frozen resource. */
   deployedProps(r: StackExportResource): Record<string, unknown> {
-    if (!this.checked.has(r)) return deserializeProperties(deployedInputs(r));
-    let props = this.deployed.get(r);
-    if (!props) {
-      props = deserializeProperties(deployedInputs(r));
-      freezeData(props);
-      this.deployed.set(r, props);
-    }
-    return props;
+    return kept(this.deployed, r, this.checked.has(r), () => deserializeProperties(deployedInputs(r)));
   }
+}
+
+/** What `derive` gives for `key`: made once and kept (frozen) when `key` is frozen, else made anew. */
+function kept<V extends object>(store: WeakMap<object, V>, key: object, frozen: boolean, derive: () => V): V {
+  if (!frozen) return derive();
+  let value = store.get(key);
+  if (value === undefined) {
+    value = derive();
+    freezeData(value);
+    store.set(key, value);
+  }
+  return value;
 }
 
 /**
