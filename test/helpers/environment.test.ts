@@ -15,7 +15,7 @@ describe("the test environment", () => {
       projectConfig: { testEnvironmentOptions: {}, globals: {}, fakeTimers: {} },
     };
     const make = () =>
-      new Environment(config as never, { console, docblockPragmas: {}, testPath: __filename } as never);
+      new Environment(config as never, { console, docblockPragmas: {}, testPath: __filename });
     const [a, b] = [make(), make()];
     const context = a.getVmContext()!;
     // A contextified global is not the object scripts see as `globalThis`; a vanilla one is.
