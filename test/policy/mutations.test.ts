@@ -7,6 +7,7 @@
  * variations must pass untouched. The counts are printed at the end.
  */
 import { sharedExport } from "../helpers/plans";
+import { deepFreeze } from "../helpers/freeze";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { ExportEvaluator, type Evaluation } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
@@ -48,15 +49,6 @@ afterAll(() => {
       `${tally.accepted} of ${tally.variations} secure variations accepted.`,
   );
 });
-
-/** Frozen: an evaluation that changed the shared preset would throw, not leak into the next one. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 const resourcesOf = (doc: StackExport) => doc.deployment.resources as ExportResource[];
 
