@@ -25,6 +25,9 @@
  * (`assertResourcesToEvaluate`) is refused before any policy runs.
  *
  * Secrets in an export carry only ciphertext; policies see them as `SECRET_PLACEHOLDER`.
+ *
+ * `ExportEvaluator` evaluates many exports with one set of options (variants of one export, as
+ * the mutation suite makes them) without preparing the options or deserializing a resource again.
  */
 import type {
   EnforcementLevel,
@@ -49,6 +52,7 @@ import {
   type AnalyzeStackRequestResource,
   type Outcome,
   type RunResult,
+  UNKNOWN_SENTINEL_STRINGS,
 } from "./server";
 import {
   STACK_TYPE,
@@ -219,7 +223,11 @@ function wellFormed(r: Record<string, unknown>): boolean {
  * problem is listed at once, each naming the resource (URN, else its index) and the field, so a
  * malformed export never reaches the policies (where it would crash with a stack trace).
  */
-export function assertStackExport(doc: unknown, what = "the document"): asserts doc is StackExport {
+export function assertStackExport(
+  doc: unknown,
+  what = "the document",
+  known?: { has(resource: unknown): boolean },
+): asserts doc is StackExport {
   const fail = (why: string): never => {
     throw new StackExportError(`${what} is not a pulumi stack export: ${why}`);
   };
@@ -236,6 +244,8 @@ export function assertStackExport(doc: unknown, what = "the document"): asserts 
   const list = resources as unknown[];
   for (let i = 0; i < list.length; i++) {
     const r = list[i];
+    // (A resource found well formed before and frozen since: `ExportEvaluator`.)
+    if (known?.has(r)) continue;
     if (!isObject(r)) {
       problems.push(`resource #${i} is ${kindOf(r)}, not an object`);
       continue;
@@ -336,8 +346,15 @@ export async function evaluateStackExport(
 ): Promise<Evaluation> {
   if (!options.checked) assertStackExport(doc);
   const evaluator = new StackEvaluator(options);
-  const all = doc.deployment.resources ?? [];
   if (!options.checked) assertResourcesToEvaluate(doc, options.file);
+  return evaluateWhole(evaluator, doc.deployment.resources ?? []);
+}
+
+/** Every resource of a checked document, in order, then the stack policies. */
+async function evaluateWhole(
+  evaluator: StackEvaluator,
+  all: readonly StackExportResource[],
+): Promise<Evaluation> {
   // Every provider is known before any resource asks for its own, wherever it stands.
   evaluator.knowProviders(all);
   for (const r of all) {
@@ -345,6 +362,233 @@ export async function evaluateStackExport(
     if (added) await added;
   }
   return evaluator.finish();
+}
+
+/**
+ * `evaluateStackExport` for many exports with the same options (the mutation suite evaluates
+ * ~1,300 variants of two stacks, each changing a resource or two), without redoing what cannot
+ * have changed: the options are prepared once (`PreparedPack`: the pack config reconciled, the
+ * policies sorted by kind and type, their config frozen), and a resource object evaluated before
+ * is not deserialized, nor its shape checked, again (`ResourceReuse`). Each evaluation is
+ * otherwise the whole evaluation, every policy run on every resource; the result is what
+ * `evaluateStackExport(doc, options)` returns (test/policy/engine.test.ts).
+ *
+ * To make that sound, the resources of every export it evaluates are FROZEN, deeply (and stay
+ * so): nothing derived from a resource object can go stale, since the object cannot change. A
+ * variant of an export shares the resources it leaves alone and replaces the ones it changes
+ * with new objects (copy-on-write); changing a resource in place after its evaluation throws
+ * (TypeError, in strict code). Resources that are not plain JSON data (another prototype, an
+ * accessor) or that hold an unknown sentinel (a preview's; see `freezeData`) are not frozen and
+ * are evaluated from scratch every time.
+ */
+export class ExportEvaluator {
+  private readonly options: EvaluateOptions;
+  private readonly pack: PreparedPack;
+  private readonly reuse: ResourceReuse;
+
+  /**
+   * Throws `PackConfigError` when the config does not match the policies. The values of
+   * `options.config` are frozen too (the policies read them on every evaluation).
+   */
+  constructor(options: Omit<EvaluateOptions, "checked"> = {}) {
+    this.options = { ...options, checked: false };
+    this.pack = new PreparedPack(options, true);
+    this.reuse = new ResourceReuse();
+  }
+
+  /** The evaluation of `doc` (`evaluateStackExport(doc, options)`); freezes `doc`'s resources. */
+  async evaluate(doc: StackExport): Promise<Evaluation> {
+    const { reuse } = this;
+    assertStackExport(doc, undefined, reuse);
+    const all = doc.deployment.resources ?? [];
+    for (const r of all) reuse.settle(r);
+    assertResourcesToEvaluate(doc, this.options.file);
+    return evaluateWhole(new StackEvaluator(this.options, false, this.pack, reuse), all);
+  }
+}
+
+/**
+ * What an evaluation derives from its options alone, before any resource: the pack config
+ * reconciled with the policies, the enabled policies by kind, each resource policy's runner, and
+ * (filled as resources come) which resource policies can apply to each type token. `frozen`:
+ * the reconciled config is frozen, deeply, so policies that share it over many evaluations
+ * (`ExportEvaluator`) cannot change it for the next one.
+ */
+class PreparedPack {
+  readonly reconciled: ReturnType<typeof reconcilePackConfig>;
+  readonly wantOutcomes: boolean;
+  readonly enabled: readonly PlatformPolicy[];
+  readonly resourcePolicies: readonly (PlatformPolicy & ResourceValidationPolicy)[];
+  readonly stackPolicies: readonly (PlatformPolicy & StackValidationPolicy)[];
+  /** Canonical types some enabled policy evaluates (`CoverageCollector`). */
+  readonly evaluated: ReadonlySet<string>;
+  private readonly declared: (ReadonlySet<string> | undefined)[];
+  /** Per resource policy: the type tokens it can apply to at all (`appliesToType`), when it says. */
+  private readonly appliesToType: (((token: string) => boolean) | undefined)[];
+  /** Per resource policy: the policy with its reconciled config, ready to run. */
+  readonly runners: readonly ResourcePolicyRunner[];
+  /** Per type token: the policies that can apply, as a set and (indexes) in the pack's order. */
+  private readonly applicableByType = new Map<
+    string,
+    { set: ReadonlySet<PlatformPolicy>; list: readonly number[] }
+  >();
+
+  /** Throws `PackConfigError` when the config does not match the policies. */
+  constructor(options: EvaluateOptions, frozen = false) {
+    const policies = options.policies ?? platformPolicies;
+    this.reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
+    if (this.reconciled.problems.length) {
+      throw new PackConfigError(
+        "the policy pack config does not match the policies' config schemas",
+        this.reconciled.problems,
+      );
+    }
+    if (frozen) for (const cfg of this.reconciled.policies.values()) freezeData(cfg.properties);
+    this.wantOutcomes = options.outcomes !== false;
+    this.enabled = policies.filter(
+      (p) => this.reconciled.policies.get(p.name)!.enforcementLevel !== "disabled",
+    );
+    // Which resource policies can apply depends on the type token only, so it is worked out
+    // once per distinct token (an estate has few): a policy that declares no types or "*" (the
+    // deny-by-default ones) is in every list, whatever the token.
+    this.resourcePolicies = this.enabled.filter(isResourcePolicy);
+    const typeFilter = options.typeFilter !== false;
+    this.declared = this.resourcePolicies.map((p) => (typeFilter ? declaredTypes(p) : undefined));
+    this.appliesToType = this.resourcePolicies.map((p) =>
+      typeFilter && typeof p.appliesToType === "function" ? p.appliesToType : undefined,
+    );
+    this.runners = this.resourcePolicies.map((p) => {
+      const cfg = this.reconciled.policies.get(p.name)!;
+      return new ResourcePolicyRunner(p, cfg.properties, cfg.enforcementLevel, options.stackTags);
+    });
+    this.stackPolicies = this.enabled.filter(isStackPolicy);
+    this.evaluated = evaluatedTypes(this.enabled);
+  }
+
+  applicableTo(type: string) {
+    let entry = this.applicableByType.get(type);
+    if (!entry) {
+      const normalized = normalizedType(type);
+      const list: number[] = [];
+      for (let i = 0; i < this.resourcePolicies.length; i++)
+        if (this.declared[i]?.has(normalized) ?? this.appliesToType[i]?.(type) ?? true) list.push(i);
+      entry = { set: new Set(list.map((i) => this.resourcePolicies[i])), list };
+      this.applicableByType.set(type, entry);
+    }
+    return entry;
+  }
+}
+
+/**
+ * Freeze `value` deeply if it is plain JSON data (objects of `Object.prototype` or none, arrays,
+ * primitives; no accessor, no symbol key) holding no unknown sentinel, and return true; else
+ * change nothing and return false. Objects this module froze so are remembered (`FROZEN`), and
+ * not walked again.
+ *
+ * Unknowns: props that hold one are handed to policies behind the SDK's `unknownCheckingProxy`,
+ * which must return a frozen object's properties unwrapped (the Proxy invariant for
+ * non-writable, non-configurable properties; @pulumi/policy proxy.js `proxyHelper`), so an unknown
+ * inside a frozen object would read as its sentinel string instead of throwing. A frozen object
+ * holds none, so whether it is read through the proxy or not changes nothing.
+ */
+function freezeData(value: unknown): boolean {
+  if (!isKnownData(value)) return false;
+  freezeChecked(value);
+  return true;
+}
+
+/** Objects and arrays `freezeData` froze, deeply. */
+const FROZEN = new WeakSet<object>();
+const SENTINELS: ReadonlySet<string> = new Set(UNKNOWN_SENTINEL_STRINGS);
+
+function isKnownData(v: unknown): boolean {
+  if (typeof v === "string") return !SENTINELS.has(v);
+  if (v === null || typeof v !== "object") return typeof v !== "function" && typeof v !== "symbol";
+  if (FROZEN.has(v)) return true;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (Array.isArray(v) ? !isIntrinsic(proto, "Array") : proto !== null && !isIntrinsic(proto, "Object"))
+    return false;
+  if (Object.getOwnPropertySymbols(v).length) return false;
+  const descriptors = Object.getOwnPropertyDescriptors(v);
+  for (const key in descriptors) {
+    const d = descriptors[key];
+    if (!("value" in d)) return false;
+    if (!isKnownData(d.value)) return false;
+  }
+  return true;
+}
+
+/**
+ * `Object.prototype` or `Array.prototype` (`name`), of this realm or another one: under jest,
+ * `structuredClone` (the pack config's defaults, config.ts `schemaDefaults`) returns objects of
+ * the outer realm.
+ */
+function isIntrinsic(proto: unknown, name: "Object" | "Array"): boolean {
+  if (proto === (name === "Object" ? Object.prototype : Array.prototype)) return true;
+  if (typeof proto !== "object" || proto === null) return false;
+  const ctor: unknown = Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
+  if (typeof ctor !== "function" || ctor.name !== name || ctor.prototype !== proto) return false;
+  const up: unknown = Object.getPrototypeOf(proto);
+  return name === "Object" ? up === null : isIntrinsic(up, "Object");
+}
+
+function freezeChecked(v: unknown): void {
+  if (v === null || typeof v !== "object" || FROZEN.has(v)) return;
+  for (const key of Object.keys(v)) freezeChecked((v as Record<string, unknown>)[key]);
+  Object.freeze(v);
+  FROZEN.add(v);
+}
+
+/**
+ * What an `ExportEvaluator` keeps of the resources it evaluated, by object: each is frozen
+ * (`freezeData`) before anything derived from it is kept, so what is kept holds as long as the
+ * object lives (a changed resource is a new object, evaluated from scratch). Kept: that it is
+ * well formed (`has`, for `assertStackExport`), its policy options, and the deserialized props of
+ * each props object (frozen as well, so a policy cannot change them for the next evaluation).
+ */
+class ResourceReuse {
+  /** Resources frozen and found well formed. */
+  private readonly checked = new WeakSet<object>();
+  private readonly options = new WeakMap<object, PolicyResourceOptions>();
+  private readonly props = new WeakMap<object, Record<string, unknown>>();
+  private readonly deployed = new WeakMap<object, Record<string, unknown>>();
+
+  /** Whether `r` is a resource frozen earlier and found well formed: not checked again. */
+  has(r: unknown): boolean {
+    return typeof r === "object" && r !== null && this.checked.has(r);
+  }
+
+  /** After `assertStackExport` passed: freeze `r` for reuse, unless it is not plain data. */
+  settle(r: StackExportResource): void {
+    if (!this.checked.has(r) && freezeData(r)) this.checked.add(r);
+  }
+
+  optionsOf(r: StackExportResource): PolicyResourceOptions {
+    return kept(this.options, r, this.checked.has(r), () => optionsOf(r));
+  }
+
+  /** `deserializeProperties(raw)`, once per frozen props object. */
+  deserialized(raw: unknown): Record<string, unknown> {
+    const frozen = typeof raw === "object" && raw !== null && FROZEN.has(raw);
+    return kept(this.props, raw as object, frozen, () => deserializeProperties(raw));
+  }
+
+  /** `deserializeProperties(deployedInputs(r))`, once per frozen resource. */
+  deployedProps(r: StackExportResource): Record<string, unknown> {
+    return kept(this.deployed, r, this.checked.has(r), () => deserializeProperties(deployedInputs(r)));
+  }
+}
+
+/** What `derive` gives for `key`: made once and kept (frozen) when `key` is frozen, else made anew. */
+function kept<V extends object>(store: WeakMap<object, V>, key: object, frozen: boolean, derive: () => V): V {
+  if (!frozen) return derive();
+  let value = store.get(key);
+  if (value === undefined) {
+    value = derive();
+    freezeData(value);
+    store.set(key, value);
+  }
+  return value;
 }
 
 /**
@@ -377,21 +621,9 @@ export class ProviderOrderError extends Error {}
  */
 export class StackEvaluator {
   private readonly options: EvaluateOptions;
-  private readonly reconciled: ReturnType<typeof reconcilePackConfig>;
-  private readonly wantOutcomes: boolean;
-  private readonly enabled: readonly PlatformPolicy[];
-  private readonly resourcePolicies: readonly (PlatformPolicy & ResourceValidationPolicy)[];
-  private readonly stackPolicies: readonly (PlatformPolicy & StackValidationPolicy)[];
-  private readonly declared: (ReadonlySet<string> | undefined)[];
-  /** Per resource policy: the type tokens it can apply to at all (`appliesToType`), when it says. */
-  private readonly appliesToType: (((token: string) => boolean) | undefined)[];
-  /** Per resource policy: the policy with its reconciled config, ready to run. */
-  private readonly runners: readonly ResourcePolicyRunner[];
-  /** Per type token: the policies that can apply, as a set and (indexes) in the pack's order. */
-  private readonly applicableByType = new Map<
-    string,
-    { set: ReadonlySet<PlatformPolicy>; list: readonly number[] }
-  >();
+  private readonly pack: PreparedPack;
+  /** Work kept from earlier evaluations of the same resources (`ExportEvaluator`), if any. */
+  private readonly reuse: ResourceReuse | undefined;
   private readonly providers = new Map<string, { resource: StackExportResource; plain: boolean }>();
   private providersKnown = false;
   /** Provider URNs a resource looked up (found or not): a later provider of that URN is out of order. */
@@ -421,38 +653,20 @@ export class StackEvaluator {
   /**
    * Throws `PackConfigError` when the config does not match the policies. `ownsResources`: the
    * resources added were parsed for this evaluation alone (the streaming reader), so equal
-   * strings kept of them may be made one (`shareStrings`).
+   * strings kept of them may be made one (`shareStrings`). `pack`: `options` prepared already
+   * (by an `ExportEvaluator`, with `reuse`, its resources' deserialized props).
    */
-  constructor(options: EvaluateOptions = {}, ownsResources = false) {
+  constructor(
+    options: EvaluateOptions = {},
+    ownsResources = false,
+    pack = new PreparedPack(options),
+    reuse?: ResourceReuse,
+  ) {
     this.options = options;
     this.owns = ownsResources;
-    const policies = options.policies ?? platformPolicies;
-    this.reconciled = reconcilePackConfig(policies, options.config ?? {}, options.packEnforcementLevel);
-    if (this.reconciled.problems.length) {
-      throw new PackConfigError(
-        "the policy pack config does not match the policies' config schemas",
-        this.reconciled.problems,
-      );
-    }
-    this.wantOutcomes = options.outcomes !== false;
-    this.enabled = policies.filter(
-      (p) => this.reconciled.policies.get(p.name)!.enforcementLevel !== "disabled",
-    );
-    // Which resource policies can apply depends on the type token only, so it is worked out
-    // once per distinct token (an estate has few): a policy that declares no types or "*" (the
-    // deny-by-default ones) is in every list, whatever the token.
-    this.resourcePolicies = this.enabled.filter(isResourcePolicy);
-    const typeFilter = options.typeFilter !== false;
-    this.declared = this.resourcePolicies.map((p) => (typeFilter ? declaredTypes(p) : undefined));
-    this.appliesToType = this.resourcePolicies.map((p) =>
-      typeFilter && typeof p.appliesToType === "function" ? p.appliesToType : undefined,
-    );
-    this.runners = this.resourcePolicies.map((p) => {
-      const cfg = this.reconciled.policies.get(p.name)!;
-      return new ResourcePolicyRunner(p, cfg.properties, cfg.enforcementLevel, options.stackTags);
-    });
-    this.stackPolicies = this.enabled.filter(isStackPolicy);
-    this.coverage = new CoverageCollector(this.enabled);
+    this.pack = pack;
+    this.reuse = reuse;
+    this.coverage = new CoverageCollector(pack.evaluated);
   }
 
   /** Every provider of the export, before any resource is added (the whole-document evaluation). */
@@ -495,15 +709,20 @@ export class StackEvaluator {
       if (!isComponent(r)) this.evaluable = true;
       this.coverage.add(r);
     }
-    const opts = optionsOf(r);
+    const { reuse } = this;
+    const opts = reuse ? reuse.optionsOf(r) : optionsOf(r);
     const provider = this.providerOf(r);
-    if (this.stackPolicies.length) {
+    if (this.pack.stackPolicies.length) {
       // Only what stack policies read is kept: the inputs go with `r` once its policies ran.
       this.stackResources.push({
         type: r.type,
         urn: r.urn,
         name: urnName(r.urn),
-        props: plain ? knownProperties(r.outputs) : deserializeProperties(r.outputs),
+        props: plain
+          ? knownProperties(r.outputs)
+          : reuse
+            ? reuse.deserialized(r.outputs)
+            : deserializeProperties(r.outputs),
         propsKnown: plain,
         opts,
         provider,
@@ -512,12 +731,18 @@ export class StackEvaluator {
         propertyDependencies: r.propertyDependencies ?? {},
       });
     }
-    const inputs = this.options.deployed ? deployedInputs(r) : r.inputs;
+    let props: Record<string, unknown>;
+    if (reuse && !plain)
+      props = this.options.deployed ? reuse.deployedProps(r) : reuse.deserialized(r.inputs);
+    else {
+      const inputs = this.options.deployed ? deployedInputs(r) : r.inputs;
+      props = plain ? knownProperties(inputs) : deserializeProperties(inputs);
+    }
     const req: AnalyzeRequest = {
       type: r.type,
       urn: r.urn,
       name: urnName(r.urn),
-      props: plain ? knownProperties(inputs) : deserializeProperties(inputs),
+      props,
       propsKnown: plain,
       opts,
       provider,
@@ -555,37 +780,25 @@ export class StackEvaluator {
     }
   }
 
-  private applicableTo(type: string) {
-    let entry = this.applicableByType.get(type);
-    if (!entry) {
-      const normalized = normalizedType(type);
-      const list: number[] = [];
-      for (let i = 0; i < this.resourcePolicies.length; i++)
-        if (this.declared[i]?.has(normalized) ?? this.appliesToType[i]?.(type) ?? true) list.push(i);
-      entry = { set: new Set(list.map((i) => this.resourcePolicies[i])), list };
-      this.applicableByType.set(type, entry);
-    }
-    return entry;
-  }
-
   /** The resource policies from `first` on (in the pack's order), synchronously while none returns a promise. */
   private runResourcePolicies(
     r: StackExportResource,
     req: AnalyzeRequest,
     first: number,
   ): void | Promise<void> {
-    const applicable = this.applicableTo(r.type);
+    const { pack } = this;
+    const applicable = pack.applicableTo(r.type);
     // With outcomes, every policy in order (the others are "notApplicable"); else the applicable ones.
-    const all = this.wantOutcomes;
-    const count = all ? this.resourcePolicies.length : applicable.list.length;
+    const all = pack.wantOutcomes;
+    const count = all ? pack.resourcePolicies.length : applicable.list.length;
     for (let i = first; i < count; i++) {
       const index = all ? i : applicable.list[i];
-      const p = this.resourcePolicies[index];
+      const p = pack.resourcePolicies[index];
       if (all && !applicable.set.has(p)) {
         this.outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: "notApplicable" });
         continue;
       }
-      const run = this.runners[index].run(req);
+      const run = pack.runners[index].run(req);
       if (run instanceof Promise)
         return run.then((result) => {
           this.recordResourceRun(p, r, result);
@@ -604,7 +817,7 @@ export class StackEvaluator {
         reason: result.unknown ?? "unknown value",
       });
     if (result.diagnostics.length) this.record(p, result, () => r.urn);
-    if (this.wantOutcomes)
+    if (this.pack.wantOutcomes)
       this.outcomes.push({ policy: p.name, urn: r.urn, type: r.type, outcome: result.outcome });
   }
 
@@ -645,7 +858,7 @@ export class StackEvaluator {
       let props = this.providerProps.get(p.urn);
       if (!props) {
         if (entry.plain) assumeKnown((props = knownProperties(p.inputs)));
-        else props = deserializeProperties(p.inputs);
+        else props = this.reuse ? this.reuse.deserialized(p.inputs) : deserializeProperties(p.inputs);
         this.providerProps.set(p.urn, props);
       }
       provider = { type: p.type, urn: p.urn, name: urnName(p.urn), props };
@@ -657,7 +870,8 @@ export class StackEvaluator {
 
   /** Stack policies on outputs (the resource graph built once for all of them), then the summary. */
   async finish(): Promise<Evaluation> {
-    const { violations, outcomes, unknowns, stackPolicies } = this;
+    const { violations, outcomes, unknowns, pack } = this;
+    const { stackPolicies, reconciled } = pack;
     if (stackPolicies.length) {
       const graph = buildPolicyResources(this.stackResources);
       // The requests are not needed once the graph is built (it keeps their links' URNs).
@@ -667,7 +881,7 @@ export class StackEvaluator {
       const urnSet = () => (urns ??= new Set(graph.map((r) => r.urn)));
       const firstUrn = graph[0]?.urn ?? "";
       for (const p of stackPolicies) {
-        const cfg = this.reconciled.policies.get(p.name)!;
+        const cfg = reconciled.policies.get(p.name)!;
         const result = await runStackValidation(
           p,
           graph,
@@ -678,7 +892,7 @@ export class StackEvaluator {
         if (result.outcome === "unknown")
           unknowns.push({ policy: p.name, reason: result.unknown ?? "unknown value" });
         this.record(p, result, (urn) => (urn && urnSet().has(urn) ? urn : firstUrn));
-        if (this.wantOutcomes) outcomes.push(...stackOutcomes(p, result, graph, urnSet()));
+        if (pack.wantOutcomes) outcomes.push(...stackOutcomes(p, result, graph, urnSet()));
       }
     }
     const { unevaluated, nonAzure } = this.coverage.result();
@@ -687,7 +901,7 @@ export class StackEvaluator {
       outcomes,
       summary: {
         resources: this.counted,
-        policies: this.enabled.length,
+        policies: pack.enabled.length,
         mandatory: violations.filter((v) => v.level === "mandatory").length,
         advisory: violations.filter((v) => v.level === "advisory").length,
         unknown: unknowns.length,
@@ -696,7 +910,7 @@ export class StackEvaluator {
       unevaluated,
       unknowns,
       nonAzure,
-      warnings: this.reconciled.warnings,
+      warnings: reconciled.warnings,
     };
   }
 }
@@ -719,8 +933,8 @@ class CoverageCollector {
   private readonly byType = new Map<string, UnevaluatedType>();
   private readonly nonAzure = new Map<string, number>();
 
-  constructor(enabled: readonly PlatformPolicy[]) {
-    this.evaluated = evaluatedTypes(enabled);
+  constructor(evaluated: ReadonlySet<string>) {
+    this.evaluated = evaluated;
   }
 
   add(r: StackExportResource): void {

@@ -19,6 +19,7 @@ import {
 import { parseStackExport } from "../../lib/offline/export";
 import { planStack, type PlanOptions } from "../../lib/offline/plan";
 import { sharedPlan } from "../helpers/plans";
+import { deepFreeze } from "../helpers/freeze";
 import type { PlatformConfig } from "../../config";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { type NormalizedExportResource, type NormalizedStackExport } from "../../policy/common/pulumiFormat";
@@ -26,9 +27,20 @@ import { type NormalizedExportResource, type NormalizedStackExport } from "../..
 let baseline: NormalizedStackExport;
 let apps: PlatformConfig["apps"];
 
+/**
+ * Each distinct plan once: two tests plan dev with the same zone-redundant overrides. The export
+ * is frozen, so a test that changed it would throw instead of changing the other's.
+ */
+const plans = new Map<string, Promise<NormalizedStackExport>>();
+
 async function exported(options: PlanOptions = {}, stack = "prod"): Promise<NormalizedStackExport> {
-  const plan = await planStack(stack, options);
-  return parseStackExport(plan.toStackExport(), stack);
+  const key = JSON.stringify([stack, options]);
+  let plan = plans.get(key);
+  if (!plan) {
+    plan = planStack(stack, options).then((p) => deepFreeze(parseStackExport(p.toStackExport(), stack)));
+    plans.set(key, plan);
+  }
+  return plan;
 }
 
 beforeAll(async () => {

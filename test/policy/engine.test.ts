@@ -14,7 +14,12 @@ import {
   reconcilePackConfig,
   type PackConfig,
 } from "../../lib/analyzer/config";
-import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
+import {
+  evaluateStackExport,
+  ExportEvaluator,
+  type EvaluateOptions,
+  type Evaluation,
+} from "../../lib/analyzer/evaluate";
 import {
   checkResourcePolicy,
   checkStackPolicy,
@@ -22,7 +27,12 @@ import {
   runStackPolicy,
   UNKNOWN,
 } from "../helpers/policyHarness";
-import { deserializeProperties, PolicyCrashError, SECRET_PLACEHOLDER } from "../../lib/analyzer/server";
+import {
+  deserializeProperties,
+  PolicyCrashError,
+  SECRET_PLACEHOLDER,
+  UNKNOWN_SENTINEL,
+} from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { coverageLines } from "../../lib/analyzer/verdict";
 import {
@@ -906,5 +916,196 @@ describe("the pack on real plans", () => {
     const templateFindings = new Set(base.violations.map((v) => `${v.policy} ${v.urn}`));
     const clean = e.violations.filter((v) => !defective.has(copyOf(v.urn)));
     for (const v of clean) expect(templateFindings).toContain(`${v.policy} ${v.urn.replace(/-c\d+$/, "")}`);
+  });
+});
+
+/**
+ * `ExportEvaluator` (lib/analyzer/evaluate.ts): many exports with one set of options, the
+ * resources evaluated before not deserialized or checked again. Every evaluation must be what
+ * `evaluateStackExport` returns for the same document, and nothing it keeps may go stale: a
+ * resource it evaluated cannot change in place (frozen), a changed copy is judged afresh, and
+ * what it cannot freeze (unknowns, objects that are not plain data) is evaluated from scratch.
+ */
+/** What `evaluateStackExport` returns for (a copy of) the same document. */
+async function expectSameAsEvaluateStackExport(
+  evaluator: ExportEvaluator,
+  doc: StackExport,
+  options: EvaluateOptions,
+): Promise<Awaited<ReturnType<ExportEvaluator["evaluate"]>>> {
+  const expected = await evaluateStackExport(jsonClone(doc), options);
+  const actual = await evaluator.evaluate(doc);
+  expectEqual(actual, expected);
+  return actual;
+}
+
+/** `doc` with resource `i` replaced by `change(resource)`; every other resource shared. */
+function withResource(
+  doc: StackExport,
+  i: number,
+  change: (r: StackExportResource) => StackExportResource,
+): StackExport {
+  const resources = [...(doc.deployment.resources ?? [])];
+  resources[i] = change(resources[i]);
+  return { ...doc, deployment: { ...doc.deployment, resources } };
+}
+
+describe("ExportEvaluator: the plans' exports", () => {
+  // The whole pack, every outcome: prod as the mutation suite evaluates it, dev on deployed values.
+  it.each([
+    { stack: "prod", deployed: false },
+    { stack: "dev", deployed: true },
+  ] as const)(
+    "%j: evaluateStackExport's evaluation for the export, a variant sharing all but one resource, and the export again",
+    async ({ stack, deployed }) => {
+      const options: EvaluateOptions = { config: loadPackConfig(stack), deployed };
+      const evaluator = new ExportEvaluator(options);
+      const doc = await sharedExport(stack);
+      const first = await expectSameAsEvaluateStackExport(evaluator, doc, options);
+      expect(first.outcomes.length).toBeGreaterThan(1000);
+      // A variant: one storage account copied with TLS 1.0 (inputs and outputs), the rest shared.
+      const i = doc.deployment.resources!.findIndex((r) => r.type === ACCOUNT);
+      const weak = withResource(doc, i, (r) => ({
+        ...r,
+        inputs: { ...r.inputs, minimumTlsVersion: "TLS1_0" },
+        outputs: { ...r.outputs, minimumTlsVersion: "TLS1_0" },
+      }));
+      const changed = await expectSameAsEvaluateStackExport(evaluator, weak, options);
+      expect(changed.violations.map((v) => v.urn)).toContain(doc.deployment.resources![i].urn);
+      expect(changed.violations.length).toBeGreaterThan(first.violations.length);
+      // The first document again, every resource reused: its own verdicts, not the variant's.
+      await expectSameAsEvaluateStackExport(evaluator, doc, options);
+    },
+  );
+});
+
+/** Flags a storage account's `minimumTlsVersion` below TLS 1.2, and its provider's location. */
+const tlsAndLocation: PlatformResourcePolicy = {
+  name: "test-tls",
+  description: "TLS 1.2 minimum",
+  enforcementLevel: "mandatory",
+  controls: ["TLS-1"],
+  severity: "high",
+  remediation: "fix it",
+  resourceTypes: [ACCOUNT],
+  validateResource: (args, report) => {
+    if (args.type !== ACCOUNT) args.notApplicable("not a storage account");
+    const tls = (args.props as { minimumTlsVersion?: string }).minimumTlsVersion;
+    if (tls !== "TLS1_2") report(`minimumTlsVersion is ${tls}`);
+    const location = (args.provider?.props as { location?: string } | undefined)?.location;
+    if (location !== "westeurope") report(`provider location ${location}`);
+  },
+};
+
+const PROVIDER = "urn:pulumi:dev::p::pulumi:providers:azure-native::default";
+const ST = "urn:pulumi:dev::p::azure-native:storage:StorageAccount::st";
+
+function providerExport(inputs: Record<string, unknown> = { minimumTlsVersion: "TLS1_0" }): StackExport {
+  const resources: StackExportResource[] = [
+    { urn: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", type: "pulumi:pulumi:Stack", custom: false },
+    {
+      urn: PROVIDER,
+      type: "pulumi:providers:azure-native",
+      custom: true,
+      id: "pid",
+      inputs: { location: "westeurope" },
+    },
+    {
+      urn: ST,
+      type: ACCOUNT,
+      custom: true,
+      id: "/st",
+      provider: `${PROVIDER}::pid`,
+      inputs,
+      outputs: { id: "/st" },
+    },
+  ];
+  return { version: 3, deployment: { resources } };
+}
+
+const messagesOf = (e: { violations: { message: string }[] }) => e.violations.map((v) => v.message);
+
+describe("ExportEvaluator: what it keeps cannot go stale", () => {
+  const options: EvaluateOptions = { policies: [tlsAndLocation] };
+
+  it("freezes the resources it evaluated: changed in place, they throw; changed copies are judged afresh", async () => {
+    const evaluator = new ExportEvaluator(options);
+    const doc = providerExport();
+    expect(messagesOf(await evaluator.evaluate(doc))).toEqual(["minimumTlsVersion is TLS1_0"]);
+    const [, provider, account] = doc.deployment.resources!;
+    expect(() => {
+      account.inputs!.minimumTlsVersion = "TLS1_2";
+    }).toThrow(TypeError);
+    expect(() => {
+      provider.inputs!.location = "eastus";
+    }).toThrow(TypeError);
+    expect(() => {
+      account.custom = false;
+    }).toThrow(TypeError);
+    // Whatever was tried, the document is what the next evaluation reads.
+    expect(messagesOf(await expectSameAsEvaluateStackExport(evaluator, doc, options))).toEqual([
+      "minimumTlsVersion is TLS1_0",
+    ]);
+    // Copy-on-write: the account, then the provider, changed as new objects.
+    const fixed = withResource(doc, 2, (r) => ({
+      ...r,
+      inputs: { ...r.inputs, minimumTlsVersion: "TLS1_2" },
+    }));
+    expect(messagesOf(await expectSameAsEvaluateStackExport(evaluator, fixed, options))).toEqual([]);
+    const moved = withResource(fixed, 1, (r) => ({ ...r, inputs: { location: "eastus" } }));
+    expect(messagesOf(await expectSameAsEvaluateStackExport(evaluator, moved, options))).toEqual([
+      "provider location eastus",
+    ]);
+  });
+
+  it("does not freeze or keep props holding an unknown: they stay behind the SDK's proxy", async () => {
+    const evaluator = new ExportEvaluator(options);
+    const doc = providerExport({ minimumTlsVersion: UNKNOWN_SENTINEL, nested: { a: UNKNOWN_SENTINEL } });
+    for (let i = 0; i < 2; i++) {
+      const e = await expectSameAsEvaluateStackExport(evaluator, doc, options);
+      expect(e.unknowns.map((u) => [u.policy, u.urn])).toEqual([["test-tls", ST]]);
+    }
+    const account = doc.deployment.resources![2];
+    expect(Object.isFrozen(account) || Object.isFrozen(account.inputs)).toBe(false);
+    // Not kept: a change in place is seen.
+    account.inputs!.minimumTlsVersion = "TLS1_1";
+    expect(messagesOf(await expectSameAsEvaluateStackExport(evaluator, doc, options))).toEqual([
+      "minimumTlsVersion is TLS1_1",
+    ]);
+  });
+
+  it("evaluates a resource that is not plain JSON data from scratch every time", async () => {
+    const evaluator = new ExportEvaluator(options);
+    let tls = "TLS1_0";
+    const inputs = {
+      get minimumTlsVersion() {
+        return tls;
+      },
+    };
+    const doc = providerExport(inputs);
+    expect(messagesOf(await evaluator.evaluate(doc))).toEqual(["minimumTlsVersion is TLS1_0"]);
+    expect(Object.isFrozen(doc.deployment.resources![2])).toBe(false);
+    tls = "TLS1_2";
+    expect(messagesOf(await evaluator.evaluate(doc))).toEqual([]);
+  });
+
+  it("gives policies frozen props and config: one that writes to them crashes instead of changing the next evaluation", async () => {
+    const writing = (write: (props: Record<string, unknown>, config: { allowed: string[] }) => void) =>
+      new ExportEvaluator({
+        policies: [
+          {
+            ...tlsAndLocation,
+            configSchema: { properties: { allowed: { type: "array", default: ["TLS1_2"] } } },
+            validateResource: (args) => write(args.props, args.getConfig<{ allowed: string[] }>()),
+          },
+        ],
+      });
+    const doc = providerExport();
+    await expect(writing((props) => (props.minimumTlsVersion = "TLS1_2")).evaluate(doc)).rejects.toThrow(
+      PolicyCrashError,
+    );
+    await expect(writing((_, config) => config.allowed.push("TLS1_0")).evaluate(doc)).rejects.toThrow(
+      PolicyCrashError,
+    );
+    expect(doc.deployment.resources![2].inputs).toEqual({ minimumTlsVersion: "TLS1_0" });
   });
 });

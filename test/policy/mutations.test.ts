@@ -7,8 +7,9 @@
  * variations must pass untouched. The counts are printed at the end.
  */
 import { sharedExport } from "../helpers/plans";
-import { loadPackConfig, type PackConfig } from "../../lib/analyzer/config";
-import { evaluateStackExport, type Evaluation } from "../../lib/analyzer/evaluate";
+import { deepFreeze } from "../helpers/freeze";
+import { loadPackConfig } from "../../lib/analyzer/config";
+import { ExportEvaluator, type Evaluation } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
 import {
   MUTATIONS,
@@ -26,14 +27,19 @@ import { type StackExport } from "../../policy/common/pulumiFormat";
 
 const STACKS: Stack[] = ["dev", "prod"];
 const baseline: Partial<Record<Stack, StackExport>> = {};
-/** Each stack's preset, read once as `policy:analyze` reads it once for every file of a run. */
-const presets: Partial<Record<Stack, PackConfig>> = {};
+/**
+ * Each stack's evaluator with its preset (read once, as `policy:analyze` reads it once for every
+ * file of a run): every evaluation is `evaluateStackExport(doc, { config: preset, outcomes: false
+ * })`, without preparing the pack or deserializing the baseline's resources a mutation leaves
+ * alone again (the evaluator freezes them; `mutate` copies what it changes).
+ */
+const evaluators: Partial<Record<Stack, ExportEvaluator>> = {};
 const tally = { mutations: 0, blocked: 0, variations: 0, accepted: 0 };
 
 beforeAll(async () => {
   for (const stack of STACKS) {
     baseline[stack] = await sharedExport(stack);
-    presets[stack] = deepFreeze(loadPackConfig(stack));
+    evaluators[stack] = new ExportEvaluator({ config: deepFreeze(loadPackConfig(stack)), outcomes: false });
   }
 }, 60_000);
 
@@ -44,19 +50,10 @@ afterAll(() => {
   );
 });
 
-/** Frozen: an evaluation that changed the shared preset would throw, not leak into the next one. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 const resourcesOf = (doc: StackExport) => doc.deployment.resources as ExportResource[];
 
 function evaluate(doc: StackExport, stack: Stack): Promise<Evaluation> {
-  return evaluateStackExport(doc, { config: presets[stack]!, outcomes: false });
+  return evaluators[stack]!.evaluate(doc);
 }
 
 function context(doc: StackExport, stack: Stack): Context {
