@@ -158,6 +158,29 @@ export function armParent(id: string): string | undefined {
   return scope.includes("/providers/") ? scope : undefined;
 }
 
+/** A diagnostic setting's ID after its target's: `{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}`. */
+const DIAGNOSTIC_SETTING_SUFFIX = /\/providers\/microsoft\.insights\/diagnosticsettings\/[^/]+\/*$/i;
+
+/**
+ * The resource a diagnostic setting (`azure-native:monitor:DiagnosticSetting`) exports the logs of,
+ * for stack policies: its `resourceUri` when present, else the parent of its ID. Stack policies see
+ * a resource's outputs (pulumi/pulumi pkg/resource/deploy/step_generator.go AnalyzeResources:
+ * `resource.FromResourcePropertyMap(v.Outputs)`), and azure-native's outputs leave out the ARM path
+ * parameter `resourceUri` (@pulumi/azure-native monitor/diagnosticSetting.js: the outputs listed
+ * when reading an existing resource), while its ID is the target's ID followed by
+ * `/providers/Microsoft.Insights/diagnosticSettings/{name}`. `NOT_KNOWN` when neither says
+ * (a create in preview with its target not known yet, or an ID of another shape): matched only
+ * through what the resourceUri input was computed from (its propertyDependencies), as in a preview.
+ */
+export function diagnosticTargetOf(setting: StackResource): unknown {
+  const uri = peek(setting.props, "resourceUri");
+  if (uri !== undefined && uri !== null) return uri;
+  const id = idOf(setting);
+  if (id === undefined) return NOT_KNOWN;
+  const suffix = id.match(DIAGNOSTIC_SETTING_SUFFIX);
+  return suffix && suffix.index !== undefined && suffix.index > 0 ? id.slice(0, suffix.index) : NOT_KNOWN;
+}
+
 const INDEX = Symbol("stack index");
 
 /**

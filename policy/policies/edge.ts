@@ -6,7 +6,7 @@
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, peekArr, show } from "../lib/props";
-import { computedFrom, label, ReferenceIndex } from "../lib/relations";
+import { computedFrom, diagnosticTargetOf, label, ReferenceIndex } from "../lib/relations";
 import { componentTypes } from "../../controls/componentTypes";
 
 const WAF = ["azure-native:frontdoor:Policy"] as const satisfies readonly AzureType[];
@@ -639,7 +639,7 @@ export const frontDoorDiagnostics = stackPolicy({
     const settings = stack
       .ofType("azure-native:monitor:DiagnosticSetting")
       .filter((s) => hasText(s.props, "workspaceId"));
-    const index = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")], "resourceUri");
+    const index = new ReferenceIndex(settings, (s) => [diagnosticTargetOf(s)], "resourceUri");
     for (const profile of stack.ofType("azure-native:cdn:Profile")) {
       const covered = index.referrers(profile).some((s) => {
         // Peeked, never read: logs not known yet (preview) cannot be verified and send nothing

@@ -10,6 +10,7 @@ import {
   allowedDestinationsParam,
   destinationLocationsParam,
   destinationProblem,
+  diagnosticTargetOf,
   label,
   stackIndex,
 } from "../lib/relations";
@@ -159,10 +160,21 @@ export const ownResourceGroups = stackPolicy({
  * Extension resources that act on another resource named by ARM ID, and where they name it. They
  * carry no resourceGroupName, so own-resource-groups cannot place them.
  */
-const EXTENSION_TARGETS: readonly { type: AzureType; key: string; what: string }[] = [
+const EXTENSION_TARGETS: readonly {
+  type: AzureType;
+  key: string;
+  what: string;
+  /** The target, when the outputs the stack policy sees may not carry `key` (default: `peek(props, key)`). */
+  targetOf?: (r: StackResource) => unknown;
+}[] = [
   { type: "azure-native:authorization:RoleAssignment", key: "scope", what: "grants access on" },
   { type: "azure-native:authorization:PimRoleEligibilitySchedule", key: "scope", what: "grants access on" },
-  { type: "azure-native:monitor:DiagnosticSetting", key: "resourceUri", what: "exports the logs of" },
+  {
+    type: "azure-native:monitor:DiagnosticSetting",
+    key: "resourceUri",
+    what: "exports the logs of",
+    targetOf: diagnosticTargetOf,
+  },
 ];
 
 /** Resources whose ID is a whole scope (resource group, subscription, management group), not one resource. */
@@ -188,9 +200,9 @@ export const extensionTargetsInStack = stackPolicy({
     // policy sees the other environment's storage account only after the grant exists:
     // pulumi/pulumi deployment_executor.go runs AnalyzeResources after the steps).
     const fromStack = (r: StackResource) => isAzureResource(r.type);
-    for (const { type, key, what } of EXTENSION_TARGETS)
+    for (const { type, key, what, targetOf } of EXTENSION_TARGETS)
       for (const r of stack.ofType(type)) {
-        const target = peek(r.props, key);
+        const target = targetOf ? targetOf(r) : peek(r.props, key);
         const problem = destinationProblem(
           index,
           r,

@@ -9,6 +9,7 @@ import {
   allowListed,
   destinationLocationsParam,
   destinationJudge,
+  diagnosticTargetOf,
   label,
   ofKind,
   ReferenceIndex,
@@ -376,7 +377,7 @@ export const diagnosticsCoverage = stackPolicy({
   check: (stack, cfg, report) => {
     const settings = stack.ofType("azure-native:monitor:DiagnosticSetting");
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
-    const byResource = new ReferenceIndex(settings, (s) => [peek(s.props, "resourceUri")], "resourceUri");
+    const byResource = new ReferenceIndex(settings, (s) => [diagnosticTargetOf(s)], "resourceUri");
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (let i = 0; i < stack.resources.length; i++) {
       const target = stack.resources[i];

@@ -4,6 +4,7 @@ import {
   allowListed,
   armParent,
   destinationProblem,
+  diagnosticTargetOf,
   ReferenceIndex,
   refersTo,
   stackIndex,
@@ -157,6 +158,18 @@ describe("StackIndex and destinationProblem", () => {
       armParent(`${SUB}/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d`),
     ).toBe(`${SUB}/Microsoft.KeyVault/vaults/kv`);
     expect(armParent(`${SUB}/Microsoft.KeyVault/vaults/kv`)).toBeUndefined();
+  });
+  it("reads a diagnostic setting's target from resourceUri, else from its ID (outputs), else not known", () => {
+    const kv = `${SUB}/Microsoft.KeyVault/vaults/kv`;
+    const target = (props: Record<string, unknown>) =>
+      diagnosticTargetOf(new StackView([resource("d", props)]).resources[0]);
+    expect(
+      target({ resourceUri: kv, id: `${SUB}/other/providers/Microsoft.Insights/diagnosticSettings/d` }),
+    ).toBe(kv);
+    expect(target({ id: `${kv}/PROVIDERS/microsoft.insights/DiagnosticSettings/d/` })).toBe(kv);
+    expect(target({ id: `${kv}/providers/Microsoft.Insights/diagnosticSettings/d/extra` })).toBe(NOT_KNOWN);
+    expect(target({ id: "/providers/Microsoft.Insights/diagnosticSettings/d" })).toBe(NOT_KNOWN);
+    expect(target({})).toBe(NOT_KNOWN);
   });
   it("knows the stack's subscriptions from the resource groups it creates", () => {
     expect([...index.subscriptions]).toEqual(["s"]);

@@ -2,6 +2,7 @@
 import * as e from "../../../policy/policies/edge";
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, randomString } from "./support";
+import { asOutputs } from "./estate";
 import { PRIVATE_LINK_APPROVAL_MESSAGE, PRIVATE_LINK_REQUEST_MESSAGE } from "../../../components/frontDoor";
 import { HSTS_HEADER_VALUE } from "../../../components/frontDoorSpec";
 
@@ -381,6 +382,17 @@ describe("front-door-diagnostics (LOG-1, EDGE-1)", () => {
       x.name === "afd-diag" ? { ...x, props: { ...x.props, resourceUri: ids.waf } } : x,
     );
     expect(((await runStackPolicy(e.frontDoorDiagnostics, elsewhere)) as string[]).length).toBe(1);
+  });
+  // Real outputs (diag13): no resourceUri, the target is in the setting's ID (see asOutputs);
+  // before, the profile's own setting was not found and the deployed stack was refused.
+  it("finds the profile's setting by its ID in the outputs, and only on the profile", async () => {
+    expect(await runStackPolicy(e.frontDoorDiagnostics, asOutputs(edge()))).toEqual([]);
+    const elsewhere = edge().map((x) =>
+      x.name === "afd-diag" ? { ...x, props: { ...x.props, resourceUri: ids.waf } } : x,
+    );
+    expect(await runStackPolicy(e.frontDoorDiagnostics, asOutputs(elsewhere))).toEqual([
+      expect.stringMatching(/cdn:Profile afd has no diagnostic setting/),
+    ]);
   });
   // Preview (unknown10): before, one setting's logs not known yet made the whole policy "can't
   // run during preview" (advisory), hiding a profile without any diagnostic setting beside it.

@@ -1,7 +1,7 @@
 import * as e from "../../../policy/policies/environment";
 import { randomString } from "./support";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { ids, res as estateRes, RG, violations } from "./estate";
+import { asOutputs, ids, res as estateRes, RG, violations } from "./estate";
 
 const res = (type: string, name: string, props: Record<string, unknown>) => ({
   type: `azure-native:${type}`,
@@ -162,6 +162,35 @@ describe("extension-targets-in-stack", () => {
     });
     expect(await violations(e.extensionTargetsInStack, [vault, group, setting])).toMatch(
       /exports the logs of another target: resourceUri .* is not a resource of this stack/,
+    );
+  });
+  // Real outputs (diag13): the setting's outputs carry no resourceUri (see asOutputs); before,
+  // the absent target was read as "no target" and the prod vault's logs went to dev unrefused.
+  it("judges a diagnostic setting's target from its ID when the outputs carry no resourceUri", async () => {
+    const setting = (resourceUri: string) =>
+      asOutputs([
+        estateRes("monitor:DiagnosticSetting", "diag", { resourceUri, workspaceId: ids.workspace }),
+      ]);
+    expect(await violations(e.extensionTargetsInStack, [vault, group, ...setting(ids.vault)])).toBe("");
+    expect(
+      await violations(e.extensionTargetsInStack, [
+        vault,
+        group,
+        ...setting("/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/kv1"),
+      ]),
+    ).toMatch(/exports the logs of another target: resourceUri .*rg-dev.* is not a resource of this stack/);
+  });
+  it("judges a diagnostic setting with neither resourceUri nor ID by what resourceUri was computed from", async () => {
+    const setting = (deps: string[]) =>
+      estateRes(
+        "monitor:DiagnosticSetting",
+        "diag",
+        { workspaceId: ids.workspace },
+        { propertyDependencies: { resourceUri: deps } },
+      );
+    expect(await violations(e.extensionTargetsInStack, [vault, group, setting([vault.urn])])).toBe("");
+    expect(await violations(e.extensionTargetsInStack, [vault, group, setting([])])).toMatch(
+      /resourceUri is not known yet and does not come from a resource of this stack/,
     );
   });
   it("accepts a preview scope that comes from a resource of the stack, and only that", async () => {

@@ -23,6 +23,7 @@ export type R = {
   urn: string;
   props: Record<string, unknown>;
   dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
   protect?: boolean;
 };
 export const res = (
@@ -121,6 +122,25 @@ export function estate(): R[] {
 export const without = (resources: R[], name: string) => resources.filter((r) => r.name !== name);
 export const replace = (resources: R[], name: string, props: Record<string, unknown>) =>
   resources.map((r) => (r.name === name ? { ...r, props: { ...r.props, ...props } } : r));
+
+/**
+ * The resources as a stack policy sees them at `up` (and in a preview, once they exist): their
+ * outputs (pulumi/pulumi pkg/resource/deploy/step_generator.go AnalyzeResources:
+ * `resource.FromResourcePropertyMap(v.Outputs)`). A diagnostic setting's outputs have no
+ * `resourceUri` (an ARM path parameter: @pulumi/azure-native monitor/diagnosticSetting.js lists
+ * the outputs without it), and its ID is `{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}`.
+ * The offline mocks copy inputs into outputs, so nothing else shows this.
+ */
+export function asOutputs<T extends { type: string; name: string; props: Record<string, unknown> }>(
+  resources: readonly T[],
+): T[] {
+  return resources.map((r) => {
+    if (r.type !== "azure-native:monitor:DiagnosticSetting") return r;
+    const { resourceUri, ...props } = r.props;
+    const id = `${String(resourceUri)}/providers/Microsoft.Insights/diagnosticSettings/${r.name}`;
+    return { ...r, props: { ...props, id, name: r.name } };
+  });
+}
 
 /** The compliant estate passes, and unknown IDs (preview) do not crash the policy. */
 export function describeStackPolicy(policy: PlatformStackPolicy): void {

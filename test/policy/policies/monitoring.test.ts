@@ -1,7 +1,7 @@
 import * as m from "../../../policy/policies/monitoring";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation, stackResource, randomString } from "./support";
-import { describeStackPolicy, estate, ids, replace, RG, urn, violations, without } from "./estate";
+import { asOutputs, describeStackPolicy, estate, ids, replace, RG, urn, violations, without } from "./estate";
 
 const DIAG = "azure-native:monitor:DiagnosticSetting";
 const vaultId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
@@ -442,6 +442,18 @@ describe("diagnostics-coverage", () => {
         }),
       ),
     ).toMatch(/Vault kv/);
+  });
+  // Real outputs (diag13): a setting's outputs carry no resourceUri (see asOutputs); before, its
+  // target was read from resourceUri only, so every resource of a deployed stack was flagged.
+  it("finds each setting's target in its ID when the outputs carry no resourceUri", async () => {
+    expect(await violations(m.diagnosticsCoverage, asOutputs(estate()))).toBe("");
+    const foreign = "/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/kv1";
+    expect(
+      await violations(
+        m.diagnosticsCoverage,
+        asOutputs(replace(estate(), "diag-vault", { resourceUri: foreign })),
+      ),
+    ).toBe("azure-native:keyvault:Vault kv has no diagnostic setting");
   });
   it("matches through dependencies when IDs are not known yet", async () => {
     const preview = estate().map((r) => {
