@@ -517,13 +517,8 @@ export const privateLinkApproval = stackPolicy({
       const message = peek(origin.props, "sharedPrivateLinkResource", "requestMessage");
       if (typeof message === "string" && !message.startsWith(cfg.requestMessage)) continue;
       const target = peek(origin.props, "sharedPrivateLinkResource", "privateLink", "id");
-      const m =
-        typeof target === "string"
-          ? /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.App\/managedEnvironments\/([^/]+)$/i.exec(
-              target,
-            )
-          : null;
-      if (m) requested.add(`${m[1]}/${m[2]}`.toLowerCase());
+      const environment = environmentKeyOf(target, "");
+      if (environment) requested.add(environment);
       else unknownTarget = true;
     }
     for (const c of stack.ofType("azure-native:app:ManagedEnvironmentPrivateEndpointConnection")) {
@@ -536,16 +531,36 @@ export const privateLinkApproval = stackPolicy({
         );
       if (!FRONT_DOOR_COMPONENT.includes(c.parent?.type ?? ""))
         report(`${label(c)} is not approved by the stack's FrontDoor component`, c.urn);
+      // Inputs (a preview) name the environment; azure-native's outputs (`up`, and a preview once
+      // the connection exists) carry no path parameters, only the ID (@pulumi/azure-native
+      // app/managedEnvironmentPrivateEndpointConnection.js lists the outputs without them).
       const [rg, env] = [peek(c.props, "resourceGroupName"), peek(c.props, "environmentName")];
-      if (typeof rg !== "string" || typeof env !== "string" || unknownTarget) continue;
-      if (!requested.has(`${rg}/${env}`.toLowerCase()))
+      const environment =
+        typeof rg === "string" && typeof env === "string"
+          ? `${rg}/${env}`.toLowerCase()
+          : environmentKeyOf(peek(c.props, "id"), "/privateEndpointConnections/[^/]+");
+      if (environment === undefined || unknownTarget) continue;
+      if (!requested.has(environment))
         report(
-          `${label(c)} approves a connection on environment ${rg}/${env}, which no Front Door origin of the stack requests`,
+          `${label(c)} approves a connection on environment ${environment}, which no Front Door origin of the stack requests`,
           c.urn,
         );
     }
   },
 });
+
+/**
+ * `<resource group>/<environment>` (lowercase) of a Container Apps environment's ARM ID followed by
+ * `child` (a regex source: "" for the environment itself), or undefined for any other value.
+ */
+function environmentKeyOf(id: unknown, child: string): string | undefined {
+  if (typeof id !== "string") return undefined;
+  const m = new RegExp(
+    `/resourceGroups/([^/]+)/providers/Microsoft\\.App/managedEnvironments/([^/]+)${child}$`,
+    "i",
+  ).exec(id);
+  return m ? `${m[1]}/${m[2]}`.toLowerCase() : undefined;
+}
 
 /** A WAF policy as the stack shows it, with whether it protects (Prevention, enabled). */
 /** A WAF policy that blocks; one whose settings are not known yet (preview) does not count. */

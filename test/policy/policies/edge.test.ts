@@ -638,6 +638,26 @@ describe("front-door-private-link-approval (EDGE-1, NET-2)", () => {
       expect.stringMatching(/environment rg\/other, which no Front Door origin of the stack requests/),
     ]);
   });
+  it("reads the environment from the connection's ID where its outputs carry no path parameters (`up`)", async () => {
+    // azure-native's outputs of a ManagedEnvironmentPrivateEndpointConnection have no
+    // resourceGroupName / environmentName (app/managedEnvironmentPrivateEndpointConnection.js).
+    const asOutput = (envId: string) => {
+      const c = approval();
+      const {
+        resourceGroupName: _rg,
+        environmentName: _env,
+        privateEndpointConnectionName: _n,
+        ...props
+      } = c.props;
+      return { ...c, props: { ...props, id: `${envId}/privateEndpointConnections/pec-1`, name: "pec-1" } };
+    };
+    expect(await runStackPolicy(e.privateLinkApproval, stack(asOutput(ENV_ID)))).toEqual([]);
+    expect(
+      await runStackPolicy(e.privateLinkApproval, stack(asOutput(ENV_ID.replace(/\/cae$/, "/other")))),
+    ).toEqual([
+      expect.stringMatching(/environment rg\/other, which no Front Door origin of the stack requests/),
+    ]);
+  });
   it("also knows the component by its legacy token (a program on an older components release)", async () => {
     const legacy = FRONT_DOOR.replace(":index:FrontDoor", ":edge:FrontDoor");
     const resources = stack(approval({}, legacy)).map((x) =>
