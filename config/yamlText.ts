@@ -100,7 +100,13 @@ function keptValues(): Map<string, Kept> {
       texts?: unknown;
     };
     if (file.format === FORMAT && file.yaml === version && file.texts && typeof file.texts === "object")
-      kept = new Map(Object.entries(file.texts as Record<string, Kept>));
+      // Only entries of the shape this module writes (a file edited by hand is not trusted further).
+      kept = new Map(
+        Object.entries(file.texts as Record<string, unknown>).filter(
+          (e): e is [string, Kept] =>
+            typeof e[1] === "object" && e[1] !== null && "value" in e[1] && isJsonExact(e[1]),
+        ),
+      );
   } catch {
     // none yet, or unreadable: parse as without it
   }

@@ -2,6 +2,7 @@
  * config/yamlText.ts: each YAML text a plan reads is parsed once per process (issue 17), and every
  * reader still gets what `yaml.parse` gives it.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -180,7 +181,12 @@ describe("values kept between runs (node_modules/.cache/secure-azure-platform/ya
   it("ignores a damaged file or one of another yaml version, and replaces it", () => {
     const text = repositoryTexts[0];
     const expected = yaml.parse(text) as unknown;
-    for (const damaged of ["{not json", JSON.stringify({ format: 1, yaml: "0.0.0", texts: {} })]) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const version = (require("yaml/package.json") as { version: string }).version;
+    const hash = createHash("sha256").update(text).digest("hex");
+    // An entry for this very text of another shape (edited by hand): parsed, never served.
+    const badEntry = JSON.stringify({ format: 1, yaml: version, texts: { [hash]: 5 } });
+    for (const damaged of ["{not json", JSON.stringify({ format: 1, yaml: "0.0.0", texts: {} }), badEntry]) {
       fs.mkdirSync(path.dirname(store), { recursive: true });
       fs.writeFileSync(store, damaged);
       const run = freshRun();
