@@ -517,7 +517,7 @@ export const privateLinkApproval = stackPolicy({
       const message = peek(origin.props, "sharedPrivateLinkResource", "requestMessage");
       if (typeof message === "string" && !message.startsWith(cfg.requestMessage)) continue;
       const target = peek(origin.props, "sharedPrivateLinkResource", "privateLink", "id");
-      const environment = environmentKeyOf(target, "");
+      const environment = environmentKeyOf(target, false);
       if (environment) requested.add(environment);
       else unknownTarget = true;
     }
@@ -538,7 +538,7 @@ export const privateLinkApproval = stackPolicy({
       const environment =
         typeof rg === "string" && typeof env === "string"
           ? `${rg}/${env}`.toLowerCase()
-          : environmentKeyOf(peek(c.props, "id"), "/privateEndpointConnections/[^/]+");
+          : environmentKeyOf(peek(c.props, "id"), true);
       if (environment === undefined || unknownTarget) continue;
       if (!requested.has(environment))
         report(
@@ -549,17 +549,17 @@ export const privateLinkApproval = stackPolicy({
   },
 });
 
+/** A Container Apps environment's ARM ID, or one of its private endpoint connections' (group 3). */
+const ENVIRONMENT_ID =
+  /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.App\/managedEnvironments\/([^/]+)(\/privateEndpointConnections\/[^/]+)?$/i;
+
 /**
- * `<resource group>/<environment>` (lowercase) of a Container Apps environment's ARM ID followed by
- * `child` (a regex source: "" for the environment itself), or undefined for any other value.
+ * `<resource group>/<environment>` (lowercase) of the ARM ID of a Container Apps environment
+ * (`connection` false) or of one of its private endpoint connections (true), else undefined.
  */
-function environmentKeyOf(id: unknown, child: string): string | undefined {
-  if (typeof id !== "string") return undefined;
-  const m = new RegExp(
-    `/resourceGroups/([^/]+)/providers/Microsoft\\.App/managedEnvironments/([^/]+)${child}$`,
-    "i",
-  ).exec(id);
-  return m ? `${m[1]}/${m[2]}`.toLowerCase() : undefined;
+function environmentKeyOf(id: unknown, connection: boolean): string | undefined {
+  const m = typeof id === "string" ? ENVIRONMENT_ID.exec(id) : null;
+  return m && (m[3] !== undefined) === connection ? `${m[1]}/${m[2]}`.toLowerCase() : undefined;
 }
 
 /** A WAF policy as the stack shows it, with whether it protects (Prevention, enabled). */

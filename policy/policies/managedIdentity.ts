@@ -91,9 +91,14 @@ function attachedIdentities(r: StackResource): unknown[] {
   return read === NOT_KNOWN ? [NOT_KNOWN] : read;
 }
 
-/** `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`. */
+/**
+ * The ARM ID of a user-assigned identity or of one of its federated credentials:
+ * `/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`
+ * `[/federatedIdentityCredentials/<credential>]`. Groups: subscription, resource group, identity
+ * name, and the credential part when there is one.
+ */
 const IDENTITY_ID =
-  /^\s*\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.managedidentity\/userassignedidentities\/([^/]+?)\/*\s*$/i;
+  /^\s*\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.managedidentity\/userassignedidentities\/([^/]+?)(\/federatedidentitycredentials\/[^/]+)?\/*\s*$/i;
 
 /**
  * Whether `id` names, by subscription, resource group and name, an identity of the stack whose own
@@ -104,7 +109,7 @@ const IDENTITY_ID =
  */
 function namesNewIdentity(stack: StackView, index: StackIndex, id: string, r: StackResource): boolean {
   const m = IDENTITY_ID.exec(id);
-  if (!m) return false;
+  if (!m || m[4] !== undefined) return false;
   const [sub, rg, name] = [m[1].toLowerCase(), m[2].toLowerCase(), m[3].toLowerCase()];
   if (index.subscriptions.size > 0 && !index.subscriptions.has(sub)) return false;
   return stack.ofType(USER_ASSIGNED_IDENTITY).some(
@@ -165,10 +170,6 @@ const FEDERATED_CREDENTIAL: AzureType = "azure-native:managedidentity:FederatedI
  */
 const CLASSIC_FEDERATED_CREDENTIAL = "azure:armmsi/federatedIdentityCredential:FederatedIdentityCredential";
 
-/** Resource group and identity name in the ARM ID of an identity or of one of its federated credentials. */
-const IDENTITY_IN_ID =
-  /^\s*\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)\/providers\/microsoft\.managedidentity\/userassignedidentities\/([^/]+?)(?:\/federatedidentitycredentials\/[^/]+)?\/*\s*$/i;
-
 /**
  * The `resourceGroupName` or `resourceName` of an identity or a federated credential as a stack
  * policy can know it: the input when the props carry it (a plan export), else read from the ARM ID
@@ -183,8 +184,8 @@ function pathName(r: StackResource, key: "resourceGroupName" | "resourceName"): 
   const value = peek(r.props, key);
   if (value !== undefined) return value;
   const id = resourceIdOf(r);
-  const m = id === undefined ? null : IDENTITY_IN_ID.exec(id);
-  if (m) return key === "resourceGroupName" ? m[1] : m[2];
+  const m = id === undefined ? null : IDENTITY_ID.exec(id);
+  if (m) return key === "resourceGroupName" ? m[2] : m[3];
   const name =
     r.canonical === USER_ASSIGNED_IDENTITY && key === "resourceName" ? peek(r.props, "name") : undefined;
   return typeof name === "string" ? name : NOT_KNOWN;
