@@ -77,7 +77,8 @@ function keyOf(pathParts: PropertyKey[]): string {
   );
 }
 
-function deepFreeze<T>(value: T): T {
+/** `value`, frozen deeply (plain data): whoever shares it cannot change it for the others. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     Object.values(value).forEach(deepFreeze);
     Object.freeze(value);

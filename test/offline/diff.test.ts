@@ -19,8 +19,7 @@ import {
 import { parseStackExport } from "../../lib/offline/export";
 import { planStack, type PlanOptions } from "../../lib/offline/plan";
 import { sharedPlan } from "../helpers/plans";
-import { deepFreeze } from "../helpers/freeze";
-import type { PlatformConfig } from "../../config";
+import { deepFreeze, type PlatformConfig } from "../../config";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { type NormalizedExportResource, type NormalizedStackExport } from "../../policy/common/pulumiFormat";
 

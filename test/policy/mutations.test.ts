@@ -7,7 +7,7 @@
  * variations must pass untouched. The counts are printed at the end.
  */
 import { sharedExport } from "../helpers/plans";
-import { deepFreeze } from "../helpers/freeze";
+import { deepFreeze } from "../../config";
 import { loadPackConfig } from "../../lib/analyzer/config";
 import { ExportEvaluator, type Evaluation } from "../../lib/analyzer/evaluate";
 import { platformPolicies } from "../../policy/policies";
