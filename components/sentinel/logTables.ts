@@ -6,7 +6,6 @@
  * rule cannot watch a table nothing writes (tested in test/components/sentinel.test.ts).
  */
 import { DIAGNOSTIC_CATEGORIES, type DiagnosticsTarget } from "../common/diagnostics";
-import { SENTINEL_RULE_QUERY_CHARS } from "../../controls/limits";
 
 /** Tables per diagnostics target, for the categories (or category groups) the target sends. */
 export const TABLES_BY_TARGET: Readonly<Record<DiagnosticsTarget, readonly string[]>> = {
@@ -96,25 +95,7 @@ export function directTableReads(query: string): string[] {
 }
 
 /**
- * KQL string literals (`"..."`, `'...'`, with `\\` escapes, `@"..."` verbatim, and multi-line
- * ```...``` ones, Microsoft's "The string data type") and `//` comments.
+ * Why Sentinel refuses a scheduled analytics rule's query at creation (SIEM-1): one rule, declared
+ * in controls/sentinelQuery.ts and read by the policy pack too.
  */
-const KQL_STRINGS_AND_COMMENTS =
-  /```[\s\S]*?```|@"[^"]*"|@'[^']*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/.*$/gm;
-
-/**
- * Why Sentinel refuses a scheduled analytics rule's query at creation, if it does: its length
- * outside SENTINEL_RULE_QUERY_CHARS, a `union *` (any union whose operand is `*`) or the `search`
- * operator (Azure/Azure-Sentinel#1437: "should not contain 'search' or 'union *'"). Words inside
- * string literals and comments do not count.
- */
-export function scheduledRuleQueryProblems(query: string): string[] {
-  const problems: string[] = [];
-  const { min, max } = SENTINEL_RULE_QUERY_CHARS;
-  if (query.trim().length < min || query.length > max)
-    problems.push(`it has ${query.length} characters; a rule query has ${min} to ${max} characters`);
-  const code = query.replace(KQL_STRINGS_AND_COMMENTS, '""');
-  if (/\bunion\b(?:\s+\w+\s*=\s*\w+)*\s+\*/.test(code)) problems.push("it contains `union *`");
-  if (/(?:^|[|;=(])\s*search\b/m.test(code)) problems.push("it contains `search`");
-  return problems;
-}
+export { scheduledRuleQueryProblems } from "../../controls/sentinelQuery";

@@ -6,15 +6,16 @@
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
 import { computedFrom, label, ReferenceIndex } from "../lib/relations";
+import { scheduledRuleQueryProblems, unboundedScanProblems } from "../../controls/sentinelQuery";
 
 export const sentinelRuleQuality = resourcePolicy({
   name: "sentinel-rule-quality",
   description:
-    "Sentinel scheduled analytics rules are enabled, never suppressed after an alert, create incidents, name a MITRE ATT&CK tactic and map at least one entity, so an incident says who, from where and on what (SIEM-1).",
+    "Sentinel scheduled analytics rules are enabled, never suppressed after an alert, create incidents, name a MITRE ATT&CK tactic and map at least one entity, so an incident says who, from where and on what; their query is one Sentinel accepts (1 to 10,000 characters, no `search`, no `union *`) and names the tables it reads (no table wildcard, no `find` over every table) (SIEM-1).",
   controls: ["SIEM-1"],
   severity: "medium",
   remediation:
-    "Set enabled: true, suppressionEnabled: false, incidentConfiguration.createIncident: true, tactics [...] and entityMappings [...] (components/sentinel/rules.ts).",
+    "Set enabled: true, suppressionEnabled: false, incidentConfiguration.createIncident: true, tactics [...] and entityMappings [...], and a query that reads named tables (`union isfuzzy=true (datatable(...)[]), Table`, `find in (Table, ...)`) instead of `search`, `union *` or a table wildcard (components/sentinel/rules.ts).",
   types: ["azure-native:securityinsights:ScheduledAlertRule"],
   config: {},
   check: ({ props }, _cfg, report) => {
@@ -30,7 +31,13 @@ export const sentinelRuleQuality = resourcePolicy({
       );
     if (arr(props, "tactics").length === 0) report("tactics is empty; name the MITRE ATT&CK tactic");
     if (arr(props, "entityMappings").length === 0) report("entityMappings is empty; map at least one entity");
+    const query = peek(props, "query");
     if (!hasText(props, "query")) report("query is empty");
+    // What Sentinel refuses at creation, caught at preview, and reads of an open set of tables,
+    // which Azure accepts (controls/sentinelQuery.ts). A query not known yet is judged at `up`.
+    else if (typeof query === "string")
+      for (const problem of [...scheduledRuleQueryProblems(query), ...unboundedScanProblems(query)])
+        report(`query: ${problem}`);
   },
 });
 

@@ -553,6 +553,8 @@ describe("Sentinel rules and log alerts on a workspace the plan creates", () => 
   it.each([
     ["a `union *`", "union withsource=SourceTable *\n| take 1", /contains `union \*`/],
     ["a `union isfuzzy=true *`", `${FUZZY}\n| union isfuzzy=true *`, /contains `union \*`/],
+    // review13: a `*` next to named tables reads every table too; the old mock accepted it.
+    ["a `*` among the union's tables", `${FUZZY}\n| union SigninLogs, *`, /contains `union \*`/],
     ["a `search`", 'search "SecretGet"', /contains `search`/],
     ["a `search *` after a let", "let x = 1;\nsearch * | take 1", /contains `search`/],
     ["an empty query", "  ", /1 to 10000 characters/],
@@ -570,6 +572,11 @@ describe("Sentinel rules and log alerts on a workspace the plan creates", () => 
     // the old mock took for code.
     const query = `${FUZZY}\n| where OperationName == "search union *" or ResearchId != ""\n| where Note != \`\`\`\nsearch *\n| union *\`\`\`\n| union (datatable(x: int)[])`;
     expect(mocks.newResource(rule(query)).id).toMatch(/\/alertRules\/r1$/);
+  });
+  // review13: a parameter or column named `search` is not the operator; the old mock refused it.
+  it("accepts a function parameter or column named `search`", () => {
+    const query = `let f = (search: string) { ${FUZZY}\n| where OperationName == search };\nf("SecretGet")\n| extend search = 1\n| project-rename s = search`;
+    expect(new AzureMocks().newResource(rule(query)).id).toMatch(/\/alertRules\/r1$/);
   });
   it("accepts a direct read on a workspace the plan does not create (its tables may exist)", () => {
     expect(new AzureMocks().newResource(rule("AZKVAuditLogs | take 1")).id).toMatch(/\/alertRules\/r1$/);

@@ -424,6 +424,23 @@ export const MUTATIONS: Mutation[] = [
     policy: "sentinel-rule-quality",
     control: "SIEM-1",
   },
+  // review13: a query over every table, or an open set of them. `union T, *` is a union over every
+  // table as `union *` is (Sentinel refuses it at creation); `find` without `in (...)` and a table
+  // wildcard read whatever the workspace holds when the rule runs. Before, the pack read only
+  // whether the query was empty.
+  ...(
+    [
+      ["a `*` next to its table in a union", "AzureActivity | union SigninLogs, *"],
+      ["`find` over every table", 'find where Caller == "attacker@example.com"'],
+      ["a table wildcard in a union", "union isfuzzy=true AzureActivity, *_CL | take 1"],
+    ] as const
+  ).map(([what, query]): Mutation => ({
+    id: `analytics rule query with ${what}`,
+    type: E.rule,
+    set: { query },
+    policy: "sentinel-rule-quality",
+    control: "SIEM-1",
+  })),
   {
     id: "incident alert routed to an action group outside the stack",
     stacks: ["prod"],
@@ -508,6 +525,15 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
+  // review13: a function parameter named `search` is not the `search` operator.
+  {
+    id: "analytics rule query with a function parameter named `search`",
+    type: E.rule,
+    set: {
+      query:
+        'let byOperation = (search: string) { AzureActivity | where OperationName == search };\nbyOperation("Delete")',
+    },
+  },
   {
     id: "WAF with a stricter rate limit",
     type: E.waf,

@@ -1,7 +1,7 @@
 /** Microsoft Sentinel policies (SIEM-1): onboarding of the workspace, Activity log, rule quality. */
 import * as s from "../../../policy/policies/sentinel";
 import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy } from "./support";
+import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const rule = {
   workspaceName: "log-sap-platform-prod",
@@ -26,6 +26,45 @@ describePolicy(s.sentinelRuleQuality, {
     ["entityMappings", [], /entity/],
   ],
   unknown: "enabled",
+});
+
+// review13: the query of a scheduled rule. What Sentinel refuses at creation (`search`, `union *`,
+// length) failed only at `up`, and a union or `find` over an open set of tables passed; a
+// parameter or column named `search` was refused by the offline model. Fails on the old pack,
+// which read only whether the query was empty.
+describe("sentinel-rule-quality: the rule's query (SIEM-1)", () => {
+  const RULE = "azure-native:securityinsights:ScheduledAlertRule";
+  it.each([
+    ["a `*` among the union's tables", "AzureActivity | union SigninLogs, *", /query: .*`union \*`/],
+    ["`union withsource=T *`", "union withsource = TableName *\n| take 1", /query: .*`union \*`/],
+    ["`union kind=outer *`", "union kind=outer *", /query: .*`union \*`/],
+    ["a table wildcard", "union isfuzzy=true Security*\n| take 1", /query: it unions tables by a wildcard/],
+    ["`find` over every table", 'find where Caller == "x"', /query: it runs `find` over every table/],
+    ["`search`", 'AzureActivity | search "SecretGet"', /query: it contains `search`/],
+    [
+      "a query over 10,000 characters",
+      `AzureActivity | where Id in (${'"x", '.repeat(2000)}"x")`,
+      /query: it has 10033 characters; a rule query has 1 to 10000/,
+    ],
+  ])("refuses %s", (_what, query, message) =>
+    expectViolation(s.sentinelRuleQuality, RULE, set(rule, "query", query), message),
+  );
+  it.each([
+    [
+      "a function parameter named `search`",
+      'let f = (search: string) { AzureActivity | where OperationName == search };\nf("x")',
+    ],
+    [
+      "a column named `search`",
+      'datatable(search: string)["a"]\n| where search has "x"\n| project-rename s = search',
+    ],
+    [
+      "a union of named tables and a query",
+      "union isfuzzy=true (datatable(TimeGenerated: datetime)[]), AzureActivity\n| union (SigninLogs | where x * 2 > 1)",
+    ],
+    ["`find` in named tables", 'find in (AzureActivity, SigninLogs) where Caller == "x"'],
+    ["the words in strings and comments", 'AzureActivity // union *\n| where OperationName != "search *"'],
+  ])("accepts %s", (_what, query) => expectPass(s.sentinelRuleQuality, RULE, set(rule, "query", query)));
 });
 
 const WS =
