@@ -19,8 +19,13 @@ const SECRET_NAME =
 const SECRET_VALUE: readonly RegExp[] = [
   /AccountKey=/i,
   /SharedAccessSignature|SharedAccessKey/i,
-  /[?&;](sig|sv|code|token|access_token|api_?key|apikey|secret|password|pwd)=/i, // SAS, Functions keys, token query params
-  /(^|[;,])\s*(Password|pwd)\s*=/i, // connection strings, SMB mount options
+  // SAS, Functions keys, token query params; `key=` / `subscription-key=` (Azure Maps, API
+  // Management and Azure AI services accept their key as a query parameter).
+  /[?&;](sig|sv|code|token|access_token|api_?key|apikey|key|subscription-key|secret|password|pwd)=/i,
+  // Connection strings, SMB mount options; `AccessKey=` carries the key of an Azure SignalR Service
+  // connection string (`Endpoint=https://<name>.service.signalr.net;AccessKey=<key>;Version=1.0;`,
+  // Microsoft's "Connection strings in Azure SignalR Service").
+  /(^|[;,])\s*(Password|pwd|AccessKey)\s*=/i,
   /[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]+@/i, // credentials in a URL, user name empty or not
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   // Token formats by their own prefix and separator, followed by a run of random characters: a
@@ -30,6 +35,17 @@ const SECRET_VALUE: readonly RegExp[] = [
   // short dash-separated words, not a run of 20 random characters after the prefix.
   /\b((ghp|gho|ghu|ghs|ghr|npm|github_pat|sk_live|pk_live|rk_live)_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-([a-z0-9]+-){0,3}[A-Za-z0-9_]{20,})/,
   /\b(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})\b/, // AWS access key ID, Google API key
+  // Microsoft's identifiable keys, by the signature Azure writes at a fixed place in them
+  // (microsoft/security-utilities, src/Microsoft.Security.Utilities.Core/IdentifiableMetadata.cs
+  // and HighConfidenceMicrosoftSecurityModels/): an Azure AI Search query or admin key (52
+  // characters, `AzSe` at 42, SEC101/166-167), an Azure Functions key (56, `AzFu` at 44,
+  // SEC101/158), a Common Annotated Security Key as Azure AI services and Azure OpenAI issue them
+  // (84, `JQQJ9` at 52, SEC101/200), a Microsoft Entra client secret (40, `7Q~`/`8Q~` at 3,
+  // SEC101/156). Bounded so a longer run of the same characters does not match.
+  /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{42}AzSe[A-D][A-Za-z0-9+/]{5}(?![A-Za-z0-9+/])/,
+  /(?<![\w-])[\w-]{44}AzFu[\w-]{5}[AQgw]==/,
+  /(?<![A-Za-z0-9])[A-Za-z0-9]{52}JQQJ9[9D][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?![A-Za-z0-9])/,
+  /(?<![\w.~-])[\w.~-]{3}[78]Q~[\w.~-]{31,34}(?![\w.~-])/,
   /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./, // JWT
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/i, // an Authorization header value
   /hooks\.slack\.com\/(services|workflows)\//i,

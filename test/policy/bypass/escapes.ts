@@ -1290,6 +1290,18 @@ export const MUTATIONS: Mutation[] = [
         "storageKey",
         () => `${"k3Y+/a1B".repeat(11)}==`.slice(2),
       ],
+      // review13: a key inside a longer text, and an Azure AI services key (32 hexadecimal
+      // characters) under a key's name; both passed before.
+      [
+        "a 256-bit key after `key=`",
+        "eventGridKey",
+        () => "key=CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=",
+      ],
+      [
+        "an Azure OpenAI key under its own name",
+        "openAi.primaryKey",
+        () => "9f8e7d6c5b4a4c3d8e2f1a0b9c8d7e6f",
+      ],
     ] as const
   ).map(([what, path, value]): Mutation => ({
     id: `a stack output carries ${what}`,
@@ -1349,6 +1361,15 @@ const harmless = (id: string, name: string, value: string): Variation => ({
 });
 
 export const SECURE_VARIATIONS: Variation[] = [
+  // review13: a digest in SRI form and a Key Vault key ID with its 32-hex version are not keys.
+  {
+    id: "stack outputs with an SRI digest and a key ID with its version",
+    type: "pulumi:pulumi:Stack",
+    set: {
+      frontendIntegrity: "sha256-CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=",
+      cmkKeyId: "https://kv-sap.vault.azure.net/keys/cmk/9f8e7d6c5b4a4c3d8e2f1a0b9c8d7e6f",
+    },
+  },
   // bypass11: the public cloud named explicitly is where the platform runs.
   {
     id: "the azure-native provider names the public cloud",

@@ -79,6 +79,93 @@ describe("stack-outputs-no-credentials", () => {
       ]),
     ).toEqual([]);
   });
+  // review13's open points. Keys as base64 of 32 / 64 bytes (canonical padding, as Azure issues them).
+  const KEY_256 = "CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=";
+  const KEY_512 = "BzxxptsQRXqv5BlOg7jtIleMwfYrYJXK/zRpntMIPXKn3BFGe7DlGk+Eue4jWI3C9yxhlssANWqf1Ak+c6jdEg==";
+  const HEX_32 = "9f8e7d6c5b4a4c3d8e2f1a0b9c8d7e6f";
+  // A base64 SHA-256 digest has a 256-bit key's shape: exported bare it stays refused whatever its
+  // name (a name is chosen by whoever writes the export); in SRI form or hex it passes.
+  it("refuses a bare base64 digest under any name, and accepts a digest in SRI or hex form", async () => {
+    expect(await runStackPolicy(stackOutputsNoCredentials, [stack({ sha256: KEY_256 })])).toEqual([
+      expect.stringMatching(/^stack output "sha256"/),
+    ]);
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          integrity: `sha256-${KEY_256}`,
+          scriptTag: `<script src="https://cdn.example.com/app.js" integrity="sha512-${KEY_512}"></script>`,
+          imageDigest: `sha256:${"0123456789abcdef".repeat(4)}`,
+          gitSha: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+        }),
+      ]),
+    ).toEqual([]);
+  });
+  // Fails on the old pack, which matched a shared key only as the whole value.
+  it("refuses a shared key embedded in a longer text", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          keyParam: `key=${KEY_256}`,
+          cosmos: `AccountEndpoint=https://cosmos.documents.azure.com:443/;Key=${KEY_512};`,
+          json: JSON.stringify({ endpoint: "https://eg.westeurope-1.eventgrid.azure.net", k: KEY_256 }),
+        }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/^stack output "keyParam"/),
+      expect.stringMatching(/^stack output "cosmos"/),
+      expect.stringMatching(/^stack output "json"/),
+    ]);
+  });
+  // Fails on the old pack: 32 hexadecimal characters (Azure AI services, older AI Search keys)
+  // and Microsoft's identifiable key formats passed.
+  it("refuses an Azure AI services or AI Search key, a SignalR access key and identifiable Microsoft keys", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          openAi: { primaryKey: HEX_32, keys: [HEX_32.toUpperCase()] },
+          searchAdminKey: HEX_32.toUpperCase(),
+          config: JSON.stringify({ apiKey: HEX_32 }),
+          translatorUrl: `https://api.cognitive.microsofttranslator.com/translate?subscription-key=${HEX_32}`,
+          signalR: "Endpoint=https://sig.service.signalr.net;AccessKey=abc;Version=1.0;",
+          searchKey: `${"a1B2c3D4e5".repeat(4)}x9AzSeB1c2D3`,
+          functionKey: `${"a1B2c3D4_-".repeat(4)}x9y8AzFu1a2b3A==`,
+          aiServicesKey: `${"a1B2c3D4e5F6g7H8".repeat(3)}a1B2JQQJ99BA${"c3D4e5F6".repeat(2)}Ka1B2c3D`,
+          clientSecret: "abc8Q~abcdefghijklmnopqrstuvwxyz01234567",
+        }),
+      ]),
+    ).toEqual(
+      [
+        "openAi.primaryKey",
+        "openAi.keys[0]",
+        "searchAdminKey",
+        "config",
+        "translatorUrl",
+        "signalR",
+        "searchKey",
+        "functionKey",
+        "aiServicesKey",
+        "clientSecret",
+      ].map((p) => expect.stringMatching(new RegExp(`^stack output "${p.replace(/[[\]]/g, "\\$&")}"`))),
+    );
+  });
+  it("accepts IDs, versions and hashes of a key's shape where no name says key", async () => {
+    expect(
+      await runStackPolicy(stackOutputsNoCredentials, [
+        stack({
+          cmkKeyId: `https://kv-sap-prod.vault.azure.net/keys/cmk/${HEX_32}`,
+          keyVersion: HEX_32,
+          traceId: HEX_32,
+          objectId: HEX_32.toUpperCase(),
+          contentMd5: HEX_32,
+          instrumentationKey: "00000000-0000-4000-8000-000000000001",
+          sshPublicKey:
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMvOsvGv4VmGJYcyzK7bIP0X7Z3kCcYQGSqpIIVmZ5rd ops@example",
+          publicKey: HEX_32,
+          blob: `data:application/octet-stream;base64,${KEY_512}${KEY_512.slice(0, 40)}`,
+        }),
+      ]),
+    ).toEqual([]);
+  });
   it("refuses a credential at any depth, naming its path", async () => {
     expect(
       await runStackPolicy(stackOutputsNoCredentials, [
