@@ -51,7 +51,7 @@ const NAME_FOLLOWERS: ReadonlySet<string> = new Set([
   ...[",", ")", "]", "}", ".", "[", ";", "|"],
   ...["and", "or", "has", "has_cs", "hasprefix", "hassuffix", "has_any", "has_all", "contains"],
   ...["contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs", "matches", "between"],
-  ...["asc", "desc", "nulls", "to", "by", "on"],
+  ...["asc", "desc", "nulls"],
 ]);
 /** Closes a union's table list or a `find`'s `in (...)` at its own depth. */
 const LIST_END: ReadonlySet<string> = new Set(["|", ";", ")", "]", "}"]);

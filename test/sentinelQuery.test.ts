@@ -28,6 +28,8 @@ describe("scheduledRuleQueryProblems: what Sentinel refuses", () => {
     'AzureActivity | search "SecretGet"',
     'search in (AzureActivity) "x"',
     "let x = 1;\nsearch * | take 1",
+    // A predicate on a column named like a keyword is still the operator.
+    'AzureActivity | search by:"x"',
     'AzureActivity | join kind=inner (search "x") on Caller',
     'union (AzureActivity), (search kind=case_sensitive "x")',
     'let f = () { search "x" };\nf()',
@@ -64,7 +66,7 @@ describe("legitimate queries pass both", () => {
     // Names, not operators (review13's false violation).
     "let f = (search: string) { AzureActivity | where OperationName == search };\nf('x')",
     'datatable(search: string, union: string, find: string)["a", "b", "c"]\n| where search has "x" and union != find',
-    "AzureActivity\n| where (search has 'x')\n| project-rename s = search\n| extend y = search, z = strlen(search)\n| summarize count() by search\n| sort by search asc",
+    "AzureActivity\n| where (search has 'x')\n| project-rename s = search\n| extend y = search, z = strlen(search)\n| summarize count() by search\n| sort by Caller, search desc nulls last",
     // Named tables, fuzzy unions, subqueries with arithmetic, `find` in named tables.
     "union isfuzzy=true (datatable(TimeGenerated: datetime)[]), AZKVAuditLogs\n| union (AzureActivity | where x * 2 > 1)",
     "union withsource = SourceTable kind=outer AzureActivity, SigninLogs | take 1",

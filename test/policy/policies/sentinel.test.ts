@@ -1,6 +1,6 @@
 /** Microsoft Sentinel policies (SIEM-1): onboarding of the workspace, Activity log, rule quality. */
 import * as s from "../../../policy/policies/sentinel";
-import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
 
 const rule = {
@@ -65,6 +65,14 @@ describe("sentinel-rule-quality: the rule's query (SIEM-1)", () => {
     ["`find` in named tables", 'find in (AzureActivity, SigninLogs) where Caller == "x"'],
     ["the words in strings and comments", 'AzureActivity // union *\n| where OperationName != "search *"'],
   ])("accepts %s", (_what, query) => expectPass(s.sentinelRuleQuality, RULE, set(rule, "query", query)));
+  it("judges a query not known yet (preview) at `up`, and the rest of the rule now", async () =>
+    expect(
+      await runResourcePolicy(s.sentinelRuleQuality, {
+        type: RULE,
+        name: "r",
+        props: { ...set(rule, "tactics", []), query: UNKNOWN },
+      }),
+    ).toEqual([expect.stringMatching(/MITRE/)]));
 });
 
 const WS =
