@@ -193,6 +193,26 @@ describePolicy(c.containerAppNoSecretEnv, {
       { name: "ALERTS", value: "https://hooks.slack.com/services/T000/B000/XXXXXXXX" },
       /credential/,
     ],
+    // review13: a key in a query parameter or a SignalR connection string, and an identifiable
+    // Microsoft key under a plain name; all passed before.
+    [
+      "template.containers.0.env.0",
+      {
+        name: "MAPS_TILES",
+        value: "https://atlas.microsoft.com/map/tile?api-version=2024-04-01&subscription-key=abc",
+      },
+      /credential/,
+    ],
+    [
+      "template.containers.0.env.0",
+      { name: "HUB", value: "Endpoint=https://sig.service.signalr.net;AccessKey=abc;Version=1.0;" },
+      /credential/,
+    ],
+    [
+      "template.containers.0.env.0",
+      { name: "SEARCH", value: `${"a1B2c3D4e5".repeat(4)}x9AzSeB1c2D3` },
+      /credential/,
+    ],
     ["template.containers.0.args", ["--db-password=hunter2"], /db-password/],
     ["template.containers.0.args", ["--api-key", "abc123"], /api-key/],
     [
