@@ -11,6 +11,7 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
+import { declaredOutputs, outputPathOf } from "./sdkOutputs";
 import {
   FRONT_DOOR_PRIVATE_LINK_REGIONS,
   frontDoorPrivateLinkOffered,
@@ -411,11 +412,29 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       this.subscriptionId,
       name,
     );
-    const state: Outputs = { ...inputs, name, id, azureApiVersion: "mock" };
-    if (this.location && inputs.location === undefined && !type.includes(":getClientConfig")) {
+    // Only what azure-native declares as outputs (sdkOutputs.ts): the inputs Azure echoes back,
+    // never the ARM path parameters (resourceGroupName, vaultName, resourceUri...), which a real
+    // state does not hold and stack policies therefore never see.
+    const outputs = declaredOutputs(type);
+    const state: Outputs = {};
+    for (const key of Object.keys(inputs)) if (outputs.has(key)) state[key] = inputs[key];
+    // `properties` the SDK declares flattened into the outputs (a Key Vault key's kty: outputPathOf).
+    const nested = objectInput(inputs.properties);
+    const keep = isSecret(inputs.properties) ? secret : (value: unknown) => value;
+    for (const key of Object.keys(nested))
+      if (outputPathOf(type, `properties.${key}`) === key && !(key in state)) state[key] = keep(nested[key]);
+    state.name = name;
+    state.id = id;
+    if (outputs.has("azureApiVersion")) state.azureApiVersion = "mock";
+    if (this.location && inputs.location === undefined && outputs.has("location"))
       state.location = this.location;
-    }
-    return { id, state: { ...state, ...this.computed(type, name, id, inputs) } };
+    const computed = this.computed(type, name, id, inputs);
+    const undeclared = Object.keys(computed).filter((key) => !outputs.has(key));
+    if (undeclared.length > 0)
+      throw new Error(
+        `offline plan: the mock computes ${undeclared.join(", ")} for ${type}, which azure-native does not declare as outputs (lib/offline/mocks.ts computed)`,
+      );
+    return { id, state: Object.assign(state, computed) };
   }
 
   /** Outputs Azure computes that programs read. */

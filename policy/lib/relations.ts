@@ -181,6 +181,50 @@ export function diagnosticTargetOf(setting: StackResource): unknown {
   return suffix && suffix.index !== undefined && suffix.index > 0 ? id.slice(0, suffix.index) : NOT_KNOWN;
 }
 
+/**
+ * Which parent a child resource belongs to (a Sentinel rule's workspace, a Front Door rule's rule
+ * set), as a stack policy can tell: the path parameter `key` that names the parent (lower-case)
+ * when the props carry it (the inputs of a preview), else the parent's ID from the child's own ID
+ * (`armParent`). Stack policies see outputs (pulumi/pulumi pkg/resource/deploy/step_generator.go
+ * AnalyzeResources), and azure-native's carry no ARM path parameter (@pulumi/azure-native: each
+ * resource's constructor lists its outputs when reading an existing resource, without them), so
+ * at `up` the ID is what says. `{ id: "" }` when the ID has no parent (matches none: fail closed);
+ * undefined when neither is known (a name not known yet, no ID).
+ */
+export type ParentRef = { name: string } | { id: string } | undefined;
+export function parentRefOf(child: StackResource, key: string): ParentRef {
+  const name = peek(child.props, key);
+  if (typeof name === "string") return { name: name.toLowerCase() };
+  if (name !== undefined) return undefined;
+  const id = normalizedIdOf(child);
+  return id === undefined ? undefined : { id: armParent(id) ?? "" };
+}
+
+/** A parent's name (its `nameKey` input, else its `name` output; lower-case) and ID, for `isParentOf`. */
+export interface ParentKey {
+  resource: StackResource;
+  name: string | undefined;
+  id: string | undefined;
+}
+export function parentKeyOf(parent: StackResource, nameKey: string): ParentKey {
+  const name = peek(parent.props, nameKey) ?? peek(parent.props, "name");
+  return {
+    resource: parent,
+    name: typeof name === "string" ? name.toLowerCase() : undefined,
+    id: normalizedIdOf(parent),
+  };
+}
+
+/**
+ * Whether `child` (its `parentRefOf(child, key)`) belongs to `parent`: by name, by ID, and where
+ * neither side says, only through what the child's `key` was computed from (`computedFrom`).
+ */
+export function isParentOf(parent: ParentKey, child: StackResource, ref: ParentRef, key: string): boolean {
+  if (ref && "name" in ref && parent.name !== undefined) return ref.name === parent.name;
+  if (ref && "id" in ref && (ref.id === "" || parent.id !== undefined)) return ref.id === parent.id;
+  return computedFrom(child, parent.resource, key);
+}
+
 const INDEX = Symbol("stack index");
 
 /**

@@ -53,7 +53,7 @@ export const customerManagedKeyStrength = stackPolicy({
       // A key whose properties are not known yet (preview) cannot be judged: reported, never
       // read (which would make the policy skip every store of the stack).
       if (!found) {
-        const read = known(() => keyStrengthProblems(key.props, cfg));
+        const read = known(() => keyStrengthProblems(keyArgs(key.props), cfg));
         found =
           read === NOT_KNOWN
             ? ["its properties are not known yet: its type and size cannot be verified"]
@@ -103,6 +103,21 @@ export const customerManagedKeyStrength = stackPolicy({
     }
   },
 });
+
+/**
+ * A key's type and size in the shape of its inputs (`properties.kty`, `properties.keySize`: what
+ * `keyStrengthProblems` reads). Stack policies see outputs, where azure-native flattens a key's
+ * properties to the top level (`kty`, `keySize`: @pulumi/azure-native keyvault/key.js lists them as
+ * outputs, and no `properties`; the recorded state in pulumi/pulumi-azure-native
+ * provider/pkg/provider/testdata/recorded/TestProviderUpgrade/upgrade-keyvault/2.76.0/stack.json),
+ * as customer-managed-keys-rotate reads `rotationPolicy`. Each field from `properties` when set
+ * there (the inputs of a preview), else from the top level; with neither it is not set and the
+ * key fails (deny by default). A value not known yet throws, as before (`known`).
+ */
+function keyArgs(props: StackResource["props"]): unknown {
+  const field = (name: string) => get(props, "properties", name) ?? get(props, name);
+  return { properties: { kty: field("kty"), keySize: field("keySize") } };
+}
 
 interface KeyRef {
   host: string;

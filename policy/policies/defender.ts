@@ -30,6 +30,22 @@ function planSubscription(plan: StackResource): string | undefined {
     : undefined;
 }
 
+/** A pricing's ID: `{scope}/providers/Microsoft.Security/pricings/{pricingName}` (normalized). */
+const PRICING_ID = /\/providers\/microsoft\.security\/pricings\/([^/]+)$/;
+
+/**
+ * The plan a pricing sets (lower-case): its `pricingName`, else the last segment of its ID. Stack
+ * policies see outputs, and azure-native's carry no ARM path parameter (`pricingName`:
+ * @pulumi/azure-native security/pricing.js lists the outputs without it), so at `up` the ID is
+ * what names the plan. Undefined when neither says (a name not known yet, an ID of another shape):
+ * such a pricing covers nothing.
+ */
+function planName(plan: StackResource): string | undefined {
+  const given = peek(plan.props, "pricingName");
+  if (given !== undefined) return typeof given === "string" ? given.toLowerCase() : undefined;
+  return normalizedIdOf(plan)?.match(PRICING_ID)?.[1];
+}
+
 /** Defender plan (pricing name) that protects each service type of the platform. */
 const PLAN_FOR_TYPE: Partial<Record<AzureType, string>> = {
   "azure-native:storage:StorageAccount": "StorageAccounts",
@@ -191,8 +207,7 @@ export const defenderPlansCoverServices = stackPolicy({
     for (const p of stack.ofType("azure-native:security:Pricing")) {
       // Peeked: a plan whose name or tier is not known yet (preview) covers nothing that can be
       // judged; read with str()/get(), it made the policy skip every service of the stack.
-      const peeked = peek(p.props, "pricingName");
-      const name = typeof peeked === "string" ? peeked.toLowerCase() : undefined;
+      const name = planName(p);
       const sub = planSubscription(p);
       if (name === undefined || sub === undefined || !eqi(peek(p.props, "pricingTier"), "Standard")) continue;
       standard.set(name, (standard.get(name) ?? new Set()).add(sub));

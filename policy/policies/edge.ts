@@ -6,7 +6,14 @@
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, num, peek, peekArr, show } from "../lib/props";
-import { computedFrom, diagnosticTargetOf, label, ReferenceIndex } from "../lib/relations";
+import {
+  diagnosticTargetOf,
+  isParentOf,
+  label,
+  parentKeyOf,
+  parentRefOf,
+  ReferenceIndex,
+} from "../lib/relations";
 import { componentTypes } from "../../controls/componentTypes";
 
 const WAF = ["azure-native:frontdoor:Policy"] as const satisfies readonly AzureType[];
@@ -417,24 +424,16 @@ export const routeHsts = stackPolicy({
   config: hstsParam,
   check: (stack, cfg, report) => {
     const rules = stack.ofType("azure-native:cdn:Rule");
-    // A rule belongs to the rule set of the same profile and name (its ID is below the set's).
-    // Each rule's rule set name (lowercase) and order, read once rather than once per rule set
-    // and per pair (`order` on first use: `num` throws on an unknown value, where it always did).
-    const setNames = new Map(
-      rules.map((r) => {
-        const a = peek(r.props, "ruleSetName");
-        return [r, typeof a === "string" ? a.toLowerCase() : undefined];
-      }),
-    );
+    // A rule belongs to the rule set it names (ruleSetName), or once deployed, whose ID its own ID
+    // is below (outputs carry no ruleSetName: before, a rule with a literal set name belonged to
+    // no set at `up`). Each rule's set and order, read once rather than once per rule set and per
+    // pair (`order` on first use: `num` throws on an unknown value, where it always did). A name
+    // not known yet (preview): only through what the rule's ruleSetName was computed from, not a
+    // `dependsOn` on the set next to a name computed elsewhere.
+    const setRefs = new Map(rules.map((r) => [r, parentRefOf(r, "ruleSetName")]));
     const ofSet = (set: StackResource) => {
-      const b = peek(set.props, "ruleSetName");
-      const setName = typeof b === "string" ? b.toLowerCase() : undefined;
-      return rules.filter((r) => {
-        const a = setNames.get(r);
-        // A name not known yet (preview): only through what the rule's ruleSetName was computed
-        // from, not a `dependsOn` on the set next to a name computed elsewhere.
-        return a !== undefined && setName !== undefined ? a === setName : computedFrom(r, set, "ruleSetName");
-      });
+      const key = parentKeyOf(set, "ruleSetName");
+      return rules.filter((r) => isParentOf(key, r, setRefs.get(r), "ruleSetName"));
     };
     // An order not known yet (preview) may come first, and a behaviour not known yet may stop:
     // either way the rule may stop evaluation before the HSTS rule (fail closed, never thrown,

@@ -5,7 +5,14 @@
  */
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
-import { computedFrom, label, ReferenceIndex } from "../lib/relations";
+import {
+  isParentOf,
+  label,
+  parentKeyOf,
+  parentRefOf,
+  ReferenceIndex,
+  type ParentRef,
+} from "../lib/relations";
 import { scheduledRuleQueryProblems, unboundedScanProblems } from "../../controls/sentinelQuery";
 
 export const sentinelRuleQuality = resourcePolicy({
@@ -69,7 +76,6 @@ export const sentinelOnboarded = stackPolicy({
   check: (stack, cfg, report) => {
     if (!cfg.requireSentinel) return;
     const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
-    const nameOf = (r: { props: Readonly<Record<string, unknown>> }) => peek(r.props, "workspaceName");
     const onboardings = stack.ofType("azure-native:securityinsights:SentinelOnboardingState");
     // Peeked, never read: a value not known yet (preview) must not make the policy skip every
     // workspace of the stack. A rule that may be off, or logs not known yet, count for nothing
@@ -91,26 +97,22 @@ export const sentinelOnboarded = stackPolicy({
       (s) => [peek(s.props, "workspaceId")],
       "workspaceId",
     );
-    // Each onboarding's and rule's workspace name, lowercased once rather than once per workspace.
-    const lowerNameOf = (r: StackResource): string | undefined => {
-      const n = nameOf(r);
-      return typeof n === "string" ? n.toLowerCase() : undefined;
-    };
-    const onboardingNames = onboardings.map(lowerNameOf);
-    const ruleNames = rules.map(lowerNameOf);
+    // Each onboarding's and rule's workspace, read once rather than once per workspace. Sentinel
+    // resources address the workspace by name, and a deployed one (outputs, which carry no
+    // workspaceName) by its ID below the workspace's: before, a literal workspace name matched
+    // nothing at `up`. An unknown name (preview) matches only when that input was computed from
+    // the workspace (its propertyDependencies): a `dependsOn` on the workspace next to a name
+    // computed elsewhere onboarded another workspace at `up`.
+    const onboardingRefs = onboardings.map((r) => parentRefOf(r, "workspaceName"));
+    const ruleRefs = rules.map((r) => parentRefOf(r, "workspaceName"));
     for (const ws of workspaces) {
-      const name = nameOf(ws);
-      const lowerName = typeof name === "string" ? name.toLowerCase() : undefined;
-      // Sentinel resources address the workspace by name; an unknown name (preview) matches only
-      // when that input was computed from the workspace (its propertyDependencies): a `dependsOn`
-      // on the workspace next to a name computed elsewhere onboarded another workspace at `up`.
-      const matches = (r: StackResource, n: string | undefined) =>
-        n !== undefined && lowerName !== undefined ? n === lowerName : computedFrom(r, ws, "workspaceName");
-      if (!onboardings.some((r, i) => matches(r, onboardingNames[i]))) {
+      const key = parentKeyOf(ws, "workspaceName");
+      const matches = (r: StackResource, ref: ParentRef) => isParentOf(key, r, ref, "workspaceName");
+      if (!onboardings.some((r, i) => matches(r, onboardingRefs[i]))) {
         report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);
         continue;
       }
-      const count = rules.filter((r, i) => matches(r, ruleNames[i])).length;
+      const count = rules.filter((r, i) => matches(r, ruleRefs[i])).length;
       if (count < cfg.minRules)
         report(`${label(ws)} runs ${count} enabled analytics rule(s); at least ${cfg.minRules}`, ws.urn);
       if (activity.referrers(ws).length === 0)

@@ -143,6 +143,9 @@ export function previewExport(doc: StackExport, options: PreviewOptions = {}): S
     const deployedInputs = r.inputs ?? {};
     const deployedOutputs = r.outputs ?? {};
     const deployedId = r.id;
+    // What the program reads off the resource: its outputs, and its inputs where the outputs have
+    // none (the Node.js SDK resolves those from the inputs at `up`, unknown in a preview).
+    const shape = { ...deployedInputs, ...deployedOutputs };
     // Inputs computed from outputs this preview does not know, through the input's own dependencies.
     const inputs: Record<string, Value> = {};
     for (const [k, v] of Object.entries(deployedInputs)) {
@@ -151,7 +154,14 @@ export function previewExport(doc: StackExport, options: PreviewOptions = {}): S
     }
     let outputs: Record<string, Value>;
     if (managed(r) && (created(r) || movesIn(r, inputs))) {
-      outputs = previewOutput(inputs, deployedOutputs) as Record<string, Value>;
+      // The output shape with the inputs' keys too (the ARM path parameters azure-native's
+      // outputs leave out, `lib/offline/sdkOutputs.ts`), as before the plan's outputs had that
+      // shape. KNOWN GAP: PreviewOutputs fills only the response's properties, so a real preview
+      // shows a created resource without its path parameters either, and the stack policies that
+      // still read them there (postgres-server-parameters, stateful-resources-locked,
+      // defender-plans-cover-services, customer-managed-key*, own-resource-groups) are judged
+      // here on a shape richer than the engine's (CHANGELOG.md, Unreleased: "Not yet done").
+      outputs = previewOutput(inputs, shape) as Record<string, Value>;
       if (r.id !== undefined) outputs.id = UNKNOWN_SENTINEL;
       delete r.id;
     } else if (r.custom) {
@@ -165,7 +175,7 @@ export function previewExport(doc: StackExport, options: PreviewOptions = {}): S
     }
     if (r.inputs) r.inputs = inputs;
     if (r.outputs) r.outputs = outputs;
-    const lost = hidden(deployedOutputs, outputs);
+    const lost = hidden(shape, outputs);
     if (deployedId !== undefined && outputs.id === UNKNOWN_SENTINEL) lost.push(deployedId);
     if (lost.length > 0 && r.type !== STACK_TYPE) {
       unknownOutputs.set(r.urn, lost);

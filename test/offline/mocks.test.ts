@@ -7,7 +7,10 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { armIdTemplate, knownArmTypes } from "../../lib/offline/armIds";
+import * as fs from "fs";
+import * as path from "path";
 import { AzureMocks, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
+import { declaredOutputs, outputPathOf } from "../../lib/offline/sdkOutputs";
 import { runUnderMocks } from "../../lib/offline/run";
 import { isSecretEnvelope, SECRET_SIG as SECRET, SIG_KEY as SIG } from "../../policy/common/pulumiFormat";
 import { only, runExpectingError, runProgram } from "../helpers/pulumi";
@@ -123,6 +126,129 @@ describe("ARM IDs", () => {
       custom: true,
     });
     expect(id).toMatch(ARM_ID);
+  });
+});
+
+/**
+ * The outputs are azure-native's, not an echo of the inputs (fidelity14): a real state, and so a
+ * stack policy, never sees the ARM path parameters (pulumi/pulumi-azure-native
+ * provider/pkg/provider/testdata/recorded/TestProviderUpgrade/upgrade-keyvault/2.76.0/stack.json:
+ * a vault with resourceGroupName and vaultName in its inputs and neither in its outputs).
+ */
+describe("output shape: what azure-native declares as outputs", () => {
+  const created = (type: string, inputs: Record<string, unknown>) =>
+    new AzureMocks({ location: "westeurope" }).newResource({ type, name: "logical", inputs, custom: true })
+      .state;
+
+  it.each([
+    [
+      "azure-native:keyvault:Vault",
+      {
+        resourceGroupName: "rg-test",
+        vaultName: "kv-test",
+        properties: { enableRbacAuthorization: true },
+        tags: { a: "b" },
+      },
+      ["resourceGroupName", "vaultName"],
+      { name: "kv-test", location: "westeurope", tags: { a: "b" } },
+    ],
+    [
+      "azure-native:monitor:DiagnosticSetting",
+      {
+        resourceUri: VAULT_ID,
+        name: "diag",
+        workspaceId: `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log`,
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+      },
+      ["resourceUri"],
+      {
+        name: "diag",
+        workspaceId: `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log`,
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+      },
+    ],
+    [
+      "azure-native:securityinsights:SentinelOnboardingState",
+      { resourceGroupName: "rg-test", workspaceName: "log-test", sentinelOnboardingStateName: "default" },
+      ["resourceGroupName", "workspaceName", "sentinelOnboardingStateName"],
+      { name: "default" },
+    ],
+    [
+      "azure-native:storage:BlobContainer",
+      { resourceGroupName: "rg-test", accountName: "sttest", containerName: "data", publicAccess: "None" },
+      ["resourceGroupName", "accountName", "containerName"],
+      { name: "data", publicAccess: "None" },
+    ],
+  ])("%s: no path parameters, its declared outputs kept", (type, inputs, pathParameters, kept) => {
+    const state = created(type, inputs);
+    for (const key of pathParameters) expect(state).not.toHaveProperty(key);
+    expect(state).toMatchObject({ ...kept, id: expect.stringMatching(/^\/subscriptions\//) });
+    expect(Object.keys(state).filter((key) => !declaredOutputs(type).has(key))).toEqual([]);
+  });
+
+  it("a Key Vault key's properties come out flattened, as azure-native reports them", () => {
+    const state = created("azure-native:keyvault:Key", {
+      resourceGroupName: "rg-test",
+      vaultName: "kv-test",
+      keyName: "k",
+      properties: { kty: "RSA-HSM", keySize: 3072, keyOps: ["wrapKey"] },
+    });
+    expect(state).toMatchObject({
+      kty: "RSA-HSM",
+      keySize: 3072,
+      keyOps: ["wrapKey"],
+      keyUri: expect.any(String),
+    });
+    expect(state).not.toHaveProperty("properties");
+    expect(outputPathOf("azure-native:keyvault:Key", "properties.rotationPolicy.lifetimeActions")).toBe(
+      "rotationPolicy.lifetimeActions",
+    );
+    expect(outputPathOf("azure-native:keyvault:Vault", "properties.enableRbacAuthorization")).toBe(
+      "properties.enableRbacAuthorization",
+    );
+  });
+
+  // The list is read from each resource's JS (the constructor's branch for an existing resource);
+  // its type declarations say the same thing another way (`readonly x: pulumi.Output<...>`).
+  it.each(knownArmTypes())(
+    "%s: the outputs read from the SDK's JS are its declared Output members",
+    (type) => {
+      const [, module, resource] = type.split(":");
+      const dir = path.dirname(require.resolve("@pulumi/azure-native/package.json"));
+      const file = fs
+        .readdirSync(path.join(dir, module))
+        .find((f) => f.toLowerCase() === `${resource.toLowerCase()}.d.ts`);
+      const members = [
+        ...fs
+          .readFileSync(path.join(dir, module, file!), "utf8")
+          .matchAll(/readonly (\w+): pulumi\.Output</g),
+      ];
+      expect([...declaredOutputs(type)].sort()).toEqual(["id", ...members.map((m) => m[1])].sort());
+    },
+  );
+
+  it("refuses a type the installed SDK does not have, naming it", () => {
+    expect(() => declaredOutputs("azure-native:keyvault:NoSuchThing")).toThrow(
+      /cannot tell the outputs of azure-native:keyvault:NoSuchThing: the installed SDK .* has no resource NoSuchThing in module keyvault/,
+    );
+    expect(() => declaredOutputs("azure-native:nosuchmodule:Thing")).toThrow(/has no module nosuchmodule/);
+  });
+
+  it("leaves other packages' resources as they were (random, providers)", () => {
+    const mocks = new AzureMocks();
+    const inputs = { length: 8, special: false };
+    expect(
+      mocks.newResource({ type: "random:index/randomString:RandomString", name: "s", inputs, custom: true })
+        .state,
+    ).toMatchObject(inputs);
+    expect(
+      mocks.newResource({
+        type: "pulumi:providers:azure-native",
+        name: "p",
+        inputs: { location: "x" },
+        custom: true,
+      }).state,
+    ).toEqual({ location: "x" });
   });
 });
 

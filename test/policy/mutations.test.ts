@@ -22,6 +22,7 @@ import {
   setPath,
 } from "./mutationCatalog";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { outputPathOf } from "../../lib/offline/sdkOutputs";
 import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
 import { type StackExport } from "../../policy/common/pulumiFormat";
 
@@ -154,10 +155,9 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
     }
     for (const [path, raw] of Object.entries(m.set ?? {})) {
       const value = typeof raw === "function" ? (raw as (c: Context) => unknown)(ctx) : raw;
-      for (const side of ["inputs", "outputs"] as const) {
-        const props = r[side];
-        if (props) setPath(props, path, value);
-      }
+      if (r.inputs) setPath(r.inputs, path, value);
+      // Where azure-native reports that input among the outputs (a key's `properties.kty` as `kty`).
+      if (r.outputs) setPath(r.outputs, outputPathOf(resources[i].type, path), value);
     }
     for (const [input, type] of Object.entries(m.computedFrom ?? {})) {
       const from = resources.find((x) => x.type === type);

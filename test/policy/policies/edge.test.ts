@@ -1,7 +1,7 @@
 /** The edge policies (EDGE-1, NET-2, TLS-1, LOG-1): Front Door Premium, WAF, TLS, Private Link origins. */
 import * as e from "../../../policy/policies/edge";
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { describePolicy, randomString } from "./support";
+import { deployedResource, describePolicy, randomString } from "./support";
 import { asOutputs } from "./estate";
 import { PRIVATE_LINK_APPROVAL_MESSAGE, PRIVATE_LINK_REQUEST_MESSAGE } from "../../../components/frontDoor";
 import { HSTS_HEADER_VALUE } from "../../../components/frontDoorSpec";
@@ -501,6 +501,45 @@ describe("front-door-rule-origin-groups in a preview (unknown11)", () => {
 });
 
 describe("front-door-route-hsts (TLS-1)", () => {
+  // On a deployed stack (fidelity14): a rule's outputs carry its set's name (a read-only ruleSetName
+  // in Azure's answer), the set's own only `name`: before, the set's name read as unknown, no rule
+  // with a literal set name belonged to it, and every route was refused.
+  describe("on outputs, with literal names", () => {
+    const on = { resourceGroupName: "rg", profileName: "afd-sap" };
+    const set = (ruleSetName: string) => deployedResource("cdn:RuleSet", ruleSetName, { ...on, ruleSetName });
+    const rule = (ruleSetName: string, ruleName: string, order: number, props: Record<string, unknown>) =>
+      deployedResource("cdn:Rule", ruleName, {
+        ...on,
+        ruleSetName,
+        ruleName,
+        order,
+        conditions: [],
+        ...props,
+      });
+    const headers = set("SecurityHeaders");
+    const route = deployedResource("cdn:Route", "route", {
+      ...on,
+      endpointName: "ep",
+      routeName: "route",
+      ruleSets: [{ id: headers.props.id }],
+    });
+    const hstsRule = (ruleSetName: string) =>
+      rule(ruleSetName, "Hsts", 1, { actions: [hsts("Overwrite", HSTS_HEADER_VALUE)] });
+    const refused = /cdn:Route route runs no rule set of the stack that sends Strict-Transport-Security/;
+    it("names the rule set by its name output (its outputs carry no ruleSetName)", async () => {
+      expect(headers.props.ruleSetName).toBeUndefined();
+      expect(await runStackPolicy(e.routeHsts, [headers, hstsRule("SecurityHeaders"), route])).toEqual([]);
+    });
+    it("still counts a Stop rule ahead in that set, and no rule of another set", async () => {
+      const stop = rule("SecurityHeaders", "StopFirst", 0, { actions: [], matchProcessingBehavior: "Stop" });
+      expect(await runStackPolicy(e.routeHsts, [headers, stop, hstsRule("SecurityHeaders"), route])).toEqual([
+        expect.stringMatching(refused),
+      ]);
+      expect(await runStackPolicy(e.routeHsts, [headers, set("Other"), hstsRule("Other"), route])).toEqual([
+        expect.stringMatching(refused),
+      ]);
+    });
+  });
   it("passes a route running the rule set that sends HSTS", async () =>
     expect(await runStackPolicy(e.routeHsts, rules())).toEqual([]));
   it("refuses a route without the rule set, a weakened or conditional HSTS rule, or a Stop rule ahead of it", async () => {

@@ -2,6 +2,7 @@
 import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { jsonClone, setPath } from "../../../lib/analyzer/paths";
 import type { PlatformResourcePolicy } from "../../../policy/lib/types";
+import { AzureMocks } from "../../../lib/offline/mocks";
 
 export type Props = Record<string, unknown>;
 
@@ -94,6 +95,16 @@ export function stackResource(type: string, name: string, props: Props, dependen
     props,
     dependencies,
   };
+}
+
+/**
+ * An Azure resource as a stack policy sees it on a deployed stack: the outputs the offline mocks
+ * answer for `inputs` (azure-native's shape, lib/offline/sdkOutputs.ts: no ARM path parameters),
+ * with no propertyDependencies (literal names). `importId` for what Azure already has.
+ */
+export function deployedResource(type: string, name: string, inputs: Props, importId?: string) {
+  const args = { type: `azure-native:${type}`, name, inputs, custom: true, id: importId };
+  return stackResource(type, name, new AzureMocks().newResource(args).state);
 }
 
 /**
