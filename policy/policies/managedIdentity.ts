@@ -153,7 +153,7 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
           isIdentity,
           stack,
           // Not known yet (preview): only what `identity` was computed from counts.
-          propertyDependenciesOf(r, "identity"),
+          () => propertyDependenciesOf(r, "identity"),
         );
         if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id, r)))
           report(`${label(r)}: ${problem}`, r.urn);
