@@ -192,6 +192,13 @@ export function normalizeLocation(location: string): string {
   return normalized;
 }
 
+/** Whether two lists hold the same items in the same order (an indexed loop: called per resource). */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const LOCATION_LISTS = new WeakMap<readonly string[], { source: string[]; normalized: readonly string[] }>();
 
 /**
@@ -200,12 +207,7 @@ const LOCATION_LISTS = new WeakMap<readonly string[], { source: string[]; normal
  */
 export function normalizeLocations(locations: readonly string[]): readonly string[] {
   const cached = LOCATION_LISTS.get(locations);
-  if (
-    cached &&
-    cached.source.length === locations.length &&
-    cached.source.every((location, i) => location === locations[i])
-  )
-    return cached.normalized;
+  if (cached && sameItems(cached.source, locations)) return cached.normalized;
   const normalized = locations.map(normalizeLocation);
   LOCATION_LISTS.set(locations, { source: [...locations], normalized });
   return normalized;

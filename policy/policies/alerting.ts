@@ -79,7 +79,7 @@ function foreignRoutes(stack: StackView, alert: StackResource, rules: Destinatio
   const index = stackIndex(stack);
   // Preview: a list not known as a whole is one action not known, judged by what `actions` was
   // computed from (its propertyDependencies), never read (which skips the policy for the stack).
-  const sources = propertyDependenciesOf(alert, "actions");
+  const sources = () => propertyDependenciesOf(alert, "actions");
   return peekArr(alert.props, "actions")
     .map((a) =>
       destinationProblem(
@@ -389,7 +389,7 @@ export const alertRoutesInStack = stackPolicy({
             cfg,
             (r) => azureTypeOf(r) === type,
             stack,
-            sources(kind),
+            () => sources(kind),
           );
           if (problem) fail(problem);
         }

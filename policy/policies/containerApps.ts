@@ -719,13 +719,13 @@ export const containerAppsRunInStack = stackPolicy({
         "vnetConfiguration.infrastructureSubnetId",
         peek(env.props, "vnetConfiguration", "infrastructureSubnetId"),
         isNetwork,
-        propertyDependenciesOf(env, "vnetConfiguration"),
+        () => propertyDependenciesOf(env, "vnetConfiguration"),
       );
     const isEnvironment = ofKind([...ENVIRONMENT]);
     for (const app of stack.ofType(...APP_AND_JOB))
       // (managedEnvironmentId: the deprecated name of the same property.)
       for (const key of ["environmentId", "managedEnvironmentId"])
-        judge(app, key, peek(app.props, key), isEnvironment, propertyDependenciesOf(app, key));
+        judge(app, key, peek(app.props, key), isEnvironment, () => propertyDependenciesOf(app, key));
     for (const storage of stack.ofType(ENVIRONMENT_STORAGE))
       for (const problem of mountProblems(stack, storage, cfg.allowedDestinations))
         report(`${label(storage)}: ${problem}`, storage.urn);

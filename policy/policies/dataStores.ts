@@ -65,7 +65,7 @@ export const dataStorePrivateConnectivity = stackPolicy({
           cfg,
           isNetwork,
           stack,
-          propertyDependenciesOf(store, subnet[0]),
+          () => propertyDependenciesOf(store, subnet[0]),
         );
         if (problem) report(`${label(store)}: ${problem}`, store.urn);
         continue;

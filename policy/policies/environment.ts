@@ -203,14 +203,7 @@ export const extensionTargetsInStack = stackPolicy({
     for (const { type, key, what, targetOf } of EXTENSION_TARGETS)
       for (const r of stack.ofType(type)) {
         const target = targetOf ? targetOf(r) : peek(r.props, key);
-        const problem = destinationProblem(
-          index,
-          r,
-          key,
-          target,
-          cfg,
-          fromStack,
-          stack,
+        const problem = destinationProblem(index, r, key, target, cfg, fromStack, stack, () =>
           propertyDependenciesOf(r, key),
         );
         if (problem) report(`${label(r)} ${what} another target: ${problem}`, r.urn);

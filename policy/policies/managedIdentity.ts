@@ -153,7 +153,7 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
           isIdentity,
           stack,
           // Not known yet (preview): only what `identity` was computed from counts.
-          propertyDependenciesOf(r, "identity"),
+          () => propertyDependenciesOf(r, "identity"),
         );
         if (problem && !(typeof id === "string" && namesNewIdentity(stack, index, id, r)))
           report(`${label(r)}: ${problem}`, r.urn);
@@ -294,6 +294,19 @@ const COMPUTED_PROPERTIES: readonly { type: AzureType | "any"; paths: readonly s
   { type: "azure-native:keyvault:Key", paths: [["keyUri"], ["keyUriWithVersion"]] },
 ];
 
+/** The paths of `COMPUTED_PROPERTIES` that apply to a canonical type, in their order (per type, once). */
+const COMPUTED_PATHS = new Map<AzureType | undefined, readonly (readonly string[])[]>();
+function computedPathsOf(canonical: AzureType | undefined): readonly (readonly string[])[] {
+  let paths = COMPUTED_PATHS.get(canonical);
+  if (!paths) {
+    paths = COMPUTED_PROPERTIES.flatMap(({ type, paths: p }) =>
+      type === "any" || type === canonical ? p : [],
+    );
+    COMPUTED_PATHS.set(canonical, paths);
+  }
+  return paths;
+}
+
 /** Whether a vault's `vaultUri` names another vault than the vault itself (`https://<vaultName>.<Key Vault DNS suffix>/`). */
 function foreignVaultUri(props: unknown): boolean {
   if (!has(props, "properties", "vaultUri")) return false;
@@ -315,11 +328,9 @@ export const computedPropertiesNotInputs = resourcePolicy({
   appliesTo: { type: isAzureResource, otherwise: "not an Azure resource" },
   config: {},
   check: ({ props, canonical }, _cfg, report) => {
-    for (const { type, paths } of COMPUTED_PROPERTIES) {
-      if (type !== "any" && type !== canonical) continue;
-      for (const path of paths)
-        if (has(props, ...path)) report(`${path.join(".")} is set as an input; Azure computes it`);
-    }
+    const paths = computedPathsOf(canonical);
+    for (let i = 0; i < paths.length; i++)
+      if (has(props, ...paths[i])) report(`${paths[i].join(".")} is set as an input; Azure computes it`);
     if (canonical === "azure-native:keyvault:Vault" && foreignVaultUri(props))
       report(
         `properties.vaultUri ${show(get(props, "properties", "vaultUri"))} is set as an input and is not this vault's; Azure computes it`,

@@ -13,7 +13,7 @@ import {
   label,
   ofKind,
   ReferenceIndex,
-  referenceFrom,
+  TargetIndex,
   stackIndex,
 } from "../lib/relations";
 import { arr, bool, eqi, get, has, hasText, NOT_KNOWN, num, peek, peekArr, show, str } from "../lib/props";
@@ -298,7 +298,7 @@ export const logExportInStack = stackPolicy({
       what: string,
       value: unknown,
       accepts: (candidate: StackResource) => boolean,
-    ) => judgeDestination(r, what, value, accepts, propertyDependenciesOf(r, input));
+    ) => judgeDestination(r, what, value, accepts, () => propertyDependenciesOf(r, input));
     const isExportTarget = (c: StackResource) => isStorageAccount(c) || isEventHub(c);
     for (const r of stack.ofType("azure-native:operationalinsights:DataExport")) {
       // A disabled rule exports nothing, but one flag away from it: judged all the same.
@@ -376,7 +376,7 @@ export const diagnosticsCoverage = stackPolicy({
   },
   check: (stack, cfg, report) => {
     const settings = stack.ofType("azure-native:monitor:DiagnosticSetting");
-    const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
+    const workspaces = new TargetIndex(stack.ofType("azure-native:operationalinsights:Workspace"));
     const byResource = new ReferenceIndex(settings, (s) => [diagnosticTargetOf(s)], "resourceUri");
     const wanted = new Set(cfg.resourceTypes.map((t) => canonicalType(t)).filter((t) => t !== undefined));
     for (let i = 0; i < stack.resources.length; i++) {
@@ -387,18 +387,18 @@ export const diagnosticsCoverage = stackPolicy({
         report(`${label(target)} has no diagnostic setting`, target.urn);
         continue;
       }
-      const good = mine.some((s) => {
-        // `refersTo(s, workspaceId, w)`, the setting's workspaceId read once for every workspace.
-        const reaches = referenceFrom(s, peek(s.props, "workspaceId"), "workspaceId");
+      // The workspaces each setting's workspaceId refers to (`refersTo(s, workspaceId, w)`).
+      const good = mine.some((s) =>
         // A retention not known yet (preview) is judged on the workspace by log-analytics-retention;
         // reading it here would make the policy skip every resource of the stack.
-        return workspaces.some(
-          (w) =>
-            reaches(w) &&
-            (peek(w.props, "retentionInDays") === NOT_KNOWN ||
-              (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays),
-        );
-      });
+        workspaces
+          .referencedBy(s, peek(s.props, "workspaceId"), "workspaceId")
+          .some(
+            (w) =>
+              peek(w.props, "retentionInDays") === NOT_KNOWN ||
+              (num(w.props, "retentionInDays") ?? 0) >= cfg.minRetentionDays,
+          ),
+      );
       if (!good)
         report(
           `${label(target)}: its diagnostic settings do not reach a workspace of this stack retaining logs >= ${cfg.minRetentionDays} days`,
@@ -449,13 +449,13 @@ export const diagnosticDestinationsInStack = stackPolicy({
         "malwareScanning",
         "scanResultsEventGridTopicResourceId",
       );
-      judge(setting, key, value, isEventGrid, propertyDependenciesOf(setting, "properties"));
+      judge(setting, key, value, isEventGrid, () => propertyDependenciesOf(setting, "properties"));
     }
     for (const setting of stack.ofType(...DIAGNOSTIC_SETTING_TYPES)) {
       // Not known yet (preview): only what the destination input was computed from counts (its
       // propertyDependencies; before, any dependency of the setting, e.g. a dependsOn).
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS)
-        judge(setting, key, peek(setting.props, key), accepts, propertyDependenciesOf(setting, key));
+        judge(setting, key, peek(setting.props, key), accepts, () => propertyDependenciesOf(setting, key));
       // A partner solution ships logs out of Azure: only a listed, reviewed one.
       const partner = peek(setting.props, "marketplacePartnerId");
       if (

@@ -256,7 +256,7 @@ export const subnetNsgInStack = stackPolicy({
       // arr()/str(), one of them made the policy skip every subnet of the stack.
       const embedded = net.canonical === VNET;
       const subnets = embedded ? peekArr(net.props, "subnets") : [net.props];
-      const sourcesOf = (key: string) => propertyDependenciesOf(net, embedded ? "subnets" : key);
+      const sourcesOf = (key: string) => () => propertyDependenciesOf(net, embedded ? "subnets" : key);
       for (const subnet of subnets) {
         const text = (key: string) => {
           const v = peek(subnet, key);
@@ -322,7 +322,8 @@ export const vnetPeeringInStack = stackPolicy({
       // the whole policy skip every peering of the stack.
       const embedded = r.canonical === VNET;
       const peerings = embedded ? peekArr(r.props, "virtualNetworkPeerings") : [r.props];
-      const sources = propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : "remoteVirtualNetwork");
+      const sources = () =>
+        propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : "remoteVirtualNetwork");
       for (const peering of peerings) {
         const text = (key: string) => {
           const v = peek(peering, key);
@@ -402,18 +403,14 @@ export const privateDnsInStack = stackPolicy({
     const judge = destinationJudge(stack, cfg, report, index);
     for (const link of stack.ofType(LINK)) {
       judge(link, "private DNS zone", linkedZone(link, index.subscriptions), of(ZONE));
-      judge(
-        link,
-        "virtualNetwork.id",
-        peek(link.props, "virtualNetwork", "id"),
-        of(VNET),
+      judge(link, "virtualNetwork.id", peek(link.props, "virtualNetwork", "id"), of(VNET), () =>
         propertyDependenciesOf(link, "virtualNetwork"),
       );
     }
     // Preview: a zone list not known as a whole is one zone not known, judged by what the list
     // was computed from; read with arr(), it made the whole policy skip the stack.
     for (const group of stack.ofType(ZONE_GROUP)) {
-      const sources = propertyDependenciesOf(group, "privateDnsZoneConfigs");
+      const sources = () => propertyDependenciesOf(group, "privateDnsZoneConfigs");
       for (const config of peekArr(group.props, "privateDnsZoneConfigs"))
         judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE), sources);
     }
@@ -426,7 +423,7 @@ export const privateDnsInStack = stackPolicy({
         "network.privateDnsZoneArmResourceId",
         peek(server.props, "network", "privateDnsZoneArmResourceId"),
         of(ZONE),
-        propertyDependenciesOf(server, "network"),
+        () => propertyDependenciesOf(server, "network"),
       );
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
@@ -468,7 +465,7 @@ export const privateEndpointsInStack = stackPolicy({
       // Not known yet (preview): only what the connection list was computed from counts, and it
       // must be a resource a private endpoint of the platform connects to; a list or an element
       // not known as a whole is judged the same way, never read as empty.
-      const sources = propertyDependenciesOf(pe, "privateLinkServiceConnections");
+      const sources = () => propertyDependenciesOf(pe, "privateLinkServiceConnections");
       for (const c of peekArr(pe.props, "privateLinkServiceConnections")) {
         const problem = destinationProblem(
           index,
@@ -499,7 +496,7 @@ export const privateEndpointsInStack = stackPolicy({
         cfg,
         subnets,
         stack,
-        propertyDependenciesOf(pe, "subnet"),
+        () => propertyDependenciesOf(pe, "subnet"),
       );
       if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
     }

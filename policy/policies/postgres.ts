@@ -397,7 +397,7 @@ export const postgresSourceInStack = stackPolicy({
         cfg,
         isServer,
         stack,
-        propertyDependenciesOf(server, "sourceServerResourceId"),
+        () => propertyDependenciesOf(server, "sourceServerResourceId"),
       );
       if (problem) report(`${label(server)}: ${problem}`, server.urn);
     }

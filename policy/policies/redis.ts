@@ -211,7 +211,7 @@ export const redisGeoReplicationInStack = stackPolicy({
     // Not known yet (preview): only what the input was computed from counts, and a list not
     // known as a whole is one link not known (read with arr(), it skipped the policy).
     const judge = (r: StackResource, what: string, value: unknown, input: string) =>
-      judgeDestination(r, what, value, isCache, propertyDependenciesOf(r, input));
+      judgeDestination(r, what, value, isCache, () => propertyDependenciesOf(r, input));
     for (const db of stack.ofType(...DATABASE))
       for (const linked of peekArr(db.props, "geoReplication", "linkedDatabases"))
         judge(

@@ -191,6 +191,16 @@ const outsideAzureNative = (token: string): boolean =>
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
+/**
+ * A type token's first part, the package that registered it (`random` of
+ * `random:index/randomString:RandomString`): `token.split(":")[0]` without the array (read for
+ * every Azure resource of the stack).
+ */
+function firstPart(token: string): string {
+  const end = token.indexOf(":");
+  return end < 0 ? token : token.slice(0, end);
+}
+
 /** The package a provider resource's type token serves (`azapi` of `pulumi:providers:azapi`). */
 const providerPackageOf = (providerType: string): string =>
   providerType.startsWith(PROVIDER_PREFIX) ? providerType.slice(PROVIDER_PREFIX.length) : providerType;
@@ -297,7 +307,7 @@ export const noProviderEscapeHatches = resourcePolicy({
     // only `if custom && !IsProviderType(t) || remote`; step_generator.go analyzeAll →
     // getProviderResource returns nil for ""). A custom resource always has one
     // (loadResourceProvider asserts it). Its children are judged one by one.
-    const pkg = resource.type.split(":")[0];
+    const pkg = firstPart(resource.type);
     if (resource.provider === undefined) {
       // Our package serves these components and nothing else: another token under our name is a
       // foreign package's component claiming it (whose provider the check above would accept).
@@ -364,7 +374,7 @@ export const azureResourceOwnProvider = resourcePolicy({
     // No provider: a component (local, or registered by a remote component's Construct, whose
     // provider resource no-provider-escape-hatches judges); it creates nothing itself.
     if (resource.provider === undefined) return resource.notApplicable("a component resource");
-    const pkg = resource.type.split(":")[0];
+    const pkg = firstPart(resource.type);
     const providerPkg = providerPackageOf(resource.provider);
     if (providerPkg === pkg) return;
     report(

@@ -468,14 +468,7 @@ export const storageObjectReplicationInStack = stackPolicy({
           if (value === NOT_KNOWN) continue;
         }
         // Not known yet (preview): only what this input was computed from counts.
-        const problem = destinationProblem(
-          index,
-          policy,
-          key,
-          value,
-          cfg,
-          isAccount,
-          stack,
+        const problem = destinationProblem(index, policy, key, value, cfg, isAccount, stack, () =>
           propertyDependenciesOf(policy, key),
         );
         if (problem) report(`${label(policy)}: ${problem}`, policy.urn);

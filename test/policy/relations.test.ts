@@ -6,8 +6,10 @@ import {
   destinationProblem,
   diagnosticTargetOf,
   ReferenceIndex,
+  referenceFrom,
   refersTo,
   stackIndex,
+  TargetIndex,
 } from "../../policy/lib/relations";
 import { get, NOT_KNOWN, peek, tag, tags } from "../../policy/lib/props";
 import { buildPolicyResources, resourceOptions, UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
@@ -135,6 +137,63 @@ describe("ReferenceIndex", () => {
   });
 });
 
+// analyzer14: `referenceFrom` from the other side, by ID instead of trying every target.
+describe("TargetIndex", () => {
+  // Targets with known IDs (any case, trailing slash, the same ID twice), an empty ID and no ID
+  // (preview); values that are IDs in any form, foreign IDs, non-strings and NOT_KNOWN, from
+  // sources with and without dependencies on the targets.
+  const view = new StackView([
+    resource("kv1", { id: `${RG}/kv1` }),
+    resource("kv2", { id: `${RG.toUpperCase()}/KV2/` }),
+    resource("kv2-again", { id: ` ${RG}/kv2` }),
+    resource("kv3", { id: "" }),
+    resource("kv4", {}),
+    resource("kv5", {}),
+    resource("s-none", {}),
+    resource("s-deps", {}, ["urn:kv1", "urn:kv4", "urn:kv3"]),
+    {
+      ...resource("s-keyed", {}, ["urn:kv1", "urn:kv5"]),
+      propertyDependencies: { workspaceId: [{ urn: "urn:kv5" }] },
+    } as unknown as PolicyResource,
+  ]);
+  const targets = view.resources.filter((r) => r.name.startsWith("kv"));
+  const sources = view.resources.filter((r) => r.name.startsWith("s-"));
+  const index = new TargetIndex(targets);
+  const values: unknown[] = [
+    `${RG}/kv1`,
+    `${RG}/KV2`,
+    `${RG}/kv2///`,
+    ` ${RG}/kv1 `,
+    `${RG}/other`,
+    "",
+    42,
+    null,
+    undefined,
+    NOT_KNOWN,
+    { id: `${RG}/kv1` },
+  ];
+  const cases = sources.flatMap((s) =>
+    values.flatMap((v) => [undefined, "workspaceId"].map((key) => [s.name, String(v), key, s, v] as const)),
+  );
+
+  it.each(cases)("finds what referenceFrom accepts: %s, %s, key %s", (_s, _v, key, source, value) => {
+    const names = (list: readonly { name: string }[]) => list.map((t) => t.name).sort();
+    expect(names(index.referencedBy(source, value, key))).toEqual(
+      names(targets.filter(referenceFrom(source, value, key))),
+    );
+  });
+
+  it("matches by ID in any case and through dependencies where the ID is not known", () => {
+    const [none, deps, keyed] = sources;
+    const names = (source: (typeof sources)[number], value: unknown, key?: string) =>
+      index.referencedBy(source, value, key).map((t) => t.name);
+    expect(names(none, `${RG}/KV2/`)).toEqual(["kv2", "kv2-again"]);
+    expect(names(deps, `${RG}/kv1`)).toEqual(["kv1", "kv4"]);
+    expect(names(deps, NOT_KNOWN)).toEqual(["kv1", "kv3", "kv4"]);
+    expect(names(keyed, NOT_KNOWN, "workspaceId")).toEqual(["kv5"]);
+  });
+});
+
 describe("StackIndex and destinationProblem", () => {
   const SUB = "/subscriptions/s/resourceGroups/rg/providers";
   const view = new StackView([
@@ -192,6 +251,32 @@ describe("StackIndex and destinationProblem", () => {
     const result = problem(value);
     if (expected === undefined) expect(result).toBeUndefined();
     else expect(result).toMatch(expected);
+  });
+  // analyzer14: what a value not known yet was computed from is asked for only then (linking a
+  // resource's inputs costs a URN lookup each), and the answer is the same as with the list.
+  it("reads the dependencies given as a function only for a value not known yet", () => {
+    const accepts = (r: { name: string }) => r.name === "ns";
+    const asked: string[] = [];
+    const lazily = (deps: { urn: string }[]) => () => {
+      asked.push(deps.map((d) => d.urn).join());
+      return deps;
+    };
+    const judge = (value: unknown, deps: { urn: string }[]) => [
+      destinationProblem(index, from, "dest", value, rules, accepts, view, deps),
+      destinationProblem(index, from, "dest", value, rules, accepts, view, lazily(deps)),
+    ];
+    const known = `${SUB}/Microsoft.Storage/storageAccounts/stus`;
+    for (const value of [known, `${SUB}/Microsoft.EventHub/namespaces/ns`, 42, undefined, ""]) {
+      const [eager, lazy] = judge(value, [{ urn: "urn:ns" }]);
+      expect(lazy).toBe(eager);
+    }
+    expect(asked).toEqual([]);
+    const [fromNs, fromNsLazily] = judge(NOT_KNOWN, [{ urn: "urn:ns" }]);
+    const [fromStUs, fromStUsLazily] = judge(NOT_KNOWN, [{ urn: "urn:st-us" }]);
+    expect([fromNs, fromNsLazily]).toEqual([undefined, undefined]);
+    expect(fromStUs).toMatch(/not known yet and does not come from a resource of this stack/);
+    expect(fromStUsLazily).toBe(fromStUs);
+    expect(asked).toEqual(["urn:ns", "urn:st-us"]);
   });
   it("builds the index once per view", () => {
     expect(stackIndex(view)).toBe(index);
