@@ -226,45 +226,73 @@ export function diagnosticTargetOf(setting: StackResource): unknown {
 /**
  * Which parent a child resource belongs to (a Sentinel rule's workspace, a Front Door rule's rule
  * set), as a stack policy can tell: the path parameter `key` that names the parent (lower-case)
- * when the props carry it (the inputs of a preview), else the parent's ID from the child's own ID
- * (`armParent`). Stack policies see outputs (pulumi/pulumi pkg/resource/deploy/step_generator.go
- * AnalyzeResources), and azure-native's carry no ARM path parameter (@pulumi/azure-native: each
- * resource's constructor lists its outputs when reading an existing resource, without them), so
- * at `up` the ID is what says. `{ id: "" }` when the ID has no parent (matches none: fail closed);
- * undefined when neither is known (a name not known yet, no ID).
+ * where the props carry it (the inputs of a plan, and outputs that echo it: a deployed Front Door
+ * rule's `ruleSetName`), and the parent's ID from the child's own ID (`armParent`; "" when the ID
+ * has no parent, which matches none: fail closed). Stack policies see outputs (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go AnalyzeResources), and azure-native's carry no ARM path
+ * parameter (@pulumi/azure-native: each resource's constructor lists its outputs when reading an
+ * existing resource, without them), so at `up` the ID is what says.
  */
-export type ParentRef = { name: string } | { id: string } | undefined;
+export interface ParentRef {
+  name?: string;
+  parentId?: string;
+}
 export function parentRefOf(child: StackResource, key: string): ParentRef {
   const name = peek(child.props, key);
-  if (typeof name === "string") return { name: name.toLowerCase() };
-  if (name !== undefined) return undefined;
   const id = normalizedIdOf(child);
-  return id === undefined ? undefined : { id: armParent(id) ?? "" };
-}
-
-/** A parent's name (its `nameKey` input, else its `name` output; lower-case) and ID, for `isParentOf`. */
-export interface ParentKey {
-  resource: StackResource;
-  name: string | undefined;
-  id: string | undefined;
-}
-export function parentKeyOf(parent: StackResource, nameKey: string): ParentKey {
-  const name = peek(parent.props, nameKey) ?? peek(parent.props, "name");
   return {
-    resource: parent,
-    name: typeof name === "string" ? name.toLowerCase() : undefined,
-    id: normalizedIdOf(parent),
+    ...(typeof name === "string" ? { name: name.toLowerCase() } : {}),
+    ...(id !== undefined ? { parentId: armParent(id) ?? "" } : {}),
   };
 }
 
 /**
- * Whether `child` (its `parentRefOf(child, key)`) belongs to `parent`: by name, by ID, and where
- * neither side says, only through what the child's `key` was computed from (`computedFrom`).
+ * A parent's name (its `nameKey` input, else its `name` output; lower-case), its ID, and whether
+ * another parent of the same list has that name, for `isParentOf`.
+ */
+export interface ParentKey {
+  resource: StackResource;
+  name: string | undefined;
+  id: string | undefined;
+  /** Another parent of the list has the same name: the name alone says nothing. */
+  sharedName: boolean;
+}
+export function parentKeysOf(parents: readonly StackResource[], nameKey: string): ParentKey[] {
+  const keys = parents.map((parent) => {
+    const name = peek(parent.props, nameKey) ?? peek(parent.props, "name");
+    return {
+      resource: parent,
+      name: typeof name === "string" ? name.toLowerCase() : undefined,
+      id: normalizedIdOf(parent),
+      sharedName: false,
+    };
+  });
+  const seen = new Map<string, ParentKey>();
+  for (const key of keys) {
+    if (key.name === undefined) continue;
+    const other = seen.get(key.name);
+    if (other) other.sharedName = key.sharedName = true;
+    else seen.set(key.name, key);
+  }
+  return keys;
+}
+
+/**
+ * Whether `child` (its `parentRefOf(child, key)`) belongs to `parent`. An ID is the parent's whole
+ * path (subscription, group, every ancestor) and a name only its last segment, so: by ID where
+ * both are known; never where both names are known and differ; else through what the child's `key`
+ * was computed from (`computedFrom`); else by name, only when no other parent of the stack has it. Before, a name decided first: with two
+ * Front Door profiles each holding a `SecurityHeaders` rule set, the HSTS rule of one counted for
+ * the other's routes, and a workspace's onboarding counted for a same-named workspace in another
+ * group. A name alone still cannot tell a parent of the stack from a same-named one outside it;
+ * the IDs say at `up`.
  */
 export function isParentOf(parent: ParentKey, child: StackResource, ref: ParentRef, key: string): boolean {
-  if (ref && "name" in ref && parent.name !== undefined) return ref.name === parent.name;
-  if (ref && "id" in ref && (ref.id === "" || parent.id !== undefined)) return ref.id === parent.id;
-  return computedFrom(child, parent.resource, key);
+  if (ref.parentId !== undefined && parent.id !== undefined) return ref.parentId === parent.id;
+  const named = ref.name !== undefined && parent.name !== undefined;
+  if (named && ref.name !== parent.name) return false;
+  if (computedFrom(child, parent.resource, key)) return true;
+  return named && !parent.sharedName;
 }
 
 const INDEX = Symbol("stack index");

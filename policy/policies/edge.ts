@@ -10,7 +10,8 @@ import {
   diagnosticTargetOf,
   isParentOf,
   label,
-  parentKeyOf,
+  parentKeysOf,
+  type ParentKey,
   parentRefOf,
   ReferenceIndex,
 } from "../lib/relations";
@@ -424,17 +425,14 @@ export const routeHsts = stackPolicy({
   config: hstsParam,
   check: (stack, cfg, report) => {
     const rules = stack.ofType("azure-native:cdn:Rule");
-    // A rule belongs to the rule set it names (ruleSetName), or once deployed, whose ID its own ID
-    // is below (outputs carry no ruleSetName: before, a rule with a literal set name belonged to
-    // no set at `up`). Each rule's set and order, read once rather than once per rule set and per
+    // A rule belongs to the rule set whose ID its own ID is below, else to the set its ruleSetName
+    // was computed from, else to the one set of the stack with that name (`isParentOf`: two
+    // profiles may each hold a set of the same name). Each rule's set and order, read once rather than once per rule set and per
     // pair (`order` on first use: `num` throws on an unknown value, where it always did). A name
     // not known yet (preview): only through what the rule's ruleSetName was computed from, not a
     // `dependsOn` on the set next to a name computed elsewhere.
-    const setRefs = new Map(rules.map((r) => [r, parentRefOf(r, "ruleSetName")]));
-    const ofSet = (set: StackResource) => {
-      const key = parentKeyOf(set, "ruleSetName");
-      return rules.filter((r) => isParentOf(key, r, setRefs.get(r), "ruleSetName"));
-    };
+    const ruleRefs = rules.map((r) => parentRefOf(r, "ruleSetName"));
+    const ofSet = (set: ParentKey) => rules.filter((r, i) => isParentOf(set, r, ruleRefs[i], "ruleSetName"));
     // An order not known yet (preview) may come first, and a behaviour not known yet may stop:
     // either way the rule may stop evaluation before the HSTS rule (fail closed, never thrown,
     // which skipped every route of the stack; the component's orders and behaviours are constant).
@@ -453,11 +451,13 @@ export const routeHsts = stackPolicy({
         (a === NOT_KNOWN || b === NOT_KNOWN || a < b) && (behaviour === NOT_KNOWN || eqi(behaviour, "Stop"))
       );
     };
-    const hstsSets = stack.ofType("azure-native:cdn:RuleSet").filter((set) => {
+    const hstsSets = parentKeysOf(stack.ofType("azure-native:cdn:RuleSet"), "ruleSetName").flatMap((set) => {
       const members = ofSet(set);
       return members.some(
         (h) => sendsHsts(h, cfg.minHstsMaxAgeSeconds) && !members.some((o) => o !== h && mayStopBefore(o, h)),
-      );
+      )
+        ? [set.resource]
+        : [];
     });
     // A rule set not known yet (preview) counts only through what the route's `ruleSets` was
     // computed from (its propertyDependencies), not any dependency of the route.

@@ -8,7 +8,7 @@ import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } f
 import {
   isParentOf,
   label,
-  parentKeyOf,
+  parentKeysOf,
   parentRefOf,
   ReferenceIndex,
   type ParentRef,
@@ -105,8 +105,9 @@ export const sentinelOnboarded = stackPolicy({
     // computed elsewhere onboarded another workspace at `up`.
     const onboardingRefs = onboardings.map((r) => parentRefOf(r, "workspaceName"));
     const ruleRefs = rules.map((r) => parentRefOf(r, "workspaceName"));
-    for (const ws of workspaces) {
-      const key = parentKeyOf(ws, "workspaceName");
+    const workspaceKeys = parentKeysOf(workspaces, "workspaceName");
+    for (const [w, ws] of workspaces.entries()) {
+      const key = workspaceKeys[w];
       const matches = (r: StackResource, ref: ParentRef) => isParentOf(key, r, ref, "workspaceName");
       if (!onboardings.some((r, i) => matches(r, onboardingRefs[i]))) {
         report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);

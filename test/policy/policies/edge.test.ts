@@ -540,6 +540,52 @@ describe("front-door-route-hsts (TLS-1)", () => {
       ]);
     });
   });
+  // Two Front Door profiles may each hold a rule set of the same name: a name is only the last
+  // segment of the set's path. Before, the HSTS rule of profile A's set counted for profile B's
+  // same-named, empty set, and B's routes passed.
+  describe("two profiles, each with a SecurityHeaders rule set", () => {
+    const inProfile = (profileName: string) => {
+      const on = { resourceGroupName: "rg", profileName };
+      const set = deployedResource("cdn:RuleSet", `${profileName}-headers`, {
+        ...on,
+        ruleSetName: "SecurityHeaders",
+      });
+      const route = deployedResource("cdn:Route", `${profileName}-route`, {
+        ...on,
+        endpointName: "ep",
+        routeName: "route",
+        ruleSets: [{ id: set.props.id }],
+      });
+      const hstsRule = deployedResource("cdn:Rule", `${profileName}-hsts`, {
+        ...on,
+        ruleSetName: "SecurityHeaders",
+        ruleName: "Hsts",
+        order: 1,
+        conditions: [],
+        actions: [hsts("Overwrite", HSTS_HEADER_VALUE)],
+      });
+      return { set, route, hstsRule };
+    };
+    const a = inProfile("afd-a");
+    const b = inProfile("afd-b");
+    it("on outputs: a route on the set without the HSTS rule is refused, whatever the other set holds", async () => {
+      expect(a.hstsRule.props.ruleSetName).toBe("SecurityHeaders");
+      expect(await runStackPolicy(e.routeHsts, [a.set, a.hstsRule, a.route, b.set, b.route])).toEqual([
+        expect.stringMatching(/cdn:Route afd-b-route runs no rule set of the stack that sends/),
+      ]);
+      expect(
+        await runStackPolicy(e.routeHsts, [a.set, a.hstsRule, a.route, b.set, b.hstsRule, b.route]),
+      ).toEqual([]);
+    });
+    it("a rule whose ID is not known yet (preview): a set name two sets share says nothing, one set's still counts", async () => {
+      const { id: _id, ...props } = a.hstsRule.props;
+      const created = { ...a.hstsRule, props: { ...props, id: UNKNOWN } };
+      expect(await runStackPolicy(e.routeHsts, [a.set, created, a.route])).toEqual([]);
+      expect(await runStackPolicy(e.routeHsts, [a.set, created, a.route, b.set])).toEqual([
+        expect.stringMatching(/cdn:Route afd-a-route runs no rule set of the stack that sends/),
+      ]);
+    });
+  });
   it("passes a route running the rule set that sends HSTS", async () =>
     expect(await runStackPolicy(e.routeHsts, rules())).toEqual([]));
   it("refuses a route without the rule set, a weakened or conditional HSTS rule, or a Stop rule ahead of it", async () => {
