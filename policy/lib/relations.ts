@@ -224,6 +224,34 @@ export function diagnosticTargetOf(setting: StackResource): unknown {
 }
 
 /**
+ * An ARM path parameter (`key`: `resourceGroupName`, `scope`, `serverName`...) of `r` as a stack
+ * policy can read it: the value where the props carry it (a preview's inputs, an export). A
+ * resource being created in a preview has neither it nor an ID: azure-native's `Create` in preview
+ * answers `PreviewOutputs` over the response's properties only (pulumi/pulumi-azure-native
+ * provider/pkg/provider/provider.go), and the engine sends only non-empty propertyDependencies
+ * (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go AnalyzeStack). There it is `NOT_KNOWN`
+ * when the input was computed from resources (judge it through them: `computedFrom`), else
+ * undefined: a literal or no such input, which only resource policies (inputs) see before `up`.
+ */
+export function pathParameterOf(r: StackResource, key: string): unknown {
+  const value = peek(r.props, key);
+  if (value !== undefined || resourceIdOf(r) !== undefined) return value;
+  return propertyDependenciesOf(r, key).length > 0 ? NOT_KNOWN : undefined;
+}
+
+/**
+ * Whether a stack policy may leave `r`'s inputs `keys`, which its props do not show (a path
+ * parameter such as a configuration's name, a key's `properties` that the response flattens), to
+ * `up`: `r` is being created in a preview (no ID) and those inputs were computed from no resource
+ * (no propertyDependencies: literals or config), so the resource policies judged their values on
+ * the inputs before anything is created. A value computed from a resource may be unknown to the
+ * resource policies too: not left to `up` (deny by default).
+ */
+export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[]): boolean {
+  return resourceIdOf(r) === undefined && keys.every((k) => propertyDependenciesOf(r, k).length === 0);
+}
+
+/**
  * Which parent a child resource belongs to (a Sentinel rule's workspace, a Front Door rule's rule
  * set), as a stack policy can tell: the path parameter `key` that names the parent (lower-case)
  * where the props carry it (the inputs of a plan, and outputs that echo it: a deployed Front Door

@@ -8,7 +8,7 @@
  */
 import { propertyDependenciesOf, stackPolicy, type StackResource } from "../lib/define";
 import { eqi, get, known, NOT_KNOWN, peek, show } from "../lib/props";
-import { label } from "../lib/relations";
+import { judgedOnInputsInPreview, label } from "../lib/relations";
 import { keyStrengthConfig, keyStrengthProblems, rotationIntervalDays, vaultHosts } from "./keyVault";
 import { KEY_ROTATION_DAYS } from "../../controls/limits";
 
@@ -55,9 +55,11 @@ export const customerManagedKeyStrength = stackPolicy({
       if (!found) {
         const read = known(() => keyStrengthProblems(keyArgs(key.props), cfg));
         found =
-          read === NOT_KNOWN
-            ? ["its properties are not known yet: its type and size cannot be verified"]
-            : read;
+          read !== NOT_KNOWN
+            ? read
+            : leftToUp(key)
+              ? []
+              : ["its properties are not known yet: its type and size cannot be verified"];
         problemsOf.set(key, found);
       }
       return found;
@@ -118,6 +120,16 @@ function keyArgs(props: StackResource["props"]): unknown {
   const field = (name: string) => get(props, "properties", name) ?? get(props, name);
   return { properties: { kty: field("kty"), keySize: field("keySize") } };
 }
+
+/**
+ * Whether a key's type, size and rotation policy, not known yet, are left to `up`: a key being
+ * created in a preview shows none of them (azure-native's PreviewOutputs answers the response's
+ * flattened `kty`, `keySize`, `rotationPolicy`, which no input of that name fills: unknown), and
+ * key-vault-key-rotation and key-vault-key-strength judged them on its literal `properties` input
+ * (`judgedOnInputsInPreview`). key-vault-key-strength skips only keys that cannot wrap a data key
+ * (EC, or keyOps without an encryption operation: `isEncryptionKey`), which no data store can use.
+ */
+const leftToUp = (key: StackResource): boolean => judgedOnInputsInPreview(key, ["properties"]);
 
 interface KeyRef {
   host: string;
@@ -271,6 +283,7 @@ export const customerManagedKeysRotate = stackPolicy({
         ),
       );
       if (read === NOT_KNOWN) {
+        if (leftToUp(key)) return;
         report(
           `key ${what} used by ${label(consumer)} has a rotation policy that is not known yet: its rotation cannot be verified`,
           key.urn,

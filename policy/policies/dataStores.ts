@@ -16,6 +16,7 @@ import {
   label,
   normalizedIdOf,
   ofKind,
+  pathParameterOf,
   ReferenceIndex,
   stackIndex,
   subscriptionOf,
@@ -130,13 +131,15 @@ function lockScope(
   // Without an ID, a lock at subscription, group or resource level applies to its provider's
   // subscription: the stack's own when it deploys into exactly one.
   const sub = subscriptions.size === 1 ? `/subscriptions/${[...subscriptions][0]}` : undefined;
-  const text = (...path: string[]) => {
-    const v = peek(lock.props, ...path);
+  // A lock being created in a preview carries neither its ID nor the path parameters naming its
+  // scope: only what they were computed from says what it covers (SCOPE_INPUTS, pathParameterOf).
+  const text = (key: string) => {
+    const v = pathParameterOf(lock, key);
     return v === NOT_KNOWN ? NOT_KNOWN : typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
   };
   switch (lock.canonical) {
     case "azure-native:authorization:ManagementLockByScope": {
-      const scope = peek(lock.props, "scope");
+      const scope = pathParameterOf(lock, "scope");
       return scope === NOT_KNOWN ? NOT_KNOWN : normalizeId(scope);
     }
     case "azure-native:authorization:ManagementLockAtSubscriptionLevel":

@@ -7,7 +7,15 @@ import { DEFENDER_PLANS, MALWARE_SCAN_DEFAULT_CAP_GB } from "../../controls/defe
 import type { AzureType } from "../lib/azureTypes";
 import { resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
 import { arr, bool, eqi, get, normalizeId, NOT_KNOWN, num, peek, rec, show, str } from "../lib/props";
-import { idOf, label, normalizedIdOf, stackIndex, subscriptionOf } from "../lib/relations";
+import {
+  idOf,
+  judgedOnInputsInPreview,
+  label,
+  normalizedIdOf,
+  pathParameterOf,
+  stackIndex,
+  subscriptionOf,
+} from "../lib/relations";
 
 /** Any subscription: a plan whose scope is only known once deployed (its provider's subscription). */
 const ANY = "*";
@@ -204,23 +212,45 @@ export const defenderPlansCoverServices = stackPolicy({
     if (!cfg.requireDefenderPlans) return;
     // plan name -> subscriptions it is on the Standard tier for
     const standard = new Map<string, Set<string>>();
+    // Standard plans being created in a preview, whose name (the path parameter pricingName) the
+    // outputs do not show: defender-plan-standard judged each on its literal inputs.
+    let unnamed = 0;
     for (const p of stack.ofType("azure-native:security:Pricing")) {
       // Peeked: a plan whose name or tier is not known yet (preview) covers nothing that can be
       // judged; read with str()/get(), it made the policy skip every service of the stack.
       const name = planName(p);
       const sub = planSubscription(p);
-      if (name === undefined || sub === undefined || !eqi(peek(p.props, "pricingTier"), "Standard")) continue;
-      standard.set(name, (standard.get(name) ?? new Set()).add(sub));
+      if (sub === undefined || !eqi(peek(p.props, "pricingTier"), "Standard")) continue;
+      if (name !== undefined) standard.set(name, (standard.get(name) ?? new Set()).add(sub));
+      else if (
+        sub === ANY &&
+        pathParameterOf(p, "pricingName") === undefined &&
+        judgedOnInputsInPreview(p, ["pricingName", "scopeId"])
+      )
+        unnamed++;
     }
+    // The plans the stack's services need that no named plan covers: left to `up` only while the
+    // unnamed Standard plans are at least as many (each names one plan; with fewer, one is surely
+    // missing, and every target of a missing plan is refused).
     const home = stackIndex(stack).subscriptions;
+    const subscriptionOfTarget = (target: StackResource) =>
+      subscriptionOf(idOf(target)) ?? (home.size === 1 ? [...home][0] : undefined);
+    const coveredByName = (plan: string, sub: string | undefined) => {
+      const subs = standard.get(plan.toLowerCase());
+      return subs !== undefined && (sub === undefined || subs.has(sub) || subs.has(ANY));
+    };
+    const uncovered = new Set<string>();
+    for (const target of stack.ofType(...PROTECTED_TYPES)) {
+      const plan = PLAN_FOR_TYPE[target.canonical as AzureType];
+      if (plan !== undefined && !coveredByName(plan, subscriptionOfTarget(target))) uncovered.add(plan);
+    }
+    const atUp = uncovered.size <= unnamed;
     for (const target of stack.ofType(...PROTECTED_TYPES)) {
       const plan = PLAN_FOR_TYPE[target.canonical as AzureType];
       if (plan === undefined) continue;
-      const subs = standard.get(plan.toLowerCase());
       // The target's subscription: from its ID, or the stack's only one (preview).
-      const sub = subscriptionOf(idOf(target)) ?? (home.size === 1 ? [...home][0] : undefined);
-      const covered = subs !== undefined && (sub === undefined || subs.has(sub) || subs.has(ANY));
-      if (!covered)
+      const sub = subscriptionOfTarget(target);
+      if (!atUp && !coveredByName(plan, sub))
         report(
           `${label(target)} runs without the Defender plan ${plan} on the Standard tier${sub ? ` for its subscription ${sub}` : ""}`,
           target.urn,

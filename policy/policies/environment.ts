@@ -12,6 +12,7 @@ import {
   destinationProblem,
   diagnosticTargetOf,
   label,
+  pathParameterOf,
   stackIndex,
 } from "../lib/relations";
 
@@ -71,7 +72,8 @@ const IN_GROUP_ID =
  * looked placed nowhere and passed.
  */
 function groupOf(r: StackResource): unknown {
-  const rg = peek(r.props, "resourceGroupName");
+  // A resource being created in a preview: through what its group was computed from.
+  const rg = pathParameterOf(r, "resourceGroupName");
   if (rg !== undefined) return rg;
   const id = resourceIdOf(r);
   return (id === undefined ? null : IN_GROUP_ID.exec(id))?.[1];
@@ -134,7 +136,9 @@ export const ownResourceGroups = stackPolicy({
     };
     for (let i = 0; i < stack.resources.length; i++) {
       const r = stack.resources[i];
-      if (r.canonical === "azure-native:resources:ResourceGroup") continue;
+      // The stack's and components' outputs are exports (a stack exporting its group's name),
+      // not placements: only resources are deployed into a group.
+      if (r.canonical === "azure-native:resources:ResourceGroup" || !isAzureResource(r.type)) continue;
       const rg = groupOf(r);
       if (rg === NOT_KNOWN) {
         // Not known yet (preview): it must be computed from a resource group of this stack or a

@@ -17,7 +17,9 @@ import {
   allowedDestinationsParam,
   destinationLocationsParam,
   destinationProblem,
+  judgedOnInputsInPreview,
   label,
+  pathParameterOf,
   stackIndex,
 } from "../lib/relations";
 import { BACKUP_RETENTION_DAYS } from "../../controls/limits";
@@ -449,24 +451,49 @@ export const postgresServerParameters = stackPolicy({
       });
       // A value not known yet (preview) is judged on the configuration itself by the
       // postgres-configuration-* policies before it is applied: here it counts as set.
-      const value = (parameter: string): string | typeof NOT_KNOWN | undefined => {
+      const setValue = (parameter: string): string | typeof NOT_KNOWN | undefined => {
         const c = mine.find((x) => eqi(text(x, "configurationName") ?? text(x, "name"), parameter));
         const v = c === undefined ? undefined : peek(c.props, "value");
         return v === NOT_KNOWN ? NOT_KNOWN : typeof v === "string" ? v.trim().toLowerCase() : undefined;
       };
-      const tls = value("ssl_min_protocol_version");
-      if (
-        tls !== NOT_KNOWN &&
-        (tls === undefined || PG_TLS.indexOf(tls) < PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase()))
-      )
+      // A configuration being created in a preview shows its value but not its name (a path
+      // parameter), so not which parameter it sets; the postgres-configuration-* resource
+      // policies judged that value for that parameter on its literal inputs. A parameter no named
+      // configuration sets is left to `up` only through one such configuration whose (known)
+      // value would satisfy it, each configuration standing for one parameter: a missing TLS
+      // floor is refused here unless a nameless configuration says TLSv1.3.
+      const nameless = mine
+        .filter(
+          (c) =>
+            peek(c.props, "name") === NOT_KNOWN &&
+            pathParameterOf(c, "configurationName") === undefined &&
+            judgedOnInputsInPreview(c, ["configurationName", "value"]),
+        )
+        .map((c) => peek(c.props, "value"))
+        .filter((v): v is string => typeof v === "string")
+        .map((v) => v.trim().toLowerCase());
+      const value = (
+        parameter: string,
+        satisfies: (v: string) => boolean,
+      ): string | typeof NOT_KNOWN | undefined => {
+        const v = setValue(parameter);
+        const at = v === undefined ? nameless.findIndex(satisfies) : -1;
+        if (at < 0) return v;
+        nameless.splice(at, 1);
+        return NOT_KNOWN;
+      };
+      const tlsFloor = PG_TLS.indexOf(cfg.minTlsVersion.toLowerCase());
+      const isOn = (v: string) => v === "on" || v === "true" || bool(v) === true;
+      const tls = value("ssl_min_protocol_version", (v) => PG_TLS.indexOf(v) >= tlsFloor);
+      if (tls !== NOT_KNOWN && (tls === undefined || PG_TLS.indexOf(tls) < tlsFloor))
         report(
           `${label(server)}: ssl_min_protocol_version is ${show(tls)}; it must be ${cfg.minTlsVersion} or newer`,
           server.urn,
         );
       if (cfg.requireConnectionLogging) {
         for (const parameter of ["log_connections", "log_disconnections"]) {
-          const v = value(parameter);
-          if (v !== NOT_KNOWN && v !== "on" && v !== "true" && bool(v) !== true)
+          const v = value(parameter, isOn);
+          if (v !== NOT_KNOWN && (v === undefined || !isOn(v)))
             report(`${label(server)}: ${parameter} is ${show(v)}; it must be on`, server.urn);
         }
       }

@@ -6,7 +6,9 @@
  *   gives (pulumi/pulumi-azure-native provider/pkg/convert/previewOutputs.go `PreviewOutputs`):
  *   an output property whose name is also an input keeps the input's (preview) value, nested
  *   the same way; every other output (`id`, `name`, `vaultUri`, `fullyQualifiedDomainName`,
- *   `hostName`, `principalId`, `keyUriWithVersion`, a random string's `result`, ...) is unknown.
+ *   `hostName`, `principalId`, `keyUriWithVersion`, a random string's `result`, ...) is unknown;
+ *   the ARM path parameters (`resourceGroupName`, `serverName`, `vaultName`...) are not outputs
+ *   at all (`createdOutputs`).
  * - An input of resource B is unknown where it holds (equals or contains) the value of an
  *   output of a resource A that B's `propertyDependencies` name for that input and that is
  *   unknown in this preview: the Node.js SDK sends an unknown Output as the unknown sentinel at
@@ -28,6 +30,7 @@
  */
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
+import { declaredOutputs, isAzureNativeResourceType } from "../../lib/offline/sdkOutputs";
 import { STACK_TYPE, type StackExport } from "../../policy/common/pulumiFormat";
 
 interface Resource {
@@ -99,6 +102,36 @@ export function previewOutput(input: Value, output: Value): Value {
   return input;
 }
 
+/**
+ * A created resource's outputs in a preview. azure-native (`Create` with `req.GetPreview()`:
+ * `k.converter.PreviewOutputs(inputs, res.Response)`, pulumi/pulumi-azure-native
+ * provider/pkg/provider/provider.go, provider/pkg/convert/previewOutputs.go) answers only the
+ * response's properties (`declaredOutputs`): one with an input of the same name takes that input's
+ * value, every other is unknown, and the ARM path parameters (`resourceGroupName`, `serverName`,
+ * `vaultName`...) and an input nested under `properties` that the response flattens (a key's
+ * `kty`) are not there at all. Other providers (random) answer their inputs and leave what they
+ * compute unknown. `deployed` gives the nested shape where an input is echoed.
+ *
+ * Not modelled (CHANGELOG.md, Unreleased, "Not yet done"): PreviewOutputs also answers, unknown,
+ * every response property the program leaves unset (a server's `sourceServerResourceId`, a
+ * container app's `managedEnvironmentId`, a diagnostic setting's `storageAccountId`); here only
+ * the properties the deployed state holds are there (`deployed`'s keys).
+ */
+export function createdOutputs(
+  type: string,
+  inputs: Record<string, Value>,
+  deployed: Record<string, Value>,
+): Record<string, Value> {
+  if (!isAzureNativeResourceType(type))
+    return previewOutput(inputs, { ...inputs, ...deployed }) as Record<string, Value>;
+  const outputs: Record<string, Value> = {};
+  const declared = declaredOutputs(type);
+  for (const k of Object.keys(deployed).filter((key) => declared.has(key)))
+    outputs[k] = k in inputs ? previewOutput(inputs[k], deployed[k]) : UNKNOWN_SENTINEL;
+  outputs.id = UNKNOWN_SENTINEL;
+  return outputs;
+}
+
 /** The values (from the deployed export) at the places the preview leaves unknown. */
 function hidden(deployed: Value, preview: Value, out: string[] = []): string[] {
   if (preview === UNKNOWN_SENTINEL) return strings(deployed, out);
@@ -138,6 +171,7 @@ export function previewExport(doc: StackExport, options: PreviewOptions = {}): S
   /** Per resource: the deployed values of its outputs this preview does not know. */
   const unknownOutputs = new Map<string, string[]>();
   const everyUnknown: string[] = [];
+  const registered: Resource[] = [];
   for (const r of resources) {
     if (r.type.startsWith("pulumi:providers:")) continue;
     const deployedInputs = r.inputs ?? {};
@@ -154,14 +188,7 @@ export function previewExport(doc: StackExport, options: PreviewOptions = {}): S
     }
     let outputs: Record<string, Value>;
     if (managed(r) && (created(r) || movesIn(r, inputs))) {
-      // The output shape with the inputs' keys too (the ARM path parameters azure-native's
-      // outputs leave out, `lib/offline/sdkOutputs.ts`), as before the plan's outputs had that
-      // shape. KNOWN GAP: PreviewOutputs fills only the response's properties, so a real preview
-      // shows a created resource without its path parameters either, and the stack policies that
-      // still read them there (postgres-server-parameters, stateful-resources-locked,
-      // defender-plans-cover-services, customer-managed-key*, own-resource-groups) are judged
-      // here on a shape richer than the engine's (CHANGELOG.md, Unreleased: "Not yet done").
-      outputs = previewOutput(inputs, shape) as Record<string, Value>;
+      outputs = createdOutputs(r.type, inputs, shape);
       if (r.id !== undefined) outputs.id = UNKNOWN_SENTINEL;
       delete r.id;
     } else if (r.custom) {
@@ -170,17 +197,33 @@ export function previewExport(doc: StackExport, options: PreviewOptions = {}): S
         Object.entries(deployedOutputs).map(([k, o]) => [k, k in inputs ? previewOutput(inputs[k], o) : o]),
       );
     } else {
-      // Components and the stack: what they registered as outputs, from the resources' outputs.
-      outputs = blank(deployedOutputs, holdsAny(everyUnknown)) as Record<string, Value>;
+      // Components and the stack: what they registered as outputs, once every resource is settled
+      // (they register before their children: the stack's `resourceGroupName` is its group's name).
+      if (r.inputs) r.inputs = inputs;
+      registered.push(r);
+      continue;
     }
     if (r.inputs) r.inputs = inputs;
     if (r.outputs) r.outputs = outputs;
-    const lost = hidden(shape, outputs);
+    // What the program can read off a created resource is its outputs only: an input it does not
+    // echo (a path parameter) reaches another resource through an unknown output (its ID), so is
+    // not known there either.
+    const read = r.id === undefined && managed(r) ? { ...absentAsUnknown(shape), ...outputs } : outputs;
+    const lost = hidden(shape, read);
     if (deployedId !== undefined && outputs.id === UNKNOWN_SENTINEL) lost.push(deployedId);
     if (lost.length > 0 && r.type !== STACK_TYPE) {
       unknownOutputs.set(r.urn, lost);
       everyUnknown.push(...lost);
     }
   }
+  for (const r of registered)
+    if (r.outputs)
+      r.outputs = Object.fromEntries(
+        Object.entries(r.outputs).map(([k, v]) => [k, blank(v, holdsAny(everyUnknown))]),
+      );
   return copy;
 }
+
+/** `shape`'s keys, each unknown. */
+const absentAsUnknown = (shape: Record<string, Value>) =>
+  Object.fromEntries(Object.keys(shape).map((k) => [k, UNKNOWN_SENTINEL]));

@@ -6,7 +6,8 @@
  * - a custom resource being created answers, as azure-native's preview does
  *   (pulumi/pulumi-azure-native provider/pkg/convert/previewOutputs.go `PreviewOutputs`), its
  *   inputs in the shape of its outputs and leaves every other output unknown (no ID, no `name`,
- *   no FQDN, principal ID, vault or key URI, random `result`);
+ *   no FQDN, principal ID, vault or key URI, random `result`), without the ARM path parameters
+ *   (`createdOutputs` in firstPreview.ts);
  * - so an `apply` over such an output never runs and its result is unknown as a whole, including
  *   the azure-native SDK's own `...ArgsProvideDefaults` applies over object inputs (a storage
  *   account's `encryption`, a container app's `configuration` and `template`, a private
@@ -25,7 +26,7 @@ import { requireProgramUnderJest } from "../../lib/offline/jestProgram";
 import { readStackConfig } from "../../lib/offline/stackConfig";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import type { StackExport } from "../../policy/common/pulumiFormat";
-import { previewOutput } from "./firstPreview";
+import { createdOutputs } from "./firstPreview";
 
 type MockArgs = Parameters<AzureMocks["newResource"]>[0];
 
@@ -56,8 +57,7 @@ export async function sdkFirstPreview(program: PreviewProgram): Promise<StackExp
     if (exempt) return answer;
     const exact = this.exactInputs;
     const inputs = exact && exact.type === args.type && exact.name === args.name ? exact.inputs : args.inputs;
-    // With the inputs' keys in the shape (KNOWN GAP, as in firstPreview.ts previewExport).
-    const state = previewOutput(inputs, { ...inputs, ...answer.state }) as Record<string, unknown>;
+    const state = createdOutputs(args.type, inputs, answer.state);
     return { id: undefined, state: { ...state, id: UNKNOWN_SENTINEL } };
   };
   let resources: PlannedResource[];

@@ -69,6 +69,24 @@ describe("the simulation is a first preview as the engine runs it", () => {
     expect(named(preview, "rg").outputs?.name).toBe(UNKNOWN_SENTINEL);
     expect(named(preview, "storage-account").inputs?.resourceGroupName).toBe(UNKNOWN_SENTINEL);
     expect(named(preview, "cmk-storage-key").inputs?.resourceGroupName).toBe(UNKNOWN_SENTINEL);
+    // Only the response's properties (azure-native's PreviewOutputs): no ARM path parameter, an
+    // input echoed only where an output has its name, a key's flattened properties unknown; the
+    // stack's exports computed from the group's name are unknown too.
+    const lock = named(preview, "postgres-server-lock");
+    expect(lock.inputs?.scope).toBe(UNKNOWN_SENTINEL);
+    expect(Object.keys(lock.outputs ?? {}).filter((k) => k in (lock.inputs ?? {}))).toEqual([
+      "level",
+      "notes",
+    ]);
+    const configuration = resourcesOf(preview).find(
+      (r) => r.type === "azure-native:dbforpostgresql:Configuration",
+    )!;
+    expect(configuration.outputs).not.toHaveProperty("configurationName");
+    expect(configuration.outputs).not.toHaveProperty("serverName");
+    expect(configuration.outputs?.name).toBe(UNKNOWN_SENTINEL);
+    expect(named(preview, "cmk-storage-key").outputs).not.toHaveProperty("properties");
+    expect(named(preview, "cmk-storage-key").outputs?.kty).toBe(UNKNOWN_SENTINEL);
+    expect(named(preview, "secure-azure-platform-prod").outputs?.resourceGroupName).toBe(UNKNOWN_SENTINEL);
     // A map keyed by identity IDs can only come from an apply over them: unknown as a whole.
     expect(
       (named(preview, "postgres-server").inputs?.identity as { userAssignedIdentities?: unknown })
@@ -207,6 +225,10 @@ describe("the first preview of the real program through the SDK is not blocked, 
       expect(
         registered.some((r) => r.type === "azure-native:app:ManagedEnvironmentPrivateEndpointConnection"),
       ).toBe(false);
+      // azure-native's PreviewOutputs: no ARM path parameter among a created resource's outputs.
+      const configuration = registered.find((r) => r.type === "azure-native:dbforpostgresql:Configuration")!;
+      expect(configuration.outputs).not.toHaveProperty("configurationName");
+      expect(configuration.outputs).not.toHaveProperty("resourceGroupName");
       const evaluation = await evaluateStackExport(doc, { config: loadPackConfig(stack) });
       expect(evaluation.violations).toEqual([]);
       expect(unknownOutcomes(evaluation).sort()).toEqual([...expected].sort());

@@ -3,6 +3,7 @@ import { runResourcePolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { jsonClone, setPath } from "../../../lib/analyzer/paths";
 import type { PlatformResourcePolicy } from "../../../policy/lib/types";
 import { AzureMocks } from "../../../lib/offline/mocks";
+import { createdOutputs } from "../../helpers/firstPreview";
 
 export type Props = Record<string, unknown>;
 
@@ -114,4 +115,29 @@ export function deployedResource(type: string, name: string, inputs: Props, impo
 export function randomString(name = "salt") {
   const type = "random:index/randomString:RandomString";
   return { type, name, urn: `urn:pulumi:prod::secure-azure-platform::${type}::${name}`, props: {} };
+}
+
+/**
+ * An Azure resource being created, as a stack policy sees it in a real first preview: azure-native's
+ * PreviewOutputs (`createdOutputs` in test/helpers/firstPreview.ts: the response's properties only,
+ * an input echoed where an output has its name, every other output and the ID unknown, no ARM path
+ * parameter), with the non-empty propertyDependencies the engine sends (keyed by input name).
+ */
+export function previewResource(
+  type: string,
+  name: string,
+  inputs: Props,
+  propertyDependencies: Record<string, string[]> = {},
+  importId?: string,
+) {
+  const full = `azure-native:${type}`;
+  const deployed = new AzureMocks().newResource({
+    type: full,
+    name,
+    inputs,
+    custom: true,
+    id: importId,
+  }).state;
+  const props = createdOutputs(full, inputs, deployed);
+  return { ...stackResource(type, name, props), propertyDependencies };
 }
