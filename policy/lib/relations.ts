@@ -267,6 +267,9 @@ export interface ParentRef {
 }
 export function parentRefOf(child: StackResource, key: string): ParentRef {
   const name = peek(child.props, key);
+  // A name not known yet (preview) is a new parent: the resource is replaced, and its ID is the
+  // old one's.
+  if (name === NOT_KNOWN) return {};
   const id = normalizedIdOf(child);
   return {
     ...(typeof name === "string" ? { name: name.toLowerCase() } : {}),
