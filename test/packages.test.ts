@@ -79,10 +79,14 @@ function unpacked(dir: string, entry: string, files: string[]): string[] {
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "packages-"));
+  // policy/bin comes along (what `npm ci` built, its manifest included): the real build below then
+  // checks every file against its source and compiles only what is stale, 0.1 s instead of 2.5 s
+  // of CPU for all 37 (issue 17); test/build.test.ts builds a pack from nothing. components/bin,
+  // the publish build's output, is left behind: the package's `npm run build` makes it.
   for (const dir of ["components", "controls", "policy"])
     fs.cpSync(path.join(ROOT, dir), path.join(tmp, dir), {
       recursive: true,
-      filter: (src) => !/[\\/](node_modules|bin)$/.test(src),
+      filter: (src) => !/[\\/](node_modules|components[\\/]bin)$/.test(src),
     });
   fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(tmp, "tsconfig.json"));
   fs.mkdirSync(path.join(tmp, "scripts"));
