@@ -1,9 +1,11 @@
 /**
  * `npm run plan` end to end, as a child process: the tree for dev and prod, `--export`
  * and `--json` as stack exports, exit 2 with the offending key or flag named.
- * Each run costs seconds, so runs are shared across assertions. Bad input is answered by
- * scripts/plan.ts's exported `main` in this process (`inProcess`), the same code the child
- * runs; one usage error still runs as a child, for the process's exit status and streams.
+ * Each run costs seconds, so runs are shared across assertions. Bad input and the change
+ * previews (`--diff-from`, whose export the prod child wrote) are answered by scripts/plan.ts's
+ * exported `main` in this process (`inProcess`), the same code the child runs (issue 17: ~1 s of
+ * CPU less per plan; docsCommands.test.ts runs `--diff-from ... --json` as a process); one usage
+ * error still runs as a child, for the process's exit status and streams.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -123,7 +125,7 @@ describe("prod", () => {
 });
 
 describe("--diff-from (change preview)", () => {
-  it("prints the preview as JSON and exits 1 when the PostgreSQL server would be renamed", () => {
+  it("prints the preview as JSON and exits 1 when the PostgreSQL server would be renamed", async () => {
     // The state an older program left: the same stack with another server name.
     const before = JSON.parse(fs.readFileSync(path.join(dir, "prod.json"), "utf8")) as {
       deployment: { resources: { urn: string; inputs?: Record<string, unknown> }[] };
@@ -133,7 +135,7 @@ describe("--diff-from (change preview)", () => {
     server.inputs.serverName = "psql-sap-main-prod-old";
     const file = path.join(dir, "before.json");
     fs.writeFileSync(file, JSON.stringify(before));
-    const run = plan("--stack", "prod", "--diff-from", file, "--json");
+    const run = await inProcess("--stack", "prod", "--diff-from", file, "--json");
     expect(run.status).toBe(1);
     const preview = JSON.parse(run.stdout) as ChangePreview;
     // The server, and (deleted before it: azure-native replaces a named resource delete-first)
@@ -167,7 +169,7 @@ describe("--diff-from (change preview)", () => {
     );
   });
 
-  it("finds a stack deployed with the legacy component tokens through the aliases: nothing to do", () => {
+  it("finds a stack deployed with the legacy component tokens through the aliases: nothing to do", async () => {
     // The state the components left before their tokens moved to `index` (issue 16): this
     // plan's export with each token back to its legacy one and no aliases (test/offline/aliases.test.ts).
     let text = fs.readFileSync(path.join(dir, "prod.json"), "utf8");
@@ -177,7 +179,7 @@ describe("--diff-from (change preview)", () => {
     for (const r of before.deployment.resources) delete r.aliases;
     const file = path.join(dir, "legacy-tokens.json");
     fs.writeFileSync(file, JSON.stringify(before));
-    const run = plan("--stack", "prod", "--diff-from", file);
+    const run = await inProcess("--stack", "prod", "--diff-from", file);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete, \d+ unchanged/);
   });
