@@ -54,12 +54,13 @@ function filesUnder(/** @type {string} */ dir) {
 }
 
 /**
- * The installation's lockfile and cache folder, or a reason there is no cache. The cache goes
- * beside the lockfile's real path, so copies of the repository that link node_modules share it.
+ * The installation's lockfile and the cache folder `name`, or a reason there is no cache. The
+ * cache goes beside the lockfile's real path, so copies of the repository that link node_modules
+ * share it. Also what scripts/check.js keys its record of clean checks on.
  * @returns {{ lock: Buffer, cache: string } | { none: string }}
  */
-function installation() {
-  const lockPath = path.join(ROOT, "node_modules", ".package-lock.json");
+function installation(/** @type {string} */ name, root = ROOT) {
+  const lockPath = path.join(root, "node_modules", ".package-lock.json");
   let real;
   try {
     real = fs.realpathSync(lockPath);
@@ -81,22 +82,33 @@ function installation() {
   if (linked.length > 0) return { none: `linked package ${linked[0][0]} (its contents are not recorded)` };
   return {
     lock,
-    cache: path.join(path.dirname(real), ".cache", "secure-azure-platform", "components-build"),
+    cache: path.join(path.dirname(real), ".cache", "secure-azure-platform", name),
+  };
+}
+
+/**
+ * A SHA-1 of labelled parts, each headed by its label and length (no two lists of parts hash the
+ * same text): `add(label, data)`, then `digest()`. Also scripts/check.js's.
+ */
+function labelledHash() {
+  const hash = crypto.createHash("sha1");
+  return {
+    add(/** @type {string} */ label, /** @type {Buffer | string} */ data) {
+      hash.update(`${label}\0${Buffer.byteLength(data)}\0`);
+      hash.update(data);
+    },
+    digest: () => hash.digest("hex"),
   };
 }
 
 /** The SHA-1 of everything the build reads (see the header). */
 function buildKey(/** @type {Buffer} */ lock) {
-  const hash = crypto.createHash("sha1");
-  const add = (/** @type {string} */ label, /** @type {Buffer | string} */ data) => {
-    hash.update(`${label}\0${Buffer.byteLength(data)}\0`);
-    hash.update(data);
-  };
+  const { add, digest } = labelledHash();
   add("format", String(FORMAT));
   add("lock", lock);
   for (const rel of ["tsconfig.json", ...KEYED_DIRS.flatMap((d) => filesUnder(path.join(ROOT, d)))])
     add(rel, fs.readFileSync(path.join(ROOT, rel)));
-  return hash.digest("hex");
+  return digest();
 }
 
 const sleep = (/** @type {number} */ ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -145,7 +157,7 @@ function store(/** @type {string} */ cache, /** @type {string} */ key) {
 /** The build; returns the exit status. */
 function main() {
   fs.rmSync(OUT, { recursive: true, force: true });
-  const inst = installation();
+  const inst = installation("components-build");
   if ("none" in inst) {
     say(`compiling (no build cache: ${inst.none})`);
     return compile();
@@ -189,4 +201,6 @@ function main() {
   }
 }
 
-process.exitCode = main();
+module.exports = { installation, labelledHash };
+
+if (require.main === module) process.exitCode = main();

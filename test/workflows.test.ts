@@ -271,21 +271,30 @@ describe("npm run check (scripts/check.js) on fixtures with the repository's lin
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("exits 0 when the type check and the lint are clean", () => {
-    const r = check({ "ok.ts": "export const answer: number = 42;\n" });
-    expect(r.out).toContain("typecheck: 0 problem(s)");
-    expect(r.out).toMatch(/lint: 1 files, 0 error\(s\), 0 warning\(s\)/);
+  it("exits 0 when the type check and the lint are clean; on the same tree again, says so without checking", () => {
+    const files = { "ok.ts": "export const answer: number = 42;\n" };
+    const r = check(files);
+    expect(r.out).toContain("typecheck: 0 problem(s) in ");
+    expect(r.out).toMatch(/lint: 1 files, 0 error\(s\), 0 warning\(s\) in /);
     expect(r.status).toBe(0);
+    // Same sources, configuration and packages: the recorded clean check (issue 17).
+    const again = check(files);
+    expect(again.out).toMatch(/^typecheck: 0 problem\(s\), unchanged since a clean check \([0-9a-f]{12}: /);
+    expect(again.out).toMatch(/^lint: 1 files, 0 error\(s\), 0 warning\(s\), unchanged since a clean check/m);
+    expect(again.status).toBe(0);
   });
 
-  it("exits 1 on a type error and on a type-aware lint error, reporting both", () => {
-    const r = check({
+  it("exits 1 on a type error and on a type-aware lint error, reporting both, on every run (findings are never recorded)", () => {
+    const files = {
       "types.ts": 'export const answer: number = "42";\n',
       "lint.ts": "async function later(): Promise<void> {}\nlater();\nexport {};\n",
-    });
-    expect(r.out).toMatch(/types\.ts.*error TS2322/);
-    expect(r.out).toContain("@typescript-eslint/no-floating-promises");
-    expect(r.status).toBe(1);
+    };
+    for (const r of [check(files), check(files)]) {
+      expect(r.out).toMatch(/types\.ts.*error TS2322/);
+      expect(r.out).toContain("@typescript-eslint/no-floating-promises");
+      expect(r.out).not.toContain("unchanged since");
+      expect(r.status).toBe(1);
+    }
   });
 
   it("exits 1 on a lint warning alone, as eslint --max-warnings 0 does", () => {
