@@ -11,7 +11,16 @@ import {
   type StackResource,
   type StackView,
 } from "./define";
-import { known, normalizeId, normalizeLocation, normalizeLocations, NOT_KNOWN, peek, show } from "./props";
+import {
+  arr,
+  known,
+  normalizeId,
+  normalizeLocation,
+  normalizeLocations,
+  NOT_KNOWN,
+  peek,
+  show,
+} from "./props";
 import { EU_REGIONS } from "../../controls/regions";
 
 /** A stack resource of one of these canonical types, or whose type token is in one of these modules. */
@@ -249,6 +258,51 @@ export function pathParameterOf(r: StackResource, key: string): unknown {
  */
 export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[]): boolean {
   return resourceIdOf(r) === undefined && keys.every((k) => propertyDependenciesOf(r, k).length === 0);
+}
+
+/**
+ * Whether `value`, read from what a stack policy sees, is an output the program never set: not
+ * known yet (`NOT_KNOWN`) while the top-level input holding it was computed from no resource
+ * (`dependencies`: that input's propertyDependencies, never the resource's). One rule for every
+ * stack policy (`peekSet`, `peekArrSet`, `destinationProblem`):
+ *
+ * - In a preview, azure-native answers a resource it creates with `PreviewOutputs`: every output
+ *   property of the response, the program's input where it set one, and *unknown* for every one it
+ *   did not set (a diagnostic setting's `storageAccountId` beside its `workspaceId`, a VNet's
+ *   `virtualNetworkPeerings`, an object input's unset fields); pulumi/pulumi-azure-native
+ *   provider/pkg/convert/previewOutputs.go `PreviewOutputs`, `previewOutputValue`.
+ * - A value the program set is known when it is a literal (echoed by `previewOutputValue`), and
+ *   otherwise was computed from resources, which the engine lists in the input's
+ *   propertyDependencies (it drops only empty lists: pulumi/pulumi
+ *   pkg/resource/plugin/analyzer_plugin.go AnalyzeStack); an invoke with unknown arguments carries
+ *   its arguments' resources, one with known arguments runs in the preview and is known.
+ *
+ * So such a value reads as absent (unset); a value computed from a resource is still judged
+ * through those resources, and a known one by what it is. Residual: an unknown built with no
+ * resource behind it (only possible through SDK internals) is judged at `up`, when every value is
+ * known. Not for a path parameter the outputs do not show (`pathParameterOf`,
+ * `diagnosticTargetOf`): a literal there is not echoed, so its absence says nothing. Within an input
+ * computed from a resource, a field left unset is unknown too and is judged through that input's
+ * resources (deny by default): only the top-level input has propertyDependencies.
+ */
+export function notSetByProgram(value: unknown, dependencies: Dependencies): boolean {
+  if (value !== NOT_KNOWN) return false;
+  return (typeof dependencies === "function" ? dependencies() : dependencies).length === 0;
+}
+
+/** `peek(r.props, input, ...path)`, or undefined where it is an output the program never set (`notSetByProgram`). */
+export function peekSet(r: StackResource, input: string, ...path: (string | number)[]): unknown {
+  const value = peek(r.props, input, ...path);
+  return notSetByProgram(value, () => propertyDependenciesOf(r, input)) ? undefined : value;
+}
+
+/**
+ * `peekArr(r.props, input, ...path)`: `[]` where the list is an output the program never set
+ * (`notSetByProgram`), `[NOT_KNOWN]` where it is not known as a whole otherwise.
+ */
+export function peekArrSet(r: StackResource, input: string, ...path: (string | number)[]): unknown[] {
+  const value = peekSet(r, input, ...path);
+  return value === NOT_KNOWN ? [NOT_KNOWN] : arr(value);
 }
 
 /**
@@ -503,8 +557,11 @@ export function destinationJudge(
  * acceptable destination, or undefined when it is, or when there is none. Acceptable: a resource
  * of this stack (or inside one) in an allowed region, or an allow-listed ID. A reference not
  * known yet must come from a resource of this stack that `accepts` (through the dependency graph:
- * `dependencies` when the caller knows what the value was computed from, e.g. the engine's
- * propertyDependencies of the input holding it, else every dependency of `from`; read only then).
+ * `dependencies` when the caller knows what the value was computed from, the engine's
+ * propertyDependencies of the top-level input holding it, else every dependency of `from`; read
+ * only then). With `dependencies` given and empty, it is an output the program never set
+ * (`notSetByProgram`): absent. Not where `shown` is false: `value` is no output the props show but
+ * a path parameter read from elsewhere (`diagnosticTargetOf`), where a literal is not echoed.
  */
 export function destinationProblem(
   index: StackIndex,
@@ -515,12 +572,16 @@ export function destinationProblem(
   accepts: (candidate: StackResource) => boolean,
   stack: StackView,
   dependencies?: Dependencies,
+  shown = true,
 ): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (value === NOT_KNOWN) {
     // `from.dependencies` and the dependencies asked for are read only here: the analyzer links a
     // resource's dependencies (a URN lookup each) when first read, and most values are known.
     const given = typeof dependencies === "function" ? dependencies() : dependencies;
+    // An output the program never set (only with the input's own dependencies given: the
+    // resource's say nothing about one input) is absent.
+    if (shown && given !== undefined && notSetByProgram(value, given)) return undefined;
     const linked = (given ?? from.dependencies).some((d) => {
       const r = stack.byUrn(d.urn);
       return r !== undefined && accepts(r);

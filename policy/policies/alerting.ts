@@ -10,12 +10,13 @@ import {
   type StackResource,
   type StackView,
 } from "../lib/define";
-import { arr, bool, has, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
+import { arr, bool, hasText, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
 import {
   allowedDestinationsParam,
   destinationLocationsParam,
   destinationProblem,
   label,
+  peekSet,
   ReferenceIndex,
   stackIndex,
   type StackIndex,
@@ -302,13 +303,21 @@ const JUDGED_RECEIVERS: ReadonlySet<string> = new Set([
  * default: nobody has checked where it delivers.
  */
 const unjudgedReceivers = (group: StackResource): string[] =>
-  Object.keys(group.props).filter(
-    (key) => /receivers$/i.test(key) && !JUDGED_RECEIVERS.has(key) && has(group.props, key),
-  );
+  Object.keys(group.props).filter((key) => {
+    if (!/receivers$/i.test(key) || JUDGED_RECEIVERS.has(key)) return false;
+    const list = peekSet(group, key);
+    return list !== undefined && list !== null;
+  });
 
-/** The receivers of one kind, or `NOT_KNOWN` when the whole list is not known yet (preview). */
-const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT_KNOWN =>
-  known(() => arr(group.props, kind));
+/**
+ * The receivers of one kind, or `NOT_KNOWN` when the whole list is not known yet (preview); none
+ * where it is a list the program never set (`peekSet`: azure-native's preview answers every
+ * receiver list, unknown where the program set none).
+ */
+const receiversOf = (group: StackResource, kind: string): unknown[] | typeof NOT_KNOWN => {
+  const list = peekSet(group, kind);
+  return list === NOT_KNOWN ? NOT_KNOWN : arr(list);
+};
 
 export const alertRoutesInStack = stackPolicy({
   name: "alert-routes-in-stack",
@@ -433,11 +442,13 @@ export const alertRoutesInStack = stackPolicy({
           if (problem) fail(`${kind}[].${what} ${problem}`);
         }
       }
-      for (const kind of UNPLACEABLE_RECEIVERS)
-        if (receiversOf(group, kind) === NOT_KNOWN || arr(group.props, kind).length > 0)
+      for (const kind of UNPLACEABLE_RECEIVERS) {
+        const receivers = receiversOf(group, kind);
+        if (receivers === NOT_KNOWN || receivers.length > 0)
           fail(
             `${kind} hands alerts to a ticketing connection this pack cannot place; use a webhook to a reviewed endpoint (allowedAlertEndpoints)`,
           );
+      }
       for (const kind of unjudgedReceivers(group))
         fail(`${kind} is a receiver list this policy does not judge; nobody has checked where it delivers`);
       const hubs = receiversOf(group, "eventHubReceivers");

@@ -39,7 +39,9 @@ import {
   destinationLocationsParam,
   destinationJudge,
   label,
+  notSetByProgram,
   ofKind,
+  peekSet,
   stackIndex,
 } from "../lib/relations";
 import { secretLookingArgs, secretLookingReason } from "../../controls/secretDetection";
@@ -632,11 +634,11 @@ function mountProblems(
   storage: StackResource,
   allowedDestinations: readonly string[],
 ): string[] {
-  const properties = peek(storage.props, "properties");
-  const fromAccount = () =>
-    propertyDependenciesOf(storage, "properties").some(
-      (d) => stack.byUrn(d.urn)?.canonical === STORAGE_ACCOUNT,
-    );
+  // A part the program never set (unknown in a preview all the same: `notSetByProgram`) is none:
+  // azure-native's preview answers both mount kinds, unknown where the program set one.
+  const sources = () => propertyDependenciesOf(storage, "properties");
+  const properties = peekSet(storage, "properties");
+  const fromAccount = () => sources().some((d) => stack.byUrn(d.urn)?.canonical === STORAGE_ACCOUNT);
   if (properties === NOT_KNOWN)
     return fromAccount()
       ? []
@@ -665,7 +667,7 @@ function mountProblems(
   const problems: string[] = [];
   for (const kind of Object.keys(properties)) {
     const mount = peek(properties, kind);
-    if (mount === undefined || mount === null) continue;
+    if (mount === undefined || mount === null || notSetByProgram(mount, sources)) continue;
     const known = MOUNTS.find(([k]) => k === kind);
     if (!known) {
       problems.push(
@@ -674,7 +676,8 @@ function mountProblems(
       continue;
     }
     const [, key, accountOf] = known;
-    const value = peek(mount, key);
+    const read = peek(mount, key);
+    const value = notSetByProgram(read, sources) ? undefined : read;
     if (value === NOT_KNOWN) {
       if (!fromAccount())
         problems.push(

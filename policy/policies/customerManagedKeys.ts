@@ -8,7 +8,7 @@
  */
 import { propertyDependenciesOf, stackPolicy, type StackResource } from "../lib/define";
 import { eqi, get, known, NOT_KNOWN, peek, show } from "../lib/props";
-import { judgedOnInputsInPreview, label } from "../lib/relations";
+import { judgedOnInputsInPreview, label, peekSet } from "../lib/relations";
 import { keyStrengthConfig, keyStrengthProblems, rotationIntervalDays, vaultHosts } from "./keyVault";
 import { KEY_ROTATION_DAYS } from "../../controls/limits";
 
@@ -182,10 +182,12 @@ interface KeyUse {
 
 export function keyReferences(r: StackResource): KeyUse[] {
   const refs: { uri: unknown; versions: KeyUse["versions"] }[] = [];
-  const vaultKey = (base: string[], uriKey: string, nameKey: string, versionKey: string) => {
-    const vaultUri = peek(r.props, ...base, uriKey);
-    const keyName = peek(r.props, ...base, nameKey);
-    const version = peek(r.props, ...base, versionKey);
+  // A part the program never set (unknown in a preview all the same: a Managed Redis cluster's
+  // `encryption` without a customer-managed key) is none (`peekSet`).
+  const vaultKey = (base: [string, ...string[]], uriKey: string, nameKey: string, versionKey: string) => {
+    const vaultUri = peekSet(r, ...base, uriKey);
+    const keyName = peekSet(r, ...base, nameKey);
+    const version = peekSet(r, ...base, versionKey);
     if (vaultUri === NOT_KNOWN || keyName === NOT_KNOWN)
       refs.push({ uri: NOT_KNOWN, versions: "versionless" });
     else if (typeof vaultUri === "string" && vaultUri && typeof keyName === "string" && keyName)
@@ -197,11 +199,9 @@ export function keyReferences(r: StackResource): KeyUse[] {
   // A key source not known yet (preview) may be Key Vault: one key not known, judged through
   // what the store depends on; read with get(), it made both key policies skip the stack.
   const storageSource =
-    r.canonical === "azure-native:storage:StorageAccount"
-      ? peek(r.props, "encryption", "keySource")
-      : undefined;
+    r.canonical === "azure-native:storage:StorageAccount" ? peekSet(r, "encryption", "keySource") : undefined;
   const scopeSource =
-    r.canonical === "azure-native:storage:EncryptionScope" ? peek(r.props, "source") : undefined;
+    r.canonical === "azure-native:storage:EncryptionScope" ? peekSet(r, "source") : undefined;
   if (storageSource === NOT_KNOWN || scopeSource === NOT_KNOWN) {
     refs.push({ uri: NOT_KNOWN, versions: "versionless" });
   } else if (
@@ -211,17 +211,17 @@ export function keyReferences(r: StackResource): KeyUse[] {
     vaultKey(["encryption", "keyVaultProperties"], "keyVaultUri", "keyName", "keyVersion");
   } else if (r.canonical === "azure-native:dbforpostgresql:Server") {
     for (const key of ["primaryKeyURI", "geoBackupKeyURI"])
-      refs.push({ uri: peek(r.props, "dataEncryption", key), versions: "versionless" });
+      refs.push({ uri: peekSet(r, "dataEncryption", key), versions: "versionless" });
   } else if (r.canonical === "azure-native:redisenterprise:RedisEnterprise") {
     refs.push({
-      uri: peek(r.props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"),
+      uri: peekSet(r, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"),
       versions: "current",
     });
   } else if (
     r.canonical === "azure-native:storage:EncryptionScope" &&
     eqi(scopeSource, "Microsoft.KeyVault")
   ) {
-    refs.push({ uri: peek(r.props, "keyVaultProperties", "keyUri"), versions: "versionless" });
+    refs.push({ uri: peekSet(r, "keyVaultProperties", "keyUri"), versions: "versionless" });
   }
   return refs.filter((v): v is KeyUse => v.uri === NOT_KNOWN || (typeof v.uri === "string" && v.uri !== ""));
 }

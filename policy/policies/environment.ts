@@ -207,8 +207,20 @@ export const extensionTargetsInStack = stackPolicy({
     for (const { type, key, what, targetOf } of EXTENSION_TARGETS)
       for (const r of stack.ofType(type)) {
         const target = targetOf ? targetOf(r) : peek(r.props, key);
-        const problem = destinationProblem(index, r, key, target, cfg, fromStack, stack, () =>
-          propertyDependenciesOf(r, key),
+        // A target the outputs do not show (a new diagnostic setting's resourceUri, a path
+        // parameter) may be a literal: judged through what it was computed from, never taken for
+        // an output the program left unset (`destinationProblem`'s `shown`).
+        const shown = peek(r.props, key) !== undefined || target !== NOT_KNOWN;
+        const problem = destinationProblem(
+          index,
+          r,
+          key,
+          target,
+          cfg,
+          fromStack,
+          stack,
+          () => propertyDependenciesOf(r, key),
+          shown,
         );
         if (problem) report(`${label(r)} ${what} another target: ${problem}`, r.urn);
         // The preview half of role-assignment-workload-resource-scope (a resource policy sees no

@@ -23,6 +23,7 @@ import {
   destinationProblem,
   idOf,
   label,
+  peekSet,
   stackIndex,
   type StackIndex,
 } from "../lib/relations";
@@ -142,7 +143,8 @@ export const userAssignedIdentitiesFromStack = stackPolicy({
     const isIdentity = (r: StackResource) => r.canonical === USER_ASSIGNED_IDENTITY;
     for (let i = 0; i < stack.resources.length; i++) {
       const r = stack.resources[i];
-      if (peek(r.props, "identity") === undefined) continue;
+      // No identity, or one the program never set (unknown in a preview all the same: `peekSet`).
+      if (peekSet(r, "identity") === undefined) continue;
       for (const id of attachedIdentities(r)) {
         const problem = destinationProblem(
           index,

@@ -12,6 +12,7 @@ import {
   diagnosticTargetOf,
   label,
   ofKind,
+  peekSet,
   ReferenceIndex,
   TargetIndex,
   stackIndex,
@@ -456,8 +457,9 @@ export const diagnosticDestinationsInStack = stackPolicy({
       // propertyDependencies; before, any dependency of the setting, e.g. a dependsOn).
       for (const [key, accepts] of DIAGNOSTIC_DESTINATIONS)
         judge(setting, key, peek(setting.props, key), accepts, () => propertyDependenciesOf(setting, key));
-      // A partner solution ships logs out of Azure: only a listed, reviewed one.
-      const partner = peek(setting.props, "marketplacePartnerId");
+      // A partner solution ships logs out of Azure: only a listed, reviewed one. (Not set by the
+      // program, unknown in a preview all the same: absent, `peekSet`.)
+      const partner = peekSet(setting, "marketplacePartnerId");
       if (
         partner !== undefined &&
         partner !== null &&

@@ -4,7 +4,7 @@
  */
 import { parseType, type AzureType } from "../lib/azureTypes";
 import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
-import { arr, bool, eqi, get, has, NOT_KNOWN, peek, peekArr, show, str } from "../lib/props";
+import { arr, bool, eqi, get, has, NOT_KNOWN, peek, show, str } from "../lib/props";
 import {
   allowedDestinationsParam,
   allowListed,
@@ -14,7 +14,9 @@ import {
   destinationProblem,
   label,
   normalizedIdOf,
+  notSetByProgram,
   ofKind,
+  peekArrSet,
   stackIndex,
 } from "../lib/relations";
 
@@ -253,9 +255,10 @@ export const subnetNsgInStack = stackPolicy({
       // Preview: a subnet list, a subnet or a reference not known yet is judged by what the input
       // holding it was computed from (a subnet always waits for its VNet and NSG, so any
       // dependency would vouch for a route table computed from elsewhere); read with
-      // arr()/str(), one of them made the policy skip every subnet of the stack.
+      // arr()/str(), one of them made the policy skip every subnet of the stack. A subnet list the
+      // program never set (a VNet whose subnets are resources of their own) is none (`peekArrSet`).
       const embedded = net.canonical === VNET;
-      const subnets = embedded ? peekArr(net.props, "subnets") : [net.props];
+      const subnets = embedded ? peekArrSet(net, "subnets") : [net.props];
       const sourcesOf = (key: string) => () => propertyDependenciesOf(net, embedded ? "subnets" : key);
       for (const subnet of subnets) {
         const text = (key: string) => {
@@ -320,17 +323,23 @@ export const vnetPeeringInStack = stackPolicy({
       // Preview: a peering list, a peering or a remote network not known yet is judged by what
       // the input holding it was computed from; read with arr()/str()/bool(), one of them made
       // the whole policy skip every peering of the stack.
+      // A peering list or setting the program never set is none (`notSetByProgram`).
       const embedded = r.canonical === VNET;
-      const peerings = embedded ? peekArr(r.props, "virtualNetworkPeerings") : [r.props];
-      const sources = () =>
-        propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : "remoteVirtualNetwork");
+      const peerings = embedded ? peekArrSet(r, "virtualNetworkPeerings") : [r.props];
+      const sourcesOf = (key: string) => () =>
+        propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : key);
+      const sources = sourcesOf("remoteVirtualNetwork");
       for (const peering of peerings) {
         const text = (key: string) => {
           const v = peek(peering, key);
           return typeof v === "string" && v !== "" ? v : undefined;
         };
+        const set = (key: string, ...path: string[]) => {
+          const v = peek(peering, key, ...path);
+          return notSetByProgram(v, sourcesOf(key)) ? undefined : v;
+        };
         const name = text("virtualNetworkPeeringName") ?? text("name") ?? r.name;
-        const remote = peek(peering, "remoteVirtualNetwork", "id");
+        const remote = set("remoteVirtualNetwork", "id");
         const problem = destinationProblem(
           index,
           r,
@@ -346,7 +355,7 @@ export const vnetPeeringInStack = stackPolicy({
           report(`${label(r)}: peering ${show(name)} names no remoteVirtualNetwork.id`, r.urn);
         if (!cfg.allowTransit)
           for (const key of TRANSIT)
-            if (peek(peering, key) === NOT_KNOWN)
+            if (set(key) === NOT_KNOWN)
               report(
                 `${label(r)}: peering ${show(name)} sets ${key} to a value not known yet; traffic must not transit the peering`,
                 r.urn,
@@ -411,7 +420,7 @@ export const privateDnsInStack = stackPolicy({
     // was computed from; read with arr(), it made the whole policy skip the stack.
     for (const group of stack.ofType(ZONE_GROUP)) {
       const sources = () => propertyDependenciesOf(group, "privateDnsZoneConfigs");
-      for (const config of peekArr(group.props, "privateDnsZoneConfigs"))
+      for (const config of peekArrSet(group, "privateDnsZoneConfigs"))
         judge(group, "privateDnsZoneId", peek(config, "privateDnsZoneId"), of(ZONE), sources);
     }
     // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
@@ -428,9 +437,12 @@ export const privateDnsInStack = stackPolicy({
     // Custom DNS servers replace Azure DNS for everything in the network (Container Apps
     // included), and only Azure DNS answers from the private DNS zones.
     // A server not known yet (preview) cannot be one of the reviewed literals: refused, as a list
-    // not known as a whole (before: skipped, and a whole list not known skipped the policy).
-    for (const vnet of stack.ofType(VNET))
-      for (const server of peekArr(vnet.props, "dhcpOptions", "dnsServers")) {
+    // not known as a whole (before: skipped, and a whole list not known skipped the policy). One
+    // the program never set is none (`notSetByProgram`: Azure DNS).
+    for (const vnet of stack.ofType(VNET)) {
+      const sources = () => propertyDependenciesOf(vnet, "dhcpOptions");
+      for (const server of peekArrSet(vnet, "dhcpOptions", "dnsServers")) {
+        if (notSetByProgram(server, sources)) continue;
         if (server === NOT_KNOWN) {
           report(
             `${label(vnet)}: dhcpOptions.dnsServers names a server not known yet; only Azure DNS (${AZURE_DNS}) or a server on allowedDnsServers, written as such, may resolve the network's names`,
@@ -445,6 +457,7 @@ export const privateDnsInStack = stackPolicy({
             vnet.urn,
           );
       }
+    }
   },
 });
 
@@ -464,9 +477,10 @@ export const privateEndpointsInStack = stackPolicy({
     for (const pe of stack.ofType("azure-native:network:PrivateEndpoint")) {
       // Not known yet (preview): only what the connection list was computed from counts, and it
       // must be a resource a private endpoint of the platform connects to; a list or an element
-      // not known as a whole is judged the same way, never read as empty.
+      // not known as a whole is judged the same way, never read as empty; a list the program never
+      // set is none (`peekArrSet`).
       const sources = () => propertyDependenciesOf(pe, "privateLinkServiceConnections");
-      for (const c of peekArr(pe.props, "privateLinkServiceConnections")) {
+      for (const c of peekArrSet(pe, "privateLinkServiceConnections")) {
         const problem = destinationProblem(
           index,
           pe,
@@ -479,7 +493,7 @@ export const privateEndpointsInStack = stackPolicy({
         );
         if (problem) report(`${label(pe)}: ${problem}`, pe.urn);
       }
-      for (const c of peekArr(pe.props, "manualPrivateLinkServiceConnections")) {
+      for (const c of peekArrSet(pe, "manualPrivateLinkServiceConnections")) {
         const target = peek(c, "privateLinkServiceId");
         // A manual connection waits for the other side's owner to approve it: someone else's resource.
         if (!(typeof target === "string" && allowListed(target, cfg.allowedDestinations)))

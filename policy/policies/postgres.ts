@@ -20,6 +20,7 @@ import {
   judgedOnInputsInPreview,
   label,
   pathParameterOf,
+  peekSet,
   stackIndex,
 } from "../lib/relations";
 import { BACKUP_RETENTION_DAYS } from "../../controls/limits";
@@ -383,7 +384,8 @@ export const postgresSourceInStack = stackPolicy({
     const index = stackIndex(stack);
     const isServer = (r: { canonical?: string }) => r.canonical === "azure-native:dbforpostgresql:Server";
     for (const server of stack.ofType(...SERVER)) {
-      const source = peek(server.props, "sourceServerResourceId");
+      // None, or one the program never set (unknown in a preview all the same: `peekSet`).
+      const source = peekSet(server, "sourceServerResourceId");
       // Peeked: a mode not known yet (preview) must not make the policy skip every server.
       const peeked = peek(server.props, "createMode");
       const mode = typeof peeked === "string" ? peeked : undefined;

@@ -21,6 +21,7 @@ import {
   destinationProblem,
   label,
   normalizedIdOf,
+  peekSet,
   stackIndex,
 } from "../lib/relations";
 import { BLOB_SOFT_DELETE_DAYS } from "../../controls/limits";
@@ -396,7 +397,8 @@ export const blobContainerEncryptionScope = stackPolicy({
     if (!cfg.requireCustomerManagedKey) return;
     const scopes = encryptionScopes(stack);
     for (const container of stack.ofType("azure-native:storage:BlobContainer")) {
-      const scope = peek(container.props, "defaultEncryptionScope");
+      // None, or one the program never set (unknown in a preview all the same: `peekSet`).
+      const scope = peekSet(container, "defaultEncryptionScope");
       if (scope === undefined || scope === null || scope === "") continue;
       if (scope === NOT_KNOWN) {
         // Preview: a scope name computed from a scope being created must come from a Key Vault

@@ -105,17 +105,22 @@ export function previewOutput(input: Value, output: Value): Value {
 /**
  * A created resource's outputs in a preview. azure-native (`Create` with `req.GetPreview()`:
  * `k.converter.PreviewOutputs(inputs, res.Response)`, pulumi/pulumi-azure-native
- * provider/pkg/provider/provider.go, provider/pkg/convert/previewOutputs.go) answers only the
- * response's properties (`declaredOutputs`): one with an input of the same name takes that input's
- * value, every other is unknown, and the ARM path parameters (`resourceGroupName`, `serverName`,
- * `vaultName`...) and an input nested under `properties` that the response flattens (a key's
- * `kty`) are not there at all. Other providers (random) answer their inputs and leave what they
- * compute unknown. `deployed` gives the nested shape where an input is echoed.
+ * provider/pkg/provider/provider.go, provider/pkg/convert/previewOutputs.go) answers every property
+ * of the response (`declaredOutputs`): one with an input of the same name takes that input's value
+ * (`previewOutputValue`), every other is unknown (`MakeComputed`), whether or not the resource will
+ * ever have it (a diagnostic setting's `storageAccountId` when it sends logs to a workspace only, a
+ * server's `sourceServerResourceId`); the ARM path parameters (`resourceGroupName`, `serverName`,
+ * `vaultName`...) and an input nested under `properties` that the response flattens (a key's `kty`)
+ * are not there at all. Other providers (random) answer their inputs and leave what they compute
+ * unknown.
  *
- * Not modelled (CHANGELOG.md, Unreleased, "Not yet done"): PreviewOutputs also answers, unknown,
- * every response property the program leaves unset (a server's `sourceServerResourceId`, a
- * container app's `managedEnvironmentId`, a diagnostic setting's `storageAccountId`); here only
- * the properties the deployed state holds are there (`deployed`'s keys).
+ * Nested values: `previewOutputValue` maps an object input through `PreviewOutputs` over its
+ * type's properties (unset ones unknown), an array element by element, a map value by value, and
+ * keeps a `oneOf` or untyped (`pulumi.json#/Any`) value as given. The installed SDK carries no
+ * schema of the nested types, so `deployed` (the value the deployed state holds there) stands
+ * for the type: a nested property neither set nor in the deployed state is missing here, where
+ * the real preview has it unknown; a property with a `const` value (known in the real preview),
+ * and an input of the wrong type (unknown there), are not modelled.
  */
 export function createdOutputs(
   type: string,
@@ -125,8 +130,7 @@ export function createdOutputs(
   if (!isAzureNativeResourceType(type))
     return previewOutput(inputs, { ...inputs, ...deployed }) as Record<string, Value>;
   const outputs: Record<string, Value> = {};
-  const declared = declaredOutputs(type);
-  for (const k of Object.keys(deployed).filter((key) => declared.has(key)))
+  for (const k of declaredOutputs(type))
     outputs[k] = k in inputs ? previewOutput(inputs[k], deployed[k]) : UNKNOWN_SENTINEL;
   outputs.id = UNKNOWN_SENTINEL;
   return outputs;

@@ -128,8 +128,11 @@ export function computedElsewhere(
   input: string,
   set: Record<string, unknown> = { [input]: UNKNOWN_SENTINEL },
 ): Pick<Mutation, "set" | "computedFrom"> {
-  return { set, computedFrom: { [input]: "random:index/randomString:RandomString" } };
+  return { set, computedFrom: { [input]: RANDOM_STRING } };
 }
+
+/** The type of the stacks' random strings: what a value computed from nothing a policy looks for depends on. */
+export const RANDOM_STRING = "random:index/randomString:RandomString";
 
 /** `setPath` with the catalog's `DELETE` marker for removal. */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -127,6 +127,8 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       parent: root.urn,
       provider,
       dependencies: [],
+      // An added resource alone takes `computedFrom` itself.
+      ...(m.type === undefined ? { propertyDependencies: computedFromOf(m, resources) } : {}),
     });
     touched.add(urn);
     // An added resource alone, or next to a change of existing ones (`type` with `set`).
@@ -169,15 +171,26 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       // Where azure-native reports that input among the outputs (a key's `properties.kty` as `kty`).
       if (r.outputs) setPath(r.outputs, outputPathOf(resources[i].type, path), value);
     }
-    for (const [input, type] of Object.entries(m.computedFrom ?? {})) {
-      const from = resources.find((x) => x.type === type);
-      if (!from) throw new Error(`"${m.id}": the ${stack} plan has no ${type}`);
-      r.propertyDependencies = { ...r.propertyDependencies, [input]: [from.urn] };
-    }
+    if (m.computedFrom)
+      r.propertyDependencies = { ...r.propertyDependencies, ...computedFromOf(m, resources) };
     resources[i] = r;
   }
   resources.splice(1, 0, ...newProviders);
   return { doc, touched };
+}
+
+/** `m.computedFrom` as propertyDependencies: each input on the first resource of its type. */
+function computedFromOf(
+  m: Mutation | Variation,
+  resources: readonly ExportResource[],
+): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(m.computedFrom ?? {}).map(([input, type]) => {
+      const from = resources.find((x) => x.type === type);
+      if (!from) throw new Error(`"${m.id}": the plan has no ${type}`);
+      return [input, [from.urn]];
+    }),
+  );
 }
 
 const stackPolicyNames = new Set(platformPolicies.filter((p) => "validateStack" in p).map((p) => p.name));

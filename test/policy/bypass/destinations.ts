@@ -6,7 +6,7 @@
  * where it points, or overrides a setting on a child resource.
  */
 import type { Context, Mutation, Variation } from "../mutationCatalog";
-import { computedElsewhere, DELETE, T } from "../mutationCatalog";
+import { computedElsewhere, DELETE, RANDOM_STRING, T } from "../mutationCatalog";
 import { UNKNOWN_SENTINEL } from "../../../lib/analyzer/server";
 
 const PROD: Mutation["stacks"] = ["prod"];
@@ -120,8 +120,11 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
   // bypass10: in a preview, a connection not known as a whole read as absent (no target at all).
+  // A value not known yet that no resource computed is an output the program never set (azure-native's
+  // PreviewOutputs), absent (policy/lib/relations.ts `notSetByProgram`): these are computed from a
+  // random string, nothing a private endpoint, a DCR or a VNet may point at.
   {
-    id: "private endpoint whose connection is computed at deploy time from nothing of the stack (preview)",
+    id: "private endpoint whose connection is computed at deploy time from a random string (preview)",
     add: {
       type: T.pe,
       name: "pe-computed",
@@ -134,11 +137,12 @@ export const MUTATIONS: Mutation[] = [
         tags: tags(c),
       }),
     },
+    computedFrom: { privateLinkServiceConnections: RANDOM_STRING },
     policy: "private-endpoints-in-stack",
     control: "NET-1",
   },
   {
-    id: "data collection rule whose workspace destination is computed at deploy time from nothing of the stack (preview)",
+    id: "data collection rule whose workspace destination is computed at deploy time from a random string (preview)",
     add: {
       type: "azure-native:monitor:DataCollectionRule",
       name: "dcr-computed",
@@ -150,6 +154,7 @@ export const MUTATIONS: Mutation[] = [
         tags: tags(c),
       }),
     },
+    computedFrom: { destinations: RANDOM_STRING },
     policy: "log-export-in-stack",
     control: "RES-1",
   },
@@ -173,9 +178,9 @@ export const MUTATIONS: Mutation[] = [
     control: "ENV-1",
   },
   {
-    id: "the platform VNet resolves through a DNS server computed at deploy time (preview)",
+    id: "the platform VNet resolves through a DNS server computed at deploy time from a random string (preview)",
     type: VNET,
-    set: { "dhcpOptions.dnsServers": [UNKNOWN_SENTINEL] },
+    ...computedElsewhere("dhcpOptions", { "dhcpOptions.dnsServers": [UNKNOWN_SENTINEL] }),
     policy: "private-dns-in-stack",
     control: "NET-1",
   },
@@ -267,7 +272,7 @@ export const MUTATIONS: Mutation[] = [
     type: T.role,
     where: (i) => i.principalType === "ServicePrincipal" && String(i.scope).includes("Microsoft.Storage"),
     set: { scope: UNKNOWN_SENTINEL },
-    computedFrom: { scope: "random:index/randomString:RandomString" },
+    computedFrom: { scope: RANDOM_STRING },
     policy: "extension-targets-in-stack",
     control: "ENV-1",
   },
@@ -276,7 +281,7 @@ export const MUTATIONS: Mutation[] = [
     type: T.diag,
     where: uriHas("Microsoft.KeyVault/vaults/"),
     set: { resourceUri: UNKNOWN_SENTINEL },
-    computedFrom: { resourceUri: "random:index/randomString:RandomString" },
+    computedFrom: { resourceUri: RANDOM_STRING },
     policy: "extension-targets-in-stack",
     control: "ENV-1",
   },

@@ -690,9 +690,10 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
     expect(String(await runStackPolicy(c.containerAppsRunInStack, [...network, env(other)]))).toMatch(
       /infrastructureSubnetId .* is not a resource of this stack/,
     );
-    expect(String(await runStackPolicy(c.containerAppsRunInStack, [...network, env(UNKNOWN)]))).toMatch(
-      /not known yet/,
-    );
+    const salt = randomString();
+    expect(
+      String(await runStackPolicy(c.containerAppsRunInStack, [...network, salt, env(UNKNOWN, [salt.urn])])),
+    ).toMatch(/not known yet/);
   });
   it("refuses an app or job in an environment the stack does not own", async () => {
     const envId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/cae";
@@ -782,10 +783,16 @@ describe("container-apps-run-in-stack (NET-1, ENV-1)", () => {
       expect(await run(mount(smb(UNKNOWN), { propertyDependencies: { properties: [account.urn] } }))).toBe(
         "",
       );
-      expect(await run(mount(smb(UNKNOWN)))).toMatch(
+      const salt = randomString();
+      const fromSalt = { propertyDependencies: { properties: [salt.urn] } };
+      expect(await run(salt, mount(smb(UNKNOWN), fromSalt))).toMatch(
         /accountName is not known yet and does not come from a storage account/,
       );
-      expect(await run(mount(UNKNOWN))).toMatch(/properties is not known yet/);
+      expect(await run(salt, mount(UNKNOWN, fromSalt))).toMatch(/properties is not known yet/);
+      // Computed from no resource: an account name the program never set (a first preview's
+      // PreviewOutputs), so the share names none; and properties never set are none.
+      expect(await run(mount(smb(UNKNOWN)))).toMatch(/accountName not set names no storage account/);
+      expect(await run(mount(UNKNOWN))).toBe("");
     });
   });
 });

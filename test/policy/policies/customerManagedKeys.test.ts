@@ -95,9 +95,16 @@ describe("customer-managed-keys-rotate in a preview", () => {
     expect(await runStackPolicy(customerManagedKeysRotate, [rotating, account(UNKNOWN)])).toEqual([]);
   });
   it("refuses an unknown key URI that comes from no key of the stack", async () => {
+    const salt = randomString();
     const { dependencies: _d, ...orphan } = account(UNKNOWN);
     expect(
-      String(await runStackPolicy(customerManagedKeysRotate, [rotating, { ...orphan, dependencies: [] }])),
+      String(
+        await runStackPolicy(customerManagedKeysRotate, [
+          rotating,
+          salt,
+          { ...orphan, dependencies: [salt.urn] },
+        ]),
+      ),
     ).toMatch(/not known yet and does not come from a key of this stack/);
   });
 });

@@ -94,7 +94,10 @@ describe("user-assigned-identities-from-stack", () => {
   });
   it("accepts a preview identity that comes from an identity of the stack, and only that", async () => {
     expect(await run([UNKNOWN], [identity.urn])).toBe("");
-    expect(await run([UNKNOWN])).toMatch(/not known yet/);
+    const salt = randomString();
+    expect(
+      await violations(m.userAssignedIdentitiesFromStack, [identity, salt, app([UNKNOWN], [salt.urn])]),
+    ).toMatch(/not known yet/);
   });
   // Preview (bypass10): before, any dependency of the app vouched for an identity not known yet
   // (a dependsOn on ours), whatever the identity input was computed from.
@@ -113,15 +116,27 @@ describe("user-assigned-identities-from-stack", () => {
       /identity.userAssignedIdentities is not known yet and does not come from a resource of this stack/,
     );
   });
-  // Preview (bypass11): an app none of whose inputs depends on anything (an identity ID computed
-  // from config or a constant, not known yet) but with a dependsOn on our identity reaches the pack
-  // with an empty propertyDependencies map (analyzer_plugin.go drops the empty lists). Fails on the
-  // old rule, which then fell back to every dependency and let the dependsOn vouch for it.
-  it("in a preview, a dependsOn does not vouch for an identity when no input depends on anything", async () => {
-    const dependsOnOnly = { ...app([UNKNOWN], [identity.urn]), propertyDependencies: {} };
-    expect(await violations(m.userAssignedIdentitiesFromStack, [identity, dependsOnOnly])).toMatch(
+  // Preview (bypass11): an app with a dependsOn on our identity whose identity input is computed
+  // elsewhere reaches the pack with only that input's propertyDependencies (analyzer_plugin.go drops
+  // the empty lists). The old rule fell back to every dependency and let the dependsOn vouch for it.
+  // An identity not known yet that no resource computed is one the program never set (a first
+  // preview's PreviewOutputs: `notSetByProgram`), judged once known, at `up`.
+  it("in a preview, a dependsOn does not vouch for an identity computed elsewhere", async () => {
+    const salt = randomString();
+    const dependsOn = (propertyDependencies: Record<string, string[]>) => ({
+      ...app([UNKNOWN], [identity.urn, salt.urn]),
+      propertyDependencies,
+    });
+    expect(
+      await violations(m.userAssignedIdentitiesFromStack, [
+        identity,
+        salt,
+        dependsOn({ identity: [salt.urn] }),
+      ]),
+    ).toMatch(
       /identity.userAssignedIdentities is not known yet and does not come from a resource of this stack/,
     );
+    expect(await violations(m.userAssignedIdentitiesFromStack, [identity, salt, dependsOn({})])).toBe("");
   });
 });
 

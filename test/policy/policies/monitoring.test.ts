@@ -252,7 +252,10 @@ describe("log-export-in-stack", () => {
   });
   it("in a preview, accepts only a destination that comes from the stack", async () => {
     expect(await runStackPolicy(m.logExportInStack, [st, exportTo(UNKNOWN, [st.urn])])).toEqual([]);
-    expect(await runStackPolicy(m.logExportInStack, [st, exportTo(UNKNOWN)])).toHaveLength(1);
+    const salt = randomString();
+    expect(await runStackPolicy(m.logExportInStack, [st, salt, exportTo(UNKNOWN, [salt.urn])])).toHaveLength(
+      1,
+    );
   });
   it("judges linked storage accounts too", async () => {
     const link = res("operationalinsights:LinkedStorageAccount", "link", {

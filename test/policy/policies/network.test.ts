@@ -261,7 +261,10 @@ describe("stack policies on where subnets and peerings point", () => {
   });
   it("subnet-nsg-in-stack, in a preview, needs the NSG to come from the stack", async () => {
     expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN, [nsg.urn])])).toEqual([]);
-    expect(await runStackPolicy(n.subnetNsgInStack, [nsg, subnet(UNKNOWN)])).toHaveLength(1);
+    const salt = randomString();
+    expect(await runStackPolicy(n.subnetNsgInStack, [nsg, salt, subnet(UNKNOWN, [salt.urn])])).toHaveLength(
+      1,
+    );
   });
 
   const peering = (props: Record<string, unknown>) =>
@@ -451,18 +454,24 @@ describe("private-dns-in-stack", () => {
   // Preview (bypass10): before, a DNS server not known yet was skipped, and a server list or a
   // zone group's zone list not known as a whole made the policy skip the whole stack.
   it("in a preview, refuses a DNS server not known yet (only reviewed literals may resolve)", async () => {
-    for (const dhcpOptions of [{ dnsServers: [UNKNOWN] }, { dnsServers: UNKNOWN }, UNKNOWN])
+    // Computed from a resource (a random string); computed from none, it is an output the program
+    // never set (a first preview's PreviewOutputs): Azure DNS.
+    const salt = randomString();
+    for (const dhcpOptions of [{ dnsServers: [UNKNOWN] }, { dnsServers: UNKNOWN }, UNKNOWN]) {
+      const props = { ...vnet.props, dhcpOptions };
       expect(
         String(
           await runStackPolicy(
             n.privateDnsInStack,
-            [zone, { ...vnet, props: { ...vnet.props, dhcpOptions } }],
-            {
-              allowedDnsServers: ["10.20.0.4"],
-            },
+            [zone, salt, { ...vnet, props, propertyDependencies: { dhcpOptions: [salt.urn] } }],
+            { allowedDnsServers: ["10.20.0.4"] },
           ),
         ),
       ).toMatch(/dhcpOptions.dnsServers names a server not known yet/);
+      expect(
+        await runStackPolicy(n.privateDnsInStack, [zone, { ...vnet, props, propertyDependencies: {} }]),
+      ).toEqual([]);
+    }
   });
   it("in a preview, judges a zone list not known as a whole, and it hides no foreign zone beside it", async () => {
     const whole = (name: string, sources: string[]) => ({
@@ -561,14 +570,18 @@ describe("private-endpoints-in-stack", () => {
     );
     expect(result).toMatch(/pe-exfil.*not a resource of this stack/);
   });
-  it("refuses manual connections not known as a whole", async () => {
-    expect(
-      await run(
-        computed([], [vaultUrn], {}),
-        res("network:PrivateEndpoint", "pe-m", {
-          manualPrivateLinkServiceConnections: UNKNOWN,
-        }),
-      ),
-    ).toMatch(/pe-m.*manual private link connection to "\(not known yet\)"/);
+  it("refuses manual connections not known as a whole, unless never set", async () => {
+    const manual = (sources: string[]) =>
+      res(
+        "network:PrivateEndpoint",
+        "pe-m",
+        { manualPrivateLinkServiceConnections: UNKNOWN },
+        { propertyDependencies: { manualPrivateLinkServiceConnections: sources } },
+      );
+    expect(await run(computed([], [vaultUrn], {}), manual([random.urn]))).toMatch(
+      /pe-m.*manual private link connection to "\(not known yet\)"/,
+    );
+    // Computed from no resource: a list the program never set (a first preview's PreviewOutputs).
+    expect(await run(computed([], [vaultUrn], {}), manual([]))).toBe("");
   });
 });
