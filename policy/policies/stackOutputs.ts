@@ -37,7 +37,7 @@ const AZURE_SHARED_KEY = /^\s*([A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{43}=)\s*$/;
  */
 const EMBEDDED_SHARED_KEY =
   /(?<![A-Za-z0-9+/]|sha(?:256|384|512)-)(?:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{85}[AQgw]==)(?![A-Za-z0-9+/=])/g;
-const BOTH_CASES = /[a-z][^]*[A-Z]|[A-Z][^]*[a-z]/;
+const bothCases = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);
 /**
  * 32 hexadecimal characters: an Azure AI services (Cognitive Services, Azure OpenAI) key ("Key1,
  * Key2: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", Microsoft's Get-AzCognitiveServicesAccountKey
@@ -53,7 +53,7 @@ const KEY_NAME = /(?<!public[_-]?)(key[12s]?|secrets?|passwords?|tokens?)$/i;
 const NAMED_HEX_32 = /(?:^|[^\w-])[\w-]*key[12]?["']?\s*[=:]\s*["']?[0-9a-fA-F]{32}(?![0-9A-Za-z])/i;
 
 const embedsSharedKey = (value: string): boolean => {
-  for (const m of value.matchAll(EMBEDDED_SHARED_KEY)) if (BOTH_CASES.test(m[0])) return true;
+  for (const m of value.matchAll(EMBEDDED_SHARED_KEY)) if (bothCases(m[0])) return true;
   return false;
 };
 
