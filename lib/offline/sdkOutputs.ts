@@ -4,8 +4,9 @@
  * pkg/resource/deploy/step_generator.go AnalyzeResources, `resource.FromResourcePropertyMap(v.Outputs)`).
  *
  * azure-native's outputs are the resource's ARM body (`id`, `name`, `type`, the properties Azure
- * returns), never the ARM path parameters that only build its URL (`resourceGroupName`,
- * `vaultName`, `resourceUri`, `workspaceName`...): the recorded state in pulumi/pulumi-azure-native
+ * returns), not the ARM path parameters that only build its URL (`resourceGroupName`, `vaultName`,
+ * `resourceUri`, `workspaceName`...) unless the body has a property of that name too (a Front Door
+ * rule's `ruleSetName`): the recorded state in pulumi/pulumi-azure-native
  * provider/pkg/provider/testdata/recorded/TestProviderUpgrade/upgrade-keyvault/2.76.0/stack.json
  * has a vault with `resourceGroupName` and `vaultName` in its inputs and neither in its outputs.
  * The SDK lists exactly those outputs in each resource's constructor, in the branch that reads an

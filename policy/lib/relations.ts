@@ -274,13 +274,18 @@ export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[
  * - A value the program set is known when it is a literal (echoed by `previewOutputValue`), and
  *   otherwise was computed from resources, which the engine lists in the input's
  *   propertyDependencies (it drops only empty lists: pulumi/pulumi
- *   pkg/resource/plugin/analyzer_plugin.go AnalyzeStack); an invoke with unknown arguments carries
- *   its arguments' resources, one with known arguments runs in the preview and is known.
+ *   pkg/resource/plugin/analyzer_plugin.go AnalyzeStack); an invoke with known arguments runs in
+ *   the preview and is known.
  *
  * So such a value reads as absent (unset); a value computed from a resource is still judged
- * through those resources, and a known one by what it is. Residual: an unknown built with no
- * resource behind it (only possible through SDK internals) is judged at `up`, when every value is
- * known. Not for a path parameter the outputs do not show (`pathParameterOf`,
+ * through those resources, and a known one by what it is. Residual (a bypass of the preview, not
+ * of `up`): an unknown the program sets with no resource behind it reads as unset too, and is
+ * judged only at `up`, when every value is known, by which time the resource exists. The public SDK
+ * makes one two ways: an invoke whose arguments are not known yet answers an unknown with no
+ * dependencies (@pulumi/pulumi runtime/invoke.js `invokeAsync`, `createOutput`), and
+ * `pulumi.unknown` (output.d.ts). A stack policy cannot tell it from an unset output: AnalyzeStack
+ * gives outputs and propertyDependencies, not inputs. Closing it means remembering, per URN, which
+ * inputs a resource policy saw not known yet (Analyze sees inputs, in the same pack process). Not for a path parameter the outputs do not show (`pathParameterOf`,
  * `diagnosticTargetOf`): a literal there is not echoed, so its absence says nothing. Within an input
  * computed from a resource, a field left unset is unknown too and is judged through that input's
  * resources (deny by default): only the top-level input has propertyDependencies.
