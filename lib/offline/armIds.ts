@@ -3,6 +3,8 @@
  * token, the ID template and the input that names the resource. `{rg}` is the resource
  * group prefix, `{scope}`-style placeholders are read from the resource's inputs.
  */
+import { canonicalType } from "../../policy/lib/azureTypes";
+
 interface ArmShape {
   /** Input property holding the resource's own name (autonamed when absent). */
   nameKey: string;
@@ -228,6 +230,15 @@ export function nameProperty(type: string): string | undefined {
 /** The ARM ID template of a type (`{input}` placeholders), if the table knows the type. */
 export function armIdTemplate(type: string): string | undefined {
   return SHAPES[shortToken(type)]?.template;
+}
+
+/**
+ * The path parameters of a type (its ID template's placeholders but the subscription): the inputs
+ * that only build its URL, which azure-native's outputs leave out unless the body has them too.
+ */
+export function pathParameters(type: string): string[] {
+  const template = armIdTemplate(canonicalType(type) ?? type);
+  return template ? [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((p) => p !== "sub") : [];
 }
 
 /** Every type token the table knows (tests check the program uses no other). */

@@ -25,7 +25,7 @@
 import * as fs from "fs";
 import { canonicalType } from "../../policy/lib/azureTypes";
 import { LOCK_TYPES, STATEFUL } from "../../policy/policies/dataStores";
-import { armIdTemplate } from "./armIds";
+import { pathParameters } from "./armIds";
 import { parseStackExport } from "./export";
 import {
   SIG_KEY,
@@ -405,12 +405,6 @@ function valuesAt(value: unknown, path: string): unknown[] {
 /** `location` as azure-native compares it: case and spaces do not matter. */
 function normalizedLocation(value: unknown): unknown {
   return typeof value === "string" ? value.replace(/\s+/g, "").toLowerCase() : value;
-}
-
-/** The ARM path parameters of a type (`{resourceGroupName}`, `{scope}`, ...), from the ID table. */
-function pathParameters(type: string): string[] {
-  const template = armIdTemplate(canonicalType(type) ?? type);
-  return template ? [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((p) => p !== "sub") : [];
 }
 
 function replaceReasons(

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
-import { armIdTemplate, knownArmTypes } from "../../lib/offline/armIds";
+import { knownArmTypes, pathParameters } from "../../lib/offline/armIds";
 import * as fs from "fs";
 import * as path from "path";
 import { AzureMocks, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
@@ -22,8 +22,7 @@ const VAULT_ID = `${RG_ID}/providers/Microsoft.KeyVault/vaults/kv-test`;
 /** Inputs filling every placeholder of a type's ID template, with scopes that are real ARM IDs. */
 function sampleInputs(type: string): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
-  for (const [, key] of (armIdTemplate(type) ?? "").matchAll(/\{(\w+)\}/g)) {
-    if (key === "sub") continue;
+  for (const key of pathParameters(type)) {
     if (key === "resourceGroupName") inputs[key] = "rg-test";
     else if (key === "scope" || key === "resourceUri") inputs[key] = VAULT_ID;
     // A resource-level pricing (virtual machines); it exists already, as at subscription scope,

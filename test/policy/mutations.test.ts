@@ -23,7 +23,7 @@ import {
 } from "./mutationCatalog";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { outputPathOf } from "../../lib/offline/sdkOutputs";
-import { armIdTemplate, armResourceId } from "../../lib/offline/armIds";
+import { armResourceId, pathParameters } from "../../lib/offline/armIds";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
 import { type StackExport } from "../../policy/common/pulumiFormat";
@@ -112,10 +112,9 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
     // Its ID as Azure forms it from the path parameters (a stack policy finds a child's parent by
     // it), not known yet where one of them is not (a create in a preview); another package's, a
     // stand-in.
-    const template = armIdTemplate(m.add.type);
     const id = !m.add.type.startsWith("azure-native:")
       ? `/subscriptions/${ctx.subscription}/resourceGroups/${ctx.resourceGroup}/providers/Added/${m.add.name}`
-      : template && [...template.matchAll(/\{(\w+)\}/g)].some(([, key]) => inputs[key] === UNKNOWN_SENTINEL)
+      : pathParameters(m.add.type).some((key) => inputs[key] === UNKNOWN_SENTINEL)
         ? UNKNOWN_SENTINEL
         : armResourceId(m.add.type, inputs, ctx.subscription, m.add.name);
     resources.push({
