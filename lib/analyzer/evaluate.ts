@@ -38,6 +38,7 @@ import type {
 import { platformPolicies } from "../../policy/policies";
 import { parseType } from "../../policy/lib/azureTypes";
 import { evaluatedTypes } from "../../policy/lib/coverage";
+import { forgetAnalyzedInputs } from "../../policy/lib/define";
 import type { ControlId, PlatformPolicy, Severity } from "../../policy/lib/types";
 import { PackConfigError, reconcilePackConfig, type PackConfig } from "./config";
 import {
@@ -667,6 +668,8 @@ export class StackEvaluator {
     this.pack = pack;
     this.reuse = reuse;
     this.coverage = new CoverageCollector(pack.evaluated);
+    // What the resource policies saw of another export's resources says nothing of this one's.
+    forgetAnalyzedInputs();
   }
 
   /** Every provider of the export, before any resource is added (the whole-document evaluation). */

@@ -36,6 +36,7 @@ import {
   SECRET_SIG,
   SIG_KEY as SECRET_SIG_KEY,
 } from "../../policy/common/pulumiFormat";
+import type { KnownPropsHint } from "../../policy/lib/define";
 
 interface ProxyModule {
   unknownCheckingProxy<T extends object>(this: void, props: T): T;
@@ -510,9 +511,10 @@ function validationArgs(
   stackTags: ReadonlyMap<string, string>,
 ): ResourceValidationArgs {
   const props = req.propsKnown ? req.props : checkingProxy(req.props);
-  const args: ResourceValidationArgs = {
+  const args: ResourceValidationArgs & KnownPropsHint = {
     type: req.type,
     props,
+    propsKnown: props === req.props,
     urn: req.urn,
     name: req.name,
     opts: req.opts,

@@ -19,7 +19,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { canonicalType, typeTokens, type AzureType } from "./azureTypes";
 import { frameworkMetadata } from "./frameworks";
 import type { ControlId, PlatformResourcePolicy, PlatformStackPolicy, Severity } from "./types";
-import { isRecord, normalizeId, peek, type Props } from "./props";
+import { isRecord, normalizeId, NOT_KNOWN, peek, type Props } from "./props";
 import { PROPERTY_DEPENDENCIES_OF } from "../common/pulumiFormat";
 
 /** Values a policy parameter may take. */
@@ -367,6 +367,62 @@ function metadata<N extends string, C extends ConfigShape>(
   };
 }
 
+/**
+ * The top-level inputs of each resource (by URN) that were, or held, a value not known yet when
+ * the resource policies last saw it. Resource policies see inputs (the engine's Analyze), stack policies only
+ * outputs and propertyDependencies (AnalyzeStack), both in the one pack process of a deployment,
+ * Analyze first. A stack policy reads an output not known yet and computed from no resource as
+ * never set (relations.ts `notSetByProgram`), unless the program set an input of that resource to
+ * a value not known yet that came from no resource: an invoke whose arguments are not known yet
+ * answers one (@pulumi/pulumi runtime/invoke.js `invokeAsync`), as does `pulumi.unknown`.
+ */
+const unknownInputs = new Map<string, readonly string[]>();
+/**
+ * The resource last remembered: every resource policy meets one resource's props in turn, so one
+ * look at them is enough (and no props are kept alive: the 50k analyzer's memory target).
+ */
+let lastUrn: string | undefined;
+
+/**
+ * What the offline analyzer adds to a resource policy's arguments when it knows the props hold
+ * no value not known yet (lib/analyzer/server.ts `validationArgs`): no walk through them. The
+ * engine's SDK never sets it, and its props are walked.
+ */
+export interface KnownPropsHint {
+  propsKnown?: boolean;
+}
+
+/** The top-level inputs of `urn` not known yet when the resource policies last saw it (undefined: none, or not seen). */
+export function inputsNotKnownWhenAnalyzed(urn: string): readonly string[] | undefined {
+  return unknownInputs.get(urn);
+}
+
+/** Forgets what the resource policies saw: a new evaluation of another export begins (lib/analyzer). */
+export function forgetAnalyzedInputs(): void {
+  unknownInputs.clear();
+  lastUrn = undefined;
+}
+
+/** Whether a value is, or holds anywhere inside it, a value not known yet. */
+function holdsNotKnown(value: unknown): boolean {
+  if (value === NOT_KNOWN) return true;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsNotKnown(peek(value, i))) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) if (holdsNotKnown(peek(value, key))) return true;
+  return false;
+}
+
+function rememberInputs(urn: unknown, props: Props, known: boolean): void {
+  if (urn === lastUrn || typeof urn !== "string") return;
+  lastUrn = urn;
+  const keys = known ? [] : Object.keys(props).filter((k) => holdsNotKnown(peek(props, k)));
+  if (keys.length > 0) unknownInputs.set(urn, keys);
+  else unknownInputs.delete(urn);
+}
+
 /** Define a resource policy of the pack. */
 export function resourcePolicy<const N extends string, C extends ConfigShape>(
   spec: ResourcePolicySpec<N, C>,
@@ -396,8 +452,9 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
       lastType = type;
     }
     const canonical = lastCanonical;
-    if (lastReason !== undefined) args.notApplicable(lastReason);
     const props = (isRecord(args.props) ? args.props : {}) as Props;
+    rememberInputs(args.urn, props, (args as KnownPropsHint).propsKnown === true);
+    if (lastReason !== undefined) args.notApplicable(lastReason);
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {
       type: args.type,

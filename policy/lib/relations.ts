@@ -10,6 +10,7 @@ import {
   type ConfigParam,
   type StackResource,
   type StackView,
+  inputsNotKnownWhenAnalyzed,
 } from "./define";
 import {
   arr,
@@ -254,10 +255,15 @@ export function pathParameterOf(r: StackResource, key: string): unknown {
  * `up`: `r` is being created in a preview (no ID) and those inputs were computed from no resource
  * (no propertyDependencies: literals or config), so the resource policies judged their values on
  * the inputs before anything is created. A value computed from a resource may be unknown to the
- * resource policies too: not left to `up` (deny by default).
+ * resource policies too: not left to `up` (deny by default); so is one the resource policies saw
+ * not known yet (`inputsNotKnownWhenAnalyzed`: an invoke whose arguments are not known yet).
  */
 export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[]): boolean {
-  return resourceIdOf(r) === undefined && keys.every((k) => propertyDependenciesOf(r, k).length === 0);
+  const unknownInputs = inputsNotKnownWhenAnalyzed(r.urn) ?? [];
+  return (
+    resourceIdOf(r) === undefined &&
+    keys.every((k) => propertyDependenciesOf(r, k).length === 0 && !unknownInputs.includes(k))
+  );
 }
 
 /**
@@ -278,27 +284,31 @@ export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[
  *   the preview and is known.
  *
  * So such a value reads as absent (unset); a value computed from a resource is still judged
- * through those resources, and a known one by what it is. Residual (a bypass of the preview, not
- * of `up`): an unknown the program sets with no resource behind it reads as unset too, and is
- * judged only at `up`, when every value is known, by which time the resource exists. The public SDK
- * makes one two ways: an invoke whose arguments are not known yet answers an unknown with no
- * dependencies (@pulumi/pulumi runtime/invoke.js `invokeAsync`, `createOutput`), and
- * `pulumi.unknown` (output.d.ts). A stack policy cannot tell it from an unset output: AnalyzeStack
- * gives outputs and propertyDependencies, not inputs. Closing it means remembering, per URN, which
- * inputs a resource policy saw not known yet (Analyze sees inputs, in the same pack process). Not for a path parameter the outputs do not show (`pathParameterOf`,
+ * through those resources, and a known one by what it is. Except where the program set an input
+ * of `r` to a value not known yet with no resource behind it: the public SDK makes one two ways,
+ * an invoke whose arguments are not known yet (@pulumi/pulumi runtime/invoke.js `invokeAsync`,
+ * `createOutput`: an unknown with no dependencies) and `pulumi.unknown`. AnalyzeStack gives outputs
+ * and propertyDependencies, not inputs, so the resource policies, which see the inputs first in
+ * the same pack process, remember which were not known yet (define.ts
+ * `inputsNotKnownWhenAnalyzed`); where one of those has no propertyDependencies, nothing of `r` not
+ * known yet reads as unset (deny by default). Not for a path parameter the outputs do not show (`pathParameterOf`,
  * `diagnosticTargetOf`): a literal there is not echoed, so its absence says nothing. Within an input
  * computed from a resource, a field left unset is unknown too and is judged through that input's
  * resources (deny by default): only the top-level input has propertyDependencies.
  */
-export function notSetByProgram(value: unknown, dependencies: Dependencies): boolean {
+export function notSetByProgram(value: unknown, dependencies: Dependencies, r: StackResource): boolean {
   if (value !== NOT_KNOWN) return false;
-  return (typeof dependencies === "function" ? dependencies() : dependencies).length === 0;
+  if ((typeof dependencies === "function" ? dependencies() : dependencies).length !== 0) return false;
+  // Not where the program set an input of `r` to a value not known yet that came from no resource
+  // (`inputsNotKnownWhenAnalyzed`): an unset output cannot be told from it.
+  const unknownInputs = inputsNotKnownWhenAnalyzed(r.urn);
+  return unknownInputs === undefined || unknownInputs.every((k) => propertyDependenciesOf(r, k).length > 0);
 }
 
 /** `peek(r.props, input, ...path)`, or undefined where it is an output the program never set (`notSetByProgram`). */
 export function peekSet(r: StackResource, input: string, ...path: (string | number)[]): unknown {
   const value = peek(r.props, input, ...path);
-  return notSetByProgram(value, () => propertyDependenciesOf(r, input)) ? undefined : value;
+  return notSetByProgram(value, () => propertyDependenciesOf(r, input), r) ? undefined : value;
 }
 
 /**
@@ -586,7 +596,7 @@ export function destinationProblem(
     const given = typeof dependencies === "function" ? dependencies() : dependencies;
     // An output the program never set (only with the input's own dependencies given: the
     // resource's say nothing about one input) is absent.
-    if (shown && given !== undefined && notSetByProgram(value, given)) return undefined;
+    if (shown && given !== undefined && notSetByProgram(value, given, from)) return undefined;
     const linked = (given ?? from.dependencies).some((d) => {
       const r = stack.byUrn(d.urn);
       return r !== undefined && accepts(r);

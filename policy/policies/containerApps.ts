@@ -667,7 +667,7 @@ function mountProblems(
   const problems: string[] = [];
   for (const kind of Object.keys(properties)) {
     const mount = peek(properties, kind);
-    if (mount === undefined || mount === null || notSetByProgram(mount, sources)) continue;
+    if (mount === undefined || mount === null || notSetByProgram(mount, sources, storage)) continue;
     const known = MOUNTS.find(([k]) => k === kind);
     if (!known) {
       problems.push(
@@ -677,7 +677,7 @@ function mountProblems(
     }
     const [, key, accountOf] = known;
     const read = peek(mount, key);
-    const value = notSetByProgram(read, sources) ? undefined : read;
+    const value = notSetByProgram(read, sources, storage) ? undefined : read;
     if (value === NOT_KNOWN) {
       if (!fromAccount())
         problems.push(

@@ -336,7 +336,7 @@ export const vnetPeeringInStack = stackPolicy({
         };
         const set = (key: string, ...path: string[]) => {
           const v = peek(peering, key, ...path);
-          return notSetByProgram(v, sourcesOf(key)) ? undefined : v;
+          return notSetByProgram(v, sourcesOf(key), r) ? undefined : v;
         };
         const name = text("virtualNetworkPeeringName") ?? text("name") ?? r.name;
         const remote = set("remoteVirtualNetwork", "id");
@@ -442,7 +442,7 @@ export const privateDnsInStack = stackPolicy({
     for (const vnet of stack.ofType(VNET)) {
       const sources = () => propertyDependenciesOf(vnet, "dhcpOptions");
       for (const server of peekArrSet(vnet, "dhcpOptions", "dnsServers")) {
-        if (notSetByProgram(server, sources)) continue;
+        if (notSetByProgram(server, sources, vnet)) continue;
         if (server === NOT_KNOWN) {
           report(
             `${label(vnet)}: dhcpOptions.dnsServers names a server not known yet; only Azure DNS (${AZURE_DNS}) or a server on allowedDnsServers, written as such, may resolve the network's names`,

@@ -1,10 +1,14 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { propertyDependenciesOf, StackView } from "../../policy/lib/define";
+import { forgetAnalyzedInputs, propertyDependenciesOf, StackView } from "../../policy/lib/define";
+import { requiredTags } from "../../policy/policies/general";
+import { runResourcePolicy } from "../helpers/policyHarness";
 import {
   allowListed,
   armParent,
   destinationProblem,
   diagnosticTargetOf,
+  judgedOnInputsInPreview,
+  notSetByProgram,
   ReferenceIndex,
   referenceFrom,
   refersTo,
@@ -401,5 +405,35 @@ describe("propertyDependenciesOf on the analyzer's graph", () => {
     const source = graph.find((g) => g.name === "listed")!;
     expect(source.propertyDependencies.x).toBe(x);
     expect(source.propertyDependencies.z.map((d) => d.urn)).toEqual([urn("b"), urn("a")]);
+  });
+});
+
+describe("what the resource policies saw of the inputs (review14)", () => {
+  // An output not known yet with no propertyDependencies is one the program never set (a first
+  // preview's PreviewOutputs), unless the program set that resource's input to a value not known
+  // yet that came from no resource: an invoke whose arguments are not known yet answers one with no
+  // dependencies (@pulumi/pulumi runtime/invoke.js), which the resource policies see in the inputs.
+  const type = "azure-native:monitor:DiagnosticSetting";
+  const urn = `urn:pulumi:test::secure-azure-platform::${type}::audit`;
+  const seen = (props: Record<string, unknown>) => runResourcePolicy(requiredTags, { type, urn, props });
+  const [setting] = new StackView([{ ...resource("audit", { storageAccountId: UNKNOWN_SENTINEL }), urn }])
+    .resources;
+  afterEach(forgetAnalyzedInputs);
+
+  it("an unset output reads as unset, where no input was seen not known yet", async () => {
+    expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(true);
+    await seen({ workspaceId: "/subscriptions/s/x" });
+    expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(true);
+    expect(judgedOnInputsInPreview(setting, ["storageAccountId"])).toBe(true);
+  });
+  it("not where an input, or a value inside one, was not known yet and came from no resource", async () => {
+    await seen({ storageAccountId: UNKNOWN_SENTINEL });
+    expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(false);
+    expect(judgedOnInputsInPreview(setting, ["storageAccountId"])).toBe(false);
+    forgetAnalyzedInputs(); // another evaluation: the resource seen afresh
+    await seen({ logs: [{ category: UNKNOWN_SENTINEL }] });
+    expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(false);
+    forgetAnalyzedInputs();
+    expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(true);
   });
 });

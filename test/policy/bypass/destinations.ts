@@ -158,6 +158,35 @@ export const MUTATIONS: Mutation[] = [
     policy: "log-export-in-stack",
     control: "RES-1",
   },
+  // review14: a value the program sets, not known yet and computed from no resource, as an invoke
+  // whose arguments are not known yet answers one (@pulumi/pulumi runtime/invoke.js) and as
+  // `pulumi.unknown` is: no propertyDependencies, like an output the program never set. The
+  // resource policies saw it among the inputs (policy/lib/define.ts `inputsNotKnownWhenAnalyzed`).
+  {
+    id: "Key Vault audit logs also sent to a storage account read through an invoke whose arguments are not known yet (preview)",
+    type: T.diag,
+    where: uriHas("Microsoft.KeyVault/vaults/kvsapmain"),
+    set: { storageAccountId: UNKNOWN_SENTINEL },
+    policy: "diagnostic-destinations-in-stack",
+    control: "LOG-1",
+  },
+  {
+    id: "private endpoint whose connection is read through an invoke whose arguments are not known yet (preview)",
+    add: {
+      type: T.pe,
+      name: "pe-invoked",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        location: "westeurope",
+        privateEndpointName: "pep-invoked",
+        subnet: { id: `${c.idOf(VNET)}/subnets/snet-sap-pe-${c.stack}` },
+        privateLinkServiceConnections: [UNKNOWN_SENTINEL],
+        tags: tags(c),
+      }),
+    },
+    policy: "private-endpoints-in-stack",
+    control: "NET-1",
+  },
   {
     id: "a vault in a resource group computed at deploy time from nothing of the stack (preview)",
     add: {
