@@ -369,9 +369,9 @@ function metadata<N extends string, C extends ConfigShape>(
 
 /**
  * The top-level inputs of each resource (by URN) that were, or held, a value not known yet when
- * the resource policies last saw it. Resource policies see inputs (the engine's Analyze), stack policies only
- * outputs and propertyDependencies (AnalyzeStack), both in the one pack process of a deployment,
- * Analyze first. A stack policy reads an output not known yet and computed from no resource as
+ * the resource policies last saw it. Resource policies see inputs (the engine's Analyze), stack
+ * policies only outputs and propertyDependencies (AnalyzeStack), both in the one pack process of a
+ * deployment, Analyze first. A stack policy reads an output not known yet and computed from no resource as
  * never set (relations.ts `notSetByProgram`), unless the program set an input of that resource to
  * a value not known yet that came from no resource: an invoke whose arguments are not known yet
  * answers one (@pulumi/pulumi runtime/invoke.js `invokeAsync`), as does `pulumi.unknown`.
@@ -392,7 +392,10 @@ export interface KnownPropsHint {
   propsKnown?: boolean;
 }
 
-/** The top-level inputs of `urn` not known yet when the resource policies last saw it (undefined: none, or not seen). */
+/**
+ * The top-level inputs of `urn` not known yet when the resource policies last saw it (undefined:
+ * none, or not seen).
+ */
 export function inputsNotKnownWhenAnalyzed(urn: string): readonly string[] | undefined {
   return unknownInputs.get(urn);
 }

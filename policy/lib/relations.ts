@@ -291,10 +291,11 @@ export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[
  * and propertyDependencies, not inputs, so the resource policies, which see the inputs first in
  * the same pack process, remember which were not known yet (define.ts
  * `inputsNotKnownWhenAnalyzed`); where one of those has no propertyDependencies, nothing of `r` not
- * known yet reads as unset (deny by default). Not for a path parameter the outputs do not show (`pathParameterOf`,
- * `diagnosticTargetOf`): a literal there is not echoed, so its absence says nothing. Within an input
- * computed from a resource, a field left unset is unknown too and is judged through that input's
- * resources (deny by default): only the top-level input has propertyDependencies.
+ * known yet reads as unset (deny by default). Not for a path parameter the outputs do not show
+ * (`pathParameterOf`, `diagnosticTargetOf`): a literal there is not echoed, so its absence says
+ * nothing. Within an input computed from a resource, a field left unset is unknown too and is
+ * judged through that input's resources (deny by default): only the top-level input has
+ * propertyDependencies.
  */
 export function notSetByProgram(value: unknown, dependencies: Dependencies, r: StackResource): boolean {
   if (value !== NOT_KNOWN) return false;
@@ -381,10 +382,10 @@ export function parentKeysOf(parents: readonly StackResource[], nameKey: string)
  * Whether `child` (its `parentRefOf(child, key)`) belongs to `parent`. An ID is the parent's whole
  * path (subscription, group, every ancestor) and a name only its last segment, so: by ID where
  * both are known; never where both names are known and differ; else through what the child's `key`
- * was computed from (`computedFrom`); else by name, only when no other parent of the stack has it. Before, a name decided first: with two
- * Front Door profiles each holding a `SecurityHeaders` rule set, the HSTS rule of one counted for
- * the other's routes, and a workspace's onboarding counted for a same-named workspace in another
- * group. A name alone still cannot tell a parent of the stack from a same-named one outside it;
+ * was computed from (`computedFrom`); else by name, only when no other parent of the stack has it.
+ * Before, a name decided first: with two Front Door profiles each holding a `SecurityHeaders`
+ * rule set, the HSTS rule of one counted for the other's routes, and a workspace's onboarding
+ * counted for a same-named workspace in another group. A name alone still cannot tell a parent of the stack from a same-named one outside it;
  * the IDs say at `up`.
  */
 export function isParentOf(parent: ParentKey, child: StackResource, ref: ParentRef, key: string): boolean {

@@ -239,23 +239,19 @@ export const defenderPlansCoverServices = stackPolicy({
       const subs = standard.get(plan.toLowerCase());
       return subs !== undefined && (sub === undefined || subs.has(sub) || subs.has(ANY));
     };
-    const uncovered = new Set<string>();
+    const uncovered: { target: StackResource; plan: string; sub: string | undefined }[] = [];
     for (const target of stack.ofType(...PROTECTED_TYPES)) {
       const plan = PLAN_FOR_TYPE[target.canonical as AzureType];
-      if (plan !== undefined && !coveredByName(plan, subscriptionOfTarget(target))) uncovered.add(plan);
-    }
-    const atUp = uncovered.size <= unnamed;
-    for (const target of stack.ofType(...PROTECTED_TYPES)) {
-      const plan = PLAN_FOR_TYPE[target.canonical as AzureType];
-      if (plan === undefined) continue;
       // The target's subscription: from its ID, or the stack's only one (preview).
       const sub = subscriptionOfTarget(target);
-      if (!atUp && !coveredByName(plan, sub))
-        report(
-          `${label(target)} runs without the Defender plan ${plan} on the Standard tier${sub ? ` for its subscription ${sub}` : ""}`,
-          target.urn,
-        );
+      if (plan !== undefined && !coveredByName(plan, sub)) uncovered.push({ target, plan, sub });
     }
+    if (new Set(uncovered.map((u) => u.plan)).size <= unnamed) return;
+    for (const { target, plan, sub } of uncovered)
+      report(
+        `${label(target)} runs without the Defender plan ${plan} on the Standard tier${sub ? ` for its subscription ${sub}` : ""}`,
+        target.urn,
+      );
   },
 });
 

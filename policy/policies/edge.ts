@@ -427,10 +427,10 @@ export const routeHsts = stackPolicy({
     const rules = stack.ofType("azure-native:cdn:Rule");
     // A rule belongs to the rule set whose ID its own ID is below, else to the set its ruleSetName
     // was computed from, else to the one set of the stack with that name (`isParentOf`: two
-    // profiles may each hold a set of the same name). Each rule's set and order, read once rather than once per rule set and per
-    // pair (`order` on first use: `num` throws on an unknown value, where it always did). A name
-    // not known yet (preview): only through what the rule's ruleSetName was computed from, not a
-    // `dependsOn` on the set next to a name computed elsewhere.
+    // profiles may each hold a set of the same name). Each rule's set and order, read once rather
+    // than once per rule set and per pair (`order` on first use: `num` throws on an unknown value,
+    // where it always did). A name not known yet (preview): only through what the rule's
+    // ruleSetName was computed from, not a `dependsOn` on the set next to a name computed elsewhere.
     const ruleRefs = rules.map((r) => parentRefOf(r, "ruleSetName"));
     const ofSet = (set: ParentKey) => rules.filter((r, i) => isParentOf(set, r, ruleRefs[i], "ruleSetName"));
     // An order not known yet (preview) may come first, and a behaviour not known yet may stop:
