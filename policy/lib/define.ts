@@ -368,15 +368,28 @@ function metadata<N extends string, C extends ConfigShape>(
 }
 
 /**
- * The top-level inputs of each resource (by URN) that were, or held, a value not known yet when
- * the resource policies last saw it. Resource policies see inputs (the engine's Analyze), stack
- * policies only outputs and propertyDependencies (AnalyzeStack), both in the one pack process of a
- * deployment, Analyze first. A stack policy reads an output not known yet and computed from no resource as
- * never set (relations.ts `notSetByProgram`), unless the program set an input of that resource to
- * a value not known yet that came from no resource: an invoke whose arguments are not known yet
- * answers one (@pulumi/pulumi runtime/invoke.js `invokeAsync`), as does `pulumi.unknown`.
+ * What the resource policies last saw of each resource's inputs (by URN), for the stack policies.
+ * Resource policies see inputs (the engine's Analyze), stack policies only outputs and
+ * propertyDependencies (AnalyzeStack), both in the one pack process of a deployment, Analyze first
+ * (pulumi/pulumi pkg/resource/deploy/step_generator.go: `analyzeAll` on each registration, the
+ * provider-checked inputs with their unknowns, pkg/resource/plugin/analyzer_plugin.go `Analyze`
+ * `KeepUnknowns: true`; `AnalyzeResources` once every step ran). A resource whose inputs hold no
+ * value not known yet keeps no record (the common case: nothing but the walk that finds none).
  */
-const unknownInputs = new Map<string, readonly string[]>();
+interface AnalyzedInputs {
+  /** The top-level inputs that were, or held, a value not known yet. */
+  readonly unknown: readonly string[];
+  /** Every input's shape (`shapeOf`): which paths the program sent, and which were not known yet. */
+  readonly shape: ShapeObject;
+}
+/**
+ * An input's shape: `NOT_KNOWN` where the value was not known yet, `true` for a known scalar, a
+ * list or (null-prototype) object of shapes; an absent or null field has none. No string is kept.
+ */
+type Shape = typeof NOT_KNOWN | true | readonly (Shape | undefined)[] | ShapeObject;
+type ShapeObject = { readonly [key: string]: Shape | undefined };
+
+const analyzed = new Map<string, AnalyzedInputs>();
 /**
  * The resource last remembered: every resource policy meets one resource's props in turn, so one
  * look at them is enough (and no props are kept alive: the 50k analyzer's memory target).
@@ -397,12 +410,47 @@ export interface KnownPropsHint {
  * none, or not seen).
  */
 export function inputsNotKnownWhenAnalyzed(urn: string): readonly string[] | undefined {
-  return unknownInputs.get(urn);
+  return analyzed.get(urn)?.unknown;
+}
+
+/**
+ * What the inputs the resource policies last saw of `urn` held at `path` (an input, then the keys
+ * and list indexes below it), for a resource whose inputs held a value not known yet:
+ *
+ * - `"absent"`: the input at `path[0]` was sent, and the path ends at a field or element it does
+ *   not have (or null); azure-native's preview answers such a field as unknown
+ *   (pulumi/pulumi-azure-native provider/pkg/convert/previewOutputs.go: `PreviewOutputs` over a
+ *   nested object input's type, `MakeComputed` for a property the input lacks);
+ * - `"unknown"`: the value there, or an object or list holding it, was not known yet;
+ * - `"set"`: a known value there, or a known scalar where the path reads inside one.
+ *
+ * Undefined when `urn` keeps no record (its inputs held nothing not known yet, or it was not seen)
+ * or `path[0]` was not among its inputs: what was sent there cannot be told.
+ */
+export function inputWhenAnalyzed(
+  urn: string,
+  path: readonly (string | number)[],
+): "absent" | "unknown" | "set" | undefined {
+  const record = analyzed.get(urn);
+  if (record === undefined || path.length === 0 || typeof path[0] !== "string") return undefined;
+  let at: Shape | undefined = record.shape[path[0]];
+  if (at === undefined) return undefined;
+  for (let i = 1; i < path.length; i++) {
+    if (at === NOT_KNOWN) return "unknown";
+    if (at === undefined) return "absent";
+    if (at === true) return "set";
+    const key = path[i];
+    const list = Array.isArray(at);
+    // A list read by key or an object by index: not what the inputs held (deny by default).
+    if (list !== (typeof key === "number")) return "set";
+    at = list ? (at as readonly (Shape | undefined)[])[key as number] : (at as ShapeObject)[key];
+  }
+  return at === undefined ? "absent" : at === NOT_KNOWN ? "unknown" : "set";
 }
 
 /** Forgets what the resource policies saw: a new evaluation of another export begins (lib/analyzer). */
 export function forgetAnalyzedInputs(): void {
-  unknownInputs.clear();
+  analyzed.clear();
   lastUrn = undefined;
 }
 
@@ -418,12 +466,35 @@ function holdsNotKnown(value: unknown): boolean {
   return false;
 }
 
+/** `value`'s shape (`Shape`), undefined where it is absent or null. */
+function shapeOf(value: unknown): Shape | undefined {
+  if (value === NOT_KNOWN) return NOT_KNOWN;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object") return true;
+  if (Array.isArray(value)) {
+    const items = new Array<Shape | undefined>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = shapeOf(peek(value, i));
+    return items;
+  }
+  return shapeOfObject(value as Props);
+}
+
+function shapeOfObject(value: Props): ShapeObject {
+  // No prototype: a field named like an Object.prototype member is only what the inputs held.
+  const fields = Object.create(null) as Record<string, Shape | undefined>;
+  for (const key of Object.keys(value)) {
+    const field = shapeOf(peek(value, key));
+    if (field !== undefined) fields[key] = field;
+  }
+  return fields;
+}
+
 function rememberInputs(urn: unknown, props: Props, known: boolean): void {
   if (urn === lastUrn || typeof urn !== "string") return;
   lastUrn = urn;
   const keys = known ? [] : Object.keys(props).filter((k) => holdsNotKnown(peek(props, k)));
-  if (keys.length > 0) unknownInputs.set(urn, keys);
-  else unknownInputs.delete(urn);
+  if (keys.length > 0) analyzed.set(urn, { unknown: keys, shape: shapeOfObject(props) });
+  else analyzed.delete(urn);
 }
 
 /** Define a resource policy of the pack. */

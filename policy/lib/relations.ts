@@ -11,6 +11,7 @@ import {
   type StackResource,
   type StackView,
   inputsNotKnownWhenAnalyzed,
+  inputWhenAnalyzed,
 } from "./define";
 import {
   arr,
@@ -293,12 +294,26 @@ export function judgedOnInputsInPreview(r: StackResource, keys: readonly string[
  * `inputsNotKnownWhenAnalyzed`); where one of those has no propertyDependencies, nothing of `r` not
  * known yet reads as unset (deny by default). Not for a path parameter the outputs do not show
  * (`pathParameterOf`, `diagnosticTargetOf`): a literal there is not echoed, so its absence says
- * nothing. Within an input computed from a resource, a field left unset is unknown too and is
- * judged through that input's resources (deny by default): only the top-level input has
- * propertyDependencies.
+ * nothing.
+ *
+ * Within an input (`path`: the input, then the keys and list indexes below it), a field the program
+ * left unset is unknown too, and only the top-level input has propertyDependencies: the same
+ * record says what the program sent there (`inputWhenAnalyzed`). A field absent from an object the
+ * inputs held is unset, whatever the input was computed from (a VNet's inline subnet without a
+ * `routeTable` beside an NSG ID from the stack); one present and not known yet, or inside an
+ * object or list not known as a whole, is judged as before, through the input's resources.
  */
-export function notSetByProgram(value: unknown, dependencies: Dependencies, r: StackResource): boolean {
+export function notSetByProgram(
+  value: unknown,
+  dependencies: Dependencies,
+  r: StackResource,
+  path?: readonly (string | number)[],
+): boolean {
   if (value !== NOT_KNOWN) return false;
+  if (path !== undefined && path.length > 1) {
+    const sent = inputWhenAnalyzed(r.urn, path);
+    if (sent !== undefined) return sent === "absent";
+  }
   if ((typeof dependencies === "function" ? dependencies() : dependencies).length !== 0) return false;
   // Not where the program set an input of `r` to a value not known yet that came from no resource
   // (`inputsNotKnownWhenAnalyzed`): an unset output cannot be told from it.
@@ -309,7 +324,10 @@ export function notSetByProgram(value: unknown, dependencies: Dependencies, r: S
 /** `peek(r.props, input, ...path)`, or undefined where it is an output the program never set (`notSetByProgram`). */
 export function peekSet(r: StackResource, input: string, ...path: (string | number)[]): unknown {
   const value = peek(r.props, input, ...path);
-  return notSetByProgram(value, () => propertyDependenciesOf(r, input), r) ? undefined : value;
+  if (value !== NOT_KNOWN) return value;
+  return notSetByProgram(value, () => propertyDependenciesOf(r, input), r, [input, ...path])
+    ? undefined
+    : value;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   notSetByProgram,
   ofKind,
   peekArrSet,
+  peekSet,
   stackIndex,
 } from "../lib/relations";
 
@@ -257,16 +258,21 @@ export const subnetNsgInStack = stackPolicy({
       // dependency would vouch for a route table computed from elsewhere); read with
       // arr()/str(), one of them made the policy skip every subnet of the stack. A subnet list the
       // program never set (a VNet whose subnets are resources of their own) is none (`peekArrSet`).
+      // A reference inside an inline subnet that the program left out (unknown all the same in a
+      // preview, whatever the subnet list was computed from) is none (`peekSet` on its path).
       const embedded = net.canonical === VNET;
       const subnets = embedded ? peekArrSet(net, "subnets") : [net.props];
       const sourcesOf = (key: string) => () => propertyDependenciesOf(net, embedded ? "subnets" : key);
-      for (const subnet of subnets) {
+      for (let i = 0; i < subnets.length; i++) {
+        const subnet = subnets[i];
         const text = (key: string) => {
           const v = peek(subnet, key);
           return typeof v === "string" && v !== "" ? v : undefined;
         };
+        const idOfRef = (key: string) =>
+          embedded ? peekSet(net, "subnets", i, key, "id") : peekSet(net, key, "id");
         const name = text("subnetName") ?? text("name") ?? net.name;
-        const nsg = peek(subnet, "networkSecurityGroup", "id");
+        const nsg = idOfRef("networkSecurityGroup");
         const problem = destinationProblem(
           index,
           net,
@@ -283,7 +289,7 @@ export const subnetNsgInStack = stackPolicy({
             index,
             net,
             `${key}.id`,
-            peek(subnet, key, "id"),
+            idOfRef(key),
             cfg,
             (r) => parseType(r.type)?.canonical === type,
             stack,
@@ -329,15 +335,14 @@ export const vnetPeeringInStack = stackPolicy({
       const sourcesOf = (key: string) => () =>
         propertyDependenciesOf(r, embedded ? "virtualNetworkPeerings" : key);
       const sources = sourcesOf("remoteVirtualNetwork");
-      for (const peering of peerings) {
+      for (let i = 0; i < peerings.length; i++) {
+        const peering = peerings[i];
         const text = (key: string) => {
           const v = peek(peering, key);
           return typeof v === "string" && v !== "" ? v : undefined;
         };
-        const set = (key: string, ...path: string[]) => {
-          const v = peek(peering, key, ...path);
-          return notSetByProgram(v, sourcesOf(key), r) ? undefined : v;
-        };
+        const set = (key: string, ...path: string[]) =>
+          embedded ? peekSet(r, "virtualNetworkPeerings", i, key, ...path) : peekSet(r, key, ...path);
         const name = text("virtualNetworkPeeringName") ?? text("name") ?? r.name;
         const remote = set("remoteVirtualNetwork", "id");
         const problem = destinationProblem(
@@ -426,11 +431,13 @@ export const privateDnsInStack = stackPolicy({
     // A VNet-integrated PostgreSQL server registers its name in this zone, which Azure links to
     // the server's VNet if it is not linked yet: whoever owns a foreign zone answers for the
     // server's name inside our network (and may be given a zone in another subscription).
+    // A zone the program left out of `network` (unknown all the same in a preview, whatever the
+    // subnet beside it was computed from) is none (`peekSet`): Azure then registers no private zone.
     for (const server of stack.ofType(POSTGRES))
       judge(
         server,
         "network.privateDnsZoneArmResourceId",
-        peek(server.props, "network", "privateDnsZoneArmResourceId"),
+        peekSet(server, "network", "privateDnsZoneArmResourceId"),
         of(ZONE),
         () => propertyDependenciesOf(server, "network"),
       );
@@ -441,8 +448,10 @@ export const privateDnsInStack = stackPolicy({
     // the program never set is none (`notSetByProgram`: Azure DNS).
     for (const vnet of stack.ofType(VNET)) {
       const sources = () => propertyDependenciesOf(vnet, "dhcpOptions");
-      for (const server of peekArrSet(vnet, "dhcpOptions", "dnsServers")) {
-        if (notSetByProgram(server, sources, vnet)) continue;
+      const servers = peekArrSet(vnet, "dhcpOptions", "dnsServers");
+      for (let i = 0; i < servers.length; i++) {
+        const server = servers[i];
+        if (notSetByProgram(server, sources, vnet, ["dhcpOptions", "dnsServers", i])) continue;
         if (server === NOT_KNOWN) {
           report(
             `${label(vnet)}: dhcpOptions.dnsServers names a server not known yet; only Azure DNS (${AZURE_DNS}) or a server on allowedDnsServers, written as such, may resolve the network's names`,

@@ -1,5 +1,10 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { forgetAnalyzedInputs, propertyDependenciesOf, StackView } from "../../policy/lib/define";
+import {
+  forgetAnalyzedInputs,
+  inputWhenAnalyzed,
+  propertyDependenciesOf,
+  StackView,
+} from "../../policy/lib/define";
 import { requiredTags } from "../../policy/policies/general";
 import { runResourcePolicy } from "../helpers/policyHarness";
 import {
@@ -435,5 +440,29 @@ describe("what the resource policies saw of the inputs (review14)", () => {
     expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(false);
     forgetAnalyzedInputs();
     expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(true);
+  });
+  it("inside an input: a field the inputs lacked is unset, one not known yet (or inside one) is not", async () => {
+    await seen({
+      logs: [{ category: "audit", retentionPolicy: { enabled: true } }, UNKNOWN_SENTINEL],
+      workspaceId: UNKNOWN_SENTINEL,
+      tags: { a: null },
+    });
+    const at = (...path: (string | number)[]) => inputWhenAnalyzed(setting.urn, path);
+    expect([
+      at("logs", 0, "categoryGroup"),
+      at("logs", 0, "retentionPolicy", "days"),
+      at("tags", "a"),
+    ]).toEqual(Array(3).fill("absent"));
+    expect([at("logs", 1, "category"), at("workspaceId"), at("logs", 1)]).toEqual(Array(3).fill("unknown"));
+    // A known value, also where the path reads inside a scalar or a list by key: not unset.
+    expect([at("logs", 0, "category"), at("logs", 0, "category", "x"), at("logs", "0")]).toEqual(
+      Array(3).fill("set"),
+    );
+    // An input not sent at all is the top-level rule's (`notSetByProgram`), not this record's.
+    expect(at("storageAccountId", "x")).toBeUndefined();
+    expect(notSetByProgram(NOT_KNOWN, [{ urn: "x" }], setting, ["logs", 0, "categoryGroup"])).toBe(true);
+    expect(notSetByProgram(NOT_KNOWN, [], setting, ["logs", 1, "category"])).toBe(false);
+    forgetAnalyzedInputs();
+    expect(at("logs", 0, "categoryGroup")).toBeUndefined();
   });
 });

@@ -10,8 +10,10 @@
  * output computed from a resource the policy does not accept, or written as a foreign literal,
  * stays refused.
  */
-import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { previewResource, randomString } from "./support";
+import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { previewResource, randomString, set } from "./support";
+import { forgetAnalyzedInputs } from "../../../policy/lib/define";
+import { requiredTags } from "../../../policy/policies/general";
 import { diagnosticDestinationsInStack } from "../../../policy/policies/monitoring";
 import { alertRoutesInStack } from "../../../policy/policies/alerting";
 import { userAssignedIdentitiesFromStack } from "../../../policy/policies/managedIdentity";
@@ -405,5 +407,140 @@ describe("Managed Redis on a first preview", () => {
     const url = "https://kv-sap-dev.vault.azure.net/keys/cmk/0123456789abcdef0123456789abcdef";
     const foreign = cluster({ encryption: { customerManagedKeyEncryption: { keyEncryptionKeyUrl: url } } });
     expect(await violations(customerManagedKeysRotate, [foreign])).toMatch(/does not manage/);
+  });
+});
+
+/**
+ * preview15: inside an object input, azure-native's preview puts every field of the output type
+ * the input lacks as unknown too (pulumi/pulumi-azure-native provider/pkg/convert/previewOutputs.go:
+ * `previewOutputValue` maps an object input through `PreviewOutputs` over its type's properties),
+ * and only the top-level input has propertyDependencies. The resource policies see the inputs the
+ * program sent first, in the same pack process (policy/lib/define.ts `inputWhenAnalyzed`): a field
+ * absent there is unset; one present and not known yet, or inside an object not known as a whole,
+ * is judged through the input's resources as before. (The simulations take nested output shapes
+ * from the deployed value, which lacks those fields: `unsetInside` adds them as the provider does.)
+ */
+describe("fields an object input leaves unset, on a first preview", () => {
+  afterEach(forgetAnalyzedInputs);
+  /**
+   * The engine's Analyze on the inputs the program sent, before AnalyzeStack (any resource policy
+   * records them); each case is a deployment of its own.
+   */
+  const analyze = (r: Resource, inputs: Props) => {
+    forgetAnalyzedInputs();
+    return runResourcePolicy(requiredTags, { type: r.type, urn: r.urn, props: inputs });
+  };
+  /** `r` with `fields` unknown inside the object at `path` wherever the input there lacks them (PreviewOutputs). */
+  const unsetInside = <R extends { props: Props }>(
+    r: R,
+    inputs: Props,
+    path: string,
+    fields: string[],
+  ): R => {
+    let props = r.props;
+    const input = path.split(".").reduce<unknown>((v, k) => (v as Props | undefined)?.[k], inputs);
+    if (typeof input === "object" && input !== null)
+      for (const field of fields) if (!(field in input)) props = set(props, `${path}.${field}`, UNKNOWN);
+    return { ...r, props };
+  };
+
+  const nsg = created("network:NetworkSecurityGroup", "nsg-app", { networkSecurityGroupName: "nsg-app" });
+  const subnet = (extra: Props = {}) => ({
+    name: "app",
+    addressPrefix: "10.20.1.0/24",
+    networkSecurityGroup: { id: UNKNOWN },
+    ...extra,
+  });
+  /** A VNet with inline subnets, each subnet's NSG ID from the stack's NSG being created. */
+  const inlineVnet = (subnets: unknown, from: string[] = [nsg.urn]) => {
+    const inputs = {
+      resourceGroupName: UNKNOWN,
+      location: "westeurope",
+      virtualNetworkName: "vnet-inline",
+      addressSpace: { addressPrefixes: ["10.20.0.0/16"] },
+      subnets,
+    };
+    let vnet = previewResource("network:VirtualNetwork", "vnet-inline", inputs, { ...inRg, subnets: from });
+    if (Array.isArray(subnets))
+      subnets.forEach(
+        (_, i) => (vnet = unsetInside(vnet, inputs, `subnets.${i}`, ["routeTable", "natGateway"])),
+      );
+    return { vnet, inputs };
+  };
+  const subnetCheck = async (subnets: unknown, from?: string[], analyzed = true) => {
+    const { vnet, inputs } = inlineVnet(subnets, from);
+    if (analyzed) await analyze(vnet, inputs);
+    else forgetAnalyzedInputs();
+    return violations(subnetNsgInStack, [nsg, vnet]);
+  };
+
+  it("subnet-nsg-in-stack: inline subnets with the stack's NSG pass; their route table and NAT gateway are unset", async () => {
+    const { vnet } = inlineVnet([subnet(), subnet({ name: "data", addressPrefix: "10.20.2.0/24" })]);
+    expect((vnet.props.subnets as Props[])[1].routeTable).toBe(UNKNOWN);
+    expect(await subnetCheck([subnet(), subnet({ name: "data", addressPrefix: "10.20.2.0/24" })])).toBe("");
+    // Not seen by the resource policies (not the engine's order): what was sent cannot be told.
+    expect(await subnetCheck([subnet()], undefined, false)).toMatch(
+      /subnet "app": routeTable.id is not known yet and does not come from a resource of this stack/,
+    );
+  });
+  it("subnet-nsg-in-stack: a route table set and not known yet, a foreign one, or a subnet not known as a whole is refused", async () => {
+    // Set by the program, computed from the NSG and a random string: judged through them.
+    expect(await subnetCheck([subnet({ routeTable: { id: UNKNOWN } })], [nsg.urn, salt.urn])).toMatch(
+      /subnet "app": routeTable.id is not known yet and does not come from a resource of this stack/,
+    );
+    // ... or from the NSG alone (an invoke beside it adds no resource): no route table.
+    expect(await subnetCheck([subnet({ natGateway: { id: UNKNOWN } })])).toMatch(
+      /natGateway.id is not known yet and does not come from a resource of this stack/,
+    );
+    expect(
+      await subnetCheck([subnet({ natGateway: { id: `${OTHER}/Microsoft.Network/natGateways/ng` } })]),
+    ).toMatch(/natGateway.id .*natGateways\/ng.* is not a resource of this stack/);
+    // A subnet (or the list) built in an apply over the NSG: what it leaves out cannot be told.
+    for (const subnets of [[UNKNOWN], UNKNOWN])
+      expect(await subnetCheck(subnets)).toMatch(/routeTable.id is not known yet and does not come from/);
+  });
+
+  const delegated = created(
+    "network:Subnet",
+    "snet-pg",
+    { subnetName: "snet-pg", virtualNetworkName: "vnet-sap", networkSecurityGroup: { id: UNKNOWN } },
+    { networkSecurityGroup: [nsg.urn] },
+  );
+  /** A VNet-integrated PostgreSQL server whose `network` is computed from its delegated subnet. */
+  const serverCheck = async (network: unknown, from: string[] = [delegated.urn], analyzed = true) => {
+    const inputs = {
+      resourceGroupName: UNKNOWN,
+      location: "westeurope",
+      serverName: "psql-sap",
+      version: "16",
+      network,
+    };
+    const server = unsetInside(
+      previewResource("dbforpostgresql:Server", "pg", inputs, { ...inRg, network: from }),
+      inputs,
+      "network",
+      ["delegatedSubnetResourceId", "privateDnsZoneArmResourceId", "publicNetworkAccess"],
+    );
+    if (analyzed) await analyze(server, inputs);
+    else forgetAnalyzedInputs();
+    return violations(privateDnsInStack, [nsg, delegated, server]);
+  };
+  const network = (extra: Props = {}) => ({ delegatedSubnetResourceId: UNKNOWN, ...extra });
+
+  it("private-dns-in-stack: a server delegated to the stack's subnet without a private DNS zone passes", async () => {
+    expect(await serverCheck(network())).toBe("");
+    expect(await serverCheck(network(), undefined, false)).toMatch(
+      /network.privateDnsZoneArmResourceId is not known yet and does not come from a resource of this stack/,
+    );
+  });
+  it("private-dns-in-stack: a zone set and not known yet, a foreign zone, or a network not known as a whole is refused", async () => {
+    expect(
+      await serverCheck(network({ privateDnsZoneArmResourceId: UNKNOWN }), [delegated.urn, salt.urn]),
+    ).toMatch(/network.privateDnsZoneArmResourceId is not known yet and does not come from/);
+    const zone = `${OTHER}/Microsoft.Network/privateDnsZones/sap.postgres.database.azure.com`;
+    expect(await serverCheck(network({ privateDnsZoneArmResourceId: zone }))).toMatch(
+      /privateDnsZones\/sap.postgres.database.azure.com.* is not a resource of this stack/,
+    );
+    expect(await serverCheck(UNKNOWN)).toMatch(/network.privateDnsZoneArmResourceId is not known yet/);
   });
 });
