@@ -391,6 +391,14 @@ type ShapeObject = { readonly [key: string]: Shape | undefined };
 
 const analyzed = new Map<string, AnalyzedInputs>();
 /**
+ * Each resource's `resourceGroupName` input as the resource policies saw it (a string, or
+ * `NOT_KNOWN`), for a stack policy reading a new resource's group in a preview, where its outputs
+ * carry no path parameter (`resourceGroupWhenAnalyzed`). Equal names are one string (`groupNames`):
+ * a stack has few groups and many resources.
+ */
+const resourceGroups = new Map<string, string | typeof NOT_KNOWN>();
+const groupNames = new Map<string, string>();
+/**
  * The resource last remembered: every resource policy meets one resource's props in turn, so one
  * look at them is enough (and no props are kept alive: the 50k analyzer's memory target).
  */
@@ -448,9 +456,19 @@ export function inputWhenAnalyzed(
   return at === undefined ? "absent" : at === NOT_KNOWN ? "unknown" : "set";
 }
 
+/**
+ * The `resourceGroupName` input of `urn` as the resource policies last saw it: a string, `NOT_KNOWN`,
+ * or undefined (none, or not seen).
+ */
+export function resourceGroupWhenAnalyzed(urn: string): string | typeof NOT_KNOWN | undefined {
+  return resourceGroups.get(urn);
+}
+
 /** Forgets what the resource policies saw: a new evaluation of another export begins (lib/analyzer). */
 export function forgetAnalyzedInputs(): void {
   analyzed.clear();
+  resourceGroups.clear();
+  groupNames.clear();
   lastUrn = undefined;
 }
 
@@ -492,6 +510,13 @@ function shapeOfObject(value: Props): ShapeObject {
 function rememberInputs(urn: unknown, props: Props, known: boolean): void {
   if (urn === lastUrn || typeof urn !== "string") return;
   lastUrn = urn;
+  const group = peek(props, "resourceGroupName");
+  if (typeof group === "string") {
+    let name = groupNames.get(group);
+    if (name === undefined) groupNames.set(group, (name = group));
+    resourceGroups.set(urn, name);
+  } else if (group === NOT_KNOWN) resourceGroups.set(urn, NOT_KNOWN);
+  else resourceGroups.delete(urn);
   const keys = known ? [] : Object.keys(props).filter((k) => holdsNotKnown(peek(props, k)));
   if (keys.length > 0) analyzed.set(urn, { unknown: keys, shape: shapeOfObject(props) });
   else analyzed.delete(urn);

@@ -4,7 +4,13 @@
  * is enforced by the delivery workflows, not by a resource setting.)
  */
 import { isAzureResource, type AzureType } from "../lib/azureTypes";
-import { propertyDependenciesOf, resourceIdOf, stackPolicy, type StackResource } from "../lib/define";
+import {
+  propertyDependenciesOf,
+  resourceGroupWhenAnalyzed,
+  resourceIdOf,
+  stackPolicy,
+  type StackResource,
+} from "../lib/define";
 import { eqi, NOT_KNOWN, peek, show, tag } from "../lib/props";
 import {
   allowedDestinationsParam,
@@ -69,14 +75,17 @@ const IN_GROUP_ID =
  * which stack policies read, carry no path parameter (pulumi/pulumi-azure-native recorded state
  * provider/pkg/provider/testdata/recorded/TestProviderUpgrade/upgrade-keyvault/2.76.0/stack.json:
  * `id` and `name`, no `resourceGroupName`): without the ID every resource of a real deployment
- * looked placed nowhere and passed.
+ * looked placed nowhere and passed. A resource being created in a preview has neither: its group
+ * counts through what the input was computed from, else it is the input the resource policies saw
+ * (`resourceGroupWhenAnalyzed`: a literal, or a value not known yet computed from no resource).
+ * Before, a literal group of a new resource was judged only at `up`, once the resource existed.
  */
 function groupOf(r: StackResource): unknown {
-  // A resource being created in a preview: through what its group was computed from.
   const rg = pathParameterOf(r, "resourceGroupName");
   if (rg !== undefined) return rg;
   const id = resourceIdOf(r);
-  return (id === undefined ? null : IN_GROUP_ID.exec(id))?.[1];
+  if (id === undefined) return resourceGroupWhenAnalyzed(r.urn);
+  return IN_GROUP_ID.exec(id)?.[1];
 }
 
 const isResourceGroup = (r: StackResource | undefined): boolean =>
@@ -102,12 +111,12 @@ export const ownResourceGroups = stackPolicy({
     const groups = stack.ofType("azure-native:resources:ResourceGroup");
     // A name not known yet (preview: an auto-named group) is peeked, not read: reading it would
     // make the whole policy "can't run during preview" for every resource of the stack.
+    // A group being created in a preview shows neither (`resourceGroupName` is its path parameter,
+    // `name` an output not known yet): its name is the input the resource policies saw.
     const own = new Set<string>();
     for (const rg of groups)
-      for (const key of ["name", "resourceGroupName"]) {
-        const name = peek(rg.props, key);
+      for (const name of [peek(rg.props, "name"), peek(rg.props, "resourceGroupName"), groupOf(rg)])
         if (typeof name === "string") own.add(name.toLowerCase());
-      }
     // A stack without resource groups of its own (e.g. an app team's stack) is judged elsewhere.
     if (groups.length === 0) return;
     // Whether a resource of the stack sits in one of its resource groups, its group not known

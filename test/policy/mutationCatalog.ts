@@ -60,6 +60,12 @@ export interface Mutation {
     inputs: (ctx: Context) => Record<string, unknown>;
     /** The package of the provider that handles it (default: the type's own, as the engine's default provider). */
     providerPackage?: string;
+    /**
+     * Its outputs, where the inputs with an ID (the default) are not what azure-native answers: no
+     * ARM path parameter (a deployed resource), or PreviewOutputs (a create in a preview:
+     * test/helpers/firstPreview.ts `createdOutputs`).
+     */
+    outputs?: (ctx: Context, inputs: Record<string, unknown>) => Record<string, unknown>;
   };
   /** The policy that must report a mandatory violation, and the control it cites. */
   policy: string;

@@ -122,7 +122,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       type: m.add.type,
       custom: true,
       inputs,
-      outputs: { ...inputs, id },
+      outputs: m.add.outputs ? m.add.outputs(ctx, inputs) : { ...inputs, id },
       parent: root.urn,
       provider,
       dependencies: [],

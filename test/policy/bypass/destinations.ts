@@ -8,6 +8,7 @@
 import type { Context, Mutation, Variation } from "../mutationCatalog";
 import { computedElsewhere, DELETE, RANDOM_STRING, T } from "../mutationCatalog";
 import { UNKNOWN_SENTINEL } from "../../../lib/analyzer/server";
+import { createdOutputs } from "../../helpers/firstPreview";
 
 const PROD: Mutation["stacks"] = ["prod"];
 const VNET = "azure-native:network:VirtualNetwork";
@@ -186,6 +187,25 @@ export const MUTATIONS: Mutation[] = [
     },
     policy: "private-endpoints-in-stack",
     control: "NET-1",
+  },
+  // preview15: a new resource's literal group is a path parameter its preview outputs do not
+  // show, and it has no ID yet: it was judged only at `up`, once created in the other environment's
+  // group. The resource policies saw the input (policy/lib/define.ts `resourceGroupWhenAnalyzed`).
+  {
+    id: "a network security group created in the other environment's resource group, named literally (preview)",
+    add: {
+      type: T.nsg,
+      name: "nsg-elsewhere",
+      inputs: (c) => ({
+        resourceGroupName: `rg-sap-${c.stack === "prod" ? "dev" : "prod"}`,
+        location: "westeurope",
+        networkSecurityGroupName: "nsg-elsewhere",
+        tags: tags(c),
+      }),
+      outputs: (_c, inputs) => createdOutputs(T.nsg, inputs, inputs),
+    },
+    policy: "own-resource-groups",
+    control: "ENV-1",
   },
   {
     id: "a vault in a resource group computed at deploy time from nothing of the stack (preview)",

@@ -7,6 +7,8 @@
  * variant stays refused, at preview by the stack policy or by the resource policy on the inputs.
  */
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { forgetAnalyzedInputs } from "../../../policy/lib/define";
+import { requiredTags } from "../../../policy/policies/general";
 import { previewResource, randomString } from "./support";
 import { statefulResourcesLocked } from "../../../policy/policies/dataStores";
 import {
@@ -270,5 +272,42 @@ describe("own-resource-groups on a first preview", () => {
     expect(String(await runStackPolicy(ownResourceGroups, [rg, vault, salt, key(salt.urn)]))).toMatch(
       /cmk: resourceGroupName is not known yet and does not come from a resource group of this stack/,
     );
+  });
+
+  // preview15: a literal group of a new resource is a path parameter its outputs do not show, so
+  // it was judged only at `up`, once the resource existed in another environment's group. The
+  // resource policies see the input first in the same pack process (define.ts
+  // `resourceGroupWhenAnalyzed`), the group's own name too (its `name` output is not known yet).
+  describe("a literal group, judged on the input the resource policies saw", () => {
+    afterEach(forgetAnalyzedInputs);
+    const placed = (name: string, resourceGroupName: string) => {
+      const inputs = { resourceGroupName, accountName: name, kind: "StorageV2" };
+      return { inputs, props: previewResource("storage:StorageAccount", name, inputs) };
+    };
+    const analyze = async (
+      ...resources: { inputs: Record<string, unknown>; props: { type: string; urn: string } }[]
+    ) => {
+      for (const r of resources)
+        await runResourcePolicy(requiredTags, { type: r.props.type, urn: r.props.urn, props: r.inputs });
+    };
+    const group = { inputs: { resourceGroupName: "rg-sap-prod", location: "westeurope" }, props: rg };
+    it("another environment's group is refused at preview; the stack's own passes", async () => {
+      const foreign = placed("stsapx", "rg-sap-dev");
+      const own = placed("stsapy", "RG-SAP-PROD");
+      expect(foreign.props.props).not.toHaveProperty("resourceGroupName");
+      await analyze(group, foreign, own);
+      expect(await runStackPolicy(ownResourceGroups, [rg, foreign.props, own.props])).toEqual([
+        expect.stringMatching(
+          /StorageAccount stsapx is deployed into resource group "rg-sap-dev", which this stack does not own/,
+        ),
+      ]);
+    });
+    it("a group not known yet and computed from no resource (an invoke whose arguments are not known yet) is refused", async () => {
+      const invoked = placed("stsapz", UNKNOWN);
+      await analyze(group, invoked);
+      expect(String(await runStackPolicy(ownResourceGroups, [rg, invoked.props]))).toMatch(
+        /stsapz: resourceGroupName is not known yet and does not come from a resource group of this stack/,
+      );
+    });
   });
 });
