@@ -368,19 +368,71 @@ export const storageBlobServiceRequired = stackPolicy({
   },
 });
 
-/** Encryption scopes of the stack: `account/scope` (lowercase) -> whether the scope uses a Key Vault key. */
-function encryptionScopes(stack: StackView): Map<string, boolean> {
-  const scopes = new Map<string, boolean>();
+/** An account child's storage account as its own props and ID say: the account's ID and name (lower-case). */
+interface AccountRef {
+  id?: string;
+  name?: string;
+}
+/** A storage account's ID at the start of a child's (`.../storageAccounts/{a}/blobServices/default/containers/{c}`). */
+const IN_ACCOUNT_ID = /^(.*\/providers\/microsoft\.storage\/storageaccounts\/([^/]+))\/./;
+
+function accountRefOf(child: StackResource): AccountRef {
+  const inAccount = normalizedIdOf(child)?.match(IN_ACCOUNT_ID);
+  const name = peek(child.props, "accountName");
+  return {
+    ...(inAccount ? { id: inAccount[1] } : {}),
+    ...(typeof name === "string" ? { name: name.toLowerCase() } : inAccount ? { name: inAccount[2] } : {}),
+  };
+}
+
+/** An encryption scope of the stack: its name (lower-case), its account, whether it uses a Key Vault key. */
+interface ScopeEntry {
+  scope: StackResource;
+  account: AccountRef;
+  keyVault: boolean;
+}
+
+/** The stack's encryption scopes by name (lower-case): accounts may hold scopes of the same name. */
+function encryptionScopes(stack: StackView): Map<string, ScopeEntry[]> {
+  const scopes = new Map<string, ScopeEntry[]>();
   for (const scope of stack.ofType("azure-native:storage:EncryptionScope")) {
-    const account = str(scope.props, "accountName")?.toLowerCase() ?? "";
     const name = (
       str(scope.props, "encryptionScopeName") ??
       str(scope.props, "name") ??
       scope.name
     ).toLowerCase();
-    scopes.set(`${account}/${name}`, eqi(get(scope.props, "source"), "Microsoft.KeyVault"));
+    const entry = {
+      scope,
+      account: accountRefOf(scope),
+      keyVault: eqi(get(scope.props, "source"), "Microsoft.KeyVault"),
+    };
+    const list = scopes.get(name);
+    if (list) list.push(entry);
+    else scopes.set(name, [entry]);
   }
   return scopes;
+}
+
+/**
+ * Whether a container (`ref`: `accountRefOf(container)`) may be in the account of an encryption
+ * scope: by account ID where both IDs are known (a deployed stack: the outputs carry no
+ * `accountName`, a path parameter), by account name where both are (a storage account's name is
+ * unique in Azure: Microsoft's "Storage account overview", naming rules), else unless the storage
+ * accounts of the stack each belongs to (`accountFor`: its ID, its name, what its accountName was
+ * computed from) say two different accounts. Before, a scope was matched by its name alone at `up`:
+ * a container of one account naming a scope only another account has passed.
+ */
+function mayShareAccount(
+  container: StackResource,
+  ref: AccountRef,
+  entry: ScopeEntry,
+  accounts: readonly StackResource[],
+): boolean {
+  if (ref.id !== undefined && entry.account.id !== undefined) return ref.id === entry.account.id;
+  if (ref.name !== undefined && entry.account.name !== undefined) return ref.name === entry.account.name;
+  const ofContainer = accountFor(container, accounts);
+  const ofScope = accountFor(entry.scope, accounts);
+  return ofContainer.length === 0 || ofScope.length === 0 || ofContainer.some((a) => ofScope.includes(a));
 }
 
 export const blobContainerEncryptionScope = stackPolicy({
@@ -396,6 +448,7 @@ export const blobContainerEncryptionScope = stackPolicy({
   check: (stack, cfg, report) => {
     if (!cfg.requireCustomerManagedKey) return;
     const scopes = encryptionScopes(stack);
+    const accounts = stack.ofType(ACCOUNT_TYPE);
     for (const container of stack.ofType("azure-native:storage:BlobContainer")) {
       // None, or one the program never set (unknown in a preview all the same: `peekSet`).
       const scope = peekSet(container, "defaultEncryptionScope");
@@ -418,12 +471,18 @@ export const blobContainerEncryptionScope = stackPolicy({
           );
         continue;
       }
-      const account = str(container.props, "accountName")?.toLowerCase() ?? "";
-      const keyVault =
-        typeof scope === "string" ? scopes.get(`${account}/${scope.toLowerCase()}`) : undefined;
-      if (keyVault !== true)
+      // Every scope of that name the container's account may hold must use a Key Vault key (one
+      // only, once the IDs are known), and there must be one.
+      const ref = accountRefOf(container);
+      const candidates =
+        typeof scope === "string"
+          ? (scopes.get(scope.toLowerCase()) ?? []).filter((e) =>
+              mayShareAccount(container, ref, e, accounts),
+            )
+          : [];
+      if (candidates.length === 0 || candidates.some((e) => !e.keyVault))
         report(
-          `${label(container)}: default encryption scope ${show(scope)} ${keyVault === false ? "uses a Microsoft-managed key" : "is not an encryption scope of this stack"}; it must use a Key Vault key`,
+          `${label(container)}: default encryption scope ${show(scope)} ${candidates.length > 0 ? "uses a Microsoft-managed key" : "is not an encryption scope of this stack in the container's storage account"}; it must use a Key Vault key`,
           container.urn,
         );
     }

@@ -1012,6 +1012,39 @@ export const MUTATIONS: Mutation[] = [
     policy: "storage-encryption-scope-customer-key",
     control: "ENC-2",
   },
+  // preview15: a deployed scope's and container's outputs carry no accountName (a path
+  // parameter), and a scope was matched by its name alone: the container passed naming a Key Vault
+  // scope of another account, while Azure applies its own account's scope of that name (one made
+  // outside the stack may use a Microsoft-managed key). Matched now by the account's ID.
+  {
+    id: "a container names a Key Vault scope that only another account has (its own account's may be Microsoft-managed)",
+    stacks: PROD,
+    add: {
+      type: "azure-native:storage:EncryptionScope",
+      name: "scope-other-account",
+      inputs: (c) => ({
+        resourceGroupName: c.resourceGroup,
+        accountName: `stsapother${c.stack}`,
+        encryptionScopeName: "cmk",
+        source: "Microsoft.KeyVault",
+        keyVaultProperties: {
+          keyUri: `https://${c.nameOf(T.vault)}.vault.azure.net/keys/key-sap-storage-prod`,
+        },
+      }),
+      // As azure-native answers a deployed scope: its ID and name, no accountName.
+      outputs: (c, { encryptionScopeName, source, keyVaultProperties }) => ({
+        id: own(c, `Microsoft.Storage/storageAccounts/stsapother${c.stack}/encryptionScopes/cmk`),
+        name: encryptionScopeName,
+        source,
+        keyVaultProperties,
+      }),
+    },
+    type: T.container,
+    where: named("storage-recordings"),
+    set: { defaultEncryptionScope: "cmk" },
+    policy: "blob-container-encryption-scope",
+    control: "ENC-2",
+  },
   {
     id: "a container's default encryption scope the stack does not define",
     stacks: PROD,

@@ -358,6 +358,70 @@ describe("storage stack policies", () => {
     ).toEqual([]);
   });
 
+  // preview15: a deployed container's and scope's outputs carry no accountName (a path parameter):
+  // a scope was matched by its name alone, so a container of one account passed naming a Key
+  // Vault scope that only another account of the stack has (Azure looks the name up in the
+  // container's own account). Matched now by the account's ID at the start of both IDs.
+  describe("blob-container-encryption-scope on a deployed stack with two accounts", () => {
+    const deployedScope = (account: string, name: string, source: string) =>
+      res("EncryptionScope", `${account}-${name}`, {
+        id: `${RG}/${account}/encryptionScopes/${name}`,
+        name,
+        source,
+      });
+    const deployedContainer = (account: string, defaultEncryptionScope: string) =>
+      res("BlobContainer", `${account}-docs`, {
+        id: `${RG}/${account}/blobServices/default/containers/docs`,
+        name: "docs",
+        defaultEncryptionScope,
+      });
+    const run = async (...resources: ReturnType<typeof res>[]) =>
+      String(await runStackPolicy(s.blobContainerEncryptionScope, [st, st2, ...resources]));
+    const onlyInSt1 = deployedScope("st1", "cmk", "Microsoft.KeyVault");
+    it("a container naming a Key Vault scope only another account has is refused", async () => {
+      expect(await run(onlyInSt1, deployedContainer("st1", "cmk"))).toBe("");
+      expect(await run(onlyInSt1, deployedContainer("st2", "cmk"))).toMatch(
+        /st2-docs: default encryption scope "cmk" is not an encryption scope of this stack in the container's storage account/,
+      );
+    });
+    it("of two scopes of one name, the container's account's decides", async () => {
+      const scopes = [
+        deployedScope("st1", "shared", "Microsoft.KeyVault"),
+        deployedScope("st2", "shared", "Microsoft.Storage"),
+      ];
+      for (const order of [scopes, [...scopes].reverse()]) {
+        expect(await run(...order, deployedContainer("st1", "shared"))).toBe("");
+        expect(await run(...order, deployedContainer("st2", "shared"))).toMatch(
+          /st2-docs: default encryption scope "shared" uses a Microsoft-managed key/,
+        );
+      }
+    });
+    it("where no ID says (a preview), every scope of the name the container's account may hold must use a Key Vault key", async () => {
+      const named = (account: string, source: string) =>
+        res("EncryptionScope", `${account}-shared`, {
+          accountName: account,
+          encryptionScopeName: "shared",
+          source,
+        });
+      const container = {
+        ...deployedContainer("st2", "shared"),
+        props: { defaultEncryptionScope: "shared" },
+      };
+      // The container's account cannot be told: both scopes of the name count.
+      expect(
+        await run(named("st1", "Microsoft.KeyVault"), named("st2", "Microsoft.Storage"), container),
+      ).toMatch(/uses a Microsoft-managed key/);
+      expect(
+        await run(named("st1", "Microsoft.KeyVault"), named("st2", "Microsoft.KeyVault"), container),
+      ).toBe("");
+      // Its accountName known: only that account's scope.
+      const inSt1 = { ...container, props: { accountName: "st1", defaultEncryptionScope: "shared" } };
+      expect(await run(named("st1", "Microsoft.KeyVault"), named("st2", "Microsoft.Storage"), inSt1)).toBe(
+        "",
+      );
+    });
+  });
+
   const replication = (sourceAccount: string, destinationAccount: string) =>
     res("ObjectReplicationPolicy", "orp", { accountName: "st2", sourceAccount, destinationAccount });
   const foreign =
