@@ -28,10 +28,12 @@
  * whole in a real preview (here only the strings holding the unknown value are), and a
  * resource a component creates inside such an `apply` does not register at all.
  */
+import { readFileSync } from "fs";
+import { dirname, join } from "path";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import { jsonClone } from "../../lib/analyzer/paths";
 import { declaredOutputs, isAzureNativeResourceType } from "../../lib/offline/sdkOutputs";
-import { STACK_TYPE, type StackExport } from "../../policy/common/pulumiFormat";
+import { isSecretEnvelope, STACK_TYPE, type StackExport } from "../../policy/common/pulumiFormat";
 
 interface Resource {
   urn: string;
@@ -90,6 +92,110 @@ function blank(v: Value, unknown: (s: string) => boolean): Value {
   return v;
 }
 
+/**
+ * The output type azure-native declares for a property, as the installed SDK's typings write it
+ * (`pulumi.Output<outputs.network.SubnetResponse[] | undefined>`): an object type (`ref`,
+ * `namespace.Interface` in types/output.d.ts), a list or a map of one, or a constant. Undefined
+ * for a scalar, a union (`oneOf`: azure-native keeps the input as given) or an untyped value.
+ */
+type Declared = { ref: string; shape: "object" | "list" | "map" } | { constant: string } | undefined;
+
+function declaredType(type: string): Declared {
+  const t = type
+    .replace(/\s+/g, " ")
+    .replace(/ \| undefined$/, "")
+    .trim();
+  const constant = /^"([^"]*)"$/.exec(t);
+  if (constant) return { constant: constant[1] };
+  const ref = /^outputs\.(\w+\.\w+)(\[\])?$/.exec(t);
+  if (ref) return { ref: ref[1], shape: ref[2] ? "list" : "object" };
+  const map = /^\{ \[key: string\]: outputs\.(\w+\.\w+); \}$/.exec(t);
+  return map ? { ref: map[1], shape: "map" } : undefined;
+}
+
+let sdkTypes: { root: string; outputs?: string } | undefined;
+const sdk = () => (sdkTypes ??= { root: dirname(require.resolve("@pulumi/azure-native/package.json")) });
+/** Per azure-native resource type, its declared outputs' types (`Declared`), read from its typings. */
+const resourceTypes = new Map<string, Map<string, Declared>>();
+/** Per output type (`namespace.Interface`), its fields' types; null where the typings have none. */
+const outputTypes = new Map<string, Map<string, Declared> | null>();
+
+/** `readonly <name>: pulumi.Output<TYPE>;` (a resource's typings) or `<name>?: TYPE;` (an output type's). */
+function fieldsOf(text: string, field: RegExp): Map<string, Declared> {
+  const fields = new Map<string, Declared>();
+  for (const m of text.matchAll(field)) fields.set(m[1], declaredType(m[2]));
+  return fields;
+}
+
+function declaredOf(type: string): Map<string, Declared> {
+  let fields = resourceTypes.get(type);
+  if (!fields) {
+    const [, module, resource] = type.split(":");
+    let text = "";
+    try {
+      text = readFileSync(
+        join(sdk().root, module, `${resource[0].toLowerCase()}${resource.slice(1)}.d.ts`),
+        "utf8",
+      );
+    } catch {
+      // Another file name: no nested types known (the deployed value's shape stands for them).
+    }
+    fields = fieldsOf(text, /^ {4}readonly (\w+): pulumi\.Output<([\s\S]*?)>;$/gm);
+    resourceTypes.set(type, fields);
+  }
+  return fields;
+}
+
+function outputType(ref: string): Map<string, Declared> | undefined {
+  let fields = outputTypes.get(ref);
+  if (fields === undefined) {
+    const [namespace, name] = ref.split(".");
+    const all = (sdk().outputs ??= readFileSync(join(sdk().root, "types", "output.d.ts"), "utf8"));
+    const start = all.indexOf(`\nexport declare namespace ${namespace} {\n`);
+    const end = start < 0 ? -1 : all.indexOf("\nexport declare namespace ", start + 1);
+    const at = start < 0 ? -1 : all.indexOf(`\n    interface ${name} {\n`, start);
+    const close = at < 0 ? -1 : all.indexOf("\n    }\n", at);
+    fields =
+      at < 0 || (end >= 0 && at > end) || close < 0
+        ? null
+        : fieldsOf(all.slice(at, close), /^ {8}(\w+)\??: ([^;]*?);$/gm);
+    outputTypes.set(ref, fields);
+  }
+  return fields ?? undefined;
+}
+
+/**
+ * `previewOutputValue` where the SDK declares the property's type: an object input through its
+ * type's fields (one the input lacks unknown, a constant known), a list element by element, a map
+ * value by value; an input of another kind unknown. Elsewhere `previewOutput` on the deployed shape.
+ */
+function previewTyped(input: Value, deployed: Value, declared: Declared): Value {
+  if (input === UNKNOWN_SENTINEL) return UNKNOWN_SENTINEL;
+  if (declared === undefined || isSecretEnvelope(input)) return previewOutput(input, deployed);
+  if ("constant" in declared) return declared.constant;
+  const at = (v: Value, k: string | number) =>
+    isObject(v) || Array.isArray(v) ? (v as Record<string, Value>)[k as string] : undefined;
+  const one = (v: Value, d: Value): Value => {
+    const fields = outputType(declared.ref);
+    if (!fields) return previewOutput(v, d);
+    if (v === UNKNOWN_SENTINEL || !isObject(v) || isSecretEnvelope(v))
+      return isObject(v) ? v : UNKNOWN_SENTINEL;
+    return Object.fromEntries(
+      [...fields].map(([k, f]) => [
+        k,
+        f && "constant" in f ? f.constant : k in v ? previewTyped(v[k], at(d, k), f) : UNKNOWN_SENTINEL,
+      ]),
+    );
+  };
+  if (declared.shape === "list")
+    return Array.isArray(input) ? input.map((x, i) => one(x, at(deployed, i))) : UNKNOWN_SENTINEL;
+  if (declared.shape === "map")
+    return isObject(input)
+      ? Object.fromEntries(Object.entries(input).map(([k, x]) => [k, one(x, at(deployed, k))]))
+      : UNKNOWN_SENTINEL;
+  return one(input, deployed);
+}
+
 /** azure-native's `previewOutputValue`: the output shape filled from the input, unknown where the input says nothing. */
 export function previewOutput(input: Value, output: Value): Value {
   if (input === UNKNOWN_SENTINEL) return UNKNOWN_SENTINEL;
@@ -115,12 +221,13 @@ export function previewOutput(input: Value, output: Value): Value {
  * unknown.
  *
  * Nested values: `previewOutputValue` maps an object input through `PreviewOutputs` over its
- * type's properties (unset ones unknown), an array element by element, a map value by value, and
- * keeps a `oneOf` or untyped (`pulumi.json#/Any`) value as given. The installed SDK carries no
- * schema of the nested types, so `deployed` (the value the deployed state holds there) stands
- * for the type: a nested property neither set nor in the deployed state is missing here, where
- * the real preview has it unknown; a property with a `const` value (known in the real preview),
- * and an input of the wrong type (unknown there), are not modelled.
+ * type's properties (unset ones unknown, a `const` one known), an array element by element, a map
+ * value by value, and keeps a `oneOf` or untyped (`pulumi.json#/Any`) value as given; an input of
+ * another kind than its type is unknown. The installed SDK carries no schema, but its typings
+ * declare each output's type (`<module>/<resource>.d.ts`, `types/output.d.ts`: `previewTyped`);
+ * where they do not say (a map of objects, a resource whose typings file is named otherwise),
+ * `deployed` (the value the deployed state holds there) stands for the type, and a nested property
+ * neither set nor in the deployed state is missing here, where the real preview has it unknown.
  */
 export function createdOutputs(
   type: string,
@@ -130,8 +237,9 @@ export function createdOutputs(
   if (!isAzureNativeResourceType(type))
     return previewOutput(inputs, { ...inputs, ...deployed }) as Record<string, Value>;
   const outputs: Record<string, Value> = {};
+  const declared = declaredOf(type);
   for (const k of declaredOutputs(type))
-    outputs[k] = k in inputs ? previewOutput(inputs[k], deployed[k]) : UNKNOWN_SENTINEL;
+    outputs[k] = k in inputs ? previewTyped(inputs[k], deployed[k], declared.get(k)) : UNKNOWN_SENTINEL;
   outputs.id = UNKNOWN_SENTINEL;
   return outputs;
 }
