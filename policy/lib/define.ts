@@ -404,6 +404,66 @@ export function inputsNotKnownWhenAnalyzed(urn: string): readonly string[] | und
 export function forgetAnalyzedInputs(): void {
   unknownInputs.clear();
   lastUrn = undefined;
+  forgetKnownInputs();
+}
+
+/**
+ * What a stack policy may ask of a resource's inputs as the resource policies saw them: the
+ * string inputs it registered for the resource's type (`rememberKnownInputs`), and the URN of the
+ * resource's provider (one provider, one subscription), when the engine gave one (it gives every
+ * custom resource's to Analyze: pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * `AnalyzerProviderResource`).
+ */
+export interface KnownInputs {
+  provider: string | undefined;
+  inputs: Readonly<Record<string, string>>;
+}
+/** Input keys to keep, by canonical type: only those, only strings (the 50k memory target). */
+const knownInputKeys = new Map<AzureType, readonly string[]>();
+const knownInputs = new Map<string, KnownInputs>();
+let lastKnownUrn: string | undefined;
+
+/**
+ * Keep, for resources of `types`, the string values of the top-level inputs `keys` when the
+ * resource policies see them (Analyze, before AnalyzeStack in the same pack process). For what a
+ * stack policy cannot read otherwise: an ARM path parameter (`workspaceName`,
+ * `resourceGroupName`) is no output, so a resource being created in a preview shows it nowhere
+ * (azure-native's `Create` in preview answers `PreviewOutputs` over the response's properties:
+ * pulumi/pulumi-azure-native provider/pkg/provider/provider.go), and a literal one has no
+ * propertyDependencies either. A value not known when analyzed is not kept.
+ */
+export function rememberKnownInputs(types: readonly AzureType[], keys: readonly string[]): void {
+  for (const type of types)
+    knownInputKeys.set(type, [...new Set([...(knownInputKeys.get(type) ?? []), ...keys])]);
+}
+
+/** What `rememberKnownInputs` kept of `urn` in this evaluation (undefined: not seen by any resource policy). */
+export function knownInputsWhenAnalyzed(urn: string): KnownInputs | undefined {
+  return knownInputs.get(urn);
+}
+
+function rememberKnownInputsOf(
+  urn: unknown,
+  canonical: AzureType | undefined,
+  props: Props,
+  provider: unknown,
+): void {
+  // Every resource policy meets one resource's props in turn: one look at them is enough.
+  if (urn === lastKnownUrn || typeof urn !== "string") return;
+  lastKnownUrn = urn;
+  const keys = canonical === undefined ? undefined : knownInputKeys.get(canonical);
+  if (keys === undefined) return;
+  const inputs: Record<string, string> = {};
+  for (const key of keys) {
+    const value = peek(props, key);
+    if (typeof value === "string") inputs[key] = value;
+  }
+  knownInputs.set(urn, { provider: typeof provider === "string" ? provider : undefined, inputs });
+}
+
+function forgetKnownInputs(): void {
+  knownInputs.clear();
+  lastKnownUrn = undefined;
 }
 
 /** Whether a value is, or holds anywhere inside it, a value not known yet. */
@@ -456,6 +516,7 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
     }
     const canonical = lastCanonical;
     const props = (isRecord(args.props) ? args.props : {}) as Props;
+    rememberKnownInputsOf(args.urn, canonical, props, args.provider?.urn);
     rememberInputs(args.urn, props, (args as KnownPropsHint).propsKnown === true);
     if (lastReason !== undefined) args.notApplicable(lastReason);
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
