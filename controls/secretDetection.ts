@@ -66,6 +66,26 @@ const ADDRESS_NAME = /_(ENDPOINT|URL|URI|HOST|HOSTNAME|ISSUER|AUDIENCE|SCOPE)$/i
 const NUMBER_OR_BOOLEAN = /^\s*(-?\d+(\.\d+)?|true|false)\s*$/i;
 const PLAIN_ADDRESS = /^(https?:\/\/[^\s/?#@]+(\/[^\s?#@]*)?|[a-z0-9.-]+(:\d+)?)$/i;
 
+/**
+ * A name as SNAKE_CASE words: header, flag, metadata and output names use dashes or camelCase
+ * (X-Api-Key, --db-password, accountKey).
+ */
+const wordsOf = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_");
+
+/**
+ * Whether a name (a stack output's, a JSON field's) says it holds a credential: a secret-looking
+ * name (`SECRET_NAME`: `clientSecret`, `credentials`, `accessToken`, `password`, `pwd`,
+ * `connectionString`, `sas`, `signature`, `primaryKey`), or one that ends like a key in any case
+ * (`key1`, `keys`, `adminkey`). Not a public key's (`publicKey`, `sshPublicKey`, `publicKeyHash`),
+ * nor a Key Vault key or secret version (`keyVersion`, `secretVersion`: 32 hexadecimal characters
+ * that open nothing). An identity (`clientId`, `tenantId`, `principalId`) names none.
+ */
+export function namesCredential(name: string): boolean {
+  const words = wordsOf(name);
+  if (/public/i.test(name) || /_versions?$/i.test(words)) return false;
+  return SECRET_NAME.test(words) || /keys?\d*$/i.test(name);
+}
+
 /** Why a value looks like a credential whatever its name, or undefined. */
 export function secretLookingValue(value: string): string | undefined {
   return SECRET_VALUE.some((re) => re.test(value)) ? "its value looks like a credential" : undefined;
@@ -82,9 +102,7 @@ export function secretLookingReason(
 ): string | undefined {
   const byValue = secretLookingValue(value);
   if (byValue) return byValue;
-  // Header, flag and metadata names use dashes or camelCase (X-Api-Key, --db-password,
-  // accountKey): read them as SNAKE_CASE words.
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_");
+  const words = wordsOf(name);
   if (ALLOWED_NAMES.has(name) || allowedNames.includes(name) || !SECRET_NAME.test(words)) return undefined;
   if (NUMBER_OR_BOOLEAN.test(value)) return undefined;
   if (ADDRESS_NAME.test(words) && PLAIN_ADDRESS.test(value.trim())) return undefined;

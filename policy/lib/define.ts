@@ -470,6 +470,61 @@ export function forgetAnalyzedInputs(): void {
   resourceGroups.clear();
   groupNames.clear();
   lastUrn = undefined;
+  forgetKnownInputs();
+}
+
+/**
+ * What a stack policy may ask of a resource's inputs as the resource policies saw them: the
+ * string inputs it registered for the resource's type (`rememberKnownInputs`), and the URN of the
+ * resource's provider (one provider, one subscription), when the engine gave one (it gives every
+ * custom resource's to Analyze: pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * `AnalyzerProviderResource`).
+ */
+export interface KnownInputs {
+  provider: string | undefined;
+  inputs: Readonly<Record<string, string>>;
+}
+/** Input keys to keep, by canonical type: only those, only strings (the 50k memory target). */
+const knownInputKeys = new Map<AzureType, readonly string[]>();
+const knownInputs = new Map<string, KnownInputs>();
+
+/**
+ * Keep, for resources of `types`, the string values of the top-level inputs `keys` when the
+ * resource policies see them (Analyze, before AnalyzeStack in the same pack process). For what a
+ * stack policy cannot read otherwise: an ARM path parameter (`workspaceName`,
+ * `resourceGroupName`) is no output, so a resource being created in a preview shows it nowhere
+ * (azure-native's `Create` in preview answers `PreviewOutputs` over the response's properties:
+ * pulumi/pulumi-azure-native provider/pkg/provider/provider.go), and a literal one has no
+ * propertyDependencies either. A value not known when analyzed is not kept.
+ */
+export function rememberKnownInputs(types: readonly AzureType[], keys: readonly string[]): void {
+  for (const type of types)
+    knownInputKeys.set(type, [...new Set([...(knownInputKeys.get(type) ?? []), ...keys])]);
+}
+
+/** What `rememberKnownInputs` kept of `urn` in this evaluation (undefined: not seen by any resource policy). */
+export function knownInputsWhenAnalyzed(urn: string): KnownInputs | undefined {
+  return knownInputs.get(urn);
+}
+
+function rememberKnownInputsOf(
+  urn: string,
+  canonical: AzureType | undefined,
+  props: Props,
+  provider: unknown,
+): void {
+  const keys = canonical === undefined ? undefined : knownInputKeys.get(canonical);
+  if (keys === undefined) return;
+  const inputs: Record<string, string> = {};
+  for (const key of keys) {
+    const value = peek(props, key);
+    if (typeof value === "string") inputs[key] = value;
+  }
+  knownInputs.set(urn, { provider: typeof provider === "string" ? provider : undefined, inputs });
+}
+
+function forgetKnownInputs(): void {
+  knownInputs.clear();
 }
 
 /** Whether a value is, or holds anywhere inside it, a value not known yet. */
@@ -507,9 +562,16 @@ function shapeOfObject(value: Props): ShapeObject {
   return fields;
 }
 
-function rememberInputs(urn: unknown, props: Props, known: boolean): void {
+function rememberInputs(
+  urn: unknown,
+  canonical: AzureType | undefined,
+  props: Props,
+  provider: unknown,
+  known: boolean,
+): void {
   if (urn === lastUrn || typeof urn !== "string") return;
   lastUrn = urn;
+  rememberKnownInputsOf(urn, canonical, props, provider);
   const group = peek(props, "resourceGroupName");
   if (typeof group === "string") {
     let name = groupNames.get(group);
@@ -552,7 +614,13 @@ export function resourcePolicy<const N extends string, C extends ConfigShape>(
     }
     const canonical = lastCanonical;
     const props = (isRecord(args.props) ? args.props : {}) as Props;
-    rememberInputs(args.urn, props, (args as KnownPropsHint).propsKnown === true);
+    rememberInputs(
+      args.urn,
+      canonical,
+      props,
+      args.provider?.urn,
+      (args as KnownPropsHint).propsKnown === true,
+    );
     if (lastReason !== undefined) args.notApplicable(lastReason);
     const providerProps = isRecord(args.provider?.props) ? (args.provider.props as Props) : undefined;
     const resource: CheckedResource = {

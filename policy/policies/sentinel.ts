@@ -3,9 +3,20 @@
  * Activity log, and runs scheduled analytics rules that create incidents. Dev may turn the
  * requirement off (a cost item, `requireSentinel: false` in its preset); prod may not.
  */
-import { propertyDependenciesOf, resourcePolicy, stackPolicy, type StackResource } from "../lib/define";
+import {
+  knownInputsWhenAnalyzed,
+  propertyDependenciesOf,
+  rememberKnownInputs,
+  resourceGroupWhenAnalyzed,
+  resourcePolicy,
+  stackPolicy,
+  type StackResource,
+  type StackView,
+} from "../lib/define";
+import type { AzureType } from "../lib/azureTypes";
 import { arr, bool, eqi, get, hasText, known, NOT_KNOWN, peek, peekArr, show } from "../lib/props";
 import {
+  idOf,
   isParentOf,
   label,
   parentKeysOf,
@@ -48,6 +59,45 @@ export const sentinelRuleQuality = resourcePolicy({
   },
 });
 
+const WORKSPACE: AzureType = "azure-native:operationalinsights:Workspace";
+const ONBOARDING: AzureType = "azure-native:securityinsights:SentinelOnboardingState";
+const RULE: AzureType = "azure-native:securityinsights:ScheduledAlertRule";
+const RESOURCE_GROUP: AzureType = "azure-native:resources:ResourceGroup";
+
+// The names a first preview shows only to the resource policies (`workspaceAddressOf`).
+// (Each resource's `resourceGroupName` input is kept for every type: `resourceGroupWhenAnalyzed`.)
+rememberKnownInputs([WORKSPACE, ONBOARDING, RULE], ["workspaceName"]);
+
+/**
+ * Where in ARM a workspace is, or the workspace a Sentinel onboarding or rule names, as the
+ * resource policies saw the inputs: its provider (one subscription), resource group and workspace
+ * name, or undefined where one of them is not known. For a first preview, where a stack policy
+ * sees none of them: every resource is created, so its outputs carry no path parameter and its ID
+ * is unknown (azure-native's PreviewOutputs), and a literal `workspaceName` has no
+ * propertyDependencies to follow. Before, a workspace and its onboarding named literally (`workspaceName: "law-x"`, not
+ * `workspace.name`) were "not onboarded", which blocked the first preview of such a stack.
+ *
+ * The whole address, never the name alone: a workspace's name is unique only within its resource
+ * group and subscription. A group given literally is its name; one computed from the stack's
+ * resource group (`rg.name`, not known yet) is that group (its own literal name where it has
+ * one); one computed from anything else says nothing (undefined: deny by default).
+ */
+function workspaceAddressOf(r: StackResource, stack: StackView): string | undefined {
+  const seen = knownInputsWhenAnalyzed(r.urn);
+  const name = seen?.inputs.workspaceName;
+  if (seen?.provider === undefined || name === undefined) return undefined;
+  const given = resourceGroupWhenAnalyzed(r.urn);
+  let group = typeof given === "string" ? given : undefined;
+  if (group === undefined) {
+    const from = new Set(propertyDependenciesOf(r, "resourceGroupName").map((d) => d.urn));
+    const rg = from.size === 1 ? stack.byUrn([...from][0]) : undefined;
+    if (rg?.canonical !== RESOURCE_GROUP) return undefined;
+    const rgName = resourceGroupWhenAnalyzed(rg.urn);
+    group = typeof rgName === "string" ? rgName : `\0${rg.urn}`;
+  }
+  return [seen.provider, group.toLowerCase(), name.toLowerCase()].join("\n");
+}
+
 export const sentinelOnboarded = stackPolicy({
   name: "sentinel-onboarded",
   description:
@@ -56,12 +106,7 @@ export const sentinelOnboarded = stackPolicy({
   severity: "high",
   remediation:
     "Turn secure-azure-platform:sentinel on (the Sentinel component onboards the workspace, adds the Activity log setting and the analytics rules).",
-  types: [
-    "azure-native:operationalinsights:Workspace",
-    "azure-native:securityinsights:SentinelOnboardingState",
-    "azure-native:securityinsights:ScheduledAlertRule",
-    "azure-native:monitor:SubscriptionDiagnosticSetting",
-  ],
+  types: [WORKSPACE, ONBOARDING, RULE, "azure-native:monitor:SubscriptionDiagnosticSetting"],
   config: {
     requireSentinel: {
       description: "Require Sentinel on every workspace of the stack (prod). Dev may turn it off for cost.",
@@ -75,13 +120,13 @@ export const sentinelOnboarded = stackPolicy({
   },
   check: (stack, cfg, report) => {
     if (!cfg.requireSentinel) return;
-    const workspaces = stack.ofType("azure-native:operationalinsights:Workspace");
-    const onboardings = stack.ofType("azure-native:securityinsights:SentinelOnboardingState");
+    const workspaces = stack.ofType(WORKSPACE);
+    const onboardings = stack.ofType(ONBOARDING);
     // Peeked, never read: a value not known yet (preview) must not make the policy skip every
     // workspace of the stack. A rule that may be off, or logs not known yet, count for nothing
     // (fail closed: the Sentinel component sets both as constants, known in any preview).
     const rules = stack
-      .ofType("azure-native:securityinsights:ScheduledAlertRule")
+      .ofType(RULE)
       .filter((r) => peek(r.props, "enabled") !== NOT_KNOWN && bool(r.props, "enabled") === true);
     const activity = new ReferenceIndex(
       stack
@@ -103,12 +148,23 @@ export const sentinelOnboarded = stackPolicy({
     // nothing at `up`. An unknown name (preview) matches only when that input was computed from
     // the workspace (its propertyDependencies): a `dependsOn` on the workspace next to a name
     // computed elsewhere onboarded another workspace at `up`.
+    // Where no ID can say (a resource being created in a preview), the address the inputs gave
+    // (`workspaceAddressOf`): a workspace and an onboarding named literally.
     const onboardingRefs = onboardings.map((r) => parentRefOf(r, "workspaceName"));
     const ruleRefs = rules.map((r) => parentRefOf(r, "workspaceName"));
     const workspaceKeys = parentKeysOf(workspaces, "workspaceName");
+    const addresses = new Map<StackResource, string | undefined>();
+    const addressOf = (r: StackResource) => {
+      if (!addresses.has(r)) addresses.set(r, workspaceAddressOf(r, stack));
+      return addresses.get(r);
+    };
     for (const [w, ws] of workspaces.entries()) {
       const key = workspaceKeys[w];
-      const matches = (r: StackResource, ref: ParentRef) => isParentOf(key, r, ref, "workspaceName");
+      const matches = (r: StackResource, ref: ParentRef) =>
+        isParentOf(key, r, ref, "workspaceName") ||
+        ((idOf(ws) === undefined || idOf(r) === undefined) &&
+          addressOf(ws) !== undefined &&
+          addressOf(ws) === addressOf(r));
       if (!onboardings.some((r, i) => matches(r, onboardingRefs[i]))) {
         report(`${label(ws)} is not onboarded to Microsoft Sentinel`, ws.urn);
         continue;

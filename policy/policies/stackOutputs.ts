@@ -6,7 +6,7 @@
 import { stackPolicy } from "../lib/define";
 import { NOT_KNOWN, peek, show } from "../lib/props";
 import { STACK_TYPE } from "../common/pulumiFormat";
-import { secretLookingValue } from "../../controls/secretDetection";
+import { namesCredential, secretLookingValue } from "../../controls/secretDetection";
 
 /** Where a value sits in the outputs: `a.b[2]`. */
 const pathOf = (parent: string, key: string | number): string =>
@@ -21,22 +21,24 @@ const pathOf = (parent: string, key: string | number): string =>
  * marker, so only its shape gives it away. Only here, not in the shared value check of environment
  * variables, where a base64 SHA-256 digest (a pinned hash) has the same shape and is not a secret.
  *
- * A base64 SHA-256 or SHA-512 digest exported bare has exactly this shape too, and is refused: 32
- * or 64 uniformly random bytes cannot be told apart, and an output's name is chosen by whoever
- * writes the export, so `sha256: key` would pass a name-based exemption (deny by default). A digest
- * is exported in a form that says what it is and that no service takes as a key: Subresource
- * Integrity's `sha256-<base64>` (W3C "Subresource Integrity", integrity metadata), or hex
- * (`sha256:<64 hex>` as OCI image digests are written), which no rule here matches.
+ * A base64 SHA-256 or SHA-512 digest has exactly this shape too, and is refused, bare or in any
+ * wrapping: 32 or 64 uniformly random bytes cannot be told apart, and an output's name is chosen by
+ * whoever writes the export, so `sha256: key` would pass a name-based exemption, and a prefix is
+ * chosen as freely: Subresource Integrity's `sha256-<base64>` (W3C "Subresource Integrity",
+ * integrity metadata) passed before, so a key exported as `sha256-${key}` did too (deny by
+ * default; a stack output holding an SRI digest is rare). A digest is exported in hex
+ * (`sha256:<64 hex>` as OCI image digests are written), which no rule here matches. (A SHA-384
+ * SRI digest, 48 bytes, has no Azure key's size and passes as any other base64 does.)
  */
 const AZURE_SHARED_KEY = /^\s*([A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{43}=)\s*$/;
 /**
  * The same keys inside a longer text (`"key=" + k`, `Endpoint=...;Key=<key>`, a JSON document):
  * base64 of exactly 32 or 64 bytes (its last character before the padding carries only the bits
- * left: one of 16, or of 4), bounded by non-base64 characters, not an SRI digest (`sha256-...`).
- * Both letter cases must occur, as they do in any random key of this length.
+ * left: one of 16, or of 4), bounded by non-base64 characters (an SRI digest's `sha256-` prefix
+ * too). Both letter cases must occur, as they do in any random key of this length.
  */
 const EMBEDDED_SHARED_KEY =
-  /(?<![A-Za-z0-9+/]|sha(?:256|384|512)-)(?:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{85}[AQgw]==)(?![A-Za-z0-9+/=])/g;
+  /(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{85}[AQgw]==)(?![A-Za-z0-9+/=])/g;
 const bothCases = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);
 /**
  * 32 hexadecimal characters: an Azure AI services (Cognitive Services, Azure OpenAI) key ("Key1,
@@ -44,13 +46,18 @@ const bothCases = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);
  * reference) and an Azure AI Search admin or query key of the older format. As many values that
  * are not secrets have the same shape (a Key Vault key or secret version, an MD5 digest, a W3C
  * trace ID, a GUID written without dashes; Microsoft's own scanner rates the shape low-confidence,
- * microsoft/security-utilities SEC000/002), only where a name says it is a key: the output's own
- * name (`primaryKey`, `key1`, `openAiApiKey`, `adminKey`, `clientSecret`, not `publicKey`), or a
- * `...key=`/`...key:` right before it in the text (`"key=" + k`, `{"apiKey": "..."}`).
+ * microsoft/security-utilities SEC000/002), only where a name says it is a credential
+ * (`namesCredential`, the names the pack reads as a secret's everywhere): the output's own name
+ * (`primaryKey`, `key1`, `adminKey`, `clientSecret`, `credentials`, `accessToken`, `password`,
+ * `connectionString`, `sas`, not `publicKey` nor `keyVersion`), or a name right before it in the
+ * text (`"key=" + k`, `{"apiKey": "..."}`, `secret: ...`).
  */
 const HEX_32 = /^\s*[0-9a-fA-F]{32}\s*$/;
-const KEY_NAME = /(?<!public[_-]?)(key[12s]?|secrets?|passwords?|tokens?)$/i;
-const NAMED_HEX_32 = /(?:^|[^\w-])[\w-]*key[12]?["']?\s*[=:]\s*["']?[0-9a-fA-F]{32}(?![0-9A-Za-z])/i;
+const NAMED_HEX_32 = /(?:^|[^\w-])([\w-]+)["']?\s*[=:]\s*["']?[0-9a-fA-F]{32}(?![0-9A-Za-z])/g;
+const namesHex32 = (value: string): boolean => {
+  for (const m of value.matchAll(NAMED_HEX_32)) if (namesCredential(m[1])) return true;
+  return false;
+};
 
 const embedsSharedKey = (value: string): boolean => {
   for (const m of value.matchAll(EMBEDDED_SHARED_KEY)) if (bothCases(m[0])) return true;
@@ -62,8 +69,8 @@ const looksLikeCredential = (value: string, name: string | number): boolean =>
   secretLookingValue(value) !== undefined ||
   AZURE_SHARED_KEY.test(value) ||
   embedsSharedKey(value) ||
-  NAMED_HEX_32.test(value) ||
-  (typeof name === "string" && KEY_NAME.test(name) && HEX_32.test(value));
+  namesHex32(value) ||
+  (typeof name === "string" && namesCredential(name) && HEX_32.test(value));
 
 /**
  * Every string in `value` that looks like a credential, with its path. Values not known yet
@@ -87,11 +94,11 @@ function credentialsIn(value: unknown, path: string, found: string[], name: stri
 export const stackOutputsNoCredentials = stackPolicy({
   name: "stack-outputs-no-credentials",
   description:
-    "No output of the stack holds a value that looks like a credential (a storage or Service Bus connection string with its key, a bare or embedded storage, Cosmos DB, Service Bus, Event Grid or Redis access key, an Azure AI services or AI Search key (32 hexadecimal characters under a key's name, or Microsoft's identifiable key formats), a SignalR access key, an Entra client secret, a SAS, a password in a connection string or URL, a private key, a token), whether or not it is a Pulumi secret: CrossGuard hands policies secrets decrypted and unmarked, and an output is read by everyone who can read the stack and by every StackReference to it, so a credential there undoes access control on the data it opens (SEC-1).",
+    "No output of the stack holds a value that looks like a credential (a storage or Service Bus connection string with its key, a bare or embedded storage, Cosmos DB, Service Bus, Event Grid or Redis access key (a Subresource Integrity `sha256-<base64>` too), an Azure AI services or AI Search key (32 hexadecimal characters under a credential's name, or Microsoft's identifiable key formats), a SignalR access key, an Entra client secret, a SAS, a password in a connection string or URL, a private key, a token), whether or not it is a Pulumi secret: CrossGuard hands policies secrets decrypted and unmarked, and an output is read by everyone who can read the stack and by every StackReference to it, so a credential there undoes access control on the data it opens (SEC-1).",
   controls: ["SEC-1"],
   severity: "critical",
   remediation:
-    "Export names, IDs and endpoints only. Keep the credential in Key Vault and let readers use their own managed identity (Entra authentication) instead of a key or connection string. Export a digest as SRI (`sha256-<base64>`) or hex, never as bare base64, which has a key's shape.",
+    "Export names, IDs and endpoints only. Keep the credential in Key Vault and let readers use their own managed identity (Entra authentication) instead of a key or connection string. Export a digest in hex (`sha256:<64 hex>`), never in base64, bare or as Subresource Integrity (`sha256-<base64>`), which has a key's shape.",
   types: [],
   config: {},
   check: (stack, _cfg, report) => {

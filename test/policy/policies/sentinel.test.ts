@@ -2,6 +2,11 @@
 import * as s from "../../../policy/policies/sentinel";
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
 import { describePolicy, expectPass, expectViolation, set } from "./support";
+import { AzureMocks } from "../../../lib/offline/mocks";
+import { previewExport } from "../../helpers/firstPreview";
+import { evaluateStackExport } from "../../../lib/analyzer/evaluate";
+import { loadPackConfig } from "../../../lib/analyzer/config";
+import type { StackExportResource } from "../../../policy/common/pulumiFormat";
 
 const rule = {
   workspaceName: "log-sap-platform-prod",
@@ -251,4 +256,180 @@ describe("sentinel-incidents-routed (SIEM-1, MON-1)", () => {
     expect(await runStackPolicy(s.sentinelIncidentsRouted, stack())).toEqual([
       expect.stringMatching(/no log alert rule on SecurityIncident/),
     ]));
+});
+
+/**
+ * review14 finding 6: a user's stack whose workspace and Sentinel resources name each other by
+ * LITERAL names (`workspaceName: "law-x"`, not `workspace.name`), in a real first preview: every
+ * resource is created, so its outputs carry no path parameter (`workspaceName`,
+ * `resourceGroupName`) and its ID is unknown (test/helpers/firstPreview.ts `previewExport`), and a
+ * literal input has no propertyDependencies. Only the resource policies, which see the inputs
+ * first in the same pack process, see the names. The whole pack, as `policy:analyze` runs it.
+ */
+describe("sentinel-onboarded on a first preview of literal names (SIEM-1)", () => {
+  const STACK_URN = "urn:pulumi:prod::app::pulumi:pulumi:Stack::app-prod";
+  const PROVIDER = "urn:pulumi:prod::app::pulumi:providers:azure-native::default_3_0_0";
+  const OTHER_PROVIDER = "urn:pulumi:prod::app::pulumi:providers:azure-native::other-subscription";
+  const urnOf = (type: string, name: string) => `urn:pulumi:prod::app::azure-native:${type}::${name}`;
+  const tags = { environment: "prod", owner: "platform", costCenter: "cc-1", dataClassification: "internal" };
+  type Spec = {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    from?: Record<string, string[]>;
+    provider?: string;
+  };
+  const resource = ({ type, name, inputs, from = {}, provider = PROVIDER }: Spec): StackExportResource => {
+    const full = `azure-native:${type}`;
+    const { id, state } = new AzureMocks().newResource({ type: full, name, inputs, custom: true });
+    return {
+      urn: urnOf(type, name),
+      type: full,
+      custom: true,
+      id,
+      provider: `${provider}::pid`,
+      inputs,
+      outputs: { ...state, id },
+      dependencies: [...new Set(Object.values(from).flat())],
+      propertyDependencies: from,
+    };
+  };
+  const group = (name: string) => ({
+    type: "resources:ResourceGroup",
+    name,
+    inputs: { resourceGroupName: name, location: "westeurope", tags },
+  });
+  const workspace = (name: string, resourceGroupName: string, from?: Spec["from"]) => ({
+    type: "operationalinsights:Workspace",
+    name: `${name}-${resourceGroupName}`,
+    inputs: { resourceGroupName, workspaceName: name, location: "westeurope", tags, retentionInDays: 90 },
+    from,
+  });
+  /** An onboarding, its rules and the Activity log setting of one workspace, by literal name. */
+  const sentinel = (
+    workspaceName: string,
+    resourceGroupName: string,
+    options: { from?: Spec["from"]; provider?: string; activityTo?: string } = {},
+  ): Spec[] => [
+    {
+      type: "securityinsights:SentinelOnboardingState",
+      name: `onboarding-${workspaceName}`,
+      inputs: { resourceGroupName, workspaceName, sentinelOnboardingStateName: "default" },
+      from: options.from,
+      provider: options.provider,
+    },
+    ...Array.from({ length: 6 }, (_, i) => ({
+      type: "securityinsights:ScheduledAlertRule",
+      name: `rule-${i}-${workspaceName}`,
+      inputs: { ...rule, resourceGroupName, workspaceName, ruleId: `rule-${i}` },
+      from: options.from,
+      provider: options.provider,
+    })),
+  ];
+  const activity = (workspaceUrn: string): Spec => ({
+    type: "monitor:SubscriptionDiagnosticSetting",
+    name: `activity-${workspaceUrn.split("::").pop()}`,
+    inputs: {
+      name: "activity",
+      workspaceId: "computed",
+      logs: [{ category: "Administrative", enabled: true }],
+    },
+    from: { workspaceId: [workspaceUrn] },
+  });
+  /** The first preview of a stack of these resources, evaluated by the whole prod pack. */
+  async function firstPreview(specs: Spec[]): Promise<string[]> {
+    const resources: StackExportResource[] = [
+      { urn: STACK_URN, type: "pulumi:pulumi:Stack", custom: false },
+      ...[PROVIDER, OTHER_PROVIDER].map((urn) => ({
+        urn,
+        type: "pulumi:providers:azure-native",
+        custom: true,
+        id: "pid",
+        inputs: { location: "westeurope" },
+      })),
+    ];
+    for (const spec of specs) {
+      const r = resource(spec);
+      // A value computed from another resource holds that resource's deployed output.
+      if (r.inputs?.workspaceId === "computed")
+        r.inputs.workspaceId = resources.find((x) => x.urn === spec.from!.workspaceId[0])!.id;
+      resources.push(r);
+    }
+    const preview = previewExport({ version: 3, deployment: { resources } });
+    // Created, all but the providers: no ID, no path parameter among the outputs.
+    const created = preview.deployment.resources!.filter((r) => r.custom && r.id === undefined);
+    expect(created).toHaveLength(specs.length);
+    for (const r of created) expect(r.outputs).not.toHaveProperty("workspaceName");
+    const { violations } = await evaluateStackExport(preview, { config: loadPackConfig("prod") });
+    return violations.filter((v) => v.policy === "sentinel-onboarded").map((v) => v.message);
+  }
+  const wsUrn = (name: string, rg: string) => urnOf("operationalinsights:Workspace", `${name}-${rg}`);
+  const rgUrn = (rg: string) => urnOf("resources:ResourceGroup", rg);
+
+  it("finds the onboarding and rules of a workspace named literally, in a literal or created group", async () => {
+    expect(
+      await firstPreview([
+        group("rg-sec"),
+        workspace("law-x", "rg-sec"),
+        ...sentinel("law-x", "rg-sec"),
+        activity(wsUrn("law-x", "rg-sec")),
+      ]),
+    ).toEqual([]);
+    // The group's name computed from the group resource (`rg.name`, not known yet to the resource
+    // policies either) on either side.
+    const fromRg = { resourceGroupName: [rgUrn("rg-sec")] };
+    expect(
+      await firstPreview([
+        group("rg-sec"),
+        workspace("law-x", "rg-sec", fromRg),
+        ...sentinel("law-x", "rg-sec"),
+        activity(wsUrn("law-x", "rg-sec")),
+      ]),
+    ).toEqual([]);
+    expect(
+      await firstPreview([
+        group("rg-sec"),
+        workspace("law-x", "rg-sec"),
+        ...sentinel("law-x", "rg-sec", { from: fromRg }),
+        activity(wsUrn("law-x", "rg-sec")),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("still refuses an onboarding of a workspace in another group, another subscription or not in the stack", async () => {
+    const stack = (onboarding: Spec[]) => [
+      group("rg-sec"),
+      workspace("law-x", "rg-sec"),
+      ...onboarding,
+      activity(wsUrn("law-x", "rg-sec")),
+    ];
+    const notOnboarded = [
+      expect.stringMatching(/Workspace law-x-rg-sec is not onboarded to Microsoft Sentinel/),
+    ];
+    expect(await firstPreview(stack(sentinel("law-x", "rg-elsewhere")))).toEqual(notOnboarded);
+    expect(await firstPreview(stack(sentinel("law-other", "rg-sec")))).toEqual(notOnboarded);
+    expect(await firstPreview(stack(sentinel("law-x", "rg-sec", { provider: OTHER_PROVIDER })))).toEqual(
+      notOnboarded,
+    );
+    // Computed from something other than the stack's group: nothing says which group.
+    expect(
+      await firstPreview(
+        stack(sentinel("law-x", "rg-sec", { from: { resourceGroupName: [wsUrn("law-x", "rg-sec")] } })),
+      ),
+    ).toEqual(notOnboarded);
+  });
+
+  it("where two workspaces share a name, the onboarding counts for the one in its own group only", async () => {
+    expect(
+      await firstPreview([
+        group("rg-sec"),
+        group("rg-b"),
+        workspace("law-x", "rg-sec"),
+        workspace("law-x", "rg-b"),
+        ...sentinel("law-x", "rg-b"),
+        activity(wsUrn("law-x", "rg-sec")),
+        activity(wsUrn("law-x", "rg-b")),
+      ]),
+    ).toEqual([expect.stringMatching(/Workspace law-x-rg-sec is not onboarded to Microsoft Sentinel/)]);
+  });
 });
