@@ -7,6 +7,7 @@ import { z } from "zod";
 import { BLOB_CONTAINER_NAME, BLOB_SOFT_DELETE_DAYS } from "../controls/limits";
 import { named, wholeNumber } from "./common/schema";
 import { enumValues } from "./common/enums";
+import { zoneRedundancyRequired } from "./common/mandatory";
 
 /** Geo-redundant storage replication only (BAK-1); the GZRS family is also zone redundant (AVL-1). */
 export const StorageSkuName = {
@@ -93,7 +94,7 @@ export function blobStorageRules(
   if (Array.isArray(s.containers) && s.containers.length === 0) {
     issue(["containers"], "must name at least one container when the stack deploys storage");
   }
-  const zoneRedundant = context.zoneRedundant || context.environment === "prod";
+  const zoneRedundant = zoneRedundancyRequired(context);
   if (typeof s.skuName === "string" && zoneRedundant && !ZONE_REDUNDANT_STORAGE_SKUS.has(s.skuName)) {
     issue(
       ["skuName"],

@@ -13,13 +13,14 @@ import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { BLOB_STORAGE_DEFAULTS, blobStorageSettingsSchema, StorageSkuName } from "./blobStorage.schema";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import { startArgChecks, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
+import { startArgChecks, type CommonComponentArgs } from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
+import { customerManagedKeyRequired, zoneRedundancyRequired } from "./common/mandatory";
 
 // Values too: callers in any language pick from the enum.
 export { StorageSkuName };
@@ -59,11 +60,6 @@ const ARG_KEYS: Record<keyof BlobStorageArgs, true> = {
   changeFeedRetentionDays: true,
   purpose: true,
 };
-
-/** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
-function cmkRequired(platform: PlatformContext): boolean {
-  return platform.environment === "prod";
-}
 
 /**
  * Blob Storage for customer files (IAM-1, TLS-1, ENC-1/2, NET-1, BAK-1, AVL-1, LOG-1, BAK-2):
@@ -118,7 +114,7 @@ export class BlobStorage extends pulumi.ComponentResource {
       "keyUri",
       "identityId",
     ]);
-    if (!cmk && cmkRequired(platform)) {
+    if (!cmk && customerManagedKeyRequired(platform)) {
       problems.add(
         ["customerManagedKey"],
         cmk,
@@ -134,7 +130,7 @@ export class BlobStorage extends pulumi.ComponentResource {
     }
     const purpose = args.purpose ?? "data";
     const { locked, tags } = prepareDataComponent(owner, platform, args, "storageAccount", purpose, problems);
-    const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
+    const zoneRedundant = zoneRedundancyRequired(platform);
     const skuName = settings!.skuName ?? (zoneRedundant ? "Standard_GZRS" : "Standard_GRS");
     const softDelete = settings!.softDeleteRetentionDays ?? BLOB_STORAGE_DEFAULTS.softDeleteRetentionDays;
     const restoreDays = settings!.restoreDays ?? softDelete - 1;

@@ -29,6 +29,7 @@ import {
   type DedicatedWorkloadProfile,
 } from "./containerAppsEnvironment.schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
+import { zoneRedundancyRequired } from "./common/mandatory";
 
 export { CONSUMPTION_PROFILE, type DedicatedWorkloadProfile } from "./containerAppsEnvironment.schema";
 
@@ -141,7 +142,7 @@ export class ContainerAppsEnvironment extends pulumi.ComponentResource {
       withLegacyAlias("ContainerAppsEnvironment", opts),
     );
 
-    const zoneRedundant = platform.zoneRedundant || platform.environment === "prod";
+    const zoneRedundant = zoneRedundancyRequired(platform);
     const environment = new app.ManagedEnvironment(
       `${name}-environment`,
       {

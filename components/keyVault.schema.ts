@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { enumValues } from "./common/enums";
+import { hsmKeysRequired } from "./common/mandatory";
 
 /** Key Vault SKU; prod requires premium (HSM-backed keys, ENC-2). */
 export const KeyVaultSku = {
@@ -19,13 +20,13 @@ export const keyVaultSkuSchema = z
   .enum(KEY_VAULT_SKUS, { message: `must be one of ${KEY_VAULT_SKUS.join(", ")}` })
   .describe("Vault SKU; prod requires premium (HSM-backed keys, ENC-2).");
 
-/** ENC-2: prod keys are HSM-backed, which needs a premium vault. */
+/** ENC-2: prod keys are HSM-backed, which needs a premium vault (`hsmKeysRequired`). */
 export function keyVaultRules(
   s: { sku?: unknown },
   context: { environment: string },
   issue: (path: PropertyKey[], message: string) => void,
 ): void {
-  if (context.environment === "prod" && s.sku !== "premium") {
+  if (hsmKeysRequired(context) && s.sku !== "premium") {
     issue(["sku"], "prod requires premium (HSM-backed keys, ENC-2)");
   }
 }

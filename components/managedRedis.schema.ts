@@ -6,6 +6,7 @@
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { z } from "zod";
 import { enumValues, type SameType } from "./common/enums";
+import { isProduction, zoneRedundancyRequired } from "./common/mandatory";
 
 /** BAK-1: how the cache persists its data set. */
 export const RedisPersistence = {
@@ -130,10 +131,9 @@ export interface ManagedRedisContext {
 
 /** BAK-1: persist where the data matters (prod) unless told otherwise. */
 export const defaultPersistence = (context: ManagedRedisContext): RedisPersistence =>
-  context.environment === "prod" ? "aof" : "none";
+  isProduction(context) ? "aof" : "none";
 /** AVL-1: replicated in prod and wherever the platform is zone redundant. */
-export const haRequired = (context: ManagedRedisContext): boolean =>
-  context.environment === "prod" || context.zoneRedundant;
+export const haRequired = (context: ManagedRedisContext): boolean => zoneRedundancyRequired(context);
 
 type Issue = (path: PropertyKey[], message: string) => void;
 

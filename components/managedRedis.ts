@@ -13,7 +13,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import { startArgChecks, type CommonComponentArgs, type PlatformContext } from "./common/interfaces";
+import { startArgChecks, type CommonComponentArgs } from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
@@ -37,6 +37,7 @@ export {
   RedisRdbFrequency,
 } from "./managedRedis.schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
+import { customerManagedKeyRequired } from "./common/mandatory";
 export { MANAGED_REDIS_SKUS } from "./managedRedis.schema";
 /** The database port; Azure Managed Redis serves TLS on 10000. */
 export const REDIS_PORT = 10000;
@@ -85,11 +86,6 @@ const ARG_KEYS: Record<keyof ManagedRedisArgs, true> = {
   purpose: true,
 };
 
-/** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
-function cmkRequired(platform: PlatformContext): boolean {
-  return platform.environment === "prod";
-}
-
 /**
  * Azure Managed Redis (IAM-1, TLS-1, ENC-1/2, NET-1, AVL-1, BAK-1): Entra authentication with
  * access keys off, TLS only, a private endpoint, and persistence and high availability in prod.
@@ -135,7 +131,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
     );
     const cmk = args.customerManagedKey;
     checkCustomerManagedKey(problems, "customerManagedKey", cmk, ["keyVaultId", "keyName", "identityId"]);
-    if (!cmk && cmkRequired(platform)) {
+    if (!cmk && customerManagedKeyRequired(platform)) {
       problems.add(
         ["customerManagedKey"],
         cmk,

@@ -11,6 +11,7 @@ import {
 } from "../controls/limits";
 import { wholeNumber } from "./common/schema";
 import { enumValues } from "./common/enums";
+import { zoneRedundancyRequired } from "./common/mandatory";
 
 /** PostgreSQL major versions the platform supports. */
 export const PostgresVersion = {
@@ -125,7 +126,7 @@ export function postgresRules(
   if (tier && typeof s.skuName === "string" && !POSTGRES_SKU_PREFIX[tier].pattern.test(s.skuName)) {
     issue(["skuName"], `does not belong to tier ${tier} (e.g. ${POSTGRES_SKU_PREFIX[tier].example})`);
   }
-  if (tier === "Burstable" && (context.zoneRedundant || context.environment === "prod")) {
+  if (tier === "Burstable" && zoneRedundancyRequired(context)) {
     issue(
       ["skuTier"],
       `Burstable servers cannot run the zone-redundant high availability ${context.environment} requires; use GeneralPurpose or MemoryOptimized (AVL-1)`,

@@ -24,17 +24,13 @@ import { argError, parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import { EU_REGIONS, pairedRegion } from "../controls/regions";
 import { addMetricAlerts } from "./common/alerts";
 import { addDiagnostics } from "./common/diagnostics";
-import {
-  startArgChecks,
-  type CommonComponentArgs,
-  type CustomerManagedKeyArgs,
-  type PlatformContext,
-} from "./common/interfaces";
+import { startArgChecks, type CommonComponentArgs, type CustomerManagedKeyArgs } from "./common/interfaces";
 import { addLock } from "./common/lock";
 import { assignRoles, checkCustomerManagedKey, prepareDataComponent } from "./common/dataComponent";
 import { globalResourceName } from "./common/naming";
 import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { componentType, withLegacyAlias } from "./common/componentType";
+import { customerManagedKeyRequired, zoneRedundancyRequired } from "./common/mandatory";
 
 /** Major versions the API accepts (`PostgresMajorVersion`) that the platform supports. */
 export const SUPPORTED_POSTGRES_VERSIONS: readonly PostgresVersion[] = POSTGRES_VERSIONS.filter((v) =>
@@ -150,11 +146,6 @@ const ARG_KEYS: Record<keyof PostgresServerArgs, true> = {
   purpose: true,
 };
 
-/** ENC-2: prod always encrypts with customer-managed keys; elsewhere a given key is used. */
-function cmkRequired(platform: PlatformContext): boolean {
-  return platform.environment === "prod";
-}
-
 /** A versionless key URI (rotation needs no redeploy); checked now if known, else when it resolves. */
 function versionlessKeyUri(
   owner: string,
@@ -204,7 +195,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     problems.beforePlatformReads(platformOk);
     const { platform } = args;
     // The settings a stack chooses (the same schema as the stack config's postgres* keys).
-    const highAvailability = platform.zoneRedundant || platform.environment === "prod";
+    const highAvailability = zoneRedundancyRequired(platform);
     const settings = problems.check(() =>
       parseArgs(owner, postgresSettingsSchema(platform), {
         databases: args.databases,
@@ -291,7 +282,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     const reads = ["keyVaultId", "keyUri", "identityId"] as const;
     const cmkOk = checkCustomerManagedKey(problems, "customerManagedKey", cmk, reads);
     const geoCmkOk = checkCustomerManagedKey(problems, "geoBackupCustomerManagedKey", geoCmk, reads);
-    if (!cmk && cmkRequired(platform)) {
+    if (!cmk && customerManagedKeyRequired(platform)) {
       problems.add(
         ["customerManagedKey"],
         cmk,

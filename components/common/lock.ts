@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { LockArgs, PlatformContext } from "./interfaces";
 import { argError } from "./schema";
+import { deletionLockRequired } from "./mandatory";
 
 /** Whether the lock applies. Call before `super()`: a refused override registers nothing. */
 export function resolveLock(
@@ -20,7 +21,7 @@ export function resolveLock(
   if (args?.enabled !== undefined && typeof args.enabled !== "boolean") {
     throw argError(owner, ["lock", "enabled"], args.enabled, "must be true or false (BAK-2)");
   }
-  if (args?.enabled === false && (platform.deletionLocks || platform.environment === "prod")) {
+  if (args?.enabled === false && deletionLockRequired(platform)) {
     throw argError(
       owner,
       ["lock", "enabled"],
@@ -28,8 +29,7 @@ export function resolveLock(
       `refused: stateful resources in ${platform.environment} must carry a CanNotDelete lock (BAK-2); allowed: true or not set`,
     );
   }
-  // Prod always locks, even if a hand-built context forgot deletionLocks.
-  return args?.enabled ?? (platform.deletionLocks || platform.environment === "prod");
+  return args?.enabled ?? deletionLockRequired(platform);
 }
 
 /** Lock name on every locked resource (one lock per resource; the scope makes it unique). */

@@ -21,6 +21,7 @@ import {
 import { named, strictArgs, wholeNumber } from "../common/schema";
 import { enumValues, type SameType } from "../common/enums";
 import { secretLookingReason } from "../../controls/secretDetection";
+import { isProduction } from "../common/mandatory";
 
 export const DATA_SERVICES = ["postgres", "storage", "redis"] as const;
 export type DataService = (typeof DATA_SERVICES)[number];
@@ -280,7 +281,7 @@ export function prodFrontendReplicasProblem(
   app: { ingress: string; minReplicas?: number },
 ): string | undefined {
   const min = app.minReplicas ?? APP_REPLICAS.defaultMin;
-  return environment === "prod" && app.ingress === "frontend" && min < MIN_PROD_FRONTEND_REPLICAS
+  return isProduction({ environment }) && app.ingress === "frontend" && min < MIN_PROD_FRONTEND_REPLICAS
     ? `a frontend in prod needs at least ${MIN_PROD_FRONTEND_REPLICAS} replicas (AVL-1)`
     : undefined;
 }
