@@ -104,6 +104,10 @@ const SHAPES: Record<string, ArmShape> = {
     nameKey: "blobServicesName",
     template: `${RG}/providers/Microsoft.Storage/storageAccounts/{accountName}/blobServices/{blobServicesName}`,
   },
+  "storage:EncryptionScope": {
+    nameKey: "encryptionScopeName",
+    template: `${RG}/providers/Microsoft.Storage/storageAccounts/{accountName}/encryptionScopes/{encryptionScopeName}`,
+  },
   "storage:BlobContainer": {
     nameKey: "containerName",
     template: `${RG}/providers/Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}`,

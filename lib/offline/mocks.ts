@@ -11,7 +11,7 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { armResourceId, nameProperty } from "./armIds";
-import { declaredOutputs, outputPathOf } from "./sdkOutputs";
+import { declaredOutputs, echoedInputs } from "./sdkOutputs";
 import {
   FRONT_DOOR_PRIVATE_LINK_REGIONS,
   frontDoorPrivateLinkOffered,
@@ -416,13 +416,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     // never the ARM path parameters (resourceGroupName, vaultName, resourceUri...), which a real
     // state does not hold and stack policies therefore never see.
     const outputs = declaredOutputs(type);
-    const state: Outputs = {};
-    for (const key of Object.keys(inputs)) if (outputs.has(key)) state[key] = inputs[key];
-    // `properties` the SDK declares flattened into the outputs (a Key Vault key's kty: outputPathOf).
-    const nested = objectInput(inputs.properties);
-    const keep = isSecret(inputs.properties) ? secret : (value: unknown) => value;
-    for (const key of Object.keys(nested))
-      if (outputPathOf(type, `properties.${key}`) === key && !(key in state)) state[key] = keep(nested[key]);
+    const state: Outputs = echoedInputs(type, inputs);
     state.name = name;
     state.id = id;
     if (outputs.has("azureApiVersion")) state.azureApiVersion = "mock";

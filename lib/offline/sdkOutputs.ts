@@ -17,6 +17,7 @@
  */
 import { readFileSync } from "fs";
 import { dirname, join } from "path";
+import { isSecretEnvelope, secretEnvelope } from "../../policy/common/pulumiFormat";
 
 const PREFIX = "azure-native:";
 
@@ -58,6 +59,26 @@ export function outputPathOf(type: string, path: string): string {
   const outputs = declaredOutputs(type);
   const rest = path.slice("properties.".length);
   return !outputs.has("properties") && outputs.has(rest.split(".")[0]) ? rest : path;
+}
+
+/**
+ * What a deployed resource's outputs keep of its inputs: those azure-native declares as outputs
+ * (Azure echoes them back), never an ARM path parameter it does not, and `properties` the SDK
+ * declares flattened (`outputPathOf`; a secret `properties` keeps each flattened value secret).
+ * Without `id`, `name` and what Azure computes: the caller adds those.
+ */
+export function echoedInputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const outputs = declaredOutputs(type);
+  const state: Record<string, unknown> = {};
+  for (const key of Object.keys(inputs)) if (outputs.has(key)) state[key] = inputs[key];
+  const given = inputs.properties;
+  const secret = isSecretEnvelope(given);
+  const properties = secret ? given.value : given;
+  if (typeof properties !== "object" || properties === null || Array.isArray(properties)) return state;
+  for (const [key, value] of Object.entries(properties))
+    if (outputPathOf(type, `properties.${key}`) === key && !(key in state))
+      state[key] = secret ? secretEnvelope(value) : value;
+  return state;
 }
 
 function readDeclaredOutputs(type: string): ReadonlySet<string> {

@@ -10,7 +10,7 @@ import { knownArmTypes, pathParameters } from "../../lib/offline/armIds";
 import * as fs from "fs";
 import * as path from "path";
 import { AzureMocks, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../lib/offline/mocks";
-import { declaredOutputs, outputPathOf } from "../../lib/offline/sdkOutputs";
+import { declaredOutputs, echoedInputs, outputPathOf } from "../../lib/offline/sdkOutputs";
 import { runUnderMocks } from "../../lib/offline/run";
 import { isSecretEnvelope, SECRET_SIG as SECRET, SIG_KEY as SIG } from "../../policy/common/pulumiFormat";
 import { only, runExpectingError, runProgram } from "../helpers/pulumi";
@@ -205,6 +205,26 @@ describe("output shape: what azure-native declares as outputs", () => {
     expect(outputPathOf("azure-native:keyvault:Vault", "properties.enableRbacAuthorization")).toBe(
       "properties.enableRbacAuthorization",
     );
+  });
+
+  it("echoedInputs: what the mocks and the mutation harness keep of inputs, secrets kept secret", () => {
+    const properties = { [SIG]: SECRET, value: { kty: "RSA-HSM", keySize: 3072 } };
+    const echoed = echoedInputs("azure-native:keyvault:Key", {
+      resourceGroupName: "rg-test",
+      vaultName: "kv-test",
+      keyName: "k",
+      properties,
+      tags: { a: "b" },
+    });
+    expect(echoed).toEqual({
+      kty: { [SIG]: SECRET, value: "RSA-HSM" },
+      keySize: { [SIG]: SECRET, value: 3072 },
+      tags: { a: "b" },
+    });
+    // Not flattened where the SDK declares `properties` itself (a vault), and no path parameter.
+    expect(
+      echoedInputs("azure-native:keyvault:Vault", { vaultName: "kv", properties: { tenantId: "t" } }),
+    ).toEqual({ properties: { tenantId: "t" } });
   });
 
   // The list is read from each resource's JS (the constructor's branch for an existing resource);

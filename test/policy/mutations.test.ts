@@ -22,8 +22,8 @@ import {
   setPath,
 } from "./mutationCatalog";
 import { jsonClone } from "../../lib/analyzer/paths";
-import { outputPathOf } from "../../lib/offline/sdkOutputs";
-import { armResourceId, pathParameters } from "../../lib/offline/armIds";
+import { echoedInputs, isAzureNativeResourceType, outputPathOf } from "../../lib/offline/sdkOutputs";
+import { armResourceId, nameProperty, pathParameters } from "../../lib/offline/armIds";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
 import { type StackExport } from "../../policy/common/pulumiFormat";
@@ -122,7 +122,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       type: m.add.type,
       custom: true,
       inputs,
-      outputs: m.add.outputs ? m.add.outputs(ctx, inputs) : { ...inputs, id },
+      outputs: m.add.outputs ? m.add.outputs(ctx, inputs) : addedOutputs(m.add.type, m.add.name, inputs, id),
       parent: root.urn,
       provider,
       dependencies: [],
@@ -179,6 +179,25 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
 }
 
 /** `m.computedFrom` as propertyDependencies: each input on the first resource of its type. */
+/**
+ * An added resource's outputs as a deployed stack holds them: for an azure-native type of the
+ * installed SDK, what its outputs keep of the inputs (no ARM path parameter: `echoedInputs`, as
+ * the offline plan's mocks answer), its name and ID; another package's, or a token the SDK does not
+ * declare (an old alias, an API version, a module it lacks), its inputs and ID.
+ */
+function addedOutputs(type: string, name: string, inputs: Record<string, unknown>, id: string) {
+  let echoed: Record<string, unknown>;
+  try {
+    if (!isAzureNativeResourceType(type)) throw new Error(type);
+    echoed = echoedInputs(type, inputs);
+  } catch {
+    return { ...inputs, id };
+  }
+  const nameKey = nameProperty(type);
+  const given = nameKey === undefined ? undefined : inputs[nameKey];
+  return { ...echoed, name: typeof given === "string" ? given : name, id };
+}
+
 function computedFromOf(
   m: Mutation | Variation,
   resources: readonly ExportResource[],

@@ -1031,13 +1031,7 @@ export const MUTATIONS: Mutation[] = [
           keyUri: `https://${c.nameOf(T.vault)}.vault.azure.net/keys/key-sap-storage-prod`,
         },
       }),
-      // As azure-native answers a deployed scope: its ID and name, no accountName.
-      outputs: (c, { encryptionScopeName, source, keyVaultProperties }) => ({
-        id: own(c, `Microsoft.Storage/storageAccounts/stsapother${c.stack}/encryptionScopes/cmk`),
-        name: encryptionScopeName,
-        source,
-        keyVaultProperties,
-      }),
+      // Deployed, it shows its ID and name but no accountName (the harness's `addedOutputs`).
     },
     type: T.container,
     where: named("storage-recordings"),
