@@ -22,7 +22,12 @@ import {
   setPath,
 } from "./mutationCatalog";
 import { jsonClone } from "../../lib/analyzer/paths";
-import { echoedInputs, isAzureNativeResourceType, outputPathOf } from "../../lib/offline/sdkOutputs";
+import {
+  declaredOutputs,
+  echoedInputs,
+  isAzureNativeResourceType,
+  outputPathOf,
+} from "../../lib/offline/sdkOutputs";
 import { armResourceId, nameProperty, pathParameters } from "../../lib/offline/armIds";
 import { UNKNOWN_SENTINEL } from "../../lib/analyzer/server";
 import { BYPASS_MUTATIONS, BYPASS_VARIATIONS } from "./bypass";
@@ -154,6 +159,7 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       );
     return { doc, touched };
   }
+  const replaced = new Set<string>();
   for (let i = 0; i < resources.length; i++) {
     if (!changed.has(resources[i].urn)) continue;
     const r = jsonClone(resources[i]);
@@ -164,18 +170,100 @@ function mutate(stack: Stack, m: Mutation | Variation): { doc: StackExport; touc
       const pkg = r.type.split(":")[0];
       if (r.provider && pkg !== resources[i].type.split(":")[0]) r.provider = providerOf(pkg);
     }
+    let movedTo: string[] | undefined;
     for (const [path, raw] of Object.entries(m.set ?? {})) {
       const value = typeof raw === "function" ? (raw as (c: Context) => unknown)(ctx) : raw;
       if (r.inputs) setPath(r.inputs, path, value);
+      const top = path.split(".")[0];
+      if (routePathParameters(r.type).includes(top)) {
+        // An ARM path parameter is no output: a new value is another resource (a replacement),
+        // whose ID says it, or is not known yet (`replaceInPreview`).
+        if (value === UNKNOWN_SENTINEL) replaced.add(r.urn);
+        else (movedTo ??= []).push(top);
+        continue;
+      }
       // Where azure-native reports that input among the outputs (a key's `properties.kty` as `kty`).
       if (r.outputs) setPath(r.outputs, outputPathOf(resources[i].type, path), value);
     }
+    if (movedTo && r.outputs && r.inputs)
+      r.outputs.id = armResourceId(
+        r.type,
+        r.inputs,
+        ctx.subscription,
+        typeof r.outputs.name === "string" ? r.outputs.name : m.id,
+      );
     if (m.computedFrom)
       r.propertyDependencies = { ...r.propertyDependencies, ...computedFromOf(m, resources) };
     resources[i] = r;
   }
+  replaceInPreview(resources, replaced);
   resources.splice(1, 0, ...newProviders);
   return { doc, touched };
+}
+
+/**
+ * Resources replaced in a preview because an ARM path parameter of theirs is set not known yet:
+ * as the engine previews them, their ID is not known yet, and so is every value of another
+ * resource that held that ID or one below it (now computed from the replaced resource: its
+ * propertyDependencies say so), which replaces that resource too where the value is one of its
+ * own path parameters (a diagnostic setting's `resourceUri`).
+ */
+function replaceInPreview(resources: ExportResource[], replaced: Set<string>): void {
+  const queue = [...replaced];
+  for (let urn = queue.shift(); urn !== undefined; urn = queue.shift()) {
+    const i = resources.findIndex((r) => r.urn === urn);
+    const r = (resources[i] = jsonClone(resources[i]));
+    const oldId = r.outputs?.id;
+    if (r.outputs) r.outputs.id = UNKNOWN_SENTINEL;
+    if (typeof oldId !== "string" || oldId === UNKNOWN_SENTINEL) continue;
+    const id = oldId.toLowerCase();
+    const wasOld = (v: unknown) =>
+      typeof v === "string" && (v.toLowerCase() === id || v.toLowerCase().startsWith(`${id}/`));
+    for (let j = 0; j < resources.length; j++) {
+      const d = resources[j];
+      if (j === i || d.inputs === undefined) continue;
+      const keys = Object.keys(d.inputs).filter((k) => holds(d.inputs![k], wasOld));
+      if (keys.length === 0) continue;
+      const c = (resources[j] = jsonClone(d));
+      const inputs = c.inputs!;
+      for (const k of keys) {
+        inputs[k] = unknownWhere(inputs[k], wasOld);
+        const from = c.propertyDependencies?.[k] ?? [];
+        c.propertyDependencies = { ...c.propertyDependencies, [k]: [...new Set([...from, urn])] };
+      }
+      if (c.outputs) c.outputs = unknownWhere(c.outputs, wasOld) as Record<string, unknown>;
+      const own = routePathParameters(c.type);
+      if (keys.some((k) => own.includes(k)) && !replaced.has(c.urn)) {
+        replaced.add(c.urn);
+        queue.push(c.urn);
+      }
+    }
+  }
+}
+
+function holds(value: unknown, match: (v: unknown) => boolean): boolean {
+  if (match(value)) return true;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).some((v) => holds(v, match));
+}
+
+function unknownWhere(value: unknown, match: (v: unknown) => boolean): unknown {
+  if (match(value)) return UNKNOWN_SENTINEL;
+  if (Array.isArray(value)) return value.map((v) => unknownWhere(v, match));
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownWhere(v, match)]));
+}
+
+/** A type's ARM path parameters that azure-native does not also declare as outputs. */
+function routePathParameters(type: string): string[] {
+  if (!isAzureNativeResourceType(type)) return [];
+  let outputs: ReadonlySet<string>;
+  try {
+    outputs = declaredOutputs(type);
+  } catch {
+    return [];
+  }
+  return pathParameters(type).filter((key) => !outputs.has(key));
 }
 
 /** `m.computedFrom` as propertyDependencies: each input on the first resource of its type. */
