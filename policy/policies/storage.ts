@@ -5,7 +5,9 @@
  * encryption), so those must be set explicitly: a missing value is a violation.
  */
 import {
+  knownInputsWhenAnalyzed,
   propertyDependenciesOf,
+  rememberKnownInputs,
   requireCmkParam,
   requireZoneParam,
   resourcePolicy,
@@ -376,9 +378,17 @@ interface AccountRef {
 /** A storage account's ID at the start of a child's (`.../storageAccounts/{a}/blobServices/default/containers/{c}`). */
 const IN_ACCOUNT_ID = /^(.*\/providers\/microsoft\.storage\/storageaccounts\/([^/]+))\/./;
 
+// A child being created in a preview shows neither its accountName (a path parameter) nor its ID:
+// the name is the input the resource policies saw (`accountRefOf`).
+rememberKnownInputs(
+  ["azure-native:storage:BlobContainer", "azure-native:storage:EncryptionScope"],
+  ["accountName"],
+);
+
 function accountRefOf(child: StackResource): AccountRef {
   const inAccount = normalizedIdOf(child)?.match(IN_ACCOUNT_ID);
-  const name = peek(child.props, "accountName");
+  const shown = peek(child.props, "accountName");
+  const name = typeof shown === "string" ? shown : knownInputsWhenAnalyzed(child.urn)?.inputs.accountName;
   return {
     ...(inAccount ? { id: inAccount[1] } : {}),
     ...(typeof name === "string" ? { name: name.toLowerCase() } : inAccount ? { name: inAccount[2] } : {}),
@@ -417,7 +427,8 @@ function encryptionScopes(stack: StackView): Map<string, ScopeEntry[]> {
  * Whether a container (`ref`: `accountRefOf(container)`) may be in the account of an encryption
  * scope: by account ID where both IDs are known (a deployed stack: the outputs carry no
  * `accountName`, a path parameter), by account name where both are (a storage account's name is
- * unique in Azure: Microsoft's "Storage account overview", naming rules), else unless the storage
+ * unique in Azure: Microsoft's "Storage account overview", naming rules; in a preview, the name
+ * the program sent, as the resource policies saw it), else unless the storage
  * accounts of the stack each belongs to (`accountFor`: its ID, its name, what its accountName was
  * computed from) say two different accounts. Before, a scope was matched by its name alone at `up`:
  * a container of one account naming a scope only another account has passed.

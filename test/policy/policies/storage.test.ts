@@ -1,5 +1,7 @@
 import * as s from "../../../policy/policies/storage";
-import { runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
+import { forgetAnalyzedInputs } from "../../../policy/lib/define";
+import { requiredTags } from "../../../policy/policies/general";
 import { describePolicy, expectPass, expectViolation, randomString } from "./support";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
@@ -419,6 +421,30 @@ describe("storage stack policies", () => {
       expect(await run(named("st1", "Microsoft.KeyVault"), named("st2", "Microsoft.Storage"), inSt1)).toBe(
         "",
       );
+    });
+    // A container being created in a preview shows neither its accountName (a path parameter) nor
+    // its ID; the resource policies saw the accountName the program sent, in the same pack process.
+    it("in a first preview, the accountName the program sent says which account's scope counts", async () => {
+      const created = {
+        ...deployedContainer("st2", "cmk"),
+        props: { id: UNKNOWN, defaultEncryptionScope: "cmk" },
+      };
+      const inputs = {
+        resourceGroupName: "rg",
+        accountName: "st2",
+        containerName: "docs",
+        defaultEncryptionScope: "cmk",
+      };
+      try {
+        forgetAnalyzedInputs();
+        await runResourcePolicy(requiredTags, { type: created.type, urn: created.urn, props: inputs });
+        expect(await run(onlyInSt1, created)).toMatch(
+          /st2-docs: default encryption scope "cmk" is not an encryption scope of this stack in the container's storage account/,
+        );
+        expect(await run(deployedScope("st2", "cmk", "Microsoft.KeyVault"), created)).toBe("");
+      } finally {
+        forgetAnalyzedInputs();
+      }
     });
   });
 
