@@ -422,6 +422,23 @@ export function inputsNotKnownWhenAnalyzed(urn: string): readonly string[] | und
 }
 
 /**
+ * The resources the resource policies last saw with every input known: no record in `analyzed`,
+ * only the URN (the 50k analyzer's memory target).
+ */
+const seenKnown = new Set<string>();
+
+/**
+ * Whether the resource policies saw every input of `urn` known (false: one was not, or `urn` was
+ * not seen). Then nothing not known yet in its outputs came from the program: a preview answers
+ * an input it was sent, and its value is known (azure-native's `PreviewOutputs` copies it), so a
+ * value not known yet there is a field the program left unset (an updated VNet's inline subnet
+ * without a `routeTable`, its NSG ID from an existing NSG) or one Azure computes.
+ */
+export function inputsAllKnownWhenAnalyzed(urn: string): boolean {
+  return seenKnown.has(urn);
+}
+
+/**
  * What the inputs the resource policies last saw of `urn` held at `path` (an input, then the keys
  * and list indexes below it), for a resource whose inputs held a value not known yet:
  *
@@ -467,6 +484,7 @@ export function resourceGroupWhenAnalyzed(urn: string): string | typeof NOT_KNOW
 /** Forgets what the resource policies saw: a new evaluation of another export begins (lib/analyzer). */
 export function forgetAnalyzedInputs(): void {
   analyzed.clear();
+  seenKnown.clear();
   resourceGroups.clear();
   groupNames.clear();
   lastUrn = undefined;
@@ -580,8 +598,13 @@ function rememberInputs(
   } else if (group === NOT_KNOWN) resourceGroups.set(urn, NOT_KNOWN);
   else resourceGroups.delete(urn);
   const keys = known ? [] : Object.keys(props).filter((k) => holdsNotKnown(peek(props, k)));
-  if (keys.length > 0) analyzed.set(urn, { unknown: keys, shape: shapeOfObject(props) });
-  else analyzed.delete(urn);
+  if (keys.length > 0) {
+    analyzed.set(urn, { unknown: keys, shape: shapeOfObject(props) });
+    seenKnown.delete(urn);
+  } else {
+    analyzed.delete(urn);
+    seenKnown.add(urn);
+  }
 }
 
 /** Define a resource policy of the pack. */

@@ -10,6 +10,7 @@ import {
   type ConfigParam,
   type StackResource,
   type StackView,
+  inputsAllKnownWhenAnalyzed,
   inputsNotKnownWhenAnalyzed,
   inputWhenAnalyzed,
 } from "./define";
@@ -310,6 +311,8 @@ export function notSetByProgram(
   path?: readonly (string | number)[],
 ): boolean {
   if (value !== NOT_KNOWN) return false;
+  // Every input known when the resource policies saw it: nothing not known yet came from them.
+  if (inputsAllKnownWhenAnalyzed(r.urn)) return true;
   if (path !== undefined && path.length > 1) {
     const sent = inputWhenAnalyzed(r.urn, path);
     if (sent !== undefined) return sent === "absent";

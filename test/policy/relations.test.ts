@@ -1,6 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
   forgetAnalyzedInputs,
+  inputsAllKnownWhenAnalyzed,
   inputWhenAnalyzed,
   propertyDependenciesOf,
   StackView,
@@ -430,6 +431,19 @@ describe("what the resource policies saw of the inputs (review14)", () => {
     await seen({ workspaceId: "/subscriptions/s/x" });
     expect(notSetByProgram(NOT_KNOWN, [], setting)).toBe(true);
     expect(judgedOnInputsInPreview(setting, ["storageAccountId"])).toBe(true);
+  });
+  it("every input seen known (an update): an output not known yet is unset, whatever its dependencies", async () => {
+    const fromWorkspace = [{ urn: "urn:pulumi:test::secure-azure-platform::w::w" }] as never;
+    expect(notSetByProgram(NOT_KNOWN, fromWorkspace, setting)).toBe(false);
+    await seen({ workspaceId: "/subscriptions/s/x", logs: [{ category: "audit" }] });
+    expect(inputsAllKnownWhenAnalyzed(setting.urn)).toBe(true);
+    expect(notSetByProgram(NOT_KNOWN, fromWorkspace, setting, ["logs", 0, "retentionPolicy"])).toBe(true);
+    expect(notSetByProgram("/subscriptions/s/x", [], setting)).toBe(false);
+    forgetAnalyzedInputs(); // another evaluation: the resource seen afresh
+    expect(inputsAllKnownWhenAnalyzed(setting.urn)).toBe(false);
+    await seen({ workspaceId: "/subscriptions/s/x", storageAccountId: UNKNOWN_SENTINEL });
+    expect(inputsAllKnownWhenAnalyzed(setting.urn)).toBe(false);
+    expect(notSetByProgram(NOT_KNOWN, fromWorkspace, setting)).toBe(false);
   });
   it("not where an input, or a value inside one, was not known yet and came from no resource", async () => {
     await seen({ storageAccountId: UNKNOWN_SENTINEL });

@@ -11,7 +11,7 @@
  * stays refused.
  */
 import { runResourcePolicy, runStackPolicy, UNKNOWN } from "../../helpers/policyHarness";
-import { previewResource, randomString } from "./support";
+import { previewResource, randomString, stackResource } from "./support";
 import { forgetAnalyzedInputs } from "../../../policy/lib/define";
 import { requiredTags } from "../../../policy/policies/general";
 import { diagnosticDestinationsInStack } from "../../../policy/policies/monitoring";
@@ -485,6 +485,56 @@ describe("fields an object input leaves unset, on a first preview", () => {
     // A subnet (or the list) built in an apply over the NSG: what it leaves out cannot be told.
     for (const subnets of [[UNKNOWN], UNKNOWN])
       expect(await subnetCheck(subnets)).toMatch(/routeTable.id is not known yet and does not come from/);
+  });
+
+  // An update (the VNet exists, its NSG too): every input is known, so the resource policies keep
+  // no shape, and azure-native's `Update` in preview answers `PreviewOutputs` all the same
+  // (pulumi/pulumi-azure-native provider/pkg/provider/provider.go): the inline subnet's unset
+  // route table is unknown, its subnet list computed from the NSG. Nothing the program sent is
+  // unknown, so that one is unset (`inputsAllKnownWhenAnalyzed`).
+  it("subnet-nsg-in-stack: an update of a VNet with inline subnets and an existing NSG passes; its route table is unset", async () => {
+    const RG_ID = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-sap-prod";
+    const nsgId = `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups/nsg-old`;
+    const existingNsg = stackResource("network:NetworkSecurityGroup", "nsg-old", {
+      id: nsgId,
+      name: "nsg-old",
+    });
+    const inputs = {
+      resourceGroupName: "rg-sap-prod",
+      location: "westeurope",
+      virtualNetworkName: "vnet-old",
+      addressSpace: { addressPrefixes: ["10.30.0.0/16"] },
+      subnets: [{ name: "app", addressPrefix: "10.30.1.0/24", networkSecurityGroup: { id: nsgId } }],
+    };
+    const preview = previewResource("network:VirtualNetwork", "vnet-old", inputs, {
+      subnets: [existingNsg.urn],
+    });
+    const vnet = {
+      ...preview,
+      props: { ...preview.props, id: `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-old` },
+    };
+    expect(((vnet.props as Props).subnets as Props[])[0]).toMatchObject({ routeTable: UNKNOWN });
+    const run = () => violations(subnetNsgInStack, [existingNsg, vnet] as never);
+    expect(await run()).toMatch(
+      /routeTable.id is not known yet and does not come from a resource of this stack/,
+    );
+    await analyze(vnet, inputs);
+    expect(await run()).toBe("");
+    // A foreign NSG, known, is still refused.
+    const foreign = {
+      ...inputs,
+      subnets: [
+        {
+          ...inputs.subnets[0],
+          networkSecurityGroup: { id: `${OTHER}/Microsoft.Network/networkSecurityGroups/x` },
+        },
+      ],
+    };
+    const other = previewResource("network:VirtualNetwork", "vnet-old", foreign, { subnets: [] });
+    await analyze(other, foreign);
+    expect(await violations(subnetNsgInStack, [existingNsg, other] as never)).toMatch(
+      /networkSecurityGroups\/x.* is not a resource of this stack/,
+    );
   });
 
   const delegated = created(
