@@ -74,8 +74,9 @@ rememberKnownInputs([WORKSPACE, ONBOARDING, RULE], ["workspaceName"]);
  * name, or undefined where one of them is not known. For a first preview, where a stack policy
  * sees none of them: every resource is created, so its outputs carry no path parameter and its ID
  * is unknown (azure-native's PreviewOutputs), and a literal `workspaceName` has no
- * propertyDependencies to follow. Before, a workspace and its onboarding named literally (`workspaceName: "law-x"`, not
- * `workspace.name`) were "not onboarded", which blocked the first preview of such a stack.
+ * propertyDependencies to follow. Before, a workspace and its onboarding named literally
+ * (`workspaceName: "law-x"`, not `workspace.name`) were "not onboarded", which blocked the first
+ * preview of such a stack.
  *
  * The whole address, never the name alone: a workspace's name is unique only within its resource
  * group and subscription. A group given literally is its name; one computed from the stack's
