@@ -4,6 +4,11 @@ import { DELETE, job, T, type Context, type Mutation, type Stack, type Variation
 import { loadDeployIdentities, roleGuid } from "../../../config/identities";
 
 const PROD: Stack[] = ["prod"];
+/** Base64 of 32 and 64 random bytes: a Redis / Service Bus key and a storage / Cosmos DB key. */
+const KEY_256 = "CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=";
+const KEY_512 = "BzxxptsQRXqv5BlOg7jtIleMwfYrYJXK/zRpntMIPXKn3BFGe7DlGk+Eue4jWI3C9yxhlssANWqf1Ak+c6jdEg==";
+/** 32 hexadecimal characters: an Azure AI services or older AI Search key's shape. */
+const HEX_32 = "9f8e7d6c5b4a4c3d8e2f1a0b9c8d7e6f";
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
 const ROLE_DEFINITION = "azure-native:authorization:RoleDefinition";
 const REDIS_ACCESS = "azure-native:redisenterprise:AccessPolicyAssignment";
@@ -1292,15 +1297,21 @@ export const MUTATIONS: Mutation[] = [
       ],
       // review13: a key inside a longer text, and an Azure AI services key (32 hexadecimal
       // characters) under a key's name; both passed before.
+      ["a 256-bit key after `key=`", "eventGridKey", () => `key=${KEY_256}`],
+      ["an Azure OpenAI key under its own name", "openAi.primaryKey", () => HEX_32],
+      // resid15: a key exported as a Subresource Integrity digest (the SRI form was exempt), and
+      // 32 hexadecimal characters under a credential's name other than a key's, secret's, token's
+      // or password's, or after a client secret's name in a JSON text.
+      ["a 256-bit key dressed as an SRI sha256 digest", "frontendIntegrity", () => `sha256-${KEY_256}`],
+      ["a 512-bit key dressed as an SRI sha512 digest", "assetIntegrity", () => `sha512-${KEY_512}`],
+      ["a 256-bit key under an SRI sha384 prefix", "scriptIntegrity", () => `sha384-${KEY_256}`],
+      ...(["credential", "credentials", "pwd", "connectionString", "sas", "signature"] as const).map(
+        (name) => [`an Azure AI services key under \`${name}\``, `openAi.${name}`, () => HEX_32] as const,
+      ),
       [
-        "a 256-bit key after `key=`",
-        "eventGridKey",
-        () => "key=CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=",
-      ],
-      [
-        "an Azure OpenAI key under its own name",
-        "openAi.primaryKey",
-        () => "9f8e7d6c5b4a4c3d8e2f1a0b9c8d7e6f",
+        "an Azure AI services key after a client secret's name in a JSON text",
+        "appSettings",
+        () => JSON.stringify({ clientSecret: HEX_32 }),
       ],
     ] as const
   ).map(([what, path, value]): Mutation => ({
@@ -1369,6 +1380,18 @@ export const SECURE_VARIATIONS: Variation[] = [
     set: {
       frontendIntegrity: "sha256:0b30557a9fc4e90e33587da2c7ec11365b80a5caef14395e83a8cdf2173c6186",
       cmkKeyId: "https://kv-sap.vault.azure.net/keys/cmk/9f8e7d6c5b4a4c3d8e2f1a0b9c8d7e6f",
+    },
+  },
+  // resid15: public names, versions and identities beside 32 hexadecimal characters.
+  {
+    id: "stack outputs with a SHA-256 digest in hex, a public key's hash and key versions",
+    type: "pulumi:pulumi:Stack",
+    set: {
+      frontendSha256: `sha256:${"0123456789abcdef".repeat(4)}`,
+      "signing.publicKey": HEX_32,
+      "signing.publicKeyHash": HEX_32,
+      "signing.keyVersion": HEX_32,
+      "signing.clientId": "00000000-0000-4000-8000-000000000001",
     },
   },
   // bypass11: the public cloud named explicitly is where the platform runs.
