@@ -72,7 +72,10 @@ export class Network extends pulumi.ComponentResource {
   readonly appsSubnetId: pulumi.Output<string>;
   /** Resource ID of the private endpoint subnet. */
   readonly privateEndpointSubnetId: pulumi.Output<string>;
-  /** Private DNS zone resource IDs by service, for `PlatformContext.privateDnsZoneIds` (NET-1). */
+  /**
+   * Private DNS zone resource IDs by service, for `PlatformContext.privateDnsZoneIds` (NET-1); each
+   * resolves once its zone is linked to the VNet.
+   */
   readonly privateDnsZoneIds: PrivateDnsZoneIds;
   /** Resource ID of the apps subnet's network security group. */
   readonly appsNsgId: pulumi.Output<string>;
@@ -254,7 +257,7 @@ export class Network extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new privatedns.VirtualNetworkLink(
+      const link = new privatedns.VirtualNetworkLink(
         `${name}-zone-${key}-link`,
         {
           resourceGroupName: platform.resourceGroupName,
@@ -267,7 +270,10 @@ export class Network extends pulumi.ComponentResource {
         },
         { parent: zone },
       );
-      zoneIds[key] = zone.id;
+      // A zone answers only the VNets linked to it (Microsoft's "Azure Private Endpoint private DNS
+      // zone values"): its ID resolves once the link exists, so the endpoints registered in it, and
+      // the apps given a store's name through `reachable`, wait for the link as well as the record.
+      zoneIds[key] = pulumi.all([zone.id, link.id]).apply(([id]) => id);
     }
 
     addDiagnostics(`${name}-vnet`, vnet.id, "virtualNetwork", platform, undefined, { parent: this });

@@ -25,7 +25,8 @@ export const PRIVATE_LINK: Readonly<
  * (`platform.location`) even when the target is elsewhere (a geo-backup vault in the paired
  * region): an endpoint must sit in its subnet's region. Its Azure name is
  * `pep-<prefix>-<name>-<env>` unless `endpointName` is given. `reachable(value)` is `value` once
- * the zone group registered the endpoint's address: a client given it resolves the private
+ * the zone group registered the endpoint's address in a zone linked to the VNet (the `Network`
+ * component's zone IDs resolve once the link exists): a client given it resolves the private
  * address, never the public one the store refuses (public network access disabled, NET-1).
  */
 export function addPrivateEndpoint(

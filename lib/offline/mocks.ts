@@ -10,6 +10,7 @@
  */
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { armResourceId, nameProperty } from "./armIds";
 import { declaredOutputs, echoedInputs } from "./sdkOutputs";
 import {
@@ -18,6 +19,7 @@ import {
   wafPolicyLimitProblems,
 } from "../../components/frontDoorSpec";
 import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
+import { pairedRegion } from "../../controls/regions";
 import { directTableReads, scheduledRuleQueryProblems } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
 
@@ -147,6 +149,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   private readonly privateLinkRequests = new Map<string, Set<string>>();
   /** Log Analytics workspaces this plan creates (lower-case ARM IDs): new, so without tables yet. */
   private readonly newWorkspaces = new Set<string>();
+  /** Key Vaults this plan creates, by lower-case name: where they are and whether purge protection is on. */
+  private readonly newVaults = new Map<string, { location: string; purgeProtection: boolean }>();
   /** Storage accounts this plan creates that a runner outside their network cannot reach (lower-case ARM IDs). */
   private readonly closedStorageAccounts = new Map<string, string>();
   /** Storage accounts this plan creates with Shared Key authorization off (lower-case ARM IDs). */
@@ -180,7 +184,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     if (type.startsWith("azure-native:")) {
       this.refuseQueryOnMissingTables(type, name, inputs);
       this.refuseBlobDataPlaneFromOutside(type, name, inputs);
+      this.refuseKeyVaultOutOfPlace(type, name, inputs);
       const created = this.azureResource(type, name, inputs);
+      if (type === "azure-native:keyvault:Vault") this.recordVault(String(created.state.name), inputs);
       if (type === "azure-native:operationalinsights:Workspace")
         this.newWorkspaces.add(created.id.toLowerCase());
       if (type === "azure-native:storage:StorageAccount") this.recordClosedStorageAccount(created.id, inputs);
@@ -366,6 +372,72 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     );
   }
 
+  private recordVault(name: string, inputs: Outputs): void {
+    const where = known(inputs.location) ?? this.location;
+    if (where === undefined) return;
+    this.newVaults.set(name.toLowerCase(), {
+      location: region(where),
+      purgeProtection: plain(objectInput(inputs.properties).enablePurgeProtection) === true,
+    });
+  }
+
+  /**
+   * Azure refuses a customer-managed key whose vault is not where the service needs it:
+   * - Azure Managed Redis: "The Azure Key Vault resource containing the customer managed key must be
+   *   in the same region as the cache resource", with purge protection and soft delete enabled
+   *   (Microsoft's "Configure disk encryption for Azure Managed Redis instances using customer managed
+   *   keys", Prerequisites and limitations; MicrosoftDocs/azure-docs articles/redis/how-to-encryption.md);
+   * - PostgreSQL flexible server with geo-redundant backup: the geo-backup key "needs to be created in
+   *   a Key Vault instance that must exist in the region where the geo-redundant backup is stored" (the
+   *   server region's pair), and "You can't use the same user-managed identity" for both keys
+   *   (Microsoft's "Data encryption at rest in Azure Database for PostgreSQL flexible server";
+   *   MicrosoftDocs/azure-databases-docs articles/postgresql/security/security-data-encryption.md).
+   * Only vaults this plan creates are judged (another vault's region is not known here).
+   */
+  private refuseKeyVaultOutOfPlace(type: string, name: string, inputs: Outputs): void {
+    const refuse = (what: string, source: string) => {
+      throw new Error(`offline plan: Azure refuses ${type} ${name}: ${what} (${source})`);
+    };
+    // A value not known yet (a preview) is judged at the deploy, where it is.
+    const where = known(inputs.location) ?? this.location;
+    if (where === undefined) return;
+    const location = region(where);
+    if (type === "azure-native:redisenterprise:RedisEnterprise") {
+      const cmk = objectInput(objectInput(inputs.encryption).customerManagedKeyEncryption);
+      const vaultName = vaultOfKeyUrl(cmk.keyEncryptionKeyUrl);
+      const vault = vaultName ? this.newVaults.get(vaultName) : undefined;
+      if (!vault) return;
+      const source = "Azure Managed Redis customer-managed key prerequisites";
+      if (vault.location !== location)
+        refuse(
+          `its customer-managed key is in vault ${vaultName} in ${vault.location}; the vault must be in the cache's region ${location}`,
+          source,
+        );
+      if (!vault.purgeProtection)
+        refuse(`its customer-managed key is in vault ${vaultName}, which has no purge protection`, source);
+    }
+    if (type === "azure-native:dbforpostgresql:Server") {
+      const encryption = objectInput(inputs.dataEncryption);
+      if (String(plain(encryption.type)) !== "AzureKeyVault") return;
+      const source = "PostgreSQL flexible server data encryption with geo-redundant backup";
+      const primary = known(encryption.primaryUserAssignedIdentityId);
+      const geo = known(encryption.geoBackupUserAssignedIdentityId);
+      if (primary !== undefined && geo !== undefined && primary.toLowerCase() === geo.toLowerCase())
+        refuse(
+          `the primary and geo-backup keys use the same identity ${primary}; each needs its own`,
+          source,
+        );
+      const geoVaultName = vaultOfKeyUrl(encryption.geoBackupKeyURI);
+      const geoVault = geoVaultName ? this.newVaults.get(geoVaultName) : undefined;
+      const backupRegion = pairedRegion(location);
+      if (geoVault && backupRegion && geoVault.location !== backupRegion)
+        refuse(
+          `its geo-backup key is in vault ${geoVaultName} in ${geoVault.location}; it must be in a vault in ${backupRegion}, where the geo-redundant backup of ${location} is stored`,
+          source,
+        );
+    }
+  }
+
   private recordPrivateLinkRequest(inputs: Outputs): void {
     const link = objectInput(inputs.sharedPrivateLinkResource);
     const target = objectInput(link.privateLink).id;
@@ -510,6 +582,23 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         return {};
     }
   }
+}
+
+/** A region as Azure compares it: `West Europe` is `westeurope`. */
+function region(value: string): string {
+  return value.replace(/\s+/g, "").toLowerCase();
+}
+
+/** A text input whose value is known (not the engine's unknown of a preview), else undefined. */
+function known(value: unknown): string | undefined {
+  const v = plain(value);
+  return typeof v === "string" && v.length > 0 && v !== unknownValue ? v : undefined;
+}
+
+/** The vault name (lower case) of a Key Vault key URL (`https://<vault>.vault.azure.net/keys/...`). */
+function vaultOfKeyUrl(url: unknown): string | undefined {
+  const m = /^https:\/\/([^./]+)\.vault\.azure\.net\/keys\//i.exec(known(url) ?? "");
+  return m?.[1].toLowerCase();
 }
 
 /**

@@ -903,3 +903,105 @@ describe("blob data plane from a runner outside the network", () => {
     expect(mocks.newResource(blob(undefined, "stelsewhere")).id).toBeDefined();
   });
 });
+
+// Azure refuses a customer-managed key in a vault the service cannot use: Azure Managed Redis needs
+// the vault in the cache's region with purge protection (MicrosoftDocs/azure-docs
+// articles/redis/how-to-encryption.md); PostgreSQL's geo-backup key must be in a vault in the region
+// the geo-redundant backup goes to, with an identity of its own (MicrosoftDocs/azure-databases-docs
+// articles/postgresql/security/security-data-encryption.md). Fails on the old mock, which accepted any vault.
+describe("customer-managed keys: the vault must be where the service needs it", () => {
+  const vault = (mocks: AzureMocks, vaultName: string, location: string, purgeProtection = true) =>
+    mocks.newResource({
+      type: "azure-native:keyvault:Vault",
+      name: vaultName,
+      custom: true,
+      inputs: {
+        resourceGroupName: "rg-test",
+        vaultName,
+        location,
+        properties: { enableSoftDelete: true, enablePurgeProtection: purgeProtection },
+      },
+    });
+  const identity = (name: string) =>
+    `${RG_ID}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  const cluster = (vaultName: string) => ({
+    type: "azure-native:redisenterprise:RedisEnterprise",
+    name: "redis-cluster",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      clusterName: "amr-test",
+      location: "westeurope",
+      sku: { name: "Balanced_B5" },
+      encryption: {
+        customerManagedKeyEncryption: {
+          keyEncryptionKeyUrl: `https://${vaultName}.vault.azure.net/keys/key-redis/0123456789abcdef`,
+          keyEncryptionKeyIdentity: {
+            identityType: "userAssignedIdentity",
+            userAssignedIdentityResourceId: identity("id-redis"),
+          },
+        },
+      },
+    },
+  });
+  const server = (geoVaultName: string, geoIdentity = "id-pg-geo") => ({
+    type: "azure-native:dbforpostgresql:Server",
+    name: "postgres-server",
+    custom: true,
+    inputs: {
+      resourceGroupName: "rg-test",
+      serverName: "psql-test",
+      location: "West Europe",
+      backup: { geoRedundantBackup: "Enabled" },
+      dataEncryption: {
+        type: "AzureKeyVault",
+        primaryKeyURI: "https://kv-main.vault.azure.net/keys/key-pg",
+        primaryUserAssignedIdentityId: identity("id-pg"),
+        geoBackupKeyURI: `https://${geoVaultName}.vault.azure.net/keys/key-pg-geo`,
+        geoBackupUserAssignedIdentityId: identity(geoIdentity),
+      },
+    },
+  });
+
+  it("Managed Redis: refuses a key in a vault of another region, or without purge protection", () => {
+    const mocks = new AzureMocks();
+    vault(mocks, "kv-geo", "northeurope");
+    vault(mocks, "kv-nopurge", "westeurope", false);
+    expect(() => mocks.newResource(cluster("kv-geo"))).toThrow(
+      /redis-cluster: its customer-managed key is in vault kv-geo in northeurope; the vault must be in the cache's region westeurope/,
+    );
+    expect(() => mocks.newResource(cluster("kv-nopurge"))).toThrow(
+      /vault kv-nopurge, which has no purge protection/,
+    );
+  });
+  it("Managed Redis: accepts a key in a vault of its region, and a vault the plan does not create", () => {
+    const mocks = new AzureMocks();
+    vault(mocks, "kv-main", "West Europe");
+    expect(mocks.newResource(cluster("kv-main")).id).toMatch(/\/redisEnterprise\/amr-test$/);
+    expect(mocks.newResource(cluster("kv-elsewhere")).id).toMatch(/\/redisEnterprise\/amr-test$/);
+  });
+  it("PostgreSQL: refuses a geo-backup key outside the backup's region, or sharing the primary key's identity", () => {
+    const mocks = new AzureMocks();
+    vault(mocks, "kv-main", "westeurope");
+    vault(mocks, "kv-geo", "northeurope");
+    expect(() => mocks.newResource(server("kv-main"))).toThrow(
+      /geo-backup key is in vault kv-main in westeurope; it must be in a vault in northeurope, where the geo-redundant backup of westeurope is stored/,
+    );
+    expect(() => mocks.newResource(server("kv-geo", "id-pg"))).toThrow(
+      /the primary and geo-backup keys use the same identity .*id-pg; each needs its own/,
+    );
+  });
+  it("PostgreSQL: accepts a geo-backup key in a vault of the paired region with its own identity", () => {
+    const mocks = new AzureMocks();
+    vault(mocks, "kv-geo", "northeurope");
+    expect(mocks.newResource(server("kv-geo")).id).toMatch(/\/flexibleServers\/psql-test$/);
+  });
+  it("leaves identities not known yet (a first preview) to the deploy", () => {
+    const unknown = (pulumi.runtime as unknown as { unknownValue: string }).unknownValue;
+    const preview = server("kv-elsewhere");
+    const encryption = (preview.inputs as { dataEncryption: Record<string, unknown> }).dataEncryption;
+    encryption.primaryUserAssignedIdentityId = unknown;
+    encryption.geoBackupUserAssignedIdentityId = unknown;
+    expect(new AzureMocks().newResource(preview).id).toMatch(/\/flexibleServers\/psql-test$/);
+  });
+});

@@ -2,7 +2,10 @@
  * First-deploy ordering in the real plans (NET-1): an app connects to a data store by the name
  * it is given, and with public network access disabled only the private address answers. So an
  * app must not start before the store's private endpoint is registered in the private DNS zone
- * (its PrivateDnsZoneGroup); otherwise the name resolves to the public address the store refuses.
+ * (its PrivateDnsZoneGroup), nor before that zone is linked to the VNet (its VirtualNetworkLink):
+ * a zone answers only the virtual networks linked to it (Microsoft's "Azure Private Endpoint private
+ * DNS zone values"). Otherwise the name resolves to the public address the store refuses, and a
+ * revision whose Key Vault reference cannot be resolved is not created (microsoft/sre-agent#347).
  */
 import type { Plan } from "../../lib/offline/plan";
 import type { PlannedResource } from "../../lib/offline/run";
@@ -10,6 +13,8 @@ import { sharedPlan } from "../helpers/plans";
 
 const APP = "azure-native:app:ContainerApp";
 const ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup";
+const ZONE = "azure-native:privatedns:PrivateZone";
+const VNET_LINK = "azure-native:privatedns:VirtualNetworkLink";
 
 /** Every resource `urn` waits for, through explicit and property dependencies. */
 function waitsFor(plan: Plan, urn: string): Set<string> {
@@ -59,6 +64,28 @@ function envValue(app: PlannedResource, name: string): string | undefined {
   return undefined;
 }
 
+/** The VNet links of the private DNS zones each DNS zone group registers its endpoint in, by zone group URN. */
+function linksOfZoneGroup(plan: Plan): Map<string, string[]> {
+  const zoneNames = new Map(
+    plan.resources
+      .filter((r) => r.type === ZONE)
+      .map((z) => [String(z.id).toLowerCase(), z.inputs.privateZoneName]),
+  );
+  const out = new Map<string, string[]>();
+  for (const g of plan.resources.filter((r) => r.type === ZONE_GROUP)) {
+    const configs = (g.inputs.privateDnsZoneConfigs ?? []) as { privateDnsZoneId?: string }[];
+    const names = configs.map((c) => zoneNames.get(String(c.privateDnsZoneId).toLowerCase()));
+    const links = plan.resources.filter(
+      (r) => r.type === VNET_LINK && names.includes(r.inputs.privateZoneName),
+    );
+    out.set(
+      g.urn,
+      links.map((l) => l.urn),
+    );
+  }
+  return out;
+}
+
 describe.each(["dev", "prod"] as const)("the %s plan", (stack) => {
   let plan: Plan;
   beforeAll(async () => {
@@ -92,6 +119,29 @@ describe.each(["dev", "prod"] as const)("the %s plan", (stack) => {
         expect({ app: app.name, variable, waits: deps.has(own[0]) }).toEqual({
           app: app.name,
           variable,
+          waits: true,
+        });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it("starts no app before the private DNS zone of each store it waits for is linked to the VNet", () => {
+    const links = linksOfZoneGroup(plan);
+    let checked = 0;
+    for (const app of plan.resources.filter((r) => r.type === APP)) {
+      const deps = waitsFor(plan, app.urn);
+      for (const [group, groupLinks] of links) {
+        if (!deps.has(group)) continue;
+        expect({ app: app.name, group, links: groupLinks.length }).toEqual({
+          app: app.name,
+          group,
+          links: 1,
+        });
+        expect({ app: app.name, link: groupLinks[0], waits: deps.has(groupLinks[0]) }).toEqual({
+          app: app.name,
+          link: groupLinks[0],
           waits: true,
         });
         checked++;
