@@ -280,11 +280,25 @@ async function runPlan(argv: string[]): Promise<number> {
 
   // Human output goes to stderr with --json, so stdout is the document and nothing else.
   const say = (text: string) => (args.json ? process.stderr : process.stdout).write(`${text}\n`);
+  // Our stack's deletes are judged against the identity that deploys it (deploy/identities.yaml);
+  // another team's program runs as its own identity.
+  const identities = plan.config
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("../lib/offline/permissions") as typeof import("../lib/offline/permissions"))
+    : undefined;
   const changes =
     diff && previous
       ? diff.changePreviewOf(previous, stackExport, {
           stack: args.stack,
           from: path.relative(process.cwd(), args.diffFrom as string) || (args.diffFrom as string),
+          ...(identities && plan.config
+            ? {
+                canDelete: identities.roleAssignmentDeleteCheck(
+                  plan.config.environment,
+                  plan.invokes.find((i) => i.token === "azure-native:authorization:getClientConfig")?.result,
+                ),
+              }
+            : {}),
         })
       : undefined;
   if (args.json) {
@@ -343,9 +357,7 @@ async function runPlan(argv: string[]): Promise<number> {
   // Can the identities of deploy/identities.yaml perform this plan? (docs/offline-plan.md) They
   // deploy this repository's stack only: another team's program runs as its own identity.
   say("");
-  if (plan.config) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const identities = require("../lib/offline/permissions") as typeof import("../lib/offline/permissions");
+  if (identities && plan.config) {
     const permissions = identities.renderPermissionReport(
       identities.checkPlanIdentities({ ...plan, config: plan.config }),
     );

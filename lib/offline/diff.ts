@@ -21,6 +21,8 @@
  *   endpoint whose target is locked (the endpoint connection proxy lives under the target,
  *   hashicorp/terraform-provider-azurerm#17478). The lock window (scripts/lock-window.ts)
  *   lifts resource-scoped locks of this program for the deploy; a delete it cannot cover fails.
+ * - A delete the deploy identity may not make fails (`unauthorized`, judged by the caller's
+ *   `canDelete`): a role assignment whose role the RBAC administrator's condition no longer lists.
  */
 import * as fs from "fs";
 import { canonicalType } from "../../policy/lib/azureTypes";
@@ -50,7 +52,24 @@ export interface ReplaceReason {
  * silently keeps (`update-ignored`: the deploy succeeds and changes nothing).
  */
 export type FindingKind =
-  "data-loss" | "protected" | "scope-locked" | "lock-window" | "update-refused" | "update-ignored";
+  | "data-loss"
+  | "protected"
+  | "scope-locked"
+  | "lock-window"
+  | "update-refused"
+  | "update-ignored"
+  | "unauthorized";
+
+/**
+ * Whether the identity that deploys may delete an old resource: given the old state and the URNs
+ * the change deletes or replaces, a function answering each delete with the refusal (why, and what
+ * to do instead) or undefined. Supplied by the caller (lib/offline/permissions.ts
+ * roleAssignmentDeleteCheck, from deploy/identities.yaml), so this module stays pure.
+ */
+export type DeletePermissionCheck = (
+  olds: readonly NormalizedExportResource[],
+  removed: ReadonlySet<string>,
+) => (old: NormalizedExportResource) => string | undefined;
 
 export interface Finding {
   kind: FindingKind;
@@ -577,13 +596,25 @@ function covers(lock: Lock, id: string): boolean {
  * (judged against the old state `olds`) and returns the locks the lock window must lift.
  * Shared by the change preview and the lock window (which reads a real preview's steps).
  */
+/** The old URNs a change deletes or replaces (replacing deletes the old resource). */
+const removedUrns = (changes: readonly ResourceChange[]) =>
+  new Set(changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.from ?? c.urn));
+
+/**
+ * The engine calls no provider Delete for a resource marked retainOnDelete, nor for one whose
+ * deletedWith resource goes in the same change (pulumi/pulumi pkg/resource/deploy/step.go,
+ * DeleteStep.Apply): it only leaves the state, nothing in Azure is deleted. (A replace is left as
+ * judged: its new resource is then created where the old one remains.)
+ */
+const leavesAzure = (change: ResourceChange, old: NormalizedExportResource, removed: ReadonlySet<string>) =>
+  change.op === "delete" &&
+  (old.retainOnDelete === true || (old.deletedWith !== undefined && removed.has(old.deletedWith)));
+
 export function assessRemovals(
   changes: ResourceChange[],
   olds: readonly NormalizedExportResource[],
 ): LockToLift[] {
-  const removed = new Set(
-    changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.from ?? c.urn),
-  );
+  const removed = removedUrns(changes);
   const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
   const locks = locksOf(olds);
   const lockWindow = new Map<string, LockToLift>();
@@ -593,15 +624,10 @@ export function assessRemovals(
     if (!old) continue;
     const canonical = canonicalType(old.type);
     const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
-    // The engine calls no provider Delete for a resource marked retainOnDelete, nor for one whose
-    // deletedWith resource goes in the same change (pulumi/pulumi pkg/resource/deploy/step.go,
-    // DeleteStep.Apply): it only leaves the state, nothing in Azure is deleted, so no data is
-    // lost and no lock refuses it. `protect` is checked before either there, so it still refuses.
-    // (A replace is left as judged: its new resource is then created where the old one remains.)
-    const leavesAzure =
-      change.op === "delete" &&
-      (old.retainOnDelete === true || (old.deletedWith !== undefined && removed.has(old.deletedWith)));
-    const dataLoss = canonical && !leavesAzure ? DATA_LOSS[canonical] : undefined;
+    // A delete that only leaves the state (leavesAzure) loses no data and no lock refuses it.
+    // `protect` is checked before either in the engine, so it still refuses.
+    const staysInAzure = !leavesAzure(change, old, removed);
+    const dataLoss = canonical && staysInAzure ? DATA_LOSS[canonical] : undefined;
     if (dataLoss) {
       change.findings.push({
         kind: "data-loss",
@@ -614,7 +640,7 @@ export function assessRemovals(
         message: `${what} it fails: it is protected (Pulumi refuses to delete a protected resource)`,
       });
     }
-    if (isLockType(old.type) || leavesAzure) continue; // deleting a lock is not refused by the lock itself
+    if (isLockType(old.type) || !staysInAzure) continue; // deleting a lock is not refused by the lock itself
     const stateful = dataLoss !== undefined || old.protect;
     const request = canonical !== undefined ? DELETE_REQUEST[canonical] : undefined;
     for (const scope of deleteScopes(old)) {
@@ -658,6 +684,32 @@ export function assessRemovals(
   }
 
   return [...lockWindow.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * Adds an `unauthorized` finding to each delete (or delete half of a replace) that reaches Azure
+ * and that the deploy identity may not make (`check`): Azure refuses it with AuthorizationFailed
+ * after the change's creates went through, so the deploy stops half-way.
+ */
+export function assessDeletePermissions(
+  changes: ResourceChange[],
+  olds: readonly NormalizedExportResource[],
+  check: DeletePermissionCheck,
+): void {
+  const removed = removedUrns(changes);
+  const refusal = check(olds, removed);
+  const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
+  for (const change of changes) {
+    const old = oldByUrn.get(change.from ?? change.urn);
+    if (!old || !removed.has(old.urn) || leavesAzure(change, old, removed)) continue;
+    const refused = refusal(old);
+    if (!refused) continue;
+    const what = change.op === "delete" ? "deleting" : "replacing (deleting)";
+    change.findings.push({
+      kind: "unauthorized",
+      message: `${what} it fails with AuthorizationFailed: ${refused}`,
+    });
+  }
 }
 
 /**
@@ -910,6 +962,8 @@ export interface ChangePreviewOptions {
   stack: string;
   /** How the old export is named in the output (its file name). */
   from: string;
+  /** The deploy identity's permission to delete (omitted: not judged, e.g. another team's program). */
+  canDelete?: DeletePermissionCheck;
 }
 
 /**
@@ -988,6 +1042,7 @@ export function previewChanges(
   }
 
   const lockWindow = assessRemovals(changes, olds);
+  if (options.canDelete) assessDeletePermissions(changes, olds, options.canDelete);
 
   const order: Record<ChangeOp, number> = { delete: 0, replace: 1, update: 2, create: 3 };
   changes.sort((a, b) => order[a.op] - order[b.op] || a.urn.localeCompare(b.urn));

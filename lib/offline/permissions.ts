@@ -24,6 +24,7 @@ import { STORAGE_SCANNING_EXTENSIONS } from "../../components/defender";
 import { MALWARE_SCANNING_NAMESPACES } from "../../controls/defender";
 import { actionMatches, BUILT_IN_ROLES, builtInRole, type BuiltInRoleName } from "../../controls/roles";
 import type { PlannedResource } from "./run";
+import type { DeletePermissionCheck } from "./diff";
 import { closedToRunner } from "./mocks";
 import { isSecretEnvelope } from "../../policy/common/pulumiFormat";
 
@@ -126,8 +127,18 @@ export interface PlanLike {
 }
 
 const SLEEP = "time:index/sleep:Sleep";
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const unwrap = (v: unknown): unknown => (isSecretEnvelope(v) ? v.value : v);
+
+/** A role assignment's role (definition GUID), principal type and principal, from its inputs. */
+function assignmentOf(inputs: Record<string, unknown>): NonNullable<Operation["assignment"]> {
+  return {
+    roleGuid: (str(unwrap(inputs.roleDefinitionId)) ?? "").split("/").pop() ?? "",
+    principalType: str(unwrap(inputs.principalType)) ?? "(not set)",
+    principalId: str(unwrap(inputs.principalId))?.toLowerCase() ?? "",
+  };
+}
 
 /** The planned resources every resource waits for (explicit and property dependencies), transitively. */
 function dependencyClosure(resources: readonly PlannedResource[]): (urn: string) => Set<string> {
@@ -222,19 +233,118 @@ const IMPLIED_NAMESPACES: readonly {
   },
 ];
 
-/** Checks a plan against the declaration. */
-export function checkPlanIdentities(
-  plan: PlanLike,
-  doc: DeployIdentities = loadDeployIdentities(),
-): PermissionReport {
-  const env = plan.config.environment;
-  const defs = roleDefinitions(doc);
-  const closure = dependencyClosure(plan.resources);
-  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-  const client =
-    plan.invokes.find((i) => i.token === "azure-native:authorization:getClientConfig")?.result ?? {};
+/** What an operation is judged against: the identities' holdings and the declaration they come from. */
+interface Judge {
+  doc: DeployIdentities;
+  env: Environment;
+  defs: Record<string, RoleDefinition>;
+  holdings: readonly Holding[];
+  deployerObjectId?: string;
+  /** For a holding the stack grants (`grantUrn`): why it cannot help this operation, if it cannot. */
+  usable: (h: Holding, op: Operation) => string | undefined;
+}
+
+/**
+ * Why a holding's ABAC condition (config/identities.ts renderCondition) refuses a role-assignment
+ * operation, if it does. `roleAssignments/write` is judged on the request (role, principal type,
+ * principal), `roleAssignments/delete` on the existing assignment (`@Resource[...RoleDefinitionId]`:
+ * its role must be on the allowed list, MicrosoftDocs/azure-docs articles/role-based-access-control/
+ * delegate-role-assignments-examples.md, "Constrain roles"; conditions-authorization-actions-attributes.md
+ * lists the delete action's attributes as resource attributes only).
+ */
+function conditionRefusal(h: Holding, op: Operation, j: Judge): string | undefined {
+  if (h.entry.condition && op.onBehalf) return `its condition cannot be shown to allow them (${op.onBehalf})`;
+  if (
+    !h.entry.condition ||
+    !op.assignment ||
+    !op.action.toLowerCase().startsWith("microsoft.authorization/roleassignments/")
+  )
+    return undefined;
+  const { doc, env } = j;
+  const role = op.assignment.roleGuid.toLowerCase();
+  const deleting = actionMatches("Microsoft.Authorization/roleAssignments/delete", op.action);
+  const allowed = (h.entry.condition.allowedRoles[env] ?? []).map((r) => roleGuid(doc, r, env).toLowerCase());
+  if (!allowed.includes(role))
+    return `its condition (${env}) does not list role ${roleLabel(doc, op.assignment.roleGuid, env)} in allowedRoles${deleting ? " (a delete is judged on the existing assignment's role)" : ""}`;
+  if (deleting) return undefined;
+  if (
+    !h.entry.condition.principalTypes.some(
+      (t) => t.toLowerCase() === op.assignment!.principalType.toLowerCase(),
+    )
+  )
+    return `its condition allows principal types ${h.entry.condition.principalTypes.join(", ")}, not ${op.assignment.principalType}`;
+  // The condition names the identity itself: to itself only the roles the stack grants it.
+  const own = selfAssignableRoles(doc).map((r) => roleGuid(doc, r, env).toLowerCase());
+  if (
+    j.deployerObjectId !== undefined &&
+    op.assignment.principalId === j.deployerObjectId &&
+    !own.includes(role)
+  )
+    return `its condition lets the deploy identity assign itself only ${selfAssignableRoles(doc).join(", ")}, not ${roleLabel(doc, op.assignment.roleGuid, env)}`;
+  return undefined;
+}
+
+/**
+ * Whether the identity can perform the operation: some holding at a containing scope allows the
+ * action, its condition (if any) allows this request, and a stack-made grant is usable. If not,
+ * the finding's text (what is needed, why each holding fails, which roles would allow it, what is
+ * held there) and whether a condition was what refused it.
+ */
+function refusalOf(op: Operation, j: Judge): { message: string; byCondition: boolean } | undefined {
+  const name = identityName(j.doc.identities[op.identity], j.env);
+  const relevant = j.holdings.filter(
+    (h) =>
+      h.identity === op.identity &&
+      scopeContains(h.scope, op.scope) &&
+      j.defs[h.role] &&
+      roleAllows(j.defs[h.role], op.action, op.kind),
+  );
+  const refusals: string[] = [];
+  let byCondition = false;
+  const ok = relevant.some((h) => {
+    const refused = conditionRefusal(h, op, j);
+    if (refused) {
+      byCondition = true;
+      refusals.push(`${h.role} holds it but ${refused}`);
+      return false;
+    }
+    const unusable = h.grantUrn ? j.usable(h, op) : undefined;
+    if (unusable) refusals.push(unusable);
+    return unusable === undefined;
+  });
+  if (ok) return undefined;
+  const candidates = Object.entries(j.defs)
+    .filter(([, def]) => roleAllows(def, op.action, op.kind))
+    .map(([role]) => role);
+  const held = j.holdings
+    .filter((h) => h.identity === op.identity && scopeContains(h.scope, op.scope))
+    .map((h) => h.role);
+  return {
+    byCondition,
+    message:
+      `${op.what} needs ${op.kind === "data" ? "data action" : "action"} ${op.action} on ${op.scope}; ` +
+      (refusals.length > 0 ? `${refusals.join("; ")}. ` : "") +
+      `roles that allow it: ${candidates.join(", ") || "(none known)"}; ` +
+      `${name} holds at that scope (deploy/identities.yaml): ${[...new Set(held)].join(", ") || "nothing"}`,
+  };
+}
+
+/** A resource the holdings and their scopes are read from: the plan's, or an old state's. */
+type ScopedResource = Pick<PlannedResource, "urn" | "type" | "id" | "inputs" | "custom">;
+
+/**
+ * What each declared identity holds at concrete scopes, given the resources (the subscription, its
+ * resource groups and vaults; `grantedBy: stack` only where one of the resources is that
+ * assignment to the identity running the stack, `client.objectId` of getClientConfig).
+ */
+function holdingsOf<R extends ScopedResource>(
+  doc: DeployIdentities,
+  env: Environment,
+  resources: readonly R[],
+  client: Record<string, unknown>,
+): { holdings: Holding[]; deployerObjectId?: string; azure: R[] } {
   const deployerObjectId = str(client.objectId)?.toLowerCase();
-  const azure = plan.resources.filter((r) => r.custom && r.type.startsWith("azure-native:") && str(r.id));
+  const azure = resources.filter((r) => r.custom && r.type.startsWith("azure-native:") && str(r.id));
   const subscription =
     str(client.subscriptionId) !== undefined
       ? `/subscriptions/${String(client.subscriptionId)}`
@@ -243,7 +353,7 @@ export function checkPlanIdentities(
     .filter((r) => r.type === "azure-native:resources:ResourceGroup")
     .map((r) => r.id!);
   const vaults = azure.filter((r) => r.type === "azure-native:keyvault:Vault").map((r) => r.id!);
-  const assignments = azure.filter((r) => r.type === "azure-native:authorization:RoleAssignment");
+  const assignments = azure.filter((r) => r.type === ROLE_ASSIGNMENT);
 
   // What each identity holds, at concrete scopes.
   const holdings: Holding[] = [];
@@ -275,6 +385,33 @@ export function checkPlanIdentities(
       }
     }
   }
+  return { holdings, deployerObjectId, azure };
+}
+
+/** Checks a plan against the declaration. */
+export function checkPlanIdentities(
+  plan: PlanLike,
+  doc: DeployIdentities = loadDeployIdentities(),
+): PermissionReport {
+  const env = plan.config.environment;
+  const closure = dependencyClosure(plan.resources);
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const client =
+    plan.invokes.find((i) => i.token === "azure-native:authorization:getClientConfig")?.result ?? {};
+  const { holdings, deployerObjectId, azure } = holdingsOf(doc, env, plan.resources, client);
+  const judge: Judge = {
+    doc,
+    env,
+    defs: roleDefinitions(doc),
+    holdings,
+    deployerObjectId,
+    // A grant the stack makes only helps what waits for it and for a propagation sleep after it.
+    usable: (h, op) =>
+      [...closure(op.urn)].some((d) => byUrn.get(d)?.type === SLEEP && closure(d).has(h.grantUrn!))
+        ? undefined
+        : `${h.role} is granted by the stack (${h.grantUrn}) but this does not wait for it and its propagation sleep`,
+  };
+  const defs = judge.defs;
 
   // What each identity must do.
   const ops: Operation[] = [];
@@ -309,14 +446,7 @@ export function checkPlanIdentities(
         kind: "data",
       });
     if (r.external) continue;
-    const assignment =
-      r.type === "azure-native:authorization:RoleAssignment"
-        ? {
-            roleGuid: (str(r.inputs.roleDefinitionId) ?? "").split("/").pop() ?? "",
-            principalType: str(r.inputs.principalType) ?? "(not set)",
-            principalId: str(r.inputs.principalId)?.toLowerCase() ?? "",
-          }
-        : undefined;
+    const assignment = r.type === ROLE_ASSIGNMENT ? assignmentOf(r.inputs) : undefined;
     // An imported resource (one Azure already has, e.g. a Defender pricing) is read before the
     // update that follows the import.
     if (r.importId)
@@ -379,86 +509,13 @@ export function checkPlanIdentities(
       });
   }
 
-  const conditionAllows = (h: Holding, op: Operation): string | undefined => {
-    if (h.entry.condition && op.onBehalf)
-      return `its condition cannot be shown to allow them (${op.onBehalf})`;
-    if (
-      !h.entry.condition ||
-      !op.assignment ||
-      !op.action.toLowerCase().startsWith("microsoft.authorization/roleassignments/")
-    )
-      return undefined;
-    const allowed = (h.entry.condition.allowedRoles[env] ?? []).map((role) => ({
-      role,
-      guid: roleGuid(doc, role, env),
-    }));
-    if (!allowed.some((a) => a.guid.toLowerCase() === op.assignment!.roleGuid.toLowerCase()))
-      return `its condition (${env}) does not list role ${roleLabel(doc, op.assignment.roleGuid, env)} in allowedRoles`;
-    if (
-      !h.entry.condition.principalTypes.some(
-        (t) => t.toLowerCase() === op.assignment!.principalType.toLowerCase(),
-      )
-    )
-      return `its condition allows principal types ${h.entry.condition.principalTypes.join(", ")}, not ${op.assignment.principalType}`;
-    // The condition names the identity itself: to itself only the roles the stack grants it.
-    const own = selfAssignableRoles(doc).map((role) => roleGuid(doc, role, env).toLowerCase());
-    if (
-      deployerObjectId !== undefined &&
-      op.assignment.principalId === deployerObjectId &&
-      !own.includes(op.assignment.roleGuid.toLowerCase())
-    )
-      return `its condition lets the deploy identity assign itself only ${selfAssignableRoles(doc).join(", ")}, not ${roleLabel(doc, op.assignment.roleGuid, env)}`;
-    return undefined;
-  };
-
   const findings: Finding[] = [];
   const counts: Record<string, number> = {};
   for (const op of ops) {
     const name = identityName(doc.identities[op.identity], env);
     counts[name] = (counts[name] ?? 0) + 1;
-    const relevant = holdings.filter(
-      (h) =>
-        h.identity === op.identity &&
-        scopeContains(h.scope, op.scope) &&
-        defs[h.role] &&
-        roleAllows(defs[h.role], op.action, op.kind),
-    );
-    const refusals: string[] = [];
-    const ok = relevant.some((h) => {
-      const refused = conditionAllows(h, op);
-      if (refused) {
-        refusals.push(`${h.role} holds it but ${refused}`);
-        return false;
-      }
-      if (h.grantUrn) {
-        // A grant the stack makes only helps what waits for it and for a propagation sleep after it.
-        const deps = closure(op.urn);
-        const waits = [...deps].some((d) => byUrn.get(d)?.type === SLEEP && closure(d).has(h.grantUrn!));
-        if (!waits) {
-          refusals.push(
-            `${h.role} is granted by the stack (${h.grantUrn}) but this does not wait for it and its propagation sleep`,
-          );
-          return false;
-        }
-      }
-      return true;
-    });
-    if (ok) continue;
-    const candidates = Object.entries(defs)
-      .filter(([, def]) => roleAllows(def, op.action, op.kind))
-      .map(([role]) => role);
-    const held = holdings
-      .filter((h) => h.identity === op.identity && scopeContains(h.scope, op.scope))
-      .map((h) => h.role);
-    findings.push({
-      identity: name,
-      resource: op.urn,
-      message:
-        `${op.what} needs ${op.kind === "data" ? "data action" : "action"} ${op.action} on ${op.scope}; ` +
-        (refusals.length > 0 ? `${refusals.join("; ")}. ` : "") +
-        `roles that allow it: ${candidates.join(", ") || "(none known)"}; ` +
-        `${name} holds at that scope (deploy/identities.yaml): ${[...new Set(held)].join(", ") || "nothing"}`,
-    });
+    const refused = refusalOf(op, judge);
+    if (refused) findings.push({ identity: name, resource: op.urn, message: refused.message });
   }
 
   // Secret references: created by the documented process (the stack's placeholder, before the app)
@@ -578,6 +635,56 @@ export function checkPlanIdentities(
     secretReferences,
     namespaces: [...namespaces.values()].map((n) => n.ns).sort(),
     findings,
+  };
+}
+
+/**
+ * The change preview's permission check for deletes (lib/offline/diff.ts): may the deploy identity
+ * delete a role assignment of the old state (IAM-2: its RBAC administrator role is conditioned)? Azure judges `roleAssignments/delete` against what the
+ * caller holds at the assignment's scope; a conditioned holding (the RBAC administrator) on the
+ * existing assignment's role (conditionRefusal: the same rule as for writes). The deploy runs with
+ * the current declaration (`npm run deploy:setup` applies its condition) and the holdings it has
+ * when it starts: the old state's scopes, and the stack's own grants of the old state that the
+ * change does not delete too (made by an earlier deploy, so propagated).
+ */
+export function roleAssignmentDeleteCheck(
+  env: Environment,
+  client: Record<string, unknown> = {},
+  doc: DeployIdentities = loadDeployIdentities(),
+): DeletePermissionCheck {
+  return (olds, removed) => {
+    const { holdings, deployerObjectId } = holdingsOf(doc, env, olds, client);
+    const judge: Judge = {
+      doc,
+      env,
+      defs: roleDefinitions(doc),
+      holdings: holdings.filter((h) => h.grantUrn === undefined || !removed.has(h.grantUrn)),
+      deployerObjectId,
+      usable: () => undefined,
+    };
+    const name = identityName(doc.identities.deploy, env);
+    return (old) => {
+      if (old.type !== ROLE_ASSIGNMENT || !old.id) return undefined;
+      const assignment = assignmentOf(old.inputs);
+      const refused = refusalOf(
+        {
+          identity: "deploy",
+          what: "delete",
+          urn: old.urn,
+          scope: old.id,
+          action: "Microsoft.Authorization/roleAssignments/delete",
+          kind: "control",
+          assignment,
+        },
+        judge,
+      );
+      if (!refused) return undefined;
+      const role = roleLabel(doc, assignment.roleGuid, env);
+      const instead = refused.byCondition
+        ? `keep ${role} in allowedRoles.${env} of deploy/identities.yaml until a deploy has deleted this assignment, then remove it in a later change; or delete the assignment in an earlier deploy`
+        : `give ${name} a role that allows it at that scope in deploy/identities.yaml, or leave the assignment in place`;
+      return `${name} may not: ${refused.message}; instead ${instead}`;
+    };
   };
 }
 
