@@ -591,11 +591,6 @@ function covers(lock: Lock, id: string): boolean {
   return target === lock.scope || target.startsWith(`${lock.scope}/`);
 }
 
-/**
- * Adds the data-loss, protect and lock findings to each delete and replace in `changes`
- * (judged against the old state `olds`) and returns the locks the lock window must lift.
- * Shared by the change preview and the lock window (which reads a real preview's steps).
- */
 /** The old URNs a change deletes or replaces (replacing deletes the old resource). */
 const removedUrns = (changes: readonly ResourceChange[]) =>
   new Set(changes.filter((c) => c.op === "delete" || c.op === "replace").map((c) => c.from ?? c.urn));
@@ -610,6 +605,11 @@ const leavesAzure = (change: ResourceChange, old: NormalizedExportResource, remo
   change.op === "delete" &&
   (old.retainOnDelete === true || (old.deletedWith !== undefined && removed.has(old.deletedWith)));
 
+/**
+ * Adds the data-loss, protect and lock findings to each delete and replace in `changes`
+ * (judged against the old state `olds`) and returns the locks the lock window must lift.
+ * Shared by the change preview and the lock window (which reads a real preview's steps).
+ */
 export function assessRemovals(
   changes: ResourceChange[],
   olds: readonly NormalizedExportResource[],

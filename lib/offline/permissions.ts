@@ -640,9 +640,10 @@ export function checkPlanIdentities(
 
 /**
  * The change preview's permission check for deletes (lib/offline/diff.ts): may the deploy identity
- * delete a role assignment of the old state (IAM-2: its RBAC administrator role is conditioned)? Azure judges `roleAssignments/delete` against what the
- * caller holds at the assignment's scope; a conditioned holding (the RBAC administrator) on the
- * existing assignment's role (conditionRefusal: the same rule as for writes). The deploy runs with
+ * delete a role assignment of the old state (IAM-2: its RBAC administrator role is conditioned)?
+ * Azure judges `roleAssignments/delete` against what the caller holds at the assignment's scope; a
+ * conditioned holding (the RBAC administrator) on the existing assignment's role (conditionRefusal:
+ * the same rule as for writes). The deploy runs with
  * the current declaration (`npm run deploy:setup` applies its condition) and the holdings it has
  * when it starts: the old state's scopes, and the stack's own grants of the old state that the
  * change does not delete too (made by an earlier deploy, so propagated).
