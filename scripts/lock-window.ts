@@ -7,7 +7,8 @@
  * lifts exactly those (`az lock delete --ids`), one audit line per lock on stdout and in
  * $GITHUB_STEP_SUMMARY, and writes the lifted locks' URNs to the record file for the deploy's
  * two `pulumi up` passes. Refuses (exit 1, nothing lifted) when the change deletes or replaces
- * a stateful or protected resource, or a delete no window can cover.
+ * a stateful or protected resource, a delete no window can cover, or a role assignment the deploy
+ * identity may not delete (deploy/identities.yaml, the stack's environment).
  *
  * `--preview` is the output of `pulumi preview --refresh --stack S --json` (refreshed, as the
  * deploy's `pulumi up --refresh` is) or of
@@ -32,6 +33,7 @@ import {
   renderLockWindowPlan,
   type LockWindowPlan,
 } from "../lib/offline/lockWindow";
+import type { DeletePermissionCheck } from "../lib/offline/diff";
 import { StackExportError } from "../policy/common/pulumiFormat";
 
 const USAGE = `usage: npm run lock-window -- --stack <name> --preview <file> [--state EXPORT.json] [--apply]
@@ -142,7 +144,8 @@ function decide(args: Args): LockWindowPlan {
   const doc = readJson(args.preview as string, "--preview");
   try {
     if (isChangePreview(doc)) return planFromChangePreview(doc, args.stack as string, args.preview as string);
-    if (isPulumiPreview(doc)) return planFromPulumiPreview(doc, readState(args), args.preview as string);
+    if (isPulumiPreview(doc))
+      return planFromPulumiPreview(doc, readState(args), args.preview as string, deleteCheck(args.stack!));
   } catch (err) {
     if (err instanceof LockWindowInputError) fail(2, `lock-window: --preview ${err.message}`);
     throw err;
@@ -151,6 +154,30 @@ function decide(args: Args): LockWindowPlan {
     2,
     `lock-window: --preview ${args.preview}: neither \`pulumi preview --json\` output (with "steps") nor \`npm run plan -- --diff-from --json\` output (with "version": 1 and "lockWindow")`,
   );
+}
+
+/**
+ * The deploy identity's permission to delete in the stack's environment (deploy/identities.yaml),
+ * as the offline change preview judges it (`npm run plan -- --diff-from`, which decides it
+ * itself): a role assignment whose role the RBAC administrator's condition no longer lists is
+ * refused here, before any lock is lifted or anything deployed. Bad stack configuration or
+ * declaration: exit 2. (Loaded only for a `pulumi preview` digest: it brings the SDK.)
+ */
+function deleteCheck(stack: string): DeletePermissionCheck {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { isConfigError, stackPlatformConfig } =
+    require("../lib/offline/plan") as typeof import("../lib/offline/plan");
+  const { roleAssignmentDeleteCheck } =
+    require("../lib/offline/permissions") as typeof import("../lib/offline/permissions");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  try {
+    const config = stackPlatformConfig(stack);
+    // The identity that deploys is the stack's declared one: its own grants count as it holds them.
+    return roleAssignmentDeleteCheck(config.environment, { objectId: config.deployPrincipalId });
+  } catch (err) {
+    if (isConfigError(err)) fail(2, `lock-window: stack ${stack}: ${err.message}`);
+    throw err;
+  }
 }
 
 function apply(plan: LockWindowPlan, args: Args): void {

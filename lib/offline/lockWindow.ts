@@ -11,10 +11,12 @@
  * locks come from the stack's state) or the `--json` output of `npm run plan -- --diff-from`.
  */
 import {
+  assessDeletePermissions,
   assessRemovals,
   resourcesPointingAt,
   updateFindings,
   type ChangePreview,
+  type DeletePermissionCheck,
   type FindingKind,
   type LockToLift,
   type ResourceChange,
@@ -62,12 +64,16 @@ function normalize(states: unknown[], file: string): NormalizedExportResource[] 
 
 /**
  * The decision for a `pulumi preview --json` digest. `state` is the stack's current export
- * (`pulumi stack export`): the locks and the resources they protect.
+ * (`pulumi stack export`): the locks and the resources they protect. `canDelete`: the deploy
+ * identity's permission to delete (lib/offline/permissions.ts roleAssignmentDeleteCheck), as the
+ * offline change preview judges it: a delete Azure would refuse stops the deploy before it starts
+ * rather than half-way.
  */
 export function planFromPulumiPreview(
   digest: PreviewDigest,
   state: readonly NormalizedExportResource[],
   file: string,
+  canDelete?: DeletePermissionCheck,
 ): LockWindowPlan {
   const changes: ResourceChange[] = [];
   const oldStates: unknown[] = [];
@@ -123,7 +129,9 @@ export function planFromPulumiPreview(
   // The step's old state wins over the export for the resources it names (it is newer).
   const byUrn = new Map(state.map((r) => [r.urn, r]));
   for (const r of fromSteps) byUrn.set(r.urn, r);
-  const locks = assessRemovals(changes, [...byUrn.values()]);
+  const olds = [...byUrn.values()];
+  const locks = assessRemovals(changes, olds);
+  if (canDelete) assessDeletePermissions(changes, olds, canDelete);
   return { source: "pulumi-preview", locks, refusals: refusalsOf(changes) };
 }
 

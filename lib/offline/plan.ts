@@ -241,6 +241,11 @@ function readStackSettings(
   return { stackConfig, validate };
 }
 
+/** The stack's configuration, validated as `planStack` validates it (throws its `ConfigError`). */
+export function stackPlatformConfig(stack: string): PlatformConfig {
+  return readStackSettings(stack, {}).validate();
+}
+
 /**
  * The `ConfigError` `planStack` would reject this stack's configuration with, or undefined:
  * for a caller that has other problems to report first and wants them all at once.

@@ -8,7 +8,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse, stringify } from "yaml";
+import { IDENTITIES_FILE, IDENTITIES_FILE_ENV, parseDeployIdentities } from "../../config/identities";
 import { parseStackExport } from "../../lib/offline/export";
+import { roleAssignmentDeleteCheck } from "../../lib/offline/permissions";
 import { previewChanges } from "../../lib/offline/diff";
 import {
   LockWindowInputError,
@@ -56,6 +59,20 @@ const digest = (...steps: { op: string; name: string }[]) => ({
   changeSummary: { delete: steps.length },
   duration: 1,
 });
+
+/**
+ * deploy/identities.yaml with Storage Blob Data Reader dropped from the RBAC administrator's
+ * allowedRoles.prod: its condition then refuses deleting an assignment of that role (see
+ * test/offline/deletePermissions.test.ts, the same rule in the offline change preview).
+ */
+function withoutReaderText(): string {
+  const doc = parse(fs.readFileSync(IDENTITIES_FILE, "utf8")) as {
+    identities: { deploy: { roles: { condition?: { allowedRoles: Record<string, string[]> } }[] } };
+  };
+  const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
+  list.splice(list.indexOf("Storage Blob Data Reader"), 1);
+  return stringify(doc);
+}
 
 describe("planFromPulumiPreview", () => {
   it("refuses an in-place update Azure ignores (a Key Vault key's size); an unknown value is not judged", () => {
@@ -109,6 +126,29 @@ describe("planFromPulumiPreview", () => {
       expect.arrayContaining(["keyvault-vault-lock", "storage-account-lock"]),
     );
     expect(plan.locks).toHaveLength(2);
+  });
+
+  // The deploy identity's permission to delete, as the offline change preview judges it: the
+  // deploy stops before it starts instead of failing half-way on AuthorizationFailed.
+  it("refuses deleting a role assignment whose role the RBAC administrator's condition no longer lists", () => {
+    const removed = digest({ op: "delete", name: "app-web-blob-read" });
+    const judged = (text: string) =>
+      planFromPulumiPreview(
+        removed,
+        state.deployment.resources,
+        "p.json",
+        roleAssignmentDeleteCheck("prod", {}, parseDeployIdentities(text)),
+      );
+    expect(judged(fs.readFileSync(IDENTITIES_FILE, "utf8")).refusals).toEqual([]);
+    const refused = judged(withoutReaderText());
+    expect(refused.refusals.map((r) => [r.urn.split("::").pop(), r.kind])).toEqual([
+      ["app-web-blob-read", "unauthorized"],
+    ]);
+    expect(refused.refusals[0].message).toMatch(
+      /^deleting it fails with AuthorizationFailed: sap-deploy-prod may not: .*does not list role Storage Blob Data Reader/,
+    );
+    // Judged only with the check: the lock window alone still lifts the storage lock for it.
+    expect(planFromPulumiPreview(removed, state.deployment.resources, "p.json").refusals).toEqual([]);
   });
 
   it("refuses a replace of the storage account (data loss), lifting nothing", () => {
@@ -197,6 +237,30 @@ describe("npm run lock-window", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/REFUSED[\s\S]*\[data-loss\][\s\S]*postgres-server/);
     expect(fs.existsSync(fakeAzLog)).toBe(false);
+  });
+
+  it("refuses (exit 1) a role-assignment delete the deploy identity may not make, lifting nothing", async () => {
+    fs.rmSync(fakeAzLog, { force: true });
+    const preview = path.join(dir, "unauthorized.json");
+    fs.writeFileSync(preview, JSON.stringify(digest({ op: "delete", name: "app-web-blob-read" })));
+    const identities = path.join(dir, "identities-without-reader.yaml");
+    fs.writeFileSync(identities, withoutReaderText());
+    const args = ["--stack", "prod", "--preview", preview, "--state", stateFile] as const;
+    const record = path.join(dir, "unauthorized-lifted.txt");
+    const run = await runMain(main, ...args, "--apply", "--record", record, {
+      env: { ...env, [IDENTITIES_FILE_ENV]: identities },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /REFUSED[\s\S]*\[unauthorized\] urn:.*::app-web-blob-read\n {4}deleting it fails with AuthorizationFailed: sap-deploy-prod may not/,
+    );
+    expect(fs.existsSync(fakeAzLog)).toBe(false);
+    expect(fs.existsSync(record)).toBe(false);
+    // With the declaration as it is, the same delete only needs the storage lock lifted.
+    const allowed = await runMain(main, ...args, { env });
+    expect(allowed.stderr).toBe("");
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain(resource("storage-account-lock").id);
   });
 
   it("--apply with a record path that cannot be written exits 2 before lifting any lock", async () => {
