@@ -133,6 +133,32 @@ it("subnet-has-nsg checks inline subnets of a virtual network", () =>
     /"a"/,
   ));
 
+describePolicy(n.subnetNotShared, {
+  type: SUBNET,
+  compliant: {
+    virtualNetworkName: "v",
+    subnetName: "batch",
+    addressPrefix: "10.0.0.0/24",
+    networkSecurityGroup: { id: "/nsg/1" },
+    defaultOutboundAccess: false,
+  },
+  violations: [
+    ["sharingScope", "Tenant", /subnet "batch" has sharingScope "Tenant"/],
+    ["sharingScope", " tenant", /sharingScope " tenant"/],
+    ["sharingScope", "Subscriptions", /only DelegatedServices or unset/],
+  ],
+  passes: [["sharingScope", "DelegatedServices"]],
+  unknown: "sharingScope",
+});
+
+it("subnet-not-shared checks inline subnets of a virtual network", () =>
+  expectViolation(
+    n.subnetNotShared,
+    "azure-native:network:VirtualNetwork",
+    { subnets: [{ name: "a", addressPrefix: "10.0.0.0/24", sharingScope: "Tenant" }] },
+    /subnet "a" has sharingScope "Tenant"/,
+  ));
+
 describePolicy(n.publicIpRestricted, {
   type: "azure-native:network:PublicIPAddress",
   compliant: { publicIpAddressName: "agw-pip" },
