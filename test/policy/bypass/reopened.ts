@@ -1,7 +1,8 @@
 /**
  * Bypass cases, round 3: a setting of a resource type the pack already evaluates that no policy
  * read, and that reopens what the rest of the stack closed. A subnet shared with every
- * subscription of the tenant lets other teams' resources into the private network.
+ * subscription of the tenant lets other teams' resources into the private network; a scale
+ * rule's http or tcp metadata carries a plain secret past the check that reads custom metadata.
  */
 import type { Context, Mutation, Variation } from "../mutationCatalog";
 import { T } from "../mutationCatalog";
@@ -55,6 +56,27 @@ export const MUTATIONS: Mutation[] = [
     policy: "subnet-not-shared",
     control: "NET-1",
   },
+
+  // Scale-rule metadata outside `custom` (SEC-1): a plain secret in the program.
+  {
+    id: "a password in the HTTP scale rule's metadata",
+    type: T.app,
+    set: { "template.scale.rules.0.http.metadata.password": "S3cr3t-Passw0rd!" },
+    policy: "container-app-no-secret-env",
+    control: "SEC-1",
+  },
+  {
+    id: "a connection string in a TCP scale rule's metadata",
+    type: T.app,
+    set: {
+      "push:template.scale.rules": {
+        name: "tcp-connections",
+        tcp: { metadata: { connectionString: "Server=tcp:10.30.2.4;Password=S3cr3t-Passw0rd!" } },
+      },
+    },
+    policy: "container-app-no-secret-env",
+    control: "SEC-1",
+  },
 ];
 
 export const SECURE_VARIATIONS: Variation[] = [
@@ -64,6 +86,16 @@ export const SECURE_VARIATIONS: Variation[] = [
       type: T.subnet,
       name: "private-subnet",
       inputs: (c) => newSubnet(c, { defaultOutboundAccess: false }),
+    },
+  },
+  {
+    id: "a TCP scale rule with plain concurrency metadata",
+    type: T.app,
+    set: {
+      "push:template.scale.rules": {
+        name: "tcp-connections",
+        tcp: { metadata: { concurrentConnections: "100" } },
+      },
     },
   },
 ];
