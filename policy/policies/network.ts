@@ -165,6 +165,19 @@ const NSG_EXEMPT_SUBNETS = [
   "RouteServerSubnet",
 ];
 
+/** The types that hold subnets: a standalone subnet, a virtual network with inline ones. */
+const SUBNET_HOLDERS = ["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"] as const;
+
+/** A standalone subnet, or a virtual network's inline subnets, each with its name. */
+function subnetsOf(
+  props: unknown,
+  canonical: string | undefined,
+  name: string,
+): [subnet: unknown, name: string][] {
+  const subnets = canonical === SUBNET_HOLDERS[0] ? [props] : arr(props, "subnets");
+  return subnets.map((subnet) => [subnet, str(subnet, "subnetName") ?? str(subnet, "name") ?? name]);
+}
+
 export const subnetHasNsg = resourcePolicy({
   name: "subnet-has-nsg",
   description:
@@ -172,7 +185,7 @@ export const subnetHasNsg = resourcePolicy({
   controls: ["NET-1"],
   severity: "high",
   remediation: "Set networkSecurityGroup: { id: <nsg id> } on the subnet.",
-  types: ["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"],
+  types: SUBNET_HOLDERS,
   config: {
     exemptSubnets: {
       description: "Subnet names that cannot carry an NSG (Azure-managed gateway and firewall subnets).",
@@ -180,9 +193,7 @@ export const subnetHasNsg = resourcePolicy({
     },
   },
   check: ({ props, canonical, name }, cfg, report) => {
-    const subnets = canonical === "azure-native:network:Subnet" ? [props] : arr(props, "subnets");
-    for (const subnet of subnets) {
-      const subnetName = str(subnet, "subnetName") ?? str(subnet, "name") ?? name;
+    for (const [subnet, subnetName] of subnetsOf(props, canonical, name)) {
       if (cfg.exemptSubnets.some((s) => s.toLowerCase() === subnetName.toLowerCase())) continue;
       if (!has(subnet, "networkSecurityGroup", "id"))
         report(`subnet ${show(subnetName)} has no networkSecurityGroup`);
@@ -207,14 +218,12 @@ export const subnetNotShared = resourcePolicy({
   severity: "high",
   remediation:
     "Remove sharingScope from the subnet (or set DelegatedServices); resources of another subscription reach the platform through its own private endpoints or a reviewed peering, never inside its subnets.",
-  types: ["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"],
+  types: SUBNET_HOLDERS,
   config: {},
   check: ({ props, canonical, name }, _cfg, report) => {
-    const subnets = canonical === "azure-native:network:Subnet" ? [props] : arr(props, "subnets");
-    for (const subnet of subnets) {
+    for (const [subnet, subnetName] of subnetsOf(props, canonical, name)) {
       const scope = get(subnet, "sharingScope");
       if (scope === undefined || OWN_SUBSCRIPTION_SHARING.some((s) => eqi(scope, s))) continue;
-      const subnetName = str(subnet, "subnetName") ?? str(subnet, "name") ?? name;
       report(
         `subnet ${show(subnetName)} has sharingScope ${show(scope)}; only ${OWN_SUBSCRIPTION_SHARING.join(", ")} or unset keeps it to this subscription`,
       );

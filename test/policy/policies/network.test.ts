@@ -125,14 +125,6 @@ describePolicy(n.subnetHasNsg, {
   unknown: "networkSecurityGroup",
 });
 
-it("subnet-has-nsg checks inline subnets of a virtual network", () =>
-  expectViolation(
-    n.subnetHasNsg,
-    "azure-native:network:VirtualNetwork",
-    { subnets: [{ name: "a", addressPrefix: "10.0.0.0/24" }] },
-    /"a"/,
-  ));
-
 describePolicy(n.subnetNotShared, {
   type: SUBNET,
   compliant: {
@@ -151,13 +143,21 @@ describePolicy(n.subnetNotShared, {
   unknown: "sharingScope",
 });
 
-it("subnet-not-shared checks inline subnets of a virtual network", () =>
+it.each([
+  { policy: n.subnetHasNsg, extra: {}, message: /"a"/ },
+  {
+    policy: n.subnetNotShared,
+    extra: { sharingScope: "Tenant" },
+    message: /subnet "a" has sharingScope "Tenant"/,
+  },
+])("$policy.name checks inline subnets of a virtual network", ({ policy, extra, message }) =>
   expectViolation(
-    n.subnetNotShared,
+    policy,
     "azure-native:network:VirtualNetwork",
-    { subnets: [{ name: "a", addressPrefix: "10.0.0.0/24", sharingScope: "Tenant" }] },
-    /subnet "a" has sharingScope "Tenant"/,
-  ));
+    { subnets: [{ name: "a", addressPrefix: "10.0.0.0/24", ...extra }] },
+    message,
+  ),
+);
 
 describePolicy(n.publicIpRestricted, {
   type: "azure-native:network:PublicIPAddress",
