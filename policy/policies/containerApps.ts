@@ -301,6 +301,14 @@ export const containerAppSecretsFromKeyVault = resourcePolicy({
   },
 });
 
+/** Where a scale rule of an app or a job holds its plain metadata. */
+const SCALE_RULE_METADATA: readonly (readonly string[])[] = [
+  ["custom", "metadata"],
+  ["http", "metadata"],
+  ["tcp", "metadata"],
+  ["metadata"],
+];
+
 export const containerAppNoSecretEnv = resourcePolicy({
   name: "container-app-no-secret-env",
   description:
@@ -345,11 +353,15 @@ export const containerAppNoSecretEnv = resourcePolicy({
       ...arr(props, "template", "scale", "rules"),
       ...arr(props, "configuration", "eventTriggerConfig", "scale", "rules"),
     ]) {
-      const metadata = rec(rule, "custom", "metadata") ?? rec(rule, "metadata") ?? {};
-      for (const key of Object.keys(metadata)) {
-        const reason = secretLookingReason(key, literal(peek(metadata, key)), allowed);
-        if (reason)
-          report(`scale rule ${show(get(rule, "name"))}: metadata ${key} refused because ${reason}`);
+      // An app's rule keeps metadata under its kind (custom, http, tcp: azure-native
+      // types/input.d.ts app.CustomScaleRuleArgs, HttpScaleRuleArgs, TcpScaleRuleArgs), a job's
+      // event-trigger rule at its top (JobScaleRuleArgs): every one is a plain value in the program.
+      for (const metadata of SCALE_RULE_METADATA.map((path) => rec(rule, ...path) ?? {})) {
+        for (const key of Object.keys(metadata)) {
+          const reason = secretLookingReason(key, literal(peek(metadata, key)), allowed);
+          if (reason)
+            report(`scale rule ${show(get(rule, "name"))}: metadata ${key} refused because ${reason}`);
+        }
       }
     }
     for (const volume of arr(props, "template", "volumes")) {

@@ -165,6 +165,19 @@ const NSG_EXEMPT_SUBNETS = [
   "RouteServerSubnet",
 ];
 
+/** The types that hold subnets: a standalone subnet, a virtual network with inline ones. */
+const SUBNET_HOLDERS = ["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"] as const;
+
+/** A standalone subnet, or a virtual network's inline subnets, each with its name. */
+function subnetsOf(
+  props: unknown,
+  canonical: string | undefined,
+  name: string,
+): [subnet: unknown, name: string][] {
+  const subnets = canonical === SUBNET_HOLDERS[0] ? [props] : arr(props, "subnets");
+  return subnets.map((subnet) => [subnet, str(subnet, "subnetName") ?? str(subnet, "name") ?? name]);
+}
+
 export const subnetHasNsg = resourcePolicy({
   name: "subnet-has-nsg",
   description:
@@ -172,7 +185,7 @@ export const subnetHasNsg = resourcePolicy({
   controls: ["NET-1"],
   severity: "high",
   remediation: "Set networkSecurityGroup: { id: <nsg id> } on the subnet.",
-  types: ["azure-native:network:Subnet", "azure-native:network:VirtualNetwork"],
+  types: SUBNET_HOLDERS,
   config: {
     exemptSubnets: {
       description: "Subnet names that cannot carry an NSG (Azure-managed gateway and firewall subnets).",
@@ -180,12 +193,40 @@ export const subnetHasNsg = resourcePolicy({
     },
   },
   check: ({ props, canonical, name }, cfg, report) => {
-    const subnets = canonical === "azure-native:network:Subnet" ? [props] : arr(props, "subnets");
-    for (const subnet of subnets) {
-      const subnetName = str(subnet, "subnetName") ?? str(subnet, "name") ?? name;
+    for (const [subnet, subnetName] of subnetsOf(props, canonical, name)) {
       if (cfg.exemptSubnets.some((s) => s.toLowerCase() === subnetName.toLowerCase())) continue;
       if (!has(subnet, "networkSecurityGroup", "id"))
         report(`subnet ${show(subnetName)} has no networkSecurityGroup`);
+    }
+  },
+});
+
+/**
+ * Subnet sharing scopes that keep a subnet to its own subscription: unset, or DelegatedServices.
+ * `Tenant` lets every other subscription of the Entra tenant place its own resources in the
+ * subnet (Subnets - Create Or Update, properties.sharingScope:
+ * https://learn.microsoft.com/rest/api/virtualnetwork/subnets/create-or-update; azure-native
+ * network/subnet.d.ts `sharingScope`); any other value is refused by default.
+ */
+const OWN_SUBSCRIPTION_SHARING = ["DelegatedServices"];
+
+export const subnetNotShared = resourcePolicy({
+  name: "subnet-not-shared",
+  description:
+    "No subnet (standalone or inline in a virtual network) is shared with other subscriptions: sharingScope Tenant lets every subscription of the Entra tenant (other teams, the other environment) put its own resources inside the stack's private network, next to the data stores' private endpoints, where NSGs allow VirtualNetwork traffic (NET-1, ENV-1).",
+  controls: ["NET-1", "ENV-1"],
+  severity: "high",
+  remediation:
+    "Remove sharingScope from the subnet (or set DelegatedServices); resources of another subscription reach the platform through its own private endpoints or a reviewed peering, never inside its subnets.",
+  types: SUBNET_HOLDERS,
+  config: {},
+  check: ({ props, canonical, name }, _cfg, report) => {
+    for (const [subnet, subnetName] of subnetsOf(props, canonical, name)) {
+      const scope = get(subnet, "sharingScope");
+      if (scope === undefined || OWN_SUBSCRIPTION_SHARING.some((s) => eqi(scope, s))) continue;
+      report(
+        `subnet ${show(subnetName)} has sharingScope ${show(scope)}; only ${OWN_SUBSCRIPTION_SHARING.join(", ")} or unset keeps it to this subscription`,
+      );
     }
   },
 });
@@ -529,6 +570,7 @@ export const privateEndpointsInStack = stackPolicy({
 export const networkPolicies = [
   nsgNoInternetInbound,
   subnetHasNsg,
+  subnetNotShared,
   subnetNsgInStack,
   vnetPeeringInStack,
   privateDnsInStack,

@@ -7,9 +7,10 @@ import * as destinations from "./destinations";
 import * as edge from "./edge";
 import * as escapes from "./escapes";
 import * as pointers from "./pointers";
+import * as reopened from "./reopened";
 import * as types from "./types";
 
-const sections = [types, escapes, destinations, edge, pointers];
+const sections = [types, escapes, destinations, edge, pointers, reopened];
 
 export const BYPASS_MUTATIONS = sections.flatMap((s) => s.MUTATIONS);
 export const BYPASS_VARIATIONS = sections.flatMap((s) => s.SECURE_VARIATIONS);

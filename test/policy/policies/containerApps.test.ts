@@ -244,6 +244,17 @@ describePolicy(c.containerAppNoSecretEnv, {
       ],
       /metadata connection/,
     ],
+    // http and tcp rules keep their metadata under their kind, as custom ones do.
+    [
+      "template.scale.rules",
+      [{ name: "http", http: { metadata: { concurrentRequests: "50", password: "hunter2-hunter2" } } }],
+      /scale rule "http": metadata password/,
+    ],
+    [
+      "template.scale.rules",
+      [{ name: "tcp", tcp: { metadata: { connectionString: "Server=tcp:db;Password=hunter2" } } }],
+      /scale rule "tcp": metadata connectionString/,
+    ],
     [
       "template.volumes",
       [{ name: "share", storageType: "AzureFile", mountOptions: "uid=1000,password=hunter2" }],
@@ -258,6 +269,7 @@ describePolicy(c.containerAppNoSecretEnv, {
       { name: "TOKEN_ENDPOINT", value: "https://login.example.com/oauth2/token" },
     ],
     ["template.containers.0.args", ["--log-level", "info", "--port=8080"]],
+    ["template.scale.rules", [{ name: "tcp", tcp: { metadata: { concurrentConnections: "100" } } }]],
     ["template.containers.0.env.0", { name: "DB_PASSWORD", secretRef: "db-password" }],
   ],
   unknown: "template.containers",

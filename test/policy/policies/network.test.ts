@@ -125,13 +125,39 @@ describePolicy(n.subnetHasNsg, {
   unknown: "networkSecurityGroup",
 });
 
-it("subnet-has-nsg checks inline subnets of a virtual network", () =>
+describePolicy(n.subnetNotShared, {
+  type: SUBNET,
+  compliant: {
+    virtualNetworkName: "v",
+    subnetName: "batch",
+    addressPrefix: "10.0.0.0/24",
+    networkSecurityGroup: { id: "/nsg/1" },
+    defaultOutboundAccess: false,
+  },
+  violations: [
+    ["sharingScope", "Tenant", /subnet "batch" has sharingScope "Tenant"/],
+    ["sharingScope", " tenant", /sharingScope " tenant"/],
+    ["sharingScope", "Subscriptions", /only DelegatedServices or unset/],
+  ],
+  passes: [["sharingScope", "DelegatedServices"]],
+  unknown: "sharingScope",
+});
+
+it.each([
+  { policy: n.subnetHasNsg, extra: {}, message: /"a"/ },
+  {
+    policy: n.subnetNotShared,
+    extra: { sharingScope: "Tenant" },
+    message: /subnet "a" has sharingScope "Tenant"/,
+  },
+])("$policy.name checks inline subnets of a virtual network", ({ policy, extra, message }) =>
   expectViolation(
-    n.subnetHasNsg,
+    policy,
     "azure-native:network:VirtualNetwork",
-    { subnets: [{ name: "a", addressPrefix: "10.0.0.0/24" }] },
-    /"a"/,
-  ));
+    { subnets: [{ name: "a", addressPrefix: "10.0.0.0/24", ...extra }] },
+    message,
+  ),
+);
 
 describePolicy(n.publicIpRestricted, {
   type: "azure-native:network:PublicIPAddress",
