@@ -201,31 +201,27 @@ export const subnetHasNsg = resourcePolicy({
   },
 });
 
-/**
- * Subnet sharing scopes that keep a subnet to its own subscription: unset, or DelegatedServices.
- * `Tenant` lets every other subscription of the Entra tenant place its own resources in the
- * subnet (Subnets - Create Or Update, properties.sharingScope:
- * https://learn.microsoft.com/rest/api/virtualnetwork/subnets/create-or-update; azure-native
- * network/subnet.d.ts `sharingScope`); any other value is refused by default.
- */
-const OWN_SUBSCRIPTION_SHARING = ["DelegatedServices"];
-
 export const subnetNotShared = resourcePolicy({
   name: "subnet-not-shared",
   description:
-    "No subnet (standalone or inline in a virtual network) is shared with other subscriptions: sharingScope Tenant lets every subscription of the Entra tenant (other teams, the other environment) put its own resources inside the stack's private network, next to the data stores' private endpoints, where NSGs allow VirtualNetwork traffic (NET-1, ENV-1).",
+    "No subnet (standalone or inline in a virtual network) is shared beyond its own subscription: sharingScope Tenant lets every subscription of the Entra tenant (other teams, the other environment) put its own resources inside the stack's private network, next to the data stores' private endpoints, where NSGs allow VirtualNetwork traffic (NET-1, ENV-1).",
   controls: ["NET-1", "ENV-1"],
   severity: "high",
   remediation:
-    "Remove sharingScope from the subnet (or set DelegatedServices); resources of another subscription reach the platform through its own private endpoints or a reviewed peering, never inside its subnets.",
+    "Remove sharingScope from the subnet; resources of another subscription reach the platform through its own private endpoints or a reviewed peering, never inside its subnets.",
   types: SUBNET_HOLDERS,
   config: {},
+  // Deny by default: any sharing scope is refused. `Tenant` shares the subnet with every
+  // subscription of the tenant (Subnets - Create Or Update, properties.sharingScope:
+  // https://learn.microsoft.com/rest/api/virtualnetwork/subnets/create-or-update; azure-native
+  // network/subnet.d.ts); what `DelegatedServices` opens is not documented, and the components
+  // set neither.
   check: ({ props, canonical, name }, _cfg, report) => {
     for (const [subnet, subnetName] of subnetsOf(props, canonical, name)) {
       const scope = get(subnet, "sharingScope");
-      if (scope === undefined || OWN_SUBSCRIPTION_SHARING.some((s) => eqi(scope, s))) continue;
+      if (scope === undefined || scope === null) continue;
       report(
-        `subnet ${show(subnetName)} has sharingScope ${show(scope)}; only ${OWN_SUBSCRIPTION_SHARING.join(", ")} or unset keeps it to this subscription`,
+        `subnet ${show(subnetName)} has sharingScope ${show(scope)}; a subnet of the platform is shared with no other subscription (leave sharingScope unset)`,
       );
     }
   },

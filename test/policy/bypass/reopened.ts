@@ -40,6 +40,14 @@ export const MUTATIONS: Mutation[] = [
     control: "NET-1",
   },
   {
+    id: "the private-endpoint subnet with the undocumented DelegatedServices sharing scope",
+    type: T.subnet,
+    where: peSubnet,
+    set: { defaultOutboundAccess: false, sharingScope: "DelegatedServices" },
+    policy: "subnet-not-shared",
+    control: "NET-1",
+  },
+  {
     id: "virtual network with an inline subnet shared with the tenant",
     type: VNET,
     set: {

@@ -137,9 +137,11 @@ describePolicy(n.subnetNotShared, {
   violations: [
     ["sharingScope", "Tenant", /subnet "batch" has sharingScope "Tenant"/],
     ["sharingScope", " tenant", /sharingScope " tenant"/],
-    ["sharingScope", "Subscriptions", /only DelegatedServices or unset/],
+    ["sharingScope", "Subscriptions", /leave sharingScope unset/],
+    // Deny by default: what DelegatedServices opens is not documented.
+    ["sharingScope", "DelegatedServices", /sharingScope "DelegatedServices"/],
   ],
-  passes: [["sharingScope", "DelegatedServices"]],
+  passes: [["sharingScope", null]],
   unknown: "sharingScope",
 });
 
