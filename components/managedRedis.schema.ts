@@ -132,8 +132,6 @@ export interface ManagedRedisContext {
 /** BAK-1: persist where the data matters (prod) unless told otherwise. */
 export const defaultPersistence = (context: ManagedRedisContext): RedisPersistence =>
   isProduction(context) ? "aof" : "none";
-/** AVL-1: replicated in prod and wherever the platform is zone redundant. */
-export const haRequired = (context: ManagedRedisContext): boolean => zoneRedundancyRequired(context);
 
 type Issue = (path: PropertyKey[], message: string) => void;
 
@@ -147,7 +145,7 @@ export function managedRedisRules(
   if (s.rdbFrequency !== undefined && typeof persistence === "string" && persistence !== "rdb") {
     issue(["rdbFrequency"], `is only used with persistence = "rdb" (persistence is "${persistence}")`);
   }
-  if (s.highAvailability === false && haRequired(context)) {
+  if (s.highAvailability === false && zoneRedundancyRequired(context)) {
     issue(["highAvailability"], `refused: ${context.environment} requires a replicated cluster (AVL-1)`);
   }
 }

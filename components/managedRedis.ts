@@ -21,7 +21,6 @@ import { addPrivateEndpoint } from "./common/privateEndpoint";
 import { parseArgs, PLATFORM_CONTEXT_KEYS } from "./common/schema";
 import {
   defaultPersistence,
-  haRequired,
   MANAGED_REDIS_DEFAULTS,
   managedRedisSettingsSchema,
   type RedisClusteringPolicy,
@@ -37,7 +36,7 @@ export {
   RedisRdbFrequency,
 } from "./managedRedis.schema";
 import { componentType, withLegacyAlias } from "./common/componentType";
-import { customerManagedKeyRequired } from "./common/mandatory";
+import { customerManagedKeyRequired, zoneRedundancyRequired } from "./common/mandatory";
 export { MANAGED_REDIS_SKUS } from "./managedRedis.schema";
 /** The database port; Azure Managed Redis serves TLS on 10000. */
 export const REDIS_PORT = 10000;
@@ -150,7 +149,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
     const skuName = settings!.skuName ?? MANAGED_REDIS_DEFAULTS.skuName;
     const persistence = settings!.persistence ?? defaultPersistence(platform);
     const rdbFrequency = settings!.rdbFrequency ?? MANAGED_REDIS_DEFAULTS.rdbFrequency;
-    const highAvailability = settings!.highAvailability ?? haRequired(platform);
+    const highAvailability = settings!.highAvailability ?? zoneRedundancyRequired(platform);
     const clusteringPolicy = settings!.clusteringPolicy ?? MANAGED_REDIS_DEFAULTS.clusteringPolicy;
     const evictionPolicy = settings!.evictionPolicy ?? MANAGED_REDIS_DEFAULTS.evictionPolicy;
 

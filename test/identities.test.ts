@@ -2,8 +2,6 @@
  * deploy/identities.yaml: the checked-in declaration loads; every class of bad input is one
  * ConfigError naming the key, the value and what is allowed, all problems at once.
  */
-import * as fs from "fs";
-import { parse, stringify } from "yaml";
 import {
   IDENTITIES_FILE,
   customRoleName,
@@ -17,24 +15,8 @@ import {
 import { ConfigError } from "../config";
 import { BUILT_IN_ROLES } from "../controls/roles";
 import { HUMAN_ACCESS } from "../components/humanAccess";
+import { identitiesText } from "./helpers/identities";
 
-/** The YAML as plain data, loosely typed so tests can break it. */
-interface RawRole {
-  role: string;
-  scope: string;
-  condition?: { allowedRoles: Record<string, string[]> };
-}
-interface Raw {
-  identities: Record<string, { roles: RawRole[]; federatedSubjects?: string[] }>;
-  customRoles: Record<string, { actions: string[] }>;
-  [key: string]: unknown;
-}
-const text = fs.readFileSync(IDENTITIES_FILE, "utf8");
-const edited = (edit: (doc: Raw) => void): string => {
-  const doc = parse(text) as Raw;
-  edit(doc);
-  return stringify(doc);
-};
 const problemsOf = (yamlText: string) => {
   try {
     parseDeployIdentities(yamlText, "/x/identities.yaml");
@@ -123,7 +105,7 @@ describe("the checked-in declaration", () => {
 describe("refuses, naming key, value and what is allowed", () => {
   it("an unknown role, a privileged allowed role and a setup grant below subscription scope, all at once", () => {
     const problems = problemsOf(
-      edited((doc) => {
+      identitiesText((doc) => {
         doc.identities.deploy.roles[0].role = "Contributer";
         const admin = doc.identities.deploy.roles.find((r) => r.condition);
         admin!.condition!.allowedRoles.prod.push("Owner");
@@ -146,7 +128,7 @@ describe("refuses, naming key, value and what is allowed", () => {
 
   it("an RBAC administrator without a condition (it could grant itself Owner)", () => {
     const problems = problemsOf(
-      edited((doc) => {
+      identitiesText((doc) => {
         for (const r of doc.identities.deploy.roles) delete r.condition;
       }),
     );
@@ -156,7 +138,7 @@ describe("refuses, naming key, value and what is allowed", () => {
   // The drift check runs on main without a GitHub environment: only read-only identities trust it.
   it("a deploy identity trusting jobs on main (no environment protection), or a subject twice", () => {
     const problems = problemsOf(
-      edited((doc) => {
+      identitiesText((doc) => {
         doc.identities.deploy.federatedSubjects = ["environment", "mainBranch"];
         doc.identities.preview.federatedSubjects = ["pull_request", "pull_request", "mainBranch"];
       }),
@@ -177,7 +159,7 @@ describe("refuses, naming key, value and what is allowed", () => {
 
   it("an unknown key, a wrong scope kind and a bad action, through the schema", () => {
     const problems = problemsOf(
-      edited((doc) => {
+      identitiesText((doc) => {
         doc.identities.deploy.roles[0].scope = "tenant";
         doc.customRoles["Platform Lock Operator"].actions.push("not an action");
         doc.owner = "me";
@@ -194,7 +176,7 @@ describe("refuses, naming key, value and what is allowed", () => {
 
   it("a role the stack would grant itself on a scope it does not grant on", () => {
     const problems = problemsOf(
-      edited((doc) => {
+      identitiesText((doc) => {
         const officer = doc.identities.deploy.roles.find((r) => r.role === "Key Vault Crypto Officer")!;
         officer.scope = "resourceGroup";
       }),
@@ -206,7 +188,7 @@ describe("refuses, naming key, value and what is allowed", () => {
 
   it("a read-only identity holding a writing role", () => {
     const problems = problemsOf(
-      edited((doc) => {
+      identitiesText((doc) => {
         doc.identities.preview.roles[0].role = "Contributor";
       }),
     );

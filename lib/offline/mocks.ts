@@ -22,6 +22,7 @@ import { KEY_EXPIRY_DAYS, KEY_ROTATION_DAYS } from "../../controls/limits";
 import { pairedRegion } from "../../controls/regions";
 import { directTableReads, scheduledRuleQueryProblems } from "../../components/sentinel/logTables";
 import { isSecretEnvelope as isSecret, secretEnvelope as secret } from "../../policy/common/pulumiFormat";
+import { normalizeLocation } from "../../policy/lib/props";
 
 /**
  * Why the deploy's runner, on GitHub-hosted infrastructure outside the VNet
@@ -376,7 +377,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     const where = known(inputs.location) ?? this.location;
     if (where === undefined) return;
     this.newVaults.set(name.toLowerCase(), {
-      location: region(where),
+      location: normalizeLocation(where),
       purgeProtection: plain(objectInput(inputs.properties).enablePurgeProtection) === true,
     });
   }
@@ -401,7 +402,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     // A value not known yet (a preview) is judged at the deploy, where it is.
     const where = known(inputs.location) ?? this.location;
     if (where === undefined) return;
-    const location = region(where);
+    const location = normalizeLocation(where);
     if (type === "azure-native:redisenterprise:RedisEnterprise") {
       const cmk = objectInput(objectInput(inputs.encryption).customerManagedKeyEncryption);
       const vaultName = vaultOfKeyUrl(cmk.keyEncryptionKeyUrl);
@@ -582,11 +583,6 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         return {};
     }
   }
-}
-
-/** A region as Azure compares it: `West Europe` is `westeurope`. */
-function region(value: string): string {
-  return value.replace(/\s+/g, "").toLowerCase();
 }
 
 /** A text input whose value is known (not the engine's unknown of a preview), else undefined. */

@@ -488,7 +488,7 @@ export function forgetAnalyzedInputs(): void {
   resourceGroups.clear();
   groupNames.clear();
   lastUrn = undefined;
-  forgetKnownInputs();
+  knownInputs.clear();
 }
 
 /**
@@ -539,10 +539,6 @@ function rememberKnownInputsOf(
     if (typeof value === "string") inputs[key] = value;
   }
   knownInputs.set(urn, { provider: typeof provider === "string" ? provider : undefined, inputs });
-}
-
-function forgetKnownInputs(): void {
-  knownInputs.clear();
 }
 
 /** Whether a value is, or holds anywhere inside it, a value not known yet. */

@@ -14,8 +14,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
-import { IDENTITIES_FILE, parseDeployIdentities, type DeployIdentities } from "../../config/identities";
+import { parseDeployIdentities, type DeployIdentities } from "../../config/identities";
 import { previewChanges, renderChangePreview, type ChangePreview } from "../../lib/offline/diff";
 import { parseStackExport } from "../../lib/offline/export";
 import { checkPlanIdentities, roleAssignmentDeleteCheck } from "../../lib/offline/permissions";
@@ -24,32 +23,12 @@ import { jsonClone } from "../../lib/analyzer/paths";
 import type { NormalizedExportResource, NormalizedStackExport } from "../../policy/common/pulumiFormat";
 import { runMain } from "../helpers/cli";
 import { sharedPlan } from "../helpers/plans";
+import { IDENTITIES_TEXT, identitiesText, withoutAllowedRole } from "../helpers/identities";
 import { main } from "../../scripts/plan";
 
 const READER = "Storage Blob Data Reader";
-const text = fs.readFileSync(IDENTITIES_FILE, "utf8");
-
-interface RawRole {
-  role: string;
-  scope: string;
-  grantedBy: string;
-  why: string;
-  condition?: { allowedRoles: Record<string, string[]> };
-}
-interface Raw {
-  identities: Record<string, { roles: RawRole[] }>;
-  customRoles: Record<string, { description: string; actions: string[] }>;
-}
-const declaration = (edit: (doc: Raw) => void = () => undefined): string => {
-  const doc = parse(text) as Raw;
-  edit(doc);
-  return stringify(doc);
-};
 /** The change of the brief: Storage Blob Data Reader leaves the prod allowed-role list. */
-const withoutReader = (doc: Raw) => {
-  const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
-  list.splice(list.indexOf(READER), 1);
-};
+const withoutReader = withoutAllowedRole(READER);
 
 let baseline: NormalizedStackExport;
 let readwrite: Plan;
@@ -82,7 +61,7 @@ const preview = (doc: DeployIdentities, previous: NormalizedStackExport = baseli
 
 describe("deleting a role assignment under the RBAC administrator's condition", () => {
   it("refuses deleting an assignment whose role the change drops from allowedRoles.prod, though the plan passes", () => {
-    const doc = parseDeployIdentities(declaration(withoutReader));
+    const doc = parseDeployIdentities(identitiesText(withoutReader));
     // The plan's own check judges what it creates: nothing of the removed role is left to create.
     expect(checkPlanIdentities(readwrite, doc).findings).toEqual([]);
     const p = preview(doc);
@@ -105,7 +84,7 @@ describe("deleting a role assignment under the RBAC administrator's condition", 
   });
 
   it("refuses the delete half of a replace the same way", () => {
-    const doc = parseDeployIdentities(declaration(withoutReader));
+    const doc = parseDeployIdentities(identitiesText(withoutReader));
     // An old state where the assignment went to another principal: principalId is forceNew.
     const urn = webRead(baseline).urn;
     const other = jsonClone(baseline);
@@ -121,7 +100,7 @@ describe("deleting a role assignment under the RBAC administrator's condition", 
   });
 
   it("is clean while the role stays on the allowed list; the delete is judged on the role, not the principal type", () => {
-    const doc = parseDeployIdentities(text);
+    const doc = parseDeployIdentities(IDENTITIES_TEXT);
     expect(preview(doc).failures).toEqual([]);
     // The delete clause names only the role (@Resource RoleDefinitionId): an assignment to a user,
     // a principal type the write clause refuses, may still be deleted.
@@ -132,7 +111,7 @@ describe("deleting a role assignment under the RBAC administrator's condition", 
 
   it("is clean when the deploy identity also holds an unconditioned role that allows the delete", () => {
     const doc = parseDeployIdentities(
-      declaration((raw) => {
+      identitiesText((raw) => {
         withoutReader(raw);
         raw.customRoles["Platform Assignment Remover"] = {
           description: "Deletes role assignments (test only).",
@@ -150,7 +129,7 @@ describe("deleting a role assignment under the RBAC administrator's condition", 
   });
 
   it("does not judge a delete that never reaches Azure (retainOnDelete)", () => {
-    const doc = parseDeployIdentities(declaration(withoutReader));
+    const doc = parseDeployIdentities(identitiesText(withoutReader));
     const retained = jsonClone(baseline);
     webRead(retained).retainOnDelete = true;
     expect(preview(doc, retained).failures).toEqual([]);
@@ -160,7 +139,7 @@ describe("deleting a role assignment under the RBAC administrator's condition", 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rbac-delete-"));
     try {
       const identities = path.join(dir, "identities.yaml");
-      fs.writeFileSync(identities, declaration(withoutReader));
+      fs.writeFileSync(identities, identitiesText(withoutReader));
       const before = path.join(dir, "before.json");
       fs.writeFileSync(before, JSON.stringify((await sharedPlan("prod")).toStackExport()));
       const stackFile = path.join(dir, "Pulumi.prod.yaml");

@@ -8,8 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
-import { IDENTITIES_FILE, IDENTITIES_FILE_ENV, parseDeployIdentities } from "../../config/identities";
+import { IDENTITIES_FILE_ENV, parseDeployIdentities } from "../../config/identities";
 import { parseStackExport } from "../../lib/offline/export";
 import { roleAssignmentDeleteCheck } from "../../lib/offline/permissions";
 import { previewChanges } from "../../lib/offline/diff";
@@ -20,6 +19,7 @@ import {
 } from "../../lib/offline/lockWindow";
 import { sharedExport } from "../helpers/plans";
 import { runMain, runScript } from "../helpers/cli";
+import { IDENTITIES_TEXT, identitiesText, withoutAllowedRole } from "../helpers/identities";
 import { main } from "../../scripts/lock-window";
 import {
   type NormalizedExportResource,
@@ -65,14 +65,7 @@ const digest = (...steps: { op: string; name: string }[]) => ({
  * allowedRoles.prod: its condition then refuses deleting an assignment of that role (see
  * test/offline/deletePermissions.test.ts, the same rule in the offline change preview).
  */
-function withoutReaderText(): string {
-  const doc = parse(fs.readFileSync(IDENTITIES_FILE, "utf8")) as {
-    identities: { deploy: { roles: { condition?: { allowedRoles: Record<string, string[]> } }[] } };
-  };
-  const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
-  list.splice(list.indexOf("Storage Blob Data Reader"), 1);
-  return stringify(doc);
-}
+const withoutReaderText = (): string => identitiesText(withoutAllowedRole("Storage Blob Data Reader"));
 
 describe("planFromPulumiPreview", () => {
   it("refuses an in-place update Azure ignores (a Key Vault key's size); an unknown value is not judged", () => {
@@ -139,7 +132,7 @@ describe("planFromPulumiPreview", () => {
         "p.json",
         roleAssignmentDeleteCheck("prod", {}, parseDeployIdentities(text)),
       );
-    expect(judged(fs.readFileSync(IDENTITIES_FILE, "utf8")).refusals).toEqual([]);
+    expect(judged(IDENTITIES_TEXT).refusals).toEqual([]);
     const refused = judged(withoutReaderText());
     expect(refused.refusals.map((r) => [r.urn.split("::").pop(), r.kind])).toEqual([
       ["app-web-blob-read", "unauthorized"],

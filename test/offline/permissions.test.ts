@@ -8,8 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
-import { IDENTITIES_FILE, parseDeployIdentities, type DeployIdentities } from "../../config/identities";
+import { parseDeployIdentities, type DeployIdentities } from "../../config/identities";
 import {
   BUILT_IN_ROLE_DEFINITIONS as R,
   actionMatches,
@@ -25,25 +24,16 @@ import { BUILT_IN_ROLES } from "../../controls/roles";
 import { runMain, type Run } from "../helpers/cli";
 import { main } from "../../scripts/plan";
 import { sharedPlan } from "../helpers/plans";
+import {
+  IDENTITIES_TEXT,
+  identitiesText,
+  withoutAllowedRole,
+  type RawIdentities,
+} from "../helpers/identities";
 
-/** The YAML as plain data, loosely typed so tests can break it. */
-interface RawRole {
-  role: string;
-  scope: string;
-  condition?: { allowedRoles: Record<string, string[]> };
-}
-interface Raw {
-  identities: Record<string, { roles: RawRole[] }>;
-  customRoles: Record<string, { actions: string[] }>;
-  [key: string]: unknown;
-}
-const text = fs.readFileSync(IDENTITIES_FILE, "utf8");
-const declaration = (edit: (doc: Raw) => void = () => undefined): DeployIdentities => {
-  const doc = parse(text) as Raw;
-  edit(doc);
-  return parseDeployIdentities(stringify(doc));
-};
-const withoutCryptoOfficer = (doc: Raw) => {
+const declaration = (edit?: (doc: RawIdentities) => void): DeployIdentities =>
+  parseDeployIdentities(identitiesText(edit));
+const withoutCryptoOfficer = (doc: RawIdentities) => {
   doc.identities.deploy.roles = doc.identities.deploy.roles.filter(
     (r) => r.role !== "Key Vault Crypto Officer",
   );
@@ -239,12 +229,7 @@ describe("the prod plan", () => {
   });
 
   it("refuses the prod cloud admins' Key Vault Reader when the allowed-role list omits it (ABAC condition)", () => {
-    const findings = findingsWith(
-      declaration((doc) => {
-        const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
-        list.splice(list.indexOf("Key Vault Reader"), 1);
-      }),
-    );
+    const findings = findingsWith(declaration(withoutAllowedRole("Key Vault Reader")));
     expect(findings).toHaveLength(1);
     expect(findings[0].resource).toMatch(
       /HumanAccess\$azure-native:authorization:RoleAssignment::.*cloudAdmin.*key-vault-reader/,
@@ -276,13 +261,7 @@ describe("the prod plan", () => {
     };
     const withAcr: Plan = { ...plan, resources: [...plan.resources, acrPull] };
     expect(findingsWith(declaration(), withAcr)).toEqual([]);
-    const findings = findingsWith(
-      declaration((doc) => {
-        const list = doc.identities.deploy.roles.find((r) => r.condition)!.condition!.allowedRoles.prod;
-        list.splice(list.indexOf("AcrPull"), 1);
-      }),
-      withAcr,
-    );
+    const findings = findingsWith(declaration(withoutAllowedRole("AcrPull")), withAcr);
     expect(findings).toHaveLength(1);
     expect(findings[0].resource).toBe(acrPull.urn);
     expect(findings[0].message).toContain("does not list role AcrPull");
@@ -374,7 +353,7 @@ describe("the prod plan", () => {
         scope: "subscription",
         grantedBy: "setup",
         why: "test",
-      } as RawRole);
+      });
     });
     expect(findingsWith(owner, withStoragePricing(undefined))).toEqual([]);
   });
@@ -438,7 +417,11 @@ describe("npm run plan with another declaration (DEPLOY_IDENTITIES_FILE)", () =>
   };
 
   it("exits 2 on a bad declaration, naming key, value and what is allowed, before anything registers", async () => {
-    const run = await planWith(text.replace("scope: stackVaults", "scope: tenant"), "--stack", "dev");
+    const run = await planWith(
+      IDENTITIES_TEXT.replace("scope: stackVaults", "scope: tenant"),
+      "--stack",
+      "dev",
+    );
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("Invalid deploy identities declaration");
     expect(run.stderr).toMatch(
@@ -448,9 +431,7 @@ describe("npm run plan with another declaration (DEPLOY_IDENTITIES_FILE)", () =>
   });
 
   it("exits 1 when it lacks the key role, naming Key Vault Crypto Officer, the vault scope and the key", async () => {
-    const doc = parse(text) as Raw;
-    withoutCryptoOfficer(doc);
-    const run = await planWith(stringify(doc), "--stack", "prod");
+    const run = await planWith(identitiesText(withoutCryptoOfficer), "--stack", "prod");
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/Deploy identities .*the declared identities cannot perform/);
     expect(run.stdout).toMatch(/\[sap-deploy-prod\] urn:.*keyvault:Key::cmk-storage-key/);

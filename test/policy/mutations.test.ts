@@ -273,7 +273,6 @@ function routePathParameters(type: string): string[] {
   return outputs ? pathParameters(type).filter((key) => !outputs.has(key)) : [];
 }
 
-/** `m.computedFrom` as propertyDependencies: each input on the first resource of its type. */
 /**
  * An added resource's outputs as a deployed stack holds them: for an azure-native type of the
  * installed SDK, what its outputs keep of the inputs (no ARM path parameter: `echoedInputs`, as
@@ -288,6 +287,7 @@ function addedOutputs(type: string, name: string, inputs: Record<string, unknown
   return { ...echoed, name: typeof given === "string" ? given : name, id };
 }
 
+/** `m.computedFrom` as propertyDependencies: each input on the first resource of its type. */
 function computedFromOf(
   m: Mutation | Variation,
   resources: readonly ExportResource[],
